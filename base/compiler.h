@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* compiler.h -- attribute macros that let the compiler check our contracts */
+#ifndef MERIDIAN_COMPILER_H
+#define MERIDIAN_COMPILER_H
+
+/* Arguments that must never be NULL. */
+#define M_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#define M_NONNULL_ALL __attribute__((nonnull))
+/* The caller must look at the result: errors are return values. */
+#define M_WUR __attribute__((warn_unused_result))
+/* Result depends only on arguments and memory they point to. */
+#define M_PURE __attribute__((pure))
+/* Result depends only on the argument values. */
+#define M_CONST __attribute__((const))
+/* printf-style checking: fmt is argument F, varargs start at V. */
+#define M_PRINTF(F, V) __attribute__((format(printf, F, V)))
+#define M_MALLOC __attribute__((malloc))
+#define M_UNUSED __attribute__((unused))
+#define M_NORETURN __attribute__((noreturn))
+/* Branch hints; the query path only. */
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define M_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

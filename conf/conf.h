@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* conf.h -- the parsed, validated Meridian configuration shared by every program */
+#ifndef MERIDIAN_CONF_H
+#define MERIDIAN_CONF_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "base/compiler.h"
+
+/* A socket address written as "1.2.3.4:53", "[::1]:53" (or without a port where the
+ * option allows it; the default port is then filled in). */
+typedef struct {
+	struct sockaddr_storage addr; /* AF_INET or AF_INET6, port in network order */
+	socklen_t len;                /* sizeof(sockaddr_in) or sizeof(sockaddr_in6) */
+	char text[64];                /* as written in the config, for messages */
+} conf_sockaddr_t;
+
+/* One address a geo answer hands to clients. */
+typedef struct {
+	int family;         /* AF_INET or AF_INET6 */
+	uint8_t bytes[16];  /* 4 or 16 bytes in network order */
+} conf_ipaddr_t;
+
+/* An inclusive range of HTTP status codes that counts as healthy. */
+typedef struct {
+	uint16_t low;  /* 100..599 */
+	uint16_t high; /* low..599 */
+} conf_status_range_t;
+
+typedef enum {
+	CONF_CHECK_HTTP = 0,
+	CONF_CHECK_HTTPS,
+	CONF_CHECK_TCP,
+	CONF_CHECK_DNS,
+	CONF_CHECK_EXEC,
+} conf_check_type_t;
+
+/* One health check of a datacenter endpoint. */
+typedef struct {
+	conf_check_type_t type;          /* which probe runs it */
+	char *url;                       /* http/https: the URL fetched */
+	conf_sockaddr_t address;         /* tcp/dns: where to connect (dns: port 53 default) */
+	conf_status_range_t expect[8];   /* http/https: healthy status codes; default 200-299 */
+	size_t expect_count;             /* entries used in expect, >= 1 for http/https */
+	char *body_contains;             /* http/https: text the first 5120 body bytes need, or NULL */
+	char *host_header;               /* http/https: Host header, or NULL for the URL's host */
+	char *sni;                       /* https: TLS server name, or NULL for the URL's host */
+	bool verify_tls;                 /* https: verify certificate and name; default true */
+	char *dns_qname;                 /* dns: the name asked, absolute */
+	uint16_t dns_qtype;              /* dns: RR type asked; default A */
+	int dns_expect_rcode;            /* dns: healthy rcode; default 0 (NOERROR) */
+	char **exec_argv;                /* exec: NULL-terminated argv; exit status 0 is healthy */
+	uint32_t interval_ms;            /* time between probes; default 1000, 100..3600000 */
+	uint32_t fast_interval_ms;       /* interval while a transition is pending; default interval/2 */
+	uint32_t timeout_ms;             /* whole probe deadline; default 500, < interval */
+	uint32_t connect_timeout_ms;     /* connect phase deadline; default = timeout */
+	uint32_t jitter_ms;              /* random start delay 0..jitter; default interval/4 */
+	uint32_t fall;                   /* failures in a row to go down; default 3, 1..100 */
+	uint32_t rise;                   /* successes in a row to come up; default 2, 1..100 */
+} conf_check_t;
+
+/* How a datacenter's state follows from its checks. */
+typedef enum {
+	CONF_CHECK_RULE_ALL = 0, /* up when every check is up */
+	CONF_CHECK_RULE_ANY,     /* up when any check is up */
+	CONF_CHECK_RULE_PERCENT, /* up when at least rule_percent of the checks are up */
+} conf_check_rule_t;
+
+/* A place clients can be sent to. */
+typedef struct {
+	char *name;                  /* the datacenter id, [a-z0-9_-]+ */
+	bool has_location;           /* false: only map/nets/default order can pick it */
+	double latitude;             /* degrees, -90..90 */
+	double longitude;            /* degrees, -180..180 */
+	conf_ipaddr_t *addresses;    /* what clients are sent to; both families allowed */
+	size_t address_count;        /* >= 1 */
+	conf_check_t *checks;        /* from `check` (one) or `checks` (a list); may be empty */
+	size_t check_count;
+	conf_check_rule_t check_rule; /* default all */
+	uint32_t check_percent;      /* 1..100 for CONF_CHECK_RULE_PERCENT */
+} conf_datacenter_t;
+
+/* One geo override: a key (continent code path or CIDR) and the datacenters it prefers. */
+typedef struct {
+	char *key;           /* "EU", "EU/IE", "NA/US/CA" for map; "10.0.0.0/8" for nets */
+	size_t *datacenters; /* indexes into conf_t.datacenters, in preference order */
+	size_t count;        /* >= 1 */
+} conf_geo_rule_t;
+
+/* A name answered from the nearest serving datacenter. */
+typedef struct {
+	char *name;                 /* absolute, lower case, with the trailing dot */
+	size_t *datacenters;        /* candidates: indexes into conf_t.datacenters */
+	size_t datacenter_count;    /* >= 1 */
+	uint32_t ttl;               /* seconds; default 30 */
+	conf_geo_rule_t *map;       /* continent[/country[/subdivision]] rules */
+	size_t map_count;
+	conf_geo_rule_t *nets;      /* CIDR rules, most specific wins */
+	size_t net_count;
+} conf_record_t;
+
+/* A zone served from an RFC 1035 master file. */
+typedef struct {
+	char *origin; /* absolute, lower case, with the trailing dot */
+	char *file;   /* path, relative ones resolved against the config file's directory */
+} conf_zone_t;
+
+/* A replication peer: another region's replicator. */
+typedef struct {
+	char *region; /* the peer's region id */
+	char *url;    /* base URL, http:// or https:// */
+} conf_peer_t;
+
+/* The whole configuration. Built by conf_load(), immutable afterwards, freed by conf_free(). */
+typedef struct {
+	char *path;              /* the file it came from, as given */
+	char *region;            /* this node's region id */
+	char *state_path;        /* state.db, resolved against the config's directory */
+	char *geoip_path;        /* GeoIP2 database, or NULL; required when records exist */
+	char *log_level;         /* error, warn, info or debug; default info */
+
+	struct {
+		conf_sockaddr_t *listen;  /* default 127.0.0.1:53 and [::1]:53 */
+		size_t listen_count;
+		char *nsid;               /* RFC 5001 NSID payload, or NULL */
+		char *identity;           /* CHAOS id.server/hostname.bind; default region */
+		char *version;            /* CHAOS version.bind, or NULL (refused) */
+		uint32_t udp_payload;     /* our EDNS UDP size; default 1232, 512..4096 */
+		uint32_t threads;         /* UDP workers; 0 (default) = one per core */
+		uint32_t tcp_idle_timeout_ms; /* default 10000 */
+		uint32_t tcp_max_connections; /* default 1024 */
+		conf_zone_t *zones;
+		size_t zone_count;
+	} dns;
+
+	conf_datacenter_t *datacenters; /* in file order */
+	size_t datacenter_count;
+	conf_record_t *records;         /* in file order */
+	size_t record_count;
+	/* geo fallback when a client network has no location: datacenter indexes */
+	size_t *default_order;
+	size_t default_order_count;     /* 0: use each record's candidate order */
+
+	struct {
+		uint32_t quorum;          /* regions needed to call a datacenter down; 0 = majority */
+		uint32_t stale_after_ms;  /* observations older than this do not vote; default 30000 */
+		uint32_t override_default_ms; /* default --for of overrides; default 3600000 */
+		uint32_t poll_ms;         /* PRAGMA data_version polling; default 20 */
+	} health;
+
+	struct {
+		conf_sockaddr_t listen;   /* where this region's replicator listens */
+		bool has_listen;
+		char *key_file;           /* shared HMAC key, resolved against the config's dir */
+		char *tls_cert;           /* optional TLS certificate (PEM) to serve HTTPS */
+		char *tls_key;            /* optional TLS key (PEM) */
+		char *tls_ca;             /* optional CA file to verify https peers */
+		conf_peer_t *peers;
+		size_t peer_count;
+		uint32_t max_clock_skew_ms; /* refuse HLCs / request times further off; default 30000 */
+		uint32_t batch_max;         /* entries per response; default 500 */
+		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
+		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
+	} replication;
+} conf_t;
+
+/* Reads and validates a config file. On success returns a conf_t and *errors is NULL.
+ * On failure returns NULL and *errors holds every problem found, one per line, each
+ * "FILE:LINE:COL: key.path: what is wrong" (caller frees). */
+conf_t *conf_load(const char *path, char **errors) M_NONNULL_ALL M_WUR;
+/* Frees a conf_t; NULL is fine. */
+void conf_free(conf_t *conf);
+
+/* Index of the datacenter called name, or -1. */
+int conf_datacenter_find(const conf_t *conf, const char *name) M_NONNULL_ALL M_PURE;
+/* Index of the record whose name equals name (case-insensitive, trailing dot optional), or -1. */
+int conf_record_find(const conf_t *conf, const char *name) M_NONNULL_ALL M_PURE;
+
+/* Parses a duration "500ms", "1s", "2m", "1h", "7d" into milliseconds. 0 or -1 on error. */
+int conf_duration_parse(const char *text, uint64_t *ms) M_NONNULL_ALL M_WUR;
+/* Parses "1.2.3.4", "1.2.3.4:53", "::1", "[::1]:53"; default_port when absent (0: port required). */
+int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
+
+#endif

@@ -1,0 +1,1 @@
+# ctl/local.mk -- build fragment for ctl/

@@ -1,0 +1,1 @@
+# geo/local.mk -- build fragment for geo/

@@ -1,0 +1,1 @@
+# healthcheck/local.mk -- build fragment for healthcheck/

@@ -1,0 +1,1 @@
+# replicator/local.mk -- build fragment for replicator/

@@ -1,0 +1,1 @@
+# state/local.mk -- build fragment for state/

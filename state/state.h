@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* state.h -- the SQLite state store: open, typed reads and writes, change log, apply */
+#ifndef MERIDIAN_STATE_H
+#define MERIDIAN_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "base/compiler.h"
+
+/* Concurrency: a state_t is one SQLite connection, used by one thread at a time.
+ * Several processes open the same file (WAL): writers serialise with BEGIN IMMEDIATE
+ * and busy_timeout; readers never block writers. */
+typedef struct state state_t;
+
+#define STATE_NAME_MAX 64     /* region and datacenter ids, with NUL */
+#define STATE_TEXT_MAX 256    /* reasons, details, actors, with NUL */
+
+/* Opens (creating if needed) the store at path for this region, runs forward migrations,
+ * sets WAL, busy_timeout, foreign keys. Returns NULL and fills err on failure. */
+state_t *state_open(const char *path, const char *region, char *err, size_t errlen) M_NONNULL(1, 2, 3) M_WUR;
+/* Opens an existing store read-only (status pages, dnsd's snapshot builder need not write). */
+state_t *state_open_readonly(const char *path, char *err, size_t errlen) M_NONNULL(1, 2) M_WUR;
+void state_close(state_t *st);
+/* The underlying connection, for views and ad-hoc reads. */
+sqlite3 *state_db(state_t *st) M_NONNULL_ALL;
+/* Region this connection writes as. */
+const char *state_region(const state_t *st) M_NONNULL_ALL;
+/* The last error message of this connection. */
+const char *state_errmsg(const state_t *st) M_NONNULL_ALL;
+/* PRAGMA data_version: changes whenever another connection commits. Cheap; poll it. */
+int state_data_version(state_t *st, int64_t *version) M_NONNULL_ALL M_WUR;
+/* Wall clock in ms since the epoch; tests may replace it (the one mockable edge). */
+typedef int64_t (*state_clock_fn)(void);
+void state_set_clock(state_t *st, state_clock_fn clock) M_NONNULL(1);
+int64_t state_now_ms(const state_t *st) M_NONNULL_ALL;
+
+/* Observed health of one datacenter. */
+typedef enum {
+	STATE_HEALTH_UNKNOWN = 0, /* never probed yet: served (fail open) */
+	STATE_HEALTH_UP,
+	STATE_HEALTH_DOWN,
+} state_health_t;
+const char *state_health_name(state_health_t h) M_CONST;
+int state_health_parse(const char *name) M_NONNULL_ALL M_PURE; /* -1 when unknown */
+
+/* One region's view of one datacenter. Key: (checker, datacenter). */
+typedef struct {
+	char checker[STATE_NAME_MAX];    /* the region whose healthcheck observed it */
+	char datacenter[STATE_NAME_MAX];
+	state_health_t status;
+	int64_t since_ms;                /* when status last changed, ms since epoch */
+	int64_t checked_ms;              /* last probe or heartbeat, ms since epoch */
+	int32_t latency_ms;              /* last probe's latency, -1 when none */
+	char detail[STATE_TEXT_MAX];     /* why: "HTTP 503", "connect refused", ... */
+	uint64_t hlc;                    /* of the write that made this row */
+	char origin[STATE_NAME_MAX];     /* region that wrote it */
+} state_observation_t;
+
+/* Writes this region's observation (checker is forced to this region), row + change log
+ * in one transaction. */
+int state_observation_put(state_t *st, const state_observation_t *obs) M_NONNULL_ALL M_WUR;
+/* All observations; *out is malloc'd (caller frees), *count entries. */
+int state_observations_list(state_t *st, state_observation_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+
+typedef enum {
+	STATE_OVERRIDE_DRAIN = 0,  /* take no new clients */
+	STATE_OVERRIDE_FORCE_DOWN, /* treat as down */
+	STATE_OVERRIDE_FORCE_UP,   /* treat as up whatever the checks say */
+} state_override_action_t;
+const char *state_override_action_name(state_override_action_t a) M_CONST;
+int state_override_action_parse(const char *name) M_NONNULL_ALL M_PURE; /* "drain", "force-down", "force-up"; -1 */
+
+/* An operator's override of one datacenter. Key: datacenter. */
+typedef struct {
+	char datacenter[STATE_NAME_MAX];
+	state_override_action_t action;
+	char reason[STATE_TEXT_MAX];
+	char actor[STATE_TEXT_MAX];
+	int64_t created_ms;
+	int64_t expires_ms;              /* 0: never */
+	bool deleted;                    /* tombstone: cleared */
+	uint64_t hlc;
+	char origin[STATE_NAME_MAX];
+} state_override_t;
+
+/* Sets (replaces) the override of ov->datacenter and appends an audit event, one transaction. */
+int state_override_put(state_t *st, const state_override_t *ov) M_NONNULL_ALL M_WUR;
+/* Tombstones the override of datacenter and appends an audit event. 1 if there was none live. */
+int state_override_clear(state_t *st, const char *datacenter, const char *actor, const char *reason) M_NONNULL_ALL M_WUR;
+/* Overrides including tombstones (filter on deleted / expires_ms yourself). */
+int state_overrides_list(state_t *st, state_override_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+
+/* One audit event. Append-only; key (origin, id). */
+typedef struct {
+	char origin[STATE_NAME_MAX];
+	int64_t id;                      /* per origin, dense from 1 */
+	uint64_t hlc;
+	int64_t at_ms;
+	char actor[STATE_TEXT_MAX];
+	char action[STATE_NAME_MAX];     /* "drain", "force-down", "force-up", "clear", ... */
+	char datacenter[STATE_NAME_MAX]; /* may be empty */
+	char reason[STATE_TEXT_MAX];
+	char detail[STATE_TEXT_MAX];
+} state_event_t;
+
+int state_event_append(state_t *st, const char *actor, const char *action, const char *datacenter,
+		       const char *reason, const char *detail) M_NONNULL_ALL M_WUR;
+/* Newest first, at most limit (0: all). */
+int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+
+/* One change-log entry: the full row after the change, as JSON. Key (origin, seq). */
+typedef struct {
+	char origin[STATE_NAME_MAX];
+	uint64_t seq;                    /* dense per origin from 1 */
+	uint64_t hlc;                    /* 48-bit ms << 16 | 16-bit counter */
+	char table[32];                  /* "observations", "overrides", "events" */
+	char key[STATE_TEXT_MAX];        /* primary key, e.g. "us-east/eu-west" */
+	char *row_json;                  /* malloc'd */
+} state_change_t;
+
+void state_changes_free(state_change_t *changes, size_t count);
+/* Entries of origin with seq > after_seq, in seq order, at most max. */
+int state_changes_since(state_t *st, const char *origin, uint64_t after_seq, size_t max,
+			state_change_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+/* Applies remote entries atomically: each entry is stored in the change log (relayable),
+ * its row applied when it wins last-writer-wins by (hlc, origin), the per-origin cursor
+ * advanced; entries at or below the cursor are skipped (idempotent). Entries of one origin
+ * must be dense from cursor+1; a gap refuses the whole batch (-1, message). The local HLC
+ * observes every applied hlc. Returns the number applied, or -1. */
+int state_changes_apply(state_t *st, const state_change_t *changes, size_t count) M_NONNULL_ALL M_WUR;
+/* Highest seq held for origin (own writes or applied), 0 when none. */
+int state_cursor_get(state_t *st, const char *origin, uint64_t *seq) M_NONNULL_ALL M_WUR;
+
+/* A replication peer's health as seen from here. */
+typedef struct {
+	char region[STATE_NAME_MAX];
+	char url[STATE_TEXT_MAX];
+	int64_t last_contact_ms;  /* 0: never */
+	int64_t last_error_ms;
+	char last_error[STATE_TEXT_MAX];
+	int64_t errors;           /* count since creation */
+	int64_t lag_ms;           /* newest entry it sent vs. now, -1 unknown */
+} state_peer_t;
+int state_peer_update(state_t *st, const state_peer_t *peer) M_NONNULL_ALL M_WUR;
+int state_peers_list(state_t *st, state_peer_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+
+#endif
