@@ -1,1 +1,36 @@
-# state/local.mk -- build fragment for state/
+# state/local.mk -- libstate: the SQLite store, change log, HLC and verdict
+noinst_LIBRARIES += state/libstate.a
+state_libstate_a_SOURCES = \
+	state/state.c state/state.h state/state_internal.h \
+	state/state_schema.c \
+	state/state_hlc.c state/state_hlc.h \
+	state/state_changelog.c \
+	state/state_snapshot.c \
+	state/state_rows.c \
+	state/state_verdict.c state/state_verdict.h
+state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+
+STATE_TEST_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) $(CMOCKA_LIBS) -lm
+STATE_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
+STATE_TESTS = \
+	tests/unit/state/test_hlc \
+	tests/unit/state/test_store \
+	tests/unit/state/test_changelog \
+	tests/unit/state/test_verdict
+check_PROGRAMS += $(STATE_TESTS)
+TESTS += $(STATE_TESTS)
+
+tests_unit_state_test_hlc_SOURCES = tests/unit/state/test_hlc.c tests/unit/state/state_test.h
+tests_unit_state_test_hlc_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_hlc_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_store_SOURCES = tests/unit/state/test_store.c tests/unit/state/state_test.h
+tests_unit_state_test_store_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_store_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_changelog_SOURCES = tests/unit/state/test_changelog.c tests/unit/state/state_test.h
+tests_unit_state_test_changelog_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_changelog_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_verdict_SOURCES = tests/unit/state/test_verdict.c tests/unit/state/state_test.h
+tests_unit_state_test_verdict_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_verdict_LDADD = $(STATE_TEST_LDADD)
+
+dist_doc_DATA += docs/schema.md

@@ -134,6 +134,33 @@ int state_changes_apply(state_t *st, const state_change_t *changes, size_t count
 /* Highest seq held for origin (own writes or applied), 0 when none. */
 int state_cursor_get(state_t *st, const char *origin, uint64_t *seq) M_NONNULL_ALL M_WUR;
 
+/* How far this store holds one origin's change log. */
+typedef struct {
+	char origin[STATE_NAME_MAX];
+	uint64_t seq;                    /* highest seq held (own writes or applied), >= 1 */
+} state_cursor_t;
+/* Every origin this store holds entries of (its own included), by origin; *out malloc'd. */
+int state_cursors_list(state_t *st, state_cursor_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+/* Oldest and newest seq of origin still in the change log (0, 0 when none). A peer asking
+ * for entries after a seq below first - 1 needs a snapshot: compaction removed them. */
+int state_changelog_range(state_t *st, const char *origin, uint64_t *first, uint64_t *last)
+	M_NONNULL_ALL M_WUR;
+/* Compaction. Cursors are kept, so seqs stay dense and nothing is applied twice; rows and
+ * tombstones are kept. By age: entries stored here more than older_than_ms ago. */
+int state_changelog_compact(state_t *st, int64_t older_than_ms, uint64_t *removed) M_NONNULL_ALL M_WUR;
+/* By seq: entries of origin with seq <= seq_floor (every peer has them). */
+int state_changelog_compact_seq(state_t *st, const char *origin, uint64_t seq_floor, uint64_t *removed)
+	M_NONNULL_ALL M_WUR;
+
+/* Snapshot for bootstrapping a region: one consistent JSON document of every replicated
+ * row (tombstones included), every cursor and the HLC high-water mark, read in one read
+ * transaction. *json is malloc'd (caller frees). Format in docs/schema.md. */
+int state_snapshot_export(state_t *st, char **json) M_NONNULL_ALL M_WUR;
+/* Imports a snapshot in one transaction: rows merge last-writer-wins (events: insert if
+ * absent), each cursor becomes the higher of ours and the snapshot's, the HLC observes the
+ * snapshot's. Pull after_seq = state_cursor_get() afterwards. Malformed: -1, nothing done. */
+int state_snapshot_import(state_t *st, const char *json) M_NONNULL_ALL M_WUR;
+
 /* A replication peer's health as seen from here. */
 typedef struct {
 	char region[STATE_NAME_MAX];

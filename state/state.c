@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/* state.c -- opening the store: pragmas, migrations, node identity, transactions */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "state/state_internal.h"
+
+/* How long a writer waits for another process's write transaction before failing. */
+#define STATE_BUSY_TIMEOUT_MS 5000
+
+static int64_t clock_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void state_copy(char *dst, size_t size, const char *src)
+{
+	if (size == 0)
+		return;
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+int state_fail(state_t *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int state_fail_sql(state_t *st, const char *what)
+{
+	return state_fail(st, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) : "no connection");
+}
+
+int state_exec(state_t *st, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		state_fail(st, "%s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *state_prepare(state_t *st, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		state_fail_sql(st, "prepare");
+		return NULL;
+	}
+	return stmt;
+}
+
+int state_tx_begin(state_t *st)
+{
+	if (st->readonly)
+		return state_fail(st, "store is open read-only");
+	return state_exec(st, "BEGIN IMMEDIATE");
+}
+
+int state_tx_commit(state_t *st)
+{
+	if (state_exec(st, "COMMIT") < 0) {
+		state_tx_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void state_tx_rollback(state_t *st)
+{
+	/* Keep the first error: ROLLBACK's own failure says less. */
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int state_tx_read(state_t *st)
+{
+	return state_exec(st, "BEGIN DEFERRED");
+}
+
+static int user_version(state_t *st, int *version)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "PRAGMA user_version");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, "PRAGMA user_version");
+}
+
+/* Runs every migration step above the file's user_version, one transaction each.
+ * Several processes may open a new file at once: the version is read again under the
+ * write lock, so each step runs exactly once. */
+static int migrate(state_t *st)
+{
+	for (;;) {
+		char sql[64];
+		int version;
+
+		if (state_tx_begin(st) < 0 || user_version(st, &version) < 0)
+			goto fail;
+		if (version < 0 || (size_t)version > state_migration_count) {
+			state_fail(st, "schema version %d is newer than this program knows (%zu)", version,
+				   state_migration_count);
+			goto fail;
+		}
+		if ((size_t)version == state_migration_count)
+			return state_tx_commit(st);
+		if (state_exec(st, state_migrations[version]) < 0) {
+			char why[sizeof(st->err)];
+
+			state_copy(why, sizeof(why), st->err);
+			state_fail(st, "migration to schema version %d: %s", version + 1, why);
+			goto fail;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		if (state_exec(st, sql) < 0 || state_tx_commit(st) < 0)
+			goto fail;
+	}
+fail:
+	state_tx_rollback(st);
+	return -1;
+}
+
+/* Records this node's region on first open; refuses a file that belongs to another
+ * region, since its change-log entries would carry the wrong origin. */
+static int node_claim(state_t *st, const char *region)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (state_tx_begin(st) < 0)
+		return -1;
+	stmt = state_prepare(st, "INSERT INTO node (id, region, hlc, created) VALUES (1, ?1, 0, ?2)"
+				 " ON CONFLICT (id) DO NOTHING");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, region, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, state_now_ms(st));
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		state_fail_sql(st, "node identity");
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	stmt = state_prepare(st, "SELECT region FROM node WHERE id = 1");
+	if (!stmt)
+		goto fail;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		state_fail_sql(st, "node identity");
+		goto fail;
+	}
+	if (strcmp((const char *)sqlite3_column_text(stmt, 0), region) != 0) {
+		state_fail(st, "store belongs to region '%s', not '%s'", sqlite3_column_text(stmt, 0),
+			   region);
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	return state_tx_commit(st);
+fail:
+	sqlite3_finalize(stmt);
+	state_tx_rollback(st);
+	return -1;
+}
+
+static int node_region(state_t *st)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT region FROM node WHERE id = 1");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		state_copy(st->region, sizeof(st->region), (const char *)sqlite3_column_text(stmt, 0));
+	else
+		state_fail(st, "store has no node identity");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static state_t *open_common(const char *path, int flags, bool readonly, char *err, size_t errlen)
+{
+	state_t *st = calloc(1, sizeof(*st));
+
+	if (!st) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	st->clock = clock_wall_ms;
+	st->readonly = readonly;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		state_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STATE_BUSY_TIMEOUT_MS);
+	return st;
+}
+
+state_t *state_open(const char *path, const char *region, char *err, size_t errlen)
+{
+	state_t *st;
+	sqlite3_stmt *stmt;
+	int ok = 0;
+
+	if (region[0] == '\0' || strlen(region) >= STATE_NAME_MAX || strchr(region, '/')) {
+		snprintf(err, errlen, "%s: invalid region id '%s'", path, region);
+		return NULL;
+	}
+	st = open_common(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, false,
+			 err, errlen);
+	if (!st)
+		return NULL;
+	state_copy(st->region, sizeof(st->region), region);
+	/* WAL: readers see a snapshot and never block the one writer; NORMAL sync is
+	 * durable across process crashes and loses at most the last commits on power loss. */
+	stmt = state_prepare(st, "PRAGMA journal_mode = WAL");
+	if (stmt && sqlite3_step(stmt) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(stmt, 0), "wal") == 0)
+		ok = 1;
+	else if (stmt)
+		state_fail(st, "cannot switch to WAL mode: %s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	if (!ok || state_exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON") < 0 ||
+	    migrate(st) < 0 || node_claim(st, region) < 0) {
+		snprintf(err, errlen, "%s: %s", path, st->err);
+		state_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+state_t *state_open_readonly(const char *path, char *err, size_t errlen)
+{
+	state_t *st = open_common(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, true, err, errlen);
+	int version = 0;
+
+	if (!st)
+		return NULL;
+	if (user_version(st, &version) < 0 || state_exec(st, "PRAGMA foreign_keys = ON") < 0)
+		goto fail;
+	if ((size_t)version < state_migration_count) {
+		state_fail(st, "schema version %d is older than this program's (%zu); open it read-write once",
+			   version, state_migration_count);
+		goto fail;
+	}
+	if (node_region(st) < 0)
+		goto fail;
+	return st;
+fail:
+	snprintf(err, errlen, "%s: %s", path, st->err);
+	state_close(st);
+	return NULL;
+}
+
+void state_close(state_t *st)
+{
+	if (!st)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+sqlite3 *state_db(state_t *st)
+{
+	return st->db;
+}
+
+const char *state_region(const state_t *st)
+{
+	return st->region;
+}
+
+const char *state_errmsg(const state_t *st)
+{
+	return st->err;
+}
+
+int state_data_version(state_t *st, int64_t *version)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "PRAGMA data_version");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, "PRAGMA data_version");
+}
+
+void state_set_clock(state_t *st, state_clock_fn clock)
+{
+	st->clock = clock ? clock : clock_wall_ms;
+}
+
+int64_t state_now_ms(const state_t *st)
+{
+	return st->clock();
+}

@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: MIT */
+/* state_changelog.c -- the one write path of replicated tables, and remote apply */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/state_hlc.h"
+#include "state/state_internal.h"
+
+/* Invariants (DESIGN.md): every change to observations, overrides and events commits in
+ * the same transaction as its change-log entry (origin, seq, hlc, tbl, key, full row as
+ * JSON); seq is dense per origin from 1; the per-origin cursor (highest seq held) moves
+ * in the same transaction; rows are last-writer-wins by (hlc, origin), events are
+ * insert-only, override deletes are tombstones (deleted = 1), never row removals.
+ * The row JSON is built by SQLite (json_object) from the row as stored, so what ships is
+ * exactly what the table holds. Keys join their parts with '/', which ids never hold. */
+
+static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
+static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
+static const char *const ovr_text[] = {"datacenter", "action", "reason", "actor", "origin", NULL};
+static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NULL};
+static const char *const ev_text[] = {"origin", "actor", "action", "datacenter", "reason", "detail", NULL};
+static const char *const ev_int[] = {"id", "hlc", "at", NULL};
+
+#define J(f) "json_extract(?1, '$." f "')"
+#define KEY_HEAD "substr(?1, 1, instr(?1, '/') - 1)"
+#define KEY_TAIL "substr(?1, instr(?1, '/') + 1)"
+
+const state_table_t state_tables[] = {
+	{
+		.name = "observations",
+		.row_json = "json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
+			    " 'since', since, 'checked', checked, 'latency', latency, 'detail', detail,"
+			    " 'hlc', hlc, 'origin', origin)",
+		.by_key = "checker = " KEY_HEAD " AND datacenter = " KEY_TAIL,
+		.json_key = J("checker") " || '/' || " J("datacenter"),
+		.upsert = "INSERT INTO observations (checker, datacenter, status, since, checked, latency,"
+			  " detail, hlc, origin)"
+			  " SELECT " J("checker") ", " J("datacenter") ", " J("status") ", " J("since") ", "
+			  J("checked") ", " J("latency") ", " J("detail") ", " J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (checker, datacenter) DO UPDATE SET"
+			  " status = excluded.status, since = excluded.since, checked = excluded.checked,"
+			  " latency = excluded.latency, detail = excluded.detail, hlc = excluded.hlc,"
+			  " origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (observations.hlc, observations.origin)",
+		.text_fields = obs_text,
+		.integer_fields = obs_int,
+	},
+	{
+		.name = "overrides",
+		.row_json = "json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
+			    " 'actor', actor, 'created', created, 'expires', expires, 'deleted', deleted,"
+			    " 'hlc', hlc, 'origin', origin)",
+		.by_key = "datacenter = ?1",
+		.json_key = J("datacenter"),
+		.upsert = "INSERT INTO overrides (datacenter, action, reason, actor, created, expires,"
+			  " deleted, hlc, origin)"
+			  " SELECT " J("datacenter") ", " J("action") ", " J("reason") ", " J("actor") ", "
+			  J("created") ", " J("expires") ", " J("deleted") ", " J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (datacenter) DO UPDATE SET"
+			  " action = excluded.action, reason = excluded.reason, actor = excluded.actor,"
+			  " created = excluded.created, expires = excluded.expires,"
+			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (overrides.hlc, overrides.origin)",
+		.text_fields = ovr_text,
+		.integer_fields = ovr_int,
+	},
+	{
+		.name = "events",
+		.row_json = "json_object('origin', origin, 'id', id, 'hlc', hlc, 'at', at, 'actor', actor,"
+			    " 'action', action, 'datacenter', datacenter, 'reason', reason,"
+			    " 'detail', detail)",
+		.by_key = "origin = " KEY_HEAD " AND id = CAST(" KEY_TAIL " AS INTEGER)",
+		.json_key = J("origin") " || '/' || " J("id"),
+		.upsert = "INSERT INTO events (origin, id, hlc, at, actor, action, datacenter, reason,"
+			  " detail)"
+			  " SELECT " J("origin") ", " J("id") ", " J("hlc") ", " J("at") ", " J("actor") ", "
+			  J("action") ", " J("datacenter") ", " J("reason") ", " J("detail")
+			  " WHERE true ON CONFLICT (origin, id) DO NOTHING",
+		.text_fields = ev_text,
+		.integer_fields = ev_int,
+	},
+};
+const size_t state_table_count = M_ARRAY_LEN(state_tables);
+
+const state_table_t *state_table_find(const char *name)
+{
+	for (size_t i = 0; i < state_table_count; i++)
+		if (strcmp(state_tables[i].name, name) == 0)
+			return &state_tables[i];
+	return NULL;
+}
+
+/* One integer from a one-row query with optional text ?1; *value untouched when no row. */
+static int query_int(state_t *st, const char *sql, const char *arg, int64_t *value)
+{
+	sqlite3_stmt *stmt = state_prepare(st, sql);
+	int rc;
+
+	if (!stmt)
+		return -1;
+	if (arg)
+		sqlite3_bind_text(stmt, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		*value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return state_fail_sql(st, sql);
+	return 0;
+}
+
+static int cursor_set(state_t *st, const char *origin, uint64_t seq)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "INSERT INTO cursors (origin, seq) VALUES (?1, ?2)"
+					       " ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)seq);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "cursor");
+}
+
+static int hlc_store(state_t *st, uint64_t hlc)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "UPDATE node SET hlc = ?1 WHERE id = 1");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, (int64_t)hlc);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "hlc");
+}
+
+int state_hlc_persist_observe(state_t *st, uint64_t hlc)
+{
+	int64_t last = 0;
+
+	if (query_int(st, "SELECT hlc FROM node WHERE id = 1", NULL, &last) < 0)
+		return -1;
+	if (hlc <= (uint64_t)last)
+		return 0;
+	return hlc_store(st, state_hlc_observe((uint64_t)last, hlc));
+}
+
+int state_change_next(state_t *st, uint64_t *hlc, uint64_t *seq)
+{
+	int64_t last_hlc = 0, last_seq = 0;
+
+	/* Read under the write lock: several processes of this region share the file, and
+	 * the persisted high-water mark means a restart never reissues a value. */
+	if (query_int(st, "SELECT hlc FROM node WHERE id = 1", NULL, &last_hlc) < 0 ||
+	    query_int(st, "SELECT seq FROM cursors WHERE origin = ?1", st->region, &last_seq) < 0)
+		return -1;
+	*hlc = state_hlc_next((uint64_t)last_hlc, state_now_ms(st));
+	*seq = (uint64_t)last_seq + 1;
+	if (hlc_store(st, *hlc) < 0 || cursor_set(st, st->region, *seq) < 0)
+		return -1;
+	return 0;
+}
+
+int state_change_record(state_t *st, const char *table, const char *key, uint64_t hlc, uint64_t seq)
+{
+	const state_table_t *t = state_table_find(table);
+	char sql[1024];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!t)
+		return state_fail(st, "unknown replicated table '%s'", table);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO changelog (origin, seq, hlc, tbl, key, row, stored)"
+		 " SELECT ?2, ?3, ?4, '%s', ?1, %s, ?5 FROM %s WHERE %s",
+		 t->name, t->row_json, t->name, t->by_key);
+	stmt = state_prepare(st, sql);
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, st->region, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (int64_t)seq);
+	sqlite3_bind_int64(stmt, 4, (int64_t)hlc);
+	sqlite3_bind_int64(stmt, 5, state_now_ms(st));
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return state_fail_sql(st, "change log");
+	if (sqlite3_changes(st->db) != 1)
+		return state_fail(st, "change log: no %s row with key '%s'", table, key);
+	return 0;
+}
+
+/* Checks the shape of row JSON for t; fills why. */
+static int row_validate(state_t *st, const state_table_t *t, const char *row_json, char *why,
+			size_t whylen)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_valid(?1) AND json_type(?1) = 'object',"
+					       " json_type(?1, '$.' || ?2)");
+	int rc = -1;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	sqlite3_bind_null(stmt, 2);
+	if (sqlite3_step(stmt) != SQLITE_ROW || !sqlite3_column_int(stmt, 0)) {
+		snprintf(why, whylen, "row is not a JSON object");
+		goto out;
+	}
+	for (int kind = 0; kind < 2; kind++) {
+		const char *const *fields = kind == 0 ? t->text_fields : t->integer_fields;
+		const char *want = kind == 0 ? "text" : "integer";
+
+		for (size_t i = 0; fields[i]; i++) {
+			const char *type;
+
+			sqlite3_reset(stmt);
+			sqlite3_bind_text(stmt, 2, fields[i], -1, SQLITE_STATIC);
+			if (sqlite3_step(stmt) != SQLITE_ROW) {
+				snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
+				goto out;
+			}
+			type = (const char *)sqlite3_column_text(stmt, 1);
+			if (!type || strcmp(type, want) != 0) {
+				snprintf(why, whylen, "%s.%s must be %s, is %s", t->name, fields[i],
+					 want, type ? type : "missing");
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int row_upsert(state_t *st, const state_table_t *t, const char *row_json, char *why, size_t whylen)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	stmt = state_prepare(st, t->upsert);
+	if (!stmt) {
+		snprintf(why, whylen, "%s", st->err);
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why, size_t whylen)
+{
+	if (row_validate(st, t, row_json, why, whylen) < 0)
+		return -1;
+	return row_upsert(st, t, row_json, why, whylen);
+}
+
+/* The key, hlc and origin an entry claims must be the row's own. */
+static int entry_matches_row(state_t *st, const state_table_t *t, const state_change_t *c, char *why,
+			     size_t whylen)
+{
+	char sql[512];
+	sqlite3_stmt *stmt;
+	int ok = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT %s, " J("hlc") ", " J("origin"), t->json_key);
+	stmt = state_prepare(st, sql);
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, c->row_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(stmt, 0);
+		const char *origin = (const char *)sqlite3_column_text(stmt, 2);
+
+		if (!key || strcmp(key, c->key) != 0)
+			snprintf(why, whylen, "key '%.100s' does not match the row's '%.100s'", c->key,
+				 key ? key : "");
+		else if ((uint64_t)sqlite3_column_int64(stmt, 1) != c->hlc)
+			snprintf(why, whylen, "hlc %" PRIu64 " does not match the row's %lld", c->hlc,
+				 (long long)sqlite3_column_int64(stmt, 1));
+		else if (!origin || strcmp(origin, c->origin) != 0)
+			snprintf(why, whylen, "origin '%.60s' does not match the row's '%.60s'", c->origin,
+				 origin ? origin : "");
+		else
+			ok = 1;
+	} else {
+		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
+	}
+	sqlite3_finalize(stmt);
+	return ok ? 0 : -1;
+}
+
+static int changelog_insert(state_t *st, const state_change_t *c)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "INSERT INTO changelog (origin, seq, hlc, tbl, key, row, stored)"
+					       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, c->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)c->seq);
+	sqlite3_bind_int64(stmt, 3, (int64_t)c->hlc);
+	sqlite3_bind_text(stmt, 4, c->table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, c->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, c->row_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, state_now_ms(st));
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "change log");
+}
+
+/* Applies one entry inside the batch transaction: 1 applied, 0 skipped, -1 refused. */
+static int apply_one(state_t *st, const state_change_t *c)
+{
+	const state_table_t *t;
+	int64_t cursor = 0;
+	char why[256];
+
+	if (c->origin[0] == '\0' || strchr(c->origin, '/'))
+		return state_fail(st, "malformed change: invalid origin '%s'", c->origin);
+	if (query_int(st, "SELECT seq FROM cursors WHERE origin = ?1", c->origin, &cursor) < 0)
+		return -1;
+	if (c->seq <= (uint64_t)cursor)
+		return 0;
+	if (strcmp(c->origin, st->region) == 0)
+		return state_fail(st, "change %s/%" PRIu64 " is from this region but beyond its own seq %lld:"
+				  " is another node writing as '%s'?", c->origin, c->seq,
+				  (long long)cursor, st->region);
+	if (c->seq != (uint64_t)cursor + 1)
+		return state_fail(st, "change log gap for origin %s: expected seq %lld, got %" PRIu64,
+				  c->origin, (long long)cursor + 1, c->seq);
+	t = state_table_find(c->table);
+	if (!t)
+		return state_fail(st, "malformed change %s/%" PRIu64 ": unknown table '%s'", c->origin,
+				  c->seq, c->table);
+	if (!c->row_json || row_validate(st, t, c->row_json, why, sizeof(why)) < 0 ||
+	    entry_matches_row(st, t, c, why, sizeof(why)) < 0 ||
+	    row_upsert(st, t, c->row_json, why, sizeof(why)) < 0)
+		return state_fail(st, "malformed change %s/%" PRIu64 ": %s", c->origin, c->seq,
+				  c->row_json ? why : "no row");
+	if (changelog_insert(st, c) < 0 || cursor_set(st, c->origin, c->seq) < 0)
+		return -1;
+	return 1;
+}
+
+int state_changes_apply(state_t *st, const state_change_t *changes, size_t count)
+{
+	uint64_t newest = 0;
+	int applied = 0;
+
+	if (state_tx_begin(st) < 0)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		int rc = apply_one(st, &changes[i]);
+
+		if (rc < 0)
+			goto fail;
+		if (rc > 0) {
+			applied++;
+			if (changes[i].hlc > newest)
+				newest = changes[i].hlc;
+		}
+	}
+	if (newest && state_hlc_persist_observe(st, newest) < 0)
+		goto fail;
+	if (state_tx_commit(st) < 0)
+		return -1;
+	return applied;
+fail:
+	state_tx_rollback(st);
+	return -1;
+}
+
+void state_changes_free(state_change_t *changes, size_t count)
+{
+	if (!changes)
+		return;
+	for (size_t i = 0; i < count; i++)
+		free(changes[i].row_json);
+	free(changes);
+}
+
+int state_changes_since(state_t *st, const char *origin, uint64_t after_seq, size_t max,
+			state_change_t **out, size_t *count)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT origin, seq, hlc, tbl, key, row FROM changelog"
+					       " WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+	state_change_t *list = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)after_seq);
+	sqlite3_bind_int64(stmt, 3, max ? (int64_t)max : -1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		state_change_t *c;
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			state_change_t *grown = realloc(list, ncap * sizeof(*list));
+
+			if (!grown)
+				goto nomem;
+			list = grown;
+			cap = ncap;
+		}
+		c = &list[n];
+		memset(c, 0, sizeof(*c));
+		state_copy(c->origin, sizeof(c->origin), (const char *)sqlite3_column_text(stmt, 0));
+		c->seq = (uint64_t)sqlite3_column_int64(stmt, 1);
+		c->hlc = (uint64_t)sqlite3_column_int64(stmt, 2);
+		state_copy(c->table, sizeof(c->table), (const char *)sqlite3_column_text(stmt, 3));
+		state_copy(c->key, sizeof(c->key), (const char *)sqlite3_column_text(stmt, 4));
+		c->row_json = strdup((const char *)sqlite3_column_text(stmt, 5));
+		n++;
+		if (!c->row_json)
+			goto nomem;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		state_changes_free(list, n);
+		return state_fail_sql(st, "change log");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+nomem:
+	sqlite3_finalize(stmt);
+	state_changes_free(list, n);
+	return state_fail(st, "change log: out of memory");
+}
+
+int state_cursor_get(state_t *st, const char *origin, uint64_t *seq)
+{
+	int64_t value = 0;
+
+	if (query_int(st, "SELECT seq FROM cursors WHERE origin = ?1", origin, &value) < 0)
+		return -1;
+	*seq = (uint64_t)value;
+	return 0;
+}
+
+int state_cursors_list(state_t *st, state_cursor_t **out, size_t *count)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT origin, seq FROM cursors ORDER BY origin");
+	state_cursor_t *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (!stmt)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		state_cursor_t *grown = realloc(list, (n + 1) * sizeof(*list));
+
+		if (!grown) {
+			sqlite3_finalize(stmt);
+			free(list);
+			return state_fail(st, "cursors: out of memory");
+		}
+		list = grown;
+		state_copy(list[n].origin, sizeof(list[n].origin), (const char *)sqlite3_column_text(stmt, 0));
+		list[n].seq = (uint64_t)sqlite3_column_int64(stmt, 1);
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return state_fail_sql(st, "cursors");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+int state_changelog_range(state_t *st, const char *origin, uint64_t *first, uint64_t *last)
+{
+	int64_t lo = 0, hi = 0;
+
+	if (query_int(st, "SELECT MIN(seq) FROM changelog WHERE origin = ?1", origin, &lo) < 0 ||
+	    query_int(st, "SELECT MAX(seq) FROM changelog WHERE origin = ?1", origin, &hi) < 0)
+		return -1;
+	*first = (uint64_t)lo;
+	*last = (uint64_t)hi;
+	return 0;
+}
+
+/* Deletes change-log entries matching where (?1 text, ?2 integer); cursors stay, so seq
+ * stays dense and compacted entries are never applied again. */
+static int compact(state_t *st, const char *where, const char *text, int64_t number, uint64_t *removed)
+{
+	char sql[256];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*removed = 0;
+	snprintf(sql, sizeof(sql), "DELETE FROM changelog WHERE %s", where);
+	if (state_tx_begin(st) < 0)
+		return -1;
+	stmt = state_prepare(st, sql);
+	if (!stmt) {
+		state_tx_rollback(st);
+		return -1;
+	}
+	if (text)
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, number);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		state_fail_sql(st, "compact");
+		state_tx_rollback(st);
+		return -1;
+	}
+	*removed = (uint64_t)sqlite3_changes(st->db);
+	return state_tx_commit(st);
+}
+
+int state_changelog_compact(state_t *st, int64_t older_than_ms, uint64_t *removed)
+{
+	return compact(st, "stored < ?2", NULL, state_now_ms(st) - older_than_ms, removed);
+}
+
+int state_changelog_compact_seq(state_t *st, const char *origin, uint64_t seq_floor, uint64_t *removed)
+{
+	return compact(st, "origin = ?1 AND seq <= ?2", origin, (int64_t)seq_floor, removed);
+}

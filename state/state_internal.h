@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* state_internal.h -- what the state/ files share with each other, not with users */
+#ifndef MERIDIAN_STATE_INTERNAL_H
+#define MERIDIAN_STATE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "state/state.h"
+
+/* One connection to the store. Used by one thread at a time (see state.h). */
+struct state {
+	sqlite3 *db;                  /* the connection; NULL once closed */
+	char region[STATE_NAME_MAX];  /* this node's region: the origin of its writes */
+	bool readonly;                /* opened with state_open_readonly */
+	state_clock_fn clock;         /* wall clock, ms since the epoch */
+	char err[512];                /* last error message, "" when none */
+};
+
+/* Schema migrations: step i takes user_version i to i + 1. */
+extern const char *const state_migrations[];
+extern const size_t state_migration_count;
+
+/* A replicated table as the change log sees it. */
+typedef struct {
+	const char *name;      /* table name, also the change-log `tbl` value */
+	const char *row_json;  /* SQL expression over the columns: the full row as JSON */
+	const char *by_key;    /* SQL WHERE clause selecting the row whose key is ?1 */
+	const char *json_key;  /* SQL expression: the key of the row JSON ?1 */
+	const char *upsert;    /* SQL applying row JSON ?1 when it wins LWW by (hlc, origin) */
+	const char *const *text_fields;    /* NULL-terminated: JSON members that must be text */
+	const char *const *integer_fields; /* NULL-terminated: JSON members that must be integers */
+} state_table_t;
+
+extern const state_table_t state_tables[];
+extern const size_t state_table_count;
+const state_table_t *state_table_find(const char *name) M_NONNULL_ALL;
+
+/* Fills st->err; returns -1 so callers can `return state_fail(...)`. */
+int state_fail(state_t *st, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3);
+/* Fills st->err with what (a short description) and SQLite's message; returns -1. */
+int state_fail_sql(state_t *st, const char *what) M_NONNULL_ALL;
+/* Runs SQL text without results; -1 with the message on failure. */
+int state_exec(state_t *st, const char *sql) M_NONNULL_ALL M_WUR;
+/* Prepares sql; NULL with the message on failure. */
+sqlite3_stmt *state_prepare(state_t *st, const char *sql) M_NONNULL_ALL M_WUR;
+
+/* Writers: BEGIN IMMEDIATE (waits up to busy_timeout for other writers), COMMIT, ROLLBACK. */
+int state_tx_begin(state_t *st) M_NONNULL_ALL M_WUR;
+int state_tx_commit(state_t *st) M_NONNULL_ALL M_WUR;
+void state_tx_rollback(state_t *st) M_NONNULL_ALL;
+/* Readers: one consistent snapshot over several statements (BEGIN DEFERRED). */
+int state_tx_read(state_t *st) M_NONNULL_ALL M_WUR;
+
+/* The one write path of replicated tables, inside a state_tx_begin transaction:
+ * state_change_next allocates this region's next (hlc, seq) and persists both; the
+ * caller writes its row stamped with that hlc and origin; state_change_record then
+ * appends the change-log entry, built from the row as stored. */
+int state_change_next(state_t *st, uint64_t *hlc, uint64_t *seq) M_NONNULL_ALL M_WUR;
+int state_change_record(state_t *st, const char *table, const char *key, uint64_t hlc, uint64_t seq)
+	M_NONNULL_ALL M_WUR;
+/* Raises the persisted HLC high-water mark to at least hlc (inside a write transaction). */
+int state_hlc_persist_observe(state_t *st, uint64_t hlc) M_NONNULL_ALL M_WUR;
+/* Validates row JSON ?1 for table t and applies it with LWW (inside a write transaction).
+ * Fills why (no SQLite prefix) and returns -1 when malformed. */
+int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why, size_t whylen)
+	M_NONNULL_ALL M_WUR;
+
+/* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
+void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);
+
+#endif

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/* state_rows.c -- typed reads and writes of observations, overrides, events and peers */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "state/state_internal.h"
+
+static const char *const health_names[] = {"unknown", "up", "down"};
+static const char *const action_names[] = {"drain", "force-down", "force-up"};
+
+const char *state_health_name(state_health_t h)
+{
+	return (unsigned)h < M_ARRAY_LEN(health_names) ? health_names[h] : "invalid";
+}
+
+int state_health_parse(const char *name)
+{
+	for (size_t i = 0; i < M_ARRAY_LEN(health_names); i++)
+		if (strcmp(name, health_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *state_override_action_name(state_override_action_t a)
+{
+	return (unsigned)a < M_ARRAY_LEN(action_names) ? action_names[a] : "invalid";
+}
+
+int state_override_action_parse(const char *name)
+{
+	for (size_t i = 0; i < M_ARRAY_LEN(action_names); i++)
+		if (strcmp(name, action_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Ids become change-log key parts joined by '/'. */
+static int check_id(state_t *st, const char *what, const char *id)
+{
+	if (id[0] == '\0' || strlen(id) >= STATE_NAME_MAX || strchr(id, '/'))
+		return state_fail(st, "invalid %s '%s'", what, id);
+	return 0;
+}
+
+static const char *col_text(sqlite3_stmt *stmt, int i)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, i);
+
+	return text ? text : "";
+}
+
+/* Runs a prepared write and finalizes it; -1 with the message on failure. */
+static int step_done(state_t *st, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE)
+		state_fail_sql(st, what);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int state_observation_put(state_t *st, const state_observation_t *obs)
+{
+	char key[2 * STATE_NAME_MAX];
+	uint64_t hlc, seq;
+	sqlite3_stmt *stmt;
+
+	if (check_id(st, "datacenter", obs->datacenter) < 0)
+		return -1;
+	if ((unsigned)obs->status >= M_ARRAY_LEN(health_names))
+		return state_fail(st, "invalid health status %d", (int)obs->status);
+	snprintf(key, sizeof(key), "%s/%s", st->region, obs->datacenter);
+	if (state_tx_begin(st) < 0)
+		return -1;
+	if (state_change_next(st, &hlc, &seq) < 0)
+		goto fail;
+	stmt = state_prepare(st, "INSERT INTO observations (checker, datacenter, status, since, checked,"
+				 " latency, detail, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1)"
+				 " ON CONFLICT (checker, datacenter) DO UPDATE SET status = excluded.status,"
+				 " since = excluded.since, checked = excluded.checked,"
+				 " latency = excluded.latency, detail = excluded.detail, hlc = excluded.hlc,"
+				 " origin = excluded.origin");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, obs->datacenter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, health_names[obs->status], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, obs->since_ms);
+	sqlite3_bind_int64(stmt, 5, obs->checked_ms);
+	sqlite3_bind_int(stmt, 6, obs->latency_ms < 0 ? -1 : obs->latency_ms);
+	sqlite3_bind_text(stmt, 7, obs->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 8, (int64_t)hlc);
+	if (step_done(st, stmt, "observation") < 0 ||
+	    state_change_record(st, "observations", key, hlc, seq) < 0)
+		goto fail;
+	return state_tx_commit(st);
+fail:
+	state_tx_rollback(st);
+	return -1;
+}
+
+int state_observations_list(state_t *st, state_observation_t **out, size_t *count)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT checker, datacenter, status, since, checked, latency,"
+					       " detail, hlc, origin FROM observations"
+					       " ORDER BY datacenter, checker");
+	state_observation_t *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (!stmt)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		state_observation_t *grown = realloc(list, (n + 1) * sizeof(*list)), *o;
+		int status;
+
+		if (!grown) {
+			free(list);
+			sqlite3_finalize(stmt);
+			return state_fail(st, "observations: out of memory");
+		}
+		list = grown;
+		o = &list[n++];
+		memset(o, 0, sizeof(*o));
+		state_copy(o->checker, sizeof(o->checker), col_text(stmt, 0));
+		state_copy(o->datacenter, sizeof(o->datacenter), col_text(stmt, 1));
+		status = state_health_parse(col_text(stmt, 2));
+		o->status = status < 0 ? STATE_HEALTH_UNKNOWN : (state_health_t)status;
+		o->since_ms = sqlite3_column_int64(stmt, 3);
+		o->checked_ms = sqlite3_column_int64(stmt, 4);
+		o->latency_ms = sqlite3_column_int(stmt, 5);
+		state_copy(o->detail, sizeof(o->detail), col_text(stmt, 6));
+		o->hlc = (uint64_t)sqlite3_column_int64(stmt, 7);
+		state_copy(o->origin, sizeof(o->origin), col_text(stmt, 8));
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return state_fail_sql(st, "observations");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+/* Appends an audit event inside the caller's write transaction. */
+static int event_append_tx(state_t *st, const char *actor, const char *action, const char *datacenter,
+			   const char *reason, const char *detail)
+{
+	char key[STATE_NAME_MAX + 24];
+	int64_t id = 0;
+	uint64_t hlc, seq;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	stmt = state_prepare(st, "SELECT COALESCE(MAX(id), 0) + 1 FROM events WHERE origin = ?1");
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return state_fail_sql(st, "event id");
+	if (state_change_next(st, &hlc, &seq) < 0)
+		return -1;
+	stmt = state_prepare(st, "INSERT INTO events (origin, id, hlc, at, actor, action, datacenter,"
+				 " reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, id);
+	sqlite3_bind_int64(stmt, 3, (int64_t)hlc);
+	sqlite3_bind_int64(stmt, 4, state_now_ms(st));
+	sqlite3_bind_text(stmt, 5, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, datacenter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, detail, -1, SQLITE_STATIC);
+	if (step_done(st, stmt, "event") < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s/%lld", st->region, (long long)id);
+	return state_change_record(st, "events", key, hlc, seq);
+}
+
+int state_event_append(state_t *st, const char *actor, const char *action, const char *datacenter,
+		       const char *reason, const char *detail)
+{
+	if (action[0] == '\0')
+		return state_fail(st, "event without an action");
+	if (state_tx_begin(st) < 0)
+		return -1;
+	if (event_append_tx(st, actor, action, datacenter, reason, detail) < 0) {
+		state_tx_rollback(st);
+		return -1;
+	}
+	return state_tx_commit(st);
+}
+
+int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *count)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT origin, id, hlc, at, actor, action, datacenter,"
+					       " reason, detail FROM events"
+					       " ORDER BY at DESC, hlc DESC, origin LIMIT ?1");
+	state_event_t *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, limit ? (int64_t)limit : -1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		state_event_t *grown = realloc(list, (n + 1) * sizeof(*list)), *e;
+
+		if (!grown) {
+			free(list);
+			sqlite3_finalize(stmt);
+			return state_fail(st, "events: out of memory");
+		}
+		list = grown;
+		e = &list[n++];
+		memset(e, 0, sizeof(*e));
+		state_copy(e->origin, sizeof(e->origin), col_text(stmt, 0));
+		e->id = sqlite3_column_int64(stmt, 1);
+		e->hlc = (uint64_t)sqlite3_column_int64(stmt, 2);
+		e->at_ms = sqlite3_column_int64(stmt, 3);
+		state_copy(e->actor, sizeof(e->actor), col_text(stmt, 4));
+		state_copy(e->action, sizeof(e->action), col_text(stmt, 5));
+		state_copy(e->datacenter, sizeof(e->datacenter), col_text(stmt, 6));
+		state_copy(e->reason, sizeof(e->reason), col_text(stmt, 7));
+		state_copy(e->detail, sizeof(e->detail), col_text(stmt, 8));
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return state_fail_sql(st, "events");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+/* "until 2026-11-29T04:00:00Z" or "no expiry", for the audit event's detail. */
+static void expiry_text(int64_t expires_ms, char *buf, size_t len)
+{
+	if (expires_ms == 0) {
+		snprintf(buf, len, "no expiry");
+	} else {
+		time_t secs = (time_t)(expires_ms / 1000);
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(buf, len, "until %Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+}
+
+int state_override_put(state_t *st, const state_override_t *ov)
+{
+	const char *action = state_override_action_name(ov->action);
+	int64_t now = state_now_ms(st);
+	char detail[64];
+	uint64_t hlc, seq;
+	sqlite3_stmt *stmt;
+
+	if (check_id(st, "datacenter", ov->datacenter) < 0)
+		return -1;
+	if ((unsigned)ov->action >= M_ARRAY_LEN(action_names))
+		return state_fail(st, "invalid override action %d", (int)ov->action);
+	if (ov->expires_ms < 0)
+		return state_fail(st, "invalid override expiry %lld", (long long)ov->expires_ms);
+	expiry_text(ov->expires_ms, detail, sizeof(detail));
+	if (state_tx_begin(st) < 0)
+		return -1;
+	if (state_change_next(st, &hlc, &seq) < 0)
+		goto fail;
+	stmt = state_prepare(st, "INSERT INTO overrides (datacenter, action, reason, actor, created,"
+				 " expires, deleted, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)"
+				 " ON CONFLICT (datacenter) DO UPDATE SET action = excluded.action,"
+				 " reason = excluded.reason, actor = excluded.actor,"
+				 " created = excluded.created, expires = excluded.expires, deleted = 0,"
+				 " hlc = excluded.hlc, origin = excluded.origin");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, ov->datacenter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, ov->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, ov->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, ov->created_ms ? ov->created_ms : now);
+	sqlite3_bind_int64(stmt, 6, ov->expires_ms);
+	sqlite3_bind_int64(stmt, 7, (int64_t)hlc);
+	sqlite3_bind_text(stmt, 8, st->region, -1, SQLITE_STATIC);
+	if (step_done(st, stmt, "override") < 0 ||
+	    state_change_record(st, "overrides", ov->datacenter, hlc, seq) < 0 ||
+	    event_append_tx(st, ov->actor, action, ov->datacenter, ov->reason, detail) < 0)
+		goto fail;
+	return state_tx_commit(st);
+fail:
+	state_tx_rollback(st);
+	return -1;
+}
+
+int state_override_clear(state_t *st, const char *datacenter, const char *actor, const char *reason)
+{
+	int64_t now = state_now_ms(st);
+	char previous[STATE_NAME_MAX] = "";
+	uint64_t hlc, seq;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (check_id(st, "datacenter", datacenter) < 0)
+		return -1;
+	if (state_tx_begin(st) < 0)
+		return -1;
+	stmt = state_prepare(st, "SELECT action FROM overrides WHERE datacenter = ?1 AND deleted = 0"
+				 " AND (expires = 0 OR expires > ?2)");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, datacenter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		state_copy(previous, sizeof(previous), col_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE) {
+		state_tx_rollback(st);
+		return 1;
+	}
+	if (rc != SQLITE_ROW) {
+		state_fail_sql(st, "override");
+		goto fail;
+	}
+	/* A tombstone, not a removal: it must win LWW against the put it clears in every
+	 * region, including ones that see the put after the clear. */
+	if (state_change_next(st, &hlc, &seq) < 0)
+		goto fail;
+	stmt = state_prepare(st, "UPDATE overrides SET deleted = 1, actor = ?2, reason = ?3, hlc = ?4,"
+				 " origin = ?5 WHERE datacenter = ?1");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, datacenter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, (int64_t)hlc);
+	sqlite3_bind_text(stmt, 5, st->region, -1, SQLITE_STATIC);
+	if (step_done(st, stmt, "override") < 0 ||
+	    state_change_record(st, "overrides", datacenter, hlc, seq) < 0 ||
+	    event_append_tx(st, actor, "clear", datacenter, reason, previous) < 0)
+		goto fail;
+	return state_tx_commit(st) < 0 ? -1 : 0;
+fail:
+	state_tx_rollback(st);
+	return -1;
+}
+
+int state_overrides_list(state_t *st, state_override_t **out, size_t *count)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT datacenter, action, reason, actor, created, expires,"
+					       " deleted, hlc, origin FROM overrides ORDER BY datacenter");
+	state_override_t *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (!stmt)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		state_override_t *grown = realloc(list, (n + 1) * sizeof(*list)), *o;
+		int action;
+
+		if (!grown) {
+			free(list);
+			sqlite3_finalize(stmt);
+			return state_fail(st, "overrides: out of memory");
+		}
+		list = grown;
+		o = &list[n++];
+		memset(o, 0, sizeof(*o));
+		state_copy(o->datacenter, sizeof(o->datacenter), col_text(stmt, 0));
+		action = state_override_action_parse(col_text(stmt, 1));
+		o->action = action < 0 ? STATE_OVERRIDE_DRAIN : (state_override_action_t)action;
+		state_copy(o->reason, sizeof(o->reason), col_text(stmt, 2));
+		state_copy(o->actor, sizeof(o->actor), col_text(stmt, 3));
+		o->created_ms = sqlite3_column_int64(stmt, 4);
+		o->expires_ms = sqlite3_column_int64(stmt, 5);
+		o->deleted = sqlite3_column_int(stmt, 6) != 0;
+		o->hlc = (uint64_t)sqlite3_column_int64(stmt, 7);
+		state_copy(o->origin, sizeof(o->origin), col_text(stmt, 8));
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return state_fail_sql(st, "overrides");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+int state_peer_update(state_t *st, const state_peer_t *peer)
+{
+	sqlite3_stmt *stmt;
+
+	if (check_id(st, "peer region", peer->region) < 0)
+		return -1;
+	if (state_tx_begin(st) < 0)
+		return -1;
+	/* Peers are this node's own view: not replicated, no change-log entry. */
+	stmt = state_prepare(st, "INSERT INTO peers (region, url, last_contact, last_error_at, last_error,"
+				 " errors, lag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+				 " ON CONFLICT (region) DO UPDATE SET url = excluded.url,"
+				 " last_contact = excluded.last_contact,"
+				 " last_error_at = excluded.last_error_at,"
+				 " last_error = excluded.last_error, errors = excluded.errors,"
+				 " lag = excluded.lag");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, peer->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, peer->url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, peer->last_contact_ms);
+	sqlite3_bind_int64(stmt, 4, peer->last_error_ms);
+	sqlite3_bind_text(stmt, 5, peer->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, peer->errors);
+	sqlite3_bind_int64(stmt, 7, peer->lag_ms);
+	if (step_done(st, stmt, "peer") < 0)
+		goto fail;
+	return state_tx_commit(st);
+fail:
+	state_tx_rollback(st);
+	return -1;
+}
+
+int state_peers_list(state_t *st, state_peer_t **out, size_t *count)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT region, url, last_contact, last_error_at, last_error,"
+					       " errors, lag FROM peers ORDER BY region");
+	state_peer_t *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (!stmt)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		state_peer_t *grown = realloc(list, (n + 1) * sizeof(*list)), *p;
+
+		if (!grown) {
+			free(list);
+			sqlite3_finalize(stmt);
+			return state_fail(st, "peers: out of memory");
+		}
+		list = grown;
+		p = &list[n++];
+		memset(p, 0, sizeof(*p));
+		state_copy(p->region, sizeof(p->region), col_text(stmt, 0));
+		state_copy(p->url, sizeof(p->url), col_text(stmt, 1));
+		p->last_contact_ms = sqlite3_column_int64(stmt, 2);
+		p->last_error_ms = sqlite3_column_int64(stmt, 3);
+		state_copy(p->last_error, sizeof(p->last_error), col_text(stmt, 4));
+		p->errors = sqlite3_column_int64(stmt, 5);
+		p->lag_ms = sqlite3_column_int64(stmt, 6);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return state_fail_sql(st, "peers");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}
