@@ -53,7 +53,7 @@ t_start() {
 t_wait_dns() {
 	local port=$1
 	for _ in $(seq 100); do
-		kdig @127.0.0.1 -p "$port" +timeout=1 +tries=1 id.server CH TXT >/dev/null 2>&1 && return 0
+		kdig @127.0.0.1 -p "$port" +timeout=1 +retry=0 id.server CH TXT >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	echo "server on port $port did not answer"; return 1
