@@ -1,1 +1,26 @@
-# conf/local.mk -- build fragment for conf/
+# conf/local.mk -- libconf: the YAML config, its option table, and the reference docs
+noinst_LIBRARIES += conf/libconf.a
+conf_libconf_a_SOURCES = \
+	conf/conf.c \
+	conf/conf.h \
+	conf/conf_cross.c \
+	conf/conf_doc.c \
+	conf/conf_doc.h \
+	conf/conf_internal.h \
+	conf/conf_options.c \
+	conf/conf_types.c \
+	conf/conf_walk.c \
+	conf/conf_yaml.c
+conf_libconf_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS)
+
+# conf-doc prints docs/config.md from the option table.
+noinst_PROGRAMS += conf/conf-doc
+conf_conf_doc_SOURCES = conf/conf_doc_main.c
+conf_conf_doc_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS)
+
+check_PROGRAMS += tests/unit/conf/test_conf_types
+TESTS += tests/unit/conf/test_conf_types
+tests_unit_conf_test_conf_types_SOURCES = tests/unit/conf/test_conf_types.c
+tests_unit_conf_test_conf_types_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_conf_test_conf_types_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += tests/unit/conf/full.yaml docs/config.md

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* conf_cross.c -- checks that need the whole config: names resolve, records sit in zones */
+#include "config.h"
+#include "conf/conf_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Position of a top-level key, for errors about a whole section. */
+static const conf_node_t *root_key(const conf_node_t *root, const char *key)
+{
+	for (size_t i = 0; i < root->count; i++)
+		if (!root->items[2 * i]->skip && strcmp(root->items[2 * i]->value, key) == 0)
+			return root->items[2 * i];
+	return root;
+}
+
+static void refs_resolve(conf_ctx_t *ctx)
+{
+	const conf_t *conf = ctx->conf;
+	for (size_t i = 0; i < ctx->ref_count; i++) {
+		const conf_ref_t *ref = &ctx->refs[i];
+		int dc = conf_datacenter_find(conf, ref->name);
+		if (dc < 0) {
+			conf_error_at(ctx, ref->line, ref->col, ref->path,
+				      "unknown datacenter \"%s\" (not under datacenters)", ref->name);
+			continue;
+		}
+		*ref->slot = (size_t)dc;
+	}
+}
+
+/* The same datacenter twice in one list is a typo, never a weighting. */
+static void list_dups(conf_ctx_t *ctx, const size_t *dcs, size_t count, const char *path,
+		      const conf_pos_t *pos)
+{
+	for (size_t i = 0; i < count; i++)
+		for (size_t j = 0; j < i; j++)
+			if (dcs[i] == dcs[j]) {
+				conf_error_at(ctx, pos->line, pos->col, path,
+					      "datacenter \"%s\" is listed twice",
+					      ctx->conf->datacenters[dcs[i]].name);
+				return;
+			}
+}
+
+static void records_check(conf_ctx_t *ctx, const conf_node_t *root, bool resolved)
+{
+	const conf_t *conf = ctx->conf;
+	char path[CONF_PATH_MAX];
+	if (conf->record_count > 0 && conf->geoip_path == NULL) {
+		const conf_node_t *key = root_key(root, "records");
+		conf_error(ctx, key, "geoip", "required when records are configured");
+	}
+	for (size_t i = 0; i < conf->record_count; i++) {
+		const conf_record_t *rec = &conf->records[i];
+		const conf_pos_t *pos = &ctx->record_pos[i];
+		if (rec->name == NULL)
+			continue;
+		conf_path_join(path, sizeof(path), "records", rec->name, 0);
+		for (size_t j = 0; j < i; j++)
+			if (conf->records[j].name != NULL &&
+			    strcmp(conf->records[j].name, rec->name) == 0) {
+				conf_error_at(ctx, pos->line, pos->col, path,
+					      "duplicate record name (first at line %u)",
+					      ctx->record_pos[j].line);
+				break;
+			}
+		bool inside = false;
+		for (size_t z = 0; z < conf->dns.zone_count && !inside; z++)
+			inside = conf->dns.zones[z].origin != NULL &&
+				 conf_dname_is_below(rec->name, conf->dns.zones[z].origin);
+		if (!inside)
+			conf_error_at(ctx, pos->line, pos->col, path,
+				      "%s is not inside any zone of dns.zones", rec->name);
+		char sub[CONF_PATH_MAX];
+		conf_path_join(sub, sizeof(sub), path, "datacenters", 0);
+		if (resolved)
+			list_dups(ctx, rec->datacenters, rec->datacenter_count, sub, pos);
+	}
+}
+
+static void zones_check(conf_ctx_t *ctx, const conf_node_t *root)
+{
+	const conf_t *conf = ctx->conf;
+	for (size_t i = 0; i < conf->dns.zone_count; i++)
+		for (size_t j = 0; j < i; j++) {
+			const char *a = conf->dns.zones[i].origin, *b = conf->dns.zones[j].origin;
+			if (a != NULL && b != NULL && strcmp(a, b) == 0) {
+				char path[CONF_PATH_MAX];
+				snprintf(path, sizeof(path), "dns.zones[%zu].origin", i);
+				conf_error(ctx, root_key(root, "dns"), path,
+					   "zone %s is configured twice", a);
+			}
+		}
+}
+
+void conf_cross_check(conf_ctx_t *ctx, const conf_node_t *root)
+{
+	size_t errors_before = ctx->error_count;
+	refs_resolve(ctx);
+	/* duplicate checks compare resolved indexes; skip them when some did not resolve */
+	bool resolved = ctx->error_count == errors_before;
+	zones_check(ctx, root);
+	records_check(ctx, root, resolved);
+}

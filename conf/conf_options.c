@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/* conf_options.c -- every config option, declared once: key, type, range, default, doc */
+#include "config.h"
+#include "conf/conf_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A section filling part of conf_t itself. */
+#define SECTION(storage, name, title_, doc_, finish_, ...)                                        \
+	static const conf_option_t name##_options[] = {__VA_ARGS__};                              \
+	storage const conf_section_t name = {.title = title_,                                     \
+					     .doc = doc_,                                         \
+					     .options = name##_options,                           \
+					     .option_count = M_ARRAY_LEN(name##_options),         \
+					     .finish = finish_}
+
+/* A section filling the elements of a list or a named mapping. */
+#define ELEMENTS(name, title_, doc_, finish_, elem_t, name_off, name_t, ...)                      \
+	static const conf_option_t name##_options[] = {__VA_ARGS__};                              \
+	static const conf_section_t name = {.title = title_,                                      \
+					    .doc = doc_,                                          \
+					    .options = name##_options,                            \
+					    .option_count = M_ARRAY_LEN(name##_options),          \
+					    .elem_size = sizeof(elem_t),                          \
+					    .name_offset = name_off,                              \
+					    .name_type = name_t,                                  \
+					    .finish = finish_}
+
+#define SEC 1000   /* ms */
+#define MIN 60000  /* ms */
+#define HOUR 3600000 /* ms */
+#define DAY 86400000 /* ms */
+
+/* ---- health checks ---------------------------------------------------------------- */
+
+static bool check_needs(conf_ctx_t *ctx, const conf_node_t *map, const char *path,
+			const conf_section_t *sec, const bool *given, const char *key,
+			const char *type)
+{
+	char sub[CONF_PATH_MAX];
+	if (conf_given(sec, given, key))
+		return true;
+	conf_path_join(sub, sizeof(sub), path, key, 0);
+	conf_error(ctx, map, sub, "required for %s checks", type);
+	return false;
+}
+
+static int url_scheme_check(conf_ctx_t *ctx, const conf_node_t *map, const char *path,
+			    const char *url, const char *scheme)
+{
+	char sub[CONF_PATH_MAX];
+	if (strncmp(url, scheme, strlen(scheme)) == 0)
+		return 0;
+	conf_path_join(sub, sizeof(sub), path, "url", 0);
+	conf_error(ctx, map, sub, "the url of a %.*s check must start with %s",
+		   (int)(strlen(scheme) - 3), scheme, scheme);
+	return -1;
+}
+
+static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			const char *path, const bool *given, void *base)
+{
+	static const char *const names[] = {"http", "https", "tcp", "dns", "exec"};
+	conf_check_t *check = base;
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+	if (!conf_given(sec, given, "type"))
+		return -1; /* reported as a missing required key */
+	const char *type = names[check->type];
+	switch (check->type) {
+	case CONF_CHECK_HTTP:
+	case CONF_CHECK_HTTPS:
+		if (!check_needs(ctx, map, path, sec, given, "url", type))
+			rc = -1;
+		else if (check->url != NULL &&
+			 url_scheme_check(ctx, map, path, check->url,
+					  check->type == CONF_CHECK_HTTP ? "http://" : "https://") < 0)
+			rc = -1;
+		break;
+	case CONF_CHECK_TCP:
+		if (!check_needs(ctx, map, path, sec, given, "address", type)) {
+			rc = -1;
+		} else if (check->address.len != 0 && !conf_sockaddr_has_port(check->address.text)) {
+			conf_path_join(sub, sizeof(sub), path, "address", 0);
+			conf_error(ctx, map, sub, "a tcp check address needs a port (IP:PORT)");
+			rc = -1;
+		}
+		break;
+	case CONF_CHECK_DNS:
+		if (!check_needs(ctx, map, path, sec, given, "address", type) ||
+		    !check_needs(ctx, map, path, sec, given, "qname", type))
+			rc = -1;
+		break;
+	case CONF_CHECK_EXEC:
+		if (!check_needs(ctx, map, path, sec, given, "command", type))
+			rc = -1;
+		break;
+	}
+	if (check->timeout_ms >= check->interval_ms) {
+		conf_path_join(sub, sizeof(sub), path, "timeout", 0);
+		conf_error(ctx, map, sub, "timeout %ums must be shorter than interval %ums",
+			   check->timeout_ms, check->interval_ms);
+		rc = -1;
+	}
+	if (!conf_given(sec, given, "fast_interval"))
+		check->fast_interval_ms = check->interval_ms / 2 > 0 ? check->interval_ms / 2 : 1;
+	if (!conf_given(sec, given, "jitter"))
+		check->jitter_ms = check->interval_ms / 4;
+	if (!conf_given(sec, given, "connect_timeout"))
+		check->connect_timeout_ms = check->timeout_ms;
+	if (check->connect_timeout_ms > check->timeout_ms) {
+		conf_path_join(sub, sizeof(sub), path, "connect_timeout", 0);
+		conf_error(ctx, map, sub, "connect_timeout must not exceed timeout");
+		rc = -1;
+	}
+	return rc;
+}
+
+#define CK(field) offsetof(conf_check_t, field)
+ELEMENTS(conf_check_section, "datacenters.NAME.check",
+	"One health check of a datacenter; `checks` takes a list of these.", check_finish,
+	conf_check_t, 0, CONF_T_STRING,
+	{.key = "type", .type = CONF_T_CHECK_TYPE, .offset = CK(type), .flags = CONF_F_REQUIRED,
+	 .doc = "Probe kind: http, https, tcp, dns or exec."},
+	{.key = "url", .type = CONF_T_URL, .offset = CK(url),
+	 .doc = "http/https: the URL fetched (required; http:// or https:// to match the type)."},
+	{.key = "address", .type = CONF_T_SOCKADDR, .offset = CK(address), .port = 53,
+	 .doc = "tcp: IP:PORT to connect to (required); dns: the server asked (port 53 default)."},
+	{.key = "expect", .type = CONF_T_EXPECT, .offset = CK(expect), .aux = CK(expect_count),
+	 .min = 1, .max = 8, .def = "200-299",
+	 .doc = "http/https: healthy status: a code, a range \"200-299\", or a list of them."},
+	{.key = "body_contains", .type = CONF_T_STRING, .offset = CK(body_contains),
+	 .doc = "http/https: text the first 5120 bytes of the body must contain."},
+	{.key = "host", .type = CONF_T_STRING, .offset = CK(host_header),
+	 .doc = "http/https: Host header to send instead of the URL's host."},
+	{.key = "sni", .type = CONF_T_STRING, .offset = CK(sni),
+	 .doc = "https: TLS server name instead of the URL's host."},
+	{.key = "verify_tls", .type = CONF_T_BOOL, .offset = CK(verify_tls), .def = "true",
+	 .doc = "https: verify the certificate chain and name."},
+	{.key = "qname", .type = CONF_T_DNAME, .offset = CK(dns_qname),
+	 .doc = "dns: the name asked (required)."},
+	{.key = "qtype", .type = CONF_T_RRTYPE, .offset = CK(dns_qtype), .def = "A",
+	 .doc = "dns: the record type asked (A, AAAA, SOA, ... or TYPEnnn)."},
+	{.key = "rcode", .type = CONF_T_RCODE, .offset = CK(dns_expect_rcode), .def = "NOERROR",
+	 .doc = "dns: the healthy response code (NOERROR, NXDOMAIN, ... or 0..15)."},
+	{.key = "command", .type = CONF_T_ARGV, .offset = CK(exec_argv),
+	 .doc = "exec: the program and arguments, a string split on spaces or a list; "
+		"exit status 0 is healthy (required)."},
+	{.key = "interval", .type = CONF_T_DURATION, .offset = CK(interval_ms), .min = 100,
+	 .max = HOUR, .def = "1s", .doc = "Time between probes."},
+	{.key = "fast_interval", .type = CONF_T_DURATION, .offset = CK(fast_interval_ms),
+	 .min = 50, .max = HOUR, .def_doc = "interval/2",
+	 .doc = "Time between probes while a transition is pending."},
+	{.key = "timeout", .type = CONF_T_DURATION, .offset = CK(timeout_ms), .min = 10,
+	 .max = HOUR, .def = "500ms", .doc = "Deadline of one probe; must be shorter than interval."},
+	{.key = "connect_timeout", .type = CONF_T_DURATION, .offset = CK(connect_timeout_ms),
+	 .min = 10, .max = HOUR, .def_doc = "timeout",
+	 .doc = "Deadline of the connect phase; at most timeout."},
+	{.key = "jitter", .type = CONF_T_DURATION, .offset = CK(jitter_ms), .min = 0, .max = HOUR,
+	 .def_doc = "interval/4", .doc = "Random delay 0..jitter before the first probe."},
+	{.key = "fall", .type = CONF_T_UINT, .offset = CK(fall), .min = 1, .max = 100, .def = "3",
+	 .doc = "Failed probes in a row that take the datacenter down."},
+	{.key = "rise", .type = CONF_T_UINT, .offset = CK(rise), .min = 1, .max = 100, .def = "2",
+	 .doc = "Good probes in a row that bring it back up."});
+
+/* ---- datacenters, records, zones ---------------------------------------------------- */
+
+#define DC(field) offsetof(conf_datacenter_t, field)
+ELEMENTS(conf_datacenter_section, "datacenters.NAME",
+	"A place clients can be sent to. NAME uses a-z, 0-9, '-' and '_'.", NULL,
+	conf_datacenter_t, DC(name), CONF_T_STRING,
+	{.key = "location", .type = CONF_T_COORDS, .offset = DC(latitude), .aux = DC(longitude),
+	 .flags = CONF_F_PRESENT, .present_offset = DC(has_location),
+	 .doc = "[latitude, longitude] in degrees (-90..90, -180..180); without it only "
+		"map, nets and default_order can pick the datacenter."},
+	{.key = "addresses", .type = CONF_T_IPADDRS, .offset = DC(addresses),
+	 .aux = DC(address_count), .min = 1, .flags = CONF_F_REQUIRED,
+	 .doc = "IPv4 and IPv6 addresses clients are sent to (one or a list)."},
+	{.key = "check", .type = CONF_T_ONE, .offset = DC(checks), .aux = DC(check_count),
+	 .child = &conf_check_section, .doc = "One health check (see below)."},
+	{.key = "checks", .type = CONF_T_LIST, .offset = DC(checks), .aux = DC(check_count),
+	 .child = &conf_check_section, .doc = "Several health checks, instead of check."},
+	{.key = "check_rule", .type = CONF_T_CHECK_RULE, .offset = DC(check_rule),
+	 .aux = DC(check_percent), .def = "all",
+	 .doc = "How checks combine: all, any, or \"N%\" of them up."});
+
+#define REC(field) offsetof(conf_record_t, field)
+ELEMENTS(conf_record_section, "records.NAME",
+	"A name answered with the nearest serving datacenter's addresses. NAME is made "
+	"lower case and absolute and must lie inside a zone of dns.zones.", NULL,
+	conf_record_t, REC(name), CONF_T_DNAME,
+	{.key = "datacenters", .type = CONF_T_DC_LIST, .offset = REC(datacenters),
+	 .aux = REC(datacenter_count), .min = 1, .flags = CONF_F_REQUIRED,
+	 .doc = "Candidate datacenters; the nearest healthy one answers."},
+	{.key = "ttl", .type = CONF_T_UINT, .offset = REC(ttl), .min = 0, .max = 86400,
+	 .def = "30", .doc = "TTL of the answers, seconds."},
+	{.key = "map", .type = CONF_T_GEO_MAP, .offset = REC(map), .aux = REC(map_count),
+	 .doc = "CONTINENT[/COUNTRY[/SUBDIVISION]] -> datacenters preferred there."},
+	{.key = "nets", .type = CONF_T_GEO_NETS, .offset = REC(nets), .aux = REC(net_count),
+	 .doc = "CIDR prefix -> datacenters preferred for it; most specific wins."});
+
+#define ZONE(field) offsetof(conf_zone_t, field)
+ELEMENTS(conf_zone_section, "dns.zones[]", "A zone served from an RFC 1035 master file.", NULL,
+	conf_zone_t, 0, CONF_T_STRING,
+	{.key = "origin", .type = CONF_T_DNAME, .offset = ZONE(origin), .flags = CONF_F_REQUIRED,
+	 .doc = "The zone's name, made lower case and absolute."},
+	{.key = "file", .type = CONF_T_PATH, .offset = ZONE(file), .flags = CONF_F_REQUIRED,
+	 .doc = "Master file; relative to the config file's directory."});
+
+/* ---- top-level sections --------------------------------------------------------------- */
+
+#define CF(field) offsetof(conf_t, field)
+SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
+	{.key = "listen", .type = CONF_T_SOCKADDRS, .offset = CF(dns.listen),
+	 .aux = CF(dns.listen_count), .min = 1, .port = 53,
+	 .def = "[\"127.0.0.1:53\", \"[::1]:53\"]",
+	 .doc = "Addresses to answer on, UDP and TCP (port 53 when not written)."},
+	{.key = "nsid", .type = CONF_T_STRING, .offset = CF(dns.nsid),
+	 .doc = "RFC 5001 NSID payload; none when unset."},
+	{.key = "identity", .type = CONF_T_STRING, .offset = CF(dns.identity), .def_doc = "region",
+	 .doc = "Answer to CHAOS TXT id.server and hostname.bind."},
+	{.key = "version", .type = CONF_T_STRING, .offset = CF(dns.version),
+	 .doc = "Answer to CHAOS TXT version.bind; refused when unset."},
+	{.key = "udp_payload", .type = CONF_T_UINT, .offset = CF(dns.udp_payload), .min = 512,
+	 .max = 4096, .def = "1232", .doc = "EDNS UDP payload size we offer, bytes."},
+	{.key = "threads", .type = CONF_T_UINT, .offset = CF(dns.threads), .min = 0, .max = 256,
+	 .def = "0", .doc = "UDP worker threads; 0 means one per core."},
+	{.key = "tcp_idle_timeout", .type = CONF_T_DURATION, .offset = CF(dns.tcp_idle_timeout_ms),
+	 .min = 100, .max = 10 * MIN, .def = "10s", .doc = "Idle TCP connections are closed after this."},
+	{.key = "tcp_max_connections", .type = CONF_T_UINT, .offset = CF(dns.tcp_max_connections),
+	 .min = 1, .max = 1000000, .def = "1024", .doc = "Open TCP connections at most."},
+	{.key = "zones", .type = CONF_T_LIST, .offset = CF(dns.zones), .aux = CF(dns.zone_count),
+	 .child = &conf_zone_section, .doc = "Zones served from master files (see below)."});
+
+SECTION(static, conf_health_section, "health", "How observations of the regions become a verdict.", NULL,
+	{.key = "quorum", .type = CONF_T_UINT, .offset = CF(health.quorum), .min = 0, .max = 1000,
+	 .def = "0", .doc = "Regions that must see a datacenter down; 0 means a majority."},
+	{.key = "stale_after", .type = CONF_T_DURATION, .offset = CF(health.stale_after_ms),
+	 .min = SEC, .max = DAY, .def = "30s", .doc = "Observations older than this do not vote."},
+	{.key = "override_default", .type = CONF_T_DURATION,
+	 .offset = CF(health.override_default_ms), .min = MIN, .max = 30LL * DAY,
+	 .def = "1h", .doc = "Expiry of an override when --for is not given."},
+	{.key = "poll", .type = CONF_T_DURATION, .offset = CF(health.poll_ms), .min = 1,
+	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."});
+
+static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			      const char *path, const bool *given, void *base)
+{
+	conf_t *conf = base;
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+	if ((conf->replication.has_listen || conf->replication.peer_count > 0) &&
+	    !conf_given(sec, given, "key_file")) {
+		conf_path_join(sub, sizeof(sub), path, "key_file", 0);
+		conf_error(ctx, map, sub, "required when listen or peers are set");
+		rc = -1;
+	}
+	if (conf_given(sec, given, "tls_cert") != conf_given(sec, given, "tls_key")) {
+		conf_path_join(sub, sizeof(sub), path,
+			       conf_given(sec, given, "tls_cert") ? "tls_key" : "tls_cert", 0);
+		conf_error(ctx, map, sub, "tls_cert and tls_key go together");
+		rc = -1;
+	}
+	return rc;
+}
+
+SECTION(static, conf_replication_section, "replication",
+	"Shipping this region's change log to the other regions.", replication_finish,
+	{.key = "listen", .type = CONF_T_SOCKADDR, .offset = CF(replication.listen),
+	 .flags = CONF_F_PRESENT, .present_offset = CF(replication.has_listen),
+	 .doc = "IP:PORT this region's replicator serves on."},
+	{.key = "key_file", .type = CONF_T_PATH, .offset = CF(replication.key_file),
+	 .doc = "Shared HMAC key file; required with listen or peers."},
+	{.key = "tls_cert", .type = CONF_T_PATH, .offset = CF(replication.tls_cert),
+	 .doc = "PEM certificate to serve HTTPS (with tls_key)."},
+	{.key = "tls_key", .type = CONF_T_PATH, .offset = CF(replication.tls_key),
+	 .doc = "PEM private key for tls_cert."},
+	{.key = "tls_ca", .type = CONF_T_PATH, .offset = CF(replication.tls_ca),
+	 .doc = "CA file to verify https peers; the system store when unset."},
+	{.key = "peers", .type = CONF_T_PEERS, .offset = CF(replication.peers),
+	 .aux = CF(replication.peer_count),
+	 .doc = "Other regions: region id -> base URL (http:// or https://)."},
+	{.key = "max_clock_skew", .type = CONF_T_DURATION,
+	 .offset = CF(replication.max_clock_skew_ms), .min = SEC, .max = HOUR, .def = "30s",
+	 .doc = "Refuse clocks and requests further off than this."},
+	{.key = "batch_max", .type = CONF_T_UINT, .offset = CF(replication.batch_max), .min = 1,
+	 .max = 100000, .def = "500", .doc = "Change-log entries per response at most."},
+	{.key = "long_poll", .type = CONF_T_DURATION, .offset = CF(replication.long_poll_ms),
+	 .min = 0, .max = 5 * MIN, .def = "25s", .doc = "How long a pull waits for news."},
+	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
+	 .min = HOUR, .max = 30LL * DAY, .def = "7d",
+	 .doc = "Shipped change-log entries are kept this long."});
+
+static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+		       const char *path, const bool *given, void *base)
+{
+	(void)sec, (void)map, (void)path, (void)given;
+	conf_t *conf = base;
+	if (conf->dns.identity == NULL && conf->region != NULL &&
+	    (conf->dns.identity = strdup(conf->region)) == NULL) {
+		ctx->oom = true;
+		return -1;
+	}
+	return 0;
+}
+
+SECTION(, conf_root_section, "top level", "The keys at the top of the file.", root_finish,
+	{.key = "region", .type = CONF_T_STRING, .offset = CF(region), .flags = CONF_F_REQUIRED,
+	 .doc = "This node's region id."},
+	{.key = "state", .type = CONF_T_PATH, .offset = CF(state_path), .flags = CONF_F_REQUIRED,
+	 .doc = "The SQLite state database; relative to the config file's directory."},
+	{.key = "geoip", .type = CONF_T_PATH, .offset = CF(geoip_path),
+	 .doc = "GeoIP2/GeoLite2 City database; required when records exist."},
+	{.key = "log_level", .type = CONF_T_ENUM, .offset = CF(log_level),
+	 .choices = "error warn info debug", .def = "info", .doc = "Most verbose level logged."},
+	{.key = "dns", .type = CONF_T_SECTION, .child = &conf_dns_section,
+	 .doc = "The DNS server (see below)."},
+	{.key = "datacenters", .type = CONF_T_MAP, .offset = CF(datacenters),
+	 .aux = CF(datacenter_count), .child = &conf_datacenter_section,
+	 .doc = "Datacenters by name (see below)."},
+	{.key = "records", .type = CONF_T_MAP, .offset = CF(records), .aux = CF(record_count),
+	 .child = &conf_record_section, .doc = "Geo records by name (see below)."},
+	{.key = "default_order", .type = CONF_T_DC_LIST, .offset = CF(default_order),
+	 .aux = CF(default_order_count), .min = 1,
+	 .doc = "Datacenter preference for clients with no known location."},
+	{.key = "health", .type = CONF_T_SECTION, .child = &conf_health_section,
+	 .doc = "Verdict tuning (see below)."},
+	{.key = "replication", .type = CONF_T_SECTION, .child = &conf_replication_section,
+	 .doc = "Replication between regions (see below)."});
