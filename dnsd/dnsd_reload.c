@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_reload.c -- the control side: load, reload on SIGHUP, follow state.db and the geo DB */
+#include "config.h"
+#include "dnsd/dnsd_reload.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "dnsd/dnsd_snapshot.h"
+#include "dnsd/dnsd_snapshot_geo.h"
+#include "dnsd/dnsd_zone.h"
+#include "state/state.h"
+#include "state/state_verdict.h"
+
+/* State re-evaluated at least this often, so override expiry and observation staleness
+ * take effect without any write to state.db. */
+#define RELOAD_REEVALUATE_MS 1000
+/* How often a missing or unreadable state.db, or the geo DB file, is looked at again. */
+#define RELOAD_RETRY_MS 1000
+
+struct dnsd_reload {
+	char *path;                  /* the config file, as given on the command line */
+	dnsd_zoneset_t *zoneset;     /* current config + zones (own reference) */
+	dnsd_geodb_t *geodb;         /* current geo DB (own reference), NULL without records */
+	struct stat geo_seen;        /* the geo file as last looked at (loaded or refused) */
+	bool geo_seen_valid;         /* geo_seen holds a stat result */
+	state_t *state;              /* read-only state.db connection, NULL until it exists */
+	int64_t data_version;        /* last PRAGMA data_version seen */
+	int64_t last_eval_ms;        /* monotonic ms of the last verdict computation */
+	int64_t last_state_try_ms;   /* monotonic ms of the last attempt to open state.db */
+	int64_t last_geo_check_ms;   /* monotonic ms of the last geo file stat */
+	char state_problem[512];     /* last state.db problem logged, to log each once */
+	state_verdict_t *verdicts;   /* scratch, one per datacenter of the current config */
+	dnsd_snapshot_t *published;  /* what dnsd_snapshot_current points to (ours) */
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Appends the lines of more to *all (both may be NULL); frees more. */
+static void errors_join(char **all, char *more)
+{
+	if (more == NULL)
+		return;
+	if (*all == NULL) {
+		*all = more;
+		return;
+	}
+	char *joined = NULL;
+	if (asprintf(&joined, "%s%s%s", *all, (*all)[strlen(*all) - 1] == '\n' ? "" : "\n",
+		     more) < 0)
+		joined = NULL;
+	if (joined != NULL) {
+		free(*all);
+		*all = joined;
+	}
+	free(more);
+}
+
+/* Logs each line of errors at error level, prefixed. */
+static void log_lines(const char *prefix, const char *errors)
+{
+	const char *p = errors;
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		if (len > 0)
+			log_error("%s%.*s", prefix, len, p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/* Loads config, zones and geo DB into fresh parts; all errors together. */
+static int load_parts(const char *path, dnsd_zoneset_t **zs_out, dnsd_geodb_t **db_out,
+		      struct stat *geo_st, bool *geo_st_valid, char **errors)
+{
+	*errors = NULL;
+	*zs_out = NULL;
+	*db_out = NULL;
+	conf_t *conf = conf_load(path, errors);
+	if (conf == NULL) {
+		if (*errors == NULL)
+			*errors = strdup("configuration failed to load");
+		return -1;
+	}
+	*geo_st_valid = conf->geoip_path != NULL && stat(conf->geoip_path, geo_st) == 0;
+	char *geo_errors = NULL;
+	dnsd_geodb_t *db = dnsd_geodb_load(conf, &geo_errors);
+	char *zone_errors = NULL;
+	dnsd_zoneset_t *zs = dnsd_zoneset_load(conf, &zone_errors); /* owns conf now */
+	errors_join(errors, zone_errors);
+	errors_join(errors, geo_errors);
+	if (zs == NULL || *errors != NULL) {
+		dnsd_zoneset_unref(zs);
+		dnsd_geodb_unref(db);
+		if (*errors == NULL)
+			*errors = strdup("out of memory");
+		return -1;
+	}
+	*zs_out = zs;
+	*db_out = db;
+	return 0;
+}
+
+dnsd_reload_t *dnsd_reload_load(const char *path, char **errors)
+{
+	dnsd_reload_t *r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->path = strdup(path)) == NULL) {
+		free(r);
+		*errors = strdup("out of memory");
+		return NULL;
+	}
+	if (load_parts(path, &r->zoneset, &r->geodb, &r->geo_seen, &r->geo_seen_valid,
+		       errors) < 0) {
+		dnsd_reload_free(r);
+		return NULL;
+	}
+	const conf_t *c = dnsd_zoneset_conf(r->zoneset);
+	r->verdicts = calloc(c->datacenter_count ? c->datacenter_count : 1, sizeof(*r->verdicts));
+	if (r->verdicts == NULL) {
+		*errors = strdup("out of memory");
+		dnsd_reload_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+const conf_t *dnsd_reload_conf(const dnsd_reload_t *r)
+{
+	return dnsd_zoneset_conf(r->zoneset);
+}
+
+uint32_t dnsd_reload_poll_ms(const dnsd_reload_t *r)
+{
+	uint32_t ms = dnsd_reload_conf(r)->health.poll_ms;
+	return ms ? ms : 20;
+}
+
+/* Logs a state.db problem once per distinct message (it is retried every second). */
+static void state_problem(dnsd_reload_t *r, const char *what)
+{
+	if (strncmp(r->state_problem, what, sizeof(r->state_problem) - 1) == 0)
+		return;
+	snprintf(r->state_problem, sizeof(r->state_problem), "%.*s",
+		 (int)sizeof(r->state_problem) - 1, what);
+	log_warn("state: %s; datacenters keep their last known state", what);
+}
+
+/* Opens state.db read-only when it exists. No file means no observations and no
+ * overrides yet: every datacenter is UNKNOWN, which is served. */
+static void state_try_open(dnsd_reload_t *r)
+{
+	const conf_t *c = dnsd_reload_conf(r);
+	r->last_state_try_ms = mono_ms();
+	if (c->state_path == NULL || access(c->state_path, F_OK) != 0)
+		return;
+	char err[256];
+	r->state = state_open_readonly(c->state_path, err, sizeof(err));
+	if (r->state == NULL) {
+		state_problem(r, err);
+		return;
+	}
+	r->data_version = -1;
+	r->state_problem[0] = '\0';
+	log_info("state: following %s", c->state_path);
+}
+
+/* Verdicts for the current config into r->verdicts; NULL when there is no state yet
+ * (every datacenter UNKNOWN) or it cannot be read (keep what is published). */
+static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
+{
+	*keep = false;
+	r->last_eval_ms = mono_ms();
+	if (r->state == NULL)
+		return NULL;
+	if (state_verdict_load(r->state, dnsd_reload_conf(r), wall_ms(), r->verdicts) < 0) {
+		state_problem(r, state_errmsg(r->state));
+		*keep = true;
+		return NULL;
+	}
+	r->state_problem[0] = '\0';
+	return r->verdicts;
+}
+
+/* Logs each datacenter whose serving status differs between the published snapshot
+ * (when it has the same config) and the new verdicts, and every fail-open record. */
+static void log_changes(const dnsd_reload_t *r, const dnsd_snapshot_t *old,
+			const state_verdict_t *v)
+{
+	const conf_t *c = dnsd_reload_conf(r);
+	for (size_t i = 0; i < c->datacenter_count; i++) {
+		bool now = v == NULL || v[i].serving;
+		bool before = true;
+		if (old != NULL && old->conf == c)
+			before = old->dcs[i].serving;
+		else if (now)
+			continue;
+		if (now != before || (old != NULL && old->conf != c))
+			log_info("datacenter %s: %s (%s)%s", c->datacenters[i].name,
+				 v ? state_dc_state_name(v[i].effective) : "unknown",
+				 v ? v[i].why : "no state yet",
+				 now ? "" : ", not serving");
+	}
+	for (size_t i = 0; i < c->record_count; i++) {
+		const conf_record_t *rec = &c->records[i];
+		bool any = false;
+		for (size_t k = 0; k < rec->datacenter_count && !any; k++)
+			any = v == NULL || v[rec->datacenters[k]].serving;
+		if (!any)
+			log_warn("record %s: no candidate datacenter is serving; answering as if all "
+				 "were (fail open)", rec->name);
+	}
+}
+
+/* Builds and publishes a snapshot of the current parts with verdicts v. */
+static int publish(dnsd_reload_t *r, const state_verdict_t *v)
+{
+	dnsd_snapshot_t *snap = dnsd_snapshot_build(r->zoneset, r->geodb, v);
+	if (snap == NULL) {
+		log_error("snapshot: out of memory; still answering from the previous one");
+		return -1;
+	}
+	log_changes(r, r->published, v);
+	r->published = snap;
+	dnsd_snapshot_publish(snap);
+	return 0;
+}
+
+int dnsd_reload_start(dnsd_reload_t *r)
+{
+	state_try_open(r);
+	bool keep;
+	const state_verdict_t *v = verdicts_compute(r, &keep);
+	if (r->state != NULL && state_data_version(r->state, &r->data_version) < 0)
+		r->data_version = -1;
+	const conf_t *c = dnsd_reload_conf(r);
+	if (publish(r, v) < 0)
+		return -1;
+	log_info("serving %zu zones, %zu geo records, %zu datacenters from %s", c->dns.zone_count,
+		 c->record_count, c->datacenter_count, r->path);
+	return 0;
+}
+
+int dnsd_reload_config(dnsd_reload_t *r)
+{
+	dnsd_zoneset_t *zs;
+	dnsd_geodb_t *db;
+	struct stat geo_st;
+	bool geo_st_valid;
+	char *errors = NULL;
+	log_info("reloading %s", r->path);
+	if (load_parts(r->path, &zs, &db, &geo_st, &geo_st_valid, &errors) < 0) {
+		log_lines("reload failed: ", errors);
+		log_error("reload of %s failed; still serving the previous configuration", r->path);
+		free(errors);
+		return -1;
+	}
+	const conf_t *oldc = dnsd_reload_conf(r);
+	const conf_t *newc = dnsd_zoneset_conf(zs);
+	state_verdict_t *verdicts = calloc(newc->datacenter_count ? newc->datacenter_count : 1,
+					   sizeof(*verdicts));
+	if (verdicts == NULL) {
+		log_error("reload of %s failed: out of memory; still serving the previous "
+			  "configuration", r->path);
+		dnsd_zoneset_unref(zs);
+		dnsd_geodb_unref(db);
+		return -1;
+	}
+	bool listen_same = oldc->dns.listen_count == newc->dns.listen_count;
+	for (size_t i = 0; listen_same && i < newc->dns.listen_count; i++)
+		listen_same = strcmp(oldc->dns.listen[i].text, newc->dns.listen[i].text) == 0;
+	if (!listen_same || oldc->dns.threads != newc->dns.threads)
+		log_warn("reload: dns.listen and dns.threads take effect at the next restart");
+	bool state_moved = (oldc->state_path == NULL) != (newc->state_path == NULL) ||
+			   (newc->state_path && strcmp(oldc->state_path, newc->state_path) != 0);
+
+	dnsd_zoneset_unref(r->zoneset);
+	dnsd_geodb_unref(r->geodb);
+	free(r->verdicts);
+	r->zoneset = zs;
+	r->geodb = db;
+	r->geo_seen = geo_st;
+	r->geo_seen_valid = geo_st_valid;
+	r->verdicts = verdicts;
+	if (state_moved) {
+		state_close(r->state);
+		r->state = NULL;
+		r->state_problem[0] = '\0';
+		state_try_open(r);
+	}
+	bool keep;
+	const state_verdict_t *v = verdicts_compute(r, &keep);
+	if (keep && r->published != NULL && r->published->verdicts != NULL &&
+	    r->published->geo.dc_count == newc->datacenter_count)
+		v = r->published->verdicts; /* unreadable state: carry the last verdicts over */
+	if (publish(r, v) < 0)
+		return -1;
+	log_info("reloaded %s: %zu zones, %zu geo records, %zu datacenters", r->path,
+		 newc->dns.zone_count, newc->record_count, newc->datacenter_count);
+	return 0;
+}
+
+/* Reloads the geo DB when its file changed since we last looked; a file that fails
+ * to load is refused (logged once) and the old database kept until it changes again. */
+static void geo_check(dnsd_reload_t *r)
+{
+	const conf_t *c = dnsd_reload_conf(r);
+	r->last_geo_check_ms = mono_ms();
+	struct stat st;
+	if (c->record_count == 0 || c->geoip_path == NULL || stat(c->geoip_path, &st) != 0)
+		return;
+	if (r->geo_seen_valid && st.st_dev == r->geo_seen.st_dev &&
+	    st.st_ino == r->geo_seen.st_ino && st.st_size == r->geo_seen.st_size &&
+	    st.st_mtim.tv_sec == r->geo_seen.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == r->geo_seen.st_mtim.tv_nsec)
+		return;
+	r->geo_seen = st;
+	r->geo_seen_valid = true;
+	char *errors = NULL;
+	dnsd_geodb_t *db = dnsd_geodb_load(c, &errors);
+	if (db == NULL) {
+		log_lines("geoip reload refused: ", errors);
+		log_error("geoip: %s changed but did not load; keeping the previous database",
+			  c->geoip_path);
+		free(errors);
+		return;
+	}
+	dnsd_geodb_unref(r->geodb);
+	r->geodb = db;
+	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
+	if (publish(r, v) == 0)
+		log_info("geoip: reloaded %s", c->geoip_path);
+}
+
+void dnsd_reload_tick(dnsd_reload_t *r)
+{
+	int64_t now = mono_ms();
+	if (r->state == NULL && now - r->last_state_try_ms >= RELOAD_RETRY_MS) {
+		state_try_open(r);
+		if (r->state != NULL)
+			r->last_eval_ms = 0; /* evaluate right away */
+	}
+	if (r->state != NULL) {
+		int64_t version = r->data_version;
+		if (state_data_version(r->state, &version) < 0)
+			state_problem(r, state_errmsg(r->state));
+		if (version != r->data_version || now - r->last_eval_ms >= RELOAD_REEVALUATE_MS) {
+			r->data_version = version;
+			bool keep;
+			const state_verdict_t *v = verdicts_compute(r, &keep);
+			if (!keep && (r->published == NULL ||
+				      !dnsd_snapshot_same_serving(r->published, v)))
+				(void)publish(r, v);
+		}
+	}
+	if (now - r->last_geo_check_ms >= RELOAD_RETRY_MS)
+		geo_check(r);
+}
+
+void dnsd_reload_free(dnsd_reload_t *r)
+{
+	if (r == NULL)
+		return;
+	if (r->published != NULL)
+		dnsd_snapshot_publish(NULL);
+	state_close(r->state);
+	dnsd_zoneset_unref(r->zoneset);
+	dnsd_geodb_unref(r->geodb);
+	free(r->verdicts);
+	free(r->path);
+	free(r);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_reload.h -- the control side: load, reload on SIGHUP, follow state.db and the geo DB */
+#ifndef MERIDIAN_DNSD_RELOAD_H
+#define MERIDIAN_DNSD_RELOAD_H
+
+#include <stdint.h>
+
+#include "base/compiler.h"
+#include "conf/conf.h"
+
+/* Concurrency: a dnsd_reload_t belongs to the control thread (meridian-dnsd's main
+ * thread), the only one that builds and publishes snapshots; so loads, SIGHUP reloads,
+ * state polls and geo DB reloads are serialised by construction and need no lock. The
+ * state.db connection is read-only and used by this thread alone: queries never wait
+ * on SQLite. */
+typedef struct dnsd_reload dnsd_reload_t;
+
+/* Loads the config at path, its zones and its geo database. Returns NULL and *errors
+ * (every problem, one per line, caller frees) when any of them fails. */
+dnsd_reload_t *dnsd_reload_load(const char *path, char **errors) M_NONNULL_ALL M_WUR;
+
+/* The config currently in force. */
+const conf_t *dnsd_reload_conf(const dnsd_reload_t *r) M_NONNULL_ALL M_PURE;
+
+/* Opens state.db if it exists, computes verdicts and publishes the first snapshot.
+ * Returns 0, or -1 on allocation failure. */
+int dnsd_reload_start(dnsd_reload_t *r) M_NONNULL_ALL M_WUR;
+
+/* SIGHUP: reloads config, zones and geo DB off the query path and swaps them in. A
+ * failure keeps the old snapshot and logs each problem. Returns 0 or -1 (failed). */
+int dnsd_reload_config(dnsd_reload_t *r) M_NONNULL_ALL;
+
+/* Called every poll interval: follows state.db's data_version (and re-evaluates every
+ * second for expiry and staleness) and the geo DB file; publishes a new snapshot when
+ * the serving set or the database changed. */
+void dnsd_reload_tick(dnsd_reload_t *r) M_NONNULL_ALL;
+
+/* Milliseconds between ticks (health.poll_ms of the config in force, >= 1). */
+uint32_t dnsd_reload_poll_ms(const dnsd_reload_t *r) M_NONNULL_ALL M_PURE;
+
+/* Retracts the published snapshot (query threads must be stopped) and frees everything. */
+void dnsd_reload_free(dnsd_reload_t *r);
+
+#endif

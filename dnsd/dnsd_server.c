@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_server.c -- listener sockets and the UDP workers (recvmmsg/sendmmsg batches) */
+#include "config.h"
+#include "dnsd/dnsd_server.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <urcu-qsbr.h>
+
+#include "base/log.h"
+#include "dnsd/dnsd_server_tcp.h"
+#include "dnsd/dnsd_snapshot.h"
+
+/* Room for one IPv4 or IPv6 packet-info control message. */
+#define DNSD_CMSG_SPACE                                                                            \
+	(CMSG_SPACE(sizeof(struct in6_pktinfo)) > CMSG_SPACE(sizeof(struct in_pktinfo))            \
+		 ? CMSG_SPACE(sizeof(struct in6_pktinfo))                                          \
+		 : CMSG_SPACE(sizeof(struct in_pktinfo)))
+
+/* The buffers of one message slot in a batch; reused for every batch. */
+typedef struct {
+	uint8_t query[DNSD_SERVER_UDP_MAX];     /* datagram as received */
+	uint8_t response[DNSD_SERVER_UDP_MAX];  /* rendered answer */
+	struct sockaddr_storage client;        /* source of the query, destination of the answer */
+	union {
+		uint8_t bytes[DNSD_CMSG_SPACE];
+		struct cmsghdr align;
+	} rx_control;                          /* packet info received: the address queried */
+	union {
+		uint8_t bytes[DNSD_CMSG_SPACE];
+		struct cmsghdr align;
+	} tx_control;                          /* packet info sent: reply from that address */
+	struct iovec rx_iov;
+	struct iovec tx_iov;
+} dnsd_udp_slot_t;
+
+/* One UDP worker: its own socket per listen address and its own batch buffers. */
+typedef struct {
+	pthread_t thread;
+	bool started;               /* thread was created and must be joined */
+	unsigned index;             /* 0.. worker count - 1, for logs */
+	int *fds;                   /* one UDP socket per listen address */
+	int *families;              /* AF_INET or AF_INET6 per socket */
+	size_t fd_count;
+	int stop_fd;                /* the server's eventfd; readable means stop */
+	dnsd_udp_slot_t *slots;     /* DNSD_SERVER_BATCH of them */
+	struct mmsghdr rx[DNSD_SERVER_BATCH];
+	struct mmsghdr tx[DNSD_SERVER_BATCH];
+	dnsd_counters_t counters;   /* written by this worker only */
+} dnsd_udp_worker_t;
+
+struct dnsd_server {
+	int stop_fd;                 /* eventfd written once by dnsd_server_stop */
+	dnsd_udp_worker_t *workers;
+	unsigned worker_count;
+	dnsd_tcp_t *tcp;
+};
+
+int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t errlen)
+{
+	int family = a->addr.ss_family;
+	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: socket: %s", a->text, strerror(errno));
+		return -1;
+	}
+	int one = 1;
+	const char *what = NULL;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		what = "SO_REUSEADDR";
+	else if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		what = "SO_REUSEPORT";
+	else if (family == AF_INET6 &&
+		 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		what = "IPV6_V6ONLY";
+	else if (type == SOCK_DGRAM && family == AF_INET &&
+		 setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+		what = "IP_PKTINFO";
+	else if (type == SOCK_DGRAM && family == AF_INET6 &&
+		 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
+		what = "IPV6_RECVPKTINFO";
+	if (what == NULL && type == SOCK_DGRAM) {
+		/* Room for bursts: a worker drains a batch while the kernel queues the next. */
+		int size = 4 * 1024 * 1024;
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
+	if (what == NULL && bind(fd, (const struct sockaddr *)&a->addr, a->len) < 0)
+		what = "bind";
+	if (what == NULL && type == SOCK_STREAM && listen(fd, 1024) < 0)
+		what = "listen";
+	if (what != NULL) {
+		snprintf(err, errlen, "%s: %s: %s", a->text, what, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Copies the address the query was sent to into the reply's control message, so the answer
+ * leaves from it even when we listen on a wildcard address. Returns the control length. */
+static size_t udp_reply_control(const struct msghdr *rx, uint8_t *out, size_t outlen)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(rx); c != NULL;
+	     c = CMSG_NXTHDR((struct msghdr *)rx, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo in;
+			memcpy(&in, CMSG_DATA(c), sizeof(in));
+			struct in_pktinfo reply = {0};
+			reply.ipi_spec_dst = in.ipi_addr;
+			struct cmsghdr *o = (struct cmsghdr *)out;
+			o->cmsg_level = IPPROTO_IP;
+			o->cmsg_type = IP_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(reply));
+			memcpy(CMSG_DATA(o), &reply, sizeof(reply));
+			return CMSG_SPACE(sizeof(reply));
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo reply;
+			memcpy(&reply, CMSG_DATA(c), sizeof(reply));
+			struct cmsghdr *o = (struct cmsghdr *)out;
+			o->cmsg_level = IPPROTO_IPV6;
+			o->cmsg_type = IPV6_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(reply));
+			memcpy(CMSG_DATA(o), &reply, sizeof(reply));
+			return CMSG_SPACE(sizeof(reply));
+		}
+	}
+	(void)outlen;
+	return 0;
+}
+
+/* Sends count prepared replies, retrying after partial sends; drops what the kernel
+ * refuses (a full socket buffer loses answers, exactly as a lost datagram would). */
+static void udp_send_all(int fd, struct mmsghdr *tx, unsigned count)
+{
+	unsigned done = 0;
+	while (done < count) {
+		int n = sendmmsg(fd, tx + done, count - done, MSG_DONTWAIT);
+		if (n > 0) {
+			done += (unsigned)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* Skip the message that failed (e.g. an unreachable source) and go on. */
+		done++;
+	}
+}
+
+/* Reads and answers batches on one socket until it would block or a batch limit is hit,
+ * so one busy socket cannot starve the worker's others. */
+static void udp_drain(dnsd_udp_worker_t *w, int fd)
+{
+	for (int round = 0; round < 8; round++) {
+		for (unsigned i = 0; i < DNSD_SERVER_BATCH; i++) {
+			dnsd_udp_slot_t *s = &w->slots[i];
+			struct msghdr *h = &w->rx[i].msg_hdr;
+			s->rx_iov.iov_base = s->query;
+			s->rx_iov.iov_len = sizeof(s->query);
+			h->msg_name = &s->client;
+			h->msg_namelen = sizeof(s->client);
+			h->msg_iov = &s->rx_iov;
+			h->msg_iovlen = 1;
+			h->msg_control = s->rx_control.bytes;
+			h->msg_controllen = sizeof(s->rx_control.bytes);
+			h->msg_flags = 0;
+			w->rx[i].msg_len = 0;
+		}
+		int n = recvmmsg(fd, w->rx, DNSD_SERVER_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+
+		unsigned out = 0;
+		rcu_read_lock();
+		const dnsd_snapshot_t *snap = rcu_dereference(dnsd_snapshot_current);
+		for (int i = 0; i < n; i++) {
+			dnsd_udp_slot_t *s = &w->slots[i];
+			const struct msghdr *rh = &w->rx[i].msg_hdr;
+			if (unlikely(snap == NULL || (rh->msg_flags & MSG_TRUNC)))
+				continue;
+			dnsd_client_t client;
+			dnsd_server_client(&s->client, false, &client);
+			size_t len = dnsd_answer(&snap->answer, s->query, w->rx[i].msg_len,
+						 &client, s->response, sizeof(s->response),
+						 &w->counters);
+			if (len == 0)
+				continue;
+			struct msghdr *th = &w->tx[out].msg_hdr;
+			s->tx_iov.iov_base = s->response;
+			s->tx_iov.iov_len = len;
+			th->msg_name = &s->client;
+			th->msg_namelen = rh->msg_namelen;
+			th->msg_iov = &s->tx_iov;
+			th->msg_iovlen = 1;
+			size_t clen = udp_reply_control(rh, s->tx_control.bytes,
+							sizeof(s->tx_control.bytes));
+			th->msg_control = clen ? s->tx_control.bytes : NULL;
+			th->msg_controllen = clen;
+			th->msg_flags = 0;
+			out++;
+		}
+		rcu_read_unlock();
+		if (out > 0)
+			udp_send_all(fd, w->tx, out);
+		rcu_quiescent_state();
+		if (n < DNSD_SERVER_BATCH)
+			return;
+	}
+}
+
+static void *udp_worker_run(void *arg)
+{
+	dnsd_udp_worker_t *w = arg;
+	struct pollfd pfd[w->fd_count + 1];
+	for (size_t i = 0; i < w->fd_count; i++)
+		pfd[i] = (struct pollfd){.fd = w->fds[i], .events = POLLIN};
+	pfd[w->fd_count] = (struct pollfd){.fd = w->stop_fd, .events = POLLIN};
+
+	rcu_register_thread();
+	for (;;) {
+		rcu_thread_offline();
+		int n = poll(pfd, w->fd_count + 1, -1);
+		rcu_thread_online();
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("udp worker %u: poll: %s", w->index, strerror(errno));
+			break;
+		}
+		if (pfd[w->fd_count].revents)
+			break;
+		for (size_t i = 0; i < w->fd_count; i++)
+			if (pfd[i].revents)
+				udp_drain(w, w->fds[i]);
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void udp_worker_free(dnsd_udp_worker_t *w)
+{
+	for (size_t i = 0; i < w->fd_count; i++)
+		if (w->fds[i] >= 0)
+			close(w->fds[i]);
+	free(w->fds);
+	free(w->families);
+	free(w->slots);
+}
+
+unsigned dnsd_server_threads(const dnsd_server_t *server)
+{
+	return server->worker_count;
+}
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_count,
+				 unsigned threads, char *err, size_t errlen)
+{
+	if (listen_count == 0) {
+		snprintf(err, errlen, "no listen address");
+		return NULL;
+	}
+	dnsd_server_t *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->stop_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
+	s->worker_count = threads ? threads : online_cpus();
+	s->workers = calloc(s->worker_count, sizeof(*s->workers));
+	if (s->workers == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (unsigned t = 0; t < s->worker_count; t++) {
+		dnsd_udp_worker_t *w = &s->workers[t];
+		w->index = t;
+		w->stop_fd = s->stop_fd;
+		w->fds = malloc(listen_count * sizeof(*w->fds));
+		w->families = malloc(listen_count * sizeof(*w->families));
+		w->slots = calloc(DNSD_SERVER_BATCH, sizeof(*w->slots));
+		if (w->fds == NULL || w->families == NULL || w->slots == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		for (size_t i = 0; i < listen_count; i++) {
+			w->fds[i] = dnsd_server_socket(&listen[i], SOCK_DGRAM, err, errlen);
+			if (w->fds[i] < 0)
+				goto fail;
+			w->families[i] = listen[i].addr.ss_family;
+			w->fd_count = i + 1;
+		}
+	}
+	s->tcp = dnsd_tcp_start(listen, listen_count, s->stop_fd, err, errlen);
+	if (s->tcp == NULL)
+		goto fail;
+	for (unsigned t = 0; t < s->worker_count; t++) {
+		int rc = pthread_create(&s->workers[t].thread, NULL, udp_worker_run, &s->workers[t]);
+		if (rc != 0) {
+			snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+			goto fail;
+		}
+		s->workers[t].started = true;
+	}
+	for (size_t i = 0; i < listen_count; i++)
+		log_info("listening on %s (udp x%u, tcp)", listen[i].text, s->worker_count);
+	return s;
+fail:
+	dnsd_server_stop(s);
+	return NULL;
+}
+
+void dnsd_server_stop(dnsd_server_t *s)
+{
+	if (s == NULL)
+		return;
+	uint64_t one = 1;
+	ssize_t w = write(s->stop_fd, &one, sizeof(one));
+	(void)w;
+	for (unsigned t = 0; s->workers != NULL && t < s->worker_count; t++) {
+		if (s->workers[t].started)
+			pthread_join(s->workers[t].thread, NULL);
+		udp_worker_free(&s->workers[t]);
+	}
+	dnsd_tcp_stop(s->tcp);
+	free(s->workers);
+	close(s->stop_fd);
+	free(s);
+}

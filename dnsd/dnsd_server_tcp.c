@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_server_tcp.c -- DNS over TCP per RFC 7766 on one epoll thread */
+#include "config.h"
+#include "dnsd/dnsd_server_tcp.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <urcu-qsbr.h>
+
+#include "base/log.h"
+#include "dnsd/dnsd_snapshot.h"
+
+/* Who owns what: only the loop thread touches connections, so nothing here is locked.
+ * Each connection owns an input buffer (grown to the announced message length, at most
+ * 2 + 65535 bytes) and, only when the kernel would not take a whole answer, an output
+ * buffer holding the rest. While output is pending the connection neither reads nor
+ * answers more (back-pressure), so a client that does not read cannot make us buffer
+ * without bound, and the idle timeout eventually closes it. */
+
+#define TCP_MSG_MAX 65535
+#define TCP_IN_INITIAL 1024
+#define TCP_EVENTS 64
+
+enum tcp_kind { TCP_KIND_LISTENER, TCP_KIND_CONN, TCP_KIND_STOP };
+
+/* One epoll registration: a listener, a connection or the stop eventfd. */
+typedef struct {
+	enum tcp_kind kind;
+	int fd;
+} tcp_handle_t;
+
+/* One client connection; conns are in a list ordered by last activity, oldest first. */
+typedef struct tcp_conn {
+	tcp_handle_t h;                   /* must stay first: epoll data points here */
+	struct tcp_conn *prev, *next;     /* activity order */
+	int64_t active_ms;                /* CLOCK_MONOTONIC ms of the last progress */
+	struct sockaddr_storage client;   /* the peer, for geo answers */
+	uint8_t *in;                      /* received bytes not yet answered */
+	size_t in_len;                    /* bytes used in in */
+	size_t in_cap;                    /* bytes allocated in in, <= 2 + TCP_MSG_MAX */
+	uint8_t *out;                     /* answer bytes the kernel has not taken yet */
+	size_t out_off;                   /* first unsent byte in out */
+	size_t out_len;                   /* bytes used in out */
+	bool want_out;                    /* registered for EPOLLOUT (output pending) */
+} tcp_conn_t;
+
+struct dnsd_tcp {
+	pthread_t thread;
+	bool started;
+	int epfd;
+	tcp_handle_t *listeners;          /* one per listen address */
+	size_t listener_count;
+	tcp_handle_t stop;                /* the server's eventfd */
+	tcp_conn_t *oldest, *newest;      /* activity list */
+	size_t conn_count;
+	dnsd_counters_t counters;         /* written by this thread only */
+	uint8_t scratch[2 + TCP_MSG_MAX]; /* one rendered answer with its length prefix */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void list_unlink(dnsd_tcp_t *t, tcp_conn_t *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		t->oldest = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		t->newest = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void list_append(dnsd_tcp_t *t, tcp_conn_t *c)
+{
+	c->prev = t->newest;
+	c->next = NULL;
+	if (t->newest)
+		t->newest->next = c;
+	else
+		t->oldest = c;
+	t->newest = c;
+}
+
+static void conn_touch(dnsd_tcp_t *t, tcp_conn_t *c)
+{
+	c->active_ms = now_ms();
+	if (t->newest != c) {
+		list_unlink(t, c);
+		list_append(t, c);
+	}
+}
+
+static void conn_close(dnsd_tcp_t *t, tcp_conn_t *c)
+{
+	list_unlink(t, c);
+	t->conn_count--;
+	close(c->h.fd); /* also removes it from the epoll set */
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+static void conn_set_events(dnsd_tcp_t *t, tcp_conn_t *c, bool want_out)
+{
+	if (c->want_out == want_out)
+		return;
+	struct epoll_event ev = {.events = want_out ? EPOLLOUT : EPOLLIN, .data.ptr = c};
+	if (epoll_ctl(t->epfd, EPOLL_CTL_MOD, c->h.fd, &ev) == 0)
+		c->want_out = want_out;
+}
+
+/* Writes an answer (with its length prefix); what the kernel does not take is kept.
+ * Returns 0, or -1 when the connection is broken. */
+static int conn_send(tcp_conn_t *c, const uint8_t *msg, size_t len)
+{
+	size_t sent = 0;
+	if (c->out_len == c->out_off) {
+		ssize_t n = send(c->h.fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		sent = n > 0 ? (size_t)n : 0;
+		if (sent == len)
+			return 0;
+		c->out_off = c->out_len = 0;
+	}
+	uint8_t *grown = realloc(c->out, c->out_len + len - sent);
+	if (grown == NULL)
+		return -1;
+	c->out = grown;
+	memcpy(c->out + c->out_len, msg + sent, len - sent);
+	c->out_len += len - sent;
+	return 0;
+}
+
+/* Pushes pending output. Returns 1 when all is sent, 0 when some remains, -1 on error. */
+static int conn_flush(tcp_conn_t *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->h.fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		c->out_off += (size_t)n;
+	}
+	free(c->out);
+	c->out = NULL;
+	c->out_off = c->out_len = 0;
+	return 1;
+}
+
+/* Answers every complete message in the input buffer, in order, stopping as soon as
+ * output backs up. Returns -1 when the connection must close. */
+static int conn_answer(dnsd_tcp_t *t, tcp_conn_t *c, const dnsd_snapshot_t *snap)
+{
+	size_t used = 0;
+	int rc = 0;
+	while (c->out_len == c->out_off && c->in_len - used >= 2) {
+		size_t msg = (size_t)c->in[used] << 8 | c->in[used + 1];
+		if (msg == 0) {
+			rc = -1;
+			break;
+		}
+		if (c->in_len - used < 2 + msg)
+			break;
+		size_t len = 0;
+		if (snap != NULL) {
+			dnsd_client_t client;
+			dnsd_server_client(&c->client, true, &client);
+			len = dnsd_answer(&snap->answer, c->in + used + 2, msg, &client,
+					  t->scratch + 2, TCP_MSG_MAX, &t->counters);
+		}
+		used += 2 + msg;
+		if (len == 0)
+			continue;
+		t->scratch[0] = (uint8_t)(len >> 8);
+		t->scratch[1] = (uint8_t)len;
+		if (conn_send(c, t->scratch, len + 2) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (used > 0) {
+		memmove(c->in, c->in + used, c->in_len - used);
+		c->in_len -= used;
+	}
+	return rc;
+}
+
+/* Reads what the socket has. Returns 1 when bytes came, 0 when none, -1 on EOF/error. */
+static int conn_read(tcp_conn_t *c)
+{
+	int got = 0;
+	for (;;) {
+		size_t need = TCP_IN_INITIAL;
+		if (c->in_len >= 2)
+			need = 2 + ((size_t)c->in[0] << 8 | c->in[1]);
+		if (need < TCP_IN_INITIAL)
+			need = TCP_IN_INITIAL;
+		if (c->in_cap < need) {
+			uint8_t *grown = realloc(c->in, need);
+			if (grown == NULL)
+				return -1;
+			c->in = grown;
+			c->in_cap = need;
+		}
+		if (c->in_len == c->in_cap)
+			return got; /* full: answer before reading more */
+		ssize_t n = recv(c->h.fd, c->in + c->in_len, c->in_cap - c->in_len, MSG_DONTWAIT);
+		if (n == 0)
+			return -1;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return got;
+			return -1;
+		}
+		c->in_len += (size_t)n;
+		got = 1;
+	}
+}
+
+/* One readable or writable connection: read, answer, flush, in that order. */
+static void conn_event(dnsd_tcp_t *t, tcp_conn_t *c, uint32_t events, const dnsd_snapshot_t *snap)
+{
+	if (c->want_out || (events & EPOLLOUT)) {
+		int f = conn_flush(c);
+		if (f < 0) {
+			conn_close(t, c);
+			return;
+		}
+		if (f == 0)
+			return;
+		conn_touch(t, c);
+	}
+	int r = 0;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		r = conn_read(c);
+	if (r > 0)
+		conn_touch(t, c);
+	/* Answer what is complete even when the peer already half-closed. */
+	if (conn_answer(t, c, snap) < 0 || (r < 0 && c->out_off == c->out_len)) {
+		conn_close(t, c);
+		return;
+	}
+	/* Input may still hold complete queries that waited behind output: the next
+	 * EPOLLOUT round answers them after flushing. */
+	conn_set_events(t, c, c->out_off < c->out_len);
+	if (r < 0 && !c->want_out)
+		conn_close(t, c);
+}
+
+static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
+{
+	uint32_t cap = snap ? snap->conf->dns.tcp_max_connections : 1024;
+	if (cap == 0)
+		cap = 1;
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("tcp accept: %s", strerror(errno));
+			return;
+		}
+		/* Full: the connection that has been quiet longest makes room (RFC 7766 6.2.3). */
+		while (t->conn_count >= cap && t->oldest != NULL)
+			conn_close(t, t->oldest);
+		tcp_conn_t *c = calloc(1, sizeof(*c));
+		if (c == NULL) {
+			close(fd);
+			continue;
+		}
+		c->h.kind = TCP_KIND_CONN;
+		c->h.fd = fd;
+		c->client = peer;
+		int one = 1;
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+		if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->active_ms = now_ms();
+		list_append(t, c);
+		t->conn_count++;
+	}
+}
+
+/* Closes connections quiet for longer than idle_ms; returns ms until the next expiry. */
+static int tcp_expire(dnsd_tcp_t *t, uint32_t idle_ms)
+{
+	int64_t now = now_ms();
+	while (t->oldest != NULL && now - t->oldest->active_ms >= (int64_t)idle_ms)
+		conn_close(t, t->oldest);
+	if (t->oldest == NULL)
+		return -1;
+	return (int)(t->oldest->active_ms + idle_ms - now);
+}
+
+static void *tcp_run(void *arg)
+{
+	dnsd_tcp_t *t = arg;
+	struct epoll_event events[TCP_EVENTS];
+	uint32_t idle_ms = 10000;
+
+	rcu_register_thread();
+	for (bool stop = false; !stop;) {
+		int timeout = tcp_expire(t, idle_ms);
+		rcu_thread_offline();
+		int n = epoll_wait(t->epfd, events, TCP_EVENTS, timeout);
+		rcu_thread_online();
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("tcp: epoll_wait: %s", strerror(errno));
+			break;
+		}
+		rcu_read_lock();
+		const dnsd_snapshot_t *snap = rcu_dereference(dnsd_snapshot_current);
+		if (snap != NULL)
+			idle_ms = snap->conf->dns.tcp_idle_timeout_ms;
+		/* Connections before listeners: an accept may close the oldest idle connection
+		 * to make room, and that one may still have an event in this round. Each
+		 * connection appears at most once per round, so closing it in conn_event is safe. */
+		for (int i = 0; i < n; i++) {
+			tcp_handle_t *h = events[i].data.ptr;
+			if (h->kind == TCP_KIND_STOP)
+				stop = true;
+			if (h->kind != TCP_KIND_CONN)
+				continue;
+			/* The connection may be freed here; forget its event. */
+			events[i].data.ptr = NULL;
+			conn_event(t, (tcp_conn_t *)h, events[i].events, snap);
+		}
+		for (int i = 0; i < n && !stop; i++) {
+			tcp_handle_t *h = events[i].data.ptr;
+			if (h != NULL && h->kind == TCP_KIND_LISTENER)
+				tcp_accept(t, h->fd, snap);
+		}
+		rcu_read_unlock();
+		rcu_quiescent_state();
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, int stop_fd,
+			   char *err, size_t errlen)
+{
+	dnsd_tcp_t *t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->epfd = epoll_create1(EPOLL_CLOEXEC);
+	t->listeners = calloc(listen_count, sizeof(*t->listeners));
+	if (t->epfd < 0 || t->listeners == NULL) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		goto fail;
+	}
+	t->stop = (tcp_handle_t){.kind = TCP_KIND_STOP, .fd = stop_fd};
+	struct epoll_event sev = {.events = EPOLLIN, .data.ptr = &t->stop};
+	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, stop_fd, &sev) < 0) {
+		snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
+		goto fail;
+	}
+	for (size_t i = 0; i < listen_count; i++) {
+		int fd = dnsd_server_socket(&listen[i], SOCK_STREAM, err, errlen);
+		if (fd < 0)
+			goto fail;
+		t->listeners[i] = (tcp_handle_t){.kind = TCP_KIND_LISTENER, .fd = fd};
+		t->listener_count = i + 1;
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &t->listeners[i]};
+		if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			snprintf(err, errlen, "%s: epoll_ctl: %s", listen[i].text, strerror(errno));
+			goto fail;
+		}
+	}
+	int rc = pthread_create(&t->thread, NULL, tcp_run, t);
+	if (rc != 0) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		goto fail;
+	}
+	t->started = true;
+	return t;
+fail:
+	dnsd_tcp_stop(t);
+	return NULL;
+}
+
+void dnsd_tcp_stop(dnsd_tcp_t *t)
+{
+	if (t == NULL)
+		return;
+	if (t->started)
+		pthread_join(t->thread, NULL);
+	while (t->oldest != NULL)
+		conn_close(t, t->oldest);
+	for (size_t i = 0; i < t->listener_count; i++)
+		close(t->listeners[i].fd);
+	free(t->listeners);
+	if (t->epfd >= 0)
+		close(t->epfd);
+	free(t);
+}

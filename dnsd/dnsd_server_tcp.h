@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_server_tcp.h -- the TCP event loop (RFC 7766), internal to dnsd_server */
+#ifndef MERIDIAN_DNSD_SERVER_TCP_H
+#define MERIDIAN_DNSD_SERVER_TCP_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "base/compiler.h"
+#include "conf/conf.h"
+#include "dnsd/dnsd_answer.h"
+
+/* One thread with an epoll loop over every TCP listener and connection. Connections are
+ * nonblocking with their own input and output buffers, kept in least-recently-active
+ * order: the idle timeout and the "close the oldest idle when full" rule both read the
+ * head of that list. Limits (idle timeout, connection cap) come from the snapshot's
+ * config, so a reload changes them without a restart. */
+typedef struct dnsd_tcp dnsd_tcp_t;
+
+/* Binds a TCP listener on every address and starts the loop thread; it ends when stop_fd
+ * (an eventfd) becomes readable. Returns NULL and fills err on failure. */
+dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, int stop_fd,
+			   char *err, size_t errlen) M_NONNULL(1, 4) M_WUR;
+/* Joins the thread (stop_fd must be readable by then) and frees everything; NULL is fine. */
+void dnsd_tcp_stop(dnsd_tcp_t *tcp);
+
+/* Creates a nonblocking socket of type (SOCK_DGRAM or SOCK_STREAM) bound to a, with
+ * SO_REUSEPORT (and IPV6_V6ONLY on IPv6, packet info for UDP). Returns the fd, or -1 with
+ * err filled "ADDR: what failed: why". Provided by dnsd_server.c. */
+int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+
+/* The answer path's view of a peer address (IPv4-mapped IPv6 peers stay IPv6: we bind
+ * IPv6 sockets V6ONLY, so they only come from a real IPv6 path). */
+static inline void dnsd_server_client(const struct sockaddr_storage *ss, bool tcp,
+				      dnsd_client_t *out)
+{
+	out->tcp = tcp;
+	if (ss->ss_family == AF_INET6) {
+		out->family = AF_INET6;
+		memcpy(out->addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	} else {
+		out->family = AF_INET;
+		memcpy(out->addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	}
+}
+
+#endif

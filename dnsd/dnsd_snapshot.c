@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_snapshot.c -- building, publishing and retiring answer snapshots */
+#include "config.h"
+#include "dnsd/dnsd_snapshot.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <urcu-qsbr.h>
+
+#include "base/log.h"
+#include "dnsd/dnsd_snapshot_geo.h"
+#include "dnsd/dnsd_zone.h"
+
+dnsd_snapshot_t *dnsd_snapshot_current;
+
+/* Everything derived from one config: lives until the last snapshot using it is freed. */
+struct dnsd_zoneset {
+	int refs;                        /* snapshots + the control thread's own reference */
+	conf_t *conf;                    /* owned */
+	dnsd_zones_t *zones;             /* owned; NULL when the config has no zones */
+	dnsd_geo_record_t *records;      /* conf->record_count entries */
+	uint16_t *candidates;            /* all records' candidate lists, back to back */
+	uint8_t *addresses;              /* all datacenters' A then AAAA rdata, back to back */
+	dnsd_geo_dc_t *dc_template;      /* addresses per datacenter; serving left false */
+};
+
+static char *errors_printf(const char *fmt, ...) M_PRINTF(1, 2);
+static char *errors_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *out = NULL;
+	if (vasprintf(&out, fmt, ap) < 0)
+		out = NULL;
+	va_end(ap);
+	return out;
+}
+
+const conf_t *dnsd_zoneset_conf(const dnsd_zoneset_t *zs)
+{
+	return zs->conf;
+}
+
+void dnsd_zoneset_unref(dnsd_zoneset_t *zs)
+{
+	if (zs == NULL || --zs->refs > 0)
+		return;
+	dnsd_zones_free(zs->zones);
+	free(zs->records);
+	free(zs->candidates);
+	free(zs->addresses);
+	free(zs->dc_template);
+	conf_free(zs->conf);
+	free(zs);
+}
+
+/* Lays out the geo record table and the datacenters' address rdata the answer path reads. */
+static int zoneset_geo_tables(dnsd_zoneset_t *zs)
+{
+	const conf_t *c = zs->conf;
+	size_t ncand = 0, naddr = 0;
+	for (size_t i = 0; i < c->record_count; i++)
+		ncand += c->records[i].datacenter_count;
+	for (size_t i = 0; i < c->datacenter_count; i++)
+		naddr += c->datacenters[i].address_count * 16;
+	zs->records = calloc(c->record_count ? c->record_count : 1, sizeof(*zs->records));
+	zs->candidates = calloc(ncand ? ncand : 1, sizeof(*zs->candidates));
+	zs->addresses = calloc(naddr ? naddr : 1, 1);
+	zs->dc_template = calloc(c->datacenter_count ? c->datacenter_count : 1,
+				 sizeof(*zs->dc_template));
+	if (!zs->records || !zs->candidates || !zs->addresses || !zs->dc_template)
+		return -1;
+
+	uint16_t *cand = zs->candidates;
+	for (size_t i = 0; i < c->record_count; i++) {
+		const conf_record_t *r = &c->records[i];
+		dnsd_geo_record_t *g = &zs->records[i];
+		g->ttl = r->ttl;
+		g->varies = r->datacenter_count > 1 || r->map_count > 0 || r->net_count > 0;
+		g->candidates = cand;
+		g->candidate_count = (unsigned)r->datacenter_count;
+		for (size_t k = 0; k < r->datacenter_count; k++)
+			*cand++ = (uint16_t)r->datacenters[k];
+	}
+	uint8_t *p = zs->addresses;
+	for (size_t i = 0; i < c->datacenter_count; i++) {
+		const conf_datacenter_t *d = &c->datacenters[i];
+		dnsd_geo_dc_t *g = &zs->dc_template[i];
+		g->a = p;
+		for (size_t k = 0; k < d->address_count && g->a_count < 255; k++)
+			if (d->addresses[k].family == AF_INET) {
+				memcpy(p, d->addresses[k].bytes, 4);
+				p += 4;
+				g->a_count++;
+			}
+		g->aaaa = p;
+		for (size_t k = 0; k < d->address_count && g->aaaa_count < 255; k++)
+			if (d->addresses[k].family == AF_INET6) {
+				memcpy(p, d->addresses[k].bytes, 16);
+				p += 16;
+				g->aaaa_count++;
+			}
+	}
+	return 0;
+}
+
+dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors)
+{
+	*errors = NULL;
+	dnsd_zoneset_t *zs = calloc(1, sizeof(*zs));
+	if (zs == NULL) {
+		conf_free(conf);
+		*errors = errors_printf("out of memory");
+		return NULL;
+	}
+	zs->refs = 1;
+	zs->conf = conf;
+	if (conf->datacenter_count > UINT16_MAX) {
+		*errors = errors_printf("%s: too many datacenters (%zu)", conf->path,
+					conf->datacenter_count);
+		goto fail;
+	}
+	if (conf->dns.zone_count > 0 || conf->record_count > 0) {
+		zs->zones = dnsd_zones_load(conf->dns.zones, conf->dns.zone_count, conf->records,
+					    conf->record_count, errors);
+		if (zs->zones == NULL) {
+			if (*errors == NULL)
+				*errors = errors_printf("%s: zones failed to load", conf->path);
+			goto fail;
+		}
+	}
+	if (zoneset_geo_tables(zs) < 0) {
+		*errors = errors_printf("out of memory");
+		goto fail;
+	}
+	return zs;
+fail:
+	dnsd_zoneset_unref(zs);
+	return NULL;
+}
+
+dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
+				     const state_verdict_t *verdicts)
+{
+	const conf_t *c = zs->conf;
+	dnsd_snapshot_t *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	size_t ndc = c->datacenter_count;
+	s->dcs = calloc(ndc ? ndc : 1, sizeof(*s->dcs));
+	if (s->dcs == NULL)
+		goto fail;
+	if (verdicts != NULL && ndc > 0) {
+		s->verdicts = malloc(ndc * sizeof(*s->verdicts));
+		if (s->verdicts == NULL)
+			goto fail;
+		memcpy(s->verdicts, verdicts, ndc * sizeof(*s->verdicts));
+	}
+	for (size_t i = 0; i < ndc; i++) {
+		s->dcs[i] = zs->dc_template[i];
+		s->dcs[i].serving = verdicts == NULL || verdicts[i].serving;
+	}
+	zs->refs++;
+	s->zoneset = zs;
+	s->conf = c;
+	if (db != NULL)
+		dnsd_geodb_ref(db);
+	s->geodb = db;
+
+	s->geo.records = zs->records;
+	s->geo.record_count = c->record_count;
+	s->geo.dcs = s->dcs;
+	s->geo.dc_count = ndc;
+	dnsd_geodb_view(db, &s->geo.lookup, &s->geo.lookup_ctx);
+
+	s->answer.zones = zs->zones;
+	s->answer.geo = c->record_count > 0 ? &s->geo : NULL;
+	if (c->dns.nsid != NULL) {
+		size_t len = strlen(c->dns.nsid);
+		s->answer.nsid = (const uint8_t *)c->dns.nsid;
+		s->answer.nsid_len = (uint16_t)(len > 512 ? 512 : len);
+	}
+	s->answer.identity = c->dns.identity != NULL ? c->dns.identity : c->region;
+	s->answer.version = c->dns.version;
+	s->answer.udp_payload = (uint16_t)c->dns.udp_payload;
+	return s;
+fail:
+	free(s->dcs);
+	free(s->verdicts);
+	free(s);
+	return NULL;
+}
+
+void dnsd_snapshot_free(dnsd_snapshot_t *s)
+{
+	if (s == NULL)
+		return;
+	dnsd_zoneset_unref(s->zoneset);
+	dnsd_geodb_unref(s->geodb);
+	free(s->dcs);
+	free(s->verdicts);
+	free(s);
+}
+
+void dnsd_snapshot_publish(dnsd_snapshot_t *snap)
+{
+	dnsd_snapshot_t *old = rcu_xchg_pointer(&dnsd_snapshot_current, snap);
+	if (old == NULL)
+		return;
+	/* After this, no reader can still be inside a batch that saw old. */
+	synchronize_rcu();
+	dnsd_snapshot_free(old);
+}
+
+bool dnsd_snapshot_same_serving(const dnsd_snapshot_t *snap, const state_verdict_t *verdicts)
+{
+	for (size_t i = 0; i < snap->geo.dc_count; i++) {
+		bool serving = verdicts == NULL || verdicts[i].serving;
+		if (snap->dcs[i].serving != serving)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_snapshot.h -- the immutable view answers are computed from, published with RCU */
+#ifndef MERIDIAN_DNSD_SNAPSHOT_H
+#define MERIDIAN_DNSD_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "base/compiler.h"
+#include "conf/conf.h"
+#include "dnsd/dnsd_answer.h"
+#include "state/state_verdict.h"
+
+/* Concurrency: a snapshot is built on the control thread (the only writer), published
+ * with rcu_assign_pointer() into dnsd_snapshot_current, and never changed afterwards.
+ * Query threads (liburcu-qsbr readers) rcu_dereference() it once per batch and read it
+ * without locks. dnsd_snapshot_publish() waits for a grace period (synchronize_rcu)
+ * before it drops the previous snapshot, so no reader can still hold it.
+ *
+ * A snapshot is made of parts with different lifetimes, shared between successive
+ * snapshots by reference counts that only the control thread touches:
+ *   - the zone set: the config, the zone store and everything derived from the config
+ *     alone (geo record table, datacenter addresses, NSID bytes); replaced by a reload;
+ *   - the geo database: the compiled tries; replaced by a reload or a changed file;
+ *   - the verdicts: owned by one snapshot; a state change builds a new snapshot that
+ *     shares the other two parts. */
+
+typedef struct dnsd_zoneset dnsd_zoneset_t;
+typedef struct dnsd_geodb dnsd_geodb_t;
+
+/* One published view. Readers use `answer` (and `conf` for server limits) only. */
+typedef struct {
+	dnsd_answer_ctx_t answer;      /* what dnsd_answer() reads; points into the parts */
+	const conf_t *conf;            /* the config this view came from */
+	dnsd_geo_t geo;                /* answer.geo points here (when there are records) */
+	dnsd_geo_dc_t *dcs;            /* per datacenter: addresses (shared) + serving */
+	state_verdict_t *verdicts;     /* per datacenter, as computed; NULL: all UNKNOWN */
+	dnsd_zoneset_t *zoneset;       /* shared part (counted reference) */
+	dnsd_geodb_t *geodb;           /* shared part (counted reference), or NULL */
+} dnsd_snapshot_t;
+
+/* The published snapshot; NULL before the first one. Readers: rcu_dereference. */
+extern dnsd_snapshot_t *dnsd_snapshot_current;
+
+/* Loads zones for conf and derives the config-only tables. Takes ownership of conf
+ * (freed with the zone set, even on failure). Returns NULL and *errors (one problem per
+ * line, caller frees) on failure. */
+dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors) M_NONNULL_ALL M_WUR;
+/* The config a zone set was built from. */
+const conf_t *dnsd_zoneset_conf(const dnsd_zoneset_t *zs) M_NONNULL_ALL M_PURE;
+/* Drops one reference; frees at zero. NULL is fine. Control thread only. */
+void dnsd_zoneset_unref(dnsd_zoneset_t *zs);
+
+/* Builds a snapshot over the parts (taking a reference on each) and the verdicts (copied;
+ * NULL: every datacenter UNKNOWN, i.e. served). Returns NULL on allocation failure. */
+dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
+				     const state_verdict_t *verdicts) M_NONNULL(1) M_WUR;
+/* Makes snap the current one, waits for readers of the previous one, frees it. */
+void dnsd_snapshot_publish(dnsd_snapshot_t *snap);
+/* Frees a snapshot no reader can see (never published, or after a grace period). */
+void dnsd_snapshot_free(dnsd_snapshot_t *snap);
+/* True when a and b give the same serving set (a new snapshot would answer the same). */
+bool dnsd_snapshot_same_serving(const dnsd_snapshot_t *snap, const state_verdict_t *verdicts) M_NONNULL(1);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_snapshot_geo.h -- the geo database part of a snapshot: open, compile, watch */
+#ifndef MERIDIAN_DNSD_SNAPSHOT_GEO_H
+#define MERIDIAN_DNSD_SNAPSHOT_GEO_H
+
+#include <stdbool.h>
+
+#include "base/compiler.h"
+#include "conf/conf.h"
+#include "dnsd/dnsd_answer.h"
+#include "dnsd/dnsd_snapshot.h"
+
+/* Concurrency: loaded, reference-counted and freed on the control thread only; the
+ * compiled tries are immutable and read by query threads through dnsd_geo_t.lookup. */
+
+/* Opens conf->geoip_path and compiles the tries for conf->records. Returns NULL with
+ * *errors set (one problem per line, caller frees) on failure; returns NULL with *errors
+ * NULL when the config has no records (nothing to load). */
+dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, char **errors) M_NONNULL_ALL M_WUR;
+/* True when the file behind db changed (inode, size or mtime) since it was loaded. */
+bool dnsd_geodb_changed(const dnsd_geodb_t *db) M_NONNULL_ALL;
+/* Reference counting; control thread only. unref(NULL) is fine. */
+void dnsd_geodb_ref(dnsd_geodb_t *db) M_NONNULL_ALL;
+void dnsd_geodb_unref(dnsd_geodb_t *db);
+/* The lookup the answer path calls for this database (NULL, NULL for db NULL). */
+void dnsd_geodb_view(const dnsd_geodb_t *db, dnsd_geo_lookup_fn *lookup, const void **ctx) M_NONNULL(2, 3);
+
+#endif
