@@ -53,11 +53,11 @@ t_eq "referral has no AA" "qr rd" "$(flags "$out")"
 t_eq "referral NS" "sub.example.com. 3600 IN NS ns.sub.example.com." "$(section AUTHORITY "$out")"
 t_eq "referral glue" "ns.sub.example.com. 3600 IN A 198.51.100.53" "$(section ADDITIONAL "$out" | grep -v OPT)"
 
-out=$(q WwW.ExAmPlE.CoM A)
-t_contains "query name case preserved in the question" ";; QUESTION SECTION:
-;; WwW.ExAmPlE.CoM." "$out"
-t_contains "query name case preserved in the answer" "WwW.ExAmPlE.CoM. 3600 IN A 192.0.2.80" \
-	"$(section ANSWER "$out")"
+# kdig lower-cases the name it sends; dig sends it as typed.
+out=$(dig @127.0.0.1 -p "$D_PORT" +tries=1 +time=2 +noall +question +answer WwW.ExAmPlE.CoM A |
+	tr -s ' \t' ' ')
+t_contains "query name case preserved in the question" ";WwW.ExAmPlE.CoM. IN A" "$out"
+t_contains "query name case preserved in the answer" "WwW.ExAmPlE.CoM. 3600 IN A 192.0.2.80" "$out"
 
 out=$(q www.example.org A)
 t_eq "REFUSED outside our zones" REFUSED "$(status "$out")"
@@ -73,7 +73,7 @@ t_contains "AXFR refused" "REFUSED" "$out"
 out=$(q +nsid www.example.com A)
 t_contains "NSID in the response" '"ns1.test-east"' "$(grep NSID <<<"$out")"
 out=$(q www.example.com A)
-t_check "no NSID unless asked" ! grep -q NSID <<<"$out"
+t_eq "no NSID unless asked" "" "$(grep NSID <<<"$out")"
 
 out=$(q id.server CH TXT)
 t_eq "CHAOS id.server is the region" 'id.server. 0 CH TXT "test-east"' "$(section ANSWER "$out")"
