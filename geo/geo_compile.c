@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/* geo_compile.c -- compiling a record's rules over the database into a merged trie */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "geo/geo_addr.h"
+#include "geo/geo_compile.h"
+#include "geo/geo_trie_internal.h"
+
+/* No leaf decided yet ("none" for override and graft below). */
+#define NONE 0xffffffffu
+
+/* A region of the IPv6 space that is not read from the database's IPv6 tree: the forms
+ * carrying IPv4 become graft leaves, and ::/127 inside the compatible form is native. */
+typedef struct {
+	const uint8_t *prefix; /* 16 bytes */
+	unsigned len;          /* prefix length */
+	uint32_t leaf;         /* GEO_TRIE_LEAF | GEO_TRIE_GRAFT | form, or NONE for native */
+} hole_t;
+
+#define HOLE_COUNT (GEO_FORM_COUNT) /* forms 1..5 plus ::/127 */
+
+/* Interned lists: open addressing over list indexes, hashed by content. */
+typedef struct {
+	uint32_t *slots;      /* list index + 1; 0 = empty */
+	size_t cap;           /* power of two */
+	size_t *offsets;      /* per list: start in the pool (pointers are fixed at the end) */
+	size_t offsets_cap;
+} intern_t;
+
+/* One compilation. */
+typedef struct {
+	const uint32_t *src;         /* the database's location tree */
+	const geo_loc_t *locs;       /* its locations */
+	const geo_dc_t *dcs;
+	const geo_rules_t *rules;
+	uint32_t *loc_list;          /* per location: list leaf, or NONE until computed */
+	const geo_net_rule_t **nets; /* this family's nets rules, sorted by address then length */
+	uint32_t *net_list;          /* list leaf per entry of nets */
+	hole_t holes[HOLE_COUNT];
+	geo_choice_t *choices;       /* scratch, geo_order_max entries */
+	uint16_t *order;             /* scratch */
+	geo_trie_t *trie;            /* output under construction */
+	size_t node_cap;
+	size_t pool_cap;
+	intern_t intern;
+	int failed;                  /* out of memory or index overflow */
+} build_t;
+
+static uint32_t hash_list(const uint16_t *dc, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= dc[i];
+		h *= 16777619u;
+	}
+	return h ^ (uint32_t)n;
+}
+
+static int intern_grow(build_t *b)
+{
+	intern_t *in = &b->intern;
+	size_t cap = in->cap ? in->cap * 2 : 64;
+	uint32_t *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < in->cap; i++) {
+		if (!in->slots[i])
+			continue;
+		uint32_t id = in->slots[i] - 1;
+		const geo_list_t *l = &b->trie->lists[id];
+		size_t j = hash_list(b->trie->pool + in->offsets[id], l->count) & (cap - 1);
+		while (slots[j])
+			j = (j + 1) & (cap - 1);
+		slots[j] = in->slots[i];
+	}
+	free(in->slots);
+	in->slots = slots;
+	in->cap = cap;
+	return 0;
+}
+
+/* The leaf for list dc[0..n), adding it to the trie's lists if new. */
+static uint32_t intern(build_t *b, const uint16_t *dc, size_t n)
+{
+	intern_t *in = &b->intern;
+	geo_trie_t *t = b->trie;
+
+	if ((t->list_count + 1) * 2 > in->cap && intern_grow(b) < 0)
+		goto nomem;
+	size_t j = hash_list(dc, n) & (in->cap - 1);
+	while (in->slots[j]) {
+		uint32_t id = in->slots[j] - 1;
+		if (t->lists[id].count == n && memcmp(t->pool + in->offsets[id], dc, n * sizeof(*dc)) == 0)
+			return GEO_TRIE_LEAF | id;
+		j = (j + 1) & (in->cap - 1);
+	}
+	if (t->list_count >= GEO_TRIE_MAX_INDEX)
+		goto nomem;
+	if (t->list_count == in->offsets_cap) {
+		size_t cap = in->offsets_cap ? in->offsets_cap * 2 : 16;
+		size_t *offsets = realloc(in->offsets, cap * sizeof(*offsets));
+		geo_list_t *lists = realloc(t->lists, cap * sizeof(*lists));
+		if (offsets)
+			in->offsets = offsets;
+		if (lists)
+			t->lists = lists;
+		if (!offsets || !lists)
+			goto nomem;
+		in->offsets_cap = cap;
+	}
+	if (t->pool_len + n > b->pool_cap) {
+		size_t cap = b->pool_cap ? b->pool_cap * 2 : 256;
+		while (cap < t->pool_len + n)
+			cap *= 2;
+		uint16_t *pool = realloc(t->pool, cap * sizeof(*pool));
+		if (!pool)
+			goto nomem;
+		t->pool = pool;
+		b->pool_cap = cap;
+	}
+	memcpy(t->pool + t->pool_len, dc, n * sizeof(*dc));
+	in->offsets[t->list_count] = t->pool_len;
+	t->lists[t->list_count] = (geo_list_t){ NULL, (uint32_t)n };
+	t->pool_len += n;
+	in->slots[j] = (uint32_t)t->list_count + 1;
+	return GEO_TRIE_LEAF | (uint32_t)t->list_count++;
+nomem:
+	b->failed = 1;
+	return GEO_TRIE_LEAF;
+}
+
+static uint32_t order_leaf(build_t *b, const geo_loc_t *loc, const geo_net_rule_t *net)
+{
+	size_t n = geo_order(b->dcs, b->rules, loc, net, b->choices);
+
+	for (size_t i = 0; i < n; i++)
+		b->order[i] = (uint16_t)b->choices[i].dc;
+	return intern(b, b->order, n);
+}
+
+/* The leaf for a location index, memoised: many networks share one record. */
+static uint32_t location_leaf(build_t *b, uint32_t index)
+{
+	if (b->loc_list[index] == NONE)
+		b->loc_list[index] = order_leaf(b, index ? &b->locs[index] : NULL, NULL);
+	return b->loc_list[index];
+}
+
+static uint32_t new_node(build_t *b, uint32_t left, uint32_t right)
+{
+	geo_trie_t *t = b->trie;
+
+	if (t->node_count == b->node_cap) {
+		size_t cap = b->node_cap ? b->node_cap * 2 : 1024;
+		uint32_t *nodes = cap <= GEO_TRIE_MAX_INDEX ? realloc(t->nodes, cap * 2 * sizeof(*nodes)) : NULL;
+		if (!nodes) {
+			b->failed = 1;
+			return GEO_TRIE_LEAF;
+		}
+		t->nodes = nodes;
+		b->node_cap = cap;
+	}
+	t->nodes[2 * t->node_count] = left;
+	t->nodes[2 * t->node_count + 1] = right;
+	return (uint32_t)t->node_count++;
+}
+
+/* Builds the subtrie for prefix `path`/depth. src is the database's tree at this prefix,
+ * nets[lo, hi) the rules inside it, holes the mask of hole_t entries inside it, override
+ * the leaf of the nearest enclosing nets rule, graft that of the enclosing IPv4 form.
+ * Children are built first, so equal leaves merge on the way up. */
+static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, uint8_t *path, size_t lo,
+		      size_t hi, unsigned holes, uint32_t override, uint32_t graft)
+{
+	for (unsigned h = 0; h < HOLE_COUNT; h++) {
+		if (!(holes & (1u << h)) || b->holes[h].len != depth)
+			continue;
+		/* Entering a form carrying IPv4: the client is IPv4 now, so the IPv4 trie's own
+		 * nets rules apply and enclosing IPv6 rules do not. */
+		graft = b->holes[h].leaf;
+		override = NONE;
+		holes &= ~(1u << h);
+	}
+	while (lo < hi && b->nets[lo]->prefix == depth)
+		override = b->net_list[lo++];
+	if (lo == hi && holes == 0) {
+		if (override != NONE)
+			return override;
+		if (graft != NONE)
+			return graft;
+		if (src & GEO_TREE_LEAF)
+			return location_leaf(b, src & ~GEO_TREE_LEAF);
+	}
+	if (depth == max) /* a corrupt tree deeper than the address: no record */
+		return override != NONE ? override : graft != NONE ? graft : location_leaf(b, 0);
+
+	size_t mid = lo;
+	while (mid < hi && !geo_bit(b->nets[mid]->addr, depth))
+		mid++;
+	uint32_t child[2];
+	for (unsigned bit = 0; bit < 2; bit++) {
+		unsigned sub = 0;
+		for (unsigned h = 0; h < HOLE_COUNT; h++)
+			if ((holes & (1u << h)) && geo_bit(b->holes[h].prefix, depth) == bit)
+				sub |= 1u << h;
+		uint32_t s = (src & GEO_TREE_LEAF) ? src : b->src[2 * src + bit];
+		if (bit)
+			path[depth / 8] |= (uint8_t)(0x80u >> (depth % 8));
+		child[bit] = build(b, s, depth + 1, max, path, bit ? mid : lo, bit ? hi : mid, sub, override, graft);
+		path[depth / 8] &= (uint8_t)~(0x80u >> (depth % 8));
+		if (b->failed)
+			return GEO_TRIE_LEAF;
+	}
+	if (child[0] == child[1] && (child[0] & GEO_TRIE_LEAF))
+		return child[0];
+	return new_node(b, child[0], child[1]);
+}
+
+static int net_cmp(const void *x, const void *y)
+{
+	const geo_net_rule_t *a = *(const geo_net_rule_t *const *)x;
+	const geo_net_rule_t *c = *(const geo_net_rule_t *const *)y;
+	int r = memcmp(a->addr, c->addr, 16);
+
+	if (r)
+		return r;
+	return a->prefix < c->prefix ? -1 : a->prefix > c->prefix;
+}
+
+/* Builds one family's trie into b->trie; returns its root. */
+static uint32_t build_family(build_t *b, int family, uint32_t src_root)
+{
+	const geo_rules_t *r = b->rules;
+	size_t n = 0;
+	unsigned holes = 0;
+	uint8_t path[16] = { 0 };
+
+	for (size_t i = 0; i < r->net_count; i++)
+		if (r->nets[i].family == family)
+			b->nets[n++] = &r->nets[i];
+	qsort(b->nets, n, sizeof(*b->nets), net_cmp);
+	for (size_t i = 0; i < n; i++)
+		b->net_list[i] = order_leaf(b, NULL, b->nets[i]);
+	if (family == AF_INET6)
+		holes = (1u << HOLE_COUNT) - 1;
+	return build(b, src_root, 0, family == AF_INET ? 32 : 128, path, 0, n, holes, NONE, NONE);
+}
+
+geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, const geo_rules_t *rules,
+			   char *err, size_t errlen)
+{
+	static const uint8_t zero[16];
+	build_t b = { 0 };
+	uint32_t root4, root6;
+	size_t loc_count;
+
+	if (ndc > 65535) {
+		snprintf(err, errlen, "at most 65535 datacenters");
+		return NULL;
+	}
+	if (geo_rules_check(rules, ndc, err, errlen) < 0)
+		return NULL;
+	b.src = geo_db_tree(db, &root4, &root6);
+	b.locs = geo_db_locations(db, &loc_count);
+	b.dcs = dcs;
+	b.rules = rules;
+	for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
+		b.holes[f - 1] = (hole_t){ geo_forms[f].prefix, geo_forms[f].prefix_len,
+					   GEO_TRIE_LEAF | GEO_TRIE_GRAFT | (uint32_t)f };
+	b.holes[HOLE_COUNT - 1] = (hole_t){ zero, 127, NONE };
+	b.trie = calloc(1, sizeof(*b.trie));
+	b.loc_list = malloc(loc_count * sizeof(*b.loc_list));
+	b.nets = malloc((rules->net_count + 1) * sizeof(*b.nets));
+	b.net_list = malloc((rules->net_count + 1) * sizeof(*b.net_list));
+	b.choices = malloc(geo_order_max(rules) * sizeof(*b.choices));
+	b.order = malloc(geo_order_max(rules) * sizeof(*b.order));
+	if (!b.trie || !b.loc_list || !b.nets || !b.net_list || !b.choices || !b.order) {
+		b.failed = 1;
+		goto out;
+	}
+	memset(b.loc_list, 0xff, loc_count * sizeof(*b.loc_list));
+	b.trie->root4 = build_family(&b, AF_INET, root4);
+	if (!b.failed)
+		b.trie->root6 = build_family(&b, AF_INET6, root6);
+	if (b.failed)
+		goto out;
+	for (size_t i = 0; i < b.trie->list_count; i++)
+		b.trie->lists[i].dc = b.trie->pool + b.intern.offsets[i];
+	if (b.trie->node_count) { /* give back the doubling slack */
+		uint32_t *nodes = realloc(b.trie->nodes, b.trie->node_count * 2 * sizeof(*nodes));
+		if (nodes)
+			b.trie->nodes = nodes;
+	}
+out:
+	free(b.loc_list);
+	free(b.nets);
+	free(b.net_list);
+	free(b.choices);
+	free(b.order);
+	free(b.intern.slots);
+	free(b.intern.offsets);
+	if (b.failed) {
+		snprintf(err, errlen, "out of memory compiling a geo trie");
+		geo_trie_free(b.trie);
+		return NULL;
+	}
+	return b.trie;
+}
+
+struct geo_set {
+	geo_trie_t **by_record; /* nrules entries, shared between records with equal rules */
+	size_t record_count;
+	geo_trie_t **distinct;  /* each trie once, for freeing */
+	size_t distinct_count;
+};
+
+static bool same_indexes(const size_t *a, size_t na, const size_t *b, size_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+static bool same_rules(const geo_rules_t *a, const geo_rules_t *b)
+{
+	if (!same_indexes(a->candidates, a->candidate_count, b->candidates, b->candidate_count) ||
+	    !same_indexes(a->default_order, a->default_count, b->default_order, b->default_count) ||
+	    a->map_count != b->map_count || a->net_count != b->net_count)
+		return false;
+	for (size_t i = 0; i < a->map_count; i++)
+		if (strcmp(a->map[i].key, b->map[i].key) != 0 ||
+		    !same_indexes(a->map[i].dcs, a->map[i].count, b->map[i].dcs, b->map[i].count))
+			return false;
+	for (size_t i = 0; i < a->net_count; i++) {
+		const geo_net_rule_t *x = &a->nets[i], *y = &b->nets[i];
+		if (x->family != y->family || x->prefix != y->prefix || memcmp(x->addr, y->addr, 16) != 0 ||
+		    !same_indexes(x->dcs, x->count, y->dcs, y->count))
+			return false;
+	}
+	return true;
+}
+
+geo_set_t *geo_set_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, const geo_rules_t *rules,
+			 size_t nrules, char *err, size_t errlen)
+{
+	geo_set_t *set = calloc(1, sizeof(*set));
+	size_t *first = NULL; /* per distinct trie: the record it was built for */
+
+	if (!set || !(set->by_record = calloc(nrules + 1, sizeof(*set->by_record))) ||
+	    !(set->distinct = calloc(nrules + 1, sizeof(*set->distinct))) ||
+	    !(first = calloc(nrules + 1, sizeof(*first)))) {
+		snprintf(err, errlen, "out of memory compiling geo records");
+		goto fail;
+	}
+	set->record_count = nrules;
+	for (size_t i = 0; i < nrules; i++) {
+		for (size_t j = 0; j < set->distinct_count && !set->by_record[i]; j++)
+			if (same_rules(&rules[first[j]], &rules[i]))
+				set->by_record[i] = set->distinct[j];
+		if (set->by_record[i])
+			continue;
+		char why[256];
+		geo_trie_t *t = geo_trie_build(db, dcs, ndc, &rules[i], why, sizeof(why));
+		if (!t) {
+			snprintf(err, errlen, "record %zu: %s", i, why);
+			goto fail;
+		}
+		first[set->distinct_count] = i;
+		set->distinct[set->distinct_count++] = t;
+		set->by_record[i] = t;
+	}
+	free(first);
+	return set;
+fail:
+	free(first);
+	geo_set_free(set);
+	return NULL;
+}
+
+const geo_trie_t *geo_set_trie(const geo_set_t *set, size_t record)
+{
+	return set->by_record[record];
+}
+
+size_t geo_set_distinct(const geo_set_t *set)
+{
+	return set->distinct_count;
+}
+
+void geo_set_free(geo_set_t *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->distinct_count; i++)
+		geo_trie_free(set->distinct[i]);
+	free(set->distinct);
+	free(set->by_record);
+	free(set);
+}

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: MIT */
+/* geo_db.c -- opening an mmdb file and decoding its search tree into locations */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <maxminddb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "geo/geo_addr.h"
+#include "geo/geo_db.h"
+
+struct geo_db {
+	MMDB_s mmdb;          /* the open file (mmap'd, read only) */
+	char *path;           /* as given to geo_db_open */
+	struct stat st;       /* identity of the file when opened, for reload */
+	uint32_t *nodes;      /* 2 * node_count children, see GEO_TREE_LEAF */
+	uint32_t node_count;  /* search tree nodes */
+	uint32_t root4;       /* IPv4 space: node index or leaf */
+	uint32_t root6;       /* IPv6 space: node index or leaf */
+	geo_loc_t *locs;      /* decoded records; [0] is "no record" */
+	size_t loc_count;     /* entries in locs, >= 1 */
+	size_t networks;      /* leaves with a record reached from the roots */
+};
+
+/* Data-section offset -> location index, open addressing; only alive during open. */
+typedef struct {
+	uint32_t *keys;  /* offset + 1; 0 = empty slot */
+	uint32_t *vals;  /* location index */
+	size_t cap;      /* power of two */
+	size_t used;
+} offset_map_t;
+
+static void fail(char *err, size_t errlen, const char *path, const char *fmt, ...) M_PRINTF(4, 5);
+static void fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s: %s", path, msg);
+}
+
+static uint32_t offset_hash(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static int offset_map_grow(offset_map_t *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 1024;
+	uint32_t *keys = calloc(cap, sizeof(*keys));
+	uint32_t *vals = calloc(cap, sizeof(*vals));
+
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		size_t j = offset_hash(m->keys[i]) & (cap - 1);
+		while (keys[j])
+			j = (j + 1) & (cap - 1);
+		keys[j] = m->keys[i];
+		vals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = keys;
+	m->vals = vals;
+	m->cap = cap;
+	return 0;
+}
+
+/* Copies a string field into out (size 4), or leaves it empty when absent. Returns 0, or
+ * an MMDB status for a decoding error. */
+static int read_code(MMDB_entry_s *entry, char *out, ...)
+{
+	MMDB_entry_data_s data;
+	va_list ap;
+
+	va_start(ap, out);
+	int status = MMDB_vget_value(entry, &data, ap);
+	va_end(ap);
+	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR || status == MMDB_INVALID_LOOKUP_PATH_ERROR)
+		return 0;
+	if (status != MMDB_SUCCESS)
+		return status;
+	if (data.has_data && data.type == MMDB_DATA_TYPE_UTF8_STRING && data.data_size > 0 &&
+	    data.data_size < 4 && out[0] == '\0') {
+		memcpy(out, data.utf8_string, data.data_size);
+		out[data.data_size] = '\0';
+	}
+	return 0;
+}
+
+static int read_degrees(MMDB_entry_s *entry, const char *field, double *out, bool *found)
+{
+	MMDB_entry_data_s data;
+	int status = MMDB_get_value(entry, &data, "location", field, NULL);
+
+	*found = false;
+	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR || status == MMDB_INVALID_LOOKUP_PATH_ERROR)
+		return 0;
+	if (status != MMDB_SUCCESS)
+		return status;
+	if (!data.has_data)
+		return 0;
+	if (data.type == MMDB_DATA_TYPE_DOUBLE)
+		*out = data.double_value;
+	else if (data.type == MMDB_DATA_TYPE_FLOAT)
+		*out = data.float_value;
+	else
+		return 0;
+	*found = true;
+	return 0;
+}
+
+static int decode_location(const MMDB_s *mmdb, uint32_t offset, geo_loc_t *loc)
+{
+	MMDB_entry_s entry = { .mmdb = mmdb, .offset = offset };
+	bool has_lat, has_lon;
+	int status;
+
+	memset(loc, 0, sizeof(*loc));
+	if ((status = read_code(&entry, loc->continent, "continent", "code", NULL)) != 0 ||
+	    (status = read_code(&entry, loc->country, "country", "iso_code", NULL)) != 0 ||
+	    (status = read_code(&entry, loc->country, "registered_country", "iso_code", NULL)) != 0 ||
+	    (status = read_code(&entry, loc->subdivision, "subdivisions", "0", "iso_code", NULL)) != 0 ||
+	    (status = read_degrees(&entry, "latitude", &loc->latitude, &has_lat)) != 0 ||
+	    (status = read_degrees(&entry, "longitude", &loc->longitude, &has_lon)) != 0)
+		return status;
+	loc->has_location = has_lat && has_lon && loc->latitude >= -90.0 && loc->latitude <= 90.0 &&
+			    loc->longitude >= -180.0 && loc->longitude <= 180.0;
+	return 0;
+}
+
+/* Location index for a data offset, decoding the record the first time it is seen. */
+static int location_for(geo_db_t *db, offset_map_t *m, uint32_t offset, uint32_t *index, char *err,
+			size_t errlen)
+{
+	uint32_t key = offset + 1;
+
+	if ((m->used + 1) * 2 > m->cap && offset_map_grow(m) < 0)
+		goto nomem;
+	size_t j = offset_hash(key) & (m->cap - 1);
+	while (m->keys[j]) {
+		if (m->keys[j] == key) {
+			*index = m->vals[j];
+			return 0;
+		}
+		j = (j + 1) & (m->cap - 1);
+	}
+	if ((db->loc_count & (db->loc_count - 1)) == 0) { /* grow at powers of two */
+		geo_loc_t *locs = realloc(db->locs, db->loc_count * 2 * sizeof(*locs));
+		if (!locs)
+			goto nomem;
+		db->locs = locs;
+	}
+	if (db->loc_count >= (GEO_TREE_LEAF >> 1)) {
+		fail(err, errlen, db->path, "too many distinct records");
+		return -1;
+	}
+	int status = decode_location(&db->mmdb, offset, &db->locs[db->loc_count]);
+	if (status != 0) {
+		fail(err, errlen, db->path, "data record at offset %u: %s", offset, MMDB_strerror(status));
+		return -1;
+	}
+	m->keys[j] = key;
+	m->vals[j] = (uint32_t)db->loc_count;
+	m->used++;
+	*index = (uint32_t)db->loc_count++;
+	return 0;
+nomem:
+	fail(err, errlen, db->path, "out of memory");
+	return -1;
+}
+
+static int child_value(geo_db_t *db, offset_map_t *m, uint32_t node, uint64_t record, uint8_t type,
+		       uint32_t offset, uint32_t *out, char *err, size_t errlen)
+{
+	uint32_t index;
+
+	switch (type) {
+	case MMDB_RECORD_TYPE_SEARCH_NODE:
+		if (record >= db->node_count)
+			break;
+		*out = (uint32_t)record;
+		return 0;
+	case MMDB_RECORD_TYPE_EMPTY:
+		*out = GEO_TREE_LEAF;
+		return 0;
+	case MMDB_RECORD_TYPE_DATA:
+		if (location_for(db, m, offset, &index, err, errlen) < 0)
+			return -1;
+		*out = GEO_TREE_LEAF | index;
+		return 0;
+	default:
+		break;
+	}
+	fail(err, errlen, db->path, "search tree node %u points outside the file", node);
+	return -1;
+}
+
+static int read_tree(geo_db_t *db, char *err, size_t errlen)
+{
+	offset_map_t map = { 0 };
+	int rc = -1;
+
+	db->nodes = malloc((size_t)db->node_count * 2 * sizeof(*db->nodes));
+	db->locs = calloc(1, sizeof(*db->locs));
+	db->loc_count = 1;
+	if (!db->nodes || !db->locs) {
+		fail(err, errlen, db->path, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < db->node_count; i++) {
+		MMDB_search_node_s node;
+		int status = MMDB_read_node(&db->mmdb, i, &node);
+		if (status != MMDB_SUCCESS) {
+			fail(err, errlen, db->path, "search tree node %u: %s", i, MMDB_strerror(status));
+			goto out;
+		}
+		if (child_value(db, &map, i, node.left_record, node.left_record_type,
+				node.left_record_entry.offset, &db->nodes[2 * i], err, errlen) < 0 ||
+		    child_value(db, &map, i, node.right_record, node.right_record_type,
+				node.right_record_entry.offset, &db->nodes[2 * i + 1], err, errlen) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(map.keys);
+	free(map.vals);
+	return rc;
+}
+
+/* Counts networks below ref and proves the tree is a tree where we will walk it: a
+ * corrupt file whose nodes share children would otherwise make every later walk
+ * exponential. The budget allows each node once plus slack. */
+static int count_networks(geo_db_t *db, uint32_t ref, unsigned depth, unsigned max_depth,
+			  const uint8_t *path6, size_t *budget)
+{
+	if (ref & GEO_TREE_LEAF) {
+		db->networks += (ref & ~GEO_TREE_LEAF) != 0;
+		return 0;
+	}
+	if (depth == max_depth || *budget == 0)
+		return -1;
+	(*budget)--;
+	for (unsigned b = 0; b < 2; b++) {
+		uint8_t path[16];
+		if (path6) {
+			memcpy(path, path6, 16);
+			if (b)
+				path[depth / 8] |= (uint8_t)(0x80 >> (depth % 8));
+			/* regions that carry IPv4 are aliases, read through root4 instead */
+			bool skip = false;
+			for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
+				if (geo_forms[f].prefix_len == depth + 1 &&
+				    memcmp(path, geo_forms[f].prefix, 16) == 0)
+					skip = true;
+			if (skip)
+				continue;
+		}
+		if (count_networks(db, db->nodes[2 * ref + b], depth + 1, max_depth, path6 ? path : NULL,
+				   budget) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int find_roots(geo_db_t *db, char *err, size_t errlen)
+{
+	size_t budget = (size_t)db->node_count + 1;
+	static const uint8_t zero[16];
+
+	if (db->mmdb.metadata.ip_version == 4) {
+		db->root4 = 0;
+		db->root6 = GEO_TREE_LEAF;
+	} else {
+		uint32_t ref = 0;
+		for (unsigned i = 0; i < 96 && !(ref & GEO_TREE_LEAF); i++)
+			ref = db->nodes[2 * ref];
+		db->root4 = ref;
+		db->root6 = 0;
+	}
+	if (count_networks(db, db->root4, 0, 32, NULL, &budget) < 0 ||
+	    count_networks(db, db->root6, 0, 128, zero, &budget) < 0) {
+		fail(err, errlen, db->path, "corrupt search tree (a node is reached twice or too deep)");
+		return -1;
+	}
+	return 0;
+}
+
+geo_db_t *geo_db_open(const char *path, char *err, size_t errlen)
+{
+	geo_db_t *db = calloc(1, sizeof(*db));
+
+	if (!db || !(db->path = strdup(path))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		free(db);
+		return NULL;
+	}
+	if (stat(path, &db->st) < 0) {
+		fail(err, errlen, path, "%s", strerror(errno));
+		free(db->path);
+		free(db);
+		return NULL;
+	}
+	int status = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
+	if (status != MMDB_SUCCESS) {
+		if (status == MMDB_IO_ERROR)
+			fail(err, errlen, path, "%s: %s", MMDB_strerror(status), strerror(errno));
+		else
+			fail(err, errlen, path, "%s", MMDB_strerror(status));
+		free(db->path);
+		free(db);
+		return NULL;
+	}
+	db->node_count = db->mmdb.metadata.node_count;
+	if (db->node_count == 0 || db->node_count >= GEO_TREE_LEAF ||
+	    (db->mmdb.metadata.ip_version != 4 && db->mmdb.metadata.ip_version != 6)) {
+		fail(err, errlen, path, "unsupported database (ip_version %u, %u nodes)",
+		     db->mmdb.metadata.ip_version, db->node_count);
+		geo_db_free(db);
+		return NULL;
+	}
+	if (read_tree(db, err, errlen) < 0 || find_roots(db, err, errlen) < 0) {
+		geo_db_free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void geo_db_free(geo_db_t *db)
+{
+	if (!db)
+		return;
+	if (db->mmdb.file_size)
+		MMDB_close(&db->mmdb);
+	free(db->nodes);
+	free(db->locs);
+	free(db->path);
+	free(db);
+}
+
+int geo_db_reload(const geo_db_t *db, geo_db_t **fresh, char *err, size_t errlen)
+{
+	struct stat st;
+
+	*fresh = NULL;
+	if (stat(db->path, &st) < 0) {
+		fail(err, errlen, db->path, "%s", strerror(errno));
+		return -1;
+	}
+	if (st.st_dev == db->st.st_dev && st.st_ino == db->st.st_ino && st.st_size == db->st.st_size &&
+	    st.st_mtim.tv_sec == db->st.st_mtim.tv_sec && st.st_mtim.tv_nsec == db->st.st_mtim.tv_nsec)
+		return 0;
+	*fresh = geo_db_open(db->path, err, errlen);
+	return *fresh ? 1 : -1;
+}
+
+const char *geo_db_path(const geo_db_t *db)
+{
+	return db->path;
+}
+
+const char *geo_db_type(const geo_db_t *db)
+{
+	return db->mmdb.metadata.database_type ? db->mmdb.metadata.database_type : "";
+}
+
+size_t geo_db_network_count(const geo_db_t *db)
+{
+	return db->networks;
+}
+
+const uint32_t *geo_db_tree(const geo_db_t *db, uint32_t *root4, uint32_t *root6)
+{
+	*root4 = db->root4;
+	*root6 = db->root6;
+	return db->nodes;
+}
+
+const geo_loc_t *geo_db_locations(const geo_db_t *db, size_t *count)
+{
+	*count = db->loc_count;
+	return db->locs;
+}
+
+/* Follows addr's bits from ref to a leaf; returns the leaf, *depth its depth. */
+static uint32_t walk(const geo_db_t *db, uint32_t ref, const uint8_t *addr, unsigned max, unsigned *depth)
+{
+	unsigned d = 0;
+
+	while (!(ref & GEO_TREE_LEAF) && d < max) {
+		ref = db->nodes[2 * ref + geo_bit(addr, d)];
+		d++;
+	}
+	*depth = d;
+	return (ref & GEO_TREE_LEAF) ? ref : GEO_TREE_LEAF;
+}
+
+int geo_db_locate(const geo_db_t *db, int family, const uint8_t *addr, geo_loc_t *loc, unsigned *netlen)
+{
+	uint32_t leaf;
+	unsigned depth;
+
+	if (family == AF_INET) {
+		leaf = walk(db, db->root4, addr, 32, &depth);
+	} else if (family == AF_INET6) {
+		geo_form_t f = geo_addr_form(addr);
+		if (f != GEO_FORM_NATIVE) {
+			uint8_t v4[4];
+			geo_addr_embedded_v4(f, addr, v4);
+			leaf = walk(db, db->root4, v4, 32, &depth);
+			depth += geo_forms[f].v4_offset;
+		} else {
+			leaf = walk(db, db->root6, addr, 128, &depth);
+		}
+	} else {
+		return -1;
+	}
+	*loc = db->locs[leaf & ~GEO_TREE_LEAF];
+	*netlen = depth;
+	return 0;
+}
+
+/* Appends "key: value\n" for one string field of entry when present. */
+static size_t describe_string(MMDB_entry_s *entry, char *buf, size_t len, size_t pos, const char *key, ...)
+{
+	MMDB_entry_data_s data;
+	va_list ap;
+
+	va_start(ap, key);
+	int status = MMDB_vget_value(entry, &data, ap);
+	va_end(ap);
+	if (status != MMDB_SUCCESS || !data.has_data || data.type != MMDB_DATA_TYPE_UTF8_STRING || pos >= len)
+		return pos;
+	int n = snprintf(buf + pos, len - pos, "%s: %.*s\n", key, (int)data.data_size, data.utf8_string);
+	return n > 0 ? pos + (size_t)n : pos;
+}
+
+int geo_db_describe(const geo_db_t *db, int family, const uint8_t *addr, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	uint8_t v4[4];
+	char text[INET6_ADDRSTRLEN], net[80];
+	geo_form_t form = GEO_FORM_NATIVE;
+	int mmdb_error = 0;
+	size_t pos;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family != AF_INET && family != AF_INET6) {
+		snprintf(buf, len, "unsupported address family %d", family);
+		return -1;
+	}
+	inet_ntop(family, addr, text, sizeof(text));
+	pos = (size_t)snprintf(buf, len, "address: %s\n", text);
+	if (family == AF_INET6 && (form = geo_addr_form(addr)) != GEO_FORM_NATIVE) {
+		geo_addr_embedded_v4(form, addr, v4);
+		inet_ntop(AF_INET, v4, text, sizeof(text));
+		if (pos < len)
+			pos += (size_t)snprintf(buf + pos, len - pos, "form: %s, looked up as %s\n",
+						geo_forms[form].name, text);
+		family = AF_INET;
+		addr = v4;
+	}
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, addr, 16);
+	}
+	if (family == AF_INET6 && db->mmdb.metadata.ip_version == 4) {
+		if (pos < len)
+			snprintf(buf + pos, len - pos, "record: none (IPv4-only database)\n");
+		return 0;
+	}
+	MMDB_lookup_result_s res = MMDB_lookup_sockaddr(&db->mmdb, (struct sockaddr *)&ss, &mmdb_error);
+	if (mmdb_error != MMDB_SUCCESS) {
+		snprintf(buf, len, "%s: lookup of %s: %s", db->path, text, MMDB_strerror(mmdb_error));
+		return -1;
+	}
+	unsigned netlen = res.netmask;
+	/* An IPv4 lookup in an IPv6 tree reports the netmask in IPv6 terms. */
+	if (family == AF_INET && db->mmdb.metadata.ip_version == 6)
+		netlen = netlen >= 96 ? netlen - 96 : 0;
+	uint8_t masked[16];
+	geo_addr_mask(family, addr, netlen, masked);
+	geo_net_format(family, masked, netlen, net, sizeof(net));
+	if (pos < len)
+		pos += (size_t)snprintf(buf + pos, len - pos, "network: %s\n", net);
+	if (!res.found_entry) {
+		if (pos < len)
+			snprintf(buf + pos, len - pos, "record: none\n");
+		return 0;
+	}
+	pos = describe_string(&res.entry, buf, len, pos, "continent", "continent", "code", NULL);
+	pos = describe_string(&res.entry, buf, len, pos, "country", "country", "iso_code", NULL);
+	pos = describe_string(&res.entry, buf, len, pos, "registered_country", "registered_country", "iso_code", NULL);
+	pos = describe_string(&res.entry, buf, len, pos, "subdivision", "subdivisions", "0", "iso_code", NULL);
+	pos = describe_string(&res.entry, buf, len, pos, "city", "city", "names", "en", NULL);
+	geo_loc_t loc;
+	if (decode_location(&db->mmdb, res.entry.offset, &loc) == 0 && loc.has_location && pos < len)
+		snprintf(buf + pos, len - pos, "latitude: %.4f\nlongitude: %.4f\n", loc.latitude, loc.longitude);
+	else if (pos < len)
+		snprintf(buf + pos, len - pos, "location: none\n");
+	return 0;
+}
