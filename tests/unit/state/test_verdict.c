@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/* test_verdict.c -- quorum of fresh observations, staleness, overrides, fail-open, safety */
+#include "config.h"
+
+#include "state_test.h"
+#include "state/state_verdict.h"
+
+#define NOW INT64_C(1700000000000)
+#define MIN INT64_C(60000)
+
+static conf_datacenter_t dcs[3] = {{.name = "us-east"}, {.name = "eu-west"}, {.name = "ap-south"}};
+static size_t www_dcs[] = {0, 1};
+static size_t api_dcs[] = {1, 2};
+static conf_record_t records[] = {
+	{.name = "www.example.com.", .datacenters = www_dcs, .datacenter_count = 2},
+	{.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
+};
+
+static void conf_init(conf_t *conf, uint32_t quorum)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->region = "us-east";
+	conf->datacenters = dcs;
+	conf->datacenter_count = 3;
+	conf->records = records;
+	conf->record_count = 2;
+	conf->health.quorum = quorum;
+	conf->health.stale_after_ms = 30000;
+}
+
+/* One observation of eu-west: checker, status, age in ms, detail. */
+typedef struct {
+	const char *checker;
+	state_health_t status;
+	int64_t age_ms;
+	const char *detail;
+} vote_t;
+
+static const struct {
+	const char *name;
+	uint32_t quorum;
+	vote_t votes[4];
+	size_t vote_count;
+	state_dc_state_t want;
+	unsigned down, up, stale;
+	const char *why;
+} quorum_cases[] = {
+	{"no observation", 0, {{0}}, 0, STATE_DC_UNKNOWN, 0, 0, 0, "no fresh observation: served (fail open)"},
+	{"only stale", 0, {{"us-east", STATE_HEALTH_DOWN, 31000, "HTTP 503"}}, 1, STATE_DC_UNKNOWN, 0, 0, 1,
+	 "no fresh observation (1 stale): served (fail open)"},
+	{"unknown status does not vote", 0, {{"us-east", STATE_HEALTH_UNKNOWN, 0, ""}}, 1, STATE_DC_UNKNOWN,
+	 0, 0, 0, "no fresh observation: served (fail open)"},
+	{"one of one down", 0, {{"us-east", STATE_HEALTH_DOWN, 1000, "HTTP 503"}}, 1, STATE_DC_DOWN, 1, 0, 0,
+	 "1 of 1 fresh observations say down (HTTP 503)"},
+	{"all up", 0, {{"us-east", STATE_HEALTH_UP, 0, ""}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
+	 STATE_DC_UP, 0, 2, 0, "2 of 2 fresh observations say up"},
+	{"one of two down is no majority", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "connect refused"}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
+	 STATE_DC_UP, 1, 1, 0, "1 of 2 fresh observations say down, quorum is 2"},
+	{"two of three down", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
+	  {"eu-west", STATE_HEALTH_UP, 0, ""},
+	  {"ap-south", STATE_HEALTH_DOWN, 0, "timeout"}},
+	 3, STATE_DC_DOWN, 2, 1, 0, "2 of 3 fresh observations say down (HTTP 503)"},
+	{"stale up does not save it", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 40000, ""}}, 2,
+	 STATE_DC_DOWN, 1, 0, 1, "1 of 1 fresh observations say down (HTTP 503)"},
+	{"stale down does not vote", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 30001, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 30000, ""}}, 2,
+	 STATE_DC_UP, 0, 1, 1, "1 of 1 fresh observations say up"},
+	{"quorum 2 with one down vote", 2,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2, STATE_DC_UP,
+	 1, 1, 0, "1 of 2 fresh observations say down, quorum is 2"},
+	{"quorum 1 with one down vote", 1,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
+	  {"eu-west", STATE_HEALTH_UP, 0, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}},
+	 3, STATE_DC_DOWN, 1, 2, 0, "1 of 3 fresh observations say down (HTTP 503)"},
+	{"quorum 2 of 2 down", 2,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, ""}, {"eu-west", STATE_HEALTH_DOWN, 0, "timeout"}}, 2,
+	 STATE_DC_DOWN, 2, 0, 0, "2 of 2 fresh observations say down (timeout)"},
+};
+
+static void test_verdict_quorum_table(void **unused)
+{
+	for (size_t i = 0; i < M_ARRAY_LEN(quorum_cases); i++) {
+		state_observation_t obs[4];
+		state_verdict_t out[3];
+		conf_t conf;
+
+		conf_init(&conf, quorum_cases[i].quorum);
+		for (size_t j = 0; j < quorum_cases[i].vote_count; j++) {
+			const vote_t *v = &quorum_cases[i].votes[j];
+
+			memset(&obs[j], 0, sizeof(obs[j]));
+			snprintf(obs[j].checker, sizeof(obs[j].checker), "%s", v->checker);
+			snprintf(obs[j].datacenter, sizeof(obs[j].datacenter), "eu-west");
+			obs[j].status = v->status;
+			obs[j].checked_ms = NOW - v->age_ms;
+			snprintf(obs[j].detail, sizeof(obs[j].detail), "%s", v->detail);
+		}
+		state_verdict_compute(&conf, obs, quorum_cases[i].vote_count, NULL, 0, NOW, out);
+		if (out[1].effective != quorum_cases[i].want || out[1].observed != quorum_cases[i].want ||
+		    out[1].votes_down != quorum_cases[i].down || out[1].votes_up != quorum_cases[i].up ||
+		    out[1].votes_stale != quorum_cases[i].stale || strcmp(out[1].why, quorum_cases[i].why) != 0)
+			fail_msg("%s: got %s %u/%u/%u \"%s\"", quorum_cases[i].name,
+				 state_dc_state_name(out[1].effective), out[1].votes_down, out[1].votes_up,
+				 out[1].votes_stale, out[1].why);
+		assert_int_equal(out[1].serving, quorum_cases[i].want != STATE_DC_DOWN);
+		assert_int_equal(out[1].override_index, -1);
+		/* Observations of eu-west never touch the others. */
+		assert_int_equal(out[0].effective, STATE_DC_UNKNOWN);
+		assert_true(out[0].serving);
+	}
+}
+
+static void make_obs(state_observation_t *o, const char *checker, const char *dc, state_health_t status)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->checker, sizeof(o->checker), "%s", checker);
+	snprintf(o->datacenter, sizeof(o->datacenter), "%s", dc);
+	o->status = status;
+	o->checked_ms = NOW;
+	snprintf(o->detail, sizeof(o->detail), "%s", status == STATE_HEALTH_DOWN ? "HTTP 503" : "");
+}
+
+static void make_ovr(state_override_t *o, const char *dc, state_override_action_t action, int64_t expires,
+		     bool deleted)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->datacenter, sizeof(o->datacenter), "%s", dc);
+	o->action = action;
+	snprintf(o->reason, sizeof(o->reason), "maintenance");
+	snprintf(o->actor, sizeof(o->actor), "alice");
+	o->expires_ms = expires;
+	o->deleted = deleted;
+	o->hlc = 1;
+}
+
+static const struct {
+	const char *name;
+	state_override_action_t action;
+	int64_t expires;  /* relative to NOW, 0: never */
+	bool deleted;
+	state_health_t observed; /* of eu-west by one region */
+	state_dc_state_t want;
+	bool serving;
+	const char *why;
+} override_cases[] = {
+	{"drain beats up", STATE_OVERRIDE_DRAIN, 30 * MIN, false, STATE_HEALTH_UP, STATE_DC_DRAINED, false,
+	 "drained by alice: maintenance (expires in 30m00s; observed up: 1 of 1 fresh observations say up)"},
+	{"force-down beats up", STATE_OVERRIDE_FORCE_DOWN, 0, false, STATE_HEALTH_UP, STATE_DC_FORCED_DOWN,
+	 false, "forced down by alice: maintenance (no expiry; observed up: 1 of 1 fresh observations say up)"},
+	{"force-up beats down", STATE_OVERRIDE_FORCE_UP, 90 * MIN, false, STATE_HEALTH_DOWN,
+	 STATE_DC_FORCED_UP, true,
+	 "forced up by alice: maintenance (expires in 1h30m; observed down: 1 of 1 fresh observations say"
+	 " down (HTTP 503))"},
+	{"expired override ignored", STATE_OVERRIDE_DRAIN, -1, false, STATE_HEALTH_UP, STATE_DC_UP, true,
+	 "1 of 1 fresh observations say up"},
+	{"tombstone ignored", STATE_OVERRIDE_FORCE_DOWN, 0, true, STATE_HEALTH_UP, STATE_DC_UP, true,
+	 "1 of 1 fresh observations say up"},
+};
+
+static void test_verdict_override_table(void **unused)
+{
+	for (size_t i = 0; i < M_ARRAY_LEN(override_cases); i++) {
+		state_observation_t obs;
+		state_override_t ovr[2];
+		state_verdict_t out[3];
+		conf_t conf;
+		int64_t exp = override_cases[i].expires;
+
+		conf_init(&conf, 0);
+		make_obs(&obs, "us-east", "eu-west", override_cases[i].observed);
+		make_ovr(&ovr[0], "us-east", STATE_OVERRIDE_FORCE_UP, 0, false); /* another dc's */
+		make_ovr(&ovr[1], "eu-west", override_cases[i].action, exp ? NOW + exp : 0,
+			 override_cases[i].deleted);
+		state_verdict_compute(&conf, &obs, 1, ovr, 2, NOW, out);
+		if (out[1].effective != override_cases[i].want || out[1].serving != override_cases[i].serving ||
+		    strcmp(out[1].why, override_cases[i].why) != 0)
+			fail_msg("%s: got %s \"%s\"", override_cases[i].name,
+				 state_dc_state_name(out[1].effective), out[1].why);
+		assert_int_equal(out[1].override_index, out[1].effective >= STATE_DC_DRAINED ? 1 : -1);
+		assert_int_equal(out[1].observed,
+				 override_cases[i].observed == STATE_HEALTH_UP ? STATE_DC_UP : STATE_DC_DOWN);
+		assert_int_equal(out[0].effective, STATE_DC_FORCED_UP);
+	}
+}
+
+static void test_newest_live_override_wins(void **unused)
+{
+	state_override_t ovr[2];
+	state_verdict_t out[3];
+	conf_t conf;
+
+	conf_init(&conf, 0);
+	make_ovr(&ovr[0], "eu-west", STATE_OVERRIDE_DRAIN, 0, false);
+	make_ovr(&ovr[1], "eu-west", STATE_OVERRIDE_FORCE_UP, 0, false);
+	ovr[1].hlc = 2;
+	state_verdict_compute(&conf, NULL, 0, ovr, 2, NOW, out);
+	assert_int_equal(out[1].effective, STATE_DC_FORCED_UP);
+	assert_int_equal(out[1].override_index, 1);
+}
+
+static void test_state_names(void **unused)
+{
+	assert_string_equal(state_dc_state_name(STATE_DC_UP), "up");
+	assert_string_equal(state_dc_state_name(STATE_DC_UNKNOWN), "unknown");
+	assert_string_equal(state_dc_state_name(STATE_DC_DOWN), "down");
+	assert_string_equal(state_dc_state_name(STATE_DC_DRAINED), "drained");
+	assert_string_equal(state_dc_state_name(STATE_DC_FORCED_DOWN), "forced-down");
+	assert_string_equal(state_dc_state_name(STATE_DC_FORCED_UP), "forced-up");
+	assert_string_equal(state_override_action_name(STATE_OVERRIDE_FORCE_DOWN), "force-down");
+	assert_int_equal(state_override_action_parse("force-up"), STATE_OVERRIDE_FORCE_UP);
+	assert_int_equal(state_override_action_parse("drained"), -1);
+	assert_int_equal(state_health_parse("down"), STATE_HEALTH_DOWN);
+	assert_int_equal(state_health_parse("DOWN"), -1);
+}
+
+/* Safety: the current state of each datacenter, the proposed override, the answer. */
+static const struct {
+	const char *name;
+	state_dc_state_t current[3]; /* us-east, eu-west, ap-south */
+	size_t dc;
+	state_override_action_t action;
+	int want;
+	const char *why;
+} safety_cases[] = {
+	{"drain with another serving", {STATE_DC_UP, STATE_DC_UP, STATE_DC_UP}, 0, STATE_OVERRIDE_DRAIN, 0, ""},
+	{"drain last serving", {STATE_DC_UP, STATE_DC_DOWN, STATE_DC_UP}, 0, STATE_OVERRIDE_DRAIN, -1,
+	 "refused: www.example.com. would have no serving datacenter (eu-west is down, us-east drained)"},
+	{"second drain refused", {STATE_DC_UP, STATE_DC_DRAINED, STATE_DC_UP}, 0, STATE_OVERRIDE_DRAIN, -1,
+	 "refused: www.example.com. would have no serving datacenter (eu-west drained, us-east drained)"},
+	{"force-down last serving", {STATE_DC_FORCED_DOWN, STATE_DC_UP, STATE_DC_DOWN}, 1,
+	 STATE_OVERRIDE_FORCE_DOWN, -1,
+	 "refused: www.example.com. would have no serving datacenter (us-east forced down, eu-west forced"
+	 " down)"},
+	{"unknown counts as serving", {STATE_DC_UP, STATE_DC_UNKNOWN, STATE_DC_DOWN}, 0, STATE_OVERRIDE_DRAIN,
+	 0, ""},
+	{"forced-up counts as serving", {STATE_DC_UP, STATE_DC_FORCED_UP, STATE_DC_DOWN}, 0,
+	 STATE_OVERRIDE_FORCE_DOWN, 0, ""},
+	{"second record checked", {STATE_DC_UP, STATE_DC_UP, STATE_DC_DOWN}, 1, STATE_OVERRIDE_DRAIN, -1,
+	 "refused: api.example.com. would have no serving datacenter (ap-south is down, eu-west drained)"},
+	{"force-up always allowed", {STATE_DC_DOWN, STATE_DC_DOWN, STATE_DC_DOWN}, 1, STATE_OVERRIDE_FORCE_UP,
+	 0, ""},
+	{"unrelated dead record ignored", {STATE_DC_UP, STATE_DC_DOWN, STATE_DC_DOWN}, 2, STATE_OVERRIDE_DRAIN,
+	 -1, "refused: api.example.com. would have no serving datacenter (eu-west is down, ap-south drained)"},
+};
+
+static void test_override_safety_table(void **unused)
+{
+	for (size_t i = 0; i < M_ARRAY_LEN(safety_cases); i++) {
+		state_verdict_t current[3];
+		char why[STATE_TEXT_MAX];
+		conf_t conf;
+		int rc;
+
+		conf_init(&conf, 0);
+		for (size_t d = 0; d < 3; d++) {
+			state_dc_state_t s = safety_cases[i].current[d];
+
+			memset(&current[d], 0, sizeof(current[d]));
+			current[d].effective = s;
+			current[d].serving = s == STATE_DC_UP || s == STATE_DC_UNKNOWN || s == STATE_DC_FORCED_UP;
+		}
+		rc = state_verdict_check_override(&conf, current, safety_cases[i].dc, safety_cases[i].action,
+						  why, sizeof(why));
+		if (rc != safety_cases[i].want || strcmp(why, safety_cases[i].why) != 0)
+			fail_msg("%s: got %d \"%s\"", safety_cases[i].name, rc, why);
+	}
+}
+
+static void test_drain_of_only_dc_not_in_records_allowed(void **unused)
+{
+	state_verdict_t current[3] = {{.effective = STATE_DC_UP, .serving = true}};
+	char why[STATE_TEXT_MAX];
+	conf_t conf;
+
+	conf_init(&conf, 0);
+	conf.record_count = 0;
+	assert_int_equal(state_verdict_check_override(&conf, current, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)), 0);
+	assert_int_equal(state_verdict_check_override(&conf, current, 7, STATE_OVERRIDE_DRAIN, why, sizeof(why)), -1);
+	assert_string_equal(why, "refused: no datacenter with index 7");
+}
+
+/* End to end through a real store: the ctl flow of issue 2. */
+static void test_verdict_load_from_store(void **unused)
+{
+	char path[64], why[STATE_TEXT_MAX];
+	state_verdict_t out[3];
+	state_observation_t o;
+	state_override_t ov;
+	state_t *st;
+	conf_t conf;
+
+	test_now_ms = NOW;
+	test_temp_path(path, sizeof(path));
+	st = test_open(path, "us-east");
+	conf_init(&conf, 0);
+	test_observation(&o, "eu-west", STATE_HEALTH_DOWN, "HTTP 503");
+	assert_int_equal(state_observation_put(st, &o), 0);
+	assert_int_equal(state_verdict_load(st, &conf, NOW, out), 0);
+	assert_int_equal(out[1].effective, STATE_DC_DOWN);
+	assert_int_equal(out[0].effective, STATE_DC_UNKNOWN);
+	assert_int_equal(state_verdict_check_override(&conf, out, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)), -1);
+	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter (eu-west is down,"
+				 " us-east drained)");
+	assert_int_equal(state_verdict_check_override(&conf, out, 2, STATE_OVERRIDE_DRAIN, why, sizeof(why)), -1);
+	test_override(&ov, "ap-south", STATE_OVERRIDE_DRAIN, "disk swap", NOW + 10 * MIN);
+	assert_int_equal(state_override_put(st, &ov), 0);
+	assert_int_equal(state_verdict_load(st, &conf, NOW, out), 0);
+	assert_int_equal(out[2].effective, STATE_DC_DRAINED);
+	assert_false(out[2].serving);
+	/* After expiry the drain no longer counts. */
+	assert_int_equal(state_verdict_load(st, &conf, NOW + 11 * MIN, out), 0);
+	assert_int_equal(out[2].effective, STATE_DC_UNKNOWN);
+	state_close(st);
+	test_remove(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdict_quorum_table),
+		cmocka_unit_test(test_verdict_override_table),
+		cmocka_unit_test(test_newest_live_override_wins),
+		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_override_safety_table),
+		cmocka_unit_test(test_drain_of_only_dc_not_in_records_allowed),
+		cmocka_unit_test(test_verdict_load_from_store),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
