@@ -1,1 +1,41 @@
-# healthcheck/local.mk -- build fragment for healthcheck/
+# healthcheck/local.mk -- meridian-healthcheck: probes, the loop, rise/fall, observations
+noinst_LIBRARIES += healthcheck/libhc.a
+healthcheck_libhc_a_SOURCES = \
+	healthcheck/hc_loop.c healthcheck/hc_loop.h \
+	healthcheck/hc_probe.c healthcheck/hc_probe.h \
+	healthcheck/hc_probe_http.c \
+	healthcheck/hc_probe_tcp.c \
+	healthcheck/hc_probe_dns.c \
+	healthcheck/hc_probe_exec.c \
+	healthcheck/hc_dns_packet.c healthcheck/hc_dns_packet.h \
+	healthcheck/hc_health.c healthcheck/hc_health.h \
+	healthcheck/hc_monitor.c healthcheck/hc_monitor.h
+healthcheck_libhc_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
+
+HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
+HC_TEST_LDADD = healthcheck/libhc.a base/libbase.a $(CURL_LIBS) $(CMOCKA_LIBS) -lpthread
+HC_UNIT_TESTS = \
+	tests/unit/healthcheck/test_health \
+	tests/unit/healthcheck/test_dns_packet \
+	tests/unit/healthcheck/test_loop \
+	tests/unit/healthcheck/test_probe \
+	tests/unit/healthcheck/test_monitor
+check_PROGRAMS += $(HC_UNIT_TESTS)
+TESTS += $(HC_UNIT_TESTS)
+tests_unit_healthcheck_test_health_SOURCES = tests/unit/healthcheck/test_health.c
+tests_unit_healthcheck_test_health_CPPFLAGS = $(HC_TEST_CPPFLAGS)
+tests_unit_healthcheck_test_health_LDADD = $(HC_TEST_LDADD)
+tests_unit_healthcheck_test_dns_packet_SOURCES = tests/unit/healthcheck/test_dns_packet.c
+tests_unit_healthcheck_test_dns_packet_CPPFLAGS = $(HC_TEST_CPPFLAGS)
+tests_unit_healthcheck_test_dns_packet_LDADD = $(HC_TEST_LDADD)
+tests_unit_healthcheck_test_loop_SOURCES = tests/unit/healthcheck/test_loop.c
+tests_unit_healthcheck_test_loop_CPPFLAGS = $(HC_TEST_CPPFLAGS)
+tests_unit_healthcheck_test_loop_LDADD = $(HC_TEST_LDADD)
+tests_unit_healthcheck_test_probe_SOURCES = tests/unit/healthcheck/test_probe.c \
+	tests/unit/healthcheck/hc_test_origin.c tests/unit/healthcheck/hc_test_origin.h
+tests_unit_healthcheck_test_probe_CPPFLAGS = $(HC_TEST_CPPFLAGS)
+tests_unit_healthcheck_test_probe_LDADD = $(HC_TEST_LDADD)
+tests_unit_healthcheck_test_monitor_SOURCES = tests/unit/healthcheck/test_monitor.c \
+	tests/unit/healthcheck/hc_test_origin.c tests/unit/healthcheck/hc_test_origin.h
+tests_unit_healthcheck_test_monitor_CPPFLAGS = $(HC_TEST_CPPFLAGS)
+tests_unit_healthcheck_test_monitor_LDADD = $(HC_TEST_LDADD)

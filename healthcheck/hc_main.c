@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/* hc_main.c -- meridian-healthcheck: probes this region's view of every datacenter */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "conf/conf.h"
+#include "healthcheck/hc_loop.h"
+#include "healthcheck/hc_monitor.h"
+#include "healthcheck/hc_probe.h"
+#include "state/state.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define HC_DEFAULT_CONF SYSCONFDIR "/meridian/meridian.yaml"
+
+/* The daemon: one thread, one loop. Signals arrive through a signalfd in the loop, so a
+ * reload or a stop happens between handlers, never inside one. */
+typedef struct {
+	const char *conf_path;   /* -c */
+	conf_t *conf;            /* current config; the monitor points into it */
+	state_t *state;          /* this region's store */
+	hc_loop_t *loop;
+	hc_monitor_t *monitor;
+	int sigfd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
+	bool stop;               /* SIGTERM/SIGINT seen */
+	bool reload;             /* SIGHUP seen */
+	bool dump_stats;         /* SIGUSR1 seen */
+} hc_daemon_t;
+
+static int publish_observation(void *arg, const state_observation_t *obs)
+{
+	hc_daemon_t *d = arg;
+	if (state_observation_put(d->state, obs) != 0) {
+		log_error("state: writing observation of %s: %s", obs->datacenter, state_errmsg(d->state));
+		return -1;
+	}
+	return 0;
+}
+
+/* This region's observations as they stand in the store (a restart keeps them). */
+static int known_observations(hc_daemon_t *d, state_observation_t **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (state_observations_list(d->state, out, count) != 0) {
+		log_error("state: listing observations: %s", state_errmsg(d->state));
+		return -1;
+	}
+	return 0;
+}
+
+static void on_signal(void *arg, int fd, uint32_t events)
+{
+	hc_daemon_t *d = arg;
+	(void)events;
+	struct signalfd_siginfo si;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			d->stop = true;
+			break;
+		case SIGHUP:
+			d->reload = true;
+			break;
+		case SIGUSR1:
+			d->dump_stats = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void log_stats(const hc_daemon_t *d)
+{
+	hc_monitor_stats_t s;
+	hc_monitor_stats(d->monitor, &s);
+	log_info("stats: %zu datacenters, %zu checks, %llu probes (%llu failed), %llu late, "
+		 "max start delay %lld ms, %llu observations written (%llu failed)",
+		 s.datacenters, s.checks, (unsigned long long)s.probes, (unsigned long long)s.failures,
+		 (unsigned long long)s.late_probes, (long long)s.max_late_ms,
+		 (unsigned long long)s.publishes, (unsigned long long)s.publish_errors);
+}
+
+/* SIGHUP: a new config means a new check set. Checks whose settings did not change keep
+ * their rise/fall state and schedule; datacenters keep their state. A bad file changes
+ * nothing. The store and region are fixed for the life of the process. */
+static void reload(hc_daemon_t *d)
+{
+	char *errors = NULL;
+	conf_t *conf = conf_load(d->conf_path, &errors);
+	if (conf == NULL) {
+		log_error("reload of %s refused, keeping the running config: %s", d->conf_path,
+			  errors ? errors : "unknown error");
+		free(errors);
+		return;
+	}
+	if (strcmp(conf->region, d->conf->region) != 0 || strcmp(conf->state_path, d->conf->state_path) != 0) {
+		log_error("reload of %s refused: region and state cannot change without a restart",
+			  d->conf_path);
+		conf_free(conf);
+		return;
+	}
+	state_observation_t *known = NULL;
+	size_t known_count = 0;
+	if (known_observations(d, &known, &known_count) != 0) {
+		conf_free(conf);
+		return;
+	}
+	hc_monitor_t *mon = hc_monitor_new(d->loop, conf, d->monitor, known, known_count,
+					   publish_observation, d);
+	free(known);
+	if (mon == NULL) {
+		log_error("reload of %s failed: out of memory; keeping the running config", d->conf_path);
+		conf_free(conf);
+		return;
+	}
+	hc_monitor_free(d->monitor);
+	conf_free(d->conf);
+	d->monitor = mon;
+	d->conf = conf;
+	hc_monitor_start(mon);
+	hc_monitor_stats_t s;
+	hc_monitor_stats(mon, &s);
+	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters, s.checks);
+}
+
+static int signals_setup(hc_daemon_t *d)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	/* Blocked before any thread exists (curl's resolver threads inherit the mask), so
+	 * the signalfd is their only way in. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0)
+		return -1;
+	return hc_loop_io_set(d->loop, d->sigfd, EPOLLIN, on_signal, d);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: meridian-healthcheck [-c FILE] [-t]\n"
+		     "  -c FILE  configuration (default " HC_DEFAULT_CONF ")\n"
+		     "  -t       check the configuration and exit (0 valid, 1 not)\n"
+		     "Runs in the foreground and logs to stderr. SIGHUP reloads the configuration,\n"
+		     "SIGUSR1 logs counters, SIGTERM stops.\n");
+}
+
+static int run(hc_daemon_t *d)
+{
+	char err[256];
+	d->state = state_open(d->conf->state_path, d->conf->region, err, sizeof(err));
+	if (d->state == NULL) {
+		log_error("state: %s", err);
+		return 1;
+	}
+	d->loop = hc_loop_new();
+	if (d->loop == NULL) {
+		log_error("event loop: %s", strerror(errno));
+		return 1;
+	}
+	if (signals_setup(d) != 0) {
+		log_error("signals: %s", strerror(errno));
+		return 1;
+	}
+	state_observation_t *known = NULL;
+	size_t known_count = 0;
+	if (known_observations(d, &known, &known_count) != 0)
+		return 1;
+	d->monitor = hc_monitor_new(d->loop, d->conf, NULL, known, known_count, publish_observation, d);
+	free(known);
+	if (d->monitor == NULL) {
+		log_error("out of memory building the check set");
+		return 1;
+	}
+	hc_monitor_stats_t s;
+	hc_monitor_stats(d->monitor, &s);
+	log_info("started: region %s, %zu datacenters with %zu checks, state %s", d->conf->region,
+		 s.datacenters, s.checks, d->conf->state_path);
+	hc_monitor_start(d->monitor);
+	while (!d->stop) {
+		if (hc_loop_run_once(d->loop, 1000) != 0) {
+			log_error("event loop: %s", strerror(errno));
+			return 1;
+		}
+		hc_probe_reap_orphans();
+		if (d->reload) {
+			d->reload = false;
+			reload(d);
+		}
+		if (d->dump_stats) {
+			d->dump_stats = false;
+			log_stats(d);
+		}
+	}
+	log_stats(d);
+	log_info("stopping on signal");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	hc_daemon_t d = {.conf_path = HC_DEFAULT_CONF, .sigfd = -1};
+	bool test_only = false;
+	int opt;
+	while ((opt = getopt(argc, argv, "c:th")) != -1) {
+		switch (opt) {
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 't':
+			test_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("meridian-healthcheck", LOG_LEVEL_INFO);
+	char *errors = NULL;
+	d.conf = conf_load(d.conf_path, &errors);
+	if (d.conf == NULL) {
+		fprintf(stderr, "%s", errors ? errors : "configuration could not be read\n");
+		if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
+			fputc('\n', stderr);
+		free(errors);
+		return 1;
+	}
+	if (test_only) {
+		printf("%s: configuration ok\n", d.conf_path);
+		conf_free(d.conf);
+		return 0;
+	}
+	int level = d.conf->log_level ? log_level_parse(d.conf->log_level) : (int)LOG_LEVEL_INFO;
+	log_init("meridian-healthcheck", level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("curl_global_init failed");
+		conf_free(d.conf);
+		return 1;
+	}
+	int rc = run(&d);
+	hc_monitor_free(d.monitor);
+	if (d.sigfd >= 0) {
+		if (d.loop != NULL)
+			hc_loop_io_del(d.loop, d.sigfd);
+		close(d.sigfd);
+	}
+	hc_loop_free(d.loop);
+	state_close(d.state);
+	conf_free(d.conf);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/* hc_monitor.c -- every check of every datacenter on one loop: schedule, decide, publish */
+#include "config.h"
+#include "healthcheck/hc_monitor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "healthcheck/hc_health.h"
+#include "healthcheck/hc_probe.h"
+
+#define HC_LABEL_MAX 96
+#define HC_LATE_MS 100          /* a run starting later than this after its due time is late */
+#define HC_RETRY_MS 1000        /* retry of a failed observation write */
+
+typedef struct hc_dc hc_dc_t;
+
+/* One check of one datacenter at run time. */
+typedef struct {
+	hc_dc_t *dc;                  /* owner */
+	size_t index;                 /* position in the datacenter's checks */
+	const conf_check_t *conf;     /* its settings (in the monitor's conf) */
+	char *key;                    /* every setting as text: equal keys mean an unchanged check */
+	char label[HC_LABEL_MAX];     /* "us-east[0] http://127.0.0.1:8080/healthz" for logs */
+	hc_probe_t probe;             /* the run slot */
+	hc_hysteresis_t hyst;         /* rise/fall state */
+	hc_timer_t next;              /* next run */
+	int64_t due_ms;               /* monotonic ms the next run is due */
+	hc_result_t last;             /* last result */
+	bool has_result;              /* last is filled */
+} hc_check_rt_t;
+
+/* One datacenter with checks. */
+struct hc_dc {
+	hc_monitor_t *mon;
+	const conf_datacenter_t *conf;
+	hc_check_rt_t *checks;        /* conf->check_count entries */
+	state_health_t state;         /* what this region says about it */
+	int64_t since_ms;             /* wall ms the state began (kept across restarts) */
+	bool announced;               /* an observation for the current state was written */
+	hc_timer_t heartbeat;         /* next periodic (or retried) observation write */
+};
+
+struct hc_monitor {
+	hc_loop_t *loop;
+	const conf_t *conf;
+	hc_dc_t *dcs;                 /* datacenters with checks, in file order */
+	size_t dc_count;
+	hc_publish_fn publish;
+	void *publish_arg;
+	int64_t (*wall_ms)(void);
+	uint64_t rng;                 /* xorshift64 state for start jitter */
+	int64_t heartbeat_ms;         /* period of heartbeats: stale_after / 3 */
+	hc_monitor_stats_t stats;
+};
+
+static int64_t wall_clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t rng_next(hc_monitor_t *mon)
+{
+	uint64_t x = mon->rng;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	mon->rng = x;
+	return x;
+}
+
+/* ---- identity of a check across reloads ---- */
+
+static char *check_key(const conf_check_t *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (f == NULL)
+		return NULL;
+	fprintf(f, "%d|%s|%s|", (int)c->type, c->url ? c->url : "", c->address.text);
+	for (size_t i = 0; i < c->expect_count && i < M_ARRAY_LEN(c->expect); i++)
+		fprintf(f, "%u-%u,", c->expect[i].low, c->expect[i].high);
+	fprintf(f, "|%s|%s|%s|%d|%s|%u|%d|", c->body_contains ? c->body_contains : "",
+		c->host_header ? c->host_header : "", c->sni ? c->sni : "", (int)c->verify_tls,
+		c->dns_qname ? c->dns_qname : "", c->dns_qtype, c->dns_expect_rcode);
+	for (char **a = c->exec_argv; a != NULL && *a != NULL; a++)
+		fprintf(f, "%zu:%s", strlen(*a), *a);
+	fprintf(f, "|%u|%u|%u|%u|%u|%u|%u", c->interval_ms, c->fast_interval_ms, c->timeout_ms,
+		c->connect_timeout_ms, c->jitter_ms, c->fall, c->rise);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void check_label(hc_check_rt_t *ck)
+{
+	const conf_check_t *c = ck->conf;
+	const char *dc = ck->dc->conf->name;
+	switch (c->type) {
+	case CONF_CHECK_HTTP:
+	case CONF_CHECK_HTTPS:
+		snprintf(ck->label, sizeof(ck->label), "%s[%zu] %s", dc, ck->index, c->url ? c->url : "?");
+		break;
+	case CONF_CHECK_TCP:
+		snprintf(ck->label, sizeof(ck->label), "%s[%zu] tcp %s", dc, ck->index, c->address.text);
+		break;
+	case CONF_CHECK_DNS:
+		snprintf(ck->label, sizeof(ck->label), "%s[%zu] dns %s", dc, ck->index, c->address.text);
+		break;
+	case CONF_CHECK_EXEC:
+		snprintf(ck->label, sizeof(ck->label), "%s[%zu] exec %s", dc, ck->index,
+			 c->exec_argv && c->exec_argv[0] ? c->exec_argv[0] : "?");
+		break;
+	}
+}
+
+/* ---- observations ---- */
+
+/* Why the datacenter is in its state: the reason of a check that agrees with it (the
+ * first such check in file order), prefixed by the check's index when there are several. */
+static void dc_detail(const hc_dc_t *dc, char *out, size_t outlen, int32_t *latency)
+{
+	*latency = -1;
+	snprintf(out, outlen, "%s", dc->state == STATE_HEALTH_UNKNOWN ? "no probe result yet" : "");
+	const hc_check_rt_t *pick = NULL;
+	for (size_t i = 0; i < dc->conf->check_count; i++) {
+		const hc_check_rt_t *ck = &dc->checks[i];
+		if (!ck->has_result)
+			continue;
+		bool agrees = (dc->state == STATE_HEALTH_UP) == ck->last.ok;
+		if (pick == NULL || (agrees && (dc->state == STATE_HEALTH_UP) != pick->last.ok))
+			pick = ck;
+		if (agrees)
+			break;
+	}
+	if (pick == NULL) {
+		if (dc->state != STATE_HEALTH_UNKNOWN)
+			snprintf(out, outlen, "kept from before restart");
+		return;
+	}
+	*latency = pick->last.latency_ms;
+	if (dc->conf->check_count > 1)
+		snprintf(out, outlen, "check %zu: %s", pick->index, pick->last.reason);
+	else
+		snprintf(out, outlen, "%s", pick->last.reason);
+}
+
+static void dc_publish(hc_dc_t *dc)
+{
+	hc_monitor_t *mon = dc->mon;
+	state_observation_t obs;
+	memset(&obs, 0, sizeof(obs));
+	snprintf(obs.checker, sizeof(obs.checker), "%s", mon->conf->region);
+	snprintf(obs.datacenter, sizeof(obs.datacenter), "%s", dc->conf->name);
+	obs.status = dc->state;
+	obs.since_ms = dc->since_ms;
+	obs.checked_ms = mon->wall_ms();
+	dc_detail(dc, obs.detail, sizeof(obs.detail), &obs.latency_ms);
+	int64_t next = mon->heartbeat_ms;
+	if (mon->publish(mon->publish_arg, &obs) != 0) {
+		mon->stats.publish_errors++;
+		log_error("datacenter %s: observation not written; retrying in %d ms", dc->conf->name,
+			  HC_RETRY_MS);
+		next = HC_RETRY_MS;
+	} else {
+		mon->stats.publishes++;
+		dc->announced = true;
+	}
+	hc_timer_arm(mon->loop, &dc->heartbeat, hc_loop_now() + next);
+}
+
+static void dc_heartbeat(void *arg)
+{
+	dc_publish(arg);
+}
+
+static void dc_reconsider(hc_dc_t *dc)
+{
+	state_health_t states[64] = {STATE_HEALTH_UNKNOWN};
+	state_health_t *st = dc->conf->check_count <= M_ARRAY_LEN(states)
+				     ? states
+				     : malloc(dc->conf->check_count * sizeof(*st));
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < dc->conf->check_count; i++)
+		st[i] = dc->checks[i].hyst.state;
+	state_health_t verdict = hc_rule_apply(dc->conf->check_rule, dc->conf->check_percent, st,
+					       dc->conf->check_count);
+	if (st != states)
+		free(st);
+	/* UNKNOWN means "not decided yet": the last known state stands until it is. */
+	if (verdict == STATE_HEALTH_UNKNOWN || verdict == dc->state)
+		return;
+	state_health_t was = dc->state;
+	dc->state = verdict;
+	dc->since_ms = dc->mon->wall_ms();
+	char detail[STATE_TEXT_MAX];
+	int32_t latency;
+	dc_detail(dc, detail, sizeof(detail), &latency);
+	log_info("datacenter %s: %s -> %s (%s)", dc->conf->name, hc_health_name(was),
+		 hc_health_name(verdict), detail);
+	dc_publish(dc);
+}
+
+/* ---- running checks ---- */
+
+static void check_due(void *arg)
+{
+	hc_check_rt_t *ck = arg;
+	hc_monitor_t *mon = ck->dc->mon;
+	int64_t late = hc_loop_now() - ck->due_ms;
+	if (late > mon->stats.max_late_ms)
+		mon->stats.max_late_ms = late;
+	if (late > HC_LATE_MS)
+		mon->stats.late_probes++;
+	if (hc_probe_start(&ck->probe) != 0)
+		log_warn("check %s: previous run still in flight; skipped", ck->label);
+}
+
+static void check_result(void *arg, const hc_result_t *res)
+{
+	hc_check_rt_t *ck = arg;
+	hc_dc_t *dc = ck->dc;
+	hc_monitor_t *mon = dc->mon;
+	const conf_check_t *c = ck->conf;
+	mon->stats.probes++;
+	if (!res->ok)
+		mon->stats.failures++;
+	ck->last = *res;
+	ck->has_result = true;
+	log_debug("check %s: %s, %s, %d ms", ck->label, res->ok ? "ok" : "failed", res->reason,
+		  (int)res->latency_ms);
+	state_health_t was = ck->hyst.state;
+	if (hc_hysteresis_feed(&ck->hyst, res->ok, c->rise, c->fall)) {
+		log_info("check %s: %s -> %s after %u %s in a row (%s)", ck->label, hc_health_name(was),
+			 hc_health_name(ck->hyst.state), res->ok ? ck->hyst.successes : ck->hyst.failures,
+			 res->ok ? "successes" : "failures", res->reason);
+		dc_reconsider(dc);
+	} else if (!res->ok && ck->hyst.failures == 1 && was == STATE_HEALTH_UP) {
+		log_info("check %s: failed (%s); %u more to go down", ck->label, res->reason,
+			 c->fall > 1 ? c->fall - 1 : 0);
+	}
+	uint32_t every = hc_hysteresis_pending(&ck->hyst) && c->fast_interval_ms ? c->fast_interval_ms
+										 : c->interval_ms;
+	/* Runs are paced from their due time, not their end, so slow answers do not make
+	 * the interval drift; a run that is already overdue starts now. */
+	int64_t now = hc_loop_now();
+	ck->due_ms += every;
+	if (ck->due_ms < now)
+		ck->due_ms = now;
+	hc_timer_arm(mon->loop, &ck->next, ck->due_ms);
+}
+
+/* ---- building ---- */
+
+static const hc_dc_t *prev_dc(const hc_monitor_t *prev, const char *name)
+{
+	if (prev == NULL)
+		return NULL;
+	for (size_t i = 0; i < prev->dc_count; i++)
+		if (strcmp(prev->dcs[i].conf->name, name) == 0)
+			return &prev->dcs[i];
+	return NULL;
+}
+
+static const state_observation_t *known_obs(const hc_monitor_t *mon, const state_observation_t *known,
+					    size_t count, const char *name)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(known[i].checker, mon->conf->region) == 0 && strcmp(known[i].datacenter, name) == 0)
+			return &known[i];
+	return NULL;
+}
+
+static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc, const hc_monitor_t *prev,
+		    const state_observation_t *known, size_t known_count)
+{
+	dc->mon = mon;
+	dc->conf = cdc;
+	dc->state = STATE_HEALTH_UNKNOWN;
+	dc->since_ms = mon->wall_ms();
+	hc_timer_init(&dc->heartbeat, dc_heartbeat, dc);
+	const hc_dc_t *old = prev_dc(prev, cdc->name);
+	const state_observation_t *obs = known_obs(mon, known, known_count, cdc->name);
+	if (old != NULL) {
+		dc->state = old->state;
+		dc->since_ms = old->since_ms;
+		dc->announced = old->announced;
+	} else if (obs != NULL) {
+		dc->state = obs->status;
+		dc->since_ms = obs->since_ms;
+		dc->announced = true;
+		log_info("datacenter %s: keeping last known state %s until probes decide", cdc->name,
+			 hc_health_name(dc->state));
+	}
+	dc->checks = calloc(cdc->check_count, sizeof(*dc->checks));
+	if (dc->checks == NULL)
+		return -1;
+	for (size_t i = 0; i < cdc->check_count; i++) {
+		hc_check_rt_t *ck = &dc->checks[i];
+		ck->dc = dc;
+		ck->index = i;
+		ck->conf = &cdc->checks[i];
+		hc_probe_init(&ck->probe, mon->loop, ck->conf, check_result, ck);
+		hc_timer_init(&ck->next, check_due, ck);
+		ck->key = check_key(ck->conf);
+		if (ck->key == NULL)
+			return -1;
+		check_label(ck);
+		/* A new or changed check starts from the datacenter's state, so that it only
+		 * moves the datacenter once its own rise/fall is reached. */
+		hc_hysteresis_init(&ck->hyst, dc->state);
+		ck->due_ms = 0;
+		for (size_t j = 0; old != NULL && j < old->conf->check_count; j++) {
+			const hc_check_rt_t *was = &old->checks[j];
+			if (strcmp(was->key, ck->key) == 0) {
+				ck->hyst = was->hyst;
+				ck->last = was->last;
+				ck->has_result = was->has_result;
+				ck->due_ms = was->due_ms;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+hc_monitor_t *hc_monitor_new(hc_loop_t *loop, const conf_t *conf, const hc_monitor_t *prev,
+			     const state_observation_t *known, size_t known_count,
+			     hc_publish_fn publish, void *publish_arg)
+{
+	hc_monitor_t *mon = calloc(1, sizeof(*mon));
+	if (mon == NULL)
+		return NULL;
+	mon->loop = loop;
+	mon->conf = conf;
+	mon->publish = publish;
+	mon->publish_arg = publish_arg;
+	mon->wall_ms = prev ? prev->wall_ms : wall_clock_ms;
+	if (getrandom(&mon->rng, sizeof(mon->rng), GRND_NONBLOCK) != sizeof(mon->rng) || mon->rng == 0)
+		mon->rng = (uint64_t)hc_loop_now() | 1;
+	uint32_t stale = conf->health.stale_after_ms ? conf->health.stale_after_ms : 30000;
+	mon->heartbeat_ms = stale / 3 ? stale / 3 : 1;
+	size_t with_checks = 0;
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		if (conf->datacenters[i].check_count > 0)
+			with_checks++;
+	mon->dcs = calloc(with_checks ? with_checks : 1, sizeof(*mon->dcs));
+	if (mon->dcs == NULL) {
+		free(mon);
+		return NULL;
+	}
+	for (size_t i = 0; i < conf->datacenter_count; i++) {
+		const conf_datacenter_t *cdc = &conf->datacenters[i];
+		if (cdc->check_count == 0)
+			continue;
+		hc_dc_t *dc = &mon->dcs[mon->dc_count++];
+		mon->stats.checks += cdc->check_count;
+		if (dc_build(mon, dc, cdc, prev, known, known_count) != 0) {
+			hc_monitor_free(mon);
+			return NULL;
+		}
+	}
+	mon->stats.datacenters = mon->dc_count;
+	return mon;
+}
+
+void hc_monitor_start(hc_monitor_t *mon)
+{
+	int64_t now = hc_loop_now();
+	for (size_t i = 0; i < mon->dc_count; i++) {
+		hc_dc_t *dc = &mon->dcs[i];
+		for (size_t j = 0; j < dc->conf->check_count; j++) {
+			hc_check_rt_t *ck = &dc->checks[j];
+			if (ck->due_ms == 0 || ck->due_ms < now) {
+				uint32_t jitter = ck->conf->jitter_ms;
+				ck->due_ms = now + (jitter ? (int64_t)(rng_next(mon) % (jitter + 1u)) : 0);
+			}
+			hc_timer_arm(mon->loop, &ck->next, ck->due_ms);
+		}
+		if (!dc->announced) {
+			log_info("datacenter %s: new, unknown (served) until probes decide", dc->conf->name);
+			dc_publish(dc);
+		} else {
+			/* Spread heartbeats so a thousand datacenters do not write at once. */
+			int64_t spread = (int64_t)(rng_next(mon) % (uint64_t)mon->heartbeat_ms);
+			hc_timer_arm(mon->loop, &dc->heartbeat, now + spread);
+		}
+	}
+}
+
+void hc_monitor_free(hc_monitor_t *mon)
+{
+	if (mon == NULL)
+		return;
+	for (size_t i = 0; i < mon->dc_count; i++) {
+		hc_dc_t *dc = &mon->dcs[i];
+		hc_timer_disarm(mon->loop, &dc->heartbeat);
+		for (size_t j = 0; dc->checks != NULL && j < dc->conf->check_count; j++) {
+			hc_check_rt_t *ck = &dc->checks[j];
+			if (ck->dc == NULL)
+				continue; /* never built (allocation failed part way) */
+			hc_timer_disarm(mon->loop, &ck->next);
+			hc_probe_fini(&ck->probe);
+			free(ck->key);
+		}
+		free(dc->checks);
+	}
+	free(mon->dcs);
+	free(mon);
+}
+
+void hc_monitor_stats(const hc_monitor_t *mon, hc_monitor_stats_t *out)
+{
+	*out = mon->stats;
+}
+
+int hc_monitor_datacenter_state(const hc_monitor_t *mon, const char *name)
+{
+	for (size_t i = 0; i < mon->dc_count; i++)
+		if (strcmp(mon->dcs[i].conf->name, name) == 0)
+			return (int)mon->dcs[i].state;
+	return -1;
+}
+
+void hc_monitor_set_clock(hc_monitor_t *mon, int64_t (*wall_ms)(void))
+{
+	mon->wall_ms = wall_ms;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* hc_probe_exec.c -- exec probe: run a command; exit status 0 means healthy */
+#include "config.h"
+#include "healthcheck/hc_probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The child: its own process group (so a timeout kills whatever it started too),
+ * stdin/stdout on /dev/null, stderr shared with the daemon for the operator to read,
+ * no inherited fds, default signal handling. Only async-signal-safe calls after fork. */
+static void M_NORETURN exec_child(char *const argv[], int devnull)
+{
+	setpgid(0, 0);
+	dup2(devnull, STDIN_FILENO);
+	dup2(devnull, STDOUT_FILENO);
+	close_range(3, ~0U, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+static void exec_release(hc_probe_t *probe, bool kill_group)
+{
+	if (probe->fd >= 0) {
+		hc_loop_io_del(probe->loop, probe->fd);
+		close(probe->fd);
+		probe->fd = -1;
+	}
+	if (probe->pid > 0) {
+		if (kill_group) {
+			kill(-probe->pid, SIGKILL);
+			hc_probe_orphan_add(probe->pid);
+		}
+		probe->pid = 0;
+	}
+}
+
+static void exec_ready(void *arg, int fd, uint32_t events)
+{
+	hc_probe_t *probe = arg;
+	(void)events;
+	if (!probe->running || fd != probe->fd || probe->pid <= 0)
+		return;
+	int status;
+	pid_t r = waitpid(probe->pid, &status, WNOHANG);
+	if (r == 0 || (r < 0 && errno == EINTR))
+		return;
+	if (r < 0) {
+		int err = errno;
+		exec_release(probe, false);
+		hc_probe_finish(probe, false, "waitpid: %s", strerror(err));
+		return;
+	}
+	/* The leader exited; anything it left behind in its group goes too. */
+	kill(-probe->pid, SIGKILL);
+	probe->pid = 0;
+	if (WIFEXITED(status)) {
+		int code = WEXITSTATUS(status);
+		if (code == 0)
+			hc_probe_finish(probe, true, "exit status 0");
+		else if (code == 127)
+			hc_probe_finish(probe, false, "exit status 127 (command not found?)");
+		else
+			hc_probe_finish(probe, false, "exit status %d", code);
+	} else if (WIFSIGNALED(status)) {
+		hc_probe_finish(probe, false, "killed by signal %d", WTERMSIG(status));
+	} else {
+		hc_probe_finish(probe, false, "exit status unknown");
+	}
+}
+
+int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
+{
+	char *const *argv = probe->check->exec_argv;
+	if (argv == NULL || argv[0] == NULL) {
+		snprintf(reason, reasonlen, "no command");
+		return -1;
+	}
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0) {
+		snprintf(reason, reasonlen, "open /dev/null: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(reason, reasonlen, "fork: %s", strerror(errno));
+		close(devnull);
+		return -1;
+	}
+	if (pid == 0)
+		exec_child(argv, devnull);
+	close(devnull);
+	/* Also from the parent, so a kill(-pid) right after fork cannot miss the group. */
+	setpgid(pid, pid);
+	probe->pid = pid;
+	int fd = pidfd_open(pid, 0);
+	if (fd < 0) {
+		snprintf(reason, reasonlen, "pidfd_open: %s", strerror(errno));
+		exec_release(probe, true);
+		return -1;
+	}
+	probe->fd = fd;
+	if (hc_loop_io_set(probe->loop, fd, EPOLLIN, exec_ready, probe) != 0) {
+		snprintf(reason, reasonlen, "epoll: %s", strerror(errno));
+		exec_release(probe, true);
+		return -1;
+	}
+	return 0;
+}
+
+void hc_probe_exec_stop(hc_probe_t *probe)
+{
+	/* Still running: it overran (or was cancelled); SIGKILL the whole group. */
+	exec_release(probe, true);
+}

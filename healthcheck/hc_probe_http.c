@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/* hc_probe_http.c -- http and https probes through libcurl on the loop's multi handle */
+#include "config.h"
+#include "healthcheck/hc_probe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keeps the first HC_BODY_WINDOW bytes. Once the window is full and the status line is
+ * known there is nothing more to learn: the transfer is cut (body_full tells the result
+ * handler that CURLE_WRITE_ERROR was ours). */
+static size_t http_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	hc_probe_t *probe = userdata;
+	size_t n = size * nmemb;
+	size_t room = HC_BODY_WINDOW - probe->body_len;
+	size_t take = n < room ? n : room;
+	memcpy(probe->body + probe->body_len, ptr, take);
+	probe->body_len += take;
+	probe->body[probe->body_len] = '\0';
+	if (probe->body_len == HC_BODY_WINDOW) {
+		probe->body_full = true;
+		return 0;
+	}
+	return n;
+}
+
+static bool status_expected(const conf_check_t *c, long status)
+{
+	if (c->expect_count == 0)
+		return status >= 200 && status <= 299;
+	for (size_t i = 0; i < c->expect_count; i++)
+		if (status >= c->expect[i].low && status <= c->expect[i].high)
+			return true;
+	return false;
+}
+
+/* Does the body window contain needle? The body may hold NUL bytes, so not strstr. */
+static bool body_has(const hc_probe_t *probe, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (n == 0)
+		return true;
+	if (n > probe->body_len)
+		return false;
+	for (size_t i = 0; i + n <= probe->body_len; i++)
+		if (memcmp(probe->body + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+static void http_failed(hc_probe_t *probe, CURLcode result)
+{
+	const conf_check_t *c = probe->check;
+	long oserr = 0;
+	(void)curl_easy_getinfo(probe->easy, CURLINFO_OS_ERRNO, &oserr);
+	char reason[HC_REASON_MAX];
+	switch (result) {
+	case CURLE_COULDNT_CONNECT:
+		hc_probe_connect_reason(oserr ? (int)oserr : ECONNREFUSED, reason, sizeof(reason));
+		hc_probe_finish(probe, false, "%s", reason);
+		return;
+	case CURLE_OPERATION_TIMEDOUT:
+		/* curl's own timers are a backstop behind our deadline; report the same way. */
+		hc_probe_finish(probe, false, "timeout after %u ms", c->timeout_ms);
+		return;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+		hc_probe_finish(probe, false, "TLS: %s",
+				probe->curl_error[0] ? probe->curl_error : curl_easy_strerror(result));
+		return;
+	case CURLE_GOT_NOTHING:
+		hc_probe_finish(probe, false, "empty reply");
+		return;
+	default:
+		hc_probe_finish(probe, false, "%s",
+				probe->curl_error[0] ? probe->curl_error : curl_easy_strerror(result));
+		return;
+	}
+}
+
+static void http_done(void *arg, CURL *easy, CURLcode result)
+{
+	hc_probe_t *probe = arg;
+	(void)easy;
+	if (!probe->running)
+		return;
+	if (result != CURLE_OK && !(result == CURLE_WRITE_ERROR && probe->body_full)) {
+		http_failed(probe, result);
+		return;
+	}
+	const conf_check_t *c = probe->check;
+	long status = 0;
+	(void)curl_easy_getinfo(probe->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (!status_expected(c, status)) {
+		hc_probe_finish(probe, false, "HTTP %ld", status);
+		return;
+	}
+	if (c->body_contains != NULL && !body_has(probe, c->body_contains)) {
+		hc_probe_finish(probe, false, "body lacks \"%s\"", c->body_contains);
+		return;
+	}
+	hc_probe_finish(probe, true, "HTTP %ld", status);
+}
+
+/* SNI different from the URL's host: fetch https://SNI:PORT/... (curl sends SNI and
+ * checks the certificate against the URL's host) and CONNECT_TO the original host, so
+ * the packets still go where the URL pointed. The Host header follows the SNI name
+ * unless host_header says otherwise. */
+static int http_sni_rewrite(hc_probe_t *probe, char *reason, size_t reasonlen)
+{
+	const conf_check_t *c = probe->check;
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *url = NULL;
+	int rc = -1;
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, c->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_HOST, c->sni, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+		snprintf(reason, reasonlen, "cannot apply sni %s to %s", c->sni, c->url);
+		goto out;
+	}
+	char entry[512];
+	snprintf(entry, sizeof(entry), "%s:%s:%s:%s", c->sni, port, host, port);
+	probe->connect_to = curl_slist_append(NULL, entry);
+	probe->url = strdup(url);
+	if (probe->connect_to == NULL || probe->url == NULL) {
+		snprintf(reason, reasonlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_free(host);
+	curl_free(port);
+	curl_free(url);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static void http_release(hc_probe_t *probe)
+{
+	curl_slist_free_all(probe->headers);
+	probe->headers = NULL;
+	curl_slist_free_all(probe->connect_to);
+	probe->connect_to = NULL;
+	free(probe->url);
+	probe->url = NULL;
+}
+
+int hc_probe_http_start(hc_probe_t *probe, char *reason, size_t reasonlen)
+{
+	const conf_check_t *c = probe->check;
+	if (probe->easy == NULL) {
+		probe->easy = curl_easy_init();
+		if (probe->easy == NULL) {
+			snprintf(reason, reasonlen, "curl_easy_init failed");
+			return -1;
+		}
+	} else {
+		curl_easy_reset(probe->easy);
+	}
+	CURL *e = probe->easy;
+	probe->body_len = 0;
+	probe->body[0] = '\0';
+	probe->body_full = false;
+	probe->curl_error[0] = '\0';
+	if (c->type == CONF_CHECK_HTTPS && c->sni != NULL) {
+		if (http_sni_rewrite(probe, reason, reasonlen) != 0) {
+			http_release(probe);
+			return -1;
+		}
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, probe->connect_to);
+	}
+	if (c->host_header != NULL) {
+		char line[300];
+		snprintf(line, sizeof(line), "Host: %s", c->host_header);
+		probe->headers = curl_slist_append(NULL, line);
+		if (probe->headers == NULL) {
+			snprintf(reason, reasonlen, "out of memory");
+			http_release(probe);
+			return -1;
+		}
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, probe->headers);
+	}
+	curl_easy_setopt(e, CURLOPT_URL, probe->url ? probe->url : c->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, c->type == CONF_CHECK_HTTPS ? "https" : "http,https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "meridian-healthcheck/" PACKAGE_VERSION);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, probe->curl_error);
+	/* Each probe tests a fresh connection: a pooled one would hide a dead listener. */
+	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(c->connect_timeout_ms ? c->connect_timeout_ms : c->timeout_ms));
+	/* Our deadline timer cuts the run at timeout_ms; curl's is a backstop. */
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms + 1000L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->verify_tls ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, probe);
+	probe->job.done = http_done;
+	probe->job.arg = probe;
+	if (hc_loop_curl_add(probe->loop, e, &probe->job) != 0) {
+		snprintf(reason, reasonlen, "curl refused the transfer");
+		http_release(probe);
+		return -1;
+	}
+	return 0;
+}
+
+void hc_probe_http_stop(hc_probe_t *probe)
+{
+	if (probe->easy != NULL)
+		hc_loop_curl_remove(probe->loop, probe->easy);
+	http_release(probe);
+}
+
+void hc_probe_http_fini(hc_probe_t *probe)
+{
+	if (probe->easy != NULL) {
+		hc_loop_curl_remove(probe->loop, probe->easy);
+		curl_easy_cleanup(probe->easy);
+		probe->easy = NULL;
+	}
+	http_release(probe);
+}
