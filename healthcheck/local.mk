@@ -12,6 +12,12 @@ healthcheck_libhc_a_SOURCES = \
 	healthcheck/hc_monitor.c healthcheck/hc_monitor.h
 healthcheck_libhc_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 
+sbin_PROGRAMS += meridian-healthcheck
+meridian_healthcheck_SOURCES = healthcheck/hc_main.c
+meridian_healthcheck_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
+meridian_healthcheck_LDADD = healthcheck/libhc.a state/libstate.a conf/libconf.a base/libbase.a \
+	$(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
+
 HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 HC_TEST_LDADD = healthcheck/libhc.a base/libbase.a $(CURL_LIBS) $(CMOCKA_LIBS) -lpthread
 HC_UNIT_TESTS = \
