@@ -1,1 +1,43 @@
-# replicator/local.mk -- build fragment for replicator/
+# replicator/local.mk -- meridian-replicator: HTTP API (libmicrohttpd), pull client (libcurl), auth
+noinst_LIBRARIES += replicator/librepl.a
+replicator_librepl_a_SOURCES = \
+	replicator/repl_auth.c replicator/repl_auth.h \
+	replicator/repl_json.c replicator/repl_json.h \
+	replicator/repl_codec.c replicator/repl_codec.h \
+	replicator/repl_stats.c replicator/repl_stats.h \
+	replicator/repl_watch.c replicator/repl_watch.h \
+	replicator/repl_http_server.c replicator/repl_http_server.h \
+	replicator/repl_client.c replicator/repl_client.h
+replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
+
+REPL_LDADD = replicator/librepl.a state/libstate.a conf/libconf.a base/libbase.a \
+	$(CURL_LIBS) $(MHD_LIBS) $(OPENSSL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
+
+sbin_PROGRAMS += meridian-replicator
+meridian_replicator_SOURCES = replicator/repl_main.c
+meridian_replicator_CPPFLAGS = $(replicator_librepl_a_CPPFLAGS)
+meridian_replicator_LDADD = $(REPL_LDADD)
+
+REPL_TEST_CPPFLAGS = $(replicator_librepl_a_CPPFLAGS) $(CMOCKA_CFLAGS)
+REPL_TEST_LDADD = $(REPL_LDADD) $(CMOCKA_LIBS)
+REPL_UNIT_TESTS = \
+	tests/unit/replicator/test_auth \
+	tests/unit/replicator/test_json \
+	tests/unit/replicator/test_codec
+check_PROGRAMS += $(REPL_UNIT_TESTS)
+TESTS += $(REPL_UNIT_TESTS)
+tests_unit_replicator_test_auth_SOURCES = tests/unit/replicator/test_auth.c
+tests_unit_replicator_test_auth_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_unit_replicator_test_auth_LDADD = $(REPL_TEST_LDADD)
+tests_unit_replicator_test_json_SOURCES = tests/unit/replicator/test_json.c
+tests_unit_replicator_test_json_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_unit_replicator_test_json_LDADD = $(REPL_TEST_LDADD)
+tests_unit_replicator_test_codec_SOURCES = tests/unit/replicator/test_codec.c
+tests_unit_replicator_test_codec_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_unit_replicator_test_codec_LDADD = $(REPL_TEST_LDADD)
+
+# A writer standing in for meridianctl/healthcheck in functional tests and bench/.
+check_PROGRAMS += tests/unit/replicator/repl_writer
+tests_unit_replicator_repl_writer_SOURCES = tests/unit/replicator/repl_writer.c
+tests_unit_replicator_repl_writer_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_unit_replicator_repl_writer_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) -lm

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT */
+/* repl_client.c -- the pull loop: long-polls every peer (libcurl multi) and applies what comes */
+#include "config.h"
+
+#include "replicator/repl_client.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "base/log.h"
+#include "replicator/repl_codec.h"
+#include "state/state.h"
+
+#define SNAPSHOT_BODY_MAX (64u << 20) /* bytes: a larger snapshot is refused */
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define STATUS_WRITE_MS 1000          /* peer status rows are refreshed at most this often */
+#define LOOP_MAX_SLEEP_MS 200
+
+/* One peer and the request in flight to it, if any. */
+typedef struct {
+	char region[STATE_NAME_MAX];
+	char *url;                        /* base URL without a trailing slash */
+	CURL *easy;                       /* the request in flight, NULL when idle */
+	struct curl_slist *headers;
+	repl_buf_t request;               /* request body; alive while in flight */
+	repl_buf_t body;                  /* response body, capped */
+	char curl_error[CURL_ERROR_SIZE];
+	char req_nonce[REPL_NONCE_HEX + 1];
+	char h_region[STATE_NAME_MAX];    /* response authentication headers */
+	char h_time[24];
+	char h_nonce[REPL_NONCE_HEX + 8];
+	char h_sig[REPL_SIG_HEX + 8];
+	bool snapshot;                    /* the request in flight is a snapshot fetch */
+	bool need_snapshot;               /* the peer said we are behind its log */
+	uint32_t asked_max;               /* entries the pull asked for */
+	int64_t next_ms;                  /* monotonic: earliest start of the next request */
+	uint32_t backoff_ms;              /* 0 after a success */
+	state_peer_t status;              /* what `meridianctl peers` shows */
+	int64_t status_written_ms;        /* monotonic; 0: never */
+	bool status_dirty;
+} peer_t;
+
+struct repl_client {
+	char region[STATE_NAME_MAX];
+	char *state_path;
+	char *tls_ca;
+	uint32_t batch_max;
+	uint32_t long_poll_ms;
+	int64_t skew_ms;
+	const repl_key_t *key;
+	repl_watch_t *watch;
+	repl_stats_t *stats;
+	repl_nonce_cache_t *nonces;       /* response nonces seen */
+	peer_t *peers;
+	size_t peer_count;
+	CURLM *multi;
+	state_t *st;                      /* the client's own read-write connection */
+	atomic_bool stop;
+	repl_client_tick_fn tick;
+	void *tick_arg;
+};
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	peer_t *p = arg;
+	size_t n = size * nmemb;
+	/* Returning short aborts the transfer: memory stays bounded whatever the peer sends. */
+	return repl_buf_append(&p->body, data, n) == 0 ? n : 0;
+}
+
+static void header_copy(char *dst, size_t size, const char *v, size_t n)
+{
+	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	while (n > 0 && *v == ' ')
+		v++, n--;
+	if (n >= size)
+		n = 0; /* too long to be ours: leave empty so verification fails */
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
+{
+	peer_t *p = arg;
+	size_t n = size * nmemb;
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} wanted[] = {
+		{REPL_HDR_REGION, offsetof(peer_t, h_region), sizeof(((peer_t *)0)->h_region)},
+		{REPL_HDR_TIME, offsetof(peer_t, h_time), sizeof(((peer_t *)0)->h_time)},
+		{REPL_HDR_NONCE, offsetof(peer_t, h_nonce), sizeof(((peer_t *)0)->h_nonce)},
+		{REPL_HDR_SIGNATURE, offsetof(peer_t, h_sig), sizeof(((peer_t *)0)->h_sig)},
+	};
+	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		/* A new response (after a 100 Continue): forget the previous one's headers. */
+		p->h_region[0] = p->h_time[0] = p->h_nonce[0] = p->h_sig[0] = '\0';
+		return n;
+	}
+	for (size_t i = 0; i < M_ARRAY_LEN(wanted); i++) {
+		size_t l = strlen(wanted[i].name);
+		if (n > l && line[l] == ':' && strncasecmp(line, wanted[i].name, l) == 0)
+			header_copy((char *)p + wanted[i].off, wanted[i].size, line + l + 1, n - l - 1);
+	}
+	return n;
+}
+
+static void peer_error(repl_client_t *c, peer_t *p, const char *fmt, ...) M_PRINTF(3, 4);
+static void peer_error(repl_client_t *c, peer_t *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->status.last_error, sizeof(p->status.last_error), fmt, ap);
+	va_end(ap);
+	log_warn("peer %s (%s): %s", p->region, p->url, p->status.last_error);
+	p->status.errors++;
+	p->status.last_error_ms = wall_ms();
+	p->status_dirty = true;
+	p->status_written_ms = 0; /* errors are written at once */
+	p->backoff_ms = p->backoff_ms == 0 ? BACKOFF_MIN_MS : p->backoff_ms * 2;
+	if (p->backoff_ms > BACKOFF_MAX_MS)
+		p->backoff_ms = BACKOFF_MAX_MS;
+	p->next_ms = repl_monotonic_ms() + p->backoff_ms;
+	(void)c;
+}
+
+static int sign_headers(repl_client_t *c, peer_t *p, const char *method, const char *target)
+{
+	char sig[REPL_SIG_HEX + 1], line[160];
+	int64_t now = wall_ms();
+	if (repl_auth_nonce(p->req_nonce) != 0)
+		return -1;
+	repl_auth_msg_t msg = {.kind = "request", .method = method, .target = target, .region = c->region,
+			       .time_ms = now, .nonce = p->req_nonce, .body = p->request.data,
+			       .body_len = p->request.len};
+	if (repl_auth_sign(c->key, &msg, sig) != 0)
+		return -1;
+	struct curl_slist *h = NULL, *t;
+	const char *lines[] = {"Content-Type: application/json", "Expect:"};
+	for (size_t i = 0; i < M_ARRAY_LEN(lines); i++)
+		h = (t = curl_slist_append(h, lines[i])) ? t : h;
+	snprintf(line, sizeof(line), "%s: %s", REPL_HDR_REGION, c->region);
+	h = (t = curl_slist_append(h, line)) ? t : h;
+	snprintf(line, sizeof(line), "%s: %" PRId64, REPL_HDR_TIME, now);
+	h = (t = curl_slist_append(h, line)) ? t : h;
+	snprintf(line, sizeof(line), "%s: %s", REPL_HDR_NONCE, p->req_nonce);
+	h = (t = curl_slist_append(h, line)) ? t : h;
+	snprintf(line, sizeof(line), "%s: %s", REPL_HDR_SIGNATURE, sig);
+	h = (t = curl_slist_append(h, line)) ? t : h;
+	p->headers = h;
+	return h != NULL ? 0 : -1;
+}
+
+static int build_pull(repl_client_t *c, peer_t *p)
+{
+	state_cursor_t *held = NULL;
+	size_t n = 0;
+	repl_pull_t *pull = calloc(1, sizeof(*pull));
+	int rc = -1;
+	if (pull == NULL)
+		return -1;
+	if (state_cursors_list(c->st, &held, &n) != 0) {
+		log_error("cannot list cursors: %s", state_errmsg(c->st));
+		goto out;
+	}
+	for (size_t i = 0; i < n && pull->count < REPL_ORIGINS_MAX; i++) {
+		snprintf(pull->cursors[pull->count].origin, STATE_NAME_MAX, "%s", held[i].origin);
+		pull->cursors[pull->count++].seq = held[i].seq;
+	}
+	pull->max = c->batch_max;
+	pull->wait_ms = c->long_poll_ms;
+	p->asked_max = pull->max;
+	repl_buf_init(&p->request, REPL_REQUEST_BODY_MAX);
+	rc = repl_pull_encode(pull, &p->request);
+out:
+	free(held);
+	free(pull);
+	return rc;
+}
+
+static void request_start(repl_client_t *c, peer_t *p)
+{
+	char url[STATE_TEXT_MAX + 32];
+	bool snap = p->need_snapshot;
+	const char *target = snap ? "/v1/snapshot" : "/v1/changes";
+
+	p->snapshot = snap;
+	p->h_region[0] = p->h_time[0] = p->h_nonce[0] = p->h_sig[0] = '\0';
+	p->curl_error[0] = '\0';
+	repl_buf_init(&p->body, snap ? SNAPSHOT_BODY_MAX : REPL_RESPONSE_BODY_MAX);
+	if (snap)
+		repl_buf_init(&p->request, 1);
+	else if (build_pull(c, p) != 0)
+		goto fail;
+	if (sign_headers(c, p, snap ? "GET" : "POST", target) != 0)
+		goto fail;
+	snprintf(url, sizeof(url), "%s%s", p->url, target);
+	p->easy = curl_easy_init();
+	if (p->easy == NULL)
+		goto fail;
+	curl_easy_setopt(p->easy, CURLOPT_URL, url);
+	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
+	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->headers);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(p->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(p->easy, CURLOPT_HEADERDATA, p);
+	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->curl_error);
+	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, (long)c->long_poll_ms + 15000L);
+	curl_easy_setopt(p->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(p->easy, CURLOPT_TCP_NODELAY, 1L);
+	if (c->tls_ca != NULL)
+		curl_easy_setopt(p->easy, CURLOPT_CAINFO, c->tls_ca);
+	if (!snap) {
+		curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, p->request.data);
+		curl_easy_setopt(p->easy, CURLOPT_POSTFIELDSIZE, (long)p->request.len);
+	}
+	if (curl_multi_add_handle(c->multi, p->easy) != CURLM_OK)
+		goto fail;
+	return;
+fail:
+	if (p->easy != NULL)
+		curl_easy_cleanup(p->easy);
+	p->easy = NULL;
+	curl_slist_free_all(p->headers);
+	p->headers = NULL;
+	repl_buf_free(&p->request);
+	repl_buf_free(&p->body);
+	peer_error(c, p, "cannot start a request");
+}
+
+/* Checks the response's signature, origin, time and nonce. 0, or -1 after counting. */
+static int response_verify(repl_client_t *c, peer_t *p, long status)
+{
+	char status_text[8];
+	int64_t when, now = wall_ms();
+	snprintf(status_text, sizeof(status_text), "%ld", status);
+	repl_auth_msg_t msg = {.kind = "response", .method = status_text, .target = p->req_nonce,
+			       .region = p->h_region, .nonce = p->h_nonce, .body = p->body.data,
+			       .body_len = p->body.len};
+	if (p->h_sig[0] == '\0' || repl_auth_parse_time(p->h_time, &when) != 0 ||
+	    strlen(p->h_nonce) != REPL_NONCE_HEX) {
+		repl_stats_inc(c->stats, refused_unauthenticated, 1);
+		peer_error(c, p, "refused response (HTTP %ld): missing authentication headers", status);
+		return -1;
+	}
+	msg.time_ms = when;
+	if (repl_auth_verify(c->key, &msg, p->h_sig) != 0) {
+		repl_stats_inc(c->stats, refused_unauthenticated, 1);
+		peer_error(c, p, "refused response (HTTP %ld): bad signature", status);
+		return -1;
+	}
+	if (strcmp(p->h_region, p->region) != 0) {
+		repl_stats_inc(c->stats, refused_unauthenticated, 1);
+		peer_error(c, p, "refused response: it answers as region '%s'", p->h_region);
+		return -1;
+	}
+	if (repl_auth_time_ok(when, now, c->skew_ms) != 0) {
+		repl_stats_inc(c->stats, refused_stale, 1);
+		peer_error(c, p, "refused response: its time is %" PRId64 " ms off ours", when - now);
+		return -1;
+	}
+	if (repl_nonce_cache_check(c->nonces, p->h_nonce, now, now + 2 * c->skew_ms + 1000) != REPL_NONCE_FRESH) {
+		repl_stats_inc(c->stats, refused_replay, 1);
+		peer_error(c, p, "refused response: replayed or refused nonce");
+		return -1;
+	}
+	return 0;
+}
+
+static void batch_apply(repl_client_t *c, peer_t *p)
+{
+	repl_batch_t *b = calloc(1, sizeof(*b));
+	char err[256];
+	int64_t now = wall_ms();
+	if (b == NULL) {
+		peer_error(c, p, "out of memory");
+		return;
+	}
+	if (repl_batch_decode(p->body.data ? p->body.data : "", p->body.len, p->asked_max, b, err, sizeof(err)) != 0) {
+		repl_stats_inc(c->stats, refused_malformed, 1);
+		peer_error(c, p, "refused batch: %s", err);
+		goto out;
+	}
+	if (strcmp(b->region, p->region) != 0) {
+		repl_stats_inc(c->stats, refused_malformed, 1);
+		peer_error(c, p, "refused batch: it names region '%s'", b->region);
+		goto out;
+	}
+	uint64_t newest = 0;
+	for (size_t i = 0; i < b->count; i++) {
+		int64_t at = (int64_t)(b->entries[i].hlc >> 16);
+		if (at > now + c->skew_ms) {
+			repl_stats_inc(c->stats, refused_clock, 1);
+			peer_error(c, p, "refused batch: entry %s/%" PRIu64 " is stamped %" PRId64 " ms in the future",
+				   b->entries[i].origin, b->entries[i].seq, at - now);
+			goto out;
+		}
+		if (b->entries[i].hlc > newest)
+			newest = b->entries[i].hlc;
+	}
+	int applied = 0;
+	if (b->count > 0) {
+		applied = state_changes_apply(c->st, b->entries, b->count);
+		if (applied < 0) {
+			repl_stats_inc(c->stats, apply_errors, 1);
+			peer_error(c, p, "batch of %zu entries not applied: %s", b->count, state_errmsg(c->st));
+			goto out;
+		}
+	}
+	repl_stats_inc(c->stats, pulls, 1);
+	if (applied > 0) {
+		repl_stats_inc(c->stats, entries_applied, (uint64_t)applied);
+		repl_stats_inc(c->stats, batches_applied, 1);
+		/* Wake our own long polls now: relaying must not wait for the watch's next poll. */
+		repl_watch_notify(c->watch);
+		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
+	}
+	p->status.last_contact_ms = now;
+	if (newest > 0)
+		p->status.lag_ms = now - (int64_t)(newest >> 16) > 0 ? now - (int64_t)(newest >> 16) : 0;
+	else if (!b->more)
+		p->status.lag_ms = 0;
+	p->status_dirty = true;
+	p->backoff_ms = 0;
+	p->next_ms = 0;
+out:
+	repl_batch_free(b);
+	free(b);
+}
+
+static void snapshot_import(repl_client_t *c, peer_t *p)
+{
+	if (state_snapshot_import(c->st, p->body.data ? p->body.data : "") != 0) {
+		repl_stats_inc(c->stats, refused_malformed, 1);
+		peer_error(c, p, "snapshot not imported: %s", state_errmsg(c->st));
+		return;
+	}
+	repl_stats_inc(c->stats, snapshots_imported, 1);
+	repl_watch_notify(c->watch);
+	log_info("peer %s: imported a snapshot (%zu bytes); following its log from here", p->region, p->body.len);
+	p->need_snapshot = false;
+	p->status.last_contact_ms = wall_ms();
+	p->status_dirty = true;
+	p->backoff_ms = 0;
+	p->next_ms = 0;
+}
+
+static void request_done(repl_client_t *c, peer_t *p, CURLcode code)
+{
+	long status = 0;
+	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (code != CURLE_OK) {
+		if (code == CURLE_WRITE_ERROR && p->body.overflow) {
+			repl_stats_inc(c->stats, refused_oversized, 1);
+			peer_error(c, p, "refused response: larger than %zu bytes", p->body.limit);
+		} else if (code == CURLE_PARTIAL_FILE) {
+			repl_stats_inc(c->stats, refused_truncated, 1);
+			peer_error(c, p, "refused response: truncated (%s)", p->curl_error);
+		} else {
+			repl_stats_inc(c->stats, pull_errors, 1);
+			peer_error(c, p, "%s", p->curl_error[0] ? p->curl_error : curl_easy_strerror(code));
+		}
+		return;
+	}
+	if (response_verify(c, p, status) != 0)
+		return;
+	if (status == 409 && !p->snapshot) {
+		log_info("peer %s: we are behind its retained change log; bootstrapping from its snapshot", p->region);
+		p->need_snapshot = true;
+		p->next_ms = 0;
+		return;
+	}
+	if (status != 200) {
+		repl_stats_inc(c->stats, pull_errors, 1);
+		peer_error(c, p, "HTTP %ld: %.200s", status, p->body.data ? p->body.data : "");
+		return;
+	}
+	if (p->snapshot)
+		snapshot_import(c, p);
+	else
+		batch_apply(c, p);
+}
+
+static void request_cleanup(repl_client_t *c, peer_t *p)
+{
+	if (p->easy != NULL) {
+		curl_multi_remove_handle(c->multi, p->easy);
+		curl_easy_cleanup(p->easy);
+		p->easy = NULL;
+	}
+	curl_slist_free_all(p->headers);
+	p->headers = NULL;
+	repl_buf_free(&p->request);
+	repl_buf_free(&p->body);
+}
+
+static void status_flush(repl_client_t *c, peer_t *p, int64_t mono, bool force)
+{
+	if (!p->status_dirty || (!force && p->status_written_ms != 0 && mono - p->status_written_ms < STATUS_WRITE_MS))
+		return;
+	if (state_peer_update(c->st, &p->status) != 0) {
+		log_warn("peer %s: cannot record its status: %s", p->region, state_errmsg(c->st));
+		return;
+	}
+	p->status_dirty = false;
+	p->status_written_ms = mono;
+}
+
+int repl_client_run(repl_client_t *c)
+{
+	char err[256];
+	c->st = state_open(c->state_path, c->region, err, sizeof(err));
+	if (c->st == NULL) {
+		log_error("client: %s", err);
+		return -1;
+	}
+	c->multi = curl_multi_init();
+	if (c->multi == NULL) {
+		log_error("client: cannot create a curl multi handle");
+		state_close(c->st);
+		c->st = NULL;
+		return -1;
+	}
+	/* Keep the error counts across restarts. */
+	state_peer_t *known = NULL;
+	size_t known_count = 0;
+	if (state_peers_list(c->st, &known, &known_count) == 0) {
+		for (size_t i = 0; i < c->peer_count; i++)
+			for (size_t j = 0; j < known_count; j++)
+				if (strcmp(known[j].region, c->peers[i].region) == 0)
+					c->peers[i].status.errors = known[j].errors;
+		free(known);
+	}
+	while (!atomic_load(&c->stop)) {
+		int64_t now = repl_monotonic_ms(), wait = LOOP_MAX_SLEEP_MS;
+		int running;
+		for (size_t i = 0; i < c->peer_count; i++) {
+			peer_t *p = &c->peers[i];
+			if (p->easy == NULL && now >= p->next_ms)
+				request_start(c, p);
+			if (p->easy == NULL && p->next_ms - now < wait)
+				wait = p->next_ms - now > 0 ? p->next_ms - now : 0;
+		}
+		curl_multi_perform(c->multi, &running);
+		CURLMsg *m;
+		int left;
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			peer_t *p = NULL;
+			CURL *easy = m->easy_handle;
+			CURLcode code = m->data.result;
+			curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&p);
+			if (p == NULL)
+				continue;
+			request_done(c, p, code);
+			request_cleanup(c, p);
+			wait = 0;
+		}
+		now = repl_monotonic_ms();
+		for (size_t i = 0; i < c->peer_count; i++)
+			status_flush(c, &c->peers[i], now, false);
+		if (c->tick != NULL)
+			c->tick(c->tick_arg, c->st);
+		if (wait > 0)
+			curl_multi_poll(c->multi, NULL, 0, (int)wait, NULL);
+	}
+	for (size_t i = 0; i < c->peer_count; i++) {
+		request_cleanup(c, &c->peers[i]);
+		status_flush(c, &c->peers[i], repl_monotonic_ms(), true);
+	}
+	curl_multi_cleanup(c->multi);
+	c->multi = NULL;
+	state_close(c->st);
+	c->st = NULL;
+	return 0;
+}
+
+void repl_client_stop(repl_client_t *c)
+{
+	atomic_store(&c->stop, true);
+	if (c->multi != NULL)
+		curl_multi_wakeup(c->multi);
+}
+
+void repl_client_set_tick(repl_client_t *c, repl_client_tick_fn fn, void *arg)
+{
+	c->tick = fn;
+	c->tick_arg = arg;
+}
+
+repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch, repl_stats_t *stats,
+			       char *err, size_t errlen)
+{
+	repl_client_t *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		goto oom;
+	snprintf(c->region, sizeof(c->region), "%s", conf->region);
+	c->state_path = strdup(conf->state_path);
+	c->tls_ca = conf->replication.tls_ca ? strdup(conf->replication.tls_ca) : NULL;
+	c->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
+	c->long_poll_ms = conf->replication.long_poll_ms;
+	c->skew_ms = conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
+	c->key = key;
+	c->watch = watch;
+	c->stats = stats;
+	c->nonces = repl_nonce_cache_new(1 << 14);
+	c->peers = calloc(conf->replication.peer_count ? conf->replication.peer_count : 1, sizeof(*c->peers));
+	if (c->state_path == NULL || c->nonces == NULL || c->peers == NULL)
+		goto oom;
+	for (size_t i = 0; i < conf->replication.peer_count; i++) {
+		peer_t *p = &c->peers[c->peer_count++];
+		const conf_peer_t *cp = &conf->replication.peers[i];
+		snprintf(p->region, sizeof(p->region), "%s", cp->region);
+		p->url = strdup(cp->url);
+		if (p->url == NULL)
+			goto oom;
+		size_t l = strlen(p->url);
+		while (l > 0 && p->url[l - 1] == '/')
+			p->url[--l] = '\0';
+		snprintf(p->status.region, sizeof(p->status.region), "%s", cp->region);
+		snprintf(p->status.url, sizeof(p->status.url), "%s", cp->url);
+		p->status.lag_ms = -1;
+		p->status_dirty = true;
+	}
+	return c;
+oom:
+	snprintf(err, errlen, "out of memory");
+	repl_client_free(c);
+	return NULL;
+}
+
+void repl_client_free(repl_client_t *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->peer_count; i++)
+		free(c->peers[i].url);
+	free(c->peers);
+	repl_nonce_cache_free(c->nonces);
+	free(c->state_path);
+	free(c->tls_ca);
+	free(c);
+}

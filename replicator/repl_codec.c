@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/* repl_codec.c -- the JSON wire format of pull requests, change batches and cursors */
+#include "config.h"
+
+#include "replicator/repl_codec.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool repl_origin_valid(const char *origin)
+{
+	size_t n = 0;
+	for (; origin[n] != '\0'; n++) {
+		char c = origin[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '-' || c == '.'))
+			return false;
+	}
+	return n > 0 && n < STATE_NAME_MAX;
+}
+
+static int encode_cursors(repl_buf_t *out, const repl_cursor_t *c, size_t n)
+{
+	int rc = repl_buf_append(out, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			rc |= repl_buf_append(out, ",", 1);
+		rc |= repl_buf_json_string(out, c[i].origin);
+		rc |= repl_buf_printf(out, ":%" PRIu64, c[i].seq);
+	}
+	rc |= repl_buf_append(out, "}", 1);
+	return rc ? -1 : 0;
+}
+
+/* Reads {"origin": seq, ...} into c (at most REPL_ORIGINS_MAX, no duplicates). */
+static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, repl_cursor_t *c, size_t *count,
+			  const char *what, char *err, size_t errlen)
+{
+	*count = 0;
+	if (obj->type != REPL_JSON_OBJECT) {
+		snprintf(err, errlen, "%s: not an object", what);
+		return -1;
+	}
+	if (obj->count / 2 > REPL_ORIGINS_MAX) {
+		snprintf(err, errlen, "%s: more than %d origins", what, REPL_ORIGINS_MAX);
+		return -1;
+	}
+	for (const repl_json_node_t *k = repl_json_child(doc, obj); k != NULL;) {
+		const repl_json_node_t *v = repl_json_next(doc, k);
+		repl_cursor_t *cur = &c[*count];
+		if (repl_json_string(doc, k, cur->origin, sizeof(cur->origin)) != 0 || !repl_origin_valid(cur->origin)) {
+			snprintf(err, errlen, "%s: bad origin", what);
+			return -1;
+		}
+		if (v == NULL || repl_json_u64(doc, v, &cur->seq) != 0) {
+			snprintf(err, errlen, "%s.%s: not a sequence number", what, cur->origin);
+			return -1;
+		}
+		for (size_t i = 0; i < *count; i++)
+			if (strcmp(c[i].origin, cur->origin) == 0) {
+				snprintf(err, errlen, "%s.%s: duplicate origin", what, cur->origin);
+				return -1;
+			}
+		(*count)++;
+		k = repl_json_next(doc, v);
+	}
+	return 0;
+}
+
+int repl_pull_encode(const repl_pull_t *pull, repl_buf_t *out)
+{
+	int rc = repl_buf_append(out, "{\"cursors\":", 11);
+	rc |= encode_cursors(out, pull->cursors, pull->count);
+	rc |= repl_buf_printf(out, ",\"max\":%" PRIu32 ",\"wait_ms\":%" PRIu32 "}", pull->max, pull->wait_ms);
+	return rc || out->overflow ? -1 : 0;
+}
+
+static int get_u64(const repl_json_t *doc, const repl_json_node_t *obj, const char *key, uint64_t min, uint64_t max,
+		   uint64_t *out, char *err, size_t errlen)
+{
+	const repl_json_node_t *v = repl_json_get(doc, obj, key);
+	if (v == NULL) {
+		snprintf(err, errlen, "%s: missing", key);
+		return -1;
+	}
+	if (repl_json_u64(doc, v, out) != 0 || *out < min || *out > max) {
+		snprintf(err, errlen, "%s: not an integer in %" PRIu64 "..%" PRIu64, key, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+int repl_pull_decode(const char *text, size_t len, repl_pull_t *pull, char *err, size_t errlen)
+{
+	repl_json_t doc;
+	char jerr[128];
+	uint64_t v;
+	int rc = -1;
+
+	memset(pull, 0, sizeof(*pull));
+	if (repl_json_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
+		snprintf(err, errlen, "malformed JSON: %s", jerr);
+		return -1;
+	}
+	const repl_json_node_t *root = &doc.nodes[0], *cur;
+	if (root->type != REPL_JSON_OBJECT) {
+		snprintf(err, errlen, "request is not a JSON object");
+		goto out;
+	}
+	cur = repl_json_get(&doc, root, "cursors");
+	if (cur == NULL) {
+		snprintf(err, errlen, "cursors: missing");
+		goto out;
+	}
+	if (decode_cursors(&doc, cur, pull->cursors, &pull->count, "cursors", err, errlen) != 0)
+		goto out;
+	if (get_u64(&doc, root, "max", 1, 100000, &v, err, errlen) != 0)
+		goto out;
+	pull->max = (uint32_t)v;
+	if (get_u64(&doc, root, "wait_ms", 0, 600000, &v, err, errlen) != 0)
+		goto out;
+	pull->wait_ms = (uint32_t)v;
+	rc = 0;
+out:
+	repl_json_free(&doc);
+	return rc;
+}
+
+int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms, const repl_cursor_t *heads,
+			    size_t head_count)
+{
+	int rc = repl_buf_append(out, "{\"region\":", 10);
+	rc |= repl_buf_json_string(out, region);
+	rc |= repl_buf_printf(out, ",\"now_ms\":%" PRId64 ",\"heads\":", now_ms);
+	rc |= encode_cursors(out, heads, heads ? head_count : 0);
+	rc |= repl_buf_append(out, ",\"entries\":[", 12);
+	return rc ? -1 : 0;
+}
+
+int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *c, bool first)
+{
+	int rc = 0;
+	if (!first)
+		rc |= repl_buf_append(out, ",", 1);
+	rc |= repl_buf_append(out, "{\"origin\":", 10);
+	rc |= repl_buf_json_string(out, c->origin);
+	rc |= repl_buf_printf(out, ",\"seq\":%" PRIu64 ",\"hlc\":%" PRIu64 ",\"table\":", c->seq, c->hlc);
+	rc |= repl_buf_json_string(out, c->table);
+	rc |= repl_buf_append(out, ",\"key\":", 7);
+	rc |= repl_buf_json_string(out, c->key);
+	rc |= repl_buf_append(out, ",\"row\":", 7);
+	/* The row is JSON the state library wrote; an absent row is a null (tombstone). */
+	if (c->row_json != NULL && c->row_json[0] != '\0')
+		rc |= repl_buf_append(out, c->row_json, strlen(c->row_json));
+	else
+		rc |= repl_buf_append(out, "null", 4);
+	rc |= repl_buf_append(out, "}", 1);
+	return rc ? -1 : 0;
+}
+
+int repl_batch_encode_end(repl_buf_t *out, bool more)
+{
+	int rc = repl_buf_printf(out, "],\"more\":%s}", more ? "true" : "false");
+	return rc || out->overflow ? -1 : 0;
+}
+
+static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_t idx, state_change_t *c, char *err,
+			size_t errlen)
+{
+	char what[48];
+	const repl_json_node_t *v;
+	snprintf(what, sizeof(what), "entries[%zu]", idx);
+	if (e->type != REPL_JSON_OBJECT) {
+		snprintf(err, errlen, "%s: not an object", what);
+		return -1;
+	}
+	v = repl_json_get(doc, e, "origin");
+	if (v == NULL || repl_json_string(doc, v, c->origin, sizeof(c->origin)) != 0 || !repl_origin_valid(c->origin)) {
+		snprintf(err, errlen, "%s.origin: missing or invalid", what);
+		return -1;
+	}
+	v = repl_json_get(doc, e, "seq");
+	if (v == NULL || repl_json_u64(doc, v, &c->seq) != 0 || c->seq == 0 || c->seq > INT64_MAX) {
+		snprintf(err, errlen, "%s.seq: missing or invalid", what);
+		return -1;
+	}
+	v = repl_json_get(doc, e, "hlc");
+	if (v == NULL || repl_json_u64(doc, v, &c->hlc) != 0 || c->hlc == 0 || c->hlc > INT64_MAX) {
+		snprintf(err, errlen, "%s.hlc: missing or invalid", what);
+		return -1;
+	}
+	v = repl_json_get(doc, e, "table");
+	if (v == NULL || repl_json_string(doc, v, c->table, sizeof(c->table)) != 0 || c->table[0] == '\0') {
+		snprintf(err, errlen, "%s.table: missing or invalid", what);
+		return -1;
+	}
+	v = repl_json_get(doc, e, "key");
+	if (v == NULL || repl_json_string(doc, v, c->key, sizeof(c->key)) != 0) {
+		snprintf(err, errlen, "%s.key: missing or invalid", what);
+		return -1;
+	}
+	v = repl_json_get(doc, e, "row");
+	if (v == NULL || (v->type != REPL_JSON_OBJECT && v->type != REPL_JSON_NULL)) {
+		snprintf(err, errlen, "%s.row: missing or not an object", what);
+		return -1;
+	}
+	if (v->len > REPL_ROW_MAX) {
+		snprintf(err, errlen, "%s.row: larger than %d bytes", what, REPL_ROW_MAX);
+		return -1;
+	}
+	c->row_json = strndup(doc->text + v->start, v->len);
+	if (c->row_json == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *b, char *err, size_t errlen)
+{
+	repl_json_t doc;
+	char jerr[128];
+	uint64_t v;
+	const repl_json_node_t *n;
+
+	memset(b, 0, sizeof(*b));
+	if (repl_json_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
+		snprintf(err, errlen, "malformed JSON: %s", jerr);
+		return -1;
+	}
+	const repl_json_node_t *root = &doc.nodes[0];
+	if (root->type != REPL_JSON_OBJECT) {
+		snprintf(err, errlen, "batch is not a JSON object");
+		goto fail;
+	}
+	n = repl_json_get(&doc, root, "region");
+	if (n == NULL || repl_json_string(&doc, n, b->region, sizeof(b->region)) != 0 || !repl_origin_valid(b->region)) {
+		snprintf(err, errlen, "region: missing or invalid");
+		goto fail;
+	}
+	if (get_u64(&doc, root, "now_ms", 1, INT64_MAX, &v, err, errlen) != 0)
+		goto fail;
+	b->now_ms = (int64_t)v;
+	n = repl_json_get(&doc, root, "more");
+	if (n == NULL || (n->type != REPL_JSON_TRUE && n->type != REPL_JSON_FALSE)) {
+		snprintf(err, errlen, "more: missing or not a boolean");
+		goto fail;
+	}
+	b->more = n->type == REPL_JSON_TRUE;
+	n = repl_json_get(&doc, root, "heads");
+	if (n == NULL) {
+		snprintf(err, errlen, "heads: missing");
+		goto fail;
+	}
+	if (decode_cursors(&doc, n, b->heads, &b->head_count, "heads", err, errlen) != 0)
+		goto fail;
+	n = repl_json_get(&doc, root, "entries");
+	if (n == NULL || n->type != REPL_JSON_ARRAY) {
+		snprintf(err, errlen, "entries: missing or not an array");
+		goto fail;
+	}
+	if (n->count > max_entries) {
+		snprintf(err, errlen, "entries: %u entries, more than the %zu asked for", n->count, max_entries);
+		goto fail;
+	}
+	if (n->count > 0) {
+		b->entries = calloc(n->count, sizeof(*b->entries));
+		if (b->entries == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	for (const repl_json_node_t *e = repl_json_child(&doc, n); e != NULL; e = repl_json_next(&doc, e)) {
+		if (decode_entry(&doc, e, b->count, &b->entries[b->count], err, errlen) != 0)
+			goto fail;
+		b->count++;
+	}
+	repl_json_free(&doc);
+	return 0;
+fail:
+	repl_json_free(&doc);
+	repl_batch_free(b);
+	return -1;
+}
+
+void repl_batch_free(repl_batch_t *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->count; i++)
+		free(b->entries[i].row_json);
+	free(b->entries);
+	b->entries = NULL;
+	b->count = 0;
+}

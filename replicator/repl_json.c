@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+/* repl_json.c -- a small strict JSON reader (bounded DOM over the input) and a capped writer */
+#include "config.h"
+
+#include "replicator/repl_json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parser state for one document: a cursor over the input and the first error. */
+typedef struct {
+	repl_json_t *doc;
+	size_t pos;      /* next byte to read */
+	char *err;
+	size_t errlen;
+	bool failed;
+} parser_t;
+
+static int fail(parser_t *p, const char *what)
+{
+	if (!p->failed)
+		snprintf(p->err, p->errlen, "offset %zu: %s", p->pos, what);
+	p->failed = true;
+	return -1;
+}
+
+static void skip_ws(parser_t *p)
+{
+	const char *t = p->doc->text;
+	while (p->pos < p->doc->text_len &&
+	       (t[p->pos] == ' ' || t[p->pos] == '\t' || t[p->pos] == '\n' || t[p->pos] == '\r'))
+		p->pos++;
+}
+
+static int64_t new_node(parser_t *p, repl_json_type_t type)
+{
+	repl_json_t *d = p->doc;
+	if (d->count == d->alloc) {
+		uint32_t n = d->alloc ? d->alloc * 2 : 64;
+		repl_json_node_t *nodes = realloc(d->nodes, n * sizeof(*nodes));
+		if (nodes == NULL)
+			return fail(p, "out of memory");
+		d->nodes = nodes;
+		d->alloc = n;
+	}
+	repl_json_node_t *node = &d->nodes[d->count];
+	memset(node, 0, sizeof(*node));
+	node->type = type;
+	node->start = (uint32_t)p->pos;
+	return d->count++;
+}
+
+/* Length of the UTF-8 sequence at s (n bytes available), or 0 when invalid:
+ * overlong forms, surrogates and code points past U+10FFFF are refused. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t len;
+	uint32_t cp;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static int hex4(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint32_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Checks a string literal starting at the opening quote; leaves pos after the closing one. */
+static int scan_string(parser_t *p)
+{
+	const char *t = p->doc->text;
+	size_t n = p->doc->text_len;
+	p->pos++;
+	while (p->pos < n) {
+		unsigned char c = (unsigned char)t[p->pos];
+		if (c == '"') {
+			p->pos++;
+			return 0;
+		}
+		if (c < 0x20)
+			return fail(p, "control character in string");
+		if (c == '\\') {
+			if (p->pos + 1 >= n)
+				return fail(p, "truncated escape");
+			char e = t[p->pos + 1];
+			if (e == 'u') {
+				uint32_t cp;
+				if (p->pos + 6 > n || hex4(t + p->pos + 2, &cp) != 0)
+					return fail(p, "bad \\u escape");
+				if (cp == 0)
+					return fail(p, "NUL in string");
+				p->pos += 6;
+				if (cp >= 0xdc00 && cp <= 0xdfff)
+					return fail(p, "lone low surrogate");
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					uint32_t lo;
+					if (p->pos + 6 > n || t[p->pos] != '\\' || t[p->pos + 1] != 'u' ||
+					    hex4(t + p->pos + 2, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff)
+						return fail(p, "lone high surrogate");
+					p->pos += 6;
+				}
+				continue;
+			}
+			if (strchr("\"\\/bfnrt", e) == NULL || e == '\0')
+				return fail(p, "bad escape");
+			p->pos += 2;
+			continue;
+		}
+		size_t l = utf8_len((const unsigned char *)t + p->pos, n - p->pos);
+		if (l == 0)
+			return fail(p, "invalid UTF-8");
+		p->pos += l;
+	}
+	return fail(p, "unterminated string");
+}
+
+static int scan_number(parser_t *p)
+{
+	const char *t = p->doc->text;
+	size_t n = p->doc->text_len;
+	size_t digits;
+	if (p->pos < n && t[p->pos] == '-')
+		p->pos++;
+	if (p->pos < n && t[p->pos] == '0') {
+		p->pos++;
+	} else {
+		for (digits = 0; p->pos < n && t[p->pos] >= '0' && t[p->pos] <= '9'; digits++)
+			p->pos++;
+		if (digits == 0)
+			return fail(p, "bad number");
+	}
+	if (p->pos < n && t[p->pos] == '.') {
+		p->pos++;
+		for (digits = 0; p->pos < n && t[p->pos] >= '0' && t[p->pos] <= '9'; digits++)
+			p->pos++;
+		if (digits == 0)
+			return fail(p, "bad fraction");
+	}
+	if (p->pos < n && (t[p->pos] == 'e' || t[p->pos] == 'E')) {
+		p->pos++;
+		if (p->pos < n && (t[p->pos] == '+' || t[p->pos] == '-'))
+			p->pos++;
+		for (digits = 0; p->pos < n && t[p->pos] >= '0' && t[p->pos] <= '9'; digits++)
+			p->pos++;
+		if (digits == 0)
+			return fail(p, "bad exponent");
+	}
+	return 0;
+}
+
+static int64_t parse_value(parser_t *p, int depth);
+
+/* Parses the members or elements of an object/array whose opening bracket is at pos. */
+static int parse_container(parser_t *p, int64_t self, int depth)
+{
+	repl_json_t *d = p->doc;
+	bool object = d->nodes[self].type == REPL_JSON_OBJECT;
+	char close = object ? '}' : ']';
+	uint32_t last = 0;
+
+	if (depth >= REPL_JSON_DEPTH_MAX)
+		return fail(p, "nesting too deep");
+	p->pos++;
+	skip_ws(p);
+	if (p->pos < d->text_len && d->text[p->pos] == close) {
+		p->pos++;
+		return 0;
+	}
+	for (;;) {
+		int64_t child;
+		skip_ws(p);
+		if (object) {
+			if (p->pos >= d->text_len || d->text[p->pos] != '"')
+				return fail(p, "expected member name");
+			child = parse_value(p, depth + 1);
+			if (child < 0)
+				return -1;
+			if (last)
+				d->nodes[last].next = (uint32_t)child;
+			else
+				d->nodes[self].first_child = (uint32_t)child;
+			last = (uint32_t)child;
+			d->nodes[self].count++;
+			skip_ws(p);
+			if (p->pos >= d->text_len || d->text[p->pos] != ':')
+				return fail(p, "expected ':'");
+			p->pos++;
+			skip_ws(p);
+		}
+		child = parse_value(p, depth + 1);
+		if (child < 0)
+			return -1;
+		if (last)
+			d->nodes[last].next = (uint32_t)child;
+		else
+			d->nodes[self].first_child = (uint32_t)child;
+		last = (uint32_t)child;
+		d->nodes[self].count++;
+		skip_ws(p);
+		if (p->pos >= d->text_len)
+			return fail(p, "truncated document");
+		if (d->text[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (d->text[p->pos] == close) {
+			p->pos++;
+			return 0;
+		}
+		return fail(p, object ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+}
+
+static int64_t parse_value(parser_t *p, int depth)
+{
+	repl_json_t *d = p->doc;
+	int64_t self;
+	int rc;
+
+	skip_ws(p);
+	if (p->pos >= d->text_len)
+		return fail(p, "truncated document");
+	char c = d->text[p->pos];
+	size_t rest = d->text_len - p->pos;
+	switch (c) {
+	case '{':
+	case '[':
+		self = new_node(p, c == '{' ? REPL_JSON_OBJECT : REPL_JSON_ARRAY);
+		if (self < 0)
+			return -1;
+		rc = parse_container(p, self, depth);
+		break;
+	case '"':
+		self = new_node(p, REPL_JSON_STRING);
+		if (self < 0)
+			return -1;
+		rc = scan_string(p);
+		break;
+	case 't':
+	case 'f':
+	case 'n': {
+		static const struct {
+			const char *word;
+			repl_json_type_t type;
+		} words[] = {{"true", REPL_JSON_TRUE}, {"false", REPL_JSON_FALSE}, {"null", REPL_JSON_NULL}};
+		for (size_t i = 0; i < M_ARRAY_LEN(words); i++) {
+			size_t l = strlen(words[i].word);
+			if (words[i].word[0] == c && rest >= l && memcmp(d->text + p->pos, words[i].word, l) == 0) {
+				self = new_node(p, words[i].type);
+				if (self < 0)
+					return -1;
+				p->pos += l;
+				d->nodes[self].len = (uint32_t)l;
+				return self;
+			}
+		}
+		return fail(p, "unexpected word");
+	}
+	default:
+		if (c != '-' && (c < '0' || c > '9'))
+			return fail(p, "unexpected character");
+		self = new_node(p, REPL_JSON_NUMBER);
+		if (self < 0)
+			return -1;
+		rc = scan_number(p);
+		break;
+	}
+	if (rc != 0)
+		return -1;
+	d->nodes[self].len = (uint32_t)(p->pos - d->nodes[self].start);
+	return self;
+}
+
+int repl_json_parse(const char *text, size_t len, repl_json_t *doc, char *err, size_t errlen)
+{
+	parser_t p = {.doc = doc, .err = err, .errlen = errlen};
+	memset(doc, 0, sizeof(*doc));
+	doc->text = text;
+	doc->text_len = len;
+	if (len > UINT32_MAX / 2) {
+		snprintf(err, errlen, "document too large");
+		return -1;
+	}
+	if (parse_value(&p, 0) < 0) {
+		repl_json_free(doc);
+		return -1;
+	}
+	skip_ws(&p);
+	if (p.pos != len) {
+		fail(&p, "trailing data after document");
+		repl_json_free(doc);
+		return -1;
+	}
+	return 0;
+}
+
+void repl_json_free(repl_json_t *doc)
+{
+	if (doc == NULL)
+		return;
+	free(doc->nodes);
+	doc->nodes = NULL;
+	doc->count = doc->alloc = 0;
+}
+
+const repl_json_node_t *repl_json_child(const repl_json_t *doc, const repl_json_node_t *n)
+{
+	return n->first_child ? &doc->nodes[n->first_child] : NULL;
+}
+
+const repl_json_node_t *repl_json_next(const repl_json_t *doc, const repl_json_node_t *n)
+{
+	return n->next ? &doc->nodes[n->next] : NULL;
+}
+
+const repl_json_node_t *repl_json_get(const repl_json_t *doc, const repl_json_node_t *obj, const char *key)
+{
+	char name[128];
+	if (obj->type != REPL_JSON_OBJECT)
+		return NULL;
+	for (const repl_json_node_t *k = repl_json_child(doc, obj); k != NULL;) {
+		const repl_json_node_t *v = repl_json_next(doc, k);
+		if (v == NULL)
+			return NULL;
+		if (repl_json_string(doc, k, name, sizeof(name)) == 0 && strcmp(name, key) == 0)
+			return v;
+		k = repl_json_next(doc, v);
+	}
+	return NULL;
+}
+
+static size_t utf8_put(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* The parser has validated the literal, so escapes here are well formed. */
+int repl_json_string(const repl_json_t *doc, const repl_json_node_t *n, char *out, size_t outlen)
+{
+	if (n->type != REPL_JSON_STRING || outlen == 0)
+		return -1;
+	const char *s = doc->text + n->start + 1;
+	const char *end = doc->text + n->start + n->len - 1;
+	size_t o = 0;
+	while (s < end) {
+		char buf[4];
+		size_t l = 1;
+		if (*s != '\\') {
+			buf[0] = *s++;
+		} else if (s[1] == 'u') {
+			uint32_t cp, lo;
+			if (hex4(s + 2, &cp) != 0)
+				return -1;
+			s += 6;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (hex4(s + 2, &lo) != 0)
+					return -1;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				s += 6;
+			}
+			l = utf8_put(cp, buf);
+		} else {
+			static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+			const char *e = strchr(from, s[1]);
+			if (e == NULL)
+				return -1;
+			buf[0] = to[e - from];
+			s += 2;
+		}
+		if (o + l >= outlen)
+			return -1;
+		memcpy(out + o, buf, l);
+		o += l;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int repl_json_u64(const repl_json_t *doc, const repl_json_node_t *n, uint64_t *out)
+{
+	if (n->type != REPL_JSON_NUMBER)
+		return -1;
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < n->len; i++) {
+		char c = doc->text[n->start + i];
+		if (c < '0' || c > '9')
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)(c - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(c - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+void repl_buf_init(repl_buf_t *b, size_t limit)
+{
+	memset(b, 0, sizeof(*b));
+	b->limit = limit;
+}
+
+void repl_buf_free(repl_buf_t *b)
+{
+	if (b == NULL)
+		return;
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static int reserve(repl_buf_t *b, size_t n)
+{
+	if (b->overflow || n > b->limit - b->len)
+		return b->overflow = true, -1;
+	if (b->len + n + 1 > b->alloc) {
+		size_t a = b->alloc ? b->alloc : 256;
+		while (a < b->len + n + 1)
+			a *= 2;
+		char *d = realloc(b->data, a);
+		if (d == NULL)
+			return b->overflow = true, -1;
+		b->data = d;
+		b->alloc = a;
+	}
+	return 0;
+}
+
+int repl_buf_append(repl_buf_t *b, const void *p, size_t n)
+{
+	if (reserve(b, n) != 0)
+		return -1;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int repl_buf_printf(repl_buf_t *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(small))
+		return b->overflow = true, -1; /* only short fragments are formatted */
+	return repl_buf_append(b, small, (size_t)n);
+}
+
+int repl_buf_json_string(repl_buf_t *b, const char *s)
+{
+	int rc = repl_buf_append(b, "\"", 1);
+	const char *run = s;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		rc |= repl_buf_append(b, run, (size_t)(s - run));
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			rc |= repl_buf_append(b, e, 2);
+		} else {
+			rc |= repl_buf_printf(b, "\\u%04x", c);
+		}
+		run = s + 1;
+	}
+	rc |= repl_buf_append(b, run, (size_t)(s - run));
+	rc |= repl_buf_append(b, "\"", 1);
+	return rc ? -1 : 0;
+}

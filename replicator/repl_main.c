@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* repl_main.c -- meridian-replicator: options, start-up, signals, reload, compaction timer */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "base/log.h"
+#include "conf/conf.h"
+#include "replicator/repl_auth.h"
+#include "replicator/repl_client.h"
+#include "replicator/repl_http_server.h"
+#include "replicator/repl_stats.h"
+#include "replicator/repl_watch.h"
+#include "state/state.h"
+
+#define PROGRAM "meridian-replicator"
+#define COMPACT_EVERY_MS 10000
+
+/* Everything the daemon runs. Threads: main (signals), the watch poller, the HTTP
+ * server's connection threads, the client loop. conf, key and client are replaced only
+ * by main, on SIGHUP, while the client thread is stopped. */
+typedef struct {
+	conf_t *conf;
+	repl_key_t key;
+	repl_stats_t stats;
+	repl_watch_t *watch;
+	repl_server_t *server;     /* NULL when replication.listen is unset */
+	repl_client_t *client;
+	pthread_t client_thread;
+	bool client_running;
+	int64_t compacted_ms;      /* monotonic time of the last compaction */
+} daemon_t;
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: " PROGRAM " [-c FILE] [-t] [-f]\n"
+		     "  -c FILE  configuration file (default " SYSCONFDIR "/meridian/meridian.yaml)\n"
+		     "  -t       check the configuration and the key file, then exit (0: valid)\n"
+		     "  -f       stay in the foreground (always the case; for service managers)\n");
+}
+
+/* Removes change-log entries every peer holds, and any older than the retention. */
+static void compact_tick(void *arg, state_t *st)
+{
+	daemon_t *d = arg;
+	int64_t now = repl_monotonic_ms();
+	uint64_t removed = 0, total = 0;
+	state_cursor_t *held = NULL;
+	size_t n = 0;
+
+	if (now - d->compacted_ms < COMPACT_EVERY_MS)
+		return;
+	d->compacted_ms = now;
+	if (d->server != NULL && d->conf->replication.peer_count > 0 && state_cursors_list(st, &held, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t floor = repl_server_acked_floor(d->server, held[i].origin, d->conf->replication.peers,
+								 d->conf->replication.peer_count);
+			if (floor == 0)
+				continue;
+			if (state_changelog_compact_seq(st, held[i].origin, floor, &removed) != 0)
+				log_warn("compaction of %s failed: %s", held[i].origin, state_errmsg(st));
+			else
+				total += removed;
+		}
+		free(held);
+	}
+	if (d->conf->replication.retention_ms > 0) {
+		if (state_changelog_compact(st, d->conf->replication.retention_ms, &removed) != 0)
+			log_warn("compaction by age failed: %s", state_errmsg(st));
+		else
+			total += removed;
+	}
+	if (total > 0) {
+		repl_stats_inc(&d->stats, compacted, total);
+		log_info("compacted %" PRIu64 " change-log entries every peer holds or past retention", total);
+	}
+}
+
+static void *client_main(void *arg)
+{
+	daemon_t *d = arg;
+	if (repl_client_run(d->client) != 0)
+		log_error("the pull client stopped");
+	return NULL;
+}
+
+static int client_start(daemon_t *d)
+{
+	char err[256];
+	d->client = repl_client_new(d->conf, &d->key, d->watch, &d->stats, err, sizeof(err));
+	if (d->client == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	repl_client_set_tick(d->client, compact_tick, d);
+	if (pthread_create(&d->client_thread, NULL, client_main, d) != 0) {
+		log_error("cannot start the client thread");
+		repl_client_free(d->client);
+		d->client = NULL;
+		return -1;
+	}
+	d->client_running = true;
+	return 0;
+}
+
+static void client_end(daemon_t *d)
+{
+	if (!d->client_running)
+		return;
+	repl_client_stop(d->client);
+	pthread_join(d->client_thread, NULL);
+	repl_client_free(d->client);
+	d->client = NULL;
+	d->client_running = false;
+}
+
+static conf_t *load(const char *path, repl_key_t *key, bool print)
+{
+	char *errors = NULL, err[512];
+	conf_t *conf = conf_load(path, &errors);
+	if (conf == NULL) {
+		if (print)
+			fprintf(stderr, "%s", errors ? errors : "cannot load configuration\n");
+		else
+			log_error("configuration not loaded: %s", errors ? errors : path);
+		free(errors);
+		return NULL;
+	}
+	if (conf->replication.key_file == NULL) {
+		snprintf(err, sizeof(err), "%s: replication.key_file: required by " PROGRAM, path);
+		goto fail;
+	}
+	if (repl_key_load(conf->replication.key_file, key, err, sizeof(err)) != 0)
+		goto fail;
+	if (conf->replication.tls_cert != NULL && conf->replication.tls_key == NULL) {
+		snprintf(err, sizeof(err), "%s: replication.tls_key: required with tls_cert", path);
+		goto fail;
+	}
+	return conf;
+fail:
+	if (print)
+		fprintf(stderr, "%s\n", err);
+	else
+		log_error("configuration not loaded: %s", err);
+	conf_free(conf);
+	return NULL;
+}
+
+static void reload(daemon_t *d)
+{
+	repl_key_t key;
+	conf_t *conf = load(d->conf->path, &key, false);
+	if (conf == NULL) {
+		log_warn("SIGHUP: keeping the running configuration");
+		return;
+	}
+	if (strcmp(conf->region, d->conf->region) != 0 || strcmp(conf->state_path, d->conf->state_path) != 0 ||
+	    conf->replication.has_listen != d->conf->replication.has_listen ||
+	    (conf->replication.has_listen &&
+	     strcmp(conf->replication.listen.text, d->conf->replication.listen.text) != 0))
+		log_warn("SIGHUP: region, state and replication.listen changes need a restart; ignored");
+	client_end(d);
+	conf_t *old = d->conf;
+	d->conf = conf;
+	d->key = key;
+	if (d->server != NULL)
+		repl_server_reload(d->server, conf, &key);
+	int level = log_level_parse(conf->log_level ? conf->log_level : "info");
+	log_init(PROGRAM, level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
+	conf_free(old);
+	if (client_start(d) != 0)
+		log_error("SIGHUP: the pull client did not restart");
+	else
+		log_info("configuration reloaded: %zu peers", conf->replication.peer_count);
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = SYSCONFDIR "/meridian/meridian.yaml";
+	bool check_only = false;
+	int opt;
+	char err[512];
+	daemon_t d;
+
+	memset(&d, 0, sizeof(d));
+	while ((opt = getopt(argc, argv, "c:tfh")) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'f':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	d.conf = load(path, &d.key, true);
+	if (d.conf == NULL)
+		return 1;
+	if (check_only) {
+		printf("%s: OK\n", path);
+		conf_free(d.conf);
+		return 0;
+	}
+	int level = log_level_parse(d.conf->log_level ? d.conf->log_level : "info");
+	log_init(PROGRAM, level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
+
+	/* Signals are taken synchronously by main with sigwait; every thread inherits the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("curl_global_init failed");
+		return 1;
+	}
+
+	/* Create and migrate the store before the read-only connections open it. */
+	state_t *st = state_open(d.conf->state_path, d.conf->region, err, sizeof(err));
+	if (st == NULL) {
+		log_error("%s", err);
+		return 1;
+	}
+	state_close(st);
+	uint32_t poll = d.conf->health.poll_ms ? d.conf->health.poll_ms : 20;
+	d.watch = repl_watch_start(d.conf->state_path, poll < 10 ? poll : 10, err, sizeof(err));
+	if (d.watch == NULL) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (d.conf->replication.has_listen) {
+		d.server = repl_server_start(d.conf, &d.key, d.watch, &d.stats, err, sizeof(err));
+		if (d.server == NULL) {
+			log_error("%s", err);
+			repl_watch_stop(d.watch);
+			return 1;
+		}
+	}
+	d.compacted_ms = repl_monotonic_ms();
+	if (client_start(&d) != 0) {
+		repl_watch_shutdown(d.watch);
+		repl_server_stop(d.server);
+		repl_watch_stop(d.watch);
+		return 1;
+	}
+	log_info("region %s: serving on %s, pulling from %zu peers", d.conf->region,
+		 d.conf->replication.has_listen ? d.conf->replication.listen.text : "(no listen)",
+		 d.conf->replication.peer_count);
+
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: reloading %s", d.conf->path);
+			reload(&d);
+			continue;
+		}
+		log_info("signal %d: shutting down", sig);
+		break;
+	}
+	repl_watch_shutdown(d.watch);
+	client_end(&d);
+	repl_server_stop(d.server);
+	repl_watch_stop(d.watch);
+	conf_free(d.conf);
+	curl_global_cleanup();
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* repl_stats.h -- replicator counters: what was served, applied, and refused and why */
+#ifndef MERIDIAN_REPL_STATS_H
+#define MERIDIAN_REPL_STATS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "base/compiler.h"
+#include "replicator/repl_json.h"
+
+/* Process-wide counters since start. Any thread increments them (relaxed atomics: each
+ * is an independent tally, read only for reporting). Refusals count input from peers,
+ * requests (server side) and responses (client side) alike. */
+#define REPL_STATS_FIELDS(X) \
+	X(requests)          /* authenticated requests served */ \
+	X(entries_served)    /* change-log entries sent to peers */ \
+	X(snapshots_served)  /* snapshots sent to peers */ \
+	X(pulls)             /* responses received from peers and accepted */ \
+	X(entries_applied)   /* entries newly applied here */ \
+	X(batches_applied)   /* non-empty batches committed */ \
+	X(snapshots_imported) /* bootstraps from a peer's snapshot */ \
+	X(pull_errors)       /* transport errors and error statuses talking to peers */ \
+	X(apply_errors)      /* batches the state library refused (gap, bad row) */ \
+	X(refused_unauthenticated) /* missing or wrong signature headers */ \
+	X(refused_stale)     /* message time outside the window */ \
+	X(refused_replay)    /* nonce seen before within the window */ \
+	X(refused_malformed) /* bad JSON or fields */ \
+	X(refused_oversized) /* body over the cap */ \
+	X(refused_truncated) /* body shorter than announced */ \
+	X(refused_clock)     /* an entry HLC too far ahead of local time */ \
+	X(compacted)         /* change-log entries removed by compaction */
+
+typedef struct {
+#define REPL_STATS_DECLARE(name) _Atomic uint64_t name;
+	REPL_STATS_FIELDS(REPL_STATS_DECLARE)
+#undef REPL_STATS_DECLARE
+} repl_stats_t;
+
+#define repl_stats_inc(stats, field, n) atomic_fetch_add_explicit(&(stats)->field, (n), memory_order_relaxed)
+
+/* Appends {"requests":N,...} to out. */
+int repl_stats_json(repl_stats_t *stats, repl_buf_t *out) M_NONNULL_ALL M_WUR;
+
+#endif
