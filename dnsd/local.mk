@@ -15,6 +15,9 @@ meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.
 
 DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/101-dnsd-answers/run.sh \
-	tests/functional/102-dnsd-errors/run.sh
+	tests/functional/102-dnsd-errors/run.sh \
+	tests/functional/103-dnsd-tcp/run.sh \
+	tests/functional/104-dnsd-check/run.sh \
+	tests/functional/105-dnsd-reload/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# 103-dnsd-tcp: DNS over TCP per RFC 7766: pipelining, split messages, idle timeout,
+# the connection cap (oldest idle closed), and clients that stall or never read.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+
+d_zone
+d_config "  tcp_idle_timeout: 1s
+  tcp_max_connections: 4"
+d_start || t_done
+
+python3 - "$D_PORT" >"$WORK/tcp.out" 2>&1 <<'PY'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+
+def query(qid, name="www.example.com", qtype=1):
+    q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack("!HH", qtype, 1)
+    return struct.pack("!H", len(q)) + q
+
+def conn():
+    s = socket.create_connection(("127.0.0.1", port), timeout=3)
+    return s
+
+def read_msg(s):
+    hdr = b""
+    while len(hdr) < 2:
+        d = s.recv(2 - len(hdr))
+        if not d:
+            return None
+        hdr += d
+    n = struct.unpack("!H", hdr)[0]
+    body = b""
+    while len(body) < n:
+        d = s.recv(n - len(body))
+        if not d:
+            return None
+        body += d
+    return body
+
+def ok(what, cond):
+    print(("ok - " if cond else "not ok - ") + what)
+
+# Pipelining: ten queries in one write, ten answers in order, each with rcode 0.
+s = conn()
+s.sendall(b"".join(query(1000 + i) for i in range(10)))
+ids = []
+for i in range(10):
+    m = read_msg(s)
+    ids.append(struct.unpack("!H", m[:2])[0] if m else None)
+ok("ten pipelined queries answered in order", ids == [1000 + i for i in range(10)])
+s.close()
+
+# A message split across writes (and the length prefix split too) is reassembled.
+s = conn()
+msg = query(77)
+for b in msg:
+    s.send(bytes([b]))
+    time.sleep(0.002)
+m = read_msg(s)
+ok("query sent byte by byte answered", m is not None and m[:2] == b"\x00\x4d")
+s.close()
+
+# A stalled client (half a message, then nothing) does not hold up another.
+stalled = conn()
+stalled.sendall(query(5)[:7])
+s = conn()
+t0 = time.time()
+s.sendall(query(6))
+m = read_msg(s)
+ok("answered while another client stalls mid-message", m is not None and time.time() - t0 < 0.5)
+s.close()
+stalled.close()
+
+# A client that sends many big queries and never reads does not stall others.
+hog = conn()
+hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+try:
+    hog.settimeout(0.5)
+    for i in range(300):
+        hog.send(query(i, "big.example.com", 16))
+except (socket.timeout, BlockingIOError, ConnectionError):
+    pass
+s = conn()
+t0 = time.time()
+s.sendall(query(8))
+m = read_msg(s)
+ok("answered while another client never reads", m is not None and time.time() - t0 < 0.5)
+s.close()
+hog.close()
+
+# Idle timeout (1 s here): the server closes a quiet connection.
+s = conn()
+s.sendall(query(9))
+read_msg(s)
+t0 = time.time()
+s.settimeout(5)
+closed = s.recv(1) == b""
+took = time.time() - t0
+ok("idle connection closed after the timeout (%.2f s)" % took, closed and 0.8 < took < 3)
+s.close()
+
+# Cap of 4: a fifth connection makes the oldest idle one close, and is answered.
+time.sleep(1.2)  # earlier connections are gone
+olds = []
+for i in range(4):
+    c = conn()
+    c.sendall(query(100 + i))
+    read_msg(c)
+    olds.append(c)
+    time.sleep(0.05)
+s = conn()
+s.sendall(query(200))
+m = read_msg(s)
+ok("fifth connection answered at the cap", m is not None)
+olds[0].settimeout(1)
+try:
+    first_closed = olds[0].recv(1) == b""
+except (socket.timeout, ConnectionError):
+    first_closed = False
+ok("the oldest idle connection was closed to make room", first_closed)
+olds[3].sendall(query(201))
+olds[3].settimeout(1)
+ok("a newer connection still works", read_msg(olds[3]) is not None)
+for c in olds:
+    c.close()
+s.close()
+
+# A zero-length message closes the connection.
+s = conn()
+s.sendall(b"\0\0")
+s.settimeout(2)
+ok("zero-length message closes the connection", s.recv(1) == b"")
+PY
+cat "$WORK/tcp.out"
+while read -r line; do
+	case "$line" in
+	"ok - "*) t_eq "${line#ok - }" 1 1 >/dev/null ;;
+	"not ok - "*) t_eq "${line#not ok - }" ok failed >/dev/null ;;
+	esac
+done <"$WORK/tcp.out"
+t_check "python scenario ran to the end" grep -q "zero-length message" "$WORK/tcp.out"
+t_check "server still answers over UDP" eval "q www.example.com A >/dev/null"
+t_check "server still answers over TCP" eval "q +tcp www.example.com A >/dev/null"
+t_check "no sanitizer report" d_sanitizer_clean
+d_stop
+t_eq "SIGTERM exits 0" 0 "$D_STATUS"
+t_done
