@@ -57,12 +57,12 @@ static void records_check(conf_ctx_t *ctx, const conf_node_t *root, bool resolve
 		const conf_pos_t *pos = &ctx->record_pos[i];
 		if (rec->name == NULL)
 			continue;
-		conf_path_join(path, sizeof(path), "records", rec->name, 0);
+		conf_path_join(path, sizeof(path), "records", pos->key, 0);
 		for (size_t j = 0; j < i; j++)
 			if (conf->records[j].name != NULL &&
 			    strcmp(conf->records[j].name, rec->name) == 0) {
 				conf_error_at(ctx, pos->line, pos->col, path,
-					      "duplicate record name (first at line %u)",
+					      "duplicate record name %s (first at line %u)", rec->name,
 					      ctx->record_pos[j].line);
 				break;
 			}
@@ -83,15 +83,24 @@ static void records_check(conf_ctx_t *ctx, const conf_node_t *root, bool resolve
 static void zones_check(conf_ctx_t *ctx, const conf_node_t *root)
 {
 	const conf_t *conf = ctx->conf;
+	const conf_node_t *dns = conf_node_get(root, "dns");
+	const conf_node_t *zones = dns ? conf_node_get(dns, "zones") : NULL;
 	for (size_t i = 0; i < conf->dns.zone_count; i++)
 		for (size_t j = 0; j < i; j++) {
 			const char *a = conf->dns.zones[i].origin, *b = conf->dns.zones[j].origin;
-			if (a != NULL && b != NULL && strcmp(a, b) == 0) {
-				char path[CONF_PATH_MAX];
-				snprintf(path, sizeof(path), "dns.zones[%zu].origin", i);
-				conf_error(ctx, root_key(root, "dns"), path,
-					   "zone %s is configured twice", a);
+			if (a == NULL || b == NULL || strcmp(a, b) != 0)
+				continue;
+			/* the tree matches the array: zones were read from this very list */
+			const conf_node_t *node = root;
+			if (zones != NULL && zones->kind == CONF_NODE_SEQ && i < zones->count) {
+				const conf_node_t *origin = conf_node_get(zones->items[i], "origin");
+				node = origin ? origin : zones->items[i];
 			}
+			char path[CONF_PATH_MAX];
+			snprintf(path, sizeof(path), "dns.zones[%zu].origin", i);
+			conf_error(ctx, node, path, "zone %s is configured twice (also dns.zones[%zu])",
+				   a, j);
+			break;
 		}
 }
 

@@ -48,10 +48,11 @@ typedef struct {
 	size_t *slot; /* where the index goes (inside an array allocated once) */
 } conf_ref_t;
 
-/* Where a record's name was written, for cross-check messages. */
+/* Where a datacenter's or record's name was written, for cross-check messages. */
 typedef struct {
 	uint32_t line;
 	uint32_t col;
+	const char *key; /* as written; points into the node tree, valid while it lives */
 } conf_pos_t;
 
 /* State of one conf_load() call. */
@@ -124,10 +125,17 @@ typedef struct {
 	const char *doc;          /* one line for docs/config.md */
 } conf_option_t;
 
+/* What the file did with one option of a section. */
+typedef enum {
+	CONF_ABSENT = 0, /* not written; the default applies */
+	CONF_GIVEN,      /* written and valid */
+	CONF_INVALID,    /* written but wrong (already reported) */
+} conf_given_t;
+
 /* Checks and derived defaults after a section's options were read; `given` says per
- * option (same index as options[]) whether the file set it. Returns 0 or -1 (reported). */
+ * option (same index as options[]) what the file did. Returns 0 or -1 (reported). */
 typedef int (*conf_finish_fn)(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
-			      const char *path, const bool *given, void *base);
+			      const char *path, const conf_given_t *given, void *base);
 
 /* A mapping with a fixed set of keys, filling one C struct. */
 struct conf_section {
@@ -151,6 +159,8 @@ conf_node_t *conf_yaml_read_string(conf_ctx_t *ctx, const char *text) M_NONNULL_
 void conf_node_free(conf_node_t *node);
 /* Marks duplicate and non-scalar keys in every mapping below node, reporting each. */
 void conf_yaml_check_keys(conf_ctx_t *ctx, conf_node_t *node, const char *path) M_NONNULL_ALL;
+/* The value of key in a mapping, or NULL. */
+const conf_node_t *conf_node_get(const conf_node_t *map, const char *key) M_NONNULL_ALL M_PURE;
 /* "a mapping", "a list", "a string": for messages. */
 const char *conf_node_kind_name(const conf_node_t *node) M_NONNULL_ALL;
 /* True for an unquoted "", "~" or "null". */
@@ -169,8 +179,9 @@ int conf_ref_add(conf_ctx_t *ctx, const conf_node_t *node, const char *path, siz
 /* conf_walk.c: fills base from a mapping node following sec, then applies defaults. */
 int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, void *base) M_NONNULL(1, 2, 4, 5);
-/* Whether option `key` of sec was given (for finish hooks). */
-bool conf_given(const conf_section_t *sec, const bool *given, const char *key) M_NONNULL_ALL;
+/* What the file did with option `key` of sec (for finish hooks). */
+conf_given_t conf_given(const conf_section_t *sec, const conf_given_t *given, const char *key)
+	M_NONNULL_ALL;
 /* Joins prefix and key into out ("a.b"), or prefix and index ("a[3]") when key is NULL. */
 void conf_path_join(char *out, size_t size, const char *prefix, const char *key, size_t index)
 	M_NONNULL(1, 3);

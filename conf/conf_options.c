@@ -36,7 +36,7 @@
 /* ---- health checks ---------------------------------------------------------------- */
 
 static bool check_needs(conf_ctx_t *ctx, const conf_node_t *map, const char *path,
-			const conf_section_t *sec, const bool *given, const char *key,
+			const conf_section_t *sec, const conf_given_t *given, const char *key,
 			const char *type)
 {
 	char sub[CONF_PATH_MAX];
@@ -54,20 +54,28 @@ static int url_scheme_check(conf_ctx_t *ctx, const conf_node_t *map, const char 
 	if (strncmp(url, scheme, strlen(scheme)) == 0)
 		return 0;
 	conf_path_join(sub, sizeof(sub), path, "url", 0);
-	conf_error(ctx, map, sub, "the url of a %.*s check must start with %s",
-		   (int)(strlen(scheme) - 3), scheme, scheme);
+	conf_error(ctx, map, sub, "must start with %s for type %.*s", scheme,
+		   (int)(strlen(scheme) - 3), scheme);
 	return -1;
 }
 
+/* Where a check error about key should point: its value when written, else the check. */
+static const conf_node_t *at(const conf_node_t *map, const char *key)
+{
+	const conf_node_t *value = conf_node_get(map, key);
+	return value != NULL ? value : map;
+}
+
 static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
-			const char *path, const bool *given, void *base)
+			const char *path, const conf_given_t *given, void *base)
 {
 	static const char *const names[] = {"http", "https", "tcp", "dns", "exec"};
 	conf_check_t *check = base;
 	char sub[CONF_PATH_MAX];
 	int rc = 0;
-	if (!conf_given(sec, given, "type"))
-		return -1; /* reported as a missing required key */
+	/* without a valid type nothing else can be judged; the type error is reported */
+	if (conf_given(sec, given, "type") != CONF_GIVEN)
+		return -1;
 	const char *type = names[check->type];
 	switch (check->type) {
 	case CONF_CHECK_HTTP:
@@ -75,7 +83,7 @@ static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 		if (!check_needs(ctx, map, path, sec, given, "url", type))
 			rc = -1;
 		else if (check->url != NULL &&
-			 url_scheme_check(ctx, map, path, check->url,
+			 url_scheme_check(ctx, at(map, "url"), path, check->url,
 					  check->type == CONF_CHECK_HTTP ? "http://" : "https://") < 0)
 			rc = -1;
 		break;
@@ -84,13 +92,15 @@ static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 			rc = -1;
 		} else if (check->address.len != 0 && !conf_sockaddr_has_port(check->address.text)) {
 			conf_path_join(sub, sizeof(sub), path, "address", 0);
-			conf_error(ctx, map, sub, "a tcp check address needs a port (IP:PORT)");
+			conf_error(ctx, at(map, "address"), sub,
+				   "a tcp check address needs a port (IP:PORT)");
 			rc = -1;
 		}
 		break;
 	case CONF_CHECK_DNS:
-		if (!check_needs(ctx, map, path, sec, given, "address", type) ||
-		    !check_needs(ctx, map, path, sec, given, "qname", type))
+		if (!check_needs(ctx, map, path, sec, given, "address", type))
+			rc = -1;
+		if (!check_needs(ctx, map, path, sec, given, "qname", type))
 			rc = -1;
 		break;
 	case CONF_CHECK_EXEC:
@@ -98,10 +108,17 @@ static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 			rc = -1;
 		break;
 	}
+	if (conf_given(sec, given, "interval") == CONF_INVALID ||
+	    conf_given(sec, given, "timeout") == CONF_INVALID ||
+	    conf_given(sec, given, "connect_timeout") == CONF_INVALID)
+		return -1; /* comparisons with a value that was not read mean nothing */
 	if (check->timeout_ms >= check->interval_ms) {
+		char t[24], i[24];
+		conf_duration_format(check->timeout_ms, t, sizeof(t));
+		conf_duration_format(check->interval_ms, i, sizeof(i));
 		conf_path_join(sub, sizeof(sub), path, "timeout", 0);
-		conf_error(ctx, map, sub, "timeout %ums must be shorter than interval %ums",
-			   check->timeout_ms, check->interval_ms);
+		conf_error(ctx, at(map, "timeout"), sub,
+			   "timeout %s must be shorter than interval %s", t, i);
 		rc = -1;
 	}
 	if (!conf_given(sec, given, "fast_interval"))
@@ -112,7 +129,8 @@ static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 		check->connect_timeout_ms = check->timeout_ms;
 	if (check->connect_timeout_ms > check->timeout_ms) {
 		conf_path_join(sub, sizeof(sub), path, "connect_timeout", 0);
-		conf_error(ctx, map, sub, "connect_timeout must not exceed timeout");
+		conf_error(ctx, at(map, "connect_timeout"), sub,
+			   "connect_timeout must not exceed timeout");
 		rc = -1;
 	}
 	return rc;
@@ -246,7 +264,7 @@ SECTION(static, conf_health_section, "health", "How observations of the regions 
 	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."});
 
 static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
-			      const char *path, const bool *given, void *base)
+			      const char *path, const conf_given_t *given, void *base)
 {
 	conf_t *conf = base;
 	char sub[CONF_PATH_MAX];
@@ -294,7 +312,7 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "Shipped change-log entries are kept this long."});
 
 static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
-		       const char *path, const bool *given, void *base)
+		       const char *path, const conf_given_t *given, void *base)
 {
 	(void)sec, (void)map, (void)path, (void)given;
 	conf_t *conf = base;

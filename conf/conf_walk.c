@@ -13,18 +13,19 @@ void conf_path_join(char *out, size_t size, const char *prefix, const char *key,
 {
 	if (key == NULL)
 		snprintf(out, size, "%s[%zu]", prefix, index);
-	else if (prefix[0] == '\0')
-		snprintf(out, size, "%s", key);
+	else if (strchr(key, '.') != NULL || strchr(key, ' ') != NULL || key[0] == '\0')
+		/* quoted so "records.www.example.com.ttl" cannot be misread */
+		snprintf(out, size, "%s%s\"%s\"", prefix, prefix[0] ? "." : "", key);
 	else
-		snprintf(out, size, "%s.%s", prefix, key);
+		snprintf(out, size, "%s%s%s", prefix, prefix[0] ? "." : "", key);
 }
 
-bool conf_given(const conf_section_t *sec, const bool *given, const char *key)
+conf_given_t conf_given(const conf_section_t *sec, const conf_given_t *given, const char *key)
 {
 	for (size_t i = 0; i < sec->option_count; i++)
 		if (strcmp(sec->options[i].key, key) == 0)
 			return given[i];
-	return false;
+	return CONF_ABSENT;
 }
 
 /* A scalar that is not null, or an error naming what was expected. */
@@ -422,6 +423,7 @@ static int parse_word(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node
 		conf_error(ctx, node, path,
 			   "unknown check type \"%s\" (expected http, https, tcp, dns or exec)",
 			   text);
+		/* finish hooks skip a check whose type was not read */
 		return -1;
 	}
 	case CONF_T_CHECK_RULE: {
@@ -526,7 +528,7 @@ static int parse_container(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 				continue;
 			}
 			if (pos != NULL)
-				pos[used] = (conf_pos_t){key->line, key->col};
+				pos[used] = (conf_pos_t){key->line, key->col, key->value};
 		} else {
 			snprintf(sub, sizeof(sub), "%s", path);
 		}
@@ -706,7 +708,9 @@ static int apply_default(conf_ctx_t *ctx, const conf_option_t *opt, const char *
 int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, void *base)
 {
-	bool given[64] = {false};
+	conf_given_t given[64] = {CONF_ABSENT};
+	if (sec->option_count > M_ARRAY_LEN(given))
+		abort(); /* the table outgrew this function: raise the bound */
 	char sub[CONF_PATH_MAX];
 	int rc = 0;
 	if (map->kind == CONF_NODE_MAP) {
@@ -728,11 +732,13 @@ int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_no
 				continue;
 			}
 			const conf_option_t *opt = &sec->options[o];
-			given[o] = true;
+			given[o] = CONF_GIVEN;
 			if (opt->flags & CONF_F_PRESENT)
 				*FIELD(base, opt->present_offset, bool) = true;
-			if (parse_value(ctx, opt, map->items[2 * i + 1], sub, base) < 0)
+			if (parse_value(ctx, opt, map->items[2 * i + 1], sub, base) < 0) {
+				given[o] = CONF_INVALID;
 				rc = -1;
+			}
 		}
 	}
 	for (size_t o = 0; o < sec->option_count; o++) {
@@ -743,6 +749,11 @@ int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_no
 		if (opt->flags & CONF_F_REQUIRED) {
 			conf_error(ctx, map, sub, "required key is missing");
 			rc = -1;
+		} else if (opt->type == CONF_T_SECTION) {
+			/* an absent section still gets its defaults */
+			conf_node_t empty = {.kind = CONF_NODE_MAP, .line = map->line, .col = map->col};
+			if (conf_section_parse(ctx, opt->child, &empty, sub, base) < 0)
+				rc = -1;
 		} else if (opt->def != NULL && apply_default(ctx, opt, sub, base) < 0) {
 			rc = -1;
 		}

@@ -259,6 +259,18 @@ void conf_yaml_check_keys(conf_ctx_t *ctx, conf_node_t *node, const char *path)
 	}
 }
 
+const conf_node_t *conf_node_get(const conf_node_t *map, const char *key)
+{
+	if (map->kind != CONF_NODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->count; i++) {
+		const conf_node_t *k = map->items[2 * i];
+		if (!k->skip && k->kind == CONF_NODE_SCALAR && strcmp(k->value, key) == 0)
+			return map->items[2 * i + 1];
+	}
+	return NULL;
+}
+
 const char *conf_node_kind_name(const conf_node_t *node)
 {
 	switch (node->kind) {
