@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_answer.c -- the query path: parse, look up, render; no allocation, no lock */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dnsd/dnsd_answer.h"
+#include "dnsd/dnsd_db.h"
+#include "dnsd/dnsd_packet.h"
+#include "dnsd/dnsd_render.h"
+
+#define T_A 1
+#define T_NS 2
+#define T_CNAME 5
+#define T_SOA 6
+#define T_MX 15
+#define T_TXT 16
+#define T_AAAA 28
+#define T_SRV 33
+#define T_OPT 41
+#define T_DS 43
+#define T_IXFR 251
+#define T_AXFR 252
+#define T_ANY 255
+#define C_IN 1
+#define C_CH 3
+
+/* CNAME chains longer than this inside our data stop; the resolver goes on if it likes. */
+#define CHASE_MAX 8
+#define UDP_PAYLOAD_DEFAULT 1232
+
+/* One response being built. */
+typedef struct {
+	const dnsd_answer_ctx_t *ctx;
+	const dnsd_query_t *q;
+	const dnsd_client_t *client;
+	dnsd_counters_t *counters;
+	const dnsd_zone_t *zone;   /* the zone the question fell into */
+	uint16_t an, ns, ar;       /* records per section */
+	uint8_t rcode;             /* 0..15 here; BADVERS is handled apart */
+	bool aa;                   /* authoritative */
+	bool tc;                   /* answer or authority did not fit */
+	bool referral;             /* a delegation was answered */
+	uint8_t scope;             /* ECS scope prefix length for the response */
+	dnsd_render_t r;           /* last: only the fields above are zeroed per query */
+} answer_t;
+
+enum { SEC_AN, SEC_NS, SEC_AR };
+
+static bool add(answer_t *st, int sec, dnsd_owner_t owner, const dnsd_rrset_t *set, uint32_t ttl)
+{
+	if (dnsd_render_rrset(&st->r, owner, set, ttl) != 0) {
+		if (sec != SEC_AR)
+			st->tc = true;
+		return false;
+	}
+	if (sec == SEC_AN)
+		st->an += set->count;
+	else if (sec == SEC_NS)
+		st->ns += set->count;
+	else
+		st->ar += set->count;
+	return true;
+}
+
+static dnsd_owner_t owner_of(const dnsd_node_t *n)
+{
+	return (dnsd_owner_t){ .name = n->name, .len = n->name_len };
+}
+
+/* RFC 2308: the zone's SOA in authority, with the negative TTL. */
+static void negative(answer_t *st, const dnsd_zone_t *zone)
+{
+	(void)add(st, SEC_NS, owner_of(zone->apex), zone->soa, zone->neg_ttl);
+}
+
+/* A and AAAA of the names NS/MX/SRV records point to, where we hold them. */
+static void additional(answer_t *st, const dnsd_rrset_t *set, bool glue)
+{
+	for (unsigned i = 0; i < set->count; i++) {
+		const dnsd_node_t *t = set->rrs[i].target;
+		if (t == NULL)
+			continue;
+		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
+		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
+		/* RFC 9471: glue that does not fit truncates a referral */
+		if (a != NULL && !add(st, SEC_AR, owner_of(t), a, UINT32_MAX) && glue)
+			st->tc = true;
+		if (aaaa != NULL && !add(st, SEC_AR, owner_of(t), aaaa, UINT32_MAX) && glue)
+			st->tc = true;
+	}
+}
+
+static void referral(answer_t *st, const dnsd_node_t *cut)
+{
+	const dnsd_rrset_t *ns = dnsd_node_rrset(cut, T_NS);
+
+	st->aa = false;
+	st->referral = true;
+	if (ns != NULL && add(st, SEC_NS, owner_of(cut), ns, UINT32_MAX))
+		additional(st, ns, true);
+}
+
+/* The client address the geo lookup uses: ECS when it has a prefix, else the source. */
+static void geo_client(const answer_t *st, int *family, const uint8_t **addr, unsigned *prefix)
+{
+	const dnsd_query_t *q = st->q;
+	if (q->has_ecs && q->ecs_source > 0) {
+		*family = q->ecs_family == 1 ? AF_INET : AF_INET6;
+		*addr = q->ecs_addr;
+		*prefix = q->ecs_source;
+		return;
+	}
+	*family = st->client->family;
+	*addr = st->client->addr;
+	*prefix = st->client->family == AF_INET ? 32 : 128;
+}
+
+static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
+{
+	return qtype == T_AAAA ? dc->aaaa_count : dc->a_count;
+}
+
+/* A/AAAA from the first serving datacenter in the client's list that has addresses of
+ * that family; with none serving, as if all were (fail open). Returns false for NODATA. */
+static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
+{
+	const dnsd_geo_t *g = st->ctx->geo;
+	if (g == NULL || n->geo_record >= g->record_count)
+		return false;
+	const dnsd_geo_record_t *rec = &g->records[n->geo_record];
+	uint16_t order_buf[DNSD_GEO_ORDER_MAX];
+	const uint16_t *order = rec->candidates;
+	unsigned count = rec->candidate_count;
+	unsigned scope = 0;
+
+	if (rec->varies && g->lookup != NULL) {
+		int family;
+		const uint8_t *addr;
+		unsigned prefix;
+		geo_client(st, &family, &addr, &prefix);
+		unsigned got = g->lookup(g->lookup_ctx, n->geo_record, family, addr, prefix,
+					 order_buf, DNSD_GEO_ORDER_MAX, &scope);
+		if (got > 0) {
+			order = order_buf;
+			count = got > DNSD_GEO_ORDER_MAX ? DNSD_GEO_ORDER_MAX : got;
+		}
+		/* RFC 7871 7.1.2: source prefix 0 means "do not use my address": scope 0 */
+		if (st->q->has_ecs && st->q->ecs_source == 0)
+			scope = 0;
+		unsigned max = st->q->has_ecs && st->q->ecs_family == 1 ? 32 : 128;
+		st->scope = (uint8_t)(scope > max ? max : scope);
+	}
+	st->counters->geo++;
+
+	const dnsd_geo_dc_t *pick = NULL;
+	bool any_serving = false;
+	for (unsigned i = 0; i < count && pick == NULL; i++) {
+		if (order[i] >= g->dc_count)
+			continue;
+		const dnsd_geo_dc_t *dc = &g->dcs[order[i]];
+		any_serving |= dc->serving;
+		if (dc->serving && family_count(dc, qtype) > 0)
+			pick = dc;
+	}
+	if (pick == NULL) {
+		/* nothing serving with this family: never answer zero datacenters */
+		for (unsigned i = 0; i < count && pick == NULL; i++)
+			if (order[i] < g->dc_count && family_count(&g->dcs[order[i]], qtype) > 0)
+				pick = &g->dcs[order[i]];
+		if (!any_serving)
+			st->counters->fail_open++;
+	}
+	if (pick == NULL)
+		return false;
+	unsigned naddr = family_count(pick, qtype);
+	unsigned alen = qtype == T_AAAA ? 16 : 4;
+	const uint8_t *bytes = qtype == T_AAAA ? pick->aaaa : pick->a;
+	for (unsigned i = 0; i < naddr; i++) {
+		if (dnsd_render_raw(&st->r, owner, qtype, C_IN, rec->ttl, bytes + i * alen,
+				    (uint16_t)alen) != 0) {
+			st->tc = true;
+			return true;
+		}
+		st->an++;
+	}
+	return true;
+}
+
+static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned depth);
+
+static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, unsigned depth)
+{
+	uint16_t qtype = st->q->qtype;
+
+	if ((n->flags & DNSD_NODE_GEO) && (qtype == T_A || qtype == T_AAAA || qtype == T_ANY)) {
+		if (qtype == T_ANY)
+			st->counters->any++;
+		if (!geo_answer(st, n, owner, qtype == T_ANY ? T_A : qtype))
+			negative(st, n->zone);
+		return;
+	}
+	const dnsd_rrset_t *cname = dnsd_node_rrset(n, T_CNAME);
+	if (cname != NULL && qtype != T_CNAME) {
+		if (!add(st, SEC_AN, owner, cname, UINT32_MAX) || depth >= CHASE_MAX)
+			return;
+		const dnsd_rr_t *rr = &cname->rrs[0];
+		answer_name(st, rr->rdata, rr->rdlen, depth + 1);
+		return;
+	}
+	if (qtype == T_ANY) {
+		/* RFC 8482: one RRset is enough; ANY is no way to read a whole name */
+		st->counters->any++;
+		if (n->rrset_count > 0)
+			(void)add(st, SEC_AN, owner, &n->rrsets[0], UINT32_MAX);
+		else
+			negative(st, n->zone);
+		return;
+	}
+	const dnsd_rrset_t *set = dnsd_node_rrset(n, qtype);
+	if (set == NULL) {
+		negative(st, n->zone);
+		return;
+	}
+	if (add(st, SEC_AN, owner, set, UINT32_MAX) &&
+	    (qtype == T_NS || qtype == T_MX || qtype == T_SRV))
+		additional(st, set, false);
+}
+
+/* Answers name (the question name at depth 0, else a CNAME target we chase). */
+static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned depth)
+{
+	const dnsd_zones_t *z = st->ctx->zones;
+	dnsd_owner_t owner = { .name = depth ? name : NULL, .len = (uint16_t)len };
+	bool exact = true;
+	const dnsd_node_t *n = dnsd_zones_find(z, name, len, dnsd_name_hash(name, len));
+
+	if (n == NULL) {
+		/* closest encloser: the longest existing ancestor (empty non-terminals exist) */
+		exact = false;
+		for (size_t p = 0; name[p] != 0 && n == NULL;) {
+			p += 1 + (size_t)name[p];
+			n = dnsd_zones_find(z, name + p, len - p, dnsd_name_hash(name + p, len - p));
+		}
+	}
+	if (n == NULL) {
+		if (depth == 0)
+			st->rcode = DNSD_RCODE_REFUSED;
+		return; /* a CNAME out of our data: the resolver follows it */
+	}
+	if (depth == 0) {
+		st->zone = n->zone;
+		st->aa = true;
+	} else if (n->zone != st->zone) {
+		return; /* chased only inside the zone */
+	}
+	if (n->cut != NULL && !(exact && n->cut == n && st->q->qtype == T_DS)) {
+		if (depth == 0)
+			referral(st, n->cut);
+		return;
+	}
+	if (exact) {
+		answer_node(st, n, owner, depth);
+	} else if (n->wildcard != NULL) {
+		/* RFC 4592: the closest encloser's wildcard, records owned by the name asked */
+		answer_node(st, n->wildcard, owner, depth);
+	} else {
+		st->rcode = DNSD_RCODE_NXDOMAIN;
+		negative(st, n->zone);
+	}
+}
+
+static bool name_is(const dnsd_query_t *q, const char *wire, size_t len)
+{
+	return q->qname_len == len && memcmp(q->qname, wire, len) == 0;
+}
+
+/* CHAOS TXT id.server./hostname.bind. (identity), version.bind./version.server. */
+static void answer_chaos(answer_t *st)
+{
+	const dnsd_query_t *q = st->q;
+	const char *text = NULL;
+
+	st->counters->chaos++;
+	if (name_is(q, "\2id\6server", 11) || name_is(q, "\10hostname\4bind", 15))
+		text = st->ctx->identity;
+	else if (name_is(q, "\7version\4bind", 14) || name_is(q, "\7version\6server", 16))
+		text = st->ctx->version;
+	if (text == NULL) {
+		st->rcode = DNSD_RCODE_REFUSED;
+		return;
+	}
+	st->aa = true;
+	if (q->qtype != T_TXT && q->qtype != T_ANY)
+		return;
+	uint8_t rdata[512];
+	size_t len = 0;
+	size_t left = strlen(text);
+	do {
+		size_t chunk = left > 255 ? 255 : left;
+		if (len + 1 + chunk > sizeof(rdata))
+			break;
+		rdata[len++] = (uint8_t)chunk;
+		memcpy(rdata + len, text, chunk);
+		len += chunk;
+		text += chunk;
+		left -= chunk;
+	} while (left > 0);
+	if (dnsd_render_raw(&st->r, (dnsd_owner_t){ 0 }, T_TXT, C_CH, 0, rdata, (uint16_t)len) == 0)
+		st->an++;
+	else
+		st->tc = true;
+}
+
+/* Bytes the OPT record takes: root owner, fixed part, options. */
+static size_t opt_size(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool nsid)
+{
+	size_t len = 11;
+	if (nsid)
+		len += 4u + ctx->nsid_len;
+	if (q->has_ecs)
+		len += 8u + (q->ecs_source + 7u) / 8u;
+	return len;
+}
+
+static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
+			bool nsid, uint8_t ext_rcode, uint8_t scope)
+{
+	size_t rdlen = opt_size(ctx, q, nsid) - 11;
+	uint16_t payload = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
+
+	p[0] = 0;
+	dnsd_put16(p + 1, T_OPT);
+	dnsd_put16(p + 3, payload);
+	p[5] = ext_rcode;
+	p[6] = 0; /* version */
+	p[7] = q->do_bit ? 0x80 : 0; /* RFC 3225: DO copied back */
+	p[8] = 0;
+	dnsd_put16(p + 9, (uint16_t)rdlen);
+	size_t o = 11;
+	if (nsid) {
+		dnsd_put16(p + o, DNSD_OPT_NSID);
+		dnsd_put16(p + o + 2, ctx->nsid_len);
+		memcpy(p + o + 4, ctx->nsid, ctx->nsid_len);
+		o += 4u + ctx->nsid_len;
+	}
+	if (q->has_ecs) {
+		unsigned bytes = (q->ecs_source + 7u) / 8u;
+		dnsd_put16(p + o, DNSD_OPT_ECS);
+		dnsd_put16(p + o + 2, (uint16_t)(4 + bytes));
+		dnsd_put16(p + o + 4, q->ecs_family);
+		p[o + 6] = q->ecs_source;
+		p[o + 7] = scope;
+		memcpy(p + o + 8, q->ecs_addr, bytes);
+		o += 8u + bytes;
+	}
+	return o;
+}
+
+static void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc, uint8_t rcode,
+			 uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
+{
+	dnsd_put16(resp, q->id);
+	resp[2] = (uint8_t)(0x80 | (q->opcode << 3) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) |
+			    (q->rd ? 0x01 : 0));
+	resp[3] = (uint8_t)((q->cd ? 0x10 : 0) | (rcode & 0x0F));
+	dnsd_put16(resp + 4, qd);
+	dnsd_put16(resp + 6, an);
+	dnsd_put16(resp + 8, ns);
+	dnsd_put16(resp + 10, ar);
+}
+
+/* FORMERR, NOTIMP, BADVERS: the header, the question when we have one, and OPT only
+ * for BADVERS (RFC 6891 7: a malformed OPT gets no OPT back). */
+static size_t answer_error(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
+			   const uint8_t *query, uint8_t *resp, size_t cap, int rcode,
+			   dnsd_counters_t *counters)
+{
+	size_t len = DNSD_HDR_LEN;
+	uint16_t qd = 0;
+	uint16_t ar = 0;
+
+	if (q->has_question && q->question_end <= cap) {
+		memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q->question_end - DNSD_HDR_LEN);
+		len = q->question_end;
+		qd = 1;
+	}
+	if (rcode == DNSD_RCODE_BADVERS) {
+		dnsd_query_t plain = *q;
+		plain.has_ecs = false;
+		if (len + opt_size(ctx, &plain, false) <= cap) {
+			len += opt_write(resp + len, ctx, &plain, false, DNSD_RCODE_BADVERS >> 4, 0);
+			ar = 1;
+		}
+	}
+	header_write(resp, q, false, false, (uint8_t)rcode, qd, 0, 0, ar);
+	counters->rcode[rcode]++;
+	return len;
+}
+
+size_t dnsd_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t qlen,
+		   const dnsd_client_t *client, uint8_t *resp, size_t resp_cap,
+		   dnsd_counters_t *counters)
+{
+	dnsd_query_t q;
+	answer_t st;
+
+	counters->queries++;
+	if (client->tcp)
+		counters->tcp++;
+	dnsd_parse_t parsed = dnsd_query_parse(query, qlen, &q);
+	if (unlikely(parsed != DNSD_PARSE_OK || resp_cap < 512)) {
+		if (parsed == DNSD_PARSE_DROP || resp_cap < DNSD_HDR_LEN) {
+			counters->dropped++;
+			return 0;
+		}
+		int rcode = parsed == DNSD_PARSE_NOTIMP  ? DNSD_RCODE_NOTIMP
+			    : parsed == DNSD_PARSE_BADVERS ? DNSD_RCODE_BADVERS
+							   : DNSD_RCODE_FORMERR;
+		if (parsed == DNSD_PARSE_OK)
+			rcode = DNSD_RCODE_SERVFAIL;
+		if (q.has_edns)
+			counters->edns++;
+		return answer_error(ctx, &q, query, resp, resp_cap, rcode, counters);
+	}
+	if (q.has_edns)
+		counters->edns++;
+	if (q.has_ecs)
+		counters->ecs++;
+
+	/* what the client takes: 512 bytes without EDNS, else its size capped by ours */
+	size_t limit = 65535;
+	if (!client->tcp) {
+		uint16_t ours = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
+		limit = q.has_edns ? (q.udp_size < ours ? q.udp_size : ours) : 512;
+	}
+	if (limit > resp_cap)
+		limit = resp_cap;
+	bool nsid = q.has_edns && q.nsid && ctx->nsid != NULL;
+	if (nsid && q.question_end + opt_size(ctx, &q, true) > limit)
+		nsid = false;
+	size_t opt_len = q.has_edns ? opt_size(ctx, &q, nsid) : 0;
+
+	memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q.question_end - DNSD_HDR_LEN);
+	memset(&st, 0, offsetof(answer_t, r));
+	st.ctx = ctx;
+	st.q = &q;
+	st.client = client;
+	st.counters = counters;
+	dnsd_render_init(&st.r, resp, limit - opt_len, q.question_end, q.qname, q.label_count,
+			 q.label_off, q.qname_len);
+
+	if (q.qclass == C_IN) {
+		if (unlikely(q.qtype == T_AXFR || q.qtype == T_IXFR))
+			st.rcode = DNSD_RCODE_REFUSED;
+		else if (likely(ctx->zones != NULL))
+			answer_name(&st, q.qname, q.qname_len, 0);
+		else
+			st.rcode = DNSD_RCODE_REFUSED;
+	} else if (q.qclass == C_CH) {
+		answer_chaos(&st);
+	} else {
+		st.rcode = DNSD_RCODE_REFUSED;
+	}
+	if (st.rcode == DNSD_RCODE_REFUSED) {
+		st.aa = false;
+		st.r.len = q.question_end;
+		st.an = st.ns = st.ar = 0;
+	}
+	if (unlikely(st.tc)) {
+		/* the question (and OPT) only: the client retries over TCP */
+		st.r.len = q.question_end;
+		st.an = st.ns = st.ar = 0;
+		counters->truncated++;
+	}
+	size_t len = st.r.len;
+	if (q.has_edns) {
+		len += opt_write(resp + len, ctx, &q, nsid, 0, st.scope);
+		st.ar++;
+		if (nsid)
+			counters->nsid++;
+	}
+	header_write(resp, &q, st.aa, st.tc, st.rcode, 1, st.an, st.ns, st.ar);
+	counters->rcode[st.rcode]++;
+	if (st.referral)
+		counters->referrals++;
+	else if (st.rcode == DNSD_RCODE_NOERROR && st.an == 0 && !st.tc)
+		counters->nodata++;
+	return len;
+}

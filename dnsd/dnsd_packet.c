@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_packet.c -- hand-written parser for a query's header, question and EDNS OPT */
+#include "config.h"
+
+#include <string.h>
+
+#include "dnsd/dnsd_packet.h"
+
+#define TYPE_OPT 41
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint8_t lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+}
+
+uint32_t dnsd_name_hash(const uint8_t *name, size_t len)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+	uint64_t w;
+
+	while (len >= 8) {
+		memcpy(&w, name, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		name += 8;
+		len -= 8;
+	}
+	w = 0;
+	memcpy(&w, name, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
+/* Copies the question name lower-cased, recording label offsets. Compression is not
+ * allowed in the question (nobody sends it, and refusing it keeps the copy trivial). */
+static int parse_qname(const uint8_t *msg, size_t len, size_t *pos, dnsd_query_t *q)
+{
+	size_t p = *pos;
+	unsigned out = 0;
+	unsigned labels = 0;
+
+	for (;;) {
+		if (unlikely(p >= len))
+			return -1;
+		uint8_t l = msg[p];
+		if (l == 0) {
+			if (out + 1 > DNSD_NAME_MAX)
+				return -1;
+			q->qname[out++] = 0;
+			p++;
+			break;
+		}
+		if (unlikely(l > 63)) /* pointer or reserved label type */
+			return -1;
+		if (unlikely(p + 1 + l > len || out + 1 + l + 1 > DNSD_NAME_MAX))
+			return -1;
+		q->label_off[labels++] = (uint8_t)out;
+		q->qname[out++] = l;
+		for (unsigned i = 1; i <= l; i++)
+			q->qname[out++] = lower(msg[p + i]);
+		p += 1 + (size_t)l;
+	}
+	q->qname_len = (uint8_t)out;
+	q->label_count = (uint8_t)labels;
+	*pos = p;
+	return 0;
+}
+
+/* Skips a name anywhere else in the message (compression allowed). */
+static int skip_name(const uint8_t *msg, size_t len, size_t *pos)
+{
+	size_t p = *pos;
+
+	for (;;) {
+		if (p >= len)
+			return -1;
+		uint8_t l = msg[p];
+		if (l == 0) {
+			p++;
+			break;
+		}
+		if ((l & 0xC0) == 0xC0) {
+			if (p + 2 > len)
+				return -1;
+			p += 2;
+			break;
+		}
+		if (l > 63)
+			return -1;
+		p += 1 + (size_t)l;
+	}
+	*pos = p;
+	return 0;
+}
+
+static int parse_ecs(const uint8_t *o, uint16_t olen, dnsd_query_t *q)
+{
+	if (olen < 4 || q->has_ecs)
+		return -1;
+	uint16_t family = rd16(o);
+	uint8_t source = o[2];
+	uint8_t scope = o[3];
+	unsigned max = family == 1 ? 32 : family == 2 ? 128 : 0;
+
+	if (max == 0 || source > max || scope != 0)
+		return -1;
+	unsigned bytes = (source + 7u) / 8u;
+	if (olen - 4u != bytes)
+		return -1;
+	memset(q->ecs_addr, 0, sizeof(q->ecs_addr));
+	memcpy(q->ecs_addr, o + 4, bytes);
+	if (source % 8 != 0 && (q->ecs_addr[bytes - 1] & (0xFFu >> (source % 8))) != 0)
+		return -1;
+	q->has_ecs = true;
+	q->ecs_family = family;
+	q->ecs_source = source;
+	return 0;
+}
+
+static int parse_opt(const uint8_t *msg, size_t rr, size_t len, dnsd_query_t *q)
+{
+	/* rr points at the fixed part after the (root) owner: type, class, ttl, rdlen */
+	const uint8_t *f = msg + rr;
+	uint16_t udp = rd16(f + 2);
+	uint16_t rdlen = rd16(f + 8);
+	size_t p = rr + 10;
+
+	q->has_edns = true;
+	q->udp_size = udp < 512 ? 512 : udp;
+	q->edns_version = f[5];
+	q->do_bit = (f[6] & 0x80) != 0;
+	if (p + rdlen > len)
+		return -1;
+	size_t end = p + rdlen;
+	while (p < end) {
+		if (p + 4 > end)
+			return -1;
+		uint16_t code = rd16(msg + p);
+		uint16_t olen = rd16(msg + p + 2);
+		p += 4;
+		if (p + olen > end)
+			return -1;
+		if (code == DNSD_OPT_NSID)
+			q->nsid = true;
+		else if (code == DNSD_OPT_ECS && parse_ecs(msg + p, olen, q) != 0)
+			return -1;
+		p += olen;
+	}
+	return 0;
+}
+
+dnsd_parse_t dnsd_query_parse(const uint8_t *msg, size_t len, dnsd_query_t *q)
+{
+	q->has_question = false;
+	q->has_edns = false;
+	q->has_ecs = false;
+	q->nsid = false;
+	q->do_bit = false;
+	q->edns_version = 0;
+	q->udp_size = 512;
+	if (unlikely(len < DNSD_HDR_LEN))
+		return DNSD_PARSE_DROP;
+	q->id = rd16(msg);
+	q->opcode = (msg[2] >> 3) & 0x0F;
+	q->rd = (msg[2] & 0x01) != 0;
+	q->cd = (msg[3] & 0x10) != 0;
+	if (unlikely(msg[2] & 0x80))
+		return DNSD_PARSE_DROP;
+
+	uint16_t qdcount = rd16(msg + 4);
+	uint16_t ancount = rd16(msg + 6);
+	uint16_t nscount = rd16(msg + 8);
+	uint16_t arcount = rd16(msg + 10);
+	size_t pos = DNSD_HDR_LEN;
+
+	if (unlikely(qdcount != 1))
+		return q->opcode != 0 ? DNSD_PARSE_NOTIMP : DNSD_PARSE_FORMERR;
+	if (unlikely(parse_qname(msg, len, &pos, q) != 0 || pos + 4 > len))
+		return q->opcode != 0 ? DNSD_PARSE_NOTIMP : DNSD_PARSE_FORMERR;
+	q->qtype = rd16(msg + pos);
+	q->qclass = rd16(msg + pos + 2);
+	pos += 4;
+	q->question_end = (uint16_t)pos;
+	q->has_question = true;
+	if (unlikely(q->opcode != 0))
+		return DNSD_PARSE_NOTIMP;
+
+	/* Queries carry no answer or authority records; skip any without judging them. */
+	unsigned records = (unsigned)ancount + nscount + arcount;
+	bool seen_opt = false;
+	for (unsigned i = 0; i < records; i++) {
+		size_t owner = pos;
+		if (skip_name(msg, len, &pos) != 0 || pos + 10 > len)
+			return DNSD_PARSE_FORMERR;
+		uint16_t type = rd16(msg + pos);
+		uint16_t rdlen = rd16(msg + pos + 8);
+		if (pos + 10 + rdlen > len)
+			return DNSD_PARSE_FORMERR;
+		if (type == TYPE_OPT) {
+			/* RFC 6891 6.1.1: one OPT, in the additional section, owned by the root */
+			if (seen_opt || i < (unsigned)ancount + nscount || pos != owner + 1 ||
+			    msg[owner] != 0)
+				return DNSD_PARSE_FORMERR;
+			seen_opt = true;
+			if (parse_opt(msg, pos, len, q) != 0)
+				return DNSD_PARSE_FORMERR;
+		}
+		pos += 10 + (size_t)rdlen;
+	}
+	if (q->has_edns && q->edns_version > 0)
+		return DNSD_PARSE_BADVERS;
+	return DNSD_PARSE_OK;
+}

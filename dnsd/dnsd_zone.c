@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_zone.c -- the zone store: validated master files compiled into one hash table */
+#include "config.h"
+
+#include <ldns/ldns.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsd/dnsd_db.h"
+#include "dnsd/dnsd_packet.h"
+#include "dnsd/dnsd_zone_read.h"
+
+/* Memory layout: every node, rrset, rr and rdata byte lives in one arena (a chain of
+ * blocks) so the store is compact, has no per-object headers, and frees in one walk.
+ * The hash table is a separate array because it grows while the store is built. */
+
+typedef struct arena_block {
+	struct arena_block *next;
+	size_t used;   /* bytes handed out from data */
+	size_t cap;    /* bytes in data */
+	max_align_t data[];
+} arena_block_t;
+
+#define ARENA_BLOCK 65536
+
+typedef struct {
+	dnsd_zones_t *z;
+	dnsd_errors_t errors;
+	bool oom;
+} build_t;
+
+static void *arena_alloc(build_t *b, size_t size)
+{
+	arena_block_t *blk = b->z->arena;
+	size = (size + 7u) & ~(size_t)7u;
+	if (blk == NULL || blk->cap - blk->used < size) {
+		size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+		arena_block_t *nb = malloc(sizeof(*nb) + cap);
+		if (nb == NULL) {
+			b->oom = true;
+			return NULL;
+		}
+		nb->cap = cap;
+		nb->used = 0;
+		b->z->memory += sizeof(*nb) + cap;
+		if (blk != NULL && size > ARENA_BLOCK) {
+			/* keep filling the current block; the big one goes behind it */
+			nb->next = blk->next;
+			blk->next = nb;
+		} else {
+			nb->next = blk;
+			b->z->arena = nb;
+		}
+		blk = nb;
+	}
+	void *p = (uint8_t *)blk->data + blk->used;
+	blk->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+static int table_grow(build_t *b)
+{
+	dnsd_zones_t *z = b->z;
+	uint32_t size = z->slots ? (z->mask + 1) * 2 : 1024;
+	dnsd_slot_t *slots = calloc(size, sizeof(*slots));
+	if (slots == NULL) {
+		b->oom = true;
+		return -1;
+	}
+	for (uint32_t i = 0; z->slots && i <= z->mask; i++) {
+		if (z->slots[i].node == NULL)
+			continue;
+		uint32_t j = z->slots[i].hash & (size - 1);
+		while (slots[j].node != NULL)
+			j = (j + 1) & (size - 1);
+		slots[j] = z->slots[i];
+	}
+	if (z->slots) {
+		z->memory -= (z->mask + 1) * sizeof(*slots);
+		free(z->slots);
+	}
+	z->memory += size * sizeof(*slots);
+	z->slots = slots;
+	z->mask = size - 1;
+	return 0;
+}
+
+static size_t name_labels(const uint8_t *name)
+{
+	size_t n = 0;
+	for (size_t p = 0; name[p] != 0; p += 1 + name[p])
+		n++;
+	return n;
+}
+
+/* The node for name, created (with every missing ancestor down from the zone's apex
+ * as an empty non-terminal) when absent. Existing nodes of a parent zone are kept. */
+static dnsd_node_t *node_get(build_t *b, dnsd_zone_t *zone, const uint8_t *name, size_t len)
+{
+	dnsd_zones_t *z = b->z;
+	uint32_t h = dnsd_name_hash(name, len);
+	dnsd_node_t *n = (dnsd_node_t *)dnsd_zones_find(z, name, len, h);
+	if (n != NULL)
+		return n;
+	if ((z->node_count + 1) * 2 > (size_t)z->mask + 1 && table_grow(b) != 0)
+		return NULL;
+	n = arena_alloc(b, sizeof(*n));
+	uint8_t *copy = arena_alloc(b, len);
+	if (n == NULL || copy == NULL)
+		return NULL;
+	memcpy(copy, name, len);
+	n->name = copy;
+	n->name_len = (uint8_t)len;
+	n->hash = h;
+	n->labels = (uint8_t)name_labels(name);
+	n->zone = zone;
+	uint32_t i = h & z->mask;
+	while (z->slots[i].node != NULL)
+		i = (i + 1) & z->mask;
+	z->slots[i].hash = h;
+	z->slots[i].node = n;
+	z->node_count++;
+	if (zone->apex != NULL && n->labels > zone->apex->labels) {
+		size_t skip = 1 + (size_t)name[0];
+		if (node_get(b, zone, name + skip, len - skip) == NULL)
+			return NULL;
+	}
+	return n;
+}
+
+/* Rdata fields (by index) holding names we compress on output (RFC 3597 section 4). */
+static void compressible(uint16_t type, int *first, int *second)
+{
+	*first = -1;
+	*second = -1;
+	switch (type) {
+	case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_PTR:
+		*first = 0;
+		break;
+	case LDNS_RR_TYPE_MX:
+		*first = 1;
+		break;
+	case LDNS_RR_TYPE_SOA:
+		*first = 0;
+		*second = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+static void lower_name(uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] |= 0x20;
+}
+
+static int rr_fill(build_t *b, dnsd_rr_t *out, const ldns_rr *rr, uint16_t type)
+{
+	int c1, c2;
+	size_t len = 0;
+
+	compressible(type, &c1, &c2);
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		len += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	if (len > 65535)
+		return -1;
+	uint8_t *rdata = arena_alloc(b, len ? len : 1);
+	if (rdata == NULL)
+		return -1;
+	out->name_off[0] = DNSD_NO_NAME;
+	out->name_off[1] = DNSD_NO_NAME;
+	size_t off = 0;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+		memcpy(rdata + off, ldns_rdf_data(f), ldns_rdf_size(f));
+		if ((int)i == c1 || (int)i == c2) {
+			lower_name(rdata + off, ldns_rdf_size(f));
+			out->name_off[(int)i == c1 ? 0 : 1] = (uint16_t)off;
+		}
+		off += ldns_rdf_size(f);
+	}
+	out->rdata = rdata;
+	out->rdlen = (uint16_t)len;
+	return 0;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* Renders a set whose data has no names to compress, owner = the question name. */
+static int rrset_wire(build_t *b, dnsd_rrset_t *set, dnsd_rr_t *rrs)
+{
+	size_t len = 0;
+	for (unsigned i = 0; i < set->count; i++) {
+		if (rrs[i].name_off[0] != DNSD_NO_NAME)
+			return 0;
+		len += 12 + (size_t)rrs[i].rdlen;
+	}
+	uint8_t *w = arena_alloc(b, len);
+	if (w == NULL)
+		return -1;
+	set->wire = w;
+	set->wire_len = (uint32_t)len;
+	for (unsigned i = 0; i < set->count; i++) {
+		w[0] = 0xC0;
+		w[1] = 0x0C;
+		put16(w + 2, set->type);
+		put16(w + 4, LDNS_RR_CLASS_IN);
+		put32(w + 6, set->ttl);
+		put16(w + 10, rrs[i].rdlen);
+		memcpy(w + 12, rrs[i].rdata, rrs[i].rdlen);
+		w += 12 + rrs[i].rdlen;
+	}
+	return 0;
+}
+
+static int zrr_cmp(const void *pa, const void *pb)
+{
+	const dnsd_zrr_t *a = pa, *b = pb;
+	size_t n = a->owner_len < b->owner_len ? a->owner_len : b->owner_len;
+	int c = memcmp(a->owner, b->owner, n);
+	if (c != 0)
+		return c;
+	if (a->owner_len != b->owner_len)
+		return a->owner_len < b->owner_len ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static bool name_under(const uint8_t *name, size_t len, const uint8_t *apex, size_t alen)
+{
+	if (len < alen || memcmp(name + len - alen, apex, alen) != 0)
+		return false;
+	/* the match must start at a label boundary */
+	for (size_t p = 0; p <= len - alen; p += 1 + name[p])
+		if (p == len - alen)
+			return true;
+	return false;
+}
+
+/* The served zone deepest above name (zones ordered so deeper origins win), or NULL. */
+static dnsd_zone_t *zone_of(build_t *b, const uint8_t *name, size_t len)
+{
+	dnsd_zone_t *best = NULL;
+	for (size_t i = 0; i < b->z->zone_count; i++) {
+		dnsd_zone_t *zn = &b->z->zones[i];
+		if (zn->apex == NULL)
+			continue;
+		if (name_under(name, len, zn->apex->name, zn->apex->name_len) &&
+		    (best == NULL || zn->apex->labels > best->apex->labels))
+			best = zn;
+	}
+	return best;
+}
+
+/* One owner's records [from, to) of a sorted list: validated, then stored at its node. */
+static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_t *v, size_t from, size_t to)
+{
+	char owner[1024];
+	size_t sets = 0;
+	const dnsd_zrr_t *cname = NULL;
+
+	dnsd_name_text(v[from].owner, owner, sizeof(owner));
+	for (size_t i = from; i < to; i++) {
+		if (i == from || v[i].type != v[i - 1].type)
+			sets++;
+		if (v[i].type == LDNS_RR_TYPE_CNAME) {
+			if (cname != NULL && ldns_rr_compare(cname->rr, v[i].rr) != 0)
+				dnsd_errors_add(&b->errors, "%s:%d: more than one CNAME at %s",
+						v[i].file, v[i].line, owner);
+			cname = &v[i];
+		}
+		if (v[i].type == LDNS_RR_TYPE_SOA && v[i].owner_len != zone->apex->name_len)
+			dnsd_errors_add(&b->errors, "%s:%d: SOA at %s is not at the zone apex %s",
+					v[i].file, v[i].line, owner, zone->origin);
+	}
+	if (cname != NULL && sets > 1)
+		dnsd_errors_add(&b->errors, "%s:%d: CNAME at %s has other data", cname->file,
+				cname->line, owner);
+	if (zone_of(b, v[from].owner, v[from].owner_len) != zone)
+		return; /* a more specific zone we serve owns this name */
+
+	dnsd_node_t *n = node_get(b, zone, v[from].owner, v[from].owner_len);
+	dnsd_rrset_t *rrsets = arena_alloc(b, sets * sizeof(*rrsets));
+	if (n == NULL || rrsets == NULL)
+		return;
+	n->rrsets = rrsets;
+	n->rrset_count = (uint16_t)sets;
+	for (size_t i = from, s = 0; i < to; s++) {
+		size_t j = i;
+		while (j < to && v[j].type == v[i].type)
+			j++;
+		dnsd_rrset_t *set = &rrsets[s];
+		dnsd_rr_t *rrs = arena_alloc(b, (j - i) * sizeof(*rrs));
+		if (rrs == NULL)
+			return;
+		set->type = v[i].type;
+		set->ttl = ldns_rr_ttl(v[i].rr);
+		for (size_t k = i; k < j; k++) {
+			bool dup = false;
+			for (size_t m = i; m < k && !dup; m++)
+				dup = ldns_rr_compare_no_rdata(v[m].rr, v[k].rr) == 0 &&
+				      ldns_rr_compare(v[m].rr, v[k].rr) == 0;
+			if (dup)
+				continue;
+			if (rr_fill(b, &rrs[set->count], v[k].rr, set->type) != 0) {
+				dnsd_errors_add(&b->errors, "%s:%d: record too large", v[k].file,
+						v[k].line);
+				return;
+			}
+			set->count++;
+			if (ldns_rr_ttl(v[k].rr) < set->ttl)
+				set->ttl = ldns_rr_ttl(v[k].rr);
+		}
+		set->rrs = rrs;
+		if (rrset_wire(b, set, rrs) != 0)
+			return;
+		if (set->type == LDNS_RR_TYPE_SOA && n == zone->apex) {
+			zone->soa = set;
+			uint32_t min = ldns_rdf2native_int32(ldns_rr_rdf(v[i].rr, 6));
+			zone->neg_ttl = set->ttl < min ? set->ttl : min;
+			zone->serial = ldns_rdf2native_int32(ldns_rr_rdf(v[i].rr, 2));
+			if (j - i > 1)
+				dnsd_errors_add(&b->errors, "%s:%d: more than one SOA at %s",
+						v[i + 1].file, v[i + 1].line, owner);
+		}
+		if (set->type == LDNS_RR_TYPE_NS) {
+			if (n == zone->apex)
+				zone->ns = set;
+			else
+				n->flags |= DNSD_NODE_DELEG;
+		}
+		i = j;
+	}
+}
+
+static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldns_rdf *origin)
+{
+	dnsd_zrr_list_t list = { 0 };
+	bool read_ok = false;
+
+	if (dnsd_zone_read(cz->file, origin, &list, &b->errors) == 0 && list.n > 0) {
+		qsort(list.v, list.n, sizeof(*list.v), zrr_cmp);
+		for (size_t i = 0; i < list.n;) {
+			size_t j = i + 1;
+			while (j < list.n && list.v[j].owner_len == list.v[i].owner_len &&
+			       memcmp(list.v[j].owner, list.v[i].owner, list.v[i].owner_len) == 0)
+				j++;
+			owner_add(b, zone, list.v, i, j);
+			i = j;
+		}
+		read_ok = true;
+	}
+	if (read_ok && zone->soa == NULL)
+		dnsd_errors_add(&b->errors, "%s: no SOA at the zone apex %s", cz->file, zone->origin);
+	if (read_ok && zone->ns == NULL)
+		dnsd_errors_add(&b->errors, "%s: no NS at the zone apex %s", cz->file, zone->origin);
+	dnsd_zrr_list_free(&list);
+}
+
+/* Zone cuts, wildcards and additional-section targets, once every name is in place. */
+static void nodes_link(build_t *b)
+{
+	dnsd_zones_t *z = b->z;
+
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		dnsd_node_t *n = (dnsd_node_t *)z->slots[i].node;
+		if (n == NULL)
+			continue;
+		if (n->flags & DNSD_NODE_DELEG)
+			n->cut = n;
+		/* the highest cut strictly above n inside its zone occludes it */
+		const uint8_t *p = n->name;
+		size_t len = n->name_len;
+		for (unsigned l = n->labels; l > n->zone->apex->labels + 1u; l--) {
+			len -= 1 + (size_t)p[0];
+			p += 1 + p[0];
+			const dnsd_node_t *up = dnsd_zones_find(z, p, len, dnsd_name_hash(p, len));
+			if (up != NULL && (up->flags & DNSD_NODE_DELEG) && up->zone == n->zone) {
+				n->flags |= DNSD_NODE_OCCLUDED;
+				n->cut = up;
+			}
+		}
+		if (n->name[0] == 1 && n->name[1] == '*' && !(n->flags & DNSD_NODE_APEX)) {
+			const uint8_t *pn = n->name + 2;
+			dnsd_node_t *parent = (dnsd_node_t *)dnsd_zones_find(z, pn, n->name_len - 2u,
+								dnsd_name_hash(pn, n->name_len - 2u));
+			if (parent != NULL)
+				parent->wildcard = n;
+		}
+		for (unsigned s = 0; s < n->rrset_count; s++) {
+			const dnsd_rrset_t *set = &n->rrsets[s];
+			size_t field = set->type == LDNS_RR_TYPE_NS ? 0 : set->type == LDNS_RR_TYPE_MX ? 2
+				     : set->type == LDNS_RR_TYPE_SRV ? 6 : 65536;
+			for (unsigned r = 0; r < set->count && field < 65536; r++) {
+				dnsd_rr_t *rr = (dnsd_rr_t *)&set->rrs[r];
+				uint8_t target[255];
+				size_t tl = 0;
+				if (field >= rr->rdlen)
+					continue;
+				while (field + tl < rr->rdlen && rr->rdata[field + tl] != 0 && tl < 254)
+					tl += 1 + (size_t)rr->rdata[field + tl];
+				tl++;
+				if (field + tl > rr->rdlen || tl > sizeof(target))
+					continue;
+				memcpy(target, rr->rdata + field, tl);
+				lower_name(target, tl);
+				const dnsd_node_t *t = dnsd_zones_find(z, target, tl,
+								       dnsd_name_hash(target, tl));
+				if (t != NULL && (dnsd_node_rrset(t, LDNS_RR_TYPE_A) ||
+						  dnsd_node_rrset(t, LDNS_RR_TYPE_AAAA)))
+					rr->target = t;
+			}
+		}
+	}
+}
+
+static void records_mark(build_t *b, const conf_record_t *records, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		ldns_rdf *d = NULL;
+		if (ldns_str2rdf_dname(&d, records[i].name) != LDNS_STATUS_OK) {
+			dnsd_errors_add(&b->errors, "records: %s: not a domain name", records[i].name);
+			continue;
+		}
+		uint8_t name[255];
+		size_t len = ldns_rdf_size(d);
+		memcpy(name, ldns_rdf_data(d), len);
+		ldns_rdf_deep_free(d);
+		lower_name(name, len);
+		dnsd_zone_t *zone = zone_of(b, name, len);
+		if (zone == NULL) {
+			dnsd_errors_add(&b->errors, "records: %s: not inside any zone served",
+					records[i].name);
+			continue;
+		}
+		dnsd_node_t *n = node_get(b, zone, name, len);
+		if (n == NULL)
+			return;
+		if (dnsd_node_rrset(n, LDNS_RR_TYPE_CNAME) != NULL)
+			dnsd_errors_add(&b->errors, "records: %s: the zone has a CNAME there",
+					records[i].name);
+		n->flags |= DNSD_NODE_GEO;
+		n->geo_record = (uint32_t)i;
+	}
+}
+
+dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
+			      const conf_record_t *records, size_t record_count, char **errors)
+{
+	build_t b = { 0 };
+	ldns_rdf **origins = calloc(zone_count + 1, sizeof(*origins));
+
+	*errors = NULL;
+	b.z = calloc(1, sizeof(*b.z));
+	if (b.z == NULL || origins == NULL || table_grow(&b) != 0)
+		goto oom;
+	b.z->zones = calloc(zone_count + 1, sizeof(*b.z->zones));
+	if (b.z->zones == NULL)
+		goto oom;
+	b.z->zone_count = zone_count;
+	b.z->memory += sizeof(*b.z) + (zone_count + 1) * sizeof(*b.z->zones);
+	/* every apex first, so each name can be given to the deepest zone that holds it */
+	for (size_t i = 0; i < zone_count; i++) {
+		dnsd_zone_t *zone = &b.z->zones[i];
+		if (ldns_str2rdf_dname(&origins[i], zones[i].origin) != LDNS_STATUS_OK) {
+			dnsd_errors_add(&b.errors, "%s: bad zone origin %s", zones[i].file,
+					zones[i].origin);
+			continue;
+		}
+		lower_name(ldns_rdf_data(origins[i]), ldns_rdf_size(origins[i]));
+		char shown[1024];
+		dnsd_name_text(ldns_rdf_data(origins[i]), shown, sizeof(shown));
+		char *text = arena_alloc(&b, strlen(shown) + 1);
+		if (text == NULL)
+			goto oom;
+		memcpy(text, shown, strlen(shown) + 1);
+		zone->origin = text;
+		dnsd_node_t *apex = node_get(&b, zone, ldns_rdf_data(origins[i]),
+					     ldns_rdf_size(origins[i]));
+		if (apex == NULL)
+			goto oom;
+		if (apex->flags & DNSD_NODE_APEX) {
+			dnsd_errors_add(&b.errors, "%s: zone %s is listed twice", zones[i].file, text);
+			continue;
+		}
+		apex->flags |= DNSD_NODE_APEX;
+		apex->zone = zone;
+		zone->apex = apex;
+	}
+	for (size_t i = 0; i < zone_count; i++)
+		if (b.z->zones[i].apex != NULL)
+			zone_build(&b, &b.z->zones[i], &zones[i], origins[i]);
+	/* a child zone's apex makes its parent's names above it empty non-terminals */
+	for (size_t i = 0; i < zone_count && b.errors.count == 0; i++) {
+		const dnsd_node_t *apex = b.z->zones[i].apex;
+		size_t skip = 1 + (size_t)apex->name[0];
+		dnsd_zone_t *parent = apex->labels ? zone_of(&b, apex->name + skip,
+							     apex->name_len - skip) : NULL;
+		if (parent != NULL)
+			(void)node_get(&b, parent, apex->name + skip, apex->name_len - skip);
+	}
+	if (b.errors.count == 0)
+		records_mark(&b, records, record_count);
+	if (b.oom)
+		goto oom;
+	if (b.errors.count == 0)
+		nodes_link(&b);
+	for (size_t i = 0; i < zone_count; i++)
+		ldns_rdf_deep_free(origins[i]);
+	free(origins);
+	if (b.errors.count > 0) {
+		if (b.errors.count > 50)
+			dnsd_errors_add(&b.errors, "(%zu more problems)", b.errors.count - 50);
+		*errors = b.errors.text;
+		dnsd_zones_free(b.z);
+		return NULL;
+	}
+	return b.z;
+oom:
+	for (size_t i = 0; origins != NULL && i < zone_count; i++)
+		ldns_rdf_deep_free(origins[i]);
+	free(origins);
+	free(b.errors.text);
+	dnsd_zones_free(b.z);
+	*errors = strdup("out of memory loading zones\n");
+	return NULL;
+}
+
+void dnsd_zones_free(dnsd_zones_t *zones)
+{
+	if (zones == NULL)
+		return;
+	arena_block_t *blk = zones->arena;
+	while (blk != NULL) {
+		arena_block_t *next = blk->next;
+		free(blk);
+		blk = next;
+	}
+	free(zones->slots);
+	free(zones->zones);
+	free(zones);
+}
+
+size_t dnsd_zones_count(const dnsd_zones_t *zones)
+{
+	return zones->zone_count;
+}
+
+size_t dnsd_zones_names(const dnsd_zones_t *zones)
+{
+	return zones->node_count;
+}
+
+size_t dnsd_zones_memory(const dnsd_zones_t *zones)
+{
+	return zones->memory;
+}
+
+int64_t dnsd_zones_serial(const dnsd_zones_t *zones, const char *origin)
+{
+	for (size_t i = 0; i < zones->zone_count; i++)
+		if (zones->zones[i].origin != NULL && strcasecmp(zones->zones[i].origin, origin) == 0)
+			return zones->zones[i].serial;
+	return -1;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd_zone_read.h -- reading master files with ldns into a flat list of records */
+#ifndef MERIDIAN_DNSD_ZONE_READ_H
+#define MERIDIAN_DNSD_ZONE_READ_H
+
+#include <ldns/ldns.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/compiler.h"
+
+/* Problems found while loading, one per line, "FILE:LINE: what". */
+typedef struct {
+	char *text;    /* NUL-terminated, or NULL while empty */
+	size_t len;    /* bytes used */
+	size_t count;  /* problems recorded */
+} dnsd_errors_t;
+
+void dnsd_errors_add(dnsd_errors_t *e, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3);
+
+/* One record as read, with where it came from. */
+typedef struct {
+	ldns_rr *rr;           /* owned */
+	const char *file;      /* the file it was read from (owned by the list) */
+	int line;              /* line where the record ends */
+	uint8_t owner[255];    /* lower-case wire owner */
+	uint8_t owner_len;     /* 1..255 */
+	uint16_t type;         /* RR type */
+	size_t seq;            /* order of appearance, for stable sorting */
+} dnsd_zrr_t;
+
+/* Every record of one zone. */
+typedef struct {
+	dnsd_zrr_t *v;         /* n entries */
+	size_t n;
+	size_t cap;
+	char **files;          /* names of the files read ($INCLUDEs), owned */
+	size_t file_count;
+} dnsd_zrr_list_t;
+
+/* Reads the master file `path` for zone `origin` (wire form, lower case) into list,
+ * following $INCLUDE (relative to the including file's directory), checking that every
+ * record is class IN and inside the zone. Problems go to errors; returns -1 if any. */
+int dnsd_zone_read(const char *path, const ldns_rdf *origin, dnsd_zrr_list_t *list,
+		   dnsd_errors_t *errors) M_NONNULL_ALL M_WUR;
+
+/* Frees the records and file names of list. */
+void dnsd_zrr_list_free(dnsd_zrr_list_t *list) M_NONNULL_ALL;
+
+/* Wire name to presentation form (lower case, trailing dot) in out (>= 1024 bytes). */
+void dnsd_name_text(const uint8_t *name, char *out, size_t cap) M_NONNULL_ALL;
+
+#endif

@@ -1,0 +1,28 @@
+# dnsd/engine.mk -- dnsd engine library (zone store, parser, renderer); owned by the engine engineer
+# dnsd/local.mk includes this file; meridian-dnsd links dnsd/libdnsd.a before state, conf
+# and base, and adds $(LDNS_LIBS) (the zone loader uses ldns).
+dnsd_engine_sources = \
+	dnsd/dnsd_answer.c dnsd/dnsd_answer.h \
+	dnsd/dnsd_db.h \
+	dnsd/dnsd_packet.c dnsd/dnsd_packet.h \
+	dnsd/dnsd_render.c dnsd/dnsd_render.h \
+	dnsd/dnsd_zone.c dnsd/dnsd_zone.h \
+	dnsd/dnsd_zone_read.c dnsd/dnsd_zone_read.h
+
+noinst_LIBRARIES += dnsd/libdnsd.a
+dnsd_libdnsd_a_SOURCES = $(dnsd_engine_sources)
+dnsd_libdnsd_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
+
+dnsd_engine_test_ldadd = dnsd/libdnsd.a base/libbase.a $(LDNS_LIBS) $(CMOCKA_LIBS)
+dnsd_engine_test_cppflags = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(CMOCKA_CFLAGS)
+
+check_PROGRAMS += tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer
+TESTS += tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer
+tests_unit_dnsd_test_zone_SOURCES = tests/unit/dnsd/test_zone.c $(dnsd_engine_test_util)
+tests_unit_dnsd_test_zone_CPPFLAGS = $(dnsd_engine_test_cppflags)
+tests_unit_dnsd_test_zone_LDADD = $(dnsd_engine_test_ldadd)
+dnsd_engine_test_util = tests/unit/dnsd/dnsd_test_util.c tests/unit/dnsd/dnsd_test_util.h \
+	tests/unit/dnsd/dnsd_test_fixture.c tests/unit/dnsd/dnsd_test_fixture.h
+tests_unit_dnsd_test_answer_SOURCES = tests/unit/dnsd/test_answer.c $(dnsd_engine_test_util)
+tests_unit_dnsd_test_answer_CPPFLAGS = $(dnsd_engine_test_cppflags)
+tests_unit_dnsd_test_answer_LDADD = $(dnsd_engine_test_ldadd)

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* test_zone.c -- zone store loading: validation errors with file:line, includes, records */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/unit/dnsd/dnsd_test_util.h"
+
+#define HEAD "$ORIGIN example.com.\n$TTL 3600\n"
+#define SOA "@ IN SOA ns1 hostmaster 7 3600 600 86400 300\n"
+#define NS "@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+
+/* One bad zone file and the exact error it must give after the file's path. */
+typedef struct {
+	const char *what;
+	const char *text;
+	const char *error;
+} bad_zone_t;
+
+static const bad_zone_t bad_zones[] = {
+	{ "soa missing", HEAD NS, ": no SOA at the zone apex example.com.\n" },
+	{ "ns missing", HEAD SOA "www IN A 192.0.2.1\n", ": no NS at the zone apex example.com.\n" },
+	{ "out of zone", HEAD SOA NS "www.example.org. IN A 192.0.2.1\n",
+	  ":6: www.example.org. is outside the zone example.com.\n" },
+	{ "cname and other data", HEAD SOA NS "www IN A 192.0.2.1\nwww IN CNAME other\n",
+	  ":7: CNAME at www.example.com. has other data\n" },
+	{ "cname at the apex", HEAD SOA NS "@ IN CNAME other.example.net.\n",
+	  ":6: CNAME at example.com. has other data\n" },
+	{ "two cnames", HEAD SOA NS "www IN CNAME a\nwww IN CNAME b\n",
+	  ":7: more than one CNAME at www.example.com.\n" },
+	{ "soa below apex", HEAD SOA NS "sub IN SOA ns1 hostmaster 1 2 3 4 5\n",
+	  ":6: SOA at sub.example.com. is not at the zone apex example.com.\n" },
+	{ "syntax error", HEAD SOA NS "www IN A 192.0.2\n",
+	  ":6: Syntax error, could not parse the RR's rdata\n" },
+	{ "class not IN", HEAD SOA NS "www CH TXT \"x\"\n",
+	  ":6: www.example.com. has class other than IN\n" },
+};
+
+static void test_zone_errors_name_file_and_line(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_zones) / sizeof(bad_zones[0]); i++) {
+		char *dir = t_dir_new();
+		char *path = t_file_write(dir, "example.com.zone", bad_zones[i].text);
+		conf_zone_t zone = { .origin = "example.com.", .file = path };
+		char *errors = NULL;
+		char *expect = NULL;
+		assert_true(asprintf(&expect, "%s%s", path, bad_zones[i].error) > 0);
+		dnsd_zones_t *z = dnsd_zones_load(&zone, 1, NULL, 0, &errors);
+		if (z != NULL || errors == NULL || strcmp(errors, expect) != 0)
+			fail_msg("case '%s': got '%s', want '%s'", bad_zones[i].what,
+				 errors ? errors : "(none)", expect);
+		free(errors);
+		free(expect);
+		free(path);
+		t_dir_remove(dir);
+	}
+}
+
+static void test_zone_missing_file_is_named(void **state)
+{
+	(void)state;
+	conf_zone_t zone = { .origin = "example.com.", .file = "/nonexistent/example.com.zone" };
+	char *errors = NULL;
+	assert_null(dnsd_zones_load(&zone, 1, NULL, 0, &errors));
+	assert_string_equal(errors, "/nonexistent/example.com.zone: cannot open: No such file or directory\n");
+	free(errors);
+}
+
+static void test_zone_include_and_origin_directives_load(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *inc = t_file_write(dir, "hosts.inc", "www IN A 192.0.2.1\nmail IN A 192.0.2.2\n");
+	char *bad = t_file_write(dir, "bad.inc", "\n\nx IN A nope\n");
+	char *path = t_file_write(dir, "z.zone", HEAD SOA NS "$INCLUDE hosts.inc sub\n"
+				  "$ORIGIN other.example.com.\nftp IN A 192.0.2.3\n");
+	char *path2 = t_file_write(dir, "z2.zone", HEAD SOA NS "$INCLUDE bad.inc\n");
+	conf_zone_t zone = { .origin = "example.com.", .file = path };
+	char *errors = NULL;
+	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, NULL, 0, &errors);
+	assert_null(errors);
+	assert_non_null(z);
+	assert_int_equal(dnsd_zones_count(z), 1);
+	/* apex, ns1, sub (empty non-terminal), www.sub, mail.sub, other (ENT), ftp.other */
+	assert_int_equal(dnsd_zones_names(z), 7);
+	assert_int_equal(dnsd_zones_serial(z, "example.com."), 7);
+	assert_int_equal(dnsd_zones_serial(z, "example.org."), -1);
+	assert_true(dnsd_zones_memory(z) > 0);
+	dnsd_zones_free(z);
+
+	zone.file = path2;
+	assert_null(dnsd_zones_load(&zone, 1, NULL, 0, &errors));
+	char *expect = NULL;
+	assert_true(asprintf(&expect, "%s:3: Syntax error, could not parse the RR's rdata\n", bad) > 0);
+	assert_string_equal(errors, expect);
+	free(expect);
+	free(errors);
+	free(inc);
+	free(bad);
+	free(path);
+	free(path2);
+	t_dir_remove(dir);
+}
+
+static void test_zone_geo_record_must_be_inside_a_zone(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *path = t_file_write(dir, "z.zone", HEAD SOA NS "alias IN CNAME www\n");
+	conf_zone_t zone = { .origin = "example.com.", .file = path };
+	conf_record_t records[] = { { .name = "www.example.org." }, { .name = "alias.example.com." } };
+	char *errors = NULL;
+	assert_null(dnsd_zones_load(&zone, 1, records, 2, &errors));
+	assert_string_equal(errors, "records: www.example.org.: not inside any zone served\n"
+				    "records: alias.example.com.: the zone has a CNAME there\n");
+	free(errors);
+	conf_record_t good = { .name = "geo.example.com." };
+	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, &good, 1, &errors);
+	assert_non_null(z);
+	dnsd_zones_free(z);
+	free(path);
+	t_dir_remove(dir);
+}
+
+static void test_zone_listed_twice_is_refused(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *path = t_file_write(dir, "z.zone", HEAD SOA NS);
+	conf_zone_t zones[] = { { .origin = "example.com.", .file = path },
+				{ .origin = "Example.COM.", .file = path } };
+	char *errors = NULL;
+	char *expect = NULL;
+	assert_null(dnsd_zones_load(zones, 2, NULL, 0, &errors));
+	assert_true(asprintf(&expect, "%s: zone example.com. is listed twice\n", path) > 0);
+	assert_string_equal(errors, expect);
+	free(expect);
+	free(errors);
+	free(path);
+	t_dir_remove(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zone_errors_name_file_and_line),
+		cmocka_unit_test(test_zone_missing_file_is_named),
+		cmocka_unit_test(test_zone_include_and_origin_directives_load),
+		cmocka_unit_test(test_zone_geo_record_must_be_inside_a_zone),
+		cmocka_unit_test(test_zone_listed_twice_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
