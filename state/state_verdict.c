@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/state_internal.h"
 #include "state/state_verdict.h"
 
 /* The verdict is a pure function of config, observations, overrides and the time, so
@@ -225,9 +226,20 @@ int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_ve
 	state_override_t *ovr = NULL;
 	size_t obs_count = 0, ovr_count = 0;
 
-	if (state_observations_list(st, &obs, &obs_count) < 0)
+	sqlite3 *db = state_db(st);
+	bool own_tx = sqlite3_get_autocommit(db) != 0;
+	int rc = 0;
+
+	/* Both lists from one snapshot, so an override and the observations it is judged
+	 * with come from the same commit. */
+	if (own_tx && state_tx_read(st) < 0)
 		return -1;
-	if (state_overrides_list(st, &ovr, &ovr_count) < 0) {
+	if (state_observations_list(st, &obs, &obs_count) < 0 ||
+	    state_overrides_list(st, &ovr, &ovr_count) < 0)
+		rc = -1;
+	if (own_tx)
+		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	if (rc < 0) {
 		free(obs);
 		return -1;
 	}
