@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* ctl_events.c -- `meridianctl events` (the audit log) and `meridianctl peers` */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/ctl_events.h"
+#include "ctl/ctl_format.h"
+#include "ctl/ctl_json.h"
+#include "ctl/ctl_state.h"
+
+int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t count)
+{
+	ctl_table_t table;
+	int rc;
+
+	if (json) {
+		ctl_json_t j;
+		char when[32];
+
+		ctl_json_init(&j, out);
+		ctl_json_object_begin(&j);
+		ctl_json_key(&j, "events");
+		ctl_json_array_begin(&j);
+		for (size_t i = 0; i < count; i++) {
+			const state_event_t *e = &events[i];
+
+			ctl_json_object_begin(&j);
+			ctl_json_kv_string(&j, "time", ctl_format_time(e->at_ms, when, sizeof(when)));
+			ctl_json_kv_int(&j, "at_ms", e->at_ms);
+			ctl_json_kv_string(&j, "origin", e->origin);
+			ctl_json_kv_int(&j, "id", e->id);
+			ctl_json_kv_uint(&j, "hlc", e->hlc);
+			ctl_json_kv_string(&j, "actor", e->actor);
+			ctl_json_kv_string(&j, "action", e->action);
+			ctl_json_kv_string(&j, "datacenter", e->datacenter);
+			ctl_json_kv_string(&j, "reason", e->reason);
+			ctl_json_kv_string(&j, "detail", e->detail);
+			ctl_json_object_end(&j);
+		}
+		ctl_json_array_end(&j);
+		ctl_json_object_end(&j);
+		return ctl_json_finish(&j);
+	}
+	if (count == 0) {
+		fprintf(out, "no events\n");
+		return 0;
+	}
+	ctl_table_init(&table, 6);
+	ctl_table_row(&table, (const char *const[]){ "TIME", "ORIGIN", "ACTOR", "ACTION", "DATACENTER", "REASON" });
+	for (size_t i = 0; i < count; i++) {
+		const state_event_t *e = &events[i];
+		char when[32], reason[2 * STATE_TEXT_MAX + 8];
+
+		if (e->detail[0] != '\0')
+			snprintf(reason, sizeof(reason), "%s%s[%s]", e->reason, e->reason[0] != '\0' ? " " : "",
+				 e->detail);
+		else
+			snprintf(reason, sizeof(reason), "%s", e->reason);
+		ctl_table_row(&table, (const char *const[]){ ctl_format_time(e->at_ms, when, sizeof(when)), e->origin,
+							     e->actor, e->action,
+							     e->datacenter[0] != '\0' ? e->datacenter : NULL,
+							     reason[0] != '\0' ? reason : NULL });
+	}
+	rc = ctl_table_print(&table, out);
+	ctl_table_free(&table);
+	return rc;
+}
+
+int ctl_events_run(const ctl_args_t *args, const conf_t *conf)
+{
+	state_event_t *events = NULL;
+	size_t count = 0;
+	state_t *st;
+	int rc;
+
+	st = ctl_state_open(conf, false);
+	if (st == NULL)
+		return CTL_EXIT_FAIL;
+	if (state_events_list(st, (size_t)args->limit, &events, &count) != 0) {
+		ctl_error("events: cannot read the audit log: %s", state_errmsg(st));
+		state_close(st);
+		return CTL_EXIT_FAIL;
+	}
+	rc = ctl_events_print(stdout, args->json, events, count);
+	free(events);
+	state_close(st);
+	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+}
+
+static const state_peer_t *peer_find(const state_peer_t *peers, size_t count, const char *region)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(peers[i].region, region) == 0)
+			return &peers[i];
+	return NULL;
+}
+
+static void peer_json(ctl_json_t *j, const char *region, const char *url, const state_peer_t *p, bool configured)
+{
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "region", region);
+	ctl_json_kv_string(j, "url", url);
+	ctl_json_kv_bool(j, "configured", configured);
+	ctl_json_kv_int(j, "last_contact_ms", p != NULL ? p->last_contact_ms : 0);
+	ctl_json_key(j, "lag_ms");
+	if (p == NULL || p->lag_ms < 0)
+		ctl_json_null(j);
+	else
+		ctl_json_int(j, p->lag_ms);
+	ctl_json_kv_int(j, "errors", p != NULL ? p->errors : 0);
+	ctl_json_kv_int(j, "last_error_ms", p != NULL ? p->last_error_ms : 0);
+	ctl_json_kv_string(j, "last_error", p != NULL ? p->last_error : "");
+	ctl_json_object_end(j);
+}
+
+static void peer_row(ctl_table_t *table, const char *region, const char *url, const state_peer_t *p, int64_t now_ms)
+{
+	char contact[48] = "never", lag[32] = "-", errors[32] = "0", last_error[STATE_TEXT_MAX + 48] = "";
+	char span[32];
+
+	if (p != NULL) {
+		if (p->last_contact_ms != 0)
+			snprintf(contact, sizeof(contact), "%s ago",
+				 ctl_format_duration(now_ms - p->last_contact_ms, span, sizeof(span)));
+		if (p->lag_ms >= 0)
+			ctl_format_duration(p->lag_ms, lag, sizeof(lag));
+		snprintf(errors, sizeof(errors), "%lld", (long long)p->errors);
+		if (p->last_error[0] != '\0')
+			snprintf(last_error, sizeof(last_error), "%s ago: %s",
+				 ctl_format_duration(now_ms - p->last_error_ms, span, sizeof(span)), p->last_error);
+	}
+	ctl_table_row(table, (const char *const[]){ region, url, contact, lag, errors,
+						    last_error[0] != '\0' ? last_error : NULL });
+}
+
+int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers, size_t count, int64_t now_ms)
+{
+	ctl_table_t table;
+	ctl_json_t j;
+	int rc;
+
+	if (json) {
+		ctl_json_init(&j, out);
+		ctl_json_object_begin(&j);
+		ctl_json_kv_string(&j, "region", conf->region);
+		ctl_json_kv_int(&j, "now_ms", now_ms);
+		ctl_json_key(&j, "peers");
+		ctl_json_array_begin(&j);
+	} else {
+		ctl_table_init(&table, 6);
+		ctl_table_row(&table,
+			      (const char *const[]){ "PEER", "URL", "LAST CONTACT", "LAG", "ERRORS", "LAST ERROR" });
+	}
+	/* Configured peers first, in config order; then any the store knows that the
+	 * config no longer names (a peer removed but still remembered). */
+	for (size_t i = 0; i < conf->replication.peer_count; i++) {
+		const conf_peer_t *cp = &conf->replication.peers[i];
+		const state_peer_t *p = peer_find(peers, count, cp->region);
+
+		if (json)
+			peer_json(&j, cp->region, cp->url, p, true);
+		else
+			peer_row(&table, cp->region, cp->url, p, now_ms);
+	}
+	for (size_t i = 0; i < count; i++) {
+		bool configured = false;
+
+		for (size_t k = 0; k < conf->replication.peer_count; k++)
+			if (strcmp(conf->replication.peers[k].region, peers[i].region) == 0)
+				configured = true;
+		if (configured)
+			continue;
+		if (json)
+			peer_json(&j, peers[i].region, peers[i].url, &peers[i], false);
+		else
+			peer_row(&table, peers[i].region, peers[i].url, &peers[i], now_ms);
+	}
+	if (json) {
+		ctl_json_array_end(&j);
+		ctl_json_object_end(&j);
+		return ctl_json_finish(&j);
+	}
+	if (table.rows == 1) {
+		ctl_table_free(&table);
+		fprintf(out, "no replication peers configured or known\n");
+		return 0;
+	}
+	rc = ctl_table_print(&table, out);
+	ctl_table_free(&table);
+	return rc;
+}
+
+int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
+{
+	state_peer_t *peers = NULL;
+	size_t count = 0;
+	state_t *st;
+	int rc;
+
+	st = ctl_state_open(conf, false);
+	if (st == NULL)
+		return CTL_EXIT_FAIL;
+	if (state_peers_list(st, &peers, &count) != 0) {
+		ctl_error("peers: cannot read the peers table: %s", state_errmsg(st));
+		state_close(st);
+		return CTL_EXIT_FAIL;
+	}
+	rc = ctl_peers_print(stdout, args->json, conf, peers, count, state_now_ms(st));
+	free(peers);
+	state_close(st);
+	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+}

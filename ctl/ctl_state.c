@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/* ctl_state.c -- what meridianctl's subcommands share: opening the store, naming datacenters */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ctl/ctl_format.h"
+#include "ctl/ctl_state.h"
+#include "state/state_verdict.h"
+
+state_t *ctl_state_open(const conf_t *conf, bool write)
+{
+	char err[512];
+	struct stat sb;
+	state_t *st;
+
+	if (!write && stat(conf->state_path, &sb) != 0 && errno == ENOENT) {
+		/* Creating the file from a read-only command would leave it owned by whoever
+		 * ran meridianctl; say what is going on instead. */
+		ctl_error("state store %s does not exist yet (it is created by meridian-dnsd, "
+			  "meridian-healthcheck, meridian-replicator or the first override)",
+			  conf->state_path);
+		return NULL;
+	}
+	err[0] = '\0';
+	st = write ? state_open(conf->state_path, conf->region, err, sizeof(err))
+		   : state_open_readonly(conf->state_path, err, sizeof(err));
+	if (st == NULL)
+		ctl_error("cannot open state store %s: %s", conf->state_path, err[0] != '\0' ? err : "unknown error");
+	return st;
+}
+
+int ctl_datacenter_lookup(const conf_t *conf, const char *name, char *err, size_t errlen)
+{
+	int index = conf_datacenter_find(conf, name);
+	size_t used;
+
+	if (index >= 0)
+		return index;
+	used = (size_t)snprintf(err, errlen, "unknown datacenter \"%s\" (known: ", name);
+	for (size_t i = 0; i < conf->datacenter_count && used < errlen; i++)
+		used += (size_t)snprintf(err + used, errlen - used, "%s%s", i > 0 ? ", " : "",
+					 conf->datacenters[i].name);
+	if (conf->datacenter_count == 0 && used < errlen)
+		used += (size_t)snprintf(err + used, errlen - used, "none configured");
+	if (used < errlen)
+		snprintf(err + used, errlen - used, ")");
+	return -1;
+}
+
+const char *ctl_dc_state_key(int state)
+{
+	switch (state) {
+	case STATE_DC_UP: return "up";
+	case STATE_DC_UNKNOWN: return "unknown";
+	case STATE_DC_DOWN: return "down";
+	case STATE_DC_DRAINED: return "drained";
+	case STATE_DC_FORCED_DOWN: return "forced-down";
+	case STATE_DC_FORCED_UP: return "forced-up";
+	default: return "invalid";
+	}
+}
+
+const char *ctl_dc_state_label(int state)
+{
+	switch (state) {
+	case STATE_DC_UP: return "UP";
+	case STATE_DC_UNKNOWN: return "UNKNOWN";
+	case STATE_DC_DOWN: return "DOWN";
+	case STATE_DC_DRAINED: return "DRAINED";
+	case STATE_DC_FORCED_DOWN: return "FORCED-DOWN";
+	case STATE_DC_FORCED_UP: return "FORCED-UP";
+	default: return "INVALID";
+	}
+}
+
+const char *ctl_override_action_key(int action)
+{
+	switch (action) {
+	case STATE_OVERRIDE_DRAIN: return "drain";
+	case STATE_OVERRIDE_FORCE_DOWN: return "force-down";
+	case STATE_OVERRIDE_FORCE_UP: return "force-up";
+	default: return "invalid";
+	}
+}
+
+int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
+{
+	memset(view, 0, sizeof(*view));
+	view->now_ms = state_now_ms(st);
+	if (state_observations_list(st, &view->obs, &view->obs_count) != 0) {
+		ctl_error("cannot read observations: %s", state_errmsg(st));
+		goto fail;
+	}
+	if (state_overrides_list(st, &view->ovr, &view->ovr_count) != 0) {
+		ctl_error("cannot read overrides: %s", state_errmsg(st));
+		goto fail;
+	}
+	view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
+	if (view->verdicts == NULL) {
+		ctl_error("out of memory");
+		goto fail;
+	}
+	state_verdict_compute(conf, view->obs, view->obs_count, view->ovr, view->ovr_count, view->now_ms,
+			      view->verdicts);
+	return 0;
+fail:
+	ctl_view_free(view);
+	return -1;
+}
+
+void ctl_view_free(ctl_view_t *view)
+{
+	free(view->obs);
+	free(view->ovr);
+	free(view->verdicts);
+	memset(view, 0, sizeof(*view));
+}
+
+bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view, size_t record)
+{
+	const conf_record_t *rec = &conf->records[record];
+
+	for (size_t k = 0; k < rec->datacenter_count; k++)
+		if (view->verdicts[rec->datacenters[k]].serving)
+			return false;
+	return true;
+}
+
+const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i)
+{
+	int index = view->verdicts[i].override_index;
+
+	if (index < 0 || (size_t)index >= view->ovr_count)
+		return NULL;
+	return &view->ovr[index];
+}

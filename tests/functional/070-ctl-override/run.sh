@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# 070-ctl-override: drain, force-down, force-up and clear through meridianctl against a
+# real config and state.db: status shows them, events says who, the safety rule refuses
+# to take the last serving datacenter and --force overrides it, every --json parses.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ctl.sh"
+
+c_config
+
+ctl drain us-east --reason "kernel upgrade" --for 30m --actor alice
+t_eq "drain exits 0" 0 "$RC"
+t_contains "drain reports what it did" 'us-east: drain by alice until' "$OUT"
+
+ctl status --json
+t_eq "status --json exits 0" 0 "$RC"
+t_check "status --json parses" json_ok
+t_eq "us-east drained in JSON" "drained" "$(jq_py 'd["datacenters"][0]["state"]')"
+t_eq "drain carries its reason" "kernel upgrade" "$(jq_py 'd["datacenters"][0]["override"]["reason"]')"
+t_eq "drain carries its actor" "alice" "$(jq_py 'd["datacenters"][0]["override"]["actor"]')"
+t_eq "drain lasts about 30m" True "$(jq_py '1795000 < d["datacenters"][0]["override"]["remaining_ms"] <= 1800000')"
+t_eq "us-east not serving" False "$(jq_py 'd["datacenters"][0]["serving"]')"
+t_eq "eu-west untouched" "unknown None" "$(jq_py 'd["datacenters"][1]["state"] + " " + str(d["datacenters"][1]["override"])')"
+t_eq "no record fails open" "[]" "$(jq_py 'd["fail_open"]')"
+
+ctl status
+t_contains "status table shows the drain" "us-east     DRAINED  no observations  drain by alice, 29m5" "$OUT"
+t_contains "status table shows the reason" ': "kernel upgrade"' "$OUT"
+
+ctl events
+t_eq "events exits 0" 0 "$RC"
+t_contains "events header" "TIME                  ORIGIN   ACTOR  ACTION  DATACENTER  REASON" "$OUT"
+t_contains "events shows who drained" "  us-east  alice  drain   us-east     kernel upgrade [until " "$OUT"
+
+# The last serving datacenter of www.example.com.: refused, nothing written.
+ctl drain eu-west --reason "second drain" --actor bob
+t_eq "second drain refused with exit 1" 1 "$RC"
+t_eq "refusal names the record and how to force" \
+	"meridianctl: drain eu-west: refused: www.example.com. would have no serving datacenter (us-east drained, eu-west drained); add --force to do it anyway" \
+	"$ERR"
+ctl force-down eu-west --reason "second drain" --actor bob
+t_eq "force-down of the last one refused too" 1 "$RC"
+ctl status --json
+t_eq "refused drain left eu-west alone" "None" "$(jq_py 'd["datacenters"][1]["override"]')"
+ctl events --json
+t_eq "refused drain wrote no event" 1 "$(jq_py 'len(d["events"])')"
+
+ctl drain eu-west --reason "second drain" --actor bob --force
+t_eq "--force allows it" 0 "$RC"
+t_contains "--force warns" "warning: forced past the safety rule: www.example.com. would have no serving datacenter" "$OUT"
+ctl status --json
+t_eq "eu-west drained" "drained" "$(jq_py 'd["datacenters"][1]["state"]')"
+t_eq "www fails open" "www.example.com. us-east,eu-west" \
+	"$(jq_py 'd["fail_open"][0]["record"] + " " + ",".join(d["fail_open"][0]["candidates"])')"
+ctl status
+t_contains "status table shows fail-open" \
+	"FAIL-OPEN www.example.com.: no serving candidate (us-east DRAINED, eu-west DRAINED); answering as if all were up" "$OUT"
+ctl events --json
+t_check "events --json parses" json_ok
+t_eq "newest event says forced, by bob" "forced bob eu-west" \
+	"$(jq_py '" ".join([d["events"][0]["action"], d["events"][0]["actor"], d["events"][0]["datacenter"]])')"
+t_contains "forced event names the rule" "forced past the safety rule: www.example.com." "$(jq_py 'd["events"][0]["detail"]')"
+t_eq "then the drain itself" "drain bob" "$(jq_py 'd["events"][1]["action"] + " " + d["events"][1]["actor"]')"
+
+ctl clear eu-west --reason "done" --actor carol
+t_eq "clear exits 0" 0 "$RC"
+t_eq "clear says what it removed" 'eu-west: override cleared by carol (was drain by bob: "second drain")' "$OUT"
+ctl status --json
+t_eq "cleared: no override" "None unknown" "$(jq_py 'str(d["datacenters"][1]["override"]) + " " + d["datacenters"][1]["state"]')"
+ctl clear eu-west --json
+t_eq "clearing nothing is fine" 0 "$RC"
+t_check "clear --json parses" json_ok
+t_eq "clear --json says nothing was cleared" False "$(jq_py 'd["cleared"]')"
+ctl events --limit 1
+t_contains "clear is audited with actor and reason" "  us-east  carol  clear   eu-west     done [drain]" "$OUT"
+t_eq "--limit 1 shows one event" 2 "$(printf '%s\n' "$OUT" | wc -l)"
+
+# Replacing an override: force-up beats observations; then force-down us-east is safe
+# while eu-west serves.
+ctl force-up eu-west --reason "probe broken" --json
+t_eq "force-up exits 0" 0 "$RC"
+t_check "force-up --json parses" json_ok
+t_eq "force-up --json" "force-up eu-west False" "$(jq_py 'd["action"] + " " + d["datacenter"] + " " + str(d["forced"])')"
+ctl force-down us-east --reason "replace drain"
+t_eq "force-down replaces the drain" 0 "$RC"
+ctl status
+t_contains "FORCED-DOWN shown" "us-east     FORCED-DOWN" "$OUT"
+t_contains "FORCED-UP shown" "eu-west     FORCED-UP" "$OUT"
+
+# Without --actor the login name is recorded.
+who=$(python3 -c 'import os,pwd
+try: print(os.getlogin())
+except OSError: print(pwd.getpwuid(os.getuid()).pw_name)')
+ctl clear us-east
+ctl events --json --limit 1
+t_eq "default actor is the login name" "$who" "$(jq_py 'd["events"][0]["actor"]')"
+
+for sub in status events peers check; do
+	ctl $sub --json
+	t_check "$sub --json parses" json_ok
+done
+t_done

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# 072-ctl-expiry: an override given --for 1s stops counting once that second passes:
+# status shows it gone, the safety rule no longer counts it, the audit log keeps it.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+
+c_config
+
+ctl drain us-east --reason "short maintenance" --for 1s --actor alice --json
+t_eq "short drain accepted" 0 "$RC"
+t_eq "expiry is 1s after creation" 1000 "$(jq_py 'd["expires_ms"] - d["created_ms"]')"
+ctl status --json
+t_eq "drained at first" "drained" "$(jq_py 'd["datacenters"][0]["state"]')"
+ctl drain eu-west --reason "would be the last" --actor bob
+t_eq "while it lasts, draining eu-west is refused" 1 "$RC"
+
+sleep 1.3
+ctl status --json
+t_eq "after 1s the drain is gone" "unknown None" \
+	"$(jq_py 'd["datacenters"][0]["state"] + " " + str(d["datacenters"][0]["override"])')"
+ctl status
+t_contains "status table shows it serving again" "us-east     UNKNOWN  no observations  -" "$OUT"
+ctl drain eu-west --reason "now fine" --actor bob
+t_eq "expired drain no longer blocks draining eu-west" 0 "$RC"
+ctl events
+t_contains "the audit log keeps the expired drain" "alice  drain   us-east     short maintenance" "$OUT"
+ctl clear us-east
+t_eq "clearing an expired override is a no-op" "us-east: no override to clear" "$OUT"
+t_done

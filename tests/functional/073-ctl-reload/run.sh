@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# 073-ctl-reload: `meridianctl reload` finds the meridian-dnsd serving its config and sends
+# it SIGHUP (dnsd reloads and keeps running); with no such dnsd, or a pid file naming
+# another program, it refuses.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+[ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
+command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
+
+port=$(t_port)
+mkdir -p "$WORK/zones"
+cat >"$WORK/zones/example.com.zone" <<'ZONE'
+$ORIGIN example.com.
+$TTL 300
+@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
+	IN NS	ns1.example.com.
+ns1	IN A	192.0.2.53
+ZONE
+cat >"$WORK/meridian.yaml" <<CONF
+region: us-east
+state: state.db
+dns:
+  listen: ["127.0.0.1:$port"]
+  threads: 1
+  zones:
+    - origin: example.com.
+      file: zones/example.com.zone
+CONF
+
+ctl reload
+t_eq "no dnsd: exit 1" 1 "$RC"
+# (other meridian-dnsd processes with other configs may run on this machine: not ours)
+t_contains "no dnsd: message" "meridianctl: reload: no meridian-dnsd is running with config $(realpath "$WORK/meridian.yaml")" "$ERR"
+
+# Started with a relative -c from its own directory: reload must still match it.
+(cd "$WORK" && exec "$BIN/meridian-dnsd" -c meridian.yaml >"$WORK/dnsd.log" 2>&1) &
+dnsd=$!
+T_PIDS+=("$dnsd")
+t_wait_dns "$port" || t_done
+
+ctl reload
+t_eq "reload exits 0" 0 "$RC"
+t_eq "reload names the pid" "sent SIGHUP to meridian-dnsd (pid $dnsd)" "$OUT"
+for _ in $(seq 50); do grep -q "reloaded" "$WORK/dnsd.log" && break; sleep 0.1; done
+t_contains "dnsd reloaded" "reloaded" "$(cat "$WORK/dnsd.log")"
+t_check "dnsd still running" kill -0 "$dnsd"
+
+echo "$dnsd" >"$WORK/dnsd.pid"
+ctl reload --pid-file "$WORK/dnsd.pid" --json
+t_eq "reload --pid-file exits 0" 0 "$RC"
+t_eq "reload --json lists the pid" "[$dnsd]" "$(jq_py 'd["pids"]')"
+
+echo "$$" >"$WORK/other.pid"
+ctl reload --pid-file "$WORK/other.pid"
+t_eq "pid file of another program: exit 1" 1 "$RC"
+t_eq "pid file of another program: refused" \
+	"meridianctl: reload: process $$ from $WORK/other.pid is not meridian-dnsd (stale pid file?)" "$ERR"
+t_done
