@@ -685,11 +685,50 @@ static int parse_value(conf_ctx_t *ctx, const conf_option_t *opt, const conf_nod
 	return -1;
 }
 
-/* The keys a section takes, for "unknown key" messages. */
-static void expected_keys(const conf_section_t *sec, char *out, size_t size)
+/* Edit distance with adjacent transpositions ("chekc" is one edit from "check"). */
+static size_t edit_distance(const char *a, const char *b)
 {
-	size_t used = 0;
-	out[0] = '\0';
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 31 || lb > 31)
+		return SIZE_MAX;
+	size_t d[32][32];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* What to say after an unknown key: the likely intended key, else every key taken. */
+static void unknown_key_hint(const conf_section_t *sec, const char *key, char *out, size_t size)
+{
+	size_t best = SIZE_MAX, used = 0;
+	const char *guess = NULL;
+	for (size_t i = 0; i < sec->option_count; i++) {
+		size_t dist = edit_distance(key, sec->options[i].key);
+		if (dist < best) {
+			best = dist;
+			guess = sec->options[i].key;
+		}
+	}
+	if (guess != NULL && best <= 2 && best < strlen(key)) {
+		snprintf(out, size, "did you mean \"%s\"?", guess);
+		return;
+	}
+	used = (size_t)snprintf(out, size, "expected one of: ");
 	for (size_t i = 0; i < sec->option_count && used < size; i++)
 		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "",
 					 sec->options[i].key);
@@ -724,10 +763,9 @@ int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_no
 				if (strcmp(sec->options[o].key, key->value) == 0)
 					break;
 			if (o == sec->option_count) {
-				char keys[512];
-				expected_keys(sec, keys, sizeof(keys));
-				conf_error(ctx, key, path, "unknown key \"%s\" (expected one of: %s)",
-					   key->value, keys);
+				char hint[512];
+				unknown_key_hint(sec, key->value, hint, sizeof(hint));
+				conf_error(ctx, key, path, "unknown key \"%s\" (%s)", key->value, hint);
 				rc = -1;
 				continue;
 			}

@@ -23,7 +23,13 @@ static const error_case_t error_cases[] = {
 		"region: r\n"
 		"state: s.db\n"
 		"regoin: x\n",
-		"meridian.yaml:3:1: unknown key \"regoin\" (expected one of: region, state, geoip, log_level, dns, datacenters, records, default_order, health, replication)"},
+		"meridian.yaml:3:1: unknown key \"regoin\" (did you mean \"region\"?)"},
+	{"unknown_key_lists_expected_keys",
+		"region: r\n"
+		"state: s.db\n"
+		"health:\n"
+		"  zzz: 1\n",
+		"meridian.yaml:4:3: health: unknown key \"zzz\" (expected one of: quorum, stale_after, override_default, poll)"},
 	{"unknown_key_in_datacenter",
 		"region: r\n"
 		"state: s.db\n"
@@ -31,7 +37,7 @@ static const error_case_t error_cases[] = {
 		"  us-east:\n"
 		"    addresses: 192.0.2.1\n"
 		"    chekc: { type: tcp }\n",
-		"meridian.yaml:6:5: datacenters.us-east: unknown key \"chekc\" (expected one of: location, addresses, check, checks, check_rule)"},
+		"meridian.yaml:6:5: datacenters.us-east: unknown key \"chekc\" (did you mean \"check\"?)"},
 	{"latitude_out_of_range",
 		"region: r\n"
 		"state: s.db\n"
@@ -588,7 +594,7 @@ static const error_case_t error_cases[] = {
 		"    checks:\n"
 		"      - { type: exec, command: \"true\" }\n"
 		"      - { type: exec, command: \"true\", intervall: 1s }\n",
-		"meridian.yaml:8:40: datacenters.a.checks[1]: unknown key \"intervall\" (expected one of: type, url, address, expect, body_contains, host, sni, verify_tls, qname, qtype, rcode, command, interval, fast_interval, timeout, connect_timeout, jitter, fall, rise)"},
+		"meridian.yaml:8:40: datacenters.a.checks[1]: unknown key \"intervall\" (did you mean \"interval\"?)"},
 	{"check_rule_invalid",
 		"region: r\n"
 		"state: s.db\n"
@@ -620,6 +626,47 @@ static const error_case_t error_cases[] = {
 		"replication:\n"
 		"  tls_cert: c.pem\n",
 		"meridian.yaml:4:3: replication.tls_key: tls_cert and tls_key go together"},
+	{"check_address_invalid",
+		"region: r\n"
+		"state: s.db\n"
+		"datacenters:\n"
+		"  a:\n"
+		"    addresses: 192.0.2.1\n"
+		"    check: { type: dns, address: \"[::1]:x\", qname: a.test }\n",
+		"meridian.yaml:6:34: datacenters.a.check.address: invalid address \"[::1]:x\" (expected IP, IP:PORT or [IPv6]:PORT)"},
+	{"command_list_entry_not_a_string",
+		"region: r\n"
+		"state: s.db\n"
+		"datacenters:\n"
+		"  a:\n"
+		"    addresses: 192.0.2.1\n"
+		"    check: { type: exec, command: [/bin/true, [x]] }\n",
+		"meridian.yaml:6:47: datacenters.a.check.command: expected a string, got a list"},
+	{"record_empty_datacenter_list",
+		"region: r\n"
+		"state: s.db\n"
+		"geoip: g.mmdb\n"
+		"dns: { zones: [ { origin: example.com, file: z } ] }\n"
+		"datacenters:\n"
+		"  a: { addresses: 192.0.2.1 }\n"
+		"  b: { addresses: 192.0.2.2 }\n"
+		"records:\n"
+		"  www.example.com:\n"
+		"    datacenters: []\n",
+		"meridian.yaml:10:18: records.\"www.example.com\".datacenters: needs at least 1 entry"},
+	{"map_value_not_a_list_of_names",
+		"region: r\n"
+		"state: s.db\n"
+		"geoip: g.mmdb\n"
+		"dns: { zones: [ { origin: example.com, file: z } ] }\n"
+		"datacenters:\n"
+		"  a: { addresses: 192.0.2.1 }\n"
+		"  b: { addresses: 192.0.2.2 }\n"
+		"records:\n"
+		"  www.example.com:\n"
+		"    datacenters: [a]\n"
+		"    map: { EU: { a: 1 } }\n",
+		"meridian.yaml:11:16: records.\"www.example.com\".map.EU: expected a datacenter name, got a mapping"},
 	{"many_errors_in_file_order",
 		"state: s\n"
 		"dns:\n"
