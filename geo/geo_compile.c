@@ -287,6 +287,11 @@ geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, 
 	}
 	memset(b.loc_list, 0xff, loc_count * sizeof(*b.loc_list));
 	b.trie->root4 = build_family(&b, AF_INET, root4);
+	/* When all of IPv4 has one list, the forms carrying IPv4 are that list too and
+	 * merge with their IPv6 neighbours instead of cutting the IPv6 space up. */
+	if (b.trie->root4 & GEO_TRIE_LEAF)
+		for (unsigned h = 0; h + 1 < HOLE_COUNT; h++)
+			b.holes[h].leaf = b.trie->root4;
 	if (!b.failed)
 		b.trie->root6 = build_family(&b, AF_INET6, root6);
 	if (b.failed)

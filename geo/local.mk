@@ -9,3 +9,35 @@ geo_libgeo_a_SOURCES = \
 	geo/geo_distance.c geo/geo_distance.h \
 	geo/geo_order.c geo/geo_order.h \
 	geo/geo_trie.c geo/geo_trie.h geo/geo_trie_internal.h
+
+# Test databases, generated from the script at check time (never copied from elsewhere).
+GEO_TEST_MMDB = tests/data/test-city.mmdb tests/data/test-city-v4.mmdb tests/data/test-country.mmdb
+tests/data/test-mmdb.stamp: $(top_srcdir)/tests/data/make-test-mmdb.pl
+	@$(MKDIR_P) tests/data
+	$(AM_V_GEN)perl $(top_srcdir)/tests/data/make-test-mmdb.pl tests/data && touch $@
+$(GEO_TEST_MMDB): tests/data/test-mmdb.stamp
+EXTRA_DIST += tests/data/make-test-mmdb.pl
+CLEANFILES += tests/data/test-mmdb.stamp $(GEO_TEST_MMDB)
+
+GEO_UNIT_TESTS = \
+	tests/unit/geo/test_geo_trie \
+	tests/unit/geo/test_geo_db \
+	tests/unit/geo/test_geo_distance
+check_PROGRAMS += $(GEO_UNIT_TESTS)
+TESTS += $(GEO_UNIT_TESTS)
+GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
+GEO_TEST_LDADD = geo/libgeo.a base/libbase.a $(MAXMINDDB_LIBS) $(CMOCKA_LIBS) -lm
+
+tests_unit_geo_test_geo_trie_SOURCES = tests/unit/geo/test_geo_trie.c tests/unit/geo/geo_test_util.h
+tests_unit_geo_test_geo_trie_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_trie_LDADD = $(GEO_TEST_LDADD)
+EXTRA_tests_unit_geo_test_geo_trie_DEPENDENCIES = tests/data/test-mmdb.stamp
+
+tests_unit_geo_test_geo_db_SOURCES = tests/unit/geo/test_geo_db.c tests/unit/geo/geo_test_util.h
+tests_unit_geo_test_geo_db_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_db_LDADD = $(GEO_TEST_LDADD)
+EXTRA_tests_unit_geo_test_geo_db_DEPENDENCIES = tests/data/test-mmdb.stamp
+
+tests_unit_geo_test_geo_distance_SOURCES = tests/unit/geo/test_geo_distance.c
+tests_unit_geo_test_geo_distance_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_distance_LDADD = $(GEO_TEST_LDADD)

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* test_geo_db.c -- opening, refusing broken files, reload, describe, locate */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/unit/geo/geo_test_util.h"
+
+static char workdir[] = "/tmp/meridian-geo-test.XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(workdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void read_file(const char *path, uint8_t **bytes, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	*bytes = malloc(*len);
+	assert_non_null(*bytes);
+	assert_int_equal(fread(*bytes, 1, *len, f), *len);
+	fclose(f);
+}
+
+/* Writes bytes to dir/name through a temporary file and rename, as geoipupdate does. */
+static const char *install(const char *name, const uint8_t *bytes, size_t len)
+{
+	static char path[512];
+	char tmp[520];
+
+	snprintf(path, sizeof(path), "%s/%s", workdir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(tmp, path), 0);
+	return path;
+}
+
+static void test_open_reads_city_database(void **state)
+{
+	char err[256];
+	(void)state;
+	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
+	assert_non_null(db);
+	assert_string_equal(geo_db_type(db), "Meridian-Test-City");
+	/* 12 IPv4 + 6 IPv6 networks, as make-test-mmdb.pl documents */
+	assert_int_equal(geo_db_network_count(db), 18);
+	geo_db_free(db);
+}
+
+static void test_open_missing_file_names_it(void **state)
+{
+	char err[256], want[512];
+	(void)state;
+	snprintf(want, sizeof(want), "%s/absent.mmdb: No such file or directory", workdir);
+	snprintf(err, sizeof(err), "%s/absent.mmdb", workdir);
+	char path[256];
+	snprintf(path, sizeof(path), "%s", err);
+	assert_null(geo_db_open(path, err, sizeof(err)));
+	assert_string_equal(err, want);
+}
+
+static void test_open_refuses_garbage(void **state)
+{
+	uint8_t junk[4096];
+	char err[512], want[600];
+	(void)state;
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 7 + 13);
+	const char *path = install("garbage.mmdb", junk, sizeof(junk));
+	assert_null(geo_db_open(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: The MaxMind DB file contains invalid metadata", path);
+	assert_string_equal(err, want);
+}
+
+static void test_open_refuses_truncated_file(void **state)
+{
+	uint8_t *bytes;
+	size_t len;
+	char err[512], want[600];
+	(void)state;
+	read_file(test_db_path("test-city.mmdb"), &bytes, &len);
+	const char *path = install("truncated.mmdb", bytes, len / 2);
+	free(bytes);
+	assert_null(geo_db_open(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: The MaxMind DB file contains invalid metadata", path);
+	assert_string_equal(err, want);
+}
+
+static void test_open_refuses_corrupt_search_tree(void **state)
+{
+	uint8_t *bytes;
+	size_t len;
+	char err[512], want[600];
+	(void)state;
+	read_file(test_db_path("test-city.mmdb"), &bytes, &len);
+	/* the search tree starts the file; all-ones records point past the data section */
+	memset(bytes, 0xff, 64);
+	const char *path = install("corrupt-tree.mmdb", bytes, len);
+	free(bytes);
+	assert_null(geo_db_open(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: search tree node 0 points outside the file", path);
+	assert_string_equal(err, want);
+}
+
+static void test_reload_keeps_old_on_broken_file(void **state)
+{
+	uint8_t *city, *country;
+	size_t city_len, country_len;
+	char err[512], want[600];
+	geo_db_t *fresh = (geo_db_t *)1;
+	(void)state;
+	read_file(test_db_path("test-city.mmdb"), &city, &city_len);
+	read_file(test_db_path("test-country.mmdb"), &country, &country_len);
+	const char *path = install("reload.mmdb", city, city_len);
+	geo_db_t *db = geo_db_open(path, err, sizeof(err));
+	assert_non_null(db);
+
+	assert_int_equal(geo_db_reload(db, &fresh, err, sizeof(err)), 0);
+	assert_null(fresh);
+
+	install("reload.mmdb", city, city_len / 3);
+	assert_int_equal(geo_db_reload(db, &fresh, err, sizeof(err)), -1);
+	assert_null(fresh);
+	snprintf(want, sizeof(want), "%s: The MaxMind DB file contains invalid metadata", path);
+	assert_string_equal(err, want);
+	/* the old database still answers */
+	assert_string_equal(geo_db_type(db), "Meridian-Test-City");
+	geo_loc_t loc;
+	unsigned netlen;
+	uint8_t london[4] = { 81, 2, 69, 1 };
+	assert_int_equal(geo_db_locate(db, AF_INET, london, &loc, &netlen), 0);
+	assert_string_equal(loc.country, "GB");
+
+	install("reload.mmdb", country, country_len);
+	assert_int_equal(geo_db_reload(db, &fresh, err, sizeof(err)), 1);
+	assert_non_null(fresh);
+	assert_string_equal(geo_db_type(fresh), "Meridian-Test-Country");
+	geo_db_free(db);
+	assert_int_equal(geo_db_reload(fresh, &db, err, sizeof(err)), 0);
+	geo_db_free(fresh);
+	free(city);
+	free(country);
+}
+
+typedef struct {
+	const char *address;
+	const char *continent, *country, *subdivision;
+	bool has_location;
+	double latitude, longitude;
+	unsigned netlen;
+} locate_row_t;
+
+static void test_locate_reads_record_fields(void **state)
+{
+	static const locate_row_t rows[] = {
+		{ "81.2.69.1", "EU", "GB", "ENG", true, 51.5142, -0.0931, 25 },
+		{ "81.2.69.200", "EU", "GB", "ENG", true, 53.4808, -2.2426, 25 },
+		{ "217.65.48.7", "EU", "GI", "", false, 0, 0, 24 },
+		{ "2001:218::1", "AS", "JP", "13", true, 35.6895, 139.6917, 32 },
+		{ "::ffff:81.2.69.1", "EU", "GB", "ENG", true, 51.5142, -0.0931, 121 },
+		{ "2002:5102:4501::", "EU", "GB", "ENG", true, 51.5142, -0.0931, 41 },
+		{ "2001:0:4136:e378:8000:63bf:aefd:bafe", "EU", "GB", "ENG", true, 51.5142, -0.0931, 121 },
+		{ "192.0.2.1", "", "", "", false, 0, 0, 0 },
+	};
+	char err[256];
+	(void)state;
+	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
+	assert_non_null(db);
+	for (size_t i = 0; i < M_ARRAY_LEN(rows); i++) {
+		uint8_t addr[16];
+		int family = strchr(rows[i].address, ':') ? AF_INET6 : AF_INET;
+		geo_loc_t loc;
+		unsigned netlen;
+		assert_int_equal(inet_pton(family, rows[i].address, addr), 1);
+		assert_int_equal(geo_db_locate(db, family, addr, &loc, &netlen), 0);
+		assert_string_equal(loc.continent, rows[i].continent);
+		assert_string_equal(loc.country, rows[i].country);
+		assert_string_equal(loc.subdivision, rows[i].subdivision);
+		assert_int_equal(loc.has_location, rows[i].has_location);
+		if (rows[i].has_location) {
+			assert_true(loc.latitude == rows[i].latitude);
+			assert_true(loc.longitude == rows[i].longitude);
+		}
+		if (rows[i].netlen)
+			assert_int_equal(netlen, rows[i].netlen);
+	}
+	geo_db_free(db);
+}
+
+static void test_describe_prints_raw_record(void **state)
+{
+	char err[256], buf[1024];
+	uint8_t addr[16];
+	(void)state;
+	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(inet_pton(AF_INET6, "::ffff:81.2.69.200", addr), 1);
+	assert_int_equal(geo_db_describe(db, AF_INET6, addr, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "address: ::ffff:81.2.69.200\n"
+				 "form: ipv4-mapped, looked up as 81.2.69.200\n"
+				 "network: 81.2.69.128/25\n"
+				 "continent: EU\n"
+				 "country: GB\n"
+				 "subdivision: ENG\n"
+				 "city: Manchester\n"
+				 "latitude: 53.4808\n"
+				 "longitude: -2.2426\n");
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.1", addr), 1);
+	assert_int_equal(geo_db_describe(db, AF_INET, addr, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "record: none\n"));
+	geo_db_free(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_reads_city_database),
+		cmocka_unit_test(test_open_missing_file_names_it),
+		cmocka_unit_test(test_open_refuses_garbage),
+		cmocka_unit_test(test_open_refuses_truncated_file),
+		cmocka_unit_test(test_open_refuses_corrupt_search_tree),
+		cmocka_unit_test(test_reload_keeps_old_on_broken_file),
+		cmocka_unit_test(test_locate_reads_record_fields),
+		cmocka_unit_test(test_describe_prints_raw_record),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
