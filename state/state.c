@@ -114,7 +114,7 @@ static int migrate(state_t *st)
 {
 	for (;;) {
 		char sql[64];
-		int version;
+		int version = 0;
 
 		if (state_tx_begin(st) < 0 || user_version(st, &version) < 0)
 			goto fail;

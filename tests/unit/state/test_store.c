@@ -2,6 +2,7 @@
 /* test_store.c -- opening, migrations, typed rows, views, and readers never blocking writers */
 #include "config.h"
 
+#include <sys/wait.h>
 #include <time.h>
 
 #include "state_test.h"
@@ -352,6 +353,51 @@ static void test_status_views_show_inputs(void **unused)
 	state_close(st);
 }
 
+/* Every daemon of a region starts at once on a fresh file: each open must succeed, the
+ * schema be created once, and every writer's rows land. */
+static void test_concurrent_first_open_of_new_file(void **unused)
+{
+	enum { CHILDREN = 6 };
+	pid_t pids[CHILDREN];
+	state_t *st;
+
+	test_remove(path);
+	for (int i = 0; i < CHILDREN; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char err[512];
+			state_observation_t o;
+			state_t *child = state_open(path, "us-east", err, sizeof(err));
+
+			if (!child) {
+				fprintf(stderr, "child %d: %s\n", i, err);
+				_exit(1);
+			}
+			test_observation(&o, "dc", STATE_HEALTH_UP, "");
+			snprintf(o.datacenter, sizeof(o.datacenter), "dc%d", i);
+			if (state_observation_put(child, &o) != 0) {
+				fprintf(stderr, "child %d: %s\n", i, state_errmsg(child));
+				_exit(1);
+			}
+			state_close(child);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < CHILDREN; i++) {
+		int status = 0;
+
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	st = test_open(path, "us-east");
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM observations"), CHILDREN);
+	assert_int_equal(test_query_int(st, "SELECT max(seq) FROM changelog"), CHILDREN);
+	assert_int_equal(test_query_int(st, "SELECT count(DISTINCT hlc) FROM changelog"), CHILDREN);
+	state_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +418,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events_newest_first_with_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_update_and_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_views_show_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_first_open_of_new_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
