@@ -104,15 +104,59 @@ size_t t_query_wire(const t_query_t *q, uint8_t *buf, size_t cap)
 	return len;
 }
 
+uint8_t t_resp[65535];
+
+static size_t skip_name(const uint8_t *p, size_t len, size_t at)
+{
+	while (at < len) {
+		if (p[at] == 0)
+			return at + 1;
+		if ((p[at] & 0xC0) == 0xC0)
+			return at + 2;
+		at += 1u + p[at];
+	}
+	return len;
+}
+
+int t_opt_find(const uint8_t *resp, size_t len, uint16_t code, const uint8_t **data)
+{
+	size_t at = skip_name(resp, len, 12) + 4;
+	unsigned rrs = (unsigned)((resp[6] << 8) | resp[7]) + (unsigned)((resp[8] << 8) | resp[9]) +
+		       (unsigned)((resp[10] << 8) | resp[11]);
+	for (unsigned i = 0; i < rrs && at < len; i++) {
+		at = skip_name(resp, len, at);
+		if (at + 10 > len)
+			return -1;
+		uint16_t type = (uint16_t)((resp[at] << 8) | resp[at + 1]);
+		size_t rdlen = (size_t)((resp[at + 8] << 8) | resp[at + 9]);
+		at += 10;
+		if (type == 41) {
+			for (size_t o = at; o + 4 <= at + rdlen;) {
+				uint16_t c = (uint16_t)((resp[o] << 8) | resp[o + 1]);
+				uint16_t olen = (uint16_t)((resp[o + 2] << 8) | resp[o + 3]);
+				if (c == code) {
+					*data = resp + o + 4;
+					return olen;
+				}
+				o += 4u + olen;
+			}
+			return -1;
+		}
+		at += rdlen;
+	}
+	return -1;
+}
+
 ldns_pkt *t_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *wire, size_t wire_len,
 		   bool tcp, dnsd_counters_t *counters, size_t *len)
 {
-	static uint8_t resp[65535];
+	uint8_t *resp = t_resp;
 	dnsd_client_t client = { .family = AF_INET, .tcp = tcp };
 	ldns_pkt *pkt = NULL;
 
-	inet_pton(AF_INET, "192.0.2.200", client.addr);
-	*len = dnsd_answer(ctx, wire, wire_len, &client, resp, sizeof(resp), counters);
+	if (inet_pton(AF_INET, "192.0.2.200", client.addr) != 1)
+		return NULL;
+	*len = dnsd_answer(ctx, wire, wire_len, &client, resp, sizeof(t_resp), counters);
 	if (*len == 0)
 		return NULL;
 	if (ldns_wire2pkt(&pkt, resp, *len) != LDNS_STATUS_OK)

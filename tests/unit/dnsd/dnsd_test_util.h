@@ -41,6 +41,11 @@ size_t t_ecs_option(uint8_t *out, uint16_t family, uint8_t source, uint8_t scope
 ldns_pkt *t_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *wire, size_t wire_len,
 		   bool tcp, dnsd_counters_t *counters, size_t *len);
 
+/* The last response t_answer() saw, raw. */
+extern uint8_t t_resp[65535];
+/* Finds EDNS option code in a raw response: its length and *data, or -1. */
+int t_opt_find(const uint8_t *resp, size_t len, uint16_t code, const uint8_t **data);
+
 /* The section's records as "owner ttl class type rdata" lines joined by '|' (caller frees). */
 char *t_section(const ldns_rr_list *list);
 
