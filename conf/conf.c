@@ -43,8 +43,8 @@ static void error_vadd(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char 
 	ctx->errors[ctx->error_count++] = (conf_error_t){line, col, copy};
 }
 
-void conf_error_at(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *path,
-		   const char *fmt, ...)
+void conf_error_at(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *path, const char *fmt,
+		   ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -92,8 +92,9 @@ static char *errors_join(conf_ctx_t *ctx)
 		/* file order; insertion sort keeps equal positions in discovery order */
 		conf_error_t e = ctx->errors[i];
 		size_t j = i;
-		while (j > 0 && (ctx->errors[j - 1].line > e.line ||
-				 (ctx->errors[j - 1].line == e.line && ctx->errors[j - 1].col > e.col))) {
+		while (j > 0 &&
+		       (ctx->errors[j - 1].line > e.line ||
+			(ctx->errors[j - 1].line == e.line && ctx->errors[j - 1].col > e.col))) {
 			ctx->errors[j] = ctx->errors[j - 1];
 			j--;
 		}
@@ -254,7 +255,8 @@ conf_t *conf_load(const char *path, char **errors)
 		if (root != NULL && root->kind != CONF_NODE_MAP) {
 			conf_error(&ctx, root, NULL,
 				   "the file must hold a mapping of keys (region:, state:, ...), "
-				   "not %s", conf_node_kind_name(root));
+				   "not %s",
+				   conf_node_kind_name(root));
 		} else if (root != NULL) {
 			conf_yaml_check_keys(&ctx, root, "");
 			(void)conf_section_parse(&ctx, &conf_root_section, root, "", ctx.conf);
@@ -280,7 +282,8 @@ conf_t *conf_load(const char *path, char **errors)
 int conf_datacenter_find(const conf_t *conf, const char *name)
 {
 	for (size_t i = 0; i < conf->datacenter_count; i++)
-		if (conf->datacenters[i].name != NULL && strcmp(conf->datacenters[i].name, name) == 0)
+		if (conf->datacenters[i].name != NULL &&
+		    strcmp(conf->datacenters[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }

@@ -23,7 +23,8 @@ static void refs_resolve(conf_ctx_t *ctx)
 		int dc = conf_datacenter_find(conf, ref->name);
 		if (dc < 0) {
 			conf_error_at(ctx, ref->line, ref->col, ref->path,
-				      "unknown datacenter \"%s\" (not under datacenters)", ref->name);
+				      "unknown datacenter \"%s\" (not under datacenters)",
+				      ref->name);
 			continue;
 		}
 		*ref->slot = (size_t)dc;
@@ -62,8 +63,8 @@ static void records_check(conf_ctx_t *ctx, const conf_node_t *root, bool resolve
 			if (conf->records[j].name != NULL &&
 			    strcmp(conf->records[j].name, rec->name) == 0) {
 				conf_error_at(ctx, pos->line, pos->col, path,
-					      "duplicate record name %s (first at line %u)", rec->name,
-					      ctx->record_pos[j].line);
+					      "duplicate record name %s (first at line %u)",
+					      rec->name, ctx->record_pos[j].line);
 				break;
 			}
 		bool inside = false;
@@ -93,13 +94,14 @@ static void zones_check(conf_ctx_t *ctx, const conf_node_t *root)
 			/* the tree matches the array: zones were read from this very list */
 			const conf_node_t *node = root;
 			if (zones != NULL && zones->kind == CONF_NODE_SEQ && i < zones->count) {
-				const conf_node_t *origin = conf_node_get(zones->items[i], "origin");
+				const conf_node_t *origin =
+				    conf_node_get(zones->items[i], "origin");
 				node = origin ? origin : zones->items[i];
 			}
 			char path[CONF_PATH_MAX];
 			snprintf(path, sizeof(path), "dns.zones[%zu].origin", i);
-			conf_error(ctx, node, path, "zone %s is configured twice (also dns.zones[%zu])",
-				   a, j);
+			conf_error(ctx, node, path,
+				   "zone %s is configured twice (also dns.zones[%zu])", a, j);
 			break;
 		}
 }

@@ -23,20 +23,20 @@ typedef enum {
  * items[2*i] (key) and items[2*i+1] (value); a sequence keeps its entries in order. */
 typedef struct conf_node {
 	conf_node_kind_t kind;
-	uint32_t line;              /* 1-based */
-	uint32_t col;               /* 1-based */
-	char *value;                /* scalars: the text, never NULL */
-	bool plain;                 /* scalars: written without quotes */
-	bool skip;                  /* map keys: a duplicate or non-scalar key, already reported */
-	struct conf_node **items;   /* sequences and mappings */
-	size_t count;               /* entries (sequence) or pairs (mapping) */
+	uint32_t line;		  /* 1-based */
+	uint32_t col;		  /* 1-based */
+	char *value;		  /* scalars: the text, never NULL */
+	bool plain;		  /* scalars: written without quotes */
+	bool skip;		  /* map keys: a duplicate or non-scalar key, already reported */
+	struct conf_node **items; /* sequences and mappings */
+	size_t count;		  /* entries (sequence) or pairs (mapping) */
 } conf_node_t;
 
 /* One collected error, sorted by position before they are joined. */
 typedef struct {
 	uint32_t line; /* 0 for errors about the whole file */
 	uint32_t col;
-	char *text;    /* the whole line, "FILE:LINE:COL: path: message" */
+	char *text; /* the whole line, "FILE:LINE:COL: path: message" */
 } conf_error_t;
 
 /* A datacenter name that must be resolved to an index once every datacenter is known. */
@@ -57,9 +57,9 @@ typedef struct {
 
 /* State of one conf_load() call. */
 typedef struct {
-	const char *file;      /* the path as given, used as message prefix */
-	char *dir;             /* absolute directory of the file, for relative paths */
-	conf_t *conf;          /* being filled */
+	const char *file; /* the path as given, used as message prefix */
+	char *dir;	  /* absolute directory of the file, for relative paths */
+	conf_t *conf;	  /* being filled */
 	conf_error_t *errors;
 	size_t error_count;
 	size_t error_cap;
@@ -67,38 +67,39 @@ typedef struct {
 	size_t ref_count;
 	size_t ref_cap;
 	conf_pos_t *record_pos; /* one per conf->records entry */
-	conf_pos_t *dc_pos;     /* one per conf->datacenters entry */
-	bool oom;               /* an allocation failed; the result is an error */
+	conf_pos_t *dc_pos;	/* one per conf->datacenters entry */
+	bool oom;		/* an allocation failed; the result is an error */
 } conf_ctx_t;
 
-/* The value types an option can have; each has one parser in conf_walk.c. */
+/* The value types an option can have; values are parsed in conf_values.c, containers in
+ * conf_walk.c. */
 typedef enum {
-	CONF_T_STRING = 0,   /* char *; any non-empty scalar */
-	CONF_T_PATH,         /* char *; relative ones resolved against the config's directory */
-	CONF_T_ENUM,         /* char *; one of the words in `choices` */
-	CONF_T_BOOL,         /* bool; true/false, yes/no, on/off */
-	CONF_T_UINT,         /* uint32_t in min..max */
-	CONF_T_DURATION,     /* uint32_t milliseconds in min..max ("500ms", "1s", "2m", "1h", "7d") */
-	CONF_T_SOCKADDR,     /* conf_sockaddr_t; `port` is the default port (0: required) */
-	CONF_T_SOCKADDRS,    /* conf_sockaddr_t * + size_t count at aux; one address or a list */
-	CONF_T_IPADDRS,      /* conf_ipaddr_t * + size_t count at aux; one address or a list */
-	CONF_T_COORDS,       /* double latitude at offset, double longitude at aux */
-	CONF_T_DC_LIST,      /* size_t * + size_t count at aux; datacenter names */
-	CONF_T_CHECK_TYPE,   /* conf_check_type_t */
-	CONF_T_CHECK_RULE,   /* conf_check_rule_t + uint32_t percent at aux */
-	CONF_T_EXPECT,       /* conf_status_range_t[8] + size_t count at aux */
-	CONF_T_ARGV,         /* char **, NULL-terminated; a string split on spaces or a list */
-	CONF_T_DNAME,        /* char *; a domain name made absolute and lower case */
-	CONF_T_URL,          /* char *; starts with http:// or https:// */
-	CONF_T_RRTYPE,       /* uint16_t; A, AAAA, ... or TYPEnnn */
-	CONF_T_RCODE,        /* int; NOERROR, ... or 0..15 */
-	CONF_T_SECTION,      /* a nested mapping filling the same struct */
-	CONF_T_MAP,          /* elements * + size_t count at aux; a mapping name -> section */
-	CONF_T_LIST,         /* elements * + size_t count at aux; a sequence of sections */
-	CONF_T_ONE,          /* like CONF_T_LIST but one mapping; shares the list's array */
-	CONF_T_PEERS,        /* conf_peer_t * + size_t count at aux; a mapping region -> url */
-	CONF_T_GEO_MAP,      /* conf_geo_rule_t * + size_t count at aux; continent paths */
-	CONF_T_GEO_NETS,     /* conf_geo_rule_t * + size_t count at aux; CIDR prefixes */
+	CONF_T_STRING = 0, /* char *; any non-empty scalar */
+	CONF_T_PATH,	   /* char *; relative ones resolved against the config's directory */
+	CONF_T_ENUM,	   /* char *; one of the words in `choices` */
+	CONF_T_BOOL,	   /* bool; true/false, yes/no, on/off */
+	CONF_T_UINT,	   /* uint32_t in min..max */
+	CONF_T_DURATION,   /* uint32_t milliseconds in min..max ("500ms", "1s", "2m", "1h", "7d") */
+	CONF_T_SOCKADDR,   /* conf_sockaddr_t; `port` is the default port (0: required) */
+	CONF_T_SOCKADDRS,  /* conf_sockaddr_t * + size_t count at aux; one address or a list */
+	CONF_T_IPADDRS,	   /* conf_ipaddr_t * + size_t count at aux; one address or a list */
+	CONF_T_COORDS,	   /* double latitude at offset, double longitude at aux */
+	CONF_T_DC_LIST,	   /* size_t * + size_t count at aux; datacenter names */
+	CONF_T_CHECK_TYPE, /* conf_check_type_t */
+	CONF_T_CHECK_RULE, /* conf_check_rule_t + uint32_t percent at aux */
+	CONF_T_EXPECT,	   /* conf_status_range_t[8] + size_t count at aux */
+	CONF_T_ARGV,	   /* char **, NULL-terminated; a string split on spaces or a list */
+	CONF_T_DNAME,	   /* char *; a domain name made absolute and lower case */
+	CONF_T_URL,	   /* char *; starts with http:// or https:// */
+	CONF_T_RRTYPE,	   /* uint16_t; A, AAAA, ... or TYPEnnn */
+	CONF_T_RCODE,	   /* int; NOERROR, ... or 0..15 */
+	CONF_T_SECTION,	   /* a nested mapping filling the same struct */
+	CONF_T_MAP,	   /* elements * + size_t count at aux; a mapping name -> section */
+	CONF_T_LIST,	   /* elements * + size_t count at aux; a sequence of sections */
+	CONF_T_ONE,	   /* like CONF_T_LIST but one mapping; shares the list's array */
+	CONF_T_PEERS,	   /* conf_peer_t * + size_t count at aux; a mapping region -> url */
+	CONF_T_GEO_MAP,	   /* conf_geo_rule_t * + size_t count at aux; continent paths */
+	CONF_T_GEO_NETS,   /* conf_geo_rule_t * + size_t count at aux; CIDR prefixes */
 } conf_type_t;
 
 /* Option flags. */
@@ -109,27 +110,27 @@ typedef struct conf_section conf_section_t;
 
 /* One option: everything parsing, validation, defaults and the docs need. */
 typedef struct {
-	const char *key;          /* the key inside its section */
+	const char *key; /* the key inside its section */
 	conf_type_t type;
-	size_t offset;            /* of the value in the section's struct */
-	size_t aux;               /* second field (count, longitude, percent), by type */
-	size_t present_offset;    /* with CONF_F_PRESENT: a bool set when given */
-	int64_t min;              /* UINT/DURATION: smallest allowed; lists: fewest entries */
-	int64_t max;              /* UINT/DURATION: largest allowed; lists: most entries, 0 any */
-	uint16_t port;            /* SOCKADDR(S): default port, 0 when one must be written */
-	unsigned flags;           /* CONF_F_* */
-	const char *def;          /* default as YAML text (parsed like a written value), or NULL */
-	const char *def_doc;      /* default as the docs show it when derived, or NULL */
-	const char *choices;      /* ENUM: space-separated words */
+	size_t offset;	       /* of the value in the section's struct */
+	size_t aux;	       /* second field (count, longitude, percent), by type */
+	size_t present_offset; /* with CONF_F_PRESENT: a bool set when given */
+	int64_t min;	       /* UINT/DURATION: smallest allowed; lists: fewest entries */
+	int64_t max;	       /* UINT/DURATION: largest allowed; lists: most entries, 0 any */
+	uint16_t port;	       /* SOCKADDR(S): default port, 0 when one must be written */
+	unsigned flags;	       /* CONF_F_* */
+	const char *def;       /* default as YAML text (parsed like a written value), or NULL */
+	const char *def_doc;   /* default as the docs show it when derived, or NULL */
+	const char *choices;   /* ENUM: space-separated words */
 	const conf_section_t *child; /* SECTION/MAP/LIST/ONE: the nested section */
-	const char *doc;          /* one line for docs/config.md */
+	const char *doc;	     /* one line for docs/config.md */
 } conf_option_t;
 
 /* What the file did with one option of a section. */
 typedef enum {
 	CONF_ABSENT = 0, /* not written; the default applies */
-	CONF_GIVEN,      /* written and valid */
-	CONF_INVALID,    /* written but wrong (already reported) */
+	CONF_GIVEN,	 /* written and valid */
+	CONF_INVALID,	 /* written but wrong (already reported) */
 } conf_given_t;
 
 /* Checks and derived defaults after a section's options were read; `given` says per
@@ -139,14 +140,14 @@ typedef int (*conf_finish_fn)(conf_ctx_t *ctx, const conf_section_t *sec, const 
 
 /* A mapping with a fixed set of keys, filling one C struct. */
 struct conf_section {
-	const char *title;        /* heading in the docs, e.g. "datacenters.NAME" */
-	const char *doc;          /* a paragraph for the docs */
+	const char *title; /* heading in the docs, e.g. "datacenters.NAME" */
+	const char *doc;   /* a paragraph for the docs */
 	const conf_option_t *options;
 	size_t option_count;
-	size_t elem_size;         /* MAP/LIST elements: sizeof the element struct */
-	size_t name_offset;       /* MAP elements: char * the key goes to */
-	conf_type_t name_type;    /* MAP elements: CONF_T_STRING (an id) or CONF_T_DNAME */
-	conf_finish_fn finish;    /* may be NULL */
+	size_t elem_size;      /* MAP/LIST elements: sizeof the element struct */
+	size_t name_offset;    /* MAP elements: char * the key goes to */
+	conf_type_t name_type; /* MAP elements: CONF_T_STRING (an id) or CONF_T_DNAME */
+	conf_finish_fn finish; /* may be NULL */
 };
 
 /* The top of the table (conf_options.c). */
@@ -168,23 +169,28 @@ bool conf_node_is_null(const conf_node_t *node) M_NONNULL_ALL M_PURE;
 
 /* conf.c: collects one error about node at path. */
 void conf_error(conf_ctx_t *ctx, const conf_node_t *node, const char *path, const char *fmt, ...)
-	M_NONNULL(1) M_PRINTF(4, 5);
+    M_NONNULL(1) M_PRINTF(4, 5);
 /* Same with an explicit position (line 0: none). */
-void conf_error_at(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *path,
-		   const char *fmt, ...) M_NONNULL(1) M_PRINTF(5, 6);
+void conf_error_at(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *path, const char *fmt,
+		   ...) M_NONNULL(1) M_PRINTF(5, 6);
 /* Adds a datacenter reference to resolve later; -1 on allocation failure. */
-int conf_ref_add(conf_ctx_t *ctx, const conf_node_t *node, const char *path, size_t *slot)
-	M_NONNULL_ALL M_WUR;
+int conf_ref_add(conf_ctx_t *ctx, const conf_node_t *node, const char *path,
+		 size_t *slot) M_NONNULL_ALL M_WUR;
 
 /* conf_walk.c: fills base from a mapping node following sec, then applies defaults. */
 int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, void *base) M_NONNULL(1, 2, 4, 5);
+/* conf_values.c: parses one non-container value of opt into base. */
+int conf_value_parse(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
+		     const char *path, void *base) M_NONNULL_ALL;
+/* strdup() that flags ctx->oom on failure. */
+char *conf_strdup(conf_ctx_t *ctx, const char *text) M_NONNULL_ALL M_MALLOC;
 /* What the file did with option `key` of sec (for finish hooks). */
-conf_given_t conf_given(const conf_section_t *sec, const conf_given_t *given, const char *key)
-	M_NONNULL_ALL;
+conf_given_t conf_given(const conf_section_t *sec, const conf_given_t *given,
+			const char *key) M_NONNULL_ALL;
 /* Joins prefix and key into out ("a.b"), or prefix and index ("a[3]") when key is NULL. */
 void conf_path_join(char *out, size_t size, const char *prefix, const char *key, size_t index)
-	M_NONNULL(1, 3);
+    M_NONNULL(1, 3);
 
 /* conf_types.c: typed scalar parsers shared with the walker; each 0 or -1. */
 int conf_uint_parse(const char *text, uint64_t *out) M_NONNULL_ALL M_WUR;

@@ -8,30 +8,34 @@
 #include <string.h>
 
 /* A section filling part of conf_t itself. */
-#define SECTION(storage, name, title_, doc_, finish_, ...)                                        \
-	static const conf_option_t name##_options[] = {__VA_ARGS__};                              \
-	storage const conf_section_t name = {.title = title_,                                     \
-					     .doc = doc_,                                         \
-					     .options = name##_options,                           \
-					     .option_count = M_ARRAY_LEN(name##_options),         \
+#define SECTION(storage, name, title_, doc_, finish_, ...)                                         \
+	static const conf_option_t name##_options[] = {__VA_ARGS__};                               \
+	storage const conf_section_t name = {.title = title_,                                      \
+					     .doc = doc_,                                          \
+					     .options = name##_options,                            \
+					     .option_count = M_ARRAY_LEN(name##_options),          \
 					     .finish = finish_}
 
 /* A section filling the elements of a list or a named mapping. */
-#define ELEMENTS(name, title_, doc_, finish_, elem_t, name_off, name_t, ...)                      \
-	static const conf_option_t name##_options[] = {__VA_ARGS__};                              \
-	static const conf_section_t name = {.title = title_,                                      \
-					    .doc = doc_,                                          \
-					    .options = name##_options,                            \
-					    .option_count = M_ARRAY_LEN(name##_options),          \
-					    .elem_size = sizeof(elem_t),                          \
-					    .name_offset = name_off,                              \
-					    .name_type = name_t,                                  \
+#define ELEMENTS(name, title_, doc_, finish_, elem_t, name_off, name_t, ...)                       \
+	static const conf_option_t name##_options[] = {__VA_ARGS__};                               \
+	static const conf_section_t name = {.title = title_,                                       \
+					    .doc = doc_,                                           \
+					    .options = name##_options,                             \
+					    .option_count = M_ARRAY_LEN(name##_options),           \
+					    .elem_size = sizeof(elem_t),                           \
+					    .name_offset = name_off,                               \
+					    .name_type = name_t,                                   \
 					    .finish = finish_}
 
-#define SEC 1000   /* ms */
-#define MIN 60000  /* ms */
+#define SEC 1000     /* ms */
+#define MIN 60000    /* ms */
 #define HOUR 3600000 /* ms */
 #define DAY 86400000 /* ms */
+
+/* The tables below are laid out by hand, one option per entry; clang-format would
+ * spread each field on its own line. */
+/* clang-format off */
 
 /* ---- health checks ---------------------------------------------------------------- */
 
@@ -347,3 +351,4 @@ SECTION(, conf_root_section, "top level", "The keys at the top of the file.", ro
 	 .doc = "Verdict tuning (see below)."},
 	{.key = "replication", .type = CONF_T_SECTION, .child = &conf_replication_section,
 	 .doc = "Replication between regions (see below)."});
+/* clang-format on */

@@ -64,7 +64,7 @@ static const struct {
 	const char *suffix;
 	uint64_t ms;
 } conf_duration_units[] = {
-	{"d", 86400000}, {"h", 3600000}, {"ms", 1}, {"m", 60000}, {"s", 1000},
+    {"d", 86400000}, {"h", 3600000}, {"ms", 1}, {"m", 60000}, {"s", 1000},
 };
 
 int conf_duration_parse(const char *text, uint64_t *ms)
@@ -251,7 +251,8 @@ int conf_geo_key_check(const char *text, const char **why)
 	if (parts > 2) {
 		for (const char *c = part[2]; *c != '\0'; c++)
 			if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c)) {
-				*why = "the subdivision must be an ISO 3166-2 code (capitals, digits)";
+				*why =
+				    "the subdivision must be an ISO 3166-2 code (capitals, digits)";
 				return -1;
 			}
 	}
@@ -320,9 +321,9 @@ static const struct {
 	const char *name;
 	uint16_t type;
 } conf_rrtypes[] = {
-	{"A", 1},     {"NS", 2},    {"CNAME", 5}, {"SOA", 6},    {"PTR", 12},
-	{"MX", 15},   {"TXT", 16},  {"AAAA", 28}, {"SRV", 33},   {"DS", 43},
-	{"DNSKEY", 48}, {"SVCB", 64}, {"HTTPS", 65}, {"CAA", 257},
+    {"A", 1},	    {"NS", 2},	  {"CNAME", 5},	 {"SOA", 6},   {"PTR", 12},
+    {"MX", 15},	    {"TXT", 16},  {"AAAA", 28},	 {"SRV", 33},  {"DS", 43},
+    {"DNSKEY", 48}, {"SVCB", 64}, {"HTTPS", 65}, {"CAA", 257},
 };
 
 int conf_rrtype_parse(const char *text, uint16_t *out)
@@ -343,8 +344,8 @@ int conf_rrtype_parse(const char *text, uint16_t *out)
 
 int conf_rcode_parse(const char *text, int *out)
 {
-	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL",
-					    "NXDOMAIN", "NOTIMP", "REFUSED"};
+	static const char *const names[] = {"NOERROR",	"FORMERR", "SERVFAIL",
+					    "NXDOMAIN", "NOTIMP",  "REFUSED"};
 	for (size_t i = 0; i < M_ARRAY_LEN(names); i++)
 		if (strcasecmp(text, names[i]) == 0) {
 			*out = (int)i;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* conf_walk.c -- applies the option table to the YAML tree: one parser per value type */
+/* conf_walk.c -- applies the option table to the YAML tree: sections, lists, named maps */
 #include "config.h"
 #include "conf/conf_internal.h"
 
@@ -28,437 +28,6 @@ conf_given_t conf_given(const conf_section_t *sec, const conf_given_t *given, co
 	return CONF_ABSENT;
 }
 
-/* A scalar that is not null, or an error naming what was expected. */
-static const char *scalar(conf_ctx_t *ctx, const conf_node_t *node, const char *path,
-			  const char *expected)
-{
-	if (node->kind != CONF_NODE_SCALAR) {
-		conf_error(ctx, node, path, "expected %s, got %s", expected,
-			   conf_node_kind_name(node));
-		return NULL;
-	}
-	if (conf_node_is_null(node)) {
-		conf_error(ctx, node, path, "expected %s, got nothing", expected);
-		return NULL;
-	}
-	return node->value;
-}
-
-static char *dup_or_oom(conf_ctx_t *ctx, const char *text)
-{
-	char *copy = strdup(text);
-	if (copy == NULL)
-		ctx->oom = true;
-	return copy;
-}
-
-static char *path_resolve(conf_ctx_t *ctx, const char *text)
-{
-	if (text[0] == '/')
-		return dup_or_oom(ctx, text);
-	size_t len = strlen(ctx->dir) + strlen(text) + 2;
-	char *full = malloc(len);
-	if (full == NULL) {
-		ctx->oom = true;
-		return NULL;
-	}
-	snprintf(full, len, "%s/%s", ctx->dir, text);
-	return full;
-}
-
-static const char *key_name(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	return dot ? dot + 1 : path;
-}
-
-/* The entries of a value that may be one scalar or a list of them. */
-static const conf_node_t *const *entries(const conf_node_t *const *self, const conf_node_t *node,
-					 size_t *count)
-{
-	if (node->kind == CONF_NODE_SEQ) {
-		*count = node->count;
-		return (const conf_node_t *const *)node->items;
-	}
-	*count = 1;
-	return self;
-}
-
-static int list_count_check(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-			    const char *path, size_t count)
-{
-	if ((int64_t)count < opt->min) {
-		conf_error(ctx, node, path, "needs at least %lld entr%s", (long long)opt->min,
-			   opt->min == 1 ? "y" : "ies");
-		return -1;
-	}
-	if (opt->max > 0 && (int64_t)count > opt->max) {
-		conf_error(ctx, node, path, "takes at most %lld entries", (long long)opt->max);
-		return -1;
-	}
-	return 0;
-}
-
-static int parse_uintish(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-			 const char *path, void *base)
-{
-	bool duration = opt->type == CONF_T_DURATION;
-	const char *text = scalar(ctx, node, path, duration ? "a duration like 500ms, 1s, 2m" :
-							       "an unsigned integer");
-	if (text == NULL)
-		return -1;
-	uint64_t v;
-	if (duration ? conf_duration_parse(text, &v) < 0 : conf_uint_parse(text, &v) < 0) {
-		if (duration)
-			conf_error(ctx, node, path,
-				   "invalid duration \"%s\" (expected a number with a unit: "
-				   "ms, s, m, h or d)", text);
-		else
-			conf_error(ctx, node, path, "expected an unsigned integer, got \"%s\"",
-				   text);
-		return -1;
-	}
-	if ((int64_t)v < opt->min || (int64_t)v > opt->max || v > UINT32_MAX) {
-		if (duration) {
-			char lo[32], hi[32];
-			conf_duration_format((uint64_t)opt->min, lo, sizeof(lo));
-			conf_duration_format((uint64_t)opt->max, hi, sizeof(hi));
-			conf_error(ctx, node, path, "%s %s is out of range %s..%s",
-				   key_name(path), text, lo, hi);
-		} else {
-			conf_error(ctx, node, path, "%s %s is out of range %lld..%lld",
-				   key_name(path), text, (long long)opt->min, (long long)opt->max);
-		}
-		return -1;
-	}
-	*FIELD(base, opt->offset, uint32_t) = (uint32_t)v;
-	return 0;
-}
-
-static int parse_sockaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-			   const char *path, void *base)
-{
-	const conf_node_t *self[1] = {node};
-	size_t count;
-	const conf_node_t *const *items = entries(self, node, &count);
-	bool one = opt->type == CONF_T_SOCKADDR;
-	if (!one && list_count_check(ctx, opt, node, path, count) < 0)
-		return -1;
-	conf_sockaddr_t *list = one ? FIELD(base, opt->offset, conf_sockaddr_t)
-				    : calloc(count ? count : 1, sizeof(*list));
-	if (list == NULL) {
-		ctx->oom = true;
-		return -1;
-	}
-	if (one)
-		count = 1;
-	int rc = 0;
-	for (size_t i = 0; i < count; i++) {
-		const conf_node_t *item = one ? node : items[i];
-		const char *text = scalar(ctx, item, path, "an address");
-		if (text == NULL) {
-			rc = -1;
-			continue;
-		}
-		if (conf_sockaddr_parse(text, opt->port, &list[i]) < 0) {
-			if (opt->port == 0 && !conf_sockaddr_has_port(text))
-				conf_error(ctx, item, path,
-					   "invalid address \"%s\" (expected IP:PORT or [IPv6]:PORT)",
-					   text);
-			else
-				conf_error(ctx, item, path,
-					   "invalid address \"%s\" (expected IP, IP:PORT or "
-					   "[IPv6]:PORT)", text);
-			rc = -1;
-		}
-	}
-	if (!one) {
-		*FIELD(base, opt->offset, conf_sockaddr_t *) = list;
-		*FIELD(base, opt->aux, size_t) = count;
-	}
-	return rc;
-}
-
-static int parse_ipaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-			 const char *path, void *base)
-{
-	const conf_node_t *self[1] = {node};
-	size_t count;
-	const conf_node_t *const *items = entries(self, node, &count);
-	if (list_count_check(ctx, opt, node, path, count) < 0)
-		return -1;
-	conf_ipaddr_t *list = calloc(count ? count : 1, sizeof(*list));
-	if (list == NULL) {
-		ctx->oom = true;
-		return -1;
-	}
-	*FIELD(base, opt->offset, conf_ipaddr_t *) = list;
-	*FIELD(base, opt->aux, size_t) = count;
-	int rc = 0;
-	for (size_t i = 0; i < count; i++) {
-		const char *text = scalar(ctx, items[i], path, "an IP address");
-		if (text == NULL) {
-			rc = -1;
-		} else if (conf_ipaddr_parse(text, &list[i]) < 0) {
-			conf_error(ctx, items[i], path, "invalid IP address \"%s\"", text);
-			rc = -1;
-		}
-	}
-	return rc;
-}
-
-static int parse_coords(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-			const char *path, void *base)
-{
-	static const char *const what[2] = {"latitude", "longitude"};
-	static const double limit[2] = {90, 180};
-	if (node->kind != CONF_NODE_SEQ || node->count != 2) {
-		conf_error(ctx, node, path, "expected [latitude, longitude], got %s",
-			   node->kind == CONF_NODE_SEQ ? "a list of another length"
-						       : conf_node_kind_name(node));
-		return -1;
-	}
-	int rc = 0;
-	for (size_t i = 0; i < 2; i++) {
-		const conf_node_t *item = node->items[i];
-		const char *text = scalar(ctx, item, path, "a number");
-		double v;
-		if (text == NULL) {
-			rc = -1;
-		} else if (conf_double_parse(text, &v) < 0) {
-			conf_error(ctx, item, path, "%s \"%s\" is not a number", what[i], text);
-			rc = -1;
-		} else if (v < -limit[i] || v > limit[i]) {
-			conf_error(ctx, item, path, "%s %s is out of range %g..%g", what[i], text,
-				   -limit[i], limit[i]);
-			rc = -1;
-		} else {
-			*FIELD(base, i == 0 ? opt->offset : opt->aux, double) = v;
-		}
-	}
-	return rc;
-}
-
-static int parse_dc_list(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-			 const char *path, void *base)
-{
-	const conf_node_t *self[1] = {node};
-	size_t count;
-	const conf_node_t *const *items = entries(self, node, &count);
-	if (list_count_check(ctx, opt, node, path, count) < 0)
-		return -1;
-	size_t *slots = calloc(count ? count : 1, sizeof(*slots));
-	if (slots == NULL) {
-		ctx->oom = true;
-		return -1;
-	}
-	*FIELD(base, opt->offset, size_t *) = slots;
-	*FIELD(base, opt->aux, size_t) = count;
-	int rc = 0;
-	for (size_t i = 0; i < count; i++) {
-		if (scalar(ctx, items[i], path, "a datacenter name") == NULL)
-			rc = -1;
-		else if (conf_ref_add(ctx, items[i], path, &slots[i]) < 0)
-			return -1;
-	}
-	return rc;
-}
-
-static int parse_expect(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-			const char *path, void *base)
-{
-	const conf_node_t *self[1] = {node};
-	size_t count;
-	const conf_node_t *const *items = entries(self, node, &count);
-	if (list_count_check(ctx, opt, node, path, count) < 0)
-		return -1;
-	conf_status_range_t *ranges = FIELD(base, opt->offset, conf_status_range_t);
-	int rc = 0;
-	for (size_t i = 0; i < count; i++) {
-		const char *text = scalar(ctx, items[i], path, "a status code or range");
-		if (text == NULL) {
-			rc = -1;
-		} else if (conf_status_range_parse(text, &ranges[i]) < 0) {
-			conf_error(ctx, items[i], path,
-				   "invalid status \"%s\" (expected a code 100..599 or a range "
-				   "like 200-299)", text);
-			rc = -1;
-		}
-	}
-	*FIELD(base, opt->aux, size_t) = count;
-	return rc;
-}
-
-static int parse_argv(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-		      const char *path, void *base)
-{
-	char **argv = NULL;
-	size_t n = 0;
-	if (node->kind == CONF_NODE_SEQ) {
-		argv = calloc(node->count + 1, sizeof(*argv));
-		if (argv == NULL)
-			goto oom;
-		for (size_t i = 0; i < node->count; i++) {
-			const char *text = scalar(ctx, node->items[i], path, "a string");
-			if (text == NULL)
-				continue;
-			if ((argv[n++] = strdup(text)) == NULL)
-				goto oom;
-		}
-	} else {
-		const char *text = scalar(ctx, node, path, "a command");
-		if (text == NULL)
-			return -1;
-		argv = calloc(strlen(text) / 2 + 2, sizeof(*argv));
-		if (argv == NULL)
-			goto oom;
-		for (const char *p = text; *p != '\0';) {
-			size_t skip = strspn(p, " \t"), len;
-			p += skip;
-			if ((len = strcspn(p, " \t")) == 0)
-				break;
-			if ((argv[n++] = strndup(p, len)) == NULL)
-				goto oom;
-			p += len;
-		}
-	}
-	*FIELD(base, opt->offset, char **) = argv;
-	if (n == 0) {
-		conf_error(ctx, node, path, "the command is empty");
-		return -1;
-	}
-	return 0;
-oom:
-	*FIELD(base, opt->offset, char **) = argv;
-	ctx->oom = true;
-	return -1;
-}
-
-static int parse_text(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-		      const char *path, void *base)
-{
-	const char *text = scalar(ctx, node, path, opt->type == CONF_T_PATH ? "a path"
-							 : opt->type == CONF_T_URL ? "a URL"
-										   : "a string");
-	if (text == NULL)
-		return -1;
-	char *value = NULL;
-	const char *why = NULL;
-	switch (opt->type) {
-	case CONF_T_PATH:
-		value = path_resolve(ctx, text);
-		break;
-	case CONF_T_DNAME:
-		value = conf_dname_normalize(text, &why);
-		if (value == NULL) {
-			conf_error(ctx, node, path, "invalid domain name \"%s\": %s", text, why);
-			return -1;
-		}
-		break;
-	case CONF_T_URL:
-		if (strncmp(text, "http://", 7) != 0 && strncmp(text, "https://", 8) != 0) {
-			conf_error(ctx, node, path,
-				   "invalid URL \"%s\" (expected http://... or https://...)", text);
-			return -1;
-		}
-		value = dup_or_oom(ctx, text);
-		break;
-	case CONF_T_ENUM: {
-		size_t len = strlen(text);
-		const char *p = opt->choices;
-		bool ok = false;
-		while (*p != '\0' && !ok) {
-			size_t wl = strcspn(p, " ");
-			ok = wl == len && strncmp(p, text, len) == 0;
-			p += wl + (p[wl] == ' ');
-		}
-		if (!ok) {
-			conf_error(ctx, node, path, "invalid value \"%s\" (expected one of: %s)",
-				   text, opt->choices);
-			return -1;
-		}
-		value = dup_or_oom(ctx, text);
-		break;
-	}
-	default:
-		value = dup_or_oom(ctx, text);
-		break;
-	}
-	if (value == NULL)
-		return -1;
-	*FIELD(base, opt->offset, char *) = value;
-	return 0;
-}
-
-static int parse_word(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-		      const char *path, void *base)
-{
-	const char *text = scalar(ctx, node, path, "a value");
-	if (text == NULL)
-		return -1;
-	switch (opt->type) {
-	case CONF_T_BOOL:
-		if (conf_bool_parse(text, FIELD(base, opt->offset, bool)) == 0)
-			return 0;
-		conf_error(ctx, node, path, "expected true or false, got \"%s\"", text);
-		return -1;
-	case CONF_T_RRTYPE:
-		if (conf_rrtype_parse(text, FIELD(base, opt->offset, uint16_t)) == 0)
-			return 0;
-		conf_error(ctx, node, path, "unknown record type \"%s\"", text);
-		return -1;
-	case CONF_T_RCODE:
-		if (conf_rcode_parse(text, FIELD(base, opt->offset, int)) == 0)
-			return 0;
-		conf_error(ctx, node, path, "unknown rcode \"%s\" (expected NOERROR, SERVFAIL, "
-			   "NXDOMAIN, REFUSED, ... or 0..15)", text);
-		return -1;
-	case CONF_T_CHECK_TYPE: {
-		static const char *const names[] = {"http", "https", "tcp", "dns", "exec"};
-		for (size_t i = 0; i < M_ARRAY_LEN(names); i++)
-			if (strcmp(text, names[i]) == 0) {
-				*FIELD(base, opt->offset, conf_check_type_t) = (conf_check_type_t)i;
-				return 0;
-			}
-		conf_error(ctx, node, path,
-			   "unknown check type \"%s\" (expected http, https, tcp, dns or exec)",
-			   text);
-		/* finish hooks skip a check whose type was not read */
-		return -1;
-	}
-	case CONF_T_CHECK_RULE: {
-		conf_check_rule_t *rule = FIELD(base, opt->offset, conf_check_rule_t);
-		uint32_t *percent = FIELD(base, opt->aux, uint32_t);
-		size_t len = strlen(text);
-		uint64_t v;
-		char digits[8];
-		if (strcmp(text, "all") == 0) {
-			*rule = CONF_CHECK_RULE_ALL;
-			return 0;
-		}
-		if (strcmp(text, "any") == 0) {
-			*rule = CONF_CHECK_RULE_ANY;
-			return 0;
-		}
-		if (len >= 2 && len < sizeof(digits) && text[len - 1] == '%') {
-			memcpy(digits, text, len - 1);
-			digits[len - 1] = '\0';
-			if (conf_uint_parse(digits, &v) == 0 && v >= 1 && v <= 100) {
-				*rule = CONF_CHECK_RULE_PERCENT;
-				*percent = (uint32_t)v;
-				return 0;
-			}
-		}
-		conf_error(ctx, node, path,
-			   "invalid check rule \"%s\" (expected all, any or a percentage "
-			   "like \"50%%\")", text);
-		return -1;
-	}
-	default:
-		return -1;
-	}
-}
-
 /* Elements of a MAP, LIST or ONE container: allocated once with their final count, so
  * pointers into them (datacenter references) stay valid. */
 static int parse_container(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
@@ -472,7 +41,8 @@ static int parse_container(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 	conf_node_kind_t want = opt->type == CONF_T_LIST ? CONF_NODE_SEQ : CONF_NODE_MAP;
 	if (node->kind != want) {
 		conf_error(ctx, node, path, "expected %s, got %s",
-			   want == CONF_NODE_SEQ ? "a list" : "a mapping", conf_node_kind_name(node));
+			   want == CONF_NODE_SEQ ? "a list" : "a mapping",
+			   conf_node_kind_name(node));
 		return -1;
 	}
 	if (*array != NULL) {
@@ -512,18 +82,18 @@ static int parse_container(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 				continue;
 			value = node->items[2 * i + 1];
 			conf_path_join(sub, sizeof(sub), path, key->value, 0);
-			conf_option_t name_opt = {.key = "name", .type = sec->name_type,
-						  .offset = sec->name_offset};
+			conf_option_t name_opt = {
+			    .key = "name", .type = sec->name_type, .offset = sec->name_offset};
 			if (sec->name_type == CONF_T_STRING &&
 			    (key->value[0] == '\0' ||
 			     strspn(key->value, "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
-				     strlen(key->value))) {
+				 strlen(key->value))) {
 				conf_error(ctx, key, sub,
 					   "invalid name \"%s\" (use a-z, 0-9, '-' and '_')",
 					   key->value);
 				rc = -1;
 			}
-			if (parse_text(ctx, &name_opt, key, sub, elem) < 0) {
+			if (conf_value_parse(ctx, &name_opt, key, sub, elem) < 0) {
 				rc = -1;
 				continue;
 			}
@@ -570,10 +140,10 @@ static int parse_peers(conf_ctx_t *ctx, const conf_option_t *opt, const conf_nod
 			continue;
 		conf_path_join(sub, sizeof(sub), path, key->value, 0);
 		conf_peer_t *peer = &peers[*count];
-		if ((peer->region = dup_or_oom(ctx, key->value)) == NULL)
+		if ((peer->region = conf_strdup(ctx, key->value)) == NULL)
 			return -1;
 		++*count;
-		if (parse_text(ctx, &url_opt, node->items[2 * i + 1], sub, peer) < 0)
+		if (conf_value_parse(ctx, &url_opt, node->items[2 * i + 1], sub, peer) < 0)
 			rc = -1;
 	}
 	return rc;
@@ -595,7 +165,8 @@ static int parse_geo_rules(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 	}
 	*FIELD(base, opt->offset, conf_geo_rule_t *) = rules;
 	size_t *count = FIELD(base, opt->aux, size_t);
-	conf_option_t list_opt = {.type = CONF_T_DC_LIST, .min = 1,
+	conf_option_t list_opt = {.type = CONF_T_DC_LIST,
+				  .min = 1,
 				  .offset = offsetof(conf_geo_rule_t, datacenters),
 				  .aux = offsetof(conf_geo_rule_t, count)};
 	int rc = 0;
@@ -617,56 +188,26 @@ static int parse_geo_rules(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 		    conf_cidr_parse(key->value, &addr, &prefix) < 0) {
 			conf_error(ctx, key, sub,
 				   "invalid network \"%s\" (expected a CIDR prefix like 10.0.0.0/8 "
-				   "or 2001:db8::/32 with no host bits set)", key->value);
+				   "or 2001:db8::/32 with no host bits set)",
+				   key->value);
 			rc = -1;
 			continue;
 		}
 		conf_geo_rule_t *rule = &rules[*count];
-		if ((rule->key = dup_or_oom(ctx, key->value)) == NULL)
+		if ((rule->key = conf_strdup(ctx, key->value)) == NULL)
 			return -1;
 		++*count;
-		if (parse_dc_list(ctx, &list_opt, node->items[2 * i + 1], sub, rule) < 0)
+		if (conf_value_parse(ctx, &list_opt, node->items[2 * i + 1], sub, rule) < 0)
 			rc = -1;
 	}
 	return rc;
 }
-
 static int parse_value(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
 		       const char *path, void *base)
 {
 	switch (opt->type) {
-	case CONF_T_STRING:
-	case CONF_T_PATH:
-	case CONF_T_ENUM:
-	case CONF_T_DNAME:
-	case CONF_T_URL:
-		return parse_text(ctx, opt, node, path, base);
-	case CONF_T_BOOL:
-	case CONF_T_RRTYPE:
-	case CONF_T_RCODE:
-	case CONF_T_CHECK_TYPE:
-	case CONF_T_CHECK_RULE:
-		return parse_word(ctx, opt, node, path, base);
-	case CONF_T_UINT:
-	case CONF_T_DURATION:
-		return parse_uintish(ctx, opt, node, path, base);
-	case CONF_T_SOCKADDR:
-	case CONF_T_SOCKADDRS:
-		return parse_sockaddrs(ctx, opt, node, path, base);
-	case CONF_T_IPADDRS:
-		return parse_ipaddrs(ctx, opt, node, path, base);
-	case CONF_T_COORDS:
-		return parse_coords(ctx, opt, node, path, base);
-	case CONF_T_DC_LIST:
-		return parse_dc_list(ctx, opt, node, path, base);
-	case CONF_T_EXPECT:
-		return parse_expect(ctx, opt, node, path, base);
-	case CONF_T_ARGV:
-		return parse_argv(ctx, opt, node, path, base);
 	case CONF_T_SECTION:
-		if (node->kind != CONF_NODE_MAP) {
-			if (conf_node_is_null(node))
-				return conf_section_parse(ctx, opt->child, node, path, base);
+		if (node->kind != CONF_NODE_MAP && !conf_node_is_null(node)) {
 			conf_error(ctx, node, path, "expected a mapping, got %s",
 				   conf_node_kind_name(node));
 			return -1;
@@ -681,8 +222,9 @@ static int parse_value(conf_ctx_t *ctx, const conf_option_t *opt, const conf_nod
 	case CONF_T_GEO_MAP:
 	case CONF_T_GEO_NETS:
 		return parse_geo_rules(ctx, opt, node, path, base);
+	default:
+		return conf_value_parse(ctx, opt, node, path, base);
 	}
-	return -1;
 }
 
 /* Edit distance with adjacent transpositions ("chekc" is one edit from "check"). */
@@ -765,7 +307,8 @@ int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_no
 			if (o == sec->option_count) {
 				char hint[512];
 				unknown_key_hint(sec, key->value, hint, sizeof(hint));
-				conf_error(ctx, key, path, "unknown key \"%s\" (%s)", key->value, hint);
+				conf_error(ctx, key, path, "unknown key \"%s\" (%s)", key->value,
+					   hint);
 				rc = -1;
 				continue;
 			}
@@ -789,7 +332,8 @@ int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_no
 			rc = -1;
 		} else if (opt->type == CONF_T_SECTION) {
 			/* an absent section still gets its defaults */
-			conf_node_t empty = {.kind = CONF_NODE_MAP, .line = map->line, .col = map->col};
+			conf_node_t empty = {
+			    .kind = CONF_NODE_MAP, .line = map->line, .col = map->col};
 			if (conf_section_parse(ctx, opt->child, &empty, sub, base) < 0)
 				rc = -1;
 		} else if (opt->def != NULL && apply_default(ctx, opt, sub, base) < 0) {

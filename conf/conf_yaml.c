@@ -65,7 +65,8 @@ static void syntax_error(conf_ctx_t *ctx, const yaml_parser_t *parser)
 	uint32_t line = (uint32_t)parser->problem_mark.line + 1;
 	uint32_t col = (uint32_t)parser->problem_mark.column + 1;
 	if (parser->context != NULL)
-		conf_error_at(ctx, line, col, NULL, "syntax error: %s %s", problem, parser->context);
+		conf_error_at(ctx, line, col, NULL, "syntax error: %s %s", problem,
+			      parser->context);
 	else
 		conf_error_at(ctx, line, col, NULL, "syntax error: %s", problem);
 }
@@ -80,8 +81,8 @@ static conf_node_t *parse_node(conf_ctx_t *ctx, yaml_parser_t *parser, yaml_even
 		node = node_new(ctx, CONF_NODE_SCALAR, &event->start_mark);
 		if (node == NULL)
 			return NULL;
-		node->value = strndup((const char *)event->data.scalar.value,
-				      event->data.scalar.length);
+		node->value =
+		    strndup((const char *)event->data.scalar.value, event->data.scalar.length);
 		node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		if (node->value == NULL) {
 			ctx->oom = true;
@@ -104,7 +105,8 @@ static conf_node_t *parse_node(conf_ctx_t *ctx, yaml_parser_t *parser, yaml_even
 		break;
 	default:
 		conf_error_at(ctx, (uint32_t)event->start_mark.line + 1,
-			      (uint32_t)event->start_mark.column + 1, NULL, "unexpected YAML event");
+			      (uint32_t)event->start_mark.column + 1, NULL,
+			      "unexpected YAML event");
 		return NULL;
 	}
 	if (depth > CONF_YAML_MAX_DEPTH) {

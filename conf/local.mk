@@ -9,6 +9,7 @@ conf_libconf_a_SOURCES = \
 	conf/conf_internal.h \
 	conf/conf_options.c \
 	conf/conf_types.c \
+	conf/conf_values.c \
 	conf/conf_walk.c \
 	conf/conf_yaml.c
 conf_libconf_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS)

@@ -316,14 +316,15 @@ static void test_minimal_config_gets_defaults(void **state)
 static void test_check_defaults(void **state)
 {
 	(void)state;
-	conf_t *c = load_ok("region: r\nstate: s.db\n"
-			    "datacenters:\n"
-			    "  a:\n"
-			    "    addresses: 192.0.2.1\n"
-			    "    check: { type: https, url: \"https://127.0.0.1/\", interval: 2s }\n"
-			    "  b:\n"
-			    "    addresses: 192.0.2.2\n"
-			    "    check: { type: dns, address: 127.0.0.1, qname: example.com }\n");
+	conf_t *c =
+	    load_ok("region: r\nstate: s.db\n"
+		    "datacenters:\n"
+		    "  a:\n"
+		    "    addresses: 192.0.2.1\n"
+		    "    check: { type: https, url: \"https://127.0.0.1/\", interval: 2s }\n"
+		    "  b:\n"
+		    "    addresses: 192.0.2.2\n"
+		    "    check: { type: dns, address: 127.0.0.1, qname: example.com }\n");
 	const conf_check_t *k = &c->datacenters[0].checks[0];
 	assert_int_equal(k->expect_count, 1);
 	assert_int_equal(k->expect[0].low, 200);
@@ -354,39 +355,40 @@ static void test_design_example_loads(void **state)
 {
 	(void)state;
 	conf_t *c = load_ok(
-		"region: us-east                 # this node's region id\n"
-		"state: /var/lib/meridian/state.db\n"
-		"geoip: /usr/share/GeoIP/GeoLite2-City.mmdb\n"
-		"\n"
-		"dns:\n"
-		"  listen: [\"0.0.0.0:53\", \"[::]:53\"]\n"
-		"  nsid: ns1.us-east.example.net   # optional, RFC 5001\n"
-		"  zones:\n"
-		"    - origin: example.com.\n"
-		"      file: zones/example.com.zone\n"
-		"\n"
-		"datacenters:\n"
-		"  us-east:\n"
-		"    location: [38.9, -77.4]     # latitude, longitude in degrees\n"
-		"    addresses: [203.0.113.10, \"2001:db8:1::10\"]   # what clients are sent to\n"
-		"    check: { type: http, url: \"http://127.0.0.11:8080/healthz\", expect: 200,\n"
-		"             interval: 1s, timeout: 500ms, fall: 3, rise: 2 }\n"
-		"  eu-west:\n"
-		"    location: [53.3, -6.3]\n"
-		"    addresses: [198.51.100.10]\n"
-		"    check: { type: tcp, address: \"127.0.0.12:8443\", interval: 1s, fall: 3, rise: 2 }\n"
-		"\n"
-		"records:\n"
-		"  www.example.com.:\n"
-		"    datacenters: [us-east, eu-west]   # candidates; nearest healthy first\n"
-		"    ttl: 30\n"
-		"    map: { \"AS\": [us-east], \"AS/CN\": [eu-west] }\n"
-		"    nets: { \"10.0.0.0/8\": [us-east] }              # optional CIDR overrides\n"
-		"\n"
-		"replication:\n"
-		"  listen: \"127.0.0.1:8853\"\n"
-		"  key_file: replication.key\n"
-		"  peers: { eu-west: \"http://127.0.0.1:8854\" }\n");
+	    "region: us-east                 # this node's region id\n"
+	    "state: /var/lib/meridian/state.db\n"
+	    "geoip: /usr/share/GeoIP/GeoLite2-City.mmdb\n"
+	    "\n"
+	    "dns:\n"
+	    "  listen: [\"0.0.0.0:53\", \"[::]:53\"]\n"
+	    "  nsid: ns1.us-east.example.net   # optional, RFC 5001\n"
+	    "  zones:\n"
+	    "    - origin: example.com.\n"
+	    "      file: zones/example.com.zone\n"
+	    "\n"
+	    "datacenters:\n"
+	    "  us-east:\n"
+	    "    location: [38.9, -77.4]     # latitude, longitude in degrees\n"
+	    "    addresses: [203.0.113.10, \"2001:db8:1::10\"]   # what clients are sent to\n"
+	    "    check: { type: http, url: \"http://127.0.0.11:8080/healthz\", expect: 200,\n"
+	    "             interval: 1s, timeout: 500ms, fall: 3, rise: 2 }\n"
+	    "  eu-west:\n"
+	    "    location: [53.3, -6.3]\n"
+	    "    addresses: [198.51.100.10]\n"
+	    "    check: { type: tcp, address: \"127.0.0.12:8443\", interval: 1s, fall: 3, rise: 2 "
+	    "}\n"
+	    "\n"
+	    "records:\n"
+	    "  www.example.com.:\n"
+	    "    datacenters: [us-east, eu-west]   # candidates; nearest healthy first\n"
+	    "    ttl: 30\n"
+	    "    map: { \"AS\": [us-east], \"AS/CN\": [eu-west] }\n"
+	    "    nets: { \"10.0.0.0/8\": [us-east] }              # optional CIDR overrides\n"
+	    "\n"
+	    "replication:\n"
+	    "  listen: \"127.0.0.1:8853\"\n"
+	    "  key_file: replication.key\n"
+	    "  peers: { eu-west: \"http://127.0.0.1:8854\" }\n");
 	assert_int_equal(c->datacenter_count, 2);
 	assert_int_equal(c->record_count, 1);
 	assert_int_equal(c->records[0].map_count, 2);
@@ -402,11 +404,11 @@ static void test_relative_paths_resolve_against_config_dir(void **state)
 	char sub[PATH_MAX + 8], want[PATH_MAX * 2];
 	snprintf(sub, sizeof(sub), "%s/etc", conf_test_dir());
 	mkdir(sub, 0700);
-	const char *path = conf_test_write("etc/paths.yaml",
-					   "region: r\nstate: ../var/state.db\n"
-					   "geoip: /abs/geo.mmdb\n"
-					   "dns: { zones: [ { origin: a.test, file: z/a.zone } ] }\n"
-					   "replication: { key_file: key }\n");
+	const char *path = conf_test_write(
+	    "etc/paths.yaml", "region: r\nstate: ../var/state.db\n"
+			      "geoip: /abs/geo.mmdb\n"
+			      "dns: { zones: [ { origin: a.test, file: z/a.zone } ] }\n"
+			      "replication: { key_file: key }\n");
 	char *errors = NULL;
 	conf_t *c = conf_load(path, &errors);
 	assert_non_null(c);
@@ -467,13 +469,13 @@ static void test_docs_config_md_is_up_to_date(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_config_every_field),
-		cmocka_unit_test(test_minimal_config_gets_defaults),
-		cmocka_unit_test(test_check_defaults),
-		cmocka_unit_test(test_design_example_loads),
-		cmocka_unit_test(test_relative_paths_resolve_against_config_dir),
-		cmocka_unit_test(test_record_names_lower_case_and_absolute),
-		cmocka_unit_test(test_docs_config_md_is_up_to_date),
+	    cmocka_unit_test(test_full_config_every_field),
+	    cmocka_unit_test(test_minimal_config_gets_defaults),
+	    cmocka_unit_test(test_check_defaults),
+	    cmocka_unit_test(test_design_example_loads),
+	    cmocka_unit_test(test_relative_paths_resolve_against_config_dir),
+	    cmocka_unit_test(test_record_names_lower_case_and_absolute),
+	    cmocka_unit_test(test_docs_config_md_is_up_to_date),
 	};
 	size_t error_count = 0;
 	const struct CMUnitTest *errors = conf_error_tests(&error_count);
