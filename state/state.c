@@ -57,12 +57,45 @@ int state_exec(state_t *st, const char *sql)
 sqlite3_stmt *state_prepare(state_t *st, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
+	state_stmt_t *slot;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+	for (size_t i = 0; i < st->cached; i++) {
+		slot = &st->cache[i];
+		if (!slot->in_use && strcmp(slot->sql, sql) == 0) {
+			slot->in_use = true;
+			return slot->stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+		sqlite3_finalize(stmt);
 		state_fail_sql(st, "prepare");
 		return NULL;
 	}
+	if (st->cached < STATE_STMT_CACHE) {
+		slot = &st->cache[st->cached];
+		slot->sql = strdup(sql);
+		if (slot->sql) {
+			slot->stmt = stmt;
+			slot->in_use = true;
+			st->cached++;
+		}
+	}
 	return stmt;
+}
+
+void state_release(state_t *st, sqlite3_stmt *stmt)
+{
+	if (!stmt)
+		return;
+	for (size_t i = 0; i < st->cached; i++) {
+		if (st->cache[i].stmt == stmt) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			st->cache[i].in_use = false;
+			return;
+		}
+	}
+	sqlite3_finalize(stmt);
 }
 
 int state_tx_begin(state_t *st)
@@ -103,7 +136,7 @@ static int user_version(state_t *st, int *version)
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*version = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, "PRAGMA user_version");
 }
 
@@ -160,7 +193,7 @@ static int node_claim(state_t *st, const char *region)
 		state_fail_sql(st, "node identity");
 		goto fail;
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	stmt = state_prepare(st, "SELECT region FROM node WHERE id = 1");
 	if (!stmt)
 		goto fail;
@@ -174,10 +207,10 @@ static int node_claim(state_t *st, const char *region)
 			   region);
 		goto fail;
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return state_tx_commit(st);
 fail:
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	state_tx_rollback(st);
 	return -1;
 }
@@ -194,7 +227,7 @@ static int node_region(state_t *st)
 		state_copy(st->region, sizeof(st->region), (const char *)sqlite3_column_text(stmt, 0));
 	else
 		state_fail(st, "store has no node identity");
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -241,7 +274,7 @@ state_t *state_open(const char *path, const char *region, char *err, size_t errl
 		ok = 1;
 	else if (stmt)
 		state_fail(st, "cannot switch to WAL mode: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (!ok || state_exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON") < 0 ||
 	    migrate(st) < 0 || node_claim(st, region) < 0) {
 		snprintf(err, errlen, "%s: %s", path, st->err);
@@ -278,6 +311,10 @@ void state_close(state_t *st)
 {
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->cached; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
 	sqlite3_close_v2(st->db);
 	free(st);
 }
@@ -307,7 +344,7 @@ int state_data_version(state_t *st, int64_t *version)
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*version = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, "PRAGMA data_version");
 }
 

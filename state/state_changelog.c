@@ -107,7 +107,7 @@ static int query_int(state_t *st, const char *sql, const char *arg, int64_t *val
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
 		*value = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return state_fail_sql(st, sql);
 	return 0;
@@ -124,7 +124,7 @@ static int cursor_set(state_t *st, const char *origin, uint64_t seq)
 	sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, (int64_t)seq);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "cursor");
 }
 
@@ -137,7 +137,7 @@ static int hlc_store(state_t *st, uint64_t hlc)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, (int64_t)hlc);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "hlc");
 }
 
@@ -190,7 +190,7 @@ int state_change_record(state_t *st, const char *table, const char *key, uint64_
 	sqlite3_bind_int64(stmt, 4, (int64_t)hlc);
 	sqlite3_bind_int64(stmt, 5, state_now_ms(st));
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE)
 		return state_fail_sql(st, "change log");
 	if (sqlite3_changes(st->db) != 1)
@@ -237,7 +237,7 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc;
 }
 
@@ -255,7 +255,7 @@ static int row_upsert(state_t *st, const state_table_t *t, const char *row_json,
 	rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -297,7 +297,7 @@ static int entry_matches_row(state_t *st, const state_table_t *t, const state_ch
 	} else {
 		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return ok ? 0 : -1;
 }
 
@@ -317,7 +317,7 @@ static int changelog_insert(state_t *st, const state_change_t *c)
 	sqlite3_bind_text(stmt, 6, c->row_json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, state_now_ms(st));
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "change log");
 }
 
@@ -432,7 +432,7 @@ int state_changes_since(state_t *st, const char *origin, uint64_t after_seq, siz
 		if (!c->row_json)
 			goto nomem;
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		state_changes_free(list, n);
 		return state_fail_sql(st, "change log");
@@ -441,7 +441,7 @@ int state_changes_since(state_t *st, const char *origin, uint64_t after_seq, siz
 	*count = n;
 	return 0;
 nomem:
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	state_changes_free(list, n);
 	return state_fail(st, "change log: out of memory");
 }
@@ -471,7 +471,7 @@ int state_cursors_list(state_t *st, state_cursor_t **out, size_t *count)
 		state_cursor_t *grown = realloc(list, (n + 1) * sizeof(*list));
 
 		if (!grown) {
-			sqlite3_finalize(stmt);
+			state_release(st, stmt);
 			free(list);
 			return state_fail(st, "cursors: out of memory");
 		}
@@ -480,7 +480,7 @@ int state_cursors_list(state_t *st, state_cursor_t **out, size_t *count)
 		list[n].seq = (uint64_t)sqlite3_column_int64(stmt, 1);
 		n++;
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		free(list);
 		return state_fail_sql(st, "cursors");
@@ -523,7 +523,7 @@ static int compact(state_t *st, const char *where, const char *text, int64_t num
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, number);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		state_fail_sql(st, "compact");
 		state_tx_rollback(st);

@@ -7,6 +7,15 @@
 
 #include "state/state.h"
 
+/* Prepared statements kept for reuse: preparing the JSON upserts costs more than
+ * running them. Keyed by SQL text; in_use keeps nested users of the same text apart. */
+#define STATE_STMT_CACHE 40
+typedef struct {
+	char *sql;            /* malloc'd copy of the text */
+	sqlite3_stmt *stmt;   /* prepared with SQLITE_PREPARE_PERSISTENT */
+	bool in_use;          /* handed out by state_prepare, not yet released */
+} state_stmt_t;
+
 /* One connection to the store. Used by one thread at a time (see state.h). */
 struct state {
 	sqlite3 *db;                  /* the connection; NULL once closed */
@@ -14,6 +23,8 @@ struct state {
 	bool readonly;                /* opened with state_open_readonly */
 	state_clock_fn clock;         /* wall clock, ms since the epoch */
 	char err[512];                /* last error message, "" when none */
+	state_stmt_t cache[STATE_STMT_CACHE]; /* reusable statements */
+	size_t cached;                /* entries used in cache */
 };
 
 /* Schema migrations: step i takes user_version i to i + 1. */
@@ -41,8 +52,12 @@ int state_fail(state_t *st, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3)
 int state_fail_sql(state_t *st, const char *what) M_NONNULL_ALL;
 /* Runs SQL text without results; -1 with the message on failure. */
 int state_exec(state_t *st, const char *sql) M_NONNULL_ALL M_WUR;
-/* Prepares sql; NULL with the message on failure. */
+/* Prepares sql (or reuses a cached statement of the same text); NULL with the message on
+ * failure. Every statement goes back through state_release, which resets it: a statement
+ * left unreset would pin a read snapshot and hide later commits. */
 sqlite3_stmt *state_prepare(state_t *st, const char *sql) M_NONNULL_ALL M_WUR;
+/* Resets and unbinds a cached statement, finalizes any other; NULL is fine. */
+void state_release(state_t *st, sqlite3_stmt *stmt) M_NONNULL(1);
 
 /* Writers: BEGIN IMMEDIATE (waits up to busy_timeout for other writers), COMMIT, ROLLBACK. */
 int state_tx_begin(state_t *st) M_NONNULL_ALL M_WUR;

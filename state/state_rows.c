@@ -60,7 +60,7 @@ static int step_done(state_t *st, sqlite3_stmt *stmt, const char *what)
 
 	if (rc != SQLITE_DONE)
 		state_fail_sql(st, what);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -123,7 +123,7 @@ int state_observations_list(state_t *st, state_observation_t **out, size_t *coun
 
 		if (!grown) {
 			free(list);
-			sqlite3_finalize(stmt);
+			state_release(st, stmt);
 			return state_fail(st, "observations: out of memory");
 		}
 		list = grown;
@@ -140,7 +140,7 @@ int state_observations_list(state_t *st, state_observation_t **out, size_t *coun
 		o->hlc = (uint64_t)sqlite3_column_int64(stmt, 7);
 		state_copy(o->origin, sizeof(o->origin), col_text(stmt, 8));
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		free(list);
 		return state_fail_sql(st, "observations");
@@ -167,7 +167,7 @@ static int event_append_tx(state_t *st, const char *actor, const char *action, c
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_ROW)
 		return state_fail_sql(st, "event id");
 	if (state_change_next(st, &hlc, &seq) < 0)
@@ -224,7 +224,7 @@ int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *co
 
 		if (!grown) {
 			free(list);
-			sqlite3_finalize(stmt);
+			state_release(st, stmt);
 			return state_fail(st, "events: out of memory");
 		}
 		list = grown;
@@ -240,7 +240,7 @@ int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *co
 		state_copy(e->reason, sizeof(e->reason), col_text(stmt, 7));
 		state_copy(e->detail, sizeof(e->detail), col_text(stmt, 8));
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		free(list);
 		return state_fail_sql(st, "events");
@@ -330,7 +330,7 @@ int state_override_clear(state_t *st, const char *datacenter, const char *actor,
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		state_copy(previous, sizeof(previous), col_text(stmt, 0));
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc == SQLITE_DONE) {
 		state_tx_rollback(st);
 		return 1;
@@ -380,7 +380,7 @@ int state_overrides_list(state_t *st, state_override_t **out, size_t *count)
 
 		if (!grown) {
 			free(list);
-			sqlite3_finalize(stmt);
+			state_release(st, stmt);
 			return state_fail(st, "overrides: out of memory");
 		}
 		list = grown;
@@ -397,7 +397,7 @@ int state_overrides_list(state_t *st, state_override_t **out, size_t *count)
 		o->hlc = (uint64_t)sqlite3_column_int64(stmt, 7);
 		state_copy(o->origin, sizeof(o->origin), col_text(stmt, 8));
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		free(list);
 		return state_fail_sql(st, "overrides");
@@ -457,7 +457,7 @@ int state_peers_list(state_t *st, state_peer_t **out, size_t *count)
 
 		if (!grown) {
 			free(list);
-			sqlite3_finalize(stmt);
+			state_release(st, stmt);
 			return state_fail(st, "peers: out of memory");
 		}
 		list = grown;
@@ -471,7 +471,7 @@ int state_peers_list(state_t *st, state_peer_t **out, size_t *count)
 		p->errors = sqlite3_column_int64(stmt, 5);
 		p->lag_ms = sqlite3_column_int64(stmt, 6);
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		free(list);
 		return state_fail_sql(st, "peers");

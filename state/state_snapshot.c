@@ -44,7 +44,7 @@ int state_snapshot_export(state_t *st, char **json)
 	} else {
 		state_fail_sql(st, "snapshot");
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return *json ? 0 : -1;
 }
 
@@ -61,11 +61,11 @@ static int import_rows(state_t *st, const char *json, const state_table_t *t)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		n++;
 		if (state_row_apply(st, t, (const char *)sqlite3_column_text(stmt, 0), why, sizeof(why)) < 0) {
-			sqlite3_finalize(stmt);
+			state_release(st, stmt);
 			return state_fail(st, "snapshot: %s row %d: %s", t->name, n, why);
 		}
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "snapshot");
 }
 
@@ -90,7 +90,7 @@ int state_snapshot_import(state_t *st, const char *json)
 		ok = sqlite3_column_int(stmt, 0);
 		hlc = sqlite3_column_int64(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (!ok) {
 		state_fail(st, "snapshot: not a " SNAPSHOT_FORMAT " document");
 		goto fail;
@@ -107,7 +107,7 @@ int state_snapshot_import(state_t *st, const char *json)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		state_fail_sql(st, "snapshot: cursors");
 		goto fail;

@@ -167,6 +167,34 @@ static void test_reader_in_transaction_never_blocks_writer(void **unused)
 	state_close(st);
 }
 
+/* dnsd polls a long-lived read-only connection: reused statements must never pin an old
+ * snapshot, so every commit is seen by the next read and moves data_version. */
+static void test_readonly_sees_every_commit(void **unused)
+{
+	state_t *st = test_open(path, "us-east"), *ro;
+	char err[512];
+	int64_t before = 0, after = 0;
+
+	ro = state_open_readonly(path, err, sizeof(err));
+	assert_non_null(ro);
+	for (int i = 0; i < 4; i++) {
+		state_observation_t o, *list = NULL;
+		size_t n = 0;
+
+		assert_int_equal(state_data_version(ro, &before), 0);
+		test_observation(&o, "dc", STATE_HEALTH_UP, "");
+		snprintf(o.datacenter, sizeof(o.datacenter), "dc%d", i);
+		assert_int_equal(state_observation_put(st, &o), 0);
+		assert_int_equal(state_data_version(ro, &after), 0);
+		assert_true(after != before);
+		assert_int_equal(state_observations_list(ro, &list, &n), 0);
+		assert_int_equal(n, (size_t)i + 1);
+		free(list);
+	}
+	state_close(ro);
+	state_close(st);
+}
+
 static void test_observation_put_forces_checker_region(void **unused)
 {
 	state_t *st = test_open(path, "us-east");
@@ -410,6 +438,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_open_of_missing_file_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_cannot_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_in_transaction_never_blocks_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_sees_every_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_observation_put_forces_checker_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_observation_put_refuses_bad_datacenter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_put_appends_event, setup, teardown),
