@@ -183,9 +183,11 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, ui
 		if (!(holes & (1u << h)) || b->holes[h].len != depth)
 			continue;
 		/* Entering a form carrying IPv4: the client is IPv4 now, so the IPv4 trie's own
-		 * nets rules apply and enclosing IPv6 rules do not. */
+		 * nets rules apply and enclosing IPv6 rules do not (IPv6 rules inside the form's
+		 * prefix still do). ::/127 turns native again: rules from /96 on apply there. */
 		graft = b->holes[h].leaf;
-		override = NONE;
+		if (graft != NONE)
+			override = NONE;
 		holes &= ~(1u << h);
 	}
 	while (lo < hi && b->nets[lo]->prefix == depth)

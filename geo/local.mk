@@ -7,6 +7,7 @@ geo_libgeo_a_SOURCES = \
 	geo/geo_compile.c geo/geo_compile.h \
 	geo/geo_db.c geo/geo_db.h \
 	geo/geo_distance.c geo/geo_distance.h \
+	geo/geo_explain.c geo/geo_explain.h \
 	geo/geo_order.c geo/geo_order.h \
 	geo/geo_trie.c geo/geo_trie.h geo/geo_trie_internal.h
 
@@ -22,7 +23,8 @@ CLEANFILES += tests/data/test-mmdb.stamp $(GEO_TEST_MMDB)
 GEO_UNIT_TESTS = \
 	tests/unit/geo/test_geo_trie \
 	tests/unit/geo/test_geo_db \
-	tests/unit/geo/test_geo_distance
+	tests/unit/geo/test_geo_distance \
+	tests/unit/geo/test_geo_explain
 check_PROGRAMS += $(GEO_UNIT_TESTS)
 TESTS += $(GEO_UNIT_TESTS)
 GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
@@ -41,3 +43,8 @@ EXTRA_tests_unit_geo_test_geo_db_DEPENDENCIES = tests/data/test-mmdb.stamp
 tests_unit_geo_test_geo_distance_SOURCES = tests/unit/geo/test_geo_distance.c
 tests_unit_geo_test_geo_distance_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_distance_LDADD = $(GEO_TEST_LDADD)
+
+tests_unit_geo_test_geo_explain_SOURCES = tests/unit/geo/test_geo_explain.c tests/unit/geo/geo_test_util.h
+tests_unit_geo_test_geo_explain_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_explain_LDADD = $(GEO_TEST_LDADD)
+EXTRA_tests_unit_geo_test_geo_explain_DEPENDENCIES = tests/data/test-mmdb.stamp
