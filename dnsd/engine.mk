@@ -16,7 +16,8 @@ dnsd_libdnsd_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
 dnsd_engine_test_ldadd = dnsd/libdnsd.a base/libbase.a $(LDNS_LIBS) $(CMOCKA_LIBS)
 dnsd_engine_test_cppflags = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(CMOCKA_CFLAGS)
 
-dnsd_engine_tests = tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer tests/unit/dnsd/test_answer_edns
+dnsd_engine_tests = tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer tests/unit/dnsd/test_answer_edns \
+	tests/unit/dnsd/test_answer_fuzz
 check_PROGRAMS += $(dnsd_engine_tests)
 TESTS += $(dnsd_engine_tests)
 tests_unit_dnsd_test_zone_SOURCES = tests/unit/dnsd/test_zone.c $(dnsd_engine_test_util)
@@ -30,3 +31,6 @@ tests_unit_dnsd_test_answer_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_answer_edns_SOURCES = tests/unit/dnsd/test_answer_edns.c $(dnsd_engine_test_util)
 tests_unit_dnsd_test_answer_edns_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_answer_edns_LDADD = $(dnsd_engine_test_ldadd)
+tests_unit_dnsd_test_answer_fuzz_SOURCES = tests/unit/dnsd/test_answer_fuzz.c $(dnsd_engine_test_util)
+tests_unit_dnsd_test_answer_fuzz_CPPFLAGS = $(dnsd_engine_test_cppflags)
+tests_unit_dnsd_test_answer_fuzz_LDADD = $(dnsd_engine_test_ldadd)

@@ -56,7 +56,8 @@ size_t t_ecs_option(uint8_t *out, uint16_t family, uint8_t source, uint8_t scope
 	out[5] = (uint8_t)family;
 	out[6] = source;
 	out[7] = scope;
-	memcpy(out + 8, addr, addr_len);
+	if (addr_len > 0)
+		memcpy(out + 8, addr, addr_len);
 	return 8 + addr_len;
 }
 
