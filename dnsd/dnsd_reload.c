@@ -213,10 +213,10 @@ static void log_changes(const dnsd_reload_t *r, const dnsd_snapshot_t *old,
 		else if (now)
 			continue;
 		if (now != before || (old != NULL && old->conf != c))
-			log_info("datacenter %s: %s (%s)%s", c->datacenters[i].name,
+			log_info("datacenter %s: %s (%s), %s", c->datacenters[i].name,
 				 v ? state_dc_state_name(v[i].effective) : "unknown",
 				 v ? v[i].why : "no state yet",
-				 now ? "" : ", not serving");
+				 now ? "serving" : "not serving");
 	}
 	for (size_t i = 0; i < c->record_count; i++) {
 		const conf_record_t *rec = &c->records[i];
@@ -352,7 +352,11 @@ static void geo_check(dnsd_reload_t *r)
 void dnsd_reload_tick(dnsd_reload_t *r)
 {
 	int64_t now = mono_ms();
-	if (r->state == NULL && now - r->last_state_try_ms >= RELOAD_RETRY_MS) {
+	/* A missing file is looked for every tick (a cheap access()), so a state.db created
+	 * after start-up is followed within one poll interval; one that exists but does
+	 * not open is retried every second. */
+	if (r->state == NULL && (r->state_problem[0] == '\0' ||
+				 now - r->last_state_try_ms >= RELOAD_RETRY_MS)) {
 		state_try_open(r);
 		if (r->state != NULL)
 			r->last_eval_ms = 0; /* evaluate right away */

@@ -19,6 +19,7 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/103-dnsd-tcp/run.sh \
 	tests/functional/104-dnsd-check/run.sh \
 	tests/functional/105-dnsd-reload/run.sh \
-	tests/functional/106-dnsd-malformed/run.sh
+	tests/functional/106-dnsd-malformed/run.sh \
+	tests/functional/107-dnsd-state/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# 107-dnsd-state: meridian-dnsd serves without state.db (every datacenter UNKNOWN), follows
+# overrides written by meridianctl within 100 ms, fails open when nothing serves, and
+# reloads a changed geo database (refusing a broken one).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+
+[ -x "$BIN/meridianctl" ] || t_skip "meridianctl not built"
+perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"
+mkdir -p "$WORK/mmdb"
+perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK/mmdb" || t_skip "make-test-mmdb.pl failed"
+
+d_zone
+d_config
+cat >>"$WORK/meridian.yaml" <<'CONF'
+geoip: mmdb/test-city.mmdb
+datacenters:
+  us-east: { location: [38.9, -77.4], addresses: [203.0.113.10] }
+  eu-west: { location: [53.3, -6.3], addresses: [198.51.100.10] }
+records:
+  geo.example.com.:
+    datacenters: [us-east, eu-west]
+    ttl: 30
+CONF
+CTL=("$BIN/meridianctl" -c "$WORK/meridian.yaml")
+d_start || t_done
+
+# switch EXPECTED: queries geo.example.com A for an Ashburn client every 2 ms until the
+# answer is EXPECTED; prints the milliseconds it took, or "timeout" after 3 s.
+switch() {
+	python3 - "$D_PORT" "$1" <<'PY'
+import socket, struct, sys, time
+port, want = int(sys.argv[1]), sys.argv[2]
+ecs = struct.pack("!HBB", 1, 24, 0) + bytes([67, 43, 156])
+opt = b"\0" + struct.pack("!HHIH", 41, 1232, 0, 4 + len(ecs)) + struct.pack("!HH", 8, len(ecs)) + ecs
+q = struct.pack("!HHHHHH", 7, 0x0100, 1, 0, 0, 1) + b"\x03geo\x07example\x03com\x00\x00\x01\x00\x01" + opt
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+t0 = time.time()
+while time.time() - t0 < 3:
+    s.sendto(q, ("127.0.0.1", port))
+    try:
+        r = s.recv(4096)
+    except socket.timeout:
+        continue
+    at = r.find(b"\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x04")  # A IN TTL 30 rdlen 4
+    if at > 0 and ".".join(str(b) for b in r[at + 10:at + 14]) == want:
+        print(int((time.time() - t0) * 1000)); sys.exit(0)
+    time.sleep(0.002)
+print("timeout")
+PY
+}
+geo() { q +short +subnet=67.43.156.0/24 geo.example.com A; }
+
+t_check "no state.db yet" [ ! -e "$WORK/state.db" ]
+t_eq "without state.db every datacenter serves: Ashburn gets us-east" 203.0.113.10 "$(geo)"
+
+"${CTL[@]}" drain us-east --reason "functional test" >/dev/null
+ms=$(switch 198.51.100.10)
+t_check "drain (state.db created after start) reaches answers within 1.5 s ($ms ms)" \
+	[ "$ms" != timeout ] && [ "$ms" -lt 1500 ]
+t_contains "drain logged" "datacenter us-east: drained" "$(cat "$WORK/dnsd.log")"
+
+"${CTL[@]}" clear us-east >/dev/null
+ms=$(switch 203.0.113.10)
+echo "# clear reached answers in $ms ms"
+# 100 ms is the target (poll 20 ms); the bound leaves room for sanitizer builds.
+t_check "clear reaches answers within 100 ms target ($ms ms, bound 400)" \
+	[ "$ms" != timeout ] && [ "$ms" -lt 400 ]
+
+"${CTL[@]}" force-down us-east --reason "test" >/dev/null
+ms=$(switch 198.51.100.10)
+echo "# force-down reached answers in $ms ms"
+t_check "force-down reaches answers ($ms ms, bound 400)" [ "$ms" != timeout ] && [ "$ms" -lt 400 ]
+
+"${CTL[@]}" force-down eu-west --reason "test" --force >/dev/null
+ms=$(switch 203.0.113.10)
+t_check "nothing serving: fail open to the client's first choice ($ms ms)" [ "$ms" != timeout ]
+for _ in $(seq 20); do grep -q "fail open" "$WORK/dnsd.log" && break; sleep 0.05; done
+t_contains "fail open logged" "record geo.example.com.: no candidate datacenter is serving; answering as if all were (fail open)" "$(cat "$WORK/dnsd.log")"
+"${CTL[@]}" clear us-east >/dev/null
+"${CTL[@]}" clear eu-west >/dev/null
+
+# A broken geo database is refused and the old one kept.
+cp "$WORK/mmdb/test-city.mmdb" "$WORK/good.mmdb"
+echo "garbage" >"$WORK/mmdb/test-city.mmdb.new"
+mv "$WORK/mmdb/test-city.mmdb.new" "$WORK/mmdb/test-city.mmdb"
+for _ in $(seq 30); do grep -q "keeping the previous database" "$WORK/dnsd.log" && break; sleep 0.1; done
+t_contains "broken geo DB refused" "geoip: $WORK/mmdb/test-city.mmdb changed but did not load; keeping the previous database" "$(cat "$WORK/dnsd.log")"
+t_eq "answers continue from the old geo DB" 203.0.113.10 "$(geo)"
+t_eq "London still goes to eu-west" 198.51.100.10 "$(q +short +subnet=81.2.69.0/24 geo.example.com A)"
+cp "$WORK/good.mmdb" "$WORK/mmdb/test-city.mmdb.new"
+mv "$WORK/mmdb/test-city.mmdb.new" "$WORK/mmdb/test-city.mmdb"
+for _ in $(seq 30); do grep -q "geoip: reloaded" "$WORK/dnsd.log" && break; sleep 0.1; done
+t_contains "a good geo DB is picked up without restart" "geoip: reloaded $WORK/mmdb/test-city.mmdb" "$(cat "$WORK/dnsd.log")"
+t_eq "answers after the geo reload" 203.0.113.10 "$(geo)"
+
+t_check "no sanitizer report" d_sanitizer_clean
+d_stop
+t_eq "SIGTERM exits 0" 0 "$D_STATUS"
+t_done
