@@ -15,6 +15,8 @@ static const conf_node_t *root_key(const conf_node_t *root, const char *key)
 	return root;
 }
 
+/* Resolves every datacenter name. The same datacenter twice in one list is a typo,
+ * never a weighting; the refs of one list are contiguous and share their path. */
 static void refs_resolve(conf_ctx_t *ctx)
 {
 	const conf_t *conf = ctx->conf;
@@ -28,24 +30,16 @@ static void refs_resolve(conf_ctx_t *ctx)
 			continue;
 		}
 		*ref->slot = (size_t)dc;
+		for (size_t j = i; j-- > 0 && strcmp(ctx->refs[j].path, ref->path) == 0;)
+			if (strcmp(ctx->refs[j].name, ref->name) == 0) {
+				conf_error_at(ctx, ref->line, ref->col, ref->path,
+					      "datacenter \"%s\" is listed twice", ref->name);
+				break;
+			}
 	}
 }
 
-/* The same datacenter twice in one list is a typo, never a weighting. */
-static void list_dups(conf_ctx_t *ctx, const size_t *dcs, size_t count, const char *path,
-		      const conf_pos_t *pos)
-{
-	for (size_t i = 0; i < count; i++)
-		for (size_t j = 0; j < i; j++)
-			if (dcs[i] == dcs[j]) {
-				conf_error_at(ctx, pos->line, pos->col, path,
-					      "datacenter \"%s\" is listed twice",
-					      ctx->conf->datacenters[dcs[i]].name);
-				return;
-			}
-}
-
-static void records_check(conf_ctx_t *ctx, const conf_node_t *root, bool resolved)
+static void records_check(conf_ctx_t *ctx, const conf_node_t *root)
 {
 	const conf_t *conf = ctx->conf;
 	char path[CONF_PATH_MAX];
@@ -74,10 +68,6 @@ static void records_check(conf_ctx_t *ctx, const conf_node_t *root, bool resolve
 		if (!inside)
 			conf_error_at(ctx, pos->line, pos->col, path,
 				      "%s is not inside any zone of dns.zones", rec->name);
-		char sub[CONF_PATH_MAX];
-		conf_path_join(sub, sizeof(sub), path, "datacenters", 0);
-		if (resolved)
-			list_dups(ctx, rec->datacenters, rec->datacenter_count, sub, pos);
 	}
 }
 
@@ -108,10 +98,7 @@ static void zones_check(conf_ctx_t *ctx, const conf_node_t *root)
 
 void conf_cross_check(conf_ctx_t *ctx, const conf_node_t *root)
 {
-	size_t errors_before = ctx->error_count;
 	refs_resolve(ctx);
-	/* duplicate checks compare resolved indexes; skip them when some did not resolve */
-	bool resolved = ctx->error_count == errors_before;
 	zones_check(ctx, root);
-	records_check(ctx, root, resolved);
+	records_check(ctx, root);
 }

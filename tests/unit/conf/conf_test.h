@@ -19,6 +19,17 @@ const char *conf_test_write(const char *name, const char *text);
  * given relative ("meridian.yaml") after chdir() there, so messages start "meridian.yaml:". */
 conf_t *conf_test_load(const char *text, char **errors);
 
-const struct CMUnitTest *conf_error_tests(size_t *count);
+/* One bad config and every line conf_load() must answer with, in order. */
+typedef struct {
+	const char *name;   /* names the cmocka test */
+	const char *yaml;   /* written to meridian.yaml */
+	const char *errors; /* *errors exactly */
+} conf_error_case_t;
+
+/* Runs one conf_error_case_t (the cmocka state). */
+void conf_test_error_case(void **state);
+/* The error tables, one cmocka test per row. */
+const struct CMUnitTest *conf_values_error_tests(size_t *count);
+const struct CMUnitTest *conf_cross_error_tests(size_t *count);
 
 #endif

@@ -84,6 +84,51 @@ static const char *srcdir(void)
 	return env ? env : CONF_TEST_SRCDIR;
 }
 
+/* ---- errors ---------------------------------------------------------------------------- */
+
+void conf_test_error_case(void **state)
+{
+	const conf_error_case_t *c = *state;
+	char *errors = NULL;
+	conf_t *conf = conf_test_load(c->yaml, &errors);
+	if (conf != NULL) {
+		conf_free(conf);
+		fail_msg("%s: loaded, want errors:\n%s", c->name, c->errors);
+	}
+	assert_non_null(errors);
+	if (strcmp(errors, c->errors) != 0)
+		fail_msg("%s:\n got: %s\nwant: %s", c->name, errors, c->errors);
+	free(errors);
+}
+
+static void test_missing_file_cannot_open(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	conf_t *conf = conf_load("/nonexistent/meridian.yaml", &errors);
+	assert_null(conf);
+	assert_string_equal(errors,
+			    "/nonexistent/meridian.yaml: cannot open: No such file or directory");
+	free(errors);
+}
+
+/* The path in messages is the one given to conf_load(), whatever it looks like. */
+static void test_errors_name_the_path_as_given(void **state)
+{
+	(void)state;
+	const char *path = conf_test_write("other.yaml", "region: r\nstate: s\nlog_level: loud\n");
+	char *errors = NULL;
+	char want[4200];
+	conf_t *conf = conf_load(path, &errors);
+	assert_null(conf);
+	snprintf(
+	    want, sizeof(want),
+	    "%s:3:12: log_level: invalid value \"loud\" (expected one of: error warn info debug)",
+	    path);
+	assert_string_equal(errors, want);
+	free(errors);
+}
+
 /* ---- a full config, every field --------------------------------------------------------- */
 
 static void test_full_config_every_field(void **state)
@@ -439,7 +484,7 @@ static void test_record_names_lower_case_and_absolute(void **state)
 }
 
 /* docs/config.md is what conf-doc prints; regenerate it with
- * `./conf/conf-doc > ../docs/config.md` from the build directory when the table changes. */
+ * `make update-config-doc` in the build directory when the table changes. */
 static void test_docs_config_md_is_up_to_date(void **state)
 {
 	(void)state;
@@ -460,8 +505,8 @@ static void test_docs_config_md_is_up_to_date(void **state)
 	size_t n = fread(committed, 1, generated_len + 1, fp);
 	fclose(fp);
 	if (n != generated_len || memcmp(committed, generated, generated_len) != 0)
-		fail_msg("docs/config.md differs from the option table; run "
-			 "`conf/conf-doc > docs/config.md` in the build directory (srcdir docs)");
+		fail_msg("docs/config.md differs from the option table in conf/conf_options.c; "
+			 "run `make update-config-doc` in the build directory");
 	free(committed);
 	free(generated);
 }
@@ -476,10 +521,15 @@ int main(void)
 	    cmocka_unit_test(test_relative_paths_resolve_against_config_dir),
 	    cmocka_unit_test(test_record_names_lower_case_and_absolute),
 	    cmocka_unit_test(test_docs_config_md_is_up_to_date),
+	    cmocka_unit_test(test_missing_file_cannot_open),
+	    cmocka_unit_test(test_errors_name_the_path_as_given),
 	};
-	size_t error_count = 0;
-	const struct CMUnitTest *errors = conf_error_tests(&error_count);
+	size_t values_count = 0, cross_count = 0;
+	const struct CMUnitTest *values = conf_values_error_tests(&values_count);
+	const struct CMUnitTest *cross = conf_cross_error_tests(&cross_count);
 	int failed = cmocka_run_group_tests_name("conf", tests, NULL, NULL);
-	failed += _cmocka_run_group_tests("conf errors", errors, error_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("conf value errors", values, values_count, NULL, NULL);
+	failed +=
+	    _cmocka_run_group_tests("conf cross-check errors", cross, cross_count, NULL, NULL);
 	return failed ? 1 : 0;
 }
