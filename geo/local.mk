@@ -5,6 +5,7 @@ geo_libgeo_a_SOURCES = \
 	geo/geo.h \
 	geo/geo_addr.c geo/geo_addr.h \
 	geo/geo_compile.c geo/geo_compile.h \
+	geo/geo_conf.c geo/geo_conf.h \
 	geo/geo_db.c geo/geo_db.h \
 	geo/geo_distance.c geo/geo_distance.h \
 	geo/geo_explain.c geo/geo_explain.h \
@@ -24,7 +25,8 @@ GEO_UNIT_TESTS = \
 	tests/unit/geo/test_geo_trie \
 	tests/unit/geo/test_geo_db \
 	tests/unit/geo/test_geo_distance \
-	tests/unit/geo/test_geo_explain
+	tests/unit/geo/test_geo_explain \
+	tests/unit/geo/test_geo_conf
 check_PROGRAMS += $(GEO_UNIT_TESTS)
 TESTS += $(GEO_UNIT_TESTS)
 GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
@@ -48,3 +50,9 @@ tests_unit_geo_test_geo_explain_SOURCES = tests/unit/geo/test_geo_explain.c test
 tests_unit_geo_test_geo_explain_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_explain_LDADD = $(GEO_TEST_LDADD)
 EXTRA_tests_unit_geo_test_geo_explain_DEPENDENCIES = tests/data/test-mmdb.stamp
+
+tests_unit_geo_test_geo_conf_SOURCES = tests/unit/geo/test_geo_conf.c tests/unit/geo/geo_test_util.h
+tests_unit_geo_test_geo_conf_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_conf_LDADD = geo/libgeo.a conf/libconf.a base/libbase.a $(MAXMINDDB_LIBS) $(YAML_LIBS) \
+	$(CMOCKA_LIBS) -lm
+EXTRA_tests_unit_geo_test_geo_conf_DEPENDENCIES = tests/data/test-mmdb.stamp
