@@ -242,30 +242,18 @@ static int zrr_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static bool name_under(const uint8_t *name, size_t len, const uint8_t *apex, size_t alen)
-{
-	if (len < alen || memcmp(name + len - alen, apex, alen) != 0)
-		return false;
-	/* the match must start at a label boundary */
-	for (size_t p = 0; p <= len - alen; p += 1 + name[p])
-		if (p == len - alen)
-			return true;
-	return false;
-}
-
-/* The served zone deepest above name (zones ordered so deeper origins win), or NULL. */
+/* The served zone deepest above name, or NULL: every apex is in the table before any
+ * other name, so the first apex met walking up from the name is the answer. */
 static dnsd_zone_t *zone_of(build_t *b, const uint8_t *name, size_t len)
 {
-	dnsd_zone_t *best = NULL;
-	for (size_t i = 0; i < b->z->zone_count; i++) {
-		dnsd_zone_t *zn = &b->z->zones[i];
-		if (zn->apex == NULL)
-			continue;
-		if (name_under(name, len, zn->apex->name, zn->apex->name_len) &&
-		    (best == NULL || zn->apex->labels > best->apex->labels))
-			best = zn;
+	for (size_t p = 0;; p += 1 + (size_t)name[p]) {
+		const dnsd_node_t *n = dnsd_zones_find(b->z, name + p, len - p,
+						       dnsd_name_hash(name + p, len - p));
+		if (n != NULL && (n->flags & DNSD_NODE_APEX))
+			return (dnsd_zone_t *)n->zone;
+		if (name[p] == 0)
+			return NULL;
 	}
-	return best;
 }
 
 /* One owner's records [from, to) of a sorted list: validated, then stored at its node. */
@@ -396,6 +384,12 @@ static void nodes_link(build_t *b)
 				n->cut = up;
 			}
 		}
+		if ((n->flags & DNSD_NODE_GEO) && n->cut != NULL) {
+			char name[1024], cut[1024];
+			dnsd_name_text(n->name, name, sizeof(name));
+			dnsd_name_text(n->cut->name, cut, sizeof(cut));
+			dnsd_errors_add(&b->errors, "records: %s: at or below the zone cut %s", name, cut);
+		}
 		if (n->name[0] == 1 && n->name[1] == '*' && !(n->flags & DNSD_NODE_APEX)) {
 			const uint8_t *pn = n->name + 2;
 			dnsd_node_t *parent = (dnsd_node_t *)dnsd_zones_find(z, pn, n->name_len - 2u,
@@ -521,6 +515,8 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 		goto oom;
 	if (b.errors.count == 0)
 		nodes_link(&b);
+	if (b.oom)
+		goto oom;
 	for (size_t i = 0; i < zone_count; i++)
 		ldns_rdf_deep_free(origins[i]);
 	free(origins);

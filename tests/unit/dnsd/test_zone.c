@@ -122,6 +122,16 @@ static void test_zone_geo_record_must_be_inside_a_zone(void **state)
 	assert_string_equal(errors, "records: www.example.org.: not inside any zone served\n"
 				    "records: alias.example.com.: the zone has a CNAME there\n");
 	free(errors);
+	free(path);
+	path = t_file_write(dir, "z.zone", HEAD SOA NS "sub IN NS ns.other.example.net.\n");
+	zone.file = path;
+	conf_record_t cut[] = { { .name = "sub.example.com." }, { .name = "a.sub.example.com." } };
+	assert_null(dnsd_zones_load(&zone, 1, cut, 2, &errors));
+	/* one line each, in no particular order */
+	assert_non_null(strstr(errors, "records: sub.example.com.: at or below the zone cut sub.example.com.\n"));
+	assert_non_null(strstr(errors, "records: a.sub.example.com.: at or below the zone cut sub.example.com.\n"));
+	assert_int_equal(strlen(errors), 2 * strlen("records: sub.example.com.: at or below the zone cut sub.example.com.\n") + 2);
+	free(errors);
 	conf_record_t good = { .name = "geo.example.com." };
 	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, &good, 1, &errors);
 	assert_non_null(z);
