@@ -41,3 +41,9 @@ check_PROGRAMS += tests/unit/replicator/repl_writer
 tests_unit_replicator_repl_writer_SOURCES = tests/unit/replicator/repl_writer.c
 tests_unit_replicator_repl_writer_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
 tests_unit_replicator_repl_writer_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) -lm
+
+REPL_FUNCTIONAL_TESTS = \
+	tests/functional/401-repl-relay/run.sh \
+	tests/functional/403-repl-refusals/run.sh
+TESTS += $(REPL_FUNCTIONAL_TESTS)
+EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py

@@ -22,7 +22,7 @@
 
 #define SNAPSHOT_BODY_MAX (64u << 20) /* bytes: a larger snapshot is refused */
 #define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
+#define BACKOFF_MAX_MS 1000
 #define STATUS_WRITE_MS 1000          /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 

@@ -1,0 +1,106 @@
+# tests/functional/400-repl-lib/repl.sh -- helpers for the replicator scenarios (source after lib.sh)
+# A region is a config $WORK/NAME.yaml, a store $WORK/NAME.db and a replicator on its
+# own loopback port; all regions share the key $WORK/repl.key.
+REPL_WRITER=$BIN/tests/unit/replicator/repl_writer
+REPL_BIN=$BIN/meridian-replicator
+[ -x "$REPL_BIN" ] || t_skip "meridian-replicator not built"
+[ -x "$REPL_WRITER" ] || t_skip "repl_writer not built"
+command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/repl.key"
+
+# repl_alloc NAME: gives region NAME a port (in this shell, not a subshell).
+repl_alloc() {
+	local var="REPL_PORT_$1"
+	if [ -z "${!var:-}" ]; then eval "$var=$(t_port)"; fi
+}
+
+# repl_port NAME: the port of region NAME.
+repl_port() { local var="REPL_PORT_$1"; echo "${!var}"; }
+
+# repl_region NAME PEER... [-- EXTRA-YAML-LINES]: writes NAME's config, peering with PEERs.
+repl_region() {
+	local name=$1; shift
+	local peers="" extra=""
+	repl_alloc "$name"
+	while [ $# -gt 0 ]; do
+		if [ "$1" = "--" ]; then shift; extra="$*"; break; fi
+		repl_alloc "$1"
+		peers="$peers${peers:+, }$1: \"http://127.0.0.1:$(repl_port "$1")\""
+		shift
+	done
+	cat >"$WORK/$name.yaml" <<YAML
+region: $name
+state: $name.db
+log_level: debug
+dns:
+  listen: ["127.0.0.1:$(t_port)"]
+datacenters:
+  dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
+  dc2: { location: [53.3, -6.3], addresses: [192.0.2.2] }
+health: { poll: 5ms }
+replication:
+  listen: "127.0.0.1:$(repl_port "$name")"
+  key_file: repl.key
+  long_poll: 2s
+  peers: { $peers }
+$extra
+YAML
+}
+
+# repl_start NAME: starts NAME's replicator and waits for its port.
+repl_start() {
+	REPL_RUNS=$((${REPL_RUNS:-0} + 1))
+	t_start "repl-$1.$REPL_RUNS" "$REPL_BIN" -c "$WORK/$1.yaml"
+	eval "REPL_PID_$1=$!"
+	t_wait_tcp "$(repl_port "$1")"
+}
+
+repl_pid() { local v="REPL_PID_$1"; echo "${!v}"; }
+
+# repl_stop NAME [SIGNAL]: stops NAME's replicator (TERM by default) and waits for it.
+repl_stop() {
+	local pid; pid=$(repl_pid "$1")
+	kill -"${2:-TERM}" "$pid" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# repl_write NAME ARGS...: repl_writer against NAME's store, as NAME.
+repl_write() { local n=$1; shift; "$REPL_WRITER" "$WORK/$n.db" "$n" "$@"; }
+
+# repl_sql NAME SQL
+repl_sql() { sqlite3 -cmd ".timeout 5000" "$WORK/$1.db" "$2"; }
+
+# repl_dump NAME: every replicated row, every column, in key order.
+repl_dump() {
+	repl_sql "$1" "SELECT 'obs', * FROM observations ORDER BY checker, datacenter;
+		SELECT 'ovr', * FROM overrides ORDER BY datacenter;
+		SELECT 'evt', * FROM events ORDER BY origin, id;
+		SELECT 'cur', * FROM cursors ORDER BY origin;"
+}
+
+# repl_wait_same SECONDS NAME...: waits until every region's dump equals the first's.
+repl_wait_same() {
+	local secs=$1; shift
+	local first=$1 n
+	for _ in $(seq $((secs * 20))); do
+		local ok=1 ref; ref=$(repl_dump "$first")
+		for n in "$@"; do [ "$(repl_dump "$n")" = "$ref" ] || { ok=0; break; }; done
+		[ $ok = 1 ] && return 0
+		sleep 0.05
+	done
+	for n in "$@"; do echo "--- $n: $(repl_dump "$n" | wc -l) rows"; done
+	return 1
+}
+
+# repl_wait_sql SECONDS NAME SQL EXPECTED: waits until SQL on NAME prints EXPECTED.
+repl_wait_sql() {
+	local secs=$1 name=$2 sql=$3 want=$4
+	for _ in $(seq $((secs * 50))); do
+		[ "$(repl_sql "$name" "$sql" 2>/dev/null)" = "$want" ] && return 0
+		sleep 0.02
+	done
+	echo "$name: [$sql] gave [$(repl_sql "$name" "$sql" 2>&1)], wanted [$want]"
+	return 1
+}

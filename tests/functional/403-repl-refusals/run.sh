@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# 403-repl-refusals: forged, tampered, stale, replayed, truncated, oversized and malformed
+# requests are refused with the right status and counted at /v1/stats; a peer serving
+# forged, replayed, clock-implausible, malformed, truncated or oversized responses is
+# refused and counted, and nothing it sent is applied; the same peer behaving well is
+# applied (so the test can fail).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../400-repl-lib/repl.sh"
+PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+
+repl_region a
+repl_start a
+repl_write a events 5
+before=$(repl_dump a)
+P=$(repl_port a)
+req() { $PEER request --port "$P" --key "$WORK/repl.key" "$@"; }
+stat() { req --path /v1/stats | sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p'; }
+PULL='{"cursors":{},"max":1,"wait_ms":0}'
+
+t_contains "a signed request is served and its response verifies" "200 signed {\"region\":\"a\",\"cursors\":{\"a\":5}}" "$(req)"
+t_contains "no authentication: 401" "401 signed {\"error\":\"authentication required\"}" "$(req --no-auth)"
+t_contains "wrong key: 401" "401 signed {\"error\":\"bad signature\"}" "$(req --wrong-key)"
+t_contains "body changed after signing: 401" "401 signed {\"error\":\"bad signature\"}" \
+	"$(req --method POST --path /v1/changes --body "$PULL" --tamper-body)"
+t_contains "signed pull served" '200 signed {"region":"a"' "$(req --method POST --path /v1/changes --body "$PULL")"
+t_contains "60 s old: 401" "401 signed {\"error\":\"request time outside the window\"}" "$(req --time-offset -60000)"
+t_contains "60 s ahead: 401" "401 signed {\"error\":\"request time outside the window\"}" "$(req --time-offset 60000)"
+out=$(req --repeat 2 --nonce 0123456789abcdef0123456789abcdef)
+t_contains "first use of a nonce served" "200 signed" "$(echo "$out" | head -1)"
+t_contains "replay refused" "401 signed {\"error\":\"replayed request\"}" "$(echo "$out" | tail -1)"
+t_contains "announced 10 MB body: 413" "413 signed {\"error\":\"body too large\"}" \
+	"$(req --method POST --path /v1/changes --body "$PULL" --content-length 10000000 --send-bytes 0)"
+t_contains "100 KB body: 413" "413 signed {\"error\":\"body too large\"}" \
+	"$(req --method POST --path /v1/changes --body-size 100000)"
+req --method POST --path /v1/changes --body "$PULL" --content-length 100 --close-early >/dev/null
+t_contains "malformed JSON: 400 naming the fault" '400 signed {"error":"malformed JSON: offset 33: truncated document"}' \
+	"$(req --method POST --path /v1/changes --body '{"cursors":{},"max":1,"wait_ms":0')"
+t_contains "bad field: 400 naming it" '400 signed {"error":"max: not an integer in 1..100000"}' \
+	"$(req --method POST --path /v1/changes --body '{"cursors":{},"max":0,"wait_ms":0}')"
+t_contains "bad query: 400" '400 signed {"error":"bad query arguments"}' "$(req --path '/v1/changes?origin=a%20b')"
+t_contains "GET form with a query is signed over path and query" '"entries":[{"origin":"a","seq":5' \
+	"$(req --path '/v1/changes?origin=a&after=4&max=10&wait=0')"
+
+sleep 0.3
+t_eq "unauthenticated counted" 3 "$(stat refused_unauthenticated)"
+t_eq "stale counted" 2 "$(stat refused_stale)"
+t_eq "replay counted" 1 "$(stat refused_replay)"
+t_eq "oversized counted" 2 "$(stat refused_oversized)"
+t_eq "truncated counted" 1 "$(stat refused_truncated)"
+t_eq "malformed counted" 3 "$(stat refused_malformed)"
+t_contains "refusal logged with the peer's name" "refused request from tester (127.0.0.1): replayed nonce" "$(cat "$WORK"/repl-a.*.log)"
+t_eq "nothing changed in a" "$before" "$(repl_dump a)"
+
+# A bad peer "b" serving region c.
+repl_alloc b
+repl_region c b
+repl_start c
+C=$(repl_port c)
+cstat() { $PEER request --port "$C" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p'; }
+badpeer() {
+	$PEER serve --port "$(repl_port b)" --key "$WORK/repl.key" --region b --mode "$1" &
+	BAD=$!
+	T_PIDS+=("$BAD")
+}
+wait_stat() { # COUNTER
+	for _ in $(seq 100); do [ "$(cstat "$1")" -gt 0 ] 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+for row in forged:refused_unauthenticated future:refused_clock malformed:refused_malformed \
+	truncated:refused_truncated oversized:refused_oversized replay:refused_replay; do
+	badpeer "${row%%:*}"
+	t_check "bad peer (${row%%:*}) refused and counted as ${row#*:}" wait_stat "${row#*:}"
+	kill "$BAD"; wait "$BAD" 2>/dev/null
+done
+t_eq "nothing from the bad peer applied" "0|0" "$(repl_sql c "SELECT (SELECT count(*) FROM overrides), (SELECT count(*) FROM changelog)")"
+t_contains "refusal logged with the peer's name" "peer b (http://127.0.0.1:$(repl_port b)): refused batch: entry evil/1 is stamped" \
+	"$(cat "$WORK"/repl-c.*.log)"
+t_eq "meridianctl peers data: errors recorded for b" 1 "$(repl_sql c "SELECT errors > 0 FROM peers WHERE region = 'b'")"
+
+badpeer good
+t_check "the same peer behaving well is applied" \
+	repl_wait_sql 5 c "SELECT action || ' ' || origin FROM overrides" "force-down evil"
+t_done
