@@ -40,7 +40,10 @@ static void error_vadd(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char 
 		ctx->oom = true;
 		return;
 	}
-	ctx->errors[ctx->error_count++] = (conf_error_t){line, col, copy};
+	conf_error_t *error = &ctx->errors[ctx->error_count++];
+	error->line = line;
+	error->col = col;
+	error->text = copy;
 }
 
 void conf_error_at(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *path, const char *fmt,

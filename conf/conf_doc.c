@@ -115,6 +115,8 @@ static void section_write(FILE *out, const conf_section_t *sec, const conf_secti
 	for (size_t i = 0; i < *seen_count; i++)
 		if (seen[i] == sec)
 			return;
+	if (*seen_count == 32)
+		return; /* more sections than the table has ever had */
 	seen[(*seen_count)++] = sec;
 	fprintf(out, "## %s\n\n%s\n\n", sec->title, sec->doc);
 	fprintf(out, "| Key | Type | Default | Range | Description |\n");
@@ -134,7 +136,7 @@ static void section_write(FILE *out, const conf_section_t *sec, const conf_secti
 
 int conf_doc_write(FILE *out)
 {
-	const conf_section_t *seen[32];
+	const conf_section_t *seen[32] = {NULL};
 	size_t seen_count = 0;
 	fprintf(out,
 		"# Meridian configuration reference\n\n"

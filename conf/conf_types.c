@@ -361,10 +361,10 @@ int conf_rcode_parse(const char *text, int *out)
 
 int conf_status_range_parse(const char *text, conf_status_range_t *out)
 {
-	char low[8];
 	const char *dash = strchr(text, '-');
 	uint64_t lo, hi;
 	if (dash != NULL) {
+		char low[8];
 		if ((size_t)(dash - text) >= sizeof(low))
 			return -1;
 		memcpy(low, text, (size_t)(dash - text));
