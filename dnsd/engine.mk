@@ -34,3 +34,4 @@ tests_unit_dnsd_test_answer_edns_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_answer_fuzz_SOURCES = tests/unit/dnsd/test_answer_fuzz.c $(dnsd_engine_test_util)
 tests_unit_dnsd_test_answer_fuzz_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_answer_fuzz_LDADD = $(dnsd_engine_test_ldadd)
+dist_doc_DATA += docs/dnsd-answers.md
