@@ -19,9 +19,13 @@ typedef struct state state_t;
 #define STATE_TEXT_MAX 256    /* reasons, details, actors, with NUL */
 
 /* Opens (creating if needed) the store at path for this region, runs forward migrations,
- * sets WAL, busy_timeout, foreign keys. Returns NULL and fills err on failure. */
+ * sets WAL, synchronous=NORMAL, busy_timeout (5 s), foreign keys. The first open records
+ * the region; a store of another region is refused ("PATH: store belongs to region 'X',
+ * not 'Y'"), as is a schema newer than this program. Returns NULL and fills err. */
 state_t *state_open(const char *path, const char *region, char *err, size_t errlen) M_NONNULL(1, 2, 3) M_WUR;
-/* Opens an existing store read-only (status pages, dnsd's snapshot builder need not write). */
+/* Opens an existing store read-only (status pages, dnsd's snapshot builder need not write).
+ * Never blocks writers; every read outside an explicit transaction sees the latest commit.
+ * state_region() is the store's region. Writes fail with "store is open read-only". */
 state_t *state_open_readonly(const char *path, char *err, size_t errlen) M_NONNULL(1, 2) M_WUR;
 void state_close(state_t *st);
 /* The underlying connection, for views and ad-hoc reads. */
@@ -30,7 +34,8 @@ sqlite3 *state_db(state_t *st) M_NONNULL_ALL;
 const char *state_region(const state_t *st) M_NONNULL_ALL;
 /* The last error message of this connection. */
 const char *state_errmsg(const state_t *st) M_NONNULL_ALL;
-/* PRAGMA data_version: changes whenever another connection commits. Cheap; poll it. */
+/* PRAGMA data_version: changes whenever another connection commits (not on this
+ * connection's own commits). Cheap; poll it. */
 int state_data_version(state_t *st, int64_t *version) M_NONNULL_ALL M_WUR;
 /* Wall clock in ms since the epoch; tests may replace it (the one mockable edge). */
 typedef int64_t (*state_clock_fn)(void);
@@ -88,7 +93,9 @@ typedef struct {
 
 /* Sets (replaces) the override of ov->datacenter and appends an audit event, one transaction. */
 int state_override_put(state_t *st, const state_override_t *ov) M_NONNULL_ALL M_WUR;
-/* Tombstones the override of datacenter and appends an audit event. 1 if there was none live. */
+/* Tombstones the override of datacenter (deleted = 1, replicated like any write) and appends
+ * an audit event "clear" whose detail is the action cleared. 1, and nothing written, if there
+ * was none live (never set, cleared, or expired). */
 int state_override_clear(state_t *st, const char *datacenter, const char *actor, const char *reason) M_NONNULL_ALL M_WUR;
 /* Overrides including tombstones (filter on deleted / expires_ms yourself). */
 int state_overrides_list(state_t *st, state_override_t **out, size_t *count) M_NONNULL_ALL M_WUR;

@@ -171,20 +171,20 @@ static const char *refusal_words(state_dc_state_t s)
 	}
 }
 
-int state_verdict_check_override(const conf_t *conf, const state_verdict_t *current, size_t dc,
-				 state_override_action_t action, char *why, size_t whylen)
+/* Refuses when dc becoming `proposed` leaves a record that has dc as a candidate with no
+ * serving candidate. Records without dc are not this change's business, even when they
+ * already fail open. */
+static int check_change(const conf_t *conf, const state_verdict_t *current, size_t dc,
+			state_dc_state_t proposed, char *why, size_t whylen)
 {
-	state_dc_state_t proposed;
-
 	if (whylen)
 		why[0] = '\0';
 	if (dc >= conf->datacenter_count) {
 		snprintf(why, whylen, "refused: no datacenter with index %zu", dc);
 		return -1;
 	}
-	if (action == STATE_OVERRIDE_FORCE_UP)
+	if (state_serves(proposed))
 		return 0;
-	proposed = action == STATE_OVERRIDE_DRAIN ? STATE_DC_DRAINED : STATE_DC_FORCED_DOWN;
 	for (size_t r = 0; r < conf->record_count; r++) {
 		const conf_record_t *rec = &conf->records[r];
 		bool involved = false, serving = false;
@@ -200,7 +200,7 @@ int state_verdict_check_override(const conf_t *conf, const state_verdict_t *curr
 		}
 		if (!involved || serving)
 			continue;
-		/* The others in candidate order, then the one this override would change. */
+		/* The others in candidate order, then the one this change would change. */
 		off = (size_t)snprintf(why, whylen, "refused: %s would have no serving datacenter (",
 				       rec->name);
 		for (size_t k = 0; k < rec->datacenter_count; k++) {
@@ -218,6 +218,25 @@ int state_verdict_check_override(const conf_t *conf, const state_verdict_t *curr
 		return -1;
 	}
 	return 0;
+}
+
+int state_verdict_check_override(const conf_t *conf, const state_verdict_t *current, size_t dc,
+				 state_override_action_t action, char *why, size_t whylen)
+{
+	state_dc_state_t proposed = action == STATE_OVERRIDE_DRAIN	   ? STATE_DC_DRAINED
+				    : action == STATE_OVERRIDE_FORCE_DOWN ? STATE_DC_FORCED_DOWN
+									   : STATE_DC_FORCED_UP;
+
+	return check_change(conf, current, dc, proposed, why, whylen);
+}
+
+int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current, size_t dc, char *why,
+			      size_t whylen)
+{
+	/* Without its override a datacenter is what the observations say. */
+	state_dc_state_t proposed = dc < conf->datacenter_count ? current[dc].observed : STATE_DC_UP;
+
+	return check_change(conf, current, dc, proposed, why, whylen);
 }
 
 int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out)

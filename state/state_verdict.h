@@ -41,6 +41,12 @@ void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, s
 int state_verdict_check_override(const conf_t *conf, const state_verdict_t *current, size_t dc,
 				 state_override_action_t action, char *why, size_t whylen) M_NONNULL(1, 2, 5) M_WUR;
 
+/* Would clearing the override of datacenter dc leave some record with no serving candidate
+ * (e.g. clearing a force-up of a datacenter observed down)? Its state after the clear is
+ * current[dc].observed. Returns 0 when safe; -1 with why filled like check_override. */
+int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current, size_t dc, char *why,
+			      size_t whylen) M_NONNULL(1, 2, 4) M_WUR;
+
 /* Loads observations and overrides from st and computes verdicts (convenience for ctl/dnsd). */
 int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out) M_NONNULL_ALL M_WUR;
 

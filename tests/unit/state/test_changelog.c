@@ -415,6 +415,56 @@ static void test_applied_entries_are_relayed(void **unused)
 	state_changes_free(from_b, nb);
 }
 
+/* A relaying peer sends several origins in one batch: one transaction for all of them. */
+static void test_batch_of_several_origins(void **unused)
+{
+	state_change_t *from_a = NULL, *from_b = NULL, batch[4];
+	size_t na = 0, nb = 0;
+
+	put_obs(a, "eu-west", STATE_HEALTH_DOWN);
+	put_obs(a, "us-east", STATE_HEALTH_UP);
+	put_obs(b, "eu-west", STATE_HEALTH_UP);
+	put_obs(b, "us-east", STATE_HEALTH_UP);
+	assert_int_equal(state_changes_since(a, "us-east", 0, 0, &from_a, &na), 0);
+	assert_int_equal(state_changes_since(b, "eu-west", 0, 0, &from_b, &nb), 0);
+	batch[0] = from_a[0];
+	batch[1] = from_b[0];
+	batch[2] = from_a[1];
+	batch[3] = from_b[1];
+	assert_int_equal(state_changes_apply(c, batch, 4), 4);
+	assert_int_equal(cursor_of(c, "us-east"), 2);
+	assert_int_equal(cursor_of(c, "eu-west"), 2);
+	assert_int_equal(test_query_int(c, "SELECT count(*) FROM observations"), 4);
+	/* A gap in the second origin refuses the first origin's entries too. */
+	put_obs(a, "eu-west", STATE_HEALTH_UP);
+	state_changes_free(from_a, na);
+	assert_int_equal(state_changes_since(a, "us-east", 2, 0, &from_a, &na), 0);
+	batch[0] = from_a[0];
+	batch[1] = from_b[0];
+	batch[1].seq = 4;
+	assert_int_equal(state_changes_apply(c, batch, 2), -1);
+	assert_string_equal(state_errmsg(c), "change log gap for origin eu-west: expected seq 3, got 4");
+	assert_int_equal(cursor_of(c, "us-east"), 2);
+	state_changes_free(from_a, na);
+	state_changes_free(from_b, nb);
+}
+
+static void test_apply_on_readonly_store_refused(void **unused)
+{
+	state_change_t *ch = NULL;
+	size_t n = 0;
+	char err[512];
+	state_t *ro = state_open_readonly(path_b, err, sizeof(err));
+
+	assert_non_null(ro);
+	put_obs(a, "eu-west", STATE_HEALTH_DOWN);
+	assert_int_equal(state_changes_since(a, "us-east", 0, 0, &ch, &n), 0);
+	assert_int_equal(state_changes_apply(ro, ch, n), -1);
+	assert_string_equal(state_errmsg(ro), "store is open read-only");
+	state_changes_free(ch, n);
+	state_close(ro);
+}
+
 static void test_apply_observes_remote_hlc(void **unused)
 {
 	state_change_t *ch = NULL;
@@ -535,6 +585,8 @@ int main(void)
 		T(test_entry_hlc_must_match_row),
 		T(test_own_origin_beyond_own_seq_refused),
 		T(test_applied_entries_are_relayed),
+		T(test_batch_of_several_origins),
+		T(test_apply_on_readonly_store_refused),
 		T(test_apply_observes_remote_hlc),
 		T(test_cursors_list_every_origin),
 		T(test_compaction_keeps_seq_dense),

@@ -283,6 +283,32 @@ static void test_drain_of_only_dc_not_in_records_allowed(void **unused)
 	assert_string_equal(why, "refused: no datacenter with index 7");
 }
 
+static void test_clear_safety(void **unused)
+{
+	state_verdict_t current[3] = {
+		{.effective = STATE_DC_FORCED_UP, .observed = STATE_DC_DOWN, .serving = true},
+		{.effective = STATE_DC_DRAINED, .observed = STATE_DC_UP, .serving = false},
+		{.effective = STATE_DC_UP, .observed = STATE_DC_UP, .serving = true},
+	};
+	char why[STATE_TEXT_MAX];
+	conf_t conf;
+
+	conf_init(&conf, 0);
+	/* Clearing the force-up of a datacenter observed down leaves www with nothing. */
+	assert_int_equal(state_verdict_check_clear(&conf, current, 0, why, sizeof(why)), -1);
+	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter (eu-west drained,"
+				 " us-east is down)");
+	/* Clearing the drain of a datacenter observed up is always fine. */
+	assert_int_equal(state_verdict_check_clear(&conf, current, 1, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	/* Observed up: the force-up can go. */
+	current[0].observed = STATE_DC_UP;
+	assert_int_equal(state_verdict_check_clear(&conf, current, 0, why, sizeof(why)), 0);
+	/* Observed unknown is served (fail open). */
+	current[0].observed = STATE_DC_UNKNOWN;
+	assert_int_equal(state_verdict_check_clear(&conf, current, 0, why, sizeof(why)), 0);
+}
+
 /* End to end through a real store: the ctl flow of issue 2. */
 static void test_verdict_load_from_store(void **unused)
 {
@@ -327,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_override_safety_table),
 		cmocka_unit_test(test_drain_of_only_dc_not_in_records_allowed),
+		cmocka_unit_test(test_clear_safety),
 		cmocka_unit_test(test_verdict_load_from_store),
 	};
 
