@@ -134,6 +134,66 @@ static void section_write(FILE *out, const conf_section_t *sec, const conf_secti
 			section_write(out, sec->options[o].child, seen, seen_count);
 }
 
+/* After the tables: an example and what errors look like. */
+static const char conf_doc_tail[] =
+    "## Example\n"
+    "\n"
+    "```yaml\n"
+    "region: us-east\n"
+    "state: /var/lib/meridian/state.db\n"
+    "geoip: /usr/share/GeoIP/GeoLite2-City.mmdb\n"
+    "\n"
+    "dns:\n"
+    "  listen: [\"0.0.0.0:53\", \"[::]:53\"]\n"
+    "  nsid: ns1.us-east.example.net\n"
+    "  zones:\n"
+    "    - origin: example.com.\n"
+    "      file: zones/example.com.zone\n"
+    "\n"
+    "datacenters:\n"
+    "  us-east:\n"
+    "    location: [38.9, -77.4]\n"
+    "    addresses: [203.0.113.10, \"2001:db8:1::10\"]\n"
+    "    check: { type: http, url: \"http://127.0.0.11:8080/healthz\", expect: 200,\n"
+    "             interval: 1s, timeout: 500ms, fall: 3, rise: 2 }\n"
+    "  eu-west:\n"
+    "    location: [53.3, -6.3]\n"
+    "    addresses: [198.51.100.10]\n"
+    "    check_rule: any\n"
+    "    checks:\n"
+    "      - { type: tcp, address: \"127.0.0.12:8443\" }\n"
+    "      - { type: exec, command: \"/usr/local/bin/probe eu-west\" }\n"
+    "\n"
+    "records:\n"
+    "  www.example.com.:\n"
+    "    datacenters: [us-east, eu-west]\n"
+    "    ttl: 30\n"
+    "    map: { \"AS\": [us-east], \"AS/CN\": [eu-west] }\n"
+    "    nets: { \"10.0.0.0/8\": [us-east] }\n"
+    "\n"
+    "replication:\n"
+    "  listen: \"127.0.0.1:8853\"\n"
+    "  key_file: replication.key\n"
+    "  peers: { eu-west: \"http://127.0.0.1:8854\" }\n"
+    "```\n"
+    "\n"
+    "## Errors\n"
+    "\n"
+    "`-t` on every daemon loads the file, prints every problem, one per line in file\n"
+    "order, and exits 1 (or 0 when the file is valid). For example:\n"
+    "\n"
+    "```\n"
+    "meridian.yaml:7:12: dns.udp_payload: udp_payload 100 is out of range 512..4096\n"
+    "meridian.yaml:14:7: datacenters.us-east.location: latitude 95 is out of range -90..90\n"
+    "meridian.yaml:16:5: datacenters.us-east: unknown key \"chekc\" (did you mean \"check\"?)\n"
+    "meridian.yaml:21:28: records.\"www.example.com.\".datacenters: unknown datacenter \"eu-wst\" "
+    "(not under datacenters)\n"
+    "```\n"
+    "\n"
+    "Keys that contain a dot are quoted in key paths. YAML syntax errors carry the\n"
+    "line and column libyaml reports; duplicate keys in one mapping and YAML aliases\n"
+    "are errors.\n";
+
 int conf_doc_write(FILE *out)
 {
 	const conf_section_t *seen[32] = {NULL};
@@ -154,5 +214,6 @@ int conf_doc_write(FILE *out)
 		"`default_order` must exist; record names must lie inside a zone of\n"
 		"`dns.zones` and be unique; `geoip` is required when records exist.\n\n");
 	section_write(out, &conf_root_section, seen, &seen_count);
+	fputs(conf_doc_tail, out);
 	return ferror(out) ? -1 : 0;
 }

@@ -511,6 +511,30 @@ static void test_docs_config_md_is_up_to_date(void **state)
 	free(generated);
 }
 
+/* The example in docs/config.md is a valid config. */
+static void test_docs_example_loads(void **state)
+{
+	(void)state;
+	char *doc = NULL;
+	size_t doc_len = 0;
+	FILE *mem = open_memstream(&doc, &doc_len);
+	assert_non_null(mem);
+	assert_int_equal(conf_doc_write(mem), 0);
+	assert_int_equal(fclose(mem), 0);
+	char *start = strstr(doc, "```yaml\n");
+	assert_non_null(start);
+	start += strlen("```yaml\n");
+	char *end = strstr(start, "```\n");
+	assert_non_null(end);
+	*end = '\0';
+	conf_t *c = load_ok(start);
+	assert_int_equal(c->datacenter_count, 2);
+	assert_int_equal(c->datacenters[1].check_count, 2);
+	assert_int_equal(c->record_count, 1);
+	conf_free(c);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +545,7 @@ int main(void)
 	    cmocka_unit_test(test_relative_paths_resolve_against_config_dir),
 	    cmocka_unit_test(test_record_names_lower_case_and_absolute),
 	    cmocka_unit_test(test_docs_config_md_is_up_to_date),
+	    cmocka_unit_test(test_docs_example_loads),
 	    cmocka_unit_test(test_missing_file_cannot_open),
 	    cmocka_unit_test(test_errors_name_the_path_as_given),
 	};
