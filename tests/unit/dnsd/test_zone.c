@@ -158,6 +158,47 @@ static void test_zone_listed_twice_is_refused(void **state)
 	t_dir_remove(dir);
 }
 
+/* rcode, AA and answer count of name/type against zones. */
+static void ask(const dnsd_zones_t *z, const char *name, uint16_t type, int rcode, bool aa,
+		size_t an)
+{
+	dnsd_answer_ctx_t ctx = { .zones = z };
+	dnsd_counters_t counters = { 0 };
+	t_query_t q = { .name = name, .type = type };
+	uint8_t wire[512];
+	size_t len = t_query_wire(&q, wire, sizeof(wire)), rlen;
+	ldns_pkt *p = t_answer(&ctx, wire, len, false, &counters, &rlen);
+	assert_non_null(p);
+	if ((int)ldns_pkt_get_rcode(p) != rcode || ldns_pkt_aa(p) != aa || ldns_pkt_ancount(p) != an)
+		fail_msg("%s: rcode %d aa %d answers %d", name, ldns_pkt_get_rcode(p), ldns_pkt_aa(p),
+			 ldns_pkt_ancount(p));
+	ldns_pkt_free(p);
+}
+
+static void test_zone_nested_zone_answers_for_its_names(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *parent = t_file_write(dir, "parent.zone", HEAD SOA NS
+				    "a.b IN NS ns.a.b\nns.a.b IN A 192.0.2.9\nx.a.b IN A 192.0.2.10\n");
+	char *child = t_file_write(dir, "child.zone", "$ORIGIN a.b.example.com.\n" SOA NS
+				   "www IN A 192.0.2.11\n");
+	conf_zone_t zones[] = { { .origin = "example.com.", .file = parent },
+				{ .origin = "a.b.example.com.", .file = child } };
+	char *errors = NULL;
+	dnsd_zones_t *z = dnsd_zones_load(zones, 2, NULL, 0, &errors);
+	assert_null(errors);
+	ask(z, "www.a.b.example.com.", LDNS_RR_TYPE_A, 0, true, 1);
+	ask(z, "a.b.example.com.", LDNS_RR_TYPE_NS, 0, true, 1);
+	ask(z, "x.a.b.example.com.", LDNS_RR_TYPE_A, 3, true, 0);  /* the parent's junk is not served */
+	ask(z, "b.example.com.", LDNS_RR_TYPE_A, 0, true, 0);      /* empty non-terminal in the parent */
+	ask(z, "c.example.com.", LDNS_RR_TYPE_A, 3, true, 0);
+	dnsd_zones_free(z);
+	free(parent);
+	free(child);
+	t_dir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_zone_include_and_origin_directives_load),
 		cmocka_unit_test(test_zone_geo_record_must_be_inside_a_zone),
 		cmocka_unit_test(test_zone_listed_twice_is_refused),
+		cmocka_unit_test(test_zone_nested_zone_answers_for_its_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
