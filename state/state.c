@@ -66,7 +66,8 @@ sqlite3_stmt *state_prepare(state_t *st, const char *sql)
 			return slot->stmt;
 		}
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+	    SQLITE_OK) {
 		sqlite3_finalize(stmt);
 		state_fail_sql(st, "prepare");
 		return NULL;
@@ -152,8 +153,8 @@ static int migrate(state_t *st)
 		if (state_tx_begin(st) < 0 || user_version(st, &version) < 0)
 			goto fail;
 		if (version < 0 || (size_t)version > state_migration_count) {
-			state_fail(st, "schema version %d is newer than this program knows (%zu)", version,
-				   state_migration_count);
+			state_fail(st, "schema version %d is newer than this program knows (%zu)",
+				   version, state_migration_count);
 			goto fail;
 		}
 		if ((size_t)version == state_migration_count)
@@ -203,8 +204,8 @@ static int node_claim(state_t *st, const char *region)
 		goto fail;
 	}
 	if (strcmp((const char *)sqlite3_column_text(stmt, 0), region) != 0) {
-		state_fail(st, "store belongs to region '%s', not '%s'", sqlite3_column_text(stmt, 0),
-			   region);
+		state_fail(st, "store belongs to region '%s', not '%s'",
+			   sqlite3_column_text(stmt, 0), region);
 		goto fail;
 	}
 	state_release(st, stmt);
@@ -224,7 +225,8 @@ static int node_region(state_t *st)
 		return -1;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		state_copy(st->region, sizeof(st->region), (const char *)sqlite3_column_text(stmt, 0));
+		state_copy(st->region, sizeof(st->region),
+			   (const char *)sqlite3_column_text(stmt, 0));
 	else
 		state_fail(st, "store has no node identity");
 	state_release(st, stmt);
@@ -242,7 +244,8 @@ static state_t *open_common(const char *path, int flags, bool readonly, char *er
 	st->clock = clock_wall_ms;
 	st->readonly = readonly;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		snprintf(err, errlen, "%s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		state_close(st);
 		return NULL;
 	}
@@ -261,8 +264,8 @@ state_t *state_open(const char *path, const char *region, char *err, size_t errl
 		snprintf(err, errlen, "%s: invalid region id '%s'", path, region);
 		return NULL;
 	}
-	st = open_common(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, false,
-			 err, errlen);
+	st = open_common(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			 false, err, errlen);
 	if (!st)
 		return NULL;
 	state_copy(st->region, sizeof(st->region), region);
@@ -286,7 +289,8 @@ state_t *state_open(const char *path, const char *region, char *err, size_t errl
 
 state_t *state_open_readonly(const char *path, char *err, size_t errlen)
 {
-	state_t *st = open_common(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, true, err, errlen);
+	state_t *st =
+	    open_common(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, true, err, errlen);
 	int version = 0;
 
 	if (!st)
@@ -294,8 +298,10 @@ state_t *state_open_readonly(const char *path, char *err, size_t errlen)
 	if (user_version(st, &version) < 0 || state_exec(st, "PRAGMA foreign_keys = ON") < 0)
 		goto fail;
 	if ((size_t)version < state_migration_count) {
-		state_fail(st, "schema version %d is older than this program's (%zu); open it read-write once",
-			   version, state_migration_count);
+		state_fail(
+		    st,
+		    "schema version %d is older than this program's (%zu); open it read-write once",
+		    version, state_migration_count);
 		goto fail;
 	}
 	if (node_region(st) < 0)

@@ -22,9 +22,12 @@ static const char *const obs_text[] = {"checker", "datacenter", "status", "detai
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
 static const char *const ovr_text[] = {"datacenter", "action", "reason", "actor", "origin", NULL};
 static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NULL};
-static const char *const ev_text[] = {"origin", "actor", "action", "datacenter", "reason", "detail", NULL};
+static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter",
+				      "reason", "detail", NULL};
 static const char *const ev_int[] = {"id", "hlc", "at", NULL};
 
+/* SQL reads better laid out by hand. */
+/* clang-format off */
 #define J(f) "json_extract(?1, '$." f "')"
 #define KEY_HEAD "substr(?1, 1, instr(?1, '/') - 1)"
 #define KEY_TAIL "substr(?1, instr(?1, '/') + 1)"
@@ -84,6 +87,7 @@ const state_table_t state_tables[] = {
 		.integer_fields = ev_int,
 	},
 };
+/* clang-format on */
 const size_t state_table_count = M_ARRAY_LEN(state_tables);
 
 const state_table_t *state_table_find(const char *name)
@@ -115,8 +119,9 @@ static int query_int(state_t *st, const char *sql, const char *arg, int64_t *val
 
 static int cursor_set(state_t *st, const char *origin, uint64_t seq)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "INSERT INTO cursors (origin, seq) VALUES (?1, ?2)"
-					       " ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq");
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "INSERT INTO cursors (origin, seq) VALUES (?1, ?2)"
+			      " ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq");
 	int rc;
 
 	if (!stmt)
@@ -241,7 +246,8 @@ out:
 	return rc;
 }
 
-static int row_upsert(state_t *st, const state_table_t *t, const char *row_json, char *why, size_t whylen)
+static int row_upsert(state_t *st, const state_table_t *t, const char *row_json, char *why,
+		      size_t whylen)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -259,7 +265,8 @@ static int row_upsert(state_t *st, const state_table_t *t, const char *row_json,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why, size_t whylen)
+int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why,
+		    size_t whylen)
 {
 	if (row_validate(st, t, row_json, why, whylen) < 0)
 		return -1;
@@ -267,8 +274,8 @@ int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, c
 }
 
 /* The key, hlc and origin an entry claims must be the row's own. */
-static int entry_matches_row(state_t *st, const state_table_t *t, const state_change_t *c, char *why,
-			     size_t whylen)
+static int entry_matches_row(state_t *st, const state_table_t *t, const state_change_t *c,
+			     char *why, size_t whylen)
 {
 	char sql[512];
 	sqlite3_stmt *stmt;
@@ -284,14 +291,14 @@ static int entry_matches_row(state_t *st, const state_table_t *t, const state_ch
 		const char *origin = (const char *)sqlite3_column_text(stmt, 2);
 
 		if (!key || strcmp(key, c->key) != 0)
-			snprintf(why, whylen, "key '%.100s' does not match the row's '%.100s'", c->key,
-				 key ? key : "");
+			snprintf(why, whylen, "key '%.100s' does not match the row's '%.100s'",
+				 c->key, key ? key : "");
 		else if ((uint64_t)sqlite3_column_int64(stmt, 1) != c->hlc)
-			snprintf(why, whylen, "hlc %" PRIu64 " does not match the row's %lld", c->hlc,
-				 (long long)sqlite3_column_int64(stmt, 1));
+			snprintf(why, whylen, "hlc %" PRIu64 " does not match the row's %lld",
+				 c->hlc, (long long)sqlite3_column_int64(stmt, 1));
 		else if (!origin || strcmp(origin, c->origin) != 0)
-			snprintf(why, whylen, "origin '%.60s' does not match the row's '%.60s'", c->origin,
-				 origin ? origin : "");
+			snprintf(why, whylen, "origin '%.60s' does not match the row's '%.60s'",
+				 c->origin, origin ? origin : "");
 		else
 			ok = 1;
 	} else {
@@ -303,8 +310,9 @@ static int entry_matches_row(state_t *st, const state_table_t *t, const state_ch
 
 static int changelog_insert(state_t *st, const state_change_t *c)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "INSERT INTO changelog (origin, seq, hlc, tbl, key, row, stored)"
-					       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "INSERT INTO changelog (origin, seq, hlc, tbl, key, row, stored)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	int rc;
 
 	if (!stmt)
@@ -335,16 +343,19 @@ static int apply_one(state_t *st, const state_change_t *c)
 	if (c->seq <= (uint64_t)cursor)
 		return 0;
 	if (strcmp(c->origin, st->region) == 0)
-		return state_fail(st, "change %s/%" PRIu64 " is from this region but beyond its own seq %lld:"
-				  " is another node writing as '%s'?", c->origin, c->seq,
-				  (long long)cursor, st->region);
+		return state_fail(st,
+				  "change %s/%" PRIu64
+				  " is from this region but beyond its own seq %lld:"
+				  " is another node writing as '%s'?",
+				  c->origin, c->seq, (long long)cursor, st->region);
 	if (c->seq != (uint64_t)cursor + 1)
-		return state_fail(st, "change log gap for origin %s: expected seq %lld, got %" PRIu64,
+		return state_fail(st,
+				  "change log gap for origin %s: expected seq %lld, got %" PRIu64,
 				  c->origin, (long long)cursor + 1, c->seq);
 	t = state_table_find(c->table);
 	if (!t)
-		return state_fail(st, "malformed change %s/%" PRIu64 ": unknown table '%s'", c->origin,
-				  c->seq, c->table);
+		return state_fail(st, "malformed change %s/%" PRIu64 ": unknown table '%s'",
+				  c->origin, c->seq, c->table);
 	if (!c->row_json || row_validate(st, t, c->row_json, why, sizeof(why)) < 0 ||
 	    entry_matches_row(st, t, c, why, sizeof(why)) < 0 ||
 	    row_upsert(st, t, c->row_json, why, sizeof(why)) < 0)
@@ -395,8 +406,9 @@ void state_changes_free(state_change_t *changes, size_t count)
 int state_changes_since(state_t *st, const char *origin, uint64_t after_seq, size_t max,
 			state_change_t **out, size_t *count)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "SELECT origin, seq, hlc, tbl, key, row FROM changelog"
-					       " WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "SELECT origin, seq, hlc, tbl, key, row FROM changelog"
+			      " WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
 	state_change_t *list = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -422,7 +434,8 @@ int state_changes_since(state_t *st, const char *origin, uint64_t after_seq, siz
 		}
 		c = &list[n];
 		memset(c, 0, sizeof(*c));
-		state_copy(c->origin, sizeof(c->origin), (const char *)sqlite3_column_text(stmt, 0));
+		state_copy(c->origin, sizeof(c->origin),
+			   (const char *)sqlite3_column_text(stmt, 0));
 		c->seq = (uint64_t)sqlite3_column_int64(stmt, 1);
 		c->hlc = (uint64_t)sqlite3_column_int64(stmt, 2);
 		state_copy(c->table, sizeof(c->table), (const char *)sqlite3_column_text(stmt, 3));
@@ -476,7 +489,8 @@ int state_cursors_list(state_t *st, state_cursor_t **out, size_t *count)
 			return state_fail(st, "cursors: out of memory");
 		}
 		list = grown;
-		state_copy(list[n].origin, sizeof(list[n].origin), (const char *)sqlite3_column_text(stmt, 0));
+		state_copy(list[n].origin, sizeof(list[n].origin),
+			   (const char *)sqlite3_column_text(stmt, 0));
 		list[n].seq = (uint64_t)sqlite3_column_int64(stmt, 1);
 		n++;
 	}
@@ -504,7 +518,8 @@ int state_changelog_range(state_t *st, const char *origin, uint64_t *first, uint
 
 /* Deletes change-log entries matching where (?1 text, ?2 integer); cursors stay, so seq
  * stays dense and compacted entries are never applied again. */
-static int compact(state_t *st, const char *where, const char *text, int64_t number, uint64_t *removed)
+static int compact(state_t *st, const char *where, const char *text, int64_t number,
+		   uint64_t *removed)
 {
 	char sql[256];
 	sqlite3_stmt *stmt;
@@ -538,7 +553,8 @@ int state_changelog_compact(state_t *st, int64_t older_than_ms, uint64_t *remove
 	return compact(st, "stored < ?2", NULL, state_now_ms(st) - older_than_ms, removed);
 }
 
-int state_changelog_compact_seq(state_t *st, const char *origin, uint64_t seq_floor, uint64_t *removed)
+int state_changelog_compact_seq(state_t *st, const char *origin, uint64_t seq_floor,
+				uint64_t *removed)
 {
 	return compact(st, "origin = ?1 AND seq <= ?2", origin, (int64_t)seq_floor, removed);
 }

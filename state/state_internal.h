@@ -11,20 +11,20 @@
  * running them. Keyed by SQL text; in_use keeps nested users of the same text apart. */
 #define STATE_STMT_CACHE 40
 typedef struct {
-	char *sql;            /* malloc'd copy of the text */
-	sqlite3_stmt *stmt;   /* prepared with SQLITE_PREPARE_PERSISTENT */
-	bool in_use;          /* handed out by state_prepare, not yet released */
+	char *sql;	    /* malloc'd copy of the text */
+	sqlite3_stmt *stmt; /* prepared with SQLITE_PREPARE_PERSISTENT */
+	bool in_use;	    /* handed out by state_prepare, not yet released */
 } state_stmt_t;
 
 /* One connection to the store. Used by one thread at a time (see state.h). */
 struct state {
-	sqlite3 *db;                  /* the connection; NULL once closed */
-	char region[STATE_NAME_MAX];  /* this node's region: the origin of its writes */
-	bool readonly;                /* opened with state_open_readonly */
-	state_clock_fn clock;         /* wall clock, ms since the epoch */
-	char err[512];                /* last error message, "" when none */
+	sqlite3 *db;			      /* the connection; NULL once closed */
+	char region[STATE_NAME_MAX];	      /* this node's region: the origin of its writes */
+	bool readonly;			      /* opened with state_open_readonly */
+	state_clock_fn clock;		      /* wall clock, ms since the epoch */
+	char err[512];			      /* last error message, "" when none */
 	state_stmt_t cache[STATE_STMT_CACHE]; /* reusable statements */
-	size_t cached;                /* entries used in cache */
+	size_t cached;			      /* entries used in cache */
 };
 
 /* Schema migrations: step i takes user_version i to i + 1. */
@@ -33,12 +33,12 @@ extern const size_t state_migration_count;
 
 /* A replicated table as the change log sees it. */
 typedef struct {
-	const char *name;      /* table name, also the change-log `tbl` value */
-	const char *row_json;  /* SQL expression over the columns: the full row as JSON */
-	const char *by_key;    /* SQL WHERE clause selecting the row whose key is ?1 */
-	const char *json_key;  /* SQL expression: the key of the row JSON ?1 */
-	const char *upsert;    /* SQL applying row JSON ?1 when it wins LWW by (hlc, origin) */
-	const char *const *text_fields;    /* NULL-terminated: JSON members that must be text */
+	const char *name;     /* table name, also the change-log `tbl` value */
+	const char *row_json; /* SQL expression over the columns: the full row as JSON */
+	const char *by_key;   /* SQL WHERE clause selecting the row whose key is ?1 */
+	const char *json_key; /* SQL expression: the key of the row JSON ?1 */
+	const char *upsert;   /* SQL applying row JSON ?1 when it wins LWW by (hlc, origin) */
+	const char *const *text_fields;	   /* NULL-terminated: JSON members that must be text */
 	const char *const *integer_fields; /* NULL-terminated: JSON members that must be integers */
 } state_table_t;
 
@@ -71,14 +71,14 @@ int state_tx_read(state_t *st) M_NONNULL_ALL M_WUR;
  * caller writes its row stamped with that hlc and origin; state_change_record then
  * appends the change-log entry, built from the row as stored. */
 int state_change_next(state_t *st, uint64_t *hlc, uint64_t *seq) M_NONNULL_ALL M_WUR;
-int state_change_record(state_t *st, const char *table, const char *key, uint64_t hlc, uint64_t seq)
-	M_NONNULL_ALL M_WUR;
+int state_change_record(state_t *st, const char *table, const char *key, uint64_t hlc,
+			uint64_t seq) M_NONNULL_ALL M_WUR;
 /* Raises the persisted HLC high-water mark to at least hlc (inside a write transaction). */
 int state_hlc_persist_observe(state_t *st, uint64_t hlc) M_NONNULL_ALL M_WUR;
 /* Validates row JSON ?1 for table t and applies it with LWW (inside a write transaction).
  * Fills why (no SQLite prefix) and returns -1 when malformed. */
-int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why, size_t whylen)
-	M_NONNULL_ALL M_WUR;
+int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why,
+		    size_t whylen) M_NONNULL_ALL M_WUR;
 
 /* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
 void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);

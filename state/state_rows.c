@@ -79,12 +79,13 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 		return -1;
 	if (state_change_next(st, &hlc, &seq) < 0)
 		goto fail;
-	stmt = state_prepare(st, "INSERT INTO observations (checker, datacenter, status, since, checked,"
-				 " latency, detail, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1)"
-				 " ON CONFLICT (checker, datacenter) DO UPDATE SET status = excluded.status,"
-				 " since = excluded.since, checked = excluded.checked,"
-				 " latency = excluded.latency, detail = excluded.detail, hlc = excluded.hlc,"
-				 " origin = excluded.origin");
+	stmt = state_prepare(
+	    st, "INSERT INTO observations (checker, datacenter, status, since, checked,"
+		" latency, detail, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1)"
+		" ON CONFLICT (checker, datacenter) DO UPDATE SET status = excluded.status,"
+		" since = excluded.since, checked = excluded.checked,"
+		" latency = excluded.latency, detail = excluded.detail, hlc = excluded.hlc,"
+		" origin = excluded.origin");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
@@ -106,9 +107,10 @@ fail:
 
 int state_observations_list(state_t *st, state_observation_t **out, size_t *count)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "SELECT checker, datacenter, status, since, checked, latency,"
-					       " detail, hlc, origin FROM observations"
-					       " ORDER BY datacenter, checker");
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "SELECT checker, datacenter, status, since, checked, latency,"
+			      " detail, hlc, origin FROM observations"
+			      " ORDER BY datacenter, checker");
 	state_observation_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -151,8 +153,8 @@ int state_observations_list(state_t *st, state_observation_t **out, size_t *coun
 }
 
 /* Appends an audit event inside the caller's write transaction. */
-static int event_append_tx(state_t *st, const char *actor, const char *action, const char *datacenter,
-			   const char *reason, const char *detail)
+static int event_append_tx(state_t *st, const char *actor, const char *action,
+			   const char *datacenter, const char *reason, const char *detail)
 {
 	char key[STATE_NAME_MAX + 24];
 	int64_t id = 0;
@@ -172,8 +174,9 @@ static int event_append_tx(state_t *st, const char *actor, const char *action, c
 		return state_fail_sql(st, "event id");
 	if (state_change_next(st, &hlc, &seq) < 0)
 		return -1;
-	stmt = state_prepare(st, "INSERT INTO events (origin, id, hlc, at, actor, action, datacenter,"
-				 " reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	stmt =
+	    state_prepare(st, "INSERT INTO events (origin, id, hlc, at, actor, action, datacenter,"
+			      " reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
@@ -207,9 +210,10 @@ int state_event_append(state_t *st, const char *actor, const char *action, const
 
 int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *count)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "SELECT origin, id, hlc, at, actor, action, datacenter,"
-					       " reason, detail FROM events"
-					       " ORDER BY at DESC, hlc DESC, origin LIMIT ?1");
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "SELECT origin, id, hlc, at, actor, action, datacenter,"
+			      " reason, detail FROM events"
+			      " ORDER BY at DESC, hlc DESC, origin LIMIT ?1");
 	state_event_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -283,12 +287,13 @@ int state_override_put(state_t *st, const state_override_t *ov)
 		return -1;
 	if (state_change_next(st, &hlc, &seq) < 0)
 		goto fail;
-	stmt = state_prepare(st, "INSERT INTO overrides (datacenter, action, reason, actor, created,"
-				 " expires, deleted, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)"
-				 " ON CONFLICT (datacenter) DO UPDATE SET action = excluded.action,"
-				 " reason = excluded.reason, actor = excluded.actor,"
-				 " created = excluded.created, expires = excluded.expires, deleted = 0,"
-				 " hlc = excluded.hlc, origin = excluded.origin");
+	stmt = state_prepare(
+	    st, "INSERT INTO overrides (datacenter, action, reason, actor, created,"
+		" expires, deleted, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)"
+		" ON CONFLICT (datacenter) DO UPDATE SET action = excluded.action,"
+		" reason = excluded.reason, actor = excluded.actor,"
+		" created = excluded.created, expires = excluded.expires, deleted = 0,"
+		" hlc = excluded.hlc, origin = excluded.origin");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, ov->datacenter, -1, SQLITE_STATIC);
@@ -321,8 +326,9 @@ int state_override_clear(state_t *st, const char *datacenter, const char *actor,
 		return -1;
 	if (state_tx_begin(st) < 0)
 		return -1;
-	stmt = state_prepare(st, "SELECT action FROM overrides WHERE datacenter = ?1 AND deleted = 0"
-				 " AND (expires = 0 OR expires > ?2)");
+	stmt =
+	    state_prepare(st, "SELECT action FROM overrides WHERE datacenter = ?1 AND deleted = 0"
+			      " AND (expires = 0 OR expires > ?2)");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, datacenter, -1, SQLITE_STATIC);
@@ -343,8 +349,9 @@ int state_override_clear(state_t *st, const char *datacenter, const char *actor,
 	 * region, including ones that see the put after the clear. */
 	if (state_change_next(st, &hlc, &seq) < 0)
 		goto fail;
-	stmt = state_prepare(st, "UPDATE overrides SET deleted = 1, actor = ?2, reason = ?3, hlc = ?4,"
-				 " origin = ?5 WHERE datacenter = ?1");
+	stmt =
+	    state_prepare(st, "UPDATE overrides SET deleted = 1, actor = ?2, reason = ?3, hlc = ?4,"
+			      " origin = ?5 WHERE datacenter = ?1");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, datacenter, -1, SQLITE_STATIC);
@@ -364,8 +371,9 @@ fail:
 
 int state_overrides_list(state_t *st, state_override_t **out, size_t *count)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "SELECT datacenter, action, reason, actor, created, expires,"
-					       " deleted, hlc, origin FROM overrides ORDER BY datacenter");
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "SELECT datacenter, action, reason, actor, created, expires,"
+			      " deleted, hlc, origin FROM overrides ORDER BY datacenter");
 	state_override_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -416,13 +424,14 @@ int state_peer_update(state_t *st, const state_peer_t *peer)
 	if (state_tx_begin(st) < 0)
 		return -1;
 	/* Peers are this node's own view: not replicated, no change-log entry. */
-	stmt = state_prepare(st, "INSERT INTO peers (region, url, last_contact, last_error_at, last_error,"
-				 " errors, lag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-				 " ON CONFLICT (region) DO UPDATE SET url = excluded.url,"
-				 " last_contact = excluded.last_contact,"
-				 " last_error_at = excluded.last_error_at,"
-				 " last_error = excluded.last_error, errors = excluded.errors,"
-				 " lag = excluded.lag");
+	stmt = state_prepare(
+	    st, "INSERT INTO peers (region, url, last_contact, last_error_at, last_error,"
+		" errors, lag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" ON CONFLICT (region) DO UPDATE SET url = excluded.url,"
+		" last_contact = excluded.last_contact,"
+		" last_error_at = excluded.last_error_at,"
+		" last_error = excluded.last_error, errors = excluded.errors,"
+		" lag = excluded.lag");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, peer->region, -1, SQLITE_STATIC);
@@ -442,8 +451,9 @@ fail:
 
 int state_peers_list(state_t *st, state_peer_t **out, size_t *count)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "SELECT region, url, last_contact, last_error_at, last_error,"
-					       " errors, lag FROM peers ORDER BY region");
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "SELECT region, url, last_contact, last_error_at, last_error,"
+			      " errors, lag FROM peers ORDER BY region");
 	state_peer_t *list = NULL;
 	size_t n = 0;
 	int rc;

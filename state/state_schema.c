@@ -10,6 +10,7 @@
  *
  * Times are INTEGER ms since the epoch (UTC); hlc is 48-bit ms << 16 | 16-bit counter;
  * origin is the region that made the write. */
+/* clang-format off */
 static const char schema_v1[] =
 	"CREATE TABLE node ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -138,3 +139,4 @@ const char *const state_migrations[] = {
 	views_v1,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
+/* clang-format on */

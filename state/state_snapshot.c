@@ -23,15 +23,16 @@ int state_snapshot_export(state_t *st, char **json)
 	int rc;
 
 	*json = NULL;
-	snprintf(sql, sizeof(sql),
-		 "SELECT json_object('format', '" SNAPSHOT_FORMAT "',"
-		 " 'region', (SELECT region FROM node), 'hlc', (SELECT hlc FROM node), 'exported', ?1,"
-		 " 'cursors', json((SELECT json_group_array(json_object('origin', origin, 'seq', seq))"
-		 "  FROM cursors)),"
-		 " 'observations', json((SELECT json_group_array(json(%s)) FROM observations)),"
-		 " 'overrides', json((SELECT json_group_array(json(%s)) FROM overrides)),"
-		 " 'events', json((SELECT json_group_array(json(%s)) FROM events)))",
-		 state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT json_object('format', '" SNAPSHOT_FORMAT "',"
+	    " 'region', (SELECT region FROM node), 'hlc', (SELECT hlc FROM node), 'exported', ?1,"
+	    " 'cursors', json((SELECT json_group_array(json_object('origin', origin, 'seq', seq))"
+	    "  FROM cursors)),"
+	    " 'observations', json((SELECT json_group_array(json(%s)) FROM observations)),"
+	    " 'overrides', json((SELECT json_group_array(json(%s)) FROM overrides)),"
+	    " 'events', json((SELECT json_group_array(json(%s)) FROM events)))",
+	    state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json);
 	stmt = state_prepare(st, sql);
 	if (!stmt)
 		return -1;
@@ -60,7 +61,8 @@ static int import_rows(state_t *st, const char *json, const state_table_t *t)
 	sqlite3_bind_text(stmt, 2, t->name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		n++;
-		if (state_row_apply(st, t, (const char *)sqlite3_column_text(stmt, 0), why, sizeof(why)) < 0) {
+		if (state_row_apply(st, t, (const char *)sqlite3_column_text(stmt, 0), why,
+				    sizeof(why)) < 0) {
 			state_release(st, stmt);
 			return state_fail(st, "snapshot: %s row %d: %s", t->name, n, why);
 		}
@@ -77,12 +79,13 @@ int state_snapshot_import(state_t *st, const char *json)
 
 	if (state_tx_begin(st) < 0)
 		return -1;
-	stmt = state_prepare(st, "SELECT json_valid(?1) AND json_extract(?1, '$.format') = '" SNAPSHOT_FORMAT "'"
-				 " AND json_type(?1, '$.hlc') = 'integer'"
-				 " AND json_type(?1, '$.cursors') = 'array'"
-				 " AND json_type(?1, '$.observations') = 'array'"
-				 " AND json_type(?1, '$.overrides') = 'array'"
-				 " AND json_type(?1, '$.events') = 'array', json_extract(?1, '$.hlc')");
+	stmt = state_prepare(
+	    st, "SELECT json_valid(?1) AND json_extract(?1, '$.format') = '" SNAPSHOT_FORMAT "'"
+		" AND json_type(?1, '$.hlc') = 'integer'"
+		" AND json_type(?1, '$.cursors') = 'array'"
+		" AND json_type(?1, '$.observations') = 'array'"
+		" AND json_type(?1, '$.overrides') = 'array'"
+		" AND json_type(?1, '$.events') = 'array', json_extract(?1, '$.hlc')");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
@@ -99,10 +102,11 @@ int state_snapshot_import(state_t *st, const char *json)
 		if (import_rows(st, json, &state_tables[i]) < 0)
 			goto fail;
 	/* Cursors only move forward: what we already hold beyond the snapshot stays. */
-	stmt = state_prepare(st, "INSERT INTO cursors (origin, seq)"
-				 " SELECT json_extract(value, '$.origin'), json_extract(value, '$.seq')"
-				 " FROM json_each(?1, '$.cursors') WHERE true"
-				 " ON CONFLICT (origin) DO UPDATE SET seq = max(seq, excluded.seq)");
+	stmt = state_prepare(st,
+			     "INSERT INTO cursors (origin, seq)"
+			     " SELECT json_extract(value, '$.origin'), json_extract(value, '$.seq')"
+			     " FROM json_each(?1, '$.cursors') WHERE true"
+			     " ON CONFLICT (origin) DO UPDATE SET seq = max(seq, excluded.seq)");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);

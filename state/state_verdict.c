@@ -16,12 +16,12 @@
  * derived is ever replicated. */
 
 static const char *const dc_state_names[] = {
-	[STATE_DC_UP] = "up",
-	[STATE_DC_UNKNOWN] = "unknown",
-	[STATE_DC_DOWN] = "down",
-	[STATE_DC_DRAINED] = "drained",
-	[STATE_DC_FORCED_DOWN] = "forced-down",
-	[STATE_DC_FORCED_UP] = "forced-up",
+    [STATE_DC_UP] = "up",
+    [STATE_DC_UNKNOWN] = "unknown",
+    [STATE_DC_DOWN] = "down",
+    [STATE_DC_DRAINED] = "drained",
+    [STATE_DC_FORCED_DOWN] = "forced-down",
+    [STATE_DC_FORCED_UP] = "forced-up",
 };
 
 const char *state_dc_state_name(state_dc_state_t s)
@@ -74,7 +74,8 @@ static void observe_votes(const conf_t *conf, const char *name, const state_obse
 
 		if (strcmp(o->datacenter, name) != 0 || o->status == STATE_HEALTH_UNKNOWN)
 			continue;
-		if (conf->health.stale_after_ms && now_ms - o->checked_ms > (int64_t)conf->health.stale_after_ms) {
+		if (conf->health.stale_after_ms &&
+		    now_ms - o->checked_ms > (int64_t)conf->health.stale_after_ms) {
 			v->votes_stale++;
 		} else if (o->status == STATE_HEALTH_DOWN) {
 			v->votes_down++;
@@ -89,7 +90,8 @@ static void observe_votes(const conf_t *conf, const char *name, const state_obse
 		v->observed = STATE_DC_UNKNOWN;
 		if (v->votes_stale)
 			why_set(v->why, sizeof(v->why),
-				 "no fresh observation (%u stale): served (fail open)", v->votes_stale);
+				"no fresh observation (%u stale): served (fail open)",
+				v->votes_stale);
 		else
 			why_set(v->why, sizeof(v->why), "no fresh observation: served (fail open)");
 		return;
@@ -97,16 +99,18 @@ static void observe_votes(const conf_t *conf, const char *name, const state_obse
 	quorum = conf->health.quorum ? conf->health.quorum : fresh / 2 + 1;
 	if (v->votes_down >= quorum) {
 		v->observed = STATE_DC_DOWN;
-		why_set(v->why, sizeof(v->why), "%u of %u fresh observations say down%s%s%s", v->votes_down,
-			 fresh, down_detail ? " (" : "", down_detail ? down_detail : "",
-			 down_detail ? ")" : "");
+		why_set(v->why, sizeof(v->why), "%u of %u fresh observations say down%s%s%s",
+			v->votes_down, fresh, down_detail ? " (" : "",
+			down_detail ? down_detail : "", down_detail ? ")" : "");
 	} else if (v->votes_down == 0) {
 		v->observed = STATE_DC_UP;
-		why_set(v->why, sizeof(v->why), "%u of %u fresh observations say up", v->votes_up, fresh);
+		why_set(v->why, sizeof(v->why), "%u of %u fresh observations say up", v->votes_up,
+			fresh);
 	} else {
 		v->observed = STATE_DC_UP;
-		why_set(v->why, sizeof(v->why), "%u of %u fresh observations say down, quorum is %u",
-			 v->votes_down, fresh, quorum);
+		why_set(v->why, sizeof(v->why),
+			"%u of %u fresh observations say down, quorum is %u", v->votes_down, fresh,
+			quorum);
 	}
 }
 
@@ -136,9 +140,10 @@ void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, s
 			static const char *const verbs[] = {"drained", "forced down", "forced up"};
 			char left[48];
 
-			v->effective = o->action == STATE_OVERRIDE_DRAIN	 ? STATE_DC_DRAINED
-				       : o->action == STATE_OVERRIDE_FORCE_DOWN ? STATE_DC_FORCED_DOWN
-										 : STATE_DC_FORCED_UP;
+			v->effective = o->action == STATE_OVERRIDE_DRAIN ? STATE_DC_DRAINED
+				       : o->action == STATE_OVERRIDE_FORCE_DOWN
+					   ? STATE_DC_FORCED_DOWN
+					   : STATE_DC_FORCED_UP;
 			memcpy(observed_why, v->why, sizeof(observed_why));
 			if (o->expires_ms) {
 				char d[24];
@@ -149,8 +154,8 @@ void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, s
 				snprintf(left, sizeof(left), "no expiry");
 			}
 			why_set(v->why, sizeof(v->why), "%s by %s: %s (%s; observed %s: %s)",
-				 verbs[(unsigned)o->action < 3 ? o->action : 0], o->actor, o->reason, left,
-				 state_dc_state_name(v->observed), observed_why);
+				verbs[(unsigned)o->action < 3 ? o->action : 0], o->actor, o->reason,
+				left, state_dc_state_name(v->observed), observed_why);
 		}
 		v->serving = state_serves(v->effective);
 	}
@@ -201,8 +206,8 @@ static int check_change(const conf_t *conf, const state_verdict_t *current, size
 		if (!involved || serving)
 			continue;
 		/* The others in candidate order, then the one this change would change. */
-		off = (size_t)snprintf(why, whylen, "refused: %s would have no serving datacenter (",
-				       rec->name);
+		off = (size_t)snprintf(why, whylen,
+				       "refused: %s would have no serving datacenter (", rec->name);
 		for (size_t k = 0; k < rec->datacenter_count; k++) {
 			size_t d = rec->datacenters[k];
 
@@ -223,18 +228,19 @@ static int check_change(const conf_t *conf, const state_verdict_t *current, size
 int state_verdict_check_override(const conf_t *conf, const state_verdict_t *current, size_t dc,
 				 state_override_action_t action, char *why, size_t whylen)
 {
-	state_dc_state_t proposed = action == STATE_OVERRIDE_DRAIN	   ? STATE_DC_DRAINED
+	state_dc_state_t proposed = action == STATE_OVERRIDE_DRAIN	  ? STATE_DC_DRAINED
 				    : action == STATE_OVERRIDE_FORCE_DOWN ? STATE_DC_FORCED_DOWN
-									   : STATE_DC_FORCED_UP;
+									  : STATE_DC_FORCED_UP;
 
 	return check_change(conf, current, dc, proposed, why, whylen);
 }
 
-int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current, size_t dc, char *why,
-			      size_t whylen)
+int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current, size_t dc,
+			      char *why, size_t whylen)
 {
 	/* Without its override a datacenter is what the observations say. */
-	state_dc_state_t proposed = dc < conf->datacenter_count ? current[dc].observed : STATE_DC_UP;
+	state_dc_state_t proposed =
+	    dc < conf->datacenter_count ? current[dc].observed : STATE_DC_UP;
 
 	return check_change(conf, current, dc, proposed, why, whylen);
 }

@@ -94,8 +94,9 @@ static M_UNUSED void test_observation(state_observation_t *o, const char *dc, st
 	snprintf(o->detail, sizeof(o->detail), "%s", detail);
 }
 
-static M_UNUSED void test_override(state_override_t *o, const char *dc, state_override_action_t action,
-				   const char *reason, int64_t expires_ms)
+static M_UNUSED void test_override(state_override_t *o, const char *dc,
+				   state_override_action_t action, const char *reason,
+				   int64_t expires_ms)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->datacenter, sizeof(o->datacenter), "%s", dc);

@@ -62,7 +62,8 @@ static void put_obs(state_t *st, const char *dc, state_health_t status)
 	assert_int_equal(state_observation_put(st, &o), 0);
 }
 
-static void put_override(state_t *st, const char *dc, state_override_action_t action, const char *reason)
+static void put_override(state_t *st, const char *dc, state_override_action_t action,
+			 const char *reason)
 {
 	state_override_t ov;
 
@@ -75,7 +76,8 @@ static void test_write_and_entry_are_atomic(void **unused)
 	state_observation_t o;
 	int64_t hlc_before = test_query_int(a, "SELECT hlc FROM node");
 
-	assert_int_equal(sqlite3_exec(state_db(a), "CREATE TEMP TRIGGER fail BEFORE INSERT ON changelog"
+	assert_int_equal(sqlite3_exec(state_db(a),
+				      "CREATE TEMP TRIGGER fail BEFORE INSERT ON changelog"
 				      " BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
@@ -88,7 +90,8 @@ static void test_write_and_entry_are_atomic(void **unused)
 	assert_int_equal(test_query_int(a, "SELECT hlc FROM node"), hlc_before);
 
 	/* The failed write burned no seq. */
-	assert_int_equal(sqlite3_exec(state_db(a), "DROP TRIGGER fail", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(state_db(a), "DROP TRIGGER fail", NULL, NULL, NULL),
+			 SQLITE_OK);
 	assert_int_equal(state_observation_put(a, &o), 0);
 	assert_int_equal(test_query_int(a, "SELECT seq FROM changelog"), 1);
 }
@@ -97,7 +100,8 @@ static void test_override_and_event_are_atomic(void **unused)
 {
 	state_override_t ov;
 
-	assert_int_equal(sqlite3_exec(state_db(a), "CREATE TEMP TRIGGER fail BEFORE INSERT ON events"
+	assert_int_equal(sqlite3_exec(state_db(a),
+				      "CREATE TEMP TRIGGER fail BEFORE INSERT ON events"
 				      " BEGIN SELECT RAISE(ABORT, 'no audit'); END",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
@@ -133,10 +137,11 @@ static void test_seq_dense_and_entries_hold_full_rows(void **unused)
 	assert_string_equal(ch[2].table, "events");
 	assert_string_equal(ch[2].key, "us-east/1");
 	assert_string_equal(ch[4].key, "us-east/2");
-	snprintf(row, sizeof(row),
-		 "{\"checker\":\"us-east\",\"datacenter\":\"eu-west\",\"status\":\"up\",\"since\":%lld,"
-		 "\"checked\":%lld,\"latency\":12,\"detail\":\"\",\"hlc\":%llu,\"origin\":\"us-east\"}",
-		 (long long)test_now_ms, (long long)test_now_ms, (unsigned long long)ch[0].hlc);
+	snprintf(
+	    row, sizeof(row),
+	    "{\"checker\":\"us-east\",\"datacenter\":\"eu-west\",\"status\":\"up\",\"since\":%lld,"
+	    "\"checked\":%lld,\"latency\":12,\"detail\":\"\",\"hlc\":%llu,\"origin\":\"us-east\"}",
+	    (long long)test_now_ms, (long long)test_now_ms, (unsigned long long)ch[0].hlc);
 	assert_string_equal(ch[0].row_json, row);
 	assert_int_equal(cursor_of(a, "us-east"), 5);
 	state_changes_free(ch, n);
@@ -158,14 +163,17 @@ static void test_apply_copies_rows_and_advances_cursor(void **unused)
 	put_override(a, "us-east", STATE_OVERRIDE_DRAIN, "maintenance");
 	assert_int_equal(ship(a, b, "us-east"), 3);
 	assert_int_equal(cursor_of(b, "us-east"), 3);
-	assert_int_equal(test_query_int(b, "SELECT count(*) FROM observations WHERE checker = 'us-east'"
-					   " AND status = 'down'"), 1);
+	assert_int_equal(
+	    test_query_int(b, "SELECT count(*) FROM observations WHERE checker = 'us-east'"
+			      " AND status = 'down'"),
+	    1);
 	assert_int_equal(state_overrides_list(b, &ov, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(ov[0].origin, "us-east");
 	assert_string_equal(ov[0].reason, "maintenance");
 	free(ov);
-	assert_int_equal(test_query_int(b, "SELECT count(*) FROM events WHERE origin = 'us-east'"), 1);
+	assert_int_equal(test_query_int(b, "SELECT count(*) FROM events WHERE origin = 'us-east'"),
+			 1);
 	/* B's own log is untouched: applied entries keep their origin. */
 	assert_int_equal(cursor_of(b, "eu-west"), 0);
 }
@@ -181,13 +189,15 @@ static void test_apply_twice_applies_once(void **unused)
 	assert_int_equal(state_changes_apply(b, ch, n), 2);
 	assert_int_equal(state_changes_apply(b, ch, n), 0);
 	assert_int_equal(cursor_of(b, "us-east"), 2);
-	assert_int_equal(test_query_int(b, "SELECT count(*) FROM changelog WHERE origin = 'us-east'"), 2);
+	assert_int_equal(
+	    test_query_int(b, "SELECT count(*) FROM changelog WHERE origin = 'us-east'"), 2);
 	/* An overlapping batch applies only what is new. */
 	put_obs(a, "eu-west", STATE_HEALTH_UP);
 	state_changes_free(ch, n);
 	assert_int_equal(state_changes_since(a, "us-east", 0, 0, &ch, &n), 0);
 	assert_int_equal(state_changes_apply(b, ch, n), 1);
-	assert_int_equal(test_query_int(b, "SELECT count(*) FROM observations WHERE status = 'up'"), 2);
+	assert_int_equal(test_query_int(b, "SELECT count(*) FROM observations WHERE status = 'up'"),
+			 2);
 	state_changes_free(ch, n);
 }
 
@@ -200,11 +210,13 @@ static void test_lww_newer_remote_wins_older_loses(void **unused)
 	put_override(b, "us-east", STATE_OVERRIDE_FORCE_DOWN, "from b");
 	/* The older write reaches the newer one: the newer stays. */
 	assert_int_equal(ship(a, b, "us-east"), 2);
-	test_query_text(b, "SELECT reason FROM overrides WHERE datacenter = 'us-east'", text, sizeof(text));
+	test_query_text(b, "SELECT reason FROM overrides WHERE datacenter = 'us-east'", text,
+			sizeof(text));
 	assert_string_equal(text, "from b");
 	/* The newer write reaches the older one: it replaces it. */
 	assert_int_equal(ship(b, a, "eu-west"), 2);
-	test_query_text(a, "SELECT reason || ' ' || action || ' ' || origin FROM overrides", text, sizeof(text));
+	test_query_text(a, "SELECT reason || ' ' || action || ' ' || origin FROM overrides", text,
+			sizeof(text));
 	assert_string_equal(text, "from b force-down eu-west");
 	/* Both audit trails are kept in both regions. */
 	assert_int_equal(test_query_int(a, "SELECT count(*) FROM events"), 2);
@@ -221,10 +233,11 @@ static void make_override_entry(state_change_t *ch, const char *origin, uint64_t
 	ch->hlc = hlc;
 	snprintf(ch->table, sizeof(ch->table), "overrides");
 	snprintf(ch->key, sizeof(ch->key), "us-east");
-	snprintf(row, len,
-		 "{\"datacenter\":\"us-east\",\"action\":\"drain\",\"reason\":\"%s\",\"actor\":\"x\","
-		 "\"created\":1,\"expires\":0,\"deleted\":0,\"hlc\":%llu,\"origin\":\"%s\"}",
-		 reason, (unsigned long long)hlc, origin);
+	snprintf(
+	    row, len,
+	    "{\"datacenter\":\"us-east\",\"action\":\"drain\",\"reason\":\"%s\",\"actor\":\"x\","
+	    "\"created\":1,\"expires\":0,\"deleted\":0,\"hlc\":%llu,\"origin\":\"%s\"}",
+	    reason, (unsigned long long)hlc, origin);
 	ch->row_json = row;
 }
 
@@ -258,8 +271,10 @@ static void test_tombstone_replicates_and_beats_older_put(void **unused)
 	put_override(a, "us-east", STATE_OVERRIDE_DRAIN, "second");
 	assert_int_equal(ship(a, b, "us-east"), 2);
 	assert_int_equal(ship(b, a, "eu-west"), 2);
-	assert_int_equal(test_query_int(a, "SELECT deleted FROM overrides WHERE datacenter = 'us-east'"), 1);
-	assert_int_equal(test_query_int(b, "SELECT deleted FROM overrides WHERE datacenter = 'us-east'"), 1);
+	assert_int_equal(
+	    test_query_int(a, "SELECT deleted FROM overrides WHERE datacenter = 'us-east'"), 1);
+	assert_int_equal(
+	    test_query_int(b, "SELECT deleted FROM overrides WHERE datacenter = 'us-east'"), 1);
 	assert_int_equal(test_query_int(a, "SELECT count(*) FROM status_overrides"), 0);
 }
 
@@ -275,16 +290,19 @@ static void test_gap_refuses_whole_batch(void **unused)
 	batch[0] = ch[0];
 	batch[1] = ch[2];
 	assert_int_equal(state_changes_apply(b, batch, 2), -1);
-	assert_string_equal(state_errmsg(b), "change log gap for origin us-east: expected seq 2, got 3");
+	assert_string_equal(state_errmsg(b),
+			    "change log gap for origin us-east: expected seq 2, got 3");
 	assert_int_equal(cursor_of(b, "us-east"), 0);
 	assert_int_equal(test_query_int(b, "SELECT count(*) FROM observations"), 0);
 	assert_int_equal(test_query_int(b, "SELECT count(*) FROM changelog"), 0);
 	/* Starting past the cursor is a gap too. */
 	assert_int_equal(state_changes_apply(b, &ch[1], 1), -1);
-	assert_string_equal(state_errmsg(b), "change log gap for origin us-east: expected seq 1, got 2");
+	assert_string_equal(state_errmsg(b),
+			    "change log gap for origin us-east: expected seq 1, got 2");
 	state_changes_free(ch, n);
 }
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	const char *table;
@@ -319,6 +337,7 @@ static const struct {
 	{"unknown table", "nodes", "us-east", "{\"hlc\":@HLC@}",
 	 "malformed change us-east/2: unknown table 'nodes'"},
 };
+/* clang-format on */
 
 /* Copies tmpl into row with @HLC@ replaced by hlc. */
 static void fill_hlc(char *row, size_t len, const char *tmpl, uint64_t hlc)
@@ -368,7 +387,8 @@ static void test_entry_hlc_must_match_row(void **unused)
 	assert_int_equal(state_changes_since(a, "us-east", 0, 0, &ch, &n), 0);
 	ch[0].hlc += 1;
 	assert_int_equal(state_changes_apply(b, ch, n), -1);
-	snprintf(want, sizeof(want), "malformed change us-east/1: hlc %llu does not match the row's %llu",
+	snprintf(want, sizeof(want),
+		 "malformed change us-east/1: hlc %llu does not match the row's %llu",
 		 (unsigned long long)ch[0].hlc, (unsigned long long)ch[0].hlc - 1);
 	assert_string_equal(state_errmsg(b), want);
 	state_changes_free(ch, n);
@@ -380,11 +400,12 @@ static void test_own_origin_beyond_own_seq_refused(void **unused)
 	state_change_t e;
 
 	put_override(b, "us-east", STATE_OVERRIDE_DRAIN, "x"); /* b at seq 2 */
-	make_override_entry(&e, "eu-west", 3, state_hlc_make(test_now_ms + 9000, 0), "impostor", row,
-			    sizeof(row));
+	make_override_entry(&e, "eu-west", 3, state_hlc_make(test_now_ms + 9000, 0), "impostor",
+			    row, sizeof(row));
 	assert_int_equal(state_changes_apply(b, &e, 1), -1);
-	assert_string_equal(state_errmsg(b), "change eu-west/3 is from this region but beyond its own seq 2:"
-					     " is another node writing as 'eu-west'?");
+	assert_string_equal(state_errmsg(b),
+			    "change eu-west/3 is from this region but beyond its own seq 2:"
+			    " is another node writing as 'eu-west'?");
 	/* At or below our own seq: an echo of our own write, skipped. */
 	e.seq = 1;
 	assert_int_equal(state_changes_apply(b, &e, 1), 0);
@@ -410,7 +431,8 @@ static void test_applied_entries_are_relayed(void **unused)
 		assert_string_equal(from_a[i].row_json, from_b[i].row_json);
 	}
 	assert_int_equal(cursor_of(c, "us-east"), 3);
-	assert_int_equal(test_query_int(c, "SELECT count(*) FROM overrides WHERE origin = 'us-east'"), 1);
+	assert_int_equal(
+	    test_query_int(c, "SELECT count(*) FROM overrides WHERE origin = 'us-east'"), 1);
 	state_changes_free(from_a, na);
 	state_changes_free(from_b, nb);
 }
@@ -443,7 +465,8 @@ static void test_batch_of_several_origins(void **unused)
 	batch[1] = from_b[0];
 	batch[1].seq = 4;
 	assert_int_equal(state_changes_apply(c, batch, 2), -1);
-	assert_string_equal(state_errmsg(c), "change log gap for origin eu-west: expected seq 3, got 4");
+	assert_string_equal(state_errmsg(c),
+			    "change log gap for origin eu-west: expected seq 3, got 4");
 	assert_int_equal(cursor_of(c, "us-east"), 2);
 	state_changes_free(from_a, na);
 	state_changes_free(from_b, nb);
@@ -548,23 +571,27 @@ static void test_snapshot_bootstraps_new_region(void **unused)
 	assert_int_equal(test_query_int(c, "SELECT count(*) FROM events"), 2);
 	assert_int_equal(cursor_of(c, "us-east"), 5);
 	assert_int_equal(cursor_of(c, "eu-west"), 1);
-	assert_true(test_query_int(c, "SELECT hlc FROM node") >= test_query_int(a, "SELECT hlc FROM node"));
+	assert_true(test_query_int(c, "SELECT hlc FROM node") >=
+		    test_query_int(a, "SELECT hlc FROM node"));
 	/* Pulling continues after the snapshot without a gap. */
 	put_obs(a, "eu-west", STATE_HEALTH_UP);
 	assert_int_equal(ship(a, c, "us-east"), 1);
-	assert_int_equal(test_query_int(c, "SELECT count(*) FROM observations WHERE status = 'up'"), 2);
+	assert_int_equal(test_query_int(c, "SELECT count(*) FROM observations WHERE status = 'up'"),
+			 2);
 }
 
 static void test_snapshot_import_refuses_garbage(void **unused)
 {
 	assert_int_equal(state_snapshot_import(c, "{\"format\":\"other\"}"), -1);
 	assert_string_equal(state_errmsg(c), "snapshot: not a meridian-snapshot/1 document");
-	assert_int_equal(state_snapshot_import(c, "{\"format\":\"meridian-snapshot/1\",\"hlc\":1,\"cursors\":"
-						  "[{\"origin\":\"us-east\",\"seq\":9}],\"observations\":"
-						  "[{\"checker\":1}],\"overrides\":[],\"events\":[]}"),
-			 -1);
-	assert_string_equal(state_errmsg(c),
-			    "snapshot: observations row 1: observations.checker must be text, is integer");
+	assert_int_equal(
+	    state_snapshot_import(c, "{\"format\":\"meridian-snapshot/1\",\"hlc\":1,\"cursors\":"
+				     "[{\"origin\":\"us-east\",\"seq\":9}],\"observations\":"
+				     "[{\"checker\":1}],\"overrides\":[],\"events\":[]}"),
+	    -1);
+	assert_string_equal(
+	    state_errmsg(c),
+	    "snapshot: observations row 1: observations.checker must be text, is integer");
 	assert_int_equal(cursor_of(c, "us-east"), 0);
 }
 
@@ -572,26 +599,26 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_write_and_entry_are_atomic),
-		T(test_override_and_event_are_atomic),
-		T(test_seq_dense_and_entries_hold_full_rows),
-		T(test_apply_copies_rows_and_advances_cursor),
-		T(test_apply_twice_applies_once),
-		T(test_lww_newer_remote_wins_older_loses),
-		T(test_lww_tie_broken_by_origin),
-		T(test_tombstone_replicates_and_beats_older_put),
-		T(test_gap_refuses_whole_batch),
-		T(test_malformed_entry_refuses_whole_batch),
-		T(test_entry_hlc_must_match_row),
-		T(test_own_origin_beyond_own_seq_refused),
-		T(test_applied_entries_are_relayed),
-		T(test_batch_of_several_origins),
-		T(test_apply_on_readonly_store_refused),
-		T(test_apply_observes_remote_hlc),
-		T(test_cursors_list_every_origin),
-		T(test_compaction_keeps_seq_dense),
-		T(test_snapshot_bootstraps_new_region),
-		T(test_snapshot_import_refuses_garbage),
+	    T(test_write_and_entry_are_atomic),
+	    T(test_override_and_event_are_atomic),
+	    T(test_seq_dense_and_entries_hold_full_rows),
+	    T(test_apply_copies_rows_and_advances_cursor),
+	    T(test_apply_twice_applies_once),
+	    T(test_lww_newer_remote_wins_older_loses),
+	    T(test_lww_tie_broken_by_origin),
+	    T(test_tombstone_replicates_and_beats_older_put),
+	    T(test_gap_refuses_whole_batch),
+	    T(test_malformed_entry_refuses_whole_batch),
+	    T(test_entry_hlc_must_match_row),
+	    T(test_own_origin_beyond_own_seq_refused),
+	    T(test_applied_entries_are_relayed),
+	    T(test_batch_of_several_origins),
+	    T(test_apply_on_readonly_store_refused),
+	    T(test_apply_observes_remote_hlc),
+	    T(test_cursors_list_every_origin),
+	    T(test_compaction_keeps_seq_dense),
+	    T(test_snapshot_bootstraps_new_region),
+	    T(test_snapshot_import_refuses_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

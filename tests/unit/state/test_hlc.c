@@ -15,6 +15,7 @@ static void test_hlc_layout_is_ms_and_counter(void **unused)
 }
 
 /* One row per case: last issued (ms, counter), wall clock, expected next (ms, counter). */
+/* clang-format off */
 static const struct {
 	const char *name;
 	int64_t last_ms;
@@ -32,17 +33,19 @@ static const struct {
 	{"counter overflow while wall behind", 1000, 0xffff, 10, 1001, 0},
 	{"first value", 0, 0, 1700000000000, 1700000000000, 0},
 };
+/* clang-format on */
 
 static void test_hlc_next_table(void **unused)
 {
 	for (size_t i = 0; i < M_ARRAY_LEN(next_cases); i++) {
-		uint64_t got = state_hlc_next(state_hlc_make(next_cases[i].last_ms, next_cases[i].last_counter),
-					      next_cases[i].wall_ms);
+		uint64_t got = state_hlc_next(
+		    state_hlc_make(next_cases[i].last_ms, next_cases[i].last_counter),
+		    next_cases[i].wall_ms);
 
 		if (state_hlc_ms(got) != next_cases[i].want_ms ||
 		    state_hlc_counter(got) != next_cases[i].want_counter)
-			fail_msg("%s: got %lld.%u", next_cases[i].name, (long long)state_hlc_ms(got),
-				 state_hlc_counter(got));
+			fail_msg("%s: got %lld.%u", next_cases[i].name,
+				 (long long)state_hlc_ms(got), state_hlc_counter(got));
 	}
 }
 
@@ -109,11 +112,11 @@ static void test_hlc_persisted_across_reopen(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hlc_layout_is_ms_and_counter),
-		cmocka_unit_test(test_hlc_next_table),
-		cmocka_unit_test(test_hlc_monotonic_under_erratic_clock),
-		cmocka_unit_test(test_hlc_observe_remote_ahead),
-		cmocka_unit_test(test_hlc_persisted_across_reopen),
+	    cmocka_unit_test(test_hlc_layout_is_ms_and_counter),
+	    cmocka_unit_test(test_hlc_next_table),
+	    cmocka_unit_test(test_hlc_monotonic_under_erratic_clock),
+	    cmocka_unit_test(test_hlc_observe_remote_ahead),
+	    cmocka_unit_test(test_hlc_persisted_across_reopen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

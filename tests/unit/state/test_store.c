@@ -32,11 +32,12 @@ static void test_open_empty_file_creates_schema(void **unused)
 	assert_string_equal(mode, "wal");
 	assert_int_equal(test_query_int(st, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(test_query_int(st, "PRAGMA synchronous"), 1); /* NORMAL */
-	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name IN"
-					    " ('node', 'observations', 'overrides', 'events', 'changelog',"
-					    " 'cursors', 'peers', 'status_datacenters', 'status_overrides',"
-					    " 'status_events', 'status_peers', 'status_replication')"),
-			 12);
+	assert_int_equal(
+	    test_query_int(st, "SELECT count(*) FROM sqlite_master WHERE name IN"
+			       " ('node', 'observations', 'overrides', 'events', 'changelog',"
+			       " 'cursors', 'peers', 'status_datacenters', 'status_overrides',"
+			       " 'status_events', 'status_peers', 'status_replication')"),
+	    12);
 	assert_string_equal(state_region(st), "us-east");
 	state_close(st);
 }
@@ -60,9 +61,11 @@ static void test_migration_from_partial_version(void **unused)
 	state_t *st = test_open(path, "us-east");
 
 	/* A file left at version 1 (tables, no views) is brought forward on open. */
-	assert_int_equal(sqlite3_exec(state_db(st), "DROP VIEW status_replication; DROP VIEW status_peers;"
+	assert_int_equal(sqlite3_exec(state_db(st),
+				      "DROP VIEW status_replication; DROP VIEW status_peers;"
 				      " DROP VIEW status_events; DROP VIEW status_datacenters;"
-				      " DROP VIEW status_overrides; PRAGMA user_version = 1", NULL, NULL, NULL),
+				      " DROP VIEW status_overrides; PRAGMA user_version = 1",
+				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	state_close(st);
 	st = test_open(path, "us-east");
@@ -76,7 +79,8 @@ static void test_open_refuses_newer_schema(void **unused)
 	state_t *st = test_open(path, "us-east");
 	char err[512];
 
-	assert_int_equal(sqlite3_exec(state_db(st), "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(state_db(st), "PRAGMA user_version = 99", NULL, NULL, NULL),
+			 SQLITE_OK);
 	state_close(st);
 	assert_null(state_open(path, "us-east", err, sizeof(err)));
 	assert_true(strstr(err, "schema version 99 is newer than this program knows (2)") != NULL);
@@ -152,9 +156,10 @@ static void test_reader_in_transaction_never_blocks_writer(void **unused)
 	test_observation(&o, "eu-west", STATE_HEALTH_DOWN, "HTTP 503");
 	t0 = mono_ms();
 	assert_int_equal(state_observation_put(st, &o), 0);
-	assert_int_equal(state_override_put(st, &(state_override_t){.datacenter = "eu-west",
-								    .reason = "x", .actor = "bob"}),
-			 0);
+	assert_int_equal(
+	    state_override_put(
+		st, &(state_override_t){.datacenter = "eu-west", .reason = "x", .actor = "bob"}),
+	    0);
 	assert_true(mono_ms() - t0 < 1000);
 
 	/* The reader's snapshot is unchanged until it ends its transaction. */
@@ -327,8 +332,13 @@ static void test_events_newest_first_with_limit(void **unused)
 static void test_peer_update_and_list(void **unused)
 {
 	state_t *st = test_open(path, "us-east");
-	state_peer_t p = {.region = "eu-west", .url = "http://127.0.0.1:8854", .last_contact_ms = 1000,
-			  .errors = 2, .lag_ms = 40, .last_error = "timeout", .last_error_ms = 900};
+	state_peer_t p = {.region = "eu-west",
+			  .url = "http://127.0.0.1:8854",
+			  .last_contact_ms = 1000,
+			  .errors = 2,
+			  .lag_ms = 40,
+			  .last_error = "timeout",
+			  .last_error_ms = 900};
 	state_peer_t *list = NULL;
 	size_t n = 0;
 
@@ -343,7 +353,8 @@ static void test_peer_update_and_list(void **unused)
 	assert_string_equal(list[0].last_error, "timeout");
 	/* Peers are local: no change-log entry. */
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), 0);
-	assert_int_equal(test_query_int(st, "SELECT errors FROM status_peers WHERE region = 'eu-west'"), 3);
+	assert_int_equal(
+	    test_query_int(st, "SELECT errors FROM status_peers WHERE region = 'eu-west'"), 3);
 	free(list);
 	state_close(st);
 }
@@ -363,20 +374,30 @@ static void test_status_views_show_inputs(void **unused)
 	assert_int_equal(state_override_put(st, &ov), 0);
 
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM status_datacenters"), 2);
-	test_query_text(st, "SELECT checker || ' ' || status || ' ' || detail || ' ' || latency_ms"
-			    " FROM status_datacenters WHERE datacenter = 'eu-west'", text, sizeof(text));
+	test_query_text(st,
+			"SELECT checker || ' ' || status || ' ' || detail || ' ' || latency_ms"
+			" FROM status_datacenters WHERE datacenter = 'eu-west'",
+			text, sizeof(text));
 	assert_string_equal(text, "us-east down HTTP 503 12");
-	test_query_text(st, "SELECT status || ' ' || override_action || ' ' || override_reason || ' '"
-			    " || override_actor || ' ' || (checker IS NULL)"
-			    " FROM status_datacenters WHERE datacenter = 'us-east'", text, sizeof(text));
+	test_query_text(st,
+			"SELECT status || ' ' || override_action || ' ' || override_reason || ' '"
+			" || override_actor || ' ' || (checker IS NULL)"
+			" FROM status_datacenters WHERE datacenter = 'us-east'",
+			text, sizeof(text));
 	assert_string_equal(text, "unknown drain maintenance alice 1");
 	assert_true(test_query_int(st, "SELECT override_seconds_left FROM status_datacenters"
 				       " WHERE datacenter = 'us-east'") > 590);
-	assert_true(test_query_int(st, "SELECT age_s FROM status_datacenters WHERE datacenter = 'eu-west'") <= 2);
-	test_query_text(st, "SELECT action || ' ' || actor FROM status_events LIMIT 1", text, sizeof(text));
+	assert_true(test_query_int(
+			st, "SELECT age_s FROM status_datacenters WHERE datacenter = 'eu-west'") <=
+		    2);
+	test_query_text(st, "SELECT action || ' ' || actor FROM status_events LIMIT 1", text,
+			sizeof(text));
 	assert_string_equal(text, "drain alice");
-	assert_int_equal(test_query_int(st, "SELECT seq FROM status_replication WHERE origin = 'us-east'"), 3);
-	assert_int_equal(test_query_int(st, "SELECT entries FROM status_replication WHERE origin = 'us-east'"), 3);
+	assert_int_equal(
+	    test_query_int(st, "SELECT seq FROM status_replication WHERE origin = 'us-east'"), 3);
+	assert_int_equal(
+	    test_query_int(st, "SELECT entries FROM status_replication WHERE origin = 'us-east'"),
+	    3);
 	assert_int_equal(test_query_int(st, "SELECT local FROM status_replication"), 1);
 	state_close(st);
 }
@@ -429,25 +450,30 @@ static void test_concurrent_first_open_of_new_file(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_empty_file_creates_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migration_from_partial_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_refuses_newer_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_refuses_other_region, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_refuses_invalid_region, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_open_of_missing_file_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_cannot_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reader_in_transaction_never_blocks_writer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_sees_every_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_observation_put_forces_checker_region, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_observation_put_refuses_bad_datacenter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_override_put_appends_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_override_clear_tombstones, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expired_override_is_not_cleared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_events_newest_first_with_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_peer_update_and_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_views_show_inputs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_first_open_of_new_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_empty_file_creates_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_version, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migration_from_partial_version, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_refuses_newer_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_refuses_other_region, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_refuses_invalid_region, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly_open_of_missing_file_fails, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly_cannot_write, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reader_in_transaction_never_blocks_writer, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly_sees_every_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_observation_put_forces_checker_region, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_observation_put_refuses_bad_datacenter, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_override_put_appends_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_override_clear_tombstones, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_expired_override_is_not_cleared, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_events_newest_first_with_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_peer_update_and_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status_views_show_inputs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_first_open_of_new_file, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,8 +12,8 @@ static conf_datacenter_t dcs[3] = {{.name = "us-east"}, {.name = "eu-west"}, {.n
 static size_t www_dcs[] = {0, 1};
 static size_t api_dcs[] = {1, 2};
 static conf_record_t records[] = {
-	{.name = "www.example.com.", .datacenters = www_dcs, .datacenter_count = 2},
-	{.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
+    {.name = "www.example.com.", .datacenters = www_dcs, .datacenter_count = 2},
+    {.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
 };
 
 static void conf_init(conf_t *conf, uint32_t quorum)
@@ -36,6 +36,7 @@ typedef struct {
 	const char *detail;
 } vote_t;
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	uint32_t quorum;
@@ -80,6 +81,7 @@ static const struct {
 	 {{"us-east", STATE_HEALTH_DOWN, 0, ""}, {"eu-west", STATE_HEALTH_DOWN, 0, "timeout"}}, 2,
 	 STATE_DC_DOWN, 2, 0, 0, "2 of 2 fresh observations say down (timeout)"},
 };
+/* clang-format on */
 
 static void test_verdict_quorum_table(void **unused)
 {
@@ -100,12 +102,15 @@ static void test_verdict_quorum_table(void **unused)
 			snprintf(obs[j].detail, sizeof(obs[j].detail), "%s", v->detail);
 		}
 		state_verdict_compute(&conf, obs, quorum_cases[i].vote_count, NULL, 0, NOW, out);
-		if (out[1].effective != quorum_cases[i].want || out[1].observed != quorum_cases[i].want ||
-		    out[1].votes_down != quorum_cases[i].down || out[1].votes_up != quorum_cases[i].up ||
-		    out[1].votes_stale != quorum_cases[i].stale || strcmp(out[1].why, quorum_cases[i].why) != 0)
+		if (out[1].effective != quorum_cases[i].want ||
+		    out[1].observed != quorum_cases[i].want ||
+		    out[1].votes_down != quorum_cases[i].down ||
+		    out[1].votes_up != quorum_cases[i].up ||
+		    out[1].votes_stale != quorum_cases[i].stale ||
+		    strcmp(out[1].why, quorum_cases[i].why) != 0)
 			fail_msg("%s: got %s %u/%u/%u \"%s\"", quorum_cases[i].name,
-				 state_dc_state_name(out[1].effective), out[1].votes_down, out[1].votes_up,
-				 out[1].votes_stale, out[1].why);
+				 state_dc_state_name(out[1].effective), out[1].votes_down,
+				 out[1].votes_up, out[1].votes_stale, out[1].why);
 		assert_int_equal(out[1].serving, quorum_cases[i].want != STATE_DC_DOWN);
 		assert_int_equal(out[1].override_index, -1);
 		/* Observations of eu-west never touch the others. */
@@ -114,7 +119,8 @@ static void test_verdict_quorum_table(void **unused)
 	}
 }
 
-static void make_obs(state_observation_t *o, const char *checker, const char *dc, state_health_t status)
+static void make_obs(state_observation_t *o, const char *checker, const char *dc,
+		     state_health_t status)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->checker, sizeof(o->checker), "%s", checker);
@@ -124,8 +130,8 @@ static void make_obs(state_observation_t *o, const char *checker, const char *dc
 	snprintf(o->detail, sizeof(o->detail), "%s", status == STATE_HEALTH_DOWN ? "HTTP 503" : "");
 }
 
-static void make_ovr(state_override_t *o, const char *dc, state_override_action_t action, int64_t expires,
-		     bool deleted)
+static void make_ovr(state_override_t *o, const char *dc, state_override_action_t action,
+		     int64_t expires, bool deleted)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->datacenter, sizeof(o->datacenter), "%s", dc);
@@ -137,6 +143,7 @@ static void make_ovr(state_override_t *o, const char *dc, state_override_action_
 	o->hlc = 1;
 }
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	state_override_action_t action;
@@ -160,6 +167,7 @@ static const struct {
 	{"tombstone ignored", STATE_OVERRIDE_FORCE_DOWN, 0, true, STATE_HEALTH_UP, STATE_DC_UP, true,
 	 "1 of 1 fresh observations say up"},
 };
+/* clang-format on */
 
 static void test_verdict_override_table(void **unused)
 {
@@ -176,13 +184,16 @@ static void test_verdict_override_table(void **unused)
 		make_ovr(&ovr[1], "eu-west", override_cases[i].action, exp ? NOW + exp : 0,
 			 override_cases[i].deleted);
 		state_verdict_compute(&conf, &obs, 1, ovr, 2, NOW, out);
-		if (out[1].effective != override_cases[i].want || out[1].serving != override_cases[i].serving ||
+		if (out[1].effective != override_cases[i].want ||
+		    out[1].serving != override_cases[i].serving ||
 		    strcmp(out[1].why, override_cases[i].why) != 0)
 			fail_msg("%s: got %s \"%s\"", override_cases[i].name,
 				 state_dc_state_name(out[1].effective), out[1].why);
-		assert_int_equal(out[1].override_index, out[1].effective >= STATE_DC_DRAINED ? 1 : -1);
-		assert_int_equal(out[1].observed,
-				 override_cases[i].observed == STATE_HEALTH_UP ? STATE_DC_UP : STATE_DC_DOWN);
+		assert_int_equal(out[1].override_index,
+				 out[1].effective >= STATE_DC_DRAINED ? 1 : -1);
+		assert_int_equal(out[1].observed, override_cases[i].observed == STATE_HEALTH_UP
+						      ? STATE_DC_UP
+						      : STATE_DC_DOWN);
 		assert_int_equal(out[0].effective, STATE_DC_FORCED_UP);
 	}
 }
@@ -218,6 +229,7 @@ static void test_state_names(void **unused)
 }
 
 /* Safety: the current state of each datacenter, the proposed override, the answer. */
+/* clang-format off */
 static const struct {
 	const char *name;
 	state_dc_state_t current[3]; /* us-east, eu-west, ap-south */
@@ -246,6 +258,7 @@ static const struct {
 	{"unrelated dead record ignored", {STATE_DC_UP, STATE_DC_DOWN, STATE_DC_DOWN}, 2, STATE_OVERRIDE_DRAIN,
 	 -1, "refused: api.example.com. would have no serving datacenter (eu-west is down, ap-south drained)"},
 };
+/* clang-format on */
 
 static void test_override_safety_table(void **unused)
 {
@@ -261,10 +274,11 @@ static void test_override_safety_table(void **unused)
 
 			memset(&current[d], 0, sizeof(current[d]));
 			current[d].effective = s;
-			current[d].serving = s == STATE_DC_UP || s == STATE_DC_UNKNOWN || s == STATE_DC_FORCED_UP;
+			current[d].serving =
+			    s == STATE_DC_UP || s == STATE_DC_UNKNOWN || s == STATE_DC_FORCED_UP;
 		}
-		rc = state_verdict_check_override(&conf, current, safety_cases[i].dc, safety_cases[i].action,
-						  why, sizeof(why));
+		rc = state_verdict_check_override(&conf, current, safety_cases[i].dc,
+						  safety_cases[i].action, why, sizeof(why));
 		if (rc != safety_cases[i].want || strcmp(why, safety_cases[i].why) != 0)
 			fail_msg("%s: got %d \"%s\"", safety_cases[i].name, rc, why);
 	}
@@ -278,17 +292,21 @@ static void test_drain_of_only_dc_not_in_records_allowed(void **unused)
 
 	conf_init(&conf, 0);
 	conf.record_count = 0;
-	assert_int_equal(state_verdict_check_override(&conf, current, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)), 0);
-	assert_int_equal(state_verdict_check_override(&conf, current, 7, STATE_OVERRIDE_DRAIN, why, sizeof(why)), -1);
+	assert_int_equal(
+	    state_verdict_check_override(&conf, current, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
+	    0);
+	assert_int_equal(
+	    state_verdict_check_override(&conf, current, 7, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
+	    -1);
 	assert_string_equal(why, "refused: no datacenter with index 7");
 }
 
 static void test_clear_safety(void **unused)
 {
 	state_verdict_t current[3] = {
-		{.effective = STATE_DC_FORCED_UP, .observed = STATE_DC_DOWN, .serving = true},
-		{.effective = STATE_DC_DRAINED, .observed = STATE_DC_UP, .serving = false},
-		{.effective = STATE_DC_UP, .observed = STATE_DC_UP, .serving = true},
+	    {.effective = STATE_DC_FORCED_UP, .observed = STATE_DC_DOWN, .serving = true},
+	    {.effective = STATE_DC_DRAINED, .observed = STATE_DC_UP, .serving = false},
+	    {.effective = STATE_DC_UP, .observed = STATE_DC_UP, .serving = true},
 	};
 	char why[STATE_TEXT_MAX];
 	conf_t conf;
@@ -296,8 +314,9 @@ static void test_clear_safety(void **unused)
 	conf_init(&conf, 0);
 	/* Clearing the force-up of a datacenter observed down leaves www with nothing. */
 	assert_int_equal(state_verdict_check_clear(&conf, current, 0, why, sizeof(why)), -1);
-	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter (eu-west drained,"
-				 " us-east is down)");
+	assert_string_equal(
+	    why, "refused: www.example.com. would have no serving datacenter (eu-west drained,"
+		 " us-east is down)");
 	/* Clearing the drain of a datacenter observed up is always fine. */
 	assert_int_equal(state_verdict_check_clear(&conf, current, 1, why, sizeof(why)), 0);
 	assert_string_equal(why, "");
@@ -328,10 +347,15 @@ static void test_verdict_load_from_store(void **unused)
 	assert_int_equal(state_verdict_load(st, &conf, NOW, out), 0);
 	assert_int_equal(out[1].effective, STATE_DC_DOWN);
 	assert_int_equal(out[0].effective, STATE_DC_UNKNOWN);
-	assert_int_equal(state_verdict_check_override(&conf, out, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)), -1);
-	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter (eu-west is down,"
-				 " us-east drained)");
-	assert_int_equal(state_verdict_check_override(&conf, out, 2, STATE_OVERRIDE_DRAIN, why, sizeof(why)), -1);
+	assert_int_equal(
+	    state_verdict_check_override(&conf, out, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
+	    -1);
+	assert_string_equal(
+	    why, "refused: www.example.com. would have no serving datacenter (eu-west is down,"
+		 " us-east drained)");
+	assert_int_equal(
+	    state_verdict_check_override(&conf, out, 2, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
+	    -1);
 	test_override(&ov, "ap-south", STATE_OVERRIDE_DRAIN, "disk swap", NOW + 10 * MIN);
 	assert_int_equal(state_override_put(st, &ov), 0);
 	assert_int_equal(state_verdict_load(st, &conf, NOW, out), 0);
@@ -347,14 +371,14 @@ static void test_verdict_load_from_store(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verdict_quorum_table),
-		cmocka_unit_test(test_verdict_override_table),
-		cmocka_unit_test(test_newest_live_override_wins),
-		cmocka_unit_test(test_state_names),
-		cmocka_unit_test(test_override_safety_table),
-		cmocka_unit_test(test_drain_of_only_dc_not_in_records_allowed),
-		cmocka_unit_test(test_clear_safety),
-		cmocka_unit_test(test_verdict_load_from_store),
+	    cmocka_unit_test(test_verdict_quorum_table),
+	    cmocka_unit_test(test_verdict_override_table),
+	    cmocka_unit_test(test_newest_live_override_wins),
+	    cmocka_unit_test(test_state_names),
+	    cmocka_unit_test(test_override_safety_table),
+	    cmocka_unit_test(test_drain_of_only_dc_not_in_records_allowed),
+	    cmocka_unit_test(test_clear_safety),
+	    cmocka_unit_test(test_verdict_load_from_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
