@@ -23,7 +23,16 @@
 #include "state/state.h"
 
 #define PROGRAM "meridian-replicator"
-#define COMPACT_EVERY_MS 10000
+#define COMPACT_EVERY_MS 1000       /* acknowledged entries: cheap, indexed deletes */
+#define RETENTION_EVERY_MS 60000    /* entries past replication.retention */
+#define COMPACT_ORIGINS_MAX 256
+
+/* The highest seq already compacted away for one origin, so an unchanged floor costs
+ * no write transaction. */
+typedef struct {
+	char origin[STATE_NAME_MAX];
+	uint64_t floor;
+} compacted_t;
 
 /* Everything the daemon runs. Threads: main (signals), the watch poller, the HTTP
  * server's connection threads, the client loop. conf, key and client are replaced only
@@ -37,7 +46,10 @@ typedef struct {
 	repl_client_t *client;
 	pthread_t client_thread;
 	bool client_running;
-	int64_t compacted_ms;      /* monotonic time of the last compaction */
+	int64_t compacted_ms;      /* monotonic time of the last acknowledged compaction */
+	int64_t retained_ms;       /* monotonic time of the last compaction by age */
+	compacted_t compacted[COMPACT_ORIGINS_MAX];
+	size_t compacted_count;
 } daemon_t;
 
 static void usage(FILE *out)
@@ -64,16 +76,30 @@ static void compact_tick(void *arg, state_t *st)
 		for (size_t i = 0; i < n; i++) {
 			uint64_t floor = repl_server_acked_floor(d->server, held[i].origin, d->conf->replication.peers,
 								 d->conf->replication.peer_count);
-			if (floor == 0)
+			size_t j;
+			for (j = 0; j < d->compacted_count; j++)
+				if (strcmp(d->compacted[j].origin, held[i].origin) == 0)
+					break;
+			if (j == d->compacted_count) {
+				if (j == COMPACT_ORIGINS_MAX)
+					continue;
+				memcpy(d->compacted[j].origin, held[i].origin, sizeof(d->compacted[j].origin));
+				d->compacted[j].floor = 0;
+				d->compacted_count++;
+			}
+			if (floor <= d->compacted[j].floor)
 				continue;
-			if (state_changelog_compact_seq(st, held[i].origin, floor, &removed) != 0)
+			if (state_changelog_compact_seq(st, held[i].origin, floor, &removed) != 0) {
 				log_warn("compaction of %s failed: %s", held[i].origin, state_errmsg(st));
-			else
-				total += removed;
+				continue;
+			}
+			d->compacted[j].floor = floor;
+			total += removed;
 		}
 		free(held);
 	}
-	if (d->conf->replication.retention_ms > 0) {
+	if (d->conf->replication.retention_ms > 0 && now - d->retained_ms >= RETENTION_EVERY_MS) {
+		d->retained_ms = now;
 		if (state_changelog_compact(st, d->conf->replication.retention_ms, &removed) != 0)
 			log_warn("compaction by age failed: %s", state_errmsg(st));
 		else
@@ -259,7 +285,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	d.compacted_ms = repl_monotonic_ms();
+	d.compacted_ms = d.retained_ms = repl_monotonic_ms();
 	if (client_start(&d) != 0) {
 		repl_watch_shutdown(d.watch);
 		repl_server_stop(d.server);

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# 405-repl-bootstrap: A's change log is compacted once its only peer B holds it; a new
+# region C then finds itself behind A's retained log, bootstraps from A's consistent
+# snapshot (HTTP 409 -> /v1/snapshot) and follows the log from there.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../400-repl-lib/repl.sh"
+PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+
+repl_region a b
+repl_region b a
+repl_start a
+repl_start b
+repl_write a events 100
+repl_write a drain dc1 "before c existed"
+repl_write b events 20
+t_check "A and B converge" repl_wait_same 5 a b
+t_check "A compacts its own entries once B has them" \
+	repl_wait_sql 5 a "SELECT count(*) FROM changelog WHERE origin = 'a'" 0
+out=$($PEER request --port "$(repl_port a)" --key "$WORK/repl.key" --path /v1/stats)
+t_contains "compacted entries (102 of a, 20 of b) counted at /v1/stats" '"compacted":122' "$out"
+t_eq "A keeps its cursor (seqs stay dense)" 102 "$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'a'")"
+
+repl_region c a
+repl_start c
+t_check "C bootstraps and matches A row for row" repl_wait_same 5 a c
+t_contains "C says it bootstrapped" "bootstrapping from its snapshot" "$(cat "$WORK"/repl-c.*.log)"
+t_contains "A logs the snapshot it sent" "sending a snapshot to c" "$(cat "$WORK"/repl-a.*.log)"
+repl_write a events 10
+repl_write b events 5
+t_check "C follows the log after the snapshot" repl_wait_same 5 a b c
+t_eq "C holds A's later events exactly once" "110 110" \
+	"$(repl_sql c "SELECT count(*) || ' ' || count(DISTINCT id) FROM events WHERE origin = 'a' AND action = 'write'")"
+out=$($PEER request --port "$(repl_port c)" --key "$WORK/repl.key" --path /v1/stats)
+t_contains "one snapshot imported" '"snapshots_imported":1' "$out"
+t_done
