@@ -45,3 +45,12 @@ tests_unit_healthcheck_test_monitor_SOURCES = tests/unit/healthcheck/test_monito
 	tests/unit/healthcheck/hc_test_origin.c tests/unit/healthcheck/hc_test_origin.h
 tests_unit_healthcheck_test_monitor_CPPFLAGS = $(HC_TEST_CPPFLAGS)
 tests_unit_healthcheck_test_monitor_LDADD = $(HC_TEST_LDADD)
+
+HC_FUNCTIONAL_TESTS = \
+	tests/functional/301-hc-http/run.sh \
+	tests/functional/302-hc-restart/run.sh \
+	tests/functional/303-hc-exec-dns/run.sh \
+	tests/functional/304-hc-reload/run.sh
+TESTS += $(HC_FUNCTIONAL_TESTS)
+EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
+	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py

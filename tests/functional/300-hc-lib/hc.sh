@@ -1,0 +1,80 @@
+# tests/functional/300-hc-lib/hc.sh -- helpers for the meridian-healthcheck scenarios (source after lib.sh)
+# Origins are origin.py processes on 127.0.0.1 that the scenario starts, switches (mode
+# files) and stops; the verdicts are read from the state.db with sqlite3.
+
+[ -x "$BIN/meridian-healthcheck" ] || t_skip "meridian-healthcheck not built"
+command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
+command -v python3 >/dev/null || t_skip "python3 not installed"
+H_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# h_origin NAME KIND PORT: starts origin.py (mode file $WORK/NAME.mode, "ok") and waits.
+h_origin() {
+	local name=$1 kind=$2 port=$3
+	[ -f "$WORK/$name.mode" ] || echo ok >"$WORK/$name.mode"
+	t_start "$name" python3 "$H_LIB/origin.py" "$kind" "$port" "$WORK/$name.mode"
+	if [ "$kind" != dns ]; then t_wait_tcp "$port"; else sleep 0.3; fi
+}
+
+# h_mode NAME MODE: switches an origin's behaviour (atomic rename).
+h_mode() {
+	echo "$2" >"$WORK/$1.mode.tmp" && mv "$WORK/$1.mode.tmp" "$WORK/$1.mode"
+}
+
+# h_kill NAME: stops an origin (SIGKILL, waited for): its port refuses from now on.
+h_kill() {
+	local var="PID_$1"
+	kill -KILL "${!var}" 2>/dev/null
+	wait "${!var}" 2>/dev/null
+	return 0
+}
+
+# h_start [ARGS...]: starts meridian-healthcheck on $WORK/meridian.yaml.
+h_start() {
+	t_start hc "$BIN/meridian-healthcheck" -c "$WORK/meridian.yaml" "$@"
+}
+
+# h_stop: SIGTERM and wait; sets H_STATUS.
+h_stop() {
+	kill -TERM "$PID_hc"
+	H_STATUS=0
+	wait "$PID_hc" || H_STATUS=$?
+}
+
+# h_obs DC [COLUMN]: this region's observation of DC (status by default).
+h_obs() {
+	sqlite3 -cmd ".timeout 2000" "$WORK/state.db" \
+		"SELECT ${2:-status} FROM observations WHERE datacenter = '$1'" 2>/dev/null
+}
+
+# h_wait DC STATUS [SECONDS]: waits until the observation of DC has STATUS.
+h_wait() {
+	local i
+	for i in $(seq $((${3:-10} * 20))); do
+		[ "$(h_obs "$1")" = "$2" ] && return 0
+		if ! kill -0 "$PID_hc" 2>/dev/null; then
+			echo "# meridian-healthcheck is not running:"; tail -5 "$WORK/hc.log"; return 1
+		fi
+		sleep 0.05
+	done
+	echo "# $1 still [$(h_obs "$1")] ($(h_obs "$1" detail)), wanted $2"
+	return 1
+}
+
+# h_history DC: every status this region wrote for DC, in order, one per line
+# (from the change log, which keeps each write).
+h_history() {
+	sqlite3 -cmd ".timeout 2000" "$WORK/state.db" \
+		"SELECT json_extract(row, '\$.status') FROM changelog
+		 WHERE tbl = 'observations' AND key = 'test-east/$1' ORDER BY seq" 2>/dev/null
+}
+
+# h_transitions DC: the history with repeats (heartbeats) folded: "unknown up down up".
+h_transitions() {
+	h_history "$1" | uniq | tr '\n' ' ' | sed 's/ $//'
+}
+
+# h_sanitizer_clean: the daemon's log has no sanitizer report.
+h_sanitizer_clean() {
+	! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error|SUMMARY: UndefinedBehavior' \
+		"$WORK/hc.log"
+}

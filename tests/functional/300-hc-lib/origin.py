@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+# origin.py -- a datacenter origin for the healthcheck scenarios, on 127.0.0.1 only.
+#
+# usage: origin.py http PORT MODEFILE   HTTP origin; each request reads MODEFILE:
+#          ok       200 "ok"
+#          500      500 "error"
+#          500once  500 once, then the file is rewritten to ok
+#          body     200 "maintenance" (lacks "ok")
+#          hang     reads the request and never answers
+#        origin.py tcp PORT               accepts and closes connections
+#        origin.py dns PORT MODEFILE      UDP DNS: answers with the rcode in MODEFILE
+#                                          (NOERROR, SERVFAIL, ...; "silent": no answer)
+# The mode file is re-read on every request, so a test switches modes at run time.
+import os
+import socket
+import socketserver
+import sys
+import threading
+import http.server
+
+kind, port = sys.argv[1], int(sys.argv[2])
+modefile = sys.argv[3] if len(sys.argv) > 3 else None
+lock = threading.Lock()
+
+
+def mode():
+    try:
+        with open(modefile) as f:
+            return f.read().strip() or "ok"
+    except OSError:
+        return "ok"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+
+    def do_GET(self):
+        with lock:
+            m = mode()
+            if m == "500once":
+                with open(modefile + ".tmp", "w") as f:
+                    f.write("ok\n")
+                os.rename(modefile + ".tmp", modefile)
+        if m == "hang":
+            threading.Event().wait(60)
+            return
+        status, body = {"500": (500, b"error\n"), "500once": (500, b"error\n"),
+                        "body": (200, b"maintenance\n")}.get(m, (200, b"ok\n"))
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+RCODES = {"ok": 0, "NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
+
+if kind == "http":
+    Server(("127.0.0.1", port), Handler).serve_forever()
+elif kind == "tcp":
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(128)
+    while True:
+        c, _ = s.accept()
+        c.close()
+elif kind == "dns":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", port))
+    while True:
+        pkt, peer = s.recvfrom(512)
+        m = mode()
+        if m == "silent" or len(pkt) < 12:
+            continue
+        flags = bytes([pkt[2] | 0x84, RCODES.get(m, 2)])
+        s.sendto(pkt[:2] + flags + pkt[4:], peer)
+else:
+    sys.exit("unknown kind " + kind)

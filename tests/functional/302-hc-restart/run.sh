@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# 302-hc-restart: TCP origins; a restarted healthcheck keeps this region's last known
+# state until its probes decide (no unknown written over it); a datacenter new to the
+# store starts unknown (served), never down.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../300-hc-lib/hc.sh"
+
+cd "$WORK" || exit 1
+P1=$(t_port)
+P2=$(t_port)
+P3=$(t_port)
+write_config() {
+	cat >meridian.yaml <<CONF
+region: test-east
+state: state.db
+dns:
+  listen: ["127.0.0.1:$(t_port)"]
+datacenters:
+  east:
+    location: [38.9, -77.4]
+    addresses: [192.0.2.10]
+    check: { type: tcp, address: "127.0.0.1:$P1", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+  west:
+    location: [37.3, -121.9]
+    addresses: [192.0.2.20]
+    check: { type: tcp, address: "127.0.0.1:$P2", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+$1
+CONF
+}
+write_config ""
+
+h_origin east tcp "$P1"
+h_origin west tcp "$P2"
+h_start
+t_check "east up" h_wait east up
+t_check "west up" h_wait west up
+h_kill east
+t_check "east down when its listener is gone" h_wait east down
+t_eq "reason connect refused" "connect refused" "$(h_obs east detail)"
+east_since=$(h_obs east since)
+h_stop
+t_eq "SIGTERM exits 0" 0 "$H_STATUS"
+
+# Restart with east still dead and a new datacenter whose origin is dead too.
+write_config "  north:
+    location: [60.0, 10.0]
+    addresses: [192.0.2.30]
+    check: { type: tcp, address: \"127.0.0.1:$P3\", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }"
+mv hc.log hc-first.log
+writes_before=$(h_history east | wc -l)
+h_start
+sleep 0.15
+t_eq "restart: east keeps its last known state" down "$(h_obs east)"
+t_eq "restart: west keeps its last known state" up "$(h_obs west)"
+t_eq "restart: nothing written over east at start" "$writes_before" "$(h_history east | wc -l)"
+t_contains "restart logged" "datacenter east: keeping last known state down until probes decide" "$(cat hc.log)"
+t_check "new datacenter north is taken down only after fall failures" h_wait north down
+t_eq "north started unknown (served), then down" "unknown down" "$(h_transitions north)"
+sleep 0.5
+t_eq "east stayed down, since unchanged" "down $east_since" "$(h_obs east) $(h_obs east since)"
+t_eq "west stayed up throughout" "unknown up" "$(h_transitions west)"
+
+h_origin east tcp "$P1"
+t_check "east comes back after rise successes" h_wait east up
+t_contains "from the kept state" "datacenter east: down -> up" "$(cat hc.log)"
+h_stop
+t_eq "second SIGTERM exits 0" 0 "$H_STATUS"
+t_check "no sanitizer report" h_sanitizer_clean
+t_done
