@@ -23,3 +23,7 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/107-dnsd-state/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh
+
+# bench/: the batching load generator (built, never run by make check).
+noinst_PROGRAMS += bench/dnsload
+bench_dnsload_SOURCES = bench/dnsload.c
