@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# 305-hc-failover: meridian-healthcheck and meridian-dnsd on one state.db. Stopping the
+# nearest datacenter's origin moves kdig's answers to the next nearest; starting it again
+# moves them back after `rise` successes; a single failure moves nothing.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../300-hc-lib/hc.sh"
+
+command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
+[ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
+perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
+
+cd "$WORK" || exit 1
+perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || exit 1
+DNS=$(t_port)
+EAST=$(t_port)
+WEST=$(t_port)
+mkdir -p zones
+cat >zones/example.com.zone <<'ZONE'
+$ORIGIN example.com.
+$TTL 3600
+@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
+	IN NS	ns1.example.com.
+ns1	IN A	192.0.2.53
+ZONE
+cat >meridian.yaml <<CONF
+region: test-east
+state: state.db
+geoip: test-city.mmdb
+dns:
+  listen: ["127.0.0.1:$DNS"]
+  zones:
+    - origin: example.com.
+      file: zones/example.com.zone
+datacenters:
+  east:
+    location: [38.9, -77.4]
+    addresses: [192.0.2.10]
+    check: { type: http, url: "http://127.0.0.1:$EAST/healthz", body_contains: ok,
+             interval: 200ms, fast_interval: 100ms, timeout: 150ms, fall: 3, rise: 2 }
+  west:
+    location: [37.3, -121.9]
+    addresses: [198.51.100.20]
+    check: { type: tcp, address: "127.0.0.1:$WEST", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+records:
+  www.example.com.:
+    datacenters: [east, west]
+    ttl: 5
+CONF
+
+h_origin east http "$EAST"
+h_origin west tcp "$WEST"
+h_start
+t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
+t_wait_dns "$DNS" || t_done
+t_check "east up" h_wait east up
+t_check "west up" h_wait west up
+
+# A client in Ashburn (test database: 67.43.156.0/24), nearest to east.
+answer() { kdig @127.0.0.1 -p "$DNS" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }
+# wait_answer WANT: up to 5 s for the answer to become WANT.
+wait_answer() {
+	local i
+	for i in $(seq 100); do [ "$(answer)" = "$1" ] && return 0; sleep 0.05; done
+	echo "# answer still [$(answer)], wanted $1"; return 1
+}
+t_check "Ashburn client is sent to east" wait_answer 192.0.2.10
+
+h_mode east 500once
+sleep 1
+t_eq "one failure: answer unchanged" 192.0.2.10 "$(answer)"
+t_eq "one failure: east still up" up "$(h_obs east)"
+
+h_kill east
+t_check "east's origin stopped: answers move to west" wait_answer 198.51.100.20
+t_eq "east down with the reason" "down connect refused" "$(h_obs east) $(h_obs east detail)"
+
+h_mode east ok
+h_origin east http "$EAST"
+t_check "east's origin back: answers return to east" wait_answer 192.0.2.10
+t_contains "after rise successes" "datacenter east: down -> up" "$(cat hc.log)"
+t_contains "dnsd saw east come back" "datacenter east: up" "$(cat dnsd.log)"
+
+h_stop
+t_eq "healthcheck SIGTERM exits 0" 0 "$H_STATUS"
+t_check "no sanitizer report" h_sanitizer_clean
+t_done
