@@ -503,6 +503,8 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 	/* a child zone's apex makes its parent's names above it empty non-terminals */
 	for (size_t i = 0; i < zone_count && b.errors.count == 0; i++) {
 		const dnsd_node_t *apex = b.z->zones[i].apex;
+		if (apex == NULL)
+			continue;
 		size_t skip = 1 + (size_t)apex->name[0];
 		dnsd_zone_t *parent = apex->labels ? zone_of(&b, apex->name + skip,
 							     apex->name_len - skip) : NULL;
