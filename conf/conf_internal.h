@@ -69,6 +69,7 @@ typedef struct {
 	conf_pos_t *record_pos; /* one per conf->records entry */
 	conf_pos_t *dc_pos;	/* one per conf->datacenters entry */
 	bool oom;		/* an allocation failed; the result is an error */
+	bool reading_file;	/* the YAML parser reads ctx->file (not a default's text) */
 } conf_ctx_t;
 
 /* The value types an option can have; values are parsed in conf_values.c, containers in

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* Nesting deeper than this is certainly not a Meridian config; it bounds recursion. */
@@ -59,11 +60,41 @@ static int node_append(conf_ctx_t *ctx, conf_node_t *parent, conf_node_t *child,
 	return 0;
 }
 
-static void syntax_error(conf_ctx_t *ctx, const yaml_parser_t *parser)
+/* Line and column of a byte offset in the file (reader errors carry only the offset). */
+static void offset_position(const char *file, size_t offset, uint32_t *line, uint32_t *col)
+{
+	FILE *fp = fopen(file, "rb");
+	*line = 1;
+	*col = 1;
+	if (fp == NULL)
+		return;
+	for (size_t i = 0; i < offset; i++) {
+		int c = getc(fp);
+		if (c == EOF)
+			break;
+		if (c == '\n') {
+			++*line;
+			*col = 1;
+		} else if ((c & 0xc0) !=
+			   0x80) { /* count characters, not UTF-8 continuation bytes */
+			++*col;
+		}
+	}
+	fclose(fp);
+}
+
+static void syntax_error(conf_ctx_t *ctx, const yaml_parser_t *parser, bool from_file)
 {
 	const char *problem = parser->problem ? parser->problem : "invalid YAML";
 	uint32_t line = (uint32_t)parser->problem_mark.line + 1;
 	uint32_t col = (uint32_t)parser->problem_mark.column + 1;
+	if (parser->error == YAML_READER_ERROR) {
+		/* bad encoding: the scanner never got there, so only the offset is known */
+		if (from_file)
+			offset_position(ctx->file, parser->problem_offset, &line, &col);
+		conf_error_at(ctx, line, col, NULL, "invalid text: %s", problem);
+		return;
+	}
 	if (parser->context != NULL)
 		conf_error_at(ctx, line, col, NULL, "syntax error: %s %s", problem,
 			      parser->context);
@@ -123,7 +154,7 @@ static conf_node_t *parse_node(conf_ctx_t *ctx, yaml_parser_t *parser, yaml_even
 	for (;;) {
 		yaml_event_t child_event;
 		if (!yaml_parser_parse(parser, &child_event)) {
-			syntax_error(ctx, parser);
+			syntax_error(ctx, parser, ctx->reading_file);
 			conf_node_free(node);
 			return NULL;
 		}
@@ -149,7 +180,7 @@ static conf_node_t *parse_stream(conf_ctx_t *ctx, yaml_parser_t *parser)
 	while (!done) {
 		yaml_event_t event;
 		if (!yaml_parser_parse(parser, &event)) {
-			syntax_error(ctx, parser);
+			syntax_error(ctx, parser, ctx->reading_file);
 			conf_node_free(root);
 			return NULL;
 		}
@@ -193,6 +224,12 @@ conf_node_t *conf_yaml_read(conf_ctx_t *ctx)
 		conf_error_at(ctx, 0, 0, NULL, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		conf_error_at(ctx, 0, 0, NULL, "cannot open: %s", strerror(EISDIR));
+		fclose(fp);
+		return NULL;
+	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(fp);
@@ -200,7 +237,9 @@ conf_node_t *conf_yaml_read(conf_ctx_t *ctx)
 		return NULL;
 	}
 	yaml_parser_set_input_file(&parser, fp);
+	ctx->reading_file = true;
 	conf_node_t *root = parse_stream(ctx, &parser);
+	ctx->reading_file = false;
 	if (ferror(fp) && root != NULL) {
 		conf_error_at(ctx, 0, 0, NULL, "cannot read: %s", strerror(errno));
 		conf_node_free(root);

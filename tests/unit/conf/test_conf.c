@@ -129,6 +129,29 @@ static void test_errors_name_the_path_as_given(void **state)
 	free(errors);
 }
 
+static void test_directory_cannot_open(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	char want[PATH_MAX + 64];
+	conf_t *conf = conf_load(conf_test_dir(), &errors);
+	assert_null(conf);
+	snprintf(want, sizeof(want), "%s: cannot open: Is a directory", conf_test_dir());
+	assert_string_equal(errors, want);
+	free(errors);
+}
+
+/* libyaml reports bad encoding by byte offset; the message still has line and column. */
+static void test_invalid_utf8_has_line_and_column(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	conf_t *conf = conf_test_load("region: r\nstate: s\nnsid: \xff\n", &errors);
+	assert_null(conf);
+	assert_string_equal(errors, "meridian.yaml:3:7: invalid text: invalid leading UTF-8 octet");
+	free(errors);
+}
+
 /* ---- a full config, every field --------------------------------------------------------- */
 
 static void test_full_config_every_field(void **state)
@@ -548,6 +571,8 @@ int main(void)
 	    cmocka_unit_test(test_docs_example_loads),
 	    cmocka_unit_test(test_missing_file_cannot_open),
 	    cmocka_unit_test(test_errors_name_the_path_as_given),
+	    cmocka_unit_test(test_directory_cannot_open),
+	    cmocka_unit_test(test_invalid_utf8_has_line_and_column),
 	};
 	size_t values_count = 0, cross_count = 0;
 	const struct CMUnitTest *values = conf_values_error_tests(&values_count);
