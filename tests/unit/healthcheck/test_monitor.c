@@ -54,7 +54,7 @@ static void conf_build(test_conf_t *t, size_t n, const uint16_t *ports)
 	t->conf.datacenters = t->dcs;
 	t->conf.datacenter_count = n;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(t->names[i], sizeof(t->names[i]), "dc%zu", i);
+		snprintf(t->names[i], sizeof(t->names[i]), "dc%u", (unsigned)(i % 4));
 		t->dcs[i].name = t->names[i];
 		if (ports[i] == 0)
 			continue;
