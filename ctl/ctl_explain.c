@@ -2,17 +2,286 @@
 /* ctl_explain.c -- `meridianctl explain` and `meridianctl geo`: why a client gets its answer */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "ctl/ctl_explain.h"
 #include "ctl/ctl_format.h"
+#include "ctl/ctl_json.h"
+#include "ctl/ctl_state.h"
+
+/* Parses CLIENT-IP; 0, or -1 after printing the usage error. */
+static int client_parse(const char *command, const char *text, int *family, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, text, addr) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, addr) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	ctl_error("%s: \"%s\" is not an IPv4 or IPv6 address", command, text);
+	return -1;
+}
+
+static geo_db_t *db_open(const char *command, const conf_t *conf)
+{
+	char err[512];
+	geo_db_t *db;
+
+	if (conf->geoip_path == NULL) {
+		ctl_error("%s: the config names no GeoIP database (geoip)", command);
+		return NULL;
+	}
+	db = geo_db_open(conf->geoip_path, err, sizeof(err));
+	if (db == NULL)
+		ctl_error("%s: cannot open the GeoIP database: %s", command, err);
+	return db;
+}
+
+/* Verdicts now: from the store when it exists, else every datacenter UNKNOWN (served),
+ * which is what meridian-dnsd does before anything was observed. */
+static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
+{
+	struct stat sb;
+	state_t *st;
+
+	*have_state = false;
+	if (stat(conf->state_path, &sb) != 0 && errno == ENOENT) {
+		memset(view, 0, sizeof(*view));
+		view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
+		if (view->verdicts == NULL) {
+			ctl_error("out of memory");
+			return -1;
+		}
+		for (size_t i = 0; i < conf->datacenter_count; i++)
+			view->verdicts[i] = (state_verdict_t){ .effective = STATE_DC_UNKNOWN,
+							       .observed = STATE_DC_UNKNOWN, .serving = true,
+							       .override_index = -1 };
+		return 0;
+	}
+	st = ctl_state_open(conf, false);
+	if (st == NULL)
+		return -1;
+	if (ctl_view_load(st, conf, view) != 0) {
+		state_close(st);
+		return -1;
+	}
+	state_close(st);
+	*have_state = true;
+	return 0;
+}
+
+static bool dc_has_family(const conf_datacenter_t *d, int family)
+{
+	for (size_t i = 0; i < d->address_count; i++)
+		if (d->addresses[i].family == family)
+			return true;
+	return false;
+}
+
+void ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
+{
+	static const int families[CTL_EXPLAIN_FAMILIES] = { AF_INET, AF_INET6 };
+
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		ex->pick[f] = -1;
+		ex->fail_open[f] = false;
+		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
+			if (ex->cand[i].serving && dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]))
+				ex->pick[f] = (int)i;
+		/* Never answer zero datacenters: with none serving this family, answer as if
+		 * every candidate were up. */
+		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
+			if (dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f])) {
+				ex->pick[f] = (int)i;
+				ex->fail_open[f] = true;
+			}
+	}
+}
+
+/* Runs the geo library's explanation of the client (at its source prefix) against the
+ * record's compiled trie, and takes the candidates' states from the verdicts. */
+static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
+			   ctl_explanation_t *ex, char *err, size_t errlen)
+{
+	const geo_rules_t *rules = &in->rules[ex->record];
+	unsigned full = ex->family == AF_INET ? 32 : 128;
+	geo_choice_t *choices = NULL;
+	uint8_t masked[16], net[16];
+	geo_explain_t gex;
+	geo_trie_t *trie;
+	int rc = -1;
+
+	trie = geo_trie_build(db, in->dcs, in->dc_count, rules, err, errlen);
+	if (trie == NULL)
+		return -1;
+	choices = calloc(geo_order_max(rules) + 1, sizeof(*choices));
+	if (choices == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* RFC 7871: only the first source-prefix bits count; the rest are zero. Looking up
+	 * the masked address at full length finds the leaf a query with that source prefix
+	 * finds, so the geo library's scope and cross-check hold for it too. Source prefix 0
+	 * means the resolver's own address: the full one. */
+	geo_addr_mask(ex->family, ex->addr, ex->source_prefix == 0 ? full : ex->source_prefix, masked);
+	if (geo_explain(db, in->dcs, rules, trie, ex->family, masked, choices, &gex) != 0) {
+		snprintf(err, errlen, "lookup failed");
+		goto out;
+	}
+	ex->loc = gex.loc;
+	ex->located = gex.loc.continent[0] != '\0' || gex.loc.country[0] != '\0' || gex.loc.has_location;
+	ex->form = gex.form;
+	memcpy(ex->v4, gex.v4, sizeof(ex->v4));
+	geo_addr_mask(ex->family, masked, gex.netlen, net);
+	geo_net_format(ex->family, net, gex.netlen, ex->network, sizeof(ex->network));
+	ex->nets_rule = gex.net != NULL ? (gex.net->key != NULL ? gex.net->key : "(unnamed)") : NULL;
+	ex->map_rule = gex.map != NULL ? gex.map->key : NULL;
+	ex->trie_agrees = gex.has_scope && gex.agrees;
+	ex->scope = gex.has_scope ? gex.scope : 0;
+	if (!ex->varies || ex->source_prefix == 0)
+		ex->scope = 0; /* names that never vary; RFC 7871 7.1.2 for source prefix 0 */
+	else if (ex->scope > full)
+		ex->scope = full;
+
+	ex->count = 0;
+	for (size_t i = 0; i < gex.count && ex->count < in->dc_count; i++) {
+		size_t dc = choices[i].dc;
+
+		if (dc >= in->dc_count)
+			continue;
+		ex->cand[ex->count++] = (ctl_explain_candidate_t){
+			.dc = dc, .why = choices[i].why, .rule = choices[i].rule,
+			.distance_km = choices[i].distance_km, .state = view->verdicts[dc].effective,
+			.serving = view->verdicts[dc].serving };
+	}
+	rc = 0;
+out:
+	free(choices);
+	geo_trie_free(trie);
+	return rc;
+}
 
 int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 {
-	ctl_error("explain: not available yet");
-	return CTL_EXIT_FAIL;
+	char err[512];
+	ctl_explanation_t ex;
+	geo_conf_input_t in;
+	ctl_view_t view;
+	geo_db_t *db;
+	int record, rc = CTL_EXIT_FAIL;
+	unsigned max;
+
+	memset(&ex, 0, sizeof(ex));
+	record = conf_record_find(conf, args->positional[0]);
+	if (record < 0) {
+		size_t used = 0;
+
+		err[0] = '\0';
+		for (size_t i = 0; i < conf->record_count && used < sizeof(err); i++)
+			used += (size_t)snprintf(err + used, sizeof(err) - used, "%s%s", i > 0 ? ", " : "",
+						 conf->records[i].name);
+		ctl_error("explain: \"%s\" is not a geo record of %s (records: %s)", args->positional[0], conf->path,
+			  conf->record_count > 0 ? err : "none");
+		return CTL_EXIT_USAGE;
+	}
+	if (client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
+		return CTL_EXIT_USAGE;
+	max = ex.family == AF_INET ? 32 : 128;
+	if (args->subnet > (int)max) {
+		ctl_error("explain: --subnet %d is longer than %u, the length of an %s address", args->subnet, max,
+			  ex.family == AF_INET ? "IPv4" : "IPv6");
+		return CTL_EXIT_USAGE;
+	}
+	ex.record = (size_t)record;
+	ex.source_prefix = args->subnet >= 0 ? (unsigned)args->subnet : max;
+	{
+		const conf_record_t *rec = &conf->records[record];
+
+		ex.varies = rec->datacenter_count > 1 || rec->map_count > 0 || rec->net_count > 0;
+	}
+
+	db = db_open("explain", conf);
+	if (db == NULL)
+		return CTL_EXIT_FAIL;
+	if (geo_conf_input(conf, &in, err, sizeof(err)) != 0) {
+		ctl_error("explain: %s", err);
+		geo_db_free(db);
+		return CTL_EXIT_FAIL;
+	}
+	if (verdicts_load(conf, &view, &ex.have_state) != 0)
+		goto out_input;
+	ex.cand = calloc(conf->datacenter_count + 1, sizeof(*ex.cand));
+	if (ex.cand == NULL) {
+		ctl_error("out of memory");
+		goto out_view;
+	}
+	err[0] = '\0';
+	if (explain_compute(db, &in, &view, &ex, err, sizeof(err)) != 0) {
+		ctl_error("explain: %s", err[0] != '\0' ? err : "lookup failed");
+		goto out_cand;
+	}
+	ctl_explain_pick(conf, &ex);
+	rc = ctl_explain_print(stdout, args->json, conf, &ex) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+out_cand:
+	free(ex.cand);
+out_view:
+	ctl_view_free(&view);
+out_input:
+	geo_conf_input_free(&in);
+	geo_db_free(db);
+	return rc;
 }
 
 int ctl_geo_run(const ctl_args_t *args, const conf_t *conf)
 {
-	ctl_error("geo: not available yet");
-	return CTL_EXIT_FAIL;
+	char text[4096];
+	uint8_t addr[16];
+	geo_db_t *db;
+	int family;
+
+	if (client_parse("geo", args->positional[0], &family, addr) != 0)
+		return CTL_EXIT_USAGE;
+	db = db_open("geo", conf);
+	if (db == NULL)
+		return CTL_EXIT_FAIL;
+	if (geo_db_describe(db, family, addr, text, sizeof(text)) != 0) {
+		ctl_error("geo: %s", text);
+		geo_db_free(db);
+		return CTL_EXIT_FAIL;
+	}
+	if (!args->json) {
+		printf("database: %s (%s)\n%s", geo_db_path(db), geo_db_type(db), text);
+	} else {
+		ctl_json_t j;
+
+		/* geo_db_describe's "key: value" lines become members, in order. */
+		ctl_json_init(&j, stdout);
+		ctl_json_object_begin(&j);
+		ctl_json_kv_string(&j, "database", geo_db_path(db));
+		ctl_json_kv_string(&j, "database_type", geo_db_type(db));
+		for (char *line = text, *next; *line != '\0'; line = next) {
+			char *colon;
+
+			next = line + strcspn(line, "\n");
+			if (*next == '\n')
+				*next++ = '\0';
+			colon = strstr(line, ": ");
+			if (colon == NULL)
+				continue;
+			*colon = '\0';
+			ctl_json_kv_string(&j, line, colon + 2);
+		}
+		ctl_json_object_end(&j);
+		if (ctl_json_finish(&j) != 0)
+			ctl_error("internal error: malformed JSON output");
+	}
+	geo_db_free(db);
+	return CTL_EXIT_OK;
 }

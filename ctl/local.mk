@@ -4,7 +4,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_args.c ctl/ctl_args.h \
 	ctl/ctl_config.c ctl/ctl_config.h \
 	ctl/ctl_events.c ctl/ctl_events.h \
-	ctl/ctl_explain.c ctl/ctl_explain.h \
+	ctl/ctl_explain.c ctl/ctl_explain.h ctl/ctl_explain_print.c \
 	ctl/ctl_format.c ctl/ctl_format.h \
 	ctl/ctl_json.c ctl/ctl_json.h \
 	ctl/ctl_override.c ctl/ctl_override.h \
@@ -12,7 +12,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_status.c ctl/ctl_status.h
 ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
 
-CTL_LIBS = ctl/libctl.a state/libstate.a conf/libconf.a base/libbase.a \
+CTL_LIBS = ctl/libctl.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
 	$(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
 
 bin_PROGRAMS += meridianctl
@@ -24,7 +24,8 @@ CTL_UNIT_TESTS = \
 	tests/unit/ctl/test_args \
 	tests/unit/ctl/test_json \
 	tests/unit/ctl/test_format \
-	tests/unit/ctl/test_output
+	tests/unit/ctl/test_output \
+	tests/unit/ctl/test_explain
 check_PROGRAMS += $(CTL_UNIT_TESTS)
 TESTS += $(CTL_UNIT_TESTS)
 CTL_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
@@ -42,12 +43,16 @@ tests_unit_ctl_test_format_LDADD = $(CTL_TEST_LDADD)
 tests_unit_ctl_test_output_SOURCES = tests/unit/ctl/test_output.c
 tests_unit_ctl_test_output_CPPFLAGS = $(CTL_TEST_CPPFLAGS)
 tests_unit_ctl_test_output_LDADD = $(CTL_TEST_LDADD)
+tests_unit_ctl_test_explain_SOURCES = tests/unit/ctl/test_explain.c
+tests_unit_ctl_test_explain_CPPFLAGS = $(CTL_TEST_CPPFLAGS) $(MAXMINDDB_CFLAGS)
+tests_unit_ctl_test_explain_LDADD = $(CTL_TEST_LDADD)
 
 CTL_FUNCTIONAL_TESTS = \
 	tests/functional/070-ctl-override/run.sh \
 	tests/functional/071-ctl-errors/run.sh \
 	tests/functional/072-ctl-expiry/run.sh \
-	tests/functional/073-ctl-reload/run.sh
+	tests/functional/073-ctl-reload/run.sh \
+	tests/functional/074-ctl-explain/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh
 

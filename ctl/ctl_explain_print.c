@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/* ctl_explain_print.c -- how `meridianctl explain` shows an explanation: table and --json */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "ctl/ctl_explain.h"
+#include "ctl/ctl_format.h"
+#include "ctl/ctl_json.h"
+#include "ctl/ctl_state.h"
+
+static const int families[CTL_EXPLAIN_FAMILIES] = { AF_INET, AF_INET6 };
+static const char *const qtypes[CTL_EXPLAIN_FAMILIES] = { "A", "AAAA" };
+static const char *const family_words[CTL_EXPLAIN_FAMILIES] = { "IPv4", "IPv6" };
+
+static bool has_family(const conf_datacenter_t *d, int family)
+{
+	for (size_t i = 0; i < d->address_count; i++)
+		if (d->addresses[i].family == family)
+			return true;
+	return false;
+}
+
+/* "EU/GB/ENG": as much of continent/country/subdivision as the record has. */
+static const char *place_text(const geo_loc_t *loc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s", loc->continent[0] != '\0' ? loc->continent : "?",
+		 loc->country[0] != '\0' ? "/" : "", loc->country, loc->subdivision[0] != '\0' ? "/" : "",
+		 loc->subdivision);
+	return buf;
+}
+
+static void append(char *buf, size_t len, const char *phrase)
+{
+	size_t used = strlen(buf);
+
+	if (used < len)
+		snprintf(buf + used, len - used, "%s%s", used > 0 ? "; " : "", phrase);
+}
+
+/* Why candidate i was or was not chosen, for each family. */
+static const char *chosen_text(const conf_t *conf, const ctl_explanation_t *ex, size_t i, char *buf, size_t len)
+{
+	const ctl_explain_candidate_t *c = &ex->cand[i];
+	const conf_datacenter_t *d = &conf->datacenters[c->dc];
+	bool picked[CTL_EXPLAIN_FAMILIES], fail_open = false;
+	char phrase[96];
+
+	buf[0] = '\0';
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		picked[f] = ex->pick[f] == (int)i;
+		fail_open |= picked[f] && ex->fail_open[f];
+	}
+	if (picked[0] || picked[1]) {
+		snprintf(phrase, sizeof(phrase), "answers %s%s",
+			 picked[0] && picked[1] ? "A and AAAA" : picked[0] ? "A" : "AAAA",
+			 fail_open ? " (fail open)" : "");
+		append(buf, len, phrase);
+	}
+	if (!c->serving) {
+		snprintf(phrase, sizeof(phrase), "not serving (%s)", ctl_dc_state_key((int)c->state));
+		append(buf, len, phrase);
+	}
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		/* Considered for this family before the pick (or with none picked) and passed
+		 * over for want of addresses. */
+		if (!picked[f] && (ex->pick[f] < 0 || ex->pick[f] > (int)i) && !has_family(d, families[f])) {
+			snprintf(phrase, sizeof(phrase), "no %s addresses", family_words[f]);
+			append(buf, len, phrase);
+		}
+	}
+	if (buf[0] == '\0')
+		append(buf, len, "lower preference");
+	return buf;
+}
+
+/* The addresses of datacenter d in one family, comma-separated. */
+static const char *addresses_text(const conf_datacenter_t *d, int family, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->address_count && used < len; i++) {
+		char text[INET6_ADDRSTRLEN];
+
+		if (d->addresses[i].family != family)
+			continue;
+		inet_ntop(family, d->addresses[i].bytes, text, sizeof(text));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", text);
+	}
+	return buf;
+}
+
+static const char *ranked_by_text(const ctl_explain_candidate_t *c, char *buf, size_t len)
+{
+	if (c->rule != NULL)
+		snprintf(buf, len, "%s %s", geo_why_name(c->why), c->rule);
+	else
+		snprintf(buf, len, "%s", geo_why_name(c->why));
+	return buf;
+}
+
+static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex)
+{
+	char client[INET6_ADDRSTRLEN], place[32], row[8][320];
+	ctl_table_t table;
+	int rc;
+
+	inet_ntop(ex->family, ex->addr, client, sizeof(client));
+	fprintf(out, "%s for %s/%u\n", conf->records[ex->record].name, client, ex->source_prefix);
+	if (ex->form != GEO_FORM_NATIVE) {
+		char v4[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ex->v4, v4, sizeof(v4));
+		fprintf(out, "form:     %s, located as %s\n", geo_forms[ex->form].name, v4);
+	}
+	if (!ex->located)
+		fprintf(out, "client:   not in the GeoIP database (network %s)\n", ex->network);
+	else if (ex->loc.has_location)
+		fprintf(out, "client:   %s at %.4f, %.4f (GeoIP network %s)\n", place_text(&ex->loc, place, sizeof(place)),
+			ex->loc.latitude, ex->loc.longitude, ex->network);
+	else
+		fprintf(out, "client:   %s, no coordinates (GeoIP network %s)\n", place_text(&ex->loc, place, sizeof(place)),
+			ex->network);
+	if (ex->nets_rule != NULL)
+		fprintf(out, "rule:     nets %s decides by address\n", ex->nets_rule);
+	else if (ex->map_rule != NULL)
+		fprintf(out, "rule:     map %s\n", ex->map_rule);
+	else
+		fprintf(out, "rule:     no nets or map rule matches\n");
+	if (!ex->have_state)
+		fprintf(out, "state:    no state store yet: every datacenter counts as serving\n");
+	fputc('\n', out);
+
+	ctl_table_init(&table, 6);
+	ctl_table_row(&table, (const char *const[]){ "#", "DATACENTER", "DISTANCE", "RANKED BY", "STATE", "CHOSEN" });
+	for (size_t i = 0; i < ex->count; i++) {
+		const ctl_explain_candidate_t *c = &ex->cand[i];
+
+		snprintf(row[0], sizeof(row[0]), "%zu", i + 1);
+		if (c->distance_km >= 0)
+			snprintf(row[2], sizeof(row[2]), "%.0f km", c->distance_km);
+		else
+			snprintf(row[2], sizeof(row[2]), "-");
+		ctl_table_row(&table, (const char *const[]){ row[0], conf->datacenters[c->dc].name, row[2],
+							     ranked_by_text(c, row[3], sizeof(row[3])),
+							     ctl_dc_state_label((int)c->state),
+							     chosen_text(conf, ex, i, row[5], sizeof(row[5])) });
+	}
+	rc = ctl_table_print(&table, out);
+	ctl_table_free(&table);
+
+	fputc('\n', out);
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		const conf_datacenter_t *d;
+
+		if (ex->pick[f] < 0) {
+			fprintf(out, "answer %-4s  none: no candidate has %s addresses (NODATA)\n", qtypes[f], family_words[f]);
+			continue;
+		}
+		d = &conf->datacenters[ex->cand[ex->pick[f]].dc];
+		fprintf(out, "answer %-4s  %s from %s%s\n", qtypes[f], addresses_text(d, families[f], row[0], sizeof(row[0])),
+			d->name, ex->fail_open[f] ? " (fail open: no serving candidate has such addresses)" : "");
+	}
+	if (!ex->varies)
+		fprintf(out, "ECS scope    /0 (the record answers every client alike)\n");
+	else if (ex->source_prefix == 0)
+		fprintf(out, "ECS scope    /0 (source prefix 0: the resolver's own address decides)\n");
+	else
+		fprintf(out, "ECS scope    /%u\n", ex->scope);
+	if (!ex->trie_agrees)
+		fprintf(out, "warning: the compiled trie orders this client differently (a geo library bug; please report)\n");
+	return rc;
+}
+
+static void json_candidate(ctl_json_t *j, const conf_t *conf, const ctl_explanation_t *ex, size_t i)
+{
+	const ctl_explain_candidate_t *c = &ex->cand[i];
+	const conf_datacenter_t *d = &conf->datacenters[c->dc];
+	char text[320];
+
+	ctl_json_object_begin(j);
+	ctl_json_kv_uint(j, "rank", i + 1);
+	ctl_json_kv_string(j, "datacenter", d->name);
+	ctl_json_key(j, "distance_km");
+	if (c->distance_km >= 0)
+		ctl_json_double(j, c->distance_km);
+	else
+		ctl_json_null(j);
+	ctl_json_kv_string(j, "ranked_by", geo_why_name(c->why));
+	ctl_json_kv_string(j, "rule", c->rule);
+	ctl_json_kv_string(j, "state", ctl_dc_state_key((int)c->state));
+	ctl_json_kv_bool(j, "serving", c->serving);
+	ctl_json_key(j, "chosen_for");
+	ctl_json_array_begin(j);
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++)
+		if (ex->pick[f] == (int)i)
+			ctl_json_string(j, qtypes[f]);
+	ctl_json_array_end(j);
+	ctl_json_kv_string(j, "why", chosen_text(conf, ex, i, text, sizeof(text)));
+	ctl_json_object_end(j);
+}
+
+static void json_addresses(ctl_json_t *j, const conf_datacenter_t *d, int family)
+{
+	ctl_json_array_begin(j);
+	for (size_t i = 0; i < d->address_count; i++) {
+		char text[INET6_ADDRSTRLEN];
+
+		if (d->addresses[i].family != family)
+			continue;
+		inet_ntop(family, d->addresses[i].bytes, text, sizeof(text));
+		ctl_json_string(j, text);
+	}
+	ctl_json_array_end(j);
+}
+
+static int print_json(FILE *out, const conf_t *conf, const ctl_explanation_t *ex)
+{
+	char client[INET6_ADDRSTRLEN];
+	ctl_json_t j;
+
+	inet_ntop(ex->family, ex->addr, client, sizeof(client));
+	ctl_json_init(&j, out);
+	ctl_json_object_begin(&j);
+	ctl_json_kv_string(&j, "name", conf->records[ex->record].name);
+	ctl_json_kv_string(&j, "client", client);
+	ctl_json_kv_uint(&j, "source_prefix", ex->source_prefix);
+	ctl_json_key(&j, "location");
+	ctl_json_object_begin(&j);
+	ctl_json_kv_bool(&j, "found", ex->located);
+	ctl_json_kv_string(&j, "network", ex->network);
+	ctl_json_kv_string(&j, "continent", ex->loc.continent);
+	ctl_json_kv_string(&j, "country", ex->loc.country);
+	ctl_json_kv_string(&j, "subdivision", ex->loc.subdivision);
+	ctl_json_key(&j, "latitude");
+	if (ex->loc.has_location)
+		ctl_json_double(&j, ex->loc.latitude);
+	else
+		ctl_json_null(&j);
+	ctl_json_key(&j, "longitude");
+	if (ex->loc.has_location)
+		ctl_json_double(&j, ex->loc.longitude);
+	else
+		ctl_json_null(&j);
+	ctl_json_object_end(&j);
+	ctl_json_kv_string(&j, "nets_rule", ex->nets_rule);
+	ctl_json_kv_string(&j, "map_rule", ex->map_rule);
+	ctl_json_key(&j, "located_as");
+	if (ex->form != GEO_FORM_NATIVE) {
+		char v4[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, ex->v4, v4, sizeof(v4));
+		ctl_json_string(&j, v4);
+	} else {
+		ctl_json_null(&j);
+	}
+	ctl_json_kv_string(&j, "form", ex->form != GEO_FORM_NATIVE ? geo_forms[ex->form].name : NULL);
+	ctl_json_kv_bool(&j, "state_known", ex->have_state);
+	ctl_json_key(&j, "candidates");
+	ctl_json_array_begin(&j);
+	for (size_t i = 0; i < ex->count; i++)
+		json_candidate(&j, conf, ex, i);
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "answer");
+	ctl_json_object_begin(&j);
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		const conf_datacenter_t *d;
+
+		ctl_json_key(&j, qtypes[f]);
+		if (ex->pick[f] < 0) {
+			ctl_json_null(&j);
+			continue;
+		}
+		d = &conf->datacenters[ex->cand[ex->pick[f]].dc];
+		ctl_json_object_begin(&j);
+		ctl_json_kv_string(&j, "datacenter", d->name);
+		ctl_json_key(&j, "addresses");
+		json_addresses(&j, d, families[f]);
+		ctl_json_kv_bool(&j, "fail_open", ex->fail_open[f]);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_object_end(&j);
+	ctl_json_kv_bool(&j, "varies", ex->varies);
+	ctl_json_kv_uint(&j, "scope", ex->scope);
+	ctl_json_kv_bool(&j, "trie_agrees", ex->trie_agrees);
+	ctl_json_object_end(&j);
+	return ctl_json_finish(&j);
+}
+
+int ctl_explain_print(FILE *out, bool json, const conf_t *conf, const ctl_explanation_t *ex)
+{
+	return json ? print_json(out, conf, ex) : print_text(out, conf, ex);
+}
