@@ -229,7 +229,10 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 			ldns_rdf_deep_free(o);
 		} else if (s != LDNS_STATUS_SYNTAX_EMPTY && s != LDNS_STATUS_SYNTAX_TTL &&
 			   s != LDNS_STATUS_SYNTAX_ORIGIN) {
-			dnsd_errors_add(errors, "%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
+			/* ldns counts the newlines it consumed: an error before the end of a line
+			 * leaves the count one short */
+			dnsd_errors_add(errors, "%s:%d: %s", path, line > line_before ? line : line + 1,
+					ldns_get_errorstr_by_id(s));
 			failed = -1;
 		}
 	}
