@@ -32,10 +32,12 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: meridian-dnsd [-c FILE] [-t] [--listen ADDR:PORT]... [-f]\n"
+		"usage: meridian-dnsd [-c FILE] [-t] [--listen ADDR:PORT]... [--pid-file FILE] [-f]\n"
 		"  -c, --config FILE     configuration file (default %s)\n"
 		"  -t, --check           check the configuration, zones and geo database; exit\n"
 		"      --listen ADDR:PORT  listen here instead of dns.listen (repeatable)\n"
+		"      --pid-file FILE   write the process id there once listening (for\n"
+		"                        meridianctl reload --pid-file); removed at exit\n"
 		"  -f, --foreground      run in the foreground (always; logs go to stderr)\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n",
@@ -53,6 +55,22 @@ static void print_errors(const char *errors)
 			fprintf(stderr, "meridian-dnsd: %.*s\n", len, p);
 		p = nl ? nl + 1 : NULL;
 	}
+}
+
+/* Writes our pid to path (replacing a stale file). Returns 0 or -1 (logged). */
+static int pid_file_write(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		log_error("pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	int written = fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0 || written < 0) {
+		log_error("pid file %s: cannot write", path);
+		return -1;
+	}
+	return 0;
 }
 
 /* Waits for signals and runs the control ticks until SIGTERM or SIGINT. */
@@ -87,12 +105,14 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"check", no_argument, NULL, 't'},
 		{"listen", required_argument, NULL, 'l'},
+		{"pid-file", required_argument, NULL, 'P'},
 		{"foreground", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config = DNSD_DEFAULT_CONFIG;
+	const char *pid_file = NULL;
 	bool check = false;
 	static conf_sockaddr_t listen[DNSD_LISTEN_MAX];
 	size_t listen_count = 0;
@@ -119,6 +139,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			listen_count++;
+			break;
+		case 'P':
+			pid_file = optarg;
 			break;
 		case 'f':
 			break;
@@ -184,9 +207,13 @@ int main(int argc, char **argv)
 							  sizeof(err));
 		if (server == NULL) {
 			log_error("cannot listen: %s", err);
+		} else if (pid_file != NULL && pid_file_write(pid_file) < 0) {
+			dnsd_server_stop(server);
 		} else {
 			status = control_loop(r, sfd);
 			dnsd_server_stop(server);
+			if (pid_file != NULL)
+				(void)unlink(pid_file);
 		}
 	}
 	dnsd_reload_free(r);

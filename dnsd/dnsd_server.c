@@ -329,6 +329,16 @@ fail:
 	return NULL;
 }
 
+void dnsd_counters_add(dnsd_counters_t *to, const dnsd_counters_t *from)
+{
+	/* The struct is all uint64_t counters: add it as an array. */
+	_Static_assert(sizeof(dnsd_counters_t) % sizeof(uint64_t) == 0, "counters are uint64_t");
+	uint64_t *dst = (uint64_t *)to;
+	const uint64_t *src = (const uint64_t *)from;
+	for (size_t i = 0; i < sizeof(*to) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+}
+
 void dnsd_server_stop(dnsd_server_t *s)
 {
 	if (s == NULL)
@@ -336,12 +346,26 @@ void dnsd_server_stop(dnsd_server_t *s)
 	uint64_t one = 1;
 	ssize_t w = write(s->stop_fd, &one, sizeof(one));
 	(void)w;
+	dnsd_counters_t total = {0};
+	bool ran = s->tcp != NULL;
 	for (unsigned t = 0; s->workers != NULL && t < s->worker_count; t++) {
 		if (s->workers[t].started)
 			pthread_join(s->workers[t].thread, NULL);
+		dnsd_counters_add(&total, &s->workers[t].counters);
 		udp_worker_free(&s->workers[t]);
 	}
-	dnsd_tcp_stop(s->tcp);
+	dnsd_tcp_stop(s->tcp, &total);
+	if (ran)
+		log_info("answered %llu of %llu queries (%llu over tcp): noerror %llu, nxdomain %llu, "
+			 "refused %llu, formerr %llu, notimp %llu, badvers %llu; %llu truncated, "
+			 "%llu geo, %llu fail-open",
+			 (unsigned long long)(total.queries - total.dropped),
+			 (unsigned long long)total.queries, (unsigned long long)total.tcp,
+			 (unsigned long long)total.rcode[0], (unsigned long long)total.rcode[3],
+			 (unsigned long long)total.rcode[5], (unsigned long long)total.rcode[1],
+			 (unsigned long long)total.rcode[4], (unsigned long long)total.rcode[16],
+			 (unsigned long long)total.truncated, (unsigned long long)total.geo,
+			 (unsigned long long)total.fail_open);
 	free(s->workers);
 	close(s->stop_fd);
 	free(s);

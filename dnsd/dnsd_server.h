@@ -10,6 +10,7 @@
 
 #include "base/compiler.h"
 #include "conf/conf.h"
+#include "dnsd/dnsd_answer.h"
 
 /* Concurrency: dnsd_server_start() binds every socket on the calling thread (so bind
  * errors are reported synchronously), then starts `threads` UDP workers and one TCP
@@ -32,8 +33,12 @@ typedef struct dnsd_server dnsd_server_t;
 dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_count,
 				 unsigned threads, char *err, size_t errlen) M_NONNULL(1, 4) M_WUR;
 
-/* Stops every thread, closes every socket and frees the server; NULL is fine. */
+/* Stops every thread, closes every socket, logs the query counters and frees the
+ * server; NULL is fine. */
 void dnsd_server_stop(dnsd_server_t *server);
+
+/* Adds every counter of from into to (for the totals logged at shutdown). */
+void dnsd_counters_add(dnsd_counters_t *to, const dnsd_counters_t *from) M_NONNULL_ALL;
 
 /* Number of UDP worker threads running. */
 unsigned dnsd_server_threads(const dnsd_server_t *server) M_NONNULL_ALL M_PURE;

@@ -17,6 +17,7 @@
 #include <urcu-qsbr.h>
 
 #include "base/log.h"
+#include "dnsd/dnsd_server.h"
 #include "dnsd/dnsd_snapshot.h"
 
 /* Who owns what: only the loop thread touches connections, so nothing here is locked.
@@ -410,16 +411,18 @@ dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, i
 	t->started = true;
 	return t;
 fail:
-	dnsd_tcp_stop(t);
+	dnsd_tcp_stop(t, NULL);
 	return NULL;
 }
 
-void dnsd_tcp_stop(dnsd_tcp_t *t)
+void dnsd_tcp_stop(dnsd_tcp_t *t, dnsd_counters_t *counters)
 {
 	if (t == NULL)
 		return;
 	if (t->started)
 		pthread_join(t->thread, NULL);
+	if (counters != NULL)
+		dnsd_counters_add(counters, &t->counters);
 	while (t->oldest != NULL)
 		conn_close(t, t->oldest);
 	for (size_t i = 0; i < t->listener_count; i++)

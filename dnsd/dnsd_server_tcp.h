@@ -23,8 +23,9 @@ typedef struct dnsd_tcp dnsd_tcp_t;
  * (an eventfd) becomes readable. Returns NULL and fills err on failure. */
 dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, int stop_fd,
 			   char *err, size_t errlen) M_NONNULL(1, 4) M_WUR;
-/* Joins the thread (stop_fd must be readable by then) and frees everything; NULL is fine. */
-void dnsd_tcp_stop(dnsd_tcp_t *tcp);
+/* Joins the thread (stop_fd must be readable by then) and frees everything; NULL is fine.
+ * When counters is not NULL, the loop's counters are added to it first. */
+void dnsd_tcp_stop(dnsd_tcp_t *tcp, dnsd_counters_t *counters);
 
 /* Creates a nonblocking socket of type (SOCK_DGRAM or SOCK_STREAM) bound to a, with
  * SO_REUSEPORT (and IPV6_V6ONLY on IPv6, packet info for UDP). Returns the fd, or -1 with

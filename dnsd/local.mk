@@ -20,7 +20,8 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/104-dnsd-check/run.sh \
 	tests/functional/105-dnsd-reload/run.sh \
 	tests/functional/106-dnsd-malformed/run.sh \
-	tests/functional/107-dnsd-state/run.sh
+	tests/functional/107-dnsd-state/run.sh \
+	tests/functional/108-dnsd-listen/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh
 
