@@ -44,8 +44,10 @@ typedef struct {
 	hole_t holes[HOLE_COUNT];
 	geo_choice_t *choices;       /* scratch, geo_order_max entries */
 	uint16_t *order;             /* scratch */
+	uint32_t *bin;               /* the binary trie: node i's children at [2i], [2i+1] */
+	size_t bin_count;            /* binary nodes */
+	size_t bin_cap;
 	geo_trie_t *trie;            /* output under construction */
-	size_t node_cap;
 	size_t pool_cap;
 	intern_t intern;
 	int failed;                  /* out of memory or index overflow */
@@ -101,7 +103,7 @@ static uint32_t intern(build_t *b, const uint16_t *dc, size_t n)
 			return GEO_TRIE_LEAF | id;
 		j = (j + 1) & (in->cap - 1);
 	}
-	if (t->list_count >= GEO_TRIE_MAX_INDEX)
+	if (t->list_count >= GEO_TRIE_PAYLOAD)
 		goto nomem;
 	if (t->list_count == in->offsets_cap) {
 		size_t cap = in->offsets_cap ? in->offsets_cap * 2 : 16;
@@ -155,21 +157,19 @@ static uint32_t location_leaf(build_t *b, uint32_t index)
 
 static uint32_t new_node(build_t *b, uint32_t left, uint32_t right)
 {
-	geo_trie_t *t = b->trie;
-
-	if (t->node_count == b->node_cap) {
-		size_t cap = b->node_cap ? b->node_cap * 2 : 1024;
-		uint32_t *nodes = cap <= GEO_TRIE_MAX_INDEX ? realloc(t->nodes, cap * 2 * sizeof(*nodes)) : NULL;
-		if (!nodes) {
+	if (b->bin_count == b->bin_cap) {
+		size_t cap = b->bin_cap ? b->bin_cap * 2 : 1024;
+		uint32_t *bin = cap <= 0x7fffffffu / 2 ? realloc(b->bin, cap * 2 * sizeof(*bin)) : NULL;
+		if (!bin) {
 			b->failed = 1;
 			return GEO_TRIE_LEAF;
 		}
-		t->nodes = nodes;
-		b->node_cap = cap;
+		b->bin = bin;
+		b->bin_cap = cap;
 	}
-	t->nodes[2 * t->node_count] = left;
-	t->nodes[2 * t->node_count + 1] = right;
-	return (uint32_t)t->node_count++;
+	b->bin[2 * b->bin_count] = left;
+	b->bin[2 * b->bin_count + 1] = right;
+	return (uint32_t)b->bin_count++;
 }
 
 /* Builds the subtrie for prefix `path`/depth. src is the database's tree at this prefix,
@@ -223,6 +223,35 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, ui
 	if (child[0] == child[1] && (child[0] & GEO_TRIE_LEAF))
 		return child[0];
 	return new_node(b, child[0], child[1]);
+}
+
+/* Writes root[idx << left .. (idx + 1) << left) for the binary subtrie ref at depth: a
+ * leaf fills its whole range, with its depth; a binary node at the table's depth is
+ * stored as is and the lookup walks on from there bit by bit. */
+static void flatten(uint32_t *root, unsigned left, unsigned idx, const uint32_t *bin, uint32_t ref, unsigned depth)
+{
+	if (ref & GEO_TRIE_LEAF) {
+		uint32_t entry = ref | ((uint32_t)depth << GEO_TRIE_DEPTH_SHIFT);
+		for (unsigned i = 0; i < (1u << left); i++)
+			root[(idx << left) + i] = entry;
+	} else if (left == 0) {
+		root[idx] = ref;
+	} else {
+		flatten(root, left - 1, idx * 2, bin, bin[2 * ref], depth + 1);
+		flatten(root, left - 1, idx * 2 + 1, bin, bin[2 * ref + 1], depth + 1);
+	}
+}
+
+static uint32_t *flatten_root(build_t *b, uint32_t ref)
+{
+	uint32_t *table = malloc(((size_t)1 << GEO_TRIE_ROOT_BITS) * sizeof(*table));
+
+	if (!table) {
+		b->failed = 1;
+		return NULL;
+	}
+	flatten(table, GEO_TRIE_ROOT_BITS, 0, b->bin, ref, 0);
+	return table;
 }
 
 static int net_cmp(const void *x, const void *y)
@@ -288,24 +317,29 @@ geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, 
 		goto out;
 	}
 	memset(b.loc_list, 0xff, loc_count * sizeof(*b.loc_list));
-	b.trie->root4 = build_family(&b, AF_INET, root4);
+	uint32_t bin4 = build_family(&b, AF_INET, root4);
 	/* When all of IPv4 has one list, the forms carrying IPv4 are that list too and
 	 * merge with their IPv6 neighbours instead of cutting the IPv6 space up. */
-	if (b.trie->root4 & GEO_TRIE_LEAF)
+	if (bin4 & GEO_TRIE_LEAF)
 		for (unsigned h = 0; h + 1 < HOLE_COUNT; h++)
-			b.holes[h].leaf = b.trie->root4;
+			b.holes[h].leaf = bin4;
+	uint32_t bin6 = b.failed ? GEO_TRIE_LEAF : build_family(&b, AF_INET6, root6);
 	if (!b.failed)
-		b.trie->root6 = build_family(&b, AF_INET6, root6);
+		b.trie->root4 = flatten_root(&b, bin4);
+	if (!b.failed)
+		b.trie->root6 = flatten_root(&b, bin6);
 	if (b.failed)
 		goto out;
 	for (size_t i = 0; i < b.trie->list_count; i++)
 		b.trie->lists[i].dc = b.trie->pool + b.intern.offsets[i];
-	if (b.trie->node_count) { /* give back the doubling slack */
-		uint32_t *nodes = realloc(b.trie->nodes, b.trie->node_count * 2 * sizeof(*nodes));
-		if (nodes)
-			b.trie->nodes = nodes;
-	}
+	/* the binary nodes are the lookup's nodes; give back the doubling slack */
+	b.trie->nodes = b.bin_count ? realloc(b.bin, b.bin_count * 2 * sizeof(*b.bin)) : NULL;
+	if (b.bin_count && !b.trie->nodes)
+		b.trie->nodes = b.bin;
+	b.trie->node_count = b.bin_count;
+	b.bin = NULL;
 out:
+	free(b.bin);
 	free(b.loc_list);
 	free(b.nets);
 	free(b.net_list);

@@ -43,7 +43,7 @@ int geo_trie_lookup(const geo_trie_t *t, int family, const uint8_t *addr, unsign
 
 /* Size figures of a trie, for logs and the benchmark. */
 typedef struct {
-	size_t nodes;  /* inner nodes, both families */
+	size_t nodes;  /* binary nodes below the two 65536-entry root tables */
 	size_t lists;  /* distinct preference lists */
 	size_t bytes;  /* heap bytes held */
 } geo_trie_stats_t;

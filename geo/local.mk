@@ -56,3 +56,11 @@ tests_unit_geo_test_geo_conf_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_conf_LDADD = geo/libgeo.a conf/libconf.a base/libbase.a $(MAXMINDDB_LIBS) $(YAML_LIBS) \
 	$(CMOCKA_LIBS) -lm
 EXTRA_tests_unit_geo_test_geo_conf_DEPENDENCIES = tests/data/test-mmdb.stamp
+
+# Benchmark helpers: bench/geo-synth.pl writes a large synthetic City database;
+# bench/geo-load-time measures decode + compile time, memory and lookup rate on it.
+noinst_PROGRAMS += bench/geo-load-time
+bench_geo_load_time_SOURCES = bench/geo-load-time.c
+bench_geo_load_time_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
+bench_geo_load_time_LDADD = geo/libgeo.a base/libbase.a $(MAXMINDDB_LIBS) -lm
+EXTRA_DIST += bench/geo-synth.pl
