@@ -4,6 +4,7 @@
 #include "dnsd/dnsd_server.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -48,7 +49,6 @@ typedef struct {
 	bool started;               /* thread was created and must be joined */
 	unsigned index;             /* 0.. worker count - 1, for logs */
 	int *fds;                   /* one UDP socket per listen address */
-	int *families;              /* AF_INET or AF_INET6 per socket */
 	size_t fd_count;
 	int stop_fd;                /* the server's eventfd; readable means stop */
 	dnsd_udp_slot_t *slots;     /* DNSD_SERVER_BATCH of them */
@@ -74,6 +74,11 @@ int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t err
 	}
 	int one = 1;
 	const char *what = NULL;
+	/* Only a wildcard socket needs packet info: a specific address replies from itself,
+	 * and skipping the control messages keeps the batch path lean. */
+	bool wildcard = family == AF_INET6
+				? IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->addr)->sin6_addr)
+				: ((const struct sockaddr_in *)&a->addr)->sin_addr.s_addr == htonl(INADDR_ANY);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		what = "SO_REUSEADDR";
 	else if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
@@ -81,10 +86,10 @@ int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t err
 	else if (family == AF_INET6 &&
 		 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		what = "IPV6_V6ONLY";
-	else if (type == SOCK_DGRAM && family == AF_INET &&
+	else if (type == SOCK_DGRAM && wildcard && family == AF_INET &&
 		 setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
 		what = "IP_PKTINFO";
-	else if (type == SOCK_DGRAM && family == AF_INET6 &&
+	else if (type == SOCK_DGRAM && wildcard && family == AF_INET6 &&
 		 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
 		what = "IPV6_RECVPKTINFO";
 	if (what == NULL && type == SOCK_DGRAM) {
@@ -252,7 +257,6 @@ static void udp_worker_free(dnsd_udp_worker_t *w)
 		if (w->fds[i] >= 0)
 			close(w->fds[i]);
 	free(w->fds);
-	free(w->families);
 	free(w->slots);
 }
 
@@ -296,9 +300,8 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		w->index = t;
 		w->stop_fd = s->stop_fd;
 		w->fds = malloc(listen_count * sizeof(*w->fds));
-		w->families = malloc(listen_count * sizeof(*w->families));
 		w->slots = calloc(DNSD_SERVER_BATCH, sizeof(*w->slots));
-		if (w->fds == NULL || w->families == NULL || w->slots == NULL) {
+		if (w->fds == NULL || w->slots == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
@@ -306,7 +309,6 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 			w->fds[i] = dnsd_server_socket(&listen[i], SOCK_DGRAM, err, errlen);
 			if (w->fds[i] < 0)
 				goto fail;
-			w->families[i] = listen[i].addr.ss_family;
 			w->fd_count = i + 1;
 		}
 	}
