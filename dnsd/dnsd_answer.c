@@ -372,8 +372,9 @@ static void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc,
 	dnsd_put16(resp + 10, ar);
 }
 
-/* FORMERR, NOTIMP, BADVERS: the header, the question when we have one, and OPT only
- * for BADVERS (RFC 6891 7: a malformed OPT gets no OPT back). */
+/* FORMERR, NOTIMP, BADVERS: the header, the question when we have one, and an OPT for
+ * BADVERS and for NOTIMP to an EDNS query (RFC 6891 7); FORMERR gets none, since the
+ * OPT may be what was malformed. */
 static size_t answer_error(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 			   const uint8_t *query, uint8_t *resp, size_t cap, int rcode,
 			   dnsd_counters_t *counters)
@@ -387,11 +388,11 @@ static size_t answer_error(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 		len = q->question_end;
 		qd = 1;
 	}
-	if (rcode == DNSD_RCODE_BADVERS) {
+	if (rcode == DNSD_RCODE_BADVERS || (rcode == DNSD_RCODE_NOTIMP && q->has_edns)) {
 		dnsd_query_t plain = *q;
 		plain.has_ecs = false;
 		if (len + opt_size(ctx, &plain, false) <= cap) {
-			len += opt_write(resp + len, ctx, &plain, false, DNSD_RCODE_BADVERS >> 4, 0);
+			len += opt_write(resp + len, ctx, &plain, false, (uint8_t)(rcode >> 4), 0);
 			ar = 1;
 		}
 	}

@@ -155,6 +155,34 @@ static int parse_opt(const uint8_t *msg, size_t rr, size_t len, dnsd_query_t *q)
 	return 0;
 }
 
+/* Walks the answer, authority and additional sections: queries carry no records there
+ * but the OPT, so the others are skipped without judging them. */
+static int parse_records(const uint8_t *msg, size_t len, size_t pos, unsigned ancount,
+			 unsigned nscount, unsigned arcount, dnsd_query_t *q)
+{
+	unsigned records = ancount + nscount + arcount;
+	bool seen_opt = false;
+	for (unsigned i = 0; i < records; i++) {
+		size_t owner = pos;
+		if (skip_name(msg, len, &pos) != 0 || pos + 10 > len)
+			return -1;
+		uint16_t type = rd16(msg + pos);
+		uint16_t rdlen = rd16(msg + pos + 8);
+		if (pos + 10 + rdlen > len)
+			return -1;
+		if (type == TYPE_OPT) {
+			/* RFC 6891 6.1.1: one OPT, in the additional section, owned by the root */
+			if (seen_opt || i < ancount + nscount || pos != owner + 1 || msg[owner] != 0)
+				return -1;
+			seen_opt = true;
+			if (parse_opt(msg, pos, len, q) != 0)
+				return -1;
+		}
+		pos += 10 + (size_t)rdlen;
+	}
+	return 0;
+}
+
 dnsd_parse_t dnsd_query_parse(const uint8_t *msg, size_t len, dnsd_query_t *q)
 {
 	q->has_question = false;
@@ -188,31 +216,14 @@ dnsd_parse_t dnsd_query_parse(const uint8_t *msg, size_t len, dnsd_query_t *q)
 	pos += 4;
 	q->question_end = (uint16_t)pos;
 	q->has_question = true;
-	if (unlikely(q->opcode != 0))
+	if (unlikely(q->opcode != 0)) {
+		/* echo a sound OPT with the NOTIMP (RFC 6891 7); a broken one is dropped */
+		if (parse_records(msg, len, pos, ancount, nscount, arcount, q) != 0)
+			q->has_edns = false;
 		return DNSD_PARSE_NOTIMP;
-
-	/* Queries carry no answer or authority records; skip any without judging them. */
-	unsigned records = (unsigned)ancount + nscount + arcount;
-	bool seen_opt = false;
-	for (unsigned i = 0; i < records; i++) {
-		size_t owner = pos;
-		if (skip_name(msg, len, &pos) != 0 || pos + 10 > len)
-			return DNSD_PARSE_FORMERR;
-		uint16_t type = rd16(msg + pos);
-		uint16_t rdlen = rd16(msg + pos + 8);
-		if (pos + 10 + rdlen > len)
-			return DNSD_PARSE_FORMERR;
-		if (type == TYPE_OPT) {
-			/* RFC 6891 6.1.1: one OPT, in the additional section, owned by the root */
-			if (seen_opt || i < (unsigned)ancount + nscount || pos != owner + 1 ||
-			    msg[owner] != 0)
-				return DNSD_PARSE_FORMERR;
-			seen_opt = true;
-			if (parse_opt(msg, pos, len, q) != 0)
-				return DNSD_PARSE_FORMERR;
-		}
-		pos += 10 + (size_t)rdlen;
 	}
+	if (parse_records(msg, len, pos, ancount, nscount, arcount, q) != 0)
+		return DNSD_PARSE_FORMERR;
 	if (q->has_edns && q->edns_version > 0)
 		return DNSD_PARSE_BADVERS;
 	return DNSD_PARSE_OK;

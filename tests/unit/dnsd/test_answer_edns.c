@@ -177,6 +177,23 @@ static void test_badvers_answers_with_opt_and_extended_rcode(void **state)
 	assert_true(t_counters.rcode[DNSD_RCODE_BADVERS] > 0);
 }
 
+static void test_notimp_to_an_edns_query_carries_opt(void **state)
+{
+	(void)state;
+	uint8_t buf[512];
+	size_t len, rlen;
+	len = raw(buf, www_a, sizeof(www_a), opt_rr, sizeof(opt_rr));
+	buf[11] = 1;
+	buf[2] = 4 << 3; /* NOTIFY */
+	assert_int_equal(rcode_of(buf, len, &rlen), DNSD_RCODE_NOTIMP);
+	ldns_pkt *p = NULL;
+	assert_int_equal(ldns_wire2pkt(&p, t_resp, rlen), LDNS_STATUS_OK);
+	assert_true(ldns_pkt_edns(p));
+	assert_int_equal(ldns_pkt_get_opcode(p), LDNS_PACKET_NOTIFY);
+	assert_int_equal(ldns_pkt_qdcount(p), 1);
+	ldns_pkt_free(p);
+}
+
 static void test_opt_is_echoed_with_our_payload_and_do(void **state)
 {
 	(void)state;
@@ -423,6 +440,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_malformed_queries_get_formerr_notimp_or_nothing),
 		cmocka_unit_test(test_badvers_answers_with_opt_and_extended_rcode),
+		cmocka_unit_test(test_notimp_to_an_edns_query_carries_opt),
 		cmocka_unit_test(test_opt_is_echoed_with_our_payload_and_do),
 		cmocka_unit_test(test_nsid_when_asked_and_configured),
 		cmocka_unit_test(test_unknown_options_are_ignored),
