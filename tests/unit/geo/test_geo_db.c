@@ -169,6 +169,82 @@ static void test_reload_keeps_old_on_broken_file(void **state)
 	free(country);
 }
 
+/* Node i's two 28-bit records, as make-test-mmdb.pl writes them (record_size 28). */
+static void put_node28(uint8_t *tree, uint32_t i, uint32_t left, uint32_t right)
+{
+	uint8_t *n = tree + 7 * (size_t)i;
+	n[0] = (uint8_t)(left >> 16);
+	n[1] = (uint8_t)(left >> 8);
+	n[2] = (uint8_t)left;
+	n[3] = (uint8_t)(((left >> 24) & 0xf) << 4 | ((right >> 24) & 0xf));
+	n[4] = (uint8_t)(right >> 16);
+	n[5] = (uint8_t)(right >> 8);
+	n[6] = (uint8_t)right;
+}
+
+static void test_open_refuses_search_tree_that_is_not_a_tree(void **state)
+{
+	uint8_t *bytes;
+	size_t len;
+	char err[512], want[600];
+	(void)state;
+	read_file(test_db_path("test-city-v4.mmdb"), &bytes, &len);
+	/* both children of nodes 0..30 are the next node: 2^31 paths through 32 nodes */
+	for (uint32_t i = 0; i < 31; i++)
+		put_node28(bytes, i, i + 1, i + 1);
+	const char *path = install("dag.mmdb", bytes, len);
+	free(bytes);
+	assert_null(geo_db_open(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: corrupt search tree (a node is reached twice or too deep)", path);
+	assert_string_equal(err, want);
+}
+
+/* Random damage anywhere must give a clean refusal or a database that works. */
+static void test_open_survives_random_corruption(void **state)
+{
+	uint8_t *orig, *bytes;
+	size_t len;
+	uint64_t seed = 0x2545f4914f6cdd1du;
+	int refused = 0;
+	(void)state;
+	read_file(test_db_path("test-city.mmdb"), &orig, &len);
+	bytes = malloc(len);
+	assert_non_null(bytes);
+	for (int round = 0; round < 300; round++) {
+		char err[512];
+		memcpy(bytes, orig, len);
+		for (int k = 0; k < 1 + round % 8; k++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			bytes[(seed >> 16) % len] = (uint8_t)seed;
+		}
+		const char *path = install("damaged.mmdb", bytes, len);
+		geo_db_t *db = geo_db_open(path, err, sizeof(err));
+		if (!db) {
+			assert_true(strncmp(err, path, strlen(path)) == 0);
+			refused++;
+			continue;
+		}
+		static const size_t all[] = { US_EAST, EU_WEST, AP_SOUTH };
+		geo_rules_t r = { all, 3, NULL, 0, NULL, 0, NULL, 0 };
+		geo_trie_t *t = geo_trie_build(db, test_dcs, DC_COUNT, &r, err, sizeof(err));
+		assert_non_null(t);
+		uint8_t addr[16] = { 81, 2, 69, 1 };
+		const geo_list_t *list;
+		unsigned scope;
+		char buf[1024];
+		assert_int_equal(geo_trie_lookup(t, AF_INET, addr, 32, &list, &scope), 0);
+		assert_int_equal(list->count, 3);
+		(void)geo_db_describe(db, AF_INET, addr, buf, sizeof(buf));
+		geo_trie_free(t);
+		geo_db_free(db);
+	}
+	print_message("%d of 300 damaged files refused\n", refused);
+	free(bytes);
+	free(orig);
+}
+
 typedef struct {
 	const char *address;
 	const char *continent, *country, *subdivision;
@@ -246,6 +322,8 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_garbage),
 		cmocka_unit_test(test_open_refuses_truncated_file),
 		cmocka_unit_test(test_open_refuses_corrupt_search_tree),
+		cmocka_unit_test(test_open_refuses_search_tree_that_is_not_a_tree),
+		cmocka_unit_test(test_open_survives_random_corruption),
 		cmocka_unit_test(test_reload_keeps_old_on_broken_file),
 		cmocka_unit_test(test_locate_reads_record_fields),
 		cmocka_unit_test(test_describe_prints_raw_record),
