@@ -104,3 +104,13 @@ repl_wait_sql() {
 	echo "$name: [$sql] gave [$(repl_sql "$name" "$sql" 2>&1)], wanted [$want]"
 	return 1
 }
+
+# repl_finish: stops every region with SIGTERM, checks their logs carry no sanitizer
+# report (leaks show at exit), then ends the test.
+repl_finish() {
+	local v
+	for v in $(compgen -v REPL_PID_); do repl_stop "${v#REPL_PID_}"; done
+	t_check "no sanitizer report in replicator logs" \
+		bash -c "! grep -l 'Sanitizer\|runtime error' '$WORK'/repl-*.log"
+	t_done
+}

@@ -80,4 +80,4 @@ t_eq "meridianctl peers data: errors recorded for b" 1 "$(repl_sql c "SELECT err
 badpeer good
 t_check "the same peer behaving well is applied" \
 	repl_wait_sql 5 c "SELECT action || ' ' || origin FROM overrides" "force-down evil"
-t_done
+repl_finish

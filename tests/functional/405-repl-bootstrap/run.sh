@@ -32,4 +32,4 @@ t_eq "C holds A's later events exactly once" "110 110" \
 	"$(repl_sql c "SELECT count(*) || ' ' || count(DISTINCT id) FROM events WHERE origin = 'a' AND action = 'write'")"
 out=$($PEER request --port "$(repl_port c)" --key "$WORK/repl.key" --path /v1/stats)
 t_contains "one snapshot imported" '"snapshots_imported":1' "$out"
-t_done
+repl_finish
