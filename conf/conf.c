@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -132,8 +133,9 @@ static char *dir_of(const char *path)
 	if (dir == NULL)
 		return NULL;
 	/* canonical and absolute, so later chdir() cannot move relative paths */
+	errno = 0;
 	char *real = realpath(dir, NULL);
-	if (real != NULL) {
+	if (real != NULL || errno == ENOMEM) {
 		free(dir);
 		return real;
 	}

@@ -236,6 +236,8 @@ conf_node_t *conf_yaml_read(conf_ctx_t *ctx)
 		ctx->oom = true;
 		return NULL;
 	}
+	/* libyaml reads in large chunks itself; a stdio buffer would only copy twice */
+	setvbuf(fp, NULL, _IONBF, 0);
 	yaml_parser_set_input_file(&parser, fp);
 	ctx->reading_file = true;
 	conf_node_t *root = parse_stream(ctx, &parser);

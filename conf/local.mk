@@ -19,8 +19,9 @@ noinst_PROGRAMS += conf/conf-doc
 conf_conf_doc_SOURCES = conf/conf_doc_main.c
 conf_conf_doc_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS)
 
-check_PROGRAMS += tests/unit/conf/test_conf tests/unit/conf/test_conf_types
-TESTS += tests/unit/conf/test_conf tests/unit/conf/test_conf_types
+check_PROGRAMS += tests/unit/conf/test_conf tests/unit/conf/test_conf_types \
+	tests/unit/conf/test_conf_oom
+TESTS += tests/unit/conf/test_conf tests/unit/conf/test_conf_types tests/unit/conf/test_conf_oom
 tests_unit_conf_test_conf_SOURCES = tests/unit/conf/test_conf.c \
 	tests/unit/conf/test_conf_errors.c tests/unit/conf/test_conf_cross.c \
 	tests/unit/conf/conf_test.h
@@ -30,6 +31,10 @@ tests_unit_conf_test_conf_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS) $(C
 tests_unit_conf_test_conf_types_SOURCES = tests/unit/conf/test_conf_types.c
 tests_unit_conf_test_conf_types_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_conf_test_conf_types_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS) $(CMOCKA_LIBS)
+tests_unit_conf_test_conf_oom_SOURCES = tests/unit/conf/test_conf_oom.c
+tests_unit_conf_test_conf_oom_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) \
+	-DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_conf_test_conf_oom_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += tests/unit/conf/full.yaml docs/config.md
 
 # Regenerates docs/config.md after a change to conf/conf_options.c; the conf unit test
