@@ -41,7 +41,9 @@ static const char zone_text[] =
 	"sub IN DS 12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE2B5B8B3E8C8E3A4D6C1B3F2A\n"
 	"ns.sub IN A 192.0.2.100\n"
 	"h IN HINFO \"PC\" \"Linux\"\n"
-	"h IN TXT \"hello\"\n";
+	"h IN TXT \"hello\"\n"
+	"*.cw IN CNAME www\n"
+	"togeo IN CNAME geo\n";
 
 /* ~40 TXT records of 60 bytes: 2.5k, more than 512 and more than 1232 */
 static char big_text[8192];
@@ -82,6 +84,9 @@ int t_fixture_setup(void **state)
 {
 	(void)state;
 	size_t len = (size_t)snprintf(big_text, sizeof(big_text), "%s", zone_text);
+	for (int i = 0; i < 24; i++)
+		len += (size_t)snprintf(big_text + len, sizeof(big_text) - len,
+					"bigdel IN NS ns%02d.bigdel\nns%02d.bigdel IN A 192.0.2.%d\n", i, i, i);
 	for (int i = 0; i < 40; i++)
 		len += (size_t)snprintf(big_text + len, sizeof(big_text) - len,
 					"big IN TXT \"record %02d xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n", i);

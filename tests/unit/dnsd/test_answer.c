@@ -99,6 +99,11 @@ static const case_t cases[] = {
 	  "", "", "" },
 	{ "chaos other name", QC("foo.bind.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH), 5, false, "", "", "" },
 	{ "class hs refused", QC("www.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS), 5, false, "", "", "" },
+	{ "wildcard cname chased", Q("x.cw.example.com.", LDNS_RR_TYPE_A), 0, true,
+	  "x.cw.example.com. 3600 IN CNAME www.example.com.|www.example.com. 3600 IN A 192.0.2.1"
+	  "|www.example.com. 3600 IN A 192.0.2.2", "", "" },
+	{ "cname to a geo name", Q("togeo.example.com.", LDNS_RR_TYPE_A), 0, true,
+	  "togeo.example.com. 3600 IN CNAME geo.example.com.|geo.example.com. 30 IN A 198.51.100.10", "", "" },
 	{ "geo fixed name", Q("fixed.example.com.", LDNS_RR_TYPE_A), 0, true,
 	  "fixed.example.com. 45 IN A 198.51.100.10", "", "" },
 	{ "geo other type nodata", Q("geo.example.com.", LDNS_RR_TYPE_TXT), 0, true, "", SOA_NEG, "" },

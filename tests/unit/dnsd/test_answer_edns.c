@@ -310,6 +310,26 @@ static void test_truncation_sends_question_only_and_tcp_gets_all(void **state)
 	ldns_pkt_free(p);
 }
 
+static void test_referral_whose_glue_does_not_fit_is_truncated(void **state)
+{
+	(void)state;
+	uint8_t buf[512];
+	size_t rlen;
+	t_query_t q = { .name = "x.bigdel.example.com.", .type = LDNS_RR_TYPE_A };
+	size_t len = t_query_wire(&q, buf, sizeof(buf));
+	ldns_pkt *p = t_answer(&t_ctx, buf, len, false, &t_counters, &rlen);
+	assert_non_null(p);
+	assert_true(ldns_pkt_tc(p));
+	assert_int_equal(ldns_pkt_nscount(p), 0);
+	ldns_pkt_free(p);
+	p = t_answer(&t_ctx, buf, len, true, &t_counters, &rlen);
+	assert_false(ldns_pkt_tc(p));
+	assert_false(ldns_pkt_aa(p));
+	assert_int_equal(ldns_pkt_nscount(p), 24);
+	assert_int_equal(ldns_pkt_arcount(p), 24);
+	ldns_pkt_free(p);
+}
+
 static void test_names_are_compressed(void **state)
 {
 	(void)state;
@@ -445,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_nsid_when_asked_and_configured),
 		cmocka_unit_test(test_unknown_options_are_ignored),
 		cmocka_unit_test(test_truncation_sends_question_only_and_tcp_gets_all),
+		cmocka_unit_test(test_referral_whose_glue_does_not_fit_is_truncated),
 		cmocka_unit_test(test_names_are_compressed),
 		cmocka_unit_test(test_geo_answers_follow_list_state_and_ecs),
 		cmocka_unit_test(test_ecs_echoed_with_scope_0_for_static_names),
