@@ -40,21 +40,21 @@ static uint64_t next_random(uint64_t *s)
 }
 
 static const geo_dc_t dcs[] = {
-	{ "us-east", true, 38.9, -77.4 },      { "us-west", true, 37.4, -122.1 },
-	{ "eu-west", true, 53.3, -6.3 },       { "eu-central", true, 50.1, 8.7 },
-	{ "ap-southeast", true, 1.35, 103.8 }, { "ap-northeast", true, 35.7, 139.7 },
-	{ "sa-east", true, -23.5, -46.6 },
+    {"us-east", true, 38.9, -77.4},	 {"us-west", true, 37.4, -122.1},
+    {"eu-west", true, 53.3, -6.3},	 {"eu-central", true, 50.1, 8.7},
+    {"ap-southeast", true, 1.35, 103.8}, {"ap-northeast", true, 35.7, 139.7},
+    {"sa-east", true, -23.5, -46.6},
 };
 
 int main(int argc, char **argv)
 {
-	static const size_t all[] = { 0, 1, 2, 3, 4, 5, 6 };
-	static const size_t three[] = { 0, 2, 4 }, eu[] = { 2 }, cn[] = { 0 };
-	static const geo_map_rule_t map[] = { { "EU", eu, 1 }, { "AS/CN", cn, 1 } };
+	static const size_t all[] = {0, 1, 2, 3, 4, 5, 6};
+	static const size_t three[] = {0, 2, 4}, eu[] = {2}, cn[] = {0};
+	static const geo_map_rule_t map[] = {{"EU", eu, 1}, {"AS/CN", cn, 1}};
 	const geo_rules_t rules[] = {
-		{ all, 7, NULL, 0, NULL, 0, NULL, 0 },
-		{ three, 3, map, 2, NULL, 0, NULL, 0 },
-		{ all, 7, NULL, 0, NULL, 0, NULL, 0 },
+	    {all, 7, NULL, 0, NULL, 0, NULL, 0},
+	    {three, 3, map, 2, NULL, 0, NULL, 0},
+	    {all, 7, NULL, 0, NULL, 0, NULL, 0},
 	};
 	char err[512];
 	long lookups = argc > 2 ? atol(argv[2]) : 5000000;
@@ -72,7 +72,8 @@ int main(int argc, char **argv)
 	double t1 = now_s();
 	size_t locs;
 	geo_db_locations(db, &locs);
-	geo_set_t *set = geo_set_build(db, dcs, M_ARRAY_LEN(dcs), rules, M_ARRAY_LEN(rules), err, sizeof(err));
+	geo_set_t *set =
+	    geo_set_build(db, dcs, M_ARRAY_LEN(dcs), rules, M_ARRAY_LEN(rules), err, sizeof(err));
 	if (!set) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -80,14 +81,16 @@ int main(int argc, char **argv)
 	double t2 = now_s();
 	printf("database: %s (%s), %zu networks, %zu distinct records\n", argv[1], geo_db_type(db),
 	       geo_db_network_count(db), locs - 1);
-	printf("open+decode: %.0f ms\ncompile %zu records (%zu distinct tries): %.0f ms\n", (t1 - t0) * 1e3,
-	       M_ARRAY_LEN(rules), geo_set_distinct(set), (t2 - t1) * 1e3);
+	printf("open+decode: %.0f ms\ncompile %zu records (%zu distinct tries): %.0f ms\n",
+	       (t1 - t0) * 1e3, M_ARRAY_LEN(rules), geo_set_distinct(set), (t2 - t1) * 1e3);
 	for (size_t i = 0; i < 2; i++) {
 		geo_trie_stats_t st;
 		geo_trie_stats(geo_set_trie(set, i), &st);
-		printf("trie %zu: %zu nodes, %zu lists, %.1f MB\n", i, st.nodes, st.lists, (double)st.bytes / 1e6);
+		printf("trie %zu: %zu nodes, %zu lists, %.1f MB\n", i, st.nodes, st.lists,
+		       (double)st.bytes / 1e6);
 	}
-	printf("start to first answer: %.0f ms\npeak RSS: %.1f MB\n", (t2 - t0) * 1e3, peak_rss_kb() / 1024.0);
+	printf("start to first answer: %.0f ms\npeak RSS: %.1f MB\n", (t2 - t0) * 1e3,
+	       peak_rss_kb() / 1024.0);
 	geo_db_free(db); /* tries do not need it */
 
 	const geo_trie_t *t = geo_set_trie(set, 0);
@@ -102,12 +105,14 @@ int main(int argc, char **argv)
 				addr[0] = (uint8_t)(0x24 + (addr[0] & 7));
 			const geo_list_t *list;
 			unsigned scope;
-			if (geo_trie_lookup(t, family, addr, family == AF_INET ? 24 : 56, &list, &scope) == 0)
+			if (geo_trie_lookup(t, family, addr, family == AF_INET ? 24 : 56, &list,
+					    &scope) == 0)
 				sink += list->dc[0] + scope;
 		}
 		double e = now_s() - s;
-		printf("%s lookups: %.1f M/s (%.0f ns each)\n", family == AF_INET ? "IPv4 /24" : "IPv6 /56",
-		       (double)lookups / e / 1e6, e / (double)lookups * 1e9);
+		printf("%s lookups: %.1f M/s (%.0f ns each)\n",
+		       family == AF_INET ? "IPv4 /24" : "IPv6 /56", (double)lookups / e / 1e6,
+		       e / (double)lookups * 1e9);
 	}
 	geo_set_free(set);
 	return sink == 42 ? 3 : 0;

@@ -12,13 +12,13 @@
 #include "geo/geo_addr.h"
 
 const geo_form_desc_t geo_forms[GEO_FORM_COUNT] = {
-	[GEO_FORM_NATIVE] = { GEO_FORM_NATIVE, "native", { 0 }, 0, 0, false },
-	[GEO_FORM_MAPPED] = { GEO_FORM_MAPPED, "ipv4-mapped",
-			      { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 96, 96, false },
-	[GEO_FORM_COMPAT] = { GEO_FORM_COMPAT, "ipv4-compatible", { 0 }, 96, 96, false },
-	[GEO_FORM_NAT64] = { GEO_FORM_NAT64, "nat64", { 0x00, 0x64, 0xff, 0x9b }, 96, 96, false },
-	[GEO_FORM_6TO4] = { GEO_FORM_6TO4, "6to4", { 0x20, 0x02 }, 16, 16, false },
-	[GEO_FORM_TEREDO] = { GEO_FORM_TEREDO, "teredo", { 0x20, 0x01, 0x00, 0x00 }, 32, 96, true },
+    [GEO_FORM_NATIVE] = {GEO_FORM_NATIVE, "native", {0}, 0, 0, false},
+    [GEO_FORM_MAPPED] =
+	{GEO_FORM_MAPPED, "ipv4-mapped", {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 96, 96, false},
+    [GEO_FORM_COMPAT] = {GEO_FORM_COMPAT, "ipv4-compatible", {0}, 96, 96, false},
+    [GEO_FORM_NAT64] = {GEO_FORM_NAT64, "nat64", {0x00, 0x64, 0xff, 0x9b}, 96, 96, false},
+    [GEO_FORM_6TO4] = {GEO_FORM_6TO4, "6to4", {0x20, 0x02}, 16, 16, false},
+    [GEO_FORM_TEREDO] = {GEO_FORM_TEREDO, "teredo", {0x20, 0x01, 0x00, 0x00}, 32, 96, true},
 };
 
 static bool prefix_match(const uint8_t *addr, const uint8_t *prefix, unsigned len)
@@ -39,7 +39,8 @@ geo_form_t geo_addr_form(const uint8_t v6[16])
 		if (!prefix_match(v6, geo_forms[f].prefix, geo_forms[f].prefix_len))
 			continue;
 		/* ::/127 is the unspecified and loopback address, not IPv4 0.0.0.0/31. */
-		if (f == GEO_FORM_COMPAT && v6[12] == 0 && v6[13] == 0 && v6[14] == 0 && v6[15] <= 1)
+		if (f == GEO_FORM_COMPAT && v6[12] == 0 && v6[13] == 0 && v6[14] == 0 &&
+		    v6[15] <= 1)
 			return GEO_FORM_NATIVE;
 		return (geo_form_t)f;
 	}

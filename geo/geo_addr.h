@@ -15,8 +15,8 @@ typedef enum {
 	GEO_FORM_NATIVE = 0, /* an IPv6 address in its own right */
 	GEO_FORM_MAPPED,     /* ::ffff:0:0/96, IPv4 in bits 96..127 */
 	GEO_FORM_COMPAT,     /* ::/96 except :: and ::1, IPv4 in bits 96..127 */
-	GEO_FORM_NAT64,      /* 64:ff9b::/96 (RFC 6052), IPv4 in bits 96..127 */
-	GEO_FORM_6TO4,       /* 2002::/16 (RFC 3056), IPv4 in bits 16..47 */
+	GEO_FORM_NAT64,	     /* 64:ff9b::/96 (RFC 6052), IPv4 in bits 96..127 */
+	GEO_FORM_6TO4,	     /* 2002::/16 (RFC 3056), IPv4 in bits 16..47 */
 	GEO_FORM_TEREDO,     /* 2001::/32 (RFC 4380), client IPv4 = ~bits 96..127 */
 	GEO_FORM_COUNT,
 } geo_form_t;
@@ -28,7 +28,7 @@ typedef struct {
 	uint8_t prefix[16];  /* the IPv6 prefix of the form, host bits zero */
 	unsigned prefix_len; /* 16..96 */
 	unsigned v4_offset;  /* first bit of the IPv4 address, 16..96 */
-	bool inverted;       /* the IPv4 bits are stored complemented (Teredo) */
+	bool inverted;	     /* the IPv4 bits are stored complemented (Teredo) */
 } geo_form_desc_t;
 
 /* The forms, indexed by geo_form_t (entry 0 is NATIVE, prefix_len 0, unused). */
@@ -55,6 +55,7 @@ int geo_net_parse(const char *text, int *family, uint8_t addr[16], unsigned *pre
 		  size_t errlen) M_NONNULL(1, 2, 3, 4) M_WUR;
 
 /* Formats family/addr/prefix as "a.b.c.d/n" or "x::/n" into buf (>= 64 bytes). */
-void geo_net_format(int family, const uint8_t *addr, unsigned prefix, char *buf, size_t len) M_NONNULL_ALL;
+void geo_net_format(int family, const uint8_t *addr, unsigned prefix, char *buf,
+		    size_t len) M_NONNULL_ALL;
 
 #endif

@@ -18,39 +18,39 @@
  * carrying IPv4 become graft leaves, and ::/127 inside the compatible form is native. */
 typedef struct {
 	const uint8_t *prefix; /* 16 bytes */
-	unsigned len;          /* prefix length */
-	uint32_t leaf;         /* GEO_TRIE_LEAF | GEO_TRIE_GRAFT | form, or NONE for native */
+	unsigned len;	       /* prefix length */
+	uint32_t leaf;	       /* GEO_TRIE_LEAF | GEO_TRIE_GRAFT | form, or NONE for native */
 } hole_t;
 
 #define HOLE_COUNT (GEO_FORM_COUNT) /* forms 1..5 plus ::/127 */
 
 /* Interned lists: open addressing over list indexes, hashed by content. */
 typedef struct {
-	uint32_t *slots;      /* list index + 1; 0 = empty */
-	size_t cap;           /* power of two */
-	size_t *offsets;      /* per list: start in the pool (pointers are fixed at the end) */
+	uint32_t *slots; /* list index + 1; 0 = empty */
+	size_t cap;	 /* power of two */
+	size_t *offsets; /* per list: start in the pool (pointers are fixed at the end) */
 	size_t offsets_cap;
 } intern_t;
 
 /* One compilation. */
 typedef struct {
-	const uint32_t *src;         /* the database's location tree */
-	const geo_loc_t *locs;       /* its locations */
+	const uint32_t *src;   /* the database's location tree */
+	const geo_loc_t *locs; /* its locations */
 	const geo_dc_t *dcs;
 	const geo_rules_t *rules;
-	uint32_t *loc_list;          /* per location: list leaf, or NONE until computed */
+	uint32_t *loc_list;	     /* per location: list leaf, or NONE until computed */
 	const geo_net_rule_t **nets; /* this family's nets rules, sorted by address then length */
-	uint32_t *net_list;          /* list leaf per entry of nets */
+	uint32_t *net_list;	     /* list leaf per entry of nets */
 	hole_t holes[HOLE_COUNT];
-	geo_choice_t *choices;       /* scratch, geo_order_max entries */
-	uint16_t *order;             /* scratch */
-	uint32_t *bin;               /* the binary trie: node i's children at [2i], [2i+1] */
-	size_t bin_count;            /* binary nodes */
+	geo_choice_t *choices; /* scratch, geo_order_max entries */
+	uint16_t *order;       /* scratch */
+	uint32_t *bin;	       /* the binary trie: node i's children at [2i], [2i+1] */
+	size_t bin_count;      /* binary nodes */
 	size_t bin_cap;
-	geo_trie_t *trie;            /* output under construction */
+	geo_trie_t *trie; /* output under construction */
 	size_t pool_cap;
 	intern_t intern;
-	int failed;                  /* out of memory or index overflow */
+	int failed; /* out of memory or index overflow */
 } build_t;
 
 static uint32_t hash_list(const uint16_t *dc, size_t n)
@@ -99,7 +99,8 @@ static uint32_t intern(build_t *b, const uint16_t *dc, size_t n)
 	size_t j = hash_list(dc, n) & (in->cap - 1);
 	while (in->slots[j]) {
 		uint32_t id = in->slots[j] - 1;
-		if (t->lists[id].count == n && memcmp(t->pool + in->offsets[id], dc, n * sizeof(*dc)) == 0)
+		if (t->lists[id].count == n &&
+		    memcmp(t->pool + in->offsets[id], dc, n * sizeof(*dc)) == 0)
 			return GEO_TRIE_LEAF | id;
 		j = (j + 1) & (in->cap - 1);
 	}
@@ -129,7 +130,7 @@ static uint32_t intern(build_t *b, const uint16_t *dc, size_t n)
 	}
 	memcpy(t->pool + t->pool_len, dc, n * sizeof(*dc));
 	in->offsets[t->list_count] = t->pool_len;
-	t->lists[t->list_count] = (geo_list_t){ NULL, (uint32_t)n };
+	t->lists[t->list_count] = (geo_list_t){NULL, (uint32_t)n};
 	t->pool_len += n;
 	in->slots[j] = (uint32_t)t->list_count + 1;
 	return GEO_TRIE_LEAF | (uint32_t)t->list_count++;
@@ -159,7 +160,8 @@ static uint32_t new_node(build_t *b, uint32_t left, uint32_t right)
 {
 	if (b->bin_count == b->bin_cap) {
 		size_t cap = b->bin_cap ? b->bin_cap * 2 : 1024;
-		uint32_t *bin = cap <= 0x7fffffffu / 2 ? realloc(b->bin, cap * 2 * sizeof(*bin)) : NULL;
+		uint32_t *bin =
+		    cap <= 0x7fffffffu / 2 ? realloc(b->bin, cap * 2 * sizeof(*bin)) : NULL;
 		if (!bin) {
 			b->failed = 1;
 			return GEO_TRIE_LEAF;
@@ -176,8 +178,8 @@ static uint32_t new_node(build_t *b, uint32_t left, uint32_t right)
  * nets[lo, hi) the rules inside it, holes the mask of hole_t entries inside it, override
  * the leaf of the nearest enclosing nets rule, graft that of the enclosing IPv4 form.
  * Children are built first, so equal leaves merge on the way up. */
-static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, uint8_t *path, size_t lo,
-		      size_t hi, unsigned holes, uint32_t override, uint32_t graft)
+static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, uint8_t *path,
+		      size_t lo, size_t hi, unsigned holes, uint32_t override, uint32_t graft)
 {
 	for (unsigned h = 0; h < HOLE_COUNT; h++) {
 		if (!(holes & (1u << h)) || b->holes[h].len != depth)
@@ -215,8 +217,9 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, ui
 		uint32_t s = (src & GEO_TREE_LEAF) ? src : b->src[2 * src + bit];
 		if (bit)
 			path[depth / 8] |= (uint8_t)(0x80u >> (depth % 8));
-		child[bit] = build(b, s, depth + 1, max, path, bit ? mid : lo, bit ? hi : mid, sub, override, graft);
-		path[depth / 8] &= (uint8_t)~(0x80u >> (depth % 8));
+		child[bit] = build(b, s, depth + 1, max, path, bit ? mid : lo, bit ? hi : mid, sub,
+				   override, graft);
+		path[depth / 8] &= (uint8_t) ~(0x80u >> (depth % 8));
 		if (b->failed)
 			return GEO_TRIE_LEAF;
 	}
@@ -228,7 +231,8 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, ui
 /* Writes root[idx << left .. (idx + 1) << left) for the binary subtrie ref at depth: a
  * leaf fills its whole range, with its depth; a binary node at the table's depth is
  * stored as is and the lookup walks on from there bit by bit. */
-static void flatten(uint32_t *root, unsigned left, unsigned idx, const uint32_t *bin, uint32_t ref, unsigned depth)
+static void flatten(uint32_t *root, unsigned left, unsigned idx, const uint32_t *bin, uint32_t ref,
+		    unsigned depth)
 {
 	if (ref & GEO_TRIE_LEAF) {
 		uint32_t entry = ref | ((uint32_t)depth << GEO_TRIE_DEPTH_SHIFT);
@@ -271,7 +275,7 @@ static uint32_t build_family(build_t *b, int family, uint32_t src_root)
 	const geo_rules_t *r = b->rules;
 	size_t n = 0;
 	unsigned holes = 0;
-	uint8_t path[16] = { 0 };
+	uint8_t path[16] = {0};
 
 	for (size_t i = 0; i < r->net_count; i++)
 		if (r->nets[i].family == family)
@@ -284,11 +288,11 @@ static uint32_t build_family(build_t *b, int family, uint32_t src_root)
 	return build(b, src_root, 0, family == AF_INET ? 32 : 128, path, 0, n, holes, NONE, NONE);
 }
 
-geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, const geo_rules_t *rules,
-			   char *err, size_t errlen)
+geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
+			   const geo_rules_t *rules, char *err, size_t errlen)
 {
 	static const uint8_t zero[16];
-	build_t b = { 0 };
+	build_t b = {0};
 	uint32_t root4, root6;
 	size_t loc_count;
 
@@ -303,9 +307,9 @@ geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, 
 	b.dcs = dcs;
 	b.rules = rules;
 	for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
-		b.holes[f - 1] = (hole_t){ geo_forms[f].prefix, geo_forms[f].prefix_len,
-					   GEO_TRIE_LEAF | GEO_TRIE_GRAFT | (uint32_t)f };
-	b.holes[HOLE_COUNT - 1] = (hole_t){ zero, 127, NONE };
+		b.holes[f - 1] = (hole_t){geo_forms[f].prefix, geo_forms[f].prefix_len,
+					  GEO_TRIE_LEAF | GEO_TRIE_GRAFT | (uint32_t)f};
+	b.holes[HOLE_COUNT - 1] = (hole_t){zero, 127, NONE};
 	b.trie = calloc(1, sizeof(*b.trie));
 	b.loc_list = malloc(loc_count * sizeof(*b.loc_list));
 	b.nets = malloc((rules->net_count + 1) * sizeof(*b.nets));
@@ -358,7 +362,7 @@ out:
 struct geo_set {
 	geo_trie_t **by_record; /* nrules entries, shared between records with equal rules */
 	size_t record_count;
-	geo_trie_t **distinct;  /* each trie once, for freeing */
+	geo_trie_t **distinct; /* each trie once, for freeing */
 	size_t distinct_count;
 };
 
@@ -379,15 +383,16 @@ static bool same_rules(const geo_rules_t *a, const geo_rules_t *b)
 			return false;
 	for (size_t i = 0; i < a->net_count; i++) {
 		const geo_net_rule_t *x = &a->nets[i], *y = &b->nets[i];
-		if (x->family != y->family || x->prefix != y->prefix || memcmp(x->addr, y->addr, 16) != 0 ||
+		if (x->family != y->family || x->prefix != y->prefix ||
+		    memcmp(x->addr, y->addr, 16) != 0 ||
 		    !same_indexes(x->dcs, x->count, y->dcs, y->count))
 			return false;
 	}
 	return true;
 }
 
-geo_set_t *geo_set_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, const geo_rules_t *rules,
-			 size_t nrules, char *err, size_t errlen)
+geo_set_t *geo_set_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
+			 const geo_rules_t *rules, size_t nrules, char *err, size_t errlen)
 {
 	geo_set_t *set = calloc(1, sizeof(*set));
 	size_t *first = NULL; /* per distinct trie: the record it was built for */

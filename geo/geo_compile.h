@@ -14,8 +14,8 @@
  * gives it, nets rules cut their CIDRs in, and equal neighbours are merged. dcs has ndc
  * entries; the trie keeps no pointer to db, dcs or rules. Returns NULL with the reason in
  * err (bad rules, out of memory). Runs in O(database nodes + rules * 128). */
-geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, const geo_rules_t *rules,
-			   char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
+			   const geo_rules_t *rules, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
 
 /* The compiled tries of every geo record of a configuration, built against one database.
  * Records with equal rules share one trie. Immutable once built: publish it (e.g. with
@@ -23,8 +23,9 @@ geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, 
 typedef struct geo_set geo_set_t;
 
 /* Builds rules[0..nrules) (nrules may be 0). Returns NULL with "record N: reason" in err. */
-geo_set_t *geo_set_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc, const geo_rules_t *rules,
-			 size_t nrules, char *err, size_t errlen) M_NONNULL(1, 2, 6) M_WUR;
+geo_set_t *geo_set_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
+			 const geo_rules_t *rules, size_t nrules, char *err, size_t errlen)
+    M_NONNULL(1, 2, 6) M_WUR;
 /* The trie of record i (< nrules of the build). */
 const geo_trie_t *geo_set_trie(const geo_set_t *set, size_t record) M_NONNULL_ALL M_PURE;
 /* Distinct tries actually built (records with equal rules count once). */

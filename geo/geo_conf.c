@@ -30,7 +30,7 @@ int geo_conf_input(const conf_t *conf, geo_conf_input_t *in, char *err, size_t e
 	in->dc_count = conf->datacenter_count;
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
 		const conf_datacenter_t *d = &conf->datacenters[i];
-		in->dcs[i] = (geo_dc_t){ d->name, d->has_location, d->latitude, d->longitude };
+		in->dcs[i] = (geo_dc_t){d->name, d->has_location, d->latitude, d->longitude};
 	}
 	geo_map_rule_t *m = in->maps;
 	geo_net_rule_t *n = in->nets;
@@ -45,14 +45,17 @@ int geo_conf_input(const conf_t *conf, geo_conf_input_t *in, char *err, size_t e
 		g->map = m;
 		g->map_count = r->map_count;
 		for (size_t k = 0; k < r->map_count; k++)
-			*m++ = (geo_map_rule_t){ r->map[k].key, r->map[k].datacenters, r->map[k].count };
+			*m++ =
+			    (geo_map_rule_t){r->map[k].key, r->map[k].datacenters, r->map[k].count};
 		g->nets = n;
 		g->net_count = r->net_count;
 		for (size_t k = 0; k < r->net_count; k++, n++) {
 			char why[256];
-			*n = (geo_net_rule_t){ .key = r->nets[k].key, .dcs = r->nets[k].datacenters,
-					       .count = r->nets[k].count };
-			if (geo_net_parse(r->nets[k].key, &n->family, n->addr, &n->prefix, why, sizeof(why)) < 0) {
+			*n = (geo_net_rule_t){.key = r->nets[k].key,
+					      .dcs = r->nets[k].datacenters,
+					      .count = r->nets[k].count};
+			if (geo_net_parse(r->nets[k].key, &n->family, n->addr, &n->prefix, why,
+					  sizeof(why)) < 0) {
 				snprintf(err, errlen, "records.%s.nets: %s", r->name, why);
 				geo_conf_input_free(in);
 				return -1;

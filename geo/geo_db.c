@@ -16,23 +16,23 @@
 #include "geo/geo_db.h"
 
 struct geo_db {
-	MMDB_s mmdb;          /* the open file (mmap'd, read only) */
-	char *path;           /* as given to geo_db_open */
-	struct stat st;       /* identity of the file when opened, for reload */
-	uint32_t *nodes;      /* 2 * node_count children, see GEO_TREE_LEAF */
-	uint32_t node_count;  /* search tree nodes */
-	uint32_t root4;       /* IPv4 space: node index or leaf */
-	uint32_t root6;       /* IPv6 space: node index or leaf */
-	geo_loc_t *locs;      /* decoded records; [0] is "no record" */
-	size_t loc_count;     /* entries in locs, >= 1 */
-	size_t networks;      /* leaves with a record reached from the roots */
+	MMDB_s mmdb;	     /* the open file (mmap'd, read only) */
+	char *path;	     /* as given to geo_db_open */
+	struct stat st;	     /* identity of the file when opened, for reload */
+	uint32_t *nodes;     /* 2 * node_count children, see GEO_TREE_LEAF */
+	uint32_t node_count; /* search tree nodes */
+	uint32_t root4;	     /* IPv4 space: node index or leaf */
+	uint32_t root6;	     /* IPv6 space: node index or leaf */
+	geo_loc_t *locs;     /* decoded records; [0] is "no record" */
+	size_t loc_count;    /* entries in locs, >= 1 */
+	size_t networks;     /* leaves with a record reached from the roots */
 };
 
 /* Data-section offset -> location index, open addressing; only alive during open. */
 typedef struct {
-	uint32_t *keys;  /* offset + 1; 0 = empty slot */
-	uint32_t *vals;  /* location index */
-	size_t cap;      /* power of two */
+	uint32_t *keys; /* offset + 1; 0 = empty slot */
+	uint32_t *vals; /* location index */
+	size_t cap;	/* power of two */
 	size_t used;
 } offset_map_t;
 
@@ -96,7 +96,8 @@ static int read_code(MMDB_entry_s *entry, char *out, ...)
 	va_start(ap, out);
 	int status = MMDB_vget_value(entry, &data, ap);
 	va_end(ap);
-	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR || status == MMDB_INVALID_LOOKUP_PATH_ERROR)
+	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
+	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
 		return 0;
 	if (status != MMDB_SUCCESS)
 		return status;
@@ -114,7 +115,8 @@ static int read_degrees(MMDB_entry_s *entry, const char *field, double *out, boo
 	int status = MMDB_get_value(entry, &data, "location", field, NULL);
 
 	*found = false;
-	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR || status == MMDB_INVALID_LOOKUP_PATH_ERROR)
+	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
+	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
 		return 0;
 	if (status != MMDB_SUCCESS)
 		return status;
@@ -132,15 +134,17 @@ static int read_degrees(MMDB_entry_s *entry, const char *field, double *out, boo
 
 static int decode_location(const MMDB_s *mmdb, uint32_t offset, geo_loc_t *loc)
 {
-	MMDB_entry_s entry = { .mmdb = mmdb, .offset = offset };
+	MMDB_entry_s entry = {.mmdb = mmdb, .offset = offset};
 	bool has_lat, has_lon;
 	int status;
 
 	memset(loc, 0, sizeof(*loc));
 	if ((status = read_code(&entry, loc->continent, "continent", "code", NULL)) != 0 ||
 	    (status = read_code(&entry, loc->country, "country", "iso_code", NULL)) != 0 ||
-	    (status = read_code(&entry, loc->country, "registered_country", "iso_code", NULL)) != 0 ||
-	    (status = read_code(&entry, loc->subdivision, "subdivisions", "0", "iso_code", NULL)) != 0 ||
+	    (status = read_code(&entry, loc->country, "registered_country", "iso_code", NULL)) !=
+		0 ||
+	    (status = read_code(&entry, loc->subdivision, "subdivisions", "0", "iso_code", NULL)) !=
+		0 ||
 	    (status = read_degrees(&entry, "latitude", &loc->latitude, &has_lat)) != 0 ||
 	    (status = read_degrees(&entry, "longitude", &loc->longitude, &has_lon)) != 0)
 		return status;
@@ -177,7 +181,8 @@ static int location_for(geo_db_t *db, offset_map_t *m, uint32_t offset, uint32_t
 	}
 	int status = decode_location(&db->mmdb, offset, &db->locs[db->loc_count]);
 	if (status != 0) {
-		fail(err, errlen, db->path, "data record at offset %u: %s", offset, MMDB_strerror(status));
+		fail(err, errlen, db->path, "data record at offset %u: %s", offset,
+		     MMDB_strerror(status));
 		return -1;
 	}
 	m->keys[j] = key;
@@ -218,7 +223,7 @@ static int child_value(geo_db_t *db, offset_map_t *m, uint32_t node, uint64_t re
 
 static int read_tree(geo_db_t *db, char *err, size_t errlen)
 {
-	offset_map_t map = { 0 };
+	offset_map_t map = {0};
 	int rc = -1;
 
 	db->nodes = malloc((size_t)db->node_count * 2 * sizeof(*db->nodes));
@@ -232,13 +237,16 @@ static int read_tree(geo_db_t *db, char *err, size_t errlen)
 		MMDB_search_node_s node;
 		int status = MMDB_read_node(&db->mmdb, i, &node);
 		if (status != MMDB_SUCCESS) {
-			fail(err, errlen, db->path, "search tree node %u: %s", i, MMDB_strerror(status));
+			fail(err, errlen, db->path, "search tree node %u: %s", i,
+			     MMDB_strerror(status));
 			goto out;
 		}
 		if (child_value(db, &map, i, node.left_record, node.left_record_type,
-				node.left_record_entry.offset, &db->nodes[2 * i], err, errlen) < 0 ||
+				node.left_record_entry.offset, &db->nodes[2 * i], err,
+				errlen) < 0 ||
 		    child_value(db, &map, i, node.right_record, node.right_record_type,
-				node.right_record_entry.offset, &db->nodes[2 * i + 1], err, errlen) < 0)
+				node.right_record_entry.offset, &db->nodes[2 * i + 1], err,
+				errlen) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -276,8 +284,8 @@ static int count_networks(geo_db_t *db, uint32_t ref, unsigned depth, unsigned m
 			if (skip)
 				continue;
 		}
-		if (count_networks(db, db->nodes[2 * ref + b], depth + 1, max_depth, path6 ? path : NULL,
-				   budget) < 0)
+		if (count_networks(db, db->nodes[2 * ref + b], depth + 1, max_depth,
+				   path6 ? path : NULL, budget) < 0)
 			return -1;
 	}
 	return 0;
@@ -300,7 +308,8 @@ static int find_roots(geo_db_t *db, char *err, size_t errlen)
 	}
 	if (count_networks(db, db->root4, 0, 32, NULL, &budget) < 0 ||
 	    count_networks(db, db->root6, 0, 128, zero, &budget) < 0) {
-		fail(err, errlen, db->path, "corrupt search tree (a node is reached twice or too deep)");
+		fail(err, errlen, db->path,
+		     "corrupt search tree (a node is reached twice or too deep)");
 		return -1;
 	}
 	return 0;
@@ -367,8 +376,9 @@ int geo_db_reload(const geo_db_t *db, geo_db_t **fresh, char *err, size_t errlen
 		fail(err, errlen, db->path, "%s", strerror(errno));
 		return -1;
 	}
-	if (st.st_dev == db->st.st_dev && st.st_ino == db->st.st_ino && st.st_size == db->st.st_size &&
-	    st.st_mtim.tv_sec == db->st.st_mtim.tv_sec && st.st_mtim.tv_nsec == db->st.st_mtim.tv_nsec)
+	if (st.st_dev == db->st.st_dev && st.st_ino == db->st.st_ino &&
+	    st.st_size == db->st.st_size && st.st_mtim.tv_sec == db->st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == db->st.st_mtim.tv_nsec)
 		return 0;
 	*fresh = geo_db_open(db->path, err, errlen);
 	return *fresh ? 1 : -1;
@@ -403,7 +413,8 @@ const geo_loc_t *geo_db_locations(const geo_db_t *db, size_t *count)
 }
 
 /* Follows addr's bits from ref to a leaf; returns the leaf, *depth its depth. */
-static uint32_t walk(const geo_db_t *db, uint32_t ref, const uint8_t *addr, unsigned max, unsigned *depth)
+static uint32_t walk(const geo_db_t *db, uint32_t ref, const uint8_t *addr, unsigned max,
+		     unsigned *depth)
 {
 	unsigned d = 0;
 
@@ -415,7 +426,8 @@ static uint32_t walk(const geo_db_t *db, uint32_t ref, const uint8_t *addr, unsi
 	return (ref & GEO_TREE_LEAF) ? ref : GEO_TREE_LEAF;
 }
 
-int geo_db_locate(const geo_db_t *db, int family, const uint8_t *addr, geo_loc_t *loc, unsigned *netlen)
+int geo_db_locate(const geo_db_t *db, int family, const uint8_t *addr, geo_loc_t *loc,
+		  unsigned *netlen)
 {
 	uint32_t leaf;
 	unsigned depth;
@@ -441,7 +453,8 @@ int geo_db_locate(const geo_db_t *db, int family, const uint8_t *addr, geo_loc_t
 }
 
 /* Appends "key: value\n" for one string field of entry when present. */
-static size_t describe_string(MMDB_entry_s *entry, char *buf, size_t len, size_t pos, const char *key, ...)
+static size_t describe_string(MMDB_entry_s *entry, char *buf, size_t len, size_t pos,
+			      const char *key, ...)
 {
 	MMDB_entry_data_s data;
 	va_list ap;
@@ -449,9 +462,11 @@ static size_t describe_string(MMDB_entry_s *entry, char *buf, size_t len, size_t
 	va_start(ap, key);
 	int status = MMDB_vget_value(entry, &data, ap);
 	va_end(ap);
-	if (status != MMDB_SUCCESS || !data.has_data || data.type != MMDB_DATA_TYPE_UTF8_STRING || pos >= len)
+	if (status != MMDB_SUCCESS || !data.has_data || data.type != MMDB_DATA_TYPE_UTF8_STRING ||
+	    pos >= len)
 		return pos;
-	int n = snprintf(buf + pos, len - pos, "%s: %.*s\n", key, (int)data.data_size, data.utf8_string);
+	int n = snprintf(buf + pos, len - pos, "%s: %.*s\n", key, (int)data.data_size,
+			 data.utf8_string);
 	return n > 0 ? pos + (size_t)n : pos;
 }
 
@@ -494,9 +509,11 @@ int geo_db_describe(const geo_db_t *db, int family, const uint8_t *addr, char *b
 			snprintf(buf + pos, len - pos, "record: none (IPv4-only database)\n");
 		return 0;
 	}
-	MMDB_lookup_result_s res = MMDB_lookup_sockaddr(&db->mmdb, (struct sockaddr *)&ss, &mmdb_error);
+	MMDB_lookup_result_s res =
+	    MMDB_lookup_sockaddr(&db->mmdb, (struct sockaddr *)&ss, &mmdb_error);
 	if (mmdb_error != MMDB_SUCCESS) {
-		snprintf(buf, len, "%s: lookup of %s: %s", db->path, text, MMDB_strerror(mmdb_error));
+		snprintf(buf, len, "%s: lookup of %s: %s", db->path, text,
+			 MMDB_strerror(mmdb_error));
 		return -1;
 	}
 	unsigned netlen = res.netmask;
@@ -515,12 +532,16 @@ int geo_db_describe(const geo_db_t *db, int family, const uint8_t *addr, char *b
 	}
 	pos = describe_string(&res.entry, buf, len, pos, "continent", "continent", "code", NULL);
 	pos = describe_string(&res.entry, buf, len, pos, "country", "country", "iso_code", NULL);
-	pos = describe_string(&res.entry, buf, len, pos, "registered_country", "registered_country", "iso_code", NULL);
-	pos = describe_string(&res.entry, buf, len, pos, "subdivision", "subdivisions", "0", "iso_code", NULL);
+	pos = describe_string(&res.entry, buf, len, pos, "registered_country", "registered_country",
+			      "iso_code", NULL);
+	pos = describe_string(&res.entry, buf, len, pos, "subdivision", "subdivisions", "0",
+			      "iso_code", NULL);
 	pos = describe_string(&res.entry, buf, len, pos, "city", "city", "names", "en", NULL);
 	geo_loc_t loc;
-	if (decode_location(&db->mmdb, res.entry.offset, &loc) == 0 && loc.has_location && pos < len)
-		snprintf(buf + pos, len - pos, "latitude: %.4f\nlongitude: %.4f\n", loc.latitude, loc.longitude);
+	if (decode_location(&db->mmdb, res.entry.offset, &loc) == 0 && loc.has_location &&
+	    pos < len)
+		snprintf(buf + pos, len - pos, "latitude: %.4f\nlongitude: %.4f\n", loc.latitude,
+			 loc.longitude);
 	else if (pos < len)
 		snprintf(buf + pos, len - pos, "location: none\n");
 	return 0;

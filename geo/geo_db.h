@@ -31,7 +31,8 @@ void geo_db_free(geo_db_t *db);
  * unchanged, 1 with *fresh set to the newly opened database when changed, or -1 with
  * "PATH: reason" in err when the new file cannot be used: the caller keeps db. The
  * caller compiles new tries from *fresh and swaps them in. */
-int geo_db_reload(const geo_db_t *db, geo_db_t **fresh, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+int geo_db_reload(const geo_db_t *db, geo_db_t **fresh, char *err,
+		  size_t errlen) M_NONNULL_ALL M_WUR;
 
 const char *geo_db_path(const geo_db_t *db) M_NONNULL_ALL M_PURE;
 /* The metadata's database_type, e.g. "GeoLite2-City". */
@@ -56,6 +57,7 @@ int geo_db_locate(const geo_db_t *db, int family, const uint8_t *addr, geo_loc_t
 /* Writes the raw record behind addr, one "key: value" per line: address, form, network,
  * continent, country, subdivision, city, latitude, longitude (for `meridianctl geo`).
  * Returns 0, or -1 with the reason in buf. */
-int geo_db_describe(const geo_db_t *db, int family, const uint8_t *addr, char *buf, size_t len) M_NONNULL_ALL;
+int geo_db_describe(const geo_db_t *db, int family, const uint8_t *addr, char *buf,
+		    size_t len) M_NONNULL_ALL;
 
 #endif

@@ -11,14 +11,16 @@
 #include "geo/geo_explain.h"
 
 /* The most specific IPv6 nets rule containing addr whose prefix is at least min_prefix. */
-static const geo_net_rule_t *nets_match_from(const geo_rules_t *rules, const uint8_t *addr, unsigned min_prefix)
+static const geo_net_rule_t *nets_match_from(const geo_rules_t *rules, const uint8_t *addr,
+					     unsigned min_prefix)
 {
 	const geo_net_rule_t *best = NULL;
 
 	for (size_t i = 0; i < rules->net_count; i++) {
 		const geo_net_rule_t *n = &rules->nets[i];
 		unsigned b;
-		if (n->family != AF_INET6 || n->prefix < min_prefix || (best && n->prefix <= best->prefix))
+		if (n->family != AF_INET6 || n->prefix < min_prefix ||
+		    (best && n->prefix <= best->prefix))
 			continue;
 		for (b = 0; b < n->prefix; b++)
 			if (geo_bit(addr, b) != geo_bit(n->addr, b))
@@ -39,7 +41,8 @@ static const geo_net_rule_t *deciding_net(const geo_rules_t *rules, geo_explain_
 	if (ex->family == AF_INET)
 		return geo_nets_match(rules, AF_INET, ex->addr);
 	if (ex->form != GEO_FORM_NATIVE) {
-		const geo_net_rule_t *n = nets_match_from(rules, ex->addr, geo_forms[ex->form].prefix_len);
+		const geo_net_rule_t *n =
+		    nets_match_from(rules, ex->addr, geo_forms[ex->form].prefix_len);
 		return n ? n : geo_nets_match(rules, AF_INET, ex->v4);
 	}
 	if (memcmp(ex->addr, zero, 15) == 0 && ex->addr[15] <= 1) /* :: and ::1 */
@@ -47,8 +50,9 @@ static const geo_net_rule_t *deciding_net(const geo_rules_t *rules, geo_explain_
 	return geo_nets_match(rules, AF_INET6, ex->addr);
 }
 
-int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rules, const geo_trie_t *trie,
-		int family, const uint8_t *addr, geo_choice_t *choices, geo_explain_t *ex)
+int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rules,
+		const geo_trie_t *trie, int family, const uint8_t *addr, geo_choice_t *choices,
+		geo_explain_t *ex)
 {
 	memset(ex, 0, sizeof(*ex));
 	if (family != AF_INET && family != AF_INET6)
@@ -66,7 +70,8 @@ int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rule
 	ex->count = geo_order(dcs, rules, &ex->loc, ex->net, choices);
 	if (trie) {
 		const geo_list_t *list;
-		if (geo_trie_lookup(trie, family, addr, family == AF_INET ? 32 : 128, &list, &ex->scope) < 0)
+		if (geo_trie_lookup(trie, family, addr, family == AF_INET ? 32 : 128, &list,
+				    &ex->scope) < 0)
 			return -1;
 		ex->has_scope = true;
 		ex->agrees = list->count == ex->count;
@@ -88,7 +93,8 @@ static void put(out_t *o, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	int n = vsnprintf(o->pos < o->len ? o->buf + o->pos : NULL, o->pos < o->len ? o->len - o->pos : 0, fmt, ap);
+	int n = vsnprintf(o->pos < o->len ? o->buf + o->pos : NULL,
+			  o->pos < o->len ? o->len - o->pos : 0, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		o->pos += (size_t)n;
@@ -96,7 +102,7 @@ static void put(out_t *o, const char *fmt, ...)
 
 size_t geo_explain_format(const geo_explain_t *ex, const geo_dc_t *dcs, char *buf, size_t len)
 {
-	out_t o = { buf, len, 0 };
+	out_t o = {buf, len, 0};
 	char text[INET6_ADDRSTRLEN];
 
 	if (len)
@@ -140,6 +146,7 @@ size_t geo_explain_format(const geo_explain_t *ex, const geo_dc_t *dcs, char *bu
 		put(&o, ")\n");
 	}
 	if (ex->has_scope)
-		put(&o, "scope: /%u%s\n", ex->scope, ex->agrees ? "" : " (trie disagrees: please report)");
+		put(&o, "scope: /%u%s\n", ex->scope,
+		    ex->agrees ? "" : " (trie disagrees: please report)");
 	return o.pos;
 }

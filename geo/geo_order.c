@@ -15,7 +15,7 @@
 /* A map key split into its parts; parts that are absent are "". */
 typedef struct {
 	char part[3][8]; /* continent, country, subdivision */
-	unsigned depth;  /* parts present, 1..3 */
+	unsigned depth;	 /* parts present, 1..3 */
 } map_key_t;
 
 static int map_key_parse(const char *key, map_key_t *k)
@@ -56,14 +56,16 @@ int geo_rules_check(const geo_rules_t *rules, size_t ndc, char *err, size_t errl
 	for (size_t i = 0; i < rules->map_count; i++) {
 		map_key_t k;
 		if (map_key_parse(rules->map[i].key, &k) < 0) {
-			snprintf(err, errlen,
-				 "map key \"%s\": want CONTINENT[/COUNTRY[/SUBDIVISION]], e.g. EU/IE",
-				 rules->map[i].key);
+			snprintf(
+			    err, errlen,
+			    "map key \"%s\": want CONTINENT[/COUNTRY[/SUBDIVISION]], e.g. EU/IE",
+			    rules->map[i].key);
 			return -1;
 		}
 		for (size_t j = 0; j < rules->map[i].count; j++)
 			if (rules->map[i].dcs[j] >= ndc) {
-				snprintf(err, errlen, "map key \"%s\": datacenter index %zu out of range",
+				snprintf(err, errlen,
+					 "map key \"%s\": datacenter index %zu out of range",
 					 rules->map[i].key, rules->map[i].dcs[j]);
 				return -1;
 			}
@@ -77,7 +79,8 @@ int geo_rules_check(const geo_rules_t *rules, size_t ndc, char *err, size_t errl
 		}
 		for (size_t j = 0; j < n->count; j++)
 			if (n->dcs[j] >= ndc) {
-				snprintf(err, errlen, "nets rule %zu: datacenter index %zu out of range", i,
+				snprintf(err, errlen,
+					 "nets rule %zu: datacenter index %zu out of range", i,
 					 n->dcs[j]);
 				return -1;
 			}
@@ -106,7 +109,7 @@ size_t geo_order_max(const geo_rules_t *rules)
 
 const geo_map_rule_t *geo_map_match(const geo_rules_t *rules, const geo_loc_t *loc)
 {
-	const char *have[3] = { loc->continent, loc->country, loc->subdivision };
+	const char *have[3] = {loc->continent, loc->country, loc->subdivision};
 	const geo_map_rule_t *best = NULL;
 	unsigned best_depth = 0;
 
@@ -168,7 +171,7 @@ static size_t add(geo_choice_t *out, size_t n, const geo_dc_t *dcs, size_t dc, g
 {
 	if (listed(out, n, dc))
 		return n;
-	out[n] = (geo_choice_t){ dc, why, distance_to(&dcs[dc], loc), rule };
+	out[n] = (geo_choice_t){dc, why, distance_to(&dcs[dc], loc), rule};
 	return n + 1;
 }
 
@@ -183,7 +186,7 @@ static size_t add_by_distance(geo_choice_t *out, size_t n, const geo_dc_t *dcs,
 		size_t dc = rules->candidates[i];
 		if (!dcs[dc].has_location || listed(out, n, dc))
 			continue;
-		geo_choice_t c = { dc, GEO_WHY_DISTANCE, distance_to(&dcs[dc], loc), NULL };
+		geo_choice_t c = {dc, GEO_WHY_DISTANCE, distance_to(&dcs[dc], loc), NULL};
 		size_t j = n++;
 		while (j > start && out[j - 1].distance_km > c.distance_km) {
 			out[j] = out[j - 1];

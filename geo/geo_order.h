@@ -22,27 +22,27 @@ typedef struct {
 typedef struct {
 	const char *key;   /* "EU", "EU/IE" or "NA/US/CA": continent[/country[/subdivision]] */
 	const size_t *dcs; /* datacenter indexes, preference order */
-	size_t count;      /* >= 1 */
+	size_t count;	   /* >= 1 */
 } geo_map_rule_t;
 
 /* One `nets` rule: clients inside addr/prefix prefer dcs; the most specific rule wins. */
 typedef struct {
 	const char *key;   /* as written ("10.0.0.0/8"), for explain; may be NULL */
-	int family;        /* AF_INET or AF_INET6 */
+	int family;	   /* AF_INET or AF_INET6 */
 	uint8_t addr[16];  /* network order, bits beyond prefix zero (4 bytes used for IPv4) */
 	unsigned prefix;   /* 0..32 or 0..128 */
 	const size_t *dcs; /* datacenter indexes, preference order */
-	size_t count;      /* >= 1 */
+	size_t count;	   /* >= 1 */
 } geo_net_rule_t;
 
 /* Everything that decides one geo record's preference lists. Two records with equal
  * rules share one compiled trie. */
 typedef struct {
-	const size_t *candidates;    /* datacenter indexes, in the record's order (tie-break) */
-	size_t candidate_count;      /* 1..65535 */
-	const geo_map_rule_t *map;   /* may be NULL when map_count is 0 */
+	const size_t *candidates;  /* datacenter indexes, in the record's order (tie-break) */
+	size_t candidate_count;	   /* 1..65535 */
+	const geo_map_rule_t *map; /* may be NULL when map_count is 0 */
 	size_t map_count;
-	const geo_net_rule_t *nets;  /* may be NULL when net_count is 0 */
+	const geo_net_rule_t *nets; /* may be NULL when net_count is 0 */
 	size_t net_count;
 	const size_t *default_order; /* order for clients without a location; NULL/0: candidates */
 	size_t default_count;
@@ -61,7 +61,7 @@ typedef struct {
 /* Why a datacenter holds its position in a preference list. */
 typedef enum {
 	GEO_WHY_NETS = 0,  /* listed by the most specific matching nets rule */
-	GEO_WHY_MAP,       /* listed by the most specific matching map rule */
+	GEO_WHY_MAP,	   /* listed by the most specific matching map rule */
 	GEO_WHY_DISTANCE,  /* ranked by great-circle distance (ties: candidate order) */
 	GEO_WHY_DEFAULT,   /* client has no location: configured default order */
 	GEO_WHY_CANDIDATE, /* nothing else ranked it: candidate order */
@@ -69,15 +69,16 @@ typedef enum {
 
 /* One position of a preference list, with its reason. */
 typedef struct {
-	size_t dc;          /* datacenter index */
-	geo_why_t why;      /* reason for this position */
+	size_t dc;	    /* datacenter index */
+	geo_why_t why;	    /* reason for this position */
 	double distance_km; /* client to datacenter, or -1 when either has no location */
 	const char *rule;   /* key of the nets/map rule for NETS/MAP, else NULL */
 } geo_choice_t;
 
 /* Checks rules against ndc datacenters: candidates non-empty, every index < ndc, map
  * keys well formed, nets parsed. Returns 0, or -1 with the problem in err. */
-int geo_rules_check(const geo_rules_t *rules, size_t ndc, char *err, size_t errlen) M_NONNULL(1, 3) M_WUR;
+int geo_rules_check(const geo_rules_t *rules, size_t ndc, char *err, size_t errlen)
+    M_NONNULL(1, 3) M_WUR;
 
 /* Longest list geo_order() can write for rules (candidates plus the longest rule list). */
 size_t geo_order_max(const geo_rules_t *rules) M_NONNULL_ALL M_PURE;
@@ -85,13 +86,15 @@ size_t geo_order_max(const geo_rules_t *rules) M_NONNULL_ALL M_PURE;
 /* The most specific map rule matching loc, or NULL. */
 const geo_map_rule_t *geo_map_match(const geo_rules_t *rules, const geo_loc_t *loc) M_NONNULL_ALL;
 /* The most specific nets rule containing addr (family's length), or NULL. */
-const geo_net_rule_t *geo_nets_match(const geo_rules_t *rules, int family, const uint8_t *addr) M_NONNULL_ALL;
+const geo_net_rule_t *geo_nets_match(const geo_rules_t *rules, int family,
+				     const uint8_t *addr) M_NONNULL_ALL;
 
 /* The preference order of a client at loc (NULL: no record) that falls in nets rule net
  * (NULL: none): the rule's datacenters first (nets, else map), then the rest of the
  * candidates by distance, or by default order when the client has no location or a nets
  * rule matched (a nets rule decides by address alone), then any candidate still missing
- * in candidate order. Each datacenter appears once. out needs geo_order_max(rules) entries; returns the count. */
+ * in candidate order. Each datacenter appears once. out needs geo_order_max(rules) entries; returns
+ * the count. */
 size_t geo_order(const geo_dc_t *dcs, const geo_rules_t *rules, const geo_loc_t *loc,
 		 const geo_net_rule_t *net, geo_choice_t *out) M_NONNULL(1, 2, 5);
 

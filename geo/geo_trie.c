@@ -13,7 +13,8 @@
 
 /* Follows a (masked, 16-byte) address from a root table to its leaf; *depth is the
  * leaf's depth. */
-static inline uint32_t descend(const uint32_t *nodes, const uint32_t *root, const uint8_t *a, unsigned *depth)
+static inline uint32_t descend(const uint32_t *nodes, const uint32_t *root, const uint8_t *a,
+			       unsigned *depth)
 {
 	uint32_t e = root[((unsigned)a[0] << 8) | a[1]];
 	unsigned d = GEO_TRIE_ROOT_BITS;

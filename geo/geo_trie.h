@@ -13,7 +13,7 @@
  * any rule-listed datacenter. Interned: equal lists of one trie are one pointer. */
 typedef struct {
 	const uint16_t *dc; /* count datacenter indexes */
-	uint32_t count;     /* >= 1 */
+	uint32_t count;	    /* >= 1 */
 } geo_list_t;
 
 /* A compiled record: the whole IPv4 space and the whole IPv6 space, each a binary trie
@@ -43,9 +43,9 @@ int geo_trie_lookup(const geo_trie_t *t, int family, const uint8_t *addr, unsign
 
 /* Size figures of a trie, for logs and the benchmark. */
 typedef struct {
-	size_t nodes;  /* binary nodes below the two 65536-entry root tables */
-	size_t lists;  /* distinct preference lists */
-	size_t bytes;  /* heap bytes held */
+	size_t nodes; /* binary nodes below the two 65536-entry root tables */
+	size_t lists; /* distinct preference lists */
+	size_t bytes; /* heap bytes held */
 } geo_trie_stats_t;
 
 void geo_trie_stats(const geo_trie_t *t, geo_trie_stats_t *stats) M_NONNULL_ALL;

@@ -27,14 +27,14 @@
 #define GEO_TRIE_ROOT_BITS 16
 
 struct geo_trie {
-	uint32_t *root4;       /* 65536 entries: IPv4 by its first 16 bits */
-	uint32_t *root6;       /* 65536 entries: IPv6 by its first 16 bits */
-	uint32_t *nodes;       /* binary node i's children at [2i] (bit 0) and [2i+1] (bit 1) */
-	size_t node_count;     /* binary nodes */
-	geo_list_t *lists;     /* interned preference lists */
+	uint32_t *root4;   /* 65536 entries: IPv4 by its first 16 bits */
+	uint32_t *root6;   /* 65536 entries: IPv6 by its first 16 bits */
+	uint32_t *nodes;   /* binary node i's children at [2i] (bit 0) and [2i+1] (bit 1) */
+	size_t node_count; /* binary nodes */
+	geo_list_t *lists; /* interned preference lists */
 	size_t list_count;
-	uint16_t *pool;        /* storage of every list's datacenter indexes */
-	size_t pool_len;       /* uint16_t entries used in pool */
+	uint16_t *pool;	 /* storage of every list's datacenter indexes */
+	size_t pool_len; /* uint16_t entries used in pool */
 };
 
 #endif

@@ -13,12 +13,9 @@ enum { US_EAST, EU_WEST, AP_SOUTH, TIE_WEST, TIE_EAST, LAB, DC_COUNT };
 /* The test datacenters; tie-west and tie-east are equidistant from 10,0 (a network in
  * the test database); lab has no location. */
 static const geo_dc_t test_dcs[DC_COUNT] = {
-	[US_EAST] = { "us-east", true, 38.9, -77.4 },
-	[EU_WEST] = { "eu-west", true, 53.3, -6.3 },
-	[AP_SOUTH] = { "ap-south", true, 1.35, 103.8 },
-	[TIE_WEST] = { "tie-west", true, 10.0, -20.0 },
-	[TIE_EAST] = { "tie-east", true, 10.0, 20.0 },
-	[LAB] = { "lab", false, 0, 0 },
+    [US_EAST] = {"us-east", true, 38.9, -77.4},	  [EU_WEST] = {"eu-west", true, 53.3, -6.3},
+    [AP_SOUTH] = {"ap-south", true, 1.35, 103.8}, [TIE_WEST] = {"tie-west", true, 10.0, -20.0},
+    [TIE_EAST] = {"tie-east", true, 10.0, 20.0},  [LAB] = {"lab", false, 0, 0},
 };
 
 /* Path of a generated test database (tests/data/ of the build directory). */

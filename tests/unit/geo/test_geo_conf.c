@@ -24,7 +24,8 @@ static const char *write_config(const char *body)
 	snprintf(path, sizeof(path), "%s/example.com.zone", workdir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	fprintf(f, "$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 hostmaster 1 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.53\n");
+	fprintf(f, "$ORIGIN example.com.\n$TTL 300\n@ SOA ns1 hostmaster 1 3600 600 86400 300\n@ "
+		   "NS ns1\nns1 A 192.0.2.53\n");
 	assert_int_equal(fclose(f), 0);
 	snprintf(path, sizeof(path), "%s/meridian.yaml", workdir);
 	f = fopen(path, "w");
@@ -59,8 +60,8 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void lookup(const geo_set_t *set, size_t record, const char *address, const geo_conf_input_t *in,
-		   char *order, size_t len, unsigned *scope)
+static void lookup(const geo_set_t *set, size_t record, const char *address,
+		   const geo_conf_input_t *in, char *order, size_t len, unsigned *scope)
 {
 	uint8_t addr[16];
 	int family = strchr(address, ':') ? AF_INET6 : AF_INET;
@@ -68,10 +69,12 @@ static void lookup(const geo_set_t *set, size_t record, const char *address, con
 	size_t pos = 0;
 
 	assert_int_equal(inet_pton(family, address, addr), 1);
-	assert_int_equal(geo_trie_lookup(geo_set_trie(set, record), family, addr, 128, &list, scope), 0);
+	assert_int_equal(
+	    geo_trie_lookup(geo_set_trie(set, record), family, addr, 128, &list, scope), 0);
 	order[0] = '\0';
 	for (uint32_t i = 0; i < list->count; i++)
-		pos += (size_t)snprintf(order + pos, len - pos, "%s%s", i ? "," : "", in->dcs[list->dc[i]].name);
+		pos += (size_t)snprintf(order + pos, len - pos, "%s%s", i ? "," : "",
+					in->dcs[list->dc[i]].name);
 }
 
 static void test_config_records_compile_and_answer(void **state)
@@ -97,7 +100,8 @@ static void test_config_records_compile_and_answer(void **state)
 	assert_int_equal(geo_conf_input(conf, &in, err, sizeof(err)), 0);
 	geo_db_t *db = geo_db_open(conf->geoip_path, err, sizeof(err));
 	assert_non_null(db);
-	geo_set_t *set = geo_set_build(db, in.dcs, in.dc_count, in.rules, in.rule_count, err, sizeof(err));
+	geo_set_t *set =
+	    geo_set_build(db, in.dcs, in.dc_count, in.rules, in.rule_count, err, sizeof(err));
 	assert_non_null(set);
 	assert_int_equal(geo_set_distinct(set), 2);
 	lookup(set, 0, "81.2.69.1", &in, order, sizeof(order), &scope);
@@ -119,7 +123,7 @@ static void test_config_records_compile_and_answer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_records_compile_and_answer),
+	    cmocka_unit_test(test_config_records_compile_and_answer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -154,7 +154,7 @@ static void test_reload_keeps_old_on_broken_file(void **state)
 	assert_string_equal(geo_db_type(db), "Meridian-Test-City");
 	geo_loc_t loc;
 	unsigned netlen;
-	uint8_t london[4] = { 81, 2, 69, 1 };
+	uint8_t london[4] = {81, 2, 69, 1};
 	assert_int_equal(geo_db_locate(db, AF_INET, london, &loc, &netlen), 0);
 	assert_string_equal(loc.country, "GB");
 
@@ -195,7 +195,8 @@ static void test_open_refuses_search_tree_that_is_not_a_tree(void **state)
 	const char *path = install("dag.mmdb", bytes, len);
 	free(bytes);
 	assert_null(geo_db_open(path, err, sizeof(err)));
-	snprintf(want, sizeof(want), "%s: corrupt search tree (a node is reached twice or too deep)", path);
+	snprintf(want, sizeof(want),
+		 "%s: corrupt search tree (a node is reached twice or too deep)", path);
 	assert_string_equal(err, want);
 }
 
@@ -226,11 +227,11 @@ static void test_open_survives_random_corruption(void **state)
 			refused++;
 			continue;
 		}
-		static const size_t all[] = { US_EAST, EU_WEST, AP_SOUTH };
-		geo_rules_t r = { all, 3, NULL, 0, NULL, 0, NULL, 0 };
+		static const size_t all[] = {US_EAST, EU_WEST, AP_SOUTH};
+		geo_rules_t r = {all, 3, NULL, 0, NULL, 0, NULL, 0};
 		geo_trie_t *t = geo_trie_build(db, test_dcs, DC_COUNT, &r, err, sizeof(err));
 		assert_non_null(t);
-		uint8_t addr[16] = { 81, 2, 69, 1 };
+		uint8_t addr[16] = {81, 2, 69, 1};
 		const geo_list_t *list;
 		unsigned scope;
 		char buf[1024];
@@ -256,14 +257,15 @@ typedef struct {
 static void test_locate_reads_record_fields(void **state)
 {
 	static const locate_row_t rows[] = {
-		{ "81.2.69.1", "EU", "GB", "ENG", true, 51.5142, -0.0931, 25 },
-		{ "81.2.69.200", "EU", "GB", "ENG", true, 53.4808, -2.2426, 25 },
-		{ "217.65.48.7", "EU", "GI", "", false, 0, 0, 24 },
-		{ "2001:218::1", "AS", "JP", "13", true, 35.6895, 139.6917, 32 },
-		{ "::ffff:81.2.69.1", "EU", "GB", "ENG", true, 51.5142, -0.0931, 121 },
-		{ "2002:5102:4501::", "EU", "GB", "ENG", true, 51.5142, -0.0931, 41 },
-		{ "2001:0:4136:e378:8000:63bf:aefd:bafe", "EU", "GB", "ENG", true, 51.5142, -0.0931, 121 },
-		{ "192.0.2.1", "", "", "", false, 0, 0, 0 },
+	    {"81.2.69.1", "EU", "GB", "ENG", true, 51.5142, -0.0931, 25},
+	    {"81.2.69.200", "EU", "GB", "ENG", true, 53.4808, -2.2426, 25},
+	    {"217.65.48.7", "EU", "GI", "", false, 0, 0, 24},
+	    {"2001:218::1", "AS", "JP", "13", true, 35.6895, 139.6917, 32},
+	    {"::ffff:81.2.69.1", "EU", "GB", "ENG", true, 51.5142, -0.0931, 121},
+	    {"2002:5102:4501::", "EU", "GB", "ENG", true, 51.5142, -0.0931, 41},
+	    {"2001:0:4136:e378:8000:63bf:aefd:bafe", "EU", "GB", "ENG", true, 51.5142, -0.0931,
+	     121},
+	    {"192.0.2.1", "", "", "", false, 0, 0, 0},
 	};
 	char err[256];
 	(void)state;
@@ -317,16 +319,16 @@ static void test_describe_prints_raw_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_reads_city_database),
-		cmocka_unit_test(test_open_missing_file_names_it),
-		cmocka_unit_test(test_open_refuses_garbage),
-		cmocka_unit_test(test_open_refuses_truncated_file),
-		cmocka_unit_test(test_open_refuses_corrupt_search_tree),
-		cmocka_unit_test(test_open_refuses_search_tree_that_is_not_a_tree),
-		cmocka_unit_test(test_open_survives_random_corruption),
-		cmocka_unit_test(test_reload_keeps_old_on_broken_file),
-		cmocka_unit_test(test_locate_reads_record_fields),
-		cmocka_unit_test(test_describe_prints_raw_record),
+	    cmocka_unit_test(test_open_reads_city_database),
+	    cmocka_unit_test(test_open_missing_file_names_it),
+	    cmocka_unit_test(test_open_refuses_garbage),
+	    cmocka_unit_test(test_open_refuses_truncated_file),
+	    cmocka_unit_test(test_open_refuses_corrupt_search_tree),
+	    cmocka_unit_test(test_open_refuses_search_tree_that_is_not_a_tree),
+	    cmocka_unit_test(test_open_survives_random_corruption),
+	    cmocka_unit_test(test_reload_keeps_old_on_broken_file),
+	    cmocka_unit_test(test_locate_reads_record_fields),
+	    cmocka_unit_test(test_describe_prints_raw_record),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

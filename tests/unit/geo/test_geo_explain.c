@@ -14,17 +14,14 @@
 
 #include "tests/unit/geo/geo_test_util.h"
 
-static const size_t candidates[] = { US_EAST, EU_WEST, AP_SOUTH };
-static const size_t default_order[] = { EU_WEST, AP_SOUTH, US_EAST };
-static const size_t only_us[] = { US_EAST }, only_ap[] = { AP_SOUTH }, only_eu[] = { EU_WEST };
-static const geo_map_rule_t map[] = { { "AS/CN", only_us, 1 }, { "EU/GB", only_ap, 1 } };
+static const size_t candidates[] = {US_EAST, EU_WEST, AP_SOUTH};
+static const size_t default_order[] = {EU_WEST, AP_SOUTH, US_EAST};
+static const size_t only_us[] = {US_EAST}, only_ap[] = {AP_SOUTH}, only_eu[] = {EU_WEST};
+static const geo_map_rule_t map[] = {{"AS/CN", only_us, 1}, {"EU/GB", only_ap, 1}};
 static geo_net_rule_t nets[] = {
-	{ "10.0.0.0/8", 0, { 0 }, 0, only_us, 1 },
-	{ "81.2.69.192/26", 0, { 0 }, 0, only_us, 1 },
-	{ "2001:db8::/32", 0, { 0 }, 0, only_ap, 1 },
-	{ "2002:5102:4500::/40", 0, { 0 }, 0, only_eu, 1 },
-	{ "2000::/3", 0, { 0 }, 0, only_eu, 1 },
-	{ "::/100", 0, { 0 }, 0, only_ap, 1 },
+    {"10.0.0.0/8", 0, {0}, 0, only_us, 1},    {"81.2.69.192/26", 0, {0}, 0, only_us, 1},
+    {"2001:db8::/32", 0, {0}, 0, only_ap, 1}, {"2002:5102:4500::/40", 0, {0}, 0, only_eu, 1},
+    {"2000::/3", 0, {0}, 0, only_eu, 1},      {"::/100", 0, {0}, 0, only_ap, 1},
 };
 
 typedef struct {
@@ -39,9 +36,11 @@ static int setup(void **state)
 	char err[256];
 
 	for (size_t i = 0; i < M_ARRAY_LEN(nets); i++)
-		if (geo_net_parse(nets[i].key, &nets[i].family, nets[i].addr, &nets[i].prefix, err, sizeof(err)) < 0)
+		if (geo_net_parse(nets[i].key, &nets[i].family, nets[i].addr, &nets[i].prefix, err,
+				  sizeof(err)) < 0)
 			return -1;
-	f.rules = (geo_rules_t){ candidates, 3, map, M_ARRAY_LEN(map), nets, M_ARRAY_LEN(nets), default_order, 3 };
+	f.rules = (geo_rules_t){candidates,    3, map, M_ARRAY_LEN(map), nets, M_ARRAY_LEN(nets),
+				default_order, 3};
 	if (!(f.db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err))))
 		return -1;
 	if (!(f.trie = geo_trie_build(f.db, test_dcs, DC_COUNT, &f.rules, err, sizeof(err))))
@@ -66,7 +65,8 @@ static void explain_text(fixture_t *f, const char *address, char *buf, size_t le
 	int family = strchr(address, ':') ? AF_INET6 : AF_INET;
 
 	assert_int_equal(inet_pton(family, address, addr), 1);
-	assert_int_equal(geo_explain(f->db, test_dcs, &f->rules, f->trie, family, addr, choices, &ex), 0);
+	assert_int_equal(
+	    geo_explain(f->db, test_dcs, &f->rules, f->trie, family, addr, choices, &ex), 0);
 	assert_true(ex.agrees);
 	geo_explain_format(&ex, test_dcs, buf, len);
 }
@@ -139,21 +139,21 @@ static void random_address(uint64_t *seed, int *family, uint8_t addr[16])
 		uint8_t prefix[16];
 		unsigned bytes;
 	} near[] = {
-		{ AF_INET, { 0 }, 0 },
-		{ AF_INET, { 81, 2, 69 }, 3 },
-		{ AF_INET, { 81, 2 }, 2 },
-		{ AF_INET, { 10 }, 1 },
-		{ AF_INET, { 50, 114 }, 2 },
-		{ AF_INET6, { 0 }, 0 },
-		{ AF_INET6, { 0x2a, 0x02, 0xcf }, 3 },
-		{ AF_INET6, { 0x20, 0x01, 0x02 }, 3 },
-		{ AF_INET6, { 0x20, 0x01, 0x00, 0x00 }, 4 },
-		{ AF_INET6, { 0x20, 0x02, 0x51, 0x02 }, 4 },
-		{ AF_INET6, { 0x20, 0x02 }, 2 },
-		{ AF_INET6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 81, 2 }, 14 },
-		{ AF_INET6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 13 },
-		{ AF_INET6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 15 },
-		{ AF_INET6, { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 }, 12 },
+	    {AF_INET, {0}, 0},
+	    {AF_INET, {81, 2, 69}, 3},
+	    {AF_INET, {81, 2}, 2},
+	    {AF_INET, {10}, 1},
+	    {AF_INET, {50, 114}, 2},
+	    {AF_INET6, {0}, 0},
+	    {AF_INET6, {0x2a, 0x02, 0xcf}, 3},
+	    {AF_INET6, {0x20, 0x01, 0x02}, 3},
+	    {AF_INET6, {0x20, 0x01, 0x00, 0x00}, 4},
+	    {AF_INET6, {0x20, 0x02, 0x51, 0x02}, 4},
+	    {AF_INET6, {0x20, 0x02}, 2},
+	    {AF_INET6, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 81, 2}, 14},
+	    {AF_INET6, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 13},
+	    {AF_INET6, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 15},
+	    {AF_INET6, {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0}, 12},
 	};
 	unsigned pick = (unsigned)(next_random(seed) % M_ARRAY_LEN(near));
 
@@ -191,7 +191,8 @@ static void test_trie_agrees_with_explain_and_scope_holds(void **state)
 		random_address(&seed, &family, addr);
 		bits = family == AF_INET ? 32 : 128;
 		assert_int_equal(geo_trie_lookup(f->trie, family, addr, bits, &list, &scope), 0);
-		assert_int_equal(geo_explain(f->db, test_dcs, &f->rules, NULL, family, addr, choices, &ex), 0);
+		assert_int_equal(
+		    geo_explain(f->db, test_dcs, &f->rules, NULL, family, addr, choices, &ex), 0);
 		inet_ntop(family, addr, text, sizeof(text));
 		if (!same_order(list, &ex))
 			fail_msg("%s: trie and explain disagree", text);
@@ -200,7 +201,9 @@ static void test_trie_agrees_with_explain_and_scope_holds(void **state)
 		for (unsigned b = scope; b < bits; b++)
 			if (next_random(&seed) & 1)
 				other[b / 8] ^= (uint8_t)(0x80u >> (b % 8));
-		assert_int_equal(geo_explain(f->db, test_dcs, &f->rules, NULL, family, other, other_choices, &other_ex), 0);
+		assert_int_equal(geo_explain(f->db, test_dcs, &f->rules, NULL, family, other,
+					     other_choices, &other_ex),
+				 0);
 		if (!same_order(list, &other_ex)) {
 			char text2[INET6_ADDRSTRLEN];
 			inet_ntop(family, other, text2, sizeof(text2));
@@ -212,11 +215,11 @@ static void test_trie_agrees_with_explain_and_scope_holds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_explain_map_rule_with_distances),
-		cmocka_unit_test(test_explain_nets_rule_then_default_order),
-		cmocka_unit_test(test_explain_unknown_client),
-		cmocka_unit_test(test_explain_ipv6_rule_inside_6to4_beats_ipv4),
-		cmocka_unit_test(test_trie_agrees_with_explain_and_scope_holds),
+	    cmocka_unit_test(test_explain_map_rule_with_distances),
+	    cmocka_unit_test(test_explain_nets_rule_then_default_order),
+	    cmocka_unit_test(test_explain_unknown_client),
+	    cmocka_unit_test(test_explain_ipv6_rule_inside_6to4_beats_ipv4),
+	    cmocka_unit_test(test_trie_agrees_with_explain_and_scope_holds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

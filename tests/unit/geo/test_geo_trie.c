@@ -20,7 +20,7 @@ typedef struct {
 	const char *address; /* IPv4 or IPv6 text */
 	unsigned source;     /* ECS source prefix */
 	const char *order;   /* expected datacenter names, comma separated */
-	unsigned scope;      /* expected ECS scope */
+	unsigned scope;	     /* expected ECS scope */
 } row_t;
 
 static void order_text(const geo_list_t *list, char *buf, size_t len)
@@ -29,7 +29,8 @@ static void order_text(const geo_list_t *list, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (uint32_t i = 0; i < list->count && pos < len; i++)
-		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", i ? "," : "", test_dcs[list->dc[i]].name);
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", i ? "," : "",
+					test_dcs[list->dc[i]].name);
 }
 
 static void run_rows(const char *db_name, const geo_rules_t *rules, const row_t *rows, size_t n)
@@ -49,11 +50,13 @@ static void run_rows(const char *db_name, const geo_rules_t *rules, const row_t 
 		const geo_list_t *list;
 		unsigned scope;
 		char got[256];
-		assert_int_equal(geo_trie_lookup(t, family, addr, rows[i].source, &list, &scope), 0);
+		assert_int_equal(geo_trie_lookup(t, family, addr, rows[i].source, &list, &scope),
+				 0);
 		order_text(list, got, sizeof(got));
 		if (strcmp(got, rows[i].order) != 0 || scope != rows[i].scope) {
-			print_message("row \"%s\" %s/%u: want %s scope %u, got %s scope %u\n", rows[i].name,
-				      rows[i].address, rows[i].source, rows[i].order, rows[i].scope, got, scope);
+			print_message("row \"%s\" %s/%u: want %s scope %u, got %s scope %u\n",
+				      rows[i].name, rows[i].address, rows[i].source, rows[i].order,
+				      rows[i].scope, got, scope);
 			failures++;
 		}
 	}
@@ -64,20 +67,18 @@ static void run_rows(const char *db_name, const geo_rules_t *rules, const row_t 
 
 /* Record "r1": three candidates, a default order no distance ranking produces (so no-
  * record networks never merge with located ones by accident), two map rules, nets. */
-static const size_t r1_candidates[] = { US_EAST, EU_WEST, AP_SOUTH };
-static const size_t r1_default[] = { EU_WEST, AP_SOUTH, US_EAST };
-static const size_t only_us[] = { US_EAST };
-static const size_t only_ap[] = { AP_SOUTH };
+static const size_t r1_candidates[] = {US_EAST, EU_WEST, AP_SOUTH};
+static const size_t r1_default[] = {EU_WEST, AP_SOUTH, US_EAST};
+static const size_t only_us[] = {US_EAST};
+static const size_t only_ap[] = {AP_SOUTH};
 static const geo_map_rule_t r1_map[] = {
-	{ "AS/CN", only_us, 1 },
-	{ "NA/US/CA", only_ap, 1 },
+    {"AS/CN", only_us, 1},
+    {"NA/US/CA", only_ap, 1},
 };
 static geo_net_rule_t r1_nets[] = {
-	{ "10.0.0.0/8", 0, { 0 }, 0, only_us, 1 },
-	{ "10.1.0.0/16", 0, { 0 }, 0, only_ap, 1 },
-	{ "50.114.128.0/17", 0, { 0 }, 0, only_ap, 1 },
-	{ "2001:db8::/32", 0, { 0 }, 0, only_us, 1 },
-	{ "2001:db8:1::/48", 0, { 0 }, 0, only_ap, 1 },
+    {"10.0.0.0/8", 0, {0}, 0, only_us, 1},	{"10.1.0.0/16", 0, {0}, 0, only_ap, 1},
+    {"50.114.128.0/17", 0, {0}, 0, only_ap, 1}, {"2001:db8::/32", 0, {0}, 0, only_us, 1},
+    {"2001:db8:1::/48", 0, {0}, 0, only_ap, 1},
 };
 
 static geo_rules_t r1_rules(void)
@@ -87,8 +88,8 @@ static geo_rules_t r1_rules(void)
 		assert_int_equal(geo_net_parse(r1_nets[i].key, &r1_nets[i].family, r1_nets[i].addr,
 					       &r1_nets[i].prefix, err, sizeof(err)),
 				 0);
-	return (geo_rules_t){ r1_candidates, 3, r1_map, M_ARRAY_LEN(r1_map), r1_nets, M_ARRAY_LEN(r1_nets),
-			      r1_default, 3 };
+	return (geo_rules_t){r1_candidates,	   3,	       r1_map, M_ARRAY_LEN(r1_map), r1_nets,
+			     M_ARRAY_LEN(r1_nets), r1_default, 3};
 }
 
 #define US_EU_AP "us-east,eu-west,ap-south"
@@ -101,12 +102,12 @@ static geo_rules_t r1_rules(void)
 static void test_distance_orders_ipv4_networks(void **state)
 {
 	static const row_t rows[] = {
-		{ "london", "81.2.69.1", 32, EU_US_AP, 24 },
-		{ "stockholm", "89.160.20.5", 32, EU_US_AP, 24 },
-		{ "ashburn", "67.43.156.10", 32, US_EU_AP, 24 },
-		{ "bogota", "186.30.236.1", 32, US_EU_AP, 24 },
-		{ "manila", "202.196.224.1", 32, AP_EU_US, 20 },
-		{ "australia", "1.128.0.1", 32, AP_EU_US, 11 },
+	    {"london", "81.2.69.1", 32, EU_US_AP, 24},
+	    {"stockholm", "89.160.20.5", 32, EU_US_AP, 24},
+	    {"ashburn", "67.43.156.10", 32, US_EU_AP, 24},
+	    {"bogota", "186.30.236.1", 32, US_EU_AP, 24},
+	    {"manila", "202.196.224.1", 32, AP_EU_US, 20},
+	    {"australia", "1.128.0.1", 32, AP_EU_US, 11},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -116,10 +117,10 @@ static void test_distance_orders_ipv4_networks(void **state)
 static void test_distance_orders_ipv6_networks(void **state)
 {
 	static const row_t rows[] = {
-		{ "tokyo", "2001:218::1", 128, AP_EU_US, 32 },
-		{ "tokyo /56", "2001:218:0:1::", 56, AP_EU_US, 32 },
-		{ "ashburn v6", "2600:1f00::1", 128, US_EU_AP, 24 },
-		{ "johannesburg", "2c0f:ff40::1", 128, AP_EU_US, 26 },
+	    {"tokyo", "2001:218::1", 128, AP_EU_US, 32},
+	    {"tokyo /56", "2001:218:0:1::", 56, AP_EU_US, 32},
+	    {"ashburn v6", "2600:1f00::1", 128, US_EU_AP, 24},
+	    {"johannesburg", "2c0f:ff40::1", 128, AP_EU_US, 26},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -129,12 +130,12 @@ static void test_distance_orders_ipv6_networks(void **state)
 static void test_map_rules_most_specific_wins(void **state)
 {
 	static const row_t rows[] = {
-		/* AS/CN lists us-east; the rest of the candidates follow by distance */
-		{ "changchun AS/CN", "175.16.199.1", 32, US_AP_EU, 24 },
-		/* NA/US/CA beats plain distance inside the part no nets rule covers */
-		{ "san jose NA/US/CA", "50.114.1.1", 32, AP_US_EU, 17 },
-		/* ashburn is NA/US/VA: no rule, distance */
-		{ "ashburn no rule", "67.43.156.1", 32, US_EU_AP, 24 },
+	    /* AS/CN lists us-east; the rest of the candidates follow by distance */
+	    {"changchun AS/CN", "175.16.199.1", 32, US_AP_EU, 24},
+	    /* NA/US/CA beats plain distance inside the part no nets rule covers */
+	    {"san jose NA/US/CA", "50.114.1.1", 32, AP_US_EU, 17},
+	    /* ashburn is NA/US/VA: no rule, distance */
+	    {"ashburn no rule", "67.43.156.1", 32, US_EU_AP, 24},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -144,12 +145,12 @@ static void test_map_rules_most_specific_wins(void **state)
 static void test_nets_rules_most_specific_wins(void **state)
 {
 	static const row_t rows[] = {
-		/* nets list first, then the default order (nets decide by address alone) */
-		{ "10/8", "10.2.3.4", 32, US_EU_AP, 15 },
-		{ "10.1/16 beats 10/8", "10.1.2.3", 32, AP_EU_US, 16 },
-		{ "nets cut into a database network", "50.114.200.1", 32, AP_EU_US, 17 },
-		{ "v6 /32", "2001:db8:5::1", 128, US_EU_AP, 46 },
-		{ "v6 /48 beats /32", "2001:db8:1::1", 128, AP_EU_US, 48 },
+	    /* nets list first, then the default order (nets decide by address alone) */
+	    {"10/8", "10.2.3.4", 32, US_EU_AP, 15},
+	    {"10.1/16 beats 10/8", "10.1.2.3", 32, AP_EU_US, 16},
+	    {"nets cut into a database network", "50.114.200.1", 32, AP_EU_US, 17},
+	    {"v6 /32", "2001:db8:5::1", 128, US_EU_AP, 46},
+	    {"v6 /48 beats /32", "2001:db8:1::1", 128, AP_EU_US, 48},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -159,11 +160,11 @@ static void test_nets_rules_most_specific_wins(void **state)
 static void test_missing_location_uses_default_order(void **state)
 {
 	static const row_t rows[] = {
-		/* country-only records merge with no-record space: same list */
-		{ "gibraltar no coordinates", "217.65.48.1", 32, EU_AP_US, 4 },
-		{ "japan no coordinates", "111.235.160.1", 32, EU_AP_US, 3 },
-		{ "brazil v6 no coordinates", "2804:1::1", 128, EU_AP_US, 7 },
-		{ "no record", "81.2.68.1", 32, EU_AP_US, 24 },
+	    /* country-only records merge with no-record space: same list */
+	    {"gibraltar no coordinates", "217.65.48.1", 32, EU_AP_US, 4},
+	    {"japan no coordinates", "111.235.160.1", 32, EU_AP_US, 3},
+	    {"brazil v6 no coordinates", "2804:1::1", 128, EU_AP_US, 7},
+	    {"no record", "81.2.68.1", 32, EU_AP_US, 24},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -172,25 +173,28 @@ static void test_missing_location_uses_default_order(void **state)
 
 static void test_candidate_without_location_goes_last(void **state)
 {
-	static const size_t cands[] = { LAB, US_EAST, EU_WEST };
+	static const size_t cands[] = {LAB, US_EAST, EU_WEST};
 	static const row_t rows[] = {
-		{ "london", "81.2.69.1", 32, "eu-west,us-east,lab", 24 },
-		{ "no record: candidate order", "81.2.68.1", 32, "lab,us-east,eu-west", 24 },
+	    {"london", "81.2.69.1", 32, "eu-west,us-east,lab", 24},
+	    {"no record: candidate order", "81.2.68.1", 32, "lab,us-east,eu-west", 24},
 	};
-	geo_rules_t r = { cands, 3, NULL, 0, NULL, 0, NULL, 0 };
+	geo_rules_t r = {cands, 3, NULL, 0, NULL, 0, NULL, 0};
 	(void)state;
 	run_rows("test-city.mmdb", &r, rows, M_ARRAY_LEN(rows));
 }
 
 static void test_ties_keep_candidate_order(void **state)
 {
-	static const size_t east_first[] = { TIE_EAST, TIE_WEST };
-	static const size_t west_first[] = { TIE_WEST, TIE_EAST };
-	static const row_t east_rows[] = { { "tie, east listed first", "41.0.0.1", 32, "tie-east,tie-west", 24 } };
-	static const row_t west_rows[] = { { "tie, west listed first", "41.0.0.1", 32, "tie-west,tie-east", 24 } };
-	/* the default order is the reverse, so the tie network does not merge with no-record space */
-	geo_rules_t east = { east_first, 2, NULL, 0, NULL, 0, west_first, 2 };
-	geo_rules_t west = { west_first, 2, NULL, 0, NULL, 0, east_first, 2 };
+	static const size_t east_first[] = {TIE_EAST, TIE_WEST};
+	static const size_t west_first[] = {TIE_WEST, TIE_EAST};
+	static const row_t east_rows[] = {
+	    {"tie, east listed first", "41.0.0.1", 32, "tie-east,tie-west", 24}};
+	static const row_t west_rows[] = {
+	    {"tie, west listed first", "41.0.0.1", 32, "tie-west,tie-east", 24}};
+	/* the default order is the reverse, so the tie network does not merge with no-record space
+	 */
+	geo_rules_t east = {east_first, 2, NULL, 0, NULL, 0, west_first, 2};
+	geo_rules_t west = {west_first, 2, NULL, 0, NULL, 0, east_first, 2};
 	(void)state;
 	run_rows("test-city.mmdb", &east, east_rows, 1);
 	run_rows("test-city.mmdb", &west, west_rows, 1);
@@ -199,14 +203,14 @@ static void test_ties_keep_candidate_order(void **state)
 static void test_equal_neighbours_merge_into_supernet(void **state)
 {
 	static const row_t rows[] = {
-		/* London /25 and Manchester /25: two records, one answer, one /24 */
-		{ "london half", "81.2.69.1", 32, EU_US_AP, 24 },
-		{ "manchester half", "81.2.69.200", 32, EU_US_AP, 24 },
-		{ "source /24", "81.2.69.0", 24, EU_US_AP, 24 },
-		/* Oslo /30 and Bergen /30 become 2a02:cf40::/29 */
-		{ "oslo", "2a02:cf40::1", 128, EU_US_AP, 29 },
-		{ "bergen", "2a02:cf47:ffff::1", 128, EU_US_AP, 29 },
-		{ "bergen source /32", "2a02:cf45::", 32, EU_US_AP, 29 },
+	    /* London /25 and Manchester /25: two records, one answer, one /24 */
+	    {"london half", "81.2.69.1", 32, EU_US_AP, 24},
+	    {"manchester half", "81.2.69.200", 32, EU_US_AP, 24},
+	    {"source /24", "81.2.69.0", 24, EU_US_AP, 24},
+	    /* Oslo /30 and Bergen /30 become 2a02:cf40::/29 */
+	    {"oslo", "2a02:cf40::1", 128, EU_US_AP, 29},
+	    {"bergen", "2a02:cf47:ffff::1", 128, EU_US_AP, 29},
+	    {"bergen source /32", "2a02:cf45::", 32, EU_US_AP, 29},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -216,10 +220,10 @@ static void test_equal_neighbours_merge_into_supernet(void **state)
 static void test_scope_exceeds_short_source_prefix(void **state)
 {
 	static const row_t rows[] = {
-		/* 81.2.0.0/16 does not decide: answer for 81.2.0.0 with the leaf's /18 */
-		{ "source /16 too short", "81.2.69.1", 16, EU_AP_US, 18 },
-		{ "one bit given: 0.0.0.0/8 decides", "81.2.69.1", 1, EU_AP_US, 8 },
-		{ "source above 32 clamps", "81.2.69.1", 40, EU_US_AP, 24 },
+	    /* 81.2.0.0/16 does not decide: answer for 81.2.0.0 with the leaf's /18 */
+	    {"source /16 too short", "81.2.69.1", 16, EU_AP_US, 18},
+	    {"one bit given: 0.0.0.0/8 decides", "81.2.69.1", 1, EU_AP_US, 8},
+	    {"source above 32 clamps", "81.2.69.1", 40, EU_US_AP, 24},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -229,22 +233,22 @@ static void test_scope_exceeds_short_source_prefix(void **state)
 static void test_ipv6_forms_look_up_the_ipv4_they_carry(void **state)
 {
 	static const row_t rows[] = {
-		{ "mapped", "::ffff:81.2.69.1", 128, EU_US_AP, 120 },
-		{ "mapped /112 source", "::ffff:81.2.69.1", 112, EU_AP_US, 114 },
-		{ "compatible", "::81.2.69.1", 128, EU_US_AP, 120 },
-		{ "nat64", "64:ff9b::5102:4501", 128, EU_US_AP, 120 },
-		{ "6to4", "2002:5102:4501::1", 128, EU_US_AP, 40 },
-		{ "6to4 /48 source", "2002:5102:4501::", 48, EU_US_AP, 40 },
-		{ "6to4 /32 source", "2002:5102:4501::", 32, EU_AP_US, 34 },
-		{ "6to4 nets", "2002:0a01:0203::", 48, AP_EU_US, 32 },
-		/* Teredo client 81.2.69.1 is stored complemented in the last 32 bits */
-		{ "teredo", "2001:0:4136:e378:8000:63bf:aefd:bafe", 128, EU_US_AP, 120 },
-		/* without the client bits the zero-filled address means client 255.255.255.255 */
-		{ "teredo /64 source", "2001:0:4136:e378::", 64, EU_AP_US, 99 },
-		{ "mapped v4 nets", "::ffff:10.1.0.1", 128, AP_EU_US, 112 },
-		{ "unspecified is not compatible", "::", 128, EU_AP_US, 127 },
-		{ "loopback is not compatible", "::1", 128, EU_AP_US, 127 },
-		{ "::2 is compatible (0.0.0.2)", "::2", 128, EU_AP_US, 127 },
+	    {"mapped", "::ffff:81.2.69.1", 128, EU_US_AP, 120},
+	    {"mapped /112 source", "::ffff:81.2.69.1", 112, EU_AP_US, 114},
+	    {"compatible", "::81.2.69.1", 128, EU_US_AP, 120},
+	    {"nat64", "64:ff9b::5102:4501", 128, EU_US_AP, 120},
+	    {"6to4", "2002:5102:4501::1", 128, EU_US_AP, 40},
+	    {"6to4 /48 source", "2002:5102:4501::", 48, EU_US_AP, 40},
+	    {"6to4 /32 source", "2002:5102:4501::", 32, EU_AP_US, 34},
+	    {"6to4 nets", "2002:0a01:0203::", 48, AP_EU_US, 32},
+	    /* Teredo client 81.2.69.1 is stored complemented in the last 32 bits */
+	    {"teredo", "2001:0:4136:e378:8000:63bf:aefd:bafe", 128, EU_US_AP, 120},
+	    /* without the client bits the zero-filled address means client 255.255.255.255 */
+	    {"teredo /64 source", "2001:0:4136:e378::", 64, EU_AP_US, 99},
+	    {"mapped v4 nets", "::ffff:10.1.0.1", 128, AP_EU_US, 112},
+	    {"unspecified is not compatible", "::", 128, EU_AP_US, 127},
+	    {"loopback is not compatible", "::1", 128, EU_AP_US, 127},
+	    {"::2 is compatible (0.0.0.2)", "::2", 128, EU_AP_US, 127},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -254,9 +258,9 @@ static void test_ipv6_forms_look_up_the_ipv4_they_carry(void **state)
 static void test_ipv4_only_database(void **state)
 {
 	static const row_t rows[] = {
-		{ "london", "81.2.69.1", 32, EU_US_AP, 24 },
-		{ "mapped", "::ffff:81.2.69.1", 128, EU_US_AP, 120 },
-		{ "tokyo has no record here", "2001:218::1", 128, EU_AP_US, 23 },
+	    {"london", "81.2.69.1", 32, EU_US_AP, 24},
+	    {"mapped", "::ffff:81.2.69.1", 128, EU_US_AP, 120},
+	    {"tokyo has no record here", "2001:218::1", 128, EU_AP_US, 23},
 	};
 	geo_rules_t r = r1_rules();
 	(void)state;
@@ -265,19 +269,22 @@ static void test_ipv4_only_database(void **state)
 
 static void test_country_database_works_through_map(void **state)
 {
-	static const size_t eu[] = { EU_WEST }, na[] = { US_EAST }, as[] = { AP_SOUTH };
+	static const size_t eu[] = {EU_WEST}, na[] = {US_EAST}, as[] = {AP_SOUTH};
 	static const geo_map_rule_t map[] = {
-		{ "EU", eu, 1 }, { "NA", na, 1 }, { "as", as, 1 }, { "AS/CN", eu, 1 },
+	    {"EU", eu, 1},
+	    {"NA", na, 1},
+	    {"as", as, 1},
+	    {"AS/CN", eu, 1},
 	};
 	static const row_t rows[] = {
-		{ "EU", "81.2.69.1", 32, EU_US_AP, 24 },
-		{ "NA equals no-record order", "67.43.156.1", 32, US_EU_AP, 4 },
-		{ "AS/CN beats AS", "175.16.199.1", 32, EU_US_AP, 24 },
-		{ "AS (lower-case key)", "202.196.224.1", 32, "ap-south,us-east,eu-west", 20 },
-		{ "AS v6", "2001:218::1", 128, "ap-south,us-east,eu-west", 32 },
-		{ "no record", "89.160.20.5", 32, US_EU_AP, 5 },
+	    {"EU", "81.2.69.1", 32, EU_US_AP, 24},
+	    {"NA equals no-record order", "67.43.156.1", 32, US_EU_AP, 4},
+	    {"AS/CN beats AS", "175.16.199.1", 32, EU_US_AP, 24},
+	    {"AS (lower-case key)", "202.196.224.1", 32, "ap-south,us-east,eu-west", 20},
+	    {"AS v6", "2001:218::1", 128, "ap-south,us-east,eu-west", 32},
+	    {"no record", "89.160.20.5", 32, US_EU_AP, 5},
 	};
-	geo_rules_t r = { r1_candidates, 3, map, M_ARRAY_LEN(map), NULL, 0, NULL, 0 };
+	geo_rules_t r = {r1_candidates, 3, map, M_ARRAY_LEN(map), NULL, 0, NULL, 0};
 	(void)state;
 	run_rows("test-country.mmdb", &r, rows, M_ARRAY_LEN(rows));
 }
@@ -285,10 +292,10 @@ static void test_country_database_works_through_map(void **state)
 static void test_single_candidate_has_scope_zero(void **state)
 {
 	static const row_t rows[] = {
-		{ "v4", "81.2.69.1", 32, "us-east", 0 },
-		{ "v6", "2001:218::1", 128, "us-east", 0 },
+	    {"v4", "81.2.69.1", 32, "us-east", 0},
+	    {"v6", "2001:218::1", 128, "us-east", 0},
 	};
-	geo_rules_t r = { only_us, 1, NULL, 0, NULL, 0, NULL, 0 };
+	geo_rules_t r = {only_us, 1, NULL, 0, NULL, 0, NULL, 0};
 	(void)state;
 	run_rows("test-city.mmdb", &r, rows, M_ARRAY_LEN(rows));
 }
@@ -300,7 +307,7 @@ static void test_lookup_rejects_bad_family(void **state)
 	geo_rules_t r = r1_rules();
 	const geo_list_t *list;
 	unsigned scope;
-	uint8_t addr[16] = { 0 };
+	uint8_t addr[16] = {0};
 	(void)state;
 	assert_non_null(db);
 	geo_trie_t *t = geo_trie_build(db, test_dcs, DC_COUNT, &r, err, sizeof(err));
@@ -314,7 +321,7 @@ static void test_set_shares_tries_of_equal_records(void **state)
 {
 	char err[256];
 	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
-	geo_rules_t rules[3] = { r1_rules(), { only_us, 1, NULL, 0, NULL, 0, NULL, 0 }, r1_rules() };
+	geo_rules_t rules[3] = {r1_rules(), {only_us, 1, NULL, 0, NULL, 0, NULL, 0}, r1_rules()};
 	(void)state;
 	assert_non_null(db);
 	geo_set_t *set = geo_set_build(db, test_dcs, DC_COUNT, rules, 3, err, sizeof(err));
@@ -328,19 +335,22 @@ static void test_set_shares_tries_of_equal_records(void **state)
 
 static void test_set_reports_bad_rules(void **state)
 {
-	static const size_t bad[] = { 99 };
-	static const geo_map_rule_t badmap[] = { { "Europe", only_us, 1 } };
+	static const size_t bad[] = {99};
+	static const geo_map_rule_t badmap[] = {{"Europe", only_us, 1}};
 	char err[256];
 	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
-	geo_rules_t rules[2] = { { only_us, 1, NULL, 0, NULL, 0, NULL, 0 }, { bad, 1, NULL, 0, NULL, 0, NULL, 0 } };
+	geo_rules_t rules[2] = {{only_us, 1, NULL, 0, NULL, 0, NULL, 0},
+				{bad, 1, NULL, 0, NULL, 0, NULL, 0}};
 	(void)state;
 	assert_non_null(db);
 	assert_null(geo_set_build(db, test_dcs, DC_COUNT, rules, 2, err, sizeof(err)));
 	assert_string_equal(err, "record 1: candidate 0: datacenter index 99 out of range");
-	rules[1] = (geo_rules_t){ only_us, 1, badmap, 1, NULL, 0, NULL, 0 };
+	rules[1] = (geo_rules_t){only_us, 1, badmap, 1, NULL, 0, NULL, 0};
 	assert_null(geo_set_build(db, test_dcs, DC_COUNT, rules, 2, err, sizeof(err)));
-	assert_string_equal(err, "record 1: map key \"Europe\": want CONTINENT[/COUNTRY[/SUBDIVISION]], e.g. EU/IE");
-	rules[1] = (geo_rules_t){ only_us, 0, NULL, 0, NULL, 0, NULL, 0 };
+	assert_string_equal(
+	    err,
+	    "record 1: map key \"Europe\": want CONTINENT[/COUNTRY[/SUBDIVISION]], e.g. EU/IE");
+	rules[1] = (geo_rules_t){only_us, 0, NULL, 0, NULL, 0, NULL, 0};
 	assert_null(geo_set_build(db, test_dcs, DC_COUNT, rules, 2, err, sizeof(err)));
 	assert_string_equal(err, "record 1: a geo record needs 1..65535 candidate datacenters");
 	geo_db_free(db);
@@ -349,22 +359,22 @@ static void test_set_reports_bad_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_distance_orders_ipv4_networks),
-		cmocka_unit_test(test_distance_orders_ipv6_networks),
-		cmocka_unit_test(test_map_rules_most_specific_wins),
-		cmocka_unit_test(test_nets_rules_most_specific_wins),
-		cmocka_unit_test(test_missing_location_uses_default_order),
-		cmocka_unit_test(test_candidate_without_location_goes_last),
-		cmocka_unit_test(test_ties_keep_candidate_order),
-		cmocka_unit_test(test_equal_neighbours_merge_into_supernet),
-		cmocka_unit_test(test_scope_exceeds_short_source_prefix),
-		cmocka_unit_test(test_ipv6_forms_look_up_the_ipv4_they_carry),
-		cmocka_unit_test(test_ipv4_only_database),
-		cmocka_unit_test(test_country_database_works_through_map),
-		cmocka_unit_test(test_single_candidate_has_scope_zero),
-		cmocka_unit_test(test_lookup_rejects_bad_family),
-		cmocka_unit_test(test_set_shares_tries_of_equal_records),
-		cmocka_unit_test(test_set_reports_bad_rules),
+	    cmocka_unit_test(test_distance_orders_ipv4_networks),
+	    cmocka_unit_test(test_distance_orders_ipv6_networks),
+	    cmocka_unit_test(test_map_rules_most_specific_wins),
+	    cmocka_unit_test(test_nets_rules_most_specific_wins),
+	    cmocka_unit_test(test_missing_location_uses_default_order),
+	    cmocka_unit_test(test_candidate_without_location_goes_last),
+	    cmocka_unit_test(test_ties_keep_candidate_order),
+	    cmocka_unit_test(test_equal_neighbours_merge_into_supernet),
+	    cmocka_unit_test(test_scope_exceeds_short_source_prefix),
+	    cmocka_unit_test(test_ipv6_forms_look_up_the_ipv4_they_carry),
+	    cmocka_unit_test(test_ipv4_only_database),
+	    cmocka_unit_test(test_country_database_works_through_map),
+	    cmocka_unit_test(test_single_candidate_has_scope_zero),
+	    cmocka_unit_test(test_lookup_rejects_bad_family),
+	    cmocka_unit_test(test_set_shares_tries_of_equal_records),
+	    cmocka_unit_test(test_set_reports_bad_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
