@@ -523,8 +523,11 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 		ldns_rdf_deep_free(origins[i]);
 	free(origins);
 	if (b.errors.count > 0) {
-		if (b.errors.count > 50)
-			dnsd_errors_add(&b.errors, "(%zu more problems)", b.errors.count - 50);
+		if (b.errors.count > 50) {
+			size_t more = b.errors.count - 50;
+			b.errors.count = 0; /* past the cap nothing is added: reopen for this line */
+			dnsd_errors_add(&b.errors, "(%zu more problems)", more);
+		}
 		*errors = b.errors.text;
 		dnsd_zones_free(b.z);
 		return NULL;

@@ -140,6 +140,30 @@ static void test_zone_geo_record_must_be_inside_a_zone(void **state)
 	t_dir_remove(dir);
 }
 
+static void test_zone_errors_stop_after_50_with_a_count(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char text[8192];
+	size_t len = (size_t)snprintf(text, sizeof(text), "%s", HEAD SOA NS);
+	for (int i = 0; i < 60; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "x%d.example.org. IN A 192.0.2.1\n", i);
+	char *path = t_file_write(dir, "z.zone", text);
+	conf_zone_t zone = { .origin = "example.com.", .file = path };
+	char *errors = NULL;
+	assert_null(dnsd_zones_load(&zone, 1, NULL, 0, &errors));
+	size_t lines = 0;
+	for (const char *p = errors; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 51);
+	assert_non_null(strstr(errors, "x49.example.org. is outside"));
+	assert_null(strstr(errors, "x50.example.org."));
+	assert_non_null(strstr(errors, "\n(10 more problems)\n"));
+	free(errors);
+	free(path);
+	t_dir_remove(dir);
+}
+
 static void test_zone_listed_twice_is_refused(void **state)
 {
 	(void)state;
@@ -206,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_zone_missing_file_is_named),
 		cmocka_unit_test(test_zone_include_and_origin_directives_load),
 		cmocka_unit_test(test_zone_geo_record_must_be_inside_a_zone),
+		cmocka_unit_test(test_zone_errors_stop_after_50_with_a_count),
 		cmocka_unit_test(test_zone_listed_twice_is_refused),
 		cmocka_unit_test(test_zone_nested_zone_answers_for_its_names),
 	};
