@@ -7,12 +7,15 @@
 #          500once  500 once, then the file is rewritten to ok
 #          body     200 "maintenance" (lacks "ok")
 #          hang     reads the request and never answers
+#        origin.py https PORT MODEFILE CERT KEY  the same over TLS; the "ok" body also
+#                                          says "sni=NAME host=HOST" as the client sent them
 #        origin.py tcp PORT               accepts and closes connections
 #        origin.py dns PORT MODEFILE      UDP DNS: answers with the rcode in MODEFILE
 #                                          (NOERROR, SERVFAIL, ...; "silent": no answer)
 # The mode file is re-read on every request, so a test switches modes at run time.
 import os
 import socket
+import ssl
 import socketserver
 import sys
 import threading
@@ -44,8 +47,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if m == "hang":
             threading.Event().wait(60)
             return
+        ok = b"ok\n"
+        if kind == "https":
+            ok = ("ok sni=%s host=%s\n" % (getattr(self.request, "sni", None) or "-",
+                                           self.headers.get("Host", "-"))).encode()
         status, body = {"500": (500, b"error\n"), "500once": (500, b"error\n"),
-                        "body": (200, b"maintenance\n")}.get(m, (200, b"ok\n"))
+                        "body": (200, b"maintenance\n")}.get(m, (200, ok))
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -65,6 +72,24 @@ RCODES = {"ok": 0, "NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NO
 
 if kind == "http":
     Server(("127.0.0.1", port), Handler).serve_forever()
+elif kind == "https":
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+
+    def remember_sni(sock, name, _ctx):
+        sock.sni = name
+
+    ctx.sni_callback = remember_sni
+
+    class TLSServer(Server):
+        def get_request(self):
+            sock, addr = self.socket.accept()
+            return ctx.wrap_socket(sock, server_side=True), addr
+
+        def handle_error(self, request, client_address):
+            pass  # failed handshakes (the verifying probe) are expected
+
+    TLSServer(("127.0.0.1", port), Handler).serve_forever()
 elif kind == "tcp":
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
