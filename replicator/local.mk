@@ -45,9 +45,10 @@ tests_unit_replicator_repl_writer_LDADD = state/libstate.a base/libbase.a $(SQLI
 REPL_FUNCTIONAL_TESTS = \
 	tests/functional/401-repl-relay/run.sh \
 	tests/functional/402-repl-restart/run.sh \
+	tests/functional/403-repl-refusals/run.sh \
 	tests/functional/404-repl-crash/run.sh \
 	tests/functional/405-repl-bootstrap/run.sh \
 	tests/functional/406-repl-tls/run.sh \
-	tests/functional/403-repl-refusals/run.sh
+	tests/functional/407-repl-dns-quorum/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py

@@ -28,15 +28,22 @@ repl_region() {
 		peers="$peers${peers:+, }$1: \"http://127.0.0.1:$(repl_port "$1")\""
 		shift
 	done
+	# A scenario may define repl_body NAME to print its own dns/datacenters/records.
+	local body
+	if declare -F repl_body >/dev/null; then
+		body=$(repl_body "$name")
+	else
+		body="dns:
+  listen: [\"127.0.0.1:$(t_port)\"]
+datacenters:
+  dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
+  dc2: { location: [53.3, -6.3], addresses: [192.0.2.2] }"
+	fi
 	cat >"$WORK/$name.yaml" <<YAML
 region: $name
 state: $name.db
 log_level: debug
-dns:
-  listen: ["127.0.0.1:$(t_port)"]
-datacenters:
-  dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
-  dc2: { location: [53.3, -6.3], addresses: [192.0.2.2] }
+$body
 health: { poll: 5ms }
 replication:
   listen: "127.0.0.1:$(repl_port "$name")"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# 407-repl-dns-quorum: three full regions (replicator + healthcheck each, dnsd in C).
+# - A's checker alone sees datacenter east down (its check points at a dead port): east
+#   stays up everywhere (1 of 3 fresh votes is no quorum), C keeps answering east;
+# - a drain written in A by meridianctl changes C's DNS answers within 1 s;
+# - when east's origin really dies, all three vote down and C's answers move to west.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../400-repl-lib/repl.sh"
+command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
+for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
+perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
+perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_skip "make-test-mmdb.pl failed"
+
+mkdir -p "$WORK/zones" "$WORK/www"
+cat >"$WORK/zones/example.com.zone" <<'ZONE'
+$ORIGIN example.com.
+$TTL 3600
+@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
+	IN NS	ns1.example.com.
+ns1	IN A	192.0.2.53
+ZONE
+echo ok >"$WORK/www/healthz"
+EAST=$(t_port)
+DEAD=$(t_port)
+DNS_C=$(t_port)
+repl_body() {
+	local port=$EAST dns
+	[ "$1" = a ] && port=$DEAD
+	dns=$([ "$1" = c ] && echo "$DNS_C" || t_port)
+	cat <<YAML
+geoip: test-city.mmdb
+dns:
+  listen: ["127.0.0.1:$dns"]
+  zones:
+    - { origin: example.com., file: zones/example.com.zone }
+datacenters:
+  east:
+    location: [38.9, -77.4]
+    addresses: [192.0.2.10]
+    check: { type: http, url: "http://127.0.0.1:$port/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+  west:
+    location: [37.3, -121.9]
+    addresses: [198.51.100.20]
+records:
+  www.example.com.: { datacenters: [east, west], ttl: 5 }
+YAML
+}
+repl_region a b c
+repl_region b a c
+repl_region c a b
+t_start origin python3 -m http.server "$EAST" --bind 127.0.0.1 --directory "$WORK/www"
+ORIGIN_PID=$!
+t_wait_tcp "$EAST"
+for r in a b c; do
+	repl_start "$r"
+	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
+done
+t_start dnsd-c "$BIN/meridian-dnsd" -c "$WORK/c.yaml"
+t_wait_dns "$DNS_C" || t_done
+
+answer() { kdig @127.0.0.1 -p "$DNS_C" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }
+wait_answer() { # WANT SECONDS
+	for _ in $(seq $(($2 * 50))); do [ "$(answer)" = "$1" ] && return 0; sleep 0.02; done
+	echo "# answer still [$(answer)], wanted $1"; return 1
+}
+votes() { repl_sql "$1" "SELECT group_concat(checker || '=' || status, ' ') FROM (SELECT * FROM observations WHERE datacenter = 'east' ORDER BY checker)"; }
+
+t_check "every region holds all three votes: a down, b and c up" \
+	repl_wait_sql 10 c "SELECT group_concat(checker || '=' || status, ' ') FROM (SELECT * FROM observations WHERE datacenter = 'east' ORDER BY checker)" "a=down b=up c=up"
+t_eq "A holds the same votes" "a=down b=up c=up" "$(votes a)"
+st=$("$BIN/meridianctl" -c "$WORK/a.yaml" status --json)
+t_eq "A's own verdict: east still up (1 of 3 is no quorum)" up \
+	"$(echo "$st" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([x["state"] for x in d["datacenters"] if x["name"]=="east"][0])')"
+t_check "C answers east for an Ashburn client" wait_answer 192.0.2.10 2
+sleep 0.5
+t_eq "still east after A's down votes kept coming" 192.0.2.10 "$(answer)"
+
+start=$(date +%s%N)
+"$BIN/meridianctl" -c "$WORK/a.yaml" drain east --reason "quorum test" --actor tester >/dev/null
+t_check "a drain in A changes C's DNS answers within 1 s" wait_answer 198.51.100.20 1
+echo "# drain in A reached C's answers in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+"$BIN/meridianctl" -c "$WORK/a.yaml" clear east >/dev/null
+t_check "clear in A brings east back in C" wait_answer 192.0.2.10 2
+
+kill "$ORIGIN_PID"
+t_check "origin dead: all three vote down" \
+	repl_wait_sql 10 c "SELECT group_concat(checker || '=' || status, ' ') FROM (SELECT * FROM observations WHERE datacenter = 'east' ORDER BY checker)" "a=down b=down c=down"
+t_check "with a quorum, C's answers move to west" wait_answer 198.51.100.20 3
+repl_finish
