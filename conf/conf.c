@@ -164,6 +164,7 @@ static void section_free(const conf_section_t *sec, void *base)
 		void *field = FIELD(base, opt->offset, void);
 		switch (opt->type) {
 		case CONF_T_STRING:
+		case CONF_T_ID:
 		case CONF_T_PATH:
 		case CONF_T_ENUM:
 		case CONF_T_DNAME:

@@ -12,6 +12,8 @@ static const char *type_name(const conf_option_t *opt, char *buf, size_t size)
 	switch (opt->type) {
 	case CONF_T_STRING:
 		return "string";
+	case CONF_T_ID:
+		return "name (a-z, 0-9, -, _)";
 	case CONF_T_PATH:
 		return "path";
 	case CONF_T_ENUM:

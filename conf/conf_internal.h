@@ -76,6 +76,7 @@ typedef struct {
  * conf_walk.c. */
 typedef enum {
 	CONF_T_STRING = 0, /* char *; any non-empty scalar */
+	CONF_T_ID,	   /* char *; a name of a-z, 0-9, '-', '_', at most 63 characters */
 	CONF_T_PATH,	   /* char *; relative ones resolved against the config's directory */
 	CONF_T_ENUM,	   /* char *; one of the words in `choices` */
 	CONF_T_BOOL,	   /* bool; true/false, yes/no, on/off */
@@ -147,7 +148,7 @@ struct conf_section {
 	size_t option_count;
 	size_t elem_size;      /* MAP/LIST elements: sizeof the element struct */
 	size_t name_offset;    /* MAP elements: char * the key goes to */
-	conf_type_t name_type; /* MAP elements: CONF_T_STRING (an id) or CONF_T_DNAME */
+	conf_type_t name_type; /* MAP elements: CONF_T_ID or CONF_T_DNAME */
 	conf_finish_fn finish; /* may be NULL */
 };
 

@@ -192,7 +192,7 @@ ELEMENTS(conf_check_section, "datacenters.NAME.check",
 #define DC(field) offsetof(conf_datacenter_t, field)
 ELEMENTS(conf_datacenter_section, "datacenters.NAME",
 	"A place clients can be sent to. NAME uses a-z, 0-9, '-' and '_'.", NULL,
-	conf_datacenter_t, DC(name), CONF_T_STRING,
+	conf_datacenter_t, DC(name), CONF_T_ID,
 	{.key = "location", .type = CONF_T_COORDS, .offset = DC(latitude), .aux = DC(longitude),
 	 .flags = CONF_F_PRESENT, .present_offset = DC(has_location),
 	 .doc = "[latitude, longitude] in degrees (-90..90, -180..180); without it only "
@@ -329,8 +329,8 @@ static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_no
 }
 
 SECTION(, conf_root_section, "top level", "The keys at the top of the file.", root_finish,
-	{.key = "region", .type = CONF_T_STRING, .offset = CF(region), .flags = CONF_F_REQUIRED,
-	 .doc = "This node's region id."},
+	{.key = "region", .type = CONF_T_ID, .offset = CF(region), .flags = CONF_F_REQUIRED,
+	 .doc = "This node's region id (a-z, 0-9, '-', '_')."},
 	{.key = "state", .type = CONF_T_PATH, .offset = CF(state_path), .flags = CONF_F_REQUIRED,
 	 .doc = "The SQLite state database; relative to the config file's directory."},
 	{.key = "geoip", .type = CONF_T_PATH, .offset = CF(geoip_path),

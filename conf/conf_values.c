@@ -341,6 +341,17 @@ static int parse_text(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node
 			return -1;
 		}
 		break;
+	case CONF_T_ID:
+		/* ids go into SQL rows, URLs and log lines: keep them plain */
+		if (strlen(text) > 63 ||
+		    strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(text)) {
+			conf_error(ctx, node, path,
+				   "invalid name \"%s\" (use at most 63 of a-z, 0-9, '-' and '_')",
+				   text);
+			return -1;
+		}
+		value = conf_strdup(ctx, text);
+		break;
 	case CONF_T_URL:
 		if (strncmp(text, "http://", 7) != 0 && strncmp(text, "https://", 8) != 0) {
 			conf_error(ctx, node, path,
@@ -453,6 +464,7 @@ int conf_value_parse(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_
 {
 	switch (opt->type) {
 	case CONF_T_STRING:
+	case CONF_T_ID:
 	case CONF_T_PATH:
 	case CONF_T_ENUM:
 	case CONF_T_DNAME:

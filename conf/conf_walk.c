@@ -84,15 +84,6 @@ static int parse_container(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 			conf_path_join(sub, sizeof(sub), path, key->value, 0);
 			conf_option_t name_opt = {
 			    .key = "name", .type = sec->name_type, .offset = sec->name_offset};
-			if (sec->name_type == CONF_T_STRING &&
-			    (key->value[0] == '\0' ||
-			     strspn(key->value, "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
-				 strlen(key->value))) {
-				conf_error(ctx, key, sub,
-					   "invalid name \"%s\" (use a-z, 0-9, '-' and '_')",
-					   key->value);
-				rc = -1;
-			}
 			if (conf_value_parse(ctx, &name_opt, key, sub, elem) < 0) {
 				rc = -1;
 				continue;
@@ -134,14 +125,17 @@ static int parse_peers(conf_ctx_t *ctx, const conf_option_t *opt, const conf_nod
 	int rc = 0;
 	char sub[CONF_PATH_MAX];
 	conf_option_t url_opt = {.type = CONF_T_URL, .offset = offsetof(conf_peer_t, url)};
+	conf_option_t region_opt = {.type = CONF_T_ID, .offset = offsetof(conf_peer_t, region)};
 	for (size_t i = 0; i < node->count; i++) {
 		const conf_node_t *key = node->items[2 * i];
 		if (key->skip)
 			continue;
 		conf_path_join(sub, sizeof(sub), path, key->value, 0);
 		conf_peer_t *peer = &peers[*count];
-		if ((peer->region = conf_strdup(ctx, key->value)) == NULL)
-			return -1;
+		if (conf_value_parse(ctx, &region_opt, key, sub, peer) < 0) {
+			rc = -1;
+			continue;
+		}
 		++*count;
 		if (conf_value_parse(ctx, &url_opt, node->items[2 * i + 1], sub, peer) < 0)
 			rc = -1;

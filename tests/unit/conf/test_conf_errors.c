@@ -168,8 +168,18 @@ static const conf_error_case_t cases[] = {
      "datacenters:\n"
      "  US_East:\n"
      "    addresses: 192.0.2.1\n",
-     "meridian.yaml:4:3: datacenters.US_East: invalid name \"US_East\" (use a-z, 0-9, '-' and "
-     "'_')"},
+     "meridian.yaml:4:3: datacenters.US_East: invalid name \"US_East\" (use at most 63 of a-z, "
+     "0-9, '-' and '_')"},
+    {"region_and_peer_names_invalid",
+     "region: US East\n"
+     "state: s\n"
+     "replication:\n"
+     "  key_file: k\n"
+     "  peers: { Peer.1: \"http://127.0.0.1:1\" }\n",
+     "meridian.yaml:1:9: region: invalid name \"US East\" (use at most 63 of a-z, 0-9, '-' and "
+     "'_')\n"
+     "meridian.yaml:5:12: replication.peers.\"Peer.1\": invalid name \"Peer.1\" (use at most 63 of "
+     "a-z, 0-9, '-' and '_')"},
     {"datacenters_not_a_mapping",
      "region: r\n"
      "state: s.db\n"
