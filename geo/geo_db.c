@@ -210,6 +210,9 @@ static int child_value(geo_db_t *db, offset_map_t *m, uint32_t node, uint64_t re
 		*out = GEO_TREE_LEAF;
 		return 0;
 	case MMDB_RECORD_TYPE_DATA:
+		/* the 16 bytes after the tree are a separator, not data */
+		if (record < (uint64_t)db->node_count + 16)
+			break;
 		if (location_for(db, m, offset, &index, err, errlen) < 0)
 			return -1;
 		*out = GEO_TREE_LEAF | index;

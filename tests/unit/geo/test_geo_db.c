@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <maxminddb.h>
 
 #include "tests/unit/geo/geo_test_util.h"
 
@@ -200,6 +201,27 @@ static void test_open_refuses_search_tree_that_is_not_a_tree(void **state)
 	assert_string_equal(err, want);
 }
 
+static void test_open_refuses_record_into_separator(void **state)
+{
+	uint8_t *bytes;
+	size_t len;
+	char err[512], want[600];
+	MMDB_s mmdb;
+	(void)state;
+	assert_int_equal(MMDB_open(test_db_path("test-city-v4.mmdb"), MMDB_MODE_MMAP, &mmdb),
+			 MMDB_SUCCESS);
+	uint32_t nodes = mmdb.metadata.node_count;
+	MMDB_close(&mmdb);
+	read_file(test_db_path("test-city-v4.mmdb"), &bytes, &len);
+	/* values node_count+1 .. node_count+15 land in the 16-byte separator, not data */
+	put_node28(bytes, 0, nodes + 5, nodes + 5);
+	const char *path = install("separator.mmdb", bytes, len);
+	free(bytes);
+	assert_null(geo_db_open(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: search tree node 0 points outside the file", path);
+	assert_string_equal(err, want);
+}
+
 /* Random damage anywhere must give a clean refusal or a database that works. */
 static void test_open_survives_random_corruption(void **state)
 {
@@ -325,6 +347,7 @@ int main(void)
 	    cmocka_unit_test(test_open_refuses_truncated_file),
 	    cmocka_unit_test(test_open_refuses_corrupt_search_tree),
 	    cmocka_unit_test(test_open_refuses_search_tree_that_is_not_a_tree),
+	    cmocka_unit_test(test_open_refuses_record_into_separator),
 	    cmocka_unit_test(test_open_survives_random_corruption),
 	    cmocka_unit_test(test_reload_keeps_old_on_broken_file),
 	    cmocka_unit_test(test_locate_reads_record_fields),
