@@ -37,14 +37,14 @@ typedef struct {
 	const dnsd_query_t *q;
 	const dnsd_client_t *client;
 	dnsd_counters_t *counters;
-	const dnsd_zone_t *zone;   /* the zone the question fell into */
-	uint16_t an, ns, ar;       /* records per section */
-	uint8_t rcode;             /* 0..15 here; BADVERS is handled apart */
-	bool aa;                   /* authoritative */
-	bool tc;                   /* answer or authority did not fit */
-	bool referral;             /* a delegation was answered */
-	uint8_t scope;             /* ECS scope prefix length for the response */
-	dnsd_render_t r;           /* last: only the fields above are zeroed per query */
+	const dnsd_zone_t *zone; /* the zone the question fell into */
+	uint16_t an, ns, ar;	 /* records per section */
+	uint8_t rcode;		 /* 0..15 here; BADVERS is handled apart */
+	bool aa;		 /* authoritative */
+	bool tc;		 /* answer or authority did not fit */
+	bool referral;		 /* a delegation was answered */
+	uint8_t scope;		 /* ECS scope prefix length for the response */
+	dnsd_render_t r;	 /* last: only the fields above are zeroed per query */
 } answer_t;
 
 enum { SEC_AN, SEC_NS, SEC_AR };
@@ -67,7 +67,7 @@ static bool add(answer_t *st, int sec, dnsd_owner_t owner, const dnsd_rrset_t *s
 
 static dnsd_owner_t owner_of(const dnsd_node_t *n)
 {
-	return (dnsd_owner_t){ .name = n->name, .len = n->name_len };
+	return (dnsd_owner_t){.name = n->name, .len = n->name_len};
 }
 
 /* RFC 2308: the zone's SOA in authority, with the negative TTL. */
@@ -233,7 +233,7 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned depth)
 {
 	const dnsd_zones_t *z = st->ctx->zones;
-	dnsd_owner_t owner = { .name = depth ? name : NULL, .len = (uint16_t)len };
+	dnsd_owner_t owner = {.name = depth ? name : NULL, .len = (uint16_t)len};
 	bool exact = true;
 	const dnsd_node_t *n = dnsd_zones_find(z, name, len, dnsd_name_hash(name, len));
 
@@ -242,7 +242,8 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 		exact = false;
 		for (size_t p = 0; name[p] != 0 && n == NULL;) {
 			p += 1 + (size_t)name[p];
-			n = dnsd_zones_find(z, name + p, len - p, dnsd_name_hash(name + p, len - p));
+			n = dnsd_zones_find(z, name + p, len - p,
+					    dnsd_name_hash(name + p, len - p));
 		}
 	}
 	if (n == NULL) {
@@ -308,7 +309,7 @@ static void answer_chaos(answer_t *st)
 		text += chunk;
 		left -= chunk;
 	} while (left > 0);
-	if (dnsd_render_raw(&st->r, (dnsd_owner_t){ 0 }, T_TXT, C_CH, 0, rdata, (uint16_t)len) == 0)
+	if (dnsd_render_raw(&st->r, (dnsd_owner_t){0}, T_TXT, C_CH, 0, rdata, (uint16_t)len) == 0)
 		st->an++;
 	else
 		st->tc = true;
@@ -325,8 +326,8 @@ static size_t opt_size(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool
 	return len;
 }
 
-static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
-			bool nsid, uint8_t ext_rcode, uint8_t scope)
+static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool nsid,
+			uint8_t ext_rcode, uint8_t scope)
 {
 	size_t rdlen = opt_size(ctx, q, nsid) - 11;
 	uint16_t payload = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
@@ -335,7 +336,7 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 	dnsd_put16(p + 1, T_OPT);
 	dnsd_put16(p + 3, payload);
 	p[5] = ext_rcode;
-	p[6] = 0; /* version */
+	p[6] = 0;		     /* version */
 	p[7] = q->do_bit ? 0x80 : 0; /* RFC 3225: DO copied back */
 	p[8] = 0;
 	dnsd_put16(p + 9, (uint16_t)rdlen);
@@ -417,7 +418,7 @@ size_t dnsd_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t ql
 			counters->dropped++;
 			return 0;
 		}
-		int rcode = parsed == DNSD_PARSE_NOTIMP  ? DNSD_RCODE_NOTIMP
+		int rcode = parsed == DNSD_PARSE_NOTIMP	   ? DNSD_RCODE_NOTIMP
 			    : parsed == DNSD_PARSE_BADVERS ? DNSD_RCODE_BADVERS
 							   : DNSD_RCODE_FORMERR;
 		if (parsed == DNSD_PARSE_OK)

@@ -18,38 +18,38 @@
 /* Per-thread counters; each worker owns one and the server sums them for `status`.
  * Plain integers: only the owning thread writes them. */
 typedef struct {
-	uint64_t queries;      /* every message handed to dnsd_answer() */
-	uint64_t dropped;      /* no response sent (QR set, shorter than a header) */
-	uint64_t rcode[24];    /* responses by rcode (16 = BADVERS), 0..23 */
-	uint64_t nodata;       /* NOERROR responses with an empty answer (not referrals) */
-	uint64_t referrals;    /* delegations answered as referrals */
-	uint64_t truncated;    /* responses sent with TC set because they did not fit */
-	uint64_t edns;         /* queries with an OPT record */
-	uint64_t ecs;          /* queries with a valid EDNS Client Subnet option */
-	uint64_t nsid;         /* responses carrying our NSID */
-	uint64_t any;          /* ANY queries answered minimally (RFC 8482) */
-	uint64_t chaos;        /* CHAOS class queries */
-	uint64_t geo;          /* A/AAAA answers computed from the geo view */
-	uint64_t fail_open;    /* geo answers where no candidate was serving */
-	uint64_t tcp;          /* queries that came over TCP */
+	uint64_t queries;   /* every message handed to dnsd_answer() */
+	uint64_t dropped;   /* no response sent (QR set, shorter than a header) */
+	uint64_t rcode[24]; /* responses by rcode (16 = BADVERS), 0..23 */
+	uint64_t nodata;    /* NOERROR responses with an empty answer (not referrals) */
+	uint64_t referrals; /* delegations answered as referrals */
+	uint64_t truncated; /* responses sent with TC set because they did not fit */
+	uint64_t edns;	    /* queries with an OPT record */
+	uint64_t ecs;	    /* queries with a valid EDNS Client Subnet option */
+	uint64_t nsid;	    /* responses carrying our NSID */
+	uint64_t any;	    /* ANY queries answered minimally (RFC 8482) */
+	uint64_t chaos;	    /* CHAOS class queries */
+	uint64_t geo;	    /* A/AAAA answers computed from the geo view */
+	uint64_t fail_open; /* geo answers where no candidate was serving */
+	uint64_t tcp;	    /* queries that came over TCP */
 } dnsd_counters_t;
 
 /* Addresses one datacenter hands to clients, as rdata, plus its verdict. */
 typedef struct {
-	const uint8_t *a;      /* a_count addresses of 4 bytes, network order */
-	unsigned a_count;      /* 0..255 */
-	const uint8_t *aaaa;   /* aaaa_count addresses of 16 bytes, network order */
-	unsigned aaaa_count;   /* 0..255 */
-	bool serving;          /* false when down, drained or forced down */
+	const uint8_t *a;    /* a_count addresses of 4 bytes, network order */
+	unsigned a_count;    /* 0..255 */
+	const uint8_t *aaaa; /* aaaa_count addresses of 16 bytes, network order */
+	unsigned aaaa_count; /* 0..255 */
+	bool serving;	     /* false when down, drained or forced down */
 } dnsd_geo_dc_t;
 
 /* One name of conf_t.records as the answer path needs it. */
 typedef struct {
-	uint32_t ttl;                /* seconds, from the record */
-	bool varies;                 /* false: one candidate and no map/nets: no lookup, scope 0 */
-	const uint16_t *candidates;  /* datacenter indexes in config order; used when !varies
-				      * and as the fail-open order */
-	unsigned candidate_count;    /* >= 1 */
+	uint32_t ttl;		    /* seconds, from the record */
+	bool varies;		    /* false: one candidate and no map/nets: no lookup, scope 0 */
+	const uint16_t *candidates; /* datacenter indexes in config order; used when !varies
+				     * and as the fail-open order */
+	unsigned candidate_count;   /* >= 1 */
 } dnsd_geo_record_t;
 
 /* Maximum length of a preference list a lookup may return. */
@@ -61,9 +61,9 @@ typedef struct {
  * up to order_cap datacenter indexes (into dnsd_geo_t.dcs), most preferred first, and
  * the ECS scope prefix length for the answer into *scope. Returns the number written
  * (0: no opinion, the record's candidate order is used). Must not block or allocate. */
-typedef unsigned (*dnsd_geo_lookup_fn)(const void *lookup_ctx, size_t record_index,
-				       int family, const uint8_t *addr, unsigned source_prefix,
-				       uint16_t *order, unsigned order_cap, unsigned *scope);
+typedef unsigned (*dnsd_geo_lookup_fn)(const void *lookup_ctx, size_t record_index, int family,
+				       const uint8_t *addr, unsigned source_prefix, uint16_t *order,
+				       unsigned order_cap, unsigned *scope);
 
 /* The geo side of a snapshot: records indexed like conf_t.records (and like the
  * record indexes given to dnsd_zones_load), datacenters like conf_t.datacenters. */
@@ -72,26 +72,26 @@ typedef struct {
 	size_t record_count;
 	const dnsd_geo_dc_t *dcs;
 	size_t dc_count;
-	dnsd_geo_lookup_fn lookup;   /* NULL: every record answers its candidate order */
-	const void *lookup_ctx;      /* passed to lookup */
+	dnsd_geo_lookup_fn lookup; /* NULL: every record answers its candidate order */
+	const void *lookup_ctx;	   /* passed to lookup */
 } dnsd_geo_t;
 
 /* Everything dnsd_answer() reads; built once per snapshot. */
 typedef struct {
-	const dnsd_zones_t *zones;   /* NULL: every IN query is REFUSED */
-	const dnsd_geo_t *geo;       /* NULL: geo names answer NODATA for A/AAAA */
-	const uint8_t *nsid;         /* RFC 5001 payload, or NULL */
-	uint16_t nsid_len;           /* bytes in nsid, 0..512 */
-	const char *identity;        /* CHAOS id.server./hostname.bind. TXT, or NULL (REFUSED) */
-	const char *version;         /* CHAOS version.bind./version.server. TXT, or NULL (REFUSED) */
-	uint16_t udp_payload;        /* our EDNS UDP size, 512..4096; 0 means 1232 */
+	const dnsd_zones_t *zones; /* NULL: every IN query is REFUSED */
+	const dnsd_geo_t *geo;	   /* NULL: geo names answer NODATA for A/AAAA */
+	const uint8_t *nsid;	   /* RFC 5001 payload, or NULL */
+	uint16_t nsid_len;	   /* bytes in nsid, 0..512 */
+	const char *identity;	   /* CHAOS id.server./hostname.bind. TXT, or NULL (REFUSED) */
+	const char *version;	   /* CHAOS version.bind./version.server. TXT, or NULL (REFUSED) */
+	uint16_t udp_payload;	   /* our EDNS UDP size, 512..4096; 0 means 1232 */
 } dnsd_answer_ctx_t;
 
 /* Who asked: the resolver's source address. */
 typedef struct {
-	int family;                  /* AF_INET or AF_INET6 */
-	uint8_t addr[16];            /* 4 or 16 bytes, network order */
-	bool tcp;                    /* true: over TCP (65535-byte limit, no truncation) */
+	int family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* 4 or 16 bytes, network order */
+	bool tcp;	  /* true: over TCP (65535-byte limit, no truncation) */
 } dnsd_client_t;
 
 /* Answers one query of qlen bytes into resp (resp_cap bytes; 65535 is enough for any

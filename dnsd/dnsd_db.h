@@ -17,70 +17,70 @@
 
 /* One resource record's data, ready to copy. */
 typedef struct {
-	const uint8_t *rdata;        /* rdlen bytes; names inside are uncompressed, lower case */
-	uint16_t rdlen;              /* 0..65535 */
-	uint16_t name_off[2];        /* offsets in rdata of names we may compress (RFC 3597
-				      * section 4 types), or DNSD_NO_NAME */
-	const dnsd_node_t *target;   /* NS/MX/SRV: our node for the target (additional), or NULL */
+	const uint8_t *rdata;	   /* rdlen bytes; names inside are uncompressed, lower case */
+	uint16_t rdlen;		   /* 0..65535 */
+	uint16_t name_off[2];	   /* offsets in rdata of names we may compress (RFC 3597
+				    * section 4 types), or DNSD_NO_NAME */
+	const dnsd_node_t *target; /* NS/MX/SRV: our node for the target (additional), or NULL */
 } dnsd_rr_t;
 
 /* All records of one type at one name. */
 typedef struct {
-	uint16_t type;               /* RR type */
-	uint16_t count;              /* RRs, >= 1 */
-	uint32_t ttl;                /* seconds (the smallest seen in the file) */
-	const dnsd_rr_t *rrs;        /* count entries */
-	const uint8_t *wire;         /* when no RR has a compressible name: the whole set
-				      * rendered with owner pointer 0xC00C, else NULL */
-	uint32_t wire_len;           /* bytes in wire */
+	uint16_t type;	      /* RR type */
+	uint16_t count;	      /* RRs, >= 1 */
+	uint32_t ttl;	      /* seconds (the smallest seen in the file) */
+	const dnsd_rr_t *rrs; /* count entries */
+	const uint8_t *wire;  /* when no RR has a compressible name: the whole set
+			       * rendered with owner pointer 0xC00C, else NULL */
+	uint32_t wire_len;    /* bytes in wire */
 } dnsd_rrset_t;
 
-#define DNSD_NODE_APEX 0x01      /* the origin of a zone */
-#define DNSD_NODE_DELEG 0x02     /* NS below the apex: a zone cut */
-#define DNSD_NODE_OCCLUDED 0x04  /* strictly below a zone cut (glue or junk) */
-#define DNSD_NODE_GEO 0x08       /* a name of conf_t.records */
+#define DNSD_NODE_APEX 0x01	/* the origin of a zone */
+#define DNSD_NODE_DELEG 0x02	/* NS below the apex: a zone cut */
+#define DNSD_NODE_OCCLUDED 0x04 /* strictly below a zone cut (glue or junk) */
+#define DNSD_NODE_GEO 0x08	/* a name of conf_t.records */
 
 typedef struct dnsd_zone dnsd_zone_t;
 
 /* One owner name (or empty non-terminal) of a zone. */
 struct dnsd_node {
-	const uint8_t *name;         /* lower-case wire */
-	uint32_t hash;               /* dnsd_name_hash(name) */
-	uint8_t name_len;            /* 1..255 */
-	uint8_t labels;              /* labels before the root */
-	uint8_t flags;               /* DNSD_NODE_* */
-	uint16_t rrset_count;        /* 0 for an empty non-terminal */
+	const uint8_t *name;	     /* lower-case wire */
+	uint32_t hash;		     /* dnsd_name_hash(name) */
+	uint8_t name_len;	     /* 1..255 */
+	uint8_t labels;		     /* labels before the root */
+	uint8_t flags;		     /* DNSD_NODE_* */
+	uint16_t rrset_count;	     /* 0 for an empty non-terminal */
 	const dnsd_rrset_t *rrsets;  /* rrset_count sets, sorted by type */
 	const dnsd_zone_t *zone;     /* the zone the node belongs to */
-	const dnsd_node_t *cut;      /* DELEG: itself; OCCLUDED: the delegation above; else NULL */
+	const dnsd_node_t *cut;	     /* DELEG: itself; OCCLUDED: the delegation above; else NULL */
 	const dnsd_node_t *wildcard; /* the node "*.<name>" if the zone has one, else NULL */
-	uint32_t geo_record;         /* DNSD_NODE_GEO: index into conf_t.records */
+	uint32_t geo_record;	     /* DNSD_NODE_GEO: index into conf_t.records */
 };
 
 /* One zone. */
 struct dnsd_zone {
-	const dnsd_node_t *apex;     /* the origin's node */
-	const dnsd_rrset_t *soa;     /* the apex SOA (one RR) */
-	const dnsd_rrset_t *ns;      /* the apex NS set */
-	uint32_t neg_ttl;            /* RFC 2308: min(SOA TTL, SOA MINIMUM), seconds */
-	uint32_t serial;             /* SOA serial */
-	const char *origin;          /* presentation form, lower case, trailing dot */
+	const dnsd_node_t *apex; /* the origin's node */
+	const dnsd_rrset_t *soa; /* the apex SOA (one RR) */
+	const dnsd_rrset_t *ns;	 /* the apex NS set */
+	uint32_t neg_ttl;	 /* RFC 2308: min(SOA TTL, SOA MINIMUM), seconds */
+	uint32_t serial;	 /* SOA serial */
+	const char *origin;	 /* presentation form, lower case, trailing dot */
 };
 
 /* Hash table slot: open addressing, linear probing, power-of-two size. */
 typedef struct {
-	uint32_t hash;               /* copy of node->hash to skip most compares */
-	const dnsd_node_t *node;     /* NULL: empty slot */
+	uint32_t hash;		 /* copy of node->hash to skip most compares */
+	const dnsd_node_t *node; /* NULL: empty slot */
 } dnsd_slot_t;
 
 struct dnsd_zones {
-	dnsd_zone_t *zones;          /* zone_count entries */
+	dnsd_zone_t *zones; /* zone_count entries */
 	size_t zone_count;
-	dnsd_slot_t *slots;          /* mask + 1 entries */
-	uint32_t mask;               /* table size - 1 */
-	size_t node_count;           /* names in the table */
-	size_t memory;               /* bytes allocated for all of it */
-	void *arena;                 /* every block, freed together */
+	dnsd_slot_t *slots; /* mask + 1 entries */
+	uint32_t mask;	    /* table size - 1 */
+	size_t node_count;  /* names in the table */
+	size_t memory;	    /* bytes allocated for all of it */
+	void *arena;	    /* every block, freed together */
 };
 
 /* The node for lower-case wire name (len bytes, hash from dnsd_name_hash), or NULL. */

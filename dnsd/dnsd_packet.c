@@ -172,7 +172,8 @@ static int parse_records(const uint8_t *msg, size_t len, size_t pos, unsigned an
 			return -1;
 		if (type == TYPE_OPT) {
 			/* RFC 6891 6.1.1: one OPT, in the additional section, owned by the root */
-			if (seen_opt || i < ancount + nscount || pos != owner + 1 || msg[owner] != 0)
+			if (seen_opt || i < ancount + nscount || pos != owner + 1 ||
+			    msg[owner] != 0)
 				return -1;
 			seen_opt = true;
 			if (parse_opt(msg, pos, len, q) != 0)

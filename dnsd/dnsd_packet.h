@@ -26,37 +26,37 @@
 
 /* What the parser decided about a message. */
 typedef enum {
-	DNSD_PARSE_OK = 0,   /* a query we answer */
-	DNSD_PARSE_DROP,     /* send nothing: a response, or shorter than a header */
-	DNSD_PARSE_FORMERR,  /* malformed; answer FORMERR */
-	DNSD_PARSE_NOTIMP,   /* an opcode other than QUERY */
-	DNSD_PARSE_BADVERS,  /* EDNS version above 0 */
+	DNSD_PARSE_OK = 0,  /* a query we answer */
+	DNSD_PARSE_DROP,    /* send nothing: a response, or shorter than a header */
+	DNSD_PARSE_FORMERR, /* malformed; answer FORMERR */
+	DNSD_PARSE_NOTIMP,  /* an opcode other than QUERY */
+	DNSD_PARSE_BADVERS, /* EDNS version above 0 */
 } dnsd_parse_t;
 
 /* One parsed query. Filled by dnsd_query_parse() without allocation; lives on the
  * worker's stack for the length of one query. */
 typedef struct {
-	uint16_t id;                  /* from the header, echoed */
-	uint8_t opcode;               /* 0..15 */
-	bool rd;                      /* recursion desired, echoed */
-	bool cd;                      /* checking disabled, echoed */
-	bool has_question;            /* the question parsed (echo it in errors) */
-	uint8_t qname[DNSD_NAME_MAX]; /* lower-cased wire form of the question name */
-	uint8_t qname_len;            /* 1..255 bytes, including the root label */
-	uint8_t label_count;          /* labels before the root, 0..127 */
+	uint16_t id;			    /* from the header, echoed */
+	uint8_t opcode;			    /* 0..15 */
+	bool rd;			    /* recursion desired, echoed */
+	bool cd;			    /* checking disabled, echoed */
+	bool has_question;		    /* the question parsed (echo it in errors) */
+	uint8_t qname[DNSD_NAME_MAX];	    /* lower-cased wire form of the question name */
+	uint8_t qname_len;		    /* 1..255 bytes, including the root label */
+	uint8_t label_count;		    /* labels before the root, 0..127 */
 	uint8_t label_off[DNSD_LABELS_MAX]; /* offset of each label in qname */
-	uint16_t qtype;               /* RR type asked */
-	uint16_t qclass;              /* class asked */
-	uint16_t question_end;        /* offset in the query just past the question */
-	bool has_edns;                /* an OPT record was present (and parsed) */
-	uint16_t udp_size;            /* client's EDNS size (>= 512), 512 without EDNS */
-	uint8_t edns_version;         /* 0..255 */
-	bool do_bit;                  /* DNSSEC OK, noted (we do not sign) */
-	bool nsid;                    /* the client asked for NSID */
-	bool has_ecs;                 /* a valid ECS option was present */
-	uint16_t ecs_family;          /* 1 (IPv4) or 2 (IPv6) */
-	uint8_t ecs_source;           /* source prefix length, 0..32 or 0..128 */
-	uint8_t ecs_addr[16];         /* the address, zero past ecs_source bits */
+	uint16_t qtype;			    /* RR type asked */
+	uint16_t qclass;		    /* class asked */
+	uint16_t question_end;		    /* offset in the query just past the question */
+	bool has_edns;			    /* an OPT record was present (and parsed) */
+	uint16_t udp_size;		    /* client's EDNS size (>= 512), 512 without EDNS */
+	uint8_t edns_version;		    /* 0..255 */
+	bool do_bit;			    /* DNSSEC OK, noted (we do not sign) */
+	bool nsid;			    /* the client asked for NSID */
+	bool has_ecs;			    /* a valid ECS option was present */
+	uint16_t ecs_family;		    /* 1 (IPv4) or 2 (IPv6) */
+	uint8_t ecs_source;		    /* source prefix length, 0..32 or 0..128 */
+	uint8_t ecs_addr[16];		    /* the address, zero past ecs_source bits */
 } dnsd_query_t;
 
 /* Parses len bytes of msg. Even when the result is not DNSD_PARSE_OK, q->id, opcode and

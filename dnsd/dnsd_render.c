@@ -6,9 +6,8 @@
 
 #include "dnsd/dnsd_render.h"
 
-void dnsd_render_init(dnsd_render_t *r, uint8_t *buf, size_t cap, size_t len,
-		      const uint8_t *qname, unsigned label_count, const uint8_t *label_off,
-		      unsigned qname_len)
+void dnsd_render_init(dnsd_render_t *r, uint8_t *buf, size_t cap, size_t len, const uint8_t *qname,
+		      unsigned label_count, const uint8_t *label_off, unsigned qname_len)
 {
 	r->buf = buf;
 	r->cap = cap;
@@ -118,8 +117,7 @@ static int write_rr(dnsd_render_t *r, dnsd_owner_t owner, uint16_t type, uint32_
 	return 0;
 }
 
-int dnsd_render_rrset(dnsd_render_t *r, dnsd_owner_t owner, const dnsd_rrset_t *set,
-		      uint32_t ttl)
+int dnsd_render_rrset(dnsd_render_t *r, dnsd_owner_t owner, const dnsd_rrset_t *set, uint32_t ttl)
 {
 	if (owner.name == NULL && set->wire != NULL && ttl == UINT32_MAX) {
 		if (unlikely(r->len + set->wire_len > r->cap))

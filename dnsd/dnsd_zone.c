@@ -16,8 +16,8 @@
 
 typedef struct arena_block {
 	struct arena_block *next;
-	size_t used;   /* bytes handed out from data */
-	size_t cap;    /* bytes in data */
+	size_t used; /* bytes handed out from data */
+	size_t cap;  /* bytes in data */
 	max_align_t data[];
 } arena_block_t;
 
@@ -247,8 +247,8 @@ static int zrr_cmp(const void *pa, const void *pb)
 static dnsd_zone_t *zone_of(build_t *b, const uint8_t *name, size_t len)
 {
 	for (size_t p = 0;; p += 1 + (size_t)name[p]) {
-		const dnsd_node_t *n = dnsd_zones_find(b->z, name + p, len - p,
-						       dnsd_name_hash(name + p, len - p));
+		const dnsd_node_t *n =
+		    dnsd_zones_find(b->z, name + p, len - p, dnsd_name_hash(name + p, len - p));
 		if (n != NULL && (n->flags & DNSD_NODE_APEX))
 			return (dnsd_zone_t *)n->zone;
 		if (name[p] == 0)
@@ -339,7 +339,7 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_t *v, size_t
 
 static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldns_rdf *origin)
 {
-	dnsd_zrr_list_t list = { 0 };
+	dnsd_zrr_list_t list = {0};
 	bool read_ok = false;
 
 	if (dnsd_zone_read(cz->file, origin, &list, &b->errors) == 0 && list.n > 0) {
@@ -355,9 +355,11 @@ static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldn
 		read_ok = true;
 	}
 	if (read_ok && zone->soa == NULL)
-		dnsd_errors_add(&b->errors, "%s: no SOA at the zone apex %s", cz->file, zone->origin);
+		dnsd_errors_add(&b->errors, "%s: no SOA at the zone apex %s", cz->file,
+				zone->origin);
 	if (read_ok && zone->ns == NULL)
-		dnsd_errors_add(&b->errors, "%s: no NS at the zone apex %s", cz->file, zone->origin);
+		dnsd_errors_add(&b->errors, "%s: no NS at the zone apex %s", cz->file,
+				zone->origin);
 	dnsd_zrr_list_free(&list);
 }
 
@@ -388,34 +390,38 @@ static void nodes_link(build_t *b)
 			char name[1024], cut[1024];
 			dnsd_name_text(n->name, name, sizeof(name));
 			dnsd_name_text(n->cut->name, cut, sizeof(cut));
-			dnsd_errors_add(&b->errors, "records: %s: at or below the zone cut %s", name, cut);
+			dnsd_errors_add(&b->errors, "records: %s: at or below the zone cut %s",
+					name, cut);
 		}
 		if (n->name[0] == 1 && n->name[1] == '*' && !(n->flags & DNSD_NODE_APEX)) {
 			const uint8_t *pn = n->name + 2;
-			dnsd_node_t *parent = (dnsd_node_t *)dnsd_zones_find(z, pn, n->name_len - 2u,
-								dnsd_name_hash(pn, n->name_len - 2u));
+			dnsd_node_t *parent = (dnsd_node_t *)dnsd_zones_find(
+			    z, pn, n->name_len - 2u, dnsd_name_hash(pn, n->name_len - 2u));
 			if (parent != NULL)
 				parent->wildcard = n;
 		}
 		for (unsigned s = 0; s < n->rrset_count; s++) {
 			const dnsd_rrset_t *set = &n->rrsets[s];
-			size_t field = set->type == LDNS_RR_TYPE_NS ? 0 : set->type == LDNS_RR_TYPE_MX ? 2
-				     : set->type == LDNS_RR_TYPE_SRV ? 6 : 65536;
+			size_t field = set->type == LDNS_RR_TYPE_NS    ? 0
+				       : set->type == LDNS_RR_TYPE_MX  ? 2
+				       : set->type == LDNS_RR_TYPE_SRV ? 6
+								       : 65536;
 			for (unsigned r = 0; r < set->count && field < 65536; r++) {
 				dnsd_rr_t *rr = (dnsd_rr_t *)&set->rrs[r];
 				uint8_t target[255];
 				size_t tl = 0;
 				if (field >= rr->rdlen)
 					continue;
-				while (field + tl < rr->rdlen && rr->rdata[field + tl] != 0 && tl < 254)
+				while (field + tl < rr->rdlen && rr->rdata[field + tl] != 0 &&
+				       tl < 254)
 					tl += 1 + (size_t)rr->rdata[field + tl];
 				tl++;
 				if (field + tl > rr->rdlen || tl > sizeof(target))
 					continue;
 				memcpy(target, rr->rdata + field, tl);
 				lower_name(target, tl);
-				const dnsd_node_t *t = dnsd_zones_find(z, target, tl,
-								       dnsd_name_hash(target, tl));
+				const dnsd_node_t *t =
+				    dnsd_zones_find(z, target, tl, dnsd_name_hash(target, tl));
 				if (t != NULL && (dnsd_node_rrset(t, LDNS_RR_TYPE_A) ||
 						  dnsd_node_rrset(t, LDNS_RR_TYPE_AAAA)))
 					rr->target = t;
@@ -429,7 +435,8 @@ static void records_mark(build_t *b, const conf_record_t *records, size_t count)
 	for (size_t i = 0; i < count; i++) {
 		ldns_rdf *d = NULL;
 		if (ldns_str2rdf_dname(&d, records[i].name) != LDNS_STATUS_OK) {
-			dnsd_errors_add(&b->errors, "records: %s: not a domain name", records[i].name);
+			dnsd_errors_add(&b->errors, "records: %s: not a domain name",
+					records[i].name);
 			continue;
 		}
 		uint8_t name[255];
@@ -457,7 +464,7 @@ static void records_mark(build_t *b, const conf_record_t *records, size_t count)
 dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 			      const conf_record_t *records, size_t record_count, char **errors)
 {
-	build_t b = { 0 };
+	build_t b = {0};
 	ldns_rdf **origins = calloc(zone_count + 1, sizeof(*origins));
 
 	*errors = NULL;
@@ -485,12 +492,13 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 			goto oom;
 		memcpy(text, shown, strlen(shown) + 1);
 		zone->origin = text;
-		dnsd_node_t *apex = node_get(&b, zone, ldns_rdf_data(origins[i]),
-					     ldns_rdf_size(origins[i]));
+		dnsd_node_t *apex =
+		    node_get(&b, zone, ldns_rdf_data(origins[i]), ldns_rdf_size(origins[i]));
 		if (apex == NULL)
 			goto oom;
 		if (apex->flags & DNSD_NODE_APEX) {
-			dnsd_errors_add(&b.errors, "%s: zone %s is listed twice", zones[i].file, text);
+			dnsd_errors_add(&b.errors, "%s: zone %s is listed twice", zones[i].file,
+					text);
 			continue;
 		}
 		apex->flags |= DNSD_NODE_APEX;
@@ -506,8 +514,8 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 		if (apex == NULL)
 			continue;
 		size_t skip = 1 + (size_t)apex->name[0];
-		dnsd_zone_t *parent = apex->labels ? zone_of(&b, apex->name + skip,
-							     apex->name_len - skip) : NULL;
+		dnsd_zone_t *parent =
+		    apex->labels ? zone_of(&b, apex->name + skip, apex->name_len - skip) : NULL;
 		if (parent != NULL)
 			(void)node_get(&b, parent, apex->name + skip, apex->name_len - skip);
 	}
@@ -525,7 +533,8 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 	if (b.errors.count > 0) {
 		if (b.errors.count > 50) {
 			size_t more = b.errors.count - 50;
-			b.errors.count = 0; /* past the cap nothing is added: reopen for this line */
+			b.errors.count =
+			    0; /* past the cap nothing is added: reopen for this line */
 			dnsd_errors_add(&b.errors, "(%zu more problems)", more);
 		}
 		*errors = b.errors.text;
@@ -576,7 +585,8 @@ size_t dnsd_zones_memory(const dnsd_zones_t *zones)
 int64_t dnsd_zones_serial(const dnsd_zones_t *zones, const char *origin)
 {
 	for (size_t i = 0; i < zones->zone_count; i++)
-		if (zones->zones[i].origin != NULL && strcasecmp(zones->zones[i].origin, origin) == 0)
+		if (zones->zones[i].origin != NULL &&
+		    strcasecmp(zones->zones[i].origin, origin) == 0)
 			return zones->zones[i].serial;
 	return -1;
 }

@@ -31,8 +31,8 @@ typedef struct dnsd_node dnsd_node_t;
  * at www.example.com. has other data"); the caller frees *errors. On success *errors is
  * NULL. records may be NULL when record_count is 0. */
 dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
-			      const conf_record_t *records, size_t record_count,
-			      char **errors) M_NONNULL(5) M_WUR;
+			      const conf_record_t *records, size_t record_count, char **errors)
+    M_NONNULL(5) M_WUR;
 
 /* Frees the store; NULL is fine. */
 void dnsd_zones_free(dnsd_zones_t *zones);

@@ -182,8 +182,8 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 				failed = -1;
 			} else if (ldns_dname_compare(ldns_rr_owner(rr), zone_origin) != 0 &&
 				   !ldns_dname_is_subdomain(ldns_rr_owner(rr), zone_origin)) {
-				dnsd_errors_add(errors, "%s:%d: %s is outside the zone %s", path, line,
-						owner, apex);
+				dnsd_errors_add(errors, "%s:%d: %s is outside the zone %s", path,
+						line, owner, apex);
 				ldns_rr_free(rr);
 				failed = -1;
 			} else if (list_push(list, rr, name, line) != 0) {
@@ -197,13 +197,16 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 			ldns_rdf *o = NULL;
 			fseek(fp, before, SEEK_SET);
 			line = line_before;
-			if (include_args(fp, &line, file, sizeof(file), inc_origin, sizeof(inc_origin)) != 0) {
-				dnsd_errors_add(errors, "%s:%d: $INCLUDE without a file name", path, line);
+			if (include_args(fp, &line, file, sizeof(file), inc_origin,
+					 sizeof(inc_origin)) != 0) {
+				dnsd_errors_add(errors, "%s:%d: $INCLUDE without a file name", path,
+						line);
 				failed = -1;
 				continue;
 			}
 			if (depth >= INCLUDE_DEPTH_MAX) {
-				dnsd_errors_add(errors, "%s:%d: $INCLUDE nested too deep", path, line);
+				dnsd_errors_add(errors, "%s:%d: $INCLUDE nested too deep", path,
+						line);
 				failed = -1;
 				continue;
 			}
@@ -224,14 +227,16 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 				ldns_rdf_deep_free(o);
 				o = abs;
 			}
-			if (read_file(full, zone_origin, o ? o : origin, depth + 1, list, errors) != 0)
+			if (read_file(full, zone_origin, o ? o : origin, depth + 1, list, errors) !=
+			    0)
 				failed = -1;
 			ldns_rdf_deep_free(o);
 		} else if (s != LDNS_STATUS_SYNTAX_EMPTY && s != LDNS_STATUS_SYNTAX_TTL &&
 			   s != LDNS_STATUS_SYNTAX_ORIGIN) {
 			/* ldns counts the newlines it consumed: an error before the end of a line
 			 * leaves the count one short */
-			dnsd_errors_add(errors, "%s:%d: %s", path, line > line_before ? line : line + 1,
+			dnsd_errors_add(errors, "%s:%d: %s", path,
+					line > line_before ? line : line + 1,
 					ldns_get_errorstr_by_id(s));
 			failed = -1;
 		}

@@ -11,30 +11,30 @@
 
 /* Problems found while loading, one per line, "FILE:LINE: what". */
 typedef struct {
-	char *text;    /* NUL-terminated, or NULL while empty */
-	size_t len;    /* bytes used */
-	size_t count;  /* problems recorded */
+	char *text;   /* NUL-terminated, or NULL while empty */
+	size_t len;   /* bytes used */
+	size_t count; /* problems recorded */
 } dnsd_errors_t;
 
 void dnsd_errors_add(dnsd_errors_t *e, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3);
 
 /* One record as read, with where it came from. */
 typedef struct {
-	ldns_rr *rr;           /* owned */
-	const char *file;      /* the file it was read from (owned by the list) */
-	int line;              /* line where the record ends */
-	uint8_t owner[255];    /* lower-case wire owner */
-	uint8_t owner_len;     /* 1..255 */
-	uint16_t type;         /* RR type */
-	size_t seq;            /* order of appearance, for stable sorting */
+	ldns_rr *rr;	    /* owned */
+	const char *file;   /* the file it was read from (owned by the list) */
+	int line;	    /* line where the record ends */
+	uint8_t owner[255]; /* lower-case wire owner */
+	uint8_t owner_len;  /* 1..255 */
+	uint16_t type;	    /* RR type */
+	size_t seq;	    /* order of appearance, for stable sorting */
 } dnsd_zrr_t;
 
 /* Every record of one zone. */
 typedef struct {
-	dnsd_zrr_t *v;         /* n entries */
+	dnsd_zrr_t *v; /* n entries */
 	size_t n;
 	size_t cap;
-	char **files;          /* names of the files read ($INCLUDEs), owned */
+	char **files; /* names of the files read ($INCLUDEs), owned */
 	size_t file_count;
 } dnsd_zrr_list_t;
 

@@ -148,11 +148,11 @@ int t_opt_find(const uint8_t *resp, size_t len, uint16_t code, const uint8_t **d
 	return -1;
 }
 
-ldns_pkt *t_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *wire, size_t wire_len,
-		   bool tcp, dnsd_counters_t *counters, size_t *len)
+ldns_pkt *t_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *wire, size_t wire_len, bool tcp,
+		   dnsd_counters_t *counters, size_t *len)
 {
 	uint8_t *resp = t_resp;
-	dnsd_client_t client = { .family = AF_INET, .tcp = tcp };
+	dnsd_client_t client = {.family = AF_INET, .tcp = tcp};
 	ldns_pkt *pkt = NULL;
 
 	if (inet_pton(AF_INET, "192.0.2.200", client.addr) != 1)

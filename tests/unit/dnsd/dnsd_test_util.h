@@ -19,13 +19,13 @@ char *t_file_write(const char *dir, const char *name, const char *text);
 
 /* How a test query is made. */
 typedef struct {
-	const char *name;       /* question name, presentation form */
-	uint16_t type;          /* question type */
-	uint16_t qclass;        /* 0 means IN */
-	bool edns;              /* add an OPT record */
-	uint16_t udp_size;      /* OPT class; 0 means 1232 */
-	uint8_t version;        /* EDNS version */
-	bool nsid;              /* ask for NSID */
+	const char *name;	  /* question name, presentation form */
+	uint16_t type;		  /* question type */
+	uint16_t qclass;	  /* 0 means IN */
+	bool edns;		  /* add an OPT record */
+	uint16_t udp_size;	  /* OPT class; 0 means 1232 */
+	uint8_t version;	  /* EDNS version */
+	bool nsid;		  /* ask for NSID */
 	const uint8_t *opt_extra; /* raw options appended to the OPT rdata */
 	size_t opt_extra_len;
 } t_query_t;
@@ -38,8 +38,8 @@ size_t t_ecs_option(uint8_t *out, uint16_t family, uint8_t source, uint8_t scope
 
 /* Answers wire with ctx for a UDP (or TCP) client at 192.0.2.200; parses the response
  * with ldns (NULL when the engine sent nothing). *len gets the response length. */
-ldns_pkt *t_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *wire, size_t wire_len,
-		   bool tcp, dnsd_counters_t *counters, size_t *len);
+ldns_pkt *t_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *wire, size_t wire_len, bool tcp,
+		   dnsd_counters_t *counters, size_t *len);
 
 /* The last response t_answer() saw, raw. */
 extern uint8_t t_resp[65535];

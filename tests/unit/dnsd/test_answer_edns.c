@@ -16,11 +16,11 @@
 #include "tests/unit/dnsd/dnsd_test_fixture.h"
 
 /* www.example.com. A IN, id 0x1234, RD; the bytes tests mutate */
-static const uint8_t www_a[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-				 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
-				 0, 1, 0, 1 };
+static const uint8_t www_a[] = {0x12, 0x34, 0x01, 0x00, 0,   1,	  0,   0,   0,	 0,   0,
+				0,    3,    'w',  'w',	'w', 7,	  'e', 'x', 'a', 'm', 'p',
+				'l',  'e',  3,	  'c',	'o', 'm', 0,   0,   1,	 0,   1};
 /* an OPT record: root owner, 1232, version 0, no options */
-static const uint8_t opt_rr[] = { 0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0 };
+static const uint8_t opt_rr[] = {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0};
 
 static size_t raw(uint8_t *out, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
@@ -32,7 +32,7 @@ static size_t raw(uint8_t *out, const uint8_t *a, size_t alen, const uint8_t *b,
 
 static int rcode_of(const uint8_t *wire, size_t len, size_t *rlen)
 {
-	dnsd_client_t client = { .family = AF_INET, .addr = { 192, 0, 2, 200 } };
+	dnsd_client_t client = {.family = AF_INET, .addr = {192, 0, 2, 200}};
 	*rlen = dnsd_answer(&t_ctx, wire, len, &client, t_resp, sizeof(t_resp), &t_counters);
 	if (*rlen == 0)
 		return -1;
@@ -46,16 +46,35 @@ typedef struct {
 	void (*make)(uint8_t *buf, size_t *len);
 } bad_t;
 
-static void m_qdcount2(uint8_t *b, size_t *l) { *l = raw(b, www_a, sizeof(www_a), NULL, 0); b[5] = 2; }
-static void m_qdcount0(uint8_t *b, size_t *l) { *l = raw(b, www_a, 12, NULL, 0); b[5] = 0; }
-static void m_bad_label(uint8_t *b, size_t *l) { *l = raw(b, www_a, sizeof(www_a), NULL, 0); b[12] = 0x43; }
+static void m_qdcount2(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, sizeof(www_a), NULL, 0);
+	b[5] = 2;
+}
+static void m_qdcount0(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, 12, NULL, 0);
+	b[5] = 0;
+}
+static void m_bad_label(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, sizeof(www_a), NULL, 0);
+	b[12] = 0x43;
+}
 static void m_compressed(uint8_t *b, size_t *l)
 {
-	static const uint8_t q[] = { 0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 0x0C, 0, 1, 0, 1 };
+	static const uint8_t q[] = {0x12, 0x34, 1, 0,	 0,    1, 0, 0, 0,
+				    0,	  0,	0, 0xC0, 0x0C, 0, 1, 0, 1};
 	*l = raw(b, q, sizeof(q), NULL, 0);
 }
-static void m_truncated_name(uint8_t *b, size_t *l) { *l = raw(b, www_a, 20, NULL, 0); }
-static void m_no_qtype(uint8_t *b, size_t *l) { *l = raw(b, www_a, sizeof(www_a) - 2, NULL, 0); }
+static void m_truncated_name(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, 20, NULL, 0);
+}
+static void m_no_qtype(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, sizeof(www_a) - 2, NULL, 0);
+}
 static void m_two_opts(uint8_t *b, size_t *l)
 {
 	*l = raw(b, www_a, sizeof(www_a), opt_rr, sizeof(opt_rr));
@@ -65,7 +84,7 @@ static void m_two_opts(uint8_t *b, size_t *l)
 }
 static void m_opt_owner(uint8_t *b, size_t *l)
 {
-	static const uint8_t o[] = { 1, 'x', 0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t o[] = {1, 'x', 0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0};
 	*l = raw(b, www_a, sizeof(www_a), o, sizeof(o));
 	b[11] = 1;
 }
@@ -76,12 +95,12 @@ static void m_opt_in_answer(uint8_t *b, size_t *l)
 }
 static void m_opt_overrun(uint8_t *b, size_t *l)
 {
-	static const uint8_t o[] = { 0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 8, 0, 3, 0, 9 };
+	static const uint8_t o[] = {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 8, 0, 3, 0, 9};
 	*l = raw(b, www_a, sizeof(www_a), o, sizeof(o));
 	b[11] = 1;
 }
-static void ecs(uint8_t *b, size_t *l, uint16_t family, uint8_t src, uint8_t scope, const uint8_t *a,
-		size_t alen)
+static void ecs(uint8_t *b, size_t *l, uint16_t family, uint8_t src, uint8_t scope,
+		const uint8_t *a, size_t alen)
 {
 	uint8_t o[64];
 	size_t ol = t_ecs_option(o, family, src, scope, a, alen);
@@ -92,22 +111,62 @@ static void ecs(uint8_t *b, size_t *l, uint16_t family, uint8_t src, uint8_t sco
 	*l += ol;
 	b[11] = 1;
 }
-static void m_ecs_family(uint8_t *b, size_t *l) { ecs(b, l, 3, 8, 0, (const uint8_t *)"\x0a", 1); }
-static void m_ecs_v4_prefix(uint8_t *b, size_t *l) { ecs(b, l, 1, 33, 0, (const uint8_t *)"\x0a\0\0\0\0", 5); }
+static void m_ecs_family(uint8_t *b, size_t *l)
+{
+	ecs(b, l, 3, 8, 0, (const uint8_t *)"\x0a", 1);
+}
+static void m_ecs_v4_prefix(uint8_t *b, size_t *l)
+{
+	ecs(b, l, 1, 33, 0, (const uint8_t *)"\x0a\0\0\0\0", 5);
+}
 static void m_ecs_v6_prefix(uint8_t *b, size_t *l)
 {
-	static const uint8_t a[17] = { 0x20 };
+	static const uint8_t a[17] = {0x20};
 	ecs(b, l, 2, 129, 0, a, 17);
 }
-static void m_ecs_long_addr(uint8_t *b, size_t *l) { ecs(b, l, 1, 8, 0, (const uint8_t *)"\x0a\x01", 2); }
-static void m_ecs_short_addr(uint8_t *b, size_t *l) { ecs(b, l, 1, 24, 0, (const uint8_t *)"\x0a\x01", 2); }
-static void m_ecs_trailing_bits(uint8_t *b, size_t *l) { ecs(b, l, 1, 20, 0, (const uint8_t *)"\x0a\x01\x11", 3); }
-static void m_ecs_scope(uint8_t *b, size_t *l) { ecs(b, l, 1, 24, 24, (const uint8_t *)"\x0a\x01\x01", 3); }
-static void m_ecs_short_option(uint8_t *b, size_t *l) { ecs(b, l, 1, 0, 0, NULL, 0); b[*l - 6 + 3] = 2; *l -= 2; b[*l - 6 + 2 - 2] = 0; }
-static void m_opcode_update(uint8_t *b, size_t *l) { *l = raw(b, www_a, sizeof(www_a), NULL, 0); b[2] = 5 << 3; }
-static void m_opcode_status(uint8_t *b, size_t *l) { *l = raw(b, www_a, 12, NULL, 0); b[2] = 2 << 3; b[5] = 0; }
-static void m_response(uint8_t *b, size_t *l) { *l = raw(b, www_a, sizeof(www_a), NULL, 0); b[2] |= 0x80; }
-static void m_short(uint8_t *b, size_t *l) { *l = raw(b, www_a, 11, NULL, 0); }
+static void m_ecs_long_addr(uint8_t *b, size_t *l)
+{
+	ecs(b, l, 1, 8, 0, (const uint8_t *)"\x0a\x01", 2);
+}
+static void m_ecs_short_addr(uint8_t *b, size_t *l)
+{
+	ecs(b, l, 1, 24, 0, (const uint8_t *)"\x0a\x01", 2);
+}
+static void m_ecs_trailing_bits(uint8_t *b, size_t *l)
+{
+	ecs(b, l, 1, 20, 0, (const uint8_t *)"\x0a\x01\x11", 3);
+}
+static void m_ecs_scope(uint8_t *b, size_t *l)
+{
+	ecs(b, l, 1, 24, 24, (const uint8_t *)"\x0a\x01\x01", 3);
+}
+static void m_ecs_short_option(uint8_t *b, size_t *l)
+{
+	ecs(b, l, 1, 0, 0, NULL, 0);
+	b[*l - 6 + 3] = 2;
+	*l -= 2;
+	b[*l - 6 + 2 - 2] = 0;
+}
+static void m_opcode_update(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, sizeof(www_a), NULL, 0);
+	b[2] = 5 << 3;
+}
+static void m_opcode_status(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, 12, NULL, 0);
+	b[2] = 2 << 3;
+	b[5] = 0;
+}
+static void m_response(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, sizeof(www_a), NULL, 0);
+	b[2] |= 0x80;
+}
+static void m_short(uint8_t *b, size_t *l)
+{
+	*l = raw(b, www_a, 11, NULL, 0);
+}
 static void m_badvers(uint8_t *b, size_t *l)
 {
 	*l = raw(b, www_a, sizeof(www_a), opt_rr, sizeof(opt_rr));
@@ -116,28 +175,28 @@ static void m_badvers(uint8_t *b, size_t *l)
 }
 
 static const bad_t bad[] = {
-	{ "qdcount 2", DNSD_RCODE_FORMERR, m_qdcount2 },
-	{ "qdcount 0", DNSD_RCODE_FORMERR, m_qdcount0 },
-	{ "bad label type", DNSD_RCODE_FORMERR, m_bad_label },
-	{ "compression in the question", DNSD_RCODE_FORMERR, m_compressed },
-	{ "name past the end", DNSD_RCODE_FORMERR, m_truncated_name },
-	{ "no qtype", DNSD_RCODE_FORMERR, m_no_qtype },
-	{ "two opts", DNSD_RCODE_FORMERR, m_two_opts },
-	{ "opt not owned by the root", DNSD_RCODE_FORMERR, m_opt_owner },
-	{ "opt in the answer section", DNSD_RCODE_FORMERR, m_opt_in_answer },
-	{ "opt option overruns", DNSD_RCODE_FORMERR, m_opt_overrun },
-	{ "ecs family 3", DNSD_RCODE_FORMERR, m_ecs_family },
-	{ "ecs v4 prefix 33", DNSD_RCODE_FORMERR, m_ecs_v4_prefix },
-	{ "ecs v6 prefix 129", DNSD_RCODE_FORMERR, m_ecs_v6_prefix },
-	{ "ecs address too long", DNSD_RCODE_FORMERR, m_ecs_long_addr },
-	{ "ecs address too short", DNSD_RCODE_FORMERR, m_ecs_short_addr },
-	{ "ecs bits past the prefix", DNSD_RCODE_FORMERR, m_ecs_trailing_bits },
-	{ "ecs scope in a query", DNSD_RCODE_FORMERR, m_ecs_scope },
-	{ "ecs option too short", DNSD_RCODE_FORMERR, m_ecs_short_option },
-	{ "opcode update", DNSD_RCODE_NOTIMP, m_opcode_update },
-	{ "opcode status", DNSD_RCODE_NOTIMP, m_opcode_status },
-	{ "a response", -1, m_response },
-	{ "shorter than a header", -1, m_short },
+    {"qdcount 2", DNSD_RCODE_FORMERR, m_qdcount2},
+    {"qdcount 0", DNSD_RCODE_FORMERR, m_qdcount0},
+    {"bad label type", DNSD_RCODE_FORMERR, m_bad_label},
+    {"compression in the question", DNSD_RCODE_FORMERR, m_compressed},
+    {"name past the end", DNSD_RCODE_FORMERR, m_truncated_name},
+    {"no qtype", DNSD_RCODE_FORMERR, m_no_qtype},
+    {"two opts", DNSD_RCODE_FORMERR, m_two_opts},
+    {"opt not owned by the root", DNSD_RCODE_FORMERR, m_opt_owner},
+    {"opt in the answer section", DNSD_RCODE_FORMERR, m_opt_in_answer},
+    {"opt option overruns", DNSD_RCODE_FORMERR, m_opt_overrun},
+    {"ecs family 3", DNSD_RCODE_FORMERR, m_ecs_family},
+    {"ecs v4 prefix 33", DNSD_RCODE_FORMERR, m_ecs_v4_prefix},
+    {"ecs v6 prefix 129", DNSD_RCODE_FORMERR, m_ecs_v6_prefix},
+    {"ecs address too long", DNSD_RCODE_FORMERR, m_ecs_long_addr},
+    {"ecs address too short", DNSD_RCODE_FORMERR, m_ecs_short_addr},
+    {"ecs bits past the prefix", DNSD_RCODE_FORMERR, m_ecs_trailing_bits},
+    {"ecs scope in a query", DNSD_RCODE_FORMERR, m_ecs_scope},
+    {"ecs option too short", DNSD_RCODE_FORMERR, m_ecs_short_option},
+    {"opcode update", DNSD_RCODE_NOTIMP, m_opcode_update},
+    {"opcode status", DNSD_RCODE_NOTIMP, m_opcode_status},
+    {"a response", -1, m_response},
+    {"shorter than a header", -1, m_short},
 };
 
 static void test_malformed_queries_get_formerr_notimp_or_nothing(void **state)
@@ -154,7 +213,9 @@ static void test_malformed_queries_get_formerr_notimp_or_nothing(void **state)
 			/* id kept, QR set, no AA, nothing but the question, no OPT */
 			assert_int_equal(t_resp[0], 0x12);
 			assert_int_equal(t_resp[2] & 0x84, 0x80);
-			assert_int_equal(t_resp[6] | t_resp[7] | t_resp[8] | t_resp[9] | t_resp[10] | t_resp[11], 0);
+			assert_int_equal(t_resp[6] | t_resp[7] | t_resp[8] | t_resp[9] |
+					     t_resp[10] | t_resp[11],
+					 0);
 		}
 	}
 }
@@ -201,8 +262,8 @@ static void test_opt_is_echoed_with_our_payload_and_do(void **state)
 	size_t len, rlen;
 	len = raw(buf, www_a, sizeof(www_a), opt_rr, sizeof(opt_rr));
 	buf[11] = 1;
-	buf[len - 5 + 1] = 0x80;        /* DO */
-	buf[len - 8] = 0x10;             /* client size 4096 */
+	buf[len - 5 + 1] = 0x80; /* DO */
+	buf[len - 8] = 0x10;	 /* client size 4096 */
 	buf[len - 7] = 0x00;
 	assert_int_equal(rcode_of(buf, len, &rlen), 0);
 	ldns_pkt *p = NULL;
@@ -221,7 +282,8 @@ static void test_nsid_when_asked_and_configured(void **state)
 	uint8_t buf[512];
 	const uint8_t *data = NULL;
 	size_t rlen;
-	t_query_t q = { .name = "www.example.com.", .type = LDNS_RR_TYPE_A, .edns = true, .nsid = true };
+	t_query_t q = {
+	    .name = "www.example.com.", .type = LDNS_RR_TYPE_A, .edns = true, .nsid = true};
 	size_t len = t_query_wire(&q, buf, sizeof(buf));
 	ldns_pkt *p = t_answer(&t_ctx, buf, len, false, &t_counters, &rlen);
 	assert_non_null(p);
@@ -247,11 +309,14 @@ static void test_nsid_when_asked_and_configured(void **state)
 static void test_unknown_options_are_ignored(void **state)
 {
 	(void)state;
-	static const uint8_t cookie[] = { 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xFE, 0, 0 };
+	static const uint8_t cookie[] = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xFE, 0, 0};
 	uint8_t buf[512];
 	size_t rlen;
-	t_query_t q = { .name = "www.example.com.", .type = LDNS_RR_TYPE_A, .edns = true,
-			.opt_extra = cookie, .opt_extra_len = sizeof(cookie) };
+	t_query_t q = {.name = "www.example.com.",
+		       .type = LDNS_RR_TYPE_A,
+		       .edns = true,
+		       .opt_extra = cookie,
+		       .opt_extra_len = sizeof(cookie)};
 	size_t len = t_query_wire(&q, buf, sizeof(buf));
 	ldns_pkt *p = t_answer(&t_ctx, buf, len, false, &t_counters, &rlen);
 	assert_non_null(p);
@@ -264,7 +329,8 @@ static void test_unknown_options_are_ignored(void **state)
 static void big(bool edns, uint16_t size, bool tcp, bool *tc, size_t *an, size_t *rlen)
 {
 	uint8_t buf[512];
-	t_query_t q = { .name = "big.example.com.", .type = LDNS_RR_TYPE_TXT, .edns = edns, .udp_size = size };
+	t_query_t q = {
+	    .name = "big.example.com.", .type = LDNS_RR_TYPE_TXT, .edns = edns, .udp_size = size};
 	size_t len = t_query_wire(&q, buf, sizeof(buf));
 	ldns_pkt *p = t_answer(&t_ctx, buf, len, tcp, &t_counters, rlen);
 	assert_non_null(p);
@@ -302,7 +368,8 @@ static void test_truncation_sends_question_only_and_tcp_gets_all(void **state)
 	dnsd_answer_ctx_t c2 = t_ctx; /* a bigger payload of ours lets it through */
 	c2.udp_payload = 4096;
 	uint8_t buf[512];
-	t_query_t q = { .name = "big.example.com.", .type = LDNS_RR_TYPE_TXT, .edns = true, .udp_size = 4096 };
+	t_query_t q = {
+	    .name = "big.example.com.", .type = LDNS_RR_TYPE_TXT, .edns = true, .udp_size = 4096};
 	size_t len = t_query_wire(&q, buf, sizeof(buf));
 	ldns_pkt *p = t_answer(&c2, buf, len, false, &t_counters, &rlen);
 	assert_false(ldns_pkt_tc(p));
@@ -315,7 +382,7 @@ static void test_referral_whose_glue_does_not_fit_is_truncated(void **state)
 	(void)state;
 	uint8_t buf[512];
 	size_t rlen;
-	t_query_t q = { .name = "x.bigdel.example.com.", .type = LDNS_RR_TYPE_A };
+	t_query_t q = {.name = "x.bigdel.example.com.", .type = LDNS_RR_TYPE_A};
 	size_t len = t_query_wire(&q, buf, sizeof(buf));
 	ldns_pkt *p = t_answer(&t_ctx, buf, len, false, &t_counters, &rlen);
 	assert_non_null(p);
@@ -337,7 +404,7 @@ static void test_names_are_compressed(void **state)
 	size_t rlen;
 	/* example.com. MX: owner -> pointer to the question, "mail" + pointer in rdata,
 	 * additional owner -> pointer to the rdata's "mail" */
-	t_query_t q = { .name = "example.com.", .type = LDNS_RR_TYPE_MX };
+	t_query_t q = {.name = "example.com.", .type = LDNS_RR_TYPE_MX};
 	size_t len = t_query_wire(&q, buf, sizeof(buf));
 	ldns_pkt *p = t_answer(&t_ctx, buf, len, false, &t_counters, &rlen);
 	assert_non_null(p);
@@ -348,7 +415,7 @@ static void test_names_are_compressed(void **state)
 	ldns_pkt_free(p);
 
 	/* a referral: NS owner, NS rdata under the zone and the glue owner all compress */
-	q = (t_query_t){ .name = "www.sub.example.com.", .type = LDNS_RR_TYPE_A };
+	q = (t_query_t){.name = "www.sub.example.com.", .type = LDNS_RR_TYPE_A};
 	len = t_query_wire(&q, buf, sizeof(buf));
 	p = t_answer(&t_ctx, buf, len, false, &t_counters, &rlen);
 	assert_non_null(p);
@@ -364,14 +431,17 @@ static void test_names_are_compressed(void **state)
 static ldns_pkt *geo_query(const char *name, uint16_t type, uint16_t family, uint8_t src,
 			   const char *addr, int *scope, size_t *rlen)
 {
-	uint8_t buf[512], opt[64], a[16] = { 0 };
+	uint8_t buf[512], opt[64], a[16] = {0};
 	size_t ol = 0;
 	if (addr != NULL) {
 		assert_int_equal(inet_pton(family == 1 ? AF_INET : AF_INET6, addr, a), 1);
 		ol = t_ecs_option(opt, family, src, 0, a, (src + 7u) / 8u);
 	}
-	t_query_t q = { .name = name, .type = type, .edns = addr != NULL, .opt_extra = opt,
-			.opt_extra_len = ol };
+	t_query_t q = {.name = name,
+		       .type = type,
+		       .edns = addr != NULL,
+		       .opt_extra = opt,
+		       .opt_extra_len = ol};
 	size_t len = t_query_wire(&q, buf, sizeof(buf));
 	ldns_pkt *p = t_answer(&t_ctx, buf, len, false, &t_counters, rlen);
 	assert_non_null(p);
@@ -392,33 +462,34 @@ typedef struct {
 	uint16_t type;
 	uint16_t family;
 	uint8_t src;
-	const char *addr;    /* ECS address, NULL: no EDNS (client is 192.0.2.200) */
+	const char *addr; /* ECS address, NULL: no EDNS (client is 192.0.2.200) */
 	bool us_up, eu_up;
 	const char *answer;
-	int scope;           /* -1: no ECS in the response */
-	int fail_open;       /* counter increment */
+	int scope;     /* -1: no ECS in the response */
+	int fail_open; /* counter increment */
 } geo_case_t;
 
 #define US_A "geo.example.com. 30 IN A 203.0.113.10|geo.example.com. 30 IN A 203.0.113.11"
 static const geo_case_t geo_cases[] = {
-	{ "ecs near us", "geo.example.com.", 1, 1, 16, "10.1.0.0", true, true, US_A, 16, 0 },
-	{ "ecs near eu", "geo.example.com.", 1, 1, 24, "200.1.2.0", true, true,
-	  "geo.example.com. 30 IN A 198.51.100.10", 8, 0 },
-	{ "case kept in geo owner", "GEO.example.com.", 1, 1, 24, "10.1.2.0", true, true,
-	  "GEO.example.com. 30 IN A 203.0.113.10|GEO.example.com. 30 IN A 203.0.113.11", 16, 0 },
-	{ "aaaa skips a dc without v6", "geo.example.com.", 28, 1, 24, "200.1.2.0", true, true,
-	  "geo.example.com. 30 IN AAAA 2001:db8:1::10", 8, 0 },
-	{ "v6 client", "geo.example.com.", 28, 2, 48, "2001:db8:77::", true, true,
-	  "geo.example.com. 30 IN AAAA 2001:db8:1::10", 32, 0 },
-	{ "no ecs: resolver address", "geo.example.com.", 1, 0, 0, NULL, true, true,
-	  "geo.example.com. 30 IN A 198.51.100.10", -1, 0 },
-	{ "source 0: resolver address, scope 0", "geo.example.com.", 1, 1, 0, "0.0.0.0", true, true,
-	  "geo.example.com. 30 IN A 198.51.100.10", 0, 0 },
-	{ "eu down: next in list", "geo.example.com.", 1, 1, 24, "200.1.2.0", true, false, US_A, 8, 0 },
-	{ "all down: fail open", "geo.example.com.", 1, 1, 16, "10.1.0.0", false, false, US_A, 16, 1 },
-	{ "fixed name: scope 0", "fixed.example.com.", 1, 1, 24, "10.1.2.0", true, true,
-	  "fixed.example.com. 45 IN A 198.51.100.10", 0, 0 },
-	{ "any at a geo name: one set", "geo.example.com.", 255, 1, 16, "10.1.0.0", true, true, US_A, 16, 0 },
+    {"ecs near us", "geo.example.com.", 1, 1, 16, "10.1.0.0", true, true, US_A, 16, 0},
+    {"ecs near eu", "geo.example.com.", 1, 1, 24, "200.1.2.0", true, true,
+     "geo.example.com. 30 IN A 198.51.100.10", 8, 0},
+    {"case kept in geo owner", "GEO.example.com.", 1, 1, 24, "10.1.2.0", true, true,
+     "GEO.example.com. 30 IN A 203.0.113.10|GEO.example.com. 30 IN A 203.0.113.11", 16, 0},
+    {"aaaa skips a dc without v6", "geo.example.com.", 28, 1, 24, "200.1.2.0", true, true,
+     "geo.example.com. 30 IN AAAA 2001:db8:1::10", 8, 0},
+    {"v6 client", "geo.example.com.", 28, 2, 48, "2001:db8:77::", true, true,
+     "geo.example.com. 30 IN AAAA 2001:db8:1::10", 32, 0},
+    {"no ecs: resolver address", "geo.example.com.", 1, 0, 0, NULL, true, true,
+     "geo.example.com. 30 IN A 198.51.100.10", -1, 0},
+    {"source 0: resolver address, scope 0", "geo.example.com.", 1, 1, 0, "0.0.0.0", true, true,
+     "geo.example.com. 30 IN A 198.51.100.10", 0, 0},
+    {"eu down: next in list", "geo.example.com.", 1, 1, 24, "200.1.2.0", true, false, US_A, 8, 0},
+    {"all down: fail open", "geo.example.com.", 1, 1, 16, "10.1.0.0", false, false, US_A, 16, 1},
+    {"fixed name: scope 0", "fixed.example.com.", 1, 1, 24, "10.1.2.0", true, true,
+     "fixed.example.com. 45 IN A 198.51.100.10", 0, 0},
+    {"any at a geo name: one set", "geo.example.com.", 255, 1, 16, "10.1.0.0", true, true, US_A, 16,
+     0},
 };
 
 static void test_geo_answers_follow_list_state_and_ecs(void **state)
@@ -431,12 +502,13 @@ static void test_geo_answers_follow_list_state_and_ecs(void **state)
 		uint64_t fo = t_counters.fail_open;
 		t_dcs[0].serving = c->us_up;
 		t_dcs[1].serving = c->eu_up;
-		ldns_pkt *p = geo_query(c->name, c->type, c->family, c->src, c->addr, &scope, &rlen);
+		ldns_pkt *p =
+		    geo_query(c->name, c->type, c->family, c->src, c->addr, &scope, &rlen);
 		char *an = t_section(ldns_pkt_answer(p));
 		if (strcmp(an, c->answer) != 0 || scope != c->scope || !ldns_pkt_aa(p) ||
 		    t_counters.fail_open != fo + (uint64_t)c->fail_open)
-			fail_msg("case '%s': answer '%s' scope %d fail-open +%d", c->what, an, scope,
-				 (int)(t_counters.fail_open - fo));
+			fail_msg("case '%s': answer '%s' scope %d fail-open +%d", c->what, an,
+				 scope, (int)(t_counters.fail_open - fo));
 		free(an);
 		ldns_pkt_free(p);
 	}
@@ -458,17 +530,17 @@ static void test_ecs_echoed_with_scope_0_for_static_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_malformed_queries_get_formerr_notimp_or_nothing),
-		cmocka_unit_test(test_badvers_answers_with_opt_and_extended_rcode),
-		cmocka_unit_test(test_notimp_to_an_edns_query_carries_opt),
-		cmocka_unit_test(test_opt_is_echoed_with_our_payload_and_do),
-		cmocka_unit_test(test_nsid_when_asked_and_configured),
-		cmocka_unit_test(test_unknown_options_are_ignored),
-		cmocka_unit_test(test_truncation_sends_question_only_and_tcp_gets_all),
-		cmocka_unit_test(test_referral_whose_glue_does_not_fit_is_truncated),
-		cmocka_unit_test(test_names_are_compressed),
-		cmocka_unit_test(test_geo_answers_follow_list_state_and_ecs),
-		cmocka_unit_test(test_ecs_echoed_with_scope_0_for_static_names),
+	    cmocka_unit_test(test_malformed_queries_get_formerr_notimp_or_nothing),
+	    cmocka_unit_test(test_badvers_answers_with_opt_and_extended_rcode),
+	    cmocka_unit_test(test_notimp_to_an_edns_query_carries_opt),
+	    cmocka_unit_test(test_opt_is_echoed_with_our_payload_and_do),
+	    cmocka_unit_test(test_nsid_when_asked_and_configured),
+	    cmocka_unit_test(test_unknown_options_are_ignored),
+	    cmocka_unit_test(test_truncation_sends_question_only_and_tcp_gets_all),
+	    cmocka_unit_test(test_referral_whose_glue_does_not_fit_is_truncated),
+	    cmocka_unit_test(test_names_are_compressed),
+	    cmocka_unit_test(test_geo_answers_follow_list_state_and_ecs),
+	    cmocka_unit_test(test_ecs_echoed_with_scope_0_for_static_names),
 	};
 	return cmocka_run_group_tests(tests, t_fixture_setup, t_fixture_teardown);
 }

@@ -36,8 +36,12 @@ static void seed_add(const char *name, uint16_t type, bool edns, bool nsid, bool
 {
 	uint8_t opt[16];
 	size_t ol = with_ecs ? t_ecs_option(opt, 1, 24, 0, (const uint8_t *)"\xC0\x00\x02", 3) : 0;
-	t_query_t q = { .name = name, .type = type, .edns = edns, .nsid = nsid, .opt_extra = opt,
-			.opt_extra_len = ol };
+	t_query_t q = {.name = name,
+		       .type = type,
+		       .edns = edns,
+		       .nsid = nsid,
+		       .opt_extra = opt,
+		       .opt_extra_len = ol};
 	seeds[seed_count].len = t_query_wire(&q, seeds[seed_count].wire, sizeof(seeds[0].wire));
 	assert_true(seeds[seed_count].len > 0);
 	seed_count++;
@@ -47,7 +51,7 @@ static void seed_add(const char *name, uint16_t type, bool edns, bool nsid, bool
 static void check(const uint8_t *msg, size_t len, bool tcp)
 {
 	static uint8_t resp[65535];
-	dnsd_client_t client = { .family = AF_INET, .addr = { 192, 0, 2, 200 }, .tcp = tcp };
+	dnsd_client_t client = {.family = AF_INET, .addr = {192, 0, 2, 200}, .tcp = tcp};
 	size_t rlen = dnsd_answer(&t_ctx, msg, len, &client, resp, sizeof(resp), &t_counters);
 	if (rlen == 0)
 		return;
@@ -127,7 +131,7 @@ static void test_mutated_queries_get_sane_responses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mutated_queries_get_sane_responses),
+	    cmocka_unit_test(test_mutated_queries_get_sane_responses),
 	};
 	return cmocka_run_group_tests(tests, t_fixture_setup, t_fixture_teardown);
 }

@@ -25,22 +25,22 @@ typedef struct {
 } bad_zone_t;
 
 static const bad_zone_t bad_zones[] = {
-	{ "soa missing", HEAD NS, ": no SOA at the zone apex example.com.\n" },
-	{ "ns missing", HEAD SOA "www IN A 192.0.2.1\n", ": no NS at the zone apex example.com.\n" },
-	{ "out of zone", HEAD SOA NS "www.example.org. IN A 192.0.2.1\n",
-	  ":6: www.example.org. is outside the zone example.com.\n" },
-	{ "cname and other data", HEAD SOA NS "www IN A 192.0.2.1\nwww IN CNAME other\n",
-	  ":7: CNAME at www.example.com. has other data\n" },
-	{ "cname at the apex", HEAD SOA NS "@ IN CNAME other.example.net.\n",
-	  ":6: CNAME at example.com. has other data\n" },
-	{ "two cnames", HEAD SOA NS "www IN CNAME a\nwww IN CNAME b\n",
-	  ":7: more than one CNAME at www.example.com.\n" },
-	{ "soa below apex", HEAD SOA NS "sub IN SOA ns1 hostmaster 1 2 3 4 5\n",
-	  ":6: SOA at sub.example.com. is not at the zone apex example.com.\n" },
-	{ "syntax error", HEAD SOA NS "www IN A 192.0.2\n",
-	  ":6: Syntax error, could not parse the RR's rdata\n" },
-	{ "class not IN", HEAD SOA NS "www CH TXT \"x\"\n",
-	  ":6: www.example.com. has class other than IN\n" },
+    {"soa missing", HEAD NS, ": no SOA at the zone apex example.com.\n"},
+    {"ns missing", HEAD SOA "www IN A 192.0.2.1\n", ": no NS at the zone apex example.com.\n"},
+    {"out of zone", HEAD SOA NS "www.example.org. IN A 192.0.2.1\n",
+     ":6: www.example.org. is outside the zone example.com.\n"},
+    {"cname and other data", HEAD SOA NS "www IN A 192.0.2.1\nwww IN CNAME other\n",
+     ":7: CNAME at www.example.com. has other data\n"},
+    {"cname at the apex", HEAD SOA NS "@ IN CNAME other.example.net.\n",
+     ":6: CNAME at example.com. has other data\n"},
+    {"two cnames", HEAD SOA NS "www IN CNAME a\nwww IN CNAME b\n",
+     ":7: more than one CNAME at www.example.com.\n"},
+    {"soa below apex", HEAD SOA NS "sub IN SOA ns1 hostmaster 1 2 3 4 5\n",
+     ":6: SOA at sub.example.com. is not at the zone apex example.com.\n"},
+    {"syntax error", HEAD SOA NS "www IN A 192.0.2\n",
+     ":6: Syntax error, could not parse the RR's rdata\n"},
+    {"class not IN", HEAD SOA NS "www CH TXT \"x\"\n",
+     ":6: www.example.com. has class other than IN\n"},
 };
 
 static void test_zone_errors_name_file_and_line(void **state)
@@ -49,7 +49,7 @@ static void test_zone_errors_name_file_and_line(void **state)
 	for (size_t i = 0; i < sizeof(bad_zones) / sizeof(bad_zones[0]); i++) {
 		char *dir = t_dir_new();
 		char *path = t_file_write(dir, "example.com.zone", bad_zones[i].text);
-		conf_zone_t zone = { .origin = "example.com.", .file = path };
+		conf_zone_t zone = {.origin = "example.com.", .file = path};
 		char *errors = NULL;
 		char *expect = NULL;
 		assert_true(asprintf(&expect, "%s%s", path, bad_zones[i].error) > 0);
@@ -67,10 +67,11 @@ static void test_zone_errors_name_file_and_line(void **state)
 static void test_zone_missing_file_is_named(void **state)
 {
 	(void)state;
-	conf_zone_t zone = { .origin = "example.com.", .file = "/nonexistent/example.com.zone" };
+	conf_zone_t zone = {.origin = "example.com.", .file = "/nonexistent/example.com.zone"};
 	char *errors = NULL;
 	assert_null(dnsd_zones_load(&zone, 1, NULL, 0, &errors));
-	assert_string_equal(errors, "/nonexistent/example.com.zone: cannot open: No such file or directory\n");
+	assert_string_equal(
+	    errors, "/nonexistent/example.com.zone: cannot open: No such file or directory\n");
 	free(errors);
 }
 
@@ -80,10 +81,11 @@ static void test_zone_include_and_origin_directives_load(void **state)
 	char *dir = t_dir_new();
 	char *inc = t_file_write(dir, "hosts.inc", "www IN A 192.0.2.1\nmail IN A 192.0.2.2\n");
 	char *bad = t_file_write(dir, "bad.inc", "\n\nx IN A nope\n");
-	char *path = t_file_write(dir, "z.zone", HEAD SOA NS "$INCLUDE hosts.inc sub\n"
-				  "$ORIGIN other.example.com.\nftp IN A 192.0.2.3\n");
+	char *path = t_file_write(dir, "z.zone",
+				  HEAD SOA NS "$INCLUDE hosts.inc sub\n"
+					      "$ORIGIN other.example.com.\nftp IN A 192.0.2.3\n");
 	char *path2 = t_file_write(dir, "z2.zone", HEAD SOA NS "$INCLUDE bad.inc\n");
-	conf_zone_t zone = { .origin = "example.com.", .file = path };
+	conf_zone_t zone = {.origin = "example.com.", .file = path};
 	char *errors = NULL;
 	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, NULL, 0, &errors);
 	assert_null(errors);
@@ -99,7 +101,8 @@ static void test_zone_include_and_origin_directives_load(void **state)
 	zone.file = path2;
 	assert_null(dnsd_zones_load(&zone, 1, NULL, 0, &errors));
 	char *expect = NULL;
-	assert_true(asprintf(&expect, "%s:3: Syntax error, could not parse the RR's rdata\n", bad) > 0);
+	assert_true(asprintf(&expect, "%s:3: Syntax error, could not parse the RR's rdata\n", bad) >
+		    0);
 	assert_string_equal(errors, expect);
 	free(expect);
 	free(errors);
@@ -115,8 +118,8 @@ static void test_zone_geo_record_must_be_inside_a_zone(void **state)
 	(void)state;
 	char *dir = t_dir_new();
 	char *path = t_file_write(dir, "z.zone", HEAD SOA NS "alias IN CNAME www\n");
-	conf_zone_t zone = { .origin = "example.com.", .file = path };
-	conf_record_t records[] = { { .name = "www.example.org." }, { .name = "alias.example.com." } };
+	conf_zone_t zone = {.origin = "example.com.", .file = path};
+	conf_record_t records[] = {{.name = "www.example.org."}, {.name = "alias.example.com."}};
 	char *errors = NULL;
 	assert_null(dnsd_zones_load(&zone, 1, records, 2, &errors));
 	assert_string_equal(errors, "records: www.example.org.: not inside any zone served\n"
@@ -125,14 +128,19 @@ static void test_zone_geo_record_must_be_inside_a_zone(void **state)
 	free(path);
 	path = t_file_write(dir, "z.zone", HEAD SOA NS "sub IN NS ns.other.example.net.\n");
 	zone.file = path;
-	conf_record_t cut[] = { { .name = "sub.example.com." }, { .name = "a.sub.example.com." } };
+	conf_record_t cut[] = {{.name = "sub.example.com."}, {.name = "a.sub.example.com."}};
 	assert_null(dnsd_zones_load(&zone, 1, cut, 2, &errors));
 	/* one line each, in no particular order */
-	assert_non_null(strstr(errors, "records: sub.example.com.: at or below the zone cut sub.example.com.\n"));
-	assert_non_null(strstr(errors, "records: a.sub.example.com.: at or below the zone cut sub.example.com.\n"));
-	assert_int_equal(strlen(errors), 2 * strlen("records: sub.example.com.: at or below the zone cut sub.example.com.\n") + 2);
+	assert_non_null(strstr(
+	    errors, "records: sub.example.com.: at or below the zone cut sub.example.com.\n"));
+	assert_non_null(strstr(
+	    errors, "records: a.sub.example.com.: at or below the zone cut sub.example.com.\n"));
+	assert_int_equal(
+	    strlen(errors),
+	    2 * strlen("records: sub.example.com.: at or below the zone cut sub.example.com.\n") +
+		2);
 	free(errors);
-	conf_record_t good = { .name = "geo.example.com." };
+	conf_record_t good = {.name = "geo.example.com."};
 	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, &good, 1, &errors);
 	assert_non_null(z);
 	dnsd_zones_free(z);
@@ -147,9 +155,10 @@ static void test_zone_errors_stop_after_50_with_a_count(void **state)
 	char text[8192];
 	size_t len = (size_t)snprintf(text, sizeof(text), "%s", HEAD SOA NS);
 	for (int i = 0; i < 60; i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "x%d.example.org. IN A 192.0.2.1\n", i);
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"x%d.example.org. IN A 192.0.2.1\n", i);
 	char *path = t_file_write(dir, "z.zone", text);
-	conf_zone_t zone = { .origin = "example.com.", .file = path };
+	conf_zone_t zone = {.origin = "example.com.", .file = path};
 	char *errors = NULL;
 	assert_null(dnsd_zones_load(&zone, 1, NULL, 0, &errors));
 	size_t lines = 0;
@@ -169,8 +178,8 @@ static void test_zone_listed_twice_is_refused(void **state)
 	(void)state;
 	char *dir = t_dir_new();
 	char *path = t_file_write(dir, "z.zone", HEAD SOA NS);
-	conf_zone_t zones[] = { { .origin = "example.com.", .file = path },
-				{ .origin = "Example.COM.", .file = path } };
+	conf_zone_t zones[] = {{.origin = "example.com.", .file = path},
+			       {.origin = "Example.COM.", .file = path}};
 	char *errors = NULL;
 	char *expect = NULL;
 	assert_null(dnsd_zones_load(zones, 2, NULL, 0, &errors));
@@ -186,16 +195,17 @@ static void test_zone_listed_twice_is_refused(void **state)
 static void ask(const dnsd_zones_t *z, const char *name, uint16_t type, int rcode, bool aa,
 		size_t an)
 {
-	dnsd_answer_ctx_t ctx = { .zones = z };
-	dnsd_counters_t counters = { 0 };
-	t_query_t q = { .name = name, .type = type };
+	dnsd_answer_ctx_t ctx = {.zones = z};
+	dnsd_counters_t counters = {0};
+	t_query_t q = {.name = name, .type = type};
 	uint8_t wire[512];
 	size_t len = t_query_wire(&q, wire, sizeof(wire)), rlen;
 	ldns_pkt *p = t_answer(&ctx, wire, len, false, &counters, &rlen);
 	assert_non_null(p);
-	if ((int)ldns_pkt_get_rcode(p) != rcode || ldns_pkt_aa(p) != aa || ldns_pkt_ancount(p) != an)
-		fail_msg("%s: rcode %d aa %d answers %d", name, ldns_pkt_get_rcode(p), ldns_pkt_aa(p),
-			 ldns_pkt_ancount(p));
+	if ((int)ldns_pkt_get_rcode(p) != rcode || ldns_pkt_aa(p) != aa ||
+	    ldns_pkt_ancount(p) != an)
+		fail_msg("%s: rcode %d aa %d answers %d", name, ldns_pkt_get_rcode(p),
+			 ldns_pkt_aa(p), ldns_pkt_ancount(p));
 	ldns_pkt_free(p);
 }
 
@@ -203,19 +213,21 @@ static void test_zone_nested_zone_answers_for_its_names(void **state)
 {
 	(void)state;
 	char *dir = t_dir_new();
-	char *parent = t_file_write(dir, "parent.zone", HEAD SOA NS
-				    "a.b IN NS ns.a.b\nns.a.b IN A 192.0.2.9\nx.a.b IN A 192.0.2.10\n");
-	char *child = t_file_write(dir, "child.zone", "$ORIGIN a.b.example.com.\n" SOA NS
-				   "www IN A 192.0.2.11\n");
-	conf_zone_t zones[] = { { .origin = "example.com.", .file = parent },
-				{ .origin = "a.b.example.com.", .file = child } };
+	char *parent = t_file_write(
+	    dir, "parent.zone",
+	    HEAD SOA NS "a.b IN NS ns.a.b\nns.a.b IN A 192.0.2.9\nx.a.b IN A 192.0.2.10\n");
+	char *child = t_file_write(dir, "child.zone",
+				   "$ORIGIN a.b.example.com.\n" SOA NS "www IN A 192.0.2.11\n");
+	conf_zone_t zones[] = {{.origin = "example.com.", .file = parent},
+			       {.origin = "a.b.example.com.", .file = child}};
 	char *errors = NULL;
 	dnsd_zones_t *z = dnsd_zones_load(zones, 2, NULL, 0, &errors);
 	assert_null(errors);
 	ask(z, "www.a.b.example.com.", LDNS_RR_TYPE_A, 0, true, 1);
 	ask(z, "a.b.example.com.", LDNS_RR_TYPE_NS, 0, true, 1);
-	ask(z, "x.a.b.example.com.", LDNS_RR_TYPE_A, 3, true, 0);  /* the parent's junk is not served */
-	ask(z, "b.example.com.", LDNS_RR_TYPE_A, 0, true, 0);      /* empty non-terminal in the parent */
+	ask(z, "x.a.b.example.com.", LDNS_RR_TYPE_A, 3, true,
+	    0);						      /* the parent's junk is not served */
+	ask(z, "b.example.com.", LDNS_RR_TYPE_A, 0, true, 0); /* empty non-terminal in the parent */
 	ask(z, "c.example.com.", LDNS_RR_TYPE_A, 3, true, 0);
 	dnsd_zones_free(z);
 	free(parent);
@@ -226,13 +238,13 @@ static void test_zone_nested_zone_answers_for_its_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zone_errors_name_file_and_line),
-		cmocka_unit_test(test_zone_missing_file_is_named),
-		cmocka_unit_test(test_zone_include_and_origin_directives_load),
-		cmocka_unit_test(test_zone_geo_record_must_be_inside_a_zone),
-		cmocka_unit_test(test_zone_errors_stop_after_50_with_a_count),
-		cmocka_unit_test(test_zone_listed_twice_is_refused),
-		cmocka_unit_test(test_zone_nested_zone_answers_for_its_names),
+	    cmocka_unit_test(test_zone_errors_name_file_and_line),
+	    cmocka_unit_test(test_zone_missing_file_is_named),
+	    cmocka_unit_test(test_zone_include_and_origin_directives_load),
+	    cmocka_unit_test(test_zone_geo_record_must_be_inside_a_zone),
+	    cmocka_unit_test(test_zone_errors_stop_after_50_with_a_count),
+	    cmocka_unit_test(test_zone_listed_twice_is_refused),
+	    cmocka_unit_test(test_zone_nested_zone_answers_for_its_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
