@@ -84,7 +84,8 @@ elif kind == "https":
     class TLSServer(Server):
         def get_request(self):
             sock, addr = self.socket.accept()
-            return ctx.wrap_socket(sock, server_side=True), addr
+            # the handshake happens on first read, in the request thread
+            return ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
 
         def handle_error(self, request, client_address):
             pass  # failed handshakes (the verifying probe) are expected

@@ -20,16 +20,16 @@ dns:
 datacenters:
   verified:
     addresses: [192.0.2.10]
-    check: { type: https, url: "https://127.0.0.1:$PORT/healthz", interval: 200ms, timeout: 150ms }
+    check: { type: https, url: "https://127.0.0.1:$PORT/healthz", interval: 400ms, timeout: 300ms }
   unverified:
     addresses: [192.0.2.20]
     check: { type: https, url: "https://127.0.0.1:$PORT/healthz", verify_tls: false,
-             body_contains: "ok sni=- host=127.0.0.1:$PORT", interval: 200ms, timeout: 150ms }
+             body_contains: "ok sni=- host=127.0.0.1:$PORT", interval: 400ms, timeout: 300ms }
   named:
     addresses: [192.0.2.30]
     check: { type: https, url: "https://127.0.0.1:$PORT/healthz", verify_tls: false,
              sni: origin.test, host: www.example.com,
-             body_contains: "ok sni=origin.test host=www.example.com", interval: 200ms, timeout: 150ms }
+             body_contains: "ok sni=origin.test host=www.example.com", interval: 400ms, timeout: 300ms }
 CONF
 
 t_start web python3 "$H_LIB/origin.py" https "$PORT" "$WORK/web.mode" cert.pem key.pem
