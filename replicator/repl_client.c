@@ -226,7 +226,12 @@ static void request_start(repl_client_t *c, peer_t *p)
 	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->curl_error);
 	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, (long)c->long_poll_ms + 15000L);
+	/* A long poll is silent for up to long_poll_ms; past that plus a margin the peer or
+	 * the path is gone. Keepalives find a dead path sooner than the timeout. */
+	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, (long)c->long_poll_ms + 5000L);
+	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPIDLE, 5L);
+	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPINTVL, 2L);
 	curl_easy_setopt(p->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(p->easy, CURLOPT_TCP_NODELAY, 1L);
 	if (c->tls_ca != NULL)

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# 408-repl-partition: three regions, each in its own network namespace, joined by a
+# bridge in a fourth namespace this test creates (nothing touches the host's network).
+# A is cut off completely (its link down); A and B/C keep writing, including a drain on
+# each side; healed, all three converge row for row. Needs root; skipped otherwise.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../400-repl-lib/repl.sh"
+[ "$(id -u)" = 0 ] || t_skip "partition test needs root for network namespaces"
+command -v ip >/dev/null || t_skip "ip (iproute2) not installed"
+
+tag=$$
+NS_HUB=mrhub$tag
+NETNS=()
+netns_cleanup() {
+	local ns
+	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+}
+trap 't_cleanup; netns_cleanup' EXIT
+ip netns add "$NS_HUB" 2>/dev/null || t_skip "cannot create network namespaces here"
+NETNS+=("$NS_HUB")
+ip -n "$NS_HUB" link add br0 type bridge && ip -n "$NS_HUB" link set br0 up || t_skip "no bridge support"
+i=0
+for r in a b c; do
+	i=$((i + 1))
+	ns=mr$r$tag
+	ip netns add "$ns" || t_skip "cannot create network namespaces here"
+	NETNS+=("$ns")
+	ip -n "$ns" link set lo up
+	ip -n "$NS_HUB" link add "br-$r" type veth peer name eth0 netns "$ns"
+	ip -n "$NS_HUB" link set "br-$r" master br0 up
+	ip -n "$ns" addr add "10.231.0.$i/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	eval "ADDR_$r=10.231.0.$i NS_$r=$ns"
+done
+
+# Configs: each region listens on its namespace address; peers by address.
+repl_region a b c
+repl_region b a c
+repl_region c a b
+for r in a b c; do
+	for p in a b c; do
+		a_var="ADDR_$p"
+		sed -i "s|127.0.0.1:$(repl_port "$p")\"|${!a_var}:$(repl_port "$p")\"|g" "$WORK/$r.yaml"
+	done
+done
+ns_start() {
+	local ns_var="NS_$1" a_var="ADDR_$1"
+	REPL_RUNS=$((${REPL_RUNS:-0} + 1))
+	t_start "repl-$1.$REPL_RUNS" ip netns exec "${!ns_var}" "$REPL_BIN" -c "$WORK/$1.yaml"
+	eval "REPL_PID_$1=$!"
+	for _ in $(seq 100); do
+		ip netns exec "${!ns_var}" bash -c "exec 3<>/dev/tcp/${!a_var}/$(repl_port "$1")" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "region $1 not listening"; return 1
+}
+for r in a b c; do ns_start "$r"; done
+repl_write a events 20
+t_check "connected: all three converge" repl_wait_same 5 a b c
+
+ip -n "$NS_HUB" link set br-a down
+repl_write a events 100 500 &
+w1=$!
+repl_write b events 100 500 &
+w2=$!
+repl_write c events 50 &
+wait $w1 $w2
+repl_write a drain dc1 "inside the partition"
+repl_write c drain dc2 "outside the partition"
+t_check "B and C converge while A is cut off" repl_wait_same 5 b c
+sleep 0.5
+t_eq "A saw nothing of B and C" "" "$(repl_sql a "SELECT origin FROM events WHERE origin != 'a' LIMIT 1")"
+t_eq "C saw nothing of A's partition writes" 20 "$(repl_sql c "SELECT count(*) FROM events WHERE origin = 'a'")"
+t_check "A records its peers as failing" repl_wait_sql 5 a "SELECT count(*) FROM peers WHERE errors > 0" 2
+
+ip -n "$NS_HUB" link set br-a up
+t_check "healed: all three converge row for row" repl_wait_same 15 a b c
+t_eq "both drains everywhere" "dc1 a|dc2 c" "$(repl_sql b "SELECT datacenter || ' ' || origin FROM overrides ORDER BY 1" | tr '\n' '|' | sed 's/|$//')"
+t_eq "every entry once" "a 122|b 100|c 52" "$(repl_sql b "SELECT origin || ' ' || seq FROM cursors ORDER BY origin" | tr '\n' '|' | sed 's/|$//')"
+repl_finish
