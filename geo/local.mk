@@ -26,7 +26,9 @@ GEO_UNIT_TESTS = \
 	tests/unit/geo/test_geo_db \
 	tests/unit/geo/test_geo_distance \
 	tests/unit/geo/test_geo_explain \
-	tests/unit/geo/test_geo_conf
+	tests/unit/geo/test_geo_conf \
+	tests/unit/geo/test_geo_addr \
+	tests/unit/geo/test_geo_order
 check_PROGRAMS += $(GEO_UNIT_TESTS)
 TESTS += $(GEO_UNIT_TESTS)
 GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
@@ -64,3 +66,11 @@ bench_geo_load_time_SOURCES = bench/geo-load-time.c
 bench_geo_load_time_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
 bench_geo_load_time_LDADD = geo/libgeo.a base/libbase.a $(MAXMINDDB_LIBS) -lm
 EXTRA_DIST += bench/geo-synth.pl
+
+tests_unit_geo_test_geo_addr_SOURCES = tests/unit/geo/test_geo_addr.c
+tests_unit_geo_test_geo_addr_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_addr_LDADD = $(GEO_TEST_LDADD)
+
+tests_unit_geo_test_geo_order_SOURCES = tests/unit/geo/test_geo_order.c tests/unit/geo/geo_test_util.h
+tests_unit_geo_test_geo_order_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_order_LDADD = $(GEO_TEST_LDADD)
