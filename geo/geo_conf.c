@@ -56,7 +56,7 @@ int geo_conf_input(const conf_t *conf, geo_conf_input_t *in, char *err, size_t e
 					      .count = r->nets[k].count};
 			if (geo_net_parse(r->nets[k].key, &n->family, n->addr, &n->prefix, why,
 					  sizeof(why)) < 0) {
-				snprintf(err, errlen, "records.%s.nets: %s", r->name, why);
+				snprintf(err, errlen, "records.\"%s\".nets: %s", r->name, why);
 				geo_conf_input_free(in);
 				return -1;
 			}

@@ -20,7 +20,7 @@ typedef struct {
 	geo_net_rule_t *nets; /* storage behind rules[].nets, parsed */
 } geo_conf_input_t;
 
-/* Fills in from conf. Returns 0, or -1 with "records.NAME.nets: KEY: reason" in err (in is
+/* Fills in from conf. Returns 0, or -1 with "records.\"NAME\".nets: KEY: reason" in err (in is
  * then empty). */
 int geo_conf_input(const conf_t *conf, geo_conf_input_t *in, char *err,
 		   size_t errlen) M_NONNULL_ALL M_WUR;

@@ -120,10 +120,33 @@ static void test_config_records_compile_and_answer(void **state)
 	conf_free(conf);
 }
 
+static void test_adapter_reports_bad_nets_key(void **state)
+{
+	size_t dcs[] = {0};
+	conf_geo_rule_t nets[] = {{(char *)"10.0.0.1/8", dcs, 1}};
+	conf_datacenter_t dc = {.name = (char *)"us-east", .has_location = true};
+	conf_record_t rec = {.name = (char *)"www.example.com.",
+			     .datacenters = dcs,
+			     .datacenter_count = 1,
+			     .nets = nets,
+			     .net_count = 1};
+	conf_t conf = {
+	    .datacenters = &dc, .datacenter_count = 1, .records = &rec, .record_count = 1};
+	geo_conf_input_t in;
+	char err[256];
+	(void)state;
+	assert_int_equal(geo_conf_input(&conf, &in, err, sizeof(err)), -1);
+	assert_string_equal(err,
+			    "records.\"www.example.com.\".nets: 10.0.0.1/8: host bits set beyond /8");
+	assert_null(in.rules);
+	geo_conf_input_free(&in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_config_records_compile_and_answer),
+	    cmocka_unit_test(test_adapter_reports_bad_nets_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
