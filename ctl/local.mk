@@ -52,7 +52,8 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/071-ctl-errors/run.sh \
 	tests/functional/072-ctl-expiry/run.sh \
 	tests/functional/073-ctl-reload/run.sh \
-	tests/functional/074-ctl-explain/run.sh
+	tests/functional/074-ctl-explain/run.sh \
+	tests/functional/075-ctl-regions/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh
 

@@ -52,3 +52,10 @@ jq_py() {
 
 # json_ok: the JSON document in $OUT parses.
 json_ok() { printf '%s' "$OUT" | python3 -m json.tool >/dev/null; }
+
+# c_abort WHAT: counts a failure and stops the scenario (a setup step did not work).
+c_abort() {
+	echo "not ok - $1"
+	T_FAILS=$((T_FAILS + 1))
+	t_done
+}

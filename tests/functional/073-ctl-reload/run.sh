@@ -36,7 +36,7 @@ t_contains "no dnsd: message" "meridianctl: reload: no meridian-dnsd is running 
 (cd "$WORK" && exec "$BIN/meridian-dnsd" -c meridian.yaml >"$WORK/dnsd.log" 2>&1) &
 dnsd=$!
 T_PIDS+=("$dnsd")
-t_wait_dns "$port" || t_done
+t_wait_dns "$port" || c_abort "meridian-dnsd answers"
 
 ctl reload
 t_eq "reload exits 0" 0 "$RC"
@@ -45,10 +45,15 @@ for _ in $(seq 50); do grep -q "reloaded" "$WORK/dnsd.log" && break; sleep 0.1; 
 t_contains "dnsd reloaded" "reloaded" "$(cat "$WORK/dnsd.log")"
 t_check "dnsd still running" kill -0 "$dnsd"
 
-echo "$dnsd" >"$WORK/dnsd.pid"
-ctl reload --pid-file "$WORK/dnsd.pid" --json
+# A second dnsd on the same config, found by the pid file it writes itself.
+port2=$(t_port)
+t_start dnsd2 "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml" --listen "127.0.0.1:$port2" --pid-file "$WORK/dnsd2.pid"
+t_wait_dns "$port2" || c_abort "second meridian-dnsd answers"
+ctl reload --pid-file "$WORK/dnsd2.pid" --json
 t_eq "reload --pid-file exits 0" 0 "$RC"
-t_eq "reload --json lists the pid" "[$dnsd]" "$(jq_py 'd["pids"]')"
+t_eq "reload --json lists the pid from the file" "[$PID_dnsd2]" "$(jq_py 'd["pids"]')"
+ctl reload
+t_eq "without --pid-file both dnsd on this config get it" 2 "$(grep -c 'sent SIGHUP' <<<"$OUT")"
 
 echo "$$" >"$WORK/other.pid"
 ctl reload --pid-file "$WORK/other.pid"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../070-ctl-override/ctl.sh"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 
-perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || t_done
+perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || c_abort "test databases generated"
 port=$(t_port)
 mkdir -p "$WORK/zones"
 cat >"$WORK/zones/example.com.zone" <<'ZONE'
@@ -103,7 +103,7 @@ if command -v kdig >/dev/null && [ -x "$BIN/meridian-dnsd" ]; then
 	# Create the store first (an override and its clear), so dnsd follows it from start.
 	ctl force-up ap-east --reason "create the store" && ctl clear ap-east
 	t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
-	t_wait_dns "$port" || t_done
+	t_wait_dns "$port" || c_abort "meridian-dnsd answers"
 	# same CLIENT TYPE: compares dnsd's first address and scope with explain's --json
 	same() {
 		local client=$1 type=$2 subnet=${1#*/} ip=${1%/*} dig want got

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# 075-ctl-regions: two regions on loopback, each with its own meridian-healthcheck,
+# meridian-replicator and state.db. `status` in one region shows both regions'
+# observations with their age and reason, the quorum verdict, and refuses a drain that
+# real observations make unsafe; a drain made in the other region arrives with its origin
+# and actor (status, events); `peers` shows the link.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+for p in meridian-healthcheck meridian-replicator; do
+	[ -x "$BIN/$p" ] || t_skip "$p not built"
+done
+
+cd "$WORK" || exit 1
+ORIGIN=$(t_port) # us-east's HTTP origin
+DEAD=$(t_port)   # eu-west's TCP endpoint: nothing listens until the test says so
+REPL_east=$(t_port)
+REPL_west=$(t_port)
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
+mkdir -p zones
+cat >zones/example.com.zone <<'ZONE'
+$ORIGIN example.com.
+$TTL 300
+@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
+	IN NS	ns1.example.com.
+ns1	IN A	192.0.2.53
+ZONE
+mkdir -p www && echo ok >www/healthz
+# region NAME PEER PEER-PORT OWN-PORT: writes NAME.yaml (own store NAME.db).
+region() {
+	cat >"$1.yaml" <<CONF
+region: $1
+state: $1.db
+geoip: none.mmdb
+dns:
+  listen: ["127.0.0.1:53"]
+  zones:
+    - origin: example.com.
+      file: zones/example.com.zone
+datacenters:
+  us-east:
+    location: [38.9, -77.4]
+    addresses: [203.0.113.10]
+    check: { type: http, url: "http://127.0.0.1:$ORIGIN/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+  eu-west:
+    location: [53.3, -6.3]
+    addresses: [198.51.100.10]
+    check: { type: tcp, address: "127.0.0.1:$DEAD", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+records:
+  www.example.com.:
+    datacenters: [us-east, eu-west]
+health: { poll: 5ms }
+replication:
+  listen: "127.0.0.1:$4"
+  key_file: repl.key
+  long_poll: 2s
+  peers: { $2: "http://127.0.0.1:$3" }
+CONF
+}
+region east west "$REPL_west" "$REPL_east"
+region west east "$REPL_east" "$REPL_west"
+
+t_start origin python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$ORIGIN"
+t_wait_tcp "$ORIGIN" || c_abort "origin listens"
+for r in east west; do
+	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
+	t_start "repl-$r" "$BIN/meridian-replicator" -c "$WORK/$r.yaml"
+done
+t_wait_tcp "$REPL_east" || c_abort "east replicator listens"
+t_wait_tcp "$REPL_west" || c_abort "west replicator listens"
+
+# c_wait SECONDS PY-EXPR: until `status --json` in east makes PY-EXPR true.
+c_wait() {
+	local i
+	for i in $(seq $(($1 * 10))); do
+		OUT=$("$BIN/meridianctl" -c "$WORK/east.yaml" --json status 2>/dev/null) &&
+			[ "$(jq_py "$2" 2>/dev/null)" = True ] && return 0
+		sleep 0.1
+	done
+	echo "# waited $1 s for: $2"; echo "$OUT" | head -40
+	return 1
+}
+t_check "east sees both regions' observations of eu-west" \
+	c_wait 10 'len(d["datacenters"][1]["observations"]) == 2 and len(d["datacenters"][0]["observations"]) == 2'
+t_check "quorum: eu-west DOWN, us-east UP" \
+	c_wait 10 'd["datacenters"][1]["state"] == "down" and d["datacenters"][0]["state"] == "up"'
+t_eq "votes of eu-west" "2 0 0" "$(jq_py '" ".join(str(d["datacenters"][1]["votes"][k]) for k in ("down", "up", "stale"))')"
+
+OUT=$("$BIN/meridianctl" -c "$WORK/east.yaml" status)
+t_contains "table: us-east UP with east's observation" "us-east     UP  " "$OUT"
+t_check "table: east's own observation of eu-west, with reason" \
+	grep -qE '^eu-west +DOWN +east:down [0-9]+(ms|s) "connect refused' <<<"$OUT"
+t_check "table: west's observation of eu-west, replicated" \
+	grep -qE '^ +west:down [0-9]+(ms|s) "connect refused' <<<"$OUT"
+
+# The safety rule judges real observations: eu-west is down, so us-east is the last one.
+OUT=$("$BIN/meridianctl" -c "$WORK/west.yaml" drain us-east --reason "kernel upgrade" --actor alice 2>&1)
+t_eq "drain of the last serving datacenter refused" \
+	"meridianctl: drain us-east: refused: www.example.com. would have no serving datacenter (eu-west is down, us-east drained); add --force to do it anyway" \
+	"$OUT"
+
+# eu-west comes up (something listens on its port); now the drain is safe.
+t_start listener python3 -c "
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(64)
+while True:
+    c, _ = s.accept(); c.close()" "$DEAD"
+t_check "eu-west back UP in east's view" c_wait 10 'd["datacenters"][1]["state"] == "up"'
+OUT=$(MERIDIAN_CONFIG="$WORK/west.yaml" "$BIN/meridianctl" drain us-east --reason "kernel upgrade" --actor alice --for 10m 2>&1)
+t_eq "drain in west accepted" 0 "$?"
+t_check "west's drain reaches east with its origin and actor" \
+	c_wait 5 'd["datacenters"][0]["state"] == "drained" and d["datacenters"][0]["override"]["origin"] == "west" and d["datacenters"][0]["override"]["actor"] == "alice"'
+OUT=$("$BIN/meridianctl" -c "$WORK/east.yaml" events)
+t_check "east's audit log shows west's drain by alice" \
+	grep -qE '^[0-9T:Z-]+ +west +alice +drain +us-east +kernel upgrade \[until ' <<<"$OUT"
+
+OUT=$("$BIN/meridianctl" -c "$WORK/east.yaml" peers)
+# (a pull or two may have failed while west's replicator was starting: errors not checked)
+t_check "peers: west contacted within seconds" \
+	grep -qE "^west +http://127.0.0.1:$REPL_west +[0-9]+(ms|s) ago +[^ ]+ " <<<"$OUT"
+ctl -c "$WORK/east.yaml" peers --json
+t_check "peers --json parses" json_ok
+t_eq "peers --json: configured west" "west True" "$(jq_py 'd["peers"][0]["region"] + " " + str(d["peers"][0]["configured"])')"
+t_done
