@@ -129,29 +129,6 @@ static dnsd_node_t *node_get(build_t *b, dnsd_zone_t *zone, const uint8_t *name,
 	return n;
 }
 
-/* Rdata fields (by index) holding names we compress on output (RFC 3597 section 4). */
-static void compressible(uint16_t type, int *first, int *second)
-{
-	*first = -1;
-	*second = -1;
-	switch (type) {
-	case LDNS_RR_TYPE_NS:
-	case LDNS_RR_TYPE_CNAME:
-	case LDNS_RR_TYPE_PTR:
-		*first = 0;
-		break;
-	case LDNS_RR_TYPE_MX:
-		*first = 1;
-		break;
-	case LDNS_RR_TYPE_SOA:
-		*first = 0;
-		*second = 1;
-		break;
-	default:
-		break;
-	}
-}
-
 static void lower_name(uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -159,34 +136,22 @@ static void lower_name(uint8_t *p, size_t len)
 			p[i] |= 0x20;
 }
 
-static int rr_fill(build_t *b, dnsd_rr_t *out, const ldns_rr *rr, uint16_t type)
+static int rr_fill(build_t *b, dnsd_rr_t *out, const dnsd_zrr_list_t *list, const dnsd_zrr_t *z)
 {
-	int c1, c2;
-	size_t len = 0;
-
-	compressible(type, &c1, &c2);
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
-		len += ldns_rdf_size(ldns_rr_rdf(rr, i));
-	if (len > 65535)
-		return -1;
-	uint8_t *rdata = arena_alloc(b, len ? len : 1);
+	uint8_t *rdata = arena_alloc(b, z->rdlen ? z->rdlen : 1);
 	if (rdata == NULL)
 		return -1;
-	out->name_off[0] = DNSD_NO_NAME;
-	out->name_off[1] = DNSD_NO_NAME;
-	size_t off = 0;
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		const ldns_rdf *f = ldns_rr_rdf(rr, i);
-		memcpy(rdata + off, ldns_rdf_data(f), ldns_rdf_size(f));
-		if ((int)i == c1 || (int)i == c2) {
-			lower_name(rdata + off, ldns_rdf_size(f));
-			out->name_off[(int)i == c1 ? 0 : 1] = (uint16_t)off;
-		}
-		off += ldns_rdf_size(f);
-	}
+	memcpy(rdata, list->pool + z->rdata, z->rdlen);
 	out->rdata = rdata;
-	out->rdlen = (uint16_t)len;
+	out->rdlen = z->rdlen;
+	out->name_off[0] = z->name_off[0];
+	out->name_off[1] = z->name_off[1];
 	return 0;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -228,18 +193,39 @@ static int rrset_wire(build_t *b, dnsd_rrset_t *set, dnsd_rr_t *rrs)
 	return 0;
 }
 
-static int zrr_cmp(const void *pa, const void *pb)
+/* Owner, then type, then rdata: one owner's records are adjacent, sets are adjacent,
+ * and duplicates sit side by side. Ties keep file order. */
+static int zrr_cmp(const void *pa, const void *pb, void *arg)
 {
 	const dnsd_zrr_t *a = pa, *b = pb;
+	const uint8_t *pool = arg;
 	size_t n = a->owner_len < b->owner_len ? a->owner_len : b->owner_len;
-	int c = memcmp(a->owner, b->owner, n);
+	int c = memcmp(pool + a->owner, pool + b->owner, n);
 	if (c != 0)
 		return c;
 	if (a->owner_len != b->owner_len)
 		return a->owner_len < b->owner_len ? -1 : 1;
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
+	n = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	c = memcmp(pool + a->rdata, pool + b->rdata, n);
+	if (c != 0)
+		return c;
+	if (a->rdlen != b->rdlen)
+		return a->rdlen < b->rdlen ? -1 : 1;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static bool same_rdata(const dnsd_zrr_list_t *list, const dnsd_zrr_t *a, const dnsd_zrr_t *b)
+{
+	return a->rdlen == b->rdlen &&
+	       memcmp(list->pool + a->rdata, list->pool + b->rdata, a->rdlen) == 0;
+}
+
+/* Of two records, the one further down the files: what an error should point at. */
+static const dnsd_zrr_t *later(const dnsd_zrr_t *a, const dnsd_zrr_t *b)
+{
+	return a->seq > b->seq ? a : b;
 }
 
 /* The served zone deepest above name, or NULL: every apex is in the table before any
@@ -257,33 +243,39 @@ static dnsd_zone_t *zone_of(build_t *b, const uint8_t *name, size_t len)
 }
 
 /* One owner's records [from, to) of a sorted list: validated, then stored at its node. */
-static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_t *v, size_t from, size_t to)
+static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list, size_t from,
+		      size_t to)
 {
+	const dnsd_zrr_t *v = list->v;
+	const uint8_t *name = list->pool + v[from].owner;
+	char *const *files = list->files;
 	char owner[1024];
 	size_t sets = 0;
 	const dnsd_zrr_t *cname = NULL;
 
-	dnsd_name_text(v[from].owner, owner, sizeof(owner));
+	dnsd_name_text(name, owner, sizeof(owner));
 	for (size_t i = from; i < to; i++) {
 		if (i == from || v[i].type != v[i - 1].type)
 			sets++;
 		if (v[i].type == LDNS_RR_TYPE_CNAME) {
-			if (cname != NULL && ldns_rr_compare(cname->rr, v[i].rr) != 0)
-				dnsd_errors_add(&b->errors, "%s:%d: more than one CNAME at %s",
-						v[i].file, v[i].line, owner);
-			cname = &v[i];
+			if (cname != NULL && !same_rdata(list, cname, &v[i])) {
+				const dnsd_zrr_t *at = later(cname, &v[i]);
+				dnsd_errors_add(&b->errors, "%s:%u: more than one CNAME at %s",
+						files[at->file], at->line, owner);
+			}
+			cname = cname ? later(cname, &v[i]) : &v[i];
 		}
 		if (v[i].type == LDNS_RR_TYPE_SOA && v[i].owner_len != zone->apex->name_len)
-			dnsd_errors_add(&b->errors, "%s:%d: SOA at %s is not at the zone apex %s",
-					v[i].file, v[i].line, owner, zone->origin);
+			dnsd_errors_add(&b->errors, "%s:%u: SOA at %s is not at the zone apex %s",
+					files[v[i].file], v[i].line, owner, zone->origin);
 	}
 	if (cname != NULL && sets > 1)
-		dnsd_errors_add(&b->errors, "%s:%d: CNAME at %s has other data", cname->file,
+		dnsd_errors_add(&b->errors, "%s:%u: CNAME at %s has other data", files[cname->file],
 				cname->line, owner);
-	if (zone_of(b, v[from].owner, v[from].owner_len) != zone)
+	if (zone_of(b, name, v[from].owner_len) != zone)
 		return; /* a more specific zone we serve owns this name */
 
-	dnsd_node_t *n = node_get(b, zone, v[from].owner, v[from].owner_len);
+	dnsd_node_t *n = node_get(b, zone, name, v[from].owner_len);
 	dnsd_rrset_t *rrsets = arena_alloc(b, sets * sizeof(*rrsets));
 	if (n == NULL || rrsets == NULL)
 		return;
@@ -298,34 +290,31 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_t *v, size_t
 		if (rrs == NULL)
 			return;
 		set->type = v[i].type;
-		set->ttl = ldns_rr_ttl(v[i].rr);
+		set->ttl = v[i].ttl;
 		for (size_t k = i; k < j; k++) {
-			bool dup = false;
-			for (size_t m = i; m < k && !dup; m++)
-				dup = ldns_rr_compare_no_rdata(v[m].rr, v[k].rr) == 0 &&
-				      ldns_rr_compare(v[m].rr, v[k].rr) == 0;
-			if (dup)
-				continue;
-			if (rr_fill(b, &rrs[set->count], v[k].rr, set->type) != 0) {
-				dnsd_errors_add(&b->errors, "%s:%d: record too large", v[k].file,
-						v[k].line);
+			if (k > i && same_rdata(list, &v[k - 1], &v[k]))
+				continue; /* the same record twice */
+			if (rr_fill(b, &rrs[set->count], list, &v[k]) != 0)
 				return;
-			}
 			set->count++;
-			if (ldns_rr_ttl(v[k].rr) < set->ttl)
-				set->ttl = ldns_rr_ttl(v[k].rr);
+			if (v[k].ttl < set->ttl)
+				set->ttl = v[k].ttl;
 		}
 		set->rrs = rrs;
 		if (rrset_wire(b, set, rrs) != 0)
 			return;
-		if (set->type == LDNS_RR_TYPE_SOA && n == zone->apex) {
+		if (set->type == LDNS_RR_TYPE_SOA && n == zone->apex && rrs[0].rdlen >= 22) {
+			/* SOA rdata ends with serial, refresh, retry, expire, minimum */
+			const uint8_t *tail = rrs[0].rdata + rrs[0].rdlen - 20;
+			uint32_t min = get32(tail + 16);
 			zone->soa = set;
-			uint32_t min = ldns_rdf2native_int32(ldns_rr_rdf(v[i].rr, 6));
 			zone->neg_ttl = set->ttl < min ? set->ttl : min;
-			zone->serial = ldns_rdf2native_int32(ldns_rr_rdf(v[i].rr, 2));
-			if (j - i > 1)
-				dnsd_errors_add(&b->errors, "%s:%d: more than one SOA at %s",
-						v[i + 1].file, v[i + 1].line, owner);
+			zone->serial = get32(tail);
+			if (set->count > 1) {
+				const dnsd_zrr_t *at = later(&v[i], &v[i + 1]);
+				dnsd_errors_add(&b->errors, "%s:%u: more than one SOA at %s",
+						files[at->file], at->line, owner);
+			}
 		}
 		if (set->type == LDNS_RR_TYPE_NS) {
 			if (n == zone->apex)
@@ -343,13 +332,14 @@ static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldn
 	bool read_ok = false;
 
 	if (dnsd_zone_read(cz->file, origin, &list, &b->errors) == 0 && list.n > 0) {
-		qsort(list.v, list.n, sizeof(*list.v), zrr_cmp);
+		qsort_r(list.v, list.n, sizeof(*list.v), zrr_cmp, list.pool);
 		for (size_t i = 0; i < list.n;) {
 			size_t j = i + 1;
 			while (j < list.n && list.v[j].owner_len == list.v[i].owner_len &&
-			       memcmp(list.v[j].owner, list.v[i].owner, list.v[i].owner_len) == 0)
+			       memcmp(list.pool + list.v[j].owner, list.pool + list.v[i].owner,
+				      list.v[i].owner_len) == 0)
 				j++;
-			owner_add(b, zone, list.v, i, j);
+			owner_add(b, zone, &list, i, j);
 			i = j;
 		}
 		read_ok = true;

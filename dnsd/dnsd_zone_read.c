@@ -78,43 +78,134 @@ static void rdf_text(const ldns_rdf *rdf, char *out, size_t cap)
 	dnsd_name_text(wire, out, cap);
 }
 
-static const char *list_file(dnsd_zrr_list_t *list, const char *path)
+/* Remembers path; returns its index in list->files, or -1. */
+static int list_file(dnsd_zrr_list_t *list, const char *path)
 {
 	char **grown = realloc(list->files, (list->file_count + 1) * sizeof(*grown));
 	if (grown == NULL)
-		return NULL;
+		return -1;
 	list->files = grown;
 	char *copy = strdup(path);
 	if (copy == NULL)
-		return NULL;
+		return -1;
 	list->files[list->file_count++] = copy;
-	return copy;
+	return (int)list->file_count - 1;
 }
 
-static int list_push(dnsd_zrr_list_t *list, ldns_rr *rr, const char *file, int line)
+/* Rdata fields (by index) holding names we compress on output (RFC 3597 section 4). */
+static void compressible(uint16_t type, int *first, int *second)
 {
+	*first = -1;
+	*second = -1;
+	switch (type) {
+	case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_PTR:
+		*first = 0;
+		break;
+	case LDNS_RR_TYPE_MX:
+		*first = 1;
+		break;
+	case LDNS_RR_TYPE_SOA:
+		*first = 0;
+		*second = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+static void lower_name(uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] |= 0x20;
+}
+
+static int pool_reserve(dnsd_zrr_list_t *list, size_t len)
+{
+	if (list->pool_len + len <= list->pool_cap)
+		return 0;
+	size_t cap = list->pool_cap ? list->pool_cap : 65536;
+	while (cap < list->pool_len + len)
+		cap *= 2;
+	if (cap > UINT32_MAX)
+		return -1;
+	uint8_t *grown = realloc(list->pool, cap);
+	if (grown == NULL)
+		return -1;
+	list->pool = grown;
+	list->pool_cap = cap;
+	return 0;
+}
+
+/* Converts rr into the list (and frees it). Returns 0, -1 out of memory, -2 too large. */
+static int list_push(dnsd_zrr_list_t *list, ldns_rr *rr, uint32_t file, int line)
+{
+	const ldns_rdf *owner = ldns_rr_owner(rr);
+	size_t olen = ldns_rdf_size(owner);
+	size_t rdlen = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		rdlen += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	if (rdlen > 65535 || olen > 255) {
+		ldns_rr_free(rr);
+		return -2;
+	}
 	if (list->n == list->cap) {
 		size_t cap = list->cap ? list->cap * 2 : 64;
 		dnsd_zrr_t *grown = realloc(list->v, cap * sizeof(*grown));
 		if (grown == NULL)
-			return -1;
+			goto out;
 		list->v = grown;
 		list->cap = cap;
 	}
+	if (pool_reserve(list, olen + rdlen) != 0)
+		goto out;
 	dnsd_zrr_t *z = &list->v[list->n];
-	const ldns_rdf *owner = ldns_rr_owner(rr);
-	z->rr = rr;
-	z->file = file;
-	z->line = line;
-	z->owner_len = (uint8_t)ldns_rdf_size(owner);
-	memcpy(z->owner, ldns_rdf_data(owner), z->owner_len);
-	for (size_t i = 0; i < z->owner_len; i++)
-		if (z->owner[i] >= 'A' && z->owner[i] <= 'Z')
-			z->owner[i] |= 0x20;
 	z->type = (uint16_t)ldns_rr_get_type(rr);
-	z->seq = list->n;
+	z->ttl = ldns_rr_ttl(rr);
+	z->file = file;
+	z->line = (uint32_t)line;
+	z->seq = (uint32_t)list->n;
+	z->owner_len = (uint8_t)olen;
+	/* consecutive records of one owner (the usual case) share its bytes */
+	const dnsd_zrr_t *prev = list->n ? &list->v[list->n - 1] : NULL;
+	uint8_t lowered[255];
+	memcpy(lowered, ldns_rdf_data(owner), olen);
+	lower_name(lowered, olen);
+	if (prev != NULL && prev->owner_len == olen &&
+	    memcmp(list->pool + prev->owner, lowered, olen) == 0) {
+		z->owner = prev->owner;
+	} else {
+		z->owner = (uint32_t)list->pool_len;
+		memcpy(list->pool + list->pool_len, lowered, olen);
+		list->pool_len += olen;
+	}
+	int c1, c2;
+	compressible(z->type, &c1, &c2);
+	z->name_off[0] = 0xFFFF;
+	z->name_off[1] = 0xFFFF;
+	z->rdata = (uint32_t)list->pool_len;
+	z->rdlen = (uint16_t)rdlen;
+	uint8_t *rd = list->pool + list->pool_len;
+	size_t off = 0;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+		memcpy(rd + off, ldns_rdf_data(f), ldns_rdf_size(f));
+		if ((int)i == c1 || (int)i == c2) {
+			lower_name(rd + off, ldns_rdf_size(f));
+			z->name_off[(int)i == c1 ? 0 : 1] = (uint16_t)off;
+		}
+		off += ldns_rdf_size(f);
+	}
+	list->pool_len += rdlen;
 	list->n++;
-	return 0;
+	rc = 0;
+out:
+	ldns_rr_free(rr);
+	return rc;
 }
 
 /* Re-reads the $INCLUDE line ldns recognised (it does not hand the file name back). */
@@ -148,10 +239,10 @@ static int include_args(FILE *fp, int *line, char *file, size_t fcap, char *orig
 static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *start_origin,
 		     int depth, dnsd_zrr_list_t *list, dnsd_errors_t *errors)
 {
-	const char *name = list_file(list, path);
+	int file_index = list_file(list, path);
 	char apex[1024];
 	rdf_text(zone_origin, apex, sizeof(apex));
-	if (name == NULL) {
+	if (file_index < 0) {
 		dnsd_errors_add(errors, "%s: out of memory", path);
 		return -1;
 	}
@@ -186,11 +277,17 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 						line, owner, apex);
 				ldns_rr_free(rr);
 				failed = -1;
-			} else if (list_push(list, rr, name, line) != 0) {
-				dnsd_errors_add(errors, "%s:%d: out of memory", path, line);
-				ldns_rr_free(rr);
-				failed = -1;
-				break;
+			} else {
+				int pushed = list_push(list, rr, (uint32_t)file_index, line);
+				if (pushed == -2) {
+					dnsd_errors_add(errors, "%s:%d: %s: record too large", path,
+							line, owner);
+					failed = -1;
+				} else if (pushed != 0) {
+					dnsd_errors_add(errors, "%s:%d: out of memory", path, line);
+					failed = -1;
+					break;
+				}
 			}
 		} else if (s == LDNS_STATUS_SYNTAX_INCLUDE) {
 			char file[1024], inc_origin[1024], full[2048];
@@ -262,9 +359,8 @@ int dnsd_zone_read(const char *path, const ldns_rdf *origin, dnsd_zrr_list_t *li
 
 void dnsd_zrr_list_free(dnsd_zrr_list_t *list)
 {
-	for (size_t i = 0; i < list->n; i++)
-		ldns_rr_free(list->v[i].rr);
 	free(list->v);
+	free(list->pool);
 	for (size_t i = 0; i < list->file_count; i++)
 		free(list->files[i]);
 	free(list->files);

@@ -18,15 +18,20 @@ typedef struct {
 
 void dnsd_errors_add(dnsd_errors_t *e, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3);
 
-/* One record as read, with where it came from. */
+/* One record as read, with where it came from. The ldns record is converted at once
+ * and freed, so a large zone costs its wire bytes plus this much per record. */
 typedef struct {
-	ldns_rr *rr;	    /* owned */
-	const char *file;   /* the file it was read from (owned by the list) */
-	int line;	    /* line where the record ends */
-	uint8_t owner[255]; /* lower-case wire owner */
-	uint8_t owner_len;  /* 1..255 */
-	uint16_t type;	    /* RR type */
-	size_t seq;	    /* order of appearance, for stable sorting */
+	uint32_t owner;	      /* offset in the list's pool of the lower-case wire owner */
+	uint32_t rdata;	      /* offset in the pool of the rdata (uncompressed wire) */
+	uint32_t ttl;	      /* seconds */
+	uint32_t line;	      /* line where the record ends */
+	uint32_t file;	      /* index into the list's files */
+	uint32_t seq;	      /* order of appearance, for stable sorting */
+	uint16_t rdlen;	      /* bytes of rdata */
+	uint16_t type;	      /* RR type */
+	uint16_t name_off[2]; /* offsets in rdata of names we may compress (lower-cased), or
+			       * 0xFFFF (RFC 3597 section 4 types: NS, CNAME, PTR, MX, SOA) */
+	uint8_t owner_len;    /* 1..255 */
 } dnsd_zrr_t;
 
 /* Every record of one zone. */
@@ -34,7 +39,10 @@ typedef struct {
 	dnsd_zrr_t *v; /* n entries */
 	size_t n;
 	size_t cap;
-	char **files; /* names of the files read ($INCLUDEs), owned */
+	uint8_t *pool;	 /* owners and rdata, referenced by offset */
+	size_t pool_len; /* bytes used */
+	size_t pool_cap; /* bytes allocated */
+	char **files;	 /* names of the files read ($INCLUDEs), owned */
 	size_t file_count;
 } dnsd_zrr_list_t;
 
