@@ -28,10 +28,10 @@
 					    .name_type = name_t,                                   \
 					    .finish = finish_}
 
-#define SEC 1000     /* ms */
-#define MIN 60000    /* ms */
-#define HOUR 3600000 /* ms */
-#define DAY 86400000 /* ms */
+#define SEC INT64_C(1000)     /* ms */
+#define MIN INT64_C(60000)    /* ms */
+#define HOUR INT64_C(3600000) /* ms */
+#define DAY INT64_C(86400000) /* ms */
 
 /* The tables below are laid out by hand, one option per entry; clang-format would
  * spread each field on its own line. */
@@ -84,11 +84,10 @@ static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 	switch (check->type) {
 	case CONF_CHECK_HTTP:
 	case CONF_CHECK_HTTPS:
-		if (!check_needs(ctx, map, path, sec, given, "url", type))
-			rc = -1;
-		else if (check->url != NULL &&
-			 url_scheme_check(ctx, at(map, "url"), path, check->url,
-					  check->type == CONF_CHECK_HTTP ? "http://" : "https://") < 0)
+		if (!check_needs(ctx, map, path, sec, given, "url", type) ||
+		    (check->url != NULL &&
+		     url_scheme_check(ctx, at(map, "url"), path, check->url,
+				      check->type == CONF_CHECK_HTTP ? "http://" : "https://") < 0))
 			rc = -1;
 		break;
 	case CONF_CHECK_TCP:
@@ -262,7 +261,7 @@ SECTION(static, conf_health_section, "health", "How observations of the regions 
 	{.key = "stale_after", .type = CONF_T_DURATION, .offset = CF(health.stale_after_ms),
 	 .min = 100, .max = DAY, .def = "30s", .doc = "Observations older than this do not vote."},
 	{.key = "override_default", .type = CONF_T_DURATION,
-	 .offset = CF(health.override_default_ms), .min = SEC, .max = 30LL * DAY,
+	 .offset = CF(health.override_default_ms), .min = SEC, .max = 30 * DAY,
 	 .def = "1h", .doc = "Expiry of an override when --for is not given."},
 	{.key = "poll", .type = CONF_T_DURATION, .offset = CF(health.poll_ms), .min = 1,
 	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."});
@@ -312,7 +311,7 @@ SECTION(static, conf_replication_section, "replication",
 	{.key = "long_poll", .type = CONF_T_DURATION, .offset = CF(replication.long_poll_ms),
 	 .min = 0, .max = 5 * MIN, .def = "25s", .doc = "How long a pull waits for news."},
 	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
-	 .min = SEC, .max = 30LL * DAY, .def = "7d",
+	 .min = SEC, .max = 30 * DAY, .def = "7d",
 	 .doc = "Shipped change-log entries are kept this long."});
 
 static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,

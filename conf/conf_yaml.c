@@ -46,12 +46,12 @@ static int node_append(conf_ctx_t *ctx, conf_node_t *parent, conf_node_t *child,
 {
 	if (*n + 2 > *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
-		conf_node_t **items = realloc(parent->items, ncap * sizeof(*items));
+		conf_node_t **items = realloc(parent->items, ncap * sizeof(conf_node_t *));
 		if (items == NULL) {
 			ctx->oom = true;
 			return -1;
 		}
-		memset(items + *cap, 0, (ncap - *cap) * sizeof(*items));
+		memset(items + *cap, 0, (ncap - *cap) * sizeof(conf_node_t *));
 		parent->items = items;
 		*cap = ncap;
 	}
