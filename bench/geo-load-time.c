@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* geo-load-time.c -- time to open a City database and compile geo tries, memory, lookup rate
  *
- * usage: geo-load-time DB.mmdb [LOOKUPS]
+ * usage: geo-load-time DB.mmdb [LOOKUPS [THREADS]]
  * Compiles three records over seven datacenters spread over the world (all seven by
  * distance; three with map rules; a copy of the first, which must share its trie), then
  * prints the time to open/decode, the time to compile, trie sizes, peak RSS, and single-
@@ -58,9 +58,10 @@ int main(int argc, char **argv)
 	};
 	char err[512];
 	long lookups = argc > 2 ? atol(argv[2]) : 5000000;
+	unsigned threads = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s DB.mmdb [LOOKUPS]\n", argv[0]);
+		fprintf(stderr, "usage: %s DB.mmdb [LOOKUPS [THREADS]]\n", argv[0]);
 		return 2;
 	}
 	double t0 = now_s();
@@ -72,8 +73,8 @@ int main(int argc, char **argv)
 	double t1 = now_s();
 	size_t locs;
 	geo_db_locations(db, &locs);
-	geo_set_t *set =
-	    geo_set_build(db, dcs, M_ARRAY_LEN(dcs), rules, M_ARRAY_LEN(rules), err, sizeof(err));
+	geo_set_t *set = geo_set_build_threads(db, dcs, M_ARRAY_LEN(dcs), rules, M_ARRAY_LEN(rules),
+					       threads, err, sizeof(err));
 	if (!set) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -81,8 +82,9 @@ int main(int argc, char **argv)
 	double t2 = now_s();
 	printf("database: %s (%s), %zu networks, %zu distinct records\n", argv[1], geo_db_type(db),
 	       geo_db_network_count(db), locs - 1);
-	printf("open+decode: %.0f ms\ncompile %zu records (%zu distinct tries): %.0f ms\n",
-	       (t1 - t0) * 1e3, M_ARRAY_LEN(rules), geo_set_distinct(set), (t2 - t1) * 1e3);
+	printf(
+	    "open+decode: %.0f ms\ncompile %zu records (%zu distinct tries, %u threads): %.0f ms\n",
+	    (t1 - t0) * 1e3, M_ARRAY_LEN(rules), geo_set_distinct(set), threads, (t2 - t1) * 1e3);
 	for (size_t i = 0; i < 2; i++) {
 		geo_trie_stats_t st;
 		geo_trie_stats(geo_set_trie(set, i), &st);

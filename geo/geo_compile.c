@@ -2,10 +2,12 @@
 /* geo_compile.c -- compiling a record's rules over the database into a merged trie */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "geo/geo_addr.h"
 #include "geo/geo_compile.h"
@@ -391,41 +393,105 @@ static bool same_rules(const geo_rules_t *a, const geo_rules_t *b)
 	return true;
 }
 
-geo_set_t *geo_set_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
-			 const geo_rules_t *rules, size_t nrules, char *err, size_t errlen)
+/* The distinct tries of one geo_set_build_threads(), built by a few threads. */
+typedef struct {
+	const geo_db_t *db;
+	const geo_dc_t *dcs;
+	size_t ndc;
+	const geo_rules_t *rules;
+	const size_t *first; /* per distinct trie: the record whose rules it compiles */
+	size_t count;	     /* distinct tries */
+	geo_trie_t **out;    /* per distinct trie: the result, or NULL */
+	char (*why)[256];    /* per distinct trie: the error when out is NULL */
+	size_t next;	     /* next distinct trie to take, atomically */
+} set_job_t;
+
+static void *set_worker(void *arg)
+{
+	set_job_t *job = arg;
+
+	for (;;) {
+		size_t j = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+		if (j >= job->count)
+			return NULL;
+		job->out[j] =
+		    geo_trie_build(job->db, job->dcs, job->ndc, &job->rules[job->first[j]],
+				   job->why[j], sizeof(job->why[j]));
+	}
+}
+
+static void set_run(set_job_t *job, unsigned threads)
+{
+	pthread_t tid[GEO_SET_MAX_THREADS];
+	unsigned started = 0;
+
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	if (threads > GEO_SET_MAX_THREADS)
+		threads = GEO_SET_MAX_THREADS;
+	if (threads > job->count)
+		threads = (unsigned)job->count;
+	/* this thread is one of the workers; the others are extra */
+	while (started + 1 < threads && pthread_create(&tid[started], NULL, set_worker, job) == 0)
+		started++;
+	set_worker(job);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+geo_set_t *geo_set_build_threads(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
+				 const geo_rules_t *rules, size_t nrules, unsigned threads,
+				 char *err, size_t errlen)
 {
 	geo_set_t *set = calloc(1, sizeof(*set));
-	size_t *first = NULL; /* per distinct trie: the record it was built for */
+	size_t *first = NULL, *owner = NULL; /* distinct -> record, record -> distinct */
+	set_job_t job = {0};
 
 	if (!set || !(set->by_record = calloc(nrules + 1, sizeof(*set->by_record))) ||
 	    !(set->distinct = calloc(nrules + 1, sizeof(*set->distinct))) ||
-	    !(first = calloc(nrules + 1, sizeof(*first)))) {
+	    !(first = calloc(nrules + 1, sizeof(*first))) ||
+	    !(owner = calloc(nrules + 1, sizeof(*owner))) ||
+	    !(job.why = calloc(nrules + 1, sizeof(*job.why)))) {
 		snprintf(err, errlen, "out of memory compiling geo records");
 		goto fail;
 	}
 	set->record_count = nrules;
 	for (size_t i = 0; i < nrules; i++) {
-		for (size_t j = 0; j < set->distinct_count && !set->by_record[i]; j++)
-			if (same_rules(&rules[first[j]], &rules[i]))
-				set->by_record[i] = set->distinct[j];
-		if (set->by_record[i])
-			continue;
-		char why[256];
-		geo_trie_t *t = geo_trie_build(db, dcs, ndc, &rules[i], why, sizeof(why));
-		if (!t) {
-			snprintf(err, errlen, "record %zu: %s", i, why);
+		size_t j = 0;
+		while (j < set->distinct_count && !same_rules(&rules[first[j]], &rules[i]))
+			j++;
+		if (j == set->distinct_count)
+			first[set->distinct_count++] = i;
+		owner[i] = j;
+	}
+	job =
+	    (set_job_t){db, dcs, ndc, rules, first, set->distinct_count, set->distinct, job.why, 0};
+	set_run(&job, threads);
+	for (size_t j = 0; j < set->distinct_count; j++)
+		if (!set->distinct[j]) { /* the first failing record, in record order */
+			snprintf(err, errlen, "record %zu: %s", first[j], job.why[j]);
 			goto fail;
 		}
-		first[set->distinct_count] = i;
-		set->distinct[set->distinct_count++] = t;
-		set->by_record[i] = t;
-	}
+	for (size_t i = 0; i < nrules; i++)
+		set->by_record[i] = set->distinct[owner[i]];
 	free(first);
+	free(owner);
+	free(job.why);
 	return set;
 fail:
 	free(first);
+	free(owner);
+	free(job.why);
 	geo_set_free(set);
 	return NULL;
+}
+
+geo_set_t *geo_set_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
+			 const geo_rules_t *rules, size_t nrules, char *err, size_t errlen)
+{
+	return geo_set_build_threads(db, dcs, ndc, rules, nrules, 1, err, errlen);
 }
 
 const geo_trie_t *geo_set_trie(const geo_set_t *set, size_t record)
@@ -442,6 +508,7 @@ void geo_set_free(geo_set_t *set)
 {
 	if (!set)
 		return;
+	/* a failed build leaves holes: geo_trie_free(NULL) is fine */
 	for (size_t i = 0; i < set->distinct_count; i++)
 		geo_trie_free(set->distinct[i]);
 	free(set->distinct);

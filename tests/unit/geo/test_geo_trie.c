@@ -356,6 +356,41 @@ static void test_set_reports_bad_rules(void **state)
 	geo_db_free(db);
 }
 
+static void test_set_threads_share_and_report_first_failure(void **state)
+{
+	static const size_t bad[] = {99}, two[] = {EU_WEST, US_EAST};
+	char err[256];
+	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
+	geo_rules_t rules[6] = {
+	    r1_rules(),
+	    {only_us, 1, NULL, 0, NULL, 0, NULL, 0},
+	    {two, 2, NULL, 0, NULL, 0, NULL, 0},
+	    r1_rules(),
+	    {only_us, 1, NULL, 0, NULL, 0, NULL, 0},
+	    {two, 2, NULL, 0, NULL, 0, NULL, 0},
+	};
+	(void)state;
+	assert_non_null(db);
+	geo_set_t *set =
+	    geo_set_build_threads(db, test_dcs, DC_COUNT, rules, 6, 4, err, sizeof(err));
+	assert_non_null(set);
+	assert_int_equal(geo_set_distinct(set), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_ptr_equal(geo_set_trie(set, i), geo_set_trie(set, i + 3));
+	const geo_list_t *list;
+	unsigned scope;
+	uint8_t london[4] = {81, 2, 69, 1};
+	assert_int_equal(geo_trie_lookup(geo_set_trie(set, 2), AF_INET, london, 32, &list, &scope),
+			 0);
+	assert_int_equal(list->dc[0], EU_WEST);
+	geo_set_free(set);
+	rules[4] = (geo_rules_t){bad, 1, NULL, 0, NULL, 0, NULL, 0};
+	rules[5] = (geo_rules_t){two, 0, NULL, 0, NULL, 0, NULL, 0};
+	assert_null(geo_set_build_threads(db, test_dcs, DC_COUNT, rules, 6, 0, err, sizeof(err)));
+	assert_string_equal(err, "record 4: candidate 0: datacenter index 99 out of range");
+	geo_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_lookup_rejects_bad_family),
 	    cmocka_unit_test(test_set_shares_tries_of_equal_records),
 	    cmocka_unit_test(test_set_reports_bad_rules),
+	    cmocka_unit_test(test_set_threads_share_and_report_first_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
