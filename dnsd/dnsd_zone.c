@@ -136,17 +136,14 @@ static void lower_name(uint8_t *p, size_t len)
 			p[i] |= 0x20;
 }
 
-static int rr_fill(build_t *b, dnsd_rr_t *out, const dnsd_zrr_list_t *list, const dnsd_zrr_t *z)
+/* Points out at the record's data in the reader's pool; rrset_store() moves it into the
+ * arena before the pool goes away. */
+static void rr_fill(dnsd_rr_t *out, const dnsd_zrr_list_t *list, const dnsd_zrr_t *z)
 {
-	uint8_t *rdata = arena_alloc(b, z->rdlen ? z->rdlen : 1);
-	if (rdata == NULL)
-		return -1;
-	memcpy(rdata, list->pool + z->rdata, z->rdlen);
-	out->rdata = rdata;
+	out->rdata = list->pool + z->rdata;
 	out->rdlen = z->rdlen;
 	out->name_off[0] = z->name_off[0];
 	out->name_off[1] = z->name_off[1];
-	return 0;
 }
 
 static uint32_t get32(const uint8_t *p)
@@ -167,13 +164,25 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* Renders a set whose data has no names to compress, owner = the question name. */
-static int rrset_wire(build_t *b, dnsd_rrset_t *set, dnsd_rr_t *rrs)
+/* Copies the set's data into the arena. A set without names to compress is rendered
+ * whole (owner = pointer to the question) and its records' data point into that. */
+static int rrset_store(build_t *b, dnsd_rrset_t *set, dnsd_rr_t *rrs)
 {
 	size_t len = 0;
+	bool plain = true;
 	for (unsigned i = 0; i < set->count; i++) {
-		if (rrs[i].name_off[0] != DNSD_NO_NAME)
-			return 0;
+		plain &= rrs[i].name_off[0] == DNSD_NO_NAME;
 		len += 12 + (size_t)rrs[i].rdlen;
+	}
+	if (!plain) {
+		for (unsigned i = 0; i < set->count; i++) {
+			uint8_t *rdata = arena_alloc(b, rrs[i].rdlen ? rrs[i].rdlen : 1);
+			if (rdata == NULL)
+				return -1;
+			memcpy(rdata, rrs[i].rdata, rrs[i].rdlen);
+			rrs[i].rdata = rdata;
+		}
+		return 0;
 	}
 	uint8_t *w = arena_alloc(b, len);
 	if (w == NULL)
@@ -188,6 +197,7 @@ static int rrset_wire(build_t *b, dnsd_rrset_t *set, dnsd_rr_t *rrs)
 		put32(w + 6, set->ttl);
 		put16(w + 10, rrs[i].rdlen);
 		memcpy(w + 12, rrs[i].rdata, rrs[i].rdlen);
+		rrs[i].rdata = w + 12;
 		w += 12 + rrs[i].rdlen;
 	}
 	return 0;
@@ -294,14 +304,13 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list
 		for (size_t k = i; k < j; k++) {
 			if (k > i && same_rdata(list, &v[k - 1], &v[k]))
 				continue; /* the same record twice */
-			if (rr_fill(b, &rrs[set->count], list, &v[k]) != 0)
-				return;
+			rr_fill(&rrs[set->count], list, &v[k]);
 			set->count++;
 			if (v[k].ttl < set->ttl)
 				set->ttl = v[k].ttl;
 		}
 		set->rrs = rrs;
-		if (rrset_wire(b, set, rrs) != 0)
+		if (rrset_store(b, set, rrs) != 0)
 			return;
 		if (set->type == LDNS_RR_TYPE_SOA && n == zone->apex && rrs[0].rdlen >= 22) {
 			/* SOA rdata ends with serial, refresh, retry, expire, minimum */
