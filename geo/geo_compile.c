@@ -176,6 +176,20 @@ static uint32_t new_node(build_t *b, uint32_t left, uint32_t right)
 	return (uint32_t)b->bin_count++;
 }
 
+/* The subtrie of a database subtree with no rule or IPv4 form inside: the common case,
+ * kept tight. Depth is bounded because geo_db_open() proved the tree is a tree of
+ * bounded depth where this walk goes. */
+static uint32_t build_plain(build_t *b, uint32_t src)
+{
+	if (src & GEO_TREE_LEAF)
+		return location_leaf(b, src & ~GEO_TREE_LEAF);
+	uint32_t left = build_plain(b, b->src[2 * src]);
+	uint32_t right = build_plain(b, b->src[2 * src + 1]);
+	if (left == right && (left & GEO_TRIE_LEAF))
+		return left;
+	return new_node(b, left, right);
+}
+
 /* Builds the subtrie for prefix `path`/depth. src is the database's tree at this prefix,
  * nets[lo, hi) the rules inside it, holes the mask of hole_t entries inside it, override
  * the leaf of the nearest enclosing nets rule, graft that of the enclosing IPv4 form.
@@ -201,8 +215,7 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, ui
 			return override;
 		if (graft != NONE)
 			return graft;
-		if (src & GEO_TREE_LEAF)
-			return location_leaf(b, src & ~GEO_TREE_LEAF);
+		return build_plain(b, src);
 	}
 	if (depth == max) /* a corrupt tree deeper than the address: no record */
 		return override != NONE ? override : graft != NONE ? graft : location_leaf(b, 0);
