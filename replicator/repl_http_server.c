@@ -645,6 +645,7 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 	}
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&conf->replication.listen.addr,
+				     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

@@ -265,33 +265,29 @@ int main(int argc, char **argv)
 	}
 
 	/* Create and migrate the store before the read-only connections open it. */
+	int status = 1;
 	state_t *st = state_open(d.conf->state_path, d.conf->region, err, sizeof(err));
 	if (st == NULL) {
 		log_error("%s", err);
-		return 1;
+		goto out;
 	}
 	state_close(st);
 	uint32_t poll = d.conf->health.poll_ms ? d.conf->health.poll_ms : 20;
 	d.watch = repl_watch_start(d.conf->state_path, poll < 10 ? poll : 10, err, sizeof(err));
 	if (d.watch == NULL) {
 		log_error("%s", err);
-		return 1;
+		goto out;
 	}
 	if (d.conf->replication.has_listen) {
 		d.server = repl_server_start(d.conf, &d.key, d.watch, &d.stats, err, sizeof(err));
 		if (d.server == NULL) {
 			log_error("%s", err);
-			repl_watch_stop(d.watch);
-			return 1;
+			goto out;
 		}
 	}
 	d.compacted_ms = d.retained_ms = repl_monotonic_ms();
-	if (client_start(&d) != 0) {
-		repl_watch_shutdown(d.watch);
-		repl_server_stop(d.server);
-		repl_watch_stop(d.watch);
-		return 1;
-	}
+	if (client_start(&d) != 0)
+		goto out;
 	log_info("region %s: serving on %s, pulling from %zu peers", d.conf->region,
 		 d.conf->replication.has_listen ? d.conf->replication.listen.text : "(no listen)",
 		 d.conf->replication.peer_count);
@@ -308,12 +304,15 @@ int main(int argc, char **argv)
 		log_info("signal %d: shutting down", sig);
 		break;
 	}
-	repl_watch_shutdown(d.watch);
+	status = 0;
+out:
+	if (d.watch != NULL)
+		repl_watch_shutdown(d.watch);
 	client_end(&d);
 	repl_server_stop(d.server);
 	repl_watch_stop(d.watch);
 	conf_free(d.conf);
 	curl_global_cleanup();
-	log_info("stopped");
-	return 0;
+	log_info(status == 0 ? "stopped" : "not started");
+	return status;
 }

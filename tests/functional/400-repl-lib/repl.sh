@@ -8,10 +8,27 @@ REPL_BIN=$BIN/meridian-replicator
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/repl.key"
 
+# repl_free_port: a free TCP port below the kernel's ephemeral range, so a restarted
+# replicator never finds its port taken by some connection's source port.
+repl_free_port() {
+	python3 - <<'PY'
+import random, socket
+while True:
+    p = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()
+PY
+}
+
 # repl_alloc NAME: gives region NAME a port (in this shell, not a subshell).
 repl_alloc() {
 	local var="REPL_PORT_$1"
-	if [ -z "${!var:-}" ]; then eval "$var=$(t_port)"; fi
+	if [ -z "${!var:-}" ]; then eval "$var=$(repl_free_port)"; fi
 }
 
 # repl_port NAME: the port of region NAME.
