@@ -19,6 +19,8 @@ struct geo_db {
 	MMDB_s mmdb;	     /* the open file (mmap'd, read only) */
 	char *path;	     /* as given to geo_db_open */
 	struct stat st;	     /* identity of the file when opened, for reload */
+	struct stat refused; /* identity of the last file reload refused */
+	bool refused_valid;  /* refused is set; only the reloading thread touches these */
 	uint32_t *nodes;     /* 2 * node_count children, see GEO_TREE_LEAF */
 	uint32_t node_count; /* search tree nodes */
 	uint32_t root4;	     /* IPv4 space: node index or leaf */
@@ -370,7 +372,13 @@ void geo_db_free(geo_db_t *db)
 	free(db);
 }
 
-int geo_db_reload(const geo_db_t *db, geo_db_t **fresh, char *err, size_t errlen)
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+int geo_db_reload(geo_db_t *db, geo_db_t **fresh, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -379,12 +387,16 @@ int geo_db_reload(const geo_db_t *db, geo_db_t **fresh, char *err, size_t errlen
 		fail(err, errlen, db->path, "%s", strerror(errno));
 		return -1;
 	}
-	if (st.st_dev == db->st.st_dev && st.st_ino == db->st.st_ino &&
-	    st.st_size == db->st.st_size && st.st_mtim.tv_sec == db->st.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == db->st.st_mtim.tv_nsec)
+	if (same_file(&st, &db->st) || (db->refused_valid && same_file(&st, &db->refused)))
 		return 0;
 	*fresh = geo_db_open(db->path, err, errlen);
-	return *fresh ? 1 : -1;
+	if (!*fresh) {
+		/* remember it, so polling does not parse the same broken file again */
+		db->refused = st;
+		db->refused_valid = true;
+		return -1;
+	}
+	return 1;
 }
 
 const char *geo_db_path(const geo_db_t *db)

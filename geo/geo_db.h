@@ -10,7 +10,8 @@
 #include "base/compiler.h"
 #include "geo/geo_order.h"
 
-/* An open database. Immutable after geo_db_open(): any number of threads may read it.
+/* An open database. Immutable after geo_db_open() (but for geo_db_reload's memory of a
+ * refused file): any number of threads may read it.
  * Tries compiled from it do not point into it, so it may be freed while they live. */
 typedef struct geo_db geo_db_t;
 
@@ -29,10 +30,11 @@ void geo_db_free(geo_db_t *db);
 /* Checks whether the file at db's path was replaced or rewritten (inode, size or mtime
  * changed: geoipupdate writes a new file and renames it over the old). Returns 0 when
  * unchanged, 1 with *fresh set to the newly opened database when changed, or -1 with
- * "PATH: reason" in err when the new file cannot be used: the caller keeps db. The
- * caller compiles new tries from *fresh and swaps them in. */
-int geo_db_reload(const geo_db_t *db, geo_db_t **fresh, char *err,
-		  size_t errlen) M_NONNULL_ALL M_WUR;
+ * "PATH: reason" in err when the new file cannot be used: the caller keeps db. A refused
+ * file is remembered in db and not parsed again (0) until it changes once more. The
+ * caller compiles new tries from *fresh and swaps them in. Call from one thread at a
+ * time; lookups in tries and other readers of db are not disturbed. */
+int geo_db_reload(geo_db_t *db, geo_db_t **fresh, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
 
 const char *geo_db_path(const geo_db_t *db) M_NONNULL_ALL M_PURE;
 /* The metadata's database_type, e.g. "GeoLite2-City". */

@@ -151,6 +151,9 @@ static void test_reload_keeps_old_on_broken_file(void **state)
 	assert_null(fresh);
 	snprintf(want, sizeof(want), "%s: The MaxMind DB file contains invalid metadata", path);
 	assert_string_equal(err, want);
+	/* the same broken file is not parsed again, and is not news */
+	assert_int_equal(geo_db_reload(db, &fresh, err, sizeof(err)), 0);
+	assert_null(fresh);
 	/* the old database still answers */
 	assert_string_equal(geo_db_type(db), "Meridian-Test-City");
 	geo_loc_t loc;
