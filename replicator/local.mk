@@ -53,3 +53,4 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/408-repl-partition/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
+dist_doc_DATA += docs/replication.md
