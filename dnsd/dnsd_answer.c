@@ -124,7 +124,8 @@ static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
 }
 
 /* A/AAAA from the first serving datacenter in the client's list that has addresses of
- * that family; with none serving, as if all were (fail open). Returns false for NODATA. */
+ * that family; with none such, as if all were serving (fail open; counted when no
+ * candidate serves at all). Returns false for NODATA (no candidate has the family). */
 static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
 {
 	const dnsd_geo_t *g = st->ctx->geo;
@@ -166,7 +167,8 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 			pick = dc;
 	}
 	if (pick == NULL) {
-		/* nothing serving with this family: never answer zero datacenters */
+		/* no serving candidate has this family: never answer zero datacenters, take
+		 * the first that has it (per family, as meridianctl explain documents) */
 		for (unsigned i = 0; i < count && pick == NULL; i++)
 			if (order[i] < g->dc_count && family_count(&g->dcs[order[i]], qtype) > 0)
 				pick = &g->dcs[order[i]];
