@@ -24,9 +24,24 @@ static void refs_resolve(conf_ctx_t *ctx)
 		const conf_ref_t *ref = &ctx->refs[i];
 		int dc = conf_datacenter_find(conf, ref->name);
 		if (dc < 0) {
-			conf_error_at(ctx, ref->line, ref->col, ref->path,
-				      "unknown datacenter \"%s\" (not under datacenters)",
-				      ref->name);
+			const char *guess = NULL;
+			size_t best = 3; /* farther than two edits is not a typo */
+			for (size_t d = 0; d < conf->datacenter_count; d++) {
+				const char *name = conf->datacenters[d].name;
+				size_t dist = name ? conf_edit_distance(ref->name, name) : SIZE_MAX;
+				if (dist < best && dist < strlen(ref->name)) {
+					best = dist;
+					guess = name;
+				}
+			}
+			if (guess != NULL)
+				conf_error_at(ctx, ref->line, ref->col, ref->path,
+					      "unknown datacenter \"%s\" (did you mean \"%s\"?)",
+					      ref->name, guess);
+			else
+				conf_error_at(ctx, ref->line, ref->col, ref->path,
+					      "unknown datacenter \"%s\" (not under datacenters)",
+					      ref->name);
 			continue;
 		}
 		*ref->slot = (size_t)dc;

@@ -189,7 +189,7 @@ static const char conf_doc_tail[] =
     "meridian.yaml:14:7: datacenters.us-east.location: latitude 95 is out of range -90..90\n"
     "meridian.yaml:16:5: datacenters.us-east: unknown key \"chekc\" (did you mean \"check\"?)\n"
     "meridian.yaml:21:28: records.\"www.example.com.\".datacenters: unknown datacenter \"eu-wst\" "
-    "(not under datacenters)\n"
+    "(did you mean \"eu-west\"?)\n"
     "```\n"
     "\n"
     "Keys that contain a dot are quoted in key paths. YAML syntax errors carry the\n"

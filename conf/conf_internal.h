@@ -213,6 +213,9 @@ int conf_rcode_parse(const char *text, int *out) M_NONNULL_ALL M_WUR;
 int conf_status_range_parse(const char *text, conf_status_range_t *out) M_NONNULL_ALL M_WUR;
 /* Writes ms as the largest exact unit ("1500ms", "2s", "7d"). */
 void conf_duration_format(uint64_t ms, char *out, size_t size) M_NONNULL_ALL;
+/* Edit distance with adjacent transpositions, for "did you mean"; SIZE_MAX when either
+ * string is longer than 31 characters. */
+size_t conf_edit_distance(const char *a, const char *b) M_NONNULL_ALL M_PURE;
 /* Whether a sockaddr text carried a port. */
 bool conf_sockaddr_has_port(const char *text) M_NONNULL_ALL M_PURE;
 

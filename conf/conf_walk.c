@@ -221,40 +221,13 @@ static int parse_value(conf_ctx_t *ctx, const conf_option_t *opt, const conf_nod
 	}
 }
 
-/* Edit distance with adjacent transpositions ("chekc" is one edit from "check"). */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 31 || lb > 31)
-		return SIZE_MAX;
-	size_t d[32][32];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-			size_t best = d[i - 1][j - 1] + cost;
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[la][lb];
-}
-
 /* What to say after an unknown key: the likely intended key, else every key taken. */
 static void unknown_key_hint(const conf_section_t *sec, const char *key, char *out, size_t size)
 {
 	size_t best = SIZE_MAX, used = 0;
 	const char *guess = NULL;
 	for (size_t i = 0; i < sec->option_count; i++) {
-		size_t dist = edit_distance(key, sec->options[i].key);
+		size_t dist = conf_edit_distance(key, sec->options[i].key);
 		if (dist < best) {
 			best = dist;
 			guess = sec->options[i].key;

@@ -18,6 +18,19 @@ static const conf_error_case_t cases[] = {
      "    datacenters: [a, c]\n",
      "meridian.yaml:10:22: records.\"www.example.com\".datacenters: unknown datacenter \"c\" (not "
      "under datacenters)"},
+    {"unknown_datacenter_typo_suggests_name",
+     "region: r\n"
+     "state: s.db\n"
+     "geoip: g.mmdb\n"
+     "dns: { zones: [ { origin: example.com, file: z } ] }\n"
+     "datacenters:\n"
+     "  eu-west: { addresses: 192.0.2.1 }\n"
+     "  us-east: { addresses: 192.0.2.2 }\n"
+     "records:\n"
+     "  www.example.com:\n"
+     "    datacenters: [eu-wst, us-east]\n",
+     "meridian.yaml:10:19: records.\"www.example.com\".datacenters: unknown datacenter \"eu-wst\" "
+     "(did you mean \"eu-west\"?)"},
     {"map_unknown_datacenter",
      "region: r\n"
      "state: s.db\n"
