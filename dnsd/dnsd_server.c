@@ -21,6 +21,8 @@
 #include "dnsd/dnsd_snapshot.h"
 
 /* Room for one IPv4 or IPv6 packet-info control message. */
+/* Batches read from one socket before looking at the others (and at stop). */
+#define DNSD_DRAIN_ROUNDS 8
 #define DNSD_CMSG_SPACE                                                                            \
 	(CMSG_SPACE(sizeof(struct in6_pktinfo)) > CMSG_SPACE(sizeof(struct in_pktinfo))            \
 		 ? CMSG_SPACE(sizeof(struct in6_pktinfo))                                          \
@@ -165,7 +167,7 @@ static void udp_send_all(int fd, struct mmsghdr *tx, unsigned count)
  * so one busy socket cannot starve the worker's others. */
 static void udp_drain(dnsd_udp_worker_t *w, int fd)
 {
-	for (int round = 0; round < 8; round++) {
+	for (int round = 0; round < DNSD_DRAIN_ROUNDS; round++) {
 		for (unsigned i = 0; i < DNSD_SERVER_BATCH; i++) {
 			dnsd_udp_slot_t *s = &w->slots[i];
 			struct msghdr *h = &w->rx[i].msg_hdr;
