@@ -88,8 +88,9 @@ static void log_lines(const char *prefix, const char *errors)
 }
 
 /* Loads config, zones and geo DB into fresh parts; all errors together. */
-static int load_parts(const char *path, dnsd_zoneset_t **zs_out, dnsd_geodb_t **db_out,
-		      struct stat *geo_st, bool *geo_st_valid, char **errors)
+static int load_parts(const char *path, unsigned threads, dnsd_zoneset_t **zs_out,
+		      dnsd_geodb_t **db_out, struct stat *geo_st, bool *geo_st_valid,
+		      char **errors)
 {
 	*errors = NULL;
 	*zs_out = NULL;
@@ -102,7 +103,7 @@ static int load_parts(const char *path, dnsd_zoneset_t **zs_out, dnsd_geodb_t **
 	}
 	*geo_st_valid = conf->geoip_path != NULL && stat(conf->geoip_path, geo_st) == 0;
 	char *geo_errors = NULL;
-	dnsd_geodb_t *db = dnsd_geodb_load(conf, &geo_errors);
+	dnsd_geodb_t *db = dnsd_geodb_load(conf, threads, &geo_errors);
 	char *zone_errors = NULL;
 	dnsd_zoneset_t *zs = dnsd_zoneset_load(conf, &zone_errors); /* owns conf now */
 	errors_join(errors, zone_errors);
@@ -127,7 +128,8 @@ dnsd_reload_t *dnsd_reload_load(const char *path, char **errors)
 		*errors = strdup("out of memory");
 		return NULL;
 	}
-	if (load_parts(path, &r->zoneset, &r->geodb, &r->geo_seen, &r->geo_seen_valid,
+	/* Nothing answers yet: compile geo tries on every core. */
+	if (load_parts(path, 0, &r->zoneset, &r->geodb, &r->geo_seen, &r->geo_seen_valid,
 		       errors) < 0) {
 		dnsd_reload_free(r);
 		return NULL;
@@ -266,7 +268,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	bool geo_st_valid;
 	char *errors = NULL;
 	log_info("reloading %s", r->path);
-	if (load_parts(r->path, &zs, &db, &geo_st, &geo_st_valid, &errors) < 0) {
+	if (load_parts(r->path, 1, &zs, &db, &geo_st, &geo_st_valid, &errors) < 0) {
 		log_lines("reload failed: ", errors);
 		log_error("reload of %s failed; still serving the previous configuration", r->path);
 		free(errors);
@@ -334,7 +336,7 @@ static void geo_check(dnsd_reload_t *r)
 	r->geo_seen = st;
 	r->geo_seen_valid = true;
 	char *errors = NULL;
-	dnsd_geodb_t *db = dnsd_geodb_load(c, &errors);
+	dnsd_geodb_t *db = dnsd_geodb_load(c, 1, &errors);
 	if (db == NULL) {
 		log_lines("geoip reload refused: ", errors);
 		log_error("geoip: %s changed but did not load; keeping the previous database",

@@ -13,12 +13,12 @@
 /* Concurrency: loaded, reference-counted and freed on the control thread only; the
  * compiled tries are immutable and read by query threads through dnsd_geo_t.lookup. */
 
-/* Opens conf->geoip_path and compiles the tries for conf->records. Returns NULL with
+/* Opens conf->geoip_path and compiles the tries for conf->records on up to `threads`
+ * threads (0: every CPU, for start-up; 1 on reloads so query threads keep their cores;
+ * the database is freed once compiled: tries do not point into it). Returns NULL with
  * *errors set (one problem per line, caller frees) on failure; returns NULL with *errors
  * NULL when the config has no records (nothing to load). */
-dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, char **errors) M_NONNULL_ALL M_WUR;
-/* True when the file behind db changed (inode, size or mtime) since it was loaded. */
-bool dnsd_geodb_changed(const dnsd_geodb_t *db) M_NONNULL_ALL;
+dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **errors) M_NONNULL_ALL M_WUR;
 /* Reference counting; control thread only. unref(NULL) is fine. */
 void dnsd_geodb_ref(dnsd_geodb_t *db) M_NONNULL_ALL;
 void dnsd_geodb_unref(dnsd_geodb_t *db);
