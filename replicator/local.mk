@@ -23,7 +23,8 @@ REPL_TEST_LDADD = $(REPL_LDADD) $(CMOCKA_LIBS)
 REPL_UNIT_TESTS = \
 	tests/unit/replicator/test_auth \
 	tests/unit/replicator/test_json \
-	tests/unit/replicator/test_codec
+	tests/unit/replicator/test_codec \
+	tests/unit/replicator/test_watch
 check_PROGRAMS += $(REPL_UNIT_TESTS)
 TESTS += $(REPL_UNIT_TESTS)
 tests_unit_replicator_test_auth_SOURCES = tests/unit/replicator/test_auth.c
@@ -35,6 +36,9 @@ tests_unit_replicator_test_json_LDADD = $(REPL_TEST_LDADD)
 tests_unit_replicator_test_codec_SOURCES = tests/unit/replicator/test_codec.c
 tests_unit_replicator_test_codec_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
 tests_unit_replicator_test_codec_LDADD = $(REPL_TEST_LDADD)
+tests_unit_replicator_test_watch_SOURCES = tests/unit/replicator/test_watch.c
+tests_unit_replicator_test_watch_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_unit_replicator_test_watch_LDADD = $(REPL_TEST_LDADD)
 
 # A writer standing in for meridianctl/healthcheck in functional tests and bench/.
 check_PROGRAMS += tests/unit/replicator/repl_writer

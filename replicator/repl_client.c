@@ -356,6 +356,17 @@ out:
 
 static void snapshot_import(repl_client_t *c, peer_t *p)
 {
+	char err[256];
+	int rc = repl_snapshot_check(p->body.data ? p->body.data : "", p->body.len, p->region, wall_ms() + c->skew_ms,
+				     err, sizeof(err));
+	if (rc != 0) {
+		if (rc == -2)
+			repl_stats_inc(c->stats, refused_clock, 1);
+		else
+			repl_stats_inc(c->stats, refused_malformed, 1);
+		peer_error(c, p, "refused snapshot: %s", err);
+		return;
+	}
 	if (state_snapshot_import(c->st, p->body.data ? p->body.data : "") != 0) {
 		repl_stats_inc(c->stats, refused_malformed, 1);
 		peer_error(c, p, "snapshot not imported: %s", state_errmsg(c->st));

@@ -295,3 +295,72 @@ void repl_batch_free(repl_batch_t *b)
 	b->entries = NULL;
 	b->count = 0;
 }
+
+static int hlc_plausible(const repl_json_t *doc, const repl_json_node_t *n, int64_t max_ms, const char *what,
+			 char *err, size_t errlen)
+{
+	uint64_t hlc;
+	if (n == NULL || repl_json_u64(doc, n, &hlc) != 0) {
+		snprintf(err, errlen, "%s: hlc missing or invalid", what);
+		return -1;
+	}
+	if ((int64_t)(hlc >> 16) > max_ms) {
+		snprintf(err, errlen, "%s: hlc %" PRIu64 " is %" PRId64 " ms past the allowed clock skew", what, hlc,
+			 (int64_t)(hlc >> 16) - max_ms);
+		return -2;
+	}
+	return 0;
+}
+
+int repl_snapshot_check(const char *text, size_t len, const char *region, int64_t max_ms, char *err, size_t errlen)
+{
+	static const char *const tables[] = {"observations", "overrides", "events"};
+	repl_json_t doc;
+	char jerr[128], value[STATE_NAME_MAX + 32];
+	int rc = -1;
+
+	if (repl_json_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
+		snprintf(err, errlen, "malformed JSON: %s", jerr);
+		return -1;
+	}
+	const repl_json_node_t *root = &doc.nodes[0], *n;
+	if (root->type != REPL_JSON_OBJECT) {
+		snprintf(err, errlen, "snapshot is not a JSON object");
+		goto out;
+	}
+	n = repl_json_get(&doc, root, "format");
+	if (n == NULL || repl_json_string(&doc, n, value, sizeof(value)) != 0 ||
+	    strcmp(value, "meridian-snapshot/1") != 0) {
+		snprintf(err, errlen, "format: not meridian-snapshot/1");
+		goto out;
+	}
+	n = repl_json_get(&doc, root, "region");
+	if (n == NULL || repl_json_string(&doc, n, value, sizeof(value)) != 0 || strcmp(value, region) != 0) {
+		snprintf(err, errlen, "region: not %s", region);
+		goto out;
+	}
+	rc = hlc_plausible(&doc, repl_json_get(&doc, root, "hlc"), max_ms, "snapshot", err, errlen);
+	if (rc != 0)
+		goto out;
+	for (size_t t = 0; t < M_ARRAY_LEN(tables); t++) {
+		const repl_json_node_t *rows = repl_json_get(&doc, root, tables[t]);
+		size_t i = 0;
+		if (rows == NULL || rows->type != REPL_JSON_ARRAY) {
+			snprintf(err, errlen, "%s: missing or not an array", tables[t]);
+			rc = -1;
+			goto out;
+		}
+		for (const repl_json_node_t *row = repl_json_child(&doc, rows); row != NULL;
+		     row = repl_json_next(&doc, row), i++) {
+			char what[48];
+			snprintf(what, sizeof(what), "%s[%zu]", tables[t], i);
+			rc = hlc_plausible(&doc, repl_json_get(&doc, row, "hlc"), max_ms, what, err, errlen);
+			if (rc != 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	repl_json_free(&doc);
+	return rc;
+}

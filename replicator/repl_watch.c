@@ -20,6 +20,7 @@ struct repl_watch {
 	bool stopping;         /* waiters return -1 */
 	bool thread_started;
 	pthread_t thread;
+	int64_t first_version;  /* read before the thread starts: later commits all count */
 	state_t *st;           /* the poller's own connection */
 	uint32_t poll_ms;      /* 1..50 */
 };
@@ -42,7 +43,7 @@ void repl_watch_notify(repl_watch_t *w)
 static void *poll_loop(void *arg)
 {
 	repl_watch_t *w = arg;
-	int64_t last = -1;
+	int64_t last = w->first_version;
 	bool warned = false;
 	for (;;) {
 		int64_t v;
@@ -51,8 +52,7 @@ static void *poll_loop(void *arg)
 				log_warn("watch: PRAGMA data_version failed: %s", state_errmsg(w->st));
 			warned = true;
 		} else if (v != last) {
-			if (last != -1)
-				repl_watch_notify(w);
+			repl_watch_notify(w);
 			last = v;
 		}
 		struct timespec ts;
@@ -86,6 +86,11 @@ repl_watch_t *repl_watch_start(const char *state_path, uint32_t poll_ms, char *e
 	pthread_condattr_destroy(&attr);
 	w->st = state_open_readonly(state_path, err, errlen);
 	if (w->st == NULL) {
+		repl_watch_stop(w);
+		return NULL;
+	}
+	if (state_data_version(w->st, &w->first_version) != 0) {
+		snprintf(err, errlen, "%s: PRAGMA data_version: %s", state_path, state_errmsg(w->st));
 		repl_watch_stop(w);
 		return NULL;
 	}
