@@ -18,7 +18,6 @@
 struct dnsd_geodb {
 	int refs;             /* snapshots using it + the control thread's reference */
 	char *path;           /* the file, as the config resolved it */
-	struct stat st;       /* identity of the file when loaded, to notice replacement */
 	geo_set_t *set;       /* one trie per record, indexed like conf->records */
 	size_t record_count;  /* records in set */
 };
@@ -42,12 +41,6 @@ dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **error
 	gdb->refs = 1;
 	gdb->record_count = conf->record_count;
 	char err[512] = "";
-	/* stat before opening: if the file is replaced while we read it, the next check
-	 * sees a difference and loads again. */
-	if (stat(gdb->path, &gdb->st) < 0) {
-		snprintf(err, sizeof(err), "%s: %s", gdb->path, strerror(errno));
-		goto fail;
-	}
 	geo_db_t *db = geo_db_open(gdb->path, err, sizeof(err));
 	if (db == NULL)
 		goto fail;
