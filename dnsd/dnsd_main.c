@@ -163,27 +163,9 @@ int main(int argc, char **argv)
 	}
 
 	log_init("meridian-dnsd", LOG_LEVEL_INFO);
-	char *errors = NULL;
-	dnsd_reload_t *r = dnsd_reload_load(config, &errors);
-	if (r == NULL) {
-		print_errors(errors);
-		fprintf(stderr, "meridian-dnsd: %s: configuration check failed\n", config);
-		free(errors);
-		return 1;
-	}
-	const conf_t *conf = dnsd_reload_conf(r);
-	if (check) {
-		printf("meridian-dnsd: %s: configuration OK (%zu zones, %zu geo records, %zu "
-		       "datacenters)\n",
-		       config, conf->dns.zone_count, conf->record_count, conf->datacenter_count);
-		dnsd_reload_free(r);
-		return 0;
-	}
-	if (conf->log_level != NULL && log_level_parse(conf->log_level) >= 0)
-		log_init("meridian-dnsd", (log_level_t)log_level_parse(conf->log_level));
-
-	/* Block the signals we handle before any thread exists, so only the signalfd sees
-	 * them; a peer closing a TCP connection must never kill us either. */
+	/* Block the signals we handle before loading (a SIGHUP sent while a big zone loads
+	 * must not kill us) and before any thread exists, so only the signalfd sees them;
+	 * a peer closing a TCP connection must never kill us either. */
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -194,9 +176,29 @@ int main(int argc, char **argv)
 	int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0) {
 		log_error("signalfd: %s", strerror(errno));
-		dnsd_reload_free(r);
 		return 1;
 	}
+	char *errors = NULL;
+	dnsd_reload_t *r = dnsd_reload_load(config, &errors);
+	if (r == NULL) {
+		print_errors(errors);
+		fprintf(stderr, "meridian-dnsd: %s: configuration check failed\n", config);
+		free(errors);
+		close(sfd);
+		return 1;
+	}
+	const conf_t *conf = dnsd_reload_conf(r);
+	if (check) {
+		printf("meridian-dnsd: %s: configuration OK (%zu zones, %zu geo records, %zu "
+		       "datacenters)\n",
+		       config, conf->dns.zone_count, conf->record_count, conf->datacenter_count);
+		dnsd_reload_free(r);
+		close(sfd);
+		return 0;
+	}
+	if (conf->log_level != NULL && log_level_parse(conf->log_level) >= 0)
+		log_init("meridian-dnsd", (log_level_t)log_level_parse(conf->log_level));
+
 
 	int status = 1;
 	if (dnsd_reload_start(r) == 0) {
