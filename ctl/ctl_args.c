@@ -14,39 +14,42 @@
 #define OVERRIDE_OPTS (CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE)
 
 static const ctl_command_spec_t commands[] = {
-	{ "status", CTL_CMD_STATUS, 0, 0, 0, 0, "",
-	  "each datacenter's effective state, observations per region, overrides, fail-open records" },
-	{ "drain", CTL_CMD_DRAIN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-	  "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
-	  "send no new clients to DC until the override expires or is cleared" },
-	{ "force-down", CTL_CMD_FORCE_DOWN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-	  "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
-	  "treat DC as down whatever its checks say" },
-	{ "force-up", CTL_CMD_FORCE_UP, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-	  "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
-	  "treat DC as up whatever its checks say" },
-	{ "clear", CTL_CMD_CLEAR, 1, 1, CTL_OPT_REASON | CTL_OPT_ACTOR, 0, "DC [--reason TEXT] [--actor NAME]",
-	  "remove DC's override (observations decide again)" },
-	{ "events", CTL_CMD_EVENTS, 0, 0, CTL_OPT_LIMIT, 0, "[--limit N]",
-	  "the audit log, newest first (default 50 entries; --limit 0 for all)" },
-	{ "explain", CTL_CMD_EXPLAIN, 2, 2, CTL_OPT_SUBNET, 0, "NAME CLIENT-IP [--subnet PREFIX]",
-	  "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope" },
-	{ "geo", CTL_CMD_GEO, 1, 1, 0, 0, "CLIENT-IP", "the GeoIP database record for CLIENT-IP" },
-	{ "peers", CTL_CMD_PEERS, 0, 0, 0, 0, "", "replication peers: last contact, lag, errors" },
-	{ "reload", CTL_CMD_RELOAD, 0, 0, CTL_OPT_PID_FILE, 0, "[--pid-file FILE]",
-	  "send SIGHUP to the meridian-dnsd running with this config" },
-	{ "check", CTL_CMD_CHECK, 0, 0, 0, 0, "", "validate the config file (like -t of the daemons)" },
-	{ "help", CTL_CMD_HELP, 0, 1, 0, 0, "[SUBCOMMAND]", "this text, or one subcommand's usage" },
-	{ "version", CTL_CMD_VERSION, 0, 0, 0, 0, "", "print the version" },
+    {"status", CTL_CMD_STATUS, 0, 0, 0, 0, "",
+     "each datacenter's effective state, observations per region, overrides, fail-open records"},
+    {"drain", CTL_CMD_DRAIN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
+     "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "send no new clients to DC until the override expires or is cleared"},
+    {"force-down", CTL_CMD_FORCE_DOWN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
+     "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "treat DC as down whatever its checks say"},
+    {"force-up", CTL_CMD_FORCE_UP, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
+     "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "treat DC as up whatever its checks say"},
+    {"clear", CTL_CMD_CLEAR, 1, 1, CTL_OPT_REASON | CTL_OPT_ACTOR, 0,
+     "DC [--reason TEXT] [--actor NAME]", "remove DC's override (observations decide again)"},
+    {"events", CTL_CMD_EVENTS, 0, 0, CTL_OPT_LIMIT, 0, "[--limit N]",
+     "the audit log, newest first (default 50 entries; --limit 0 for all)"},
+    {"explain", CTL_CMD_EXPLAIN, 2, 2, CTL_OPT_SUBNET, 0, "NAME CLIENT-IP [--subnet PREFIX]",
+     "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope"},
+    {"geo", CTL_CMD_GEO, 1, 1, 0, 0, "CLIENT-IP", "the GeoIP database record for CLIENT-IP"},
+    {"peers", CTL_CMD_PEERS, 0, 0, 0, 0, "", "replication peers: last contact, lag, errors"},
+    {"reload", CTL_CMD_RELOAD, 0, 0, CTL_OPT_PID_FILE, 0, "[--pid-file FILE]",
+     "send SIGHUP to the meridian-dnsd running with this config"},
+    {"check", CTL_CMD_CHECK, 0, 0, 0, 0, "", "validate the config file (like -t of the daemons)"},
+    {"help", CTL_CMD_HELP, 0, 1, 0, 0, "[SUBCOMMAND]", "this text, or one subcommand's usage"},
+    {"version", CTL_CMD_VERSION, 0, 0, 0, 0, "", "print the version"},
 };
 
 /* Names of the positional arguments, for "missing X" messages. */
 static const char *positional_name(const ctl_command_spec_t *spec, size_t index)
 {
 	switch (spec->command) {
-	case CTL_CMD_EXPLAIN: return index == 0 ? "NAME" : "CLIENT-IP";
-	case CTL_CMD_GEO: return "CLIENT-IP";
-	default: return "DC";
+	case CTL_CMD_EXPLAIN:
+		return index == 0 ? "NAME" : "CLIENT-IP";
+	case CTL_CMD_GEO:
+		return "CLIENT-IP";
+	default:
+		return "DC";
 	}
 }
 
@@ -55,10 +58,10 @@ static const struct {
 	unsigned bit;
 	bool takes_value;
 } options[] = {
-	{ "reason", CTL_OPT_REASON, true },   { "for", CTL_OPT_FOR, true },
-	{ "actor", CTL_OPT_ACTOR, true },     { "force", CTL_OPT_FORCE, false },
-	{ "limit", CTL_OPT_LIMIT, true },     { "subnet", CTL_OPT_SUBNET, true },
-	{ "pid-file", CTL_OPT_PID_FILE, true },
+    {"reason", CTL_OPT_REASON, true},	  {"for", CTL_OPT_FOR, true},
+    {"actor", CTL_OPT_ACTOR, true},	  {"force", CTL_OPT_FORCE, false},
+    {"limit", CTL_OPT_LIMIT, true},	  {"subnet", CTL_OPT_SUBNET, true},
+    {"pid-file", CTL_OPT_PID_FILE, true},
 };
 
 const ctl_command_spec_t *ctl_command_find(const char *name)
@@ -76,13 +79,15 @@ void ctl_usage_print(FILE *out, const ctl_command_spec_t *spec)
 			spec->synopsis[0] != '\0' ? " " : "", spec->synopsis, spec->summary);
 		return;
 	}
-	fprintf(out, "usage: meridianctl [-c FILE] [--json] SUBCOMMAND [ARGS]\n\n"
-		     "  -c, --config FILE  config file (default: $MERIDIAN_CONFIG, else %s)\n"
-		     "  --json             machine-readable output with stable keys\n\n"
-		     "subcommands:\n",
+	fprintf(out,
+		"usage: meridianctl [-c FILE] [--json] SUBCOMMAND [ARGS]\n\n"
+		"  -c, --config FILE  config file (default: $MERIDIAN_CONFIG, else %s)\n"
+		"  --json             machine-readable output with stable keys\n\n"
+		"subcommands:\n",
 		CTL_DEFAULT_CONFIG);
 	for (size_t i = 0; i < M_ARRAY_LEN(commands); i++)
-		fprintf(out, "  %s %s\n      %s\n", commands[i].name, commands[i].synopsis, commands[i].summary);
+		fprintf(out, "  %s %s\n      %s\n", commands[i].name, commands[i].synopsis,
+			commands[i].summary);
 	fprintf(out, "\nDURATION is a number with ms, s, m, h or d: 90s, 30m, 2h, 1d.\n"
 		     "Exit status: 0 done, 1 refused or failed, 2 usage error.\n");
 }
@@ -104,12 +109,15 @@ int ctl_text_check(const char *what, const char *text, char *err, size_t errlen)
 	if (len == 0)
 		return fail(err, errlen, "%s must not be empty", what);
 	if (len > CTL_TEXT_MAX)
-		return fail(err, errlen, "%s is %zu bytes long; at most %d are kept", what, len, CTL_TEXT_MAX);
+		return fail(err, errlen, "%s is %zu bytes long; at most %d are kept", what, len,
+			    CTL_TEXT_MAX);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c < 0x20 || c == 0x7f)
-			return fail(err, errlen, "%s must not contain control characters (newline, tab, ...)", what);
+			return fail(err, errlen,
+				    "%s must not contain control characters (newline, tab, ...)",
+				    what);
 	}
 	return 0;
 }
@@ -155,8 +163,8 @@ static int number_parse(const char *text, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char *name, const char *value,
-			ctl_args_t *out, char *err, size_t errlen)
+static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char *name,
+			const char *value, ctl_args_t *out, char *err, size_t errlen)
 {
 	uint64_t n;
 
@@ -169,11 +177,14 @@ static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char
 		return ctl_text_check("--actor", value, err, errlen);
 	case CTL_OPT_FOR:
 		if (conf_duration_parse(value, &n) != 0)
-			return fail(err, errlen, "--for \"%s\": not a duration (use e.g. 90s, 30m, 2h, 1d)", value);
+			return fail(err, errlen,
+				    "--for \"%s\": not a duration (use e.g. 90s, 30m, 2h, 1d)",
+				    value);
 		if (n == 0)
 			return fail(err, errlen, "--for \"%s\": must be longer than 0", value);
 		if (n > CTL_OVERRIDE_MAX_MS)
-			return fail(err, errlen, "--for \"%s\": longer than the limit of 366d", value);
+			return fail(err, errlen, "--for \"%s\": longer than the limit of 366d",
+				    value);
 		out->for_ms = n;
 		return 0;
 	case CTL_OPT_FORCE:
@@ -181,12 +192,15 @@ static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char
 		return 0;
 	case CTL_OPT_LIMIT:
 		if (number_parse(value, 1000000, &n) != 0)
-			return fail(err, errlen, "--limit \"%s\": not a number in 0..1000000 (0 shows all)", value);
+			return fail(err, errlen,
+				    "--limit \"%s\": not a number in 0..1000000 (0 shows all)",
+				    value);
 		out->limit = n;
 		return 0;
 	case CTL_OPT_SUBNET:
 		if (number_parse(value, 128, &n) != 0)
-			return fail(err, errlen, "--subnet \"%s\": not a prefix length in 0..128", value);
+			return fail(err, errlen, "--subnet \"%s\": not a prefix length in 0..128",
+				    value);
 		out->subnet = (int)n;
 		return 0;
 	case CTL_OPT_PID_FILE:
@@ -195,7 +209,8 @@ static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char
 		out->pid_file = value;
 		return 0;
 	default:
-		return fail(err, errlen, "%s: internal error: option --%s has no handler", spec->name, name);
+		return fail(err, errlen, "%s: internal error: option --%s has no handler",
+			    spec->name, name);
 	}
 }
 
@@ -209,34 +224,38 @@ static int subcommand_option(const ctl_command_spec_t *spec, int argc, char *con
 	const char *value = eq != NULL ? eq + 1 : NULL;
 
 	for (size_t k = 0; k < M_ARRAY_LEN(options); k++) {
-		if (strlen(options[k].name) != name_len || strncmp(options[k].name, word, name_len) != 0)
+		if (strlen(options[k].name) != name_len ||
+		    strncmp(options[k].name, word, name_len) != 0)
 			continue;
 		if (!(spec->options & options[k].bit))
 			return fail(err, errlen, "%s: option --%s does not apply to %s", spec->name,
 				    options[k].name, spec->name);
 		if (out->given & options[k].bit)
-			return fail(err, errlen, "%s: option --%s given twice", spec->name, options[k].name);
+			return fail(err, errlen, "%s: option --%s given twice", spec->name,
+				    options[k].name);
 		out->given |= options[k].bit;
 		if (!options[k].takes_value) {
 			if (value != NULL)
-				return fail(err, errlen, "%s: option --%s takes no value", spec->name,
-					    options[k].name);
+				return fail(err, errlen, "%s: option --%s takes no value",
+					    spec->name, options[k].name);
 		} else if (value == NULL) {
 			if (*i + 1 >= argc)
-				return fail(err, errlen, "%s: option --%s needs a value", spec->name,
-					    options[k].name);
+				return fail(err, errlen, "%s: option --%s needs a value",
+					    spec->name, options[k].name);
 			value = argv[++*i];
 		}
-		return option_value(spec, options[k].bit, options[k].name, value, out, err, errlen);
+		/* Options without a value get "" so option_value never sees NULL. */
+		return option_value(spec, options[k].bit, options[k].name,
+				    value != NULL ? value : "", out, err, errlen);
 	}
-	return fail(err, errlen, "%s: unknown option \"%s\" (try \"meridianctl help %s\")", spec->name,
-		    argv[*i], spec->name);
+	return fail(err, errlen, "%s: unknown option \"%s\" (try \"meridianctl help %s\")",
+		    spec->name, argv[*i], spec->name);
 }
 
 /* Options valid anywhere: -c/--config, --json, -h/--help, -V/--version. Returns 1 when
  * argv[*i] was one, 0 when not, -1 on error. */
-static int global_option(int argc, char *const *argv, int *i, ctl_args_t *out, bool *help, bool *version,
-			 char *err, size_t errlen)
+static int global_option(int argc, char *const *argv, int *i, ctl_args_t *out, bool *help,
+			 bool *version, char *err, size_t errlen)
 {
 	const char *word = argv[*i];
 
@@ -289,10 +308,12 @@ int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args
 		if (rc > 0)
 			continue;
 		if (word[0] == '-')
-			return fail(err, errlen, "unknown option \"%s\" (try \"meridianctl --help\")", word);
+			return fail(err, errlen,
+				    "unknown option \"%s\" (try \"meridianctl --help\")", word);
 		spec = ctl_command_find(word);
 		if (spec == NULL)
-			return fail(err, errlen, "unknown subcommand \"%s\" (try \"meridianctl --help\")", word);
+			return fail(err, errlen,
+				    "unknown subcommand \"%s\" (try \"meridianctl --help\")", word);
 	}
 	if (spec == NULL) {
 		if (version) {
@@ -320,14 +341,18 @@ int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args
 			if (rc > 0)
 				continue;
 			if (word[1] != '-')
-				return fail(err, errlen, "%s: unknown option \"%s\" (try \"meridianctl help %s\")",
-					    spec->name, word, spec->name);
+				return fail(
+				    err, errlen,
+				    "%s: unknown option \"%s\" (try \"meridianctl help %s\")",
+				    spec->name, word, spec->name);
 			if (subcommand_option(spec, argc, argv, &i, out, err, errlen) != 0)
 				return -1;
 			continue;
 		}
-		if (out->positional_count >= spec->max_args || out->positional_count >= CTL_ARGS_POSITIONAL_MAX)
-			return fail(err, errlen, "%s: unexpected argument \"%s\"", spec->name, word);
+		if (out->positional_count >= spec->max_args ||
+		    out->positional_count >= CTL_ARGS_POSITIONAL_MAX)
+			return fail(err, errlen, "%s: unexpected argument \"%s\"", spec->name,
+				    word);
 		out->positional[out->positional_count++] = word;
 	}
 
@@ -346,11 +371,14 @@ int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args
 	}
 	if (out->positional_count < spec->min_args)
 		return fail(err, errlen, "%s: missing %s (usage: meridianctl %s %s)", spec->name,
-			    positional_name(spec, out->positional_count), spec->name, spec->synopsis);
+			    positional_name(spec, out->positional_count), spec->name,
+			    spec->synopsis);
 	if ((spec->required & CTL_OPT_REASON) && !(out->given & CTL_OPT_REASON))
-		return fail(err, errlen, "%s: --reason is required: say why, e.g. --reason \"kernel upgrade\"",
+		return fail(err, errlen,
+			    "%s: --reason is required: say why, e.g. --reason \"kernel upgrade\"",
 			    spec->name);
 	if (out->config_path == NULL)
-		out->config_path = env_config != NULL && env_config[0] != '\0' ? env_config : CTL_DEFAULT_CONFIG;
+		out->config_path =
+		    env_config != NULL && env_config[0] != '\0' ? env_config : CTL_DEFAULT_CONFIG;
 	return 0;
 }

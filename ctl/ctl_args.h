@@ -12,9 +12,9 @@
 
 /* Exit statuses, the same for every subcommand. */
 enum {
-	CTL_EXIT_OK = 0,     /* done */
-	CTL_EXIT_FAIL = 1,   /* refused by a safety rule, bad config, state store error */
-	CTL_EXIT_USAGE = 2,  /* the command line itself is wrong */
+	CTL_EXIT_OK = 0,    /* done */
+	CTL_EXIT_FAIL = 1,  /* refused by a safety rule, bad config, state store error */
+	CTL_EXIT_USAGE = 2, /* the command line itself is wrong */
 };
 
 /* Where the config comes from when neither -c nor MERIDIAN_CONFIG says: the same
@@ -50,7 +50,7 @@ typedef enum {
 /* Options a subcommand may take (bit set). */
 enum {
 	CTL_OPT_REASON = 1u << 0,   /* --reason TEXT */
-	CTL_OPT_FOR = 1u << 1,      /* --for DURATION */
+	CTL_OPT_FOR = 1u << 1,	    /* --for DURATION */
 	CTL_OPT_ACTOR = 1u << 2,    /* --actor NAME */
 	CTL_OPT_FORCE = 1u << 3,    /* --force */
 	CTL_OPT_LIMIT = 1u << 4,    /* --limit N */
@@ -61,40 +61,40 @@ enum {
 /* The syntax of one subcommand, declared once: parsing, validation and --help come
  * from this table. */
 typedef struct {
-	const char *name;       /* as typed: "force-down" */
+	const char *name; /* as typed: "force-down" */
 	ctl_command_t command;
-	unsigned min_args;      /* positional arguments required */
-	unsigned max_args;      /* positional arguments allowed */
-	unsigned options;       /* CTL_OPT_* it accepts */
-	unsigned required;      /* CTL_OPT_* it needs */
-	const char *synopsis;   /* arguments after the name, for usage lines */
-	const char *summary;    /* one line for --help */
+	unsigned min_args;    /* positional arguments required */
+	unsigned max_args;    /* positional arguments allowed */
+	unsigned options;     /* CTL_OPT_* it accepts */
+	unsigned required;    /* CTL_OPT_* it needs */
+	const char *synopsis; /* arguments after the name, for usage lines */
+	const char *summary;  /* one line for --help */
 } ctl_command_spec_t;
 
 #define CTL_ARGS_POSITIONAL_MAX 4
 
 /* A parsed, syntactically valid command line. Strings point into argv. */
 typedef struct {
-	const char *config_path;    /* -c, else MERIDIAN_CONFIG, else CTL_DEFAULT_CONFIG */
-	bool json;                  /* --json: machine-readable output on stdout */
+	const char *config_path;	/* -c, else MERIDIAN_CONFIG, else CTL_DEFAULT_CONFIG */
+	bool json;			/* --json: machine-readable output on stdout */
 	const ctl_command_spec_t *spec; /* the subcommand */
 	const char *positional[CTL_ARGS_POSITIONAL_MAX];
 	size_t positional_count;
-	unsigned given;             /* CTL_OPT_* present */
-	const char *reason;         /* --reason, non-empty, printable, <= CTL_TEXT_MAX */
-	const char *actor;          /* --actor, same rules as reason, or NULL */
-	uint64_t for_ms;            /* --for in ms, 1..CTL_OVERRIDE_MAX_MS; 0 when absent */
-	bool force;                 /* --force */
-	uint64_t limit;             /* --limit: 0 (all) .. 1000000; default 50 */
-	int subnet;                 /* --subnet: 0..128, -1 when absent */
-	const char *pid_file;       /* --pid-file, or NULL */
-	const char *help_topic;     /* "help CMD" / "CMD --help": the subcommand asked about */
+	unsigned given;		/* CTL_OPT_* present */
+	const char *reason;	/* --reason, non-empty, printable, <= CTL_TEXT_MAX */
+	const char *actor;	/* --actor, same rules as reason, or NULL */
+	uint64_t for_ms;	/* --for in ms, 1..CTL_OVERRIDE_MAX_MS; 0 when absent */
+	bool force;		/* --force */
+	uint64_t limit;		/* --limit: 0 (all) .. 1000000; default 50 */
+	int subnet;		/* --subnet: 0..128, -1 when absent */
+	const char *pid_file;	/* --pid-file, or NULL */
+	const char *help_topic; /* "help CMD" / "CMD --help": the subcommand asked about */
 } ctl_args_t;
 
 /* Parses argv (argv[0] is the program). env_config is $MERIDIAN_CONFIG or NULL.
  * Returns 0, or -1 with a one-line message in err (exit CTL_EXIT_USAGE). */
-int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args_t *out,
-		   char *err, size_t errlen) M_NONNULL(2, 4, 5) M_WUR;
+int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args_t *out, char *err,
+		   size_t errlen) M_NONNULL(2, 4, 5) M_WUR;
 
 /* The table entry for a subcommand name, or NULL. */
 const ctl_command_spec_t *ctl_command_find(const char *name) M_NONNULL_ALL M_PURE;
@@ -103,7 +103,8 @@ void ctl_usage_print(FILE *out, const ctl_command_spec_t *spec) M_NONNULL(1);
 
 /* Checks operator text (--reason, --actor): non-empty, at most CTL_TEXT_MAX bytes, no
  * control characters. 0, or -1 with a message naming what. */
-int ctl_text_check(const char *what, const char *text, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+int ctl_text_check(const char *what, const char *text, char *err,
+		   size_t errlen) M_NONNULL_ALL M_WUR;
 /* The actor to record: --actor when given, else the login name (getlogin, then the
  * password entry of the real uid, then $USER), else "uid:N". */
 void ctl_actor_resolve(const char *given, char *buf, size_t len) M_NONNULL(2);

@@ -50,9 +50,9 @@ int ctl_check_run(const ctl_args_t *args)
 		if (ctl_json_finish(&j) != 0)
 			ctl_error("internal error: malformed JSON output");
 	} else if (conf != NULL) {
-		printf("%s: ok (region %s, %zu zones, %zu datacenters, %zu records, %zu peers)\n", args->config_path,
-		       conf->region, conf->dns.zone_count, conf->datacenter_count, conf->record_count,
-		       conf->replication.peer_count);
+		printf("%s: ok (region %s, %zu zones, %zu datacenters, %zu records, %zu peers)\n",
+		       args->config_path, conf->region, conf->dns.zone_count,
+		       conf->datacenter_count, conf->record_count, conf->replication.peer_count);
 	} else {
 		/* conf_load's lines already name file:line:col and the key path. */
 		fprintf(stderr, "%s", errors != NULL ? errors : "meridianctl: config invalid\n");
@@ -190,7 +190,8 @@ static size_t dnsd_find(const char *want, pid_t *pids, size_t max, size_t *other
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 
-		if (*end != '\0' || pid <= 1 || pid == (long)getpid() || !process_is_dnsd((pid_t)pid))
+		if (*end != '\0' || pid <= 1 || pid == (long)getpid() ||
+		    !process_is_dnsd((pid_t)pid))
 			continue;
 		if (process_uses_config((pid_t)pid, want))
 			pids[found++] = (pid_t)pid;
@@ -214,8 +215,8 @@ int ctl_reload_run(const ctl_args_t *args, const conf_t *conf)
 		}
 		/* A stale pid file may name a recycled pid: never signal a stranger. */
 		if (!process_is_dnsd(pids[0])) {
-			ctl_error("reload: process %ld from %s is not %s (stale pid file?)", (long)pids[0],
-				  args->pid_file, DNSD_NAME);
+			ctl_error("reload: process %ld from %s is not %s (stale pid file?)",
+				  (long)pids[0], args->pid_file, DNSD_NAME);
 			return CTL_EXIT_FAIL;
 		}
 		count = 1;
@@ -227,13 +228,15 @@ int ctl_reload_run(const ctl_args_t *args, const conf_t *conf)
 		count = dnsd_find(want, pids, RELOAD_PIDS_MAX, &others);
 		if (count == 0) {
 			ctl_error("reload: no %s is running with config %s%s", DNSD_NAME, want,
-				  others > 0 ? " (some run with other configs; use --pid-file)" : "");
+				  others > 0 ? " (some run with other configs; use --pid-file)"
+					     : "");
 			return CTL_EXIT_FAIL;
 		}
 	}
 	for (size_t i = 0; i < count; i++) {
 		if (kill(pids[i], SIGHUP) != 0) {
-			ctl_error("reload: cannot signal %s (pid %ld): %s", DNSD_NAME, (long)pids[i], strerror(errno));
+			ctl_error("reload: cannot signal %s (pid %ld): %s", DNSD_NAME,
+				  (long)pids[i], strerror(errno));
 			continue;
 		}
 		signalled++;

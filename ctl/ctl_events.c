@@ -27,7 +27,8 @@ int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t c
 			const state_event_t *e = &events[i];
 
 			ctl_json_object_begin(&j);
-			ctl_json_kv_string(&j, "time", ctl_format_time(e->at_ms, when, sizeof(when)));
+			ctl_json_kv_string(&j, "time",
+					   ctl_format_time(e->at_ms, when, sizeof(when)));
 			ctl_json_kv_int(&j, "at_ms", e->at_ms);
 			ctl_json_kv_string(&j, "origin", e->origin);
 			ctl_json_kv_int(&j, "id", e->id);
@@ -48,20 +49,22 @@ int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t c
 		return 0;
 	}
 	ctl_table_init(&table, 6);
-	ctl_table_row(&table, (const char *const[]){ "TIME", "ORIGIN", "ACTOR", "ACTION", "DATACENTER", "REASON" });
+	ctl_table_row(&table, (const char *const[]){"TIME", "ORIGIN", "ACTOR", "ACTION",
+						    "DATACENTER", "REASON"});
 	for (size_t i = 0; i < count; i++) {
 		const state_event_t *e = &events[i];
 		char when[32], reason[2 * STATE_TEXT_MAX + 8];
 
 		if (e->detail[0] != '\0')
-			snprintf(reason, sizeof(reason), "%s%s[%s]", e->reason, e->reason[0] != '\0' ? " " : "",
-				 e->detail);
+			snprintf(reason, sizeof(reason), "%s%s[%s]", e->reason,
+				 e->reason[0] != '\0' ? " " : "", e->detail);
 		else
 			snprintf(reason, sizeof(reason), "%s", e->reason);
-		ctl_table_row(&table, (const char *const[]){ ctl_format_time(e->at_ms, when, sizeof(when)), e->origin,
-							     e->actor, e->action,
-							     e->datacenter[0] != '\0' ? e->datacenter : NULL,
-							     reason[0] != '\0' ? reason : NULL });
+		ctl_table_row(&table,
+			      (const char *const[]){ctl_format_time(e->at_ms, when, sizeof(when)),
+						    e->origin, e->actor, e->action,
+						    e->datacenter[0] != '\0' ? e->datacenter : NULL,
+						    reason[0] != '\0' ? reason : NULL});
 	}
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
@@ -97,7 +100,8 @@ static const state_peer_t *peer_find(const state_peer_t *peers, size_t count, co
 	return NULL;
 }
 
-static void peer_json(ctl_json_t *j, const char *region, const char *url, const state_peer_t *p, bool configured)
+static void peer_json(ctl_json_t *j, const char *region, const char *url, const state_peer_t *p,
+		      bool configured)
 {
 	ctl_json_object_begin(j);
 	ctl_json_kv_string(j, "region", region);
@@ -115,27 +119,32 @@ static void peer_json(ctl_json_t *j, const char *region, const char *url, const 
 	ctl_json_object_end(j);
 }
 
-static void peer_row(ctl_table_t *table, const char *region, const char *url, const state_peer_t *p, int64_t now_ms)
+static void peer_row(ctl_table_t *table, const char *region, const char *url, const state_peer_t *p,
+		     int64_t now_ms)
 {
-	char contact[48] = "never", lag[32] = "-", errors[32] = "0", last_error[STATE_TEXT_MAX + 48] = "";
+	char contact[48] = "never", lag[32] = "-", errors[32] = "0",
+	     last_error[STATE_TEXT_MAX + 48] = "";
 	char span[32];
 
 	if (p != NULL) {
 		if (p->last_contact_ms != 0)
-			snprintf(contact, sizeof(contact), "%s ago",
-				 ctl_format_duration(now_ms - p->last_contact_ms, span, sizeof(span)));
+			snprintf(
+			    contact, sizeof(contact), "%s ago",
+			    ctl_format_duration(now_ms - p->last_contact_ms, span, sizeof(span)));
 		if (p->lag_ms >= 0)
 			ctl_format_duration(p->lag_ms, lag, sizeof(lag));
 		snprintf(errors, sizeof(errors), "%lld", (long long)p->errors);
 		if (p->last_error[0] != '\0')
 			snprintf(last_error, sizeof(last_error), "%s ago: %s",
-				 ctl_format_duration(now_ms - p->last_error_ms, span, sizeof(span)), p->last_error);
+				 ctl_format_duration(now_ms - p->last_error_ms, span, sizeof(span)),
+				 p->last_error);
 	}
-	ctl_table_row(table, (const char *const[]){ region, url, contact, lag, errors,
-						    last_error[0] != '\0' ? last_error : NULL });
+	ctl_table_row(table, (const char *const[]){region, url, contact, lag, errors,
+						   last_error[0] != '\0' ? last_error : NULL});
 }
 
-int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers, size_t count, int64_t now_ms)
+int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
+		    size_t count, int64_t now_ms)
 {
 	ctl_table_t table;
 	ctl_json_t j;
@@ -150,8 +159,8 @@ int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t
 		ctl_json_array_begin(&j);
 	} else {
 		ctl_table_init(&table, 6);
-		ctl_table_row(&table,
-			      (const char *const[]){ "PEER", "URL", "LAST CONTACT", "LAG", "ERRORS", "LAST ERROR" });
+		ctl_table_row(&table, (const char *const[]){"PEER", "URL", "LAST CONTACT", "LAG",
+							    "ERRORS", "LAST ERROR"});
 	}
 	/* Configured peers first, in config order; then any the store knows that the
 	 * config no longer names (a peer removed but still remembered). */

@@ -14,10 +14,11 @@ int ctl_events_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_W
 int ctl_peers_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
 
 /* The audit log as a table or a --json document, newest first as given. */
-int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t count) M_NONNULL(1) M_WUR;
+int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t count)
+    M_NONNULL(1) M_WUR;
 /* Peers as a table or --json; configured peers the store has not heard of yet are
  * listed as never contacted. */
-int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers, size_t count,
-		    int64_t now_ms) M_NONNULL(1, 3) M_WUR;
+int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
+		    size_t count, int64_t now_ms) M_NONNULL(1, 3) M_WUR;
 
 #endif

@@ -60,9 +60,10 @@ static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
 			return -1;
 		}
 		for (size_t i = 0; i < conf->datacenter_count; i++)
-			view->verdicts[i] = (state_verdict_t){ .effective = STATE_DC_UNKNOWN,
-							       .observed = STATE_DC_UNKNOWN, .serving = true,
-							       .override_index = -1 };
+			view->verdicts[i] = (state_verdict_t){.effective = STATE_DC_UNKNOWN,
+							      .observed = STATE_DC_UNKNOWN,
+							      .serving = true,
+							      .override_index = -1};
 		return 0;
 	}
 	st = ctl_state_open(conf, false);
@@ -87,13 +88,14 @@ static bool dc_has_family(const conf_datacenter_t *d, int family)
 
 void ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
 {
-	static const int families[CTL_EXPLAIN_FAMILIES] = { AF_INET, AF_INET6 };
+	static const int families[CTL_EXPLAIN_FAMILIES] = {AF_INET, AF_INET6};
 
 	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
 		ex->pick[f] = -1;
 		ex->fail_open[f] = false;
 		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
-			if (ex->cand[i].serving && dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]))
+			if (ex->cand[i].serving &&
+			    dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]))
 				ex->pick[f] = (int)i;
 		/* Never answer zero datacenters: with none serving this family, answer as if
 		 * every candidate were up. */
@@ -130,18 +132,21 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 	 * the masked address at full length finds the leaf a query with that source prefix
 	 * finds, so the geo library's scope and cross-check hold for it too. Source prefix 0
 	 * means the resolver's own address: the full one. */
-	geo_addr_mask(ex->family, ex->addr, ex->source_prefix == 0 ? full : ex->source_prefix, masked);
+	geo_addr_mask(ex->family, ex->addr, ex->source_prefix == 0 ? full : ex->source_prefix,
+		      masked);
 	if (geo_explain(db, in->dcs, rules, trie, ex->family, masked, choices, &gex) != 0) {
 		snprintf(err, errlen, "lookup failed");
 		goto out;
 	}
 	ex->loc = gex.loc;
-	ex->located = gex.loc.continent[0] != '\0' || gex.loc.country[0] != '\0' || gex.loc.has_location;
+	ex->located =
+	    gex.loc.continent[0] != '\0' || gex.loc.country[0] != '\0' || gex.loc.has_location;
 	ex->form = gex.form;
 	memcpy(ex->v4, gex.v4, sizeof(ex->v4));
 	geo_addr_mask(ex->family, masked, gex.netlen, net);
 	geo_net_format(ex->family, net, gex.netlen, ex->network, sizeof(ex->network));
-	ex->nets_rule = gex.net != NULL ? (gex.net->key != NULL ? gex.net->key : "(unnamed)") : NULL;
+	ex->nets_rule =
+	    gex.net != NULL ? (gex.net->key != NULL ? gex.net->key : "(unnamed)") : NULL;
 	ex->map_rule = gex.map != NULL ? gex.map->key : NULL;
 	ex->trie_agrees = gex.has_scope && gex.agrees;
 	ex->scope = gex.has_scope ? gex.scope : 0;
@@ -156,10 +161,13 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 
 		if (dc >= in->dc_count)
 			continue;
-		ex->cand[ex->count++] = (ctl_explain_candidate_t){
-			.dc = dc, .why = choices[i].why, .rule = choices[i].rule,
-			.distance_km = choices[i].distance_km, .state = view->verdicts[dc].effective,
-			.serving = view->verdicts[dc].serving };
+		ex->cand[ex->count++] =
+		    (ctl_explain_candidate_t){.dc = dc,
+					      .why = choices[i].why,
+					      .rule = choices[i].rule,
+					      .distance_km = choices[i].distance_km,
+					      .state = view->verdicts[dc].effective,
+					      .serving = view->verdicts[dc].serving};
 	}
 	rc = 0;
 out:
@@ -185,18 +193,18 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 
 		err[0] = '\0';
 		for (size_t i = 0; i < conf->record_count && used < sizeof(err); i++)
-			used += (size_t)snprintf(err + used, sizeof(err) - used, "%s%s", i > 0 ? ", " : "",
-						 conf->records[i].name);
-		ctl_error("explain: \"%s\" is not a geo record of %s (records: %s)", args->positional[0], conf->path,
-			  conf->record_count > 0 ? err : "none");
+			used += (size_t)snprintf(err + used, sizeof(err) - used, "%s%s",
+						 i > 0 ? ", " : "", conf->records[i].name);
+		ctl_error("explain: \"%s\" is not a geo record of %s (records: %s)",
+			  args->positional[0], conf->path, conf->record_count > 0 ? err : "none");
 		return CTL_EXIT_USAGE;
 	}
 	if (client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
 		return CTL_EXIT_USAGE;
 	max = ex.family == AF_INET ? 32 : 128;
 	if (args->subnet > (int)max) {
-		ctl_error("explain: --subnet %d is longer than %u, the length of an %s address", args->subnet, max,
-			  ex.family == AF_INET ? "IPv4" : "IPv6");
+		ctl_error("explain: --subnet %d is longer than %u, the length of an %s address",
+			  args->subnet, max, ex.family == AF_INET ? "IPv4" : "IPv6");
 		return CTL_EXIT_USAGE;
 	}
 	ex.record = (size_t)record;

@@ -16,12 +16,12 @@
 
 /* One candidate datacenter of the record, at its place in the client's preference list. */
 typedef struct {
-	size_t dc;              /* index into conf->datacenters */
-	geo_why_t why;          /* the rule that put it at this place */
-	const char *rule;       /* key of that nets/map rule, else NULL */
-	double distance_km;     /* client to datacenter, -1 when either has no location */
+	size_t dc;		/* index into conf->datacenters */
+	geo_why_t why;		/* the rule that put it at this place */
+	const char *rule;	/* key of that nets/map rule, else NULL */
+	double distance_km;	/* client to datacenter, -1 when either has no location */
 	state_dc_state_t state; /* effective state now */
-	bool serving;           /* answers may use it */
+	bool serving;		/* answers may use it */
 } ctl_explain_candidate_t;
 
 /* Address families of an answer: index 0 is A (IPv4), 1 is AAAA (IPv6). */
@@ -29,25 +29,26 @@ typedef struct {
 
 /* Everything `explain` says about one (record, client). */
 typedef struct {
-	size_t record;                    /* index into conf->records */
-	int family;                       /* AF_INET or AF_INET6 of the client address */
-	uint8_t addr[16];                 /* the client address, network order */
-	geo_form_t form;                  /* IPv6 carrying IPv4: which form (else NATIVE) */
-	uint8_t v4[4];                    /* the IPv4 address located, when form != NATIVE */
-	unsigned source_prefix;           /* ECS source prefix explained, 0..32/128 */
-	bool located;                     /* the database has a record for the client */
-	geo_loc_t loc;                    /* that record (empty when !located) */
-	char network[80];                 /* the database network the client falls in */
-	const char *nets_rule;            /* matching nets rule key, or NULL */
-	const char *map_rule;             /* matching map rule key, or NULL */
-	ctl_explain_candidate_t *cand;    /* preference order, malloc'd */
-	size_t count;                     /* entries in cand */
-	int pick[CTL_EXPLAIN_FAMILIES];   /* index into cand answering A / AAAA, -1: NODATA */
-	bool fail_open[CTL_EXPLAIN_FAMILIES]; /* that pick is not serving: none with the family is */
-	bool varies;                      /* the record can answer clients differently */
-	unsigned scope;                   /* ECS scope prefix of the answer */
-	bool trie_agrees;                 /* the compiled trie gives the same order (it must) */
-	bool have_state;                  /* verdicts came from the state store */
+	size_t record;			/* index into conf->records */
+	int family;			/* AF_INET or AF_INET6 of the client address */
+	uint8_t addr[16];		/* the client address, network order */
+	geo_form_t form;		/* IPv6 carrying IPv4: which form (else NATIVE) */
+	uint8_t v4[4];			/* the IPv4 address located, when form != NATIVE */
+	unsigned source_prefix;		/* ECS source prefix explained, 0..32/128 */
+	bool located;			/* the database has a record for the client */
+	geo_loc_t loc;			/* that record (empty when !located) */
+	char network[80];		/* the database network the client falls in */
+	const char *nets_rule;		/* matching nets rule key, or NULL */
+	const char *map_rule;		/* matching map rule key, or NULL */
+	ctl_explain_candidate_t *cand;	/* preference order, malloc'd */
+	size_t count;			/* entries in cand */
+	int pick[CTL_EXPLAIN_FAMILIES]; /* index into cand answering A / AAAA, -1: NODATA */
+	bool
+	    fail_open[CTL_EXPLAIN_FAMILIES]; /* that pick is not serving: none with the family is */
+	bool varies;			     /* the record can answer clients differently */
+	unsigned scope;			     /* ECS scope prefix of the answer */
+	bool trie_agrees;		     /* the compiled trie gives the same order (it must) */
+	bool have_state;		     /* verdicts came from the state store */
 } ctl_explanation_t;
 
 int ctl_explain_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
@@ -58,6 +59,7 @@ int ctl_geo_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
  * with addresses of the family at all (fail open); -1 when no candidate has any. */
 void ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex) M_NONNULL_ALL;
 /* The table and the --json document of an explanation. */
-int ctl_explain_print(FILE *out, bool json, const conf_t *conf, const ctl_explanation_t *ex) M_NONNULL_ALL M_WUR;
+int ctl_explain_print(FILE *out, bool json, const conf_t *conf,
+		      const ctl_explanation_t *ex) M_NONNULL_ALL M_WUR;
 
 #endif

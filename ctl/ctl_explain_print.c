@@ -10,9 +10,9 @@
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_state.h"
 
-static const int families[CTL_EXPLAIN_FAMILIES] = { AF_INET, AF_INET6 };
-static const char *const qtypes[CTL_EXPLAIN_FAMILIES] = { "A", "AAAA" };
-static const char *const family_words[CTL_EXPLAIN_FAMILIES] = { "IPv4", "IPv6" };
+static const int families[CTL_EXPLAIN_FAMILIES] = {AF_INET, AF_INET6};
+static const char *const qtypes[CTL_EXPLAIN_FAMILIES] = {"A", "AAAA"};
+static const char *const family_words[CTL_EXPLAIN_FAMILIES] = {"IPv4", "IPv6"};
 
 static bool has_family(const conf_datacenter_t *d, int family)
 {
@@ -26,8 +26,8 @@ static bool has_family(const conf_datacenter_t *d, int family)
 static const char *place_text(const geo_loc_t *loc, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s%s%s", loc->continent[0] != '\0' ? loc->continent : "?",
-		 loc->country[0] != '\0' ? "/" : "", loc->country, loc->subdivision[0] != '\0' ? "/" : "",
-		 loc->subdivision);
+		 loc->country[0] != '\0' ? "/" : "", loc->country,
+		 loc->subdivision[0] != '\0' ? "/" : "", loc->subdivision);
 	return buf;
 }
 
@@ -40,7 +40,8 @@ static void append(char *buf, size_t len, const char *phrase)
 }
 
 /* Why candidate i was or was not chosen, for each family. */
-static const char *chosen_text(const conf_t *conf, const ctl_explanation_t *ex, size_t i, char *buf, size_t len)
+static const char *chosen_text(const conf_t *conf, const ctl_explanation_t *ex, size_t i, char *buf,
+			       size_t len)
 {
 	const ctl_explain_candidate_t *c = &ex->cand[i];
 	const conf_datacenter_t *d = &conf->datacenters[c->dc];
@@ -54,18 +55,22 @@ static const char *chosen_text(const conf_t *conf, const ctl_explanation_t *ex, 
 	}
 	if (picked[0] || picked[1]) {
 		snprintf(phrase, sizeof(phrase), "answers %s%s",
-			 picked[0] && picked[1] ? "A and AAAA" : picked[0] ? "A" : "AAAA",
+			 picked[0] && picked[1] ? "A and AAAA"
+			 : picked[0]		? "A"
+						: "AAAA",
 			 fail_open ? " (fail open)" : "");
 		append(buf, len, phrase);
 	}
 	if (!c->serving) {
-		snprintf(phrase, sizeof(phrase), "not serving (%s)", ctl_dc_state_key((int)c->state));
+		snprintf(phrase, sizeof(phrase), "not serving (%s)",
+			 ctl_dc_state_key((int)c->state));
 		append(buf, len, phrase);
 	}
 	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
 		/* Considered for this family before the pick (or with none picked) and passed
 		 * over for want of addresses. */
-		if (!picked[f] && (ex->pick[f] < 0 || ex->pick[f] > (int)i) && !has_family(d, families[f])) {
+		if (!picked[f] && (ex->pick[f] < 0 || ex->pick[f] > (int)i) &&
+		    !has_family(d, families[f])) {
 			snprintf(phrase, sizeof(phrase), "no %s addresses", family_words[f]);
 			append(buf, len, phrase);
 		}
@@ -87,7 +92,8 @@ static const char *addresses_text(const conf_datacenter_t *d, int family, char *
 		if (d->addresses[i].family != family)
 			continue;
 		inet_ntop(family, d->addresses[i].bytes, text, sizeof(text));
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", text);
+		used +=
+		    (size_t)snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", text);
 	}
 	return buf;
 }
@@ -118,11 +124,12 @@ static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 	if (!ex->located)
 		fprintf(out, "client:   not in the GeoIP database (network %s)\n", ex->network);
 	else if (ex->loc.has_location)
-		fprintf(out, "client:   %s at %.4f, %.4f (GeoIP network %s)\n", place_text(&ex->loc, place, sizeof(place)),
-			ex->loc.latitude, ex->loc.longitude, ex->network);
+		fprintf(out, "client:   %s at %.4f, %.4f (GeoIP network %s)\n",
+			place_text(&ex->loc, place, sizeof(place)), ex->loc.latitude,
+			ex->loc.longitude, ex->network);
 	else
-		fprintf(out, "client:   %s, no coordinates (GeoIP network %s)\n", place_text(&ex->loc, place, sizeof(place)),
-			ex->network);
+		fprintf(out, "client:   %s, no coordinates (GeoIP network %s)\n",
+			place_text(&ex->loc, place, sizeof(place)), ex->network);
 	if (ex->nets_rule != NULL)
 		fprintf(out, "rule:     nets %s decides by address\n", ex->nets_rule);
 	else if (ex->map_rule != NULL)
@@ -134,7 +141,8 @@ static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 	fputc('\n', out);
 
 	ctl_table_init(&table, 6);
-	ctl_table_row(&table, (const char *const[]){ "#", "DATACENTER", "DISTANCE", "RANKED BY", "STATE", "CHOSEN" });
+	ctl_table_row(&table, (const char *const[]){"#", "DATACENTER", "DISTANCE", "RANKED BY",
+						    "STATE", "CHOSEN"});
 	for (size_t i = 0; i < ex->count; i++) {
 		const ctl_explain_candidate_t *c = &ex->cand[i];
 
@@ -143,10 +151,11 @@ static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 			snprintf(row[2], sizeof(row[2]), "%.0f km", c->distance_km);
 		else
 			snprintf(row[2], sizeof(row[2]), "-");
-		ctl_table_row(&table, (const char *const[]){ row[0], conf->datacenters[c->dc].name, row[2],
-							     ranked_by_text(c, row[3], sizeof(row[3])),
-							     ctl_dc_state_label((int)c->state),
-							     chosen_text(conf, ex, i, row[5], sizeof(row[5])) });
+		ctl_table_row(&table, (const char *const[]){
+					  row[0], conf->datacenters[c->dc].name, row[2],
+					  ranked_by_text(c, row[3], sizeof(row[3])),
+					  ctl_dc_state_label((int)c->state),
+					  chosen_text(conf, ex, i, row[5], sizeof(row[5]))});
 	}
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
@@ -156,21 +165,26 @@ static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 		const conf_datacenter_t *d;
 
 		if (ex->pick[f] < 0) {
-			fprintf(out, "answer %-4s  none: no candidate has %s addresses (NODATA)\n", qtypes[f], family_words[f]);
+			fprintf(out, "answer %-4s  none: no candidate has %s addresses (NODATA)\n",
+				qtypes[f], family_words[f]);
 			continue;
 		}
 		d = &conf->datacenters[ex->cand[ex->pick[f]].dc];
-		fprintf(out, "answer %-4s  %s from %s%s\n", qtypes[f], addresses_text(d, families[f], row[0], sizeof(row[0])),
-			d->name, ex->fail_open[f] ? " (fail open: no serving candidate has such addresses)" : "");
+		fprintf(out, "answer %-4s  %s from %s%s\n", qtypes[f],
+			addresses_text(d, families[f], row[0], sizeof(row[0])), d->name,
+			ex->fail_open[f] ? " (fail open: no serving candidate has such addresses)"
+					 : "");
 	}
 	if (!ex->varies)
 		fprintf(out, "ECS scope    /0 (the record answers every client alike)\n");
 	else if (ex->source_prefix == 0)
-		fprintf(out, "ECS scope    /0 (source prefix 0: the resolver's own address decides)\n");
+		fprintf(out,
+			"ECS scope    /0 (source prefix 0: the resolver's own address decides)\n");
 	else
 		fprintf(out, "ECS scope    /%u\n", ex->scope);
 	if (!ex->trie_agrees)
-		fprintf(out, "warning: the compiled trie orders this client differently (a geo library bug; please report)\n");
+		fprintf(out, "warning: the compiled trie orders this client differently (a geo "
+			     "library bug; please report)\n");
 	return rc;
 }
 
@@ -256,7 +270,8 @@ static int print_json(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 	} else {
 		ctl_json_null(&j);
 	}
-	ctl_json_kv_string(&j, "form", ex->form != GEO_FORM_NATIVE ? geo_forms[ex->form].name : NULL);
+	ctl_json_kv_string(&j, "form",
+			   ex->form != GEO_FORM_NATIVE ? geo_forms[ex->form].name : NULL);
 	ctl_json_kv_bool(&j, "state_known", ex->have_state);
 	ctl_json_key(&j, "candidates");
 	ctl_json_array_begin(&j);

@@ -28,9 +28,11 @@ const char *ctl_format_duration(int64_t ms, char *buf, size_t len)
 	else if (v < 3600000)
 		snprintf(buf, len, "%s%" PRIu64 "m%02" PRIu64 "s", sign, v / 60000, v / 1000 % 60);
 	else if (v < 86400000)
-		snprintf(buf, len, "%s%" PRIu64 "h%02" PRIu64 "m", sign, v / 3600000, v / 60000 % 60);
+		snprintf(buf, len, "%s%" PRIu64 "h%02" PRIu64 "m", sign, v / 3600000,
+			 v / 60000 % 60);
 	else
-		snprintf(buf, len, "%s%" PRIu64 "d%02" PRIu64 "h", sign, v / 86400000, v / 3600000 % 24);
+		snprintf(buf, len, "%s%" PRIu64 "d%02" PRIu64 "h", sign, v / 86400000,
+			 v / 3600000 % 24);
 	return buf;
 }
 
@@ -57,7 +59,10 @@ const char *ctl_format_printable(const char *s, char *buf, size_t len)
 		return buf;
 	for (i = 0; s[i] != '\0' && i + 1 < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		if (c < 0x20 || c == 0x7f)
+			buf[i] = '?';
+		else
+			buf[i] = s[i];
 	}
 	buf[i] = '\0';
 	return buf;
@@ -132,7 +137,8 @@ int ctl_table_print(const ctl_table_t *t, FILE *out)
 
 			fputs(cell, out);
 			if (c + 1 < last)
-				fprintf(out, "%*s", (int)(t->width[c] - display_width(cell) + 2), "");
+				fprintf(out, "%*s", (int)(t->width[c] - display_width(cell) + 2),
+					"");
 		}
 		fputc('\n', out);
 	}

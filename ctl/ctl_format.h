@@ -24,12 +24,12 @@ const char *ctl_format_printable(const char *s, char *buf, size_t len) M_NONNULL
 /* An aligned text table: rows are collected, then printed with every column as wide as
  * its widest cell (the last column is not padded). Cells are copied. */
 typedef struct {
-	size_t columns;                        /* 1..CTL_TABLE_COLUMNS_MAX */
-	char **cells;                          /* rows * columns strings, row-major */
-	size_t rows;                           /* including the header row */
-	size_t capacity;                       /* rows allocated */
-	size_t width[CTL_TABLE_COLUMNS_MAX];   /* display width of each column so far */
-	int failed;                            /* an allocation failed: print reports it */
+	size_t columns;			     /* 1..CTL_TABLE_COLUMNS_MAX */
+	char **cells;			     /* rows * columns strings, row-major */
+	size_t rows;			     /* including the header row */
+	size_t capacity;		     /* rows allocated */
+	size_t width[CTL_TABLE_COLUMNS_MAX]; /* display width of each column so far */
+	int failed;			     /* an allocation failed: print reports it */
 } ctl_table_t;
 
 void ctl_table_init(ctl_table_t *t, size_t columns) M_NONNULL_ALL;

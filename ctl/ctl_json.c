@@ -73,10 +73,22 @@ static void json_close(ctl_json_t *j, bool object)
 	fputc(object ? '}' : ']', j->out);
 }
 
-void ctl_json_object_begin(ctl_json_t *j) { json_open(j, true); }
-void ctl_json_object_end(ctl_json_t *j) { json_close(j, true); }
-void ctl_json_array_begin(ctl_json_t *j) { json_open(j, false); }
-void ctl_json_array_end(ctl_json_t *j) { json_close(j, false); }
+void ctl_json_object_begin(ctl_json_t *j)
+{
+	json_open(j, true);
+}
+void ctl_json_object_end(ctl_json_t *j)
+{
+	json_close(j, true);
+}
+void ctl_json_array_begin(ctl_json_t *j)
+{
+	json_open(j, false);
+}
+void ctl_json_array_end(ctl_json_t *j)
+{
+	json_close(j, false);
+}
 
 void ctl_json_key(ctl_json_t *j, const char *key)
 {
@@ -133,14 +145,36 @@ void ctl_json_escape(FILE *out, const char *str)
 		size_t len;
 
 		switch (*s) {
-		case '"': fputs("\\\"", out); s++; continue;
-		case '\\': fputs("\\\\", out); s++; continue;
-		case '\n': fputs("\\n", out); s++; continue;
-		case '\r': fputs("\\r", out); s++; continue;
-		case '\t': fputs("\\t", out); s++; continue;
-		case '\b': fputs("\\b", out); s++; continue;
-		case '\f': fputs("\\f", out); s++; continue;
-		default: break;
+		case '"':
+			fputs("\\\"", out);
+			s++;
+			continue;
+		case '\\':
+			fputs("\\\\", out);
+			s++;
+			continue;
+		case '\n':
+			fputs("\\n", out);
+			s++;
+			continue;
+		case '\r':
+			fputs("\\r", out);
+			s++;
+			continue;
+		case '\t':
+			fputs("\\t", out);
+			s++;
+			continue;
+		case '\b':
+			fputs("\\b", out);
+			s++;
+			continue;
+		case '\f':
+			fputs("\\f", out);
+			s++;
+			continue;
+		default:
+			break;
 		}
 		if (*s < 0x20 || *s == 0x7f) {
 			fprintf(out, "\\u%04x", *s);

@@ -18,12 +18,12 @@
  * where a key is due, nesting deeper than CTL_JSON_DEPTH_MAX) sets `broken`, which the
  * caller checks once at the end with ctl_json_finish(). */
 typedef struct {
-	FILE *out;                             /* where the document goes */
-	unsigned depth;                        /* open objects/arrays, 0..CTL_JSON_DEPTH_MAX */
-	bool in_object[CTL_JSON_DEPTH_MAX];    /* per level: object (true) or array */
-	unsigned count[CTL_JSON_DEPTH_MAX];    /* per level: members written so far */
-	bool key_pending;                      /* a key was written; its value comes next */
-	bool broken;                           /* misuse seen; the document is invalid */
+	FILE *out;			    /* where the document goes */
+	unsigned depth;			    /* open objects/arrays, 0..CTL_JSON_DEPTH_MAX */
+	bool in_object[CTL_JSON_DEPTH_MAX]; /* per level: object (true) or array */
+	unsigned count[CTL_JSON_DEPTH_MAX]; /* per level: members written so far */
+	bool key_pending;		    /* a key was written; its value comes next */
+	bool broken;			    /* misuse seen; the document is invalid */
 } ctl_json_t;
 
 void ctl_json_init(ctl_json_t *j, FILE *out) M_NONNULL_ALL;

@@ -20,16 +20,24 @@
 static int dispatch(const ctl_args_t *args, const conf_t *conf)
 {
 	switch (args->spec->command) {
-	case CTL_CMD_STATUS: return ctl_status_run(args, conf);
+	case CTL_CMD_STATUS:
+		return ctl_status_run(args, conf);
 	case CTL_CMD_DRAIN:
 	case CTL_CMD_FORCE_DOWN:
-	case CTL_CMD_FORCE_UP: return ctl_override_run(args, conf);
-	case CTL_CMD_CLEAR: return ctl_override_clear_run(args, conf);
-	case CTL_CMD_EVENTS: return ctl_events_run(args, conf);
-	case CTL_CMD_EXPLAIN: return ctl_explain_run(args, conf);
-	case CTL_CMD_GEO: return ctl_geo_run(args, conf);
-	case CTL_CMD_PEERS: return ctl_peers_run(args, conf);
-	case CTL_CMD_RELOAD: return ctl_reload_run(args, conf);
+	case CTL_CMD_FORCE_UP:
+		return ctl_override_run(args, conf);
+	case CTL_CMD_CLEAR:
+		return ctl_override_clear_run(args, conf);
+	case CTL_CMD_EVENTS:
+		return ctl_events_run(args, conf);
+	case CTL_CMD_EXPLAIN:
+		return ctl_explain_run(args, conf);
+	case CTL_CMD_GEO:
+		return ctl_geo_run(args, conf);
+	case CTL_CMD_PEERS:
+		return ctl_peers_run(args, conf);
+	case CTL_CMD_RELOAD:
+		return ctl_reload_run(args, conf);
 	default:
 		ctl_error("internal error: subcommand %s has no handler", args->spec->name);
 		return CTL_EXIT_FAIL;
@@ -50,7 +58,8 @@ int main(int argc, char **argv)
 	}
 	switch (args.spec->command) {
 	case CTL_CMD_HELP:
-		ctl_usage_print(stdout, args.help_topic != NULL ? ctl_command_find(args.help_topic) : NULL);
+		ctl_usage_print(stdout,
+				args.help_topic != NULL ? ctl_command_find(args.help_topic) : NULL);
 		return CTL_EXIT_OK;
 	case CTL_CMD_VERSION:
 		printf("meridianctl %s\n", PACKAGE_VERSION);

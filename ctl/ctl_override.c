@@ -13,13 +13,17 @@
 static state_override_action_t command_action(ctl_command_t command)
 {
 	switch (command) {
-	case CTL_CMD_FORCE_DOWN: return STATE_OVERRIDE_FORCE_DOWN;
-	case CTL_CMD_FORCE_UP: return STATE_OVERRIDE_FORCE_UP;
-	default: return STATE_OVERRIDE_DRAIN;
+	case CTL_CMD_FORCE_DOWN:
+		return STATE_OVERRIDE_FORCE_DOWN;
+	case CTL_CMD_FORCE_UP:
+		return STATE_OVERRIDE_FORCE_UP;
+	default:
+		return STATE_OVERRIDE_DRAIN;
 	}
 }
 
-static void print_override(const ctl_args_t *args, const state_override_t *ovr, bool forced, const char *safety)
+static void print_override(const ctl_args_t *args, const state_override_t *ovr, bool forced,
+			   const char *safety)
 {
 	char until[32], span[32];
 
@@ -42,9 +46,11 @@ static void print_override(const ctl_args_t *args, const state_override_t *ovr, 
 			ctl_error("internal error: malformed JSON output");
 		return;
 	}
-	printf("%s: %s by %s until %s (%s): \"%s\"\n", ovr->datacenter, ctl_override_action_key((int)ovr->action),
-	       ovr->actor, ctl_format_time(ovr->expires_ms, until, sizeof(until)),
-	       ctl_format_duration(ovr->expires_ms - ovr->created_ms, span, sizeof(span)), ovr->reason);
+	printf("%s: %s by %s until %s (%s): \"%s\"\n", ovr->datacenter,
+	       ctl_override_action_key((int)ovr->action), ovr->actor,
+	       ctl_format_time(ovr->expires_ms, until, sizeof(until)),
+	       ctl_format_duration(ovr->expires_ms - ovr->created_ms, span, sizeof(span)),
+	       ovr->reason);
 	if (forced)
 		printf("warning: forced past the safety rule: %s\n",
 		       strncmp(safety, "refused: ", 9) == 0 ? safety + 9 : safety);
@@ -78,11 +84,13 @@ int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 	 * operator commits between this check and our write is not seen (the window is a
 	 * few milliseconds, and the fail-open rule keeps answers flowing even then). */
 	why[0] = '\0';
-	if (state_verdict_check_override(conf, view.verdicts, (size_t)dc, action, why, sizeof(why)) != 0) {
+	if (state_verdict_check_override(conf, view.verdicts, (size_t)dc, action, why,
+					 sizeof(why)) != 0) {
 		if (!args->force) {
 			/* The library's reason starts with "refused: " and names the record. */
 			ctl_error("%s %s: %s; add --force to do it anyway", args->spec->name,
-				  conf->datacenters[dc].name, why[0] != '\0' ? why : "refused by a safety rule");
+				  conf->datacenters[dc].name,
+				  why[0] != '\0' ? why : "refused by a safety rule");
 			ctl_view_free(&view);
 			state_close(st);
 			return CTL_EXIT_FAIL;
@@ -105,7 +113,8 @@ int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 	ctl_view_free(&view);
 
 	if (state_override_put(st, &ovr) != 0) {
-		ctl_error("%s %s: cannot write the override: %s", args->spec->name, ovr.datacenter, state_errmsg(st));
+		ctl_error("%s %s: cannot write the override: %s", args->spec->name, ovr.datacenter,
+			  state_errmsg(st));
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
@@ -114,8 +123,10 @@ int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 		 * records that a safety rule was overridden, and which. */
 		snprintf(detail, sizeof(detail), "forced past the safety rule: %.200s",
 			 strncmp(why, "refused: ", 9) == 0 ? why + 9 : why);
-		if (state_event_append(st, ovr.actor, "forced", ovr.datacenter, ovr.reason, detail) != 0)
-			ctl_error("warning: override set but the forced audit event failed: %s", state_errmsg(st));
+		if (state_event_append(st, ovr.actor, "forced", ovr.datacenter, ovr.reason,
+				       detail) != 0)
+			ctl_error("warning: override set but the forced audit event failed: %s",
+				  state_errmsg(st));
 	}
 	state_close(st);
 	print_override(args, &ovr, forced, forced ? why : NULL);
@@ -145,14 +156,16 @@ int ctl_override_clear_run(const ctl_args_t *args, const conf_t *conf)
 	live = ctl_view_override(&view, (size_t)dc);
 	previous[0] = '\0';
 	if (live != NULL)
-		snprintf(previous, sizeof(previous), "%s by %s: \"%s\"", ctl_override_action_key((int)live->action),
-			 live->actor, live->reason);
+		snprintf(previous, sizeof(previous), "%s by %s: \"%s\"",
+			 ctl_override_action_key((int)live->action), live->actor, live->reason);
 	ctl_view_free(&view);
 
 	ctl_actor_resolve(args->actor, actor, sizeof(actor));
-	rc = state_override_clear(st, conf->datacenters[dc].name, actor, args->reason != NULL ? args->reason : "");
+	rc = state_override_clear(st, conf->datacenters[dc].name, actor,
+				  args->reason != NULL ? args->reason : "");
 	if (rc < 0) {
-		ctl_error("clear %s: cannot clear the override: %s", conf->datacenters[dc].name, state_errmsg(st));
+		ctl_error("clear %s: cannot clear the override: %s", conf->datacenters[dc].name,
+			  state_errmsg(st));
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
@@ -176,7 +189,8 @@ int ctl_override_clear_run(const ctl_args_t *args, const conf_t *conf)
 	if (rc != 0)
 		printf("%s: no override to clear\n", conf->datacenters[dc].name);
 	else if (previous[0] != '\0')
-		printf("%s: override cleared by %s (was %s)\n", conf->datacenters[dc].name, actor, previous);
+		printf("%s: override cleared by %s (was %s)\n", conf->datacenters[dc].name, actor,
+		       previous);
 	else
 		printf("%s: override cleared by %s\n", conf->datacenters[dc].name, actor);
 	return CTL_EXIT_OK;

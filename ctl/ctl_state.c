@@ -29,7 +29,8 @@ state_t *ctl_state_open(const conf_t *conf, bool write)
 	st = write ? state_open(conf->state_path, conf->region, err, sizeof(err))
 		   : state_open_readonly(conf->state_path, err, sizeof(err));
 	if (st == NULL)
-		ctl_error("cannot open state store %s: %s", conf->state_path, err[0] != '\0' ? err : "unknown error");
+		ctl_error("cannot open state store %s: %s", conf->state_path,
+			  err[0] != '\0' ? err : "unknown error");
 	return st;
 }
 
@@ -54,36 +55,54 @@ int ctl_datacenter_lookup(const conf_t *conf, const char *name, char *err, size_
 const char *ctl_dc_state_key(int state)
 {
 	switch (state) {
-	case STATE_DC_UP: return "up";
-	case STATE_DC_UNKNOWN: return "unknown";
-	case STATE_DC_DOWN: return "down";
-	case STATE_DC_DRAINED: return "drained";
-	case STATE_DC_FORCED_DOWN: return "forced-down";
-	case STATE_DC_FORCED_UP: return "forced-up";
-	default: return "invalid";
+	case STATE_DC_UP:
+		return "up";
+	case STATE_DC_UNKNOWN:
+		return "unknown";
+	case STATE_DC_DOWN:
+		return "down";
+	case STATE_DC_DRAINED:
+		return "drained";
+	case STATE_DC_FORCED_DOWN:
+		return "forced-down";
+	case STATE_DC_FORCED_UP:
+		return "forced-up";
+	default:
+		return "invalid";
 	}
 }
 
 const char *ctl_dc_state_label(int state)
 {
 	switch (state) {
-	case STATE_DC_UP: return "UP";
-	case STATE_DC_UNKNOWN: return "UNKNOWN";
-	case STATE_DC_DOWN: return "DOWN";
-	case STATE_DC_DRAINED: return "DRAINED";
-	case STATE_DC_FORCED_DOWN: return "FORCED-DOWN";
-	case STATE_DC_FORCED_UP: return "FORCED-UP";
-	default: return "INVALID";
+	case STATE_DC_UP:
+		return "UP";
+	case STATE_DC_UNKNOWN:
+		return "UNKNOWN";
+	case STATE_DC_DOWN:
+		return "DOWN";
+	case STATE_DC_DRAINED:
+		return "DRAINED";
+	case STATE_DC_FORCED_DOWN:
+		return "FORCED-DOWN";
+	case STATE_DC_FORCED_UP:
+		return "FORCED-UP";
+	default:
+		return "INVALID";
 	}
 }
 
 const char *ctl_override_action_key(int action)
 {
 	switch (action) {
-	case STATE_OVERRIDE_DRAIN: return "drain";
-	case STATE_OVERRIDE_FORCE_DOWN: return "force-down";
-	case STATE_OVERRIDE_FORCE_UP: return "force-up";
-	default: return "invalid";
+	case STATE_OVERRIDE_DRAIN:
+		return "drain";
+	case STATE_OVERRIDE_FORCE_DOWN:
+		return "force-down";
+	case STATE_OVERRIDE_FORCE_UP:
+		return "force-up";
+	default:
+		return "invalid";
 	}
 }
 
@@ -104,8 +123,8 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 		ctl_error("out of memory");
 		goto fail;
 	}
-	state_verdict_compute(conf, view->obs, view->obs_count, view->ovr, view->ovr_count, view->now_ms,
-			      view->verdicts);
+	state_verdict_compute(conf, view->obs, view->obs_count, view->ovr, view->ovr_count,
+			      view->now_ms, view->verdicts);
 	return 0;
 fail:
 	ctl_view_free(view);

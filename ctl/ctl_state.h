@@ -17,7 +17,8 @@ state_t *ctl_state_open(const conf_t *conf, bool write) M_NONNULL_ALL M_WUR;
 
 /* Index of the datacenter called name, or -1 with the message
  * `unknown datacenter "xx" (known: us-east, eu-west)` in err. */
-int ctl_datacenter_lookup(const conf_t *conf, const char *name, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+int ctl_datacenter_lookup(const conf_t *conf, const char *name, char *err,
+			  size_t errlen) M_NONNULL_ALL M_WUR;
 
 /* The lower-case, stable name of a datacenter state used in --json ("forced-down"). */
 const char *ctl_dc_state_key(int state) M_CONST;
@@ -26,19 +27,20 @@ const char *ctl_dc_state_label(int state) M_CONST;
 
 /* Everything the store says about the datacenters at one instant, with the verdicts. */
 typedef struct {
-	int64_t now_ms;                /* the instant the verdicts are for, ms since epoch */
-	state_observation_t *obs;      /* every region's observations (malloc'd) */
+	int64_t now_ms;		  /* the instant the verdicts are for, ms since epoch */
+	state_observation_t *obs; /* every region's observations (malloc'd) */
 	size_t obs_count;
-	state_override_t *ovr;         /* overrides, tombstones and expired ones included */
+	state_override_t *ovr; /* overrides, tombstones and expired ones included */
 	size_t ovr_count;
-	state_verdict_t *verdicts;     /* one per conf->datacenters[i] (malloc'd) */
+	state_verdict_t *verdicts; /* one per conf->datacenters[i] (malloc'd) */
 } ctl_view_t;
 
 /* Reads observations and overrides and computes the verdicts. 0, or -1 after printing why. */
 int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view) M_NONNULL_ALL M_WUR;
 void ctl_view_free(ctl_view_t *view) M_NONNULL_ALL;
 /* True when no candidate of conf->records[record] is serving: dnsd answers as if all were. */
-bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view, size_t record) M_NONNULL_ALL M_PURE;
+bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view,
+			 size_t record) M_NONNULL_ALL M_PURE;
 /* The live override behind verdict i, or NULL. */
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i) M_NONNULL_ALL M_PURE;
 

@@ -8,13 +8,14 @@
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_status.h"
 
-static bool observation_stale(const state_observation_t *obs, int64_t now_ms, uint32_t stale_after_ms)
+static bool observation_stale(const state_observation_t *obs, int64_t now_ms,
+			      uint32_t stale_after_ms)
 {
 	return now_ms - obs->checked_ms > (int64_t)stale_after_ms;
 }
 
-const char *ctl_status_observation_text(const state_observation_t *obs, int64_t now_ms, uint32_t stale_after_ms,
-					char *buf, size_t len)
+const char *ctl_status_observation_text(const state_observation_t *obs, int64_t now_ms,
+					uint32_t stale_after_ms, char *buf, size_t len)
 {
 	char age[32];
 	size_t used;
@@ -31,16 +32,18 @@ const char *ctl_status_observation_text(const state_observation_t *obs, int64_t 
 	return buf;
 }
 
-const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms, char *buf, size_t len)
+const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms, char *buf,
+				     size_t len)
 {
 	char left[48], span[32];
 
 	if (ovr->expires_ms == 0)
 		snprintf(left, sizeof(left), "no expiry");
 	else
-		snprintf(left, sizeof(left), "%s left", ctl_format_duration(ovr->expires_ms - now_ms, span, sizeof(span)));
-	snprintf(buf, len, "%s by %s, %s: \"%s\"", ctl_override_action_key((int)ovr->action), ovr->actor, left,
-		 ovr->reason);
+		snprintf(left, sizeof(left), "%s left",
+			 ctl_format_duration(ovr->expires_ms - now_ms, span, sizeof(span)));
+	snprintf(buf, len, "%s by %s, %s: \"%s\"", ctl_override_action_key((int)ovr->action),
+		 ovr->actor, left, ovr->reason);
 	return buf;
 }
 
@@ -56,9 +59,10 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	bool any_fail_open = false;
 	int rc;
 
-	fprintf(out, "region %s, %s\n\n", conf->region, ctl_format_time(view->now_ms, now, sizeof(now)));
+	fprintf(out, "region %s, %s\n\n", conf->region,
+		ctl_format_time(view->now_ms, now, sizeof(now)));
 	ctl_table_init(&table, 4);
-	ctl_table_row(&table, (const char *const[]){ "DATACENTER", "STATE", "OBSERVED", "OVERRIDE" });
+	ctl_table_row(&table, (const char *const[]){"DATACENTER", "STATE", "OBSERVED", "OVERRIDE"});
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
 		const char *name = conf->datacenters[i].name;
 		const state_verdict_t *v = &view->verdicts[i];
@@ -72,18 +76,24 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		for (size_t k = 0; k < view->obs_count; k++) {
 			if (!observation_is_for(&view->obs[k], name))
 				continue;
-			ctl_status_observation_text(&view->obs[k], view->now_ms, conf->health.stale_after_ms, obs_text,
+			ctl_status_observation_text(&view->obs[k], view->now_ms,
+						    conf->health.stale_after_ms, obs_text,
 						    sizeof(obs_text));
 			/* One row per region's observation; the datacenter's own columns only on
 			 * the first, so the eye finds each datacenter at the left margin. */
-			ctl_table_row(&table, first ? (const char *const[]){ name, ctl_dc_state_label((int)v->effective),
-									  obs_text, ovr != NULL ? ovr_text : NULL }
-						    : (const char *const[]){ "", "", obs_text, "" });
+			ctl_table_row(
+			    &table,
+			    first
+				? (const char *const[]){name, ctl_dc_state_label((int)v->effective),
+							obs_text, ovr != NULL ? ovr_text : NULL}
+				: (const char *const[]){"", "", obs_text, ""});
 			first = false;
 		}
 		if (first)
-			ctl_table_row(&table, (const char *const[]){ name, ctl_dc_state_label((int)v->effective),
-								     "no observations", ovr != NULL ? ovr_text : NULL });
+			ctl_table_row(&table,
+				      (const char *const[]){
+					  name, ctl_dc_state_label((int)v->effective),
+					  "no observations", ovr != NULL ? ovr_text : NULL});
 	}
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
@@ -98,8 +108,10 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		any_fail_open = true;
 		fprintf(out, "FAIL-OPEN %s: no serving candidate (", rec->name);
 		for (size_t k = 0; k < rec->datacenter_count; k++)
-			fprintf(out, "%s%s %s", k > 0 ? ", " : "", conf->datacenters[rec->datacenters[k]].name,
-				ctl_dc_state_label((int)view->verdicts[rec->datacenters[k]].effective));
+			fprintf(
+			    out, "%s%s %s", k > 0 ? ", " : "",
+			    conf->datacenters[rec->datacenters[k]].name,
+			    ctl_dc_state_label((int)view->verdicts[rec->datacenters[k]].effective));
 		fprintf(out, "); answering as if all were up\n");
 	}
 	return rc;
@@ -122,7 +134,8 @@ static void json_override(ctl_json_t *j, const state_override_t *ovr, int64_t no
 	ctl_json_object_end(j);
 }
 
-static void json_observation(ctl_json_t *j, const state_observation_t *obs, int64_t now_ms, uint32_t stale_after_ms)
+static void json_observation(ctl_json_t *j, const state_observation_t *obs, int64_t now_ms,
+			     uint32_t stale_after_ms)
 {
 	ctl_json_object_begin(j);
 	ctl_json_kv_string(j, "region", obs->checker);
@@ -170,7 +183,8 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		ctl_json_array_begin(&j);
 		for (size_t k = 0; k < view->obs_count; k++)
 			if (observation_is_for(&view->obs[k], conf->datacenters[i].name))
-				json_observation(&j, &view->obs[k], view->now_ms, conf->health.stale_after_ms);
+				json_observation(&j, &view->obs[k], view->now_ms,
+						 conf->health.stale_after_ms);
 		ctl_json_array_end(&j);
 		ctl_json_key(&j, "override");
 		if (ovr == NULL)
@@ -214,7 +228,8 @@ int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	rc = args->json ? ctl_status_print_json(stdout, conf, &view) : ctl_status_print_table(stdout, conf, &view);
+	rc = args->json ? ctl_status_print_json(stdout, conf, &view)
+			: ctl_status_print_table(stdout, conf, &view);
 	ctl_view_free(&view);
 	state_close(st);
 	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;

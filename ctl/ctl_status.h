@@ -15,13 +15,17 @@ int ctl_status_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_W
 
 /* One region's observation as a status cell: `eu-west:down 3s "HTTP 503"`, with
  * " (stale)" when it is too old to vote. Returns buf. */
-const char *ctl_status_observation_text(const state_observation_t *obs, int64_t now_ms, uint32_t stale_after_ms,
-					char *buf, size_t len) M_NONNULL_ALL;
+const char *ctl_status_observation_text(const state_observation_t *obs, int64_t now_ms,
+					uint32_t stale_after_ms, char *buf,
+					size_t len) M_NONNULL_ALL;
 /* An override as a status cell: `drain by alice, 29m55s left: "kernel upgrade"`. */
-const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms, char *buf, size_t len) M_NONNULL_ALL;
+const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms, char *buf,
+				     size_t len) M_NONNULL_ALL;
 
 /* The table and the --json document, from a loaded view (tests call these directly). */
-int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view) M_NONNULL_ALL M_WUR;
-int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view) M_NONNULL_ALL M_WUR;
+int ctl_status_print_table(FILE *out, const conf_t *conf,
+			   const ctl_view_t *view) M_NONNULL_ALL M_WUR;
+int ctl_status_print_json(FILE *out, const conf_t *conf,
+			  const ctl_view_t *view) M_NONNULL_ALL M_WUR;
 
 #endif

@@ -17,13 +17,15 @@
 /* Three datacenters: near has only IPv4, mid has both, far has only IPv6. */
 static conf_ipaddr_t near_addrs[1], mid_addrs[2], far_addrs[1];
 static conf_datacenter_t dcs[3] = {
-	{ .name = (char *)"near", .addresses = near_addrs, .address_count = 1 },
-	{ .name = (char *)"mid", .addresses = mid_addrs, .address_count = 2 },
-	{ .name = (char *)"far", .addresses = far_addrs, .address_count = 1 },
+    {.name = (char *)"near", .addresses = near_addrs, .address_count = 1},
+    {.name = (char *)"mid", .addresses = mid_addrs, .address_count = 2},
+    {.name = (char *)"far", .addresses = far_addrs, .address_count = 1},
 };
-static size_t candidates[3] = { 0, 1, 2 };
-static conf_record_t records[1] = { { .name = (char *)"www.example.com.", .datacenters = candidates,
-				      .datacenter_count = 3, .ttl = 30 } };
+static size_t candidates[3] = {0, 1, 2};
+static conf_record_t records[1] = {{.name = (char *)"www.example.com.",
+				    .datacenters = candidates,
+				    .datacenter_count = 3,
+				    .ttl = 30}};
 
 static void addr(conf_ipaddr_t *a, int family, const char *text)
 {
@@ -55,8 +57,11 @@ static void explanation(ctl_explanation_t *ex, ctl_explain_candidate_t *cand, co
 	for (size_t i = 0; i < 3; i++) {
 		bool up = serving[i] == '1';
 
-		cand[i] = (ctl_explain_candidate_t){ .dc = i, .why = GEO_WHY_DISTANCE, .distance_km = 100.0 * (double)(i + 1),
-						     .state = up ? STATE_DC_UP : STATE_DC_DRAINED, .serving = up };
+		cand[i] = (ctl_explain_candidate_t){.dc = i,
+						    .why = GEO_WHY_DISTANCE,
+						    .distance_km = 100.0 * (double)(i + 1),
+						    .state = up ? STATE_DC_UP : STATE_DC_DRAINED,
+						    .serving = up};
 	}
 	ex->cand = cand;
 	ex->count = 3;
@@ -82,11 +87,11 @@ static const struct {
 	int pick_a, pick_aaaa;
 	bool open_a, open_aaaa;
 } picks[] = {
-	{ "all serving: nearest of each family", "111", 0, 1, false, false },
-	{ "nearest drained: mid answers both", "011", 1, 1, false, false },
-	{ "only far serving: A fails open to near", "001", 0, 2, true, false },
-	{ "only near serving: AAAA fails open to mid", "100", 0, 1, false, true },
-	{ "none serving: both fail open in order", "000", 0, 1, true, true },
+    {"all serving: nearest of each family", "111", 0, 1, false, false},
+    {"nearest drained: mid answers both", "011", 1, 1, false, false},
+    {"only far serving: A fails open to near", "001", 0, 2, true, false},
+    {"only near serving: AAAA fails open to mid", "100", 0, 1, false, true},
+    {"none serving: both fail open in order", "000", 0, 1, true, true},
 };
 
 static void test_pick_follows_dnsd_rules(void **state)
@@ -101,8 +106,8 @@ static void test_pick_follows_dnsd_rules(void **state)
 		ctl_explain_pick(&conf, &ex);
 		if (ex.pick[0] != picks[i].pick_a || ex.pick[1] != picks[i].pick_aaaa ||
 		    ex.fail_open[0] != picks[i].open_a || ex.fail_open[1] != picks[i].open_aaaa)
-			fail_msg("case \"%s\": picks %d/%d, fail open %d/%d", picks[i].name, ex.pick[0], ex.pick[1],
-				 ex.fail_open[0], ex.fail_open[1]);
+			fail_msg("case \"%s\": picks %d/%d, fail open %d/%d", picks[i].name,
+				 ex.pick[0], ex.pick[1], ex.fail_open[0], ex.fail_open[1]);
 	}
 }
 
@@ -141,18 +146,19 @@ static void test_table_says_why_each_candidate_was_or_was_not_chosen(void **stat
 	explanation(&ex, cand, "101");
 	ctl_explain_pick(&conf, &ex);
 	text = printed(&conf, &ex, false);
-	assert_string_equal(text, "www.example.com. for 81.2.69.142/32\n"
-				  "client:   EU/GB at 51.5000, -0.1000 (GeoIP network 81.2.69.128/25)\n"
-				  "rule:     no nets or map rule matches\n"
-				  "\n"
-				  "#  DATACENTER  DISTANCE  RANKED BY  STATE    CHOSEN\n"
-				  "1  near        100 km    distance   UP       answers A; no IPv6 addresses\n"
-				  "2  mid         200 km    distance   DRAINED  not serving (drained)\n"
-				  "3  far         300 km    distance   UP       answers AAAA\n"
-				  "\n"
-				  "answer A     198.51.100.10 from near\n"
-				  "answer AAAA  2001:db8:3::30 from far\n"
-				  "ECS scope    /24\n");
+	assert_string_equal(
+	    text, "www.example.com. for 81.2.69.142/32\n"
+		  "client:   EU/GB at 51.5000, -0.1000 (GeoIP network 81.2.69.128/25)\n"
+		  "rule:     no nets or map rule matches\n"
+		  "\n"
+		  "#  DATACENTER  DISTANCE  RANKED BY  STATE    CHOSEN\n"
+		  "1  near        100 km    distance   UP       answers A; no IPv6 addresses\n"
+		  "2  mid         200 km    distance   DRAINED  not serving (drained)\n"
+		  "3  far         300 km    distance   UP       answers AAAA\n"
+		  "\n"
+		  "answer A     198.51.100.10 from near\n"
+		  "answer AAAA  2001:db8:3::30 from far\n"
+		  "ECS scope    /24\n");
 	free(text);
 }
 
@@ -167,9 +173,12 @@ static void test_fail_open_is_called_out(void **state)
 	ex.have_state = false;
 	ctl_explain_pick(&conf, &ex);
 	text = printed(&conf, &ex, false);
-	assert_non_null(strstr(text, "1  near        100 km    distance   DRAINED  answers A (fail open); not serving (drained); no IPv6 addresses\n"));
-	assert_non_null(strstr(text, "answer AAAA  2001:db8:1::10 from mid (fail open: no serving candidate has such addresses)\n"));
-	assert_non_null(strstr(text, "state:    no state store yet: every datacenter counts as serving\n"));
+	assert_non_null(strstr(text, "1  near        100 km    distance   DRAINED  answers A (fail "
+				     "open); not serving (drained); no IPv6 addresses\n"));
+	assert_non_null(strstr(text, "answer AAAA  2001:db8:1::10 from mid (fail open: no serving "
+				     "candidate has such addresses)\n"));
+	assert_non_null(
+	    strstr(text, "state:    no state store yet: every datacenter counts as serving\n"));
 	free(text);
 }
 
@@ -186,24 +195,30 @@ static void test_json_lists_candidates_answer_and_scope(void **state)
 	ex.map_rule = "EU";
 	ctl_explain_pick(&conf, &ex);
 	text = printed(&conf, &ex, true);
-	assert_non_null(strstr(text, "\"map_rule\": \"EU\",\n  \"located_as\": null,\n  \"form\": null,\n  \"state_known\": true,"));
-	assert_non_null(strstr(text, "\"datacenter\": \"near\",\n      \"distance_km\": 100,\n      \"ranked_by\": \"map\",\n"
-				     "      \"rule\": \"EU\",\n      \"state\": \"drained\",\n      \"serving\": false,\n"
-				     "      \"chosen_for\": [],"));
-	assert_non_null(strstr(text, "\"A\": {\n      \"datacenter\": \"mid\",\n      \"addresses\": [\n"
-				     "        \"203.0.113.10\"\n      ],\n      \"fail_open\": false\n    },"));
-	assert_non_null(strstr(text, "\"varies\": true,\n  \"scope\": 24,\n  \"trie_agrees\": true\n}\n"));
+	assert_non_null(strstr(text, "\"map_rule\": \"EU\",\n  \"located_as\": null,\n  \"form\": "
+				     "null,\n  \"state_known\": true,"));
+	assert_non_null(strstr(
+	    text,
+	    "\"datacenter\": \"near\",\n      \"distance_km\": 100,\n      \"ranked_by\": "
+	    "\"map\",\n"
+	    "      \"rule\": \"EU\",\n      \"state\": \"drained\",\n      \"serving\": false,\n"
+	    "      \"chosen_for\": [],"));
+	assert_non_null(
+	    strstr(text, "\"A\": {\n      \"datacenter\": \"mid\",\n      \"addresses\": [\n"
+			 "        \"203.0.113.10\"\n      ],\n      \"fail_open\": false\n    },"));
+	assert_non_null(
+	    strstr(text, "\"varies\": true,\n  \"scope\": 24,\n  \"trie_agrees\": true\n}\n"));
 	free(text);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pick_follows_dnsd_rules),
-		cmocka_unit_test(test_no_candidate_with_the_family_is_nodata),
-		cmocka_unit_test(test_table_says_why_each_candidate_was_or_was_not_chosen),
-		cmocka_unit_test(test_fail_open_is_called_out),
-		cmocka_unit_test(test_json_lists_candidates_answer_and_scope),
+	    cmocka_unit_test(test_pick_follows_dnsd_rules),
+	    cmocka_unit_test(test_no_candidate_with_the_family_is_nodata),
+	    cmocka_unit_test(test_table_says_why_each_candidate_was_or_was_not_chosen),
+	    cmocka_unit_test(test_fail_open_is_called_out),
+	    cmocka_unit_test(test_json_lists_candidates_answer_and_scope),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,18 +35,18 @@ static const struct {
 	const char *in;
 	const char *out;
 } escapes[] = {
-	{ "plain", "us-east", "\"us-east\"" },
-	{ "empty", "", "\"\"" },
-	{ "quote and backslash", "say \"hi\" \\o/", "\"say \\\"hi\\\" \\\\o/\"" },
-	{ "named controls", "a\nb\tc\rd\be\ff", "\"a\\nb\\tc\\rd\\be\\ff\"" },
-	{ "other controls", "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"" },
-	{ "utf-8 kept", "Zürich ✓ 😀", "\"Zürich ✓ 😀\"" },
-	{ "lone continuation byte", "a\x80z", "\"a\\ufffdz\"" },
-	{ "truncated sequence", "a\xe2\x9c", "\"a\\ufffd\\ufffd\"" },
-	{ "overlong slash", "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
-	{ "surrogate", "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
-	{ "above U+10FFFF", "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
-	{ "slash not escaped", "a/b", "\"a/b\"" },
+    {"plain", "us-east", "\"us-east\""},
+    {"empty", "", "\"\""},
+    {"quote and backslash", "say \"hi\" \\o/", "\"say \\\"hi\\\" \\\\o/\""},
+    {"named controls", "a\nb\tc\rd\be\ff", "\"a\\nb\\tc\\rd\\be\\ff\""},
+    {"other controls", "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\""},
+    {"utf-8 kept", "Zürich ✓ 😀", "\"Zürich ✓ 😀\""},
+    {"lone continuation byte", "a\x80z", "\"a\\ufffdz\""},
+    {"truncated sequence", "a\xe2\x9c", "\"a\\ufffd\\ufffd\""},
+    {"overlong slash", "\xc0\xaf", "\"\\ufffd\\ufffd\""},
+    {"surrogate", "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},
+    {"above U+10FFFF", "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+    {"slash not escaped", "a/b", "\"a/b\""},
 };
 
 static void test_strings_are_escaped_into_valid_json(void **state)
@@ -55,7 +55,8 @@ static void test_strings_are_escaped_into_valid_json(void **state)
 		const char *got = escaped(escapes[i].in);
 
 		if (strcmp(got, escapes[i].out) != 0)
-			fail_msg("case \"%s\": got [%s], expected [%s]", escapes[i].name, got, escapes[i].out);
+			fail_msg("case \"%s\": got [%s], expected [%s]", escapes[i].name, got,
+				 escapes[i].out);
 	}
 }
 
@@ -199,13 +200,13 @@ static void test_nesting_beyond_the_limit_is_misuse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strings_are_escaped_into_valid_json),
-		cmocka_unit_test(test_nested_document_is_indented_with_commas),
-		cmocka_unit_test(test_non_finite_numbers_become_null),
-		cmocka_unit_test(test_value_without_key_in_object_is_misuse),
-		cmocka_unit_test(test_key_in_array_is_misuse),
-		cmocka_unit_test(test_unclosed_or_mismatched_document_is_misuse),
-		cmocka_unit_test(test_nesting_beyond_the_limit_is_misuse),
+	    cmocka_unit_test(test_strings_are_escaped_into_valid_json),
+	    cmocka_unit_test(test_nested_document_is_indented_with_commas),
+	    cmocka_unit_test(test_non_finite_numbers_become_null),
+	    cmocka_unit_test(test_value_without_key_in_object_is_misuse),
+	    cmocka_unit_test(test_key_in_array_is_misuse),
+	    cmocka_unit_test(test_unclosed_or_mismatched_document_is_misuse),
+	    cmocka_unit_test(test_nesting_beyond_the_limit_is_misuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,11 +20,14 @@
 #define NOW 1796000000000LL /* 2026-11-30T00:53:20Z */
 
 /* Two datacenters, one record over both: the smallest world with a failover. */
-static conf_datacenter_t dcs[2] = { { .name = (char *)"us-east" }, { .name = (char *)"eu-west" } };
-static size_t www_candidates[2] = { 0, 1 };
-static conf_record_t records[1] = { { .name = (char *)"www.example.com.", .datacenters = www_candidates,
-				      .datacenter_count = 2, .ttl = 30 } };
-static conf_peer_t peer_list[1] = { { .region = (char *)"eu-west", .url = (char *)"http://127.0.0.1:8854" } };
+static conf_datacenter_t dcs[2] = {{.name = (char *)"us-east"}, {.name = (char *)"eu-west"}};
+static size_t www_candidates[2] = {0, 1};
+static conf_record_t records[1] = {{.name = (char *)"www.example.com.",
+				    .datacenters = www_candidates,
+				    .datacenter_count = 2,
+				    .ttl = 30}};
+static conf_peer_t peer_list[1] = {
+    {.region = (char *)"eu-west", .url = (char *)"http://127.0.0.1:8854"}};
 
 static conf_t test_conf(void)
 {
@@ -73,7 +76,8 @@ static void world_init(world_t *w)
 	memset(w, 0, sizeof(*w));
 	w->obs[0] = observation("us-east", "us-east", STATE_HEALTH_UP, 300000, 1000, "HTTP 200");
 	w->obs[1] = observation("us-east", "eu-west", STATE_HEALTH_DOWN, 3000, 500, "HTTP 503");
-	w->obs[2] = observation("eu-west", "eu-west", STATE_HEALTH_DOWN, 62000, 45000, "connect refused");
+	w->obs[2] =
+	    observation("eu-west", "eu-west", STATE_HEALTH_DOWN, 62000, 45000, "connect refused");
 	snprintf(w->ovr[0].datacenter, sizeof(w->ovr[0].datacenter), "us-east");
 	w->ovr[0].action = STATE_OVERRIDE_DRAIN;
 	snprintf(w->ovr[0].reason, sizeof(w->ovr[0].reason), "kernel \"upgrade\"");
@@ -81,15 +85,26 @@ static void world_init(world_t *w)
 	snprintf(w->ovr[0].origin, sizeof(w->ovr[0].origin), "us-east");
 	w->ovr[0].created_ms = NOW - 5000;
 	w->ovr[0].expires_ms = NOW + 1795000;
-	w->verdicts[0] = (state_verdict_t){ .effective = STATE_DC_DRAINED, .observed = STATE_DC_UP,
-					    .serving = false, .votes_up = 1, .override_index = 0 };
+	w->verdicts[0] = (state_verdict_t){.effective = STATE_DC_DRAINED,
+					   .observed = STATE_DC_UP,
+					   .serving = false,
+					   .votes_up = 1,
+					   .override_index = 0};
 	snprintf(w->verdicts[0].why, sizeof(w->verdicts[0].why), "drained by alice");
-	w->verdicts[1] = (state_verdict_t){ .effective = STATE_DC_DOWN, .observed = STATE_DC_DOWN,
-					    .serving = false, .votes_down = 1, .votes_stale = 1,
-					    .override_index = -1 };
-	snprintf(w->verdicts[1].why, sizeof(w->verdicts[1].why), "1 of 1 fresh observations say down");
-	w->view = (ctl_view_t){ .now_ms = NOW, .obs = w->obs, .obs_count = 3, .ovr = w->ovr, .ovr_count = 1,
-				.verdicts = w->verdicts };
+	w->verdicts[1] = (state_verdict_t){.effective = STATE_DC_DOWN,
+					   .observed = STATE_DC_DOWN,
+					   .serving = false,
+					   .votes_down = 1,
+					   .votes_stale = 1,
+					   .override_index = -1};
+	snprintf(w->verdicts[1].why, sizeof(w->verdicts[1].why),
+		 "1 of 1 fresh observations say down");
+	w->view = (ctl_view_t){.now_ms = NOW,
+			       .obs = w->obs,
+			       .obs_count = 3,
+			       .ovr = w->ovr,
+			       .ovr_count = 1,
+			       .verdicts = w->verdicts};
 }
 
 typedef struct {
@@ -148,15 +163,20 @@ static void test_status_table_reads_at_a_glance(void **state)
 	world_init(&w);
 	assert_int_equal(ctl_status_print_table(capture_open(&cap), &conf, &w.view), 0);
 	text = capture_close(&cap);
-	assert_string_equal(text,
-			    "region us-east, 2026-11-30T00:53:20Z\n"
-			    "\n"
-			    "DATACENTER  STATE    OBSERVED                                                       OVERRIDE\n"
-			    "us-east     DRAINED  us-east:up 5m00s \"HTTP 200\"                                    drain by alice, 29m55s left: \"kernel \"upgrade\"\"\n"
-			    "eu-west     DOWN     us-east:down 3s \"HTTP 503\"                                     -\n"
-			    "                     eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)\n"
-			    "\n"
-			    "FAIL-OPEN www.example.com.: no serving candidate (us-east DRAINED, eu-west DOWN); answering as if all were up\n");
+	assert_string_equal(
+	    text,
+	    "region us-east, 2026-11-30T00:53:20Z\n"
+	    "\n"
+	    "DATACENTER  STATE    OBSERVED                                                       "
+	    "OVERRIDE\n"
+	    "us-east     DRAINED  us-east:up 5m00s \"HTTP 200\"                                    "
+	    "drain by alice, 29m55s left: \"kernel \"upgrade\"\"\n"
+	    "eu-west     DOWN     us-east:down 3s \"HTTP 503\"                                     "
+	    "-\n"
+	    "                     eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)\n"
+	    "\n"
+	    "FAIL-OPEN www.example.com.: no serving candidate (us-east DRAINED, eu-west DOWN); "
+	    "answering as if all were up\n");
 	free(text);
 }
 
@@ -169,8 +189,10 @@ static void test_status_table_without_observations_says_so(void **state)
 
 	world_init(&w);
 	w.view.obs_count = 0;
-	w.verdicts[0] = (state_verdict_t){ .effective = STATE_DC_UNKNOWN, .serving = true, .override_index = -1 };
-	w.verdicts[1] = (state_verdict_t){ .effective = STATE_DC_UNKNOWN, .serving = true, .override_index = -1 };
+	w.verdicts[0] =
+	    (state_verdict_t){.effective = STATE_DC_UNKNOWN, .serving = true, .override_index = -1};
+	w.verdicts[1] =
+	    (state_verdict_t){.effective = STATE_DC_UNKNOWN, .serving = true, .override_index = -1};
 	assert_int_equal(ctl_status_print_table(capture_open(&cap), &conf, &w.view), 0);
 	text = capture_close(&cap);
 	assert_string_equal(text, "region us-east, 2026-11-30T00:53:20Z\n"
@@ -194,13 +216,15 @@ static void test_status_json_has_stable_keys(void **state)
 	assert_non_null(strstr(text, "\"region\": \"us-east\",\n  \"now_ms\": 1796000000000,"));
 	assert_non_null(strstr(text, "\"name\": \"us-east\",\n      \"state\": \"drained\",\n"
 				     "      \"observed\": \"up\",\n      \"serving\": false,"));
-	assert_non_null(strstr(text, "\"action\": \"drain\",\n        \"reason\": \"kernel \\\"upgrade\\\"\",\n"
-				     "        \"actor\": \"alice\","));
+	assert_non_null(
+	    strstr(text, "\"action\": \"drain\",\n        \"reason\": \"kernel \\\"upgrade\\\"\",\n"
+			 "        \"actor\": \"alice\","));
 	assert_non_null(strstr(text, "\"remaining_ms\": 1795000"));
 	assert_non_null(strstr(text, "\"stale\": true"));
 	assert_non_null(strstr(text, "\"override\": null"));
-	assert_non_null(strstr(text, "\"fail_open\": [\n    {\n      \"record\": \"www.example.com.\",\n"
-				     "      \"candidates\": [\n        \"us-east\",\n        \"eu-west\"\n      ]"));
+	assert_non_null(strstr(
+	    text, "\"fail_open\": [\n    {\n      \"record\": \"www.example.com.\",\n"
+		  "      \"candidates\": [\n        \"us-east\",\n        \"eu-west\"\n      ]"));
 	free(text);
 }
 
@@ -229,7 +253,8 @@ static void test_events_table_lists_who_did_what(void **state)
 	assert_string_equal(text,
 			    "TIME                  ORIGIN   ACTOR  ACTION  DATACENTER  REASON\n"
 			    "2026-11-30T00:53:20Z  eu-west  bob    clear   us-east     [drain]\n"
-			    "2026-11-30T00:52:20Z  us-east  alice  drain   us-east     kernel upgrade [until 2026-11-30T01:52:20Z]\n");
+			    "2026-11-30T00:52:20Z  us-east  alice  drain   us-east     kernel "
+			    "upgrade [until 2026-11-30T01:52:20Z]\n");
 	free(text);
 	assert_int_equal(ctl_events_print(capture_open(&cap), false, ev, 0), 0);
 	text = capture_close(&cap);
@@ -254,9 +279,11 @@ static void test_peers_lists_configured_and_remembered_peers(void **state)
 	snprintf(peers[0].last_error, sizeof(peers[0].last_error), "HMAC mismatch");
 	assert_int_equal(ctl_peers_print(capture_open(&cap), false, &conf, peers, 1, NOW), 0);
 	text = capture_close(&cap);
-	assert_string_equal(text, "PEER      URL                    LAST CONTACT  LAG    ERRORS  LAST ERROR\n"
-				  "eu-west   http://127.0.0.1:8854  never         -      0       -\n"
-				  "ap-south  http://127.0.0.1:8855  1m30s ago     120ms  3       2s ago: HMAC mismatch\n");
+	assert_string_equal(
+	    text, "PEER      URL                    LAST CONTACT  LAG    ERRORS  LAST ERROR\n"
+		  "eu-west   http://127.0.0.1:8854  never         -      0       -\n"
+		  "ap-south  http://127.0.0.1:8855  1m30s ago     120ms  3       2s ago: HMAC "
+		  "mismatch\n");
 	free(text);
 }
 
@@ -278,13 +305,13 @@ static void test_cmdline_config_finds_every_spelling(void **state)
 		size_t len;
 		const char *config;
 	} rows[] = {
-		{ "-c FILE", "meridian-dnsd\0-c\0/etc/m.yaml\0", 29, "/etc/m.yaml" },
-		{ "-cFILE", "meridian-dnsd\0-cm.yaml\0", 23, "m.yaml" },
-		{ "--config FILE", "meridian-dnsd\0--listen\0x\0--config\0a.yaml\0", 41, "a.yaml" },
-		{ "--config=FILE", "meridian-dnsd\0--config=b.yaml\0", 30, "b.yaml" },
-		{ "none", "meridian-dnsd\0--listen\0127.0.0.1:53\0", 37, NULL },
-		{ "-c last, no value", "meridian-dnsd\0-c\0", 17, NULL },
-		{ "argv0 only", "meridian-dnsd\0", 14, NULL },
+	    {"-c FILE", "meridian-dnsd\0-c\0/etc/m.yaml\0", 29, "/etc/m.yaml"},
+	    {"-cFILE", "meridian-dnsd\0-cm.yaml\0", 23, "m.yaml"},
+	    {"--config FILE", "meridian-dnsd\0--listen\0x\0--config\0a.yaml\0", 41, "a.yaml"},
+	    {"--config=FILE", "meridian-dnsd\0--config=b.yaml\0", 30, "b.yaml"},
+	    {"none", "meridian-dnsd\0--listen\0127.0.0.1:53\0", 37, NULL},
+	    {"-c last, no value", "meridian-dnsd\0-c\0", 17, NULL},
+	    {"argv0 only", "meridian-dnsd\0", 14, NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -292,7 +319,8 @@ static void test_cmdline_config_finds_every_spelling(void **state)
 
 		if ((got == NULL) != (rows[i].config == NULL) ||
 		    (got != NULL && strcmp(got, rows[i].config) != 0))
-			fail_msg("case \"%s\": got [%s]", rows[i].name, got != NULL ? got : "(null)");
+			fail_msg("case \"%s\": got [%s]", rows[i].name,
+				 got != NULL ? got : "(null)");
 	}
 }
 
@@ -319,16 +347,16 @@ static void test_pid_file_must_hold_a_pid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_observation_text_shows_age_and_reason),
-		cmocka_unit_test(test_override_text_shows_actor_time_left_and_reason),
-		cmocka_unit_test(test_status_table_reads_at_a_glance),
-		cmocka_unit_test(test_status_table_without_observations_says_so),
-		cmocka_unit_test(test_status_json_has_stable_keys),
-		cmocka_unit_test(test_events_table_lists_who_did_what),
-		cmocka_unit_test(test_peers_lists_configured_and_remembered_peers),
-		cmocka_unit_test(test_unknown_datacenter_names_the_known_ones),
-		cmocka_unit_test(test_cmdline_config_finds_every_spelling),
-		cmocka_unit_test(test_pid_file_must_hold_a_pid),
+	    cmocka_unit_test(test_observation_text_shows_age_and_reason),
+	    cmocka_unit_test(test_override_text_shows_actor_time_left_and_reason),
+	    cmocka_unit_test(test_status_table_reads_at_a_glance),
+	    cmocka_unit_test(test_status_table_without_observations_says_so),
+	    cmocka_unit_test(test_status_json_has_stable_keys),
+	    cmocka_unit_test(test_events_table_lists_who_did_what),
+	    cmocka_unit_test(test_peers_lists_configured_and_remembered_peers),
+	    cmocka_unit_test(test_unknown_datacenter_names_the_known_ones),
+	    cmocka_unit_test(test_cmdline_config_finds_every_spelling),
+	    cmocka_unit_test(test_pid_file_must_hold_a_pid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
