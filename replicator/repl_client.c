@@ -293,6 +293,31 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	return 0;
 }
 
+/* Per origin the peer holds: entries still missing here and the age of the newest one
+ * received. Returns the worst lag, which is what the peer's status row keeps. */
+static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, int64_t now)
+{
+	int64_t worst = 0;
+	for (size_t h = 0; h < b->head_count; h++) {
+		uint64_t held = 0, newest = 0;
+		if (state_cursor_get(c->st, b->heads[h].origin, &held) != 0)
+			continue;
+		for (size_t i = 0; i < b->count; i++)
+			if (strcmp(b->entries[i].origin, b->heads[h].origin) == 0 && b->entries[i].hlc > newest)
+				newest = b->entries[i].hlc;
+		uint64_t behind = b->heads[h].seq > held ? b->heads[h].seq - held : 0;
+		int64_t lag = 0;
+		if (newest > 0 && now > (int64_t)(newest >> 16))
+			lag = now - (int64_t)(newest >> 16);
+		if (behind == 0 && newest == 0)
+			lag = 0;
+		repl_stats_lag_set(c->stats, p->region, b->heads[h].origin, behind, lag, now);
+		if (lag > worst)
+			worst = lag;
+	}
+	return worst;
+}
+
 static void batch_apply(repl_client_t *c, peer_t *p)
 {
 	repl_batch_t *b = calloc(1, sizeof(*b));
@@ -342,10 +367,7 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
 	}
 	p->status.last_contact_ms = now;
-	if (newest > 0)
-		p->status.lag_ms = now - (int64_t)(newest >> 16) > 0 ? now - (int64_t)(newest >> 16) : 0;
-	else if (!b->more)
-		p->status.lag_ms = 0;
+	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
 	p->backoff_ms = 0;
 	p->next_ms = 0;

@@ -218,6 +218,7 @@ int main(int argc, char **argv)
 	daemon_t d;
 
 	memset(&d, 0, sizeof(d));
+	repl_stats_init(&d.stats);
 	while ((opt = getopt(argc, argv, "c:tfh")) != -1) {
 		switch (opt) {
 		case 'c':
@@ -313,6 +314,7 @@ out:
 	repl_watch_stop(d.watch);
 	conf_free(d.conf);
 	curl_global_cleanup();
+	repl_stats_destroy(&d.stats);
 	log_info(status == 0 ? "stopped" : "not started");
 	return status;
 }

@@ -5,6 +5,46 @@
 #include "replicator/repl_stats.h"
 
 #include <inttypes.h>
+#include <string.h>
+
+void repl_stats_init(repl_stats_t *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	pthread_mutex_init(&stats->lag_lock, NULL);
+}
+
+void repl_stats_destroy(repl_stats_t *stats)
+{
+	pthread_mutex_destroy(&stats->lag_lock);
+}
+
+static void name_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind, int64_t lag_ms,
+			int64_t now_ms)
+{
+	pthread_mutex_lock(&stats->lag_lock);
+	size_t i;
+	for (i = 0; i < stats->lag_count; i++)
+		if (strcmp(stats->lag[i].peer, peer) == 0 && strcmp(stats->lag[i].origin, origin) == 0)
+			break;
+	if (i == stats->lag_count && i < REPL_LAG_MAX) {
+		name_copy(stats->lag[i].peer, sizeof(stats->lag[i].peer), peer);
+		name_copy(stats->lag[i].origin, sizeof(stats->lag[i].origin), origin);
+		stats->lag_count++;
+	}
+	if (i < REPL_LAG_MAX) {
+		stats->lag[i].behind = behind;
+		stats->lag[i].lag_ms = lag_ms;
+		stats->lag[i].updated_ms = now_ms;
+	}
+	pthread_mutex_unlock(&stats->lag_lock);
+}
 
 int repl_stats_json(repl_stats_t *stats, repl_buf_t *out)
 {
@@ -16,6 +56,18 @@ int repl_stats_json(repl_stats_t *stats, repl_buf_t *out)
 	sep = ",";
 	REPL_STATS_FIELDS(REPL_STATS_PRINT)
 #undef REPL_STATS_PRINT
-	rc |= repl_buf_append(out, "}", 1);
+	rc |= repl_buf_append(out, ",\"lag\":[", 8);
+	pthread_mutex_lock(&stats->lag_lock);
+	for (size_t i = 0; i < stats->lag_count; i++) {
+		const repl_lag_t *l = &stats->lag[i];
+		rc |= repl_buf_append(out, i ? ",{\"peer\":" : "{\"peer\":", i ? 9 : 8);
+		rc |= repl_buf_json_string(out, l->peer);
+		rc |= repl_buf_append(out, ",\"origin\":", 10);
+		rc |= repl_buf_json_string(out, l->origin);
+		rc |= repl_buf_printf(out, ",\"behind\":%" PRIu64 ",\"lag_ms\":%" PRId64 ",\"updated_ms\":%" PRId64 "}",
+				      l->behind, l->lag_ms, l->updated_ms);
+	}
+	pthread_mutex_unlock(&stats->lag_lock);
+	rc |= repl_buf_append(out, "]}", 2);
 	return rc ? -1 : 0;
 }

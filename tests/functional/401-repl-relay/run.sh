@@ -38,6 +38,10 @@ t_eq "A holds C's 200 events exactly once" 200 \
 	"$(repl_sql a "SELECT count(DISTINCT reason) FROM events WHERE origin = 'c' AND action = 'write'")"
 t_eq "A's cursor of C (learnt only through B)" 200 "$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'c'")"
 
+out=$(python3 "$(dirname "$0")/../400-repl-lib/repl_peer.py" request --port "$(repl_port c)" --key "$WORK/repl.key" --path /v1/stats)
+t_contains "C's /v1/stats: lag per origin through peer b, caught up" '{"peer":"b","origin":"a","behind":0,' "$out"
+t_contains "C's /v1/stats: applied entries counted" '"entries_applied":' "$out"
+
 # meridianctl peers (when built) shows B from C.
 if [ -x "$CTL" ]; then
 	out=$("$CTL" -c "$WORK/c.yaml" peers 2>&1)
