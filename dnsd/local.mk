@@ -28,3 +28,15 @@ EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh
 # bench/: the batching load generator (built, never run by make check).
 noinst_PROGRAMS += bench/dnsload
 bench_dnsload_SOURCES = bench/dnsload.c
+
+# Unit tests of the snapshot layer (the engine's own tests are in engine.mk).
+check_PROGRAMS += tests/unit/dnsd/test_snapshot
+TESTS += tests/unit/dnsd/test_snapshot
+tests_unit_dnsd_test_snapshot_SOURCES = tests/unit/dnsd/test_snapshot.c \
+	tests/unit/dnsd/dnsd_test_util.c tests/unit/dnsd/dnsd_test_util.h \
+	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot_geo.c
+tests_unit_dnsd_test_snapshot_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAGS) \
+	$(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
+	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
+	$(CMOCKA_LIBS) -lm

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* test_snapshot.c -- snapshots: config tables, serving from verdicts, errors, publication */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dnsd/dnsd_snapshot.h"
+#include "dnsd/dnsd_snapshot_geo.h"
+#include "tests/unit/dnsd/dnsd_test_util.h"
+
+#define ZONE                                                                                       \
+	"$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n"         \
+	"@ IN NS ns1\nns1 IN A 192.0.2.53\nwww IN A 192.0.2.80\n"
+
+#define CONFIG                                                                                     \
+	"region: unit-east\n"                                                                      \
+	"state: state.db\n"                                                                        \
+	"dns:\n"                                                                                   \
+	"  nsid: ns-unit\n"                                                                        \
+	"  zones:\n"                                                                               \
+	"    - origin: example.com.\n"                                                             \
+	"      file: example.com.zone\n"
+
+#define DATACENTERS                                                                                \
+	"geoip: missing.mmdb\n"                                                                    \
+	"datacenters:\n"                                                                           \
+	"  us-east: { location: [38.9, -77.4], addresses: [203.0.113.10, \"2001:db8:1::10\"] }\n" \
+	"  eu-west: { location: [53.3, -6.3], addresses: [198.51.100.10, 198.51.100.11] }\n"     \
+	"records:\n"                                                                               \
+	"  geo.example.com.: { datacenters: [us-east, eu-west], ttl: 20 }\n"                       \
+	"  one.example.com.: { datacenters: [eu-west] }\n"
+
+/* Loads a zone set from a config text and zone text written to a fresh directory. */
+static dnsd_zoneset_t *zoneset_from(const char *config, const char *zone, char **dir_out,
+				    char **errors)
+{
+	char *dir = t_dir_new();
+	free(t_file_write(dir, "example.com.zone", zone));
+	char *path = t_file_write(dir, "meridian.yaml", config);
+	char *conf_errors = NULL;
+	conf_t *conf = conf_load(path, &conf_errors);
+	free(path);
+	if (conf == NULL)
+		fail_msg("config did not load: %s", conf_errors ? conf_errors : "?");
+	*dir_out = dir;
+	return dnsd_zoneset_load(conf, errors);
+}
+
+static void test_snapshot_without_verdicts_serves_every_datacenter(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG DATACENTERS, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	dnsd_snapshot_t *s = dnsd_snapshot_build(zs, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(s->geo.dc_count, 2);
+	assert_true(s->dcs[0].serving);
+	assert_true(s->dcs[1].serving);
+	assert_null(s->verdicts);
+	assert_true(dnsd_snapshot_same_serving(s, NULL));
+	dnsd_snapshot_free(s);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+}
+
+static void test_snapshot_serving_follows_verdicts(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG DATACENTERS, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	state_verdict_t v[2] = {{.effective = STATE_DC_DRAINED, .serving = false},
+				{.effective = STATE_DC_UP, .serving = true}};
+	dnsd_snapshot_t *s = dnsd_snapshot_build(zs, NULL, v);
+	assert_non_null(s);
+	assert_false(s->dcs[0].serving);
+	assert_true(s->dcs[1].serving);
+	assert_non_null(s->verdicts);
+	assert_int_equal(s->verdicts[0].effective, STATE_DC_DRAINED);
+	assert_true(dnsd_snapshot_same_serving(s, v));
+	assert_false(dnsd_snapshot_same_serving(s, NULL));
+	v[0].serving = true;
+	assert_false(dnsd_snapshot_same_serving(s, v));
+	/* The snapshot copied the verdicts: changing ours does not change it. */
+	assert_false(s->dcs[0].serving);
+	dnsd_snapshot_free(s);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+}
+
+static void test_zoneset_lays_out_geo_records_and_addresses(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG DATACENTERS, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	dnsd_snapshot_t *s = dnsd_snapshot_build(zs, NULL, NULL);
+	assert_non_null(s);
+	assert_ptr_equal(s->answer.geo, &s->geo);
+	assert_int_equal(s->geo.record_count, 2);
+	const dnsd_geo_record_t *geo = &s->geo.records[0], *one = &s->geo.records[1];
+	assert_int_equal(geo->ttl, 20);
+	assert_true(geo->varies);
+	assert_int_equal(geo->candidate_count, 2);
+	assert_int_equal(geo->candidates[0], 0);
+	assert_int_equal(geo->candidates[1], 1);
+	assert_int_equal(one->ttl, 30);
+	assert_false(one->varies); /* one candidate, no map or nets: scope 0, no lookup */
+	assert_int_equal(one->candidates[0], 1);
+
+	const dnsd_geo_dc_t *us = &s->dcs[0], *eu = &s->dcs[1];
+	uint8_t a[4], aaaa[16];
+	assert_int_equal(us->a_count, 1);
+	assert_int_equal(us->aaaa_count, 1);
+	inet_pton(AF_INET, "203.0.113.10", a);
+	inet_pton(AF_INET6, "2001:db8:1::10", aaaa);
+	assert_memory_equal(us->a, a, 4);
+	assert_memory_equal(us->aaaa, aaaa, 16);
+	assert_int_equal(eu->a_count, 2);
+	assert_int_equal(eu->aaaa_count, 0);
+	inet_pton(AF_INET, "198.51.100.11", a);
+	assert_memory_equal(eu->a + 4, a, 4);
+	/* No geo database part: the answer path uses each record's candidate order. */
+	assert_null(s->geo.lookup);
+	dnsd_snapshot_free(s);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+}
+
+static void test_snapshot_answers_from_its_context(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	dnsd_snapshot_t *s = dnsd_snapshot_build(zs, NULL, NULL);
+	assert_non_null(s);
+	assert_null(s->answer.geo); /* no records */
+	assert_string_equal(s->answer.identity, "unit-east");
+	assert_int_equal(s->answer.nsid_len, 7);
+	assert_memory_equal(s->answer.nsid, "ns-unit", 7);
+	assert_int_equal(s->answer.udp_payload, 1232);
+
+	uint8_t wire[512];
+	t_query_t q = {.name = "www.example.com.", .type = LDNS_RR_TYPE_A};
+	size_t qlen = t_query_wire(&q, wire, sizeof(wire));
+	dnsd_counters_t counters = {0};
+	size_t len;
+	ldns_pkt *p = t_answer(&s->answer, wire, qlen, false, &counters, &len);
+	assert_non_null(p);
+	char *answer = t_section(ldns_pkt_answer(p));
+	assert_string_equal(answer, "www.example.com. 3600 IN A 192.0.2.80");
+	free(answer);
+	ldns_pkt_free(p);
+	dnsd_snapshot_free(s);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+}
+
+static void test_zoneset_reports_zone_errors_with_file_and_line(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs =
+		zoneset_from(CONFIG, ZONE "www.example.org. IN A 192.0.2.1\n", &dir, &errors);
+	assert_null(zs);
+	assert_non_null(errors);
+	char *expect = NULL;
+	assert_true(asprintf(&expect, "%s/example.com.zone:7: www.example.org. is outside the zone "
+				      "example.com.\n",
+			     dir) > 0);
+	assert_string_equal(errors, expect);
+	free(expect);
+	free(errors);
+	t_dir_remove(dir);
+}
+
+static void test_geodb_load_errors(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	/* No records: nothing to load and nothing wrong. */
+	assert_null(dnsd_geodb_load(dnsd_zoneset_conf(zs), 1, &errors));
+	assert_null(errors);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+
+	zs = zoneset_from(CONFIG DATACENTERS, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	assert_null(dnsd_geodb_load(dnsd_zoneset_conf(zs), 1, &errors));
+	assert_non_null(errors);
+	char *prefix = NULL;
+	assert_true(asprintf(&prefix, "geoip: %s/missing.mmdb: ", dir) > 0);
+	if (strncmp(errors, prefix, strlen(prefix)) != 0)
+		fail_msg("got '%s', want it to start with '%s'", errors, prefix);
+	free(prefix);
+	free(errors);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+}
+
+static void test_publish_swaps_and_retires(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG DATACENTERS, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	dnsd_snapshot_t *first = dnsd_snapshot_build(zs, NULL, NULL);
+	dnsd_snapshot_t *second = dnsd_snapshot_build(zs, NULL, NULL);
+	assert_non_null(first);
+	assert_non_null(second);
+	/* Both share the zone set; dropping our reference leaves it to them. */
+	dnsd_zoneset_unref(zs);
+	dnsd_snapshot_publish(first);
+	assert_ptr_equal(dnsd_snapshot_current, first);
+	dnsd_snapshot_publish(second); /* frees first after the grace period */
+	assert_ptr_equal(dnsd_snapshot_current, second);
+	assert_non_null(dnsd_snapshot_current->answer.zones);
+	dnsd_snapshot_publish(NULL); /* frees second, and with it the zone set */
+	assert_null(dnsd_snapshot_current);
+	t_dir_remove(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_without_verdicts_serves_every_datacenter),
+		cmocka_unit_test(test_snapshot_serving_follows_verdicts),
+		cmocka_unit_test(test_zoneset_lays_out_geo_records_and_addresses),
+		cmocka_unit_test(test_snapshot_answers_from_its_context),
+		cmocka_unit_test(test_zoneset_reports_zone_errors_with_file_and_line),
+		cmocka_unit_test(test_geodb_load_errors),
+		cmocka_unit_test(test_publish_swaps_and_retires),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
