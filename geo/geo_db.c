@@ -88,16 +88,22 @@ static int offset_map_grow(offset_map_t *m)
 	return 0;
 }
 
-/* Copies a string field into out (size 4), or leaves it empty when absent. Returns 0, or
- * an MMDB status for a decoding error. */
-static int read_code(MMDB_entry_s *entry, char *out, ...)
+/* Lookup paths into a GeoIP2 record (NULL-terminated, for MMDB_aget_value). */
+static const char *const PATH_CONTINENT[] = {"continent", "code", NULL};
+static const char *const PATH_COUNTRY[] = {"country", "iso_code", NULL};
+static const char *const PATH_REGISTERED[] = {"registered_country", "iso_code", NULL};
+static const char *const PATH_SUBDIVISION[] = {"subdivisions", "0", "iso_code", NULL};
+static const char *const PATH_CITY[] = {"city", "names", "en", NULL};
+static const char *const PATH_LATITUDE[] = {"location", "latitude", NULL};
+static const char *const PATH_LONGITUDE[] = {"location", "longitude", NULL};
+
+/* Copies a string field into out (size 4) unless out is already set, or leaves it
+ * empty when absent. Returns 0, or an MMDB status for a decoding error. */
+static int read_code(MMDB_entry_s *entry, char *out, const char *const *path)
 {
 	MMDB_entry_data_s data;
-	va_list ap;
+	int status = MMDB_aget_value(entry, &data, path);
 
-	va_start(ap, out);
-	int status = MMDB_vget_value(entry, &data, ap);
-	va_end(ap);
 	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
 	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
 		return 0;
@@ -111,10 +117,10 @@ static int read_code(MMDB_entry_s *entry, char *out, ...)
 	return 0;
 }
 
-static int read_degrees(MMDB_entry_s *entry, const char *field, double *out, bool *found)
+static int read_degrees(MMDB_entry_s *entry, const char *const *path, double *out, bool *found)
 {
 	MMDB_entry_data_s data;
-	int status = MMDB_get_value(entry, &data, "location", field, NULL);
+	int status = MMDB_aget_value(entry, &data, path);
 
 	*found = false;
 	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
@@ -141,14 +147,12 @@ static int decode_location(const MMDB_s *mmdb, uint32_t offset, geo_loc_t *loc)
 	int status;
 
 	memset(loc, 0, sizeof(*loc));
-	if ((status = read_code(&entry, loc->continent, "continent", "code", NULL)) != 0 ||
-	    (status = read_code(&entry, loc->country, "country", "iso_code", NULL)) != 0 ||
-	    (status = read_code(&entry, loc->country, "registered_country", "iso_code", NULL)) !=
-		0 ||
-	    (status = read_code(&entry, loc->subdivision, "subdivisions", "0", "iso_code", NULL)) !=
-		0 ||
-	    (status = read_degrees(&entry, "latitude", &loc->latitude, &has_lat)) != 0 ||
-	    (status = read_degrees(&entry, "longitude", &loc->longitude, &has_lon)) != 0)
+	if ((status = read_code(&entry, loc->continent, PATH_CONTINENT)) != 0 ||
+	    (status = read_code(&entry, loc->country, PATH_COUNTRY)) != 0 ||
+	    (status = read_code(&entry, loc->country, PATH_REGISTERED)) != 0 ||
+	    (status = read_code(&entry, loc->subdivision, PATH_SUBDIVISION)) != 0 ||
+	    (status = read_degrees(&entry, PATH_LATITUDE, &loc->latitude, &has_lat)) != 0 ||
+	    (status = read_degrees(&entry, PATH_LONGITUDE, &loc->longitude, &has_lon)) != 0)
 		return status;
 	loc->has_location = has_lat && has_lon && loc->latitude >= -90.0 && loc->latitude <= 90.0 &&
 			    loc->longitude >= -180.0 && loc->longitude <= 180.0;
@@ -275,7 +279,7 @@ static int count_networks(geo_db_t *db, uint32_t ref, unsigned depth, unsigned m
 		return -1;
 	(*budget)--;
 	for (unsigned b = 0; b < 2; b++) {
-		uint8_t path[16];
+		uint8_t path[16] = {0};
 		if (path6) {
 			memcpy(path, path6, 16);
 			if (b)
@@ -469,14 +473,11 @@ int geo_db_locate(const geo_db_t *db, int family, const uint8_t *addr, geo_loc_t
 
 /* Appends "key: value\n" for one string field of entry when present. */
 static size_t describe_string(MMDB_entry_s *entry, char *buf, size_t len, size_t pos,
-			      const char *key, ...)
+			      const char *key, const char *const *path)
 {
 	MMDB_entry_data_s data;
-	va_list ap;
+	int status = MMDB_aget_value(entry, &data, path);
 
-	va_start(ap, key);
-	int status = MMDB_vget_value(entry, &data, ap);
-	va_end(ap);
 	if (status != MMDB_SUCCESS || !data.has_data || data.type != MMDB_DATA_TYPE_UTF8_STRING ||
 	    pos >= len)
 		return pos;
@@ -545,13 +546,11 @@ int geo_db_describe(const geo_db_t *db, int family, const uint8_t *addr, char *b
 			snprintf(buf + pos, len - pos, "record: none\n");
 		return 0;
 	}
-	pos = describe_string(&res.entry, buf, len, pos, "continent", "continent", "code", NULL);
-	pos = describe_string(&res.entry, buf, len, pos, "country", "country", "iso_code", NULL);
-	pos = describe_string(&res.entry, buf, len, pos, "registered_country", "registered_country",
-			      "iso_code", NULL);
-	pos = describe_string(&res.entry, buf, len, pos, "subdivision", "subdivisions", "0",
-			      "iso_code", NULL);
-	pos = describe_string(&res.entry, buf, len, pos, "city", "city", "names", "en", NULL);
+	pos = describe_string(&res.entry, buf, len, pos, "continent", PATH_CONTINENT);
+	pos = describe_string(&res.entry, buf, len, pos, "country", PATH_COUNTRY);
+	pos = describe_string(&res.entry, buf, len, pos, "registered_country", PATH_REGISTERED);
+	pos = describe_string(&res.entry, buf, len, pos, "subdivision", PATH_SUBDIVISION);
+	pos = describe_string(&res.entry, buf, len, pos, "city", PATH_CITY);
 	geo_loc_t loc;
 	if (decode_location(&db->mmdb, res.entry.offset, &loc) == 0 && loc.has_location &&
 	    pos < len)
