@@ -6,6 +6,7 @@
 # line, answers every HTTP request with 200 "ok" and counts requests (printed on SIGUSR1
 # to stdout as "requests N"). A bare TCP connect (the tcp probe) is accepted and dropped.
 import asyncio
+import gc
 import signal
 import sys
 
@@ -46,4 +47,5 @@ async def main():
     await asyncio.Event().wait()
 
 
+gc.disable()  # a full collection over thousands of servers stalls every listener at once
 asyncio.run(main())

@@ -17,6 +17,7 @@
 #include "healthcheck/hc_loop.h"
 #include "healthcheck/hc_monitor.h"
 #include "healthcheck/hc_probe.h"
+#include "healthcheck/hc_writer.h"
 #include "state/state.h"
 
 #ifndef SYSCONFDIR
@@ -24,12 +25,15 @@
 #endif
 #define HC_DEFAULT_CONF SYSCONFDIR "/meridian/meridian.yaml"
 
-/* The daemon: one thread, one loop. Signals arrive through a signalfd in the loop, so a
- * reload or a stop happens between handlers, never inside one. */
+/* The daemon: one loop thread runs every probe; signals arrive through a signalfd in the
+ * loop, so a reload or a stop happens between handlers, never inside one. Observations
+ * go through a queue to the writer thread (hc_writer.c), so a slow commit or a WAL
+ * checkpoint never delays a probe. */
 typedef struct {
 	const char *conf_path;   /* -c */
 	conf_t *conf;            /* current config; the monitor points into it */
-	state_t *state;          /* this region's store */
+	state_t *state;          /* this region's store: reads on the loop thread */
+	hc_writer_t *writer;     /* writes, on their own thread and connection */
 	hc_loop_t *loop;
 	hc_monitor_t *monitor;
 	int sigfd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
@@ -41,8 +45,8 @@ typedef struct {
 static int publish_observation(void *arg, const state_observation_t *obs)
 {
 	hc_daemon_t *d = arg;
-	if (state_observation_put(d->state, obs) != 0) {
-		log_error("state: writing observation of %s: %s", obs->datacenter, state_errmsg(d->state));
+	if (hc_writer_put(d->writer, obs) != 0) {
+		log_error("state: no memory to queue the observation of %s", obs->datacenter);
 		return -1;
 	}
 	return 0;
@@ -87,11 +91,14 @@ static void log_stats(const hc_daemon_t *d)
 {
 	hc_monitor_stats_t s;
 	hc_monitor_stats(d->monitor, &s);
+	uint64_t written, failed;
+	size_t queued;
+	hc_writer_counts(d->writer, &written, &failed, &queued);
 	log_info("stats: %zu datacenters, %zu checks, %llu probes (%llu failed), %llu late, "
-		 "max start delay %lld ms, %llu observations written (%llu failed)",
+		 "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued)",
 		 s.datacenters, s.checks, (unsigned long long)s.probes, (unsigned long long)s.failures,
-		 (unsigned long long)s.late_probes, (long long)s.max_late_ms,
-		 (unsigned long long)s.publishes, (unsigned long long)s.publish_errors);
+		 (unsigned long long)s.late_probes, (long long)s.max_late_ms, (unsigned long long)written,
+		 (unsigned long long)failed, queued);
 }
 
 /* SIGHUP: a new config means a new check set. Checks whose settings did not change keep
@@ -137,19 +144,29 @@ static void reload(hc_daemon_t *d)
 	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters, s.checks);
 }
 
+static void signals_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+}
+
+/* Blocked before any thread exists (the writer, curl's resolver threads inherit the
+ * mask), so the signalfd is the only way in and no thread dies of a default action. */
+static int signals_block(void)
+{
+	sigset_t set;
+	signals_set(&set);
+	signal(SIGPIPE, SIG_IGN);
+	return sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 static int signals_setup(hc_daemon_t *d)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	/* Blocked before any thread exists (curl's resolver threads inherit the mask), so
-	 * the signalfd is their only way in. */
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	signal(SIGPIPE, SIG_IGN);
+	signals_set(&set);
 	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->sigfd < 0)
 		return -1;
@@ -168,9 +185,24 @@ static void usage(FILE *out)
 static int run(hc_daemon_t *d)
 {
 	char err[256];
+	if (signals_block() != 0) {
+		log_error("signals: %s", strerror(errno));
+		return 1;
+	}
 	d->state = state_open(d->conf->state_path, d->conf->region, err, sizeof(err));
 	if (d->state == NULL) {
 		log_error("state: %s", err);
+		return 1;
+	}
+	state_t *wst = state_open(d->conf->state_path, d->conf->region, err, sizeof(err));
+	if (wst == NULL) {
+		log_error("state: %s", err);
+		return 1;
+	}
+	d->writer = hc_writer_start(wst);
+	if (d->writer == NULL) {
+		log_error("state: cannot start the writer thread");
+		state_close(wst);
 		return 1;
 	}
 	d->loop = hc_loop_new();
@@ -266,6 +298,7 @@ int main(int argc, char **argv)
 	}
 	int rc = run(&d);
 	hc_monitor_free(d.monitor);
+	hc_writer_stop(d.writer); /* writes what is queued first */
 	if (d.sigfd >= 0) {
 		if (d.loop != NULL)
 			hc_loop_io_del(d.loop, d.sigfd);

@@ -9,14 +9,19 @@ healthcheck_libhc_a_SOURCES = \
 	healthcheck/hc_probe_exec.c \
 	healthcheck/hc_dns_packet.c healthcheck/hc_dns_packet.h \
 	healthcheck/hc_health.c healthcheck/hc_health.h \
-	healthcheck/hc_monitor.c healthcheck/hc_monitor.h
+	healthcheck/hc_monitor.c healthcheck/hc_monitor.h \
+	healthcheck/hc_writer.c healthcheck/hc_writer.h
 healthcheck_libhc_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_healthcheck_test_writer_SOURCES = tests/unit/healthcheck/test_writer.c
+tests_unit_healthcheck_test_writer_CPPFLAGS = $(HC_TEST_CPPFLAGS)
+tests_unit_healthcheck_test_writer_LDADD = healthcheck/libhc.a state/libstate.a base/libbase.a \
+	$(SQLITE_LIBS) $(CMOCKA_LIBS) -lm -lpthread
 
 sbin_PROGRAMS += meridian-healthcheck
 meridian_healthcheck_SOURCES = healthcheck/hc_main.c
 meridian_healthcheck_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 meridian_healthcheck_LDADD = healthcheck/libhc.a state/libstate.a conf/libconf.a base/libbase.a \
-	$(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
+	$(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm -lpthread
 
 HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 HC_TEST_LDADD = healthcheck/libhc.a base/libbase.a $(CURL_LIBS) $(CMOCKA_LIBS) -lpthread
@@ -25,7 +30,8 @@ HC_UNIT_TESTS = \
 	tests/unit/healthcheck/test_dns_packet \
 	tests/unit/healthcheck/test_loop \
 	tests/unit/healthcheck/test_probe \
-	tests/unit/healthcheck/test_monitor
+	tests/unit/healthcheck/test_monitor \
+	tests/unit/healthcheck/test_writer
 check_PROGRAMS += $(HC_UNIT_TESTS)
 TESTS += $(HC_UNIT_TESTS)
 tests_unit_healthcheck_test_health_SOURCES = tests/unit/healthcheck/test_health.c
