@@ -69,10 +69,18 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		const state_override_t *ovr = ctl_view_override(view, i);
 		char ovr_text[3 * STATE_TEXT_MAX];
 		char obs_text[2 * STATE_TEXT_MAX];
+		char state_text[48];
 		bool first = true;
 
 		if (ovr != NULL)
 			ctl_status_override_text(ovr, view->now_ms, ovr_text, sizeof(ovr_text));
+		/* Under an override, what the observations alone say: is it safe to clear? */
+		if (v->effective == STATE_DC_DRAINED || v->effective == STATE_DC_FORCED_DOWN ||
+		    v->effective == STATE_DC_FORCED_UP)
+			snprintf(state_text, sizeof(state_text), "%s (real %s)",
+				 ctl_dc_state_label((int)v->effective), ctl_dc_state_label((int)v->observed));
+		else
+			snprintf(state_text, sizeof(state_text), "%s", ctl_dc_state_label((int)v->effective));
 		for (size_t k = 0; k < view->obs_count; k++) {
 			if (!observation_is_for(&view->obs[k], name))
 				continue;
@@ -84,7 +92,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 			ctl_table_row(
 			    &table,
 			    first
-				? (const char *const[]){name, ctl_dc_state_label((int)v->effective),
+				? (const char *const[]){name, state_text,
 							obs_text, ovr != NULL ? ovr_text : NULL}
 				: (const char *const[]){"", "", obs_text, ""});
 			first = false;
@@ -92,7 +100,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		if (first)
 			ctl_table_row(&table,
 				      (const char *const[]){
-					  name, ctl_dc_state_label((int)v->effective),
+					  name, state_text,
 					  "no observations", ovr != NULL ? ovr_text : NULL});
 	}
 	rc = ctl_table_print(&table, out);

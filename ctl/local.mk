@@ -55,6 +55,7 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/074-ctl-explain/run.sh \
 	tests/functional/075-ctl-regions/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh
+EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh \
+	tests/functional/075-ctl-regions/origin.py
 
 dist_doc_DATA += docs/meridianctl.md

@@ -23,7 +23,7 @@ t_eq "eu-west untouched" "unknown None" "$(jq_py 'd["datacenters"][1]["state"] +
 t_eq "no record fails open" "[]" "$(jq_py 'd["fail_open"]')"
 
 ctl status
-t_contains "status table shows the drain" "us-east     DRAINED  no observations  drain by alice, 29m5" "$OUT"
+t_contains "status table shows the drain" "us-east     DRAINED (real UNKNOWN)  no observations  drain by alice, 29m5" "$OUT"
 t_contains "status table shows the reason" ': "kernel upgrade"' "$OUT"
 
 ctl events
@@ -83,7 +83,7 @@ t_eq "force-up --json" "force-up eu-west False" "$(jq_py 'd["action"] + " " + d[
 ctl force-down us-east --reason "replace drain"
 t_eq "force-down replaces the drain" 0 "$RC"
 ctl status
-t_contains "FORCED-DOWN shown" "us-east     FORCED-DOWN" "$OUT"
+t_contains "FORCED-DOWN shown with the real state" "us-east     FORCED-DOWN (real UNKNOWN)" "$OUT"
 t_contains "FORCED-UP shown" "eu-west     FORCED-UP" "$OUT"
 
 # Without --actor the login name is recorded.

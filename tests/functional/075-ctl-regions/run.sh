@@ -10,9 +10,13 @@ for p in meridian-healthcheck meridian-replicator; do
 	[ -x "$BIN/$p" ] || t_skip "$p not built"
 done
 
+HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$WORK" || exit 1
-ORIGIN=$(t_port) # us-east's HTTP origin
-DEAD=$(t_port)   # eu-west's TCP endpoint: nothing listens until the test says so
+# us-east's HTTP origin; eu-west's TCP endpoint, refusing until $WORK/west-up exists.
+t_start origin python3 "$HERE/origin.py" http "$WORK/origin.port"
+t_start endpoint python3 "$HERE/origin.py" tcp "$WORK/endpoint.port" "$WORK/west-up"
+for _ in $(seq 100); do [ -s origin.port ] && [ -s endpoint.port ] && break; sleep 0.05; done
+ORIGIN=$(cat origin.port) && DEAD=$(cat endpoint.port) || c_abort "origins started"
 REPL_east=$(t_port)
 REPL_west=$(t_port)
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
@@ -24,7 +28,6 @@ $TTL 300
 	IN NS	ns1.example.com.
 ns1	IN A	192.0.2.53
 ZONE
-mkdir -p www && echo ok >www/healthz
 # region NAME PEER PEER-PORT OWN-PORT: writes NAME.yaml (own store NAME.db).
 region() {
 	cat >"$1.yaml" <<CONF
@@ -59,8 +62,6 @@ CONF
 region east west "$REPL_west" "$REPL_east"
 region west east "$REPL_east" "$REPL_west"
 
-t_start origin python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$ORIGIN"
-t_wait_tcp "$ORIGIN" || c_abort "origin listens"
 for r in east west; do
 	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
 	t_start "repl-$r" "$BIN/meridian-replicator" -c "$WORK/$r.yaml"
@@ -99,17 +100,14 @@ t_eq "drain of the last serving datacenter refused" \
 	"$OUT"
 
 # eu-west comes up (something listens on its port); now the drain is safe.
-t_start listener python3 -c "
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(64)
-while True:
-    c, _ = s.accept(); c.close()" "$DEAD"
+touch "$WORK/west-up"
 t_check "eu-west back UP in east's view" c_wait 10 'd["datacenters"][1]["state"] == "up"'
 OUT=$(MERIDIAN_CONFIG="$WORK/west.yaml" "$BIN/meridianctl" drain us-east --reason "kernel upgrade" --actor alice --for 10m 2>&1)
 t_eq "drain in west accepted" 0 "$?"
 t_check "west's drain reaches east with its origin and actor" \
 	c_wait 5 'd["datacenters"][0]["state"] == "drained" and d["datacenters"][0]["override"]["origin"] == "west" and d["datacenters"][0]["override"]["actor"] == "alice"'
+OUT=$("$BIN/meridianctl" -c "$WORK/east.yaml" status)
+t_contains "table: drained, observations say up" "us-east     DRAINED (real UP)  east:up " "$OUT"
 OUT=$("$BIN/meridianctl" -c "$WORK/east.yaml" events)
 t_check "east's audit log shows west's drain by alice" \
 	grep -qE '^[0-9T:Z-]+ +west +alice +drain +us-east +kernel upgrade \[until ' <<<"$OUT"

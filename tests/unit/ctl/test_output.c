@@ -167,13 +167,13 @@ static void test_status_table_reads_at_a_glance(void **state)
 	    text,
 	    "region us-east, 2026-11-30T00:53:20Z\n"
 	    "\n"
-	    "DATACENTER  STATE    OBSERVED                                                       "
+	    "DATACENTER  STATE              OBSERVED                                                       "
 	    "OVERRIDE\n"
-	    "us-east     DRAINED  us-east:up 5m00s \"HTTP 200\"                                    "
+	    "us-east     DRAINED (real UP)  us-east:up 5m00s \"HTTP 200\"                                    "
 	    "drain by alice, 29m55s left: \"kernel \"upgrade\"\"\n"
-	    "eu-west     DOWN     us-east:down 3s \"HTTP 503\"                                     "
+	    "eu-west     DOWN               us-east:down 3s \"HTTP 503\"                                     "
 	    "-\n"
-	    "                     eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)\n"
+	    "                               eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)\n"
 	    "\n"
 	    "FAIL-OPEN www.example.com.: no serving candidate (us-east DRAINED, eu-west DOWN); "
 	    "answering as if all were up\n");
