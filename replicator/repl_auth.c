@@ -55,8 +55,8 @@ int repl_key_load(const char *path, repl_key_t *key, char *err, size_t errlen)
 		return -1;
 	}
 	/* A trailing newline from an editor or `echo` is not part of the secret. */
-	while (n > 0 && (key->bytes[n - 1] == '\n' || key->bytes[n - 1] == '\r' || key->bytes[n - 1] == ' ' ||
-			 key->bytes[n - 1] == '\t'))
+	while (n > 0 && (key->bytes[n - 1] == '\n' || key->bytes[n - 1] == '\r' ||
+			 key->bytes[n - 1] == ' ' || key->bytes[n - 1] == '\t'))
 		n--;
 	if (n < REPL_KEY_MIN) {
 		snprintf(err, errlen, "%s: key shorter than %d bytes", path, REPL_KEY_MIN);
@@ -79,11 +79,13 @@ static int canonical(const repl_auth_msg_t *msg, char *out, size_t outlen)
 	for (size_t i = 0; i < M_ARRAY_LEN(fields); i++)
 		if (fields[i] == NULL || strchr(fields[i], '\n') != NULL)
 			return -1;
-	if (EVP_Digest(msg->body_len ? msg->body : "", msg->body_len, digest, &dlen, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(msg->body_len ? msg->body : "", msg->body_len, digest, &dlen, EVP_sha256(),
+		       NULL) != 1)
 		return -1;
 	hex_encode(digest, dlen, dhex);
-	int n = snprintf(out, outlen, "meridian-repl-v1\n%s\n%s\n%s\n%s\n%lld\n%s\n%s", msg->kind, msg->method,
-			 msg->target, msg->region, (long long)msg->time_ms, msg->nonce, dhex);
+	int n = snprintf(out, outlen, "meridian-repl-v1\n%s\n%s\n%s\n%s\n%lld\n%s\n%s", msg->kind,
+			 msg->method, msg->target, msg->region, (long long)msg->time_ms, msg->nonce,
+			 dhex);
 	return n < 0 || (size_t)n >= outlen ? -1 : n;
 }
 
@@ -94,7 +96,8 @@ static int mac(const repl_key_t *key, const repl_auth_msg_t *msg, unsigned char 
 	if (n < 0)
 		return -1;
 	unsigned int len = 0;
-	if (HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)text, (size_t)n, out, &len) == NULL ||
+	if (HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)text, (size_t)n,
+		 out, &len) == NULL ||
 	    len != 32)
 		return -1;
 	return 0;
@@ -162,13 +165,13 @@ int repl_auth_parse_time(const char *text, int64_t *time_ms)
 
 typedef struct {
 	unsigned char nonce[REPL_NONCE_HEX / 2]; /* raw bytes */
-	int64_t expires_ms;                      /* 0: never used; dead when <= now */
+	int64_t expires_ms;			 /* 0: never used; dead when <= now */
 } nonce_slot_t;
 
 struct repl_nonce_cache {
-	pthread_mutex_t lock;  /* guards slots */
-	nonce_slot_t *slots;   /* mask + 1 entries */
-	size_t mask;           /* capacity - 1, capacity a power of two */
+	pthread_mutex_t lock; /* guards slots */
+	nonce_slot_t *slots;  /* mask + 1 entries */
+	size_t mask;	      /* capacity - 1, capacity a power of two */
 };
 
 repl_nonce_cache_t *repl_nonce_cache_new(size_t capacity)
@@ -198,8 +201,8 @@ void repl_nonce_cache_free(repl_nonce_cache_t *cache)
 	free(cache);
 }
 
-repl_nonce_result_t repl_nonce_cache_check(repl_nonce_cache_t *cache, const char *nonce, int64_t now_ms,
-					   int64_t expires_ms)
+repl_nonce_result_t repl_nonce_cache_check(repl_nonce_cache_t *cache, const char *nonce,
+					   int64_t now_ms, int64_t expires_ms)
 {
 	unsigned char raw[REPL_NONCE_HEX / 2];
 	if (strlen(nonce) != REPL_NONCE_HEX)

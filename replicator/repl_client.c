@@ -23,30 +23,30 @@
 #define SNAPSHOT_BODY_MAX (64u << 20) /* bytes: a larger snapshot is refused */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
-#define STATUS_WRITE_MS 1000          /* peer status rows are refreshed at most this often */
+#define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 
 /* One peer and the request in flight to it, if any. */
 typedef struct {
 	char region[STATE_NAME_MAX];
-	char *url;                        /* base URL without a trailing slash */
-	CURL *easy;                       /* the request in flight, NULL when idle */
+	char *url;  /* base URL without a trailing slash */
+	CURL *easy; /* the request in flight, NULL when idle */
 	struct curl_slist *headers;
-	repl_buf_t request;               /* request body; alive while in flight */
-	repl_buf_t body;                  /* response body, capped */
+	repl_buf_t request; /* request body; alive while in flight */
+	repl_buf_t body;    /* response body, capped */
 	char curl_error[CURL_ERROR_SIZE];
 	char req_nonce[REPL_NONCE_HEX + 1];
-	char h_region[STATE_NAME_MAX];    /* response authentication headers */
+	char h_region[STATE_NAME_MAX]; /* response authentication headers */
 	char h_time[24];
 	char h_nonce[REPL_NONCE_HEX + 8];
 	char h_sig[REPL_SIG_HEX + 8];
-	bool snapshot;                    /* the request in flight is a snapshot fetch */
-	bool need_snapshot;               /* the peer said we are behind its log */
-	uint32_t asked_max;               /* entries the pull asked for */
-	int64_t next_ms;                  /* monotonic: earliest start of the next request */
-	uint32_t backoff_ms;              /* 0 after a success */
-	state_peer_t status;              /* what `meridianctl peers` shows */
-	int64_t status_written_ms;        /* monotonic; 0: never */
+	bool snapshot;		   /* the request in flight is a snapshot fetch */
+	bool need_snapshot;	   /* the peer said we are behind its log */
+	uint32_t asked_max;	   /* entries the pull asked for */
+	int64_t next_ms;	   /* monotonic: earliest start of the next request */
+	uint32_t backoff_ms;	   /* 0 after a success */
+	state_peer_t status;	   /* what `meridianctl peers` shows */
+	int64_t status_written_ms; /* monotonic; 0: never */
 	bool status_dirty;
 } peer_t;
 
@@ -60,11 +60,11 @@ struct repl_client {
 	const repl_key_t *key;
 	repl_watch_t *watch;
 	repl_stats_t *stats;
-	repl_nonce_cache_t *nonces;       /* response nonces seen */
+	repl_nonce_cache_t *nonces; /* response nonces seen */
 	peer_t *peers;
 	size_t peer_count;
 	CURLM *multi;
-	state_t *st;                      /* the client's own read-write connection */
+	state_t *st; /* the client's own read-write connection */
 	atomic_bool stop;
 	repl_client_tick_fn tick;
 	void *tick_arg;
@@ -105,10 +105,10 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 		const char *name;
 		size_t off, size;
 	} wanted[] = {
-		{REPL_HDR_REGION, offsetof(peer_t, h_region), sizeof(((peer_t *)0)->h_region)},
-		{REPL_HDR_TIME, offsetof(peer_t, h_time), sizeof(((peer_t *)0)->h_time)},
-		{REPL_HDR_NONCE, offsetof(peer_t, h_nonce), sizeof(((peer_t *)0)->h_nonce)},
-		{REPL_HDR_SIGNATURE, offsetof(peer_t, h_sig), sizeof(((peer_t *)0)->h_sig)},
+	    {REPL_HDR_REGION, offsetof(peer_t, h_region), sizeof(((peer_t *)0)->h_region)},
+	    {REPL_HDR_TIME, offsetof(peer_t, h_time), sizeof(((peer_t *)0)->h_time)},
+	    {REPL_HDR_NONCE, offsetof(peer_t, h_nonce), sizeof(((peer_t *)0)->h_nonce)},
+	    {REPL_HDR_SIGNATURE, offsetof(peer_t, h_sig), sizeof(((peer_t *)0)->h_sig)},
 	};
 	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		/* A new response (after a 100 Continue): forget the previous one's headers. */
@@ -118,7 +118,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 	for (size_t i = 0; i < M_ARRAY_LEN(wanted); i++) {
 		size_t l = strlen(wanted[i].name);
 		if (n > l && line[l] == ':' && strncasecmp(line, wanted[i].name, l) == 0)
-			header_copy((char *)p + wanted[i].off, wanted[i].size, line + l + 1, n - l - 1);
+			header_copy((char *)p + wanted[i].off, wanted[i].size, line + l + 1,
+				    n - l - 1);
 	}
 	return n;
 }
@@ -148,8 +149,13 @@ static int sign_headers(repl_client_t *c, peer_t *p, const char *method, const c
 	int64_t now = wall_ms();
 	if (repl_auth_nonce(p->req_nonce) != 0)
 		return -1;
-	repl_auth_msg_t msg = {.kind = "request", .method = method, .target = target, .region = c->region,
-			       .time_ms = now, .nonce = p->req_nonce, .body = p->request.data,
+	repl_auth_msg_t msg = {.kind = "request",
+			       .method = method,
+			       .target = target,
+			       .region = c->region,
+			       .time_ms = now,
+			       .nonce = p->req_nonce,
+			       .body = p->request.data,
 			       .body_len = p->request.len};
 	if (repl_auth_sign(c->key, &msg, sig) != 0)
 		return -1;
@@ -260,13 +266,18 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	char status_text[8];
 	int64_t when, now = wall_ms();
 	snprintf(status_text, sizeof(status_text), "%ld", status);
-	repl_auth_msg_t msg = {.kind = "response", .method = status_text, .target = p->req_nonce,
-			       .region = p->h_region, .nonce = p->h_nonce, .body = p->body.data,
+	repl_auth_msg_t msg = {.kind = "response",
+			       .method = status_text,
+			       .target = p->req_nonce,
+			       .region = p->h_region,
+			       .nonce = p->h_nonce,
+			       .body = p->body.data,
 			       .body_len = p->body.len};
 	if (p->h_sig[0] == '\0' || repl_auth_parse_time(p->h_time, &when) != 0 ||
 	    strlen(p->h_nonce) != REPL_NONCE_HEX) {
 		repl_stats_inc(c->stats, refused_unauthenticated, 1);
-		peer_error(c, p, "refused response (HTTP %ld): missing authentication headers", status);
+		peer_error(c, p, "refused response (HTTP %ld): missing authentication headers",
+			   status);
 		return -1;
 	}
 	msg.time_ms = when;
@@ -282,10 +293,12 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	}
 	if (repl_auth_time_ok(when, now, c->skew_ms) != 0) {
 		repl_stats_inc(c->stats, refused_stale, 1);
-		peer_error(c, p, "refused response: its time is %" PRId64 " ms off ours", when - now);
+		peer_error(c, p, "refused response: its time is %" PRId64 " ms off ours",
+			   when - now);
 		return -1;
 	}
-	if (repl_nonce_cache_check(c->nonces, p->h_nonce, now, now + 2 * c->skew_ms + 1000) != REPL_NONCE_FRESH) {
+	if (repl_nonce_cache_check(c->nonces, p->h_nonce, now, now + 2 * c->skew_ms + 1000) !=
+	    REPL_NONCE_FRESH) {
 		repl_stats_inc(c->stats, refused_replay, 1);
 		peer_error(c, p, "refused response: replayed or refused nonce");
 		return -1;
@@ -303,7 +316,8 @@ static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, in
 		if (state_cursor_get(c->st, b->heads[h].origin, &held) != 0)
 			continue;
 		for (size_t i = 0; i < b->count; i++)
-			if (strcmp(b->entries[i].origin, b->heads[h].origin) == 0 && b->entries[i].hlc > newest)
+			if (strcmp(b->entries[i].origin, b->heads[h].origin) == 0 &&
+			    b->entries[i].hlc > newest)
 				newest = b->entries[i].hlc;
 		uint64_t behind = b->heads[h].seq > held ? b->heads[h].seq - held : 0;
 		int64_t lag = 0;
@@ -327,7 +341,8 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		peer_error(c, p, "out of memory");
 		return;
 	}
-	if (repl_batch_decode(p->body.data ? p->body.data : "", p->body.len, p->asked_max, b, err, sizeof(err)) != 0) {
+	if (repl_batch_decode(p->body.data ? p->body.data : "", p->body.len, p->asked_max, b, err,
+			      sizeof(err)) != 0) {
 		repl_stats_inc(c->stats, refused_malformed, 1);
 		peer_error(c, p, "refused batch: %s", err);
 		goto out;
@@ -342,7 +357,9 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		int64_t at = (int64_t)(b->entries[i].hlc >> 16);
 		if (at > now + c->skew_ms) {
 			repl_stats_inc(c->stats, refused_clock, 1);
-			peer_error(c, p, "refused batch: entry %s/%" PRIu64 " is stamped %" PRId64 " ms in the future",
+			peer_error(c, p,
+				   "refused batch: entry %s/%" PRIu64 " is stamped %" PRId64
+				   " ms in the future",
 				   b->entries[i].origin, b->entries[i].seq, at - now);
 			goto out;
 		}
@@ -354,7 +371,8 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		applied = state_changes_apply(c->st, b->entries, b->count);
 		if (applied < 0) {
 			repl_stats_inc(c->stats, apply_errors, 1);
-			peer_error(c, p, "batch of %zu entries not applied: %s", b->count, state_errmsg(c->st));
+			peer_error(c, p, "batch of %zu entries not applied: %s", b->count,
+				   state_errmsg(c->st));
 			goto out;
 		}
 	}
@@ -379,8 +397,8 @@ out:
 static void snapshot_import(repl_client_t *c, peer_t *p)
 {
 	char err[256];
-	int rc = repl_snapshot_check(p->body.data ? p->body.data : "", p->body.len, p->region, wall_ms() + c->skew_ms,
-				     err, sizeof(err));
+	int rc = repl_snapshot_check(p->body.data ? p->body.data : "", p->body.len, p->region,
+				     wall_ms() + c->skew_ms, err, sizeof(err));
 	if (rc != 0) {
 		if (rc == -2)
 			repl_stats_inc(c->stats, refused_clock, 1);
@@ -396,7 +414,8 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 	}
 	repl_stats_inc(c->stats, snapshots_imported, 1);
 	repl_watch_notify(c->watch);
-	log_info("peer %s: imported a snapshot (%zu bytes); following its log from here", p->region, p->body.len);
+	log_info("peer %s: imported a snapshot (%zu bytes); following its log from here", p->region,
+		 p->body.len);
 	p->need_snapshot = false;
 	p->status.last_contact_ms = wall_ms();
 	p->status_dirty = true;
@@ -417,14 +436,17 @@ static void request_done(repl_client_t *c, peer_t *p, CURLcode code)
 			peer_error(c, p, "refused response: truncated (%s)", p->curl_error);
 		} else {
 			repl_stats_inc(c->stats, pull_errors, 1);
-			peer_error(c, p, "%s", p->curl_error[0] ? p->curl_error : curl_easy_strerror(code));
+			peer_error(c, p, "%s",
+				   p->curl_error[0] ? p->curl_error : curl_easy_strerror(code));
 		}
 		return;
 	}
 	if (response_verify(c, p, status) != 0)
 		return;
 	if (status == 409 && !p->snapshot) {
-		log_info("peer %s: we are behind its retained change log; bootstrapping from its snapshot", p->region);
+		log_info("peer %s: we are behind its retained change log; bootstrapping from its "
+			 "snapshot",
+			 p->region);
 		p->need_snapshot = true;
 		p->next_ms = 0;
 		return;
@@ -455,7 +477,8 @@ static void request_cleanup(repl_client_t *c, peer_t *p)
 
 static void status_flush(repl_client_t *c, peer_t *p, int64_t mono, bool force)
 {
-	if (!p->status_dirty || (!force && p->status_written_ms != 0 && mono - p->status_written_ms < STATUS_WRITE_MS))
+	if (!p->status_dirty ||
+	    (!force && p->status_written_ms != 0 && mono - p->status_written_ms < STATUS_WRITE_MS))
 		return;
 	if (state_peer_update(c->st, &p->status) != 0) {
 		log_warn("peer %s: cannot record its status: %s", p->region, state_errmsg(c->st));
@@ -548,8 +571,8 @@ void repl_client_set_tick(repl_client_t *c, repl_client_tick_fn fn, void *arg)
 	c->tick_arg = arg;
 }
 
-repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch, repl_stats_t *stats,
-			       char *err, size_t errlen)
+repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
+			       repl_stats_t *stats, char *err, size_t errlen)
 {
 	repl_client_t *c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -559,12 +582,14 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 	c->tls_ca = conf->replication.tls_ca ? strdup(conf->replication.tls_ca) : NULL;
 	c->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
 	c->long_poll_ms = conf->replication.long_poll_ms;
-	c->skew_ms = conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
+	c->skew_ms =
+	    conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
 	c->key = key;
 	c->watch = watch;
 	c->stats = stats;
 	c->nonces = repl_nonce_cache_new(1 << 14);
-	c->peers = calloc(conf->replication.peer_count ? conf->replication.peer_count : 1, sizeof(*c->peers));
+	c->peers = calloc(conf->replication.peer_count ? conf->replication.peer_count : 1,
+			  sizeof(*c->peers));
 	if (c->state_path == NULL || c->nonces == NULL || c->peers == NULL)
 		goto oom;
 	for (size_t i = 0; i < conf->replication.peer_count; i++) {
@@ -593,7 +618,7 @@ void repl_client_free(repl_client_t *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->peer_count; i++)
+	for (size_t i = 0; c->peers != NULL && i < c->peer_count; i++)
 		free(c->peers[i].url);
 	free(c->peers);
 	repl_nonce_cache_free(c->nonces);

@@ -25,8 +25,8 @@ typedef struct repl_client repl_client_t;
 typedef void (*repl_client_tick_fn)(void *arg, state_t *st);
 
 /* Copies what it needs from conf; key, watch and stats must outlive it. */
-repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch, repl_stats_t *stats,
-			       char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
+			       repl_stats_t *stats, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
 void repl_client_set_tick(repl_client_t *c, repl_client_tick_fn fn, void *arg) M_NONNULL(1);
 /* Runs until repl_client_stop(). 0, or -1 when it could not start. */
 int repl_client_run(repl_client_t *c) M_NONNULL_ALL M_WUR;

@@ -14,8 +14,8 @@ bool repl_origin_valid(const char *origin)
 	size_t n = 0;
 	for (; origin[n] != '\0'; n++) {
 		char c = origin[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '-' || c == '.'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
 			return false;
 	}
 	return n > 0 && n < STATE_NAME_MAX;
@@ -35,8 +35,8 @@ static int encode_cursors(repl_buf_t *out, const repl_cursor_t *c, size_t n)
 }
 
 /* Reads {"origin": seq, ...} into c (at most REPL_ORIGINS_MAX, no duplicates). */
-static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, repl_cursor_t *c, size_t *count,
-			  const char *what, char *err, size_t errlen)
+static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, repl_cursor_t *c,
+			  size_t *count, const char *what, char *err, size_t errlen)
 {
 	*count = 0;
 	if (obj->type != REPL_JSON_OBJECT) {
@@ -50,7 +50,8 @@ static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, r
 	for (const repl_json_node_t *k = repl_json_child(doc, obj); k != NULL;) {
 		const repl_json_node_t *v = repl_json_next(doc, k);
 		repl_cursor_t *cur = &c[*count];
-		if (repl_json_string(doc, k, cur->origin, sizeof(cur->origin)) != 0 || !repl_origin_valid(cur->origin)) {
+		if (repl_json_string(doc, k, cur->origin, sizeof(cur->origin)) != 0 ||
+		    !repl_origin_valid(cur->origin)) {
 			snprintf(err, errlen, "%s: bad origin", what);
 			return -1;
 		}
@@ -73,12 +74,13 @@ int repl_pull_encode(const repl_pull_t *pull, repl_buf_t *out)
 {
 	int rc = repl_buf_append(out, "{\"cursors\":", 11);
 	rc |= encode_cursors(out, pull->cursors, pull->count);
-	rc |= repl_buf_printf(out, ",\"max\":%" PRIu32 ",\"wait_ms\":%" PRIu32 "}", pull->max, pull->wait_ms);
+	rc |= repl_buf_printf(out, ",\"max\":%" PRIu32 ",\"wait_ms\":%" PRIu32 "}", pull->max,
+			      pull->wait_ms);
 	return rc || out->overflow ? -1 : 0;
 }
 
-static int get_u64(const repl_json_t *doc, const repl_json_node_t *obj, const char *key, uint64_t min, uint64_t max,
-		   uint64_t *out, char *err, size_t errlen)
+static int get_u64(const repl_json_t *doc, const repl_json_node_t *obj, const char *key,
+		   uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
 	const repl_json_node_t *v = repl_json_get(doc, obj, key);
 	if (v == NULL) {
@@ -128,8 +130,8 @@ out:
 	return rc;
 }
 
-int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms, const repl_cursor_t *heads,
-			    size_t head_count)
+int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms,
+			    const repl_cursor_t *heads, size_t head_count)
 {
 	int rc = repl_buf_append(out, "{\"region\":", 10);
 	rc |= repl_buf_json_string(out, region);
@@ -146,7 +148,8 @@ int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *c, bool first
 		rc |= repl_buf_append(out, ",", 1);
 	rc |= repl_buf_append(out, "{\"origin\":", 10);
 	rc |= repl_buf_json_string(out, c->origin);
-	rc |= repl_buf_printf(out, ",\"seq\":%" PRIu64 ",\"hlc\":%" PRIu64 ",\"table\":", c->seq, c->hlc);
+	rc |= repl_buf_printf(out, ",\"seq\":%" PRIu64 ",\"hlc\":%" PRIu64 ",\"table\":", c->seq,
+			      c->hlc);
 	rc |= repl_buf_json_string(out, c->table);
 	rc |= repl_buf_append(out, ",\"key\":", 7);
 	rc |= repl_buf_json_string(out, c->key);
@@ -166,8 +169,8 @@ int repl_batch_encode_end(repl_buf_t *out, bool more)
 	return rc || out->overflow ? -1 : 0;
 }
 
-static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_t idx, state_change_t *c, char *err,
-			size_t errlen)
+static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_t idx,
+			state_change_t *c, char *err, size_t errlen)
 {
 	char what[48];
 	const repl_json_node_t *v;
@@ -177,7 +180,8 @@ static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_
 		return -1;
 	}
 	v = repl_json_get(doc, e, "origin");
-	if (v == NULL || repl_json_string(doc, v, c->origin, sizeof(c->origin)) != 0 || !repl_origin_valid(c->origin)) {
+	if (v == NULL || repl_json_string(doc, v, c->origin, sizeof(c->origin)) != 0 ||
+	    !repl_origin_valid(c->origin)) {
 		snprintf(err, errlen, "%s.origin: missing or invalid", what);
 		return -1;
 	}
@@ -192,7 +196,8 @@ static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_
 		return -1;
 	}
 	v = repl_json_get(doc, e, "table");
-	if (v == NULL || repl_json_string(doc, v, c->table, sizeof(c->table)) != 0 || c->table[0] == '\0') {
+	if (v == NULL || repl_json_string(doc, v, c->table, sizeof(c->table)) != 0 ||
+	    c->table[0] == '\0') {
 		snprintf(err, errlen, "%s.table: missing or invalid", what);
 		return -1;
 	}
@@ -218,7 +223,8 @@ static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_
 	return 0;
 }
 
-int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *b, char *err, size_t errlen)
+int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *b, char *err,
+		      size_t errlen)
 {
 	repl_json_t doc;
 	char jerr[128];
@@ -236,7 +242,8 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 		goto fail;
 	}
 	n = repl_json_get(&doc, root, "region");
-	if (n == NULL || repl_json_string(&doc, n, b->region, sizeof(b->region)) != 0 || !repl_origin_valid(b->region)) {
+	if (n == NULL || repl_json_string(&doc, n, b->region, sizeof(b->region)) != 0 ||
+	    !repl_origin_valid(b->region)) {
 		snprintf(err, errlen, "region: missing or invalid");
 		goto fail;
 	}
@@ -262,7 +269,8 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 		goto fail;
 	}
 	if (n->count > max_entries) {
-		snprintf(err, errlen, "entries: %u entries, more than the %zu asked for", n->count, max_entries);
+		snprintf(err, errlen, "entries: %u entries, more than the %zu asked for", n->count,
+			 max_entries);
 		goto fail;
 	}
 	if (n->count > 0) {
@@ -272,7 +280,8 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 			goto fail;
 		}
 	}
-	for (const repl_json_node_t *e = repl_json_child(&doc, n); e != NULL; e = repl_json_next(&doc, e)) {
+	for (const repl_json_node_t *e = repl_json_child(&doc, n); e != NULL;
+	     e = repl_json_next(&doc, e)) {
 		if (decode_entry(&doc, e, b->count, &b->entries[b->count], err, errlen) != 0)
 			goto fail;
 		b->count++;
@@ -289,15 +298,15 @@ void repl_batch_free(repl_batch_t *b)
 {
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->count; i++)
+	for (size_t i = 0; b->entries != NULL && i < b->count; i++)
 		free(b->entries[i].row_json);
 	free(b->entries);
 	b->entries = NULL;
 	b->count = 0;
 }
 
-static int hlc_plausible(const repl_json_t *doc, const repl_json_node_t *n, int64_t max_ms, const char *what,
-			 char *err, size_t errlen)
+static int hlc_plausible(const repl_json_t *doc, const repl_json_node_t *n, int64_t max_ms,
+			 const char *what, char *err, size_t errlen)
 {
 	uint64_t hlc;
 	if (n == NULL || repl_json_u64(doc, n, &hlc) != 0) {
@@ -305,14 +314,16 @@ static int hlc_plausible(const repl_json_t *doc, const repl_json_node_t *n, int6
 		return -1;
 	}
 	if ((int64_t)(hlc >> 16) > max_ms) {
-		snprintf(err, errlen, "%s: hlc %" PRIu64 " is %" PRId64 " ms past the allowed clock skew", what, hlc,
-			 (int64_t)(hlc >> 16) - max_ms);
+		snprintf(err, errlen,
+			 "%s: hlc %" PRIu64 " is %" PRId64 " ms past the allowed clock skew", what,
+			 hlc, (int64_t)(hlc >> 16) - max_ms);
 		return -2;
 	}
 	return 0;
 }
 
-int repl_snapshot_check(const char *text, size_t len, const char *region, int64_t max_ms, char *err, size_t errlen)
+int repl_snapshot_check(const char *text, size_t len, const char *region, int64_t max_ms, char *err,
+			size_t errlen)
 {
 	static const char *const tables[] = {"observations", "overrides", "events"};
 	repl_json_t doc;
@@ -335,7 +346,8 @@ int repl_snapshot_check(const char *text, size_t len, const char *region, int64_
 		goto out;
 	}
 	n = repl_json_get(&doc, root, "region");
-	if (n == NULL || repl_json_string(&doc, n, value, sizeof(value)) != 0 || strcmp(value, region) != 0) {
+	if (n == NULL || repl_json_string(&doc, n, value, sizeof(value)) != 0 ||
+	    strcmp(value, region) != 0) {
 		snprintf(err, errlen, "region: not %s", region);
 		goto out;
 	}
@@ -354,7 +366,8 @@ int repl_snapshot_check(const char *text, size_t len, const char *region, int64_
 		     row = repl_json_next(&doc, row), i++) {
 			char what[48];
 			snprintf(what, sizeof(what), "%s[%zu]", tables[t], i);
-			rc = hlc_plausible(&doc, repl_json_get(&doc, row, "hlc"), max_ms, what, err, errlen);
+			rc = hlc_plausible(&doc, repl_json_get(&doc, row, "hlc"), max_ms, what, err,
+					   errlen);
 			if (rc != 0)
 				goto out;
 		}

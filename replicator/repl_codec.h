@@ -11,34 +11,34 @@
 #include "replicator/repl_json.h"
 #include "state/state.h"
 
-#define REPL_ORIGINS_MAX 256          /* origins one request or response may name */
-#define REPL_REQUEST_BODY_MAX 65536   /* bytes; larger request bodies are refused */
+#define REPL_ORIGINS_MAX 256		  /* origins one request or response may name */
+#define REPL_REQUEST_BODY_MAX 65536	  /* bytes; larger request bodies are refused */
 #define REPL_RESPONSE_BODY_MAX (8u << 20) /* bytes; a larger response is cut off and refused */
 #define REPL_BATCH_BYTES_SOFT (1u << 20)  /* a server stops adding entries past this */
-#define REPL_ROW_MAX 16384            /* bytes of one entry's row */
+#define REPL_ROW_MAX 16384		  /* bytes of one entry's row */
 
 /* How far one origin's log has been received: every seq <= this is held. */
 typedef struct {
 	char origin[STATE_NAME_MAX]; /* region id */
-	uint64_t seq;                /* highest seq held, 0 when none */
+	uint64_t seq;		     /* highest seq held, 0 when none */
 } repl_cursor_t;
 
 /* A pull: "send me entries after these cursors, of these and any other origin". */
 typedef struct {
 	repl_cursor_t cursors[REPL_ORIGINS_MAX]; /* origins the puller holds */
-	size_t count;                            /* 0..REPL_ORIGINS_MAX */
-	uint32_t max;                            /* entries wanted, 1..100000 */
-	uint32_t wait_ms;                        /* long-poll time when nothing is new, 0..600000 */
+	size_t count;				 /* 0..REPL_ORIGINS_MAX */
+	uint32_t max;				 /* entries wanted, 1..100000 */
+	uint32_t wait_ms;			 /* long-poll time when nothing is new, 0..600000 */
 } repl_pull_t;
 
 /* One response to a pull. */
 typedef struct {
-	char region[STATE_NAME_MAX];            /* the responder */
-	int64_t now_ms;                         /* responder's clock when it answered */
-	bool more;                              /* more entries were ready than sent */
-	repl_cursor_t heads[REPL_ORIGINS_MAX];  /* responder's highest seq per origin */
+	char region[STATE_NAME_MAX];	       /* the responder */
+	int64_t now_ms;			       /* responder's clock when it answered */
+	bool more;			       /* more entries were ready than sent */
+	repl_cursor_t heads[REPL_ORIGINS_MAX]; /* responder's highest seq per origin */
 	size_t head_count;
-	state_change_t *entries;                /* malloc'd, row_json malloc'd each */
+	state_change_t *entries; /* malloc'd, row_json malloc'd each */
 	size_t count;
 } repl_batch_t;
 
@@ -47,19 +47,21 @@ bool repl_origin_valid(const char *origin) M_NONNULL_ALL M_PURE;
 
 int repl_pull_encode(const repl_pull_t *pull, repl_buf_t *out) M_NONNULL_ALL M_WUR;
 /* 0, or -1 with err saying what is wrong. */
-int repl_pull_decode(const char *text, size_t len, repl_pull_t *pull, char *err, size_t errlen) M_NONNULL(1, 3, 4) M_WUR;
+int repl_pull_decode(const char *text, size_t len, repl_pull_t *pull, char *err, size_t errlen)
+    M_NONNULL(1, 3, 4) M_WUR;
 
 /* Writes the opening of a batch (everything before the first entry). */
-int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms, const repl_cursor_t *heads,
-			    size_t head_count) M_NONNULL(1, 2) M_WUR;
+int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms,
+			    const repl_cursor_t *heads, size_t head_count) M_NONNULL(1, 2) M_WUR;
 /* Appends one entry; first says whether it is the first. */
-int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *change, bool first) M_NONNULL_ALL M_WUR;
+int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *change,
+			    bool first) M_NONNULL_ALL M_WUR;
 int repl_batch_encode_end(repl_buf_t *out, bool more) M_NONNULL_ALL M_WUR;
 
 /* Decodes a batch holding at most max_entries entries. Each entry must be well formed
  * (origin, seq >= 1, hlc > 0, table, key, row an object or null). 0, or -1 with err. */
-int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *batch, char *err,
-		      size_t errlen) M_NONNULL(1, 4, 5) M_WUR;
+int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *batch,
+		      char *err, size_t errlen) M_NONNULL(1, 4, 5) M_WUR;
 void repl_batch_free(repl_batch_t *batch);
 
 /* Checks a peer's snapshot before import: strict JSON, format "meridian-snapshot/1",

@@ -18,9 +18,9 @@
 #include "replicator/repl_codec.h"
 #include "state/state.h"
 
-#define POOL_MAX 8          /* idle state connections kept */
-#define CONNECTIONS_MAX 64  /* concurrent peer connections (one thread each) */
-#define ACKS_MAX 4096       /* (peer, origin) cursors remembered for compaction */
+#define POOL_MAX 8	   /* idle state connections kept */
+#define CONNECTIONS_MAX 64 /* concurrent peer connections (one thread each) */
+#define ACKS_MAX 4096	   /* (peer, origin) cursors remembered for compaction */
 
 /* What one peer said it holds of one origin, from its last pull. */
 typedef struct {
@@ -36,15 +36,15 @@ struct repl_server {
 	repl_nonce_cache_t *nonces;
 	char region[STATE_NAME_MAX];
 	char *state_path;
-	char *tls_cert_pem;           /* file contents, kept for the daemon's lifetime */
+	char *tls_cert_pem; /* file contents, kept for the daemon's lifetime */
 	char *tls_key_pem;
 
-	pthread_mutex_t lock;         /* guards everything below */
+	pthread_mutex_t lock; /* guards everything below */
 	repl_key_t key;
-	uint32_t batch_max;           /* entries per response */
-	uint32_t long_poll_ms;        /* longest wait of a pull */
-	uint32_t window_ms;           /* accepted message time skew */
-	state_t *pool[POOL_MAX];      /* idle read-only connections */
+	uint32_t batch_max;	 /* entries per response */
+	uint32_t long_poll_ms;	 /* longest wait of a pull */
+	uint32_t window_ms;	 /* accepted message time skew */
+	state_t *pool[POOL_MAX]; /* idle read-only connections */
 	size_t pool_count;
 	ack_t acks[ACKS_MAX];
 	size_t ack_count;
@@ -55,7 +55,7 @@ typedef struct {
 	repl_buf_t body;
 	char peer[STATE_NAME_MAX + 48]; /* "region (address)" for logs */
 	bool too_big;
-	bool done;                      /* a response was queued */
+	bool done; /* a response was queued */
 } request_t;
 
 static int64_t wall_ms(void)
@@ -100,11 +100,13 @@ static void ack_record(repl_server_t *s, const char *peer, const repl_cursor_t *
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 		for (j = 0; j < s->ack_count; j++)
-			if (strcmp(s->acks[j].peer, peer) == 0 && strcmp(s->acks[j].origin, c[i].origin) == 0)
+			if (strcmp(s->acks[j].peer, peer) == 0 &&
+			    strcmp(s->acks[j].origin, c[i].origin) == 0)
 				break;
 		if (j == s->ack_count) {
 			if (s->ack_count == ACKS_MAX)
-				break; /* bounded: an unknown flood of origins only delays compaction */
+				break; /* bounded: an unknown flood of origins only delays
+					  compaction */
 			s->ack_count++;
 			name_copy(s->acks[j].peer, peer);
 			name_copy(s->acks[j].origin, c[i].origin);
@@ -114,14 +116,16 @@ static void ack_record(repl_server_t *s, const char *peer, const repl_cursor_t *
 	pthread_mutex_unlock(&s->lock);
 }
 
-uint64_t repl_server_acked_floor(repl_server_t *s, const char *origin, const conf_peer_t *peers, size_t peer_count)
+uint64_t repl_server_acked_floor(repl_server_t *s, const char *origin, const conf_peer_t *peers,
+				 size_t peer_count)
 {
 	uint64_t floor = UINT64_MAX;
 	pthread_mutex_lock(&s->lock);
 	for (size_t p = 0; p < peer_count && floor > 0; p++) {
 		uint64_t seq = 0;
 		for (size_t j = 0; j < s->ack_count; j++)
-			if (strcmp(s->acks[j].peer, peers[p].region) == 0 && strcmp(s->acks[j].origin, origin) == 0)
+			if (strcmp(s->acks[j].peer, peers[p].region) == 0 &&
+			    strcmp(s->acks[j].origin, origin) == 0)
 				seq = s->acks[j].seq;
 		if (seq < floor)
 			floor = seq;
@@ -131,15 +135,21 @@ uint64_t repl_server_acked_floor(repl_server_t *s, const char *origin, const con
 }
 
 /* Signs and queues a response; takes ownership of body (malloc'd or NULL). */
-static enum MHD_Result respond(repl_server_t *s, struct MHD_Connection *conn, request_t *req, unsigned status,
-			       char *body, size_t len, const char *request_nonce)
+static enum MHD_Result respond(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+			       unsigned status, char *body, size_t len, const char *request_nonce)
 {
 	char nonce[REPL_NONCE_HEX + 1], sig[REPL_SIG_HEX + 1], status_text[8], time_text[24];
 	int64_t now = wall_ms();
 	snprintf(status_text, sizeof(status_text), "%u", status);
 	snprintf(time_text, sizeof(time_text), "%" PRId64, now);
-	repl_auth_msg_t msg = {.kind = "response", .method = status_text, .target = request_nonce ? request_nonce : "",
-			       .region = s->region, .time_ms = now, .nonce = nonce, .body = body, .body_len = len};
+	repl_auth_msg_t msg = {.kind = "response",
+			       .method = status_text,
+			       .target = request_nonce ? request_nonce : "",
+			       .region = s->region,
+			       .time_ms = now,
+			       .nonce = nonce,
+			       .body = body,
+			       .body_len = len};
 	req->done = true;
 	pthread_mutex_lock(&s->lock);
 	int rc = repl_auth_nonce(nonce) == 0 ? repl_auth_sign(&s->key, &msg, sig) : -1;
@@ -148,8 +158,8 @@ static enum MHD_Result respond(repl_server_t *s, struct MHD_Connection *conn, re
 		free(body);
 		return MHD_NO;
 	}
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body ? body : (char *)"",
-								 body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (r == NULL) {
 		free(body);
 		return MHD_NO;
@@ -164,8 +174,9 @@ static enum MHD_Result respond(repl_server_t *s, struct MHD_Connection *conn, re
 	return ret;
 }
 
-static enum MHD_Result respond_error(repl_server_t *s, struct MHD_Connection *conn, request_t *req, unsigned status,
-				     const char *message, const char *request_nonce)
+static enum MHD_Result respond_error(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+				     unsigned status, const char *message,
+				     const char *request_nonce)
 {
 	repl_buf_t b;
 	repl_buf_init(&b, 4096);
@@ -184,7 +195,8 @@ typedef struct {
 	bool first;
 } target_walk_t;
 
-static enum MHD_Result target_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result target_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
 {
 	target_walk_t *w = cls;
 	(void)kind;
@@ -203,7 +215,8 @@ static const char *arg(struct MHD_Connection *conn, const char *key)
 	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-static int arg_u64(struct MHD_Connection *conn, const char *key, uint64_t def, uint64_t max, uint64_t *out)
+static int arg_u64(struct MHD_Connection *conn, const char *key, uint64_t def, uint64_t max,
+		   uint64_t *out)
 {
 	const char *v = arg(conn, key);
 	if (v == NULL) {
@@ -222,8 +235,8 @@ static int arg_u64(struct MHD_Connection *conn, const char *key, uint64_t def, u
 
 /* Collects entries after the pull's cursors. 1: entries (or more) found; 0: nothing new;
  * -1: error (msg); -2: the puller needs a snapshot of origin *need. */
-static int collect(repl_server_t *s, state_t *st, const repl_pull_t *pull, bool only_listed, size_t max,
-		   repl_buf_t *out, char *msg, size_t msglen, char *need)
+static int collect(repl_server_t *s, state_t *st, const repl_pull_t *pull, bool only_listed,
+		   size_t max, repl_buf_t *out, char *msg, size_t msglen, char *need)
 {
 	state_cursor_t *heads = NULL;
 	size_t head_count = 0, sent = 0;
@@ -243,7 +256,9 @@ static int collect(repl_server_t *s, state_t *st, const repl_pull_t *pull, bool 
 		snprintf(wire[i].origin, sizeof(wire[i].origin), "%s", heads[i].origin);
 		wire[i].seq = heads[i].seq;
 	}
-	if (repl_batch_encode_begin(out, s->region, wall_ms(), wire, head_count < REPL_ORIGINS_MAX ? head_count : REPL_ORIGINS_MAX) != 0) {
+	if (repl_batch_encode_begin(out, s->region, wall_ms(), wire,
+				    head_count < REPL_ORIGINS_MAX ? head_count
+								  : REPL_ORIGINS_MAX) != 0) {
 		snprintf(msg, msglen, "response too large");
 		goto out;
 	}
@@ -272,7 +287,8 @@ static int collect(repl_server_t *s, state_t *st, const repl_pull_t *pull, bool 
 		}
 		state_change_t *changes = NULL;
 		size_t n = 0;
-		if (state_changes_since(st, heads[i].origin, after, max - sent, &changes, &n) != 0) {
+		if (state_changes_since(st, heads[i].origin, after, max - sent, &changes, &n) !=
+		    0) {
 			snprintf(msg, msglen, "cannot read the change log: %s", state_errmsg(st));
 			goto out;
 		}
@@ -301,8 +317,8 @@ out:
 	return rc;
 }
 
-static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *conn, request_t *req, const char *method,
-				     const char *claimed, const char *nonce)
+static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+				     const char *method, const char *claimed, const char *nonce)
 {
 	repl_pull_t *pull = calloc(1, sizeof(*pull));
 	char msg[256] = "", need[STATE_NAME_MAX] = "", jerr[200];
@@ -312,7 +328,8 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 	if (pull == NULL)
 		return MHD_NO;
 	if (strcmp(method, "POST") == 0) {
-		if (repl_pull_decode(req->body.data ? req->body.data : "", req->body.len, pull, jerr, sizeof(jerr)) != 0) {
+		if (repl_pull_decode(req->body.data ? req->body.data : "", req->body.len, pull,
+				     jerr, sizeof(jerr)) != 0) {
 			repl_stats_inc(s->stats, refused_malformed, 1);
 			log_warn("refused request from %s: %s", req->peer, jerr);
 			ret = respond_error(s, conn, req, MHD_HTTP_BAD_REQUEST, jerr, nonce);
@@ -322,12 +339,14 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 	} else {
 		uint64_t after, max, wait;
 		const char *origin = arg(conn, "origin");
-		if (origin == NULL || !repl_origin_valid(origin) || arg_u64(conn, "after", 0, INT64_MAX, &after) != 0 ||
+		if (origin == NULL || !repl_origin_valid(origin) ||
+		    arg_u64(conn, "after", 0, INT64_MAX, &after) != 0 ||
 		    arg_u64(conn, "max", s->batch_max, 100000, &max) != 0 || max == 0 ||
 		    arg_u64(conn, "wait", 0, 600000, &wait) != 0) {
 			repl_stats_inc(s->stats, refused_malformed, 1);
 			log_warn("refused request from %s: bad query arguments", req->peer);
-			ret = respond_error(s, conn, req, MHD_HTTP_BAD_REQUEST, "bad query arguments", nonce);
+			ret = respond_error(s, conn, req, MHD_HTTP_BAD_REQUEST,
+					    "bad query arguments", nonce);
 			goto out;
 		}
 		snprintf(pull->cursors[0].origin, sizeof(pull->cursors[0].origin), "%s", origin);
@@ -346,7 +365,8 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 	state_t *st = pool_get(s, msg, sizeof(msg));
 	if (st == NULL) {
 		log_error("cannot open the state store: %s", msg);
-		ret = respond_error(s, conn, req, MHD_HTTP_SERVICE_UNAVAILABLE, "state store unavailable", nonce);
+		ret = respond_error(s, conn, req, MHD_HTTP_SERVICE_UNAVAILABLE,
+				    "state store unavailable", nonce);
 		goto out;
 	}
 	repl_buf_t body;
@@ -356,14 +376,18 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 		int rc = collect(s, st, pull, only_listed, max, &body, msg, sizeof(msg), need);
 		if (rc == -2) {
 			repl_buf_free(&body);
-			log_info("peer %s is behind the retained log of %s: sending it to bootstrap", req->peer, need);
-			ret = respond_error(s, conn, req, MHD_HTTP_CONFLICT, "snapshot needed", nonce);
+			log_info(
+			    "peer %s is behind the retained log of %s: sending it to bootstrap",
+			    req->peer, need);
+			ret = respond_error(s, conn, req, MHD_HTTP_CONFLICT, "snapshot needed",
+					    nonce);
 			break;
 		}
 		if (rc < 0) {
 			repl_buf_free(&body);
 			log_error("pull from %s failed: %s", req->peer, msg);
-			ret = respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, nonce);
+			ret =
+			    respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, nonce);
 			break;
 		}
 		int64_t left = deadline - repl_monotonic_ms();
@@ -380,7 +404,8 @@ out:
 	return ret;
 }
 
-static enum MHD_Result serve_cursors(repl_server_t *s, struct MHD_Connection *conn, request_t *req, const char *nonce)
+static enum MHD_Result serve_cursors(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+				     const char *nonce)
 {
 	char msg[256];
 	state_cursor_t *heads = NULL;
@@ -388,23 +413,27 @@ static enum MHD_Result serve_cursors(repl_server_t *s, struct MHD_Connection *co
 	repl_buf_t b;
 	state_t *st = pool_get(s, msg, sizeof(msg));
 	if (st == NULL)
-		return respond_error(s, conn, req, MHD_HTTP_SERVICE_UNAVAILABLE, "state store unavailable", nonce);
+		return respond_error(s, conn, req, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "state store unavailable", nonce);
 	int rc = state_cursors_list(st, &heads, &n);
 	pool_put(s, st);
 	if (rc != 0)
-		return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot list cursors", nonce);
+		return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "cannot list cursors", nonce);
 	repl_buf_init(&b, REPL_RESPONSE_BODY_MAX);
 	rc = repl_buf_append(&b, "{\"region\":", 10) | repl_buf_json_string(&b, s->region) |
 	     repl_buf_append(&b, ",\"cursors\":{", 12);
 	for (size_t i = 0; i < n; i++) {
 		rc |= i ? repl_buf_append(&b, ",", 1) : 0;
-		rc |= repl_buf_json_string(&b, heads[i].origin) | repl_buf_printf(&b, ":%" PRIu64, heads[i].seq);
+		rc |= repl_buf_json_string(&b, heads[i].origin) |
+		      repl_buf_printf(&b, ":%" PRIu64, heads[i].seq);
 	}
 	rc |= repl_buf_append(&b, "}}", 2);
 	free(heads);
 	if (rc != 0) {
 		repl_buf_free(&b);
-		return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR, "response too large", nonce);
+		return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "response too large", nonce);
 	}
 	return respond(s, conn, req, MHD_HTTP_OK, b.data, b.len, nonce);
 }
@@ -416,21 +445,24 @@ static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *c
 	char *json = NULL;
 	state_t *st = pool_get(s, msg, sizeof(msg));
 	if (st == NULL)
-		return respond_error(s, conn, req, MHD_HTTP_SERVICE_UNAVAILABLE, "state store unavailable", nonce);
+		return respond_error(s, conn, req, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "state store unavailable", nonce);
 	int rc = state_snapshot_export(st, &json);
 	if (rc != 0)
 		snprintf(msg, sizeof(msg), "%s", state_errmsg(st));
 	pool_put(s, st);
 	if (rc != 0) {
 		log_error("snapshot for %s failed: %s", req->peer, msg);
-		return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR, "snapshot failed", nonce);
+		return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "snapshot failed", nonce);
 	}
 	repl_stats_inc(s->stats, snapshots_served, 1);
 	log_info("sending a snapshot to %s", req->peer);
 	return respond(s, conn, req, MHD_HTTP_OK, json, strlen(json), nonce);
 }
 
-static enum MHD_Result serve_stats(repl_server_t *s, struct MHD_Connection *conn, request_t *req, const char *nonce)
+static enum MHD_Result serve_stats(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+				   const char *nonce)
 {
 	repl_buf_t b;
 	repl_buf_init(&b, 65536);
@@ -442,8 +474,8 @@ static enum MHD_Result serve_stats(repl_server_t *s, struct MHD_Connection *conn
 }
 
 /* Authenticates a complete request, then routes it. */
-static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, request_t *req, const char *url,
-				const char *method)
+static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+				const char *url, const char *method)
 {
 	const char *claimed = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REPL_HDR_REGION);
 	const char *time_text = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REPL_HDR_TIME);
@@ -455,22 +487,31 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 
 	if (req->too_big) {
 		repl_stats_inc(s->stats, refused_oversized, 1);
-		log_warn("refused request from %s: body larger than %d bytes", req->peer, REPL_REQUEST_BODY_MAX);
+		log_warn("refused request from %s: body larger than %d bytes", req->peer,
+			 REPL_REQUEST_BODY_MAX);
 		return respond_error(s, conn, req, 413, "body too large", NULL);
 	}
-	if (claimed == NULL || time_text == NULL || nonce == NULL || sig == NULL || !repl_origin_valid(claimed) ||
-	    repl_auth_parse_time(time_text, &when) != 0 || strlen(nonce) != REPL_NONCE_HEX) {
+	if (claimed == NULL || time_text == NULL || nonce == NULL || sig == NULL ||
+	    !repl_origin_valid(claimed) || repl_auth_parse_time(time_text, &when) != 0 ||
+	    strlen(nonce) != REPL_NONCE_HEX) {
 		repl_stats_inc(s->stats, refused_unauthenticated, 1);
-		log_warn("refused request from %s: missing or malformed authentication headers", req->peer);
-		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, "authentication required", NULL);
+		log_warn("refused request from %s: missing or malformed authentication headers",
+			 req->peer);
+		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, "authentication required",
+				     NULL);
 	}
 	repl_buf_init(&target, 8192);
 	target_walk_t walk = {.out = &target, .first = true};
 	repl_buf_append(&target, url, strlen(url));
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, target_arg, &walk);
-	repl_auth_msg_t msg = {.kind = "request", .method = method, .target = target.overflow ? "" : target.data,
-			       .region = claimed, .time_ms = when, .nonce = nonce,
-			       .body = req->body.data, .body_len = req->body.len};
+	repl_auth_msg_t msg = {.kind = "request",
+			       .method = method,
+			       .target = target.overflow ? "" : target.data,
+			       .region = claimed,
+			       .time_ms = when,
+			       .nonce = nonce,
+			       .body = req->body.data,
+			       .body_len = req->body.len};
 	pthread_mutex_lock(&s->lock);
 	rc = target.overflow ? -1 : repl_auth_verify(&s->key, &msg, sig);
 	int64_t window = s->window_ms;
@@ -484,9 +525,11 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 	if (repl_auth_time_ok(when, now, window) != 0) {
 		repl_stats_inc(s->stats, refused_stale, 1);
 		log_warn("refused request from %s: time %" PRId64 " ms off", req->peer, when - now);
-		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, "request time outside the window", NULL);
+		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED,
+				     "request time outside the window", NULL);
 	}
-	repl_nonce_result_t nr = repl_nonce_cache_check(s->nonces, nonce, now, now + 2 * window + 1000);
+	repl_nonce_result_t nr =
+	    repl_nonce_cache_check(s->nonces, nonce, now, now + 2 * window + 1000);
 	if (nr != REPL_NONCE_FRESH) {
 		bool replay = nr == REPL_NONCE_REPLAY;
 		if (replay)
@@ -494,15 +537,19 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 		else
 			repl_stats_inc(s->stats, refused_unauthenticated, 1);
 		log_warn("refused request from %s: %s", req->peer,
-			 replay ? "replayed nonce" : nr == REPL_NONCE_FULL ? "nonce cache full" : "malformed nonce");
-		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, replay ? "replayed request" : "nonce refused",
-				     NULL);
+			 replay			 ? "replayed nonce"
+			 : nr == REPL_NONCE_FULL ? "nonce cache full"
+						 : "malformed nonce");
+		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED,
+				     replay ? "replayed request" : "nonce refused", NULL);
 	}
 	repl_stats_inc(s->stats, requests, 1);
-	if (strcmp(url, "/v1/changes") == 0 && (strcmp(method, "POST") == 0 || strcmp(method, "GET") == 0))
+	if (strcmp(url, "/v1/changes") == 0 &&
+	    (strcmp(method, "POST") == 0 || strcmp(method, "GET") == 0))
 		return serve_changes(s, conn, req, method, claimed, nonce);
 	if (strcmp(method, "GET") != 0)
-		return respond_error(s, conn, req, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", nonce);
+		return respond_error(s, conn, req, MHD_HTTP_METHOD_NOT_ALLOWED,
+				     "method not allowed", nonce);
 	if (strcmp(url, "/v1/cursors") == 0)
 		return serve_cursors(s, conn, req, nonce);
 	if (strcmp(url, "/v1/snapshot") == 0)
@@ -512,8 +559,9 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 	return respond_error(s, conn, req, MHD_HTTP_NOT_FOUND, "no such endpoint", nonce);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
 {
 	repl_server_t *s = cls;
 	request_t *req = *con_cls;
@@ -524,21 +572,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (req == NULL)
 			return MHD_NO;
 		repl_buf_init(&req->body, REPL_REQUEST_BODY_MAX);
-		const char *claimed = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REPL_HDR_REGION);
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const char *claimed =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REPL_HDR_REGION);
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		char addr[INET6_ADDRSTRLEN] = "?";
 		if (ci != NULL && ci->client_addr != NULL) {
 			const struct sockaddr *sa = ci->client_addr;
 			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr, sizeof(addr));
+				inet_ntop(AF_INET,
+					  &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+					  addr, sizeof(addr));
 			else if (sa->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr, sizeof(addr));
+				inet_ntop(
+				    AF_INET6,
+				    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				    addr, sizeof(addr));
 		}
 		snprintf(req->peer, sizeof(req->peer), "%s (%s)",
-			 claimed != NULL && repl_origin_valid(claimed) ? claimed : "unnamed peer", addr);
+			 claimed != NULL && repl_origin_valid(claimed) ? claimed : "unnamed peer",
+			 addr);
 		*con_cls = req;
 		/* Refuse an announced oversized body before reading a byte of it. */
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > REPL_REQUEST_BODY_MAX) {
 			req->too_big = true;
 			return dispatch(s, conn, req, url, method);
@@ -558,7 +615,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return dispatch(s, conn, req, url, method);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
 {
 	repl_server_t *s = cls;
 	request_t *req = *con_cls;
@@ -567,7 +625,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (!req->done && toe != MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN) {
 		repl_stats_inc(s->stats, refused_truncated, 1);
-		log_warn("refused request from %s: connection ended before the request was complete (%zu body bytes)",
+		log_warn("refused request from %s: connection ended before the request was "
+			 "complete (%zu body bytes)",
 			 req->peer, req->body.len);
 	}
 	repl_buf_free(&req->body);
@@ -603,12 +662,13 @@ void repl_server_reload(repl_server_t *s, const conf_t *conf, const repl_key_t *
 	s->key = *key;
 	s->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
 	s->long_poll_ms = conf->replication.long_poll_ms;
-	s->window_ms = conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
+	s->window_ms =
+	    conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
 	pthread_mutex_unlock(&s->lock);
 }
 
-repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch, repl_stats_t *stats,
-				 char *err, size_t errlen)
+repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
+				 repl_stats_t *stats, char *err, size_t errlen)
 {
 	repl_server_t *s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -626,13 +686,15 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 		goto fail;
 	}
 	repl_server_reload(s, conf, key);
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags =
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	if (conf->replication.listen.addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	bool tls = conf->replication.tls_cert != NULL && conf->replication.tls_key != NULL;
 	if (tls) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			snprintf(err, errlen, "replication.tls_cert: this libmicrohttpd has no TLS support");
+			snprintf(err, errlen,
+				 "replication.tls_cert: this libmicrohttpd has no TLS support");
 			goto fail;
 		}
 		s->tls_cert_pem = read_file(conf->replication.tls_cert, err, errlen);
@@ -643,14 +705,14 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 			goto fail;
 		flags |= MHD_USE_TLS;
 	}
-	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&conf->replication.listen.addr,
-				     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				     tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert_pem,
-				     MHD_OPTION_HTTPS_MEM_KEY, s->tls_key_pem, MHD_OPTION_END);
+	s->daemon = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+	    (const struct sockaddr *)&conf->replication.listen.addr,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert_pem,
+	    MHD_OPTION_HTTPS_MEM_KEY, s->tls_key_pem, MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", conf->replication.listen.text);
 		goto fail;

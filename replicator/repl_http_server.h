@@ -30,7 +30,8 @@ typedef struct repl_server repl_server_t;
 repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
 				 repl_stats_t *stats, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
 /* Replaces the key (SIGHUP) and the tunables taken from conf. */
-void repl_server_reload(repl_server_t *srv, const conf_t *conf, const repl_key_t *key) M_NONNULL_ALL;
+void repl_server_reload(repl_server_t *srv, const conf_t *conf,
+			const repl_key_t *key) M_NONNULL_ALL;
 /* Highest seq of origin that every one of the peers has reported holding (in its pulls),
  * 0 when some peer has not reported it: entries up to it may be compacted. */
 uint64_t repl_server_acked_floor(repl_server_t *srv, const char *origin, const conf_peer_t *peers,

@@ -12,7 +12,7 @@
 /* Parser state for one document: a cursor over the input and the first error. */
 typedef struct {
 	repl_json_t *doc;
-	size_t pos;      /* next byte to read */
+	size_t pos; /* next byte to read */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -90,7 +90,7 @@ static int hex4(const char *s, uint32_t *out)
 	uint32_t v = 0;
 	for (int i = 0; i < 4; i++) {
 		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0'
+		int d = c >= '0' && c <= '9'   ? c - '0'
 			: c >= 'a' && c <= 'f' ? c - 'a' + 10
 			: c >= 'A' && c <= 'F' ? c - 'A' + 10
 					       : -1;
@@ -131,8 +131,10 @@ static int scan_string(parser_t *p)
 					return fail(p, "lone low surrogate");
 				if (cp >= 0xd800 && cp <= 0xdbff) {
 					uint32_t lo;
-					if (p->pos + 6 > n || t[p->pos] != '\\' || t[p->pos + 1] != 'u' ||
-					    hex4(t + p->pos + 2, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff)
+					if (p->pos + 6 > n || t[p->pos] != '\\' ||
+					    t[p->pos + 1] != 'u' ||
+					    hex4(t + p->pos + 2, &lo) != 0 || lo < 0xdc00 ||
+					    lo > 0xdfff)
 						return fail(p, "lone high surrogate");
 					p->pos += 6;
 				}
@@ -279,10 +281,12 @@ static int64_t parse_value(parser_t *p, int depth)
 		static const struct {
 			const char *word;
 			repl_json_type_t type;
-		} words[] = {{"true", REPL_JSON_TRUE}, {"false", REPL_JSON_FALSE}, {"null", REPL_JSON_NULL}};
+		} words[] = {
+		    {"true", REPL_JSON_TRUE}, {"false", REPL_JSON_FALSE}, {"null", REPL_JSON_NULL}};
 		for (size_t i = 0; i < M_ARRAY_LEN(words); i++) {
 			size_t l = strlen(words[i].word);
-			if (words[i].word[0] == c && rest >= l && memcmp(d->text + p->pos, words[i].word, l) == 0) {
+			if (words[i].word[0] == c && rest >= l &&
+			    memcmp(d->text + p->pos, words[i].word, l) == 0) {
 				self = new_node(p, words[i].type);
 				if (self < 0)
 					return -1;
@@ -350,7 +354,8 @@ const repl_json_node_t *repl_json_next(const repl_json_t *doc, const repl_json_n
 	return n->next ? &doc->nodes[n->next] : NULL;
 }
 
-const repl_json_node_t *repl_json_get(const repl_json_t *doc, const repl_json_node_t *obj, const char *key)
+const repl_json_node_t *repl_json_get(const repl_json_t *doc, const repl_json_node_t *obj,
+				      const char *key)
 {
 	char name[128];
 	if (obj->type != REPL_JSON_OBJECT)

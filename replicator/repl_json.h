@@ -25,40 +25,44 @@ typedef enum {
  * value... children; a node's text is the raw span of the input it came from. */
 typedef struct {
 	repl_json_type_t type;
-	uint32_t start;       /* byte offset of the value in the input */
-	uint32_t len;         /* bytes of the value, quotes and brackets included */
+	uint32_t start;	      /* byte offset of the value in the input */
+	uint32_t len;	      /* bytes of the value, quotes and brackets included */
 	uint32_t first_child; /* node index, 0 when none (node 0 is the root, never a child) */
-	uint32_t next;        /* next sibling's index, 0 when last */
-	uint32_t count;       /* children: array elements, or 2 x object members */
+	uint32_t next;	      /* next sibling's index, 0 when last */
+	uint32_t count;	      /* children: array elements, or 2 x object members */
 } repl_json_node_t;
 
 /* A parsed document. It points into the input, which must outlive it. */
 typedef struct {
-	const char *text;        /* the input */
-	size_t text_len;         /* bytes */
+	const char *text;	 /* the input */
+	size_t text_len;	 /* bytes */
 	repl_json_node_t *nodes; /* nodes[0] is the root */
-	uint32_t count;          /* nodes used */
-	uint32_t alloc;          /* nodes allocated */
+	uint32_t count;		 /* nodes used */
+	uint32_t alloc;		 /* nodes allocated */
 } repl_json_t;
 
 /* Parses text (UTF-8, at most UINT32_MAX/2 bytes) strictly: one value, no trailing
  * garbage, valid UTF-8 and escapes, no NUL, nesting <= REPL_JSON_DEPTH_MAX.
  * 0, or -1 with err "offset N: what is wrong". Memory is O(len). */
-int repl_json_parse(const char *text, size_t len, repl_json_t *doc, char *err, size_t errlen) M_NONNULL(1, 3, 4) M_WUR;
+int repl_json_parse(const char *text, size_t len, repl_json_t *doc, char *err, size_t errlen)
+    M_NONNULL(1, 3, 4) M_WUR;
 void repl_json_free(repl_json_t *doc);
 
 /* The value of member key in object node obj, or NULL (also when obj is not an object). */
-const repl_json_node_t *repl_json_get(const repl_json_t *doc, const repl_json_node_t *obj, const char *key)
-	M_NONNULL_ALL;
+const repl_json_node_t *repl_json_get(const repl_json_t *doc, const repl_json_node_t *obj,
+				      const char *key) M_NONNULL_ALL;
 /* The node after n among its siblings, or NULL. */
-const repl_json_node_t *repl_json_next(const repl_json_t *doc, const repl_json_node_t *n) M_NONNULL_ALL;
+const repl_json_node_t *repl_json_next(const repl_json_t *doc,
+				       const repl_json_node_t *n) M_NONNULL_ALL;
 /* The first child, or NULL. */
-const repl_json_node_t *repl_json_child(const repl_json_t *doc, const repl_json_node_t *n) M_NONNULL_ALL;
+const repl_json_node_t *repl_json_child(const repl_json_t *doc,
+					const repl_json_node_t *n) M_NONNULL_ALL;
 /* Decodes a string node into out (NUL-terminated). -1 when not a string or it does not fit. */
-int repl_json_string(const repl_json_t *doc, const repl_json_node_t *n, char *out, size_t outlen)
-	M_NONNULL_ALL M_WUR;
+int repl_json_string(const repl_json_t *doc, const repl_json_node_t *n, char *out,
+		     size_t outlen) M_NONNULL_ALL M_WUR;
 /* A non-negative integer with no fraction or exponent that fits in 64 bits. 0 or -1. */
-int repl_json_u64(const repl_json_t *doc, const repl_json_node_t *n, uint64_t *out) M_NONNULL_ALL M_WUR;
+int repl_json_u64(const repl_json_t *doc, const repl_json_node_t *n,
+		  uint64_t *out) M_NONNULL_ALL M_WUR;
 
 /* An output buffer that refuses to grow past limit bytes: once full, appends fail and
  * overflow stays set, so a caller checks once at the end. */

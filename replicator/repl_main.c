@@ -23,8 +23,8 @@
 #include "state/state.h"
 
 #define PROGRAM "meridian-replicator"
-#define COMPACT_EVERY_MS 1000       /* acknowledged entries: cheap, indexed deletes */
-#define RETENTION_EVERY_MS 60000    /* entries past replication.retention */
+#define COMPACT_EVERY_MS 1000	 /* acknowledged entries: cheap, indexed deletes */
+#define RETENTION_EVERY_MS 60000 /* entries past replication.retention */
 #define COMPACT_ORIGINS_MAX 256
 
 /* The highest seq already compacted away for one origin, so an unchanged floor costs
@@ -42,22 +42,23 @@ typedef struct {
 	repl_key_t key;
 	repl_stats_t stats;
 	repl_watch_t *watch;
-	repl_server_t *server;     /* NULL when replication.listen is unset */
+	repl_server_t *server; /* NULL when replication.listen is unset */
 	repl_client_t *client;
 	pthread_t client_thread;
 	bool client_running;
-	int64_t compacted_ms;      /* monotonic time of the last acknowledged compaction */
-	int64_t retained_ms;       /* monotonic time of the last compaction by age */
+	int64_t compacted_ms; /* monotonic time of the last acknowledged compaction */
+	int64_t retained_ms;  /* monotonic time of the last compaction by age */
 	compacted_t compacted[COMPACT_ORIGINS_MAX];
 	size_t compacted_count;
 } daemon_t;
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: " PROGRAM " [-c FILE] [-t] [-f]\n"
-		     "  -c FILE  configuration file (default " SYSCONFDIR "/meridian/meridian.yaml)\n"
-		     "  -t       check the configuration and the key file, then exit (0: valid)\n"
-		     "  -f       stay in the foreground (always the case; for service managers)\n");
+	fprintf(out,
+		"usage: " PROGRAM " [-c FILE] [-t] [-f]\n"
+		"  -c FILE  configuration file (default " SYSCONFDIR "/meridian/meridian.yaml)\n"
+		"  -t       check the configuration and the key file, then exit (0: valid)\n"
+		"  -f       stay in the foreground (always the case; for service managers)\n");
 }
 
 /* Removes change-log entries every peer holds, and any older than the retention. */
@@ -72,9 +73,11 @@ static void compact_tick(void *arg, state_t *st)
 	if (now - d->compacted_ms < COMPACT_EVERY_MS)
 		return;
 	d->compacted_ms = now;
-	if (d->server != NULL && d->conf->replication.peer_count > 0 && state_cursors_list(st, &held, &n) == 0) {
+	if (d->server != NULL && d->conf->replication.peer_count > 0 &&
+	    state_cursors_list(st, &held, &n) == 0) {
 		for (size_t i = 0; i < n; i++) {
-			uint64_t floor = repl_server_acked_floor(d->server, held[i].origin, d->conf->replication.peers,
+			uint64_t floor = repl_server_acked_floor(d->server, held[i].origin,
+								 d->conf->replication.peers,
 								 d->conf->replication.peer_count);
 			size_t j;
 			for (j = 0; j < d->compacted_count; j++)
@@ -83,14 +86,16 @@ static void compact_tick(void *arg, state_t *st)
 			if (j == d->compacted_count) {
 				if (j == COMPACT_ORIGINS_MAX)
 					continue;
-				memcpy(d->compacted[j].origin, held[i].origin, sizeof(d->compacted[j].origin));
+				memcpy(d->compacted[j].origin, held[i].origin,
+				       sizeof(d->compacted[j].origin));
 				d->compacted[j].floor = 0;
 				d->compacted_count++;
 			}
 			if (floor <= d->compacted[j].floor)
 				continue;
 			if (state_changelog_compact_seq(st, held[i].origin, floor, &removed) != 0) {
-				log_warn("compaction of %s failed: %s", held[i].origin, state_errmsg(st));
+				log_warn("compaction of %s failed: %s", held[i].origin,
+					 state_errmsg(st));
 				continue;
 			}
 			d->compacted[j].floor = floor;
@@ -107,7 +112,9 @@ static void compact_tick(void *arg, state_t *st)
 	}
 	if (total > 0) {
 		repl_stats_inc(&d->stats, compacted, total);
-		log_info("compacted %" PRIu64 " change-log entries every peer holds or past retention", total);
+		log_info("compacted %" PRIu64
+			 " change-log entries every peer holds or past retention",
+			 total);
 	}
 }
 
@@ -140,7 +147,7 @@ static int client_start(daemon_t *d)
 
 static void client_end(daemon_t *d)
 {
-	if (!d->client_running)
+	if (!d->client_running || d->client == NULL)
 		return;
 	repl_client_stop(d->client);
 	pthread_join(d->client_thread, NULL);
@@ -189,11 +196,13 @@ static void reload(daemon_t *d)
 		log_warn("SIGHUP: keeping the running configuration");
 		return;
 	}
-	if (strcmp(conf->region, d->conf->region) != 0 || strcmp(conf->state_path, d->conf->state_path) != 0 ||
+	if (strcmp(conf->region, d->conf->region) != 0 ||
+	    strcmp(conf->state_path, d->conf->state_path) != 0 ||
 	    conf->replication.has_listen != d->conf->replication.has_listen ||
 	    (conf->replication.has_listen &&
 	     strcmp(conf->replication.listen.text, d->conf->replication.listen.text) != 0))
-		log_warn("SIGHUP: region, state and replication.listen changes need a restart; ignored");
+		log_warn(
+		    "SIGHUP: region, state and replication.listen changes need a restart; ignored");
 	client_end(d);
 	conf_t *old = d->conf;
 	d->conf = conf;

@@ -25,13 +25,14 @@ static void name_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind, int64_t lag_ms,
-			int64_t now_ms)
+void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind,
+			int64_t lag_ms, int64_t now_ms)
 {
 	pthread_mutex_lock(&stats->lag_lock);
 	size_t i;
 	for (i = 0; i < stats->lag_count; i++)
-		if (strcmp(stats->lag[i].peer, peer) == 0 && strcmp(stats->lag[i].origin, origin) == 0)
+		if (strcmp(stats->lag[i].peer, peer) == 0 &&
+		    strcmp(stats->lag[i].origin, origin) == 0)
 			break;
 	if (i == stats->lag_count && i < REPL_LAG_MAX) {
 		name_copy(stats->lag[i].peer, sizeof(stats->lag[i].peer), peer);
@@ -50,9 +51,9 @@ int repl_stats_json(repl_stats_t *stats, repl_buf_t *out)
 {
 	int rc = 0;
 	const char *sep = "{";
-#define REPL_STATS_PRINT(name)                                                                                   \
-	rc |= repl_buf_printf(out, "%s\"" #name "\":%" PRIu64, sep,                                              \
-			      atomic_load_explicit(&stats->name, memory_order_relaxed));                          \
+#define REPL_STATS_PRINT(name)                                                                     \
+	rc |= repl_buf_printf(out, "%s\"" #name "\":%" PRIu64, sep,                                \
+			      atomic_load_explicit(&stats->name, memory_order_relaxed));           \
 	sep = ",";
 	REPL_STATS_FIELDS(REPL_STATS_PRINT)
 #undef REPL_STATS_PRINT
@@ -64,7 +65,9 @@ int repl_stats_json(repl_stats_t *stats, repl_buf_t *out)
 		rc |= repl_buf_json_string(out, l->peer);
 		rc |= repl_buf_append(out, ",\"origin\":", 10);
 		rc |= repl_buf_json_string(out, l->origin);
-		rc |= repl_buf_printf(out, ",\"behind\":%" PRIu64 ",\"lag_ms\":%" PRId64 ",\"updated_ms\":%" PRId64 "}",
+		rc |= repl_buf_printf(out,
+				      ",\"behind\":%" PRIu64 ",\"lag_ms\":%" PRId64
+				      ",\"updated_ms\":%" PRId64 "}",
 				      l->behind, l->lag_ms, l->updated_ms);
 	}
 	pthread_mutex_unlock(&stats->lag_lock);

@@ -13,54 +13,56 @@
 /* Process-wide counters since start. Any thread increments them (relaxed atomics: each
  * is an independent tally, read only for reporting). Refusals count input from peers,
  * requests (server side) and responses (client side) alike. */
-#define REPL_STATS_FIELDS(X) \
-	X(requests)          /* authenticated requests served */ \
-	X(entries_served)    /* change-log entries sent to peers */ \
-	X(snapshots_served)  /* snapshots sent to peers */ \
-	X(pulls)             /* responses received from peers and accepted */ \
-	X(entries_applied)   /* entries newly applied here */ \
-	X(batches_applied)   /* non-empty batches committed */ \
-	X(snapshots_imported) /* bootstraps from a peer's snapshot */ \
-	X(pull_errors)       /* transport errors and error statuses talking to peers */ \
-	X(apply_errors)      /* batches the state library refused (gap, bad row) */ \
-	X(refused_unauthenticated) /* missing or wrong signature headers */ \
-	X(refused_stale)     /* message time outside the window */ \
-	X(refused_replay)    /* nonce seen before within the window */ \
-	X(refused_malformed) /* bad JSON or fields */ \
-	X(refused_oversized) /* body over the cap */ \
-	X(refused_truncated) /* body shorter than announced */ \
-	X(refused_clock)     /* an entry HLC too far ahead of local time */ \
-	X(compacted)         /* change-log entries removed by compaction */
+#define REPL_STATS_FIELDS(X)                                                                       \
+	X(requests)		   /* authenticated requests served */                             \
+	X(entries_served)	   /* change-log entries sent to peers */                          \
+	X(snapshots_served)	   /* snapshots sent to peers */                                   \
+	X(pulls)		   /* responses received from peers and accepted */                \
+	X(entries_applied)	   /* entries newly applied here */                                \
+	X(batches_applied)	   /* non-empty batches committed */                               \
+	X(snapshots_imported)	   /* bootstraps from a peer's snapshot */                         \
+	X(pull_errors)		   /* transport errors and error statuses talking to peers */      \
+	X(apply_errors)		   /* batches the state library refused (gap, bad row) */          \
+	X(refused_unauthenticated) /* missing or wrong signature headers */                        \
+	X(refused_stale)	   /* message time outside the window */                           \
+	X(refused_replay)	   /* nonce seen before within the window */                       \
+	X(refused_malformed)	   /* bad JSON or fields */                                        \
+	X(refused_oversized)	   /* body over the cap */                                         \
+	X(refused_truncated)	   /* body shorter than announced */                               \
+	X(refused_clock)	   /* an entry HLC too far ahead of local time */                  \
+	X(compacted)		   /* change-log entries removed by compaction */
 
 #define REPL_LAG_MAX 256 /* (peer, origin) pairs tracked; more are not shown */
 
 /* How far this region is behind one peer for one origin, after the last pull from it. */
 typedef struct {
-	char peer[64];       /* the peer's region */
-	char origin[64];     /* whose change log */
-	uint64_t behind;     /* entries the peer holds that we do not yet, >= 0 */
-	int64_t lag_ms;      /* now minus the newest received entry's HLC time; 0 when caught up */
-	int64_t updated_ms;  /* wall clock of the pull, ms since epoch */
+	char peer[64];	    /* the peer's region */
+	char origin[64];    /* whose change log */
+	uint64_t behind;    /* entries the peer holds that we do not yet, >= 0 */
+	int64_t lag_ms;	    /* now minus the newest received entry's HLC time; 0 when caught up */
+	int64_t updated_ms; /* wall clock of the pull, ms since epoch */
 } repl_lag_t;
 
 typedef struct {
 #define REPL_STATS_DECLARE(name) _Atomic uint64_t name;
 	REPL_STATS_FIELDS(REPL_STATS_DECLARE)
 #undef REPL_STATS_DECLARE
-	pthread_mutex_t lag_lock;      /* guards lag, lag_count */
-	repl_lag_t lag[REPL_LAG_MAX];  /* written by the client thread, read by the server */
+	pthread_mutex_t lag_lock;     /* guards lag, lag_count */
+	repl_lag_t lag[REPL_LAG_MAX]; /* written by the client thread, read by the server */
 	size_t lag_count;
 } repl_stats_t;
 
 void repl_stats_init(repl_stats_t *stats) M_NONNULL_ALL;
 void repl_stats_destroy(repl_stats_t *stats) M_NONNULL_ALL;
 /* Records the lag of origin as seen from peer (the client, after each pull). */
-void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind, int64_t lag_ms,
-			int64_t now_ms) M_NONNULL_ALL;
+void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind,
+			int64_t lag_ms, int64_t now_ms) M_NONNULL_ALL;
 
-#define repl_stats_inc(stats, field, n) atomic_fetch_add_explicit(&(stats)->field, (n), memory_order_relaxed)
+#define repl_stats_inc(stats, field, n)                                                            \
+	atomic_fetch_add_explicit(&(stats)->field, (n), memory_order_relaxed)
 
-/* Appends {"requests":N,...,"lag":[{"peer":P,"origin":O,"behind":N,"lag_ms":MS,"updated_ms":T}..]} to out. */
+/* Appends {"requests":N,...,"lag":[{"peer":P,"origin":O,"behind":N,"lag_ms":MS,"updated_ms":T}..]}
+ * to out. */
 int repl_stats_json(repl_stats_t *stats, repl_buf_t *out) M_NONNULL_ALL M_WUR;
 
 #endif

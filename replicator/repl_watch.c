@@ -14,14 +14,14 @@
 #include "state/state.h"
 
 struct repl_watch {
-	pthread_mutex_t lock;  /* guards generation, stopping */
-	pthread_cond_t cond;   /* broadcast on every bump and on stop; CLOCK_MONOTONIC */
-	uint64_t generation;   /* bumped on every noticed change */
-	bool stopping;         /* waiters return -1 */
+	pthread_mutex_t lock; /* guards generation, stopping */
+	pthread_cond_t cond;  /* broadcast on every bump and on stop; CLOCK_MONOTONIC */
+	uint64_t generation;  /* bumped on every noticed change */
+	bool stopping;	      /* waiters return -1 */
 	bool thread_started;
 	pthread_t thread;
-	int64_t first_version;  /* read before the thread starts: later commits all count */
-	state_t *st;           /* the poller's own connection */
+	int64_t first_version; /* read before the thread starts: later commits all count */
+	state_t *st;	       /* the poller's own connection */
 	uint32_t poll_ms;      /* 1..50 */
 };
 
@@ -49,7 +49,8 @@ static void *poll_loop(void *arg)
 		int64_t v;
 		if (state_data_version(w->st, &v) != 0) {
 			if (!warned)
-				log_warn("watch: PRAGMA data_version failed: %s", state_errmsg(w->st));
+				log_warn("watch: PRAGMA data_version failed: %s",
+					 state_errmsg(w->st));
 			warned = true;
 		} else if (v != last) {
 			repl_watch_notify(w);
@@ -90,7 +91,8 @@ repl_watch_t *repl_watch_start(const char *state_path, uint32_t poll_ms, char *e
 		return NULL;
 	}
 	if (state_data_version(w->st, &w->first_version) != 0) {
-		snprintf(err, errlen, "%s: PRAGMA data_version: %s", state_path, state_errmsg(w->st));
+		snprintf(err, errlen, "%s: PRAGMA data_version: %s", state_path,
+			 state_errmsg(w->st));
 		repl_watch_stop(w);
 		return NULL;
 	}

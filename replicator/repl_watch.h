@@ -17,7 +17,8 @@
 typedef struct repl_watch repl_watch_t;
 
 /* Opens its own connection to the store at state_path and starts polling. */
-repl_watch_t *repl_watch_start(const char *state_path, uint32_t poll_ms, char *err, size_t errlen) M_NONNULL(1, 3) M_WUR;
+repl_watch_t *repl_watch_start(const char *state_path, uint32_t poll_ms, char *err, size_t errlen)
+    M_NONNULL(1, 3) M_WUR;
 /* Wakes every waiter for good (they return -1), stops the poller, frees. */
 void repl_watch_stop(repl_watch_t *w);
 /* Bumps the generation now and wakes waiters. */

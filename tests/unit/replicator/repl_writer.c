@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	if (argc < 5) {
-		fprintf(stderr, "usage: repl_writer DB REGION events COUNT [PER_SECOND] | drain DC REASON | clear DC\n");
+		fprintf(stderr, "usage: repl_writer DB REGION events COUNT [PER_SECOND] | drain DC "
+				"REASON | clear DC\n");
 		return 2;
 	}
 	state_t *st = state_open(argv[1], argv[2], err, sizeof(err));

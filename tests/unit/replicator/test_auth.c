@@ -25,9 +25,14 @@ static repl_key_t test_key(void)
 
 static repl_auth_msg_t base_msg(void)
 {
-	repl_auth_msg_t m = {.kind = "request", .method = "POST", .target = "/v1/changes", .region = "eu-west",
-			     .time_ms = 1700000000000, .nonce = "00112233445566778899aabbccddeeff",
-			     .body = "{\"a\":1}", .body_len = 7};
+	repl_auth_msg_t m = {.kind = "request",
+			     .method = "POST",
+			     .target = "/v1/changes",
+			     .region = "eu-west",
+			     .time_ms = 1700000000000,
+			     .nonce = "00112233445566778899aabbccddeeff",
+			     .body = "{\"a\":1}",
+			     .body_len = 7};
 	return m;
 }
 
@@ -54,18 +59,34 @@ static void test_signature_covers_every_field(void **state)
 		const char *name;
 		int field;
 	} rows[] = {{"kind", 0}, {"method", 1}, {"target", 2}, {"region", 3},
-		    {"time", 4}, {"nonce", 5}, {"body", 6}, {"body length", 7}};
+		    {"time", 4}, {"nonce", 5},	{"body", 6},   {"body length", 7}};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		repl_auth_msg_t f = m;
 		switch (rows[i].field) {
-		case 0: f.kind = "response"; break;
-		case 1: f.method = "GET"; break;
-		case 2: f.target = "/v1/changes?x=1"; break;
-		case 3: f.region = "us-east"; break;
-		case 4: f.time_ms++; break;
-		case 5: f.nonce = "00112233445566778899aabbccddeef0"; break;
-		case 6: f.body = "{\"a\":2}"; break;
-		case 7: f.body_len = 6; break;
+		case 0:
+			f.kind = "response";
+			break;
+		case 1:
+			f.method = "GET";
+			break;
+		case 2:
+			f.target = "/v1/changes?x=1";
+			break;
+		case 3:
+			f.region = "us-east";
+			break;
+		case 4:
+			f.time_ms++;
+			break;
+		case 5:
+			f.nonce = "00112233445566778899aabbccddeef0";
+			break;
+		case 6:
+			f.body = "{\"a\":2}";
+			break;
+		case 7:
+			f.body_len = 6;
+			break;
 		}
 		if (repl_auth_verify(&k, &f, sig) == 0)
 			fail_msg("changing %s did not break the signature", rows[i].name);
@@ -147,7 +168,8 @@ static void test_key_load_missing_refused(void **state)
 	char err[256];
 	repl_key_t k;
 	assert_int_equal(repl_key_load("/nonexistent/key", &k, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/key: cannot open key file: No such file or directory");
+	assert_string_equal(err,
+			    "/nonexistent/key: cannot open key file: No such file or directory");
 }
 
 static void test_nonce_replay_refused(void **state)
@@ -167,7 +189,8 @@ static void test_nonce_malformed_refused(void **state)
 	(void)state;
 	repl_nonce_cache_t *c = repl_nonce_cache_new(128);
 	assert_int_equal(repl_nonce_cache_check(c, "abc", 0, 10), REPL_NONCE_MALFORMED);
-	assert_int_equal(repl_nonce_cache_check(c, "00112233445566778899AABBCCDDEEFF", 0, 10), REPL_NONCE_MALFORMED);
+	assert_int_equal(repl_nonce_cache_check(c, "00112233445566778899AABBCCDDEEFF", 0, 10),
+			 REPL_NONCE_MALFORMED);
 	repl_nonce_cache_free(c);
 }
 
@@ -212,19 +235,19 @@ static void test_parse_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signature_verifies),
-		cmocka_unit_test(test_signature_covers_every_field),
-		cmocka_unit_test(test_signature_wrong_key_refused),
-		cmocka_unit_test(test_signature_malformed_refused),
-		cmocka_unit_test(test_newline_in_field_refused),
-		cmocka_unit_test(test_key_load_strips_newline),
-		cmocka_unit_test(test_key_load_short_refused),
-		cmocka_unit_test(test_key_load_missing_refused),
-		cmocka_unit_test(test_nonce_replay_refused),
-		cmocka_unit_test(test_nonce_malformed_refused),
-		cmocka_unit_test(test_nonce_cache_full_fails_closed),
-		cmocka_unit_test(test_time_window),
-		cmocka_unit_test(test_parse_time),
+	    cmocka_unit_test(test_signature_verifies),
+	    cmocka_unit_test(test_signature_covers_every_field),
+	    cmocka_unit_test(test_signature_wrong_key_refused),
+	    cmocka_unit_test(test_signature_malformed_refused),
+	    cmocka_unit_test(test_newline_in_field_refused),
+	    cmocka_unit_test(test_key_load_strips_newline),
+	    cmocka_unit_test(test_key_load_short_refused),
+	    cmocka_unit_test(test_key_load_missing_refused),
+	    cmocka_unit_test(test_nonce_replay_refused),
+	    cmocka_unit_test(test_nonce_malformed_refused),
+	    cmocka_unit_test(test_nonce_cache_full_fails_closed),
+	    cmocka_unit_test(test_time_window),
+	    cmocka_unit_test(test_parse_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

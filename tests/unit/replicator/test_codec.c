@@ -29,7 +29,8 @@ static void test_pull_round_trips(void **state)
 	in.wait_ms = 25000;
 	repl_buf_init(&b, REPL_REQUEST_BODY_MAX);
 	assert_int_equal(repl_pull_encode(&in, &b), 0);
-	assert_string_equal(b.data, "{\"cursors\":{\"us-east\":42,\"eu-west\":9007199254740993},\"max\":500,\"wait_ms\":25000}");
+	assert_string_equal(b.data, "{\"cursors\":{\"us-east\":42,\"eu-west\":9007199254740993},"
+				    "\"max\":500,\"wait_ms\":25000}");
 	assert_int_equal(repl_pull_decode(b.data, b.len, &out, err, sizeof(err)), 0);
 	assert_int_equal(out.count, 2);
 	assert_string_equal(out.cursors[1].origin, "eu-west");
@@ -46,16 +47,19 @@ static void test_pull_refusals_with_message(void **state)
 		const char *text;
 		const char *err;
 	} rows[] = {
-		{"{\"cursors\":{}", "malformed JSON: offset 13: truncated document"},
-		{"[]", "request is not a JSON object"},
-		{"{\"max\":1,\"wait_ms\":0}", "cursors: missing"},
-		{"{\"cursors\":[],\"max\":1,\"wait_ms\":0}", "cursors: not an object"},
-		{"{\"cursors\":{\"a b\":1},\"max\":1,\"wait_ms\":0}", "cursors: bad origin"},
-		{"{\"cursors\":{\"a\":-1},\"max\":1,\"wait_ms\":0}", "cursors.a: not a sequence number"},
-		{"{\"cursors\":{\"a\":1,\"a\":2},\"max\":1,\"wait_ms\":0}", "cursors.a: duplicate origin"},
-		{"{\"cursors\":{},\"max\":0,\"wait_ms\":0}", "max: not an integer in 1..100000"},
-		{"{\"cursors\":{},\"max\":1}", "wait_ms: missing"},
-		{"{\"cursors\":{},\"max\":1,\"wait_ms\":600001}", "wait_ms: not an integer in 0..600000"},
+	    {"{\"cursors\":{}", "malformed JSON: offset 13: truncated document"},
+	    {"[]", "request is not a JSON object"},
+	    {"{\"max\":1,\"wait_ms\":0}", "cursors: missing"},
+	    {"{\"cursors\":[],\"max\":1,\"wait_ms\":0}", "cursors: not an object"},
+	    {"{\"cursors\":{\"a b\":1},\"max\":1,\"wait_ms\":0}", "cursors: bad origin"},
+	    {"{\"cursors\":{\"a\":-1},\"max\":1,\"wait_ms\":0}",
+	     "cursors.a: not a sequence number"},
+	    {"{\"cursors\":{\"a\":1,\"a\":2},\"max\":1,\"wait_ms\":0}",
+	     "cursors.a: duplicate origin"},
+	    {"{\"cursors\":{},\"max\":0,\"wait_ms\":0}", "max: not an integer in 1..100000"},
+	    {"{\"cursors\":{},\"max\":1}", "wait_ms: missing"},
+	    {"{\"cursors\":{},\"max\":1,\"wait_ms\":600001}",
+	     "wait_ms: not an integer in 0..600000"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		repl_pull_t p;
@@ -89,8 +93,13 @@ static void test_batch_round_trips(void **state)
 	repl_buf_t b;
 	repl_batch_t out;
 	repl_cursor_t heads[1] = {{"us-east", 7}};
-	state_change_t c = {.origin = "us-east", .seq = 7, .hlc = UINT64_C(117697534996840448), .table = "overrides",
-			    .key = "dc1", .row_json = (char *)"{\"datacenter\":\"dc1\",\"reason\":\"a \\\"b\\\"\"}"};
+	state_change_t c = {.origin = "us-east",
+			    .seq = 7,
+			    .hlc = UINT64_C(117697534996840448),
+			    .table = "overrides",
+			    .key = "dc1",
+			    .row_json =
+				(char *)"{\"datacenter\":\"dc1\",\"reason\":\"a \\\"b\\\"\"}"};
 	state_change_t t = c;
 	char err[128];
 	t.row_json = NULL;
@@ -117,7 +126,8 @@ static void test_batch_round_trips(void **state)
 }
 
 #define HEAD "{\"region\":\"b\",\"now_ms\":1,\"more\":false,\"heads\":{},\"entries\":["
-#define ENTRY(o, s, h, t, k, r) "{\"origin\":" o ",\"seq\":" s ",\"hlc\":" h ",\"table\":" t ",\"key\":" k ",\"row\":" r "}"
+#define ENTRY(o, s, h, t, k, r)                                                                    \
+	"{\"origin\":" o ",\"seq\":" s ",\"hlc\":" h ",\"table\":" t ",\"key\":" k ",\"row\":" r "}"
 
 static void test_batch_refusals_with_message(void **state)
 {
@@ -126,27 +136,38 @@ static void test_batch_refusals_with_message(void **state)
 		const char *text;
 		const char *err;
 	} rows[] = {
-		{HEAD, "malformed JSON: offset 60: truncated document"},
-		{"{\"now_ms\":1,\"more\":false,\"heads\":{},\"entries\":[]}", "region: missing or invalid"},
-		{"{\"region\":\"b\",\"more\":false,\"heads\":{},\"entries\":[]}", "now_ms: missing"},
-		{"{\"region\":\"b\",\"now_ms\":1,\"more\":1,\"heads\":{},\"entries\":[]}", "more: missing or not a boolean"},
-		{"{\"region\":\"b\",\"now_ms\":1,\"more\":false,\"entries\":[]}", "heads: missing"},
-		{"{\"region\":\"b\",\"now_ms\":1,\"more\":false,\"heads\":{}}", "entries: missing or not an array"},
-		{HEAD "1]}", "entries[0]: not an object"},
-		{HEAD ENTRY("\"\"", "1", "1", "\"t\"", "\"k\"", "{}") "]}", "entries[0].origin: missing or invalid"},
-		{HEAD ENTRY("\"a\"", "0", "1", "\"t\"", "\"k\"", "{}") "]}", "entries[0].seq: missing or invalid"},
-		{HEAD ENTRY("\"a\"", "1", "1.5", "\"t\"", "\"k\"", "{}") "]}", "entries[0].hlc: missing or invalid"},
-		{HEAD ENTRY("\"a\"", "1", "1", "\"\"", "\"k\"", "{}") "]}", "entries[0].table: missing or invalid"},
-		{HEAD ENTRY("\"a\"", "1", "1", "\"t\"", "7", "{}") "]}", "entries[0].key: missing or invalid"},
-		{HEAD ENTRY("\"a\"", "1", "1", "\"t\"", "\"k\"", "[]") "]}", "entries[0].row: missing or not an object"},
-		{HEAD ENTRY("\"a\"", "1", "1", "\"t\"", "\"k\"", "{}") "," ENTRY("\"a\"", "2", "1", "\"t\"", "\"k\"", "{}")
-		      "," ENTRY("\"a\"", "3", "1", "\"t\"", "\"k\"", "{}") "]}",
-		 "entries: 3 entries, more than the 2 asked for"},
+	    {HEAD, "malformed JSON: offset 60: truncated document"},
+	    {"{\"now_ms\":1,\"more\":false,\"heads\":{},\"entries\":[]}",
+	     "region: missing or invalid"},
+	    {"{\"region\":\"b\",\"more\":false,\"heads\":{},\"entries\":[]}", "now_ms: missing"},
+	    {"{\"region\":\"b\",\"now_ms\":1,\"more\":1,\"heads\":{},\"entries\":[]}",
+	     "more: missing or not a boolean"},
+	    {"{\"region\":\"b\",\"now_ms\":1,\"more\":false,\"entries\":[]}", "heads: missing"},
+	    {"{\"region\":\"b\",\"now_ms\":1,\"more\":false,\"heads\":{}}",
+	     "entries: missing or not an array"},
+	    {HEAD "1]}", "entries[0]: not an object"},
+	    {HEAD ENTRY("\"\"", "1", "1", "\"t\"", "\"k\"", "{}") "]}",
+	     "entries[0].origin: missing or invalid"},
+	    {HEAD ENTRY("\"a\"", "0", "1", "\"t\"", "\"k\"", "{}") "]}",
+	     "entries[0].seq: missing or invalid"},
+	    {HEAD ENTRY("\"a\"", "1", "1.5", "\"t\"", "\"k\"", "{}") "]}",
+	     "entries[0].hlc: missing or invalid"},
+	    {HEAD ENTRY("\"a\"", "1", "1", "\"\"", "\"k\"", "{}") "]}",
+	     "entries[0].table: missing or invalid"},
+	    {HEAD ENTRY("\"a\"", "1", "1", "\"t\"", "7", "{}") "]}",
+	     "entries[0].key: missing or invalid"},
+	    {HEAD ENTRY("\"a\"", "1", "1", "\"t\"", "\"k\"", "[]") "]}",
+	     "entries[0].row: missing or not an object"},
+	    {HEAD ENTRY("\"a\"", "1", "1", "\"t\"", "\"k\"", "{}") "," ENTRY(
+		 "\"a\"", "2", "1", "\"t\"", "\"k\"", "{}") "," ENTRY("\"a\"", "3", "1", "\"t\"",
+								      "\"k\"", "{}") "]}",
+	     "entries: 3 entries, more than the 2 asked for"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		repl_batch_t b;
 		char err[128] = "";
-		if (repl_batch_decode(rows[i].text, strlen(rows[i].text), 2, &b, err, sizeof(err)) == 0)
+		if (repl_batch_decode(rows[i].text, strlen(rows[i].text), 2, &b, err,
+				      sizeof(err)) == 0)
 			fail_msg("row %zu accepted", i);
 		if (strcmp(err, rows[i].err) != 0)
 			fail_msg("row %zu: expected [%s] got [%s]", i, rows[i].err, err);
@@ -160,7 +181,8 @@ static void test_batch_oversized_row_refused(void **state)
 	repl_batch_t out;
 	char err[128];
 	repl_buf_init(&b, 1 << 20);
-	static const char start[] = HEAD "{\"origin\":\"a\",\"seq\":1,\"hlc\":1,\"table\":\"t\",\"key\":\"k\",\"row\":{\"x\":\"";
+	static const char start[] = HEAD
+	    "{\"origin\":\"a\",\"seq\":1,\"hlc\":1,\"table\":\"t\",\"key\":\"k\",\"row\":{\"x\":\"";
 	assert_int_equal(repl_buf_append(&b, start, strlen(start)), 0);
 	for (int i = 0; i < REPL_ROW_MAX; i++)
 		assert_int_equal(repl_buf_append(&b, "x", 1), 0);
@@ -185,9 +207,11 @@ static void test_origin_validation(void **state)
 	assert_true(repl_origin_valid(long_name));
 }
 
-#define SNAP(region, hlc, rowhlc) \
-	"{\"format\":\"meridian-snapshot/1\",\"region\":\"" region "\",\"hlc\":" hlc ",\"exported\":1," \
-	"\"cursors\":[],\"observations\":[],\"overrides\":[{\"datacenter\":\"dc1\",\"hlc\":" rowhlc "}]," \
+#define SNAP(region, hlc, rowhlc)                                                                  \
+	"{\"format\":\"meridian-snapshot/1\",\"region\":\"" region "\",\"hlc\":" hlc               \
+	",\"exported\":1,"                                                                         \
+	"\"cursors\":[],\"observations\":[],\"overrides\":[{\"datacenter\":\"dc1\","               \
+	"\"hlc\":" rowhlc "}],"                                                                    \
 	"\"events\":[]}"
 
 /* 1000 << 16 = 65536000: an HLC stamped at ms 1000. */
@@ -199,34 +223,39 @@ static void test_snapshot_checks_with_message(void **state)
 		int rc;
 		const char *err;
 	} rows[] = {
-		{SNAP("b", "65536000", "65536000"), 0, ""},
-		{SNAP("b", "65601536", "65536000"), -2, "snapshot: hlc 65601536 is 1 ms past the allowed clock skew"},
-		{SNAP("b", "65536000", "65601536"), -2, "overrides[0]: hlc 65601536 is 1 ms past the allowed clock skew"},
-		{SNAP("c", "65536000", "65536000"), -1, "region: not b"},
-		{SNAP("b", "65536000", "\"x\""), -1, "overrides[0]: hlc missing or invalid"},
-		{"{\"format\":\"other\"}", -1, "format: not meridian-snapshot/1"},
-		{"{\"format\":\"meridian-snapshot/1\",\"region\":\"b\",\"hlc\":1}", -1, "observations: missing or not an array"},
-		{"[", -1, "malformed JSON: offset 1: truncated document"},
+	    {SNAP("b", "65536000", "65536000"), 0, ""},
+	    {SNAP("b", "65601536", "65536000"), -2,
+	     "snapshot: hlc 65601536 is 1 ms past the allowed clock skew"},
+	    {SNAP("b", "65536000", "65601536"), -2,
+	     "overrides[0]: hlc 65601536 is 1 ms past the allowed clock skew"},
+	    {SNAP("c", "65536000", "65536000"), -1, "region: not b"},
+	    {SNAP("b", "65536000", "\"x\""), -1, "overrides[0]: hlc missing or invalid"},
+	    {"{\"format\":\"other\"}", -1, "format: not meridian-snapshot/1"},
+	    {"{\"format\":\"meridian-snapshot/1\",\"region\":\"b\",\"hlc\":1}", -1,
+	     "observations: missing or not an array"},
+	    {"[", -1, "malformed JSON: offset 1: truncated document"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char err[160] = "";
-		int rc = repl_snapshot_check(rows[i].text, strlen(rows[i].text), "b", 1000, err, sizeof(err));
+		int rc = repl_snapshot_check(rows[i].text, strlen(rows[i].text), "b", 1000, err,
+					     sizeof(err));
 		if (rc != rows[i].rc || strcmp(err, rows[i].err) != 0)
-			fail_msg("row %zu: expected %d [%s] got %d [%s]", i, rows[i].rc, rows[i].err, rc, err);
+			fail_msg("row %zu: expected %d [%s] got %d [%s]", i, rows[i].rc,
+				 rows[i].err, rc, err);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pull_round_trips),
-		cmocka_unit_test(test_pull_refusals_with_message),
-		cmocka_unit_test(test_pull_too_many_origins_refused),
-		cmocka_unit_test(test_batch_round_trips),
-		cmocka_unit_test(test_batch_refusals_with_message),
-		cmocka_unit_test(test_batch_oversized_row_refused),
-		cmocka_unit_test(test_origin_validation),
-		cmocka_unit_test(test_snapshot_checks_with_message),
+	    cmocka_unit_test(test_pull_round_trips),
+	    cmocka_unit_test(test_pull_refusals_with_message),
+	    cmocka_unit_test(test_pull_too_many_origins_refused),
+	    cmocka_unit_test(test_batch_round_trips),
+	    cmocka_unit_test(test_batch_refusals_with_message),
+	    cmocka_unit_test(test_batch_oversized_row_refused),
+	    cmocka_unit_test(test_origin_validation),
+	    cmocka_unit_test(test_snapshot_checks_with_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

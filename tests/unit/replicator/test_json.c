@@ -17,8 +17,18 @@ static void test_valid_documents_parse(void **state)
 {
 	(void)state;
 	static const char *const rows[] = {
-		"{}", "[]", "0", "-1.5e+3", "\"x\"", "true", "false", "null", " { \"a\" : [1, 2, {\"b\": null}] } ",
-		"\"\\u00e9\\ud83d\\ude00\\n\"", "\"caf\xc3\xa9\"", "[[[[[[[[[[1]]]]]]]]]]",
+	    "{}",
+	    "[]",
+	    "0",
+	    "-1.5e+3",
+	    "\"x\"",
+	    "true",
+	    "false",
+	    "null",
+	    " { \"a\" : [1, 2, {\"b\": null}] } ",
+	    "\"\\u00e9\\ud83d\\ude00\\n\"",
+	    "\"caf\xc3\xa9\"",
+	    "[[[[[[[[[[1]]]]]]]]]]",
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		repl_json_t doc;
@@ -37,35 +47,37 @@ static void test_invalid_documents_refused_with_message(void **state)
 		const char *text;
 		const char *err;
 	} rows[] = {
-		{"", "offset 0: truncated document"},
-		{"{", "offset 1: expected member name"},
-		{"{\"a\":1", "offset 6: truncated document"},
-		{"{\"a\" 1}", "offset 5: expected ':'"},
-		{"{\"a\":1,}", "offset 7: expected member name"},
-		{"[1 2]", "offset 3: expected ',' or ']'"},
-		{"{\"a\":1} x", "offset 8: trailing data after document"},
-		{"\"abc", "offset 4: unterminated string"},
-		{"\"a\x01\"", "offset 2: control character in string"},
-		{"\"\\x\"", "offset 1: bad escape"},
-		{"\"\\u12\"", "offset 1: bad \\u escape"},
-		{"\"\\u0000\"", "offset 1: NUL in string"},
-		{"\"\\ud800\"", "offset 7: lone high surrogate"},
-		{"\"\\udc00\"", "offset 7: lone low surrogate"},
-		{"\"\xc3\"", "offset 1: invalid UTF-8"},
-		{"\"\xc0\xaf\"", "offset 1: invalid UTF-8"},
-		{"\"\xed\xa0\x80\"", "offset 1: invalid UTF-8"},
-		{"01", "offset 1: trailing data after document"},
-		{"1.", "offset 2: bad fraction"},
-		{"1e", "offset 2: bad exponent"},
-		{"-", "offset 1: bad number"},
-		{"tru", "offset 0: unexpected word"},
-		{"@", "offset 0: unexpected character"},
-		{"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "offset 32: nesting too deep"},
+	    {"", "offset 0: truncated document"},
+	    {"{", "offset 1: expected member name"},
+	    {"{\"a\":1", "offset 6: truncated document"},
+	    {"{\"a\" 1}", "offset 5: expected ':'"},
+	    {"{\"a\":1,}", "offset 7: expected member name"},
+	    {"[1 2]", "offset 3: expected ',' or ']'"},
+	    {"{\"a\":1} x", "offset 8: trailing data after document"},
+	    {"\"abc", "offset 4: unterminated string"},
+	    {"\"a\x01\"", "offset 2: control character in string"},
+	    {"\"\\x\"", "offset 1: bad escape"},
+	    {"\"\\u12\"", "offset 1: bad \\u escape"},
+	    {"\"\\u0000\"", "offset 1: NUL in string"},
+	    {"\"\\ud800\"", "offset 7: lone high surrogate"},
+	    {"\"\\udc00\"", "offset 7: lone low surrogate"},
+	    {"\"\xc3\"", "offset 1: invalid UTF-8"},
+	    {"\"\xc0\xaf\"", "offset 1: invalid UTF-8"},
+	    {"\"\xed\xa0\x80\"", "offset 1: invalid UTF-8"},
+	    {"01", "offset 1: trailing data after document"},
+	    {"1.", "offset 2: bad fraction"},
+	    {"1e", "offset 2: bad exponent"},
+	    {"-", "offset 1: bad number"},
+	    {"tru", "offset 0: unexpected word"},
+	    {"@", "offset 0: unexpected character"},
+	    {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	     "offset 32: nesting too deep"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		repl_json_t doc;
 		char err[128] = "";
-		if (repl_json_parse(rows[i].text, strlen(rows[i].text), &doc, err, sizeof(err)) == 0)
+		if (repl_json_parse(rows[i].text, strlen(rows[i].text), &doc, err, sizeof(err)) ==
+		    0)
 			fail_msg("row %zu accepted", i);
 		if (strcmp(err, rows[i].err) != 0)
 			fail_msg("row %zu: expected [%s] got [%s]", i, rows[i].err, err);
@@ -84,7 +96,8 @@ static void test_embedded_nul_refused(void **state)
 static void test_member_lookup_and_raw_span(void **state)
 {
 	(void)state;
-	const char *text = "{\"seq\": 18446744073709551615, \"row\": {\"x\": [1,2]}, \"s\": \"a\\\"b\"}";
+	const char *text =
+	    "{\"seq\": 18446744073709551615, \"row\": {\"x\": [1,2]}, \"s\": \"a\\\"b\"}";
 	repl_json_t doc;
 	char err[128], s[16];
 	uint64_t v;
@@ -112,7 +125,8 @@ static void test_u64_refuses_non_integers(void **state)
 		repl_json_t doc;
 		char err[128];
 		uint64_t v;
-		assert_int_equal(repl_json_parse(rows[i], strlen(rows[i]), &doc, err, sizeof(err)), 0);
+		assert_int_equal(repl_json_parse(rows[i], strlen(rows[i]), &doc, err, sizeof(err)),
+				 0);
 		if (repl_json_u64(&doc, &doc.nodes[0], &v) == 0)
 			fail_msg("row %zu (%s) accepted as an integer", i, rows[i]);
 		repl_json_free(&doc);
@@ -161,14 +175,14 @@ static void test_writer_cap_sets_overflow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_documents_parse),
-		cmocka_unit_test(test_invalid_documents_refused_with_message),
-		cmocka_unit_test(test_embedded_nul_refused),
-		cmocka_unit_test(test_member_lookup_and_raw_span),
-		cmocka_unit_test(test_u64_refuses_non_integers),
-		cmocka_unit_test(test_string_too_long_for_buffer_refused),
-		cmocka_unit_test(test_writer_escapes_and_round_trips),
-		cmocka_unit_test(test_writer_cap_sets_overflow),
+	    cmocka_unit_test(test_valid_documents_parse),
+	    cmocka_unit_test(test_invalid_documents_refused_with_message),
+	    cmocka_unit_test(test_embedded_nul_refused),
+	    cmocka_unit_test(test_member_lookup_and_raw_span),
+	    cmocka_unit_test(test_u64_refuses_non_integers),
+	    cmocka_unit_test(test_string_too_long_for_buffer_refused),
+	    cmocka_unit_test(test_writer_escapes_and_round_trips),
+	    cmocka_unit_test(test_writer_cap_sets_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

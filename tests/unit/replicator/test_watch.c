@@ -92,10 +92,11 @@ static void test_shutdown_ends_waits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_wait_times_out_without_change, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_by_another_connection_wakes_within_50ms, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_notify_wakes_at_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shutdown_ends_waits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wait_times_out_without_change, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_commit_by_another_connection_wakes_within_50ms,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_notify_wakes_at_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shutdown_ends_waits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
