@@ -78,9 +78,11 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		if (v->effective == STATE_DC_DRAINED || v->effective == STATE_DC_FORCED_DOWN ||
 		    v->effective == STATE_DC_FORCED_UP)
 			snprintf(state_text, sizeof(state_text), "%s (real %s)",
-				 ctl_dc_state_label((int)v->effective), ctl_dc_state_label((int)v->observed));
+				 ctl_dc_state_label((int)v->effective),
+				 ctl_dc_state_label((int)v->observed));
 		else
-			snprintf(state_text, sizeof(state_text), "%s", ctl_dc_state_label((int)v->effective));
+			snprintf(state_text, sizeof(state_text), "%s",
+				 ctl_dc_state_label((int)v->effective));
 		for (size_t k = 0; k < view->obs_count; k++) {
 			if (!observation_is_for(&view->obs[k], name))
 				continue;
@@ -89,19 +91,16 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 						    sizeof(obs_text));
 			/* One row per region's observation; the datacenter's own columns only on
 			 * the first, so the eye finds each datacenter at the left margin. */
-			ctl_table_row(
-			    &table,
-			    first
-				? (const char *const[]){name, state_text,
-							obs_text, ovr != NULL ? ovr_text : NULL}
-				: (const char *const[]){"", "", obs_text, ""});
+			ctl_table_row(&table,
+				      first ? (const char *const[]){name, state_text, obs_text,
+								    ovr != NULL ? ovr_text : NULL}
+					    : (const char *const[]){"", "", obs_text, ""});
 			first = false;
 		}
 		if (first)
 			ctl_table_row(&table,
-				      (const char *const[]){
-					  name, state_text,
-					  "no observations", ovr != NULL ? ovr_text : NULL});
+				      (const char *const[]){name, state_text, "no observations",
+							    ovr != NULL ? ovr_text : NULL});
 	}
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
