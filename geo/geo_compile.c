@@ -183,8 +183,8 @@ static uint32_t build_plain(build_t *b, uint32_t src)
 {
 	if (src & GEO_TREE_LEAF)
 		return location_leaf(b, src & ~GEO_TREE_LEAF);
-	uint32_t left = build_plain(b, b->src[2 * src]);
-	uint32_t right = build_plain(b, b->src[2 * src + 1]);
+	uint32_t left = build_plain(b, b->src[(size_t)2 * src]);
+	uint32_t right = build_plain(b, b->src[(size_t)2 * src + 1]);
 	if (left == right && (left & GEO_TRIE_LEAF))
 		return left;
 	return new_node(b, left, right);
@@ -229,7 +229,7 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, ui
 		for (unsigned h = 0; h < HOLE_COUNT; h++)
 			if ((holes & (1u << h)) && geo_bit(b->holes[h].prefix, depth) == bit)
 				sub |= 1u << h;
-		uint32_t s = (src & GEO_TREE_LEAF) ? src : b->src[2 * src + bit];
+		uint32_t s = (src & GEO_TREE_LEAF) ? src : b->src[(size_t)2 * src + bit];
 		if (bit)
 			path[depth / 8] |= (uint8_t)(0x80u >> (depth % 8));
 		child[bit] = build(b, s, depth + 1, max, path, bit ? mid : lo, bit ? hi : mid, sub,
@@ -256,8 +256,8 @@ static void flatten(uint32_t *root, unsigned left, unsigned idx, const uint32_t 
 	} else if (left == 0) {
 		root[idx] = ref;
 	} else {
-		flatten(root, left - 1, idx * 2, bin, bin[2 * ref], depth + 1);
-		flatten(root, left - 1, idx * 2 + 1, bin, bin[2 * ref + 1], depth + 1);
+		flatten(root, left - 1, idx * 2, bin, bin[(size_t)2 * ref], depth + 1);
+		flatten(root, left - 1, idx * 2 + 1, bin, bin[(size_t)2 * ref + 1], depth + 1);
 	}
 }
 

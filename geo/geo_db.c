@@ -251,10 +251,10 @@ static int read_tree(geo_db_t *db, char *err, size_t errlen)
 			goto out;
 		}
 		if (child_value(db, &map, i, node.left_record, node.left_record_type,
-				node.left_record_entry.offset, &db->nodes[2 * i], err,
+				node.left_record_entry.offset, &db->nodes[(size_t)2 * i], err,
 				errlen) < 0 ||
 		    child_value(db, &map, i, node.right_record, node.right_record_type,
-				node.right_record_entry.offset, &db->nodes[2 * i + 1], err,
+				node.right_record_entry.offset, &db->nodes[(size_t)2 * i + 1], err,
 				errlen) < 0)
 			goto out;
 	}
@@ -293,7 +293,7 @@ static int count_networks(geo_db_t *db, uint32_t ref, unsigned depth, unsigned m
 			if (skip)
 				continue;
 		}
-		if (count_networks(db, db->nodes[2 * ref + b], depth + 1, max_depth,
+		if (count_networks(db, db->nodes[(size_t)2 * ref + b], depth + 1, max_depth,
 				   path6 ? path : NULL, budget) < 0)
 			return -1;
 	}
@@ -311,7 +311,7 @@ static int find_roots(geo_db_t *db, char *err, size_t errlen)
 	} else {
 		uint32_t ref = 0;
 		for (unsigned i = 0; i < 96 && !(ref & GEO_TREE_LEAF); i++)
-			ref = db->nodes[2 * ref];
+			ref = db->nodes[(size_t)2 * ref];
 		db->root4 = ref;
 		db->root6 = 0;
 	}
@@ -438,7 +438,7 @@ static uint32_t walk(const geo_db_t *db, uint32_t ref, const uint8_t *addr, unsi
 	unsigned d = 0;
 
 	while (!(ref & GEO_TREE_LEAF) && d < max) {
-		ref = db->nodes[2 * ref + geo_bit(addr, d)];
+		ref = db->nodes[(size_t)2 * ref + geo_bit(addr, d)];
 		d++;
 	}
 	*depth = d;
