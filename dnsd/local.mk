@@ -40,3 +40,8 @@ tests_unit_dnsd_test_snapshot_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CF
 tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
 	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
 	$(CMOCKA_LIBS) -lm
+
+# Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.
+EXTRA_DIST += examples/meridian.yaml examples/zones/example.com.zone examples/demo.sh \
+	bench/static-vs-peers.sh bench/README.md qa/fuzz-dnsd.sh qa/fuzz/dnsd_fuzz.c
+dist_doc_DATA += docs/dnsd-server.md
