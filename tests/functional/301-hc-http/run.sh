@@ -18,7 +18,7 @@ datacenters:
     location: [38.9, -77.4]
     addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$PORT/healthz", expect: 200,
-             body_contains: "ok", interval: 200ms, fast_interval: 100ms, timeout: 150ms,
+             body_contains: "ok", interval: 300ms, fast_interval: 150ms, timeout: 250ms,
              fall: 3, rise: 2 }
   quiet:
     location: [53.3, -6.3]
@@ -56,7 +56,7 @@ h_mode web ok
 t_check "up again" h_wait east up
 h_mode web hang
 t_check "a hanging origin is cut and taken down" h_wait east down
-t_eq "reason is the timeout" "timeout after 150 ms" "$(h_obs east detail)"
+t_eq "reason is the timeout" "timeout after 250 ms" "$(h_obs east detail)"
 
 h_mode web ok
 t_check "up again after the hang" h_wait east up

@@ -19,11 +19,11 @@ datacenters:
   east:
     location: [38.9, -77.4]
     addresses: [192.0.2.10]
-    check: { type: tcp, address: "127.0.0.1:$P1", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+    check: { type: tcp, address: "127.0.0.1:$P1", interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }
   west:
     location: [37.3, -121.9]
     addresses: [192.0.2.20]
-    check: { type: tcp, address: "127.0.0.1:$P2", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+    check: { type: tcp, address: "127.0.0.1:$P2", interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }
 $1
 CONF
 }
@@ -45,7 +45,7 @@ t_eq "SIGTERM exits 0" 0 "$H_STATUS"
 write_config "  north:
     location: [60.0, 10.0]
     addresses: [192.0.2.30]
-    check: { type: tcp, address: \"127.0.0.1:$P3\", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }"
+    check: { type: tcp, address: \"127.0.0.1:$P3\", interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }"
 mv hc.log hc-first.log
 writes_before=$(h_history east | wc -l)
 h_start

@@ -31,25 +31,25 @@ datacenters:
   bydns:
     addresses: [192.0.2.20]
     check: { type: dns, address: "127.0.0.1:$DNS", qname: www.example.com., rcode: NOERROR,
-             interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+             interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }
   all:
     addresses: [192.0.2.30]
     checks:
-      - { type: tcp, address: "127.0.0.1:$TCP", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+      - { type: tcp, address: "127.0.0.1:$TCP", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
+      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
   any:
     addresses: [192.0.2.40]
     check_rule: any
     checks:
-      - { type: tcp, address: "127.0.0.1:$TCP", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+      - { type: tcp, address: "127.0.0.1:$TCP", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
+      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
   half:
     addresses: [192.0.2.50]
     check_rule: 50%
     checks:
-      - { type: tcp, address: "127.0.0.1:$TCP", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+      - { type: tcp, address: "127.0.0.1:$TCP", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
+      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
+      - { type: tcp, address: "127.0.0.1:$DEAD", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
 CONF
 t_eq "-t accepts the config" "meridian.yaml: configuration ok" "$("$BIN/meridian-healthcheck" -c meridian.yaml -t 2>&1)"
 
@@ -81,7 +81,7 @@ h_mode dns NOERROR
 t_check "dns: back up" h_wait bydns up
 h_mode dns silent
 t_check "dns: a silent server takes it down" h_wait bydns down
-t_eq "dns: reason is the timeout" "timeout after 150 ms" "$(h_obs bydns detail)"
+t_eq "dns: reason is the timeout" "timeout after 250 ms" "$(h_obs bydns detail)"
 
 t_check "rule all: one dead check of two takes it down" h_wait all down
 t_eq "rule all: reason names the check" "check 1: connect refused" "$(h_obs all detail)"

@@ -11,7 +11,7 @@ P1=$(t_port)
 P2=$(t_port)
 DNSPORT=$(t_port)
 dc() { # NAME PORT [EXTRA]
-	printf '  %s:\n    addresses: [192.0.2.10]\n    check: { type: tcp, address: "127.0.0.1:%s", interval: 200ms, timeout: 150ms, fall: 3, rise: 2%s }\n' "$1" "$2" "${3:-}"
+	printf '  %s:\n    addresses: [192.0.2.10]\n    check: { type: tcp, address: "127.0.0.1:%s", interval: 300ms, timeout: 250ms, fall: 3, rise: 2%s }\n' "$1" "$2" "${3:-}"
 }
 header() {
 	printf 'region: test-east\nstate: state.db\nhealth:\n  stale_after: 1500ms\ndns:\n  listen: ["127.0.0.1:%s"]\ndatacenters:\n' "$DNSPORT"

@@ -36,11 +36,11 @@ datacenters:
     location: [38.9, -77.4]
     addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$EAST/healthz", body_contains: ok,
-             interval: 200ms, fast_interval: 100ms, timeout: 150ms, fall: 3, rise: 2 }
+             interval: 300ms, fast_interval: 150ms, timeout: 250ms, fall: 3, rise: 2 }
   west:
     location: [37.3, -121.9]
     addresses: [198.51.100.20]
-    check: { type: tcp, address: "127.0.0.1:$WEST", interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+    check: { type: tcp, address: "127.0.0.1:$WEST", interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }
 records:
   www.example.com.:
     datacenters: [east, west]
