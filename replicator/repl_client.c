@@ -20,7 +20,7 @@
 #include "replicator/repl_codec.h"
 #include "state/state.h"
 
-#define SNAPSHOT_BODY_MAX (64u << 20) /* bytes: a larger snapshot is refused */
+#define SNAPSHOT_BODY_MAX (32u << 20) /* bytes: a larger snapshot is refused */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
 #define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */

@@ -13,7 +13,7 @@
 
 #define REPL_ORIGINS_MAX 256		  /* origins one request or response may name */
 #define REPL_REQUEST_BODY_MAX 65536	  /* bytes; larger request bodies are refused */
-#define REPL_RESPONSE_BODY_MAX (8u << 20) /* bytes; a larger response is cut off and refused */
+#define REPL_RESPONSE_BODY_MAX (2u << 20) /* bytes; a larger response is cut off and refused */
 #define REPL_BATCH_BYTES_SOFT (1u << 20)  /* a server stops adding entries past this */
 #define REPL_ROW_MAX 16384		  /* bytes of one entry's row */
 

@@ -37,6 +37,8 @@ static void skip_ws(parser_t *p)
 static int64_t new_node(parser_t *p, repl_json_type_t type)
 {
 	repl_json_t *d = p->doc;
+	if (d->count == REPL_JSON_NODES_MAX)
+		return fail(p, "too many values");
 	if (d->count == d->alloc) {
 		uint32_t n = d->alloc ? d->alloc * 2 : 64;
 		repl_json_node_t *nodes = realloc(d->nodes, n * sizeof(*nodes));

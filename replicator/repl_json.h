@@ -9,7 +9,8 @@
 
 #include "base/compiler.h"
 
-#define REPL_JSON_DEPTH_MAX 32 /* deeper nesting is refused */
+#define REPL_JSON_DEPTH_MAX 32	       /* deeper nesting is refused */
+#define REPL_JSON_NODES_MAX (1u << 22) /* values per document (~96 MiB of nodes) */
 
 typedef enum {
 	REPL_JSON_NULL = 0,
@@ -42,7 +43,8 @@ typedef struct {
 } repl_json_t;
 
 /* Parses text (UTF-8, at most UINT32_MAX/2 bytes) strictly: one value, no trailing
- * garbage, valid UTF-8 and escapes, no NUL, nesting <= REPL_JSON_DEPTH_MAX.
+ * garbage, valid UTF-8 and escapes, no NUL, nesting <= REPL_JSON_DEPTH_MAX, at most
+ * REPL_JSON_NODES_MAX values.
  * 0, or -1 with err "offset N: what is wrong". Memory is O(len). */
 int repl_json_parse(const char *text, size_t len, repl_json_t *doc, char *err, size_t errlen)
     M_NONNULL(1, 3, 4) M_WUR;

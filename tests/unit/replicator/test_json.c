@@ -172,6 +172,24 @@ static void test_writer_cap_sets_overflow(void **state)
 	repl_buf_free(&b);
 }
 
+static void test_too_many_values_refused(void **state)
+{
+	(void)state;
+	size_t n = (size_t)REPL_JSON_NODES_MAX + 1; /* the array itself is one more value */
+	char *text = malloc(2 * n + 1);
+	assert_non_null(text);
+	text[0] = '[';
+	for (size_t i = 0; i < n; i++) {
+		text[1 + 2 * i] = '0';
+		text[2 + 2 * i] = i + 1 < n ? ',' : ']';
+	}
+	repl_json_t doc;
+	char err[128];
+	assert_int_equal(repl_json_parse(text, 2 * n + 1, &doc, err, sizeof(err)), -1);
+	assert_string_equal(err, "offset 8388607: too many values");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +201,7 @@ int main(void)
 	    cmocka_unit_test(test_string_too_long_for_buffer_refused),
 	    cmocka_unit_test(test_writer_escapes_and_round_trips),
 	    cmocka_unit_test(test_writer_cap_sets_overflow),
+	    cmocka_unit_test(test_too_many_values_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
