@@ -3,7 +3,8 @@
  *
  * Typical use (a loader thread, then many query threads):
  *   db = geo_db_open(path, err, len);                     open and decode the mmdb once
- *   set = geo_set_build(db, dcs, ndc, rules, n, err, len); compile every record
+ *   set = geo_set_build_threads(db, dcs, ndc, rules, n, 0, err, len);  compile records
+ *                                   (geo_conf.h turns a conf_t into dcs and rules)
  *   publish set (RCU); query threads call
  *   geo_trie_lookup(geo_set_trie(set, i), family, addr, source_prefix, &list, &scope);
  *   periodically geo_db_reload(db, &fresh, ...): 1 -> build a new set from fresh, swap,
