@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "ctl/ctl_json.h"
 
@@ -197,10 +198,53 @@ static void test_nesting_beyond_the_limit_is_misuse(void **state)
 	free(d.text);
 }
 
+/* Random bytes, escaped, are always JSON that SQLite's parser accepts, and text that was
+ * valid UTF-8 without control characters comes back unchanged. Deterministic seed. */
+static void test_random_bytes_always_escape_to_valid_json(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	unsigned seed = 12345;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT json_valid(?1), json_extract(?1, '$')", -1, &stmt, NULL),
+	    SQLITE_OK);
+	for (int round = 0; round < 3000; round++) {
+		char in[48], *text = NULL;
+		size_t len = 0, n = (size_t)(rand_r(&seed) % (sizeof(in) - 1));
+		bool plain = round % 2 == 0; /* half the rounds: printable ASCII and UTF-8 only */
+		FILE *out = open_memstream(&text, &len);
+
+		for (size_t i = 0; i < n; i++) {
+			in[i] = (char)(rand_r(&seed) % 255 + 1);
+			if (plain && ((unsigned char)in[i] < 0x20 || (unsigned char)in[i] >= 0x7f))
+				in[i] = (char)('a' + i % 26);
+		}
+		in[n] = '\0';
+		if (plain && n >= 3)
+			memcpy(in, "\xc3\xbc", 2); /* a valid two-byte sequence (u-umlaut) */
+		assert_non_null(out);
+		ctl_json_escape(out, in);
+		fclose(out);
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		if (sqlite3_column_int(stmt, 0) != 1)
+			fail_msg("round %d: not valid JSON: %s", round, text);
+		if (plain)
+			assert_string_equal((const char *)sqlite3_column_text(stmt, 1), in);
+		sqlite3_reset(stmt);
+		free(text);
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_strings_are_escaped_into_valid_json),
+	    cmocka_unit_test(test_random_bytes_always_escape_to_valid_json),
 	    cmocka_unit_test(test_nested_document_is_indented_with_commas),
 	    cmocka_unit_test(test_non_finite_numbers_become_null),
 	    cmocka_unit_test(test_value_without_key_in_object_is_misuse),
