@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +318,18 @@ out:
 	return rc;
 }
 
+/* Has the puller closed its side? (A restarted peer leaves its old long poll behind;
+ * without this the thread would wait out the whole long poll.) */
+static bool peer_gone(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return false;
+	struct pollfd pfd = {.fd = ci->connect_fd, .events = POLLRDHUP};
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
 				     const char *method, const char *claimed, const char *nonce)
 {
@@ -391,9 +404,21 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 			break;
 		}
 		int64_t left = deadline - repl_monotonic_ms();
-		if (rc == 0 && left > 0 && repl_watch_wait(s->watch, gen, (uint32_t)left) >= 0) {
+		if (rc == 0 && left > 0 && !peer_gone(conn)) {
+			/* Wake at least once a second to notice a puller that hung up. */
+			int w =
+			    repl_watch_wait(s->watch, gen, (uint32_t)(left < 1000 ? left : 1000));
+			if (w >= 0) {
+				repl_buf_free(&body);
+				continue;
+			}
+		}
+		if (rc == 0 && peer_gone(conn)) {
 			repl_buf_free(&body);
-			continue;
+			log_debug("pull from %s: the puller hung up", req->peer);
+			req->done = true; /* not a truncated request: it was complete */
+			ret = MHD_NO;	  /* nobody to answer: free the thread now */
+			break;
 		}
 		ret = respond(s, conn, req, MHD_HTTP_OK, body.data, body.len, nonce);
 		break;

@@ -41,6 +41,12 @@ t_contains "bad query: 400" '400 signed {"error":"bad query arguments"}' "$(req 
 t_contains "GET form with a query is signed over path and query" '"entries":[{"origin":"a","seq":5' \
 	"$(req --path '/v1/changes?origin=a&after=4&max=10&wait=0')"
 
+# A puller hanging up during a long poll frees the server's thread (and is no refusal).
+req --path '/v1/changes?origin=a&after=5&wait=20000' --close-early >/dev/null
+for _ in $(seq 40); do grep -q "the puller hung up" "$WORK"/repl-a.*.log && break; sleep 0.05; done
+t_contains "long poll of a puller that hung up ends within about a second" "pull from tester (127.0.0.1): the puller hung up" \
+	"$(cat "$WORK"/repl-a.*.log)"
+
 sleep 0.3
 t_eq "unauthenticated counted" 3 "$(stat refused_unauthenticated)"
 t_eq "stale counted" 2 "$(stat refused_stale)"
