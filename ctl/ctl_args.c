@@ -86,7 +86,8 @@ void ctl_usage_print(FILE *out, const ctl_command_spec_t *spec)
 		"subcommands:\n",
 		CTL_DEFAULT_CONFIG);
 	for (size_t i = 0; i < M_ARRAY_LEN(commands); i++)
-		fprintf(out, "  %s %s\n      %s\n", commands[i].name, commands[i].synopsis,
+		fprintf(out, "  %s%s%s\n      %s\n", commands[i].name,
+			commands[i].synopsis[0] != '\0' ? " " : "", commands[i].synopsis,
 			commands[i].summary);
 	fprintf(out, "\nDURATION is a number with ms, s, m, h or d: 90s, 30m, 2h, 1d.\n"
 		     "Exit status: 0 done, 1 refused or failed, 2 usage error.\n");
