@@ -74,3 +74,8 @@ tests_unit_geo_test_geo_addr_LDADD = $(GEO_TEST_LDADD)
 tests_unit_geo_test_geo_order_SOURCES = tests/unit/geo/test_geo_order.c tests/unit/geo/geo_test_util.h
 tests_unit_geo_test_geo_order_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_order_LDADD = $(GEO_TEST_LDADD)
+
+# The synthetic database generator and the load-time bench, small, as a check.
+TESTS += tests/unit/geo/geo-synth-check.sh
+EXTRA_DIST += tests/unit/geo/geo-synth-check.sh
+tests/unit/geo/geo-synth-check.log: bench/geo-load-time$(EXEEXT)
