@@ -42,6 +42,8 @@ struct hc_dc {
 	state_health_t state;         /* what this region says about it */
 	int64_t since_ms;             /* wall ms the state began (kept across restarts) */
 	bool announced;               /* an observation for the current state was written */
+	bool confirmed;               /* this process's probes have decided the state (a state
+				       * kept from before a restart is not confirmed yet) */
 	hc_timer_t heartbeat;         /* next periodic (or retried) observation write */
 };
 
@@ -198,8 +200,19 @@ static void dc_reconsider(hc_dc_t *dc)
 	if (st != states)
 		free(st);
 	/* UNKNOWN means "not decided yet": the last known state stands until it is. */
-	if (verdict == STATE_HEALTH_UNKNOWN || verdict == dc->state)
+	if (verdict == STATE_HEALTH_UNKNOWN)
 		return;
+	if (verdict == dc->state) {
+		/* Probes agree with the state kept over a restart: say so now rather than at
+		 * the next heartbeat, so that an old observation becomes fresh at once. */
+		if (!dc->confirmed) {
+			dc->confirmed = true;
+			log_info("datacenter %s: probes confirm %s", dc->conf->name, hc_health_name(verdict));
+			dc_publish(dc);
+		}
+		return;
+	}
+	dc->confirmed = true;
 	state_health_t was = dc->state;
 	dc->state = verdict;
 	dc->since_ms = dc->mon->wall_ms();
@@ -291,11 +304,14 @@ static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc
 	hc_timer_init(&dc->heartbeat, dc_heartbeat, dc);
 	const hc_dc_t *old = prev_dc(prev, cdc->name);
 	const state_observation_t *obs = known_obs(mon, known, known_count, cdc->name);
+	dc->confirmed = true;
 	if (old != NULL) {
 		dc->state = old->state;
 		dc->since_ms = old->since_ms;
 		dc->announced = old->announced;
+		dc->confirmed = old->confirmed;
 	} else if (obs != NULL) {
+		dc->confirmed = obs->status == STATE_HEALTH_UNKNOWN;
 		dc->state = obs->status;
 		dc->since_ms = obs->since_ms;
 		dc->announced = true;
@@ -316,9 +332,10 @@ static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc
 		if (ck->key == NULL)
 			return -1;
 		check_label(ck);
-		/* A new or changed check starts from the datacenter's state, so that it only
-		 * moves the datacenter once its own rise/fall is reached. */
-		hc_hysteresis_init(&ck->hyst, dc->state);
+		/* A new or changed check starts undecided: it needs rise successes or fall
+		 * failures like any new check, and until then the rule says UNKNOWN and the
+		 * datacenter keeps its state. */
+		hc_hysteresis_init(&ck->hyst, STATE_HEALTH_UNKNOWN);
 		ck->due_ms = 0;
 		for (size_t j = 0; old != NULL && j < old->conf->check_count; j++) {
 			const hc_check_rt_t *was = &old->checks[j];

@@ -57,6 +57,9 @@ t_contains "restart logged" "datacenter east: keeping last known state down unti
 t_check "new datacenter north is taken down only after fall failures" h_wait north down
 t_eq "north started unknown (served), then down" "unknown down" "$(h_transitions north)"
 sleep 0.5
+t_contains "probes confirm the kept state (written at once, not at the next heartbeat)" \
+	"datacenter east: probes confirm down" "$(cat hc.log)"
+t_check "the confirmation refreshed east's observation" [ "$(h_history east | wc -l)" -gt "$writes_before" ]
 t_eq "east stayed down, since unchanged" "down $east_since" "$(h_obs east) $(h_obs east since)"
 t_eq "west stayed up throughout" "unknown up" "$(h_transitions west)"
 

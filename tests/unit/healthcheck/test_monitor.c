@@ -184,6 +184,10 @@ static void test_restart_keeps_last_known_state_until_probes_decide(void **state
 	assert_int_equal(count_status(&s, "dc0", STATE_HEALTH_UNKNOWN), 0);
 	assert_int_equal(count_status(&s, "dc0", STATE_HEALTH_UP), 0);
 	assert_int_equal(hc_monitor_datacenter_state(mon, "dc0"), STATE_HEALTH_DOWN);
+	/* fall failures confirmed the kept state: written at once, since unchanged */
+	assert_int_equal(count_status(&s, "dc0", STATE_HEALTH_DOWN), 1);
+	assert_int_equal(s.obs[0].since_ms, 12345);
+	assert_string_equal(s.obs[0].detail, "body lacks \"ok\"");
 	hc_test_origin_set(o, 200, "ok", false);
 	const state_observation_t *up = wait_for(loop, &s, "dc0", STATE_HEALTH_UP);
 	assert_non_null(up);
