@@ -82,9 +82,9 @@ int hc_dns_answer_rcode(const uint8_t *pkt, size_t len, const uint8_t *query, si
 
 const char *hc_dns_rcode_name(int rcode)
 {
-	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-					    "REFUSED", "YXDOMAIN", "YXRRSET",  "NXRRSET",  "NOTAUTH",
-					    "NOTZONE"};
+	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					    "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+					    "NXRRSET", "NOTAUTH", "NOTZONE"};
 	static char other[16];
 	if (rcode >= 0 && (size_t)rcode < sizeof(names) / sizeof(names[0]))
 		return names[rcode];

@@ -12,8 +12,8 @@
 
 /* Writes a query (RD clear, one question, class IN) into buf. Returns its length, or -1
  * when qname is not a valid name (empty label, label over 63, name over 255). */
-int hc_dns_query_build(uint16_t id, const char *qname, uint16_t qtype, uint8_t *buf, size_t buflen)
-	M_NONNULL_ALL M_WUR;
+int hc_dns_query_build(uint16_t id, const char *qname, uint16_t qtype, uint8_t *buf,
+		       size_t buflen) M_NONNULL_ALL M_WUR;
 /* Checks that a datagram answers our query: at least a header, QR set, the same id and
  * the same question (when the answer carries one). On success returns the rcode (0..15);
  * -1 otherwise, with why filled ("short answer", "id mismatch", ...). */

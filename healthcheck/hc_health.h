@@ -13,9 +13,9 @@
 
 /* The rise/fall state of one check. Pure data: no clock, no I/O. */
 typedef struct {
-	state_health_t state;   /* decided state; UNKNOWN until rise or fall is reached */
-	uint32_t successes;     /* successes in a row (reset by a failure) */
-	uint32_t failures;      /* failures in a row (reset by a success) */
+	state_health_t state; /* decided state; UNKNOWN until rise or fall is reached */
+	uint32_t successes;   /* successes in a row (reset by a failure) */
+	uint32_t failures;    /* failures in a row (reset by a success) */
 } hc_hysteresis_t;
 
 /* Starts in state (UNKNOWN for a new check, the last known one after a restart). */

@@ -17,22 +17,22 @@
  * pointer, so an event that arrives after its handler went away finds an empty slot (or
  * the fd's new owner, who tolerates a spurious wake-up) instead of freed memory. */
 typedef struct {
-	hc_io_fn fn;      /* NULL: slot free */
-	void *arg;        /* passed to fn */
-	uint32_t events;  /* mask registered with epoll */
-	bool curl;        /* the fd belongs to curl: events go to curl_multi_socket_action */
+	hc_io_fn fn;	 /* NULL: slot free */
+	void *arg;	 /* passed to fn */
+	uint32_t events; /* mask registered with epoll */
+	bool curl;	 /* the fd belongs to curl: events go to curl_multi_socket_action */
 } hc_io_slot_t;
 
 struct hc_loop {
-	int epfd;                 /* the epoll instance */
-	hc_io_slot_t *slots;      /* by fd number */
-	size_t slot_count;        /* entries in slots */
-	hc_timer_t **heap;        /* min-heap of armed timers by due_ms */
-	size_t heap_len;          /* armed timers */
-	size_t heap_cap;          /* allocated entries */
-	CURLM *multi;             /* every HTTP(S) probe of the process */
-	hc_timer_t curl_timer;    /* curl's own timeout (CURLMOPT_TIMERFUNCTION) */
-	int curl_running;         /* transfers curl says are still running */
+	int epfd;	       /* the epoll instance */
+	hc_io_slot_t *slots;   /* by fd number */
+	size_t slot_count;     /* entries in slots */
+	hc_timer_t **heap;     /* min-heap of armed timers by due_ms */
+	size_t heap_len;       /* armed timers */
+	size_t heap_cap;       /* allocated entries */
+	CURLM *multi;	       /* every HTTP(S) probe of the process */
+	hc_timer_t curl_timer; /* curl's own timeout (CURLMOPT_TIMERFUNCTION) */
+	int curl_running;      /* transfers curl says are still running */
 };
 
 int64_t hc_loop_now(void)

@@ -24,10 +24,10 @@ typedef void (*hc_curl_done_fn)(void *arg, CURL *easy, CURLcode result);
 
 /* A one-shot timer, embedded in its owner; armed at most once at a time. */
 typedef struct {
-	int64_t due_ms;     /* monotonic ms when it fires */
-	size_t heap_index;  /* position in the loop's heap; SIZE_MAX when not armed */
-	hc_timer_fn fn;     /* what to call */
-	void *arg;          /* passed to fn */
+	int64_t due_ms;	   /* monotonic ms when it fires */
+	size_t heap_index; /* position in the loop's heap; SIZE_MAX when not armed */
+	hc_timer_fn fn;	   /* what to call */
+	void *arg;	   /* passed to fn */
 } hc_timer_t;
 
 /* Creates a loop (epoll instance, curl multi handle). NULL on failure, with errno. */
@@ -40,7 +40,8 @@ int64_t hc_loop_now(void);
 
 /* Watches fd for events (EPOLLIN / EPOLLOUT); a later call for the same fd replaces
  * the handler and mask. 0, or -1 with errno. */
-int hc_loop_io_set(hc_loop_t *loop, int fd, uint32_t events, hc_io_fn fn, void *arg) M_NONNULL(1, 4) M_WUR;
+int hc_loop_io_set(hc_loop_t *loop, int fd, uint32_t events, hc_io_fn fn, void *arg)
+    M_NONNULL(1, 4) M_WUR;
 /* Stops watching fd (call before closing it). */
 void hc_loop_io_del(hc_loop_t *loop, int fd) M_NONNULL(1);
 
@@ -56,7 +57,7 @@ size_t hc_loop_timer_count(const hc_loop_t *loop) M_NONNULL_ALL M_PURE;
 /* What to call when a transfer ends; embedded in its owner, which outlives the transfer. */
 typedef struct {
 	hc_curl_done_fn done; /* called once, when the transfer finishes */
-	void *arg;            /* passed to done */
+	void *arg;	      /* passed to done */
 } hc_curl_job_t;
 
 /* Adds an easy handle to the loop's multi handle (it takes CURLOPT_PRIVATE); job->done is

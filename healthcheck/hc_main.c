@@ -30,16 +30,16 @@
  * go through a queue to the writer thread (hc_writer.c), so a slow commit or a WAL
  * checkpoint never delays a probe. */
 typedef struct {
-	const char *conf_path;   /* -c */
-	conf_t *conf;            /* current config; the monitor points into it */
-	state_t *state;          /* this region's store: reads on the loop thread */
-	hc_writer_t *writer;     /* writes, on their own thread and connection */
+	const char *conf_path; /* -c */
+	conf_t *conf;	       /* current config; the monitor points into it */
+	state_t *state;	       /* this region's store: reads on the loop thread */
+	hc_writer_t *writer;   /* writes, on their own thread and connection */
 	hc_loop_t *loop;
 	hc_monitor_t *monitor;
-	int sigfd;               /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
-	bool stop;               /* SIGTERM/SIGINT seen */
-	bool reload;             /* SIGHUP seen */
-	bool dump_stats;         /* SIGUSR1 seen */
+	int sigfd;	 /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
+	bool stop;	 /* SIGTERM/SIGINT seen */
+	bool reload;	 /* SIGHUP seen */
+	bool dump_stats; /* SIGUSR1 seen */
 } hc_daemon_t;
 
 static int publish_observation(void *arg, const state_observation_t *obs)
@@ -94,11 +94,12 @@ static void log_stats(const hc_daemon_t *d)
 	uint64_t written, failed;
 	size_t queued;
 	hc_writer_counts(d->writer, &written, &failed, &queued);
-	log_info("stats: %zu datacenters, %zu checks, %llu probes (%llu failed), %llu late, "
-		 "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued)",
-		 s.datacenters, s.checks, (unsigned long long)s.probes, (unsigned long long)s.failures,
-		 (unsigned long long)s.late_probes, (long long)s.max_late_ms, (unsigned long long)written,
-		 (unsigned long long)failed, queued);
+	log_info(
+	    "stats: %zu datacenters, %zu checks, %llu probes (%llu failed), %llu late, "
+	    "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued)",
+	    s.datacenters, s.checks, (unsigned long long)s.probes, (unsigned long long)s.failures,
+	    (unsigned long long)s.late_probes, (long long)s.max_late_ms,
+	    (unsigned long long)written, (unsigned long long)failed, queued);
 }
 
 /* SIGHUP: a new config means a new check set. Checks whose settings did not change keep
@@ -114,7 +115,8 @@ static void reload(hc_daemon_t *d)
 		free(errors);
 		return;
 	}
-	if (strcmp(conf->region, d->conf->region) != 0 || strcmp(conf->state_path, d->conf->state_path) != 0) {
+	if (strcmp(conf->region, d->conf->region) != 0 ||
+	    strcmp(conf->state_path, d->conf->state_path) != 0) {
 		log_error("reload of %s refused: region and state cannot change without a restart",
 			  d->conf_path);
 		conf_free(conf);
@@ -126,11 +128,12 @@ static void reload(hc_daemon_t *d)
 		conf_free(conf);
 		return;
 	}
-	hc_monitor_t *mon = hc_monitor_new(d->loop, conf, d->monitor, known, known_count,
-					   publish_observation, d);
+	hc_monitor_t *mon =
+	    hc_monitor_new(d->loop, conf, d->monitor, known, known_count, publish_observation, d);
 	free(known);
 	if (mon == NULL) {
-		log_error("reload of %s failed: out of memory; keeping the running config", d->conf_path);
+		log_error("reload of %s failed: out of memory; keeping the running config",
+			  d->conf_path);
 		conf_free(conf);
 		return;
 	}
@@ -141,7 +144,8 @@ static void reload(hc_daemon_t *d)
 	hc_monitor_start(mon);
 	hc_monitor_stats_t s;
 	hc_monitor_stats(mon, &s);
-	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters, s.checks);
+	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters,
+		 s.checks);
 }
 
 static void signals_set(sigset_t *set)
@@ -175,11 +179,12 @@ static int signals_setup(hc_daemon_t *d)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: meridian-healthcheck [-c FILE] [-t]\n"
-		     "  -c FILE  configuration (default " HC_DEFAULT_CONF ")\n"
-		     "  -t       check the configuration and exit (0 valid, 1 not)\n"
-		     "Runs in the foreground and logs to stderr. SIGHUP reloads the configuration,\n"
-		     "SIGUSR1 logs counters, SIGTERM stops.\n");
+	fprintf(out,
+		"usage: meridian-healthcheck [-c FILE] [-t]\n"
+		"  -c FILE  configuration (default " HC_DEFAULT_CONF ")\n"
+		"  -t       check the configuration and exit (0 valid, 1 not)\n"
+		"Runs in the foreground and logs to stderr. SIGHUP reloads the configuration,\n"
+		"SIGUSR1 logs counters, SIGTERM stops.\n");
 }
 
 static int run(hc_daemon_t *d)
@@ -218,7 +223,8 @@ static int run(hc_daemon_t *d)
 	size_t known_count = 0;
 	if (known_observations(d, &known, &known_count) != 0)
 		return 1;
-	d->monitor = hc_monitor_new(d->loop, d->conf, NULL, known, known_count, publish_observation, d);
+	d->monitor =
+	    hc_monitor_new(d->loop, d->conf, NULL, known, known_count, publish_observation, d);
 	free(known);
 	if (d->monitor == NULL) {
 		log_error("out of memory building the check set");

@@ -14,49 +14,49 @@
 #include "healthcheck/hc_probe.h"
 
 #define HC_LABEL_MAX 96
-#define HC_LATE_MS 100          /* a run starting later than this after its due time is late */
-#define HC_RETRY_MS 1000        /* retry of a failed observation write */
+#define HC_LATE_MS 100	 /* a run starting later than this after its due time is late */
+#define HC_RETRY_MS 1000 /* retry of a failed observation write */
 
 typedef struct hc_dc hc_dc_t;
 
 /* One check of one datacenter at run time. */
 typedef struct {
-	hc_dc_t *dc;                  /* owner */
-	size_t index;                 /* position in the datacenter's checks */
-	const conf_check_t *conf;     /* its settings (in the monitor's conf) */
-	char *key;                    /* every setting as text: equal keys mean an unchanged check */
-	char label[HC_LABEL_MAX];     /* "us-east[0] http://127.0.0.1:8080/healthz" for logs */
-	hc_probe_t probe;             /* the run slot */
-	hc_hysteresis_t hyst;         /* rise/fall state */
-	hc_timer_t next;              /* next run */
-	int64_t due_ms;               /* monotonic ms the next run is due */
-	hc_result_t last;             /* last result */
-	bool has_result;              /* last is filled */
+	hc_dc_t *dc;		  /* owner */
+	size_t index;		  /* position in the datacenter's checks */
+	const conf_check_t *conf; /* its settings (in the monitor's conf) */
+	char *key;		  /* every setting as text: equal keys mean an unchanged check */
+	char label[HC_LABEL_MAX]; /* "us-east[0] http://127.0.0.1:8080/healthz" for logs */
+	hc_probe_t probe;	  /* the run slot */
+	hc_hysteresis_t hyst;	  /* rise/fall state */
+	hc_timer_t next;	  /* next run */
+	int64_t due_ms;		  /* monotonic ms the next run is due */
+	hc_result_t last;	  /* last result */
+	bool has_result;	  /* last is filled */
 } hc_check_rt_t;
 
 /* One datacenter with checks. */
 struct hc_dc {
 	hc_monitor_t *mon;
 	const conf_datacenter_t *conf;
-	hc_check_rt_t *checks;        /* conf->check_count entries */
-	state_health_t state;         /* what this region says about it */
-	int64_t since_ms;             /* wall ms the state began (kept across restarts) */
-	bool announced;               /* an observation for the current state was written */
-	bool confirmed;               /* this process's probes have decided the state (a state
-				       * kept from before a restart is not confirmed yet) */
-	hc_timer_t heartbeat;         /* next periodic (or retried) observation write */
+	hc_check_rt_t *checks; /* conf->check_count entries */
+	state_health_t state;  /* what this region says about it */
+	int64_t since_ms;      /* wall ms the state began (kept across restarts) */
+	bool announced;	       /* an observation for the current state was written */
+	bool confirmed;	       /* this process's probes have decided the state (a state
+				* kept from before a restart is not confirmed yet) */
+	hc_timer_t heartbeat;  /* next periodic (or retried) observation write */
 };
 
 struct hc_monitor {
 	hc_loop_t *loop;
 	const conf_t *conf;
-	hc_dc_t *dcs;                 /* datacenters with checks, in file order */
+	hc_dc_t *dcs; /* datacenters with checks, in file order */
 	size_t dc_count;
 	hc_publish_fn publish;
 	void *publish_arg;
 	int64_t (*wall_ms)(void);
-	uint64_t rng;                 /* xorshift64 state for start jitter */
-	int64_t heartbeat_ms;         /* period of heartbeats: stale_after / 3 */
+	uint64_t rng;	      /* xorshift64 state for start jitter */
+	int64_t heartbeat_ms; /* period of heartbeats: stale_after / 3 */
 	hc_monitor_stats_t stats;
 };
 
@@ -110,13 +110,16 @@ static void check_label(hc_check_rt_t *ck)
 	switch (c->type) {
 	case CONF_CHECK_HTTP:
 	case CONF_CHECK_HTTPS:
-		snprintf(ck->label, sizeof(ck->label), "%s[%zu] %s", dc, ck->index, c->url ? c->url : "?");
+		snprintf(ck->label, sizeof(ck->label), "%s[%zu] %s", dc, ck->index,
+			 c->url ? c->url : "?");
 		break;
 	case CONF_CHECK_TCP:
-		snprintf(ck->label, sizeof(ck->label), "%s[%zu] tcp %s", dc, ck->index, c->address.text);
+		snprintf(ck->label, sizeof(ck->label), "%s[%zu] tcp %s", dc, ck->index,
+			 c->address.text);
 		break;
 	case CONF_CHECK_DNS:
-		snprintf(ck->label, sizeof(ck->label), "%s[%zu] dns %s", dc, ck->index, c->address.text);
+		snprintf(ck->label, sizeof(ck->label), "%s[%zu] dns %s", dc, ck->index,
+			 c->address.text);
 		break;
 	case CONF_CHECK_EXEC:
 		snprintf(ck->label, sizeof(ck->label), "%s[%zu] exec %s", dc, ck->index,
@@ -170,8 +173,8 @@ static void dc_publish(hc_dc_t *dc)
 	int64_t next = mon->heartbeat_ms;
 	if (mon->publish(mon->publish_arg, &obs) != 0) {
 		mon->stats.publish_errors++;
-		log_error("datacenter %s: observation not written; retrying in %d ms", dc->conf->name,
-			  HC_RETRY_MS);
+		log_error("datacenter %s: observation not written; retrying in %d ms",
+			  dc->conf->name, HC_RETRY_MS);
 		next = HC_RETRY_MS;
 	} else {
 		mon->stats.publishes++;
@@ -189,14 +192,14 @@ static void dc_reconsider(hc_dc_t *dc)
 {
 	state_health_t states[64] = {STATE_HEALTH_UNKNOWN};
 	state_health_t *st = dc->conf->check_count <= M_ARRAY_LEN(states)
-				     ? states
-				     : malloc(dc->conf->check_count * sizeof(*st));
+				 ? states
+				 : malloc(dc->conf->check_count * sizeof(*st));
 	if (st == NULL)
 		return;
 	for (size_t i = 0; i < dc->conf->check_count; i++)
 		st[i] = dc->checks[i].hyst.state;
-	state_health_t verdict = hc_rule_apply(dc->conf->check_rule, dc->conf->check_percent, st,
-					       dc->conf->check_count);
+	state_health_t verdict =
+	    hc_rule_apply(dc->conf->check_rule, dc->conf->check_percent, st, dc->conf->check_count);
 	if (st != states)
 		free(st);
 	/* UNKNOWN means "not decided yet": the last known state stands until it is. */
@@ -207,7 +210,8 @@ static void dc_reconsider(hc_dc_t *dc)
 		 * the next heartbeat, so that an old observation becomes fresh at once. */
 		if (!dc->confirmed) {
 			dc->confirmed = true;
-			log_info("datacenter %s: probes confirm %s", dc->conf->name, hc_health_name(verdict));
+			log_info("datacenter %s: probes confirm %s", dc->conf->name,
+				 hc_health_name(verdict));
 			dc_publish(dc);
 		}
 		return;
@@ -254,16 +258,18 @@ static void check_result(void *arg, const hc_result_t *res)
 		  (int)res->latency_ms);
 	state_health_t was = ck->hyst.state;
 	if (hc_hysteresis_feed(&ck->hyst, res->ok, c->rise, c->fall)) {
-		log_info("check %s: %s -> %s after %u %s in a row (%s)", ck->label, hc_health_name(was),
-			 hc_health_name(ck->hyst.state), res->ok ? ck->hyst.successes : ck->hyst.failures,
+		log_info("check %s: %s -> %s after %u %s in a row (%s)", ck->label,
+			 hc_health_name(was), hc_health_name(ck->hyst.state),
+			 res->ok ? ck->hyst.successes : ck->hyst.failures,
 			 res->ok ? "successes" : "failures", res->reason);
 		dc_reconsider(dc);
 	} else if (!res->ok && ck->hyst.failures == 1 && was == STATE_HEALTH_UP) {
 		log_info("check %s: failed (%s); %u more to go down", ck->label, res->reason,
 			 c->fall > 1 ? c->fall - 1 : 0);
 	}
-	uint32_t every = hc_hysteresis_pending(&ck->hyst) && c->fast_interval_ms ? c->fast_interval_ms
-										 : c->interval_ms;
+	uint32_t every = hc_hysteresis_pending(&ck->hyst) && c->fast_interval_ms
+			     ? c->fast_interval_ms
+			     : c->interval_ms;
 	/* Runs are paced from their due time, not their end, so slow answers do not make
 	 * the interval drift; a run that is already overdue starts now. */
 	int64_t now = hc_loop_now();
@@ -285,17 +291,18 @@ static const hc_dc_t *prev_dc(const hc_monitor_t *prev, const char *name)
 	return NULL;
 }
 
-static const state_observation_t *known_obs(const hc_monitor_t *mon, const state_observation_t *known,
-					    size_t count, const char *name)
+static const state_observation_t *
+known_obs(const hc_monitor_t *mon, const state_observation_t *known, size_t count, const char *name)
 {
 	for (size_t i = 0; i < count; i++)
-		if (strcmp(known[i].checker, mon->conf->region) == 0 && strcmp(known[i].datacenter, name) == 0)
+		if (strcmp(known[i].checker, mon->conf->region) == 0 &&
+		    strcmp(known[i].datacenter, name) == 0)
 			return &known[i];
 	return NULL;
 }
 
-static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc, const hc_monitor_t *prev,
-		    const state_observation_t *known, size_t known_count)
+static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc,
+		    const hc_monitor_t *prev, const state_observation_t *known, size_t known_count)
 {
 	dc->mon = mon;
 	dc->conf = cdc;
@@ -315,8 +322,8 @@ static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc
 		dc->state = obs->status;
 		dc->since_ms = obs->since_ms;
 		dc->announced = true;
-		log_info("datacenter %s: keeping last known state %s until probes decide", cdc->name,
-			 hc_health_name(dc->state));
+		log_info("datacenter %s: keeping last known state %s until probes decide",
+			 cdc->name, hc_health_name(dc->state));
 	}
 	dc->checks = calloc(cdc->check_count, sizeof(*dc->checks));
 	if (dc->checks == NULL)
@@ -363,7 +370,8 @@ hc_monitor_t *hc_monitor_new(hc_loop_t *loop, const conf_t *conf, const hc_monit
 	mon->publish = publish;
 	mon->publish_arg = publish_arg;
 	mon->wall_ms = prev ? prev->wall_ms : wall_clock_ms;
-	if (getrandom(&mon->rng, sizeof(mon->rng), GRND_NONBLOCK) != sizeof(mon->rng) || mon->rng == 0)
+	if (getrandom(&mon->rng, sizeof(mon->rng), GRND_NONBLOCK) != sizeof(mon->rng) ||
+	    mon->rng == 0)
 		mon->rng = (uint64_t)hc_loop_now() | 1;
 	uint32_t stale = conf->health.stale_after_ms ? conf->health.stale_after_ms : 30000;
 	mon->heartbeat_ms = stale / 3 ? stale / 3 : 1;
@@ -400,12 +408,14 @@ void hc_monitor_start(hc_monitor_t *mon)
 			hc_check_rt_t *ck = &dc->checks[j];
 			if (ck->due_ms == 0 || ck->due_ms < now) {
 				uint32_t jitter = ck->conf->jitter_ms;
-				ck->due_ms = now + (jitter ? (int64_t)(rng_next(mon) % (jitter + 1u)) : 0);
+				ck->due_ms =
+				    now + (jitter ? (int64_t)(rng_next(mon) % (jitter + 1u)) : 0);
 			}
 			hc_timer_arm(mon->loop, &ck->next, ck->due_ms);
 		}
 		if (!dc->announced) {
-			log_info("datacenter %s: new, unknown (served) until probes decide", dc->conf->name);
+			log_info("datacenter %s: new, unknown (served) until probes decide",
+				 dc->conf->name);
 			dc_publish(dc);
 		} else {
 			/* Spread heartbeats so a thousand datacenters do not write at once. */

@@ -20,14 +20,14 @@ typedef int (*hc_publish_fn)(void *arg, const state_observation_t *obs);
 
 /* Counters for the operator and the scale benchmark. */
 typedef struct {
-	uint64_t probes;            /* runs finished since the monitor started */
-	uint64_t failures;          /* of which failed */
-	uint64_t late_probes;       /* runs that started over 100 ms after they were due */
-	int64_t max_late_ms;        /* worst start delay seen */
-	uint64_t publishes;         /* observations written */
-	uint64_t publish_errors;    /* writes that failed */
-	size_t checks;              /* checks configured */
-	size_t datacenters;         /* datacenters with at least one check */
+	uint64_t probes;	 /* runs finished since the monitor started */
+	uint64_t failures;	 /* of which failed */
+	uint64_t late_probes;	 /* runs that started over 100 ms after they were due */
+	int64_t max_late_ms;	 /* worst start delay seen */
+	uint64_t publishes;	 /* observations written */
+	uint64_t publish_errors; /* writes that failed */
+	size_t checks;		 /* checks configured */
+	size_t datacenters;	 /* datacenters with at least one check */
 } hc_monitor_stats_t;
 
 /* Builds the check set of conf (datacenters without checks are left alone: no

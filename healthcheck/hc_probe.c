@@ -36,7 +36,8 @@ void hc_probe_orphan_add(pid_t pid)
 	if (hc_orphan_count < M_ARRAY_LEN(hc_orphans))
 		hc_orphans[hc_orphan_count++] = pid;
 	else
-		log_warn("exec probe: process %d killed but not reaped yet; no longer tracked", (int)pid);
+		log_warn("exec probe: process %d killed but not reaped yet; no longer tracked",
+			 (int)pid);
 }
 
 void hc_probe_connect_reason(int err, char *reason, size_t reasonlen)

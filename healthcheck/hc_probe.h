@@ -12,14 +12,14 @@
 #include "conf/conf.h"
 #include "healthcheck/hc_loop.h"
 
-#define HC_REASON_MAX 160      /* a result's reason, with NUL */
-#define HC_BODY_WINDOW 5120    /* body bytes searched for body_contains */
+#define HC_REASON_MAX 160   /* a result's reason, with NUL */
+#define HC_BODY_WINDOW 5120 /* body bytes searched for body_contains */
 
 /* What one probe found. */
 typedef struct {
-	bool ok;                      /* healthy */
-	int32_t latency_ms;           /* start to result, >= 0 */
-	char reason[HC_REASON_MAX];   /* "HTTP 503", "connect refused", "timeout after 500 ms" */
+	bool ok;		    /* healthy */
+	int32_t latency_ms;	    /* start to result, >= 0 */
+	char reason[HC_REASON_MAX]; /* "HTTP 503", "connect refused", "timeout after 500 ms" */
 } hc_result_t;
 
 /* Called exactly once per started probe, from the loop, unless the probe was cancelled. */
@@ -30,14 +30,14 @@ typedef void (*hc_probe_done_fn)(void *arg, const hc_result_t *result);
  * done callback is entered or hc_probe_cancel() returns; while it is false the probe owns
  * no fd, child process, timer or curl transfer. */
 typedef struct {
-	hc_loop_t *loop;              /* the loop it runs on */
-	const conf_check_t *check;    /* what to probe; must outlive the run */
-	hc_probe_done_fn done;        /* result callback */
-	void *done_arg;               /* passed to done */
-	bool running;                 /* a run is in flight */
-	int64_t started_ms;           /* monotonic ms the run began */
-	hc_timer_t deadline;          /* timeout_ms after started_ms */
-	bool start_failed;            /* the run could not start; deadline fires at once */
+	hc_loop_t *loop;		  /* the loop it runs on */
+	const conf_check_t *check;	  /* what to probe; must outlive the run */
+	hc_probe_done_fn done;		  /* result callback */
+	void *done_arg;			  /* passed to done */
+	bool running;			  /* a run is in flight */
+	int64_t started_ms;		  /* monotonic ms the run began */
+	hc_timer_t deadline;		  /* timeout_ms after started_ms */
+	bool start_failed;		  /* the run could not start; deadline fires at once */
 	char start_reason[HC_REASON_MAX]; /* why it could not start */
 
 	/* tcp, dns: the socket; exec: the pidfd. -1 when none. */
@@ -49,13 +49,13 @@ typedef struct {
 
 	/* http/https: easy handle kept across runs (connection settings reset each run) */
 	CURL *easy;
-	hc_curl_job_t job;            /* ties the transfer's end back to this probe */
-	struct curl_slist *headers;   /* Host header, or NULL */
-	char *url;                    /* the URL fetched (host swapped for SNI), malloc'd */
-	struct curl_slist *connect_to; /* CONNECT_TO entry that keeps SNI, or NULL */
-	char body[HC_BODY_WINDOW + 1]; /* first body bytes, NUL-terminated */
-	size_t body_len;              /* bytes in body */
-	bool body_full;               /* window filled: the transfer was cut on purpose */
+	hc_curl_job_t job;		  /* ties the transfer's end back to this probe */
+	struct curl_slist *headers;	  /* Host header, or NULL */
+	char *url;			  /* the URL fetched (host swapped for SNI), malloc'd */
+	struct curl_slist *connect_to;	  /* CONNECT_TO entry that keeps SNI, or NULL */
+	char body[HC_BODY_WINDOW + 1];	  /* first body bytes, NUL-terminated */
+	size_t body_len;		  /* bytes in body */
+	bool body_full;			  /* window filled: the transfer was cut on purpose */
 	char curl_error[CURL_ERROR_SIZE]; /* CURLOPT_ERRORBUFFER */
 } hc_probe_t;
 
@@ -77,7 +77,8 @@ void hc_probe_reap_orphans(void);
 /* ---- used by the probe types (hc_probe_<type>.c) ---- */
 
 /* Ends the run with a result: releases what the type holds, then calls done. */
-void hc_probe_finish(hc_probe_t *probe, bool ok, const char *fmt, ...) M_NONNULL(1, 3) M_PRINTF(3, 4);
+void hc_probe_finish(hc_probe_t *probe, bool ok, const char *fmt, ...) M_NONNULL(1, 3)
+    M_PRINTF(3, 4);
 
 /* Each type: start returns 0 when the run is under way, or -1 after filling reason with
  * why it could not start; stop releases what the run holds (no callback). */

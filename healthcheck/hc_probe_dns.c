@@ -25,7 +25,8 @@ static void dns_close(hc_probe_t *probe)
 static int dns_query(const hc_probe_t *probe, uint8_t *buf, size_t buflen)
 {
 	const conf_check_t *c = probe->check;
-	return hc_dns_query_build(probe->dns_id, c->dns_qname ? c->dns_qname : ".", c->dns_qtype, buf, buflen);
+	return hc_dns_query_build(probe->dns_id, c->dns_qname ? c->dns_qname : ".", c->dns_qtype,
+				  buf, buflen);
 }
 
 static void dns_ready(void *arg, int fd, uint32_t events)
@@ -42,14 +43,16 @@ static void dns_ready(void *arg, int fd, uint32_t events)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				return;
-			/* ICMP port unreachable comes back as ECONNREFUSED on a connected socket. */
+			/* ICMP port unreachable comes back as ECONNREFUSED on a connected socket.
+			 */
 			char reason[HC_REASON_MAX];
 			hc_probe_connect_reason(errno, reason, sizeof(reason));
 			hc_probe_finish(probe, false, "%s", reason);
 			return;
 		}
 		char why[64];
-		int rcode = hc_dns_answer_rcode(answer, (size_t)n, query, (size_t)qlen, why, sizeof(why));
+		int rcode =
+		    hc_dns_answer_rcode(answer, (size_t)n, query, (size_t)qlen, why, sizeof(why));
 		if (rcode < 0)
 			continue; /* not our answer: keep waiting until the deadline */
 		if (rcode == probe->check->dns_expect_rcode)

@@ -71,14 +71,16 @@ static void http_failed(hc_probe_t *probe, CURLcode result)
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CACERT_BADFILE:
 		hc_probe_finish(probe, false, "TLS: %s",
-				probe->curl_error[0] ? probe->curl_error : curl_easy_strerror(result));
+				probe->curl_error[0] ? probe->curl_error
+						     : curl_easy_strerror(result));
 		return;
 	case CURLE_GOT_NOTHING:
 		hc_probe_finish(probe, false, "empty reply");
 		return;
 	default:
 		hc_probe_finish(probe, false, "%s",
-				probe->curl_error[0] ? probe->curl_error : curl_easy_strerror(result));
+				probe->curl_error[0] ? probe->curl_error
+						     : curl_easy_strerror(result));
 		return;
 	}
 }
@@ -188,7 +190,8 @@ int hc_probe_http_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, probe->headers);
 	}
 	curl_easy_setopt(e, CURLOPT_URL, probe->url ? probe->url : c->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, c->type == CONF_CHECK_HTTPS ? "https" : "http,https");
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+			 c->type == CONF_CHECK_HTTPS ? "https" : "http,https");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "meridian-healthcheck/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, probe->curl_error);

@@ -15,15 +15,15 @@
 #define HC_WRITER_RETRY_MS 1000
 
 struct hc_writer {
-	state_t *st;                 /* the writer thread's own connection */
+	state_t *st; /* the writer thread's own connection */
 	pthread_t thread;
-	pthread_mutex_t mu;          /* guards everything below */
-	pthread_cond_t wake;         /* a row was queued, or stop was asked */
-	state_observation_t *queue;  /* ring buffer */
-	size_t cap;                  /* entries allocated (power of two) */
-	size_t head;                 /* next to write */
-	size_t len;                  /* rows waiting */
-	bool stopping;               /* drain and exit */
+	pthread_mutex_t mu;	    /* guards everything below */
+	pthread_cond_t wake;	    /* a row was queued, or stop was asked */
+	state_observation_t *queue; /* ring buffer */
+	size_t cap;		    /* entries allocated (power of two) */
+	size_t head;		    /* next to write */
+	size_t len;		    /* rows waiting */
+	bool stopping;		    /* drain and exit */
 	uint64_t written;
 	uint64_t failed;
 };
@@ -58,7 +58,8 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		bool ok = state_observation_put(w->st, &obs) == 0;
 		if (!ok) {
-			log_error("state: writing observation of %s: %s%s", obs.datacenter, state_errmsg(w->st),
+			log_error("state: writing observation of %s: %s%s", obs.datacenter,
+				  state_errmsg(w->st),
 				  stopping ? "; giving up, stopping" : "; retrying in 1 s");
 			if (!stopping)
 				stopping = wait_retry(w);

@@ -23,6 +23,7 @@ int hc_writer_put(void *writer, const state_observation_t *obs) M_NONNULL_ALL;
  * thread, closes the store, frees. NULL is fine. */
 void hc_writer_stop(hc_writer_t *w);
 /* Rows written, writes failed, rows waiting. */
-void hc_writer_counts(hc_writer_t *w, uint64_t *written, uint64_t *failed, size_t *queued) M_NONNULL_ALL;
+void hc_writer_counts(hc_writer_t *w, uint64_t *written, uint64_t *failed,
+		      size_t *queued) M_NONNULL_ALL;
 
 #endif

@@ -16,18 +16,18 @@
 
 /* The server thread owns the sockets; settings are read under the mutex. */
 struct hc_test_origin {
-	bool dns;             /* UDP DNS instead of HTTP */
-	int fd;               /* listening (HTTP) or bound (DNS) socket */
-	int stop_pipe[2];     /* written to stop the thread */
+	bool dns;	  /* UDP DNS instead of HTTP */
+	int fd;		  /* listening (HTTP) or bound (DNS) socket */
+	int stop_pipe[2]; /* written to stop the thread */
 	uint16_t port;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	int status;           /* HTTP status or DNS rcode */
+	int status; /* HTTP status or DNS rcode */
 	char body[8192];
 	bool hang;
 	char last_host[256];
 	unsigned hits;
-	int hung[64];         /* connections left hanging, closed at stop */
+	int hung[64]; /* connections left hanging, closed at stop */
 	size_t hung_count;
 };
 
@@ -65,8 +65,8 @@ static void http_serve(hc_test_origin_t *o, int c)
 	}
 	char head[256];
 	int hl = snprintf(head, sizeof(head),
-			  "HTTP/1.1 %d Test\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", o->status,
-			  strlen(o->body));
+			  "HTTP/1.1 %d Test\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			  o->status, strlen(o->body));
 	ssize_t w = write(c, head, (size_t)hl);
 	w = write(c, o->body, strlen(o->body));
 	(void)w;
@@ -98,7 +98,8 @@ static void *origin_thread(void *arg)
 {
 	hc_test_origin_t *o = arg;
 	for (;;) {
-		struct pollfd p[2] = {{.fd = o->fd, .events = POLLIN}, {.fd = o->stop_pipe[0], .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = o->fd, .events = POLLIN},
+				      {.fd = o->stop_pipe[0], .events = POLLIN}};
 		if (poll(p, 2, -1) < 0)
 			continue;
 		if (p[1].revents)
@@ -128,8 +129,8 @@ static hc_test_origin_t *origin_start(bool dns)
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof(a);
 	if (o->fd < 0 || bind(o->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    (!dns && listen(o->fd, 1024) != 0) || getsockname(o->fd, (struct sockaddr *)&a, &al) != 0 ||
-	    pipe(o->stop_pipe) != 0) {
+	    (!dns && listen(o->fd, 1024) != 0) ||
+	    getsockname(o->fd, (struct sockaddr *)&a, &al) != 0 || pipe(o->stop_pipe) != 0) {
 		free(o);
 		return NULL;
 	}

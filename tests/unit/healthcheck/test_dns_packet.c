@@ -16,9 +16,9 @@ static void test_query_encodes_name_type_and_class(void **state)
 {
 	uint8_t buf[HC_DNS_QUERY_MAX];
 	int n = hc_dns_query_build(0x1234, "www.example.com.", 28, buf, sizeof(buf));
-	static const uint8_t want[] = {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
-				       3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
-				       3, 'c', 'o', 'm', 0, 0, 28, 0, 1};
+	static const uint8_t want[] = {0x12, 0x34, 0,	0,   0,	  1,   0,   0,	 0,   0,   0,
+				       0,    3,	   'w', 'w', 'w', 7,   'e', 'x', 'a', 'm', 'p',
+				       'l',  'e',  3,	'c', 'o', 'm', 0,   0,	 28,  0,   1};
 	assert_int_equal(n, sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 }
@@ -42,24 +42,24 @@ static void test_query_refuses_bad_names(void **state)
 
 typedef struct {
 	const char *name;
-	size_t cut;         /* answer length; 0: the whole query */
-	uint8_t flip_id;    /* xor into the id */
-	uint8_t flags2;     /* byte 2 */
-	uint8_t flags3;     /* byte 3 */
-	char case_swap;     /* change a question letter's case */
-	char corrupt;       /* change a question letter */
-	int expect;         /* rcode or -1 */
+	size_t cut;	 /* answer length; 0: the whole query */
+	uint8_t flip_id; /* xor into the id */
+	uint8_t flags2;	 /* byte 2 */
+	uint8_t flags3;	 /* byte 3 */
+	char case_swap;	 /* change a question letter's case */
+	char corrupt;	 /* change a question letter */
+	int expect;	 /* rcode or -1 */
 	const char *why;
 } answer_case_t;
 
 static const answer_case_t answer_cases[] = {
-	{"NOERROR answer", 0, 0, 0x84, 0x00, 0, 0, 0, ""},
-	{"SERVFAIL answer", 0, 0, 0x80, 0x02, 0, 0, 2, ""},
-	{"0x20 case change is fine", 0, 0, 0x80, 0x03, 1, 0, 3, ""},
-	{"short", 11, 0, 0x80, 0, 0, 0, -1, "short answer (11 bytes)"},
-	{"other id", 0, 1, 0x80, 0, 0, 0, -1, "id mismatch"},
-	{"a query, not an answer", 0, 0, 0x00, 0, 0, 0, -1, "not an answer (QR clear)"},
-	{"other question", 0, 0, 0x80, 0, 0, 1, -1, "question mismatch"},
+    {"NOERROR answer", 0, 0, 0x84, 0x00, 0, 0, 0, ""},
+    {"SERVFAIL answer", 0, 0, 0x80, 0x02, 0, 0, 2, ""},
+    {"0x20 case change is fine", 0, 0, 0x80, 0x03, 1, 0, 3, ""},
+    {"short", 11, 0, 0x80, 0, 0, 0, -1, "short answer (11 bytes)"},
+    {"other id", 0, 1, 0x80, 0, 0, 0, -1, "id mismatch"},
+    {"a query, not an answer", 0, 0, 0x00, 0, 0, 0, -1, "not an answer (QR clear)"},
+    {"other question", 0, 0, 0x80, 0, 0, 1, -1, "question mismatch"},
 };
 
 static void test_answer_table(void **state)
@@ -79,7 +79,8 @@ static void test_answer_table(void **state)
 		if (c->corrupt)
 			a[13] = 'x';
 		char why[64] = "";
-		int got = hc_dns_answer_rcode(a, c->cut ? c->cut : (size_t)qlen, q, (size_t)qlen, why, sizeof(why));
+		int got = hc_dns_answer_rcode(a, c->cut ? c->cut : (size_t)qlen, q, (size_t)qlen,
+					      why, sizeof(why));
 		if (got != c->expect || strcmp(why, c->why) != 0)
 			fail_msg("case \"%s\": got %d \"%s\"", c->name, got, why);
 	}
@@ -96,11 +97,11 @@ static void test_rcode_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query_encodes_name_type_and_class),
-		cmocka_unit_test(test_query_for_root),
-		cmocka_unit_test(test_query_refuses_bad_names),
-		cmocka_unit_test(test_answer_table),
-		cmocka_unit_test(test_rcode_names),
+	    cmocka_unit_test(test_query_encodes_name_type_and_class),
+	    cmocka_unit_test(test_query_for_root),
+	    cmocka_unit_test(test_query_refuses_bad_names),
+	    cmocka_unit_test(test_answer_table),
+	    cmocka_unit_test(test_rcode_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

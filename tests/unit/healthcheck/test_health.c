@@ -16,7 +16,8 @@
 #define DN STATE_HEALTH_DOWN
 
 /* Feeds "+" (success) and "-" (failure) results; returns the state after each one. */
-static void feed(hc_hysteresis_t *h, const char *results, uint32_t rise, uint32_t fall, state_health_t *after)
+static void feed(hc_hysteresis_t *h, const char *results, uint32_t rise, uint32_t fall,
+		 state_health_t *after)
 {
 	for (size_t i = 0; results[i] != '\0'; i++) {
 		hc_hysteresis_feed(h, results[i] == '+', rise, fall);
@@ -33,15 +34,15 @@ typedef struct {
 } hyst_case_t;
 
 static const hyst_case_t hyst_cases[] = {
-	{"up goes down after fall failures", UP, 2, 3, "---", {UP, UP, DN}},
-	{"a single failure does not flip up", UP, 2, 3, "-+-+", {UP, UP, UP, UP}},
-	{"two failures then success resets the count", UP, 2, 3, "--+--", {UP, UP, UP, UP, UP}},
-	{"down comes up after rise successes", DN, 2, 3, "++", {DN, UP}},
-	{"a single success does not flip down", DN, 2, 3, "+-+-", {DN, DN, DN, DN}},
-	{"unknown needs rise successes to go up", U, 2, 3, "++", {U, UP}},
-	{"unknown needs fall failures to go down", U, 2, 3, "---", {U, U, DN}},
-	{"fall 1 reacts at once", UP, 1, 1, "-+", {DN, UP}},
-	{"rise 3 needs three", DN, 3, 1, "++-+++", {DN, DN, DN, DN, DN, UP}},
+    {"up goes down after fall failures", UP, 2, 3, "---", {UP, UP, DN}},
+    {"a single failure does not flip up", UP, 2, 3, "-+-+", {UP, UP, UP, UP}},
+    {"two failures then success resets the count", UP, 2, 3, "--+--", {UP, UP, UP, UP, UP}},
+    {"down comes up after rise successes", DN, 2, 3, "++", {DN, UP}},
+    {"a single success does not flip down", DN, 2, 3, "+-+-", {DN, DN, DN, DN}},
+    {"unknown needs rise successes to go up", U, 2, 3, "++", {U, UP}},
+    {"unknown needs fall failures to go down", U, 2, 3, "---", {U, U, DN}},
+    {"fall 1 reacts at once", UP, 1, 1, "-+", {DN, UP}},
+    {"rise 3 needs three", DN, 3, 1, "++-+++", {DN, DN, DN, DN, DN, UP}},
 };
 
 static void test_hysteresis_table(void **state)
@@ -54,8 +55,8 @@ static void test_hysteresis_table(void **state)
 		feed(&h, c->results, c->rise, c->fall, after);
 		for (size_t j = 0; j < strlen(c->results); j++) {
 			if (after[j] != c->expect[j])
-				fail_msg("case \"%s\": after result %zu state %d, expected %d", c->name, j + 1,
-					 (int)after[j], (int)c->expect[j]);
+				fail_msg("case \"%s\": after result %zu state %d, expected %d",
+					 c->name, j + 1, (int)after[j], (int)c->expect[j]);
 		}
 	}
 }
@@ -92,18 +93,18 @@ typedef struct {
 } rule_case_t;
 
 static const rule_case_t rule_cases[] = {
-	{"all: every check up", CONF_CHECK_RULE_ALL, 0, {UP, UP, UP}, 3, UP},
-	{"all: one down", CONF_CHECK_RULE_ALL, 0, {UP, DN, UP}, 3, DN},
-	{"all: one undecided", CONF_CHECK_RULE_ALL, 0, {UP, U, UP}, 3, U},
-	{"all: down beats undecided", CONF_CHECK_RULE_ALL, 0, {U, DN}, 2, DN},
-	{"any: one up", CONF_CHECK_RULE_ANY, 0, {DN, UP, DN}, 3, UP},
-	{"any: all down", CONF_CHECK_RULE_ANY, 0, {DN, DN}, 2, DN},
-	{"any: down and undecided", CONF_CHECK_RULE_ANY, 0, {DN, U}, 2, U},
-	{"50%: two of four up", CONF_CHECK_RULE_PERCENT, 50, {UP, UP, DN, DN}, 4, UP},
-	{"75%: two of four up", CONF_CHECK_RULE_PERCENT, 75, {UP, UP, DN, DN}, 4, DN},
-	{"75%: two up, one undecided", CONF_CHECK_RULE_PERCENT, 75, {UP, UP, U, DN}, 4, U},
-	{"100%: all up", CONF_CHECK_RULE_PERCENT, 100, {UP, UP}, 2, UP},
-	{"no checks", CONF_CHECK_RULE_ALL, 0, {U}, 0, U},
+    {"all: every check up", CONF_CHECK_RULE_ALL, 0, {UP, UP, UP}, 3, UP},
+    {"all: one down", CONF_CHECK_RULE_ALL, 0, {UP, DN, UP}, 3, DN},
+    {"all: one undecided", CONF_CHECK_RULE_ALL, 0, {UP, U, UP}, 3, U},
+    {"all: down beats undecided", CONF_CHECK_RULE_ALL, 0, {U, DN}, 2, DN},
+    {"any: one up", CONF_CHECK_RULE_ANY, 0, {DN, UP, DN}, 3, UP},
+    {"any: all down", CONF_CHECK_RULE_ANY, 0, {DN, DN}, 2, DN},
+    {"any: down and undecided", CONF_CHECK_RULE_ANY, 0, {DN, U}, 2, U},
+    {"50%: two of four up", CONF_CHECK_RULE_PERCENT, 50, {UP, UP, DN, DN}, 4, UP},
+    {"75%: two of four up", CONF_CHECK_RULE_PERCENT, 75, {UP, UP, DN, DN}, 4, DN},
+    {"75%: two up, one undecided", CONF_CHECK_RULE_PERCENT, 75, {UP, UP, U, DN}, 4, U},
+    {"100%: all up", CONF_CHECK_RULE_PERCENT, 100, {UP, UP}, 2, UP},
+    {"no checks", CONF_CHECK_RULE_ALL, 0, {U}, 0, U},
 };
 
 static void test_rule_table(void **state)
@@ -120,10 +121,10 @@ static void test_rule_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hysteresis_table),
-		cmocka_unit_test(test_feed_reports_change_only_on_transition),
-		cmocka_unit_test(test_pending_while_results_disagree),
-		cmocka_unit_test(test_rule_table),
+	    cmocka_unit_test(test_hysteresis_table),
+	    cmocka_unit_test(test_feed_reports_change_only_on_transition),
+	    cmocka_unit_test(test_pending_while_results_disagree),
+	    cmocka_unit_test(test_rule_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,10 +119,10 @@ static void test_io_handler_runs_and_can_be_removed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timers_fire_in_due_order),
-		cmocka_unit_test(test_rearm_moves_timer),
-		cmocka_unit_test(test_wait_is_bounded_by_next_timer),
-		cmocka_unit_test(test_io_handler_runs_and_can_be_removed),
+	    cmocka_unit_test(test_timers_fire_in_due_order),
+	    cmocka_unit_test(test_rearm_moves_timer),
+	    cmocka_unit_test(test_wait_is_bounded_by_next_timer),
+	    cmocka_unit_test(test_io_handler_runs_and_can_be_removed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,13 +78,15 @@ static void conf_build(test_conf_t *t, size_t n, const uint16_t *ports)
 }
 
 /* Runs the loop until the sink holds an observation of dc with status, or 5 s pass. */
-static const state_observation_t *wait_for(hc_loop_t *loop, sink_t *s, const char *dc, state_health_t status)
+static const state_observation_t *wait_for(hc_loop_t *loop, sink_t *s, const char *dc,
+					   state_health_t status)
 {
 	int64_t until = hc_loop_now() + 5000;
 	size_t seen = 0;
 	while (hc_loop_now() < until) {
 		for (; seen < s->count; seen++)
-			if (strcmp(s->obs[seen].datacenter, dc) == 0 && s->obs[seen].status == status)
+			if (strcmp(s->obs[seen].datacenter, dc) == 0 &&
+			    s->obs[seen].status == status)
 				return &s->obs[seen];
 		assert_int_equal(hc_loop_run_once(loop, 20), 0);
 	}
@@ -309,13 +311,13 @@ int main(void)
 	log_init("test_monitor", LOG_LEVEL_WARN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_new_datacenter_starts_unknown_then_up),
-		cmocka_unit_test(test_down_after_fall_failures_with_reason),
-		cmocka_unit_test(test_restart_keeps_last_known_state_until_probes_decide),
-		cmocka_unit_test(test_datacenter_without_checks_gets_no_observations),
-		cmocka_unit_test(test_heartbeat_rewrites_state_periodically),
-		cmocka_unit_test(test_failed_write_is_retried),
-		cmocka_unit_test(test_reload_keeps_state_of_unchanged_checks),
+	    cmocka_unit_test(test_new_datacenter_starts_unknown_then_up),
+	    cmocka_unit_test(test_down_after_fall_failures_with_reason),
+	    cmocka_unit_test(test_restart_keeps_last_known_state_until_probes_decide),
+	    cmocka_unit_test(test_datacenter_without_checks_gets_no_observations),
+	    cmocka_unit_test(test_heartbeat_rewrites_state_periodically),
+	    cmocka_unit_test(test_failed_write_is_retried),
+	    cmocka_unit_test(test_reload_keeps_state_of_unchanged_checks),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();

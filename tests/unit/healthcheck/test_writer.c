@@ -34,7 +34,8 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static state_observation_t obs_of(const char *dc, state_health_t status, const char *detail, int64_t at)
+static state_observation_t obs_of(const char *dc, state_health_t status, const char *detail,
+				  int64_t at)
 {
 	state_observation_t o;
 	memset(&o, 0, sizeof(o));
@@ -57,8 +58,9 @@ static void test_stop_writes_everything_queued_in_order(void **state)
 	assert_non_null(w);
 	/* More than the initial queue holds, so the ring grows while the thread writes. */
 	for (int i = 0; i < 300; i++) {
-		state_observation_t o = obs_of(i % 2 ? "odd" : "even", i % 3 ? STATE_HEALTH_UP : STATE_HEALTH_DOWN,
-					       "HTTP 503", 1000 + i);
+		state_observation_t o =
+		    obs_of(i % 2 ? "odd" : "even", i % 3 ? STATE_HEALTH_UP : STATE_HEALTH_DOWN,
+			   "HTTP 503", 1000 + i);
 		assert_int_equal(hc_writer_put(w, &o), 0);
 	}
 	state_observation_t last = obs_of("even", STATE_HEALTH_DOWN, "connect refused", 5000);
@@ -111,8 +113,9 @@ int main(void)
 {
 	log_init("test_writer", LOG_LEVEL_WARN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_stop_writes_everything_queued_in_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counts_report_writes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_writes_everything_queued_in_order, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_counts_report_writes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
