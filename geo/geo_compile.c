@@ -195,12 +195,12 @@ static uint32_t build_plain(build_t *b, uint32_t src)
 	return new_node(b, left, right);
 }
 
-/* Builds the subtrie for prefix `path`/depth. src is the database's tree at this prefix,
+/* Builds the subtrie for one prefix of length depth. src is the database's tree there,
  * nets[lo, hi) the rules inside it, holes the mask of hole_t entries inside it, override
  * the leaf of the nearest enclosing nets rule, graft that of the enclosing IPv4 form.
  * Children are built first, so equal leaves merge on the way up. */
-static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, uint8_t *path,
-		      size_t lo, size_t hi, unsigned holes, uint32_t override, uint32_t graft)
+static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, size_t lo, size_t hi,
+		      unsigned holes, uint32_t override, uint32_t graft)
 {
 	for (unsigned h = 0; h < HOLE_COUNT; h++) {
 		if (!(holes & (1u << h)) || b->holes[h].len != depth)
@@ -235,11 +235,8 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, ui
 			if ((holes & (1u << h)) && geo_bit(b->holes[h].prefix, depth) == bit)
 				sub |= 1u << h;
 		uint32_t s = (src & GEO_TREE_LEAF) ? src : b->src[(size_t)2 * src + bit];
-		if (bit)
-			path[depth / 8] |= (uint8_t)(0x80u >> (depth % 8));
-		child[bit] = build(b, s, depth + 1, max, path, bit ? mid : lo, bit ? hi : mid, sub,
+		child[bit] = build(b, s, depth + 1, max, bit ? mid : lo, bit ? hi : mid, sub,
 				   override, graft);
-		path[depth / 8] &= (uint8_t) ~(0x80u >> (depth % 8));
 		if (b->failed)
 			return GEO_TRIE_LEAF;
 	}
@@ -295,7 +292,6 @@ static uint32_t build_family(build_t *b, int family, uint32_t src_root)
 	const geo_rules_t *r = b->rules;
 	size_t n = 0;
 	unsigned holes = 0;
-	uint8_t path[16] = {0};
 
 	for (size_t i = 0; i < r->net_count; i++)
 		if (r->nets[i].family == family)
@@ -305,7 +301,7 @@ static uint32_t build_family(build_t *b, int family, uint32_t src_root)
 		b->net_list[i] = order_leaf(b, NULL, b->nets[i]);
 	if (family == AF_INET6)
 		holes = (1u << HOLE_COUNT) - 1;
-	return build(b, src_root, 0, family == AF_INET ? 32 : 128, path, 0, n, holes, NONE, NONE);
+	return build(b, src_root, 0, family == AF_INET ? 32 : 128, 0, n, holes, NONE, NONE);
 }
 
 geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
