@@ -62,3 +62,4 @@ HC_FUNCTIONAL_TESTS = \
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
 	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py
+dist_doc_DATA += docs/healthcheck.md
