@@ -34,19 +34,19 @@
 /* One query, encoded once. */
 typedef struct {
 	uint8_t wire[LOAD_MSG_MAX]; /* the whole message; bytes 0-1 (id) patched per send */
-	uint16_t len;               /* bytes used */
+	uint16_t len;		    /* bytes used */
 } load_query_t;
 
 typedef struct {
-	const char *server;         /* IPv4 or IPv6 address (loopback in the bench) */
+	const char *server; /* IPv4 or IPv6 address (loopback in the bench) */
 	int port;
-	const char *file;           /* query list */
-	double seconds;             /* run length */
-	unsigned inflight;          /* queries kept outstanding, total */
-	unsigned batch;             /* messages per sendmmsg/recvmmsg */
-	int cpu;                    /* core to pin to, -1: none */
-	unsigned sockets;           /* UDP sockets (distinct source ports) */
-	bool edns;                  /* add an OPT record (1232) to every query */
+	const char *file;  /* query list */
+	double seconds;	   /* run length */
+	unsigned inflight; /* queries kept outstanding, total */
+	unsigned batch;	   /* messages per sendmmsg/recvmmsg */
+	int cpu;	   /* core to pin to, -1: none */
+	unsigned sockets;  /* UDP sockets (distinct source ports) */
+	bool edns;	   /* add an OPT record (1232) to every query */
 } load_opts_t;
 
 static double now_s(void)
@@ -61,8 +61,8 @@ static int type_code(const char *t)
 	static const struct {
 		const char *name;
 		int code;
-	} types[] = {{"A", 1},   {"NS", 2},    {"CNAME", 5}, {"SOA", 6},   {"PTR", 12},
-		     {"MX", 15}, {"TXT", 16},  {"AAAA", 28}, {"SRV", 33},  {"ANY", 255}};
+	} types[] = {{"A", 1},	 {"NS", 2},   {"CNAME", 5}, {"SOA", 6},	 {"PTR", 12},
+		     {"MX", 15}, {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"ANY", 255}};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcasecmp(t, types[i].name) == 0)
 			return types[i].code;
@@ -201,21 +201,46 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	load_opts_t o = {.server = "127.0.0.1", .port = 53, .seconds = 5, .inflight = 512,
-			 .batch = 32, .cpu = -1, .sockets = 4};
+	load_opts_t o = {.server = "127.0.0.1",
+			 .port = 53,
+			 .seconds = 5,
+			 .inflight = 512,
+			 .batch = 32,
+			 .cpu = -1,
+			 .sockets = 4};
 	int opt;
 	while ((opt = getopt(argc, argv, "s:p:f:d:n:b:S:c:eh")) != -1) {
 		switch (opt) {
-		case 's': o.server = optarg; break;
-		case 'p': o.port = atoi(optarg); break;
-		case 'f': o.file = optarg; break;
-		case 'd': o.seconds = atof(optarg); break;
-		case 'n': o.inflight = (unsigned)atoi(optarg); break;
-		case 'b': o.batch = (unsigned)atoi(optarg); break;
-		case 'S': o.sockets = (unsigned)atoi(optarg); break;
-		case 'c': o.cpu = atoi(optarg); break;
-		case 'e': o.edns = true; break;
-		default: usage(); return 2;
+		case 's':
+			o.server = optarg;
+			break;
+		case 'p':
+			o.port = atoi(optarg);
+			break;
+		case 'f':
+			o.file = optarg;
+			break;
+		case 'd':
+			o.seconds = atof(optarg);
+			break;
+		case 'n':
+			o.inflight = (unsigned)atoi(optarg);
+			break;
+		case 'b':
+			o.batch = (unsigned)atoi(optarg);
+			break;
+		case 'S':
+			o.sockets = (unsigned)atoi(optarg);
+			break;
+		case 'c':
+			o.cpu = atoi(optarg);
+			break;
+		case 'e':
+			o.edns = true;
+			break;
+		default:
+			usage();
+			return 2;
 		}
 	}
 	if (o.file == NULL || o.batch == 0 || o.batch > LOAD_BATCH_MAX || o.sockets == 0 ||
@@ -228,7 +253,8 @@ int main(int argc, char **argv)
 		CPU_ZERO(&set);
 		CPU_SET(o.cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set) < 0) {
-			fprintf(stderr, "dnsload: sched_setaffinity %d: %s\n", o.cpu, strerror(errno));
+			fprintf(stderr, "dnsload: sched_setaffinity %d: %s\n", o.cpu,
+				strerror(errno));
 			return 1;
 		}
 	}

@@ -31,17 +31,18 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: meridian-dnsd [-c FILE] [-t] [--listen ADDR:PORT]... [--pid-file FILE] [-f]\n"
-		"  -c, --config FILE     configuration file (default %s)\n"
-		"  -t, --check           check the configuration, zones and geo database; exit\n"
-		"      --listen ADDR:PORT  listen here instead of dns.listen (repeatable)\n"
-		"      --pid-file FILE   write the process id there once listening (for\n"
-		"                        meridianctl reload --pid-file); removed at exit\n"
-		"  -f, --foreground      run in the foreground (always; logs go to stderr)\n"
-		"  -h, --help            this text\n"
-		"  -V, --version         print the version\n",
-		DNSD_DEFAULT_CONFIG);
+	fprintf(
+	    out,
+	    "usage: meridian-dnsd [-c FILE] [-t] [--listen ADDR:PORT]... [--pid-file FILE] [-f]\n"
+	    "  -c, --config FILE     configuration file (default %s)\n"
+	    "  -t, --check           check the configuration, zones and geo database; exit\n"
+	    "      --listen ADDR:PORT  listen here instead of dns.listen (repeatable)\n"
+	    "      --pid-file FILE   write the process id there once listening (for\n"
+	    "                        meridianctl reload --pid-file); removed at exit\n"
+	    "  -f, --foreground      run in the foreground (always; logs go to stderr)\n"
+	    "  -h, --help            this text\n"
+	    "  -V, --version         print the version\n",
+	    DNSD_DEFAULT_CONFIG);
 }
 
 /* Prints every line of errors to stderr, each prefixed with the program name. */
@@ -102,14 +103,10 @@ static int control_loop(dnsd_reload_t *r, int sfd)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check", no_argument, NULL, 't'},
-		{"listen", required_argument, NULL, 'l'},
-		{"pid-file", required_argument, NULL, 'P'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 't'},
+	    {"listen", required_argument, NULL, 'l'}, {"pid-file", required_argument, NULL, 'P'},
+	    {"foreground", no_argument, NULL, 'f'},   {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
 	};
 	const char *config = DNSD_DEFAULT_CONFIG;
 	const char *pid_file = NULL;
@@ -199,14 +196,13 @@ int main(int argc, char **argv)
 	if (conf->log_level != NULL && log_level_parse(conf->log_level) >= 0)
 		log_init("meridian-dnsd", (log_level_t)log_level_parse(conf->log_level));
 
-
 	int status = 1;
 	if (dnsd_reload_start(r) == 0) {
 		const conf_sockaddr_t *addrs = listen_count ? listen : conf->dns.listen;
 		size_t naddrs = listen_count ? listen_count : conf->dns.listen_count;
 		char err[512];
-		dnsd_server_t *server = dnsd_server_start(addrs, naddrs, conf->dns.threads, err,
-							  sizeof(err));
+		dnsd_server_t *server =
+		    dnsd_server_start(addrs, naddrs, conf->dns.threads, err, sizeof(err));
 		if (server == NULL) {
 			log_error("cannot listen: %s", err);
 		} else if (pid_file != NULL && pid_file_write(pid_file) < 0) {

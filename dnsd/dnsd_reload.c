@@ -25,19 +25,19 @@
 #define RELOAD_RETRY_MS 1000
 
 struct dnsd_reload {
-	char *path;                  /* the config file, as given on the command line */
-	dnsd_zoneset_t *zoneset;     /* current config + zones (own reference) */
-	dnsd_geodb_t *geodb;         /* current geo DB (own reference), NULL without records */
-	struct stat geo_seen;        /* the geo file as last looked at (loaded or refused) */
-	bool geo_seen_valid;         /* geo_seen holds a stat result */
-	state_t *state;              /* read-only state.db connection, NULL until it exists */
-	int64_t data_version;        /* last PRAGMA data_version seen */
-	int64_t last_eval_ms;        /* monotonic ms of the last verdict computation */
-	int64_t last_state_try_ms;   /* monotonic ms of the last attempt to open state.db */
-	int64_t last_geo_check_ms;   /* monotonic ms of the last geo file stat */
-	char state_problem[512];     /* last state.db problem logged, to log each once */
-	state_verdict_t *verdicts;   /* scratch, one per datacenter of the current config */
-	dnsd_snapshot_t *published;  /* what dnsd_snapshot_current points to (ours) */
+	char *path;		    /* the config file, as given on the command line */
+	dnsd_zoneset_t *zoneset;    /* current config + zones (own reference) */
+	dnsd_geodb_t *geodb;	    /* current geo DB (own reference), NULL without records */
+	struct stat geo_seen;	    /* the geo file as last looked at (loaded or refused) */
+	bool geo_seen_valid;	    /* geo_seen holds a stat result */
+	state_t *state;		    /* read-only state.db connection, NULL until it exists */
+	int64_t data_version;	    /* last PRAGMA data_version seen */
+	int64_t last_eval_ms;	    /* monotonic ms of the last verdict computation */
+	int64_t last_state_try_ms;  /* monotonic ms of the last attempt to open state.db */
+	int64_t last_geo_check_ms;  /* monotonic ms of the last geo file stat */
+	char state_problem[512];    /* last state.db problem logged, to log each once */
+	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
+	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
 };
 
 static int64_t mono_ms(void)
@@ -64,8 +64,8 @@ static void errors_join(char **all, char *more)
 		return;
 	}
 	char *joined = NULL;
-	if (asprintf(&joined, "%s%s%s", *all, (*all)[strlen(*all) - 1] == '\n' ? "" : "\n",
-		     more) < 0)
+	if (asprintf(&joined, "%s%s%s", *all, (*all)[strlen(*all) - 1] == '\n' ? "" : "\n", more) <
+	    0)
 		joined = NULL;
 	if (joined != NULL) {
 		free(*all);
@@ -89,8 +89,7 @@ static void log_lines(const char *prefix, const char *errors)
 
 /* Loads config, zones and geo DB into fresh parts; all errors together. */
 static int load_parts(const char *path, unsigned threads, dnsd_zoneset_t **zs_out,
-		      dnsd_geodb_t **db_out, struct stat *geo_st, bool *geo_st_valid,
-		      char **errors)
+		      dnsd_geodb_t **db_out, struct stat *geo_st, bool *geo_st_valid, char **errors)
 {
 	*errors = NULL;
 	*zs_out = NULL;
@@ -129,8 +128,8 @@ dnsd_reload_t *dnsd_reload_load(const char *path, char **errors)
 		return NULL;
 	}
 	/* Nothing answers yet: compile geo tries on every core. */
-	if (load_parts(path, 0, &r->zoneset, &r->geodb, &r->geo_seen, &r->geo_seen_valid,
-		       errors) < 0) {
+	if (load_parts(path, 0, &r->zoneset, &r->geodb, &r->geo_seen, &r->geo_seen_valid, errors) <
+	    0) {
 		dnsd_reload_free(r);
 		return NULL;
 	}
@@ -217,8 +216,7 @@ static void log_changes(const dnsd_reload_t *r, const dnsd_snapshot_t *old,
 		if (now != before || (old != NULL && old->conf != c))
 			log_info("datacenter %s: %s (%s), %s", c->datacenters[i].name,
 				 v ? state_dc_state_name(v[i].effective) : "unknown",
-				 v ? v[i].why : "no state yet",
-				 now ? "serving" : "not serving");
+				 v ? v[i].why : "no state yet", now ? "serving" : "not serving");
 	}
 	for (size_t i = 0; i < c->record_count; i++) {
 		const conf_record_t *rec = &c->records[i];
@@ -226,8 +224,10 @@ static void log_changes(const dnsd_reload_t *r, const dnsd_snapshot_t *old,
 		for (size_t k = 0; k < rec->datacenter_count && !any; k++)
 			any = v == NULL || v[rec->datacenters[k]].serving;
 		if (!any)
-			log_warn("record %s: no candidate datacenter is serving; answering as if all "
-				 "were (fail open)", rec->name);
+			log_warn(
+			    "record %s: no candidate datacenter is serving; answering as if all "
+			    "were (fail open)",
+			    rec->name);
 	}
 }
 
@@ -276,11 +276,12 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	}
 	const conf_t *oldc = dnsd_reload_conf(r);
 	const conf_t *newc = dnsd_zoneset_conf(zs);
-	state_verdict_t *verdicts = calloc(newc->datacenter_count ? newc->datacenter_count : 1,
-					   sizeof(*verdicts));
+	state_verdict_t *verdicts =
+	    calloc(newc->datacenter_count ? newc->datacenter_count : 1, sizeof(*verdicts));
 	if (verdicts == NULL) {
 		log_error("reload of %s failed: out of memory; still serving the previous "
-			  "configuration", r->path);
+			  "configuration",
+			  r->path);
 		dnsd_zoneset_unref(zs);
 		dnsd_geodb_unref(db);
 		return -1;
@@ -357,8 +358,8 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 	/* A missing file is looked for every tick (a cheap access()), so a state.db created
 	 * after start-up is followed within one poll interval; one that exists but does
 	 * not open is retried every second. */
-	if (r->state == NULL && (r->state_problem[0] == '\0' ||
-				 now - r->last_state_try_ms >= RELOAD_RETRY_MS)) {
+	if (r->state == NULL &&
+	    (r->state_problem[0] == '\0' || now - r->last_state_try_ms >= RELOAD_RETRY_MS)) {
 		state_try_open(r);
 		if (r->state != NULL)
 			r->last_eval_ms = 0; /* evaluate right away */
@@ -371,8 +372,8 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 			r->data_version = version;
 			bool keep;
 			const state_verdict_t *v = verdicts_compute(r, &keep);
-			if (!keep && (r->published == NULL ||
-				      !dnsd_snapshot_same_serving(r->published, v)))
+			if (!keep &&
+			    (r->published == NULL || !dnsd_snapshot_same_serving(r->published, v)))
 				(void)publish(r, v);
 		}
 	}

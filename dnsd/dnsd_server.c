@@ -25,22 +25,22 @@
 #define DNSD_DRAIN_ROUNDS 8
 #define DNSD_CMSG_SPACE                                                                            \
 	(CMSG_SPACE(sizeof(struct in6_pktinfo)) > CMSG_SPACE(sizeof(struct in_pktinfo))            \
-		 ? CMSG_SPACE(sizeof(struct in6_pktinfo))                                          \
-		 : CMSG_SPACE(sizeof(struct in_pktinfo)))
+	     ? CMSG_SPACE(sizeof(struct in6_pktinfo))                                              \
+	     : CMSG_SPACE(sizeof(struct in_pktinfo)))
 
 /* The buffers of one message slot in a batch; reused for every batch. */
 typedef struct {
-	uint8_t query[DNSD_SERVER_UDP_MAX];     /* datagram as received */
-	uint8_t response[DNSD_SERVER_UDP_MAX];  /* rendered answer */
-	struct sockaddr_storage client;        /* source of the query, destination of the answer */
+	uint8_t query[DNSD_SERVER_UDP_MAX];    /* datagram as received */
+	uint8_t response[DNSD_SERVER_UDP_MAX]; /* rendered answer */
+	struct sockaddr_storage client;	       /* source of the query, destination of the answer */
 	union {
 		uint8_t bytes[DNSD_CMSG_SPACE];
 		struct cmsghdr align;
-	} rx_control;                          /* packet info received: the address queried */
+	} rx_control; /* packet info received: the address queried */
 	union {
 		uint8_t bytes[DNSD_CMSG_SPACE];
 		struct cmsghdr align;
-	} tx_control;                          /* packet info sent: reply from that address */
+	} tx_control; /* packet info sent: reply from that address */
 	struct iovec rx_iov;
 	struct iovec tx_iov;
 } dnsd_udp_slot_t;
@@ -48,19 +48,19 @@ typedef struct {
 /* One UDP worker: its own socket per listen address and its own batch buffers. */
 typedef struct {
 	pthread_t thread;
-	bool started;               /* thread was created and must be joined */
-	unsigned index;             /* 0.. worker count - 1, for logs */
-	int *fds;                   /* one UDP socket per listen address */
+	bool started;	/* thread was created and must be joined */
+	unsigned index; /* 0.. worker count - 1, for logs */
+	int *fds;	/* one UDP socket per listen address */
 	size_t fd_count;
-	int stop_fd;                /* the server's eventfd; readable means stop */
-	dnsd_udp_slot_t *slots;     /* DNSD_SERVER_BATCH of them */
+	int stop_fd;		/* the server's eventfd; readable means stop */
+	dnsd_udp_slot_t *slots; /* DNSD_SERVER_BATCH of them */
 	struct mmsghdr rx[DNSD_SERVER_BATCH];
 	struct mmsghdr tx[DNSD_SERVER_BATCH];
-	dnsd_counters_t counters;   /* written by this worker only */
+	dnsd_counters_t counters; /* written by this worker only */
 } dnsd_udp_worker_t;
 
 struct dnsd_server {
-	int stop_fd;                 /* eventfd written once by dnsd_server_stop */
+	int stop_fd; /* eventfd written once by dnsd_server_stop */
 	dnsd_udp_worker_t *workers;
 	unsigned worker_count;
 	dnsd_tcp_t *tcp;
@@ -78,9 +78,10 @@ int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t err
 	const char *what = NULL;
 	/* Only a wildcard socket needs packet info: a specific address replies from itself,
 	 * and skipping the control messages keeps the batch path lean. */
-	bool wildcard = family == AF_INET6
-				? IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->addr)->sin6_addr)
-				: ((const struct sockaddr_in *)&a->addr)->sin_addr.s_addr == htonl(INADDR_ANY);
+	bool wildcard =
+	    family == AF_INET6
+		? IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->addr)->sin6_addr)
+		: ((const struct sockaddr_in *)&a->addr)->sin_addr.s_addr == htonl(INADDR_ANY);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		what = "SO_REUSEADDR";
 	else if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
@@ -196,9 +197,8 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 				continue;
 			dnsd_client_t client;
 			dnsd_server_client(&s->client, false, &client);
-			size_t len = dnsd_answer(&snap->answer, s->query, w->rx[i].msg_len,
-						 &client, s->response, sizeof(s->response),
-						 &w->counters);
+			size_t len = dnsd_answer(&snap->answer, s->query, w->rx[i].msg_len, &client,
+						 s->response, sizeof(s->response), &w->counters);
 			if (len == 0)
 				continue;
 			struct msghdr *th = &w->tx[out].msg_hdr;
@@ -208,8 +208,8 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			th->msg_namelen = rh->msg_namelen;
 			th->msg_iov = &s->tx_iov;
 			th->msg_iovlen = 1;
-			size_t clen = udp_reply_control(rh, s->tx_control.bytes,
-							sizeof(s->tx_control.bytes));
+			size_t clen =
+			    udp_reply_control(rh, s->tx_control.bytes, sizeof(s->tx_control.bytes));
 			th->msg_control = clen ? s->tx_control.bytes : NULL;
 			th->msg_controllen = clen;
 			th->msg_flags = 0;
@@ -318,7 +318,8 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 	if (s->tcp == NULL)
 		goto fail;
 	for (unsigned t = 0; t < s->worker_count; t++) {
-		int rc = pthread_create(&s->workers[t].thread, NULL, udp_worker_run, &s->workers[t]);
+		int rc =
+		    pthread_create(&s->workers[t].thread, NULL, udp_worker_run, &s->workers[t]);
 		if (rc != 0) {
 			snprintf(err, errlen, "pthread_create: %s", strerror(rc));
 			goto fail;
@@ -360,16 +361,17 @@ void dnsd_server_stop(dnsd_server_t *s)
 	}
 	dnsd_tcp_stop(s->tcp, &total);
 	if (ran)
-		log_info("answered %llu of %llu queries (%llu over tcp): noerror %llu, nxdomain %llu, "
-			 "refused %llu, formerr %llu, notimp %llu, badvers %llu; %llu truncated, "
-			 "%llu geo, %llu fail-open",
-			 (unsigned long long)(total.queries - total.dropped),
-			 (unsigned long long)total.queries, (unsigned long long)total.tcp,
-			 (unsigned long long)total.rcode[0], (unsigned long long)total.rcode[3],
-			 (unsigned long long)total.rcode[5], (unsigned long long)total.rcode[1],
-			 (unsigned long long)total.rcode[4], (unsigned long long)total.rcode[16],
-			 (unsigned long long)total.truncated, (unsigned long long)total.geo,
-			 (unsigned long long)total.fail_open);
+		log_info(
+		    "answered %llu of %llu queries (%llu over tcp): noerror %llu, nxdomain %llu, "
+		    "refused %llu, formerr %llu, notimp %llu, badvers %llu; %llu truncated, "
+		    "%llu geo, %llu fail-open",
+		    (unsigned long long)(total.queries - total.dropped),
+		    (unsigned long long)total.queries, (unsigned long long)total.tcp,
+		    (unsigned long long)total.rcode[0], (unsigned long long)total.rcode[3],
+		    (unsigned long long)total.rcode[5], (unsigned long long)total.rcode[1],
+		    (unsigned long long)total.rcode[4], (unsigned long long)total.rcode[16],
+		    (unsigned long long)total.truncated, (unsigned long long)total.geo,
+		    (unsigned long long)total.fail_open);
 	free(s->workers);
 	close(s->stop_fd);
 	free(s);

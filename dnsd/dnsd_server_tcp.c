@@ -41,29 +41,29 @@ typedef struct {
 
 /* One client connection; conns are in a list ordered by last activity, oldest first. */
 typedef struct tcp_conn {
-	tcp_handle_t h;                   /* must stay first: epoll data points here */
-	struct tcp_conn *prev, *next;     /* activity order */
-	int64_t active_ms;                /* CLOCK_MONOTONIC ms of the last progress */
-	struct sockaddr_storage client;   /* the peer, for geo answers */
-	uint8_t *in;                      /* received bytes not yet answered */
-	size_t in_len;                    /* bytes used in in */
-	size_t in_cap;                    /* bytes allocated in in, <= 2 + TCP_MSG_MAX */
-	uint8_t *out;                     /* answer bytes the kernel has not taken yet */
-	size_t out_off;                   /* first unsent byte in out */
-	size_t out_len;                   /* bytes used in out */
-	bool want_out;                    /* registered for EPOLLOUT (output pending) */
+	tcp_handle_t h;			/* must stay first: epoll data points here */
+	struct tcp_conn *prev, *next;	/* activity order */
+	int64_t active_ms;		/* CLOCK_MONOTONIC ms of the last progress */
+	struct sockaddr_storage client; /* the peer, for geo answers */
+	uint8_t *in;			/* received bytes not yet answered */
+	size_t in_len;			/* bytes used in in */
+	size_t in_cap;			/* bytes allocated in in, <= 2 + TCP_MSG_MAX */
+	uint8_t *out;			/* answer bytes the kernel has not taken yet */
+	size_t out_off;			/* first unsent byte in out */
+	size_t out_len;			/* bytes used in out */
+	bool want_out;			/* registered for EPOLLOUT (output pending) */
 } tcp_conn_t;
 
 struct dnsd_tcp {
 	pthread_t thread;
 	bool started;
 	int epfd;
-	tcp_handle_t *listeners;          /* one per listen address */
+	tcp_handle_t *listeners; /* one per listen address */
 	size_t listener_count;
-	tcp_handle_t stop;                /* the server's eventfd */
-	tcp_conn_t *oldest, *newest;      /* activity list */
+	tcp_handle_t stop;	     /* the server's eventfd */
+	tcp_conn_t *oldest, *newest; /* activity list */
 	size_t conn_count;
-	dnsd_counters_t counters;         /* written by this thread only */
+	dnsd_counters_t counters;	  /* written by this thread only */
 	uint8_t scratch[2 + TCP_MSG_MAX]; /* one rendered answer with its length prefix */
 };
 
@@ -280,7 +280,8 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+		    accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -348,7 +349,8 @@ static void *tcp_run(void *arg)
 			idle_ms = snap->conf->dns.tcp_idle_timeout_ms;
 		/* Connections before listeners: an accept may close the oldest idle connection
 		 * to make room, and that one may still have an event in this round. Each
-		 * connection appears at most once per round, so closing it in conn_event is safe. */
+		 * connection appears at most once per round, so closing it in conn_event is safe.
+		 */
 		for (int i = 0; i < n; i++) {
 			tcp_handle_t *h = events[i].data.ptr;
 			if (h->kind == TCP_KIND_STOP)

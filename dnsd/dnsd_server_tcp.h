@@ -30,7 +30,8 @@ void dnsd_tcp_stop(dnsd_tcp_t *tcp, dnsd_counters_t *counters);
 /* Creates a nonblocking socket of type (SOCK_DGRAM or SOCK_STREAM) bound to a, with
  * SO_REUSEPORT (and IPV6_V6ONLY on IPv6, packet info for UDP). Returns the fd, or -1 with
  * err filled "ADDR: what failed: why". Provided by dnsd_server.c. */
-int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err,
+		       size_t errlen) M_NONNULL_ALL M_WUR;
 
 /* The answer path's view of a peer address (IPv4-mapped IPv6 peers stay IPv6: we bind
  * IPv6 sockets V6ONLY, so they only come from a real IPv6 path). */

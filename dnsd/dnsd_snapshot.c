@@ -19,13 +19,13 @@ dnsd_snapshot_t *dnsd_snapshot_current;
 
 /* Everything derived from one config: lives until the last snapshot using it is freed. */
 struct dnsd_zoneset {
-	int refs;                        /* snapshots + the control thread's own reference */
-	conf_t *conf;                    /* owned */
-	dnsd_zones_t *zones;             /* owned; NULL when the config has no zones */
-	dnsd_geo_record_t *records;      /* conf->record_count entries */
-	uint16_t *candidates;            /* all records' candidate lists, back to back */
-	uint8_t *addresses;              /* all datacenters' A then AAAA rdata, back to back */
-	dnsd_geo_dc_t *dc_template;      /* addresses per datacenter; serving left false */
+	int refs;		    /* snapshots + the control thread's own reference */
+	conf_t *conf;		    /* owned */
+	dnsd_zones_t *zones;	    /* owned; NULL when the config has no zones */
+	dnsd_geo_record_t *records; /* conf->record_count entries */
+	uint16_t *candidates;	    /* all records' candidate lists, back to back */
+	uint8_t *addresses;	    /* all datacenters' A then AAAA rdata, back to back */
+	dnsd_geo_dc_t *dc_template; /* addresses per datacenter; serving left false */
 };
 
 static char *errors_printf(const char *fmt, ...) M_PRINTF(1, 2);
@@ -70,8 +70,8 @@ static int zoneset_geo_tables(dnsd_zoneset_t *zs)
 	zs->records = calloc(c->record_count ? c->record_count : 1, sizeof(*zs->records));
 	zs->candidates = calloc(ncand ? ncand : 1, sizeof(*zs->candidates));
 	zs->addresses = calloc(naddr ? naddr : 1, 1);
-	zs->dc_template = calloc(c->datacenter_count ? c->datacenter_count : 1,
-				 sizeof(*zs->dc_template));
+	zs->dc_template =
+	    calloc(c->datacenter_count ? c->datacenter_count : 1, sizeof(*zs->dc_template));
 	if (!zs->records || !zs->candidates || !zs->addresses || !zs->dc_template)
 		return -1;
 

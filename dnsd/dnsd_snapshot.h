@@ -32,13 +32,13 @@ typedef struct dnsd_geodb dnsd_geodb_t;
 
 /* One published view. Readers use `answer` (and `conf` for server limits) only. */
 typedef struct {
-	dnsd_answer_ctx_t answer;      /* what dnsd_answer() reads; points into the parts */
-	const conf_t *conf;            /* the config this view came from */
-	dnsd_geo_t geo;                /* answer.geo points here (when there are records) */
-	dnsd_geo_dc_t *dcs;            /* per datacenter: addresses (shared) + serving */
-	state_verdict_t *verdicts;     /* per datacenter, as computed; NULL: all UNKNOWN */
-	dnsd_zoneset_t *zoneset;       /* shared part (counted reference) */
-	dnsd_geodb_t *geodb;           /* shared part (counted reference), or NULL */
+	dnsd_answer_ctx_t answer;  /* what dnsd_answer() reads; points into the parts */
+	const conf_t *conf;	   /* the config this view came from */
+	dnsd_geo_t geo;		   /* answer.geo points here (when there are records) */
+	dnsd_geo_dc_t *dcs;	   /* per datacenter: addresses (shared) + serving */
+	state_verdict_t *verdicts; /* per datacenter, as computed; NULL: all UNKNOWN */
+	dnsd_zoneset_t *zoneset;   /* shared part (counted reference) */
+	dnsd_geodb_t *geodb;	   /* shared part (counted reference), or NULL */
 } dnsd_snapshot_t;
 
 /* The published snapshot; NULL before the first one. Readers: rcu_dereference. */
@@ -62,6 +62,7 @@ void dnsd_snapshot_publish(dnsd_snapshot_t *snap);
 /* Frees a snapshot no reader can see (never published, or after a grace period). */
 void dnsd_snapshot_free(dnsd_snapshot_t *snap);
 /* True when a and b give the same serving set (a new snapshot would answer the same). */
-bool dnsd_snapshot_same_serving(const dnsd_snapshot_t *snap, const state_verdict_t *verdicts) M_NONNULL(1);
+bool dnsd_snapshot_same_serving(const dnsd_snapshot_t *snap, const state_verdict_t *verdicts)
+    M_NONNULL(1);
 
 #endif

@@ -16,10 +16,10 @@
  * is freed as soon as the tries are built (they do not point into it): a snapshot holds
  * only what lookups read. */
 struct dnsd_geodb {
-	int refs;             /* snapshots using it + the control thread's reference */
-	char *path;           /* the file, as the config resolved it */
-	geo_set_t *set;       /* one trie per record, indexed like conf->records */
-	size_t record_count;  /* records in set */
+	int refs;	     /* snapshots using it + the control thread's reference */
+	char *path;	     /* the file, as the config resolved it */
+	geo_set_t *set;	     /* one trie per record, indexed like conf->records */
+	size_t record_count; /* records in set */
 };
 
 dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **errors)
@@ -75,16 +75,16 @@ void dnsd_geodb_unref(dnsd_geodb_t *db)
 }
 
 /* The answer path's lookup: runs on query threads, reads only the immutable tries. */
-static unsigned geodb_lookup(const void *ctx, size_t record_index, int family,
-			     const uint8_t *addr, unsigned source_prefix, uint16_t *order,
-			     unsigned order_cap, unsigned *scope)
+static unsigned geodb_lookup(const void *ctx, size_t record_index, int family, const uint8_t *addr,
+			     unsigned source_prefix, uint16_t *order, unsigned order_cap,
+			     unsigned *scope)
 {
 	const dnsd_geodb_t *db = ctx;
 	if (unlikely(record_index >= db->record_count))
 		return 0;
 	const geo_list_t *list;
-	if (geo_trie_lookup(geo_set_trie(db->set, record_index), family, addr, source_prefix,
-			    &list, scope) < 0)
+	if (geo_trie_lookup(geo_set_trie(db->set, record_index), family, addr, source_prefix, &list,
+			    scope) < 0)
 		return 0;
 	unsigned n = list->count < order_cap ? list->count : order_cap;
 	memcpy(order, list->dc, n * sizeof(*order));

@@ -18,11 +18,13 @@
  * the database is freed once compiled: tries do not point into it). Returns NULL with
  * *errors set (one problem per line, caller frees) on failure; returns NULL with *errors
  * NULL when the config has no records (nothing to load). */
-dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **errors) M_NONNULL_ALL M_WUR;
+dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads,
+			      char **errors) M_NONNULL_ALL M_WUR;
 /* Reference counting; control thread only. unref(NULL) is fine. */
 void dnsd_geodb_ref(dnsd_geodb_t *db) M_NONNULL_ALL;
 void dnsd_geodb_unref(dnsd_geodb_t *db);
 /* The lookup the answer path calls for this database (NULL, NULL for db NULL). */
-void dnsd_geodb_view(const dnsd_geodb_t *db, dnsd_geo_lookup_fn *lookup, const void **ctx) M_NONNULL(2, 3);
+void dnsd_geodb_view(const dnsd_geodb_t *db, dnsd_geo_lookup_fn *lookup, const void **ctx)
+    M_NONNULL(2, 3);
 
 #endif

@@ -14,15 +14,16 @@
 /* The zone covers every answer shape: data, CNAME chains, wildcards, a delegation with
  * glue, a big RRset (truncation), and one geo name answered from a two-datacenter view. */
 static const char fuzz_zone[] =
-	"$ORIGIN example.com.\n$TTL 3600\n"
-	"@ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n"
-	"@ IN NS ns1\n@ IN NS ns2.example.net.\n@ IN MX 10 mail\n"
-	"ns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\nmail IN AAAA 2001:db8::25\n"
-	"www IN A 192.0.2.80\nalias IN CNAME www\nloop1 IN CNAME loop2\nloop2 IN CNAME loop1\n"
-	"*.wild IN A 192.0.2.99\n*.wild IN TXT \"w\"\nsub IN NS ns.sub\nns.sub IN A 198.51.100.53\n"
-	"big IN TXT \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n";
+    "$ORIGIN example.com.\n$TTL 3600\n"
+    "@ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n"
+    "@ IN NS ns1\n@ IN NS ns2.example.net.\n@ IN MX 10 mail\n"
+    "ns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\nmail IN AAAA 2001:db8::25\n"
+    "www IN A 192.0.2.80\nalias IN CNAME www\nloop1 IN CNAME loop2\nloop2 IN CNAME loop1\n"
+    "*.wild IN A 192.0.2.99\n*.wild IN TXT \"w\"\nsub IN NS ns.sub\nns.sub IN A 198.51.100.53\n"
+    "big IN TXT "
+    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n";
 
 static dnsd_answer_ctx_t fuzz_ctx;
 static dnsd_geo_t fuzz_geo;
@@ -68,17 +69,26 @@ static int fuzz_init(void)
 	static const uint8_t a[] = {203, 0, 113, 10, 198, 51, 100, 10};
 	static const uint8_t aaaa[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 	static dnsd_geo_dc_t geo_dcs[2];
-	geo_dcs[0] = (dnsd_geo_dc_t){.a = a, .a_count = 1, .aaaa = aaaa, .aaaa_count = 1, .serving = true};
+	geo_dcs[0] =
+	    (dnsd_geo_dc_t){.a = a, .a_count = 1, .aaaa = aaaa, .aaaa_count = 1, .serving = true};
 	geo_dcs[1] = (dnsd_geo_dc_t){.a = a + 4, .a_count = 1, .serving = false};
 	static const uint16_t cand[] = {0, 1};
 	static dnsd_geo_record_t grec;
-	grec = (dnsd_geo_record_t){.ttl = 30, .varies = true, .candidates = cand, .candidate_count = 2};
-	fuzz_geo = (dnsd_geo_t){.records = &grec, .record_count = 1, .dcs = geo_dcs, .dc_count = 2,
+	grec = (dnsd_geo_record_t){
+	    .ttl = 30, .varies = true, .candidates = cand, .candidate_count = 2};
+	fuzz_geo = (dnsd_geo_t){.records = &grec,
+				.record_count = 1,
+				.dcs = geo_dcs,
+				.dc_count = 2,
 				.lookup = fuzz_lookup};
 	static const uint8_t nsid[] = "fuzz-ns";
-	fuzz_ctx = (dnsd_answer_ctx_t){.zones = zones, .geo = &fuzz_geo, .nsid = nsid,
-				       .nsid_len = sizeof(nsid) - 1, .identity = "fuzz",
-				       .version = "1", .udp_payload = 1232};
+	fuzz_ctx = (dnsd_answer_ctx_t){.zones = zones,
+				       .geo = &fuzz_geo,
+				       .nsid = nsid,
+				       .nsid_len = sizeof(nsid) - 1,
+				       .identity = "fuzz",
+				       .version = "1",
+				       .udp_payload = 1232};
 	return 0;
 }
 

@@ -17,7 +17,7 @@
 #include "tests/unit/dnsd/dnsd_test_util.h"
 
 #define ZONE                                                                                       \
-	"$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n"         \
+	"$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n"          \
 	"@ IN NS ns1\nns1 IN A 192.0.2.53\nwww IN A 192.0.2.80\n"
 
 #define CONFIG                                                                                     \
@@ -32,8 +32,8 @@
 #define DATACENTERS                                                                                \
 	"geoip: missing.mmdb\n"                                                                    \
 	"datacenters:\n"                                                                           \
-	"  us-east: { location: [38.9, -77.4], addresses: [203.0.113.10, \"2001:db8:1::10\"] }\n" \
-	"  eu-west: { location: [53.3, -6.3], addresses: [198.51.100.10, 198.51.100.11] }\n"     \
+	"  us-east: { location: [38.9, -77.4], addresses: [203.0.113.10, \"2001:db8:1::10\"] }\n"  \
+	"  eu-west: { location: [53.3, -6.3], addresses: [198.51.100.10, 198.51.100.11] }\n"       \
 	"records:\n"                                                                               \
 	"  geo.example.com.: { datacenters: [us-east, eu-west], ttl: 20 }\n"                       \
 	"  one.example.com.: { datacenters: [eu-west] }\n"
@@ -171,12 +171,13 @@ static void test_zoneset_reports_zone_errors_with_file_and_line(void **state)
 	(void)state;
 	char *dir, *errors = NULL;
 	dnsd_zoneset_t *zs =
-		zoneset_from(CONFIG, ZONE "www.example.org. IN A 192.0.2.1\n", &dir, &errors);
+	    zoneset_from(CONFIG, ZONE "www.example.org. IN A 192.0.2.1\n", &dir, &errors);
 	assert_null(zs);
 	assert_non_null(errors);
 	char *expect = NULL;
-	assert_true(asprintf(&expect, "%s/example.com.zone:7: www.example.org. is outside the zone "
-				      "example.com.\n",
+	assert_true(asprintf(&expect,
+			     "%s/example.com.zone:7: www.example.org. is outside the zone "
+			     "example.com.\n",
 			     dir) > 0);
 	assert_string_equal(errors, expect);
 	free(expect);
@@ -235,13 +236,13 @@ static void test_publish_swaps_and_retires(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_snapshot_without_verdicts_serves_every_datacenter),
-		cmocka_unit_test(test_snapshot_serving_follows_verdicts),
-		cmocka_unit_test(test_zoneset_lays_out_geo_records_and_addresses),
-		cmocka_unit_test(test_snapshot_answers_from_its_context),
-		cmocka_unit_test(test_zoneset_reports_zone_errors_with_file_and_line),
-		cmocka_unit_test(test_geodb_load_errors),
-		cmocka_unit_test(test_publish_swaps_and_retires),
+	    cmocka_unit_test(test_snapshot_without_verdicts_serves_every_datacenter),
+	    cmocka_unit_test(test_snapshot_serving_follows_verdicts),
+	    cmocka_unit_test(test_zoneset_lays_out_geo_records_and_addresses),
+	    cmocka_unit_test(test_snapshot_answers_from_its_context),
+	    cmocka_unit_test(test_zoneset_reports_zone_errors_with_file_and_line),
+	    cmocka_unit_test(test_geodb_load_errors),
+	    cmocka_unit_test(test_publish_swaps_and_retires),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
