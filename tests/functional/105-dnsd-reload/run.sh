@@ -24,7 +24,7 @@ t_eq "initial data" 192.0.2.80 "$(a www.example.com)"
 python3 - "$D_PORT" >"$WORK/steady.out" <<'PY' &
 import socket, struct, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(1)
+s.settimeout(2)
 q = struct.pack("!HHHHHH", 0, 0x0100, 1, 0, 0, 0) + b"\x03www\x07example\x03com\x00\x00\x01\x00\x01"
 lost = answered = 0
 end = time.time() + 3
