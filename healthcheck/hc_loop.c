@@ -107,7 +107,7 @@ void hc_timer_arm(hc_loop_t *loop, hc_timer_t *timer, int64_t due_ms)
 	hc_timer_disarm(loop, timer);
 	if (loop->heap_len == loop->heap_cap) {
 		size_t cap = loop->heap_cap ? loop->heap_cap * 2 : 64;
-		hc_timer_t **heap = realloc(loop->heap, cap * sizeof(*heap));
+		hc_timer_t **heap = realloc(loop->heap, cap * sizeof(hc_timer_t *));
 		if (heap == NULL) {
 			/* Without room the timer cannot be armed; better to abort loudly than to
 			 * let a probe hang forever unnoticed. */
