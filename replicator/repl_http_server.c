@@ -730,14 +730,17 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 			goto fail;
 		flags |= MHD_USE_TLS;
 	}
-	s->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-	    (const struct sockaddr *)&conf->replication.listen.addr,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert_pem,
-	    MHD_OPTION_HTTPS_MEM_KEY, s->tls_key_pem, MHD_OPTION_END);
+	/* clang-format off */
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&conf->replication.listen.addr,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		/* Without TLS the list ends here. */
+		tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert_pem,
+		MHD_OPTION_HTTPS_MEM_KEY, s->tls_key_pem,
+		MHD_OPTION_END);
+	/* clang-format on */
 	if (s->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", conf->replication.listen.text);
 		goto fail;

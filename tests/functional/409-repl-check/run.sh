@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# 409-repl-check: meridian-replicator -t accepts a good config and refuses, with the
+# exact message and exit 1, a missing key file, a short key, TLS without a key, and a
+# config error; a taken listen port stops start-up with exit 1 and no leak.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../400-repl-lib/repl.sh"
+
+repl_region a b
+out=$("$REPL_BIN" -t -c "$WORK/a.yaml" 2>&1); rc=$?
+t_eq "-t on a good config exits 0" 0 "$rc"
+t_eq "-t says OK" "$WORK/a.yaml: OK" "$out"
+
+sed 's|key_file: repl.key|key_file: missing.key|' "$WORK/a.yaml" >"$WORK/nokey.yaml"
+out=$("$REPL_BIN" -t -c "$WORK/nokey.yaml" 2>&1); rc=$?
+t_eq "missing key file: exit 1" 1 "$rc"
+t_eq "missing key file: message" "$WORK/missing.key: cannot open key file: No such file or directory" "$out"
+
+echo short >"$WORK/short.key"
+sed 's|key_file: repl.key|key_file: short.key|' "$WORK/a.yaml" >"$WORK/short.yaml"
+out=$("$REPL_BIN" -t -c "$WORK/short.yaml" 2>&1); rc=$?
+t_eq "short key: exit 1" 1 "$rc"
+t_eq "short key: message" "$WORK/short.key: key shorter than 16 bytes" "$out"
+
+sed 's|key_file: repl.key|key_file: repl.key\n  tls_cert: repl.key|' "$WORK/a.yaml" >"$WORK/tls.yaml"
+out=$("$REPL_BIN" -t -c "$WORK/tls.yaml" 2>&1); rc=$?
+t_eq "tls_cert without tls_key: exit 1" 1 "$rc"
+t_contains "tls_cert without tls_key: message" "tls_key" "$out"
+
+sed 's|batch_max: .*||; s|long_poll: 2s|long_poll: 2s\n  batch_max: 0|' "$WORK/a.yaml" >"$WORK/bad.yaml"
+out=$("$REPL_BIN" -t -c "$WORK/bad.yaml" 2>&1); rc=$?
+t_eq "out-of-range option: exit 1" 1 "$rc"
+t_contains "out-of-range option: file:line and key" "bad.yaml:" "$out"
+t_contains "out-of-range option: names the key" "batch_max" "$out"
+
+out=$("$REPL_BIN" -c "$WORK/a.yaml" 2>&1 & pid=$!; sleep 0.5; "$REPL_BIN" -c "$WORK/a.yaml" 2>&1; echo "rc=$?"; kill $pid; wait $pid)
+t_contains "a taken listen port: start-up fails with exit 1" "cannot listen on 127.0.0.1:$(repl_port a)" "$out"
+t_contains "a taken listen port: exit status 1" "rc=1" "$out"
+printf '%s\n' "$out" >"$WORK/taken.out"
+t_check "no sanitizer report" bash -c "! grep -q 'Sanitizer\|runtime error' '$WORK/taken.out'"
+t_done
