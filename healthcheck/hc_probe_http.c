@@ -59,7 +59,12 @@ static void http_failed(hc_probe_t *probe, CURLcode result)
 	char reason[HC_REASON_MAX];
 	switch (result) {
 	case CURLE_COULDNT_CONNECT:
-		hc_probe_connect_reason(oserr ? (int)oserr : ECONNREFUSED, reason, sizeof(reason));
+		if (oserr == 0) {
+			hc_probe_finish(probe, false, "connect failed: %s",
+					probe->curl_error[0] ? probe->curl_error : curl_easy_strerror(result));
+			return;
+		}
+		hc_probe_connect_reason((int)oserr, reason, sizeof(reason));
 		hc_probe_finish(probe, false, "%s", reason);
 		return;
 	case CURLE_OPERATION_TIMEDOUT:

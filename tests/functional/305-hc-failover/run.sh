@@ -41,6 +41,13 @@ datacenters:
     location: [37.3, -121.9]
     addresses: [198.51.100.20]
     check: { type: tcp, address: "127.0.0.1:$WEST", interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }
+  # dns probes against the meridian-dnsd of this very test
+  ns:
+    addresses: [192.0.2.53]
+    checks:
+      - { type: dns, address: "127.0.0.1:$DNS", qname: ns1.example.com., interval: 300ms, timeout: 250ms }
+      - { type: dns, address: "127.0.0.1:$DNS", qname: nope.example.com., rcode: NXDOMAIN,
+          interval: 300ms, timeout: 250ms }
 records:
   www.example.com.:
     datacenters: [east, west]
@@ -64,6 +71,8 @@ wait_answer() {
 	echo "# answer still [$(answer)], wanted $1"; return 1
 }
 t_check "Ashburn client is sent to east" wait_answer 192.0.2.10
+t_check "dns probes against meridian-dnsd: NOERROR and NXDOMAIN as expected" h_wait ns up
+t_eq "dns probe reason" "check 0: rcode NOERROR" "$(h_obs ns detail)"
 
 h_mode east 500once
 sleep 1
