@@ -70,6 +70,9 @@ t_check "ANY answered minimally (RFC 8482: one RRset)" [ "$n" -ge 1 ] && [ "$n" 
 out=$(q +tcp example.com AXFR 2>&1)
 t_contains "AXFR refused" "REFUSED" "$out"
 
+out=$(q +tcp -t IXFR=2024010101 example.com 2>&1)
+t_contains "IXFR refused" "REFUSED" "$out"
+
 out=$(q +nsid www.example.com A)
 t_contains "NSID in the response" '"ns1.test-east"' "$(grep NSID <<<"$out")"
 out=$(q www.example.com A)

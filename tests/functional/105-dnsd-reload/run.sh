@@ -83,6 +83,14 @@ printf 'new\tIN A\t192.0.2.200\n' >>"$WORK/zones/example.com.zone"
 kill -HUP "$PID_dnsd"
 t_check "fixed reload serves the new name" wait_for 192.0.2.200 new.example.com
 
+# Options reload too: version.bind is off by default and configurable.
+t_eq "version.bind refused by default" REFUSED \
+	"$(q version.bind CH TXT | sed -n 's/.*status: \([A-Z]*\).*/\1/p')"
+echo '  version: "meridian-test-1"' >>"$WORK/meridian.yaml"
+kill -HUP "$PID_dnsd"
+for _ in $(seq 30); do [ "$(q +short version.bind CH TXT)" = '"meridian-test-1"' ] && break; sleep 0.1; done
+t_eq "dns.version answers version.bind after a reload" '"meridian-test-1"' "$(q +short version.bind CH TXT)"
+
 t_check "no sanitizer report" d_sanitizer_clean
 d_stop
 t_eq "SIGTERM exits 0" 0 "$D_STATUS"
