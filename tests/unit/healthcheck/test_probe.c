@@ -249,6 +249,29 @@ static void test_tcp_dead_port_is_connect_refused(void **state)
 	assert_string_equal(r.reason, "connect refused");
 }
 
+static void test_tcp_over_ipv6_loopback(void **state)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	socklen_t al = sizeof(a);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no ::1 here */
+	}
+	/* A listening socket completes handshakes in its backlog: no accept needed. */
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	conf_check_t c = check_of(CONF_CHECK_TCP);
+	memcpy(&c.address.addr, &a, sizeof(a));
+	c.address.len = sizeof(a);
+	snprintf(c.address.text, sizeof(c.address.text), "[::1]:%u", ntohs(a.sin6_port));
+	hc_result_t r = run_probe(&c);
+	assert_true(r.ok);
+	assert_string_equal(r.reason, "connected");
+	close(fd);
+}
+
 /* ---- dns ---- */
 
 static void test_dns_expected_rcode_is_healthy(void **state)
