@@ -59,8 +59,16 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	bool any_fail_open = false;
 	int rc;
 
-	fprintf(out, "region %s, %s\n\n", conf->region,
-		ctl_format_time(view->now_ms, now, sizeof(now)));
+	char quorum[32], stale[32];
+
+	/* How the votes count, so DOWN and (stale) read without opening the config. */
+	if (conf->health.quorum == 0)
+		snprintf(quorum, sizeof(quorum), "a majority");
+	else
+		snprintf(quorum, sizeof(quorum), "%u", conf->health.quorum);
+	fprintf(out, "region %s, %s; down takes %s of the fresh observations, stale after %s\n\n",
+		conf->region, ctl_format_time(view->now_ms, now, sizeof(now)), quorum,
+		ctl_format_duration(conf->health.stale_after_ms, stale, sizeof(stale)));
 	ctl_table_init(&table, 4);
 	ctl_table_row(&table, (const char *const[]){"DATACENTER", "STATE", "OBSERVED", "OVERRIDE"});
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
@@ -168,6 +176,8 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 	ctl_json_object_begin(&j);
 	ctl_json_kv_string(&j, "region", conf->region);
 	ctl_json_kv_int(&j, "now_ms", view->now_ms);
+	ctl_json_kv_uint(&j, "quorum", conf->health.quorum);
+	ctl_json_kv_uint(&j, "stale_after_ms", conf->health.stale_after_ms);
 	ctl_json_key(&j, "datacenters");
 	ctl_json_array_begin(&j);
 	for (size_t i = 0; i < conf->datacenter_count; i++) {

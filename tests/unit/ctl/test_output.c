@@ -165,7 +165,8 @@ static void test_status_table_reads_at_a_glance(void **state)
 	text = capture_close(&cap);
 	assert_string_equal(
 	    text,
-	    "region us-east, 2026-11-30T00:53:20Z\n"
+	    "region us-east, 2026-11-30T00:53:20Z; down takes a majority of the fresh "
+	    "observations, stale after 30s\n"
 	    "\n"
 	    "DATACENTER  STATE              OBSERVED                                               "
 	    "        "
@@ -199,7 +200,8 @@ static void test_status_table_without_observations_says_so(void **state)
 	    (state_verdict_t){.effective = STATE_DC_UNKNOWN, .serving = true, .override_index = -1};
 	assert_int_equal(ctl_status_print_table(capture_open(&cap), &conf, &w.view), 0);
 	text = capture_close(&cap);
-	assert_string_equal(text, "region us-east, 2026-11-30T00:53:20Z\n"
+	assert_string_equal(text, "region us-east, 2026-11-30T00:53:20Z; down takes a majority of "
+				  "the fresh observations, stale after 30s\n"
 				  "\n"
 				  "DATACENTER  STATE    OBSERVED         OVERRIDE\n"
 				  "us-east     UNKNOWN  no observations  -\n"
@@ -217,7 +219,8 @@ static void test_status_json_has_stable_keys(void **state)
 	world_init(&w);
 	assert_int_equal(ctl_status_print_json(capture_open(&cap), &conf, &w.view), 0);
 	text = capture_close(&cap);
-	assert_non_null(strstr(text, "\"region\": \"us-east\",\n  \"now_ms\": 1796000000000,"));
+	assert_non_null(strstr(text, "\"region\": \"us-east\",\n  \"now_ms\": 1796000000000,\n  "
+				     "\"quorum\": 0,\n  \"stale_after_ms\": 30000,"));
 	assert_non_null(strstr(text, "\"name\": \"us-east\",\n      \"state\": \"drained\",\n"
 				     "      \"observed\": \"up\",\n      \"serving\": false,"));
 	assert_non_null(
