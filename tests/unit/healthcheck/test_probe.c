@@ -491,6 +491,7 @@ int main(void)
 	    cmocka_unit_test(test_https_to_plain_origin_fails_with_tls_reason),
 	    cmocka_unit_test(test_tcp_accepting_listener_is_healthy),
 	    cmocka_unit_test(test_tcp_dead_port_is_connect_refused),
+	    cmocka_unit_test(test_tcp_over_ipv6_loopback),
 	    cmocka_unit_test(test_dns_expected_rcode_is_healthy),
 	    cmocka_unit_test(test_dns_other_rcode_is_named),
 	    cmocka_unit_test(test_dns_silent_server_times_out),
