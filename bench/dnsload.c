@@ -100,7 +100,7 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 	p[off++] = 0;
 	p[off++] = 1; /* IN */
 	if (edns || subnet != NULL) {
-		uint8_t opt[32];
+		uint8_t opt[32] = {0};
 		size_t olen = 0;
 		if (subnet != NULL) {
 			char addr[64];
@@ -277,6 +277,7 @@ int main(int argc, char **argv)
 		dlen = sizeof(*d6);
 	} else {
 		fprintf(stderr, "dnsload: %s: not an IP address\n", o.server);
+		free(qs);
 		return 1;
 	}
 	int fds[LOAD_SOCKETS_MAX];
@@ -288,6 +289,7 @@ int main(int argc, char **argv)
 		setsockopt(fds[i], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 		if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&dst, dlen) < 0) {
 			fprintf(stderr, "dnsload: socket: %s\n", strerror(errno));
+			free(qs);
 			return 1;
 		}
 		pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};

@@ -99,10 +99,12 @@ int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t err
 		/* Ignore path-MTU information for answers (as NSD and Knot do): a forged
 		 * "fragmentation needed" must not make us fragment, and answers are sized for
 		 * the EDNS payload, 1232 by default, which needs no fragmenting anyway. */
-		int omit = family == AF_INET6 ? IPV6_PMTUDISC_OMIT : IP_PMTUDISC_OMIT;
-		(void)setsockopt(fd, family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
-				 family == AF_INET6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, &omit,
-				 sizeof(omit));
+		int omit4 = IP_PMTUDISC_OMIT, omit6 = IPV6_PMTUDISC_OMIT;
+		if (family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &omit6,
+					 sizeof(omit6));
+		else
+			(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &omit4, sizeof(omit4));
 		/* Room for bursts: a worker drains a batch while the kernel queues the next. */
 		int size = 4 * 1024 * 1024;
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
