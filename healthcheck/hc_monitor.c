@@ -32,6 +32,9 @@ typedef struct {
 	int64_t due_ms;		  /* monotonic ms the next run is due */
 	hc_result_t last;	  /* last result */
 	bool has_result;	  /* last is filled */
+	hc_result_t decisive;	  /* last result that agreed with the check's state: the
+				   * reason a heartbeat gives while results are mixed */
+	bool has_decisive;	  /* decisive is filled */
 } hc_check_rt_t;
 
 /* One datacenter with checks. */
@@ -136,27 +139,36 @@ static void dc_detail(const hc_dc_t *dc, char *out, size_t outlen, int32_t *late
 {
 	*latency = -1;
 	snprintf(out, outlen, "%s", dc->state == STATE_HEALTH_UNKNOWN ? "no probe result yet" : "");
+	/* Best: a check in the datacenter's state, with the result that put it there (a
+	 * down datacenter whose check just had one success still says why it is down).
+	 * Else: the latest result of any check. */
 	const hc_check_rt_t *pick = NULL;
-	for (size_t i = 0; i < dc->conf->check_count; i++) {
+	const hc_result_t *why = NULL;
+	for (size_t i = 0; i < dc->conf->check_count && why == NULL; i++) {
 		const hc_check_rt_t *ck = &dc->checks[i];
-		if (!ck->has_result)
-			continue;
-		bool agrees = (dc->state == STATE_HEALTH_UP) == ck->last.ok;
-		if (pick == NULL || (agrees && (dc->state == STATE_HEALTH_UP) != pick->last.ok))
+		if (dc->state != STATE_HEALTH_UNKNOWN && ck->hyst.state == dc->state &&
+		    ck->has_decisive) {
 			pick = ck;
-		if (agrees)
-			break;
+			why = &ck->decisive;
+		}
 	}
-	if (pick == NULL) {
+	for (size_t i = 0; i < dc->conf->check_count && why == NULL; i++) {
+		const hc_check_rt_t *ck = &dc->checks[i];
+		if (ck->has_result) {
+			pick = ck;
+			why = &ck->last;
+		}
+	}
+	if (why == NULL) {
 		if (dc->state != STATE_HEALTH_UNKNOWN)
 			snprintf(out, outlen, "kept from before restart");
 		return;
 	}
-	*latency = pick->last.latency_ms;
+	*latency = why->latency_ms;
 	if (dc->conf->check_count > 1)
-		snprintf(out, outlen, "check %zu: %s", pick->index, pick->last.reason);
+		snprintf(out, outlen, "check %zu: %s", pick->index, why->reason);
 	else
-		snprintf(out, outlen, "%s", pick->last.reason);
+		snprintf(out, outlen, "%s", why->reason);
 }
 
 static void dc_publish(hc_dc_t *dc)
@@ -257,7 +269,13 @@ static void check_result(void *arg, const hc_result_t *res)
 	log_debug("check %s: %s, %s, %d ms", ck->label, res->ok ? "ok" : "failed", res->reason,
 		  (int)res->latency_ms);
 	state_health_t was = ck->hyst.state;
-	if (hc_hysteresis_feed(&ck->hyst, res->ok, c->rise, c->fall)) {
+	bool changed = hc_hysteresis_feed(&ck->hyst, res->ok, c->rise, c->fall);
+	if (ck->hyst.state != STATE_HEALTH_UNKNOWN &&
+	    (ck->hyst.state == STATE_HEALTH_UP) == res->ok) {
+		ck->decisive = *res;
+		ck->has_decisive = true;
+	}
+	if (changed) {
 		log_info("check %s: %s -> %s after %u %s in a row (%s)", ck->label,
 			 hc_health_name(was), hc_health_name(ck->hyst.state),
 			 res->ok ? ck->hyst.successes : ck->hyst.failures,
@@ -350,6 +368,8 @@ static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc
 				ck->hyst = was->hyst;
 				ck->last = was->last;
 				ck->has_result = was->has_result;
+				ck->decisive = was->decisive;
+				ck->has_decisive = was->has_decisive;
 				ck->due_ms = was->due_ms;
 				break;
 			}

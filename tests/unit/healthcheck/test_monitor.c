@@ -245,6 +245,34 @@ static void test_heartbeat_rewrites_state_periodically(void **state)
 	hc_test_origin_stop(o);
 }
 
+static void test_heartbeat_while_recovering_keeps_the_down_reason(void **state)
+{
+	hc_test_origin_t *o = hc_test_http_origin_start();
+	uint16_t ports[] = {hc_test_origin_port(o)};
+	test_conf_t t;
+	conf_build(&t, 1, ports);
+	t.conf.health.stale_after_ms = 300;
+	t.checks[0].rise = 100; /* successes do not bring it back within the test */
+	hc_test_origin_set(o, 503, "", false);
+	hc_loop_t *loop = hc_loop_new();
+	static sink_t s;
+	memset(&s, 0, sizeof(s));
+	hc_monitor_t *mon = hc_monitor_new(loop, &t.conf, NULL, NULL, 0, sink_put, &s);
+	hc_monitor_start(mon);
+	assert_non_null(wait_for(loop, &s, "dc0", STATE_HEALTH_DOWN));
+	hc_test_origin_set(o, 200, "ok", false);
+	size_t before = s.count;
+	run_for(loop, 400);
+	assert_true(s.count > before); /* heartbeats were written */
+	for (size_t i = before; i < s.count; i++) {
+		assert_int_equal(s.obs[i].status, STATE_HEALTH_DOWN);
+		assert_string_equal(s.obs[i].detail, "HTTP 503");
+	}
+	hc_monitor_free(mon);
+	hc_loop_free(loop);
+	hc_test_origin_stop(o);
+}
+
 static void test_failed_write_is_retried(void **state)
 {
 	hc_test_origin_t *o = hc_test_http_origin_start();
@@ -316,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_restart_keeps_last_known_state_until_probes_decide),
 	    cmocka_unit_test(test_datacenter_without_checks_gets_no_observations),
 	    cmocka_unit_test(test_heartbeat_rewrites_state_periodically),
+	    cmocka_unit_test(test_heartbeat_while_recovering_keeps_the_down_reason),
 	    cmocka_unit_test(test_failed_write_is_retried),
 	    cmocka_unit_test(test_reload_keeps_state_of_unchanged_checks),
 	};
