@@ -245,6 +245,82 @@ static void test_snapshot_checks_with_message(void **state)
 	}
 }
 
+/* Deterministic random damage (flips, truncations, insertions) to a valid batch and a
+ * valid pull: every variant decodes or is refused with a message; never a crash (the
+ * sanitizer build runs this too). */
+static void test_damaged_input_never_crashes(void **state)
+{
+	(void)state;
+	repl_buf_t b;
+	repl_cursor_t heads[2] = {{"us-east", 9}, {"eu-west", 3}};
+	state_change_t c = {
+	    .origin = "us-east",
+	    .seq = 9,
+	    .hlc = 117697534996840448u,
+	    .table = "overrides",
+	    .key = "dc1",
+	    .row_json = (char *)"{\"datacenter\":\"dc1\",\"reason\":\"caf\u00e9 \\\"x\\\"\"}"};
+	repl_buf_init(&b, 1 << 16);
+	assert_int_equal(repl_batch_encode_begin(&b, "eu-west", 1700000000000, heads, 2), 0);
+	assert_int_equal(repl_batch_encode_entry(&b, &c, true), 0);
+	assert_int_equal(repl_batch_encode_entry(&b, &c, false), 0);
+	assert_int_equal(repl_batch_encode_end(&b, false), 0);
+	const char *pull =
+	    "{\"cursors\":{\"us-east\":42,\"eu-west\":7},\"max\":500,\"wait_ms\":25000}";
+	static const char alphabet[] = "{}[]\",:\\0123456789eE.-+tfnu \x00\x80\xc3\xff";
+	uint32_t seed = 12345;
+	size_t decoded = 0, refused = 0;
+	for (int round = 0; round < 20000; round++) {
+		const char *src = round % 2 ? b.data : pull;
+		size_t len = strlen(src);
+		char text[4096];
+		memcpy(text, src, len);
+		int edits = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 4;
+		for (int e = 0; e < edits; e++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			switch ((seed >> 16) % 3) {
+			case 0: /* flip to another character */
+				text[at] = alphabet[(seed >> 4) % (sizeof(alphabet) - 1)];
+				break;
+			case 1: /* truncate */
+				len = at;
+				break;
+			default: /* duplicate a byte */
+				if (len + 1 < sizeof(text)) {
+					memmove(text + at + 1, text + at, len - at);
+					len++;
+				}
+			}
+			if (len == 0)
+				break;
+		}
+		char err[160];
+		if (round % 2) {
+			repl_batch_t out;
+			if (repl_batch_decode(text, len, 10, &out, err, sizeof(err)) == 0) {
+				decoded++;
+				repl_batch_free(&out);
+			} else {
+				refused++;
+				assert_true(err[0] != '\0');
+			}
+		} else {
+			repl_pull_t out;
+			if (repl_pull_decode(text, len, &out, err, sizeof(err)) == 0)
+				decoded++;
+			else {
+				refused++;
+				assert_true(err[0] != '\0');
+			}
+		}
+	}
+	assert_true(decoded > 0);
+	assert_true(refused > 10000);
+	repl_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +332,7 @@ int main(void)
 	    cmocka_unit_test(test_batch_oversized_row_refused),
 	    cmocka_unit_test(test_origin_validation),
 	    cmocka_unit_test(test_snapshot_checks_with_message),
+	    cmocka_unit_test(test_damaged_input_never_crashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
