@@ -25,6 +25,7 @@
 #define BACKOFF_MAX_MS 1000
 #define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
+#define EMPTY_POLL_MIN_MS 100 /* at most 10 empty answers a second per peer */
 
 /* One peer and the request in flight to it, if any. */
 typedef struct {
@@ -44,6 +45,7 @@ typedef struct {
 	bool need_snapshot;	   /* the peer said we are behind its log */
 	uint32_t asked_max;	   /* entries the pull asked for */
 	int64_t next_ms;	   /* monotonic: earliest start of the next request */
+	int64_t started_ms;	   /* monotonic: when the request in flight started */
 	uint32_t backoff_ms;	   /* 0 after a success */
 	state_peer_t status;	   /* what `meridianctl peers` shows */
 	int64_t status_written_ms; /* monotonic; 0: never */
@@ -209,6 +211,7 @@ static void request_start(repl_client_t *c, peer_t *p)
 	const char *target = snap ? "/v1/snapshot" : "/v1/changes";
 
 	p->snapshot = snap;
+	p->started_ms = repl_monotonic_ms();
 	p->h_region[0] = p->h_time[0] = p->h_nonce[0] = p->h_sig[0] = '\0';
 	p->curl_error[0] = '\0';
 	repl_buf_init(&p->body, snap ? SNAPSHOT_BODY_MAX : REPL_RESPONSE_BODY_MAX);
@@ -388,7 +391,9 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
 	p->backoff_ms = 0;
-	p->next_ms = 0;
+	/* Nothing new came back quickly: the peer does not long-poll (long_poll 0 there or
+	 * here); pace the polls rather than spin. */
+	p->next_ms = b->count == 0 && !b->more ? p->started_ms + EMPTY_POLL_MIN_MS : 0;
 out:
 	repl_batch_free(b);
 	free(b);

@@ -37,4 +37,20 @@ t_contains "a taken listen port: start-up fails with exit 1" "cannot listen on 1
 t_contains "a taken listen port: exit status 1" "rc=1" "$out"
 printf '%s\n' "$out" >"$WORK/taken.out"
 t_check "no sanitizer report" bash -c "! grep -q 'Sanitizer\|runtime error' '$WORK/taken.out'"
-t_done
+# long_poll 0 (here and at the peer): empty answers are paced, not spun on.
+repl_region p q
+repl_region q p
+sed -i 's|long_poll: 2s|long_poll: 0ms|' "$WORK/p.yaml" "$WORK/q.yaml"
+repl_start p
+repl_start q
+sleep 0.5
+reqs() { python3 "$(dirname "$0")/../400-repl-lib/repl_peer.py" request --port "$(repl_port q)" --key "$WORK/repl.key" \
+	--path /v1/stats | sed -n 's/.*"requests":\([0-9]*\).*/\1/p'; }
+r0=$(reqs)
+sleep 1
+r1=$(reqs)
+echo "# $((r1 - r0 - 1)) pulls in 1 s"
+t_check "without long polls, at most ~10 pulls a second" [ $((r1 - r0)) -le 13 ]
+repl_write p events 5
+t_check "and entries still flow" repl_wait_sql 2 q "SELECT count(*) FROM events WHERE origin = 'p'" 5
+repl_finish
