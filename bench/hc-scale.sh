@@ -35,9 +35,9 @@ for _ in $(seq 300); do [ -f ports ] && break; sleep 0.1; done
 	i=0
 	while read -r p; do
 		if [ "$every" -gt 0 ] && [ $((i % every)) -eq 0 ]; then
-			chk="{ type: http, url: \"http://127.0.0.1:$p/healthz\", body_contains: ok, interval: 1s, timeout: 500ms }"
+			chk="{ type: http, url: \"http://127.0.0.1:$p/healthz\", body_contains: ok, interval: 1s, timeout: 500ms, jitter: 1s }"
 		else
-			chk="{ type: tcp, address: \"127.0.0.1:$p\", interval: 1s, timeout: 500ms }"
+			chk="{ type: tcp, address: \"127.0.0.1:$p\", interval: 1s, timeout: 500ms, jitter: 1s }"
 		fi
 		printf '  dc%04d:\n    addresses: [192.0.2.%d]\n    check: %s\n' "$i" $((i % 250 + 1)) "$chk"
 		i=$((i + 1))
@@ -69,7 +69,7 @@ c0, c1, o0, o1 = map(int, sys.argv[8:12])
 t0, t1, tck = float(sys.argv[12]), float(sys.argv[13]), int(sys.argv[14])
 up, up2, down = map(int, sys.argv[15:18])
 dt = t1 - t0
-print("endpoints:                 %d, interval 1 s, timeout 500 ms" % n)
+print("endpoints:                 %d, interval 1 s, timeout 500 ms, start jitter 0..1 s" % n)
 print("datacenters up:            %d after 4 s, %d at the end (%d not up)" % (up, up2, down))
 print("probe rate:                %.0f probes/s (expected %d)" % ((p1 - p0) / (s1 - s0), n))
 print("runs started >100 ms late: %d in the measured window (%d in the start-up burst)" % (l1 - l0, l0))
