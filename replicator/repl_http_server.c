@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -659,6 +660,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages, as one log line each. A handler giving up on a
+ * connection (a puller that hung up) reads "Application reported internal error". */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	log_info("libmicrohttpd: %s", line);
+}
+
 static char *read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -732,6 +746,7 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 	}
 	/* clang-format off */
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&conf->replication.listen.addr,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
