@@ -50,7 +50,7 @@ r0=$(reqs)
 sleep 1
 r1=$(reqs)
 echo "# $((r1 - r0 - 1)) pulls in 1 s"
-t_check "without long polls, at most ~10 pulls a second" [ $((r1 - r0)) -le 13 ]
+t_check "without long polls, about 10 pulls a second (not thousands)" [ $((r1 - r0)) -le 25 ]
 repl_write p events 5
 t_check "and entries still flow" repl_wait_sql 2 q "SELECT count(*) FROM events WHERE origin = 'p'" 5
 repl_finish
