@@ -20,7 +20,8 @@ w2=$!
 repl_write c events 1000 200 &
 w3=$!
 kills=0
-while kill -0 $w1 2>/dev/null; do
+# Kill during the whole write stream, and at least 12 times in all.
+while kill -0 $w1 2>/dev/null || [ $kills -lt 12 ]; do
 	victim=$([ $((RANDOM % 2)) = 0 ] && echo b || echo c)
 	sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
 	repl_stop "$victim" KILL
@@ -29,7 +30,6 @@ while kill -0 $w1 2>/dev/null; do
 done
 wait $w1 $w2 $w3
 echo "# $kills SIGKILLs"
-t_check "at least 10 kills happened" [ "$kills" -ge 10 ]
 t_check "all three converge" repl_wait_same 20 a b c
 for r in a b c; do
 	t_eq "$r holds every entry exactly once" "a 2000 2000 2000|b 1000 1000 1000|c 1000 1000 1000" \
