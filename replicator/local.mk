@@ -59,3 +59,4 @@ REPL_FUNCTIONAL_TESTS = \
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md
+EXTRA_DIST += bench/repl-lag.sh
