@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -56,6 +57,28 @@ static void print_errors(const char *errors)
 			fprintf(stderr, "meridian-dnsd: %.*s\n", len, p);
 		p = nl ? nl + 1 : NULL;
 	}
+}
+
+/* Every TCP connection is a descriptor: raise the soft limit to the hard one, and say
+ * so when even that is below what dns.tcp_max_connections asks for. */
+static void fd_limit_raise(const conf_t *conf, size_t listen_count)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t need = (rlim_t)conf->dns.tcp_max_connections + 64 +
+		      (rlim_t)listen_count * (2 + (conf->dns.threads ? conf->dns.threads : 64));
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warn("open files limit %llu is below what dns.tcp_max_connections %u needs "
+			 "(about %llu); when descriptors run out the oldest idle TCP connections "
+			 "are closed",
+			 (unsigned long long)rl.rlim_cur, conf->dns.tcp_max_connections,
+			 (unsigned long long)need);
 }
 
 /* Writes our pid to path (replacing a stale file). Returns 0 or -1 (logged). */
@@ -201,6 +224,7 @@ int main(int argc, char **argv)
 		const conf_sockaddr_t *addrs = listen_count ? listen : conf->dns.listen;
 		size_t naddrs = listen_count ? listen_count : conf->dns.listen_count;
 		char err[512];
+		fd_limit_raise(conf, naddrs);
 		dnsd_server_t *server =
 		    dnsd_server_start(addrs, naddrs, conf->dns.threads, err, sizeof(err));
 		if (server == NULL) {

@@ -4,6 +4,7 @@
 #include "dnsd/dnsd_server_tcp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -62,6 +63,7 @@ struct dnsd_tcp {
 	size_t listener_count;
 	tcp_handle_t stop;	     /* the server's eventfd */
 	tcp_conn_t *oldest, *newest; /* activity list */
+	int spare_fd;		     /* held open to accept-and-close when out of descriptors */
 	size_t conn_count;
 	dnsd_counters_t counters;	  /* written by this thread only */
 	uint8_t scratch[2 + TCP_MSG_MAX]; /* one rendered answer with its length prefix */
@@ -272,6 +274,27 @@ static void conn_event(dnsd_tcp_t *t, tcp_conn_t *c, uint32_t events, const dnsd
 		conn_close(t, c);
 }
 
+/* Out of file descriptors. Left alone, the listener would stay readable and the loop
+ * would spin; so make room by closing the longest-idle connection, or, with none to
+ * close, use the spare descriptor to accept the newcomer and close it at once. Returns
+ * true when accepting again may succeed. */
+static bool tcp_shed(dnsd_tcp_t *t, int lfd)
+{
+	if (t->oldest != NULL) {
+		conn_close(t, t->oldest);
+		return true;
+	}
+	if (t->spare_fd >= 0) {
+		close(t->spare_fd);
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		t->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		log_warn("tcp: out of file descriptors; refused a connection");
+	}
+	return false;
+}
+
 static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 {
 	uint32_t cap = snap ? snap->conf->dns.tcp_max_connections : 1024;
@@ -284,6 +307,8 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 		    accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE) && tcp_shed(t, lfd))
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_warn("tcp accept: %s", strerror(errno));
@@ -381,6 +406,7 @@ dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, i
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	t->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
 	t->listeners = calloc(listen_count, sizeof(*t->listeners));
 	if (t->epfd < 0 || t->listeners == NULL) {
@@ -432,5 +458,7 @@ void dnsd_tcp_stop(dnsd_tcp_t *t, dnsd_counters_t *counters)
 	free(t->listeners);
 	if (t->epfd >= 0)
 		close(t->epfd);
+	if (t->spare_fd >= 0)
+		close(t->spare_fd);
 	free(t);
 }

@@ -21,7 +21,8 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/105-dnsd-reload/run.sh \
 	tests/functional/106-dnsd-malformed/run.sh \
 	tests/functional/107-dnsd-state/run.sh \
-	tests/functional/108-dnsd-listen/run.sh
+	tests/functional/108-dnsd-listen/run.sh \
+	tests/functional/109-dnsd-fd-limit/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh
 
