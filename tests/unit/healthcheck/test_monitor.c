@@ -159,6 +159,39 @@ static void test_down_after_fall_failures_with_reason(void **state)
 	hc_test_origin_stop(o);
 }
 
+static void test_fast_interval_while_change_pending(void **state)
+{
+	hc_test_origin_t *o = hc_test_http_origin_start();
+	uint16_t ports[] = {hc_test_origin_port(o)};
+	test_conf_t t;
+	conf_build(&t, 1, ports);
+	t.checks[0].interval_ms = 400;
+	t.checks[0].fast_interval_ms = 50;
+	hc_loop_t *loop = hc_loop_new();
+	static sink_t s;
+	memset(&s, 0, sizeof(s));
+	hc_monitor_t *mon = hc_monitor_new(loop, &t.conf, NULL, NULL, 0, sink_put, &s);
+	hc_monitor_start(mon);
+	assert_non_null(wait_for(loop, &s, "dc0", STATE_HEALTH_UP));
+	run_for(loop, 450); /* settle into the 400 ms rhythm */
+	unsigned hits = hc_test_origin_hits(o);
+	hc_test_origin_set(o, 503, "", false);
+	/* the first failure comes within one interval */
+	int64_t until = hc_loop_now() + 1000;
+	while (hc_test_origin_hits(o) == hits && hc_loop_now() < until)
+		assert_int_equal(hc_loop_run_once(loop, 10), 0);
+	int64_t first = hc_loop_now();
+	assert_non_null(wait_for(loop, &s, "dc0", STATE_HEALTH_DOWN));
+	int64_t took = hc_loop_now() - first;
+	/* two more failures at fast_interval (50 ms), not at interval (400 ms) */
+	if (took > 300)
+		fail_msg("down %lld ms after the first failure; fast_interval not used",
+			 (long long)took);
+	hc_monitor_free(mon);
+	hc_loop_free(loop);
+	hc_test_origin_stop(o);
+}
+
 static void test_restart_keeps_last_known_state_until_probes_decide(void **state)
 {
 	hc_test_origin_t *o = hc_test_http_origin_start();
@@ -341,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_new_datacenter_starts_unknown_then_up),
 	    cmocka_unit_test(test_down_after_fall_failures_with_reason),
+	    cmocka_unit_test(test_fast_interval_while_change_pending),
 	    cmocka_unit_test(test_restart_keeps_last_known_state_until_probes_decide),
 	    cmocka_unit_test(test_datacenter_without_checks_gets_no_observations),
 	    cmocka_unit_test(test_heartbeat_rewrites_state_periodically),
