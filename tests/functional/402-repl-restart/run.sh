@@ -2,7 +2,7 @@
 # 402-repl-restart: three regions in a full mesh. B's replicator stops while A and C keep
 # writing (and B's own writers too); when it starts again all three converge, row for
 # row, and every entry is held exactly once (the drain adds an override and its audit
-# event: 352 entries of a). SIGHUP reloads without losing anything.
+# event: 352 entries of a). SIGHUP reloads without losing anything, the key included.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../400-repl-lib/repl.sh"
 
@@ -41,4 +41,17 @@ sleep 0.3
 repl_write a events 10
 t_check "converge after C's SIGHUP" repl_wait_same 5 a b c
 t_contains "SIGHUP logged" "configuration reloaded: 2 peers" "$(cat "$WORK"/repl-c.*.log)"
+
+# Key rotation: a new key file and SIGHUP everywhere; replication goes on. While only
+# C has the new key, A refuses C's pulls (counted) and C refuses A's answers.
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/repl.key.new"
+mv "$WORK/repl.key.new" "$WORK/repl.key"
+kill -HUP "$(repl_pid c)"
+sleep 0.5
+t_contains "A refuses C's requests signed with the new key" "refused request from c (127.0.0.1): bad signature" \
+	"$(cat "$WORK"/repl-a.*.log)"
+kill -HUP "$(repl_pid a)" "$(repl_pid b)"
+sleep 0.3
+repl_write a events 10
+t_check "after rotating the key everywhere, all three converge" repl_wait_same 5 a b c
 repl_finish
