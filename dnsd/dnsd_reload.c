@@ -260,6 +260,28 @@ int dnsd_reload_start(dnsd_reload_t *r)
 	return 0;
 }
 
+/* One line per zone that is new, gone, or has another serial after a reload. */
+static void log_zone_changes(const dnsd_zoneset_t *before, const dnsd_zoneset_t *after)
+{
+	const conf_t *oc = dnsd_zoneset_conf(before), *nc = dnsd_zoneset_conf(after);
+	const dnsd_zones_t *oz = dnsd_zoneset_zones(before), *nz = dnsd_zoneset_zones(after);
+	for (size_t i = 0; i < nc->dns.zone_count; i++) {
+		const char *origin = nc->dns.zones[i].origin;
+		int64_t now = nz ? dnsd_zones_serial(nz, origin) : -1;
+		int64_t was = oz ? dnsd_zones_serial(oz, origin) : -1;
+		if (was < 0)
+			log_info("zone %s: now served, serial %lld", origin, (long long)now);
+		else if (now != was)
+			log_info("zone %s: serial %lld (was %lld)", origin, (long long)now,
+				 (long long)was);
+	}
+	for (size_t i = 0; i < oc->dns.zone_count; i++) {
+		const char *origin = oc->dns.zones[i].origin;
+		if (nz == NULL || dnsd_zones_serial(nz, origin) < 0)
+			log_info("zone %s: no longer served", origin);
+	}
+}
+
 int dnsd_reload_config(dnsd_reload_t *r)
 {
 	dnsd_zoneset_t *zs;
@@ -276,6 +298,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	}
 	const conf_t *oldc = dnsd_reload_conf(r);
 	const conf_t *newc = dnsd_zoneset_conf(zs);
+	log_zone_changes(r->zoneset, zs);
 	state_verdict_t *verdicts =
 	    calloc(newc->datacenter_count ? newc->datacenter_count : 1, sizeof(*verdicts));
 	if (verdicts == NULL) {

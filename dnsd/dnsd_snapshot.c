@@ -45,6 +45,11 @@ const conf_t *dnsd_zoneset_conf(const dnsd_zoneset_t *zs)
 	return zs->conf;
 }
 
+const dnsd_zones_t *dnsd_zoneset_zones(const dnsd_zoneset_t *zs)
+{
+	return zs->zones;
+}
+
 void dnsd_zoneset_unref(dnsd_zoneset_t *zs)
 {
 	if (zs == NULL || --zs->refs > 0)

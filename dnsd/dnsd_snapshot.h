@@ -11,6 +11,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "dnsd/dnsd_answer.h"
+#include "dnsd/dnsd_zone.h"
 #include "state/state_verdict.h"
 
 /* Concurrency: a snapshot is built on the control thread (the only writer), published
@@ -50,6 +51,8 @@ extern dnsd_snapshot_t *dnsd_snapshot_current;
 dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors) M_NONNULL_ALL M_WUR;
 /* The config a zone set was built from. */
 const conf_t *dnsd_zoneset_conf(const dnsd_zoneset_t *zs) M_NONNULL_ALL M_PURE;
+/* The zone store of a zone set; NULL when the config has no zones. */
+const dnsd_zones_t *dnsd_zoneset_zones(const dnsd_zoneset_t *zs) M_NONNULL_ALL M_PURE;
 /* Drops one reference; frees at zero. NULL is fine. Control thread only. */
 void dnsd_zoneset_unref(dnsd_zoneset_t *zs);
 

@@ -54,6 +54,7 @@ t_check "queries answered during reloads ($answered)" [ "${answered:-0}" -gt 100
 t_eq "no query lost during reloads" 0 "${lost:-x}"
 t_check "SIGHUP picked up the zone change" wait_for 192.0.2.81 www.example.com
 t_contains "reload logged" "reloaded $WORK/meridian.yaml: 1 zones" "$(cat "$WORK/dnsd.log")"
+t_contains "serial change logged" "zone example.com.: serial 2024010102 (was 2024010101)" "$(cat "$WORK/dnsd.log")"
 
 # A broken zone: refused, old data kept, the reason logged.
 cp "$WORK/zones/example.com.zone" "$WORK/good.zone"
