@@ -237,7 +237,8 @@ static void request_start(repl_client_t *c, peer_t *p)
 	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
 	/* A long poll is silent for up to long_poll_ms; past that plus a margin the peer or
 	 * the path is gone. Keepalives find a dead path sooner than the timeout. */
-	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, (long)c->long_poll_ms + 5000L);
+	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS,
+			 snap ? (long)c->long_poll_ms + 60000L : (long)c->long_poll_ms + 5000L);
 	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPIDLE, 5L);
 	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPINTVL, 2L);
@@ -601,6 +602,12 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 		peer_t *p = &c->peers[c->peer_count++];
 		const conf_peer_t *cp = &conf->replication.peers[i];
 		snprintf(p->region, sizeof(p->region), "%s", cp->region);
+		if (strlen(cp->url) > STATE_TEXT_MAX - 32) {
+			snprintf(err, errlen, "replication.peers.%s: URL longer than %d bytes",
+				 cp->region, STATE_TEXT_MAX - 32);
+			repl_client_free(c);
+			return NULL;
+		}
 		p->url = strdup(cp->url);
 		if (p->url == NULL)
 			goto oom;
