@@ -28,8 +28,8 @@ typedef struct dnsd_server dnsd_server_t;
 #define DNSD_SERVER_BATCH 32
 
 /* Binds UDP (one SO_REUSEPORT socket per worker per address) and TCP listeners on every
- * address, then starts the threads. threads == 0 means one per CPU in our affinity mask. Returns NULL
- * and fills err ("ADDR: bind: Address already in use") on failure. */
+ * address, then starts the threads. threads == 0 means one per CPU in our affinity mask.
+ * Returns NULL and fills err ("ADDR: bind: Address already in use") on failure. */
 dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_count,
 				 unsigned threads, char *err, size_t errlen) M_NONNULL(1, 4) M_WUR;
 
