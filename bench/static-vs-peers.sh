@@ -200,7 +200,9 @@ hz=$(getconf CLK_TCK)
 
 echo "# static zone of $names names, $rounds interleaved rounds of ${secs}s each;"
 echo "# servers pinned to core 1, bench/dnsload pinned to core 0, ${prio[*]}; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-10s %5s %10s %8s %12s %8s\n' server round qps ans/sent cpu_us/query gen_cpu
+# srv_cpu: the server's share of its core during the run; limit: which side ran out of
+# core (>= 90% busy), or "machine" when neither did (other work took the cores).
+printf '%-10s %5s %10s %8s %12s %8s %8s %8s\n' server round qps ans/sent cpu_us/query srv_cpu gen_cpu limit
 declare -A QPS CPU
 for r in $(seq 1 "$rounds"); do
 	for s in "${servers[@]}"; do
@@ -212,7 +214,11 @@ for r in $(seq 1 "$rounds"); do
 		ratio=$(sed -n 's/.* answered\/sent \([0-9.]*\) .*/\1/p' <<<"$out")
 		gen=$(sed -n 's/.* generator_cpu \([0-9]*%\).*/\1/p' <<<"$out")
 		cpu_us=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v a="$answered" 'BEGIN { printf "%.2f", a ? t * 1e6 / hz / a : 0 }')
-		printf '%-10s %5d %10d %8s %12s %8s\n' "$s" "$r" "$qps" "$ratio" "$cpu_us" "$gen"
+		srv=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v d="$secs" 'BEGIN { printf "%d", 100 * t / hz / d }')
+		limit=machine
+		[ "${gen%\%}" -ge 90 ] && limit=generator
+		[ "$srv" -ge 90 ] && limit=server
+		printf '%-10s %5d %10d %8s %12s %7s%% %8s %8s\n' "$s" "$r" "$qps" "$ratio" "$cpu_us" "$srv" "$gen" "$limit"
 		QPS[$s]="${QPS[$s]:-} $qps"
 		CPU[$s]="${CPU[$s]:-} $cpu_us"
 	done
