@@ -186,6 +186,25 @@ for s in "${servers[@]}"; do
 	[ $ok -eq 1 ] || { echo "$s did not answer on ${PORT[$s]}:"; tail -5 "$work/$s.log"; exit 1; }
 done
 
+# Every thread of a server and of its children on core 1. taskset at start is not enough:
+# Knot pins each UDP worker to a CPU of its own choosing (its first worker to core 0, the
+# generator's core), so it is re-pinned here, and again before every run.
+pin() {
+	local p
+	for p in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
+		taskset -a -p -c 1 "$p" >/dev/null 2>&1 || true
+	done
+}
+# Fails when some thread of the server runs with another affinity than core 1.
+pinned() {
+	local p t
+	for p in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
+		for t in /proc/"$p"/task/*; do
+			[ "$(taskset -p -c "${t##*/}" 2>/dev/null | awk '{print $NF}')" = 1 ] || return 1
+		done
+	done
+}
+
 # CPU ticks (utime+stime) of a process and all its descendants (NSD forks its servers).
 ticks() {
 	local total=0 p
@@ -206,9 +225,12 @@ printf '%-10s %5s %10s %8s %12s %8s %8s %8s\n' server round qps ans/sent cpu_us/
 declare -A QPS CPU
 for r in $(seq 1 "$rounds"); do
 	for s in "${servers[@]}"; do
+		pin "${PID[$s]}"
+		pinned "${PID[$s]}" || { echo "$s: cannot keep every thread on core 1" >&2; exit 1; }
 		t0=$(ticks "${PID[$s]}")
 		out=$("${prio[@]}" "$load" -s 127.0.0.1 -p "${PORT[$s]}" -f "$work/queries.txt" -d "$secs" -c 0 -S 4 -n 512 -b 32)
 		t1=$(ticks "${PID[$s]}")
+		pinned "${PID[$s]}" || echo "# warning: $s moved a thread off core 1 during the run" >&2
 		answered=$(sed -n 's/.* answered \([0-9]*\) .*/\1/p' <<<"$out")
 		qps=$(sed -n 's/.* qps \([0-9]*\) .*/\1/p' <<<"$out")
 		ratio=$(sed -n 's/.* answered\/sent \([0-9.]*\) .*/\1/p' <<<"$out")
