@@ -8,7 +8,7 @@
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_override.h"
 #include "ctl/ctl_state.h"
-#include "state/state_verdict.h"
+#include "state/state_guard.h"
 
 static state_override_action_t command_action(ctl_command_t command)
 {
@@ -20,6 +20,12 @@ static state_override_action_t command_action(ctl_command_t command)
 	default:
 		return STATE_OVERRIDE_DRAIN;
 	}
+}
+
+/* The rule's text without the library's "refused: " prefix, for warnings. */
+static const char *rule_text(const char *why)
+{
+	return strncmp(why, "refused: ", 9) == 0 ? why + 9 : why;
 }
 
 static void print_override(const ctl_args_t *args, const state_override_t *ovr, bool forced,
@@ -52,20 +58,17 @@ static void print_override(const ctl_args_t *args, const state_override_t *ovr, 
 	       ctl_format_duration(ovr->expires_ms - ovr->created_ms, span, sizeof(span)),
 	       ovr->reason);
 	if (forced)
-		printf("warning: forced past the safety rule: %s\n",
-		       strncmp(safety, "refused: ", 9) == 0 ? safety + 9 : safety);
+		printf("warning: forced past the safety rule: %s\n", rule_text(safety));
 }
 
 int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 {
 	state_override_action_t action = command_action(args->spec->command);
-	char err[1024], why[STATE_TEXT_MAX], detail[STATE_TEXT_MAX];
+	char err[1024], why[STATE_TEXT_MAX];
 	state_override_t ovr;
-	ctl_view_t view;
-	bool forced = false;
 	uint64_t for_ms;
 	state_t *st;
-	int dc;
+	int dc, rc;
 
 	dc = ctl_datacenter_lookup(conf, args->positional[0], err, sizeof(err));
 	if (dc < 0) {
@@ -75,69 +78,78 @@ int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 	st = ctl_state_open(conf, true);
 	if (st == NULL)
 		return CTL_EXIT_FAIL;
-	if (ctl_view_load(st, conf, &view) != 0) {
-		state_close(st);
-		return CTL_EXIT_FAIL;
-	}
-
-	/* The rule is judged against the verdicts of this instant; an override another
-	 * operator commits between this check and our write is not seen (the window is a
-	 * few milliseconds, and the fail-open rule keeps answers flowing even then). */
-	why[0] = '\0';
-	if (state_verdict_check_override(conf, view.verdicts, (size_t)dc, action, why,
-					 sizeof(why)) != 0) {
-		if (!args->force) {
-			/* The library's reason starts with "refused: " and names the record. */
-			ctl_error("%s %s: %s; add --force to do it anyway", args->spec->name,
-				  conf->datacenters[dc].name,
-				  why[0] != '\0' ? why : "refused by a safety rule");
-			ctl_view_free(&view);
-			state_close(st);
-			return CTL_EXIT_FAIL;
-		}
-		forced = true;
-	}
 
 	memset(&ovr, 0, sizeof(ovr));
 	snprintf(ovr.datacenter, sizeof(ovr.datacenter), "%s", conf->datacenters[dc].name);
 	ovr.action = action;
 	snprintf(ovr.reason, sizeof(ovr.reason), "%s", args->reason);
 	ctl_actor_resolve(args->actor, ovr.actor, sizeof(ovr.actor));
-	ovr.created_ms = view.now_ms;
+	ovr.created_ms = state_now_ms(st);
 	for_ms = args->for_ms;
 	if (for_ms == 0)
 		for_ms = conf->health.override_default_ms;
 	if (for_ms == 0) /* never "expires now": an override that does nothing misleads */
 		for_ms = CTL_OVERRIDE_DEFAULT_MS;
-	ovr.expires_ms = view.now_ms + (int64_t)for_ms;
-	ctl_view_free(&view);
+	ovr.expires_ms = ovr.created_ms + (int64_t)for_ms;
 
-	if (state_override_put(st, &ovr) != 0) {
+	/* The rule is judged and the override written in one transaction, so another
+	 * operator's override committed meanwhile is part of the judgement. */
+	rc = state_override_put_guarded(st, conf, &ovr, args->force, why, sizeof(why));
+	if (rc < 0) {
 		ctl_error("%s %s: cannot write the override: %s", args->spec->name, ovr.datacenter,
 			  state_errmsg(st));
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	if (forced) {
-		/* state_override_put's audit event records the override itself; this one
-		 * records that a safety rule was overridden, and which. */
-		snprintf(detail, sizeof(detail), "forced past the safety rule: %.200s",
-			 strncmp(why, "refused: ", 9) == 0 ? why + 9 : why);
-		if (state_event_append(st, ovr.actor, "forced", ovr.datacenter, ovr.reason,
-				       detail) != 0)
-			ctl_error("warning: override set but the forced audit event failed: %s",
-				  state_errmsg(st));
-	}
 	state_close(st);
-	print_override(args, &ovr, forced, forced ? why : NULL);
+	if (rc == STATE_GUARD_REFUSED) {
+		/* The library's reason starts with "refused: " and names the record. */
+		ctl_error("%s %s: %s; add --force to do it anyway", args->spec->name,
+			  ovr.datacenter, why[0] != '\0' ? why : "refused by a safety rule");
+		return CTL_EXIT_FAIL;
+	}
+	print_override(args, &ovr, rc == STATE_GUARD_FORCED,
+		       rc == STATE_GUARD_FORCED ? why : NULL);
 	return CTL_EXIT_OK;
+}
+
+static void print_clear(const ctl_args_t *args, const char *datacenter, const char *actor,
+			const char *previous, int rc, const char *why)
+{
+	if (args->json) {
+		ctl_json_t j;
+
+		ctl_json_init(&j, stdout);
+		ctl_json_object_begin(&j);
+		ctl_json_kv_bool(&j, "ok", true);
+		ctl_json_kv_string(&j, "datacenter", datacenter);
+		ctl_json_kv_bool(&j, "cleared", rc != STATE_GUARD_NOTHING);
+		ctl_json_kv_string(&j, "actor", actor);
+		ctl_json_kv_string(&j, "previous", previous[0] != '\0' ? previous : NULL);
+		ctl_json_kv_bool(&j, "forced", rc == STATE_GUARD_FORCED);
+		ctl_json_kv_string(&j, "safety", rc == STATE_GUARD_FORCED ? why : NULL);
+		ctl_json_object_end(&j);
+		if (ctl_json_finish(&j) != 0)
+			ctl_error("internal error: malformed JSON output");
+		return;
+	}
+	/* Clearing what is not there is not a failure: the operator's goal (no override)
+	 * holds, and scripts can run clear unconditionally. */
+	if (rc == STATE_GUARD_NOTHING)
+		printf("%s: no override to clear\n", datacenter);
+	else if (previous[0] != '\0')
+		printf("%s: override cleared by %s (was %s)\n", datacenter, actor, previous);
+	else
+		printf("%s: override cleared by %s\n", datacenter, actor);
+	if (rc == STATE_GUARD_FORCED)
+		printf("warning: forced past the safety rule: %s\n", rule_text(why));
 }
 
 int ctl_override_clear_run(const ctl_args_t *args, const conf_t *conf)
 {
-	char err[1024], actor[STATE_TEXT_MAX], previous[3 * STATE_TEXT_MAX];
-	const state_override_t *live;
-	ctl_view_t view;
+	char err[1024], actor[STATE_TEXT_MAX], previous[3 * STATE_TEXT_MAX], why[STATE_TEXT_MAX];
+	const char *name;
+	state_override_t live;
 	state_t *st;
 	int dc, rc;
 
@@ -146,52 +158,31 @@ int ctl_override_clear_run(const ctl_args_t *args, const conf_t *conf)
 		ctl_error("clear: %s", err);
 		return CTL_EXIT_USAGE;
 	}
+	name = conf->datacenters[dc].name;
 	st = ctl_state_open(conf, true);
 	if (st == NULL)
 		return CTL_EXIT_FAIL;
-	if (ctl_view_load(st, conf, &view) != 0) {
-		state_close(st);
-		return CTL_EXIT_FAIL;
-	}
-	live = ctl_view_override(&view, (size_t)dc);
-	previous[0] = '\0';
-	if (live != NULL)
-		snprintf(previous, sizeof(previous), "%s by %s: \"%s\"",
-			 ctl_override_action_key((int)live->action), live->actor, live->reason);
-	ctl_view_free(&view);
-
 	ctl_actor_resolve(args->actor, actor, sizeof(actor));
-	rc = state_override_clear(st, conf->datacenters[dc].name, actor,
-				  args->reason != NULL ? args->reason : "");
+	/* Judged and written in one transaction, like the overrides themselves: without
+	 * its override the datacenter is what its observations say. */
+	rc = state_override_clear_guarded(st, conf, name, actor,
+					  args->reason != NULL ? args->reason : "", args->force,
+					  why, sizeof(why), &live);
 	if (rc < 0) {
-		ctl_error("clear %s: cannot clear the override: %s", conf->datacenters[dc].name,
-			  state_errmsg(st));
+		ctl_error("clear %s: cannot clear the override: %s", name, state_errmsg(st));
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
 	state_close(st);
-
-	if (args->json) {
-		ctl_json_t j;
-
-		ctl_json_init(&j, stdout);
-		ctl_json_object_begin(&j);
-		ctl_json_kv_bool(&j, "ok", true);
-		ctl_json_kv_string(&j, "datacenter", conf->datacenters[dc].name);
-		ctl_json_kv_bool(&j, "cleared", rc == 0);
-		ctl_json_kv_string(&j, "actor", actor);
-		ctl_json_kv_string(&j, "previous", previous[0] != '\0' ? previous : NULL);
-		ctl_json_object_end(&j);
-		return ctl_json_finish(&j) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+	if (rc == STATE_GUARD_REFUSED) {
+		ctl_error("clear %s: %s; add --force to do it anyway", name,
+			  why[0] != '\0' ? why : "refused by a safety rule");
+		return CTL_EXIT_FAIL;
 	}
-	/* Clearing what is not there is not a failure: the operator's goal (no override)
-	 * holds, and scripts can run clear unconditionally. */
-	if (rc != 0)
-		printf("%s: no override to clear\n", conf->datacenters[dc].name);
-	else if (previous[0] != '\0')
-		printf("%s: override cleared by %s (was %s)\n", conf->datacenters[dc].name, actor,
-		       previous);
-	else
-		printf("%s: override cleared by %s\n", conf->datacenters[dc].name, actor);
+	previous[0] = '\0';
+	if (rc != STATE_GUARD_NOTHING)
+		snprintf(previous, sizeof(previous), "%s by %s: \"%s\"",
+			 ctl_override_action_key((int)live.action), live.actor, live.reason);
+	print_clear(args, name, actor, previous, rc, why);
 	return CTL_EXIT_OK;
 }

@@ -80,6 +80,19 @@ int state_hlc_persist_observe(state_t *st, uint64_t hlc) M_NONNULL_ALL M_WUR;
 int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why,
 		    size_t whylen) M_NONNULL_ALL M_WUR;
 
+/* Typed writes inside the caller's state_tx_begin transaction, so a caller can judge and
+ * write in one transaction (state_guard.c). Each returns 0 or -1 with the message.
+ * state_override_write_tx: the override row, its change-log entry and its audit event. */
+int state_override_write_tx(state_t *st, const state_override_t *ov) M_NONNULL_ALL M_WUR;
+/* The tombstone, its change-log entry and the "clear" audit event; 1, and nothing
+ * written, when datacenter has no live override. */
+int state_override_tombstone_tx(state_t *st, const char *datacenter, const char *actor,
+				const char *reason) M_NONNULL_ALL M_WUR;
+/* One audit event and its change-log entry. */
+int state_event_append_tx(state_t *st, const char *actor, const char *action,
+			  const char *datacenter, const char *reason, const char *detail)
+	M_NONNULL_ALL M_WUR;
+
 /* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
 void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);
 

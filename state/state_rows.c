@@ -152,9 +152,8 @@ int state_observations_list(state_t *st, state_observation_t **out, size_t *coun
 	return 0;
 }
 
-/* Appends an audit event inside the caller's write transaction. */
-static int event_append_tx(state_t *st, const char *actor, const char *action,
-			   const char *datacenter, const char *reason, const char *detail)
+int state_event_append_tx(state_t *st, const char *actor, const char *action,
+			  const char *datacenter, const char *reason, const char *detail)
 {
 	char key[STATE_NAME_MAX + 24];
 	int64_t id = 0;
@@ -201,7 +200,7 @@ int state_event_append(state_t *st, const char *actor, const char *action, const
 		return state_fail(st, "event without an action");
 	if (state_tx_begin(st) < 0)
 		return -1;
-	if (event_append_tx(st, actor, action, datacenter, reason, detail) < 0) {
+	if (state_event_append_tx(st, actor, action, datacenter, reason, detail) < 0) {
 		state_tx_rollback(st);
 		return -1;
 	}
@@ -268,7 +267,7 @@ static void expiry_text(int64_t expires_ms, char *buf, size_t len)
 	}
 }
 
-int state_override_put(state_t *st, const state_override_t *ov)
+int state_override_write_tx(state_t *st, const state_override_t *ov)
 {
 	const char *action = state_override_action_name(ov->action);
 	int64_t now = state_now_ms(st);
@@ -283,10 +282,8 @@ int state_override_put(state_t *st, const state_override_t *ov)
 	if (ov->expires_ms < 0)
 		return state_fail(st, "invalid override expiry %lld", (long long)ov->expires_ms);
 	expiry_text(ov->expires_ms, detail, sizeof(detail));
-	if (state_tx_begin(st) < 0)
-		return -1;
 	if (state_change_next(st, &hlc, &seq) < 0)
-		goto fail;
+		return -1;
 	stmt = state_prepare(
 	    st, "INSERT INTO overrides (datacenter, action, reason, actor, created,"
 		" expires, deleted, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)"
@@ -295,7 +292,7 @@ int state_override_put(state_t *st, const state_override_t *ov)
 		" created = excluded.created, expires = excluded.expires, deleted = 0,"
 		" hlc = excluded.hlc, origin = excluded.origin");
 	if (!stmt)
-		goto fail;
+		return -1;
 	sqlite3_bind_text(stmt, 1, ov->datacenter, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, ov->reason, -1, SQLITE_STATIC);
@@ -305,16 +302,24 @@ int state_override_put(state_t *st, const state_override_t *ov)
 	sqlite3_bind_int64(stmt, 7, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 8, st->region, -1, SQLITE_STATIC);
 	if (step_done(st, stmt, "override") < 0 ||
-	    state_change_record(st, "overrides", ov->datacenter, hlc, seq) < 0 ||
-	    event_append_tx(st, ov->actor, action, ov->datacenter, ov->reason, detail) < 0)
-		goto fail;
-	return state_tx_commit(st);
-fail:
-	state_tx_rollback(st);
-	return -1;
+	    state_change_record(st, "overrides", ov->datacenter, hlc, seq) < 0)
+		return -1;
+	return state_event_append_tx(st, ov->actor, action, ov->datacenter, ov->reason, detail);
 }
 
-int state_override_clear(state_t *st, const char *datacenter, const char *actor, const char *reason)
+int state_override_put(state_t *st, const state_override_t *ov)
+{
+	if (state_tx_begin(st) < 0)
+		return -1;
+	if (state_override_write_tx(st, ov) < 0) {
+		state_tx_rollback(st);
+		return -1;
+	}
+	return state_tx_commit(st);
+}
+
+int state_override_tombstone_tx(state_t *st, const char *datacenter, const char *actor,
+				const char *reason)
 {
 	int64_t now = state_now_ms(st);
 	char previous[STATE_NAME_MAX] = "";
@@ -324,36 +329,30 @@ int state_override_clear(state_t *st, const char *datacenter, const char *actor,
 
 	if (check_id(st, "datacenter", datacenter) < 0)
 		return -1;
-	if (state_tx_begin(st) < 0)
-		return -1;
 	stmt =
 	    state_prepare(st, "SELECT action FROM overrides WHERE datacenter = ?1 AND deleted = 0"
 			      " AND (expires = 0 OR expires > ?2)");
 	if (!stmt)
-		goto fail;
+		return -1;
 	sqlite3_bind_text(stmt, 1, datacenter, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, now);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		state_copy(previous, sizeof(previous), col_text(stmt, 0));
 	state_release(st, stmt);
-	if (rc == SQLITE_DONE) {
-		state_tx_rollback(st);
+	if (rc == SQLITE_DONE)
 		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		state_fail_sql(st, "override");
-		goto fail;
-	}
+	if (rc != SQLITE_ROW)
+		return state_fail_sql(st, "override");
 	/* A tombstone, not a removal: it must win LWW against the put it clears in every
 	 * region, including ones that see the put after the clear. */
 	if (state_change_next(st, &hlc, &seq) < 0)
-		goto fail;
+		return -1;
 	stmt =
 	    state_prepare(st, "UPDATE overrides SET deleted = 1, actor = ?2, reason = ?3, hlc = ?4,"
 			      " origin = ?5 WHERE datacenter = ?1");
 	if (!stmt)
-		goto fail;
+		return -1;
 	sqlite3_bind_text(stmt, 1, datacenter, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
@@ -361,12 +360,23 @@ int state_override_clear(state_t *st, const char *datacenter, const char *actor,
 	sqlite3_bind_text(stmt, 5, st->region, -1, SQLITE_STATIC);
 	if (step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", datacenter, hlc, seq) < 0 ||
-	    event_append_tx(st, actor, "clear", datacenter, reason, previous) < 0)
-		goto fail;
+	    state_event_append_tx(st, actor, "clear", datacenter, reason, previous) < 0)
+		return -1;
+	return 0;
+}
+
+int state_override_clear(state_t *st, const char *datacenter, const char *actor, const char *reason)
+{
+	int rc;
+
+	if (state_tx_begin(st) < 0)
+		return -1;
+	rc = state_override_tombstone_tx(st, datacenter, actor, reason);
+	if (rc != 0) {
+		state_tx_rollback(st);
+		return rc;
+	}
 	return state_tx_commit(st) < 0 ? -1 : 0;
-fail:
-	state_tx_rollback(st);
-	return -1;
 }
 
 int state_overrides_list(state_t *st, state_override_t **out, size_t *count)

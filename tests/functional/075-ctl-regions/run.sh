@@ -99,6 +99,26 @@ t_eq "drain of the last serving datacenter refused" \
 	"meridianctl: drain us-east: refused: www.example.com. would have no serving datacenter (eu-west is down, us-east drained); add --force to do it anyway" \
 	"$OUT"
 
+# Clearing is judged too: with eu-west forced up (observed down) and us-east drained,
+# clearing the force-up would leave www with nothing.
+W() { OUT=$("$BIN/meridianctl" -c "$WORK/west.yaml" "$@" 2>&1); RC=$?; }
+W force-up eu-west --reason "probe broken" --actor alice
+t_eq "force-up of a down datacenter accepted" 0 "$RC"
+W drain us-east --reason "kernel upgrade" --actor alice
+t_eq "drain safe while eu-west is forced up" 0 "$RC"
+W clear eu-west --actor bob
+t_eq "clear that would leave www with nothing refused" \
+	"meridianctl: clear eu-west: refused: www.example.com. would have no serving datacenter (us-east drained, eu-west is down); add --force to do it anyway" \
+	"$OUT"
+t_eq "refused clear exits 1" 1 "$RC"
+W clear eu-west --actor bob --reason "probe fixed" --force --json
+t_eq "clear --force goes through, says so" "True True" "$(jq_py 'str(d["cleared"]) + " " + str(d["forced"])')"
+W events --json --limit 2
+t_eq "forced clear audited: forced, then clear" "forced clear" "$(jq_py 'd["events"][0]["action"] + " " + d["events"][1]["action"]')"
+t_contains "forced event names the rule" "forced past the safety rule: www.example.com. would have no serving" "$(jq_py 'd["events"][0]["detail"]')"
+W clear us-east --actor bob
+t_eq "clear of the drain is safe" 'us-east: override cleared by bob (was drain by alice: "kernel upgrade")' "$OUT"
+
 # eu-west comes up (something listens on its port); now the drain is safe.
 touch "$WORK/west-up"
 t_check "eu-west back UP in east's view" c_wait 10 'd["datacenters"][1]["state"] == "up"'

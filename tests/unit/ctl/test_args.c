@@ -78,7 +78,7 @@ static const struct {
      "drain: option --force takes no value"},
     {"option of another command", "status --reason x",
      "status: option --reason does not apply to status"},
-    {"force on clear", "clear us-east --force", "clear: option --force does not apply to clear"},
+    {"force on events", "events --force", "events: option --force does not apply to events"},
     {"unknown long option", "drain us-east --reason x --until 5m",
      "drain: unknown option \"--until\" (try \"meridianctl help drain\")"},
     {"unknown short option", "drain us-east -r x",

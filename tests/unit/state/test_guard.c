@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/* test_guard.c -- overrides judged by the safety rule inside their own write transaction */
+#include "config.h"
+
+#include "state_test.h"
+#include "state/state_guard.h"
+
+#define NOW INT64_C(1700000000000)
+#define MIN INT64_C(60000)
+
+/* www has us-east and eu-west; api has eu-west and ap-south. */
+static conf_datacenter_t dcs[3] = {{.name = "us-east"}, {.name = "eu-west"}, {.name = "ap-south"}};
+static size_t www_dcs[] = {0, 1};
+static size_t api_dcs[] = {1, 2};
+static conf_record_t records[] = {
+    {.name = "www.example.com.", .datacenters = www_dcs, .datacenter_count = 2},
+    {.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
+};
+
+static conf_t conf;
+static char path[64];
+
+static int setup(void **unused)
+{
+	(void)unused;
+	memset(&conf, 0, sizeof(conf));
+	conf.region = "us-east";
+	conf.datacenters = dcs;
+	conf.datacenter_count = 3;
+	conf.records = records;
+	conf.record_count = 2;
+	conf.health.stale_after_ms = 30000;
+	test_now_ms = NOW;
+	test_temp_path(path, sizeof(path));
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	test_remove(path);
+	return 0;
+}
+
+/* A store where eu-west is observed down: draining us-east would leave www with nothing. */
+static state_t *open_with_eu_west_down(void)
+{
+	state_t *st = test_open(path, "us-east");
+	state_observation_t o;
+
+	test_observation(&o, "eu-west", STATE_HEALTH_DOWN, "HTTP 503");
+	assert_int_equal(state_observation_put(st, &o), 0);
+	return st;
+}
+
+static const char drain_refusal[] =
+    "refused: www.example.com. would have no serving datacenter (eu-west is down, us-east drained)";
+
+static void test_guarded_put_safe_writes_override_and_one_event(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov;
+	state_t *st = test_open(path, "us-east");
+
+	(void)unused;
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+			 STATE_GUARD_SAFE);
+	assert_string_equal(why, "");
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE deleted = 0"), 1);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events"), 1);
+	state_close(st);
+}
+
+static void test_guarded_put_refused_writes_nothing(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov;
+	state_t *st = open_with_eu_west_down();
+	int64_t changes = test_query_int(st, "SELECT count(*) FROM changelog");
+
+	(void)unused;
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+			 STATE_GUARD_REFUSED);
+	assert_string_equal(why, drain_refusal);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides"), 0);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes);
+	/* The transaction is closed: the next write goes through. */
+	assert_true(sqlite3_get_autocommit(state_db(st)) != 0);
+	state_close(st);
+}
+
+/* Another operator's drain is committed while ours waits for the write lock: the check
+ * must see it. Judged before the transaction, as meridianctl once did, both drains
+ * would be "safe" and www would be left with no serving datacenter. */
+static state_t *other_operator;
+static int lock_waits;
+
+static int commit_other_operator(void *unused, int attempts)
+{
+	(void)unused;
+	lock_waits++;
+	if (attempts == 0 && other_operator != NULL)
+		assert_int_equal(sqlite3_exec(state_db(other_operator), "COMMIT", NULL, NULL, NULL),
+				 SQLITE_OK);
+	return 1; /* retry: the lock is free now */
+}
+
+static void test_guarded_put_judges_override_committed_while_waiting(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov, theirs;
+	state_t *st = test_open(path, "us-east");
+
+	(void)unused;
+	other_operator = test_open(path, "us-east");
+	test_override(&theirs, "eu-west", STATE_OVERRIDE_DRAIN, "their drain", NOW + 10 * MIN);
+	assert_int_equal(sqlite3_exec(state_db(other_operator), "BEGIN IMMEDIATE", NULL, NULL, NULL),
+			 SQLITE_OK);
+	/* state_override_put opens its own transaction; a plain insert holds the lock. */
+	assert_int_equal(
+	    sqlite3_exec(state_db(other_operator),
+			 "INSERT INTO overrides (datacenter, action, reason, actor, created, expires,"
+			 " deleted, hlc, origin) VALUES ('eu-west', 'drain', 'their drain', 'bob',"
+			 " 1700000000000, 1700000600000, 0, 1, 'us-east')",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_busy_handler(state_db(st), commit_other_operator, NULL);
+
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "our drain", NOW + 10 * MIN);
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+			 STATE_GUARD_REFUSED);
+	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter"
+				 " (eu-west drained, us-east drained)");
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides"), 1);
+	assert_true(lock_waits > 0);
+	state_close(other_operator);
+	other_operator = NULL;
+	state_close(st);
+}
+
+static void test_guarded_put_forced_writes_override_and_forced_event(void **unused)
+{
+	char why[STATE_TEXT_MAX], text[STATE_TEXT_MAX];
+	state_override_t ov;
+	state_t *st = open_with_eu_west_down();
+	int64_t changes = test_query_int(st, "SELECT count(*) FROM changelog");
+
+	(void)unused;
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, true, why, sizeof(why)),
+			 STATE_GUARD_FORCED);
+	assert_string_equal(why, drain_refusal);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE deleted = 0"), 1);
+	/* Override row, its event and the forced event: three change-log entries. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes + 3);
+	test_query_text(st, "SELECT action || ' ' || actor || ' ' || datacenter FROM events"
+			    " ORDER BY id DESC LIMIT 1", text, sizeof(text));
+	assert_string_equal(text, "forced alice us-east");
+	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text, sizeof(text));
+	assert_string_equal(text, "forced past the safety rule: www.example.com. would have no"
+				  " serving datacenter (eu-west is down, us-east drained)");
+	test_query_text(st, "SELECT action FROM events ORDER BY id LIMIT 1", text, sizeof(text));
+	assert_string_equal(text, "drain");
+	state_close(st);
+}
+
+/* The forced event cannot be written: neither is the override. */
+static void test_guarded_put_forced_event_failure_writes_nothing(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov;
+	state_t *st = open_with_eu_west_down();
+	int64_t changes = test_query_int(st, "SELECT count(*) FROM changelog");
+
+	(void)unused;
+	assert_int_equal(sqlite3_exec(state_db(st),
+				      "CREATE TEMP TRIGGER audit_full BEFORE INSERT ON main.events"
+				      " WHEN NEW.action = 'forced'"
+				      " BEGIN SELECT RAISE(ABORT, 'audit log full'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, true, why, sizeof(why)), -1);
+	assert_non_null(strstr(state_errmsg(st), "audit log full"));
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides"), 0);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes);
+	state_close(st);
+}
+
+static void test_guarded_put_unknown_datacenter(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov;
+	state_t *st = test_open(path, "us-east");
+
+	(void)unused;
+	test_override(&ov, "mars-1", STATE_OVERRIDE_DRAIN, "x", NOW + MIN);
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)), -1);
+	assert_string_equal(state_errmsg(st), "no datacenter 'mars-1' in the configuration");
+	assert_int_equal(state_override_clear_guarded(st, &conf, "mars-1", "bob", "", false, why,
+						      sizeof(why), NULL),
+			 -1);
+	assert_string_equal(state_errmsg(st), "no datacenter 'mars-1' in the configuration");
+	state_close(st);
+}
+
+/* eu-west is observed down but forced up, us-east drained: www is served by eu-west only,
+ * so clearing the force-up would leave it with nothing. */
+static state_t *open_with_eu_west_forced_up(void)
+{
+	state_t *st = open_with_eu_west_down();
+	state_override_t ov;
+
+	test_override(&ov, "eu-west", STATE_OVERRIDE_FORCE_UP, "probe broken", NOW + 10 * MIN);
+	assert_int_equal(state_override_put(st, &ov), 0);
+	test_now_ms++; /* the drain is the newer write */
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
+	assert_int_equal(state_override_put(st, &ov), 0);
+	return st;
+}
+
+static void test_guarded_clear_refused_names_record_and_keeps_override(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t previous;
+	state_t *st = open_with_eu_west_forced_up();
+	int64_t events = test_query_int(st, "SELECT count(*) FROM events");
+
+	(void)unused;
+	assert_int_equal(state_override_clear_guarded(st, &conf, "eu-west", "carol", "fixed", false,
+						      why, sizeof(why), &previous),
+			 STATE_GUARD_REFUSED);
+	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter"
+				 " (us-east drained, eu-west is down)");
+	assert_string_equal(previous.datacenter, "eu-west");
+	assert_int_equal(previous.action, STATE_OVERRIDE_FORCE_UP);
+	assert_string_equal(previous.reason, "probe broken");
+	assert_int_equal(
+	    test_query_int(st, "SELECT deleted FROM overrides WHERE datacenter = 'eu-west'"), 0);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events"), events);
+	state_close(st);
+}
+
+static void test_guarded_clear_forced_writes_tombstone_and_forced_event(void **unused)
+{
+	char why[STATE_TEXT_MAX], text[STATE_TEXT_MAX];
+	state_override_t previous;
+	state_t *st = open_with_eu_west_forced_up();
+
+	(void)unused;
+	assert_int_equal(state_override_clear_guarded(st, &conf, "eu-west", "carol", "fixed", true,
+						      why, sizeof(why), &previous),
+			 STATE_GUARD_FORCED);
+	assert_int_equal(
+	    test_query_int(st, "SELECT deleted FROM overrides WHERE datacenter = 'eu-west'"), 1);
+	test_query_text(st, "SELECT group_concat(action, ',') FROM"
+			    " (SELECT action FROM events ORDER BY id DESC LIMIT 2)",
+			text, sizeof(text));
+	assert_string_equal(text, "forced,clear");
+	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text, sizeof(text));
+	assert_string_equal(text, "forced past the safety rule: www.example.com. would have no"
+				  " serving datacenter (us-east drained, eu-west is down)");
+	state_close(st);
+}
+
+static void test_guarded_clear_safe_and_nothing(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t previous;
+	state_t *st = open_with_eu_west_forced_up();
+
+	(void)unused;
+	/* Without its drain us-east is unknown, hence serving: safe. */
+	assert_int_equal(state_override_clear_guarded(st, &conf, "us-east", "carol", "done", false,
+						      why, sizeof(why), &previous),
+			 STATE_GUARD_SAFE);
+	assert_string_equal(why, "");
+	assert_int_equal(previous.action, STATE_OVERRIDE_DRAIN);
+	assert_int_equal(state_override_clear_guarded(st, &conf, "us-east", "carol", "again", false,
+						      why, sizeof(why), &previous),
+			 STATE_GUARD_NOTHING);
+	assert_string_equal(previous.datacenter, "");
+	assert_int_equal(
+	    test_query_int(st, "SELECT count(*) FROM events WHERE action = 'clear'"), 1);
+	state_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_guarded_put_safe_writes_override_and_one_event,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_guarded_put_refused_writes_nothing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_guarded_put_judges_override_committed_while_waiting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_guarded_put_forced_writes_override_and_forced_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_guarded_put_forced_event_failure_writes_nothing,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_guarded_put_unknown_datacenter, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_guarded_clear_refused_names_record_and_keeps_override, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_guarded_clear_forced_writes_tombstone_and_forced_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_guarded_clear_safe_and_nothing, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
