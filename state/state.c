@@ -254,10 +254,44 @@ static state_t *open_common(const char *path, int flags, bool readonly, char *er
 	return st;
 }
 
+/* Switches a file to WAL. Several daemons opening a fresh file at once race for the
+ * switch, and SQLite reports that race as SQLITE_BUSY without calling the busy handler
+ * (it would deadlock), so the switch is retried here for as long as a writer would wait. */
+static int journal_wal(state_t *st)
+{
+	const struct timespec pause = {0, 10 * 1000 * 1000};
+
+	for (int waited = 0;; waited += 10) {
+		sqlite3_stmt *stmt = state_prepare(st, "PRAGMA journal_mode = WAL");
+		const char *mode;
+		int rc;
+
+		if (!stmt)
+			return -1;
+		rc = sqlite3_step(stmt);
+		mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
+		if (mode != NULL && strcmp(mode, "wal") == 0) {
+			state_release(st, stmt);
+			return 0;
+		}
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED &&
+		    (mode == NULL || waited >= STATE_BUSY_TIMEOUT_MS)) {
+			state_fail(st, "cannot switch to WAL mode: %s",
+				   mode != NULL ? mode : sqlite3_errmsg(st->db));
+			state_release(st, stmt);
+			return -1;
+		}
+		state_release(st, stmt);
+		if (waited >= STATE_BUSY_TIMEOUT_MS)
+			return state_fail(st, "cannot switch to WAL mode: %s",
+					  sqlite3_errstr(rc));
+		nanosleep(&pause, NULL);
+	}
+}
+
 state_t *state_open(const char *path, const char *region, char *err, size_t errlen)
 {
 	state_t *st;
-	sqlite3_stmt *stmt;
 	int ok = 0;
 
 	if (region[0] == '\0' || strlen(region) >= STATE_NAME_MAX || strchr(region, '/')) {
@@ -271,13 +305,8 @@ state_t *state_open(const char *path, const char *region, char *err, size_t errl
 	state_copy(st->region, sizeof(st->region), region);
 	/* WAL: readers see a snapshot and never block the one writer; NORMAL sync is
 	 * durable across process crashes and loses at most the last commits on power loss. */
-	stmt = state_prepare(st, "PRAGMA journal_mode = WAL");
-	if (stmt && sqlite3_step(stmt) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(stmt, 0), "wal") == 0)
+	if (journal_wal(st) == 0)
 		ok = 1;
-	else if (stmt)
-		state_fail(st, "cannot switch to WAL mode: %s", sqlite3_errmsg(st->db));
-	state_release(st, stmt);
 	if (!ok || state_exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON") < 0 ||
 	    migrate(st) < 0 || node_claim(st, region) < 0) {
 		snprintf(err, errlen, "%s: %s", path, st->err);
