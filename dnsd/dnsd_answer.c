@@ -181,7 +181,7 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 	unsigned alen = qtype == T_AAAA ? 16 : 4;
 	const uint8_t *bytes = qtype == T_AAAA ? pick->aaaa : pick->a;
 	for (unsigned i = 0; i < naddr; i++) {
-		if (dnsd_render_raw(&st->r, owner, qtype, C_IN, rec->ttl, bytes + i * alen,
+		if (dnsd_render_raw(&st->r, owner, qtype, C_IN, rec->ttl, bytes + (size_t)i * alen,
 				    (uint16_t)alen) != 0) {
 			st->tc = true;
 			return true;
@@ -456,13 +456,10 @@ size_t dnsd_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t ql
 	dnsd_render_init(&st.r, resp, limit - opt_len, q.question_end, q.qname, q.label_count,
 			 q.label_off, q.qname_len);
 
-	if (q.qclass == C_IN) {
-		if (unlikely(q.qtype == T_AXFR || q.qtype == T_IXFR))
-			st.rcode = DNSD_RCODE_REFUSED;
-		else if (likely(ctx->zones != NULL))
-			answer_name(&st, q.qname, q.qname_len, 0);
-		else
-			st.rcode = DNSD_RCODE_REFUSED;
+	/* Zone transfers are not served, and without zones nothing is authoritative. */
+	if (q.qclass == C_IN && likely(q.qtype != T_AXFR && q.qtype != T_IXFR) &&
+	    likely(ctx->zones != NULL)) {
+		answer_name(&st, q.qname, q.qname_len, 0);
 	} else if (q.qclass == C_CH) {
 		answer_chaos(&st);
 	} else {

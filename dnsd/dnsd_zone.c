@@ -171,7 +171,8 @@ static int rrset_store(build_t *b, dnsd_rrset_t *set, dnsd_rr_t *rrs)
 	size_t len = 0;
 	bool plain = true;
 	for (unsigned i = 0; i < set->count; i++) {
-		plain &= rrs[i].name_off[0] == DNSD_NO_NAME;
+		if (rrs[i].name_off[0] != DNSD_NO_NAME)
+			plain = false;
 		len += 12 + (size_t)rrs[i].rdlen;
 	}
 	if (!plain) {

@@ -118,7 +118,7 @@ const geo_map_rule_t *geo_map_match(const geo_rules_t *rules, const geo_loc_t *l
 		unsigned d;
 		if (map_key_parse(rules->map[i].key, &k) < 0 || k.depth <= best_depth)
 			continue;
-		for (d = 0; d < k.depth; d++)
+		for (d = 0; d < k.depth && d < M_ARRAY_LEN(have); d++)
 			if (have[d][0] == '\0' || strcasecmp(have[d], k.part[d]) != 0)
 				break;
 		if (d == k.depth) {

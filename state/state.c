@@ -259,7 +259,7 @@ static state_t *open_common(const char *path, int flags, bool readonly, char *er
  * (it would deadlock), so the switch is retried here for as long as a writer would wait. */
 static int journal_wal(state_t *st)
 {
-	const struct timespec pause = {0, 10 * 1000 * 1000};
+	const struct timespec pause = {0, 10L * 1000 * 1000};
 
 	for (int waited = 0;; waited += 10) {
 		sqlite3_stmt *stmt = state_prepare(st, "PRAGMA journal_mode = WAL");
