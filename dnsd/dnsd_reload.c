@@ -21,8 +21,11 @@
 /* State re-evaluated at least this often, so override expiry and observation staleness
  * take effect without any write to state.db. */
 #define RELOAD_REEVALUATE_MS 1000
-/* How often a missing or unreadable state.db, or the geo DB file, is looked at again. */
+/* How often the geo DB file is looked at. */
 #define RELOAD_RETRY_MS 1000
+/* How often a state.db that exists but does not open (e.g. created a moment ago, its
+ * schema not yet committed) is tried again. */
+#define RELOAD_STATE_RETRY_MS 100
 
 struct dnsd_reload {
 	char *path;		    /* the config file, as given on the command line */
@@ -380,9 +383,9 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 	int64_t now = mono_ms();
 	/* A missing file is looked for every tick (a cheap access()), so a state.db created
 	 * after start-up is followed within one poll interval; one that exists but does
-	 * not open is retried every second. */
+	 * not open yet is retried every RELOAD_STATE_RETRY_MS. */
 	if (r->state == NULL &&
-	    (r->state_problem[0] == '\0' || now - r->last_state_try_ms >= RELOAD_RETRY_MS)) {
+	    (r->state_problem[0] == '\0' || now - r->last_state_try_ms >= RELOAD_STATE_RETRY_MS)) {
 		state_try_open(r);
 		if (r->state != NULL)
 			r->last_eval_ms = 0; /* evaluate right away */

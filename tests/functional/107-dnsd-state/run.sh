@@ -25,18 +25,22 @@ CONF
 CTL=("$BIN/meridianctl" -c "$WORK/meridian.yaml")
 d_start || t_done
 
-# switch EXPECTED: queries geo.example.com A for an Ashburn client every 2 ms until the
-# answer is EXPECTED; prints the milliseconds it took, or "timeout" after 3 s.
+# switch EXPECTED [CMD...]: starts CMD (meridianctl), then queries geo.example.com A for an
+# Ashburn client every 2 ms until the answer is EXPECTED; prints the milliseconds from
+# starting CMD (so meridianctl's own run time is included: an upper bound on commit to
+# answer), or "timeout" after 3 s.
 switch() {
-	python3 - "$D_PORT" "$1" <<'PY'
-import socket, struct, sys, time
-port, want = int(sys.argv[1]), sys.argv[2]
+	python3 - "$D_PORT" "$@" <<'PY'
+import socket, struct, subprocess, sys, time
+port, want, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 ecs = struct.pack("!HBB", 1, 24, 0) + bytes([67, 43, 156])
 opt = b"\0" + struct.pack("!HHIH", 41, 1232, 0, 4 + len(ecs)) + struct.pack("!HH", 8, len(ecs)) + ecs
 q = struct.pack("!HHHHHH", 7, 0x0100, 1, 0, 0, 1) + b"\x03geo\x07example\x03com\x00\x00\x01\x00\x01" + opt
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(0.5)
 t0 = time.time()
+proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL) if cmd else None
+found = None
 while time.time() - t0 < 3:
     s.sendto(q, ("127.0.0.1", port))
     try:
@@ -45,9 +49,12 @@ while time.time() - t0 < 3:
         continue
     at = r.find(b"\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x04")  # A IN TTL 30 rdlen 4
     if at > 0 and ".".join(str(b) for b in r[at + 10:at + 14]) == want:
-        print(int((time.time() - t0) * 1000)); sys.exit(0)
+        found = int((time.time() - t0) * 1000)
+        break
     time.sleep(0.002)
-print("timeout")
+if proc:
+    proc.wait()
+print(found if found is not None else "timeout")
 PY
 }
 geo() { q +short +subnet=67.43.156.0/24 geo.example.com A; }
@@ -55,26 +62,23 @@ geo() { q +short +subnet=67.43.156.0/24 geo.example.com A; }
 t_check "no state.db yet" [ ! -e "$WORK/state.db" ]
 t_eq "without state.db every datacenter serves: Ashburn gets us-east" 203.0.113.10 "$(geo)"
 
-"${CTL[@]}" drain us-east --reason "functional test" >/dev/null
-ms=$(switch 198.51.100.10)
-t_check "drain (state.db created after start) reaches answers within 1.5 s ($ms ms)" \
-	[ "$ms" != timeout ] && [ "$ms" -lt 1500 ]
+ms=$(switch 198.51.100.10 "${CTL[@]}" drain us-east --reason "functional test")
+echo "# drain (state.db created after start) reached answers in $ms ms (meridianctl's run included)"
+t_check "drain (state.db created after start) reaches answers ($ms ms, bound 600)" \
+	[ "$ms" != timeout ] && [ "$ms" -lt 600 ]
 t_contains "drain logged" "datacenter us-east: drained" "$(cat "$WORK/dnsd.log")"
 
-"${CTL[@]}" clear us-east >/dev/null
-ms=$(switch 203.0.113.10)
-echo "# clear reached answers in $ms ms"
+ms=$(switch 203.0.113.10 "${CTL[@]}" clear us-east)
+echo "# clear reached answers in $ms ms (meridianctl's run included)"
 # 100 ms is the target (poll 20 ms); the bound leaves room for sanitizer builds.
 t_check "clear reaches answers within 100 ms target ($ms ms, bound 400)" \
 	[ "$ms" != timeout ] && [ "$ms" -lt 400 ]
 
-"${CTL[@]}" force-down us-east --reason "test" >/dev/null
-ms=$(switch 198.51.100.10)
-echo "# force-down reached answers in $ms ms"
+ms=$(switch 198.51.100.10 "${CTL[@]}" force-down us-east --reason "test")
+echo "# force-down reached answers in $ms ms (meridianctl's run included)"
 t_check "force-down reaches answers ($ms ms, bound 400)" [ "$ms" != timeout ] && [ "$ms" -lt 400 ]
 
-"${CTL[@]}" force-down eu-west --reason "test" --force >/dev/null
-ms=$(switch 203.0.113.10)
+ms=$(switch 203.0.113.10 "${CTL[@]}" force-down eu-west --reason "test" --force)
 t_check "nothing serving: fail open to the client's first choice ($ms ms)" [ "$ms" != timeout ]
 for _ in $(seq 20); do grep -q "fail open" "$WORK/dnsd.log" && break; sleep 0.05; done
 t_contains "fail open logged" "record geo.example.com.: no candidate datacenter is serving; answering as if all were (fail open)" "$(cat "$WORK/dnsd.log")"
