@@ -34,6 +34,12 @@ Try, from another terminal (clients on different continents via EDNS Client Subn
   kdig @127.0.0.1 -p 5353 nothing.example.com A                        # NXDOMAIN + SOA
   kdig @127.0.0.1 -p 5353 id.server CH TXT +nsid
 
+Fail over: drain us-east and ask again as the Ashburn client (eu-west answers now):
+  $build/meridianctl -c $work/meridian.yaml drain us-east --reason demo --for 10m
+  $build/meridianctl -c $work/meridian.yaml status
+  $build/meridianctl -c $work/meridian.yaml explain www.example.com 67.43.156.1
+  $build/meridianctl -c $work/meridian.yaml clear us-east
+
 Reload after editing $work/zones/example.com.zone:  kill -HUP $$
 Stop: Ctrl-C.
 
