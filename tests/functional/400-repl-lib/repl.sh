@@ -109,8 +109,12 @@ repl_wait_same() {
 	local secs=$1; shift
 	local first=$1 n
 	for _ in $(seq $((secs * 20))); do
-		local ok=1 ref; ref=$(repl_dump "$first")
-		for n in "$@"; do [ "$(repl_dump "$n")" = "$ref" ] || { ok=0; break; }; done
+		local ok=1 ref
+		# An unreadable store or an empty one is never "the same": a vanished
+		# work directory must fail the check, not pass it with two empty dumps.
+		ref=$(repl_dump "$first" 2>/dev/null) || ok=0
+		[ -n "$ref" ] || ok=0
+		for n in "$@"; do [ $ok = 1 ] && [ "$(repl_dump "$n" 2>/dev/null)" = "$ref" ] || { ok=0; break; }; done
 		[ $ok = 1 ] && return 0
 		sleep 0.05
 	done
