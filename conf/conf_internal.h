@@ -198,7 +198,6 @@ void conf_path_join(char *out, size_t size, const char *prefix, const char *key,
 int conf_uint_parse(const char *text, uint64_t *out) M_NONNULL_ALL M_WUR;
 int conf_bool_parse(const char *text, bool *out) M_NONNULL_ALL M_WUR;
 int conf_double_parse(const char *text, double *out) M_NONNULL_ALL M_WUR;
-int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out) M_NONNULL_ALL M_WUR;
 /* "10.0.0.0/8", "2001:db8::/32"; host bits must be zero. */
 int conf_cidr_parse(const char *text, conf_ipaddr_t *addr, unsigned *prefix) M_NONNULL_ALL M_WUR;
 /* "EU", "EU/IE", "NA/US/CA"; writes a reason on failure. */

@@ -28,7 +28,7 @@ int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t c
 
 			ctl_json_object_begin(&j);
 			ctl_json_kv_string(&j, "time",
-					   ctl_format_time(e->at_ms, when, sizeof(when)));
+					   timefmt_iso(e->at_ms, when, sizeof(when)));
 			ctl_json_kv_int(&j, "at_ms", e->at_ms);
 			ctl_json_kv_string(&j, "origin", e->origin);
 			ctl_json_kv_int(&j, "id", e->id);
@@ -61,7 +61,7 @@ int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t c
 		else
 			snprintf(reason, sizeof(reason), "%s", e->reason);
 		ctl_table_row(&table,
-			      (const char *const[]){ctl_format_time(e->at_ms, when, sizeof(when)),
+			      (const char *const[]){timefmt_iso(e->at_ms, when, sizeof(when)),
 						    e->origin, e->actor, e->action,
 						    e->datacenter[0] != '\0' ? e->datacenter : NULL,
 						    reason[0] != '\0' ? reason : NULL});
@@ -130,13 +130,13 @@ static void peer_row(ctl_table_t *table, const char *region, const char *url, co
 		if (p->last_contact_ms != 0)
 			snprintf(
 			    contact, sizeof(contact), "%s ago",
-			    ctl_format_duration(now_ms - p->last_contact_ms, span, sizeof(span)));
+			    timefmt_duration(now_ms - p->last_contact_ms, span, sizeof(span)));
 		if (p->lag_ms >= 0)
-			ctl_format_duration(p->lag_ms, lag, sizeof(lag));
+			timefmt_duration(p->lag_ms, lag, sizeof(lag));
 		snprintf(errors, sizeof(errors), "%lld", (long long)p->errors);
 		if (p->last_error[0] != '\0')
 			snprintf(last_error, sizeof(last_error), "%s ago: %s",
-				 ctl_format_duration(now_ms - p->last_error_ms, span, sizeof(span)),
+				 timefmt_duration(now_ms - p->last_error_ms, span, sizeof(span)),
 				 p->last_error);
 	}
 	ctl_table_row(table, (const char *const[]){region, url, contact, lag, errors,

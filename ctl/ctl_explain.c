@@ -16,13 +16,11 @@
 /* Parses CLIENT-IP; 0, or -1 after printing the usage error. */
 static int client_parse(const char *command, const char *text, int *family, uint8_t addr[16])
 {
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, text, addr) == 1) {
-		*family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, addr) == 1) {
-		*family = AF_INET6;
+	conf_ipaddr_t ip;
+
+	if (conf_ipaddr_parse(text, &ip) == 0) {
+		*family = ip.family;
+		memcpy(addr, ip.bytes, 16);
 		return 0;
 	}
 	ctl_error("%s: \"%s\" is not an IPv4 or IPv6 address", command, text);

@@ -63,7 +63,7 @@ static const char *chosen_text(const conf_t *conf, const ctl_explanation_t *ex, 
 	}
 	if (!c->serving) {
 		snprintf(phrase, sizeof(phrase), "not serving (%s)",
-			 ctl_dc_state_key((int)c->state));
+			 state_dc_state_name(c->state));
 		append(buf, len, phrase);
 	}
 	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
@@ -204,7 +204,7 @@ static void json_candidate(ctl_json_t *j, const conf_t *conf, const ctl_explanat
 		ctl_json_null(j);
 	ctl_json_kv_string(j, "ranked_by", geo_why_name(c->why));
 	ctl_json_kv_string(j, "rule", c->rule);
-	ctl_json_kv_string(j, "state", ctl_dc_state_key((int)c->state));
+	ctl_json_kv_string(j, "state", state_dc_state_name(c->state));
 	ctl_json_kv_bool(j, "serving", c->serving);
 	ctl_json_key(j, "chosen_for");
 	ctl_json_array_begin(j);

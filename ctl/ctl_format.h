@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ctl_format.h -- human output of meridianctl: durations, times, aligned tables, errors */
+/* ctl_format.h -- human output of meridianctl: printable cells, aligned tables, errors */
 #ifndef MERIDIAN_CTL_FORMAT_H
 #define MERIDIAN_CTL_FORMAT_H
 
@@ -8,13 +8,8 @@
 #include <stdio.h>
 
 #include "base/compiler.h"
+#include "base/timefmt.h" /* durations and times: timefmt_duration, timefmt_iso */
 
-/* Writes a duration the way an operator reads it, two units at most and rounded down:
- * "850ms", "3s", "2m05s", "1h02m", "3d04h". Negative values get a leading '-'.
- * Returns buf. */
-const char *ctl_format_duration(int64_t ms, char *buf, size_t len) M_NONNULL_ALL;
-/* Writes a UTC timestamp "2026-11-29T03:10:00Z" (ms since epoch); 0 gives "never". */
-const char *ctl_format_time(int64_t ms, char *buf, size_t len) M_NONNULL_ALL;
 /* Copies s into buf for a table cell: control characters become '?', so nothing an
  * operator typed (or a peer sent) can move the cursor or fake a line. Returns buf. */
 const char *ctl_format_printable(const char *s, char *buf, size_t len) M_NONNULL_ALL;

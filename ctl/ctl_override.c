@@ -40,7 +40,7 @@ static void print_override(const ctl_args_t *args, const state_override_t *ovr, 
 		ctl_json_object_begin(&j);
 		ctl_json_kv_bool(&j, "ok", true);
 		ctl_json_kv_string(&j, "datacenter", ovr->datacenter);
-		ctl_json_kv_string(&j, "action", ctl_override_action_key((int)ovr->action));
+		ctl_json_kv_string(&j, "action", state_override_action_name(ovr->action));
 		ctl_json_kv_string(&j, "reason", ovr->reason);
 		ctl_json_kv_string(&j, "actor", ovr->actor);
 		ctl_json_kv_int(&j, "created_ms", ovr->created_ms);
@@ -53,9 +53,9 @@ static void print_override(const ctl_args_t *args, const state_override_t *ovr, 
 		return;
 	}
 	printf("%s: %s by %s until %s (%s): \"%s\"\n", ovr->datacenter,
-	       ctl_override_action_key((int)ovr->action), ovr->actor,
-	       ctl_format_time(ovr->expires_ms, until, sizeof(until)),
-	       ctl_format_duration(ovr->expires_ms - ovr->created_ms, span, sizeof(span)),
+	       state_override_action_name(ovr->action), ovr->actor,
+	       timefmt_iso(ovr->expires_ms, until, sizeof(until)),
+	       timefmt_duration(ovr->expires_ms - ovr->created_ms, span, sizeof(span)),
 	       ovr->reason);
 	if (forced)
 		printf("warning: forced past the safety rule: %s\n", rule_text(safety));
@@ -182,7 +182,7 @@ int ctl_override_clear_run(const ctl_args_t *args, const conf_t *conf)
 	previous[0] = '\0';
 	if (rc != STATE_GUARD_NOTHING)
 		snprintf(previous, sizeof(previous), "%s by %s: \"%s\"",
-			 ctl_override_action_key((int)live.action), live.actor, live.reason);
+			 state_override_action_name(live.action), live.actor, live.reason);
 	print_clear(args, name, actor, previous, rc, why);
 	return CTL_EXIT_OK;
 }

@@ -52,26 +52,6 @@ int ctl_datacenter_lookup(const conf_t *conf, const char *name, char *err, size_
 	return -1;
 }
 
-const char *ctl_dc_state_key(int state)
-{
-	switch (state) {
-	case STATE_DC_UP:
-		return "up";
-	case STATE_DC_UNKNOWN:
-		return "unknown";
-	case STATE_DC_DOWN:
-		return "down";
-	case STATE_DC_DRAINED:
-		return "drained";
-	case STATE_DC_FORCED_DOWN:
-		return "forced-down";
-	case STATE_DC_FORCED_UP:
-		return "forced-up";
-	default:
-		return "invalid";
-	}
-}
-
 const char *ctl_dc_state_label(int state)
 {
 	switch (state) {
@@ -89,20 +69,6 @@ const char *ctl_dc_state_label(int state)
 		return "FORCED-UP";
 	default:
 		return "INVALID";
-	}
-}
-
-const char *ctl_override_action_key(int action)
-{
-	switch (action) {
-	case STATE_OVERRIDE_DRAIN:
-		return "drain";
-	case STATE_OVERRIDE_FORCE_DOWN:
-		return "force-down";
-	case STATE_OVERRIDE_FORCE_UP:
-		return "force-up";
-	default:
-		return "invalid";
 	}
 }
 

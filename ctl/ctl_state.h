@@ -20,9 +20,8 @@ state_t *ctl_state_open(const conf_t *conf, bool write) M_NONNULL_ALL M_WUR;
 int ctl_datacenter_lookup(const conf_t *conf, const char *name, char *err,
 			  size_t errlen) M_NONNULL_ALL M_WUR;
 
-/* The lower-case, stable name of a datacenter state used in --json ("forced-down"). */
-const char *ctl_dc_state_key(int state) M_CONST;
-/* The upper-case name status tables show ("FORCED-DOWN"). */
+/* The upper-case name status tables show ("FORCED-DOWN"); --json uses the lower-case
+ * state_dc_state_name(), and override actions state_override_action_name(). */
 const char *ctl_dc_state_label(int state) M_CONST;
 
 /* Everything the store says about the datacenters at one instant, with the verdicts. */
@@ -43,8 +42,5 @@ bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view,
 			 size_t record) M_NONNULL_ALL M_PURE;
 /* The live override behind verdict i, or NULL. */
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i) M_NONNULL_ALL M_PURE;
-
-/* "drain", "force-down", "force-up": the words of the command line and of --json. */
-const char *ctl_override_action_key(int action) M_CONST;
 
 #endif

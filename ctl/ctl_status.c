@@ -23,12 +23,12 @@ const char *ctl_status_observation_text(const state_observation_t *obs, int64_t 
 	/* The age is how long the region has seen this status: "down 3s" reads as "down
 	 * for three seconds", which is what an operator asks first. */
 	used = (size_t)snprintf(buf, len, "%s:%s %s", obs->checker, state_health_name(obs->status),
-				ctl_format_duration(now_ms - obs->since_ms, age, sizeof(age)));
+				timefmt_duration(now_ms - obs->since_ms, age, sizeof(age)));
 	if (obs->detail[0] != '\0' && used < len)
 		used += (size_t)snprintf(buf + used, len - used, " \"%s\"", obs->detail);
 	if (observation_stale(obs, now_ms, stale_after_ms) && used < len)
 		snprintf(buf + used, len - used, " (stale, checked %s ago)",
-			 ctl_format_duration(now_ms - obs->checked_ms, age, sizeof(age)));
+			 timefmt_duration(now_ms - obs->checked_ms, age, sizeof(age)));
 	return buf;
 }
 
@@ -41,8 +41,8 @@ const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms
 		snprintf(left, sizeof(left), "no expiry");
 	else
 		snprintf(left, sizeof(left), "%s left",
-			 ctl_format_duration(ovr->expires_ms - now_ms, span, sizeof(span)));
-	snprintf(buf, len, "%s by %s, %s: \"%s\"", ctl_override_action_key((int)ovr->action),
+			 timefmt_duration(ovr->expires_ms - now_ms, span, sizeof(span)));
+	snprintf(buf, len, "%s by %s, %s: \"%s\"", state_override_action_name(ovr->action),
 		 ovr->actor, left, ovr->reason);
 	return buf;
 }
@@ -67,8 +67,8 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	else
 		snprintf(quorum, sizeof(quorum), "%u", conf->health.quorum);
 	fprintf(out, "region %s, %s; down takes %s of the fresh observations, stale after %s\n\n",
-		conf->region, ctl_format_time(view->now_ms, now, sizeof(now)), quorum,
-		ctl_format_duration(conf->health.stale_after_ms, stale, sizeof(stale)));
+		conf->region, timefmt_iso(view->now_ms, now, sizeof(now)), quorum,
+		timefmt_duration(conf->health.stale_after_ms, stale, sizeof(stale)));
 	ctl_table_init(&table, 4);
 	ctl_table_row(&table, (const char *const[]){"DATACENTER", "STATE", "OBSERVED", "OVERRIDE"});
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
@@ -135,7 +135,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 static void json_override(ctl_json_t *j, const state_override_t *ovr, int64_t now_ms)
 {
 	ctl_json_object_begin(j);
-	ctl_json_kv_string(j, "action", ctl_override_action_key((int)ovr->action));
+	ctl_json_kv_string(j, "action", state_override_action_name(ovr->action));
 	ctl_json_kv_string(j, "reason", ovr->reason);
 	ctl_json_kv_string(j, "actor", ovr->actor);
 	ctl_json_kv_string(j, "origin", ovr->origin);
@@ -186,8 +186,8 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 
 		ctl_json_object_begin(&j);
 		ctl_json_kv_string(&j, "name", conf->datacenters[i].name);
-		ctl_json_kv_string(&j, "state", ctl_dc_state_key((int)v->effective));
-		ctl_json_kv_string(&j, "observed", ctl_dc_state_key((int)v->observed));
+		ctl_json_kv_string(&j, "state", state_dc_state_name(v->effective));
+		ctl_json_kv_string(&j, "observed", state_dc_state_name(v->observed));
 		ctl_json_kv_bool(&j, "serving", v->serving);
 		ctl_json_kv_string(&j, "why", v->why);
 		ctl_json_key(&j, "votes");

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "conf/conf.h"
 #include "geo/geo_addr.h"
 
 const geo_form_desc_t geo_forms[GEO_FORM_COUNT] = {
@@ -74,6 +75,7 @@ int geo_net_parse(const char *text, int *family, uint8_t addr[16], unsigned *pre
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *slash = strchr(text, '/');
 	size_t hostlen = slash ? (size_t)(slash - text) : strlen(text);
+	conf_ipaddr_t ip;
 	unsigned max;
 
 	if (hostlen == 0 || hostlen >= sizeof(host)) {
@@ -82,17 +84,13 @@ int geo_net_parse(const char *text, int *family, uint8_t addr[16], unsigned *pre
 	}
 	memcpy(host, text, hostlen);
 	host[hostlen] = '\0';
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, host, addr) == 1) {
-		*family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, host, addr) == 1) {
-		*family = AF_INET6;
-		max = 128;
-	} else {
+	if (conf_ipaddr_parse(host, &ip) < 0) {
 		snprintf(err, errlen, "%s: not an address", text);
 		return -1;
 	}
+	*family = ip.family;
+	memcpy(addr, ip.bytes, 16);
+	max = ip.family == AF_INET ? 32 : 128;
 	*prefix = max;
 	if (slash) {
 		char *end;

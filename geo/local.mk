@@ -32,7 +32,7 @@ GEO_UNIT_TESTS = \
 check_PROGRAMS += $(GEO_UNIT_TESTS)
 TESTS += $(GEO_UNIT_TESTS)
 GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
-GEO_TEST_LDADD = geo/libgeo.a base/libbase.a $(MAXMINDDB_LIBS) $(CMOCKA_LIBS) -lm
+GEO_TEST_LDADD = geo/libgeo.a conf/libconf.a base/libbase.a $(MAXMINDDB_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
 
 tests_unit_geo_test_geo_trie_SOURCES = tests/unit/geo/test_geo_trie.c tests/unit/geo/geo_test_util.h
 tests_unit_geo_test_geo_trie_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
@@ -64,7 +64,7 @@ EXTRA_tests_unit_geo_test_geo_conf_DEPENDENCIES = tests/data/test-mmdb.stamp
 noinst_PROGRAMS += bench/geo-load-time
 bench_geo_load_time_SOURCES = bench/geo-load-time.c
 bench_geo_load_time_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
-bench_geo_load_time_LDADD = geo/libgeo.a base/libbase.a $(MAXMINDDB_LIBS) -lm
+bench_geo_load_time_LDADD = geo/libgeo.a conf/libconf.a base/libbase.a $(MAXMINDDB_LIBS) $(YAML_LIBS) -lm
 EXTRA_DIST += bench/geo-synth.pl
 
 tests_unit_geo_test_geo_addr_SOURCES = tests/unit/geo/test_geo_addr.c

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/timefmt.h"
 #include "state/state_internal.h"
 
 static const char *const health_names[] = {"unknown", "up", "down"};
@@ -256,15 +256,12 @@ int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *co
 /* "until 2026-11-29T04:00:00Z" or "no expiry", for the audit event's detail. */
 static void expiry_text(int64_t expires_ms, char *buf, size_t len)
 {
-	if (expires_ms == 0) {
-		snprintf(buf, len, "no expiry");
-	} else {
-		time_t secs = (time_t)(expires_ms / 1000);
-		struct tm tm;
+	char when[32];
 
-		gmtime_r(&secs, &tm);
-		strftime(buf, len, "until %Y-%m-%dT%H:%M:%SZ", &tm);
-	}
+	if (expires_ms == 0)
+		snprintf(buf, len, "no expiry");
+	else
+		snprintf(buf, len, "until %s", timefmt_iso(expires_ms, when, sizeof(when)));
 }
 
 int state_override_write_tx(state_t *st, const state_override_t *ov)

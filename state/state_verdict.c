@@ -2,12 +2,12 @@
 /* state_verdict.c -- effective datacenter state: quorum of fresh observations, overrides, safety */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timefmt.h"
 #include "state/state_internal.h"
 #include "state/state_verdict.h"
 
@@ -43,19 +43,6 @@ static void why_set(char *why, size_t len, const char *fmt, ...)
 static bool state_serves(state_dc_state_t s)
 {
 	return s == STATE_DC_UP || s == STATE_DC_UNKNOWN || s == STATE_DC_FORCED_UP;
-}
-
-/* "1h30m", "5m", "42s" for time left. */
-static void duration_text(int64_t ms, char *buf, size_t len)
-{
-	int64_t s = (ms + 999) / 1000;
-
-	if (s >= 3600)
-		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m", s / 3600, s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%" PRId64 "s", s);
 }
 
 static bool override_live(const state_override_t *o, int64_t now_ms)
@@ -148,7 +135,10 @@ void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, s
 			if (o->expires_ms) {
 				char d[24];
 
-				duration_text(o->expires_ms - now_ms, d, sizeof(d));
+				/* Time left rounds up to whole seconds: a live override
+				 * never "expires in 0s". */
+				timefmt_duration((o->expires_ms - now_ms + 999) / 1000 * 1000, d,
+						 sizeof(d));
 				snprintf(left, sizeof(left), "expires in %s", d);
 			} else {
 				snprintf(left, sizeof(left), "no expiry");

@@ -42,7 +42,7 @@ static void test_durations_use_two_units_rounded_down(void **state)
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
 		char buf[32];
 
-		ctl_format_duration(durations[i].ms, buf, sizeof(buf));
+		timefmt_duration(durations[i].ms, buf, sizeof(buf));
 		if (strcmp(buf, durations[i].text) != 0)
 			fail_msg("%lld ms: got [%s], expected [%s]", (long long)durations[i].ms,
 				 buf, durations[i].text);
@@ -53,9 +53,9 @@ static void test_times_are_utc_iso8601(void **state)
 {
 	char buf[32];
 
-	assert_string_equal(ctl_format_time(1796000000123LL, buf, sizeof(buf)),
+	assert_string_equal(timefmt_iso(1796000000123LL, buf, sizeof(buf)),
 			    "2026-11-30T00:53:20Z");
-	assert_string_equal(ctl_format_time(0, buf, sizeof(buf)), "never");
+	assert_string_equal(timefmt_iso(0, buf, sizeof(buf)), "never");
 }
 
 static void test_printable_replaces_control_characters(void **state)
