@@ -80,6 +80,22 @@ static int list_count_check(conf_ctx_t *ctx, const conf_option_t *opt, const con
 	return 0;
 }
 
+/* The array behind a list option: length checked against opt, count elements of size,
+ * at least one so an empty list is not NULL. The caller stores it and count in base.
+ * NULL, with the error or ctx->oom set, on failure. */
+static void *list_alloc(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
+			const char *path, size_t count, size_t size)
+{
+	void *list;
+
+	if (list_count_check(ctx, opt, node, path, count) < 0)
+		return NULL;
+	list = calloc(count ? count : 1, size);
+	if (list == NULL)
+		ctx->oom = true;
+	return list;
+}
+
 static int parse_uintish(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
 			 const char *path, void *base)
 {
@@ -124,14 +140,10 @@ static int parse_sockaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 	size_t count;
 	const conf_node_t *const *items = entries(self, node, &count);
 	bool one = opt->type == CONF_T_SOCKADDR;
-	if (!one && list_count_check(ctx, opt, node, path, count) < 0)
-		return -1;
 	conf_sockaddr_t *list = one ? FIELD(base, opt->offset, conf_sockaddr_t)
-				    : calloc(count ? count : 1, sizeof(*list));
-	if (list == NULL) {
-		ctx->oom = true;
+				    : list_alloc(ctx, opt, node, path, count, sizeof(*list));
+	if (list == NULL)
 		return -1;
-	}
 	if (one)
 		count = 1;
 	int rc = 0;
@@ -169,13 +181,9 @@ static int parse_ipaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf_n
 	const conf_node_t *self[1] = {node};
 	size_t count;
 	const conf_node_t *const *items = entries(self, node, &count);
-	if (list_count_check(ctx, opt, node, path, count) < 0)
+	conf_ipaddr_t *list = list_alloc(ctx, opt, node, path, count, sizeof(*list));
+	if (list == NULL)
 		return -1;
-	conf_ipaddr_t *list = calloc(count ? count : 1, sizeof(*list));
-	if (list == NULL) {
-		ctx->oom = true;
-		return -1;
-	}
 	*FIELD(base, opt->offset, conf_ipaddr_t *) = list;
 	*FIELD(base, opt->aux, size_t) = count;
 	int rc = 0;
@@ -229,13 +237,9 @@ static int parse_dc_list(conf_ctx_t *ctx, const conf_option_t *opt, const conf_n
 	const conf_node_t *self[1] = {node};
 	size_t count;
 	const conf_node_t *const *items = entries(self, node, &count);
-	if (list_count_check(ctx, opt, node, path, count) < 0)
+	size_t *slots = list_alloc(ctx, opt, node, path, count, sizeof(*slots));
+	if (slots == NULL)
 		return -1;
-	size_t *slots = calloc(count ? count : 1, sizeof(*slots));
-	if (slots == NULL) {
-		ctx->oom = true;
-		return -1;
-	}
 	*FIELD(base, opt->offset, size_t *) = slots;
 	*FIELD(base, opt->aux, size_t) = count;
 	int rc = 0;
