@@ -127,18 +127,29 @@ int state_tx_read(state_t *st)
 	return state_exec(st, "BEGIN DEFERRED");
 }
 
-static int user_version(state_t *st, int *version)
+/* Reads an integer pragma ("PRAGMA user_version", "PRAGMA data_version"). */
+static int pragma_int(state_t *st, const char *pragma, int64_t *value)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "PRAGMA user_version");
+	sqlite3_stmt *stmt = state_prepare(st, pragma);
 	int rc;
 
 	if (!stmt)
 		return -1;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		*version = sqlite3_column_int(stmt, 0);
+		*value = sqlite3_column_int64(stmt, 0);
 	state_release(st, stmt);
-	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, "PRAGMA user_version");
+	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, pragma);
+}
+
+static int user_version(state_t *st, int *version)
+{
+	int64_t v = 0;
+
+	if (pragma_int(st, "PRAGMA user_version", &v) < 0)
+		return -1;
+	*version = (int)v;
+	return 0;
 }
 
 /* Runs every migration step above the file's user_version, one transaction each.
@@ -371,16 +382,7 @@ const char *state_errmsg(const state_t *st)
 
 int state_data_version(state_t *st, int64_t *version)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "PRAGMA data_version");
-	int rc;
-
-	if (!stmt)
-		return -1;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*version = sqlite3_column_int64(stmt, 0);
-	state_release(st, stmt);
-	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, "PRAGMA data_version");
+	return pragma_int(st, "PRAGMA data_version", version);
 }
 
 void state_set_clock(state_t *st, state_clock_fn clock)
