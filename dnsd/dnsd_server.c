@@ -35,36 +35,36 @@ typedef struct {
 	uint8_t response[DNSD_SERVER_UDP_MAX]; /* rendered answer */
 	struct sockaddr_storage client;	       /* source of the query, destination of the answer */
 	union {
-		uint8_t bytes[DNSD_CMSG_SPACE];
-		struct cmsghdr align;
-	} rx_control; /* packet info received: the address queried */
+		uint8_t bytes[DNSD_CMSG_SPACE]; /* the control message bytes */
+		struct cmsghdr align;		/* only for cmsghdr alignment */
+	} rx_control;				/* packet info received: the address queried */
 	union {
-		uint8_t bytes[DNSD_CMSG_SPACE];
-		struct cmsghdr align;
-	} tx_control; /* packet info sent: reply from that address */
-	struct iovec rx_iov;
-	struct iovec tx_iov;
+		uint8_t bytes[DNSD_CMSG_SPACE]; /* the control message bytes */
+		struct cmsghdr align;		/* only for cmsghdr alignment */
+	} tx_control;				/* packet info sent: reply from that address */
+	struct iovec rx_iov;			/* points at query */
+	struct iovec tx_iov;			/* points at response, with the rendered length */
 } dnsd_udp_slot_t;
 
 /* One UDP worker: its own socket per listen address and its own batch buffers. */
 typedef struct {
-	pthread_t thread;
-	bool started;	/* thread was created and must be joined */
-	unsigned index; /* 0.. worker count - 1, for logs */
-	int *fds;	/* one UDP socket per listen address */
-	size_t fd_count;
-	int stop_fd;		/* the server's eventfd; readable means stop */
-	dnsd_udp_slot_t *slots; /* DNSD_SERVER_BATCH of them */
-	struct mmsghdr rx[DNSD_SERVER_BATCH];
-	struct mmsghdr tx[DNSD_SERVER_BATCH];
-	dnsd_counters_t counters; /* written by this worker only */
+	pthread_t thread;		      /* valid when started */
+	bool started;			      /* thread was created and must be joined */
+	unsigned index;			      /* 0.. worker count - 1, for logs */
+	int *fds;			      /* one UDP socket per listen address */
+	size_t fd_count;		      /* sockets opened in fds (all of them once started) */
+	int stop_fd;			      /* the server's eventfd; readable means stop */
+	dnsd_udp_slot_t *slots;		      /* DNSD_SERVER_BATCH of them */
+	struct mmsghdr rx[DNSD_SERVER_BATCH]; /* recvmmsg headers, one per slot */
+	struct mmsghdr tx[DNSD_SERVER_BATCH]; /* sendmmsg headers, answers packed first */
+	dnsd_counters_t counters;	      /* written by this worker only */
 } dnsd_udp_worker_t;
 
 struct dnsd_server {
-	int stop_fd; /* eventfd written once by dnsd_server_stop */
-	dnsd_udp_worker_t *workers;
-	unsigned worker_count;
-	dnsd_tcp_t *tcp;
+	int stop_fd;		    /* eventfd written once by dnsd_server_stop */
+	dnsd_udp_worker_t *workers; /* worker_count of them */
+	unsigned worker_count;	    /* UDP worker threads, >= 1 */
+	dnsd_tcp_t *tcp;	    /* the TCP loop, NULL until started */
 };
 
 int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t errlen)

@@ -36,8 +36,8 @@ enum tcp_kind { TCP_KIND_LISTENER, TCP_KIND_CONN, TCP_KIND_STOP };
 
 /* One epoll registration: a listener, a connection or the stop eventfd. */
 typedef struct {
-	enum tcp_kind kind;
-	int fd;
+	enum tcp_kind kind; /* what the registration is */
+	int fd;		    /* its descriptor */
 } tcp_handle_t;
 
 /* One client connection; conns are in a list ordered by last activity, oldest first. */
@@ -56,16 +56,16 @@ typedef struct tcp_conn {
 } tcp_conn_t;
 
 struct dnsd_tcp {
-	pthread_t thread;
-	bool started;
-	int epfd;
-	tcp_handle_t *listeners; /* one per listen address */
-	size_t listener_count;
+	pthread_t thread;	     /* the loop, valid when started */
+	bool started;		     /* thread was created and must be joined */
+	int epfd;		     /* the epoll set: listeners, connections, stop */
+	tcp_handle_t *listeners;     /* one per listen address */
+	size_t listener_count;	     /* listeners opened */
 	tcp_handle_t stop;	     /* the server's eventfd */
 	tcp_conn_t *oldest, *newest; /* activity list */
 	int spare_fd;		     /* held open to accept-and-close when out of descriptors */
-	size_t conn_count;
-	dnsd_counters_t counters;	  /* written by this thread only */
+	size_t conn_count;	     /* connections on the activity list */
+	dnsd_counters_t counters;    /* written by this thread only */
 	uint8_t scratch[2 + TCP_MSG_MAX]; /* one rendered answer with its length prefix */
 };
 
