@@ -39,14 +39,14 @@ typedef struct {
 
 typedef struct {
 	const char *server; /* IPv4 or IPv6 address (loopback in the bench) */
-	int port;
-	const char *file;  /* query list */
-	double seconds;	   /* run length */
-	unsigned inflight; /* queries kept outstanding, total */
-	unsigned batch;	   /* messages per sendmmsg/recvmmsg */
-	int cpu;	   /* core to pin to, -1: none */
-	unsigned sockets;  /* UDP sockets (distinct source ports) */
-	bool edns;	   /* add an OPT record (1232) to every query */
+	int port;	    /* UDP port of the server */
+	const char *file;   /* query list */
+	double seconds;	    /* run length */
+	unsigned inflight;  /* queries kept outstanding, total */
+	unsigned batch;	    /* messages per sendmmsg/recvmmsg */
+	int cpu;	    /* core to pin to, -1: none */
+	unsigned sockets;   /* UDP sockets (distinct source ports) */
+	bool edns;	    /* add an OPT record (1232) to every query */
 } load_opts_t;
 
 static double now_s(void)
