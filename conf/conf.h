@@ -79,7 +79,7 @@ typedef struct {
 	conf_ipaddr_t *addresses;    /* what clients are sent to; both families allowed */
 	size_t address_count;        /* >= 1 */
 	conf_check_t *checks;        /* from `check` (one) or `checks` (a list); may be empty */
-	size_t check_count;
+	size_t check_count; /* entries in checks */
 	conf_check_rule_t check_rule; /* default all */
 	uint32_t check_percent;      /* 1..100 for CONF_CHECK_RULE_PERCENT */
 } conf_datacenter_t;
@@ -98,9 +98,9 @@ typedef struct {
 	size_t datacenter_count;    /* >= 1 */
 	uint32_t ttl;               /* seconds; default 30 */
 	conf_geo_rule_t *map;       /* continent[/country[/subdivision]] rules */
-	size_t map_count;
+	size_t map_count; /* entries in map */
 	conf_geo_rule_t *nets;      /* CIDR rules, most specific wins */
-	size_t net_count;
+	size_t net_count; /* entries in nets */
 } conf_record_t;
 
 /* A zone served from an RFC 1035 master file. */
@@ -125,7 +125,7 @@ typedef struct {
 
 	struct {
 		conf_sockaddr_t *listen;  /* default 127.0.0.1:53 and [::1]:53 */
-		size_t listen_count;
+		size_t listen_count; /* entries in listen, >= 1 */
 		char *nsid;               /* RFC 5001 NSID payload, or NULL */
 		char *identity;           /* CHAOS id.server/hostname.bind; default region */
 		char *version;            /* CHAOS version.bind, or NULL (refused) */
@@ -133,14 +133,14 @@ typedef struct {
 		uint32_t threads;         /* UDP workers; 0 (default) = one per core */
 		uint32_t tcp_idle_timeout_ms; /* default 10000 */
 		uint32_t tcp_max_connections; /* default 1024 */
-		conf_zone_t *zones;
-		size_t zone_count;
-	} dns;
+		conf_zone_t *zones; /* zones served, in file order */
+		size_t zone_count; /* entries in zones */
+	} dns; /* the `dns` section: meridian-dnsd */
 
 	conf_datacenter_t *datacenters; /* in file order */
-	size_t datacenter_count;
+	size_t datacenter_count; /* entries in datacenters, >= 1 */
 	conf_record_t *records;         /* in file order */
-	size_t record_count;
+	size_t record_count; /* entries in records */
 	/* geo fallback when a client network has no location: datacenter indexes */
 	size_t *default_order;
 	size_t default_order_count;     /* 0: use each record's candidate order */
@@ -150,22 +150,22 @@ typedef struct {
 		uint32_t stale_after_ms;  /* observations older than this do not vote; default 30000 */
 		uint32_t override_default_ms; /* default --for of overrides; default 3600000 */
 		uint32_t poll_ms;         /* PRAGMA data_version polling; default 20 */
-	} health;
+	} health; /* the `health` section: verdicts and overrides */
 
 	struct {
 		conf_sockaddr_t listen;   /* where this region's replicator listens */
-		bool has_listen;
+		bool has_listen; /* listen was configured (the replicator needs it) */
 		char *key_file;           /* shared HMAC key, resolved against the config's dir */
 		char *tls_cert;           /* optional TLS certificate (PEM) to serve HTTPS */
 		char *tls_key;            /* optional TLS key (PEM) */
 		char *tls_ca;             /* optional CA file to verify https peers */
-		conf_peer_t *peers;
-		size_t peer_count;
+		conf_peer_t *peers; /* other regions pulled from, in file order */
+		size_t peer_count; /* entries in peers */
 		uint32_t max_clock_skew_ms; /* refuse HLCs / request times further off; default 30000 */
 		uint32_t batch_max;         /* entries per response; default 500 */
 		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
-	} replication;
+	} replication; /* the `replication` section: meridian-replicator */
 } conf_t;
 
 /* Reads and validates a config file. On success returns a conf_t and *errors is NULL.

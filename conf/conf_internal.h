@@ -22,7 +22,7 @@ typedef enum {
 /* One YAML node with where it started in the file. A mapping keeps its pairs as
  * items[2*i] (key) and items[2*i+1] (value); a sequence keeps its entries in order. */
 typedef struct conf_node {
-	conf_node_kind_t kind;
+	conf_node_kind_t kind; /* scalar, sequence or mapping */
 	uint32_t line;		  /* 1-based */
 	uint32_t col;		  /* 1-based */
 	char *value;		  /* scalars: the text, never NULL */
@@ -35,14 +35,14 @@ typedef struct conf_node {
 /* One collected error, sorted by position before they are joined. */
 typedef struct {
 	uint32_t line; /* 0 for errors about the whole file */
-	uint32_t col;
+	uint32_t col; /* 1-based; 0 with line 0 */
 	char *text; /* the whole line, "FILE:LINE:COL: path: message" */
 } conf_error_t;
 
 /* A datacenter name that must be resolved to an index once every datacenter is known. */
 typedef struct {
-	uint32_t line;
-	uint32_t col;
+	uint32_t line; /* 1-based; 0 for the whole file */
+	uint32_t col; /* 1-based; 0 with line 0 */
 	char *path;   /* key path of the list, for the message */
 	char *name;   /* the datacenter name as written */
 	size_t *slot; /* where the index goes (inside an array allocated once) */
@@ -50,8 +50,8 @@ typedef struct {
 
 /* Where a datacenter's or record's name was written, for cross-check messages. */
 typedef struct {
-	uint32_t line;
-	uint32_t col;
+	uint32_t line; /* 1-based; 0 for the whole file */
+	uint32_t col; /* 1-based; 0 with line 0 */
 	const char *key; /* as written; points into the node tree, valid while it lives */
 } conf_pos_t;
 
@@ -60,12 +60,12 @@ typedef struct {
 	const char *file; /* the path as given, used as message prefix */
 	char *dir;	  /* absolute directory of the file, for relative paths */
 	conf_t *conf;	  /* being filled */
-	conf_error_t *errors;
-	size_t error_count;
-	size_t error_cap;
-	conf_ref_t *refs;
-	size_t ref_count;
-	size_t ref_cap;
+	conf_error_t *errors; /* collected so far, error_count of error_cap */
+	size_t error_count; /* entries used in errors */
+	size_t error_cap; /* entries allocated in errors */
+	conf_ref_t *refs; /* datacenter names to resolve, ref_count of ref_cap */
+	size_t ref_count; /* entries used in refs */
+	size_t ref_cap; /* entries allocated in refs */
 	conf_pos_t *record_pos; /* one per conf->records entry */
 	conf_pos_t *dc_pos;	/* one per conf->datacenters entry */
 	bool oom;		/* an allocation failed; the result is an error */
@@ -113,7 +113,7 @@ typedef struct conf_section conf_section_t;
 /* One option: everything parsing, validation, defaults and the docs need. */
 typedef struct {
 	const char *key; /* the key inside its section */
-	conf_type_t type;
+	conf_type_t type; /* how the value is parsed and stored */
 	size_t offset;	       /* of the value in the section's struct */
 	size_t aux;	       /* second field (count, longitude, percent), by type */
 	size_t present_offset; /* with CONF_F_PRESENT: a bool set when given */
@@ -144,8 +144,8 @@ typedef int (*conf_finish_fn)(conf_ctx_t *ctx, const conf_section_t *sec, const 
 struct conf_section {
 	const char *title; /* heading in the docs, e.g. "datacenters.NAME" */
 	const char *doc;   /* a paragraph for the docs */
-	const conf_option_t *options;
-	size_t option_count;
+	const conf_option_t *options; /* the keys this section takes */
+	size_t option_count; /* entries in options */
 	size_t elem_size;      /* MAP/LIST elements: sizeof the element struct */
 	size_t name_offset;    /* MAP elements: char * the key goes to */
 	conf_type_t name_type; /* MAP elements: CONF_T_ID or CONF_T_DNAME */

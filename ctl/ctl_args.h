@@ -62,7 +62,7 @@ enum {
  * from this table. */
 typedef struct {
 	const char *name; /* as typed: "force-down" */
-	ctl_command_t command;
+	ctl_command_t command; /* what runs it */
 	unsigned min_args;    /* positional arguments required */
 	unsigned max_args;    /* positional arguments allowed */
 	unsigned options;     /* CTL_OPT_* it accepts */
@@ -78,8 +78,8 @@ typedef struct {
 	const char *config_path;	/* -c, else MERIDIAN_CONFIG, else CTL_DEFAULT_CONFIG */
 	bool json;			/* --json: machine-readable output on stdout */
 	const ctl_command_spec_t *spec; /* the subcommand */
-	const char *positional[CTL_ARGS_POSITIONAL_MAX];
-	size_t positional_count;
+	const char *positional[CTL_ARGS_POSITIONAL_MAX]; /* arguments that are not options, in order */
+	size_t positional_count; /* entries used in positional */
 	unsigned given;		/* CTL_OPT_* present */
 	const char *reason;	/* --reason, non-empty, printable, <= CTL_TEXT_MAX */
 	const char *actor;	/* --actor, same rules as reason, or NULL */

@@ -28,9 +28,9 @@ const char *ctl_dc_state_label(int state) M_CONST;
 typedef struct {
 	int64_t now_ms;		  /* the instant the verdicts are for, ms since epoch */
 	state_observation_t *obs; /* every region's observations (malloc'd) */
-	size_t obs_count;
+	size_t obs_count; /* entries in obs */
 	state_override_t *ovr; /* overrides, tombstones and expired ones included */
-	size_t ovr_count;
+	size_t ovr_count; /* entries in ovr */
 	state_verdict_t *verdicts; /* one per conf->datacenters[i] (malloc'd) */
 } ctl_view_t;
 

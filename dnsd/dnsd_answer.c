@@ -33,10 +33,10 @@
 
 /* One response being built. */
 typedef struct {
-	const dnsd_answer_ctx_t *ctx;
-	const dnsd_query_t *q;
-	const dnsd_client_t *client;
-	dnsd_counters_t *counters;
+	const dnsd_answer_ctx_t *ctx; /* zones and geo data of this snapshot */
+	const dnsd_query_t *q; /* the parsed question */
+	const dnsd_client_t *client; /* the resolver's address and transport */
+	dnsd_counters_t *counters; /* the worker's counters, bumped per answer */
 	const dnsd_zone_t *zone; /* the zone the question fell into */
 	uint16_t an, ns, ar;	 /* records per section */
 	uint8_t rcode;		 /* 0..15 here; BADVERS is handled apart */

@@ -68,10 +68,10 @@ typedef unsigned (*dnsd_geo_lookup_fn)(const void *lookup_ctx, size_t record_ind
 /* The geo side of a snapshot: records indexed like conf_t.records (and like the
  * record indexes given to dnsd_zones_load), datacenters like conf_t.datacenters. */
 typedef struct {
-	const dnsd_geo_record_t *records;
-	size_t record_count;
-	const dnsd_geo_dc_t *dcs;
-	size_t dc_count;
+	const dnsd_geo_record_t *records; /* one per geo record, by record index */
+	size_t record_count; /* entries in records */
+	const dnsd_geo_dc_t *dcs; /* one per datacenter, by datacenter index */
+	size_t dc_count; /* entries in dcs */
 	dnsd_geo_lookup_fn lookup; /* NULL: every record answers its candidate order */
 	const void *lookup_ctx;	   /* passed to lookup */
 } dnsd_geo_t;

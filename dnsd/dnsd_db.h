@@ -75,7 +75,7 @@ typedef struct {
 
 struct dnsd_zones {
 	dnsd_zone_t *zones; /* zone_count entries */
-	size_t zone_count;
+	size_t zone_count; /* entries in zones */
 	dnsd_slot_t *slots; /* mask + 1 entries */
 	uint32_t mask;	    /* table size - 1 */
 	size_t node_count;  /* names in the table */

@@ -26,7 +26,7 @@ typedef struct {
 	size_t cap;	     /* bytes the records may use (the OPT record's room kept back) */
 	size_t len;	     /* bytes written */
 	unsigned comp_count; /* entries used in comp */
-	dnsd_comp_t comp[DNSD_COMP_MAX];
+	dnsd_comp_t comp[DNSD_COMP_MAX]; /* names already written, for compression pointers */
 } dnsd_render_t;
 
 /* Owner of records written: the question name (a pointer to offset 12) when NULL. */

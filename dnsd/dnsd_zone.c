@@ -15,18 +15,18 @@
  * The hash table is a separate array because it grows while the store is built. */
 
 typedef struct arena_block {
-	struct arena_block *next;
-	size_t used; /* bytes handed out from data */
-	size_t cap;  /* bytes in data */
-	max_align_t data[];
+	struct arena_block *next; /* the block allocated before this one, or NULL */
+	size_t used; /* bytes handed out from bytes[] */
+	size_t cap;  /* bytes in bytes[] */
+	max_align_t bytes[]; /* the memory handed out, cap bytes */
 } arena_block_t;
 
 #define ARENA_BLOCK 65536
 
 typedef struct {
-	dnsd_zones_t *z;
-	dnsd_errors_t errors;
-	bool oom;
+	dnsd_zones_t *z; /* the result being built */
+	dnsd_errors_t errors; /* messages collected while loading */
+	bool oom; /* an allocation failed: the load fails */
 } build_t;
 
 static void *arena_alloc(build_t *b, size_t size)
@@ -53,7 +53,7 @@ static void *arena_alloc(build_t *b, size_t size)
 		}
 		blk = nb;
 	}
-	void *p = (uint8_t *)blk->data + blk->used;
+	void *p = (uint8_t *)blk->bytes + blk->used;
 	blk->used += size;
 	memset(p, 0, size);
 	return p;

@@ -37,13 +37,13 @@ typedef struct {
 /* Every record of one zone. */
 typedef struct {
 	dnsd_zrr_t *v; /* n entries */
-	size_t n;
-	size_t cap;
+	size_t n; /* entries used in v */
+	size_t cap; /* entries allocated in v */
 	uint8_t *pool;	 /* owners and rdata, referenced by offset */
 	size_t pool_len; /* bytes used */
 	size_t pool_cap; /* bytes allocated */
 	char **files;	 /* names of the files read ($INCLUDEs), owned */
-	size_t file_count;
+	size_t file_count; /* entries in files */
 } dnsd_zrr_list_t;
 
 /* Reads the master file `path` for zone `origin` (wire form, lower case) into list,

@@ -36,27 +36,27 @@ typedef struct {
 	uint32_t *slots; /* list index + 1; 0 = empty */
 	size_t cap;	 /* power of two */
 	size_t *offsets; /* per list: start in the pool (pointers are fixed at the end) */
-	size_t offsets_cap;
+	size_t offsets_cap; /* entries allocated in offsets */
 } intern_t;
 
 /* One compilation. */
 typedef struct {
 	const uint32_t *src;   /* the database's location tree */
 	const geo_loc_t *locs; /* its locations */
-	const geo_dc_t *dcs;
-	const geo_rules_t *rules;
+	const geo_dc_t *dcs; /* the datacenters, by index */
+	const geo_rules_t *rules; /* the record's map, nets and candidates */
 	uint32_t *loc_list;	     /* per location: list leaf, or NONE until computed */
 	const geo_net_rule_t **nets; /* this family's nets rules, sorted by address then length */
 	uint32_t *net_list;	     /* list leaf per entry of nets */
-	hole_t holes[HOLE_COUNT];
+	hole_t holes[HOLE_COUNT]; /* IPv6 ranges not read from the v6 tree (IPv4 forms) */
 	geo_choice_t *choices; /* scratch, geo_order_max entries */
 	uint16_t *order;       /* scratch */
 	uint32_t *bin;	       /* the binary trie: node i's children at [2i], [2i+1] */
 	size_t bin_count;      /* binary nodes */
-	size_t bin_cap;
+	size_t bin_cap; /* nodes allocated in bin */
 	geo_trie_t *trie; /* output under construction */
-	size_t pool_cap;
-	intern_t intern;
+	size_t pool_cap; /* entries allocated in trie->pool */
+	intern_t intern; /* identical preference lists stored once */
 	int failed; /* out of memory or index overflow */
 } build_t;
 
@@ -377,9 +377,9 @@ out:
 
 struct geo_set {
 	geo_trie_t **by_record; /* nrules entries, shared between records with equal rules */
-	size_t record_count;
+	size_t record_count; /* entries in by_record */
 	geo_trie_t **distinct; /* each trie once, for freeing */
-	size_t distinct_count;
+	size_t distinct_count; /* entries in distinct */
 };
 
 static bool same_indexes(const size_t *a, size_t na, const size_t *b, size_t nb)
@@ -409,10 +409,10 @@ static bool same_rules(const geo_rules_t *a, const geo_rules_t *b)
 
 /* The distinct tries of one geo_set_build_threads(), built by a few threads. */
 typedef struct {
-	const geo_db_t *db;
-	const geo_dc_t *dcs;
-	size_t ndc;
-	const geo_rules_t *rules;
+	const geo_db_t *db; /* the database every trie is built from */
+	const geo_dc_t *dcs; /* the datacenters, by index */
+	size_t ndc; /* entries in dcs */
+	const geo_rules_t *rules; /* the record's map, nets and candidates */
 	const size_t *first; /* per distinct trie: the record whose rules it compiles */
 	size_t count;	     /* distinct tries */
 	geo_trie_t **out;    /* per distinct trie: the result, or NULL */

@@ -13,9 +13,9 @@
  * must outlive this; the arrays here are owned and freed by geo_conf_input_free(). */
 typedef struct {
 	geo_dc_t *dcs; /* one per conf->datacenters, same order */
-	size_t dc_count;
+	size_t dc_count; /* entries in dcs */
 	geo_rules_t *rules; /* one per conf->records, same order */
-	size_t rule_count;
+	size_t rule_count; /* entries in rules */
 	geo_map_rule_t *maps; /* storage behind rules[].map */
 	geo_net_rule_t *nets; /* storage behind rules[].nets, parsed */
 } geo_conf_input_t;

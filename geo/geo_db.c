@@ -35,7 +35,7 @@ typedef struct {
 	uint32_t *keys; /* offset + 1; 0 = empty slot */
 	uint32_t *vals; /* location index */
 	size_t cap;	/* power of two */
-	size_t used;
+	size_t used; /* slots holding a key */
 } offset_map_t;
 
 static void fail(char *err, size_t errlen, const char *path, const char *fmt, ...) M_PRINTF(4, 5);
@@ -101,26 +101,26 @@ static const char *const PATH_LONGITUDE[] = {"location", "longitude", NULL};
  * empty when absent. Returns 0, or an MMDB status for a decoding error. */
 static int read_code(MMDB_entry_s *entry, char *out, const char *const *path)
 {
-	MMDB_entry_data_s data;
-	int status = MMDB_aget_value(entry, &data, path);
+	MMDB_entry_data_s value;
+	int status = MMDB_aget_value(entry, &value, path);
 
 	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
 	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
 		return 0;
 	if (status != MMDB_SUCCESS)
 		return status;
-	if (data.has_data && data.type == MMDB_DATA_TYPE_UTF8_STRING && data.data_size > 0 &&
-	    data.data_size < 4 && out[0] == '\0') {
-		memcpy(out, data.utf8_string, data.data_size);
-		out[data.data_size] = '\0';
+	if (value.has_data && value.type == MMDB_DATA_TYPE_UTF8_STRING && value.data_size > 0 &&
+	    value.data_size < 4 && out[0] == '\0') {
+		memcpy(out, value.utf8_string, value.data_size);
+		out[value.data_size] = '\0';
 	}
 	return 0;
 }
 
 static int read_degrees(MMDB_entry_s *entry, const char *const *path, double *out, bool *found)
 {
-	MMDB_entry_data_s data;
-	int status = MMDB_aget_value(entry, &data, path);
+	MMDB_entry_data_s value;
+	int status = MMDB_aget_value(entry, &value, path);
 
 	*found = false;
 	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
@@ -128,12 +128,12 @@ static int read_degrees(MMDB_entry_s *entry, const char *const *path, double *ou
 		return 0;
 	if (status != MMDB_SUCCESS)
 		return status;
-	if (!data.has_data)
+	if (!value.has_data)
 		return 0;
-	if (data.type == MMDB_DATA_TYPE_DOUBLE)
-		*out = data.double_value;
-	else if (data.type == MMDB_DATA_TYPE_FLOAT)
-		*out = data.float_value;
+	if (value.type == MMDB_DATA_TYPE_DOUBLE)
+		*out = value.double_value;
+	else if (value.type == MMDB_DATA_TYPE_FLOAT)
+		*out = value.float_value;
 	else
 		return 0;
 	*found = true;
@@ -475,14 +475,14 @@ int geo_db_locate(const geo_db_t *db, int family, const uint8_t *addr, geo_loc_t
 static size_t describe_string(MMDB_entry_s *entry, char *buf, size_t len, size_t pos,
 			      const char *key, const char *const *path)
 {
-	MMDB_entry_data_s data;
-	int status = MMDB_aget_value(entry, &data, path);
+	MMDB_entry_data_s value;
+	int status = MMDB_aget_value(entry, &value, path);
 
-	if (status != MMDB_SUCCESS || !data.has_data || data.type != MMDB_DATA_TYPE_UTF8_STRING ||
+	if (status != MMDB_SUCCESS || !value.has_data || value.type != MMDB_DATA_TYPE_UTF8_STRING ||
 	    pos >= len)
 		return pos;
-	int n = snprintf(buf + pos, len - pos, "%s: %.*s\n", key, (int)data.data_size,
-			 data.utf8_string);
+	int n = snprintf(buf + pos, len - pos, "%s: %.*s\n", key, (int)value.data_size,
+			 value.utf8_string);
 	return n > 0 ? pos + (size_t)n : pos;
 }
 

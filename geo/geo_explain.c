@@ -82,8 +82,8 @@ int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rule
 }
 
 typedef struct {
-	char *buf;
-	size_t len;
+	char *buf; /* the text so far (may be truncated) */
+	size_t len; /* bytes in buf */
 	size_t pos; /* would-be length, like snprintf */
 } out_t;
 

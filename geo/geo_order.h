@@ -41,11 +41,11 @@ typedef struct {
 	const size_t *candidates;  /* datacenter indexes, in the record's order (tie-break) */
 	size_t candidate_count;	   /* 1..65535 */
 	const geo_map_rule_t *map; /* may be NULL when map_count is 0 */
-	size_t map_count;
+	size_t map_count; /* entries in map */
 	const geo_net_rule_t *nets; /* may be NULL when net_count is 0 */
-	size_t net_count;
+	size_t net_count; /* entries in nets */
 	const size_t *default_order; /* order for clients without a location; NULL/0: candidates */
-	size_t default_count;
+	size_t default_count; /* entries in default_order */
 } geo_rules_t;
 
 /* A client's place as its database record tells it. Empty strings when absent. */

@@ -37,7 +37,7 @@ struct geo_trie {
 	uint32_t *nodes;   /* binary node i's children at [2i] (bit 0) and [2i+1] (bit 1) */
 	size_t node_count; /* binary nodes */
 	geo_list_t *lists; /* interned preference lists */
-	size_t list_count;
+	size_t list_count; /* entries in lists */
 	uint16_t *pool;	 /* storage of every list's datacenter indexes */
 	size_t pool_len; /* uint16_t entries used in pool */
 };

@@ -34,8 +34,8 @@ typedef struct {
 	conf_t *conf;	       /* current config; the monitor points into it */
 	state_t *state;	       /* this region's store: reads on the loop thread */
 	hc_writer_t *writer;   /* writes, on their own thread and connection */
-	hc_loop_t *loop;
-	hc_monitor_t *monitor;
+	hc_loop_t *loop; /* the one event loop: probes, timers, signals */
+	hc_monitor_t *monitor; /* checks and verdicts of this config */
 	int sigfd;	 /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
 	bool stop;	 /* SIGTERM/SIGINT seen */
 	bool reload;	 /* SIGHUP seen */

@@ -39,8 +39,8 @@ typedef struct {
 
 /* One datacenter with checks. */
 struct hc_dc {
-	hc_monitor_t *mon;
-	const conf_datacenter_t *conf;
+	hc_monitor_t *mon; /* the monitor it belongs to */
+	const conf_datacenter_t *conf; /* its configuration (owned by the monitor's conf) */
 	hc_check_rt_t *checks; /* conf->check_count entries */
 	state_health_t state;  /* what this region says about it */
 	int64_t since_ms;      /* wall ms the state began (kept across restarts) */
@@ -51,16 +51,16 @@ struct hc_dc {
 };
 
 struct hc_monitor {
-	hc_loop_t *loop;
-	const conf_t *conf;
+	hc_loop_t *loop; /* the loop probes and timers run on */
+	const conf_t *conf; /* the configuration the checks come from */
 	hc_dc_t *dcs; /* datacenters with checks, in file order */
-	size_t dc_count;
-	hc_publish_fn publish;
-	void *publish_arg;
-	int64_t (*wall_ms)(void);
+	size_t dc_count; /* entries in dcs */
+	hc_publish_fn publish; /* called with every observation to write */
+	void *publish_arg; /* passed to publish */
+	int64_t (*wall_ms)(void); /* wall clock, ms since epoch (tests replace it) */
 	uint64_t rng;	      /* xorshift64 state for start jitter */
 	int64_t heartbeat_ms; /* period of heartbeats: stale_after / 3 */
-	hc_monitor_stats_t stats;
+	hc_monitor_stats_t stats; /* probe counts since start */
 };
 
 static int64_t wall_clock_ms(void)

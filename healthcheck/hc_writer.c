@@ -16,7 +16,7 @@
 
 struct hc_writer {
 	state_t *st; /* the writer thread's own connection */
-	pthread_t thread;
+	pthread_t thread; /* the writer thread */
 	pthread_mutex_t mu;	    /* guards everything below */
 	pthread_cond_t wake;	    /* a row was queued, or stop was asked */
 	state_observation_t *queue; /* ring buffer */
@@ -24,8 +24,8 @@ struct hc_writer {
 	size_t head;		    /* next to write */
 	size_t len;		    /* rows waiting */
 	bool stopping;		    /* drain and exit */
-	uint64_t written;
-	uint64_t failed;
+	uint64_t written; /* observations written since start */
+	uint64_t failed; /* writes that failed since start */
 };
 
 static bool wait_retry(hc_writer_t *w)

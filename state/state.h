@@ -54,8 +54,8 @@ int state_health_parse(const char *name) M_NONNULL_ALL M_PURE; /* -1 when unknow
 /* One region's view of one datacenter. Key: (checker, datacenter). */
 typedef struct {
 	char checker[STATE_NAME_MAX];    /* the region whose healthcheck observed it */
-	char datacenter[STATE_NAME_MAX];
-	state_health_t status;
+	char datacenter[STATE_NAME_MAX]; /* the datacenter observed */
+	state_health_t status; /* up, down or unknown */
 	int64_t since_ms;                /* when status last changed, ms since epoch */
 	int64_t checked_ms;              /* last probe or heartbeat, ms since epoch */
 	int32_t latency_ms;              /* last probe's latency, -1 when none */
@@ -80,15 +80,15 @@ int state_override_action_parse(const char *name) M_NONNULL_ALL M_PURE; /* "drai
 
 /* An operator's override of one datacenter. Key: datacenter. */
 typedef struct {
-	char datacenter[STATE_NAME_MAX];
-	state_override_action_t action;
-	char reason[STATE_TEXT_MAX];
-	char actor[STATE_TEXT_MAX];
-	int64_t created_ms;
+	char datacenter[STATE_NAME_MAX]; /* the datacenter overridden */
+	state_override_action_t action; /* drain, force-down or force-up */
+	char reason[STATE_TEXT_MAX]; /* the operator's words */
+	char actor[STATE_TEXT_MAX]; /* who did it */
+	int64_t created_ms; /* when it was set, ms since epoch */
 	int64_t expires_ms;              /* 0: never */
 	bool deleted;                    /* tombstone: cleared */
-	uint64_t hlc;
-	char origin[STATE_NAME_MAX];
+	uint64_t hlc; /* of the write that made this row */
+	char origin[STATE_NAME_MAX]; /* region that wrote it */
 } state_override_t;
 
 /* Sets (replaces) the override of ov->datacenter and appends an audit event, one transaction. */
@@ -102,15 +102,15 @@ int state_overrides_list(state_t *st, state_override_t **out, size_t *count) M_N
 
 /* One audit event. Append-only; key (origin, id). */
 typedef struct {
-	char origin[STATE_NAME_MAX];
+	char origin[STATE_NAME_MAX]; /* region that wrote it */
 	int64_t id;                      /* per origin, dense from 1 */
-	uint64_t hlc;
-	int64_t at_ms;
-	char actor[STATE_TEXT_MAX];
+	uint64_t hlc; /* of the write that made this row */
+	int64_t at_ms; /* when it happened, ms since epoch (writing region's clock) */
+	char actor[STATE_TEXT_MAX]; /* who did it */
 	char action[STATE_NAME_MAX];     /* "drain", "force-down", "force-up", "clear", ... */
 	char datacenter[STATE_NAME_MAX]; /* may be empty */
-	char reason[STATE_TEXT_MAX];
-	char detail[STATE_TEXT_MAX];
+	char reason[STATE_TEXT_MAX]; /* the operator's words */
+	char detail[STATE_TEXT_MAX]; /* what else: expiry, action cleared, rule forced */
 } state_event_t;
 
 int state_event_append(state_t *st, const char *actor, const char *action, const char *datacenter,
@@ -120,7 +120,7 @@ int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *co
 
 /* One change-log entry: the full row after the change, as JSON. Key (origin, seq). */
 typedef struct {
-	char origin[STATE_NAME_MAX];
+	char origin[STATE_NAME_MAX]; /* region that wrote it */
 	uint64_t seq;                    /* dense per origin from 1 */
 	uint64_t hlc;                    /* 48-bit ms << 16 | 16-bit counter */
 	char table[32];                  /* "observations", "overrides", "events" */
@@ -143,7 +143,7 @@ int state_cursor_get(state_t *st, const char *origin, uint64_t *seq) M_NONNULL_A
 
 /* How far this store holds one origin's change log. */
 typedef struct {
-	char origin[STATE_NAME_MAX];
+	char origin[STATE_NAME_MAX]; /* region that wrote it */
 	uint64_t seq;                    /* highest seq held (own writes or applied), >= 1 */
 } state_cursor_t;
 /* Every origin this store holds entries of (its own included), by origin; *out malloc'd. */
@@ -170,11 +170,11 @@ int state_snapshot_import(state_t *st, const char *json) M_NONNULL_ALL M_WUR;
 
 /* A replication peer's health as seen from here. */
 typedef struct {
-	char region[STATE_NAME_MAX];
-	char url[STATE_TEXT_MAX];
+	char region[STATE_NAME_MAX]; /* the peer's region */
+	char url[STATE_TEXT_MAX]; /* where it was pulled from */
 	int64_t last_contact_ms;  /* 0: never */
-	int64_t last_error_ms;
-	char last_error[STATE_TEXT_MAX];
+	int64_t last_error_ms; /* ms since epoch, 0: never */
+	char last_error[STATE_TEXT_MAX]; /* the last failure, "" when none */
 	int64_t errors;           /* count since creation */
 	int64_t lag_ms;           /* newest entry it sent vs. now, -1 unknown */
 } state_peer_t;

@@ -19,8 +19,8 @@ const char *conf_test_dir(void)
 {
 	static char dir[PATH_MAX];
 	if (dir[0] == '\0') {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(dir, sizeof(dir), "%s/meridian-conf-test.XXXXXX", tmp ? tmp : "/tmp");
+		const char *tmpdir = getenv("TMPDIR");
+		snprintf(dir, sizeof(dir), "%s/meridian-conf-test.XXXXXX", tmpdir ? tmpdir : "/tmp");
 		if (mkdtemp(dir) == NULL)
 			fail_msg("mkdtemp failed");
 		char *real = realpath(dir, NULL);

@@ -163,9 +163,9 @@ static void test_valid_config_every_allocation_failure_is_clean(void **state)
 static void test_bad_config_every_allocation_failure_is_clean(void **state)
 {
 	(void)state;
-	const char *tmp = getenv("TMPDIR");
+	const char *tmpdir = getenv("TMPDIR");
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/meridian-conf-oom.XXXXXX", tmp ? tmp : "/tmp");
+	snprintf(path, sizeof(path), "%s/meridian-conf-oom.XXXXXX", tmpdir ? tmpdir : "/tmp");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	static const char bad[] =
