@@ -46,6 +46,9 @@ typedef struct {
 	uint16_t dns_id;
 	/* exec: the child, the leader of its own process group; 0 when none */
 	pid_t pid;
+	/* exec without pidfd_open (kernels before 5.3, valgrind): waitpid polled on it */
+	hc_timer_t exec_poll;
+	bool exec_polled; /* exec_poll is initialised (and may be armed) */
 
 	/* http/https: easy handle kept across runs (connection settings reset each run) */
 	CURL *easy;

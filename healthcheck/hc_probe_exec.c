@@ -30,8 +30,15 @@ static void M_NORETURN exec_child(char *const argv[], int devnull)
 	_exit(127);
 }
 
+/* How often waitpid is polled when the kernel has no pidfd_open. */
+#define EXEC_POLL_MS 10
+
 static void exec_release(hc_probe_t *probe, bool kill_group)
 {
+	if (probe->exec_polled) {
+		hc_timer_disarm(probe->loop, &probe->exec_poll);
+		probe->exec_polled = false;
+	}
 	if (probe->fd >= 0) {
 		hc_loop_io_del(probe->loop, probe->fd);
 		close(probe->fd);
@@ -46,21 +53,19 @@ static void exec_release(hc_probe_t *probe, bool kill_group)
 	}
 }
 
-static void exec_ready(void *arg, int fd, uint32_t events)
+/* Ends the run if the child has exited; false, and nothing touched, while it runs.
+ * After true the probe may already be running again (done can restart it). */
+static bool exec_reap(hc_probe_t *probe)
 {
-	hc_probe_t *probe = arg;
-	(void)events;
-	if (!probe->running || fd != probe->fd || probe->pid <= 0)
-		return;
 	int status;
 	pid_t r = waitpid(probe->pid, &status, WNOHANG);
 	if (r == 0 || (r < 0 && errno == EINTR))
-		return;
+		return false;
 	if (r < 0) {
 		int err = errno;
 		exec_release(probe, false);
 		hc_probe_finish(probe, false, "waitpid: %s", strerror(err));
-		return;
+		return true;
 	}
 	/* The leader exited; anything it left behind in its group goes too. */
 	kill(-probe->pid, SIGKILL);
@@ -78,6 +83,25 @@ static void exec_ready(void *arg, int fd, uint32_t events)
 	} else {
 		hc_probe_finish(probe, false, "exit status unknown");
 	}
+	return true;
+}
+
+static void exec_ready(void *arg, int fd, uint32_t events)
+{
+	hc_probe_t *probe = arg;
+	(void)events;
+	if (!probe->running || fd != probe->fd || probe->pid <= 0)
+		return;
+	(void)exec_reap(probe);
+}
+
+static void exec_poll(void *arg)
+{
+	hc_probe_t *probe = arg;
+	if (!probe->running || probe->pid <= 0)
+		return;
+	if (!exec_reap(probe))
+		hc_timer_arm(probe->loop, &probe->exec_poll, hc_loop_now() + EXEC_POLL_MS);
 }
 
 int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
@@ -105,6 +129,12 @@ int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	setpgid(pid, pid);
 	probe->pid = pid;
 	int fd = pidfd_open(pid, 0);
+	if (fd < 0 && errno == ENOSYS) {
+		hc_timer_init(&probe->exec_poll, exec_poll, probe);
+		probe->exec_polled = true;
+		hc_timer_arm(probe->loop, &probe->exec_poll, hc_loop_now() + EXEC_POLL_MS);
+		return 0;
+	}
 	if (fd < 0) {
 		snprintf(reason, reasonlen, "pidfd_open: %s", strerror(errno));
 		exec_release(probe, true);
