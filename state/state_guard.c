@@ -25,26 +25,26 @@ static int datacenter_index(state_t *st, const conf_t *conf, const char *name, s
 	return state_fail(st, "no datacenter '%s' in the configuration", name);
 }
 
-/* Opens the write transaction and loads the verdicts of this instant into a malloc'd
- * array (*out). On failure nothing is left open. */
-static int guard_begin(state_t *st, const conf_t *conf, state_verdict_t **out)
+/* Opens the write transaction and returns the verdicts of this instant (malloc'd). NULL,
+ * with nothing left open, on failure. */
+static state_verdict_t *guard_begin(state_t *st, const conf_t *conf)
 {
 	state_verdict_t *verdicts = calloc(conf->datacenter_count + 1, sizeof(*verdicts));
 
-	*out = NULL;
-	if (verdicts == NULL)
-		return state_fail(st, "verdicts: out of memory");
+	if (verdicts == NULL) {
+		state_fail(st, "verdicts: out of memory");
+		return NULL;
+	}
 	if (state_tx_begin(st) < 0) {
 		free(verdicts);
-		return -1;
+		return NULL;
 	}
 	if (state_verdict_load(st, conf, state_now_ms(st), verdicts) < 0) {
 		state_tx_rollback(st);
 		free(verdicts);
-		return -1;
+		return NULL;
 	}
-	*out = verdicts;
-	return 0;
+	return verdicts;
 }
 
 /* The audit event that says a safety rule was overridden, and which. */
@@ -80,7 +80,7 @@ int state_override_put_guarded(state_t *st, const conf_t *conf, const state_over
 	if (whylen)
 		why[0] = '\0';
 	if (datacenter_index(st, conf, ov->datacenter, &dc) < 0 ||
-	    guard_begin(st, conf, &verdicts) < 0)
+	    (verdicts = guard_begin(st, conf)) == NULL)
 		return -1;
 	if (state_verdict_check_override(conf, verdicts, dc, ov->action, why, whylen) != 0)
 		rc = force ? STATE_GUARD_FORCED : STATE_GUARD_REFUSED;
@@ -106,7 +106,7 @@ int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *da
 	if (previous != NULL)
 		memset(previous, 0, sizeof(*previous));
 	if (datacenter_index(st, conf, datacenter, &dc) < 0 ||
-	    guard_begin(st, conf, &verdicts) < 0)
+	    (verdicts = guard_begin(st, conf)) == NULL)
 		return -1;
 	/* The verdict names the live override by index into the list it was computed
 	 * from; this read is in the same transaction, so the list is the same. */
