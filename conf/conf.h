@@ -53,6 +53,8 @@ typedef struct {
 	char *dns_qname;                 /* dns: the name asked, absolute */
 	uint16_t dns_qtype;              /* dns: RR type asked; default A */
 	int dns_expect_rcode;            /* dns: healthy rcode; default 0 (NOERROR) */
+	conf_ipaddr_t *dns_answer;       /* dns (qtype A/AAAA): addresses the answer must all hold, or NULL */
+	size_t dns_answer_count;         /* entries in dns_answer, 0..16; 0: only the rcode counts */
 	char **exec_argv;                /* exec: NULL-terminated argv; exit status 0 is healthy */
 	uint32_t interval_ms;            /* time between probes; default 1000, 100..3600000 */
 	uint32_t fast_interval_ms;       /* interval while a transition is pending; default interval/2 */
