@@ -70,6 +70,48 @@ static const conf_node_t *at(const conf_node_t *map, const char *key)
 	return value != NULL ? value : map;
 }
 
+/* answer: only dns checks have one, and only for A or AAAA questions with a NOERROR
+ * rcode, each address of the qtype's family (anything else could never be healthy). */
+static int answer_check(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			const char *path, const conf_given_t *given, const conf_check_t *check)
+{
+	const conf_node_t *answer = conf_node_get(map, "answer");
+	const conf_node_t *qtype = conf_node_get(map, "qtype");
+	const conf_node_t *rcode = conf_node_get(map, "rcode");
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+	if (conf_given(sec, given, "answer") != CONF_GIVEN || answer == NULL)
+		return 0;
+	conf_path_join(sub, sizeof(sub), path, "answer", 0);
+	if (check->type != CONF_CHECK_DNS) {
+		conf_error(ctx, answer, sub, "only dns checks take an answer");
+		return -1;
+	}
+	if (conf_given(sec, given, "qtype") == CONF_INVALID ||
+	    conf_given(sec, given, "rcode") == CONF_INVALID)
+		return -1; /* reported; the answer cannot be judged against them */
+	if (check->dns_qtype != 1 && check->dns_qtype != 28) {
+		conf_error(ctx, answer, sub, "an answer needs qtype A or AAAA (qtype is %s)",
+			   qtype != NULL ? qtype->value : "?");
+		return -1;
+	}
+	if (check->dns_expect_rcode != 0) {
+		conf_error(ctx, answer, sub, "an answer needs rcode NOERROR (rcode is %s)",
+			   rcode != NULL ? rcode->value : "?");
+		rc = -1;
+	}
+	int family = check->dns_qtype == 1 ? AF_INET : AF_INET6;
+	for (size_t i = 0; i < check->dns_answer_count; i++) {
+		const conf_node_t *item = answer->kind == CONF_NODE_SEQ ? answer->items[i] : answer;
+		if (check->dns_answer[i].family == family)
+			continue;
+		conf_error(ctx, item, sub, "%s is not an %s address (qtype is %s)", item->value,
+			   family == AF_INET ? "IPv4" : "IPv6", family == AF_INET ? "A" : "AAAA");
+		rc = -1;
+	}
+	return rc;
+}
+
 static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 			const char *path, const conf_given_t *given, void *base)
 {
@@ -111,6 +153,8 @@ static int check_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 			rc = -1;
 		break;
 	}
+	if (answer_check(ctx, sec, map, path, given, check) < 0)
+		rc = -1;
 	if (conf_given(sec, given, "interval") == CONF_INVALID ||
 	    conf_given(sec, given, "timeout") == CONF_INVALID ||
 	    conf_given(sec, given, "connect_timeout") == CONF_INVALID)
@@ -166,6 +210,10 @@ ELEMENTS(conf_check_section, "datacenters.NAME.check",
 	 .doc = "dns: the record type asked (A, AAAA, SOA, ... or TYPEnnn)."},
 	{.key = "rcode", .type = CONF_T_RCODE, .offset = CK(dns_expect_rcode), .def = "NOERROR",
 	 .doc = "dns: the healthy response code (NOERROR, NXDOMAIN, ... or 0..15)."},
+	{.key = "answer", .type = CONF_T_IPADDRS, .offset = CK(dns_answer),
+	 .aux = CK(dns_answer_count), .min = 1, .max = 16,
+	 .doc = "dns: addresses the answer section must all hold (one or a list; qtype A or "
+		"AAAA, rcode NOERROR); CNAME chains are followed."},
 	{.key = "command", .type = CONF_T_ARGV, .offset = CK(exec_argv),
 	 .doc = "exec: the program and arguments, a string split on spaces or a list; "
 		"exit status 0 is healthy (required)."},

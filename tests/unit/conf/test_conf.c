@@ -414,7 +414,37 @@ static void test_check_defaults(void **state)
 	assert_string_equal(k->dns_qname, "example.com.");
 	assert_int_equal(k->dns_qtype, 1);
 	assert_int_equal(k->dns_expect_rcode, 0);
+	assert_null(k->dns_answer);
+	assert_int_equal(k->dns_answer_count, 0);
 	assert_int_equal(k->interval_ms, 1000);
+	conf_free(c);
+}
+
+/* answer: one address or a list, of the qtype's family, kept in order. */
+static void test_dns_check_answer(void **state)
+{
+	(void)state;
+	conf_t *c = load_ok("region: r\nstate: s.db\n"
+			    "datacenters:\n"
+			    "  a:\n"
+			    "    addresses: 192.0.2.1\n"
+			    "    check: { type: dns, address: 127.0.0.1, qname: x.test,\n"
+			    "             answer: [192.0.2.1, 192.0.2.9] }\n"
+			    "  b:\n"
+			    "    addresses: 192.0.2.2\n"
+			    "    check: { type: dns, address: 127.0.0.1, qname: x.test, qtype: aaaa,\n"
+			    "             answer: \"2001:db8::1\" }\n");
+	const conf_check_t *k = &c->datacenters[0].checks[0];
+	assert_int_equal(k->dns_answer_count, 2);
+	assert_int_equal(k->dns_answer[0].family, AF_INET);
+	assert_memory_equal(k->dns_answer[0].bytes, "\xc0\x00\x02\x01", 4);
+	assert_memory_equal(k->dns_answer[1].bytes, "\xc0\x00\x02\x09", 4);
+	k = &c->datacenters[1].checks[0];
+	assert_int_equal(k->dns_qtype, 28);
+	assert_int_equal(k->dns_answer_count, 1);
+	assert_int_equal(k->dns_answer[0].family, AF_INET6);
+	assert_memory_equal(k->dns_answer[0].bytes,
+			    "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
 	conf_free(c);
 }
 
@@ -564,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_full_config_every_field),
 	    cmocka_unit_test(test_minimal_config_gets_defaults),
 	    cmocka_unit_test(test_check_defaults),
+	    cmocka_unit_test(test_dns_check_answer),
 	    cmocka_unit_test(test_design_example_loads),
 	    cmocka_unit_test(test_relative_paths_resolve_against_config_dir),
 	    cmocka_unit_test(test_record_names_lower_case_and_absolute),

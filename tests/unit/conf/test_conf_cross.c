@@ -331,6 +331,60 @@ static const conf_error_case_t cases[] = {
      "meridian.yaml:6:67: datacenters.a.check.qtype: unknown record type \"BOGUS\"\n"
      "meridian.yaml:6:81: datacenters.a.check.rcode: unknown rcode \"16\" (expected NOERROR, "
      "SERVFAIL, NXDOMAIN, REFUSED, ... or 0..15)"},
+    {"answer_only_for_dns_checks",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: 192.0.2.1\n"
+     "    check: { type: tcp, address: \"127.0.0.1:80\", answer: 192.0.2.1 }\n",
+     "meridian.yaml:6:58: datacenters.a.check.answer: only dns checks take an answer"},
+    {"answer_needs_qtype_a_or_aaaa",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: 192.0.2.1\n"
+     "    check: { type: dns, address: 127.0.0.1, qname: x.test, qtype: MX, answer: 192.0.2.1 }\n",
+     "meridian.yaml:6:79: datacenters.a.check.answer: an answer needs qtype A or AAAA (qtype is MX)"},
+    {"answer_needs_rcode_noerror",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: 192.0.2.1\n"
+     "    check: { type: dns, address: 127.0.0.1, qname: x.test, rcode: NXDOMAIN,\n"
+     "             answer: 192.0.2.1 }\n",
+     "meridian.yaml:7:22: datacenters.a.check.answer: an answer needs rcode NOERROR (rcode is "
+     "NXDOMAIN)"},
+    {"answer_family_must_match_qtype",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: 192.0.2.1\n"
+     "    check: { type: dns, address: 127.0.0.1, qname: x.test,\n"
+     "             answer: [192.0.2.1, \"2001:db8::1\"] }\n"
+     "  b:\n"
+     "    addresses: 192.0.2.2\n"
+     "    check: { type: dns, address: 127.0.0.1, qname: x.test, qtype: AAAA,\n"
+     "             answer: 192.0.2.1 }\n",
+     "meridian.yaml:7:34: datacenters.a.check.answer: 2001:db8::1 is not an IPv4 address (qtype "
+     "is A)\n"
+     "meridian.yaml:11:22: datacenters.b.check.answer: 192.0.2.1 is not an IPv6 address (qtype "
+     "is AAAA)"},
+    {"answer_bad_address_and_count",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: 192.0.2.1\n"
+     "    check: { type: dns, address: 127.0.0.1, qname: x.test, answer: [192.0.2.300] }\n"
+     "  b:\n"
+     "    addresses: 192.0.2.2\n"
+     "    check: { type: dns, address: 127.0.0.1, qname: x.test, answer: [] }\n",
+     "meridian.yaml:6:69: datacenters.a.check.answer: invalid IP address \"192.0.2.300\"\n"
+     "meridian.yaml:9:68: datacenters.b.check.answer: needs at least 1 entry"},
     {"exec_check_needs_command",
      "region: r\n"
      "state: s.db\n"
