@@ -8,7 +8,8 @@ state_libstate_a_SOURCES = \
 	state/state_snapshot.c \
 	state/state_rows.c \
 	state/state_verdict.c state/state_verdict.h \
-	state/state_guard.c state/state_guard.h
+	state/state_guard.c state/state_guard.h \
+	state/state_peer_origins.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 
 STATE_TEST_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) $(CMOCKA_LIBS) -lm
@@ -18,7 +19,8 @@ STATE_TESTS = \
 	tests/unit/state/test_store \
 	tests/unit/state/test_changelog \
 	tests/unit/state/test_verdict \
-	tests/unit/state/test_guard
+	tests/unit/state/test_guard \
+	tests/unit/state/test_peer_origins
 check_PROGRAMS += $(STATE_TESTS)
 TESTS += $(STATE_TESTS)
 
@@ -37,5 +39,8 @@ tests_unit_state_test_verdict_LDADD = $(STATE_TEST_LDADD)
 tests_unit_state_test_guard_SOURCES = tests/unit/state/test_guard.c tests/unit/state/state_test.h
 tests_unit_state_test_guard_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_guard_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_peer_origins_SOURCES = tests/unit/state/test_peer_origins.c tests/unit/state/state_test.h
+tests_unit_state_test_peer_origins_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_peer_origins_LDADD = $(STATE_TEST_LDADD)
 
 dist_doc_DATA += docs/schema.md

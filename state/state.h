@@ -181,4 +181,23 @@ typedef struct {
 int state_peer_update(state_t *st, const state_peer_t *peer) M_NONNULL_ALL M_WUR;
 int state_peers_list(state_t *st, state_peer_t **out, size_t *count) M_NONNULL_ALL M_WUR;
 
+/* How far this region has followed one origin's change log through one peer, as of the
+ * last pull from it. Key (peer, origin). Local like state_peer_t: never replicated. */
+typedef struct {
+	char peer[STATE_NAME_MAX];   /* the peer's region */
+	char origin[STATE_NAME_MAX]; /* whose change log */
+	uint64_t peer_seq;	     /* the peer's cursor for origin as it last reported, >= 0 */
+	uint64_t local_seq;	     /* our cursor for origin at that moment, >= 0 */
+	uint64_t behind;	     /* entries the peer holds that we did not: peer_seq - local_seq, or 0 */
+	uint64_t newest_hlc;	     /* newest entry of origin received from this peer, 0: none yet */
+	int64_t lag_ms;		     /* now minus newest_hlc's time at the last pull, 0 caught up, -1 unknown */
+	int64_t updated_ms;	     /* when this row was last reported, ms since epoch */
+} state_peer_origin_t;
+/* Replaces every row of peer with rows[0..count) (each rows[i].peer must be peer; origins
+ * distinct) in one transaction; count 0 removes the peer's rows. */
+int state_peer_origins_update(state_t *st, const char *peer, const state_peer_origin_t *rows,
+			      size_t count) M_NONNULL(1, 2) M_WUR;
+/* Every row, by peer then origin; *out malloc'd (caller frees), NULL when none. */
+int state_peer_origins_list(state_t *st, state_peer_origin_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+
 #endif

@@ -134,9 +134,35 @@ static const char views_v1[] =
 	"  c.origin = (SELECT region FROM node) AS local"
 	" FROM cursors c ORDER BY c.origin;";
 
+/* Version 3: replication progress per (peer, origin). The peers row keeps only the worst
+ * origin's lag; these rows say which origin is behind and by how much. Local like peers:
+ * never replicated, rewritten by the replicator at most once a second per peer. */
+static const char peer_origins_v3[] =
+	"CREATE TABLE peer_origins ("
+	"  peer TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  peer_seq INTEGER NOT NULL DEFAULT 0 CHECK (peer_seq >= 0),"
+	"  local_seq INTEGER NOT NULL DEFAULT 0 CHECK (local_seq >= 0),"
+	"  behind INTEGER NOT NULL DEFAULT 0 CHECK (behind >= 0),"
+	"  newest_hlc INTEGER NOT NULL DEFAULT 0 CHECK (newest_hlc >= 0),"
+	"  lag INTEGER NOT NULL DEFAULT -1,"
+	"  updated INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (peer, origin)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_peer_origins AS"
+	" SELECT peer, origin, peer_seq, local_seq, behind,"
+	"  CASE WHEN newest_hlc = 0 THEN NULL ELSE newest_hlc END AS newest_hlc,"
+	"  CASE WHEN newest_hlc = 0 THEN NULL ELSE " ISO("(newest_hlc >> 16)") " END AS newest_at,"
+	"  CASE WHEN lag < 0 THEN NULL ELSE lag END AS lag_ms,"
+	"  CASE WHEN updated = 0 THEN NULL ELSE " ISO("updated") " END AS updated,"
+	"  updated AS updated_ms,"
+	"  CASE WHEN updated = 0 THEN NULL ELSE (" NOW_MS " - updated) / 1000 END AS age_s"
+	" FROM peer_origins ORDER BY peer, origin;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
+	peer_origins_v3,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */
