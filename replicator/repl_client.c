@@ -50,6 +50,10 @@ typedef struct {
 	state_peer_t status;	   /* what `meridianctl peers` shows */
 	int64_t status_written_ms; /* monotonic; 0: never */
 	bool status_dirty;
+	/* Progress per origin the peer reported, written with status (never while applying);
+	 * malloc'd, at most REPL_ORIGINS_MAX, grown as the peer names new origins. */
+	state_peer_origin_t *origins;
+	size_t origin_count;
 } peer_t;
 
 struct repl_client {
@@ -310,6 +314,44 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	return 0;
 }
 
+/* The row of origin in p->origins, added when new; NULL when full or out of memory (the
+ * origin then goes unrecorded in SQLite; /v1/stats still shows it). */
+static state_peer_origin_t *origin_row(peer_t *p, const char *origin)
+{
+	for (size_t i = 0; i < p->origin_count; i++)
+		if (strcmp(p->origins[i].origin, origin) == 0)
+			return &p->origins[i];
+	if (p->origin_count >= REPL_ORIGINS_MAX)
+		return NULL;
+	state_peer_origin_t *grown = realloc(p->origins, (p->origin_count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	p->origins = grown;
+	state_peer_origin_t *r = &p->origins[p->origin_count++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->peer, sizeof(r->peer), "%s", p->region);
+	snprintf(r->origin, sizeof(r->origin), "%s", origin);
+	r->lag_ms = -1;
+	return r;
+}
+
+/* Remembers one origin's progress for the next status write: memory only, so recording
+ * costs nothing on the apply path. */
+static void origin_note(peer_t *p, const char *origin, uint64_t peer_seq, uint64_t held,
+			uint64_t behind, uint64_t newest, int64_t lag, int64_t now)
+{
+	state_peer_origin_t *r = origin_row(p, origin);
+	if (r == NULL)
+		return;
+	r->peer_seq = peer_seq;
+	r->local_seq = held;
+	r->behind = behind;
+	if (newest > r->newest_hlc)
+		r->newest_hlc = newest;
+	r->lag_ms = lag;
+	r->updated_ms = now;
+}
+
 /* Per origin the peer holds: entries still missing here and the age of the newest one
  * received. Returns the worst lag, which is what the peer's status row keeps. */
 static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, int64_t now)
@@ -330,6 +372,7 @@ static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, in
 		if (behind == 0 && newest == 0)
 			lag = 0;
 		repl_stats_lag_set(c->stats, p->region, b->heads[h].origin, behind, lag, now);
+		origin_note(p, b->heads[h].origin, b->heads[h].seq, held, behind, newest, lag, now);
 		if (lag > worst)
 			worst = lag;
 	}
@@ -490,6 +533,14 @@ static void status_flush(repl_client_t *c, peer_t *p, int64_t mono, bool force)
 		log_warn("peer %s: cannot record its status: %s", p->region, state_errmsg(c->st));
 		return;
 	}
+	/* Every status write refreshes updated_ms of the origins too (a pull happened); the
+	 * rate limit above bounds both to one write a second per peer. */
+	if (p->origin_count > 0 &&
+	    state_peer_origins_update(c->st, p->region, p->origins, p->origin_count) != 0) {
+		log_warn("peer %s: cannot record its progress per origin: %s", p->region,
+			 state_errmsg(c->st));
+		return;
+	}
 	p->status_dirty = false;
 	p->status_written_ms = mono;
 }
@@ -518,6 +569,21 @@ int repl_client_run(repl_client_t *c)
 				if (strcmp(known[j].region, c->peers[i].region) == 0)
 					c->peers[i].status.errors = known[j].errors;
 		free(known);
+	}
+	/* And the newest entry received per origin: a restart does not forget it. */
+	state_peer_origin_t *progress = NULL;
+	size_t progress_count = 0;
+	if (state_peer_origins_list(c->st, &progress, &progress_count) == 0) {
+		for (size_t i = 0; i < c->peer_count; i++)
+			for (size_t j = 0; j < progress_count; j++) {
+				if (strcmp(progress[j].peer, c->peers[i].region) != 0)
+					continue;
+				state_peer_origin_t *r =
+				    origin_row(&c->peers[i], progress[j].origin);
+				if (r != NULL)
+					*r = progress[j];
+			}
+		free(progress);
 	}
 	while (!atomic_load(&c->stop)) {
 		int64_t now = repl_monotonic_ms(), wait = LOOP_MAX_SLEEP_MS;
@@ -630,8 +696,10 @@ void repl_client_free(repl_client_t *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; c->peers != NULL && i < c->peer_count; i++)
+	for (size_t i = 0; c->peers != NULL && i < c->peer_count; i++) {
 		free(c->peers[i].url);
+		free(c->peers[i].origins);
+	}
 	free(c->peers);
 	repl_nonce_cache_free(c->nonces);
 	free(c->state_path);
