@@ -100,8 +100,59 @@ static const state_peer_t *peer_find(const state_peer_t *peers, size_t count, co
 	return NULL;
 }
 
+/* The peer's progress per origin, as reported at its last exchange. */
+static void peer_origins_json(ctl_json_t *j, const char *region, const ctl_peer_origins_t *po)
+{
+	ctl_json_key(j, "origins");
+	ctl_json_array_begin(j);
+	for (size_t i = 0; i < po->count; i++) {
+		const state_peer_origin_t *r = &po->rows[i];
+
+		if (strcmp(r->peer, region) != 0)
+			continue;
+		ctl_json_object_begin(j);
+		ctl_json_kv_string(j, "origin", r->origin);
+		ctl_json_kv_uint(j, "behind", r->behind);
+		ctl_json_key(j, "lag_ms");
+		if (r->lag_ms < 0)
+			ctl_json_null(j);
+		else
+			ctl_json_int(j, r->lag_ms);
+		ctl_json_kv_uint(j, "peer_seq", r->peer_seq);
+		ctl_json_kv_uint(j, "local_seq", r->local_seq);
+		ctl_json_key(j, "newest_hlc");
+		if (r->newest_hlc == 0)
+			ctl_json_null(j);
+		else
+			ctl_json_uint(j, r->newest_hlc);
+		ctl_json_kv_int(j, "updated_ms", r->updated_ms);
+		ctl_json_object_end(j);
+	}
+	ctl_json_array_end(j);
+}
+
+/* One continuation row per origin under the peer's row: entries behind in the URL column,
+ * the origin's lag in the LAG column. */
+static void peer_origin_rows(ctl_table_t *table, const char *region, const ctl_peer_origins_t *po)
+{
+	for (size_t i = 0; i < po->count; i++) {
+		const state_peer_origin_t *r = &po->rows[i];
+		char origin[STATE_NAME_MAX + 16], behind[96], lag[32] = "-";
+
+		if (strcmp(r->peer, region) != 0)
+			continue;
+		snprintf(origin, sizeof(origin), "  origin %s", r->origin);
+		snprintf(behind, sizeof(behind), "%llu behind (seq %llu, here %llu)",
+			 (unsigned long long)r->behind, (unsigned long long)r->peer_seq,
+			 (unsigned long long)r->local_seq);
+		if (r->lag_ms >= 0)
+			timefmt_duration(r->lag_ms, lag, sizeof(lag));
+		ctl_table_row(table, (const char *const[]){origin, behind, "", lag, "", ""});
+	}
+}
+
 static void peer_json(ctl_json_t *j, const char *region, const char *url, const state_peer_t *p,
-		      bool configured)
+		      bool configured, const ctl_peer_origins_t *po)
 {
 	ctl_json_object_begin(j);
 	ctl_json_kv_string(j, "region", region);
@@ -116,11 +167,12 @@ static void peer_json(ctl_json_t *j, const char *region, const char *url, const 
 	ctl_json_kv_int(j, "errors", p != NULL ? p->errors : 0);
 	ctl_json_kv_int(j, "last_error_ms", p != NULL ? p->last_error_ms : 0);
 	ctl_json_kv_string(j, "last_error", p != NULL ? p->last_error : "");
+	peer_origins_json(j, region, po);
 	ctl_json_object_end(j);
 }
 
 static void peer_row(ctl_table_t *table, const char *region, const char *url, const state_peer_t *p,
-		     int64_t now_ms)
+		     int64_t now_ms, const ctl_peer_origins_t *po)
 {
 	char contact[48] = "never", lag[32] = "-", errors[32] = "0",
 	     last_error[STATE_TEXT_MAX + 48] = "";
@@ -141,11 +193,20 @@ static void peer_row(ctl_table_t *table, const char *region, const char *url, co
 	}
 	ctl_table_row(table, (const char *const[]){region, url, contact, lag, errors,
 						   last_error[0] != '\0' ? last_error : NULL});
+	peer_origin_rows(table, region, po);
 }
 
 int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
 		    size_t count, int64_t now_ms)
 {
+	return ctl_peers_print_origins(out, json, conf, peers, count, NULL, now_ms);
+}
+
+int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
+			    size_t count, const ctl_peer_origins_t *origins, int64_t now_ms)
+{
+	static const ctl_peer_origins_t none = {NULL, 0};
+	const ctl_peer_origins_t *po = origins != NULL ? origins : &none;
 	ctl_table_t table;
 	ctl_json_t j;
 	int rc;
@@ -169,9 +230,9 @@ int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t
 		const state_peer_t *p = peer_find(peers, count, cp->region);
 
 		if (json)
-			peer_json(&j, cp->region, cp->url, p, true);
+			peer_json(&j, cp->region, cp->url, p, true, po);
 		else
-			peer_row(&table, cp->region, cp->url, p, now_ms);
+			peer_row(&table, cp->region, cp->url, p, now_ms, po);
 	}
 	for (size_t i = 0; i < count; i++) {
 		bool configured = false;
@@ -182,9 +243,9 @@ int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t
 		if (configured)
 			continue;
 		if (json)
-			peer_json(&j, peers[i].region, peers[i].url, &peers[i], false);
+			peer_json(&j, peers[i].region, peers[i].url, &peers[i], false, po);
 		else
-			peer_row(&table, peers[i].region, peers[i].url, &peers[i], now_ms);
+			peer_row(&table, peers[i].region, peers[i].url, &peers[i], now_ms, po);
 	}
 	if (json) {
 		ctl_json_array_end(&j);
@@ -204,6 +265,7 @@ int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t
 int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 {
 	state_peer_t *peers = NULL;
+	ctl_peer_origins_t origins = {NULL, 0};
 	size_t count = 0;
 	state_t *st;
 	int rc;
@@ -216,7 +278,15 @@ int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	rc = ctl_peers_print(stdout, args->json, conf, peers, count, state_now_ms(st));
+	if (state_peer_origins_list(st, &origins.rows, &origins.count) != 0) {
+		ctl_error("peers: cannot read the peer_origins table: %s", state_errmsg(st));
+		free(peers);
+		state_close(st);
+		return CTL_EXIT_FAIL;
+	}
+	rc = ctl_peers_print_origins(stdout, args->json, conf, peers, count, &origins,
+				     state_now_ms(st));
+	free(origins.rows);
 	free(peers);
 	state_close(st);
 	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;

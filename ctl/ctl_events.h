@@ -21,4 +21,16 @@ int ctl_events_print(FILE *out, bool json, const state_event_t *events, size_t c
 int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
 		    size_t count, int64_t now_ms) M_NONNULL(1, 3) M_WUR;
 
+/* Every (peer, origin) progress row the store holds, as state_peer_origins_list gives. */
+typedef struct {
+	state_peer_origin_t *rows; /* malloc'd by state_peer_origins_list; NULL when none */
+	size_t count;		   /* rows */
+} ctl_peer_origins_t;
+/* The same, with each peer's progress per origin under it: continuation rows in the table
+ * ("  origin O", "N behind (seq P, here L)", lag), an "origins" array per peer in --json.
+ * origins may be NULL (none known). */
+int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
+			    size_t count, const ctl_peer_origins_t *origins, int64_t now_ms)
+    M_NONNULL(1, 3) M_WUR;
+
 #endif

@@ -294,6 +294,63 @@ static void test_peers_lists_configured_and_remembered_peers(void **state)
 	free(text);
 }
 
+static void test_peers_show_progress_per_origin_under_each_peer(void **state)
+{
+	conf_t conf = test_conf();
+	state_peer_t peer;
+	state_peer_origin_t rows[2];
+	ctl_peer_origins_t origins = {rows, 2};
+	capture_t cap;
+	char *text;
+
+	memset(&peer, 0, sizeof(peer));
+	snprintf(peer.region, sizeof(peer.region), "eu-west");
+	snprintf(peer.url, sizeof(peer.url), "http://127.0.0.1:8854");
+	peer.last_contact_ms = NOW - 1000;
+	peer.lag_ms = 250;
+	memset(rows, 0, sizeof(rows));
+	snprintf(rows[0].peer, sizeof(rows[0].peer), "eu-west");
+	snprintf(rows[0].origin, sizeof(rows[0].origin), "ap-south");
+	rows[0].peer_seq = 200;
+	rows[0].local_seq = 150;
+	rows[0].behind = 50;
+	rows[0].newest_hlc = (uint64_t)(NOW - 250) << 16;
+	rows[0].lag_ms = 250;
+	rows[0].updated_ms = NOW - 1000;
+	snprintf(rows[1].peer, sizeof(rows[1].peer), "eu-west");
+	snprintf(rows[1].origin, sizeof(rows[1].origin), "eu-west");
+	rows[1].peer_seq = rows[1].local_seq = 7;
+	rows[1].lag_ms = -1;
+	rows[1].updated_ms = NOW - 1000;
+	assert_int_equal(
+	    ctl_peers_print_origins(capture_open(&cap), false, &conf, &peer, 1, &origins, NOW), 0);
+	text = capture_close(&cap);
+	assert_string_equal(
+	    text,
+	    "PEER               URL                            LAST CONTACT  LAG    ERRORS  LAST ERROR\n"
+	    "eu-west            http://127.0.0.1:8854          1s ago        250ms  0       -\n"
+	    "  origin ap-south  50 behind (seq 200, here 150)                250ms\n"
+	    "  origin eu-west   0 behind (seq 7, here 7)                     -\n");
+	free(text);
+	assert_int_equal(
+	    ctl_peers_print_origins(capture_open(&cap), true, &conf, &peer, 1, &origins, NOW), 0);
+	text = capture_close(&cap);
+	/* Pretty-printed: compare with the layout whitespace taken out. */
+	{
+		char *w = text;
+		for (const char *r = text; *r != '\0'; r++)
+			if (*r != ' ' && *r != '\n')
+				*w++ = *r;
+		*w = '\0';
+	}
+	assert_non_null(strstr(text, "\"origins\":[{\"origin\":\"ap-south\",\"behind\":50,"
+				     "\"lag_ms\":250,\"peer_seq\":200,\"local_seq\":150,"
+				     "\"newest_hlc\":"));
+	assert_non_null(strstr(text, "{\"origin\":\"eu-west\",\"behind\":0,\"lag_ms\":null,"
+				     "\"peer_seq\":7,\"local_seq\":7,\"newest_hlc\":null,"));
+	free(text);
+}
+
 static void test_unknown_datacenter_names_the_known_ones(void **state)
 {
 	conf_t conf = test_conf();
@@ -361,6 +418,7 @@ int main(void)
 	    cmocka_unit_test(test_status_json_has_stable_keys),
 	    cmocka_unit_test(test_events_table_lists_who_did_what),
 	    cmocka_unit_test(test_peers_lists_configured_and_remembered_peers),
+	    cmocka_unit_test(test_peers_show_progress_per_origin_under_each_peer),
 	    cmocka_unit_test(test_unknown_datacenter_names_the_known_ones),
 	    cmocka_unit_test(test_cmdline_config_finds_every_spelling),
 	    cmocka_unit_test(test_pid_file_must_hold_a_pid),
