@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* hc_probe_dns.c -- dns probe: one UDP query; the expected rcode means healthy */
+/* hc_probe_dns.c -- dns probe: one UDP query; the expected rcode (and answer) means healthy */
 #include "config.h"
 #include "healthcheck/hc_probe.h"
 
@@ -29,6 +29,24 @@ static int dns_query(const hc_probe_t *probe, uint8_t *buf, size_t buflen)
 				  buf, buflen);
 }
 
+/* The expected rcode came back; the answer section decides. */
+static void answer_judge(hc_probe_t *probe, const uint8_t *pkt, size_t len, const uint8_t *query,
+			 size_t querylen)
+{
+	const conf_check_t *c = probe->check;
+	conf_ipaddr_t got[16];
+	char reason[HC_REASON_MAX];
+	int n = hc_dns_answer_addrs(pkt, len, query, querylen, c->dns_qtype, got,
+				    M_ARRAY_LEN(got), reason, sizeof(reason));
+	if (n < 0) {
+		hc_probe_finish(probe, false, "%s", reason);
+		return;
+	}
+	bool ok = hc_dns_answer_judge(c->dns_answer, c->dns_answer_count, got, (size_t)n,
+				      M_ARRAY_LEN(got), reason, sizeof(reason));
+	hc_probe_finish(probe, ok, "%s", reason);
+}
+
 static void dns_ready(void *arg, int fd, uint32_t events)
 {
 	hc_probe_t *probe = arg;
@@ -55,10 +73,12 @@ static void dns_ready(void *arg, int fd, uint32_t events)
 		    hc_dns_answer_rcode(answer, (size_t)n, query, (size_t)qlen, why, sizeof(why));
 		if (rcode < 0)
 			continue; /* not our answer: keep waiting until the deadline */
-		if (rcode == probe->check->dns_expect_rcode)
+		if (rcode != probe->check->dns_expect_rcode)
+			hc_probe_finish(probe, false, "rcode %s", hc_dns_rcode_name(rcode));
+		else if (probe->check->dns_answer_count == 0)
 			hc_probe_finish(probe, true, "rcode %s", hc_dns_rcode_name(rcode));
 		else
-			hc_probe_finish(probe, false, "rcode %s", hc_dns_rcode_name(rcode));
+			answer_judge(probe, answer, (size_t)n, query, (size_t)qlen);
 		return;
 	}
 }

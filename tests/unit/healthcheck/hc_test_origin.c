@@ -29,6 +29,7 @@ struct hc_test_origin {
 	unsigned hits;
 	int hung[64]; /* connections left hanging, closed at stop */
 	size_t hung_count;
+	char answer[256]; /* DNS: addresses answered, space-separated ("" for none) */
 };
 
 static void http_serve(hc_test_origin_t *o, int c)
@@ -74,9 +75,34 @@ static void http_serve(hc_test_origin_t *o, int c)
 	close(c);
 }
 
+/* Appends one A or AAAA record per address of list to the response in pkt (n bytes so
+ * far, the question included), its owner a compression pointer to the question's name. */
+static size_t dns_answers(unsigned char *pkt, size_t n, size_t size, const char *list)
+{
+	char copy[256], *save = NULL;
+	unsigned ancount = 0;
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (char *w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		unsigned char addr[16];
+		bool v6 = strchr(w, ':') != NULL;
+		size_t alen = v6 ? 16 : 4;
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, w, addr) != 1 || n + 12 + alen > size)
+			continue;
+		unsigned char head[12] = {0xc0, 12, 0, v6 ? 28 : 1, 0, 1, 0, 0, 0, 60, 0,
+					  (unsigned char)alen};
+		memcpy(pkt + n, head, sizeof(head));
+		memcpy(pkt + n + sizeof(head), addr, alen);
+		n += sizeof(head) + alen;
+		ancount++;
+	}
+	pkt[6] = (unsigned char)(ancount >> 8);
+	pkt[7] = (unsigned char)ancount;
+	return n;
+}
+
 static void dns_serve(hc_test_origin_t *o)
 {
-	unsigned char pkt[512];
+	unsigned char pkt[1024];
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
 	ssize_t n = recvfrom(o->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &fl);
@@ -86,12 +112,15 @@ static void dns_serve(hc_test_origin_t *o)
 	o->hits++;
 	bool hang = o->hang;
 	int rcode = o->status;
+	char answer[sizeof(o->answer)];
+	memcpy(answer, o->answer, sizeof(answer));
 	pthread_mutex_unlock(&o->mu);
 	if (hang)
 		return;
 	pkt[2] |= 0x84; /* QR, AA */
 	pkt[3] = (unsigned char)(rcode & 0x0f);
-	(void)sendto(o->fd, pkt, (size_t)n, 0, (struct sockaddr *)&from, fl);
+	size_t len = dns_answers(pkt, (size_t)n, sizeof(pkt), answer);
+	(void)sendto(o->fd, pkt, len, 0, (struct sockaddr *)&from, fl);
 }
 
 static void *origin_thread(void *arg)
@@ -163,6 +192,13 @@ void hc_test_origin_set(hc_test_origin_t *o, int status, const char *body, bool 
 	o->status = status;
 	snprintf(o->body, sizeof(o->body), "%s", body ? body : "");
 	o->hang = hang;
+	pthread_mutex_unlock(&o->mu);
+}
+
+void hc_test_dns_origin_answer(hc_test_origin_t *o, const char *addresses)
+{
+	pthread_mutex_lock(&o->mu);
+	snprintf(o->answer, sizeof(o->answer), "%s", addresses);
 	pthread_mutex_unlock(&o->mu);
 }
 

@@ -18,6 +18,10 @@ uint16_t hc_test_origin_port(const hc_test_origin_t *o);
 /* What to answer from now on: status (HTTP code or DNS rcode), body (HTTP), or hang:
  * read the request and never answer. */
 void hc_test_origin_set(hc_test_origin_t *o, int status, const char *body, bool hang);
+/* DNS: the addresses answered from now on, space-separated ("192.0.2.1 2001:db8::1"), one
+ * A or AAAA record each whatever the question (records of the other type are for the probe
+ * to skip); "" answers none. */
+void hc_test_dns_origin_answer(hc_test_origin_t *o, const char *addresses);
 /* Host header of the last HTTP request ("" before any). */
 void hc_test_origin_last_host(hc_test_origin_t *o, char *out, size_t outlen);
 /* Requests or queries seen. */

@@ -326,6 +326,86 @@ static void test_dns_closed_port_is_refused(void **state)
 	assert_string_equal(r.reason, "connect refused");
 }
 
+static conf_ipaddr_t ip_of(const char *text)
+{
+	conf_ipaddr_t a;
+	memset(&a, 0, sizeof(a));
+	a.family = strchr(text, ':') ? AF_INET6 : AF_INET;
+	assert_int_equal(inet_pton(a.family, text, a.bytes), 1);
+	return a;
+}
+
+static void test_dns_expected_answer_is_healthy(void **state)
+{
+	hc_test_origin_t *o = hc_test_dns_origin_start();
+	hc_test_dns_origin_answer(o, "192.0.2.9 2001:db8::1 192.0.2.1");
+	conf_ipaddr_t want[2] = {ip_of("192.0.2.1"), ip_of("192.0.2.9")};
+	conf_check_t c = check_of(CONF_CHECK_DNS);
+	c.dns_qname = "www.example.com.";
+	c.dns_answer = want;
+	c.dns_answer_count = 2;
+	set_address(&c, hc_test_origin_port(o));
+	hc_result_t r = run_probe(&c);
+	assert_true(r.ok);
+	assert_string_equal(r.reason, "answer has 192.0.2.1, 192.0.2.9");
+	hc_test_origin_stop(o);
+}
+
+static void test_dns_answer_without_expected_address_is_named(void **state)
+{
+	hc_test_origin_t *o = hc_test_dns_origin_start();
+	hc_test_dns_origin_answer(o, "192.0.2.9 2001:db8::1");
+	conf_ipaddr_t want[1] = {ip_of("192.0.2.1")};
+	conf_check_t c = check_of(CONF_CHECK_DNS);
+	c.dns_qname = "www.example.com.";
+	c.dns_answer = want;
+	c.dns_answer_count = 1;
+	set_address(&c, hc_test_origin_port(o));
+	hc_result_t r = run_probe(&c);
+	assert_false(r.ok);
+	assert_string_equal(r.reason, "answer lacks 192.0.2.1 (got 192.0.2.9)");
+	hc_test_dns_origin_answer(o, "");
+	r = run_probe(&c);
+	assert_false(r.ok);
+	assert_string_equal(r.reason, "answer lacks 192.0.2.1 (got nothing)");
+	hc_test_origin_stop(o);
+}
+
+static void test_dns_answer_aaaa(void **state)
+{
+	hc_test_origin_t *o = hc_test_dns_origin_start();
+	hc_test_dns_origin_answer(o, "192.0.2.1 2001:db8::1");
+	conf_ipaddr_t want[1] = {ip_of("2001:db8::1")};
+	conf_check_t c = check_of(CONF_CHECK_DNS);
+	c.dns_qname = "www.example.com.";
+	c.dns_qtype = 28;
+	c.dns_answer = want;
+	c.dns_answer_count = 1;
+	set_address(&c, hc_test_origin_port(o));
+	hc_result_t r = run_probe(&c);
+	assert_true(r.ok);
+	assert_string_equal(r.reason, "answer has 2001:db8::1");
+	hc_test_origin_stop(o);
+}
+
+/* The rcode is judged first: a wrong one is named even with an answer configured. */
+static void test_dns_answer_check_needs_the_rcode_first(void **state)
+{
+	hc_test_origin_t *o = hc_test_dns_origin_start();
+	hc_test_origin_set(o, 3, NULL, false);
+	hc_test_dns_origin_answer(o, "192.0.2.1");
+	conf_ipaddr_t want[1] = {ip_of("192.0.2.1")};
+	conf_check_t c = check_of(CONF_CHECK_DNS);
+	c.dns_qname = "www.example.com.";
+	c.dns_answer = want;
+	c.dns_answer_count = 1;
+	set_address(&c, hc_test_origin_port(o));
+	hc_result_t r = run_probe(&c);
+	assert_false(r.ok);
+	assert_string_equal(r.reason, "rcode NXDOMAIN");
+	hc_test_origin_stop(o);
+}
+
 /* ---- exec ---- */
 
 static void test_exec_exit_zero_is_healthy(void **state)
@@ -496,6 +576,10 @@ int main(void)
 	    cmocka_unit_test(test_dns_other_rcode_is_named),
 	    cmocka_unit_test(test_dns_silent_server_times_out),
 	    cmocka_unit_test(test_dns_closed_port_is_refused),
+	    cmocka_unit_test(test_dns_expected_answer_is_healthy),
+	    cmocka_unit_test(test_dns_answer_without_expected_address_is_named),
+	    cmocka_unit_test(test_dns_answer_aaaa),
+	    cmocka_unit_test(test_dns_answer_check_needs_the_rcode_first),
 	    cmocka_unit_test(test_exec_exit_zero_is_healthy),
 	    cmocka_unit_test(test_exec_exit_status_is_reason),
 	    cmocka_unit_test(test_exec_missing_program_is_127),
