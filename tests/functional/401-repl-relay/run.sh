@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 401-repl-relay: three regions in a chain A - B - C (A and C are not peers). A drain
 # written in A (by meridianctl when built, else the test writer) reaches C's state.db
-# within 1 s through B; a stream of writes in A and C converges everywhere, row for row.
+# within 1 s through B; a stream of writes in A and C converges everywhere, row for row;
+# each region's progress per (peer, origin) lands in status_peer_origins and meridianctl peers.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../400-repl-lib/repl.sh"
 
@@ -42,10 +43,41 @@ out=$(python3 "$(dirname "$0")/../400-repl-lib/repl_peer.py" request --port "$(r
 t_contains "C's /v1/stats: lag per origin through peer b, caught up" '{"peer":"b","origin":"a","behind":0,' "$out"
 t_contains "C's /v1/stats: applied entries counted" '"entries_applied":' "$out"
 
-# meridianctl peers (when built) shows B from C.
+# The same progress, per (peer, origin), kept in C's state.db: A's log reached C through
+# B, so C's row for peer b / origin a ends at A's head with nothing behind. The replicator
+# writes these rows at most once a second per peer: allow a few seconds.
+a_seq=$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'a'")
+t_check "A wrote its drain and 200 events" test "${a_seq:-0}" -ge 201
+t_check "C's status_peer_origins: through b, origin a caught up at A's head" \
+	repl_wait_sql 5 c "SELECT peer_seq || ' ' || local_seq || ' ' || behind FROM status_peer_origins
+		WHERE peer = 'b' AND origin = 'a'" "$a_seq $a_seq 0"
+t_eq "C's row for b / a: newest entry received is A's, lag and age sane" "1|1|1" \
+	"$(repl_sql c "SELECT newest_hlc = (SELECT MAX(hlc) FROM (SELECT hlc FROM events
+			WHERE origin = 'a' UNION ALL SELECT hlc FROM overrides WHERE origin = 'a')),
+		lag_ms BETWEEN 0 AND 60000, age_s BETWEEN 0 AND 60 FROM status_peer_origins
+		WHERE peer = 'b' AND origin = 'a'")"
+t_eq "C's rows: one per origin B holds (B writes nothing itself), only peer b" "b/a b/c" \
+	"$(repl_sql c "SELECT group_concat(peer || '/' || origin, ' ') FROM status_peer_origins")"
+t_check "B's status_peer_origins: through c, origin c caught up at 200" \
+	repl_wait_sql 5 b "SELECT behind || ' ' || peer_seq FROM status_peer_origins
+		WHERE peer = 'c' AND origin = 'c'" "0 200"
+t_eq "the peers row keeps the worst origin's lag" 1 \
+	"$(repl_sql c "SELECT (SELECT lag FROM peers WHERE region = 'b') =
+		(SELECT MAX(lag) FROM peer_origins WHERE peer = 'b')")"
+
+# meridianctl peers (when built) shows B from C, with its origins under it.
 if [ -x "$CTL" ]; then
 	out=$("$CTL" -c "$WORK/c.yaml" peers 2>&1)
 	t_contains "meridianctl peers lists b" "b" "$out"
+	t_check "meridianctl peers: origin a under b, 0 behind" \
+		grep -qE "^  origin a +0 behind \(seq $a_seq, here $a_seq\) +[0-9]+(ms|s)?" <<<"$out"
+	out=$("$CTL" -c "$WORK/c.yaml" peers --json 2>&1)
+	t_eq "meridianctl peers --json: b's origin a, 0 behind at A's head" "a 0 $a_seq $a_seq True" \
+		"$(python3 -c 'import json, sys
+d = json.load(sys.stdin)
+o = [o for p in d["peers"] if p["region"] == "b" for o in p["origins"] if o["origin"] == "a"][0]
+print(o["origin"], o["behind"], o["peer_seq"], o["local_seq"],
+      o["lag_ms"] is not None and o["newest_hlc"] is not None)' <<<"$out" 2>&1)"
 fi
 
 repl_stop c
