@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 303-hc-exec-dns: exec probes (exit status decides; an overrunning command is killed
-# with its process group) and dns probes (expected rcode against a UDP responder);
-# several checks per datacenter under the all / any / percent rules.
+# with its process group), dns probes (expected rcode against a UDP responder; expected
+# answer addresses against meridian-dnsd, whose zone changes under SIGHUP); several
+# checks per datacenter under the all / any / percent rules.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../300-hc-lib/hc.sh"
 
@@ -9,6 +10,19 @@ cd "$WORK" || exit 1
 DNS=$(t_port)
 TCP=$(t_port)
 DEAD=$(t_port)
+DNSD=$(t_port)
+mkdir -p zones
+cat >zones/example.test.zone <<'ZONE'
+$ORIGIN example.test.
+$TTL 60
+@	IN SOA	ns1 hostmaster 1 7200 900 1209600 60
+	IN NS	ns1
+ns1	IN A	192.0.2.53
+svc	IN A	192.0.2.61
+	IN A	192.0.2.62
+	IN AAAA	2001:db8::61
+alias	IN CNAME svc
+ZONE
 cat >probe.sh <<'SH'
 #!/bin/sh
 # exits with the number in the file; "hang" sleeps in a child first (leaves a pid file)
@@ -22,7 +36,9 @@ cat >meridian.yaml <<CONF
 region: test-east
 state: state.db
 dns:
-  listen: ["127.0.0.1:$(t_port)"]
+  listen: ["127.0.0.1:$DNSD"]
+  zones:
+    - { origin: example.test., file: zones/example.test.zone }
 datacenters:
   byexec:
     addresses: [192.0.2.10]
@@ -32,6 +48,14 @@ datacenters:
     addresses: [192.0.2.20]
     check: { type: dns, address: "127.0.0.1:$DNS", qname: www.example.com., rcode: NOERROR,
              interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }
+  byanswer:
+    addresses: [192.0.2.60]
+    check: { type: dns, address: "127.0.0.1:$DNSD", qname: alias.example.test.,
+             answer: [192.0.2.61, 192.0.2.62], interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
+  byanswer6:
+    addresses: [192.0.2.70]
+    check: { type: dns, address: "127.0.0.1:$DNSD", qname: svc.example.test., qtype: AAAA,
+             answer: "2001:db8::61", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
   all:
     addresses: [192.0.2.30]
     checks:
@@ -54,6 +78,8 @@ CONF
 t_eq "-t accepts the config" "meridian.yaml: configuration ok" "$("$BIN/meridian-healthcheck" -c meridian.yaml -t 2>&1)"
 
 h_origin dns dns "$DNS"
+t_start dnsd "$BIN/meridian-dnsd" -c meridian.yaml
+t_wait_dns "$DNSD"
 h_origin tcp tcp "$TCP"
 h_start
 t_check "exec: exit status 0 is up" h_wait byexec up
@@ -83,6 +109,34 @@ h_mode dns silent
 t_check "dns: a silent server takes it down" h_wait bydns down
 t_eq "dns: reason is the timeout" "timeout after 250 ms" "$(h_obs bydns detail)"
 
+# dns answer: meridian-dnsd answers alias -> svc with both addresses; SIGHUP after a zone
+# edit changes one of them (answers checked with kdig first, so a failure is the probe's;
+# dnsd keeps an RRset in canonical order, so the "got" list is stable).
+t_check "dns answer: expected addresses present is up" h_wait byanswer up
+t_eq "dns answer: reason lists them" "answer has 192.0.2.61, 192.0.2.62" "$(h_obs byanswer detail)"
+t_check "dns answer: AAAA is up" h_wait byanswer6 up
+t_eq "dns answer: AAAA reason" "answer has 2001:db8::61" "$(h_obs byanswer6 detail)"
+sed -i 's/^svc\tIN A\t192.0.2.61$/svc\tIN A\t192.0.2.69/; s/ 1 7200 / 2 7200 /' zones/example.test.zone
+kill -HUP "$PID_dnsd"
+dig_a() { kdig @127.0.0.1 -p "$DNSD" +retry=0 +timeout=1 +short alias.example.test A | tr '\n' ' '; }
+# answered TEXT: waits up to 3 s for dnsd's answer to read TEXT.
+answered() {
+	for _ in $(seq 30); do
+		[ "$(dig_a)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "# dnsd answers [$(dig_a)]"; return 1
+}
+t_check "dns answer: dnsd serves the edited zone" answered "svc.example.test. 192.0.2.62 192.0.2.69 "
+t_check "dns answer: a changed address takes it down" h_wait byanswer down
+t_eq "dns answer: reason names the missing and the got" \
+	"answer lacks 192.0.2.61 (got 192.0.2.62, 192.0.2.69)" "$(h_obs byanswer detail)"
+t_eq "dns answer: the AAAA check is unaffected" up "$(h_obs byanswer6)"
+sed -i 's/192.0.2.69/192.0.2.61/; s/ 2 7200 / 3 7200 /' zones/example.test.zone
+kill -HUP "$PID_dnsd"
+t_check "dns answer: back up once the address is back" h_wait byanswer up
+t_eq "dns answer: transitions" "unknown up down up" "$(h_transitions byanswer)"
+
 t_check "rule all: one dead check of two takes it down" h_wait all down
 t_eq "rule all: reason names the check" "check 1: connect refused" "$(h_obs all detail)"
 t_check "rule any: one live check of two keeps it up" h_wait any up
@@ -94,4 +148,7 @@ t_check "rule any: down once no check is up" h_wait any down
 h_stop
 t_eq "SIGTERM exits 0" 0 "$H_STATUS"
 t_check "no sanitizer report" h_sanitizer_clean
+kill -TERM "$PID_dnsd"
+wait "$PID_dnsd"
+t_eq "dnsd: SIGTERM exits 0" 0 "$?"
 t_done
