@@ -108,8 +108,7 @@ int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 			  ovr.datacenter, why[0] != '\0' ? why : "refused by a safety rule");
 		return CTL_EXIT_FAIL;
 	}
-	print_override(args, &ovr, rc == STATE_GUARD_FORCED,
-		       rc == STATE_GUARD_FORCED ? why : NULL);
+	print_override(args, &ovr, rc == STATE_GUARD_FORCED, rc == STATE_GUARD_FORCED ? why : NULL);
 	return CTL_EXIT_OK;
 }
 

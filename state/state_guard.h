@@ -40,6 +40,6 @@ int state_override_put_guarded(state_t *st, const conf_t *conf, const state_over
 int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *datacenter,
 				 const char *actor, const char *reason, bool force, char *why,
 				 size_t whylen, state_override_t *previous)
-	M_NONNULL(1, 2, 3, 4, 5, 7) M_WUR;
+    M_NONNULL(1, 2, 3, 4, 5, 7) M_WUR;
 
 #endif

@@ -117,15 +117,16 @@ static void test_guarded_put_judges_override_committed_while_waiting(void **unus
 	(void)unused;
 	other_operator = test_open(path, "us-east");
 	test_override(&theirs, "eu-west", STATE_OVERRIDE_DRAIN, "their drain", NOW + 10 * MIN);
-	assert_int_equal(sqlite3_exec(state_db(other_operator), "BEGIN IMMEDIATE", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(state_db(other_operator), "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	/* state_override_put opens its own transaction; a plain insert holds the lock. */
 	assert_int_equal(
-	    sqlite3_exec(state_db(other_operator),
-			 "INSERT INTO overrides (datacenter, action, reason, actor, created, expires,"
-			 " deleted, hlc, origin) VALUES ('eu-west', 'drain', 'their drain', 'bob',"
-			 " 1700000000000, 1700000600000, 0, 1, 'us-east')",
-			 NULL, NULL, NULL),
+	    sqlite3_exec(
+		state_db(other_operator),
+		"INSERT INTO overrides (datacenter, action, reason, actor, created, expires,"
+		" deleted, hlc, origin) VALUES ('eu-west', 'drain', 'their drain', 'bob',"
+		" 1700000000000, 1700000600000, 0, 1, 'us-east')",
+		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_busy_handler(state_db(st), commit_other_operator, NULL);
 
@@ -156,10 +157,13 @@ static void test_guarded_put_forced_writes_override_and_forced_event(void **unus
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE deleted = 0"), 1);
 	/* Override row, its event and the forced event: three change-log entries. */
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes + 3);
-	test_query_text(st, "SELECT action || ' ' || actor || ' ' || datacenter FROM events"
-			    " ORDER BY id DESC LIMIT 1", text, sizeof(text));
+	test_query_text(st,
+			"SELECT action || ' ' || actor || ' ' || datacenter FROM events"
+			" ORDER BY id DESC LIMIT 1",
+			text, sizeof(text));
 	assert_string_equal(text, "forced alice us-east");
-	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text, sizeof(text));
+	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text,
+			sizeof(text));
 	assert_string_equal(text, "forced past the safety rule: www.example.com. would have no"
 				  " serving datacenter (eu-west is down, us-east drained)");
 	test_query_text(st, "SELECT action FROM events ORDER BY id LIMIT 1", text, sizeof(text));
@@ -257,11 +261,13 @@ static void test_guarded_clear_forced_writes_tombstone_and_forced_event(void **u
 			 STATE_GUARD_FORCED);
 	assert_int_equal(
 	    test_query_int(st, "SELECT deleted FROM overrides WHERE datacenter = 'eu-west'"), 1);
-	test_query_text(st, "SELECT group_concat(action, ',') FROM"
-			    " (SELECT action FROM events ORDER BY id DESC LIMIT 2)",
+	test_query_text(st,
+			"SELECT group_concat(action, ',') FROM"
+			" (SELECT action FROM events ORDER BY id DESC LIMIT 2)",
 			text, sizeof(text));
 	assert_string_equal(text, "forced,clear");
-	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text, sizeof(text));
+	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text,
+			sizeof(text));
 	assert_string_equal(text, "forced past the safety rule: www.example.com. would have no"
 				  " serving datacenter (us-east drained, eu-west is down)");
 	state_close(st);
@@ -284,8 +290,8 @@ static void test_guarded_clear_safe_and_nothing(void **unused)
 						      why, sizeof(why), &previous),
 			 STATE_GUARD_NOTHING);
 	assert_string_equal(previous.datacenter, "");
-	assert_int_equal(
-	    test_query_int(st, "SELECT count(*) FROM events WHERE action = 'clear'"), 1);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events WHERE action = 'clear'"),
+			 1);
 	state_close(st);
 }
 
