@@ -95,6 +95,13 @@ static char *check_key(const conf_check_t *c)
 	fprintf(f, "|%s|%s|%s|%d|%s|%u|%d|", c->body_contains ? c->body_contains : "",
 		c->host_header ? c->host_header : "", c->sni ? c->sni : "", (int)c->verify_tls,
 		c->dns_qname ? c->dns_qname : "", c->dns_qtype, c->dns_expect_rcode);
+	for (size_t i = 0; i < c->dns_answer_count; i++) {
+		fprintf(f, "%d:", c->dns_answer[i].family);
+		for (size_t b = 0; b < sizeof(c->dns_answer[i].bytes); b++)
+			fprintf(f, "%02x", c->dns_answer[i].bytes[b]);
+		fputc(',', f);
+	}
+	fputc('|', f);
 	for (char **a = c->exec_argv; a != NULL && *a != NULL; a++)
 		fprintf(f, "%zu:%s", strlen(*a), *a);
 	fprintf(f, "|%u|%u|%u|%u|%u|%u|%u", c->interval_ms, c->fast_interval_ms, c->timeout_ms,
