@@ -189,5 +189,8 @@ int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t
 /* Parses one IPv4 or IPv6 address ("192.0.2.1", "2001:db8::1"; no port, no prefix): the
  * one address parser of config values, geo nets and meridianctl's CLIENT-IP. 0 or -1. */
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out) M_NONNULL_ALL M_WUR;
+/* "NOERROR", "SERVFAIL", ... for rcodes 0..10 (the names the config's `rcode` takes);
+ * NULL for others. */
+const char *conf_rcode_name(int rcode) M_CONST;
 
 #endif

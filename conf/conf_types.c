@@ -342,12 +342,22 @@ int conf_rrtype_parse(const char *text, uint16_t *out)
 	return -1;
 }
 
+/* Mnemonics of rcodes 0..10 (RFC 1035, RFC 2136): the one table of them, for the
+ * config's `rcode` and the health check's reasons. */
+static const char *const conf_rcode_names[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN",
+					       "NOTIMP",   "REFUSED", "YXDOMAIN", "YXRRSET",
+					       "NXRRSET",  "NOTAUTH", "NOTZONE"};
+
+const char *conf_rcode_name(int rcode)
+{
+	return rcode >= 0 && (size_t)rcode < M_ARRAY_LEN(conf_rcode_names) ? conf_rcode_names[rcode]
+									   : NULL;
+}
+
 int conf_rcode_parse(const char *text, int *out)
 {
-	static const char *const names[] = {"NOERROR",	"FORMERR", "SERVFAIL",
-					    "NXDOMAIN", "NOTIMP",  "REFUSED"};
-	for (size_t i = 0; i < M_ARRAY_LEN(names); i++)
-		if (strcasecmp(text, names[i]) == 0) {
+	for (size_t i = 0; i < M_ARRAY_LEN(conf_rcode_names); i++)
+		if (strcasecmp(text, conf_rcode_names[i]) == 0) {
 			*out = (int)i;
 			return 0;
 		}

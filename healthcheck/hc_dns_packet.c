@@ -2,6 +2,7 @@
 /* hc_dns_packet.c -- the one DNS query the dns probe sends and the checks on its answer */
 #include "config.h"
 #include "healthcheck/hc_dns_packet.h"
+#include "conf/conf.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -303,12 +304,10 @@ bool hc_dns_answer_judge(const conf_ipaddr_t *want, size_t want_count, const con
 
 const char *hc_dns_rcode_name(int rcode)
 {
-	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					    "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
-					    "NXRRSET", "NOTAUTH", "NOTZONE"};
 	static char other[16];
-	if (rcode >= 0 && (size_t)rcode < sizeof(names) / sizeof(names[0]))
-		return names[rcode];
+	const char *name = conf_rcode_name(rcode);
+	if (name != NULL)
+		return name;
 	snprintf(other, sizeof(other), "RCODE%d", rcode);
 	return other;
 }

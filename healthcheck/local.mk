@@ -24,7 +24,7 @@ meridian_healthcheck_LDADD = healthcheck/libhc.a state/libstate.a conf/libconf.a
 	$(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm -lpthread
 
 HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
-HC_TEST_LDADD = healthcheck/libhc.a base/libbase.a $(CURL_LIBS) $(CMOCKA_LIBS) -lpthread
+HC_TEST_LDADD = healthcheck/libhc.a conf/libconf.a base/libbase.a $(CURL_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lpthread
 HC_UNIT_TESTS = \
 	tests/unit/healthcheck/test_health \
 	tests/unit/healthcheck/test_dns_packet \

@@ -256,6 +256,15 @@ static void test_status_rrtype_rcode_tables(void **state)
 	assert_int_equal(conf_rcode_parse("5", &rcode), 0);
 	assert_int_equal(rcode, 5);
 	assert_int_equal(conf_rcode_parse("16", &rcode), -1);
+	/* One table for parsing and naming: every named rcode round-trips. */
+	assert_int_equal(conf_rcode_parse("NOTAUTH", &rcode), 0);
+	assert_int_equal(rcode, 9);
+	for (int i = 0; conf_rcode_name(i) != NULL; i++) {
+		assert_int_equal(conf_rcode_parse(conf_rcode_name(i), &rcode), 0);
+		assert_int_equal(rcode, i);
+	}
+	assert_null(conf_rcode_name(11));
+	assert_null(conf_rcode_name(-1));
 }
 
 int main(void)
