@@ -110,7 +110,8 @@ int state_peer_origins_list(state_t *st, state_peer_origin_t **out, size_t *coun
 		r = &list[n++];
 		memset(r, 0, sizeof(*r));
 		state_copy(r->peer, sizeof(r->peer), (const char *)sqlite3_column_text(stmt, 0));
-		state_copy(r->origin, sizeof(r->origin), (const char *)sqlite3_column_text(stmt, 1));
+		state_copy(r->origin, sizeof(r->origin),
+			   (const char *)sqlite3_column_text(stmt, 1));
 		r->peer_seq = (uint64_t)sqlite3_column_int64(stmt, 2);
 		r->local_seq = (uint64_t)sqlite3_column_int64(stmt, 3);
 		r->behind = (uint64_t)sqlite3_column_int64(stmt, 4);

@@ -19,8 +19,8 @@ static int teardown(void **unused)
 	return 0;
 }
 
-static void row_set(state_peer_origin_t *r, const char *peer, const char *origin,
-		    uint64_t peer_seq, uint64_t local_seq, uint64_t newest_hlc, int64_t lag_ms)
+static void row_set(state_peer_origin_t *r, const char *peer, const char *origin, uint64_t peer_seq,
+		    uint64_t local_seq, uint64_t newest_hlc, int64_t lag_ms)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->peer, sizeof(r->peer), "%s", peer);
