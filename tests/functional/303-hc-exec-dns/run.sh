@@ -151,4 +151,6 @@ t_check "no sanitizer report" h_sanitizer_clean
 kill -TERM "$PID_dnsd"
 wait "$PID_dnsd"
 t_eq "dnsd: SIGTERM exits 0" 0 "$?"
+t_check "dnsd: no sanitizer report" \
+	sh -c "! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error|SUMMARY: UndefinedBehavior' dnsd.log"
 t_done
