@@ -75,9 +75,12 @@ if ! command -v gdnsd >/dev/null; then
 		$sudo chmod 755 /usr/sbin/policy-rc.d
 		policy=/usr/sbin/policy-rc.d
 	fi
+	rc=0
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gdnsd >/dev/null ||
-		{ $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gdnsd >/dev/null; }
+		{ $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gdnsd >/dev/null; } ||
+		rc=$?
 	[ -z "$policy" ] || $sudo rm -f "$policy"
+	[ "$rc" -eq 0 ] || { echo "apt-get install gdnsd failed" >&2; exit 1; }
 	# Should it have started anyway, stop and disable the service; ours run by hand.
 	$sudo systemctl disable --now gdnsd >/dev/null 2>&1 || $sudo service gdnsd stop >/dev/null 2>&1 || true
 fi
