@@ -36,8 +36,8 @@ static void answer_judge(hc_probe_t *probe, const uint8_t *pkt, size_t len, cons
 	const conf_check_t *c = probe->check;
 	conf_ipaddr_t got[16];
 	char reason[HC_REASON_MAX];
-	int n = hc_dns_answer_addrs(pkt, len, query, querylen, c->dns_qtype, got,
-				    M_ARRAY_LEN(got), reason, sizeof(reason));
+	int n = hc_dns_answer_addrs(pkt, len, query, querylen, c->dns_qtype, got, M_ARRAY_LEN(got),
+				    reason, sizeof(reason));
 	if (n < 0) {
 		hc_probe_finish(probe, false, "%s", reason);
 		return;

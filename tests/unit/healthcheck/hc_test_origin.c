@@ -88,8 +88,10 @@ static size_t dns_answers(unsigned char *pkt, size_t n, size_t size, const char 
 		size_t alen = v6 ? 16 : 4;
 		if (inet_pton(v6 ? AF_INET6 : AF_INET, w, addr) != 1 || n + 12 + alen > size)
 			continue;
-		unsigned char head[12] = {0xc0, 12, 0, v6 ? 28 : 1, 0, 1, 0, 0, 0, 60, 0,
-					  (unsigned char)alen};
+		/* owner, type, class IN, TTL 60, rdlength */
+		unsigned char head[12] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+		head[3] = v6 ? 28 : 1;
+		head[11] = (unsigned char)alen;
 		memcpy(pkt + n, head, sizeof(head));
 		memcpy(pkt + n + sizeof(head), addr, alen);
 		n += sizeof(head) + alen;

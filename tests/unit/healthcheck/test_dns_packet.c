@@ -268,14 +268,16 @@ static void test_addrs_count_beyond_max(void **state)
 
 typedef struct {
 	const char *name;
-	uint8_t tail[32];    /* bytes after the question */
+	uint8_t tail[32]; /* bytes after the question */
 	size_t tail_len;
 	uint8_t ancount;
-	uint8_t qdcount;     /* 0: 1 */
+	uint8_t qdcount; /* 0: 1 */
 	const char *why;
 } malformed_case_t;
 
 #define TRUNC "malformed answer: truncated record or bad name"
+/* One case per line: name, bytes, their count, ANCOUNT, QDCOUNT, message. */
+/* clang-format off */
 static const malformed_case_t malformed_cases[] = {
     {"rdata cut short", {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0}, 14, 1, 0, TRUNC},
     {"record header cut short", {0xc0, 12, 0, 1, 0, 1, 0}, 7, 1, 0, TRUNC},
@@ -283,8 +285,8 @@ static const malformed_case_t malformed_cases[] = {
      16, 2, 0, TRUNC},
     {"pointer forward", {0xc0, 40, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1}, 16, 1, 0, TRUNC},
     {"pointer to itself", {0xc0, 33, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1}, 16, 1, 0, TRUNC},
-    {"label, then a pointer back to it", {1, 'a', 0xc0, 33, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4},
-     18, 1, 0, TRUNC},
+    {"label, then a pointer back to it",
+     {1, 'a', 0xc0, 33, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4}, 18, 1, 0, TRUNC},
     {"pointer cut in half", {0xc0}, 1, 1, 0, TRUNC},
     {"label past the end", {9, 'a', 'b'}, 3, 1, 0, TRUNC},
     {"reserved label type", {0x40, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4}, 15, 1, 0, TRUNC},
@@ -296,6 +298,7 @@ static const malformed_case_t malformed_cases[] = {
      0, "malformed answer: bad CNAME"},
     {"second question missing", {0}, 0, 0, 2, "malformed answer: bad question"},
 };
+/* clang-format on */
 
 static void test_addrs_malformed_table(void **state)
 {
@@ -337,8 +340,8 @@ static void test_addrs_survive_damage(void **state)
 		for (size_t v = 0; v < sizeof(values); v++) {
 			d = p;
 			d.b[at] = values[v];
-			int n = hc_dns_answer_addrs(d.b, d.n, d.q, d.qlen, 1, got, 4, why,
-						    sizeof(why));
+			int n =
+			    hc_dns_answer_addrs(d.b, d.n, d.q, d.qlen, 1, got, 4, why, sizeof(why));
 			assert_true(n >= -1 && n <= 2);
 		}
 }
