@@ -424,16 +424,17 @@ static void test_check_defaults(void **state)
 static void test_dns_check_answer(void **state)
 {
 	(void)state;
-	conf_t *c = load_ok("region: r\nstate: s.db\n"
-			    "datacenters:\n"
-			    "  a:\n"
-			    "    addresses: 192.0.2.1\n"
-			    "    check: { type: dns, address: 127.0.0.1, qname: x.test,\n"
-			    "             answer: [192.0.2.1, 192.0.2.9] }\n"
-			    "  b:\n"
-			    "    addresses: 192.0.2.2\n"
-			    "    check: { type: dns, address: 127.0.0.1, qname: x.test, qtype: aaaa,\n"
-			    "             answer: \"2001:db8::1\" }\n");
+	conf_t *c =
+	    load_ok("region: r\nstate: s.db\n"
+		    "datacenters:\n"
+		    "  a:\n"
+		    "    addresses: 192.0.2.1\n"
+		    "    check: { type: dns, address: 127.0.0.1, qname: x.test,\n"
+		    "             answer: [192.0.2.1, 192.0.2.9] }\n"
+		    "  b:\n"
+		    "    addresses: 192.0.2.2\n"
+		    "    check: { type: dns, address: 127.0.0.1, qname: x.test, qtype: aaaa,\n"
+		    "             answer: \"2001:db8::1\" }\n");
 	const conf_check_t *k = &c->datacenters[0].checks[0];
 	assert_int_equal(k->dns_answer_count, 2);
 	assert_int_equal(k->dns_answer[0].family, AF_INET);
@@ -443,8 +444,8 @@ static void test_dns_check_answer(void **state)
 	assert_int_equal(k->dns_qtype, 28);
 	assert_int_equal(k->dns_answer_count, 1);
 	assert_int_equal(k->dns_answer[0].family, AF_INET6);
-	assert_memory_equal(k->dns_answer[0].bytes,
-			    "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	assert_memory_equal(k->dns_answer[0].bytes, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01",
+			    16);
 	conf_free(c);
 }
 

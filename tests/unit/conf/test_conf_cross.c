@@ -346,7 +346,8 @@ static const conf_error_case_t cases[] = {
      "  a:\n"
      "    addresses: 192.0.2.1\n"
      "    check: { type: dns, address: 127.0.0.1, qname: x.test, qtype: MX, answer: 192.0.2.1 }\n",
-     "meridian.yaml:6:79: datacenters.a.check.answer: an answer needs qtype A or AAAA (qtype is MX)"},
+     "meridian.yaml:6:79: datacenters.a.check.answer: an answer needs qtype A or AAAA (qtype is "
+     "MX)"},
     {"answer_needs_rcode_noerror",
      "region: r\n"
      "state: s.db\n"
