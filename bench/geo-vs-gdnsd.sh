@@ -430,7 +430,8 @@ for s in mbig gbig; do
 			took = (dn > 0) ? sprintf("%.2f s", dn - mv) : "not seen"
 			printf "%-6s renamed at t=%.2f s, new data serving %s later; %d answered in 18 s\n", s, rel_mv, took, answered
 			printf "       qps before: %.0f; from the rename until 0.1 s after the swap: mean %.0f, lowest 100 ms bucket %.0f\n", nb ? before / nb * 10 : 0, cnt ? sum / cnt * 10 : 0, lo * 10
-			printf "       longest gap between two answers: %.1f ms from the rename until 1 s after the swap; %.1f ms over the whole run (at t=%.2f s)\n", wg, maxgap, maxat
+			wgs = (wg > 0) ? sprintf("%.1f ms", wg) : "none over 20 ms"
+			printf "       longest gap between two answers: %s from the rename until 1 s after the swap; %.1f ms over the whole run (at t=%.2f s)\n", wgs, maxgap, maxat
 			line = ""; for (i = 0; i < n; i += 5) { v = 0; for (j = i; j < i + 5 && j < n; j++) v += $(j + 1); line = line " " v * 2 }
 			printf "       qps per 500 ms:%s\n", line
 		}' "$work/timeline-$s.txt"
