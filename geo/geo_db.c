@@ -36,6 +36,8 @@ typedef struct {
 	uint32_t *vals; /* location index */
 	size_t cap;	/* power of two */
 	size_t used; /* slots holding a key */
+	uint64_t last_offset; /* the offset looked up last, or UINT64_MAX */
+	uint32_t last_leaf;   /* its tree leaf */
 } offset_map_t;
 
 static void fail(char *err, size_t errlen, const char *path, const char *fmt, ...) M_PRINTF(4, 5);
@@ -201,40 +203,58 @@ nomem:
 	return -1;
 }
 
-static int child_value(geo_db_t *db, offset_map_t *m, uint32_t node, uint64_t record, uint8_t type,
-		       uint32_t offset, uint32_t *out, char *err, size_t errlen)
+/* Turns one search-tree record into a location-tree child. The record's meaning is
+ * libmaxminddb's: below node_count a node, node_count itself empty, the next 15 values
+ * the separator, then data-section offsets up to the section's size. */
+static int child_value(geo_db_t *db, offset_map_t *m, uint32_t node, uint32_t record,
+		       uint32_t *out, char *err, size_t errlen)
 {
 	uint32_t index;
 
-	switch (type) {
-	case MMDB_RECORD_TYPE_SEARCH_NODE:
-		if (record >= db->node_count)
-			break;
-		*out = (uint32_t)record;
+	if (record < db->node_count) {
+		*out = record;
 		return 0;
-	case MMDB_RECORD_TYPE_EMPTY:
+	}
+	if (record == db->node_count) {
 		*out = GEO_TREE_LEAF;
 		return 0;
-	case MMDB_RECORD_TYPE_DATA:
-		/* the 16 bytes after the tree are a separator, not data */
-		if (record < (uint64_t)db->node_count + 16)
-			break;
-		if (location_for(db, m, offset, &index, err, errlen) < 0)
-			return -1;
-		*out = GEO_TREE_LEAF | index;
-		return 0;
-	default:
-		break;
 	}
-	fail(err, errlen, db->path, "search tree node %u points outside the file", node);
-	return -1;
+	uint64_t offset = (uint64_t)record - db->node_count - 16;
+	/* the 16 bytes after the tree are a separator, not data */
+	if ((uint64_t)record < (uint64_t)db->node_count + 16 ||
+	    offset >= db->mmdb.data_section_size) {
+		fail(err, errlen, db->path, "search tree node %u points outside the file", node);
+		return -1;
+	}
+	/* neighbouring networks often share a record: skip the hash for a repeat */
+	if (offset == m->last_offset) {
+		*out = m->last_leaf;
+		return 0;
+	}
+	if (location_for(db, m, (uint32_t)offset, &index, err, errlen) < 0)
+		return -1;
+	m->last_offset = offset;
+	m->last_leaf = *out = GEO_TREE_LEAF | index;
+	return 0;
 }
 
+/* Reads every node's two records straight from the mapped file (big-endian, 24, 28 or 32
+ * bits; a 28-bit record pair keeps the left record's top nibble in the middle byte's
+ * high half). Much faster than MMDB_read_node, which fills a struct per node. */
 static int read_tree(geo_db_t *db, char *err, size_t errlen)
 {
-	offset_map_t map = {0};
+	offset_map_t map = {.last_offset = UINT64_MAX};
+	unsigned record_size = db->mmdb.metadata.record_size;
+	size_t node_bytes = record_size / 4;
+	const uint8_t *p = db->mmdb.file_content;
 	int rc = -1;
 
+	if ((record_size != 24 && record_size != 28 && record_size != 32) ||
+	    (uint64_t)db->node_count * node_bytes > (uint64_t)db->mmdb.file_size) {
+		fail(err, errlen, db->path, "unsupported database (record size %u, %u nodes)",
+		     record_size, db->node_count);
+		return -1;
+	}
 	db->nodes = malloc((size_t)db->node_count * 2 * sizeof(*db->nodes));
 	db->locs = calloc(1, sizeof(*db->locs));
 	db->loc_count = 1;
@@ -242,20 +262,24 @@ static int read_tree(geo_db_t *db, char *err, size_t errlen)
 		fail(err, errlen, db->path, "out of memory");
 		goto out;
 	}
-	for (uint32_t i = 0; i < db->node_count; i++) {
-		MMDB_search_node_s node;
-		int status = MMDB_read_node(&db->mmdb, i, &node);
-		if (status != MMDB_SUCCESS) {
-			fail(err, errlen, db->path, "search tree node %u: %s", i,
-			     MMDB_strerror(status));
-			goto out;
+	for (uint32_t i = 0; i < db->node_count; i++, p += node_bytes) {
+		uint32_t left, right;
+		if (record_size == 24) {
+			left = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+			right = (uint32_t)p[3] << 16 | (uint32_t)p[4] << 8 | p[5];
+		} else if (record_size == 28) {
+			left = (uint32_t)(p[3] & 0xf0) << 20 | (uint32_t)p[0] << 16 |
+			       (uint32_t)p[1] << 8 | p[2];
+			right = (uint32_t)(p[3] & 0x0f) << 24 | (uint32_t)p[4] << 16 |
+				(uint32_t)p[5] << 8 | p[6];
+		} else {
+			left = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+			       p[3];
+			right = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 |
+				p[7];
 		}
-		if (child_value(db, &map, i, node.left_record, node.left_record_type,
-				node.left_record_entry.offset, &db->nodes[(size_t)2 * i], err,
-				errlen) < 0 ||
-		    child_value(db, &map, i, node.right_record, node.right_record_type,
-				node.right_record_entry.offset, &db->nodes[(size_t)2 * i + 1], err,
-				errlen) < 0)
+		if (child_value(db, &map, i, left, &db->nodes[(size_t)2 * i], err, errlen) < 0 ||
+		    child_value(db, &map, i, right, &db->nodes[(size_t)2 * i + 1], err, errlen) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -265,36 +289,43 @@ out:
 	return rc;
 }
 
-/* Counts networks below ref and proves the tree is a tree where we will walk it: a
- * corrupt file whose nodes share children would otherwise make every later walk
- * exponential. The budget allows each node once plus slack. */
-static int count_networks(geo_db_t *db, uint32_t ref, unsigned depth, unsigned max_depth,
-			  const uint8_t *path6, size_t *budget)
+/* The walk that proves the tree is a tree where the compiler will walk it: a corrupt file
+ * whose nodes share children would otherwise make every later walk exponential. */
+typedef struct {
+	uint64_t *seen;	 /* one bit per node: reached already */
+	uint8_t path[16]; /* IPv6 walk: the bits so far (the rest zero) */
+	uint8_t form_len[129]; /* 1 at the prefix lengths where an IPv6 form carrying IPv4 starts */
+} shape_t;
+
+/* Counts networks below ref and fails when a node is reached twice or lies deeper than
+ * the address. path6: the IPv6 walk, which leaves out the regions carrying IPv4 (aliases
+ * of the IPv4 tree in most databases; the compiler reads them through root4). */
+static int count_networks(geo_db_t *db, shape_t *sh, uint32_t ref, unsigned depth,
+			  unsigned max_depth, bool path6)
 {
 	if (ref & GEO_TREE_LEAF) {
 		db->networks += (ref & ~GEO_TREE_LEAF) != 0;
 		return 0;
 	}
-	if (depth == max_depth || *budget == 0)
+	if (depth == max_depth || (sh->seen[ref / 64] >> (ref % 64)) & 1)
 		return -1;
-	(*budget)--;
+	sh->seen[ref / 64] |= (uint64_t)1 << (ref % 64);
 	for (unsigned b = 0; b < 2; b++) {
-		uint8_t path[16] = {0};
-		if (path6) {
-			memcpy(path, path6, 16);
-			if (b)
-				path[depth / 8] |= (uint8_t)(0x80 >> (depth % 8));
-			/* regions that carry IPv4 are aliases, read through root4 instead */
-			bool skip = false;
+		uint8_t bit = (uint8_t)(0x80 >> (depth % 8));
+		if (path6 && b)
+			sh->path[depth / 8] |= bit;
+		bool skip = false;
+		if (path6 && sh->form_len[depth + 1])
 			for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
 				if (geo_forms[f].prefix_len == depth + 1 &&
-				    memcmp(path, geo_forms[f].prefix, 16) == 0)
+				    memcmp(sh->path, geo_forms[f].prefix, 16) == 0)
 					skip = true;
-			if (skip)
-				continue;
-		}
-		if (count_networks(db, db->nodes[(size_t)2 * ref + b], depth + 1, max_depth,
-				   path6 ? path : NULL, budget) < 0)
+		int rc = skip ? 0
+			      : count_networks(db, sh, db->nodes[(size_t)2 * ref + b], depth + 1,
+					       max_depth, path6);
+		if (path6 && b)
+			sh->path[depth / 8] &= (uint8_t)~bit;
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -302,8 +333,8 @@ static int count_networks(geo_db_t *db, uint32_t ref, unsigned depth, unsigned m
 
 static int find_roots(geo_db_t *db, char *err, size_t errlen)
 {
-	size_t budget = (size_t)db->node_count + 1;
-	static const uint8_t zero[16];
+	shape_t sh = {0};
+	int rc = 0;
 
 	if (db->mmdb.metadata.ip_version == 4) {
 		db->root4 = 0;
@@ -315,13 +346,21 @@ static int find_roots(geo_db_t *db, char *err, size_t errlen)
 		db->root4 = ref;
 		db->root6 = 0;
 	}
-	if (count_networks(db, db->root4, 0, 32, NULL, &budget) < 0 ||
-	    count_networks(db, db->root6, 0, 128, zero, &budget) < 0) {
-		fail(err, errlen, db->path,
-		     "corrupt search tree (a node is reached twice or too deep)");
+	sh.seen = calloc(db->node_count / 64 + 1, sizeof(*sh.seen));
+	if (!sh.seen) {
+		fail(err, errlen, db->path, "out of memory");
 		return -1;
 	}
-	return 0;
+	for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
+		sh.form_len[geo_forms[f].prefix_len] = 1;
+	if (count_networks(db, &sh, db->root4, 0, 32, false) < 0 ||
+	    count_networks(db, &sh, db->root6, 0, 128, true) < 0) {
+		fail(err, errlen, db->path,
+		     "corrupt search tree (a node is reached twice or too deep)");
+		rc = -1;
+	}
+	free(sh.seen);
+	return rc;
 }
 
 geo_db_t *geo_db_open(const char *path, char *err, size_t errlen)
