@@ -54,6 +54,8 @@ typedef struct {
 	uint32_t *bin;	       /* the binary trie: node i's children at [2i], [2i+1] */
 	size_t bin_count;      /* binary nodes */
 	size_t bin_cap; /* nodes allocated in bin */
+	size_t node_cap; /* multibit nodes allocated in trie->nodes */
+	size_t leaf_cap; /* entries allocated in trie->leaves */
 	geo_trie_t *trie; /* output under construction */
 	size_t pool_cap; /* entries allocated in trie->pool */
 	intern_t intern; /* identical preference lists stored once */
@@ -181,9 +183,136 @@ static uint32_t new_node(build_t *b, uint32_t left, uint32_t right)
 	return (uint32_t)b->bin_count++;
 }
 
+/* Writes root[idx << left .. (idx + 1) << left) for the binary subtrie ref at depth: a
+ * leaf fills its whole range, with its depth; a binary node at the table's depth is
+ * stored as is and the lookup walks on from there bit by bit. */
+static void flatten(uint32_t *root, unsigned left, unsigned idx, const uint32_t *bin, uint32_t ref,
+		    unsigned depth)
+{
+	if (ref & GEO_TRIE_LEAF) {
+		uint32_t entry = ref | ((uint32_t)depth << GEO_TRIE_DEPTH_SHIFT);
+		for (unsigned i = 0; i < (1u << left); i++)
+			root[(idx << left) + i] = entry;
+	} else if (left == 0) {
+		root[idx] = ref;
+	} else {
+		flatten(root, left - 1, idx * 2, bin, bin[(size_t)2 * ref], depth + 1);
+		flatten(root, left - 1, idx * 2 + 1, bin, bin[(size_t)2 * ref + 1], depth + 1);
+	}
+}
+
+/* Reserves k contiguous multibit nodes; returns the first, or NONE (b->failed). */
+static uint32_t reserve_nodes(build_t *b, size_t k)
+{
+	geo_trie_t *t = b->trie;
+
+	if (t->node_count + k > b->node_cap) {
+		size_t cap = b->node_cap ? b->node_cap * 2 : 1024;
+		while (cap < t->node_count + k)
+			cap *= 2;
+		geo_trie_node_t *nodes =
+		    cap < GEO_TRIE_LEAF ? realloc(t->nodes, cap * sizeof(*nodes)) : NULL;
+		if (!nodes) {
+			b->failed = 1;
+			return NONE;
+		}
+		t->nodes = nodes;
+		b->node_cap = cap;
+	}
+	uint32_t first = (uint32_t)t->node_count;
+	t->node_count += k;
+	return first;
+}
+
+static void append_leaf(build_t *b, uint32_t leaf)
+{
+	geo_trie_t *t = b->trie;
+
+	if (t->leaf_count == b->leaf_cap) {
+		size_t cap = b->leaf_cap ? b->leaf_cap * 2 : 1024;
+		uint32_t *leaves = cap < GEO_TRIE_LEAF ? realloc(t->leaves, cap * sizeof(*leaves))
+						       : NULL;
+		if (!leaves) {
+			b->failed = 1;
+			return;
+		}
+		t->leaves = leaves;
+		b->leaf_cap = cap;
+	}
+	t->leaves[t->leaf_count++] = leaf;
+}
+
+/* One multibit node being filled from a binary subtrie. */
+typedef struct {
+	geo_trie_node_t n; /* the node */
+	uint32_t prev;	   /* the leaf of the run in progress; NONE after a child */
+	uint32_t kids[1u << GEO_TRIE_STRIDE]; /* binary refs of the children, in entry order */
+	unsigned kid_count;		      /* entries in kids */
+} mnode_t;
+
+/* Walks the binary subtrie ref (at depth, covering entries idx << left .. (idx + 1) <<
+ * left) in address order: a leaf covers its entries (a new run unless it continues the
+ * previous one), a binary node left == 0 levels down is a child. Cost is the binary
+ * nodes', not the 64 entries'. */
+static void scan_node(build_t *b, mnode_t *m, uint32_t ref, unsigned depth, unsigned left,
+		      unsigned idx)
+{
+	if (ref & GEO_TRIE_LEAF) {
+		uint32_t entry = ref | ((uint32_t)depth << GEO_TRIE_DEPTH_SHIFT);
+		if (entry != m->prev) {
+			m->n.run |= (uint64_t)1 << (idx << left);
+			append_leaf(b, entry);
+			m->prev = entry;
+		}
+	} else if (left == 0) {
+		m->n.child |= (uint64_t)1 << idx;
+		m->kids[m->kid_count++] = ref;
+		m->prev = NONE;
+	} else {
+		scan_node(b, m, b->bin[(size_t)2 * ref], depth + 1, left - 1, idx * 2);
+		scan_node(b, m, b->bin[(size_t)2 * ref + 1], depth + 1, left - 1, idx * 2 + 1);
+	}
+}
+
+/* Fills multibit node slot from the binary node ref at depth (16, 22, ...): its 64
+ * entries are the binary subtrie 6 levels down, leaves pushed to every entry they cover
+ * with their own depth, binary nodes at depth + 6 becoming child nodes. A node's children
+ * are reserved together, so they are contiguous, then filled depth first. */
+static void make_node(build_t *b, uint32_t slot, uint32_t ref, unsigned depth)
+{
+	mnode_t m = {.prev = NONE};
+
+	m.n.leaf_base = (uint32_t)b->trie->leaf_count;
+	scan_node(b, &m, ref, depth, GEO_TRIE_STRIDE, 0);
+	uint32_t first = reserve_nodes(b, m.kid_count);
+	if (b->failed)
+		return;
+	m.n.child_base = first;
+	b->trie->nodes[slot] = m.n;
+	for (unsigned k = 0; k < m.kid_count && !b->failed; k++)
+		make_node(b, first + k, m.kids[k], depth + GEO_TRIE_STRIDE);
+}
+
+/* A subtrie just built at the tables' depth: as a binary node (whose subtrie is the
+ * newest nodes in bin, from mark on) it becomes multibit nodes at once, and bin drops
+ * back to mark. So the binary nodes never exist for more than one /16 at a time: the
+ * peak memory is the finished trie's, and the subtrie is still in cache. Returns the
+ * leaf, or the multibit node the table entry points to. */
+static uint32_t to_multibit(build_t *b, uint32_t ref, size_t mark)
+{
+	if ((ref & GEO_TRIE_LEAF) || b->failed)
+		return ref;
+	uint32_t slot = reserve_nodes(b, 1);
+	if (b->failed)
+		return GEO_TRIE_LEAF;
+	make_node(b, slot, ref, GEO_TRIE_ROOT_BITS);
+	b->bin_count = mark;
+	return slot;
+}
+
 /* The subtrie of a database subtree with no rule or IPv4 form inside: the common case,
  * kept tight. Depth is bounded because geo_db_open() proved the tree is a tree of
- * bounded depth where this walk goes. */
+ * bounded depth where this walk goes. Only for subtrees at or below the tables' depth. */
 static uint32_t build_plain(build_t *b, uint32_t src)
 {
 	if (src & GEO_TREE_LEAF)
@@ -195,12 +324,41 @@ static uint32_t build_plain(build_t *b, uint32_t src)
 	return new_node(b, left, right);
 }
 
+/* build_plain above the tables' depth, turning each subtrie there into multibit nodes. */
+static uint32_t build_plain_top(build_t *b, uint32_t src, unsigned depth)
+{
+	if (src & GEO_TREE_LEAF)
+		return location_leaf(b, src & ~GEO_TREE_LEAF);
+	if (depth == GEO_TRIE_ROOT_BITS) {
+		size_t mark = b->bin_count;
+		return to_multibit(b, build_plain(b, src), mark);
+	}
+	uint32_t left = build_plain_top(b, b->src[(size_t)2 * src], depth + 1);
+	uint32_t right = build_plain_top(b, b->src[(size_t)2 * src + 1], depth + 1);
+	if (left == right && (left & GEO_TRIE_LEAF))
+		return left;
+	return new_node(b, left, right);
+}
+
 /* Builds the subtrie for one prefix of length depth. src is the database's tree there,
  * nets[lo, hi) the rules inside it, holes the mask of hole_t entries inside it, override
  * the leaf of the nearest enclosing nets rule, graft that of the enclosing IPv4 form.
  * Children are built first, so equal leaves merge on the way up. */
+static uint32_t build_below(build_t *b, uint32_t src, unsigned depth, unsigned max, size_t lo,
+			    size_t hi, unsigned holes, uint32_t override, uint32_t graft);
+
 static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, size_t lo, size_t hi,
 		      unsigned holes, uint32_t override, uint32_t graft)
+{
+	if (depth != GEO_TRIE_ROOT_BITS)
+		return build_below(b, src, depth, max, lo, hi, holes, override, graft);
+	size_t mark = b->bin_count;
+	return to_multibit(b, build_below(b, src, depth, max, lo, hi, holes, override, graft),
+			   mark);
+}
+
+static uint32_t build_below(build_t *b, uint32_t src, unsigned depth, unsigned max, size_t lo,
+			    size_t hi, unsigned holes, uint32_t override, uint32_t graft)
 {
 	for (unsigned h = 0; h < HOLE_COUNT; h++) {
 		if (!(holes & (1u << h)) || b->holes[h].len != depth)
@@ -220,7 +378,8 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, si
 			return override;
 		if (graft != NONE)
 			return graft;
-		return build_plain(b, src);
+		return depth < GEO_TRIE_ROOT_BITS ? build_plain_top(b, src, depth)
+						   : build_plain(b, src);
 	}
 	if (depth == max) /* a corrupt tree deeper than the address: no record */
 		return override != NONE ? override : graft != NONE ? graft : location_leaf(b, 0);
@@ -243,24 +402,6 @@ static uint32_t build(build_t *b, uint32_t src, unsigned depth, unsigned max, si
 	if (child[0] == child[1] && (child[0] & GEO_TRIE_LEAF))
 		return child[0];
 	return new_node(b, child[0], child[1]);
-}
-
-/* Writes root[idx << left .. (idx + 1) << left) for the binary subtrie ref at depth: a
- * leaf fills its whole range, with its depth; a binary node at the table's depth is
- * stored as is and the lookup walks on from there bit by bit. */
-static void flatten(uint32_t *root, unsigned left, unsigned idx, const uint32_t *bin, uint32_t ref,
-		    unsigned depth)
-{
-	if (ref & GEO_TRIE_LEAF) {
-		uint32_t entry = ref | ((uint32_t)depth << GEO_TRIE_DEPTH_SHIFT);
-		for (unsigned i = 0; i < (1u << left); i++)
-			root[(idx << left) + i] = entry;
-	} else if (left == 0) {
-		root[idx] = ref;
-	} else {
-		flatten(root, left - 1, idx * 2, bin, bin[(size_t)2 * ref], depth + 1);
-		flatten(root, left - 1, idx * 2 + 1, bin, bin[(size_t)2 * ref + 1], depth + 1);
-	}
 }
 
 static uint32_t *flatten_root(build_t *b, uint32_t ref)
@@ -352,12 +493,19 @@ geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
 		goto out;
 	for (size_t i = 0; i < b.trie->list_count; i++)
 		b.trie->lists[i].dc = b.trie->pool + b.intern.offsets[i];
-	/* the binary nodes are the lookup's nodes; give back the doubling slack */
-	b.trie->nodes = b.bin_count ? realloc(b.bin, b.bin_count * 2 * sizeof(*b.bin)) : NULL;
-	if (b.bin_count && !b.trie->nodes)
-		b.trie->nodes = b.bin;
-	b.trie->node_count = b.bin_count;
-	b.bin = NULL;
+	/* give back the doubling slack; a failed shrink keeps the larger block */
+	if (b.trie->node_count) {
+		geo_trie_node_t *nodes =
+		    realloc(b.trie->nodes, b.trie->node_count * sizeof(*b.trie->nodes));
+		if (nodes)
+			b.trie->nodes = nodes;
+	}
+	if (b.trie->leaf_count) {
+		uint32_t *leaves =
+		    realloc(b.trie->leaves, b.trie->leaf_count * sizeof(*b.trie->leaves));
+		if (leaves)
+			b.trie->leaves = leaves;
+	}
 out:
 	free(b.bin);
 	free(b.loc_list);
