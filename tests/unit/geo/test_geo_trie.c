@@ -300,6 +300,82 @@ static void test_single_candidate_has_scope_zero(void **state)
 	run_rows("test-city.mmdb", &r, rows, M_ARRAY_LEN(rows));
 }
 
+/* Record "strides": nets rules ending on, just before and inside the lookup's 6-bit
+ * strides (the tables take 16 bits, then nodes at 16, 22, 28, ... for IPv4 and on to
+ * 124 for IPv6), so every leaf depth a stride can hold is checked, with source prefixes
+ * that end inside a stride. */
+static const size_t strides_candidates[] = {US_EAST, EU_WEST, AP_SOUTH};
+static const size_t only_eu[] = {EU_WEST};
+static geo_net_rule_t strides_nets[] = {
+    {"198.51.96.0/19", 0, {0}, 0, only_eu, 1},	  {"198.51.100.0/22", 0, {0}, 0, only_us, 1},
+    {"198.51.100.0/28", 0, {0}, 0, only_ap, 1},	  {"198.51.100.16/32", 0, {0}, 0, only_eu, 1},
+    {"2001:db8:1::/48", 0, {0}, 0, only_eu, 1},	  {"2001:db8:1::/124", 0, {0}, 0, only_ap, 1},
+    {"2001:db8:1::10/128", 0, {0}, 0, only_us, 1},
+};
+
+static geo_rules_t strides_rules(void)
+{
+	char err[128];
+	for (size_t i = 0; i < M_ARRAY_LEN(strides_nets); i++)
+		assert_int_equal(geo_net_parse(strides_nets[i].key, &strides_nets[i].family,
+					       strides_nets[i].addr, &strides_nets[i].prefix, err,
+					       sizeof(err)),
+				 0);
+	return (geo_rules_t){strides_candidates, 3, NULL, 0, strides_nets,
+			     M_ARRAY_LEN(strides_nets), strides_candidates, 3};
+}
+
+static void test_scope_exact_at_every_stride_depth(void **state)
+{
+	static const row_t rows[] = {
+	    /* the /19 less the /22 hole: leaves at 20, 21 and the boundary 22 */
+	    {"v4 leaf /20", "198.51.112.1", 32, EU_US_AP, 20},
+	    {"v4 leaf /21", "198.51.104.1", 32, EU_US_AP, 21},
+	    {"v4 leaf /22 (stride boundary)", "198.51.96.1", 32, EU_US_AP, 22},
+	    {"v4 leaf /23", "198.51.102.5", 32, US_EU_AP, 23},
+	    {"v4 leaf /25", "198.51.100.200", 32, US_EU_AP, 25},
+	    {"v4 leaf /26", "198.51.100.64", 32, US_EU_AP, 26},
+	    {"v4 leaf /27", "198.51.100.32", 32, US_EU_AP, 27},
+	    {"v4 leaf /28 (stride boundary)", "198.51.100.5", 32, AP_US_EU, 28},
+	    {"v4 leaf /29", "198.51.100.24", 32, US_EU_AP, 29},
+	    {"v4 leaf /30", "198.51.100.20", 32, US_EU_AP, 30},
+	    {"v4 leaf /31", "198.51.100.18", 32, US_EU_AP, 31},
+	    {"v4 leaf /32", "198.51.100.16", 32, EU_US_AP, 32},
+	    {"v4 /32 sibling", "198.51.100.17", 32, US_EU_AP, 32},
+	    /* the /48 less the /124 hole: leaves at 49, 123, 124 (boundary), 127, 128 */
+	    {"v6 leaf /49", "2001:db8:1:8000::1", 128, EU_US_AP, 49},
+	    {"v6 leaf /123", "2001:db8:1::20", 128, EU_US_AP, 123},
+	    {"v6 leaf /124 (stride boundary)", "2001:db8:1::1", 128, AP_US_EU, 124},
+	    {"v6 leaf /127", "2001:db8:1::12", 128, EU_US_AP, 127},
+	    {"v6 leaf /128", "2001:db8:1::10", 128, US_EU_AP, 128},
+	    {"v6 /128 sibling", "2001:db8:1::11", 128, EU_US_AP, 128},
+	};
+	geo_rules_t r = strides_rules();
+	(void)state;
+	run_rows("test-city.mmdb", &r, rows, M_ARRAY_LEN(rows));
+}
+
+static void test_source_prefix_inside_a_stride(void **state)
+{
+	static const row_t rows[] = {
+	    /* the bits past the source prefix count as zero, wherever the stride cuts */
+	    {"v4 /26 source, leaf /28", "198.51.100.5", 26, AP_US_EU, 28},
+	    {"v4 /24 source picks .0", "198.51.100.17", 24, AP_US_EU, 28},
+	    {"v4 /31 source picks .16", "198.51.100.17", 31, EU_US_AP, 32},
+	    {"v4 /20 source picks 96.0", "198.51.100.200", 20, EU_US_AP, 22},
+	    {"v4 /23 source, leaf /20", "198.51.127.255", 23, EU_US_AP, 20},
+	    {"v4 /25 source inside the /22", "198.51.101.255", 25, US_EU_AP, 24},
+	    {"v6 /64 source, leaf /124", "2001:db8:1::1", 64, AP_US_EU, 124},
+	    {"v6 /120 source picks ::0", "2001:db8:1::11", 120, AP_US_EU, 124},
+	    {"v6 /127 source picks ::10", "2001:db8:1::11", 127, US_EU_AP, 128},
+	    {"v6 /126 source picks ::10/127", "2001:db8:1::13", 126, US_EU_AP, 128},
+	    {"v6 /50 source, leaf /49", "2001:db8:1:ffff::1", 50, EU_US_AP, 49},
+	};
+	geo_rules_t r = strides_rules();
+	(void)state;
+	run_rows("test-city.mmdb", &r, rows, M_ARRAY_LEN(rows));
+}
+
 static void test_lookup_rejects_bad_family(void **state)
 {
 	char err[256];
@@ -407,6 +483,8 @@ int main(void)
 	    cmocka_unit_test(test_ipv4_only_database),
 	    cmocka_unit_test(test_country_database_works_through_map),
 	    cmocka_unit_test(test_single_candidate_has_scope_zero),
+	    cmocka_unit_test(test_scope_exact_at_every_stride_depth),
+	    cmocka_unit_test(test_source_prefix_inside_a_stride),
 	    cmocka_unit_test(test_lookup_rejects_bad_family),
 	    cmocka_unit_test(test_set_shares_tries_of_equal_records),
 	    cmocka_unit_test(test_set_reports_bad_rules),
