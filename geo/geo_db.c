@@ -203,18 +203,56 @@ nomem:
 	return -1;
 }
 
-/* Turns one search-tree record into a location-tree child. The record's meaning is
- * libmaxminddb's: below node_count a node, node_count itself empty, the next 15 values
- * the separator, then data-section offsets up to the section's size. */
-static int child_value(geo_db_t *db, offset_map_t *m, uint32_t node, uint32_t record,
-		       uint32_t *out, char *err, size_t errlen)
+/* Reading the search tree: one depth-first walk over the mapped file that proves the
+ * tree is a tree where the compiler will walk it (a corrupt file whose nodes share
+ * children would otherwise make every later walk exponential), decodes each reachable
+ * data record once, counts networks, and writes the nodes it reaches into db->nodes in
+ * the order of the walk (a node, then its whole left subtree, then its right one). The
+ * compiler walks the tree in that same order, so it reads db->nodes almost sequentially
+ * instead of jumping around the file's order. */
+typedef struct {
+	geo_db_t *db;	       /* the database being opened */
+	offset_map_t map;      /* data offset -> location index */
+	uint64_t *seen;	       /* one bit per file node: reached already */
+	const uint8_t *tree;   /* the file's search tree */
+	unsigned record_size;  /* bits per record: 24, 28 or 32 */
+	uint32_t count;	       /* nodes written to db->nodes */
+	uint8_t path[16];      /* IPv6 walk: the bits so far (the rest zero) */
+	uint32_t compat;       /* where the walk puts ::/96: root4 (an alias of it) */
+	char *err;	       /* the caller's error buffer */
+	size_t errlen;	       /* its size */
+} walk_t;
+
+/* File node i's record (0 left, 1 right): big-endian, 24, 28 or 32 bits; a 28-bit pair
+ * keeps the left record's top nibble in the middle byte's high half. */
+static uint32_t file_record(const walk_t *w, uint32_t i, unsigned right)
 {
+	const uint8_t *p = w->tree + (size_t)i * (w->record_size / 4);
+
+	switch (w->record_size) {
+	case 24:
+		p += 3 * right;
+		return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+	case 28:
+		if (right)
+			return (uint32_t)(p[3] & 0x0f) << 24 | (uint32_t)p[4] << 16 |
+			       (uint32_t)p[5] << 8 | p[6];
+		return (uint32_t)(p[3] & 0xf0) << 20 | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 |
+		       p[2];
+	default:
+		p += 4 * right;
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	}
+}
+
+/* A record that is not a node, as a leaf. The record's meaning is libmaxminddb's: below
+ * node_count a node, node_count itself empty, the next 15 values the separator, then
+ * data-section offsets up to the section's size. */
+static int leaf_value(walk_t *w, uint32_t node, uint32_t record, uint32_t *out)
+{
+	geo_db_t *db = w->db;
 	uint32_t index;
 
-	if (record < db->node_count) {
-		*out = record;
-		return 0;
-	}
 	if (record == db->node_count) {
 		*out = GEO_TREE_LEAF;
 		return 0;
@@ -223,143 +261,128 @@ static int child_value(geo_db_t *db, offset_map_t *m, uint32_t node, uint32_t re
 	/* the 16 bytes after the tree are a separator, not data */
 	if ((uint64_t)record < (uint64_t)db->node_count + 16 ||
 	    offset >= db->mmdb.data_section_size) {
-		fail(err, errlen, db->path, "search tree node %u points outside the file", node);
+		fail(w->err, w->errlen, db->path, "search tree node %u points outside the file",
+		     node);
 		return -1;
 	}
 	/* neighbouring networks often share a record: skip the hash for a repeat */
-	if (offset == m->last_offset) {
-		*out = m->last_leaf;
-		return 0;
+	if (offset == w->map.last_offset) {
+		*out = w->map.last_leaf;
+	} else {
+		if (location_for(db, &w->map, (uint32_t)offset, &index, w->err, w->errlen) < 0)
+			return -1;
+		w->map.last_offset = offset;
+		w->map.last_leaf = *out = GEO_TREE_LEAF | index;
 	}
-	if (location_for(db, m, (uint32_t)offset, &index, err, errlen) < 0)
-		return -1;
-	m->last_offset = offset;
-	m->last_leaf = *out = GEO_TREE_LEAF | index;
+	db->networks++;
 	return 0;
 }
 
-/* Reads every node's two records straight from the mapped file (big-endian, 24, 28 or 32
- * bits; a 28-bit record pair keeps the left record's top nibble in the middle byte's
- * high half). Much faster than MMDB_read_node, which fills a struct per node. */
-static int read_tree(geo_db_t *db, char *err, size_t errlen)
+static void corrupt(walk_t *w)
 {
-	offset_map_t map = {.last_offset = UINT64_MAX};
-	unsigned record_size = db->mmdb.metadata.record_size;
-	size_t node_bytes = record_size / 4;
-	const uint8_t *p = db->mmdb.file_content;
-	int rc = -1;
+	fail(w->err, w->errlen, w->db->path,
+	     "corrupt search tree (a node is reached twice or too deep)");
+}
 
-	if ((record_size != 24 && record_size != 28 && record_size != 32) ||
-	    (uint64_t)db->node_count * node_bytes > (uint64_t)db->mmdb.file_size) {
-		fail(err, errlen, db->path, "unsupported database (record size %u, %u nodes)",
-		     record_size, db->node_count);
+/* Walks file node i at depth (of max) and below; *out is its index in db->nodes.
+ * path6: the IPv6 walk, which leaves out the regions carrying IPv4 (aliases of the IPv4
+ * tree in most databases; the compiler reads them through root4). */
+static int walk_node(walk_t *w, uint32_t i, unsigned depth, unsigned max, bool path6,
+		     uint32_t *out)
+{
+	geo_db_t *db = w->db;
+
+	if (depth == max || (w->seen[i / 64] >> (i % 64)) & 1) {
+		corrupt(w);
 		return -1;
 	}
+	w->seen[i / 64] |= (uint64_t)1 << (i % 64);
+	uint32_t me = w->count++;
+	for (unsigned b = 0; b < 2; b++) {
+		uint8_t bit = (uint8_t)(0x80 >> (depth % 8));
+		uint32_t record = file_record(w, i, b), child = GEO_TREE_LEAF;
+		int form = GEO_FORM_NATIVE;
+		if (path6 && b)
+			w->path[depth / 8] |= bit;
+		if (path6 && depth + 1 >= 16 && depth + 1 <= 96)
+			for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
+				if (geo_forms[f].prefix_len == depth + 1 &&
+				    memcmp(w->path, geo_forms[f].prefix, 16) == 0)
+					form = f;
+		int rc = 0;
+		if (form == GEO_FORM_COMPAT)
+			child = w->compat; /* ::/96 is root4 itself */
+		else if (form != GEO_FORM_NATIVE)
+			child = GEO_TREE_LEAF; /* never read: lookups go through root4 */
+		else if (record < db->node_count)
+			rc = walk_node(w, record, depth + 1, max, path6, &child);
+		else
+			rc = leaf_value(w, i, record, &child);
+		if (path6 && b)
+			w->path[depth / 8] &= (uint8_t)~bit;
+		if (rc < 0)
+			return -1;
+		db->nodes[(size_t)2 * me + b] = child;
+	}
+	*out = me;
+	return 0;
+}
+
+/* A root: a node to walk, or a record that is a leaf already. */
+static int walk_root(walk_t *w, uint32_t record, unsigned max, bool path6, uint32_t *out)
+{
+	if (record < w->db->node_count)
+		return walk_node(w, record, 0, max, path6, out);
+	return leaf_value(w, 0, record, out);
+}
+
+static int read_tree(geo_db_t *db, char *err, size_t errlen)
+{
+	walk_t w = {.db = db, .map = {.last_offset = UINT64_MAX}, .err = err, .errlen = errlen};
+	int rc = -1;
+
+	w.record_size = db->mmdb.metadata.record_size;
+	w.tree = db->mmdb.file_content;
+	if ((w.record_size != 24 && w.record_size != 28 && w.record_size != 32) ||
+	    (uint64_t)db->node_count * (w.record_size / 4) > (uint64_t)db->mmdb.file_size) {
+		fail(err, errlen, db->path, "unsupported database (record size %u, %u nodes)",
+		     w.record_size, db->node_count);
+		return -1;
+	}
+	/* at most every node once; what the walk does not reach is given back below */
 	db->nodes = malloc((size_t)db->node_count * 2 * sizeof(*db->nodes));
 	db->locs = calloc(1, sizeof(*db->locs));
+	w.seen = calloc(db->node_count / 64 + 1, sizeof(*w.seen));
 	db->loc_count = 1;
-	if (!db->nodes || !db->locs) {
+	if (!db->nodes || !db->locs || !w.seen) {
 		fail(err, errlen, db->path, "out of memory");
 		goto out;
 	}
-	for (uint32_t i = 0; i < db->node_count; i++, p += node_bytes) {
-		uint32_t left, right;
-		if (record_size == 24) {
-			left = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-			right = (uint32_t)p[3] << 16 | (uint32_t)p[4] << 8 | p[5];
-		} else if (record_size == 28) {
-			left = (uint32_t)(p[3] & 0xf0) << 20 | (uint32_t)p[0] << 16 |
-			       (uint32_t)p[1] << 8 | p[2];
-			right = (uint32_t)(p[3] & 0x0f) << 24 | (uint32_t)p[4] << 16 |
-				(uint32_t)p[5] << 8 | p[6];
-		} else {
-			left = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-			       p[3];
-			right = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 |
-				p[7];
-		}
-		if (child_value(db, &map, i, left, &db->nodes[(size_t)2 * i], err, errlen) < 0 ||
-		    child_value(db, &map, i, right, &db->nodes[(size_t)2 * i + 1], err, errlen) < 0)
+	if (db->mmdb.metadata.ip_version == 4) {
+		if (walk_root(&w, 0, 32, false, &db->root4) < 0)
 			goto out;
+		db->root6 = GEO_TREE_LEAF;
+	} else {
+		/* the IPv4 space is ::/96: follow 96 zero bits in the file */
+		uint32_t record = 0;
+		for (unsigned d = 0; d < 96 && record < db->node_count; d++)
+			record = file_record(&w, record, 0);
+		if (walk_root(&w, record, 32, false, &db->root4) < 0)
+			goto out;
+		w.compat = db->root4;
+		if (walk_root(&w, 0, 128, true, &db->root6) < 0)
+			goto out;
+	}
+	if (w.count < db->node_count) {
+		uint32_t *nodes = realloc(db->nodes, ((size_t)w.count + 1) * 2 * sizeof(*nodes));
+		if (nodes)
+			db->nodes = nodes;
 	}
 	rc = 0;
 out:
-	free(map.keys);
-	free(map.vals);
-	return rc;
-}
-
-/* The walk that proves the tree is a tree where the compiler will walk it: a corrupt file
- * whose nodes share children would otherwise make every later walk exponential. */
-typedef struct {
-	uint64_t *seen;	 /* one bit per node: reached already */
-	uint8_t path[16]; /* IPv6 walk: the bits so far (the rest zero) */
-	uint8_t form_len[129]; /* 1 at the prefix lengths where an IPv6 form carrying IPv4 starts */
-} shape_t;
-
-/* Counts networks below ref and fails when a node is reached twice or lies deeper than
- * the address. path6: the IPv6 walk, which leaves out the regions carrying IPv4 (aliases
- * of the IPv4 tree in most databases; the compiler reads them through root4). */
-static int count_networks(geo_db_t *db, shape_t *sh, uint32_t ref, unsigned depth,
-			  unsigned max_depth, bool path6)
-{
-	if (ref & GEO_TREE_LEAF) {
-		db->networks += (ref & ~GEO_TREE_LEAF) != 0;
-		return 0;
-	}
-	if (depth == max_depth || (sh->seen[ref / 64] >> (ref % 64)) & 1)
-		return -1;
-	sh->seen[ref / 64] |= (uint64_t)1 << (ref % 64);
-	for (unsigned b = 0; b < 2; b++) {
-		uint8_t bit = (uint8_t)(0x80 >> (depth % 8));
-		if (path6 && b)
-			sh->path[depth / 8] |= bit;
-		bool skip = false;
-		if (path6 && sh->form_len[depth + 1])
-			for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
-				if (geo_forms[f].prefix_len == depth + 1 &&
-				    memcmp(sh->path, geo_forms[f].prefix, 16) == 0)
-					skip = true;
-		int rc = skip ? 0
-			      : count_networks(db, sh, db->nodes[(size_t)2 * ref + b], depth + 1,
-					       max_depth, path6);
-		if (path6 && b)
-			sh->path[depth / 8] &= (uint8_t)~bit;
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int find_roots(geo_db_t *db, char *err, size_t errlen)
-{
-	shape_t sh = {0};
-	int rc = 0;
-
-	if (db->mmdb.metadata.ip_version == 4) {
-		db->root4 = 0;
-		db->root6 = GEO_TREE_LEAF;
-	} else {
-		uint32_t ref = 0;
-		for (unsigned i = 0; i < 96 && !(ref & GEO_TREE_LEAF); i++)
-			ref = db->nodes[(size_t)2 * ref];
-		db->root4 = ref;
-		db->root6 = 0;
-	}
-	sh.seen = calloc(db->node_count / 64 + 1, sizeof(*sh.seen));
-	if (!sh.seen) {
-		fail(err, errlen, db->path, "out of memory");
-		return -1;
-	}
-	for (int f = GEO_FORM_MAPPED; f < GEO_FORM_COUNT; f++)
-		sh.form_len[geo_forms[f].prefix_len] = 1;
-	if (count_networks(db, &sh, db->root4, 0, 32, false) < 0 ||
-	    count_networks(db, &sh, db->root6, 0, 128, true) < 0) {
-		fail(err, errlen, db->path,
-		     "corrupt search tree (a node is reached twice or too deep)");
-		rc = -1;
-	}
-	free(sh.seen);
+	free(w.seen);
+	free(w.map.keys);
+	free(w.map.vals);
 	return rc;
 }
 
@@ -396,7 +419,7 @@ geo_db_t *geo_db_open(const char *path, char *err, size_t errlen)
 		geo_db_free(db);
 		return NULL;
 	}
-	if (read_tree(db, err, errlen) < 0 || find_roots(db, err, errlen) < 0) {
+	if (read_tree(db, err, errlen) < 0) {
 		geo_db_free(db);
 		return NULL;
 	}
