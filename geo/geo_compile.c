@@ -224,22 +224,22 @@ static uint32_t reserve_nodes(build_t *b, size_t k)
 	return first;
 }
 
-static void append_leaf(build_t *b, uint32_t leaf)
+/* Makes room for the at most 64 leaf runs of one node. */
+static void reserve_leaves(build_t *b)
 {
 	geo_trie_t *t = b->trie;
 
-	if (t->leaf_count == b->leaf_cap) {
-		size_t cap = b->leaf_cap ? b->leaf_cap * 2 : 1024;
-		uint32_t *leaves = cap < GEO_TRIE_LEAF ? realloc(t->leaves, cap * sizeof(*leaves))
-						       : NULL;
-		if (!leaves) {
-			b->failed = 1;
-			return;
-		}
-		t->leaves = leaves;
-		b->leaf_cap = cap;
+	if (t->leaf_count + (1u << GEO_TRIE_STRIDE) <= b->leaf_cap)
+		return;
+	size_t cap = b->leaf_cap ? b->leaf_cap * 2 : 1024;
+	uint32_t *leaves =
+	    cap < GEO_TRIE_LEAF ? realloc(t->leaves, cap * sizeof(*leaves)) : NULL;
+	if (!leaves) {
+		b->failed = 1;
+		return;
 	}
-	t->leaves[t->leaf_count++] = leaf;
+	t->leaves = leaves;
+	b->leaf_cap = cap;
 }
 
 /* One multibit node being filled from a binary subtrie. */
@@ -261,7 +261,7 @@ static void scan_node(build_t *b, mnode_t *m, uint32_t ref, unsigned depth, unsi
 		uint32_t entry = ref | ((uint32_t)depth << GEO_TRIE_DEPTH_SHIFT);
 		if (entry != m->prev) {
 			m->n.run |= (uint64_t)1 << (idx << left);
-			append_leaf(b, entry);
+			b->trie->leaves[b->trie->leaf_count++] = entry; /* room reserved */
 			m->prev = entry;
 		}
 	} else if (left == 0) {
@@ -282,6 +282,9 @@ static void make_node(build_t *b, uint32_t slot, uint32_t ref, unsigned depth)
 {
 	mnode_t m = {.prev = NONE};
 
+	reserve_leaves(b);
+	if (b->failed)
+		return;
 	m.n.leaf_base = (uint32_t)b->trie->leaf_count;
 	scan_node(b, &m, ref, depth, GEO_TRIE_STRIDE, 0);
 	uint32_t first = reserve_nodes(b, m.kid_count);

@@ -16,7 +16,7 @@ typedef struct {
 	uint32_t count;	    /* >= 1 */
 } geo_list_t;
 
-/* A compiled record: the whole IPv4 space and the whole IPv6 space, each a binary trie
+/* A compiled record: the whole IPv4 space and the whole IPv6 space, each a prefix trie
  * whose leaves are preference lists. Adjacent networks with the same list are merged
  * into their widest supernet, so a leaf's depth is the widest correct ECS scope.
  * Immutable once built; any number of threads may look up without locks. */
@@ -43,7 +43,7 @@ int geo_trie_lookup(const geo_trie_t *t, int family, const uint8_t *addr, unsign
 
 /* Size figures of a trie, for logs and the benchmark. */
 typedef struct {
-	size_t nodes; /* binary nodes below the two 65536-entry root tables */
+	size_t nodes; /* multibit nodes below the two 65536-entry root tables */
 	size_t lists; /* distinct preference lists */
 	size_t bytes; /* heap bytes held */
 } geo_trie_stats_t;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* geo_trie_internal.h -- the trie's memory layout, shared by the lookup and the compiler
  *
- * A direct table on the first 16 bits of each family, then multibit nodes of 8 bits
- * (256 entries, leaf-pushed) whose entries are packed Poptrie-style: a 256-bit map says
+ * A direct table on the first 16 bits of each family, then multibit nodes of 6 bits
+ * (64 entries, leaf-pushed) whose entries are packed Poptrie-style: a 64-bit map says
  * which entries are child nodes (stored contiguously from child_base, in entry order),
  * and another marks where each run of equal leaves starts (the runs stored contiguously
  * from leaf_base). The entry's index among the set bits, a popcount, finds either.
@@ -10,13 +10,14 @@
  * stays exact whatever the stride.
  *
  * Why: the previous layout (binary nodes of two 32-bit children below the same tables)
- * cost one dependent cache miss per address bit: ~8 for an IPv4 /24 and up to ~40 for an
- * IPv6 /56, each an L3 hit under DNS load. Here an IPv4 /24 client costs the table, one
- * node and one leaf read; an IPv6 /56 one at most five nodes. On the 600k-network
- * synthetic database the nodes and leaves take about half the binary nodes' memory,
- * because runs of equal leaves are stored once.
- * Measured alternative (earlier): 16-entry 4-bit nodes without compression, one cache
- * line each: ~20% faster than binary for 1.8x its memory.
+ * cost one dependent cache miss per address bit: ~8 for an IPv4 /24 and ~40 for an IPv6
+ * /56, each an L3 hit under DNS load. Here a lookup reads one node per 6 bits of the
+ * leaf's depth past 16 (at most three for IPv4, seven for a /56) and one leaf. Because
+ * equal neighbouring leaves are one run, nodes (24 bytes) and leaves (4) take about what
+ * the binary nodes took (30 MB on the 600k-network synthetic database).
+ * Measured alternatives: 8-bit nodes with 256-bit maps (80 bytes) took 43 MB instead of
+ * 30 and compiled several times slower, for IPv4 lookups no faster; 16-entry 4-bit nodes
+ * without compression (one cache line each) took 1.8x the binary nodes' memory.
  */
 #ifndef MERIDIAN_GEO_TRIE_INTERNAL_H
 #define MERIDIAN_GEO_TRIE_INTERNAL_H
@@ -34,7 +35,7 @@
 #define GEO_TRIE_DEPTH_MASK 0xffu
 /* The payload of a leaf: list index or form. */
 #define GEO_TRIE_PAYLOAD 0x3fffffu
-/* Bits resolved by the root tables. */
+/* Bits resolved by the root tables; the binary trie is cut into multibit nodes here. */
 #define GEO_TRIE_ROOT_BITS 16
 /* Bits resolved by each multibit node: 64 entries, one 64-bit map per kind. */
 #define GEO_TRIE_STRIDE 6

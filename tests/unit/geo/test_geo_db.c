@@ -204,6 +204,101 @@ static void test_open_refuses_search_tree_that_is_not_a_tree(void **state)
 	assert_string_equal(err, want);
 }
 
+static void test_open_refuses_one_shared_subtree(void **state)
+{
+	uint8_t *bytes;
+	size_t len;
+	char err[512], want[600];
+	(void)state;
+	read_file(test_db_path("test-city-v4.mmdb"), &bytes, &len);
+	/* both children of the root are node 1: its subtree is reached twice, once too often */
+	put_node28(bytes, 0, 1, 1);
+	const char *path = install("shared.mmdb", bytes, len);
+	free(bytes);
+	assert_null(geo_db_open(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "%s: corrupt search tree (a node is reached twice or too deep)", path);
+	assert_string_equal(err, want);
+}
+
+/* Rewrites the 28-bit test database with record_size bits per record (24 or 32): the
+ * tree re-encoded, the rest of the file as is but for the metadata's record_size. */
+static uint8_t *recode_tree(const uint8_t *in, size_t len, uint32_t nodes, unsigned bits,
+			    size_t *out_len)
+{
+	static const char key[] = "\x4brecord_size\xa1\x1c"; /* "record_size": uint16 28 */
+	size_t bytes = bits / 4, old_tree = (size_t)nodes * 7;
+	uint8_t *out = malloc(len - old_tree + (size_t)nodes * bytes);
+	assert_non_null(out);
+	for (uint32_t i = 0; i < nodes; i++) {
+		const uint8_t *n = in + 7 * (size_t)i;
+		uint32_t rec[2] = {(uint32_t)(n[3] >> 4) << 24 | (uint32_t)n[0] << 16 |
+				       (uint32_t)n[1] << 8 | n[2],
+				   (uint32_t)(n[3] & 0xf) << 24 | (uint32_t)n[4] << 16 |
+				       (uint32_t)n[5] << 8 | n[6]};
+		uint8_t *o = out + bytes * i;
+		for (unsigned r = 0; r < 2; r++)
+			for (unsigned k = 0; k < bytes / 2; k++)
+				o[r * (bytes / 2) + k] =
+				    (uint8_t)(rec[r] >> (8 * (bytes / 2 - 1 - k)));
+	}
+	memcpy(out + (size_t)nodes * bytes, in + old_tree, len - old_tree);
+	*out_len = len - old_tree + (size_t)nodes * bytes;
+	uint8_t *meta = memmem(out, *out_len, key, sizeof(key) - 1);
+	assert_non_null(meta);
+	meta[sizeof(key) - 2] = (uint8_t)bits;
+	return out;
+}
+
+static void test_open_reads_24_and_32_bit_records(void **state)
+{
+	static const char *const addresses[] = {"81.2.69.1",   "81.2.69.200",  "217.65.48.7",
+						"2001:218::1", "2c0f:ff40::1", "192.0.2.1",
+						"::ffff:81.2.69.1"};
+	char err[512];
+	uint8_t *bytes;
+	size_t len;
+	MMDB_s mmdb;
+	(void)state;
+	assert_int_equal(MMDB_open(test_db_path("test-city.mmdb"), MMDB_MODE_MMAP, &mmdb),
+			 MMDB_SUCCESS);
+	uint32_t nodes = mmdb.metadata.node_count;
+	assert_int_equal(mmdb.metadata.record_size, 28);
+	MMDB_close(&mmdb);
+	read_file(test_db_path("test-city.mmdb"), &bytes, &len);
+	geo_db_t *ref = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
+	assert_non_null(ref);
+	for (unsigned bits = 24; bits <= 32; bits += 8) {
+		size_t n;
+		uint8_t *recoded = recode_tree(bytes, len, nodes, bits, &n);
+		const char *path = install(bits == 24 ? "r24.mmdb" : "r32.mmdb", recoded, n);
+		free(recoded);
+		assert_int_equal(MMDB_open(path, MMDB_MODE_MMAP, &mmdb), MMDB_SUCCESS);
+		assert_int_equal(mmdb.metadata.record_size, bits);
+		MMDB_close(&mmdb);
+		geo_db_t *db = geo_db_open(path, err, sizeof(err));
+		if (!db)
+			fail_msg("%s", err);
+		assert_int_equal(geo_db_network_count(db), geo_db_network_count(ref));
+		for (size_t i = 0; i < M_ARRAY_LEN(addresses); i++) {
+			uint8_t addr[16];
+			int family = strchr(addresses[i], ':') ? AF_INET6 : AF_INET;
+			geo_loc_t want, got;
+			unsigned want_len, got_len;
+			assert_int_equal(inet_pton(family, addresses[i], addr), 1);
+			assert_int_equal(geo_db_locate(ref, family, addr, &want, &want_len), 0);
+			assert_int_equal(geo_db_locate(db, family, addr, &got, &got_len), 0);
+			assert_string_equal(got.country, want.country);
+			assert_string_equal(got.subdivision, want.subdivision);
+			assert_int_equal(got.has_location, want.has_location);
+			assert_int_equal(got_len, want_len);
+		}
+		geo_db_free(db);
+	}
+	geo_db_free(ref);
+	free(bytes);
+}
+
 static void test_open_refuses_record_into_separator(void **state)
 {
 	uint8_t *bytes;
@@ -428,6 +523,8 @@ int main(void)
 	    cmocka_unit_test(test_open_refuses_record_into_separator),
 	    cmocka_unit_test(test_open_refuses_undecodable_record),
 	    cmocka_unit_test(test_open_survives_random_corruption),
+	    cmocka_unit_test(test_open_refuses_one_shared_subtree),
+	    cmocka_unit_test(test_open_reads_24_and_32_bit_records),
 	    cmocka_unit_test(test_reload_of_vanished_file_keeps_old),
 	    cmocka_unit_test(test_describe_rejects_bad_family),
 	    cmocka_unit_test(test_describe_ipv6_in_ipv4_database),
