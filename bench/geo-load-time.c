@@ -5,7 +5,8 @@
  * Compiles three records over seven datacenters spread over the world (all seven by
  * distance; three with map rules; a copy of the first, which must share its trie), then
  * prints the time to open/decode, the time to compile, trie sizes, peak RSS, and single-
- * thread lookups per second for random IPv4 (/24 source) and IPv6 (/56 source) clients.
+ * thread lookups per second for random IPv4 (/24 source) and IPv6 (/56 source) clients,
+ * warm and with the caches dirtied between batches (as under DNS load).
  * It also checks 100000 random clients per trie against the rules applied directly
  * (geo_explain), scope included, and fails if any disagree. */
 #include "config.h"
@@ -167,6 +168,39 @@ int main(int argc, char **argv)
 		       family == AF_INET ? "IPv4 /24" : "IPv6 /56", (double)lookups / e / 1e6,
 		       e / (double)lookups * 1e9);
 	}
+	/* As a DNS server sees it: the kernel's networking evicts the trie from the caches
+	 * between two batches of queries, so each lookup's reads are misses. 4 MB written
+	 * between batches of 32 lookups; only the lookups are timed. Each address depends
+	 * on the previous answer, so the reads of one lookup cannot overlap the next's. */
+	size_t dirty_len = (size_t)4 << 20;
+	uint8_t *dirty = malloc(dirty_len);
+	long cold = lookups / 50;
+	for (int family = AF_INET; dirty && family <= AF_INET6; family += AF_INET6 - AF_INET) {
+		double spent = 0;
+		uint64_t dep = 0;
+		for (long i = 0; i < cold; i += 32) {
+			memset(dirty, (int)i, dirty_len);
+			double s = now_s();
+			for (long k = 0; k < 32; k++) {
+				uint8_t addr[16];
+				uint64_t r = next_random(&seed) ^ dep;
+				memcpy(addr, &r, 8);
+				if (family == AF_INET6)
+					addr[0] = (uint8_t)(0x24 + (addr[0] & 7));
+				const geo_list_t *list;
+				unsigned scope;
+				if (geo_trie_lookup(t, family, addr, family == AF_INET ? 24 : 56,
+						    &list, &scope) == 0)
+					dep = scope & 1;
+			}
+			spent += now_s() - s;
+			sink += dirty[i % dirty_len] + dep;
+		}
+		printf("%s lookups, caches dirtied, one after another: %.0f ns each\n",
+		       family == AF_INET ? "IPv4 /24" : "IPv6 /56",
+		       spent / (double)(cold / 32 * 32) * 1e9);
+	}
+	free(dirty);
 	geo_set_free(set);
 	return sink == 42 ? 3 : 0;
 }
