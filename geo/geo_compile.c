@@ -54,8 +54,7 @@ typedef struct {
 	uint32_t *bin;	       /* the binary trie: node i's children at [2i], [2i+1] */
 	size_t bin_count;      /* binary nodes */
 	size_t bin_cap; /* nodes allocated in bin */
-	size_t node_cap; /* multibit nodes allocated in trie->nodes */
-	size_t leaf_cap; /* entries allocated in trie->leaves */
+	size_t arena_cap; /* words allocated in trie->arena */
 	geo_trie_t *trie; /* output under construction */
 	size_t pool_cap; /* entries allocated in trie->pool */
 	intern_t intern; /* identical preference lists stored once */
@@ -201,45 +200,36 @@ static void flatten(uint32_t *root, unsigned left, unsigned idx, const uint32_t 
 	}
 }
 
-/* Reserves k contiguous multibit nodes; returns the first, or NONE (b->failed). */
-static uint32_t reserve_nodes(build_t *b, size_t k)
+/* Makes room for n more words in the arena. */
+static int arena_room(build_t *b, size_t n)
 {
 	geo_trie_t *t = b->trie;
 
-	if (t->node_count + k > b->node_cap) {
-		size_t cap = b->node_cap ? b->node_cap * 2 : 1024;
-		while (cap < t->node_count + k)
-			cap *= 2;
-		geo_trie_node_t *nodes =
-		    cap < GEO_TRIE_LEAF ? realloc(t->nodes, cap * sizeof(*nodes)) : NULL;
-		if (!nodes) {
-			b->failed = 1;
-			return NONE;
-		}
-		t->nodes = nodes;
-		b->node_cap = cap;
+	if (t->arena_len + n <= b->arena_cap)
+		return 0;
+	size_t cap = b->arena_cap ? b->arena_cap * 2 : 4096;
+	while (cap < t->arena_len + n)
+		cap *= 2;
+	uint32_t *arena = cap < GEO_TRIE_LEAF ? realloc(t->arena, cap * sizeof(*arena)) : NULL;
+	if (!arena) {
+		b->failed = 1;
+		return -1;
 	}
-	uint32_t first = (uint32_t)t->node_count;
-	t->node_count += k;
-	return first;
+	t->arena = arena;
+	b->arena_cap = cap;
+	return 0;
 }
 
-/* Makes room for the at most 64 leaf runs of one node. */
-static void reserve_leaves(build_t *b)
+/* Reserves k contiguous multibit nodes; returns the first's word offset, or NONE
+ * (b->failed). */
+static uint32_t reserve_nodes(build_t *b, size_t k)
 {
-	geo_trie_t *t = b->trie;
-
-	if (t->leaf_count + (1u << GEO_TRIE_STRIDE) <= b->leaf_cap)
-		return;
-	size_t cap = b->leaf_cap ? b->leaf_cap * 2 : 1024;
-	uint32_t *leaves =
-	    cap < GEO_TRIE_LEAF ? realloc(t->leaves, cap * sizeof(*leaves)) : NULL;
-	if (!leaves) {
-		b->failed = 1;
-		return;
-	}
-	t->leaves = leaves;
-	b->leaf_cap = cap;
+	if (arena_room(b, k * GEO_TRIE_NODE_WORDS) < 0)
+		return NONE;
+	uint32_t first = (uint32_t)b->trie->arena_len;
+	b->trie->arena_len += k * GEO_TRIE_NODE_WORDS;
+	b->trie->node_count += k;
+	return first;
 }
 
 /* One multibit node being filled from a binary subtrie. */
@@ -261,7 +251,7 @@ static void scan_node(build_t *b, mnode_t *m, uint32_t ref, unsigned depth, unsi
 		uint32_t entry = ref | ((uint32_t)depth << GEO_TRIE_DEPTH_SHIFT);
 		if (entry != m->prev) {
 			m->n.run |= (uint64_t)1 << (idx << left);
-			b->trie->leaves[b->trie->leaf_count++] = entry; /* room reserved */
+			b->trie->arena[b->trie->arena_len++] = entry; /* room reserved */
 			m->prev = entry;
 		}
 	} else if (left == 0) {
@@ -276,24 +266,26 @@ static void scan_node(build_t *b, mnode_t *m, uint32_t ref, unsigned depth, unsi
 
 /* Fills multibit node slot from the binary node ref at depth (16, 22, ...): its 64
  * entries are the binary subtrie 6 levels down, leaves pushed to every entry they cover
- * with their own depth, binary nodes at depth + 6 becoming child nodes. A node's children
- * are reserved together, so they are contiguous, then filled depth first. */
+ * with their own depth, binary nodes at depth + 6 becoming child nodes. The node's leaf
+ * runs go to the arena right after whatever precedes (for a /16, its own slot), then its
+ * children are reserved together, so they are contiguous, then filled depth first: a
+ * lookup's path stays within a few neighbouring cache lines and one or two pages. */
 static void make_node(build_t *b, uint32_t slot, uint32_t ref, unsigned depth)
 {
 	mnode_t m = {.prev = NONE};
 
-	reserve_leaves(b);
-	if (b->failed)
+	if (arena_room(b, 1u << GEO_TRIE_STRIDE) < 0)
 		return;
-	m.n.leaf_base = (uint32_t)b->trie->leaf_count;
+	m.n.leaf_base = (uint32_t)b->trie->arena_len;
 	scan_node(b, &m, ref, depth, GEO_TRIE_STRIDE, 0);
 	uint32_t first = reserve_nodes(b, m.kid_count);
 	if (b->failed)
 		return;
 	m.n.child_base = first;
-	b->trie->nodes[slot] = m.n;
+	memcpy(b->trie->arena + slot, &m.n, sizeof(m.n));
 	for (unsigned k = 0; k < m.kid_count && !b->failed; k++)
-		make_node(b, first + k, m.kids[k], depth + GEO_TRIE_STRIDE);
+		make_node(b, first + (uint32_t)(k * GEO_TRIE_NODE_WORDS), m.kids[k],
+			  depth + GEO_TRIE_STRIDE);
 }
 
 /* A subtrie just built at the tables' depth: as a binary node (whose subtrie is the
@@ -497,17 +489,11 @@ geo_trie_t *geo_trie_build(const geo_db_t *db, const geo_dc_t *dcs, size_t ndc,
 	for (size_t i = 0; i < b.trie->list_count; i++)
 		b.trie->lists[i].dc = b.trie->pool + b.intern.offsets[i];
 	/* give back the doubling slack; a failed shrink keeps the larger block */
-	if (b.trie->node_count) {
-		geo_trie_node_t *nodes =
-		    realloc(b.trie->nodes, b.trie->node_count * sizeof(*b.trie->nodes));
-		if (nodes)
-			b.trie->nodes = nodes;
-	}
-	if (b.trie->leaf_count) {
-		uint32_t *leaves =
-		    realloc(b.trie->leaves, b.trie->leaf_count * sizeof(*b.trie->leaves));
-		if (leaves)
-			b.trie->leaves = leaves;
+	if (b.trie->arena_len) {
+		uint32_t *arena =
+		    realloc(b.trie->arena, b.trie->arena_len * sizeof(*b.trie->arena));
+		if (arena)
+			b.trie->arena = arena;
 	}
 out:
 	free(b.bin);

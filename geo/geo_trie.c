@@ -2,6 +2,7 @@
 /* geo_trie.c -- prefix trie from client networks to datacenter lists: lookup */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,17 +29,24 @@ static inline uint32_t descend(const geo_trie_t *t, const uint32_t *root, const 
 	unsigned d = GEO_TRIE_ROOT_BITS;
 
 	while (!(e & GEO_TRIE_LEAF)) {
-		const geo_trie_node_t *n = &t->nodes[e];
+		const uint32_t *n = t->arena + e;
+		uint64_t child, run;
+		uint32_t base;
 		/* the 6 bits from d on; a is zero-padded past the address */
 		unsigned two = ((unsigned)a[d / 8] << 8) | a[d / 8 + 1];
 		unsigned i = (two >> (16 - GEO_TRIE_STRIDE - d % 8)) & 63;
 		uint64_t upto = ~(uint64_t)0 >> (63 - i); /* entries 0..i */
 		d += GEO_TRIE_STRIDE;
-		if ((n->child >> i) & 1)
-			e = n->child_base + (uint32_t)__builtin_popcountll(n->child & upto) - 1;
-		else
-			e = t->leaves[n->leaf_base +
-				      (uint32_t)__builtin_popcountll(n->run & upto) - 1];
+		memcpy(&child, n + offsetof(geo_trie_node_t, child) / 4, sizeof(child));
+		if ((child >> i) & 1) {
+			memcpy(&base, n + offsetof(geo_trie_node_t, child_base) / 4, sizeof(base));
+			e = base + (uint32_t)GEO_TRIE_NODE_WORDS *
+				       ((uint32_t)__builtin_popcountll(child & upto) - 1);
+		} else {
+			memcpy(&run, n + offsetof(geo_trie_node_t, run) / 4, sizeof(run));
+			memcpy(&base, n + offsetof(geo_trie_node_t, leaf_base) / 4, sizeof(base));
+			e = t->arena[base + (uint32_t)__builtin_popcountll(run & upto) - 1];
+		}
 	}
 	return e;
 }
@@ -85,7 +93,7 @@ void geo_trie_stats(const geo_trie_t *t, geo_trie_stats_t *stats)
 	stats->nodes = t->node_count;
 	stats->lists = t->list_count;
 	stats->bytes = sizeof(*t) + 2 * ((size_t)1 << GEO_TRIE_ROOT_BITS) * sizeof(uint32_t) +
-		       t->node_count * sizeof(geo_trie_node_t) + t->leaf_count * sizeof(uint32_t) +
+		       t->arena_len * sizeof(uint32_t) +
 		       t->list_count * sizeof(geo_list_t) +
 		       t->pool_len * sizeof(uint16_t);
 }
@@ -96,8 +104,7 @@ void geo_trie_free(geo_trie_t *t)
 		return;
 	free(t->root4);
 	free(t->root6);
-	free(t->nodes);
-	free(t->leaves);
+	free(t->arena);
 	free(t->lists);
 	free(t->pool);
 	free(t);

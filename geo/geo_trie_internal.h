@@ -40,26 +40,32 @@
 /* Bits resolved by each multibit node: 64 entries, one 64-bit map per kind. */
 #define GEO_TRIE_STRIDE 6
 
-/* One multibit node: 64 entries, entry i being bit i of the maps. */
+/* One multibit node: 64 entries, entry i being bit i of the maps. Nodes and leaves share
+ * one array of 32-bit words (the arena), so that a node, its leaves and its children lie
+ * together: a node is written as GEO_TRIE_NODE_WORDS words at a word offset (read with
+ * memcpy, so no alignment or aliasing rules are involved), a leaf is one word. */
 typedef struct {
 	uint64_t child;	     /* set: entry i is a child node */
 	uint64_t run;	     /* set: entry i is a leaf unequal to entry i - 1 (or i == 0, or
 				entry i - 1 is a child): a run of equal leaves starts there */
-	uint32_t child_base; /* node index of the first child */
-	uint32_t leaf_base;  /* index in leaves of the first run */
+	uint32_t child_base; /* word offset of the first child; child k at + k * NODE_WORDS */
+	uint32_t leaf_base;  /* word offset of the first run's leaf; run k at + k */
 } geo_trie_node_t;
 
+#define GEO_TRIE_NODE_WORDS (sizeof(geo_trie_node_t) / sizeof(uint32_t))
+
 struct geo_trie {
-	uint32_t *root4;	 /* 65536 entries: IPv4 by its first 16 bits */
-	uint32_t *root6;	 /* 65536 entries: IPv6 by its first 16 bits */
-	geo_trie_node_t *nodes;	 /* multibit nodes; a node's children are contiguous */
-	size_t node_count;	 /* entries in nodes */
-	uint32_t *leaves;	 /* leaf runs (leaves with their depth), a node's contiguous */
-	size_t leaf_count;	 /* entries in leaves */
-	geo_list_t *lists;	 /* interned preference lists */
-	size_t list_count;	 /* entries in lists */
-	uint16_t *pool;		 /* storage of every list's datacenter indexes */
-	size_t pool_len;	 /* uint16_t entries used in pool */
+	uint32_t *root4;   /* 65536 entries: IPv4 by its first 16 bits */
+	uint32_t *root6;   /* 65536 entries: IPv6 by its first 16 bits */
+	uint32_t *arena;   /* multibit nodes and leaf runs; a table entry or child that is
+			      not a leaf is a node's word offset here. Laid out depth first:
+			      a node's leaves, then its children together, then theirs. */
+	size_t arena_len;  /* words used in arena */
+	size_t node_count; /* multibit nodes in arena */
+	geo_list_t *lists; /* interned preference lists */
+	size_t list_count; /* entries in lists */
+	uint16_t *pool;	   /* storage of every list's datacenter indexes */
+	size_t pool_len;   /* uint16_t entries used in pool */
 };
 
 #endif
