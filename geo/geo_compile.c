@@ -33,32 +33,32 @@ typedef struct {
 
 /* Interned lists: open addressing over list indexes, hashed by content. */
 typedef struct {
-	uint32_t *slots; /* list index + 1; 0 = empty */
-	size_t cap;	 /* power of two */
-	size_t *offsets; /* per list: start in the pool (pointers are fixed at the end) */
+	uint32_t *slots;    /* list index + 1; 0 = empty */
+	size_t cap;	    /* power of two */
+	size_t *offsets;    /* per list: start in the pool (pointers are fixed at the end) */
 	size_t offsets_cap; /* entries allocated in offsets */
 } intern_t;
 
 /* One compilation. */
 typedef struct {
-	const uint32_t *src;   /* the database's location tree */
-	const geo_loc_t *locs; /* its locations */
-	const geo_dc_t *dcs; /* the datacenters, by index */
-	const geo_rules_t *rules; /* the record's map, nets and candidates */
+	const uint32_t *src;	     /* the database's location tree */
+	const geo_loc_t *locs;	     /* its locations */
+	const geo_dc_t *dcs;	     /* the datacenters, by index */
+	const geo_rules_t *rules;    /* the record's map, nets and candidates */
 	uint32_t *loc_list;	     /* per location: list leaf, or NONE until computed */
 	const geo_net_rule_t **nets; /* this family's nets rules, sorted by address then length */
 	uint32_t *net_list;	     /* list leaf per entry of nets */
-	hole_t holes[HOLE_COUNT]; /* IPv6 ranges not read from the v6 tree (IPv4 forms) */
-	geo_choice_t *choices; /* scratch, geo_order_max entries */
-	uint16_t *order;       /* scratch */
-	uint32_t *bin;	       /* the binary trie: node i's children at [2i], [2i+1] */
-	size_t bin_count;      /* binary nodes */
-	size_t bin_cap; /* nodes allocated in bin */
-	size_t arena_cap; /* words allocated in trie->arena */
-	geo_trie_t *trie; /* output under construction */
-	size_t pool_cap; /* entries allocated in trie->pool */
-	intern_t intern; /* identical preference lists stored once */
-	int failed; /* out of memory or index overflow */
+	hole_t holes[HOLE_COUNT];    /* IPv6 ranges not read from the v6 tree (IPv4 forms) */
+	geo_choice_t *choices;	     /* scratch, geo_order_max entries */
+	uint16_t *order;	     /* scratch */
+	uint32_t *bin;		     /* the binary trie: node i's children at [2i], [2i+1] */
+	size_t bin_count;	     /* binary nodes */
+	size_t bin_cap;		     /* nodes allocated in bin */
+	size_t arena_cap;	     /* words allocated in trie->arena */
+	geo_trie_t *trie;	     /* output under construction */
+	size_t pool_cap;	     /* entries allocated in trie->pool */
+	intern_t intern;	     /* identical preference lists stored once */
+	int failed;		     /* out of memory or index overflow */
 } build_t;
 
 static uint32_t hash_list(const uint16_t *dc, size_t n)
@@ -374,7 +374,7 @@ static uint32_t build_below(build_t *b, uint32_t src, unsigned depth, unsigned m
 		if (graft != NONE)
 			return graft;
 		return depth < GEO_TRIE_ROOT_BITS ? build_plain_top(b, src, depth)
-						   : build_plain(b, src);
+						  : build_plain(b, src);
 	}
 	if (depth == max) /* a corrupt tree deeper than the address: no record */
 		return override != NONE ? override : graft != NONE ? graft : location_leaf(b, 0);
@@ -514,9 +514,9 @@ out:
 
 struct geo_set {
 	geo_trie_t **by_record; /* nrules entries, shared between records with equal rules */
-	size_t record_count; /* entries in by_record */
-	geo_trie_t **distinct; /* each trie once, for freeing */
-	size_t distinct_count; /* entries in distinct */
+	size_t record_count;	/* entries in by_record */
+	geo_trie_t **distinct;	/* each trie once, for freeing */
+	size_t distinct_count;	/* entries in distinct */
 };
 
 static bool same_indexes(const size_t *a, size_t na, const size_t *b, size_t nb)
@@ -546,15 +546,15 @@ static bool same_rules(const geo_rules_t *a, const geo_rules_t *b)
 
 /* The distinct tries of one geo_set_build_threads(), built by a few threads. */
 typedef struct {
-	const geo_db_t *db; /* the database every trie is built from */
-	const geo_dc_t *dcs; /* the datacenters, by index */
-	size_t ndc; /* entries in dcs */
+	const geo_db_t *db;	  /* the database every trie is built from */
+	const geo_dc_t *dcs;	  /* the datacenters, by index */
+	size_t ndc;		  /* entries in dcs */
 	const geo_rules_t *rules; /* the record's map, nets and candidates */
-	const size_t *first; /* per distinct trie: the record whose rules it compiles */
-	size_t count;	     /* distinct tries */
-	geo_trie_t **out;    /* per distinct trie: the result, or NULL */
-	char (*why)[256];    /* per distinct trie: the error when out is NULL */
-	size_t next;	     /* next distinct trie to take, atomically */
+	const size_t *first;	  /* per distinct trie: the record whose rules it compiles */
+	size_t count;		  /* distinct tries */
+	geo_trie_t **out;	  /* per distinct trie: the result, or NULL */
+	char (*why)[256];	  /* per distinct trie: the error when out is NULL */
+	size_t next;		  /* next distinct trie to take, atomically */
 } set_job_t;
 
 static void *set_worker(void *arg)

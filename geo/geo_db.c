@@ -32,10 +32,10 @@ struct geo_db {
 
 /* Data-section offset -> location index, open addressing; only alive during open. */
 typedef struct {
-	uint32_t *keys; /* offset + 1; 0 = empty slot */
-	uint32_t *vals; /* location index */
-	size_t cap;	/* power of two */
-	size_t used; /* slots holding a key */
+	uint32_t *keys;	      /* offset + 1; 0 = empty slot */
+	uint32_t *vals;	      /* location index */
+	size_t cap;	      /* power of two */
+	size_t used;	      /* slots holding a key */
 	uint64_t last_offset; /* the offset looked up last, or UINT64_MAX */
 	uint32_t last_leaf;   /* its tree leaf */
 } offset_map_t;
@@ -211,16 +211,16 @@ nomem:
  * compiler walks the tree in that same order, so it reads db->nodes almost sequentially
  * instead of jumping around the file's order. */
 typedef struct {
-	geo_db_t *db;	       /* the database being opened */
-	offset_map_t map;      /* data offset -> location index */
-	uint64_t *seen;	       /* one bit per file node: reached already */
-	const uint8_t *tree;   /* the file's search tree */
-	unsigned record_size;  /* bits per record: 24, 28 or 32 */
-	uint32_t count;	       /* nodes written to db->nodes */
-	uint8_t path[16];      /* IPv6 walk: the bits so far (the rest zero) */
-	uint32_t compat;       /* where the walk puts ::/96: root4 (an alias of it) */
-	char *err;	       /* the caller's error buffer */
-	size_t errlen;	       /* its size */
+	geo_db_t *db;	      /* the database being opened */
+	offset_map_t map;     /* data offset -> location index */
+	uint64_t *seen;	      /* one bit per file node: reached already */
+	const uint8_t *tree;  /* the file's search tree */
+	unsigned record_size; /* bits per record: 24, 28 or 32 */
+	uint32_t count;	      /* nodes written to db->nodes */
+	uint8_t path[16];     /* IPv6 walk: the bits so far (the rest zero) */
+	uint32_t compat;      /* where the walk puts ::/96: root4 (an alias of it) */
+	char *err;	      /* the caller's error buffer */
+	size_t errlen;	      /* its size */
 } walk_t;
 
 /* File node i's record (0 left, 1 right): big-endian, 24, 28 or 32 bits; a 28-bit pair
@@ -287,8 +287,7 @@ static void corrupt(walk_t *w)
 /* Walks file node i at depth (of max) and below; *out is its index in db->nodes.
  * path6: the IPv6 walk, which leaves out the regions carrying IPv4 (aliases of the IPv4
  * tree in most databases; the compiler reads them through root4). */
-static int walk_node(walk_t *w, uint32_t i, unsigned depth, unsigned max, bool path6,
-		     uint32_t *out)
+static int walk_node(walk_t *w, uint32_t i, unsigned depth, unsigned max, bool path6, uint32_t *out)
 {
 	geo_db_t *db = w->db;
 

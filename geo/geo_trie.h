@@ -41,6 +41,21 @@ typedef struct geo_trie geo_trie_t;
 int geo_trie_lookup(const geo_trie_t *t, int family, const uint8_t *addr, unsigned source_prefix,
 		    const geo_list_t **list, unsigned *scope) M_NONNULL_ALL M_WUR;
 
+/* One lookup of a batch: the arguments and results of geo_trie_lookup(). */
+typedef struct {
+	int family;		/* AF_INET or AF_INET6 */
+	const uint8_t *addr;	/* 4 or 16 bytes by family, network order */
+	unsigned source_prefix; /* as for geo_trie_lookup() */
+	const geo_list_t *list; /* out: the preference list (unset when rc is -1) */
+	unsigned scope;		/* out: the ECS scope */
+	int rc;			/* out: 0, or -1 for a bad family */
+} geo_trie_query_t;
+
+/* Looks up q[0..n) with exactly the results of geo_trie_lookup() for each, walking them
+ * in lockstep and prefetching each one's next read, so their cache misses overlap (for
+ * a server that holds several queries, e.g. one recvmmsg batch). No allocation. */
+void geo_trie_lookup_batch(const geo_trie_t *t, geo_trie_query_t *q, size_t n) M_NONNULL_ALL;
+
 /* Size figures of a trie, for logs and the benchmark. */
 typedef struct {
 	size_t nodes; /* multibit nodes below the two 65536-entry root tables */

@@ -252,8 +252,8 @@ static uint8_t *recode_tree(const uint8_t *in, size_t len, uint32_t nodes, unsig
 
 static void test_open_reads_24_and_32_bit_records(void **state)
 {
-	static const char *const addresses[] = {"81.2.69.1",   "81.2.69.200",  "217.65.48.7",
-						"2001:218::1", "2c0f:ff40::1", "192.0.2.1",
+	static const char *const addresses[] = {"81.2.69.1",	   "81.2.69.200",  "217.65.48.7",
+						"2001:218::1",	   "2c0f:ff40::1", "192.0.2.1",
 						"::ffff:81.2.69.1"};
 	char err[512];
 	uint8_t *bytes;

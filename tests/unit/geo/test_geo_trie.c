@@ -307,9 +307,9 @@ static void test_single_candidate_has_scope_zero(void **state)
 static const size_t strides_candidates[] = {US_EAST, EU_WEST, AP_SOUTH};
 static const size_t only_eu[] = {EU_WEST};
 static geo_net_rule_t strides_nets[] = {
-    {"198.51.96.0/19", 0, {0}, 0, only_eu, 1},	  {"198.51.100.0/22", 0, {0}, 0, only_us, 1},
-    {"198.51.100.0/28", 0, {0}, 0, only_ap, 1},	  {"198.51.100.16/32", 0, {0}, 0, only_eu, 1},
-    {"2001:db8:1::/48", 0, {0}, 0, only_eu, 1},	  {"2001:db8:1::/124", 0, {0}, 0, only_ap, 1},
+    {"198.51.96.0/19", 0, {0}, 0, only_eu, 1},	   {"198.51.100.0/22", 0, {0}, 0, only_us, 1},
+    {"198.51.100.0/28", 0, {0}, 0, only_ap, 1},	   {"198.51.100.16/32", 0, {0}, 0, only_eu, 1},
+    {"2001:db8:1::/48", 0, {0}, 0, only_eu, 1},	   {"2001:db8:1::/124", 0, {0}, 0, only_ap, 1},
     {"2001:db8:1::10/128", 0, {0}, 0, only_us, 1},
 };
 
@@ -321,8 +321,9 @@ static geo_rules_t strides_rules(void)
 					       strides_nets[i].addr, &strides_nets[i].prefix, err,
 					       sizeof(err)),
 				 0);
-	return (geo_rules_t){strides_candidates, 3, NULL, 0, strides_nets,
-			     M_ARRAY_LEN(strides_nets), strides_candidates, 3};
+	return (geo_rules_t){
+	    strides_candidates, 3, NULL, 0, strides_nets, M_ARRAY_LEN(strides_nets),
+	    strides_candidates, 3};
 }
 
 static void test_scope_exact_at_every_stride_depth(void **state)
@@ -374,6 +375,81 @@ static void test_source_prefix_inside_a_stride(void **state)
 	geo_rules_t r = strides_rules();
 	(void)state;
 	run_rows("test-city.mmdb", &r, rows, M_ARRAY_LEN(rows));
+}
+
+/* A batch gives each query exactly what geo_trie_lookup() gives it: random IPv4,
+ * native IPv6, every IPv6 form carrying IPv4, random source prefixes, a batch size that
+ * is not a multiple of the lockstep width, and a bad family in the middle. */
+static void test_batch_lookup_matches_single_lookups(void **state)
+{
+	static const struct {
+		uint8_t prefix[12]; /* the form's first bytes */
+		size_t len;	    /* how many of them to copy over the random address */
+	} forms[] = {
+	    {{0}, 12},					      /* ::a.b.c.d (compatible) */
+	    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 12}, /* ::ffff:a.b.c.d (mapped) */
+	    {{0, 0x64, 0xff, 0x9b}, 12},		      /* 64:ff9b::a.b.c.d (NAT64) */
+	    {{0x20, 0x02}, 2},				      /* 2002::/16 (6to4) */
+	    {{0x20, 0x01, 0, 0}, 4},			      /* 2001::/32 (Teredo) */
+	};
+	static const uint8_t cut4[] = {198, 51, 100}, cut6[] = {0x20, 0x01, 0x0d, 0xb8, 0, 1};
+	enum { N = 1000 };
+	static uint8_t addrs[N][16];
+	static geo_trie_query_t q[N];
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	char err[512] = "";
+	geo_rules_t r = r1_rules();
+	geo_rules_t s = strides_rules();
+	(void)state;
+	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
+	if (!db)
+		fail_msg("%s", err);
+	for (int which = 0; which < 2; which++) {
+		geo_trie_t *t =
+		    geo_trie_build(db, test_dcs, DC_COUNT, which ? &s : &r, err, sizeof(err));
+		if (!t)
+			fail_msg("%s", err);
+		for (size_t i = 0; i < N; i++) {
+			for (size_t k = 0; k < 16; k++) {
+				seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+				addrs[i][k] = (uint8_t)seed;
+			}
+			unsigned kind = (unsigned)(seed >> 40) % 8; /* 0-2 IPv4, 3-7 IPv6 */
+			q[i].family = kind < 3 ? AF_INET : AF_INET6;
+			if (kind >= 3 && (seed >> 50) % 2) /* half of the IPv6 ones in a form */
+				memcpy(addrs[i], forms[kind - 3].prefix, forms[kind - 3].len);
+			if (i % 7 == 0) /* inside the networks the strides rules cut up */
+				memcpy(addrs[i], q[i].family == AF_INET ? cut4 : cut6,
+				       q[i].family == AF_INET ? sizeof(cut4) : sizeof(cut6));
+			q[i].addr = addrs[i];
+			q[i].source_prefix =
+			    (unsigned)(seed >> 20) % (q[i].family == AF_INET ? 33 : 129);
+			if (i <
+			    8) { /* ::0.0.0.i: compatible-form grafts deeper than the IPv4 leaf */
+				q[i].family = AF_INET6;
+				memset(addrs[i], 0, 16);
+				addrs[i][15] = (uint8_t)(i + 2);
+				q[i].source_prefix = 128 - (unsigned)i;
+			}
+			if (i == 500)
+				q[i].family = AF_UNIX;
+		}
+		geo_trie_lookup_batch(t, q, N - 3);
+		for (size_t i = 0; i < N - 3; i++) {
+			const geo_list_t *list;
+			unsigned scope;
+			int rc = geo_trie_lookup(t, q[i].family, q[i].addr, q[i].source_prefix,
+						 &list, &scope);
+			assert_int_equal(q[i].rc, rc);
+			if (rc == 0) {
+				assert_ptr_equal(q[i].list, list);
+				assert_int_equal(q[i].scope, scope);
+			}
+		}
+		assert_int_equal(q[500].rc, -1);
+		geo_trie_free(t);
+	}
+	geo_db_free(db);
 }
 
 static void test_lookup_rejects_bad_family(void **state)
@@ -485,6 +561,7 @@ int main(void)
 	    cmocka_unit_test(test_single_candidate_has_scope_zero),
 	    cmocka_unit_test(test_scope_exact_at_every_stride_depth),
 	    cmocka_unit_test(test_source_prefix_inside_a_stride),
+	    cmocka_unit_test(test_batch_lookup_matches_single_lookups),
 	    cmocka_unit_test(test_lookup_rejects_bad_family),
 	    cmocka_unit_test(test_set_shares_tries_of_equal_records),
 	    cmocka_unit_test(test_set_reports_bad_rules),
