@@ -19,9 +19,10 @@ typedef struct geo_db geo_db_t;
  * location index (0 = no record). Without it, the value is a node index. */
 #define GEO_TREE_LEAF 0x80000000u
 
-/* Opens path (City, Country, or DB-IP compatible), reads every search-tree node and
- * decodes every distinct data record (continent, country, first subdivision, latitude,
- * longitude) once. A database without coordinates is fine. Returns NULL with
+/* Opens path (City, Country, or DB-IP compatible), reads the search tree where lookups
+ * go (one depth-first walk of the mapped file, which also proves it is a tree) and
+ * decodes every distinct data record reached (continent, country, first subdivision,
+ * latitude, longitude) once. A database without coordinates is fine. Returns NULL with
  * "PATH: reason" in err when the file is missing, not an mmdb, or corrupt anywhere. */
 geo_db_t *geo_db_open(const char *path, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
 /* Frees db; NULL is fine. */
