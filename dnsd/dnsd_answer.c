@@ -34,17 +34,18 @@
 /* One response being built. */
 typedef struct {
 	const dnsd_answer_ctx_t *ctx; /* zones and geo data of this snapshot */
-	const dnsd_query_t *q; /* the parsed question */
-	const dnsd_client_t *client; /* the resolver's address and transport */
-	dnsd_counters_t *counters; /* the worker's counters, bumped per answer */
-	const dnsd_zone_t *zone; /* the zone the question fell into */
-	uint16_t an, ns, ar;	 /* records per section */
-	uint8_t rcode;		 /* 0..15 here; BADVERS is handled apart */
-	bool aa;		 /* authoritative */
-	bool tc;		 /* answer or authority did not fit */
-	bool referral;		 /* a delegation was answered */
-	uint8_t scope;		 /* ECS scope prefix length for the response */
-	dnsd_render_t r;	 /* last: only the fields above are zeroed per query */
+	const dnsd_query_t *q;	      /* the parsed question */
+	const dnsd_client_t *client;  /* the resolver's address and transport */
+	dnsd_counters_t *counters;    /* the worker's counters, bumped per answer */
+	const dnsd_geo_pre_t *pre;    /* a lookup made ahead (batch), or NULL */
+	const dnsd_zone_t *zone;      /* the zone the question fell into */
+	uint16_t an, ns, ar;	      /* records per section */
+	uint8_t rcode;		      /* 0..15 here; BADVERS is handled apart */
+	bool aa;		      /* authoritative */
+	bool tc;		      /* answer or authority did not fit */
+	bool referral;		      /* a delegation was answered */
+	uint8_t scope;		      /* ECS scope prefix length for the response */
+	dnsd_render_t r;	      /* last: only the fields above are zeroed per query */
 } answer_t;
 
 enum { SEC_AN, SEC_NS, SEC_AR };
@@ -104,18 +105,18 @@ static void referral(answer_t *st, const dnsd_node_t *cut)
 }
 
 /* The client address the geo lookup uses: ECS when it has a prefix, else the source. */
-static void geo_client(const answer_t *st, int *family, const uint8_t **addr, unsigned *prefix)
+static void geo_client(const dnsd_query_t *q, const dnsd_client_t *client, int *family,
+		       const uint8_t **addr, unsigned *prefix)
 {
-	const dnsd_query_t *q = st->q;
 	if (q->has_ecs && q->ecs_source > 0) {
 		*family = q->ecs_family == 1 ? AF_INET : AF_INET6;
 		*addr = q->ecs_addr;
 		*prefix = q->ecs_source;
 		return;
 	}
-	*family = st->client->family;
-	*addr = st->client->addr;
-	*prefix = st->client->family == AF_INET ? 32 : 128;
+	*family = client->family;
+	*addr = client->addr;
+	*prefix = client->family == AF_INET ? 32 : 128;
 }
 
 static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
@@ -138,15 +139,24 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 	unsigned scope = 0;
 
 	if (rec->varies && g->lookup != NULL) {
-		int family;
-		const uint8_t *addr;
-		unsigned prefix;
-		geo_client(st, &family, &addr, &prefix);
-		unsigned got = g->lookup(g->lookup_ctx, n->geo_record, family, addr, prefix,
-					 order_buf, DNSD_GEO_ORDER_MAX, &scope);
-		if (got > 0) {
-			order = order_buf;
-			count = got > DNSD_GEO_ORDER_MAX ? DNSD_GEO_ORDER_MAX : got;
+		const dnsd_geo_pre_t *pre = st->pre;
+		if (pre != NULL && pre->done && pre->record == n->geo_record) {
+			scope = pre->scope;
+			if (pre->count > 0) {
+				order = pre->order;
+				count = pre->count;
+			}
+		} else {
+			int family;
+			const uint8_t *addr;
+			unsigned prefix;
+			geo_client(st->q, st->client, &family, &addr, &prefix);
+			unsigned got = g->lookup(g->lookup_ctx, n->geo_record, family, addr, prefix,
+						 order_buf, DNSD_GEO_ORDER_MAX, &scope);
+			if (got > 0) {
+				order = order_buf;
+				count = got > DNSD_GEO_ORDER_MAX ? DNSD_GEO_ORDER_MAX : got;
+			}
 		}
 		/* RFC 7871 7.1.2: source prefix 0 means "do not use my address": scope 0 */
 		if (st->q->has_ecs && st->q->ecs_source == 0)
@@ -404,17 +414,17 @@ static size_t answer_error(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	return len;
 }
 
-size_t dnsd_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t qlen,
-		   const dnsd_client_t *client, uint8_t *resp, size_t resp_cap,
-		   dnsd_counters_t *counters)
+/* The answer to a parsed query; pre is a geo lookup made ahead, or NULL. */
+static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
+			    dnsd_parse_t parsed, const dnsd_geo_pre_t *pre, const uint8_t *query,
+			    const dnsd_client_t *client, uint8_t *resp, size_t resp_cap,
+			    dnsd_counters_t *counters)
 {
-	dnsd_query_t q;
 	answer_t st;
 
 	counters->queries++;
 	if (client->tcp)
 		counters->tcp++;
-	dnsd_parse_t parsed = dnsd_query_parse(query, qlen, &q);
 	if (unlikely(parsed != DNSD_PARSE_OK || resp_cap < 512)) {
 		if (parsed == DNSD_PARSE_DROP || resp_cap < DNSD_HDR_LEN) {
 			counters->dropped++;
@@ -425,69 +435,111 @@ size_t dnsd_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t ql
 							   : DNSD_RCODE_FORMERR;
 		if (parsed == DNSD_PARSE_OK)
 			rcode = DNSD_RCODE_SERVFAIL;
-		if (q.has_edns)
+		if (q->has_edns)
 			counters->edns++;
-		return answer_error(ctx, &q, query, resp, resp_cap, rcode, counters);
+		return answer_error(ctx, q, query, resp, resp_cap, rcode, counters);
 	}
-	if (q.has_edns)
+	if (q->has_edns)
 		counters->edns++;
-	if (q.has_ecs)
+	if (q->has_ecs)
 		counters->ecs++;
 
 	/* what the client takes: 512 bytes without EDNS, else its size capped by ours */
 	size_t limit = 65535;
 	if (!client->tcp) {
 		uint16_t ours = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
-		limit = q.has_edns ? (q.udp_size < ours ? q.udp_size : ours) : 512;
+		limit = q->has_edns ? (q->udp_size < ours ? q->udp_size : ours) : 512;
 	}
 	if (limit > resp_cap)
 		limit = resp_cap;
-	bool nsid = q.has_edns && q.nsid && ctx->nsid != NULL;
-	if (nsid && q.question_end + opt_size(ctx, &q, true) > limit)
+	bool nsid = q->has_edns && q->nsid && ctx->nsid != NULL;
+	if (nsid && q->question_end + opt_size(ctx, q, true) > limit)
 		nsid = false;
-	size_t opt_len = q.has_edns ? opt_size(ctx, &q, nsid) : 0;
+	size_t opt_len = q->has_edns ? opt_size(ctx, q, nsid) : 0;
 
-	memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q.question_end - DNSD_HDR_LEN);
+	memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q->question_end - DNSD_HDR_LEN);
 	memset(&st, 0, offsetof(answer_t, r));
 	st.ctx = ctx;
-	st.q = &q;
+	st.q = q;
 	st.client = client;
 	st.counters = counters;
-	dnsd_render_init(&st.r, resp, limit - opt_len, q.question_end, q.qname, q.label_count,
-			 q.label_off, q.qname_len);
+	st.pre = pre;
+	dnsd_render_init(&st.r, resp, limit - opt_len, q->question_end, q->qname, q->label_count,
+			 q->label_off, q->qname_len);
 
 	/* Zone transfers are not served, and without zones nothing is authoritative. */
-	if (q.qclass == C_IN && likely(q.qtype != T_AXFR && q.qtype != T_IXFR) &&
+	if (q->qclass == C_IN && likely(q->qtype != T_AXFR && q->qtype != T_IXFR) &&
 	    likely(ctx->zones != NULL)) {
-		answer_name(&st, q.qname, q.qname_len, 0);
-	} else if (q.qclass == C_CH) {
+		answer_name(&st, q->qname, q->qname_len, 0);
+	} else if (q->qclass == C_CH) {
 		answer_chaos(&st);
 	} else {
 		st.rcode = DNSD_RCODE_REFUSED;
 	}
 	if (st.rcode == DNSD_RCODE_REFUSED) {
 		st.aa = false;
-		st.r.len = q.question_end;
+		st.r.len = q->question_end;
 		st.an = st.ns = st.ar = 0;
 	}
 	if (unlikely(st.tc)) {
 		/* the question (and OPT) only: the client retries over TCP */
-		st.r.len = q.question_end;
+		st.r.len = q->question_end;
 		st.an = st.ns = st.ar = 0;
 		counters->truncated++;
 	}
 	size_t len = st.r.len;
-	if (q.has_edns) {
-		len += opt_write(resp + len, ctx, &q, nsid, 0, st.scope);
+	if (q->has_edns) {
+		len += opt_write(resp + len, ctx, q, nsid, 0, st.scope);
 		st.ar++;
 		if (nsid)
 			counters->nsid++;
 	}
-	header_write(resp, &q, st.aa, st.tc, st.rcode, 1, st.an, st.ns, st.ar);
+	header_write(resp, q, st.aa, st.tc, st.rcode, 1, st.an, st.ns, st.ar);
 	counters->rcode[st.rcode]++;
 	if (st.referral)
 		counters->referrals++;
 	else if (st.rcode == DNSD_RCODE_NOERROR && st.an == 0 && !st.tc)
 		counters->nodata++;
 	return len;
+}
+
+size_t dnsd_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t qlen,
+		   const dnsd_client_t *client, uint8_t *resp, size_t resp_cap,
+		   dnsd_counters_t *counters)
+{
+	dnsd_query_t q;
+	dnsd_parse_t parsed = dnsd_query_parse(query, qlen, &q);
+	return answer_parsed(ctx, &q, parsed, NULL, query, client, resp, resp_cap, counters);
+}
+
+bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t qlen,
+			 const dnsd_client_t *client, dnsd_prepared_t *p)
+{
+	const dnsd_query_t *q = &p->q;
+
+	p->geo.record = SIZE_MAX;
+	p->geo.done = false;
+	p->parsed = dnsd_query_parse(query, qlen, &p->q);
+	if (p->parsed != DNSD_PARSE_OK || q->qclass != C_IN ||
+	    (q->qtype != T_A && q->qtype != T_AAAA && q->qtype != T_ANY) || ctx->zones == NULL ||
+	    ctx->geo == NULL || ctx->geo->lookup == NULL)
+		return false;
+	/* Only the common case, the question name itself; wildcards, cuts and CNAME
+	 * targets are looked up one by one by the answer path. */
+	const dnsd_node_t *n = dnsd_zones_find(ctx->zones, q->qname, q->qname_len,
+					       dnsd_name_hash(q->qname, q->qname_len));
+	if (n == NULL || n->cut != NULL || !(n->flags & DNSD_NODE_GEO) ||
+	    n->geo_record >= ctx->geo->record_count || !ctx->geo->records[n->geo_record].varies)
+		return false;
+	p->geo.record = n->geo_record;
+	geo_client(q, client, &p->geo.family, &p->geo.addr, &p->geo.source_prefix);
+	return true;
+}
+
+size_t dnsd_answer_prepared(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_t *p,
+			    const uint8_t *query, const dnsd_client_t *client, uint8_t *resp,
+			    size_t resp_cap, dnsd_counters_t *counters)
+{
+	return answer_parsed(ctx, &p->q, p->parsed, &p->geo, query, client, resp, resp_cap,
+			     counters);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
+#include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_zone.h"
 
 /* Concurrency: dnsd_answer() only reads the context (zones, geo view, options), which
@@ -102,5 +103,42 @@ typedef struct {
 size_t dnsd_answer(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t qlen,
 		   const dnsd_client_t *client, uint8_t *resp, size_t resp_cap,
 		   dnsd_counters_t *counters) M_NONNULL(1, 2, 4, 5, 7) M_WUR;
+
+/* A geo lookup made ahead of the answer, so that a server holding several queries (one
+ * recvmmsg batch) can look them up together (dnsd_geodb_lookup_batch()). The lookup is a
+ * pure function of (record, family, addr, source_prefix), so its result is used for any
+ * name of the query whose geo record is `record`; any other is looked up as usual. */
+typedef struct {
+	size_t record;		/* geo record index; SIZE_MAX: no lookup wanted */
+	int family;		/* AF_INET or AF_INET6: the client the answer path would use */
+	const uint8_t *addr;	/* 4 or 16 bytes; points into the prepared query or client */
+	unsigned source_prefix; /* 0..32 or 0..128 */
+	bool done;		/* out: order/count/scope hold the lookup's result */
+	const uint16_t *order;	/* out: datacenter indexes, most preferred first */
+	unsigned count;		/* out: entries in order, 0..DNSD_GEO_ORDER_MAX (0: no opinion) */
+	unsigned scope;		/* out: ECS scope of the lookup */
+} dnsd_geo_pre_t;
+
+/* A query parsed ahead of its answer: dnsd_answer_prepare() then, after any batch geo
+ * lookup, dnsd_answer_prepared(). Lives in the worker's batch (no allocation); the
+ * query bytes and the client must stay unchanged in between. */
+typedef struct {
+	dnsd_query_t q;	     /* the parsed query */
+	dnsd_parse_t parsed; /* the parser's verdict */
+	dnsd_geo_pre_t geo;  /* the geo lookup the answer will need, if any */
+} dnsd_prepared_t;
+
+/* Parses a query and finds whether its question name is a geo name that needs a lookup
+ * (exact name, no cut, A/AAAA/ANY, a record that varies); sets p->geo.record (SIZE_MAX
+ * when none) and the client to look up. Reads only; counts nothing. Returns true when
+ * p->geo wants a lookup. */
+bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t qlen,
+			 const dnsd_client_t *client, dnsd_prepared_t *p) M_NONNULL_ALL;
+
+/* dnsd_answer() for a prepared query: byte for byte the same response and counters, with
+ * the geo lookup taken from p->geo when it was done. p->geo.addr must still be valid. */
+size_t dnsd_answer_prepared(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_t *p,
+			    const uint8_t *query, const dnsd_client_t *client, uint8_t *resp,
+			    size_t resp_cap, dnsd_counters_t *counters) M_NONNULL_ALL M_WUR;
 
 #endif

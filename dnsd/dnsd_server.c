@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "dnsd/dnsd_server_tcp.h"
 #include "dnsd/dnsd_snapshot.h"
+#include "dnsd/dnsd_snapshot_geo.h"
 
 /* Room for one IPv4 or IPv6 packet-info control message. */
 /* Batches read from one socket before looking at the others (and at stop). */
@@ -44,6 +45,8 @@ typedef struct {
 	} tx_control;				/* packet info sent: reply from that address */
 	struct iovec rx_iov;			/* points at query */
 	struct iovec tx_iov;			/* points at response, with the rendered length */
+	dnsd_client_t who;			/* the client decoded from `client` */
+	dnsd_prepared_t prep;			/* the query parsed ahead, its geo lookup */
 } dnsd_udp_slot_t;
 
 /* One UDP worker: its own socket per listen address and its own batch buffers. */
@@ -200,14 +203,28 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 		unsigned out = 0;
 		rcu_read_lock();
 		const dnsd_snapshot_t *snap = rcu_dereference(dnsd_snapshot_current);
+		/* Parse the batch first and make its geo lookups together, so their cache
+		 * misses overlap instead of being paid one query at a time. */
+		dnsd_geo_pre_t *want[DNSD_SERVER_BATCH];
+		size_t nwant = 0;
+		for (int i = 0; snap != NULL && i < n; i++) {
+			dnsd_udp_slot_t *s = &w->slots[i];
+			if (unlikely(w->rx[i].msg_hdr.msg_flags & MSG_TRUNC))
+				continue;
+			dnsd_server_client(&s->client, false, &s->who);
+			if (dnsd_answer_prepare(&snap->answer, s->query, w->rx[i].msg_len, &s->who,
+						&s->prep))
+				want[nwant++] = &s->prep.geo;
+		}
+		if (nwant > 1 && snap->answer.geo != NULL)
+			dnsd_geodb_lookup_batch(snap->answer.geo, want, nwant);
 		for (int i = 0; i < n; i++) {
 			dnsd_udp_slot_t *s = &w->slots[i];
 			const struct msghdr *rh = &w->rx[i].msg_hdr;
 			if (unlikely(snap == NULL || (rh->msg_flags & MSG_TRUNC)))
 				continue;
-			dnsd_client_t client;
-			dnsd_server_client(&s->client, false, &client);
-			size_t len = dnsd_answer(&snap->answer, s->query, w->rx[i].msg_len, &client,
+			size_t len =
+			    dnsd_answer_prepared(&snap->answer, &s->prep, s->query, &s->who,
 						 s->response, sizeof(s->response), &w->counters);
 			if (len == 0)
 				continue;

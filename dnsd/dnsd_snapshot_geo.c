@@ -96,3 +96,68 @@ void dnsd_geodb_view(const dnsd_geodb_t *db, dnsd_geo_lookup_fn *lookup, const v
 	*lookup = db != NULL ? geodb_lookup : NULL;
 	*ctx = db;
 }
+
+/* Lookups per geo_trie_lookup_batch() call: one recvmmsg batch. */
+#define GEODB_BATCH 32
+
+/* Looks up pre[0..n), all of record `record`, in chunks of GEODB_BATCH. */
+static void geodb_batch_record(const dnsd_geodb_t *db, size_t record, dnsd_geo_pre_t *const *pre,
+			       size_t n)
+{
+	geo_trie_query_t q[GEODB_BATCH];
+	const geo_trie_t *t = geo_set_trie(db->set, record);
+
+	for (size_t base = 0; base < n; base += GEODB_BATCH) {
+		size_t m = n - base < GEODB_BATCH ? n - base : GEODB_BATCH;
+		for (size_t i = 0; i < m; i++) {
+			const dnsd_geo_pre_t *p = pre[base + i];
+			q[i] = (geo_trie_query_t){.family = p->family,
+						  .addr = p->addr,
+						  .source_prefix = p->source_prefix};
+		}
+		geo_trie_lookup_batch(t, q, m);
+		for (size_t i = 0; i < m; i++) {
+			dnsd_geo_pre_t *p = pre[base + i];
+			p->done = true;
+			if (q[i].rc < 0) {
+				/* as geodb_lookup(): no opinion, scope untouched (0) */
+				p->order = NULL;
+				p->count = 0;
+				p->scope = 0;
+				continue;
+			}
+			p->order = q[i].list->dc;
+			p->count = q[i].list->count < DNSD_GEO_ORDER_MAX ? q[i].list->count
+									 : DNSD_GEO_ORDER_MAX;
+			p->scope = q[i].scope;
+		}
+	}
+}
+
+void dnsd_geodb_lookup_batch(const dnsd_geo_t *g, dnsd_geo_pre_t *const *pre, size_t n)
+{
+	if (g->lookup != geodb_lookup)
+		return;
+	const dnsd_geodb_t *db = g->lookup_ctx;
+	/* Nearly always one record: group by it without sorting (a chunk is one batch). */
+	for (size_t base = 0; base < n; base += GEODB_BATCH) {
+		size_t end = n - base < GEODB_BATCH ? n : base + GEODB_BATCH;
+		bool used[GEODB_BATCH] = {false};
+		dnsd_geo_pre_t *group[GEODB_BATCH];
+		for (size_t i = base; i < end; i++) {
+			if (used[i - base])
+				continue;
+			size_t record = pre[i]->record;
+			size_t m = 0;
+			for (size_t j = i; j < end; j++) {
+				if (!used[j - base] && pre[j]->record == record) {
+					used[j - base] = true;
+					group[m++] = pre[j];
+				}
+			}
+			/* an unknown record stays not done: the answer path decides */
+			if (record < db->record_count)
+				geodb_batch_record(db, record, group, m);
+		}
+	}
+}

@@ -27,4 +27,12 @@ void dnsd_geodb_unref(dnsd_geodb_t *db);
 void dnsd_geodb_view(const dnsd_geodb_t *db, dnsd_geo_lookup_fn *lookup, const void **ctx)
     M_NONNULL(2, 3);
 
+/* Makes the lookups pre[0..n) want (dnsd_answer_prepare()) together, per record, with
+ * geo_trie_lookup_batch() so their cache misses overlap; sets done, order, count and
+ * scope exactly as the one-by-one lookup would. Does nothing when g's lookup is not
+ * this database's (the answer path then looks up one by one). Query threads; no
+ * allocation, no lock. */
+void dnsd_geodb_lookup_batch(const dnsd_geo_t *g, dnsd_geo_pre_t *const *pre,
+			     size_t n) M_NONNULL_ALL;
+
 #endif

@@ -233,6 +233,87 @@ static void test_publish_swaps_and_retires(void **state)
 	t_dir_remove(dir);
 }
 
+/* dnsd_geodb_lookup_batch() on a real compiled database: for a mixed table of clients
+ * (IPv4, IPv6, IPv4 in IPv6, every kind of source prefix, two records, an unknown
+ * record, more than one chunk), exactly what the one-by-one lookup gives. */
+static void test_geodb_batch_lookup_equals_single_lookups(void **state)
+{
+	(void)state;
+	const char *src = getenv("MERIDIAN_SRCDIR");
+	char *mdir = t_dir_new(), *dir = NULL, *cmd = NULL, *config = NULL, *errors = NULL;
+	assert_true(asprintf(&cmd, "perl '%s/tests/data/make-test-mmdb.pl' '%s'", src ? src : "..",
+			     mdir) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_true(asprintf(&config, "%sgeoip: %s/test-city.mmdb\n%s", CONFIG, mdir,
+			     strchr(DATACENTERS, '\n') + 1) > 0);
+	dnsd_zoneset_t *zs = zoneset_from(config, ZONE, &dir, &errors);
+	free(config);
+	assert_non_null(zs);
+	dnsd_geodb_t *db = dnsd_geodb_load(dnsd_zoneset_conf(zs), 1, &errors);
+	if (db == NULL)
+		fail_msg("geodb: %s", errors ? errors : "?");
+	dnsd_geo_t g = {0};
+	dnsd_geodb_view(db, &g.lookup, &g.lookup_ctx);
+
+	enum { N = 75 };
+	static uint8_t addr[N][16];
+	static dnsd_geo_pre_t pre[N];
+	dnsd_geo_pre_t *want[N];
+	static const uint8_t v4_prefix[] = {32, 24, 16, 8, 1, 0, 20};
+	static const uint8_t v6_prefix[] = {128, 56, 48, 32, 0, 64, 100};
+	uint32_t x = 12345;
+	for (size_t i = 0; i < N; i++) {
+		for (size_t b = 0; b < 16; b++) {
+			x = x * 1103515245u + 12345u;
+			addr[i][b] = (uint8_t)(x >> 16);
+		}
+		bool v4 = i % 3 != 0;
+		if (i % 9 == 3) { /* IPv4-mapped */
+			memset(addr[i], 0, 10);
+			addr[i][10] = addr[i][11] = 0xff;
+		}
+		if (i % 5 == 0) /* the test database's own networks */
+			memcpy(addr[i], v4 ? "\x51\x02\x45\xa0" : "\x20\x01\x02\x18\0\0\0\0",
+			       v4 ? 4 : 8);
+		pre[i] =
+		    (dnsd_geo_pre_t){.record = i == 40	    ? 99
+					       : i % 4 == 1 ? 1
+							    : 0,
+				     .family = v4 ? AF_INET : AF_INET6,
+				     .addr = addr[i],
+				     .source_prefix = v4 ? v4_prefix[i % 7] : v6_prefix[i % 7]};
+		want[i] = &pre[i];
+	}
+	dnsd_geodb_lookup_batch(&g, want, N);
+	for (size_t i = 0; i < N; i++) {
+		uint16_t order[DNSD_GEO_ORDER_MAX];
+		unsigned scope = 0;
+		unsigned got = g.lookup(g.lookup_ctx, pre[i].record, pre[i].family, addr[i],
+					pre[i].source_prefix, order, DNSD_GEO_ORDER_MAX, &scope);
+		if (pre[i].record == 99) {
+			assert_false(pre[i].done);
+			continue;
+		}
+		if (!pre[i].done || got != pre[i].count || scope != pre[i].scope ||
+		    (got > 0 && memcmp(order, pre[i].order, got * sizeof(order[0])) != 0))
+			fail_msg("client %zu (family %d /%u record %zu): %u dcs scope %u one by "
+				 "one, %u scope %u batched",
+				 i, pre[i].family, pre[i].source_prefix, pre[i].record, got, scope,
+				 pre[i].count, pre[i].scope);
+	}
+	/* a view that is not this database's: nothing is done */
+	dnsd_geo_t other = {.lookup = NULL};
+	pre[0].done = false;
+	dnsd_geodb_lookup_batch(&other, want, 1);
+	assert_false(pre[0].done);
+
+	dnsd_geodb_unref(db);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+	t_dir_remove(mdir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(test_snapshot_answers_from_its_context),
 	    cmocka_unit_test(test_zoneset_reports_zone_errors_with_file_and_line),
 	    cmocka_unit_test(test_geodb_load_errors),
+	    cmocka_unit_test(test_geodb_batch_lookup_equals_single_lookups),
 	    cmocka_unit_test(test_publish_swaps_and_retires),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
