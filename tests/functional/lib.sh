@@ -101,9 +101,20 @@ t_contains() {
 	esac
 }
 
-# t_done: prints the plan summary and exits with the right status.
+# t_abort WHAT: counts a failed setup step and ends the scenario (a server that never
+# came up must fail the test, not end it with nothing checked).
+t_abort() {
+	T_CHECKS=$((T_CHECKS + 1))
+	echo "not ok - $1"
+	T_FAILS=$((T_FAILS + 1))
+	t_done
+}
+
+# t_done: prints the plan summary and exits with the right status. A scenario that
+# checked nothing has not shown anything: that is a failure too.
 t_done() {
 	echo "$T_NAME: $((T_CHECKS - T_FAILS)) passed, $T_FAILS failed"
+	if [ "$T_CHECKS" -eq 0 ]; then echo "not ok - no check ran"; exit 1; fi
 	[ "$T_FAILS" -eq 0 ] || exit 1
 	exit 0
 }

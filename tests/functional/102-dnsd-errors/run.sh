@@ -6,7 +6,7 @@
 
 d_zone
 d_config
-d_start || t_done
+d_start || t_abort "meridian-dnsd answers"
 
 status() { sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$1"; }
 flags() { sed -n 's/^;; Flags: \([a-z ]*\);.*/\1/p' <<<"$1"; }

@@ -7,7 +7,7 @@
 d_zone
 d_config "  tcp_idle_timeout: 1s
   tcp_max_connections: 4"
-d_start || t_done
+d_start || t_abort "meridian-dnsd answers"
 
 python3 - "$D_PORT" >"$WORK/tcp.out" 2>&1 <<'PY'
 import socket, struct, sys, time

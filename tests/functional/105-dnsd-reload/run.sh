@@ -6,7 +6,7 @@
 
 d_zone
 d_config
-d_start || t_done
+d_start || t_abort "meridian-dnsd answers"
 
 a() { q +short "$@" | head -1; }
 # wait_for EXPECTED NAME: polls up to 3 s for the A answer to become EXPECTED.

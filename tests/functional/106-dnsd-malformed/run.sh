@@ -6,7 +6,7 @@
 
 d_zone
 d_config "  tcp_idle_timeout: 500ms"
-d_start || t_done
+d_start || t_abort "meridian-dnsd answers"
 
 python3 - "$D_PORT" "${MERIDIAN_FUZZ_SEED:-$RANDOM}" >"$WORK/fuzz.out" 2>&1 <<'PY'
 import random, socket, struct, sys, time

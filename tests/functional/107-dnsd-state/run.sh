@@ -23,7 +23,7 @@ records:
     ttl: 30
 CONF
 CTL=("$BIN/meridianctl" -c "$WORK/meridian.yaml")
-d_start || t_done
+d_start || t_abort "meridian-dnsd answers"
 
 # switch EXPECTED [CMD...]: starts CMD (meridianctl), then queries geo.example.com A for an
 # Ashburn client every 2 ms until the answer is EXPECTED; prints the milliseconds from

@@ -13,7 +13,7 @@ v6=0
 python3 -c 'import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' 2>/dev/null && v6=1
 args=(--listen "127.0.0.1:$D_PORT" --pid-file "$WORK/dnsd.pid")
 [ $v6 -eq 1 ] && args+=(--listen "[::1]:$D_PORT")
-d_start "${args[@]}" || t_done
+d_start "${args[@]}" || t_abort "meridian-dnsd answers on --listen"
 
 t_eq "answers on the --listen address" 192.0.2.80 "$(q +short www.example.com A)"
 t_eq "nothing on the config's address" "" \

@@ -9,7 +9,7 @@ d_zone
 d_config "  tcp_max_connections: 1000"
 # 64 descriptors in all, hard limit too: about 50 left for connections.
 t_start dnsd prlimit --nofile=64:64 "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
-t_wait_dns "$D_PORT" || t_done
+t_wait_dns "$D_PORT" || t_abort "meridian-dnsd answers under prlimit"
 
 t_contains "start-up warns that the limit is low" "open files limit 64 is below" "$(cat "$WORK/dnsd.log")"
 

@@ -58,7 +58,7 @@ h_origin east http "$EAST"
 h_origin west tcp "$WEST"
 h_start
 t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
-t_wait_dns "$DNS" || t_done
+t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
 t_check "east up" h_wait east up
 t_check "west up" h_wait west up
 

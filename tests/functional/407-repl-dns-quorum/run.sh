@@ -56,7 +56,7 @@ for r in a b c; do
 	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
 done
 t_start dnsd-c "$BIN/meridian-dnsd" -c "$WORK/c.yaml"
-t_wait_dns "$DNS_C" || t_done
+t_wait_dns "$DNS_C" || t_abort "meridian-dnsd of region c answers"
 
 answer() { kdig @127.0.0.1 -p "$DNS_C" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }
 wait_answer() { # WANT SECONDS
