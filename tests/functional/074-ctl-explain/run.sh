@@ -111,6 +111,9 @@ if command -v kdig >/dev/null && [ -x "$BIN/meridian-dnsd" ]; then
 		got="$(awk -v t="$type" '$1 !~ /^;/ && $4 == t {print $5; exit}' <<<"$dig") /$(sed -n 's#.*CLIENT-SUBNET: .*/\([0-9]*\)$#\1#p' <<<"$dig")"
 		ctl --json explain www.example.com "$ip" --subnet "$subnet"
 		want="$(jq_py "d['answer']['$type']['addresses'][0]") /$(jq_py 'd["scope"]')"
+		# Both sides empty (dnsd silent, explain failing) must not count as agreement.
+		t_check "dnsd answers an address and a scope: $type for $client" \
+			test -n "${got%% /*}" -a "${got##*/}" != ""
 		t_eq "dnsd agrees with explain: $type for $client" "$want" "$got"
 	}
 	for c in 81.2.69.142/32 67.43.156.1/32 175.16.199.5/32 10.1.2.3/32 81.2.69.0/24 2001:218::1/128 2a02:cf44::1/48; do
