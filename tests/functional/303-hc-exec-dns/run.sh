@@ -94,7 +94,9 @@ t_check "exec: an overrunning command takes it down" h_wait byexec down
 t_eq "exec: reason is the timeout" "timeout after 300 ms" "$(h_obs byexec detail)"
 echo 0 >exec.status
 sleep 0.3
-sleeper=$(cat exec.status.sleeper)
+sleeper=$(cat exec.status.sleeper 2>/dev/null)
+# Without the pid the check below would ask `kill -0` of nothing and pass.
+t_check "exec: the hanging probe recorded its child's pid" test -n "$sleeper"
 t_check "exec: the overrunning command's children were killed too" \
 	sh -c "! kill -0 $sleeper 2>/dev/null || grep -q '^State:.*Z' /proc/$sleeper/status"
 
