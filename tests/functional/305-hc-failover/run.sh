@@ -76,6 +76,9 @@ t_eq "dns probe reason" "check 0: rcode NOERROR" "$(h_obs ns detail)"
 
 h_mode east 500once
 sleep 1
+# origin.py writes "ok" back once it has served its one 500: the failure really happened.
+t_eq "one failure: the origin served its HTTP 500" ok "$(cat east.mode)"
+t_contains "one failure: the healthcheck saw it" "failed (HTTP 500); 2 more to go down" "$(cat hc.log)"
 t_eq "one failure: answer unchanged" 192.0.2.10 "$(answer)"
 t_eq "one failure: east still up" up "$(h_obs east)"
 
