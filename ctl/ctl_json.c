@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/json_escape.h"
 #include "ctl/ctl_json.h"
 
 void ctl_json_init(ctl_json_t *j, FILE *out)
@@ -104,93 +105,22 @@ void ctl_json_key(ctl_json_t *j, const char *key)
 	j->key_pending = true;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), or 0 when it is not one:
- * overlong forms, surrogates and code points above U+10FFFF are refused. */
-static size_t utf8_sequence_len(const unsigned char *s)
+/* The writer has never reported write errors per string: the stream keeps its own
+ * error state, and meridianctl checks stdout when it flushes it. So never stop. */
+static int file_sink(void *ctx, const char *p, size_t n)
 {
-	uint32_t cp;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	if (n > 0)
+		fwrite(p, 1, n, ctx);
+	return 0;
 }
 
 void ctl_json_escape(FILE *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', out);
-	while (*s != '\0') {
-		size_t len;
-
-		switch (*s) {
-		case '"':
-			fputs("\\\"", out);
-			s++;
-			continue;
-		case '\\':
-			fputs("\\\\", out);
-			s++;
-			continue;
-		case '\n':
-			fputs("\\n", out);
-			s++;
-			continue;
-		case '\r':
-			fputs("\\r", out);
-			s++;
-			continue;
-		case '\t':
-			fputs("\\t", out);
-			s++;
-			continue;
-		case '\b':
-			fputs("\\b", out);
-			s++;
-			continue;
-		case '\f':
-			fputs("\\f", out);
-			s++;
-			continue;
-		default:
-			break;
-		}
-		if (*s < 0x20 || *s == 0x7f) {
-			fprintf(out, "\\u%04x", *s);
-			s++;
-			continue;
-		}
-		len = utf8_sequence_len(s);
-		if (len == 0) {
-			fputs("\\ufffd", out);
-			s++;
-			continue;
-		}
-		fwrite(s, 1, len, out);
-		s += len;
-	}
-	fputc('"', out);
+	/* Short escapes for readability; DEL and invalid UTF-8 escaped so the output is
+	 * always valid UTF-8 whatever a database column holds. */
+	if (json_escape(str, JSON_ESCAPE_SHORT | JSON_ESCAPE_DEL | JSON_ESCAPE_UTF8, file_sink,
+			out) != 0)
+		return; /* not reached: file_sink never refuses */
 }
 
 void ctl_json_string(ctl_json_t *j, const char *s)

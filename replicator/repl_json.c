@@ -2,6 +2,7 @@
 /* repl_json.c -- a small strict JSON reader (bounded DOM over the input) and a capped writer */
 #include "config.h"
 
+#include "base/json_escape.h"
 #include "replicator/repl_json.h"
 
 #include <stdarg.h>
@@ -52,39 +53,6 @@ static int64_t new_node(parser_t *p, repl_json_type_t type)
 	node->type = type;
 	node->start = (uint32_t)p->pos;
 	return d->count++;
-}
-
-/* Length of the UTF-8 sequence at s (n bytes available), or 0 when invalid:
- * overlong forms, surrogates and code points past U+10FFFF are refused. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t len;
-	uint32_t cp;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-	if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 static int hex4(const char *s, uint32_t *out)
@@ -147,7 +115,7 @@ static int scan_string(parser_t *p)
 			p->pos += 2;
 			continue;
 		}
-		size_t l = utf8_len((const unsigned char *)t + p->pos, n - p->pos);
+		size_t l = json_utf8_len((const unsigned char *)t + p->pos, n - p->pos);
 		if (l == 0)
 			return fail(p, "invalid UTF-8");
 		p->pos += l;
@@ -509,24 +477,15 @@ int repl_buf_printf(repl_buf_t *b, const char *fmt, ...)
 	return repl_buf_append(b, small, (size_t)n);
 }
 
+static int buf_sink(void *ctx, const char *p, size_t n)
+{
+	return repl_buf_append(ctx, p, n);
+}
+
 int repl_buf_json_string(repl_buf_t *b, const char *s)
 {
-	int rc = repl_buf_append(b, "\"", 1);
-	const char *run = s;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		rc |= repl_buf_append(b, run, (size_t)(s - run));
-		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			rc |= repl_buf_append(b, e, 2);
-		} else {
-			rc |= repl_buf_printf(b, "\\u%04x", c);
-		}
-		run = s + 1;
-	}
-	rc |= repl_buf_append(b, run, (size_t)(s - run));
-	rc |= repl_buf_append(b, "\"", 1);
-	return rc ? -1 : 0;
+	/* Only what JSON requires: every control character as \u00XX, other bytes as they
+	 * are. The buffer's overflow flag is sticky, so stopping at the first refused run
+	 * leaves it as appending the rest would have. */
+	return json_escape(s, 0, buf_sink, b);
 }
