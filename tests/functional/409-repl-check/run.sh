@@ -50,6 +50,10 @@ r0=$(reqs)
 sleep 1
 r1=$(reqs)
 echo "# $((r1 - r0 - 1)) pulls in 1 s"
+# Empty counters (stats unreachable) would make 0 - 0 <= 25 pass: require real numbers
+# and at least one pull in that second.
+t_check "/v1/stats counted requests ($r0, then $r1)" test -n "$r0" -a -n "$r1"
+t_check "without long polls, pulls go on" test "${r1:-0}" -gt "${r0:-0}"
 t_check "without long polls, about 10 pulls a second (not thousands)" [ $((r1 - r0)) -le 25 ]
 repl_write p events 5
 t_check "and entries still flow" repl_wait_sql 2 q "SELECT count(*) FROM events WHERE origin = 'p'" 5
