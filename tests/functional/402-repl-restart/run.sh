@@ -25,6 +25,8 @@ wait $w1 $w2
 repl_write a drain dc2 "while b was down"
 t_check "A and C converge without B" repl_wait_same 5 a c
 t_eq "B has not seen the drain" "" "$(repl_sql b "SELECT action FROM overrides")"
+# (an unreadable b.db would print nothing above too)
+t_eq "B's store is readable and holds no override" 0 "$(repl_sql b "SELECT count(*) FROM overrides")"
 
 repl_start b
 t_check "all three converge after B restarts" repl_wait_same 10 a b c
