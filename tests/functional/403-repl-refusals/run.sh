@@ -12,6 +12,7 @@ repl_region a
 repl_start a
 repl_write a events 5
 before=$(repl_dump a)
+t_check "a's dump before the refusals is not empty" test -n "$before"
 P=$(repl_port a)
 req() { $PEER request --port "$P" --key "$WORK/repl.key" "$@"; }
 stat() { req --path /v1/stats | sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p'; }
