@@ -48,6 +48,8 @@ write_config "  north:
     check: { type: tcp, address: \"127.0.0.1:$P3\", interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }"
 mv hc.log hc-first.log
 writes_before=$(h_history east | wc -l)
+# (an unreadable change log counts 0 lines before and after: "nothing written" would pass)
+t_check "east's writes are in the change log ($writes_before)" [ "$writes_before" -gt 0 ]
 h_start
 sleep 0.15
 t_eq "restart: east keeps its last known state" down "$(h_obs east)"
