@@ -32,6 +32,7 @@ t_check "the new datacenter is probed" h_wait fresh up
 t_eq "the new one started unknown" "unknown up" "$(h_transitions fresh)"
 t_contains "reload logged" "reloaded $WORK/meridian.yaml: 3 datacenters with 3 checks" "$(cat hc.log)"
 gone_checked=$(h_obs gone checked)
+t_check "the removed datacenter has a last check time" test -n "$gone_checked"
 sleep 1
 t_eq "kept datacenter: no transition over the reload" "unknown up" "$(h_transitions keep)"
 t_eq "changed check, same datacenter state: no transition" "unknown up" "$(h_transitions change)"
