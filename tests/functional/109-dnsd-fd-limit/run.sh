@@ -47,6 +47,8 @@ dpid=$(pgrep -P "$PID_dnsd" 2>/dev/null | head -1)
 t0=$(ticks "$dpid")
 sleep 1
 t1=$(ticks "$dpid")
+# (no /proc entry would read as 0 ticks: the counts must be there)
+t_check "CPU ticks of meridian-dnsd readable ($t0, $t1)" test -n "$t0" -a -n "$t1"
 t_check "idle after the flood: no busy loop ($((t1 - t0)) ticks in 1 s)" [ $((t1 - t0)) -lt 20 ]
 t_eq "still answers over UDP" 192.0.2.80 "$(q +short www.example.com A)"
 t_eq "still answers over TCP" 192.0.2.80 "$(q +tcp +short www.example.com A)"
