@@ -70,6 +70,8 @@ repl_write c drain dc2 "outside the partition"
 t_check "B and C converge while A is cut off" repl_wait_same 5 b c
 sleep 0.5
 t_eq "A saw nothing of B and C" "" "$(repl_sql a "SELECT origin FROM events WHERE origin != 'a' LIMIT 1")"
+t_eq "A's store is readable and holds none of B's or C's events" 0 \
+	"$(repl_sql a "SELECT count(*) FROM events WHERE origin != 'a'")"
 t_eq "C saw nothing of A's partition writes" 20 "$(repl_sql c "SELECT count(*) FROM events WHERE origin = 'a'")"
 t_check "A records its peers as failing" repl_wait_sql 5 a "SELECT count(*) FROM peers WHERE errors > 0" 2
 
