@@ -98,4 +98,23 @@ for sub in status events peers check; do
 	ctl $sub --json
 	t_check "$sub --json parses" json_ok
 done
+
+# The shipped example config (copied, so its state.db is created here and not in the
+# source tree): drain, status --json shows it, events says who, and the last serving
+# datacenter of api.example.com. (us-east, eu-west) is refused.
+mkdir -p "$WORK/example"
+cp -r "$SRC/examples/meridian.yaml" "$SRC/examples/zones" "$WORK/example/" || c_abort "example config copied"
+X() { OUT=$("$BIN/meridianctl" -c "$WORK/example/meridian.yaml" "$@" 2>"$WORK/ctl.err"); RC=$?; ERR=$(cat "$WORK/ctl.err"); }
+X drain us-east --reason x --actor dana
+t_eq "example config: drain exits 0" 0 "$RC"
+X status --json
+t_eq "example config: status --json shows the drain by dana" "drained dana x" \
+	"$(jq_py '" ".join([c["state"] + " " + c["override"]["actor"] + " " + c["override"]["reason"] for c in d["datacenters"] if c["name"] == "us-east"])')"
+X events
+t_check "example config: events shows who drained" \
+	grep -qE '^[0-9T:Z-]+ +demo-east +dana +drain +us-east +x' <<<"$OUT"
+X drain eu-west --reason x --actor erin
+t_eq "example config: draining the last serving datacenter of api is refused" 1 "$RC"
+t_contains "example config: the refusal names the record" \
+	"refused: api.example.com. would have no serving datacenter" "$ERR"
 t_done
