@@ -76,6 +76,7 @@ t_contains "IXFR refused" "REFUSED" "$out"
 out=$(q +nsid www.example.com A)
 t_contains "NSID in the response" '"ns1.test-east"' "$(grep NSID <<<"$out")"
 out=$(q www.example.com A)
+t_contains "answered without +nsid" "192.0.2.80" "$out"
 t_eq "no NSID unless asked" "" "$(grep NSID <<<"$out")"
 
 out=$(q id.server CH TXT)
