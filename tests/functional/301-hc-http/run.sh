@@ -66,6 +66,8 @@ t_eq "reason connect refused" "connect refused" "$(h_obs east detail)"
 t_eq "every transition written, in order" "unknown up down up down up down up down" "$(h_transitions east)"
 
 t_eq "a datacenter without checks gets no observation" "" "$(h_obs quiet)"
+t_eq "no observation row for it at all (store readable)" 0 \
+	"$(sqlite3 -cmd ".timeout 2000" state.db "SELECT count(*) FROM observations WHERE datacenter = 'quiet'")"
 t_eq "checker is this region" "test-east" "$(h_obs east checker)"
 
 h_stop
