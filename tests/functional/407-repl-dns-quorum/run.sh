@@ -78,7 +78,10 @@ t_eq "still east after A's down votes kept coming" 192.0.2.10 "$(answer)"
 start=$(date +%s%N)
 "$BIN/meridianctl" -c "$WORK/a.yaml" drain east --reason "quorum test" --actor tester >/dev/null
 t_check "a drain in A changes C's DNS answers within 1 s" wait_answer 198.51.100.20 1
-echo "# drain in A reached C's answers in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "# drain in A reached C's answers in $took ms"
+# (wait_answer's 50 tries include kdig's own time: the elapsed time is the real bound)
+t_check "the drain's way from A's commit to C's answer took under 1 s ($took ms)" [ "$took" -lt 1000 ]
 "$BIN/meridianctl" -c "$WORK/a.yaml" clear east >/dev/null
 t_check "clear in A brings east back in C" wait_answer 192.0.2.10 2
 
