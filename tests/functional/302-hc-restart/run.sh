@@ -54,7 +54,16 @@ h_start
 sleep 0.15
 t_eq "restart: east keeps its last known state" down "$(h_obs east)"
 t_eq "restart: west keeps its last known state" up "$(h_obs west)"
-t_eq "restart: nothing written over east at start" "$writes_before" "$(h_history east | wc -l)"
+# Nothing may overwrite east's kept state at start. The only write allowed this early is
+# the probes' confirmation of "down" (fall fast-interval failures, ~0.4 s after start),
+# which on a loaded machine can land before this read; it is logged before it commits.
+after_start=$(h_history east | tail -n +$((writes_before + 1)) | tr '\n' ' ')
+case "$after_start" in
+"") t_eq "restart: nothing written over east at start" "" "$after_start" ;;
+"down ") t_contains "restart: only the probes' confirmation written over east at start" \
+	"datacenter east: probes confirm down" "$(cat hc.log)" ;;
+*) t_eq "restart: nothing written over east at start" "" "$after_start" ;;
+esac
 t_contains "restart logged" "datacenter east: keeping last known state down until probes decide" "$(cat hc.log)"
 t_check "new datacenter north is taken down only after fall failures" h_wait north down
 t_eq "north started unknown (served), then down" "unknown down" "$(h_transitions north)"
