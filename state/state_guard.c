@@ -47,15 +47,13 @@ static state_verdict_t *guard_begin(state_t *st, const conf_t *conf)
 	return verdicts;
 }
 
-/* The audit event that says a safety rule was overridden, and which. */
-static int forced_event_tx(state_t *st, const char *actor, const char *datacenter,
-			   const char *reason, const char *why)
+/* The rule a forced write went past, as the audit event records it: without the
+ * "refused: " prefix of the judgement (it was not refused). NULL when not forced. */
+static const char *forced_rule(int rc, const char *why)
 {
-	char detail[STATE_TEXT_MAX];
-
-	snprintf(detail, sizeof(detail), "forced past the safety rule: %.200s",
-		 strncmp(why, "refused: ", 9) == 0 ? why + 9 : why);
-	return state_event_append_tx(st, actor, "forced", datacenter, reason, detail);
+	if (rc != STATE_GUARD_FORCED)
+		return NULL;
+	return strncmp(why, "refused: ", 9) == 0 ? why + 9 : why;
 }
 
 /* Ends the transaction after the judgement: rc is the outcome so far (-1 rolls back,
@@ -84,10 +82,8 @@ int state_override_put_guarded(state_t *st, const conf_t *conf, const state_over
 		return -1;
 	if (state_verdict_check_override(conf, verdicts, dc, ov->action, why, whylen) != 0)
 		rc = force ? STATE_GUARD_FORCED : STATE_GUARD_REFUSED;
-	if (rc != STATE_GUARD_REFUSED && state_override_write_tx(st, ov) < 0)
-		rc = -1;
-	if (rc == STATE_GUARD_FORCED &&
-	    forced_event_tx(st, ov->actor, ov->datacenter, ov->reason, why) < 0)
+	/* Forced: still one audit event, the override's own, whose detail names the rule. */
+	if (rc != STATE_GUARD_REFUSED && state_override_write_tx(st, ov, forced_rule(rc, why)) < 0)
 		rc = -1;
 	return guard_end(st, verdicts, rc);
 }
@@ -126,14 +122,13 @@ int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *da
 	if (rc == STATE_GUARD_SAFE || rc == STATE_GUARD_FORCED) {
 		/* 1 cannot happen (the verdict saw a live override in this transaction);
 		 * treat it as nothing to clear all the same. */
-		int cleared = state_override_tombstone_tx(st, datacenter, actor, reason);
+		int cleared = state_override_tombstone_tx(st, datacenter, actor, reason,
+							  forced_rule(rc, why));
 
 		if (cleared < 0)
 			rc = -1;
 		else if (cleared > 0)
 			rc = STATE_GUARD_NOTHING;
 	}
-	if (rc == STATE_GUARD_FORCED && forced_event_tx(st, actor, datacenter, reason, why) < 0)
-		rc = -1;
 	return guard_end(st, verdicts, rc);
 }

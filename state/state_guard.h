@@ -26,16 +26,16 @@ typedef enum {
  * moment later is judged against ours. */
 
 /* Sets ov (as state_override_put: row, change-log entry, audit event) when the rule allows
- * it, or when force, adding a second audit event, action "forced", whose detail is
- * "forced past the safety rule: <rule>", in the same transaction. ov->datacenter must be
+ * it, or when force. A forced write is still one audit event, the override's own, whose
+ * detail then ends "; forced past the safety rule: <rule>". ov->datacenter must be
  * one of conf's datacenters. Returns a state_guard_t (never NOTHING), or -1 with
  * state_errmsg(); why is "" when the rule holds. */
 int state_override_put_guarded(state_t *st, const conf_t *conf, const state_override_t *ov,
 			       bool force, char *why, size_t whylen) M_NONNULL(1, 2, 3, 5) M_WUR;
 
 /* Clears datacenter's live override (as state_override_clear) when the rule allows what
- * the datacenter becomes without it (its observed state), or when force (with the
- * "forced" event as above). *previous, when not NULL, receives the override cleared (or
+ * the datacenter becomes without it (its observed state), or when force (its one
+ * "clear" event's detail then naming the rule as above). *previous, when not NULL, receives the override cleared (or
  * refused to clear). Returns a state_guard_t, or -1 with state_errmsg(). */
 int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *datacenter,
 				 const char *actor, const char *reason, bool force, char *why,

@@ -82,12 +82,16 @@ int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, c
 
 /* Typed writes inside the caller's state_tx_begin transaction, so a caller can judge and
  * write in one transaction (state_guard.c). Each returns 0 or -1 with the message.
- * state_override_write_tx: the override row, its change-log entry and its audit event. */
-int state_override_write_tx(state_t *st, const state_override_t *ov) M_NONNULL_ALL M_WUR;
-/* The tombstone, its change-log entry and the "clear" audit event; 1, and nothing
- * written, when datacenter has no live override. */
+ * state_override_write_tx: the override row, its change-log entry and its audit event.
+ * forced_rule, when not NULL, is the safety rule the write was forced past (without the
+ * "refused: " prefix); the one audit event then says so in its detail
+ * ("<detail>; forced past the safety rule: <rule>"), so a forced override is one event. */
+int state_override_write_tx(state_t *st, const state_override_t *ov, const char *forced_rule)
+    M_NONNULL(1, 2) M_WUR;
+/* The tombstone, its change-log entry and the "clear" audit event (forced_rule as above);
+ * 1, and nothing written, when datacenter has no live override. */
 int state_override_tombstone_tx(state_t *st, const char *datacenter, const char *actor,
-				const char *reason) M_NONNULL_ALL M_WUR;
+				const char *reason, const char *forced_rule) M_NONNULL(1, 2, 3, 4) M_WUR;
 /* One audit event and its change-log entry. */
 int state_event_append_tx(state_t *st, const char *actor, const char *action,
 			  const char *datacenter, const char *reason, const char *detail)

@@ -264,11 +264,21 @@ static void expiry_text(int64_t expires_ms, char *buf, size_t len)
 		snprintf(buf, len, "until %s", timefmt_iso(expires_ms, when, sizeof(when)));
 }
 
-int state_override_write_tx(state_t *st, const state_override_t *ov)
+/* The audit detail of an override or clear: base, and when it was forced, which rule it was
+ * forced past. The rule is cut rather than the base, which says what was done. */
+static void audit_detail(char *buf, size_t len, const char *base, const char *forced_rule)
+{
+	if (forced_rule == NULL)
+		snprintf(buf, len, "%s", base);
+	else
+		snprintf(buf, len, "%s; forced past the safety rule: %s", base, forced_rule);
+}
+
+int state_override_write_tx(state_t *st, const state_override_t *ov, const char *forced_rule)
 {
 	const char *action = state_override_action_name(ov->action);
 	int64_t now = state_now_ms(st);
-	char detail[64];
+	char expiry[64], detail[STATE_TEXT_MAX];
 	uint64_t hlc, seq;
 	sqlite3_stmt *stmt;
 
@@ -278,7 +288,8 @@ int state_override_write_tx(state_t *st, const state_override_t *ov)
 		return state_fail(st, "invalid override action %d", (int)ov->action);
 	if (ov->expires_ms < 0)
 		return state_fail(st, "invalid override expiry %lld", (long long)ov->expires_ms);
-	expiry_text(ov->expires_ms, detail, sizeof(detail));
+	expiry_text(ov->expires_ms, expiry, sizeof(expiry));
+	audit_detail(detail, sizeof(detail), expiry, forced_rule);
 	if (state_change_next(st, &hlc, &seq) < 0)
 		return -1;
 	stmt = state_prepare(
@@ -308,7 +319,7 @@ int state_override_put(state_t *st, const state_override_t *ov)
 {
 	if (state_tx_begin(st) < 0)
 		return -1;
-	if (state_override_write_tx(st, ov) < 0) {
+	if (state_override_write_tx(st, ov, NULL) < 0) {
 		state_tx_rollback(st);
 		return -1;
 	}
@@ -316,10 +327,10 @@ int state_override_put(state_t *st, const state_override_t *ov)
 }
 
 int state_override_tombstone_tx(state_t *st, const char *datacenter, const char *actor,
-				const char *reason)
+				const char *reason, const char *forced_rule)
 {
 	int64_t now = state_now_ms(st);
-	char previous[STATE_NAME_MAX] = "";
+	char previous[STATE_NAME_MAX] = "", detail[STATE_TEXT_MAX];
 	uint64_t hlc, seq;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -355,9 +366,10 @@ int state_override_tombstone_tx(state_t *st, const char *datacenter, const char 
 	sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 5, st->region, -1, SQLITE_STATIC);
+	audit_detail(detail, sizeof(detail), previous, forced_rule);
 	if (step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", datacenter, hlc, seq) < 0 ||
-	    state_event_append_tx(st, actor, "clear", datacenter, reason, previous) < 0)
+	    state_event_append_tx(st, actor, "clear", datacenter, reason, detail) < 0)
 		return -1;
 	return 0;
 }
@@ -368,7 +380,7 @@ int state_override_clear(state_t *st, const char *datacenter, const char *actor,
 
 	if (state_tx_begin(st) < 0)
 		return -1;
-	rc = state_override_tombstone_tx(st, datacenter, actor, reason);
+	rc = state_override_tombstone_tx(st, datacenter, actor, reason, NULL);
 	if (rc != 0) {
 		state_tx_rollback(st);
 		return rc;

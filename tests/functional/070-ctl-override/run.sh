@@ -56,10 +56,12 @@ t_contains "status table shows fail-open" \
 	"FAIL-OPEN www.example.com.: no serving candidate (us-east DRAINED, eu-west DRAINED); answering as if all were up" "$OUT"
 ctl events --json
 t_check "events --json parses" json_ok
-t_eq "newest event says forced, by bob" "forced bob eu-west" \
+t_eq "the forced drain is one event" 2 "$(jq_py 'len(d["events"])')"
+t_eq "newest event is the drain, by bob" "drain bob eu-west" \
 	"$(jq_py '" ".join([d["events"][0]["action"], d["events"][0]["actor"], d["events"][0]["datacenter"]])')"
-t_contains "forced event names the rule" "forced past the safety rule: www.example.com." "$(jq_py 'd["events"][0]["detail"]')"
-t_eq "then the drain itself" "drain bob" "$(jq_py 'd["events"][1]["action"] + " " + d["events"][1]["actor"]')"
+t_contains "its detail says forced and names the rule" "; forced past the safety rule: www.example.com. would have no serving datacenter" "$(jq_py 'd["events"][0]["detail"]')"
+t_contains "and keeps the expiry" "until " "$(jq_py 'd["events"][0]["detail"][:6]')"
+t_eq "no separate forced event" 0 "$(jq_py 'len([e for e in d["events"] if e["action"] == "forced"])')"
 
 ctl clear eu-west --reason "done" --actor carol
 t_eq "clear exits 0" 0 "$RC"

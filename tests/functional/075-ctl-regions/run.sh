@@ -114,8 +114,10 @@ t_eq "refused clear exits 1" 1 "$RC"
 W clear eu-west --actor bob --reason "probe fixed" --force --json
 t_eq "clear --force goes through, says so" "True True" "$(jq_py 'str(d["cleared"]) + " " + str(d["forced"])')"
 W events --json --limit 2
-t_eq "forced clear audited: forced, then clear" "forced clear" "$(jq_py 'd["events"][0]["action"] + " " + d["events"][1]["action"]')"
-t_contains "forced event names the rule" "forced past the safety rule: www.example.com. would have no serving" "$(jq_py 'd["events"][0]["detail"]')"
+t_eq "forced clear audited as one clear event, then the drain" "clear drain" "$(jq_py 'd["events"][0]["action"] + " " + d["events"][1]["action"]')"
+t_eq "the clear's detail names what it cleared and the rule it was forced past" \
+	"force-up; forced past the safety rule: www.example.com. would have no serving datacenter (us-east drained, eu-west is down)" \
+	"$(jq_py 'd["events"][0]["detail"]')"
 W clear us-east --actor bob
 t_eq "clear of the drain is safe" 'us-east: override cleared by bob (was drain by alice: "kernel upgrade")' "$OUT"
 

@@ -142,7 +142,7 @@ static void test_guarded_put_judges_override_committed_while_waiting(void **unus
 	state_close(st);
 }
 
-static void test_guarded_put_forced_writes_override_and_forced_event(void **unused)
+static void test_guarded_put_forced_writes_override_and_one_event_naming_rule(void **unused)
 {
 	char why[STATE_TEXT_MAX], text[STATE_TEXT_MAX];
 	state_override_t ov;
@@ -155,23 +155,20 @@ static void test_guarded_put_forced_writes_override_and_forced_event(void **unus
 			 STATE_GUARD_FORCED);
 	assert_string_equal(why, drain_refusal);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE deleted = 0"), 1);
-	/* Override row, its event and the forced event: three change-log entries. */
-	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes + 3);
-	test_query_text(st,
-			"SELECT action || ' ' || actor || ' ' || datacenter FROM events"
-			" ORDER BY id DESC LIMIT 1",
-			text, sizeof(text));
-	assert_string_equal(text, "forced alice us-east");
-	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text,
+	/* Override row and its one event: two change-log entries, one event. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes + 2);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events"), 1);
+	test_query_text(st, "SELECT action || ' ' || actor || ' ' || datacenter FROM events", text,
 			sizeof(text));
-	assert_string_equal(text, "forced past the safety rule: www.example.com. would have no"
-				  " serving datacenter (eu-west is down, us-east drained)");
-	test_query_text(st, "SELECT action FROM events ORDER BY id LIMIT 1", text, sizeof(text));
-	assert_string_equal(text, "drain");
+	assert_string_equal(text, "drain alice us-east");
+	test_query_text(st, "SELECT detail FROM events", text, sizeof(text));
+	assert_string_equal(text, "until 2023-11-14T22:23:20Z; forced past the safety rule:"
+				  " www.example.com. would have no serving datacenter"
+				  " (eu-west is down, us-east drained)");
 	state_close(st);
 }
 
-/* The forced event cannot be written: neither is the override. */
+/* The audit event of a forced override cannot be written: neither is the override. */
 static void test_guarded_put_forced_event_failure_writes_nothing(void **unused)
 {
 	char why[STATE_TEXT_MAX];
@@ -182,7 +179,7 @@ static void test_guarded_put_forced_event_failure_writes_nothing(void **unused)
 	(void)unused;
 	assert_int_equal(sqlite3_exec(state_db(st),
 				      "CREATE TEMP TRIGGER audit_full BEFORE INSERT ON main.events"
-				      " WHEN NEW.action = 'forced'"
+				      " WHEN NEW.detail LIKE '%forced past the safety rule%'"
 				      " BEGIN SELECT RAISE(ABORT, 'audit log full'); END",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
@@ -249,11 +246,12 @@ static void test_guarded_clear_refused_names_record_and_keeps_override(void **un
 	state_close(st);
 }
 
-static void test_guarded_clear_forced_writes_tombstone_and_forced_event(void **unused)
+static void test_guarded_clear_forced_writes_tombstone_and_one_event_naming_rule(void **unused)
 {
 	char why[STATE_TEXT_MAX], text[STATE_TEXT_MAX];
 	state_override_t previous;
 	state_t *st = open_with_eu_west_forced_up();
+	int64_t events = test_query_int(st, "SELECT count(*) FROM events");
 
 	(void)unused;
 	assert_int_equal(state_override_clear_guarded(st, &conf, "eu-west", "carol", "fixed", true,
@@ -261,15 +259,14 @@ static void test_guarded_clear_forced_writes_tombstone_and_forced_event(void **u
 			 STATE_GUARD_FORCED);
 	assert_int_equal(
 	    test_query_int(st, "SELECT deleted FROM overrides WHERE datacenter = 'eu-west'"), 1);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events"), events + 1);
 	test_query_text(st,
-			"SELECT group_concat(action, ',') FROM"
-			" (SELECT action FROM events ORDER BY id DESC LIMIT 2)",
+			"SELECT action || ' ' || actor || ': ' || detail FROM events"
+			" ORDER BY id DESC LIMIT 1",
 			text, sizeof(text));
-	assert_string_equal(text, "forced,clear");
-	test_query_text(st, "SELECT detail FROM events WHERE action = 'forced'", text,
-			sizeof(text));
-	assert_string_equal(text, "forced past the safety rule: www.example.com. would have no"
-				  " serving datacenter (us-east drained, eu-west is down)");
+	assert_string_equal(text, "clear carol: force-up; forced past the safety rule:"
+				  " www.example.com. would have no serving datacenter"
+				  " (us-east drained, eu-west is down)");
 	state_close(st);
 }
 
@@ -305,14 +302,14 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_guarded_put_judges_override_committed_while_waiting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_guarded_put_forced_writes_override_and_forced_event, setup, teardown),
+		test_guarded_put_forced_writes_override_and_one_event_naming_rule, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_put_forced_event_failure_writes_nothing,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_put_unknown_datacenter, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_guarded_clear_refused_names_record_and_keeps_override, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_guarded_clear_forced_writes_tombstone_and_forced_event, setup, teardown),
+		test_guarded_clear_forced_writes_tombstone_and_one_event_naming_rule, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_clear_safe_and_nothing, setup, teardown),
 	};
 
