@@ -27,7 +27,8 @@
 #define C_IN 1
 #define C_CH 3
 
-/* CNAME chains longer than this inside our data stop; the resolver goes on if it likes. */
+/* CNAME chains longer than this inside our data stop; the resolver goes on if it likes.
+ * A chain also stops where a name repeats (a loop is rendered once, RFC 1034 4.3.2). */
 #define CHASE_MAX 8
 #define UDP_PAYLOAD_DEFAULT 1232
 
@@ -45,7 +46,11 @@ typedef struct {
 	bool tc;		      /* answer or authority did not fit */
 	bool referral;		      /* a delegation was answered */
 	uint8_t scope;		      /* ECS scope prefix length for the response */
-	dnsd_render_t r;	      /* last: only the fields above are zeroed per query */
+	dnsd_render_t r;	      /* only the fields above are zeroed per query */
+	/* The names of the CNAME chain so far (lower-case wire): [0] the question, [d] the
+	 * target chased at depth d; valid up to the current depth, never zeroed. */
+	const uint8_t *chain[CHASE_MAX + 1];
+	uint16_t chain_len[CHASE_MAX + 1]; /* bytes of chain[i] */
 } answer_t;
 
 enum { SEC_AN, SEC_NS, SEC_AR };
@@ -219,6 +224,10 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 		if (!add(st, SEC_AN, owner, cname, UINT32_MAX) || depth >= CHASE_MAX)
 			return;
 		const dnsd_rr_t *rr = &cname->rrs[0];
+		for (unsigned i = 0; i <= depth; i++)
+			if (st->chain_len[i] == rr->rdlen &&
+			    memcmp(st->chain[i], rr->rdata, rr->rdlen) == 0)
+				return; /* a loop: its last name exists, NOERROR (RFC 6604) */
 		answer_name(st, rr->rdata, rr->rdlen, depth + 1);
 		return;
 	}
@@ -249,6 +258,8 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 	bool exact = true;
 	const dnsd_node_t *n = dnsd_zones_find(z, name, len, dnsd_name_hash(name, len));
 
+	st->chain[depth] = name;
+	st->chain_len[depth] = (uint16_t)len;
 	if (n == NULL) {
 		/* closest encloser: the longest existing ancestor (empty non-terminals exist) */
 		exact = false;

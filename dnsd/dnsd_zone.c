@@ -3,9 +3,11 @@
 #include "config.h"
 
 #include <ldns/ldns.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "dnsd/dnsd_db.h"
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_zone_read.h"
@@ -430,6 +432,84 @@ static void nodes_link(build_t *b)
 	}
 }
 
+/* The node a CNAME at n leads to when the chain goes on inside n's zone (the target
+ * exists, is not at or below a cut and owns a CNAME itself), else NULL. Wildcards are not
+ * followed: their chains depend on the name asked, and the answer path stops those. */
+static const dnsd_node_t *cname_next(const dnsd_zones_t *z, const dnsd_node_t *n)
+{
+	const dnsd_rrset_t *cname = dnsd_node_rrset(n, LDNS_RR_TYPE_CNAME);
+	if (cname == NULL || n->cut != NULL)
+		return NULL;
+	const dnsd_rr_t *rr = &cname->rrs[0];
+	const dnsd_node_t *t =
+	    dnsd_zones_find(z, rr->rdata, rr->rdlen, dnsd_name_hash(rr->rdata, rr->rdlen));
+	if (t == NULL || t->zone != n->zone || t->cut != NULL ||
+	    dnsd_node_rrset(t, LDNS_RR_TYPE_CNAME) == NULL)
+		return NULL;
+	return t;
+}
+
+static uint32_t slot_of(const dnsd_zones_t *z, const dnsd_node_t *n)
+{
+	uint32_t i = n->hash & z->mask;
+	while (z->slots[i].node != n)
+		i = (i + 1) & z->mask;
+	return i;
+}
+
+/* Warns about each CNAME loop inside a zone (a -> b -> a), once per loop, naming the
+ * zone's file and the owners. A loop is legal data (other servers load it too), so the
+ * zone is served; the answer path renders such a chain once and stops where a name
+ * repeats. Each name is walked once: a walk ends at a name an earlier walk saw. */
+static void cname_loops_warn(build_t *b, const conf_zone_t *czones)
+{
+	const dnsd_zones_t *z = b->z;
+	uint32_t *seen = calloc((size_t)z->mask + 1, sizeof(*seen));
+	uint32_t walk = 0;
+
+	if (seen == NULL) {
+		b->oom = true;
+		return;
+	}
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		const dnsd_node_t *n = z->slots[i].node;
+		if (n == NULL || seen[i] != 0 || cname_next(z, n) == NULL)
+			continue;
+		walk++;
+		const dnsd_node_t *at = n;
+		uint32_t s = i;
+		while (seen[s] == 0) {
+			seen[s] = walk;
+			at = cname_next(z, at);
+			if (at == NULL)
+				break;
+			s = slot_of(z, at);
+		}
+		if (at == NULL || seen[s] != walk)
+			continue; /* the chain ends, or joins one walked before */
+		/* at is on the loop: list it from there round to itself */
+		char chain[2048], name[1024];
+		size_t len = 0;
+		const dnsd_node_t *c = at;
+		do {
+			dnsd_name_text(c->name, name, sizeof(name));
+			int w = snprintf(chain + len, sizeof(chain) - len, "%s -> ", name);
+			if (w < 0 || (size_t)w >= sizeof(chain) - len) {
+				len = sizeof(chain) - 1;
+				break;
+			}
+			len += (size_t)w;
+			c = cname_next(z, c);
+		} while (c != at);
+		dnsd_name_text(at->name, name, sizeof(name));
+		if (len < sizeof(chain) - 1)
+			snprintf(chain + len, sizeof(chain) - len, "%s", name);
+		log_warn("%s: CNAME loop %s (served as is; answers stop where a name repeats)",
+			 czones[at->zone - z->zones].file, chain);
+	}
+	free(seen);
+}
+
 static void records_mark(build_t *b, const conf_record_t *records, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
@@ -525,6 +605,8 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 		goto oom;
 	if (b.errors.count == 0)
 		nodes_link(&b);
+	if (b.errors.count == 0 && !b.oom)
+		cname_loops_warn(&b, zones);
 	if (b.oom)
 		goto oom;
 	for (size_t i = 0; i < zone_count; i++)

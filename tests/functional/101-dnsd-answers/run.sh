@@ -6,6 +6,11 @@
 . "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
 
 d_zone
+# a CNAME loop: loaded with a warning, answered once round
+cat >>"$WORK/zones/example.com.zone" <<'ZONE'
+loop1	IN CNAME loop2
+loop2	IN CNAME loop1
+ZONE
 d_config
 d_start || t_abort "meridian-dnsd answers"
 
@@ -35,6 +40,13 @@ out=$(q alias.example.com A)
 t_eq "CNAME chased inside the zone" \
 	"alias.example.com. 3600 IN CNAME www.example.com.
 www.example.com. 3600 IN A 192.0.2.80" "$(section ANSWER "$out")"
+
+out=$(q loop1.example.com A)
+t_eq "CNAME loop rendered once, stopping where a name repeats" \
+	"loop1.example.com. 3600 IN CNAME loop2.example.com.
+loop2.example.com. 3600 IN CNAME loop1.example.com." "$(section ANSWER "$out")"
+t_eq "CNAME loop answers NOERROR (the last name exists)" NOERROR "$(status "$out")"
+t_eq "CNAME loop warned once at load" 1 "$(grep -c 'warn: .*/zones/example.com.zone: CNAME loop loop[12].example.com. -> loop[12].example.com. -> loop[12].example.com.' "$WORK/dnsd.log")"
 
 out=$(q ext.example.com A)
 t_eq "CNAME out of zone not chased" "ext.example.com. 3600 IN CNAME www.example.net." \

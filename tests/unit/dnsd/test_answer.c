@@ -57,16 +57,19 @@ static const case_t cases[] = {
      "dangling.example.com. 3600 IN CNAME nothere.example.com.", SOA_NEG, ""},
     {"cname out of zone", Q("outside.example.com.", LDNS_RR_TYPE_A), 0, true,
      "outside.example.com. 3600 IN CNAME www.example.org.", "", ""},
-    {"cname loop bounded", Q("loop1.example.com.", LDNS_RR_TYPE_A), 0, true,
+    {"cname loop rendered once", Q("loop1.example.com.", LDNS_RR_TYPE_A), 0, true,
      "loop1.example.com. 3600 IN CNAME loop2.example.com.|loop2.example.com. 3600 IN CNAME "
-     "loop1.example.com."
-     "|loop1.example.com. 3600 IN CNAME loop2.example.com.|loop2.example.com. 3600 IN CNAME "
-     "loop1.example.com."
-     "|loop1.example.com. 3600 IN CNAME loop2.example.com.|loop2.example.com. 3600 IN CNAME "
-     "loop1.example.com."
-     "|loop1.example.com. 3600 IN CNAME loop2.example.com.|loop2.example.com. 3600 IN CNAME "
-     "loop1.example.com."
-     "|loop1.example.com. 3600 IN CNAME loop2.example.com.",
+     "loop1.example.com.",
+     "", ""},
+    {"cname into a loop", Q("intoloop.example.com.", LDNS_RR_TYPE_A), 0, true,
+     "intoloop.example.com. 3600 IN CNAME loop1.example.com.|loop1.example.com. 3600 IN CNAME "
+     "loop2.example.com.|loop2.example.com. 3600 IN CNAME loop1.example.com.",
+     "", ""},
+    {"cname to itself", Q("self.example.com.", LDNS_RR_TYPE_A), 0, true,
+     "self.example.com. 3600 IN CNAME self.example.com.", "", ""},
+    {"wildcard cname loop", Q("y.cwl.example.com.", LDNS_RR_TYPE_TXT), 0, true,
+     "y.cwl.example.com. 3600 IN CNAME x.cwl.example.com.|x.cwl.example.com. 3600 IN CNAME "
+     "x.cwl.example.com.",
      "", ""},
     {"wildcard", Q("Foo.wild.example.com.", LDNS_RR_TYPE_A), 0, true,
      "Foo.wild.example.com. 3600 IN A 192.0.2.77", "", ""},

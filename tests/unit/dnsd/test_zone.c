@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -235,6 +236,101 @@ static void test_zone_nested_zone_answers_for_its_names(void **state)
 	t_dir_remove(dir);
 }
 
+/* Loads zones with stderr sent to a file; returns what was logged (caller frees). */
+static char *load_logged(const conf_zone_t *zones, size_t count, dnsd_zones_t **out)
+{
+	char *dir = t_dir_new();
+	char *path = t_file_write(dir, "stderr.txt", "");
+	FILE *f = fopen(path, "w+");
+	assert_non_null(f);
+	int saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	char *errors = NULL;
+	*out = dnsd_zones_load(zones, count, NULL, 0, &errors);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	if (errors != NULL)
+		fail_msg("%s", errors);
+	static char text[8192];
+	rewind(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = 0;
+	fclose(f);
+	free(path);
+	t_dir_remove(dir);
+	return strdup(text);
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, what); p != NULL; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+static void test_zone_cname_loops_are_warned_once_and_served(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *path = t_file_write(dir, "example.com.zone",
+				  HEAD SOA NS "a IN CNAME b\nb IN CNAME a\n"
+					      "c IN CNAME a\n"	      /* joins the loop: no second line */
+					      "self IN CNAME SELF\n" /* a loop of one */
+					      "d IN CNAME e\ne IN CNAME ns1\n" /* a chain, no loop */
+					      "w IN CNAME x.example.net.\n");
+	conf_zone_t zone = {.origin = "example.com.", .file = path};
+	dnsd_zones_t *z = NULL;
+	char *logged = load_logged(&zone, 1, &z);
+	assert_non_null(z);
+	char *want1 = NULL, *want2 = NULL;
+	assert_true(asprintf(&want1,
+			     "warn: %s: CNAME loop a.example.com. -> b.example.com. -> "
+			     "a.example.com. (served as is; answers stop where a name repeats)\n",
+			     path) > 0);
+	assert_true(asprintf(&want2,
+			     "warn: %s: CNAME loop self.example.com. -> self.example.com. (served "
+			     "as is; answers stop where a name repeats)\n",
+			     path) > 0);
+	/* the loop may be entered at a or at b: the slot order decides */
+	char *want1b = NULL;
+	assert_true(asprintf(&want1b,
+			     "warn: %s: CNAME loop b.example.com. -> a.example.com. -> "
+			     "b.example.com. (served as is; answers stop where a name repeats)\n",
+			     path) > 0);
+	if (count_of(logged, "CNAME loop") != 2 || strstr(logged, want2) == NULL ||
+	    (strstr(logged, want1) == NULL && strstr(logged, want1b) == NULL))
+		fail_msg("logged:\n%s", logged);
+	ask(z, "c.example.com.", LDNS_RR_TYPE_A, 0, true, 3);
+	ask(z, "self.example.com.", LDNS_RR_TYPE_A, 0, true, 1);
+	ask(z, "d.example.com.", LDNS_RR_TYPE_A, 0, true, 3);
+	dnsd_zones_free(z);
+	free(logged);
+	free(want1);
+	free(want1b);
+	free(want2);
+	free(path);
+	t_dir_remove(dir);
+}
+
+static void test_zone_without_cname_loops_logs_nothing(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *path = t_file_write(dir, "example.com.zone",
+				  HEAD SOA NS "d IN CNAME e\ne IN CNAME ns1\n*.w IN CNAME x.w\n");
+	conf_zone_t zone = {.origin = "example.com.", .file = path};
+	dnsd_zones_t *z = NULL;
+	char *logged = load_logged(&zone, 1, &z);
+	assert_non_null(z);
+	assert_string_equal(logged, "");
+	dnsd_zones_free(z);
+	free(logged);
+	free(path);
+	t_dir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +341,8 @@ int main(void)
 	    cmocka_unit_test(test_zone_errors_stop_after_50_with_a_count),
 	    cmocka_unit_test(test_zone_listed_twice_is_refused),
 	    cmocka_unit_test(test_zone_nested_zone_answers_for_its_names),
+	    cmocka_unit_test(test_zone_cname_loops_are_warned_once_and_served),
+	    cmocka_unit_test(test_zone_without_cname_loops_logs_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
