@@ -17,6 +17,10 @@
 #define M_MALLOC __attribute__((malloc))
 #define M_UNUSED __attribute__((unused))
 #define M_NORETURN __attribute__((noreturn))
+/* Hot-path helpers that must be inlined into their caller, e.g. into each target clone
+ * of a function built for several instruction sets (an out-of-line copy would be built
+ * for the baseline only). */
+#define M_ALWAYS_INLINE inline __attribute__((always_inline))
 /* Branch hints; the query path only. */
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

@@ -60,6 +60,7 @@ typedef struct {
 	dnsd_udp_slot_t *slots;		      /* DNSD_SERVER_BATCH of them */
 	struct mmsghdr rx[DNSD_SERVER_BATCH]; /* recvmmsg headers, one per slot */
 	struct mmsghdr tx[DNSD_SERVER_BATCH]; /* sendmmsg headers, answers packed first */
+	uint8_t tx_slot[DNSD_SERVER_BATCH];   /* tx[i] answers slots[tx_slot[i]] */
 	dnsd_counters_t counters;	      /* written by this worker only */
 } dnsd_udp_worker_t;
 
@@ -100,15 +101,24 @@ int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t err
 		 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
 		what = "IPV6_RECVPKTINFO";
 	if (what == NULL && type == SOCK_DGRAM) {
-		/* Ignore path-MTU information for answers (as NSD and Knot do): a forged
-		 * "fragmentation needed" must not make us fragment, and answers are sized for
-		 * the EDNS payload, 1232 by default, which needs no fragmenting anyway. */
-		int omit4 = IP_PMTUDISC_OMIT, omit6 = IPV6_PMTUDISC_OMIT;
-		if (family == AF_INET6)
-			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &omit6,
-					 sizeof(omit6));
-		else
-			(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &omit4, sizeof(omit4));
+		/* Never fragment an answer (RFC 9715 3.1: responders set DF / IPV6_DONTFRAG),
+		 * and ignore path-MTU information (PROBE: a forged "fragmentation needed" must
+		 * not shrink what we send). An answer larger than the interface MTU fails with
+		 * EMSGSIZE and goes out truncated instead (udp_send_all). Unfragmented IPv4
+		 * with DF also needs no random IP ID (RFC 6864 4.1), which spares the kernel a
+		 * keyed hash per answer. */
+		int probe4 = IP_PMTUDISC_PROBE, probe6 = IPV6_PMTUDISC_PROBE;
+		if (family == AF_INET6) {
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe6,
+				       sizeof(probe6)) < 0)
+				what = "IPV6_MTU_DISCOVER";
+			else if (setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one)) <
+				 0)
+				what = "IPV6_DONTFRAG";
+		} else if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe4, sizeof(probe4)) <
+			   0) {
+			what = "IP_MTU_DISCOVER";
+		}
 		/* Room for bursts: a worker drains a batch while the kernel queues the next. */
 		int size = 4 * 1024 * 1024;
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -159,21 +169,52 @@ static size_t udp_reply_control(const struct msghdr *rx, uint8_t *out, size_t ou
 	return 0;
 }
 
-/* Sends count prepared replies, retrying after partial sends; drops what the kernel
- * refuses (a full socket buffer loses answers, exactly as a lost datagram would). */
-static void udp_send_all(int fd, struct mmsghdr *tx, unsigned count)
+_Static_assert(DNSD_SERVER_BATCH <= 256, "tx_slot holds a slot index in a byte");
+
+/* Answer sizes tried, in order, when an answer is bigger than the interface MTU: the
+ * size DNS flag day 2020 settled on, then the size every path carries. */
+static const size_t udp_fallback_caps[] = {1232, 512};
+
+/* Renders tx message `at` again, no larger than cap: the answer the client gets when the
+ * full one would need fragmenting (TC set, so it retries over TCP). Only the truncation
+ * is counted: the query itself was counted by the first rendering. */
+static void udp_rerender(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, unsigned at,
+			 size_t cap)
 {
-	unsigned done = 0;
+	dnsd_udp_slot_t *s = &w->slots[w->tx_slot[at]];
+	dnsd_counters_t scratch = {0};
+	size_t len = dnsd_answer_prepared(&snap->answer, &s->prep, s->query, &s->who, s->response,
+					  cap, &scratch);
+	w->counters.truncated += scratch.truncated;
+	s->tx_iov.iov_len = len;
+}
+
+/* Sends count prepared replies, retrying after partial sends. An answer too big for the
+ * interface (EMSGSIZE: we never fragment) is rendered smaller and sent again; anything
+ * else the kernel refuses is dropped (a full socket buffer loses answers, exactly as a
+ * lost datagram would). Runs inside the batch's RCU read section: snap is the snapshot
+ * the answers were rendered from. */
+static void udp_send_all(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, int fd,
+			 unsigned count)
+{
+	unsigned done = 0, shrunk = 0;
 	while (done < count) {
-		int n = sendmmsg(fd, tx + done, count - done, MSG_DONTWAIT);
+		int n = sendmmsg(fd, w->tx + done, count - done, MSG_DONTWAIT);
 		if (n > 0) {
 			done += (unsigned)n;
+			shrunk = 0;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EMSGSIZE && shrunk < M_ARRAY_LEN(udp_fallback_caps) &&
+		    w->tx[done].msg_hdr.msg_iov->iov_len > udp_fallback_caps[shrunk]) {
+			udp_rerender(w, snap, done, udp_fallback_caps[shrunk++]);
+			continue;
+		}
 		/* Skip the message that failed (e.g. an unreachable source) and go on. */
 		done++;
+		shrunk = 0;
 	}
 }
 
@@ -240,11 +281,11 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			th->msg_control = clen ? s->tx_control.bytes : NULL;
 			th->msg_controllen = clen;
 			th->msg_flags = 0;
-			out++;
+			w->tx_slot[out++] = (uint8_t)i;
 		}
-		rcu_read_unlock();
 		if (out > 0)
-			udp_send_all(fd, w->tx, out);
+			udp_send_all(w, snap, fd, out);
+		rcu_read_unlock();
 		rcu_quiescent_state();
 		if (n < DNSD_SERVER_BATCH)
 			return;

@@ -22,7 +22,8 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/106-dnsd-malformed/run.sh \
 	tests/functional/107-dnsd-state/run.sh \
 	tests/functional/108-dnsd-listen/run.sh \
-	tests/functional/109-dnsd-fd-limit/run.sh
+	tests/functional/109-dnsd-fd-limit/run.sh \
+	tests/functional/110-dnsd-no-fragments/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh
 

@@ -26,7 +26,7 @@
  * (read by the caller, so that a batched walk can prefetch it first). The compiler makes
  * no node at the family's last bit, so a stride starts at bit 28 (IPv4) or 124 (IPv6) at
  * most and reads at most one byte past the address, which the caller zero-pads. */
-static inline bool node_next(const geo_trie_t *t, uint32_t e, const uint8_t *a, unsigned d,
+static M_ALWAYS_INLINE bool node_next(const geo_trie_t *t, uint32_t e, const uint8_t *a, unsigned d,
 			     uint32_t *out)
 {
 	const uint32_t *n = t->arena + e;
@@ -49,13 +49,13 @@ static inline bool node_next(const geo_trie_t *t, uint32_t e, const uint8_t *a, 
 	return false;
 }
 
-static inline unsigned root_index(const uint8_t *a)
+static M_ALWAYS_INLINE unsigned root_index(const uint8_t *a)
 {
 	return ((unsigned)a[0] << 8) | a[1];
 }
 
 /* Follows a masked, zero-padded address from a root table to its leaf. */
-static inline uint32_t descend(const geo_trie_t *t, const uint32_t *root, const uint8_t *a)
+static M_ALWAYS_INLINE uint32_t descend(const geo_trie_t *t, const uint32_t *root, const uint8_t *a)
 {
 	uint32_t e = root[root_index(a)];
 	unsigned d = GEO_TRIE_ROOT_BITS;
@@ -71,7 +71,7 @@ static inline uint32_t descend(const geo_trie_t *t, const uint32_t *root, const 
 	return e;
 }
 
-static inline unsigned leaf_depth(uint32_t e)
+static M_ALWAYS_INLINE unsigned leaf_depth(uint32_t e)
 {
 	return (e >> GEO_TRIE_DEPTH_SHIFT) & GEO_TRIE_DEPTH_MASK;
 }
@@ -124,7 +124,7 @@ enum { ROOT, NODE, LEAF, DONE };
 #define BATCH 32
 
 /* Starts (or restarts, for a graft) w's walk at its table: prefetches the entry. */
-static inline void walk_root(const geo_trie_t *t, walk_t *w)
+static M_ALWAYS_INLINE void walk_root(const geo_trie_t *t, walk_t *w)
 {
 	const uint32_t *root = w->v4 ? t->root4 : t->root6;
 
@@ -134,7 +134,7 @@ static inline void walk_root(const geo_trie_t *t, walk_t *w)
 }
 
 /* Takes one step of w; returns false when it is done. */
-static inline bool walk_step(const geo_trie_t *t, walk_t *w, geo_trie_query_t *q)
+static M_ALWAYS_INLINE bool walk_step(const geo_trie_t *t, walk_t *w, geo_trie_query_t *q)
 {
 	uint32_t e;
 
