@@ -129,9 +129,34 @@ static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
 	return qtype == T_AAAA ? dc->aaaa_count : dc->a_count;
 }
 
+/* The first serving datacenter of order that has addresses of family qtype; with none
+ * such, the first that has them at all, as if all were serving (fail open); NULL when
+ * no candidate has the family. *any_serving: some candidate serves. */
+static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order, unsigned count,
+				     uint16_t qtype, bool *any_serving)
+{
+	const dnsd_geo_dc_t *first = NULL;
+
+	*any_serving = false;
+	for (unsigned i = 0; i < count; i++) {
+		if (order[i] >= g->dc_count)
+			continue;
+		const dnsd_geo_dc_t *dc = &g->dcs[order[i]];
+		bool has = family_count(dc, qtype) > 0;
+		*any_serving |= dc->serving;
+		if (has && dc->serving)
+			return dc;
+		if (has && first == NULL)
+			first = dc;
+	}
+	return first;
+}
+
 /* A/AAAA from the first serving datacenter in the client's list that has addresses of
  * that family; with none such, as if all were serving (fail open; counted when no
- * candidate serves at all). Returns false for NODATA (no candidate has the family). */
+ * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
+ * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
+ * Returns false for NODATA (no candidate has the family). */
 static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
 {
 	const dnsd_geo_t *g = st->ctx->geo;
@@ -171,32 +196,22 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 	}
 	st->counters->geo++;
 
-	const dnsd_geo_dc_t *pick = NULL;
-	bool any_serving = false;
-	for (unsigned i = 0; i < count && pick == NULL; i++) {
-		if (order[i] >= g->dc_count)
-			continue;
-		const dnsd_geo_dc_t *dc = &g->dcs[order[i]];
-		any_serving |= dc->serving;
-		if (dc->serving && family_count(dc, qtype) > 0)
-			pick = dc;
+	bool any_serving;
+	uint16_t type = qtype == T_ANY ? T_A : qtype;
+	const dnsd_geo_dc_t *pick = geo_pick(g, order, count, type, &any_serving);
+	if (pick == NULL && qtype == T_ANY) {
+		type = T_AAAA;
+		pick = geo_pick(g, order, count, type, &any_serving);
 	}
-	if (pick == NULL) {
-		/* no serving candidate has this family: never answer zero datacenters, take
-		 * the first that has it (per family, as meridianctl explain documents) */
-		for (unsigned i = 0; i < count && pick == NULL; i++)
-			if (order[i] < g->dc_count && family_count(&g->dcs[order[i]], qtype) > 0)
-				pick = &g->dcs[order[i]];
-		if (!any_serving)
-			st->counters->fail_open++;
-	}
+	if (!any_serving)
+		st->counters->fail_open++;
 	if (pick == NULL)
 		return false;
-	unsigned naddr = family_count(pick, qtype);
-	unsigned alen = qtype == T_AAAA ? 16 : 4;
-	const uint8_t *bytes = qtype == T_AAAA ? pick->aaaa : pick->a;
+	unsigned naddr = family_count(pick, type);
+	unsigned alen = type == T_AAAA ? 16 : 4;
+	const uint8_t *bytes = type == T_AAAA ? pick->aaaa : pick->a;
 	for (unsigned i = 0; i < naddr; i++) {
-		if (dnsd_render_raw(&st->r, owner, qtype, C_IN, rec->ttl, bytes + (size_t)i * alen,
+		if (dnsd_render_raw(&st->r, owner, type, C_IN, rec->ttl, bytes + (size_t)i * alen,
 				    (uint16_t)alen) != 0) {
 			st->tc = true;
 			return true;
@@ -215,7 +230,7 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 	if ((n->flags & DNSD_NODE_GEO) && (qtype == T_A || qtype == T_AAAA || qtype == T_ANY)) {
 		if (qtype == T_ANY)
 			st->counters->any++;
-		if (!geo_answer(st, n, owner, qtype == T_ANY ? T_A : qtype))
+		if (!geo_answer(st, n, owner, qtype))
 			negative(st, n->zone);
 		return;
 	}

@@ -17,9 +17,13 @@ geoip: mmdb/test-city.mmdb
 datacenters:
   us-east: { location: [38.9, -77.4], addresses: [203.0.113.10] }
   eu-west: { location: [53.3, -6.3], addresses: [198.51.100.10] }
+  v6-only: { location: [50.1, 8.7], addresses: ["2001:db8::10"] }
 records:
   geo.example.com.:
     datacenters: [us-east, eu-west]
+    ttl: 30
+  v6.example.com.:
+    datacenters: [v6-only]
     ttl: 30
 CONF
 CTL=("$BIN/meridianctl" -c "$WORK/meridian.yaml")
@@ -63,6 +67,11 @@ geo() { q +short +subnet=67.43.156.0/24 geo.example.com A; }
 within() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -lt "$2" ]; }
 
 t_check "no state.db yet" [ ! -e "$WORK/state.db" ]
+# ANY (RFC 8482, minimal): A where the record has IPv4, else AAAA, never NODATA
+t_eq "ANY at a geo name answers A" "geo.example.com. 30 IN A 203.0.113.10" \
+	"$(q +noall +answer +subnet=67.43.156.0/24 geo.example.com ANY | tr -s ' \t' ' ')"
+t_eq "ANY at an IPv6-only geo name answers AAAA" "v6.example.com. 30 IN AAAA 2001:db8::10" \
+	"$(q +noall +answer v6.example.com ANY | tr -s ' \t' ' ')"
 t_eq "without state.db every datacenter serves: Ashburn gets us-east" 203.0.113.10 "$(geo)"
 
 ms=$(switch 198.51.100.10 "${CTL[@]}" drain us-east --reason "functional test")

@@ -56,11 +56,13 @@ dnsd_zones_t *t_zones;
 dnsd_counters_t t_counters;
 
 static uint16_t geo_order_us[] = {0, 1};
+static uint16_t geo_order_v6[] = {2, 1};
 static const uint8_t us_a[] = {203, 0, 113, 10, 203, 0, 113, 11};
 static const uint8_t us_aaaa[] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
 static const uint8_t eu_a[] = {198, 51, 100, 10};
-dnsd_geo_dc_t t_dcs[2];
-static dnsd_geo_record_t geo_records[2];
+static const uint8_t v6_aaaa[] = {0x20, 0x01, 0x0d, 0xb8, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x66};
+dnsd_geo_dc_t t_dcs[3];
+static dnsd_geo_record_t geo_records[4];
 static dnsd_geo_t geo;
 dnsd_answer_ctx_t t_ctx;
 
@@ -103,9 +105,12 @@ int t_fixture_setup(void **state)
 			 "ns1 IN A 192.0.2.54\n");
 	conf_zone_t z[] = {{.origin = "example.com.", .file = path},
 			   {.origin = "example.net.", .file = path2}};
-	conf_record_t records[] = {{.name = "geo.example.com."}, {.name = "fixed.example.com."}};
+	conf_record_t records[] = {{.name = "geo.example.com."},
+				   {.name = "fixed.example.com."},
+				   {.name = "v6only.example.com."},
+				   {.name = "v6first.example.com."}};
 	char *errors = NULL;
-	t_zones = dnsd_zones_load(z, 2, records, 2, &errors);
+	t_zones = dnsd_zones_load(z, 2, records, 4, &errors);
 	if (t_zones == NULL)
 		fail_msg("%s", errors);
 	free(path);
@@ -114,14 +119,19 @@ int t_fixture_setup(void **state)
 	t_dcs[0] = (dnsd_geo_dc_t){
 	    .a = us_a, .a_count = 2, .aaaa = us_aaaa, .aaaa_count = 1, .serving = true};
 	t_dcs[1] = (dnsd_geo_dc_t){.a = eu_a, .a_count = 1, .serving = true};
+	t_dcs[2] = (dnsd_geo_dc_t){.aaaa = v6_aaaa, .aaaa_count = 1, .serving = true};
 	geo_records[0] = (dnsd_geo_record_t){
 	    .ttl = 30, .varies = true, .candidates = geo_order_us, .candidate_count = 2};
 	geo_records[1] = (dnsd_geo_record_t){
 	    .ttl = 45, .varies = false, .candidates = geo_order_us + 1, .candidate_count = 1};
+	geo_records[2] = (dnsd_geo_record_t){
+	    .ttl = 50, .varies = false, .candidates = geo_order_v6, .candidate_count = 1};
+	geo_records[3] = (dnsd_geo_record_t){
+	    .ttl = 55, .varies = false, .candidates = geo_order_v6, .candidate_count = 2};
 	geo = (dnsd_geo_t){.records = geo_records,
-			   .record_count = 2,
+			   .record_count = 4,
 			   .dcs = t_dcs,
-			   .dc_count = 2,
+			   .dc_count = 3,
 			   .lookup = t_fake_lookup};
 	t_ctx = (dnsd_answer_ctx_t){.zones = t_zones,
 				    .geo = &geo,
