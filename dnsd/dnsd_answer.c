@@ -82,8 +82,8 @@ static void negative(answer_t *st, const dnsd_zone_t *zone)
 	(void)add(st, SEC_NS, owner_of(zone->apex), zone->soa, zone->neg_ttl);
 }
 
-/* A and AAAA of the names NS/MX/SRV records point to, where we hold them. */
-static void additional(answer_t *st, const dnsd_rrset_t *set, bool glue)
+/* A and AAAA of the names NS/MX/SRV records point to, where we hold them, when they fit. */
+static void additional(answer_t *st, const dnsd_rrset_t *set)
 {
 	for (unsigned i = 0; i < set->count; i++) {
 		const dnsd_node_t *t = set->rrs[i].target;
@@ -91,10 +91,27 @@ static void additional(answer_t *st, const dnsd_rrset_t *set, bool glue)
 			continue;
 		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
 		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
-		/* RFC 9471: glue that does not fit truncates a referral */
-		if (a != NULL && !add(st, SEC_AR, owner_of(t), a, UINT32_MAX) && glue)
+		if (a != NULL)
+			(void)add(st, SEC_AR, owner_of(t), a, UINT32_MAX);
+		if (aaaa != NULL)
+			(void)add(st, SEC_AR, owner_of(t), aaaa, UINT32_MAX);
+	}
+}
+
+/* Glue of a referral to cut, in-domain (servers at or below the cut: their cut is this
+ * one) or sibling (any other server we hold addresses of). RFC 9471: in-domain glue that
+ * does not fit truncates the referral; sibling glue that does not fit is left out. */
+static void glue(answer_t *st, const dnsd_rrset_t *ns, const dnsd_node_t *cut, bool in_domain)
+{
+	for (unsigned i = 0; i < ns->count; i++) {
+		const dnsd_node_t *t = ns->rrs[i].target;
+		if (t == NULL || (t->cut == cut) != in_domain)
+			continue;
+		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
+		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
+		if (a != NULL && !add(st, SEC_AR, owner_of(t), a, UINT32_MAX) && in_domain)
 			st->tc = true;
-		if (aaaa != NULL && !add(st, SEC_AR, owner_of(t), aaaa, UINT32_MAX) && glue)
+		if (aaaa != NULL && !add(st, SEC_AR, owner_of(t), aaaa, UINT32_MAX) && in_domain)
 			st->tc = true;
 	}
 }
@@ -105,8 +122,12 @@ static void referral(answer_t *st, const dnsd_node_t *cut)
 
 	st->aa = false;
 	st->referral = true;
-	if (ns != NULL && add(st, SEC_NS, owner_of(cut), ns, UINT32_MAX))
-		additional(st, ns, true);
+	if (ns != NULL && add(st, SEC_NS, owner_of(cut), ns, UINT32_MAX)) {
+		/* in-domain first: sibling glue must not take the room it needs */
+		glue(st, ns, cut, true);
+		if (!st->tc)
+			glue(st, ns, cut, false);
+	}
 }
 
 /* The client address the geo lookup uses: ECS when it has a prefix, else the source. */
@@ -262,7 +283,7 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 	}
 	if (add(st, SEC_AN, owner, set, UINT32_MAX) &&
 	    (qtype == T_NS || qtype == T_MX || qtype == T_SRV))
-		additional(st, set, false);
+		additional(st, set);
 }
 
 /* Answers name (the question name at depth 0, else a CNAME target we chase). */

@@ -11,6 +11,12 @@ cat >>"$WORK/zones/example.com.zone" <<'ZONE'
 loop1	IN CNAME loop2
 loop2	IN CNAME loop1
 ZONE
+# referrals whose glue does not fit 512 bytes: big. has in-domain glue, sib. only sibling
+# glue (its servers are in big.)
+for i in $(seq -w 0 19); do
+	printf 'big\tIN NS\tns%s.big\nns%s.big\tIN A\t192.0.2.%d\nsib\tIN NS\tns%s.big\n' \
+		"$i" "$i" "$((10#$i + 100))" "$i" >>"$WORK/zones/example.com.zone"
+done
 d_config
 d_start || t_abort "meridian-dnsd answers"
 
@@ -64,6 +70,15 @@ t_eq "referral is NOERROR" NOERROR "$(status "$out")"
 t_eq "referral has no AA" "qr rd" "$(flags "$out")"
 t_eq "referral NS" "sub.example.com. 3600 IN NS ns.sub.example.com." "$(section AUTHORITY "$out")"
 t_eq "referral glue" "ns.sub.example.com. 3600 IN A 198.51.100.53" "$(section ADDITIONAL "$out" | grep -v OPT)"
+
+# RFC 9471: in-domain glue that does not fit truncates, sibling glue is left out
+out=$(q +noedns +ignore x.big.example.com A)
+t_contains "referral whose in-domain glue does not fit has TC" " tc" " $(flags "$out")"
+out=$(q +noedns +ignore x.sib.example.com A)
+t_eq "referral whose sibling glue does not fit has no TC" "qr rd" "$(flags "$out")"
+t_eq "referral with sibling glue left out keeps its NS set" 20 "$(section AUTHORITY "$out" | grep -c ' NS ')"
+n=$(section ADDITIONAL "$out" | grep -c ' A ')
+t_check "referral carries the sibling glue that fits ($n of 20)" test "$n" -ge 1 -a "$n" -lt 20
 
 # kdig lower-cases the name it sends; dig sends it as typed.
 out=$(dig @127.0.0.1 -p "$D_PORT" +tries=1 +time=2 +noall +question +answer WwW.ExAmPlE.CoM A |

@@ -397,6 +397,93 @@ static void test_referral_whose_glue_does_not_fit_is_truncated(void **state)
 	ldns_pkt_free(p);
 }
 
+/* A zone of three delegations with 20 servers each, over 512-byte UDP: the NS sets fit
+ * but not all their glue. big.: in-domain glue only; sib.: sibling glue only (its servers
+ * are in big.); mix.: 19 siblings sorted before one in-domain server. */
+static dnsd_zones_t *glue_zone(char **dir)
+{
+	static char text[8192];
+	size_t len = (size_t)snprintf(text, sizeof(text),
+				      "$ORIGIN example.org.\n$TTL 3600\n"
+				      "@ IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
+				      "mix IN NS nameserver.mix\nnameserver.mix IN A 192.0.2.200\n");
+	for (int i = 0; i < 20; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"big IN NS ns%02d.big\nns%02d.big IN A 192.0.2.%d\n"
+					"sib IN NS ns%02d.big\n",
+					i, i, 10 + i, i);
+	for (int i = 0; i < 19; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "mix IN NS ns%02d.big\n", i);
+	*dir = t_dir_new();
+	char *path = t_file_write(*dir, "example.org.zone", text);
+	conf_zone_t zone = {.origin = "example.org.", .file = path};
+	char *errors = NULL;
+	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, NULL, 0, &errors);
+	if (z == NULL)
+		fail_msg("%s", errors);
+	free(path);
+	return z;
+}
+
+/* Whether the additional section holds an A record owned by name. */
+static bool additional_has(const ldns_pkt *p, const char *name)
+{
+	ldns_rdf *want = ldns_dname_new_frm_str(name);
+	bool found = false;
+	for (size_t i = 0; i < ldns_pkt_arcount(p) && !found; i++)
+		found = ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_additional(p), i)),
+					   want) == 0;
+	ldns_rdf_deep_free(want);
+	return found;
+}
+
+static void test_referral_sibling_glue_that_does_not_fit_is_left_out(void **state)
+{
+	(void)state;
+	char *dir;
+	dnsd_zones_t *z = glue_zone(&dir);
+	dnsd_answer_ctx_t ctx = {.zones = z};
+	dnsd_counters_t counters = {0};
+	uint8_t buf[512];
+	size_t rlen;
+	struct {
+		const char *name;
+		bool tc;
+		const char *must; /* an owner the additional section must hold, or NULL */
+	} rows[] = {
+	    {"x.big.example.org.", true, NULL}, /* in-domain glue does not fit: TC */
+	    {"x.sib.example.org.", false, NULL}, /* sibling glue does not fit: left out */
+	    {"x.mix.example.org.", false, "nameserver.mix.example.org."}, /* in-domain first */
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		t_query_t q = {.name = rows[i].name, .type = LDNS_RR_TYPE_A};
+		size_t len = t_query_wire(&q, buf, sizeof(buf));
+		ldns_pkt *p = t_answer(&ctx, buf, len, false, &counters, &rlen);
+		assert_non_null(p);
+		if (ldns_pkt_tc(p) != rows[i].tc)
+			fail_msg("%s: tc %d", rows[i].name, ldns_pkt_tc(p));
+		if (!rows[i].tc) {
+			assert_false(ldns_pkt_aa(p));
+			assert_int_equal(ldns_pkt_nscount(p), 20);
+			/* some glue made it, not all of it */
+			if (ldns_pkt_arcount(p) == 0 || ldns_pkt_arcount(p) >= 20)
+				fail_msg("%s: %u glue records", rows[i].name, ldns_pkt_arcount(p));
+		}
+		if (rows[i].must != NULL && !additional_has(p, rows[i].must))
+			fail_msg("%s: no glue for %s", rows[i].name, rows[i].must);
+		ldns_pkt_free(p);
+		/* over TCP everything fits */
+		p = t_answer(&ctx, buf, len, true, &counters, &rlen);
+		assert_non_null(p);
+		assert_false(ldns_pkt_tc(p));
+		assert_int_equal(ldns_pkt_nscount(p), 20);
+		assert_int_equal(ldns_pkt_arcount(p), 20);
+		ldns_pkt_free(p);
+	}
+	dnsd_zones_free(z);
+	t_dir_remove(dir);
+}
+
 static void test_names_are_compressed(void **state)
 {
 	(void)state;
@@ -638,6 +725,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_options_are_ignored),
 	    cmocka_unit_test(test_truncation_sends_question_only_and_tcp_gets_all),
 	    cmocka_unit_test(test_referral_whose_glue_does_not_fit_is_truncated),
+	    cmocka_unit_test(test_referral_sibling_glue_that_does_not_fit_is_left_out),
 	    cmocka_unit_test(test_names_are_compressed),
 	    cmocka_unit_test(test_geo_answers_follow_list_state_and_ecs),
 	    cmocka_unit_test(test_ecs_echoed_with_scope_0_for_static_names),
