@@ -341,37 +341,51 @@ static bool name_is(const dnsd_query_t *q, const char *wire, size_t len)
 static void answer_chaos(answer_t *st)
 {
 	const dnsd_query_t *q = st->q;
-	const char *text = NULL;
+	const dnsd_chaos_txt_t *txt = NULL;
 
 	st->counters->chaos++;
 	if (name_is(q, "\2id\6server", 11) || name_is(q, "\10hostname\4bind", 15))
-		text = st->ctx->identity;
+		txt = &st->ctx->identity_txt;
 	else if (name_is(q, "\7version\4bind", 14) || name_is(q, "\7version\6server", 16))
-		text = st->ctx->version;
-	if (text == NULL) {
+		txt = &st->ctx->version_txt;
+	if (txt == NULL || txt->len == 0) {
 		st->rcode = DNSD_RCODE_REFUSED;
 		return;
 	}
 	st->aa = true;
 	if (q->qtype != T_TXT && q->qtype != T_ANY)
 		return;
-	uint8_t rdata[512];
+	if (dnsd_render_raw(&st->r, (dnsd_owner_t){0}, T_TXT, C_CH, 0, txt->rdata, txt->len) == 0)
+		st->an++;
+	else
+		st->tc = true;
+}
+
+/* text as TXT rdata: strings of up to 255 bytes, as many as fit; len 0 for NULL. */
+static void chaos_txt_build(dnsd_chaos_txt_t *out, const char *text)
+{
+	out->len = 0;
+	if (text == NULL)
+		return;
 	size_t len = 0;
 	size_t left = strlen(text);
 	do {
 		size_t chunk = left > 255 ? 255 : left;
-		if (len + 1 + chunk > sizeof(rdata))
+		if (len + 1 + chunk > sizeof(out->rdata))
 			break;
-		rdata[len++] = (uint8_t)chunk;
-		memcpy(rdata + len, text, chunk);
+		out->rdata[len++] = (uint8_t)chunk;
+		memcpy(out->rdata + len, text, chunk);
 		len += chunk;
 		text += chunk;
 		left -= chunk;
 	} while (left > 0);
-	if (dnsd_render_raw(&st->r, (dnsd_owner_t){0}, T_TXT, C_CH, 0, rdata, (uint16_t)len) == 0)
-		st->an++;
-	else
-		st->tc = true;
+	out->len = (uint16_t)len;
+}
+
+void dnsd_answer_ctx_init(dnsd_answer_ctx_t *ctx)
+{
+	chaos_txt_build(&ctx->identity_txt, ctx->identity);
+	chaos_txt_build(&ctx->version_txt, ctx->version);
 }
 
 /* Bytes the OPT record takes: root owner, fixed part, options. */

@@ -77,6 +77,15 @@ typedef struct {
 	const void *lookup_ctx;	   /* passed to lookup */
 } dnsd_geo_t;
 
+/* Longest CHAOS TXT rdata we build; a longer text is cut at a 255-byte string. */
+#define DNSD_CHAOS_TXT_MAX 512
+
+/* A CHAOS TXT answer's rdata, built once by dnsd_answer_ctx_init(). */
+typedef struct {
+	uint8_t rdata[DNSD_CHAOS_TXT_MAX]; /* the text as character-strings of <= 255 bytes */
+	uint16_t len; /* bytes in rdata, 1..512; 0: no text (the name is REFUSED) */
+} dnsd_chaos_txt_t;
+
 /* Everything dnsd_answer() reads; built once per snapshot. */
 typedef struct {
 	const dnsd_zones_t *zones; /* NULL: every IN query is REFUSED */
@@ -86,7 +95,15 @@ typedef struct {
 	const char *identity;	   /* CHAOS id.server./hostname.bind. TXT, or NULL (REFUSED) */
 	const char *version;	   /* CHAOS version.bind./version.server. TXT, or NULL (REFUSED) */
 	uint16_t udp_payload;	   /* our EDNS UDP size, 512..4096; 0 means 1232 */
+	/* identity and version as rdata, from dnsd_answer_ctx_init(); the answer path reads
+	 * only these (all zero: every CHAOS name is REFUSED) */
+	dnsd_chaos_txt_t identity_txt;
+	dnsd_chaos_txt_t version_txt;
 } dnsd_answer_ctx_t;
+
+/* Builds the CHAOS TXT rdata of ctx from ctx->identity and ctx->version, once, when the
+ * context is made (and again whenever either changes), so no query builds it. */
+void dnsd_answer_ctx_init(dnsd_answer_ctx_t *ctx) M_NONNULL_ALL;
 
 /* Who asked: the resolver's source address. */
 typedef struct {

@@ -139,6 +139,7 @@ int t_fixture_setup(void **state)
 				    .nsid_len = 8,
 				    .identity = "us-east",
 				    .udp_payload = 1232};
+	dnsd_answer_ctx_init(&t_ctx);
 	return 0;
 }
 

@@ -189,6 +189,7 @@ static void test_answer_version_bind_when_configured(void **state)
 	(void)state;
 	dnsd_answer_ctx_t c2 = t_ctx;
 	c2.version = "meridian 0.1";
+	dnsd_answer_ctx_init(&c2);
 	static const case_t c = {"version.server on",
 				 QC("version.server.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH),
 				 0,
@@ -199,11 +200,73 @@ static void test_answer_version_bind_when_configured(void **state)
 	check_case(&c, &c2);
 }
 
+/* The TXT rdata is built by dnsd_answer_ctx_init(), not per query: text changed
+ * afterwards is not seen until the context is made again. */
+static void test_answer_chaos_txt_is_built_with_the_context(void **state)
+{
+	(void)state;
+	char identity[] = "us-east";
+	dnsd_answer_ctx_t c2 = t_ctx;
+	c2.identity = identity;
+	c2.version = NULL;
+	dnsd_answer_ctx_init(&c2);
+	identity[0] = 'X';
+	static const case_t built = {"id.server built once",
+				     QC("id.server.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH),
+				     0,
+				     true,
+				     "id.server. 0 CH TXT \"us-east\"",
+				     "",
+				     ""};
+	check_case(&built, &c2);
+	static const case_t off = {"version.server not configured",
+				   QC("version.server.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH),
+				   5,
+				   false,
+				   "",
+				   "",
+				   ""};
+	check_case(&off, &c2);
+	dnsd_answer_ctx_init(&c2);
+	static const case_t again = {"id.server made again",
+				     QC("hostname.bind.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH),
+				     0,
+				     true,
+				     "hostname.bind. 0 CH TXT \"Xs-east\"",
+				     "",
+				     ""};
+	check_case(&again, &c2);
+}
+
+/* A text longer than 255 bytes is split into strings; past 512 bytes of rdata it is cut. */
+static void test_answer_chaos_long_text_is_split_into_strings(void **state)
+{
+	(void)state;
+	char text[600];
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = 0;
+	dnsd_answer_ctx_t c2 = t_ctx;
+	c2.version = text;
+	dnsd_answer_ctx_init(&c2);
+	assert_int_equal(c2.version_txt.len, 512);
+	assert_int_equal(c2.version_txt.rdata[0], 255);
+	assert_int_equal(c2.version_txt.rdata[256], 255);
+	c2.version = "";
+	dnsd_answer_ctx_init(&c2);
+	assert_int_equal(c2.version_txt.len, 1); /* one empty string: answered, not REFUSED */
+	assert_int_equal(c2.version_txt.rdata[0], 0);
+	c2.version = NULL;
+	dnsd_answer_ctx_init(&c2);
+	assert_int_equal(c2.version_txt.len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_answer_table),
 	    cmocka_unit_test(test_answer_version_bind_when_configured),
+	    cmocka_unit_test(test_answer_chaos_txt_is_built_with_the_context),
+	    cmocka_unit_test(test_answer_chaos_long_text_is_split_into_strings),
 	};
 	return cmocka_run_group_tests(tests, t_fixture_setup, t_fixture_teardown);
 }
