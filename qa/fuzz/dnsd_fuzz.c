@@ -89,6 +89,7 @@ static int fuzz_init(void)
 				       .identity = "fuzz",
 				       .version = "1",
 				       .udp_payload = 1232};
+	dnsd_answer_ctx_init(&fuzz_ctx);
 	return 0;
 }
 
