@@ -16,6 +16,7 @@
 #include "geo/geo_addr.h"
 #include "geo/geo_compile.h"
 #include "geo/geo_db.h"
+#include "geo/geo_direct.h"
 #include "geo/geo_distance.h"
 #include "geo/geo_explain.h"
 #include "geo/geo_order.h"

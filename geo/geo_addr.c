@@ -40,12 +40,29 @@ geo_form_t geo_addr_form(const uint8_t v6[16])
 		if (!prefix_match(v6, geo_forms[f].prefix, geo_forms[f].prefix_len))
 			continue;
 		/* ::/127 is the unspecified and loopback address, not IPv4 0.0.0.0/31. */
-		if (f == GEO_FORM_COMPAT && v6[12] == 0 && v6[13] == 0 && v6[14] == 0 &&
-		    v6[15] <= 1)
+		if (f == GEO_FORM_COMPAT && geo_addr_is_unspecified_or_loopback(v6))
 			return GEO_FORM_NATIVE;
 		return (geo_form_t)f;
 	}
 	return GEO_FORM_NATIVE;
+}
+
+bool geo_addr_is_unspecified_or_loopback(const uint8_t v6[16])
+{
+	static const uint8_t zero[15];
+
+	return memcmp(v6, zero, sizeof(zero)) == 0 && v6[15] <= 1;
+}
+
+unsigned geo_addr_common_bits(const uint8_t *a, const uint8_t *b, unsigned max)
+{
+	unsigned i = 0;
+
+	while (i + 8 <= max && a[i / 8] == b[i / 8])
+		i += 8;
+	while (i < max && geo_bit(a, i) == geo_bit(b, i))
+		i++;
+	return i;
 }
 
 void geo_addr_embedded_v4(geo_form_t f, const uint8_t v6[16], uint8_t v4[4])

@@ -42,6 +42,11 @@ static inline unsigned geo_bit(const uint8_t *addr, unsigned i)
 
 /* Which form v6 has; :: and ::1 are NATIVE (loopback/unspecified carry no IPv4). */
 geo_form_t geo_addr_form(const uint8_t v6[16]) M_NONNULL_ALL M_PURE;
+/* True for :: and ::1 (::/127): inside ::/96 but carrying no IPv4 address. */
+bool geo_addr_is_unspecified_or_loopback(const uint8_t v6[16]) M_NONNULL_ALL M_PURE;
+/* The number of leading bits a and b share, at most max. */
+unsigned geo_addr_common_bits(const uint8_t *a, const uint8_t *b,
+			      unsigned max) M_NONNULL_ALL M_PURE;
 /* Extracts the IPv4 address that form f of v6 carries (undoing Teredo's complement). */
 void geo_addr_embedded_v4(geo_form_t f, const uint8_t v6[16], uint8_t v4[4]) M_NONNULL_ALL;
 

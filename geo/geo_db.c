@@ -14,6 +14,7 @@
 
 #include "geo/geo_addr.h"
 #include "geo/geo_db.h"
+#include "geo/geo_mmdb.h"
 
 struct geo_db {
 	MMDB_s mmdb;	     /* the open file (mmap'd, read only) */
@@ -90,77 +91,6 @@ static int offset_map_grow(offset_map_t *m)
 	return 0;
 }
 
-/* Lookup paths into a GeoIP2 record (NULL-terminated, for MMDB_aget_value). */
-static const char *const PATH_CONTINENT[] = {"continent", "code", NULL};
-static const char *const PATH_COUNTRY[] = {"country", "iso_code", NULL};
-static const char *const PATH_REGISTERED[] = {"registered_country", "iso_code", NULL};
-static const char *const PATH_SUBDIVISION[] = {"subdivisions", "0", "iso_code", NULL};
-static const char *const PATH_CITY[] = {"city", "names", "en", NULL};
-static const char *const PATH_LATITUDE[] = {"location", "latitude", NULL};
-static const char *const PATH_LONGITUDE[] = {"location", "longitude", NULL};
-
-/* Copies a string field into out (size 4) unless out is already set, or leaves it
- * empty when absent. Returns 0, or an MMDB status for a decoding error. */
-static int read_code(MMDB_entry_s *entry, char *out, const char *const *path)
-{
-	MMDB_entry_data_s value;
-	int status = MMDB_aget_value(entry, &value, path);
-
-	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
-	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
-		return 0;
-	if (status != MMDB_SUCCESS)
-		return status;
-	if (value.has_data && value.type == MMDB_DATA_TYPE_UTF8_STRING && value.data_size > 0 &&
-	    value.data_size < 4 && out[0] == '\0') {
-		memcpy(out, value.utf8_string, value.data_size);
-		out[value.data_size] = '\0';
-	}
-	return 0;
-}
-
-static int read_degrees(MMDB_entry_s *entry, const char *const *path, double *out, bool *found)
-{
-	MMDB_entry_data_s value;
-	int status = MMDB_aget_value(entry, &value, path);
-
-	*found = false;
-	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
-	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
-		return 0;
-	if (status != MMDB_SUCCESS)
-		return status;
-	if (!value.has_data)
-		return 0;
-	if (value.type == MMDB_DATA_TYPE_DOUBLE)
-		*out = value.double_value;
-	else if (value.type == MMDB_DATA_TYPE_FLOAT)
-		*out = value.float_value;
-	else
-		return 0;
-	*found = true;
-	return 0;
-}
-
-static int decode_location(const MMDB_s *mmdb, uint32_t offset, geo_loc_t *loc)
-{
-	MMDB_entry_s entry = {.mmdb = mmdb, .offset = offset};
-	bool has_lat, has_lon;
-	int status;
-
-	memset(loc, 0, sizeof(*loc));
-	if ((status = read_code(&entry, loc->continent, PATH_CONTINENT)) != 0 ||
-	    (status = read_code(&entry, loc->country, PATH_COUNTRY)) != 0 ||
-	    (status = read_code(&entry, loc->country, PATH_REGISTERED)) != 0 ||
-	    (status = read_code(&entry, loc->subdivision, PATH_SUBDIVISION)) != 0 ||
-	    (status = read_degrees(&entry, PATH_LATITUDE, &loc->latitude, &has_lat)) != 0 ||
-	    (status = read_degrees(&entry, PATH_LONGITUDE, &loc->longitude, &has_lon)) != 0)
-		return status;
-	loc->has_location = has_lat && has_lon && loc->latitude >= -90.0 && loc->latitude <= 90.0 &&
-			    loc->longitude >= -180.0 && loc->longitude <= 180.0;
-	return 0;
-}
-
 /* Location index for a data offset, decoding the record the first time it is seen. */
 static int location_for(geo_db_t *db, offset_map_t *m, uint32_t offset, uint32_t *index, char *err,
 			size_t errlen)
@@ -187,7 +117,7 @@ static int location_for(geo_db_t *db, offset_map_t *m, uint32_t offset, uint32_t
 		fail(err, errlen, db->path, "too many distinct records");
 		return -1;
 	}
-	int status = decode_location(&db->mmdb, offset, &db->locs[db->loc_count]);
+	int status = geo_mmdb_decode(&db->mmdb, offset, &db->locs[db->loc_count]);
 	if (status != 0) {
 		fail(err, errlen, db->path, "data record at offset %u: %s", offset,
 		     MMDB_strerror(status));
@@ -400,24 +330,12 @@ geo_db_t *geo_db_open(const char *path, char *err, size_t errlen)
 		free(db);
 		return NULL;
 	}
-	int status = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
-	if (status != MMDB_SUCCESS) {
-		if (status == MMDB_IO_ERROR)
-			fail(err, errlen, path, "%s: %s", MMDB_strerror(status), strerror(errno));
-		else
-			fail(err, errlen, path, "%s", MMDB_strerror(status));
+	if (geo_mmdb_open(path, &db->mmdb, err, errlen) < 0) {
 		free(db->path);
 		free(db);
 		return NULL;
 	}
 	db->node_count = db->mmdb.metadata.node_count;
-	if (db->node_count == 0 || db->node_count >= GEO_TREE_LEAF ||
-	    (db->mmdb.metadata.ip_version != 4 && db->mmdb.metadata.ip_version != 6)) {
-		fail(err, errlen, path, "unsupported database (ip_version %u, %u nodes)",
-		     db->mmdb.metadata.ip_version, db->node_count);
-		geo_db_free(db);
-		return NULL;
-	}
 	if (read_tree(db, err, errlen) < 0) {
 		geo_db_free(db);
 		return NULL;
@@ -607,13 +525,14 @@ int geo_db_describe(const geo_db_t *db, int family, const uint8_t *addr, char *b
 			snprintf(buf + pos, len - pos, "record: none\n");
 		return 0;
 	}
-	pos = describe_string(&res.entry, buf, len, pos, "continent", PATH_CONTINENT);
-	pos = describe_string(&res.entry, buf, len, pos, "country", PATH_COUNTRY);
-	pos = describe_string(&res.entry, buf, len, pos, "registered_country", PATH_REGISTERED);
-	pos = describe_string(&res.entry, buf, len, pos, "subdivision", PATH_SUBDIVISION);
-	pos = describe_string(&res.entry, buf, len, pos, "city", PATH_CITY);
+	pos = describe_string(&res.entry, buf, len, pos, "continent", geo_mmdb_path_continent);
+	pos = describe_string(&res.entry, buf, len, pos, "country", geo_mmdb_path_country);
+	pos = describe_string(&res.entry, buf, len, pos, "registered_country",
+			      geo_mmdb_path_registered);
+	pos = describe_string(&res.entry, buf, len, pos, "subdivision", geo_mmdb_path_subdivision);
+	pos = describe_string(&res.entry, buf, len, pos, "city", geo_mmdb_path_city);
 	geo_loc_t loc;
-	if (decode_location(&db->mmdb, res.entry.offset, &loc) == 0 && loc.has_location &&
+	if (geo_mmdb_decode(&db->mmdb, res.entry.offset, &loc) == 0 && loc.has_location &&
 	    pos < len)
 		snprintf(buf + pos, len - pos, "latitude: %.4f\nlongitude: %.4f\n", loc.latitude,
 			 loc.longitude);

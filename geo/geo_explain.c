@@ -10,46 +10,6 @@
 
 #include "geo/geo_explain.h"
 
-/* The most specific IPv6 nets rule containing addr whose prefix is at least min_prefix. */
-static const geo_net_rule_t *nets_match_from(const geo_rules_t *rules, const uint8_t *addr,
-					     unsigned min_prefix)
-{
-	const geo_net_rule_t *best = NULL;
-
-	for (size_t i = 0; i < rules->net_count; i++) {
-		const geo_net_rule_t *n = &rules->nets[i];
-		unsigned b;
-		if (n->family != AF_INET6 || n->prefix < min_prefix ||
-		    (best && n->prefix <= best->prefix))
-			continue;
-		for (b = 0; b < n->prefix; b++)
-			if (geo_bit(addr, b) != geo_bit(n->addr, b))
-				break;
-		if (b == n->prefix)
-			best = n;
-	}
-	return best;
-}
-
-/* The nets rule deciding for addr, with the same precedence the compiler uses: inside a
- * form carrying IPv4 only IPv6 rules at least as long as the form's prefix count, then
- * the IPv4 rules of the carried address. */
-static const geo_net_rule_t *deciding_net(const geo_rules_t *rules, geo_explain_t *ex)
-{
-	static const uint8_t zero[16];
-
-	if (ex->family == AF_INET)
-		return geo_nets_match(rules, AF_INET, ex->addr);
-	if (ex->form != GEO_FORM_NATIVE) {
-		const geo_net_rule_t *n =
-		    nets_match_from(rules, ex->addr, geo_forms[ex->form].prefix_len);
-		return n ? n : geo_nets_match(rules, AF_INET, ex->v4);
-	}
-	if (memcmp(ex->addr, zero, 15) == 0 && ex->addr[15] <= 1) /* :: and ::1 */
-		return nets_match_from(rules, ex->addr, 96);
-	return geo_nets_match(rules, AF_INET6, ex->addr);
-}
-
 int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rules,
 		const geo_trie_t *trie, int family, const uint8_t *addr, geo_choice_t *choices,
 		geo_explain_t *ex)
@@ -63,7 +23,7 @@ int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rule
 		geo_addr_embedded_v4(ex->form, addr, ex->v4);
 	if (geo_db_locate(db, family, addr, &ex->loc, &ex->netlen) < 0)
 		return -1;
-	ex->net = deciding_net(rules, ex);
+	ex->net = geo_nets_deciding(rules, family, addr);
 	if (!ex->net)
 		ex->map = geo_map_match(rules, &ex->loc);
 	ex->choices = choices;
@@ -82,7 +42,7 @@ int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rule
 }
 
 typedef struct {
-	char *buf; /* the text so far (may be truncated) */
+	char *buf;  /* the text so far (may be truncated) */
 	size_t len; /* bytes in buf */
 	size_t pos; /* would-be length, like snprintf */
 } out_t;

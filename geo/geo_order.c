@@ -131,24 +131,45 @@ const geo_map_rule_t *geo_map_match(const geo_rules_t *rules, const geo_loc_t *l
 
 static bool net_contains(const geo_net_rule_t *n, int family, const uint8_t *addr)
 {
-	if (n->family != family)
-		return false;
-	for (unsigned i = 0; i < n->prefix; i++)
-		if (geo_bit(addr, i) != geo_bit(n->addr, i))
-			return false;
-	return true;
+	return n->family == family && geo_addr_common_bits(addr, n->addr, n->prefix) == n->prefix;
 }
 
-const geo_net_rule_t *geo_nets_match(const geo_rules_t *rules, int family, const uint8_t *addr)
+const geo_net_rule_t *geo_nets_match_from(const geo_rules_t *rules, int family, const uint8_t *addr,
+					  unsigned min_prefix)
 {
 	const geo_net_rule_t *best = NULL;
 
 	for (size_t i = 0; i < rules->net_count; i++) {
 		const geo_net_rule_t *n = &rules->nets[i];
-		if (net_contains(n, family, addr) && (!best || n->prefix > best->prefix))
+		if (n->prefix >= min_prefix && (!best || n->prefix > best->prefix) &&
+		    net_contains(n, family, addr))
 			best = n;
 	}
 	return best;
+}
+
+const geo_net_rule_t *geo_nets_match(const geo_rules_t *rules, int family, const uint8_t *addr)
+{
+	return geo_nets_match_from(rules, family, addr, 0);
+}
+
+const geo_net_rule_t *geo_nets_deciding(const geo_rules_t *rules, int family, const uint8_t *addr)
+{
+	if (family == AF_INET)
+		return geo_nets_match(rules, AF_INET, addr);
+	geo_form_t form = geo_addr_form(addr);
+	if (form != GEO_FORM_NATIVE) {
+		const geo_net_rule_t *n =
+		    geo_nets_match_from(rules, AF_INET6, addr, geo_forms[form].prefix_len);
+		if (n)
+			return n;
+		uint8_t v4[4];
+		geo_addr_embedded_v4(form, addr, v4);
+		return geo_nets_match(rules, AF_INET, v4);
+	}
+	if (geo_addr_is_unspecified_or_loopback(addr))
+		return geo_nets_match_from(rules, AF_INET6, addr, 96);
+	return geo_nets_match(rules, AF_INET6, addr);
 }
 
 static bool listed(const geo_choice_t *out, size_t n, size_t dc)

@@ -38,14 +38,14 @@ typedef struct {
 /* Everything that decides one geo record's preference lists. Two records with equal
  * rules share one compiled trie. */
 typedef struct {
-	const size_t *candidates;  /* datacenter indexes, in the record's order (tie-break) */
-	size_t candidate_count;	   /* 1..65535 */
-	const geo_map_rule_t *map; /* may be NULL when map_count is 0 */
-	size_t map_count; /* entries in map */
-	const geo_net_rule_t *nets; /* may be NULL when net_count is 0 */
-	size_t net_count; /* entries in nets */
+	const size_t *candidates;    /* datacenter indexes, in the record's order (tie-break) */
+	size_t candidate_count;	     /* 1..65535 */
+	const geo_map_rule_t *map;   /* may be NULL when map_count is 0 */
+	size_t map_count;	     /* entries in map */
+	const geo_net_rule_t *nets;  /* may be NULL when net_count is 0 */
+	size_t net_count;	     /* entries in nets */
 	const size_t *default_order; /* order for clients without a location; NULL/0: candidates */
-	size_t default_count; /* entries in default_order */
+	size_t default_count;	     /* entries in default_order */
 } geo_rules_t;
 
 /* A client's place as its database record tells it. Empty strings when absent. */
@@ -88,6 +88,17 @@ const geo_map_rule_t *geo_map_match(const geo_rules_t *rules, const geo_loc_t *l
 /* The most specific nets rule containing addr (family's length), or NULL. */
 const geo_net_rule_t *geo_nets_match(const geo_rules_t *rules, int family,
 				     const uint8_t *addr) M_NONNULL_ALL;
+/* The same among the rules of min_prefix bits or more. */
+const geo_net_rule_t *geo_nets_match_from(const geo_rules_t *rules, int family, const uint8_t *addr,
+					  unsigned min_prefix) M_NONNULL_ALL;
+/* The nets rule that decides for client addr (4 or 16 bytes by family), with the
+ * precedence the compiled trie has: for IPv4, the most specific IPv4 rule; for an IPv6
+ * form carrying IPv4 (geo_addr.h), the most specific IPv6 rule at least as long as the
+ * form's prefix, else the IPv4 rule of the carried address (enclosing shorter IPv6
+ * rules do not apply: the client is IPv4); for :: and ::1 (inside ::/96), IPv6 rules of
+ * /96 or longer; for any other IPv6 address, the most specific IPv6 rule. NULL: none. */
+const geo_net_rule_t *geo_nets_deciding(const geo_rules_t *rules, int family,
+					const uint8_t *addr) M_NONNULL_ALL;
 
 /* The preference order of a client at loc (NULL: no record) that falls in nets rule net
  * (NULL: none): the rule's datacenters first (nets, else map), then the rest of the

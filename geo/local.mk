@@ -7,9 +7,11 @@ geo_libgeo_a_SOURCES = \
 	geo/geo_compile.c geo/geo_compile.h \
 	geo/geo_conf.c geo/geo_conf.h \
 	geo/geo_db.c geo/geo_db.h \
+	geo/geo_direct.c geo/geo_direct.h \
 	geo/geo_distance.c geo/geo_distance.h \
 	geo/geo_explain.c geo/geo_explain.h \
 	geo/geo_order.c geo/geo_order.h \
+	geo/geo_mmdb.c geo/geo_mmdb.h \
 	geo/geo_trie.c geo/geo_trie.h geo/geo_trie_internal.h
 
 # Test databases, generated from the script at check time (never copied from elsewhere).
@@ -28,7 +30,8 @@ GEO_UNIT_TESTS = \
 	tests/unit/geo/test_geo_explain \
 	tests/unit/geo/test_geo_conf \
 	tests/unit/geo/test_geo_addr \
-	tests/unit/geo/test_geo_order
+	tests/unit/geo/test_geo_order \
+	tests/unit/geo/test_geo_direct
 check_PROGRAMS += $(GEO_UNIT_TESTS)
 TESTS += $(GEO_UNIT_TESTS)
 GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
@@ -74,6 +77,11 @@ tests_unit_geo_test_geo_addr_LDADD = $(GEO_TEST_LDADD)
 tests_unit_geo_test_geo_order_SOURCES = tests/unit/geo/test_geo_order.c tests/unit/geo/geo_test_util.h
 tests_unit_geo_test_geo_order_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_order_LDADD = $(GEO_TEST_LDADD)
+
+tests_unit_geo_test_geo_direct_SOURCES = tests/unit/geo/test_geo_direct.c tests/unit/geo/geo_test_util.h
+tests_unit_geo_test_geo_direct_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_direct_LDADD = $(GEO_TEST_LDADD)
+EXTRA_tests_unit_geo_test_geo_direct_DEPENDENCIES = tests/data/test-mmdb.stamp
 
 # The synthetic database generator and the load-time bench, small, as a check.
 TESTS += tests/unit/geo/geo-synth-check.sh
