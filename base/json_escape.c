@@ -40,6 +40,46 @@ size_t json_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+bool json_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (n > 0) {
+		size_t step = json_utf8_len(s, n);
+
+		if (step == 0)
+			return false;
+		s += step;
+		n -= step;
+	}
+	return true;
+}
+
+int json_utf8_repair(const char *str, size_t n, const char *replacement, json_escape_sink_t sink,
+		     void *ctx)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *run = s; /* start of the bytes copied as they are */
+	size_t rlen = strlen(replacement);
+
+	while (n > 0) {
+		size_t step = *s < 0x80 ? 1 : json_utf8_len(s, n);
+
+		if (step > 0) {
+			s += step;
+			n -= step;
+			continue;
+		}
+		if (sink(ctx, (const char *)run, (size_t)(s - run)) != 0 ||
+		    sink(ctx, replacement, rlen) != 0)
+			return -1;
+		s++;
+		n--;
+		run = s;
+	}
+	return sink(ctx, (const char *)run, (size_t)(s - run));
+}
+
 /* The escape for byte c under flags into e (at least 7 bytes), or 0 when c is copied. */
 static size_t escape_byte(unsigned char c, unsigned flags, char *e)
 {

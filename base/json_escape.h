@@ -3,6 +3,7 @@
 #ifndef MERIDIAN_JSON_ESCAPE_H
 #define MERIDIAN_JSON_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/compiler.h"
@@ -31,5 +32,22 @@ int json_escape(const char *s, unsigned flags, json_escape_sink_t sink, void *ct
  * there is none: stray continuation bytes, truncation, overlong forms, surrogates and
  * code points past U+10FFFF are refused. A NUL ends a sequence like any non-continuation. */
 size_t json_utf8_len(const unsigned char *s, size_t n) M_NONNULL_ALL M_PURE;
+
+/* True when the n bytes at s are well-formed UTF-8 throughout (json_utf8_len's rule). */
+bool json_utf8_valid(const char *s, size_t n) M_NONNULL_ALL M_PURE;
+
+/* Replacements for json_utf8_repair(): U+FFFD as a JSON escape, and as UTF-8 bytes. */
+#define JSON_UTF8_FFFD_ESCAPE "\\ufffd"
+#define JSON_UTF8_FFFD "\xef\xbf\xbd"
+
+/* Copies the n bytes at s to sink, each byte that does not start a well-formed UTF-8
+ * sequence replaced by replacement: the rule of JSON_ESCAPE_UTF8 (one U+FFFD per bad
+ * byte), so every writer turns the same bad bytes into the same text. With
+ * JSON_UTF8_FFFD it repairs plain text. With JSON_UTF8_FFFD_ESCAPE it repairs JSON text
+ * whose structure is ASCII (SQLite's json_object output, and every writer here): bad
+ * bytes can then only sit inside string literals, never in an escape, so the result is
+ * the same document, valid UTF-8. 0, or -1 as soon as the sink refuses a run. */
+int json_utf8_repair(const char *s, size_t n, const char *replacement, json_escape_sink_t sink,
+		     void *ctx) M_NONNULL(1, 3, 4) M_WUR;
 
 #endif

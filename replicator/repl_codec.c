@@ -154,9 +154,10 @@ int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *c, bool first
 	rc |= repl_buf_append(out, ",\"key\":", 7);
 	rc |= repl_buf_json_string(out, c->key);
 	rc |= repl_buf_append(out, ",\"row\":", 7);
-	/* The row is JSON the state library wrote; an absent row is a null (tombstone). */
+	/* The row is JSON the state library wrote; an absent row is a null (tombstone). Text
+	 * that is not UTF-8 goes out as \ufffd, which our parser accepts. */
 	if (c->row_json != NULL && c->row_json[0] != '\0')
-		rc |= repl_buf_append(out, c->row_json, strlen(c->row_json));
+		rc |= repl_buf_json_text(out, c->row_json, strlen(c->row_json));
 	else
 		rc |= repl_buf_append(out, "null", 4);
 	rc |= repl_buf_append(out, "}", 1);

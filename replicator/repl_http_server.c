@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include <microhttpd.h>
 
+#include "base/json_escape.h"
 #include "base/log.h"
 #include "replicator/repl_codec.h"
 #include "state/state.h"
@@ -482,9 +484,26 @@ static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *c
 		return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "snapshot failed", nonce);
 	}
+	size_t len = strlen(json);
+	if (!json_utf8_valid(json, len)) {
+		/* Rows stored before text was repaired on write: send them as \ufffd, or the
+		 * puller's parser refuses the snapshot and never bootstraps. */
+		repl_buf_t b;
+		repl_buf_init(&b, SIZE_MAX);
+		int bad = repl_buf_json_text(&b, json, len);
+		free(json);
+		if (bad != 0 || b.overflow) {
+			repl_buf_free(&b);
+			log_error("snapshot for %s failed: out of memory", req->peer);
+			return respond_error(s, conn, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					     "snapshot failed", nonce);
+		}
+		json = b.data;
+		len = b.len;
+	}
 	repl_stats_inc(s->stats, snapshots_served, 1);
 	log_info("sending a snapshot to %s", req->peer);
-	return respond(s, conn, req, MHD_HTTP_OK, json, strlen(json), nonce);
+	return respond(s, conn, req, MHD_HTTP_OK, json, len, nonce);
 }
 
 static enum MHD_Result serve_stats(repl_server_t *s, struct MHD_Connection *conn, request_t *req,

@@ -484,8 +484,13 @@ static int buf_sink(void *ctx, const char *p, size_t n)
 
 int repl_buf_json_string(repl_buf_t *b, const char *s)
 {
-	/* Only what JSON requires: every control character as \u00XX, other bytes as they
-	 * are. The buffer's overflow flag is sticky, so stopping at the first refused run
-	 * leaves it as appending the rest would have. */
-	return json_escape(s, 0, buf_sink, b);
+	/* What JSON requires (every control character as \u00XX) and invalid UTF-8 as
+	 * \ufffd; other bytes as they are. The buffer's overflow flag is sticky, so stopping
+	 * at the first refused run leaves it as appending the rest would have. */
+	return json_escape(s, JSON_ESCAPE_UTF8, buf_sink, b);
+}
+
+int repl_buf_json_text(repl_buf_t *b, const char *json, size_t len)
+{
+	return json_utf8_repair(json, len, JSON_UTF8_FFFD_ESCAPE, buf_sink, b);
 }

@@ -80,7 +80,13 @@ void repl_buf_init(repl_buf_t *b, size_t limit) M_NONNULL_ALL;
 void repl_buf_free(repl_buf_t *b);
 int repl_buf_append(repl_buf_t *b, const void *p, size_t n) M_NONNULL_ALL;
 int repl_buf_printf(repl_buf_t *b, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3);
-/* Appends s as a JSON string literal with the needed escapes. */
+/* Appends s as a JSON string literal with the needed escapes; bytes that are not UTF-8
+ * become \ufffd (one per byte, as meridianctl writes them), so the parser at the other end,
+ * which refuses invalid UTF-8, always accepts what was written. */
 int repl_buf_json_string(repl_buf_t *b, const char *s) M_NONNULL_ALL;
+/* Appends JSON text another writer produced (the state library's rows and snapshots),
+ * each byte that is not UTF-8 written as \ufffd (json_utf8_repair): a row stored before
+ * the write path repaired text, or by hand, must not wedge every peer's pull. */
+int repl_buf_json_text(repl_buf_t *b, const char *json, size_t len) M_NONNULL_ALL;
 
 #endif

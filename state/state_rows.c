@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_escape.h"
 #include "base/timefmt.h"
 #include "state/state_internal.h"
 
@@ -43,6 +44,53 @@ static int check_id(state_t *st, const char *what, const char *id)
 {
 	if (id[0] == '\0' || strlen(id) >= STATE_NAME_MAX || strchr(id, '/'))
 		return state_fail(st, "invalid %s '%s'", what, id);
+	/* A name is a key in every region: refused, never rewritten. */
+	if (!json_utf8_valid(id, strlen(id)))
+		return state_fail(st, "invalid %s: not UTF-8", what);
+	return 0;
+}
+
+/* Where repaired free text is built: room for every byte to become U+FFFD. */
+typedef struct {
+	char *text;  /* 3 * input length + 1 bytes */
+	size_t len;  /* bytes written */
+} repaired_t;
+
+static int repaired_sink(void *ctx, const char *p, size_t n)
+{
+	repaired_t *r = ctx;
+
+	memcpy(r->text + r->len, p, n);
+	r->len += n;
+	return 0;
+}
+
+/* Binds free text (reasons, actors, details, actions) as valid UTF-8: each byte that does
+ * not start a well-formed sequence is stored as U+FFFD, the rule of base/json_escape (and
+ * so of meridianctl --json). The row, its change-log JSON and every region's copy then
+ * hold the same text, and no peer's parser meets bytes it refuses (docs/replication.md).
+ * Names (check_id) are refused instead. 0, or -1 with the message (statement released). */
+static int bind_free_text(state_t *st, sqlite3_stmt *stmt, int idx, const char *text)
+{
+	size_t len = strlen(text);
+	repaired_t r = {NULL, 0};
+
+	if (json_utf8_valid(text, len)) {
+		sqlite3_bind_text(stmt, idx, text, (int)len, SQLITE_STATIC);
+		return 0;
+	}
+	r.text = malloc(3 * len + 1);
+	if (r.text == NULL) {
+		state_release(st, stmt);
+		return state_fail(st, "text: out of memory");
+	}
+	if (json_utf8_repair(text, len, JSON_UTF8_FFFD, repaired_sink, &r) != 0) {
+		free(r.text);
+		state_release(st, stmt);
+		return state_fail(st, "text: cannot repair");
+	}
+	r.text[r.len] = '\0';
+	sqlite3_bind_text(stmt, idx, r.text, (int)r.len, free);
 	return 0;
 }
 
@@ -94,9 +142,8 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 	sqlite3_bind_int64(stmt, 4, obs->since_ms);
 	sqlite3_bind_int64(stmt, 5, obs->checked_ms);
 	sqlite3_bind_int(stmt, 6, obs->latency_ms < 0 ? -1 : obs->latency_ms);
-	sqlite3_bind_text(stmt, 7, obs->detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 8, (int64_t)hlc);
-	if (step_done(st, stmt, "observation") < 0 ||
+	if (bind_free_text(st, stmt, 7, obs->detail) < 0 || step_done(st, stmt, "observation") < 0 ||
 	    state_change_record(st, "observations", key, hlc, seq) < 0)
 		goto fail;
 	return state_tx_commit(st);
@@ -182,12 +229,9 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
 	sqlite3_bind_int64(stmt, 2, id);
 	sqlite3_bind_int64(stmt, 3, (int64_t)hlc);
 	sqlite3_bind_int64(stmt, 4, state_now_ms(st));
-	sqlite3_bind_text(stmt, 5, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 7, datacenter, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 8, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 9, detail, -1, SQLITE_STATIC);
-	if (step_done(st, stmt, "event") < 0)
+	if (bind_free_text(st, stmt, 5, actor) < 0 || bind_free_text(st, stmt, 6, action) < 0 ||
+	    bind_free_text(st, stmt, 7, datacenter) < 0 || bind_free_text(st, stmt, 8, reason) < 0 ||
+	    bind_free_text(st, stmt, 9, detail) < 0 || step_done(st, stmt, "event") < 0)
 		return -1;
 	snprintf(key, sizeof(key), "%s/%lld", st->region, (long long)id);
 	return state_change_record(st, "events", key, hlc, seq);
@@ -303,13 +347,12 @@ int state_override_write_tx(state_t *st, const state_override_t *ov, const char 
 		return -1;
 	sqlite3_bind_text(stmt, 1, ov->datacenter, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, ov->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, ov->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, ov->created_ms ? ov->created_ms : now);
 	sqlite3_bind_int64(stmt, 6, ov->expires_ms);
 	sqlite3_bind_int64(stmt, 7, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 8, st->region, -1, SQLITE_STATIC);
-	if (step_done(st, stmt, "override") < 0 ||
+	if (bind_free_text(st, stmt, 3, ov->reason) < 0 ||
+	    bind_free_text(st, stmt, 4, ov->actor) < 0 || step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", ov->datacenter, hlc, seq) < 0)
 		return -1;
 	return state_event_append_tx(st, ov->actor, action, ov->datacenter, ov->reason, detail);
@@ -362,12 +405,11 @@ int state_override_tombstone_tx(state_t *st, const char *datacenter, const char 
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, datacenter, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 5, st->region, -1, SQLITE_STATIC);
 	audit_detail(detail, sizeof(detail), previous, forced_rule);
-	if (step_done(st, stmt, "override") < 0 ||
+	if (bind_free_text(st, stmt, 2, actor) < 0 || bind_free_text(st, stmt, 3, reason) < 0 ||
+	    step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", datacenter, hlc, seq) < 0 ||
 	    state_event_append_tx(st, actor, "clear", datacenter, reason, detail) < 0)
 		return -1;

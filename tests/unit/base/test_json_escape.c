@@ -148,6 +148,73 @@ static void test_utf8_len_counts_sequence_bytes(void **state)
 				 rows[i].want);
 }
 
+/* json_utf8_repair: one replacement per bad byte, like JSON_ESCAPE_UTF8; NULs and valid
+ * sequences copied. A row per case. */
+static void test_utf8_repair_replaces_each_bad_byte(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *in;
+		size_t n;
+		const char *replacement;
+		const char *want;
+	} rows[] = {
+	    {"valid text unchanged", "caf\xc3\xa9", 5, JSON_UTF8_FFFD, "caf\xc3\xa9"},
+	    {"latin-1 byte", "caf\xe9", 4, JSON_UTF8_FFFD, "caf\xef\xbf\xbd"},
+	    {"two bad bytes, two replacements", "\xff\xfe", 2, JSON_UTF8_FFFD,
+	     "\xef\xbf\xbd\xef\xbf\xbd"},
+	    {"truncated sequence at the end", "a\xe2\x82", 3, JSON_UTF8_FFFD,
+	     "a\xef\xbf\xbd\xef\xbf\xbd"},
+	    {"surrogate", "\xed\xa0\x80", 3, JSON_UTF8_FFFD,
+	     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+	    {"JSON text: escape inside the string", "{\"r\":\"caf\xe9\"}", 12,
+	     JSON_UTF8_FFFD_ESCAPE, "{\"r\":\"caf\\ufffd\"}"},
+	    {"JSON text: valid text unchanged", "{\"r\":\"\xe2\x82\xac\"}", 11,
+	     JSON_UTF8_FFFD_ESCAPE, "{\"r\":\"\xe2\x82\xac\"}"},
+	};
+	for (size_t i = 0; i < M_ARRAY_LEN(rows); i++) {
+		sink_t k = {.refuse_after = ~0u};
+		if (json_utf8_repair(rows[i].in, rows[i].n, rows[i].replacement, sink, &k) != 0)
+			fail_msg("%s: refused", rows[i].name);
+		if (k.len != strlen(rows[i].want) || memcmp(k.data, rows[i].want, k.len) != 0)
+			fail_msg("%s: got [%.*s]", rows[i].name, (int)k.len, k.data);
+		if (!json_utf8_valid(k.data, k.len))
+			fail_msg("%s: output not UTF-8", rows[i].name);
+	}
+}
+
+/* The repair and the escaper agree: what ctl prints for a bad string is what the repaired
+ * JSON text holds. */
+static void test_utf8_repair_agrees_with_escape_flag(void **state)
+{
+	(void)state;
+	sink_t escaped = {.refuse_after = ~0u}, repaired = {.refuse_after = ~0u};
+	const char in[] = "\"x\xc0\xaf\xe9y\"";
+	assert_int_equal(json_escape("x\xc0\xaf\xe9y", JSON_ESCAPE_UTF8, sink, &escaped), 0);
+	assert_int_equal(
+	    json_utf8_repair(in, sizeof(in) - 1, JSON_UTF8_FFFD_ESCAPE, sink, &repaired), 0);
+	assert_string_equal(repaired.data, escaped.data);
+	assert_string_equal(repaired.data, "\"x\\ufffd\\ufffd\\ufffdy\"");
+}
+
+static void test_utf8_valid(void **state)
+{
+	(void)state;
+	assert_true(json_utf8_valid("", 0));
+	assert_true(json_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+	assert_true(json_utf8_valid("a\0b", 3));
+	assert_false(json_utf8_valid("caf\xe9", 4));
+	assert_false(json_utf8_valid("\xc3", 1));
+}
+
+static void test_utf8_repair_refusing_sink_stops(void **state)
+{
+	(void)state;
+	sink_t k = {.refuse_after = 1};
+	assert_int_equal(json_utf8_repair("ab\xff" "cd", 5, JSON_UTF8_FFFD, sink, &k), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +228,10 @@ int main(void)
 	    cmocka_unit_test(test_invalid_utf8_becomes_fffd_per_byte_with_the_flag),
 	    cmocka_unit_test(test_refusing_sink_stops_with_minus_one),
 	    cmocka_unit_test(test_utf8_len_counts_sequence_bytes),
+	    cmocka_unit_test(test_utf8_repair_replaces_each_bad_byte),
+	    cmocka_unit_test(test_utf8_repair_agrees_with_escape_flag),
+	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_utf8_repair_refusing_sink_stops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

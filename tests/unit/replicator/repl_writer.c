@@ -12,6 +12,7 @@
 /* Usage: repl_writer DB REGION events COUNT [PER_SECOND]
  *        repl_writer DB REGION drain DC REASON
  *        repl_writer DB REGION clear DC
+ *        repl_writer DB REGION event REASON
  * Functional tests and bench/repl-lag.sh use it as "another process writing", like
  * meridianctl or healthcheck would. Each event's reason is "n=I" so tests can count. */
 static void sleep_until(const struct timespec *start, double seconds)
@@ -32,7 +33,7 @@ int main(int argc, char **argv)
 	char err[512];
 	if (argc < 5) {
 		fprintf(stderr, "usage: repl_writer DB REGION events COUNT [PER_SECOND] | drain DC "
-				"REASON | clear DC\n");
+				"REASON | clear DC | event REASON\n");
 		return 2;
 	}
 	state_t *st = state_open(argv[1], argv[2], err, sizeof(err));
@@ -65,6 +66,12 @@ int main(int argc, char **argv)
 		snprintf(ov.actor, sizeof(ov.actor), "repl_writer");
 		ov.created_ms = state_now_ms(st);
 		if (state_override_put(st, &ov) != 0) {
+			fprintf(stderr, "repl_writer: %s\n", state_errmsg(st));
+			rc = 1;
+		}
+	} else if (strcmp(argv[3], "event") == 0) {
+		/* One event whose reason is argv[4] byte for byte (tests feed bad UTF-8). */
+		if (state_event_append(st, "repl_writer", "write", "", argv[4], "") != 0) {
 			fprintf(stderr, "repl_writer: %s\n", state_errmsg(st));
 			rc = 1;
 		}

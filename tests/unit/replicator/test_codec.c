@@ -125,6 +125,41 @@ static void test_batch_round_trips(void **state)
 	repl_buf_free(&b);
 }
 
+/* A row stored with bytes that are not UTF-8 (before the write path repaired text, or by
+ * hand) goes out with each such byte as \ufffd: the batch still parses at the peer (its
+ * parser refuses invalid UTF-8, so a raw byte would wedge the pull for good), and the
+ * peer's row holds U+FFFD where the bytes were. Strings outside the row follow the same
+ * rule. */
+static void test_batch_with_invalid_utf8_row_still_decodes(void **state)
+{
+	(void)state;
+	repl_buf_t b;
+	repl_batch_t out;
+	state_change_t c = {.origin = "us-east",
+			    .seq = 3,
+			    .hlc = 65536000,
+			    .table = "events",
+			    .key = "us-east/3",
+			    .row_json = (char *)"{\"origin\":\"us-east\",\"reason\":\"caf\xe9 \xff\"}"};
+	char err[128] = "";
+	repl_buf_init(&b, REPL_RESPONSE_BODY_MAX);
+	assert_int_equal(repl_batch_encode_begin(&b, "eu-west", 1700000000000, NULL, 0), 0);
+	assert_int_equal(repl_batch_encode_entry(&b, &c, true), 0);
+	assert_int_equal(repl_batch_encode_end(&b, false), 0);
+	if (repl_batch_decode(b.data, b.len, 1, &out, err, sizeof(err)) != 0)
+		fail_msg("refused: %s", err);
+	assert_int_equal(out.count, 1);
+	assert_string_equal(out.entries[0].row_json,
+			    "{\"origin\":\"us-east\",\"reason\":\"caf\\ufffd \\ufffd\"}");
+	repl_batch_free(&out);
+	repl_buf_free(&b);
+
+	repl_buf_init(&b, 256);
+	assert_int_equal(repl_buf_json_string(&b, "no \xc0 way"), 0);
+	assert_string_equal(b.data, "\"no \\ufffd way\"");
+	repl_buf_free(&b);
+}
+
 #define HEAD "{\"region\":\"b\",\"now_ms\":1,\"more\":false,\"heads\":{},\"entries\":["
 #define ENTRY(o, s, h, t, k, r)                                                                    \
 	"{\"origin\":" o ",\"seq\":" s ",\"hlc\":" h ",\"table\":" t ",\"key\":" k ",\"row\":" r "}"
@@ -328,6 +363,7 @@ int main(void)
 	    cmocka_unit_test(test_pull_refusals_with_message),
 	    cmocka_unit_test(test_pull_too_many_origins_refused),
 	    cmocka_unit_test(test_batch_round_trips),
+	    cmocka_unit_test(test_batch_with_invalid_utf8_row_still_decodes),
 	    cmocka_unit_test(test_batch_refusals_with_message),
 	    cmocka_unit_test(test_batch_oversized_row_refused),
 	    cmocka_unit_test(test_origin_validation),

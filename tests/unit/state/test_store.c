@@ -235,6 +235,51 @@ static void test_observation_put_refuses_bad_datacenter(void **unused)
 	state_close(st);
 }
 
+static void test_observation_put_refuses_datacenter_not_utf8(void **unused)
+{
+	state_t *st = test_open(path, "us-east");
+	state_observation_t o;
+
+	test_observation(&o, "eu-w\xe9st", STATE_HEALTH_UP, "");
+	assert_int_equal(state_observation_put(st, &o), -1);
+	assert_string_equal(state_errmsg(st), "invalid datacenter: not UTF-8");
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), 0);
+	state_close(st);
+}
+
+/* Free text that is not UTF-8 (a Latin-1 terminal, a probe's raw output) is stored with
+ * one U+FFFD per bad byte, in the row and in the change-log JSON alike, so replication
+ * ships text every peer's parser accepts and every region holds the same. */
+static void test_free_text_not_utf8_stored_with_fffd(void **unused)
+{
+	state_t *st = test_open(path, "us-east");
+	state_override_t ov;
+	state_observation_t o;
+	char text[STATE_TEXT_MAX];
+
+	assert_int_equal(state_event_append(st, "j\xf6rg", "write", "", "caf\xe9 \xff", "ok"), 0);
+	test_query_text(st, "SELECT hex(actor) || ' ' || hex(reason) FROM events", text,
+			sizeof(text));
+	assert_string_equal(text, "6AEFBFBD7267 636166EFBFBD20EFBFBD");
+	test_query_text(st,
+			"SELECT hex(json_extract(row, '$.reason')) FROM changelog"
+			" WHERE tbl = 'events'",
+			text, sizeof(text));
+	assert_string_equal(text, "636166EFBFBD20EFBFBD");
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "n\xe4" "chte", test_now_ms + 60000);
+	assert_int_equal(state_override_put(st, &ov), 0);
+	test_query_text(st, "SELECT hex(reason) FROM overrides", text, sizeof(text));
+	assert_string_equal(text, "6EEFBFBD63687465");
+	test_observation(&o, "us-east", STATE_HEALTH_DOWN, "HTTP 500 \x80");
+	assert_int_equal(state_observation_put(st, &o), 0);
+	test_query_text(st, "SELECT hex(detail) FROM observations", text, sizeof(text));
+	assert_string_equal(text, "485454502035303020EFBFBD");
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"
+					    " WHERE NOT json_valid(row) OR instr(row, X'E9') > 0"),
+			 0);
+	state_close(st);
+}
+
 static void test_override_put_appends_event(void **unused)
 {
 	state_t *st = test_open(path, "us-east");
@@ -466,6 +511,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_observation_put_forces_checker_region, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_observation_put_refuses_bad_datacenter, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_observation_put_refuses_datacenter_not_utf8, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_free_text_not_utf8_stored_with_fffd, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_override_put_appends_event, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_override_clear_tombstones, setup, teardown),
