@@ -39,6 +39,8 @@ typedef struct {
 	const dnsd_client_t *client;  /* the resolver's address and transport */
 	dnsd_counters_t *counters;    /* the worker's counters, bumped per answer */
 	const dnsd_geo_pre_t *pre;    /* a lookup made ahead (batch), or NULL */
+	const dnsd_node_t *qnode;     /* when qnode_known: the question name's node, or NULL */
+	bool qnode_known;	      /* the question name was looked up ahead (batch) */
 	const dnsd_zone_t *zone;      /* the zone the question fell into */
 	uint16_t an, ns, ar;	      /* records per section */
 	uint8_t rcode;		      /* 0..15 here; BADVERS is handled apart */
@@ -292,7 +294,12 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 	const dnsd_zones_t *z = st->ctx->zones;
 	dnsd_owner_t owner = {.name = depth ? name : NULL, .len = (uint16_t)len};
 	bool exact = true;
-	const dnsd_node_t *n = dnsd_zones_find(z, name, len, dnsd_name_hash(name, len));
+	const dnsd_node_t *n;
+
+	if (depth == 0 && st->qnode_known)
+		n = st->qnode; /* found by dnsd_answer_prepare(): no second hash and lookup */
+	else
+		n = dnsd_zones_find(z, name, len, dnsd_name_hash(name, len));
 
 	st->chain[depth] = name;
 	st->chain_len[depth] = (uint16_t)len;
@@ -475,9 +482,10 @@ static size_t answer_error(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	return len;
 }
 
-/* The answer to a parsed query; pre is a geo lookup made ahead, or NULL. */
+/* The answer to a parsed query; p is the query prepared ahead (its geo lookup and the
+ * question name's node), or NULL. */
 static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
-			    dnsd_parse_t parsed, const dnsd_geo_pre_t *pre, const uint8_t *query,
+			    dnsd_parse_t parsed, const dnsd_prepared_t *p, const uint8_t *query,
 			    const dnsd_client_t *client, uint8_t *resp, size_t resp_cap,
 			    dnsd_counters_t *counters)
 {
@@ -524,7 +532,11 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	st.q = q;
 	st.client = client;
 	st.counters = counters;
-	st.pre = pre;
+	if (p != NULL) {
+		st.pre = &p->geo;
+		st.qnode = p->node;
+		st.qnode_known = p->looked_up;
+	}
 	dnsd_render_init(&st.r, resp, limit - opt_len, q->question_end, q->qname, q->label_count,
 			 q->label_off, q->qname_len);
 
@@ -580,15 +592,22 @@ bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, siz
 
 	p->geo.record = SIZE_MAX;
 	p->geo.done = false;
+	p->looked_up = false;
+	p->node = NULL;
 	p->parsed = dnsd_query_parse(query, qlen, &p->q);
-	if (p->parsed != DNSD_PARSE_OK || q->qclass != C_IN ||
-	    (q->qtype != T_A && q->qtype != T_AAAA && q->qtype != T_ANY) || ctx->zones == NULL ||
-	    ctx->geo == NULL || ctx->geo->lookup == NULL)
+	/* the lookup answer_name() would make first, under the same conditions */
+	if (p->parsed != DNSD_PARSE_OK || q->qclass != C_IN || q->qtype == T_AXFR ||
+	    q->qtype == T_IXFR || ctx->zones == NULL)
 		return false;
-	/* Only the common case, the question name itself; wildcards, cuts and CNAME
-	 * targets are looked up one by one by the answer path. */
 	const dnsd_node_t *n = dnsd_zones_find(ctx->zones, q->qname, q->qname_len,
 					       dnsd_name_hash(q->qname, q->qname_len));
+	p->node = n;
+	p->looked_up = true;
+	/* Only the common case, the question name itself; wildcards, cuts and CNAME
+	 * targets are looked up one by one by the answer path. */
+	if ((q->qtype != T_A && q->qtype != T_AAAA && q->qtype != T_ANY) || ctx->geo == NULL ||
+	    ctx->geo->lookup == NULL)
+		return false;
 	if (n == NULL || n->cut != NULL || !(n->flags & DNSD_NODE_GEO) ||
 	    n->geo_record >= ctx->geo->record_count || !ctx->geo->records[n->geo_record].varies)
 		return false;
@@ -601,6 +620,5 @@ size_t dnsd_answer_prepared(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_t 
 			    const uint8_t *query, const dnsd_client_t *client, uint8_t *resp,
 			    size_t resp_cap, dnsd_counters_t *counters)
 {
-	return answer_parsed(ctx, &p->q, p->parsed, &p->geo, query, client, resp, resp_cap,
-			     counters);
+	return answer_parsed(ctx, &p->q, p->parsed, p, query, client, resp, resp_cap, counters);
 }

@@ -140,20 +140,25 @@ typedef struct {
  * lookup, dnsd_answer_prepared(). Lives in the worker's batch (no allocation); the
  * query bytes and the client must stay unchanged in between. */
 typedef struct {
-	dnsd_query_t q;	     /* the parsed query */
-	dnsd_parse_t parsed; /* the parser's verdict */
-	dnsd_geo_pre_t geo;  /* the geo lookup the answer will need, if any */
+	dnsd_query_t q;		 /* the parsed query */
+	dnsd_parse_t parsed;	 /* the parser's verdict */
+	dnsd_geo_pre_t geo;	 /* the geo lookup the answer will need, if any */
+	bool looked_up;		 /* node holds the question name's exact lookup in ctx->zones */
+	const dnsd_node_t *node; /* when looked_up: the question name's node, NULL: none */
 } dnsd_prepared_t;
 
-/* Parses a query and finds whether its question name is a geo name that needs a lookup
- * (exact name, no cut, A/AAAA/ANY, a record that varies); sets p->geo.record (SIZE_MAX
- * when none) and the client to look up. Reads only; counts nothing. Returns true when
- * p->geo wants a lookup. */
+/* Parses a query, looks its question name up (class IN, not a transfer, zones loaded)
+ * and keeps the node for the answer, so the name is hashed and found once per query;
+ * finds whether it is a geo name that needs a lookup (exact name, no cut, A/AAAA/ANY, a
+ * record that varies): sets p->geo.record (SIZE_MAX when none) and the client to look
+ * up. Reads only; counts nothing. Returns true when p->geo wants a lookup. The answer
+ * must use the same ctx (the node points into its zones). */
 bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, size_t qlen,
 			 const dnsd_client_t *client, dnsd_prepared_t *p) M_NONNULL_ALL;
 
 /* dnsd_answer() for a prepared query: byte for byte the same response and counters, with
- * the geo lookup taken from p->geo when it was done. p->geo.addr must still be valid. */
+ * the question name's node taken from p->node and the geo lookup from p->geo when it was
+ * done. p->geo.addr must still be valid. */
 size_t dnsd_answer_prepared(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_t *p,
 			    const uint8_t *query, const dnsd_client_t *client, uint8_t *resp,
 			    size_t resp_cap, dnsd_counters_t *counters) M_NONNULL_ALL M_WUR;

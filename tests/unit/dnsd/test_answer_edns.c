@@ -650,6 +650,23 @@ static const batch_case_t batch_cases[] = {
     {"www.example.com.", 1, 1, 24, "10.1.2.0", false, false},
     {"nothere.example.com.", 1, 1, 24, "10.1.2.0", false, false},
     {"geo.example.org.", 1, 1, 24, "10.1.2.0", false, false},
+    {"v6only.example.com.", 255, 1, 24, "10.1.2.0", false, false},
+    {"www.example.com.", 28, 0, 0, NULL, false, false},
+    {"WWW.example.com.", 255, 0, 0, NULL, false, false},
+    {"x.wild.example.com.", 1, 1, 24, "10.1.2.0", false, false},
+    {"x.cw.example.com.", 1, 0, 0, NULL, false, false},
+    {"alias2.example.com.", 1, 0, 0, NULL, false, false},
+    {"loop1.example.com.", 1, 0, 0, NULL, false, false},
+    {"www.sub.example.com.", 1, 0, 0, NULL, false, false},
+    {"sub.example.com.", 43, 0, 0, NULL, false, false},
+    {"x.bigdel.example.com.", 1, 0, 0, NULL, false, false},
+    {"x.bigdel.example.com.", 1, 0, 0, NULL, true, false},
+    {"example.com.", 15, 0, 0, NULL, false, false},
+    {"example.com.", 252, 0, 0, NULL, true, false},
+    {"big.example.com.", 16, 1, 24, "10.1.2.0", false, false},
+    {"x.b.w2.example.com.", 1, 0, 0, NULL, false, false},
+    {"b.w2.example.com.", 1, 0, 0, NULL, false, false},
+    {"x.example.net.", 1, 0, 0, NULL, false, false},
 };
 #define BATCH_N (sizeof(batch_cases) / sizeof(batch_cases[0]))
 
@@ -714,6 +731,47 @@ static void test_batched_geo_lookups_give_the_same_bytes(void **state)
 	}
 }
 
+/* The batched path hashes and finds the question name once: the answer takes the node
+ * dnsd_answer_prepare() found. Shown by handing the prepared query for www another
+ * name's node: the records come from that node, owned by the name asked. */
+static void test_prepared_answer_uses_the_node_found_by_prepare(void **state)
+{
+	(void)state;
+	uint8_t w1[512], w2[512];
+	t_query_t q1 = {.name = "www.example.com.", .type = LDNS_RR_TYPE_A};
+	t_query_t q2 = {.name = "mail.example.com.", .type = LDNS_RR_TYPE_A};
+	size_t l1 = t_query_wire(&q1, w1, sizeof(w1)), l2 = t_query_wire(&q2, w2, sizeof(w2));
+	dnsd_client_t client = {.family = AF_INET, .addr = {192, 0, 2, 200}};
+	dnsd_prepared_t p1, p2;
+	dnsd_counters_t counters = {0};
+
+	assert_false(dnsd_answer_prepare(&t_ctx, w1, l1, &client, &p1));
+	assert_false(dnsd_answer_prepare(&t_ctx, w2, l2, &client, &p2));
+	assert_true(p1.looked_up);
+	assert_non_null(p1.node);
+	p1.node = p2.node;
+	size_t len = dnsd_answer_prepared(&t_ctx, &p1, w1, &client, t_resp, sizeof(t_resp),
+					  &counters);
+	ldns_pkt *p = NULL;
+	assert_int_equal(ldns_wire2pkt(&p, t_resp, len), LDNS_STATUS_OK);
+	char *an = t_section(ldns_pkt_answer(p));
+	assert_string_equal(an, "www.example.com. 600 IN A 192.0.2.25");
+	free(an);
+	ldns_pkt_free(p);
+
+	/* a name that does not exist is found missing once, and the walk up goes on */
+	t_query_t q3 = {.name = "nope.example.com.", .type = LDNS_RR_TYPE_TXT};
+	l1 = t_query_wire(&q3, w1, sizeof(w1));
+	assert_false(dnsd_answer_prepare(&t_ctx, w1, l1, &client, &p1));
+	assert_true(p1.looked_up);
+	assert_null(p1.node);
+	/* nothing is looked up for what the answer path would not look up */
+	t_query_t q4 = {.name = "id.server.", .type = LDNS_RR_TYPE_TXT, .qclass = LDNS_RR_CLASS_CH};
+	l1 = t_query_wire(&q4, w1, sizeof(w1));
+	assert_false(dnsd_answer_prepare(&t_ctx, w1, l1, &client, &p1));
+	assert_false(p1.looked_up);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +788,7 @@ int main(void)
 	    cmocka_unit_test(test_geo_answers_follow_list_state_and_ecs),
 	    cmocka_unit_test(test_ecs_echoed_with_scope_0_for_static_names),
 	    cmocka_unit_test(test_batched_geo_lookups_give_the_same_bytes),
+	    cmocka_unit_test(test_prepared_answer_uses_the_node_found_by_prepare),
 	};
 	return cmocka_run_group_tests(tests, t_fixture_setup, t_fixture_teardown);
 }
