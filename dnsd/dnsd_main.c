@@ -199,7 +199,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char *errors = NULL;
-	dnsd_reload_t *r = dnsd_reload_load(config, &errors);
+	/* -t checks everything, the geo database compile included; a server answers while
+	 * the tries compile (dnsd_reload_compile() below). */
+	dnsd_reload_t *r = dnsd_reload_load(config, !check, &errors);
 	if (r == NULL) {
 		print_errors(errors);
 		fprintf(stderr, "meridian-dnsd: %s: configuration check failed\n", config);
@@ -231,6 +233,10 @@ int main(int argc, char **argv)
 			log_error("cannot listen: %s", err);
 		} else if (pid_file != NULL && pid_file_write(pid_file) < 0) {
 			dnsd_server_stop(server);
+		} else if (dnsd_reload_compile(r) < 0) {
+			dnsd_server_stop(server);
+			if (pid_file != NULL)
+				(void)unlink(pid_file);
 		} else {
 			status = control_loop(r, sfd);
 			dnsd_server_stop(server);

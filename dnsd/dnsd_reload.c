@@ -90,8 +90,9 @@ static void log_lines(const char *prefix, const char *errors)
 	}
 }
 
-/* Loads config, zones and geo DB into fresh parts; all errors together. */
-static int load_parts(const char *path, unsigned threads, dnsd_zoneset_t **zs_out,
+/* Loads config, zones and geo DB into fresh parts; all errors together. direct: the geo
+ * DB in direct mode (dnsd_geodb_open_direct()), its tries compiled later. */
+static int load_parts(const char *path, unsigned threads, bool direct, dnsd_zoneset_t **zs_out,
 		      dnsd_geodb_t **db_out, struct stat *geo_st, bool *geo_st_valid, char **errors)
 {
 	*errors = NULL;
@@ -105,7 +106,8 @@ static int load_parts(const char *path, unsigned threads, dnsd_zoneset_t **zs_ou
 	}
 	*geo_st_valid = conf->geoip_path != NULL && stat(conf->geoip_path, geo_st) == 0;
 	char *geo_errors = NULL;
-	dnsd_geodb_t *db = dnsd_geodb_load(conf, threads, &geo_errors);
+	dnsd_geodb_t *db = direct ? dnsd_geodb_open_direct(conf, threads, &geo_errors)
+				  : dnsd_geodb_load(conf, threads, &geo_errors);
 	char *zone_errors = NULL;
 	dnsd_zoneset_t *zs = dnsd_zoneset_load(conf, &zone_errors); /* owns conf now */
 	errors_join(errors, zone_errors);
@@ -122,7 +124,7 @@ static int load_parts(const char *path, unsigned threads, dnsd_zoneset_t **zs_ou
 	return 0;
 }
 
-dnsd_reload_t *dnsd_reload_load(const char *path, char **errors)
+dnsd_reload_t *dnsd_reload_load(const char *path, bool direct, char **errors)
 {
 	dnsd_reload_t *r = calloc(1, sizeof(*r));
 	if (r == NULL || (r->path = strdup(path)) == NULL) {
@@ -130,9 +132,9 @@ dnsd_reload_t *dnsd_reload_load(const char *path, char **errors)
 		*errors = strdup("out of memory");
 		return NULL;
 	}
-	/* Nothing answers yet: compile geo tries on every core. */
-	if (load_parts(path, 0, &r->zoneset, &r->geodb, &r->geo_seen, &r->geo_seen_valid, errors) <
-	    0) {
+	/* Nothing answers yet: a compile now may use every core. */
+	if (load_parts(path, 0, direct, &r->zoneset, &r->geodb, &r->geo_seen, &r->geo_seen_valid,
+		       errors) < 0) {
 		dnsd_reload_free(r);
 		return NULL;
 	}
@@ -260,6 +262,39 @@ int dnsd_reload_start(dnsd_reload_t *r)
 		return -1;
 	log_info("serving %zu zones, %zu geo records, %zu datacenters from %s", c->dns.zone_count,
 		 c->record_count, c->datacenter_count, r->path);
+	if (r->geodb != NULL && dnsd_geodb_is_direct(r->geodb))
+		log_info("geoip: answering straight from %s while its tries compile",
+			 dnsd_geodb_path(r->geodb));
+	return 0;
+}
+
+int dnsd_reload_compile(dnsd_reload_t *r)
+{
+	if (r->geodb == NULL || !dnsd_geodb_is_direct(r->geodb))
+		return 0;
+	const conf_t *c = dnsd_reload_conf(r);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char *errors = NULL;
+	/* one thread: the query threads keep their cores */
+	dnsd_geodb_t *db = dnsd_geodb_load(c, 1, &errors);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (db == NULL) {
+		log_lines("", errors);
+		log_error("geoip: %s does not compile; stopping rather than answer from a broken "
+			  "file",
+			  c->geoip_path);
+		free(errors);
+		return -1;
+	}
+	dnsd_geodb_unref(r->geodb);
+	r->geodb = db;
+	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
+	if (publish(r, v) < 0)
+		return 0; /* logged; the next publication takes the tries */
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	log_info("geoip: tries for %zu records of %s compiled in %.0f ms; answering from them",
+		 c->record_count, dnsd_geodb_path(db), ms);
 	return 0;
 }
 
@@ -293,7 +328,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	bool geo_st_valid;
 	char *errors = NULL;
 	log_info("reloading %s", r->path);
-	if (load_parts(r->path, 1, &zs, &db, &geo_st, &geo_st_valid, &errors) < 0) {
+	if (load_parts(r->path, 1, false, &zs, &db, &geo_st, &geo_st_valid, &errors) < 0) {
 		log_lines("reload failed: ", errors);
 		log_error("reload of %s failed; still serving the previous configuration", r->path);
 		free(errors);

@@ -3,6 +3,7 @@
 #ifndef MERIDIAN_DNSD_RELOAD_H
 #define MERIDIAN_DNSD_RELOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/compiler.h"
@@ -15,9 +16,12 @@
  * on SQLite. */
 typedef struct dnsd_reload dnsd_reload_t;
 
-/* Loads the config at path, its zones and its geo database. Returns NULL and *errors
- * (every problem, one per line, caller frees) when any of them fails. */
-dnsd_reload_t *dnsd_reload_load(const char *path, char **errors) M_NONNULL_ALL M_WUR;
+/* Loads the config at path, its zones and its geo database. direct: the geo database is
+ * only mapped and checked as far as libmaxminddb's open checks it, and answers in
+ * direct mode (dnsd_geodb_open_direct()) until dnsd_reload_compile(); false: its tries
+ * are compiled here (what `-t` checks). Returns NULL and *errors (every problem, one
+ * per line, caller frees) when any of them fails. */
+dnsd_reload_t *dnsd_reload_load(const char *path, bool direct, char **errors) M_NONNULL_ALL M_WUR;
 
 /* The config currently in force. */
 const conf_t *dnsd_reload_conf(const dnsd_reload_t *r) M_NONNULL_ALL M_PURE;
@@ -25,6 +29,14 @@ const conf_t *dnsd_reload_conf(const dnsd_reload_t *r) M_NONNULL_ALL M_PURE;
 /* Opens state.db if it exists, computes verdicts and publishes the first snapshot.
  * Returns 0, or -1 on allocation failure. */
 int dnsd_reload_start(dnsd_reload_t *r) M_NONNULL_ALL M_WUR;
+
+/* After dnsd_reload_start() with a geo database in direct mode: compiles its tries on
+ * this thread (one core, beside the query threads, which keep answering in direct
+ * mode meanwhile), publishes them and logs the compile time. Does nothing otherwise.
+ * Returns 0, or -1 when the file does not compile (logged with the file and the
+ * problem): the caller stops, as a broken file is not served (the same file fails
+ * `-t` and is refused by a reload). */
+int dnsd_reload_compile(dnsd_reload_t *r) M_NONNULL_ALL M_WUR;
 
 /* SIGHUP: reloads config, zones and geo DB off the query path and swaps them in. A
  * failure keeps the old snapshot and logs each problem. Returns 0 or -1 (failed). */

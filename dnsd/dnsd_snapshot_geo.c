@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd_snapshot_geo.c -- the geo database part of a snapshot: open, compile, watch */
+/* dnsd_snapshot_geo.c -- the geo database part of a snapshot: direct or compiled lookups */
 #include "config.h"
 #include "dnsd/dnsd_snapshot_geo.h"
 
@@ -12,17 +12,28 @@
 #include "geo/geo.h"
 #include "geo/geo_conf.h"
 
-/* The tries compiled from one database file for one config. The decoded database itself
- * is freed as soon as the tries are built (they do not point into it): a snapshot holds
- * only what lookups read. */
+/* One database file for one config, in one of two modes. Compiled: the tries, the
+ * decoded database itself freed as soon as they are built (they do not point into it),
+ * so a snapshot holds only what lookups read. Direct: the file mapped by libmaxminddb
+ * and the rules, every lookup walking the file (geo_direct.h); what a server answers
+ * with while the tries compile. */
 struct dnsd_geodb {
-	int refs;	     /* snapshots using it + the control thread's reference */
-	char *path;	     /* the file, as the config resolved it */
-	geo_set_t *set;	     /* one trie per record, indexed like conf->records */
-	size_t record_count; /* records in set */
+	int refs;		/* snapshots using it + the control thread's reference */
+	char *path;		/* the file, as the config resolved it */
+	geo_set_t *set;		/* compiled: one trie per record, indexed like conf->records */
+	size_t record_count;	/* records in set or in.rules */
+	geo_direct_t *direct;	/* direct: the mapped file; NULL when compiled */
+	geo_conf_input_t input; /* direct: datacenters and rules, pointing into the conf
+				 * (which outlives us: both belong to one reload) */
 };
 
-dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **errors)
+/* Most entries a direct lookup's order may need (geo_order_max() of a record); a config
+ * with a longer one is compiled before answering, as the query path cannot allocate. */
+#define GEODB_DIRECT_CHOICES 256
+
+/* A new database handle for conf's file, or NULL with *errors (NULL too when the config
+ * has no records). */
+static dnsd_geodb_t *geodb_new(const conf_t *conf, char **errors)
 {
 	*errors = NULL;
 	if (conf->record_count == 0)
@@ -40,10 +51,27 @@ dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **error
 	}
 	gdb->refs = 1;
 	gdb->record_count = conf->record_count;
+	return gdb;
+}
+
+/* Sets *errors to "geoip: ERR" and frees gdb; returns NULL. */
+static dnsd_geodb_t *geodb_fail(dnsd_geodb_t *gdb, const char *err, char **errors)
+{
+	if (asprintf(errors, "geoip: %s", err[0] ? err : "cannot load") < 0)
+		*errors = NULL;
+	dnsd_geodb_unref(gdb);
+	return NULL;
+}
+
+dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **errors)
+{
+	dnsd_geodb_t *gdb = geodb_new(conf, errors);
+	if (gdb == NULL)
+		return NULL;
 	char err[512] = "";
 	geo_db_t *db = geo_db_open(gdb->path, err, sizeof(err));
 	if (db == NULL)
-		goto fail;
+		return geodb_fail(gdb, err, errors);
 	geo_conf_input_t in = {0};
 	if (geo_conf_input(conf, &in, err, sizeof(err)) == 0)
 		gdb->set = geo_set_build_threads(db, in.dcs, in.dc_count, in.rules, in.rule_count,
@@ -51,13 +79,44 @@ dnsd_geodb_t *dnsd_geodb_load(const conf_t *conf, unsigned threads, char **error
 	geo_conf_input_free(&in);
 	geo_db_free(db);
 	if (gdb->set == NULL)
-		goto fail;
+		return geodb_fail(gdb, err, errors);
 	return gdb;
-fail:
-	if (asprintf(errors, "geoip: %s", err[0] ? err : "cannot load") < 0)
-		*errors = NULL;
-	dnsd_geodb_unref(gdb);
-	return NULL;
+}
+
+dnsd_geodb_t *dnsd_geodb_open_direct(const conf_t *conf, unsigned threads, char **errors)
+{
+	dnsd_geodb_t *gdb = geodb_new(conf, errors);
+	if (gdb == NULL)
+		return NULL;
+	char err[512] = "";
+	if (geo_conf_input(conf, &gdb->input, err, sizeof(err)) < 0)
+		return geodb_fail(gdb, err, errors);
+	for (size_t i = 0; i < gdb->input.rule_count; i++) {
+		const geo_rules_t *rules = &gdb->input.rules[i];
+		char why[400];
+		if (geo_rules_check(rules, gdb->input.dc_count, why, sizeof(why)) < 0) {
+			snprintf(err, sizeof(err), "record %zu: %s", i, why);
+			return geodb_fail(gdb, err, errors);
+		}
+		if (geo_order_max(rules) > GEODB_DIRECT_CHOICES) {
+			dnsd_geodb_unref(gdb);
+			return dnsd_geodb_load(conf, threads, errors);
+		}
+	}
+	gdb->direct = geo_direct_open(gdb->path, err, sizeof(err));
+	if (gdb->direct == NULL)
+		return geodb_fail(gdb, err, errors);
+	return gdb;
+}
+
+bool dnsd_geodb_is_direct(const dnsd_geodb_t *db)
+{
+	return db->direct != NULL;
+}
+
+const char *dnsd_geodb_path(const dnsd_geodb_t *db)
+{
+	return db->path;
 }
 
 void dnsd_geodb_ref(dnsd_geodb_t *db)
@@ -70,6 +129,8 @@ void dnsd_geodb_unref(dnsd_geodb_t *db)
 	if (db == NULL || --db->refs > 0)
 		return;
 	geo_set_free(db->set);
+	geo_direct_free(db->direct);
+	geo_conf_input_free(&db->input);
 	free(db->path);
 	free(db);
 }
@@ -91,9 +152,33 @@ static unsigned geodb_lookup(const void *ctx, size_t record_index, int family, c
 	return n;
 }
 
+/* The answer path's lookup in direct mode: runs on query threads, reads the mapped file
+ * and the rules, both unchanged while the database lives. A file the walk finds
+ * corrupt gives no opinion (the record's candidate order); the full compile that
+ * follows start-up refuses such a file. */
+static unsigned geodb_direct_lookup(const void *ctx, size_t record_index, int family,
+				    const uint8_t *addr, unsigned source_prefix, uint16_t *order,
+				    unsigned order_cap, unsigned *scope)
+{
+	const dnsd_geodb_t *db = ctx;
+	geo_choice_t choices[GEODB_DIRECT_CHOICES];
+	char err[256];
+	size_t count;
+
+	if (unlikely(record_index >= db->record_count))
+		return 0;
+	if (geo_direct_lookup(db->direct, db->input.dcs, &db->input.rules[record_index], family,
+			      addr, source_prefix, choices, &count, scope, err, sizeof(err)) < 0)
+		return 0;
+	unsigned n = count < order_cap ? (unsigned)count : order_cap;
+	for (unsigned i = 0; i < n; i++)
+		order[i] = (uint16_t)choices[i].dc;
+	return n;
+}
+
 void dnsd_geodb_view(const dnsd_geodb_t *db, dnsd_geo_lookup_fn *lookup, const void **ctx)
 {
-	*lookup = db != NULL ? geodb_lookup : NULL;
+	*lookup = db == NULL ? NULL : db->direct != NULL ? geodb_direct_lookup : geodb_lookup;
 	*ctx = db;
 }
 
