@@ -21,17 +21,23 @@ static inline uint8_t lower(uint8_t c)
 uint32_t dnsd_name_hash(const uint8_t *name, size_t len)
 {
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
-	uint64_t w;
+	uint64_t w = 0;
 
-	while (len >= 8) {
-		memcpy(&w, name, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		name += 8;
-		len -= 8;
+	if (likely(len >= 8)) {
+		/* The last word overlaps the one before it instead of being copied byte by
+		 * byte: whole-word loads only, never past name + len. */
+		const uint8_t *last = name + len - 8;
+		while (name < last) {
+			memcpy(&w, name, 8);
+			h = (h ^ w) * 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+			name += 8;
+		}
+		memcpy(&w, last, 8);
+	} else {
+		for (size_t i = 0; i < len; i++)
+			w |= (uint64_t)name[i] << (8 * i);
 	}
-	w = 0;
-	memcpy(&w, name, len);
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 29;
 	return (uint32_t)h;
