@@ -403,17 +403,19 @@ static void test_referral_whose_glue_does_not_fit_is_truncated(void **state)
 static dnsd_zones_t *glue_zone(char **dir)
 {
 	static char text[8192];
-	size_t len = (size_t)snprintf(text, sizeof(text),
-				      "$ORIGIN example.org.\n$TTL 3600\n"
-				      "@ IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
-				      "mix IN NS nameserver.mix\nnameserver.mix IN A 192.0.2.200\n");
+	size_t len =
+	    (size_t)snprintf(text, sizeof(text),
+			     "$ORIGIN example.org.\n$TTL 3600\n"
+			     "@ IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\nns1 IN A 192.0.2.1\n"
+			     "mix IN NS nameserver.mix\nnameserver.mix IN A 192.0.2.200\n");
 	for (int i = 0; i < 20; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
 					"big IN NS ns%02d.big\nns%02d.big IN A 192.0.2.%d\n"
 					"sib IN NS ns%02d.big\n",
 					i, i, 10 + i, i);
 	for (int i = 0; i < 19; i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "mix IN NS ns%02d.big\n", i);
+		len +=
+		    (size_t)snprintf(text + len, sizeof(text) - len, "mix IN NS ns%02d.big\n", i);
 	*dir = t_dir_new();
 	char *path = t_file_write(*dir, "example.org.zone", text);
 	conf_zone_t zone = {.origin = "example.org.", .file = path};
@@ -431,8 +433,8 @@ static bool additional_has(const ldns_pkt *p, const char *name)
 	ldns_rdf *want = ldns_dname_new_frm_str(name);
 	bool found = false;
 	for (size_t i = 0; i < ldns_pkt_arcount(p) && !found; i++)
-		found = ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_additional(p), i)),
-					   want) == 0;
+		found = ldns_dname_compare(
+			    ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_additional(p), i)), want) == 0;
 	ldns_rdf_deep_free(want);
 	return found;
 }
@@ -451,7 +453,7 @@ static void test_referral_sibling_glue_that_does_not_fit_is_left_out(void **stat
 		bool tc;
 		const char *must; /* an owner the additional section must hold, or NULL */
 	} rows[] = {
-	    {"x.big.example.org.", true, NULL}, /* in-domain glue does not fit: TC */
+	    {"x.big.example.org.", true, NULL},	 /* in-domain glue does not fit: TC */
 	    {"x.sib.example.org.", false, NULL}, /* sibling glue does not fit: left out */
 	    {"x.mix.example.org.", false, "nameserver.mix.example.org."}, /* in-domain first */
 	};
@@ -750,8 +752,8 @@ static void test_prepared_answer_uses_the_node_found_by_prepare(void **state)
 	assert_true(p1.looked_up);
 	assert_non_null(p1.node);
 	p1.node = p2.node;
-	size_t len = dnsd_answer_prepared(&t_ctx, &p1, w1, &client, t_resp, sizeof(t_resp),
-					  &counters);
+	size_t len =
+	    dnsd_answer_prepared(&t_ctx, &p1, w1, &client, t_resp, sizeof(t_resp), &counters);
 	ldns_pkt *p = NULL;
 	assert_int_equal(ldns_wire2pkt(&p, t_resp, len), LDNS_STATUS_OK);
 	char *an = t_section(ldns_pkt_answer(p));

@@ -274,12 +274,13 @@ static void test_zone_cname_loops_are_warned_once_and_served(void **state)
 {
 	(void)state;
 	char *dir = t_dir_new();
-	char *path = t_file_write(dir, "example.com.zone",
-				  HEAD SOA NS "a IN CNAME b\nb IN CNAME a\n"
-					      "c IN CNAME a\n"	      /* joins the loop: no second line */
-					      "self IN CNAME SELF\n" /* a loop of one */
-					      "d IN CNAME e\ne IN CNAME ns1\n" /* a chain, no loop */
-					      "w IN CNAME x.example.net.\n");
+	char *path =
+	    t_file_write(dir, "example.com.zone",
+			 HEAD SOA NS "a IN CNAME b\nb IN CNAME a\n"
+				     "c IN CNAME a\n"	    /* joins the loop: no second line */
+				     "self IN CNAME SELF\n" /* a loop of one */
+				     "d IN CNAME e\ne IN CNAME ns1\n" /* a chain, no loop */
+				     "w IN CNAME x.example.net.\n");
 	conf_zone_t zone = {.origin = "example.com.", .file = path};
 	dnsd_zones_t *z = NULL;
 	char *logged = load_logged(&zone, 1, &z);
