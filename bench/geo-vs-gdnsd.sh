@@ -243,15 +243,19 @@ wait_answer() { # NAME: the server answers $name within 60 s, else its log and e
 	fi
 }
 
-# CPU ticks (utime+stime, all threads) of a process and its children.
-ticks() {
+# CPU ticks (utime+stime, all threads) of a process and its children; utime_ticks: the
+# user-space part alone (what the server's own code costs; the rest is the kernel's UDP
+# path, about the same for every server).
+proc_ticks() { # PID FIELDS-EXPR
 	local total=0 p
 	for p in $1 $(pgrep -P "$1" 2>/dev/null); do
 		[ -r "/proc/$p/stat" ] || continue
-		total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+		total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk "{print $2}")))
 	done
 	echo $total
 }
+ticks() { proc_ticks "$1" '$12 + $13'; }
+utime_ticks() { proc_ticks "$1" '$12'; }
 hz=$(getconf CLK_TCK)
 hwm_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
@@ -259,38 +263,43 @@ median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{v[NR]=$1} END { 
 best() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | tail -1; }
 
 # rounds PREFIX QUERYFILE N SERVERS...: interleaved dnsload rounds; fills QPS/CPU/GEN
-declare -A QPS CPU GEN
+declare -A QPS CPU GEN USR
 rounds() {
-	local prefix=$1 qfile=$2 n=$3 r s t0 t1 out answered qps ratio gen cpu_us
+	local prefix=$1 qfile=$2 n=$3 r s t0 t1 u0 u1 out answered qps ratio gen cpu_us usr_us
 	shift 3
-	printf '%-10s %5s %10s %8s %12s %8s\n' server round qps ans/sent cpu_us/query gen_cpu
+	printf '%-10s %5s %10s %8s %12s %8s %8s\n' server round qps ans/sent cpu_us/query user_us gen_cpu
 	for r in $(seq 1 "$n"); do
 		for s in "$@"; do
 			t0=$(ticks "${PID[$s]}")
+			u0=$(utime_ticks "${PID[$s]}")
 			out=$("${prio[@]}" "$load" -s 127.0.0.1 -p "${PORT[$s]}" -f "$qfile" -d "$secs" -c 0 -S 4 -n 512 -b 32)
 			t1=$(ticks "${PID[$s]}")
+			u1=$(utime_ticks "${PID[$s]}")
 			answered=$(sed -n 's/.* answered \([0-9]*\) .*/\1/p' <<<"$out")
 			qps=$(sed -n 's/.* qps \([0-9]*\) .*/\1/p' <<<"$out")
 			ratio=$(sed -n 's/.* answered\/sent \([0-9.]*\) .*/\1/p' <<<"$out")
 			gen=$(sed -n 's/.* generator_cpu \([0-9]*\)%.*/\1/p' <<<"$out")
 			cpu_us=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v a="$answered" 'BEGIN { printf "%.2f", a ? t * 1e6 / hz / a : 0 }')
-			printf '%-10s %5d %10d %8s %12s %7s%%\n' "$s" "$r" "$qps" "$ratio" "$cpu_us" "$gen"
+			usr_us=$(awk -v t=$((u1 - u0)) -v hz="$hz" -v a="$answered" 'BEGIN { printf "%.2f", a ? t * 1e6 / hz / a : 0 }')
+			printf '%-10s %5d %10d %8s %12s %8s %7s%%\n' "$s" "$r" "$qps" "$ratio" "$cpu_us" "$usr_us" "$gen"
 			QPS[$prefix$s]="${QPS[$prefix$s]:-} $qps"
 			CPU[$prefix$s]="${CPU[$prefix$s]:-} $cpu_us"
+			USR[$prefix$s]="${USR[$prefix$s]:-} $usr_us"
 			GEN[$prefix$s]="${GEN[$prefix$s]:-} $gen"
 		done
 	done
 	echo
-	printf '%-10s %10s %10s %12s %8s\n' server median_qps best_qps cpu_us/query gen_cpu
+	printf '%-10s %10s %10s %12s %8s %8s\n' server median_qps best_qps cpu_us/query user_us gen_cpu
 	for s in "$@"; do
-		printf '%-10s %10.0f %10d %12.2f %7.0f%%\n' "$s" "$(median "${QPS[$prefix$s]}")" \
-			"$(best "${QPS[$prefix$s]}")" "$(median "${CPU[$prefix$s]}")" "$(median "${GEN[$prefix$s]}")"
+		printf '%-10s %10.0f %10d %12.2f %8.2f %7.0f%%\n' "$s" "$(median "${QPS[$prefix$s]}")" \
+			"$(best "${QPS[$prefix$s]}")" "$(median "${CPU[$prefix$s]}")" "$(median "${USR[$prefix$s]}")" "$(median "${GEN[$prefix$s]}")"
 	done
 	local m=$1 g=$2
 	awk -v mq="$(median "${QPS[$prefix$m]}")" -v gq="$(median "${QPS[$prefix$g]}")" \
 		-v mb="$(best "${QPS[$prefix$m]}")" -v gb="$(best "${QPS[$prefix$g]}")" \
 		-v mc="$(median "${CPU[$prefix$m]}")" -v gc="$(median "${CPU[$prefix$g]}")" \
-		'BEGIN { printf "ratio meridian/gdnsd: median qps %.2fx, best-round qps %.2fx; CPU per answer: gdnsd needs %.2fx what meridian needs (one-core qps ratio %.2fx)\n", mq / gq, mb / gb, gc / mc, gc / mc }'
+		-v mu="$(median "${USR[$prefix$m]}")" -v gu="$(median "${USR[$prefix$g]}")" \
+		'BEGIN { printf "ratio meridian/gdnsd: median qps %.2fx, best-round qps %.2fx; CPU per answer: gdnsd needs %.2fx what meridian needs (one-core qps ratio %.2fx); user space alone: gdnsd needs %.2fx; kernel per answer: meridian %.2f us, gdnsd %.2f us\n", mq / gq, mb / gb, gc / mc, gc / mc, (mu > 0 ? gu / mu : 0), mc - mu, gc - gu }'
 }
 
 # explain_diffs COMPARE_OUT MERIDIAN_DIR GDNSD_DIR: the reasons behind the first differences
