@@ -96,7 +96,11 @@ static void probe_deadline(void *arg)
 		hc_probe_finish(probe, false, "%s", probe->start_reason);
 		return;
 	}
-	hc_probe_finish(probe, false, "timeout after %u ms", probe->check->timeout_ms);
+	if (probe->check->type == CONF_CHECK_DNS && probe->dns_tcp)
+		hc_probe_finish(probe, false, "timeout after %u ms (TCP retry of a truncated answer)",
+				probe->check->timeout_ms);
+	else
+		hc_probe_finish(probe, false, "timeout after %u ms", probe->check->timeout_ms);
 }
 
 void hc_probe_init(hc_probe_t *probe, hc_loop_t *loop, const conf_check_t *check,

@@ -58,7 +58,8 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/303-hc-exec-dns/run.sh \
 	tests/functional/304-hc-reload/run.sh \
 	tests/functional/305-hc-failover/run.sh \
-	tests/functional/306-hc-https/run.sh
+	tests/functional/306-hc-https/run.sh \
+	tests/functional/307-hc-dns-tcp/run.sh
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
 	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py

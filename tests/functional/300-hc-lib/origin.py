@@ -10,8 +10,14 @@
 #        origin.py https PORT MODEFILE CERT KEY  the same over TLS; the "ok" body also
 #                                          says "sni=NAME host=HOST" as the client sent them
 #        origin.py tcp PORT               accepts and closes connections
-#        origin.py dns PORT MODEFILE      UDP DNS: answers with the rcode in MODEFILE
-#                                          (NOERROR, SERVFAIL, ...; "silent": no answer)
+#        origin.py dns PORT MODEFILE      DNS over UDP and TCP (RFC 7766 framing) on PORT:
+#                                          answers with the rcode in MODEFILE (NOERROR,
+#                                          SERVFAIL, ...; "silent": no answer), or, for
+#                                          a truncated UDP answer (TC, NOERROR), then on TCP:
+#          tc         NOERROR without TC
+#          tc-tc      TC again
+#          tc-close   the connection closed unanswered
+#          tc-silent  the query read, never answered
 # The mode file is re-read on every request, so a test switches modes at run time.
 import os
 import socket
@@ -100,6 +106,41 @@ elif kind == "tcp":
         c, _ = s.accept()
         c.close()
 elif kind == "dns":
+    def answer(pkt, tc):
+        # the query echoed as an answer: QR, AA, TC when asked, the mode's rcode
+        m = mode()
+        rcode = 0 if m.startswith("tc") else RCODES.get(m, 2)
+        return pkt[:2] + bytes([pkt[2] | 0x84 | (0x02 if tc else 0), rcode]) + pkt[4:]
+
+    def serve_tcp(c):
+        with c:
+            c.settimeout(5)
+            try:
+                head = c.recv(2, socket.MSG_WAITALL)
+                if len(head) < 2:
+                    return
+                pkt = c.recv(int.from_bytes(head, "big"), socket.MSG_WAITALL)
+                m = mode()
+                if m == "tc-close" or len(pkt) < 12:
+                    return
+                if m == "tc-silent":
+                    c.recv(1)  # until the client gives up and closes
+                    return
+                reply = answer(pkt, m == "tc-tc")
+                c.sendall(len(reply).to_bytes(2, "big") + reply)
+            except OSError:
+                pass
+
+    def tcp_loop():
+        t = socket.socket()
+        t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        t.bind(("127.0.0.1", port))
+        t.listen(64)
+        while True:
+            c, _ = t.accept()
+            threading.Thread(target=serve_tcp, args=(c,), daemon=True).start()
+
+    threading.Thread(target=tcp_loop, daemon=True).start()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", port))
     while True:
@@ -107,7 +148,6 @@ elif kind == "dns":
         m = mode()
         if m == "silent" or len(pkt) < 12:
             continue
-        flags = bytes([pkt[2] | 0x84, RCODES.get(m, 2)])
-        s.sendto(pkt[:2] + flags + pkt[4:], peer)
+        s.sendto(answer(pkt, m.startswith("tc")), peer)
 else:
     sys.exit("unknown kind " + kind)
