@@ -314,6 +314,172 @@ static void test_geodb_batch_lookup_equals_single_lookups(void **state)
 	t_dir_remove(mdir);
 }
 
+/* Writes the test databases into a fresh directory (caller removes it). */
+static char *test_mmdb_dir(void)
+{
+	const char *src = getenv("MERIDIAN_SRCDIR");
+	char *mdir = t_dir_new(), *cmd = NULL;
+	assert_true(asprintf(&cmd, "perl '%s/tests/data/make-test-mmdb.pl' '%s'", src ? src : "..",
+			     mdir) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return mdir;
+}
+
+/* Two records over test-city.mmdb: one by distance only, one with a map rule and nets
+ * rules inside database networks and in the IPv4-mapped form. */
+#define DIRECT_RECORDS                                                                             \
+	"  net.example.com.:\n"                                                                    \
+	"    datacenters: [us-east, eu-west]\n"                                                    \
+	"    map: { \"EU/GB\": [us-east] }\n"                                                      \
+	"    nets: { \"81.2.69.64/26\": [eu-west], \"::ffff:81.2.69.0/121\": [eu-west],\n"         \
+	"            \"2001:218:8000::/33\": [eu-west], \"10.0.0.0/8\": [us-east] }\n"
+
+/* The ECS scope of a raw response, or -1. */
+static int ecs_scope(const uint8_t *resp, size_t len)
+{
+	const uint8_t *data;
+	int n = t_opt_find(resp, len, 8, &data);
+	return n >= 4 ? data[3] : -1;
+}
+
+/* The same zone set answered from a direct-mode database and from the compiled one:
+ * for clients across the test database's networks, nets rules and IPv6 forms, with
+ * full and short ECS source prefixes, both records, A and AAAA: the same answer
+ * section, and a direct scope no shorter than the compiled one. */
+static void test_direct_and_compiled_snapshots_answer_alike(void **state)
+{
+	(void)state;
+	char *mdir = test_mmdb_dir(), *dir = NULL, *config = NULL, *errors = NULL;
+	assert_true(asprintf(&config, "%sgeoip: %s/test-city.mmdb\n%s%s", CONFIG, mdir,
+			     strchr(DATACENTERS, '\n') + 1, DIRECT_RECORDS) > 0);
+	dnsd_zoneset_t *zs = zoneset_from(config, ZONE, &dir, &errors);
+	free(config);
+	if (zs == NULL)
+		fail_msg("zoneset: %s", errors ? errors : "?");
+	const conf_t *c = dnsd_zoneset_conf(zs);
+	dnsd_geodb_t *direct = dnsd_geodb_open_direct(c, 1, &errors);
+	if (direct == NULL)
+		fail_msg("direct: %s", errors ? errors : "?");
+	dnsd_geodb_t *compiled = dnsd_geodb_load(c, 1, &errors);
+	if (compiled == NULL)
+		fail_msg("compiled: %s", errors ? errors : "?");
+	assert_true(dnsd_geodb_is_direct(direct));
+	assert_false(dnsd_geodb_is_direct(compiled));
+	dnsd_snapshot_t *sd = dnsd_snapshot_build(zs, direct, NULL);
+	dnsd_snapshot_t *sc = dnsd_snapshot_build(zs, compiled, NULL);
+	assert_non_null(sd);
+	assert_non_null(sc);
+
+	static const char *const clients[] = {
+	    "81.2.69.1",	  "81.2.69.70",
+	    "81.2.69.127",	  "81.2.69.130",
+	    "89.160.20.5",	  "67.43.156.10",
+	    "175.16.199.1",	  "41.0.0.1",
+	    "10.1.2.3",		  "192.0.2.1",
+	    "1.128.0.1",	  "217.65.48.9",
+	    "::ffff:81.2.69.5",	  "::ffff:81.2.69.200",
+	    "2002:5102:4501::",	  "2001:0:0:0:0:0:aefd:bafe",
+	    "64:ff9b::5102:4501", "::1",
+	    "2001:218::1",	  "2001:218:8000::1",
+	    "2a02:cf40::1",	  "2c0f:ff40::1",
+	    "2600:1f00::9",	  "2804:1::1",
+	    "2001:db8::1",
+	};
+	static const uint8_t sources4[] = {32, 24, 20, 8};
+	static const uint8_t sources6[] = {128, 120, 56, 32};
+	static const char *const names[] = {"geo.example.com.", "net.example.com."};
+	int compared = 0;
+	for (size_t i = 0; i < M_ARRAY_LEN(clients); i++) {
+		uint8_t addr[16] = {0};
+		bool v6 = strchr(clients[i], ':') != NULL;
+		assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, clients[i], addr), 1);
+		for (size_t s = 0; s < 4; s++) {
+			uint8_t source = v6 ? sources6[s] : sources4[s];
+			uint8_t masked[16] = {0};
+			memcpy(masked, addr, (source + 7u) / 8);
+			if (source % 8)
+				masked[source / 8] &= (uint8_t)(0xff << (8 - source % 8));
+			uint8_t opt[32];
+			size_t optlen =
+			    t_ecs_option(opt, v6 ? 2 : 1, source, 0, masked, (source + 7u) / 8);
+			for (size_t n = 0; n < M_ARRAY_LEN(names); n++) {
+				for (int aaaa = 0; aaaa < 2; aaaa++) {
+					t_query_t q = {.name = names[n],
+						       .type = aaaa ? LDNS_RR_TYPE_AAAA
+								    : LDNS_RR_TYPE_A,
+						       .edns = true,
+						       .opt_extra = opt,
+						       .opt_extra_len = optlen};
+					uint8_t wire[512];
+					size_t qlen = t_query_wire(&q, wire, sizeof(wire));
+					dnsd_counters_t counters = {0};
+					size_t len;
+					ldns_pkt *pc = t_answer(&sc->answer, wire, qlen, false,
+								&counters, &len);
+					assert_non_null(pc);
+					int scope_c = ecs_scope(t_resp, len);
+					ldns_pkt *pd = t_answer(&sd->answer, wire, qlen, false,
+								&counters, &len);
+					assert_non_null(pd);
+					int scope_d = ecs_scope(t_resp, len);
+					char *ac = t_section(ldns_pkt_answer(pc));
+					char *ad = t_section(ldns_pkt_answer(pd));
+					if (strcmp(ac, ad) != 0 || scope_c < 0 ||
+					    scope_d < scope_c || scope_d > (v6 ? 128 : 32))
+						fail_msg(
+						    "%s %s/%u %s: compiled '%s' scope %d, direct "
+						    "'%s' scope %d",
+						    names[n], clients[i], source,
+						    aaaa ? "AAAA" : "A", ac, scope_c, ad, scope_d);
+					free(ac);
+					free(ad);
+					ldns_pkt_free(pc);
+					ldns_pkt_free(pd);
+					compared++;
+				}
+			}
+		}
+	}
+	assert_int_equal(compared, (int)M_ARRAY_LEN(clients) * 4 * 2 * 2);
+
+	/* the batch lookup is the compiled trie's: a direct view leaves the answer path
+	 * to look up one by one */
+	static const uint8_t v4[4] = {81, 2, 69, 1};
+	dnsd_geo_pre_t pre = {.record = 0, .family = AF_INET, .addr = v4, .source_prefix = 32};
+	dnsd_geo_pre_t *want[1] = {&pre};
+	dnsd_geodb_lookup_batch(&sd->geo, want, 1);
+	assert_false(pre.done);
+	dnsd_geodb_lookup_batch(&sc->geo, want, 1);
+	assert_true(pre.done);
+
+	dnsd_snapshot_free(sd);
+	dnsd_snapshot_free(sc);
+	dnsd_geodb_unref(direct);
+	dnsd_geodb_unref(compiled);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+	t_dir_remove(mdir);
+}
+
+/* Direct mode maps the file, so the errors a missing file gives are the compile's. */
+static void test_geodb_open_direct_errors(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG DATACENTERS, ZONE, &dir, &errors);
+	assert_non_null(zs);
+	assert_null(dnsd_geodb_open_direct(dnsd_zoneset_conf(zs), 1, &errors));
+	char *expect = NULL;
+	assert_true(asprintf(&expect, "geoip: %s/missing.mmdb: No such file or directory", dir) >
+		    0);
+	assert_string_equal(errors, expect);
+	free(expect);
+	free(errors);
+	dnsd_zoneset_unref(zs);
+	t_dir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +491,8 @@ int main(void)
 	    cmocka_unit_test(test_geodb_load_errors),
 	    cmocka_unit_test(test_geodb_batch_lookup_equals_single_lookups),
 	    cmocka_unit_test(test_publish_swaps_and_retires),
+	    cmocka_unit_test(test_direct_and_compiled_snapshots_answer_alike),
+	    cmocka_unit_test(test_geodb_open_direct_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
