@@ -22,14 +22,21 @@
 #include "dnsd/dnsd_snapshot.h"
 
 /* Who owns what: only the loop thread touches connections, so nothing here is locked.
- * Each connection owns an input buffer (grown to the announced message length, at most
- * 2 + 65535 bytes) and, only when the kernel would not take a whole answer, an output
- * buffer holding the rest. While output is pending the connection neither reads nor
- * answers more (back-pressure), so a client that does not read cannot make us buffer
- * without bound, and the idle timeout eventually closes it. */
+ * A connection is one allocation, made at accept and freed at close, that holds its two
+ * buffers, each sized once for the largest framed message (2 + 65535 bytes): `in`
+ * gathers queries (pipelined ones too) until they are answered, `out` holds the one
+ * framed answer being sent, rendered straight into it. Nothing is allocated or resized
+ * per message. While an answer is pending the connection neither reads nor answers more
+ * (back-pressure), so a client that does not read costs its one connection and the idle
+ * timeout eventually closes it. The pages of a buffer are only touched as far as the
+ * messages reach, so a connection costs about one page of each in memory actually used.
+ *
+ * A connection is on the activity list from accept until it is closed; it is closed
+ * either as the connection an event is for (conn_close) or as the head of the list
+ * (conn_close_oldest), which moves the head on before freeing. */
 
 #define TCP_MSG_MAX 65535
-#define TCP_IN_INITIAL 1024
+#define TCP_FRAME_MAX (2 + TCP_MSG_MAX) /* a message with its length prefix */
 #define TCP_EVENTS 64
 
 enum tcp_kind { TCP_KIND_LISTENER, TCP_KIND_CONN, TCP_KIND_STOP };
@@ -46,13 +53,12 @@ typedef struct tcp_conn {
 	struct tcp_conn *prev, *next;	/* activity order */
 	int64_t active_ms;		/* CLOCK_MONOTONIC ms of the last progress */
 	struct sockaddr_storage client; /* the peer, for geo answers */
-	uint8_t *in;			/* received bytes not yet answered */
-	size_t in_len;			/* bytes used in in */
-	size_t in_cap;			/* bytes allocated in in, <= 2 + TCP_MSG_MAX */
-	uint8_t *out;			/* answer bytes the kernel has not taken yet */
-	size_t out_off;			/* first unsent byte in out */
-	size_t out_len;			/* bytes used in out */
+	size_t in_len;			/* bytes received, not yet answered, <= TCP_FRAME_MAX */
+	size_t out_off;			/* first byte of out the kernel has not taken */
+	size_t out_len;			/* bytes of the pending framed answer; 0 when none */
 	bool want_out;			/* registered for EPOLLOUT (output pending) */
+	uint8_t in[TCP_FRAME_MAX];	/* length-prefixed queries, oldest first */
+	uint8_t out[TCP_FRAME_MAX];	/* one length-prefixed answer */
 } tcp_conn_t;
 
 struct dnsd_tcp {
@@ -66,7 +72,6 @@ struct dnsd_tcp {
 	int spare_fd;		     /* held open to accept-and-close when out of descriptors */
 	size_t conn_count;	     /* connections on the activity list */
 	dnsd_counters_t counters;    /* written by this thread only */
-	uint8_t scratch[2 + TCP_MSG_MAX]; /* one rendered answer with its length prefix */
 };
 
 static int64_t now_ms(void)
@@ -109,14 +114,33 @@ static void conn_touch(dnsd_tcp_t *t, tcp_conn_t *c)
 	}
 }
 
+/* Frees a connection that is on no list any more. */
+static void conn_destroy(dnsd_tcp_t *t, tcp_conn_t *c)
+{
+	t->conn_count--;
+	close(c->h.fd); /* also removes it from the epoll set */
+	free(c);
+}
+
 static void conn_close(dnsd_tcp_t *t, tcp_conn_t *c)
 {
 	list_unlink(t, c);
-	t->conn_count--;
-	close(c->h.fd); /* also removes it from the epoll set */
-	free(c->in);
-	free(c->out);
-	free(c);
+	conn_destroy(t, c);
+}
+
+/* Closes the longest-idle connection (the list must not be empty). The head moves on
+ * here, before the free, so no path can reach the freed connection through it. */
+static void conn_close_oldest(dnsd_tcp_t *t)
+{
+	tcp_conn_t *c = t->oldest;
+
+	t->oldest = c->next;
+	if (t->oldest != NULL)
+		t->oldest->prev = NULL;
+	else
+		t->newest = NULL;
+	c->next = NULL;
+	conn_destroy(t, c);
 }
 
 static void conn_set_events(dnsd_tcp_t *t, tcp_conn_t *c, bool want_out)
@@ -128,30 +152,13 @@ static void conn_set_events(dnsd_tcp_t *t, tcp_conn_t *c, bool want_out)
 		c->want_out = want_out;
 }
 
-/* Writes an answer (with its length prefix); what the kernel does not take is kept.
- * Returns 0, or -1 when the connection is broken. */
-static int conn_send(tcp_conn_t *c, const uint8_t *msg, size_t len)
+static bool conn_pending(const tcp_conn_t *c)
 {
-	size_t sent = 0;
-	if (c->out_len == c->out_off) {
-		ssize_t n = send(c->h.fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		sent = n > 0 ? (size_t)n : 0;
-		if (sent == len)
-			return 0;
-		c->out_off = c->out_len = 0;
-	}
-	uint8_t *grown = realloc(c->out, c->out_len + len - sent);
-	if (grown == NULL)
-		return -1;
-	c->out = grown;
-	memcpy(c->out + c->out_len, msg + sent, len - sent);
-	c->out_len += len - sent;
-	return 0;
+	return c->out_off < c->out_len;
 }
 
-/* Pushes pending output. Returns 1 when all is sent, 0 when some remains, -1 on error. */
+/* Pushes the pending answer. Returns 1 when all is sent (out is free again), 0 when some
+ * remains, -1 when the connection is broken. */
 static int conn_flush(tcp_conn_t *c)
 {
 	while (c->out_off < c->out_len) {
@@ -166,8 +173,6 @@ static int conn_flush(tcp_conn_t *c)
 		}
 		c->out_off += (size_t)n;
 	}
-	free(c->out);
-	c->out = NULL;
 	c->out_off = c->out_len = 0;
 	return 1;
 }
@@ -178,7 +183,7 @@ static int conn_answer(dnsd_tcp_t *t, tcp_conn_t *c, const dnsd_snapshot_t *snap
 {
 	size_t used = 0;
 	int rc = 0;
-	while (c->out_len == c->out_off && c->in_len - used >= 2) {
+	while (!conn_pending(c) && c->in_len - used >= 2) {
 		size_t msg = (size_t)c->in[used] << 8 | c->in[used + 1];
 		if (msg == 0) {
 			rc = -1;
@@ -190,15 +195,17 @@ static int conn_answer(dnsd_tcp_t *t, tcp_conn_t *c, const dnsd_snapshot_t *snap
 		if (snap != NULL) {
 			dnsd_client_t client;
 			dnsd_server_client(&c->client, true, &client);
-			len = dnsd_answer(&snap->answer, c->in + used + 2, msg, &client,
-					  t->scratch + 2, TCP_MSG_MAX, &t->counters);
+			len = dnsd_answer(&snap->answer, c->in + used + 2, msg, &client, c->out + 2,
+					  TCP_MSG_MAX, &t->counters);
 		}
 		used += 2 + msg;
 		if (len == 0)
 			continue;
-		t->scratch[0] = (uint8_t)(len >> 8);
-		t->scratch[1] = (uint8_t)len;
-		if (conn_send(c, t->scratch, len + 2) < 0) {
+		c->out[0] = (uint8_t)(len >> 8);
+		c->out[1] = (uint8_t)len;
+		c->out_off = 0;
+		c->out_len = 2 + len;
+		if (conn_flush(c) < 0) {
 			rc = -1;
 			break;
 		}
@@ -210,26 +217,15 @@ static int conn_answer(dnsd_tcp_t *t, tcp_conn_t *c, const dnsd_snapshot_t *snap
 	return rc;
 }
 
-/* Reads what the socket has. Returns 1 when bytes came, 0 when none, -1 on EOF/error. */
+/* Reads what the socket has, up to a full input buffer (which always holds at least the
+ * first message whole, so answering it makes room). Returns 1 when bytes came, 0 when
+ * none, -1 on EOF/error. */
 static int conn_read(tcp_conn_t *c)
 {
 	int got = 0;
-	for (;;) {
-		size_t need = TCP_IN_INITIAL;
-		if (c->in_len >= 2)
-			need = 2 + ((size_t)c->in[0] << 8 | c->in[1]);
-		if (need < TCP_IN_INITIAL)
-			need = TCP_IN_INITIAL;
-		if (c->in_cap < need) {
-			uint8_t *grown = realloc(c->in, need);
-			if (grown == NULL)
-				return -1;
-			c->in = grown;
-			c->in_cap = need;
-		}
-		if (c->in_len == c->in_cap)
-			return got; /* full: answer before reading more */
-		ssize_t n = recv(c->h.fd, c->in + c->in_len, c->in_cap - c->in_len, MSG_DONTWAIT);
+	while (c->in_len < sizeof(c->in)) {
+		ssize_t n =
+		    recv(c->h.fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 		if (n == 0)
 			return -1;
 		if (n < 0) {
@@ -242,6 +238,7 @@ static int conn_read(tcp_conn_t *c)
 		c->in_len += (size_t)n;
 		got = 1;
 	}
+	return got; /* full: answer before reading more */
 }
 
 /* One readable or writable connection: read, answer, flush, in that order. */
@@ -263,13 +260,13 @@ static void conn_event(dnsd_tcp_t *t, tcp_conn_t *c, uint32_t events, const dnsd
 	if (r > 0)
 		conn_touch(t, c);
 	/* Answer what is complete even when the peer already half-closed. */
-	if (conn_answer(t, c, snap) < 0 || (r < 0 && c->out_off == c->out_len)) {
+	if (conn_answer(t, c, snap) < 0 || (r < 0 && !conn_pending(c))) {
 		conn_close(t, c);
 		return;
 	}
 	/* Input may still hold complete queries that waited behind output: the next
 	 * EPOLLOUT round answers them after flushing. */
-	conn_set_events(t, c, c->out_off < c->out_len);
+	conn_set_events(t, c, conn_pending(c));
 	if (r < 0 && !c->want_out)
 		conn_close(t, c);
 }
@@ -281,7 +278,7 @@ static void conn_event(dnsd_tcp_t *t, tcp_conn_t *c, uint32_t events, const dnsd
 static bool tcp_shed(dnsd_tcp_t *t, int lfd)
 {
 	if (t->oldest != NULL) {
-		conn_close(t, t->oldest);
+		conn_close_oldest(t);
 		return true;
 	}
 	if (t->spare_fd >= 0) {
@@ -316,15 +313,20 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 		}
 		/* Full: the connection that has been quiet longest makes room (RFC 7766 6.2.3). */
 		while (t->conn_count >= cap && t->oldest != NULL)
-			conn_close(t, t->oldest);
-		tcp_conn_t *c = calloc(1, sizeof(*c));
+			conn_close_oldest(t);
+		/* The buffers stay untouched (malloc, not calloc): their pages cost memory
+		 * only once messages reach them. */
+		tcp_conn_t *c = malloc(sizeof(*c));
 		if (c == NULL) {
 			close(fd);
 			continue;
 		}
 		c->h.kind = TCP_KIND_CONN;
 		c->h.fd = fd;
+		c->prev = c->next = NULL;
 		c->client = peer;
+		c->in_len = c->out_off = c->out_len = 0;
+		c->want_out = false;
 		int one = 1;
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
@@ -344,7 +346,7 @@ static int tcp_expire(dnsd_tcp_t *t, uint32_t idle_ms)
 {
 	int64_t now = now_ms();
 	while (t->oldest != NULL && now - t->oldest->active_ms >= (int64_t)idle_ms)
-		conn_close(t, t->oldest);
+		conn_close_oldest(t);
 	if (t->oldest == NULL)
 		return -1;
 	return (int)(t->oldest->active_ms + idle_ms - now);
@@ -452,7 +454,7 @@ void dnsd_tcp_stop(dnsd_tcp_t *t, dnsd_counters_t *counters)
 	if (counters != NULL)
 		dnsd_counters_add(counters, &t->counters);
 	while (t->oldest != NULL)
-		conn_close(t, t->oldest);
+		conn_close_oldest(t);
 	for (size_t i = 0; i < t->listener_count; i++)
 		close(t->listeners[i].fd);
 	free(t->listeners);

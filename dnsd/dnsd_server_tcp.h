@@ -13,10 +13,10 @@
 #include "dnsd/dnsd_answer.h"
 
 /* One thread with an epoll loop over every TCP listener and connection. Connections are
- * nonblocking with their own input and output buffers, kept in least-recently-active
- * order: the idle timeout and the "close the oldest idle when full" rule both read the
- * head of that list. Limits (idle timeout, connection cap) come from the snapshot's
- * config, so a reload changes them without a restart. */
+ * nonblocking, each with one input and one output buffer sized once at accept (nothing is
+ * allocated per message), kept in least-recently-active order: the idle timeout and the
+ * "close the oldest idle when full" rule both read the head of that list. Limits (idle timeout,
+ * connection cap) come from the snapshot's config, so a reload changes them without a restart. */
 typedef struct dnsd_tcp dnsd_tcp_t;
 
 /* Binds a TCP listener on every address and starts the loop thread; it ends when stop_fd

@@ -147,4 +147,102 @@ t_check "server still answers over TCP" eval "q +tcp www.example.com A >/dev/nul
 t_check "no sanitizer report" d_sanitizer_clean
 d_stop
 t_eq "SIGTERM exits 0" 0 "$D_STATUS"
+
+# Buffers are sized once per connection: under gdb, every malloc/calloc/realloc of the
+# TCP thread is logged with its stack while clients pipeline queries, send a query of
+# 3 kB, and let answers back up unread. The only allocations are the connections
+# themselves (tcp_accept, one each); none is on the per-message path (conn_event and what
+# it calls: read, answer, send, flush).
+if command -v gdb >/dev/null; then
+	G_PORT=$(t_port)
+	sed "s/127.0.0.1:$D_PORT/127.0.0.1:$G_PORT/; s/^state: state.db/state: gdb.db/" \
+		"$WORK/meridian.yaml" >"$WORK/gdb.yaml"
+	cat >"$WORK/alloc.gdb" <<'GDB'
+set pagination off
+set confirm off
+set print thread-events off
+set print inferior-events off
+set breakpoint pending on
+set print frame-arguments none
+handle SIGPIPE nostop noprint pass
+break malloc if $_any_caller_matches("^(conn_|tcp_)", 24)
+break calloc if $_any_caller_matches("^(conn_|tcp_)", 24)
+break realloc if $_any_caller_matches("^(conn_|tcp_)", 24)
+commands 1-3
+  silent
+  printf "ALLOC\n"
+  bt 24
+  continue
+end
+run
+GDB
+	# (LeakSanitizer cannot run under ptrace: leaks are checked by the runs above.)
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" t_start gdb timeout 50 gdb -q -batch \
+		-x "$WORK/alloc.gdb" --args "$BIN/meridian-dnsd" -c "$WORK/gdb.yaml" \
+		--pid-file "$WORK/gdb-dnsd.pid"
+	t_wait_dns "$G_PORT" || t_abort "meridian-dnsd answers under gdb"
+	python3 - "$G_PORT" >"$WORK/alloc.out" 2>&1 <<'PY'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+
+def query(qid, name="www.example.com", qtype=1, pad=0):
+    q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 1 if pad else 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack("!HH", qtype, 1)
+    if pad:  # OPT with an EDNS padding option of pad bytes
+        q += b"\0" + struct.pack("!HHIH", 41, 1232, 0, 4 + pad) + struct.pack("!HH", 12, pad) + bytes(pad)
+    return struct.pack("!H", len(q)) + q
+
+def read_msg(s):
+    data = b""
+    while len(data) < 2:
+        d = s.recv(2 - len(data))
+        if not d:
+            return None
+        data += d
+    n, body = struct.unpack("!H", data)[0], b""
+    while len(body) < n:
+        d = s.recv(n - len(body))
+        if not d:
+            return None
+        body += d
+    return body
+
+answered = 0
+for c in range(3):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    batch = [query(i) for i in range(20)] + [query(20, pad=3000)]
+    batch += [query(100 + i, "big.example.com", 16) for i in range(40)]
+    s.sendall(b"".join(batch))
+    time.sleep(0.3)  # the big answers back up while we do not read
+    for _ in batch:
+        if read_msg(s) is not None:
+            answered += 1
+    s.close()
+print("connections 3 answered", answered)
+PY
+	kill -TERM "$(cat "$WORK/gdb-dnsd.pid")"
+	wait "$PID_gdb"
+	python3 - "$WORK/gdb.log" >"$WORK/alloc.sum" <<'PY'
+import re, sys
+entries = open(sys.argv[1], errors="replace").read().split("ALLOC\n")[1:]
+accept = per_message = 0
+for e in entries:
+    names = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+)", e, re.M)
+    if "conn_event" in names or "conn_read" in names or "conn_answer" in names:
+        per_message += 1
+        print("per-message allocation:\n" + e)
+    elif "tcp_accept" in names:
+        accept += 1
+print("accept", accept, "per-message", per_message)
+PY
+	cat "$WORK/alloc.out" "$WORK/alloc.sum" | grep -v "^#" | tail -5
+	t_eq "under gdb: all 183 queries on 3 connections answered" "connections 3 answered 183" "$(cat "$WORK/alloc.out")"
+	t_eq "TCP thread allocations: one per connection, none per message" "accept 3 per-message 0" \
+		"$(tail -1 "$WORK/alloc.sum")"
+else
+	echo "# gdb not installed: allocation check skipped"
+fi
 t_done
