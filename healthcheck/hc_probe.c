@@ -97,7 +97,8 @@ static void probe_deadline(void *arg)
 		return;
 	}
 	if (probe->check->type == CONF_CHECK_DNS && probe->dns_tcp)
-		hc_probe_finish(probe, false, "timeout after %u ms (TCP retry of a truncated answer)",
+		hc_probe_finish(probe, false,
+				"timeout after %u ms (TCP retry of a truncated answer)",
 				probe->check->timeout_ms);
 	else
 		hc_probe_finish(probe, false, "timeout after %u ms", probe->check->timeout_ms);

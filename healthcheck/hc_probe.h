@@ -46,11 +46,11 @@ typedef struct {
 	uint16_t dns_id;
 	/* dns: after a truncated (TC) UDP answer the run goes on over TCP, RFC 7766 framing
 	 * (a 2-byte length before each message), on fd, within the same deadline. */
-	bool dns_tcp;	      /* fd is the TCP connection of the retry */
-	size_t dns_sent;      /* framed query bytes written so far, 0..2 + query length */
-	uint8_t dns_len[2];   /* the answer's length prefix, as read */
-	size_t dns_got;	      /* answer bytes read so far, prefix included */
-	uint8_t *dns_answer;  /* malloc'd once the prefix is read (its length); else NULL */
+	bool dns_tcp;	     /* fd is the TCP connection of the retry */
+	size_t dns_sent;     /* framed query bytes written so far, 0..2 + query length */
+	uint8_t dns_len[2];  /* the answer's length prefix, as read */
+	size_t dns_got;	     /* answer bytes read so far, prefix included */
+	uint8_t *dns_answer; /* malloc'd once the prefix is read (its length); else NULL */
 	/* exec: the child, the leader of its own process group; 0 when none */
 	pid_t pid;
 	/* exec without pidfd_open (kernels before 5.3, valgrind): waitpid polled on it */

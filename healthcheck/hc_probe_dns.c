@@ -84,8 +84,8 @@ static void tcp_answer_done(hc_probe_t *probe)
 	int qlen = dns_query(probe, query, sizeof(query));
 	size_t len = probe->dns_got - 2;
 	char why[64];
-	int rcode = hc_dns_answer_rcode(probe->dns_answer, len, query, (size_t)qlen, why,
-					sizeof(why));
+	int rcode =
+	    hc_dns_answer_rcode(probe->dns_answer, len, query, (size_t)qlen, why, sizeof(why));
 
 	/* Over a connection of our own there is no one else's answer to skip: a mismatch
 	 * is the server's fault. */
@@ -140,7 +140,8 @@ static void tcp_read(hc_probe_t *probe, int fd)
 				return;
 			}
 		} else if (probe->dns_got > 2 &&
-			   probe->dns_got - 2 == ((size_t)probe->dns_len[0] << 8 | probe->dns_len[1])) {
+			   probe->dns_got - 2 ==
+			       ((size_t)probe->dns_len[0] << 8 | probe->dns_len[1])) {
 			tcp_answer_done(probe);
 			return;
 		}
@@ -170,8 +171,8 @@ static void tcp_ready(void *arg, int fd, uint32_t events)
 		}
 		framed[0] = (uint8_t)(qlen >> 8);
 		framed[1] = (uint8_t)qlen;
-		ssize_t n = send(fd, framed + probe->dns_sent, total - probe->dns_sent,
-				 MSG_NOSIGNAL);
+		ssize_t n =
+		    send(fd, framed + probe->dns_sent, total - probe->dns_sent, MSG_NOSIGNAL);
 		if (n < 0) {
 			/* Not connected yet (a wake-up meant for an earlier owner of the fd
 			 * number), or the buffer is full: wait for the next EPOLLOUT. */

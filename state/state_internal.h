@@ -91,7 +91,8 @@ int state_override_write_tx(state_t *st, const state_override_t *ov, const char 
 /* The tombstone, its change-log entry and the "clear" audit event (forced_rule as above);
  * 1, and nothing written, when datacenter has no live override. */
 int state_override_tombstone_tx(state_t *st, const char *datacenter, const char *actor,
-				const char *reason, const char *forced_rule) M_NONNULL(1, 2, 3, 4) M_WUR;
+				const char *reason, const char *forced_rule)
+    M_NONNULL(1, 2, 3, 4) M_WUR;
 /* One audit event and its change-log entry. */
 int state_event_append_tx(state_t *st, const char *actor, const char *action,
 			  const char *datacenter, const char *reason, const char *detail)

@@ -52,8 +52,8 @@ static int check_id(state_t *st, const char *what, const char *id)
 
 /* Where repaired free text is built: room for every byte to become U+FFFD. */
 typedef struct {
-	char *text;  /* 3 * input length + 1 bytes */
-	size_t len;  /* bytes written */
+	char *text; /* 3 * input length + 1 bytes */
+	size_t len; /* bytes written */
 } repaired_t;
 
 static int repaired_sink(void *ctx, const char *p, size_t n)
@@ -143,7 +143,8 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 	sqlite3_bind_int64(stmt, 5, obs->checked_ms);
 	sqlite3_bind_int(stmt, 6, obs->latency_ms < 0 ? -1 : obs->latency_ms);
 	sqlite3_bind_int64(stmt, 8, (int64_t)hlc);
-	if (bind_free_text(st, stmt, 7, obs->detail) < 0 || step_done(st, stmt, "observation") < 0 ||
+	if (bind_free_text(st, stmt, 7, obs->detail) < 0 ||
+	    step_done(st, stmt, "observation") < 0 ||
 	    state_change_record(st, "observations", key, hlc, seq) < 0)
 		goto fail;
 	return state_tx_commit(st);
@@ -230,8 +231,9 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
 	sqlite3_bind_int64(stmt, 3, (int64_t)hlc);
 	sqlite3_bind_int64(stmt, 4, state_now_ms(st));
 	if (bind_free_text(st, stmt, 5, actor) < 0 || bind_free_text(st, stmt, 6, action) < 0 ||
-	    bind_free_text(st, stmt, 7, datacenter) < 0 || bind_free_text(st, stmt, 8, reason) < 0 ||
-	    bind_free_text(st, stmt, 9, detail) < 0 || step_done(st, stmt, "event") < 0)
+	    bind_free_text(st, stmt, 7, datacenter) < 0 ||
+	    bind_free_text(st, stmt, 8, reason) < 0 || bind_free_text(st, stmt, 9, detail) < 0 ||
+	    step_done(st, stmt, "event") < 0)
 		return -1;
 	snprintf(key, sizeof(key), "%s/%lld", st->region, (long long)id);
 	return state_change_record(st, "events", key, hlc, seq);

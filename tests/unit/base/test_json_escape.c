@@ -212,7 +212,7 @@ static void test_utf8_repair_refusing_sink_stops(void **state)
 {
 	(void)state;
 	sink_t k = {.refuse_after = 1};
-	assert_int_equal(json_utf8_repair("ab\xff" "cd", 5, JSON_UTF8_FFFD, sink, &k), -1);
+	assert_int_equal(json_utf8_repair("ab\xff\x63\x64", 5, JSON_UTF8_FFFD, sink, &k), -1);
 }
 
 int main(void)

@@ -140,7 +140,8 @@ static void test_batch_with_invalid_utf8_row_still_decodes(void **state)
 			    .hlc = 65536000,
 			    .table = "events",
 			    .key = "us-east/3",
-			    .row_json = (char *)"{\"origin\":\"us-east\",\"reason\":\"caf\xe9 \xff\"}"};
+			    .row_json =
+				(char *)"{\"origin\":\"us-east\",\"reason\":\"caf\xe9 \xff\"}"};
 	char err[128] = "";
 	repl_buf_init(&b, REPL_RESPONSE_BODY_MAX);
 	assert_int_equal(repl_batch_encode_begin(&b, "eu-west", 1700000000000, NULL, 0), 0);

@@ -309,7 +309,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_guarded_clear_refused_names_record_and_keeps_override, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_guarded_clear_forced_writes_tombstone_and_one_event_naming_rule, setup, teardown),
+		test_guarded_clear_forced_writes_tombstone_and_one_event_naming_rule, setup,
+		teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_clear_safe_and_nothing, setup, teardown),
 	};
 

@@ -266,7 +266,7 @@ static void test_free_text_not_utf8_stored_with_fffd(void **unused)
 			" WHERE tbl = 'events'",
 			text, sizeof(text));
 	assert_string_equal(text, "636166EFBFBD20EFBFBD");
-	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "n\xe4" "chte", test_now_ms + 60000);
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "n\xe4\x63hte", test_now_ms + 60000);
 	assert_int_equal(state_override_put(st, &ov), 0);
 	test_query_text(st, "SELECT hex(reason) FROM overrides", text, sizeof(text));
 	assert_string_equal(text, "6EEFBFBD63687465");
