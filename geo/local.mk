@@ -87,3 +87,7 @@ EXTRA_tests_unit_geo_test_geo_direct_DEPENDENCIES = tests/data/test-mmdb.stamp
 TESTS += tests/unit/geo/geo-synth-check.sh
 EXTRA_DIST += tests/unit/geo/geo-synth-check.sh
 tests/unit/geo/geo-synth-check.log: bench/geo-load-time$(EXEEXT)
+
+# meridian-dnsd's start-up in direct mode, then the compiled tries (geo_direct.h).
+TESTS += tests/functional/111-dnsd-geo-start/run.sh
+EXTRA_DIST += tests/functional/111-dnsd-geo-start/run.sh
