@@ -154,8 +154,9 @@ static unsigned geodb_lookup(const void *ctx, size_t record_index, int family, c
 
 /* The answer path's lookup in direct mode: runs on query threads, reads the mapped file
  * and the rules, both unchanged while the database lives. A file the walk finds
- * corrupt gives no opinion (the record's candidate order); the full compile that
- * follows start-up refuses such a file. */
+ * corrupt gives no opinion (the record's candidate order) with a full-length scope, so
+ * resolvers keep that answer to this client; the full compile that follows start-up
+ * refuses such a file. */
 static unsigned geodb_direct_lookup(const void *ctx, size_t record_index, int family,
 				    const uint8_t *addr, unsigned source_prefix, uint16_t *order,
 				    unsigned order_cap, unsigned *scope)

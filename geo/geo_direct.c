@@ -230,21 +230,16 @@ static int lookup_form(const geo_direct_t *d, const geo_dc_t *dcs, const geo_rul
 	return 0;
 }
 
-int geo_direct_lookup(const geo_direct_t *d, const geo_dc_t *dcs, const geo_rules_t *rules,
-		      int family, const uint8_t *addr, unsigned source_prefix, geo_choice_t *out,
-		      size_t *count, unsigned *scope, char *err, size_t errlen)
+/* geo_direct_lookup() but for its failure contract. */
+static int lookup(const geo_direct_t *d, const geo_dc_t *dcs, const geo_rules_t *rules, int family,
+		  const uint8_t *addr, unsigned source_prefix, geo_choice_t *out, size_t *count,
+		  unsigned *scope, char *err, size_t errlen)
 {
 	uint8_t a[16];
 
-	*count = 0;
-	*scope = 0;
 	if (family == AF_INET) {
 		geo_addr_mask(AF_INET, addr, source_prefix, a);
 		return lookup_v4(d, dcs, rules, a, out, count, scope, err, errlen);
-	}
-	if (family != AF_INET6) {
-		snprintf(err, errlen, "%s: unsupported address family %d", d->path, family);
-		return -1;
 	}
 	geo_addr_mask(AF_INET6, addr, source_prefix, a);
 	geo_form_t form = geo_addr_form(a);
@@ -260,4 +255,23 @@ int geo_direct_lookup(const geo_direct_t *d, const geo_dc_t *dcs, const geo_rule
 	return decide(d, dcs, rules, AF_INET6, a,
 		      geo_nets_match_from(rules, AF_INET6, a, low ? 96 : 0), out, count, scope, err,
 		      errlen);
+}
+
+int geo_direct_lookup(const geo_direct_t *d, const geo_dc_t *dcs, const geo_rules_t *rules,
+		      int family, const uint8_t *addr, unsigned source_prefix, geo_choice_t *out,
+		      size_t *count, unsigned *scope, char *err, size_t errlen)
+{
+	*count = 0;
+	*scope = 0;
+	if (family != AF_INET && family != AF_INET6) {
+		snprintf(err, errlen, "%s: unsupported address family %d", d->path, family);
+		return -1;
+	}
+	if (lookup(d, dcs, rules, family, addr, source_prefix, out, count, scope, err, errlen) <
+	    0) {
+		*count = 0;
+		*scope = family == AF_INET ? 32 : 128;
+		return -1;
+	}
+	return 0;
 }

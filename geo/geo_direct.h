@@ -46,7 +46,9 @@ int geo_direct_locate(const geo_direct_t *d, int family, const uint8_t *addr, ge
  * longer prefix when the direct walk cannot tell the trie's merges) and at most 32/128:
  * the database network's, lengthened past every nets rule (and IPv6 form carrying IPv4)
  * the network holds but the client is not in. Returns 0, or -1 with "PATH: reason" in
- * err (bad family, corrupt file). No allocation, no lock; err is only written on error. */
+ * err (bad family: *scope 0; corrupt file: *scope 32/128, so that a caller answering
+ * anyway does not let the answer stand for other clients); *count is then 0. No
+ * allocation, no lock; err is only written on error. */
 int geo_direct_lookup(const geo_direct_t *d, const geo_dc_t *dcs, const geo_rules_t *rules,
 		      int family, const uint8_t *addr, unsigned source_prefix, geo_choice_t *out,
 		      size_t *count, unsigned *scope, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
