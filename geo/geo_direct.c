@@ -6,7 +6,8 @@
  * threads may look up at once without locks.
  *
  * Why the order is the trie's: the trie's leaf for an address holds geo_order() of what
- * decided there -- the nets rule geo_nets_deciding() finds, else the database record
+ * decided there -- the nets rule, with the precedence geo_nets_deciding() states (it
+ * serves the explain), else the database record
  * (geo_mmdb_decode() of the same record geo_db_open() decodes). The lookup below
  * calls the same functions on the same inputs.
  *
