@@ -9,6 +9,7 @@
 #        CACHE=BUILDDIR/bench         where the generated databases are kept between runs
 #        SCALE=0                      skip the large-database part
 #        RT=1                         run servers and generator SCHED_FIFO (chrt -f 1)
+#        FLOOR=0                      skip the kernel floor (bench/udp-floor) of part 1
 #
 # Installs gdnsd from Debian when missing (apt-get; its service is kept from starting),
 # builds meridian-dnsd and bench/dnsload when missing, and configures both servers with
@@ -63,6 +64,7 @@ build=$(cd "$build" && pwd)
 dnsd=$build/meridian-dnsd
 ctl=$build/meridianctl
 load=$build/bench/dnsload
+floor=$build/bench/udp-floor
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 if ! command -v gdnsd >/dev/null; then
@@ -330,6 +332,27 @@ echo
 echo "## 1. geo workload: $(cat "$work/q-small.log")"
 echo "## $rounds interleaved rounds of ${secs}s; servers on core 1, bench/dnsload on core 0"
 rounds small: "$work/q-small.txt" "$rounds" meridian gdnsd
+# The floor: bench/udp-floor reflects each query (QR set) with the same system calls and
+# socket options, and no DNS work. Its CPU per answer is what the kernel alone costs here;
+# no server can go below it, so gdnsd's cost over it bounds the ratio any server can
+# reach against gdnsd on this machine.
+if [ "${FLOOR:-1}" != 0 ]; then
+	[ -x "$floor" ] || make -C "$build" bench/udp-floor >/dev/null
+	PORT[floor]=$(port_free)
+	start floor "$floor" "${PORT[floor]}"
+	PORT[floor_nodf]=$(port_free)
+	start floor_nodf "$floor" "${PORT[floor_nodf]}" nodf
+	sleep 0.5
+	echo
+	echo "## 1b. the kernel floor: a reflector with no DNS work (floor: DF set, like meridian-dnsd; floor_nodf: DF unset, like gdnsd)"
+	rounds floor: "$work/q-small.txt" "$rounds" floor floor_nodf >"$work/floor.out"
+	grep -v '^ratio' "$work/floor.out"
+	awk -v f="$(median "${CPU[floor:floor]}")" -v fn="$(median "${CPU[floor:floor_nodf]}")" \
+		-v mc="$(median "${CPU[small:meridian]}")" -v gc="$(median "${CPU[small:gdnsd]}")" \
+		'BEGIN { printf "above the floor (us per answer): meridian %.2f over %.2f, gdnsd %.2f over %.2f; a server with no user-space cost at all would reach %.2fx gdnsd here (meridian: %.2fx)\n", mc - f, f, gc - fn, fn, gc / f, gc / mc }'
+	stop floor
+	stop floor_nodf
+fi
 
 # --- 2. same datacenter? ---------------------------------------------------------------
 taskset -c 0 python3 "$helper" sample "$small_db" "$sample_n" 7 "$name" 0.2 32 128 >"$work/sample-small.txt" 2>"$work/sample-small.log"
