@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # qa/run-checks.sh -- runs make check in a build directory and prints one summary line
 set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-build}
 cd "$dir" || exit 1
+# The style contract's mechanical rules (qa/style-check.sh); its globals check reads
+# this build's libraries. Warnings are in style-check.out.
+"$top/qa/style-check.sh" "$PWD" >style-check.out 2>&1
+style_rc=$?
+grep -E ': error: |^style-check:' style-check.out
 make -j"$(nproc)" check >make-check.out 2>&1
 rc=$?
 grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):' make-check.out || true
@@ -17,4 +23,4 @@ pass=$(grep -cE '^(PASS|XFAIL):' make-check.out)
 fail=$(grep -cE '^(FAIL|XPASS|ERROR):' make-check.out)
 skip=$(grep -cE '^SKIP:' make-check.out)
 echo "$dir: $pass passed, $fail failed, $skip skipped"
-[ $rc -eq 0 ] && [ "$fail" -eq 0 ]
+[ $rc -eq 0 ] && [ "$fail" -eq 0 ] && [ $style_rc -eq 0 ]
