@@ -55,9 +55,9 @@ static const char *positional_name(const ctl_command_spec_t *spec, size_t index)
 }
 
 static const struct {
-	const char *name;
-	unsigned bit;
-	bool takes_value;
+	const char *name; /* the option without its leading "--" */
+	unsigned bit;	  /* its CTL_OPT_* flag, checked against the command's allowed set */
+	bool takes_value; /* true: "--name VALUE" or "--name=VALUE"; false: a bare flag */
 } options[] = {
     {"reason", CTL_OPT_REASON, true},	  {"for", CTL_OPT_FOR, true},
     {"actor", CTL_OPT_ACTOR, true},	  {"force", CTL_OPT_FORCE, false},

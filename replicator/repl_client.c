@@ -29,15 +29,17 @@
 
 /* One peer and the request in flight to it, if any. */
 typedef struct {
-	char region[STATE_NAME_MAX];
+	char region[STATE_NAME_MAX]; /* the peer's region id, as configured */
 	char *url;  /* base URL without a trailing slash */
 	CURL *easy; /* the request in flight, NULL when idle */
-	struct curl_slist *headers;
+	struct curl_slist *headers; /* signed request headers; alive while in flight */
 	repl_buf_t request; /* request body; alive while in flight */
 	repl_buf_t body;    /* response body, capped */
-	char curl_error[CURL_ERROR_SIZE];
-	char req_nonce[REPL_NONCE_HEX + 1];
-	char h_region[STATE_NAME_MAX]; /* response authentication headers */
+	char curl_error[CURL_ERROR_SIZE];   /* libcurl's message for the request in flight */
+	char req_nonce[REPL_NONCE_HEX + 1]; /* our request's nonce: the response must sign it */
+	/* The response's authentication headers as received, "" until seen; a longer
+	 * value is cut to the buffer and then fails verification. */
+	char h_region[STATE_NAME_MAX];
 	char h_time[24];
 	char h_nonce[REPL_NONCE_HEX + 8];
 	char h_sig[REPL_SIG_HEX + 8];
@@ -49,31 +51,33 @@ typedef struct {
 	uint32_t backoff_ms;	   /* 0 after a success */
 	state_peer_t status;	   /* what `meridianctl peers` shows */
 	int64_t status_written_ms; /* monotonic; 0: never */
-	bool status_dirty;
+	bool status_dirty;	   /* status changed since status_written_ms */
 	/* Progress per origin the peer reported, written with status (never while applying);
 	 * malloc'd, at most REPL_ORIGINS_MAX, grown as the peer names new origins. */
 	state_peer_origin_t *origins;
-	size_t origin_count;
+	size_t origin_count; /* entries used in origins */
 } peer_t;
 
+/* The pull loop. Everything is the client thread's own, except stop (set by any thread)
+ * and key, watch and stats, which the daemon owns and outlives the client with. */
 struct repl_client {
-	char region[STATE_NAME_MAX];
-	char *state_path;
-	char *tls_ca;
-	uint32_t batch_max;
-	uint32_t long_poll_ms;
-	int64_t skew_ms;
-	const repl_key_t *key;
-	repl_watch_t *watch;
-	repl_stats_t *stats;
-	repl_nonce_cache_t *nonces; /* response nonces seen */
-	peer_t *peers;
-	size_t peer_count;
-	CURLM *multi;
-	state_t *st; /* the client's own read-write connection */
-	atomic_bool stop;
-	repl_client_tick_fn tick;
-	void *tick_arg;
+	char region[STATE_NAME_MAX]; /* this node's region */
+	char *state_path;	     /* the SQLite file; the thread opens st on it */
+	char *tls_ca;		     /* CA file for https peers, or NULL for the system's */
+	uint32_t batch_max;	     /* entries asked per pull; default 500 */
+	uint32_t long_poll_ms;	     /* how long a peer may hold a pull with nothing new */
+	int64_t skew_ms;	     /* accepted clock difference, ms; default 30000 */
+	const repl_key_t *key;	     /* shared secret that signs requests and responses */
+	repl_watch_t *watch;	     /* notified after applying, so our own long polls relay */
+	repl_stats_t *stats;	     /* counters and per-origin lag, read by the server */
+	repl_nonce_cache_t *nonces;  /* response nonces seen */
+	peer_t *peers;		     /* malloc'd, one per configured peer */
+	size_t peer_count;	     /* entries in peers */
+	CURLM *multi;		     /* runs every peer's request at once */
+	state_t *st;		     /* the client's own read-write connection */
+	atomic_bool stop;	     /* set by repl_client_stop; the loop returns soon after */
+	repl_client_tick_fn tick;    /* called once a loop turn with st, or NULL */
+	void *tick_arg;		     /* passed to tick */
 };
 
 static int64_t wall_ms(void)

@@ -37,9 +37,9 @@ typedef struct {
 	int64_t now_ms;			       /* responder's clock when it answered */
 	bool more;			       /* more entries were ready than sent */
 	repl_cursor_t heads[REPL_ORIGINS_MAX]; /* responder's highest seq per origin */
-	size_t head_count;
+	size_t head_count;		       /* entries used in heads, 0..REPL_ORIGINS_MAX */
 	state_change_t *entries; /* malloc'd, row_json malloc'd each */
-	size_t count;
+	size_t count;		 /* entries in entries, 0..the pull's max */
 } repl_batch_t;
 
 /* Region ids on the wire: 1..63 of [A-Za-z0-9_.-]. */

@@ -28,37 +28,37 @@
 
 /* What one peer said it holds of one origin, from its last pull. */
 typedef struct {
-	char peer[STATE_NAME_MAX];
-	char origin[STATE_NAME_MAX];
-	uint64_t seq;
+	char peer[STATE_NAME_MAX];   /* the puller's region */
+	char origin[STATE_NAME_MAX]; /* whose change log */
+	uint64_t seq;		     /* highest seq of origin the peer holds */
 } ack_t;
 
 struct repl_server {
-	struct MHD_Daemon *daemon;
-	repl_watch_t *watch;
-	repl_stats_t *stats;
-	repl_nonce_cache_t *nonces;
-	char region[STATE_NAME_MAX];
-	char *state_path;
+	struct MHD_Daemon *daemon;   /* libmicrohttpd, a thread per connection */
+	repl_watch_t *watch;	     /* local commits wake long polls */
+	repl_stats_t *stats;	     /* counters and lag served on /v1/stats */
+	repl_nonce_cache_t *nonces;  /* request nonces seen: a replay is refused */
+	char region[STATE_NAME_MAX]; /* this node's region */
+	char *state_path;	     /* the SQLite file the pool's connections open */
 	char *tls_cert_pem; /* file contents, kept for the daemon's lifetime */
-	char *tls_key_pem;
+	char *tls_key_pem;  /* file contents, kept for the daemon's lifetime */
 
 	pthread_mutex_t lock; /* guards everything below */
-	repl_key_t key;
+	repl_key_t key;	      /* shared secret; replaced on reload */
 	uint32_t batch_max;	 /* entries per response */
 	uint32_t long_poll_ms;	 /* longest wait of a pull */
 	uint32_t window_ms;	 /* accepted message time skew */
 	state_t *pool[POOL_MAX]; /* idle read-only connections */
-	size_t pool_count;
-	ack_t acks[ACKS_MAX];
-	size_t ack_count;
+	size_t pool_count;	 /* entries used in pool */
+	ack_t acks[ACKS_MAX];	 /* each (peer, origin)'s last acknowledged seq */
+	size_t ack_count;	 /* entries used in acks */
 };
 
 /* One request in progress: its body, bounded, and who claims to send it. */
 typedef struct {
-	repl_buf_t body;
+	repl_buf_t body;		/* the request body, capped at REPL_REQUEST_BODY_MAX */
 	char peer[STATE_NAME_MAX + 48]; /* "region (address)" for logs */
-	bool too_big;
+	bool too_big;			/* the body passed the cap: answer 413, drop the rest */
 	bool done; /* a response was queued */
 } request_t;
 

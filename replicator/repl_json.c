@@ -12,11 +12,11 @@
 
 /* Parser state for one document: a cursor over the input and the first error. */
 typedef struct {
-	repl_json_t *doc;
-	size_t pos; /* next byte to read */
-	char *err;
-	size_t errlen;
-	bool failed;
+	repl_json_t *doc; /* the document being built; its nodes are what the parser returns */
+	size_t pos;	  /* next byte to read */
+	char *err;	  /* caller's buffer for the first error, "offset N: what" */
+	size_t errlen;	  /* bytes in err */
+	bool failed;	  /* an error is recorded; later ones are dropped, the first is the cause */
 } parser_t;
 
 static int fail(parser_t *p, const char *what)

@@ -49,7 +49,7 @@ typedef struct {
 #undef REPL_STATS_DECLARE
 	pthread_mutex_t lag_lock;     /* guards lag, lag_count */
 	repl_lag_t lag[REPL_LAG_MAX]; /* written by the client thread, read by the server */
-	size_t lag_count;
+	size_t lag_count;	      /* entries used in lag, 0..REPL_LAG_MAX */
 } repl_stats_t;
 
 void repl_stats_init(repl_stats_t *stats) M_NONNULL_ALL;

@@ -18,8 +18,8 @@ struct repl_watch {
 	pthread_cond_t cond;  /* broadcast on every bump and on stop; CLOCK_MONOTONIC */
 	uint64_t generation;  /* bumped on every noticed change */
 	bool stopping;	      /* waiters return -1 */
-	bool thread_started;
-	pthread_t thread;
+	bool thread_started;  /* thread is valid and must be joined */
+	pthread_t thread;     /* the poller; valid only when thread_started */
 	int64_t first_version; /* read before the thread starts: later commits all count */
 	state_t *st;	       /* the poller's own connection */
 	uint32_t poll_ms;      /* 1..50 */
