@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_conf_cross.c -- config errors (cross-checks and health check rules) with their exact
- * FILE:LINE:COL: path: message */
+/* test_conf_cross.c -- cross-check and health check rule errors, each with its exact message */
+/* Messages read FILE:LINE:COL: path: message. */
 #include "config.h"
 #include "tests/unit/conf/conf_test.h"
 

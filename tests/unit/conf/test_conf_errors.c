@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_conf_errors.c -- config errors (syntax, types, ranges, unknown and duplicate keys) with
- * their exact FILE:LINE:COL: path: message */
+/* test_conf_errors.c -- syntax, type, range, unknown and duplicate key errors, exact messages */
+/* Messages read FILE:LINE:COL: path: message. */
 #include "config.h"
 #include "tests/unit/conf/conf_test.h"
 
