@@ -179,12 +179,14 @@ void conf_error_at(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *pat
 int conf_ref_add(conf_ctx_t *ctx, const conf_node_t *node, const char *path,
 		 size_t *slot) M_NONNULL_ALL M_WUR;
 
-/* conf_walk.c: fills base from a mapping node following sec, then applies defaults. */
+/* conf_walk.c: fills base from a mapping node following sec, then applies defaults.
+ * -1 when something was refused; every error is already in ctx, which the caller reports
+ * once at the end (no M_WUR: the root's caller rightly ignores the result). */
 int conf_section_parse(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, void *base) M_NONNULL(1, 2, 4, 5);
 /* conf_values.c: parses one non-container value of opt into base. */
 int conf_value_parse(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
-		     const char *path, void *base) M_NONNULL_ALL;
+		     const char *path, void *base) M_NONNULL_ALL M_WUR;
 /* strdup() that flags ctx->oom on failure. */
 char *conf_strdup(conf_ctx_t *ctx, const char *text) M_NONNULL_ALL M_MALLOC;
 /* What the file did with option `key` of sec (for finish hooks). */

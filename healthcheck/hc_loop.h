@@ -69,6 +69,6 @@ void hc_loop_curl_remove(hc_loop_t *loop, CURL *easy) M_NONNULL_ALL;
 
 /* Waits for events or timers for at most max_wait_ms (-1: until something happens) and
  * runs their handlers. 0, or -1 when epoll failed (errno; EINTR is not a failure). */
-int hc_loop_run_once(hc_loop_t *loop, int max_wait_ms) M_NONNULL_ALL;
+int hc_loop_run_once(hc_loop_t *loop, int max_wait_ms) M_NONNULL_ALL M_WUR;
 
 #endif

@@ -18,7 +18,7 @@ typedef struct hc_writer hc_writer_t;
 /* Starts the thread; it owns st from now on (and closes it in hc_writer_stop). */
 hc_writer_t *hc_writer_start(state_t *st) M_NONNULL_ALL M_WUR;
 /* Queues obs (an hc_publish_fn: arg is the writer). 0, or -1 when out of memory. */
-int hc_writer_put(void *writer, const state_observation_t *obs) M_NONNULL_ALL;
+int hc_writer_put(void *writer, const state_observation_t *obs) M_NONNULL_ALL M_WUR;
 /* Writes what is queued (one attempt each for rows that keep failing), stops the
  * thread, closes the store, frees. NULL is fine. */
 void hc_writer_stop(hc_writer_t *w);

@@ -28,7 +28,7 @@ void repl_watch_shutdown(repl_watch_t *w) M_NONNULL_ALL;
 uint64_t repl_watch_generation(repl_watch_t *w) M_NONNULL_ALL;
 /* Waits until the generation differs from seen or until timeout_ms passed.
  * 1: changed; 0: timed out; -1: shutting down. */
-int repl_watch_wait(repl_watch_t *w, uint64_t seen, uint32_t timeout_ms) M_NONNULL_ALL;
+int repl_watch_wait(repl_watch_t *w, uint64_t seen, uint32_t timeout_ms) M_NONNULL_ALL M_WUR;
 
 /* Monotonic clock in ms. */
 int64_t repl_monotonic_ms(void);
