@@ -21,9 +21,33 @@
 #include "healthcheck/hc_probe.h"
 #include "hc_test_origin.h"
 
+/* Deadlines and latency bounds in this file are native-speed figures times this scale:
+ * MERIDIAN_TEST_TIME_SCALE (1..100, default 1), which qa/valgrind.sh raises because
+ * memcheck runs curl and OpenSSL tens of times slower. At scale 1 the bounds are the
+ * tight ones the probes promise; a larger scale only stretches every deadline and bound
+ * together, so each test still shows the same ordering (a hang is cut at the timeout,
+ * not before it and not long after). */
+static unsigned time_scale(void)
+{
+	const char *s = getenv("MERIDIAN_TEST_TIME_SCALE");
+	long v = s != NULL ? strtol(s, NULL, 10) : 1;
+	return v >= 1 && v <= 100 ? (unsigned)v : 1;
+}
+
+/* ms at native speed, stretched by the scale */
+#define T(ms) ((ms) * (int64_t)time_scale())
+
+/* The reason a probe cut at check_of()'s timeout gives. */
+static const char *timeout_reason(void)
+{
+	static char text[64];
+	snprintf(text, sizeof(text), "timeout after %u ms", (unsigned)T(300));
+	return text;
+}
+
 typedef struct {
-	bool done;
-	hc_result_t result;
+	bool done;	    /* on_done ran */
+	hc_result_t result; /* what it was given */
 } outcome_t;
 
 static void on_done(void *arg, const hc_result_t *res)
@@ -41,9 +65,9 @@ static conf_check_t check_of(conf_check_type_t type)
 	c.expect[0] = (conf_status_range_t){200, 299};
 	c.expect_count = 1;
 	c.verify_tls = true;
-	c.interval_ms = 1000;
-	c.timeout_ms = 300;
-	c.connect_timeout_ms = 300;
+	c.interval_ms = (uint32_t)T(1000);
+	c.timeout_ms = (uint32_t)T(300);
+	c.connect_timeout_ms = (uint32_t)T(300);
 	c.fall = 3;
 	c.rise = 2;
 	c.dns_qtype = 1;
@@ -82,7 +106,7 @@ static hc_result_t run_probe(const conf_check_t *c)
 	hc_probe_init(&probe, loop, c, on_done, &out);
 	assert_int_equal(hc_probe_start(&probe), 0);
 	assert_false(out.done); /* results come from the loop, never from start */
-	int64_t until = hc_loop_now() + 5000;
+	int64_t until = hc_loop_now() + T(5000);
 	while (!out.done && hc_loop_now() < until)
 		assert_int_equal(hc_loop_run_once(loop, 100), 0);
 	assert_true(out.done);
@@ -111,7 +135,7 @@ static void test_http_expected_status_is_healthy(void **state)
 	hc_result_t r = run_http(o, "/healthz", &c);
 	assert_true(r.ok);
 	assert_string_equal(r.reason, "HTTP 200");
-	assert_true(r.latency_ms >= 0 && r.latency_ms < 300);
+	assert_true(r.latency_ms >= 0 && r.latency_ms < T(300));
 	hc_test_origin_stop(o);
 }
 
@@ -183,8 +207,8 @@ static void test_http_hang_is_cut_at_timeout(void **state)
 	conf_check_t c = check_of(CONF_CHECK_HTTP);
 	hc_result_t r = run_http(o, "/", &c);
 	assert_false(r.ok);
-	assert_string_equal(r.reason, "timeout after 300 ms");
-	assert_true(r.latency_ms >= 300 && r.latency_ms < 600);
+	assert_string_equal(r.reason, timeout_reason());
+	assert_true(r.latency_ms >= T(300) && r.latency_ms < T(600));
 	hc_test_origin_stop(o);
 }
 
@@ -311,7 +335,7 @@ static void test_dns_silent_server_times_out(void **state)
 	set_address(&c, hc_test_origin_port(o));
 	hc_result_t r = run_probe(&c);
 	assert_false(r.ok);
-	assert_string_equal(r.reason, "timeout after 300 ms");
+	assert_string_equal(r.reason, timeout_reason());
 	assert_int_equal(hc_test_origin_hits(o), 1);
 	hc_test_origin_stop(o);
 }
@@ -475,7 +499,7 @@ static void test_exec_overrun_kills_process_group(void **state)
 	c.exec_argv = argv;
 	hc_result_t r = run_probe(&c);
 	assert_false(r.ok);
-	assert_string_equal(r.reason, "timeout after 300 ms");
+	assert_string_equal(r.reason, timeout_reason());
 	FILE *f = fopen(pidfile, "r");
 	assert_non_null(f);
 	int shell = 0, sleeper = 0;
@@ -501,14 +525,14 @@ static void test_many_probes_share_one_loop(void **state)
 	uint16_t dead = dead_port();
 	for (int i = 0; i < N; i++) {
 		checks[i] = check_of(i % 2 ? CONF_CHECK_TCP : CONF_CHECK_HTTP);
-		checks[i].timeout_ms = 2000;
+		checks[i].timeout_ms = (uint32_t)T(2000);
 		checks[i].url = url;
 		set_address(&checks[i], i % 4 == 1 ? dead : hc_test_origin_port(o));
 		memset(&outs[i], 0, sizeof(outs[i]));
 		hc_probe_init(&probes[i], loop, &checks[i], on_done, &outs[i]);
 		assert_int_equal(hc_probe_start(&probes[i]), 0);
 	}
-	int64_t until = hc_loop_now() + 8000;
+	int64_t until = hc_loop_now() + T(8000);
 	int finished = 0;
 	while (finished < N && hc_loop_now() < until) {
 		assert_int_equal(hc_loop_run_once(loop, 100), 0);
@@ -545,7 +569,7 @@ static void test_cancel_runs_no_callback(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(hc_loop_run_once(loop, 20), 0);
 	hc_probe_cancel(&probe);
-	int64_t until = hc_loop_now() + 500;
+	int64_t until = hc_loop_now() + T(500); /* past the timeout: it must not report */
 	while (hc_loop_now() < until)
 		assert_int_equal(hc_loop_run_once(loop, 50), 0);
 	assert_false(out.done);
