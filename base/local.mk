@@ -1,10 +1,18 @@
-# base/local.mk -- libbase: compiler contracts and logging shared by every program
+# base/local.mk -- libbase: compiler contracts, logging, and the daemons' shared command line
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_SOURCES = base/compiler.h base/log.c base/log.h base/timefmt.c base/timefmt.h \
-	base/json_escape.c base/json_escape.h
+	base/json_escape.c base/json_escape.h \
+	base/daemon_cli.c base/daemon_cli.h base/daemon_pidfile.c base/daemon_pidfile.h \
+	base/daemon_signal.c base/daemon_signal.h
 
 check_PROGRAMS += tests/unit/base/test_json_escape
 TESTS += tests/unit/base/test_json_escape
 tests_unit_base_test_json_escape_SOURCES = tests/unit/base/test_json_escape.c
 tests_unit_base_test_json_escape_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_json_escape_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/base/test_daemon_cli
+TESTS += tests/unit/base/test_daemon_cli
+tests_unit_base_test_daemon_cli_SOURCES = tests/unit/base/test_daemon_cli.c
+tests_unit_base_test_daemon_cli_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_daemon_cli_LDADD = base/libbase.a $(CMOCKA_LIBS)

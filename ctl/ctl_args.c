@@ -273,20 +273,9 @@ static int global_option(int argc, char *const *argv, int *i, ctl_args_t *out, b
 		*version = true;
 		return 1;
 	}
-	if (strncmp(word, "--config=", 9) == 0) {
-		out->config_path = word + 9;
-	} else if (strcmp(word, "-c") == 0 || strcmp(word, "--config") == 0) {
-		if (*i + 1 >= argc)
-			return fail(err, errlen, "option %s needs a FILE", word);
-		out->config_path = argv[++*i];
-	} else if (strncmp(word, "-c", 2) == 0) {
-		out->config_path = word + 2;
-	} else {
-		return 0;
-	}
-	if (out->config_path[0] == '\0')
-		return fail(err, errlen, "option -c: the config path is empty");
-	return 1;
+	/* -c is spelt, and its errors worded, as the daemons' (base/daemon_cli.h). */
+	return daemon_cli_option_match(&daemon_cli_config_option, argc, argv, i, &out->config_path,
+				       err, errlen);
 }
 
 int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args_t *out, char *err,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "base/compiler.h"
+#include "base/daemon_cli.h"
 
 /* Exit statuses, the same for every subcommand. */
 enum {
@@ -17,13 +18,9 @@ enum {
 	CTL_EXIT_USAGE = 2, /* the command line itself is wrong */
 };
 
-/* Where the config comes from when neither -c nor MERIDIAN_CONFIG says: the same
- * default as the daemons', so `reload` finds a daemon started without -c.
- * /etc/meridian/meridian.yaml when built with --sysconfdir=/etc (packages are). */
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define CTL_DEFAULT_CONFIG SYSCONFDIR "/meridian/meridian.yaml"
+/* Where the config comes from when neither -c nor MERIDIAN_CONFIG says: the daemons'
+ * default (base/daemon_cli.h), so `reload` finds a daemon started without -c. */
+#define CTL_DEFAULT_CONFIG DAEMON_CLI_DEFAULT_CONFIG
 /* Expiry of an override without --for when the config gives none (health.override_default). */
 #define CTL_OVERRIDE_DEFAULT_MS (3600ULL * 1000)
 /* --for may not exceed this: a typo must not pin a datacenter for years. */

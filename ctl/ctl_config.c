@@ -11,12 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/daemon_cli.h"
 #include "ctl/ctl_config.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 
 #define DNSD_NAME "meridian-dnsd"
 #define RELOAD_PIDS_MAX 16
+/* Words of a /proc/PID/cmdline looked at for -c (a daemon takes a handful). */
+#define CMDLINE_WORDS_MAX 256
 
 int ctl_check_run(const ctl_args_t *args)
 {
@@ -70,26 +73,29 @@ const char *ctl_cmdline_config(const char *cmdline, size_t len)
 {
 	const char *end = cmdline + len;
 	const char *word = cmdline;
+	char *argv[CMDLINE_WORDS_MAX];
+	int argc = 0;
+	const char *config = NULL;
+	char err[DAEMON_CLI_ERR_MAX];
 
-	/* Skip argv[0]; then look at each NUL-terminated word. */
-	word += strnlen(word, (size_t)(end - word)) + 1;
-	while (word < end) {
+	while (word < end && argc < CMDLINE_WORDS_MAX) {
 		size_t wlen = strnlen(word, (size_t)(end - word));
-		const char *next = word + wlen + 1;
 
 		if (wlen == (size_t)(end - word)) /* unterminated last word */
 			return NULL;
-		if (strcmp(word, "--") == 0)
-			return NULL;
-		if ((strcmp(word, "-c") == 0 || strcmp(word, "--config") == 0) && next < end)
-			return next;
-		if (strncmp(word, "--config=", 9) == 0)
-			return word + 9;
-		if (strncmp(word, "-c", 2) == 0 && wlen > 2)
-			return word + 2;
-		word = next;
+		argv[argc++] = (char *)word;
+		word += wlen + 1;
 	}
-	return NULL;
+	/* The daemons' own matcher, so every spelling they take is found; the last -c wins,
+	 * as in daemon_cli_parse(). */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *value = NULL;
+
+		if (daemon_cli_option_match(&daemon_cli_config_option, argc, argv, &i, &value, err,
+					    sizeof(err)) == 1)
+			config = value;
+	}
+	return config;
 }
 
 int ctl_pid_file_read(const char *path, pid_t *pid, char *err, size_t errlen)

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 				args.help_topic != NULL ? ctl_command_find(args.help_topic) : NULL);
 		return CTL_EXIT_OK;
 	case CTL_CMD_VERSION:
-		printf("meridianctl %s\n", PACKAGE_VERSION);
+		daemon_cli_version("meridianctl", stdout);
 		return CTL_EXIT_OK;
 	case CTL_CMD_CHECK:
 		return ctl_check_run(&args);

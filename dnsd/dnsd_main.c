@@ -3,17 +3,16 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "base/daemon_cli.h"
+#include "base/daemon_pidfile.h"
+#include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
 #include "dnsd/dnsd_reload.h"
@@ -24,27 +23,33 @@
  * (they are blocked in every thread, so workers never see them). The UDP workers and the
  * TCP loop only read published snapshots. */
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DNSD_DEFAULT_CONFIG SYSCONFDIR "/meridian/meridian.yaml"
 #define DNSD_LISTEN_MAX 64
 
-static void usage(FILE *out)
+/* The addresses --listen asked for, in order (they replace dns.listen). */
+typedef struct {
+	conf_sockaddr_t addrs[DNSD_LISTEN_MAX]; /* parsed, port 53 when none is given */
+	size_t count;				/* entries used, 0..DNSD_LISTEN_MAX */
+} dnsd_listen_t;
+
+static int listen_option(void *ctx, const char *value, char *err, size_t errlen)
 {
-	fprintf(
-	    out,
-	    "usage: meridian-dnsd [-c FILE] [-t] [--listen ADDR:PORT]... [--pid-file FILE] [-f]\n"
-	    "  -c, --config FILE     configuration file (default %s)\n"
-	    "  -t, --check           check the configuration, zones and geo database; exit\n"
-	    "      --listen ADDR:PORT  listen here instead of dns.listen (repeatable)\n"
-	    "      --pid-file FILE   write the process id there once listening (for\n"
-	    "                        meridianctl reload --pid-file); removed at exit\n"
-	    "  -f, --foreground      run in the foreground (always; logs go to stderr)\n"
-	    "  -h, --help            this text\n"
-	    "  -V, --version         print the version\n",
-	    DNSD_DEFAULT_CONFIG);
+	dnsd_listen_t *l = ctx;
+	if (l->count == DNSD_LISTEN_MAX) {
+		snprintf(err, errlen, "at most %d addresses", DNSD_LISTEN_MAX);
+		return -1;
+	}
+	if (conf_sockaddr_parse(value, 53, &l->addrs[l->count]) < 0) {
+		snprintf(err, errlen, "%s: not an address (ADDR:PORT, [ADDR6]:PORT)", value);
+		return -1;
+	}
+	l->count++;
+	return 0;
 }
+
+static const daemon_cli_option_t dnsd_options[] = {
+    {0, "listen", "ADDR:PORT", "listen here instead of dns.listen (repeatable)", true,
+     listen_option},
+};
 
 /* Prints every line of errors to stderr, each prefixed with the program name. */
 static void print_errors(const char *errors)
@@ -81,42 +86,25 @@ static void fd_limit_raise(const conf_t *conf, size_t listen_count)
 			 (unsigned long long)need);
 }
 
-/* Writes our pid to path (replacing a stale file). Returns 0 or -1 (logged). */
-static int pid_file_write(const char *path)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL) {
-		log_error("pid file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	int written = fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0 || written < 0) {
-		log_error("pid file %s: cannot write", path);
-		return -1;
-	}
-	return 0;
-}
-
 /* Waits for signals and runs the control ticks until SIGTERM or SIGINT. */
-static int control_loop(dnsd_reload_t *r, int sfd)
+static int control_loop(dnsd_reload_t *r, daemon_signals_t *sig)
 {
-	struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+	struct pollfd pfd = {.fd = sig->fd, .events = POLLIN};
 	for (;;) {
 		int n = poll(&pfd, 1, (int)dnsd_reload_poll_ms(r));
 		if (n < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			return 1;
 		}
-		if (n > 0) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					(void)dnsd_reload_config(r);
-				} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-					log_info("%s received, shutting down",
-						 si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-					return 0;
-				}
+		daemon_signal_t what;
+		int signo;
+		while (n > 0 && (what = daemon_signals_next(sig, &signo)) != DAEMON_SIGNAL_NONE) {
+			if (what == DAEMON_SIGNAL_RELOAD) {
+				(void)dnsd_reload_config(r);
+			} else if (what == DAEMON_SIGNAL_STOP) {
+				log_info("%s received, shutting down",
+					 signo == SIGTERM ? "SIGTERM" : "SIGINT");
+				return 0;
 			}
 		}
 		dnsd_reload_tick(r);
@@ -125,76 +113,37 @@ static int control_loop(dnsd_reload_t *r, int sfd)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 't'},
-	    {"listen", required_argument, NULL, 'l'}, {"pid-file", required_argument, NULL, 'P'},
-	    {"foreground", no_argument, NULL, 'f'},   {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+	static dnsd_listen_t listen;
+	const daemon_cli_spec_t spec = {
+	    .program = "meridian-dnsd",
+	    .check_doc = "check the configuration, the zones and the geo database and exit: "
+			 "0 valid, 1 with every problem",
+	    .extra = dnsd_options,
+	    .extra_count = M_ARRAY_LEN(dnsd_options),
+	    .ctx = &listen,
+	    .epilogue = "Logs go to stderr. SIGHUP reloads the configuration and zones, "
+			"SIGTERM/SIGINT stop.\n",
 	};
-	const char *config = DNSD_DEFAULT_CONFIG;
-	const char *pid_file = NULL;
-	bool check = false;
-	static conf_sockaddr_t listen[DNSD_LISTEN_MAX];
-	size_t listen_count = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "c:tfhV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			config = optarg;
-			break;
-		case 't':
-			check = true;
-			break;
-		case 'l':
-			if (listen_count == DNSD_LISTEN_MAX) {
-				fprintf(stderr, "meridian-dnsd: --listen: at most %d addresses\n",
-					DNSD_LISTEN_MAX);
-				return 1;
-			}
-			if (conf_sockaddr_parse(optarg, 53, &listen[listen_count]) < 0) {
-				fprintf(stderr,
-					"meridian-dnsd: --listen %s: not an address (ADDR:PORT, "
-					"[ADDR6]:PORT)\n",
-					optarg);
-				return 1;
-			}
-			listen_count++;
-			break;
-		case 'P':
-			pid_file = optarg;
-			break;
-		case 'f':
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("meridian-dnsd %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "meridian-dnsd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 1;
-	}
+	daemon_cli_t cli;
+	int rc = daemon_cli_parse(&spec, argc, argv, &cli, stdout, stderr);
+	if (rc != DAEMON_CLI_RUN)
+		return rc;
+	const char *config = cli.config_path;
+	const char *pid_file = cli.pid_file;
+	bool check = cli.check_only;
 
 	log_init("meridian-dnsd", LOG_LEVEL_INFO);
+	char err[512];
+	if (!check && pid_file != NULL &&
+	    daemon_pidfile_check(pid_file, "meridian-dnsd", err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	/* Block the signals we handle before loading (a SIGHUP sent while a big zone loads
 	 * must not kill us) and before any thread exists, so only the signalfd sees them;
 	 * a peer closing a TCP connection must never kill us either. */
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	signal(SIGPIPE, SIG_IGN);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd < 0) {
+	daemon_signals_t sig;
+	if (daemon_signals_open(&sig, 0) != 0) {
 		log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
@@ -206,7 +155,7 @@ int main(int argc, char **argv)
 		print_errors(errors);
 		fprintf(stderr, "meridian-dnsd: %s: configuration check failed\n", config);
 		free(errors);
-		close(sfd);
+		daemon_signals_close(&sig);
 		return 1;
 	}
 	const conf_t *conf = dnsd_reload_conf(r);
@@ -215,7 +164,7 @@ int main(int argc, char **argv)
 		       "datacenters)\n",
 		       config, conf->dns.zone_count, conf->record_count, conf->datacenter_count);
 		dnsd_reload_free(r);
-		close(sfd);
+		daemon_signals_close(&sig);
 		return 0;
 	}
 	if (conf->log_level != NULL && log_level_parse(conf->log_level) >= 0)
@@ -223,29 +172,30 @@ int main(int argc, char **argv)
 
 	int status = 1;
 	if (dnsd_reload_start(r) == 0) {
-		const conf_sockaddr_t *addrs = listen_count ? listen : conf->dns.listen;
-		size_t naddrs = listen_count ? listen_count : conf->dns.listen_count;
-		char err[512];
+		const conf_sockaddr_t *addrs = listen.count ? listen.addrs : conf->dns.listen;
+		size_t naddrs = listen.count ? listen.count : conf->dns.listen_count;
 		fd_limit_raise(conf, naddrs);
 		dnsd_server_t *server =
 		    dnsd_server_start(addrs, naddrs, conf->dns.threads, err, sizeof(err));
 		if (server == NULL) {
 			log_error("cannot listen: %s", err);
-		} else if (pid_file != NULL && pid_file_write(pid_file) < 0) {
+		} else if (pid_file != NULL &&
+			   daemon_pidfile_write(pid_file, err, sizeof(err)) < 0) {
+			log_error("%s", err);
 			dnsd_server_stop(server);
 		} else if (dnsd_reload_compile(r) < 0) {
 			dnsd_server_stop(server);
 			if (pid_file != NULL)
-				(void)unlink(pid_file);
+				daemon_pidfile_remove(pid_file);
 		} else {
-			status = control_loop(r, sfd);
+			status = control_loop(r, &sig);
 			dnsd_server_stop(server);
 			if (pid_file != NULL)
-				(void)unlink(pid_file);
+				daemon_pidfile_remove(pid_file);
 		}
 	}
 	dnsd_reload_free(r);
-	close(sfd);
+	daemon_signals_close(&sig);
 	log_info("stopped");
 	return status;
 }

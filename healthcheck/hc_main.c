@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "base/daemon_cli.h"
+#include "base/daemon_pidfile.h"
+#include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
 #include "healthcheck/hc_loop.h"
@@ -20,26 +22,23 @@
 #include "healthcheck/hc_writer.h"
 #include "state/state.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define HC_DEFAULT_CONF SYSCONFDIR "/meridian/meridian.yaml"
-
 /* The daemon: one loop thread runs every probe; signals arrive through a signalfd in the
  * loop, so a reload or a stop happens between handlers, never inside one. Observations
  * go through a queue to the writer thread (hc_writer.c), so a slow commit or a WAL
  * checkpoint never delays a probe. */
 typedef struct {
 	const char *conf_path; /* -c */
+	const char *pid_file;  /* --pid-file, or NULL */
+	bool pid_written;      /* pid_file holds our pid: remove it at exit */
 	conf_t *conf;	       /* current config; the monitor points into it */
 	state_t *state;	       /* this region's store: reads on the loop thread */
 	hc_writer_t *writer;   /* writes, on their own thread and connection */
-	hc_loop_t *loop; /* the one event loop: probes, timers, signals */
+	hc_loop_t *loop;       /* the one event loop: probes, timers, signals */
 	hc_monitor_t *monitor; /* checks and verdicts of this config */
-	int sigfd;	 /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
-	bool stop;	 /* SIGTERM/SIGINT seen */
-	bool reload;	 /* SIGHUP seen */
-	bool dump_stats; /* SIGUSR1 seen */
+	daemon_signals_t sig;  /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
+	bool stop;	       /* SIGTERM/SIGINT seen */
+	bool reload;	       /* SIGHUP seen */
+	bool dump_stats;       /* SIGUSR1 seen */
 } hc_daemon_t;
 
 static int publish_observation(void *arg, const state_observation_t *obs)
@@ -67,23 +66,17 @@ static int known_observations(hc_daemon_t *d, state_observation_t **out, size_t 
 static void on_signal(void *arg, int fd, uint32_t events)
 {
 	hc_daemon_t *d = arg;
+	daemon_signal_t what;
+	int signo;
+	(void)fd;
 	(void)events;
-	struct signalfd_siginfo si;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		switch (si.ssi_signo) {
-		case SIGTERM:
-		case SIGINT:
+	while ((what = daemon_signals_next(&d->sig, &signo)) != DAEMON_SIGNAL_NONE) {
+		if (what == DAEMON_SIGNAL_STOP)
 			d->stop = true;
-			break;
-		case SIGHUP:
+		else if (what == DAEMON_SIGNAL_RELOAD)
 			d->reload = true;
-			break;
-		case SIGUSR1:
+		else if (signo == SIGUSR1)
 			d->dump_stats = true;
-			break;
-		default:
-			break;
-		}
 	}
 }
 
@@ -148,49 +141,12 @@ static void reload(hc_daemon_t *d)
 		 s.checks);
 }
 
-static void signals_set(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGUSR1);
-}
-
-/* Blocked before any thread exists (the writer, curl's resolver threads inherit the
- * mask), so the signalfd is the only way in and no thread dies of a default action. */
-static int signals_block(void)
-{
-	sigset_t set;
-	signals_set(&set);
-	signal(SIGPIPE, SIG_IGN);
-	return sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
-static int signals_setup(hc_daemon_t *d)
-{
-	sigset_t set;
-	signals_set(&set);
-	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (d->sigfd < 0)
-		return -1;
-	return hc_loop_io_set(d->loop, d->sigfd, EPOLLIN, on_signal, d);
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: meridian-healthcheck [-c FILE] [-t]\n"
-		"  -c FILE  configuration (default " HC_DEFAULT_CONF ")\n"
-		"  -t       check the configuration and exit (0 valid, 1 not)\n"
-		"Runs in the foreground and logs to stderr. SIGHUP reloads the configuration,\n"
-		"SIGUSR1 logs counters, SIGTERM stops.\n");
-}
-
 static int run(hc_daemon_t *d)
 {
 	char err[256];
-	if (signals_block() != 0) {
+	/* Blocked before any thread exists (the writer, curl's resolver threads inherit the
+	 * mask), so the signalfd is the only way in and no thread dies of a default action. */
+	if (daemon_signals_open(&d->sig, SIGUSR1) != 0) {
 		log_error("signals: %s", strerror(errno));
 		return 1;
 	}
@@ -215,7 +171,7 @@ static int run(hc_daemon_t *d)
 		log_error("event loop: %s", strerror(errno));
 		return 1;
 	}
-	if (signals_setup(d) != 0) {
+	if (hc_loop_io_set(d->loop, d->sig.fd, EPOLLIN, on_signal, d) != 0) {
 		log_error("signals: %s", strerror(errno));
 		return 1;
 	}
@@ -235,6 +191,13 @@ static int run(hc_daemon_t *d)
 	log_info("started: region %s, %zu datacenters with %zu checks, state %s", d->conf->region,
 		 s.datacenters, s.checks, d->conf->state_path);
 	hc_monitor_start(d->monitor);
+	if (d->pid_file != NULL) {
+		if (daemon_pidfile_write(d->pid_file, err, sizeof(err)) != 0) {
+			log_error("%s", err);
+			return 1;
+		}
+		d->pid_written = true;
+	}
 	while (!d->stop) {
 		if (hc_loop_run_once(d->loop, 1000) != 0) {
 			log_error("event loop: %s", strerror(errno));
@@ -257,29 +220,19 @@ static int run(hc_daemon_t *d)
 
 int main(int argc, char **argv)
 {
-	hc_daemon_t d = {.conf_path = HC_DEFAULT_CONF, .sigfd = -1};
-	bool test_only = false;
-	int opt;
-	while ((opt = getopt(argc, argv, "c:th")) != -1) {
-		switch (opt) {
-		case 'c':
-			d.conf_path = optarg;
-			break;
-		case 't':
-			test_only = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	static const daemon_cli_spec_t spec = {
+	    .program = "meridian-healthcheck",
+	    .epilogue = "Logs go to stderr. SIGHUP reloads the configuration, SIGUSR1 logs "
+			"counters,\nSIGTERM/SIGINT stop.\n",
+	};
+	hc_daemon_t d = {.sig = {.fd = -1}};
+	daemon_cli_t cli;
+	int rc = daemon_cli_parse(&spec, argc, argv, &cli, stdout, stderr);
+	if (rc != DAEMON_CLI_RUN)
+		return rc;
+	d.conf_path = cli.config_path;
+	d.pid_file = cli.pid_file;
+	bool test_only = cli.check_only;
 	log_init("meridian-healthcheck", LOG_LEVEL_INFO);
 	char *errors = NULL;
 	d.conf = conf_load(d.conf_path, &errors);
@@ -297,19 +250,26 @@ int main(int argc, char **argv)
 	}
 	int level = d.conf->log_level ? log_level_parse(d.conf->log_level) : (int)LOG_LEVEL_INFO;
 	log_init("meridian-healthcheck", level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
+	char err[512];
+	if (d.pid_file != NULL &&
+	    daemon_pidfile_check(d.pid_file, spec.program, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		conf_free(d.conf);
+		return 1;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("curl_global_init failed");
 		conf_free(d.conf);
 		return 1;
 	}
-	int rc = run(&d);
+	rc = run(&d);
 	hc_monitor_free(d.monitor);
 	hc_writer_stop(d.writer); /* writes what is queued first */
-	if (d.sigfd >= 0) {
-		if (d.loop != NULL)
-			hc_loop_io_del(d.loop, d.sigfd);
-		close(d.sigfd);
-	}
+	if (d.sig.fd >= 0 && d.loop != NULL)
+		hc_loop_io_del(d.loop, d.sig.fd);
+	daemon_signals_close(&d.sig);
+	if (d.pid_written)
+		daemon_pidfile_remove(d.pid_file);
 	hc_loop_free(d.loop);
 	state_close(d.state);
 	conf_free(d.conf);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,9 @@
 
 #include <curl/curl.h>
 
+#include "base/daemon_cli.h"
+#include "base/daemon_pidfile.h"
+#include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
 #include "replicator/repl_auth.h"
@@ -51,15 +55,6 @@ typedef struct {
 	compacted_t compacted[COMPACT_ORIGINS_MAX];
 	size_t compacted_count;
 } daemon_t;
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: " PROGRAM " [-c FILE] [-t] [-f]\n"
-		"  -c FILE  configuration file (default " SYSCONFDIR "/meridian/meridian.yaml)\n"
-		"  -t       check the configuration and the key file, then exit (0: valid)\n"
-		"  -f       stay in the foreground (always the case; for service managers)\n");
-}
 
 /* Removes change-log entries every peer holds, and any older than the retention. */
 static void compact_tick(void *arg, state_t *st)
@@ -220,57 +215,58 @@ static void reload(daemon_t *d)
 
 int main(int argc, char **argv)
 {
-	const char *path = SYSCONFDIR "/meridian/meridian.yaml";
-	bool check_only = false;
-	int opt;
+	static const daemon_cli_spec_t spec = {
+	    .program = PROGRAM,
+	    .check_doc = "check the configuration and load the key file, then exit: 0 valid, "
+			 "1 with every problem",
+	    .epilogue = "Logs go to stderr. SIGHUP reloads the configuration and the key, "
+			"SIGTERM/SIGINT stop.\n",
+	};
 	char err[512];
+	daemon_cli_t cli;
+	daemon_signals_t sig = {.fd = -1};
+	bool pid_written = false;
 	daemon_t d;
 
 	memset(&d, 0, sizeof(d));
+	int rc = daemon_cli_parse(&spec, argc, argv, &cli, stdout, stderr);
+	if (rc != DAEMON_CLI_RUN)
+		return rc;
+	const char *path = cli.config_path;
+	bool check_only = cli.check_only;
 	repl_stats_init(&d.stats);
-	while ((opt = getopt(argc, argv, "c:tfh")) != -1) {
-		switch (opt) {
-		case 'c':
-			path = optarg;
-			break;
-		case 't':
-			check_only = true;
-			break;
-		case 'f':
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
 	d.conf = load(path, &d.key, true);
 	if (d.conf == NULL)
 		return 1;
 	if (check_only) {
 		printf("%s: OK\n", path);
 		conf_free(d.conf);
+		repl_stats_destroy(&d.stats);
 		return 0;
 	}
 	int level = log_level_parse(d.conf->log_level ? d.conf->log_level : "info");
 	log_init(PROGRAM, level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
 
-	/* Signals are taken synchronously by main with sigwait; every thread inherits the mask. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (cli.pid_file != NULL &&
+	    daemon_pidfile_check(cli.pid_file, PROGRAM, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		conf_free(d.conf);
+		repl_stats_destroy(&d.stats);
+		return 1;
+	}
+	/* Signals are taken by main through a signalfd; blocked before any thread exists, so
+	 * every thread inherits the mask. */
+	if (daemon_signals_open(&sig, 0) != 0) {
+		log_error("signalfd: %s", strerror(errno));
+		conf_free(d.conf);
+		repl_stats_destroy(&d.stats);
+		return 1;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("curl_global_init failed");
+		daemon_signals_close(&sig);
+		conf_free(d.conf);
+		repl_stats_destroy(&d.stats);
 		return 1;
 	}
 
@@ -282,8 +278,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	state_close(st);
-	uint32_t poll = d.conf->health.poll_ms ? d.conf->health.poll_ms : 20;
-	d.watch = repl_watch_start(d.conf->state_path, poll < 10 ? poll : 10, err, sizeof(err));
+	uint32_t poll_ms = d.conf->health.poll_ms ? d.conf->health.poll_ms : 20;
+	d.watch =
+	    repl_watch_start(d.conf->state_path, poll_ms < 10 ? poll_ms : 10, err, sizeof(err));
 	if (d.watch == NULL) {
 		log_error("%s", err);
 		goto out;
@@ -301,18 +298,30 @@ int main(int argc, char **argv)
 	log_info("region %s: serving on %s, pulling from %zu peers", d.conf->region,
 		 d.conf->replication.has_listen ? d.conf->replication.listen.text : "(no listen)",
 		 d.conf->replication.peer_count);
+	if (cli.pid_file != NULL) {
+		if (daemon_pidfile_write(cli.pid_file, err, sizeof(err)) != 0) {
+			log_error("%s", err);
+			goto out;
+		}
+		pid_written = true;
+	}
 
 	for (;;) {
-		int sig;
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
+		struct pollfd pfd = {.fd = sig.fd, .events = POLLIN};
+		int signo;
+		daemon_signal_t what;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			goto out;
+		}
+		what = daemon_signals_next(&sig, &signo);
+		if (what == DAEMON_SIGNAL_RELOAD) {
 			log_info("SIGHUP: reloading %s", d.conf->path);
 			reload(&d);
-			continue;
+		} else if (what == DAEMON_SIGNAL_STOP) {
+			log_info("signal %d: shutting down", signo);
+			break;
 		}
-		log_info("signal %d: shutting down", sig);
-		break;
 	}
 	status = 0;
 out:
@@ -324,6 +333,9 @@ out:
 	conf_free(d.conf);
 	curl_global_cleanup();
 	repl_stats_destroy(&d.stats);
+	daemon_signals_close(&sig);
+	if (pid_written)
+		daemon_pidfile_remove(cli.pid_file);
 	log_info(status == 0 ? "stopped" : "not started");
 	return status;
 }

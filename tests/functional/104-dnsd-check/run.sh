@@ -74,11 +74,11 @@ t_eq "-t on a missing file says why" "meridian-dnsd: nonexistent.yaml: cannot op
 meridian-dnsd: nonexistent.yaml: configuration check failed" "$out"
 
 out=$("$D" -c meridian.yaml --listen 127.0.0.1:notaport 2>&1)
-t_eq "bad --listen exits 1" 1 $?
+t_eq "bad --listen is a usage error: exit 2" 2 $?
 t_eq "bad --listen says why" \
-	"meridian-dnsd: --listen 127.0.0.1:notaport: not an address (ADDR:PORT, [ADDR6]:PORT)" "$out"
+	"meridian-dnsd: --listen: 127.0.0.1:notaport: not an address (ADDR:PORT, [ADDR6]:PORT)" "$out"
 out=$("$D" --bogus 2>&1)
-t_eq "unknown option exits 1" 1 $?
+t_eq "unknown option exits 2" 2 $?
 t_contains "unknown option prints usage" "usage: meridian-dnsd" "$out"
 
 # A port already taken by something that is not us (no SO_REUSEPORT): start-up fails.

@@ -375,6 +375,7 @@ static void test_cmdline_config_finds_every_spelling(void **state)
 	    {"--config=FILE", "meridian-dnsd\0--config=b.yaml\0", 30, "b.yaml"},
 	    {"none", "meridian-dnsd\0--listen\0127.0.0.1:53\0", 37, NULL},
 	    {"-c last, no value", "meridian-dnsd\0-c\0", 17, NULL},
+	    {"the last -c wins", "meridian-dnsd\0-c\0a.yaml\0-cb.yaml\0", 33, "b.yaml"},
 	    {"argv0 only", "meridian-dnsd\0", 14, NULL},
 	};
 
