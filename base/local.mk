@@ -16,3 +16,7 @@ TESTS += tests/unit/base/test_daemon_cli
 tests_unit_base_test_daemon_cli_SOURCES = tests/unit/base/test_daemon_cli.c
 tests_unit_base_test_daemon_cli_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_daemon_cli_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
+# The command line and lifecycle every program shares, run through one table.
+TESTS += tests/functional/060-daemon-cli/run.sh
+EXTRA_DIST += tests/functional/060-daemon-cli/run.sh
