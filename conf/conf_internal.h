@@ -156,9 +156,9 @@ struct conf_section {
 extern const conf_section_t conf_root_section;
 
 /* conf_yaml.c: reads the file into a tree; NULL on error (reported). */
-conf_node_t *conf_yaml_read(conf_ctx_t *ctx) M_NONNULL_ALL;
+conf_node_t *conf_yaml_read(conf_ctx_t *ctx) M_NONNULL_ALL M_WUR;
 /* Parses YAML text (a default value) into a tree, or NULL. */
-conf_node_t *conf_yaml_read_string(conf_ctx_t *ctx, const char *text) M_NONNULL_ALL;
+conf_node_t *conf_yaml_read_string(conf_ctx_t *ctx, const char *text) M_NONNULL_ALL M_WUR;
 void conf_node_free(conf_node_t *node);
 /* Marks duplicate and non-scalar keys in every mapping below node, reporting each. */
 void conf_yaml_check_keys(conf_ctx_t *ctx, conf_node_t *node, const char *path) M_NONNULL_ALL;
