@@ -23,4 +23,5 @@ pass=$(grep -cE '^(PASS|XFAIL):' make-check.out)
 fail=$(grep -cE '^(FAIL|XPASS|ERROR):' make-check.out)
 skip=$(grep -cE '^SKIP:' make-check.out)
 echo "$dir: $pass passed, $fail failed, $skip skipped"
+[ $style_rc -eq 0 ] || echo "$dir: the style check failed (qa/style-check.sh; all of it in $dir/style-check.out)"
 [ $rc -eq 0 ] && [ "$fail" -eq 0 ] && [ $style_rc -eq 0 ]

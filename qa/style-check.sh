@@ -120,13 +120,19 @@ status=${status:-0}
 # header should say it is part of the contract. Programs (main files) and tests are not
 # libraries; they are left to -Wmissing-prototypes, which catches the same for them.
 if [ -n "$builddir" ]; then
+	globals=0
 	headers=$(sources '*.h' '*.h')
 	for lib in "$builddir"/*/lib*.a; do
 		[ -f "$lib" ] || continue
 		# shellcheck disable=SC2086
 		for sym in $(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 && $3 !~ /\./ { print $3 }' | sort -u); do
-			grep -qw -- "$sym" $headers || { echo "${lib#"$builddir"/}: error: $sym is global but in no header"; status=1; }
+			grep -qw -- "$sym" $headers || {
+				echo "${lib#"$builddir"/}: error: $sym is global but in no header"
+				globals=$((globals + 1))
+			}
 		done
 	done
+	echo "style-check: $globals library global(s) in no header"
+	[ "$globals" -eq 0 ] || status=1
 fi
 exit "$status"
