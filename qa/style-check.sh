@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# qa/style-check.sh -- the mechanical rules of docs STYLE.md over every tracked .c/.h file
+# qa/style-check.sh -- the mechanical rules of the style contract (STYLE.md) over every .c/.h file
 #
 # usage: qa/style-check.sh [BUILDDIR]
 # Errors (exit 1):
