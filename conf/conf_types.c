@@ -61,8 +61,8 @@ int conf_double_parse(const char *text, double *out)
 
 /* The units a duration may carry, in milliseconds. */
 static const struct {
-	const char *suffix;
-	uint64_t ms;
+	const char *suffix; /* as written after the number: "d", "h", "ms", "m", "s" */
+	uint64_t ms;	    /* milliseconds in one of it */
 } conf_duration_units[] = {
     {"d", 86400000}, {"h", 3600000}, {"ms", 1}, {"m", 60000}, {"s", 1000},
 };
@@ -318,8 +318,8 @@ bool conf_dname_is_below(const char *name, const char *origin)
 
 /* Record types a DNS check may ask for by name; others as TYPEnnn (RFC 3597). */
 static const struct {
-	const char *name;
-	uint16_t type;
+	const char *name; /* mnemonic, upper case as in zone files */
+	uint16_t type;	  /* its RR type number */
 } conf_rrtypes[] = {
     {"A", 1},	    {"NS", 2},	  {"CNAME", 5},	 {"SOA", 6},   {"PTR", 12},
     {"MX", 15},	    {"TXT", 16},  {"AAAA", 28},	 {"SRV", 33},  {"DS", 43},

@@ -195,8 +195,8 @@ static enum MHD_Result respond_error(repl_server_t *s, struct MHD_Connection *co
 /* The signed request target: path, then the query arguments in the order sent,
  * decoded, as "?k=v&k=v". Clients build the same text from what they encode. */
 typedef struct {
-	repl_buf_t *out;
-	bool first;
+	repl_buf_t *out; /* the target text being built */
+	bool first;	 /* no argument written yet: the next one starts with '?' */
 } target_walk_t;
 
 static enum MHD_Result target_arg(void *cls, enum MHD_ValueKind kind, const char *key,

@@ -25,12 +25,12 @@ typedef enum {
 /* One value of a parsed document. Objects list their members as key, value, key,
  * value... children; a node's text is the raw span of the input it came from. */
 typedef struct {
-	repl_json_type_t type;
-	uint32_t start;	      /* byte offset of the value in the input */
-	uint32_t len;	      /* bytes of the value, quotes and brackets included */
-	uint32_t first_child; /* node index, 0 when none (node 0 is the root, never a child) */
-	uint32_t next;	      /* next sibling's index, 0 when last */
-	uint32_t count;	      /* children: array elements, or 2 x object members */
+	repl_json_type_t type; /* which kind of value */
+	uint32_t start;	       /* byte offset of the value in the input */
+	uint32_t len;	       /* bytes of the value, quotes and brackets included */
+	uint32_t first_child;  /* node index, 0 when none (node 0 is the root, never a child) */
+	uint32_t next;	       /* next sibling's index, 0 when last */
+	uint32_t count;	       /* children: array elements, or 2 x object members */
 } repl_json_node_t;
 
 /* A parsed document. It points into the input, which must outlive it. */
