@@ -16,10 +16,10 @@
 
 /* A fixed buffer that refuses once `refuse_after` runs have been taken. */
 typedef struct {
-	char data[256];
-	size_t len;
-	unsigned runs;
-	unsigned refuse_after;
+	char data[256];	       /* what was written, NUL-terminated */
+	size_t len;	       /* bytes in data */
+	unsigned runs;	       /* sink calls so far, refused ones included */
+	unsigned refuse_after; /* calls accepted before every later one fails; ~0u: never */
 } sink_t;
 
 static int sink(void *ctx, const char *p, size_t n)

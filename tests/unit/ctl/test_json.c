@@ -63,10 +63,10 @@ static void test_strings_are_escaped_into_valid_json(void **state)
 
 /* Runs a writer over an in-memory stream; the test body fills it. */
 typedef struct {
-	ctl_json_t j;
-	FILE *out;
-	char *text;
-	size_t len;
+	ctl_json_t j; /* the writer under test */
+	FILE *out;    /* open_memstream over text */
+	char *text;   /* what the writer produced, NUL-terminated once out is flushed */
+	size_t len;   /* bytes in text */
 } doc_t;
 
 static void doc_open(doc_t *d)

@@ -16,20 +16,20 @@
 
 /* The server thread owns the sockets; settings are read under the mutex. */
 struct hc_test_origin {
-	bool dns;	  /* UDP DNS instead of HTTP */
-	int fd;		  /* listening (HTTP) or bound (DNS) socket */
-	int stop_pipe[2]; /* written to stop the thread */
-	uint16_t port;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	int status; /* HTTP status or DNS rcode */
-	char body[8192];
-	bool hang;
-	char last_host[256];
-	unsigned hits;
-	int hung[64]; /* connections left hanging, closed at stop */
-	size_t hung_count;
-	char answer[256]; /* DNS: addresses answered, space-separated ("" for none) */
+	bool dns;	     /* UDP DNS instead of HTTP */
+	int fd;		     /* listening (HTTP) or bound (DNS) socket */
+	int stop_pipe[2];    /* written to stop the thread */
+	uint16_t port;	     /* the loopback port fd is bound to, host order */
+	pthread_t thread;    /* serves fd until stop_pipe is written */
+	pthread_mutex_t mu;  /* guards everything below */
+	int status;	     /* HTTP status or DNS rcode */
+	char body[8192];     /* HTTP response body, NUL-terminated */
+	bool hang;	     /* read requests but never answer (a probe must time out) */
+	char last_host[256]; /* Host header of the last HTTP request, "" before any */
+	unsigned hits;	     /* requests or queries received */
+	int hung[64];	     /* connections left hanging, closed at stop */
+	size_t hung_count;   /* entries used in hung, 0..64 */
+	char answer[256];    /* DNS: addresses answered, space-separated ("" for none) */
 };
 
 static void http_serve(hc_test_origin_t *o, int c)

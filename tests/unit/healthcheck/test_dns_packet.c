@@ -42,15 +42,15 @@ static void test_query_refuses_bad_names(void **state)
 }
 
 typedef struct {
-	const char *name;
-	size_t cut;	 /* answer length; 0: the whole query */
-	uint8_t flip_id; /* xor into the id */
-	uint8_t flags2;	 /* byte 2 */
-	uint8_t flags3;	 /* byte 3 */
-	char case_swap;	 /* change a question letter's case */
-	char corrupt;	 /* change a question letter */
-	int expect;	 /* rcode or -1 */
-	const char *why;
+	const char *name; /* the case, for failure messages */
+	size_t cut;	  /* answer length; 0: the whole query */
+	uint8_t flip_id;  /* xor into the id */
+	uint8_t flags2;	  /* byte 2 */
+	uint8_t flags3;	  /* byte 3 */
+	char case_swap;	  /* change a question letter's case */
+	char corrupt;	  /* change a question letter */
+	int expect;	  /* rcode or -1 */
+	const char *why;  /* the exact refusal message when expect is -1, else "" */
 } answer_case_t;
 
 static const answer_case_t answer_cases[] = {
@@ -101,10 +101,10 @@ static void test_rcode_names(void **state)
  * QR and AA set, records appended after it. The name sits at offset 12; "example.com."
  * at 16. */
 typedef struct {
-	uint8_t b[1024];
-	size_t n;
-	uint8_t q[HC_DNS_QUERY_MAX];
-	size_t qlen;
+	uint8_t b[1024];	     /* the response so far */
+	size_t n;		     /* bytes used in b */
+	uint8_t q[HC_DNS_QUERY_MAX]; /* the query it answers */
+	size_t qlen;		     /* bytes in q */
 } pkt_t;
 
 #define OFF_QNAME 12
@@ -267,12 +267,12 @@ static void test_addrs_count_beyond_max(void **state)
 }
 
 typedef struct {
-	const char *name;
+	const char *name; /* the case, for failure messages */
 	uint8_t tail[32]; /* bytes after the question */
-	size_t tail_len;
-	uint8_t ancount;
-	uint8_t qdcount; /* 0: 1 */
-	const char *why;
+	size_t tail_len;  /* bytes used in tail, 0..32 */
+	uint8_t ancount;  /* ANCOUNT the header claims */
+	uint8_t qdcount;  /* 0: 1 */
+	const char *why;  /* the exact message the answer must be refused with */
 } malformed_case_t;
 
 #define TRUNC "malformed answer: truncated record or bad name"

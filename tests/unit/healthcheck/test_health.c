@@ -26,11 +26,11 @@ static void feed(hc_hysteresis_t *h, const char *results, uint32_t rise, uint32_
 }
 
 typedef struct {
-	const char *name;
-	state_health_t start;
-	uint32_t rise, fall;
-	const char *results;
-	state_health_t expect[8];
+	const char *name;	  /* the case, for failure messages */
+	state_health_t start;	  /* the check's state before the results */
+	uint32_t rise, fall;	  /* successes to come up, failures to go down, 1..100 */
+	const char *results;	  /* probe results in order: '+' success, '-' failure, <= 8 */
+	state_health_t expect[8]; /* the state after each result */
 } hyst_case_t;
 
 static const hyst_case_t hyst_cases[] = {
@@ -84,12 +84,12 @@ static void test_pending_while_results_disagree(void **state)
 }
 
 typedef struct {
-	const char *name;
-	conf_check_rule_t rule;
-	uint32_t percent;
-	state_health_t checks[4];
-	size_t count;
-	state_health_t expect;
+	const char *name;	  /* the case, for failure messages */
+	conf_check_rule_t rule;	  /* all, any or percent */
+	uint32_t percent;	  /* percent rule: share of checks up, 1..100 */
+	state_health_t checks[4]; /* each check's state */
+	size_t count;		  /* entries used in checks, 0..4 */
+	state_health_t expect;	  /* the datacenter's state */
 } rule_case_t;
 
 static const rule_case_t rule_cases[] = {

@@ -14,14 +14,16 @@
 
 #include "healthcheck/hc_loop.h"
 
+/* The ids of the timers that fired, in firing order. */
 typedef struct {
-	int order[64];
-	int count;
+	int order[64]; /* ids, oldest first */
+	int count;     /* entries used in order, 0..64 */
 } fired_t;
 
+/* One timer's argument: where to record it and as what. */
 typedef struct {
-	fired_t *fired;
-	int id;
+	fired_t *fired; /* shared by every timer of a test */
+	int id;		/* what this timer records when it fires */
 } tag_t;
 
 static void on_timer(void *arg)

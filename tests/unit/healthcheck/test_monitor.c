@@ -21,9 +21,9 @@
 
 /* What the monitor wrote, in order. */
 typedef struct {
-	state_observation_t obs[512];
-	size_t count;
-	bool fail_writes; /* make publish fail */
+	state_observation_t obs[512]; /* published observations, oldest first */
+	size_t count;		      /* entries used in obs; later ones are dropped */
+	bool fail_writes;	      /* make publish fail */
 } sink_t;
 
 static int sink_put(void *arg, const state_observation_t *obs)
@@ -39,11 +39,11 @@ static int sink_put(void *arg, const state_observation_t *obs)
 /* A config with datacenters "dc0".."dcN-1", each with one http check on url (NULL: no
  * checks), fast timings. */
 typedef struct {
-	conf_t conf;
-	conf_datacenter_t dcs[4];
-	conf_check_t checks[4];
-	char urls[4][64];
-	char names[4][8];
+	conf_t conf;		  /* points into the arrays below */
+	conf_datacenter_t dcs[4]; /* "dc0".."dc3", as many as the test asks for */
+	conf_check_t checks[4];	  /* checks[i] is dcs[i]'s only check */
+	char urls[4][64];	  /* checks[i].url */
+	char names[4][8];	  /* dcs[i].name */
 } test_conf_t;
 
 static void conf_build(test_conf_t *t, size_t n, const uint16_t *ports)

@@ -15,10 +15,11 @@
 #include "replicator/repl_watch.h"
 #include "state/state.h"
 
+/* A fresh store, a connection that writes to it, and a watch on it. */
 typedef struct {
-	char path[64];
-	state_t *writer;
-	repl_watch_t *watch;
+	char path[64];	     /* the store, a temporary file removed at teardown */
+	state_t *writer;     /* another connection, standing in for another process */
+	repl_watch_t *watch; /* the watch under test */
 } fixture_t;
 
 static int setup(void **state)

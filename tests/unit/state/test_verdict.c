@@ -30,10 +30,10 @@ static void conf_init(conf_t *conf, uint32_t quorum)
 
 /* One observation of eu-west: checker, status, age in ms, detail. */
 typedef struct {
-	const char *checker;
-	state_health_t status;
-	int64_t age_ms;
-	const char *detail;
+	const char *checker;   /* the observing region */
+	state_health_t status; /* what it saw */
+	int64_t age_ms;	       /* how old the observation is, ms; stale past 30000 */
+	const char *detail;    /* its reason text */
 } vote_t;
 
 /* clang-format off */
