@@ -27,7 +27,7 @@ typedef struct {
 	uint8_t version;	  /* EDNS version */
 	bool nsid;		  /* ask for NSID */
 	const uint8_t *opt_extra; /* raw options appended to the OPT rdata */
-	size_t opt_extra_len;
+	size_t opt_extra_len;	  /* bytes in opt_extra */
 } t_query_t;
 
 /* Wire form of q into buf; returns its length. */

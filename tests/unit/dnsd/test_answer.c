@@ -26,12 +26,12 @@
 
 /* One query and what the response must be. Sections are t_section() strings. */
 typedef struct {
-	const char *what;
-	t_query_t q;
-	int rcode;
-	bool aa;
-	const char *answer;
-	const char *authority;
+	const char *what;	/* the case, for failure messages */
+	t_query_t q;		/* the query sent */
+	int rcode;		/* the response's rcode */
+	bool aa;		/* the response's AA flag */
+	const char *answer;	/* the answer section */
+	const char *authority;	/* the authority section */
 	const char *additional; /* NULL: not checked */
 } case_t;
 

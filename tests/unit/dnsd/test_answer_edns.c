@@ -41,9 +41,9 @@ static int rcode_of(const uint8_t *wire, size_t len, size_t *rlen)
 
 /* One malformed message and the rcode it must get (-1: no response at all). */
 typedef struct {
-	const char *what;
-	int rcode;
-	void (*make)(uint8_t *buf, size_t *len);
+	const char *what;			 /* the case, for failure messages */
+	int rcode;				 /* the rcode it must get, -1: no response */
+	void (*make)(uint8_t *buf, size_t *len); /* writes the message and its length */
 } bad_t;
 
 static void m_qdcount2(uint8_t *b, size_t *l)
@@ -546,16 +546,16 @@ static ldns_pkt *geo_query(const char *name, uint16_t type, uint16_t family, uin
 }
 
 typedef struct {
-	const char *what;
-	const char *name;
-	uint16_t type;
-	uint16_t family;
-	uint8_t src;
-	const char *addr; /* ECS address, NULL: no EDNS (client is 192.0.2.200) */
-	bool us_up, eu_up;
-	const char *answer;
-	int scope;     /* -1: no ECS in the response */
-	int fail_open; /* counter increment */
+	const char *what;   /* the case, for failure messages */
+	const char *name;   /* the query name */
+	uint16_t type;	    /* the query type */
+	uint16_t family;    /* ECS family: 1 IPv4, 2 IPv6 (0 with no ECS) */
+	uint8_t src;	    /* ECS source prefix length */
+	const char *addr;   /* ECS address, NULL: no EDNS (client is 192.0.2.200) */
+	bool us_up, eu_up;  /* whether each datacenter serves */
+	const char *answer; /* the answer section, records joined by '|' */
+	int scope;	    /* -1: no ECS in the response */
+	int fail_open;	    /* counter increment */
 } geo_case_t;
 
 #define US_A "geo.example.com. 30 IN A 203.0.113.10|geo.example.com. 30 IN A 203.0.113.11"
@@ -626,13 +626,13 @@ static void test_ecs_echoed_with_scope_0_for_static_names(void **state)
  * need no lookup up front (CNAME to a geo name, fixed, static, errors) take the
  * per-query lookup. */
 typedef struct {
-	const char *name;
-	uint16_t type;
-	uint16_t family; /* ECS family, 0: no EDNS */
-	uint8_t src;
-	const char *addr;
-	bool tcp;
-	bool want; /* dnsd_answer_prepare() asks for a lookup */
+	const char *name; /* the query name */
+	uint16_t type;	  /* the query type */
+	uint16_t family;  /* ECS family, 0: no EDNS */
+	uint8_t src;	  /* ECS source prefix length */
+	const char *addr; /* ECS address */
+	bool tcp;	  /* asked over TCP */
+	bool want;	  /* dnsd_answer_prepare() asks for a lookup */
 } batch_case_t;
 
 static const batch_case_t batch_cases[] = {

@@ -24,9 +24,10 @@ static uint32_t rnd(void)
 	return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
+/* A well-formed query the mutations start from. */
 typedef struct {
-	uint8_t wire[512];
-	size_t len;
+	uint8_t wire[512]; /* the message */
+	size_t len;	   /* bytes used in wire */
 } seed_t;
 
 static seed_t seeds[16];

@@ -20,9 +20,9 @@
 
 /* One bad zone file and the exact error it must give after the file's path. */
 typedef struct {
-	const char *what;
-	const char *text;
-	const char *error;
+	const char *what;  /* the case, for failure messages */
+	const char *text;  /* the zone file */
+	const char *error; /* the message after "PATH:" */
 } bad_zone_t;
 
 static const bad_zone_t bad_zones[] = {

@@ -442,11 +442,11 @@ static void test_open_survives_random_corruption(void **state)
 }
 
 typedef struct {
-	const char *address;
-	const char *continent, *country, *subdivision;
-	bool has_location;
-	double latitude, longitude;
-	unsigned netlen;
+	const char *address;			       /* the client address looked up */
+	const char *continent, *country, *subdivision; /* codes the record must give */
+	bool has_location;			       /* the record has coordinates */
+	double latitude, longitude;		       /* degrees, when has_location */
+	unsigned netlen;			       /* prefix length of the record's network */
 } locate_row_t;
 
 static void test_locate_reads_record_fields(void **state)

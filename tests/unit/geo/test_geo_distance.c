@@ -13,10 +13,10 @@
 #include "geo/geo_distance.h"
 
 typedef struct {
-	const char *name;
-	double lat1, lon1, lat2, lon2;
-	double km;	  /* expected */
-	double tolerance; /* km */
+	const char *name;	       /* the case, for failure messages */
+	double lat1, lon1, lat2, lon2; /* the two points, degrees */
+	double km;		       /* expected */
+	double tolerance;	       /* km */
 } distance_row_t;
 
 static void test_distance_matches_known_values(void **state)

@@ -25,9 +25,9 @@ static geo_net_rule_t nets[] = {
 };
 
 typedef struct {
-	geo_db_t *db;
-	geo_trie_t *trie;
-	geo_rules_t rules;
+	geo_db_t *db;	   /* the test City database */
+	geo_trie_t *trie;  /* compiled from db and rules */
+	geo_rules_t rules; /* the record explained */
 } fixture_t;
 
 static int setup(void **state)

@@ -18,9 +18,9 @@ static const size_t bad_dc[] = {US_EAST, 77};
 static const size_t only_ap[] = {AP_SOUTH};
 
 typedef struct {
-	const char *name;
-	geo_rules_t rules;
-	const char *error;
+	const char *name;  /* the case, for failure messages */
+	geo_rules_t rules; /* the rules checked */
+	const char *error; /* the exact message they must be refused with */
 } check_row_t;
 
 static void test_rules_check_messages(void **state)
