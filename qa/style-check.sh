@@ -9,7 +9,8 @@
 #   - a struct or union field with no comment, neither on its line nor on the line(s)
 #     just above it (a heuristic: it only looks inside `struct ... {` / `union ... {`
 #     bodies, one declaration per line; a comment-only line documents the fields
-#     right below it up to a blank line; tests/ is left out, its structs are table rows)
+#     right below it up to a blank line; in tests/ an anonymous struct that only types a
+#     table of cases, `static const struct { ... } cases[] = {`, is left out)
 #   - with BUILDDIR: a global symbol defined by a library object (BUILDDIR/*/lib*.a)
 #     that no header in the tree names, i.e. a function that should be static
 #     (compiler-made names with a dot, such as target_clones resolvers, are skipped)
@@ -73,7 +74,8 @@ sources '*.c' '*.h' | perl -e '
 		# Struct and union bodies. depth counts braces of aggregates only; a brace
 		# opened by anything else (an initializer, a function) is not entered.
 		# Tests are left out: their structs are table rows, read with the rows below.
-		my $check_fields = $f !~ m{^tests/};
+		my $check_fields = 1;
+		my @pending;          # field findings inside the aggregate being read
 		my @stack;            # one entry per open aggregate brace
 		my $in_comment = 0;   # inside a /* */ that started on an earlier line
 		my $prev_comment = 0; # the lines above are a comment that documents this one
@@ -96,17 +98,25 @@ sources '*.c' '*.h' | perl -e '
 				# A member: a declaration ending in ";" at this depth, or a nested
 				# aggregate (whose closing line carries the member name).
 				if ($check_fields && $code =~ /;\s*$/ && $code !~ /^\s*\}/ && !$has_comment && !$prev_comment) {
-					err("$f:" . ($i + 1), "struct field without a comment: " . ($line =~ s/^\s+//r));
+					push @pending, ["$f:" . ($i + 1), "struct field without a comment: " . ($line =~ s/^\s+//r)];
 				}
 			}
 			for my $ch (split //, $code) {
 				if ($ch eq "{") { push @stack, ($opens_aggregate && (!@stack || $stack[-1] eq "agg") ? "agg" : "other"); $opens_aggregate = 0; }
 				elsif ($ch eq "}") { pop @stack; }
 			}
+			if (@pending && !grep { $_ eq "agg" } @stack) {
+				# A table of test cases (`static const struct { ... } cases[] = {`):
+				# its fields are read with the rows below them, which name each case.
+				my $table = $f =~ m{^tests/} && $code =~ /^\s*\}\s*\w+\[\w*\]\s*=/;
+				if (!$table) { err(@$_) for @pending; }
+				@pending = ();
+			}
 			# A line holding nothing but comment documents the fields below it, up to
 			# a blank line or a field with its own comment (a group comment, as for
 			# a pair of fields that mean one thing).
-			if ($line !~ /\S/) { $prev_comment = 0; }
+			# (the comment above a struct says what one value means: it documents no field)
+			if ($line !~ /\S/ || $code =~ /\{\s*$/) { $prev_comment = 0; }
 			elsif ($code =~ /\S/) { $prev_comment = 0 if $has_comment || !$prev_comment || !@stack || $stack[-1] ne "agg"; }
 			elsif ($has_comment || $in_comment) { $prev_comment = 1; }
 		}
