@@ -20,3 +20,4 @@ tests_unit_base_test_daemon_cli_LDADD = base/libbase.a $(CMOCKA_LIBS)
 # The command line and lifecycle every program shares, run through one table.
 TESTS += tests/functional/060-daemon-cli/run.sh
 EXTRA_DIST += tests/functional/060-daemon-cli/run.sh
+dist_doc_DATA += docs/operations.md
