@@ -34,26 +34,26 @@
 /* The highest seq already compacted away for one origin, so an unchanged floor costs
  * no write transaction. */
 typedef struct {
-	char origin[STATE_NAME_MAX];
-	uint64_t floor;
+	char origin[STATE_NAME_MAX]; /* the region whose entries these are */
+	uint64_t floor;		     /* entries with seq <= floor are gone */
 } compacted_t;
 
 /* Everything the daemon runs. Threads: main (signals), the watch poller, the HTTP
  * server's connection threads, the client loop. conf, key and client are replaced only
  * by main, on SIGHUP, while the client thread is stopped. */
 typedef struct {
-	conf_t *conf;
-	repl_key_t key;
-	repl_stats_t stats;
-	repl_watch_t *watch;
-	repl_server_t *server; /* NULL when replication.listen is unset */
-	repl_client_t *client;
-	pthread_t client_thread;
-	bool client_running;
-	int64_t compacted_ms; /* monotonic time of the last acknowledged compaction */
-	int64_t retained_ms;  /* monotonic time of the last compaction by age */
-	compacted_t compacted[COMPACT_ORIGINS_MAX];
-	size_t compacted_count;
+	conf_t *conf;		 /* the running configuration */
+	repl_key_t key;		 /* the shared HMAC key of replication.key_file */
+	repl_stats_t stats;	 /* counters served at /v1/stats */
+	repl_watch_t *watch;	 /* follows state.db's data_version, wakes long polls */
+	repl_server_t *server;	 /* NULL when replication.listen is unset */
+	repl_client_t *client;	 /* pulls from every peer, on client_thread */
+	pthread_t client_thread; /* runs the client; valid while client_running */
+	bool client_running;	 /* client_thread was started and not yet joined */
+	int64_t compacted_ms;	 /* monotonic time of the last acknowledged compaction */
+	int64_t retained_ms;	 /* monotonic time of the last compaction by age */
+	compacted_t compacted[COMPACT_ORIGINS_MAX]; /* per origin, what is compacted away */
+	size_t compacted_count;			    /* entries used in compacted */
 } daemon_t;
 
 /* Removes change-log entries every peer holds, and any older than the retention. */

@@ -66,7 +66,7 @@ static const daemon_cli_spec_t spec = {
 /* One command line and everything it must give: the result when it runs, else the
  * exit status and the exact first line of stderr (or stdout for --help/--version). */
 typedef struct {
-	const char *name;
+	const char *name;	    /* the case, named in a failure */
 	const char *argv[ARGV_MAX]; /* after argv[0] */
 	int rc;			    /* DAEMON_CLI_RUN or the exit status */
 	const char *config;	    /* DAEMON_CLI_RUN: config_path (NULL: the default) */
@@ -202,9 +202,9 @@ static const row_t rows[] = {
 
 /* The text a stream collected, NUL-terminated (caller frees). */
 typedef struct {
-	FILE *f;
-	char *text;
-	size_t len;
+	FILE *f;    /* open_memstream() writing into text */
+	char *text; /* what was written, valid after fclose */
+	size_t len; /* bytes in text */
 } capture_t;
 
 static void capture_open(capture_t *c)
@@ -328,7 +328,7 @@ static void test_check_doc_replaces_the_shared_one(void **state)
 
 /* meridianctl matches -c itself, word by word, between its own options. */
 typedef struct {
-	const char *name;
+	const char *name;    /* the case, named in a failure */
 	const char *argv[4]; /* the whole command line, argv[0] included */
 	int rc;		     /* daemon_cli_option_match() */
 	int next;	     /* *i afterwards */
