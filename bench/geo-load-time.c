@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo-load-time.c -- time to open a City database and compile geo tries, memory, lookup rate
- *
+/* geo-load-time.c -- time to open a City database and compile geo tries, memory, lookup rate */
+
+/*
  * usage: geo-load-time DB.mmdb [LOOKUPS [THREADS]]
  * Compiles three records over seven datacenters spread over the world (all seven by
  * distance; three with map rules; a copy of the first, which must share its trie), then

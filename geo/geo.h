@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo.h -- the geo library in one include: database, rules, compiled tries, lookup
- *
+/* geo.h -- the geo library in one include: database, rules, compiled tries, lookup */
+
+/*
  * Typical use (a loader thread, then many query threads):
  *   db = geo_db_open(path, err, len);                     open and decode the mmdb once
  *   set = geo_set_build_threads(db, dcs, ndc, rules, n, 0, err, len);  compile records

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo_compile.c -- compiling a record's rules over the database into a merged trie
- *
+/* geo_compile.c -- compiling a record's rules over the database into a merged trie */
+
+/*
  * Concurrency: a compilation reads the database (immutable), the datacenters and the
  * rules (the caller's, unchanged meanwhile) and writes only its own build_t and trie, so
  * geo_set_build_threads() runs several at once. The finished trie is immutable; it is

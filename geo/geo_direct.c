@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo_direct.c -- one client's datacenter order straight from the mapped mmdb file
- *
+/* geo_direct.c -- one client's datacenter order straight from the mapped mmdb file */
+
+/*
  * Concurrency: the handle is written only by geo_direct_open(); lookups read the
  * mapping through libmaxminddb, which keeps no state between calls, so any number of
  * threads may look up at once without locks.

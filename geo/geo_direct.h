@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo_direct.h -- one client's datacenter order straight from the mapped mmdb file
- *
+/* geo_direct.h -- one client's datacenter order straight from the mapped mmdb file */
+
+/*
  * The compiled tries (geo_compile.h) answer in a few memory reads, but compiling them
  * means decoding the whole database first: a few hundred milliseconds on a large City
  * file. A direct database is only libmaxminddb's MMDB_open (an mmap and a metadata

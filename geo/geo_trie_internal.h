@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo_trie_internal.h -- the trie's memory layout, shared by the lookup and the compiler
- *
+/* geo_trie_internal.h -- the trie's memory layout, shared by the lookup and the compiler */
+
+/*
  * A direct table on the first 16 bits of each family, then multibit nodes of 6 bits
  * (64 entries, leaf-pushed) whose entries are packed Poptrie-style: a 64-bit map says
  * which entries are child nodes (stored contiguously from child_base, in entry order),
