@@ -244,7 +244,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (test_only) {
-		printf("%s: configuration ok\n", d.conf_path);
+		printf("meridian-healthcheck: %s: configuration OK (%zu datacenter%s)\n", d.conf_path,
+		       d.conf->datacenter_count, d.conf->datacenter_count == 1 ? "" : "s");
 		conf_free(d.conf);
 		return 0;
 	}

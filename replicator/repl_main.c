@@ -210,7 +210,7 @@ static void reload(daemon_t *d)
 	if (client_start(d) != 0)
 		log_error("SIGHUP: the pull client did not restart");
 	else
-		log_info("configuration reloaded: %zu peers", conf->replication.peer_count);
+		log_info("reloaded %s: %zu peers", conf->path, conf->replication.peer_count);
 }
 
 int main(int argc, char **argv)
@@ -239,7 +239,8 @@ int main(int argc, char **argv)
 	if (d.conf == NULL)
 		return 1;
 	if (check_only) {
-		printf("%s: OK\n", path);
+		printf("meridian-replicator: %s: configuration OK (%zu peer%s)\n", path,
+		       d.conf->replication.peer_count, d.conf->replication.peer_count == 1 ? "" : "s");
 		conf_free(d.conf);
 		repl_stats_destroy(&d.stats);
 		return 0;

@@ -75,7 +75,7 @@ datacenters:
       - { type: tcp, address: "127.0.0.1:$DEAD", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
       - { type: tcp, address: "127.0.0.1:$DEAD", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
 CONF
-t_eq "-t accepts the config" "meridian.yaml: configuration ok" "$("$BIN/meridian-healthcheck" -c meridian.yaml -t 2>&1)"
+t_eq "-t accepts the config" "meridian-healthcheck: meridian.yaml: configuration OK (7 datacenters)" "$("$BIN/meridian-healthcheck" -c meridian.yaml -t 2>&1)"
 
 h_origin dns dns "$DNS"
 t_start dnsd "$BIN/meridian-dnsd" -c meridian.yaml

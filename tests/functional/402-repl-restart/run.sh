@@ -42,7 +42,7 @@ kill -HUP "$(repl_pid c)"
 sleep 0.3
 repl_write a events 10
 t_check "converge after C's SIGHUP" repl_wait_same 5 a b c
-t_contains "SIGHUP logged" "configuration reloaded: 2 peers" "$(cat "$WORK"/repl-c.*.log)"
+t_contains "SIGHUP logged" ".yaml: 2 peers" "$(cat "$WORK"/repl-c.*.log)"
 
 # Key rotation: a new key file and SIGHUP everywhere; replication goes on. While only
 # C has the new key, A refuses C's pulls (counted) and C refuses A's answers.

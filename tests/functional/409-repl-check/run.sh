@@ -8,7 +8,7 @@
 repl_region a b
 out=$("$REPL_BIN" -t -c "$WORK/a.yaml" 2>&1); rc=$?
 t_eq "-t on a good config exits 0" 0 "$rc"
-t_eq "-t says OK" "$WORK/a.yaml: OK" "$out"
+t_eq "-t says OK" "meridian-replicator: $WORK/a.yaml: configuration OK (1 peer)" "$out"
 
 sed 's|key_file: repl.key|key_file: missing.key|' "$WORK/a.yaml" >"$WORK/nokey.yaml"
 out=$("$REPL_BIN" -t -c "$WORK/nokey.yaml" 2>&1); rc=$?
