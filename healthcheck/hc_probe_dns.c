@@ -55,7 +55,10 @@ static void answer_judge(hc_probe_t *probe, const uint8_t *pkt, size_t len, cons
 			 size_t querylen, int rcode, const char *via)
 {
 	const conf_check_t *c = probe->check;
-	conf_ipaddr_t got[16];
+	/* Room for every address a DNS message can hold (an A record takes at least 16
+	 * of a TCP answer's 65535 bytes), so an expected address is never missed for lack
+	 * of room. Static: only the loop thread judges answers. */
+	static conf_ipaddr_t got[65535 / 16];
 	char reason[HC_REASON_MAX];
 
 	if (rcode != c->dns_expect_rcode) {
