@@ -40,6 +40,41 @@ static char *errors_printf(const char *fmt, ...)
 	return out;
 }
 
+/* The zone loader's "records: NAME: ..." lines are about the config file, which it does
+ * not know: name it, as every other config error does. Zone file lines already start
+ * with their file. Returns the new text (the old one freed), or the old one when out
+ * of memory. */
+static char *errors_name_config(char *errors, const char *path)
+{
+	static const char tag[] = "records: ";
+	size_t tags = 0;
+	for (const char *p = errors; p != NULL && *p != '\0';) {
+		tags += strncmp(p, tag, sizeof(tag) - 1) == 0;
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	if (tags == 0)
+		return errors;
+	size_t plen = strlen(path) + 2;
+	char *out = malloc(strlen(errors) + tags * plen + 1);
+	if (out == NULL)
+		return errors;
+	char *o = out;
+	for (const char *p = errors; *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		if (strncmp(p, tag, sizeof(tag) - 1) == 0)
+			o += sprintf(o, "%s: ", path);
+		memcpy(o, p, len);
+		o += len;
+		p += len;
+	}
+	*o = '\0';
+	free(errors);
+	return out;
+}
+
 const conf_t *dnsd_zoneset_conf(const dnsd_zoneset_t *zs)
 {
 	return zs->conf;
@@ -135,6 +170,8 @@ dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors)
 		if (zs->zones == NULL) {
 			if (*errors == NULL)
 				*errors = errors_printf("%s: zones failed to load", conf->path);
+			else
+				*errors = errors_name_config(*errors, conf->path);
 			goto fail;
 		}
 	}

@@ -536,6 +536,18 @@ static void records_mark(build_t *b, const conf_record_t *records, size_t count)
 		if (dnsd_node_rrset(n, LDNS_RR_TYPE_CNAME) != NULL)
 			dnsd_errors_add(&b->errors, "records: %s: the zone has a CNAME there",
 					records[i].name);
+		/* the geo answer would hide them: static A/AAAA there is a mistake, not a
+		 * fallback (other types at the name are still served from the zone) */
+		const char *family = NULL;
+		if (dnsd_node_rrset(n, LDNS_RR_TYPE_A) != NULL)
+			family = "A";
+		else if (dnsd_node_rrset(n, LDNS_RR_TYPE_AAAA) != NULL)
+			family = "AAAA";
+		if (family != NULL)
+			dnsd_errors_add(&b->errors,
+					"records: %s: the zone has static %s data there (a geo "
+					"record answers A and AAAA itself)",
+					records[i].name, family);
 		n->flags |= DNSD_NODE_GEO;
 		n->geo_record = (uint32_t)i;
 	}

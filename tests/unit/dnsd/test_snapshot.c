@@ -185,6 +185,28 @@ static void test_zoneset_reports_zone_errors_with_file_and_line(void **state)
 	t_dir_remove(dir);
 }
 
+static void test_zoneset_names_the_config_file_in_record_errors(void **state)
+{
+	(void)state;
+	char *dir, *errors = NULL;
+	dnsd_zoneset_t *zs = zoneset_from(CONFIG "geoip: missing.mmdb\n"
+						 "datacenters:\n"
+						 "  eu-west: { addresses: [198.51.100.10] }\n"
+						 "records:\n"
+						 "  www.example.com.: { datacenters: [eu-west] }\n",
+					  ZONE, &dir, &errors);
+	assert_null(zs);
+	char *expect = NULL;
+	assert_true(asprintf(&expect,
+			     "%s/meridian.yaml: records: www.example.com.: the zone has static A "
+			     "data there (a geo record answers A and AAAA itself)\n",
+			     dir) > 0);
+	assert_string_equal(errors, expect);
+	free(expect);
+	free(errors);
+	t_dir_remove(dir);
+}
+
 static void test_geodb_load_errors(void **state)
 {
 	(void)state;
@@ -488,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(test_zoneset_lays_out_geo_records_and_addresses),
 	    cmocka_unit_test(test_snapshot_answers_from_its_context),
 	    cmocka_unit_test(test_zoneset_reports_zone_errors_with_file_and_line),
+	    cmocka_unit_test(test_zoneset_names_the_config_file_in_record_errors),
 	    cmocka_unit_test(test_geodb_load_errors),
 	    cmocka_unit_test(test_geodb_batch_lookup_equals_single_lookups),
 	    cmocka_unit_test(test_publish_swaps_and_retires),

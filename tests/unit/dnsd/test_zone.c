@@ -141,6 +141,22 @@ static void test_zone_geo_record_must_be_inside_a_zone(void **state)
 	    2 * strlen("records: sub.example.com.: at or below the zone cut sub.example.com.\n") +
 		2);
 	free(errors);
+	path = t_file_write(dir, "z.zone",
+			    HEAD SOA NS "www IN A 192.0.2.1\nv6 IN AAAA 2001:db8::1\n"
+					"txt IN TXT \"kept\"\n");
+	zone.file = path;
+	conf_record_t statics[] = {{.name = "www.example.com."},
+				   {.name = "v6.example.com."},
+				   {.name = "txt.example.com."}};
+	assert_null(dnsd_zones_load(&zone, 1, statics, 3, &errors));
+	assert_string_equal(errors, "records: www.example.com.: the zone has static A data there "
+				    "(a geo record answers A and AAAA itself)\n"
+				    "records: v6.example.com.: the zone has static AAAA data there "
+				    "(a geo record answers A and AAAA itself)\n");
+	free(errors);
+	free(path);
+	path = t_file_write(dir, "z.zone", HEAD SOA NS "sub IN NS ns.other.example.net.\n");
+	zone.file = path;
 	conf_record_t good = {.name = "geo.example.com."};
 	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, &good, 1, &errors);
 	assert_non_null(z);
