@@ -141,6 +141,7 @@ static void test_zone_geo_record_must_be_inside_a_zone(void **state)
 	    2 * strlen("records: sub.example.com.: at or below the zone cut sub.example.com.\n") +
 		2);
 	free(errors);
+	free(path);
 	path = t_file_write(dir, "z.zone",
 			    HEAD SOA NS "www IN A 192.0.2.1\nv6 IN AAAA 2001:db8::1\n"
 					"txt IN TXT \"kept\"\n");
