@@ -43,38 +43,53 @@ uint32_t dnsd_name_hash(const uint8_t *name, size_t len)
 	return (uint32_t)h;
 }
 
+/* Eight bytes lower-cased at once: a byte gets 0x20 when it is 'A'..'Z' (0x41..0x5A);
+ * anything else, bytes with the high bit among them, is left as it is. */
+static inline uint64_t lower8(uint64_t w)
+{
+	uint64_t low7 = w & 0x7F7F7F7F7F7F7F7Full;
+	uint64_t from_a = low7 + 0x3F3F3F3F3F3F3F3Full; /* bit 7: byte >= 0x41 */
+	uint64_t past_z = low7 + 0x2525252525252525ull; /* bit 7: byte >= 0x5B */
+	uint64_t upper = from_a & ~past_z & ~w & 0x8080808080808080ull;
+	return w | (upper >> 2);
+}
+
 /* Copies the question name lower-cased, recording label offsets. Compression is not
- * allowed in the question (nobody sends it, and refusing it keeps the copy trivial). */
+ * allowed in the question (nobody sends it, and refusing it keeps the copy trivial).
+ * The labels are walked first, then the whole name is copied eight bytes at a time:
+ * length bytes are at most 63, below 'A', so lower-casing them changes nothing. */
 static int parse_qname(const uint8_t *msg, size_t len, size_t *pos, dnsd_query_t *q)
 {
-	size_t p = *pos;
-	unsigned out = 0;
+	size_t start = *pos, p = start;
 	unsigned labels = 0;
 
 	for (;;) {
 		if (unlikely(p >= len))
 			return -1;
 		uint8_t l = msg[p];
-		if (l == 0) {
-			if (out + 1 > DNSD_NAME_MAX)
-				return -1;
-			q->qname[out++] = 0;
-			p++;
+		if (l == 0)
 			break;
-		}
 		if (unlikely(l > 63)) /* pointer or reserved label type */
 			return -1;
-		if (unlikely(p + 1 + l > len || out + 1 + l + 1 > DNSD_NAME_MAX))
+		if (unlikely(p + 1 + l > len || p - start + 1 + l + 1 > DNSD_NAME_MAX))
 			return -1;
-		q->label_off[labels++] = (uint8_t)out;
-		q->qname[out++] = l;
-		for (unsigned i = 1; i <= l; i++)
-			q->qname[out++] = lower(msg[p + i]);
+		q->label_off[labels++] = (uint8_t)(p - start);
 		p += 1 + (size_t)l;
 	}
-	q->qname_len = (uint8_t)out;
+	size_t n = p + 1 - start; /* with the root label; <= DNSD_NAME_MAX, inside msg */
+	const uint8_t *from = msg + start;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, from + i, 8);
+		w = lower8(w);
+		memcpy(q->qname + i, &w, 8);
+	}
+	for (; i < n; i++)
+		q->qname[i] = lower(from[i]);
+	q->qname_len = (uint8_t)n;
 	q->label_count = (uint8_t)labels;
-	*pos = p;
+	*pos = p + 1;
 	return 0;
 }
 
@@ -229,8 +244,15 @@ dnsd_parse_t dnsd_query_parse(const uint8_t *msg, size_t len, dnsd_query_t *q)
 			q->has_edns = false;
 		return DNSD_PARSE_NOTIMP;
 	}
-	if (parse_records(msg, len, pos, ancount, nscount, arcount, q) != 0)
+	if (likely(ancount == 0 && nscount == 0 && arcount == 1 && pos + 11 <= len &&
+		   msg[pos] == 0 && rd16(msg + pos + 1) == TYPE_OPT)) {
+		/* the usual query: the OPT record alone, owned by the root */
+		size_t end = pos + 11 + rd16(msg + pos + 9);
+		if (end > len || parse_opt(msg, pos + 1, len, q) != 0)
+			return DNSD_PARSE_FORMERR;
+	} else if (parse_records(msg, len, pos, ancount, nscount, arcount, q) != 0) {
 		return DNSD_PARSE_FORMERR;
+	}
 	if (q->has_edns && q->edns_version > 0)
 		return DNSD_PARSE_BADVERS;
 	return DNSD_PARSE_OK;
