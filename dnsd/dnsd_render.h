@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/compiler.h"
 #include "dnsd/dnsd_db.h"
@@ -50,18 +51,18 @@ int dnsd_render_rrset(dnsd_render_t *r, dnsd_owner_t owner, const dnsd_rrset_t *
 int dnsd_render_raw(dnsd_render_t *r, dnsd_owner_t owner, uint16_t type, uint16_t rclass,
 		    uint32_t ttl, const uint8_t *rdata, uint16_t rdlen) M_NONNULL(1) M_WUR;
 
+/* Big-endian stores; one unaligned store each (the byte order is fixed by the shifts,
+ * whatever the host's). */
 static inline void dnsd_put16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+	memcpy(p, b, sizeof(b));
 }
 
 static inline void dnsd_put32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+	memcpy(p, b, sizeof(b));
 }
 
 #endif
