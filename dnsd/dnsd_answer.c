@@ -440,7 +440,8 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 	return o;
 }
 
-static void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc, uint8_t rcode,
+static M_ALWAYS_INLINE void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc,
+					 uint8_t rcode,
 			 uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
 {
 	dnsd_put16(resp, q->id);
@@ -675,8 +676,31 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 		else
 			memcpy(w + 12, addr + (size_t)i * 16, 16);
 	}
-	if (q->has_edns)
-		len += opt_write(resp + len, ctx, q, false, 0, (uint8_t)(scope > max ? max : scope));
+	if (q->has_edns) {
+		/* the OPT as opt_write() writes it without NSID; the ECS address bytes are
+		 * copied as one 16-byte move where the buffer has room past the answer */
+		uint8_t *o = resp + len;
+		unsigned bytes = q->has_ecs ? (q->ecs_source + 7u) / 8u : 0;
+		o[0] = 0;
+		dnsd_put16(o + 1, T_OPT);
+		dnsd_put16(o + 3, ours);
+		dnsd_put32(o + 5, q->do_bit ? 0x8000u : 0); /* ext-rcode, version 0, DO */
+		dnsd_put16(o + 9, (uint16_t)(q->has_ecs ? 8u + bytes : 0));
+		len += 11;
+		if (q->has_ecs) {
+			o += 11;
+			dnsd_put16(o, DNSD_OPT_ECS);
+			dnsd_put16(o + 2, (uint16_t)(4 + bytes));
+			dnsd_put16(o + 4, q->ecs_family);
+			o[6] = q->ecs_source;
+			o[7] = (uint8_t)(scope > max ? max : scope);
+			if (len + 8 + sizeof(q->ecs_addr) <= resp_cap)
+				memcpy(o + 8, q->ecs_addr, sizeof(q->ecs_addr));
+			else
+				memcpy(o + 8, q->ecs_addr, bytes);
+			len += 8u + bytes;
+		}
+	}
 	header_write(resp, q, true, false, DNSD_RCODE_NOERROR, 1, (uint16_t)naddr, 0,
 		     q->has_edns ? 1 : 0);
 
