@@ -180,6 +180,30 @@ static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order,
  * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
  * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
  * Returns false for NODATA (no candidate has the family). */
+/* The ECS scope a response carries for a lookup's scope: 0 when the client asked
+ * "do not use my address" (source prefix 0, RFC 7871 7.1.2), never past the family's
+ * length. */
+static uint8_t ecs_scope(const dnsd_query_t *q, unsigned scope)
+{
+	if (q->has_ecs && q->ecs_source == 0)
+		return 0;
+	unsigned max = q->has_ecs && q->ecs_family == 1 ? 32 : 128;
+	return (uint8_t)(scope > max ? max : scope);
+}
+
+/* What the client takes: 512 bytes over UDP without EDNS, else its size capped by ours;
+ * 65535 over TCP; never more than the buffer. */
+static size_t response_limit(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
+			     const dnsd_client_t *client, size_t resp_cap)
+{
+	size_t limit = 65535;
+	if (!client->tcp) {
+		uint16_t ours = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
+		limit = q->has_edns ? (q->udp_size < ours ? q->udp_size : ours) : 512;
+	}
+	return limit > resp_cap ? resp_cap : limit;
+}
+
 static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
 {
 	const dnsd_geo_t *g = st->ctx->geo;
@@ -211,11 +235,7 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 				count = got > DNSD_GEO_ORDER_MAX ? DNSD_GEO_ORDER_MAX : got;
 			}
 		}
-		/* RFC 7871 7.1.2: source prefix 0 means "do not use my address": scope 0 */
-		if (st->q->has_ecs && st->q->ecs_source == 0)
-			scope = 0;
-		unsigned max = st->q->has_ecs && st->q->ecs_family == 1 ? 32 : 128;
-		st->scope = (uint8_t)(scope > max ? max : scope);
+		st->scope = ecs_scope(st->q, scope);
 	}
 	st->counters->geo++;
 
@@ -514,14 +534,7 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	if (q->has_ecs)
 		counters->ecs++;
 
-	/* what the client takes: 512 bytes without EDNS, else its size capped by ours */
-	size_t limit = 65535;
-	if (!client->tcp) {
-		uint16_t ours = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
-		limit = q->has_edns ? (q->udp_size < ours ? q->udp_size : ours) : 512;
-	}
-	if (limit > resp_cap)
-		limit = resp_cap;
+	size_t limit = response_limit(ctx, q, client, resp_cap);
 	bool nsid = q->has_edns && q->nsid && ctx->nsid != NULL;
 	if (nsid && q->question_end + opt_size(ctx, q, true) > limit)
 		nsid = false;
@@ -647,10 +660,7 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	if (pick == NULL)
 		return 0;
 
-	uint16_t ours = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
-	size_t limit = q->has_edns ? (q->udp_size < ours ? q->udp_size : ours) : 512;
-	if (limit > resp_cap)
-		limit = resp_cap;
+	size_t limit = response_limit(ctx, q, client, resp_cap);
 	unsigned naddr = family_count(pick, q->qtype);
 	unsigned alen = q->qtype == T_AAAA ? 16 : 4;
 	size_t rr = 12u + alen; /* pointer to the question name, fixed part, address */
@@ -658,9 +668,6 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	if (len + naddr * rr + (q->has_edns ? opt_size(ctx, q, false) : 0) > limit)
 		return 0;
 
-	/* RFC 7871 7.1.2: source prefix 0 means "do not use my address": scope 0 */
-	unsigned scope = q->has_ecs && q->ecs_source == 0 ? 0 : pre->scope;
-	unsigned max = q->has_ecs && q->ecs_family == 1 ? 32 : 128;
 	memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q->question_end - DNSD_HDR_LEN);
 	const uint8_t *addr = q->qtype == T_AAAA ? pick->aaaa : pick->a;
 	for (unsigned i = 0; i < naddr; i++, len += rr) {
@@ -676,31 +683,8 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 		else
 			memcpy(w + 12, addr + (size_t)i * 16, 16);
 	}
-	if (q->has_edns) {
-		/* the OPT as opt_write() writes it without NSID; the ECS address bytes are
-		 * copied as one 16-byte move where the buffer has room past the answer */
-		uint8_t *o = resp + len;
-		unsigned bytes = q->has_ecs ? (q->ecs_source + 7u) / 8u : 0;
-		o[0] = 0;
-		dnsd_put16(o + 1, T_OPT);
-		dnsd_put16(o + 3, ours);
-		dnsd_put32(o + 5, q->do_bit ? 0x8000u : 0); /* ext-rcode, version 0, DO */
-		dnsd_put16(o + 9, (uint16_t)(q->has_ecs ? 8u + bytes : 0));
-		len += 11;
-		if (q->has_ecs) {
-			o += 11;
-			dnsd_put16(o, DNSD_OPT_ECS);
-			dnsd_put16(o + 2, (uint16_t)(4 + bytes));
-			dnsd_put16(o + 4, q->ecs_family);
-			o[6] = q->ecs_source;
-			o[7] = (uint8_t)(scope > max ? max : scope);
-			if (len + 8 + sizeof(q->ecs_addr) <= resp_cap)
-				memcpy(o + 8, q->ecs_addr, sizeof(q->ecs_addr));
-			else
-				memcpy(o + 8, q->ecs_addr, bytes);
-			len += 8u + bytes;
-		}
-	}
+	if (q->has_edns)
+		len += opt_write(resp + len, ctx, q, false, 0, ecs_scope(q, pre->scope));
 	header_write(resp, q, true, false, DNSD_RCODE_NOERROR, 1, (uint16_t)naddr, 0,
 		     q->has_edns ? 1 : 0);
 
