@@ -53,15 +53,26 @@ static const char *const PATH_LONGITUDE[] = {"location", "longitude", NULL};
 
 /* Copies a string field into out (size 4) unless out is already set, or leaves it
  * empty when absent. Returns 0, or an MMDB status for a decoding error. */
+/* Reads the field at path into *value. A path the record does not have is no error:
+ * value->has_data is then false. Returns 0, or an MMDB status for a decoding error. */
+static int read_field(MMDB_entry_s *entry, const char *const *path, MMDB_entry_data_s *value)
+{
+	int status = MMDB_aget_value(entry, value, path);
+
+	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
+	    status == MMDB_INVALID_LOOKUP_PATH_ERROR) {
+		value->has_data = false;
+		return 0;
+	}
+	return status; /* MMDB_SUCCESS is 0 */
+}
+
 static int read_code(MMDB_entry_s *entry, char *out, const char *const *path)
 {
 	MMDB_entry_data_s value;
-	int status = MMDB_aget_value(entry, &value, path);
+	int status = read_field(entry, path, &value);
 
-	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
-	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
-		return 0;
-	if (status != MMDB_SUCCESS)
+	if (status != 0)
 		return status;
 	if (value.has_data && value.type == MMDB_DATA_TYPE_UTF8_STRING && value.data_size > 0 &&
 	    value.data_size < 4 && out[0] == '\0') {
@@ -74,13 +85,10 @@ static int read_code(MMDB_entry_s *entry, char *out, const char *const *path)
 static int read_degrees(MMDB_entry_s *entry, const char *const *path, double *out, bool *found)
 {
 	MMDB_entry_data_s value;
-	int status = MMDB_aget_value(entry, &value, path);
+	int status = read_field(entry, path, &value);
 
 	*found = false;
-	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
-	    status == MMDB_INVALID_LOOKUP_PATH_ERROR)
-		return 0;
-	if (status != MMDB_SUCCESS)
+	if (status != 0)
 		return status;
 	if (!value.has_data)
 		return 0;
