@@ -38,6 +38,8 @@
 # whole run takes about 3 minutes (plus ~30 s to generate the large database once).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/bench-lib.sh
+. "$top/bench/bench-lib.sh"
 build=${1:-$top/build}
 rounds=${ROUNDS:-5}
 secs=${SECONDS_PER_RUN:-3}
@@ -99,20 +101,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_free() {
-	python3 - <<'PY'
-import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        u.close(); t.close()
-PY
-}
 
 nice_level=${NICE:--10}
 [ "$(id -u)" -eq 0 ] || nice_level=0
@@ -245,24 +233,9 @@ wait_answer() { # NAME: the server answers $name within 60 s, else its log and e
 	fi
 }
 
-# CPU ticks (utime+stime, all threads) of a process and its children; utime_ticks: the
-# user-space part alone (what the server's own code costs; the rest is the kernel's UDP
-# path, about the same for every server).
-proc_ticks() { # PID FIELDS-EXPR
-	local total=0 p
-	for p in $1 $(pgrep -P "$1" 2>/dev/null); do
-		[ -r "/proc/$p/stat" ] || continue
-		total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk "{print $2}")))
-	done
-	echo $total
-}
-ticks() { proc_ticks "$1" '$12 + $13'; }
-utime_ticks() { proc_ticks "$1" '$12'; }
 hz=$(getconf CLK_TCK)
 hwm_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{v[NR]=$1} END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
-best() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | tail -1; }
 
 # rounds PREFIX QUERYFILE N SERVERS...: interleaved dnsload rounds; fills QPS/CPU/GEN
 declare -A QPS CPU GEN USR

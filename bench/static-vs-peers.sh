@@ -14,6 +14,8 @@
 # Never run by make check or CI: it installs packages and needs two quiet cores.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/bench-lib.sh
+. "$top/bench/bench-lib.sh"
 build=${1:-$top/build}
 rounds=${ROUNDS:-5}
 secs=${SECONDS_PER_RUN:-5}
@@ -46,20 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_free() {
-	python3 - <<'PY'
-import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        u.close(); t.close()
-PY
-}
 
 # The zone: apex SOA/NS/MX, $names hosts with A and AAAA; queries: every host's A
 # (answers of one record, as a static site would see), 10% of them NXDOMAIN.
@@ -206,15 +194,6 @@ pinned() {
 }
 
 # CPU ticks (utime+stime) of a process and all its descendants (NSD forks its servers).
-ticks() {
-	local total=0 p
-	for p in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
-		[ -r "/proc/$p/stat" ] || continue
-		# utime and stime are fields 14 and 15; comm (field 2) may hold spaces ("nsd: server 1")
-		total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
-	done
-	echo $total
-}
 hz=$(getconf CLK_TCK)
 
 echo "# static zone of $names names, $rounds interleaved rounds of ${secs}s each;"
@@ -246,8 +225,6 @@ for r in $(seq 1 "$rounds"); do
 	done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{v[NR]=$1} END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
-best() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | tail -1; }
 # Other work on the machine only ever slows a server down, so beside the median the best
 # round estimates what the server can do; CPU per query is the steadier figure.
 echo
