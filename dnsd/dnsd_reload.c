@@ -179,6 +179,8 @@ static void state_try_open(dnsd_reload_t *r)
 		return;
 	char err[256];
 	r->state = state_open_readonly(c->state_path, err, sizeof(err));
+	if (r->state == NULL && errno == ENOENT)
+		return; /* no schema yet: as good as no file, a writer creates it */
 	if (r->state == NULL) {
 		state_problem(r, err);
 		return;

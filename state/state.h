@@ -25,7 +25,11 @@ typedef struct state state_t;
 state_t *state_open(const char *path, const char *region, char *err, size_t errlen) M_NONNULL(1, 2, 3) M_WUR;
 /* Opens an existing store read-only (status pages, dnsd's snapshot builder need not write).
  * Never blocks writers; every read outside an explicit transaction sees the latest commit.
- * state_region() is the store's region. Writes fail with "store is open read-only". */
+ * state_region() is the store's region. Writes fail with "store is open read-only".
+ * A schema or node row that a writer is creating at this moment is waited for (the
+ * busy timeout, 5 s). A file with no schema at all after that (empty: no writer has
+ * opened it yet) fails with errno ENOENT ("PATH: no schema yet (...)"), so a follower
+ * can treat it as a missing file; any other failure leaves errno EINVAL. */
 state_t *state_open_readonly(const char *path, char *err, size_t errlen) M_NONNULL(1, 2) M_WUR;
 void state_close(state_t *st);
 /* The underlying connection, for views and ad-hoc reads. */
