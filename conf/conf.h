@@ -124,6 +124,8 @@ typedef struct {
 	char *state_path;        /* state.db, resolved against the config's directory */
 	char *geoip_path;        /* GeoIP2 database, or NULL; required when records exist */
 	char *log_level;         /* error, warn, info or debug; default info */
+	char *user;              /* started as root: become this user once bound, or NULL */
+	char *group;             /* with user: this group instead of the user's own, or NULL */
 
 	struct {
 		conf_sockaddr_t *listen;  /* default 127.0.0.1:53 and [::1]:53 */

@@ -384,6 +384,12 @@ SECTION(, conf_root_section, "top level", "The keys at the top of the file.", ro
 	 .doc = "GeoIP2/GeoLite2 City database; required when records exist."},
 	{.key = "log_level", .type = CONF_T_ENUM, .offset = CF(log_level),
 	 .choices = "error warn info debug", .def = "info", .doc = "Most verbose level logged."},
+	{.key = "user", .type = CONF_T_STRING, .offset = CF(user),
+	 .doc = "Started as root, a daemon binds its sockets, then becomes this user: its uid, "
+		"gid, no supplementary group, no capability (systemd units start them as "
+		"`meridian` already)."},
+	{.key = "group", .type = CONF_T_STRING, .offset = CF(group), .def_doc = "the user's group",
+	 .doc = "The group a daemon started as root takes with `user`."},
 	{.key = "dns", .type = CONF_T_SECTION, .child = &conf_dns_section,
 	 .doc = "The DNS server (see below)."},
 	{.key = "datacenters", .type = CONF_T_MAP, .offset = CF(datacenters),

@@ -12,6 +12,7 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
@@ -179,6 +180,10 @@ int main(int argc, char **argv)
 		    dnsd_server_start(addrs, naddrs, conf->dns.threads, err, sizeof(err));
 		if (server == NULL) {
 			log_error("cannot listen: %s", err);
+		} else if (daemon_privdrop(conf->user, conf->group, err, sizeof(err)) < 0) {
+			/* Bound (port 53 needs root or CAP_NET_BIND_SERVICE): now nothing more. */
+			log_error("%s", err);
+			dnsd_server_stop(server);
 		} else if (pid_file != NULL &&
 			   daemon_pidfile_write(pid_file, err, sizeof(err)) < 0) {
 			log_error("%s", err);
@@ -188,7 +193,10 @@ int main(int argc, char **argv)
 			if (pid_file != NULL)
 				daemon_pidfile_remove(pid_file);
 		} else {
+			/* Bound and the snapshot live: a service manager may start what needs us. */
+			daemon_notify_ready("answering");
 			status = control_loop(r, &sig);
+			daemon_notify_stopping();
 			dnsd_server_stop(server);
 			if (pid_file != NULL)
 				daemon_pidfile_remove(pid_file);

@@ -13,6 +13,7 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
@@ -150,6 +151,12 @@ static int run(hc_daemon_t *d)
 		log_error("signals: %s", strerror(errno));
 		return 1;
 	}
+	/* No socket to bind: a start as root becomes the configured user before the store
+	 * is opened (and created, as that user's). */
+	if (daemon_privdrop(d->conf->user, d->conf->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	d->state = state_open(d->conf->state_path, d->conf->region, err, sizeof(err));
 	if (d->state == NULL) {
 		log_error("state: %s", err);
@@ -198,6 +205,7 @@ static int run(hc_daemon_t *d)
 		}
 		d->pid_written = true;
 	}
+	daemon_notify_ready("checking");
 	while (!d->stop) {
 		if (hc_loop_run_once(d->loop, 1000) != 0) {
 			log_error("event loop: %s", strerror(errno));
@@ -213,6 +221,7 @@ static int run(hc_daemon_t *d)
 			log_stats(d);
 		}
 	}
+	daemon_notify_stopping();
 	log_stats(d);
 	log_info("stopping on signal");
 	return 0;

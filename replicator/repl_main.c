@@ -16,6 +16,7 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
@@ -273,6 +274,12 @@ int main(int argc, char **argv)
 
 	/* Create and migrate the store before the read-only connections open it. */
 	int status = 1;
+	/* Created as root, the store would be root's: give it to the user we become. */
+	if (daemon_privdrop_prepare(d.conf->state_path, d.conf->user, d.conf->group, err,
+				    sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	state_t *st = state_open(d.conf->state_path, d.conf->region, err, sizeof(err));
 	if (st == NULL) {
 		log_error("%s", err);
@@ -293,6 +300,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Bound: a start as root becomes the configured user before any peer is pulled. */
+	if (daemon_privdrop(d.conf->user, d.conf->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	d.compacted_ms = d.retained_ms = repl_monotonic_ms();
 	if (client_start(&d) != 0)
 		goto out;
@@ -306,6 +318,7 @@ int main(int argc, char **argv)
 		}
 		pid_written = true;
 	}
+	daemon_notify_ready("serving and pulling");
 
 	for (;;) {
 		struct pollfd pfd = {.fd = sig.fd, .events = POLLIN};
@@ -324,6 +337,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	daemon_notify_stopping();
 	status = 0;
 out:
 	if (d.watch != NULL)
