@@ -26,6 +26,12 @@ typedef struct {
 } conf_ipaddr_t;
 
 /* An inclusive range of HTTP status codes that counts as healthy. */
+/* A CIDR prefix: "192.0.2.0/24", "2001:db8::/32"; an address alone is a full prefix. */
+typedef struct {
+	conf_ipaddr_t addr; /* bits past prefix are zero */
+	uint8_t prefix;	    /* significant bits, 0..32 or 0..128 */
+} conf_net_t;
+
 typedef struct {
 	uint16_t low;  /* 100..599 */
 	uint16_t high; /* low..599 */
@@ -139,6 +145,19 @@ typedef struct {
 		uint32_t tcp_max_connections; /* default 1024 */
 		conf_zone_t *zones; /* zones served, in file order */
 		size_t zone_count; /* entries in zones */
+		struct {
+			uint32_t rate;        /* responses per second per network and class; 0 = off */
+			uint32_t slip;        /* every Nth limited response goes out truncated; 0 = none */
+			uint32_t ipv4_prefix; /* client networks are /N for IPv4; default 24 */
+			uint32_t ipv6_prefix; /* and /N for IPv6; default 56 */
+			bool log_only;        /* count what would be limited, send everything */
+			conf_net_t *exempt;   /* networks never limited */
+			size_t exempt_count;  /* entries in exempt */
+		} rrl; /* dns.rrl: response rate limiting (UDP only) */
+		struct {
+			bool enabled;      /* answer DNS cookies (RFC 7873/9018); default true */
+			char *secret_file; /* shared secrets (hex lines: current, previous), or NULL */
+		} cookies; /* dns.cookies */
 	} dns; /* the `dns` section: meridian-dnsd */
 
 	conf_datacenter_t *datacenters; /* in file order */

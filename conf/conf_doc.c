@@ -33,6 +33,8 @@ static const char *type_name(const conf_option_t *opt, char *buf, size_t size)
 		return "address or list of addresses";
 	case CONF_T_IPADDRS:
 		return "IP address or list";
+	case CONF_T_NETS:
+		return "CIDR prefix or list";
 	case CONF_T_COORDS:
 		return "[latitude, longitude]";
 	case CONF_T_DC_LIST:
@@ -85,6 +87,7 @@ static const char *range_text(const conf_option_t *opt, char *buf, size_t size)
 		return buf;
 	case CONF_T_SOCKADDRS:
 	case CONF_T_IPADDRS:
+	case CONF_T_NETS:
 	case CONF_T_DC_LIST:
 	case CONF_T_EXPECT:
 		if (opt->max > 0)

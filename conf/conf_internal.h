@@ -85,6 +85,7 @@ typedef enum {
 	CONF_T_SOCKADDR,   /* conf_sockaddr_t; `port` is the default port (0: required) */
 	CONF_T_SOCKADDRS,  /* conf_sockaddr_t * + size_t count at aux; one address or a list */
 	CONF_T_IPADDRS,	   /* conf_ipaddr_t * + size_t count at aux; one address or a list */
+	CONF_T_NETS,	   /* conf_net_t * + size_t count at aux; CIDR prefixes, one or a list */
 	CONF_T_COORDS,	   /* double latitude at offset, double longitude at aux */
 	CONF_T_DC_LIST,	   /* size_t * + size_t count at aux; datacenter names */
 	CONF_T_CHECK_TYPE, /* conf_check_type_t */

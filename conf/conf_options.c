@@ -281,6 +281,30 @@ ELEMENTS(conf_zone_section, "dns.zones[]", "A zone served from an RFC 1035 maste
 /* ---- top-level sections --------------------------------------------------------------- */
 
 #define CF(field) offsetof(conf_t, field)
+SECTION(static, conf_rrl_section, "dns.rrl",
+	"Response rate limiting (UDP): token buckets per client network and response class "
+	"(answers, NXDOMAIN, errors, referrals); off unless `rate` is set. Queries with a valid "
+	"server cookie and TCP are never limited.", NULL,
+	{.key = "rate", .type = CONF_T_UINT, .offset = CF(dns.rrl.rate), .min = 0, .max = 1000000,
+	 .def = "0", .doc = "Responses per second per client network and class; 0 turns RRL off."},
+	{.key = "slip", .type = CONF_T_UINT, .offset = CF(dns.rrl.slip), .min = 0, .max = 10,
+	 .def = "2", .doc = "Every Nth limited response is sent truncated (TC) so real clients retry over TCP; 0 drops all."},
+	{.key = "ipv4_prefix", .type = CONF_T_UINT, .offset = CF(dns.rrl.ipv4_prefix), .min = 8,
+	 .max = 32, .def = "24", .doc = "IPv4 clients share a bucket per /N network."},
+	{.key = "ipv6_prefix", .type = CONF_T_UINT, .offset = CF(dns.rrl.ipv6_prefix), .min = 16,
+	 .max = 128, .def = "56", .doc = "IPv6 clients share a bucket per /N network."},
+	{.key = "log_only", .type = CONF_T_BOOL, .offset = CF(dns.rrl.log_only), .def = "false",
+	 .doc = "Count what would be limited but send every response."},
+	{.key = "exempt", .type = CONF_T_NETS, .offset = CF(dns.rrl.exempt),
+	 .aux = CF(dns.rrl.exempt_count), .doc = "Client networks never limited."});
+
+SECTION(static, conf_cookies_section, "dns.cookies",
+	"DNS cookies (RFC 7873, with RFC 9018 interoperable server cookies).", NULL,
+	{.key = "enabled", .type = CONF_T_BOOL, .offset = CF(dns.cookies.enabled), .def = "true",
+	 .doc = "Answer cookies: a fresh server cookie in every response to a query with a cookie."},
+	{.key = "secret_file", .type = CONF_T_PATH, .offset = CF(dns.cookies.secret_file),
+	 .doc = "Secrets shared by the nameservers: 32 hex digits per line, the current one first, then the previous one (still accepted); re-read on SIGHUP. Unset: a random secret per process, rotated at each SIGHUP."});
+
 SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "listen", .type = CONF_T_SOCKADDRS, .offset = CF(dns.listen),
 	 .aux = CF(dns.listen_count), .min = 1, .port = 53,
@@ -301,7 +325,11 @@ SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "tcp_max_connections", .type = CONF_T_UINT, .offset = CF(dns.tcp_max_connections),
 	 .min = 1, .max = 1000000, .def = "1024", .doc = "Open TCP connections at most."},
 	{.key = "zones", .type = CONF_T_LIST, .offset = CF(dns.zones), .aux = CF(dns.zone_count),
-	 .child = &conf_zone_section, .doc = "Zones served from master files (see below)."});
+	 .child = &conf_zone_section, .doc = "Zones served from master files (see below)."},
+	{.key = "rrl", .type = CONF_T_SECTION, .child = &conf_rrl_section,
+	 .doc = "Response rate limiting (see below)."},
+	{.key = "cookies", .type = CONF_T_SECTION, .child = &conf_cookies_section,
+	 .doc = "DNS cookies (see below)."});
 
 SECTION(static, conf_health_section, "health", "How observations of the regions become a verdict.", NULL,
 	{.key = "quorum", .type = CONF_T_UINT, .offset = CF(health.quorum), .min = 0, .max = 1000,

@@ -33,6 +33,12 @@ typedef struct {
 	uint64_t geo;	    /* A/AAAA answers computed from the geo view */
 	uint64_t fail_open; /* geo answers where no candidate was serving */
 	uint64_t tcp;	    /* queries that came over TCP */
+	uint64_t rrl_dropped; /* UDP responses rate limited and not sent (dnsd_rrl.c) */
+	uint64_t rrl_slipped; /* rate limited, sent truncated (the slip) */
+	uint64_t rrl_logged;  /* would have been limited, sent (dns.rrl.log_only) */
+	uint64_t cookie_good; /* queries with a valid server cookie (never rate limited) */
+	uint64_t cookie_new;  /* queries with a client cookie only: a server cookie given */
+	uint64_t cookie_bad;  /* invalid server cookies (BADCOOKIE over UDP) */
 } dnsd_counters_t;
 
 /* Addresses one datacenter hands to clients, as rdata, plus its verdict. */

@@ -14,10 +14,12 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <urcu-qsbr.h>
 
 #include "base/log.h"
+#include "dnsd/dnsd_rrl.h"
 #include "dnsd/dnsd_server_tcp.h"
 #include "dnsd/dnsd_snapshot.h"
 #include "dnsd/dnsd_snapshot_geo.h"
@@ -62,6 +64,8 @@ typedef struct {
 	struct mmsghdr tx[DNSD_SERVER_BATCH]; /* sendmmsg headers, answers packed first */
 	uint8_t tx_slot[DNSD_SERVER_BATCH];   /* tx[i] answers slots[tx_slot[i]] */
 	dnsd_counters_t counters;	      /* written by this worker only */
+	dnsd_rrl_t *rrl;		      /* the server's shared RRL table */
+	uint32_t rrl_slip_seq;		      /* limited responses so far, for dns.rrl.slip */
 } dnsd_udp_worker_t;
 
 struct dnsd_server {
@@ -69,6 +73,7 @@ struct dnsd_server {
 	dnsd_udp_worker_t *workers; /* worker_count of them */
 	unsigned worker_count;	    /* UDP worker threads, >= 1 */
 	dnsd_tcp_t *tcp;	    /* the TCP loop, NULL until started */
+	dnsd_rrl_t *rrl;	    /* response rate limiting buckets, shared by the workers */
 };
 
 int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t errlen)
@@ -242,6 +247,7 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			return;
 
 		unsigned out = 0;
+		uint64_t now_us = 0; /* read once per batch, and only when RRL is on */
 		rcu_read_lock();
 		const dnsd_snapshot_t *snap = rcu_dereference(dnsd_snapshot_current);
 		/* Parse the batch first and make its geo lookups together, so their cache
@@ -269,6 +275,21 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 						 s->response, sizeof(s->response), &w->counters);
 			if (len == 0)
 				continue;
+			if (unlikely(snap->conf->dns.rrl.rate != 0)) {
+				if (now_us == 0) {
+					struct timespec ts;
+					clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+					now_us = (uint64_t)ts.tv_sec * 1000000u +
+						 (uint64_t)ts.tv_nsec / 1000u + 1;
+				}
+				dnsd_rrl_verdict_t v =
+				    dnsd_rrl_judge(w->rrl, snap->conf, &s->who, s->response, len,
+						   now_us, &w->rrl_slip_seq, &w->counters);
+				if (v == DNSD_RRL_DROP)
+					continue;
+				if (v == DNSD_RRL_SLIP)
+					len = dnsd_rrl_truncate(s->response, len);
+			}
 			struct msghdr *th = &w->tx[out].msg_hdr;
 			s->tx_iov.iov_base = s->response;
 			s->tx_iov.iov_len = len;
@@ -363,6 +384,13 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		free(s);
 		return NULL;
 	}
+	s->rrl = dnsd_rrl_new();
+	if (s->rrl == NULL) {
+		snprintf(err, errlen, "out of memory");
+		close(s->stop_fd);
+		free(s);
+		return NULL;
+	}
 	s->worker_count = threads ? threads : online_cpus();
 	s->workers = calloc(s->worker_count, sizeof(*s->workers));
 	if (s->workers == NULL) {
@@ -373,6 +401,7 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		dnsd_udp_worker_t *w = &s->workers[t];
 		w->index = t;
 		w->stop_fd = s->stop_fd;
+		w->rrl = s->rrl;
 		w->fds = malloc(listen_count * sizeof(*w->fds));
 		w->slots = calloc(DNSD_SERVER_BATCH, sizeof(*w->slots));
 		if (w->fds == NULL || w->slots == NULL) {
@@ -444,6 +473,15 @@ void dnsd_server_stop(dnsd_server_t *s)
 		    (unsigned long long)total.rcode[4], (unsigned long long)total.rcode[16],
 		    (unsigned long long)total.truncated, (unsigned long long)total.geo,
 		    (unsigned long long)total.fail_open);
+	if (ran)
+		log_info("rrl: %llu dropped, %llu slipped, %llu logged only; cookies: %llu good, "
+			 "%llu new, %llu bad",
+			 (unsigned long long)total.rrl_dropped,
+			 (unsigned long long)total.rrl_slipped,
+			 (unsigned long long)total.rrl_logged,
+			 (unsigned long long)total.cookie_good, (unsigned long long)total.cookie_new,
+			 (unsigned long long)total.cookie_bad);
+	dnsd_rrl_free(s->rrl);
 	free(s->workers);
 	close(s->stop_fd);
 	free(s);

@@ -7,6 +7,7 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_reload.c dnsd/dnsd_reload.h \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
+	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
 	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
 meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
@@ -23,9 +24,12 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/107-dnsd-state/run.sh \
 	tests/functional/108-dnsd-listen/run.sh \
 	tests/functional/109-dnsd-fd-limit/run.sh \
-	tests/functional/110-dnsd-no-fragments/run.sh
+	tests/functional/110-dnsd-no-fragments/run.sh \
+	tests/functional/131-dnsd-tcp-fair/run.sh \
+	tests/functional/132-dnsd-rrl/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh
+EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
+	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py
 
 # bench/: the batching load generator (built, never run by make check).
 noinst_PROGRAMS += bench/dnsload bench/udp-floor

@@ -17,6 +17,7 @@
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "healthcheck/hc_contain.h"
 #include "healthcheck/hc_loop.h"
 #include "healthcheck/hc_monitor.h"
 #include "healthcheck/hc_probe.h"
@@ -90,10 +91,12 @@ static void log_stats(const hc_daemon_t *d)
 	hc_writer_counts(d->writer, &written, &failed, &queued);
 	log_info(
 	    "stats: %zu datacenters, %zu checks, %llu probes (%llu failed), %llu late, "
-	    "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued)",
+	    "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued), "
+	    "%llu exec leftovers killed",
 	    s.datacenters, s.checks, (unsigned long long)s.probes, (unsigned long long)s.failures,
 	    (unsigned long long)s.late_probes, (long long)s.max_late_ms,
-	    (unsigned long long)written, (unsigned long long)failed, queued);
+	    (unsigned long long)written, (unsigned long long)failed, queued,
+	    (unsigned long long)hc_contain_killed());
 }
 
 /* SIGHUP: a new config means a new check set. Checks whose settings did not change keep
@@ -157,6 +160,10 @@ static int run(hc_daemon_t *d)
 		log_error("%s", err);
 		return 1;
 	}
+	/* Processes an exec probe leaves behind, in whatever session, become ours to kill. */
+	if (hc_contain_init() != 0)
+		log_warn("exec probes: cannot become a child subreaper (%s); processes a probe "
+			 "moves to a new session may outlive it", strerror(errno));
 	d->state = state_open(d->conf->state_path, d->conf->region, err, sizeof(err));
 	if (d->state == NULL) {
 		log_error("state: %s", err);
@@ -212,6 +219,7 @@ static int run(hc_daemon_t *d)
 			return 1;
 		}
 		hc_probe_reap_orphans();
+		(void)hc_contain_sweep(hc_loop_now());
 		if (d->reload) {
 			d->reload = false;
 			reload(d);
@@ -284,5 +292,6 @@ int main(int argc, char **argv)
 	state_close(d.state);
 	conf_free(d.conf);
 	curl_global_cleanup();
+	hc_contain_fini();
 	return rc;
 }

@@ -7,6 +7,7 @@ healthcheck_libhc_a_SOURCES = \
 	healthcheck/hc_probe_tcp.c \
 	healthcheck/hc_probe_dns.c \
 	healthcheck/hc_probe_exec.c \
+	healthcheck/hc_contain.c healthcheck/hc_contain.h \
 	healthcheck/hc_dns_packet.c healthcheck/hc_dns_packet.h \
 	healthcheck/hc_health.c healthcheck/hc_health.h \
 	healthcheck/hc_monitor.c healthcheck/hc_monitor.h \
@@ -59,7 +60,8 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/304-hc-reload/run.sh \
 	tests/functional/305-hc-failover/run.sh \
 	tests/functional/306-hc-https/run.sh \
-	tests/functional/307-hc-dns-tcp/run.sh
+	tests/functional/307-hc-dns-tcp/run.sh \
+	tests/functional/130-hc-exec-contain/run.sh
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
 	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py
