@@ -26,6 +26,9 @@
 #define T_ANY 255
 #define C_IN 1
 #define C_CH 3
+#define C_ANY 255
+#define OPT_EDE 15
+#define EDE_NOT_AUTHORITATIVE 20
 
 /* CNAME chains longer than this inside our data stop; the resolver goes on if it likes.
  * A chain also stops where a name repeats (a loop is rendered once, RFC 1034 4.3.2). */
@@ -47,6 +50,7 @@ typedef struct {
 	bool aa;		      /* authoritative */
 	bool tc;		      /* answer or authority did not fit */
 	bool referral;		      /* a delegation was answered */
+	bool ede_not_auth;	      /* REFUSED for a name outside our zones: EDE 20 */
 	uint8_t scope;		      /* ECS scope prefix length for the response */
 	dnsd_render_t r;	      /* only the fields above are zeroed per query */
 	/* The names of the CNAME chain so far (lower-case wire): [0] the question, [d] the
@@ -84,19 +88,33 @@ static void negative(answer_t *st, const dnsd_zone_t *zone)
 	(void)add(st, SEC_NS, owner_of(zone->apex), zone->soa, zone->neg_ttl);
 }
 
-/* A and AAAA of the names NS/MX/SRV records point to, where we hold them, when they fit. */
+/* Offset of the target name in the rdata of an NS, MX or SRV record. */
+static size_t target_field(uint16_t type)
+{
+	return type == T_MX ? 2 : type == T_SRV ? 6 : 0;
+}
+
+/* A and AAAA of the names NS/MX/SRV records point to, where we hold them (by name or
+ * through a wildcard, RFC 1034 4.3.2 step 6 and RFC 2782), when they fit. The owner is
+ * the target as the record names it, so a wildcard's data is owned by that name. */
 static void additional(answer_t *st, const dnsd_rrset_t *set)
 {
+	if (set->type != T_NS && set->type != T_MX && set->type != T_SRV)
+		return;
 	for (unsigned i = 0; i < set->count; i++) {
-		const dnsd_node_t *t = set->rrs[i].target;
+		const dnsd_rr_t *rr = &set->rrs[i];
+		const dnsd_node_t *t = rr->target;
 		if (t == NULL)
 			continue;
+		size_t field = target_field(set->type);
+		dnsd_owner_t owner = {.name = rr->rdata + field,
+				      .len = (uint16_t)(rr->target_len)};
 		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
 		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
 		if (a != NULL)
-			(void)add(st, SEC_AR, owner_of(t), a, UINT32_MAX);
+			(void)add(st, SEC_AR, owner, a, UINT32_MAX);
 		if (aaaa != NULL)
-			(void)add(st, SEC_AR, owner_of(t), aaaa, UINT32_MAX);
+			(void)add(st, SEC_AR, owner, aaaa, UINT32_MAX);
 	}
 }
 
@@ -107,7 +125,7 @@ static void glue(answer_t *st, const dnsd_rrset_t *ns, const dnsd_node_t *cut, b
 {
 	for (unsigned i = 0; i < ns->count; i++) {
 		const dnsd_node_t *t = ns->rrs[i].target;
-		if (t == NULL || (t->cut == cut) != in_domain)
+		if (t == NULL || ns->rrs[i].target_wild || (t->cut == cut) != in_domain)
 			continue;
 		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
 		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
@@ -118,11 +136,15 @@ static void glue(answer_t *st, const dnsd_rrset_t *ns, const dnsd_node_t *cut, b
 	}
 }
 
-static void referral(answer_t *st, const dnsd_node_t *cut)
+/* A referral to cut. At depth 0 it is the whole answer (AA clear); after a CNAME the
+ * answer section is ours and keeps AA, as NSD and Knot DNS do (RFC 1034 4.3.2 restarts
+ * the lookup at the target, which ends in the referral). */
+static void referral(answer_t *st, const dnsd_node_t *cut, unsigned depth)
 {
 	const dnsd_rrset_t *ns = dnsd_node_rrset(cut, T_NS);
 
-	st->aa = false;
+	if (depth == 0)
+		st->aa = false;
 	st->referral = true;
 	if (ns != NULL && add(st, SEC_NS, owner_of(cut), ns, UINT32_MAX)) {
 		/* in-domain first: sibling glue must not take the room it needs */
@@ -279,7 +301,10 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 	}
 	const dnsd_rrset_t *cname = dnsd_node_rrset(n, T_CNAME);
 	if (cname != NULL && qtype != T_CNAME) {
-		if (!add(st, SEC_AN, owner, cname, UINT32_MAX) || depth >= CHASE_MAX)
+		if (qtype == T_ANY)
+			st->counters->any++; /* RFC 1034 4.3.2 3a: the CNAME matches ANY */
+		if (!add(st, SEC_AN, owner, cname, UINT32_MAX) || depth >= CHASE_MAX ||
+		    qtype == T_ANY)
 			return;
 		const dnsd_rr_t *rr = &cname->rrs[0];
 		for (unsigned i = 0; i <= depth; i++)
@@ -292,9 +317,10 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 	if (qtype == T_ANY) {
 		/* RFC 8482: one RRset is enough; ANY is no way to read a whole name */
 		st->counters->any++;
-		if (n->rrset_count > 0)
-			(void)add(st, SEC_AN, owner, &n->rrsets[0], UINT32_MAX);
-		else
+		if (n->rrset_count > 0) {
+			if (add(st, SEC_AN, owner, &n->rrsets[0], UINT32_MAX))
+				additional(st, &n->rrsets[0]);
+		} else
 			negative(st, n->zone);
 		return;
 	}
@@ -303,8 +329,7 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 		negative(st, n->zone);
 		return;
 	}
-	if (add(st, SEC_AN, owner, set, UINT32_MAX) &&
-	    (qtype == T_NS || qtype == T_MX || qtype == T_SRV))
+	if (add(st, SEC_AN, owner, set, UINT32_MAX))
 		additional(st, set);
 }
 
@@ -333,9 +358,17 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 		}
 	}
 	if (n == NULL) {
-		if (depth == 0)
+		if (depth == 0) {
 			st->rcode = DNSD_RCODE_REFUSED;
+			st->ede_not_auth = true; /* RFC 8914: 20, Not Authoritative */
+		}
 		return; /* a CNAME out of our data: the resolver follows it */
+	}
+	if (exact && st->q->qtype == T_DS && n->zone->parent_cut != NULL &&
+	    n == n->zone->apex) {
+		/* RFC 4035 3.1.4.1: DS belongs to the parent side of the cut, and we serve
+		 * the parent too: answer from its records at the cut */
+		n = n->zone->parent_cut;
 	}
 	if (depth == 0) {
 		st->zone = n->zone;
@@ -344,8 +377,7 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 		return; /* chased only inside the zone */
 	}
 	if (n->cut != NULL && !(exact && n->cut == n && st->q->qtype == T_DS)) {
-		if (depth == 0)
-			referral(st, n->cut);
+		referral(st, n->cut, depth);
 		return;
 	}
 	if (exact) {
@@ -415,7 +447,8 @@ void dnsd_answer_ctx_init(dnsd_answer_ctx_t *ctx)
 	chaos_txt_build(&ctx->version_txt, ctx->version);
 }
 
-/* Bytes the OPT record takes: root owner, fixed part, options. */
+/* Bytes the OPT record takes: root owner, fixed part, options (an EDE option without
+ * text is 6 bytes, added by the caller). */
 static size_t opt_size(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool nsid)
 {
 	size_t len = 11;
@@ -460,6 +493,17 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 	return o;
 }
 
+/* Appends an Extended DNS Error option (RFC 8914, no text) to the OPT record at p whose
+ * length is opt_len; returns the new length. */
+static size_t opt_add_ede(uint8_t *p, size_t opt_len, uint16_t info)
+{
+	dnsd_put16(p + opt_len, OPT_EDE);
+	dnsd_put16(p + opt_len + 2, 2);
+	dnsd_put16(p + opt_len + 4, info);
+	dnsd_put16(p + 9, (uint16_t)(opt_len + 6 - 11));
+	return opt_len + 6;
+}
+
 static M_ALWAYS_INLINE void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc,
 					 uint8_t rcode,
 			 uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
@@ -467,7 +511,9 @@ static M_ALWAYS_INLINE void header_write(uint8_t *resp, const dnsd_query_t *q, b
 	dnsd_put16(resp, q->id);
 	resp[2] = (uint8_t)(0x80 | (q->opcode << 3) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) |
 			    (q->rd ? 0x01 : 0));
-	resp[3] = (uint8_t)((q->cd ? 0x10 : 0) | (rcode & 0x0F));
+	/* CD cleared, as RFC 4035 3.1.6 asks of an authoritative server (and NSD and Knot
+	 * do); AD is never set: we do not validate (docs/dnsd-answers.md) */
+	resp[3] = (uint8_t)(rcode & 0x0F);
 	dnsd_put16(resp + 4, qd);
 	dnsd_put16(resp + 6, an);
 	dnsd_put16(resp + 8, ns);
@@ -554,10 +600,14 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	dnsd_render_init(&st.r, resp, limit - opt_len, q->question_end, q->qname, q->label_count,
 			 q->label_off, q->qname_len);
 
-	/* Zone transfers are not served, and without zones nothing is authoritative. */
-	if (q->qclass == C_IN && likely(q->qtype != T_AXFR && q->qtype != T_IXFR) &&
-	    likely(ctx->zones != NULL)) {
+	/* Zone transfers are not served, and without zones nothing is authoritative.
+	 * QCLASS * gets our IN data without AA (RFC 1034 4.3.2: a server cannot know it
+	 * holds every class; NSD does the same). */
+	if ((q->qclass == C_IN || q->qclass == C_ANY) &&
+	    likely(q->qtype != T_AXFR && q->qtype != T_IXFR) && likely(ctx->zones != NULL)) {
 		answer_name(&st, q->qname, q->qname_len, 0);
+		if (q->qclass == C_ANY)
+			st.aa = false;
 	} else if (q->qclass == C_CH) {
 		answer_chaos(&st);
 	} else {
@@ -576,7 +626,11 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	}
 	size_t len = st.r.len;
 	if (q->has_edns) {
-		len += opt_write(resp + len, ctx, q, nsid, 0, st.scope);
+		size_t ol = opt_write(resp + len, ctx, q, nsid, 0, st.scope);
+		if (st.ede_not_auth && st.rcode == DNSD_RCODE_REFUSED &&
+		    len + ol + 6 <= response_limit(ctx, q, client, resp_cap))
+			ol = opt_add_ede(resp + len, ol, EDE_NOT_AUTHORITATIVE);
+		len += ol;
 		st.ar++;
 		if (nsid)
 			counters->nsid++;

@@ -21,7 +21,10 @@ typedef struct {
 	uint16_t rdlen;		   /* 0..65535 */
 	uint16_t name_off[2];	   /* offsets in rdata of names we may compress (RFC 3597
 				    * section 4 types), or DNSD_NO_NAME */
-	const dnsd_node_t *target; /* NS/MX/SRV: our node for the target (additional), or NULL */
+	uint8_t target_len;	   /* when target: bytes of the target name in rdata */
+	bool target_wild;	   /* target is the wildcard that answers for the name */
+	const dnsd_node_t *target; /* NS/MX/SRV: our node holding the target's A/AAAA (the
+				    * name itself or the wildcard answering for it), or NULL */
 } dnsd_rr_t;
 
 /* All records of one type at one name. */
@@ -65,6 +68,10 @@ struct dnsd_zone {
 	uint32_t neg_ttl;	 /* RFC 2308: min(SOA TTL, SOA MINIMUM), seconds */
 	uint32_t serial;	 /* SOA serial */
 	const char *origin;	 /* presentation form, lower case, trailing dot */
+	/* when the zone's parent is served too: the parent's records at this cut (its
+	 * NS, DS, and their proofs), in a node of the parent zone outside the hash table;
+	 * DS is answered from it (RFC 4035 3.1.4.1). NULL otherwise. */
+	const dnsd_node_t *parent_cut;
 };
 
 /* Hash table slot: open addressing, linear probing, power-of-two size. */

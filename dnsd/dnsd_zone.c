@@ -285,10 +285,28 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list
 	if (cname != NULL && sets > 1)
 		dnsd_errors_add(&b->errors, "%s:%u: CNAME at %s has other data", files[cname->file],
 				cname->line, owner);
-	if (zone_of(b, name, v[from].owner_len) != zone)
-		return; /* a more specific zone we serve owns this name */
-
-	dnsd_node_t *n = node_get(b, zone, name, v[from].owner_len);
+	dnsd_node_t *n;
+	dnsd_zone_t *owner_zone = zone_of(b, name, v[from].owner_len);
+	if (owner_zone != zone) {
+		/* a more specific zone we serve owns this name; at its apex, the parent's
+		 * side of the cut is kept apart for DS (RFC 4035 3.1.4.1) */
+		if (owner_zone == NULL || owner_zone->apex->name_len != v[from].owner_len ||
+		    owner_zone->parent_cut != NULL)
+			return;
+		n = arena_alloc(b, sizeof(*n));
+		if (n == NULL)
+			return;
+		*n = *owner_zone->apex;
+		n->flags = 0;
+		n->zone = zone;
+		n->rrsets = NULL;
+		n->rrset_count = 0;
+		n->wildcard = NULL;
+		n->cut = NULL;
+		owner_zone->parent_cut = n;
+	} else {
+		n = node_get(b, zone, name, v[from].owner_len);
+	}
 	dnsd_rrset_t *rrsets = arena_alloc(b, sets * sizeof(*rrsets));
 	if (n == NULL || rrsets == NULL)
 		return;
@@ -333,6 +351,8 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list
 				zone->ns = set;
 			else
 				n->flags |= DNSD_NODE_DELEG;
+			if (n->zone != owner_zone)
+				n->cut = n; /* the parent's side of a served child */
 		}
 		i = j;
 	}
@@ -363,6 +383,29 @@ static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldn
 		dnsd_errors_add(&b->errors, "%s: no NS at the zone apex %s", cz->file,
 				zone->origin);
 	dnsd_zrr_list_free(&list);
+}
+
+/* The node whose A/AAAA answer for name (lower-case wire): the name's own, or, when it
+ * does not exist, the wildcard of its closest encloser (*wild set), unless the encloser
+ * is at or below a cut. NULL when neither. */
+static const dnsd_node_t *target_node(const dnsd_zones_t *z, const uint8_t *name, size_t len,
+				      bool *wild)
+{
+	const dnsd_node_t *t = dnsd_zones_find(z, name, len, dnsd_name_hash(name, len));
+	if (t != NULL)
+		return t;
+	for (size_t p = 0; name[p] != 0;) {
+		p += 1 + (size_t)name[p];
+		const dnsd_node_t *up =
+		    dnsd_zones_find(z, name + p, len - p, dnsd_name_hash(name + p, len - p));
+		if (up == NULL)
+			continue;
+		if (up->cut != NULL || up->wildcard == NULL)
+			return NULL;
+		*wild = true;
+		return up->wildcard;
+	}
+	return NULL;
 }
 
 /* Zone cuts, wildcards and additional-section targets, once every name is in place. */
@@ -402,6 +445,11 @@ static void nodes_link(build_t *b)
 			if (parent != NULL)
 				parent->wildcard = n;
 		}
+	}
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		const dnsd_node_t *n = z->slots[i].node;
+		if (n == NULL)
+			continue;
 		for (unsigned s = 0; s < n->rrset_count; s++) {
 			const dnsd_rrset_t *set = &n->rrsets[s];
 			size_t field = set->type == LDNS_RR_TYPE_NS    ? 0
@@ -422,11 +470,14 @@ static void nodes_link(build_t *b)
 					continue;
 				memcpy(target, rr->rdata + field, tl);
 				lower_name(target, tl);
-				const dnsd_node_t *t =
-				    dnsd_zones_find(z, target, tl, dnsd_name_hash(target, tl));
+				bool wild = false;
+				const dnsd_node_t *t = target_node(z, target, tl, &wild);
 				if (t != NULL && (dnsd_node_rrset(t, LDNS_RR_TYPE_A) ||
-						  dnsd_node_rrset(t, LDNS_RR_TYPE_AAAA)))
+						  dnsd_node_rrset(t, LDNS_RR_TYPE_AAAA))) {
 					rr->target = t;
+					rr->target_len = (uint8_t)tl;
+					rr->target_wild = wild;
+				}
 			}
 		}
 	}

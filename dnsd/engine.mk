@@ -17,7 +17,8 @@ dnsd_engine_test_ldadd = dnsd/libdnsd.a base/libbase.a $(LDNS_LIBS) $(CMOCKA_LIB
 dnsd_engine_test_cppflags = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(CMOCKA_CFLAGS)
 
 dnsd_engine_tests = tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer tests/unit/dnsd/test_answer_edns \
-	tests/unit/dnsd/test_answer_fuzz tests/unit/dnsd/test_packet tests/unit/dnsd/test_answer_fast
+	tests/unit/dnsd/test_answer_fuzz tests/unit/dnsd/test_packet tests/unit/dnsd/test_answer_fast \
+	tests/unit/dnsd/test_answer_peers
 check_PROGRAMS += $(dnsd_engine_tests)
 TESTS += $(dnsd_engine_tests)
 tests_unit_dnsd_test_zone_SOURCES = tests/unit/dnsd/test_zone.c $(dnsd_engine_test_util)
@@ -37,6 +38,9 @@ tests_unit_dnsd_test_answer_fuzz_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_answer_fast_SOURCES = tests/unit/dnsd/test_answer_fast.c $(dnsd_engine_test_util)
 tests_unit_dnsd_test_answer_fast_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_answer_fast_LDADD = $(dnsd_engine_test_ldadd)
+tests_unit_dnsd_test_answer_peers_SOURCES = tests/unit/dnsd/test_answer_peers.c $(dnsd_engine_test_util)
+tests_unit_dnsd_test_answer_peers_CPPFLAGS = $(dnsd_engine_test_cppflags)
+tests_unit_dnsd_test_answer_peers_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_packet_SOURCES = tests/unit/dnsd/test_packet.c
 tests_unit_dnsd_test_packet_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_packet_LDADD = $(dnsd_engine_test_ldadd)
