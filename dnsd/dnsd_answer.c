@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "dnsd/dnsd_answer.h"
+#include "dnsd/dnsd_answer_int.h"
 #include "dnsd/dnsd_db.h"
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_render.h"
@@ -20,7 +21,9 @@
 #define T_AAAA 28
 #define T_SRV 33
 #define T_OPT 41
+#define T_DNAME 39
 #define T_DS 43
+#define T_RRSIG 46
 #define T_IXFR 251
 #define T_AXFR 252
 #define T_ANY 255
@@ -30,51 +33,11 @@
 #define OPT_EDE 15
 #define EDE_NOT_AUTHORITATIVE 20
 
-/* CNAME chains longer than this inside our data stop; the resolver goes on if it likes.
- * A chain also stops where a name repeats (a loop is rendered once, RFC 1034 4.3.2). */
-#define CHASE_MAX 8
 #define UDP_PAYLOAD_DEFAULT 1232
-
-/* One response being built. */
-typedef struct {
-	const dnsd_answer_ctx_t *ctx; /* zones and geo data of this snapshot */
-	const dnsd_query_t *q;	      /* the parsed question */
-	const dnsd_client_t *client;  /* the resolver's address and transport */
-	dnsd_counters_t *counters;    /* the worker's counters, bumped per answer */
-	const dnsd_geo_pre_t *pre;    /* a lookup made ahead (batch), or NULL */
-	const dnsd_node_t *qnode;     /* when qnode_known: the question name's node, or NULL */
-	bool qnode_known;	      /* the question name was looked up ahead (batch) */
-	const dnsd_zone_t *zone;      /* the zone the question fell into */
-	uint16_t an, ns, ar;	      /* records per section */
-	uint8_t rcode;		      /* 0..15 here; BADVERS is handled apart */
-	bool aa;		      /* authoritative */
-	bool tc;		      /* answer or authority did not fit */
-	bool referral;		      /* a delegation was answered */
-	bool ede_not_auth;	      /* REFUSED for a name outside our zones: EDE 20 */
-	uint8_t scope;		      /* ECS scope prefix length for the response */
-	dnsd_render_t r;	      /* only the fields above are zeroed per query */
-	/* The names of the CNAME chain so far (lower-case wire): [0] the question, [d] the
-	 * target chased at depth d; valid up to the current depth, never zeroed. */
-	const uint8_t *chain[CHASE_MAX + 1];
-	uint16_t chain_len[CHASE_MAX + 1]; /* bytes of chain[i] */
-} answer_t;
-
-enum { SEC_AN, SEC_NS, SEC_AR };
 
 static bool add(answer_t *st, int sec, dnsd_owner_t owner, const dnsd_rrset_t *set, uint32_t ttl)
 {
-	if (dnsd_render_rrset(&st->r, owner, set, ttl) != 0) {
-		if (sec != SEC_AR)
-			st->tc = true;
-		return false;
-	}
-	if (sec == SEC_AN)
-		st->an += set->count;
-	else if (sec == SEC_NS)
-		st->ns += set->count;
-	else
-		st->ar += set->count;
-	return true;
+	return dnsd_answer_add(st, sec, owner, set, ttl);
 }
 
 static dnsd_owner_t owner_of(const dnsd_node_t *n)
@@ -86,6 +49,20 @@ static dnsd_owner_t owner_of(const dnsd_node_t *n)
 static void negative(answer_t *st, const dnsd_zone_t *zone)
 {
 	(void)add(st, SEC_NS, owner_of(zone->apex), zone->soa, zone->neg_ttl);
+}
+
+/* NODATA at node n for the name at depth: the SOA and, signed, the proof that the type
+ * is absent there (or at the wildcard that answers for the name). */
+static void nodata(answer_t *st, const dnsd_node_t *n, unsigned depth)
+{
+	negative(st, n->zone);
+	if (!st->dnssec)
+		return;
+	if (st->wild_ce != NULL)
+		dnsd_deny_wildcard(st, n->zone, st->chain[depth], st->chain_len[depth], st->wild_ce,
+				   true);
+	else
+		dnsd_deny_type(st, n->zone, st->chain[depth], st->chain_len[depth]);
 }
 
 /* Offset of the target name in the rdata of an NS, MX or SRV record. */
@@ -147,6 +124,8 @@ static void referral(answer_t *st, const dnsd_node_t *cut, unsigned depth)
 		st->aa = false;
 	st->referral = true;
 	if (ns != NULL && add(st, SEC_NS, owner_of(cut), ns, UINT32_MAX)) {
+		if (st->dnssec)
+			dnsd_deny_ds_at_cut(st, cut); /* DS and its RRSIG, or no-DS proof */
 		/* in-domain first: sibling glue must not take the room it needs */
 		glue(st, ns, cut, true);
 		if (!st->tc)
@@ -296,7 +275,7 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 		if (qtype == T_ANY)
 			st->counters->any++;
 		if (!geo_answer(st, n, owner, qtype))
-			negative(st, n->zone);
+			nodata(st, n, depth);
 		return;
 	}
 	const dnsd_rrset_t *cname = dnsd_node_rrset(n, T_CNAME);
@@ -317,16 +296,21 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 	if (qtype == T_ANY) {
 		/* RFC 8482: one RRset is enough; ANY is no way to read a whole name */
 		st->counters->any++;
-		if (n->rrset_count > 0) {
-			if (add(st, SEC_AN, owner, &n->rrsets[0], UINT32_MAX))
-				additional(st, &n->rrsets[0]);
-		} else
-			negative(st, n->zone);
+		const dnsd_rrset_t *first = NULL;
+		for (unsigned i = 0; i < n->rrset_count && first == NULL; i++)
+			if (n->rrsets[i].type != T_RRSIG)
+				first = &n->rrsets[i]; /* signatures come with their set */
+		if (first != NULL) {
+			if (add(st, SEC_AN, owner, first, UINT32_MAX))
+				additional(st, first);
+		} else {
+			nodata(st, n, depth);
+		}
 		return;
 	}
 	const dnsd_rrset_t *set = dnsd_node_rrset(n, qtype);
 	if (set == NULL) {
-		negative(st, n->zone);
+		nodata(st, n, depth);
 		return;
 	}
 	if (add(st, SEC_AN, owner, set, UINT32_MAX))
@@ -348,13 +332,17 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 
 	st->chain[depth] = name;
 	st->chain_len[depth] = (uint16_t)len;
-	if (n == NULL) {
-		/* closest encloser: the longest existing ancestor (empty non-terminals exist) */
+	if (n == NULL || unlikely(n->flags & DNSD_NODE_UNDER_DNAME)) {
+		/* closest encloser: the longest existing ancestor (empty non-terminals exist;
+		 * names below a DNAME do not, the DNAME answers for them) */
 		exact = false;
+		n = NULL;
 		for (size_t p = 0; name[p] != 0 && n == NULL;) {
 			p += 1 + (size_t)name[p];
 			n = dnsd_zones_find(z, name + p, len - p,
 					    dnsd_name_hash(name + p, len - p));
+			if (n != NULL && (n->flags & DNSD_NODE_UNDER_DNAME))
+				n = NULL;
 		}
 	}
 	if (n == NULL) {
@@ -373,6 +361,7 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 	if (depth == 0) {
 		st->zone = n->zone;
 		st->aa = true;
+		st->dnssec = st->q->do_bit && n->zone->secure;
 	} else if (n->zone != st->zone) {
 		return; /* chased only inside the zone */
 	}
@@ -380,14 +369,32 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 		referral(st, n->cut, depth);
 		return;
 	}
+	const dnsd_rrset_t *dname;
 	if (exact) {
+		st->wild_ce = NULL;
 		answer_node(st, n, owner, depth);
+	} else if (unlikely((dname = dnsd_node_rrset(n, T_DNAME)) != NULL)) {
+		/* RFC 6672: the DNAME, a CNAME made from it, and the target's answer */
+		size_t tlen;
+		const uint8_t *target = dnsd_dname_answer(st, n, dname, name, len, depth, &tlen);
+		if (target == NULL)
+			return;
+		for (unsigned i = 0; i <= depth; i++)
+			if (st->chain_len[i] == tlen && memcmp(st->chain[i], target, tlen) == 0)
+				return;
+		answer_name(st, target, tlen, depth + 1);
 	} else if (n->wildcard != NULL) {
 		/* RFC 4592: the closest encloser's wildcard, records owned by the name asked */
+		uint16_t an = st->an;
+		st->wild_ce = n;
 		answer_node(st, n->wildcard, owner, depth);
+		if (st->dnssec && st->an > an)
+			dnsd_deny_wildcard(st, n->zone, name, len, n, false);
 	} else {
 		st->rcode = DNSD_RCODE_NXDOMAIN;
 		negative(st, n->zone);
+		if (st->dnssec)
+			dnsd_deny_name(st, n->zone, name, len, n);
 	}
 }
 

@@ -6,14 +6,16 @@ dnsd_engine_sources = \
 	dnsd/dnsd_db.h \
 	dnsd/dnsd_packet.c dnsd/dnsd_packet.h \
 	dnsd/dnsd_render.c dnsd/dnsd_render.h \
+	dnsd/dnsd_sec.h dnsd/dnsd_zone_sec.c \
+	dnsd/dnsd_answer_int.h dnsd/dnsd_answer_sec.c \
 	dnsd/dnsd_zone.c dnsd/dnsd_zone.h \
 	dnsd/dnsd_zone_read.c dnsd/dnsd_zone_read.h
 
 noinst_LIBRARIES += dnsd/libdnsd.a
 dnsd_libdnsd_a_SOURCES = $(dnsd_engine_sources)
-dnsd_libdnsd_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
+dnsd_libdnsd_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(OPENSSL_CFLAGS)
 
-dnsd_engine_test_ldadd = dnsd/libdnsd.a base/libbase.a $(LDNS_LIBS) $(CMOCKA_LIBS)
+dnsd_engine_test_ldadd = dnsd/libdnsd.a base/libbase.a $(LDNS_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
 dnsd_engine_test_cppflags = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(CMOCKA_CFLAGS)
 
 dnsd_engine_tests = tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer tests/unit/dnsd/test_answer_edns \

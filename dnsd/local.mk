@@ -11,7 +11,7 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
 meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
 meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
-	$(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm
+	$(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm
 
 DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/101-dnsd-answers/run.sh \
@@ -41,7 +41,7 @@ tests_unit_dnsd_test_snapshot_SOURCES = tests/unit/dnsd/test_snapshot.c \
 tests_unit_dnsd_test_snapshot_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
-	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
+	base/libbase.a $(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
 	$(CMOCKA_LIBS) -lm
 
 # Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.

@@ -13,6 +13,13 @@
 
 #include "tests/unit/dnsd/dnsd_test_util.h"
 
+#define C62 "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define D62 "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define DNAME_LONG                                                                                 \
+	"long.example.com. 3600 IN DNAME "                                                         \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."                         \
+	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example.com."
+
 /* A parent and two served children (one with a DS at the parent, one without), a
  * wildcard that MX and SRV records point into, CNAMEs to a missing name and below a cut. */
 static const char parent_zone[] = "$ORIGIN example.com.\n"
@@ -33,7 +40,12 @@ static const char parent_zone[] = "$ORIGIN example.com.\n"
 				  "nods IN NS ns1.nods\n"
 				  "*.wild IN A 192.0.2.99\n"
 				  "mx2 IN MX 10 host.wild\n"
-				  "srv IN SRV 0 0 80 x.wild\n";
+				  "srv IN SRV 0 0 80 x.wild\n"
+				  "old 600 IN DNAME new.example.com.\n"
+				  "x.new IN A 192.0.2.8\n"
+				  "long IN DNAME "
+				  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+				  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example.com.\n";
 static const char child_zone[] = "$ORIGIN child.example.com.\n"
 				 "$TTL 3600\n"
 				 "@ IN SOA ns1 hostmaster 7 7200 900 1209600 600\n"
@@ -98,6 +110,27 @@ static const case_t cases[] = {
     {"ANY at the apex (NS first) carries the NS addresses", "example.com.", LDNS_RR_TYPE_ANY, 0,
      0, true, "example.com. 3600 IN NS ns1.example.com.", "",
      "ns1.example.com. 3600 IN A 192.0.2.53"},
+    {"DNAME: the DNAME, a CNAME with its TTL, the target's data", "x.old.example.com.",
+     LDNS_RR_TYPE_A, 0, 0, true,
+     "old.example.com. 600 IN DNAME new.example.com.|x.old.example.com. 600 IN CNAME "
+     "x.new.example.com.|x.new.example.com. 3600 IN A 192.0.2.8",
+     "", ""},
+    {"DNAME to a missing name: NXDOMAIN after the CNAME", "www.old.example.com.", LDNS_RR_TYPE_A,
+     0, 3, true,
+     "old.example.com. 600 IN DNAME new.example.com.|www.old.example.com. 600 IN CNAME "
+     "www.new.example.com.",
+     SOA_NEG, ""},
+    {"DNAME: CNAME asked stops after the synthesis", "x.old.example.com.", LDNS_RR_TYPE_CNAME, 0,
+     0, true,
+     "old.example.com. 600 IN DNAME new.example.com.|x.old.example.com. 600 IN CNAME "
+     "x.new.example.com.",
+     "", ""},
+    {"DNAME owner itself is not redirected", "old.example.com.", LDNS_RR_TYPE_A, 0, 0, true, "",
+     SOA_NEG, ""},
+    {"DNAME asked at its owner", "old.example.com.", LDNS_RR_TYPE_DNAME, 0, 0, true,
+     "old.example.com. 600 IN DNAME new.example.com.", "", ""},
+    {"DNAME whose target would pass 255 bytes: YXDOMAIN", C62 "." D62 ".long.example.com.",
+     LDNS_RR_TYPE_A, 0, 6, true, DNAME_LONG, "", ""},
 };
 
 static ldns_pkt *ask(const char *name, uint16_t type, uint16_t qclass, bool edns, bool cd,
