@@ -24,10 +24,14 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/108-dnsd-listen/run.sh \
 	tests/functional/109-dnsd-fd-limit/run.sh \
 	tests/functional/110-dnsd-no-fragments/run.sh \
-	tests/functional/151-dnsd-dnssec-presigned/run.sh
+	tests/functional/151-dnsd-dnssec-presigned/run.sh \
+	tests/functional/152-dnsd-differential/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
-	tests/functional/150-dnssec-lib/dnssec.sh
+	tests/functional/150-dnssec-lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
+	tests/functional/152-dnsd-differential/zone.example.com \
+	tests/functional/152-dnsd-differential/zone.child.example.com \
+	tests/functional/152-dnsd-differential/zone.nods.example.com
 
 # bench/: the batching load generator (built, never run by make check).
 noinst_PROGRAMS += bench/dnsload bench/udp-floor
