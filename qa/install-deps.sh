@@ -11,6 +11,7 @@ packages=(
 	knot-dnsutils ldnsutils bind9-dnsutils sqlite3 mmdb-bin libmaxmind-db-writer-perl
 	python3 iproute2 procps openssl gdb
 	libsystemd-dev scdoc mandoc systemd lintian debhelper fakeroot dpkg-dev
+	unbound nsd knot
 )
 missing=()
 for p in "${packages[@]}"; do
