@@ -35,8 +35,11 @@ ZONE
 	obs_region west east "$REPL_east" "$REPL_west" "$DNS_west" "${1:-}"
 }
 
-# obs_region NAME PEER PEER-PORT OWN-PORT DNS-PORT EXTRA
+# obs_region NAME PEER PEER-PORT OWN-PORT DNS-PORT EXTRA: the metrics: line is
+# $OBS_METRICS_NAME when set, else every endpoint on port 0.
 obs_region() {
+	local mvar="OBS_METRICS_$1"
+	local metrics=${!mvar:-'{ dnsd: "127.0.0.1:0", healthcheck: "127.0.0.1:0", replicator: "127.0.0.1:0" }'}
 	cat >"$WORK/$1.yaml" <<CONF
 region: $1
 state: $1.db
@@ -65,7 +68,7 @@ replication:
   key_file: repl.key
   long_poll: 2s
   peers: { $2: "http://127.0.0.1:$3" }
-metrics: { dnsd: "127.0.0.1:0", healthcheck: "127.0.0.1:0", replicator: "127.0.0.1:0" }
+metrics: $metrics
 $6
 CONF
 }
