@@ -188,7 +188,18 @@ typedef struct {
 		uint32_t batch_max;         /* entries per response; default 500 */
 		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
+		uint32_t isolated_after_ms; /* no peer heard from this long: isolated; default 60000 */
+		uint32_t warn_every_ms;     /* a repeated warning is summarised this often; default 60000 */
 	} replication; /* the `replication` section: meridian-replicator */
+
+	struct {
+		conf_sockaddr_t dnsd;        /* meridian-dnsd's /metrics address */
+		bool has_dnsd;               /* dnsd was set (off otherwise) */
+		conf_sockaddr_t healthcheck; /* meridian-healthcheck's /metrics address */
+		bool has_healthcheck;        /* healthcheck was set (off otherwise) */
+		conf_sockaddr_t replicator;  /* meridian-replicator's /metrics address */
+		bool has_replicator;         /* replicator was set (off otherwise) */
+	} metrics; /* the `metrics` section: Prometheus endpoints, each off unless set */
 } conf_t;
 
 /* Reads and validates a config file. On success returns a conf_t and *errors is NULL.

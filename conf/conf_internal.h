@@ -108,6 +108,7 @@ typedef enum {
 /* Option flags. */
 #define CONF_F_REQUIRED 0x1u /* missing is an error */
 #define CONF_F_PRESENT 0x2u  /* a bool at present_offset is set when the option is given */
+#define CONF_F_PORT0 0x4u    /* sockaddr: port 0 (the kernel picks one) is allowed */
 
 typedef struct conf_section conf_section_t;
 
@@ -223,5 +224,9 @@ bool conf_sockaddr_has_port(const char *text) M_NONNULL_ALL M_PURE;
 
 /* conf_cross.c: checks that need the whole configuration. */
 void conf_cross_check(conf_ctx_t *ctx, const conf_node_t *root) M_NONNULL_ALL;
+
+/* conf_sockaddr_parse(), with port 0 accepted when zero_ok (CONF_F_PORT0). */
+int conf_sockaddr_parse_port0(const char *text, uint16_t default_port, bool zero_ok,
+			      conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
 
 #endif

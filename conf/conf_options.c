@@ -388,7 +388,25 @@ SECTION(static, conf_replication_section, "replication",
 	 .min = 0, .max = 5 * MIN, .def = "25s", .doc = "How long a pull waits for news."},
 	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
 	 .min = SEC, .max = 30 * DAY, .def = "7d",
-	 .doc = "Shipped change-log entries are kept this long."});
+	 .doc = "Shipped change-log entries are kept this long."},
+	{.key = "isolated_after", .type = CONF_T_DURATION,
+	 .offset = CF(replication.isolated_after_ms), .min = SEC, .max = DAY, .def = "60s",
+	 .doc = "A region that heard from no peer for this long reports itself isolated."},
+	{.key = "warn_every", .type = CONF_T_DURATION, .offset = CF(replication.warn_every_ms),
+	 .min = 100, .max = DAY, .def = "60s",
+	 .doc = "A repeated warning is logged once, then summarised this often."});
+
+SECTION(static, conf_metrics_section, "metrics",
+	"Prometheus /metrics endpoints (text exposition), one per daemon, each off unless set.", NULL,
+	{.key = "dnsd", .type = CONF_T_SOCKADDR, .offset = CF(metrics.dnsd),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0, .present_offset = CF(metrics.has_dnsd),
+	 .doc = "IP:PORT meridian-dnsd serves /metrics on (port 0: any, logged)."},
+	{.key = "healthcheck", .type = CONF_T_SOCKADDR, .offset = CF(metrics.healthcheck),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0, .present_offset = CF(metrics.has_healthcheck),
+	 .doc = "IP:PORT meridian-healthcheck serves /metrics on."},
+	{.key = "replicator", .type = CONF_T_SOCKADDR, .offset = CF(metrics.replicator),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0, .present_offset = CF(metrics.has_replicator),
+	 .doc = "IP:PORT meridian-replicator serves /metrics on."});
 
 static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, const conf_given_t *given, void *base)
@@ -431,5 +449,7 @@ SECTION(, conf_root_section, "top level", "The keys at the top of the file.", ro
 	{.key = "health", .type = CONF_T_SECTION, .child = &conf_health_section,
 	 .doc = "Verdict tuning (see below)."},
 	{.key = "replication", .type = CONF_T_SECTION, .child = &conf_replication_section,
-	 .doc = "Replication between regions (see below)."});
+	 .doc = "Replication between regions (see below)."},
+	{.key = "metrics", .type = CONF_T_SECTION, .child = &conf_metrics_section,
+	 .doc = "Prometheus endpoints (see below)."});
 /* clang-format on */

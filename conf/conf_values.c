@@ -154,7 +154,8 @@ static int parse_sockaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 			rc = -1;
 			continue;
 		}
-		if (conf_sockaddr_parse(text, opt->port, &list[i]) < 0) {
+		if (conf_sockaddr_parse_port0(text, opt->port, (opt->flags & CONF_F_PORT0) != 0,
+					      &list[i]) < 0) {
 			if (opt->port == 0 && !conf_sockaddr_has_port(text))
 				conf_error(
 				    ctx, item, path,

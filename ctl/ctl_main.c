@@ -13,6 +13,7 @@
 #include "ctl/ctl_explain.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"
+#include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
 
 /* Commands that need the config run here once it is loaded; a config that does not
@@ -38,6 +39,8 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_peers_run(args, conf);
 	case CTL_CMD_RELOAD:
 		return ctl_reload_run(args, conf);
+	case CTL_CMD_STATS:
+		return ctl_stats_run(args, conf);
 	default:
 		ctl_error("internal error: subcommand %s has no handler", args->spec->name);
 		return CTL_EXIT_FAIL;

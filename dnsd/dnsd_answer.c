@@ -19,6 +19,7 @@
 #define T_MX 15
 #define T_TXT 16
 #define T_AAAA 28
+#define T_PTR 12
 #define T_SRV 33
 #define T_OPT 41
 #define T_DNAME 39
@@ -27,6 +28,7 @@
 #define T_IXFR 251
 #define T_AXFR 252
 #define T_ANY 255
+#define T_CAA 257
 #define C_IN 1
 #define C_CH 3
 #define C_ANY 255
@@ -205,6 +207,51 @@ static size_t response_limit(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q
 	return limit > resp_cap ? resp_cap : limit;
 }
 
+/* One geo answer of record from datacenter dc (indexes past the counters' size share
+ * the last slot). */
+static inline void geo_count(dnsd_counters_t *c, size_t record, size_t dc)
+{
+	c->geo_record[record < DNSD_COUNTERS_RECORDS ? record : DNSD_COUNTERS_RECORDS - 1]++;
+	c->geo_dc[dc < DNSD_COUNTERS_DCS ? dc : DNSD_COUNTERS_DCS - 1]++;
+}
+
+dnsd_qtype_class_t dnsd_qtype_class(uint16_t qtype)
+{
+	switch (qtype) {
+	case T_A:
+		return DNSD_QTYPE_A;
+	case T_AAAA:
+		return DNSD_QTYPE_AAAA;
+	case T_CNAME:
+		return DNSD_QTYPE_CNAME;
+	case T_MX:
+		return DNSD_QTYPE_MX;
+	case T_NS:
+		return DNSD_QTYPE_NS;
+	case T_SOA:
+		return DNSD_QTYPE_SOA;
+	case T_TXT:
+		return DNSD_QTYPE_TXT;
+	case T_SRV:
+		return DNSD_QTYPE_SRV;
+	case T_PTR:
+		return DNSD_QTYPE_PTR;
+	case T_CAA:
+		return DNSD_QTYPE_CAA;
+	case T_ANY:
+		return DNSD_QTYPE_ANY;
+	default:
+		return DNSD_QTYPE_OTHER;
+	}
+}
+
+const char *dnsd_qtype_class_name(dnsd_qtype_class_t c)
+{
+	static const char *const names[DNSD_QTYPE_CLASSES] = {
+	    "A", "AAAA", "CNAME", "MX", "NS", "SOA", "TXT", "SRV", "PTR", "CAA", "ANY", "other"};
+	return (unsigned)c < DNSD_QTYPE_CLASSES ? names[c] : "other";
+}
+
 static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
 {
 	const dnsd_geo_t *g = st->ctx->geo;
@@ -251,6 +298,7 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 		st->counters->fail_open++;
 	if (pick == NULL)
 		return false;
+	geo_count(st->counters, n->geo_record, (size_t)(pick - g->dcs));
 	unsigned naddr = family_count(pick, type);
 	unsigned alen = type == T_AAAA ? 16 : 4;
 	const uint8_t *bytes = type == T_AAAA ? pick->aaaa : pick->a;
@@ -586,6 +634,7 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 		counters->edns++;
 	if (q->has_ecs)
 		counters->ecs++;
+	counters->qtype[dnsd_qtype_class(q->qtype)]++;
 
 	size_t limit = response_limit(ctx, q, client, resp_cap);
 	bool nsid = q->has_edns && q->nsid && ctx->nsid != NULL;
@@ -755,6 +804,8 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	counters->geo++;
 	counters->fail_open += !any_serving;
 	counters->rcode[DNSD_RCODE_NOERROR]++;
+	counters->qtype[q->qtype == T_AAAA ? DNSD_QTYPE_AAAA : DNSD_QTYPE_A]++;
+	geo_count(counters, pre->record, (size_t)(pick - g->dcs));
 	return len;
 }
 

@@ -66,6 +66,7 @@ typedef struct {
 	dnsd_counters_t counters;	      /* written by this worker only */
 	dnsd_rrl_t *rrl;		      /* the server's shared RRL table */
 	uint32_t rrl_slip_seq;		      /* limited responses so far, for dns.rrl.slip */
+	uint64_t recv_errors;		      /* recvmmsg failures but EAGAIN; this worker writes */
 } dnsd_udp_worker_t;
 
 struct dnsd_server {
@@ -243,8 +244,11 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			w->rx[i].msg_len = 0;
 		}
 		int n = recvmmsg(fd, w->rx, DNSD_SERVER_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				w->recv_errors++;
 			return;
+		}
 
 		unsigned out = 0;
 		uint64_t now_us = 0; /* read once per batch, and only when RRL is on */
@@ -445,6 +449,43 @@ void dnsd_counters_add(dnsd_counters_t *to, const dnsd_counters_t *from)
 		dst[i] += src[i];
 }
 
+void dnsd_counters_log(const char *what, const dnsd_counters_t *total)
+{
+	log_info("%s %llu of %llu queries (%llu over tcp): noerror %llu, nxdomain %llu, "
+		 "refused %llu, formerr %llu, notimp %llu, badvers %llu; %llu truncated, "
+		 "%llu geo, %llu fail-open",
+		 what, (unsigned long long)(total->queries - total->dropped),
+		 (unsigned long long)total->queries, (unsigned long long)total->tcp,
+		 (unsigned long long)total->rcode[0], (unsigned long long)total->rcode[3],
+		 (unsigned long long)total->rcode[5], (unsigned long long)total->rcode[1],
+		 (unsigned long long)total->rcode[4], (unsigned long long)total->rcode[16],
+		 (unsigned long long)total->truncated, (unsigned long long)total->geo,
+		 (unsigned long long)total->fail_open);
+	log_info("%s rrl: %llu dropped, %llu slipped, %llu logged only; cookies: %llu good, "
+		 "%llu new, %llu bad",
+		 what, (unsigned long long)total->rrl_dropped,
+		 (unsigned long long)total->rrl_slipped, (unsigned long long)total->rrl_logged,
+		 (unsigned long long)total->cookie_good, (unsigned long long)total->cookie_new,
+		 (unsigned long long)total->cookie_bad);
+}
+
+void dnsd_server_read(const dnsd_server_t *s, dnsd_server_totals_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned t = 0; t < s->worker_count; t++) {
+		const uint64_t *src = (const uint64_t *)&s->workers[t].counters;
+		uint64_t *dst = (uint64_t *)&out->udp;
+		for (size_t i = 0; i < sizeof(out->udp) / sizeof(uint64_t); i++)
+			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+		if (t < DNSD_SERVER_WORKERS_SHOWN)
+			out->recv_errors[t] =
+			    __atomic_load_n(&s->workers[t].recv_errors, __ATOMIC_RELAXED);
+	}
+	out->workers = s->worker_count;
+	if (s->tcp != NULL)
+		dnsd_tcp_read(s->tcp, &out->tcp, &out->tcp_accepted, &out->tcp_open);
+}
+
 void dnsd_server_stop(dnsd_server_t *s)
 {
 	if (s == NULL)
@@ -462,25 +503,7 @@ void dnsd_server_stop(dnsd_server_t *s)
 	}
 	dnsd_tcp_stop(s->tcp, &total);
 	if (ran)
-		log_info(
-		    "answered %llu of %llu queries (%llu over tcp): noerror %llu, nxdomain %llu, "
-		    "refused %llu, formerr %llu, notimp %llu, badvers %llu; %llu truncated, "
-		    "%llu geo, %llu fail-open",
-		    (unsigned long long)(total.queries - total.dropped),
-		    (unsigned long long)total.queries, (unsigned long long)total.tcp,
-		    (unsigned long long)total.rcode[0], (unsigned long long)total.rcode[3],
-		    (unsigned long long)total.rcode[5], (unsigned long long)total.rcode[1],
-		    (unsigned long long)total.rcode[4], (unsigned long long)total.rcode[16],
-		    (unsigned long long)total.truncated, (unsigned long long)total.geo,
-		    (unsigned long long)total.fail_open);
-	if (ran)
-		log_info("rrl: %llu dropped, %llu slipped, %llu logged only; cookies: %llu good, "
-			 "%llu new, %llu bad",
-			 (unsigned long long)total.rrl_dropped,
-			 (unsigned long long)total.rrl_slipped,
-			 (unsigned long long)total.rrl_logged,
-			 (unsigned long long)total.cookie_good, (unsigned long long)total.cookie_new,
-			 (unsigned long long)total.cookie_bad);
+		dnsd_counters_log("answered", &total);
 	dnsd_rrl_free(s->rrl);
 	free(s->workers);
 	close(s->stop_fd);

@@ -86,6 +86,7 @@ struct dnsd_tcp {
 	int spare_fd;		     /* held open to accept-and-close when out of descriptors */
 	size_t conn_count;	     /* connections on the activity list */
 	dnsd_counters_t counters;    /* written by this thread only */
+	uint64_t accepted;	     /* connections accepted since start; this thread writes */
 };
 
 static int64_t now_ms(void)
@@ -425,6 +426,7 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 		c->active_ms = now_ms();
 		list_append(t, c);
 		t->conn_count++;
+		t->accepted++;
 	}
 }
 
@@ -554,4 +556,16 @@ void dnsd_tcp_stop(dnsd_tcp_t *t, dnsd_counters_t *counters)
 	if (t->spare_fd >= 0)
 		close(t->spare_fd);
 	free(t);
+}
+
+/* Read from another thread (a scrape): relaxed loads of values only this loop writes. */
+void dnsd_tcp_read(const dnsd_tcp_t *t, dnsd_counters_t *counters, uint64_t *accepted,
+		   uint64_t *open)
+{
+	const uint64_t *src = (const uint64_t *)&t->counters;
+	uint64_t *dst = (uint64_t *)counters;
+	for (size_t i = 0; i < sizeof(*counters) / sizeof(uint64_t); i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	*accepted = __atomic_load_n(&t->accepted, __ATOMIC_RELAXED);
+	*open = (uint64_t)__atomic_load_n(&t->conn_count, __ATOMIC_RELAXED);
 }

@@ -4,6 +4,7 @@ include dnsd/engine.mk
 sbin_PROGRAMS += meridian-dnsd
 meridian_dnsd_SOURCES = \
 	dnsd/dnsd_main.c \
+	dnsd/dnsd_metrics.c dnsd/dnsd_metrics.h \
 	dnsd/dnsd_reload.c dnsd/dnsd_reload.h \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
@@ -11,7 +12,8 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
 	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
 meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
-meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
+meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a metrics/libmetrics.a \
+	conf/libconf.a base/libbase.a $(MHD_LIBS) \
 	$(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm
 
 DNSD_FUNCTIONAL_TESTS = \

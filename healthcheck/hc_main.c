@@ -22,6 +22,7 @@
 #include "healthcheck/hc_monitor.h"
 #include "healthcheck/hc_probe.h"
 #include "healthcheck/hc_writer.h"
+#include "metrics/metrics.h"
 #include "state/state.h"
 
 /* The daemon: one loop thread runs every probe; signals arrive through a signalfd in the
@@ -41,6 +42,7 @@ typedef struct {
 	bool stop;	       /* SIGTERM/SIGINT seen */
 	bool reload;	       /* SIGHUP seen */
 	bool dump_stats;       /* SIGUSR1 seen */
+	metrics_server_t *metrics; /* /metrics, driven by the loop; NULL when off */
 } hc_daemon_t;
 
 static int publish_observation(void *arg, const state_observation_t *obs)
@@ -80,6 +82,32 @@ static void on_signal(void *arg, int fd, uint32_t events)
 		else if (signo == SIGUSR1)
 			d->dump_stats = true;
 	}
+}
+
+/* A scrape, on the loop thread: the monitor's counters and the writer's. */
+static void render_metrics(void *arg, metrics_page_t *p)
+{
+	const hc_daemon_t *d = arg;
+	hc_monitor_metrics(d->monitor, p);
+	uint64_t written, failed;
+	size_t queued;
+	hc_writer_counts(d->writer, &written, &failed, &queued);
+	metrics_family(p, "meridian_healthcheck_observations_written_total", METRICS_COUNTER,
+		       "Observations committed to state.db, by result.");
+	metrics_u64(p, "meridian_healthcheck_observations_written_total", written, "result", "ok",
+		    NULL);
+	metrics_u64(p, "meridian_healthcheck_observations_written_total", failed, "result",
+		    "failed", NULL);
+	metrics_family(p, "meridian_healthcheck_observations_queued", METRICS_GAUGE,
+		       "Observations waiting for the writer thread.");
+	metrics_u64(p, "meridian_healthcheck_observations_queued", queued, NULL);
+}
+
+static void on_metrics(void *arg, int fd, uint32_t events)
+{
+	hc_daemon_t *d = arg;
+	(void)fd, (void)events;
+	metrics_server_run(d->metrics);
 }
 
 static void log_stats(const hc_daemon_t *d)
@@ -205,6 +233,16 @@ static int run(hc_daemon_t *d)
 	log_info("started: region %s, %zu datacenters with %zu checks, state %s", d->conf->region,
 		 s.datacenters, s.checks, d->conf->state_path);
 	hc_monitor_start(d->monitor);
+	if (d->conf->metrics.has_healthcheck) {
+		d->metrics = metrics_server_start(&d->conf->metrics.healthcheck, render_metrics, d,
+						  err, sizeof(err));
+		if (d->metrics == NULL ||
+		    hc_loop_io_set(d->loop, metrics_server_fd(d->metrics), EPOLLIN, on_metrics, d) !=
+			0) {
+			log_error("%s", d->metrics ? strerror(errno) : err);
+			return 1;
+		}
+	}
 	if (d->pid_file != NULL) {
 		if (daemon_pidfile_write(d->pid_file, err, sizeof(err)) != 0) {
 			log_error("%s", err);
@@ -220,6 +258,8 @@ static int run(hc_daemon_t *d)
 		}
 		hc_probe_reap_orphans();
 		(void)hc_contain_sweep(hc_loop_now());
+		if (d->metrics != NULL)
+			metrics_server_run(d->metrics); /* idle connections time out */
 		if (d->reload) {
 			d->reload = false;
 			reload(d);
@@ -281,6 +321,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(&d);
+	if (d.metrics != NULL && d.loop != NULL)
+		hc_loop_io_del(d.loop, metrics_server_fd(d.metrics));
+	metrics_server_stop(d.metrics);
 	hc_monitor_free(d.monitor);
 	hc_writer_stop(d.writer); /* writes what is queued first */
 	if (d.sig.fd >= 0 && d.loop != NULL)

@@ -5,12 +5,13 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_json.c replicator/repl_json.h \
 	replicator/repl_codec.c replicator/repl_codec.h \
 	replicator/repl_stats.c replicator/repl_stats.h \
+	replicator/repl_metrics.c replicator/repl_metrics.h \
 	replicator/repl_watch.c replicator/repl_watch.h \
 	replicator/repl_http_server.c replicator/repl_http_server.h \
 	replicator/repl_client.c replicator/repl_client.h
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
-REPL_LDADD = replicator/librepl.a state/libstate.a conf/libconf.a base/libbase.a \
+REPL_LDADD = replicator/librepl.a state/libstate.a metrics/libmetrics.a conf/libconf.a base/libbase.a \
 	$(CURL_LIBS) $(MHD_LIBS) $(OPENSSL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
 
 sbin_PROGRAMS += meridian-replicator

@@ -204,4 +204,13 @@ int state_peer_origins_update(state_t *st, const char *peer, const state_peer_or
 /* Every row, by peer then origin; *out malloc'd (caller frees), NULL when none. */
 int state_peer_origins_list(state_t *st, state_peer_origin_t **out, size_t *count) M_NONNULL_ALL M_WUR;
 
+/* Isolation: a region with peer_count peers is isolated when the newest contact with
+ * any of them (or, when none came since, the start of the one judging, started_ms) is
+ * more than bound_ms before now_ms (replication.isolated_after). A region without
+ * peers is never isolated. */
+bool state_region_isolated(size_t peer_count, int64_t newest_contact_ms, int64_t started_ms,
+			   int64_t now_ms, uint32_t bound_ms) M_CONST;
+/* Entries in the change log, every origin. */
+int state_changelog_size(state_t *st, uint64_t *entries) M_NONNULL_ALL M_WUR;
+
 #endif
