@@ -167,6 +167,7 @@ typedef struct {
 		uint32_t batch_max;         /* entries per response; default 500 */
 		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
+		uint32_t drift_grace_ms;    /* deployment drift tolerated this long; default 10 min */
 	} replication; /* the `replication` section: meridian-replicator */
 } conf_t;
 

@@ -107,6 +107,7 @@ typedef enum {
 /* Option flags. */
 #define CONF_F_REQUIRED 0x1u /* missing is an error */
 #define CONF_F_PRESENT 0x2u  /* a bool at present_offset is set when the option is given */
+#define CONF_F_LOCAL 0x4u    /* differs between regions by nature: not in the config digest */
 
 typedef struct conf_section conf_section_t;
 

@@ -7,7 +7,8 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_stats.c replicator/repl_stats.h \
 	replicator/repl_watch.c replicator/repl_watch.h \
 	replicator/repl_http_server.c replicator/repl_http_server.h \
-	replicator/repl_client.c replicator/repl_client.h
+	replicator/repl_client.c replicator/repl_client.h \
+	replicator/repl_drift.c replicator/repl_drift.h
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
 REPL_LDADD = replicator/librepl.a state/libstate.a conf/libconf.a base/libbase.a \
