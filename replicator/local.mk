@@ -57,7 +57,8 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/407-repl-dns-quorum/run.sh \
 	tests/functional/408-repl-partition/run.sh \
 	tests/functional/409-repl-check/run.sh \
-	tests/functional/410-repl-utf8/run.sh
+	tests/functional/410-repl-utf8/run.sh \
+	tests/functional/480-deploy-drift/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md

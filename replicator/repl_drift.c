@@ -31,7 +31,7 @@ const char *repl_drift_what(const state_drift_t *d, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s%s%s%s%s", d->config ? "config" : "",
 		 d->config && (d->zones || d->geoip || d->version) ? ", " : "",
 		 d->zones ? "zones" : "", d->zones && (d->geoip || d->version) ? ", " : "",
-		 d->geoip ? "GeoIP database" : "", d->geoip && d->version ? ", " : "",
+		 d->geoip ? "geoip" : "", d->geoip && d->version ? ", " : "",
 		 d->version ? "version" : "");
 	return buf;
 }
@@ -82,10 +82,18 @@ void repl_drift_tick(repl_drift_t *rd, state_t *st, uint32_t grace_ms, int64_t m
 			 timefmt_duration(now - d->since_ms, age, sizeof(age)),
 			 timefmt_duration(grace_ms, grace, sizeof(grace)));
 	}
-	for (size_t i = 0; i < rd->count; i++)
-		if (find(now_list, n, &rd->logged[i]) == NULL)
-			log_info("drift: region %s %s runs what region %s runs again",
-				 rd->logged[i].region, rd->logged[i].component, state_region(st));
+	for (size_t i = 0; i < rd->count; i++) {
+		const state_drift_t *was = &rd->logged[i], *is = find(now_list, n, was);
+
+		if (is == NULL)
+			log_info("drift: region %s %s runs what region %s runs again", was->region,
+				 was->component, state_region(st));
+		else if (is->since_ms != was->since_ms)
+			log_info("drift: region %s %s: the drift since %s ended; another began at %s",
+				 was->region, was->component,
+				 timefmt_iso(was->since_ms, since, sizeof(since)),
+				 timefmt_iso(is->since_ms, age, sizeof(age)));
+	}
 	free(now_list);
 	free(rd->logged);
 	rd->logged = over;
