@@ -21,7 +21,8 @@ STATE_TESTS = \
 	tests/unit/state/test_changelog \
 	tests/unit/state/test_verdict \
 	tests/unit/state/test_guard \
-	tests/unit/state/test_peer_origins
+	tests/unit/state/test_peer_origins \
+	tests/unit/state/test_deploy
 check_PROGRAMS += $(STATE_TESTS)
 TESTS += $(STATE_TESTS)
 
@@ -45,3 +46,6 @@ tests_unit_state_test_peer_origins_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_peer_origins_LDADD = $(STATE_TEST_LDADD)
 
 dist_doc_DATA += docs/schema.md
+tests_unit_state_test_deploy_SOURCES = tests/unit/state/test_deploy.c tests/unit/state/state_test.h
+tests_unit_state_test_deploy_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_deploy_LDADD = $(STATE_TEST_LDADD)

@@ -69,6 +69,14 @@ fail:
 	return -1;
 }
 
+void state_deployment_clear(state_deployment_t *d)
+{
+	free(d->config);
+	free(d->zones);
+	d->config = NULL;
+	d->zones = NULL;
+}
+
 void state_deployments_free(state_deployment_t *list, size_t count)
 {
 	if (list == NULL)

@@ -34,11 +34,3 @@ int state_deployment_init(state_deployment_t *d, const conf_t *conf, const char 
 	}
 	return 0;
 }
-
-void state_deployment_clear(state_deployment_t *d)
-{
-	free(d->config);
-	free(d->zones);
-	d->config = NULL;
-	d->zones = NULL;
-}
