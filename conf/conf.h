@@ -190,6 +190,7 @@ typedef struct {
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
 		uint32_t isolated_after_ms; /* no peer heard from this long: isolated; default 60000 */
 		uint32_t warn_every_ms;     /* a repeated warning is summarised this often; default 60000 */
+		uint32_t drift_grace_ms;    /* deployment drift tolerated this long; default 10 min */
 	} replication; /* the `replication` section: meridian-replicator */
 
 	struct {

@@ -131,9 +131,10 @@ static void section_write(FILE *out, const conf_section_t *sec, const conf_secti
 	for (size_t o = 0; o < sec->option_count; o++) {
 		const conf_option_t *opt = &sec->options[o];
 		char tbuf[128], dbuf[128], rbuf[64];
-		fprintf(out, "| `%s` | %s | %s | %s | %s |\n", opt->key,
+		fprintf(out, "| `%s` | %s | %s | %s | %s%s |\n", opt->key,
 			type_name(opt, tbuf, sizeof(tbuf)), default_text(opt, dbuf, sizeof(dbuf)),
-			range_text(opt, rbuf, sizeof(rbuf)), opt->doc);
+			range_text(opt, rbuf, sizeof(rbuf)), opt->doc,
+			(opt->flags & CONF_F_LOCAL) ? " *Local: not in the config digest.*" : "");
 	}
 	fprintf(out, "\n");
 	for (size_t o = 0; o < sec->option_count; o++)
@@ -219,7 +220,12 @@ int conf_doc_write(FILE *out)
 		"Record names and zone origins are made lower case and absolute.\n\n"
 		"Cross-checks: every datacenter named in `records`, `map`, `nets` and\n"
 		"`default_order` must exist; record names must lie inside a zone of\n"
-		"`dns.zones` and be unique; `geoip` is required when records exist.\n\n");
+		"`dns.zones` and be unique; `geoip` is required when records exist.\n\n"
+		"Config digest: every daemon records a digest of the shared part of the\n"
+		"parsed file (comments, key order and the spelling of defaults do not count),\n"
+		"replicated to every region so drift shows (`meridianctl status`, `diff`).\n"
+		"Options marked *Local*, every path (files count through their own digests)\n"
+		"and `replication.peers` are left out of it.\n\n");
 	section_write(out, &conf_root_section, seen, &seen_count);
 	fputs(conf_doc_tail, out);
 	return ferror(out) ? -1 : 0;

@@ -43,6 +43,7 @@ typedef enum {
 	CTL_CMD_RELOAD,
 	CTL_CMD_CHECK,
 	CTL_CMD_STATS,
+	CTL_CMD_DIFF,
 } ctl_command_t;
 
 /* Options a subcommand may take (bit set). */

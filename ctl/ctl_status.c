@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "ctl/ctl_drift.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_status.h"
@@ -170,6 +171,12 @@ static void json_observation(ctl_json_t *j, const state_observation_t *obs, int6
 
 int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 {
+	return ctl_status_print_json_drift(out, conf, view, NULL, NULL);
+}
+
+int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t *view,
+				state_t *st, const ctl_drift_t *drift)
+{
 	ctl_json_t j;
 
 	ctl_json_init(&j, out);
@@ -228,6 +235,8 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);
+	if (st != NULL && drift != NULL)
+		ctl_drift_json(&j, st, drift);
 	ctl_json_object_end(&j);
 	return ctl_json_finish(&j);
 }
@@ -235,6 +244,7 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 {
 	ctl_view_t view;
+	ctl_drift_t drift;
 	state_t *st;
 	int rc;
 
@@ -245,8 +255,15 @@ int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	rc = args->json ? ctl_status_print_json(stdout, conf, &view)
+	/* What every region runs: drift past replication.drift_grace is a WARNING (exit 1). */
+	ctl_drift_load(st, conf, &drift);
+	rc = args->json ? ctl_status_print_json_drift(stdout, conf, &view, st, &drift)
 			: ctl_status_print_table(stdout, conf, &view);
+	if (!args->json)
+		ctl_drift_print_status(stdout, conf, &drift);
+	if (rc == 0 && ctl_drift_warning(&drift))
+		rc = 1;
+	ctl_drift_free(&drift);
 	ctl_view_free(&view);
 	state_close(st);
 	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;

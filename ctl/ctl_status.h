@@ -8,6 +8,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "ctl/ctl_args.h"
+#include "ctl/ctl_drift.h"
 #include "ctl/ctl_state.h"
 
 /* Runs the subcommand; returns the exit status. */
@@ -27,5 +28,9 @@ int ctl_status_print_table(FILE *out, const conf_t *conf,
 			   const ctl_view_t *view) M_NONNULL_ALL M_WUR;
 int ctl_status_print_json(FILE *out, const conf_t *conf,
 			  const ctl_view_t *view) M_NONNULL_ALL M_WUR;
+/* The same with the "drift" and "deployments" members (ctl_drift.h) when st and drift
+ * are given. */
+int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t *view,
+				state_t *st, const ctl_drift_t *drift) M_NONNULL(1, 2, 3) M_WUR;
 
 #endif

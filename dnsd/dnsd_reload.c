@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "dnsd/dnsd_deploy.h"
 #include "dnsd/dnsd_snapshot.h"
 #include "dnsd/dnsd_snapshot_geo.h"
 #include "dnsd/dnsd_zone.h"
@@ -42,6 +43,9 @@ struct dnsd_reload {
 	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
 	dnsd_reload_stats_t stats;  /* what /metrics and SIGUSR1 show; this thread writes */
+	bool deploy_pending;	    /* what we serve changed and is not yet in state.db */
+	int64_t last_deploy_try_ms; /* monotonic ms of the last attempt to record it */
+	char deploy_problem[512];   /* last recording problem logged, to log each once */
 };
 
 static int64_t mono_ms(void)
@@ -191,6 +195,27 @@ static void state_try_open(dnsd_reload_t *r)
 	log_info("state: following %s", c->state_path);
 }
 
+/* Records what we serve (dnsd_deploy.h) when it changed: right away, then every
+ * RELOAD_RETRY_MS while state.db is missing or refuses the write. */
+static void deploy_try(dnsd_reload_t *r)
+{
+	char err[512];
+	r->last_deploy_try_ms = mono_ms();
+	r->deploy_pending = true;
+	const conf_t *c = dnsd_reload_conf(r);
+	int rc = dnsd_deploy_record(c, dnsd_zoneset_zones(r->zoneset),
+				    r->geodb != NULL ? dnsd_geodb_path(r->geodb) : NULL, err,
+				    sizeof(err));
+	if (rc == 0) {
+		r->deploy_pending = false;
+		r->deploy_problem[0] = '\0';
+		log_debug("deployment: recorded in %s", c->state_path);
+	} else if (rc < 0 && strcmp(err, r->deploy_problem) != 0) {
+		snprintf(r->deploy_problem, sizeof(r->deploy_problem), "%s", err);
+		log_warn("deployment: cannot record what this region serves: %s; retrying", err);
+	}
+}
+
 /* Verdicts for the current config into r->verdicts; NULL when there is no state yet
  * (every datacenter UNKNOWN) or it cannot be read (keep what is published). */
 static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
@@ -267,6 +292,7 @@ int dnsd_reload_start(dnsd_reload_t *r)
 		return -1;
 	log_info("serving %zu zones, %zu geo records, %zu datacenters from %s", c->dns.zone_count,
 		 c->record_count, c->datacenter_count, r->path);
+	deploy_try(r);
 	if (r->geodb != NULL && dnsd_geodb_is_direct(r->geodb))
 		log_info("geoip: answering straight from %s while its tries compile",
 			 dnsd_geodb_path(r->geodb));
@@ -386,6 +412,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	r->stats.reloads++;
 	log_info("reloaded %s: %zu zones, %zu geo records, %zu datacenters", r->path,
 		 newc->dns.zone_count, newc->record_count, newc->datacenter_count);
+	deploy_try(r);
 	return 0;
 }
 
@@ -426,6 +453,7 @@ static void geo_check(dnsd_reload_t *r)
 	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
 	if (publish(r, v) == 0)
 		log_info("geoip: reloaded %s", c->geoip_path);
+	deploy_try(r);
 }
 
 void dnsd_reload_tick(dnsd_reload_t *r)
@@ -455,6 +483,8 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 	}
 	if (now - r->last_geo_check_ms >= RELOAD_RETRY_MS)
 		geo_check(r);
+	if (r->deploy_pending && now - r->last_deploy_try_ms >= RELOAD_RETRY_MS)
+		deploy_try(r);
 }
 
 void dnsd_reload_stats(const dnsd_reload_t *r, dnsd_reload_stats_t *out)

@@ -6,12 +6,13 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_main.c \
 	dnsd/dnsd_metrics.c dnsd/dnsd_metrics.h \
 	dnsd/dnsd_reload.c dnsd/dnsd_reload.h \
+	dnsd/dnsd_deploy.c dnsd/dnsd_deploy.h \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
 	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
 	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
-meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
+meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(OPENSSL_CFLAGS)
 meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a metrics/libmetrics.a \
 	conf/libconf.a base/libbase.a $(MHD_LIBS) \
 	$(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm

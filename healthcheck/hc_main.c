@@ -23,6 +23,7 @@
 #include "healthcheck/hc_probe.h"
 #include "healthcheck/hc_writer.h"
 #include "metrics/metrics.h"
+#include "state/state_deploy.h"
 #include "state/state.h"
 
 /* The daemon: one loop thread runs every probe; signals arrive through a signalfd in the
@@ -127,6 +128,22 @@ static void log_stats(const hc_daemon_t *d)
 	    (unsigned long long)hc_contain_killed());
 }
 
+/* Records the config this process runs (state_deploy.h), at start and at each reload;
+ * a failure is logged and changes nothing else. */
+static void record_deployment(hc_daemon_t *d)
+{
+	state_deployment_t dep;
+	char err[256];
+	if (state_deployment_init(&dep, d->conf, "healthcheck", err, sizeof(err)) < 0) {
+		log_warn("deployment: %s", err);
+		return;
+	}
+	if (state_deployment_put(d->state, &dep) < 0)
+		log_warn("deployment: cannot record what this region runs: %s",
+			 state_errmsg(d->state));
+	state_deployment_clear(&dep);
+}
+
 /* SIGHUP: a new config means a new check set. Checks whose settings did not change keep
  * their rise/fall state and schedule; datacenters keep their state. A bad file changes
  * nothing. The store and region are fixed for the life of the process. */
@@ -171,6 +188,7 @@ static void reload(hc_daemon_t *d)
 	hc_monitor_stats(mon, &s);
 	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters,
 		 s.checks);
+	record_deployment(d);
 }
 
 static int run(hc_daemon_t *d)
@@ -243,6 +261,7 @@ static int run(hc_daemon_t *d)
 			return 1;
 		}
 	}
+	record_deployment(d);
 	if (d->pid_file != NULL) {
 		if (daemon_pidfile_write(d->pid_file, err, sizeof(err)) != 0) {
 			log_error("%s", err);

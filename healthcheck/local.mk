@@ -23,7 +23,7 @@ sbin_PROGRAMS += meridian-healthcheck
 meridian_healthcheck_SOURCES = healthcheck/hc_main.c
 meridian_healthcheck_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 meridian_healthcheck_LDADD = healthcheck/libhc.a state/libstate.a metrics/libmetrics.a \
-	conf/libconf.a base/libbase.a $(MHD_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm -lpthread
+	conf/libconf.a base/libbase.a $(MHD_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm -lpthread
 
 HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 HC_TEST_LDADD = healthcheck/libhc.a metrics/libmetrics.a conf/libconf.a base/libbase.a $(CURL_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lpthread

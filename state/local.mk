@@ -10,7 +10,8 @@ state_libstate_a_SOURCES = \
 	state/state_verdict.c state/state_verdict.h \
 	state/state_guard.c state/state_guard.h \
 	state/state_peer_origins.c \
-	state/state_status.c
+	state/state_status.c \
+	state/state_deploy.c state/state_deploy.h state/state_deploy_build.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 
 STATE_TEST_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) $(CMOCKA_LIBS) -lm
@@ -21,7 +22,8 @@ STATE_TESTS = \
 	tests/unit/state/test_changelog \
 	tests/unit/state/test_verdict \
 	tests/unit/state/test_guard \
-	tests/unit/state/test_peer_origins
+	tests/unit/state/test_peer_origins \
+	tests/unit/state/test_deploy
 check_PROGRAMS += $(STATE_TESTS)
 TESTS += $(STATE_TESTS)
 
@@ -45,3 +47,6 @@ tests_unit_state_test_peer_origins_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_peer_origins_LDADD = $(STATE_TEST_LDADD)
 
 dist_doc_DATA += docs/schema.md
+tests_unit_state_test_deploy_SOURCES = tests/unit/state/test_deploy.c tests/unit/state/state_test.h
+tests_unit_state_test_deploy_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_deploy_LDADD = $(STATE_TEST_LDADD)

@@ -25,6 +25,9 @@ static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NU
 static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter",
 				      "reason", "detail", NULL};
 static const char *const ev_int[] = {"id", "hlc", "at", NULL};
+static const char *const dep_text[] = {"region", "component", "version", "config_digest", "config",
+				       "zones", "geoip_type", "geoip_digest", "origin", NULL};
+static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
 
 /* SQL reads better laid out by hand. */
 /* clang-format off */
@@ -85,6 +88,32 @@ const state_table_t state_tables[] = {
 			  " WHERE true ON CONFLICT (origin, id) DO NOTHING",
 		.text_fields = ev_text,
 		.integer_fields = ev_int,
+	},
+	/* What a region's daemon runs (issue 15, state_deploy.c); last writer wins. */
+	{
+		.name = "deployments",
+		.row_json = "json_object('region', region, 'component', component, 'version', version,"
+			    " 'config_digest', config_digest, 'config', config, 'zones', zones,"
+			    " 'geoip_type', geoip_type, 'geoip_epoch', geoip_epoch,"
+			    " 'geoip_digest', geoip_digest, 'since', since, 'updated', updated,"
+			    " 'hlc', hlc, 'origin', origin)",
+		.by_key = "region = " KEY_HEAD " AND component = " KEY_TAIL,
+		.json_key = J("region") " || '/' || " J("component"),
+		.upsert = "INSERT INTO deployments (region, component, version, config_digest, config,"
+			  " zones, geoip_type, geoip_epoch, geoip_digest, since, updated, hlc, origin)"
+			  " SELECT " J("region") ", " J("component") ", " J("version") ", "
+			  J("config_digest") ", " J("config") ", " J("zones") ", " J("geoip_type") ", "
+			  J("geoip_epoch") ", " J("geoip_digest") ", " J("since") ", " J("updated") ", "
+			  J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (region, component) DO UPDATE SET"
+			  " version = excluded.version, config_digest = excluded.config_digest,"
+			  " config = excluded.config, zones = excluded.zones,"
+			  " geoip_type = excluded.geoip_type, geoip_epoch = excluded.geoip_epoch,"
+			  " geoip_digest = excluded.geoip_digest, since = excluded.since,"
+			  " updated = excluded.updated, hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (deployments.hlc, deployments.origin)",
+		.text_fields = dep_text,
+		.integer_fields = dep_int,
 	},
 };
 /* clang-format on */

@@ -11,14 +11,15 @@
 /* The document:
  *   {"format": "meridian-snapshot/1", "region": exporter, "hlc": high-water mark,
  *    "exported": ms, "cursors": [{"origin", "seq"}...],
- *    "observations": [row...], "overrides": [row...], "events": [row...]}
+ *    "observations": [row...], "overrides": [row...], "events": [row...],
+ *    "deployments": [row...]}
  * Rows are exactly the change-log row JSON. The export runs in one read transaction, so
  * rows and cursors agree: every entry up to a cursor is reflected in the rows. */
 #define SNAPSHOT_FORMAT "meridian-snapshot/1"
 
 int state_snapshot_export(state_t *st, char **json)
 {
-	char sql[2048];
+	char sql[4096];
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -31,8 +32,10 @@ int state_snapshot_export(state_t *st, char **json)
 	    "  FROM cursors)),"
 	    " 'observations', json((SELECT json_group_array(json(%s)) FROM observations)),"
 	    " 'overrides', json((SELECT json_group_array(json(%s)) FROM overrides)),"
-	    " 'events', json((SELECT json_group_array(json(%s)) FROM events)))",
-	    state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json);
+	    " 'events', json((SELECT json_group_array(json(%s)) FROM events)),"
+	    " 'deployments', json((SELECT json_group_array(json(%s)) FROM deployments)))",
+	    state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json,
+	    state_table_find("deployments")->row_json);
 	stmt = state_prepare(st, sql);
 	if (!stmt)
 		return -1;
