@@ -214,7 +214,11 @@ int conf_doc_write(FILE *out)
 		"Record names and zone origins are made lower case and absolute.\n\n"
 		"Cross-checks: every datacenter named in `records`, `map`, `nets` and\n"
 		"`default_order` must exist; record names must lie inside a zone of\n"
-		"`dns.zones` and be unique; `geoip` is required when records exist.\n\n");
+		"`dns.zones` and be unique; `geoip` is required when records exist;\n"
+		"with replication, `replication.max_clock_skew` must not exceed\n"
+		"`health.stale_after` (a vote counts while this region heard it within\n"
+		"stale_after by its own clock and it is at most stale_after + max_clock_skew\n"
+		"old by the observer's).\n\n");
 	section_write(out, &conf_root_section, seen, &seen_count);
 	fputs(conf_doc_tail, out);
 	return ferror(out) ? -1 : 0;
