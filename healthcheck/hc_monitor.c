@@ -455,6 +455,11 @@ void hc_monitor_start(hc_monitor_t *mon)
 			log_info("datacenter %s: new, unknown (served) until probes decide",
 				 dc->conf->name);
 			dc_publish(dc);
+		} else if (!dc->confirmed) {
+			/* A state kept from before a restart is no vote: heartbeats would make
+			 * it fresh again before any probe ran. Nothing is written until the
+			 * probes decide (dc_reconsider publishes and arms the heartbeat); the
+			 * old row ages out meanwhile, as it would have. */
 		} else {
 			/* Spread heartbeats so a thousand datacenters do not write at once. */
 			int64_t spread = (int64_t)(rng_next(mon) % (uint64_t)mon->heartbeat_ms);

@@ -46,7 +46,14 @@ tests_unit_state_test_peer_origins_SOURCES = tests/unit/state/test_peer_origins.
 tests_unit_state_test_peer_origins_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_peer_origins_LDADD = $(STATE_TEST_LDADD)
 
-dist_doc_DATA += docs/schema.md
+dist_doc_DATA += docs/schema.md docs/verdict.md
 tests_unit_state_test_deploy_SOURCES = tests/unit/state/test_deploy.c tests/unit/state/state_test.h
 tests_unit_state_test_deploy_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_deploy_LDADD = $(STATE_TEST_LDADD)
+
+# The verdict under real faults (clock skew, restarts, isolation, fail-open order, flapping).
+VERDICT_FUNCTIONAL_TESTS = \
+	tests/functional/310-hc-restart-no-revival/run.sh \
+	tests/functional/451-verdict-clock-skew/run.sh
+TESTS += $(VERDICT_FUNCTIONAL_TESTS)
+EXTRA_DIST += $(VERDICT_FUNCTIONAL_TESTS) tests/functional/450-verdict-lib/verdict.sh

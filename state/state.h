@@ -66,6 +66,9 @@ typedef struct {
 	char detail[STATE_TEXT_MAX];     /* why: "HTTP 503", "connect refused", ... */
 	uint64_t hlc;                    /* of the write that made this row */
 	char origin[STATE_NAME_MAX];     /* region that wrote it */
+	int64_t received_ms;             /* when this store wrote or applied the row, by this
+					  * region's clock, ms since epoch; 0 unknown (read only:
+					  * state_observation_put ignores it) */
 } state_observation_t;
 
 /* Writes this region's observation (checker is forced to this region), row + change log

@@ -291,7 +291,15 @@ static int row_upsert(state_t *st, const state_table_t *t, const char *row_json,
 	if (rc != SQLITE_DONE)
 		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
 	state_release(st, stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* A row that won is news to this region: its votes are fresh from now, by our clock. */
+	if (sqlite3_changes(st->db) > 0 && strcmp(t->name, "observations") == 0 &&
+	    state_observation_received_tx(st, row_json) < 0) {
+		snprintf(why, whylen, "%s", st->err);
+		return -1;
+	}
+	return 0;
 }
 
 int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why,

@@ -98,6 +98,11 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
 			  const char *datacenter, const char *reason, const char *detail)
 	M_NONNULL_ALL M_WUR;
 
+/* Notes that this store has just written or applied the observation row of row JSON ?1
+ * (inside the write transaction), timed by this connection's clock: the time votes are
+ * judged fresh by (state_verdict.h). */
+int state_observation_received_tx(state_t *st, const char *row_json) M_NONNULL_ALL M_WUR;
+
 /* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
 void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);
 
