@@ -56,7 +56,9 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/407-repl-dns-quorum/run.sh \
 	tests/functional/408-repl-partition/run.sh \
 	tests/functional/409-repl-check/run.sh \
-	tests/functional/410-repl-utf8/run.sh
+	tests/functional/410-repl-utf8/run.sh \
+	tests/functional/411-repl-json-keys/run.sh \
+	tests/functional/412-repl-snapshot-cursors/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md
