@@ -58,7 +58,8 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/409-repl-check/run.sh \
 	tests/functional/410-repl-utf8/run.sh \
 	tests/functional/411-repl-json-keys/run.sh \
-	tests/functional/412-repl-snapshot-cursors/run.sh
+	tests/functional/412-repl-snapshot-cursors/run.sh \
+	tests/functional/413-repl-relay-gap/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md

@@ -296,10 +296,25 @@ static int collect(repl_server_t *s, state_t *st, const repl_pull_t *pull, bool 
 			snprintf(msg, msglen, "cannot read the change log: %s", state_errmsg(st));
 			goto out;
 		}
+		/* Never serve across a hole (a snapshot import or a compaction left one): the
+		 * puller would refuse the batch, and every origin with it. What comes first
+		 * must be after + 1; a gap later ends the batch, and the next pull, starting
+		 * at the hole, is sent to bootstrap. */
+		if (n == 0 || changes[0].seq != after + 1) {
+			state_changes_free(changes, n);
+			snprintf(need, STATE_NAME_MAX, "%s", heads[i].origin);
+			rc = -2;
+			goto out;
+		}
 		size_t k;
-		for (k = 0; k < n && out->len < REPL_BATCH_BYTES_SOFT; k++)
+		for (k = 0; k < n && out->len < REPL_BATCH_BYTES_SOFT; k++) {
+			if (k > 0 && changes[k].seq != changes[k - 1].seq + 1) {
+				more = true;
+				break;
+			}
 			if (repl_batch_encode_entry(out, &changes[k], sent + k == 0) != 0)
 				break;
+		}
 		sent += k;
 		if (k < n || (n > 0 && changes[n - 1].seq < heads[i].seq))
 			more = true;
