@@ -167,6 +167,10 @@ typedef struct {
 		uint32_t batch_max;         /* entries per response; default 500 */
 		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
+		uint32_t connections_per_address; /* connections one non-peer address may hold; default 8 */
+		uint32_t peer_connections;  /* connection slots kept for peers' addresses; default 16 */
+		uint32_t request_timeout_ms; /* a whole request (headers and body) within this; default 10000 */
+		uint32_t refusal_log_interval_ms; /* refusals past the first: one summary line per this; default 10000 */
 	} replication; /* the `replication` section: meridian-replicator */
 } conf_t;
 

@@ -360,7 +360,19 @@ SECTION(static, conf_replication_section, "replication",
 	 .min = 0, .max = 5 * MIN, .def = "25s", .doc = "How long a pull waits for news."},
 	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
 	 .min = SEC, .max = 30 * DAY, .def = "7d",
-	 .doc = "Shipped change-log entries are kept this long."});
+	 .doc = "Shipped change-log entries are kept this long."},
+	{.key = "connections_per_address", .type = CONF_T_UINT,
+	 .offset = CF(replication.connections_per_address), .min = 1, .max = 64, .def = "8",
+	 .doc = "Connections one address that is not a peer's may hold."},
+	{.key = "peer_connections", .type = CONF_T_UINT,
+	 .offset = CF(replication.peer_connections), .min = 0, .max = 1024, .def = "16",
+	 .doc = "Connection slots kept for configured peers' addresses (beyond the 64 anyone may use)."},
+	{.key = "request_timeout", .type = CONF_T_DURATION,
+	 .offset = CF(replication.request_timeout_ms), .min = 100, .max = 5 * MIN, .def = "10s",
+	 .doc = "A whole request (headers and body) must arrive within this."},
+	{.key = "refusal_log_interval", .type = CONF_T_DURATION,
+	 .offset = CF(replication.refusal_log_interval_ms), .min = 100, .max = HOUR, .def = "10s",
+	 .doc = "Refusals of one kind past the first are logged as one summary line per this."});
 
 static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, const conf_given_t *given, void *base)
