@@ -191,6 +191,10 @@ typedef struct {
 		uint32_t isolated_after_ms; /* no peer heard from this long: isolated; default 60000 */
 		uint32_t warn_every_ms;     /* a repeated warning is summarised this often; default 60000 */
 		uint32_t drift_grace_ms;    /* deployment drift tolerated this long; default 10 min */
+		uint32_t connections_per_address; /* connections one non-peer address may hold; default 8 */
+		uint32_t peer_connections;  /* connection slots kept for peers' addresses; default 16 */
+		uint32_t request_timeout_ms; /* a whole request (headers and body) within this; default 10000 */
+		uint32_t refusal_log_interval_ms; /* refusals past the first: one summary line per this; default 10000 */
 	} replication; /* the `replication` section: meridian-replicator */
 
 	struct {

@@ -399,7 +399,19 @@ SECTION(static, conf_replication_section, "replication",
 	{.key = "drift_grace", .type = CONF_T_DURATION, .offset = CF(replication.drift_grace_ms),
 	 .min = 0, .max = 30 * DAY, .def = "10m",
 	 .doc = "A region running another config, zone serial, GeoIP build or version for "
-		"longer than this is a warning (status exits 1); room for a rolling deploy."});
+		"longer than this is a warning (status exits 1); room for a rolling deploy."},
+	{.key = "connections_per_address", .type = CONF_T_UINT,
+	 .offset = CF(replication.connections_per_address), .min = 1, .max = 64, .def = "8",
+	 .doc = "Connections one address that is not a peer's may hold."},
+	{.key = "peer_connections", .type = CONF_T_UINT,
+	 .offset = CF(replication.peer_connections), .min = 0, .max = 1024, .def = "16",
+	 .doc = "Connection slots kept for configured peers' addresses (beyond the 64 anyone may use)."},
+	{.key = "request_timeout", .type = CONF_T_DURATION,
+	 .offset = CF(replication.request_timeout_ms), .min = 100, .max = 5 * MIN, .def = "10s",
+	 .doc = "A whole request (headers and body) must arrive within this."},
+	{.key = "refusal_log_interval", .type = CONF_T_DURATION,
+	 .offset = CF(replication.refusal_log_interval_ms), .min = 100, .max = HOUR, .def = "10s",
+	 .doc = "Refusals of one kind past the first are logged as one summary line per this."});
 
 SECTION(static, conf_metrics_section, "metrics",
 	"Prometheus /metrics endpoints (text exposition), one per daemon, each off unless set.", NULL,
