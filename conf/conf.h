@@ -25,13 +25,13 @@ typedef struct {
 	uint8_t bytes[16];  /* 4 or 16 bytes in network order */
 } conf_ipaddr_t;
 
-/* An inclusive range of HTTP status codes that counts as healthy. */
 /* A CIDR prefix: "192.0.2.0/24", "2001:db8::/32"; an address alone is a full prefix. */
 typedef struct {
 	conf_ipaddr_t addr; /* bits past prefix are zero */
 	uint8_t prefix;	    /* significant bits, 0..32 or 0..128 */
 } conf_net_t;
 
+/* An inclusive range of HTTP status codes that counts as healthy. */
 typedef struct {
 	uint16_t low;  /* 100..599 */
 	uint16_t high; /* low..599 */

@@ -295,14 +295,14 @@ int main(int argc, char **argv)
 
 	/* Create and migrate the store before the read-only connections open it. */
 	int status = 1;
+	metrics_server_t *metrics = NULL;
+	static repl_metrics_src_t msrc; /* what /metrics and SIGUSR1 read */
 	/* Created as root, the store would be root's: give it to the user we become. */
 	if (daemon_privdrop_prepare(d.conf->state_path, d.conf->user, d.conf->group, err,
 				    sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	metrics_server_t *metrics = NULL;
-	static repl_metrics_src_t msrc; /* what /metrics and SIGUSR1 read */
 	state_t *st = state_open(d.conf->state_path, d.conf->region, err, sizeof(err));
 	if (st == NULL) {
 		log_error("%s", err);
