@@ -107,6 +107,7 @@ typedef enum {
 /* Option flags. */
 #define CONF_F_REQUIRED 0x1u /* missing is an error */
 #define CONF_F_PRESENT 0x2u  /* a bool at present_offset is set when the option is given */
+#define CONF_F_LISTEN 0x4u   /* SOCKADDR(S) to listen on: port 0 (the kernel picks) allowed */
 
 typedef struct conf_section conf_section_t;
 

@@ -154,7 +154,10 @@ static int parse_sockaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 			rc = -1;
 			continue;
 		}
-		if (conf_sockaddr_parse(text, opt->port, &list[i]) < 0) {
+		int parsed = (opt->flags & CONF_F_LISTEN)
+				 ? conf_listen_parse(text, opt->port, &list[i])
+				 : conf_sockaddr_parse(text, opt->port, &list[i]);
+		if (parsed < 0) {
 			if (opt->port == 0 && !conf_sockaddr_has_port(text))
 				conf_error(
 				    ctx, item, path,

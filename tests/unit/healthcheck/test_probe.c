@@ -85,15 +85,16 @@ static void set_address(conf_check_t *c, uint16_t port)
 	snprintf(c->address.text, sizeof(c->address.text), "127.0.0.1:%u", port);
 }
 
-/* A loopback port nobody listens on: bound, read back, closed. */
+/* A loopback port nobody listens on: bound and kept bound, never listening, until the
+ * test program exits (connections to it are refused, and no other program can take the
+ * port between this choice and the probe). */
 static uint16_t dead_port(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof(a);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	close(fd);
 	return ntohs(a.sin_port);
 }
 
