@@ -223,6 +223,9 @@ int conf_record_find(const conf_t *conf, const char *name) M_NONNULL_ALL M_PURE;
 int conf_duration_parse(const char *text, uint64_t *ms) M_NONNULL_ALL M_WUR;
 /* Parses "1.2.3.4", "1.2.3.4:53", "::1", "[::1]:53"; default_port when absent (0: port required). */
 int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
+/* Like conf_sockaddr_parse, for an address to listen on: port 0 is allowed too (the
+ * kernel picks a free port when the socket is bound; the program logs the one it got). */
+int conf_listen_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
 /* Parses one IPv4 or IPv6 address ("192.0.2.1", "2001:db8::1"; no port, no prefix): the
  * one address parser of config values, geo nets and meridianctl's CLIENT-IP. 0 or -1. */
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out) M_NONNULL_ALL M_WUR;

@@ -307,9 +307,10 @@ SECTION(static, conf_cookies_section, "dns.cookies",
 
 SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "listen", .type = CONF_T_SOCKADDRS, .offset = CF(dns.listen),
-	 .aux = CF(dns.listen_count), .min = 1, .port = 53, .flags = CONF_F_LOCAL,
+	 .aux = CF(dns.listen_count), .min = 1, .port = 53, .flags = CONF_F_PORT0 | CONF_F_LOCAL,
 	 .def = "[\"127.0.0.1:53\", \"[::1]:53\"]",
-	 .doc = "Addresses to answer on, UDP and TCP (port 53 when not written)."},
+	 .doc = "Addresses to answer on, UDP and TCP (port 53 when not written; port 0: "
+		"one free port the kernel picks, logged at start)."},
 	{.key = "nsid", .type = CONF_T_STRING, .offset = CF(dns.nsid), .flags = CONF_F_LOCAL,
 	 .doc = "RFC 5001 NSID payload; none when unset."},
 	{.key = "identity", .type = CONF_T_STRING, .offset = CF(dns.identity), .def_doc = "region",

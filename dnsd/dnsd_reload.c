@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "dnsd/dnsd_deploy.h"
 #include "dnsd/dnsd_snapshot.h"
@@ -47,20 +48,6 @@ struct dnsd_reload {
 	int64_t last_deploy_try_ms; /* monotonic ms of the last attempt to record it */
 	char deploy_problem[512];   /* last recording problem logged, to log each once */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Appends the lines of more to *all (both may be NULL); frees more. */
 static void errors_join(char **all, char *more)
@@ -179,7 +166,7 @@ static void state_problem(dnsd_reload_t *r, const char *what)
 static void state_try_open(dnsd_reload_t *r)
 {
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_state_try_ms = mono_ms();
+	r->last_state_try_ms = clock_mono_ms();
 	if (c->state_path == NULL || access(c->state_path, F_OK) != 0)
 		return;
 	char err[256];
@@ -221,10 +208,10 @@ static void deploy_try(dnsd_reload_t *r)
 static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
 {
 	*keep = false;
-	r->last_eval_ms = mono_ms();
+	r->last_eval_ms = clock_mono_ms();
 	if (r->state == NULL)
 		return NULL;
-	if (state_verdict_load(r->state, dnsd_reload_conf(r), wall_ms(), r->verdicts) < 0) {
+	if (state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
 		state_problem(r, state_errmsg(r->state));
 		*keep = true;
 		return NULL;
@@ -421,7 +408,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 static void geo_check(dnsd_reload_t *r)
 {
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_geo_check_ms = mono_ms();
+	r->last_geo_check_ms = clock_mono_ms();
 	struct stat st;
 	if (c->record_count == 0 || c->geoip_path == NULL || stat(c->geoip_path, &st) != 0)
 		return;
@@ -458,7 +445,7 @@ static void geo_check(dnsd_reload_t *r)
 
 void dnsd_reload_tick(dnsd_reload_t *r)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 	/* A missing file is looked for every tick (a cheap access()), so a state.db created
 	 * after start-up is followed within one poll interval; one that exists but does
 	 * not open yet is retried every RELOAD_STATE_RETRY_MS. */

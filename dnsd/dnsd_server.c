@@ -370,7 +370,76 @@ static unsigned online_cpus(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_count,
+/* Closes the sockets that held port-0 addresses' ports while the real ones were bound,
+ * and frees the array. */
+static void holds_close(int *hold, size_t listen_count)
+{
+	for (size_t i = 0; i < 2 * listen_count; i++)
+		if (hold[i] >= 0)
+			close(hold[i]);
+	free(hold);
+}
+
+/* Tries for one port free in both UDP and TCP when an address asks for port 0. */
+#define DNSD_ANY_PORT_TRIES 64
+
+static uint16_t sockaddr_port(const conf_sockaddr_t *a)
+{
+	return a->addr.ss_family == AF_INET6
+		   ? ntohs(((const struct sockaddr_in6 *)&a->addr)->sin6_port)
+		   : ntohs(((const struct sockaddr_in *)&a->addr)->sin_port);
+}
+
+/* Sets a's port to port and its text to the address with that port, for the logs. */
+static void sockaddr_set_port(conf_sockaddr_t *a, uint16_t port)
+{
+	char host[INET6_ADDRSTRLEN];
+	if (a->addr.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->addr;
+		sin6->sin6_port = htons(port);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(a->text, sizeof(a->text), "[%s]:%u", host, (unsigned)port);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a->addr;
+		sin->sin_port = htons(port);
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(a->text, sizeof(a->text), "%s:%u", host, (unsigned)port);
+	}
+}
+
+/* Port 0 asks the kernel for a port: one UDP socket bound to port 0 gets it, and a TCP
+ * listener must get the same number (another program may hold it in TCP: then try again).
+ * The two sockets hold the port (SO_REUSEPORT) until every worker socket is bound; the
+ * caller closes them. a's port and text become the real ones. */
+static int any_port_hold(conf_sockaddr_t *a, int hold[2], char *err, size_t errlen)
+{
+	for (int attempt = 0; attempt < DNSD_ANY_PORT_TRIES; attempt++) {
+		conf_sockaddr_t try = *a;
+		hold[0] = dnsd_server_socket(&try, SOCK_DGRAM, err, errlen);
+		if (hold[0] < 0)
+			return -1;
+		struct sockaddr_storage got;
+		socklen_t len = sizeof(got);
+		if (getsockname(hold[0], (struct sockaddr *)&got, &len) < 0) {
+			snprintf(err, errlen, "%s: getsockname: %s", a->text, strerror(errno));
+			close(hold[0]);
+			return -1;
+		}
+		try.addr.ss_family = got.ss_family;
+		sockaddr_set_port(&try, got.ss_family == AF_INET6
+					    ? ntohs(((struct sockaddr_in6 *)&got)->sin6_port)
+					    : ntohs(((struct sockaddr_in *)&got)->sin_port));
+		hold[1] = dnsd_server_socket(&try, SOCK_STREAM, err, errlen);
+		if (hold[1] >= 0) {
+			*a = try;
+			return 0;
+		}
+		close(hold[0]);
+	}
+	return -1;
+}
+
+dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen_conf, size_t listen_count,
 				 unsigned threads, char *err, size_t errlen)
 {
 	if (listen_count == 0) {
@@ -378,14 +447,24 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		return NULL;
 	}
 	dnsd_server_t *s = calloc(1, sizeof(*s));
-	if (s == NULL) {
+	conf_sockaddr_t *listen = malloc(listen_count * sizeof(*listen));
+	int *hold = malloc(2 * listen_count * sizeof(*hold));
+	if (s == NULL || listen == NULL || hold == NULL) {
 		snprintf(err, errlen, "out of memory");
+		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
+	memcpy(listen, listen_conf, listen_count * sizeof(*listen));
+	for (size_t i = 0; i < listen_count; i++)
+		hold[2 * i] = hold[2 * i + 1] = -1;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->stop_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
 	s->rrl = dnsd_rrl_new();
@@ -393,8 +472,14 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		snprintf(err, errlen, "out of memory");
 		close(s->stop_fd);
 		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
+	for (size_t i = 0; i < listen_count; i++)
+		if (sockaddr_port(&listen[i]) == 0 &&
+		    any_port_hold(&listen[i], &hold[2 * i], err, errlen) < 0)
+			goto fail;
 	s->worker_count = threads ? threads : online_cpus();
 	s->workers = calloc(s->worker_count, sizeof(*s->workers));
 	if (s->workers == NULL) {
@@ -433,8 +518,12 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 	}
 	for (size_t i = 0; i < listen_count; i++)
 		log_info("listening on %s (udp x%u, tcp)", listen[i].text, s->worker_count);
+	holds_close(hold, listen_count);
+	free(listen);
 	return s;
 fail:
+	holds_close(hold, listen_count);
+	free(listen);
 	dnsd_server_stop(s);
 	return NULL;
 }

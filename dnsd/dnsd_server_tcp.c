@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <urcu-qsbr.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "dnsd/dnsd_server.h"
 #include "dnsd/dnsd_snapshot.h"
@@ -89,13 +90,6 @@ struct dnsd_tcp {
 	uint64_t accepted;	     /* connections accepted since start; this thread writes */
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void list_unlink(dnsd_tcp_t *t, tcp_conn_t *c)
 {
 	if (c->prev)
@@ -122,7 +116,7 @@ static void list_append(dnsd_tcp_t *t, tcp_conn_t *c)
 
 static void conn_touch(dnsd_tcp_t *t, tcp_conn_t *c)
 {
-	c->active_ms = now_ms();
+	c->active_ms = clock_mono_ms();
 	if (t->newest != c) {
 		list_unlink(t, c);
 		list_append(t, c);
@@ -423,7 +417,7 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 			free(c);
 			continue;
 		}
-		c->active_ms = now_ms();
+		c->active_ms = clock_mono_ms();
 		list_append(t, c);
 		t->conn_count++;
 		t->accepted++;
@@ -433,7 +427,7 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 /* Closes connections quiet for longer than idle_ms; returns ms until the next expiry. */
 static int tcp_expire(dnsd_tcp_t *t, uint32_t idle_ms)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_mono_ms();
 	while (t->oldest != NULL && now - t->oldest->active_ms >= (int64_t)idle_ms)
 		conn_close_oldest(t);
 	if (t->oldest == NULL)
