@@ -182,11 +182,10 @@ nomem:
 	return state_fail(st, "deployments: out of memory");
 }
 
-int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
+/* Rows of sql (region, component, config, zones, geoip, version, since_ms) as drift. */
+static int drift_query(state_t *st, const char *sql, state_drift_t **out, size_t *count)
 {
-	sqlite3_stmt *stmt =
-	    state_prepare(st, "SELECT region, component, config, zones, geoip, version, since_ms"
-			      " FROM status_drift");
+	sqlite3_stmt *stmt = state_prepare(st, sql);
 	state_drift_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -208,7 +207,7 @@ int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
 		state_copy(list[n].region, sizeof(list[n].region),
 			   (const char *)sqlite3_column_text(stmt, 0));
 		state_copy(list[n].component, sizeof(list[n].component),
-			   (const char *)sqlite3_column_text(stmt, 1));
+			   (const char *)sqlite3_column_text(stmt, 1)); /* NULL: "" */
 		list[n].config = sqlite3_column_int(stmt, 2) != 0;
 		list[n].zones = sqlite3_column_int(stmt, 3) != 0;
 		list[n].geoip = sqlite3_column_int(stmt, 4) != 0;
@@ -224,4 +223,20 @@ int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
 	*out = list;
 	*count = n;
 	return 0;
+}
+
+int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
+{
+	return drift_query(st,
+			   "SELECT region, component, config, zones, geoip, version, since_ms"
+			   " FROM status_drift",
+			   out, count);
+}
+
+int state_drift_regions(state_t *st, state_drift_t **out, size_t *count)
+{
+	return drift_query(st,
+			   "SELECT region, NULL, max(config), max(zones), max(geoip), max(version),"
+			   " min(since_ms) FROM status_drift GROUP BY region ORDER BY region",
+			   out, count);
 }

@@ -63,5 +63,9 @@ typedef struct {
  * when every region runs what this one runs. The hook for status pages and metrics:
  * drift per region is the rows of that region, its age now - since_ms. */
 int state_drift_list(state_t *st, state_drift_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+/* The same folded per region (component ""): a part differs when it differs for any of
+ * the region's components, since_ms is the earliest. One entry per drifting region, by
+ * region: e.g. a metric meridian_drift_seconds{region} = now - since_ms. */
+int state_drift_regions(state_t *st, state_drift_t **out, size_t *count) M_NONNULL_ALL M_WUR;
 
 #endif

@@ -130,6 +130,13 @@ static void test_rows_replicate_and_drift_shows_what_differs(void **unused)
 	assert_false(drift[0].version);
 	assert_int_equal(drift[0].since_ms, INT64_C(1700000002000));
 	free(drift);
+	/* folded per region, for metrics */
+	assert_int_equal(state_drift_regions(a, &drift, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(drift[0].region, "eu-west");
+	assert_string_equal(drift[0].component, "");
+	assert_true(drift[0].config && drift[0].zones);
+	free(drift);
 	/* seen from eu-west, us-east is the one that differs */
 	assert_int_equal(state_drift_list(b, &drift, &n), 0);
 	assert_int_equal(n, 1);
@@ -143,6 +150,31 @@ static void test_rows_replicate_and_drift_shows_what_differs(void **unused)
 	assert_int_equal(n, 0);
 	assert_int_equal(state_drift_list(b, &drift, &n), 0);
 	assert_int_equal(n, 0);
+	state_close(a);
+	state_close(b);
+}
+
+static void test_version_and_geoip_drift(void **unused)
+{
+	state_t *a = test_open(path_a, "us-east"), *b = test_open(path_b, "eu-west");
+	state_deployment_t d;
+	state_drift_t *drift = NULL;
+	size_t n = 0;
+
+	put(a, "d1", 1);
+	row(&d, "d1", 1);
+	snprintf(d.version, sizeof(d.version), "0.2.0");
+	d.geoip_epoch = 1700000999; /* the same database type, rebuilt */
+	assert_int_equal(state_deployment_put(b, &d), 0);
+	state_deployment_clear(&d);
+	ship(b, a, "eu-west");
+	assert_int_equal(state_drift_list(a, &drift, &n), 0);
+	assert_int_equal(n, 1);
+	assert_false(drift[0].config);
+	assert_false(drift[0].zones);
+	assert_true(drift[0].geoip);
+	assert_true(drift[0].version);
+	free(drift);
 	state_close(a);
 	state_close(b);
 }
@@ -188,6 +220,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_replicate_and_drift_shows_what_differs, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_version_and_geoip_drift, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_snapshot_carries_deployments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_remote_row_is_refused, setup, teardown),
 	};
