@@ -376,11 +376,42 @@ int ctl_diff_run(const ctl_args_t *args, const conf_t *conf)
 	return o.count > 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }
 
+/* An invalid candidate: what (config, zones) and every error line, on stderr, or as
+ * {"candidate", "ok": false, "errors": [...]} with --json. */
+static void candidate_invalid(bool json, const char *candidate, const char *what, char *errors)
+{
+	if (json) {
+		ctl_json_t j;
+
+		ctl_json_init(&j, stdout);
+		ctl_json_object_begin(&j);
+		ctl_json_kv_string(&j, "candidate", candidate);
+		ctl_json_kv_bool(&j, "ok", false);
+		ctl_json_key(&j, "errors");
+		ctl_json_array_begin(&j);
+		for (char *line = errors, *next; line != NULL && *line != '\0'; line = next) {
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			ctl_json_string(&j, line);
+		}
+		ctl_json_array_end(&j);
+		ctl_json_object_end(&j);
+		if (ctl_json_finish(&j) != 0)
+			ctl_error("internal error: malformed JSON output");
+		return;
+	}
+	ctl_error("%s: %s invalid:", candidate, what);
+	fprintf(stderr, "%s", errors != NULL ? errors : "out of memory\n");
+	if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
 /* The candidate as a deployment row: its canonical config, its zones (loaded and
  * checked as meridian-dnsd loads them; a zone that does not load makes the candidate
  * invalid), and its GeoIP file when one is configured and readable. */
-static int candidate_row(const char *candidate, const conf_t *cand, state_deployment_t *row,
-			 bool *has_geo)
+static int candidate_row(bool json, const char *candidate, const conf_t *cand,
+			 state_deployment_t *row, bool *has_geo)
 {
 	char err[512], *errors = NULL;
 	dnsd_zones_t *zones;
@@ -390,10 +421,7 @@ static int candidate_row(const char *candidate, const conf_t *cand, state_deploy
 	zones = dnsd_zones_load(cand->dns.zones, cand->dns.zone_count, cand->records,
 				cand->record_count, &errors);
 	if (zones == NULL) {
-		ctl_error("%s: zones invalid:", candidate);
-		fprintf(stderr, "%s", errors != NULL ? errors : "out of memory\n");
-		if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
-			fputc('\n', stderr);
+		candidate_invalid(json, candidate, "zones", errors);
 		free(errors);
 		return -1;
 	}
@@ -425,10 +453,7 @@ int ctl_check_candidate_run(const ctl_args_t *args, const char *candidate)
 	int rc = CTL_EXIT_OK;
 
 	if (cand == NULL) {
-		ctl_error("%s: config invalid:", candidate);
-		fprintf(stderr, "%s", errors != NULL ? errors : "");
-		if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
-			fputc('\n', stderr);
+		candidate_invalid(args->json, candidate, "config", errors);
 		free(errors);
 		return CTL_EXIT_FAIL;
 	}
@@ -444,7 +469,7 @@ int ctl_check_candidate_run(const ctl_args_t *args, const char *candidate)
 		return CTL_EXIT_FAIL;
 	}
 	st = ctl_state_open(running, false);
-	if (st == NULL || candidate_row(candidate, cand, &row, &has_geo) < 0) {
+	if (st == NULL || candidate_row(args->json, candidate, cand, &row, &has_geo) < 0) {
 		state_close(st);
 		conf_free(running);
 		conf_free(cand);

@@ -249,6 +249,11 @@ static void test_origin_validation(void **state)
 	"\"cursors\":[],\"observations\":[],\"overrides\":[{\"datacenter\":\"dc1\","               \
 	"\"hlc\":" rowhlc "}],"                                                                    \
 	"\"events\":[]}"
+/* The same with a deployments array (schema 4); SNAP's lack of one is still valid. */
+#define SNAP_DEP(deployments)                                                                      \
+	"{\"format\":\"meridian-snapshot/1\",\"region\":\"b\",\"hlc\":65536000,\"exported\":1,"     \
+	"\"cursors\":[],\"observations\":[],\"overrides\":[],\"events\":[],"                          \
+	"\"deployments\":" deployments "}"
 
 /* 1000 << 16 = 65536000: an HLC stamped at ms 1000. */
 static void test_snapshot_checks_with_message(void **state)
@@ -270,6 +275,10 @@ static void test_snapshot_checks_with_message(void **state)
 	    {"{\"format\":\"meridian-snapshot/1\",\"region\":\"b\",\"hlc\":1}", -1,
 	     "observations: missing or not an array"},
 	    {"[", -1, "malformed JSON: offset 1: truncated document"},
+	    {SNAP_DEP("[{\"region\":\"b\",\"hlc\":65536000}]"), 0, ""},
+	    {SNAP_DEP("[{\"region\":\"b\",\"hlc\":65601536}]"), -2,
+	     "deployments[0]: hlc 65601536 is 1 ms past the allowed clock skew"},
+	    {SNAP_DEP("{}"), -1, "deployments: missing or not an array"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char err[160] = "";
