@@ -5,7 +5,8 @@ base_libbase_a_SOURCES = base/compiler.h base/log.c base/log.h base/timefmt.c ba
 	base/json_escape.c base/json_escape.h \
 	base/digest.c base/digest.h \
 	base/daemon_cli.c base/daemon_cli.h base/daemon_pidfile.c base/daemon_pidfile.h \
-	base/daemon_signal.c base/daemon_signal.h
+	base/daemon_signal.c base/daemon_signal.h \
+	base/daemon_service.c base/daemon_service.h
 
 check_PROGRAMS += tests/unit/base/test_json_escape
 TESTS += tests/unit/base/test_json_escape

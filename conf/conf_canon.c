@@ -250,6 +250,25 @@ static void value(canon_t *c, const conf_option_t *opt, const void *base)
 		puts_(c, "]");
 		break;
 	}
+	case CONF_T_NETS: {
+		/* "192.0.2.0/24": the parsed prefix, so the spelling does not count. */
+		const conf_net_t *list = *FIELD(base, opt->offset, const conf_net_t *);
+		size_t n = *FIELD(base, opt->aux, size_t);
+
+		puts_(c, "[");
+		for (size_t i = 0; i < n; i++) {
+			char text[INET6_ADDRSTRLEN];
+
+			if (i > 0)
+				puts_(c, ",");
+			if (inet_ntop(list[i].addr.family, list[i].addr.bytes, text, sizeof(text)) ==
+			    NULL)
+				text[0] = '\0';
+			putf(c, "\"%s/%u\"", text, (unsigned)list[i].prefix);
+		}
+		puts_(c, "]");
+		break;
+	}
 	case CONF_T_COORDS:
 		if ((opt->flags & CONF_F_PRESENT) && !*FIELD(base, opt->present_offset, bool))
 			puts_(c, "null");

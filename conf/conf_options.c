@@ -281,6 +281,30 @@ ELEMENTS(conf_zone_section, "dns.zones[]", "A zone served from an RFC 1035 maste
 /* ---- top-level sections --------------------------------------------------------------- */
 
 #define CF(field) offsetof(conf_t, field)
+SECTION(static, conf_rrl_section, "dns.rrl",
+	"Response rate limiting (UDP): token buckets per client network and response class "
+	"(answers, NXDOMAIN, errors, referrals); off unless `rate` is set. Queries with a valid "
+	"server cookie and TCP are never limited.", NULL,
+	{.key = "rate", .type = CONF_T_UINT, .offset = CF(dns.rrl.rate), .min = 0, .max = 1000000,
+	 .def = "0", .doc = "Responses per second per client network and class; 0 turns RRL off."},
+	{.key = "slip", .type = CONF_T_UINT, .offset = CF(dns.rrl.slip), .min = 0, .max = 10,
+	 .def = "2", .doc = "Every Nth limited response is sent truncated (TC) so real clients retry over TCP; 0 drops all."},
+	{.key = "ipv4_prefix", .type = CONF_T_UINT, .offset = CF(dns.rrl.ipv4_prefix), .min = 8,
+	 .max = 32, .def = "24", .doc = "IPv4 clients share a bucket per /N network."},
+	{.key = "ipv6_prefix", .type = CONF_T_UINT, .offset = CF(dns.rrl.ipv6_prefix), .min = 16,
+	 .max = 128, .def = "56", .doc = "IPv6 clients share a bucket per /N network."},
+	{.key = "log_only", .type = CONF_T_BOOL, .offset = CF(dns.rrl.log_only), .def = "false",
+	 .doc = "Count what would be limited but send every response."},
+	{.key = "exempt", .type = CONF_T_NETS, .offset = CF(dns.rrl.exempt),
+	 .aux = CF(dns.rrl.exempt_count), .doc = "Client networks never limited."});
+
+SECTION(static, conf_cookies_section, "dns.cookies",
+	"DNS cookies (RFC 7873, with RFC 9018 interoperable server cookies).", NULL,
+	{.key = "enabled", .type = CONF_T_BOOL, .offset = CF(dns.cookies.enabled), .def = "true",
+	 .doc = "Answer cookies: a fresh server cookie in every response to a query with a cookie."},
+	{.key = "secret_file", .type = CONF_T_PATH, .offset = CF(dns.cookies.secret_file),
+	 .doc = "Secrets shared by the nameservers: 32 hex digits per line, the current one first, then the previous one (still accepted); re-read on SIGHUP. Unset: a random secret per process, rotated at each SIGHUP."});
+
 SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "listen", .type = CONF_T_SOCKADDRS, .offset = CF(dns.listen),
 	 .aux = CF(dns.listen_count), .min = 1, .port = 53, .flags = CONF_F_LOCAL,
@@ -302,13 +326,17 @@ SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "tcp_max_connections", .type = CONF_T_UINT, .offset = CF(dns.tcp_max_connections),
 	 .min = 1, .max = 1000000, .def = "1024", .doc = "Open TCP connections at most."},
 	{.key = "zones", .type = CONF_T_LIST, .offset = CF(dns.zones), .aux = CF(dns.zone_count),
-	 .child = &conf_zone_section, .doc = "Zones served from master files (see below)."});
+	 .child = &conf_zone_section, .doc = "Zones served from master files (see below)."},
+	{.key = "rrl", .type = CONF_T_SECTION, .child = &conf_rrl_section,
+	 .doc = "Response rate limiting (see below)."},
+	{.key = "cookies", .type = CONF_T_SECTION, .child = &conf_cookies_section,
+	 .doc = "DNS cookies (see below)."});
 
 SECTION(static, conf_health_section, "health", "How observations of the regions become a verdict.", NULL,
 	{.key = "quorum", .type = CONF_T_UINT, .offset = CF(health.quorum), .min = 0, .max = 1000,
 	 .def = "0", .doc = "Regions that must see a datacenter down; 0 means a majority."},
 	{.key = "stale_after", .type = CONF_T_DURATION, .offset = CF(health.stale_after_ms),
-	 .min = 100, .max = DAY, .def = "30s", .doc = "Observations older than this do not vote."},
+	 .min = 100, .max = DAY, .def = "30s", .doc = "Observations this region heard longer ago than this (by its own clock) do not vote."},
 	{.key = "override_default", .type = CONF_T_DURATION,
 	 .offset = CF(health.override_default_ms), .min = SEC, .max = 30 * DAY,
 	 .def = "1h", .doc = "Expiry of an override when --for is not given."},
@@ -354,7 +382,7 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "Other regions: region id -> base URL (http:// or https://)."},
 	{.key = "max_clock_skew", .type = CONF_T_DURATION,
 	 .offset = CF(replication.max_clock_skew_ms), .min = 100, .max = HOUR, .def = "30s",
-	 .doc = "Refuse clocks and requests further off than this."},
+	 .doc = "Refuse clocks and requests further off than this; at most health.stale_after."},
 	{.key = "batch_max", .type = CONF_T_UINT, .offset = CF(replication.batch_max), .min = 1,
 	 .max = 100000, .def = "500", .doc = "Change-log entries per response at most."},
 	{.key = "long_poll", .type = CONF_T_DURATION, .offset = CF(replication.long_poll_ms),
@@ -362,10 +390,40 @@ SECTION(static, conf_replication_section, "replication",
 	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
 	 .min = SEC, .max = 30 * DAY, .def = "7d",
 	 .doc = "Shipped change-log entries are kept this long."},
+	{.key = "isolated_after", .type = CONF_T_DURATION,
+	 .offset = CF(replication.isolated_after_ms), .min = SEC, .max = DAY, .def = "60s",
+	 .doc = "A region that heard from no peer for this long reports itself isolated."},
+	{.key = "warn_every", .type = CONF_T_DURATION, .offset = CF(replication.warn_every_ms),
+	 .min = 100, .max = DAY, .def = "60s",
+	 .doc = "A repeated warning is logged once, then summarised this often."},
 	{.key = "drift_grace", .type = CONF_T_DURATION, .offset = CF(replication.drift_grace_ms),
 	 .min = 0, .max = 30 * DAY, .def = "10m",
 	 .doc = "A region running another config, zone serial, GeoIP build or version for "
-		"longer than this is a warning (status exits 1); room for a rolling deploy."});
+		"longer than this is a warning (status exits 1); room for a rolling deploy."},
+	{.key = "connections_per_address", .type = CONF_T_UINT,
+	 .offset = CF(replication.connections_per_address), .min = 1, .max = 64, .def = "8",
+	 .doc = "Connections one address that is not a peer's may hold."},
+	{.key = "peer_connections", .type = CONF_T_UINT,
+	 .offset = CF(replication.peer_connections), .min = 0, .max = 1024, .def = "16",
+	 .doc = "Connection slots kept for configured peers' addresses (beyond the 64 anyone may use)."},
+	{.key = "request_timeout", .type = CONF_T_DURATION,
+	 .offset = CF(replication.request_timeout_ms), .min = 100, .max = 5 * MIN, .def = "10s",
+	 .doc = "A whole request (headers and body) must arrive within this."},
+	{.key = "refusal_log_interval", .type = CONF_T_DURATION,
+	 .offset = CF(replication.refusal_log_interval_ms), .min = 100, .max = HOUR, .def = "10s",
+	 .doc = "Refusals of one kind past the first are logged as one summary line per this."});
+
+SECTION(static, conf_metrics_section, "metrics",
+	"Prometheus /metrics endpoints (text exposition), one per daemon, each off unless set.", NULL,
+	{.key = "dnsd", .type = CONF_T_SOCKADDR, .offset = CF(metrics.dnsd),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL, .present_offset = CF(metrics.has_dnsd),
+	 .doc = "IP:PORT meridian-dnsd serves /metrics on (port 0: any, logged)."},
+	{.key = "healthcheck", .type = CONF_T_SOCKADDR, .offset = CF(metrics.healthcheck),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL, .present_offset = CF(metrics.has_healthcheck),
+	 .doc = "IP:PORT meridian-healthcheck serves /metrics on."},
+	{.key = "replicator", .type = CONF_T_SOCKADDR, .offset = CF(metrics.replicator),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL, .present_offset = CF(metrics.has_replicator),
+	 .doc = "IP:PORT meridian-replicator serves /metrics on."});
 
 static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, const conf_given_t *given, void *base)
@@ -390,6 +448,12 @@ SECTION(, conf_root_section, "top level", "The keys at the top of the file.", ro
 	 .doc = "GeoIP2/GeoLite2 City database; required when records exist."},
 	{.key = "log_level", .type = CONF_T_ENUM, .offset = CF(log_level),
 	 .choices = "error warn info debug", .def = "info", .flags = CONF_F_LOCAL, .doc = "Most verbose level logged."},
+	{.key = "user", .type = CONF_T_STRING, .offset = CF(user), .flags = CONF_F_LOCAL,
+	 .doc = "Started as root, a daemon binds its sockets, then becomes this user: its uid, "
+		"gid, no supplementary group, no capability (systemd units start them as "
+		"`meridian` already)."},
+	{.key = "group", .type = CONF_T_STRING, .offset = CF(group), .flags = CONF_F_LOCAL, .def_doc = "the user's group",
+	 .doc = "The group a daemon started as root takes with `user`."},
 	{.key = "dns", .type = CONF_T_SECTION, .child = &conf_dns_section,
 	 .doc = "The DNS server (see below)."},
 	{.key = "datacenters", .type = CONF_T_MAP, .offset = CF(datacenters),
@@ -403,5 +467,7 @@ SECTION(, conf_root_section, "top level", "The keys at the top of the file.", ro
 	{.key = "health", .type = CONF_T_SECTION, .child = &conf_health_section,
 	 .doc = "Verdict tuning (see below)."},
 	{.key = "replication", .type = CONF_T_SECTION, .child = &conf_replication_section,
-	 .doc = "Replication between regions (see below)."});
+	 .doc = "Replication between regions (see below)."},
+	{.key = "metrics", .type = CONF_T_SECTION, .child = &conf_metrics_section,
+	 .doc = "Prometheus endpoints (see below)."});
 /* clang-format on */

@@ -34,6 +34,8 @@ static const ctl_command_spec_t commands[] = {
      "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope"},
     {"geo", CTL_CMD_GEO, 1, 1, 0, 0, "CLIENT-IP", "the GeoIP database record for CLIENT-IP"},
     {"peers", CTL_CMD_PEERS, 0, 0, 0, 0, "", "replication peers: last contact, lag, errors"},
+    {"stats", CTL_CMD_STATS, 0, 0, 0, 0, "",
+     "the local daemons' live counters, read from their metrics: endpoints"},
     {"reload", CTL_CMD_RELOAD, 0, 0, CTL_OPT_PID_FILE, 0, "[--pid-file FILE]",
      "send SIGHUP to the meridian-dnsd running with this config"},
     {"check", CTL_CMD_CHECK, 0, 1, 0, 0, "[CANDIDATE]",

@@ -14,6 +14,7 @@
 #include "ctl/ctl_explain.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"
+#include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
 
 /* Commands that need the config run here once it is loaded; a config that does not
@@ -39,6 +40,8 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_peers_run(args, conf);
 	case CTL_CMD_RELOAD:
 		return ctl_reload_run(args, conf);
+	case CTL_CMD_STATS:
+		return ctl_stats_run(args, conf);
 	case CTL_CMD_DIFF:
 		return ctl_diff_run(args, conf);
 	default:

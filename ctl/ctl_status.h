@@ -15,10 +15,10 @@
 int ctl_status_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
 
 /* One region's observation as a status cell: `eu-west:down 3s "HTTP 503"`, with
- * " (stale)" when it is too old to vote. Returns buf. */
-const char *ctl_status_observation_text(const state_observation_t *obs, int64_t now_ms,
-					uint32_t stale_after_ms, char *buf,
-					size_t len) M_NONNULL_ALL;
+ * " (stale, checked 45s ago)" when it does not vote (state_observation_fresh). Ages are
+ * this region's view: since the row was stored here. Returns buf. */
+const char *ctl_status_observation_text(const conf_t *conf, const state_observation_t *obs,
+					int64_t now_ms, char *buf, size_t len) M_NONNULL_ALL;
 /* An override as a status cell: `drain by alice, 29m55s left: "kernel upgrade"`. */
 const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms, char *buf,
 				     size_t len) M_NONNULL_ALL;

@@ -11,6 +11,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_json.c ctl/ctl_json.h \
 	ctl/ctl_override.c ctl/ctl_override.h \
 	ctl/ctl_state.c ctl/ctl_state.h \
+	ctl/ctl_stats.c ctl/ctl_stats.h \
 	ctl/ctl_status.c ctl/ctl_status.h
 ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
 

@@ -42,6 +42,7 @@ struct dnsd_reload {
 	char state_problem[512];    /* last state.db problem logged, to log each once */
 	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
+	dnsd_reload_stats_t stats;  /* what /metrics and SIGUSR1 show; this thread writes */
 	bool deploy_pending;	    /* what we serve changed and is not yet in state.db */
 	bool deploy_built;	    /* deploy_row describes what we serve now */
 	state_deployment_t deploy_row; /* what we serve, as recorded (dnsd_deploy.h) */
@@ -186,6 +187,8 @@ static void state_try_open(dnsd_reload_t *r)
 		return;
 	char err[256];
 	r->state = state_open_readonly(c->state_path, err, sizeof(err));
+	if (r->state == NULL && errno == ENOENT)
+		return; /* no schema yet: as good as no file, a writer creates it */
 	if (r->state == NULL) {
 		state_problem(r, err);
 		return;
@@ -299,6 +302,8 @@ static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 	log_changes(r, r->published, v);
 	r->published = snap;
 	dnsd_snapshot_publish(snap);
+	r->stats.generation++;
+	r->stats.published_ms = wall_ms();
 	return 0;
 }
 
@@ -346,6 +351,7 @@ int dnsd_reload_compile(dnsd_reload_t *r)
 	if (publish(r, v) < 0)
 		return 0; /* logged; the next publication takes the tries */
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	r->stats.geo_build_seconds = ms / 1e3;
 	log_info("geoip: tries for %zu records of %s compiled in %.0f ms; answering from them",
 		 c->record_count, dnsd_geodb_path(db), ms);
 	return 0;
@@ -383,6 +389,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	log_info("reloading %s", r->path);
 	if (load_parts(r->path, 1, false, &zs, &db, &geo_st, &geo_st_valid, &errors) < 0) {
 		log_lines("reload failed: ", errors);
+		r->stats.reload_failures++;
 		log_error("reload of %s failed; still serving the previous configuration", r->path);
 		free(errors);
 		return -1;
@@ -429,6 +436,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 		v = r->published->verdicts; /* unreadable state: carry the last verdicts over */
 	if (publish(r, v) < 0)
 		return -1;
+	r->stats.reloads++;
 	log_info("reloaded %s: %zu zones, %zu geo records, %zu datacenters", r->path,
 		 newc->dns.zone_count, newc->record_count, newc->datacenter_count);
 	deploy_changed(r);
@@ -452,8 +460,12 @@ static void geo_check(dnsd_reload_t *r)
 	r->geo_seen = st;
 	r->geo_seen_valid = true;
 	char *errors = NULL;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	dnsd_geodb_t *db = dnsd_geodb_load(c, 1, &errors);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (db == NULL) {
+		r->stats.geo_failures++;
 		log_lines("geoip reload refused: ", errors);
 		log_error("geoip: %s changed but did not load; keeping the previous database",
 			  c->geoip_path);
@@ -462,6 +474,9 @@ static void geo_check(dnsd_reload_t *r)
 	}
 	dnsd_geodb_unref(r->geodb);
 	r->geodb = db;
+	r->stats.geo_reloads++;
+	r->stats.geo_build_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+				     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
 	if (publish(r, v) == 0)
 		log_info("geoip: reloaded %s", c->geoip_path);
@@ -497,6 +512,21 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 		geo_check(r);
 	if (r->deploy_pending && now - r->last_deploy_try_ms >= r->deploy_retry_ms)
 		deploy_try(r);
+}
+
+void dnsd_reload_stats(const dnsd_reload_t *r, dnsd_reload_stats_t *out)
+{
+	*out = r->stats;
+	out->geo_bytes = r->geo_seen_valid ? (uint64_t)r->geo_seen.st_size : 0;
+}
+
+bool dnsd_reload_serving(const dnsd_reload_t *r, size_t dc, const char **state)
+{
+	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
+	const dnsd_snapshot_t *p = r->published;
+	bool known = p != NULL && p->dcs != NULL && dc < p->conf->datacenter_count;
+	*state = v && known ? state_dc_state_name(v[dc].effective) : "unknown";
+	return !known || p->dcs[dc].serving;
 }
 
 void dnsd_reload_free(dnsd_reload_t *r)

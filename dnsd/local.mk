@@ -4,15 +4,18 @@ include dnsd/engine.mk
 sbin_PROGRAMS += meridian-dnsd
 meridian_dnsd_SOURCES = \
 	dnsd/dnsd_main.c \
+	dnsd/dnsd_metrics.c dnsd/dnsd_metrics.h \
 	dnsd/dnsd_reload.c dnsd/dnsd_reload.h \
 	dnsd/dnsd_deploy.c dnsd/dnsd_deploy.h \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
+	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
 	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
 meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(OPENSSL_CFLAGS)
-meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
-	$(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) $(OPENSSL_LIBS) -lm
+meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a metrics/libmetrics.a \
+	conf/libconf.a base/libbase.a $(MHD_LIBS) \
+	$(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm
 
 DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/101-dnsd-answers/run.sh \
@@ -24,9 +27,18 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/107-dnsd-state/run.sh \
 	tests/functional/108-dnsd-listen/run.sh \
 	tests/functional/109-dnsd-fd-limit/run.sh \
-	tests/functional/110-dnsd-no-fragments/run.sh
+	tests/functional/110-dnsd-no-fragments/run.sh \
+	tests/functional/131-dnsd-tcp-fair/run.sh \
+	tests/functional/132-dnsd-rrl/run.sh \
+	tests/functional/151-dnsd-dnssec-presigned/run.sh \
+	tests/functional/152-dnsd-differential/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh
+EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
+	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py \
+	tests/functional/150-dnssec-lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
+	tests/functional/152-dnsd-differential/zone.example.com \
+	tests/functional/152-dnsd-differential/zone.child.example.com \
+	tests/functional/152-dnsd-differential/zone.nods.example.com
 
 # bench/: the batching load generator (built, never run by make check).
 noinst_PROGRAMS += bench/dnsload bench/udp-floor
@@ -42,7 +54,7 @@ tests_unit_dnsd_test_snapshot_SOURCES = tests/unit/dnsd/test_snapshot.c \
 tests_unit_dnsd_test_snapshot_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
-	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
+	base/libbase.a $(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
 	$(CMOCKA_LIBS) -lm
 
 # Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.

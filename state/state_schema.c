@@ -237,11 +237,24 @@ static const char deployments_v4[] =
 	"   OR d.geoip_digest <> l.geoip_digest OR d.version <> l.version)"
 	" ORDER BY d.region, d.component;";
 
+/* Version 5: when this region stored each observation row, by this region's clock. Votes
+ * are fresh by this time (state_observation_fresh), so two regions' clocks need not agree.
+ * Local like peers: never replicated; written in the transaction that writes or applies
+ * the observation row it times. */
+static const char observations_received_v5[] =
+	"CREATE TABLE observations_received ("
+	"  checker TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  PRIMARY KEY (checker, datacenter)"
+	") WITHOUT ROWID;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
 	peer_origins_v3,
 	deployments_v4,
+	observations_received_v5,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */
