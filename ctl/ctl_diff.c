@@ -10,6 +10,7 @@
 #include "ctl/ctl_drift.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_state.h"
+#include "dnsd/dnsd_deploy.h"
 #include "geo/geo_ident.h"
 
 /* The key paths of two canonical configs (?1 here, ?2 there) whose values differ, by
@@ -375,18 +376,61 @@ int ctl_diff_run(const ctl_args_t *args, const conf_t *conf)
 	return o.count > 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }
 
-/* The candidate as a deployment row: its canonical config, and its GeoIP file when one
- * is configured and readable (zones are not loaded here: meridian-dnsd -t checks them). */
-static int candidate_row(const conf_t *cand, state_deployment_t *row, bool *has_geo)
+/* An invalid candidate: what (config, zones) and every error line, on stderr, or as
+ * {"candidate", "ok": false, "errors": [...]} with --json. */
+static void candidate_invalid(bool json, const char *candidate, const char *what, char *errors)
 {
-	char err[512];
+	if (json) {
+		ctl_json_t j;
+
+		ctl_json_init(&j, stdout);
+		ctl_json_object_begin(&j);
+		ctl_json_kv_string(&j, "candidate", candidate);
+		ctl_json_kv_bool(&j, "ok", false);
+		ctl_json_key(&j, "errors");
+		ctl_json_array_begin(&j);
+		for (char *line = errors, *next; line != NULL && *line != '\0'; line = next) {
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			ctl_json_string(&j, line);
+		}
+		ctl_json_array_end(&j);
+		ctl_json_object_end(&j);
+		if (ctl_json_finish(&j) != 0)
+			ctl_error("internal error: malformed JSON output");
+		return;
+	}
+	ctl_error("%s: %s invalid:", candidate, what);
+	fprintf(stderr, "%s", errors != NULL ? errors : "out of memory\n");
+	if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+/* The candidate as a deployment row: its canonical config, its zones (loaded and
+ * checked as meridian-dnsd loads them; a zone that does not load makes the candidate
+ * invalid), and its GeoIP file when one is configured and readable. */
+static int candidate_row(bool json, const char *candidate, const conf_t *cand,
+			 state_deployment_t *row, bool *has_geo)
+{
+	char err[512], *errors = NULL;
+	dnsd_zones_t *zones;
 	geo_ident_t geo;
 
 	*has_geo = false;
-	if (state_deployment_init(row, cand, "candidate", err, sizeof(err)) < 0) {
+	zones = dnsd_zones_load(cand->dns.zones, cand->dns.zone_count, cand->records,
+				cand->record_count, &errors);
+	if (zones == NULL) {
+		candidate_invalid(json, candidate, "zones", errors);
+		free(errors);
+		return -1;
+	}
+	if (dnsd_deploy_build(cand, zones, NULL, row, err, sizeof(err)) < 0) {
+		dnsd_zones_free(zones);
 		ctl_error("check: %s", err);
 		return -1;
 	}
+	dnsd_zones_free(zones);
 	if (cand->geoip_path != NULL && geo_ident_read(cand->geoip_path, &geo, err, sizeof(err)) == 0) {
 		snprintf(row->geoip_type, sizeof(row->geoip_type), "%s", geo.type);
 		row->geoip_epoch = geo.build_epoch;
@@ -409,10 +453,7 @@ int ctl_check_candidate_run(const ctl_args_t *args, const char *candidate)
 	int rc = CTL_EXIT_OK;
 
 	if (cand == NULL) {
-		ctl_error("%s: config invalid:", candidate);
-		fprintf(stderr, "%s", errors != NULL ? errors : "");
-		if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
-			fputc('\n', stderr);
+		candidate_invalid(args->json, candidate, "config", errors);
 		free(errors);
 		return CTL_EXIT_FAIL;
 	}
@@ -428,7 +469,7 @@ int ctl_check_candidate_run(const ctl_args_t *args, const char *candidate)
 		return CTL_EXIT_FAIL;
 	}
 	st = ctl_state_open(running, false);
-	if (st == NULL || candidate_row(cand, &row, &has_geo) < 0) {
+	if (st == NULL || candidate_row(args->json, candidate, cand, &row, &has_geo) < 0) {
 		state_close(st);
 		conf_free(running);
 		conf_free(cand);
@@ -459,7 +500,8 @@ int ctl_check_candidate_run(const ctl_args_t *args, const char *candidate)
 			if (strcmp(d.deps[k].component, "dnsd") == 0)
 				theirs = &d.deps[k];
 		/* what the candidate does not know is taken as the region's own */
-		row.zones = theirs->zones;
+		if (strcmp(theirs->component, "dnsd") != 0)
+			row.zones = theirs->zones;
 		if (!has_geo) {
 			snprintf(row.geoip_type, sizeof(row.geoip_type), "%s", theirs->geoip_type);
 			row.geoip_epoch = theirs->geoip_epoch;

@@ -12,7 +12,6 @@
 #include "base/json_escape.h"
 #include "dnsd/dnsd_db.h"
 #include "geo/geo_ident.h"
-#include "state/state_deploy.h"
 
 /* One record as bytes that sort canonically: owner wire, type, TTL, rdlen, rdata. */
 typedef struct {
@@ -163,45 +162,48 @@ char *dnsd_deploy_zones_json(const dnsd_zones_t *zones)
 	return text;
 }
 
-int dnsd_deploy_record(const conf_t *conf, const dnsd_zones_t *zones, const char *geoip_path,
-		       char *err, size_t errlen)
+int dnsd_deploy_build(const conf_t *conf, const dnsd_zones_t *zones, const char *geoip_path,
+		      state_deployment_t *row, char *err, size_t errlen)
 {
-	state_deployment_t d;
 	geo_ident_t geo;
-	state_t *st;
-	int rc;
 
-	if (conf->state_path == NULL || access(conf->state_path, F_OK) != 0)
-		return 1;
-	if (state_deployment_init(&d, conf, "dnsd", err, errlen) < 0)
+	if (state_deployment_init(row, conf, "dnsd", err, errlen) < 0)
 		return -1;
 	if (zones != NULL) {
-		free(d.zones);
-		d.zones = dnsd_deploy_zones_json(zones);
-		if (d.zones == NULL) {
-			snprintf(err, errlen, "deployment: zone digest failed (out of memory?)");
-			state_deployment_clear(&d);
+		free(row->zones);
+		row->zones = dnsd_deploy_zones_json(zones);
+		if (row->zones == NULL) {
+			snprintf(err, errlen, "zone digest failed (out of memory?)");
+			state_deployment_clear(row);
 			return -1;
 		}
 	}
 	if (geoip_path != NULL) {
 		if (geo_ident_read(geoip_path, &geo, err, errlen) < 0) {
-			state_deployment_clear(&d);
+			state_deployment_clear(row);
 			return -1;
 		}
-		snprintf(d.geoip_type, sizeof(d.geoip_type), "%s", geo.type);
-		d.geoip_epoch = geo.build_epoch;
-		snprintf(d.geoip_digest, sizeof(d.geoip_digest), "%s", geo.digest);
+		snprintf(row->geoip_type, sizeof(row->geoip_type), "%s", geo.type);
+		row->geoip_epoch = geo.build_epoch;
+		snprintf(row->geoip_digest, sizeof(row->geoip_digest), "%s", geo.digest);
 	}
+	return 0;
+}
+
+int dnsd_deploy_write(const conf_t *conf, const state_deployment_t *row, char *err,
+		      size_t errlen)
+{
+	state_t *st;
+	int rc;
+
+	if (conf->state_path == NULL || access(conf->state_path, F_OK) != 0)
+		return 1;
 	st = state_open(conf->state_path, conf->region, err, errlen);
-	if (st == NULL) {
-		state_deployment_clear(&d);
+	if (st == NULL)
 		return -1;
-	}
-	rc = state_deployment_put(st, &d);
+	rc = state_deployment_put(st, row);
 	if (rc < 0)
 		snprintf(err, errlen, "%s", state_errmsg(st));
 	state_close(st);
-	state_deployment_clear(&d);
 	return rc < 0 ? -1 : 0;
 }

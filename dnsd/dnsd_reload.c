@@ -45,7 +45,10 @@ struct dnsd_reload {
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
 	dnsd_reload_stats_t stats;  /* what /metrics and SIGUSR1 show; this thread writes */
 	bool deploy_pending;	    /* what we serve changed and is not yet in state.db */
+	bool deploy_built;	    /* deploy_row describes what we serve now */
+	state_deployment_t deploy_row; /* what we serve, as recorded (dnsd_deploy.h) */
 	int64_t last_deploy_try_ms; /* monotonic ms of the last attempt to record it */
+	int64_t deploy_retry_ms;    /* wait before the next attempt: 1 s doubling to 60 s */
 	char deploy_problem[512];   /* last recording problem logged, to log each once */
 };
 
@@ -182,25 +185,49 @@ static void state_try_open(dnsd_reload_t *r)
 	log_info("state: following %s", c->state_path);
 }
 
-/* Records what we serve (dnsd_deploy.h) when it changed: right away, then every
- * RELOAD_RETRY_MS while state.db is missing or refuses the write. */
+/* Records what we serve (dnsd_deploy.h): the row is built once per change (digests of
+ * the config, zones and GeoIP file), then written right away, and again while state.db
+ * is missing (every RELOAD_RETRY_MS) or refuses the write (backing off to a minute). */
 static void deploy_try(dnsd_reload_t *r)
 {
 	char err[512];
+	const conf_t *c = dnsd_reload_conf(r);
 	r->last_deploy_try_ms = mono_ms();
 	r->deploy_pending = true;
-	const conf_t *c = dnsd_reload_conf(r);
-	int rc = dnsd_deploy_record(c, dnsd_zoneset_zones(r->zoneset),
-				    r->geodb != NULL ? dnsd_geodb_path(r->geodb) : NULL, err,
-				    sizeof(err));
+	if (!r->deploy_built) {
+		if (dnsd_deploy_build(c, dnsd_zoneset_zones(r->zoneset),
+				      r->geodb != NULL ? dnsd_geodb_path(r->geodb) : NULL,
+				      &r->deploy_row, err, sizeof(err)) < 0) {
+			/* nothing to record until what we serve changes again */
+			r->deploy_pending = false;
+			log_warn("deployment: cannot describe what this region serves: %s", err);
+			return;
+		}
+		r->deploy_built = true;
+		r->deploy_retry_ms = RELOAD_RETRY_MS;
+	}
+	int rc = dnsd_deploy_write(c, &r->deploy_row, err, sizeof(err));
 	if (rc == 0) {
 		r->deploy_pending = false;
 		r->deploy_problem[0] = '\0';
 		log_debug("deployment: recorded in %s", c->state_path);
-	} else if (rc < 0 && strcmp(err, r->deploy_problem) != 0) {
-		snprintf(r->deploy_problem, sizeof(r->deploy_problem), "%s", err);
-		log_warn("deployment: cannot record what this region serves: %s; retrying", err);
+	} else if (rc < 0) {
+		if (strcmp(err, r->deploy_problem) != 0) {
+			snprintf(r->deploy_problem, sizeof(r->deploy_problem), "%s", err);
+			log_warn("deployment: cannot record what this region serves: %s; retrying",
+				 err);
+		}
+		if (r->deploy_retry_ms < 60000)
+			r->deploy_retry_ms *= 2;
 	}
+}
+
+/* What we serve changed: describe and record it anew. */
+static void deploy_changed(dnsd_reload_t *r)
+{
+	state_deployment_clear(&r->deploy_row);
+	r->deploy_built = false;
+	deploy_try(r);
 }
 
 /* Verdicts for the current config into r->verdicts; NULL when there is no state yet
@@ -279,7 +306,7 @@ int dnsd_reload_start(dnsd_reload_t *r)
 		return -1;
 	log_info("serving %zu zones, %zu geo records, %zu datacenters from %s", c->dns.zone_count,
 		 c->record_count, c->datacenter_count, r->path);
-	deploy_try(r);
+	deploy_changed(r);
 	if (r->geodb != NULL && dnsd_geodb_is_direct(r->geodb))
 		log_info("geoip: answering straight from %s while its tries compile",
 			 dnsd_geodb_path(r->geodb));
@@ -399,7 +426,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	r->stats.reloads++;
 	log_info("reloaded %s: %zu zones, %zu geo records, %zu datacenters", r->path,
 		 newc->dns.zone_count, newc->record_count, newc->datacenter_count);
-	deploy_try(r);
+	deploy_changed(r);
 	return 0;
 }
 
@@ -440,7 +467,7 @@ static void geo_check(dnsd_reload_t *r)
 	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
 	if (publish(r, v) == 0)
 		log_info("geoip: reloaded %s", c->geoip_path);
-	deploy_try(r);
+	deploy_changed(r);
 }
 
 void dnsd_reload_tick(dnsd_reload_t *r)
@@ -470,7 +497,7 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 	}
 	if (now - r->last_geo_check_ms >= RELOAD_RETRY_MS)
 		geo_check(r);
-	if (r->deploy_pending && now - r->last_deploy_try_ms >= RELOAD_RETRY_MS)
+	if (r->deploy_pending && now - r->last_deploy_try_ms >= r->deploy_retry_ms)
 		deploy_try(r);
 }
 
@@ -496,6 +523,7 @@ void dnsd_reload_free(dnsd_reload_t *r)
 	if (r->published != NULL)
 		dnsd_snapshot_publish(NULL);
 	state_close(r->state);
+	state_deployment_clear(&r->deploy_row);
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);

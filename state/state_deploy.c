@@ -18,6 +18,7 @@ int state_deployment_put(state_t *st, const state_deployment_t *d)
 	char key[2 * STATE_NAME_MAX];
 	uint64_t hlc, seq;
 	sqlite3_stmt *stmt;
+	bool same;
 	int rc;
 
 	if (d->component[0] == '\0' || strchr(d->component, '/'))
@@ -27,6 +28,34 @@ int state_deployment_put(state_t *st, const state_deployment_t *d)
 	snprintf(key, sizeof(key), "%s/%s", st->region, d->component);
 	if (state_tx_begin(st) < 0)
 		return -1;
+	/* A start or reload that serves what the row already says writes nothing: a
+	 * restarted daemon adds no change-log entry, and since stays. */
+	stmt = state_prepare(st, "SELECT count(*) FROM deployments WHERE region = ?1"
+				 " AND component = ?2 AND version = ?3 AND config_digest = ?4"
+				 " AND config = ?5 AND zones = ?6 AND geoip_type = ?7"
+				 " AND geoip_epoch = ?8 AND geoip_digest = ?9");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, d->component, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, d->version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, d->config_digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, d->config, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, d->zones ? d->zones : "[]", -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, d->geoip_type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 8, d->geoip_epoch);
+	sqlite3_bind_text(stmt, 9, d->geoip_digest, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	same = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) > 0;
+	if (rc != SQLITE_ROW)
+		state_fail_sql(st, "deployment");
+	state_release(st, stmt);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	if (same) {
+		state_tx_rollback(st);
+		return 0;
+	}
 	if (state_change_next(st, &hlc, &seq) < 0)
 		goto fail;
 	stmt = state_prepare(
@@ -153,11 +182,10 @@ nomem:
 	return state_fail(st, "deployments: out of memory");
 }
 
-int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
+/* Rows of sql (region, component, config, zones, geoip, version, since_ms) as drift. */
+static int drift_query(state_t *st, const char *sql, state_drift_t **out, size_t *count)
 {
-	sqlite3_stmt *stmt =
-	    state_prepare(st, "SELECT region, component, config, zones, geoip, version, since_ms"
-			      " FROM status_drift");
+	sqlite3_stmt *stmt = state_prepare(st, sql);
 	state_drift_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -179,7 +207,7 @@ int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
 		state_copy(list[n].region, sizeof(list[n].region),
 			   (const char *)sqlite3_column_text(stmt, 0));
 		state_copy(list[n].component, sizeof(list[n].component),
-			   (const char *)sqlite3_column_text(stmt, 1));
+			   (const char *)sqlite3_column_text(stmt, 1)); /* NULL: "" */
 		list[n].config = sqlite3_column_int(stmt, 2) != 0;
 		list[n].zones = sqlite3_column_int(stmt, 3) != 0;
 		list[n].geoip = sqlite3_column_int(stmt, 4) != 0;
@@ -195,4 +223,20 @@ int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
 	*out = list;
 	*count = n;
 	return 0;
+}
+
+int state_drift_list(state_t *st, state_drift_t **out, size_t *count)
+{
+	return drift_query(st,
+			   "SELECT region, component, config, zones, geoip, version, since_ms"
+			   " FROM status_drift",
+			   out, count);
+}
+
+int state_drift_regions(state_t *st, state_drift_t **out, size_t *count)
+{
+	return drift_query(st,
+			   "SELECT region, NULL, max(config), max(zones), max(geoip), max(version),"
+			   " min(since_ms) FROM status_drift GROUP BY region ORDER BY region",
+			   out, count);
 }

@@ -25,8 +25,8 @@ typedef struct {
 	char geoip_type[STATE_TEXT_MAX];     /* the GeoIP database's database_type, "" none */
 	int64_t geoip_epoch;		     /* its build_epoch, seconds since epoch, 0 none */
 	char geoip_digest[STATE_DIGEST_MAX]; /* SHA-256 of the file, "" none */
-	int64_t since_ms;   /* when this content was first recorded (a reload of the same keeps it) */
-	int64_t updated_ms; /* the last start or reload that recorded it, ms since epoch */
+	int64_t since_ms;   /* when this content was first recorded, ms since epoch */
+	int64_t updated_ms; /* when the row was last written, ms since epoch (= since_ms today) */
 	uint64_t hlc;	    /* of the write that made this row */
 	char origin[STATE_NAME_MAX]; /* region that wrote it */
 } state_deployment_t;
@@ -39,8 +39,9 @@ int state_deployment_init(state_deployment_t *d, const conf_t *conf, const char 
 /* Frees what state_deployment_init and the caller put in d; d can be filled again. */
 void state_deployment_clear(state_deployment_t *d) M_NONNULL_ALL;
 /* Records d as this region's row of d->component (region and origin forced to this
- * region), row and change log in one transaction. since is kept when version, digests,
- * zones and GeoIP are what the row already said, else set to now. */
+ * region), row and change log in one transaction. When version, config, zones and GeoIP
+ * are what the row already says, nothing is written (a restart adds no change-log
+ * entry); otherwise since and updated become now. */
 int state_deployment_put(state_t *st, const state_deployment_t *d) M_NONNULL_ALL M_WUR;
 /* Every row, by region then component; *out malloc'd, free with state_deployments_free. */
 int state_deployments_list(state_t *st, state_deployment_t **out, size_t *count) M_NONNULL_ALL M_WUR;
@@ -62,5 +63,9 @@ typedef struct {
  * when every region runs what this one runs. The hook for status pages and metrics:
  * drift per region is the rows of that region, its age now - since_ms. */
 int state_drift_list(state_t *st, state_drift_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+/* The same folded per region (component ""): a part differs when it differs for any of
+ * the region's components, since_ms is the earliest. One entry per drifting region, by
+ * region: e.g. a metric meridian_drift_seconds{region} = now - since_ms. */
+int state_drift_regions(state_t *st, state_drift_t **out, size_t *count) M_NONNULL_ALL M_WUR;
 
 #endif

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# 480-deploy-drift: three regions (replicator + dnsd each) record what they run; one region
+# 480-deploy-drift: three regions (replicator, healthcheck, dnsd each) record what they run; one region
 # deploys something else and the other two see it, name it, warn after the grace, and
 # forget it when the region goes back. Three times: a config change (a record loses a
 # datacenter), a zone serial, and a GeoIP database rebuilt with other data.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../400-repl-lib/repl.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
-for p in meridian-dnsd meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
+for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_skip "make-test-mmdb.pl failed"
 CTL=$BIN/meridianctl
@@ -53,6 +53,7 @@ done
 regions
 for r in a b c; do
 	repl_start "$r" || t_abort "replicator $r starts"
+	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
 	t_start "dnsd-$r" "$BIN/meridian-dnsd" -c "$WORK/$r.yaml"
 	port="DNS_$r"
 	t_wait_dns "${!port}" || t_abort "meridian-dnsd of region $r answers"
@@ -61,14 +62,15 @@ done
 DRIFT="SELECT group_concat(region || ':' || component || ':' || config || zones || geoip || version, ' ') FROM status_drift"
 ROWS="SELECT count(*) FROM deployments"
 for r in a b c; do
-	t_check "$r holds the 6 deployment rows (3 regions x dnsd, replicator)" repl_wait_sql 20 "$r" "$ROWS" 6
+	t_check "$r holds the 9 deployment rows (3 regions x dnsd, healthcheck, replicator)" \
+		repl_wait_sql 20 "$r" "$ROWS" 9
 	t_check "$r sees no drift at first" repl_wait_sql 10 "$r" "$DRIFT" ""
 done
 out=$("$CTL" -c "$WORK/b.yaml" status); rc=$?
 t_eq "status exits 0 without drift" 0 "$rc"
 t_contains "status says there is no drift" "3 regions, no drift" "$out"
-t_eq "the three dnsd rows carry one config digest" 1 \
-	"$(repl_sql b "SELECT count(DISTINCT config_digest) FROM deployments WHERE component = 'dnsd'")"
+t_eq "the nine rows carry one config digest" 1 \
+	"$(repl_sql b "SELECT count(DISTINCT config_digest) FROM deployments")"
 t_eq "the zone and its serial are recorded" "example.com.:1" \
 	"$(repl_sql b "SELECT json_extract(zones, '\$[0].origin') || ':' || json_extract(zones, '\$[0].serial') FROM deployments WHERE region = 'a' AND component = 'dnsd'")"
 t_eq "the GeoIP database's type is recorded" "Meridian-Test-City" \
@@ -77,7 +79,7 @@ t_check "no key material in the replicated config" \
 	bash -c "! sqlite3 '$WORK/b.db' 'SELECT config FROM deployments' | grep -q 'repl.key\|key_file\|$(cat "$WORK/repl.key")'"
 
 # sighup_a: region a deploys; WANT is what b's and c's drift view must show for a.
-sighup_a() { kill -HUP "$PID_dnsd_a" "$(repl_pid a)"; }
+sighup_a() { kill -HUP "$PID_dnsd_a" "$PID_hc_a" "$(repl_pid a)"; }
 # wait_drift WANT: b and c both show WANT; prints how long it took after the deploy.
 wait_drift() {
 	local want=$1 start=$2 r
@@ -139,7 +141,7 @@ WWW_a="[east]"
 regions
 start=$(date +%s%N)
 sighup_a
-wait_drift "a:dnsd:1000 a:replicator:1000" "$start"
+wait_drift "a:dnsd:1000 a:healthcheck:1000 a:replicator:1000" "$start"
 t_contains "a sees b and c drift from it" "b:dnsd:1000" "$(repl_sql a "$DRIFT")"
 scenario config config "a:dnsd:1000" 'records."www.example.com.".datacenters: ["east","west"] in b, ["east"] in a'
 out=$("$CTL" -c "$WORK/b.yaml" diff a --json)
@@ -160,6 +162,23 @@ start=$(date +%s%N)
 kill -HUP "$PID_dnsd_a"
 wait_drift "a:dnsd:0100" "$start"
 scenario "zone serial" zones "a:dnsd:0100" "zone example.com.: serial 1 in b, 2 in a"
+out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/a.yaml"); rc=$?
+t_eq "check of a's config (zone serial 2) exits 0" 0 "$rc"
+t_contains "check: the candidate's zone serial against c's" "zone example.com.: serial 2 in candidate, 1 in c" "$out"
+t_contains "check: a runs the candidate's zones already" "region a dnsd: the same" "$out"
+cp "$WORK/zones/a/example.com.zone" "$WORK/zone.good"
+printf 'www\tIN CNAME\tns1\nwww\tIN A\t192.0.2.9\n' >>"$WORK/zones/a/example.com.zone"
+out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/a.yaml" 2>&1); rc=$?
+t_eq "check of a candidate whose zone does not load exits 1" 1 "$rc"
+t_contains "check names the zone file and line" "zones/a/example.com.zone:" "$out"
+out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/a.yaml" --json 2>/dev/null); rc=$?
+t_eq "check --json of it: exit 1, ok false, the error listed" "1 False True" \
+	"$rc $(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], any("CNAME at www.example.com. has other data" in e for e in d["errors"]))')"
+mv "$WORK/zone.good" "$WORK/zones/a/example.com.zone"
+sed 's/ttl: 5/ttl: many/' "$WORK/a.yaml" >"$WORK/broken.yaml"
+out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/broken.yaml" 2>&1); rc=$?
+t_eq "check of a config that does not load exits 1" 1 "$rc"
+t_contains "check names file, line and key" 'broken.yaml:13:55: records."www.example.com.".ttl: expected an unsigned integer' "$out"
 zone a 1
 kill -HUP "$PID_dnsd_a"
 revert_checks "zone serial" 2

@@ -72,7 +72,7 @@ static void ship(state_t *from, state_t *to, const char *origin)
 	state_changes_free(ch, n);
 }
 
-static void test_reload_of_same_content_keeps_since(void **unused)
+static void test_reload_of_same_content_writes_nothing(void **unused)
 {
 	state_t *a = test_open(path_a, "us-east");
 	state_deployment_t *list = NULL;
@@ -86,16 +86,17 @@ static void test_reload_of_same_content_keeps_since(void **unused)
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0].region, "us-east");
 	assert_int_equal(list[0].since_ms, INT64_C(1700000000000));
-	assert_int_equal(list[0].updated_ms, INT64_C(1700000005000));
+	assert_int_equal(list[0].updated_ms, INT64_C(1700000000000));
 	state_deployments_free(list, n);
 	test_now_ms += 5000;
 	put(a, "d1", 2); /* a new zone serial is new content */
 	assert_int_equal(state_deployments_list(a, &list, &n), 0);
 	assert_int_equal(list[0].since_ms, INT64_C(1700000010000));
 	state_deployments_free(list, n);
+	/* the same content again wrote nothing */
 	assert_int_equal(test_query_int(a, "SELECT count(*) FROM changelog WHERE tbl = 'deployments'"
 					   " AND key = 'us-east/dnsd'"),
-			 3);
+			 2);
 	state_close(a);
 }
 
@@ -129,6 +130,13 @@ static void test_rows_replicate_and_drift_shows_what_differs(void **unused)
 	assert_false(drift[0].version);
 	assert_int_equal(drift[0].since_ms, INT64_C(1700000002000));
 	free(drift);
+	/* folded per region, for metrics */
+	assert_int_equal(state_drift_regions(a, &drift, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(drift[0].region, "eu-west");
+	assert_string_equal(drift[0].component, "");
+	assert_true(drift[0].config && drift[0].zones);
+	free(drift);
 	/* seen from eu-west, us-east is the one that differs */
 	assert_int_equal(state_drift_list(b, &drift, &n), 0);
 	assert_int_equal(n, 1);
@@ -142,6 +150,31 @@ static void test_rows_replicate_and_drift_shows_what_differs(void **unused)
 	assert_int_equal(n, 0);
 	assert_int_equal(state_drift_list(b, &drift, &n), 0);
 	assert_int_equal(n, 0);
+	state_close(a);
+	state_close(b);
+}
+
+static void test_version_and_geoip_drift(void **unused)
+{
+	state_t *a = test_open(path_a, "us-east"), *b = test_open(path_b, "eu-west");
+	state_deployment_t d;
+	state_drift_t *drift = NULL;
+	size_t n = 0;
+
+	put(a, "d1", 1);
+	row(&d, "d1", 1);
+	snprintf(d.version, sizeof(d.version), "0.2.0");
+	d.geoip_epoch = 1700000999; /* the same database type, rebuilt */
+	assert_int_equal(state_deployment_put(b, &d), 0);
+	state_deployment_clear(&d);
+	ship(b, a, "eu-west");
+	assert_int_equal(state_drift_list(a, &drift, &n), 0);
+	assert_int_equal(n, 1);
+	assert_false(drift[0].config);
+	assert_false(drift[0].zones);
+	assert_true(drift[0].geoip);
+	assert_true(drift[0].version);
+	free(drift);
 	state_close(a);
 	state_close(b);
 }
@@ -183,9 +216,11 @@ static void test_malformed_remote_row_is_refused(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_reload_of_same_content_keeps_since, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_of_same_content_writes_nothing, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_replicate_and_drift_shows_what_differs, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_version_and_geoip_drift, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_snapshot_carries_deployments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_remote_row_is_refused, setup, teardown),
 	};
