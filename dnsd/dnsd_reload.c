@@ -41,6 +41,7 @@ struct dnsd_reload {
 	char state_problem[512];    /* last state.db problem logged, to log each once */
 	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
+	dnsd_cookie_keys_t cookies; /* the cookie secrets every snapshot gets */
 };
 
 static int64_t mono_ms(void)
@@ -139,6 +140,12 @@ dnsd_reload_t *dnsd_reload_load(const char *path, bool direct, char **errors)
 		return NULL;
 	}
 	const conf_t *c = dnsd_zoneset_conf(r->zoneset);
+	char err[512];
+	if (dnsd_cookie_keys_load(c, NULL, &r->cookies, err, sizeof(err)) != 0) {
+		*errors = strdup(err);
+		dnsd_reload_free(r);
+		return NULL;
+	}
 	r->verdicts = calloc(c->datacenter_count ? c->datacenter_count : 1, sizeof(*r->verdicts));
 	if (r->verdicts == NULL) {
 		*errors = strdup("out of memory");
@@ -244,6 +251,7 @@ static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 		log_error("snapshot: out of memory; still answering from the previous one");
 		return -1;
 	}
+	snap->cookies = r->cookies; /* not published yet: still ours to write */
 	log_changes(r, r->published, v);
 	r->published = snap;
 	dnsd_snapshot_publish(snap);
@@ -336,6 +344,17 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	}
 	const conf_t *oldc = dnsd_reload_conf(r);
 	const conf_t *newc = dnsd_zoneset_conf(zs);
+	/* New secrets: from the file, or a fresh random one; the last one stays accepted. */
+	dnsd_cookie_keys_t cookies;
+	char cookie_err[512];
+	if (dnsd_cookie_keys_load(newc, &r->cookies, &cookies, cookie_err, sizeof(cookie_err)) !=
+	    0) {
+		log_error("reload failed: %s", cookie_err);
+		log_error("reload of %s failed; still serving the previous configuration", r->path);
+		dnsd_zoneset_unref(zs);
+		dnsd_geodb_unref(db);
+		return -1;
+	}
 	log_zone_changes(r->zoneset, zs);
 	state_verdict_t *verdicts =
 	    calloc(newc->datacenter_count ? newc->datacenter_count : 1, sizeof(*verdicts));
@@ -358,6 +377,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);
+	r->cookies = cookies;
 	r->zoneset = zs;
 	r->geodb = db;
 	r->geo_seen = geo_st;

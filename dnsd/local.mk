@@ -8,11 +8,13 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
 	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
+	dnsd/dnsd_cookie.c dnsd/dnsd_cookie.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
 	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
-meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
+meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) \
+	$(OPENSSL_CFLAGS)
 meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
-	$(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm
+	$(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) $(OPENSSL_LIBS) -lm
 
 DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/101-dnsd-answers/run.sh \
@@ -26,7 +28,8 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/109-dnsd-fd-limit/run.sh \
 	tests/functional/110-dnsd-no-fragments/run.sh \
 	tests/functional/131-dnsd-tcp-fair/run.sh \
-	tests/functional/132-dnsd-rrl/run.sh
+	tests/functional/132-dnsd-rrl/run.sh \
+	tests/functional/133-dnsd-cookies/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
 	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py
@@ -47,6 +50,14 @@ tests_unit_dnsd_test_snapshot_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CF
 tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
 	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
 	$(CMOCKA_LIBS) -lm
+
+# DNS cookies (RFC 9018 vectors) and RRL
+check_PROGRAMS += tests/unit/dnsd/test_cookie
+TESTS += tests/unit/dnsd/test_cookie
+tests_unit_dnsd_test_cookie_SOURCES = tests/unit/dnsd/test_cookie.c dnsd/dnsd_cookie.c
+tests_unit_dnsd_test_cookie_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_dnsd_test_cookie_LDADD = dnsd/libdnsd.a conf/libconf.a base/libbase.a $(LDNS_LIBS) \
+	$(YAML_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
 
 # Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.
 EXTRA_DIST += examples/meridian.yaml examples/zones/example.com.zone examples/demo.sh \
