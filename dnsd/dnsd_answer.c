@@ -511,6 +511,8 @@ static size_t opt_size(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool
 		len += 4u + ctx->nsid_len;
 	if (q->has_ecs)
 		len += 8u + (q->ecs_source + 7u) / 8u;
+	if (ctx->cookies && q->cookie_len != 0)
+		len += DNSD_COOKIE_OPT_LEN;
 	return len;
 }
 
@@ -544,6 +546,14 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 		p[o + 7] = scope;
 		memcpy(p + o + 8, q->ecs_addr, bytes);
 		o += 8u + bytes;
+	}
+	if (ctx->cookies && q->cookie_len != 0) {
+		/* last, so the server finds the server cookie's room at the response's end */
+		dnsd_put16(p + o, DNSD_OPT_COOKIE);
+		dnsd_put16(p + o + 2, 8 + DNSD_COOKIE_SERVER_LEN);
+		memcpy(p + o + 4, q->cookie_client, 8);
+		memset(p + o + 12, 0, DNSD_COOKIE_SERVER_LEN);
+		o += DNSD_COOKIE_OPT_LEN;
 	}
 	return o;
 }

@@ -136,7 +136,16 @@ typedef struct {
 	 * only these (all zero: every CHAOS name is REFUSED) */
 	dnsd_chaos_txt_t identity_txt;
 	dnsd_chaos_txt_t version_txt;
+	/* DNS cookies on: a query's client cookie is echoed as the OPT's last option, with
+	 * DNSD_COOKIE_SERVER_LEN zero bytes after it that the server fills in (dnsd_cookie.c,
+	 * which holds the secrets); the room is reserved like any other option's */
+	bool cookies;
 } dnsd_answer_ctx_t;
+
+/* The server cookie we give (RFC 9018: version, reserved, timestamp, SipHash-2-4). */
+#define DNSD_COOKIE_SERVER_LEN 16
+/* The COOKIE option we write: code, length, client cookie, server cookie. */
+#define DNSD_COOKIE_OPT_LEN (4 + 8 + DNSD_COOKIE_SERVER_LEN)
 
 /* Builds the CHAOS TXT rdata of ctx from ctx->identity and ctx->version, once, when the
  * context is made (and again whenever either changes), so no query builds it. */

@@ -50,6 +50,7 @@ struct dnsd_reload {
 	int64_t last_deploy_try_ms; /* monotonic ms of the last attempt to record it */
 	int64_t deploy_retry_ms;    /* wait before the next attempt: 1 s doubling to 60 s */
 	char deploy_problem[512];   /* last recording problem logged, to log each once */
+	dnsd_cookie_keys_t cookies; /* the cookie secrets every snapshot gets */
 };
 
 /* Appends the lines of more to *all (both may be NULL); frees more. */
@@ -134,6 +135,12 @@ dnsd_reload_t *dnsd_reload_load(const char *path, bool direct, char **errors)
 		return NULL;
 	}
 	const conf_t *c = dnsd_zoneset_conf(r->zoneset);
+	char err[512];
+	if (dnsd_cookie_keys_load(c, NULL, &r->cookies, err, sizeof(err)) != 0) {
+		*errors = strdup(err);
+		dnsd_reload_free(r);
+		return NULL;
+	}
 	r->verdicts = calloc(c->datacenter_count ? c->datacenter_count : 1, sizeof(*r->verdicts));
 	if (r->verdicts == NULL) {
 		*errors = strdup("out of memory");
@@ -286,6 +293,7 @@ static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 		log_error("snapshot: out of memory; still answering from the previous one");
 		return -1;
 	}
+	snap->cookies = r->cookies; /* not published yet: still ours to write */
 	log_changes(r, r->published, v);
 	r->published = snap;
 	dnsd_snapshot_publish(snap);
@@ -383,6 +391,17 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	}
 	const conf_t *oldc = dnsd_reload_conf(r);
 	const conf_t *newc = dnsd_zoneset_conf(zs);
+	/* New secrets: from the file, or a fresh random one; the last one stays accepted. */
+	dnsd_cookie_keys_t cookies;
+	char cookie_err[512];
+	if (dnsd_cookie_keys_load(newc, &r->cookies, &cookies, cookie_err, sizeof(cookie_err)) !=
+	    0) {
+		log_error("reload failed: %s", cookie_err);
+		log_error("reload of %s failed; still serving the previous configuration", r->path);
+		dnsd_zoneset_unref(zs);
+		dnsd_geodb_unref(db);
+		return -1;
+	}
 	log_zone_changes(r->zoneset, zs);
 	state_verdict_t *verdicts =
 	    calloc(newc->datacenter_count ? newc->datacenter_count : 1, sizeof(*verdicts));
@@ -405,6 +424,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);
+	r->cookies = cookies;
 	r->zoneset = zs;
 	r->geodb = db;
 	r->geo_seen = geo_st;

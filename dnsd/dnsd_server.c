@@ -19,6 +19,7 @@
 #include <urcu-qsbr.h>
 
 #include "base/log.h"
+#include "dnsd/dnsd_cookie.h"
 #include "dnsd/dnsd_rrl.h"
 #include "dnsd/dnsd_server_tcp.h"
 #include "dnsd/dnsd_snapshot.h"
@@ -65,6 +66,7 @@ typedef struct {
 	uint8_t tx_slot[DNSD_SERVER_BATCH];   /* tx[i] answers slots[tx_slot[i]] */
 	dnsd_counters_t counters;	      /* written by this worker only */
 	dnsd_rrl_t *rrl;		      /* the server's shared RRL table */
+	dnsd_cookie_mac_t *cookie_mac;	      /* this worker's SipHash context */
 	uint32_t rrl_slip_seq;		      /* limited responses so far, for dns.rrl.slip */
 	uint64_t recv_errors;		      /* recvmmsg failures but EAGAIN; this worker writes */
 } dnsd_udp_worker_t;
@@ -181,6 +183,39 @@ _Static_assert(DNSD_SERVER_BATCH <= 256, "tx_slot holds a slot index in a byte")
  * size DNS flag day 2020 settled on, then the size every path carries. */
 static const size_t udp_fallback_caps[] = {1232, 512};
 
+/* Wall clock seconds, for cookie timestamps (read once per batch with cookies). */
+static uint32_t wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+/* The cookie part of a UDP answer of len bytes: fills the server cookie, or turns the
+ * answer into BADCOOKIE when the query's server cookie is not ours. Returns the length;
+ * *good is set when the query proved its address with a valid server cookie. */
+static size_t udp_cookie(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, dnsd_udp_slot_t *s,
+			 size_t len, uint32_t now_s, bool *good)
+{
+	const dnsd_query_t *q = &s->prep.q;
+	dnsd_cookie_state_t st =
+	    dnsd_cookie_check(w->cookie_mac, &snap->cookies, s->query, q, &s->who, now_s);
+	if (st == DNSD_COOKIE_BAD) {
+		w->counters.cookie_bad++;
+		uint16_t payload = snap->answer.udp_payload ? snap->answer.udp_payload : 1232;
+		return dnsd_cookie_badcookie(w->cookie_mac, &snap->cookies, q, &s->who, now_s,
+					     payload, s->response, len, sizeof(s->response));
+	}
+	if (st == DNSD_COOKIE_GOOD) {
+		w->counters.cookie_good++;
+		*good = true;
+	} else {
+		w->counters.cookie_new++;
+	}
+	dnsd_cookie_fill(w->cookie_mac, &snap->cookies, q, &s->who, now_s, s->response, len);
+	return len;
+}
+
 /* Renders tx message `at` again, no larger than cap: the answer the client gets when the
  * full one would need fragmenting (TC set, so it retries over TCP). Only the truncation
  * is counted: the query itself was counted by the first rendering. */
@@ -192,6 +227,9 @@ static void udp_rerender(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, unsi
 	size_t len = dnsd_answer_prepared(&snap->answer, &s->prep, s->query, &s->who, s->response,
 					  cap, &scratch);
 	w->counters.truncated += scratch.truncated;
+	if (snap->answer.cookies && s->prep.q.cookie_len != 0 && len > 0)
+		dnsd_cookie_fill(w->cookie_mac, &snap->cookies, &s->prep.q, &s->who, wall_s(),
+				 s->response, len);
 	s->tx_iov.iov_len = len;
 }
 
@@ -252,6 +290,7 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 
 		unsigned out = 0;
 		uint64_t now_us = 0; /* read once per batch, and only when RRL is on */
+		uint32_t now_s = 0;  /* likewise, when a query has a cookie */
 		rcu_read_lock();
 		const dnsd_snapshot_t *snap = rcu_dereference(dnsd_snapshot_current);
 		/* Parse the batch first and make its geo lookups together, so their cache
@@ -279,7 +318,13 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 						 s->response, sizeof(s->response), &w->counters);
 			if (len == 0)
 				continue;
-			if (unlikely(snap->conf->dns.rrl.rate != 0)) {
+			bool proven = false;
+			if (unlikely(s->prep.q.cookie_len != 0) && snap->answer.cookies) {
+				if (now_s == 0)
+					now_s = wall_s();
+				len = udp_cookie(w, snap, s, len, now_s, &proven);
+			}
+			if (unlikely(snap->conf->dns.rrl.rate != 0) && !proven) {
 				if (now_us == 0) {
 					struct timespec ts;
 					clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -348,6 +393,7 @@ static void *udp_worker_run(void *arg)
 
 static void udp_worker_free(dnsd_udp_worker_t *w)
 {
+	dnsd_cookie_mac_free(w->cookie_mac);
 	for (size_t i = 0; i < w->fd_count; i++)
 		if (w->fds[i] >= 0)
 			close(w->fds[i]);
@@ -491,6 +537,11 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen_conf, size_t list
 		w->index = t;
 		w->stop_fd = s->stop_fd;
 		w->rrl = s->rrl;
+		w->cookie_mac = dnsd_cookie_mac_new();
+		if (w->cookie_mac == NULL) {
+			snprintf(err, errlen, "OpenSSL has no SIPHASH MAC (needed for DNS cookies)");
+			goto fail;
+		}
 		w->fds = malloc(listen_count * sizeof(*w->fds));
 		w->slots = calloc(DNSD_SERVER_BATCH, sizeof(*w->slots));
 		if (w->fds == NULL || w->slots == NULL) {
