@@ -347,7 +347,7 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 		if (repl_pull_decode(req->body.data ? req->body.data : "", req->body.len, pull,
 				     jerr, sizeof(jerr)) != 0) {
 			repl_stats_inc(s->stats, refused_malformed, 1);
-			log_warn("refused request from %s: %s", req->peer, jerr);
+			repl_stats_refusal(s->stats, "refused request from %s: %s", req->peer, jerr);
 			ret = respond_error(s, conn, req, MHD_HTTP_BAD_REQUEST, jerr, nonce);
 			goto out;
 		}
@@ -360,7 +360,7 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 		    arg_u64(conn, "max", s->batch_max, 100000, &max) != 0 || max == 0 ||
 		    arg_u64(conn, "wait", 0, 600000, &wait) != 0) {
 			repl_stats_inc(s->stats, refused_malformed, 1);
-			log_warn("refused request from %s: bad query arguments", req->peer);
+			repl_stats_refusal(s->stats, "refused request from %s: bad query arguments", req->peer);
 			ret = respond_error(s, conn, req, MHD_HTTP_BAD_REQUEST,
 					    "bad query arguments", nonce);
 			goto out;
@@ -532,7 +532,7 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 
 	if (req->too_big) {
 		repl_stats_inc(s->stats, refused_oversized, 1);
-		log_warn("refused request from %s: body larger than %d bytes", req->peer,
+		repl_stats_refusal(s->stats, "refused request from %s: body larger than %d bytes", req->peer,
 			 REPL_REQUEST_BODY_MAX);
 		return respond_error(s, conn, req, 413, "body too large", NULL);
 	}
@@ -540,7 +540,7 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 	    !repl_origin_valid(claimed) || repl_auth_parse_time(time_text, &when) != 0 ||
 	    strlen(nonce) != REPL_NONCE_HEX) {
 		repl_stats_inc(s->stats, refused_unauthenticated, 1);
-		log_warn("refused request from %s: missing or malformed authentication headers",
+		repl_stats_refusal(s->stats, "refused request from %s: missing or malformed authentication headers",
 			 req->peer);
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, "authentication required",
 				     NULL);
@@ -564,12 +564,12 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 	repl_buf_free(&target);
 	if (rc != 0) {
 		repl_stats_inc(s->stats, refused_unauthenticated, 1);
-		log_warn("refused request from %s: bad signature", req->peer);
+		repl_stats_refusal(s->stats, "refused request from %s: bad signature", req->peer);
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, "bad signature", NULL);
 	}
 	if (repl_auth_time_ok(when, now, window) != 0) {
 		repl_stats_inc(s->stats, refused_stale, 1);
-		log_warn("refused request from %s: time %" PRId64 " ms off", req->peer, when - now);
+		repl_stats_refusal(s->stats, "refused request from %s: time %" PRId64 " ms off", req->peer, when - now);
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED,
 				     "request time outside the window", NULL);
 	}
@@ -581,7 +581,7 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 			repl_stats_inc(s->stats, refused_replay, 1);
 		else
 			repl_stats_inc(s->stats, refused_unauthenticated, 1);
-		log_warn("refused request from %s: %s", req->peer,
+		repl_stats_refusal(s->stats, "refused request from %s: %s", req->peer,
 			 replay			 ? "replayed nonce"
 			 : nr == REPL_NONCE_FULL ? "nonce cache full"
 						 : "malformed nonce");
@@ -670,7 +670,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (!req->done && toe != MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN) {
 		repl_stats_inc(s->stats, refused_truncated, 1);
-		log_warn("refused request from %s: connection ended before the request was "
+		repl_stats_refusal(s->stats, "refused request from %s: connection ended before the request was "
 			 "complete (%zu body bytes)",
 			 req->peer, req->body.len);
 	}
