@@ -23,6 +23,18 @@ bool state_region_isolated(size_t peer_count, int64_t newest_contact_ms, int64_t
 int state_isolation(state_t *st, const conf_t *conf, int64_t now_ms, bool *isolated,
 		    int64_t *newest_contact_ms) M_NONNULL_ALL M_WUR;
 
+/* Recomputes this region's status tables (dc_state, record_state, region_state) from
+ * the config and the store at now_ms in one write transaction, and appends a row to
+ * transitions for each change: datacenter (first seen), health (the observed state),
+ * override-set / override-expired / override-cleared, fail-open / fail-open-ended,
+ * isolated / isolation-ended. Every configured datacenter and record gets a row; rows
+ * of ones the config dropped go; transitions older than 7 days go. *changed: anything
+ * but region_state.computed changed. When nothing changed and heartbeat is false,
+ * nothing is committed (readers following data_version are not woken); with heartbeat,
+ * computed is refreshed. 0, or -1 (state_errmsg). */
+int state_status_update(state_t *st, const conf_t *conf, int64_t now_ms, bool heartbeat,
+			bool *changed) M_NONNULL_ALL M_WUR;
+
 /* Entries in the change log, every origin. */
 int state_changelog_size(state_t *st, uint64_t *entries) M_NONNULL_ALL M_WUR;
 
