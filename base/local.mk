@@ -21,3 +21,9 @@ tests_unit_base_test_daemon_cli_LDADD = base/libbase.a $(CMOCKA_LIBS)
 TESTS += tests/functional/060-daemon-cli/run.sh
 EXTRA_DIST += tests/functional/060-daemon-cli/run.sh
 dist_doc_DATA += docs/operations.md
+
+check_PROGRAMS += tests/unit/base/test_log_repeat
+TESTS += tests/unit/base/test_log_repeat
+tests_unit_base_test_log_repeat_SOURCES = tests/unit/base/test_log_repeat.c
+tests_unit_base_test_log_repeat_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_log_repeat_LDADD = base/libbase.a $(CMOCKA_LIBS)
