@@ -356,6 +356,16 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 		conf_error(ctx, map, sub, "required when listen or peers are set");
 		rc = -1;
 	}
+	if (conf->replication.peer_count > 0 &&
+	    conf->replication.isolated_after_ms <= conf->replication.long_poll_ms + 1000) {
+		/* a healthy but quiet peer answers a pull only after long_poll, and the
+		 * contact is recorded within a second: a shorter bound cries wolf */
+		conf_path_join(sub, sizeof(sub), path, "isolated_after", 0);
+		conf_error(ctx, at(map, "isolated_after"), sub,
+			   "must be longer than long_poll + 1s (%u ms), or a quiet peer looks gone",
+			   conf->replication.long_poll_ms + 1000);
+		rc = -1;
+	}
 	if (conf_given(sec, given, "tls_cert") != conf_given(sec, given, "tls_key")) {
 		conf_path_join(sub, sizeof(sub), path,
 			       conf_given(sec, given, "tls_cert") ? "tls_key" : "tls_cert", 0);
@@ -393,7 +403,8 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "Shipped change-log entries are kept this long."},
 	{.key = "isolated_after", .type = CONF_T_DURATION,
 	 .offset = CF(replication.isolated_after_ms), .min = SEC, .max = DAY, .def = "60s",
-	 .doc = "A region that heard from no peer for this long reports itself isolated."},
+	 .doc = "A region that heard from no peer for this long reports itself isolated; "
+		"longer than long_poll + 1s."},
 	{.key = "warn_every", .type = CONF_T_DURATION, .offset = CF(replication.warn_every_ms),
 	 .min = 100, .max = DAY, .def = "60s",
 	 .doc = "A repeated warning is logged once, then summarised this often."},

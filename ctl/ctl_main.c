@@ -60,6 +60,11 @@ int main(int argc, char **argv)
 
 	if (ctl_args_parse(argc, argv, getenv("MERIDIAN_CONFIG"), &args, err, sizeof(err)) != 0) {
 		ctl_error("%s", err);
+		/* `status` is a monitoring check: whatever goes wrong is UNKNOWN (3), since 2
+		 * would read as CRITICAL */
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "status") == 0)
+				return CTL_STATUS_UNKNOWN;
 		return CTL_EXIT_USAGE;
 	}
 	switch (args.spec->command) {
@@ -85,12 +90,12 @@ int main(int argc, char **argv)
 		if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
 			fputc('\n', stderr);
 		free(errors);
-		return CTL_EXIT_FAIL;
+		return args.spec->command == CTL_CMD_STATUS ? CTL_STATUS_UNKNOWN : CTL_EXIT_FAIL;
 	}
 	rc = dispatch(&args, conf);
-	if (fflush(stdout) != 0 && rc == CTL_EXIT_OK) {
+	if (fflush(stdout) != 0 && (rc == CTL_EXIT_OK || args.spec->command == CTL_CMD_STATUS)) {
 		ctl_error("cannot write output");
-		rc = CTL_EXIT_FAIL;
+		rc = args.spec->command == CTL_CMD_STATUS ? CTL_STATUS_UNKNOWN : CTL_EXIT_FAIL;
 	}
 	conf_free(conf);
 	return rc;

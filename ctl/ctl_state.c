@@ -9,6 +9,7 @@
 
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_state.h"
+#include "state/state_status.h"
 #include "state/state_verdict.h"
 
 state_t *ctl_state_open(const conf_t *conf, bool write)
@@ -91,6 +92,11 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 	}
 	state_verdict_compute(conf, view->obs, view->obs_count, view->ovr, view->ovr_count,
 			      view->now_ms, view->verdicts);
+	if (state_isolation(st, conf, view->now_ms, &view->isolated, &view->peer_contact_ms) !=
+	    0) {
+		ctl_error("cannot read the peers table: %s", state_errmsg(st));
+		goto fail;
+	}
 	return 0;
 fail:
 	ctl_view_free(view);

@@ -9,6 +9,8 @@
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_status.h"
 
+static const char *level_name(int level);
+
 const char *ctl_status_observation_text(const conf_t *conf, const state_observation_t *obs,
 					int64_t now_ms, char *buf, size_t len)
 {
@@ -184,6 +186,14 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 	ctl_json_kv_int(&j, "now_ms", view->now_ms);
 	ctl_json_kv_uint(&j, "quorum", conf->health.quorum);
 	ctl_json_kv_uint(&j, "stale_after_ms", conf->health.stale_after_ms);
+	ctl_json_kv_string(&j, "check", level_name(ctl_status_level(conf, view)));
+	ctl_json_kv_bool(&j, "isolated", view->isolated);
+	ctl_json_key(&j, "last_peer_contact_ms");
+	if (view->peer_contact_ms == 0)
+		ctl_json_null(&j);
+	else
+		ctl_json_int(&j, view->peer_contact_ms);
+	ctl_json_kv_uint(&j, "isolated_after_ms", conf->replication.isolated_after_ms);
 	ctl_json_key(&j, "datacenters");
 	ctl_json_array_begin(&j);
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
@@ -239,6 +249,71 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 	return ctl_json_finish(&j);
 }
 
+static bool dc_warns(const state_verdict_t *v)
+{
+	return v->effective == STATE_DC_DOWN || v->effective == STATE_DC_DRAINED ||
+	       v->effective == STATE_DC_FORCED_DOWN;
+}
+
+int ctl_status_level(const conf_t *conf, const ctl_view_t *view)
+{
+	int level = CTL_STATUS_OK;
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		if (dc_warns(&view->verdicts[i]))
+			level = CTL_STATUS_WARNING;
+	for (size_t r = 0; r < conf->record_count; r++)
+		if (ctl_view_fails_open(conf, view, r))
+			level = CTL_STATUS_CRITICAL;
+	if (view->isolated)
+		level = CTL_STATUS_CRITICAL;
+	return level;
+}
+
+static const char *level_name(int level)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	return level >= 0 && level <= 3 ? names[level] : "UNKNOWN";
+}
+
+/* The last line of the table: the level and why, as a monitoring plugin says it. */
+static void print_level(FILE *out, const conf_t *conf, const ctl_view_t *view, int level,
+			bool drifting)
+{
+	char span[32], bound[32];
+	const char *sep = "";
+	fprintf(out, "\n%s:", level_name(level));
+	if (level == CTL_STATUS_OK) {
+		fprintf(out, " every datacenter serving\n");
+		return;
+	}
+	if (view->isolated) {
+		fprintf(out, " region isolated: ");
+		if (view->peer_contact_ms == 0)
+			fprintf(out, "no peer ever heard from");
+		else
+			fprintf(out, "no peer heard from for %s",
+				timefmt_duration(view->now_ms - view->peer_contact_ms, span,
+						 sizeof(span)));
+		fprintf(out, " (replication.isolated_after %s)",
+			timefmt_duration(conf->replication.isolated_after_ms, bound, sizeof(bound)));
+		sep = ";";
+	}
+	for (size_t r = 0; r < conf->record_count; r++)
+		if (ctl_view_fails_open(conf, view, r)) {
+			fprintf(out, "%s %s fails open", sep, conf->records[r].name);
+			sep = ";";
+		}
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		if (dc_warns(&view->verdicts[i])) {
+			fprintf(out, "%s %s %s", sep, conf->datacenters[i].name,
+				ctl_dc_state_label((int)view->verdicts[i].effective));
+			sep = ";";
+		}
+	if (drifting)
+		fprintf(out, "%s a region runs another deployment past replication.drift_grace", sep);
+	fputc('\n', out);
+}
+
 int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 {
 	ctl_view_t view;
@@ -248,21 +323,25 @@ int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 
 	st = ctl_state_open(conf, false);
 	if (st == NULL)
-		return CTL_EXIT_FAIL;
+		return CTL_STATUS_UNKNOWN;
 	if (ctl_view_load(st, conf, &view) != 0) {
 		state_close(st);
-		return CTL_EXIT_FAIL;
+		return CTL_STATUS_UNKNOWN;
 	}
+	int level = ctl_status_level(conf, &view);
 	/* What every region runs: drift past replication.drift_grace is a WARNING (exit 1). */
 	ctl_drift_load(st, conf, &drift);
 	rc = args->json ? ctl_status_print_json_drift(stdout, conf, &view, st, &drift)
 			: ctl_status_print_table(stdout, conf, &view);
 	if (!args->json)
 		ctl_drift_print_status(stdout, conf, &drift);
-	if (rc == 0 && ctl_drift_warning(&drift))
-		rc = 1;
+	bool drifting = ctl_drift_warning(&drift);
+	if (drifting && level < CTL_STATUS_WARNING)
+		level = CTL_STATUS_WARNING;
+	if (rc == 0 && !args->json)
+		print_level(stdout, conf, &view, level, drifting);
 	ctl_drift_free(&drift);
 	ctl_view_free(&view);
 	state_close(st);
-	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+	return rc == 0 ? level : CTL_STATUS_UNKNOWN;
 }

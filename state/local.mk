@@ -10,7 +10,7 @@ state_libstate_a_SOURCES = \
 	state/state_verdict.c state/state_verdict.h \
 	state/state_guard.c state/state_guard.h \
 	state/state_peer_origins.c \
-	state/state_status.c \
+	state/state_status.c state/state_status.h \
 	state/state_deploy.c state/state_deploy.h state/state_deploy_build.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 

@@ -301,7 +301,7 @@ static void test_peers_show_progress_per_origin_under_each_peer(void **state)
 	conf_t conf = test_conf();
 	state_peer_t peer;
 	state_peer_origin_t rows[2];
-	ctl_peer_origins_t origins = {rows, 2};
+	ctl_peer_origins_t origins = {rows, 2, false, 0};
 	capture_t cap;
 	char *text;
 
