@@ -8,6 +8,7 @@ state_libstate_a_SOURCES = \
 	state/state_snapshot.c \
 	state/state_rows.c \
 	state/state_verdict.c state/state_verdict.h \
+	state/state_hold.c \
 	state/state_guard.c state/state_guard.h \
 	state/state_peer_origins.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
@@ -19,6 +20,7 @@ STATE_TESTS = \
 	tests/unit/state/test_store \
 	tests/unit/state/test_changelog \
 	tests/unit/state/test_verdict \
+	tests/unit/state/test_hold \
 	tests/unit/state/test_guard \
 	tests/unit/state/test_peer_origins
 check_PROGRAMS += $(STATE_TESTS)
@@ -36,6 +38,9 @@ tests_unit_state_test_changelog_LDADD = $(STATE_TEST_LDADD)
 tests_unit_state_test_verdict_SOURCES = tests/unit/state/test_verdict.c tests/unit/state/state_test.h
 tests_unit_state_test_verdict_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_verdict_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_hold_SOURCES = tests/unit/state/test_hold.c tests/unit/state/state_test.h
+tests_unit_state_test_hold_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_hold_LDADD = $(STATE_TEST_LDADD)
 tests_unit_state_test_guard_SOURCES = tests/unit/state/test_guard.c tests/unit/state/state_test.h
 tests_unit_state_test_guard_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_guard_LDADD = $(STATE_TEST_LDADD)
