@@ -54,6 +54,7 @@ dist_doc_DATA += docs/schema.md docs/verdict.md
 VERDICT_FUNCTIONAL_TESTS = \
 	tests/functional/310-hc-restart-no-revival/run.sh \
 	tests/functional/451-verdict-clock-skew/run.sh \
+	tests/functional/452-verdict-isolation/run.sh \
 	tests/functional/453-verdict-fail-open-order/run.sh \
 	tests/functional/454-verdict-silence-hold/run.sh
 TESTS += $(VERDICT_FUNCTIONAL_TESTS)
