@@ -333,16 +333,61 @@ SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "cookies", .type = CONF_T_SECTION, .child = &conf_cookies_section,
 	 .doc = "DNS cookies (see below)."});
 
-SECTION(static, conf_health_section, "health", "How observations of the regions become a verdict.", NULL,
+static int health_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			 const char *path, const conf_given_t *given, void *base)
+{
+	conf_t *conf = base;
+	char sub[CONF_PATH_MAX];
+
+	(void)given;
+	if (conf->health.flap_reuse >= conf->health.flap_suppress) {
+		conf_path_join(sub, sizeof(sub), path, "flap_reuse", 0);
+		conf_error(ctx, map, sub, "flap_reuse %u must be below flap_suppress %u",
+			   conf->health.flap_reuse, conf->health.flap_suppress);
+		return -1;
+	}
+	(void)sec;
+	return 0;
+}
+
+SECTION(static, conf_health_section, "health",
+	"How observations of the regions become a verdict (docs/verdict.md). A datacenter is"
+	" down when at least `quorum` of the configured regions (this one and"
+	" replication.peers) have a fresh observation saying down, and up when even every"
+	" region without a fresh vote could not make that quorum; otherwise the region is cut"
+	" off (isolated) and `isolated` says what it does. Stale votes count neither way."
+	" When no vote is fresh at all, the last verdict is held for `hold` and then the"
+	" datacenter is served (fail open). Route 53, for comparison, calls an endpoint"
+	" healthy while more than 18% of the checkers that report say healthy.",
+	health_finish,
 	{.key = "quorum", .type = CONF_T_UINT, .offset = CF(health.quorum), .min = 0, .max = 1000,
-	 .def = "0", .doc = "Regions that must see a datacenter down; 0 means a majority."},
+	 .def = "0", .doc = "Configured regions whose fresh observations must say down; 0 means a majority of them."},
 	{.key = "stale_after", .type = CONF_T_DURATION, .offset = CF(health.stale_after_ms),
 	 .min = 100, .max = DAY, .def = "30s", .doc = "Observations this region heard longer ago than this (by its own clock) do not vote."},
 	{.key = "override_default", .type = CONF_T_DURATION,
 	 .offset = CF(health.override_default_ms), .min = SEC, .max = 30 * DAY,
 	 .def = "1h", .doc = "Expiry of an override when --for is not given."},
 	{.key = "poll", .type = CONF_T_DURATION, .offset = CF(health.poll_ms), .min = 1,
-	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."});
+	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."},
+	{.key = "isolated", .type = CONF_T_ENUM, .offset = CF(health.isolated),
+	 .choices = "hold alone", .def = "hold",
+	 .doc = "Too few fresh votes to decide either way: hold the last verdict (for at most hold), or decide alone by a majority of the fresh votes."},
+	{.key = "hold", .type = CONF_T_DURATION, .offset = CF(health.hold_ms), .min = SEC,
+	 .max = DAY, .def = "5m",
+	 .doc = "Longest a verdict is held while undecided (isolated, or every vote stale); then served (fail open)."},
+	{.key = "flap_damping", .type = CONF_T_BOOL, .offset = CF(health.flap_damping),
+	 .def = "true", .doc = "Penalise each up/down transition and hold a flapping datacenter down (RFC 2439 style)."},
+	{.key = "flap_penalty", .type = CONF_T_UINT, .offset = CF(health.flap_penalty), .min = 1,
+	 .max = 100000, .def = "1000", .doc = "Penalty added per transition."},
+	{.key = "flap_suppress", .type = CONF_T_UINT, .offset = CF(health.flap_suppress),
+	 .min = 1, .max = 1000000, .def = "1500", .doc = "Held down while the penalty is above this."},
+	{.key = "flap_reuse", .type = CONF_T_UINT, .offset = CF(health.flap_reuse), .min = 1,
+	 .max = 1000000, .def = "750", .doc = "Released once the decaying penalty is below this."},
+	{.key = "flap_half_life", .type = CONF_T_DURATION, .offset = CF(health.flap_half_life_ms),
+	 .min = SEC, .max = DAY, .def = "1m", .doc = "The penalty halves in this time."},
+	{.key = "flap_max_hold", .type = CONF_T_DURATION, .offset = CF(health.flap_max_hold_ms),
+	 .min = SEC, .max = DAY, .def = "10m",
+	 .doc = "Held down at most this long after the last transition (caps the penalty)."});
 
 static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 			      const char *path, const conf_given_t *given, void *base)

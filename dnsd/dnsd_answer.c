@@ -155,13 +155,16 @@ static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
 	return qtype == T_AAAA ? dc->aaaa_count : dc->a_count;
 }
 
-/* The first serving datacenter of order that has addresses of family qtype; with none
- * such, the first that has them at all, as if all were serving (fail open); NULL when
- * no candidate has the family. *any_serving: some candidate serves. */
+/* The first serving datacenter of order that has addresses of family qtype. With none
+ * such: NULL (NODATA) when some candidate serves the other family, so the client uses
+ * that one; when no candidate serves at all, fail open: the candidate with the family
+ * that was observed up (drained or forced down by an operator) before one observed
+ * down, nearest first within each (fail_open_rank). NULL when no candidate has the
+ * family. *any_serving: some candidate serves. */
 static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order, unsigned count,
 				     uint16_t qtype, bool *any_serving)
 {
-	const dnsd_geo_dc_t *first = NULL;
+	const dnsd_geo_dc_t *open = NULL;
 
 	*any_serving = false;
 	for (unsigned i = 0; i < count; i++) {
@@ -172,10 +175,10 @@ static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order,
 		*any_serving |= dc->serving;
 		if (has && dc->serving)
 			return dc;
-		if (has && first == NULL)
-			first = dc;
+		if (has && (open == NULL || dc->fail_open_rank < open->fail_open_rank))
+			open = dc;
 	}
-	return first;
+	return *any_serving ? NULL : open;
 }
 
 /* A/AAAA from the first serving datacenter in the client's list that has addresses of

@@ -36,6 +36,8 @@ struct dnsd_reload {
 	struct stat geo_seen;	    /* the geo file as last looked at (loaded or refused) */
 	bool geo_seen_valid;	    /* geo_seen holds a stat result */
 	state_t *state;		    /* read-only state.db connection, NULL until it exists */
+	state_t *memory;	    /* writable connection that keeps the verdict memory
+				     * (held verdicts, flap damping); NULL: not kept */
 	int64_t data_version;	    /* last PRAGMA data_version seen */
 	int64_t last_eval_ms;	    /* monotonic ms of the last verdict computation */
 	int64_t last_state_try_ms;  /* monotonic ms of the last attempt to open state.db */
@@ -190,6 +192,11 @@ static void state_try_open(dnsd_reload_t *r)
 	r->data_version = -1;
 	r->state_problem[0] = '\0';
 	log_info("state: following %s", c->state_path);
+	/* The verdict memory needs a writer; without one verdicts are still right for the
+	 * instant, but nothing is held and nothing damped. */
+	r->memory = state_open(c->state_path, c->region, err, sizeof(err));
+	if (r->memory == NULL)
+		log_warn("state: verdict memory not kept (held verdicts, flap damping): %s", err);
 }
 
 /* Records what we serve (dnsd_deploy.h): the row is built once per change (digests of
@@ -245,8 +252,11 @@ static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
 	r->last_eval_ms = clock_mono_ms();
 	if (r->state == NULL)
 		return NULL;
-	if (state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
-		state_problem(r, state_errmsg(r->state));
+	if (r->memory != NULL
+		? state_verdict_update(r->memory, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts,
+				       NULL) < 0
+		: state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
+		state_problem(r, state_errmsg(r->memory != NULL ? r->memory : r->state));
 		*keep = true;
 		return NULL;
 	}
@@ -432,7 +442,9 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	r->verdicts = verdicts;
 	if (state_moved) {
 		state_close(r->state);
+		state_close(r->memory);
 		r->state = NULL;
+		r->memory = NULL;
 		r->state_problem[0] = '\0';
 		state_try_open(r);
 	}
@@ -544,6 +556,7 @@ void dnsd_reload_free(dnsd_reload_t *r)
 		dnsd_snapshot_publish(NULL);
 	state_close(r->state);
 	state_deployment_clear(&r->deploy_row);
+	state_close(r->memory);
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);

@@ -205,6 +205,8 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 	for (size_t i = 0; i < ndc; i++) {
 		s->dcs[i] = zs->dc_template[i];
 		s->dcs[i].serving = verdicts == NULL || verdicts[i].serving;
+		s->dcs[i].fail_open_rank =
+		    verdicts == NULL ? 0 : (uint8_t)state_verdict_fail_open_rank(&verdicts[i]);
 	}
 	zs->refs++;
 	s->zoneset = zs;

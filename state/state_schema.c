@@ -325,6 +325,28 @@ static const char status_tables_v6[] =
 	"  NULLIF(from_state, '') AS from_state, to_state, reason, id"
 	" FROM transitions ORDER BY at DESC, id DESC;";
 
+/* Version 7: what this region remembers of each datacenter's verdict between evaluations
+ * (state_verdict_memory_t): the last decided state, how long it has been held undecided,
+ * the flap penalty, and counters. Local like peers: never replicated; written by
+ * meridian-dnsd when it changes, read by meridianctl. */
+static const char verdict_memory_v7[] =
+	"CREATE TABLE verdict_memory ("
+	"  datacenter TEXT PRIMARY KEY,"
+	"  decided TEXT NOT NULL DEFAULT 'unknown' CHECK (decided IN ('unknown', 'up', 'down')),"
+	"  decided_at INTEGER NOT NULL DEFAULT 0,"
+	"  undecided_since INTEGER NOT NULL DEFAULT 0,"
+	"  expired INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1)),"
+	"  penalty REAL NOT NULL DEFAULT 0 CHECK (penalty >= 0),"
+	"  penalty_at INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed INTEGER NOT NULL DEFAULT 0 CHECK (suppressed IN (0, 1)),"
+	"  transitions INTEGER NOT NULL DEFAULT 0,"
+	"  holds INTEGER NOT NULL DEFAULT 0,"
+	"  isolated INTEGER NOT NULL DEFAULT 0,"
+	"  expiries INTEGER NOT NULL DEFAULT 0,"
+	"  suppressions INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
@@ -332,6 +354,7 @@ const char *const state_migrations[] = {
 	deployments_v4,
 	observations_received_v5,
 	status_tables_v6,
+	verdict_memory_v7,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */
