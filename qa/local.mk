@@ -12,3 +12,9 @@ QA_FUNCTIONAL_TESTS = \
 	tests/functional/508-tarball/run.sh
 TESTS += $(QA_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(QA_FUNCTIONAL_TESTS) tests/functional/500-install-lib/netns.sh
+
+# The Debian packaging (qa/build-deb.sh builds it from a tarball, test 509 installs it;
+# skipped unless MERIDIAN_DEB_TEST=1: too slow for every run).
+TESTS += tests/functional/509-deb/run.sh
+EXTRA_DIST += qa/build-deb.sh debian/changelog debian/control debian/copyright debian/rules \
+	debian/source/format debian/meridian.sysusers tests/functional/509-deb/run.sh
