@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 			if (pid_file != NULL)
 				daemon_pidfile_remove(pid_file);
 		} else {
-			/* Bound and the snapshot live: a service manager may start what needs us. */
+			/* Bound, the snapshot live: a service manager may start what needs us. */
 			daemon_notify_ready("answering");
 			status = control_loop(r, &sig);
 			daemon_notify_stopping();
