@@ -25,7 +25,8 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/109-dnsd-fd-limit/run.sh \
 	tests/functional/110-dnsd-no-fragments/run.sh \
 	tests/functional/151-dnsd-dnssec-presigned/run.sh \
-	tests/functional/152-dnsd-differential/run.sh
+	tests/functional/152-dnsd-differential/run.sh \
+	tests/functional/153-dnsd-dnssec-sign-at-load/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
 	tests/functional/150-dnssec-lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
