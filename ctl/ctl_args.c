@@ -36,6 +36,8 @@ static const ctl_command_spec_t commands[] = {
     {"peers", CTL_CMD_PEERS, 0, 0, 0, 0, "", "replication peers: last contact, lag, errors"},
     {"reload", CTL_CMD_RELOAD, 0, 0, CTL_OPT_PID_FILE, 0, "[--pid-file FILE]",
      "send SIGHUP to the meridian-dnsd running with this config"},
+    {"zones", CTL_CMD_ZONES, 0, 0, 0, 0, "",
+     "each zone: its file, DNSSEC keys and mode, signatures served and next renewal"},
     {"check", CTL_CMD_CHECK, 0, 0, 0, 0, "", "validate the config file (like -t of the daemons)"},
     {"help", CTL_CMD_HELP, 0, 1, 0, 0, "[SUBCOMMAND]", "this text, or one subcommand's usage"},
     {"version", CTL_CMD_VERSION, 0, 0, 0, 0, "", "print the version"},

@@ -42,6 +42,7 @@ typedef enum {
 	CTL_CMD_PEERS,
 	CTL_CMD_RELOAD,
 	CTL_CMD_CHECK,
+	CTL_CMD_ZONES,
 } ctl_command_t;
 
 /* Options a subcommand may take (bit set). */

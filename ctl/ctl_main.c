@@ -14,6 +14,7 @@
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"
 #include "ctl/ctl_status.h"
+#include "ctl/ctl_zones.h"
 
 /* Commands that need the config run here once it is loaded; a config that does not
  * load stops every one of them (exit 1), so nothing acts on a half-read file. */
@@ -38,6 +39,8 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_peers_run(args, conf);
 	case CTL_CMD_RELOAD:
 		return ctl_reload_run(args, conf);
+	case CTL_CMD_ZONES:
+		return ctl_zones_run(args, conf);
 	default:
 		ctl_error("internal error: subcommand %s has no handler", args->spec->name);
 		return CTL_EXIT_FAIL;

@@ -9,11 +9,12 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_json.c ctl/ctl_json.h \
 	ctl/ctl_override.c ctl/ctl_override.h \
 	ctl/ctl_state.c ctl/ctl_state.h \
-	ctl/ctl_status.c ctl/ctl_status.h
-ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
+	ctl/ctl_status.c ctl/ctl_status.h \
+	ctl/ctl_zones.c ctl/ctl_zones.h
+ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(LDNS_CFLAGS)
 
 CTL_LIBS = ctl/libctl.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
-	$(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
+	$(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
 
 bin_PROGRAMS += meridianctl
 meridianctl_SOURCES = ctl/ctl_main.c

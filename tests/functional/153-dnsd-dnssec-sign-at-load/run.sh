@@ -110,6 +110,16 @@ for qt in "nope.example.com A" "v4only.example.com AAAA" "nope.example.net A" "g
 		"$(sec_delv "$D_PORT" "$name" "${qt#* }" "example.${name##*.}")"
 done
 
+out=$("$BIN/meridianctl" -c "$WORK/meridian.yaml" zones)
+t_contains "meridianctl zones: signed at load, NSEC, the times" \
+	"signing: at load, NSEC, signatures valid 40s, renewed when 25s are left" "$out"
+t_contains "meridianctl zones: the KSK with its tag" "algorithm 13 KSK  $KSK_example_com_.private" "$out"
+t_contains "meridianctl zones: NSEC3 for example.net." "signing: at load, NSEC3" "$out"
+t_check "meridianctl zones: what is served and the next renewal" \
+	grep -qE "served: signatures valid until 20[0-9-]+T[0-9:]+Z, next renewal 20" <<<"$out"
+json=$("$BIN/meridianctl" -c "$WORK/meridian.yaml" --json zones)
+t_check "meridianctl zones --json parses" python3 -c 'import json,sys; z=json.loads(sys.argv[1]); assert z[0]["signing"]=="at load" and z[1]["denial"]=="NSEC3" and z[0]["next_renewal"]' "$json"
+
 # renewal: 40 s signatures, renewed when 25 s are left, i.e. about 15 s after load
 soa_exp() { q +dnssec example.com SOA | awk '$4 == "RRSIG" && $5 == "SOA" { print $9 }'; }
 first=$(soa_exp)
