@@ -8,6 +8,7 @@ dnsd_engine_sources = \
 	dnsd/dnsd_render.c dnsd/dnsd_render.h \
 	dnsd/dnsd_sec.h dnsd/dnsd_zone_sec.c \
 	dnsd/dnsd_zone_sign.c dnsd/dnsd_zone_sign.h \
+	dnsd/dnsd_zone_int.h dnsd/dnsd_zone_signed.c \
 	dnsd/dnsd_answer_int.h dnsd/dnsd_answer_sec.c \
 	dnsd/dnsd_zone.c dnsd/dnsd_zone.h \
 	dnsd/dnsd_zone_read.c dnsd/dnsd_zone_read.h
