@@ -22,7 +22,7 @@ dnsd_engine_test_cppflags = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(CMOCKA_CFLAGS)
 
 dnsd_engine_tests = tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer tests/unit/dnsd/test_answer_edns \
 	tests/unit/dnsd/test_answer_fuzz tests/unit/dnsd/test_packet tests/unit/dnsd/test_answer_fast \
-	tests/unit/dnsd/test_answer_peers
+	tests/unit/dnsd/test_answer_peers tests/unit/dnsd/test_answer_dnssec
 check_PROGRAMS += $(dnsd_engine_tests)
 TESTS += $(dnsd_engine_tests)
 tests_unit_dnsd_test_zone_SOURCES = tests/unit/dnsd/test_zone.c $(dnsd_engine_test_util)
@@ -45,6 +45,9 @@ tests_unit_dnsd_test_answer_fast_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_answer_peers_SOURCES = tests/unit/dnsd/test_answer_peers.c $(dnsd_engine_test_util)
 tests_unit_dnsd_test_answer_peers_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_answer_peers_LDADD = $(dnsd_engine_test_ldadd)
+tests_unit_dnsd_test_answer_dnssec_SOURCES = tests/unit/dnsd/test_answer_dnssec.c $(dnsd_engine_test_util)
+tests_unit_dnsd_test_answer_dnssec_CPPFLAGS = $(dnsd_engine_test_cppflags)
+tests_unit_dnsd_test_answer_dnssec_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_packet_SOURCES = tests/unit/dnsd/test_packet.c
 tests_unit_dnsd_test_packet_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_packet_LDADD = $(dnsd_engine_test_ldadd)
