@@ -115,6 +115,11 @@ typedef struct {
 typedef struct {
 	char *origin; /* absolute, lower case, with the trailing dot */
 	char *file;   /* path, relative ones resolved against the config file's directory */
+	/* dnssec: signing at load; dnssec_keys NULL: the zone is served as it is */
+	char **dnssec_keys;	     /* BIND/ldns .private key files, resolved, NULL-terminated */
+	bool dnssec_nsec3;	     /* NSEC3 (SHA-1, no salt, 0 iterations, RFC 9276) over NSEC */
+	uint32_t dnssec_validity_ms; /* signature lifetime from signing, ms (default 14d) */
+	uint32_t dnssec_refresh_ms;  /* re-signed when this much of it is left, ms (default 7d) */
 } conf_zone_t;
 
 /* A replication peer: another region's replicator. */

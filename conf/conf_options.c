@@ -270,13 +270,76 @@ ELEMENTS(conf_record_section, "records.NAME",
 	{.key = "nets", .type = CONF_T_GEO_NETS, .offset = REC(nets), .aux = REC(net_count),
 	 .doc = "CIDR prefix -> datacenters preferred for it; most specific wins."});
 
+/* dnssec: keys are required, resolved against the config's directory like `file`, and
+ * the signatures must be renewed before they expire (refresh < signature_validity). */
+static int zone_dnssec_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			      const char *path, const conf_given_t *given, void *base)
+{
+	conf_zone_t *zone = base;
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+	if (map->kind == CONF_NODE_MAP && map->count == 0)
+		return 0; /* no dnssec (absent or empty): the zone is served as it is */
+	if (zone->dnssec_keys == NULL || zone->dnssec_keys[0] == NULL) {
+		conf_path_join(sub, sizeof(sub), path, "keys", 0);
+		conf_error(ctx, map, sub, "required: the zone's key files (.private)");
+		rc = -1;
+	}
+	for (size_t i = 0; zone->dnssec_keys != NULL && zone->dnssec_keys[i] != NULL; i++) {
+		char *key = zone->dnssec_keys[i];
+		if (key[0] == '/')
+			continue;
+		size_t len = strlen(ctx->dir) + strlen(key) + 2;
+		char *full = malloc(len);
+		if (full == NULL) {
+			ctx->oom = true;
+			return -1;
+		}
+		snprintf(full, len, "%s/%s", ctx->dir, key);
+		free(key);
+		zone->dnssec_keys[i] = full;
+	}
+	if (zone->dnssec_refresh_ms >= zone->dnssec_validity_ms &&
+	    conf_given(sec, given, "refresh") != CONF_INVALID) {
+		conf_path_join(sub, sizeof(sub), path, "refresh", 0);
+		conf_error(ctx, at(map, "refresh"), sub,
+			   "must be shorter than signature_validity (signatures are renewed "
+			   "when this much of their validity is left)");
+		rc = -1;
+	}
+	return rc;
+}
+
 #define ZONE(field) offsetof(conf_zone_t, field)
+static const conf_option_t conf_zone_dnssec_options[] = {
+	{.key = "keys", .type = CONF_T_ARGV, .offset = ZONE(dnssec_keys),
+	 .doc = "Key files as ldns-keygen or dnssec-keygen write them (PATH.private, the "
+		"PATH.key beside it gives the flags: 257 signs the DNSKEY set); relative to the "
+		"config file's directory."},
+	{.key = "nsec3", .type = CONF_T_BOOL, .offset = ZONE(dnssec_nsec3), .def = "false",
+	 .doc = "Deny with NSEC3 (no salt, no extra iterations, no opt-out) instead of NSEC."},
+	{.key = "signature_validity", .type = CONF_T_DURATION, .offset = ZONE(dnssec_validity_ms),
+	 .min = 2 * SEC, .max = 40 * DAY, .def = "14d",
+	 .doc = "Lifetime of the signatures made at load (from one hour before signing)."},
+	{.key = "refresh", .type = CONF_T_DURATION, .offset = ZONE(dnssec_refresh_ms),
+	 .min = SEC, .max = 40 * DAY, .def = "7d",
+	 .doc = "The zone is signed again, without a restart, when this much validity is left."},
+};
+static const conf_section_t conf_zone_dnssec_section = {
+	.title = "dns.zones[].dnssec",
+	.doc = "Sign the zone when it loads (DNSKEY, NSEC or NSEC3, RRSIGs; geo answers too).",
+	.options = conf_zone_dnssec_options,
+	.option_count = M_ARRAY_LEN(conf_zone_dnssec_options),
+	.finish = zone_dnssec_finish};
+
 ELEMENTS(conf_zone_section, "dns.zones[]", "A zone served from an RFC 1035 master file.", NULL,
 	conf_zone_t, 0, CONF_T_STRING,
 	{.key = "origin", .type = CONF_T_DNAME, .offset = ZONE(origin), .flags = CONF_F_REQUIRED,
 	 .doc = "The zone's name, made lower case and absolute."},
 	{.key = "file", .type = CONF_T_PATH, .offset = ZONE(file), .flags = CONF_F_REQUIRED,
-	 .doc = "Master file; relative to the config file's directory."});
+	 .doc = "Master file; relative to the config file's directory."},
+	{.key = "dnssec", .type = CONF_T_SECTION, .child = &conf_zone_dnssec_section,
+	 .doc = "Sign the zone at load (see dns.zones[].dnssec below)."});
 
 /* ---- top-level sections --------------------------------------------------------------- */
 

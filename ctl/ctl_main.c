@@ -16,6 +16,7 @@
 #include "ctl/ctl_override.h"
 #include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
+#include "ctl/ctl_zones.h"
 
 /* Commands that need the config run here once it is loaded; a config that does not
  * load stops every one of them (exit 1), so nothing acts on a half-read file. */
@@ -44,6 +45,8 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_stats_run(args, conf);
 	case CTL_CMD_DIFF:
 		return ctl_diff_run(args, conf);
+	case CTL_CMD_ZONES:
+		return ctl_zones_run(args, conf);
 	default:
 		ctl_error("internal error: subcommand %s has no handler", args->spec->name);
 		return CTL_EXIT_FAIL;

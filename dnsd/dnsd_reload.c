@@ -28,6 +28,8 @@
 /* How often a state.db that exists but does not open (e.g. created a moment ago, its
  * schema not yet committed) is tried again. */
 #define RELOAD_STATE_RETRY_MS 100
+/* How often signing again is tried when it is due but failed (a broken config on disk). */
+#define RELOAD_RESIGN_RETRY_MS 5000
 
 struct dnsd_reload {
 	char *path;		    /* the config file, as given on the command line */
@@ -42,6 +44,7 @@ struct dnsd_reload {
 	int64_t last_eval_ms;	    /* monotonic ms of the last verdict computation */
 	int64_t last_state_try_ms;  /* monotonic ms of the last attempt to open state.db */
 	int64_t last_geo_check_ms;  /* monotonic ms of the last geo file stat */
+	int64_t last_resign_ms;	    /* monotonic ms of the last signing-again attempt */
 	char state_problem[512];    /* last state.db problem logged, to log each once */
 	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
@@ -531,6 +534,17 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 		geo_check(r);
 	if (r->deploy_pending && now - r->last_deploy_try_ms >= r->deploy_retry_ms)
 		deploy_try(r);
+	/* Signatures made at load are renewed before they expire: zones are loaded and
+	 * signed again off the query path, as SIGHUP does, and the old snapshot answers
+	 * until the new one is published. */
+	const dnsd_zones_t *zones = r->zoneset ? dnsd_zoneset_zones(r->zoneset) : NULL;
+	time_t refresh = zones ? dnsd_zones_refresh_at(zones) : 0;
+	if (refresh != 0 && time(NULL) >= refresh &&
+	    (r->last_resign_ms == 0 || now - r->last_resign_ms >= RELOAD_RESIGN_RETRY_MS)) {
+		r->last_resign_ms = now;
+		log_info("zone signatures are due for renewal");
+		(void)dnsd_reload_config(r);
+	}
 }
 
 void dnsd_reload_stats(const dnsd_reload_t *r, dnsd_reload_stats_t *out)

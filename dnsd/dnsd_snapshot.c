@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <urcu-qsbr.h>
 
@@ -165,8 +166,9 @@ dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors)
 		goto fail;
 	}
 	if (conf->dns.zone_count > 0 || conf->record_count > 0) {
-		zs->zones = dnsd_zones_load(conf->dns.zones, conf->dns.zone_count, conf->records,
-					    conf->record_count, errors);
+		zs->zones = dnsd_zones_load_at(conf->dns.zones, conf->dns.zone_count,
+					       conf->records, conf->record_count, conf->datacenters,
+					       conf->datacenter_count, time(NULL), errors);
 		if (zs->zones == NULL) {
 			if (*errors == NULL)
 				*errors = errors_printf("%s: zones failed to load", conf->path);
