@@ -28,3 +28,9 @@ TESTS += tests/unit/base/test_clock
 tests_unit_base_test_clock_SOURCES = tests/unit/base/test_clock.c
 tests_unit_base_test_clock_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_clock_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/base/test_assert
+TESTS += tests/unit/base/test_assert
+tests_unit_base_test_assert_SOURCES = tests/unit/base/test_assert.c
+tests_unit_base_test_assert_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_assert_LDADD = base/libbase.a $(CMOCKA_LIBS)
