@@ -117,6 +117,12 @@ while True:
 PY
 }
 
+# t_port: LEGACY, for scenarios not converted yet (do not use in a new one): a port
+# chosen now for a program that binds it later, i.e. the race the helpers above avoid.
+# It comes from below the ephemeral range (t_low_port), so at least no connection's
+# source port takes it in between.
+t_port() { t_low_port; }
+
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.
 t_start() {
 	local name=$1; shift
