@@ -1,10 +1,13 @@
 # base/local.mk -- libbase: compiler contracts, logging, and the daemons' shared command line
 noinst_LIBRARIES += base/libbase.a
+base_libbase_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 base_libbase_a_SOURCES = base/compiler.h base/log.c base/log.h base/timefmt.c base/timefmt.h \
 	base/clock.c base/clock.h base/ipaddr.c base/ipaddr.h \
 	base/json_escape.c base/json_escape.h \
+	base/digest.c base/digest.h \
 	base/daemon_cli.c base/daemon_cli.h base/daemon_pidfile.c base/daemon_pidfile.h \
-	base/daemon_signal.c base/daemon_signal.h
+	base/daemon_signal.c base/daemon_signal.h \
+	base/daemon_service.c base/daemon_service.h
 
 check_PROGRAMS += tests/unit/base/test_json_escape
 TESTS += tests/unit/base/test_json_escape

@@ -24,6 +24,12 @@ typedef struct {
  * floor). */
 typedef ipaddr_t conf_ipaddr_t;
 
+/* A CIDR prefix: "192.0.2.0/24", "2001:db8::/32"; an address alone is a full prefix. */
+typedef struct {
+	conf_ipaddr_t addr; /* bits past prefix are zero */
+	uint8_t prefix;	    /* significant bits, 0..32 or 0..128 */
+} conf_net_t;
+
 /* An inclusive range of HTTP status codes that counts as healthy. */
 typedef struct {
 	uint16_t low;  /* 100..599 */
@@ -123,6 +129,8 @@ typedef struct {
 	char *state_path;        /* state.db, resolved against the config's directory */
 	char *geoip_path;        /* GeoIP2 database, or NULL; required when records exist */
 	char *log_level;         /* error, warn, info or debug; default info */
+	char *user;              /* started as root: become this user once bound, or NULL */
+	char *group;             /* with user: this group instead of the user's own, or NULL */
 
 	struct {
 		conf_sockaddr_t *listen;  /* default 127.0.0.1:53 and [::1]:53 */
@@ -136,6 +144,19 @@ typedef struct {
 		uint32_t tcp_max_connections; /* default 1024 */
 		conf_zone_t *zones; /* zones served, in file order */
 		size_t zone_count; /* entries in zones */
+		struct {
+			uint32_t rate;        /* responses per second per network and class; 0 = off */
+			uint32_t slip;        /* every Nth limited response goes out truncated; 0 = none */
+			uint32_t ipv4_prefix; /* client networks are /N for IPv4; default 24 */
+			uint32_t ipv6_prefix; /* and /N for IPv6; default 56 */
+			bool log_only;        /* count what would be limited, send everything */
+			conf_net_t *exempt;   /* networks never limited */
+			size_t exempt_count;  /* entries in exempt */
+		} rrl; /* dns.rrl: response rate limiting (UDP only) */
+		struct {
+			bool enabled;      /* answer DNS cookies (RFC 7873/9018); default true */
+			char *secret_file; /* shared secrets (hex lines: current, previous), or NULL */
+		} cookies; /* dns.cookies */
 	} dns; /* the `dns` section: meridian-dnsd */
 
 	conf_datacenter_t *datacenters; /* in file order */
@@ -166,7 +187,23 @@ typedef struct {
 		uint32_t batch_max;         /* entries per response; default 500 */
 		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
+		uint32_t isolated_after_ms; /* no peer heard from this long: isolated; default 60000 */
+		uint32_t warn_every_ms;     /* a repeated warning is summarised this often; default 60000 */
+		uint32_t drift_grace_ms;    /* deployment drift tolerated this long; default 10 min */
+		uint32_t connections_per_address; /* connections one non-peer address may hold; default 8 */
+		uint32_t peer_connections;  /* connection slots kept for peers' addresses; default 16 */
+		uint32_t request_timeout_ms; /* a whole request (headers and body) within this; default 10000 */
+		uint32_t refusal_log_interval_ms; /* refusals past the first: one summary line per this; default 10000 */
 	} replication; /* the `replication` section: meridian-replicator */
+
+	struct {
+		conf_sockaddr_t dnsd;        /* meridian-dnsd's /metrics address */
+		bool has_dnsd;               /* dnsd was set (off otherwise) */
+		conf_sockaddr_t healthcheck; /* meridian-healthcheck's /metrics address */
+		bool has_healthcheck;        /* healthcheck was set (off otherwise) */
+		conf_sockaddr_t replicator;  /* meridian-replicator's /metrics address */
+		bool has_replicator;         /* replicator was set (off otherwise) */
+	} metrics; /* the `metrics` section: Prometheus endpoints, each off unless set */
 } conf_t;
 
 /* Reads and validates a config file. On success returns a conf_t and *errors is NULL.

@@ -190,6 +190,12 @@ int conf_listen_parse(const char *text, uint16_t default_port, conf_sockaddr_t *
 	return sockaddr_parse(text, default_port, true, out);
 }
 
+int conf_sockaddr_parse_port0(const char *text, uint16_t default_port, bool zero_ok,
+			      conf_sockaddr_t *out)
+{
+	return sockaddr_parse(text, default_port, zero_ok, out);
+}
+
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out)
 {
 	return ipaddr_parse(text, out);

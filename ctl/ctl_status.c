@@ -4,31 +4,28 @@
 
 #include <string.h>
 
+#include "ctl/ctl_drift.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_status.h"
 
-static bool observation_stale(const state_observation_t *obs, int64_t now_ms,
-			      uint32_t stale_after_ms)
-{
-	return now_ms - obs->checked_ms > (int64_t)stale_after_ms;
-}
-
-const char *ctl_status_observation_text(const state_observation_t *obs, int64_t now_ms,
-					uint32_t stale_after_ms, char *buf, size_t len)
+const char *ctl_status_observation_text(const conf_t *conf, const state_observation_t *obs,
+					int64_t now_ms, char *buf, size_t len)
 {
 	char age[32];
 	size_t used;
 
 	/* The age is how long the region has seen this status: "down 3s" reads as "down
-	 * for three seconds", which is what an operator asks first. */
-	used = (size_t)snprintf(buf, len, "%s:%s %s", obs->checker, state_health_name(obs->status),
-				timefmt_duration(now_ms - obs->since_ms, age, sizeof(age)));
+	 * for three seconds", which is what an operator asks first. Both ages are this
+	 * region's view (state_observation_since_ms), right whatever the observer's clock. */
+	used = (size_t)snprintf(
+	    buf, len, "%s:%s %s", obs->checker, state_health_name(obs->status),
+	    timefmt_duration(now_ms - state_observation_since_ms(obs), age, sizeof(age)));
 	if (obs->detail[0] != '\0' && used < len)
 		used += (size_t)snprintf(buf + used, len - used, " \"%s\"", obs->detail);
-	if (observation_stale(obs, now_ms, stale_after_ms) && used < len)
+	if (!state_observation_fresh(conf, obs, now_ms) && used < len)
 		snprintf(buf + used, len - used, " (stale, checked %s ago)",
-			 timefmt_duration(now_ms - obs->checked_ms, age, sizeof(age)));
+			 timefmt_duration(state_observation_age_ms(obs, now_ms), age, sizeof(age)));
 	return buf;
 }
 
@@ -66,7 +63,9 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		snprintf(quorum, sizeof(quorum), "a majority");
 	else
 		snprintf(quorum, sizeof(quorum), "%u", conf->health.quorum);
-	fprintf(out, "region %s, %s; down takes %s of the fresh observations, stale after %s\n\n",
+	fprintf(out,
+		"region %s, %s; down takes %s of the fresh observations, stale after %s;"
+		" ages by this region's clock\n\n",
 		conf->region, timefmt_iso(view->now_ms, now, sizeof(now)), quorum,
 		timefmt_duration(conf->health.stale_after_ms, stale, sizeof(stale)));
 	ctl_table_init(&table, 4);
@@ -94,9 +93,8 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		for (size_t k = 0; k < view->obs_count; k++) {
 			if (!observation_is_for(&view->obs[k], name))
 				continue;
-			ctl_status_observation_text(&view->obs[k], view->now_ms,
-						    conf->health.stale_after_ms, obs_text,
-						    sizeof(obs_text));
+			ctl_status_observation_text(conf, &view->obs[k], view->now_ms,
+						    obs_text, sizeof(obs_text));
 			/* One row per region's observation; the datacenter's own columns only on
 			 * the first, so the eye finds each datacenter at the left margin. */
 			ctl_table_row(&table,
@@ -149,26 +147,34 @@ static void json_override(ctl_json_t *j, const state_override_t *ovr, int64_t no
 	ctl_json_object_end(j);
 }
 
-static void json_observation(ctl_json_t *j, const state_observation_t *obs, int64_t now_ms,
-			     uint32_t stale_after_ms)
+static void json_observation(ctl_json_t *j, const conf_t *conf, const state_observation_t *obs,
+			     int64_t now_ms)
 {
 	ctl_json_object_begin(j);
 	ctl_json_kv_string(j, "region", obs->checker);
 	ctl_json_kv_string(j, "status", state_health_name(obs->status));
 	ctl_json_kv_int(j, "since_ms", obs->since_ms);
 	ctl_json_kv_int(j, "checked_ms", obs->checked_ms);
-	ctl_json_kv_int(j, "age_ms", now_ms - obs->checked_ms);
+	ctl_json_kv_int(j, "received_ms", obs->received_ms);
+	ctl_json_kv_int(j, "age_ms", state_observation_age_ms(obs, now_ms));
+	ctl_json_kv_int(j, "status_age_ms", now_ms - state_observation_since_ms(obs));
 	ctl_json_key(j, "latency_ms");
 	if (obs->latency_ms < 0)
 		ctl_json_null(j);
 	else
 		ctl_json_int(j, obs->latency_ms);
 	ctl_json_kv_string(j, "detail", obs->detail);
-	ctl_json_kv_bool(j, "stale", observation_stale(obs, now_ms, stale_after_ms));
+	ctl_json_kv_bool(j, "stale", !state_observation_fresh(conf, obs, now_ms));
 	ctl_json_object_end(j);
 }
 
 int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
+{
+	return ctl_status_print_json_drift(out, conf, view, NULL, NULL);
+}
+
+int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t *view,
+				state_t *st, const ctl_drift_t *drift)
 {
 	ctl_json_t j;
 
@@ -200,8 +206,7 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		ctl_json_array_begin(&j);
 		for (size_t k = 0; k < view->obs_count; k++)
 			if (observation_is_for(&view->obs[k], conf->datacenters[i].name))
-				json_observation(&j, &view->obs[k], view->now_ms,
-						 conf->health.stale_after_ms);
+				json_observation(&j, conf, &view->obs[k], view->now_ms);
 		ctl_json_array_end(&j);
 		ctl_json_key(&j, "override");
 		if (ovr == NULL)
@@ -228,6 +233,8 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);
+	if (st != NULL && drift != NULL)
+		ctl_drift_json(&j, st, drift);
 	ctl_json_object_end(&j);
 	return ctl_json_finish(&j);
 }
@@ -235,6 +242,7 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 {
 	ctl_view_t view;
+	ctl_drift_t drift;
 	state_t *st;
 	int rc;
 
@@ -245,8 +253,15 @@ int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	rc = args->json ? ctl_status_print_json(stdout, conf, &view)
+	/* What every region runs: drift past replication.drift_grace is a WARNING (exit 1). */
+	ctl_drift_load(st, conf, &drift);
+	rc = args->json ? ctl_status_print_json_drift(stdout, conf, &view, st, &drift)
 			: ctl_status_print_table(stdout, conf, &view);
+	if (!args->json)
+		ctl_drift_print_status(stdout, conf, &drift);
+	if (rc == 0 && ctl_drift_warning(&drift))
+		rc = 1;
+	ctl_drift_free(&drift);
 	ctl_view_free(&view);
 	state_close(st);
 	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;

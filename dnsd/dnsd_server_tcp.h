@@ -26,6 +26,10 @@ dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, i
 /* Joins the thread (stop_fd must be readable by then) and frees everything; NULL is fine.
  * When counters is not NULL, the loop's counters are added to it first. */
 void dnsd_tcp_stop(dnsd_tcp_t *tcp, dnsd_counters_t *counters);
+/* From any thread, while the loop runs: adds the loop's counters into counters, and
+ * gives the connections accepted since start and open now. */
+void dnsd_tcp_read(const dnsd_tcp_t *tcp, dnsd_counters_t *counters, uint64_t *accepted,
+		   uint64_t *open) M_NONNULL_ALL;
 
 /* Creates a nonblocking socket of type (SOCK_DGRAM or SOCK_STREAM) bound to a, with
  * SO_REUSEPORT (and IPV6_V6ONLY on IPv6, packet info for UDP). Returns the fd, or -1 with

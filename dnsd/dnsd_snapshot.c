@@ -229,6 +229,7 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 	s->answer.identity = c->dns.identity != NULL ? c->dns.identity : c->region;
 	s->answer.version = c->dns.version;
 	s->answer.udp_payload = (uint16_t)c->dns.udp_payload;
+	s->answer.cookies = c->dns.cookies.enabled;
 	dnsd_answer_ctx_init(&s->answer);
 	return s;
 fail:

@@ -9,7 +9,9 @@ state_libstate_a_SOURCES = \
 	state/state_rows.c \
 	state/state_verdict.c state/state_verdict.h \
 	state/state_guard.c state/state_guard.h \
-	state/state_peer_origins.c
+	state/state_peer_origins.c \
+	state/state_status.c \
+	state/state_deploy.c state/state_deploy.h state/state_deploy_build.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 
 STATE_TEST_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) $(CMOCKA_LIBS) -lm
@@ -20,7 +22,9 @@ STATE_TESTS = \
 	tests/unit/state/test_changelog \
 	tests/unit/state/test_verdict \
 	tests/unit/state/test_guard \
-	tests/unit/state/test_peer_origins
+	tests/unit/state/test_peer_origins \
+	tests/unit/state/test_deploy \
+	tests/unit/state/test_snapshot
 check_PROGRAMS += $(STATE_TESTS)
 TESTS += $(STATE_TESTS)
 
@@ -42,5 +46,18 @@ tests_unit_state_test_guard_LDADD = $(STATE_TEST_LDADD)
 tests_unit_state_test_peer_origins_SOURCES = tests/unit/state/test_peer_origins.c tests/unit/state/state_test.h
 tests_unit_state_test_peer_origins_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_peer_origins_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_snapshot_SOURCES = tests/unit/state/test_snapshot.c tests/unit/state/state_test.h
+tests_unit_state_test_snapshot_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_snapshot_LDADD = $(STATE_TEST_LDADD)
 
-dist_doc_DATA += docs/schema.md
+dist_doc_DATA += docs/schema.md docs/verdict.md
+tests_unit_state_test_deploy_SOURCES = tests/unit/state/test_deploy.c tests/unit/state/state_test.h
+tests_unit_state_test_deploy_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_deploy_LDADD = $(STATE_TEST_LDADD)
+
+# The verdict under real faults (clock skew, restarts, isolation, fail-open order, flapping).
+VERDICT_FUNCTIONAL_TESTS = \
+	tests/functional/310-hc-restart-no-revival/run.sh \
+	tests/functional/451-verdict-clock-skew/run.sh
+TESTS += $(VERDICT_FUNCTIONAL_TESTS)
+EXTRA_DIST += $(VERDICT_FUNCTIONAL_TESTS) tests/functional/450-verdict-lib/verdict.sh

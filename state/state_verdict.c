@@ -50,6 +50,31 @@ static bool override_live(const state_override_t *o, int64_t now_ms)
 	return !o->deleted && (o->expires_ms == 0 || o->expires_ms > now_ms);
 }
 
+int64_t state_observation_age_ms(const state_observation_t *o, int64_t now_ms)
+{
+	return now_ms - (o->received_ms ? o->received_ms : o->checked_ms);
+}
+
+int64_t state_observation_since_ms(const state_observation_t *o)
+{
+	/* checked - since is a span on the observer's own clock: moved onto ours whole. */
+	return o->received_ms ? o->received_ms - (o->checked_ms - o->since_ms) : o->since_ms;
+}
+
+bool state_observation_fresh(const conf_t *conf, const state_observation_t *o, int64_t now_ms)
+{
+	int64_t stale = (int64_t)conf->health.stale_after_ms;
+
+	if (stale == 0)
+		return true;
+	if (state_observation_age_ms(o, now_ms) > stale)
+		return false;
+	/* The backstop for a row that arrives late (a backlog replayed after a partition
+	 * heals): by the observer's clock it must be no older than stale_after plus the skew
+	 * replication accepts, so any clock replication accepts passes. */
+	return now_ms - o->checked_ms <= stale + (int64_t)conf->replication.max_clock_skew_ms;
+}
+
 static void observe_votes(const conf_t *conf, const char *name, const state_observation_t *obs,
 			  size_t obs_count, int64_t now_ms, state_verdict_t *v)
 {
@@ -61,8 +86,7 @@ static void observe_votes(const conf_t *conf, const char *name, const state_obse
 
 		if (strcmp(o->datacenter, name) != 0 || o->status == STATE_HEALTH_UNKNOWN)
 			continue;
-		if (conf->health.stale_after_ms &&
-		    now_ms - o->checked_ms > (int64_t)conf->health.stale_after_ms) {
+		if (!state_observation_fresh(conf, o, now_ms)) {
 			v->votes_stale++;
 		} else if (o->status == STATE_HEALTH_DOWN) {
 			v->votes_down++;

@@ -29,9 +29,24 @@ typedef struct {
 	char why[STATE_TEXT_MAX];     /* "2 of 3 fresh observations say down (HTTP 503)" */
 } state_verdict_t;
 
+/* Freshness never depends on two regions' clocks agreeing. An observation votes while
+ * (a) this region stored it (state_observation_put, or applied it from a peer) at most
+ * health.stale_after ago by this region's clock, and (b) its own checked time is at most
+ * stale_after + replication.max_clock_skew old, the backstop against a backlog replayed
+ * late. A region whose clock is off by any skew replication accepts keeps voting for as
+ * long as its heartbeats (every stale_after / 3) arrive. stale_after 0: always fresh. */
+bool state_observation_fresh(const conf_t *conf, const state_observation_t *o, int64_t now_ms)
+    M_NONNULL_ALL M_PURE;
+/* How old the observation is as this region sees it: now minus when it was stored here
+ * (checked_ms when that is unknown), ms. */
+int64_t state_observation_age_ms(const state_observation_t *o, int64_t now_ms) M_NONNULL_ALL M_PURE;
+/* When the observed status began, on this region's clock: the observer's own span
+ * checked - since placed before the time the row was stored here, ms since epoch. */
+int64_t state_observation_since_ms(const state_observation_t *o) M_NONNULL_ALL M_PURE;
+
 /* Computes verdicts for every conf->datacenters[i] into out[i]. Quorum: conf->health.quorum
- * fresh down votes, or when 0 a strict majority of fresh observations. Observations older
- * than conf->health.stale_after_ms do not vote. Unexpired, non-deleted overrides win. */
+ * fresh down votes, or when 0 a strict majority of fresh observations. Stale
+ * observations (state_observation_fresh) do not vote. Unexpired, non-deleted overrides win. */
 void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, size_t obs_count,
 			   const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
 			   state_verdict_t *out) M_NONNULL(1, 7);

@@ -30,7 +30,7 @@ t_eq "-t on a bad config exits 1" 1 $?
 t_eq "-t prints every config error with file:line:col" \
 	'meridian-dnsd: bad.yaml:4:12: dns.listen: invalid address "127.0.0.1:99999" (expected IP, IP:PORT or [IPv6]:PORT)
 meridian-dnsd: bad.yaml:5:16: dns.udp_payload: udp_payload 100 is out of range 512..4096
-meridian-dnsd: bad.yaml:6:3: dns: unknown key "bogus" (expected one of: listen, nsid, identity, version, udp_payload, threads, tcp_idle_timeout, tcp_max_connections, zones)
+meridian-dnsd: bad.yaml:6:3: dns: unknown key "bogus" (expected one of: listen, nsid, identity, version, udp_payload, threads, tcp_idle_timeout, tcp_max_connections, zones, rrl, cookies)
 meridian-dnsd: bad.yaml: configuration check failed' "$out"
 
 # A zone with data outside it: the config parses but the zone does not load.

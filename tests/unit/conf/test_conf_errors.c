@@ -119,6 +119,29 @@ static const conf_error_case_t cases[] = {
      "  stale_after: 30sec\n",
      "meridian.yaml:4:16: health.stale_after: invalid duration \"30sec\" (expected a number with a "
      "unit: ms, s, m, h or d)"},
+    {"clock_skew_beyond_stale_after",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  stale_after: 10s\n"
+     "replication:\n"
+     "  key_file: k\n"
+     "  peers: { b: \"http://127.0.0.1:1\" }\n"
+     "  max_clock_skew: 15s\n",
+     "meridian.yaml:8:19: replication.max_clock_skew: 15s is longer than health.stale_after "
+     "(10s): the verdict would count votes up to stale_after + max_clock_skew old; lower it or "
+     "raise stale_after"},
+    {"clock_skew_default_beyond_stale_after",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  stale_after: 10s\n"
+     "replication:\n"
+     "  key_file: k\n"
+     "  peers: { b: \"http://127.0.0.1:1\" }\n",
+     "meridian.yaml:6:3: replication.max_clock_skew: 30s is longer than health.stale_after "
+     "(10s): the verdict would count votes up to stale_after + max_clock_skew old; lower it or "
+     "raise stale_after"},
     {"duration_out_of_range",
      "region: r\n"
      "state: s.db\n"

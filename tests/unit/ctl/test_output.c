@@ -134,9 +134,11 @@ static void test_observation_text_shows_age_and_reason(void **state)
 	char buf[256];
 
 	world_init(&w);
-	assert_string_equal(ctl_status_observation_text(&w.obs[1], NOW, 30000, buf, sizeof(buf)),
+	conf_t c = test_conf();
+
+	assert_string_equal(ctl_status_observation_text(&c, &w.obs[1], NOW, buf, sizeof(buf)),
 			    "us-east:down 3s \"HTTP 503\"");
-	assert_string_equal(ctl_status_observation_text(&w.obs[2], NOW, 30000, buf, sizeof(buf)),
+	assert_string_equal(ctl_status_observation_text(&c, &w.obs[2], NOW, buf, sizeof(buf)),
 			    "eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)");
 }
 
@@ -166,7 +168,7 @@ static void test_status_table_reads_at_a_glance(void **state)
 	assert_string_equal(
 	    text,
 	    "region us-east, 2026-11-30T00:53:20Z; down takes a majority of the fresh "
-	    "observations, stale after 30s\n"
+	    "observations, stale after 30s; ages by this region's clock\n"
 	    "\n"
 	    "DATACENTER  STATE              OBSERVED                                               "
 	    "        "
@@ -201,7 +203,7 @@ static void test_status_table_without_observations_says_so(void **state)
 	assert_int_equal(ctl_status_print_table(capture_open(&cap), &conf, &w.view), 0);
 	text = capture_close(&cap);
 	assert_string_equal(text, "region us-east, 2026-11-30T00:53:20Z; down takes a majority of "
-				  "the fresh observations, stale after 30s\n"
+				  "the fresh observations, stale after 30s; ages by this region's clock\n"
 				  "\n"
 				  "DATACENTER  STATE    OBSERVED         OVERRIDE\n"
 				  "us-east     UNKNOWN  no observations  -\n"

@@ -5,6 +5,8 @@
 #include "state_test.h"
 #include "state/state_verdict.h"
 
+#include <inttypes.h>
+
 #define NOW INT64_C(1700000000000)
 #define MIN INT64_C(60000)
 
@@ -368,6 +370,88 @@ static void test_verdict_load_from_store(void **unused)
 	test_remove(path);
 }
 
+/* Freshness is judged by when this region stored the row, on its own clock: a region
+ * 25 s or max_clock_skew behind (or ahead) votes for as long as its heartbeats arrive. */
+/* clang-format off */
+static const struct {
+	const char *name;
+	int64_t received_ago;	/* ms before NOW this region stored it; -1: unknown (0) */
+	int64_t checked_ago;	/* ms before NOW by the observer's clock (its skew included) */
+	bool fresh;
+	int64_t age_ms;		/* state_observation_age_ms */
+} fresh_cases[] = {
+	{"own row, just written", 0, 0, true, 0},
+	{"25 s behind, heard 1 s ago", 1000, 26000, true, 1000},
+	{"25 s behind, heard 9.9 s ago (between heartbeats)", 9900, 34900, true, 9900},
+	{"max_clock_skew behind, heard 10 s ago", 10000, 40000, true, 10000},
+	{"25 s ahead, heard 1 s ago", 1000, -24000, true, 1000},
+	{"heard 30.001 s ago: stale", 30001, 30001, false, 30001},
+	{"25 s behind, heard 31 s ago: stale", 31000, 56000, false, 31000},
+	{"backlog replayed late: 61 s old by its clock", 0, 60001, false, 0},
+	{"received unknown: its own checked time", -1, 29000, true, 29000},
+	{"received unknown and old: stale", -1, 30001, false, 30001},
+};
+/* clang-format on */
+
+static void test_freshness_is_this_regions_view(void **unused)
+{
+	conf_t conf;
+
+	conf_init(&conf, 0);
+	conf.replication.max_clock_skew_ms = 30000;
+	for (size_t i = 0; i < M_ARRAY_LEN(fresh_cases); i++) {
+		state_observation_t o;
+
+		make_obs(&o, "eu-west", "us-east", STATE_HEALTH_DOWN);
+		o.checked_ms = NOW - fresh_cases[i].checked_ago;
+		o.since_ms = o.checked_ms - 5000;
+		o.received_ms = fresh_cases[i].received_ago < 0 ? 0 : NOW - fresh_cases[i].received_ago;
+		if (state_observation_fresh(&conf, &o, NOW) != fresh_cases[i].fresh ||
+		    state_observation_age_ms(&o, NOW) != fresh_cases[i].age_ms)
+			fail_msg("%s: fresh %d age %" PRId64, fresh_cases[i].name,
+				 state_observation_fresh(&conf, &o, NOW),
+				 state_observation_age_ms(&o, NOW));
+		/* Down for 5 s before it was checked, whatever its clock says. */
+		assert_int_equal(NOW - state_observation_since_ms(&o),
+				 5000 + fresh_cases[i].age_ms);
+	}
+}
+
+/* A row applied from a peer is timed by this store's clock, not the peer's; a row that
+ * loses last-writer-wins does not refresh it. */
+static void test_applied_row_is_timed_by_this_region(void **unused)
+{
+	char pa[64], pb[64];
+	state_observation_t o, *list = NULL;
+	state_change_t *ch = NULL;
+	size_t n = 0;
+	state_t *a, *b;
+
+	test_now_ms = NOW - 25000; /* region a's clock runs 25 s behind */
+	test_temp_path(pa, sizeof(pa));
+	test_temp_path(pb, sizeof(pb));
+	a = test_open(pa, "ap-south");
+	b = test_open(pb, "us-east");
+	test_observation(&o, "eu-west", STATE_HEALTH_DOWN, "HTTP 503");
+	assert_int_equal(state_observation_put(a, &o), 0);
+	assert_int_equal(state_changes_since(a, "ap-south", 0, 0, &ch, &n), 0);
+	test_now_ms = NOW; /* b applies it by its own clock */
+	assert_int_equal(state_changes_apply(b, ch, n), 1);
+	assert_int_equal(state_observations_list(b, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].checked_ms, NOW - 25000);
+	assert_int_equal(list[0].received_ms, NOW);
+	free(list);
+	assert_int_equal(state_observations_list(a, &list, &n), 0);
+	assert_int_equal(list[0].received_ms, NOW - 25000);
+	free(list);
+	state_changes_free(ch, 1);
+	state_close(a);
+	state_close(b);
+	test_remove(pa);
+	test_remove(pb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +463,8 @@ int main(void)
 	    cmocka_unit_test(test_drain_of_only_dc_not_in_records_allowed),
 	    cmocka_unit_test(test_clear_safety),
 	    cmocka_unit_test(test_verdict_load_from_store),
+	    cmocka_unit_test(test_freshness_is_this_regions_view),
+	    cmocka_unit_test(test_applied_row_is_timed_by_this_region),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
