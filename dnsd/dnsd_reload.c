@@ -199,7 +199,7 @@ static void deploy_try(dnsd_reload_t *r)
 {
 	char err[512];
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_deploy_try_ms = mono_ms();
+	r->last_deploy_try_ms = clock_mono_ms();
 	r->deploy_pending = true;
 	if (!r->deploy_built) {
 		if (dnsd_deploy_build(c, dnsd_zoneset_zones(r->zoneset),
@@ -298,7 +298,7 @@ static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 	r->published = snap;
 	dnsd_snapshot_publish(snap);
 	r->stats.generation++;
-	r->stats.published_ms = wall_ms();
+	r->stats.published_ms = clock_wall_ms();
 	return 0;
 }
 
