@@ -25,9 +25,9 @@
 #include "dnsd/dnsd_snapshot.h"
 #include "dnsd/dnsd_snapshot_geo.h"
 
-/* Room for one IPv4 or IPv6 packet-info control message. */
 /* Batches read from one socket before looking at the others (and at stop). */
 #define DNSD_DRAIN_ROUNDS 8
+/* Room for one IPv4 or IPv6 packet-info control message. */
 #define DNSD_CMSG_SPACE                                                                            \
 	(CMSG_SPACE(sizeof(struct in6_pktinfo)) > CMSG_SPACE(sizeof(struct in_pktinfo))            \
 	     ? CMSG_SPACE(sizeof(struct in6_pktinfo))                                              \
@@ -399,11 +399,6 @@ static void udp_worker_free(dnsd_udp_worker_t *w)
 			close(w->fds[i]);
 	free(w->fds);
 	free(w->slots);
-}
-
-unsigned dnsd_server_threads(const dnsd_server_t *server)
-{
-	return server->worker_count;
 }
 
 /* The CPUs we may run on: taskset or a cpuset may allow fewer than the machine has. */
