@@ -181,11 +181,6 @@ static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order,
 	return *any_serving ? NULL : open;
 }
 
-/* A/AAAA from the first serving datacenter in the client's list that has addresses of
- * that family; with none such, as if all were serving (fail open; counted when no
- * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
- * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
- * Returns false for NODATA (no candidate has the family). */
 /* The ECS scope a response carries for a lookup's scope: 0 when the client asked
  * "do not use my address" (source prefix 0, RFC 7871 7.1.2), never past the family's
  * length. */
@@ -255,6 +250,11 @@ const char *dnsd_qtype_class_name(dnsd_qtype_class_t c)
 	return (unsigned)c < DNSD_QTYPE_CLASSES ? names[c] : "other";
 }
 
+/* A/AAAA from the first serving datacenter in the client's list that has addresses of
+ * that family; with none such, as if all were serving (fail open; counted when no
+ * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
+ * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
+ * Returns false for NODATA (no candidate has the family). */
 static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
 {
 	const dnsd_geo_t *g = st->ctx->geo;

@@ -9,6 +9,7 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_deploy.c dnsd/dnsd_deploy.h \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
+	dnsd/dnsd_socket.c dnsd/dnsd_socket.h \
 	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
 	dnsd/dnsd_cookie.c dnsd/dnsd_cookie.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \

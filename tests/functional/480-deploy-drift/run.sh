@@ -46,7 +46,7 @@ regions() { # writes the three configs
 	repl_region c a b -- "  drift_grace: ${GRACE}s"
 }
 for r in a b c; do
-	eval "DNS_$r=$(t_port)"
+	eval "DNS_$r=0" # port 0: each dnsd picks its own, read from its log below
 	zone "$r" 1
 	cp "$WORK/test-city.mmdb" "$WORK/geo-$r.mmdb"
 done
@@ -55,6 +55,7 @@ for r in a b c; do
 	repl_start "$r" || t_abort "replicator $r starts"
 	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
 	t_start "dnsd-$r" "$BIN/meridian-dnsd" -c "$WORK/$r.yaml"
+	eval "DNS_$r=$(t_listen_port "$WORK/dnsd-$r.log")"
 	port="DNS_$r"
 	t_wait_dns "${!port}" || t_abort "meridian-dnsd of region $r answers"
 done
@@ -91,8 +92,7 @@ wait_drift() {
 # warned R WHAT: region R's replicator logged the drift past the grace.
 warned() { grep -q "drift: region a dnsd runs another $2 than region $1 since .*longer than replication.drift_grace" "$WORK"/repl-"$1".*.log; }
 wait_warned() {
-	for _ in $(seq 300); do warned "$1" "$2" && return 0; sleep 0.1; done
-	return 1
+	t_until 60 warned "$1" "$2"
 }
 # scenario NAME WHAT DRIFT-ROW DIFF-NEEDLE: after a deploys, the checks every kind shares.
 scenario() {
@@ -120,8 +120,7 @@ scenario() {
 # cleared N: b's replicator has logged a's dnsd back in line N times.
 cleared() { [ "$(cat "$WORK"/repl-b.*.log | grep -c 'drift: region a dnsd runs what region b runs again')" -ge "$1" ]; }
 wait_cleared() {
-	for _ in $(seq 100); do cleared "$1" && return 0; sleep 0.1; done
-	return 1
+	t_until 30 cleared "$1"
 }
 # revert NAME N: a went back; every region clears (the Nth time).
 revert_checks() {
