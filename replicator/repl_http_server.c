@@ -314,6 +314,7 @@ static int collect(repl_server_t *s, state_t *st, const repl_pull_t *pull, bool 
 		goto out;
 	}
 	repl_stats_inc(s->stats, entries_served, sent);
+	repl_stats_inc(s->stats, bytes_sent, out->len);
 	rc = sent > 0 || more ? 1 : 0;
 out:
 	free(wire);
@@ -502,6 +503,7 @@ static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *c
 		len = b.len;
 	}
 	repl_stats_inc(s->stats, snapshots_served, 1);
+	repl_stats_inc(s->stats, bytes_sent, len);
 	log_info("sending a snapshot to %s", req->peer);
 	return respond(s, conn, req, MHD_HTTP_OK, json, len, nonce);
 }

@@ -31,7 +31,9 @@
 	X(refused_oversized)	   /* body over the cap */                                         \
 	X(refused_truncated)	   /* body shorter than announced */                               \
 	X(refused_clock)	   /* an entry HLC too far ahead of local time */                  \
-	X(compacted)		   /* change-log entries removed by compaction */
+	X(compacted)		   /* change-log entries removed by compaction */                  \
+	X(bytes_sent)		   /* body bytes of change-log and snapshot responses served */    \
+	X(bytes_received)	   /* body bytes of responses accepted from peers */
 
 #define REPL_LAG_MAX 256 /* (peer, origin) pairs tracked; more are not shown */
 
