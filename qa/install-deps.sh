@@ -10,6 +10,7 @@ packages=(
 	libyaml-dev liburcu-dev libmicrohttpd-dev libssl-dev
 	knot-dnsutils ldnsutils bind9-dnsutils sqlite3 mmdb-bin libmaxmind-db-writer-perl
 	python3 iproute2 procps openssl gdb
+	curl prometheus chromium
 )
 missing=()
 for p in "${packages[@]}"; do
