@@ -85,6 +85,7 @@ typedef enum {
 	CONF_T_SOCKADDR,   /* conf_sockaddr_t; `port` is the default port (0: required) */
 	CONF_T_SOCKADDRS,  /* conf_sockaddr_t * + size_t count at aux; one address or a list */
 	CONF_T_IPADDRS,	   /* conf_ipaddr_t * + size_t count at aux; one address or a list */
+	CONF_T_NETS,	   /* conf_net_t * + size_t count at aux; CIDR prefixes, one or a list */
 	CONF_T_COORDS,	   /* double latitude at offset, double longitude at aux */
 	CONF_T_DC_LIST,	   /* size_t * + size_t count at aux; datacenter names */
 	CONF_T_CHECK_TYPE, /* conf_check_type_t */
@@ -107,7 +108,8 @@ typedef enum {
 /* Option flags. */
 #define CONF_F_REQUIRED 0x1u /* missing is an error */
 #define CONF_F_PRESENT 0x2u  /* a bool at present_offset is set when the option is given */
-#define CONF_F_PORT0 0x4u    /* sockaddr: port 0 (the kernel picks one) is allowed */
+#define CONF_F_PORT0 0x4u    /* sockaddr(s): port 0 allowed (the kernel picks one; the daemon logs it) */
+#define CONF_F_LOCAL 0x8u    /* differs between regions by nature: not in the config digest */
 
 typedef struct conf_section conf_section_t;
 

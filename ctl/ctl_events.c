@@ -207,6 +207,13 @@ int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t
 int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
 			    size_t count, const ctl_peer_origins_t *origins, int64_t now_ms)
 {
+	return ctl_peers_print_drift(out, json, conf, peers, count, origins, now_ms, NULL, NULL);
+}
+
+int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
+			  size_t count, const ctl_peer_origins_t *origins, int64_t now_ms,
+			  state_t *st, const ctl_drift_t *drift)
+{
 	static const ctl_peer_origins_t none = {NULL, 0, false, 0};
 	const ctl_peer_origins_t *po = origins != NULL ? origins : &none;
 	ctl_table_t table;
@@ -257,15 +264,14 @@ int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const stat
 			ctl_json_null(&j);
 		else
 			ctl_json_int(&j, po->contact_ms);
+		if (st != NULL && drift != NULL)
+			ctl_drift_json(&j, st, drift);
 		ctl_json_object_end(&j);
 		return ctl_json_finish(&j);
 	}
-	if (table.rows == 1) {
-		ctl_table_free(&table);
+	if (table.rows == 1)
 		fprintf(out, "no replication peers configured or known\n");
-		return 0;
-	}
-	rc = ctl_table_print(&table, out);
+	rc = table.rows == 1 ? 0 : ctl_table_print(&table, out);
 	ctl_table_free(&table);
 	if (po->isolated) {
 		char span[32], bound[32];
@@ -277,6 +283,8 @@ int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const stat
 		fprintf(out, " (replication.isolated_after %s)\n",
 			timefmt_duration(conf->replication.isolated_after_ms, bound, sizeof(bound)));
 	}
+	if (rc == 0 && st != NULL && drift != NULL)
+		rc = ctl_drift_print_deployments(out, state_db(st), drift);
 	return rc;
 }
 
@@ -310,8 +318,12 @@ int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	rc = ctl_peers_print_origins(stdout, args->json, conf, peers, count, &origins,
-				     state_now_ms(st));
+	ctl_drift_t drift;
+
+	ctl_drift_load(st, conf, &drift);
+	rc = ctl_peers_print_drift(stdout, args->json, conf, peers, count, &origins,
+				   state_now_ms(st), st, &drift);
+	ctl_drift_free(&drift);
 	free(origins.rows);
 	free(peers);
 	state_close(st);

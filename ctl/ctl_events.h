@@ -8,6 +8,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "ctl/ctl_args.h"
+#include "ctl/ctl_drift.h"
 #include "state/state.h"
 
 int ctl_events_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
@@ -36,5 +37,11 @@ typedef struct {
 int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
 			    size_t count, const ctl_peer_origins_t *origins, int64_t now_ms)
     M_NONNULL(1, 3) M_WUR;
+/* The same, followed by what every region runs and its drift (ctl_drift.h): a table
+ * after the peers, the "drift" and "deployments" members in --json. st reads the zone
+ * lists; st and drift may be NULL (nothing added). */
+int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
+			  size_t count, const ctl_peer_origins_t *origins, int64_t now_ms,
+			  state_t *st, const ctl_drift_t *drift) M_NONNULL(1, 3) M_WUR;
 
 #endif

@@ -9,12 +9,14 @@
 #include "conf/conf.h"
 #include "ctl/ctl_args.h"
 #include "ctl/ctl_config.h"
+#include "ctl/ctl_drift.h"
 #include "ctl/ctl_events.h"
 #include "ctl/ctl_explain.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"
 #include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
+#include "ctl/ctl_zones.h"
 
 /* Commands that need the config run here once it is loaded; a config that does not
  * load stops every one of them (exit 1), so nothing acts on a half-read file. */
@@ -41,6 +43,10 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_reload_run(args, conf);
 	case CTL_CMD_STATS:
 		return ctl_stats_run(args, conf);
+	case CTL_CMD_DIFF:
+		return ctl_diff_run(args, conf);
+	case CTL_CMD_ZONES:
+		return ctl_zones_run(args, conf);
 	default:
 		ctl_error("internal error: subcommand %s has no handler", args->spec->name);
 		return CTL_EXIT_FAIL;
@@ -73,6 +79,8 @@ int main(int argc, char **argv)
 		daemon_cli_version("meridianctl", stdout);
 		return CTL_EXIT_OK;
 	case CTL_CMD_CHECK:
+		if (args.positional_count > 0)
+			return ctl_check_candidate_run(&args, args.positional[0]);
 		return ctl_check_run(&args);
 	default:
 		break;

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "dnsd/dnsd_answer.h"
+#include "dnsd/dnsd_answer_int.h"
 #include "dnsd/dnsd_db.h"
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_render.h"
@@ -21,58 +22,24 @@
 #define T_PTR 12
 #define T_SRV 33
 #define T_OPT 41
+#define T_DNAME 39
 #define T_DS 43
+#define T_RRSIG 46
 #define T_IXFR 251
 #define T_AXFR 252
 #define T_ANY 255
 #define T_CAA 257
 #define C_IN 1
 #define C_CH 3
+#define C_ANY 255
+#define OPT_EDE 15
+#define EDE_NOT_AUTHORITATIVE 20
 
-/* CNAME chains longer than this inside our data stop; the resolver goes on if it likes.
- * A chain also stops where a name repeats (a loop is rendered once, RFC 1034 4.3.2). */
-#define CHASE_MAX 8
 #define UDP_PAYLOAD_DEFAULT 1232
-
-/* One response being built. */
-typedef struct {
-	const dnsd_answer_ctx_t *ctx; /* zones and geo data of this snapshot */
-	const dnsd_query_t *q;	      /* the parsed question */
-	const dnsd_client_t *client;  /* the resolver's address and transport */
-	dnsd_counters_t *counters;    /* the worker's counters, bumped per answer */
-	const dnsd_geo_pre_t *pre;    /* a lookup made ahead (batch), or NULL */
-	const dnsd_node_t *qnode;     /* when qnode_known: the question name's node, or NULL */
-	bool qnode_known;	      /* the question name was looked up ahead (batch) */
-	const dnsd_zone_t *zone;      /* the zone the question fell into */
-	uint16_t an, ns, ar;	      /* records per section */
-	uint8_t rcode;		      /* 0..15 here; BADVERS is handled apart */
-	bool aa;		      /* authoritative */
-	bool tc;		      /* answer or authority did not fit */
-	bool referral;		      /* a delegation was answered */
-	uint8_t scope;		      /* ECS scope prefix length for the response */
-	dnsd_render_t r;	      /* only the fields above are zeroed per query */
-	/* The names of the CNAME chain so far (lower-case wire): [0] the question, [d] the
-	 * target chased at depth d; valid up to the current depth, never zeroed. */
-	const uint8_t *chain[CHASE_MAX + 1];
-	uint16_t chain_len[CHASE_MAX + 1]; /* bytes of chain[i] */
-} answer_t;
-
-enum { SEC_AN, SEC_NS, SEC_AR };
 
 static bool add(answer_t *st, int sec, dnsd_owner_t owner, const dnsd_rrset_t *set, uint32_t ttl)
 {
-	if (dnsd_render_rrset(&st->r, owner, set, ttl) != 0) {
-		if (sec != SEC_AR)
-			st->tc = true;
-		return false;
-	}
-	if (sec == SEC_AN)
-		st->an += set->count;
-	else if (sec == SEC_NS)
-		st->ns += set->count;
-	else
-		st->ar += set->count;
-	return true;
+	return dnsd_answer_add(st, sec, owner, set, ttl);
 }
 
 static dnsd_owner_t owner_of(const dnsd_node_t *n)
@@ -86,19 +53,47 @@ static void negative(answer_t *st, const dnsd_zone_t *zone)
 	(void)add(st, SEC_NS, owner_of(zone->apex), zone->soa, zone->neg_ttl);
 }
 
-/* A and AAAA of the names NS/MX/SRV records point to, where we hold them, when they fit. */
+/* NODATA at node n for the name at depth: the SOA and, signed, the proof that the type
+ * is absent there (or at the wildcard that answers for the name). */
+static void nodata(answer_t *st, const dnsd_node_t *n, unsigned depth)
+{
+	negative(st, n->zone);
+	if (!st->dnssec)
+		return;
+	if (st->wild_ce != NULL)
+		dnsd_deny_wildcard(st, n->zone, st->chain[depth], st->chain_len[depth], st->wild_ce,
+				   true);
+	else
+		dnsd_deny_type(st, n->zone, st->chain[depth], st->chain_len[depth]);
+}
+
+/* Offset of the target name in the rdata of an NS, MX or SRV record. */
+static size_t target_field(uint16_t type)
+{
+	return type == T_MX ? 2 : type == T_SRV ? 6 : 0;
+}
+
+/* A and AAAA of the names NS/MX/SRV records point to, where we hold them (by name or
+ * through a wildcard, RFC 1034 4.3.2 step 6 and RFC 2782), when they fit. The owner is
+ * the target as the record names it, so a wildcard's data is owned by that name. */
 static void additional(answer_t *st, const dnsd_rrset_t *set)
 {
+	if (set->type != T_NS && set->type != T_MX && set->type != T_SRV)
+		return;
 	for (unsigned i = 0; i < set->count; i++) {
-		const dnsd_node_t *t = set->rrs[i].target;
+		const dnsd_rr_t *rr = &set->rrs[i];
+		const dnsd_node_t *t = rr->target;
 		if (t == NULL)
 			continue;
+		size_t field = target_field(set->type);
+		dnsd_owner_t owner = {.name = rr->rdata + field,
+				      .len = (uint16_t)(rr->target_len)};
 		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
 		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
 		if (a != NULL)
-			(void)add(st, SEC_AR, owner_of(t), a, UINT32_MAX);
+			(void)add(st, SEC_AR, owner, a, UINT32_MAX);
 		if (aaaa != NULL)
-			(void)add(st, SEC_AR, owner_of(t), aaaa, UINT32_MAX);
+			(void)add(st, SEC_AR, owner, aaaa, UINT32_MAX);
 	}
 }
 
@@ -109,7 +104,7 @@ static void glue(answer_t *st, const dnsd_rrset_t *ns, const dnsd_node_t *cut, b
 {
 	for (unsigned i = 0; i < ns->count; i++) {
 		const dnsd_node_t *t = ns->rrs[i].target;
-		if (t == NULL || (t->cut == cut) != in_domain)
+		if (t == NULL || ns->rrs[i].target_wild || (t->cut == cut) != in_domain)
 			continue;
 		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
 		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
@@ -120,13 +115,19 @@ static void glue(answer_t *st, const dnsd_rrset_t *ns, const dnsd_node_t *cut, b
 	}
 }
 
-static void referral(answer_t *st, const dnsd_node_t *cut)
+/* A referral to cut. At depth 0 it is the whole answer (AA clear); after a CNAME the
+ * answer section is ours and keeps AA, as NSD and Knot DNS do (RFC 1034 4.3.2 restarts
+ * the lookup at the target, which ends in the referral). */
+static void referral(answer_t *st, const dnsd_node_t *cut, unsigned depth)
 {
 	const dnsd_rrset_t *ns = dnsd_node_rrset(cut, T_NS);
 
-	st->aa = false;
+	if (depth == 0)
+		st->aa = false;
 	st->referral = true;
 	if (ns != NULL && add(st, SEC_NS, owner_of(cut), ns, UINT32_MAX)) {
+		if (st->dnssec)
+			dnsd_deny_ds_at_cut(st, cut); /* DS and its RRSIG, or no-DS proof */
 		/* in-domain first: sibling glue must not take the room it needs */
 		glue(st, ns, cut, true);
 		if (!st->tc)
@@ -154,13 +155,16 @@ static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
 	return qtype == T_AAAA ? dc->aaaa_count : dc->a_count;
 }
 
-/* The first serving datacenter of order that has addresses of family qtype; with none
- * such, the first that has them at all, as if all were serving (fail open); NULL when
- * no candidate has the family. *any_serving: some candidate serves. */
+/* The first serving datacenter of order that has addresses of family qtype. With none
+ * such: NULL (NODATA) when some candidate serves the other family, so the client uses
+ * that one; when no candidate serves at all, fail open: the candidate with the family
+ * that was observed up (drained or forced down by an operator) before one observed
+ * down, nearest first within each (fail_open_rank). NULL when no candidate has the
+ * family. *any_serving: some candidate serves. */
 static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order, unsigned count,
 				     uint16_t qtype, bool *any_serving)
 {
-	const dnsd_geo_dc_t *first = NULL;
+	const dnsd_geo_dc_t *open = NULL;
 
 	*any_serving = false;
 	for (unsigned i = 0; i < count; i++) {
@@ -171,10 +175,10 @@ static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order,
 		*any_serving |= dc->serving;
 		if (has && dc->serving)
 			return dc;
-		if (has && first == NULL)
-			first = dc;
+		if (has && (open == NULL || dc->fail_open_rank < open->fail_open_rank))
+			open = dc;
 	}
-	return first;
+	return *any_serving ? NULL : open;
 }
 
 /* A/AAAA from the first serving datacenter in the client's list that has addresses of
@@ -309,6 +313,20 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 		}
 		st->an++;
 	}
+	if (st->dnssec) {
+		/* the set was signed when the snapshot was built (dnsd_zones_load_at) */
+		const dnsd_zones_t *z = st->ctx->zones;
+		size_t dc = (size_t)(pick - g->dcs);
+		const dnsd_rrset_t *sigs = NULL;
+		if (z->geo_sigs != NULL && n->geo_record < z->geo_record_count &&
+		    dc < z->geo_dc_count)
+			sigs = z->geo_sigs[((size_t)n->geo_record * z->geo_dc_count + dc) * 2 +
+					   (type == T_AAAA)];
+		if (sigs != NULL && dnsd_render_rrset(&st->r, owner, sigs, rec->ttl) != 0)
+			st->tc = true;
+		else if (sigs != NULL)
+			st->an += sigs->count;
+	}
 	return true;
 }
 
@@ -322,12 +340,15 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 		if (qtype == T_ANY)
 			st->counters->any++;
 		if (!geo_answer(st, n, owner, qtype))
-			negative(st, n->zone);
+			nodata(st, n, depth);
 		return;
 	}
 	const dnsd_rrset_t *cname = dnsd_node_rrset(n, T_CNAME);
 	if (cname != NULL && qtype != T_CNAME) {
-		if (!add(st, SEC_AN, owner, cname, UINT32_MAX) || depth >= CHASE_MAX)
+		if (qtype == T_ANY)
+			st->counters->any++; /* RFC 1034 4.3.2 3a: the CNAME matches ANY */
+		if (!add(st, SEC_AN, owner, cname, UINT32_MAX) || depth >= CHASE_MAX ||
+		    qtype == T_ANY)
 			return;
 		const dnsd_rr_t *rr = &cname->rrs[0];
 		for (unsigned i = 0; i <= depth; i++)
@@ -340,19 +361,24 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 	if (qtype == T_ANY) {
 		/* RFC 8482: one RRset is enough; ANY is no way to read a whole name */
 		st->counters->any++;
-		if (n->rrset_count > 0)
-			(void)add(st, SEC_AN, owner, &n->rrsets[0], UINT32_MAX);
-		else
-			negative(st, n->zone);
+		const dnsd_rrset_t *first = NULL;
+		for (unsigned i = 0; i < n->rrset_count && first == NULL; i++)
+			if (n->rrsets[i].type != T_RRSIG)
+				first = &n->rrsets[i]; /* signatures come with their set */
+		if (first != NULL) {
+			if (add(st, SEC_AN, owner, first, UINT32_MAX))
+				additional(st, first);
+		} else {
+			nodata(st, n, depth);
+		}
 		return;
 	}
 	const dnsd_rrset_t *set = dnsd_node_rrset(n, qtype);
 	if (set == NULL) {
-		negative(st, n->zone);
+		nodata(st, n, depth);
 		return;
 	}
-	if (add(st, SEC_AN, owner, set, UINT32_MAX) &&
-	    (qtype == T_NS || qtype == T_MX || qtype == T_SRV))
+	if (add(st, SEC_AN, owner, set, UINT32_MAX))
 		additional(st, set);
 }
 
@@ -371,39 +397,69 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 
 	st->chain[depth] = name;
 	st->chain_len[depth] = (uint16_t)len;
-	if (n == NULL) {
-		/* closest encloser: the longest existing ancestor (empty non-terminals exist) */
+	if (n == NULL || unlikely(n->flags & DNSD_NODE_UNDER_DNAME)) {
+		/* closest encloser: the longest existing ancestor (empty non-terminals exist;
+		 * names below a DNAME do not, the DNAME answers for them) */
 		exact = false;
+		n = NULL;
 		for (size_t p = 0; name[p] != 0 && n == NULL;) {
 			p += 1 + (size_t)name[p];
 			n = dnsd_zones_find(z, name + p, len - p,
 					    dnsd_name_hash(name + p, len - p));
+			if (n != NULL && (n->flags & DNSD_NODE_UNDER_DNAME))
+				n = NULL;
 		}
 	}
 	if (n == NULL) {
-		if (depth == 0)
+		if (depth == 0) {
 			st->rcode = DNSD_RCODE_REFUSED;
+			st->ede_not_auth = true; /* RFC 8914: 20, Not Authoritative */
+		}
 		return; /* a CNAME out of our data: the resolver follows it */
+	}
+	if (exact && st->q->qtype == T_DS && n->zone->parent_cut != NULL &&
+	    n == n->zone->apex) {
+		/* RFC 4035 3.1.4.1: DS belongs to the parent side of the cut, and we serve
+		 * the parent too: answer from its records at the cut */
+		n = n->zone->parent_cut;
 	}
 	if (depth == 0) {
 		st->zone = n->zone;
 		st->aa = true;
+		st->dnssec = st->q->do_bit && n->zone->secure;
 	} else if (n->zone != st->zone) {
 		return; /* chased only inside the zone */
 	}
 	if (n->cut != NULL && !(exact && n->cut == n && st->q->qtype == T_DS)) {
-		if (depth == 0)
-			referral(st, n->cut);
+		referral(st, n->cut, depth);
 		return;
 	}
+	const dnsd_rrset_t *dname;
 	if (exact) {
+		st->wild_ce = NULL;
 		answer_node(st, n, owner, depth);
+	} else if (unlikely((dname = dnsd_node_rrset(n, T_DNAME)) != NULL)) {
+		/* RFC 6672: the DNAME, a CNAME made from it, and the target's answer */
+		size_t tlen;
+		const uint8_t *target = dnsd_dname_answer(st, n, dname, name, len, depth, &tlen);
+		if (target == NULL)
+			return;
+		for (unsigned i = 0; i <= depth; i++)
+			if (st->chain_len[i] == tlen && memcmp(st->chain[i], target, tlen) == 0)
+				return;
+		answer_name(st, target, tlen, depth + 1);
 	} else if (n->wildcard != NULL) {
 		/* RFC 4592: the closest encloser's wildcard, records owned by the name asked */
+		uint16_t an = st->an;
+		st->wild_ce = n;
 		answer_node(st, n->wildcard, owner, depth);
+		if (st->dnssec && st->an > an)
+			dnsd_deny_wildcard(st, n->zone, name, len, n, false);
 	} else {
 		st->rcode = DNSD_RCODE_NXDOMAIN;
 		negative(st, n->zone);
+		if (st->dnssec)
+			dnsd_deny_name(st, n->zone, name, len, n);
 	}
 }
 
@@ -463,7 +519,8 @@ void dnsd_answer_ctx_init(dnsd_answer_ctx_t *ctx)
 	chaos_txt_build(&ctx->version_txt, ctx->version);
 }
 
-/* Bytes the OPT record takes: root owner, fixed part, options. */
+/* Bytes the OPT record takes: root owner, fixed part, options (an EDE option without
+ * text is 6 bytes, added by the caller). */
 static size_t opt_size(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool nsid)
 {
 	size_t len = 11;
@@ -471,6 +528,8 @@ static size_t opt_size(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool
 		len += 4u + ctx->nsid_len;
 	if (q->has_ecs)
 		len += 8u + (q->ecs_source + 7u) / 8u;
+	if (ctx->cookies && q->cookie_len != 0)
+		len += DNSD_COOKIE_OPT_LEN;
 	return len;
 }
 
@@ -505,7 +564,26 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 		memcpy(p + o + 8, q->ecs_addr, bytes);
 		o += 8u + bytes;
 	}
+	if (ctx->cookies && q->cookie_len != 0) {
+		/* last, so the server finds the server cookie's room at the response's end */
+		dnsd_put16(p + o, DNSD_OPT_COOKIE);
+		dnsd_put16(p + o + 2, 8 + DNSD_COOKIE_SERVER_LEN);
+		memcpy(p + o + 4, q->cookie_client, 8);
+		memset(p + o + 12, 0, DNSD_COOKIE_SERVER_LEN);
+		o += DNSD_COOKIE_OPT_LEN;
+	}
 	return o;
+}
+
+/* Appends an Extended DNS Error option (RFC 8914, no text) to the OPT record at p whose
+ * length is opt_len; returns the new length. */
+static size_t opt_add_ede(uint8_t *p, size_t opt_len, uint16_t info)
+{
+	dnsd_put16(p + opt_len, OPT_EDE);
+	dnsd_put16(p + opt_len + 2, 2);
+	dnsd_put16(p + opt_len + 4, info);
+	dnsd_put16(p + 9, (uint16_t)(opt_len + 6 - 11));
+	return opt_len + 6;
 }
 
 static M_ALWAYS_INLINE void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc,
@@ -515,7 +593,9 @@ static M_ALWAYS_INLINE void header_write(uint8_t *resp, const dnsd_query_t *q, b
 	dnsd_put16(resp, q->id);
 	resp[2] = (uint8_t)(0x80 | (q->opcode << 3) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) |
 			    (q->rd ? 0x01 : 0));
-	resp[3] = (uint8_t)((q->cd ? 0x10 : 0) | (rcode & 0x0F));
+	/* CD cleared, as RFC 4035 3.1.6 asks of an authoritative server (and NSD and Knot
+	 * do); AD is never set: we do not validate (docs/dnsd-answers.md) */
+	resp[3] = (uint8_t)(rcode & 0x0F);
 	dnsd_put16(resp + 4, qd);
 	dnsd_put16(resp + 6, an);
 	dnsd_put16(resp + 8, ns);
@@ -603,10 +683,14 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	dnsd_render_init(&st.r, resp, limit - opt_len, q->question_end, q->qname, q->label_count,
 			 q->label_off, q->qname_len);
 
-	/* Zone transfers are not served, and without zones nothing is authoritative. */
-	if (q->qclass == C_IN && likely(q->qtype != T_AXFR && q->qtype != T_IXFR) &&
-	    likely(ctx->zones != NULL)) {
+	/* Zone transfers are not served, and without zones nothing is authoritative.
+	 * QCLASS * gets our IN data without AA (RFC 1034 4.3.2: a server cannot know it
+	 * holds every class; NSD does the same). */
+	if ((q->qclass == C_IN || q->qclass == C_ANY) &&
+	    likely(q->qtype != T_AXFR && q->qtype != T_IXFR) && likely(ctx->zones != NULL)) {
 		answer_name(&st, q->qname, q->qname_len, 0);
+		if (q->qclass == C_ANY)
+			st.aa = false;
 	} else if (q->qclass == C_CH) {
 		answer_chaos(&st);
 	} else {
@@ -625,7 +709,11 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	}
 	size_t len = st.r.len;
 	if (q->has_edns) {
-		len += opt_write(resp + len, ctx, q, nsid, 0, st.scope);
+		size_t ol = opt_write(resp + len, ctx, q, nsid, 0, st.scope);
+		if (st.ede_not_auth && st.rcode == DNSD_RCODE_REFUSED &&
+		    len + ol + 6 <= response_limit(ctx, q, client, resp_cap))
+			ol = opt_add_ede(resp + len, ol, EDE_NOT_AUTHORITATIVE);
+		len += ol;
 		st.ar++;
 		if (nsid)
 			counters->nsid++;
@@ -685,7 +773,7 @@ bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, siz
  * the user-space instructions per geo query; bench/README.md). Byte for byte and counter
  * for counter what answer_parsed() gives (test_fast_geo_answers_equal_the_general_path);
  * returns 0 whenever a condition does not hold, and the caller takes the general path:
- * TCP, ANY, NSID, no lookup made ahead, no datacenter with that family (NODATA), or an
+ * TCP, ANY, NSID, DO (the general path adds signatures), no lookup made ahead, no datacenter with that family (NODATA), or an
  * answer that would truncate. */
 static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_t *p,
 			      const uint8_t *query, const dnsd_client_t *client, uint8_t *resp,
@@ -696,7 +784,7 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 
 	/* pre->done: prepare found the exact node, a geo record that varies, no cut, and
 	 * the batch looked the client up for that record (dnsd_geodb_lookup_batch()). */
-	if (!pre->done || p->parsed != DNSD_PARSE_OK || client->tcp || q->nsid ||
+	if (!pre->done || p->parsed != DNSD_PARSE_OK || client->tcp || q->nsid || q->do_bit ||
 	    (q->qtype != T_A && q->qtype != T_AAAA) || resp_cap < 512 || p->node == NULL ||
 	    p->node->geo_record != pre->record)
 		return 0;

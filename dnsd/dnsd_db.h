@@ -15,17 +15,22 @@
 
 #define DNSD_NO_NAME 0xFFFF
 
+typedef struct dnsd_nsec3 dnsd_nsec3_t;
+
 /* One resource record's data, ready to copy. */
 typedef struct {
 	const uint8_t *rdata;	   /* rdlen bytes; names inside are uncompressed, lower case */
 	uint16_t rdlen;		   /* 0..65535 */
 	uint16_t name_off[2];	   /* offsets in rdata of names we may compress (RFC 3597
 				    * section 4 types), or DNSD_NO_NAME */
-	const dnsd_node_t *target; /* NS/MX/SRV: our node for the target (additional), or NULL */
+	uint8_t target_len;	   /* when target: bytes of the target name in rdata */
+	bool target_wild;	   /* target is the wildcard that answers for the name */
+	const dnsd_node_t *target; /* NS/MX/SRV: our node holding the target's A/AAAA (the
+				    * name itself or the wildcard answering for it), or NULL */
 } dnsd_rr_t;
 
 /* All records of one type at one name. */
-typedef struct {
+typedef struct dnsd_rrset {
 	uint16_t type;	      /* RR type */
 	uint16_t count;	      /* RRs, >= 1 */
 	uint32_t ttl;	      /* seconds (the smallest seen in the file) */
@@ -33,12 +38,16 @@ typedef struct {
 	const uint8_t *wire;  /* when no RR has a compressible name: the whole set
 			       * rendered with owner pointer 0xC00C, else NULL */
 	uint32_t wire_len;    /* bytes in wire */
+	/* the RRSIGs covering this set (type RRSIG, rrs inside the owner's RRSIG set), or
+	 * NULL; answered beside the set when the query has DO */
+	const struct dnsd_rrset *sigs;
 } dnsd_rrset_t;
 
 #define DNSD_NODE_APEX 0x01	/* the origin of a zone */
 #define DNSD_NODE_DELEG 0x02	/* NS below the apex: a zone cut */
 #define DNSD_NODE_OCCLUDED 0x04 /* strictly below a zone cut (glue or junk) */
 #define DNSD_NODE_GEO 0x08	/* a name of conf_t.records */
+#define DNSD_NODE_UNDER_DNAME 0x10 /* strictly below a DNAME owner: never answered itself */
 
 typedef struct dnsd_zone dnsd_zone_t;
 
@@ -65,6 +74,19 @@ struct dnsd_zone {
 	uint32_t neg_ttl;	 /* RFC 2308: min(SOA TTL, SOA MINIMUM), seconds */
 	uint32_t serial;	 /* SOA serial */
 	const char *origin;	 /* presentation form, lower case, trailing dot */
+	/* when the zone's parent is served too: the parent's records at this cut (its
+	 * NS, DS, and their proofs), in a node of the parent zone outside the hash table;
+	 * DS is answered from it (RFC 4035 3.1.4.1). NULL otherwise. */
+	const dnsd_node_t *parent_cut;
+	bool secure;		       /* DNSKEY at the apex: DO answers carry RRSIGs and proofs */
+	const dnsd_node_t **nsec;      /* owners of NSEC records, canonical order, or NULL */
+	size_t nsec_count;	       /* entries in nsec */
+	dnsd_nsec3_t *nsec3;	       /* the NSEC3 chain in hash order, or NULL */
+	size_t nsec3_count;	       /* entries in nsec3 */
+	uint16_t nsec3_iterations;     /* from NSEC3PARAM, 0..65535 */
+	uint8_t nsec3_salt_len;	       /* bytes in nsec3_salt, 0..255 */
+	uint8_t nsec3_salt[255];       /* from NSEC3PARAM */
+	const dnsd_zone_signing_t *signing; /* signed at load: how, else NULL */
 };
 
 /* Hash table slot: open addressing, linear probing, power-of-two size. */
@@ -81,6 +103,12 @@ struct dnsd_zones {
 	size_t node_count;  /* names in the table */
 	size_t memory;	    /* bytes allocated for all of it */
 	void *arena;	    /* every block, freed together */
+	/* signed geo answers: [(record * geo_dc_count + dc) * 2 + (AAAA ? 1 : 0)] is the
+	 * RRSIG set of that datacenter's addresses of that family at that record's name, or
+	 * NULL (unsigned zone, no such address); NULL when no zone is signed at load */
+	const dnsd_rrset_t **geo_sigs;
+	size_t geo_dc_count; /* datacenters per record in geo_sigs */
+	size_t geo_record_count; /* records in geo_sigs */
 };
 
 /* The node for lower-case wire name (len bytes, hash from dnsd_name_hash), or NULL. */

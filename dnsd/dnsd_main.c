@@ -12,6 +12,7 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
@@ -39,7 +40,7 @@ static int listen_option(void *ctx, const char *value, char *err, size_t errlen)
 		snprintf(err, errlen, "at most %d addresses", DNSD_LISTEN_MAX);
 		return -1;
 	}
-	if (conf_sockaddr_parse(value, 53, &l->addrs[l->count]) < 0) {
+	if (conf_listen_parse(value, 53, &l->addrs[l->count]) < 0) {
 		snprintf(err, errlen, "%s: not an address (ADDR:PORT, [ADDR6]:PORT)", value);
 		return -1;
 	}
@@ -192,6 +193,10 @@ int main(int argc, char **argv)
 		    dnsd_server_start(addrs, naddrs, conf->dns.threads, err, sizeof(err));
 		if (server == NULL) {
 			log_error("cannot listen: %s", err);
+		} else if (daemon_privdrop(conf->user, conf->group, err, sizeof(err)) < 0) {
+			/* Bound (port 53 needs root or CAP_NET_BIND_SERVICE): now nothing more. */
+			log_error("%s", err);
+			dnsd_server_stop(server);
 		} else if (pid_file != NULL &&
 			   daemon_pidfile_write(pid_file, err, sizeof(err)) < 0) {
 			log_error("%s", err);
@@ -211,7 +216,10 @@ int main(int argc, char **argv)
 			if (conf->metrics.has_dnsd && metrics == NULL) {
 				log_error("%s", err);
 			} else {
+				/* Bound and the snapshot live: a service manager may start what needs us. */
+				daemon_notify_ready("answering");
 				status = control_loop(r, &sig, server, metrics);
+				daemon_notify_stopping();
 			}
 			metrics_server_stop(metrics);
 			dnsd_server_stop(server);

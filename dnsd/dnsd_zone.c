@@ -10,7 +10,10 @@
 #include "base/log.h"
 #include "dnsd/dnsd_db.h"
 #include "dnsd/dnsd_packet.h"
+#include "dnsd/dnsd_sec.h"
+#include "dnsd/dnsd_zone_int.h"
 #include "dnsd/dnsd_zone_read.h"
+#include "dnsd/dnsd_zone_sign.h"
 
 /* Memory layout: every node, rrset, rr and rdata byte lives in one arena (a chain of
  * blocks) so the store is compact, has no per-object headers, and frees in one walk.
@@ -25,11 +28,6 @@ typedef struct arena_block {
 
 #define ARENA_BLOCK 65536
 
-typedef struct {
-	dnsd_zones_t *z; /* the result being built */
-	dnsd_errors_t errors; /* messages collected while loading */
-	bool oom; /* an allocation failed: the load fails */
-} build_t;
 
 static void *arena_alloc(build_t *b, size_t size)
 {
@@ -136,6 +134,16 @@ static void lower_name(uint8_t *p, size_t len)
 	for (size_t i = 0; i < len; i++)
 		if (p[i] >= 'A' && p[i] <= 'Z')
 			p[i] |= 0x20;
+}
+
+void dnsd_name_lower(uint8_t *p, size_t len)
+{
+	lower_name(p, len);
+}
+
+void *dnsd_build_alloc(build_t *b, size_t size)
+{
+	return arena_alloc(b, size);
 }
 
 /* Points out at the record's data in the reader's pool; rrset_store() moves it into the
@@ -255,6 +263,11 @@ static dnsd_zone_t *zone_of(build_t *b, const uint8_t *name, size_t len)
 	}
 }
 
+dnsd_zone_t *dnsd_build_zone_of(build_t *b, const uint8_t *name, size_t len)
+{
+	return zone_of(b, name, len);
+}
+
 /* One owner's records [from, to) of a sorted list: validated, then stored at its node. */
 static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list, size_t from,
 		      size_t to)
@@ -264,12 +277,16 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list
 	char *const *files = list->files;
 	char owner[1024];
 	size_t sets = 0;
+	size_t data_sets = 0; /* sets other than RRSIG and NSEC, legal beside a CNAME */
 	const dnsd_zrr_t *cname = NULL;
 
 	dnsd_name_text(name, owner, sizeof(owner));
 	for (size_t i = from; i < to; i++) {
-		if (i == from || v[i].type != v[i - 1].type)
+		if (i == from || v[i].type != v[i - 1].type) {
 			sets++;
+			if (v[i].type != LDNS_RR_TYPE_RRSIG && v[i].type != LDNS_RR_TYPE_NSEC)
+				data_sets++;
+		}
 		if (v[i].type == LDNS_RR_TYPE_CNAME) {
 			if (cname != NULL && !same_rdata(list, cname, &v[i])) {
 				const dnsd_zrr_t *at = later(cname, &v[i]);
@@ -282,13 +299,31 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list
 			dnsd_errors_add(&b->errors, "%s:%u: SOA at %s is not at the zone apex %s",
 					files[v[i].file], v[i].line, owner, zone->origin);
 	}
-	if (cname != NULL && sets > 1)
+	if (cname != NULL && data_sets > 1)
 		dnsd_errors_add(&b->errors, "%s:%u: CNAME at %s has other data", files[cname->file],
 				cname->line, owner);
-	if (zone_of(b, name, v[from].owner_len) != zone)
-		return; /* a more specific zone we serve owns this name */
-
-	dnsd_node_t *n = node_get(b, zone, name, v[from].owner_len);
+	dnsd_node_t *n;
+	dnsd_zone_t *owner_zone = zone_of(b, name, v[from].owner_len);
+	if (owner_zone != zone) {
+		/* a more specific zone we serve owns this name; at its apex, the parent's
+		 * side of the cut is kept apart for DS (RFC 4035 3.1.4.1) */
+		if (owner_zone == NULL || owner_zone->apex->name_len != v[from].owner_len ||
+		    owner_zone->parent_cut != NULL)
+			return;
+		n = arena_alloc(b, sizeof(*n));
+		if (n == NULL)
+			return;
+		*n = *owner_zone->apex;
+		n->flags = 0;
+		n->zone = zone;
+		n->rrsets = NULL;
+		n->rrset_count = 0;
+		n->wildcard = NULL;
+		n->cut = NULL;
+		owner_zone->parent_cut = n;
+	} else {
+		n = node_get(b, zone, name, v[from].owner_len);
+	}
 	dnsd_rrset_t *rrsets = arena_alloc(b, sets * sizeof(*rrsets));
 	if (n == NULL || rrsets == NULL)
 		return;
@@ -333,17 +368,26 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list
 				zone->ns = set;
 			else
 				n->flags |= DNSD_NODE_DELEG;
+			if (n->zone != owner_zone)
+				n->cut = n; /* the parent's side of a served child */
 		}
 		i = j;
 	}
+	dnsd_build_sigs_link(b, n);
 }
 
 static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldns_rdf *origin)
 {
 	dnsd_zrr_list_t list = {0};
 	bool read_ok = false;
+	dnsd_signer_t *signer = NULL;
+	size_t errors_before = b->errors.count;
 
-	if (dnsd_zone_read(cz->file, origin, &list, &b->errors) == 0 && list.n > 0) {
+	if (dnsd_zone_read(cz->file, origin, &list, &b->errors) == 0 && list.n > 0 &&
+	    cz->dnssec_keys != NULL)
+		signer = dnsd_build_zone_sign(b, zone, cz, origin, &list);
+	if ((signer != NULL || cz->dnssec_keys == NULL) && b->errors.count == errors_before &&
+	    list.n > 0) {
 		qsort_r(list.v, list.n, sizeof(*list.v), zrr_cmp, list.pool);
 		for (size_t i = 0; i < list.n;) {
 			size_t j = i + 1;
@@ -362,7 +406,33 @@ static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldn
 	if (read_ok && zone->ns == NULL)
 		dnsd_errors_add(&b->errors, "%s: no NS at the zone apex %s", cz->file,
 				zone->origin);
+	if (signer != NULL && read_ok)
+		dnsd_build_geo_sign(b, zone, signer);
+	dnsd_signer_free(signer);
 	dnsd_zrr_list_free(&list);
+}
+
+/* The node whose A/AAAA answer for name (lower-case wire): the name's own, or, when it
+ * does not exist, the wildcard of its closest encloser (*wild set), unless the encloser
+ * is at or below a cut. NULL when neither. */
+static const dnsd_node_t *target_node(const dnsd_zones_t *z, const uint8_t *name, size_t len,
+				      bool *wild)
+{
+	const dnsd_node_t *t = dnsd_zones_find(z, name, len, dnsd_name_hash(name, len));
+	if (t != NULL)
+		return t;
+	for (size_t p = 0; name[p] != 0;) {
+		p += 1 + (size_t)name[p];
+		const dnsd_node_t *up =
+		    dnsd_zones_find(z, name + p, len - p, dnsd_name_hash(name + p, len - p));
+		if (up == NULL)
+			continue;
+		if (up->cut != NULL || up->wildcard == NULL)
+			return NULL;
+		*wild = true;
+		return up->wildcard;
+	}
+	return NULL;
 }
 
 /* Zone cuts, wildcards and additional-section targets, once every name is in place. */
@@ -395,6 +465,17 @@ static void nodes_link(build_t *b)
 			dnsd_errors_add(&b->errors, "records: %s: at or below the zone cut %s",
 					name, cut);
 		}
+		/* RFC 6672 2.3: names below a DNAME are not answered, the DNAME is */
+		p = n->name;
+		len = n->name_len;
+		for (unsigned l = n->labels; l > n->zone->apex->labels; l--) {
+			len -= 1 + (size_t)p[0];
+			p += 1 + p[0];
+			const dnsd_node_t *up = dnsd_zones_find(z, p, len, dnsd_name_hash(p, len));
+			if (up != NULL && up->zone == n->zone &&
+			    dnsd_node_rrset(up, LDNS_RR_TYPE_DNAME) != NULL)
+				n->flags |= DNSD_NODE_UNDER_DNAME;
+		}
 		if (n->name[0] == 1 && n->name[1] == '*' && !(n->flags & DNSD_NODE_APEX)) {
 			const uint8_t *pn = n->name + 2;
 			dnsd_node_t *parent = (dnsd_node_t *)dnsd_zones_find(
@@ -402,6 +483,11 @@ static void nodes_link(build_t *b)
 			if (parent != NULL)
 				parent->wildcard = n;
 		}
+	}
+	for (uint32_t i = 0; i <= z->mask; i++) {
+		const dnsd_node_t *n = z->slots[i].node;
+		if (n == NULL)
+			continue;
 		for (unsigned s = 0; s < n->rrset_count; s++) {
 			const dnsd_rrset_t *set = &n->rrsets[s];
 			size_t field = set->type == LDNS_RR_TYPE_NS    ? 0
@@ -422,11 +508,14 @@ static void nodes_link(build_t *b)
 					continue;
 				memcpy(target, rr->rdata + field, tl);
 				lower_name(target, tl);
-				const dnsd_node_t *t =
-				    dnsd_zones_find(z, target, tl, dnsd_name_hash(target, tl));
+				bool wild = false;
+				const dnsd_node_t *t = target_node(z, target, tl, &wild);
 				if (t != NULL && (dnsd_node_rrset(t, LDNS_RR_TYPE_A) ||
-						  dnsd_node_rrset(t, LDNS_RR_TYPE_AAAA)))
+						  dnsd_node_rrset(t, LDNS_RR_TYPE_AAAA))) {
 					rr->target = t;
+					rr->target_len = (uint8_t)tl;
+					rr->target_wild = wild;
+				}
 			}
 		}
 	}
@@ -556,7 +645,20 @@ static void records_mark(build_t *b, const conf_record_t *records, size_t count)
 dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 			      const conf_record_t *records, size_t record_count, char **errors)
 {
-	build_t b = {0};
+	return dnsd_zones_load_at(zones, zone_count, records, record_count, NULL, 0, time(NULL),
+				  errors);
+}
+
+dnsd_zones_t *dnsd_zones_load_at(const conf_zone_t *zones, size_t zone_count,
+				 const conf_record_t *records, size_t record_count,
+				 const conf_datacenter_t *dcs, size_t dc_count, time_t now,
+				 char **errors)
+{
+	build_t b = {.records = records,
+		     .record_count = records != NULL ? record_count : 0,
+		     .dcs = dcs,
+		     .dc_count = dcs != NULL ? dc_count : 0,
+		     .now = now};
 	ldns_rdf **origins = calloc(zone_count + 1, sizeof(*origins));
 
 	*errors = NULL;
@@ -615,8 +717,11 @@ dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 		records_mark(&b, records, record_count);
 	if (b.oom)
 		goto oom;
-	if (b.errors.count == 0)
+	if (b.errors.count == 0) {
 		nodes_link(&b);
+		if (dnsd_zones_sec_index(b.z) != 0)
+			b.oom = true;
+	}
 	if (b.errors.count == 0 && !b.oom)
 		cname_loops_warn(&b, zones);
 	if (b.oom)
@@ -657,6 +762,9 @@ void dnsd_zones_free(dnsd_zones_t *zones)
 		blk = next;
 	}
 	free(zones->slots);
+	free(zones->geo_sigs);
+	for (size_t i = 0; zones->zones != NULL && i < zones->zone_count; i++)
+		dnsd_zone_sec_free(&zones->zones[i]);
 	free(zones->zones);
 	free(zones);
 }

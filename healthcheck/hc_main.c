@@ -13,15 +13,18 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "healthcheck/hc_contain.h"
 #include "healthcheck/hc_loop.h"
 #include "healthcheck/hc_monitor.h"
 #include "healthcheck/hc_probe.h"
 #include "healthcheck/hc_status.h"
 #include "healthcheck/hc_writer.h"
 #include "metrics/metrics.h"
+#include "state/state_deploy.h"
 #include "state/state.h"
 
 /* The daemon: one loop thread runs every probe; signals arrive through a signalfd in the
@@ -119,10 +122,28 @@ static void log_stats(const hc_daemon_t *d)
 	hc_writer_counts(d->writer, &written, &failed, &queued);
 	log_info(
 	    "stats: %zu datacenters, %zu checks, %llu probes (%llu failed), %llu late, "
-	    "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued)",
+	    "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued), "
+	    "%llu exec leftovers killed",
 	    s.datacenters, s.checks, (unsigned long long)s.probes, (unsigned long long)s.failures,
 	    (unsigned long long)s.late_probes, (long long)s.max_late_ms,
-	    (unsigned long long)written, (unsigned long long)failed, queued);
+	    (unsigned long long)written, (unsigned long long)failed, queued,
+	    (unsigned long long)hc_contain_killed());
+}
+
+/* Records the config this process runs (state_deploy.h), at start and at each reload;
+ * a failure is logged and changes nothing else. */
+static void record_deployment(hc_daemon_t *d)
+{
+	state_deployment_t dep;
+	char err[256];
+	if (state_deployment_init(&dep, d->conf, "healthcheck", err, sizeof(err)) < 0) {
+		log_warn("deployment: %s", err);
+		return;
+	}
+	if (state_deployment_put(d->state, &dep) < 0)
+		log_warn("deployment: cannot record what this region runs: %s",
+			 state_errmsg(d->state));
+	state_deployment_clear(&dep);
 }
 
 /* SIGHUP: a new config means a new check set. Checks whose settings did not change keep
@@ -169,6 +190,7 @@ static void reload(hc_daemon_t *d)
 	hc_monitor_stats(mon, &s);
 	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters,
 		 s.checks);
+	record_deployment(d);
 }
 
 static int run(hc_daemon_t *d)
@@ -180,6 +202,16 @@ static int run(hc_daemon_t *d)
 		log_error("signals: %s", strerror(errno));
 		return 1;
 	}
+	/* No socket to bind: a start as root becomes the configured user before the store
+	 * is opened (and created, as that user's). */
+	if (daemon_privdrop(d->conf->user, d->conf->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	/* Processes an exec probe leaves behind, in whatever session, become ours to kill. */
+	if (hc_contain_init() != 0)
+		log_warn("exec probes: cannot become a child subreaper (%s); processes a probe "
+			 "moves to a new session may outlive it", strerror(errno));
 	d->state = state_open(d->conf->state_path, d->conf->region, err, sizeof(err));
 	if (d->state == NULL) {
 		log_error("state: %s", err);
@@ -232,6 +264,7 @@ static int run(hc_daemon_t *d)
 			return 1;
 		}
 	}
+	record_deployment(d);
 	if (d->pid_file != NULL) {
 		if (daemon_pidfile_write(d->pid_file, err, sizeof(err)) != 0) {
 			log_error("%s", err);
@@ -239,12 +272,14 @@ static int run(hc_daemon_t *d)
 		}
 		d->pid_written = true;
 	}
+	daemon_notify_ready("checking");
 	while (!d->stop) {
 		if (hc_loop_run_once(d->loop, 1000) != 0) {
 			log_error("event loop: %s", strerror(errno));
 			return 1;
 		}
 		hc_probe_reap_orphans();
+		(void)hc_contain_sweep(hc_loop_now());
 		if (d->metrics != NULL)
 			metrics_server_run(d->metrics); /* idle connections time out */
 		if (d->reload) {
@@ -258,6 +293,7 @@ static int run(hc_daemon_t *d)
 			log_stats(d);
 		}
 	}
+	daemon_notify_stopping();
 	log_stats(d);
 	log_info("stopping on signal");
 	return 0;
@@ -324,5 +360,6 @@ int main(int argc, char **argv)
 	state_close(d.state);
 	conf_free(d.conf);
 	curl_global_cleanup();
+	hc_contain_fini();
 	return rc;
 }

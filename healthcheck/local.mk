@@ -7,6 +7,7 @@ healthcheck_libhc_a_SOURCES = \
 	healthcheck/hc_probe_tcp.c \
 	healthcheck/hc_probe_dns.c \
 	healthcheck/hc_probe_exec.c \
+	healthcheck/hc_contain.c healthcheck/hc_contain.h \
 	healthcheck/hc_dns_packet.c healthcheck/hc_dns_packet.h \
 	healthcheck/hc_health.c healthcheck/hc_health.h \
 	healthcheck/hc_monitor.c healthcheck/hc_monitor.h \
@@ -23,7 +24,7 @@ sbin_PROGRAMS += meridian-healthcheck
 meridian_healthcheck_SOURCES = healthcheck/hc_main.c
 meridian_healthcheck_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 meridian_healthcheck_LDADD = healthcheck/libhc.a state/libstate.a metrics/libmetrics.a \
-	conf/libconf.a base/libbase.a $(MHD_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm -lpthread
+	conf/libconf.a base/libbase.a $(MHD_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm -lpthread
 
 HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 HC_TEST_LDADD = healthcheck/libhc.a metrics/libmetrics.a conf/libconf.a base/libbase.a $(CURL_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lpthread
@@ -61,7 +62,8 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/304-hc-reload/run.sh \
 	tests/functional/305-hc-failover/run.sh \
 	tests/functional/306-hc-https/run.sh \
-	tests/functional/307-hc-dns-tcp/run.sh
+	tests/functional/307-hc-dns-tcp/run.sh \
+	tests/functional/130-hc-exec-contain/run.sh
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
 	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py

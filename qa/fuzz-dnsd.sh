@@ -19,7 +19,7 @@ clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -I"$top" -I"$out" $(pkg-config --cflags ldns) \
 	-o "$out/dnsd-fuzz" "$top/qa/fuzz/dnsd_fuzz.c" \
 	$(for f in $engine; do echo "$top/$f"; done) "$top/base/log.c" \
-	$(pkg-config --libs ldns)
+	$(pkg-config --libs ldns libcrypto)
 # Seeds: www A, alias A with EDNS+NSID, geo A with ECS, big TXT, CHAOS id.server.
 python3 - "$out/corpus" <<'PY'
 import struct, sys, os

@@ -27,6 +27,7 @@
 #define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 #define EMPTY_POLL_MIN_MS 100 /* at most 10 empty answers a second per peer */
+#define REPL_SEEN_NONCES 64   /* response nonces remembered per peer */
 
 /* One peer and the request in flight to it, if any. */
 typedef struct {
@@ -44,6 +45,12 @@ typedef struct {
 	char h_time[24];
 	char h_nonce[REPL_NONCE_HEX + 8];
 	char h_sig[REPL_SIG_HEX + 8];
+	/* The last response nonces of this peer, a ring: a repeated one is refused. A
+	 * response's signature covers our request's fresh nonce, so no response can be
+	 * replayed onto another request; this only catches a peer repeating itself, and
+	 * costs nothing per response whatever the rate (no shared cache to fill). */
+	char seen[REPL_SEEN_NONCES][REPL_NONCE_HEX + 1];
+	size_t seen_next; /* next slot of seen to overwrite */
 	bool snapshot;		   /* the request in flight is a snapshot fetch */
 	bool need_snapshot;	   /* the peer said we are behind its log */
 	uint32_t asked_max;	   /* entries the pull asked for */
@@ -73,7 +80,6 @@ struct repl_client {
 	const repl_key_t *key;	     /* shared secret that signs requests and responses */
 	repl_watch_t *watch;	     /* notified after applying, so our own long polls relay */
 	repl_stats_t *stats;	     /* counters and per-origin lag, read by the server */
-	repl_nonce_cache_t *nonces;  /* response nonces seen */
 	peer_t *peers;		     /* malloc'd, one per configured peer */
 	size_t peer_count;	     /* entries in peers */
 	CURLM *multi;		     /* runs every peer's request at once */
@@ -298,6 +304,15 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	}
 	msg.time_ms = when;
 	if (repl_auth_verify(c->key, &msg, p->h_sig) != 0) {
+		/* A refusal the peer made before it could trust our request is signed over no
+		 * nonce: still the peer's own words, never applied, so say what it said. */
+		msg.target = "";
+		if (status >= 400 && status != 409 && repl_auth_verify(c->key, &msg, p->h_sig) == 0) {
+			repl_stats_inc(c->stats, pull_errors, 1);
+			peer_error(c, p, "our request was refused (HTTP %ld): %.200s", status,
+				   p->body.data ? p->body.data : "");
+			return -1;
+		}
 		repl_stats_inc(c->stats, refused_unauthenticated, 1);
 		peer_error(c, p, "refused response (HTTP %ld): bad signature", status);
 		return -1;
@@ -309,14 +324,27 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	}
 	if (repl_auth_time_ok(when, now, c->skew_ms) != 0) {
 		repl_stats_inc(c->stats, refused_stale, 1);
-		peer_error(c, p, "refused response: its time is %" PRId64 " ms off ours",
-			   when - now);
+		peer_error(c, p,
+			   "refused response: clock error: its clock is %" PRId64
+			   " ms off ours, more than max_clock_skew (%" PRId64 " ms) allows",
+			   when - now, c->skew_ms);
 		return -1;
 	}
-	if (repl_nonce_cache_check(c->nonces, p->h_nonce, now, now + 2 * c->skew_ms + 1000) !=
-	    REPL_NONCE_FRESH) {
-		repl_stats_inc(c->stats, refused_replay, 1);
-		peer_error(c, p, "refused response: replayed or refused nonce");
+	for (size_t i = 0; i < REPL_SEEN_NONCES; i++)
+		if (strcmp(p->seen[i], p->h_nonce) == 0) {
+			repl_stats_inc(c->stats, refused_replay, 1);
+			peer_error(c, p, "refused response: replayed nonce");
+			return -1;
+		}
+	memcpy(p->seen[p->seen_next], p->h_nonce, REPL_NONCE_HEX + 1);
+	p->seen_next = (p->seen_next + 1) % REPL_SEEN_NONCES;
+	if (status == 401 && p->body.data != NULL &&
+	    strstr(p->body.data, "request time outside the window") != NULL) {
+		repl_stats_inc(c->stats, pull_errors, 1);
+		peer_error(c, p,
+			   "clock error: the peer refused our request's time: our clock is %" PRId64
+			   " ms off its clock, more than max_clock_skew (%" PRId64 " ms) allows",
+			   now - when, c->skew_ms);
 		return -1;
 	}
 	return 0;
@@ -454,20 +482,21 @@ out:
 
 static void snapshot_import(repl_client_t *c, peer_t *p)
 {
-	char err[256];
-	int rc = repl_snapshot_check(p->body.data ? p->body.data : "", p->body.len, p->region,
-				     wall_ms() + c->skew_ms, err, sizeof(err));
+	/* Checked by the code that applies it (SQLite's JSON functions, in the import
+	 * transaction), never by a second parser that could read it differently. A body
+	 * with a NUL in it is not the document SQLite would see. */
+	if (p->body.data == NULL || strlen(p->body.data) != p->body.len) {
+		repl_stats_inc(c->stats, refused_malformed, 1);
+		peer_error(c, p, "refused snapshot: empty or holds a NUL byte");
+		return;
+	}
+	int rc = state_snapshot_import_from(c->st, p->body.data, p->region, wall_ms() + c->skew_ms);
 	if (rc != 0) {
 		if (rc == -2)
 			repl_stats_inc(c->stats, refused_clock, 1);
 		else
 			repl_stats_inc(c->stats, refused_malformed, 1);
-		peer_error(c, p, "refused snapshot: %s", err);
-		return;
-	}
-	if (state_snapshot_import(c->st, p->body.data ? p->body.data : "") != 0) {
-		repl_stats_inc(c->stats, refused_malformed, 1);
-		peer_error(c, p, "snapshot not imported: %s", state_errmsg(c->st));
+		peer_error(c, p, "refused snapshot: %s", state_errmsg(c->st));
 		return;
 	}
 	repl_stats_inc(c->stats, snapshots_imported, 1);
@@ -671,10 +700,9 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 	c->key = key;
 	c->watch = watch;
 	c->stats = stats;
-	c->nonces = repl_nonce_cache_new(1 << 14);
 	c->peers = calloc(conf->replication.peer_count ? conf->replication.peer_count : 1,
 			  sizeof(*c->peers));
-	if (c->state_path == NULL || c->nonces == NULL || c->peers == NULL)
+	if (c->state_path == NULL || c->peers == NULL)
 		goto oom;
 	for (size_t i = 0; i < conf->replication.peer_count; i++) {
 		peer_t *p = &c->peers[c->peer_count++];
@@ -717,7 +745,6 @@ void repl_client_free(repl_client_t *c)
 		log_repeat_destroy(&c->peers[i].unreachable);
 	}
 	free(c->peers);
-	repl_nonce_cache_free(c->nonces);
 	free(c->state_path);
 	free(c->tls_ca);
 	free(c);

@@ -64,10 +64,4 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 		      char *err, size_t errlen) M_NONNULL(1, 4, 5) M_WUR;
 void repl_batch_free(repl_batch_t *batch);
 
-/* Checks a peer's snapshot before import: strict JSON, format "meridian-snapshot/1",
- * from region, and no HLC (the document's or any row's) stamped after max_ms.
- * 0; -1 malformed; -2 clock-implausible; err says which. */
-int repl_snapshot_check(const char *text, size_t len, const char *region, int64_t max_ms, char *err,
-			size_t errlen) M_NONNULL_ALL M_WUR;
-
 #endif

@@ -17,6 +17,7 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "base/log_repeat.h"
@@ -24,6 +25,7 @@
 #include "metrics/metrics.h"
 #include "replicator/repl_auth.h"
 #include "replicator/repl_client.h"
+#include "replicator/repl_drift.h"
 #include "replicator/repl_http_server.h"
 #include "replicator/repl_metrics.h"
 #include "replicator/repl_stats.h"
@@ -58,6 +60,7 @@ typedef struct {
 	int64_t retained_ms;	 /* monotonic time of the last compaction by age */
 	compacted_t compacted[COMPACT_ORIGINS_MAX]; /* per origin, what is compacted away */
 	size_t compacted_count;			    /* entries used in compacted */
+	repl_drift_t drift; /* drift logged past replication.drift_grace (client thread) */
 } daemon_t;
 
 static int64_t wall_now_ms(void)
@@ -76,6 +79,7 @@ static void compact_tick(void *arg, state_t *st)
 	state_cursor_t *held = NULL;
 	size_t n = 0;
 
+	repl_drift_tick(&d->drift, st, d->conf->replication.drift_grace_ms, now);
 	if (now - d->compacted_ms < COMPACT_EVERY_MS)
 		return;
 	d->compacted_ms = now;
@@ -218,6 +222,14 @@ static void reload(daemon_t *d)
 	int level = log_level_parse(conf->log_level ? conf->log_level : "info");
 	log_init(PROGRAM, level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
 	conf_free(old);
+	char err[512];
+	state_t *st = state_open(conf->state_path, conf->region, err, sizeof(err));
+	if (st != NULL) {
+		repl_drift_record(st, conf);
+		state_close(st);
+	} else {
+		log_warn("deployment: %s", err);
+	}
 	if (client_start(d) != 0)
 		log_error("SIGHUP: the pull client did not restart");
 	else
@@ -286,11 +298,18 @@ int main(int argc, char **argv)
 	int status = 1;
 	metrics_server_t *metrics = NULL;
 	static repl_metrics_src_t msrc; /* what /metrics and SIGUSR1 read */
+	/* Created as root, the store would be root's: give it to the user we become. */
+	if (daemon_privdrop_prepare(d.conf->state_path, d.conf->user, d.conf->group, err,
+				    sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	state_t *st = state_open(d.conf->state_path, d.conf->region, err, sizeof(err));
 	if (st == NULL) {
 		log_error("%s", err);
 		goto out;
 	}
+	repl_drift_record(st, d.conf);
 	state_close(st);
 	uint32_t poll_ms = d.conf->health.poll_ms ? d.conf->health.poll_ms : 20;
 	d.watch =
@@ -306,6 +325,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Bound: a start as root becomes the configured user before any peer is pulled. */
+	if (daemon_privdrop(d.conf->user, d.conf->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	d.compacted_ms = d.retained_ms = repl_monotonic_ms();
 	if (client_start(&d) != 0)
 		goto out;
@@ -319,6 +343,7 @@ int main(int argc, char **argv)
 		}
 		pid_written = true;
 	}
+	daemon_notify_ready("serving and pulling");
 
 	/* /metrics and SIGUSR1 read the counters and, through a read-only connection of
 	 * their own, the peers' rows; both on this thread. */
@@ -368,6 +393,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	daemon_notify_stopping();
 	status = 0;
 out:
 	metrics_server_stop(metrics);
@@ -378,6 +404,7 @@ out:
 	repl_server_stop(d.server);
 	repl_watch_stop(d.watch);
 	conf_free(d.conf);
+	repl_drift_free(&d.drift);
 	curl_global_cleanup();
 	repl_stats_destroy(&d.stats);
 	daemon_signals_close(&sig);

@@ -31,6 +31,8 @@
 	X(refused_oversized)	   /* body over the cap */                                         \
 	X(refused_truncated)	   /* body shorter than announced */                               \
 	X(refused_clock)	   /* an entry HLC too far ahead of local time */                  \
+	X(refused_busy)		   /* connections refused: per-address or total limit */           \
+	X(refused_slow)		   /* connections shut: request not complete within the deadline */ \
 	X(compacted)		   /* change-log entries removed by compaction */                  \
 	X(bytes_sent)		   /* body bytes of change-log and snapshot responses served */    \
 	X(bytes_received)	   /* body bytes of responses accepted from peers */

@@ -17,6 +17,9 @@ typedef struct state state_t;
 
 #define STATE_NAME_MAX 64     /* region and datacenter ids, with NUL */
 #define STATE_TEXT_MAX 256    /* reasons, details, actors, with NUL */
+/* The largest seq a change-log entry or cursor may hold: far beyond any real log, and far
+ * enough below INT64_MAX that the next seq never overflows. */
+#define STATE_SEQ_MAX ((uint64_t)1 << 62)
 
 /* Opens (creating if needed) the store at path for this region, runs forward migrations,
  * sets WAL, synchronous=NORMAL, busy_timeout (5 s), foreign keys. The first open records
@@ -25,7 +28,11 @@ typedef struct state state_t;
 state_t *state_open(const char *path, const char *region, char *err, size_t errlen) M_NONNULL(1, 2, 3) M_WUR;
 /* Opens an existing store read-only (status pages, dnsd's snapshot builder need not write).
  * Never blocks writers; every read outside an explicit transaction sees the latest commit.
- * state_region() is the store's region. Writes fail with "store is open read-only". */
+ * state_region() is the store's region. Writes fail with "store is open read-only".
+ * A schema or node row that a writer is creating at this moment is waited for (the
+ * busy timeout, 5 s). A file with no schema at all after that (empty: no writer has
+ * opened it yet) fails with errno ENOENT ("PATH: no schema yet (...)"), so a follower
+ * can treat it as a missing file; any other failure leaves errno EINVAL. */
 state_t *state_open_readonly(const char *path, char *err, size_t errlen) M_NONNULL(1, 2) M_WUR;
 void state_close(state_t *st);
 /* The underlying connection, for views and ad-hoc reads. */
@@ -62,6 +69,9 @@ typedef struct {
 	char detail[STATE_TEXT_MAX];     /* why: "HTTP 503", "connect refused", ... */
 	uint64_t hlc;                    /* of the write that made this row */
 	char origin[STATE_NAME_MAX];     /* region that wrote it */
+	int64_t received_ms;             /* when this store wrote or applied the row, by this
+					  * region's clock, ms since epoch; 0 unknown (read only:
+					  * state_observation_put ignores it) */
 } state_observation_t;
 
 /* Writes this region's observation (checker is forced to this region), row + change log
@@ -165,8 +175,21 @@ int state_changelog_compact_seq(state_t *st, const char *origin, uint64_t seq_fl
 int state_snapshot_export(state_t *st, char **json) M_NONNULL_ALL M_WUR;
 /* Imports a snapshot in one transaction: rows merge last-writer-wins (events: insert if
  * absent), each cursor becomes the higher of ours and the snapshot's, the HLC observes the
- * snapshot's. Pull after_seq = state_cursor_get() afterwards. Malformed: -1, nothing done. */
+ * snapshot's. Pull after_seq = state_cursor_get() afterwards. Malformed: -1, nothing done.
+ * Checked here, by the engine that applies it: the members of the document, of each
+ * cursor and of each row (none unknown, escaped or repeated), origin names, seqs
+ * (0..STATE_SEQ_MAX). Our own region's cursor is never taken from a snapshot (what
+ * peers hold of our origin is state_identity's business). Where a cursor moves forward,
+ * our change log of that origin is cut at the new cursor: entries below a hole are never
+ * served onward as if the log were whole. */
 int state_snapshot_import(state_t *st, const char *json) M_NONNULL_ALL M_WUR;
+/* The same, from a peer: the document must name region as its exporter and no HLC (the
+ * document's or any row's) may be stamped after max_ms. -2 (nothing done) when an HLC is
+ * too far ahead, -1 when malformed. */
+int state_snapshot_import_from(state_t *st, const char *json, const char *region, int64_t max_ms)
+	M_NONNULL_ALL M_WUR;
+/* A region or datacenter id as the change log accepts it: 1..63 bytes of [A-Za-z0-9_.-]. */
+bool state_name_valid(const char *name) M_NONNULL_ALL M_PURE;
 
 /* A replication peer's health as seen from here. */
 typedef struct {

@@ -159,11 +159,101 @@ static const char peer_origins_v3[] =
 	"  CASE WHEN updated = 0 THEN NULL ELSE (" NOW_MS " - updated) / 1000 END AS age_s"
 	" FROM peer_origins ORDER BY peer, origin;";
 
-/* Status tables (issue 11): the effective state of every configured datacenter and
+/* Version 4 (issue 15): what each region's daemons run, replicated like observations
+ * (key region/component), and the views that show it and where it drifts. The change
+ * log is rebuilt without its list of table names: which tables replicate is the code's
+ * table (state_tables[]), checked by apply, so a new table needs no rebuild again.
+ * status_replication reads the change log, so it is dropped and made again as it was. */
+static const char deployments_v4[] =
+	"CREATE TABLE deployments ("
+	"  region TEXT NOT NULL,"
+	"  component TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  config_digest TEXT NOT NULL,"
+	"  config TEXT NOT NULL CHECK (json_valid(config)),"
+	"  zones TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(zones)),"
+	"  geoip_type TEXT NOT NULL DEFAULT '',"
+	"  geoip_epoch INTEGER NOT NULL DEFAULT 0,"
+	"  geoip_digest TEXT NOT NULL DEFAULT '',"
+	"  since INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  hlc INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY (region, component)"
+	") WITHOUT ROWID;"
+	"DROP VIEW status_replication;"
+	"CREATE TABLE changelog_v4 ("
+	"  origin TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL CHECK (seq >= 1),"
+	"  hlc INTEGER NOT NULL,"
+	"  tbl TEXT NOT NULL CHECK (tbl <> ''),"
+	"  key TEXT NOT NULL,"
+	"  row TEXT NOT NULL CHECK (json_valid(row)),"
+	"  stored INTEGER NOT NULL,"
+	"  PRIMARY KEY (origin, seq)"
+	") WITHOUT ROWID;"
+	"INSERT INTO changelog_v4 (origin, seq, hlc, tbl, key, row, stored)"
+	" SELECT origin, seq, hlc, tbl, key, row, stored FROM changelog;"
+	"DROP TABLE changelog;"
+	"ALTER TABLE changelog_v4 RENAME TO changelog;"
+	"CREATE INDEX changelog_stored ON changelog (stored);"
+	"CREATE VIEW status_replication AS"
+	" SELECT c.origin AS origin, c.seq AS seq,"
+	"  (SELECT MIN(seq) FROM changelog l WHERE l.origin = c.origin) AS oldest_seq,"
+	"  (SELECT COUNT(*) FROM changelog l WHERE l.origin = c.origin) AS entries,"
+	"  (SELECT MAX(hlc) FROM changelog l WHERE l.origin = c.origin) AS newest_hlc,"
+	"  " ISO("((SELECT MAX(hlc) FROM changelog l WHERE l.origin = c.origin) >> 16)")
+	"   AS newest_at,"
+	"  c.origin = (SELECT region FROM node) AS local"
+	" FROM cursors c ORDER BY c.origin;"
+	"CREATE VIEW status_deployments AS"
+	" SELECT region, component, version, config_digest,"
+	"  (SELECT json_group_array(json_object('origin', json_extract(z.value, '$.origin'),"
+	"    'serial', json_extract(z.value, '$.serial')))"
+	"   FROM json_each(d.zones) z) AS zone_serials,"
+	"  zones, NULLIF(geoip_type, '') AS geoip_type,"
+	"  CASE WHEN geoip_epoch = 0 THEN NULL ELSE geoip_epoch END AS geoip_epoch,"
+	"  NULLIF(geoip_digest, '') AS geoip_digest,"
+	"  " ISO("since") " AS since, since AS since_ms,"
+	"  " ISO("updated") " AS updated, updated AS updated_ms,"
+	"  region = (SELECT region FROM node) AS local"
+	" FROM deployments d ORDER BY region, component;"
+	"CREATE VIEW status_drift AS"
+	" SELECT d.region AS region, d.component AS component,"
+	"  d.config_digest <> l.config_digest AS config,"
+	"  d.zones <> l.zones AS zones,"
+	"  (d.geoip_type <> l.geoip_type OR d.geoip_epoch <> l.geoip_epoch"
+	"   OR d.geoip_digest <> l.geoip_digest) AS geoip,"
+	"  d.version <> l.version AS version,"
+	"  " ISO("max(d.since, l.since)") " AS since, max(d.since, l.since) AS since_ms,"
+	"  (" NOW_MS " - max(d.since, l.since)) / 1000 AS age_s,"
+	"  d.config_digest AS config_digest, l.config_digest AS local_config_digest,"
+	"  d.version AS version_there, l.version AS version_here"
+	" FROM deployments d JOIN deployments l"
+	"  ON l.component = d.component AND l.region = (SELECT region FROM node)"
+	" WHERE d.region <> l.region"
+	"  AND (d.config_digest <> l.config_digest OR d.zones <> l.zones"
+	"   OR d.geoip_type <> l.geoip_type OR d.geoip_epoch <> l.geoip_epoch"
+	"   OR d.geoip_digest <> l.geoip_digest OR d.version <> l.version)"
+	" ORDER BY d.region, d.component;";
+
+/* Version 5: when this region stored each observation row, by this region's clock. Votes
+ * are fresh by this time (state_observation_fresh), so two regions' clocks need not agree.
+ * Local like peers: never replicated; written in the transaction that writes or applies
+ * the observation row it times. */
+static const char observations_received_v5[] =
+	"CREATE TABLE observations_received ("
+	"  checker TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  PRIMARY KEY (checker, datacenter)"
+	") WITHOUT ROWID;";
+
+/* Version 6 (issue 11), status tables: the effective state of every configured datacenter and
  * record, the region's isolation, and their transitions, as meridian-healthcheck's
  * status thread computes them from the config and the store (state_status_update()).
  * Local like peers: never replicated; each region says what it itself concludes. */
-static const char status_tables[] =
+static const char status_tables_v6[] =
 	"CREATE TABLE IF NOT EXISTS dc_state ("
 	"  datacenter TEXT PRIMARY KEY,"
 	"  state TEXT NOT NULL,"
@@ -235,11 +325,36 @@ static const char status_tables[] =
 	"  NULLIF(from_state, '') AS from_state, to_state, reason, id"
 	" FROM transitions ORDER BY at DESC, id DESC;";
 
+/* Version 7: what this region remembers of each datacenter's verdict between evaluations
+ * (state_verdict_memory_t): the last decided state, how long it has been held undecided,
+ * the flap penalty, and counters. Local like peers: never replicated; written by
+ * meridian-dnsd when it changes, read by meridianctl. */
+static const char verdict_memory_v7[] =
+	"CREATE TABLE verdict_memory ("
+	"  datacenter TEXT PRIMARY KEY,"
+	"  decided TEXT NOT NULL DEFAULT 'unknown' CHECK (decided IN ('unknown', 'up', 'down')),"
+	"  decided_at INTEGER NOT NULL DEFAULT 0,"
+	"  undecided_since INTEGER NOT NULL DEFAULT 0,"
+	"  expired INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1)),"
+	"  penalty REAL NOT NULL DEFAULT 0 CHECK (penalty >= 0),"
+	"  penalty_at INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed INTEGER NOT NULL DEFAULT 0 CHECK (suppressed IN (0, 1)),"
+	"  transitions INTEGER NOT NULL DEFAULT 0,"
+	"  holds INTEGER NOT NULL DEFAULT 0,"
+	"  isolated INTEGER NOT NULL DEFAULT 0,"
+	"  expiries INTEGER NOT NULL DEFAULT 0,"
+	"  suppressions INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
 	peer_origins_v3,
-	status_tables,
+	deployments_v4,
+	observations_received_v5,
+	status_tables_v6,
+	verdict_memory_v7,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

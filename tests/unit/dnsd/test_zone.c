@@ -65,6 +65,29 @@ static void test_zone_errors_name_file_and_line(void **state)
 	}
 }
 
+/* RFC 4035 2.5 / RFC 2181 10.1: RRSIG and NSEC are legal beside a CNAME (a signed zone
+ * has them at every CNAME); any other type there is still refused. */
+static void test_zone_rrsig_and_nsec_beside_a_cname_load(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *path = t_file_write(
+	    dir, "example.com.zone",
+	    HEAD SOA NS "alias IN CNAME www\n"
+			"alias IN RRSIG CNAME 13 3 3600 20270103223835 20261206223835 22628 "
+			"example.com. AAAA\n"
+			"alias IN NSEC www.example.com. CNAME RRSIG NSEC\n"
+			"www IN A 192.0.2.1\n");
+	conf_zone_t zone = {.origin = "example.com.", .file = path};
+	char *errors = NULL;
+	dnsd_zones_t *z = dnsd_zones_load(&zone, 1, NULL, 0, &errors);
+	if (z == NULL)
+		fail_msg("signed CNAME refused: %s", errors);
+	dnsd_zones_free(z);
+	free(path);
+	t_dir_remove(dir);
+}
+
 static void test_zone_missing_file_is_named(void **state)
 {
 	(void)state;
@@ -354,6 +377,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_zone_errors_name_file_and_line),
 	    cmocka_unit_test(test_zone_missing_file_is_named),
+	    cmocka_unit_test(test_zone_rrsig_and_nsec_beside_a_cname_load),
 	    cmocka_unit_test(test_zone_include_and_origin_directives_load),
 	    cmocka_unit_test(test_zone_geo_record_must_be_inside_a_zone),
 	    cmocka_unit_test(test_zone_errors_stop_after_50_with_a_count),
