@@ -544,6 +544,7 @@ static void request_done(repl_client_t *c, peer_t *p, CURLcode code)
 		peer_error(c, p, "HTTP %ld: %.200s", status, p->body.data ? p->body.data : "");
 		return;
 	}
+	repl_stats_inc(c->stats, bytes_received, p->body.len);
 	if (p->snapshot)
 		snapshot_import(c, p);
 	else

@@ -106,6 +106,7 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 		goto out;
 	}
 	repl_stats_inc(stats, entries_served, sent);
+	repl_stats_inc(stats, bytes_sent, out->len);
 	rc = sent > 0 || more ? 1 : 0;
 out:
 	free(wire);

@@ -428,6 +428,7 @@ static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *c
 		len = b.len;
 	}
 	repl_stats_inc(s->stats, snapshots_served, 1);
+	repl_stats_inc(s->stats, bytes_sent, len);
 	log_info("sending a snapshot to %s", req->peer);
 	return respond(s, conn, req, MHD_HTTP_OK, json, len, nonce);
 }

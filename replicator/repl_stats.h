@@ -33,7 +33,9 @@
 	X(refused_clock)	   /* an entry HLC too far ahead of local time */                  \
 	X(refused_busy)		   /* connections refused: per-address or total limit */           \
 	X(refused_slow)		   /* connections shut: request not complete within the deadline */ \
-	X(compacted)		   /* change-log entries removed by compaction */
+	X(compacted)		   /* change-log entries removed by compaction */                  \
+	X(bytes_sent)		   /* body bytes of change-log and snapshot responses served */    \
+	X(bytes_received)	   /* body bytes of responses accepted from peers */
 
 #define REPL_LAG_MAX 256 /* (peer, origin) pairs tracked; more are not shown */
 

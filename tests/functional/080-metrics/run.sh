@@ -69,6 +69,8 @@ t_eq "healthcheck: us-east went up once" 1 "$(obs_metric "$hc" 'meridian_healthc
 
 repl=$(cat "$WORK/repl.prom")
 t_check "replicator: pulls counted" test "$(obs_metric "$repl" meridian_replicator_pulls_total)" -ge 1
+t_check "replicator: bytes received counted" test "$(obs_metric "$repl" meridian_replicator_received_bytes_total)" -gt 0
+t_check "replicator: bytes sent counted" test "$(obs_metric "$repl" meridian_replicator_sent_bytes_total)" -gt 0
 t_eq "replicator: refusals by kind" 7 "$(grep -c '^meridian_replicator_refusals_total{kind=' <<<"$repl")"
 t_eq "replicator: not isolated" 0 "$(obs_metric "$repl" meridian_replicator_isolated)"
 t_check "replicator: west's last contact is a time" \
