@@ -38,6 +38,7 @@ datacenters:
   west: { location: [37.3, -121.9], addresses: [198.51.100.20] }
 records:
   www.example.com.: { datacenters: ${!dcs}, ttl: 5 }
+metrics: { replicator: "127.0.0.1:0" }
 YAML
 }
 regions() { # writes the three configs
@@ -59,6 +60,18 @@ for r in a b c; do
 	t_wait_dns "${!port}" || t_abort "meridian-dnsd of region $r answers"
 done
 
+# metrics_b: b's replicator's /metrics page.
+METRICS_B=
+metrics_b() {
+	if [ -z "$METRICS_B" ]; then
+		for _ in $(seq 100); do
+			METRICS_B=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$WORK"/repl-b.*.log | tail -1)
+			[ -n "$METRICS_B" ] && break
+			sleep 0.1
+		done
+	fi
+	curl -s --max-time 5 "$METRICS_B"
+}
 DRIFT="SELECT group_concat(region || ':' || component || ':' || config || zones || geoip || version, ' ') FROM status_drift"
 ROWS="SELECT count(*) FROM deployments"
 for r in a b c; do
@@ -69,6 +82,7 @@ done
 out=$("$CTL" -c "$WORK/b.yaml" status); rc=$?
 t_eq "status exits 0 without drift" 0 "$rc"
 t_contains "status says there is no drift" "3 regions, no drift" "$out"
+t_contains "b's /metrics: no region drifts" "meridian_deployment_drift_regions 0" "$(metrics_b)"
 t_eq "the nine rows carry one config digest" 1 \
 	"$(repl_sql b "SELECT count(DISTINCT config_digest) FROM deployments")"
 t_eq "the zone and its serial are recorded" "example.com.:1" \
@@ -106,6 +120,10 @@ scenario() {
 		"$(echo "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin)["drift"]; r=[x for x in d["regions"] if x["component"]=="dnsd"][0]; print(r["region"], r["component"], r["'"$what"'"], r["since_ms"] > 0)')"
 	out=$("$CTL" -c "$WORK/c.yaml" peers)
 	t_contains "$name: peers of c shows a's drift" "$what for" "$out"
+	out=$(metrics_b)
+	t_contains "$name: b's /metrics: one region drifts" "meridian_deployment_drift_regions 1" "$out"
+	t_contains "$name: b's /metrics: a's drift in $what, with its age" \
+		"meridian_deployment_drift_seconds{region=\"a\",part=\"$what\"}" "$out"
 	js=$("$CTL" -c "$WORK/b.yaml" peers --json)
 	t_eq "$name: peers --json of b marks a's dnsd" "True" \
 		"$(echo "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([x["drift"] for x in d["deployments"] if x["region"]=="a" and x["component"]=="dnsd"][0])')"
@@ -116,6 +134,7 @@ scenario() {
 	out=$("$CTL" -c "$WORK/b.yaml" status); rc=$?
 	t_eq "$name: status exits 1 after the grace" 1 "$rc"
 	t_contains "$name: status says WARNING" "WARNING: region a dnsd has run another $what than b" "$out"
+	t_contains "$name: b's /metrics: over the grace" "meridian_deployment_drift_over_grace 1" "$(metrics_b)"
 }
 # cleared N: b's replicator has logged a's dnsd back in line N times.
 cleared() { [ "$(cat "$WORK"/repl-b.*.log | grep -c 'drift: region a dnsd runs what region b runs again')" -ge "$1" ]; }
@@ -132,6 +151,7 @@ revert_checks() {
 	t_check "$name reverted: b's replicator logs that a runs the same again" wait_cleared "$2"
 	out=$("$CTL" -c "$WORK/c.yaml" status); rc=$?
 	t_eq "$name reverted: status exits 0 again" 0 "$rc"
+	t_contains "$name reverted: b's /metrics: no region drifts" "meridian_deployment_drift_regions 0" "$(metrics_b)"
 	out=$("$CTL" -c "$WORK/b.yaml" diff a); rc=$?
 	t_eq "$name reverted: diff a exits 0" 0 "$rc"
 }
