@@ -108,7 +108,7 @@ typedef enum {
 /* Option flags. */
 #define CONF_F_REQUIRED 0x1u /* missing is an error */
 #define CONF_F_PRESENT 0x2u  /* a bool at present_offset is set when the option is given */
-#define CONF_F_PORT0 0x4u    /* sockaddr: port 0 (the kernel picks one) is allowed */
+#define CONF_F_PORT0 0x4u    /* sockaddr(s): port 0 allowed (the kernel picks one; the daemon logs it) */
 #define CONF_F_LOCAL 0x8u    /* differs between regions by nature: not in the config digest */
 
 typedef struct conf_section conf_section_t;

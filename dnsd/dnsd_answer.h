@@ -79,6 +79,8 @@ typedef struct {
 	const uint8_t *aaaa; /* aaaa_count addresses of 16 bytes, network order */
 	unsigned aaaa_count; /* 0..255 */
 	bool serving;	     /* false when down, drained or forced down */
+	uint8_t fail_open_rank; /* not serving: state_verdict_fail_open_rank(), lower is
+				 * preferred when a family fails open; 0 ties */
 } dnsd_geo_dc_t;
 
 /* One name of conf_t.records as the answer path needs it. */
@@ -136,7 +138,16 @@ typedef struct {
 	 * only these (all zero: every CHAOS name is REFUSED) */
 	dnsd_chaos_txt_t identity_txt;
 	dnsd_chaos_txt_t version_txt;
+	/* DNS cookies on: a query's client cookie is echoed as the OPT's last option, with
+	 * DNSD_COOKIE_SERVER_LEN zero bytes after it that the server fills in (dnsd_cookie.c,
+	 * which holds the secrets); the room is reserved like any other option's */
+	bool cookies;
 } dnsd_answer_ctx_t;
+
+/* The server cookie we give (RFC 9018: version, reserved, timestamp, SipHash-2-4). */
+#define DNSD_COOKIE_SERVER_LEN 16
+/* The COOKIE option we write: code, length, client cookie, server cookie. */
+#define DNSD_COOKIE_OPT_LEN (4 + 8 + DNSD_COOKIE_SERVER_LEN)
 
 /* Builds the CHAOS TXT rdata of ctx from ctx->identity and ctx->version, once, when the
  * context is made (and again whenever either changes), so no query builds it. */

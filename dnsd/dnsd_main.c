@@ -40,7 +40,7 @@ static int listen_option(void *ctx, const char *value, char *err, size_t errlen)
 		snprintf(err, errlen, "at most %d addresses", DNSD_LISTEN_MAX);
 		return -1;
 	}
-	if (conf_sockaddr_parse(value, 53, &l->addrs[l->count]) < 0) {
+	if (conf_listen_parse(value, 53, &l->addrs[l->count]) < 0) {
 		snprintf(err, errlen, "%s: not an address (ADDR:PORT, [ADDR6]:PORT)", value);
 		return -1;
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "dnsd/dnsd_deploy.h"
 #include "dnsd/dnsd_snapshot.h"
@@ -27,6 +28,8 @@
 /* How often a state.db that exists but does not open (e.g. created a moment ago, its
  * schema not yet committed) is tried again. */
 #define RELOAD_STATE_RETRY_MS 100
+/* How often signing again is tried when it is due but failed (a broken config on disk). */
+#define RELOAD_RESIGN_RETRY_MS 5000
 
 struct dnsd_reload {
 	char *path;		    /* the config file, as given on the command line */
@@ -35,10 +38,13 @@ struct dnsd_reload {
 	struct stat geo_seen;	    /* the geo file as last looked at (loaded or refused) */
 	bool geo_seen_valid;	    /* geo_seen holds a stat result */
 	state_t *state;		    /* read-only state.db connection, NULL until it exists */
+	state_t *memory;	    /* writable connection that keeps the verdict memory
+				     * (held verdicts, flap damping); NULL: not kept */
 	int64_t data_version;	    /* last PRAGMA data_version seen */
 	int64_t last_eval_ms;	    /* monotonic ms of the last verdict computation */
 	int64_t last_state_try_ms;  /* monotonic ms of the last attempt to open state.db */
 	int64_t last_geo_check_ms;  /* monotonic ms of the last geo file stat */
+	int64_t last_resign_ms;	    /* monotonic ms of the last signing-again attempt */
 	char state_problem[512];    /* last state.db problem logged, to log each once */
 	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
@@ -49,21 +55,8 @@ struct dnsd_reload {
 	int64_t last_deploy_try_ms; /* monotonic ms of the last attempt to record it */
 	int64_t deploy_retry_ms;    /* wait before the next attempt: 1 s doubling to 60 s */
 	char deploy_problem[512];   /* last recording problem logged, to log each once */
+	dnsd_cookie_keys_t cookies; /* the cookie secrets every snapshot gets */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Appends the lines of more to *all (both may be NULL); frees more. */
 static void errors_join(char **all, char *more)
@@ -147,6 +140,12 @@ dnsd_reload_t *dnsd_reload_load(const char *path, bool direct, char **errors)
 		return NULL;
 	}
 	const conf_t *c = dnsd_zoneset_conf(r->zoneset);
+	char err[512];
+	if (dnsd_cookie_keys_load(c, NULL, &r->cookies, err, sizeof(err)) != 0) {
+		*errors = strdup(err);
+		dnsd_reload_free(r);
+		return NULL;
+	}
 	r->verdicts = calloc(c->datacenter_count ? c->datacenter_count : 1, sizeof(*r->verdicts));
 	if (r->verdicts == NULL) {
 		*errors = strdup("out of memory");
@@ -182,7 +181,7 @@ static void state_problem(dnsd_reload_t *r, const char *what)
 static void state_try_open(dnsd_reload_t *r)
 {
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_state_try_ms = mono_ms();
+	r->last_state_try_ms = clock_mono_ms();
 	if (c->state_path == NULL || access(c->state_path, F_OK) != 0)
 		return;
 	char err[256];
@@ -196,6 +195,11 @@ static void state_try_open(dnsd_reload_t *r)
 	r->data_version = -1;
 	r->state_problem[0] = '\0';
 	log_info("state: following %s", c->state_path);
+	/* The verdict memory needs a writer; without one verdicts are still right for the
+	 * instant, but nothing is held and nothing damped. */
+	r->memory = state_open(c->state_path, c->region, err, sizeof(err));
+	if (r->memory == NULL)
+		log_warn("state: verdict memory not kept (held verdicts, flap damping): %s", err);
 }
 
 /* Records what we serve (dnsd_deploy.h): the row is built once per change (digests of
@@ -205,7 +209,7 @@ static void deploy_try(dnsd_reload_t *r)
 {
 	char err[512];
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_deploy_try_ms = mono_ms();
+	r->last_deploy_try_ms = clock_mono_ms();
 	r->deploy_pending = true;
 	if (!r->deploy_built) {
 		if (dnsd_deploy_build(c, dnsd_zoneset_zones(r->zoneset),
@@ -248,11 +252,14 @@ static void deploy_changed(dnsd_reload_t *r)
 static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
 {
 	*keep = false;
-	r->last_eval_ms = mono_ms();
+	r->last_eval_ms = clock_mono_ms();
 	if (r->state == NULL)
 		return NULL;
-	if (state_verdict_load(r->state, dnsd_reload_conf(r), wall_ms(), r->verdicts) < 0) {
-		state_problem(r, state_errmsg(r->state));
+	if (r->memory != NULL
+		? state_verdict_update(r->memory, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts,
+				       NULL) < 0
+		: state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
+		state_problem(r, state_errmsg(r->memory != NULL ? r->memory : r->state));
 		*keep = true;
 		return NULL;
 	}
@@ -299,11 +306,12 @@ static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 		log_error("snapshot: out of memory; still answering from the previous one");
 		return -1;
 	}
+	snap->cookies = r->cookies; /* not published yet: still ours to write */
 	log_changes(r, r->published, v);
 	r->published = snap;
 	dnsd_snapshot_publish(snap);
 	r->stats.generation++;
-	r->stats.published_ms = wall_ms();
+	r->stats.published_ms = clock_wall_ms();
 	return 0;
 }
 
@@ -396,6 +404,17 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	}
 	const conf_t *oldc = dnsd_reload_conf(r);
 	const conf_t *newc = dnsd_zoneset_conf(zs);
+	/* New secrets: from the file, or a fresh random one; the last one stays accepted. */
+	dnsd_cookie_keys_t cookies;
+	char cookie_err[512];
+	if (dnsd_cookie_keys_load(newc, &r->cookies, &cookies, cookie_err, sizeof(cookie_err)) !=
+	    0) {
+		log_error("reload failed: %s", cookie_err);
+		log_error("reload of %s failed; still serving the previous configuration", r->path);
+		dnsd_zoneset_unref(zs);
+		dnsd_geodb_unref(db);
+		return -1;
+	}
 	log_zone_changes(r->zoneset, zs);
 	state_verdict_t *verdicts =
 	    calloc(newc->datacenter_count ? newc->datacenter_count : 1, sizeof(*verdicts));
@@ -418,6 +437,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);
+	r->cookies = cookies;
 	r->zoneset = zs;
 	r->geodb = db;
 	r->geo_seen = geo_st;
@@ -425,7 +445,9 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	r->verdicts = verdicts;
 	if (state_moved) {
 		state_close(r->state);
+		state_close(r->memory);
 		r->state = NULL;
+		r->memory = NULL;
 		r->state_problem[0] = '\0';
 		state_try_open(r);
 	}
@@ -448,7 +470,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 static void geo_check(dnsd_reload_t *r)
 {
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_geo_check_ms = mono_ms();
+	r->last_geo_check_ms = clock_mono_ms();
 	struct stat st;
 	if (c->record_count == 0 || c->geoip_path == NULL || stat(c->geoip_path, &st) != 0)
 		return;
@@ -485,7 +507,7 @@ static void geo_check(dnsd_reload_t *r)
 
 void dnsd_reload_tick(dnsd_reload_t *r)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 	/* A missing file is looked for every tick (a cheap access()), so a state.db created
 	 * after start-up is followed within one poll interval; one that exists but does
 	 * not open yet is retried every RELOAD_STATE_RETRY_MS. */
@@ -512,6 +534,17 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 		geo_check(r);
 	if (r->deploy_pending && now - r->last_deploy_try_ms >= r->deploy_retry_ms)
 		deploy_try(r);
+	/* Signatures made at load are renewed before they expire: zones are loaded and
+	 * signed again off the query path, as SIGHUP does, and the old snapshot answers
+	 * until the new one is published. */
+	const dnsd_zones_t *zones = r->zoneset ? dnsd_zoneset_zones(r->zoneset) : NULL;
+	time_t refresh = zones ? dnsd_zones_refresh_at(zones) : 0;
+	if (refresh != 0 && time(NULL) >= refresh &&
+	    (r->last_resign_ms == 0 || now - r->last_resign_ms >= RELOAD_RESIGN_RETRY_MS)) {
+		r->last_resign_ms = now;
+		log_info("zone signatures are due for renewal");
+		(void)dnsd_reload_config(r);
+	}
 }
 
 void dnsd_reload_stats(const dnsd_reload_t *r, dnsd_reload_stats_t *out)
@@ -537,6 +570,7 @@ void dnsd_reload_free(dnsd_reload_t *r)
 		dnsd_snapshot_publish(NULL);
 	state_close(r->state);
 	state_deployment_clear(&r->deploy_row);
+	state_close(r->memory);
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);

@@ -19,6 +19,7 @@
 #include <urcu-qsbr.h>
 
 #include "base/log.h"
+#include "dnsd/dnsd_cookie.h"
 #include "dnsd/dnsd_rrl.h"
 #include "dnsd/dnsd_server_tcp.h"
 #include "dnsd/dnsd_snapshot.h"
@@ -65,6 +66,7 @@ typedef struct {
 	uint8_t tx_slot[DNSD_SERVER_BATCH];   /* tx[i] answers slots[tx_slot[i]] */
 	dnsd_counters_t counters;	      /* written by this worker only */
 	dnsd_rrl_t *rrl;		      /* the server's shared RRL table */
+	dnsd_cookie_mac_t *cookie_mac;	      /* this worker's SipHash context */
 	uint32_t rrl_slip_seq;		      /* limited responses so far, for dns.rrl.slip */
 	uint64_t recv_errors;		      /* recvmmsg failures but EAGAIN; this worker writes */
 } dnsd_udp_worker_t;
@@ -181,6 +183,39 @@ _Static_assert(DNSD_SERVER_BATCH <= 256, "tx_slot holds a slot index in a byte")
  * size DNS flag day 2020 settled on, then the size every path carries. */
 static const size_t udp_fallback_caps[] = {1232, 512};
 
+/* Wall clock seconds, for cookie timestamps (read once per batch with cookies). */
+static uint32_t wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+/* The cookie part of a UDP answer of len bytes: fills the server cookie, or turns the
+ * answer into BADCOOKIE when the query's server cookie is not ours. Returns the length;
+ * *good is set when the query proved its address with a valid server cookie. */
+static size_t udp_cookie(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, dnsd_udp_slot_t *s,
+			 size_t len, uint32_t now_s, bool *good)
+{
+	const dnsd_query_t *q = &s->prep.q;
+	dnsd_cookie_state_t st =
+	    dnsd_cookie_check(w->cookie_mac, &snap->cookies, s->query, q, &s->who, now_s);
+	if (st == DNSD_COOKIE_BAD) {
+		w->counters.cookie_bad++;
+		uint16_t payload = snap->answer.udp_payload ? snap->answer.udp_payload : 1232;
+		return dnsd_cookie_badcookie(w->cookie_mac, &snap->cookies, q, &s->who, now_s,
+					     payload, s->response, len, sizeof(s->response));
+	}
+	if (st == DNSD_COOKIE_GOOD) {
+		w->counters.cookie_good++;
+		*good = true;
+	} else {
+		w->counters.cookie_new++;
+	}
+	dnsd_cookie_fill(w->cookie_mac, &snap->cookies, q, &s->who, now_s, s->response, len);
+	return len;
+}
+
 /* Renders tx message `at` again, no larger than cap: the answer the client gets when the
  * full one would need fragmenting (TC set, so it retries over TCP). Only the truncation
  * is counted: the query itself was counted by the first rendering. */
@@ -192,6 +227,9 @@ static void udp_rerender(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, unsi
 	size_t len = dnsd_answer_prepared(&snap->answer, &s->prep, s->query, &s->who, s->response,
 					  cap, &scratch);
 	w->counters.truncated += scratch.truncated;
+	if (snap->answer.cookies && s->prep.q.cookie_len != 0 && len > 0)
+		dnsd_cookie_fill(w->cookie_mac, &snap->cookies, &s->prep.q, &s->who, wall_s(),
+				 s->response, len);
 	s->tx_iov.iov_len = len;
 }
 
@@ -252,6 +290,7 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 
 		unsigned out = 0;
 		uint64_t now_us = 0; /* read once per batch, and only when RRL is on */
+		uint32_t now_s = 0;  /* likewise, when a query has a cookie */
 		rcu_read_lock();
 		const dnsd_snapshot_t *snap = rcu_dereference(dnsd_snapshot_current);
 		/* Parse the batch first and make its geo lookups together, so their cache
@@ -279,7 +318,13 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 						 s->response, sizeof(s->response), &w->counters);
 			if (len == 0)
 				continue;
-			if (unlikely(snap->conf->dns.rrl.rate != 0)) {
+			bool proven = false;
+			if (unlikely(s->prep.q.cookie_len != 0) && snap->answer.cookies) {
+				if (now_s == 0)
+					now_s = wall_s();
+				len = udp_cookie(w, snap, s, len, now_s, &proven);
+			}
+			if (unlikely(snap->conf->dns.rrl.rate != 0) && !proven) {
 				if (now_us == 0) {
 					struct timespec ts;
 					clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -348,6 +393,7 @@ static void *udp_worker_run(void *arg)
 
 static void udp_worker_free(dnsd_udp_worker_t *w)
 {
+	dnsd_cookie_mac_free(w->cookie_mac);
 	for (size_t i = 0; i < w->fd_count; i++)
 		if (w->fds[i] >= 0)
 			close(w->fds[i]);
@@ -370,7 +416,76 @@ static unsigned online_cpus(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_count,
+/* Closes the sockets that held port-0 addresses' ports while the real ones were bound,
+ * and frees the array. */
+static void holds_close(int *hold, size_t listen_count)
+{
+	for (size_t i = 0; i < 2 * listen_count; i++)
+		if (hold[i] >= 0)
+			close(hold[i]);
+	free(hold);
+}
+
+/* Tries for one port free in both UDP and TCP when an address asks for port 0. */
+#define DNSD_ANY_PORT_TRIES 64
+
+static uint16_t sockaddr_port(const conf_sockaddr_t *a)
+{
+	return a->addr.ss_family == AF_INET6
+		   ? ntohs(((const struct sockaddr_in6 *)&a->addr)->sin6_port)
+		   : ntohs(((const struct sockaddr_in *)&a->addr)->sin_port);
+}
+
+/* Sets a's port to port and its text to the address with that port, for the logs. */
+static void sockaddr_set_port(conf_sockaddr_t *a, uint16_t port)
+{
+	char host[INET6_ADDRSTRLEN];
+	if (a->addr.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->addr;
+		sin6->sin6_port = htons(port);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(a->text, sizeof(a->text), "[%s]:%u", host, (unsigned)port);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a->addr;
+		sin->sin_port = htons(port);
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(a->text, sizeof(a->text), "%s:%u", host, (unsigned)port);
+	}
+}
+
+/* Port 0 asks the kernel for a port: one UDP socket bound to port 0 gets it, and a TCP
+ * listener must get the same number (another program may hold it in TCP: then try again).
+ * The two sockets hold the port (SO_REUSEPORT) until every worker socket is bound; the
+ * caller closes them. a's port and text become the real ones. */
+static int any_port_hold(conf_sockaddr_t *a, int hold[2], char *err, size_t errlen)
+{
+	for (int attempt = 0; attempt < DNSD_ANY_PORT_TRIES; attempt++) {
+		conf_sockaddr_t try = *a;
+		hold[0] = dnsd_server_socket(&try, SOCK_DGRAM, err, errlen);
+		if (hold[0] < 0)
+			return -1;
+		struct sockaddr_storage got;
+		socklen_t len = sizeof(got);
+		if (getsockname(hold[0], (struct sockaddr *)&got, &len) < 0) {
+			snprintf(err, errlen, "%s: getsockname: %s", a->text, strerror(errno));
+			close(hold[0]);
+			return -1;
+		}
+		try.addr.ss_family = got.ss_family;
+		sockaddr_set_port(&try, got.ss_family == AF_INET6
+					    ? ntohs(((struct sockaddr_in6 *)&got)->sin6_port)
+					    : ntohs(((struct sockaddr_in *)&got)->sin_port));
+		hold[1] = dnsd_server_socket(&try, SOCK_STREAM, err, errlen);
+		if (hold[1] >= 0) {
+			*a = try;
+			return 0;
+		}
+		close(hold[0]);
+	}
+	return -1;
+}
+
+dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen_conf, size_t listen_count,
 				 unsigned threads, char *err, size_t errlen)
 {
 	if (listen_count == 0) {
@@ -378,14 +493,24 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		return NULL;
 	}
 	dnsd_server_t *s = calloc(1, sizeof(*s));
-	if (s == NULL) {
+	conf_sockaddr_t *listen = malloc(listen_count * sizeof(*listen));
+	int *hold = malloc(2 * listen_count * sizeof(*hold));
+	if (s == NULL || listen == NULL || hold == NULL) {
 		snprintf(err, errlen, "out of memory");
+		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
+	memcpy(listen, listen_conf, listen_count * sizeof(*listen));
+	for (size_t i = 0; i < listen_count; i++)
+		hold[2 * i] = hold[2 * i + 1] = -1;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->stop_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
 	s->rrl = dnsd_rrl_new();
@@ -393,8 +518,14 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		snprintf(err, errlen, "out of memory");
 		close(s->stop_fd);
 		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
+	for (size_t i = 0; i < listen_count; i++)
+		if (sockaddr_port(&listen[i]) == 0 &&
+		    any_port_hold(&listen[i], &hold[2 * i], err, errlen) < 0)
+			goto fail;
 	s->worker_count = threads ? threads : online_cpus();
 	s->workers = calloc(s->worker_count, sizeof(*s->workers));
 	if (s->workers == NULL) {
@@ -406,6 +537,11 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		w->index = t;
 		w->stop_fd = s->stop_fd;
 		w->rrl = s->rrl;
+		w->cookie_mac = dnsd_cookie_mac_new();
+		if (w->cookie_mac == NULL) {
+			snprintf(err, errlen, "OpenSSL has no SIPHASH MAC (needed for DNS cookies)");
+			goto fail;
+		}
 		w->fds = malloc(listen_count * sizeof(*w->fds));
 		w->slots = calloc(DNSD_SERVER_BATCH, sizeof(*w->slots));
 		if (w->fds == NULL || w->slots == NULL) {
@@ -433,8 +569,12 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 	}
 	for (size_t i = 0; i < listen_count; i++)
 		log_info("listening on %s (udp x%u, tcp)", listen[i].text, s->worker_count);
+	holds_close(hold, listen_count);
+	free(listen);
 	return s;
 fail:
+	holds_close(hold, listen_count);
+	free(listen);
 	dnsd_server_stop(s);
 	return NULL;
 }

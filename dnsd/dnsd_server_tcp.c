@@ -17,7 +17,9 @@
 #include <unistd.h>
 #include <urcu-qsbr.h>
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "dnsd/dnsd_cookie.h"
 #include "dnsd/dnsd_server.h"
 #include "dnsd/dnsd_snapshot.h"
 
@@ -87,14 +89,8 @@ struct dnsd_tcp {
 	size_t conn_count;	     /* connections on the activity list */
 	dnsd_counters_t counters;    /* written by this thread only */
 	uint64_t accepted;	     /* connections accepted since start; this thread writes */
+	dnsd_cookie_mac_t *cookie_mac; /* this thread's SipHash context */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void list_unlink(dnsd_tcp_t *t, tcp_conn_t *c)
 {
@@ -122,7 +118,7 @@ static void list_append(dnsd_tcp_t *t, tcp_conn_t *c)
 
 static void conn_touch(dnsd_tcp_t *t, tcp_conn_t *c)
 {
-	c->active_ms = now_ms();
+	c->active_ms = clock_mono_ms();
 	if (t->newest != c) {
 		list_unlink(t, c);
 		list_append(t, c);
@@ -235,6 +231,32 @@ static bool conn_complete(const tcp_conn_t *c)
 	return msg == 0 || avail >= 2 + msg;
 }
 
+/* Cookies over TCP: the connection already proves the address, so a server cookie we
+ * cannot vouch for is only counted and replaced (no BADCOOKIE); every answer to a
+ * query with a cookie gets a fresh server cookie. */
+static void tcp_cookie(dnsd_tcp_t *t, const dnsd_snapshot_t *snap, const uint8_t *query,
+		       size_t qlen, const dnsd_client_t *client, size_t len, uint8_t *resp)
+{
+	dnsd_query_t q;
+	if (qlen < 12 || (query[10] == 0 && query[11] == 0))
+		return; /* no additional record: no OPT, no cookie */
+	dnsd_parse_t parsed = dnsd_query_parse(query, qlen, &q);
+	if (parsed == DNSD_PARSE_DROP || q.cookie_len == 0)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	uint32_t now_s = (uint32_t)ts.tv_sec;
+	dnsd_cookie_state_t st = dnsd_cookie_check(t->cookie_mac, &snap->cookies, query, &q, client,
+						   now_s);
+	if (st == DNSD_COOKIE_GOOD)
+		t->counters.cookie_good++;
+	else if (st == DNSD_COOKIE_BAD)
+		t->counters.cookie_bad++;
+	else
+		t->counters.cookie_new++;
+	dnsd_cookie_fill(t->cookie_mac, &snap->cookies, &q, client, now_s, resp, len);
+}
+
 /* Answers the first complete message of the input (the caller checked conn_complete and
  * that no output is pending). Returns -1 when the connection must close. */
 static int conn_answer(dnsd_tcp_t *t, tcp_conn_t *c, const dnsd_snapshot_t *snap)
@@ -249,6 +271,8 @@ static int conn_answer(dnsd_tcp_t *t, tcp_conn_t *c, const dnsd_snapshot_t *snap
 		dnsd_server_client(&c->client, true, &client);
 		len = dnsd_answer(&snap->answer, frame + 2, msg, &client, c->out + 2, TCP_MSG_MAX,
 				  &t->counters);
+		if (len > 0 && snap->answer.cookies)
+			tcp_cookie(t, snap, frame + 2, msg, &client, len, c->out + 2);
 	}
 	c->in_off += 2 + msg;
 	if (len == 0)
@@ -423,7 +447,7 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 			free(c);
 			continue;
 		}
-		c->active_ms = now_ms();
+		c->active_ms = clock_mono_ms();
 		list_append(t, c);
 		t->conn_count++;
 		t->accepted++;
@@ -433,7 +457,7 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 /* Closes connections quiet for longer than idle_ms; returns ms until the next expiry. */
 static int tcp_expire(dnsd_tcp_t *t, uint32_t idle_ms)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_mono_ms();
 	while (t->oldest != NULL && now - t->oldest->active_ms >= (int64_t)idle_ms)
 		conn_close_oldest(t);
 	if (t->oldest == NULL)
@@ -502,6 +526,11 @@ dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, i
 		return NULL;
 	}
 	t->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	t->cookie_mac = dnsd_cookie_mac_new();
+	if (t->cookie_mac == NULL) {
+		snprintf(err, errlen, "OpenSSL has no SIPHASH MAC (needed for DNS cookies)");
+		goto fail;
+	}
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
 	t->listeners = calloc(listen_count, sizeof(*t->listeners));
 	if (t->epfd < 0 || t->listeners == NULL) {
@@ -555,6 +584,7 @@ void dnsd_tcp_stop(dnsd_tcp_t *t, dnsd_counters_t *counters)
 		close(t->epfd);
 	if (t->spare_fd >= 0)
 		close(t->spare_fd);
+	dnsd_cookie_mac_free(t->cookie_mac);
 	free(t);
 }
 

@@ -11,6 +11,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "dnsd/dnsd_answer.h"
+#include "dnsd/dnsd_cookie.h"
 #include "dnsd/dnsd_zone.h"
 #include "state/state_verdict.h"
 
@@ -40,6 +41,7 @@ typedef struct {
 	state_verdict_t *verdicts; /* per datacenter, as computed; NULL: all UNKNOWN */
 	dnsd_zoneset_t *zoneset;   /* shared part (counted reference) */
 	dnsd_geodb_t *geodb;	   /* shared part (counted reference), or NULL */
+	dnsd_cookie_keys_t cookies; /* server cookie secrets (set before publication) */
 } dnsd_snapshot_t;
 
 /* The published snapshot; NULL before the first one. Readers: rcu_dereference. */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 
 /* Who is behind one watched fd. Indexed by fd number: epoll events carry the fd, not a
@@ -37,9 +38,7 @@ struct hc_loop {
 
 int64_t hc_loop_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_mono_ms();
 }
 
 /* ---- timers: a binary min-heap of pointers; each timer knows its index ---- */

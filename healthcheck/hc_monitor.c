@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "healthcheck/hc_health.h"
 #include "healthcheck/hc_probe.h"
@@ -66,13 +67,6 @@ struct hc_monitor {
 	int64_t heartbeat_ms; /* period of heartbeats: stale_after / 3 */
 	hc_monitor_stats_t stats; /* probe counts since start */
 };
-
-static int64_t wall_clock_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint64_t rng_next(hc_monitor_t *mon)
 {
@@ -407,7 +401,7 @@ hc_monitor_t *hc_monitor_new(hc_loop_t *loop, const conf_t *conf, const hc_monit
 	mon->conf = conf;
 	mon->publish = publish;
 	mon->publish_arg = publish_arg;
-	mon->wall_ms = prev ? prev->wall_ms : wall_clock_ms;
+	mon->wall_ms = prev ? prev->wall_ms : clock_wall_ms;
 	if (getrandom(&mon->rng, sizeof(mon->rng), GRND_NONBLOCK) != sizeof(mon->rng) ||
 	    mon->rng == 0)
 		mon->rng = (uint64_t)hc_loop_now() | 1;

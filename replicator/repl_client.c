@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "base/log.h"
+#include "base/log_repeat.h"
 #include "replicator/repl_codec.h"
 #include "state/state.h"
 
@@ -26,6 +27,7 @@
 #define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 #define EMPTY_POLL_MIN_MS 100 /* at most 10 empty answers a second per peer */
+#define REPL_SEEN_NONCES 64   /* response nonces remembered per peer */
 
 /* One peer and the request in flight to it, if any. */
 typedef struct {
@@ -43,6 +45,12 @@ typedef struct {
 	char h_time[24];
 	char h_nonce[REPL_NONCE_HEX + 8];
 	char h_sig[REPL_SIG_HEX + 8];
+	/* The last response nonces of this peer, a ring: a repeated one is refused. A
+	 * response's signature covers our request's fresh nonce, so no response can be
+	 * replayed onto another request; this only catches a peer repeating itself, and
+	 * costs nothing per response whatever the rate (no shared cache to fill). */
+	char seen[REPL_SEEN_NONCES][REPL_NONCE_HEX + 1];
+	size_t seen_next; /* next slot of seen to overwrite */
 	bool snapshot;		   /* the request in flight is a snapshot fetch */
 	bool need_snapshot;	   /* the peer said we are behind its log */
 	uint32_t asked_max;	   /* entries the pull asked for */
@@ -56,6 +64,7 @@ typedef struct {
 	 * malloc'd, at most REPL_ORIGINS_MAX, grown as the peer names new origins. */
 	state_peer_origin_t *origins;
 	size_t origin_count; /* entries used in origins */
+	log_repeat_t unreachable; /* failures: logged once, summarised, the recovery logged */
 } peer_t;
 
 /* The pull loop. Everything is the client thread's own, except stop (set by any thread)
@@ -67,10 +76,10 @@ struct repl_client {
 	uint32_t batch_max;	     /* entries asked per pull; default 500 */
 	uint32_t long_poll_ms;	     /* how long a peer may hold a pull with nothing new */
 	int64_t skew_ms;	     /* accepted clock difference, ms; default 30000 */
+	uint32_t warn_every_ms;	     /* a peer's repeated failures are summarised this often */
 	const repl_key_t *key;	     /* shared secret that signs requests and responses */
 	repl_watch_t *watch;	     /* notified after applying, so our own long polls relay */
 	repl_stats_t *stats;	     /* counters and per-origin lag, read by the server */
-	repl_nonce_cache_t *nonces;  /* response nonces seen */
 	peer_t *peers;		     /* malloc'd, one per configured peer */
 	size_t peer_count;	     /* entries in peers */
 	CURLM *multi;		     /* runs every peer's request at once */
@@ -141,7 +150,8 @@ static void peer_error(repl_client_t *c, peer_t *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->status.last_error, sizeof(p->status.last_error), fmt, ap);
 	va_end(ap);
-	log_warn("peer %s (%s): %s", p->region, p->url, p->status.last_error);
+	log_repeat_warn(&p->unreachable, repl_monotonic_ms(), c->warn_every_ms, "peer %s (%s): %s",
+			p->region, p->url, p->status.last_error);
 	p->status.errors++;
 	p->status.last_error_ms = wall_ms();
 	p->status_dirty = true;
@@ -294,6 +304,15 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	}
 	msg.time_ms = when;
 	if (repl_auth_verify(c->key, &msg, p->h_sig) != 0) {
+		/* A refusal the peer made before it could trust our request is signed over no
+		 * nonce: still the peer's own words, never applied, so say what it said. */
+		msg.target = "";
+		if (status >= 400 && status != 409 && repl_auth_verify(c->key, &msg, p->h_sig) == 0) {
+			repl_stats_inc(c->stats, pull_errors, 1);
+			peer_error(c, p, "our request was refused (HTTP %ld): %.200s", status,
+				   p->body.data ? p->body.data : "");
+			return -1;
+		}
 		repl_stats_inc(c->stats, refused_unauthenticated, 1);
 		peer_error(c, p, "refused response (HTTP %ld): bad signature", status);
 		return -1;
@@ -305,14 +324,27 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	}
 	if (repl_auth_time_ok(when, now, c->skew_ms) != 0) {
 		repl_stats_inc(c->stats, refused_stale, 1);
-		peer_error(c, p, "refused response: its time is %" PRId64 " ms off ours",
-			   when - now);
+		peer_error(c, p,
+			   "refused response: clock error: its clock is %" PRId64
+			   " ms off ours, more than max_clock_skew (%" PRId64 " ms) allows",
+			   when - now, c->skew_ms);
 		return -1;
 	}
-	if (repl_nonce_cache_check(c->nonces, p->h_nonce, now, now + 2 * c->skew_ms + 1000) !=
-	    REPL_NONCE_FRESH) {
-		repl_stats_inc(c->stats, refused_replay, 1);
-		peer_error(c, p, "refused response: replayed or refused nonce");
+	for (size_t i = 0; i < REPL_SEEN_NONCES; i++)
+		if (strcmp(p->seen[i], p->h_nonce) == 0) {
+			repl_stats_inc(c->stats, refused_replay, 1);
+			peer_error(c, p, "refused response: replayed nonce");
+			return -1;
+		}
+	memcpy(p->seen[p->seen_next], p->h_nonce, REPL_NONCE_HEX + 1);
+	p->seen_next = (p->seen_next + 1) % REPL_SEEN_NONCES;
+	if (status == 401 && p->body.data != NULL &&
+	    strstr(p->body.data, "request time outside the window") != NULL) {
+		repl_stats_inc(c->stats, pull_errors, 1);
+		peer_error(c, p,
+			   "clock error: the peer refused our request's time: our clock is %" PRId64
+			   " ms off its clock, more than max_clock_skew (%" PRId64 " ms) allows",
+			   now - when, c->skew_ms);
 		return -1;
 	}
 	return 0;
@@ -436,6 +468,7 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
 	}
 	p->status.last_contact_ms = now;
+	log_repeat_end(&p->unreachable, repl_monotonic_ms(), "reachable again");
 	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
 	p->backoff_ms = 0;
@@ -472,6 +505,7 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 		 p->body.len);
 	p->need_snapshot = false;
 	p->status.last_contact_ms = wall_ms();
+	log_repeat_end(&p->unreachable, repl_monotonic_ms(), "reachable again");
 	p->status_dirty = true;
 	p->backoff_ms = 0;
 	p->next_ms = 0;
@@ -659,20 +693,23 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 	c->tls_ca = conf->replication.tls_ca ? strdup(conf->replication.tls_ca) : NULL;
 	c->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
 	c->long_poll_ms = conf->replication.long_poll_ms;
+	c->warn_every_ms = conf->replication.warn_every_ms ? conf->replication.warn_every_ms : 60000;
 	c->skew_ms =
 	    conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
 	c->key = key;
 	c->watch = watch;
 	c->stats = stats;
-	c->nonces = repl_nonce_cache_new(1 << 14);
 	c->peers = calloc(conf->replication.peer_count ? conf->replication.peer_count : 1,
 			  sizeof(*c->peers));
-	if (c->state_path == NULL || c->nonces == NULL || c->peers == NULL)
+	if (c->state_path == NULL || c->peers == NULL)
 		goto oom;
 	for (size_t i = 0; i < conf->replication.peer_count; i++) {
 		peer_t *p = &c->peers[c->peer_count++];
 		const conf_peer_t *cp = &conf->replication.peers[i];
 		snprintf(p->region, sizeof(p->region), "%s", cp->region);
+		char subject[96];
+		snprintf(subject, sizeof(subject), "peer %s", cp->region);
+		log_repeat_init(&p->unreachable, subject);
 		if (strlen(cp->url) > STATE_TEXT_MAX - 32) {
 			snprintf(err, errlen, "replication.peers.%s: URL longer than %d bytes",
 				 cp->region, STATE_TEXT_MAX - 32);
@@ -704,9 +741,9 @@ void repl_client_free(repl_client_t *c)
 	for (size_t i = 0; c->peers != NULL && i < c->peer_count; i++) {
 		free(c->peers[i].url);
 		free(c->peers[i].origins);
+		log_repeat_destroy(&c->peers[i].unreachable);
 	}
 	free(c->peers);
-	repl_nonce_cache_free(c->nonces);
 	free(c->state_path);
 	free(c->tls_ca);
 	free(c);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* repl_gate.c -- who may hold a replication connection: per-address and total limits, slots
- * kept for configured peers, a deadline for a whole request */
+/* repl_gate.c -- who may hold a replication connection, and for how long */
 #include "config.h"
 
 #include "replicator/repl_gate.h"

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* repl_gate.h -- who may hold a replication connection: per-address and total limits, slots
- * kept for configured peers, a deadline for a whole request */
+/* repl_gate.h -- who may hold a replication connection, and for how long */
 #ifndef MERIDIAN_REPL_GATE_H
 #define MERIDIAN_REPL_GATE_H
 

@@ -504,8 +504,10 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 		repl_stats_inc(s->stats, refused_stale, 1);
 		repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_STALE,
 				     "request from %s: time %" PRId64 " ms off", req->peer, when - now);
+		/* The signature held: answer over the request's nonce, so the puller can trust
+		 * this answer and report its clock, not a bad signature. */
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED,
-				     "request time outside the window", NULL);
+				     "request time outside the window", nonce);
 	}
 	/* A request is accepted only while |now - when| <= window: its nonce needs keeping
 	 * until when + window, no longer. */

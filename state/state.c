@@ -8,20 +8,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "state/state_internal.h"
 
 /* How long a writer waits for another process's write transaction before failing. */
 #define STATE_BUSY_TIMEOUT_MS 5000
 /* How long a read-only open waits for a file at schema version 0 to get its first one. */
 #define STATE_UNBORN_WAIT_MS 250
-
-static int64_t clock_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void state_copy(char *dst, size_t size, const char *src)
 {
