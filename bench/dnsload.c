@@ -346,9 +346,13 @@ int main(int argc, char **argv)
 		if (t >= end)
 			break;
 		/* Refill the window in batches, spreading over the sockets; open loop: send
-		 * what the rate says is due by now, whatever came back. */
-		while (o.rate > 0 ? (double)sent + o.batch <= o.rate * (t - start)
-				  : outstanding + o.batch <= o.inflight) {
+		 * what the rate says is due by now, whatever came back, at most four batches
+		 * between two looks at the answers and the clock (a generator that falls
+		 * behind must not stop reading or overrun its duration). */
+		for (unsigned rounds = 0;
+		     o.rate > 0 ? rounds < 4 && (double)sent + o.batch <= o.rate * (t - start)
+				: outstanding + o.batch <= o.inflight;
+		     rounds++) {
 			for (unsigned i = 0; i < o.batch; i++) {
 				const load_query_t *q = &qs[next];
 				next = next + 1 == nq ? 0 : next + 1;
@@ -366,7 +370,10 @@ int main(int argc, char **argv)
 			sent += (uint64_t)n;
 			outstanding += (uint64_t)n;
 		}
-		int ready = poll(pfd, o.sockets, o.rate > 0 ? 1 : 10);
+		int wait_ms = 10;
+		if (o.rate > 0) /* behind schedule: only look; else wait at most 1 ms */
+			wait_ms = (double)sent + o.batch <= o.rate * (now_s() - start) ? 0 : 1;
+		int ready = poll(pfd, o.sockets, wait_ms);
 		if (ready <= 0) {
 			if (now_s() - last_rx > 0.1) {
 				lost += outstanding; /* nothing for 100 ms: count them gone */

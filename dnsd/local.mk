@@ -68,6 +68,11 @@ tests_unit_dnsd_test_cookie_SOURCES = tests/unit/dnsd/test_cookie.c dnsd/dnsd_co
 tests_unit_dnsd_test_cookie_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_dnsd_test_cookie_LDADD = dnsd/libdnsd.a conf/libconf.a base/libbase.a $(LDNS_LIBS) \
 	$(YAML_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/dnsd/test_rrl
+TESTS += tests/unit/dnsd/test_rrl
+tests_unit_dnsd_test_rrl_SOURCES = tests/unit/dnsd/test_rrl.c dnsd/dnsd_rrl.c
+tests_unit_dnsd_test_rrl_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_dnsd_test_rrl_LDADD = $(CMOCKA_LIBS)
 
 # Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.
 EXTRA_DIST += examples/meridian.yaml examples/zones/example.com.zone examples/demo.sh \
