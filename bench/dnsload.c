@@ -47,6 +47,7 @@ typedef struct {
 	int cpu;	    /* core to pin to, -1: none */
 	unsigned sockets;   /* UDP sockets (distinct source ports) */
 	bool edns;	    /* add an OPT record (1232) to every query */
+	bool dnssec;	    /* and set its DO bit (RFC 3225) */
 } load_opts_t;
 
 static double now_s(void)
@@ -73,7 +74,7 @@ static int type_code(const char *t)
 
 /* Encodes "NAME TYPE [SUBNET]" into q. Returns 0 or -1. */
 static int encode(const char *name, const char *type, const char *subnet, bool edns,
-		  load_query_t *q)
+		  bool dnssec, load_query_t *q)
 {
 	uint8_t *p = q->wire;
 	memset(p, 0, 12);
@@ -99,7 +100,7 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 	p[off++] = (uint8_t)code;
 	p[off++] = 0;
 	p[off++] = 1; /* IN */
-	if (edns || subnet != NULL) {
+	if (edns || dnssec || subnet != NULL) {
 		uint8_t opt[32] = {0};
 		size_t olen = 0;
 		if (subnet != NULL) {
@@ -135,7 +136,7 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 		p[off++] = 1232 & 0xff;
 		p[off++] = 0;
 		p[off++] = 0;
-		p[off++] = 0;
+		p[off++] = dnssec ? 0x80 : 0; /* DO */
 		p[off++] = 0;
 		p[off++] = (uint8_t)(olen >> 8);
 		p[off++] = (uint8_t)olen;
@@ -146,7 +147,7 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 	return 0;
 }
 
-static load_query_t *load_queries(const char *file, bool edns, size_t *count)
+static load_query_t *load_queries(const char *file, bool edns, bool dnssec, size_t *count)
 {
 	FILE *f = fopen(file, "r");
 	if (f == NULL) {
@@ -176,7 +177,7 @@ static load_query_t *load_queries(const char *file, bool edns, size_t *count)
 		const char *sn = fields == 3 ? subnet : NULL;
 		if (sn != NULL && strncmp(sn, "subnet=", 7) == 0)
 			sn += 7;
-		if (encode(name, type, sn, edns, &qs[n]) < 0) {
+		if (encode(name, type, sn, edns, dnssec, &qs[n]) < 0) {
 			fprintf(stderr, "dnsload: %s:%u: cannot encode '%s'\n", file, lineno, line);
 			continue;
 		}
@@ -195,8 +196,9 @@ static load_query_t *load_queries(const char *file, bool edns, size_t *count)
 static void usage(void)
 {
 	fprintf(stderr, "usage: dnsload -s ADDR -p PORT -f QUERIES [-d SECONDS] [-n INFLIGHT] "
-			"[-b BATCH] [-S SOCKETS] [-c CPU] [-e]\n"
-			"  QUERIES: lines 'NAME TYPE [SUBNET]'; -e adds EDNS to every query\n");
+			"[-b BATCH] [-S SOCKETS] [-c CPU] [-e] [-D]\n"
+			"  QUERIES: lines 'NAME TYPE [SUBNET]'; -e adds EDNS to every query, -D EDNS "
+			"with DO\n");
 }
 
 int main(int argc, char **argv)
@@ -209,7 +211,7 @@ int main(int argc, char **argv)
 			 .cpu = -1,
 			 .sockets = 4};
 	int opt;
-	while ((opt = getopt(argc, argv, "s:p:f:d:n:b:S:c:eh")) != -1) {
+	while ((opt = getopt(argc, argv, "s:p:f:d:n:b:S:c:eDh")) != -1) {
 		switch (opt) {
 		case 's':
 			o.server = optarg;
@@ -238,6 +240,9 @@ int main(int argc, char **argv)
 		case 'e':
 			o.edns = true;
 			break;
+		case 'D':
+			o.dnssec = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -259,7 +264,7 @@ int main(int argc, char **argv)
 		}
 	}
 	size_t nq;
-	load_query_t *qs = load_queries(o.file, o.edns, &nq);
+	load_query_t *qs = load_queries(o.file, o.edns, o.dnssec, &nq);
 	if (qs == NULL)
 		return 1;
 
