@@ -63,6 +63,7 @@ typedef struct {
 	 * malloc'd, at most REPL_ORIGINS_MAX, grown as the peer names new origins. */
 	state_peer_origin_t *origins;
 	size_t origin_count; /* entries used in origins */
+	bool answered;	     /* a batch came back since start: we know what it holds of us */
 } peer_t;
 
 /* The pull loop. Everything is the client thread's own, except stop (set by any thread)
@@ -82,6 +83,7 @@ struct repl_client {
 	CURLM *multi;		     /* runs every peer's request at once */
 	state_t *st;		     /* the client's own read-write connection */
 	atomic_bool stop;	     /* set by repl_client_stop; the loop returns soon after */
+	uint64_t confirmed;	     /* own_confirmed as last written */
 	repl_client_tick_fn tick;    /* called once a loop turn with st, or NULL */
 	void *tick_arg;		     /* passed to tick */
 };
@@ -208,7 +210,9 @@ static int build_pull(repl_client_t *c, peer_t *p)
 		pull->cursors[pull->count++].seq = held[i].seq;
 	}
 	pull->max = c->batch_max;
-	pull->wait_ms = c->long_poll_ms;
+	/* The first pull after start is answered at once: what the peer holds of our origin
+	 * gates serving our own entries (identity_check). */
+	pull->wait_ms = p->answered ? c->long_poll_ms : 0;
 	p->asked_max = pull->max;
 	repl_buf_init(&p->request, REPL_REQUEST_BODY_MAX);
 	rc = repl_pull_encode(pull, &p->request);
@@ -384,6 +388,51 @@ static void origin_note(peer_t *p, const char *origin, uint64_t peer_seq, uint64
 	r->updated_ms = now;
 }
 
+/* What the peer holds of our own origin. More than we hold: this store is new or
+ * restored, and our entries no peer has confirmed move to a new incarnation before any
+ * is served. Otherwise it confirms our numbering up to there. Once every peer has
+ * answered, our own entries are served. */
+static void identity_check(repl_client_t *c, peer_t *p, const repl_batch_t *b)
+{
+	uint64_t held = 0, base = 0, moved = 0;
+	for (size_t h = 0; h < b->head_count; h++) {
+		if (strcmp(b->heads[h].origin, c->region) != 0)
+			continue;
+		if (state_cursor_get(c->st, c->region, &held) != 0)
+			return;
+		if (b->heads[h].seq > held) {
+			int rc = state_identity_renumber(c->st, b->heads[h].seq, &base, &moved);
+			if (rc < 0) {
+				log_error("cannot start a new incarnation: %s", state_errmsg(c->st));
+				return;
+			}
+			if (rc > 0) {
+				repl_stats_inc(c->stats, incarnations, 1);
+				log_warn("peer %s holds our origin up to seq %" PRIu64
+					 ", we hold %" PRIu64
+					 ": this store is new or restored; new incarnation from seq "
+					 "%" PRIu64 ", %" PRIu64 " unconfirmed entries moved there",
+					 p->region, b->heads[h].seq, held, base + 1, moved);
+				/* Re-seed: the rows we lost (our own included) come back with the
+				 * peer's snapshot, merged last-writer-wins. */
+				p->need_snapshot = true;
+			}
+		} else if (b->heads[h].seq > c->confirmed &&
+			   state_identity_confirm(c->st, b->heads[h].seq) == 0) {
+			c->confirmed = b->heads[h].seq;
+		}
+	}
+	p->answered = true;
+	if (atomic_load(&c->stats->own_checked))
+		return;
+	for (size_t i = 0; i < c->peer_count; i++)
+		if (!c->peers[i].answered)
+			return;
+	atomic_store(&c->stats->own_checked, true);
+	repl_watch_notify(c->watch);
+	log_info("every peer has told what it holds of %s: serving our own entries", c->region);
+}
+
 /* Per origin the peer holds: entries still missing here and the age of the newest one
  * received. Returns the worst lag, which is what the peer's status row keeps. */
 static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, int64_t now)
@@ -463,6 +512,7 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		repl_watch_notify(c->watch);
 		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
 	}
+	identity_check(c, p, b);
 	p->status.last_contact_ms = now;
 	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
@@ -593,6 +643,11 @@ int repl_client_run(repl_client_t *c)
 		c->st = NULL;
 		return -1;
 	}
+	state_identity_t id;
+	if (state_identity_get(c->st, &id) == 0)
+		c->confirmed = id.confirmed;
+	if (c->peer_count == 0)
+		atomic_store(&c->stats->own_checked, true);
 	/* Keep the error counts across restarts. */
 	state_peer_t *known = NULL;
 	size_t known_count = 0;

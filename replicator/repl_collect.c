@@ -16,8 +16,9 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const repl_pull_t *pull,
-		 bool only_listed, size_t max, repl_buf_t *out, char *msg, size_t msglen, char *need)
+int repl_collect(state_t *st, const char *region, const char *puller, repl_stats_t *stats,
+		 const repl_pull_t *pull, bool only_listed, size_t max, repl_buf_t *out, char *msg,
+		 size_t msglen, char *need)
 {
 	state_cursor_t *heads = NULL;
 	size_t head_count = 0, sent = 0;
@@ -53,6 +54,11 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 			}
 		if ((only_listed && !listed) || after >= heads[i].seq)
 			continue;
+		if (strcmp(heads[i].origin, region) == 0 && !atomic_load(&stats->own_checked))
+			continue;
+		/* The puller never applies its own origin from us (its heads say what we hold). */
+		if (strcmp(heads[i].origin, puller) == 0)
+			continue;
 		if (sent >= max || out->len >= REPL_BATCH_BYTES_SOFT) {
 			more = true;
 			break;
@@ -77,7 +83,8 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 		 * puller would refuse the batch, and every origin with it. What comes first
 		 * must be after + 1; a gap later ends the batch, and the next pull, starting
 		 * at the hole, is sent to bootstrap. */
-		if (n == 0 || changes[0].seq != after + 1) {
+		if (n == 0 || (changes[0].seq != after + 1 &&
+			       !state_seq_is_incarnation_start(changes[0].seq))) {
 			state_changes_free(changes, n);
 			snprintf(need, STATE_NAME_MAX, "%s", heads[i].origin);
 			rc = -2;
@@ -85,7 +92,8 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 		}
 		size_t k;
 		for (k = 0; k < n && out->len < REPL_BATCH_BYTES_SOFT; k++) {
-			if (k > 0 && changes[k].seq != changes[k - 1].seq + 1) {
+			if (k > 0 && changes[k].seq != changes[k - 1].seq + 1 &&
+			    !state_seq_is_incarnation_start(changes[k].seq)) {
 				more = true;
 				break;
 			}

@@ -9,7 +9,9 @@ state_libstate_a_SOURCES = \
 	state/state_rows.c \
 	state/state_verdict.c state/state_verdict.h \
 	state/state_guard.c state/state_guard.h \
-	state/state_peer_origins.c
+	state/state_peer_origins.c \
+	state/state_identity.c \
+	state/state_digest.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 
 STATE_TEST_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) $(CMOCKA_LIBS) -lm

@@ -105,6 +105,10 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
 			  const char *datacenter, const char *reason, const char *detail)
 	M_NONNULL_ALL M_WUR;
 
+/* Brings the digest of t up to date with its row of key (added, changed or gone), in the
+ * caller's write transaction: O(1). */
+int state_digest_row(state_t *st, const state_table_t *t, const char *key) M_NONNULL(1, 3) M_WUR;
+
 /* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
 void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);
 
