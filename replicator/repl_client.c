@@ -64,6 +64,12 @@ typedef struct {
 	state_peer_origin_t *origins;
 	size_t origin_count; /* entries used in origins */
 	bool answered;	     /* a batch came back since start: we know what it holds of us */
+	/* (table, origin) whose rows the next snapshot from this peer replaces (a targeted
+	 * re-sync after a divergence); malloc'd, NULL when none. */
+	state_digest_t *replace;
+	size_t replace_count; /* entries in replace */
+	bool resync;	      /* the next snapshot is a re-sync after a divergence */
+	bool local_repair;    /* that re-sync repairs our own tables (a local divergence) */
 } peer_t;
 
 /* The pull loop. Everything is the client thread's own, except stop (set by any thread)
@@ -84,6 +90,8 @@ struct repl_client {
 	state_t *st;		     /* the client's own read-write connection */
 	atomic_bool stop;	     /* set by repl_client_stop; the loop returns soon after */
 	uint64_t confirmed;	     /* own_confirmed as last written */
+	int64_t digest_check_ms;     /* how often the digests are recomputed from the tables */
+	int64_t digest_checked;	     /* monotonic ms of the last recompute, 0: never */
 	repl_client_tick_fn tick;    /* called once a loop turn with st, or NULL */
 	void *tick_arg;		     /* passed to tick */
 };
@@ -460,6 +468,145 @@ static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, in
 	return worst;
 }
 
+static void digest_text(const state_digest_t *d, char *out, size_t len)
+{
+	if (d == NULL)
+		snprintf(out, len, "0:0000000000000000");
+	else
+		snprintf(out, len, "%lld:%016" PRIx64, (long long)d->rows, d->sum);
+}
+
+/* Asks p for a re-sync replacing our rows of d (appended to p's list). */
+static void resync_ask(peer_t *p, const state_digest_t *d, bool local)
+{
+	state_digest_t *grown = realloc(p->replace, (p->replace_count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return;
+	p->replace = grown;
+	p->replace[p->replace_count++] = *d;
+	p->need_snapshot = true;
+	p->resync = true;
+	p->local_repair = p->local_repair || local;
+	p->next_ms = 0;
+}
+
+/* One (table, origin) whose digest differs from the peer's while every cursor agrees.
+ * Who repairs: the rows' origin is the authority on them; between two other regions, the
+ * one with the greater name takes the other's copy (a total order: never both). */
+static void divergence(repl_client_t *c, peer_t *p, const state_digest_t *ours,
+		       const repl_digest_t *theirs)
+{
+	char mine[48], other[48];
+	state_digest_t d;
+	const char *table = ours ? ours->table : theirs->table;
+	const char *origin = ours ? ours->origin : theirs->origin;
+	memset(&d, 0, sizeof(d));
+	snprintf(d.table, sizeof(d.table), "%s", table);
+	snprintf(d.origin, sizeof(d.origin), "%s", origin);
+	digest_text(ours, mine, sizeof(mine));
+	if (theirs != NULL)
+		snprintf(other, sizeof(other), "%" PRIu64 ":%016" PRIx64, theirs->rows, theirs->sum);
+	else
+		snprintf(other, sizeof(other), "0:0000000000000000");
+	repl_stats_inc(c->stats, divergences, 1);
+	log_error("divergence with peer %s: %s rows of origin %s differ (ours %s, theirs %s)"
+		  " while every cursor agrees",
+		  p->region, table, origin, mine, other);
+	if (state_divergence_note(c->st, p->region, table, origin, mine, other) != 0)
+		log_warn("cannot record the divergence: %s", state_errmsg(c->st));
+	bool take = strcmp(origin, p->region) == 0 ||
+		    (strcmp(origin, c->region) != 0 && strcmp(c->region, p->region) > 0);
+	if (take) {
+		log_warn("re-syncing %s rows of origin %s from peer %s", table, origin, p->region);
+		resync_ask(p, &d, false);
+	}
+}
+
+/* After a batch: when we hold exactly what the peer holds (every head equal to our
+ * cursor, both ways), our digests must equal the ones it read with its heads. */
+static void digest_compare(repl_client_t *c, peer_t *p, const repl_batch_t *b)
+{
+	state_cursor_t *held = NULL;
+	state_digest_t *ours = NULL;
+	size_t held_n = 0, ours_n = 0;
+	bool same = b->has_digests && !b->more && !p->need_snapshot;
+	if (!same || state_read_begin(c->st) != 0)
+		return;
+	if (state_cursors_list(c->st, &held, &held_n) != 0 ||
+	    state_digests_list(c->st, &ours, &ours_n) != 0)
+		same = false;
+	state_read_end(c->st);
+	same = same && held_n == b->head_count;
+	for (size_t i = 0; same && i < held_n; i++) {
+		size_t h;
+		for (h = 0; h < b->head_count; h++)
+			if (strcmp(b->heads[h].origin, held[i].origin) == 0)
+				break;
+		same = h < b->head_count && b->heads[h].seq == held[i].seq;
+	}
+	if (same) {
+		size_t found = 0;
+		for (size_t i = 0, j = 0; i < ours_n || j < b->digest_count;) {
+			int cmp = i == ours_n		 ? 1
+				  : j == b->digest_count ? -1
+							 : strcmp(ours[i].table, b->digests[j].table);
+			if (cmp == 0)
+				cmp = strcmp(ours[i].origin, b->digests[j].origin);
+			if (cmp == 0 && (uint64_t)ours[i].rows == b->digests[j].rows &&
+			    ours[i].sum == b->digests[j].sum) {
+				i++, j++;
+				continue;
+			}
+			found++;
+			divergence(c, p, cmp <= 0 ? &ours[i] : NULL,
+				   cmp >= 0 ? &b->digests[j] : NULL);
+			if (cmp <= 0)
+				i++;
+			if (cmp >= 0)
+				j++;
+		}
+		if (found == 0 && state_divergence_resolved(c->st, p->region) != 0)
+			log_warn("cannot record the repair: %s", state_errmsg(c->st));
+	}
+	free(held);
+	free(ours);
+}
+
+/* Every digest_check: recompute the digests from the tables. A difference means rows
+ * were changed behind the library's back (sqlite3 by hand): logged, counted, recorded
+ * as a divergence with "(local)", and repaired from a peer that has answered. */
+static void digest_verify(repl_client_t *c, int64_t mono)
+{
+	state_digest_t *bad = NULL;
+	size_t n = 0;
+	if (c->digest_checked != 0 && mono - c->digest_checked < c->digest_check_ms)
+		return;
+	c->digest_checked = mono;
+	if (state_digest_verify(c->st, &bad, &n) != 0) {
+		log_warn("cannot recompute the digests: %s", state_errmsg(c->st));
+		return;
+	}
+	peer_t *from = NULL;
+	for (size_t i = 0; i < c->peer_count && from == NULL; i++)
+		if (c->peers[i].answered)
+			from = &c->peers[i];
+	for (size_t i = 0; i < n; i++) {
+		char now[48];
+		digest_text(&bad[i], now, sizeof(now));
+		repl_stats_inc(c->stats, divergences, 1);
+		log_error("divergence: %s rows of origin %s were changed behind the replicator's"
+			  " back (digest now %s)%s",
+			  bad[i].table, bad[i].origin, now,
+			  from ? "; re-syncing them from a peer" : "; no peer to repair from yet");
+		if (state_divergence_note(c->st, "(local)", bad[i].table, bad[i].origin, now,
+					  "") != 0)
+			log_warn("cannot record the divergence: %s", state_errmsg(c->st));
+		if (from != NULL)
+			resync_ask(from, &bad[i], true);
+	}
+	free(bad);
+}
+
 static void batch_apply(repl_client_t *c, peer_t *p)
 {
 	repl_batch_t *b = calloc(1, sizeof(*b));
@@ -513,6 +660,7 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
 	}
 	identity_check(c, p, b);
+	digest_compare(c, p, b);
 	p->status.last_contact_ms = now;
 	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
@@ -535,7 +683,8 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 		peer_error(c, p, "refused snapshot: empty or holds a NUL byte");
 		return;
 	}
-	int rc = state_snapshot_import_from(c->st, p->body.data, p->region, wall_ms() + c->skew_ms);
+	int rc = state_snapshot_import_replace(c->st, p->body.data, p->region,
+					       wall_ms() + c->skew_ms, p->replace, p->replace_count);
 	if (rc != 0) {
 		if (rc == -2)
 			repl_stats_inc(c->stats, refused_clock, 1);
@@ -545,6 +694,21 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 		return;
 	}
 	repl_stats_inc(c->stats, snapshots_imported, 1);
+	if (p->resync) {
+		repl_stats_inc(c->stats, resyncs, 1);
+		log_info("peer %s: re-sync done (%zu table/origin pairs replaced)", p->region,
+			 p->replace_count);
+	}
+	if (p->local_repair) {
+		c->digest_checked = 0; /* recompute now: resolved when they agree again */
+		digest_verify(c, repl_monotonic_ms());
+		if (state_divergence_resolved(c->st, "(local)") != 0)
+			log_warn("cannot record the repair: %s", state_errmsg(c->st));
+	}
+	free(p->replace);
+	p->replace = NULL;
+	p->replace_count = 0;
+	p->resync = p->local_repair = false;
 	repl_watch_notify(c->watch);
 	log_info("peer %s: imported a snapshot (%zu bytes); following its log from here", p->region,
 		 p->body.len);
@@ -702,6 +866,7 @@ int repl_client_run(repl_client_t *c)
 		now = repl_monotonic_ms();
 		for (size_t i = 0; i < c->peer_count; i++)
 			status_flush(c, &c->peers[i], now, false);
+		digest_verify(c, now);
 		if (c->tick != NULL)
 			c->tick(c->tick_arg, c->st);
 		if (wait > 0)
@@ -742,6 +907,8 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 	c->tls_ca = conf->replication.tls_ca ? strdup(conf->replication.tls_ca) : NULL;
 	c->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
 	c->long_poll_ms = conf->replication.long_poll_ms;
+	c->digest_check_ms =
+	    conf->replication.digest_check_ms ? conf->replication.digest_check_ms : 30000;
 	c->skew_ms =
 	    conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
 	c->key = key;
@@ -786,6 +953,7 @@ void repl_client_free(repl_client_t *c)
 	for (size_t i = 0; c->peers != NULL && i < c->peer_count; i++) {
 		free(c->peers[i].url);
 		free(c->peers[i].origins);
+		free(c->peers[i].replace);
 	}
 	free(c->peers);
 	free(c->state_path);

@@ -25,8 +25,18 @@ int repl_collect(state_t *st, const char *region, const char *puller, repl_stats
 	bool more = false;
 	int rc = -1;
 
+	state_digest_t *digests = NULL;
+	size_t digest_count = 0;
+
+	/* Heads, entries and digests from one read transaction: a puller that holds every
+	 * head may compare its digests with these. */
+	if (state_read_begin(st) != 0) {
+		snprintf(msg, msglen, "cannot read the store: %s", state_errmsg(st));
+		return -1;
+	}
 	if (state_cursors_list(st, &heads, &head_count) != 0) {
 		snprintf(msg, msglen, "cannot list cursors: %s", state_errmsg(st));
+		state_read_end(st);
 		return -1;
 	}
 	repl_cursor_t *wire = calloc(head_count ? head_count : 1, sizeof(*wire));
@@ -109,13 +119,19 @@ int repl_collect(state_t *st, const char *region, const char *puller, repl_stats
 			goto out;
 		}
 	}
-	if (repl_batch_encode_end(out, more) != 0) {
+	if (state_digests_list(st, &digests, &digest_count) != 0) {
+		snprintf(msg, msglen, "cannot read digests: %s", state_errmsg(st));
+		goto out;
+	}
+	if (repl_batch_encode_end_digests(out, more, digests, digest_count) != 0) {
 		snprintf(msg, msglen, "response too large");
 		goto out;
 	}
 	repl_stats_inc(stats, entries_served, sent);
 	rc = sent > 0 || more ? 1 : 0;
 out:
+	state_read_end(st);
+	free(digests);
 	free(wire);
 	free(heads);
 	return rc;

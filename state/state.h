@@ -216,6 +216,18 @@ int state_digests_list(state_t *st, state_digest_t **out, size_t *count) M_NONNU
 /* Recomputes every digest from the tables and stores it; *bad (malloc'd) lists the (table,
  * origin) whose stored digest differed: rows changed behind the library's back. */
 int state_digest_verify(state_t *st, state_digest_t **bad, size_t *bad_count) M_NONNULL_ALL M_WUR;
+/* Records that the digest of (table, origin) differs from peer's ("(local)": from our own
+ * tables, rows changed behind the library's back); digests as "ROWS:SUMHEX". */
+int state_divergence_note(state_t *st, const char *peer, const char *table, const char *origin,
+			  const char *local_digest, const char *peer_digest) M_NONNULL_ALL M_WUR;
+/* Every open divergence with peer is repaired (its digests agree again). */
+int state_divergence_resolved(state_t *st, const char *peer) M_NONNULL_ALL M_WUR;
+/* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from) after
+ * removing, in the same transaction, our rows of each (table, origin) in replace: the
+ * peer's copy of them wins whatever their hlc. */
+int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
+				  int64_t max_ms, const state_digest_t *replace, size_t count)
+	M_NONNULL(1, 2, 3) M_WUR;
 /* One consistent read over several calls (BEGIN DEFERRED ... end). */
 int state_read_begin(state_t *st) M_NONNULL_ALL M_WUR;
 void state_read_end(state_t *st) M_NONNULL_ALL;

@@ -283,3 +283,62 @@ void state_read_end(state_t *st)
 {
 	state_tx_rollback(st);
 }
+
+int state_divergence_note(state_t *st, const char *peer, const char *table, const char *origin,
+			  const char *local_digest, const char *peer_digest)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (state_tx_begin(st) < 0)
+		return -1;
+	stmt = state_prepare(
+	    st, "INSERT INTO divergences (peer, tbl, origin, local_digest, peer_digest, detected,"
+		" count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT (peer, tbl, origin) DO"
+		" UPDATE SET local_digest = excluded.local_digest,"
+		" peer_digest = excluded.peer_digest, detected = excluded.detected,"
+		" count = count + 1");
+	if (!stmt) {
+		state_tx_rollback(st);
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, local_digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, peer_digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, state_now_ms(st));
+	rc = sqlite3_step(stmt);
+	state_release(st, stmt);
+	if (rc != SQLITE_DONE) {
+		state_fail_sql(st, "divergence");
+		state_tx_rollback(st);
+		return -1;
+	}
+	return state_tx_commit(st);
+}
+
+int state_divergence_resolved(state_t *st, const char *peer)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (state_tx_begin(st) < 0)
+		return -1;
+	stmt = state_prepare(st, "UPDATE divergences SET repaired = max(?2, detected)"
+				 " WHERE peer = ?1 AND repaired < detected");
+	if (!stmt) {
+		state_tx_rollback(st);
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, state_now_ms(st));
+	rc = sqlite3_step(stmt);
+	state_release(st, stmt);
+	if (rc != SQLITE_DONE) {
+		state_fail_sql(st, "divergence");
+		state_tx_rollback(st);
+		return -1;
+	}
+	return state_tx_commit(st);
+}
