@@ -10,7 +10,8 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_gate.c replicator/repl_gate.h \
 	replicator/repl_collect.c replicator/repl_collect.h \
 	replicator/repl_http_server.c replicator/repl_http_server.h \
-	replicator/repl_client.c replicator/repl_client.h
+	replicator/repl_client.c replicator/repl_client.h \
+	replicator/repl_client_internal.h replicator/repl_client_check.c
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
 REPL_LDADD = replicator/librepl.a state/libstate.a conf/libconf.a base/libbase.a \

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "base/log.h"
+#include "replicator/repl_client_internal.h"
 #include "replicator/repl_codec.h"
 #include "state/state.h"
 
@@ -26,75 +27,6 @@
 #define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 #define EMPTY_POLL_MIN_MS 100 /* at most 10 empty answers a second per peer */
-#define REPL_SEEN_NONCES 64   /* response nonces remembered per peer */
-
-/* One peer and the request in flight to it, if any. */
-typedef struct {
-	char region[STATE_NAME_MAX]; /* the peer's region id, as configured */
-	char *url;  /* base URL without a trailing slash */
-	CURL *easy; /* the request in flight, NULL when idle */
-	struct curl_slist *headers; /* signed request headers; alive while in flight */
-	repl_buf_t request; /* request body; alive while in flight */
-	repl_buf_t body;    /* response body, capped */
-	char curl_error[CURL_ERROR_SIZE];   /* libcurl's message for the request in flight */
-	char req_nonce[REPL_NONCE_HEX + 1]; /* our request's nonce: the response must sign it */
-	/* The response's authentication headers as received, "" until seen; a longer
-	 * value is cut to the buffer and then fails verification. */
-	char h_region[STATE_NAME_MAX];
-	char h_time[24];
-	char h_nonce[REPL_NONCE_HEX + 8];
-	char h_sig[REPL_SIG_HEX + 8];
-	/* The last response nonces of this peer, a ring: a repeated one is refused. A
-	 * response's signature covers our request's fresh nonce, so no response can be
-	 * replayed onto another request; this only catches a peer repeating itself, and
-	 * costs nothing per response whatever the rate (no shared cache to fill). */
-	char seen[REPL_SEEN_NONCES][REPL_NONCE_HEX + 1];
-	size_t seen_next; /* next slot of seen to overwrite */
-	bool snapshot;		   /* the request in flight is a snapshot fetch */
-	bool need_snapshot;	   /* the peer said we are behind its log */
-	uint32_t asked_max;	   /* entries the pull asked for */
-	int64_t next_ms;	   /* monotonic: earliest start of the next request */
-	int64_t started_ms;	   /* monotonic: when the request in flight started */
-	uint32_t backoff_ms;	   /* 0 after a success */
-	state_peer_t status;	   /* what `meridianctl peers` shows */
-	int64_t status_written_ms; /* monotonic; 0: never */
-	bool status_dirty;	   /* status changed since status_written_ms */
-	/* Progress per origin the peer reported, written with status (never while applying);
-	 * malloc'd, at most REPL_ORIGINS_MAX, grown as the peer names new origins. */
-	state_peer_origin_t *origins;
-	size_t origin_count; /* entries used in origins */
-	bool answered;	     /* a batch came back since start: we know what it holds of us */
-	/* (table, origin) whose rows the next snapshot from this peer replaces (a targeted
-	 * re-sync after a divergence); malloc'd, NULL when none. */
-	state_digest_t *replace;
-	size_t replace_count; /* entries in replace */
-	bool resync;	      /* the next snapshot is a re-sync after a divergence */
-	bool local_repair;    /* that re-sync repairs our own tables (a local divergence) */
-} peer_t;
-
-/* The pull loop. Everything is the client thread's own, except stop (set by any thread)
- * and key, watch and stats, which the daemon owns and outlives the client with. */
-struct repl_client {
-	char region[STATE_NAME_MAX]; /* this node's region */
-	char *state_path;	     /* the SQLite file; the thread opens st on it */
-	char *tls_ca;		     /* CA file for https peers, or NULL for the system's */
-	uint32_t batch_max;	     /* entries asked per pull; default 500 */
-	uint32_t long_poll_ms;	     /* how long a peer may hold a pull with nothing new */
-	int64_t skew_ms;	     /* accepted clock difference, ms; default 30000 */
-	const repl_key_t *key;	     /* shared secret that signs requests and responses */
-	repl_watch_t *watch;	     /* notified after applying, so our own long polls relay */
-	repl_stats_t *stats;	     /* counters and per-origin lag, read by the server */
-	peer_t *peers;		     /* malloc'd, one per configured peer */
-	size_t peer_count;	     /* entries in peers */
-	CURLM *multi;		     /* runs every peer's request at once */
-	state_t *st;		     /* the client's own read-write connection */
-	atomic_bool stop;	     /* set by repl_client_stop; the loop returns soon after */
-	uint64_t confirmed;	     /* own_confirmed as last written */
-	int64_t digest_check_ms;     /* how often the digests are recomputed from the tables */
-	int64_t digest_checked;	     /* monotonic ms of the last recompute, 0: never */
-	repl_client_tick_fn tick;    /* called once a loop turn with st, or NULL */
-	void *tick_arg;		     /* passed to tick */
-};
 
 static int64_t wall_ms(void)
 {
@@ -396,51 +328,6 @@ static void origin_note(peer_t *p, const char *origin, uint64_t peer_seq, uint64
 	r->updated_ms = now;
 }
 
-/* What the peer holds of our own origin. More than we hold: this store is new or
- * restored, and our entries no peer has confirmed move to a new incarnation before any
- * is served. Otherwise it confirms our numbering up to there. Once every peer has
- * answered, our own entries are served. */
-static void identity_check(repl_client_t *c, peer_t *p, const repl_batch_t *b)
-{
-	uint64_t held = 0, base = 0, moved = 0;
-	for (size_t h = 0; h < b->head_count; h++) {
-		if (strcmp(b->heads[h].origin, c->region) != 0)
-			continue;
-		if (state_cursor_get(c->st, c->region, &held) != 0)
-			return;
-		if (b->heads[h].seq > held) {
-			int rc = state_identity_renumber(c->st, b->heads[h].seq, &base, &moved);
-			if (rc < 0) {
-				log_error("cannot start a new incarnation: %s", state_errmsg(c->st));
-				return;
-			}
-			if (rc > 0) {
-				repl_stats_inc(c->stats, incarnations, 1);
-				log_warn("peer %s holds our origin up to seq %" PRIu64
-					 ", we hold %" PRIu64
-					 ": this store is new or restored; new incarnation from seq "
-					 "%" PRIu64 ", %" PRIu64 " unconfirmed entries moved there",
-					 p->region, b->heads[h].seq, held, base + 1, moved);
-				/* Re-seed: the rows we lost (our own included) come back with the
-				 * peer's snapshot, merged last-writer-wins. */
-				p->need_snapshot = true;
-			}
-		} else if (b->heads[h].seq > c->confirmed &&
-			   state_identity_confirm(c->st, b->heads[h].seq) == 0) {
-			c->confirmed = b->heads[h].seq;
-		}
-	}
-	p->answered = true;
-	if (atomic_load(&c->stats->own_checked))
-		return;
-	for (size_t i = 0; i < c->peer_count; i++)
-		if (!c->peers[i].answered)
-			return;
-	atomic_store(&c->stats->own_checked, true);
-	repl_watch_notify(c->watch);
-	log_info("every peer has told what it holds of %s: serving our own entries", c->region);
-}
-
 /* Per origin the peer holds: entries still missing here and the age of the newest one
  * received. Returns the worst lag, which is what the peer's status row keeps. */
 static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, int64_t now)
@@ -466,145 +353,6 @@ static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, in
 			worst = lag;
 	}
 	return worst;
-}
-
-static void digest_text(const state_digest_t *d, char *out, size_t len)
-{
-	if (d == NULL)
-		snprintf(out, len, "0:0000000000000000");
-	else
-		snprintf(out, len, "%lld:%016" PRIx64, (long long)d->rows, d->sum);
-}
-
-/* Asks p for a re-sync replacing our rows of d (appended to p's list). */
-static void resync_ask(peer_t *p, const state_digest_t *d, bool local)
-{
-	state_digest_t *grown = realloc(p->replace, (p->replace_count + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return;
-	p->replace = grown;
-	p->replace[p->replace_count++] = *d;
-	p->need_snapshot = true;
-	p->resync = true;
-	p->local_repair = p->local_repair || local;
-	p->next_ms = 0;
-}
-
-/* One (table, origin) whose digest differs from the peer's while every cursor agrees.
- * Who repairs: the rows' origin is the authority on them; between two other regions, the
- * one with the greater name takes the other's copy (a total order: never both). */
-static void divergence(repl_client_t *c, peer_t *p, const state_digest_t *ours,
-		       const repl_digest_t *theirs)
-{
-	char mine[48], other[48];
-	state_digest_t d;
-	const char *table = ours ? ours->table : theirs->table;
-	const char *origin = ours ? ours->origin : theirs->origin;
-	memset(&d, 0, sizeof(d));
-	snprintf(d.table, sizeof(d.table), "%s", table);
-	snprintf(d.origin, sizeof(d.origin), "%s", origin);
-	digest_text(ours, mine, sizeof(mine));
-	if (theirs != NULL)
-		snprintf(other, sizeof(other), "%" PRIu64 ":%016" PRIx64, theirs->rows, theirs->sum);
-	else
-		snprintf(other, sizeof(other), "0:0000000000000000");
-	repl_stats_inc(c->stats, divergences, 1);
-	log_error("divergence with peer %s: %s rows of origin %s differ (ours %s, theirs %s)"
-		  " while every cursor agrees",
-		  p->region, table, origin, mine, other);
-	if (state_divergence_note(c->st, p->region, table, origin, mine, other) != 0)
-		log_warn("cannot record the divergence: %s", state_errmsg(c->st));
-	bool take = strcmp(origin, p->region) == 0 ||
-		    (strcmp(origin, c->region) != 0 && strcmp(c->region, p->region) > 0);
-	if (take) {
-		log_warn("re-syncing %s rows of origin %s from peer %s", table, origin, p->region);
-		resync_ask(p, &d, false);
-	}
-}
-
-/* After a batch: when we hold exactly what the peer holds (every head equal to our
- * cursor, both ways), our digests must equal the ones it read with its heads. */
-static void digest_compare(repl_client_t *c, peer_t *p, const repl_batch_t *b)
-{
-	state_cursor_t *held = NULL;
-	state_digest_t *ours = NULL;
-	size_t held_n = 0, ours_n = 0;
-	bool same = b->has_digests && !b->more && !p->need_snapshot;
-	if (!same || state_read_begin(c->st) != 0)
-		return;
-	if (state_cursors_list(c->st, &held, &held_n) != 0 ||
-	    state_digests_list(c->st, &ours, &ours_n) != 0)
-		same = false;
-	state_read_end(c->st);
-	same = same && held_n == b->head_count;
-	for (size_t i = 0; same && i < held_n; i++) {
-		size_t h;
-		for (h = 0; h < b->head_count; h++)
-			if (strcmp(b->heads[h].origin, held[i].origin) == 0)
-				break;
-		same = h < b->head_count && b->heads[h].seq == held[i].seq;
-	}
-	if (same) {
-		size_t found = 0;
-		for (size_t i = 0, j = 0; i < ours_n || j < b->digest_count;) {
-			int cmp = i == ours_n		 ? 1
-				  : j == b->digest_count ? -1
-							 : strcmp(ours[i].table, b->digests[j].table);
-			if (cmp == 0)
-				cmp = strcmp(ours[i].origin, b->digests[j].origin);
-			if (cmp == 0 && (uint64_t)ours[i].rows == b->digests[j].rows &&
-			    ours[i].sum == b->digests[j].sum) {
-				i++, j++;
-				continue;
-			}
-			found++;
-			divergence(c, p, cmp <= 0 ? &ours[i] : NULL,
-				   cmp >= 0 ? &b->digests[j] : NULL);
-			if (cmp <= 0)
-				i++;
-			if (cmp >= 0)
-				j++;
-		}
-		if (found == 0 && state_divergence_resolved(c->st, p->region) != 0)
-			log_warn("cannot record the repair: %s", state_errmsg(c->st));
-	}
-	free(held);
-	free(ours);
-}
-
-/* Every digest_check: recompute the digests from the tables. A difference means rows
- * were changed behind the library's back (sqlite3 by hand): logged, counted, recorded
- * as a divergence with "(local)", and repaired from a peer that has answered. */
-static void digest_verify(repl_client_t *c, int64_t mono)
-{
-	state_digest_t *bad = NULL;
-	size_t n = 0;
-	if (c->digest_checked != 0 && mono - c->digest_checked < c->digest_check_ms)
-		return;
-	c->digest_checked = mono;
-	if (state_digest_verify(c->st, &bad, &n) != 0) {
-		log_warn("cannot recompute the digests: %s", state_errmsg(c->st));
-		return;
-	}
-	peer_t *from = NULL;
-	for (size_t i = 0; i < c->peer_count && from == NULL; i++)
-		if (c->peers[i].answered)
-			from = &c->peers[i];
-	for (size_t i = 0; i < n; i++) {
-		char now[48];
-		digest_text(&bad[i], now, sizeof(now));
-		repl_stats_inc(c->stats, divergences, 1);
-		log_error("divergence: %s rows of origin %s were changed behind the replicator's"
-			  " back (digest now %s)%s",
-			  bad[i].table, bad[i].origin, now,
-			  from ? "; re-syncing them from a peer" : "; no peer to repair from yet");
-		if (state_divergence_note(c->st, "(local)", bad[i].table, bad[i].origin, now,
-					  "") != 0)
-			log_warn("cannot record the divergence: %s", state_errmsg(c->st));
-		if (from != NULL)
-			resync_ask(from, &bad[i], true);
-	}
-	free(bad);
 }
 
 static void batch_apply(repl_client_t *c, peer_t *p)
@@ -659,8 +407,8 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		repl_watch_notify(c->watch);
 		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
 	}
-	identity_check(c, p, b);
-	digest_compare(c, p, b);
+	repl_client_identity_check(c, p, b);
+	repl_client_digest_compare(c, p, b);
 	p->status.last_contact_ms = now;
 	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
@@ -701,7 +449,7 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 	}
 	if (p->local_repair) {
 		c->digest_checked = 0; /* recompute now: resolved when they agree again */
-		digest_verify(c, repl_monotonic_ms());
+		repl_client_digest_verify(c, repl_monotonic_ms());
 		if (state_divergence_resolved(c->st, "(local)") != 0)
 			log_warn("cannot record the repair: %s", state_errmsg(c->st));
 	}
@@ -866,7 +614,7 @@ int repl_client_run(repl_client_t *c)
 		now = repl_monotonic_ms();
 		for (size_t i = 0; i < c->peer_count; i++)
 			status_flush(c, &c->peers[i], now, false);
-		digest_verify(c, now);
+		repl_client_digest_verify(c, now);
 		if (c->tick != NULL)
 			c->tick(c->tick_arg, c->st);
 		if (wait > 0)
