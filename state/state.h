@@ -213,8 +213,10 @@ typedef struct {
 } state_digest_t;
 /* Every digest with rows, by table then origin; *out malloc'd. */
 int state_digests_list(state_t *st, state_digest_t **out, size_t *count) M_NONNULL_ALL M_WUR;
-/* Recomputes every digest from the tables and stores it; *bad (malloc'd) lists the (table,
- * origin) whose stored digest differed: rows changed behind the library's back. */
+/* Recomputes every digest from the tables; *bad (malloc'd) lists the (table, origin)
+ * whose stored digest differs: rows changed behind the library's back. Stored when all
+ * agree (or none was ever stored); otherwise the stored ones stay, being what the rows
+ * should be. */
 int state_digest_verify(state_t *st, state_digest_t **bad, size_t *bad_count) M_NONNULL_ALL M_WUR;
 /* Records that the digest of (table, origin) differs from peer's ("(local)": from our own
  * tables, rows changed behind the library's back); digests as "ROWS:SUMHEX". */

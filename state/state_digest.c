@@ -258,7 +258,12 @@ int state_digest_verify(state_t *st, state_digest_t **bad, size_t *bad_count)
 		if (c >= 0)
 			j++;
 	}
-	if (state_tx_commit(st) < 0)
+	/* A difference keeps the stored digests: they follow every write the library made,
+	 * so they say what the rows should be; peers compare against them, and a re-sync
+	 * rebuilds the ones that differ from the rows it brings. */
+	if (diff_n > 0)
+		state_tx_rollback(st);
+	else if (state_tx_commit(st) < 0)
 		goto done;
 	*bad = diff;
 	*bad_count = diff_n;
