@@ -211,6 +211,7 @@ typedef struct {
 		uint32_t peer_connections;  /* connection slots kept for peers' addresses; default 16 */
 		uint32_t request_timeout_ms; /* a whole request (headers and body) within this; default 10000 */
 		uint32_t refusal_log_interval_ms; /* refusals past the first: one summary line per this; default 10000 */
+		uint32_t digest_check_ms;   /* digests recomputed from the tables this often; default 30000 */
 	} replication; /* the `replication` section: meridian-replicator */
 
 	struct {
