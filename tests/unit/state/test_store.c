@@ -207,6 +207,27 @@ static void test_readonly_sees_every_commit(void **unused)
 	state_close(st);
 }
 
+/* Forty rows' 64-bit hashes summed: their sum overflows int64 many times over, and must
+ * stay an exact wrapping integer (SQLite's own + would turn it into a rounded REAL, whose
+ * value depends on the order of the additions, and regions would see false divergences). */
+static void test_digest_sum_wraps_as_integer(void **unused)
+{
+	state_t *st = test_open(path, "us-east");
+
+	for (int i = 0; i < 40; i++) {
+		state_observation_t o;
+
+		test_observation(&o, "dc", i % 2 ? STATE_HEALTH_UP : STATE_HEALTH_DOWN, "");
+		snprintf(o.datacenter, sizeof(o.datacenter), "dc%d", i);
+		assert_int_equal(state_observation_put(st, &o), 0);
+	}
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
+					    " WHERE tbl = 'observations' AND rows = 40"), 1);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
+					    " WHERE typeof(sum) != 'integer'"), 0);
+	state_close(st);
+}
+
 static void test_observation_put_forces_checker_region(void **unused)
 {
 	state_t *st = test_open(path, "us-east");
@@ -514,6 +535,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reader_in_transaction_never_blocks_writer, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_readonly_sees_every_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_digest_sum_wraps_as_integer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_observation_put_forces_checker_region, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_observation_put_refuses_bad_datacenter, setup,
