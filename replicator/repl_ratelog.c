@@ -58,6 +58,8 @@ void repl_ratelog_refusal(repl_ratelog_t *rl, repl_refusal_t kind, const char *f
 	va_end(ap);
 	pthread_mutex_lock(&rl->lock);
 	repl_ratelog_kind_t *k = &rl->kinds[kind];
+	if (k->episode++ == 0)
+		k->started_ms = now;
 	write = k->suppressed == 0 && (k->logged_ms == 0 || now - k->logged_ms >= rl->interval_ms);
 	if (write) {
 		k->logged_ms = now;
@@ -75,7 +77,7 @@ void repl_ratelog_flush(repl_ratelog_t *rl)
 	int64_t now = mono_ms();
 
 	for (size_t i = 0; i < REPL_REFUSAL_KINDS; i++) {
-		uint64_t n = 0;
+		uint64_t n = 0, ended = 0;
 		int64_t since = 0;
 		char last[160];
 
@@ -87,11 +89,23 @@ void repl_ratelog_flush(repl_ratelog_t *rl)
 			memcpy(last, k->last, sizeof(last));
 			k->suppressed = 0;
 			k->logged_ms = now;
+		} else if (k->suppressed == 0 && k->episode > 0 &&
+			   now - k->logged_ms >= rl->interval_ms) {
+			/* A whole interval without a refusal of this kind: the run has ended,
+			 * and the next refusal gets a line of its own again. */
+			ended = k->episode;
+			since = now - k->started_ms;
+			k->episode = 0;
+			k->logged_ms = 0;
 		}
 		pthread_mutex_unlock(&rl->lock);
 		if (n > 0)
 			log_warn("refused %" PRIu64 " more requests (%s) in the last %" PRId64
 				 " s; the newest: %s",
 				 n, kind_names[i], (since + 500) / 1000, last);
+		if (ended > 1) /* a lone refusal had its own line; only a run has an end */
+			log_info("refused requests (%s) stopped (after %" PRIu64
+				 " refusals in %" PRId64 " s)",
+				 kind_names[i], ended, (since + 500) / 1000);
 	}
 }

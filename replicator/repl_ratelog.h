@@ -27,6 +27,8 @@ typedef struct {
 	int64_t logged_ms;   /* monotonic time of the last line of this kind, 0: none yet */
 	uint64_t suppressed; /* refusals counted since, not logged */
 	char last[160];	     /* the newest suppressed refusal, for the summary */
+	uint64_t episode;    /* refusals since the first of this run of them, 0: quiet */
+	int64_t started_ms;  /* monotonic time of that first refusal */
 } repl_ratelog_kind_t;
 
 /* Concurrency: any thread logs; lock guards kinds and interval_ms. */

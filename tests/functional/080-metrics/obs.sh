@@ -70,6 +70,7 @@ replication:
   long_poll: 2s
   isolated_after: ${OBS_ISOLATED_AFTER:-60s}
   warn_every: ${OBS_WARN_EVERY:-60s}
+  refusal_log_interval: ${OBS_WARN_EVERY:-10s}
   peers: { $2: "http://127.0.0.1:$3" }
 metrics: $metrics
 $6

@@ -20,8 +20,14 @@ for i in range(500):
 PY
 out=$($PEER request --port "$A" --key "$WORK/repl.key" --path /v1/stats)
 t_contains "every refusal counted" '"refused_unauthenticated":500' "$out"
-for _ in $(seq 100); do grep -q "more requests (unauthenticated)" "$WORK"/repl-a.*.log && break; sleep 0.05; done
-t_contains "a summary line follows within the interval" "refused 499 more requests (unauthenticated) in the last" "$(cat "$WORK"/repl-a.*.log)"
+# Summed over the summary lines: on a loaded machine the 500 requests may span intervals.
+summarised() {
+	awk '/more requests \(unauthenticated\)/ { for (i = 1; i < NF; i++) if ($i == "refused") n += $(i + 1) }
+		END { print n + 0 }' "$WORK"/repl-a.*.log
+}
+summarised_is() { test "$(summarised)" -eq "$1"; }
 n=$(grep -c "refused request from" "$WORK"/repl-a.*.log)
+t_check "summary lines follow, one per interval, counting the rest" \
+	t_until 20 summarised_is $((500 - n))
 t_check "the first is logged in full, not all 500 ($n lines)" test "$n" -le 2 -a "$n" -ge 1
 repl_finish
