@@ -155,7 +155,8 @@ int daemon_privdrop(const char *user, const char *group, char *err, size_t errle
 		}
 	}
 	/* glibc applies each of these to every thread of the process. */
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
 		snprintf(err, errlen, "becoming user '%s': %s", user, strerror(errno));
 		return -1;
 	}

@@ -3,7 +3,7 @@ noinst_LIBRARIES += base/libbase.a
 base_libbase_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 base_libbase_a_SOURCES = base/compiler.h base/log.c base/log.h base/timefmt.c base/timefmt.h \
 	base/clock.c base/clock.h base/ipaddr.c base/ipaddr.h \
-	base/json_escape.c base/json_escape.h \
+	base/json_escape.c base/json_escape.h base/log_repeat.c base/log_repeat.h \
 	base/digest.c base/digest.h \
 	base/daemon_cli.c base/daemon_cli.h base/daemon_pidfile.c base/daemon_pidfile.h \
 	base/daemon_signal.c base/daemon_signal.h \

@@ -114,6 +114,11 @@ typedef struct {
 typedef struct {
 	char *origin; /* absolute, lower case, with the trailing dot */
 	char *file;   /* path, relative ones resolved against the config file's directory */
+	/* dnssec: signing at load; dnssec_keys NULL: the zone is served as it is */
+	char **dnssec_keys;	     /* BIND/ldns .private key files, resolved, NULL-terminated */
+	bool dnssec_nsec3;	     /* NSEC3 (SHA-1, no salt, 0 iterations, RFC 9276) over NSEC */
+	uint32_t dnssec_validity_ms; /* signature lifetime from signing, ms (default 14d) */
+	uint32_t dnssec_refresh_ms;  /* re-signed when this much of it is left, ms (default 7d) */
 } conf_zone_t;
 
 /* A replication peer: another region's replicator. */
@@ -168,10 +173,22 @@ typedef struct {
 	size_t default_order_count;     /* 0: use each record's candidate order */
 
 	struct {
-		uint32_t quorum;          /* regions needed to call a datacenter down; 0 = majority */
-		uint32_t stale_after_ms;  /* observations older than this do not vote; default 30000 */
+		uint32_t quorum;          /* configured regions whose fresh votes must say down;
+					   * 0 = a majority of them */
+		uint32_t stale_after_ms;  /* observations heard longer ago do not vote; default 30000 */
 		uint32_t override_default_ms; /* default --for of overrides; default 3600000 */
 		uint32_t poll_ms;         /* PRAGMA data_version polling; default 20 */
+		char *isolated;           /* too few fresh votes to decide: "hold" (the last
+					   * verdict, bounded by hold_ms; default) or "alone" */
+		uint32_t hold_ms;         /* longest a verdict is held undecided, then fail open;
+					   * default 300000 */
+		bool flap_damping;        /* penalise transitions, hold flapping ones down */
+		uint32_t flap_penalty;    /* penalty added per transition; default 1000 */
+		uint32_t flap_suppress;   /* held down above this penalty; default 1500 */
+		uint32_t flap_reuse;      /* released below this penalty; default 750 */
+		uint32_t flap_half_life_ms; /* the penalty halves in this time; default 60000 */
+		uint32_t flap_max_hold_ms;  /* held down this long at most after the last
+					     * transition; default 600000 */
 	} health; /* the `health` section: verdicts and overrides */
 
 	struct {

@@ -354,11 +354,12 @@ int conf_doc_man_write(FILE *out, const char *sysconfdir)
 		date, PACKAGE_VERSION, sysconfdir);
 	man_section(out, &conf_root_section, seen, &seen_count);
 	man_example(out);
-	fprintf(out, ".SH FILES\n.TP\n.I %s/meridian/meridian.yaml\n"
-		     "The configuration the programs read when no \\fB\\-c\\fR is given.\n"
-		     ".SH SEE ALSO\n"
-		     ".BR meridian\\-dnsd (8),\n.BR meridian\\-healthcheck (8),\n"
-		     ".BR meridian\\-replicator (8),\n.BR meridianctl (8)\n",
+	fprintf(out,
+		".SH FILES\n.TP\n.I %s/meridian/meridian.yaml\n"
+		"The configuration the programs read when no \\fB\\-c\\fR is given.\n"
+		".SH SEE ALSO\n"
+		".BR meridian\\-dnsd (8),\n.BR meridian\\-healthcheck (8),\n"
+		".BR meridian\\-replicator (8),\n.BR meridianctl (8)\n",
 		sysconfdir);
 	return ferror(out) ? -1 : 0;
 }

@@ -270,13 +270,76 @@ ELEMENTS(conf_record_section, "records.NAME",
 	{.key = "nets", .type = CONF_T_GEO_NETS, .offset = REC(nets), .aux = REC(net_count),
 	 .doc = "CIDR prefix -> datacenters preferred for it; most specific wins."});
 
+/* dnssec: keys are required, resolved against the config's directory like `file`, and
+ * the signatures must be renewed before they expire (refresh < signature_validity). */
+static int zone_dnssec_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			      const char *path, const conf_given_t *given, void *base)
+{
+	conf_zone_t *zone = base;
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+	if (map->kind == CONF_NODE_MAP && map->count == 0)
+		return 0; /* no dnssec (absent or empty): the zone is served as it is */
+	if (zone->dnssec_keys == NULL || zone->dnssec_keys[0] == NULL) {
+		conf_path_join(sub, sizeof(sub), path, "keys", 0);
+		conf_error(ctx, map, sub, "required: the zone's key files (.private)");
+		rc = -1;
+	}
+	for (size_t i = 0; zone->dnssec_keys != NULL && zone->dnssec_keys[i] != NULL; i++) {
+		char *key = zone->dnssec_keys[i];
+		if (key[0] == '/')
+			continue;
+		size_t len = strlen(ctx->dir) + strlen(key) + 2;
+		char *full = malloc(len);
+		if (full == NULL) {
+			ctx->oom = true;
+			return -1;
+		}
+		snprintf(full, len, "%s/%s", ctx->dir, key);
+		free(key);
+		zone->dnssec_keys[i] = full;
+	}
+	if (zone->dnssec_refresh_ms >= zone->dnssec_validity_ms &&
+	    conf_given(sec, given, "refresh") != CONF_INVALID) {
+		conf_path_join(sub, sizeof(sub), path, "refresh", 0);
+		conf_error(ctx, at(map, "refresh"), sub,
+			   "must be shorter than signature_validity (signatures are renewed "
+			   "when this much of their validity is left)");
+		rc = -1;
+	}
+	return rc;
+}
+
 #define ZONE(field) offsetof(conf_zone_t, field)
+static const conf_option_t conf_zone_dnssec_options[] = {
+	{.key = "keys", .type = CONF_T_ARGV, .offset = ZONE(dnssec_keys),
+	 .doc = "Key files as ldns-keygen or dnssec-keygen write them (PATH.private, the "
+		"PATH.key beside it gives the flags: 257 signs the DNSKEY set); relative to the "
+		"config file's directory."},
+	{.key = "nsec3", .type = CONF_T_BOOL, .offset = ZONE(dnssec_nsec3), .def = "false",
+	 .doc = "Deny with NSEC3 (no salt, no extra iterations, no opt-out) instead of NSEC."},
+	{.key = "signature_validity", .type = CONF_T_DURATION, .offset = ZONE(dnssec_validity_ms),
+	 .min = 2 * SEC, .max = 40 * DAY, .def = "14d",
+	 .doc = "Lifetime of the signatures made at load (from one hour before signing)."},
+	{.key = "refresh", .type = CONF_T_DURATION, .offset = ZONE(dnssec_refresh_ms),
+	 .min = SEC, .max = 40 * DAY, .def = "7d",
+	 .doc = "The zone is signed again, without a restart, when this much validity is left."},
+};
+static const conf_section_t conf_zone_dnssec_section = {
+	.title = "dns.zones[].dnssec",
+	.doc = "Sign the zone when it loads (DNSKEY, NSEC or NSEC3, RRSIGs; geo answers too).",
+	.options = conf_zone_dnssec_options,
+	.option_count = M_ARRAY_LEN(conf_zone_dnssec_options),
+	.finish = zone_dnssec_finish};
+
 ELEMENTS(conf_zone_section, "dns.zones[]", "A zone served from an RFC 1035 master file.", NULL,
 	conf_zone_t, 0, CONF_T_STRING,
 	{.key = "origin", .type = CONF_T_DNAME, .offset = ZONE(origin), .flags = CONF_F_REQUIRED,
 	 .doc = "The zone's name, made lower case and absolute."},
 	{.key = "file", .type = CONF_T_PATH, .offset = ZONE(file), .flags = CONF_F_REQUIRED,
-	 .doc = "Master file; relative to the config file's directory."});
+	 .doc = "Master file; relative to the config file's directory."},
+	{.key = "dnssec", .type = CONF_T_SECTION, .child = &conf_zone_dnssec_section,
+	 .doc = "Sign the zone at load (see dns.zones[].dnssec below)."});
 
 /* ---- top-level sections --------------------------------------------------------------- */
 
@@ -333,16 +396,61 @@ SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "cookies", .type = CONF_T_SECTION, .child = &conf_cookies_section,
 	 .doc = "DNS cookies (see below)."});
 
-SECTION(static, conf_health_section, "health", "How observations of the regions become a verdict.", NULL,
+static int health_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			 const char *path, const conf_given_t *given, void *base)
+{
+	conf_t *conf = base;
+	char sub[CONF_PATH_MAX];
+
+	(void)given;
+	if (conf->health.flap_reuse >= conf->health.flap_suppress) {
+		conf_path_join(sub, sizeof(sub), path, "flap_reuse", 0);
+		conf_error(ctx, map, sub, "flap_reuse %u must be below flap_suppress %u",
+			   conf->health.flap_reuse, conf->health.flap_suppress);
+		return -1;
+	}
+	(void)sec;
+	return 0;
+}
+
+SECTION(static, conf_health_section, "health",
+	"How observations of the regions become a verdict (docs/verdict.md). A datacenter is"
+	" down when at least `quorum` of the configured regions (this one and"
+	" replication.peers) have a fresh observation saying down, and up when even every"
+	" region without a fresh vote could not make that quorum; otherwise the region is cut"
+	" off (isolated) and `isolated` says what it does. Stale votes count neither way."
+	" When no vote is fresh at all, the last verdict is held for `hold` and then the"
+	" datacenter is served (fail open). Route 53, for comparison, calls an endpoint"
+	" healthy while more than 18% of the checkers that report say healthy.",
+	health_finish,
 	{.key = "quorum", .type = CONF_T_UINT, .offset = CF(health.quorum), .min = 0, .max = 1000,
-	 .def = "0", .doc = "Regions that must see a datacenter down; 0 means a majority."},
+	 .def = "0", .doc = "Configured regions whose fresh observations must say down; 0 means a majority of them."},
 	{.key = "stale_after", .type = CONF_T_DURATION, .offset = CF(health.stale_after_ms),
 	 .min = 100, .max = DAY, .def = "30s", .doc = "Observations this region heard longer ago than this (by its own clock) do not vote."},
 	{.key = "override_default", .type = CONF_T_DURATION,
 	 .offset = CF(health.override_default_ms), .min = SEC, .max = 30 * DAY,
 	 .def = "1h", .doc = "Expiry of an override when --for is not given."},
 	{.key = "poll", .type = CONF_T_DURATION, .offset = CF(health.poll_ms), .min = 1,
-	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."});
+	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."},
+	{.key = "isolated", .type = CONF_T_ENUM, .offset = CF(health.isolated),
+	 .choices = "hold alone", .def = "hold",
+	 .doc = "Too few fresh votes to decide either way: hold the last verdict (for at most hold), or decide alone by a majority of the fresh votes."},
+	{.key = "hold", .type = CONF_T_DURATION, .offset = CF(health.hold_ms), .min = SEC,
+	 .max = DAY, .def = "5m",
+	 .doc = "Longest a verdict is held while undecided (isolated, or every vote stale); then served (fail open)."},
+	{.key = "flap_damping", .type = CONF_T_BOOL, .offset = CF(health.flap_damping),
+	 .def = "true", .doc = "Penalise each up/down transition and hold a flapping datacenter down (RFC 2439 style)."},
+	{.key = "flap_penalty", .type = CONF_T_UINT, .offset = CF(health.flap_penalty), .min = 1,
+	 .max = 100000, .def = "1000", .doc = "Penalty added per transition."},
+	{.key = "flap_suppress", .type = CONF_T_UINT, .offset = CF(health.flap_suppress),
+	 .min = 1, .max = 1000000, .def = "1500", .doc = "Held down while the penalty is above this."},
+	{.key = "flap_reuse", .type = CONF_T_UINT, .offset = CF(health.flap_reuse), .min = 1,
+	 .max = 1000000, .def = "750", .doc = "Released once the decaying penalty is below this."},
+	{.key = "flap_half_life", .type = CONF_T_DURATION, .offset = CF(health.flap_half_life_ms),
+	 .min = SEC, .max = DAY, .def = "1m", .doc = "The penalty halves in this time."},
+	{.key = "flap_max_hold", .type = CONF_T_DURATION, .offset = CF(health.flap_max_hold_ms),
+	 .min = SEC, .max = DAY, .def = "10m",
+	 .doc = "Held down at most this long after the last transition (caps the penalty)."});
 
 static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 			      const char *path, const conf_given_t *given, void *base)
@@ -354,6 +462,16 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 	    !conf_given(sec, given, "key_file")) {
 		conf_path_join(sub, sizeof(sub), path, "key_file", 0);
 		conf_error(ctx, map, sub, "required when listen or peers are set");
+		rc = -1;
+	}
+	if (conf->replication.peer_count > 0 &&
+	    conf->replication.isolated_after_ms <= conf->replication.long_poll_ms + 1000) {
+		/* a healthy but quiet peer answers a pull only after long_poll, and the
+		 * contact is recorded within a second: a shorter bound cries wolf */
+		conf_path_join(sub, sizeof(sub), path, "isolated_after", 0);
+		conf_error(ctx, at(map, "isolated_after"), sub,
+			   "must be longer than long_poll + 1s (%u ms), or a quiet peer looks gone",
+			   conf->replication.long_poll_ms + 1000);
 		rc = -1;
 	}
 	if (conf_given(sec, given, "tls_cert") != conf_given(sec, given, "tls_key")) {
@@ -393,7 +511,8 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "Shipped change-log entries are kept this long."},
 	{.key = "isolated_after", .type = CONF_T_DURATION,
 	 .offset = CF(replication.isolated_after_ms), .min = SEC, .max = DAY, .def = "60s",
-	 .doc = "A region that heard from no peer for this long reports itself isolated."},
+	 .doc = "A region that heard from no peer for this long reports itself isolated; "
+		"longer than long_poll + 1s."},
 	{.key = "warn_every", .type = CONF_T_DURATION, .offset = CF(replication.warn_every_ms),
 	 .min = 100, .max = DAY, .def = "60s",
 	 .doc = "A repeated warning is logged once, then summarised this often."},

@@ -38,6 +38,8 @@ static const ctl_command_spec_t commands[] = {
      "the local daemons' live counters, read from their metrics: endpoints"},
     {"reload", CTL_CMD_RELOAD, 0, 0, CTL_OPT_PID_FILE, 0, "[--pid-file FILE]",
      "send SIGHUP to the meridian-dnsd running with this config"},
+    {"zones", CTL_CMD_ZONES, 0, 0, 0, 0, "",
+     "each zone: its file, DNSSEC keys and mode, signatures served and next renewal"},
     {"check", CTL_CMD_CHECK, 0, 1, 0, 0, "[CANDIDATE]",
      "validate the config file (like -t of the daemons); with CANDIDATE, validate it and "
      "compare it with what every region runs"},

@@ -44,6 +44,7 @@ typedef enum {
 	CTL_CMD_CHECK,
 	CTL_CMD_STATS,
 	CTL_CMD_DIFF,
+	CTL_CMD_ZONES,
 } ctl_command_t;
 
 /* Options a subcommand may take (bit set). */

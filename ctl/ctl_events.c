@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "ctl/ctl_events.h"
+#include "base/timefmt.h"
+#include "state/state_status.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_state.h"
@@ -212,7 +214,7 @@ int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_
 			  size_t count, const ctl_peer_origins_t *origins, int64_t now_ms,
 			  state_t *st, const ctl_drift_t *drift)
 {
-	static const ctl_peer_origins_t none = {NULL, 0};
+	static const ctl_peer_origins_t none = {NULL, 0, false, 0};
 	const ctl_peer_origins_t *po = origins != NULL ? origins : &none;
 	ctl_table_t table;
 	ctl_json_t j;
@@ -256,6 +258,12 @@ int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_
 	}
 	if (json) {
 		ctl_json_array_end(&j);
+		ctl_json_kv_bool(&j, "isolated", po->isolated);
+		ctl_json_key(&j, "last_peer_contact_ms");
+		if (po->contact_ms == 0)
+			ctl_json_null(&j);
+		else
+			ctl_json_int(&j, po->contact_ms);
 		if (st != NULL && drift != NULL)
 			ctl_drift_json(&j, st, drift);
 		ctl_json_object_end(&j);
@@ -265,6 +273,16 @@ int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_
 		fprintf(out, "no replication peers configured or known\n");
 	rc = table.rows == 1 ? 0 : ctl_table_print(&table, out);
 	ctl_table_free(&table);
+	if (po->isolated) {
+		char span[32], bound[32];
+		if (po->contact_ms == 0)
+			fprintf(out, "\nisolated: no peer ever heard from");
+		else
+			fprintf(out, "\nisolated: no peer heard from for %s",
+				timefmt_duration(now_ms - po->contact_ms, span, sizeof(span)));
+		fprintf(out, " (replication.isolated_after %s)\n",
+			timefmt_duration(conf->replication.isolated_after_ms, bound, sizeof(bound)));
+	}
 	if (rc == 0 && st != NULL && drift != NULL)
 		rc = ctl_drift_print_deployments(out, state_db(st), drift);
 	return rc;
@@ -273,7 +291,7 @@ int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_
 int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 {
 	state_peer_t *peers = NULL;
-	ctl_peer_origins_t origins = {NULL, 0};
+	ctl_peer_origins_t origins = {NULL, 0, false, 0};
 	size_t count = 0;
 	state_t *st;
 	int rc;
@@ -288,6 +306,14 @@ int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 	}
 	if (state_peer_origins_list(st, &origins.rows, &origins.count) != 0) {
 		ctl_error("peers: cannot read the peer_origins table: %s", state_errmsg(st));
+		free(peers);
+		state_close(st);
+		return CTL_EXIT_FAIL;
+	}
+	if (state_isolation(st, conf, state_now_ms(st), &origins.isolated, &origins.contact_ms) !=
+	    0) {
+		ctl_error("peers: cannot judge isolation: %s", state_errmsg(st));
+		free(origins.rows);
 		free(peers);
 		state_close(st);
 		return CTL_EXIT_FAIL;

@@ -16,6 +16,7 @@
 #include "ctl/ctl_override.h"
 #include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
+#include "ctl/ctl_zones.h"
 
 /* Commands that need the config run here once it is loaded; a config that does not
  * load stops every one of them (exit 1), so nothing acts on a half-read file. */
@@ -44,6 +45,8 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_stats_run(args, conf);
 	case CTL_CMD_DIFF:
 		return ctl_diff_run(args, conf);
+	case CTL_CMD_ZONES:
+		return ctl_zones_run(args, conf);
 	default:
 		ctl_error("internal error: subcommand %s has no handler", args->spec->name);
 		return CTL_EXIT_FAIL;
@@ -60,6 +63,11 @@ int main(int argc, char **argv)
 
 	if (ctl_args_parse(argc, argv, getenv("MERIDIAN_CONFIG"), &args, err, sizeof(err)) != 0) {
 		ctl_error("%s", err);
+		/* `status` is a monitoring check: whatever goes wrong is UNKNOWN (3), since 2
+		 * would read as CRITICAL */
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "status") == 0)
+				return CTL_STATUS_UNKNOWN;
 		return CTL_EXIT_USAGE;
 	}
 	switch (args.spec->command) {
@@ -85,12 +93,12 @@ int main(int argc, char **argv)
 		if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
 			fputc('\n', stderr);
 		free(errors);
-		return CTL_EXIT_FAIL;
+		return args.spec->command == CTL_CMD_STATUS ? CTL_STATUS_UNKNOWN : CTL_EXIT_FAIL;
 	}
 	rc = dispatch(&args, conf);
-	if (fflush(stdout) != 0 && rc == CTL_EXIT_OK) {
+	if (fflush(stdout) != 0 && (rc == CTL_EXIT_OK || args.spec->command == CTL_CMD_STATUS)) {
 		ctl_error("cannot write output");
-		rc = CTL_EXIT_FAIL;
+		rc = args.spec->command == CTL_CMD_STATUS ? CTL_STATUS_UNKNOWN : CTL_EXIT_FAIL;
 	}
 	conf_free(conf);
 	return rc;

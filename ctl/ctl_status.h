@@ -11,7 +11,18 @@
 #include "ctl/ctl_drift.h"
 #include "ctl/ctl_state.h"
 
-/* Runs the subcommand; returns the exit status. */
+/* The monitoring-plugin levels `status` exits with (Nagios/Icinga convention). */
+enum {
+	CTL_STATUS_OK = 0,	 /* every datacenter serving, no record failing open */
+	CTL_STATUS_WARNING = 1,	 /* a datacenter down, drained or forced down */
+	CTL_STATUS_CRITICAL = 2, /* a record failing open, or the region isolated */
+	CTL_STATUS_UNKNOWN = 3,	 /* the config, the store or the command line failed */
+};
+
+/* The level of a loaded view. */
+int ctl_status_level(const conf_t *conf, const ctl_view_t *view) M_NONNULL_ALL M_PURE;
+
+/* Runs the subcommand; returns the exit status (a CTL_STATUS_* level). */
 int ctl_status_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
 
 /* One region's observation as a status cell: `eu-west:down 3s "HTTP 503"`, with

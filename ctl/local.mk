@@ -12,8 +12,9 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_override.c ctl/ctl_override.h \
 	ctl/ctl_state.c ctl/ctl_state.h \
 	ctl/ctl_stats.c ctl/ctl_stats.h \
-	ctl/ctl_status.c ctl/ctl_status.h
-ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
+	ctl/ctl_status.c ctl/ctl_status.h \
+	ctl/ctl_zones.c ctl/ctl_zones.h
+ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(LDNS_CFLAGS)
 
 CTL_LIBS = ctl/libctl.a dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
 	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm

@@ -155,13 +155,16 @@ static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
 	return qtype == T_AAAA ? dc->aaaa_count : dc->a_count;
 }
 
-/* The first serving datacenter of order that has addresses of family qtype; with none
- * such, the first that has them at all, as if all were serving (fail open); NULL when
- * no candidate has the family. *any_serving: some candidate serves. */
+/* The first serving datacenter of order that has addresses of family qtype. With none
+ * such: NULL (NODATA) when some candidate serves the other family, so the client uses
+ * that one; when no candidate serves at all, fail open: the candidate with the family
+ * that was observed up (drained or forced down by an operator) before one observed
+ * down, nearest first within each (fail_open_rank). NULL when no candidate has the
+ * family. *any_serving: some candidate serves. */
 static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order, unsigned count,
 				     uint16_t qtype, bool *any_serving)
 {
-	const dnsd_geo_dc_t *first = NULL;
+	const dnsd_geo_dc_t *open = NULL;
 
 	*any_serving = false;
 	for (unsigned i = 0; i < count; i++) {
@@ -172,10 +175,10 @@ static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order,
 		*any_serving |= dc->serving;
 		if (has && dc->serving)
 			return dc;
-		if (has && first == NULL)
-			first = dc;
+		if (has && (open == NULL || dc->fail_open_rank < open->fail_open_rank))
+			open = dc;
 	}
-	return first;
+	return *any_serving ? NULL : open;
 }
 
 /* The ECS scope a response carries for a lookup's scope: 0 when the client asked
@@ -309,6 +312,20 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 			return true;
 		}
 		st->an++;
+	}
+	if (st->dnssec) {
+		/* the set was signed when the snapshot was built (dnsd_zones_load_at) */
+		const dnsd_zones_t *z = st->ctx->zones;
+		size_t dc = (size_t)(pick - g->dcs);
+		const dnsd_rrset_t *sigs = NULL;
+		if (z->geo_sigs != NULL && n->geo_record < z->geo_record_count &&
+		    dc < z->geo_dc_count)
+			sigs = z->geo_sigs[((size_t)n->geo_record * z->geo_dc_count + dc) * 2 +
+					   (type == T_AAAA)];
+		if (sigs != NULL && dnsd_render_rrset(&st->r, owner, sigs, rec->ttl) != 0)
+			st->tc = true;
+		else if (sigs != NULL)
+			st->an += sigs->count;
 	}
 	return true;
 }
@@ -756,7 +773,7 @@ bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, siz
  * the user-space instructions per geo query; bench/README.md). Byte for byte and counter
  * for counter what answer_parsed() gives (test_fast_geo_answers_equal_the_general_path);
  * returns 0 whenever a condition does not hold, and the caller takes the general path:
- * TCP, ANY, NSID, no lookup made ahead, no datacenter with that family (NODATA), or an
+ * TCP, ANY, NSID, DO (the general path adds signatures), no lookup made ahead, no datacenter with that family (NODATA), or an
  * answer that would truncate. */
 static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_t *p,
 			      const uint8_t *query, const dnsd_client_t *client, uint8_t *resp,
@@ -767,7 +784,7 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 
 	/* pre->done: prepare found the exact node, a geo record that varies, no cut, and
 	 * the batch looked the client up for that record (dnsd_geodb_lookup_batch()). */
-	if (!pre->done || p->parsed != DNSD_PARSE_OK || client->tcp || q->nsid ||
+	if (!pre->done || p->parsed != DNSD_PARSE_OK || client->tcp || q->nsid || q->do_bit ||
 	    (q->qtype != T_A && q->qtype != T_AAAA) || resp_cap < 512 || p->node == NULL ||
 	    p->node->geo_record != pre->record)
 		return 0;

@@ -79,6 +79,8 @@ typedef struct {
 	const uint8_t *aaaa; /* aaaa_count addresses of 16 bytes, network order */
 	unsigned aaaa_count; /* 0..255 */
 	bool serving;	     /* false when down, drained or forced down */
+	uint8_t fail_open_rank; /* not serving: state_verdict_fail_open_rank(), lower is
+				 * preferred when a family fails open; 0 ties */
 } dnsd_geo_dc_t;
 
 /* One name of conf_t.records as the answer path needs it. */

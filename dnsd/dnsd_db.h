@@ -86,6 +86,7 @@ struct dnsd_zone {
 	uint16_t nsec3_iterations;     /* from NSEC3PARAM, 0..65535 */
 	uint8_t nsec3_salt_len;	       /* bytes in nsec3_salt, 0..255 */
 	uint8_t nsec3_salt[255];       /* from NSEC3PARAM */
+	const dnsd_zone_signing_t *signing; /* signed at load: how, else NULL */
 };
 
 /* Hash table slot: open addressing, linear probing, power-of-two size. */
@@ -102,6 +103,12 @@ struct dnsd_zones {
 	size_t node_count;  /* names in the table */
 	size_t memory;	    /* bytes allocated for all of it */
 	void *arena;	    /* every block, freed together */
+	/* signed geo answers: [(record * geo_dc_count + dc) * 2 + (AAAA ? 1 : 0)] is the
+	 * RRSIG set of that datacenter's addresses of that family at that record's name, or
+	 * NULL (unsigned zone, no such address); NULL when no zone is signed at load */
+	const dnsd_rrset_t **geo_sigs;
+	size_t geo_dc_count; /* datacenters per record in geo_sigs */
+	size_t geo_record_count; /* records in geo_sigs */
 };
 
 /* The node for lower-case wire name (len bytes, hash from dnsd_name_hash), or NULL. */

@@ -28,6 +28,8 @@
 /* How often a state.db that exists but does not open (e.g. created a moment ago, its
  * schema not yet committed) is tried again. */
 #define RELOAD_STATE_RETRY_MS 100
+/* How often signing again is tried when it is due but failed (a broken config on disk). */
+#define RELOAD_RESIGN_RETRY_MS 5000
 
 struct dnsd_reload {
 	char *path;		    /* the config file, as given on the command line */
@@ -36,10 +38,13 @@ struct dnsd_reload {
 	struct stat geo_seen;	    /* the geo file as last looked at (loaded or refused) */
 	bool geo_seen_valid;	    /* geo_seen holds a stat result */
 	state_t *state;		    /* read-only state.db connection, NULL until it exists */
+	state_t *memory;	    /* writable connection that keeps the verdict memory
+				     * (held verdicts, flap damping); NULL: not kept */
 	int64_t data_version;	    /* last PRAGMA data_version seen */
 	int64_t last_eval_ms;	    /* monotonic ms of the last verdict computation */
 	int64_t last_state_try_ms;  /* monotonic ms of the last attempt to open state.db */
 	int64_t last_geo_check_ms;  /* monotonic ms of the last geo file stat */
+	int64_t last_resign_ms;	    /* monotonic ms of the last signing-again attempt */
 	char state_problem[512];    /* last state.db problem logged, to log each once */
 	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
@@ -190,6 +195,11 @@ static void state_try_open(dnsd_reload_t *r)
 	r->data_version = -1;
 	r->state_problem[0] = '\0';
 	log_info("state: following %s", c->state_path);
+	/* The verdict memory needs a writer; without one verdicts are still right for the
+	 * instant, but nothing is held and nothing damped. */
+	r->memory = state_open(c->state_path, c->region, err, sizeof(err));
+	if (r->memory == NULL)
+		log_warn("state: verdict memory not kept (held verdicts, flap damping): %s", err);
 }
 
 /* Records what we serve (dnsd_deploy.h): the row is built once per change (digests of
@@ -245,8 +255,11 @@ static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
 	r->last_eval_ms = clock_mono_ms();
 	if (r->state == NULL)
 		return NULL;
-	if (state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
-		state_problem(r, state_errmsg(r->state));
+	if (r->memory != NULL
+		? state_verdict_update(r->memory, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts,
+				       NULL) < 0
+		: state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
+		state_problem(r, state_errmsg(r->memory != NULL ? r->memory : r->state));
 		*keep = true;
 		return NULL;
 	}
@@ -432,7 +445,9 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	r->verdicts = verdicts;
 	if (state_moved) {
 		state_close(r->state);
+		state_close(r->memory);
 		r->state = NULL;
+		r->memory = NULL;
 		r->state_problem[0] = '\0';
 		state_try_open(r);
 	}
@@ -519,6 +534,17 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 		geo_check(r);
 	if (r->deploy_pending && now - r->last_deploy_try_ms >= r->deploy_retry_ms)
 		deploy_try(r);
+	/* Signatures made at load are renewed before they expire: zones are loaded and
+	 * signed again off the query path, as SIGHUP does, and the old snapshot answers
+	 * until the new one is published. */
+	const dnsd_zones_t *zones = r->zoneset ? dnsd_zoneset_zones(r->zoneset) : NULL;
+	time_t refresh = zones ? dnsd_zones_refresh_at(zones) : 0;
+	if (refresh != 0 && time(NULL) >= refresh &&
+	    (r->last_resign_ms == 0 || now - r->last_resign_ms >= RELOAD_RESIGN_RETRY_MS)) {
+		r->last_resign_ms = now;
+		log_info("zone signatures are due for renewal");
+		(void)dnsd_reload_config(r);
+	}
 }
 
 void dnsd_reload_stats(const dnsd_reload_t *r, dnsd_reload_stats_t *out)
@@ -544,6 +570,7 @@ void dnsd_reload_free(dnsd_reload_t *r)
 		dnsd_snapshot_publish(NULL);
 	state_close(r->state);
 	state_deployment_clear(&r->deploy_row);
+	state_close(r->memory);
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);

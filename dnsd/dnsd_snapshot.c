@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <urcu-qsbr.h>
 
@@ -165,8 +166,9 @@ dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors)
 		goto fail;
 	}
 	if (conf->dns.zone_count > 0 || conf->record_count > 0) {
-		zs->zones = dnsd_zones_load(conf->dns.zones, conf->dns.zone_count, conf->records,
-					    conf->record_count, errors);
+		zs->zones = dnsd_zones_load_at(conf->dns.zones, conf->dns.zone_count,
+					       conf->records, conf->record_count, conf->datacenters,
+					       conf->datacenter_count, time(NULL), errors);
 		if (zs->zones == NULL) {
 			if (*errors == NULL)
 				*errors = errors_printf("%s: zones failed to load", conf->path);
@@ -205,6 +207,8 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 	for (size_t i = 0; i < ndc; i++) {
 		s->dcs[i] = zs->dc_template[i];
 		s->dcs[i].serving = verdicts == NULL || verdicts[i].serving;
+		s->dcs[i].fail_open_rank =
+		    verdicts == NULL ? 0 : (uint8_t)state_verdict_fail_open_rank(&verdicts[i]);
 	}
 	zs->refs++;
 	s->zoneset = zs;

@@ -11,7 +11,9 @@
 #include "dnsd/dnsd_db.h"
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_sec.h"
+#include "dnsd/dnsd_zone_int.h"
 #include "dnsd/dnsd_zone_read.h"
+#include "dnsd/dnsd_zone_sign.h"
 
 /* Memory layout: every node, rrset, rr and rdata byte lives in one arena (a chain of
  * blocks) so the store is compact, has no per-object headers, and frees in one walk.
@@ -26,11 +28,6 @@ typedef struct arena_block {
 
 #define ARENA_BLOCK 65536
 
-typedef struct {
-	dnsd_zones_t *z; /* the result being built */
-	dnsd_errors_t errors; /* messages collected while loading */
-	bool oom; /* an allocation failed: the load fails */
-} build_t;
 
 static void *arena_alloc(build_t *b, size_t size)
 {
@@ -137,6 +134,16 @@ static void lower_name(uint8_t *p, size_t len)
 	for (size_t i = 0; i < len; i++)
 		if (p[i] >= 'A' && p[i] <= 'Z')
 			p[i] |= 0x20;
+}
+
+void dnsd_name_lower(uint8_t *p, size_t len)
+{
+	lower_name(p, len);
+}
+
+void *dnsd_build_alloc(build_t *b, size_t size)
+{
+	return arena_alloc(b, size);
 }
 
 /* Points out at the record's data in the reader's pool; rrset_store() moves it into the
@@ -256,36 +263,9 @@ static dnsd_zone_t *zone_of(build_t *b, const uint8_t *name, size_t len)
 	}
 }
 
-/* Gives each set of n the RRSIGs covering it: a set of type RRSIG whose records are the
- * run of n's RRSIG set with that covered type (the set is sorted by rdata, which starts
- * with the type covered), with the covered set's TTL (RFC 4034 3). */
-static void sigs_link(build_t *b, dnsd_node_t *n)
+dnsd_zone_t *dnsd_build_zone_of(build_t *b, const uint8_t *name, size_t len)
 {
-	const dnsd_rrset_t *all = dnsd_node_rrset(n, LDNS_RR_TYPE_RRSIG);
-	if (all == NULL)
-		return;
-	for (unsigned s = 0; s < n->rrset_count; s++) {
-		dnsd_rrset_t *set = (dnsd_rrset_t *)&n->rrsets[s];
-		unsigned first = all->count, count = 0;
-		for (unsigned r = 0; r < all->count; r++) {
-			const dnsd_rr_t *rr = &all->rrs[r];
-			if (rr->rdlen < 2 || (rr->rdata[0] << 8 | rr->rdata[1]) != set->type)
-				continue;
-			if (first == all->count)
-				first = r;
-			count++;
-		}
-		if (count == 0 || set->type == LDNS_RR_TYPE_RRSIG)
-			continue;
-		dnsd_rrset_t *sigs = arena_alloc(b, sizeof(*sigs));
-		if (sigs == NULL)
-			return;
-		sigs->type = LDNS_RR_TYPE_RRSIG;
-		sigs->count = (uint16_t)count;
-		sigs->ttl = set->ttl;
-		sigs->rrs = all->rrs + first;
-		set->sigs = sigs;
-	}
+	return zone_of(b, name, len);
 }
 
 /* One owner's records [from, to) of a sorted list: validated, then stored at its node. */
@@ -393,15 +373,21 @@ static void owner_add(build_t *b, dnsd_zone_t *zone, const dnsd_zrr_list_t *list
 		}
 		i = j;
 	}
-	sigs_link(b, n);
+	dnsd_build_sigs_link(b, n);
 }
 
 static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldns_rdf *origin)
 {
 	dnsd_zrr_list_t list = {0};
 	bool read_ok = false;
+	dnsd_signer_t *signer = NULL;
+	size_t errors_before = b->errors.count;
 
-	if (dnsd_zone_read(cz->file, origin, &list, &b->errors) == 0 && list.n > 0) {
+	if (dnsd_zone_read(cz->file, origin, &list, &b->errors) == 0 && list.n > 0 &&
+	    cz->dnssec_keys != NULL)
+		signer = dnsd_build_zone_sign(b, zone, cz, origin, &list);
+	if ((signer != NULL || cz->dnssec_keys == NULL) && b->errors.count == errors_before &&
+	    list.n > 0) {
 		qsort_r(list.v, list.n, sizeof(*list.v), zrr_cmp, list.pool);
 		for (size_t i = 0; i < list.n;) {
 			size_t j = i + 1;
@@ -420,6 +406,9 @@ static void zone_build(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz, ldn
 	if (read_ok && zone->ns == NULL)
 		dnsd_errors_add(&b->errors, "%s: no NS at the zone apex %s", cz->file,
 				zone->origin);
+	if (signer != NULL && read_ok)
+		dnsd_build_geo_sign(b, zone, signer);
+	dnsd_signer_free(signer);
 	dnsd_zrr_list_free(&list);
 }
 
@@ -656,7 +645,20 @@ static void records_mark(build_t *b, const conf_record_t *records, size_t count)
 dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 			      const conf_record_t *records, size_t record_count, char **errors)
 {
-	build_t b = {0};
+	return dnsd_zones_load_at(zones, zone_count, records, record_count, NULL, 0, time(NULL),
+				  errors);
+}
+
+dnsd_zones_t *dnsd_zones_load_at(const conf_zone_t *zones, size_t zone_count,
+				 const conf_record_t *records, size_t record_count,
+				 const conf_datacenter_t *dcs, size_t dc_count, time_t now,
+				 char **errors)
+{
+	build_t b = {.records = records,
+		     .record_count = records != NULL ? record_count : 0,
+		     .dcs = dcs,
+		     .dc_count = dcs != NULL ? dc_count : 0,
+		     .now = now};
 	ldns_rdf **origins = calloc(zone_count + 1, sizeof(*origins));
 
 	*errors = NULL;
@@ -760,6 +762,7 @@ void dnsd_zones_free(dnsd_zones_t *zones)
 		blk = next;
 	}
 	free(zones->slots);
+	free(zones->geo_sigs);
 	for (size_t i = 0; zones->zones != NULL && i < zones->zone_count; i++)
 		dnsd_zone_sec_free(&zones->zones[i]);
 	free(zones->zones);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/compiler.h"
 #include "conf/conf.h"
@@ -33,6 +34,33 @@ typedef struct dnsd_node dnsd_node_t;
 dnsd_zones_t *dnsd_zones_load(const conf_zone_t *zones, size_t zone_count,
 			      const conf_record_t *records, size_t record_count, char **errors)
     M_NONNULL(5) M_WUR;
+
+/* dnsd_zones_load(), with the datacenters the geo records name (dcs, dc_count; NULL, 0:
+ * none) and the time signatures are made at: a zone with dnssec keys is signed when it
+ * loads (docs/dnsd-answers.md), its geo names' A and AAAA answers too, one signed set
+ * per datacenter and family. Key problems are reported like zone problems. */
+dnsd_zones_t *dnsd_zones_load_at(const conf_zone_t *zones, size_t zone_count,
+				 const conf_record_t *records, size_t record_count,
+				 const conf_datacenter_t *dcs, size_t dc_count, time_t now,
+				 char **errors) M_NONNULL(8) M_WUR;
+
+/* How a zone signed at load was signed. */
+typedef struct {
+	unsigned keys;	    /* keys used, >= 1 */
+	uint8_t algorithm;  /* DNSSEC algorithm number of the first key */
+	uint16_t tags[8];   /* key tags of the first 8 keys */
+	bool ksk[8];	    /* tags[i] has the SEP flag (257): it signs the DNSKEY set */
+	time_t expiration;  /* signatures valid until, seconds since the epoch */
+	time_t refresh_at;  /* when the zone is to be signed again, seconds since the epoch */
+	bool nsec3;	    /* NSEC3 rather than NSEC */
+} dnsd_zone_signing_t;
+
+/* Signing state of the zone of index i (config order), or NULL when it is not signed
+ * at load. */
+const dnsd_zone_signing_t *dnsd_zones_signing(const dnsd_zones_t *zones, size_t i) M_NONNULL_ALL;
+
+/* The earliest refresh_at of the zones signed at load; 0 when none is. */
+time_t dnsd_zones_refresh_at(const dnsd_zones_t *zones) M_NONNULL_ALL;
 
 /* Frees the store; NULL is fine. */
 void dnsd_zones_free(dnsd_zones_t *zones);

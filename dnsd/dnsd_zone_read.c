@@ -208,6 +208,11 @@ out:
 	return rc;
 }
 
+int dnsd_zrr_push(dnsd_zrr_list_t *list, ldns_rr *rr, uint32_t file, int line)
+{
+	return list_push(list, rr, file, line);
+}
+
 /* Re-reads the $INCLUDE line ldns recognised (it does not hand the file name back). */
 static int include_args(FILE *fp, int *line, char *file, size_t fcap, char *origin, size_t ocap)
 {

@@ -52,6 +52,10 @@ typedef struct {
 int dnsd_zone_read(const char *path, const ldns_rdf *origin, dnsd_zrr_list_t *list,
 		   dnsd_errors_t *errors) M_NONNULL_ALL M_WUR;
 
+/* Appends rr (class IN, converted and freed) to list as read from file index `file`,
+ * line `line`. Returns 0, -1 out of memory, -2 too large. */
+int dnsd_zrr_push(dnsd_zrr_list_t *list, ldns_rr *rr, uint32_t file, int line) M_NONNULL_ALL M_WUR;
+
 /* Frees the records and file names of list. */
 void dnsd_zrr_list_free(dnsd_zrr_list_t *list) M_NONNULL_ALL;
 

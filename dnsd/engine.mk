@@ -7,6 +7,8 @@ dnsd_engine_sources = \
 	dnsd/dnsd_packet.c dnsd/dnsd_packet.h \
 	dnsd/dnsd_render.c dnsd/dnsd_render.h \
 	dnsd/dnsd_sec.h dnsd/dnsd_zone_sec.c \
+	dnsd/dnsd_zone_sign.c dnsd/dnsd_zone_sign.h \
+	dnsd/dnsd_zone_int.h dnsd/dnsd_zone_signed.c \
 	dnsd/dnsd_answer_int.h dnsd/dnsd_answer_sec.c \
 	dnsd/dnsd_zone.c dnsd/dnsd_zone.h \
 	dnsd/dnsd_zone_read.c dnsd/dnsd_zone_read.h
@@ -20,7 +22,7 @@ dnsd_engine_test_cppflags = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(CMOCKA_CFLAGS)
 
 dnsd_engine_tests = tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer tests/unit/dnsd/test_answer_edns \
 	tests/unit/dnsd/test_answer_fuzz tests/unit/dnsd/test_packet tests/unit/dnsd/test_answer_fast \
-	tests/unit/dnsd/test_answer_peers
+	tests/unit/dnsd/test_answer_peers tests/unit/dnsd/test_answer_dnssec
 check_PROGRAMS += $(dnsd_engine_tests)
 TESTS += $(dnsd_engine_tests)
 tests_unit_dnsd_test_zone_SOURCES = tests/unit/dnsd/test_zone.c $(dnsd_engine_test_util)
@@ -43,6 +45,9 @@ tests_unit_dnsd_test_answer_fast_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_answer_peers_SOURCES = tests/unit/dnsd/test_answer_peers.c $(dnsd_engine_test_util)
 tests_unit_dnsd_test_answer_peers_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_answer_peers_LDADD = $(dnsd_engine_test_ldadd)
+tests_unit_dnsd_test_answer_dnssec_SOURCES = tests/unit/dnsd/test_answer_dnssec.c $(dnsd_engine_test_util)
+tests_unit_dnsd_test_answer_dnssec_CPPFLAGS = $(dnsd_engine_test_cppflags)
+tests_unit_dnsd_test_answer_dnssec_LDADD = $(dnsd_engine_test_ldadd)
 tests_unit_dnsd_test_packet_SOURCES = tests/unit/dnsd/test_packet.c
 tests_unit_dnsd_test_packet_CPPFLAGS = $(dnsd_engine_test_cppflags)
 tests_unit_dnsd_test_packet_LDADD = $(dnsd_engine_test_ldadd)

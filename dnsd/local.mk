@@ -34,7 +34,8 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/132-dnsd-rrl/run.sh \
 	tests/functional/151-dnsd-dnssec-presigned/run.sh \
 	tests/functional/152-dnsd-differential/run.sh \
-	tests/functional/133-dnsd-cookies/run.sh
+	tests/functional/133-dnsd-cookies/run.sh \
+	tests/functional/153-dnsd-dnssec-sign-at-load/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
 	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py \
@@ -71,5 +72,6 @@ tests_unit_dnsd_test_cookie_LDADD = dnsd/libdnsd.a conf/libconf.a base/libbase.a
 # Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.
 EXTRA_DIST += examples/meridian.yaml examples/zones/example.com.zone examples/demo.sh \
 	bench/static-vs-peers.sh bench/README.md qa/fuzz-dnsd.sh qa/fuzz/dnsd_fuzz.c \
-	bench/geo-vs-gdnsd.sh bench/geo-vs-gdnsd/geo-queries.py bench/bench-lib.sh bench/rrl-cookies.sh
+	bench/geo-vs-gdnsd.sh bench/geo-vs-gdnsd/geo-queries.py bench/bench-lib.sh bench/rrl-cookies.sh \
+	bench/metrics-overhead.sh
 dist_doc_DATA += docs/dnsd-server.md

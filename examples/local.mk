@@ -48,3 +48,10 @@ EXAMPLES_FUNCTIONAL_TESTS = \
 	tests/functional/507-units/run.sh
 TESTS += $(EXAMPLES_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(EXAMPLES_FUNCTIONAL_TESTS) tests/functional/500-install-lib/install.sh
+
+# examples/cluster/: three regions on loopback and the script that runs them (README, Deploy).
+EXTRA_DIST += examples/cluster/cluster.sh examples/cluster/us-east.yaml \
+	examples/cluster/eu-west.yaml examples/cluster/ap-northeast.yaml \
+	examples/cluster/replication.key examples/cluster/zones/example.com.zone
+TESTS += tests/functional/510-cluster/run.sh
+EXTRA_DIST += tests/functional/510-cluster/run.sh

@@ -21,6 +21,7 @@
 #include "healthcheck/hc_loop.h"
 #include "healthcheck/hc_monitor.h"
 #include "healthcheck/hc_probe.h"
+#include "healthcheck/hc_status.h"
 #include "healthcheck/hc_writer.h"
 #include "metrics/metrics.h"
 #include "state/state_deploy.h"
@@ -44,6 +45,7 @@ typedef struct {
 	bool reload;	       /* SIGHUP seen */
 	bool dump_stats;       /* SIGUSR1 seen */
 	metrics_server_t *metrics; /* /metrics, driven by the loop; NULL when off */
+	hc_status_t *status;	   /* the status tables' thread; NULL when it did not start */
 } hc_daemon_t;
 
 static int publish_observation(void *arg, const state_observation_t *obs)
@@ -251,6 +253,7 @@ static int run(hc_daemon_t *d)
 	log_info("started: region %s, %zu datacenters with %zu checks, state %s", d->conf->region,
 		 s.datacenters, s.checks, d->conf->state_path);
 	hc_monitor_start(d->monitor);
+	d->status = hc_status_start(d->conf_path);
 	if (d->conf->metrics.has_healthcheck) {
 		d->metrics = metrics_server_start(&d->conf->metrics.healthcheck, render_metrics, d,
 						  err, sizeof(err));
@@ -282,6 +285,8 @@ static int run(hc_daemon_t *d)
 		if (d->reload) {
 			d->reload = false;
 			reload(d);
+			if (d->status != NULL)
+				hc_status_reload(d->status);
 		}
 		if (d->dump_stats) {
 			d->dump_stats = false;
@@ -340,6 +345,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(&d);
+	hc_status_stop(d.status);
 	if (d.metrics != NULL && d.loop != NULL)
 		hc_loop_io_del(d.loop, metrics_server_fd(d.metrics));
 	metrics_server_stop(d.metrics);

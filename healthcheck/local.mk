@@ -11,7 +11,8 @@ healthcheck_libhc_a_SOURCES = \
 	healthcheck/hc_dns_packet.c healthcheck/hc_dns_packet.h \
 	healthcheck/hc_health.c healthcheck/hc_health.h \
 	healthcheck/hc_monitor.c healthcheck/hc_monitor.h \
-	healthcheck/hc_writer.c healthcheck/hc_writer.h
+	healthcheck/hc_writer.c healthcheck/hc_writer.h \
+	healthcheck/hc_status.c healthcheck/hc_status.h
 healthcheck_libhc_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_healthcheck_test_writer_SOURCES = tests/unit/healthcheck/test_writer.c
 tests_unit_healthcheck_test_writer_CPPFLAGS = $(HC_TEST_CPPFLAGS)

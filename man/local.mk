@@ -7,22 +7,21 @@ man8_MANS = $(MAN8_PAGES)
 man5_MANS = man/meridian.yaml.5
 CLEANFILES += $(man8_MANS) $(man5_MANS)
 EXTRA_DIST += man/meridian-dnsd.8.scd man/meridian-healthcheck.8.scd \
-	man/meridian-replicator.8.scd man/meridianctl.8.scd man/scdoc-tidy.awk
+	man/meridian-replicator.8.scd man/meridianctl.8.scd man/scdoc-tidy.awk man/man-subst.sh
 
-# The paths a page names are the ones this build installs to.
-MAN_SUBST = sed -e 's|[@]sysconfdir[@]|$(sysconfdir)|g' -e 's|[@]localstatedir[@]|$(localstatedir)|g' \
-	-e 's|[@]docdir[@]|$(docdir)|g'
+# The paths a page names are the ones this build installs to (man/man-subst.sh).
+MAN_SUBST = $(SHELL) $(srcdir)/man/man-subst.sh '$(sysconfdir)' '$(localstatedir)' '$(docdir)' <
 MAN_SCDOC = $(AM_V_GEN)$(MKDIR_P) man && $(MAN_SUBST) $< | $(SCDOC) | \
 	$(AWK) -f $(srcdir)/man/scdoc-tidy.awk >$@.tmp && mv $@.tmp $@
-man/meridian-dnsd.8: $(srcdir)/man/meridian-dnsd.8.scd $(srcdir)/man/scdoc-tidy.awk Makefile
+man/meridian-dnsd.8: $(srcdir)/man/meridian-dnsd.8.scd $(srcdir)/man/scdoc-tidy.awk $(srcdir)/man/man-subst.sh Makefile
 	$(MAN_SCDOC)
-man/meridian-healthcheck.8: $(srcdir)/man/meridian-healthcheck.8.scd $(srcdir)/man/scdoc-tidy.awk Makefile
+man/meridian-healthcheck.8: $(srcdir)/man/meridian-healthcheck.8.scd $(srcdir)/man/scdoc-tidy.awk $(srcdir)/man/man-subst.sh Makefile
 	$(MAN_SCDOC)
-man/meridian-replicator.8: $(srcdir)/man/meridian-replicator.8.scd $(srcdir)/man/scdoc-tidy.awk Makefile
+man/meridian-replicator.8: $(srcdir)/man/meridian-replicator.8.scd $(srcdir)/man/scdoc-tidy.awk $(srcdir)/man/man-subst.sh Makefile
 	$(MAN_SCDOC)
-man/meridianctl.8: $(srcdir)/man/meridianctl.8.scd $(srcdir)/man/scdoc-tidy.awk Makefile
+man/meridianctl.8: $(srcdir)/man/meridianctl.8.scd $(srcdir)/man/scdoc-tidy.awk $(srcdir)/man/man-subst.sh Makefile
 	$(MAN_SCDOC)
-man/meridian.yaml.5: conf/conf-doc$(EXEEXT)
+man/meridian.yaml.5: conf/conf-doc$(EXEEXT) Makefile
 	$(AM_V_GEN)$(MKDIR_P) man && ./conf/conf-doc$(EXEEXT) --man '$(sysconfdir)' >$@.tmp && mv $@.tmp $@
 
 # Every page lints clean (mandoc -T lint, warnings and errors), names every option its

@@ -11,7 +11,8 @@ cd "$dir" || exit 1
 style_rc=$?
 grep -E ': (error|warning): |^style-check:' style-check.out
 # One line per test as it finishes (automake's harness prints it then), not at the end.
-make -j"$(nproc)" check 2>&1 | tee make-check.out |
+# TESTS in the environment runs only those (a quick run, e.g. test 508's); default all.
+make -j"$(nproc)" check ${TESTS:+TESTS="$TESTS"} 2>&1 | tee make-check.out |
 	grep --line-buffered -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):'
 rc=${PIPESTATUS[0]}
 if [ "$rc" -ne 0 ]; then

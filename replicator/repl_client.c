@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "base/log.h"
+#include "base/log_repeat.h"
 #include "replicator/repl_codec.h"
 #include "state/state.h"
 
@@ -63,6 +64,7 @@ typedef struct {
 	 * malloc'd, at most REPL_ORIGINS_MAX, grown as the peer names new origins. */
 	state_peer_origin_t *origins;
 	size_t origin_count; /* entries used in origins */
+	log_repeat_t unreachable; /* failures: logged once, summarised, the recovery logged */
 } peer_t;
 
 /* The pull loop. Everything is the client thread's own, except stop (set by any thread)
@@ -74,6 +76,7 @@ struct repl_client {
 	uint32_t batch_max;	     /* entries asked per pull; default 500 */
 	uint32_t long_poll_ms;	     /* how long a peer may hold a pull with nothing new */
 	int64_t skew_ms;	     /* accepted clock difference, ms; default 30000 */
+	uint32_t warn_every_ms;	     /* a peer's repeated failures are summarised this often */
 	const repl_key_t *key;	     /* shared secret that signs requests and responses */
 	repl_watch_t *watch;	     /* notified after applying, so our own long polls relay */
 	repl_stats_t *stats;	     /* counters and per-origin lag, read by the server */
@@ -147,7 +150,8 @@ static void peer_error(repl_client_t *c, peer_t *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->status.last_error, sizeof(p->status.last_error), fmt, ap);
 	va_end(ap);
-	log_warn("peer %s (%s): %s", p->region, p->url, p->status.last_error);
+	log_repeat_warn(&p->unreachable, repl_monotonic_ms(), c->warn_every_ms, "peer %s (%s): %s",
+			p->region, p->url, p->status.last_error);
 	p->status.errors++;
 	p->status.last_error_ms = wall_ms();
 	p->status_dirty = true;
@@ -464,6 +468,7 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
 	}
 	p->status.last_contact_ms = now;
+	log_repeat_end(&p->unreachable, repl_monotonic_ms(), "reachable again");
 	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
 	p->backoff_ms = 0;
@@ -500,6 +505,7 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 		 p->body.len);
 	p->need_snapshot = false;
 	p->status.last_contact_ms = wall_ms();
+	log_repeat_end(&p->unreachable, repl_monotonic_ms(), "reachable again");
 	p->status_dirty = true;
 	p->backoff_ms = 0;
 	p->next_ms = 0;
@@ -687,6 +693,7 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 	c->tls_ca = conf->replication.tls_ca ? strdup(conf->replication.tls_ca) : NULL;
 	c->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
 	c->long_poll_ms = conf->replication.long_poll_ms;
+	c->warn_every_ms = conf->replication.warn_every_ms ? conf->replication.warn_every_ms : 60000;
 	c->skew_ms =
 	    conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
 	c->key = key;
@@ -700,6 +707,9 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 		peer_t *p = &c->peers[c->peer_count++];
 		const conf_peer_t *cp = &conf->replication.peers[i];
 		snprintf(p->region, sizeof(p->region), "%s", cp->region);
+		char subject[96];
+		snprintf(subject, sizeof(subject), "peer %s", cp->region);
+		log_repeat_init(&p->unreachable, subject);
 		if (strlen(cp->url) > STATE_TEXT_MAX - 32) {
 			snprintf(err, errlen, "replication.peers.%s: URL longer than %d bytes",
 				 cp->region, STATE_TEXT_MAX - 32);
@@ -731,6 +741,7 @@ void repl_client_free(repl_client_t *c)
 	for (size_t i = 0; c->peers != NULL && i < c->peer_count; i++) {
 		free(c->peers[i].url);
 		free(c->peers[i].origins);
+		log_repeat_destroy(&c->peers[i].unreachable);
 	}
 	free(c->peers);
 	free(c->state_path);

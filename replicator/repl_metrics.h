@@ -11,6 +11,7 @@
 #include "metrics/metrics.h"
 #include "replicator/repl_stats.h"
 #include "state/state.h"
+#include "state/state_status.h"
 
 /* What a scrape reads, on the main thread (which owns conf): the process counters and,
  * through a read-only connection of its own, the peers' rows the client writes. */

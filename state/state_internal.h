@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "state/state.h"
+#include "state/state_verdict.h"
 
 /* Prepared statements kept for reuse: preparing the JSON upserts costs more than
  * running them. Keyed by SQL text; in_use keeps nested users of the same text apart. */
@@ -109,6 +110,14 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
  * (inside the write transaction), timed by this connection's clock: the time votes are
  * judged fresh by (state_verdict.h). */
 int state_observation_received_tx(state_t *st, const char *row_json) M_NONNULL_ALL M_WUR;
+
+/* Applies this region's memory to one datacenter's votes (state_verdict_decide's steps
+ * 3 and 4): raw is what the votes alone say (UNKNOWN: nothing), v has the counts and the
+ * votes' why; fills v->observed and the hold and damping fields, rewrites v->why when it
+ * holds or damps, and writes the updated memory to out (in may be NULL). */
+void state_hold_apply(const conf_t *conf, int raw, const state_verdict_memory_t *in,
+		      int64_t now_ms, state_verdict_t *v, state_verdict_memory_t *out)
+    M_NONNULL(1, 5, 6);
 
 /* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
 void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);

@@ -249,12 +249,112 @@ static const char observations_received_v5[] =
 	"  PRIMARY KEY (checker, datacenter)"
 	") WITHOUT ROWID;";
 
+/* Version 6 (issue 11), status tables: the effective state of every configured datacenter and
+ * record, the region's isolation, and their transitions, as meridian-healthcheck's
+ * status thread computes them from the config and the store (state_status_update()).
+ * Local like peers: never replicated; each region says what it itself concludes. */
+static const char status_tables_v6[] =
+	"CREATE TABLE IF NOT EXISTS dc_state ("
+	"  datacenter TEXT PRIMARY KEY,"
+	"  state TEXT NOT NULL,"
+	"  observed TEXT NOT NULL,"
+	"  forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),"
+	"  serving INTEGER NOT NULL CHECK (serving IN (0, 1)),"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  since INTEGER NOT NULL,"
+	"  votes_up INTEGER NOT NULL DEFAULT 0,"
+	"  votes_down INTEGER NOT NULL DEFAULT 0,"
+	"  votes_stale INTEGER NOT NULL DEFAULT 0,"
+	"  position INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS record_state ("
+	"  record TEXT PRIMARY KEY,"
+	"  fail_open INTEGER NOT NULL CHECK (fail_open IN (0, 1)),"
+	"  serving TEXT NOT NULL DEFAULT '',"
+	"  since INTEGER NOT NULL,"
+	"  position INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS region_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  region TEXT NOT NULL,"
+	"  level TEXT NOT NULL,"
+	"  isolated INTEGER NOT NULL CHECK (isolated IN (0, 1)),"
+	"  last_peer_contact INTEGER NOT NULL DEFAULT 0,"
+	"  isolated_after INTEGER NOT NULL,"
+	"  peers INTEGER NOT NULL DEFAULT 0,"
+	"  computed INTEGER NOT NULL"
+	");"
+	"CREATE TABLE IF NOT EXISTS transitions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  from_state TEXT NOT NULL DEFAULT '',"
+	"  to_state TEXT NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX IF NOT EXISTS transitions_at ON transitions (at);"
+	"CREATE VIEW IF NOT EXISTS status_effective AS"
+	" SELECT d.datacenter AS datacenter, d.state AS state, d.observed AS observed,"
+	"  d.forced AS forced, d.serving AS serving, d.reason AS reason,"
+	"  " ISO("d.since") " AS since, d.since AS since_ms,"
+	"  (" NOW_MS " - d.since) / 1000 AS age_s,"
+	"  d.votes_up AS votes_up, d.votes_down AS votes_down, d.votes_stale AS votes_stale,"
+	"  so.action AS override_action, so.reason AS override_reason,"
+	"  so.actor AS override_actor, so.origin AS override_origin,"
+	"  so.expires AS override_expires, so.seconds_left AS override_seconds_left"
+	" FROM dc_state d LEFT JOIN status_overrides so ON so.datacenter = d.datacenter"
+	" ORDER BY d.position, d.datacenter;"
+	"CREATE VIEW IF NOT EXISTS status_records AS"
+	" SELECT record, fail_open, NULLIF(serving, '') AS serving,"
+	"  " ISO("since") " AS since, since AS since_ms"
+	" FROM record_state ORDER BY position, record;"
+	"CREATE VIEW IF NOT EXISTS status_region AS"
+	" SELECT region, level, isolated,"
+	"  CASE WHEN last_peer_contact = 0 THEN NULL ELSE " ISO("last_peer_contact") " END"
+	"   AS last_peer_contact,"
+	"  NULLIF(last_peer_contact, 0) AS last_peer_contact_ms,"
+	"  CASE WHEN last_peer_contact = 0 THEN NULL"
+	"   ELSE (" NOW_MS " - last_peer_contact) / 1000 END AS contact_age_s,"
+	"  isolated_after AS isolated_after_ms, peers,"
+	"  " ISO("computed") " AS computed, computed AS computed_ms,"
+	"  (" NOW_MS " - computed) / 1000 AS computed_age_s"
+	" FROM region_state;"
+	"CREATE VIEW IF NOT EXISTS status_transitions AS"
+	" SELECT " ISO("at") " AS at, at AS at_ms, kind, subject,"
+	"  NULLIF(from_state, '') AS from_state, to_state, reason, id"
+	" FROM transitions ORDER BY at DESC, id DESC;";
+
+/* Version 7: what this region remembers of each datacenter's verdict between evaluations
+ * (state_verdict_memory_t): the last decided state, how long it has been held undecided,
+ * the flap penalty, and counters. Local like peers: never replicated; written by
+ * meridian-dnsd when it changes, read by meridianctl. */
+static const char verdict_memory_v7[] =
+	"CREATE TABLE verdict_memory ("
+	"  datacenter TEXT PRIMARY KEY,"
+	"  decided TEXT NOT NULL DEFAULT 'unknown' CHECK (decided IN ('unknown', 'up', 'down')),"
+	"  decided_at INTEGER NOT NULL DEFAULT 0,"
+	"  undecided_since INTEGER NOT NULL DEFAULT 0,"
+	"  expired INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1)),"
+	"  penalty REAL NOT NULL DEFAULT 0 CHECK (penalty >= 0),"
+	"  penalty_at INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed INTEGER NOT NULL DEFAULT 0 CHECK (suppressed IN (0, 1)),"
+	"  transitions INTEGER NOT NULL DEFAULT 0,"
+	"  holds INTEGER NOT NULL DEFAULT 0,"
+	"  isolated INTEGER NOT NULL DEFAULT 0,"
+	"  expiries INTEGER NOT NULL DEFAULT 0,"
+	"  suppressions INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
 	peer_origins_v3,
 	deployments_v4,
 	observations_received_v5,
+	status_tables_v6,
+	verdict_memory_v7,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

@@ -12,7 +12,7 @@ t_eq "drain exits 0" 0 "$RC"
 t_contains "drain reports what it did" 'us-east: drain by alice until' "$OUT"
 
 ctl status --json
-t_eq "status --json exits 0" 0 "$RC"
+t_eq "status --json exits 1 (WARNING: a datacenter drained)" 1 "$RC"
 t_check "status --json parses" json_ok
 t_eq "us-east drained in JSON" "drained" "$(jq_py 'd["datacenters"][0]["state"]')"
 t_eq "drain carries its reason" "kernel upgrade" "$(jq_py 'd["datacenters"][0]["override"]["reason"]')"

@@ -68,6 +68,8 @@ replication:
   listen: "127.0.0.1:$4"
   key_file: repl.key
   long_poll: 2s
+  isolated_after: ${OBS_ISOLATED_AFTER:-60s}
+  warn_every: ${OBS_WARN_EVERY:-60s}
   peers: { $2: "http://127.0.0.1:$3" }
 metrics: $metrics
 $6
@@ -87,6 +89,30 @@ obs_start() {
 		repl) t_start "repl-$1" "$BIN/meridian-replicator" -c "$WORK/$1.yaml" ;;
 		esac
 	done
+}
+
+# obs_stop PROG NAME: stops PROG-NAME (SIGTERM) and waits for it to be gone.
+obs_stop() {
+	local pid; pid=$(obs_pid "$1" "$2")
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# obs_ctl NAME ARGS...: meridianctl on region NAME; sets OUT and RC.
+obs_ctl() { local n=$1; shift; OUT=$("$BIN/meridianctl" -c "$WORK/$n.yaml" "$@" 2>&1); RC=$?; }
+
+# obs_wait_status NAME RC SECONDS: until `status` of NAME exits RC.
+obs_wait_status() {
+	local i
+	for i in $(seq $(($3 * 10))); do
+		obs_ctl "$1" status
+		[ "$RC" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "# status of $1 still exits $RC, wanted $2:"; echo "$OUT" | tail -5
+	return 1
 }
 
 # obs_pid PROG NAME: the pid t_start recorded for PROG-NAME.

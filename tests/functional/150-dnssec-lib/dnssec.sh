@@ -42,7 +42,8 @@ sec_anchors() {
 	echo "};" >>"$WORK/keys/anchors.conf"
 }
 
-# sec_unbound PORT ZONE...: starts Unbound (validator + iterator) on 127.0.0.1, with
+# sec_unbound PORT ZONE...: starts Unbound (validator + iterator; with U_ECS=1 also the
+# subnet cache, forwarding the client's ECS to 127.0.0.1) on 127.0.0.1, with
 # the anchors of sec_anchors and a stub zone per ZONE pointing at 127.0.0.1@PORT; sets
 # U_PORT. The port is picked free and Unbound started again on another one if it could
 # not bind it (another test took it in between).
@@ -69,8 +70,11 @@ server:
   num-threads: 1
   so-reuseport: no
   trust-anchor-file: "$WORK/keys/anchors.txt"
-  module-config: "validator iterator"
-  val-log-level: 2
+  module-config: "${U_ECS:+subnetcache }validator iterator"
+  val-log-level: 2${U_ECS:+
+  send-client-subnet: 127.0.0.1
+  client-subnet-always-forward: yes
+  max-client-subnet-ipv4: 24}
   qname-minimisation: no
   cache-max-ttl: 0
   cache-max-negative-ttl: 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # diff.py -- asks meridian-dnsd, NSD and Knot DNS the same queries and compares the answers
 #
-# usage: diff.py MERIDIAN_PORT NSD_PORT KNOT_PORT
+# usage: diff.py MERIDIAN_PORT NSD_PORT KNOT_PORT [do]
+# (do: every name/type query has DO set: for signed zones)
 # Each response is reduced to rcode, AA, TC, CD, AD, EDE codes and each section's records
 # (names lower case, compression undone, sorted). Where NSD and Knot agree, meridian-dnsd
 # must give the same; where they disagree the query is counted and skipped. Prints one
@@ -125,6 +126,7 @@ def reduce(resp):
 
 def main():
     mer, nsd, knot = (int(p) for p in sys.argv[1:4])
+    do = len(sys.argv) > 4 and sys.argv[4] == "do"
     names = ["example.com", "ns1", "mail", "www", "mixed", "MiXeD", "alias", "alias2", "tonx",
              "outside", "tocut", "tochild", "towild", "loop1", "foo.wild", "a.b.wild", "*.wild",
              "wild", "x.cw", "a.b.ent", "b.ent", "ent", "srv", "_sip._tcp", "_tcp",
@@ -137,9 +139,11 @@ def main():
     types = ["A", "AAAA", "MX", "TXT", "NS", "SOA", "CNAME", "ANY", "DS", "DNAME", "SRV", "PTR",
              "CAA", "HINFO", "NAPTR", "SSHFP", "TLSA", "RP", "SPF", "LOC", "URI"]
     cases = []
+    if do:
+        types += ["DNSKEY", "NSEC", "RRSIG"]
     for n in names:
         for t in types:
-            cases.append((n, TYPES[t], 1, {}))
+            cases.append((n, TYPES[t], 1, {"do": True} if do else {}))
     for n in ("www.example.com", "alias.example.com", "nothere.example.com", "x.old.example.com"):
         cases.append((n, 1, 255, {}))                  # QCLASS *
         cases.append((n, 1, 1, {"cd": True}))          # CD set

@@ -2,7 +2,8 @@
 # 152-dnsd-differential: the same zones served by meridian-dnsd, NSD and Knot DNS; every
 # query where NSD and Knot agree must get the same answer from meridian-dnsd (every RR
 # type and feature docs/dnsd-answers.md names: wildcards, CNAME chains, cuts, DS, DNAME,
-# ANY, QCLASS *, CD, EDE, case).
+# ANY, QCLASS *, CD, EDE, case); then the parent zone signed by ldns-signzone, with NSEC
+# and with NSEC3 opt-out, asked with DO (signatures, denial proofs, DS and no-DS proofs).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
 here=$(dirname "$0")
@@ -13,6 +14,7 @@ mkdir -p "$WORK/zones"
 for z in example.com child.example.com nods.example.com; do
 	cp "$here/zone.$z" "$WORK/zones/$z.zone"
 done
+ZONES=$WORK/zones
 
 cat >"$WORK/meridian.yaml" <<CONF
 region: test-east
@@ -22,11 +24,11 @@ dns:
   threads: 1
   zones:
     - origin: example.com.
-      file: zones/example.com.zone
+      file: $ZONES/example.com.zone
     - origin: child.example.com.
-      file: zones/child.example.com.zone
+      file: $ZONES/child.example.com.zone
     - origin: nods.example.com.
-      file: zones/nods.example.com.zone
+      file: $ZONES/nods.example.com.zone
 CONF
 d_start || t_abort "meridian-dnsd answers"
 
@@ -49,7 +51,7 @@ server:
     server-count: 1
     username: ""
     chroot: ""
-    zonesdir: "$WORK/zones"
+    zonesdir: "$ZONES"
     database: ""
     pidfile: "$WORK/$name$try/nsd.pid"
     xfrdfile: "$WORK/$name$try/xfrd.state"
@@ -77,7 +79,7 @@ log:
     any: info
 template:
   - id: default
-    storage: "$WORK/zones"
+    storage: "$ZONES"
 zone:
 CONF
 			for z in example.com child.example.com nods.example.com; do
@@ -102,13 +104,42 @@ CONF
 	done
 	return 1
 }
-start_peer nsd || t_abort "nsd answers"
-start_peer knot || t_abort "knotd answers"
+# phase LABEL [do]: NSD and Knot DNS on $ZONES, compared with meridian-dnsd on $D_PORT.
+phase() {
+	local label=$1 out n
+	start_peer nsd || t_abort "nsd answers ($label)"
+	start_peer knot || t_abort "knotd answers ($label)"
+	out=$(python3 "$here/diff.py" "$D_PORT" "$PORT_nsd" "$PORT_knot" ${2:-})
+	echo "$out" | tail -40
+	t_contains "$label: meridian-dnsd answers as NSD and Knot DNS do wherever they agree" \
+		" 0 mismatches" "$out"
+	n=$(sed -n 's/^compared \([0-9]*\) .*/\1/p' <<<"$out")
+	t_check "$label: most queries were compared ($n)" test "${n:-0}" -ge 900
+}
+phase unsigned
 
-out=$(python3 "$here/diff.py" "$D_PORT" "$PORT_nsd" "$PORT_knot")
-echo "$out" | tail -40
-t_contains "meridian-dnsd answers as NSD and Knot DNS do wherever they agree" " 0 mismatches" "$out"
-n=$(sed -n 's/^compared \([0-9]*\) .*/\1/p' <<<"$out")
-t_check "most queries were compared ($n)" test "${n:-0}" -ge 900
+# the same zones, the parent signed (NSEC, then NSEC3 with opt-out), asked with DO
+if command -v ldns-signzone >/dev/null && command -v ldns-keygen >/dev/null; then
+	mkdir -p "$WORK/keys"
+	zsk=$(cd "$WORK/keys" && ldns-keygen -a ECDSAP256SHA256 example.com)
+	ksk=$(cd "$WORK/keys" && ldns-keygen -k -a ECDSAP256SHA256 example.com)
+	for mode in nsec nsec3; do
+		ZONES=$WORK/zones-$mode
+		mkdir -p "$ZONES"
+		cp "$WORK/zones/"*.zone "$ZONES/"
+		args=()
+		[ $mode = nsec3 ] && args=(-n -p -s beef -t 1)
+		ldns-signzone "${args[@]}" -o example.com. -f "$ZONES/example.com.zone" \
+			"$WORK/zones/example.com.zone" "$WORK/keys/$zsk" "$WORK/keys/$ksk" ||
+			t_abort "ldns-signzone ($mode)"
+		sed "s|$WORK/zones/|$ZONES/|" "$WORK/meridian.yaml" >"$WORK/meridian-$mode.yaml"
+		D_PORT=$(t_port)
+		sed -i "s|127.0.0.1:[0-9]*|127.0.0.1:$D_PORT|" "$WORK/meridian-$mode.yaml"
+		t_start "dnsd-$mode" "$BIN/meridian-dnsd" -c "$WORK/meridian-$mode.yaml"
+		t_wait_dns "$D_PORT" || t_abort "meridian-dnsd serves the $mode zone"
+		phase "signed ($mode), DO" do
+	done
+fi
+
 t_check "no sanitizer report" d_sanitizer_clean
 t_done

@@ -75,7 +75,7 @@ t_check "a second make install" i_install "$D"
 t_contains "keeps the edited config" "# edited by the operator" "$(tail -n 1 "$CONF")"
 t_contains "and says so" "keeping $CONF" "$(cat "$WORK/install.log")"
 
-make -s -C "$BIN" uninstall DESTDIR="$D" >"$WORK/uninstall.log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$BIN" uninstall DESTDIR="$D" >"$WORK/uninstall.log" 2>&1
 t_eq "make uninstall" 0 $?
 t_eq "leaves only the edited config" "$I_sysconfdir/meridian/meridian.yaml" "$(cd "$D" && find . -type f | sed 's|^\.||')"
 t_done

@@ -19,7 +19,8 @@ static const conf_error_case_t cases[] = {
      "health:\n"
      "  zzz: 1\n",
      "meridian.yaml:4:3: health: unknown key \"zzz\" (expected one of: quorum, stale_after, "
-     "override_default, poll)"},
+     "override_default, poll, isolated, hold, flap_damping, flap_penalty, flap_suppress, flap_reuse, "
+     "flap_half_life, flap_max_hold)"},
     {"unknown_key_in_datacenter",
      "region: r\n"
      "state: s.db\n"
@@ -142,6 +143,19 @@ static const conf_error_case_t cases[] = {
      "meridian.yaml:6:3: replication.max_clock_skew: 30s is longer than health.stale_after "
      "(10s): the verdict would count votes up to stale_after + max_clock_skew old; lower it or "
      "raise stale_after"},
+    {"flap_reuse_not_below_suppress",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  flap_suppress: 800\n"
+     "  flap_reuse: 800\n",
+     "meridian.yaml:4:3: health.flap_reuse: flap_reuse 800 must be below flap_suppress 800"},
+    {"isolated_unknown_rule",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  isolated: vote\n",
+     "meridian.yaml:4:13: health.isolated: invalid value \"vote\" (expected one of: hold alone)"},
     {"duration_out_of_range",
      "region: r\n"
      "state: s.db\n"

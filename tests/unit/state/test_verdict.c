@@ -18,6 +18,9 @@ static conf_record_t records[] = {
     {.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
 };
 
+static conf_peer_t peers[] = {{.region = (char *)"eu-west", .url = (char *)"http://127.0.0.1:1"},
+			       {.region = (char *)"ap-south", .url = (char *)"http://127.0.0.1:2"}};
+
 static void conf_init(conf_t *conf, uint32_t quorum)
 {
 	memset(conf, 0, sizeof(*conf));
@@ -28,6 +31,14 @@ static void conf_init(conf_t *conf, uint32_t quorum)
 	conf->record_count = 2;
 	conf->health.quorum = quorum;
 	conf->health.stale_after_ms = 30000;
+	conf->health.hold_ms = 300000;
+	conf->health.isolated = (char *)"hold";
+	conf->health.flap_damping = true;
+	conf->health.flap_penalty = 1000;
+	conf->health.flap_suppress = 1500;
+	conf->health.flap_reuse = 750;
+	conf->health.flap_half_life_ms = 60000;
+	conf->health.flap_max_hold_ms = 600000;
 }
 
 /* One observation of eu-west: checker, status, age in ms, detail. */
@@ -48,40 +59,58 @@ static const struct {
 	unsigned down, up, stale;
 	const char *why;
 } quorum_cases[] = {
+	/* Three configured regions (us-east, eu-west, ap-south): a quorum is 2 of 3. */
 	{"no observation", 0, {{0}}, 0, STATE_DC_UNKNOWN, 0, 0, 0, "no fresh observation: served (fail open)"},
 	{"only stale", 0, {{"us-east", STATE_HEALTH_DOWN, 31000, "HTTP 503"}}, 1, STATE_DC_UNKNOWN, 0, 0, 1,
 	 "no fresh observation (1 stale): served (fail open)"},
 	{"unknown status does not vote", 0, {{"us-east", STATE_HEALTH_UNKNOWN, 0, ""}}, 1, STATE_DC_UNKNOWN,
 	 0, 0, 0, "no fresh observation: served (fail open)"},
-	{"one of one down", 0, {{"us-east", STATE_HEALTH_DOWN, 1000, "HTTP 503"}}, 1, STATE_DC_DOWN, 1, 0, 0,
-	 "1 of 1 fresh observations say down (HTTP 503)"},
-	{"all up", 0, {{"us-east", STATE_HEALTH_UP, 0, ""}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
-	 STATE_DC_UP, 0, 2, 0, "2 of 2 fresh observations say up"},
-	{"one of two down is no majority", 0,
+	{"one region's single view decides nothing", 0, {{"us-east", STATE_HEALTH_DOWN, 1000, "HTTP 503"}},
+	 1, STATE_DC_UNKNOWN, 1, 0, 0,
+	 "isolated: 1 of 3 regions say down, 2 without a fresh vote, quorum is 2: served (fail open)"},
+	{"two of three up decide up", 0, {{"us-east", STATE_HEALTH_UP, 0, ""}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
+	 STATE_DC_UP, 0, 2, 0, "2 of 3 regions say up"},
+	{"one down one up one missing decides nothing", 0,
 	 {{"us-east", STATE_HEALTH_DOWN, 0, "connect refused"}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
-	 STATE_DC_UP, 1, 1, 0, "1 of 2 fresh observations say down, quorum is 2"},
+	 STATE_DC_UNKNOWN, 1, 1, 0,
+	 "isolated: 1 of 3 regions say down, 1 without a fresh vote, quorum is 2: served (fail open)"},
+	{"one of three down is no quorum", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
+	  {"eu-west", STATE_HEALTH_UP, 0, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}},
+	 3, STATE_DC_UP, 1, 2, 0, "1 of 3 regions say down, quorum is 2"},
 	{"two of three down", 0,
 	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
 	  {"eu-west", STATE_HEALTH_UP, 0, ""},
 	  {"ap-south", STATE_HEALTH_DOWN, 0, "timeout"}},
-	 3, STATE_DC_DOWN, 2, 1, 0, "2 of 3 fresh observations say down (HTTP 503)"},
-	{"stale up does not save it", 0,
-	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 40000, ""}}, 2,
-	 STATE_DC_DOWN, 1, 0, 1, "1 of 1 fresh observations say down (HTTP 503)"},
-	{"stale down does not vote", 0,
-	 {{"us-east", STATE_HEALTH_DOWN, 30001, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 30000, ""}}, 2,
-	 STATE_DC_UP, 0, 1, 1, "1 of 1 fresh observations say up"},
-	{"quorum 2 with one down vote", 2,
-	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2, STATE_DC_UP,
-	 1, 1, 0, "1 of 2 fresh observations say down, quorum is 2"},
+	 3, STATE_DC_DOWN, 2, 1, 0, "2 of 3 regions say down (HTTP 503)"},
+	{"a stale vote counts neither way", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 40000, ""},
+	  {"ap-south", STATE_HEALTH_DOWN, 0, ""}}, 3,
+	 STATE_DC_DOWN, 2, 0, 1, "2 of 3 regions say down (HTTP 503)"},
+	{"stale down votes cannot make a quorum", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 30001, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 30000, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}}, 3,
+	 STATE_DC_UP, 0, 2, 1, "2 of 3 regions say up"},
+	{"quorum 3: two down is up", 3,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_DOWN, 0, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}}, 3, STATE_DC_UP,
+	 2, 1, 0, "2 of 3 regions say down, quorum is 3"},
 	{"quorum 1 with one down vote", 1,
 	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
 	  {"eu-west", STATE_HEALTH_UP, 0, ""},
 	  {"ap-south", STATE_HEALTH_UP, 0, ""}},
-	 3, STATE_DC_DOWN, 1, 2, 0, "1 of 3 fresh observations say down (HTTP 503)"},
-	{"quorum 2 of 2 down", 2,
-	 {{"us-east", STATE_HEALTH_DOWN, 0, ""}, {"eu-west", STATE_HEALTH_DOWN, 0, "timeout"}}, 2,
-	 STATE_DC_DOWN, 2, 0, 0, "2 of 2 fresh observations say down (timeout)"},
+	 3, STATE_DC_DOWN, 1, 2, 0, "1 of 3 regions say down (HTTP 503)"},
+	{"quorum 1: one region alone decides", 1,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "timeout"}}, 1,
+	 STATE_DC_DOWN, 1, 0, 0, "1 of 3 regions say down (timeout)"},
+	{"quorum 3: one up decides up", 3,
+	 {{"us-east", STATE_HEALTH_UP, 0, ""}}, 1,
+	 STATE_DC_UP, 0, 1, 0, "1 of 3 regions say up"},
+	{"an unconfigured checker is one more region", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_DOWN, 0, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}, {"sa-east", STATE_HEALTH_UP, 0, ""}}, 4,
+	 STATE_DC_UP, 2, 2, 0, "2 of 4 regions say down, quorum is 3"},
 };
 /* clang-format on */
 
@@ -93,6 +122,8 @@ static void test_verdict_quorum_table(void **unused)
 		conf_t conf;
 
 		conf_init(&conf, quorum_cases[i].quorum);
+		conf.replication.peers = peers;
+		conf.replication.peer_count = 2;
 		for (size_t j = 0; j < quorum_cases[i].vote_count; j++) {
 			const vote_t *v = &quorum_cases[i].votes[j];
 
@@ -157,17 +188,17 @@ static const struct {
 	const char *why;
 } override_cases[] = {
 	{"drain beats up", STATE_OVERRIDE_DRAIN, 30 * MIN, false, STATE_HEALTH_UP, STATE_DC_DRAINED, false,
-	 "drained by alice: maintenance (expires in 30m00s; observed up: 1 of 1 fresh observations say up)"},
+	 "drained by alice: maintenance (expires in 30m00s; observed up: 1 of 1 regions say up)"},
 	{"force-down beats up", STATE_OVERRIDE_FORCE_DOWN, 0, false, STATE_HEALTH_UP, STATE_DC_FORCED_DOWN,
-	 false, "forced down by alice: maintenance (no expiry; observed up: 1 of 1 fresh observations say up)"},
+	 false, "forced down by alice: maintenance (no expiry; observed up: 1 of 1 regions say up)"},
 	{"force-up beats down", STATE_OVERRIDE_FORCE_UP, 90 * MIN, false, STATE_HEALTH_DOWN,
 	 STATE_DC_FORCED_UP, true,
-	 "forced up by alice: maintenance (expires in 1h30m; observed down: 1 of 1 fresh observations say"
+	 "forced up by alice: maintenance (expires in 1h30m; observed down: 1 of 1 regions say"
 	 " down (HTTP 503))"},
 	{"expired override ignored", STATE_OVERRIDE_DRAIN, -1, false, STATE_HEALTH_UP, STATE_DC_UP, true,
-	 "1 of 1 fresh observations say up"},
+	 "1 of 1 regions say up"},
 	{"tombstone ignored", STATE_OVERRIDE_FORCE_DOWN, 0, true, STATE_HEALTH_UP, STATE_DC_UP, true,
-	 "1 of 1 fresh observations say up"},
+	 "1 of 1 regions say up"},
 };
 /* clang-format on */
 
