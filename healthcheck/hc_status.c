@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "conf/conf.h"
 #include "state/state.h"
@@ -30,13 +31,6 @@ struct hc_status {
 	state_t *st;	      /* the thread's own connection */
 	char problem[256];    /* last failure logged, to log each once */
 };
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void problem(hc_status_t *s, const char *what)
 {
@@ -75,7 +69,7 @@ static void *status_main(void *arg)
 				problem(s, err);
 		}
 		if (s->st != NULL && s->conf != NULL) {
-			int64_t now = wall_ms();
+			int64_t now = clock_wall_ms();
 			bool changed;
 			/* committed on a change, or as a heartbeat every HC_STATUS_REFRESH_MS */
 			bool heartbeat = reload || now - written >= HC_STATUS_REFRESH_MS;

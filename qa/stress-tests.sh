@@ -2,6 +2,7 @@
 # qa/stress-tests.sh -- runs the whole test suite N times on a loaded machine and prints every test that failed
 #
 # usage: qa/stress-tests.sh N [BUILDDIR]      (BUILDDIR: a built tree, default ./build)
+#        qa/stress-tests.sh --report DIR      the table of a run that was cut short
 #
 # While the N runs go (one after the other, two tests at a time as `make -j2 check`),
 # the machine is kept busy on purpose: one CPU hog per core, and a second copy of the
@@ -14,6 +15,40 @@
 # with the runs it failed in. Exit status: 0 when nothing failed, 1 otherwise.
 # STRESS_TIMEOUT (seconds, default 900) ends a test that hangs: it counts as failed.
 set -u
+
+# report OUT: the table of every test that failed in any run under OUT (finished runs of
+# the main loop are the ones with a "done" file; the last one may be cut short).
+report() {
+	local out=$1 t m b where fails_total=0 runs streak=0 best=0 r
+	runs=$(ls -d "$out"/main-* 2>/dev/null | wc -l)
+	for r in $(ls -d "$out"/main-* 2>/dev/null | sed 's/.*main-//' | sort -n); do
+		[ -e "$out/main-$r/done" ] || continue
+		if grep -qvE '^(PASS|SKIP) ' "$out/main-$r/results"; then streak=0; else streak=$((streak + 1)); fi
+		[ $streak -gt $best ] && best=$streak
+	done
+	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started), with CPU hogs and a second copy of the suite beside them"
+	echo "longest streak of finished runs without a failure: $best"
+	printf '%-50s %5s %7s  %s\n' test main beside "failed in"
+	for t in $(cat "$out/tests"); do
+		m=$(cat "$out"/main-*/results 2>/dev/null | grep -cE "^(FAIL|TIMEOUT) $t\$")
+		b=$(cat "$out"/beside-*/results 2>/dev/null | grep -cE "^(FAIL|TIMEOUT) $t\$")
+		if [ "$m" -gt 0 ] || [ "$b" -gt 0 ]; then
+			where=$(grep -lE "^(FAIL|TIMEOUT) $t\$" "$out"/main-*/results "$out"/beside-*/results 2>/dev/null |
+				sed "s#$out/##; s#/results##" | tr '\n' ' ')
+			printf '%-50s %5s %7s  %s\n' "$t" "$m" "$b" "$where"
+			fails_total=$((fails_total + m + b))
+		fi
+	done
+	[ $fails_total -eq 0 ] && printf '%-50s %5s %7s\n' "(none)" 0 0
+	echo "($(ls -d "$out"/beside-* 2>/dev/null | wc -l) runs of the copy beside, the last one cut short; logs in $out)"
+	[ $fails_total -eq 0 ]
+}
+if [ "${1:-}" = --report ]; then
+	[ -d "${2:-}" ] || { echo "usage: $0 --report DIR" >&2; exit 2; }
+	report "$2"
+	exit
+fi
+
 N=${1:-}
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 N [BUILDDIR]" >&2; exit 2; }
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,6 +126,7 @@ best=0
 for r in $(seq "$N"); do
 	start=$SECONDS
 	run_suite "$OUT/main-$r"
+	touch "$OUT/main-$r/done"
 	fails=$(grep -cvE '^(PASS|SKIP) ' "$OUT/main-$r/results")
 	passes=$(grep -c '^PASS ' "$OUT/main-$r/results")
 	skips=$(grep -c '^SKIP ' "$OUT/main-$r/results")
@@ -102,21 +138,4 @@ stop_load
 
 # The table: every test that failed in any run (main or beside), with the runs.
 echo
-echo "stress: $N runs with $(nproc) CPU hogs and a second copy of the suite beside them"
-echo "longest streak of runs without a failure: $best of $N"
-printf '%-45s %5s %7s  %s\n' test main beside "failed in"
-fails_total=0
-for t in $(cat "$OUT/tests"); do
-	m=$(cat "$OUT"/main-*/results 2>/dev/null | grep -cE "^(FAIL|TIMEOUT) $t\$")
-	b=$(cat "$OUT"/beside-*/results 2>/dev/null | grep -cE "^(FAIL|TIMEOUT) $t\$")
-	if [ "$m" -gt 0 ] || [ "$b" -gt 0 ]; then
-		where=$(grep -lE "^(FAIL|TIMEOUT) $t\$" "$OUT"/main-*/results "$OUT"/beside-*/results 2>/dev/null |
-			sed "s#$OUT/##; s#/results##" | tr '\n' ' ')
-		printf '%-45s %5s %7s  %s\n' "$t" "$m" "$b" "$where"
-		fails_total=$((fails_total + m + b))
-	fi
-done
-beside_runs=$(ls -d "$OUT"/beside-* 2>/dev/null | wc -l)
-[ $fails_total -eq 0 ] && printf '%-45s %5s %7s\n' "(none)" 0 0
-echo "($beside_runs runs of the copy beside, the last one cut short; logs in $OUT)"
-[ $fails_total -eq 0 ]
+report "$OUT"

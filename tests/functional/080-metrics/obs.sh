@@ -105,13 +105,9 @@ obs_stop() {
 obs_ctl() { local n=$1; shift; OUT=$("$BIN/meridianctl" -c "$WORK/$n.yaml" "$@" 2>&1); RC=$?; }
 
 # obs_wait_status NAME RC SECONDS: until `status` of NAME exits RC.
+obs_status_is() { obs_ctl "$1" status; [ "$RC" = "$2" ]; }
 obs_wait_status() {
-	local i
-	for i in $(seq $(($3 * 10))); do
-		obs_ctl "$1" status
-		[ "$RC" = "$2" ] && return 0
-		sleep 0.1
-	done
+	t_until $(($3 < 30 ? 30 : $3)) obs_status_is "$1" "$2" && return 0
 	echo "# status of $1 still exits $RC, wanted $2:"; echo "$OUT" | tail -5
 	return 1
 }

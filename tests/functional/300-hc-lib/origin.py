@@ -66,9 +66,12 @@ def serve_stream(handle):
     in mode "down" the listener closes, a bound socket keeping the port."""
     listener = stream_socket(fixed_port)
     port = listener.getsockname()[1]
-    listener.listen(128)
-    write_port(port)
     holder = None
+    if mode() == "down":  # started down: bound, refusing, from the first moment
+        holder, listener = listener, None
+    else:
+        listener.listen(128)
+    write_port(port)
     while True:
         down = mode() == "down"
         if down and listener is not None:

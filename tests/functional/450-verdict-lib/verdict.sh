@@ -12,9 +12,13 @@ v_need_faketime() { [ -n "$FAKETIME_LIB" ] || t_skip "libfaketime not installed 
 # v_clock OFFSET CMD...: runs CMD with its wall clock moved by OFFSET seconds ("-25",
 # "+29.7"); monotonic clocks are left alone. Under ASan the preload comes first, which
 # the runtime would refuse without verify_asan_link_order=0.
+# In a subshell (t_start runs it in the background) CMD replaces the subshell, so the pid
+# t_start records is CMD's own: killing it stops CMD (it used to outlive the scenario).
 v_clock() {
 	local offset=$1; shift
-	LD_PRELOAD=$FAKETIME_LIB FAKETIME="$offset" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	local run=()
+	[ "$BASHPID" != "$$" ] && run=(exec)
+	"${run[@]}" env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$offset" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		FAKETIME_NO_CACHE=1 ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0" "$@"
 }
 

@@ -12,18 +12,22 @@ for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || 
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 v_mmdb
 v_zone
-mkdir -p "$WORK/www"
-echo ok >"$WORK/www/healthz"
-LIVE=$(t_port)
-DEAD=$(t_port)
-DNS=$(t_port)
+# the live origin binds its own port (origin.py; "down" stops it listening, port kept),
+# the dead checks point at a port held by us that never listens, and meridian-dnsd
+# listens on a port it picks and logs.
+echo ok >"$WORK/live.mode"
+t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/live.port" "$WORK/live.mode"
+t_until 30 test -s "$WORK/live.port" || t_abort "the live origin started"
+LIVE=$(cat "$WORK/live.port")
+t_hold dead
+DEAD=$PORT_dead
 cat >"$WORK/r.yaml" <<YAML
 region: r
 state: r.db
 geoip: test-city.mmdb
 health: { stale_after: 3s, poll: 5ms }
 dns:
-  listen: ["127.0.0.1:$DNS"]
+  listen: ["127.0.0.1:0"]
   zones:
     - { origin: example.com., file: zones/example.com.zone }
 datacenters:
@@ -42,16 +46,17 @@ datacenters:
 records:
   www.example.com.: { datacenters: [us-east, eu-west, ap-east], ttl: 5 }
 YAML
-t_start origin python3 -m http.server "$LIVE" --bind 127.0.0.1 --directory "$WORK/www"
 t_wait_tcp "$LIVE"
 t_start hc "$BIN/meridian-healthcheck" -c "$WORK/r.yaml"
 t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/r.yaml"
+DNS=$(t_listen_port "$WORK/dnsd.log") || t_abort "meridian-dnsd logs its port"
 t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
 
 ctl() { "$BIN/meridianctl" -c "$WORK/r.yaml" "$@"; }
 answer() { kdig @127.0.0.1 -p "$DNS" +retry=0 +timeout=2 +short +subnet=81.2.69.142/32 www.example.com "$1" | sort | tr '\n' ' ' | sed 's/ $//'; }
-wait_answer() { # TYPE WANT
-	for _ in $(seq 100); do [ "$(answer "$1")" = "$2" ] && return 0; sleep 0.05; done
+answer_is() { [ "$(answer "$1")" = "$2" ]; }
+wait_answer() { # TYPE WANT: waits (30 s) for the answer
+	t_until 30 answer_is "$1" "$2" && return 0
 	echo "# $1 answer still [$(answer "$1")], wanted [$2]"; return 1
 }
 # explain_pick FAMILY: the datacenter explain answers A (0) or AAAA (1) from, "-" for none.
@@ -87,7 +92,8 @@ t_contains "status calls out the fail-open record" "FAIL-OPEN www.example.com." 
 # Both drained ones observed down too: nearest of the three again (eu-west).
 ctl clear us-east --force >/dev/null
 ctl clear ap-east --force >/dev/null
-kill "$PID_origin"
+echo down >"$WORK/live.mode"
+t_wait_refused "$LIVE"
 t_check "all three observed down" v_wait_state 10 r us-east down
 t_check "ap-east down" v_wait_state 10 r ap-east down
 t_check "all observed down: A from the nearest, eu-west" wait_answer A 198.51.100.20

@@ -10,18 +10,22 @@ command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_mmdb
 v_zone
-mkdir -p "$WORK/www"
-echo ok >"$WORK/www/healthz"
-LIVE=$(t_port)
-DEAD=$(t_port)
-DNS=$(t_port)
+# the live origin binds its own port (origin.py; "down" stops it listening, port kept),
+# the dead checks point at a port held by us that never listens, and meridian-dnsd
+# listens on a port it picks and logs.
+echo ok >"$WORK/live.mode"
+t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/live.port" "$WORK/live.mode"
+t_until 30 test -s "$WORK/live.port" || t_abort "the live origin started"
+LIVE=$(cat "$WORK/live.port")
+t_hold dead
+DEAD=$PORT_dead
 cat >"$WORK/r.yaml" <<YAML
 region: r
 state: r.db
 geoip: test-city.mmdb
 health: { stale_after: 3s, hold: 10s, poll: 5ms }
 dns:
-  listen: ["127.0.0.1:$DNS"]
+  listen: ["127.0.0.1:0"]
   zones:
     - { origin: example.com., file: zones/example.com.zone }
 datacenters:
@@ -36,15 +40,16 @@ datacenters:
 records:
   www.example.com.: { datacenters: [east, west], ttl: 5 }
 YAML
-t_start origin python3 -m http.server "$LIVE" --bind 127.0.0.1 --directory "$WORK/www"
 t_wait_tcp "$LIVE"
 t_start hc "$BIN/meridian-healthcheck" -c "$WORK/r.yaml"
 t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/r.yaml"
+DNS=$(t_listen_port "$WORK/dnsd.log") || t_abort "meridian-dnsd logs its port"
 t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
 
 answer() { kdig @127.0.0.1 -p "$DNS" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }
-wait_answer() { # WANT SECONDS
-	for _ in $(seq $(($2 * 20))); do [ "$(answer)" = "$1" ] && return 0; sleep 0.05; done
+answer_is() { [ "$(answer)" = "$1" ]; }
+wait_answer() { # WANT SECONDS (a quiet machine's; the deadline is at least 30 s)
+	t_until $(($2 < 30 ? 30 : $2)) answer_is "$1" && return 0
 	echo "# answer still [$(answer)], wanted $1"; return 1
 }
 status_json() { "$BIN/meridianctl" -c "$WORK/r.yaml" status --json; }
@@ -66,8 +71,9 @@ t_eq "status exits 0 while the checker writes" 0 $?
 kill -TERM "$PID_hc"
 wait "$PID_hc" 2>/dev/null
 stopped=$(date +%s%N)
-wait_hold() { # WANT: waits until east's hold is WANT (10 s)
-	for _ in $(seq 100); do [ "$(field east hold)" = "$1" ] && return 0; sleep 0.1; done
+hold_is() { [ "$(field east hold)" = "$1" ]; }
+wait_hold() { # WANT: waits until east's hold is WANT (30 s)
+	t_until 30 hold_is "$1" && return 0
 	echo "# east's hold is [$(field east hold)], wanted $1"; return 1
 }
 t_check "the vote goes stale: east held (silent)" wait_hold silent
