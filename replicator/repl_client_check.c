@@ -47,8 +47,11 @@ void repl_client_identity_check(repl_client_t *c, peer_t *p, const repl_batch_t 
 	p->answered = true;
 	if (atomic_load(&c->stats->own_checked))
 		return;
+	/* Every peer, or after REPL_IDENTITY_WAIT_MS any one: a peer that never answers
+	 * (down, or broken) must not hold our writes back for ever. */
 	for (size_t i = 0; i < c->peer_count; i++)
-		if (!c->peers[i].answered)
+		if (!c->peers[i].answered &&
+		    repl_monotonic_ms() - c->started_ms < REPL_IDENTITY_WAIT_MS)
 			return;
 	atomic_store(&c->stats->own_checked, true);
 	repl_watch_notify(c->watch);
@@ -63,14 +66,18 @@ static void digest_text(const state_digest_t *d, char *out, size_t len)
 		snprintf(out, len, "%lld:%016" PRIx64, (long long)d->rows, d->sum);
 }
 
-/* Asks p for a re-sync replacing our rows of d (appended to p's list). */
-static void resync_ask(peer_t *p, const state_digest_t *d, bool local)
+/* Asks p for a re-sync: its snapshot merged into ours, and when force, its copy of the
+ * rows of d winning ties too (d appended to p's list). */
+static void resync_ask(peer_t *p, const state_digest_t *d, bool local, bool force)
 {
-	state_digest_t *grown = realloc(p->replace, (p->replace_count + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return;
-	p->replace = grown;
-	p->replace[p->replace_count++] = *d;
+	if (force) {
+		state_digest_t *grown =
+		    realloc(p->replace, (p->replace_count + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return;
+		p->replace = grown;
+		p->replace[p->replace_count++] = *d;
+	}
 	p->need_snapshot = true;
 	p->resync = true;
 	p->local_repair = p->local_repair || local;
@@ -101,12 +108,17 @@ static void divergence(repl_client_t *c, peer_t *p, const state_digest_t *ours,
 		  p->region, table, origin, mine, other);
 	if (state_divergence_note(c->st, p->region, table, origin, mine, other) != 0)
 		log_warn("cannot record the divergence: %s", state_errmsg(c->st));
+	/* Both sides merge the other's rows (last writer wins: nothing is lost); ties are
+	 * settled by the rows' origin, or between two other regions by the greater name
+	 * taking the other's copy, so the two never both give way. */
 	bool take = strcmp(origin, p->region) == 0 ||
 		    (strcmp(origin, c->region) != 0 && strcmp(c->region, p->region) > 0);
-	if (take) {
-		log_warn("re-syncing %s rows of origin %s from peer %s", table, origin, p->region);
-		resync_ask(p, &d, false);
-	}
+	int64_t mono = repl_monotonic_ms();
+	if (p->resync_ms != 0 && mono - p->resync_ms < REPL_RESYNC_MIN_MS)
+		return;
+	log_warn("re-syncing %s rows of origin %s from peer %s%s", table, origin, p->region,
+		 take ? " (its copy wins ties)" : "");
+	resync_ask(p, &d, false, take);
 }
 
 /* After a batch: when we hold exactly what the peer holds (every head equal to our
@@ -152,6 +164,11 @@ void repl_client_digest_compare(repl_client_t *c, peer_t *p, const repl_batch_t 
 			if (cmp >= 0)
 				j++;
 		}
+		if (found > 0)
+			p->resync_ms = p->resync_ms == 0 || repl_monotonic_ms() - p->resync_ms >=
+							      REPL_RESYNC_MIN_MS
+					   ? repl_monotonic_ms()
+					   : p->resync_ms;
 		if (found == 0 && state_divergence_resolved(c->st, p->region) != 0)
 			log_warn("cannot record the repair: %s", state_errmsg(c->st));
 	}
@@ -189,7 +206,7 @@ void repl_client_digest_verify(repl_client_t *c, int64_t mono)
 					  "") != 0)
 			log_warn("cannot record the divergence: %s", state_errmsg(c->st));
 		if (from != NULL)
-			resync_ask(from, &bad[i], true);
+			resync_ask(from, &bad[i], true, true);
 	}
 	free(bad);
 }

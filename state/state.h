@@ -224,9 +224,10 @@ int state_divergence_note(state_t *st, const char *peer, const char *table, cons
 			  const char *local_digest, const char *peer_digest) M_NONNULL_ALL M_WUR;
 /* Every open divergence with peer is repaired (its digests agree again). */
 int state_divergence_resolved(state_t *st, const char *peer) M_NONNULL_ALL M_WUR;
-/* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from) after
- * removing, in the same transaction, our rows of each (table, origin) in replace: the
- * peer's copy of them wins whatever their hlc. */
+/* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from: rows
+ * merge last-writer-wins, none is ever removed); for the (table, origin) pairs in
+ * replace, the peer's row also wins a tie (same key, hlc and origin, other content:
+ * a row edited by hand, or two entries numbered alike). */
 int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
 				  int64_t max_ms, const state_digest_t *replace, size_t count)
 	M_NONNULL(1, 2, 3) M_WUR;
