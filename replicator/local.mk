@@ -67,6 +67,7 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/414-repl-conn-limits/run.sh \
 	tests/functional/415-repl-refusal-log/run.sh \
 	tests/functional/416-repl-clock-error/run.sh \
+	tests/functional/417-repl-nonce-load/run.sh \
 	tests/functional/418-repl-store-identity/run.sh \
 	tests/functional/419-repl-digest/run.sh \
 	tests/functional/420-repl-chaos/run.sh
