@@ -18,12 +18,26 @@ void repl_client_identity_check(repl_client_t *c, peer_t *p, const repl_batch_t 
 {
 	uint64_t held = 0, base = 0, moved = 0;
 	for (size_t h = 0; h < b->head_count; h++) {
+		bool collided = false;
 		if (strcmp(b->heads[h].origin, c->region) != 0)
 			continue;
 		if (state_cursor_get(c->st, c->region, &held) != 0)
 			return;
-		if (b->heads[h].seq > held) {
-			int rc = state_identity_renumber(c->st, b->heads[h].seq, &base, &moved);
+		/* Within what we hold: the peer's newest entry of ours must be the one we
+		 * numbered so (a restored copy that wrote on may have numbered another). */
+		if (b->has_you && b->you_seq == b->heads[h].seq && b->you_hlc != 0 &&
+		    b->you_seq <= held && b->you_seq > c->confirmed) {
+			state_change_t *mine = NULL;
+			size_t got = 0;
+			if (state_changes_since(c->st, c->region, b->you_seq - 1, 1, &mine, &got) ==
+				0 &&
+			    got == 1 && mine[0].seq == b->you_seq && mine[0].hlc != b->you_hlc)
+				collided = true;
+			state_changes_free(mine, got);
+		}
+		if (b->heads[h].seq > held || collided) {
+			int rc = state_identity_renumber(c->st, b->heads[h].seq, collided, &base,
+							 &moved);
 			if (rc < 0) {
 				log_error("cannot start a new incarnation: %s", state_errmsg(c->st));
 				return;
