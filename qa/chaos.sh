@@ -19,7 +19,7 @@ T_NAME=${T_NAME:-chaos}
 . "$top/tests/functional/lib.sh"
 . "$top/tests/functional/400-repl-lib/repl.sh"
 PEER="python3 $top/tests/functional/400-repl-lib/repl_peer.py"
-FT=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+FT=$(repl_faketime_preload)
 REGIONS="a b c"
 
 repl_alloc evil
@@ -60,7 +60,11 @@ writer_loop() { # REGION
 			"$REPL_WRITER" "$WORK/$1.db" "$1" event "$1-$i" >/dev/null 2>&1 &&
 				echo "$1-$i" >>"$WORK/acked.$1"
 		fi
-		[ -e "$WORK/pause-$1" ] && while [ -e "$WORK/pause-$1" ]; do sleep 0.05; done
+		if [ -e "$WORK/pause-$1" ]; then
+			touch "$WORK/paused-$1"
+			while [ -e "$WORK/pause-$1" ]; do sleep 0.05; done
+			rm -f "$WORK/paused-$1"
+		fi
 		sleep 0.0$((RANDOM % 5))
 	done
 }
@@ -72,15 +76,18 @@ for r in $REGIONS; do writer_loop "$r" & T_PIDS+=($!); eval "WRITER_$r=$!"; done
 restore() { # REGION
 	local r=$1 other cur
 	other=$([ "$r" = b ] && echo a || echo b)
-	touch "$WORK/pause-$r"; sleep 0.3
+	touch "$WORK/pause-$r"
+	# Until its writer is between writes: an acknowledged write is in the store.
+	for _ in $(seq 600); do [ -e "$WORK/paused-$r" ] && break; sleep 0.05; done
 	cur=$(repl_sql "$r" "SELECT seq FROM cursors WHERE origin = '$r'")
 	repl_wait_sql 30 "$other" "SELECT seq >= $cur FROM cursors WHERE origin = '$r'" 1 >/dev/null
 	repl_stop "$r" KILL
-	if [ -e "$WORK/$r.copy" ]; then
-		rm -f "$WORK/$r.db-wal" "$WORK/$r.db-shm"
-		cp "$WORK/$r.copy" "$WORK/$r.db"
-	fi
-	sqlite3 "$WORK/$r.db" ".backup '$WORK/$r.copy'" 2>/dev/null
+	# The copy taken at the previous restore goes back in place; the store as it is now
+	# becomes the copy the next restore of this region uses.
+	sqlite3 "$WORK/$r.db" ".backup '$WORK/$r.next'" 2>/dev/null
+	rm -f "$WORK/$r.db-wal" "$WORK/$r.db-shm"
+	cp "$WORK/$r.copy" "$WORK/$r.db"
+	mv "$WORK/$r.next" "$WORK/$r.copy"
 	# The documented procedure (docs/replication.md): the replicator first, the writers
 	# once it has learnt from its peers what they hold of its origin.
 	local runs=${REPL_RUNS:-0}
