@@ -70,9 +70,11 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/414-repl-conn-limits/run.sh \
 	tests/functional/415-repl-refusal-log/run.sh \
 	tests/functional/416-repl-clock-error/run.sh \
+	tests/functional/417-repl-nonce-load/run.sh \
 	tests/functional/418-repl-store-identity/run.sh \
-	tests/functional/419-repl-digest/run.sh
+	tests/functional/419-repl-digest/run.sh \
+	tests/functional/420-repl-chaos/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md
-EXTRA_DIST += bench/repl-lag.sh
+EXTRA_DIST += bench/repl-lag.sh qa/chaos.sh

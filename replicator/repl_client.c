@@ -562,6 +562,7 @@ int repl_client_run(repl_client_t *c)
 	state_identity_t id;
 	if (state_identity_get(c->st, &id) == 0)
 		c->confirmed = id.confirmed;
+	c->started_ms = repl_monotonic_ms();
 	if (c->peer_count == 0)
 		atomic_store(&c->stats->own_checked, true);
 	/* Keep the error counts across restarts. */

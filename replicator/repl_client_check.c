@@ -18,12 +18,26 @@ void repl_client_identity_check(repl_client_t *c, peer_t *p, const repl_batch_t 
 {
 	uint64_t held = 0, base = 0, moved = 0;
 	for (size_t h = 0; h < b->head_count; h++) {
+		bool collided = false;
 		if (strcmp(b->heads[h].origin, c->region) != 0)
 			continue;
 		if (state_cursor_get(c->st, c->region, &held) != 0)
 			return;
-		if (b->heads[h].seq > held) {
-			int rc = state_identity_renumber(c->st, b->heads[h].seq, &base, &moved);
+		/* Within what we hold: the peer's newest entry of ours must be the one we
+		 * numbered so (a restored copy that wrote on may have numbered another). */
+		if (b->has_you && b->you_seq == b->heads[h].seq && b->you_hlc != 0 &&
+		    b->you_seq <= held && b->you_seq > c->confirmed) {
+			state_change_t *mine = NULL;
+			size_t got = 0;
+			if (state_changes_since(c->st, c->region, b->you_seq - 1, 1, &mine, &got) ==
+				0 &&
+			    got == 1 && mine[0].seq == b->you_seq && mine[0].hlc != b->you_hlc)
+				collided = true;
+			state_changes_free(mine, got);
+		}
+		if (b->heads[h].seq > held || collided) {
+			int rc = state_identity_renumber(c->st, b->heads[h].seq, collided, &base,
+							 &moved);
 			if (rc < 0) {
 				log_error("cannot start a new incarnation: %s", state_errmsg(c->st));
 				return;
@@ -47,8 +61,11 @@ void repl_client_identity_check(repl_client_t *c, peer_t *p, const repl_batch_t 
 	p->answered = true;
 	if (atomic_load(&c->stats->own_checked))
 		return;
+	/* Every peer, or after REPL_IDENTITY_WAIT_MS any one: a peer that never answers
+	 * (down, or broken) must not hold our writes back for ever. */
 	for (size_t i = 0; i < c->peer_count; i++)
-		if (!c->peers[i].answered)
+		if (!c->peers[i].answered &&
+		    repl_monotonic_ms() - c->started_ms < REPL_IDENTITY_WAIT_MS)
 			return;
 	atomic_store(&c->stats->own_checked, true);
 	repl_watch_notify(c->watch);
@@ -63,14 +80,18 @@ static void digest_text(const state_digest_t *d, char *out, size_t len)
 		snprintf(out, len, "%lld:%016" PRIx64, (long long)d->rows, d->sum);
 }
 
-/* Asks p for a re-sync replacing our rows of d (appended to p's list). */
-static void resync_ask(peer_t *p, const state_digest_t *d, bool local)
+/* Asks p for a re-sync: its snapshot merged into ours, and when force, its copy of the
+ * rows of d winning ties too (d appended to p's list). */
+static void resync_ask(peer_t *p, const state_digest_t *d, bool local, bool force)
 {
-	state_digest_t *grown = realloc(p->replace, (p->replace_count + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return;
-	p->replace = grown;
-	p->replace[p->replace_count++] = *d;
+	if (force) {
+		state_digest_t *grown =
+		    realloc(p->replace, (p->replace_count + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return;
+		p->replace = grown;
+		p->replace[p->replace_count++] = *d;
+	}
 	p->need_snapshot = true;
 	p->resync = true;
 	p->local_repair = p->local_repair || local;
@@ -101,12 +122,17 @@ static void divergence(repl_client_t *c, peer_t *p, const state_digest_t *ours,
 		  p->region, table, origin, mine, other);
 	if (state_divergence_note(c->st, p->region, table, origin, mine, other) != 0)
 		log_warn("cannot record the divergence: %s", state_errmsg(c->st));
+	/* Both sides merge the other's rows (last writer wins: nothing is lost); ties are
+	 * settled by the rows' origin, or between two other regions by the greater name
+	 * taking the other's copy, so the two never both give way. */
 	bool take = strcmp(origin, p->region) == 0 ||
 		    (strcmp(origin, c->region) != 0 && strcmp(c->region, p->region) > 0);
-	if (take) {
-		log_warn("re-syncing %s rows of origin %s from peer %s", table, origin, p->region);
-		resync_ask(p, &d, false);
-	}
+	int64_t mono = repl_monotonic_ms();
+	if (p->resync_ms != 0 && mono - p->resync_ms < REPL_RESYNC_MIN_MS)
+		return;
+	log_warn("re-syncing %s rows of origin %s from peer %s%s", table, origin, p->region,
+		 take ? " (its copy wins ties)" : "");
+	resync_ask(p, &d, false, take);
 }
 
 /* After a batch: when we hold exactly what the peer holds (every head equal to our
@@ -152,6 +178,11 @@ void repl_client_digest_compare(repl_client_t *c, peer_t *p, const repl_batch_t 
 			if (cmp >= 0)
 				j++;
 		}
+		if (found > 0)
+			p->resync_ms = p->resync_ms == 0 || repl_monotonic_ms() - p->resync_ms >=
+							      REPL_RESYNC_MIN_MS
+					   ? repl_monotonic_ms()
+					   : p->resync_ms;
 		if (found == 0 && state_divergence_resolved(c->st, p->region) != 0)
 			log_warn("cannot record the repair: %s", state_errmsg(c->st));
 	}
@@ -189,7 +220,7 @@ void repl_client_digest_verify(repl_client_t *c, int64_t mono)
 					  "") != 0)
 			log_warn("cannot record the divergence: %s", state_errmsg(c->st));
 		if (from != NULL)
-			resync_ask(from, &bad[i], true);
+			resync_ask(from, &bad[i], true, true);
 	}
 	free(bad);
 }

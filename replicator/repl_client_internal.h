@@ -15,6 +15,10 @@
 #include "state/state.h"
 
 #define REPL_SEEN_NONCES 64 /* response nonces remembered per peer */
+/* Our own entries are served once every peer has said what it holds of our origin, or,
+ * past this many ms after start, once any one has. */
+#define REPL_IDENTITY_WAIT_MS 10000
+#define REPL_RESYNC_MIN_MS 5000 /* at most one re-sync per peer this often */
 
 /* One peer and the request in flight to it, if any. */
 typedef struct {
@@ -59,6 +63,7 @@ typedef struct {
 	bool resync;	      /* the next snapshot is a re-sync after a divergence */
 	bool local_repair;    /* that re-sync repairs our own tables (a local divergence) */
 	log_repeat_t unreachable; /* failures: logged once, summarised, the recovery logged */
+	int64_t resync_ms;    /* monotonic ms of the last re-sync asked after a divergence */
 } peer_t;
 
 /* The pull loop. Everything is the client thread's own, except stop (set by any thread)
@@ -80,6 +85,7 @@ struct repl_client {
 	state_t *st;		     /* the client's own read-write connection */
 	atomic_bool stop;	     /* set by repl_client_stop; the loop returns soon after */
 	uint64_t confirmed;	     /* own_confirmed as last written */
+	int64_t started_ms;	     /* monotonic ms the loop started */
 	int64_t digest_check_ms;     /* how often the digests are recomputed from the tables */
 	int64_t digest_checked;	     /* monotonic ms of the last recompute, 0: never */
 	repl_client_tick_fn tick;    /* called once a loop turn with st, or NULL */

@@ -171,7 +171,7 @@ int repl_batch_encode_end(repl_buf_t *out, bool more)
 }
 
 int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest_t *d,
-				  size_t count)
+				  size_t count, const uint64_t *you)
 {
 	int rc = repl_buf_append(out, "],\"digests\":[", 13);
 	for (size_t i = 0; i < count && i < REPL_DIGESTS_MAX; i++) {
@@ -182,7 +182,10 @@ int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest
 		rc |= repl_buf_printf(out, ",%" PRIu64 ",%" PRIu64 "]",
 				      (uint64_t)(d[i].rows < 0 ? 0 : d[i].rows), d[i].sum);
 	}
-	rc |= repl_buf_printf(out, "],\"more\":%s}", more ? "true" : "false");
+	rc |= repl_buf_append(out, "]", 1);
+	if (you != NULL)
+		rc |= repl_buf_printf(out, ",\"you\":[%" PRIu64 ",%" PRIu64 "]", you[0], you[1]);
+	rc |= repl_buf_printf(out, ",\"more\":%s}", more ? "true" : "false");
 	return rc || out->overflow ? -1 : 0;
 }
 
@@ -342,6 +345,18 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 	n = repl_json_get(&doc, root, "digests");
 	if (n != NULL && decode_digests(&doc, n, b, err, errlen) != 0)
 		goto fail;
+	n = repl_json_get(&doc, root, "you");
+	if (n != NULL) {
+		const repl_json_node_t *sq = repl_json_child(&doc, n);
+		const repl_json_node_t *hl = sq ? repl_json_next(&doc, sq) : NULL;
+		if (n->type != REPL_JSON_ARRAY || n->count != 2 || hl == NULL ||
+		    repl_json_u64(&doc, sq, &b->you_seq) != 0 ||
+		    repl_json_u64(&doc, hl, &b->you_hlc) != 0) {
+			snprintf(err, errlen, "you: not [seq, hlc]");
+			goto fail;
+		}
+		b->has_you = true;
+	}
 	repl_json_free(&doc);
 	return 0;
 fail:

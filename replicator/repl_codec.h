@@ -50,6 +50,9 @@ typedef struct {
 	size_t head_count;		       /* entries used in heads, 0..REPL_ORIGINS_MAX */
 	state_change_t *entries; /* malloc'd, row_json malloc'd each */
 	size_t count;		 /* entries in entries, 0..the pull's max */
+	bool has_you;		 /* the responder sent "you": its newest entry of our origin */
+	uint64_t you_seq;	 /* that entry's seq (the responder's head of our origin) */
+	uint64_t you_hlc;	 /* and its hlc, 0 when no longer in its log */
 	bool has_digests;	 /* the responder sent its digests (read with its heads) */
 	repl_digest_t *digests;	 /* malloc'd, digest_count entries */
 	size_t digest_count;	 /* 0..REPL_DIGESTS_MAX */
@@ -71,9 +74,10 @@ int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *change,
 			    bool first) M_NONNULL_ALL M_WUR;
 int repl_batch_encode_end(repl_buf_t *out, bool more) M_NONNULL_ALL M_WUR;
 /* The same, with the responder's digests, read in the same transaction as its heads:
- * "digests":[[TABLE,ORIGIN,ROWS,SUM],...]. */
+ * "digests":[[TABLE,ORIGIN,ROWS,SUM],...], and when you is not NULL "you":[SEQ,HLC]: our
+ * newest entry of the puller's own origin (its hlc 0 when no longer in our log). */
 int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest_t *digests,
-				  size_t count) M_NONNULL(1) M_WUR;
+				  size_t count, const uint64_t *you) M_NONNULL(1) M_WUR;
 
 /* Decodes a batch holding at most max_entries entries. Each entry must be well formed
  * (origin, seq >= 1, hlc > 0, table, key, row an object or null). 0, or -1 with err. */

@@ -123,7 +123,25 @@ int repl_collect(state_t *st, const char *region, const char *puller, repl_stats
 		snprintf(msg, msglen, "cannot read digests: %s", state_errmsg(st));
 		goto out;
 	}
-	if (repl_batch_encode_end_digests(out, more, digests, digest_count) != 0) {
+	/* What we hold of the puller's own origin, with the hlc of its newest entry: a
+	 * restored puller compares it with its own entry of that seq. */
+	uint64_t you[2] = {0, 0};
+	bool has_you = false;
+	for (size_t i = 0; i < head_count && !has_you; i++) {
+		state_change_t *newest = NULL;
+		size_t got = 0;
+		if (strcmp(heads[i].origin, puller) != 0)
+			continue;
+		has_you = true;
+		you[0] = heads[i].seq;
+		if (heads[i].seq > 0 &&
+		    state_changes_since(st, puller, heads[i].seq - 1, 1, &newest, &got) == 0 &&
+		    got == 1 && newest[0].seq == heads[i].seq)
+			you[1] = newest[0].hlc;
+		state_changes_free(newest, got);
+	}
+	if (repl_batch_encode_end_digests(out, more, digests, digest_count,
+					  has_you ? you : NULL) != 0) {
 		snprintf(msg, msglen, "response too large");
 		goto out;
 	}

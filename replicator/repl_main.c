@@ -89,6 +89,10 @@ static void compact_tick(void *arg, state_t *st)
 			uint64_t floor = repl_server_acked_floor(d->server, held[i].origin,
 								 d->conf->replication.peers,
 								 d->conf->replication.peer_count);
+			/* The newest entry of each origin stays: its hlc tells that origin, if
+			 * its store is ever restored, whether its numbering collides. */
+			if (floor >= held[i].seq)
+				floor = held[i].seq - 1;
 			size_t j;
 			for (j = 0; j < d->compacted_count; j++)
 				if (strcmp(d->compacted[j].origin, held[i].origin) == 0)

@@ -28,7 +28,8 @@ STATE_TESTS = \
 	tests/unit/state/test_guard \
 	tests/unit/state/test_peer_origins \
 	tests/unit/state/test_deploy \
-	tests/unit/state/test_snapshot
+	tests/unit/state/test_snapshot \
+	tests/unit/state/test_identity
 check_PROGRAMS += $(STATE_TESTS)
 TESTS += $(STATE_TESTS)
 
@@ -56,6 +57,9 @@ tests_unit_state_test_peer_origins_LDADD = $(STATE_TEST_LDADD)
 tests_unit_state_test_snapshot_SOURCES = tests/unit/state/test_snapshot.c tests/unit/state/state_test.h
 tests_unit_state_test_snapshot_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_snapshot_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_identity_SOURCES = tests/unit/state/test_identity.c tests/unit/state/state_test.h
+tests_unit_state_test_identity_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_identity_LDADD = $(STATE_TEST_LDADD)
 
 dist_doc_DATA += docs/schema.md docs/verdict.md
 tests_unit_state_test_deploy_SOURCES = tests/unit/state/test_deploy.c tests/unit/state/state_test.h

@@ -113,7 +113,7 @@ int state_overrides_list(state_t *st, state_override_t **out, size_t *count) M_N
 /* One audit event. Append-only; key (origin, id). */
 typedef struct {
 	char origin[STATE_NAME_MAX]; /* region that wrote it */
-	int64_t id;                      /* per origin, dense from 1 */
+	int64_t id;                      /* per origin, dense from 1; jumps with a new incarnation */
 	uint64_t hlc; /* of the write that made this row */
 	int64_t at_ms; /* when it happened, ms since epoch (writing region's clock) */
 	char actor[STATE_TEXT_MAX]; /* who did it */
@@ -131,7 +131,7 @@ int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *co
 /* One change-log entry: the full row after the change, as JSON. Key (origin, seq). */
 typedef struct {
 	char origin[STATE_NAME_MAX]; /* region that wrote it */
-	uint64_t seq;                    /* dense per origin from 1 */
+	uint64_t seq;                    /* dense per origin from 1; one jump per new incarnation */
 	uint64_t hlc;                    /* 48-bit ms << 16 | 16-bit counter */
 	char table[32];                  /* "observations", "overrides", "events" */
 	char key[STATE_TEXT_MAX];        /* primary key, e.g. "us-east/eu-west" */
@@ -145,7 +145,8 @@ int state_changes_since(state_t *st, const char *origin, uint64_t after_seq, siz
 /* Applies remote entries atomically: each entry is stored in the change log (relayable),
  * its row applied when it wins last-writer-wins by (hlc, origin), the per-origin cursor
  * advanced; entries at or below the cursor are skipped (idempotent). Entries of one origin
- * must be dense from cursor+1; a gap refuses the whole batch (-1, message). The local HLC
+ * must be dense from cursor+1 (or start a new incarnation, state_seq_is_incarnation_start);
+ * a gap refuses the whole batch (-1, message). Entries of our own origin are skipped. The local HLC
  * observes every applied hlc. Returns the number applied, or -1. */
 int state_changes_apply(state_t *st, const state_change_t *changes, size_t count) M_NONNULL_ALL M_WUR;
 /* Highest seq held for origin (own writes or applied), 0 when none. */
@@ -200,13 +201,14 @@ typedef struct {
 int state_identity_get(state_t *st, state_identity_t *id) M_NONNULL_ALL M_WUR;
 /* A peer reported holding our origin up to seq (at most our cursor): raise own_confirmed. */
 int state_identity_confirm(state_t *st, uint64_t seq) M_NONNULL_ALL M_WUR;
-/* A peer holds our origin up to peer_seq, beyond our own cursor: this store is new or
- * restored. Moves our entries above own_confirmed (and their event ids) to a new
- * incarnation starting at *base + 1 (the next multiple of 65536 above both), sets our
- * cursor after them and a new incarnation id, in one transaction. 1 moved (*moved
- * entries), 0 nothing to do (peer_seq not beyond our cursor), -1 error. */
-int state_identity_renumber(state_t *st, uint64_t peer_seq, uint64_t *base, uint64_t *moved)
-	M_NONNULL_ALL M_WUR;
+/* A peer holds our origin up to peer_seq, beyond our own cursor, or (collided) holds an
+ * entry of ours at a seq we numbered differently: this store is new or restored. Moves our
+ * entries above own_confirmed (and their event ids) to a new incarnation starting at
+ * *base + 1 (the next multiple of 65536 above both), sets our cursor after them and a new
+ * incarnation id, in one transaction. 1 moved (*moved entries), 0 nothing to do (peer_seq
+ * not beyond our cursor and no collision), -1 error. */
+int state_identity_renumber(state_t *st, uint64_t peer_seq, bool collided, uint64_t *base,
+			    uint64_t *moved) M_NONNULL_ALL M_WUR;
 /* True for the first seq of an incarnation (65536 * k + 1, k >= 1): the one gap an
  * origin's log may have, since the seqs skipped were never used. */
 bool state_seq_is_incarnation_start(uint64_t seq) M_CONST;
@@ -231,9 +233,10 @@ int state_divergence_note(state_t *st, const char *peer, const char *table, cons
 			  const char *local_digest, const char *peer_digest) M_NONNULL_ALL M_WUR;
 /* Every open divergence with peer is repaired (its digests agree again). */
 int state_divergence_resolved(state_t *st, const char *peer) M_NONNULL_ALL M_WUR;
-/* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from) after
- * removing, in the same transaction, our rows of each (table, origin) in replace: the
- * peer's copy of them wins whatever their hlc. */
+/* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from: rows
+ * merge last-writer-wins, none is ever removed); for the (table, origin) pairs in
+ * replace, the peer's row also wins a tie (same key, hlc and origin, other content:
+ * a row edited by hand, or two entries numbered alike). */
 int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
 				  int64_t max_ms, const state_digest_t *replace, size_t count)
 	M_NONNULL(1, 2, 3) M_WUR;

@@ -32,37 +32,36 @@ static uint64_t row_hash(const char *text)
 	return h;
 }
 
+/* Adds rows and sum to the digest of (table, origin). The sum wraps modulo 2^64, done
+ * here: SQLite's own integer addition turns into a float on overflow. */
 static int digest_add(state_t *st, const char *table, const char *origin, int64_t rows,
 		      uint64_t sum)
 {
-	/* The sum wraps in C: SQLite's integer arithmetic turns an overflowing sum into a
-	 * REAL, whose rounding depends on the order of the additions, so two regions with
-	 * the same rows would disagree. */
-	sqlite3_stmt *stmt =
-	    state_prepare(st, "SELECT sum FROM digests WHERE tbl = ?1 AND origin = ?2");
-	uint64_t current = 0;
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT rows, sum FROM digests"
+					       " WHERE tbl = ?1 AND origin = ?2");
+	int64_t have_rows = 0;
+	uint64_t have_sum = 0;
 	int rc;
 
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, origin, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		current = (uint64_t)sqlite3_column_int64(stmt, 0);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		have_rows = sqlite3_column_int64(stmt, 0);
+		have_sum = (uint64_t)sqlite3_column_int64(stmt, 1);
+	}
 	state_release(st, stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return state_fail_sql(st, "digest");
-	stmt = state_prepare(
-	    st, "INSERT INTO digests (tbl, origin, rows, sum) VALUES (?1, ?2, ?3, ?4)"
-		" ON CONFLICT (tbl, origin) DO UPDATE SET rows = rows + excluded.rows,"
-		" sum = excluded.sum");
+	stmt = state_prepare(st, "INSERT OR REPLACE INTO digests (tbl, origin, rows, sum)"
+				 " VALUES (?1, ?2, ?3, ?4)");
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, rows);
-	sqlite3_bind_int64(stmt, 4, (int64_t)(current + sum));
+	sqlite3_bind_int64(stmt, 3, have_rows + rows);
+	sqlite3_bind_int64(stmt, 4, (int64_t)(have_sum + sum));
 	rc = sqlite3_step(stmt);
 	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "digest");

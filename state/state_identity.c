@@ -144,7 +144,8 @@ static int move_entry(state_t *st, int64_t old, int64_t new_seq, const char *tab
 	return state_digest_row(st, state_table_find("events"), key);
 }
 
-int state_identity_renumber(state_t *st, uint64_t peer_seq, uint64_t *base, uint64_t *moved)
+int state_identity_renumber(state_t *st, uint64_t peer_seq, bool collided, uint64_t *base,
+			    uint64_t *moved)
 {
 	int64_t cur = 0, confirmed = 0, n = 0;
 	sqlite3_stmt *stmt;
@@ -159,7 +160,7 @@ int state_identity_renumber(state_t *st, uint64_t peer_seq, uint64_t *base, uint
 	if (one_int(st, "SELECT seq FROM cursors WHERE origin = ?1", st->region, &cur) < 0 ||
 	    one_int(st, "SELECT own_confirmed FROM node WHERE id = 1", NULL, &confirmed) < 0)
 		goto fail;
-	if (peer_seq <= (uint64_t)cur || peer_seq > STATE_SEQ_MAX - (1u << 17)) {
+	if ((!collided && peer_seq <= (uint64_t)cur) || peer_seq > STATE_SEQ_MAX - (1u << 17)) {
 		state_tx_rollback(st);
 		return 0;
 	}

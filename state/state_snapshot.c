@@ -66,8 +66,63 @@ bool state_name_valid(const char *name)
 	return n > 0 && n < STATE_NAME_MAX;
 }
 
+/* In a targeted re-sync, our row of the same key, hlc and origin as the snapshot's row of
+ * a (table, origin) in replace goes first: the peer's copy then wins a tie that
+ * last-writer-wins would keep ours for (rows edited by hand keep their hlc). Rows ours
+ * alone, or newer here, stay: a re-sync never loses a row. */
+static int tie_drop(state_t *st, const state_table_t *t, const char *row,
+		    const state_digest_t *replace, size_t count)
+{
+	char sql[512];
+	sqlite3_stmt *stmt;
+	bool wanted = false;
+	int rc;
+
+	for (size_t i = 0; i < count && !wanted; i++) {
+		if (strcmp(replace[i].table, t->name) != 0)
+			continue;
+		stmt = state_prepare(st, "SELECT json_extract(?1, '$.origin') = ?2");
+		if (!stmt)
+			return -1;
+		sqlite3_bind_text(stmt, 1, row, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, replace[i].origin, -1, SQLITE_STATIC);
+		wanted = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+		state_release(st, stmt);
+	}
+	if (!wanted)
+		return 0;
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM %s WHERE hlc = json_extract(?2, '$.hlc')"
+		 " AND origin = json_extract(?2, '$.origin') AND %s",
+		 t->name, t->by_key);
+	{
+		char key_sql[512];
+		char key[STATE_TEXT_MAX] = "";
+
+		snprintf(key_sql, sizeof(key_sql), "SELECT %s", t->json_key);
+		stmt = state_prepare(st, key_sql);
+		if (!stmt)
+			return -1;
+		sqlite3_bind_text(stmt, 1, row, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			state_copy(key, sizeof(key), (const char *)sqlite3_column_text(stmt, 0));
+		state_release(st, stmt);
+		stmt = state_prepare(st, sql);
+		if (!stmt)
+			return -1;
+		sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 2, row, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		state_release(st, stmt);
+		if (rc != SQLITE_DONE)
+			return state_fail_sql(st, "re-sync");
+		return state_digest_row(st, t, key);
+	}
+}
+
 /* -1 malformed, -2 an hlc too far ahead; st->err says which row. */
-static int import_rows(state_t *st, const char *json, const state_table_t *t, int64_t max_ms)
+static int import_rows(state_t *st, const char *json, const state_table_t *t, int64_t max_ms,
+		       const state_digest_t *replace, size_t count)
 {
 	sqlite3_stmt *stmt = state_prepare(st, "SELECT value FROM json_each(?1, '$.' || ?2)");
 	char why[256];
@@ -81,6 +136,11 @@ static int import_rows(state_t *st, const char *json, const state_table_t *t, in
 		int bad;
 
 		n++;
+		if (count > 0 &&
+		    tie_drop(st, t, (const char *)sqlite3_column_text(stmt, 0), replace, count) < 0) {
+			state_release(st, stmt);
+			return -1;
+		}
 		bad = state_row_apply(st, t, (const char *)sqlite3_column_text(stmt, 0), max_ms,
 				      why, sizeof(why));
 		if (bad < 0) {
@@ -238,37 +298,6 @@ static int import_cursors(state_t *st, const char *json)
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "snapshot: cursors");
 }
 
-/* Removes our rows of (table, origin), their hashes and digest: the snapshot's copy of
- * them then comes in whatever its hlc. */
-static int rows_drop(state_t *st, const state_digest_t *d)
-{
-	const state_table_t *t = state_table_find(d->table);
-	char sql[256];
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (!t)
-		return state_fail(st, "re-sync: unknown table '%s'", d->table);
-	for (int i = 0; i < 3; i++) {
-		if (i == 0)
-			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE origin = ?2", t->name);
-		else
-			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE tbl = ?1 AND origin = ?2",
-				 i == 1 ? "row_hashes" : "digests");
-		stmt = state_prepare(st, sql);
-		if (!stmt)
-			return -1;
-		if (i > 0)
-			sqlite3_bind_text(stmt, 1, t->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, d->origin, -1, SQLITE_STATIC);
-		rc = sqlite3_step(stmt);
-		state_release(st, stmt);
-		if (rc != SQLITE_DONE)
-			return state_fail_sql(st, "re-sync");
-	}
-	return 0;
-}
-
 int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
 				  int64_t max_ms, const state_digest_t *replace, size_t count)
 {
@@ -278,10 +307,8 @@ int state_snapshot_import_replace(state_t *st, const char *json, const char *reg
 	if (state_tx_begin(st) < 0)
 		return -1;
 	rc = check_document(st, json, region[0] ? region : NULL, max_ms, &hlc);
-	for (size_t i = 0; rc == 0 && i < count; i++)
-		rc = rows_drop(st, &replace[i]);
 	for (size_t i = 0; rc == 0 && i < state_table_count; i++)
-		rc = import_rows(st, json, &state_tables[i], max_ms);
+		rc = import_rows(st, json, &state_tables[i], max_ms, replace, count);
 	if (rc == 0)
 		rc = import_cursors(st, json);
 	if (rc == 0)

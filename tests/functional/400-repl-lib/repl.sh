@@ -147,3 +147,13 @@ repl_finish() {
 		bash -c "ls '$WORK'/repl-*.log >/dev/null && ! grep -l 'Sanitizer\|runtime error' '$WORK'/repl-*.log"
 	t_done
 }
+
+# repl_faketime_preload: the LD_PRELOAD list that runs the replicator under libfaketime
+# (empty when libfaketime is not installed); a sanitizer build needs its runtime first.
+repl_faketime_preload() {
+	local ft asan
+	ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+	[ -n "$ft" ] || return 0
+	asan=$(ldd "$REPL_BIN" 2>/dev/null | awk '/libasan/ {print $3}')
+	echo "${asan:+$asan }$ft"
+}

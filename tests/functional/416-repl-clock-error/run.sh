@@ -5,10 +5,7 @@
 # over its nonce and both sides report a clock error, with the offset.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../400-repl-lib/repl.sh"
-FT=
-for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 /usr/lib/*/faketime/libfaketime.so.1; do
-	[ -e "$f" ] && FT=$f && break
-done
+FT=$(repl_faketime_preload)
 [ -n "$FT" ] || t_skip "libfaketime not installed"
 
 repl_region a b

@@ -40,7 +40,22 @@ t_eq "nothing lost: the drains of before the backup, after it and after the rest
 	"$(repl_sql b "SELECT datacenter || '|' || reason FROM overrides ORDER BY datacenter" | tr '\n' ' ' | sed 's/ $//')"
 t_contains "a says it started a new incarnation" "this store is new or restored" "$(cat "$WORK"/repl-a.*.log)"
 
-# 2. The disk is lost: a fresh store, a drain written on it before its first bootstrap.
+# 2. A restore whose copy then writes more than it was behind: seqs alone cannot tell,
+# the hlc of the peers' newest entry of ours does.
+sqlite3 "$WORK/a.db" ".backup '$WORK/a-backup2.db'"
+repl_write a drain dc5 "just after the second backup"
+t_check "b holds it" repl_wait_sql 10 b "SELECT reason FROM overrides WHERE datacenter = 'dc5'" "just after the second backup"
+repl_stop a
+rm -f "$WORK/a.db-wal" "$WORK/a.db-shm"
+cp "$WORK/a-backup2.db" "$WORK/a.db"
+repl_write a events 6
+repl_start a
+t_check "after that restore, a and b converge row for row" repl_wait_same 15 a b
+t_eq "no two different entries share (origin, seq), after that restore" 0 "$(same_seq_differs)"
+t_eq "the drain written after the second backup survives" "just after the second backup" \
+	"$(repl_sql a "SELECT reason FROM overrides WHERE datacenter = 'dc5'")"
+
+# 3. The disk is lost: a fresh store, a drain written on it before its first bootstrap.
 repl_stop a
 rm -f "$WORK/a.db" "$WORK/a.db-wal" "$WORK/a.db-shm"
 repl_write a drain dc4 "on the fresh store"

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# qa/chaos.sh -- replication chaos: random SIGKILLs of replicators and writers, stores
+# restored from older copies, partitions, a skewed clock, a relay chain and a hostile
+# key-holding peer; then a checker: every region's replicated tables row for row and every
+# digest identical after healing, and no write acknowledged to its writer lost.
+# Usage: qa/chaos.sh [BUILDDIR] [KILLS] [RESTORES] [PARTITIONS]   (defaults: build 1000 20 20)
+# Loopback only. Regions: a <-> b <-> c (c reaches a only through b: a relay chain), a
+# also peers with "evil" (serving crafted snapshots signed with the key), b runs 5 s ahead
+# (faketime, when installed). A partition freezes a region's replicator (SIGSTOP: no
+# traffic in or out) while its writers go on writing, then thaws it. Prints figures; exit 0
+# when every check held. tests/functional/420-repl-chaos runs a short one.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+MERIDIAN_BUILDDIR=$(cd "${1:-$top/build}" && pwd)
+KILLS=${2:-1000} RESTORES=${3:-20} PARTITIONS=${4:-20}
+MERIDIAN_SRCDIR=$top
+export MERIDIAN_BUILDDIR MERIDIAN_SRCDIR
+T_NAME=${T_NAME:-chaos}
+. "$top/tests/functional/lib.sh"
+. "$top/tests/functional/400-repl-lib/repl.sh"
+PEER="python3 $top/tests/functional/400-repl-lib/repl_peer.py"
+FT=$(repl_faketime_preload)
+REGIONS="a b c"
+
+repl_alloc evil
+repl_region a b evil -- "  digest_check: 2s"
+repl_region b a c -- "  digest_check: 2s"
+repl_region c b -- "  digest_check: 2s"
+# The hostile peer: a snapshot naming "hlc" twice and a cursor at INT64_MAX.
+cat >"$WORK/evil.json" <<'JSON'
+{"format":"meridian-snapshot/1","region":"{REGION}","hlc":{NOW},"exported":1,"cursors":[{"origin":"c","seq":9223372036854775807}],
+ "observations":[],"overrides":[{"datacenter":"dc1","action":"force-down","reason":"evil","actor":"evil","created":1,"expires":0,"deleted":0,"origin":"evil","hlc":{NOW},"hlc":{FUTURE}}],"events":[]}
+JSON
+$PEER serve --port "$(repl_port evil)" --key "$WORK/repl.key" --region evil --mode snapshot --snapshot "$WORK/evil.json" &
+T_PIDS+=($!)
+
+start_region() { # NAME
+	if [ "$1" = b ] && [ -n "$FT" ]; then
+		REPL_RUNS=$((${REPL_RUNS:-0} + 1))
+		t_start "repl-b.$REPL_RUNS" env LD_PRELOAD="$FT" FAKETIME="+5s" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+			FAKETIME_NO_CACHE=1 "$REPL_BIN" -c "$WORK/b.yaml"
+		REPL_PID_b=$!
+		t_wait_tcp "$(repl_port b)"
+	else
+		repl_start "$1"
+	fi
+}
+for r in $REGIONS; do start_region "$r"; done
+
+# Writers: each acknowledged write (exit 0) is appended to acked.REGION. A writer may be
+# killed mid-write: that write was never acknowledged.
+writer_loop() { # REGION
+	local i=0
+	while [ ! -e "$WORK/stop-writers" ]; do
+		i=$((i + 1))
+		if [ $((i % 7)) = 0 ]; then
+			"$REPL_WRITER" "$WORK/$1.db" "$1" drain "dc$((i % 3 + 1))" "$1-$i" >/dev/null 2>&1 &&
+				echo "$1-$i" >>"$WORK/acked.$1"
+		else
+			"$REPL_WRITER" "$WORK/$1.db" "$1" event "$1-$i" >/dev/null 2>&1 &&
+				echo "$1-$i" >>"$WORK/acked.$1"
+		fi
+		if [ -e "$WORK/pause-$1" ]; then
+			touch "$WORK/paused-$1"
+			while [ -e "$WORK/pause-$1" ]; do sleep 0.05; done
+			rm -f "$WORK/paused-$1"
+		fi
+		sleep 0.0$((RANDOM % 5))
+	done
+}
+for r in $REGIONS; do writer_loop "$r" & T_PIDS+=($!); eval "WRITER_$r=$!"; done
+
+# A store restored from an older copy: its writers pause, every write it made reaches a
+# peer (so nothing acknowledged exists only in the copy that is thrown away), the store
+# is put back to the copy taken a while ago, and everything restarts.
+restore() { # REGION
+	local r=$1 other cur
+	other=$([ "$r" = b ] && echo a || echo b)
+	touch "$WORK/pause-$r"
+	# Until its writer is between writes: an acknowledged write is in the store.
+	for _ in $(seq 600); do [ -e "$WORK/paused-$r" ] && break; sleep 0.05; done
+	cur=$(repl_sql "$r" "SELECT seq FROM cursors WHERE origin = '$r'")
+	repl_wait_sql 30 "$other" "SELECT seq >= $cur FROM cursors WHERE origin = '$r'" 1 >/dev/null
+	repl_stop "$r" KILL
+	# The copy taken at the previous restore goes back in place; the store as it is now
+	# becomes the copy the next restore of this region uses.
+	sqlite3 "$WORK/$r.db" ".backup '$WORK/$r.next'" 2>/dev/null
+	rm -f "$WORK/$r.db-wal" "$WORK/$r.db-shm"
+	cp "$WORK/$r.copy" "$WORK/$r.db"
+	mv "$WORK/$r.next" "$WORK/$r.copy"
+	# The documented procedure (docs/replication.md): the replicator first, the writers
+	# once it has learnt from its peers what they hold of its origin.
+	local runs=${REPL_RUNS:-0}
+	start_region "$r"
+	for _ in $(seq 300); do
+		grep -q "serving our own entries" "$WORK/repl-$r.$((runs + 1)).log" 2>/dev/null && break
+		sleep 0.05
+	done
+	rm -f "$WORK/pause-$r"
+}
+
+start_s=$(date +%s)
+kills=0 restores=0 partitions=0 writer_kills=0
+for r in $REGIONS; do sqlite3 "$WORK/$r.db" ".backup '$WORK/$r.copy'"; done
+while [ $kills -lt "$KILLS" ] || [ $restores -lt "$RESTORES" ] || [ $partitions -lt "$PARTITIONS" ]; do
+	r=$(echo $REGIONS | tr ' ' '\n' | shuf -n 1)
+	case $((RANDOM % 10)) in
+	[0-6])
+		[ $kills -ge "$KILLS" ] && continue
+		repl_stop "$r" KILL; sleep 0.0$((RANDOM % 3)); start_region "$r"
+		kills=$((kills + 1)) ;;
+	7)
+		[ $restores -ge "$RESTORES" ] && continue
+		restore "$r"; restores=$((restores + 1)) ;;
+	8)
+		[ $partitions -ge "$PARTITIONS" ] && continue
+		kill -STOP "$(repl_pid "$r")"; sleep 0.$((RANDOM % 8 + 2)); kill -CONT "$(repl_pid "$r")"
+		partitions=$((partitions + 1)) ;;
+	9)
+		# Kill a writer process mid-write (its write was never acknowledged).
+		pkill_target=$(pgrep -f "repl_writer $WORK/$r.db" | head -1)
+		[ -n "$pkill_target" ] && kill -KILL "$pkill_target" 2>/dev/null && writer_kills=$((writer_kills + 1)) ;;
+	esac
+done
+touch "$WORK/stop-writers"
+for r in $REGIONS; do v="WRITER_$r"; wait "${!v}" 2>/dev/null; done
+# Healed: everything is running, nothing is frozen.
+for r in $REGIONS; do kill -CONT "$(repl_pid "$r")" 2>/dev/null; done
+heal_ms=$(date +%s%3N)
+# Waits on a deadline (dumps of large tables are slow to take).
+converge() { # SECONDS
+	local until=$(( $(date +%s) + $1 )) ref
+	while [ "$(date +%s)" -lt "$until" ]; do
+		ref=$(repl_dump a 2>/dev/null | md5sum)
+		[ "$ref" = "$(repl_dump b 2>/dev/null | md5sum)" ] && [ "$ref" = "$(repl_dump c 2>/dev/null | md5sum)" ] &&
+			[ -n "$(repl_dump a 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	for n in a b c; do echo "--- $n: $(repl_dump "$n" | wc -l) rows"; done
+	return 1
+}
+t_check "every region converges after healing (tables and cursors row for row)" converge 180
+conv_ms=$(( $(date +%s%3N) - heal_ms ))
+digests() { repl_sql "$1" "SELECT tbl, origin, rows, sum FROM digests WHERE rows > 0 ORDER BY tbl, origin"; }
+t_eq "every region's digests identical (a, b)" "$(digests a)" "$(digests b)"
+t_eq "every region's digests identical (a, c)" "$(digests a)" "$(digests c)"
+lost=0 acked=0
+for r in $REGIONS; do
+	[ -e "$WORK/acked.$r" ] || continue
+	acked=$((acked + $(wc -l <"$WORK/acked.$r")))
+	for s in $REGIONS; do
+		n=$(sort -u "$WORK/acked.$r" | python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); db.execute("PRAGMA busy_timeout = 5000")
+have = {r for (r,) in db.execute("SELECT reason FROM events")}
+print(sum(1 for l in sys.stdin if l.strip() and l.strip() not in have))' "$WORK/$s.db")
+		lost=$((lost + n))
+	done
+done
+t_eq "no acknowledged write lost in any region ($acked acknowledged)" 0 "$lost"
+# An audit event a restored store wrote before the backup but after its last confirmation
+# is moved to the new incarnation with the writes that collided: it then shows twice
+# (docs/replication.md). Counted, not hidden.
+dup=$(repl_sql a "SELECT count(*) FROM (SELECT reason FROM events WHERE action = 'write' GROUP BY reason HAVING count(*) > 1)")
+t_eq "nothing from the hostile peer applied" 0 "$(repl_sql a "SELECT count(*) FROM overrides WHERE origin = 'evil'")"
+echo "chaos: ${KILLS} replicator kills, $writer_kills writer kills, $RESTORES restores, $PARTITIONS partitions," \
+	"$acked acknowledged writes, $(( $(date +%s) - start_s )) s; converged ${conv_ms} ms after healing;" \
+	"$dup audit events shown twice after restores"
+incs=0
+for r in $REGIONS; do
+	n=$($PEER request --port "$(repl_port "$r")" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"incarnations":\([0-9]*\).*/\1/p')
+	echo "  $r: incarnations ${n:-?}, divergences $($PEER request --port "$(repl_port "$r")" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"divergences":\([0-9]*\).*/\1/p')"
+done
+repl_finish
