@@ -59,7 +59,7 @@ typedef struct {
 	double penalty;		  /* flap penalty as of penalty_ms, >= 0 */
 	int64_t penalty_ms;	  /* when penalty was last raised, 0: never */
 	bool suppressed;	  /* held down: flapping (until the penalty falls below reuse) */
-	uint64_t transitions;	  /* decided UP <-> DOWN changes, counted */
+	uint64_t transitions;	  /* decided UP <-> DOWN changes (and a first DOWN), counted */
 	uint64_t holds;		  /* undecided spells that held a verdict, counted */
 	uint64_t isolated;	  /* of those, spells with some fresh votes (isolation), counted */
 	uint64_t expiries;	  /* holds that ran out (failed open), counted */
@@ -93,7 +93,8 @@ int64_t state_observation_since_ms(const state_observation_t *o) M_NONNULL_ALL M
  *  3. undecided: the last decided state is held (SILENT without any fresh vote, else
  *     ISOLATED) for at most health.hold, then served (EXPIRED, fail open); nothing
  *     remembered: served;
- *  4. flap damping: each decided UP <-> DOWN change adds flap_penalty to a penalty that
+ *  4. flap damping: each decided UP <-> DOWN change (the first DOWN too: a datacenter
+ *     starts served) adds flap_penalty to a penalty that
  *     halves every flap_half_life (capped so it falls below flap_reuse within
  *     flap_max_hold); above flap_suppress the datacenter is held down until the penalty
  *     is below flap_reuse;
