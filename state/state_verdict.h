@@ -157,7 +157,8 @@ int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current
 int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out) M_NONNULL_ALL M_WUR;
 /* The same, then saves the memory when it changed, from st, which must be writable:
  * meridian-dnsd's evaluation. mem (conf->datacenter_count entries, may be NULL) receives
- * the memory decided with. */
+ * the memory decided with. 0; 1 when the verdicts are right but the memory could not be
+ * saved (state_errmsg says why; it is saved at a later call); -1 on failure. */
 int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out,
 			 state_verdict_memory_t *mem) M_NONNULL(1, 2, 4) M_WUR;
 
