@@ -68,10 +68,6 @@ t_eq "status exits 0 while the checker writes" 0 $?
 kill -TERM "$PID_hc"
 wait "$PID_hc" 2>/dev/null
 stopped=$(date +%s%N)
-wait_hold_end() { # waits until east's hold is no longer silent (40 s)
-	for _ in $(seq 400); do [ "$(field east hold)" = silent ] || return 0; sleep 0.1; done
-	return 1
-}
 wait_hold() { # WANT: waits until east's hold is WANT (10 s)
 	for _ in $(seq 100); do [ "$(field east hold)" = "$1" ] && return 0; sleep 0.1; done
 	echo "# east's hold is [$(field east hold)], wanted $1"; return 1
@@ -83,24 +79,26 @@ t_eq "status exits 2 (CRITICAL) while held" 2 "$rc"
 t_contains "status says the checker is silent" "CRITICAL: this region's checker is silent" "$out"
 t_contains "status shows east held down" "DOWN (held: silent," "$out"
 t_eq "the hold is counted" 1 "$(field east counters.holds)"
-# Sample answers for 8 s of the 30 s hold (it began when the hold was first seen, or a
-# little before): every one from west.
+# Sample answers through the hold, until it runs out. An answer counts when dnsd's own
+# memory (read straight from the store: meridianctl is slow on a loaded machine) still
+# says the hold had not run out after it was given.
+expired() { sqlite3 -cmd ".timeout 5000" "$WORK/r.db" "SELECT expired FROM verdict_memory WHERE datacenter = 'east'"; }
 bad=0 n=0
-end=$(($(date +%s) + 8))
-while [ "$(date +%s)" -lt "$end" ]; do
+for _ in $(seq 600); do
 	a=$(answer)
+	[ "$(expired)" = 0 ] || break
 	n=$((n + 1))
 	[ "$a" = 198.51.100.20 ] || { bad=$((bad + 1)); echo "# held, yet answered [$a]"; }
 	sleep 0.2
 done
-t_eq "held: answered from west in all $n samples over 8 s" 0 "$bad"
-t_check "sampled the hold ($n samples)" [ "$n" -ge 5 ]
-t_eq "still held after them" silent "$(field east hold)"
-t_check "the hold runs out" wait_hold_end
+t_eq "held: answered from west in all $n samples" 0 "$bad"
+t_check "sampled the hold ($n samples)" [ "$n" -ge 3 ]
+t_eq "the hold runs out" 1 "$(expired)"
 failed_open=$(date +%s%N)
 held_ms=$(( (failed_open - stopped) / 1000000 ))
 echo "# held for $held_ms ms after the checker stopped"
-t_check "held for at least stale_after + hold (33 s): $held_ms ms" [ "$held_ms" -ge 32500 ]
+# (the last heartbeat came up to stale_after / 3 before the stop)
+t_check "held for at least stale_after - 1 s + hold (32 s): $held_ms ms" [ "$held_ms" -ge 31500 ]
 t_eq "then the hold runs out" expired "$(field east hold)"
 t_check "only then east fails open (answered again)" wait_answer 192.0.2.10 5
 t_eq "the expiry is counted" 1 "$(field east counters.expiries)"
