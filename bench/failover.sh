@@ -30,6 +30,9 @@ cat >meridian.yaml <<CONF
 region: bench
 state: state.db
 geoip: test-city.mmdb
+# A kill and a restart every few seconds is flapping by definition: damping would hold
+# the recoveries (bench/flap.sh measures that); this bench times the mechanics.
+health: { flap_damping: false }
 dns:
   listen: ["127.0.0.1:$dns"]
   threads: 1

@@ -200,6 +200,8 @@ static void state_try_open(dnsd_reload_t *r)
 	r->memory = state_open(c->state_path, c->region, err, sizeof(err));
 	if (r->memory == NULL)
 		log_warn("state: verdict memory not kept (held verdicts, flap damping): %s", err);
+	else /* a busy store delays the memory, never a new snapshot (state_verdict_update) */
+		sqlite3_busy_timeout(state_db(r->memory), 50);
 }
 
 /* Records what we serve (dnsd_deploy.h): the row is built once per change (digests of

@@ -72,6 +72,8 @@ VERDICT_FUNCTIONAL_TESTS = \
 	tests/functional/451-verdict-clock-skew/run.sh \
 	tests/functional/452-verdict-isolation/run.sh \
 	tests/functional/453-verdict-fail-open-order/run.sh \
-	tests/functional/454-verdict-silence-hold/run.sh
+	tests/functional/454-verdict-silence-hold/run.sh \
+	tests/functional/455-verdict-flap-damping/run.sh
 TESTS += $(VERDICT_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(VERDICT_FUNCTIONAL_TESTS) tests/functional/450-verdict-lib/verdict.sh
+EXTRA_DIST += $(VERDICT_FUNCTIONAL_TESTS) tests/functional/450-verdict-lib/verdict.sh \
+	bench/flap.sh bench/flap_origin.py

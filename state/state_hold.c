@@ -72,15 +72,19 @@ static bool has_decided(const state_verdict_memory_t *m)
 	return m->decided_ms != 0 && (m->decided == STATE_DC_UP || m->decided == STATE_DC_DOWN);
 }
 
-/* A decided state: counts a transition and raises the flap penalty. */
+/* A decided state: counts a transition and raises the flap penalty. Nothing decided
+ * before reads as up: a datacenter starts served, so its first "down" is a change of
+ * the answers like any other. */
 static void decided(const conf_t *conf, state_dc_state_t raw, int64_t now_ms,
 		    state_verdict_memory_t *m)
 {
+	state_dc_state_t was = has_decided(m) ? m->decided : STATE_DC_UP;
+
 	m->undecided_ms = 0;
 	m->expired = false;
 	if (has_decided(m) && m->decided == raw)
 		return;
-	if (has_decided(m)) {
+	if (was != raw) {
 		m->transitions++;
 		if (conf->health.flap_damping) {
 			double p = state_verdict_penalty(conf, m, now_ms) + conf->health.flap_penalty;

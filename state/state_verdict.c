@@ -371,8 +371,11 @@ int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_
 	if (was == NULL)
 		return state_fail(st, "verdict memory: out of memory");
 	rc = verdict_read(st, conf, now_ms, out, was, was + n);
-	if (rc == 0)
-		rc = state_verdict_memory_save(st, conf, was, was + n);
+	/* The verdicts stand even when the memory cannot be saved now (another writer
+	 * holds the store past the busy timeout): the next evaluation decides from the
+	 * memory as it was, and saves then. */
+	if (rc == 0 && state_verdict_memory_save(st, conf, was, was + n) < 0)
+		rc = 1;
 	if (rc == 0 && mem != NULL && conf->datacenter_count)
 		memcpy(mem, was + n, conf->datacenter_count * sizeof(*mem));
 	free(was);

@@ -59,7 +59,7 @@ typedef struct {
 	double penalty;		  /* flap penalty as of penalty_ms, >= 0 */
 	int64_t penalty_ms;	  /* when penalty was last raised, 0: never */
 	bool suppressed;	  /* held down: flapping (until the penalty falls below reuse) */
-	uint64_t transitions;	  /* decided UP <-> DOWN changes, counted */
+	uint64_t transitions;	  /* decided UP <-> DOWN changes (and a first DOWN), counted */
 	uint64_t holds;		  /* undecided spells that held a verdict, counted */
 	uint64_t isolated;	  /* of those, spells with some fresh votes (isolation), counted */
 	uint64_t expiries;	  /* holds that ran out (failed open), counted */
@@ -93,7 +93,8 @@ int64_t state_observation_since_ms(const state_observation_t *o) M_NONNULL_ALL M
  *  3. undecided: the last decided state is held (SILENT without any fresh vote, else
  *     ISOLATED) for at most health.hold, then served (EXPIRED, fail open); nothing
  *     remembered: served;
- *  4. flap damping: each decided UP <-> DOWN change adds flap_penalty to a penalty that
+ *  4. flap damping: each decided UP <-> DOWN change (the first DOWN too: a datacenter
+ *     starts served) adds flap_penalty to a penalty that
  *     halves every flap_half_life (capped so it falls below flap_reuse within
  *     flap_max_hold); above flap_suppress the datacenter is held down until the penalty
  *     is below flap_reuse;
@@ -156,7 +157,8 @@ int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current
 int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out) M_NONNULL_ALL M_WUR;
 /* The same, then saves the memory when it changed, from st, which must be writable:
  * meridian-dnsd's evaluation. mem (conf->datacenter_count entries, may be NULL) receives
- * the memory decided with. */
+ * the memory decided with. 0; 1 when the verdicts are right but the memory could not be
+ * saved (state_errmsg says why; it is saved at a later call); -1 on failure. */
 int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out,
 			 state_verdict_memory_t *mem) M_NONNULL(1, 2, 4) M_WUR;
 

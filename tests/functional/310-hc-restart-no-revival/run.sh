@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 310-hc-restart-no-revival: a healthcheck with `interval: 30s` is restarted after its
 # origin died; its last row (up) has aged out meanwhile. Until the first probe decides
-# (the origin hangs: the first result comes after the 5 s timeout), the restarted
+# (the origin hangs: the first result comes after the 15 s timeout), the restarted
 # checker writes nothing: no heartbeat makes the old "up" a fresh vote again, and the
 # verdict has no fresh vote for east. Then the probe's "down" is its first write.
 . "$(dirname "$0")/../lib.sh"
@@ -19,7 +19,7 @@ datacenters:
   east:
     location: [38.9, -77.4]
     addresses: [192.0.2.10]
-    check: { type: http, url: "http://127.0.0.1:$P/healthz", interval: 30s, timeout: 5s, jitter: 500ms, fall: 1, rise: 1 }
+    check: { type: http, url: "http://127.0.0.1:$P/healthz", interval: 30s, timeout: 15s, jitter: 500ms, fall: 1, rise: 1 }
 CONF
 
 # votes: east's fresh up, fresh down and stale votes as meridianctl status sees them.
@@ -41,9 +41,9 @@ t_eq "stopped: east's vote aged out" "0 0 1" "$(votes)"
 
 h_start
 revived=0 samples=0
-# The first probe starts within 0.5 s (jitter) and hangs for its 5 s timeout: sample
-# until the checker writes anything, at most 12 s.
-for _ in $(seq 60); do
+# The first probe starts within 0.5 s (jitter) and hangs for its 15 s timeout: sample
+# until the checker writes anything, at most 30 s.
+for _ in $(seq 150); do
 	[ "$(h_history east | wc -l)" -gt "$writes" ] && break
 	samples=$((samples + 1))
 	[ "$(votes)" = "0 0 1" ] || { revived=$((revived + 1)); echo "# votes up/down/stale: $(votes)"; }
@@ -51,7 +51,7 @@ for _ in $(seq 60); do
 done
 t_check "sampled the undecided window ($samples samples)" [ "$samples" -ge 2 ]
 t_eq "restart: no fresh vote for east before the probes decide" 0 "$revived"
-t_check "the probe decides down" h_wait east down 20
+t_check "the probe decides down" h_wait east down 40
 t_eq "the restarted checker's first write is the probe's down" down \
 	"$(h_history east | sed -n "$((writes + 1))p")"
 t_contains "logged as kept until the probes decide" \

@@ -25,7 +25,9 @@ cat >"$WORK/r.yaml" <<YAML
 region: r
 state: r.db
 geoip: test-city.mmdb
-health: { stale_after: 3s, poll: 5ms }
+# This scenario is not about flapping: a probe timing out on a loaded machine must not
+# hold a datacenter down for a minute (test 455 is about damping).
+health: { stale_after: 3s, poll: 5ms, flap_damping: false }
 dns:
   listen: ["127.0.0.1:0"]
   zones:
@@ -34,15 +36,15 @@ datacenters:
   us-east:
     location: [38.9, -77.4]
     addresses: [192.0.2.10]
-    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 1 }
+    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 500ms, timeout: 450ms, fall: 2, rise: 1 }
   eu-west:
     location: [53.3, -6.3]
     addresses: [198.51.100.20, "2001:db8:2::20"]
-    check: { type: http, url: "http://127.0.0.1:$DEAD/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 1 }
+    check: { type: http, url: "http://127.0.0.1:$DEAD/healthz", interval: 500ms, timeout: 450ms, fall: 2, rise: 1 }
   ap-east:
     location: [35.7, 139.7]
     addresses: [203.0.113.30, "2001:db8:3::30"]
-    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 1 }
+    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 500ms, timeout: 450ms, fall: 2, rise: 1 }
 records:
   www.example.com.: { datacenters: [us-east, eu-west, ap-east], ttl: 5 }
 YAML

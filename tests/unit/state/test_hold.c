@@ -202,6 +202,25 @@ static void test_flapping_is_held_down_until_reuse(void **unused)
 	assert_false(m.suppressed);
 }
 
+/* A datacenter starts served: its first decided "down" counts, so a flapping origin's
+ * first recovery is held whether it was first seen up or down. */
+static void test_first_down_counts_as_a_transition(void **unused)
+{
+	state_verdict_memory_t m;
+	state_verdict_t v;
+	conf_t conf;
+
+	conf_init(&conf);
+	memset(&m, 0, sizeof(m));
+	v = decide(&conf, "ddd", T0, &m);
+	assert_int_equal(v.observed, STATE_DC_DOWN);
+	assert_true(v.penalty == 1000);
+	assert_int_equal(m.transitions, 1);
+	v = decide(&conf, "uuu", T0 + 2 * SEC, &m);
+	assert_int_equal(v.observed, STATE_DC_DOWN);
+	assert_true(v.damped);
+}
+
 /* An outage longer than the half-life is no flap: the recovery is served at once. */
 static void test_outage_then_recovery_is_not_damped(void **unused)
 {
@@ -239,7 +258,7 @@ static void test_penalty_capped_by_max_hold(void **unused)
 	assert_true(v.reuse_ms > 3 * MIN - SEC);
 	v = decide(&conf, "uuu", t + 3 * MIN + SEC, &m);
 	assert_int_equal(v.observed, STATE_DC_UP);
-	assert_int_equal(m.transitions, 199);
+	assert_int_equal(m.transitions, 200); /* the first "down" counts too */
 }
 
 static void test_damping_off_follows_every_transition(void **unused)
@@ -300,6 +319,7 @@ int main(void)
 	    cmocka_unit_test(test_silence_holds_then_fails_open),
 	    cmocka_unit_test(test_nothing_to_hold_is_served),
 	    cmocka_unit_test(test_flapping_is_held_down_until_reuse),
+	    cmocka_unit_test(test_first_down_counts_as_a_transition),
 	    cmocka_unit_test(test_outage_then_recovery_is_not_damped),
 	    cmocka_unit_test(test_penalty_capped_by_max_hold),
 	    cmocka_unit_test(test_damping_off_follows_every_transition),
