@@ -224,7 +224,11 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 	ctl_json_kv_int(&j, "now_ms", view->now_ms);
 	ctl_json_kv_uint(&j, "quorum", conf->health.quorum);
 	ctl_json_kv_uint(&j, "stale_after_ms", conf->health.stale_after_ms);
-	ctl_json_kv_string(&j, "check", level_name(ctl_status_level(conf, view)));
+	int level = ctl_status_level(conf, view);
+	/* drift past replication.drift_grace is a WARNING, as the exit status says */
+	if (drift != NULL && ctl_drift_warning(drift) && level < CTL_STATUS_WARNING)
+		level = CTL_STATUS_WARNING;
+	ctl_json_kv_string(&j, "check", level_name(level));
 	ctl_json_kv_bool(&j, "isolated", view->isolated);
 	ctl_json_key(&j, "last_peer_contact_ms");
 	if (view->peer_contact_ms == 0)

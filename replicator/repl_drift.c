@@ -106,3 +106,40 @@ void repl_drift_free(repl_drift_t *rd)
 	rd->logged = NULL;
 	rd->count = 0;
 }
+
+void repl_drift_metrics(metrics_page_t *p, state_t *st, uint32_t grace_ms, int64_t now_ms)
+{
+	state_drift_t *list = NULL;
+	size_t n = 0;
+	bool over = false;
+
+	if (st == NULL || state_drift_regions(st, &list, &n) < 0)
+		n = 0;
+	metrics_family(p, "meridian_deployment_drift_regions", METRICS_GAUGE,
+		       "Regions running another config, zones, GeoIP database or version than "
+		       "this one.");
+	metrics_u64(p, "meridian_deployment_drift_regions", n, NULL);
+	metrics_family(p, "meridian_deployment_drift_seconds", METRICS_GAUGE,
+		       "How long a region has run another config, zones, GeoIP database or "
+		       "version (part) than this one.");
+	for (size_t i = 0; i < n; i++) {
+		const state_drift_t *d = &list[i];
+		const struct {
+			bool differs;	  /* this part differs */
+			const char *part; /* label value */
+		} parts[] = {{d->config, "config"}, {d->zones, "zones"}, {d->geoip, "geoip"},
+			     {d->version, "version"}};
+		double age = (double)(now_ms - d->since_ms) / 1e3;
+
+		over = over || now_ms - d->since_ms > (int64_t)grace_ms;
+		for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+			if (parts[k].differs)
+				metrics_f64(p, "meridian_deployment_drift_seconds", age < 0 ? 0 : age,
+					    "region", d->region, "part", parts[k].part, NULL);
+	}
+	metrics_family(p, "meridian_deployment_drift_over_grace", METRICS_GAUGE,
+		       "1 when some region's drift has lasted longer than "
+		       "replication.drift_grace.");
+	metrics_u64(p, "meridian_deployment_drift_over_grace", over ? 1 : 0, NULL);
+	free(list);
+}

@@ -8,6 +8,7 @@
 
 #include "base/compiler.h"
 #include "conf/conf.h"
+#include "metrics/metrics.h"
 #include "state/state.h"
 #include "state/state_deploy.h"
 
@@ -25,6 +26,11 @@ void repl_drift_record(state_t *st, const conf_t *conf) M_NONNULL_ALL;
  * line when it clears. */
 void repl_drift_tick(repl_drift_t *rd, state_t *st, uint32_t grace_ms, int64_t mono_ms) M_NONNULL_ALL;
 void repl_drift_free(repl_drift_t *rd) M_NONNULL_ALL;
+/* /metrics: meridian_deployment_drift_regions (always), meridian_deployment_drift_seconds
+ * per drifting region and part (config, zones, geoip, version), and
+ * meridian_deployment_drift_over_grace, from st (NULL: nothing known, zeros). */
+void repl_drift_metrics(metrics_page_t *p, state_t *st, uint32_t grace_ms, int64_t now_ms)
+    M_NONNULL(1);
 /* "config digest, zone serials" for the fields that differ; returns buf. */
 const char *repl_drift_what(const state_drift_t *d, char *buf, size_t len) M_NONNULL_ALL;
 

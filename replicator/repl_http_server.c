@@ -314,8 +314,8 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 	for (;;) {
 		uint64_t gen = repl_watch_generation(s->watch);
 		repl_buf_init(&body, REPL_RESPONSE_BODY_MAX);
-		int rc = repl_collect(st, s->region, s->stats, pull, only_listed, max, &body, msg,
-				      sizeof(msg), need);
+		int rc = repl_collect(st, s->region, claimed, s->stats, pull, only_listed, max, &body,
+				      msg, sizeof(msg), need);
 		if (rc == -2) {
 			repl_buf_free(&body);
 			log_info(

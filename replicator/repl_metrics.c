@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "replicator/repl_drift.h"
 
 static int64_t wall_ms(void)
 {
@@ -158,6 +159,7 @@ void repl_metrics_render(void *arg, metrics_page_t *p)
 	counters(p, src->stats);
 	lag(p, src->stats, now);
 	peers(p, src, now);
+	repl_drift_metrics(p, src->ro, src->conf->replication.drift_grace_ms, now);
 }
 
 void repl_metrics_log(const repl_metrics_src_t *src)

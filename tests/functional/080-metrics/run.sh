@@ -28,12 +28,13 @@ kdig @127.0.0.1 -p "$DNS_east" +retry=0 +tcp +subnet=67.43.156.1/32 www.example.
 kdig @127.0.0.1 -p "$DNS_east" +retry=0 nope.example.com A >/dev/null
 # replication: wait until east has pulled from west and recorded the contact (the
 # client writes a peer's row at most once a second)
-for _ in $(seq 400); do
+pulled_from_west() {
+	local page
 	page=$(obs_scrape "$URL_repl")
 	[ "$(obs_metric "$page" meridian_replicator_pulls_total)" -gt 0 ] 2>/dev/null &&
-		[ "$(obs_metric "$page" 'meridian_replicator_peer_last_contact_timestamp_seconds{peer="west"}')" != 0 ] && break
-	sleep 0.05
-done
+		[ "$(obs_metric "$page" 'meridian_replicator_peer_last_contact_timestamp_seconds{peer="west"}')" != 0 ]
+}
+t_until 30 pulled_from_west
 
 for prog in dnsd hc repl; do
 	eval "url=\$URL_$prog"

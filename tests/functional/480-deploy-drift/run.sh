@@ -12,7 +12,7 @@ perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_skip "make-test
 CTL=$BIN/meridianctl
 # Long enough that a check right after the drift shows is inside it on a loaded machine,
 # short enough to wait out three times.
-GRACE=6
+GRACE=10
 
 zone() { # REGION SERIAL
 	mkdir -p "$WORK/zones/$1"
@@ -26,11 +26,11 @@ ZONE
 }
 WWW_a="[east, west]" WWW_b="[east, west]" WWW_c="[east, west]"
 repl_body() {
-	local dcs="WWW_$1" port="DNS_$1"
+	local dcs="WWW_$1"
 	cat <<YAML
 geoip: geo-$1.mmdb
 dns:
-  listen: ["127.0.0.1:${!port}"]
+  listen: ["127.0.0.1:0"]
   zones:
     - { origin: example.com., file: zones/$1/example.com.zone }
 datacenters:
@@ -38,6 +38,7 @@ datacenters:
   west: { location: [37.3, -121.9], addresses: [198.51.100.20] }
 records:
   www.example.com.: { datacenters: ${!dcs}, ttl: 5 }
+metrics: { replicator: "127.0.0.1:0" }
 YAML
 }
 regions() { # writes the three configs
@@ -46,7 +47,6 @@ regions() { # writes the three configs
 	repl_region c a b -- "  drift_grace: ${GRACE}s"
 }
 for r in a b c; do
-	eval "DNS_$r=$(t_port)"
 	zone "$r" 1
 	cp "$WORK/test-city.mmdb" "$WORK/geo-$r.mmdb"
 done
@@ -55,10 +55,15 @@ for r in a b c; do
 	repl_start "$r" || t_abort "replicator $r starts"
 	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
 	t_start "dnsd-$r" "$BIN/meridian-dnsd" -c "$WORK/$r.yaml"
-	port="DNS_$r"
-	t_wait_dns "${!port}" || t_abort "meridian-dnsd of region $r answers"
+	port=$(t_listen_port "$WORK/dnsd-$r.log") || t_abort "meridian-dnsd of region $r logs its port"
+	t_wait_dns "$port" || t_abort "meridian-dnsd of region $r answers"
 done
 
+# metrics_b: b's replicator's /metrics page (its address, port 0, is in its log).
+metrics_url_b() { sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$WORK"/repl-b.*.log | tail -1; }
+t_until 30 test -n "$(metrics_url_b)" || t_abort "b's replicator logs its metrics address"
+METRICS_B=$(metrics_url_b)
+metrics_b() { curl -s --max-time 5 "$METRICS_B"; }
 DRIFT="SELECT group_concat(region || ':' || component || ':' || config || zones || geoip || version, ' ') FROM status_drift"
 ROWS="SELECT count(*) FROM deployments"
 for r in a b c; do
@@ -69,6 +74,7 @@ done
 out=$("$CTL" -c "$WORK/b.yaml" status); rc=$?
 t_eq "status exits 0 without drift" 0 "$rc"
 t_contains "status says there is no drift" "3 regions, no drift" "$out"
+t_contains "b's /metrics: no region drifts" "meridian_deployment_drift_regions 0" "$(metrics_b)"
 t_eq "the nine rows carry one config digest" 1 \
 	"$(repl_sql b "SELECT count(DISTINCT config_digest) FROM deployments")"
 t_eq "the zone and its serial are recorded" "example.com.:1" \
@@ -90,10 +96,7 @@ wait_drift() {
 }
 # warned R WHAT: region R's replicator logged the drift past the grace.
 warned() { grep -q "drift: region a dnsd runs another $2 than region $1 since .*longer than replication.drift_grace" "$WORK"/repl-"$1".*.log; }
-wait_warned() {
-	for _ in $(seq 300); do warned "$1" "$2" && return 0; sleep 0.1; done
-	return 1
-}
+wait_warned() { t_until $((GRACE + 30)) warned "$1" "$2"; }
 # scenario NAME WHAT DRIFT-ROW DIFF-NEEDLE: after a deploys, the checks every kind shares.
 scenario() {
 	local name=$1 what=$2 row=$3 needle=$4 out rc js
@@ -106,6 +109,10 @@ scenario() {
 		"$(echo "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin)["drift"]; r=[x for x in d["regions"] if x["component"]=="dnsd"][0]; print(r["region"], r["component"], r["'"$what"'"], r["since_ms"] > 0)')"
 	out=$("$CTL" -c "$WORK/c.yaml" peers)
 	t_contains "$name: peers of c shows a's drift" "$what for" "$out"
+	out=$(metrics_b)
+	t_contains "$name: b's /metrics: one region drifts" "meridian_deployment_drift_regions 1" "$out"
+	t_contains "$name: b's /metrics: a's drift in $what, with its age" \
+		"meridian_deployment_drift_seconds{region=\"a\",part=\"$what\"}" "$out"
 	js=$("$CTL" -c "$WORK/b.yaml" peers --json)
 	t_eq "$name: peers --json of b marks a's dnsd" "True" \
 		"$(echo "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([x["drift"] for x in d["deployments"] if x["region"]=="a" and x["component"]=="dnsd"][0])')"
@@ -116,13 +123,13 @@ scenario() {
 	out=$("$CTL" -c "$WORK/b.yaml" status); rc=$?
 	t_eq "$name: status exits 1 after the grace" 1 "$rc"
 	t_contains "$name: status says WARNING" "WARNING: region a dnsd has run another $what than b" "$out"
+	t_eq "$name: status --json: check WARNING, drift over the grace" "WARNING True" \
+		"$("$CTL" -c "$WORK/b.yaml" status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["check"], d["drift"]["warning"])')"
+	t_contains "$name: b's /metrics: over the grace" "meridian_deployment_drift_over_grace 1" "$(metrics_b)"
 }
 # cleared N: b's replicator has logged a's dnsd back in line N times.
 cleared() { [ "$(cat "$WORK"/repl-b.*.log | grep -c 'drift: region a dnsd runs what region b runs again')" -ge "$1" ]; }
-wait_cleared() {
-	for _ in $(seq 100); do cleared "$1" && return 0; sleep 0.1; done
-	return 1
-}
+wait_cleared() { t_until 30 cleared "$1"; }
 # revert NAME N: a went back; every region clears (the Nth time).
 revert_checks() {
 	local name=$1 r out rc
@@ -132,6 +139,7 @@ revert_checks() {
 	t_check "$name reverted: b's replicator logs that a runs the same again" wait_cleared "$2"
 	out=$("$CTL" -c "$WORK/c.yaml" status); rc=$?
 	t_eq "$name reverted: status exits 0 again" 0 "$rc"
+	t_contains "$name reverted: b's /metrics: no region drifts" "meridian_deployment_drift_regions 0" "$(metrics_b)"
 	out=$("$CTL" -c "$WORK/b.yaml" diff a); rc=$?
 	t_eq "$name reverted: diff a exits 0" 0 "$rc"
 }
