@@ -19,7 +19,6 @@
 #define T_MX 15
 #define T_TXT 16
 #define T_AAAA 28
-#define T_PTR 12
 #define T_SRV 33
 #define T_OPT 41
 #define T_DNAME 39
@@ -28,7 +27,6 @@
 #define T_IXFR 251
 #define T_AXFR 252
 #define T_ANY 255
-#define T_CAA 257
 #define C_IN 1
 #define C_CH 3
 #define C_ANY 255
@@ -211,43 +209,6 @@ static inline void geo_count(dnsd_counters_t *c, size_t record, size_t dc)
 {
 	c->geo_record[record < DNSD_COUNTERS_RECORDS ? record : DNSD_COUNTERS_RECORDS - 1]++;
 	c->geo_dc[dc < DNSD_COUNTERS_DCS ? dc : DNSD_COUNTERS_DCS - 1]++;
-}
-
-dnsd_qtype_class_t dnsd_qtype_class(uint16_t qtype)
-{
-	switch (qtype) {
-	case T_A:
-		return DNSD_QTYPE_A;
-	case T_AAAA:
-		return DNSD_QTYPE_AAAA;
-	case T_CNAME:
-		return DNSD_QTYPE_CNAME;
-	case T_MX:
-		return DNSD_QTYPE_MX;
-	case T_NS:
-		return DNSD_QTYPE_NS;
-	case T_SOA:
-		return DNSD_QTYPE_SOA;
-	case T_TXT:
-		return DNSD_QTYPE_TXT;
-	case T_SRV:
-		return DNSD_QTYPE_SRV;
-	case T_PTR:
-		return DNSD_QTYPE_PTR;
-	case T_CAA:
-		return DNSD_QTYPE_CAA;
-	case T_ANY:
-		return DNSD_QTYPE_ANY;
-	default:
-		return DNSD_QTYPE_OTHER;
-	}
-}
-
-const char *dnsd_qtype_class_name(dnsd_qtype_class_t c)
-{
-	static const char *const names[DNSD_QTYPE_CLASSES] = {
-	    "A", "AAAA", "CNAME", "MX", "NS", "SOA", "TXT", "SRV", "PTR", "CAA", "ANY", "other"};
-	return (unsigned)c < DNSD_QTYPE_CLASSES ? names[c] : "other";
 }
 
 /* A/AAAA from the first serving datacenter in the client's list that has addresses of

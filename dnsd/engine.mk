@@ -2,7 +2,7 @@
 # dnsd/local.mk includes this file; meridian-dnsd links dnsd/libdnsd.a before state, conf
 # and base, and adds $(LDNS_LIBS) (the zone loader uses ldns).
 dnsd_engine_sources = \
-	dnsd/dnsd_answer.c dnsd/dnsd_answer.h \
+	dnsd/dnsd_answer.c dnsd/dnsd_answer.h dnsd/dnsd_qtype.c \
 	dnsd/dnsd_db.h \
 	dnsd/dnsd_packet.c dnsd/dnsd_packet.h \
 	dnsd/dnsd_render.c dnsd/dnsd_render.h \

@@ -20,7 +20,6 @@
 #include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
-#include "base/log_repeat.h"
 #include "conf/conf.h"
 #include "metrics/metrics.h"
 #include "replicator/repl_auth.h"
@@ -371,12 +370,7 @@ int main(int argc, char **argv)
 		int signo;
 		daemon_signal_t what;
 		msrc.conf = d.conf; /* replaced by reload() */
-		atomic_store_explicit(&d.stats.warn_every_ms, d.conf->replication.warn_every_ms,
-				      memory_order_relaxed);
-		/* once a second: the refusals' summary, and their end after a quiet period */
-		int n = poll(pfd, 2, 1000);
-		log_repeat_tick(&d.stats.refusals, repl_monotonic_ms(),
-				d.conf->replication.warn_every_ms, true, "stopped");
+		int n = poll(pfd, 2, metrics ? 1000 : -1);
 		if (n < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			goto out;

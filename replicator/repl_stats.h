@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
-#include "base/log_repeat.h"
 #include "replicator/repl_json.h"
 
 /* Process-wide counters since start. Any thread increments them (relaxed atomics: each
@@ -62,8 +61,6 @@ typedef struct {
 	pthread_mutex_t lag_lock;     /* guards lag, lag_count */
 	repl_lag_t lag[REPL_LAG_MAX]; /* written by the client thread, read by the server */
 	size_t lag_count;	      /* entries used in lag, 0..REPL_LAG_MAX */
-	log_repeat_t refusals;	      /* refused requests: logged once, then summarised */
-	_Atomic uint32_t warn_every_ms; /* replication.warn_every; main sets it */
 } repl_stats_t;
 
 void repl_stats_init(repl_stats_t *stats) M_NONNULL_ALL;
@@ -71,10 +68,6 @@ void repl_stats_destroy(repl_stats_t *stats) M_NONNULL_ALL;
 /* Records the lag of origin as seen from peer (the client, after each pull). */
 void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind,
 			int64_t lag_ms, int64_t now_ms) M_NONNULL_ALL;
-
-/* Logs a refused request through stats->refusals (the first of an episode as it is,
- * the next ones summarised every replication.warn_every). */
-void repl_stats_refusal(repl_stats_t *stats, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3);
 
 #define repl_stats_inc(stats, field, n)                                                            \
 	atomic_fetch_add_explicit(&(stats)->field, (n), memory_order_relaxed)
