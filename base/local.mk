@@ -2,7 +2,7 @@
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 base_libbase_a_SOURCES = base/compiler.h base/log.c base/log.h base/timefmt.c base/timefmt.h \
-	base/clock.c base/clock.h \
+	base/clock.c base/clock.h base/ipaddr.c base/ipaddr.h \
 	base/json_escape.c base/json_escape.h base/log_repeat.c base/log_repeat.h \
 	base/digest.c base/digest.h \
 	base/daemon_cli.c base/daemon_cli.h base/daemon_pidfile.c base/daemon_pidfile.h \
@@ -31,3 +31,9 @@ TESTS += tests/unit/base/test_clock
 tests_unit_base_test_clock_SOURCES = tests/unit/base/test_clock.c
 tests_unit_base_test_clock_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_clock_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/base/test_assert
+TESTS += tests/unit/base/test_assert
+tests_unit_base_test_assert_SOURCES = tests/unit/base/test_assert.c
+tests_unit_base_test_assert_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_assert_LDADD = base/libbase.a $(CMOCKA_LIBS)

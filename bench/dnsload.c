@@ -51,6 +51,7 @@ typedef struct {
 			     * comes back (a flood); 0: keep `inflight` outstanding */
 	const char *source; /* IPv4 network base "127.0.1.0": socket i is bound to .i+1
 			     * (a spoofed flood's many sources in one /24), or NULL */
+	bool dnssec;	    /* and set its DO bit (RFC 3225) */
 } load_opts_t;
 
 static double now_s(void)
@@ -77,7 +78,7 @@ static int type_code(const char *t)
 
 /* Encodes "NAME TYPE [SUBNET]" into q. Returns 0 or -1. */
 static int encode(const char *name, const char *type, const char *subnet, bool edns,
-		  load_query_t *q)
+		  bool dnssec, load_query_t *q)
 {
 	uint8_t *p = q->wire;
 	memset(p, 0, 12);
@@ -103,7 +104,7 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 	p[off++] = (uint8_t)code;
 	p[off++] = 0;
 	p[off++] = 1; /* IN */
-	if (edns || subnet != NULL) {
+	if (edns || dnssec || subnet != NULL) {
 		uint8_t opt[32] = {0};
 		size_t olen = 0;
 		if (subnet != NULL) {
@@ -139,7 +140,7 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 		p[off++] = 1232 & 0xff;
 		p[off++] = 0;
 		p[off++] = 0;
-		p[off++] = 0;
+		p[off++] = dnssec ? 0x80 : 0; /* DO */
 		p[off++] = 0;
 		p[off++] = (uint8_t)(olen >> 8);
 		p[off++] = (uint8_t)olen;
@@ -150,7 +151,7 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 	return 0;
 }
 
-static load_query_t *load_queries(const char *file, bool edns, size_t *count)
+static load_query_t *load_queries(const char *file, bool edns, bool dnssec, size_t *count)
 {
 	FILE *f = fopen(file, "r");
 	if (f == NULL) {
@@ -180,7 +181,7 @@ static load_query_t *load_queries(const char *file, bool edns, size_t *count)
 		const char *sn = fields == 3 ? subnet : NULL;
 		if (sn != NULL && strncmp(sn, "subnet=", 7) == 0)
 			sn += 7;
-		if (encode(name, type, sn, edns, &qs[n]) < 0) {
+		if (encode(name, type, sn, edns, dnssec, &qs[n]) < 0) {
 			fprintf(stderr, "dnsload: %s:%u: cannot encode '%s'\n", file, lineno, line);
 			continue;
 		}
@@ -199,8 +200,9 @@ static load_query_t *load_queries(const char *file, bool edns, size_t *count)
 static void usage(void)
 {
 	fprintf(stderr, "usage: dnsload -s ADDR -p PORT -f QUERIES [-d SECONDS] [-n INFLIGHT] "
-			"[-b BATCH] [-S SOCKETS] [-c CPU] [-e] [-r QPS] [-B NET]\n"
-			"  QUERIES: lines 'NAME TYPE [SUBNET]'; -e adds EDNS to every query\n"
+			"[-b BATCH] [-S SOCKETS] [-c CPU] [-e] [-D] [-r QPS] [-B NET]\n"
+			"  QUERIES: lines 'NAME TYPE [SUBNET]'; -e adds EDNS to every query, -D EDNS "
+			"with DO\n"
 			"  -r QPS: open loop at QPS whatever comes back; -B 127.0.1.0: socket i\n"
 			"  sends from 127.0.1.(i+1) (one source network, loopback only)\n");
 }
@@ -215,7 +217,7 @@ int main(int argc, char **argv)
 			 .cpu = -1,
 			 .sockets = 4};
 	int opt;
-	while ((opt = getopt(argc, argv, "s:p:f:d:n:b:S:c:er:B:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:p:f:d:n:b:S:c:eDr:B:h")) != -1) {
 		switch (opt) {
 		case 's':
 			o.server = optarg;
@@ -250,6 +252,9 @@ int main(int argc, char **argv)
 		case 'B':
 			o.source = optarg;
 			break;
+		case 'D':
+			o.dnssec = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -271,7 +276,7 @@ int main(int argc, char **argv)
 		}
 	}
 	size_t nq;
-	load_query_t *qs = load_queries(o.file, o.edns, &nq);
+	load_query_t *qs = load_queries(o.file, o.edns, o.dnssec, &nq);
 	if (qs == NULL)
 		return 1;
 
@@ -346,9 +351,13 @@ int main(int argc, char **argv)
 		if (t >= end)
 			break;
 		/* Refill the window in batches, spreading over the sockets; open loop: send
-		 * what the rate says is due by now, whatever came back. */
-		while (o.rate > 0 ? (double)sent + o.batch <= o.rate * (t - start)
-				  : outstanding + o.batch <= o.inflight) {
+		 * what the rate says is due by now, whatever came back, at most four batches
+		 * between two looks at the answers and the clock (a generator that falls
+		 * behind must not stop reading or overrun its duration). */
+		for (unsigned rounds = 0;
+		     o.rate > 0 ? rounds < 4 && (double)sent + o.batch <= o.rate * (t - start)
+				: outstanding + o.batch <= o.inflight;
+		     rounds++) {
 			for (unsigned i = 0; i < o.batch; i++) {
 				const load_query_t *q = &qs[next];
 				next = next + 1 == nq ? 0 : next + 1;
@@ -366,7 +375,10 @@ int main(int argc, char **argv)
 			sent += (uint64_t)n;
 			outstanding += (uint64_t)n;
 		}
-		int ready = poll(pfd, o.sockets, o.rate > 0 ? 1 : 10);
+		int wait_ms = 10;
+		if (o.rate > 0) /* behind schedule: only look; else wait at most 1 ms */
+			wait_ms = (double)sent + o.batch <= o.rate * (now_s() - start) ? 0 : 1;
+		int ready = poll(pfd, o.sockets, wait_ms);
 		if (ready <= 0) {
 			if (now_s() - last_rx > 0.1) {
 				lost += outstanding; /* nothing for 100 ms: count them gone */

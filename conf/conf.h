@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "base/compiler.h"
+#include "base/ipaddr.h"
 
 /* A socket address written as "1.2.3.4:53", "[::1]:53" (or without a port where the
  * option allows it; the default port is then filled in). */
@@ -19,11 +20,9 @@ typedef struct {
 	char text[64];                /* as written in the config, for messages */
 } conf_sockaddr_t;
 
-/* One address a geo answer hands to clients. */
-typedef struct {
-	int family;         /* AF_INET or AF_INET6 */
-	uint8_t bytes[16];  /* 4 or 16 bytes in network order */
-} conf_ipaddr_t;
+/* One address a geo answer hands to clients (base/ipaddr.h: the address type of every
+ * floor). */
+typedef ipaddr_t conf_ipaddr_t;
 
 /* A CIDR prefix: "192.0.2.0/24", "2001:db8::/32"; an address alone is a full prefix. */
 typedef struct {
@@ -212,6 +211,7 @@ typedef struct {
 		uint32_t peer_connections;  /* connection slots kept for peers' addresses; default 16 */
 		uint32_t request_timeout_ms; /* a whole request (headers and body) within this; default 10000 */
 		uint32_t refusal_log_interval_ms; /* refusals past the first: one summary line per this; default 10000 */
+		uint32_t digest_check_ms;   /* digests recomputed from the tables this often; default 30000 */
 	} replication; /* the `replication` section: meridian-replicator */
 
 	struct {
@@ -243,8 +243,7 @@ int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t
 /* Like conf_sockaddr_parse, for an address to listen on: port 0 is allowed too (the
  * kernel picks a free port when the socket is bound; the program logs the one it got). */
 int conf_listen_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
-/* Parses one IPv4 or IPv6 address ("192.0.2.1", "2001:db8::1"; no port, no prefix): the
- * one address parser of config values, geo nets and meridianctl's CLIENT-IP. 0 or -1. */
+/* ipaddr_parse (base/ipaddr.h) under conf's name, for conf's callers. 0 or -1. */
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out) M_NONNULL_ALL M_WUR;
 /* "NOERROR", "SERVFAIL", ... for rcodes 0..10 (the names the config's `rcode` takes);
  * NULL for others. */

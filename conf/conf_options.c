@@ -531,7 +531,10 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "A whole request (headers and body) must arrive within this."},
 	{.key = "refusal_log_interval", .type = CONF_T_DURATION,
 	 .offset = CF(replication.refusal_log_interval_ms), .min = 100, .max = HOUR, .def = "10s",
-	 .doc = "Refusals of one kind past the first are logged as one summary line per this."});
+	 .doc = "Refusals of one kind past the first are logged as one summary line per this."},
+	{.key = "digest_check", .type = CONF_T_DURATION,
+	 .offset = CF(replication.digest_check_ms), .min = 100, .max = HOUR, .def = "30s",
+	 .doc = "The anti-entropy digests are recomputed from the tables this often."});
 
 SECTION(static, conf_metrics_section, "metrics",
 	"Prometheus /metrics endpoints (text exposition), one per daemon, each off unless set.", NULL,

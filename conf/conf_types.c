@@ -198,16 +198,7 @@ int conf_sockaddr_parse_port0(const char *text, uint16_t default_port, bool zero
 
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out)
 {
-	conf_ipaddr_t a;
-	memset(&a, 0, sizeof(a));
-	if (strchr(text, ':') == NULL && inet_pton(AF_INET, text, a.bytes) == 1)
-		a.family = AF_INET;
-	else if (inet_pton(AF_INET6, text, a.bytes) == 1)
-		a.family = AF_INET6;
-	else
-		return -1;
-	*out = a;
-	return 0;
+	return ipaddr_parse(text, out);
 }
 
 int conf_cidr_parse(const char *text, conf_ipaddr_t *addr, unsigned *prefix)

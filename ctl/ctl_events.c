@@ -288,6 +288,34 @@ int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_
 	return rc;
 }
 
+/* Digests found to differ (view status_divergences): never silent. */
+static void divergences_print(FILE *out, state_t *st)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(state_db(st),
+			       "SELECT peer, table_name, origin, local_digest, peer_digest, detected,"
+			       " COALESCE(repaired, ''), resolved, count FROM status_divergences",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *c[9];
+
+		for (int i = 0; i < 9; i++) {
+			c[i] = (const char *)sqlite3_column_text(stmt, i);
+			if (c[i] == NULL)
+				c[i] = "";
+		}
+		fprintf(out,
+			"divergence: peer %s, %s rows of origin %s: ours %s, %s %s; detected %s"
+			" (%s times), %s\n",
+			c[0], c[1], c[2], c[3], strcmp(c[0], "(local)") == 0 ? "expected" : "theirs",
+			c[4][0] ? c[4] : "-", c[5], c[8],
+			strcmp(c[7], "1") == 0 ? "repaired" : "NOT REPAIRED");
+	}
+	sqlite3_finalize(stmt);
+}
+
 int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 {
 	state_peer_t *peers = NULL;
@@ -324,6 +352,8 @@ int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 	rc = ctl_peers_print_drift(stdout, args->json, conf, peers, count, &origins,
 				   state_now_ms(st), st, &drift);
 	ctl_drift_free(&drift);
+	if (rc == 0 && !args->json)
+		divergences_print(stdout, st);
 	free(origins.rows);
 	free(peers);
 	state_close(st);

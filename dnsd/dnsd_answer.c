@@ -181,11 +181,6 @@ static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order,
 	return *any_serving ? NULL : open;
 }
 
-/* A/AAAA from the first serving datacenter in the client's list that has addresses of
- * that family; with none such, as if all were serving (fail open; counted when no
- * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
- * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
- * Returns false for NODATA (no candidate has the family). */
 /* The ECS scope a response carries for a lookup's scope: 0 when the client asked
  * "do not use my address" (source prefix 0, RFC 7871 7.1.2), never past the family's
  * length. */
@@ -255,6 +250,11 @@ const char *dnsd_qtype_class_name(dnsd_qtype_class_t c)
 	return (unsigned)c < DNSD_QTYPE_CLASSES ? names[c] : "other";
 }
 
+/* A/AAAA from the first serving datacenter in the client's list that has addresses of
+ * that family; with none such, as if all were serving (fail open; counted when no
+ * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
+ * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
+ * Returns false for NODATA (no candidate has the family). */
 static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
 {
 	const dnsd_geo_t *g = st->ctx->geo;
@@ -315,13 +315,8 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 	}
 	if (st->dnssec) {
 		/* the set was signed when the snapshot was built (dnsd_zones_load_at) */
-		const dnsd_zones_t *z = st->ctx->zones;
-		size_t dc = (size_t)(pick - g->dcs);
-		const dnsd_rrset_t *sigs = NULL;
-		if (z->geo_sigs != NULL && n->geo_record < z->geo_record_count &&
-		    dc < z->geo_dc_count)
-			sigs = z->geo_sigs[((size_t)n->geo_record * z->geo_dc_count + dc) * 2 +
-					   (type == T_AAAA)];
+		const dnsd_rrset_t *sigs = dnsd_geo_sigs(st->ctx->zones, n->geo_record,
+							 (size_t)(pick - g->dcs), type == T_AAAA);
 		if (sigs != NULL && dnsd_render_rrset(&st->r, owner, sigs, rec->ttl) != 0)
 			st->tc = true;
 		else if (sigs != NULL)
@@ -773,7 +768,7 @@ bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, siz
  * the user-space instructions per geo query; bench/README.md). Byte for byte and counter
  * for counter what answer_parsed() gives (test_fast_geo_answers_equal_the_general_path);
  * returns 0 whenever a condition does not hold, and the caller takes the general path:
- * TCP, ANY, NSID, DO (the general path adds signatures), no lookup made ahead, no datacenter with that family (NODATA), or an
+ * TCP, ANY, NSID, DO in a signed zone without the set's signature, no lookup made ahead, no datacenter with that family (NODATA), or an
  * answer that would truncate. */
 static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_t *p,
 			      const uint8_t *query, const dnsd_client_t *client, uint8_t *resp,
@@ -784,7 +779,7 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 
 	/* pre->done: prepare found the exact node, a geo record that varies, no cut, and
 	 * the batch looked the client up for that record (dnsd_geodb_lookup_batch()). */
-	if (!pre->done || p->parsed != DNSD_PARSE_OK || client->tcp || q->nsid || q->do_bit ||
+	if (!pre->done || p->parsed != DNSD_PARSE_OK || client->tcp || q->nsid ||
 	    (q->qtype != T_A && q->qtype != T_AAAA) || resp_cap < 512 || p->node == NULL ||
 	    p->node->geo_record != pre->record)
 		return 0;
@@ -797,12 +792,23 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	if (pick == NULL)
 		return 0;
 
+	/* DO in a zone signed at load: the set's signature, made when the zones loaded,
+	 * goes after it in one copy (sigs->wire is owned by the question name) */
+	const dnsd_rrset_t *sigs = NULL;
+	if (q->do_bit && p->node->zone->secure) {
+		sigs = dnsd_geo_sigs(ctx->zones, pre->record, (size_t)(pick - g->dcs),
+				     q->qtype == T_AAAA);
+		if (sigs == NULL || sigs->wire == NULL)
+			return 0;
+	}
 	size_t limit = response_limit(ctx, q, client, resp_cap);
 	unsigned naddr = family_count(pick, q->qtype);
 	unsigned alen = q->qtype == T_AAAA ? 16 : 4;
 	size_t rr = 12u + alen; /* pointer to the question name, fixed part, address */
 	size_t len = q->question_end;
-	if (len + naddr * rr + (q->has_edns ? opt_size(ctx, q, false) : 0) > limit)
+	if (len + naddr * rr + (sigs ? sigs->wire_len : 0) +
+		(q->has_edns ? opt_size(ctx, q, false) : 0) >
+	    limit)
 		return 0;
 
 	memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q->question_end - DNSD_HDR_LEN);
@@ -820,10 +826,14 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 		else
 			memcpy(w + 12, addr + (size_t)i * 16, 16);
 	}
+	if (sigs != NULL) {
+		memcpy(resp + len, sigs->wire, sigs->wire_len);
+		len += sigs->wire_len;
+	}
 	if (q->has_edns)
 		len += opt_write(resp + len, ctx, q, false, 0, ecs_scope(q, pre->scope));
-	header_write(resp, q, true, false, DNSD_RCODE_NOERROR, 1, (uint16_t)naddr, 0,
-		     q->has_edns ? 1 : 0);
+	header_write(resp, q, true, false, DNSD_RCODE_NOERROR, 1,
+		     (uint16_t)(naddr + (sigs ? sigs->count : 0)), 0, q->has_edns ? 1 : 0);
 
 	counters->queries++;
 	counters->edns += q->has_edns;

@@ -75,6 +75,11 @@ void dnsd_deny_wildcard(answer_t *st, const dnsd_zone_t *zone, const uint8_t *na
 /* A referral to cut: its DS set (signed), or the proof that it has none. */
 void dnsd_deny_ds_at_cut(answer_t *st, const dnsd_node_t *cut) M_NONNULL_ALL;
 
+/* The signatures made at load of datacenter dc's A (or AAAA) set at geo record
+ * `record`, or NULL (zone not signed at load, no such addresses). */
+const dnsd_rrset_t *dnsd_geo_sigs(const dnsd_zones_t *zones, size_t record, size_t dc, bool aaaa)
+    M_NONNULL_ALL;
+
 /* The DNAME at n answers name (strictly below n, RFC 6672): writes the DNAME and the
  * CNAME synthesised from it (the DNAME's TTL), then returns the target to chase in
  * st->synth[depth] (*target_len bytes), or NULL to stop (YXDOMAIN when the target would

@@ -229,3 +229,11 @@ const uint8_t *dnsd_dname_answer(answer_t *st, const dnsd_node_t *n, const dnsd_
 		return NULL;
 	return target;
 }
+
+const dnsd_rrset_t *dnsd_geo_sigs(const dnsd_zones_t *zones, size_t record, size_t dc, bool aaaa)
+{
+	if (zones->geo_sigs == NULL || record >= zones->geo_record_count ||
+	    dc >= zones->geo_dc_count)
+		return NULL;
+	return zones->geo_sigs[(record * zones->geo_dc_count + dc) * 2 + (aaaa ? 1 : 0)];
+}

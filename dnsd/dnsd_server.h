@@ -60,7 +60,4 @@ typedef struct {
  * values each worker writes alone, so the workers never wait nor share a write. */
 void dnsd_server_read(const dnsd_server_t *server, dnsd_server_totals_t *out) M_NONNULL_ALL;
 
-/* Number of UDP worker threads running. */
-unsigned dnsd_server_threads(const dnsd_server_t *server) M_NONNULL_ALL M_PURE;
-
 #endif

@@ -22,6 +22,7 @@
 #include "dnsd/dnsd_cookie.h"
 #include "dnsd/dnsd_server.h"
 #include "dnsd/dnsd_snapshot.h"
+#include "dnsd/dnsd_socket.h"
 
 /* Who owns what: only the loop thread touches connections, so nothing here is locked.
  * A connection is one allocation, made at accept and freed at close, that holds its two
@@ -268,7 +269,7 @@ static int conn_answer(dnsd_tcp_t *t, tcp_conn_t *c, const dnsd_snapshot_t *snap
 	size_t len = 0;
 	if (snap != NULL) {
 		dnsd_client_t client;
-		dnsd_server_client(&c->client, true, &client);
+		dnsd_socket_client(&c->client, true, &client);
 		len = dnsd_answer(&snap->answer, frame + 2, msg, &client, c->out + 2, TCP_MSG_MAX,
 				  &t->counters);
 		if (len > 0 && snap->answer.cookies)
@@ -544,7 +545,7 @@ dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, i
 		goto fail;
 	}
 	for (size_t i = 0; i < listen_count; i++) {
-		int fd = dnsd_server_socket(&listen[i], SOCK_STREAM, err, errlen);
+		int fd = dnsd_socket_open(&listen[i], SOCK_STREAM, err, errlen);
 		if (fd < 0)
 			goto fail;
 		t->listeners[i] = (tcp_handle_t){.kind = TCP_KIND_LISTENER, .fd = fd};

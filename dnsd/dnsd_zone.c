@@ -173,7 +173,6 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-/* Renders a set whose data has no names to compress, owner = the question name. */
 /* Copies the set's data into the arena. A set without names to compress is rendered
  * whole (owner = pointer to the question) and its records' data point into that. */
 static int rrset_store(build_t *b, dnsd_rrset_t *set, dnsd_rr_t *rrs)
@@ -637,6 +636,11 @@ static void records_mark(build_t *b, const conf_record_t *records, size_t count)
 					"records: %s: the zone has static %s data there (a geo "
 					"record answers A and AAAA itself)",
 					records[i].name, family);
+		if (zone->signing == NULL &&
+		    dnsd_node_rrset(zone->apex, LDNS_RR_TYPE_DNSKEY) != NULL)
+			dnsd_errors_add(&b->errors, "records: %s: the zone %s is signed outside "
+					"meridian-dnsd; geo answers are only signed in a zone signed "
+					"at load (dns.zones[].dnssec)", records[i].name, zone->origin);
 		n->flags |= DNSD_NODE_GEO;
 		n->geo_record = (uint32_t)i;
 	}

@@ -7,6 +7,8 @@
 
 #include "dnsd/dnsd_zone_int.h"
 
+static void sigs_wire(build_t *b, dnsd_rrset_t *sigs);
+
 /* The lower-case wire form of geo record i's name into name; its length, 0 if bad. */
 static size_t record_wire(const conf_record_t *rec, uint8_t name[255])
 {
@@ -154,6 +156,7 @@ void dnsd_build_geo_sign(build_t *b, const dnsd_zone_t *zone, dnsd_signer_t *sig
 							rec->name);
 					return;
 				}
+				sigs_wire(b, set);
 				z->geo_sigs[slot] = set;
 			}
 		}
@@ -163,6 +166,32 @@ void dnsd_build_geo_sign(build_t *b, const dnsd_zone_t *zone, dnsd_signer_t *sig
 /* Gives each set of n the RRSIGs covering it: a set of type RRSIG whose records are the
  * run of n's RRSIG set with that covered type (the set is sorted by rdata, which starts
  * with the type covered), with the covered set's TTL (RFC 4034 3). */
+/* The signatures rendered whole for an answer owned by the question name (pointer
+ * 0xC00C) with the covered set's TTL, as a set without names has (dnsd_rrset_t.wire):
+ * a DO answer copies them in one move. Left NULL when memory runs out (rendered per
+ * record then). */
+static void sigs_wire(build_t *b, dnsd_rrset_t *sigs)
+{
+	size_t len = 0;
+	for (unsigned i = 0; i < sigs->count; i++)
+		len += 12u + sigs->rrs[i].rdlen;
+	uint8_t *w = dnsd_build_alloc(b, len);
+	if (w == NULL)
+		return;
+	sigs->wire = w;
+	sigs->wire_len = (uint32_t)len;
+	for (unsigned i = 0; i < sigs->count; i++) {
+		const dnsd_rr_t *rr = &sigs->rrs[i];
+		uint8_t fixed[12] = {0xC0, 0x0C, 0, LDNS_RR_TYPE_RRSIG, 0, 1,
+				     (uint8_t)(sigs->ttl >> 24), (uint8_t)(sigs->ttl >> 16),
+				     (uint8_t)(sigs->ttl >> 8), (uint8_t)sigs->ttl,
+				     (uint8_t)(rr->rdlen >> 8), (uint8_t)rr->rdlen};
+		memcpy(w, fixed, sizeof(fixed));
+		memcpy(w + 12, rr->rdata, rr->rdlen);
+		w += 12u + rr->rdlen;
+	}
+}
+
 void dnsd_build_sigs_link(build_t *b, dnsd_node_t *n)
 {
 	const dnsd_rrset_t *all = dnsd_node_rrset(n, LDNS_RR_TYPE_RRSIG);
@@ -189,6 +218,7 @@ void dnsd_build_sigs_link(build_t *b, dnsd_node_t *n)
 		sigs->ttl = set->ttl;
 		sigs->rrs = all->rrs + first;
 		set->sigs = sigs;
+		sigs_wire(b, sigs);
 	}
 }
 

@@ -9,6 +9,7 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_deploy.c dnsd/dnsd_deploy.h \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
+	dnsd/dnsd_socket.c dnsd/dnsd_socket.h \
 	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
 	dnsd/dnsd_cookie.c dnsd/dnsd_cookie.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
@@ -67,10 +68,16 @@ tests_unit_dnsd_test_cookie_SOURCES = tests/unit/dnsd/test_cookie.c dnsd/dnsd_co
 tests_unit_dnsd_test_cookie_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_dnsd_test_cookie_LDADD = dnsd/libdnsd.a conf/libconf.a base/libbase.a $(LDNS_LIBS) \
 	$(YAML_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/dnsd/test_rrl
+TESTS += tests/unit/dnsd/test_rrl
+tests_unit_dnsd_test_rrl_SOURCES = tests/unit/dnsd/test_rrl.c dnsd/dnsd_rrl.c
+tests_unit_dnsd_test_rrl_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_dnsd_test_rrl_LDADD = $(CMOCKA_LIBS)
 
 # Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.
 EXTRA_DIST += examples/meridian.yaml examples/zones/example.com.zone examples/demo.sh \
 	bench/static-vs-peers.sh bench/README.md qa/fuzz-dnsd.sh qa/fuzz/dnsd_fuzz.c \
 	bench/geo-vs-gdnsd.sh bench/geo-vs-gdnsd/geo-queries.py bench/bench-lib.sh bench/rrl-cookies.sh \
-	bench/metrics-overhead.sh
+	bench/metrics-overhead.sh \
+	bench/dnssec.sh
 dist_doc_DATA += docs/dnsd-server.md

@@ -12,6 +12,7 @@ packages=(
 	python3 iproute2 procps openssl gdb
 	libsystemd-dev scdoc mandoc systemd lintian debhelper fakeroot dpkg-dev
 	unbound nsd knot
+	curl prometheus chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,7 +12,8 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_collect.c replicator/repl_collect.h \
 	replicator/repl_http_server.c replicator/repl_http_server.h \
 	replicator/repl_client.c replicator/repl_client.h \
-	replicator/repl_drift.c replicator/repl_drift.h
+	replicator/repl_drift.c replicator/repl_drift.h \
+	replicator/repl_client_internal.h replicator/repl_client_check.c
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
 REPL_LDADD = replicator/librepl.a state/libstate.a metrics/libmetrics.a conf/libconf.a base/libbase.a \
@@ -68,7 +69,9 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/413-repl-relay-gap/run.sh \
 	tests/functional/414-repl-conn-limits/run.sh \
 	tests/functional/415-repl-refusal-log/run.sh \
-	tests/functional/416-repl-clock-error/run.sh
+	tests/functional/416-repl-clock-error/run.sh \
+	tests/functional/418-repl-store-identity/run.sh \
+	tests/functional/419-repl-digest/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md

@@ -170,6 +170,58 @@ int repl_batch_encode_end(repl_buf_t *out, bool more)
 	return rc || out->overflow ? -1 : 0;
 }
 
+int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest_t *d,
+				  size_t count)
+{
+	int rc = repl_buf_append(out, "],\"digests\":[", 13);
+	for (size_t i = 0; i < count && i < REPL_DIGESTS_MAX; i++) {
+		rc |= repl_buf_append(out, i ? ",[" : "[", i ? 2 : 1);
+		rc |= repl_buf_json_string(out, d[i].table);
+		rc |= repl_buf_append(out, ",", 1);
+		rc |= repl_buf_json_string(out, d[i].origin);
+		rc |= repl_buf_printf(out, ",%" PRIu64 ",%" PRIu64 "]",
+				      (uint64_t)(d[i].rows < 0 ? 0 : d[i].rows), d[i].sum);
+	}
+	rc |= repl_buf_printf(out, "],\"more\":%s}", more ? "true" : "false");
+	return rc || out->overflow ? -1 : 0;
+}
+
+static int decode_digests(const repl_json_t *doc, const repl_json_node_t *arr, repl_batch_t *b,
+			  char *err, size_t errlen)
+{
+	if (arr->type != REPL_JSON_ARRAY || arr->count > REPL_DIGESTS_MAX) {
+		snprintf(err, errlen, "digests: not an array of at most %d", REPL_DIGESTS_MAX);
+		return -1;
+	}
+	b->has_digests = true;
+	if (arr->count == 0)
+		return 0;
+	b->digests = calloc(arr->count, sizeof(*b->digests));
+	if (b->digests == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (const repl_json_node_t *e = repl_json_child(doc, arr); e != NULL;
+	     e = repl_json_next(doc, e)) {
+		repl_digest_t *d = &b->digests[b->digest_count];
+		const repl_json_node_t *t = repl_json_child(doc, e);
+		const repl_json_node_t *o = t ? repl_json_next(doc, t) : NULL;
+		const repl_json_node_t *r = o ? repl_json_next(doc, o) : NULL;
+		const repl_json_node_t *sum = r ? repl_json_next(doc, r) : NULL;
+		if (e->type != REPL_JSON_ARRAY || e->count != 4 || sum == NULL ||
+		    repl_json_string(doc, t, d->table, sizeof(d->table)) != 0 ||
+		    repl_json_string(doc, o, d->origin, sizeof(d->origin)) != 0 ||
+		    !repl_origin_valid(d->origin) || repl_json_u64(doc, r, &d->rows) != 0 ||
+		    repl_json_u64(doc, sum, &d->sum) != 0) {
+			snprintf(err, errlen, "digests[%zu]: not [table, origin, rows, sum]",
+				 b->digest_count);
+			return -1;
+		}
+		b->digest_count++;
+	}
+	return 0;
+}
+
 static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_t idx,
 			state_change_t *c, char *err, size_t errlen)
 {
@@ -287,6 +339,9 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 			goto fail;
 		b->count++;
 	}
+	n = repl_json_get(&doc, root, "digests");
+	if (n != NULL && decode_digests(&doc, n, b, err, errlen) != 0)
+		goto fail;
 	repl_json_free(&doc);
 	return 0;
 fail:
@@ -304,4 +359,7 @@ void repl_batch_free(repl_batch_t *b)
 	free(b->entries);
 	b->entries = NULL;
 	b->count = 0;
+	free(b->digests);
+	b->digests = NULL;
+	b->digest_count = 0;
 }

@@ -16,16 +16,27 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const repl_pull_t *pull,
-		 bool only_listed, size_t max, repl_buf_t *out, char *msg, size_t msglen, char *need)
+int repl_collect(state_t *st, const char *region, const char *puller, repl_stats_t *stats,
+		 const repl_pull_t *pull, bool only_listed, size_t max, repl_buf_t *out, char *msg,
+		 size_t msglen, char *need)
 {
 	state_cursor_t *heads = NULL;
 	size_t head_count = 0, sent = 0;
 	bool more = false;
 	int rc = -1;
 
+	state_digest_t *digests = NULL;
+	size_t digest_count = 0;
+
+	/* Heads, entries and digests from one read transaction: a puller that holds every
+	 * head may compare its digests with these. */
+	if (state_read_begin(st) != 0) {
+		snprintf(msg, msglen, "cannot read the store: %s", state_errmsg(st));
+		return -1;
+	}
 	if (state_cursors_list(st, &heads, &head_count) != 0) {
 		snprintf(msg, msglen, "cannot list cursors: %s", state_errmsg(st));
+		state_read_end(st);
 		return -1;
 	}
 	repl_cursor_t *wire = calloc(head_count ? head_count : 1, sizeof(*wire));
@@ -53,6 +64,11 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 			}
 		if ((only_listed && !listed) || after >= heads[i].seq)
 			continue;
+		if (strcmp(heads[i].origin, region) == 0 && !atomic_load(&stats->own_checked))
+			continue;
+		/* The puller never applies its own origin from us (its heads say what we hold). */
+		if (strcmp(heads[i].origin, puller) == 0)
+			continue;
 		if (sent >= max || out->len >= REPL_BATCH_BYTES_SOFT) {
 			more = true;
 			break;
@@ -77,7 +93,8 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 		 * puller would refuse the batch, and every origin with it. What comes first
 		 * must be after + 1; a gap later ends the batch, and the next pull, starting
 		 * at the hole, is sent to bootstrap. */
-		if (n == 0 || changes[0].seq != after + 1) {
+		if (n == 0 || (changes[0].seq != after + 1 &&
+			       !state_seq_is_incarnation_start(changes[0].seq))) {
 			state_changes_free(changes, n);
 			snprintf(need, STATE_NAME_MAX, "%s", heads[i].origin);
 			rc = -2;
@@ -85,7 +102,8 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 		}
 		size_t k;
 		for (k = 0; k < n && out->len < REPL_BATCH_BYTES_SOFT; k++) {
-			if (k > 0 && changes[k].seq != changes[k - 1].seq + 1) {
+			if (k > 0 && changes[k].seq != changes[k - 1].seq + 1 &&
+			    !state_seq_is_incarnation_start(changes[k].seq)) {
 				more = true;
 				break;
 			}
@@ -101,13 +119,20 @@ int repl_collect(state_t *st, const char *region, repl_stats_t *stats, const rep
 			goto out;
 		}
 	}
-	if (repl_batch_encode_end(out, more) != 0) {
+	if (state_digests_list(st, &digests, &digest_count) != 0) {
+		snprintf(msg, msglen, "cannot read digests: %s", state_errmsg(st));
+		goto out;
+	}
+	if (repl_batch_encode_end_digests(out, more, digests, digest_count) != 0) {
 		snprintf(msg, msglen, "response too large");
 		goto out;
 	}
 	repl_stats_inc(stats, entries_served, sent);
+	repl_stats_inc(stats, bytes_sent, out->len);
 	rc = sent > 0 || more ? 1 : 0;
 out:
+	state_read_end(st);
+	free(digests);
 	free(wire);
 	free(heads);
 	return rc;

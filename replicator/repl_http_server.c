@@ -314,8 +314,8 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 	for (;;) {
 		uint64_t gen = repl_watch_generation(s->watch);
 		repl_buf_init(&body, REPL_RESPONSE_BODY_MAX);
-		int rc = repl_collect(st, s->region, s->stats, pull, only_listed, max, &body, msg,
-				      sizeof(msg), need);
+		int rc = repl_collect(st, s->region, claimed, s->stats, pull, only_listed, max, &body,
+				      msg, sizeof(msg), need);
 		if (rc == -2) {
 			repl_buf_free(&body);
 			log_info(
@@ -428,6 +428,7 @@ static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *c
 		len = b.len;
 	}
 	repl_stats_inc(s->stats, snapshots_served, 1);
+	repl_stats_inc(s->stats, bytes_sent, len);
 	log_info("sending a snapshot to %s", req->peer);
 	return respond(s, conn, req, MHD_HTTP_OK, json, len, nonce);
 }

@@ -46,6 +46,12 @@ static void counters(metrics_page_t *p, repl_stats_t *s)
 	     offsetof(repl_stats_t, snapshots_imported)},
 	    {"meridian_replicator_compacted_entries_total", "Change-log entries compacted away.",
 	     offsetof(repl_stats_t, compacted)},
+	    {"meridian_replicator_sent_bytes_total",
+	     "Body bytes of change-log and snapshot responses served to peers.",
+	     offsetof(repl_stats_t, bytes_sent)},
+	    {"meridian_replicator_received_bytes_total",
+	     "Body bytes of responses from peers that passed authentication.",
+	     offsetof(repl_stats_t, bytes_received)},
 	};
 	for (size_t i = 0; i < M_ARRAY_LEN(plain); i++) {
 		const _Atomic uint64_t *v = (const _Atomic uint64_t *)((char *)s + plain[i].offset);

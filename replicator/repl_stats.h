@@ -33,7 +33,12 @@
 	X(refused_clock)	   /* an entry HLC too far ahead of local time */                  \
 	X(refused_busy)		   /* connections refused: per-address or total limit */           \
 	X(refused_slow)		   /* connections shut: request not complete within the deadline */ \
-	X(compacted)		   /* change-log entries removed by compaction */
+	X(compacted)		   /* change-log entries removed by compaction */                  \
+	X(bytes_sent)		   /* body bytes of change-log and snapshot responses served */    \
+	X(bytes_received)	   /* body bytes of responses accepted from peers */ \
+	X(incarnations)		   /* new incarnations started: our store was new or restored */   \
+	X(divergences)		   /* digests that differed while cursors said in sync */          \
+	X(resyncs)		   /* targeted re-syncs (snapshot imports) run to repair them */
 
 #define REPL_LAG_MAX 256 /* (peer, origin) pairs tracked; more are not shown */
 
@@ -50,6 +55,10 @@ typedef struct {
 #define REPL_STATS_DECLARE(name) _Atomic uint64_t name;
 	REPL_STATS_FIELDS(REPL_STATS_DECLARE)
 #undef REPL_STATS_DECLARE
+	/* 0 until every peer has answered once since start, telling what it holds of our
+	 * origin (and a colliding numbering was moved): until then our own entries are not
+	 * served. Written by the client, read by the server. */
+	atomic_bool own_checked;
 	pthread_mutex_t lag_lock;     /* guards lag, lag_count */
 	repl_lag_t lag[REPL_LAG_MAX]; /* written by the client thread, read by the server */
 	size_t lag_count;	      /* entries used in lag, 0..REPL_LAG_MAX */

@@ -12,7 +12,9 @@ state_libstate_a_SOURCES = \
 	state/state_guard.c state/state_guard.h \
 	state/state_peer_origins.c \
 	state/state_status.c state/state_status.h \
-	state/state_deploy.c state/state_deploy.h state/state_deploy_build.c
+	state/state_deploy.c state/state_deploy.h state/state_deploy_build.c \
+	state/state_identity.c \
+	state/state_digest.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 
 STATE_TEST_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) $(CMOCKA_LIBS) -lm

@@ -191,7 +191,9 @@ static int node_claim(state_t *st, const char *region)
 
 	if (state_tx_begin(st) < 0)
 		return -1;
-	stmt = state_prepare(st, "INSERT INTO node (id, region, hlc, created) VALUES (1, ?1, 0, ?2)"
+	/* A new store is a new incarnation: nothing of its own origin is confirmed yet. */
+	stmt = state_prepare(st, "INSERT INTO node (id, region, hlc, created, incarnation,"
+				 " own_confirmed) VALUES (1, ?1, 0, ?2, lower(hex(randomblob(8))), 0)"
 				 " ON CONFLICT (id) DO NOTHING");
 	if (!stmt)
 		goto fail;

@@ -191,6 +191,56 @@ int state_snapshot_import_from(state_t *st, const char *json, const char *region
 /* A region or datacenter id as the change log accepts it: 1..63 bytes of [A-Za-z0-9_.-]. */
 bool state_name_valid(const char *name) M_NONNULL_ALL M_PURE;
 
+/* Store identity (state_identity.c): no two different entries ever share (origin, seq). */
+typedef struct {
+	char incarnation[24]; /* random hex, new with each store and each new incarnation */
+	uint64_t seq;	      /* our own origin's cursor */
+	uint64_t confirmed;   /* highest own seq a peer reported holding with our numbering */
+} state_identity_t;
+int state_identity_get(state_t *st, state_identity_t *id) M_NONNULL_ALL M_WUR;
+/* A peer reported holding our origin up to seq (at most our cursor): raise own_confirmed. */
+int state_identity_confirm(state_t *st, uint64_t seq) M_NONNULL_ALL M_WUR;
+/* A peer holds our origin up to peer_seq, beyond our own cursor: this store is new or
+ * restored. Moves our entries above own_confirmed (and their event ids) to a new
+ * incarnation starting at *base + 1 (the next multiple of 65536 above both), sets our
+ * cursor after them and a new incarnation id, in one transaction. 1 moved (*moved
+ * entries), 0 nothing to do (peer_seq not beyond our cursor), -1 error. */
+int state_identity_renumber(state_t *st, uint64_t peer_seq, uint64_t *base, uint64_t *moved)
+	M_NONNULL_ALL M_WUR;
+/* True for the first seq of an incarnation (65536 * k + 1, k >= 1): the one gap an
+ * origin's log may have, since the seqs skipped were never used. */
+bool state_seq_is_incarnation_start(uint64_t seq) M_CONST;
+
+/* Anti-entropy digest of one replicated table's rows written by one origin. */
+typedef struct {
+	char table[32];		     /* replicated table */
+	char origin[STATE_NAME_MAX]; /* the rows' origin column */
+	int64_t rows;		     /* how many rows */
+	uint64_t sum;		     /* wrapping sum of a 64-bit hash of each row's JSON */
+} state_digest_t;
+/* Every digest with rows, by table then origin; *out malloc'd. */
+int state_digests_list(state_t *st, state_digest_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+/* Recomputes every digest from the tables; *bad (malloc'd) lists the (table, origin)
+ * whose stored digest differs: rows changed behind the library's back. Stored when all
+ * agree (or none was ever stored); otherwise the stored ones stay, being what the rows
+ * should be. */
+int state_digest_verify(state_t *st, state_digest_t **bad, size_t *bad_count) M_NONNULL_ALL M_WUR;
+/* Records that the digest of (table, origin) differs from peer's ("(local)": from our own
+ * tables, rows changed behind the library's back); digests as "ROWS:SUMHEX". */
+int state_divergence_note(state_t *st, const char *peer, const char *table, const char *origin,
+			  const char *local_digest, const char *peer_digest) M_NONNULL_ALL M_WUR;
+/* Every open divergence with peer is repaired (its digests agree again). */
+int state_divergence_resolved(state_t *st, const char *peer) M_NONNULL_ALL M_WUR;
+/* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from) after
+ * removing, in the same transaction, our rows of each (table, origin) in replace: the
+ * peer's copy of them wins whatever their hlc. */
+int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
+				  int64_t max_ms, const state_digest_t *replace, size_t count)
+	M_NONNULL(1, 2, 3) M_WUR;
+/* One consistent read over several calls (BEGIN DEFERRED ... end). */
+int state_read_begin(state_t *st) M_NONNULL_ALL M_WUR;
+void state_read_end(state_t *st) M_NONNULL_ALL;
+
 /* A replication peer's health as seen from here. */
 typedef struct {
 	char region[STATE_NAME_MAX]; /* the peer's region */

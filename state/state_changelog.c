@@ -232,7 +232,7 @@ int state_change_record(state_t *st, const char *table, const char *key, uint64_
 		return state_fail_sql(st, "change log");
 	if (sqlite3_changes(st->db) != 1)
 		return state_fail(st, "change log: no %s row with key '%s'", table, key);
-	return 0;
+	return state_digest_row(st, t, key);
 }
 
 int state_json_members_check(state_t *st, const char *json, const char *path,
@@ -375,10 +375,24 @@ int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, i
 		    char *why, size_t whylen)
 {
 	int rc = row_validate(st, t, row_json, max_ms, why, whylen);
+	char sql[512], key[STATE_TEXT_MAX] = "";
+	sqlite3_stmt *stmt;
 
-	if (rc < 0)
-		return rc;
-	return row_upsert(st, t, row_json, why, whylen);
+	if (rc < 0 || row_upsert(st, t, row_json, why, whylen) < 0)
+		return rc < 0 ? rc : -1;
+	snprintf(sql, sizeof(sql), "SELECT %s", t->json_key);
+	stmt = state_prepare(st, sql);
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		state_copy(key, sizeof(key), (const char *)sqlite3_column_text(stmt, 0));
+	state_release(st, stmt);
+	if (state_digest_row(st, t, key) < 0) {
+		snprintf(why, whylen, "%s", st->err);
+		return -1;
+	}
+	return 0;
 }
 
 /* The key, hlc and origin an entry claims must be the row's own. */
@@ -453,13 +467,12 @@ static int apply_one(state_t *st, const state_change_t *c)
 		return -1;
 	if (c->seq <= (uint64_t)cursor)
 		return 0;
+	/* Our own origin comes only from our own writes: a peer holding more of it than we do
+	 * means this store is new or restored, which state_identity_renumber settles;
+	 * applying the peer's copy would number two different entries alike. */
 	if (strcmp(c->origin, st->region) == 0)
-		return state_fail(st,
-				  "change %s/%" PRIu64
-				  " is from this region but beyond its own seq %lld:"
-				  " is another node writing as '%s'?",
-				  c->origin, c->seq, (long long)cursor, st->region);
-	if (c->seq != (uint64_t)cursor + 1)
+		return 0;
+	if (c->seq != (uint64_t)cursor + 1 && !state_seq_is_incarnation_start(c->seq))
 		return state_fail(st,
 				  "change log gap for origin %s: expected seq %lld, got %" PRIu64,
 				  c->origin, (long long)cursor + 1, c->seq);
@@ -472,7 +485,8 @@ static int apply_one(state_t *st, const state_change_t *c)
 	    row_upsert(st, t, c->row_json, why, sizeof(why)) < 0)
 		return state_fail(st, "malformed change %s/%" PRIu64 ": %s", c->origin, c->seq,
 				  c->row_json ? why : "no row");
-	if (changelog_insert(st, c) < 0 || cursor_set(st, c->origin, c->seq) < 0)
+	if (changelog_insert(st, c) < 0 || cursor_set(st, c->origin, c->seq) < 0 ||
+	    state_digest_row(st, t, c->key) < 0)
 		return -1;
 	return 1;
 }

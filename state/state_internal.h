@@ -119,6 +119,10 @@ void state_hold_apply(const conf_t *conf, int raw, const state_verdict_memory_t 
 		      int64_t now_ms, state_verdict_t *v, state_verdict_memory_t *out)
     M_NONNULL(1, 5, 6);
 
+/* Brings the digest of t up to date with its row of key (added, changed or gone), in the
+ * caller's write transaction: O(1). */
+int state_digest_row(state_t *st, const state_table_t *t, const char *key) M_NONNULL(1, 3) M_WUR;
+
 /* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
 void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);
 

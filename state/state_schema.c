@@ -347,6 +347,53 @@ static const char verdict_memory_v7[] =
 	"  updated INTEGER NOT NULL DEFAULT 0"
 	") WITHOUT ROWID;";
 
+/* Version 8, store identity and anti-entropy digests (issue 10). incarnation: random, made when the
+ * store is created and again whenever it starts a new incarnation (a store found to be
+ * new or restored behind what its peers hold of its origin); own_confirmed: the highest
+ * seq of our own origin a peer has reported holding with our numbering, so entries above
+ * it are the ones renumbered if our numbering turns out to collide. Existing stores trust
+ * their own cursor. digests: per replicated table and row origin, the row count and the
+ * wrapping sum of a 64-bit hash of each row's JSON, kept in the write transaction through
+ * row_hashes (each row's current hash, so an update subtracts the old one in O(1)).
+ * Local like peers: never replicated. */
+static const char identity_v8[] =
+	"ALTER TABLE node ADD COLUMN incarnation TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE node ADD COLUMN own_confirmed INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (own_confirmed >= 0);"
+	"UPDATE node SET incarnation = lower(hex(randomblob(8))),"
+	"  own_confirmed = COALESCE((SELECT seq FROM cursors WHERE origin = node.region), 0);"
+	"CREATE TABLE digests ("
+	"  tbl TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  sum INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tbl, origin)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE row_hashes ("
+	"  tbl TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  hash INTEGER NOT NULL,"
+	"  PRIMARY KEY (tbl, key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE divergences ("
+	"  peer TEXT NOT NULL,"
+	"  tbl TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  local_digest TEXT NOT NULL DEFAULT '',"
+	"  peer_digest TEXT NOT NULL DEFAULT '',"
+	"  detected INTEGER NOT NULL DEFAULT 0,"
+	"  repaired INTEGER NOT NULL DEFAULT 0,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (peer, tbl, origin)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_divergences AS"
+	" SELECT peer, tbl AS table_name, origin, local_digest, peer_digest,"
+	"  CASE WHEN detected = 0 THEN NULL ELSE " ISO("detected") " END AS detected,"
+	"  CASE WHEN repaired = 0 THEN NULL ELSE " ISO("repaired") " END AS repaired,"
+	"  repaired >= detected AS resolved, count"
+	" FROM divergences ORDER BY peer, tbl, origin;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
@@ -355,6 +402,7 @@ const char *const state_migrations[] = {
 	observations_received_v5,
 	status_tables_v6,
 	verdict_memory_v7,
+	identity_v8,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

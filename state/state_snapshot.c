@@ -238,7 +238,39 @@ static int import_cursors(state_t *st, const char *json)
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "snapshot: cursors");
 }
 
-int state_snapshot_import_from(state_t *st, const char *json, const char *region, int64_t max_ms)
+/* Removes our rows of (table, origin), their hashes and digest: the snapshot's copy of
+ * them then comes in whatever its hlc. */
+static int rows_drop(state_t *st, const state_digest_t *d)
+{
+	const state_table_t *t = state_table_find(d->table);
+	char sql[256];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!t)
+		return state_fail(st, "re-sync: unknown table '%s'", d->table);
+	for (int i = 0; i < 3; i++) {
+		if (i == 0)
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE origin = ?2", t->name);
+		else
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE tbl = ?1 AND origin = ?2",
+				 i == 1 ? "row_hashes" : "digests");
+		stmt = state_prepare(st, sql);
+		if (!stmt)
+			return -1;
+		if (i > 0)
+			sqlite3_bind_text(stmt, 1, t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, d->origin, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		state_release(st, stmt);
+		if (rc != SQLITE_DONE)
+			return state_fail_sql(st, "re-sync");
+	}
+	return 0;
+}
+
+int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
+				  int64_t max_ms, const state_digest_t *replace, size_t count)
 {
 	int64_t hlc = 0;
 	int rc;
@@ -246,6 +278,8 @@ int state_snapshot_import_from(state_t *st, const char *json, const char *region
 	if (state_tx_begin(st) < 0)
 		return -1;
 	rc = check_document(st, json, region[0] ? region : NULL, max_ms, &hlc);
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = rows_drop(st, &replace[i]);
 	for (size_t i = 0; rc == 0 && i < state_table_count; i++)
 		rc = import_rows(st, json, &state_tables[i], max_ms);
 	if (rc == 0)
@@ -256,6 +290,11 @@ int state_snapshot_import_from(state_t *st, const char *json, const char *region
 		return state_tx_commit(st);
 	state_tx_rollback(st);
 	return rc < -1 ? rc : -1;
+}
+
+int state_snapshot_import_from(state_t *st, const char *json, const char *region, int64_t max_ms)
+{
+	return state_snapshot_import_replace(st, json, region, max_ms, NULL, 0);
 }
 
 int state_snapshot_import(state_t *st, const char *json)

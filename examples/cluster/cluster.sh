@@ -42,10 +42,10 @@ find_bin() {
 	ctl_bin=${ctl_bin:-$bin}
 }
 
-# wait_for WHAT COMMAND...: retries COMMAND for up to 20 s.
+# wait_for WHAT COMMAND...: retries COMMAND for up to 60 s.
 wait_for() {
 	local what=$1; shift
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

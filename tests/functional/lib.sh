@@ -55,11 +55,11 @@ t_wait_log() {
 # port in between). A program under test listens on port 0 and logs the port it got
 # (t_listen_port); a port that must refuse connections, or be busy, is held by t_hold.
 
-# t_listen_port LOG [ADDRESS]: waits (30 s) for "listening on ADDRESS:PORT" in LOG (as
-# meridian-dnsd logs it; ADDRESS 127.0.0.1 by default, [::1] or 0.0.0.0 as written) and
-# prints PORT.
+# t_listen_port LOG [ADDRESS [SECONDS]]: waits (30 s by default) for "listening on
+# ADDRESS:PORT" in LOG (as meridian-dnsd logs it; ADDRESS 127.0.0.1 by default, [::1] or
+# 0.0.0.0 as written) and prints PORT.
 t_listen_port() {
-	t_until 30 t_listen_port_now "$1" "${2:-127.0.0.1}" >/dev/null && \
+	t_until "${3:-30}" t_listen_port_now "$1" "${2:-127.0.0.1}" >/dev/null && \
 		t_listen_port_now "$1" "${2:-127.0.0.1}" && return 0
 	echo "# no \"listening on ${2:-127.0.0.1}:PORT\" in $1:" >&2; tail -5 "$1" >&2; return 1
 }
@@ -116,6 +116,12 @@ while True:
         s.close()
 PY
 }
+
+# t_port: LEGACY, for scenarios not converted yet (do not use in a new one): a port
+# chosen now for a program that binds it later, i.e. the race the helpers above avoid.
+# It comes from below the ephemeral range (t_low_port), so at least no connection's
+# source port takes it in between.
+t_port() { t_low_port; }
 
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.
 t_start() {

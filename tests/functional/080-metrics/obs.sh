@@ -24,13 +24,14 @@ $TTL 300
 ns1	IN A	192.0.2.53
 ZONE
 	t_start origin python3 "$SRC/tests/functional/075-ctl-regions/origin.py" http "$WORK/origin.port"
-	local i
-	for i in $(seq 100); do [ -s "$WORK/origin.port" ] && break; sleep 0.05; done
+	t_until 30 test -s "$WORK/origin.port"
 	ORIGIN=$(cat "$WORK/origin.port") || t_abort "origin started"
-	REPL_east=$(t_port)
-	REPL_west=$(t_port)
-	DNS_east=$(t_port)
-	DNS_west=$(t_port)
+	# meridian-dnsd listens on port 0 (obs_start reads DNS_NAME from its log); the
+	# replicators cannot yet (t_low_port).
+	REPL_east=$(t_low_port)
+	REPL_west=$(t_low_port)
+	DNS_east=0
+	DNS_west=0
 	obs_region east west "$REPL_west" "$REPL_east" "$DNS_east" "${1:-}"
 	obs_region west east "$REPL_east" "$REPL_west" "$DNS_west" "${1:-}"
 }
@@ -81,7 +82,9 @@ obs_start() {
 	local progs=${2:-"dnsd hc repl"} p
 	for p in $progs; do
 		case $p in
-		dnsd) t_start "dnsd-$1" "$BIN/meridian-dnsd" -c "$WORK/$1.yaml" ;;
+		dnsd)
+			t_start "dnsd-$1" "$BIN/meridian-dnsd" -c "$WORK/$1.yaml"
+			eval "DNS_$1=$(t_listen_port "$WORK/dnsd-$1.log")" ;;
 		hc) t_start "hc-$1" "$BIN/meridian-healthcheck" -c "$WORK/$1.yaml" ;;
 		repl) t_start "repl-$1" "$BIN/meridian-replicator" -c "$WORK/$1.yaml" ;;
 		esac
@@ -115,25 +118,22 @@ obs_wait_status() {
 # obs_pid PROG NAME: the pid t_start recorded for PROG-NAME.
 obs_pid() { local v="PID_$1_$2"; echo "${!v}"; }
 
-# obs_url PROG NAME: waits (10 s) for "metrics: serving URL" in PROG-NAME.log; prints URL.
+# obs_url PROG NAME: waits (30 s) for "metrics: serving URL" in PROG-NAME.log; prints URL.
+obs_url_now() {
+	local url
+	url=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$WORK/$1-$2.log" 2>/dev/null | tail -1)
+	[ -n "$url" ] && echo "$url"
+}
 obs_url() {
-	local i url
-	for i in $(seq 200); do
-		url=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$WORK/$1-$2.log" 2>/dev/null | tail -1)
-		[ -n "$url" ] && { echo "$url"; return 0; }
-		sleep 0.05
-	done
+	t_until 30 obs_url_now "$1" "$2" >/dev/null && obs_url_now "$1" "$2" && return 0
 	echo "no metrics address in $1-$2.log" >&2
 	return 1
 }
 
 # obs_wait_log FILE PATTERN [SECONDS]: waits until FILE has a line matching PATTERN.
 obs_wait_log() {
-	local i
-	for i in $(seq $((${3:-10} * 20))); do
-		grep -q -- "$2" "$WORK/$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
+	local secs=${3:-10}
+	t_until $((secs < 30 ? 30 : secs)) grep -q -- "$2" "$WORK/$1" 2>/dev/null && return 0
 	echo "# no [$2] in $1"; tail -5 "$WORK/$1"
 	return 1
 }

@@ -28,12 +28,13 @@ kdig @127.0.0.1 -p "$DNS_east" +retry=0 +tcp +subnet=67.43.156.1/32 www.example.
 kdig @127.0.0.1 -p "$DNS_east" +retry=0 nope.example.com A >/dev/null
 # replication: wait until east has pulled from west and recorded the contact (the
 # client writes a peer's row at most once a second)
-for _ in $(seq 400); do
+pulled_from_west() {
+	local page
 	page=$(obs_scrape "$URL_repl")
 	[ "$(obs_metric "$page" meridian_replicator_pulls_total)" -gt 0 ] 2>/dev/null &&
-		[ "$(obs_metric "$page" 'meridian_replicator_peer_last_contact_timestamp_seconds{peer="west"}')" != 0 ] && break
-	sleep 0.05
-done
+		[ "$(obs_metric "$page" 'meridian_replicator_peer_last_contact_timestamp_seconds{peer="west"}')" != 0 ]
+}
+t_until 30 pulled_from_west
 
 for prog in dnsd hc repl; do
 	eval "url=\$URL_$prog"
@@ -68,6 +69,8 @@ t_eq "healthcheck: us-east went up once" 1 "$(obs_metric "$hc" 'meridian_healthc
 
 repl=$(cat "$WORK/repl.prom")
 t_check "replicator: pulls counted" test "$(obs_metric "$repl" meridian_replicator_pulls_total)" -ge 1
+t_check "replicator: bytes received counted" test "$(obs_metric "$repl" meridian_replicator_received_bytes_total)" -gt 0
+t_check "replicator: bytes sent counted" test "$(obs_metric "$repl" meridian_replicator_sent_bytes_total)" -gt 0
 t_eq "replicator: refusals by kind" 7 "$(grep -c '^meridian_replicator_refusals_total{kind=' <<<"$repl")"
 t_eq "replicator: not isolated" 0 "$(obs_metric "$repl" meridian_replicator_isolated)"
 t_check "replicator: west's last contact is a time" \

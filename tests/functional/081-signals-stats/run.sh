@@ -6,9 +6,11 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../080-metrics/obs.sh"
 
-M_DNSD=$(t_port)
-M_HC=$(t_port)
-M_REPL=$(t_port)
+# meridianctl stats reads the endpoints from the config (port 0 is not guessed): these
+# ports are chosen here, below the ephemeral range (t_low_port).
+M_DNSD=$(t_low_port)
+M_HC=$(t_low_port)
+M_REPL=$(t_low_port)
 OBS_METRICS_east="{ dnsd: \"127.0.0.1:$M_DNSD\", healthcheck: \"127.0.0.1:$M_HC\", replicator: \"127.0.0.1:$M_REPL\" }"
 obs_setup
 obs_start east
@@ -31,8 +33,9 @@ t_check "replicator: the counters line" grep -qE 'stats: [0-9]+ requests served,
 t_check "dnsd answers after SIGUSR1" t_wait_dns "$DNS_east"
 # a second signal: logged again (not a one-shot)
 kill -USR1 "$(obs_pid dnsd east)"
-for _ in $(seq 100); do [ "$(grep -c 'stats: answered' "$WORK/dnsd-east.log")" -ge 2 ] && break; sleep 0.05; done
-t_eq "dnsd: a second SIGUSR1 logs again" 2 "$(grep -c 'stats: answered' "$WORK/dnsd-east.log")"
+logged_twice() { [ "$(grep -cE 'stats: answered [0-9]' "$WORK/dnsd-east.log")" -ge 2 ]; }
+t_until 30 logged_twice
+t_eq "dnsd: a second SIGUSR1 logs again" 2 "$(grep -cE 'stats: answered [0-9]' "$WORK/dnsd-east.log")"
 
 out=$("$BIN/meridianctl" -c "$WORK/east.yaml" stats)
 t_eq "stats: exit 0 with every daemon up" 0 $?
@@ -48,7 +51,8 @@ ds = d["daemons"]
 print(len(ds), all(x["up"] for x in ds), ds[0]["metrics"]["meridian_dnsd_record_answers_total{record=\"www.example.com.\"}"])' "$json")"
 
 kill -TERM "$(obs_pid hc east)"
-for _ in $(seq 100); do kill -0 "$(obs_pid hc east)" 2>/dev/null || break; sleep 0.05; done
+hc_gone() { ! kill -0 "$(obs_pid hc east)" 2>/dev/null; }
+t_until 30 hc_gone
 out=$("$BIN/meridianctl" -c "$WORK/east.yaml" stats 2>&1)
 t_eq "stats: exit 1 when a daemon does not answer" 1 $?
 t_contains "stats: says which and why" "meridian-healthcheck  cannot connect to 127.0.0.1:$M_HC: Connection refused" "$out"

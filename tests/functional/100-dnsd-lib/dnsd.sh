@@ -6,7 +6,9 @@
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 
-D_PORT=
+# 0 until d_start reads the real port: a scenario that writes its own config with
+# "127.0.0.1:$D_PORT" before d_start asks for port 0 too.
+D_PORT=0
 
 # d_zone: writes $WORK/zones/example.com.zone (the zone every scenario uses).
 d_zone() {

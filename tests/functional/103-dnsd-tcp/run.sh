@@ -219,7 +219,9 @@ GDB
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" t_start gdb timeout 600 gdb -q -batch \
 		-x "$WORK/alloc.gdb" --args "$BIN/meridian-dnsd" -c "$WORK/gdb.yaml" \
 		--pid-file "$WORK/gdb-dnsd.pid"
-	G_PORT=$(t_listen_port "$WORK/gdb.log") || t_abort "meridian-dnsd under gdb logs its port"
+	# (every malloc of the start-up stops at a conditional breakpoint: on a busy machine
+	# that takes minutes, hence the deadline of gdb's own timeout)
+	G_PORT=$(t_listen_port "$WORK/gdb.log" 127.0.0.1 600) || t_abort "meridian-dnsd under gdb logs its port"
 	t_wait_dns "$G_PORT" || t_abort "meridian-dnsd answers under gdb"
 	python3 - "$G_PORT" >"$WORK/alloc.out" 2>&1 <<'PY'
 import socket, struct, sys, time
@@ -251,7 +253,7 @@ def read_msg(s):
 
 answered = 0
 for c in range(3):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)  # gdb on a busy machine
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     batch = [query(i) for i in range(20)] + [query(20, pad=3000)]
     batch += [query(100 + i, "big.example.com", 16) for i in range(40)]

@@ -15,12 +15,13 @@ rrl_config() {
 rrl_config false
 d_start || t_abort "meridian-dnsd answers"
 
-# the flood in the background, a legitimate client from 127.0.2.1 meanwhile
+# the flood in the background, a legitimate client from 127.0.2.1 meanwhile (retries:
+# a datagram lost to a saturated socket buffer is no limit; a limited one comes back TC)
 python3 "$FLOOD" "$D_PORT" 127.0.1 6000 >flood.out 2>&1 &
 FLOOD_PID=$!
 legit_ok=0
 for i in $(seq 10); do
-	out=$(kdig @127.0.0.1 -p "$D_PORT" -b 127.0.2.1 +ignore +retry=0 +timeout=2 www.example.com A 2>&1)
+	out=$(kdig @127.0.0.1 -p "$D_PORT" -b 127.0.2.1 +ignore +retry=3 +timeout=2 www.example.com A 2>&1)
 	case "$out" in
 	*"status: NOERROR"*"192.0.2.80"*) case "$out" in *" tc"*) ;; *) legit_ok=$((legit_ok + 1)) ;; esac ;;
 	esac
@@ -34,7 +35,7 @@ cut_to_rate() {
 import sys; sent, full, trunc, secs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 limited = sent - full
 # the bucket starts full (50) and refills at 50/s while the flood lasts (+1 s collecting)
-ok = 0 < full <= 50 * (secs + 2) + 5 and abs(trunc - limited / 2) <= limited * 0.1 + 2
+ok = 0 < full <= 50 * (secs + 2) + 5 and abs(trunc - limited / 2) <= limited * 0.2 + 2
 print('# full %d (bound %d), truncated %d of %d limited' % (full, 50 * (secs + 2) + 5, trunc, limited))
 sys.exit(0 if ok else 1)" "${sent:-0}" "${full:-0}" "${trunc:-0}" "${secs:-0}"
 }

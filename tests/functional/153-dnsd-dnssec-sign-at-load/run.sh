@@ -137,5 +137,7 @@ t_contains "unbound: still validated after the renewal" " ad" " $(sec_flags "$ou
 t_eq "delv: still fully validated after the renewal" "; fully validated" \
 	"$(sec_delv "$D_PORT" www.example.com A example.com)"
 
-t_check "no sanitizer report" d_sanitizer_clean
+d_stop
+t_eq "SIGTERM exits 0" 0 "$D_STATUS"
+t_check "no sanitizer report (leaks at exit included)" d_sanitizer_clean
 t_done

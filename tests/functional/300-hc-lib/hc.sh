@@ -13,6 +13,16 @@ h_origin() {
 	local name=$1 kind=$2
 	shift 2
 	[ -f "$WORK/$name.mode" ] || echo ok >"$WORK/$name.mode"
+	# LEGACY: h_origin NAME KIND PORT, a port the scenario chose (the race the port file
+	# avoids); kept for scenarios not converted yet.
+	if [[ ${1:-} =~ ^[0-9]+$ ]]; then
+		local port=$1
+		shift
+		t_start "$name" python3 "$H_LIB/origin.py" "$kind" "$port" "$WORK/$name.mode" "$@"
+		eval "PORT_$name=$port"
+		if [ "$kind" = dns ]; then t_until 30 t_answers "$port"; else t_wait_tcp "$port"; fi
+		return
+	fi
 	rm -f "$WORK/$name.port"
 	t_start "$name" python3 "$H_LIB/origin.py" "$kind" "$WORK/$name.port" "$WORK/$name.mode" "$@"
 	t_until 30 test -s "$WORK/$name.port" || t_abort "origin $name started"

@@ -38,9 +38,14 @@ import select
 kind, portfile = sys.argv[1], sys.argv[2]
 modefile = sys.argv[3] if len(sys.argv) > 3 else None
 lock = threading.Lock()
+# LEGACY: a number instead of PORTFILE is a port the scenario chose (and nothing is
+# written); scenarios not converted yet still run.
+fixed_port = int(portfile) if portfile.isdigit() else 0
 
 
 def write_port(port):
+    if fixed_port:
+        return
     with open(portfile + ".tmp", "w") as f:
         f.write("%d\n" % port)
     os.rename(portfile + ".tmp", portfile)
@@ -59,7 +64,7 @@ def stream_socket(port):
 def serve_stream(handle):
     """Accepts on a port of our own and passes each connection to handle(conn, addr);
     in mode "down" the listener closes, a bound socket keeping the port."""
-    listener = stream_socket(0)
+    listener = stream_socket(fixed_port)
     port = listener.getsockname()[1]
     listener.listen(128)
     write_port(port)
@@ -183,7 +188,7 @@ elif kind == "dns":
     # same number (taken in TCP by another program: try again)
     while True:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("127.0.0.1", 0))
+        s.bind(("127.0.0.1", fixed_port))
         t = socket.socket()
         t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

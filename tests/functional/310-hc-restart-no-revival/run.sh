@@ -9,13 +9,12 @@
 [ -x "$BIN/meridianctl" ] || t_skip "meridianctl not built"
 
 cd "$WORK" || exit 1
-P=$(t_port)
+h_origin east http
+P=$PORT_east
 cat >meridian.yaml <<CONF
 region: test-east
 state: state.db
 health: { stale_after: 3s, poll: 5ms }
-dns:
-  listen: ["127.0.0.1:$(t_port)"]
 datacenters:
   east:
     location: [38.9, -77.4]
@@ -29,7 +28,6 @@ votes() {
 		python3 -c 'import json,sys; d=json.load(sys.stdin); v=d["datacenters"][0]["votes"]; print(v["up"], v["down"], v["stale"])'
 }
 
-h_origin east http "$P"
 h_start
 t_check "east up" h_wait east up 15
 h_stop
@@ -37,7 +35,8 @@ h_mode east hang
 writes=$(h_history east | wc -l)
 t_check "east's writes are in the change log ($writes)" [ "$writes" -gt 0 ]
 # Let the last row age out, as it would have with the checker stopped.
-for _ in $(seq 100); do [ "$(votes)" = "0 0 1" ] && break; sleep 0.1; done
+votes_are() { [ "$(votes)" = "$1" ]; }
+t_until 30 votes_are "0 0 1"
 t_eq "stopped: east's vote aged out" "0 0 1" "$(votes)"
 
 h_start

@@ -12,19 +12,21 @@ for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || 
 v_need_faketime
 v_mmdb
 v_zone
-mkdir -p "$WORK/www"
-echo ok >"$WORK/www/healthz"
-EAST=$(t_port)
-DEAD=$(t_port)
-DNS_C=$(t_port)
+# east's origin binds its own port; a and b check a port held by us that never listens;
+# C's dnsd listens on a port it picks and logs.
+echo ok >"$WORK/east.mode"
+t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
+t_until 30 test -s "$WORK/east.port" || t_abort "east's origin started"
+EAST=$(cat "$WORK/east.port")
+t_hold dead
+DEAD=$PORT_dead
 repl_body() {
-	local port=$DEAD dns
+	local port=$DEAD
 	[ "$1" = c ] && port=$EAST
-	dns=$([ "$1" = c ] && echo "$DNS_C" || t_port)
 	cat <<YAML
 geoip: test-city.mmdb
 dns:
-  listen: ["127.0.0.1:$dns"]
+  listen: ["127.0.0.1:0"]
   zones:
     - { origin: example.com., file: zones/example.com.zone }
 datacenters:
@@ -42,7 +44,6 @@ YAML
 repl_region a b c
 repl_region b a c
 repl_region c a b
-t_start origin python3 -m http.server "$EAST" --bind 127.0.0.1 --directory "$WORK/www"
 t_wait_tcp "$EAST"
 
 # skewed_b OFFSET: (re)starts b's replicator and healthcheck with b's clock at OFFSET.
@@ -61,6 +62,7 @@ for r in a c; do
 done
 skewed_b -25
 t_start dnsd-c "$BIN/meridian-dnsd" -c "$WORK/c.yaml"
+DNS_C=$(t_listen_port "$WORK/dnsd-c.log") || t_abort "meridian-dnsd of region c logs its port"
 t_wait_dns "$DNS_C" || t_abort "meridian-dnsd of region c answers"
 
 answer() { kdig @127.0.0.1 -p "$DNS_C" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }

@@ -255,6 +255,67 @@ static void test_signed_answer_that_does_not_fit_is_truncated_whole(void **state
 	ldns_pkt_free(p);
 }
 
+/* Clients below 128.0.0.0 prefer us, others eu; scope 16. */
+static unsigned lookup(const void *lctx, size_t record, int family, const uint8_t *addr,
+		       unsigned prefix, uint16_t *out, unsigned cap, unsigned *scope)
+{
+	(void)lctx, (void)record, (void)family, (void)prefix, (void)cap;
+	out[0] = addr[0] < 128 ? 0 : 1;
+	out[1] = addr[0] < 128 ? 1 : 0;
+	*scope = 16;
+	return 2;
+}
+
+/* The UDP worker's straight geo path copies the set's signature made at load: byte for
+ * byte what the general path writes, for each client, family, size and serving set. */
+static void test_signed_fast_geo_answers_equal_the_general_path(void **state)
+{
+	(void)state;
+	static uint8_t wire[512], general[65535], batched[65535];
+	static const char *const clients[] = {"192.0.2.9", "198.51.100.9"};
+	static const uint16_t qtypes[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+	static const uint16_t sizes[] = {512, 1232};
+	dnsd_geo_t g2 = geo;
+	dnsd_geo_record_t r2 = geo_records[0];
+	r2.varies = true;
+	g2.records = &r2;
+	g2.lookup = lookup;
+	dnsd_answer_ctx_t c2 = ctx;
+	c2.geo = &g2;
+	size_t fast = 0;
+	for (size_t ci = 0; ci < 2; ci++)
+	for (size_t ti = 0; ti < 2; ti++)
+	for (size_t si = 0; si < 2; si++)
+	for (int serving = 0; serving < 3; serving++) {
+		t_query_t q = {.name = "geo.example.com.", .type = qtypes[ti], .edns = true,
+			       .udp_size = sizes[si]};
+		size_t wlen = t_query_wire(&q, wire, sizeof(wire));
+		wire[wlen - 11 + 7] = 0x80; /* DO */
+		dnsd_client_t client = {.family = AF_INET};
+		assert_int_equal(inet_pton(AF_INET, clients[ci], client.addr), 1);
+		dcs[0].serving = serving != 1;
+		dcs[1].serving = serving != 2;
+		dnsd_counters_t k1 = {0}, k2 = {0};
+		size_t l1 = dnsd_answer(&c2, wire, wlen, &client, general, sizeof(general), &k1);
+		dnsd_prepared_t p;
+		uint16_t order_buf[DNSD_GEO_ORDER_MAX];
+		assert_true(dnsd_answer_prepare(&c2, wire, wlen, &client, &p));
+		p.geo.count = lookup(NULL, p.geo.record, p.geo.family, p.geo.addr,
+				     p.geo.source_prefix, order_buf, DNSD_GEO_ORDER_MAX,
+				     &p.geo.scope);
+		p.geo.order = order_buf;
+		p.geo.done = true;
+		size_t l2 = dnsd_answer_prepared(&c2, &p, wire, &client, batched, sizeof(batched),
+						 &k2);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(general, batched, l1);
+		assert_memory_equal(&k1, &k2, sizeof(k1));
+		fast += qtypes[ti] == LDNS_RR_TYPE_A && general[7] == 3; /* 2 A + RRSIG */
+	}
+	dcs[0].serving = dcs[1].serving = true;
+	assert_true(fast > 0);
+}
+
 static void test_signing_times_follow_validity_and_refresh(void **state)
 {
 	(void)state;
@@ -293,6 +354,7 @@ int main(void)
 	    cmocka_unit_test(test_nxdomain_and_nodata_carry_signed_nsec),
 	    cmocka_unit_test(test_geo_answers_are_signed_at_load),
 	    cmocka_unit_test(test_signed_answer_that_does_not_fit_is_truncated_whole),
+	    cmocka_unit_test(test_signed_fast_geo_answers_equal_the_general_path),
 	    cmocka_unit_test(test_signing_times_follow_validity_and_refresh),
 	    cmocka_unit_test(test_missing_key_file_is_named),
 	};

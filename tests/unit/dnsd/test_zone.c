@@ -88,6 +88,29 @@ static void test_zone_rrsig_and_nsec_beside_a_cname_load(void **state)
 	t_dir_remove(dir);
 }
 
+/* A zone signed elsewhere (DNSKEY in the file) cannot hold geo names: their answers
+ * would go out unsigned in a signed zone, which validators reject. */
+static void test_zone_geo_record_in_a_presigned_zone_is_refused(void **state)
+{
+	(void)state;
+	char *dir = t_dir_new();
+	char *path = t_file_write(
+	    dir, "example.com.zone",
+	    HEAD SOA NS "@ IN DNSKEY 257 3 13 "
+			"vLe+mkioiFafdGESbemwop3+kOYxIDpy2lLJfn6EqeydwpPfKet6GNtoLlsyNosan/"
+			"PYqeGREfnVm/KUr9g4CA==\n");
+	conf_zone_t zone = {.origin = "example.com.", .file = path};
+	conf_record_t rec = {.name = "geo.example.com."};
+	char *errors = NULL;
+	assert_null(dnsd_zones_load(&zone, 1, &rec, 1, &errors));
+	assert_string_equal(errors, "records: geo.example.com.: the zone example.com. is signed "
+				    "outside meridian-dnsd; geo answers are only signed in a zone "
+				    "signed at load (dns.zones[].dnssec)\n");
+	free(errors);
+	free(path);
+	t_dir_remove(dir);
+}
+
 static void test_zone_missing_file_is_named(void **state)
 {
 	(void)state;
@@ -378,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(test_zone_errors_name_file_and_line),
 	    cmocka_unit_test(test_zone_missing_file_is_named),
 	    cmocka_unit_test(test_zone_rrsig_and_nsec_beside_a_cname_load),
+	    cmocka_unit_test(test_zone_geo_record_in_a_presigned_zone_is_refused),
 	    cmocka_unit_test(test_zone_include_and_origin_directives_load),
 	    cmocka_unit_test(test_zone_geo_record_must_be_inside_a_zone),
 	    cmocka_unit_test(test_zone_errors_stop_after_50_with_a_count),

@@ -27,7 +27,7 @@ static void test_open_empty_file_creates_schema(void **unused)
 	state_t *st = test_open(path, "us-east");
 	char mode[16];
 
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 7);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	test_query_text(st, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(test_query_int(st, "PRAGMA foreign_keys"), 1);
@@ -51,7 +51,7 @@ static void test_reopen_keeps_data_and_version(void **unused)
 	assert_int_equal(state_observation_put(st, &o), 0);
 	state_close(st);
 	st = test_open(path, "us-east");
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 7);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM observations"), 1);
 	state_close(st);
 }
@@ -62,7 +62,10 @@ static void test_migration_from_partial_version(void **unused)
 
 	/* A file left at version 1 (tables, no views) is brought forward on open. */
 	assert_int_equal(sqlite3_exec(state_db(st),
-				      "DROP TABLE verdict_memory; DROP TABLE observations_received;"
+				      "DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
+				      " DROP TABLE row_hashes; ALTER TABLE node DROP COLUMN incarnation;"
+				      " ALTER TABLE node DROP COLUMN own_confirmed;"
+				      " DROP TABLE verdict_memory; DROP TABLE observations_received;"
 				      " DROP VIEW status_drift; DROP VIEW status_deployments;"
 				      " DROP TABLE deployments;"
 				      " DROP VIEW status_peer_origins; DROP TABLE peer_origins;"
@@ -73,7 +76,7 @@ static void test_migration_from_partial_version(void **unused)
 			 SQLITE_OK);
 	state_close(st);
 	st = test_open(path, "us-east");
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 7);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM status_datacenters"), 0);
 	state_close(st);
 }
@@ -87,7 +90,7 @@ static void test_open_refuses_newer_schema(void **unused)
 			 SQLITE_OK);
 	state_close(st);
 	assert_null(state_open(path, "us-east", err, sizeof(err)));
-	assert_true(strstr(err, "schema version 99 is newer than this program knows (7)") != NULL);
+	assert_true(strstr(err, "schema version 99 is newer than this program knows (8)") != NULL);
 }
 
 static void test_open_refuses_other_region(void **unused)
