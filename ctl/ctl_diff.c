@@ -10,7 +10,6 @@
 #include "ctl/ctl_drift.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_state.h"
-#include "dnsd/dnsd_deploy.h"
 #include "geo/geo_ident.h"
 
 /* The key paths of two canonical configs (?1 here, ?2 there) whose values differ, by
@@ -407,30 +406,20 @@ static void candidate_invalid(bool json, const char *candidate, const char *what
 		fputc('\n', stderr);
 }
 
-/* The candidate as a deployment row: its canonical config, its zones (loaded and
- * checked as meridian-dnsd loads them; a zone that does not load makes the candidate
- * invalid), and its GeoIP file when one is configured and readable. */
-static int candidate_row(bool json, const char *candidate, const conf_t *cand,
-			 state_deployment_t *row, bool *has_geo)
+/* The candidate as a deployment row: its canonical config, and its GeoIP file when one
+ * is configured and readable. Zones are not loaded here: the zone loader is
+ * meridian-dnsd's (docs/architecture.md: programs never include each other), and
+ * `meridian-dnsd -t` checks them; each region's own zones stand in for the candidate's. */
+static int candidate_row(const conf_t *cand, state_deployment_t *row, bool *has_geo)
 {
-	char err[512], *errors = NULL;
-	dnsd_zones_t *zones;
+	char err[512];
 	geo_ident_t geo;
 
 	*has_geo = false;
-	zones = dnsd_zones_load(cand->dns.zones, cand->dns.zone_count, cand->records,
-				cand->record_count, &errors);
-	if (zones == NULL) {
-		candidate_invalid(json, candidate, "zones", errors);
-		free(errors);
-		return -1;
-	}
-	if (dnsd_deploy_build(cand, zones, NULL, row, err, sizeof(err)) < 0) {
-		dnsd_zones_free(zones);
+	if (state_deployment_init(row, cand, "candidate", err, sizeof(err)) < 0) {
 		ctl_error("check: %s", err);
 		return -1;
 	}
-	dnsd_zones_free(zones);
 	if (cand->geoip_path != NULL && geo_ident_read(cand->geoip_path, &geo, err, sizeof(err)) == 0) {
 		snprintf(row->geoip_type, sizeof(row->geoip_type), "%s", geo.type);
 		row->geoip_epoch = geo.build_epoch;
@@ -469,7 +458,7 @@ int ctl_check_candidate_run(const ctl_args_t *args, const char *candidate)
 		return CTL_EXIT_FAIL;
 	}
 	st = ctl_state_open(running, false);
-	if (st == NULL || candidate_row(args->json, candidate, cand, &row, &has_geo) < 0) {
+	if (st == NULL || candidate_row(cand, &row, &has_geo) < 0) {
 		state_close(st);
 		conf_free(running);
 		conf_free(cand);
@@ -500,8 +489,7 @@ int ctl_check_candidate_run(const ctl_args_t *args, const char *candidate)
 			if (strcmp(d.deps[k].component, "dnsd") == 0)
 				theirs = &d.deps[k];
 		/* what the candidate does not know is taken as the region's own */
-		if (strcmp(theirs->component, "dnsd") != 0)
-			row.zones = theirs->zones;
+		row.zones = theirs->zones;
 		if (!has_geo) {
 			snprintf(row.geoip_type, sizeof(row.geoip_type), "%s", theirs->geoip_type);
 			row.geoip_epoch = theirs->geoip_epoch;

@@ -3,7 +3,7 @@ noinst_LIBRARIES += ctl/libctl.a
 ctl_libctl_a_SOURCES = \
 	ctl/ctl_args.c ctl/ctl_args.h \
 	ctl/ctl_config.c ctl/ctl_config.h \
-	ctl/ctl_diff.c dnsd/dnsd_deploy.c \
+	ctl/ctl_diff.c \
 	ctl/ctl_drift.c ctl/ctl_drift.h \
 	ctl/ctl_events.c ctl/ctl_events.h \
 	ctl/ctl_explain.c ctl/ctl_explain.h ctl/ctl_explain_print.c \
@@ -16,7 +16,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_zones.c ctl/ctl_zones.h
 ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(LDNS_CFLAGS)
 
-CTL_LIBS = ctl/libctl.a dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
+CTL_LIBS = ctl/libctl.a geo/libgeo.a state/libstate.a conf/libconf.a \
 	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm
 
 bin_PROGRAMS += meridianctl

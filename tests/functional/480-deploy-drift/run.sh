@@ -170,23 +170,13 @@ start=$(date +%s%N)
 kill -HUP "$PID_dnsd_a"
 wait_drift "a:dnsd:0100" "$start"
 scenario "zone serial" zones "a:dnsd:0100" "zone example.com.: serial 1 in b, 2 in a"
-out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/a.yaml"); rc=$?
-t_eq "check of a's config (zone serial 2) exits 0" 0 "$rc"
-t_contains "check: the candidate's zone serial against c's" "zone example.com.: serial 2 in candidate, 1 in c" "$out"
-t_contains "check: a runs the candidate's zones already" "region a dnsd: the same" "$out"
-cp "$WORK/zones/a/example.com.zone" "$WORK/zone.good"
-printf 'www\tIN CNAME\tns1\nwww\tIN A\t192.0.2.9\n' >>"$WORK/zones/a/example.com.zone"
-out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/a.yaml" 2>&1); rc=$?
-t_eq "check of a candidate whose zone does not load exits 1" 1 "$rc"
-t_contains "check names the zone file and line" "zones/a/example.com.zone:" "$out"
-out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/a.yaml" --json 2>/dev/null); rc=$?
-t_eq "check --json of it: exit 1, ok false, the error listed" "1 False True" \
-	"$rc $(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], any("CNAME at www.example.com. has other data" in e for e in d["errors"]))')"
-mv "$WORK/zone.good" "$WORK/zones/a/example.com.zone"
 sed 's/ttl: 5/ttl: many/' "$WORK/a.yaml" >"$WORK/broken.yaml"
 out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/broken.yaml" 2>&1); rc=$?
 t_eq "check of a config that does not load exits 1" 1 "$rc"
 t_contains "check names file, line and key" 'broken.yaml:13:55: records."www.example.com.".ttl: expected an unsigned integer' "$out"
+out=$("$CTL" -c "$WORK/b.yaml" check "$WORK/broken.yaml" --json 2>/dev/null); rc=$?
+t_eq "check --json of it: exit 1, ok false, the error listed" "1 False True" \
+	"$rc $(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], any("ttl: expected an unsigned integer" in e for e in d["errors"]))')"
 zone a 1
 kill -HUP "$PID_dnsd_a"
 revert_checks "zone serial" 2
