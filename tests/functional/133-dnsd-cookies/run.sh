@@ -15,7 +15,7 @@ SECRET_C=11111111111111111111111111111111
 d_zone
 echo "$SECRET_A" >cookie.secret
 d_config "  cookies: { secret_file: cookie.secret }
-  rrl: { rate: 5, slip: 1 }"
+  rrl: { rate: 1, slip: 1, exempt: [127.0.0.0/24] }"
 d_start || t_abort "meridian-dnsd answers"
 
 CC=0102030405060708
@@ -47,8 +47,9 @@ t_contains "over TCP the same cookie is answered (the connection proves the addr
 out=$(dig @127.0.0.1 -p "$D_PORT" +norec +tries=1 +time=2 +cookie=010203 www.example.com A 2>&1)
 t_contains "a malformed (3-byte) client cookie: FORMERR" "status: FORMERR" "$out"
 
-# RRL: rate 5, slip 1 (every limited response truncated): a client cookie alone is
-# limited, a valid server cookie never is.
+# RRL: rate 1, slip 1 (every limited response truncated; 127.0.0.0/24, where the other
+# checks come from, exempt): from 127.0.6.1 a client cookie alone is limited, a valid
+# server cookie never is.
 tc_count() {
 	local n=0 i
 	for i in $(seq 20); do
@@ -58,7 +59,7 @@ tc_count() {
 	echo "$n"
 }
 limited=$(tc_count +cookie=$CC)
-t_check "RRL: a client cookie alone is limited ($limited of 20 truncated)" test "$limited" -ge 10
+t_check "RRL: a client cookie alone is limited ($limited of 20 truncated)" test "$limited" -ge 5
 COOKIE_7=$(dig @127.0.0.1 -p "$D_PORT" -b 127.0.6.1 +norec +tries=1 +time=2 +cookie=$CC www.example.com A | grep -oE 'COOKIE: [0-9a-f]+' | cut -d' ' -f2)
 proven=$(tc_count +cookie="${COOKIE_7:-x}")
 t_eq "RRL: a valid server cookie is never limited" 0 "$proven"
