@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "dnsd/dnsd_zone_int.h"
 
@@ -236,4 +239,17 @@ time_t dnsd_zones_refresh_at(const dnsd_zones_t *zones)
 			at = s->refresh_at;
 	}
 	return at;
+}
+
+void dnsd_build_release(const build_t *b)
+{
+	bool signed_any = false;
+	for (size_t i = 0; i < b->z->zone_count; i++)
+		signed_any |= b->z->zones[i].signing != NULL;
+#ifdef __GLIBC__
+	if (signed_any)
+		(void)malloc_trim(0);
+#else
+	(void)signed_any;
+#endif
 }
