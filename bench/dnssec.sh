@@ -12,7 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-build=${1:-$top/build}
+build=$(cd "${1:-$top/build}" && pwd)
 rounds=${ROUNDS:-3}
 secs=${SECONDS_PER_RUN:-5}
 names=${NAMES:-1000}
@@ -63,7 +63,8 @@ records:
 CONF
 (cd "$work" && exec "$dnsd" -c meridian.yaml >dnsd.log 2>&1) &
 pids+=($!)
-for _ in $(seq 200); do kdig @127.0.0.1 -p "$port" +retry=0 +timeout=1 +short host1.example.net A >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 600); do kdig @127.0.0.1 -p "$port" +retry=0 +timeout=1 +short host1.example.net A >/dev/null 2>&1 && break; sleep 0.1; done
+kdig @127.0.0.1 -p "$port" +retry=0 +timeout=2 host1.example.net A >/dev/null 2>&1 || { cat "$work/dnsd.log"; exit 1; }
 awk -v n="$names" 'BEGIN { srand(1); for (i = 0; i < 20000; i++) printf "host%d.example.com A\n", int(rand() * n) }' >"$work/static-com"
 sed 's/example.com/example.net/' "$work/static-com" >"$work/static-net"
 awk 'BEGIN { srand(2); for (i = 0; i < 20000; i++) printf "geo.example.com A %d.%d.%d.0/24\n", int(rand() * 223) + 1, int(rand() * 256), int(rand() * 256) }' >"$work/geo-com"
@@ -79,7 +80,7 @@ run() {
 	out=$("$load" -s 127.0.0.1 -p "$port" -f "$1" -d "$secs" -n 256 -b 32 -S 4 "${@:2}")
 	t1=$(ticks "$dpid")
 	awk -v t="$((t1 - t0))" -v h="$hz" '{ for (i = 1; i < NF; i++) { if ($i == "qps") q = $(i + 1); if ($i == "answered") a = $(i + 1) } }
-		END { printf "%d %.0f\n", q, a > 0 ? t / h / a * 1e9 : 0 }' <<<"$out"
+		END { printf "%d %.0f\n", q, (a > 0 ? t / h / a * 1e9 : 0) }' <<<"$out"
 }
 declare -A q=() c=()
 for _ in $(seq "$rounds"); do
@@ -120,7 +121,7 @@ t0=$(date +%s.%N)
 (cd "$work" && exec "$dnsd" -c big.yaml >big.log 2>&1) &
 mpid=$!
 pids+=($mpid)
-until signed_up "$port2"; do sleep 0.05; done
+until signed_up "$port2"; do kill -0 "$mpid" || { cat "$work/big.log"; exit 1; }; sleep 0.05; done
 t1=$(date +%s.%N)
 mrss=$(rss_kb "$mpid")
 mcpu=$(ticks "$mpid")
@@ -158,7 +159,7 @@ t2=$(date +%s.%N)
 knotd -c "$work/knot/knot.conf" >"$work/knot.log" 2>&1 &
 kpid=$!
 pids+=($kpid)
-until signed_up "$port3"; do sleep 0.05; done
+until signed_up "$port3"; do kill -0 "$kpid" || { cat "$work/knot.log"; exit 1; }; sleep 0.05; done
 t3=$(date +%s.%N)
 krss=$(rss_kb "$kpid")
 kcpu=$(ticks "$kpid")
