@@ -12,7 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-build=${1:-$top/build}
+build=$(cd "${1:-$top/build}" && pwd)
 rounds=${ROUNDS:-3}
 secs=${SECONDS_PER_RUN:-5}
 names=${NAMES:-1000}
@@ -63,25 +63,40 @@ records:
 CONF
 (cd "$work" && exec "$dnsd" -c meridian.yaml >dnsd.log 2>&1) &
 pids+=($!)
-for _ in $(seq 200); do kdig @127.0.0.1 -p "$port" +retry=0 +timeout=1 +short host1.example.net A >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 600); do kdig @127.0.0.1 -p "$port" +retry=0 +timeout=1 +short host1.example.net A >/dev/null 2>&1 && break; sleep 0.1; done
+kdig @127.0.0.1 -p "$port" +retry=0 +timeout=2 host1.example.net A >/dev/null 2>&1 || { cat "$work/dnsd.log"; exit 1; }
 awk -v n="$names" 'BEGIN { srand(1); for (i = 0; i < 20000; i++) printf "host%d.example.com A\n", int(rand() * n) }' >"$work/static-com"
 sed 's/example.com/example.net/' "$work/static-com" >"$work/static-net"
 awk 'BEGIN { srand(2); for (i = 0; i < 20000; i++) printf "geo.example.com A %d.%d.%d.0/24\n", int(rand() * 223) + 1, int(rand() * 256), int(rand() * 256) }' >"$work/geo-com"
 sed 's/example.com/example.net/' "$work/geo-com" >"$work/geo-net"
 
-run() { "$load" -s 127.0.0.1 -p "$port" -f "$1" -d "$secs" -n 256 -b 32 -S 4 "${@:2}" | sed -n 's/.* qps \([0-9]*\).*/\1/p'; }
-declare -A q=()
+dpid=${pids[0]}
+hz=$(getconf CLK_TCK)
+# run QUERIES FLAGS: "qps ns-of-server-CPU-per-answer" for one run (the server's CPU use
+# per answer is what a loaded machine disturbs least)
+run() {
+	local t0 t1 out
+	t0=$(ticks "$dpid")
+	out=$("$load" -s 127.0.0.1 -p "$port" -f "$1" -d "$secs" -n 256 -b 32 -S 4 "${@:2}")
+	t1=$(ticks "$dpid")
+	awk -v t="$((t1 - t0))" -v h="$hz" '{ for (i = 1; i < NF; i++) { if ($i == "qps") q = $(i + 1); if ($i == "answered") a = $(i + 1) } }
+		END { printf "%d %.0f\n", q, (a > 0 ? t / h / a * 1e9 : 0) }' <<<"$out"
+}
+declare -A q=() c=()
 for _ in $(seq "$rounds"); do
-	q[static-plain]+=" $(run "$work/static-com" -e)"
-	q[static-signed]+=" $(run "$work/static-net" -D)"
-	q[geo-plain]+=" $(run "$work/geo-com" -e)"
-	q[geo-signed]+=" $(run "$work/geo-net" -D)"
+	for k in static-plain:static-com:-e static-signed:static-net:-D geo-plain:geo-com:-e geo-signed:geo-net:-D; do
+		IFS=: read -r key file flag <<<"$k"
+		read -r qps ns <<<"$(run "$work/$file" "$flag")"
+		q[$key]+=" $qps"
+		c[$key]+=" $ns"
+	done
 done
-echo "# qps, median of $rounds rounds of ${secs}s, one UDP worker, $names names"
+echo "# median of $rounds interleaved rounds of ${secs}s, one UDP worker, $names names"
+echo "# ($(cut -d' ' -f1-3 /proc/loadavg) load): qps, and the server's CPU ns per answer"
 for k in static geo; do
-	p=$(median "${q[$k-plain]}")
-	s=$(median "${q[$k-signed]}")
-	awk -v k="$k" -v p="$p" -v s="$s" 'BEGIN { printf "%-7s unsigned (EDNS) %8.0f   signed (DO, RRSIG) %8.0f   ratio %.3f\n", k, p, s, s / p }'
+	awk -v k="$k" -v p="$(median "${q[$k-plain]}")" -v s="$(median "${q[$k-signed]}")" \
+		-v cp="$(median "${c[$k-plain]}")" -v cs="$(median "${c[$k-signed]}")" \
+		'BEGIN { printf "%-7s unsigned (EDNS) %7.0f qps %6.0f ns   signed (DO) %7.0f qps %6.0f ns   qps ratio %.3f  CPU ratio %.3f\n", k, p, cp, s, cs, s / p, cs / cp }'
 done
 
 # --- a BIG-record zone signed at load, against Knot DNS's automatic signing -----------
@@ -106,9 +121,10 @@ t0=$(date +%s.%N)
 (cd "$work" && exec "$dnsd" -c big.yaml >big.log 2>&1) &
 mpid=$!
 pids+=($mpid)
-until signed_up "$port2"; do sleep 0.05; done
+until signed_up "$port2"; do kill -0 "$mpid" || { cat "$work/big.log"; exit 1; }; sleep 0.05; done
 t1=$(date +%s.%N)
 mrss=$(rss_kb "$mpid")
+mcpu=$(ticks "$mpid")
 kill "$mpid"
 
 port3=$(port_free)
@@ -143,9 +159,12 @@ t2=$(date +%s.%N)
 knotd -c "$work/knot/knot.conf" >"$work/knot.log" 2>&1 &
 kpid=$!
 pids+=($kpid)
-until signed_up "$port3"; do sleep 0.05; done
+until signed_up "$port3"; do kill -0 "$kpid" || { cat "$work/knot.log"; exit 1; }; sleep 0.05; done
 t3=$(date +%s.%N)
 krss=$(rss_kb "$kpid")
-echo "# $big-record zone signed at load (ECDSA P-256, NSEC): time to the first signed answer, resident memory"
-awk -v a="$t0" -v b="$t1" -v m="$mrss" 'BEGIN { printf "meridian-dnsd  %6.2f s  %7.1f MB\n", b - a, m / 1024 }'
-awk -v a="$t2" -v b="$t3" -v m="$krss" 'BEGIN { printf "knotd          %6.2f s  %7.1f MB\n", b - a, m / 1024 }'
+kcpu=$(ticks "$kpid")
+hz=$(getconf CLK_TCK)
+echo "# $big-record zone signed at load (ECDSA P-256, NSEC): wall time to the first signed"
+echo "# answer, CPU time used by then, resident memory then ($(cut -d' ' -f1-3 /proc/loadavg) load)"
+awk -v a="$t0" -v b="$t1" -v c="$mcpu" -v h="$hz" -v m="$mrss" 'BEGIN { printf "meridian-dnsd  %6.2f s wall  %6.2f s CPU  %7.1f MB\n", b - a, c / h, m / 1024 }'
+awk -v a="$t2" -v b="$t3" -v c="$kcpu" -v h="$hz" -v m="$krss" 'BEGIN { printf "knotd          %6.2f s wall  %6.2f s CPU  %7.1f MB\n", b - a, c / h, m / 1024 }'

@@ -733,6 +733,7 @@ dnsd_zones_t *dnsd_zones_load_at(const conf_zone_t *zones, size_t zone_count,
 	for (size_t i = 0; i < zone_count; i++)
 		ldns_rdf_deep_free(origins[i]);
 	free(origins);
+	dnsd_build_release(&b); /* signing's ldns records are freed: give the heap back */
 	if (b.errors.count > 0) {
 		if (b.errors.count > 50) {
 			size_t more = b.errors.count - 50;

@@ -62,6 +62,10 @@ const dnsd_zone_signing_t *dnsd_zones_signing(const dnsd_zones_t *zones, size_t 
 /* The earliest refresh_at of the zones signed at load; 0 when none is. */
 time_t dnsd_zones_refresh_at(const dnsd_zones_t *zones) M_NONNULL_ALL;
 
+/* Logs one line per zone signed at load: keys, NSEC/NSEC3, signatures valid until,
+ * renewal at. */
+void dnsd_zones_log_signing(const dnsd_zones_t *zones) M_NONNULL_ALL;
+
 /* Frees the store; NULL is fine. */
 void dnsd_zones_free(dnsd_zones_t *zones);
 

@@ -39,6 +39,10 @@ void dnsd_name_lower(uint8_t *p, size_t len) M_NONNULL_ALL;
 /* Gives each set of node n the RRSIGs covering it (set->sigs), from n's RRSIG set. */
 void dnsd_build_sigs_link(build_t *b, dnsd_node_t *n) M_NONNULL_ALL;
 
+/* After a load that signed a zone: returns the heap ldns's records of the signing left
+ * free to the system (glibc's malloc_trim), so the resident size is the store's. */
+void dnsd_build_release(const build_t *b) M_NONNULL_ALL;
+
 /* Signs zone's records in list with cz's keys, the zone's geo names in the chain
  * (dnsd_zone_signed.c); returns the signer for dnsd_build_geo_sign(), or NULL (reported). */
 dnsd_signer_t *dnsd_build_zone_sign(build_t *b, dnsd_zone_t *zone, const conf_zone_t *cz,

@@ -2,9 +2,15 @@
 /* dnsd_zone_signed.c -- the zone store's side of DNSSEC: signatures by set, signing at load, geo answers */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
+#include "base/log.h"
 #include "dnsd/dnsd_zone_int.h"
 
 static void sigs_wire(build_t *b, dnsd_rrset_t *sigs);
@@ -236,4 +242,44 @@ time_t dnsd_zones_refresh_at(const dnsd_zones_t *zones)
 			at = s->refresh_at;
 	}
 	return at;
+}
+
+void dnsd_build_release(const build_t *b)
+{
+	bool signed_any = false;
+	for (size_t i = 0; i < b->z->zone_count; i++)
+		signed_any |= b->z->zones[i].signing != NULL;
+#ifdef __GLIBC__
+	if (signed_any)
+		(void)malloc_trim(0);
+#else
+	(void)signed_any;
+#endif
+}
+
+void dnsd_zones_log_signing(const dnsd_zones_t *zones)
+{
+	for (size_t i = 0; i < zones->zone_count; i++) {
+		const dnsd_zone_signing_t *s = zones->zones[i].signing;
+		if (s == NULL)
+			continue;
+		char keys[256] = "", until[32], renew[32];
+		size_t len = 0;
+		for (unsigned k = 0; k < s->keys && k < 8 && len < sizeof(keys); k++) {
+			int w = snprintf(keys + len, sizeof(keys) - len, "%s%u %s", k ? ", " : "",
+					 s->tags[k], s->ksk[k] ? "KSK" : "ZSK");
+			if (w < 0)
+				break;
+			len += (size_t)w;
+		}
+		struct tm tm;
+		gmtime_r(&s->expiration, &tm);
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		gmtime_r(&s->refresh_at, &tm);
+		strftime(renew, sizeof(renew), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		log_info("zone %s signed at load: %u keys (algorithm %u: %s), %s, signatures "
+			 "valid until %s, renewal at %s",
+			 zones->zones[i].origin, s->keys, s->algorithm, keys,
+			 s->nsec3 ? "NSEC3" : "NSEC", until, renew);
+	}
 }

@@ -69,6 +69,9 @@ t_contains "and names it" "$WORK/keys/nothere.private: cannot open: No such file
 
 d_start || t_abort "meridian-dnsd signs the zones at load"
 
+t_check "the signing is logged with the key tags and times" grep -qE \
+	"info: zone example.com. signed at load: 2 keys \(algorithm 13: [0-9]+ ZSK, [0-9]+ KSK\), NSEC, signatures valid until 20[0-9-]+T[0-9:]+Z, renewal at 20" \
+	"$WORK/dnsd.log"
 out=$(q +dnssec example.com DNSKEY)
 t_eq "the keys' DNSKEYs are published" 2 "$(grep -c 'IN	DNSKEY	' <<<"$out")"
 out=$(q +dnssec +subnet=81.2.69.0/24 geo.example.com A)
