@@ -68,7 +68,7 @@ print(str(d).lower() if isinstance(d, bool) else d)' "$1" "$2"
 t_check "east observed down" v_wait_state 10 r east down
 t_check "Ashburn answered from west" wait_answer 198.51.100.20 5
 "$BIN/meridianctl" -c "$WORK/r.yaml" status >/dev/null
-t_eq "status exits 0 while the checker writes" 0 $?
+t_eq "status exits 1 (WARNING: east down) while the checker writes, not 2" 1 $?
 
 kill -TERM "$PID_hc"
 wait "$PID_hc" 2>/dev/null
@@ -116,5 +116,5 @@ t_start hc2 "$BIN/meridian-healthcheck" -c "$WORK/r.yaml"
 t_check "a restarted checker's probes decide: east down again" v_wait_state 10 r east down
 t_check "answered from west again" wait_answer 198.51.100.20 5
 "$BIN/meridianctl" -c "$WORK/r.yaml" status >/dev/null
-t_eq "status exits 0 again" 0 $?
+t_eq "status exits 1 (WARNING: east down) again, no longer 2" 1 $?
 t_done
