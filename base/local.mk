@@ -37,3 +37,9 @@ TESTS += tests/unit/base/test_assert
 tests_unit_base_test_assert_SOURCES = tests/unit/base/test_assert.c
 tests_unit_base_test_assert_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_assert_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/base/test_log_repeat
+TESTS += tests/unit/base/test_log_repeat
+tests_unit_base_test_log_repeat_SOURCES = tests/unit/base/test_log_repeat.c
+tests_unit_base_test_log_repeat_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_log_repeat_LDADD = base/libbase.a $(CMOCKA_LIBS)

@@ -46,7 +46,8 @@ def from_ctl(doc):
         o = d["override"]
         page["datacenters"].append({
             "name": d["name"], "state": d["state"], "observed": d["observed"],
-            "serving": d["serving"], "why": d["why"], "votes": d["votes"],
+            "serving": d["serving"], "why": d["why"],
+            "votes": {k: d["votes"][k] for k in ("up", "down", "stale")},
             "override": None if o is None else {k: o[k] for k in ("action", "reason", "actor", "origin")}})
     return page
 

@@ -14,23 +14,23 @@ obs_setup
 obs_start east "hc repl"
 obs_start west "hc repl"
 
-# same_now: the views of east say what meridianctl says (the difference in $WORK/same.out).
-same_now() {
-	"$BIN/meridianctl" -c "$WORK/east.yaml" --json status >"$WORK/ctl.json" 2>/dev/null
-	python3 "$HERE/render.py" "$WORK/east.db" "$WORK/ctl.json" >"$WORK/same.out" 2>&1
-	[ "$(cat "$WORK/same.out")" = same ]
-}
-# same: waits (30 s of wall clock) until the views of east say what meridianctl says.
+# same: waits (10 s) until the views of east say what meridianctl says.
 same() {
-	t_until 30 same_now && return 0
-	cat "$WORK/same.out"
+	local i out
+	for i in $(seq 100); do
+		"$BIN/meridianctl" -c "$WORK/east.yaml" --json status >"$WORK/ctl.json" 2>/dev/null
+		out=$(python3 "$HERE/render.py" "$WORK/east.db" "$WORK/ctl.json" 2>&1)
+		[ "$out" = same ] && return 0
+		sleep 0.1
+	done
+	echo "$out"
 	return 1
 }
 sql() { sqlite3 -readonly -cmd ".timeout 5000" "$WORK/east.db" "$1" 2>/dev/null; }
 # wait_sql SECONDS SQL WANT
-sql_is() { [ "$(sql "$1")" = "$2" ]; }
 wait_sql() {
-	t_until "$1" sql_is "$2" "$3" && return 0
+	local i
+	for i in $(seq $(($1 * 10))); do [ "$(sql "$2")" = "$3" ] && return 0; sleep 0.1; done
 	echo "# [$2] gave [$(sql "$2")], wanted [$3]"; return 1
 }
 
@@ -59,19 +59,19 @@ t_check "us-east DOWN by quorum" obs_wait_status east 1 30
 t_check "views = status --json with us-east down" same
 t_eq "the outage is a health transition" "health|us-east|up|down" \
 	"$(sql "SELECT kind, subject, from_state, to_state FROM status_transitions WHERE kind = 'health' AND to_state = 'down' LIMIT 1")"
-t_contains "with the verdict's reason" "observations say down" "$(sql "SELECT reason FROM status_effective WHERE datacenter = 'us-east'")"
+t_contains "with the verdict's reason" "say down" "$(sql "SELECT reason FROM status_effective WHERE datacenter = 'us-east'")"
 since=$(sql "SELECT since_ms FROM status_effective WHERE datacenter = 'us-east'")
 t_check "since is when it went down (the last 60 s)" test $(( $(date +%s%3N) - since )) -lt 60000
 
-obs_ctl east drain eu-west --reason "last one" --actor alice --for 2s --force
+# a drain long enough to be seen on a loaded machine, short enough to expire here
+obs_ctl east drain eu-west --reason "last one" --actor alice --for 20s --force
 t_check "views = status --json while www fails open" same
 t_eq "status_records: www fails open" "www.example.com.|1|" "$(sql 'SELECT record, fail_open, serving FROM status_records')"
 t_eq "the fail-open is a transition" "fail-open|www.example.com." \
 	"$(sql "SELECT kind, subject FROM status_transitions WHERE kind = 'fail-open' LIMIT 1")"
 t_eq "the region is CRITICAL" "CRITICAL" "$(sql 'SELECT level FROM status_region')"
-# the 2 s drain expires by itself
-t_check "the 2 s drain expires by itself (written as a transition)" \
-	wait_sql 30 "SELECT count(*) > 0 FROM status_transitions WHERE kind = 'override-expired'" 1
+# the 20 s drain expires by itself
+t_check "the drain expires" wait_sql 60 "SELECT count(*) FROM status_transitions WHERE kind = 'override-expired'" 1
 t_check "views = status --json after the expiry" same
 t_eq "the expiry is a transition" "override-expired|eu-west|drained|unknown" \
 	"$(sql "SELECT kind, subject, from_state, to_state FROM status_transitions WHERE kind = 'override-expired' LIMIT 1")"
