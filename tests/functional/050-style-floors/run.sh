@@ -68,8 +68,9 @@ bad "a library including the tests" geo/geo.h tests/unit/x.h "geo/geo.h:3: error
 out=$(check)
 t_eq "restored: passes again" 0 $?
 
-# The real tree keeps the floors.
+# The real tree keeps the floors (but for those listed in qa/style-known.txt, which are
+# printed as "known", not as errors).
 out=$("$SRC/qa/style-check.sh" 2>&1)
 t_check "the source tree has no include that breaks the floors" \
-	bash -c "! grep -q 'may not include' <<<\"\$1\"" _ "$out"
+	bash -c "! grep -q ': error: .* may not include' <<<\"\$1\"" _ "$out"
 t_done
