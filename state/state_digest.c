@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_escape.h"
 #include "state/state_internal.h"
 
 /* The digest of (table, origin) is the row count and the XOR of h(row JSON) over
@@ -17,13 +18,28 @@
  * and adds the new one, O(1) per write. state_digest_verify recomputes everything from
  * the tables: a difference means rows were changed behind the library's back. */
 
-/* FNV-1a over the text, then a 64-bit finalizer so near-identical rows spread. */
+/* FNV-1a state fed with bytes, for json_utf8_repair. */
+static int hash_sink(void *ctx, const char *p, size_t n)
+{
+	uint64_t *h = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ (unsigned char)p[i]) * 0x100000001b3u;
+	return 0;
+}
+
+/* FNV-1a over the text as it travels (each byte that is not UTF-8 as U+FFFD, as a peer
+ * stores it: a row stored raw here and repaired there is the same row), then a 64-bit
+ * finalizer so near-identical rows spread. */
 static uint64_t row_hash(const char *text)
 {
 	uint64_t h = 0xcbf29ce484222325u;
+	size_t len = strlen(text);
 
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		h = (h ^ *p) * 0x100000001b3u;
+	if (json_utf8_valid(text, len))
+		hash_sink(&h, text, len);
+	else if (json_utf8_repair(text, len, JSON_UTF8_FFFD, hash_sink, &h) != 0)
+		h ^= 1; /* the sink never fails: unreachable */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdu;
 	h ^= h >> 33;
