@@ -38,7 +38,7 @@ typedef struct {
 	char table[32];		     /* replicated table */
 	char origin[STATE_NAME_MAX]; /* the rows' origin */
 	uint64_t rows;		     /* row count */
-	uint64_t sum;		     /* wrapping sum of the rows' hashes */
+	uint64_t sum;		     /* XOR of the rows' hashes */
 } repl_digest_t;
 
 /* One response to a pull. */

@@ -218,7 +218,7 @@ typedef struct {
 	char table[32];		     /* replicated table */
 	char origin[STATE_NAME_MAX]; /* the rows' origin column */
 	int64_t rows;		     /* how many rows */
-	uint64_t sum;		     /* wrapping sum of a 64-bit hash of each row's JSON */
+	uint64_t sum;		     /* XOR of a 64-bit hash of each row's JSON */
 } state_digest_t;
 /* Every digest with rows, by table then origin; *out malloc'd. */
 int state_digests_list(state_t *st, state_digest_t **out, size_t *count) M_NONNULL_ALL M_WUR;

@@ -244,9 +244,9 @@ int state_json_members_check(state_t *st, const char *json, const char *path,
 	 * or a name given twice (lookups take the first), would let a checker and the applier
 	 * read different values. */
 	sqlite3_stmt *stmt = state_prepare(
-	    st, "SELECT key, json_type(?1, ?2 || '.\"' || replace(key, '\"', '') || '\"') IS NULL,"
-		" (SELECT count(*) FROM json_each(?1, ?2) e2 WHERE e2.key = e1.key)"
-		" FROM json_each(?1, ?2) e1");
+	    st, "SELECT key, json_type(?1, ?2 || '.\"' || replace(key, '\"', '') || '\"') IS NULL"
+		" FROM json_each(?1, ?2)");
+	bool seen[64] = {false};
 	int rc, bad = 0;
 
 	if (!stmt)
@@ -257,7 +257,7 @@ int state_json_members_check(state_t *st, const char *json, const char *path,
 		const char *key = (const char *)sqlite3_column_text(stmt, 0);
 		size_t i;
 
-		if (!key || sqlite3_column_int(stmt, 1) || sqlite3_column_int(stmt, 2) != 1) {
+		if (!key || sqlite3_column_int(stmt, 1)) {
 			snprintf(why, whylen, "member '%.60s' is escaped or given twice",
 				 key ? key : "");
 			bad = 1;
@@ -268,6 +268,11 @@ int state_json_members_check(state_t *st, const char *json, const char *path,
 		if (i == allowed_count) {
 			snprintf(why, whylen, "unknown member '%.60s'", key);
 			bad = 1;
+		} else if (i < M_ARRAY_LEN(seen) && seen[i]) {
+			snprintf(why, whylen, "member '%.60s' is escaped or given twice", key);
+			bad = 1;
+		} else if (i < M_ARRAY_LEN(seen)) {
+			seen[i] = true;
 		}
 	}
 	if (!bad && rc != SQLITE_DONE) {

@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_escape.h"
 #include "state/state_internal.h"
 
-/* The digest of (table, origin) is the row count and the wrapping sum of h(row JSON) over
+/* The digest of (table, origin) is the row count and the XOR of h(row JSON) over
  * the table's rows whose origin column is origin: order-independent, so two stores with
  * the same rows have the same digest however the rows arrived. Every library write path
  * (local writes, applied entries, snapshot rows, renumbered events) calls
@@ -17,13 +18,28 @@
  * and adds the new one, O(1) per write. state_digest_verify recomputes everything from
  * the tables: a difference means rows were changed behind the library's back. */
 
-/* FNV-1a over the text, then a 64-bit finalizer so near-identical rows spread. */
+/* FNV-1a state fed with bytes, for json_utf8_repair. */
+static int hash_sink(void *ctx, const char *p, size_t n)
+{
+	uint64_t *h = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ (unsigned char)p[i]) * 0x100000001b3u;
+	return 0;
+}
+
+/* FNV-1a over the text as it travels (each byte that is not UTF-8 as U+FFFD, as a peer
+ * stores it: a row stored raw here and repaired there is the same row), then a 64-bit
+ * finalizer so near-identical rows spread. */
 static uint64_t row_hash(const char *text)
 {
 	uint64_t h = 0xcbf29ce484222325u;
+	size_t len = strlen(text);
 
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		h = (h ^ *p) * 0x100000001b3u;
+	if (json_utf8_valid(text, len))
+		hash_sink(&h, text, len);
+	else if (json_utf8_repair(text, len, JSON_UTF8_FFFD, hash_sink, &h) != 0)
+		h ^= 1; /* the sink never fails: unreachable */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdu;
 	h ^= h >> 33;
@@ -32,36 +48,24 @@ static uint64_t row_hash(const char *text)
 	return h;
 }
 
-/* Adds rows and sum to the digest of (table, origin). The sum wraps modulo 2^64, done
- * here: SQLite's own integer addition turns into a float on overflow. */
+/* Adds rows to the count of (table, origin) and folds hash into its digest by XOR (its own
+ * inverse, so removing a row is the same fold). In SQL, a XOR b = (a | b) - (a & b), which
+ * never overflows: one statement per change. */
 static int digest_add(state_t *st, const char *table, const char *origin, int64_t rows,
-		      uint64_t sum)
+		      uint64_t hash)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "SELECT rows, sum FROM digests"
-					       " WHERE tbl = ?1 AND origin = ?2");
-	int64_t have_rows = 0;
-	uint64_t have_sum = 0;
+	sqlite3_stmt *stmt = state_prepare(
+	    st, "INSERT INTO digests (tbl, origin, rows, sum) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT (tbl, origin) DO UPDATE SET rows = rows + excluded.rows,"
+		" sum = (sum | excluded.sum) - (sum & excluded.sum)");
 	int rc;
 
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, origin, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		have_rows = sqlite3_column_int64(stmt, 0);
-		have_sum = (uint64_t)sqlite3_column_int64(stmt, 1);
-	}
-	state_release(st, stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return state_fail_sql(st, "digest");
-	stmt = state_prepare(st, "INSERT OR REPLACE INTO digests (tbl, origin, rows, sum)"
-				 " VALUES (?1, ?2, ?3, ?4)");
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, have_rows + rows);
-	sqlite3_bind_int64(stmt, 4, (int64_t)(have_sum + sum));
+	sqlite3_bind_int64(stmt, 3, rows);
+	sqlite3_bind_int64(stmt, 4, (int64_t)hash);
 	rc = sqlite3_step(stmt);
 	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "digest");
@@ -106,7 +110,7 @@ int state_digest_row(state_t *st, const state_table_t *t, const char *key)
 		return state_fail_sql(st, "digest");
 	if (had == has && old_hash == new_hash && strcmp(old_origin, new_origin) == 0)
 		return 0;
-	if (had && digest_add(st, t->name, old_origin, -1, (uint64_t)0 - old_hash) < 0)
+	if (had && digest_add(st, t->name, old_origin, -1, old_hash) < 0)
 		return -1;
 	if (has && digest_add(st, t->name, new_origin, 1, new_hash) < 0)
 		return -1;

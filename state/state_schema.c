@@ -353,7 +353,7 @@ static const char verdict_memory_v7[] =
  * seq of our own origin a peer has reported holding with our numbering, so entries above
  * it are the ones renumbered if our numbering turns out to collide. Existing stores trust
  * their own cursor. digests: per replicated table and row origin, the row count and the
- * wrapping sum of a 64-bit hash of each row's JSON, kept in the write transaction through
+ * XOR of a 64-bit hash of each row's JSON, kept in the write transaction through
  * row_hashes (each row's current hash, so an update subtracts the old one in O(1)).
  * Local like peers: never replicated. */
 static const char identity_v8[] =
