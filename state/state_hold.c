@@ -50,7 +50,8 @@ static double penalty_ceiling(const conf_t *conf)
 	return conf->health.flap_reuse * exp2((double)conf->health.flap_max_hold_ms / half);
 }
 
-/* Appends ", " or nothing, then text, to why (bounded). */
+/* Puts fmt before what why said (bounded): "held down, 4m10s left before fail open: " +
+ * the votes' own why. */
 static void why_wrap(char *why, size_t len, const char *fmt, ...) M_PRINTF(3, 4);
 static void why_wrap(char *why, size_t len, const char *fmt, ...)
 {

@@ -376,7 +376,7 @@ int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_
 	 * memory as it was, and saves then. */
 	if (rc == 0 && state_verdict_memory_save(st, conf, was, was + n) < 0)
 		rc = 1;
-	if (rc == 0 && mem != NULL && conf->datacenter_count)
+	if (rc >= 0 && mem != NULL && conf->datacenter_count)
 		memcpy(mem, was + n, conf->datacenter_count * sizeof(*mem));
 	free(was);
 	return rc;
