@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dnsd/dnsd_zone_read.h"
 
@@ -256,13 +257,21 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 		dnsd_errors_add(errors, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
+	/* A directory opens, then every read fails without reaching end of file: the read
+	 * loop below would never end (found by qa/fuzz zone: "$INCLUDE /"). */
+	struct stat st;
+	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+		dnsd_errors_add(errors, "%s: cannot read: not a regular file", path);
+		fclose(fp);
+		return -1;
+	}
 	int failed = 0;
 	int line = 0;
 	uint32_t ttl = 3600;
 	ldns_rdf *origin = ldns_rdf_clone(start_origin);
 	ldns_rdf *prev = NULL;
 
-	while (!feof(fp)) {
+	while (!feof(fp) && !ferror(fp)) {
 		long before = ftell(fp);
 		int line_before = line;
 		ldns_rr *rr = NULL;
@@ -342,6 +351,10 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 					ldns_get_errorstr_by_id(s));
 			failed = -1;
 		}
+	}
+	if (ferror(fp)) {
+		dnsd_errors_add(errors, "%s: read error: %s", path, strerror(errno));
+		failed = -1;
 	}
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);

@@ -35,7 +35,8 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/151-dnsd-dnssec-presigned/run.sh \
 	tests/functional/152-dnsd-differential/run.sh \
 	tests/functional/133-dnsd-cookies/run.sh \
-	tests/functional/153-dnsd-dnssec-sign-at-load/run.sh
+	tests/functional/153-dnsd-dnssec-sign-at-load/run.sh \
+	tests/functional/134-dnsd-zone-not-a-file/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
 	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py \
