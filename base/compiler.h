@@ -27,4 +27,24 @@
 
 #define M_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* M_ASSERT(cond): an invariant a header contract states, checked where the code relies
+ * on it. Active in debug builds (./configure --enable-debug) and sanitizer builds
+ * (qa/sanitize.sh: -fsanitize=address), where a false condition logs file:line and the
+ * expression, then aborts; compiled out otherwise, the condition type-checked but never
+ * evaluated (so it must have no side effects). */
+#if defined(MERIDIAN_DEBUG) || defined(__SANITIZE_ADDRESS__)
+#define M_ASSERTS_ON 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define M_ASSERTS_ON 1
+#endif
+#endif
+#ifdef M_ASSERTS_ON
+#define M_ASSERT(cond) ((cond) ? (void)0 : m_assert_fail(#cond, __FILE__, __LINE__))
+#else
+#define M_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+/* Logs "assertion failed: EXPR (FILE:LINE)" at error level and aborts (base/log.c). */
+void m_assert_fail(const char *expr, const char *file, int line) M_NORETURN;
+
 #endif

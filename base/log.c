@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -56,4 +57,10 @@ void log_msg(log_level_t level, const char *fmt, ...)
 	line[len++] = '\n';
 	ssize_t unused = write(STDERR_FILENO, line, (size_t)len);
 	(void)unused;
+}
+
+void m_assert_fail(const char *expr, const char *file, int line)
+{
+	log_msg(LOG_LEVEL_ERROR, "assertion failed: %s (%s:%d)", expr, file, line);
+	abort();
 }

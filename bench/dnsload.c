@@ -47,6 +47,10 @@ typedef struct {
 	int cpu;	    /* core to pin to, -1: none */
 	unsigned sockets;   /* UDP sockets (distinct source ports) */
 	bool edns;	    /* add an OPT record (1232) to every query */
+	double rate;	    /* > 0: open loop, send this many queries per second whatever
+			     * comes back (a flood); 0: keep `inflight` outstanding */
+	const char *source; /* IPv4 network base "127.0.1.0": socket i is bound to .i+1
+			     * (a spoofed flood's many sources in one /24), or NULL */
 	bool dnssec;	    /* and set its DO bit (RFC 3225) */
 } load_opts_t;
 
@@ -196,9 +200,11 @@ static load_query_t *load_queries(const char *file, bool edns, bool dnssec, size
 static void usage(void)
 {
 	fprintf(stderr, "usage: dnsload -s ADDR -p PORT -f QUERIES [-d SECONDS] [-n INFLIGHT] "
-			"[-b BATCH] [-S SOCKETS] [-c CPU] [-e] [-D]\n"
+			"[-b BATCH] [-S SOCKETS] [-c CPU] [-e] [-D] [-r QPS] [-B NET]\n"
 			"  QUERIES: lines 'NAME TYPE [SUBNET]'; -e adds EDNS to every query, -D EDNS "
-			"with DO\n");
+			"with DO\n"
+			"  -r QPS: open loop at QPS whatever comes back; -B 127.0.1.0: socket i\n"
+			"  sends from 127.0.1.(i+1) (one source network, loopback only)\n");
 }
 
 int main(int argc, char **argv)
@@ -211,7 +217,7 @@ int main(int argc, char **argv)
 			 .cpu = -1,
 			 .sockets = 4};
 	int opt;
-	while ((opt = getopt(argc, argv, "s:p:f:d:n:b:S:c:eDh")) != -1) {
+	while ((opt = getopt(argc, argv, "s:p:f:d:n:b:S:c:eDr:B:h")) != -1) {
 		switch (opt) {
 		case 's':
 			o.server = optarg;
@@ -239,6 +245,12 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			o.edns = true;
+			break;
+		case 'r':
+			o.rate = atof(optarg);
+			break;
+		case 'B':
+			o.source = optarg;
 			break;
 		case 'D':
 			o.dnssec = true;
@@ -292,6 +304,21 @@ int main(int argc, char **argv)
 		int size = 8 << 20;
 		setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 		setsockopt(fds[i], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		if (fds[i] >= 0 && o.source != NULL) {
+			struct sockaddr_in src = {.sin_family = AF_INET};
+			if (dst.ss_family != AF_INET ||
+			    inet_pton(AF_INET, o.source, &src.sin_addr) != 1) {
+				fprintf(stderr, "dnsload: -B %s: an IPv4 network base\n", o.source);
+				free(qs);
+				return 1;
+			}
+			src.sin_addr.s_addr = htonl(ntohl(src.sin_addr.s_addr) + 1 + i);
+			if (bind(fds[i], (struct sockaddr *)&src, sizeof(src)) < 0) {
+				fprintf(stderr, "dnsload: bind: %s\n", strerror(errno));
+				free(qs);
+				return 1;
+			}
+		}
 		if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&dst, dlen) < 0) {
 			fprintf(stderr, "dnsload: socket: %s\n", strerror(errno));
 			free(qs);
@@ -312,7 +339,7 @@ int main(int argc, char **argv)
 	}
 
 	uint64_t sent = 0, answered = 0, lost = 0, rcodes[16] = {0}, truncated = 0;
-	uint64_t outstanding = 0;
+	uint64_t outstanding = 0, query_bytes = 0, response_bytes = 0;
 	size_t next = 0;
 	uint16_t id = 0;
 	unsigned sock_rr = 0;
@@ -323,8 +350,14 @@ int main(int argc, char **argv)
 		double t = now_s();
 		if (t >= end)
 			break;
-		/* Refill the window in batches, spreading over the sockets. */
-		while (outstanding + o.batch <= o.inflight) {
+		/* Refill the window in batches, spreading over the sockets; open loop: send
+		 * what the rate says is due by now, whatever came back, at most four batches
+		 * between two looks at the answers and the clock (a generator that falls
+		 * behind must not stop reading or overrun its duration). */
+		for (unsigned rounds = 0;
+		     o.rate > 0 ? rounds < 4 && (double)sent + o.batch <= o.rate * (t - start)
+				: outstanding + o.batch <= o.inflight;
+		     rounds++) {
 			for (unsigned i = 0; i < o.batch; i++) {
 				const load_query_t *q = &qs[next];
 				next = next + 1 == nq ? 0 : next + 1;
@@ -333,6 +366,7 @@ int main(int argc, char **argv)
 				sendbuf[i][1] = (uint8_t)id;
 				id++;
 				siov[i].iov_len = q->len;
+				query_bytes += q->len;
 			}
 			int fd = fds[sock_rr++ % o.sockets];
 			int n = sendmmsg(fd, smsg, o.batch, 0);
@@ -341,7 +375,10 @@ int main(int argc, char **argv)
 			sent += (uint64_t)n;
 			outstanding += (uint64_t)n;
 		}
-		int ready = poll(pfd, o.sockets, 10);
+		int wait_ms = 10;
+		if (o.rate > 0) /* behind schedule: only look; else wait at most 1 ms */
+			wait_ms = (double)sent + o.batch <= o.rate * (now_s() - start) ? 0 : 1;
+		int ready = poll(pfd, o.sockets, wait_ms);
 		if (ready <= 0) {
 			if (now_s() - last_rx > 0.1) {
 				lost += outstanding; /* nothing for 100 ms: count them gone */
@@ -353,19 +390,26 @@ int main(int argc, char **argv)
 		for (unsigned s = 0; s < o.sockets; s++) {
 			if (!(pfd[s].revents & POLLIN))
 				continue;
-			int n = recvmmsg(fds[s], rmsg, o.batch, MSG_DONTWAIT, NULL);
-			if (n <= 0)
-				continue;
-			last_rx = now_s();
-			for (int i = 0; i < n; i++) {
-				if (rmsg[i].msg_len < 12)
-					continue;
-				answered++;
-				rcodes[recvbuf[i][3] & 15]++;
-				if (recvbuf[i][2] & 0x02)
-					truncated++;
-			}
-			outstanding = outstanding > (uint64_t)n ? outstanding - (uint64_t)n : 0;
+			/* open loop: drain the socket before sending more (a full batch: more
+			 * may wait); closed loop: one batch per socket per round */
+			int n;
+			do {
+				n = recvmmsg(fds[s], rmsg, o.batch, MSG_DONTWAIT, NULL);
+				if (n <= 0)
+					break;
+				last_rx = now_s();
+				for (int i = 0; i < n; i++) {
+					if (rmsg[i].msg_len < 12)
+						continue;
+					answered++;
+					response_bytes += rmsg[i].msg_len;
+					rcodes[recvbuf[i][3] & 15]++;
+					if (recvbuf[i][2] & 0x02)
+						truncated++;
+				}
+				outstanding =
+				    outstanding > (uint64_t)n ? outstanding - (uint64_t)n : 0;
+			} while (o.rate > 0 && n == (int)o.batch);
 		}
 	}
 	double wall = now_s() - start;
@@ -376,13 +420,14 @@ int main(int argc, char **argv)
 		     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
 	printf("seconds %.2f sent %llu answered %llu lost %llu qps %.0f answered/sent %.4f "
 	       "noerror %llu nxdomain %llu refused %llu other %llu truncated %llu "
-	       "generator_cpu %.0f%%\n",
+	       "generator_cpu %.0f%% query_bytes %llu response_bytes %llu\n",
 	       wall, (unsigned long long)sent, (unsigned long long)answered,
 	       (unsigned long long)lost, (double)answered / wall,
 	       sent ? (double)answered / (double)sent : 0.0, (unsigned long long)rcodes[0],
 	       (unsigned long long)rcodes[3], (unsigned long long)rcodes[5],
 	       (unsigned long long)(answered - rcodes[0] - rcodes[3] - rcodes[5]),
-	       (unsigned long long)truncated, 100.0 * cpu / wall);
+	       (unsigned long long)truncated, 100.0 * cpu / wall, (unsigned long long)query_bytes,
+	       (unsigned long long)response_bytes);
 	for (unsigned i = 0; i < o.sockets; i++)
 		close(fds[i]);
 	free(qs);

@@ -171,6 +171,7 @@ static void section_free(const conf_section_t *sec, void *base)
 		case CONF_T_URL:
 		case CONF_T_SOCKADDRS:
 		case CONF_T_IPADDRS:
+		case CONF_T_NETS:
 		case CONF_T_DC_LIST:
 			free(*(void **)field);
 			break;

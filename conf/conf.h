@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "base/compiler.h"
+#include "base/ipaddr.h"
 
 /* A socket address written as "1.2.3.4:53", "[::1]:53" (or without a port where the
  * option allows it; the default port is then filled in). */
@@ -19,11 +20,15 @@ typedef struct {
 	char text[64];                /* as written in the config, for messages */
 } conf_sockaddr_t;
 
-/* One address a geo answer hands to clients. */
+/* One address a geo answer hands to clients (base/ipaddr.h: the address type of every
+ * floor). */
+typedef ipaddr_t conf_ipaddr_t;
+
+/* A CIDR prefix: "192.0.2.0/24", "2001:db8::/32"; an address alone is a full prefix. */
 typedef struct {
-	int family;         /* AF_INET or AF_INET6 */
-	uint8_t bytes[16];  /* 4 or 16 bytes in network order */
-} conf_ipaddr_t;
+	conf_ipaddr_t addr; /* bits past prefix are zero */
+	uint8_t prefix;	    /* significant bits, 0..32 or 0..128 */
+} conf_net_t;
 
 /* An inclusive range of HTTP status codes that counts as healthy. */
 typedef struct {
@@ -129,6 +134,8 @@ typedef struct {
 	char *state_path;        /* state.db, resolved against the config's directory */
 	char *geoip_path;        /* GeoIP2 database, or NULL; required when records exist */
 	char *log_level;         /* error, warn, info or debug; default info */
+	char *user;              /* started as root: become this user once bound, or NULL */
+	char *group;             /* with user: this group instead of the user's own, or NULL */
 
 	struct {
 		conf_sockaddr_t *listen;  /* default 127.0.0.1:53 and [::1]:53 */
@@ -142,6 +149,19 @@ typedef struct {
 		uint32_t tcp_max_connections; /* default 1024 */
 		conf_zone_t *zones; /* zones served, in file order */
 		size_t zone_count; /* entries in zones */
+		struct {
+			uint32_t rate;        /* responses per second per network and class; 0 = off */
+			uint32_t slip;        /* every Nth limited response goes out truncated; 0 = none */
+			uint32_t ipv4_prefix; /* client networks are /N for IPv4; default 24 */
+			uint32_t ipv6_prefix; /* and /N for IPv6; default 56 */
+			bool log_only;        /* count what would be limited, send everything */
+			conf_net_t *exempt;   /* networks never limited */
+			size_t exempt_count;  /* entries in exempt */
+		} rrl; /* dns.rrl: response rate limiting (UDP only) */
+		struct {
+			bool enabled;      /* answer DNS cookies (RFC 7873/9018); default true */
+			char *secret_file; /* shared secrets (hex lines: current, previous), or NULL */
+		} cookies; /* dns.cookies */
 	} dns; /* the `dns` section: meridian-dnsd */
 
 	conf_datacenter_t *datacenters; /* in file order */
@@ -153,10 +173,22 @@ typedef struct {
 	size_t default_order_count;     /* 0: use each record's candidate order */
 
 	struct {
-		uint32_t quorum;          /* regions needed to call a datacenter down; 0 = majority */
-		uint32_t stale_after_ms;  /* observations older than this do not vote; default 30000 */
+		uint32_t quorum;          /* configured regions whose fresh votes must say down;
+					   * 0 = a majority of them */
+		uint32_t stale_after_ms;  /* observations heard longer ago do not vote; default 30000 */
 		uint32_t override_default_ms; /* default --for of overrides; default 3600000 */
 		uint32_t poll_ms;         /* PRAGMA data_version polling; default 20 */
+		char *isolated;           /* too few fresh votes to decide: "hold" (the last
+					   * verdict, bounded by hold_ms; default) or "alone" */
+		uint32_t hold_ms;         /* longest a verdict is held undecided, then fail open;
+					   * default 300000 */
+		bool flap_damping;        /* penalise transitions, hold flapping ones down */
+		uint32_t flap_penalty;    /* penalty added per transition; default 1000 */
+		uint32_t flap_suppress;   /* held down above this penalty; default 1500 */
+		uint32_t flap_reuse;      /* released below this penalty; default 750 */
+		uint32_t flap_half_life_ms; /* the penalty halves in this time; default 60000 */
+		uint32_t flap_max_hold_ms;  /* held down this long at most after the last
+					     * transition; default 600000 */
 	} health; /* the `health` section: verdicts and overrides */
 
 	struct {
@@ -172,7 +204,24 @@ typedef struct {
 		uint32_t batch_max;         /* entries per response; default 500 */
 		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
+		uint32_t isolated_after_ms; /* no peer heard from this long: isolated; default 60000 */
+		uint32_t warn_every_ms;     /* a repeated warning is summarised this often; default 60000 */
+		uint32_t drift_grace_ms;    /* deployment drift tolerated this long; default 10 min */
+		uint32_t connections_per_address; /* connections one non-peer address may hold; default 8 */
+		uint32_t peer_connections;  /* connection slots kept for peers' addresses; default 16 */
+		uint32_t request_timeout_ms; /* a whole request (headers and body) within this; default 10000 */
+		uint32_t refusal_log_interval_ms; /* refusals past the first: one summary line per this; default 10000 */
+		uint32_t digest_check_ms;   /* digests recomputed from the tables this often; default 30000 */
 	} replication; /* the `replication` section: meridian-replicator */
+
+	struct {
+		conf_sockaddr_t dnsd;        /* meridian-dnsd's /metrics address */
+		bool has_dnsd;               /* dnsd was set (off otherwise) */
+		conf_sockaddr_t healthcheck; /* meridian-healthcheck's /metrics address */
+		bool has_healthcheck;        /* healthcheck was set (off otherwise) */
+		conf_sockaddr_t replicator;  /* meridian-replicator's /metrics address */
+		bool has_replicator;         /* replicator was set (off otherwise) */
+	} metrics; /* the `metrics` section: Prometheus endpoints, each off unless set */
 } conf_t;
 
 /* Reads and validates a config file. On success returns a conf_t and *errors is NULL.
@@ -191,8 +240,10 @@ int conf_record_find(const conf_t *conf, const char *name) M_NONNULL_ALL M_PURE;
 int conf_duration_parse(const char *text, uint64_t *ms) M_NONNULL_ALL M_WUR;
 /* Parses "1.2.3.4", "1.2.3.4:53", "::1", "[::1]:53"; default_port when absent (0: port required). */
 int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
-/* Parses one IPv4 or IPv6 address ("192.0.2.1", "2001:db8::1"; no port, no prefix): the
- * one address parser of config values, geo nets and meridianctl's CLIENT-IP. 0 or -1. */
+/* Like conf_sockaddr_parse, for an address to listen on: port 0 is allowed too (the
+ * kernel picks a free port when the socket is bound; the program logs the one it got). */
+int conf_listen_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
+/* ipaddr_parse (base/ipaddr.h) under conf's name, for conf's callers. 0 or -1. */
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out) M_NONNULL_ALL M_WUR;
 /* "NOERROR", "SERVFAIL", ... for rcodes 0..10 (the names the config's `rcode` takes);
  * NULL for others. */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/timefmt.h"
+
 /* Position of a top-level key, for errors about a whole section. */
 static const conf_node_t *root_key(const conf_node_t *root, const char *key)
 {
@@ -111,8 +113,31 @@ static void zones_check(conf_ctx_t *ctx, const conf_node_t *root)
 		}
 }
 
+/* A vote counts while this region heard it within stale_after, and its own checked time
+ * is within stale_after + max_clock_skew (the backstop for a backlog replayed late; see
+ * state_observation_fresh). A skew allowance above stale_after would let a vote up to
+ * more than twice stale_after old count as fresh: refused where there are peers. */
+static void skew_check(conf_ctx_t *ctx, const conf_node_t *root)
+{
+	const conf_t *conf = ctx->conf;
+	const conf_node_t *repl = conf_node_get(root, "replication");
+	const conf_node_t *node = repl ? conf_node_get(repl, "max_clock_skew") : NULL;
+	char skew[32], stale[32];
+
+	if ((conf->replication.peer_count == 0 && !conf->replication.has_listen) ||
+	    conf->health.stale_after_ms == 0 ||
+	    conf->replication.max_clock_skew_ms <= conf->health.stale_after_ms)
+		return;
+	conf_error(ctx, node ? node : (repl ? repl : root), "replication.max_clock_skew",
+		   "%s is longer than health.stale_after (%s): the verdict would count votes up to"
+		   " stale_after + max_clock_skew old; lower it or raise stale_after",
+		   timefmt_duration(conf->replication.max_clock_skew_ms, skew, sizeof(skew)),
+		   timefmt_duration(conf->health.stale_after_ms, stale, sizeof(stale)));
+}
+
 void conf_cross_check(conf_ctx_t *ctx, const conf_node_t *root)
 {
+	skew_check(ctx, root);
 	refs_resolve(ctx);
 	zones_check(ctx, root);
 	records_check(ctx, root);

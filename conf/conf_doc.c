@@ -5,7 +5,9 @@
 #include "conf/conf_internal.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *type_name(const conf_option_t *opt, char *buf, size_t size)
 {
@@ -31,6 +33,8 @@ static const char *type_name(const conf_option_t *opt, char *buf, size_t size)
 		return "address or list of addresses";
 	case CONF_T_IPADDRS:
 		return "IP address or list";
+	case CONF_T_NETS:
+		return "CIDR prefix or list";
 	case CONF_T_COORDS:
 		return "[latitude, longitude]";
 	case CONF_T_DC_LIST:
@@ -83,6 +87,7 @@ static const char *range_text(const conf_option_t *opt, char *buf, size_t size)
 		return buf;
 	case CONF_T_SOCKADDRS:
 	case CONF_T_IPADDRS:
+	case CONF_T_NETS:
 	case CONF_T_DC_LIST:
 	case CONF_T_EXPECT:
 		if (opt->max > 0)
@@ -126,9 +131,10 @@ static void section_write(FILE *out, const conf_section_t *sec, const conf_secti
 	for (size_t o = 0; o < sec->option_count; o++) {
 		const conf_option_t *opt = &sec->options[o];
 		char tbuf[128], dbuf[128], rbuf[64];
-		fprintf(out, "| `%s` | %s | %s | %s | %s |\n", opt->key,
+		fprintf(out, "| `%s` | %s | %s | %s | %s%s |\n", opt->key,
 			type_name(opt, tbuf, sizeof(tbuf)), default_text(opt, dbuf, sizeof(dbuf)),
-			range_text(opt, rbuf, sizeof(rbuf)), opt->doc);
+			range_text(opt, rbuf, sizeof(rbuf)), opt->doc,
+			(opt->flags & CONF_F_LOCAL) ? " *Local: not in the config digest.*" : "");
 	}
 	fprintf(out, "\n");
 	for (size_t o = 0; o < sec->option_count; o++)
@@ -214,8 +220,146 @@ int conf_doc_write(FILE *out)
 		"Record names and zone origins are made lower case and absolute.\n\n"
 		"Cross-checks: every datacenter named in `records`, `map`, `nets` and\n"
 		"`default_order` must exist; record names must lie inside a zone of\n"
-		"`dns.zones` and be unique; `geoip` is required when records exist.\n\n");
+		"`dns.zones` and be unique; `geoip` is required when records exist;\n"
+		"with replication, `replication.max_clock_skew` must not exceed\n"
+		"`health.stale_after` (a vote counts while this region heard it within\n"
+		"stale_after by its own clock and it is at most stale_after + max_clock_skew\n"
+		"old by the observer's).\n\n"
+		"Config digest: every daemon records a digest of the shared part of the\n"
+		"parsed file (comments, key order and the spelling of defaults do not count),\n"
+		"replicated to every region so drift shows (`meridianctl status`, `diff`).\n"
+		"Options marked *Local*, every path (files count through their own digests)\n"
+		"and `replication.peers` are left out of it.\n\n");
 	section_write(out, &conf_root_section, seen, &seen_count);
 	fputs(conf_doc_tail, out);
+	return ferror(out) ? -1 : 0;
+}
+
+/* ---- the same table as the manual page meridian.yaml(5) -------------------------- */
+
+/* Writes text as roff: backslashes escaped, markdown's `code` and **bold** marks dropped
+ * (the table's docs are written for docs/config.md), a leading '.' or '\'' guarded. */
+static void man_text(FILE *out, const char *text)
+{
+	if (text[0] == '.' || text[0] == '\'')
+		fputs("\\&", out);
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\\')
+			fputs("\\e", out);
+		else if (*p == '`' || (*p == '*' && (p[1] == '*' || (p > text && p[-1] == '*'))))
+			continue;
+		else if (*p == '-')
+			fputs("\\-", out);
+		else
+			fputc(*p, out);
+	}
+}
+
+static void man_section(FILE *out, const conf_section_t *sec, const conf_section_t **seen,
+			size_t *seen_count)
+{
+	for (size_t i = 0; i < *seen_count; i++)
+		if (seen[i] == sec)
+			return;
+	if (*seen_count == 32)
+		return;
+	seen[(*seen_count)++] = sec;
+	fputs(".SS ", out);
+	man_text(out, sec->title);
+	fputs("\n", out);
+	man_text(out, sec->doc);
+	fputs("\n", out);
+	for (size_t o = 0; o < sec->option_count; o++) {
+		const conf_option_t *opt = &sec->options[o];
+		char tbuf[128], dbuf[128], rbuf[64];
+		const char *range = range_text(opt, rbuf, sizeof(rbuf));
+		fputs(".TP\n.B ", out);
+		man_text(out, opt->key);
+		fputs("\n", out);
+		man_text(out, opt->doc);
+		fputs("\n.br\n", out);
+		man_text(out, type_name(opt, tbuf, sizeof(tbuf)));
+		fputs("; default: ", out);
+		man_text(out, default_text(opt, dbuf, sizeof(dbuf)));
+		if (range[0] != '\0') {
+			fputs("; range: ", out);
+			man_text(out, range);
+		}
+		fputs(".\n", out);
+	}
+	for (size_t o = 0; o < sec->option_count; o++)
+		if (sec->options[o].child != NULL)
+			man_section(out, sec->options[o].child, seen, seen_count);
+}
+
+/* The lines of conf_doc_tail's example, between its ``` fences, as a literal block. */
+static void man_example(FILE *out)
+{
+	const char *p = strstr(conf_doc_tail, "```yaml\n");
+	const char *end = p != NULL ? strstr(p + 8, "```\n") : NULL;
+	if (p == NULL || end == NULL)
+		return;
+	fputs(".SH EXAMPLE\n.nf\n.RS 4\n", out);
+	for (p += 8; p < end;) {
+		const char *nl = strchr(p, '\n');
+		char line[256];
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		if (line[0] == '\0')
+			fputs(".sp\n", out);
+		else {
+			man_text(out, line);
+			fputs("\n", out);
+		}
+		p = nl + 1;
+	}
+	fputs(".RE\n.fi\n", out);
+}
+
+int conf_doc_man_write(FILE *out, const char *sysconfdir)
+{
+	const conf_section_t *seen[32] = {NULL};
+	size_t seen_count = 0;
+	/* The page's date: SOURCE_DATE_EPOCH for a reproducible build (Debian sets it), else
+	 * today, as scdoc dates the other pages. */
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	time_t when = epoch != NULL ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
+	struct tm tm;
+	char date[32] = "";
+	if (gmtime_r(&when, &tm) != NULL)
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	fprintf(out,
+		".\\\" Generated by conf/conf-doc --man from conf/conf_options.c; do not edit.\n"
+		".TH MERIDIAN.YAML 5 \"%s\" \"meridian %s\" \"File Formats Manual\"\n"
+		".SH NAME\n"
+		"meridian.yaml \\- the configuration of the Meridian GeoDNS programs\n"
+		".SH SYNOPSIS\n"
+		".I %s/meridian/meridian.yaml\n"
+		".SH DESCRIPTION\n"
+		"One YAML file configures a region: meridian\\-dnsd(8), "
+		"meridian\\-healthcheck(8),\nmeridian\\-replicator(8) and meridianctl(8) read "
+		"it (\\fB\\-c\\fR \\fIFILE\\fR).\n"
+		"Unknown keys are errors.\n"
+		"Every error names the file, line, column and key path, and all errors are\n"
+		"reported at once; \\fB\\-t\\fR on every daemon checks a file.\n"
+		".PP\n"
+		"Durations are a whole number with a unit: 500ms, 1s, 2m, 1h, 7d.\n"
+		"Addresses are 192.0.2.1, 192.0.2.1:53, 2001:db8::1 or [2001:db8::1]:53.\n"
+		"Relative paths are resolved against the directory of the config file.\n"
+		"Record names and zone origins are made lower case and absolute.\n"
+		".PP\n"
+		"Every datacenter named in records, map, nets and default_order must exist;\n"
+		"record names must lie inside a zone of dns.zones and be unique; geoip is\n"
+		"required when records exist.\n"
+		".SH OPTIONS\n",
+		date, PACKAGE_VERSION, sysconfdir);
+	man_section(out, &conf_root_section, seen, &seen_count);
+	man_example(out);
+	fprintf(out,
+		".SH FILES\n.TP\n.I %s/meridian/meridian.yaml\n"
+		"The configuration the programs read when no \\fB\\-c\\fR is given.\n"
+		".SH SEE ALSO\n"
+		".BR meridian\\-dnsd (8),\n.BR meridian\\-healthcheck (8),\n"
+		".BR meridian\\-replicator (8),\n.BR meridianctl (8)\n",
+		sysconfdir);
 	return ferror(out) ? -1 : 0;
 }

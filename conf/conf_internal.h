@@ -85,6 +85,7 @@ typedef enum {
 	CONF_T_SOCKADDR,   /* conf_sockaddr_t; `port` is the default port (0: required) */
 	CONF_T_SOCKADDRS,  /* conf_sockaddr_t * + size_t count at aux; one address or a list */
 	CONF_T_IPADDRS,	   /* conf_ipaddr_t * + size_t count at aux; one address or a list */
+	CONF_T_NETS,	   /* conf_net_t * + size_t count at aux; CIDR prefixes, one or a list */
 	CONF_T_COORDS,	   /* double latitude at offset, double longitude at aux */
 	CONF_T_DC_LIST,	   /* size_t * + size_t count at aux; datacenter names */
 	CONF_T_CHECK_TYPE, /* conf_check_type_t */
@@ -107,6 +108,8 @@ typedef enum {
 /* Option flags. */
 #define CONF_F_REQUIRED 0x1u /* missing is an error */
 #define CONF_F_PRESENT 0x2u  /* a bool at present_offset is set when the option is given */
+#define CONF_F_PORT0 0x4u    /* sockaddr(s): port 0 allowed (the kernel picks one; the daemon logs it) */
+#define CONF_F_LOCAL 0x8u    /* differs between regions by nature: not in the config digest */
 
 typedef struct conf_section conf_section_t;
 
@@ -222,5 +225,9 @@ bool conf_sockaddr_has_port(const char *text) M_NONNULL_ALL M_PURE;
 
 /* conf_cross.c: checks that need the whole configuration. */
 void conf_cross_check(conf_ctx_t *ctx, const conf_node_t *root) M_NONNULL_ALL;
+
+/* conf_sockaddr_parse(), with port 0 accepted when zero_ok (CONF_F_PORT0). */
+int conf_sockaddr_parse_port0(const char *text, uint16_t default_port, bool zero_ok,
+			      conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
 
 #endif

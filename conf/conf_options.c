@@ -344,38 +344,113 @@ ELEMENTS(conf_zone_section, "dns.zones[]", "A zone served from an RFC 1035 maste
 /* ---- top-level sections --------------------------------------------------------------- */
 
 #define CF(field) offsetof(conf_t, field)
+SECTION(static, conf_rrl_section, "dns.rrl",
+	"Response rate limiting (UDP): token buckets per client network and response class "
+	"(answers, NXDOMAIN, errors, referrals); off unless `rate` is set. Queries with a valid "
+	"server cookie and TCP are never limited.", NULL,
+	{.key = "rate", .type = CONF_T_UINT, .offset = CF(dns.rrl.rate), .min = 0, .max = 1000000,
+	 .def = "0", .doc = "Responses per second per client network and class; 0 turns RRL off."},
+	{.key = "slip", .type = CONF_T_UINT, .offset = CF(dns.rrl.slip), .min = 0, .max = 10,
+	 .def = "2", .doc = "Every Nth limited response is sent truncated (TC) so real clients retry over TCP; 0 drops all."},
+	{.key = "ipv4_prefix", .type = CONF_T_UINT, .offset = CF(dns.rrl.ipv4_prefix), .min = 8,
+	 .max = 32, .def = "24", .doc = "IPv4 clients share a bucket per /N network."},
+	{.key = "ipv6_prefix", .type = CONF_T_UINT, .offset = CF(dns.rrl.ipv6_prefix), .min = 16,
+	 .max = 128, .def = "56", .doc = "IPv6 clients share a bucket per /N network."},
+	{.key = "log_only", .type = CONF_T_BOOL, .offset = CF(dns.rrl.log_only), .def = "false",
+	 .doc = "Count what would be limited but send every response."},
+	{.key = "exempt", .type = CONF_T_NETS, .offset = CF(dns.rrl.exempt),
+	 .aux = CF(dns.rrl.exempt_count), .doc = "Client networks never limited."});
+
+SECTION(static, conf_cookies_section, "dns.cookies",
+	"DNS cookies (RFC 7873, with RFC 9018 interoperable server cookies).", NULL,
+	{.key = "enabled", .type = CONF_T_BOOL, .offset = CF(dns.cookies.enabled), .def = "true",
+	 .doc = "Answer cookies: a fresh server cookie in every response to a query with a cookie."},
+	{.key = "secret_file", .type = CONF_T_PATH, .offset = CF(dns.cookies.secret_file),
+	 .doc = "Secrets shared by the nameservers: 32 hex digits per line, the current one first, then the previous one (still accepted); re-read on SIGHUP. Unset: a random secret per process, rotated at each SIGHUP."});
+
 SECTION(static, conf_dns_section, "dns", "The DNS server.", NULL,
 	{.key = "listen", .type = CONF_T_SOCKADDRS, .offset = CF(dns.listen),
-	 .aux = CF(dns.listen_count), .min = 1, .port = 53,
+	 .aux = CF(dns.listen_count), .min = 1, .port = 53, .flags = CONF_F_PORT0 | CONF_F_LOCAL,
 	 .def = "[\"127.0.0.1:53\", \"[::1]:53\"]",
-	 .doc = "Addresses to answer on, UDP and TCP (port 53 when not written)."},
-	{.key = "nsid", .type = CONF_T_STRING, .offset = CF(dns.nsid),
+	 .doc = "Addresses to answer on, UDP and TCP (port 53 when not written; port 0: "
+		"one free port the kernel picks, logged at start)."},
+	{.key = "nsid", .type = CONF_T_STRING, .offset = CF(dns.nsid), .flags = CONF_F_LOCAL,
 	 .doc = "RFC 5001 NSID payload; none when unset."},
 	{.key = "identity", .type = CONF_T_STRING, .offset = CF(dns.identity), .def_doc = "region",
+	 .flags = CONF_F_LOCAL,
 	 .doc = "Answer to CHAOS TXT id.server and hostname.bind."},
 	{.key = "version", .type = CONF_T_STRING, .offset = CF(dns.version),
 	 .doc = "Answer to CHAOS TXT version.bind; refused when unset."},
 	{.key = "udp_payload", .type = CONF_T_UINT, .offset = CF(dns.udp_payload), .min = 512,
 	 .max = 4096, .def = "1232", .doc = "EDNS UDP payload size we offer, bytes."},
 	{.key = "threads", .type = CONF_T_UINT, .offset = CF(dns.threads), .min = 0, .max = 256,
-	 .def = "0", .doc = "UDP worker threads; 0 means one per core."},
+	 .def = "0", .flags = CONF_F_LOCAL, .doc = "UDP worker threads; 0 means one per core."},
 	{.key = "tcp_idle_timeout", .type = CONF_T_DURATION, .offset = CF(dns.tcp_idle_timeout_ms),
 	 .min = 100, .max = 10 * MIN, .def = "10s", .doc = "Idle TCP connections are closed after this."},
 	{.key = "tcp_max_connections", .type = CONF_T_UINT, .offset = CF(dns.tcp_max_connections),
 	 .min = 1, .max = 1000000, .def = "1024", .doc = "Open TCP connections at most."},
 	{.key = "zones", .type = CONF_T_LIST, .offset = CF(dns.zones), .aux = CF(dns.zone_count),
-	 .child = &conf_zone_section, .doc = "Zones served from master files (see below)."});
+	 .child = &conf_zone_section, .doc = "Zones served from master files (see below)."},
+	{.key = "rrl", .type = CONF_T_SECTION, .child = &conf_rrl_section,
+	 .doc = "Response rate limiting (see below)."},
+	{.key = "cookies", .type = CONF_T_SECTION, .child = &conf_cookies_section,
+	 .doc = "DNS cookies (see below)."});
 
-SECTION(static, conf_health_section, "health", "How observations of the regions become a verdict.", NULL,
+static int health_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			 const char *path, const conf_given_t *given, void *base)
+{
+	conf_t *conf = base;
+	char sub[CONF_PATH_MAX];
+
+	(void)given;
+	if (conf->health.flap_reuse >= conf->health.flap_suppress) {
+		conf_path_join(sub, sizeof(sub), path, "flap_reuse", 0);
+		conf_error(ctx, map, sub, "flap_reuse %u must be below flap_suppress %u",
+			   conf->health.flap_reuse, conf->health.flap_suppress);
+		return -1;
+	}
+	(void)sec;
+	return 0;
+}
+
+SECTION(static, conf_health_section, "health",
+	"How observations of the regions become a verdict (docs/verdict.md). A datacenter is"
+	" down when at least `quorum` of the configured regions (this one and"
+	" replication.peers) have a fresh observation saying down, and up when even every"
+	" region without a fresh vote could not make that quorum; otherwise the region is cut"
+	" off (isolated) and `isolated` says what it does. Stale votes count neither way."
+	" When no vote is fresh at all, the last verdict is held for `hold` and then the"
+	" datacenter is served (fail open). Route 53, for comparison, calls an endpoint"
+	" healthy while more than 18% of the checkers that report say healthy.",
+	health_finish,
 	{.key = "quorum", .type = CONF_T_UINT, .offset = CF(health.quorum), .min = 0, .max = 1000,
-	 .def = "0", .doc = "Regions that must see a datacenter down; 0 means a majority."},
+	 .def = "0", .doc = "Configured regions whose fresh observations must say down; 0 means a majority of them."},
 	{.key = "stale_after", .type = CONF_T_DURATION, .offset = CF(health.stale_after_ms),
-	 .min = 100, .max = DAY, .def = "30s", .doc = "Observations older than this do not vote."},
+	 .min = 100, .max = DAY, .def = "30s", .doc = "Observations this region heard longer ago than this (by its own clock) do not vote."},
 	{.key = "override_default", .type = CONF_T_DURATION,
 	 .offset = CF(health.override_default_ms), .min = SEC, .max = 30 * DAY,
 	 .def = "1h", .doc = "Expiry of an override when --for is not given."},
 	{.key = "poll", .type = CONF_T_DURATION, .offset = CF(health.poll_ms), .min = 1,
-	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."});
+	 .max = 10 * SEC, .def = "20ms", .doc = "How often readers look for state changes."},
+	{.key = "isolated", .type = CONF_T_ENUM, .offset = CF(health.isolated),
+	 .choices = "hold alone", .def = "hold",
+	 .doc = "Too few fresh votes to decide either way: hold the last verdict (for at most hold), or decide alone by a majority of the fresh votes."},
+	{.key = "hold", .type = CONF_T_DURATION, .offset = CF(health.hold_ms), .min = SEC,
+	 .max = DAY, .def = "5m",
+	 .doc = "Longest a verdict is held while undecided (isolated, or every vote stale); then served (fail open)."},
+	{.key = "flap_damping", .type = CONF_T_BOOL, .offset = CF(health.flap_damping),
+	 .def = "true", .doc = "Penalise each up/down transition and hold a flapping datacenter down (RFC 2439 style)."},
+	{.key = "flap_penalty", .type = CONF_T_UINT, .offset = CF(health.flap_penalty), .min = 1,
+	 .max = 100000, .def = "1000", .doc = "Penalty added per transition."},
+	{.key = "flap_suppress", .type = CONF_T_UINT, .offset = CF(health.flap_suppress),
+	 .min = 1, .max = 1000000, .def = "1500", .doc = "Held down while the penalty is above this."},
+	{.key = "flap_reuse", .type = CONF_T_UINT, .offset = CF(health.flap_reuse), .min = 1,
+	 .max = 1000000, .def = "750", .doc = "Released once the decaying penalty is below this."},
+	{.key = "flap_half_life", .type = CONF_T_DURATION, .offset = CF(health.flap_half_life_ms),
+	 .min = SEC, .max = DAY, .def = "1m", .doc = "The penalty halves in this time."},
+	{.key = "flap_max_hold", .type = CONF_T_DURATION, .offset = CF(health.flap_max_hold_ms),
+	 .min = SEC, .max = DAY, .def = "10m",
+	 .doc = "Held down at most this long after the last transition (caps the penalty)."});
 
 static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 			      const char *path, const conf_given_t *given, void *base)
@@ -387,6 +462,16 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 	    !conf_given(sec, given, "key_file")) {
 		conf_path_join(sub, sizeof(sub), path, "key_file", 0);
 		conf_error(ctx, map, sub, "required when listen or peers are set");
+		rc = -1;
+	}
+	if (conf->replication.peer_count > 0 &&
+	    conf->replication.isolated_after_ms <= conf->replication.long_poll_ms + 1000) {
+		/* a healthy but quiet peer answers a pull only after long_poll, and the
+		 * contact is recorded within a second: a shorter bound cries wolf */
+		conf_path_join(sub, sizeof(sub), path, "isolated_after", 0);
+		conf_error(ctx, at(map, "isolated_after"), sub,
+			   "must be longer than long_poll + 1s (%u ms), or a quiet peer looks gone",
+			   conf->replication.long_poll_ms + 1000);
 		rc = -1;
 	}
 	if (conf_given(sec, given, "tls_cert") != conf_given(sec, given, "tls_key")) {
@@ -401,7 +486,7 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 SECTION(static, conf_replication_section, "replication",
 	"Shipping this region's change log to the other regions.", replication_finish,
 	{.key = "listen", .type = CONF_T_SOCKADDR, .offset = CF(replication.listen),
-	 .flags = CONF_F_PRESENT, .present_offset = CF(replication.has_listen),
+	 .flags = CONF_F_PRESENT | CONF_F_LOCAL, .present_offset = CF(replication.has_listen),
 	 .doc = "IP:PORT this region's replicator serves on."},
 	{.key = "key_file", .type = CONF_T_PATH, .offset = CF(replication.key_file),
 	 .doc = "Shared HMAC key file; required with listen or peers."},
@@ -416,14 +501,52 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "Other regions: region id -> base URL (http:// or https://)."},
 	{.key = "max_clock_skew", .type = CONF_T_DURATION,
 	 .offset = CF(replication.max_clock_skew_ms), .min = 100, .max = HOUR, .def = "30s",
-	 .doc = "Refuse clocks and requests further off than this."},
+	 .doc = "Refuse clocks and requests further off than this; at most health.stale_after."},
 	{.key = "batch_max", .type = CONF_T_UINT, .offset = CF(replication.batch_max), .min = 1,
 	 .max = 100000, .def = "500", .doc = "Change-log entries per response at most."},
 	{.key = "long_poll", .type = CONF_T_DURATION, .offset = CF(replication.long_poll_ms),
 	 .min = 0, .max = 5 * MIN, .def = "25s", .doc = "How long a pull waits for news."},
 	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
 	 .min = SEC, .max = 30 * DAY, .def = "7d",
-	 .doc = "Shipped change-log entries are kept this long."});
+	 .doc = "Shipped change-log entries are kept this long."},
+	{.key = "isolated_after", .type = CONF_T_DURATION,
+	 .offset = CF(replication.isolated_after_ms), .min = SEC, .max = DAY, .def = "60s",
+	 .doc = "A region that heard from no peer for this long reports itself isolated; "
+		"longer than long_poll + 1s."},
+	{.key = "warn_every", .type = CONF_T_DURATION, .offset = CF(replication.warn_every_ms),
+	 .min = 100, .max = DAY, .def = "60s",
+	 .doc = "A repeated warning is logged once, then summarised this often."},
+	{.key = "drift_grace", .type = CONF_T_DURATION, .offset = CF(replication.drift_grace_ms),
+	 .min = 0, .max = 30 * DAY, .def = "10m",
+	 .doc = "A region running another config, zone serial, GeoIP build or version for "
+		"longer than this is a warning (status exits 1); room for a rolling deploy."},
+	{.key = "connections_per_address", .type = CONF_T_UINT,
+	 .offset = CF(replication.connections_per_address), .min = 1, .max = 64, .def = "8",
+	 .doc = "Connections one address that is not a peer's may hold."},
+	{.key = "peer_connections", .type = CONF_T_UINT,
+	 .offset = CF(replication.peer_connections), .min = 0, .max = 1024, .def = "16",
+	 .doc = "Connection slots kept for configured peers' addresses (beyond the 64 anyone may use)."},
+	{.key = "request_timeout", .type = CONF_T_DURATION,
+	 .offset = CF(replication.request_timeout_ms), .min = 100, .max = 5 * MIN, .def = "10s",
+	 .doc = "A whole request (headers and body) must arrive within this."},
+	{.key = "refusal_log_interval", .type = CONF_T_DURATION,
+	 .offset = CF(replication.refusal_log_interval_ms), .min = 100, .max = HOUR, .def = "10s",
+	 .doc = "Refusals of one kind past the first are logged as one summary line per this."},
+	{.key = "digest_check", .type = CONF_T_DURATION,
+	 .offset = CF(replication.digest_check_ms), .min = 100, .max = HOUR, .def = "30s",
+	 .doc = "The anti-entropy digests are recomputed from the tables this often."});
+
+SECTION(static, conf_metrics_section, "metrics",
+	"Prometheus /metrics endpoints (text exposition), one per daemon, each off unless set.", NULL,
+	{.key = "dnsd", .type = CONF_T_SOCKADDR, .offset = CF(metrics.dnsd),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL, .present_offset = CF(metrics.has_dnsd),
+	 .doc = "IP:PORT meridian-dnsd serves /metrics on (port 0: any, logged)."},
+	{.key = "healthcheck", .type = CONF_T_SOCKADDR, .offset = CF(metrics.healthcheck),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL, .present_offset = CF(metrics.has_healthcheck),
+	 .doc = "IP:PORT meridian-healthcheck serves /metrics on."},
+	{.key = "replicator", .type = CONF_T_SOCKADDR, .offset = CF(metrics.replicator),
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL, .present_offset = CF(metrics.has_replicator),
+	 .doc = "IP:PORT meridian-replicator serves /metrics on."});
 
 static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
 		       const char *path, const conf_given_t *given, void *base)
@@ -439,14 +562,21 @@ static int root_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_no
 }
 
 SECTION(, conf_root_section, "top level", "The keys at the top of the file.", root_finish,
-	{.key = "region", .type = CONF_T_ID, .offset = CF(region), .flags = CONF_F_REQUIRED,
+	{.key = "region", .type = CONF_T_ID, .offset = CF(region),
+	 .flags = CONF_F_REQUIRED | CONF_F_LOCAL,
 	 .doc = "This node's region id (a-z, 0-9, '-', '_')."},
 	{.key = "state", .type = CONF_T_PATH, .offset = CF(state_path), .flags = CONF_F_REQUIRED,
 	 .doc = "The SQLite state database; relative to the config file's directory."},
 	{.key = "geoip", .type = CONF_T_PATH, .offset = CF(geoip_path),
 	 .doc = "GeoIP2/GeoLite2 City database; required when records exist."},
 	{.key = "log_level", .type = CONF_T_ENUM, .offset = CF(log_level),
-	 .choices = "error warn info debug", .def = "info", .doc = "Most verbose level logged."},
+	 .choices = "error warn info debug", .def = "info", .flags = CONF_F_LOCAL, .doc = "Most verbose level logged."},
+	{.key = "user", .type = CONF_T_STRING, .offset = CF(user), .flags = CONF_F_LOCAL,
+	 .doc = "Started as root, a daemon binds its sockets, then becomes this user: its uid, "
+		"gid, no supplementary group, no capability (systemd units start them as "
+		"`meridian` already)."},
+	{.key = "group", .type = CONF_T_STRING, .offset = CF(group), .flags = CONF_F_LOCAL, .def_doc = "the user's group",
+	 .doc = "The group a daemon started as root takes with `user`."},
 	{.key = "dns", .type = CONF_T_SECTION, .child = &conf_dns_section,
 	 .doc = "The DNS server (see below)."},
 	{.key = "datacenters", .type = CONF_T_MAP, .offset = CF(datacenters),
@@ -460,5 +590,7 @@ SECTION(, conf_root_section, "top level", "The keys at the top of the file.", ro
 	{.key = "health", .type = CONF_T_SECTION, .child = &conf_health_section,
 	 .doc = "Verdict tuning (see below)."},
 	{.key = "replication", .type = CONF_T_SECTION, .child = &conf_replication_section,
-	 .doc = "Replication between regions (see below)."});
+	 .doc = "Replication between regions (see below)."},
+	{.key = "metrics", .type = CONF_T_SECTION, .child = &conf_metrics_section,
+	 .doc = "Prometheus endpoints (see below)."});
 /* clang-format on */

@@ -106,10 +106,10 @@ void conf_duration_format(uint64_t ms, char *out, size_t size)
 	snprintf(out, size, "%llums", (unsigned long long)ms);
 }
 
-static int port_parse(const char *text, uint16_t *port)
+static int port_parse(const char *text, bool any_port, uint16_t *port)
 {
 	uint64_t v;
-	if (conf_uint_parse(text, &v) < 0 || v == 0 || v > 65535)
+	if (conf_uint_parse(text, &v) < 0 || (v == 0 && !any_port) || v > 65535)
 		return -1;
 	*port = (uint16_t)v;
 	return 0;
@@ -123,7 +123,8 @@ bool conf_sockaddr_has_port(const char *text)
 	return colon != NULL && strchr(colon + 1, ':') == NULL;
 }
 
-int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out)
+static int sockaddr_parse(const char *text, uint16_t default_port, bool any_port,
+			  conf_sockaddr_t *out)
 {
 	char host[64];
 	const char *port_text = NULL;
@@ -154,7 +155,7 @@ int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t
 	}
 	uint16_t port = default_port;
 	if (port_text != NULL) {
-		if (port_parse(port_text, &port) < 0)
+		if (port_parse(port_text, any_port, &port) < 0)
 			return -1;
 	} else if (default_port == 0) {
 		return -1;
@@ -179,18 +180,25 @@ int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t
 	return 0;
 }
 
+int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out)
+{
+	return sockaddr_parse(text, default_port, false, out);
+}
+
+int conf_listen_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out)
+{
+	return sockaddr_parse(text, default_port, true, out);
+}
+
+int conf_sockaddr_parse_port0(const char *text, uint16_t default_port, bool zero_ok,
+			      conf_sockaddr_t *out)
+{
+	return sockaddr_parse(text, default_port, zero_ok, out);
+}
+
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out)
 {
-	conf_ipaddr_t a;
-	memset(&a, 0, sizeof(a));
-	if (strchr(text, ':') == NULL && inet_pton(AF_INET, text, a.bytes) == 1)
-		a.family = AF_INET;
-	else if (inet_pton(AF_INET6, text, a.bytes) == 1)
-		a.family = AF_INET6;
-	else
-		return -1;
-	*out = a;
-	return 0;
+	return ipaddr_parse(text, out);
 }
 
 int conf_cidr_parse(const char *text, conf_ipaddr_t *addr, unsigned *prefix)

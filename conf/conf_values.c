@@ -154,7 +154,8 @@ static int parse_sockaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 			rc = -1;
 			continue;
 		}
-		if (conf_sockaddr_parse(text, opt->port, &list[i]) < 0) {
+		if (conf_sockaddr_parse_port0(text, opt->port, (opt->flags & CONF_F_PORT0) != 0,
+					      &list[i]) < 0) {
 			if (opt->port == 0 && !conf_sockaddr_has_port(text))
 				conf_error(
 				    ctx, item, path,
@@ -193,6 +194,58 @@ static int parse_ipaddrs(conf_ctx_t *ctx, const conf_option_t *opt, const conf_n
 			rc = -1;
 		} else if (conf_ipaddr_parse(text, &list[i]) < 0) {
 			conf_error(ctx, items[i], path, "invalid IP address \"%s\"", text);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* "192.0.2.0/24" or "2001:db8::1": host bits must be zero (a typo would be silent). */
+static int net_parse(const char *text, conf_net_t *out)
+{
+	char addr[64];
+	const char *slash = strchr(text, '/');
+	size_t len = slash ? (size_t)(slash - text) : strlen(text);
+	if (len == 0 || len >= sizeof(addr))
+		return -1;
+	memcpy(addr, text, len);
+	addr[len] = '\0';
+	if (conf_ipaddr_parse(addr, &out->addr) < 0)
+		return -1;
+	unsigned max = out->addr.family == AF_INET ? 32 : 128, prefix = max;
+	if (slash != NULL) {
+		char *end;
+		unsigned long v = strtoul(slash + 1, &end, 10);
+		if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || v > max)
+			return -1;
+		prefix = (unsigned)v;
+	}
+	out->prefix = (uint8_t)prefix;
+	for (unsigned bit = prefix; bit < max; bit++)
+		if (out->addr.bytes[bit / 8] & (0x80u >> (bit % 8)))
+			return -1;
+	return 0;
+}
+
+static int parse_nets(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
+		      const char *path, void *base)
+{
+	const conf_node_t *self[1] = {node};
+	size_t count;
+	const conf_node_t *const *items = entries(self, node, &count);
+	conf_net_t *list = list_alloc(ctx, opt, node, path, count, sizeof(*list));
+	if (list == NULL)
+		return -1;
+	*FIELD(base, opt->offset, conf_net_t *) = list;
+	*FIELD(base, opt->aux, size_t) = count;
+	int rc = 0;
+	for (size_t i = 0; i < count; i++) {
+		const char *text = scalar(ctx, items[i], path, "a CIDR prefix");
+		if (text == NULL) {
+			rc = -1;
+		} else if (net_parse(text, &list[i]) < 0) {
+			conf_error(ctx, items[i], path,
+				   "invalid CIDR prefix \"%s\" (ADDRESS/BITS, host bits zero)", text);
 			rc = -1;
 		}
 	}
@@ -488,6 +541,8 @@ int conf_value_parse(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_
 		return parse_sockaddrs(ctx, opt, node, path, base);
 	case CONF_T_IPADDRS:
 		return parse_ipaddrs(ctx, opt, node, path, base);
+	case CONF_T_NETS:
+		return parse_nets(ctx, opt, node, path, base);
 	case CONF_T_COORDS:
 		return parse_coords(ctx, opt, node, path, base);
 	case CONF_T_DC_LIST:

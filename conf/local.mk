@@ -3,6 +3,7 @@ noinst_LIBRARIES += conf/libconf.a
 conf_libconf_a_SOURCES = \
 	conf/conf.c \
 	conf/conf.h \
+	conf/conf_canon.c conf/conf_canon.h \
 	conf/conf_cross.c \
 	conf/conf_doc.c \
 	conf/conf_doc.h \
@@ -35,6 +36,11 @@ tests_unit_conf_test_conf_oom_SOURCES = tests/unit/conf/test_conf_oom.c
 tests_unit_conf_test_conf_oom_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) \
 	-DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_conf_test_conf_oom_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/conf/test_conf_canon
+TESTS += tests/unit/conf/test_conf_canon
+tests_unit_conf_test_conf_canon_SOURCES = tests/unit/conf/test_conf_canon.c
+tests_unit_conf_test_conf_canon_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_conf_test_conf_canon_LDADD = conf/libconf.a base/libbase.a $(YAML_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += tests/unit/conf/full.yaml docs/config.md
 
 # Regenerates docs/config.md after a change to conf/conf_options.c; the conf unit test

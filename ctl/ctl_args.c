@@ -34,11 +34,17 @@ static const ctl_command_spec_t commands[] = {
      "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope"},
     {"geo", CTL_CMD_GEO, 1, 1, 0, 0, "CLIENT-IP", "the GeoIP database record for CLIENT-IP"},
     {"peers", CTL_CMD_PEERS, 0, 0, 0, 0, "", "replication peers: last contact, lag, errors"},
+    {"stats", CTL_CMD_STATS, 0, 0, 0, 0, "",
+     "the local daemons' live counters, read from their metrics: endpoints"},
     {"reload", CTL_CMD_RELOAD, 0, 0, CTL_OPT_PID_FILE, 0, "[--pid-file FILE]",
      "send SIGHUP to the meridian-dnsd running with this config"},
     {"zones", CTL_CMD_ZONES, 0, 0, 0, 0, "",
      "each zone: its file, DNSSEC keys and mode, signatures served and next renewal"},
-    {"check", CTL_CMD_CHECK, 0, 0, 0, 0, "", "validate the config file (like -t of the daemons)"},
+    {"check", CTL_CMD_CHECK, 0, 1, 0, 0, "[CANDIDATE]",
+     "validate the config file (like -t of the daemons); with CANDIDATE, validate it and "
+     "compare it with what every region runs"},
+    {"diff", CTL_CMD_DIFF, 1, 1, 0, 0, "REGION",
+     "what REGION runs that this region does not: config keys, zone serials, GeoIP, version"},
     {"help", CTL_CMD_HELP, 0, 1, 0, 0, "[SUBCOMMAND]", "this text, or one subcommand's usage"},
     {"version", CTL_CMD_VERSION, 0, 0, 0, 0, "", "print the version"},
 };
@@ -51,6 +57,8 @@ static const char *positional_name(const ctl_command_spec_t *spec, size_t index)
 		return index == 0 ? "NAME" : "CLIENT-IP";
 	case CTL_CMD_GEO:
 		return "CLIENT-IP";
+	case CTL_CMD_DIFF:
+		return "REGION";
 	default:
 		return "DC";
 	}

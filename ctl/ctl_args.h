@@ -42,6 +42,8 @@ typedef enum {
 	CTL_CMD_PEERS,
 	CTL_CMD_RELOAD,
 	CTL_CMD_CHECK,
+	CTL_CMD_STATS,
+	CTL_CMD_DIFF,
 	CTL_CMD_ZONES,
 } ctl_command_t;
 

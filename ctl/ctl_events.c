@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "ctl/ctl_events.h"
+#include "base/timefmt.h"
+#include "state/state_status.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_state.h"
@@ -205,7 +207,14 @@ int ctl_peers_print(FILE *out, bool json, const conf_t *conf, const state_peer_t
 int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
 			    size_t count, const ctl_peer_origins_t *origins, int64_t now_ms)
 {
-	static const ctl_peer_origins_t none = {NULL, 0};
+	return ctl_peers_print_drift(out, json, conf, peers, count, origins, now_ms, NULL, NULL);
+}
+
+int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
+			  size_t count, const ctl_peer_origins_t *origins, int64_t now_ms,
+			  state_t *st, const ctl_drift_t *drift)
+{
+	static const ctl_peer_origins_t none = {NULL, 0, false, 0};
 	const ctl_peer_origins_t *po = origins != NULL ? origins : &none;
 	ctl_table_t table;
 	ctl_json_t j;
@@ -249,23 +258,68 @@ int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const stat
 	}
 	if (json) {
 		ctl_json_array_end(&j);
+		ctl_json_kv_bool(&j, "isolated", po->isolated);
+		ctl_json_key(&j, "last_peer_contact_ms");
+		if (po->contact_ms == 0)
+			ctl_json_null(&j);
+		else
+			ctl_json_int(&j, po->contact_ms);
+		if (st != NULL && drift != NULL)
+			ctl_drift_json(&j, st, drift);
 		ctl_json_object_end(&j);
 		return ctl_json_finish(&j);
 	}
-	if (table.rows == 1) {
-		ctl_table_free(&table);
+	if (table.rows == 1)
 		fprintf(out, "no replication peers configured or known\n");
-		return 0;
-	}
-	rc = ctl_table_print(&table, out);
+	rc = table.rows == 1 ? 0 : ctl_table_print(&table, out);
 	ctl_table_free(&table);
+	if (po->isolated) {
+		char span[32], bound[32];
+		if (po->contact_ms == 0)
+			fprintf(out, "\nisolated: no peer ever heard from");
+		else
+			fprintf(out, "\nisolated: no peer heard from for %s",
+				timefmt_duration(now_ms - po->contact_ms, span, sizeof(span)));
+		fprintf(out, " (replication.isolated_after %s)\n",
+			timefmt_duration(conf->replication.isolated_after_ms, bound, sizeof(bound)));
+	}
+	if (rc == 0 && st != NULL && drift != NULL)
+		rc = ctl_drift_print_deployments(out, state_db(st), drift);
 	return rc;
+}
+
+/* Digests found to differ (view status_divergences): never silent. */
+static void divergences_print(FILE *out, state_t *st)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(state_db(st),
+			       "SELECT peer, table_name, origin, local_digest, peer_digest, detected,"
+			       " COALESCE(repaired, ''), resolved, count FROM status_divergences",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *c[9];
+
+		for (int i = 0; i < 9; i++) {
+			c[i] = (const char *)sqlite3_column_text(stmt, i);
+			if (c[i] == NULL)
+				c[i] = "";
+		}
+		fprintf(out,
+			"divergence: peer %s, %s rows of origin %s: ours %s, %s %s; detected %s"
+			" (%s times), %s\n",
+			c[0], c[1], c[2], c[3], strcmp(c[0], "(local)") == 0 ? "expected" : "theirs",
+			c[4][0] ? c[4] : "-", c[5], c[8],
+			strcmp(c[7], "1") == 0 ? "repaired" : "NOT REPAIRED");
+	}
+	sqlite3_finalize(stmt);
 }
 
 int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 {
 	state_peer_t *peers = NULL;
-	ctl_peer_origins_t origins = {NULL, 0};
+	ctl_peer_origins_t origins = {NULL, 0, false, 0};
 	size_t count = 0;
 	state_t *st;
 	int rc;
@@ -284,8 +338,22 @@ int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	rc = ctl_peers_print_origins(stdout, args->json, conf, peers, count, &origins,
-				     state_now_ms(st));
+	if (state_isolation(st, conf, state_now_ms(st), &origins.isolated, &origins.contact_ms) !=
+	    0) {
+		ctl_error("peers: cannot judge isolation: %s", state_errmsg(st));
+		free(origins.rows);
+		free(peers);
+		state_close(st);
+		return CTL_EXIT_FAIL;
+	}
+	ctl_drift_t drift;
+
+	ctl_drift_load(st, conf, &drift);
+	rc = ctl_peers_print_drift(stdout, args->json, conf, peers, count, &origins,
+				   state_now_ms(st), st, &drift);
+	ctl_drift_free(&drift);
+	if (rc == 0 && !args->json)
+		divergences_print(stdout, st);
 	free(origins.rows);
 	free(peers);
 	state_close(st);

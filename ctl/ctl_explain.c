@@ -95,13 +95,21 @@ void ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
 			if (ex->cand[i].serving &&
 			    dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]))
 				ex->pick[f] = (int)i;
-		/* Never answer zero datacenters: with none serving this family, answer as if
-		 * every candidate were up. */
+		/* Some candidate serves the other family: NODATA here, the client uses that.
+		 * With none serving at all, never answer zero datacenters: fail open to the
+		 * candidate observed up (drained, forced down) before one observed down,
+		 * nearest first within each (state_verdict_fail_open_rank). */
 		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
-			if (dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f])) {
+			if (ex->cand[i].serving)
+				goto next;
+		for (size_t i = 0; i < ex->count; i++)
+			if (dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]) &&
+			    (ex->pick[f] < 0 ||
+			     ex->cand[i].fail_open_rank < ex->cand[ex->pick[f]].fail_open_rank)) {
 				ex->pick[f] = (int)i;
 				ex->fail_open[f] = true;
 			}
+	next:;
 	}
 }
 
@@ -165,7 +173,11 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 					      .rule = choices[i].rule,
 					      .distance_km = choices[i].distance_km,
 					      .state = view->verdicts[dc].effective,
-					      .serving = view->verdicts[dc].serving};
+					      .serving = view->verdicts[dc].serving,
+					      .fail_open_rank = state_verdict_fail_open_rank(
+						  &view->verdicts[dc])};
+		state_verdict_hold_text(&view->verdicts[dc], ex->cand[ex->count - 1].held,
+					sizeof(ex->cand[ex->count - 1].held));
 	}
 	rc = 0;
 out:

@@ -22,6 +22,10 @@ typedef struct {
 	double distance_km;	/* client to datacenter, -1 when either has no location */
 	state_dc_state_t state; /* effective state now */
 	bool serving;		/* answers may use it */
+	int fail_open_rank;	/* state_verdict_fail_open_rank(): 0 serving, 1 observed up,
+				 * 2 observed down */
+	char held[64];		/* why its state is held ("held down: flapping, reuse in
+				 * 2m10s"), "" when decided plainly */
 } ctl_explain_candidate_t;
 
 /* Address families of an answer: index 0 is A (IPv4), 1 is AAAA (IPv6). */

@@ -151,10 +151,11 @@ static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 			snprintf(row[2], sizeof(row[2]), "%.0f km", c->distance_km);
 		else
 			snprintf(row[2], sizeof(row[2]), "-");
+		snprintf(row[4], sizeof(row[4]), "%s%s%s%s", ctl_dc_state_label((int)c->state),
+			 c->held[0] ? " (" : "", c->held, c->held[0] ? ")" : "");
 		ctl_table_row(&table, (const char *const[]){
 					  row[0], conf->datacenters[c->dc].name, row[2],
-					  ranked_by_text(c, row[3], sizeof(row[3])),
-					  ctl_dc_state_label((int)c->state),
+					  ranked_by_text(c, row[3], sizeof(row[3])), row[4],
 					  chosen_text(conf, ex, i, row[5], sizeof(row[5]))});
 	}
 	rc = ctl_table_print(&table, out);
@@ -213,6 +214,7 @@ static void json_candidate(ctl_json_t *j, const conf_t *conf, const ctl_explanat
 			ctl_json_string(j, qtypes[f]);
 	ctl_json_array_end(j);
 	ctl_json_kv_string(j, "why", chosen_text(conf, ex, i, text, sizeof(text)));
+	ctl_json_kv_string(j, "held", c->held);
 	ctl_json_object_end(j);
 }
 

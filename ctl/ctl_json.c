@@ -167,6 +167,12 @@ void ctl_json_null(ctl_json_t *j)
 	fputs("null", j->out);
 }
 
+void ctl_json_raw(ctl_json_t *j, const char *json)
+{
+	json_value_start(j);
+	fputs(json, j->out);
+}
+
 void ctl_json_kv_string(ctl_json_t *j, const char *key, const char *s)
 {
 	ctl_json_key(j, key);

@@ -45,6 +45,9 @@ void ctl_json_uint(ctl_json_t *j, uint64_t v) M_NONNULL_ALL;
 void ctl_json_double(ctl_json_t *j, double v) M_NONNULL_ALL;
 void ctl_json_bool(ctl_json_t *j, bool v) M_NONNULL_ALL;
 void ctl_json_null(ctl_json_t *j) M_NONNULL_ALL;
+/* A value that is already JSON text (from SQLite's json()), written as it is; the
+ * caller vouches for it. */
+void ctl_json_raw(ctl_json_t *j, const char *json) M_NONNULL_ALL;
 
 /* Shorthands for one member of the current object. */
 void ctl_json_kv_string(ctl_json_t *j, const char *key, const char *s) M_NONNULL(1, 2);

@@ -9,10 +9,12 @@
 #include "conf/conf.h"
 #include "ctl/ctl_args.h"
 #include "ctl/ctl_config.h"
+#include "ctl/ctl_drift.h"
 #include "ctl/ctl_events.h"
 #include "ctl/ctl_explain.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"
+#include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
 #include "ctl/ctl_zones.h"
 
@@ -39,6 +41,10 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_peers_run(args, conf);
 	case CTL_CMD_RELOAD:
 		return ctl_reload_run(args, conf);
+	case CTL_CMD_STATS:
+		return ctl_stats_run(args, conf);
+	case CTL_CMD_DIFF:
+		return ctl_diff_run(args, conf);
 	case CTL_CMD_ZONES:
 		return ctl_zones_run(args, conf);
 	default:
@@ -57,6 +63,11 @@ int main(int argc, char **argv)
 
 	if (ctl_args_parse(argc, argv, getenv("MERIDIAN_CONFIG"), &args, err, sizeof(err)) != 0) {
 		ctl_error("%s", err);
+		/* `status` is a monitoring check: whatever goes wrong is UNKNOWN (3), since 2
+		 * would read as CRITICAL */
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "status") == 0)
+				return CTL_STATUS_UNKNOWN;
 		return CTL_EXIT_USAGE;
 	}
 	switch (args.spec->command) {
@@ -68,6 +79,8 @@ int main(int argc, char **argv)
 		daemon_cli_version("meridianctl", stdout);
 		return CTL_EXIT_OK;
 	case CTL_CMD_CHECK:
+		if (args.positional_count > 0)
+			return ctl_check_candidate_run(&args, args.positional[0]);
 		return ctl_check_run(&args);
 	default:
 		break;
@@ -80,12 +93,12 @@ int main(int argc, char **argv)
 		if (errors != NULL && errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
 			fputc('\n', stderr);
 		free(errors);
-		return CTL_EXIT_FAIL;
+		return args.spec->command == CTL_CMD_STATUS ? CTL_STATUS_UNKNOWN : CTL_EXIT_FAIL;
 	}
 	rc = dispatch(&args, conf);
-	if (fflush(stdout) != 0 && rc == CTL_EXIT_OK) {
+	if (fflush(stdout) != 0 && (rc == CTL_EXIT_OK || args.spec->command == CTL_CMD_STATUS)) {
 		ctl_error("cannot write output");
-		rc = CTL_EXIT_FAIL;
+		rc = args.spec->command == CTL_CMD_STATUS ? CTL_STATUS_UNKNOWN : CTL_EXIT_FAIL;
 	}
 	conf_free(conf);
 	return rc;

@@ -9,6 +9,7 @@
 
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_state.h"
+#include "state/state_status.h"
 #include "state/state_verdict.h"
 
 state_t *ctl_state_open(const conf_t *conf, bool write)
@@ -85,12 +86,27 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 		goto fail;
 	}
 	view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
-	if (view->verdicts == NULL) {
+	view->memory = calloc(2 * (conf->datacenter_count + 1), sizeof(*view->memory));
+	if (view->verdicts == NULL || view->memory == NULL) {
 		ctl_error("out of memory");
 		goto fail;
 	}
-	state_verdict_compute(conf, view->obs, view->obs_count, view->ovr, view->ovr_count,
-			      view->now_ms, view->verdicts);
+	if (state_verdict_memory_load(st, conf, view->memory) != 0) {
+		ctl_error("cannot read the verdict memory: %s", state_errmsg(st));
+		goto fail;
+	}
+	/* Decided as meridian-dnsd decides, with its memory; the memory as updated for this
+	 * instant follows the one read (nothing is saved). */
+	state_verdict_decide(conf, view->obs, view->obs_count, view->ovr, view->ovr_count,
+			     view->memory, view->now_ms, view->verdicts,
+			     view->memory + conf->datacenter_count + 1);
+	memmove(view->memory, view->memory + conf->datacenter_count + 1,
+		(conf->datacenter_count + 1) * sizeof(*view->memory));
+	if (state_isolation(st, conf, view->now_ms, &view->isolated, &view->peer_contact_ms) !=
+	    0) {
+		ctl_error("cannot read the peers table: %s", state_errmsg(st));
+		goto fail;
+	}
 	return 0;
 fail:
 	ctl_view_free(view);
@@ -102,6 +118,7 @@ void ctl_view_free(ctl_view_t *view)
 	free(view->obs);
 	free(view->ovr);
 	free(view->verdicts);
+	free(view->memory);
 	memset(view, 0, sizeof(*view));
 }
 

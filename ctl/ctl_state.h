@@ -32,6 +32,10 @@ typedef struct {
 	state_override_t *ovr; /* overrides, tombstones and expired ones included */
 	size_t ovr_count; /* entries in ovr */
 	state_verdict_t *verdicts; /* one per conf->datacenters[i] (malloc'd) */
+	bool isolated;		   /* no configured peer heard from within isolated_after */
+	int64_t peer_contact_ms;   /* newest contact with a configured peer, 0: none */
+	state_verdict_memory_t *memory; /* this region's verdict memory, one per datacenter,
+					 * as decided with (malloc'd) */
 } ctl_view_t;
 
 /* Reads observations and overrides and computes the verdicts. 0, or -1 after printing why. */

@@ -4,31 +4,30 @@
 
 #include <string.h>
 
+#include "ctl/ctl_drift.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_status.h"
 
-static bool observation_stale(const state_observation_t *obs, int64_t now_ms,
-			      uint32_t stale_after_ms)
-{
-	return now_ms - obs->checked_ms > (int64_t)stale_after_ms;
-}
+static const char *level_name(int level);
 
-const char *ctl_status_observation_text(const state_observation_t *obs, int64_t now_ms,
-					uint32_t stale_after_ms, char *buf, size_t len)
+const char *ctl_status_observation_text(const conf_t *conf, const state_observation_t *obs,
+					int64_t now_ms, char *buf, size_t len)
 {
 	char age[32];
 	size_t used;
 
 	/* The age is how long the region has seen this status: "down 3s" reads as "down
-	 * for three seconds", which is what an operator asks first. */
-	used = (size_t)snprintf(buf, len, "%s:%s %s", obs->checker, state_health_name(obs->status),
-				timefmt_duration(now_ms - obs->since_ms, age, sizeof(age)));
+	 * for three seconds", which is what an operator asks first. Both ages are this
+	 * region's view (state_observation_since_ms), right whatever the observer's clock. */
+	used = (size_t)snprintf(
+	    buf, len, "%s:%s %s", obs->checker, state_health_name(obs->status),
+	    timefmt_duration(now_ms - state_observation_since_ms(obs), age, sizeof(age)));
 	if (obs->detail[0] != '\0' && used < len)
 		used += (size_t)snprintf(buf + used, len - used, " \"%s\"", obs->detail);
-	if (observation_stale(obs, now_ms, stale_after_ms) && used < len)
+	if (!state_observation_fresh(conf, obs, now_ms) && used < len)
 		snprintf(buf + used, len - used, " (stale, checked %s ago)",
-			 timefmt_duration(now_ms - obs->checked_ms, age, sizeof(age)));
+			 timefmt_duration(state_observation_age_ms(obs, now_ms), age, sizeof(age)));
 	return buf;
 }
 
@@ -52,23 +51,40 @@ static bool observation_is_for(const state_observation_t *obs, const char *datac
 	return strcmp(obs->datacenter, datacenter) == 0;
 }
 
+/* Appends why a verdict is held to a STATE cell: "DOWN (held down: flapping, reuse in
+ * 2m10s)", "DOWN (held: isolated, 4m10s left)". */
+static void status_hold_text(const state_verdict_t *v, char *buf, size_t len)
+{
+	size_t used = strlen(buf);
+	char held[64];
+
+	if (state_verdict_hold_text(v, held, sizeof(held))[0] != '\0' && used < len)
+		snprintf(buf + used, len - used, " (%s)", held);
+}
+
 int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view)
 {
 	ctl_table_t table;
 	char now[32];
 	bool any_fail_open = false;
+	char alarm[1024];
 	int rc;
 
-	char quorum[32], stale[32];
+	char stale[32], hold[32];
+	unsigned regions = 1 + (unsigned)conf->replication.peer_count;
+	unsigned quorum = conf->health.quorum ? conf->health.quorum : regions / 2 + 1;
 
-	/* How the votes count, so DOWN and (stale) read without opening the config. */
-	if (conf->health.quorum == 0)
-		snprintf(quorum, sizeof(quorum), "a majority");
-	else
-		snprintf(quorum, sizeof(quorum), "%u", conf->health.quorum);
-	fprintf(out, "region %s, %s; down takes %s of the fresh observations, stale after %s\n\n",
-		conf->region, timefmt_iso(view->now_ms, now, sizeof(now)), quorum,
-		timefmt_duration(conf->health.stale_after_ms, stale, sizeof(stale)));
+	/* How the votes count, in one sentence, so DOWN, (stale) and held read without
+	 * opening the config (docs/verdict.md). */
+	fprintf(out,
+		"region %s, %s; down when %u of the %u configured regions' fresh votes say down"
+		" (stale votes count neither way), stale after %s; isolated: %s (at most %s),"
+		" flap damping %s; ages by this region's clock\n\n",
+		conf->region, timefmt_iso(view->now_ms, now, sizeof(now)), quorum, regions,
+		timefmt_duration(conf->health.stale_after_ms, stale, sizeof(stale)),
+		conf->health.isolated ? conf->health.isolated : "hold",
+		timefmt_duration(conf->health.hold_ms, hold, sizeof(hold)),
+		conf->health.flap_damping ? "on" : "off");
 	ctl_table_init(&table, 4);
 	ctl_table_row(&table, (const char *const[]){"DATACENTER", "STATE", "OBSERVED", "OVERRIDE"});
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
@@ -77,7 +93,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		const state_override_t *ovr = ctl_view_override(view, i);
 		char ovr_text[3 * STATE_TEXT_MAX];
 		char obs_text[2 * STATE_TEXT_MAX];
-		char state_text[48];
+		char state_text[96];
 		bool first = true;
 
 		if (ovr != NULL)
@@ -91,12 +107,12 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		else
 			snprintf(state_text, sizeof(state_text), "%s",
 				 ctl_dc_state_label((int)v->effective));
+		status_hold_text(v, state_text, sizeof(state_text));
 		for (size_t k = 0; k < view->obs_count; k++) {
 			if (!observation_is_for(&view->obs[k], name))
 				continue;
-			ctl_status_observation_text(&view->obs[k], view->now_ms,
-						    conf->health.stale_after_ms, obs_text,
-						    sizeof(obs_text));
+			ctl_status_observation_text(conf, &view->obs[k], view->now_ms,
+						    obs_text, sizeof(obs_text));
 			/* One row per region's observation; the datacenter's own columns only on
 			 * the first, so the eye finds each datacenter at the left margin. */
 			ctl_table_row(&table,
@@ -129,6 +145,8 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 			    ctl_dc_state_label((int)view->verdicts[rec->datacenters[k]].effective));
 		fprintf(out, "); answering as if all were up\n");
 	}
+	if (state_verdict_alarm(conf, view->verdicts, alarm, sizeof(alarm)))
+		fprintf(out, "\nCRITICAL: %s\n", alarm);
 	return rc;
 }
 
@@ -149,28 +167,56 @@ static void json_override(ctl_json_t *j, const state_override_t *ovr, int64_t no
 	ctl_json_object_end(j);
 }
 
-static void json_observation(ctl_json_t *j, const state_observation_t *obs, int64_t now_ms,
-			     uint32_t stale_after_ms)
+static void json_observation(ctl_json_t *j, const conf_t *conf, const state_observation_t *obs,
+			     int64_t now_ms)
 {
 	ctl_json_object_begin(j);
 	ctl_json_kv_string(j, "region", obs->checker);
 	ctl_json_kv_string(j, "status", state_health_name(obs->status));
 	ctl_json_kv_int(j, "since_ms", obs->since_ms);
 	ctl_json_kv_int(j, "checked_ms", obs->checked_ms);
-	ctl_json_kv_int(j, "age_ms", now_ms - obs->checked_ms);
+	ctl_json_kv_int(j, "received_ms", obs->received_ms);
+	ctl_json_kv_int(j, "age_ms", state_observation_age_ms(obs, now_ms));
+	ctl_json_kv_int(j, "status_age_ms", now_ms - state_observation_since_ms(obs));
 	ctl_json_key(j, "latency_ms");
 	if (obs->latency_ms < 0)
 		ctl_json_null(j);
 	else
 		ctl_json_int(j, obs->latency_ms);
 	ctl_json_kv_string(j, "detail", obs->detail);
-	ctl_json_kv_bool(j, "stale", observation_stale(obs, now_ms, stale_after_ms));
+	ctl_json_kv_bool(j, "stale", !state_observation_fresh(conf, obs, now_ms));
+	ctl_json_object_end(j);
+}
+
+/* Held verdicts, damping and this region's counters of one datacenter. */
+static void json_hold(ctl_json_t *j, const state_verdict_t *v, const state_verdict_memory_t *m)
+{
+	ctl_json_kv_string(j, "hold", state_hold_name(v->hold));
+	ctl_json_kv_int(j, "hold_left_ms", v->hold_left_ms);
+	ctl_json_kv_bool(j, "alone", v->alone);
+	ctl_json_kv_bool(j, "damped", v->damped);
+	ctl_json_kv_int(j, "reuse_ms", v->reuse_ms);
+	ctl_json_kv_int(j, "penalty", (int64_t)(v->penalty + 0.5));
+	ctl_json_key(j, "counters");
+	ctl_json_object_begin(j);
+	ctl_json_kv_uint(j, "transitions", m ? m->transitions : 0);
+	ctl_json_kv_uint(j, "holds", m ? m->holds : 0);
+	ctl_json_kv_uint(j, "isolated", m ? m->isolated : 0);
+	ctl_json_kv_uint(j, "expiries", m ? m->expiries : 0);
+	ctl_json_kv_uint(j, "suppressions", m ? m->suppressions : 0);
 	ctl_json_object_end(j);
 }
 
 int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 {
+	return ctl_status_print_json_drift(out, conf, view, NULL, NULL);
+}
+
+int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t *view,
+				state_t *st, const ctl_drift_t *drift)
+{
 	ctl_json_t j;
+	char alarm[1024];
 
 	ctl_json_init(&j, out);
 	ctl_json_object_begin(&j);
@@ -178,6 +224,27 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 	ctl_json_kv_int(&j, "now_ms", view->now_ms);
 	ctl_json_kv_uint(&j, "quorum", conf->health.quorum);
 	ctl_json_kv_uint(&j, "stale_after_ms", conf->health.stale_after_ms);
+	int level = ctl_status_level(conf, view);
+	/* drift past replication.drift_grace is a WARNING, as the exit status says */
+	if (drift != NULL && ctl_drift_warning(drift) && level < CTL_STATUS_WARNING)
+		level = CTL_STATUS_WARNING;
+	ctl_json_kv_string(&j, "check", level_name(level));
+	ctl_json_kv_bool(&j, "isolated", view->isolated);
+	ctl_json_key(&j, "last_peer_contact_ms");
+	if (view->peer_contact_ms == 0)
+		ctl_json_null(&j);
+	else
+		ctl_json_int(&j, view->peer_contact_ms);
+	ctl_json_kv_uint(&j, "isolated_after_ms", conf->replication.isolated_after_ms);
+	ctl_json_kv_uint(&j, "regions", 1 + (unsigned)conf->replication.peer_count);
+	ctl_json_kv_string(&j, "isolated_policy", conf->health.isolated ? conf->health.isolated : "hold");
+	ctl_json_kv_uint(&j, "hold_ms", conf->health.hold_ms);
+	ctl_json_kv_bool(&j, "flap_damping", conf->health.flap_damping);
+	ctl_json_key(&j, "alarm");
+	if (state_verdict_alarm(conf, view->verdicts, alarm, sizeof(alarm)))
+		ctl_json_string(&j, alarm);
+	else
+		ctl_json_null(&j);
 	ctl_json_key(&j, "datacenters");
 	ctl_json_array_begin(&j);
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
@@ -195,13 +262,15 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		ctl_json_kv_uint(&j, "up", v->votes_up);
 		ctl_json_kv_uint(&j, "down", v->votes_down);
 		ctl_json_kv_uint(&j, "stale", v->votes_stale);
+		ctl_json_kv_uint(&j, "regions", v->regions);
+		ctl_json_kv_uint(&j, "quorum", v->quorum);
 		ctl_json_object_end(&j);
+		json_hold(&j, v, view->memory ? &view->memory[i] : NULL);
 		ctl_json_key(&j, "observations");
 		ctl_json_array_begin(&j);
 		for (size_t k = 0; k < view->obs_count; k++)
 			if (observation_is_for(&view->obs[k], conf->datacenters[i].name))
-				json_observation(&j, &view->obs[k], view->now_ms,
-						 conf->health.stale_after_ms);
+				json_observation(&j, conf, &view->obs[k], view->now_ms);
 		ctl_json_array_end(&j);
 		ctl_json_key(&j, "override");
 		if (ovr == NULL)
@@ -228,26 +297,119 @@ int ctl_status_print_json(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);
+	if (st != NULL && drift != NULL)
+		ctl_drift_json(&j, st, drift);
 	ctl_json_object_end(&j);
 	return ctl_json_finish(&j);
+}
+
+static bool dc_warns(const state_verdict_t *v)
+{
+	return v->effective == STATE_DC_DOWN || v->effective == STATE_DC_DRAINED ||
+	       v->effective == STATE_DC_FORCED_DOWN;
+}
+
+int ctl_status_level(const conf_t *conf, const ctl_view_t *view)
+{
+	int level = CTL_STATUS_OK;
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		if (dc_warns(&view->verdicts[i]))
+			level = CTL_STATUS_WARNING;
+	for (size_t r = 0; r < conf->record_count; r++)
+		if (ctl_view_fails_open(conf, view, r))
+			level = CTL_STATUS_CRITICAL;
+	if (view->isolated)
+		level = CTL_STATUS_CRITICAL;
+	char alarm[1024];
+	if (state_verdict_alarm(conf, view->verdicts, alarm, sizeof(alarm)))
+		level = CTL_STATUS_CRITICAL; /* a silent checker or a held verdict */
+	return level;
+}
+
+static const char *level_name(int level)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	return level >= 0 && level <= 3 ? names[level] : "UNKNOWN";
+}
+
+/* The last line of the table: the level and why, as a monitoring plugin says it. */
+static void print_level(FILE *out, const conf_t *conf, const ctl_view_t *view, int level,
+			bool drifting, const char *alarm)
+{
+	char span[32], bound[32];
+	const char *sep = "";
+	fprintf(out, "\n%s:", level_name(level));
+	if (level == CTL_STATUS_OK) {
+		fprintf(out, " every datacenter serving\n");
+		return;
+	}
+	if (view->isolated) {
+		fprintf(out, " region isolated: ");
+		if (view->peer_contact_ms == 0)
+			fprintf(out, "no peer ever heard from");
+		else
+			fprintf(out, "no peer heard from for %s",
+				timefmt_duration(view->now_ms - view->peer_contact_ms, span,
+						 sizeof(span)));
+		fprintf(out, " (replication.isolated_after %s)",
+			timefmt_duration(conf->replication.isolated_after_ms, bound, sizeof(bound)));
+		sep = ";";
+	}
+	for (size_t r = 0; r < conf->record_count; r++)
+		if (ctl_view_fails_open(conf, view, r)) {
+			fprintf(out, "%s %s fails open", sep, conf->records[r].name);
+			sep = ";";
+		}
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		if (dc_warns(&view->verdicts[i])) {
+			fprintf(out, "%s %s %s", sep, conf->datacenters[i].name,
+				ctl_dc_state_label((int)view->verdicts[i].effective));
+			sep = ";";
+		}
+	if (drifting) {
+		fprintf(out, "%s a region runs another deployment past replication.drift_grace", sep);
+		sep = ";";
+	}
+	/* The alarm has its own line above the table's end; named here only when alone. */
+	if (alarm != NULL && sep[0] == '\0')
+		fprintf(out, " %s", alarm);
+	fputc('\n', out);
 }
 
 int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 {
 	ctl_view_t view;
+	ctl_drift_t drift;
+	char alarm[1024];
+	bool critical;
 	state_t *st;
 	int rc;
 
 	st = ctl_state_open(conf, false);
 	if (st == NULL)
-		return CTL_EXIT_FAIL;
+		return CTL_STATUS_UNKNOWN;
 	if (ctl_view_load(st, conf, &view) != 0) {
 		state_close(st);
-		return CTL_EXIT_FAIL;
+		return CTL_STATUS_UNKNOWN;
 	}
-	rc = args->json ? ctl_status_print_json(stdout, conf, &view)
+	int level = ctl_status_level(conf, &view);
+	/* What every region runs: drift past replication.drift_grace is a WARNING (exit 1). */
+	ctl_drift_load(st, conf, &drift);
+	rc = args->json ? ctl_status_print_json_drift(stdout, conf, &view, st, &drift)
 			: ctl_status_print_table(stdout, conf, &view);
+	if (!args->json)
+		ctl_drift_print_status(stdout, conf, &drift);
+	bool drifting = ctl_drift_warning(&drift);
+	if (drifting && level < CTL_STATUS_WARNING)
+		level = CTL_STATUS_WARNING;
+	/* Silence is an alarm: a silent checker or a held verdict is CRITICAL. */
+	critical = state_verdict_alarm(conf, view.verdicts, alarm, sizeof(alarm));
+	if (critical)
+		level = CTL_STATUS_CRITICAL;
+	if (rc == 0 && !args->json)
+		print_level(stdout, conf, &view, level, drifting, critical ? alarm : NULL);
+	ctl_drift_free(&drift);
 	ctl_view_free(&view);
 	state_close(st);
-	return rc == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+	return rc == 0 ? level : CTL_STATUS_UNKNOWN;
 }

@@ -3,18 +3,21 @@ noinst_LIBRARIES += ctl/libctl.a
 ctl_libctl_a_SOURCES = \
 	ctl/ctl_args.c ctl/ctl_args.h \
 	ctl/ctl_config.c ctl/ctl_config.h \
+	ctl/ctl_diff.c dnsd/dnsd_deploy.c \
+	ctl/ctl_drift.c ctl/ctl_drift.h \
 	ctl/ctl_events.c ctl/ctl_events.h \
 	ctl/ctl_explain.c ctl/ctl_explain.h ctl/ctl_explain_print.c \
 	ctl/ctl_format.c ctl/ctl_format.h \
 	ctl/ctl_json.c ctl/ctl_json.h \
 	ctl/ctl_override.c ctl/ctl_override.h \
 	ctl/ctl_state.c ctl/ctl_state.h \
+	ctl/ctl_stats.c ctl/ctl_stats.h \
 	ctl/ctl_status.c ctl/ctl_status.h \
 	ctl/ctl_zones.c ctl/ctl_zones.h
 ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(LDNS_CFLAGS)
 
-CTL_LIBS = ctl/libctl.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
-	$(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
+CTL_LIBS = ctl/libctl.a dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
+	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm
 
 bin_PROGRAMS += meridianctl
 meridianctl_SOURCES = ctl/ctl_main.c

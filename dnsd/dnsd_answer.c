@@ -19,6 +19,7 @@
 #define T_MX 15
 #define T_TXT 16
 #define T_AAAA 28
+#define T_PTR 12
 #define T_SRV 33
 #define T_OPT 41
 #define T_DNAME 39
@@ -27,10 +28,10 @@
 #define T_IXFR 251
 #define T_AXFR 252
 #define T_ANY 255
+#define T_CAA 257
 #define C_IN 1
 #define C_CH 3
 #define C_ANY 255
-#define OPT_EDE 15
 #define EDE_NOT_AUTHORITATIVE 20
 
 #define UDP_PAYLOAD_DEFAULT 1232
@@ -49,50 +50,6 @@ static dnsd_owner_t owner_of(const dnsd_node_t *n)
 static void negative(answer_t *st, const dnsd_zone_t *zone)
 {
 	(void)add(st, SEC_NS, owner_of(zone->apex), zone->soa, zone->neg_ttl);
-}
-
-/* NODATA at node n for the name at depth: the SOA and, signed, the proof that the type
- * is absent there (or at the wildcard that answers for the name). */
-static void nodata(answer_t *st, const dnsd_node_t *n, unsigned depth)
-{
-	negative(st, n->zone);
-	if (!st->dnssec)
-		return;
-	if (st->wild_ce != NULL)
-		dnsd_deny_wildcard(st, n->zone, st->chain[depth], st->chain_len[depth], st->wild_ce,
-				   true);
-	else
-		dnsd_deny_type(st, n->zone, st->chain[depth], st->chain_len[depth]);
-}
-
-/* Offset of the target name in the rdata of an NS, MX or SRV record. */
-static size_t target_field(uint16_t type)
-{
-	return type == T_MX ? 2 : type == T_SRV ? 6 : 0;
-}
-
-/* A and AAAA of the names NS/MX/SRV records point to, where we hold them (by name or
- * through a wildcard, RFC 1034 4.3.2 step 6 and RFC 2782), when they fit. The owner is
- * the target as the record names it, so a wildcard's data is owned by that name. */
-static void additional(answer_t *st, const dnsd_rrset_t *set)
-{
-	if (set->type != T_NS && set->type != T_MX && set->type != T_SRV)
-		return;
-	for (unsigned i = 0; i < set->count; i++) {
-		const dnsd_rr_t *rr = &set->rrs[i];
-		const dnsd_node_t *t = rr->target;
-		if (t == NULL)
-			continue;
-		size_t field = target_field(set->type);
-		dnsd_owner_t owner = {.name = rr->rdata + field,
-				      .len = (uint16_t)(rr->target_len)};
-		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
-		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
-		if (a != NULL)
-			(void)add(st, SEC_AR, owner, a, UINT32_MAX);
-		if (aaaa != NULL)
-			(void)add(st, SEC_AR, owner, aaaa, UINT32_MAX);
-	}
 }
 
 /* Glue of a referral to cut, in-domain (servers at or below the cut: their cut is this
@@ -153,13 +110,16 @@ static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
 	return qtype == T_AAAA ? dc->aaaa_count : dc->a_count;
 }
 
-/* The first serving datacenter of order that has addresses of family qtype; with none
- * such, the first that has them at all, as if all were serving (fail open); NULL when
- * no candidate has the family. *any_serving: some candidate serves. */
+/* The first serving datacenter of order that has addresses of family qtype. With none
+ * such: NULL (NODATA) when some candidate serves the other family, so the client uses
+ * that one; when no candidate serves at all, fail open: the candidate with the family
+ * that was observed up (drained or forced down by an operator) before one observed
+ * down, nearest first within each (fail_open_rank). NULL when no candidate has the
+ * family. *any_serving: some candidate serves. */
 static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order, unsigned count,
 				     uint16_t qtype, bool *any_serving)
 {
-	const dnsd_geo_dc_t *first = NULL;
+	const dnsd_geo_dc_t *open = NULL;
 
 	*any_serving = false;
 	for (unsigned i = 0; i < count; i++) {
@@ -170,17 +130,12 @@ static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order,
 		*any_serving |= dc->serving;
 		if (has && dc->serving)
 			return dc;
-		if (has && first == NULL)
-			first = dc;
+		if (has && (open == NULL || dc->fail_open_rank < open->fail_open_rank))
+			open = dc;
 	}
-	return first;
+	return *any_serving ? NULL : open;
 }
 
-/* A/AAAA from the first serving datacenter in the client's list that has addresses of
- * that family; with none such, as if all were serving (fail open; counted when no
- * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
- * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
- * Returns false for NODATA (no candidate has the family). */
 /* The ECS scope a response carries for a lookup's scope: 0 when the client asked
  * "do not use my address" (source prefix 0, RFC 7871 7.1.2), never past the family's
  * length. */
@@ -205,6 +160,56 @@ static size_t response_limit(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q
 	return limit > resp_cap ? resp_cap : limit;
 }
 
+/* One geo answer of record from datacenter dc (indexes past the counters' size share
+ * the last slot). */
+static inline void geo_count(dnsd_counters_t *c, size_t record, size_t dc)
+{
+	c->geo_record[record < DNSD_COUNTERS_RECORDS ? record : DNSD_COUNTERS_RECORDS - 1]++;
+	c->geo_dc[dc < DNSD_COUNTERS_DCS ? dc : DNSD_COUNTERS_DCS - 1]++;
+}
+
+dnsd_qtype_class_t dnsd_qtype_class(uint16_t qtype)
+{
+	switch (qtype) {
+	case T_A:
+		return DNSD_QTYPE_A;
+	case T_AAAA:
+		return DNSD_QTYPE_AAAA;
+	case T_CNAME:
+		return DNSD_QTYPE_CNAME;
+	case T_MX:
+		return DNSD_QTYPE_MX;
+	case T_NS:
+		return DNSD_QTYPE_NS;
+	case T_SOA:
+		return DNSD_QTYPE_SOA;
+	case T_TXT:
+		return DNSD_QTYPE_TXT;
+	case T_SRV:
+		return DNSD_QTYPE_SRV;
+	case T_PTR:
+		return DNSD_QTYPE_PTR;
+	case T_CAA:
+		return DNSD_QTYPE_CAA;
+	case T_ANY:
+		return DNSD_QTYPE_ANY;
+	default:
+		return DNSD_QTYPE_OTHER;
+	}
+}
+
+const char *dnsd_qtype_class_name(dnsd_qtype_class_t c)
+{
+	static const char *const names[DNSD_QTYPE_CLASSES] = {
+	    "A", "AAAA", "CNAME", "MX", "NS", "SOA", "TXT", "SRV", "PTR", "CAA", "ANY", "other"};
+	return (unsigned)c < DNSD_QTYPE_CLASSES ? names[c] : "other";
+}
+
+/* A/AAAA from the first serving datacenter in the client's list that has addresses of
+ * that family; with none such, as if all were serving (fail open; counted when no
+ * candidate serves at all). ANY answers what A would, or, when no candidate has IPv4,
+ * what AAAA would (RFC 8482 lets it be minimal; an IPv6-only record must not be NODATA).
+ * Returns false for NODATA (no candidate has the family). */
 static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, uint16_t qtype)
 {
 	const dnsd_geo_t *g = st->ctx->geo;
@@ -251,6 +256,7 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 		st->counters->fail_open++;
 	if (pick == NULL)
 		return false;
+	geo_count(st->counters, n->geo_record, (size_t)(pick - g->dcs));
 	unsigned naddr = family_count(pick, type);
 	unsigned alen = type == T_AAAA ? 16 : 4;
 	const uint8_t *bytes = type == T_AAAA ? pick->aaaa : pick->a;
@@ -284,7 +290,7 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 		if (qtype == T_ANY)
 			st->counters->any++;
 		if (!geo_answer(st, n, owner, qtype))
-			nodata(st, n, depth);
+			dnsd_answer_nodata(st, n, depth);
 		return;
 	}
 	const dnsd_rrset_t *cname = dnsd_node_rrset(n, T_CNAME);
@@ -311,19 +317,19 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 				first = &n->rrsets[i]; /* signatures come with their set */
 		if (first != NULL) {
 			if (add(st, SEC_AN, owner, first, UINT32_MAX))
-				additional(st, first);
+				dnsd_answer_additional(st, first);
 		} else {
-			nodata(st, n, depth);
+			dnsd_answer_nodata(st, n, depth);
 		}
 		return;
 	}
 	const dnsd_rrset_t *set = dnsd_node_rrset(n, qtype);
 	if (set == NULL) {
-		nodata(st, n, depth);
+		dnsd_answer_nodata(st, n, depth);
 		return;
 	}
 	if (add(st, SEC_AN, owner, set, UINT32_MAX))
-		additional(st, set);
+		dnsd_answer_additional(st, set);
 }
 
 /* Answers name (the question name at depth 0, else a CNAME target we chase). */
@@ -472,6 +478,8 @@ static size_t opt_size(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q, bool
 		len += 4u + ctx->nsid_len;
 	if (q->has_ecs)
 		len += 8u + (q->ecs_source + 7u) / 8u;
+	if (ctx->cookies && q->cookie_len != 0)
+		len += DNSD_COOKIE_OPT_LEN;
 	return len;
 }
 
@@ -506,18 +514,15 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 		memcpy(p + o + 8, q->ecs_addr, bytes);
 		o += 8u + bytes;
 	}
+	if (ctx->cookies && q->cookie_len != 0) {
+		/* last, so the server finds the server cookie's room at the response's end */
+		dnsd_put16(p + o, DNSD_OPT_COOKIE);
+		dnsd_put16(p + o + 2, 8 + DNSD_COOKIE_SERVER_LEN);
+		memcpy(p + o + 4, q->cookie_client, 8);
+		memset(p + o + 12, 0, DNSD_COOKIE_SERVER_LEN);
+		o += DNSD_COOKIE_OPT_LEN;
+	}
 	return o;
-}
-
-/* Appends an Extended DNS Error option (RFC 8914, no text) to the OPT record at p whose
- * length is opt_len; returns the new length. */
-static size_t opt_add_ede(uint8_t *p, size_t opt_len, uint16_t info)
-{
-	dnsd_put16(p + opt_len, OPT_EDE);
-	dnsd_put16(p + opt_len + 2, 2);
-	dnsd_put16(p + opt_len + 4, info);
-	dnsd_put16(p + 9, (uint16_t)(opt_len + 6 - 11));
-	return opt_len + 6;
 }
 
 static M_ALWAYS_INLINE void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc,
@@ -595,6 +600,7 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 		counters->edns++;
 	if (q->has_ecs)
 		counters->ecs++;
+	counters->qtype[dnsd_qtype_class(q->qtype)]++;
 
 	size_t limit = response_limit(ctx, q, client, resp_cap);
 	bool nsid = q->has_edns && q->nsid && ctx->nsid != NULL;
@@ -645,7 +651,7 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 		size_t ol = opt_write(resp + len, ctx, q, nsid, 0, st.scope);
 		if (st.ede_not_auth && st.rcode == DNSD_RCODE_REFUSED &&
 		    len + ol + 6 <= response_limit(ctx, q, client, resp_cap))
-			ol = opt_add_ede(resp + len, ol, EDE_NOT_AUTHORITATIVE);
+			ol = dnsd_opt_add_ede(resp + len, ol, EDE_NOT_AUTHORITATIVE);
 		len += ol;
 		st.ar++;
 		if (nsid)
@@ -779,6 +785,8 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	counters->geo++;
 	counters->fail_open += !any_serving;
 	counters->rcode[DNSD_RCODE_NOERROR]++;
+	counters->qtype[q->qtype == T_AAAA ? DNSD_QTYPE_AAAA : DNSD_QTYPE_A]++;
+	geo_count(counters, pre->record, (size_t)(pick - g->dcs));
 	return len;
 }
 

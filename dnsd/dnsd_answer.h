@@ -16,8 +16,36 @@
  * response buffer and the caller's per-thread counters. It allocates nothing, takes no
  * lock and makes no system call, so any number of threads call it at once. */
 
-/* Per-thread counters; each worker owns one and the server sums them for `status`.
- * Plain integers: only the owning thread writes them. */
+/* Query types counted apart (queries_total by qtype); the rest count as "other". */
+typedef enum {
+	DNSD_QTYPE_A = 0,
+	DNSD_QTYPE_AAAA,
+	DNSD_QTYPE_CNAME,
+	DNSD_QTYPE_MX,
+	DNSD_QTYPE_NS,
+	DNSD_QTYPE_SOA,
+	DNSD_QTYPE_TXT,
+	DNSD_QTYPE_SRV,
+	DNSD_QTYPE_PTR,
+	DNSD_QTYPE_CAA,
+	DNSD_QTYPE_ANY,
+	DNSD_QTYPE_OTHER,
+	DNSD_QTYPE_CLASSES, /* how many there are */
+} dnsd_qtype_class_t;
+
+/* The class of an RR type, and its name ("A", ..., "other"). */
+dnsd_qtype_class_t dnsd_qtype_class(uint16_t qtype) M_CONST;
+const char *dnsd_qtype_class_name(dnsd_qtype_class_t c) M_CONST;
+
+/* Geo answers are counted per record and per datacenter index up to these (a config
+ * with more counts the rest in the last slot: the label set stays bounded). */
+#define DNSD_COUNTERS_RECORDS 64
+#define DNSD_COUNTERS_DCS 32
+
+/* Per-thread counters; each worker owns one and the server sums them for `status` and
+ * /metrics. Plain integers: only the owning thread writes them; a scrape reads them
+ * with relaxed atomic loads (a 64-bit aligned load never tears), so the query path
+ * takes no lock and shares no cache line with another writer. */
 typedef struct {
 	uint64_t queries;   /* every message handed to dnsd_answer() */
 	uint64_t dropped;   /* no response sent (QR set, shorter than a header) */
@@ -33,6 +61,15 @@ typedef struct {
 	uint64_t geo;	    /* A/AAAA answers computed from the geo view */
 	uint64_t fail_open; /* geo answers where no candidate was serving */
 	uint64_t tcp;	    /* queries that came over TCP */
+	uint64_t rrl_dropped; /* UDP responses rate limited and not sent (dnsd_rrl.c) */
+	uint64_t rrl_slipped; /* rate limited, sent truncated (the slip) */
+	uint64_t rrl_logged;  /* would have been limited, sent (dns.rrl.log_only) */
+	uint64_t cookie_good; /* queries with a valid server cookie (never rate limited) */
+	uint64_t cookie_new;  /* queries with a client cookie only: a server cookie given */
+	uint64_t cookie_bad;  /* invalid server cookies (BADCOOKIE over UDP) */
+	uint64_t qtype[DNSD_QTYPE_CLASSES];	      /* parsed queries by dnsd_qtype_class_t */
+	uint64_t geo_record[DNSD_COUNTERS_RECORDS]; /* geo answers by record index */
+	uint64_t geo_dc[DNSD_COUNTERS_DCS];	      /* geo answers by datacenter index given */
 } dnsd_counters_t;
 
 /* Addresses one datacenter hands to clients, as rdata, plus its verdict. */
@@ -42,6 +79,8 @@ typedef struct {
 	const uint8_t *aaaa; /* aaaa_count addresses of 16 bytes, network order */
 	unsigned aaaa_count; /* 0..255 */
 	bool serving;	     /* false when down, drained or forced down */
+	uint8_t fail_open_rank; /* not serving: state_verdict_fail_open_rank(), lower is
+				 * preferred when a family fails open; 0 ties */
 } dnsd_geo_dc_t;
 
 /* One name of conf_t.records as the answer path needs it. */
@@ -99,7 +138,16 @@ typedef struct {
 	 * only these (all zero: every CHAOS name is REFUSED) */
 	dnsd_chaos_txt_t identity_txt;
 	dnsd_chaos_txt_t version_txt;
+	/* DNS cookies on: a query's client cookie is echoed as the OPT's last option, with
+	 * DNSD_COOKIE_SERVER_LEN zero bytes after it that the server fills in (dnsd_cookie.c,
+	 * which holds the secrets); the room is reserved like any other option's */
+	bool cookies;
 } dnsd_answer_ctx_t;
+
+/* The server cookie we give (RFC 9018: version, reserved, timestamp, SipHash-2-4). */
+#define DNSD_COOKIE_SERVER_LEN 16
+/* The COOKIE option we write: code, length, client cookie, server cookie. */
+#define DNSD_COOKIE_OPT_LEN (4 + 8 + DNSD_COOKIE_SERVER_LEN)
 
 /* Builds the CHAOS TXT rdata of ctx from ctx->identity and ctx->version, once, when the
  * context is made (and again whenever either changes), so no query builds it. */

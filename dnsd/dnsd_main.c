@@ -12,9 +12,11 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "dnsd/dnsd_metrics.h"
 #include "dnsd/dnsd_reload.h"
 #include "dnsd/dnsd_server.h"
 
@@ -38,7 +40,7 @@ static int listen_option(void *ctx, const char *value, char *err, size_t errlen)
 		snprintf(err, errlen, "at most %d addresses", DNSD_LISTEN_MAX);
 		return -1;
 	}
-	if (conf_sockaddr_parse(value, 53, &l->addrs[l->count]) < 0) {
+	if (conf_listen_parse(value, 53, &l->addrs[l->count]) < 0) {
 		snprintf(err, errlen, "%s: not an address (ADDR:PORT, [ADDR6]:PORT)", value);
 		return -1;
 	}
@@ -86,12 +88,21 @@ static void fd_limit_raise(const conf_t *conf, size_t listen_count)
 			 (unsigned long long)need);
 }
 
-/* Waits for signals and runs the control ticks until SIGTERM or SIGINT. */
-static int control_loop(dnsd_reload_t *r, daemon_signals_t *sig)
+/* Waits for signals and runs the control ticks until SIGTERM or SIGINT; serves
+ * /metrics (when on) from this thread too. */
+static int control_loop(dnsd_reload_t *r, daemon_signals_t *sig, const dnsd_server_t *server,
+			metrics_server_t *metrics)
 {
-	struct pollfd pfd = {.fd = sig->fd, .events = POLLIN};
+	struct pollfd pfds[2] = {{.fd = sig->fd, .events = POLLIN},
+				 {.fd = metrics ? metrics_server_fd(metrics) : -1, .events = POLLIN}};
+	const dnsd_metrics_src_t src = {.server = server, .reload = r};
+	struct pollfd *pfd = &pfds[0];
 	for (;;) {
-		int n = poll(&pfd, 1, (int)dnsd_reload_poll_ms(r));
+		int n = poll(pfds, metrics ? 2 : 1, (int)dnsd_reload_poll_ms(r));
+		if (metrics != NULL)
+			metrics_server_run(metrics); /* cheap; also times idle connections out */
+		if (n > 0 && !(pfd->revents & POLLIN))
+			n = 0;
 		if (n < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			return 1;
@@ -101,6 +112,8 @@ static int control_loop(dnsd_reload_t *r, daemon_signals_t *sig)
 		while (n > 0 && (what = daemon_signals_next(sig, &signo)) != DAEMON_SIGNAL_NONE) {
 			if (what == DAEMON_SIGNAL_RELOAD) {
 				(void)dnsd_reload_config(r);
+			} else if (what == DAEMON_SIGNAL_OTHER && signo == SIGUSR1) {
+				dnsd_metrics_log(&src);
 			} else if (what == DAEMON_SIGNAL_STOP) {
 				log_info("%s received, shutting down",
 					 signo == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -122,7 +135,7 @@ int main(int argc, char **argv)
 	    .extra_count = M_ARRAY_LEN(dnsd_options),
 	    .ctx = &listen,
 	    .epilogue = "Logs go to stderr. SIGHUP reloads the configuration and zones, "
-			"SIGTERM/SIGINT stop.\n",
+			"SIGUSR1 logs counters,\nSIGTERM/SIGINT stop.\n",
 	};
 	daemon_cli_t cli;
 	int rc = daemon_cli_parse(&spec, argc, argv, &cli, stdout, stderr);
@@ -143,7 +156,7 @@ int main(int argc, char **argv)
 	 * must not kill us) and before any thread exists, so only the signalfd sees them;
 	 * a peer closing a TCP connection must never kill us either. */
 	daemon_signals_t sig;
-	if (daemon_signals_open(&sig, 0) != 0) {
+	if (daemon_signals_open(&sig, SIGUSR1) != 0) {
 		log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
@@ -171,6 +184,7 @@ int main(int argc, char **argv)
 		log_init("meridian-dnsd", (log_level_t)log_level_parse(conf->log_level));
 
 	int status = 1;
+	static dnsd_metrics_src_t msrc; /* what a scrape reads; filled once both exist */
 	if (dnsd_reload_start(r) == 0) {
 		const conf_sockaddr_t *addrs = listen.count ? listen.addrs : conf->dns.listen;
 		size_t naddrs = listen.count ? listen.count : conf->dns.listen_count;
@@ -179,6 +193,10 @@ int main(int argc, char **argv)
 		    dnsd_server_start(addrs, naddrs, conf->dns.threads, err, sizeof(err));
 		if (server == NULL) {
 			log_error("cannot listen: %s", err);
+		} else if (daemon_privdrop(conf->user, conf->group, err, sizeof(err)) < 0) {
+			/* Bound (port 53 needs root or CAP_NET_BIND_SERVICE): now nothing more. */
+			log_error("%s", err);
+			dnsd_server_stop(server);
 		} else if (pid_file != NULL &&
 			   daemon_pidfile_write(pid_file, err, sizeof(err)) < 0) {
 			log_error("%s", err);
@@ -188,7 +206,22 @@ int main(int argc, char **argv)
 			if (pid_file != NULL)
 				daemon_pidfile_remove(pid_file);
 		} else {
-			status = control_loop(r, &sig);
+			metrics_server_t *metrics = NULL;
+			msrc.server = server;
+			msrc.reload = r;
+			if (conf->metrics.has_dnsd)
+				metrics = metrics_server_start(&conf->metrics.dnsd,
+							       dnsd_metrics_render, &msrc, err,
+							       sizeof(err));
+			if (conf->metrics.has_dnsd && metrics == NULL) {
+				log_error("%s", err);
+			} else {
+				/* Bound and the snapshot live: a service manager may start what needs us. */
+				daemon_notify_ready("answering");
+				status = control_loop(r, &sig, server, metrics);
+				daemon_notify_stopping();
+			}
+			metrics_server_stop(metrics);
 			dnsd_server_stop(server);
 			if (pid_file != NULL)
 				daemon_pidfile_remove(pid_file);

@@ -171,6 +171,15 @@ static int parse_opt(const uint8_t *msg, size_t rr, size_t len, dnsd_query_t *q)
 			q->nsid = true;
 		else if (code == DNSD_OPT_ECS && parse_ecs(msg + p, olen, q) != 0)
 			return -1;
+		else if (code == DNSD_OPT_COOKIE) {
+			/* RFC 7873 5.2.2: a client cookie alone (8), or with a server cookie
+			 * of 8..32; any other length, or two of them, is FORMERR */
+			if ((olen != 8 && (olen < 16 || olen > 40)) || q->cookie_len != 0)
+				return -1;
+			q->cookie_len = (uint8_t)olen;
+			q->cookie_off = (uint16_t)p;
+			memcpy(q->cookie_client, msg + p, 8);
+		}
 		p += olen;
 	}
 	return 0;
@@ -210,6 +219,7 @@ dnsd_parse_t dnsd_query_parse(const uint8_t *msg, size_t len, dnsd_query_t *q)
 	q->has_question = false;
 	q->has_edns = false;
 	q->has_ecs = false;
+	q->cookie_len = 0;
 	q->nsid = false;
 	q->do_bit = false;
 	q->edns_version = 0;

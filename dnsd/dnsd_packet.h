@@ -23,6 +23,7 @@
 
 #define DNSD_OPT_NSID 3
 #define DNSD_OPT_ECS 8
+#define DNSD_OPT_COOKIE 10
 
 /* What the parser decided about a message. */
 typedef enum {
@@ -57,6 +58,9 @@ typedef struct {
 	uint16_t ecs_family;		    /* 1 (IPv4) or 2 (IPv6) */
 	uint8_t ecs_source;		    /* source prefix length, 0..32 or 0..128 */
 	uint8_t ecs_addr[16];		    /* the address, zero past ecs_source bits */
+	uint8_t cookie_len;		    /* RFC 7873 COOKIE option length: 0 none, 8, 16..40 */
+	uint16_t cookie_off;		    /* offset of the option's data in the query */
+	uint8_t cookie_client[8];	    /* the client cookie, when cookie_len > 0 */
 } dnsd_query_t;
 
 /* Parses len bytes of msg. Even when the result is not DNSD_PARSE_OK, q->id, opcode and

@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "dnsd/dnsd_deploy.h"
 #include "dnsd/dnsd_snapshot.h"
 #include "dnsd/dnsd_snapshot_geo.h"
 #include "dnsd/dnsd_zone.h"
@@ -36,6 +38,8 @@ struct dnsd_reload {
 	struct stat geo_seen;	    /* the geo file as last looked at (loaded or refused) */
 	bool geo_seen_valid;	    /* geo_seen holds a stat result */
 	state_t *state;		    /* read-only state.db connection, NULL until it exists */
+	state_t *memory;	    /* writable connection that keeps the verdict memory
+				     * (held verdicts, flap damping); NULL: not kept */
 	int64_t data_version;	    /* last PRAGMA data_version seen */
 	int64_t last_eval_ms;	    /* monotonic ms of the last verdict computation */
 	int64_t last_state_try_ms;  /* monotonic ms of the last attempt to open state.db */
@@ -44,21 +48,15 @@ struct dnsd_reload {
 	char state_problem[512];    /* last state.db problem logged, to log each once */
 	state_verdict_t *verdicts;  /* scratch, one per datacenter of the current config */
 	dnsd_snapshot_t *published; /* what dnsd_snapshot_current points to (ours) */
+	dnsd_reload_stats_t stats;  /* what /metrics and SIGUSR1 show; this thread writes */
+	bool deploy_pending;	    /* what we serve changed and is not yet in state.db */
+	bool deploy_built;	    /* deploy_row describes what we serve now */
+	state_deployment_t deploy_row; /* what we serve, as recorded (dnsd_deploy.h) */
+	int64_t last_deploy_try_ms; /* monotonic ms of the last attempt to record it */
+	int64_t deploy_retry_ms;    /* wait before the next attempt: 1 s doubling to 60 s */
+	char deploy_problem[512];   /* last recording problem logged, to log each once */
+	dnsd_cookie_keys_t cookies; /* the cookie secrets every snapshot gets */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Appends the lines of more to *all (both may be NULL); frees more. */
 static void errors_join(char **all, char *more)
@@ -142,6 +140,12 @@ dnsd_reload_t *dnsd_reload_load(const char *path, bool direct, char **errors)
 		return NULL;
 	}
 	const conf_t *c = dnsd_zoneset_conf(r->zoneset);
+	char err[512];
+	if (dnsd_cookie_keys_load(c, NULL, &r->cookies, err, sizeof(err)) != 0) {
+		*errors = strdup(err);
+		dnsd_reload_free(r);
+		return NULL;
+	}
 	r->verdicts = calloc(c->datacenter_count ? c->datacenter_count : 1, sizeof(*r->verdicts));
 	if (r->verdicts == NULL) {
 		*errors = strdup("out of memory");
@@ -177,11 +181,13 @@ static void state_problem(dnsd_reload_t *r, const char *what)
 static void state_try_open(dnsd_reload_t *r)
 {
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_state_try_ms = mono_ms();
+	r->last_state_try_ms = clock_mono_ms();
 	if (c->state_path == NULL || access(c->state_path, F_OK) != 0)
 		return;
 	char err[256];
 	r->state = state_open_readonly(c->state_path, err, sizeof(err));
+	if (r->state == NULL && errno == ENOENT)
+		return; /* no schema yet: as good as no file, a writer creates it */
 	if (r->state == NULL) {
 		state_problem(r, err);
 		return;
@@ -189,6 +195,56 @@ static void state_try_open(dnsd_reload_t *r)
 	r->data_version = -1;
 	r->state_problem[0] = '\0';
 	log_info("state: following %s", c->state_path);
+	/* The verdict memory needs a writer; without one verdicts are still right for the
+	 * instant, but nothing is held and nothing damped. */
+	r->memory = state_open(c->state_path, c->region, err, sizeof(err));
+	if (r->memory == NULL)
+		log_warn("state: verdict memory not kept (held verdicts, flap damping): %s", err);
+}
+
+/* Records what we serve (dnsd_deploy.h): the row is built once per change (digests of
+ * the config, zones and GeoIP file), then written right away, and again while state.db
+ * is missing (every RELOAD_RETRY_MS) or refuses the write (backing off to a minute). */
+static void deploy_try(dnsd_reload_t *r)
+{
+	char err[512];
+	const conf_t *c = dnsd_reload_conf(r);
+	r->last_deploy_try_ms = clock_mono_ms();
+	r->deploy_pending = true;
+	if (!r->deploy_built) {
+		if (dnsd_deploy_build(c, dnsd_zoneset_zones(r->zoneset),
+				      r->geodb != NULL ? dnsd_geodb_path(r->geodb) : NULL,
+				      &r->deploy_row, err, sizeof(err)) < 0) {
+			/* nothing to record until what we serve changes again */
+			r->deploy_pending = false;
+			log_warn("deployment: cannot describe what this region serves: %s", err);
+			return;
+		}
+		r->deploy_built = true;
+		r->deploy_retry_ms = RELOAD_RETRY_MS;
+	}
+	int rc = dnsd_deploy_write(c, &r->deploy_row, err, sizeof(err));
+	if (rc == 0) {
+		r->deploy_pending = false;
+		r->deploy_problem[0] = '\0';
+		log_debug("deployment: recorded in %s", c->state_path);
+	} else if (rc < 0) {
+		if (strcmp(err, r->deploy_problem) != 0) {
+			snprintf(r->deploy_problem, sizeof(r->deploy_problem), "%s", err);
+			log_warn("deployment: cannot record what this region serves: %s; retrying",
+				 err);
+		}
+		if (r->deploy_retry_ms < 60000)
+			r->deploy_retry_ms *= 2;
+	}
+}
+
+/* What we serve changed: describe and record it anew. */
+static void deploy_changed(dnsd_reload_t *r)
+{
+	state_deployment_clear(&r->deploy_row);
+	r->deploy_built = false;
+	deploy_try(r);
 }
 
 /* Verdicts for the current config into r->verdicts; NULL when there is no state yet
@@ -196,11 +252,14 @@ static void state_try_open(dnsd_reload_t *r)
 static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
 {
 	*keep = false;
-	r->last_eval_ms = mono_ms();
+	r->last_eval_ms = clock_mono_ms();
 	if (r->state == NULL)
 		return NULL;
-	if (state_verdict_load(r->state, dnsd_reload_conf(r), wall_ms(), r->verdicts) < 0) {
-		state_problem(r, state_errmsg(r->state));
+	if (r->memory != NULL
+		? state_verdict_update(r->memory, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts,
+				       NULL) < 0
+		: state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
+		state_problem(r, state_errmsg(r->memory != NULL ? r->memory : r->state));
 		*keep = true;
 		return NULL;
 	}
@@ -247,9 +306,12 @@ static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 		log_error("snapshot: out of memory; still answering from the previous one");
 		return -1;
 	}
+	snap->cookies = r->cookies; /* not published yet: still ours to write */
 	log_changes(r, r->published, v);
 	r->published = snap;
 	dnsd_snapshot_publish(snap);
+	r->stats.generation++;
+	r->stats.published_ms = clock_wall_ms();
 	return 0;
 }
 
@@ -267,6 +329,7 @@ int dnsd_reload_start(dnsd_reload_t *r)
 		 c->record_count, c->datacenter_count, r->path);
 	if (dnsd_zoneset_zones(r->zoneset) != NULL)
 		dnsd_zones_log_signing(dnsd_zoneset_zones(r->zoneset));
+	deploy_changed(r);
 	if (r->geodb != NULL && dnsd_geodb_is_direct(r->geodb))
 		log_info("geoip: answering straight from %s while its tries compile",
 			 dnsd_geodb_path(r->geodb));
@@ -298,6 +361,7 @@ int dnsd_reload_compile(dnsd_reload_t *r)
 	if (publish(r, v) < 0)
 		return 0; /* logged; the next publication takes the tries */
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	r->stats.geo_build_seconds = ms / 1e3;
 	log_info("geoip: tries for %zu records of %s compiled in %.0f ms; answering from them",
 		 c->record_count, dnsd_geodb_path(db), ms);
 	return 0;
@@ -335,12 +399,24 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	log_info("reloading %s", r->path);
 	if (load_parts(r->path, 1, false, &zs, &db, &geo_st, &geo_st_valid, &errors) < 0) {
 		log_lines("reload failed: ", errors);
+		r->stats.reload_failures++;
 		log_error("reload of %s failed; still serving the previous configuration", r->path);
 		free(errors);
 		return -1;
 	}
 	const conf_t *oldc = dnsd_reload_conf(r);
 	const conf_t *newc = dnsd_zoneset_conf(zs);
+	/* New secrets: from the file, or a fresh random one; the last one stays accepted. */
+	dnsd_cookie_keys_t cookies;
+	char cookie_err[512];
+	if (dnsd_cookie_keys_load(newc, &r->cookies, &cookies, cookie_err, sizeof(cookie_err)) !=
+	    0) {
+		log_error("reload failed: %s", cookie_err);
+		log_error("reload of %s failed; still serving the previous configuration", r->path);
+		dnsd_zoneset_unref(zs);
+		dnsd_geodb_unref(db);
+		return -1;
+	}
 	log_zone_changes(r->zoneset, zs);
 	state_verdict_t *verdicts =
 	    calloc(newc->datacenter_count ? newc->datacenter_count : 1, sizeof(*verdicts));
@@ -363,6 +439,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);
+	r->cookies = cookies;
 	r->zoneset = zs;
 	r->geodb = db;
 	r->geo_seen = geo_st;
@@ -370,7 +447,9 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	r->verdicts = verdicts;
 	if (state_moved) {
 		state_close(r->state);
+		state_close(r->memory);
 		r->state = NULL;
+		r->memory = NULL;
 		r->state_problem[0] = '\0';
 		state_try_open(r);
 	}
@@ -381,10 +460,12 @@ int dnsd_reload_config(dnsd_reload_t *r)
 		v = r->published->verdicts; /* unreadable state: carry the last verdicts over */
 	if (publish(r, v) < 0)
 		return -1;
+	r->stats.reloads++;
 	log_info("reloaded %s: %zu zones, %zu geo records, %zu datacenters", r->path,
 		 newc->dns.zone_count, newc->record_count, newc->datacenter_count);
 	if (dnsd_zoneset_zones(zs) != NULL)
 		dnsd_zones_log_signing(dnsd_zoneset_zones(zs));
+	deploy_changed(r);
 	return 0;
 }
 
@@ -393,7 +474,7 @@ int dnsd_reload_config(dnsd_reload_t *r)
 static void geo_check(dnsd_reload_t *r)
 {
 	const conf_t *c = dnsd_reload_conf(r);
-	r->last_geo_check_ms = mono_ms();
+	r->last_geo_check_ms = clock_mono_ms();
 	struct stat st;
 	if (c->record_count == 0 || c->geoip_path == NULL || stat(c->geoip_path, &st) != 0)
 		return;
@@ -405,8 +486,12 @@ static void geo_check(dnsd_reload_t *r)
 	r->geo_seen = st;
 	r->geo_seen_valid = true;
 	char *errors = NULL;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	dnsd_geodb_t *db = dnsd_geodb_load(c, 1, &errors);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (db == NULL) {
+		r->stats.geo_failures++;
 		log_lines("geoip reload refused: ", errors);
 		log_error("geoip: %s changed but did not load; keeping the previous database",
 			  c->geoip_path);
@@ -415,14 +500,18 @@ static void geo_check(dnsd_reload_t *r)
 	}
 	dnsd_geodb_unref(r->geodb);
 	r->geodb = db;
+	r->stats.geo_reloads++;
+	r->stats.geo_build_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+				     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
 	if (publish(r, v) == 0)
 		log_info("geoip: reloaded %s", c->geoip_path);
+	deploy_changed(r);
 }
 
 void dnsd_reload_tick(dnsd_reload_t *r)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 	/* A missing file is looked for every tick (a cheap access()), so a state.db created
 	 * after start-up is followed within one poll interval; one that exists but does
 	 * not open yet is retried every RELOAD_STATE_RETRY_MS. */
@@ -447,6 +536,8 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 	}
 	if (now - r->last_geo_check_ms >= RELOAD_RETRY_MS)
 		geo_check(r);
+	if (r->deploy_pending && now - r->last_deploy_try_ms >= r->deploy_retry_ms)
+		deploy_try(r);
 	/* Signatures made at load are renewed before they expire: zones are loaded and
 	 * signed again off the query path, as SIGHUP does, and the old snapshot answers
 	 * until the new one is published. */
@@ -460,6 +551,21 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 	}
 }
 
+void dnsd_reload_stats(const dnsd_reload_t *r, dnsd_reload_stats_t *out)
+{
+	*out = r->stats;
+	out->geo_bytes = r->geo_seen_valid ? (uint64_t)r->geo_seen.st_size : 0;
+}
+
+bool dnsd_reload_serving(const dnsd_reload_t *r, size_t dc, const char **state)
+{
+	const state_verdict_t *v = r->published ? r->published->verdicts : NULL;
+	const dnsd_snapshot_t *p = r->published;
+	bool known = p != NULL && p->dcs != NULL && dc < p->conf->datacenter_count;
+	*state = v && known ? state_dc_state_name(v[dc].effective) : "unknown";
+	return !known || p->dcs[dc].serving;
+}
+
 void dnsd_reload_free(dnsd_reload_t *r)
 {
 	if (r == NULL)
@@ -467,6 +573,8 @@ void dnsd_reload_free(dnsd_reload_t *r)
 	if (r->published != NULL)
 		dnsd_snapshot_publish(NULL);
 	state_close(r->state);
+	state_deployment_clear(&r->deploy_row);
+	state_close(r->memory);
 	dnsd_zoneset_unref(r->zoneset);
 	dnsd_geodb_unref(r->geodb);
 	free(r->verdicts);

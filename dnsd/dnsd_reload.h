@@ -4,6 +4,7 @@
 #define MERIDIAN_DNSD_RELOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/compiler.h"
@@ -49,6 +50,24 @@ void dnsd_reload_tick(dnsd_reload_t *r) M_NONNULL_ALL;
 
 /* Milliseconds between ticks (health.poll_ms of the config in force, >= 1). */
 uint32_t dnsd_reload_poll_ms(const dnsd_reload_t *r) M_NONNULL_ALL M_PURE;
+
+/* What the control side did since start (for /metrics and SIGUSR1). */
+typedef struct {
+	uint64_t generation;	  /* snapshots published, >= 1 once started */
+	int64_t published_ms;	  /* wall clock of the last publication, ms since epoch */
+	uint64_t reloads;	  /* SIGHUP reloads that took effect */
+	uint64_t reload_failures; /* SIGHUP reloads refused (the old config kept) */
+	uint64_t geo_reloads;	  /* geo database files reloaded after a change */
+	uint64_t geo_failures;	  /* changed geo database files refused */
+	double geo_build_seconds; /* the last geo tries compile, seconds; 0 before one */
+	uint64_t geo_bytes;	  /* size of the geo database file, bytes; 0 without one */
+} dnsd_reload_stats_t;
+
+/* The control side's counters; call on the control thread. */
+void dnsd_reload_stats(const dnsd_reload_t *r, dnsd_reload_stats_t *out) M_NONNULL_ALL;
+/* Whether datacenter dc (an index of the config in force) is served in the published
+ * snapshot, and its effective state's name in *state ("up", "down", ...). */
+bool dnsd_reload_serving(const dnsd_reload_t *r, size_t dc, const char **state) M_NONNULL_ALL;
 
 /* Retracts the published snapshot (query threads must be stopped) and frees everything. */
 void dnsd_reload_free(dnsd_reload_t *r);

@@ -9,6 +9,7 @@
 void dnsd_render_init(dnsd_render_t *r, uint8_t *buf, size_t cap, size_t len, const uint8_t *qname,
 		      unsigned label_count, const uint8_t *label_off, unsigned qname_len)
 {
+	M_ASSERT(len <= cap && qname_len <= 255);
 	r->buf = buf;
 	r->cap = cap;
 	r->len = len;
@@ -54,11 +55,13 @@ static int write_name(dnsd_render_t *r, const uint8_t *name, size_t len)
 		c->off = (uint16_t)(start + q);
 	}
 	if (found >= 0) {
+		M_ASSERT(r->comp[found].off < 0x4000); /* dnsd_comp_t: a pointer's 14 bits */
 		dnsd_put16(r->buf + start + p, (uint16_t)(0xC000 | r->comp[found].off));
 	} else {
 		r->buf[start + p] = 0;
 	}
 	r->len += need;
+	M_ASSERT(r->len <= r->cap);
 	return 0;
 }
 

@@ -14,17 +14,21 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <urcu-qsbr.h>
 
 #include "base/log.h"
+#include "dnsd/dnsd_cookie.h"
+#include "dnsd/dnsd_rrl.h"
 #include "dnsd/dnsd_server_tcp.h"
+#include "dnsd/dnsd_socket.h"
 #include "dnsd/dnsd_snapshot.h"
 #include "dnsd/dnsd_snapshot_geo.h"
 
-/* Room for one IPv4 or IPv6 packet-info control message. */
 /* Batches read from one socket before looking at the others (and at stop). */
 #define DNSD_DRAIN_ROUNDS 8
+/* Room for one IPv4 or IPv6 packet-info control message. */
 #define DNSD_CMSG_SPACE                                                                            \
 	(CMSG_SPACE(sizeof(struct in6_pktinfo)) > CMSG_SPACE(sizeof(struct in_pktinfo))            \
 	     ? CMSG_SPACE(sizeof(struct in6_pktinfo))                                              \
@@ -62,6 +66,10 @@ typedef struct {
 	struct mmsghdr tx[DNSD_SERVER_BATCH]; /* sendmmsg headers, answers packed first */
 	uint8_t tx_slot[DNSD_SERVER_BATCH];   /* tx[i] answers slots[tx_slot[i]] */
 	dnsd_counters_t counters;	      /* written by this worker only */
+	dnsd_rrl_t *rrl;		      /* the server's shared RRL table */
+	dnsd_cookie_mac_t *cookie_mac;	      /* this worker's SipHash context */
+	uint32_t rrl_slip_seq;		      /* limited responses so far, for dns.rrl.slip */
+	uint64_t recv_errors;		      /* recvmmsg failures but EAGAIN; this worker writes */
 } dnsd_udp_worker_t;
 
 struct dnsd_server {
@@ -69,72 +77,9 @@ struct dnsd_server {
 	dnsd_udp_worker_t *workers; /* worker_count of them */
 	unsigned worker_count;	    /* UDP worker threads, >= 1 */
 	dnsd_tcp_t *tcp;	    /* the TCP loop, NULL until started */
+	dnsd_rrl_t *rrl;	    /* response rate limiting buckets, shared by the workers */
 };
 
-int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err, size_t errlen)
-{
-	int family = a->addr.ss_family;
-	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: socket: %s", a->text, strerror(errno));
-		return -1;
-	}
-	int one = 1;
-	const char *what = NULL;
-	/* Only a wildcard socket needs packet info: a specific address replies from itself,
-	 * and skipping the control messages keeps the batch path lean. */
-	bool wildcard =
-	    family == AF_INET6
-		? IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->addr)->sin6_addr)
-		: ((const struct sockaddr_in *)&a->addr)->sin_addr.s_addr == htonl(INADDR_ANY);
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		what = "SO_REUSEADDR";
-	else if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
-		what = "SO_REUSEPORT";
-	else if (family == AF_INET6 &&
-		 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-		what = "IPV6_V6ONLY";
-	else if (type == SOCK_DGRAM && wildcard && family == AF_INET &&
-		 setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
-		what = "IP_PKTINFO";
-	else if (type == SOCK_DGRAM && wildcard && family == AF_INET6 &&
-		 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
-		what = "IPV6_RECVPKTINFO";
-	if (what == NULL && type == SOCK_DGRAM) {
-		/* Never fragment an answer (RFC 9715 3.1: responders set DF / IPV6_DONTFRAG),
-		 * and ignore path-MTU information (PROBE: a forged "fragmentation needed" must
-		 * not shrink what we send). An answer larger than the interface MTU fails with
-		 * EMSGSIZE and goes out truncated instead (udp_send_all). Unfragmented IPv4
-		 * with DF also needs no random IP ID (RFC 6864 4.1), which spares the kernel a
-		 * keyed hash per answer. */
-		int probe4 = IP_PMTUDISC_PROBE, probe6 = IPV6_PMTUDISC_PROBE;
-		if (family == AF_INET6) {
-			if (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe6,
-				       sizeof(probe6)) < 0)
-				what = "IPV6_MTU_DISCOVER";
-			else if (setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one)) <
-				 0)
-				what = "IPV6_DONTFRAG";
-		} else if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe4, sizeof(probe4)) <
-			   0) {
-			what = "IP_MTU_DISCOVER";
-		}
-		/* Room for bursts: a worker drains a batch while the kernel queues the next. */
-		int size = 4 * 1024 * 1024;
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	}
-	if (what == NULL && bind(fd, (const struct sockaddr *)&a->addr, a->len) < 0)
-		what = "bind";
-	if (what == NULL && type == SOCK_STREAM && listen(fd, 1024) < 0)
-		what = "listen";
-	if (what != NULL) {
-		snprintf(err, errlen, "%s: %s: %s", a->text, what, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Copies the address the query was sent to into the reply's control message, so the answer
  * leaves from it even when we listen on a wildcard address. Returns the control length. */
@@ -175,6 +120,39 @@ _Static_assert(DNSD_SERVER_BATCH <= 256, "tx_slot holds a slot index in a byte")
  * size DNS flag day 2020 settled on, then the size every path carries. */
 static const size_t udp_fallback_caps[] = {1232, 512};
 
+/* Wall clock seconds, for cookie timestamps (read once per batch with cookies). */
+static uint32_t wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+/* The cookie part of a UDP answer of len bytes: fills the server cookie, or turns the
+ * answer into BADCOOKIE when the query's server cookie is not ours. Returns the length;
+ * *good is set when the query proved its address with a valid server cookie. */
+static size_t udp_cookie(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, dnsd_udp_slot_t *s,
+			 size_t len, uint32_t now_s, bool *good)
+{
+	const dnsd_query_t *q = &s->prep.q;
+	dnsd_cookie_state_t st =
+	    dnsd_cookie_check(w->cookie_mac, &snap->cookies, s->query, q, &s->who, now_s);
+	if (st == DNSD_COOKIE_BAD) {
+		w->counters.cookie_bad++;
+		uint16_t payload = snap->answer.udp_payload ? snap->answer.udp_payload : 1232;
+		return dnsd_cookie_badcookie(w->cookie_mac, &snap->cookies, q, &s->who, now_s,
+					     payload, s->response, len, sizeof(s->response));
+	}
+	if (st == DNSD_COOKIE_GOOD) {
+		w->counters.cookie_good++;
+		*good = true;
+	} else {
+		w->counters.cookie_new++;
+	}
+	dnsd_cookie_fill(w->cookie_mac, &snap->cookies, q, &s->who, now_s, s->response, len);
+	return len;
+}
+
 /* Renders tx message `at` again, no larger than cap: the answer the client gets when the
  * full one would need fragmenting (TC set, so it retries over TCP). Only the truncation
  * is counted: the query itself was counted by the first rendering. */
@@ -186,6 +164,9 @@ static void udp_rerender(dnsd_udp_worker_t *w, const dnsd_snapshot_t *snap, unsi
 	size_t len = dnsd_answer_prepared(&snap->answer, &s->prep, s->query, &s->who, s->response,
 					  cap, &scratch);
 	w->counters.truncated += scratch.truncated;
+	if (snap->answer.cookies && s->prep.q.cookie_len != 0 && len > 0)
+		dnsd_cookie_fill(w->cookie_mac, &snap->cookies, &s->prep.q, &s->who, wall_s(),
+				 s->response, len);
 	s->tx_iov.iov_len = len;
 }
 
@@ -238,10 +219,15 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			w->rx[i].msg_len = 0;
 		}
 		int n = recvmmsg(fd, w->rx, DNSD_SERVER_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				w->recv_errors++;
 			return;
+		}
 
 		unsigned out = 0;
+		uint64_t now_us = 0; /* read once per batch, and only when RRL is on */
+		uint32_t now_s = 0;  /* likewise, when a query has a cookie */
 		rcu_read_lock();
 		const dnsd_snapshot_t *snap = rcu_dereference(dnsd_snapshot_current);
 		/* Parse the batch first and make its geo lookups together, so their cache
@@ -252,7 +238,7 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			dnsd_udp_slot_t *s = &w->slots[i];
 			if (unlikely(w->rx[i].msg_hdr.msg_flags & MSG_TRUNC))
 				continue;
-			dnsd_server_client(&s->client, false, &s->who);
+			dnsd_socket_client(&s->client, false, &s->who);
 			if (dnsd_answer_prepare(&snap->answer, s->query, w->rx[i].msg_len, &s->who,
 						&s->prep))
 				want[nwant++] = &s->prep.geo;
@@ -269,6 +255,27 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 						 s->response, sizeof(s->response), &w->counters);
 			if (len == 0)
 				continue;
+			bool proven = false;
+			if (unlikely(s->prep.q.cookie_len != 0) && snap->answer.cookies) {
+				if (now_s == 0)
+					now_s = wall_s();
+				len = udp_cookie(w, snap, s, len, now_s, &proven);
+			}
+			if (unlikely(snap->conf->dns.rrl.rate != 0) && !proven) {
+				if (now_us == 0) {
+					struct timespec ts;
+					clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+					now_us = (uint64_t)ts.tv_sec * 1000000u +
+						 (uint64_t)ts.tv_nsec / 1000u + 1;
+				}
+				dnsd_rrl_verdict_t v =
+				    dnsd_rrl_judge(w->rrl, snap->conf, &s->who, s->response, len,
+						   now_us, &w->rrl_slip_seq, &w->counters);
+				if (v == DNSD_RRL_DROP)
+					continue;
+				if (v == DNSD_RRL_SLIP)
+					len = dnsd_rrl_truncate(s->response, len);
+			}
 			struct msghdr *th = &w->tx[out].msg_hdr;
 			s->tx_iov.iov_base = s->response;
 			s->tx_iov.iov_len = len;
@@ -323,16 +330,12 @@ static void *udp_worker_run(void *arg)
 
 static void udp_worker_free(dnsd_udp_worker_t *w)
 {
+	dnsd_cookie_mac_free(w->cookie_mac);
 	for (size_t i = 0; i < w->fd_count; i++)
 		if (w->fds[i] >= 0)
 			close(w->fds[i]);
 	free(w->fds);
 	free(w->slots);
-}
-
-unsigned dnsd_server_threads(const dnsd_server_t *server)
-{
-	return server->worker_count;
 }
 
 /* The CPUs we may run on: taskset or a cpuset may allow fewer than the machine has. */
@@ -345,7 +348,18 @@ static unsigned online_cpus(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_count,
+/* Closes the sockets that held port-0 addresses' ports while the real ones were bound,
+ * and frees the array. */
+static void holds_close(int *hold, size_t listen_count)
+{
+	for (size_t i = 0; i < 2 * listen_count; i++)
+		if (hold[i] >= 0)
+			close(hold[i]);
+	free(hold);
+}
+
+
+dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen_conf, size_t listen_count,
 				 unsigned threads, char *err, size_t errlen)
 {
 	if (listen_count == 0) {
@@ -353,16 +367,39 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		return NULL;
 	}
 	dnsd_server_t *s = calloc(1, sizeof(*s));
-	if (s == NULL) {
+	conf_sockaddr_t *listen = malloc(listen_count * sizeof(*listen));
+	int *hold = malloc(2 * listen_count * sizeof(*hold));
+	if (s == NULL || listen == NULL || hold == NULL) {
 		snprintf(err, errlen, "out of memory");
+		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
+	memcpy(listen, listen_conf, listen_count * sizeof(*listen));
+	for (size_t i = 0; i < listen_count; i++)
+		hold[2 * i] = hold[2 * i + 1] = -1;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->stop_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		free(s);
+		free(listen);
+		free(hold);
 		return NULL;
 	}
+	s->rrl = dnsd_rrl_new();
+	if (s->rrl == NULL) {
+		snprintf(err, errlen, "out of memory");
+		close(s->stop_fd);
+		free(s);
+		free(listen);
+		free(hold);
+		return NULL;
+	}
+	for (size_t i = 0; i < listen_count; i++)
+		if (dnsd_socket_port(&listen[i]) == 0 &&
+		    dnsd_socket_any_port(&listen[i], &hold[2 * i], err, errlen) < 0)
+			goto fail;
 	s->worker_count = threads ? threads : online_cpus();
 	s->workers = calloc(s->worker_count, sizeof(*s->workers));
 	if (s->workers == NULL) {
@@ -373,6 +410,12 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 		dnsd_udp_worker_t *w = &s->workers[t];
 		w->index = t;
 		w->stop_fd = s->stop_fd;
+		w->rrl = s->rrl;
+		w->cookie_mac = dnsd_cookie_mac_new();
+		if (w->cookie_mac == NULL) {
+			snprintf(err, errlen, "OpenSSL has no SIPHASH MAC (needed for DNS cookies)");
+			goto fail;
+		}
 		w->fds = malloc(listen_count * sizeof(*w->fds));
 		w->slots = calloc(DNSD_SERVER_BATCH, sizeof(*w->slots));
 		if (w->fds == NULL || w->slots == NULL) {
@@ -380,7 +423,7 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 			goto fail;
 		}
 		for (size_t i = 0; i < listen_count; i++) {
-			w->fds[i] = dnsd_server_socket(&listen[i], SOCK_DGRAM, err, errlen);
+			w->fds[i] = dnsd_socket_open(&listen[i], SOCK_DGRAM, err, errlen);
 			if (w->fds[i] < 0)
 				goto fail;
 			w->fd_count = i + 1;
@@ -400,8 +443,12 @@ dnsd_server_t *dnsd_server_start(const conf_sockaddr_t *listen, size_t listen_co
 	}
 	for (size_t i = 0; i < listen_count; i++)
 		log_info("listening on %s (udp x%u, tcp)", listen[i].text, s->worker_count);
+	holds_close(hold, listen_count);
+	free(listen);
 	return s;
 fail:
+	holds_close(hold, listen_count);
+	free(listen);
 	dnsd_server_stop(s);
 	return NULL;
 }
@@ -414,6 +461,43 @@ void dnsd_counters_add(dnsd_counters_t *to, const dnsd_counters_t *from)
 	const uint64_t *src = (const uint64_t *)from;
 	for (size_t i = 0; i < sizeof(*to) / sizeof(uint64_t); i++)
 		dst[i] += src[i];
+}
+
+void dnsd_counters_log(const char *what, const dnsd_counters_t *total)
+{
+	log_info("%s %llu of %llu queries (%llu over tcp): noerror %llu, nxdomain %llu, "
+		 "refused %llu, formerr %llu, notimp %llu, badvers %llu; %llu truncated, "
+		 "%llu geo, %llu fail-open",
+		 what, (unsigned long long)(total->queries - total->dropped),
+		 (unsigned long long)total->queries, (unsigned long long)total->tcp,
+		 (unsigned long long)total->rcode[0], (unsigned long long)total->rcode[3],
+		 (unsigned long long)total->rcode[5], (unsigned long long)total->rcode[1],
+		 (unsigned long long)total->rcode[4], (unsigned long long)total->rcode[16],
+		 (unsigned long long)total->truncated, (unsigned long long)total->geo,
+		 (unsigned long long)total->fail_open);
+	log_info("%s rrl: %llu dropped, %llu slipped, %llu logged only; cookies: %llu good, "
+		 "%llu new, %llu bad",
+		 what, (unsigned long long)total->rrl_dropped,
+		 (unsigned long long)total->rrl_slipped, (unsigned long long)total->rrl_logged,
+		 (unsigned long long)total->cookie_good, (unsigned long long)total->cookie_new,
+		 (unsigned long long)total->cookie_bad);
+}
+
+void dnsd_server_read(const dnsd_server_t *s, dnsd_server_totals_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned t = 0; t < s->worker_count; t++) {
+		const uint64_t *src = (const uint64_t *)&s->workers[t].counters;
+		uint64_t *dst = (uint64_t *)&out->udp;
+		for (size_t i = 0; i < sizeof(out->udp) / sizeof(uint64_t); i++)
+			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+		if (t < DNSD_SERVER_WORKERS_SHOWN)
+			out->recv_errors[t] =
+			    __atomic_load_n(&s->workers[t].recv_errors, __ATOMIC_RELAXED);
+	}
+	out->workers = s->worker_count;
+	if (s->tcp != NULL)
+		dnsd_tcp_read(s->tcp, &out->tcp, &out->tcp_accepted, &out->tcp_open);
 }
 
 void dnsd_server_stop(dnsd_server_t *s)
@@ -433,17 +517,8 @@ void dnsd_server_stop(dnsd_server_t *s)
 	}
 	dnsd_tcp_stop(s->tcp, &total);
 	if (ran)
-		log_info(
-		    "answered %llu of %llu queries (%llu over tcp): noerror %llu, nxdomain %llu, "
-		    "refused %llu, formerr %llu, notimp %llu, badvers %llu; %llu truncated, "
-		    "%llu geo, %llu fail-open",
-		    (unsigned long long)(total.queries - total.dropped),
-		    (unsigned long long)total.queries, (unsigned long long)total.tcp,
-		    (unsigned long long)total.rcode[0], (unsigned long long)total.rcode[3],
-		    (unsigned long long)total.rcode[5], (unsigned long long)total.rcode[1],
-		    (unsigned long long)total.rcode[4], (unsigned long long)total.rcode[16],
-		    (unsigned long long)total.truncated, (unsigned long long)total.geo,
-		    (unsigned long long)total.fail_open);
+		dnsd_counters_log("answered", &total);
+	dnsd_rrl_free(s->rrl);
 	free(s->workers);
 	close(s->stop_fd);
 	free(s);

@@ -40,7 +40,24 @@ void dnsd_server_stop(dnsd_server_t *server);
 /* Adds every counter of from into to (for the totals logged at shutdown). */
 void dnsd_counters_add(dnsd_counters_t *to, const dnsd_counters_t *from) M_NONNULL_ALL;
 
-/* Number of UDP worker threads running. */
-unsigned dnsd_server_threads(const dnsd_server_t *server) M_NONNULL_ALL M_PURE;
+/* Logs "WHAT N of M queries (...)" with the main counters of total. */
+void dnsd_counters_log(const char *what, const dnsd_counters_t *total) M_NONNULL_ALL;
+
+/* Workers whose receive errors are shown apart (the rest are not). */
+#define DNSD_SERVER_WORKERS_SHOWN 256
+
+/* The server's counters as one scrape sees them, summed over the workers. */
+typedef struct {
+	dnsd_counters_t udp;				 /* every UDP worker's, summed */
+	dnsd_counters_t tcp;				 /* the TCP loop's */
+	uint64_t tcp_accepted;				 /* TCP connections accepted */
+	uint64_t tcp_open;				 /* TCP connections open now */
+	unsigned workers;				 /* UDP workers */
+	uint64_t recv_errors[DNSD_SERVER_WORKERS_SHOWN]; /* per worker, by index */
+} dnsd_server_totals_t;
+
+/* Sums the counters of a running server, from any thread: relaxed atomic loads of
+ * values each worker writes alone, so the workers never wait nor share a write. */
+void dnsd_server_read(const dnsd_server_t *server, dnsd_server_totals_t *out) M_NONNULL_ALL;
 
 #endif

@@ -3,10 +3,7 @@
 #ifndef MERIDIAN_DNSD_SERVER_TCP_H
 #define MERIDIAN_DNSD_SERVER_TCP_H
 
-#include <netinet/in.h>
 #include <stddef.h>
-#include <string.h>
-#include <sys/socket.h>
 
 #include "base/compiler.h"
 #include "conf/conf.h"
@@ -26,26 +23,9 @@ dnsd_tcp_t *dnsd_tcp_start(const conf_sockaddr_t *listen, size_t listen_count, i
 /* Joins the thread (stop_fd must be readable by then) and frees everything; NULL is fine.
  * When counters is not NULL, the loop's counters are added to it first. */
 void dnsd_tcp_stop(dnsd_tcp_t *tcp, dnsd_counters_t *counters);
-
-/* Creates a nonblocking socket of type (SOCK_DGRAM or SOCK_STREAM) bound to a, with
- * SO_REUSEPORT (and IPV6_V6ONLY on IPv6, packet info for UDP). Returns the fd, or -1 with
- * err filled "ADDR: what failed: why". Provided by dnsd_server.c. */
-int dnsd_server_socket(const conf_sockaddr_t *a, int type, char *err,
-		       size_t errlen) M_NONNULL_ALL M_WUR;
-
-/* The answer path's view of a peer address (IPv4-mapped IPv6 peers stay IPv6: we bind
- * IPv6 sockets V6ONLY, so they only come from a real IPv6 path). */
-static inline void dnsd_server_client(const struct sockaddr_storage *ss, bool tcp,
-				      dnsd_client_t *out)
-{
-	out->tcp = tcp;
-	if (ss->ss_family == AF_INET6) {
-		out->family = AF_INET6;
-		memcpy(out->addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	} else {
-		out->family = AF_INET;
-		memcpy(out->addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	}
-}
+/* From any thread, while the loop runs: adds the loop's counters into counters, and
+ * gives the connections accepted since start and open now. */
+void dnsd_tcp_read(const dnsd_tcp_t *tcp, dnsd_counters_t *counters, uint64_t *accepted,
+		   uint64_t *open) M_NONNULL_ALL;
 
 #endif

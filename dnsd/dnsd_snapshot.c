@@ -207,6 +207,8 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 	for (size_t i = 0; i < ndc; i++) {
 		s->dcs[i] = zs->dc_template[i];
 		s->dcs[i].serving = verdicts == NULL || verdicts[i].serving;
+		s->dcs[i].fail_open_rank =
+		    verdicts == NULL ? 0 : (uint8_t)state_verdict_fail_open_rank(&verdicts[i]);
 	}
 	zs->refs++;
 	s->zoneset = zs;
@@ -231,6 +233,7 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 	s->answer.identity = c->dns.identity != NULL ? c->dns.identity : c->region;
 	s->answer.version = c->dns.version;
 	s->answer.udp_payload = (uint16_t)c->dns.udp_payload;
+	s->answer.cookies = c->dns.cookies.enabled;
 	dnsd_answer_ctx_init(&s->answer);
 	return s;
 fail:

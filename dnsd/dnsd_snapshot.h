@@ -11,6 +11,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "dnsd/dnsd_answer.h"
+#include "dnsd/dnsd_cookie.h"
 #include "dnsd/dnsd_zone.h"
 #include "state/state_verdict.h"
 
@@ -29,7 +30,8 @@
  *     shares the other two parts. */
 
 typedef struct dnsd_zoneset dnsd_zoneset_t;
-typedef struct dnsd_geodb dnsd_geodb_t;
+/* (the geo part, dnsd_geodb_t, is dnsd_snapshot_geo.h's: named here by its tag) */
+struct dnsd_geodb;
 
 /* One published view. Readers use `answer` (and `conf` for server limits) only. */
 typedef struct {
@@ -39,7 +41,8 @@ typedef struct {
 	dnsd_geo_dc_t *dcs;	   /* per datacenter: addresses (shared) + serving */
 	state_verdict_t *verdicts; /* per datacenter, as computed; NULL: all UNKNOWN */
 	dnsd_zoneset_t *zoneset;   /* shared part (counted reference) */
-	dnsd_geodb_t *geodb;	   /* shared part (counted reference), or NULL */
+	struct dnsd_geodb *geodb;	   /* shared part (counted reference), or NULL */
+	dnsd_cookie_keys_t cookies; /* server cookie secrets (set before publication) */
 } dnsd_snapshot_t;
 
 /* The published snapshot; NULL before the first one. Readers: rcu_dereference. */
@@ -58,7 +61,7 @@ void dnsd_zoneset_unref(dnsd_zoneset_t *zs);
 
 /* Builds a snapshot over the parts (taking a reference on each) and the verdicts (copied;
  * NULL: every datacenter UNKNOWN, i.e. served). Returns NULL on allocation failure. */
-dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
+dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, struct dnsd_geodb *db,
 				     const state_verdict_t *verdicts) M_NONNULL(1) M_WUR;
 /* Makes snap the current one, waits for readers of the previous one, frees it. */
 void dnsd_snapshot_publish(dnsd_snapshot_t *snap);

@@ -10,6 +10,10 @@
 #include "dnsd/dnsd_answer.h"
 #include "dnsd/dnsd_snapshot.h"
 
+/* The geo part of a snapshot: the compiled tries of the records (or, while they compile,
+ * the mapped database file read directly), shared by the snapshots that use it. */
+typedef struct dnsd_geodb dnsd_geodb_t;
+
 /* Concurrency: loaded, reference-counted and freed on the control thread only; what
  * lookups read (the compiled tries, or the mapped file and rules in direct mode) is
  * immutable and read by query threads through dnsd_geodb_view's lookup. */

@@ -4,13 +4,19 @@ include dnsd/engine.mk
 sbin_PROGRAMS += meridian-dnsd
 meridian_dnsd_SOURCES = \
 	dnsd/dnsd_main.c \
+	dnsd/dnsd_metrics.c dnsd/dnsd_metrics.h \
 	dnsd/dnsd_reload.c dnsd/dnsd_reload.h \
+	dnsd/dnsd_deploy.c dnsd/dnsd_deploy.h \
 	dnsd/dnsd_server.c dnsd/dnsd_server.h \
 	dnsd/dnsd_server_tcp.c dnsd/dnsd_server_tcp.h \
+	dnsd/dnsd_socket.c dnsd/dnsd_socket.h \
+	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
+	dnsd/dnsd_cookie.c dnsd/dnsd_cookie.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
 	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
-meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS)
-meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a base/libbase.a \
+meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(OPENSSL_CFLAGS)
+meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a metrics/libmetrics.a \
+	conf/libconf.a base/libbase.a $(MHD_LIBS) \
 	$(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm
 
 DNSD_FUNCTIONAL_TESTS = \
@@ -24,11 +30,15 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/108-dnsd-listen/run.sh \
 	tests/functional/109-dnsd-fd-limit/run.sh \
 	tests/functional/110-dnsd-no-fragments/run.sh \
+	tests/functional/131-dnsd-tcp-fair/run.sh \
+	tests/functional/132-dnsd-rrl/run.sh \
 	tests/functional/151-dnsd-dnssec-presigned/run.sh \
 	tests/functional/152-dnsd-differential/run.sh \
+	tests/functional/133-dnsd-cookies/run.sh \
 	tests/functional/153-dnsd-dnssec-sign-at-load/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
+	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py \
 	tests/functional/150-dnssec-lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
 	tests/functional/152-dnsd-differential/zone.example.com \
 	tests/functional/152-dnsd-differential/zone.child.example.com \
@@ -51,9 +61,23 @@ tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate
 	base/libbase.a $(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
 	$(CMOCKA_LIBS) -lm
 
+# DNS cookies (RFC 9018 vectors) and RRL
+check_PROGRAMS += tests/unit/dnsd/test_cookie
+TESTS += tests/unit/dnsd/test_cookie
+tests_unit_dnsd_test_cookie_SOURCES = tests/unit/dnsd/test_cookie.c dnsd/dnsd_cookie.c
+tests_unit_dnsd_test_cookie_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_dnsd_test_cookie_LDADD = dnsd/libdnsd.a conf/libconf.a base/libbase.a $(LDNS_LIBS) \
+	$(YAML_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/dnsd/test_rrl
+TESTS += tests/unit/dnsd/test_rrl
+tests_unit_dnsd_test_rrl_SOURCES = tests/unit/dnsd/test_rrl.c dnsd/dnsd_rrl.c
+tests_unit_dnsd_test_rrl_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_dnsd_test_rrl_LDADD = $(CMOCKA_LIBS)
+
 # Shipped with the sources: the demo, the benchmark scripts, the fuzz harness, the docs.
 EXTRA_DIST += examples/meridian.yaml examples/zones/example.com.zone examples/demo.sh \
 	bench/static-vs-peers.sh bench/README.md qa/fuzz-dnsd.sh qa/fuzz/dnsd_fuzz.c \
-	bench/geo-vs-gdnsd.sh bench/geo-vs-gdnsd/geo-queries.py bench/bench-lib.sh \
+	bench/geo-vs-gdnsd.sh bench/geo-vs-gdnsd/geo-queries.py bench/bench-lib.sh bench/rrl-cookies.sh \
+	bench/metrics-overhead.sh \
 	bench/dnssec.sh
 dist_doc_DATA += docs/dnsd-server.md

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conf/conf.h"
+#include "base/ipaddr.h"
 #include "geo/geo_addr.h"
 
 const geo_form_desc_t geo_forms[GEO_FORM_COUNT] = {
@@ -92,7 +92,7 @@ int geo_net_parse(const char *text, int *family, uint8_t addr[16], unsigned *pre
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *slash = strchr(text, '/');
 	size_t hostlen = slash ? (size_t)(slash - text) : strlen(text);
-	conf_ipaddr_t ip;
+	ipaddr_t ip;
 	unsigned max;
 
 	if (hostlen == 0 || hostlen >= sizeof(host)) {
@@ -101,7 +101,7 @@ int geo_net_parse(const char *text, int *family, uint8_t addr[16], unsigned *pre
 	}
 	memcpy(host, text, hostlen);
 	host[hostlen] = '\0';
-	if (conf_ipaddr_parse(host, &ip) < 0) {
+	if (ipaddr_parse(host, &ip) < 0) {
 		snprintf(err, errlen, "%s: not an address", text);
 		return -1;
 	}

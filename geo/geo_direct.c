@@ -67,11 +67,6 @@ void geo_direct_free(geo_direct_t *d)
 	free(d);
 }
 
-const char *geo_direct_path(const geo_direct_t *d)
-{
-	return d->path;
-}
-
 /* Looks up a native address of family (IPv4 or IPv6 that carries no IPv4). In an IPv6
  * file the IPv4 space is ::/96 (where geo_db_open() finds it too), so an IPv4 address
  * is looked up as ::a.b.c.d and the network length taken back to IPv4 bits; an IPv6

@@ -30,8 +30,6 @@ geo_direct_t *geo_direct_open(const char *path, char *err, size_t errlen) M_NONN
 /* Unmaps and frees d; NULL is fine. */
 void geo_direct_free(geo_direct_t *d);
 
-const char *geo_direct_path(const geo_direct_t *d) M_NONNULL_ALL M_PURE;
-
 /* Finds addr (4 or 16 bytes by family; IPv6 forms carrying IPv4 are looked up as that
  * IPv4, as geo_db_locate() does) in the file: *loc is the record (all empty if none),
  * *found whether there is one, *netlen the network's prefix length in the query's

@@ -10,6 +10,7 @@ geo_libgeo_a_SOURCES = \
 	geo/geo_direct.c geo/geo_direct.h \
 	geo/geo_distance.c geo/geo_distance.h \
 	geo/geo_explain.c geo/geo_explain.h \
+	geo/geo_ident.c geo/geo_ident.h \
 	geo/geo_order.c geo/geo_order.h \
 	geo/geo_mmdb.c geo/geo_mmdb.h \
 	geo/geo_trie.c geo/geo_trie.h geo/geo_trie_internal.h

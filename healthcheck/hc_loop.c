@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 
 /* Who is behind one watched fd. Indexed by fd number: epoll events carry the fd, not a
@@ -37,9 +38,7 @@ struct hc_loop {
 
 int64_t hc_loop_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_mono_ms();
 }
 
 /* ---- timers: a binary min-heap of pointers; each timer knows its index ---- */
@@ -92,6 +91,7 @@ void hc_timer_disarm(hc_loop_t *loop, hc_timer_t *timer)
 	size_t i = timer->heap_index;
 	if (i == SIZE_MAX)
 		return;
+	M_ASSERT(i < loop->heap_len && loop->heap[i] == timer); /* armed in this loop */
 	timer->heap_index = SIZE_MAX;
 	loop->heap_len--;
 	if (i == loop->heap_len)
@@ -121,6 +121,7 @@ void hc_timer_arm(hc_loop_t *loop, hc_timer_t *timer, int64_t due_ms)
 	timer->heap_index = loop->heap_len;
 	loop->heap[loop->heap_len++] = timer;
 	heap_up(loop, timer->heap_index);
+	M_ASSERT(loop->heap[timer->heap_index] == timer && loop->heap[0]->due_ms <= due_ms);
 }
 
 size_t hc_loop_timer_count(const hc_loop_t *loop)

@@ -13,13 +13,18 @@
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "healthcheck/hc_contain.h"
 #include "healthcheck/hc_loop.h"
 #include "healthcheck/hc_monitor.h"
 #include "healthcheck/hc_probe.h"
+#include "healthcheck/hc_status.h"
 #include "healthcheck/hc_writer.h"
+#include "metrics/metrics.h"
+#include "state/state_deploy.h"
 #include "state/state.h"
 
 /* The daemon: one loop thread runs every probe; signals arrive through a signalfd in the
@@ -39,6 +44,8 @@ typedef struct {
 	bool stop;	       /* SIGTERM/SIGINT seen */
 	bool reload;	       /* SIGHUP seen */
 	bool dump_stats;       /* SIGUSR1 seen */
+	metrics_server_t *metrics; /* /metrics, driven by the loop; NULL when off */
+	hc_status_t *status;	   /* the status tables' thread; NULL when it did not start */
 } hc_daemon_t;
 
 static int publish_observation(void *arg, const state_observation_t *obs)
@@ -80,6 +87,32 @@ static void on_signal(void *arg, int fd, uint32_t events)
 	}
 }
 
+/* A scrape, on the loop thread: the monitor's counters and the writer's. */
+static void render_metrics(void *arg, metrics_page_t *p)
+{
+	const hc_daemon_t *d = arg;
+	hc_monitor_metrics(d->monitor, p);
+	uint64_t written, failed;
+	size_t queued;
+	hc_writer_counts(d->writer, &written, &failed, &queued);
+	metrics_family(p, "meridian_healthcheck_observations_written_total", METRICS_COUNTER,
+		       "Observations committed to state.db, by result.");
+	metrics_u64(p, "meridian_healthcheck_observations_written_total", written, "result", "ok",
+		    NULL);
+	metrics_u64(p, "meridian_healthcheck_observations_written_total", failed, "result",
+		    "failed", NULL);
+	metrics_family(p, "meridian_healthcheck_observations_queued", METRICS_GAUGE,
+		       "Observations waiting for the writer thread.");
+	metrics_u64(p, "meridian_healthcheck_observations_queued", queued, NULL);
+}
+
+static void on_metrics(void *arg, int fd, uint32_t events)
+{
+	hc_daemon_t *d = arg;
+	(void)fd, (void)events;
+	metrics_server_run(d->metrics);
+}
+
 static void log_stats(const hc_daemon_t *d)
 {
 	hc_monitor_stats_t s;
@@ -89,10 +122,28 @@ static void log_stats(const hc_daemon_t *d)
 	hc_writer_counts(d->writer, &written, &failed, &queued);
 	log_info(
 	    "stats: %zu datacenters, %zu checks, %llu probes (%llu failed), %llu late, "
-	    "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued)",
+	    "max start delay %lld ms, %llu observations written (%llu failed writes, %zu queued), "
+	    "%llu exec leftovers killed",
 	    s.datacenters, s.checks, (unsigned long long)s.probes, (unsigned long long)s.failures,
 	    (unsigned long long)s.late_probes, (long long)s.max_late_ms,
-	    (unsigned long long)written, (unsigned long long)failed, queued);
+	    (unsigned long long)written, (unsigned long long)failed, queued,
+	    (unsigned long long)hc_contain_killed());
+}
+
+/* Records the config this process runs (state_deploy.h), at start and at each reload;
+ * a failure is logged and changes nothing else. */
+static void record_deployment(hc_daemon_t *d)
+{
+	state_deployment_t dep;
+	char err[256];
+	if (state_deployment_init(&dep, d->conf, "healthcheck", err, sizeof(err)) < 0) {
+		log_warn("deployment: %s", err);
+		return;
+	}
+	if (state_deployment_put(d->state, &dep) < 0)
+		log_warn("deployment: cannot record what this region runs: %s",
+			 state_errmsg(d->state));
+	state_deployment_clear(&dep);
 }
 
 /* SIGHUP: a new config means a new check set. Checks whose settings did not change keep
@@ -139,6 +190,7 @@ static void reload(hc_daemon_t *d)
 	hc_monitor_stats(mon, &s);
 	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters,
 		 s.checks);
+	record_deployment(d);
 }
 
 static int run(hc_daemon_t *d)
@@ -150,6 +202,16 @@ static int run(hc_daemon_t *d)
 		log_error("signals: %s", strerror(errno));
 		return 1;
 	}
+	/* No socket to bind: a start as root becomes the configured user before the store
+	 * is opened (and created, as that user's). */
+	if (daemon_privdrop(d->conf->user, d->conf->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	/* Processes an exec probe leaves behind, in whatever session, become ours to kill. */
+	if (hc_contain_init() != 0)
+		log_warn("exec probes: cannot become a child subreaper (%s); processes a probe "
+			 "moves to a new session may outlive it", strerror(errno));
 	d->state = state_open(d->conf->state_path, d->conf->region, err, sizeof(err));
 	if (d->state == NULL) {
 		log_error("state: %s", err);
@@ -191,6 +253,18 @@ static int run(hc_daemon_t *d)
 	log_info("started: region %s, %zu datacenters with %zu checks, state %s", d->conf->region,
 		 s.datacenters, s.checks, d->conf->state_path);
 	hc_monitor_start(d->monitor);
+	d->status = hc_status_start(d->conf_path);
+	if (d->conf->metrics.has_healthcheck) {
+		d->metrics = metrics_server_start(&d->conf->metrics.healthcheck, render_metrics, d,
+						  err, sizeof(err));
+		if (d->metrics == NULL ||
+		    hc_loop_io_set(d->loop, metrics_server_fd(d->metrics), EPOLLIN, on_metrics, d) !=
+			0) {
+			log_error("%s", d->metrics ? strerror(errno) : err);
+			return 1;
+		}
+	}
+	record_deployment(d);
 	if (d->pid_file != NULL) {
 		if (daemon_pidfile_write(d->pid_file, err, sizeof(err)) != 0) {
 			log_error("%s", err);
@@ -198,21 +272,28 @@ static int run(hc_daemon_t *d)
 		}
 		d->pid_written = true;
 	}
+	daemon_notify_ready("checking");
 	while (!d->stop) {
 		if (hc_loop_run_once(d->loop, 1000) != 0) {
 			log_error("event loop: %s", strerror(errno));
 			return 1;
 		}
 		hc_probe_reap_orphans();
+		(void)hc_contain_sweep(hc_loop_now());
+		if (d->metrics != NULL)
+			metrics_server_run(d->metrics); /* idle connections time out */
 		if (d->reload) {
 			d->reload = false;
 			reload(d);
+			if (d->status != NULL)
+				hc_status_reload(d->status);
 		}
 		if (d->dump_stats) {
 			d->dump_stats = false;
 			log_stats(d);
 		}
 	}
+	daemon_notify_stopping();
 	log_stats(d);
 	log_info("stopping on signal");
 	return 0;
@@ -264,6 +345,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(&d);
+	hc_status_stop(d.status);
+	if (d.metrics != NULL && d.loop != NULL)
+		hc_loop_io_del(d.loop, metrics_server_fd(d.metrics));
+	metrics_server_stop(d.metrics);
 	hc_monitor_free(d.monitor);
 	hc_writer_stop(d.writer); /* writes what is queued first */
 	if (d.sig.fd >= 0 && d.loop != NULL)
@@ -275,5 +360,6 @@ int main(int argc, char **argv)
 	state_close(d.state);
 	conf_free(d.conf);
 	curl_global_cleanup();
+	hc_contain_fini();
 	return rc;
 }

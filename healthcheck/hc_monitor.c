@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "healthcheck/hc_health.h"
 #include "healthcheck/hc_probe.h"
@@ -35,6 +36,8 @@ typedef struct {
 	hc_result_t decisive;	  /* last result that agreed with the check's state: the
 				   * reason a heartbeat gives while results are mixed */
 	bool has_decisive;	  /* decisive is filled */
+	uint64_t runs_ok;	  /* runs that succeeded, since the check was built */
+	uint64_t runs_failed;	  /* runs that failed, since the check was built */
 } hc_check_rt_t;
 
 /* One datacenter with checks. */
@@ -48,6 +51,8 @@ struct hc_dc {
 	bool confirmed;	       /* this process's probes have decided the state (a state
 				* kept from before a restart is not confirmed yet) */
 	hc_timer_t heartbeat;  /* next periodic (or retried) observation write */
+	metrics_histogram_t latency; /* probe durations of every check, seconds */
+	uint64_t transitions[4];     /* changes of state, by the state entered (state_health_t) */
 };
 
 struct hc_monitor {
@@ -62,13 +67,6 @@ struct hc_monitor {
 	int64_t heartbeat_ms; /* period of heartbeats: stale_after / 3 */
 	hc_monitor_stats_t stats; /* probe counts since start */
 };
-
-static int64_t wall_clock_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint64_t rng_next(hc_monitor_t *mon)
 {
@@ -238,6 +236,8 @@ static void dc_reconsider(hc_dc_t *dc)
 	dc->confirmed = true;
 	state_health_t was = dc->state;
 	dc->state = verdict;
+	if ((unsigned)verdict < M_ARRAY_LEN(dc->transitions))
+		dc->transitions[verdict]++;
 	dc->since_ms = dc->mon->wall_ms();
 	char detail[STATE_TEXT_MAX];
 	int32_t latency;
@@ -271,6 +271,11 @@ static void check_result(void *arg, const hc_result_t *res)
 	mon->stats.probes++;
 	if (!res->ok)
 		mon->stats.failures++;
+	if (res->ok)
+		ck->runs_ok++;
+	else
+		ck->runs_failed++;
+	metrics_histogram_observe(&dc->latency, (double)res->latency_ms / 1e3);
 	ck->last = *res;
 	ck->has_result = true;
 	log_debug("check %s: %s, %s, %d ms", ck->label, res->ok ? "ok" : "failed", res->reason,
@@ -396,7 +401,7 @@ hc_monitor_t *hc_monitor_new(hc_loop_t *loop, const conf_t *conf, const hc_monit
 	mon->conf = conf;
 	mon->publish = publish;
 	mon->publish_arg = publish_arg;
-	mon->wall_ms = prev ? prev->wall_ms : wall_clock_ms;
+	mon->wall_ms = prev ? prev->wall_ms : clock_wall_ms;
 	if (getrandom(&mon->rng, sizeof(mon->rng), GRND_NONBLOCK) != sizeof(mon->rng) ||
 	    mon->rng == 0)
 		mon->rng = (uint64_t)hc_loop_now() | 1;
@@ -444,6 +449,11 @@ void hc_monitor_start(hc_monitor_t *mon)
 			log_info("datacenter %s: new, unknown (served) until probes decide",
 				 dc->conf->name);
 			dc_publish(dc);
+		} else if (!dc->confirmed) {
+			/* A state kept from before a restart is no vote: heartbeats would make
+			 * it fresh again before any probe ran. Nothing is written until the
+			 * probes decide (dc_reconsider publishes and arms the heartbeat); the
+			 * old row ages out meanwhile, as it would have. */
 		} else {
 			/* Spread heartbeats so a thousand datacenters do not write at once. */
 			int64_t spread = (int64_t)(rng_next(mon) % (uint64_t)mon->heartbeat_ms);
@@ -489,4 +499,59 @@ int hc_monitor_datacenter_state(const hc_monitor_t *mon, const char *name)
 void hc_monitor_set_clock(hc_monitor_t *mon, int64_t (*wall_ms)(void))
 {
 	mon->wall_ms = wall_ms;
+}
+
+void hc_monitor_metrics(const hc_monitor_t *mon, metrics_page_t *p)
+{
+	static const char *const types[] = {"http", "https", "tcp", "dns", "exec"};
+	metrics_family(p, "meridian_healthcheck_probes_total", METRICS_COUNTER,
+		       "Probe runs by datacenter, check (its index) and result.");
+	for (size_t d = 0; d < mon->dc_count; d++) {
+		const hc_dc_t *dc = &mon->dcs[d];
+		for (size_t i = 0; i < dc->conf->check_count; i++) {
+			const hc_check_rt_t *ck = &dc->checks[i];
+			char index[24];
+			snprintf(index, sizeof(index), "%zu", i);
+			const char *type = types[ck->conf->type];
+			metrics_u64(p, "meridian_healthcheck_probes_total", ck->runs_ok, "datacenter",
+				    dc->conf->name, "check", index, "type", type, "result", "ok",
+				    NULL);
+			metrics_u64(p, "meridian_healthcheck_probes_total", ck->runs_failed,
+				    "datacenter", dc->conf->name, "check", index, "type", type,
+				    "result", "failed", NULL);
+		}
+	}
+	metrics_family(p, "meridian_healthcheck_probe_duration_seconds", METRICS_HISTOGRAM,
+		       "Time from a probe's start to its result, by datacenter.");
+	for (size_t d = 0; d < mon->dc_count; d++)
+		metrics_histogram_write(p, "meridian_healthcheck_probe_duration_seconds",
+					"datacenter", mon->dcs[d].conf->name, &mon->dcs[d].latency);
+	metrics_family(p, "meridian_healthcheck_transitions_total", METRICS_COUNTER,
+		       "Changes of this region's view of a datacenter, by the state entered.");
+	for (size_t d = 0; d < mon->dc_count; d++)
+		for (int st = STATE_HEALTH_UP; st <= STATE_HEALTH_DOWN; st++)
+			metrics_u64(p, "meridian_healthcheck_transitions_total",
+				    mon->dcs[d].transitions[st], "datacenter", mon->dcs[d].conf->name,
+				    "to", hc_health_name((state_health_t)st), NULL);
+	metrics_family(p, "meridian_healthcheck_datacenter_up", METRICS_GAUGE,
+		       "This region's view: 1 up, 0 down, -1 not decided yet.");
+	for (size_t d = 0; d < mon->dc_count; d++) {
+		const hc_dc_t *dc = &mon->dcs[d];
+		double v = dc->state == STATE_HEALTH_UP ? 1 : dc->state == STATE_HEALTH_DOWN ? 0 : -1;
+		metrics_f64(p, "meridian_healthcheck_datacenter_up", v, "datacenter", dc->conf->name,
+			    NULL);
+	}
+	metrics_family(p, "meridian_healthcheck_late_probes_total", METRICS_COUNTER,
+		       "Probe runs that started over 100 ms after they were due.");
+	metrics_u64(p, "meridian_healthcheck_late_probes_total", mon->stats.late_probes, NULL);
+	metrics_family(p, "meridian_healthcheck_max_start_delay_seconds", METRICS_GAUGE,
+		       "Worst delay of a probe start behind its due time.");
+	metrics_f64(p, "meridian_healthcheck_max_start_delay_seconds",
+		    (double)mon->stats.max_late_ms / 1e3, NULL);
+	metrics_family(p, "meridian_healthcheck_observation_writes_total", METRICS_COUNTER,
+		       "Observations handed to the writer, by result.");
+	metrics_u64(p, "meridian_healthcheck_observation_writes_total", mon->stats.publishes,
+		    "result", "ok", NULL);
+	metrics_u64(p, "meridian_healthcheck_observation_writes_total", mon->stats.publish_errors,
+		    "result", "failed", NULL);
 }

@@ -9,6 +9,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "healthcheck/hc_loop.h"
+#include "metrics/metrics.h"
 #include "state/state.h"
 
 /* Concurrency: a monitor lives on its loop's thread; every callback below runs there. */
@@ -46,6 +47,10 @@ void hc_monitor_free(hc_monitor_t *mon);
 void hc_monitor_stats(const hc_monitor_t *mon, hc_monitor_stats_t *out) M_NONNULL_ALL;
 /* The current state of datacenter name, or -1 when it has no checks here. */
 int hc_monitor_datacenter_state(const hc_monitor_t *mon, const char *name) M_NONNULL_ALL M_PURE;
+
+/* Writes the monitor's metrics (probes by datacenter, check and result, the probe
+ * duration histogram, transitions, late runs) into p; on the loop's thread. */
+void hc_monitor_metrics(const hc_monitor_t *mon, metrics_page_t *p) M_NONNULL_ALL;
 
 /* Replaces the wall clock (ms since epoch) used for since/checked times; tests only. */
 void hc_monitor_set_clock(hc_monitor_t *mon, int64_t (*wall_ms)(void)) M_NONNULL_ALL;

@@ -2,6 +2,7 @@
 /* hc_probe_exec.c -- exec probe: run a command; exit status 0 means healthy */
 #include "config.h"
 #include "healthcheck/hc_probe.h"
+#include "healthcheck/hc_contain.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,8 +46,9 @@ static void exec_release(hc_probe_t *probe, bool kill_group)
 		probe->fd = -1;
 	}
 	if (probe->pid > 0) {
+		hc_contain_untrack(probe->pid);
 		if (kill_group) {
-			kill(-probe->pid, SIGKILL);
+			hc_contain_kill_tree(probe->pid);
 			hc_probe_orphan_add(probe->pid);
 		}
 		probe->pid = 0;
@@ -67,8 +69,11 @@ static bool exec_reap(hc_probe_t *probe)
 		hc_probe_finish(probe, false, "waitpid: %s", strerror(err));
 		return true;
 	}
-	/* The leader exited; anything it left behind in its group goes too. */
+	/* The leader exited; anything it left behind in its group goes too, and what left the
+	 * group (setsid) is now our child, for the sweep. */
 	kill(-probe->pid, SIGKILL);
+	hc_contain_untrack(probe->pid);
+	hc_contain_exited();
 	probe->pid = 0;
 	if (WIFEXITED(status)) {
 		int code = WEXITSTATUS(status);
@@ -128,6 +133,7 @@ int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	/* Also from the parent, so a kill(-pid) right after fork cannot miss the group. */
 	setpgid(pid, pid);
 	probe->pid = pid;
+	hc_contain_track(pid);
 	int fd = pidfd_open(pid, 0);
 	if (fd < 0 && errno == ENOSYS) {
 		hc_timer_init(&probe->exec_poll, exec_poll, probe);

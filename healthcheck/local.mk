@@ -7,24 +7,27 @@ healthcheck_libhc_a_SOURCES = \
 	healthcheck/hc_probe_tcp.c \
 	healthcheck/hc_probe_dns.c \
 	healthcheck/hc_probe_exec.c \
+	healthcheck/hc_contain.c healthcheck/hc_contain.h \
 	healthcheck/hc_dns_packet.c healthcheck/hc_dns_packet.h \
 	healthcheck/hc_health.c healthcheck/hc_health.h \
 	healthcheck/hc_monitor.c healthcheck/hc_monitor.h \
-	healthcheck/hc_writer.c healthcheck/hc_writer.h
+	healthcheck/hc_writer.c healthcheck/hc_writer.h \
+	healthcheck/hc_status.c healthcheck/hc_status.h
 healthcheck_libhc_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_healthcheck_test_writer_SOURCES = tests/unit/healthcheck/test_writer.c
 tests_unit_healthcheck_test_writer_CPPFLAGS = $(HC_TEST_CPPFLAGS)
-tests_unit_healthcheck_test_writer_LDADD = healthcheck/libhc.a state/libstate.a base/libbase.a \
+tests_unit_healthcheck_test_writer_LDADD = healthcheck/libhc.a state/libstate.a \
+	metrics/libmetrics.a base/libbase.a \
 	$(SQLITE_LIBS) $(CMOCKA_LIBS) -lm -lpthread
 
 sbin_PROGRAMS += meridian-healthcheck
 meridian_healthcheck_SOURCES = healthcheck/hc_main.c
 meridian_healthcheck_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
-meridian_healthcheck_LDADD = healthcheck/libhc.a state/libstate.a conf/libconf.a base/libbase.a \
-	$(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm -lpthread
+meridian_healthcheck_LDADD = healthcheck/libhc.a state/libstate.a metrics/libmetrics.a \
+	conf/libconf.a base/libbase.a $(MHD_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm -lpthread
 
 HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
-HC_TEST_LDADD = healthcheck/libhc.a conf/libconf.a base/libbase.a $(CURL_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lpthread
+HC_TEST_LDADD = healthcheck/libhc.a metrics/libmetrics.a conf/libconf.a base/libbase.a $(CURL_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lpthread
 HC_UNIT_TESTS = \
 	tests/unit/healthcheck/test_health \
 	tests/unit/healthcheck/test_dns_packet \
@@ -59,7 +62,8 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/304-hc-reload/run.sh \
 	tests/functional/305-hc-failover/run.sh \
 	tests/functional/306-hc-https/run.sh \
-	tests/functional/307-hc-dns-tcp/run.sh
+	tests/functional/307-hc-dns-tcp/run.sh \
+	tests/functional/130-hc-exec-contain/run.sh
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
 	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py

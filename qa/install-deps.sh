@@ -10,7 +10,9 @@ packages=(
 	libyaml-dev liburcu-dev libmicrohttpd-dev libssl-dev
 	knot-dnsutils ldnsutils bind9-dnsutils sqlite3 mmdb-bin libmaxmind-db-writer-perl
 	python3 iproute2 procps openssl gdb
+	libsystemd-dev scdoc mandoc systemd lintian debhelper fakeroot dpkg-dev
 	unbound nsd knot
+	curl prometheus chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -22,5 +24,28 @@ if [ "${#missing[@]}" -eq 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Another apt or dpkg (unattended-upgrades, a second shell) may hold the dpkg or the
+# lists lock. Wait for it, up to MERIDIAN_LOCK_WAIT seconds (default 600), then fail
+# naming the lock: apt waits by itself for the dpkg lock (DPkg::Lock::Timeout); the
+# lists lock of apt-get update is retried here.
+wait_s=${MERIDIAN_LOCK_WAIT:-600}
+apt_locked() {
+	local deadline=$((SECONDS + wait_s)) out rc
+	while :; do
+		out=$("$@" 2>&1) && rc=0 || rc=$?
+		[ -n "$out" ] && printf '%s\n' "$out"
+		[ "$rc" -eq 0 ] && return 0
+		case "$out" in
+		*"Could not get lock"* | *"Unable to lock"* | *"is held by process"*) ;;
+		*) return "$rc" ;;
+		esac
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "install-deps: the apt/dpkg lock is still held after ${wait_s}s; giving up" >&2
+			return "$rc"
+		fi
+		echo "install-deps: waiting for the apt/dpkg lock (${wait_s}s at most)"
+		sleep 1
+	done
+}
+apt_locked apt-get -o DPkg::Lock::Timeout="$wait_s" update -qq
+apt_locked apt-get -o DPkg::Lock::Timeout="$wait_s" install -y -qq --no-install-recommends "${missing[@]}"

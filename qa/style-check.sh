@@ -11,6 +11,11 @@
 #     bodies, one declaration per line; a comment-only line documents the fields
 #     right below it up to a blank line; in tests/ an anonymous struct that only types a
 #     table of cases, `static const struct { ... } cases[] = {`, is left out)
+#   - an #include "DIR/..." that breaks the floors of docs/architecture.md: base/ includes
+#     base/ only; conf/ base/ and conf/; geo/ and state/ the floors below and themselves
+#     (never each other); a program (dnsd/ healthcheck/ replicator/ ctl/) the floors below
+#     and itself, never another program; bench/ the libraries only. tests/ may include
+#     anything (they test every floor).
 #   - with BUILDDIR: a global symbol defined by a library object (BUILDDIR/*/lib*.a)
 #     that no header in the tree names, i.e. a function that should be static
 #     (compiler-made names with a dot, such as target_clones resolvers, are skipped)
@@ -22,12 +27,13 @@
 #   - a file longer than 800 lines (a split should follow a seam, so it is not forced)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+# STYLE_CHECK_ROOT: check another tree instead (the fixtures of test 050).
+cd "${STYLE_CHECK_ROOT:-$top}"
 builddir=${1:-}
 max=${MAX_LINES:-850}
 # Tracked files; outside a git checkout (a release tarball), every C file in the tree.
 sources() {
-	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	if [ -z "${STYLE_CHECK_ROOT:-}" ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		git ls-files "$@"
 	else
 		find . -path './build*' -prune -o -type f \( -name "$1" -o -name "$2" \) -print |
@@ -51,6 +57,20 @@ sources '*.c' '*.h' | perl -e '
 		print "$where: error: $msg\n"; $errors++;
 	}
 	sub warn_ { my ($where, $msg) = @_; print "$where: warning: $msg\n"; $warnings++; }
+	# The floors (docs/architecture.md): the directories each directory may include from.
+	my @libs = qw(base conf geo state);
+	my %may = (
+		base => [qw(base)],
+		conf => [qw(base conf)],
+		geo => [qw(base conf geo)],
+		state => [qw(base conf state)],
+		dnsd => [@libs, "dnsd"],
+		healthcheck => [@libs, "healthcheck"],
+		replicator => [@libs, "replicator"],
+		ctl => [@libs, "ctl"],
+		bench => [@libs],
+	);
+	my %floor_dirs = map { $_ => 1 } keys %may;
 	while (my $f = <STDIN>) {
 		chomp $f;
 		open(my $fh, "<", $f) or die "$f: $!";
@@ -66,6 +86,18 @@ sources '*.c' '*.h' | perl -e '
 			err("$f:2", "banner names $1, not $base");
 		} elsif ($b !~ m{\*/\s*$}) {
 			warn_("$f:2", "banner runs past one line");
+		}
+		# Include arrows: only down the floors, or within the directory.
+		(my $dir = $f) =~ s{/.*}{};
+		if ($may{$dir}) {
+			my %ok = map { $_ => 1 } @{$may{$dir}};
+			for (my $i = 0; $i < @l; $i++) {
+				next unless $l[$i] =~ m{^\s*#\s*include\s+"([a-z_]+)/};
+				my $to = $1;
+				next if !$floor_dirs{$to} && $to ne "tests";
+				err("$f:" . ($i + 1), "$dir/ may not include $to/ (docs/architecture.md: "
+				    . join(", ", map { "$_/" } @{$may{$dir}}) . " only)") unless $ok{$to};
+			}
 		}
 		my $n = scalar @l;
 		if ($n > $max) { err("$f:$n", "$n lines, more than $max: split it along a seam"); }

@@ -5,12 +5,18 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_json.c replicator/repl_json.h \
 	replicator/repl_codec.c replicator/repl_codec.h \
 	replicator/repl_stats.c replicator/repl_stats.h \
+	replicator/repl_metrics.c replicator/repl_metrics.h \
 	replicator/repl_watch.c replicator/repl_watch.h \
+	replicator/repl_ratelog.c replicator/repl_ratelog.h \
+	replicator/repl_gate.c replicator/repl_gate.h \
+	replicator/repl_collect.c replicator/repl_collect.h \
 	replicator/repl_http_server.c replicator/repl_http_server.h \
-	replicator/repl_client.c replicator/repl_client.h
+	replicator/repl_client.c replicator/repl_client.h \
+	replicator/repl_drift.c replicator/repl_drift.h \
+	replicator/repl_client_internal.h replicator/repl_client_check.c
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
-REPL_LDADD = replicator/librepl.a state/libstate.a conf/libconf.a base/libbase.a \
+REPL_LDADD = replicator/librepl.a state/libstate.a metrics/libmetrics.a conf/libconf.a base/libbase.a \
 	$(CURL_LIBS) $(MHD_LIBS) $(OPENSSL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
 
 sbin_PROGRAMS += meridian-replicator
@@ -56,7 +62,16 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/407-repl-dns-quorum/run.sh \
 	tests/functional/408-repl-partition/run.sh \
 	tests/functional/409-repl-check/run.sh \
-	tests/functional/410-repl-utf8/run.sh
+	tests/functional/410-repl-utf8/run.sh \
+	tests/functional/480-deploy-drift/run.sh \
+	tests/functional/411-repl-json-keys/run.sh \
+	tests/functional/412-repl-snapshot-cursors/run.sh \
+	tests/functional/413-repl-relay-gap/run.sh \
+	tests/functional/414-repl-conn-limits/run.sh \
+	tests/functional/415-repl-refusal-log/run.sh \
+	tests/functional/416-repl-clock-error/run.sh \
+	tests/functional/418-repl-store-identity/run.sh \
+	tests/functional/419-repl-digest/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md

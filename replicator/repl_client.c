@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "base/log.h"
+#include "replicator/repl_client_internal.h"
 #include "replicator/repl_codec.h"
 #include "state/state.h"
 
@@ -26,59 +27,6 @@
 #define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 #define EMPTY_POLL_MIN_MS 100 /* at most 10 empty answers a second per peer */
-
-/* One peer and the request in flight to it, if any. */
-typedef struct {
-	char region[STATE_NAME_MAX]; /* the peer's region id, as configured */
-	char *url;  /* base URL without a trailing slash */
-	CURL *easy; /* the request in flight, NULL when idle */
-	struct curl_slist *headers; /* signed request headers; alive while in flight */
-	repl_buf_t request; /* request body; alive while in flight */
-	repl_buf_t body;    /* response body, capped */
-	char curl_error[CURL_ERROR_SIZE];   /* libcurl's message for the request in flight */
-	char req_nonce[REPL_NONCE_HEX + 1]; /* our request's nonce: the response must sign it */
-	/* The response's authentication headers as received, "" until seen; a longer
-	 * value is cut to the buffer and then fails verification. */
-	char h_region[STATE_NAME_MAX];
-	char h_time[24];
-	char h_nonce[REPL_NONCE_HEX + 8];
-	char h_sig[REPL_SIG_HEX + 8];
-	bool snapshot;		   /* the request in flight is a snapshot fetch */
-	bool need_snapshot;	   /* the peer said we are behind its log */
-	uint32_t asked_max;	   /* entries the pull asked for */
-	int64_t next_ms;	   /* monotonic: earliest start of the next request */
-	int64_t started_ms;	   /* monotonic: when the request in flight started */
-	uint32_t backoff_ms;	   /* 0 after a success */
-	state_peer_t status;	   /* what `meridianctl peers` shows */
-	int64_t status_written_ms; /* monotonic; 0: never */
-	bool status_dirty;	   /* status changed since status_written_ms */
-	/* Progress per origin the peer reported, written with status (never while applying);
-	 * malloc'd, at most REPL_ORIGINS_MAX, grown as the peer names new origins. */
-	state_peer_origin_t *origins;
-	size_t origin_count; /* entries used in origins */
-} peer_t;
-
-/* The pull loop. Everything is the client thread's own, except stop (set by any thread)
- * and key, watch and stats, which the daemon owns and outlives the client with. */
-struct repl_client {
-	char region[STATE_NAME_MAX]; /* this node's region */
-	char *state_path;	     /* the SQLite file; the thread opens st on it */
-	char *tls_ca;		     /* CA file for https peers, or NULL for the system's */
-	uint32_t batch_max;	     /* entries asked per pull; default 500 */
-	uint32_t long_poll_ms;	     /* how long a peer may hold a pull with nothing new */
-	int64_t skew_ms;	     /* accepted clock difference, ms; default 30000 */
-	const repl_key_t *key;	     /* shared secret that signs requests and responses */
-	repl_watch_t *watch;	     /* notified after applying, so our own long polls relay */
-	repl_stats_t *stats;	     /* counters and per-origin lag, read by the server */
-	repl_nonce_cache_t *nonces;  /* response nonces seen */
-	peer_t *peers;		     /* malloc'd, one per configured peer */
-	size_t peer_count;	     /* entries in peers */
-	CURLM *multi;		     /* runs every peer's request at once */
-	state_t *st;		     /* the client's own read-write connection */
-	atomic_bool stop;	     /* set by repl_client_stop; the loop returns soon after */
-	repl_client_tick_fn tick;    /* called once a loop turn with st, or NULL */
-	void *tick_arg;		     /* passed to tick */
-};
 
 static int64_t wall_ms(void)
 {
@@ -141,7 +89,8 @@ static void peer_error(repl_client_t *c, peer_t *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->status.last_error, sizeof(p->status.last_error), fmt, ap);
 	va_end(ap);
-	log_warn("peer %s (%s): %s", p->region, p->url, p->status.last_error);
+	log_repeat_warn(&p->unreachable, repl_monotonic_ms(), c->warn_every_ms, "peer %s (%s): %s",
+			p->region, p->url, p->status.last_error);
 	p->status.errors++;
 	p->status.last_error_ms = wall_ms();
 	p->status_dirty = true;
@@ -202,7 +151,9 @@ static int build_pull(repl_client_t *c, peer_t *p)
 		pull->cursors[pull->count++].seq = held[i].seq;
 	}
 	pull->max = c->batch_max;
-	pull->wait_ms = c->long_poll_ms;
+	/* The first pull after start is answered at once: what the peer holds of our origin
+	 * gates serving our own entries (identity_check). */
+	pull->wait_ms = p->answered ? c->long_poll_ms : 0;
 	p->asked_max = pull->max;
 	repl_buf_init(&p->request, REPL_REQUEST_BODY_MAX);
 	rc = repl_pull_encode(pull, &p->request);
@@ -294,6 +245,15 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	}
 	msg.time_ms = when;
 	if (repl_auth_verify(c->key, &msg, p->h_sig) != 0) {
+		/* A refusal the peer made before it could trust our request is signed over no
+		 * nonce: still the peer's own words, never applied, so say what it said. */
+		msg.target = "";
+		if (status >= 400 && status != 409 && repl_auth_verify(c->key, &msg, p->h_sig) == 0) {
+			repl_stats_inc(c->stats, pull_errors, 1);
+			peer_error(c, p, "our request was refused (HTTP %ld): %.200s", status,
+				   p->body.data ? p->body.data : "");
+			return -1;
+		}
 		repl_stats_inc(c->stats, refused_unauthenticated, 1);
 		peer_error(c, p, "refused response (HTTP %ld): bad signature", status);
 		return -1;
@@ -305,14 +265,27 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	}
 	if (repl_auth_time_ok(when, now, c->skew_ms) != 0) {
 		repl_stats_inc(c->stats, refused_stale, 1);
-		peer_error(c, p, "refused response: its time is %" PRId64 " ms off ours",
-			   when - now);
+		peer_error(c, p,
+			   "refused response: clock error: its clock is %" PRId64
+			   " ms off ours, more than max_clock_skew (%" PRId64 " ms) allows",
+			   when - now, c->skew_ms);
 		return -1;
 	}
-	if (repl_nonce_cache_check(c->nonces, p->h_nonce, now, now + 2 * c->skew_ms + 1000) !=
-	    REPL_NONCE_FRESH) {
-		repl_stats_inc(c->stats, refused_replay, 1);
-		peer_error(c, p, "refused response: replayed or refused nonce");
+	for (size_t i = 0; i < REPL_SEEN_NONCES; i++)
+		if (strcmp(p->seen[i], p->h_nonce) == 0) {
+			repl_stats_inc(c->stats, refused_replay, 1);
+			peer_error(c, p, "refused response: replayed nonce");
+			return -1;
+		}
+	memcpy(p->seen[p->seen_next], p->h_nonce, REPL_NONCE_HEX + 1);
+	p->seen_next = (p->seen_next + 1) % REPL_SEEN_NONCES;
+	if (status == 401 && p->body.data != NULL &&
+	    strstr(p->body.data, "request time outside the window") != NULL) {
+		repl_stats_inc(c->stats, pull_errors, 1);
+		peer_error(c, p,
+			   "clock error: the peer refused our request's time: our clock is %" PRId64
+			   " ms off its clock, more than max_clock_skew (%" PRId64 " ms) allows",
+			   now - when, c->skew_ms);
 		return -1;
 	}
 	return 0;
@@ -435,7 +408,10 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 		repl_watch_notify(c->watch);
 		log_debug("peer %s: applied %d of %zu entries", p->region, applied, b->count);
 	}
+	repl_client_identity_check(c, p, b);
+	repl_client_digest_compare(c, p, b);
 	p->status.last_contact_ms = now;
+	log_repeat_end(&p->unreachable, repl_monotonic_ms(), "reachable again");
 	p->status.lag_ms = lag_record(c, p, b, now);
 	p->status_dirty = true;
 	p->backoff_ms = 0;
@@ -449,28 +425,46 @@ out:
 
 static void snapshot_import(repl_client_t *c, peer_t *p)
 {
-	char err[256];
-	int rc = repl_snapshot_check(p->body.data ? p->body.data : "", p->body.len, p->region,
-				     wall_ms() + c->skew_ms, err, sizeof(err));
+	/* Checked by the code that applies it (SQLite's JSON functions, in the import
+	 * transaction), never by a second parser that could read it differently. A body
+	 * with a NUL in it is not the document SQLite would see. */
+	if (p->body.data == NULL || strlen(p->body.data) != p->body.len) {
+		repl_stats_inc(c->stats, refused_malformed, 1);
+		peer_error(c, p, "refused snapshot: empty or holds a NUL byte");
+		return;
+	}
+	int rc = state_snapshot_import_replace(c->st, p->body.data, p->region,
+					       wall_ms() + c->skew_ms, p->replace, p->replace_count);
 	if (rc != 0) {
 		if (rc == -2)
 			repl_stats_inc(c->stats, refused_clock, 1);
 		else
 			repl_stats_inc(c->stats, refused_malformed, 1);
-		peer_error(c, p, "refused snapshot: %s", err);
-		return;
-	}
-	if (state_snapshot_import(c->st, p->body.data ? p->body.data : "") != 0) {
-		repl_stats_inc(c->stats, refused_malformed, 1);
-		peer_error(c, p, "snapshot not imported: %s", state_errmsg(c->st));
+		peer_error(c, p, "refused snapshot: %s", state_errmsg(c->st));
 		return;
 	}
 	repl_stats_inc(c->stats, snapshots_imported, 1);
+	if (p->resync) {
+		repl_stats_inc(c->stats, resyncs, 1);
+		log_info("peer %s: re-sync done (%zu table/origin pairs replaced)", p->region,
+			 p->replace_count);
+	}
+	if (p->local_repair) {
+		c->digest_checked = 0; /* recompute now: resolved when they agree again */
+		repl_client_digest_verify(c, repl_monotonic_ms());
+		if (state_divergence_resolved(c->st, "(local)") != 0)
+			log_warn("cannot record the repair: %s", state_errmsg(c->st));
+	}
+	free(p->replace);
+	p->replace = NULL;
+	p->replace_count = 0;
+	p->resync = p->local_repair = false;
 	repl_watch_notify(c->watch);
 	log_info("peer %s: imported a snapshot (%zu bytes); following its log from here", p->region,
 		 p->body.len);
 	p->need_snapshot = false;
 	p->status.last_contact_ms = wall_ms();
+	log_repeat_end(&p->unreachable, repl_monotonic_ms(), "reachable again");
 	p->status_dirty = true;
 	p->backoff_ms = 0;
 	p->next_ms = 0;
@@ -509,6 +503,7 @@ static void request_done(repl_client_t *c, peer_t *p, CURLcode code)
 		peer_error(c, p, "HTTP %ld: %.200s", status, p->body.data ? p->body.data : "");
 		return;
 	}
+	repl_stats_inc(c->stats, bytes_received, p->body.len);
 	if (p->snapshot)
 		snapshot_import(c, p);
 	else
@@ -564,6 +559,11 @@ int repl_client_run(repl_client_t *c)
 		c->st = NULL;
 		return -1;
 	}
+	state_identity_t id;
+	if (state_identity_get(c->st, &id) == 0)
+		c->confirmed = id.confirmed;
+	if (c->peer_count == 0)
+		atomic_store(&c->stats->own_checked, true);
 	/* Keep the error counts across restarts. */
 	state_peer_t *known = NULL;
 	size_t known_count = 0;
@@ -618,6 +618,7 @@ int repl_client_run(repl_client_t *c)
 		now = repl_monotonic_ms();
 		for (size_t i = 0; i < c->peer_count; i++)
 			status_flush(c, &c->peers[i], now, false);
+		repl_client_digest_verify(c, now);
 		if (c->tick != NULL)
 			c->tick(c->tick_arg, c->st);
 		if (wait > 0)
@@ -658,20 +659,25 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 	c->tls_ca = conf->replication.tls_ca ? strdup(conf->replication.tls_ca) : NULL;
 	c->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
 	c->long_poll_ms = conf->replication.long_poll_ms;
+	c->warn_every_ms = conf->replication.warn_every_ms ? conf->replication.warn_every_ms : 60000;
+	c->digest_check_ms =
+	    conf->replication.digest_check_ms ? conf->replication.digest_check_ms : 30000;
 	c->skew_ms =
 	    conf->replication.max_clock_skew_ms ? conf->replication.max_clock_skew_ms : 30000;
 	c->key = key;
 	c->watch = watch;
 	c->stats = stats;
-	c->nonces = repl_nonce_cache_new(1 << 14);
 	c->peers = calloc(conf->replication.peer_count ? conf->replication.peer_count : 1,
 			  sizeof(*c->peers));
-	if (c->state_path == NULL || c->nonces == NULL || c->peers == NULL)
+	if (c->state_path == NULL || c->peers == NULL)
 		goto oom;
 	for (size_t i = 0; i < conf->replication.peer_count; i++) {
 		peer_t *p = &c->peers[c->peer_count++];
 		const conf_peer_t *cp = &conf->replication.peers[i];
 		snprintf(p->region, sizeof(p->region), "%s", cp->region);
+		char subject[96];
+		snprintf(subject, sizeof(subject), "peer %s", cp->region);
+		log_repeat_init(&p->unreachable, subject);
 		if (strlen(cp->url) > STATE_TEXT_MAX - 32) {
 			snprintf(err, errlen, "replication.peers.%s: URL longer than %d bytes",
 				 cp->region, STATE_TEXT_MAX - 32);
@@ -703,9 +709,10 @@ void repl_client_free(repl_client_t *c)
 	for (size_t i = 0; c->peers != NULL && i < c->peer_count; i++) {
 		free(c->peers[i].url);
 		free(c->peers[i].origins);
+		log_repeat_destroy(&c->peers[i].unreachable);
+		free(c->peers[i].replace);
 	}
 	free(c->peers);
-	repl_nonce_cache_free(c->nonces);
 	free(c->state_path);
 	free(c->tls_ca);
 	free(c);

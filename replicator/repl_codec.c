@@ -170,6 +170,58 @@ int repl_batch_encode_end(repl_buf_t *out, bool more)
 	return rc || out->overflow ? -1 : 0;
 }
 
+int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest_t *d,
+				  size_t count)
+{
+	int rc = repl_buf_append(out, "],\"digests\":[", 13);
+	for (size_t i = 0; i < count && i < REPL_DIGESTS_MAX; i++) {
+		rc |= repl_buf_append(out, i ? ",[" : "[", i ? 2 : 1);
+		rc |= repl_buf_json_string(out, d[i].table);
+		rc |= repl_buf_append(out, ",", 1);
+		rc |= repl_buf_json_string(out, d[i].origin);
+		rc |= repl_buf_printf(out, ",%" PRIu64 ",%" PRIu64 "]",
+				      (uint64_t)(d[i].rows < 0 ? 0 : d[i].rows), d[i].sum);
+	}
+	rc |= repl_buf_printf(out, "],\"more\":%s}", more ? "true" : "false");
+	return rc || out->overflow ? -1 : 0;
+}
+
+static int decode_digests(const repl_json_t *doc, const repl_json_node_t *arr, repl_batch_t *b,
+			  char *err, size_t errlen)
+{
+	if (arr->type != REPL_JSON_ARRAY || arr->count > REPL_DIGESTS_MAX) {
+		snprintf(err, errlen, "digests: not an array of at most %d", REPL_DIGESTS_MAX);
+		return -1;
+	}
+	b->has_digests = true;
+	if (arr->count == 0)
+		return 0;
+	b->digests = calloc(arr->count, sizeof(*b->digests));
+	if (b->digests == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (const repl_json_node_t *e = repl_json_child(doc, arr); e != NULL;
+	     e = repl_json_next(doc, e)) {
+		repl_digest_t *d = &b->digests[b->digest_count];
+		const repl_json_node_t *t = repl_json_child(doc, e);
+		const repl_json_node_t *o = t ? repl_json_next(doc, t) : NULL;
+		const repl_json_node_t *r = o ? repl_json_next(doc, o) : NULL;
+		const repl_json_node_t *sum = r ? repl_json_next(doc, r) : NULL;
+		if (e->type != REPL_JSON_ARRAY || e->count != 4 || sum == NULL ||
+		    repl_json_string(doc, t, d->table, sizeof(d->table)) != 0 ||
+		    repl_json_string(doc, o, d->origin, sizeof(d->origin)) != 0 ||
+		    !repl_origin_valid(d->origin) || repl_json_u64(doc, r, &d->rows) != 0 ||
+		    repl_json_u64(doc, sum, &d->sum) != 0) {
+			snprintf(err, errlen, "digests[%zu]: not [table, origin, rows, sum]",
+				 b->digest_count);
+			return -1;
+		}
+		b->digest_count++;
+	}
+	return 0;
+}
+
 static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_t idx,
 			state_change_t *c, char *err, size_t errlen)
 {
@@ -287,6 +339,9 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 			goto fail;
 		b->count++;
 	}
+	n = repl_json_get(&doc, root, "digests");
+	if (n != NULL && decode_digests(&doc, n, b, err, errlen) != 0)
+		goto fail;
 	repl_json_free(&doc);
 	return 0;
 fail:
@@ -304,77 +359,7 @@ void repl_batch_free(repl_batch_t *b)
 	free(b->entries);
 	b->entries = NULL;
 	b->count = 0;
-}
-
-static int hlc_plausible(const repl_json_t *doc, const repl_json_node_t *n, int64_t max_ms,
-			 const char *what, char *err, size_t errlen)
-{
-	uint64_t hlc;
-	if (n == NULL || repl_json_u64(doc, n, &hlc) != 0) {
-		snprintf(err, errlen, "%s: hlc missing or invalid", what);
-		return -1;
-	}
-	if ((int64_t)(hlc >> 16) > max_ms) {
-		snprintf(err, errlen,
-			 "%s: hlc %" PRIu64 " is %" PRId64 " ms past the allowed clock skew", what,
-			 hlc, (int64_t)(hlc >> 16) - max_ms);
-		return -2;
-	}
-	return 0;
-}
-
-int repl_snapshot_check(const char *text, size_t len, const char *region, int64_t max_ms, char *err,
-			size_t errlen)
-{
-	static const char *const tables[] = {"observations", "overrides", "events"};
-	repl_json_t doc;
-	char jerr[128], value[STATE_NAME_MAX + 32];
-	int rc = -1;
-
-	if (repl_json_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
-		snprintf(err, errlen, "malformed JSON: %s", jerr);
-		return -1;
-	}
-	const repl_json_node_t *root = &doc.nodes[0], *n;
-	if (root->type != REPL_JSON_OBJECT) {
-		snprintf(err, errlen, "snapshot is not a JSON object");
-		goto out;
-	}
-	n = repl_json_get(&doc, root, "format");
-	if (n == NULL || repl_json_string(&doc, n, value, sizeof(value)) != 0 ||
-	    strcmp(value, "meridian-snapshot/1") != 0) {
-		snprintf(err, errlen, "format: not meridian-snapshot/1");
-		goto out;
-	}
-	n = repl_json_get(&doc, root, "region");
-	if (n == NULL || repl_json_string(&doc, n, value, sizeof(value)) != 0 ||
-	    strcmp(value, region) != 0) {
-		snprintf(err, errlen, "region: not %s", region);
-		goto out;
-	}
-	rc = hlc_plausible(&doc, repl_json_get(&doc, root, "hlc"), max_ms, "snapshot", err, errlen);
-	if (rc != 0)
-		goto out;
-	for (size_t t = 0; t < M_ARRAY_LEN(tables); t++) {
-		const repl_json_node_t *rows = repl_json_get(&doc, root, tables[t]);
-		size_t i = 0;
-		if (rows == NULL || rows->type != REPL_JSON_ARRAY) {
-			snprintf(err, errlen, "%s: missing or not an array", tables[t]);
-			rc = -1;
-			goto out;
-		}
-		for (const repl_json_node_t *row = repl_json_child(&doc, rows); row != NULL;
-		     row = repl_json_next(&doc, row), i++) {
-			char what[48];
-			snprintf(what, sizeof(what), "%s[%zu]", tables[t], i);
-			rc = hlc_plausible(&doc, repl_json_get(&doc, row, "hlc"), max_ms, what, err,
-					   errlen);
-			if (rc != 0)
-				goto out;
-		}
-	}
-	rc = 0;
-out:
-	repl_json_free(&doc);
-	return rc;
+	free(b->digests);
+	b->digests = NULL;
+	b->digest_count = 0;
 }

@@ -31,6 +31,16 @@ typedef struct {
 	uint32_t wait_ms;			 /* long-poll time when nothing is new, 0..600000 */
 } repl_pull_t;
 
+#define REPL_DIGESTS_MAX 1024 /* (table, origin) digests one batch may carry */
+
+/* The anti-entropy digest of one replicated table's rows of one origin (state_digest_t). */
+typedef struct {
+	char table[32];		     /* replicated table */
+	char origin[STATE_NAME_MAX]; /* the rows' origin */
+	uint64_t rows;		     /* row count */
+	uint64_t sum;		     /* wrapping sum of the rows' hashes */
+} repl_digest_t;
+
 /* One response to a pull. */
 typedef struct {
 	char region[STATE_NAME_MAX];	       /* the responder */
@@ -40,6 +50,9 @@ typedef struct {
 	size_t head_count;		       /* entries used in heads, 0..REPL_ORIGINS_MAX */
 	state_change_t *entries; /* malloc'd, row_json malloc'd each */
 	size_t count;		 /* entries in entries, 0..the pull's max */
+	bool has_digests;	 /* the responder sent its digests (read with its heads) */
+	repl_digest_t *digests;	 /* malloc'd, digest_count entries */
+	size_t digest_count;	 /* 0..REPL_DIGESTS_MAX */
 } repl_batch_t;
 
 /* Region ids on the wire: 1..63 of [A-Za-z0-9_.-]. */
@@ -57,17 +70,15 @@ int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms,
 int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *change,
 			    bool first) M_NONNULL_ALL M_WUR;
 int repl_batch_encode_end(repl_buf_t *out, bool more) M_NONNULL_ALL M_WUR;
+/* The same, with the responder's digests, read in the same transaction as its heads:
+ * "digests":[[TABLE,ORIGIN,ROWS,SUM],...]. */
+int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest_t *digests,
+				  size_t count) M_NONNULL(1) M_WUR;
 
 /* Decodes a batch holding at most max_entries entries. Each entry must be well formed
  * (origin, seq >= 1, hlc > 0, table, key, row an object or null). 0, or -1 with err. */
 int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *batch,
 		      char *err, size_t errlen) M_NONNULL(1, 4, 5) M_WUR;
 void repl_batch_free(repl_batch_t *batch);
-
-/* Checks a peer's snapshot before import: strict JSON, format "meridian-snapshot/1",
- * from region, and no HLC (the document's or any row's) stamped after max_ms.
- * 0; -1 malformed; -2 clock-implausible; err says which. */
-int repl_snapshot_check(const char *text, size_t len, const char *region, int64_t max_ms, char *err,
-			size_t errlen) M_NONNULL_ALL M_WUR;
 
 #endif

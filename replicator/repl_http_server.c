@@ -20,11 +20,16 @@
 #include "base/json_escape.h"
 #include "base/log.h"
 #include "replicator/repl_codec.h"
+#include "replicator/repl_collect.h"
+#include "replicator/repl_gate.h"
+#include "replicator/repl_ratelog.h"
 #include "state/state.h"
 
 #define POOL_MAX 8	   /* idle state connections kept */
-#define CONNECTIONS_MAX 64 /* concurrent peer connections (one thread each) */
 #define ACKS_MAX 4096	   /* (peer, origin) cursors remembered for compaction */
+/* Request nonces remembered: each until its own time plus the window, so at the default
+ * 30 s window this holds about 8000 requests a second before refusing (fail closed). */
+#define REPL_SERVER_NONCES (1u << 18)
 
 /* What one peer said it holds of one origin, from its last pull. */
 typedef struct {
@@ -38,6 +43,8 @@ struct repl_server {
 	repl_watch_t *watch;	     /* local commits wake long polls */
 	repl_stats_t *stats;	     /* counters and lag served on /v1/stats */
 	repl_nonce_cache_t *nonces;  /* request nonces seen: a replay is refused */
+	repl_ratelog_t refusals;     /* refusal lines: the first, then a summary per interval */
+	repl_gate_t *gate;	     /* connection limits and the whole-request deadline */
 	char region[STATE_NAME_MAX]; /* this node's region */
 	char *state_path;	     /* the SQLite file the pool's connections open */
 	char *tls_cert_pem; /* file contents, kept for the daemon's lifetime */
@@ -237,90 +244,6 @@ static int arg_u64(struct MHD_Connection *conn, const char *key, uint64_t def, u
 	return 0;
 }
 
-/* Collects entries after the pull's cursors. 1: entries (or more) found; 0: nothing new;
- * -1: error (msg); -2: the puller needs a snapshot of origin *need. */
-static int collect(repl_server_t *s, state_t *st, const repl_pull_t *pull, bool only_listed,
-		   size_t max, repl_buf_t *out, char *msg, size_t msglen, char *need)
-{
-	state_cursor_t *heads = NULL;
-	size_t head_count = 0, sent = 0;
-	bool more = false;
-	int rc = -1;
-
-	if (state_cursors_list(st, &heads, &head_count) != 0) {
-		snprintf(msg, msglen, "cannot list cursors: %s", state_errmsg(st));
-		return -1;
-	}
-	repl_cursor_t *wire = calloc(head_count ? head_count : 1, sizeof(*wire));
-	if (wire == NULL) {
-		snprintf(msg, msglen, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < head_count; i++) {
-		snprintf(wire[i].origin, sizeof(wire[i].origin), "%s", heads[i].origin);
-		wire[i].seq = heads[i].seq;
-	}
-	if (repl_batch_encode_begin(out, s->region, wall_ms(), wire,
-				    head_count < REPL_ORIGINS_MAX ? head_count
-								  : REPL_ORIGINS_MAX) != 0) {
-		snprintf(msg, msglen, "response too large");
-		goto out;
-	}
-	for (size_t i = 0; i < head_count; i++) {
-		uint64_t after = 0, first = 0, last = 0;
-		bool listed = false;
-		for (size_t j = 0; j < pull->count; j++)
-			if (strcmp(pull->cursors[j].origin, heads[i].origin) == 0) {
-				after = pull->cursors[j].seq;
-				listed = true;
-			}
-		if ((only_listed && !listed) || after >= heads[i].seq)
-			continue;
-		if (sent >= max || out->len >= REPL_BATCH_BYTES_SOFT) {
-			more = true;
-			break;
-		}
-		if (state_changelog_range(st, heads[i].origin, &first, &last) != 0) {
-			snprintf(msg, msglen, "cannot read the change log: %s", state_errmsg(st));
-			goto out;
-		}
-		if (first == 0 || after + 1 < first) {
-			snprintf(need, STATE_NAME_MAX, "%s", heads[i].origin);
-			rc = -2;
-			goto out;
-		}
-		state_change_t *changes = NULL;
-		size_t n = 0;
-		if (state_changes_since(st, heads[i].origin, after, max - sent, &changes, &n) !=
-		    0) {
-			snprintf(msg, msglen, "cannot read the change log: %s", state_errmsg(st));
-			goto out;
-		}
-		size_t k;
-		for (k = 0; k < n && out->len < REPL_BATCH_BYTES_SOFT; k++)
-			if (repl_batch_encode_entry(out, &changes[k], sent + k == 0) != 0)
-				break;
-		sent += k;
-		if (k < n || (n > 0 && changes[n - 1].seq < heads[i].seq))
-			more = true;
-		state_changes_free(changes, n);
-		if (out->overflow) {
-			snprintf(msg, msglen, "response too large");
-			goto out;
-		}
-	}
-	if (repl_batch_encode_end(out, more) != 0) {
-		snprintf(msg, msglen, "response too large");
-		goto out;
-	}
-	repl_stats_inc(s->stats, entries_served, sent);
-	rc = sent > 0 || more ? 1 : 0;
-out:
-	free(wire);
-	free(heads);
-	return rc;
-}
-
 /* Has the puller closed its side? (A restarted peer leaves its old long poll behind;
  * without this the thread would wait out the whole long poll.) */
 static bool peer_gone(struct MHD_Connection *conn)
@@ -347,7 +270,8 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 		if (repl_pull_decode(req->body.data ? req->body.data : "", req->body.len, pull,
 				     jerr, sizeof(jerr)) != 0) {
 			repl_stats_inc(s->stats, refused_malformed, 1);
-			log_warn("refused request from %s: %s", req->peer, jerr);
+			repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_MALFORMED,
+					     "request from %s: %s", req->peer, jerr);
 			ret = respond_error(s, conn, req, MHD_HTTP_BAD_REQUEST, jerr, nonce);
 			goto out;
 		}
@@ -360,7 +284,8 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 		    arg_u64(conn, "max", s->batch_max, 100000, &max) != 0 || max == 0 ||
 		    arg_u64(conn, "wait", 0, 600000, &wait) != 0) {
 			repl_stats_inc(s->stats, refused_malformed, 1);
-			log_warn("refused request from %s: bad query arguments", req->peer);
+			repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_MALFORMED,
+					     "request from %s: bad query arguments", req->peer);
 			ret = respond_error(s, conn, req, MHD_HTTP_BAD_REQUEST,
 					    "bad query arguments", nonce);
 			goto out;
@@ -389,7 +314,8 @@ static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *co
 	for (;;) {
 		uint64_t gen = repl_watch_generation(s->watch);
 		repl_buf_init(&body, REPL_RESPONSE_BODY_MAX);
-		int rc = collect(s, st, pull, only_listed, max, &body, msg, sizeof(msg), need);
+		int rc = repl_collect(st, s->region, claimed, s->stats, pull, only_listed, max, &body,
+				      msg, sizeof(msg), need);
 		if (rc == -2) {
 			repl_buf_free(&body);
 			log_info(
@@ -502,6 +428,7 @@ static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *c
 		len = b.len;
 	}
 	repl_stats_inc(s->stats, snapshots_served, 1);
+	repl_stats_inc(s->stats, bytes_sent, len);
 	log_info("sending a snapshot to %s", req->peer);
 	return respond(s, conn, req, MHD_HTTP_OK, json, len, nonce);
 }
@@ -530,18 +457,24 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 	repl_buf_t target;
 	int rc;
 
+	/* Received whole: the deadline for the request stops (a long poll may now wait). */
+	const union MHD_ConnectionInfo *sc =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	repl_gate_request_complete(s->gate, sc != NULL ? sc->socket_context : NULL);
 	if (req->too_big) {
 		repl_stats_inc(s->stats, refused_oversized, 1);
-		log_warn("refused request from %s: body larger than %d bytes", req->peer,
-			 REPL_REQUEST_BODY_MAX);
+		repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_OVERSIZED,
+				     "request from %s: body larger than %d bytes", req->peer,
+				     REPL_REQUEST_BODY_MAX);
 		return respond_error(s, conn, req, 413, "body too large", NULL);
 	}
 	if (claimed == NULL || time_text == NULL || nonce == NULL || sig == NULL ||
 	    !repl_origin_valid(claimed) || repl_auth_parse_time(time_text, &when) != 0 ||
 	    strlen(nonce) != REPL_NONCE_HEX) {
 		repl_stats_inc(s->stats, refused_unauthenticated, 1);
-		log_warn("refused request from %s: missing or malformed authentication headers",
-			 req->peer);
+		repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_UNAUTHENTICATED,
+				     "request from %s: missing or malformed authentication headers",
+				     req->peer);
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, "authentication required",
 				     NULL);
 	}
@@ -564,27 +497,33 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 	repl_buf_free(&target);
 	if (rc != 0) {
 		repl_stats_inc(s->stats, refused_unauthenticated, 1);
-		log_warn("refused request from %s: bad signature", req->peer);
+		repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_UNAUTHENTICATED,
+				     "request from %s: bad signature", req->peer);
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED, "bad signature", NULL);
 	}
 	if (repl_auth_time_ok(when, now, window) != 0) {
 		repl_stats_inc(s->stats, refused_stale, 1);
-		log_warn("refused request from %s: time %" PRId64 " ms off", req->peer, when - now);
+		repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_STALE,
+				     "request from %s: time %" PRId64 " ms off", req->peer, when - now);
+		/* The signature held: answer over the request's nonce, so the puller can trust
+		 * this answer and report its clock, not a bad signature. */
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED,
-				     "request time outside the window", NULL);
+				     "request time outside the window", nonce);
 	}
-	repl_nonce_result_t nr =
-	    repl_nonce_cache_check(s->nonces, nonce, now, now + 2 * window + 1000);
+	/* A request is accepted only while |now - when| <= window: its nonce needs keeping
+	 * until when + window, no longer. */
+	repl_nonce_result_t nr = repl_nonce_cache_check(s->nonces, nonce, now, when + window + 1);
 	if (nr != REPL_NONCE_FRESH) {
 		bool replay = nr == REPL_NONCE_REPLAY;
 		if (replay)
 			repl_stats_inc(s->stats, refused_replay, 1);
 		else
 			repl_stats_inc(s->stats, refused_unauthenticated, 1);
-		log_warn("refused request from %s: %s", req->peer,
-			 replay			 ? "replayed nonce"
-			 : nr == REPL_NONCE_FULL ? "nonce cache full"
-						 : "malformed nonce");
+		repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_REPLAY, "request from %s: %s",
+				     req->peer,
+				     replay		     ? "replayed nonce"
+				     : nr == REPL_NONCE_FULL ? "nonce cache full"
+							     : "malformed nonce");
 		return respond_error(s, conn, req, MHD_HTTP_UNAUTHORIZED,
 				     replay ? "replayed request" : "nonce refused", NULL);
 	}
@@ -665,14 +604,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	repl_server_t *s = cls;
 	request_t *req = *con_cls;
-	(void)conn;
+	const union MHD_ConnectionInfo *sc =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	/* The next request on this connection has its own deadline from now. */
+	repl_gate_request_answered(s->gate, sc != NULL ? sc->socket_context : NULL);
 	if (req == NULL)
 		return;
 	if (!req->done && toe != MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN) {
 		repl_stats_inc(s->stats, refused_truncated, 1);
-		log_warn("refused request from %s: connection ended before the request was "
-			 "complete (%zu body bytes)",
-			 req->peer, req->body.len);
+		repl_ratelog_refusal(&s->refusals, REPL_REFUSAL_TRUNCATED,
+				     "request from %s: connection ended before the request was "
+				     "complete (%zu body bytes)",
+				     req->peer, req->body.len);
 	}
 	repl_buf_free(&req->body);
 	free(req);
@@ -714,8 +657,32 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	return b.data;
 }
 
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	repl_server_t *s = cls;
+	return repl_gate_admit(s->gate, addr, len) ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	repl_server_t *s = cls;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		repl_gate_closed(s->gate, socket_context);
+		return;
+	}
+	const union MHD_ConnectionInfo *fd =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *ca =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	repl_gate_opened(s->gate, fd != NULL ? fd->connect_fd : -1,
+			 ca != NULL ? ca->client_addr : NULL, socket_context);
+}
+
 void repl_server_reload(repl_server_t *s, const conf_t *conf, const repl_key_t *key)
 {
+	repl_gate_reload(s->gate, conf);
+	repl_ratelog_set_interval(&s->refusals, conf->replication.refusal_log_interval_ms);
 	pthread_mutex_lock(&s->lock);
 	s->key = *key;
 	s->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
@@ -738,8 +705,10 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 	s->stats = stats;
 	snprintf(s->region, sizeof(s->region), "%s", conf->region);
 	s->state_path = strdup(conf->state_path);
-	s->nonces = repl_nonce_cache_new(1 << 16);
-	if (s->state_path == NULL || s->nonces == NULL) {
+	s->nonces = repl_nonce_cache_new(REPL_SERVER_NONCES);
+	repl_ratelog_init(&s->refusals, conf->replication.refusal_log_interval_ms);
+	s->gate = repl_gate_new(conf, stats, &s->refusals);
+	if (s->state_path == NULL || s->nonces == NULL || s->gate == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -764,12 +733,13 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 		flags |= MHD_USE_TLS;
 	}
 	/* clang-format off */
-	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	s->daemon = MHD_start_daemon(flags, 0, on_accept, s, on_request, s,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&conf->replication.listen.addr,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
+		MHD_OPTION_CONNECTION_LIMIT, repl_gate_capacity(s->gate),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		/* Without TLS the list ends here. */
 		tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert_pem,
 		MHD_OPTION_HTTPS_MEM_KEY, s->tls_key_pem,
@@ -791,6 +761,8 @@ void repl_server_stop(repl_server_t *s)
 		return;
 	if (s->daemon != NULL)
 		MHD_stop_daemon(s->daemon);
+	repl_gate_free(s->gate);
+	repl_ratelog_destroy(&s->refusals);
 	for (size_t i = 0; i < s->pool_count; i++)
 		state_close(s->pool[i]);
 	repl_nonce_cache_free(s->nonces);

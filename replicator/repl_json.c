@@ -159,6 +159,52 @@ static int scan_number(parser_t *p)
 
 static int64_t parse_value(parser_t *p, int depth);
 
+/* Sorting member names by their raw bytes (names carry no escapes, so raw bytes are the
+ * name): the document being sorted, for the comparison function. */
+static _Thread_local const repl_json_t *sort_doc;
+
+static int name_cmp(const void *a, const void *b)
+{
+	const repl_json_node_t *x = &sort_doc->nodes[*(const uint32_t *)a];
+	const repl_json_node_t *y = &sort_doc->nodes[*(const uint32_t *)b];
+	int c = memcmp(sort_doc->text + x->start, sort_doc->text + y->start,
+		       x->len < y->len ? x->len : y->len);
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Refuses an object naming one member twice: SQLite's JSON functions take the first,
+ * other readers the last, so the value applied would depend on who reads it. Small
+ * objects compare pairwise; large ones sort their names (O(n log n) whatever a peer
+ * sends). */
+static int check_duplicates(parser_t *p, int64_t self)
+{
+	repl_json_t *d = p->doc;
+	uint32_t n = d->nodes[self].count / 2, i = 0;
+	uint32_t small[16], *names = n <= 16 ? small : malloc(n * sizeof(*names));
+	int rc = 0;
+
+	if (names == NULL)
+		return fail(p, "out of memory");
+	for (uint32_t k = d->nodes[self].first_child; k != 0 && i < n;
+	     k = d->nodes[d->nodes[k].next].next)
+		names[i++] = k;
+	sort_doc = d;
+	if (n <= 16) {
+		for (uint32_t a = 0; a < n && rc == 0; a++)
+			for (uint32_t b = a + 1; b < n && rc == 0; b++)
+				if (name_cmp(&names[a], &names[b]) == 0)
+					rc = -1;
+	} else {
+		qsort(names, n, sizeof(*names), name_cmp);
+		for (uint32_t a = 1; a < n && rc == 0; a++)
+			if (name_cmp(&names[a - 1], &names[a]) == 0)
+				rc = -1;
+	}
+	if (names != small)
+		free(names);
+	return rc == 0 ? 0 : fail(p, "duplicate member name");
+}
+
 /* Parses the members or elements of an object/array whose opening bracket is at pos. */
 static int parse_container(parser_t *p, int64_t self, int depth)
 {
@@ -184,6 +230,10 @@ static int parse_container(parser_t *p, int64_t self, int depth)
 			child = parse_value(p, depth + 1);
 			if (child < 0)
 				return -1;
+			/* A member name is its raw bytes: an escaped name could read as one
+			 * key here and another in SQLite's JSON functions, which apply it. */
+			if (memchr(d->text + d->nodes[child].start, '\\', d->nodes[child].len))
+				return fail(p, "escaped member name");
 			if (last)
 				d->nodes[last].next = (uint32_t)child;
 			else
@@ -214,7 +264,7 @@ static int parse_container(parser_t *p, int64_t self, int depth)
 		}
 		if (d->text[p->pos] == close) {
 			p->pos++;
-			return 0;
+			return object ? check_duplicates(p, self) : 0;
 		}
 		return fail(p, object ? "expected ',' or '}'" : "expected ',' or ']'");
 	}

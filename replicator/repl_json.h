@@ -44,7 +44,8 @@ typedef struct {
 
 /* Parses text (UTF-8, at most UINT32_MAX/2 bytes) strictly: one value, no trailing
  * garbage, valid UTF-8 and escapes, no NUL, nesting <= REPL_JSON_DEPTH_MAX, at most
- * REPL_JSON_NODES_MAX values.
+ * REPL_JSON_NODES_MAX values, and no object with an escaped member name or one name
+ * twice (readers disagree on both: SQLite takes the first and does not decode names).
  * 0, or -1 with err "offset N: what is wrong". Memory is O(len). */
 int repl_json_parse(const char *text, size_t len, repl_json_t *doc, char *err, size_t errlen)
     M_NONNULL(1, 3, 4) M_WUR;

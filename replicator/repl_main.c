@@ -10,18 +10,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "base/daemon_cli.h"
 #include "base/daemon_pidfile.h"
+#include "base/daemon_service.h"
 #include "base/daemon_signal.h"
 #include "base/log.h"
+#include "base/log_repeat.h"
 #include "conf/conf.h"
+#include "metrics/metrics.h"
 #include "replicator/repl_auth.h"
 #include "replicator/repl_client.h"
+#include "replicator/repl_drift.h"
 #include "replicator/repl_http_server.h"
+#include "replicator/repl_metrics.h"
 #include "replicator/repl_stats.h"
 #include "replicator/repl_watch.h"
 #include "state/state.h"
@@ -54,7 +60,15 @@ typedef struct {
 	int64_t retained_ms;	 /* monotonic time of the last compaction by age */
 	compacted_t compacted[COMPACT_ORIGINS_MAX]; /* per origin, what is compacted away */
 	size_t compacted_count;			    /* entries used in compacted */
+	repl_drift_t drift; /* drift logged past replication.drift_grace (client thread) */
 } daemon_t;
+
+static int64_t wall_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Removes change-log entries every peer holds, and any older than the retention. */
 static void compact_tick(void *arg, state_t *st)
@@ -65,6 +79,7 @@ static void compact_tick(void *arg, state_t *st)
 	state_cursor_t *held = NULL;
 	size_t n = 0;
 
+	repl_drift_tick(&d->drift, st, d->conf->replication.drift_grace_ms, now);
 	if (now - d->compacted_ms < COMPACT_EVERY_MS)
 		return;
 	d->compacted_ms = now;
@@ -207,6 +222,14 @@ static void reload(daemon_t *d)
 	int level = log_level_parse(conf->log_level ? conf->log_level : "info");
 	log_init(PROGRAM, level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
 	conf_free(old);
+	char err[512];
+	state_t *st = state_open(conf->state_path, conf->region, err, sizeof(err));
+	if (st != NULL) {
+		repl_drift_record(st, conf);
+		state_close(st);
+	} else {
+		log_warn("deployment: %s", err);
+	}
 	if (client_start(d) != 0)
 		log_error("SIGHUP: the pull client did not restart");
 	else
@@ -220,7 +243,7 @@ int main(int argc, char **argv)
 	    .check_doc = "check the configuration and load the key file, then exit: 0 valid, "
 			 "1 with every problem",
 	    .epilogue = "Logs go to stderr. SIGHUP reloads the configuration and the key, "
-			"SIGTERM/SIGINT stop.\n",
+			"SIGUSR1 logs counters,\nSIGTERM/SIGINT stop.\n",
 	};
 	char err[512];
 	daemon_cli_t cli;
@@ -257,7 +280,7 @@ int main(int argc, char **argv)
 	}
 	/* Signals are taken by main through a signalfd; blocked before any thread exists, so
 	 * every thread inherits the mask. */
-	if (daemon_signals_open(&sig, 0) != 0) {
+	if (daemon_signals_open(&sig, SIGUSR1) != 0) {
 		log_error("signalfd: %s", strerror(errno));
 		conf_free(d.conf);
 		repl_stats_destroy(&d.stats);
@@ -273,11 +296,20 @@ int main(int argc, char **argv)
 
 	/* Create and migrate the store before the read-only connections open it. */
 	int status = 1;
+	metrics_server_t *metrics = NULL;
+	static repl_metrics_src_t msrc; /* what /metrics and SIGUSR1 read */
+	/* Created as root, the store would be root's: give it to the user we become. */
+	if (daemon_privdrop_prepare(d.conf->state_path, d.conf->user, d.conf->group, err,
+				    sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	state_t *st = state_open(d.conf->state_path, d.conf->region, err, sizeof(err));
 	if (st == NULL) {
 		log_error("%s", err);
 		goto out;
 	}
+	repl_drift_record(st, d.conf);
 	state_close(st);
 	uint32_t poll_ms = d.conf->health.poll_ms ? d.conf->health.poll_ms : 20;
 	d.watch =
@@ -293,6 +325,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Bound: a start as root becomes the configured user before any peer is pulled. */
+	if (daemon_privdrop(d.conf->user, d.conf->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	d.compacted_ms = d.retained_ms = repl_monotonic_ms();
 	if (client_start(&d) != 0)
 		goto out;
@@ -306,32 +343,68 @@ int main(int argc, char **argv)
 		}
 		pid_written = true;
 	}
+	daemon_notify_ready("serving and pulling");
 
+	/* /metrics and SIGUSR1 read the counters and, through a read-only connection of
+	 * their own, the peers' rows; both on this thread. */
+	msrc = (repl_metrics_src_t){.stats = &d.stats, .started_ms = wall_now_ms()};
+	msrc.ro = state_open_readonly(d.conf->state_path, err, sizeof(err));
+	if (msrc.ro == NULL)
+		log_warn("metrics: peers not shown: %s", err);
+	if (d.conf->metrics.has_replicator) {
+		msrc.conf = d.conf;
+		metrics = metrics_server_start(&d.conf->metrics.replicator, repl_metrics_render,
+					       &msrc, err, sizeof(err));
+		if (metrics == NULL) {
+			log_error("%s", err);
+			goto out;
+		}
+	}
 	for (;;) {
-		struct pollfd pfd = {.fd = sig.fd, .events = POLLIN};
+		struct pollfd pfd[2] = {{.fd = sig.fd, .events = POLLIN},
+					{.fd = metrics ? metrics_server_fd(metrics) : -1,
+					 .events = POLLIN}};
 		int signo;
 		daemon_signal_t what;
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+		msrc.conf = d.conf; /* replaced by reload() */
+		atomic_store_explicit(&d.stats.warn_every_ms, d.conf->replication.warn_every_ms,
+				      memory_order_relaxed);
+		/* once a second: the refusals' summary, and their end after a quiet period */
+		int n = poll(pfd, 2, 1000);
+		log_repeat_tick(&d.stats.refusals, repl_monotonic_ms(),
+				d.conf->replication.warn_every_ms, true, "stopped");
+		if (n < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			goto out;
 		}
+		if (metrics != NULL)
+			metrics_server_run(metrics);
+		if (!(pfd[0].revents & POLLIN))
+			continue;
 		what = daemon_signals_next(&sig, &signo);
 		if (what == DAEMON_SIGNAL_RELOAD) {
 			log_info("SIGHUP: reloading %s", d.conf->path);
 			reload(&d);
+		} else if (what == DAEMON_SIGNAL_OTHER && signo == SIGUSR1) {
+			msrc.conf = d.conf;
+			repl_metrics_log(&msrc);
 		} else if (what == DAEMON_SIGNAL_STOP) {
 			log_info("signal %d: shutting down", signo);
 			break;
 		}
 	}
+	daemon_notify_stopping();
 	status = 0;
 out:
+	metrics_server_stop(metrics);
+	state_close(msrc.ro);
 	if (d.watch != NULL)
 		repl_watch_shutdown(d.watch);
 	client_end(&d);
 	repl_server_stop(d.server);
 	repl_watch_stop(d.watch);
 	conf_free(d.conf);
+	repl_drift_free(&d.drift);
 	curl_global_cleanup();
 	repl_stats_destroy(&d.stats);
 	daemon_signals_close(&sig);

@@ -5,17 +5,37 @@
 #include "replicator/repl_stats.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 void repl_stats_init(repl_stats_t *stats)
 {
 	memset(stats, 0, sizeof(*stats));
 	pthread_mutex_init(&stats->lag_lock, NULL);
+	log_repeat_init(&stats->refusals, "refused requests");
+	stats->warn_every_ms = 60000;
+}
+
+void repl_stats_refusal(repl_stats_t *stats, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	log_repeat_warn(&stats->refusals, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+			atomic_load_explicit(&stats->warn_every_ms, memory_order_relaxed), "%s",
+			text);
 }
 
 void repl_stats_destroy(repl_stats_t *stats)
 {
 	pthread_mutex_destroy(&stats->lag_lock);
+	log_repeat_destroy(&stats->refusals);
 }
 
 static void name_copy(char *dst, size_t size, const char *src)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
+#include "base/log_repeat.h"
 #include "replicator/repl_json.h"
 
 /* Process-wide counters since start. Any thread increments them (relaxed atomics: each
@@ -30,7 +31,14 @@
 	X(refused_oversized)	   /* body over the cap */                                         \
 	X(refused_truncated)	   /* body shorter than announced */                               \
 	X(refused_clock)	   /* an entry HLC too far ahead of local time */                  \
-	X(compacted)		   /* change-log entries removed by compaction */
+	X(refused_busy)		   /* connections refused: per-address or total limit */           \
+	X(refused_slow)		   /* connections shut: request not complete within the deadline */ \
+	X(compacted)		   /* change-log entries removed by compaction */                  \
+	X(bytes_sent)		   /* body bytes of change-log and snapshot responses served */    \
+	X(bytes_received)	   /* body bytes of responses accepted from peers */ \
+	X(incarnations)		   /* new incarnations started: our store was new or restored */   \
+	X(divergences)		   /* digests that differed while cursors said in sync */          \
+	X(resyncs)		   /* targeted re-syncs (snapshot imports) run to repair them */
 
 #define REPL_LAG_MAX 256 /* (peer, origin) pairs tracked; more are not shown */
 
@@ -47,9 +55,15 @@ typedef struct {
 #define REPL_STATS_DECLARE(name) _Atomic uint64_t name;
 	REPL_STATS_FIELDS(REPL_STATS_DECLARE)
 #undef REPL_STATS_DECLARE
+	/* 0 until every peer has answered once since start, telling what it holds of our
+	 * origin (and a colliding numbering was moved): until then our own entries are not
+	 * served. Written by the client, read by the server. */
+	atomic_bool own_checked;
 	pthread_mutex_t lag_lock;     /* guards lag, lag_count */
 	repl_lag_t lag[REPL_LAG_MAX]; /* written by the client thread, read by the server */
 	size_t lag_count;	      /* entries used in lag, 0..REPL_LAG_MAX */
+	log_repeat_t refusals;	      /* refused requests: logged once, then summarised */
+	_Atomic uint32_t warn_every_ms; /* replication.warn_every; main sets it */
 } repl_stats_t;
 
 void repl_stats_init(repl_stats_t *stats) M_NONNULL_ALL;
@@ -57,6 +71,10 @@ void repl_stats_destroy(repl_stats_t *stats) M_NONNULL_ALL;
 /* Records the lag of origin as seen from peer (the client, after each pull). */
 void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind,
 			int64_t lag_ms, int64_t now_ms) M_NONNULL_ALL;
+
+/* Logs a refused request through stats->refusals (the first of an episode as it is,
+ * the next ones summarised every replication.warn_every). */
+void repl_stats_refusal(repl_stats_t *stats, const char *fmt, ...) M_NONNULL(1, 2) M_PRINTF(2, 3);
 
 #define repl_stats_inc(stats, field, n)                                                            \
 	atomic_fetch_add_explicit(&(stats)->field, (n), memory_order_relaxed)

@@ -1,24 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* state.c -- opening the store: pragmas, migrations, node identity, transactions */
 #include "config.h"
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "state/state_internal.h"
 
 /* How long a writer waits for another process's write transaction before failing. */
 #define STATE_BUSY_TIMEOUT_MS 5000
-
-static int64_t clock_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* How long a read-only open waits for a file at schema version 0 to get its first one. */
+#define STATE_UNBORN_WAIT_MS 250
 
 void state_copy(char *dst, size_t size, const char *src)
 {
@@ -195,7 +191,9 @@ static int node_claim(state_t *st, const char *region)
 
 	if (state_tx_begin(st) < 0)
 		return -1;
-	stmt = state_prepare(st, "INSERT INTO node (id, region, hlc, created) VALUES (1, ?1, 0, ?2)"
+	/* A new store is a new incarnation: nothing of its own origin is confirmed yet. */
+	stmt = state_prepare(st, "INSERT INTO node (id, region, hlc, created, incarnation,"
+				 " own_confirmed) VALUES (1, ?1, 0, ?2, lower(hex(randomblob(8))), 0)"
 				 " ON CONFLICT (id) DO NOTHING");
 	if (!stmt)
 		goto fail;
@@ -329,27 +327,47 @@ state_t *state_open(const char *path, const char *region, char *err, size_t errl
 
 state_t *state_open_readonly(const char *path, char *err, size_t errlen)
 {
+	const struct timespec pause = {0, 10L * 1000 * 1000};
 	state_t *st =
 	    open_common(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, true, err, errlen);
 	int version = 0;
 
 	if (!st)
 		return NULL;
-	if (user_version(st, &version) < 0 || state_exec(st, "PRAGMA foreign_keys = ON") < 0)
+	if (state_exec(st, "PRAGMA foreign_keys = ON") < 0)
 		goto fail;
-	if ((size_t)version < state_migration_count) {
+	/* A writer that started with us may be creating the schema right now (the daemons
+	 * start together): its migrations and its node row are each one commit, so a
+	 * migration under way is waited for as long as a writer would wait for the lock
+	 * before the file is called old. A file still at version 0 has no writer at work
+	 * but for the first instants: it is not waited for long (followers retry). */
+	for (int waited = 0;; waited += 10) {
+		if (user_version(st, &version) < 0)
+			goto fail;
+		if ((size_t)version >= state_migration_count && node_region(st) == 0)
+			return st;
+		if (waited >= (version == 0 ? STATE_UNBORN_WAIT_MS : STATE_BUSY_TIMEOUT_MS))
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (version == 0) {
+		snprintf(err, errlen,
+			 "%s: no schema yet (meridian-healthcheck, meridian-replicator or "
+			 "meridianctl creates it)",
+			 path);
+		state_close(st);
+		errno = ENOENT;
+		return NULL;
+	}
+	if ((size_t)version < state_migration_count)
 		state_fail(
 		    st,
 		    "schema version %d is older than this program's (%zu); open it read-write once",
 		    version, state_migration_count);
-		goto fail;
-	}
-	if (node_region(st) < 0)
-		goto fail;
-	return st;
 fail:
 	snprintf(err, errlen, "%s: %s", path, st->err);
 	state_close(st);
+	errno = EINVAL;
 	return NULL;
 }
 

@@ -17,6 +17,9 @@ typedef struct state state_t;
 
 #define STATE_NAME_MAX 64     /* region and datacenter ids, with NUL */
 #define STATE_TEXT_MAX 256    /* reasons, details, actors, with NUL */
+/* The largest seq a change-log entry or cursor may hold: far beyond any real log, and far
+ * enough below INT64_MAX that the next seq never overflows. */
+#define STATE_SEQ_MAX ((uint64_t)1 << 62)
 
 /* Opens (creating if needed) the store at path for this region, runs forward migrations,
  * sets WAL, synchronous=NORMAL, busy_timeout (5 s), foreign keys. The first open records
@@ -25,7 +28,11 @@ typedef struct state state_t;
 state_t *state_open(const char *path, const char *region, char *err, size_t errlen) M_NONNULL(1, 2, 3) M_WUR;
 /* Opens an existing store read-only (status pages, dnsd's snapshot builder need not write).
  * Never blocks writers; every read outside an explicit transaction sees the latest commit.
- * state_region() is the store's region. Writes fail with "store is open read-only". */
+ * state_region() is the store's region. Writes fail with "store is open read-only".
+ * A schema or node row that a writer is creating at this moment is waited for (the
+ * busy timeout, 5 s). A file with no schema at all after that (empty: no writer has
+ * opened it yet) fails with errno ENOENT ("PATH: no schema yet (...)"), so a follower
+ * can treat it as a missing file; any other failure leaves errno EINVAL. */
 state_t *state_open_readonly(const char *path, char *err, size_t errlen) M_NONNULL(1, 2) M_WUR;
 void state_close(state_t *st);
 /* The underlying connection, for views and ad-hoc reads. */
@@ -62,6 +69,9 @@ typedef struct {
 	char detail[STATE_TEXT_MAX];     /* why: "HTTP 503", "connect refused", ... */
 	uint64_t hlc;                    /* of the write that made this row */
 	char origin[STATE_NAME_MAX];     /* region that wrote it */
+	int64_t received_ms;             /* when this store wrote or applied the row, by this
+					  * region's clock, ms since epoch; 0 unknown (read only:
+					  * state_observation_put ignores it) */
 } state_observation_t;
 
 /* Writes this region's observation (checker is forced to this region), row + change log
@@ -165,8 +175,71 @@ int state_changelog_compact_seq(state_t *st, const char *origin, uint64_t seq_fl
 int state_snapshot_export(state_t *st, char **json) M_NONNULL_ALL M_WUR;
 /* Imports a snapshot in one transaction: rows merge last-writer-wins (events: insert if
  * absent), each cursor becomes the higher of ours and the snapshot's, the HLC observes the
- * snapshot's. Pull after_seq = state_cursor_get() afterwards. Malformed: -1, nothing done. */
+ * snapshot's. Pull after_seq = state_cursor_get() afterwards. Malformed: -1, nothing done.
+ * Checked here, by the engine that applies it: the members of the document, of each
+ * cursor and of each row (none unknown, escaped or repeated), origin names, seqs
+ * (0..STATE_SEQ_MAX). Our own region's cursor is never taken from a snapshot (what
+ * peers hold of our origin is state_identity's business). Where a cursor moves forward,
+ * our change log of that origin is cut at the new cursor: entries below a hole are never
+ * served onward as if the log were whole. */
 int state_snapshot_import(state_t *st, const char *json) M_NONNULL_ALL M_WUR;
+/* The same, from a peer: the document must name region as its exporter and no HLC (the
+ * document's or any row's) may be stamped after max_ms. -2 (nothing done) when an HLC is
+ * too far ahead, -1 when malformed. */
+int state_snapshot_import_from(state_t *st, const char *json, const char *region, int64_t max_ms)
+	M_NONNULL_ALL M_WUR;
+/* A region or datacenter id as the change log accepts it: 1..63 bytes of [A-Za-z0-9_.-]. */
+bool state_name_valid(const char *name) M_NONNULL_ALL M_PURE;
+
+/* Store identity (state_identity.c): no two different entries ever share (origin, seq). */
+typedef struct {
+	char incarnation[24]; /* random hex, new with each store and each new incarnation */
+	uint64_t seq;	      /* our own origin's cursor */
+	uint64_t confirmed;   /* highest own seq a peer reported holding with our numbering */
+} state_identity_t;
+int state_identity_get(state_t *st, state_identity_t *id) M_NONNULL_ALL M_WUR;
+/* A peer reported holding our origin up to seq (at most our cursor): raise own_confirmed. */
+int state_identity_confirm(state_t *st, uint64_t seq) M_NONNULL_ALL M_WUR;
+/* A peer holds our origin up to peer_seq, beyond our own cursor: this store is new or
+ * restored. Moves our entries above own_confirmed (and their event ids) to a new
+ * incarnation starting at *base + 1 (the next multiple of 65536 above both), sets our
+ * cursor after them and a new incarnation id, in one transaction. 1 moved (*moved
+ * entries), 0 nothing to do (peer_seq not beyond our cursor), -1 error. */
+int state_identity_renumber(state_t *st, uint64_t peer_seq, uint64_t *base, uint64_t *moved)
+	M_NONNULL_ALL M_WUR;
+/* True for the first seq of an incarnation (65536 * k + 1, k >= 1): the one gap an
+ * origin's log may have, since the seqs skipped were never used. */
+bool state_seq_is_incarnation_start(uint64_t seq) M_CONST;
+
+/* Anti-entropy digest of one replicated table's rows written by one origin. */
+typedef struct {
+	char table[32];		     /* replicated table */
+	char origin[STATE_NAME_MAX]; /* the rows' origin column */
+	int64_t rows;		     /* how many rows */
+	uint64_t sum;		     /* wrapping sum of a 64-bit hash of each row's JSON */
+} state_digest_t;
+/* Every digest with rows, by table then origin; *out malloc'd. */
+int state_digests_list(state_t *st, state_digest_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+/* Recomputes every digest from the tables; *bad (malloc'd) lists the (table, origin)
+ * whose stored digest differs: rows changed behind the library's back. Stored when all
+ * agree (or none was ever stored); otherwise the stored ones stay, being what the rows
+ * should be. */
+int state_digest_verify(state_t *st, state_digest_t **bad, size_t *bad_count) M_NONNULL_ALL M_WUR;
+/* Records that the digest of (table, origin) differs from peer's ("(local)": from our own
+ * tables, rows changed behind the library's back); digests as "ROWS:SUMHEX". */
+int state_divergence_note(state_t *st, const char *peer, const char *table, const char *origin,
+			  const char *local_digest, const char *peer_digest) M_NONNULL_ALL M_WUR;
+/* Every open divergence with peer is repaired (its digests agree again). */
+int state_divergence_resolved(state_t *st, const char *peer) M_NONNULL_ALL M_WUR;
+/* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from) after
+ * removing, in the same transaction, our rows of each (table, origin) in replace: the
+ * peer's copy of them wins whatever their hlc. */
+int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
+				  int64_t max_ms, const state_digest_t *replace, size_t count)
+	M_NONNULL(1, 2, 3) M_WUR;
+/* One consistent read over several calls (BEGIN DEFERRED ... end). */
+int state_read_begin(state_t *st) M_NONNULL_ALL M_WUR;
+void state_read_end(state_t *st) M_NONNULL_ALL;
 
 /* A replication peer's health as seen from here. */
 typedef struct {
@@ -199,5 +272,14 @@ int state_peer_origins_update(state_t *st, const char *peer, const state_peer_or
 			      size_t count) M_NONNULL(1, 2) M_WUR;
 /* Every row, by peer then origin; *out malloc'd (caller frees), NULL when none. */
 int state_peer_origins_list(state_t *st, state_peer_origin_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+
+/* Isolation: a region with peer_count peers is isolated when the newest contact with
+ * any of them (or, when none came since, the start of the one judging, started_ms) is
+ * more than bound_ms before now_ms (replication.isolated_after). A region without
+ * peers is never isolated. */
+bool state_region_isolated(size_t peer_count, int64_t newest_contact_ms, int64_t started_ms,
+			   int64_t now_ms, uint32_t bound_ms) M_CONST;
+/* Entries in the change log, every origin. */
+int state_changelog_size(state_t *st, uint64_t *entries) M_NONNULL_ALL M_WUR;
 
 #endif

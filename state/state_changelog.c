@@ -25,6 +25,9 @@ static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NU
 static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter",
 				      "reason", "detail", NULL};
 static const char *const ev_int[] = {"id", "hlc", "at", NULL};
+static const char *const dep_text[] = {"region", "component", "version", "config_digest", "config",
+				       "zones", "geoip_type", "geoip_digest", "origin", NULL};
+static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
 
 /* SQL reads better laid out by hand. */
 /* clang-format off */
@@ -85,6 +88,32 @@ const state_table_t state_tables[] = {
 			  " WHERE true ON CONFLICT (origin, id) DO NOTHING",
 		.text_fields = ev_text,
 		.integer_fields = ev_int,
+	},
+	/* What a region's daemon runs (issue 15, state_deploy.c); last writer wins. */
+	{
+		.name = "deployments",
+		.row_json = "json_object('region', region, 'component', component, 'version', version,"
+			    " 'config_digest', config_digest, 'config', config, 'zones', zones,"
+			    " 'geoip_type', geoip_type, 'geoip_epoch', geoip_epoch,"
+			    " 'geoip_digest', geoip_digest, 'since', since, 'updated', updated,"
+			    " 'hlc', hlc, 'origin', origin)",
+		.by_key = "region = " KEY_HEAD " AND component = " KEY_TAIL,
+		.json_key = J("region") " || '/' || " J("component"),
+		.upsert = "INSERT INTO deployments (region, component, version, config_digest, config,"
+			  " zones, geoip_type, geoip_epoch, geoip_digest, since, updated, hlc, origin)"
+			  " SELECT " J("region") ", " J("component") ", " J("version") ", "
+			  J("config_digest") ", " J("config") ", " J("zones") ", " J("geoip_type") ", "
+			  J("geoip_epoch") ", " J("geoip_digest") ", " J("since") ", " J("updated") ", "
+			  J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (region, component) DO UPDATE SET"
+			  " version = excluded.version, config_digest = excluded.config_digest,"
+			  " config = excluded.config, zones = excluded.zones,"
+			  " geoip_type = excluded.geoip_type, geoip_epoch = excluded.geoip_epoch,"
+			  " geoip_digest = excluded.geoip_digest, since = excluded.since,"
+			  " updated = excluded.updated, hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (deployments.hlc, deployments.origin)",
+		.text_fields = dep_text,
+		.integer_fields = dep_int,
 	},
 };
 /* clang-format on */
@@ -166,6 +195,9 @@ int state_change_next(state_t *st, uint64_t *hlc, uint64_t *seq)
 	if (query_int(st, "SELECT hlc FROM node WHERE id = 1", NULL, &last_hlc) < 0 ||
 	    query_int(st, "SELECT seq FROM cursors WHERE origin = ?1", st->region, &last_seq) < 0)
 		return -1;
+	if (last_seq < 0 || (uint64_t)last_seq >= STATE_SEQ_MAX)
+		return state_fail(st, "cursor of %s is %lld, beyond the largest seq %llu", st->region,
+				  (long long)last_seq, (unsigned long long)STATE_SEQ_MAX);
 	*hlc = state_hlc_next((uint64_t)last_hlc, state_now_ms(st));
 	*seq = (uint64_t)last_seq + 1;
 	if (hlc_store(st, *hlc) < 0 || cursor_set(st, st->region, *seq) < 0)
@@ -200,15 +232,61 @@ int state_change_record(state_t *st, const char *table, const char *key, uint64_
 		return state_fail_sql(st, "change log");
 	if (sqlite3_changes(st->db) != 1)
 		return state_fail(st, "change log: no %s row with key '%s'", table, key);
-	return 0;
+	return state_digest_row(st, t, key);
 }
 
-/* Checks the shape of row JSON for t; fills why. */
-static int row_validate(state_t *st, const state_table_t *t, const char *row_json, char *why,
-			size_t whylen)
+int state_json_members_check(state_t *st, const char *json, const char *path,
+			     const char *const *allowed, size_t allowed_count, char *why,
+			     size_t whylen)
+{
+	/* What SQLite itself reads: json_each names each member (decoding escapes), and a
+	 * path lookup by that name must find it, once. An escaped name the lookup cannot see,
+	 * or a name given twice (lookups take the first), would let a checker and the applier
+	 * read different values. */
+	sqlite3_stmt *stmt = state_prepare(
+	    st, "SELECT key, json_type(?1, ?2 || '.\"' || replace(key, '\"', '') || '\"') IS NULL,"
+		" (SELECT count(*) FROM json_each(?1, ?2) e2 WHERE e2.key = e1.key)"
+		" FROM json_each(?1, ?2) e1");
+	int rc, bad = 0;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, path, -1, SQLITE_STATIC);
+	while (!bad && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(stmt, 0);
+		size_t i;
+
+		if (!key || sqlite3_column_int(stmt, 1) || sqlite3_column_int(stmt, 2) != 1) {
+			snprintf(why, whylen, "member '%.60s' is escaped or given twice",
+				 key ? key : "");
+			bad = 1;
+			break;
+		}
+		for (i = 0; i < allowed_count && strcmp(allowed[i], key) != 0; i++)
+			;
+		if (i == allowed_count) {
+			snprintf(why, whylen, "unknown member '%.60s'", key);
+			bad = 1;
+		}
+	}
+	if (!bad && rc != SQLITE_DONE) {
+		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
+		bad = 1;
+	}
+	state_release(st, stmt);
+	return bad ? -1 : 0;
+}
+
+/* Checks the shape of row JSON for t: exactly its members, each of its type, none
+ * escaped or repeated, and its hlc not stamped after max_ms (0: no limit); fills why. */
+static int row_validate(state_t *st, const state_table_t *t, const char *row_json,
+			int64_t max_ms, char *why, size_t whylen)
 {
 	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_valid(?1) AND json_type(?1) = 'object',"
-					       " json_type(?1, '$.' || ?2)");
+					       " json_type(?1, '$.' || ?2), json_extract(?1, '$.hlc')");
+	const char *names[32];
+	size_t n = 0;
 	int rc = -1;
 
 	if (!stmt)
@@ -217,6 +295,17 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 	sqlite3_bind_null(stmt, 2);
 	if (sqlite3_step(stmt) != SQLITE_ROW || !sqlite3_column_int(stmt, 0)) {
 		snprintf(why, whylen, "row is not a JSON object");
+		goto out;
+	}
+	for (size_t i = 0; t->text_fields[i] && n < M_ARRAY_LEN(names); i++)
+		names[n++] = t->text_fields[i];
+	for (size_t i = 0; t->integer_fields[i] && n < M_ARRAY_LEN(names); i++)
+		names[n++] = t->integer_fields[i];
+	if (state_json_members_check(st, row_json, "$", names, n, why, whylen) < 0) {
+		char inner[200];
+
+		snprintf(inner, sizeof(inner), "%s", why);
+		snprintf(why, whylen, "%s: %s", t->name, inner);
 		goto out;
 	}
 	for (int kind = 0; kind < 2; kind++) {
@@ -236,6 +325,15 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 			if (!type || strcmp(type, want) != 0) {
 				snprintf(why, whylen, "%s.%s must be %s, is %s", t->name, fields[i],
 					 want, type ? type : "missing");
+				goto out;
+			}
+			if (strcmp(fields[i], "hlc") == 0 && max_ms > 0 &&
+			    (sqlite3_column_int64(stmt, 2) >> 16) > max_ms) {
+				snprintf(why, whylen,
+					 "%s.hlc %lld is %lld ms past the allowed clock skew",
+					 t->name, (long long)sqlite3_column_int64(stmt, 2),
+					 (long long)((sqlite3_column_int64(stmt, 2) >> 16) - max_ms));
+				rc = -2;
 				goto out;
 			}
 		}
@@ -262,15 +360,39 @@ static int row_upsert(state_t *st, const state_table_t *t, const char *row_json,
 	if (rc != SQLITE_DONE)
 		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
 	state_release(st, stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* A row that won is news to this region: its votes are fresh from now, by our clock. */
+	if (sqlite3_changes(st->db) > 0 && strcmp(t->name, "observations") == 0 &&
+	    state_observation_received_tx(st, row_json) < 0) {
+		snprintf(why, whylen, "%s", st->err);
+		return -1;
+	}
+	return 0;
 }
 
-int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why,
-		    size_t whylen)
+int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, int64_t max_ms,
+		    char *why, size_t whylen)
 {
-	if (row_validate(st, t, row_json, why, whylen) < 0)
+	int rc = row_validate(st, t, row_json, max_ms, why, whylen);
+	char sql[512], key[STATE_TEXT_MAX] = "";
+	sqlite3_stmt *stmt;
+
+	if (rc < 0 || row_upsert(st, t, row_json, why, whylen) < 0)
+		return rc < 0 ? rc : -1;
+	snprintf(sql, sizeof(sql), "SELECT %s", t->json_key);
+	stmt = state_prepare(st, sql);
+	if (!stmt)
 		return -1;
-	return row_upsert(st, t, row_json, why, whylen);
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		state_copy(key, sizeof(key), (const char *)sqlite3_column_text(stmt, 0));
+	state_release(st, stmt);
+	if (state_digest_row(st, t, key) < 0) {
+		snprintf(why, whylen, "%s", st->err);
+		return -1;
+	}
+	return 0;
 }
 
 /* The key, hlc and origin an entry claims must be the row's own. */
@@ -338,17 +460,19 @@ static int apply_one(state_t *st, const state_change_t *c)
 
 	if (c->origin[0] == '\0' || strchr(c->origin, '/'))
 		return state_fail(st, "malformed change: invalid origin '%s'", c->origin);
+	if (c->seq == 0 || c->seq > STATE_SEQ_MAX)
+		return state_fail(st, "malformed change %s/%" PRIu64 ": seq out of range",
+				  c->origin, c->seq);
 	if (query_int(st, "SELECT seq FROM cursors WHERE origin = ?1", c->origin, &cursor) < 0)
 		return -1;
 	if (c->seq <= (uint64_t)cursor)
 		return 0;
+	/* Our own origin comes only from our own writes: a peer holding more of it than we do
+	 * means this store is new or restored, which state_identity_renumber settles;
+	 * applying the peer's copy would number two different entries alike. */
 	if (strcmp(c->origin, st->region) == 0)
-		return state_fail(st,
-				  "change %s/%" PRIu64
-				  " is from this region but beyond its own seq %lld:"
-				  " is another node writing as '%s'?",
-				  c->origin, c->seq, (long long)cursor, st->region);
-	if (c->seq != (uint64_t)cursor + 1)
+		return 0;
+	if (c->seq != (uint64_t)cursor + 1 && !state_seq_is_incarnation_start(c->seq))
 		return state_fail(st,
 				  "change log gap for origin %s: expected seq %lld, got %" PRIu64,
 				  c->origin, (long long)cursor + 1, c->seq);
@@ -356,12 +480,13 @@ static int apply_one(state_t *st, const state_change_t *c)
 	if (!t)
 		return state_fail(st, "malformed change %s/%" PRIu64 ": unknown table '%s'",
 				  c->origin, c->seq, c->table);
-	if (!c->row_json || row_validate(st, t, c->row_json, why, sizeof(why)) < 0 ||
+	if (!c->row_json || row_validate(st, t, c->row_json, 0, why, sizeof(why)) < 0 ||
 	    entry_matches_row(st, t, c, why, sizeof(why)) < 0 ||
 	    row_upsert(st, t, c->row_json, why, sizeof(why)) < 0)
 		return state_fail(st, "malformed change %s/%" PRIu64 ": %s", c->origin, c->seq,
 				  c->row_json ? why : "no row");
-	if (changelog_insert(st, c) < 0 || cursor_set(st, c->origin, c->seq) < 0)
+	if (changelog_insert(st, c) < 0 || cursor_set(st, c->origin, c->seq) < 0 ||
+	    state_digest_row(st, t, c->key) < 0)
 		return -1;
 	return 1;
 }

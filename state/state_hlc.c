@@ -30,6 +30,7 @@ uint64_t state_hlc_next(uint64_t last, int64_t wall_ms)
 	/* The wall clock is at or behind what we issued: count. A full counter carries
 	 * into the millisecond bits, i.e. borrows the next millisecond early; the wall
 	 * clock catches up with it soon after. */
+	M_ASSERT(last < UINT64_MAX); /* "always strictly greater than last" */
 	return last + 1;
 }
 

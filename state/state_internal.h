@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "state/state.h"
+#include "state/state_verdict.h"
 
 /* Prepared statements kept for reuse: preparing the JSON upserts costs more than
  * running them. Keyed by SQL text; in_use keeps nested users of the same text apart. */
@@ -76,9 +77,16 @@ int state_change_record(state_t *st, const char *table, const char *key, uint64_
 /* Raises the persisted HLC high-water mark to at least hlc (inside a write transaction). */
 int state_hlc_persist_observe(state_t *st, uint64_t hlc) M_NONNULL_ALL M_WUR;
 /* Validates row JSON ?1 for table t and applies it with LWW (inside a write transaction).
- * Fills why (no SQLite prefix) and returns -1 when malformed. */
-int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, char *why,
-		    size_t whylen) M_NONNULL_ALL M_WUR;
+ * Fills why (no SQLite prefix) and returns -1 when malformed, -2 when its hlc is stamped
+ * after max_ms (0: no limit). */
+int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, int64_t max_ms,
+		    char *why, size_t whylen) M_NONNULL_ALL M_WUR;
+/* Checks the members of the JSON object at path in json as SQLite reads them: each name
+ * in allowed, none given twice, none escaped so that a lookup by name misses it. 0, or
+ * -1 with why. */
+int state_json_members_check(state_t *st, const char *json, const char *path,
+			     const char *const *allowed, size_t allowed_count, char *why,
+			     size_t whylen) M_NONNULL_ALL M_WUR;
 
 /* Typed writes inside the caller's state_tx_begin transaction, so a caller can judge and
  * write in one transaction (state_guard.c). Each returns 0 or -1 with the message.
@@ -97,6 +105,23 @@ int state_override_tombstone_tx(state_t *st, const char *datacenter, const char 
 int state_event_append_tx(state_t *st, const char *actor, const char *action,
 			  const char *datacenter, const char *reason, const char *detail)
 	M_NONNULL_ALL M_WUR;
+
+/* Notes that this store has just written or applied the observation row of row JSON ?1
+ * (inside the write transaction), timed by this connection's clock: the time votes are
+ * judged fresh by (state_verdict.h). */
+int state_observation_received_tx(state_t *st, const char *row_json) M_NONNULL_ALL M_WUR;
+
+/* Applies this region's memory to one datacenter's votes (state_verdict_decide's steps
+ * 3 and 4): raw is what the votes alone say (UNKNOWN: nothing), v has the counts and the
+ * votes' why; fills v->observed and the hold and damping fields, rewrites v->why when it
+ * holds or damps, and writes the updated memory to out (in may be NULL). */
+void state_hold_apply(const conf_t *conf, int raw, const state_verdict_memory_t *in,
+		      int64_t now_ms, state_verdict_t *v, state_verdict_memory_t *out)
+    M_NONNULL(1, 5, 6);
+
+/* Brings the digest of t up to date with its row of key (added, changed or gone), in the
+ * caller's write transaction: O(1). */
+int state_digest_row(state_t *st, const state_table_t *t, const char *key) M_NONNULL(1, 3) M_WUR;
 
 /* Bounded copy of a column or string into a fixed buffer ("" for NULL). */
 void state_copy(char *dst, size_t size, const char *src) M_NONNULL(1);

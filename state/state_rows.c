@@ -112,6 +112,40 @@ static int step_done(state_t *st, sqlite3_stmt *stmt, const char *what)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int received_put(state_t *st, const char *checker, const char *datacenter)
+{
+	sqlite3_stmt *stmt = state_prepare(
+	    st, "INSERT INTO observations_received (checker, datacenter, received)"
+		" VALUES (?1, ?2, ?3) ON CONFLICT (checker, datacenter)"
+		" DO UPDATE SET received = excluded.received");
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, checker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, datacenter, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, state_now_ms(st));
+	return step_done(st, stmt, "observation received time");
+}
+
+int state_observation_received_tx(state_t *st, const char *row_json)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_extract(?1, '$.checker'),"
+					       " json_extract(?1, '$.datacenter')");
+	char checker[STATE_NAME_MAX], datacenter[STATE_NAME_MAX];
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		state_release(st, stmt);
+		return state_fail_sql(st, "observation received time");
+	}
+	state_copy(checker, sizeof(checker), col_text(stmt, 0));
+	state_copy(datacenter, sizeof(datacenter), col_text(stmt, 1));
+	state_release(st, stmt);
+	return received_put(st, checker, datacenter);
+}
+
 int state_observation_put(state_t *st, const state_observation_t *obs)
 {
 	char key[2 * STATE_NAME_MAX];
@@ -145,7 +179,8 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 	sqlite3_bind_int64(stmt, 8, (int64_t)hlc);
 	if (bind_free_text(st, stmt, 7, obs->detail) < 0 ||
 	    step_done(st, stmt, "observation") < 0 ||
-	    state_change_record(st, "observations", key, hlc, seq) < 0)
+	    state_change_record(st, "observations", key, hlc, seq) < 0 ||
+	    received_put(st, st->region, obs->datacenter) < 0)
 		goto fail;
 	return state_tx_commit(st);
 fail:
@@ -156,9 +191,11 @@ fail:
 int state_observations_list(state_t *st, state_observation_t **out, size_t *count)
 {
 	sqlite3_stmt *stmt =
-	    state_prepare(st, "SELECT checker, datacenter, status, since, checked, latency,"
-			      " detail, hlc, origin FROM observations"
-			      " ORDER BY datacenter, checker");
+	    state_prepare(st, "SELECT o.checker, o.datacenter, o.status, o.since, o.checked,"
+			      " o.latency, o.detail, o.hlc, o.origin, COALESCE(r.received, 0)"
+			      " FROM observations o LEFT JOIN observations_received r"
+			      " ON r.checker = o.checker AND r.datacenter = o.datacenter"
+			      " ORDER BY o.datacenter, o.checker");
 	state_observation_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -189,6 +226,7 @@ int state_observations_list(state_t *st, state_observation_t **out, size_t *coun
 		state_copy(o->detail, sizeof(o->detail), col_text(stmt, 6));
 		o->hlc = (uint64_t)sqlite3_column_int64(stmt, 7);
 		state_copy(o->origin, sizeof(o->origin), col_text(stmt, 8));
+		o->received_ms = sqlite3_column_int64(stmt, 9);
 	}
 	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {

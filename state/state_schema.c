@@ -159,10 +159,250 @@ static const char peer_origins_v3[] =
 	"  CASE WHEN updated = 0 THEN NULL ELSE (" NOW_MS " - updated) / 1000 END AS age_s"
 	" FROM peer_origins ORDER BY peer, origin;";
 
+/* Version 4 (issue 15): what each region's daemons run, replicated like observations
+ * (key region/component), and the views that show it and where it drifts. The change
+ * log is rebuilt without its list of table names: which tables replicate is the code's
+ * table (state_tables[]), checked by apply, so a new table needs no rebuild again.
+ * status_replication reads the change log, so it is dropped and made again as it was. */
+static const char deployments_v4[] =
+	"CREATE TABLE deployments ("
+	"  region TEXT NOT NULL,"
+	"  component TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  config_digest TEXT NOT NULL,"
+	"  config TEXT NOT NULL CHECK (json_valid(config)),"
+	"  zones TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(zones)),"
+	"  geoip_type TEXT NOT NULL DEFAULT '',"
+	"  geoip_epoch INTEGER NOT NULL DEFAULT 0,"
+	"  geoip_digest TEXT NOT NULL DEFAULT '',"
+	"  since INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  hlc INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY (region, component)"
+	") WITHOUT ROWID;"
+	"DROP VIEW status_replication;"
+	"CREATE TABLE changelog_v4 ("
+	"  origin TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL CHECK (seq >= 1),"
+	"  hlc INTEGER NOT NULL,"
+	"  tbl TEXT NOT NULL CHECK (tbl <> ''),"
+	"  key TEXT NOT NULL,"
+	"  row TEXT NOT NULL CHECK (json_valid(row)),"
+	"  stored INTEGER NOT NULL,"
+	"  PRIMARY KEY (origin, seq)"
+	") WITHOUT ROWID;"
+	"INSERT INTO changelog_v4 (origin, seq, hlc, tbl, key, row, stored)"
+	" SELECT origin, seq, hlc, tbl, key, row, stored FROM changelog;"
+	"DROP TABLE changelog;"
+	"ALTER TABLE changelog_v4 RENAME TO changelog;"
+	"CREATE INDEX changelog_stored ON changelog (stored);"
+	"CREATE VIEW status_replication AS"
+	" SELECT c.origin AS origin, c.seq AS seq,"
+	"  (SELECT MIN(seq) FROM changelog l WHERE l.origin = c.origin) AS oldest_seq,"
+	"  (SELECT COUNT(*) FROM changelog l WHERE l.origin = c.origin) AS entries,"
+	"  (SELECT MAX(hlc) FROM changelog l WHERE l.origin = c.origin) AS newest_hlc,"
+	"  " ISO("((SELECT MAX(hlc) FROM changelog l WHERE l.origin = c.origin) >> 16)")
+	"   AS newest_at,"
+	"  c.origin = (SELECT region FROM node) AS local"
+	" FROM cursors c ORDER BY c.origin;"
+	"CREATE VIEW status_deployments AS"
+	" SELECT region, component, version, config_digest,"
+	"  (SELECT json_group_array(json_object('origin', json_extract(z.value, '$.origin'),"
+	"    'serial', json_extract(z.value, '$.serial')))"
+	"   FROM json_each(d.zones) z) AS zone_serials,"
+	"  zones, NULLIF(geoip_type, '') AS geoip_type,"
+	"  CASE WHEN geoip_epoch = 0 THEN NULL ELSE geoip_epoch END AS geoip_epoch,"
+	"  NULLIF(geoip_digest, '') AS geoip_digest,"
+	"  " ISO("since") " AS since, since AS since_ms,"
+	"  " ISO("updated") " AS updated, updated AS updated_ms,"
+	"  region = (SELECT region FROM node) AS local"
+	" FROM deployments d ORDER BY region, component;"
+	"CREATE VIEW status_drift AS"
+	" SELECT d.region AS region, d.component AS component,"
+	"  d.config_digest <> l.config_digest AS config,"
+	"  d.zones <> l.zones AS zones,"
+	"  (d.geoip_type <> l.geoip_type OR d.geoip_epoch <> l.geoip_epoch"
+	"   OR d.geoip_digest <> l.geoip_digest) AS geoip,"
+	"  d.version <> l.version AS version,"
+	"  " ISO("max(d.since, l.since)") " AS since, max(d.since, l.since) AS since_ms,"
+	"  (" NOW_MS " - max(d.since, l.since)) / 1000 AS age_s,"
+	"  d.config_digest AS config_digest, l.config_digest AS local_config_digest,"
+	"  d.version AS version_there, l.version AS version_here"
+	" FROM deployments d JOIN deployments l"
+	"  ON l.component = d.component AND l.region = (SELECT region FROM node)"
+	" WHERE d.region <> l.region"
+	"  AND (d.config_digest <> l.config_digest OR d.zones <> l.zones"
+	"   OR d.geoip_type <> l.geoip_type OR d.geoip_epoch <> l.geoip_epoch"
+	"   OR d.geoip_digest <> l.geoip_digest OR d.version <> l.version)"
+	" ORDER BY d.region, d.component;";
+
+/* Version 5: when this region stored each observation row, by this region's clock. Votes
+ * are fresh by this time (state_observation_fresh), so two regions' clocks need not agree.
+ * Local like peers: never replicated; written in the transaction that writes or applies
+ * the observation row it times. */
+static const char observations_received_v5[] =
+	"CREATE TABLE observations_received ("
+	"  checker TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  PRIMARY KEY (checker, datacenter)"
+	") WITHOUT ROWID;";
+
+/* Version 6 (issue 11), status tables: the effective state of every configured datacenter and
+ * record, the region's isolation, and their transitions, as meridian-healthcheck's
+ * status thread computes them from the config and the store (state_status_update()).
+ * Local like peers: never replicated; each region says what it itself concludes. */
+static const char status_tables_v6[] =
+	"CREATE TABLE IF NOT EXISTS dc_state ("
+	"  datacenter TEXT PRIMARY KEY,"
+	"  state TEXT NOT NULL,"
+	"  observed TEXT NOT NULL,"
+	"  forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),"
+	"  serving INTEGER NOT NULL CHECK (serving IN (0, 1)),"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  since INTEGER NOT NULL,"
+	"  votes_up INTEGER NOT NULL DEFAULT 0,"
+	"  votes_down INTEGER NOT NULL DEFAULT 0,"
+	"  votes_stale INTEGER NOT NULL DEFAULT 0,"
+	"  position INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS record_state ("
+	"  record TEXT PRIMARY KEY,"
+	"  fail_open INTEGER NOT NULL CHECK (fail_open IN (0, 1)),"
+	"  serving TEXT NOT NULL DEFAULT '',"
+	"  since INTEGER NOT NULL,"
+	"  position INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS region_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  region TEXT NOT NULL,"
+	"  level TEXT NOT NULL,"
+	"  isolated INTEGER NOT NULL CHECK (isolated IN (0, 1)),"
+	"  last_peer_contact INTEGER NOT NULL DEFAULT 0,"
+	"  isolated_after INTEGER NOT NULL,"
+	"  peers INTEGER NOT NULL DEFAULT 0,"
+	"  computed INTEGER NOT NULL"
+	");"
+	"CREATE TABLE IF NOT EXISTS transitions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  from_state TEXT NOT NULL DEFAULT '',"
+	"  to_state TEXT NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX IF NOT EXISTS transitions_at ON transitions (at);"
+	"CREATE VIEW IF NOT EXISTS status_effective AS"
+	" SELECT d.datacenter AS datacenter, d.state AS state, d.observed AS observed,"
+	"  d.forced AS forced, d.serving AS serving, d.reason AS reason,"
+	"  " ISO("d.since") " AS since, d.since AS since_ms,"
+	"  (" NOW_MS " - d.since) / 1000 AS age_s,"
+	"  d.votes_up AS votes_up, d.votes_down AS votes_down, d.votes_stale AS votes_stale,"
+	"  so.action AS override_action, so.reason AS override_reason,"
+	"  so.actor AS override_actor, so.origin AS override_origin,"
+	"  so.expires AS override_expires, so.seconds_left AS override_seconds_left"
+	" FROM dc_state d LEFT JOIN status_overrides so ON so.datacenter = d.datacenter"
+	" ORDER BY d.position, d.datacenter;"
+	"CREATE VIEW IF NOT EXISTS status_records AS"
+	" SELECT record, fail_open, NULLIF(serving, '') AS serving,"
+	"  " ISO("since") " AS since, since AS since_ms"
+	" FROM record_state ORDER BY position, record;"
+	"CREATE VIEW IF NOT EXISTS status_region AS"
+	" SELECT region, level, isolated,"
+	"  CASE WHEN last_peer_contact = 0 THEN NULL ELSE " ISO("last_peer_contact") " END"
+	"   AS last_peer_contact,"
+	"  NULLIF(last_peer_contact, 0) AS last_peer_contact_ms,"
+	"  CASE WHEN last_peer_contact = 0 THEN NULL"
+	"   ELSE (" NOW_MS " - last_peer_contact) / 1000 END AS contact_age_s,"
+	"  isolated_after AS isolated_after_ms, peers,"
+	"  " ISO("computed") " AS computed, computed AS computed_ms,"
+	"  (" NOW_MS " - computed) / 1000 AS computed_age_s"
+	" FROM region_state;"
+	"CREATE VIEW IF NOT EXISTS status_transitions AS"
+	" SELECT " ISO("at") " AS at, at AS at_ms, kind, subject,"
+	"  NULLIF(from_state, '') AS from_state, to_state, reason, id"
+	" FROM transitions ORDER BY at DESC, id DESC;";
+
+/* Version 7: what this region remembers of each datacenter's verdict between evaluations
+ * (state_verdict_memory_t): the last decided state, how long it has been held undecided,
+ * the flap penalty, and counters. Local like peers: never replicated; written by
+ * meridian-dnsd when it changes, read by meridianctl. */
+static const char verdict_memory_v7[] =
+	"CREATE TABLE verdict_memory ("
+	"  datacenter TEXT PRIMARY KEY,"
+	"  decided TEXT NOT NULL DEFAULT 'unknown' CHECK (decided IN ('unknown', 'up', 'down')),"
+	"  decided_at INTEGER NOT NULL DEFAULT 0,"
+	"  undecided_since INTEGER NOT NULL DEFAULT 0,"
+	"  expired INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1)),"
+	"  penalty REAL NOT NULL DEFAULT 0 CHECK (penalty >= 0),"
+	"  penalty_at INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed INTEGER NOT NULL DEFAULT 0 CHECK (suppressed IN (0, 1)),"
+	"  transitions INTEGER NOT NULL DEFAULT 0,"
+	"  holds INTEGER NOT NULL DEFAULT 0,"
+	"  isolated INTEGER NOT NULL DEFAULT 0,"
+	"  expiries INTEGER NOT NULL DEFAULT 0,"
+	"  suppressions INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;";
+
+/* Version 8, store identity and anti-entropy digests (issue 10). incarnation: random, made when the
+ * store is created and again whenever it starts a new incarnation (a store found to be
+ * new or restored behind what its peers hold of its origin); own_confirmed: the highest
+ * seq of our own origin a peer has reported holding with our numbering, so entries above
+ * it are the ones renumbered if our numbering turns out to collide. Existing stores trust
+ * their own cursor. digests: per replicated table and row origin, the row count and the
+ * wrapping sum of a 64-bit hash of each row's JSON, kept in the write transaction through
+ * row_hashes (each row's current hash, so an update subtracts the old one in O(1)).
+ * Local like peers: never replicated. */
+static const char identity_v8[] =
+	"ALTER TABLE node ADD COLUMN incarnation TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE node ADD COLUMN own_confirmed INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (own_confirmed >= 0);"
+	"UPDATE node SET incarnation = lower(hex(randomblob(8))),"
+	"  own_confirmed = COALESCE((SELECT seq FROM cursors WHERE origin = node.region), 0);"
+	"CREATE TABLE digests ("
+	"  tbl TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  sum INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tbl, origin)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE row_hashes ("
+	"  tbl TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  hash INTEGER NOT NULL,"
+	"  PRIMARY KEY (tbl, key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE divergences ("
+	"  peer TEXT NOT NULL,"
+	"  tbl TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  local_digest TEXT NOT NULL DEFAULT '',"
+	"  peer_digest TEXT NOT NULL DEFAULT '',"
+	"  detected INTEGER NOT NULL DEFAULT 0,"
+	"  repaired INTEGER NOT NULL DEFAULT 0,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (peer, tbl, origin)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_divergences AS"
+	" SELECT peer, tbl AS table_name, origin, local_digest, peer_digest,"
+	"  CASE WHEN detected = 0 THEN NULL ELSE " ISO("detected") " END AS detected,"
+	"  CASE WHEN repaired = 0 THEN NULL ELSE " ISO("repaired") " END AS repaired,"
+	"  repaired >= detected AS resolved, count"
+	" FROM divergences ORDER BY peer, tbl, origin;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
 	peer_origins_v3,
+	deployments_v4,
+	observations_received_v5,
+	status_tables_v6,
+	verdict_memory_v7,
+	identity_v8,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

@@ -11,14 +11,15 @@
 /* The document:
  *   {"format": "meridian-snapshot/1", "region": exporter, "hlc": high-water mark,
  *    "exported": ms, "cursors": [{"origin", "seq"}...],
- *    "observations": [row...], "overrides": [row...], "events": [row...]}
+ *    "observations": [row...], "overrides": [row...], "events": [row...],
+ *    "deployments": [row...]}
  * Rows are exactly the change-log row JSON. The export runs in one read transaction, so
  * rows and cursors agree: every entry up to a cursor is reflected in the rows. */
 #define SNAPSHOT_FORMAT "meridian-snapshot/1"
 
 int state_snapshot_export(state_t *st, char **json)
 {
-	char sql[2048];
+	char sql[4096];
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -31,8 +32,10 @@ int state_snapshot_export(state_t *st, char **json)
 	    "  FROM cursors)),"
 	    " 'observations', json((SELECT json_group_array(json(%s)) FROM observations)),"
 	    " 'overrides', json((SELECT json_group_array(json(%s)) FROM overrides)),"
-	    " 'events', json((SELECT json_group_array(json(%s)) FROM events)))",
-	    state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json);
+	    " 'events', json((SELECT json_group_array(json(%s)) FROM events)),"
+	    " 'deployments', json((SELECT json_group_array(json(%s)) FROM deployments)))",
+	    state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json,
+	    state_table_find("deployments")->row_json);
 	stmt = state_prepare(st, sql);
 	if (!stmt)
 		return -1;
@@ -49,7 +52,22 @@ int state_snapshot_export(state_t *st, char **json)
 	return *json ? 0 : -1;
 }
 
-static int import_rows(state_t *st, const char *json, const state_table_t *t)
+bool state_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	for (; name[n] != '\0'; n++) {
+		char c = name[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return n > 0 && n < STATE_NAME_MAX;
+}
+
+/* -1 malformed, -2 an hlc too far ahead; st->err says which row. */
+static int import_rows(state_t *st, const char *json, const state_table_t *t, int64_t max_ms)
 {
 	sqlite3_stmt *stmt = state_prepare(st, "SELECT value FROM json_each(?1, '$.' || ?2)");
 	char why[256];
@@ -60,66 +78,226 @@ static int import_rows(state_t *st, const char *json, const state_table_t *t)
 	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, t->name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int bad;
+
 		n++;
-		if (state_row_apply(st, t, (const char *)sqlite3_column_text(stmt, 0), why,
-				    sizeof(why)) < 0) {
+		bad = state_row_apply(st, t, (const char *)sqlite3_column_text(stmt, 0), max_ms,
+				      why, sizeof(why));
+		if (bad < 0) {
 			state_release(st, stmt);
-			return state_fail(st, "snapshot: %s row %d: %s", t->name, n, why);
+			state_fail(st, "snapshot: %s row %d: %s", t->name, n, why);
+			return bad;
 		}
 	}
 	state_release(st, stmt);
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "snapshot");
 }
 
-int state_snapshot_import(state_t *st, const char *json)
+/* The document's own members: the header, the cursors and one array per table. */
+static int check_document(state_t *st, const char *json, const char *region, int64_t max_ms,
+			  int64_t *hlc)
 {
+	static const char *const head[] = {"format", "region", "hlc", "exported", "cursors"};
+	const char *names[M_ARRAY_LEN(head) + 16];
+	size_t n = 0;
+	char why[200], exporter[STATE_NAME_MAX] = "";
 	sqlite3_stmt *stmt;
-	int64_t hlc = 0;
-	int rc, ok = 0;
+	int ok = 0;
 
-	if (state_tx_begin(st) < 0)
-		return -1;
 	stmt = state_prepare(
-	    st, "SELECT json_valid(?1) AND json_extract(?1, '$.format') = '" SNAPSHOT_FORMAT "'"
-		" AND json_type(?1, '$.hlc') = 'integer'"
-		" AND json_type(?1, '$.cursors') = 'array'"
-		" AND json_type(?1, '$.observations') = 'array'"
-		" AND json_type(?1, '$.overrides') = 'array'"
-		" AND json_type(?1, '$.events') = 'array', json_extract(?1, '$.hlc')");
+	    st, "SELECT json_valid(?1) AND json_type(?1) = 'object'"
+		" AND json_extract(?1, '$.format') = '" SNAPSHOT_FORMAT "'"
+		" AND json_type(?1, '$.hlc') = 'integer' AND json_extract(?1, '$.hlc') >= 0"
+		" AND json_type(?1, '$.cursors') = 'array',"
+		" json_extract(?1, '$.hlc'), json_extract(?1, '$.region')");
 	if (!stmt)
-		goto fail;
+		return -1;
 	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		ok = sqlite3_column_int(stmt, 0);
-		hlc = sqlite3_column_int64(stmt, 1);
+		*hlc = sqlite3_column_int64(stmt, 1);
+		state_copy(exporter, sizeof(exporter), (const char *)sqlite3_column_text(stmt, 2));
 	}
 	state_release(st, stmt);
-	if (!ok) {
-		state_fail(st, "snapshot: not a " SNAPSHOT_FORMAT " document");
-		goto fail;
+	if (!ok)
+		return state_fail(st, "snapshot: not a " SNAPSHOT_FORMAT " document");
+	for (size_t i = 0; i < M_ARRAY_LEN(head); i++)
+		names[n++] = head[i];
+	for (size_t i = 0; i < state_table_count && n < M_ARRAY_LEN(names); i++)
+		names[n++] = state_tables[i].name;
+	if (state_json_members_check(st, json, "$", names, n, why, sizeof(why)) < 0)
+		return state_fail(st, "snapshot: %s", why);
+	if (region && strcmp(exporter, region) != 0)
+		return state_fail(st, "snapshot: region: not %s", region);
+	if (max_ms > 0 && (*hlc >> 16) > max_ms) {
+		state_fail(st, "snapshot: hlc %lld is %lld ms past the allowed clock skew",
+			   (long long)*hlc, (long long)((*hlc >> 16) - max_ms));
+		return -2;
 	}
-	for (size_t i = 0; i < state_table_count; i++)
-		if (import_rows(st, json, &state_tables[i]) < 0)
-			goto fail;
-	/* Cursors only move forward: what we already hold beyond the snapshot stays. */
-	stmt = state_prepare(st,
-			     "INSERT INTO cursors (origin, seq)"
-			     " SELECT json_extract(value, '$.origin'), json_extract(value, '$.seq')"
-			     " FROM json_each(?1, '$.cursors') WHERE true"
-			     " ON CONFLICT (origin) DO UPDATE SET seq = max(seq, excluded.seq)");
+	stmt = state_prepare(st, "SELECT json_type(?1, '$.' || ?2)");
 	if (!stmt)
-		goto fail;
+		return -1;
 	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	state_release(st, stmt);
-	if (rc != SQLITE_DONE) {
-		state_fail_sql(st, "snapshot: cursors");
-		goto fail;
+	for (size_t i = 0; i < state_table_count; i++) {
+		const char *type;
+
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 2, state_tables[i].name, -1, SQLITE_STATIC);
+		type = sqlite3_step(stmt) == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0)
+							: NULL;
+		/* deployments (schema 4): a region that predates it exports none */
+		if (!type && strcmp(state_tables[i].name, "deployments") == 0)
+			continue;
+		if (!type || strcmp(type, "array") != 0) {
+			state_release(st, stmt);
+			return state_fail(st, "snapshot: %s: missing or not an array",
+					  state_tables[i].name);
+		}
 	}
-	if (state_hlc_persist_observe(st, (uint64_t)hlc) < 0)
-		goto fail;
-	return state_tx_commit(st);
-fail:
+	state_release(st, stmt);
+	return 0;
+}
+
+/* Raises origin's cursor to seq when that is ahead; the log of origin is then cut at seq,
+ * since the entries between the old cursor and seq were never received here. */
+static int cursor_raise(state_t *st, const char *origin, int64_t seq)
+{
+	static const char *const sql[] = {
+	    "DELETE FROM changelog WHERE origin = ?1 AND seq <= ?2"
+	    " AND ?2 > COALESCE((SELECT seq FROM cursors WHERE origin = ?1), 0)",
+	    "INSERT INTO cursors (origin, seq) VALUES (?1, ?2)"
+	    " ON CONFLICT (origin) DO UPDATE SET seq = max(seq, excluded.seq)",
+	};
+
+	for (size_t i = 0; i < M_ARRAY_LEN(sql); i++) {
+		sqlite3_stmt *stmt = state_prepare(st, sql[i]);
+		int rc;
+
+		if (!stmt)
+			return -1;
+		sqlite3_bind_text(stmt, 1, origin, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 2, seq);
+		rc = sqlite3_step(stmt);
+		state_release(st, stmt);
+		if (rc != SQLITE_DONE)
+			return state_fail_sql(st, "snapshot: cursors");
+	}
+	return 0;
+}
+
+static int import_cursors(state_t *st, const char *json)
+{
+	static const char *const members[] = {"origin", "seq"};
+	sqlite3_stmt *stmt = state_prepare(
+	    st, "SELECT value, json_type(value), json_type(value, '$.origin'),"
+		" json_extract(value, '$.origin'), json_type(value, '$.seq'),"
+		" json_extract(value, '$.seq') FROM json_each(?1, '$.cursors')");
+	char why[200], origin[STATE_NAME_MAX];
+	int rc, n = 0;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(stmt, 1);
+		const char *otype = (const char *)sqlite3_column_text(stmt, 2);
+		const char *stype = (const char *)sqlite3_column_text(stmt, 4);
+		const char *name = (const char *)sqlite3_column_text(stmt, 3);
+		int64_t seq = sqlite3_column_int64(stmt, 5);
+		const char *fault = NULL;
+
+		n++;
+		if (!type || strcmp(type, "object") != 0)
+			fault = "not an object";
+		else if (state_json_members_check(st, (const char *)sqlite3_column_text(stmt, 0),
+						  "$", members, 2, why, sizeof(why)) < 0)
+			fault = why;
+		else if (!otype || strcmp(otype, "text") != 0 || !name || !state_name_valid(name))
+			fault = "origin: not a region name";
+		else if (!stype || strcmp(stype, "integer") != 0 || seq < 0 ||
+			 (uint64_t)seq > STATE_SEQ_MAX)
+			fault = "seq: not an integer in 0..2^62";
+		if (fault) {
+			char copy[200];
+
+			snprintf(copy, sizeof(copy), "%s", fault);
+			state_release(st, stmt);
+			return state_fail(st, "snapshot: cursors[%d]: %s", n - 1, copy);
+		}
+		state_copy(origin, sizeof(origin), name);
+		/* Never our own: a peer's word on how far our log goes could make us reuse or
+		 * skip seqs of our own origin. */
+		if (strcmp(origin, st->region) == 0)
+			continue;
+		if (cursor_raise(st, origin, seq) < 0) {
+			state_release(st, stmt);
+			return -1;
+		}
+	}
+	state_release(st, stmt);
+	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "snapshot: cursors");
+}
+
+/* Removes our rows of (table, origin), their hashes and digest: the snapshot's copy of
+ * them then comes in whatever its hlc. */
+static int rows_drop(state_t *st, const state_digest_t *d)
+{
+	const state_table_t *t = state_table_find(d->table);
+	char sql[256];
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!t)
+		return state_fail(st, "re-sync: unknown table '%s'", d->table);
+	for (int i = 0; i < 3; i++) {
+		if (i == 0)
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE origin = ?2", t->name);
+		else
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE tbl = ?1 AND origin = ?2",
+				 i == 1 ? "row_hashes" : "digests");
+		stmt = state_prepare(st, sql);
+		if (!stmt)
+			return -1;
+		if (i > 0)
+			sqlite3_bind_text(stmt, 1, t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, d->origin, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		state_release(st, stmt);
+		if (rc != SQLITE_DONE)
+			return state_fail_sql(st, "re-sync");
+	}
+	return 0;
+}
+
+int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
+				  int64_t max_ms, const state_digest_t *replace, size_t count)
+{
+	int64_t hlc = 0;
+	int rc;
+
+	if (state_tx_begin(st) < 0)
+		return -1;
+	rc = check_document(st, json, region[0] ? region : NULL, max_ms, &hlc);
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = rows_drop(st, &replace[i]);
+	for (size_t i = 0; rc == 0 && i < state_table_count; i++)
+		rc = import_rows(st, json, &state_tables[i], max_ms);
+	if (rc == 0)
+		rc = import_cursors(st, json);
+	if (rc == 0)
+		rc = state_hlc_persist_observe(st, (uint64_t)hlc);
+	if (rc == 0)
+		return state_tx_commit(st);
 	state_tx_rollback(st);
-	return -1;
+	return rc < -1 ? rc : -1;
+}
+
+int state_snapshot_import_from(state_t *st, const char *json, const char *region, int64_t max_ms)
+{
+	return state_snapshot_import_replace(st, json, region, max_ms, NULL, 0);
+}
+
+int state_snapshot_import(state_t *st, const char *json)
+{
+	return state_snapshot_import_from(st, json, "", 0);
 }

@@ -50,21 +50,69 @@ static bool override_live(const state_override_t *o, int64_t now_ms)
 	return !o->deleted && (o->expires_ms == 0 || o->expires_ms > now_ms);
 }
 
-static void observe_votes(const conf_t *conf, const char *name, const state_observation_t *obs,
-			  size_t obs_count, int64_t now_ms, state_verdict_t *v)
+int64_t state_observation_age_ms(const state_observation_t *o, int64_t now_ms)
+{
+	return now_ms - (o->received_ms ? o->received_ms : o->checked_ms);
+}
+
+int64_t state_observation_since_ms(const state_observation_t *o)
+{
+	/* checked - since is a span on the observer's own clock: moved onto ours whole. */
+	return o->received_ms ? o->received_ms - (o->checked_ms - o->since_ms) : o->since_ms;
+}
+
+bool state_observation_fresh(const conf_t *conf, const state_observation_t *o, int64_t now_ms)
+{
+	int64_t stale = (int64_t)conf->health.stale_after_ms;
+
+	if (stale == 0)
+		return true;
+	if (state_observation_age_ms(o, now_ms) > stale)
+		return false;
+	/* The backstop for a row that arrives late (a backlog replayed after a partition
+	 * heals): by the observer's clock it must be no older than stale_after plus the skew
+	 * replication accepts, so any clock replication accepts passes. */
+	return now_ms - o->checked_ms <= stale + (int64_t)conf->replication.max_clock_skew_ms;
+}
+
+/* Is checker one of the configured regions (this one or a replication peer)? */
+static bool region_configured(const conf_t *conf, const char *checker)
+{
+	if (conf->region != NULL && strcmp(conf->region, checker) == 0)
+		return true;
+	for (size_t p = 0; p < conf->replication.peer_count; p++)
+		if (conf->replication.peers[p].region != NULL &&
+		    strcmp(conf->replication.peers[p].region, checker) == 0)
+			return true;
+	return false;
+}
+
+/* Counts the votes on datacenter name and decides what they alone say: UP, DOWN, or
+ * UNKNOWN when they decide nothing (too few fresh votes either way). */
+static state_dc_state_t observe_votes(const conf_t *conf, const char *name,
+				      const state_observation_t *obs, size_t obs_count,
+				      int64_t now_ms, state_verdict_t *v)
 {
 	const char *down_detail = NULL;
-	unsigned fresh, quorum;
+	unsigned fresh, missing, regions = 1 + (unsigned)conf->replication.peer_count;
+	char detail[STATE_TEXT_MAX + 4] = "";
 
 	for (size_t j = 0; j < obs_count; j++) {
 		const state_observation_t *o = &obs[j];
 
-		if (strcmp(o->datacenter, name) != 0 || o->status == STATE_HEALTH_UNKNOWN)
+		if (strcmp(o->datacenter, name) != 0)
 			continue;
-		if (conf->health.stale_after_ms &&
-		    now_ms - o->checked_ms > (int64_t)conf->health.stale_after_ms) {
+		if (!region_configured(conf, o->checker))
+			regions++; /* a checker not configured is one more voter */
+		if (o->status == STATE_HEALTH_UNKNOWN)
+			continue;
+		if (!state_observation_fresh(conf, o, now_ms)) {
 			v->votes_stale++;
-		} else if (o->status == STATE_HEALTH_DOWN) {
+			continue;
+		}
+		if (conf->region != NULL && strcmp(o->checker, conf->region) == 0)
+			v->own_fresh = true;
+		if (o->status == STATE_HEALTH_DOWN) {
 			v->votes_down++;
 			if (!down_detail && o->detail[0])
 				down_detail = o->detail;
@@ -73,47 +121,76 @@ static void observe_votes(const conf_t *conf, const char *name, const state_obse
 		}
 	}
 	fresh = v->votes_up + v->votes_down;
+	missing = regions > fresh ? regions - fresh : 0;
+	v->regions = regions;
+	v->quorum = conf->health.quorum ? conf->health.quorum : regions / 2 + 1;
+	if (down_detail)
+		snprintf(detail, sizeof(detail), " (%s)", down_detail);
 	if (fresh == 0) {
-		v->observed = STATE_DC_UNKNOWN;
 		if (v->votes_stale)
-			why_set(v->why, sizeof(v->why),
-				"no fresh observation (%u stale): served (fail open)",
+			why_set(v->why, sizeof(v->why), "no fresh observation (%u stale)",
 				v->votes_stale);
 		else
-			why_set(v->why, sizeof(v->why), "no fresh observation: served (fail open)");
-		return;
+			why_set(v->why, sizeof(v->why), "no fresh observation");
+		return STATE_DC_UNKNOWN;
 	}
-	quorum = conf->health.quorum ? conf->health.quorum : fresh / 2 + 1;
-	if (v->votes_down >= quorum) {
-		v->observed = STATE_DC_DOWN;
-		why_set(v->why, sizeof(v->why), "%u of %u fresh observations say down%s%s%s",
-			v->votes_down, fresh, down_detail ? " (" : "",
-			down_detail ? down_detail : "", down_detail ? ")" : "");
-	} else if (v->votes_down == 0) {
-		v->observed = STATE_DC_UP;
-		why_set(v->why, sizeof(v->why), "%u of %u fresh observations say up", v->votes_up,
-			fresh);
-	} else {
-		v->observed = STATE_DC_UP;
+	if (v->votes_down >= v->quorum) {
+		why_set(v->why, sizeof(v->why), "%u of %u regions say down%s", v->votes_down,
+			regions, detail);
+		return STATE_DC_DOWN;
+	}
+	if (v->votes_down + missing < v->quorum) {
+		if (v->votes_down == 0)
+			why_set(v->why, sizeof(v->why), "%u of %u regions say up", v->votes_up,
+				regions);
+		else
+			why_set(v->why, sizeof(v->why), "%u of %u regions say down, quorum is %u",
+				v->votes_down, regions, v->quorum);
+		return STATE_DC_UP;
+	}
+	/* Cut off from enough regions that the missing votes could tip it either way. */
+	if (conf->health.isolated != NULL && strcmp(conf->health.isolated, "alone") == 0) {
+		bool down = v->votes_down > fresh / 2;
+
+		v->alone = true;
 		why_set(v->why, sizeof(v->why),
-			"%u of %u fresh observations say down, quorum is %u", v->votes_down, fresh,
-			quorum);
+			"isolated (%u of %u regions without a fresh vote): decided alone, %u of %u"
+			" fresh say %s%s",
+			missing, regions, down ? v->votes_down : v->votes_up, fresh,
+			down ? "down" : "up", down ? detail : "");
+		return down ? STATE_DC_DOWN : STATE_DC_UP;
 	}
+	why_set(v->why, sizeof(v->why),
+		"isolated: %u of %u regions say down, %u without a fresh vote, quorum is %u",
+		v->votes_down, regions, missing, v->quorum);
+	return STATE_DC_UNKNOWN;
 }
 
 void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, size_t obs_count,
 			   const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
 			   state_verdict_t *out)
 {
+	state_verdict_decide(conf, obs, obs_count, ovr, ovr_count, NULL, now_ms, out, NULL);
+}
+
+void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, size_t obs_count,
+			  const state_override_t *ovr, size_t ovr_count,
+			  const state_verdict_memory_t *mem_in, int64_t now_ms, state_verdict_t *out,
+			  state_verdict_memory_t *mem_out)
+{
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
 		const char *name = conf->datacenters[i].name;
 		state_verdict_t *v = &out[i];
 		const state_override_t *o = NULL;
+		state_verdict_memory_t scratch;
 		char observed_why[STATE_TEXT_MAX];
+		state_dc_state_t raw;
 
 		memset(v, 0, sizeof(*v));
 		v->override_index = -1;
-		observe_votes(conf, name, obs ? obs : NULL, obs ? obs_count : 0, now_ms, v);
+		raw = observe_votes(conf, name, obs, obs ? obs_count : 0, now_ms, v);
+		state_hold_apply(conf, raw, mem_in ? &mem_in[i] : NULL, now_ms, v,
+				 mem_out ? &mem_out[i] : &scratch);
 		v->effective = v->observed;
 		for (size_t j = 0; ovr && j < ovr_count; j++) {
 			if (strcmp(ovr[j].datacenter, name) != 0 || !override_live(&ovr[j], now_ms))
@@ -149,6 +226,13 @@ void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, s
 		}
 		v->serving = state_serves(v->effective);
 	}
+}
+
+int state_verdict_fail_open_rank(const state_verdict_t *v)
+{
+	if (v->serving)
+		return 0;
+	return v->observed == STATE_DC_DOWN ? 2 : 1;
 }
 
 /* How a non-serving datacenter reads in a refusal: "eu-west is down", "us-east drained". */
@@ -235,7 +319,9 @@ int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current
 	return check_change(conf, current, dc, proposed, why, whylen);
 }
 
-int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out)
+/* Reads observations, overrides and memory in one snapshot and decides. */
+static int verdict_read(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out,
+			state_verdict_memory_t *was, state_verdict_memory_t *mem)
 {
 	state_observation_t *obs = NULL;
 	state_override_t *ovr = NULL;
@@ -245,21 +331,50 @@ int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_ve
 	bool own_tx = sqlite3_get_autocommit(db) != 0;
 	int rc = 0;
 
-	/* Both lists from one snapshot, so an override and the observations it is judged
-	 * with come from the same commit. */
+	/* All from one snapshot, so an override and the observations it is judged with
+	 * come from the same commit. */
 	if (own_tx && state_tx_read(st) < 0)
 		return -1;
 	if (state_observations_list(st, &obs, &obs_count) < 0 ||
-	    state_overrides_list(st, &ovr, &ovr_count) < 0)
+	    state_overrides_list(st, &ovr, &ovr_count) < 0 ||
+	    state_verdict_memory_load(st, conf, was) < 0)
 		rc = -1;
 	if (own_tx)
 		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
-	if (rc < 0) {
-		free(obs);
-		return -1;
-	}
-	state_verdict_compute(conf, obs, obs_count, ovr, ovr_count, now_ms, out);
+	if (rc == 0)
+		state_verdict_decide(conf, obs, obs_count, ovr, ovr_count, was, now_ms, out, mem);
 	free(obs);
 	free(ovr);
-	return 0;
+	return rc;
+}
+
+int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out)
+{
+	size_t n = conf->datacenter_count ? conf->datacenter_count : 1;
+	state_verdict_memory_t *was = calloc(n, sizeof(*was));
+	int rc;
+
+	if (was == NULL)
+		return state_fail(st, "verdict memory: out of memory");
+	rc = verdict_read(st, conf, now_ms, out, was, NULL);
+	free(was);
+	return rc;
+}
+
+int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out,
+			 state_verdict_memory_t *mem)
+{
+	size_t n = conf->datacenter_count ? conf->datacenter_count : 1;
+	state_verdict_memory_t *was = calloc(2 * n, sizeof(*was));
+	int rc;
+
+	if (was == NULL)
+		return state_fail(st, "verdict memory: out of memory");
+	rc = verdict_read(st, conf, now_ms, out, was, was + n);
+	if (rc == 0)
+		rc = state_verdict_memory_save(st, conf, was, was + n);
+	if (rc == 0 && mem != NULL && conf->datacenter_count)
+		memcpy(mem, was + n, conf->datacenter_count * sizeof(*mem));
+	free(was);
+	return rc;
 }

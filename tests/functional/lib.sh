@@ -25,21 +25,103 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 
-# t_port: a free TCP+UDP port on 127.0.0.1 (bind-probe with python).
-t_port() {
-	python3 - <<'PY'
-import socket
+# Every wait below is a condition polled until a deadline, never a fixed sleep. The
+# deadlines are generous (a busy 2-core machine, valgrind, ASan); T_WAIT_SCALE multiplies
+# them all for a slower setup still.
+: "${T_WAIT_SCALE:=1}"
+
+# t_until SECONDS COMMAND...: runs COMMAND every 0.05 s until it succeeds (0), or 1 once
+# SECONDS (times T_WAIT_SCALE) of wall-clock time have passed.
+t_until() {
+	local secs=$1; shift
+	local end=$((SECONDS + secs * T_WAIT_SCALE + 1))
+	while :; do
+		"$@" && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# t_log_has FILE REGEX: the file exists and a line matches (grep -E).
+t_log_has() { [ -e "$1" ] && grep -qE -- "$2" "$1"; }
+
+# t_wait_log FILE REGEX [SECONDS]: waits until a line of FILE matches REGEX (default 30 s).
+t_wait_log() {
+	t_until "${3:-30}" t_log_has "$1" "$2" && return 0
+	echo "# waited for /$2/ in $1:"; tail -5 "$1" 2>/dev/null; return 1
+}
+
+# Ports: never picked here and bound later by someone else (another process may take a
+# port in between). A program under test listens on port 0 and logs the port it got
+# (t_listen_port); a port that must refuse connections, or be busy, is held by t_hold.
+
+# t_listen_port LOG [ADDRESS [SECONDS]]: waits (30 s by default) for "listening on
+# ADDRESS:PORT" in LOG (as meridian-dnsd logs it; ADDRESS 127.0.0.1 by default, [::1] or
+# 0.0.0.0 as written) and prints PORT.
+t_listen_port() {
+	t_until "${3:-30}" t_listen_port_now "$1" "${2:-127.0.0.1}" >/dev/null && \
+		t_listen_port_now "$1" "${2:-127.0.0.1}" && return 0
+	echo "# no \"listening on ${2:-127.0.0.1}:PORT\" in $1:" >&2; tail -5 "$1" >&2; return 1
+}
+
+# t_listen_port_now LOG ADDRESS: prints the port once it is logged; 1 before.
+t_listen_port_now() {
+	[ -e "$1" ] && awk -v a="listening on $2:" '
+		{ i = index($0, a); if (i) { p = substr($0, i + length(a)); sub(/[^0-9].*/, "", p)
+		  print p; found = 1; exit } }
+		END { exit !found }' "$1"
+}
+
+# t_hold NAME: starts a process that holds one port on 127.0.0.1 bound in TCP and in UDP
+# (never listening, never reading): connections to it are refused, datagrams unanswered,
+# and nothing else can bind it. Sets PORT_NAME to it.
+t_hold() {
+	local name=$1
+	t_start "hold-$name" python3 -c '
+import os, signal, socket, sys
 while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    t = socket.socket()
     try:
-        u.bind(("127.0.0.1", p)); print(p); break
+        t.bind(("127.0.0.1", u.getsockname()[1]))
+        break
+    except OSError:
+        u.close(); t.close()
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(u.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+signal.pause()
+' "$WORK/hold-$name.port"
+	t_until 30 test -s "$WORK/hold-$name.port" || t_abort "port holder $name started"
+	eval "PORT_$name=$(cat "$WORK/hold-$name.port")"
+}
+
+# t_low_port: for meridian-replicator only, which cannot listen on port 0 (its peers'
+# configs name its port, and a restarted replicator must get the same one back): a port
+# below the kernel's ephemeral range that is free now. No connection's source port is
+# ever taken from there, so only a program binding a fixed port in 20000-32000 could take
+# it before the replicator binds it.
+t_low_port() {
+	python3 - <<'PY'
+import random, socket
+while True:
+    p = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
     except OSError:
         pass
     finally:
-        u.close(); t.close()
+        s.close()
 PY
 }
+
+# t_port: LEGACY, for scenarios not converted yet (do not use in a new one): a port
+# chosen now for a program that binds it later, i.e. the race the helpers above avoid.
+# It comes from below the ephemeral range (t_low_port), so at least no connection's
+# source port takes it in between.
+t_port() { t_low_port; }
 
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.
 t_start() {
@@ -49,24 +131,31 @@ t_start() {
 	eval "PID_$(echo "$name" | tr -c 'A-Za-z0-9_\n' _)=$!"
 }
 
-# t_wait_udp PORT: waits until a DNS server answers on 127.0.0.1:PORT (10 s).
+# t_answers PORT: a DNS server answers id.server on 127.0.0.1:PORT.
+t_answers() { kdig @127.0.0.1 -p "$1" +timeout=1 +retry=0 id.server CH TXT >/dev/null 2>&1; }
+
+# t_wait_dns PORT: waits (30 s) until a DNS server answers on 127.0.0.1:PORT.
 t_wait_dns() {
-	local port=$1
-	for _ in $(seq 100); do
-		kdig @127.0.0.1 -p "$port" +timeout=1 +retry=0 id.server CH TXT >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "server on port $port did not answer"; return 1
+	t_until 30 t_answers "$1" && return 0
+	echo "server on port $1 did not answer"; return 1
 }
 
-# t_wait_tcp PORT: waits until something accepts on 127.0.0.1:PORT (10 s).
+# t_accepts PORT: something accepts TCP connections on 127.0.0.1:PORT.
+t_accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# t_wait_tcp PORT: waits (30 s) until something accepts on 127.0.0.1:PORT.
 t_wait_tcp() {
-	local port=$1
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "nothing listening on port $port"; return 1
+	t_until 30 t_accepts "$1" && return 0
+	echo "nothing listening on port $1"; return 1
+}
+
+# t_refuses PORT: connections to 127.0.0.1:PORT are refused.
+t_refuses() { ! t_accepts "$1"; }
+
+# t_wait_refused PORT: waits (30 s) until connections to 127.0.0.1:PORT are refused.
+t_wait_refused() {
+	t_until 30 t_refuses "$1" && return 0
+	echo "port $1 still accepts"; return 1
 }
 
 # t_check DESCRIPTION COMMAND...: runs a command, counts pass/fail.

@@ -14,8 +14,8 @@ VERSION=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$BIN/config.h")
 [ -n "$VERSION" ] || t_abort "PACKAGE_VERSION not found in $BIN/config.h"
 
 cd "$WORK" || exit 1
-DNS_PORT=$(t_port)
-REPL_PORT=$(t_port)
+# meridian-dnsd listens on a port it picks (port 0); the replicator cannot (t_low_port).
+REPL_PORT=$(t_low_port)
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
 cat >example.com.zone <<'ZONE'
 $ORIGIN example.com.
@@ -29,7 +29,7 @@ cat >good.yaml <<YAML
 region: r1
 state: state.db
 dns:
-  listen: ["127.0.0.1:$DNS_PORT"]
+  listen: ["127.0.0.1:0"]
   zones:
     - origin: example.com.
       file: example.com.zone
@@ -98,11 +98,8 @@ for p in "${DAEMONS[@]}"; do
 	t_eq "$p: a stray argument is named" "$p: unexpected argument 'extra'" "${ERR%%$'\n'*}"
 done
 
-# wait_for CONDITION...: up to 10 s.
-wait_for() {
-	for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+# wait_for CONDITION...: up to 30 s.
+wait_for() { t_until 30 "$@"; }
 pid_file_holds() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 

@@ -12,18 +12,20 @@ t_eq "drain exits 0" 0 "$RC"
 t_contains "drain reports what it did" 'us-east: drain by alice until' "$OUT"
 
 ctl status --json
-t_eq "status --json exits 0" 0 "$RC"
+t_eq "status --json exits 1 (WARNING: a datacenter drained)" 1 "$RC"
 t_check "status --json parses" json_ok
 t_eq "us-east drained in JSON" "drained" "$(jq_py 'd["datacenters"][0]["state"]')"
 t_eq "drain carries its reason" "kernel upgrade" "$(jq_py 'd["datacenters"][0]["override"]["reason"]')"
 t_eq "drain carries its actor" "alice" "$(jq_py 'd["datacenters"][0]["override"]["actor"]')"
-t_eq "drain lasts about 30m" True "$(jq_py '1795000 < d["datacenters"][0]["override"]["remaining_ms"] <= 1800000')"
+# (about: the time since the drain, seconds on a loaded machine, has passed already)
+t_eq "drain lasts about 30m" True "$(jq_py '1680000 < d["datacenters"][0]["override"]["remaining_ms"] <= 1800000')"
 t_eq "us-east not serving" False "$(jq_py 'd["datacenters"][0]["serving"]')"
 t_eq "eu-west untouched" "unknown None" "$(jq_py 'd["datacenters"][1]["state"] + " " + str(d["datacenters"][1]["override"])')"
 t_eq "no record fails open" "[]" "$(jq_py 'd["fail_open"]')"
 
 ctl status
-t_contains "status table shows the drain" "us-east     DRAINED (real UNKNOWN)  no observations  drain by alice, 29m5" "$OUT"
+t_check "status table shows the drain" grep -qE \
+	"^us-east     DRAINED \(real UNKNOWN\)  no observations  drain by alice, 2[89]m[0-9]{2}s left" <<<"$OUT"
 t_contains "status table shows the reason" ': "kernel upgrade"' "$OUT"
 
 ctl events

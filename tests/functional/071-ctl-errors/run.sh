@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 071-ctl-errors: every way an operator can get meridianctl wrong gets a clear message
-# and the documented exit status (2 usage, 1 refused or failed), and changes nothing.
+# and the documented exit status (2 usage, 1 refused or failed; `status` 3 UNKNOWN),
+# and changes nothing.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../070-ctl-override/ctl.sh"
 
@@ -8,7 +9,7 @@ c_config
 
 # Before any state exists, read commands say why they cannot answer.
 ctl status
-t_eq "status without a store fails" 1 "$RC"
+t_eq "status without a store is UNKNOWN (3)" 3 "$RC"
 t_eq "status without a store says why" \
 	"meridianctl: state store $WORK/state.db does not exist yet (it is created by meridian-dnsd, meridian-healthcheck, meridian-replicator or the first override)" \
 	"$ERR"
@@ -42,7 +43,7 @@ t_check "usage errors did not create the store" test ! -e "$WORK/state.db"
 
 # The config: -c missing file, MERIDIAN_CONFIG, a broken file.
 OUT=$("$BIN/meridianctl" -c "$WORK/nope.yaml" status 2>&1); RC=$?
-t_eq "missing config: exit 1" 1 "$RC"
+t_eq "missing config: status is UNKNOWN (3)" 3 "$RC"
 t_contains "missing config: named" "$WORK/nope.yaml" "$OUT"
 OUT=$(MERIDIAN_CONFIG="$WORK/meridian.yaml" "$BIN/meridianctl" check 2>&1); RC=$?
 t_eq "MERIDIAN_CONFIG is used" 0 "$RC"

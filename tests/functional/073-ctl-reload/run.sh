@@ -7,7 +7,6 @@
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 
-port=$(t_port)
 mkdir -p "$WORK/zones"
 cat >"$WORK/zones/example.com.zone" <<'ZONE'
 $ORIGIN example.com.
@@ -20,7 +19,7 @@ cat >"$WORK/meridian.yaml" <<CONF
 region: us-east
 state: state.db
 dns:
-  listen: ["127.0.0.1:$port"]
+  listen: ["127.0.0.1:0"]
   threads: 1
   zones:
     - origin: example.com.
@@ -36,18 +35,18 @@ t_contains "no dnsd: message" "meridianctl: reload: no meridian-dnsd is running 
 (cd "$WORK" && exec "$BIN/meridian-dnsd" -c meridian.yaml >"$WORK/dnsd.log" 2>&1) &
 dnsd=$!
 T_PIDS+=("$dnsd")
+port=$(t_listen_port "$WORK/dnsd.log") || c_abort "meridian-dnsd logs its port"
 t_wait_dns "$port" || c_abort "meridian-dnsd answers"
 
 ctl reload
 t_eq "reload exits 0" 0 "$RC"
 t_eq "reload names the pid" "sent SIGHUP to meridian-dnsd (pid $dnsd)" "$OUT"
-for _ in $(seq 50); do grep -q "reloaded" "$WORK/dnsd.log" && break; sleep 0.1; done
-t_contains "dnsd reloaded" "reloaded" "$(cat "$WORK/dnsd.log")"
+t_check "dnsd reloaded" t_wait_log "$WORK/dnsd.log" "reloaded"
 t_check "dnsd still running" kill -0 "$dnsd"
 
 # A second dnsd on the same config, found by the pid file it writes itself.
-port2=$(t_port)
-t_start dnsd2 "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml" --listen "127.0.0.1:$port2" --pid-file "$WORK/dnsd2.pid"
+t_start dnsd2 "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml" --listen "127.0.0.1:0" --pid-file "$WORK/dnsd2.pid"
+port2=$(t_listen_port "$WORK/dnsd2.log") || c_abort "second meridian-dnsd logs its port"
 t_wait_dns "$port2" || c_abort "second meridian-dnsd answers"
 ctl reload --pid-file "$WORK/dnsd2.pid" --json
 t_eq "reload --pid-file exits 0" 0 "$RC"

@@ -1,11 +1,14 @@
 # tests/functional/100-dnsd-lib/dnsd.sh -- helpers for the meridian-dnsd scenarios (source after lib.sh)
-# Every scenario writes its own zone and config into $WORK, starts meridian-dnsd on a
-# free loopback port and asks it with kdig; nothing leaves 127.0.0.1.
+# Every scenario writes its own zone and config into $WORK, starts meridian-dnsd on
+# 127.0.0.1 port 0 (the kernel picks a free one; dnsd logs it and d_start reads it into
+# D_PORT) and asks it with kdig; nothing leaves 127.0.0.1.
 
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 
-D_PORT=$(t_port)
+# 0 until d_start reads the real port: a scenario that writes its own config with
+# "127.0.0.1:$D_PORT" before d_start asks for port 0 too.
+D_PORT=0
 
 # d_zone: writes $WORK/zones/example.com.zone (the zone every scenario uses).
 d_zone() {
@@ -39,13 +42,14 @@ ZONE
 	done
 }
 
-# d_config [EXTRA-DNS-LINES]: writes $WORK/meridian.yaml serving example.com. on $D_PORT.
+# d_config [EXTRA-DNS-LINES]: writes $WORK/meridian.yaml serving example.com. on
+# 127.0.0.1, port 0.
 d_config() {
 	cat >"$WORK/meridian.yaml" <<CONF
 region: test-east
 state: state.db
 dns:
-  listen: ["127.0.0.1:$D_PORT"]
+  listen: ["127.0.0.1:0"]
   nsid: ns1.test-east
   threads: 2
   zones:
@@ -55,10 +59,16 @@ ${1:-}
 CONF
 }
 
-# d_start [ARGS...]: starts meridian-dnsd on our config and waits for it to answer.
+# d_start [ARGS...]: starts meridian-dnsd on our config, sets D_PORT to the port it
+# logged for 127.0.0.1 and waits for it to answer there.
 d_start() {
 	t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml" "$@"
-	t_wait_dns "$D_PORT"
+	d_port dnsd && t_wait_dns "$D_PORT"
+}
+
+# d_port [NAME]: sets D_PORT to the 127.0.0.1 port logged in $WORK/NAME.log (dnsd).
+d_port() {
+	D_PORT=$(t_listen_port "$WORK/${1:-dnsd}.log") && [ -n "$D_PORT" ]
 }
 
 # q ARGS...: kdig against our server (one try, short timeout).

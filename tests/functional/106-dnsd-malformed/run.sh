@@ -91,7 +91,7 @@ print("udp sent", sent)
 tcp = 0
 for c in range(150):
     try:
-        s = socket.create_connection(addr, timeout=2)
+        s = socket.create_connection(addr, timeout=30)
         s.setblocking(False)
         for _ in range(rng.randint(1, 20)):
             p = packet()

@@ -9,7 +9,7 @@ d_zone
 d_config "  tcp_max_connections: 1000"
 # 64 descriptors in all, hard limit too: about 50 left for connections.
 t_start dnsd prlimit --nofile=64:64 "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
-t_wait_dns "$D_PORT" || t_abort "meridian-dnsd answers under prlimit"
+{ d_port && t_wait_dns "$D_PORT"; } || t_abort "meridian-dnsd answers under prlimit"
 
 t_contains "start-up warns that the limit is low" "open files limit 64 is below" "$(cat "$WORK/dnsd.log")"
 
@@ -21,14 +21,14 @@ frame = struct.pack("!H", len(q)) + q
 held = []
 for i in range(150):
     try:
-        s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
         held.append(s)
     except OSError as e:
         print("connect", i, e)
 time.sleep(0.5)
 # The newest connection is answered (older idle ones made room).
 s = held[-1]
-s.settimeout(3)
+s.settimeout(30)
 s.sendall(frame)
 try:
     r = s.recv(4096)

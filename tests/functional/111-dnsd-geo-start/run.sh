@@ -28,7 +28,7 @@ d_zone
 d_config
 geo_config mmdb/test-city.mmdb >>"$WORK/meridian.yaml"
 d_start || t_abort "meridian-dnsd answers"
-for _ in $(seq 50); do grep -q "answering from them" "$WORK/dnsd.log" && break; sleep 0.1; done
+t_wait_log "$WORK/dnsd.log" "answering from them"
 log=$(cat "$WORK/dnsd.log")
 t_contains "start-up answers straight from the file" \
 	"info: geoip: answering straight from $WORK/mmdb/test-city.mmdb while its tries compile" "$log"
@@ -53,7 +53,6 @@ data = bytearray(open(sys.argv[1], "rb").read())
 data[:64] = b"\xff" * 64  # records pointing past the data section
 open(sys.argv[2], "wb").write(data)
 PY
-D_PORT=$(t_port)
 d_config
 geo_config corrupt.mmdb >>"$WORK/meridian.yaml"
 out=$("$BIN/meridian-dnsd" -t -c "$WORK/meridian.yaml" 2>&1)
@@ -62,14 +61,11 @@ t_contains "-t names the file and the problem" \
 	"meridian-dnsd: geoip: $WORK/corrupt.mmdb: search tree node 0 points outside the file" "$out"
 t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
 status=x
-for _ in $(seq 100); do
-	if ! kill -0 "$PID_dnsd" 2>/dev/null; then
-		status=0
-		wait "$PID_dnsd" || status=$?
-		break
-	fi
-	sleep 0.1
-done
+dnsd_gone() { ! kill -0 "$PID_dnsd" 2>/dev/null; }
+if t_until 60 dnsd_gone; then
+	status=0
+	wait "$PID_dnsd" || status=$?
+fi
 t_eq "a database that does not compile at start stops the server with status 1" 1 "$status"
 log=$(cat "$WORK/dnsd.log")
 t_contains "the error names the file and the problem" \

@@ -7,10 +7,6 @@
 . "$(dirname "$0")/../300-hc-lib/hc.sh"
 
 cd "$WORK" || exit 1
-DNS=$(t_port)
-TCP=$(t_port)
-DEAD=$(t_port)
-DNSD=$(t_port)
 mkdir -p zones
 cat >zones/example.test.zone <<'ZONE'
 $ORIGIN example.test.
@@ -27,18 +23,33 @@ cat >probe.sh <<'SH'
 #!/bin/sh
 # exits with the number in the file; "hang" sleeps in a child first (leaves a pid file)
 v=$(cat "$1")
-if [ "$v" = hang ]; then sleep 30 & echo $! >"$1.sleeper"; wait; fi
+if [ "$v" = hang ]; then sleep 600 & echo $! >"$1.sleeper"; wait; fi
 exit "$v"
 SH
 chmod +x probe.sh
 echo 0 >exec.status
-cat >meridian.yaml <<CONF
+# meridian-dnsd has a config of its own: it listens on a port it picks (port 0) and
+# logs, which the healthcheck's config then names.
+cat >dnsd.yaml <<CONF
 region: test-east
 state: state.db
 dns:
-  listen: ["127.0.0.1:$DNSD"]
+  listen: ["127.0.0.1:0"]
   zones:
     - { origin: example.test., file: zones/example.test.zone }
+CONF
+t_start dnsd "$BIN/meridian-dnsd" -c dnsd.yaml
+DNSD=$(t_listen_port dnsd.log) || t_abort "meridian-dnsd logs its port"
+t_wait_dns "$DNSD" || t_abort "meridian-dnsd answers"
+h_origin dns dns
+h_origin tcp tcp
+t_hold dead
+DNS=$PORT_dns
+TCP=$PORT_tcp
+DEAD=$PORT_dead
+cat >meridian.yaml <<CONF
+region: test-east
+state: state.db
 datacenters:
   byexec:
     addresses: [192.0.2.10]
@@ -77,10 +88,6 @@ datacenters:
 CONF
 t_eq "-t accepts the config" "meridian-healthcheck: meridian.yaml: configuration OK (7 datacenters)" "$("$BIN/meridian-healthcheck" -c meridian.yaml -t 2>&1)"
 
-h_origin dns dns "$DNS"
-t_start dnsd "$BIN/meridian-dnsd" -c meridian.yaml
-t_wait_dns "$DNSD"
-h_origin tcp tcp "$TCP"
 h_start
 t_check "exec: exit status 0 is up" h_wait byexec up
 t_eq "exec: reason" "exit status 0" "$(h_obs byexec detail)"
@@ -93,12 +100,12 @@ echo hang >exec.status
 t_check "exec: an overrunning command takes it down" h_wait byexec down
 t_eq "exec: reason is the timeout" "timeout after 300 ms" "$(h_obs byexec detail)"
 echo 0 >exec.status
-sleep 0.3
 sleeper=$(cat exec.status.sleeper 2>/dev/null)
 # Without the pid the check below would ask `kill -0` of nothing and pass.
 t_check "exec: the hanging probe recorded its child's pid" test -n "$sleeper"
-t_check "exec: the overrunning command's children were killed too" \
-	sh -c "! kill -0 $sleeper 2>/dev/null || grep -q '^State:.*Z' /proc/$sleeper/status"
+# (the child sleeps 600 s: gone within the wait, it was killed)
+sleeper_gone() { ! kill -0 "$sleeper" 2>/dev/null || grep -q '^State:.*Z' "/proc/$sleeper/status"; }
+t_check "exec: the overrunning command's children were killed too" t_until 30 sleeper_gone
 
 t_check "dns: NOERROR is up" h_wait bydns up
 t_eq "dns: reason" "rcode NOERROR" "$(h_obs bydns detail)"
@@ -121,12 +128,10 @@ t_eq "dns answer: AAAA reason" "answer has 2001:db8::61" "$(h_obs byanswer6 deta
 sed -i 's/^svc\tIN A\t192.0.2.61$/svc\tIN A\t192.0.2.69/; s/ 1 7200 / 2 7200 /' zones/example.test.zone
 kill -HUP "$PID_dnsd"
 dig_a() { kdig @127.0.0.1 -p "$DNSD" +retry=0 +timeout=1 +short alias.example.test A | tr '\n' ' '; }
-# answered TEXT: waits up to 3 s for dnsd's answer to read TEXT.
+# answered TEXT: waits (30 s) for dnsd's answer to read TEXT.
+answers_text() { [ "$(dig_a)" = "$1" ]; }
 answered() {
-	for _ in $(seq 30); do
-		[ "$(dig_a)" = "$1" ] && return 0
-		sleep 0.1
-	done
+	t_until 30 answers_text "$1" && return 0
 	echo "# dnsd answers [$(dig_a)]"; return 1
 }
 t_check "dns answer: dnsd serves the edited zone" answered "svc.example.test. 192.0.2.62 192.0.2.69 "
@@ -144,7 +149,7 @@ t_eq "rule all: reason names the check" "check 1: connect refused" "$(h_obs all 
 t_check "rule any: one live check of two keeps it up" h_wait any up
 t_eq "rule any: never down" "unknown up" "$(h_transitions any)"
 t_check "rule 50%: one live check of three is down" h_wait half down
-h_kill tcp
+h_down tcp
 t_check "rule any: down once no check is up" h_wait any down
 
 h_stop

@@ -8,27 +8,10 @@ REPL_BIN=$BIN/meridian-replicator
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/repl.key"
 
-# repl_free_port: a free TCP port below the kernel's ephemeral range, so a restarted
-# replicator never finds its port taken by some connection's source port.
-repl_free_port() {
-	python3 - <<'PY'
-import random, socket
-while True:
-    p = random.randrange(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        s.close()
-PY
-}
-
 # repl_alloc NAME: gives region NAME a port (in this shell, not a subshell).
 repl_alloc() {
 	local var="REPL_PORT_$1"
-	if [ -z "${!var:-}" ]; then eval "$var=$(repl_free_port)"; fi
+	if [ -z "${!var:-}" ]; then eval "$var=$(t_low_port)"; fi
 }
 
 # repl_port NAME: the port of region NAME.
@@ -50,9 +33,7 @@ repl_region() {
 	if declare -F repl_body >/dev/null; then
 		body=$(repl_body "$name")
 	else
-		body="dns:
-  listen: [\"127.0.0.1:$(t_port)\"]
-datacenters:
+		body="datacenters:
   dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
   dc2: { location: [53.3, -6.3], addresses: [192.0.2.2] }"
 	fi
@@ -85,9 +66,30 @@ repl_pid() { local v="REPL_PID_$1"; echo "${!v}"; }
 repl_stop() {
 	local pid; pid=$(repl_pid "$1")
 	kill -"${2:-TERM}" "$pid" 2>/dev/null
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	wait "$pid" 2>/dev/null
 	return 0
+}
+
+# repl_log_count NAME TEXT: lines holding TEXT in NAME's replicator logs (every run).
+repl_log_count() { cat "$WORK"/repl-"$1".*.log 2>/dev/null | grep -c -- "$2"; }
+
+# repl_log_more NAME TEXT N: more than N lines of NAME's logs hold TEXT.
+repl_log_more() { [ "$(repl_log_count "$1" "$2")" -gt "$3" ]; }
+
+# repl_wait_log NAME TEXT: waits (30 s) until a line of NAME's logs holds TEXT.
+repl_wait_log() {
+	t_until 30 repl_log_more "$1" "$2" 0 && return 0
+	echo "# no [$2] in the logs of $1"; return 1
+}
+
+# repl_hup NAME...: SIGHUP to each, then waits (30 s) until each has logged its reload.
+repl_hup() {
+	local n r
+	for r in "$@"; do
+		n=$(repl_log_count "$r" "info: reloaded ")
+		kill -HUP "$(repl_pid "$r")"
+		t_until 30 repl_log_more "$r" "info: reloaded " "$n" || { echo "# $r did not reload"; return 1; }
+	done
 }
 
 # repl_write NAME ARGS...: repl_writer against NAME's store, as NAME.
@@ -104,31 +106,33 @@ repl_dump() {
 		SELECT 'cur', * FROM cursors ORDER BY origin;"
 }
 
+# repl_same NAME...: every region's dump equals the first's. An unreadable store or an
+# empty one is never "the same": a vanished work directory must fail the check, not pass
+# it with two empty dumps.
+repl_same() {
+	local first=$1 ref n
+	ref=$(repl_dump "$first" 2>/dev/null) || return 1
+	[ -n "$ref" ] || return 1
+	for n in "$@"; do [ "$(repl_dump "$n" 2>/dev/null)" = "$ref" ] || return 1; done
+}
+
 # repl_wait_same SECONDS NAME...: waits until every region's dump equals the first's.
+# SECONDS is what a quiet machine needs; the deadline is at least 30 s (a busy one).
 repl_wait_same() {
 	local secs=$1; shift
-	local first=$1 n
-	for _ in $(seq $((secs * 20))); do
-		local ok=1 ref
-		# An unreadable store or an empty one is never "the same": a vanished
-		# work directory must fail the check, not pass it with two empty dumps.
-		ref=$(repl_dump "$first" 2>/dev/null) || ok=0
-		[ -n "$ref" ] || ok=0
-		for n in "$@"; do [ $ok = 1 ] && [ "$(repl_dump "$n" 2>/dev/null)" = "$ref" ] || { ok=0; break; }; done
-		[ $ok = 1 ] && return 0
-		sleep 0.05
-	done
+	t_until $((secs < 30 ? 30 : secs)) repl_same "$@" && return 0
 	for n in "$@"; do echo "--- $n: $(repl_dump "$n" | wc -l) rows"; done
 	return 1
 }
 
-# repl_wait_sql SECONDS NAME SQL EXPECTED: waits until SQL on NAME prints EXPECTED.
+# repl_sql_is NAME SQL EXPECTED: SQL on NAME prints EXPECTED.
+repl_sql_is() { [ "$(repl_sql "$1" "$2" 2>/dev/null)" = "$3" ]; }
+
+# repl_wait_sql SECONDS NAME SQL EXPECTED: waits until SQL on NAME prints EXPECTED
+# (deadline at least 30 s, as for repl_wait_same).
 repl_wait_sql() {
 	local secs=$1 name=$2 sql=$3 want=$4
-	for _ in $(seq $((secs * 50))); do
-		[ "$(repl_sql "$name" "$sql" 2>/dev/null)" = "$want" ] && return 0
-		sleep 0.02
-	done
+	t_until $((secs < 30 ? 30 : secs)) repl_sql_is "$name" "$sql" "$want" && return 0
 	echo "$name: [$sql] gave [$(repl_sql "$name" "$sql" 2>&1)], wanted [$want]"
 	return 1
 }

@@ -105,10 +105,43 @@ class BadPeer(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def signed(self, status, body):
+        """Answers with a correctly signed response (the peer holds the key)."""
+        a = self.server.args
+        t = now_ms()
+        rnonce = os.urandom(16).hex()
+        sig = sign(key_of(a.key), "response", str(status), self.headers.get("X-Meridian-Nonce", ""),
+                   a.region, t, rnonce, body)
+        self.send_response(status)
+        for k, v in (("Content-Type", "application/json"), ("X-Meridian-Region", a.region),
+                     ("X-Meridian-Time", str(t)), ("X-Meridian-Nonce", rnonce),
+                     ("X-Meridian-Signature", sig), ("Content-Length", str(len(body)))):
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+        self.server.served += 1
+
+    def do_GET(self):
+        # snapshot mode: the crafted document, with {NOW} and {FUTURE} (20 years ahead)
+        # replaced by HLCs, and {REGION} by our region.
+        a = self.server.args
+        t = now_ms()
+        text = open(a.snapshot).read().replace("{NOW}", str(t << 16)).replace(
+            "{FUTURE}", str((t + 20 * 365 * 86400 * 1000) << 16)).replace("{REGION}", a.region)
+        self.signed(200, text.encode())
+
     def do_POST(self):
         a = self.server.args
         n = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(n)
+        if a.mode == "snapshot":
+            self.signed(409, b'{"error":"snapshot needed"}')
+            return
+        if a.mode == "more":
+            # an empty batch that says more is ready: the puller asks again at once
+            self.signed(200, json.dumps({"region": a.region, "now_ms": now_ms(), "heads": {},
+                                         "entries": [], "more": True}).encode())
+            return
         req_nonce = self.headers.get("X-Meridian-Nonce", "")
         t = now_ms()
         hlc = (t + (3600 * 1000 if a.mode == "future" else 0)) << 16
@@ -184,6 +217,8 @@ s.add_argument("--port", type=int, required=True)
 s.add_argument("--key", required=True)
 s.add_argument("--region", required=True)
 s.add_argument("--mode", required=True,
-               choices=["forged", "future", "malformed", "oversized", "truncated", "replay", "good"])
+               choices=["forged", "future", "malformed", "oversized", "truncated", "replay", "good",
+                        "snapshot", "more"])
+s.add_argument("--snapshot", help="snapshot mode: the document to serve")
 a = p.parse_args()
 {"request": cmd_request, "serve": cmd_serve}[a.cmd](a)

@@ -33,8 +33,9 @@ repl_region d a -- "  tls_ca: /dev/null"
 sed -i 's|http://|https://|' "$WORK/d.yaml"
 repl_start c
 repl_start d
-sleep 1
-t_eq "plain HTTP to an HTTPS peer fails, recorded" 1 "$(repl_sql c "SELECT errors > 0 AND last_error != '' FROM peers WHERE region = 'a'")"
-t_eq "an unverified certificate fails, recorded" 1 "$(repl_sql d "SELECT errors > 0 FROM peers WHERE region = 'a'")"
+t_check "plain HTTP to an HTTPS peer fails, recorded" \
+	repl_wait_sql 30 c "SELECT errors > 0 AND last_error != '' FROM peers WHERE region = 'a'" 1
+t_check "an unverified certificate fails, recorded" \
+	repl_wait_sql 30 d "SELECT errors > 0 FROM peers WHERE region = 'a'" 1
 t_eq "nothing reached C or D" "0 0" "$(repl_sql c "SELECT count(*) FROM events") $(repl_sql d "SELECT count(*) FROM events")"
 repl_finish

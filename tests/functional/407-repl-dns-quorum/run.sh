@@ -11,7 +11,7 @@ for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || 
 perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_skip "make-test-mmdb.pl failed"
 
-mkdir -p "$WORK/zones" "$WORK/www"
+mkdir -p "$WORK/zones"
 cat >"$WORK/zones/example.com.zone" <<'ZONE'
 $ORIGIN example.com.
 $TTL 3600
@@ -19,18 +19,22 @@ $TTL 3600
 	IN NS	ns1.example.com.
 ns1	IN A	192.0.2.53
 ZONE
-echo ok >"$WORK/www/healthz"
-EAST=$(t_port)
-DEAD=$(t_port)
-DNS_C=$(t_port)
+# east's origin binds its own port (and, in mode "down", stops listening but keeps it);
+# A's check points at a port held by us that never listens; C's dnsd listens on a port
+# it picks and logs.
+echo ok >"$WORK/east.mode"
+t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
+t_until 30 test -s "$WORK/east.port" || t_abort "east's origin started"
+EAST=$(cat "$WORK/east.port")
+t_hold dead
+DEAD=$PORT_dead
 repl_body() {
-	local port=$EAST dns
+	local port=$EAST
 	[ "$1" = a ] && port=$DEAD
-	dns=$([ "$1" = c ] && echo "$DNS_C" || t_port)
 	cat <<YAML
 geoip: test-city.mmdb
 dns:
-  listen: ["127.0.0.1:$dns"]
+  listen: ["127.0.0.1:0"]
   zones:
     - { origin: example.com., file: zones/example.com.zone }
 datacenters:
@@ -48,19 +52,20 @@ YAML
 repl_region a b c
 repl_region b a c
 repl_region c a b
-t_start origin python3 -m http.server "$EAST" --bind 127.0.0.1 --directory "$WORK/www"
-ORIGIN_PID=$!
 t_wait_tcp "$EAST"
 for r in a b c; do
 	repl_start "$r"
 	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
 done
 t_start dnsd-c "$BIN/meridian-dnsd" -c "$WORK/c.yaml"
+DNS_C=$(t_listen_port "$WORK/dnsd-c.log") || t_abort "meridian-dnsd of region c logs its port"
 t_wait_dns "$DNS_C" || t_abort "meridian-dnsd of region c answers"
 
 answer() { kdig @127.0.0.1 -p "$DNS_C" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }
-wait_answer() { # WANT SECONDS
-	for _ in $(seq $(($2 * 50))); do [ "$(answer)" = "$1" ] && return 0; sleep 0.02; done
+# wait_answer WANT: waits (30 s, a busy machine's deadline) for C to answer WANT.
+answer_is() { [ "$(answer)" = "$1" ]; }
+wait_answer() {
+	t_until 30 answer_is "$1" && return 0
 	echo "# answer still [$(answer)], wanted $1"; return 1
 }
 VOTES="SELECT group_concat(checker || '=' || status, ' ') FROM (SELECT * FROM observations WHERE datacenter = 'east' ORDER BY checker)"
@@ -73,22 +78,27 @@ t_check "A holds the same votes" \
 st=$("$BIN/meridianctl" -c "$WORK/a.yaml" status --json)
 t_eq "A's own verdict: east still up (1 of 3 is no quorum)" up \
 	"$(echo "$st" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([x["state"] for x in d["datacenters"] if x["name"]=="east"][0])')"
-t_check "C answers east for an Ashburn client" wait_answer 192.0.2.10 2
+t_check "C answers east for an Ashburn client" wait_answer 192.0.2.10
+# (a window to observe that nothing changes: it can only hide a failure, never make one)
 sleep 0.5
 t_eq "still east after A's down votes kept coming" 192.0.2.10 "$(answer)"
 
 start=$(date +%s%N)
 "$BIN/meridianctl" -c "$WORK/a.yaml" drain east --reason "quorum test" --actor tester >/dev/null
-t_check "a drain in A changes C's DNS answers within 1 s" wait_answer 198.51.100.20 1
+t_check "a drain in A changes C's DNS answers" wait_answer 198.51.100.20
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "# drain in A reached C's answers in $took ms"
-# (wait_answer's 50 tries include kdig's own time: the elapsed time is the real bound)
-t_check "the drain's way from A's commit to C's answer took under 1 s ($took ms)" [ "$took" -lt 1000 ]
+# The 1 s bound is checked on a quiet machine (T_TIMING=1); on a busy one it measures
+# the machine, and the figure is printed above.
+if [ "${T_TIMING:-0}" = 1 ]; then
+	t_check "the drain's way from A's commit to C's answer took under 1 s ($took ms)" [ "$took" -lt 1000 ]
+fi
 "$BIN/meridianctl" -c "$WORK/a.yaml" clear east >/dev/null
-t_check "clear in A brings east back in C" wait_answer 192.0.2.10 2
+t_check "clear in A brings east back in C" wait_answer 192.0.2.10
 
-kill "$ORIGIN_PID"
+echo down >"$WORK/east.mode"
+t_wait_refused "$EAST"
 t_check "origin dead: all three vote down" \
 	repl_wait_sql 10 c "SELECT group_concat(checker || '=' || status, ' ') FROM (SELECT * FROM observations WHERE datacenter = 'east' ORDER BY checker)" "a=down b=down c=down"
-t_check "with a quorum, C's answers move to west" wait_answer 198.51.100.20 3
+t_check "with a quorum, C's answers move to west" wait_answer 198.51.100.20
 repl_finish

@@ -25,8 +25,9 @@ t_eq "the legacy entry holds the raw byte in its change-log JSON" 1 \
 repl_start a
 repl_start b
 repl_write a events 3
+# (A's log: the 4 events above, its replicator's deployments row at start, 3 events)
 t_check "B holds all 7 of A's events: the bad entries did not wedge the pull" \
-	repl_wait_sql 5 b "SELECT count(*) || ' ' || (SELECT seq FROM cursors WHERE origin = 'a') FROM events WHERE origin = 'a'" "7 7"
+	repl_wait_sql 5 b "SELECT count(*) || ' ' || (SELECT seq FROM cursors WHERE origin = 'a') FROM events WHERE origin = 'a'" "7 8"
 t_eq "B: the library-written reason, as A holds it" "636166EFBFBD20EFBFBD" \
 	"$(repl_sql b "SELECT hex(reason) FROM events WHERE origin = 'a' AND id = 3")"
 t_eq "B: the raw byte arrived as U+FFFD" "6C6567616379EFBFBD" \

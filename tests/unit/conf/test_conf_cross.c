@@ -575,7 +575,7 @@ static const conf_error_case_t cases[] = {
      "meridian.yaml:1:1: region: required key is missing\n"
      "meridian.yaml:3:16: dns.udp_payload: udp_payload 1 is out of range 512..4096\n"
      "meridian.yaml:4:3: dns: unknown key \"bogus\" (expected one of: listen, nsid, identity, "
-     "version, udp_payload, threads, tcp_idle_timeout, tcp_max_connections, zones)\n"
+     "version, udp_payload, threads, tcp_idle_timeout, tcp_max_connections, zones, rrl, cookies)\n"
      "meridian.yaml:5:17: health.poll: invalid duration \"1\" (expected a number with a unit: ms, "
      "s, m, h or d)"},
 };

@@ -19,7 +19,8 @@ static const conf_error_case_t cases[] = {
      "health:\n"
      "  zzz: 1\n",
      "meridian.yaml:4:3: health: unknown key \"zzz\" (expected one of: quorum, stale_after, "
-     "override_default, poll)"},
+     "override_default, poll, isolated, hold, flap_damping, flap_penalty, flap_suppress, flap_reuse, "
+     "flap_half_life, flap_max_hold)"},
     {"unknown_key_in_datacenter",
      "region: r\n"
      "state: s.db\n"
@@ -119,6 +120,42 @@ static const conf_error_case_t cases[] = {
      "  stale_after: 30sec\n",
      "meridian.yaml:4:16: health.stale_after: invalid duration \"30sec\" (expected a number with a "
      "unit: ms, s, m, h or d)"},
+    {"clock_skew_beyond_stale_after",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  stale_after: 10s\n"
+     "replication:\n"
+     "  key_file: k\n"
+     "  peers: { b: \"http://127.0.0.1:1\" }\n"
+     "  max_clock_skew: 15s\n",
+     "meridian.yaml:8:19: replication.max_clock_skew: 15s is longer than health.stale_after "
+     "(10s): the verdict would count votes up to stale_after + max_clock_skew old; lower it or "
+     "raise stale_after"},
+    {"clock_skew_default_beyond_stale_after",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  stale_after: 10s\n"
+     "replication:\n"
+     "  key_file: k\n"
+     "  peers: { b: \"http://127.0.0.1:1\" }\n",
+     "meridian.yaml:6:3: replication.max_clock_skew: 30s is longer than health.stale_after "
+     "(10s): the verdict would count votes up to stale_after + max_clock_skew old; lower it or "
+     "raise stale_after"},
+    {"flap_reuse_not_below_suppress",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  flap_suppress: 800\n"
+     "  flap_reuse: 800\n",
+     "meridian.yaml:4:3: health.flap_reuse: flap_reuse 800 must be below flap_suppress 800"},
+    {"isolated_unknown_rule",
+     "region: r\n"
+     "state: s.db\n"
+     "health:\n"
+     "  isolated: vote\n",
+     "meridian.yaml:4:13: health.isolated: invalid value \"vote\" (expected one of: hold alone)"},
     {"duration_out_of_range",
      "region: r\n"
      "state: s.db\n"

@@ -116,6 +116,21 @@ static void test_sockaddr_table(void **state)
 	}
 }
 
+/* An address to listen on may ask for port 0 (the kernel picks); a check's may not. */
+static void test_listen_port_zero(void **state)
+{
+	(void)state;
+	conf_sockaddr_t sa;
+	assert_int_equal(conf_listen_parse("127.0.0.1:0", 53, &sa), 0);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&sa.addr)->sin_port), 0);
+	assert_int_equal(conf_listen_parse("[::1]:0", 53, &sa), 0);
+	assert_int_equal(ntohs(((const struct sockaddr_in6 *)&sa.addr)->sin6_port), 0);
+	assert_int_equal(conf_listen_parse("127.0.0.1", 53, &sa), 0);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&sa.addr)->sin_port), 53);
+	assert_int_equal(conf_listen_parse("127.0.0.1:65536", 53, &sa), -1);
+	assert_int_equal(conf_sockaddr_parse("127.0.0.1:0", 53, &sa), -1);
+}
+
 static void test_duration_format_table(void **state)
 {
 	static const struct {
@@ -272,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_duration_table),
 	    cmocka_unit_test(test_sockaddr_table),
+	    cmocka_unit_test(test_listen_port_zero),
 	    cmocka_unit_test(test_duration_format_table),
 	    cmocka_unit_test(test_cidr_table),
 	    cmocka_unit_test(test_geo_key_table),

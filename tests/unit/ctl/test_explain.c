@@ -50,7 +50,8 @@ static conf_t test_conf(void)
 	return c;
 }
 
-/* Fills ex with the three candidates in order, serving as given ("110": near and mid). */
+/* Fills ex with the three candidates in order, serving as given ("110": near and mid;
+ * "x": not serving and observed down). */
 static void explanation(ctl_explanation_t *ex, ctl_explain_candidate_t *cand, const char *serving)
 {
 	memset(ex, 0, sizeof(*ex));
@@ -61,7 +62,9 @@ static void explanation(ctl_explanation_t *ex, ctl_explain_candidate_t *cand, co
 						    .why = GEO_WHY_DISTANCE,
 						    .distance_km = 100.0 * (double)(i + 1),
 						    .state = up ? STATE_DC_UP : STATE_DC_DRAINED,
-						    .serving = up};
+						    .serving = up,
+						    /* '0' drained (observed up), 'x' observed down */
+						    .fail_open_rank = up ? 0 : serving[i] == 'x' ? 2 : 1};
 	}
 	ex->cand = cand;
 	ex->count = 3;
@@ -89,9 +92,12 @@ static const struct {
 } picks[] = {
     {"all serving: nearest of each family", "111", 0, 1, false, false},
     {"nearest drained: mid answers both", "011", 1, 1, false, false},
-    {"only far serving: A fails open to near", "001", 0, 2, true, false},
-    {"only near serving: AAAA fails open to mid", "100", 0, 1, false, true},
+    {"only far serving: no A (NODATA), the client uses far's AAAA", "001", -1, 2, false, false},
+    {"only near serving: no AAAA (NODATA), the client uses near's A", "100", 0, -1, false, false},
     {"none serving: both fail open in order", "000", 0, 1, true, true},
+    {"none serving, near observed down: A from drained mid first", "x00", 1, 1, true, true},
+    {"none serving, mid observed down: AAAA from drained far first", "0x0", 0, 2, true, true},
+    {"none serving, all observed down: nearest", "xxx", 0, 1, true, true},
 };
 
 static void test_pick_follows_dnsd_rules(void **state)

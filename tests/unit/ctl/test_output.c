@@ -42,6 +42,9 @@ static conf_t test_conf(void)
 	c.record_count = 1;
 	c.health.stale_after_ms = 30000;
 	c.health.override_default_ms = 3600000;
+	c.health.isolated = (char *)"hold";
+	c.health.hold_ms = 300000;
+	c.health.flap_damping = true;
 	c.replication.peers = peer_list;
 	c.replication.peer_count = 1;
 	return c;
@@ -134,9 +137,11 @@ static void test_observation_text_shows_age_and_reason(void **state)
 	char buf[256];
 
 	world_init(&w);
-	assert_string_equal(ctl_status_observation_text(&w.obs[1], NOW, 30000, buf, sizeof(buf)),
+	conf_t c = test_conf();
+
+	assert_string_equal(ctl_status_observation_text(&c, &w.obs[1], NOW, buf, sizeof(buf)),
 			    "us-east:down 3s \"HTTP 503\"");
-	assert_string_equal(ctl_status_observation_text(&w.obs[2], NOW, 30000, buf, sizeof(buf)),
+	assert_string_equal(ctl_status_observation_text(&c, &w.obs[2], NOW, buf, sizeof(buf)),
 			    "eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)");
 }
 
@@ -165,8 +170,9 @@ static void test_status_table_reads_at_a_glance(void **state)
 	text = capture_close(&cap);
 	assert_string_equal(
 	    text,
-	    "region us-east, 2026-11-30T00:53:20Z; down takes a majority of the fresh "
-	    "observations, stale after 30s\n"
+	    "region us-east, 2026-11-30T00:53:20Z; down when 2 of the 2 configured regions' fresh "
+	    "votes say down (stale votes count neither way), stale after 30s; isolated: hold (at "
+	    "most 5m00s), flap damping on; ages by this region's clock\n"
 	    "\n"
 	    "DATACENTER  STATE              OBSERVED                                               "
 	    "        "
@@ -200,8 +206,10 @@ static void test_status_table_without_observations_says_so(void **state)
 	    (state_verdict_t){.effective = STATE_DC_UNKNOWN, .serving = true, .override_index = -1};
 	assert_int_equal(ctl_status_print_table(capture_open(&cap), &conf, &w.view), 0);
 	text = capture_close(&cap);
-	assert_string_equal(text, "region us-east, 2026-11-30T00:53:20Z; down takes a majority of "
-				  "the fresh observations, stale after 30s\n"
+	assert_string_equal(text, "region us-east, 2026-11-30T00:53:20Z; down when 2 of the 2 "
+				  "configured regions' fresh votes say down (stale votes count "
+				  "neither way), stale after 30s; isolated: hold (at most 5m00s), "
+				  "flap damping on; ages by this region's clock\n"
 				  "\n"
 				  "DATACENTER  STATE    OBSERVED         OVERRIDE\n"
 				  "us-east     UNKNOWN  no observations  -\n"
@@ -299,7 +307,7 @@ static void test_peers_show_progress_per_origin_under_each_peer(void **state)
 	conf_t conf = test_conf();
 	state_peer_t peer;
 	state_peer_origin_t rows[2];
-	ctl_peer_origins_t origins = {rows, 2};
+	ctl_peer_origins_t origins = {rows, 2, false, 0};
 	capture_t cap;
 	char *text;
 

@@ -276,6 +276,40 @@ static void test_restart_keeps_last_known_state_until_probes_decide(void **state
 	hc_test_origin_stop(o);
 }
 
+/* A restarted checker writes nothing until its probes decide, heartbeats included: a
+ * heartbeat of the kept state would make an old observation a fresh vote again. */
+static void test_restart_writes_no_heartbeat_before_probes_decide(void **state)
+{
+	hc_test_origin_t *o = hc_test_http_origin_start();
+	hc_test_origin_set(o, 503, "", false);
+	uint16_t ports[] = {hc_test_origin_port(o)};
+	test_conf_t t;
+	conf_build(&t, 1, ports);
+	t.checks[0].fall = 12; /* undecided for a dozen runs: many heartbeat periods */
+	t.conf.health.stale_after_ms = 300; /* heartbeat every 100 ms */
+	state_observation_t known[1];
+	memset(known, 0, sizeof(known));
+	strcpy(known[0].checker, "test-region");
+	strcpy(known[0].datacenter, "dc0");
+	known[0].status = STATE_HEALTH_UP;
+	known[0].since_ms = 12345;
+	hc_loop_t *loop = hc_loop_new();
+	static sink_t s;
+	memset(&s, 0, sizeof(s));
+	hc_monitor_t *mon = hc_monitor_new(loop, &t.conf, NULL, known, 1, sink_put, &s);
+	hc_monitor_start(mon);
+	RUN_UNTIL(loop, stats_of(mon).failures >= 8);
+	assert_int_equal(s.count, 0); /* no heartbeat of the kept "up" */
+	const state_observation_t *down = wait_for(loop, &s, "dc0", STATE_HEALTH_DOWN);
+	assert_non_null(down);
+	assert_int_equal(count_status(&s, "dc0", STATE_HEALTH_UP), 0);
+	/* once decided, heartbeats go on */
+	RUN_UNTIL(loop, count_status(&s, "dc0", STATE_HEALTH_DOWN) >= 3);
+	hc_monitor_free(mon);
+	hc_loop_free(loop);
+	hc_test_origin_stop(o);
+}
+
 static void test_datacenter_without_checks_gets_no_observations(void **state)
 {
 	hc_test_origin_t *o = hc_test_http_origin_start();
@@ -445,6 +479,7 @@ int main(void)
 	    cmocka_unit_test(test_down_after_fall_failures_with_reason),
 	    cmocka_unit_test(test_fast_interval_while_change_pending),
 	    cmocka_unit_test(test_restart_keeps_last_known_state_until_probes_decide),
+	    cmocka_unit_test(test_restart_writes_no_heartbeat_before_probes_decide),
 	    cmocka_unit_test(test_datacenter_without_checks_gets_no_observations),
 	    cmocka_unit_test(test_heartbeat_rewrites_state_periodically),
 	    cmocka_unit_test(test_heartbeat_while_recovering_keeps_the_down_reason),

@@ -37,11 +37,19 @@ static unsigned time_scale(void)
 /* ms at native speed, stretched by the scale */
 #define T(ms) ((ms) * (int64_t)time_scale())
 
+/* check_of()'s probe timeout at native speed: far above what a loopback answer (a TLS
+ * handshake included) takes on a loaded machine, so that only a hang reaches it. */
+#define PROBE_TIMEOUT_MS 2000
+
+/* How late after its timeout a hung probe may be cut: the loop's slack, which a busy
+ * machine stretches. */
+#define PROBE_SLACK_MS 3000
+
 /* The reason a probe cut at check_of()'s timeout gives. */
 static const char *timeout_reason(void)
 {
 	static char text[64];
-	snprintf(text, sizeof(text), "timeout after %u ms", (unsigned)T(300));
+	snprintf(text, sizeof(text), "timeout after %u ms", (unsigned)T(PROBE_TIMEOUT_MS));
 	return text;
 }
 
@@ -66,8 +74,8 @@ static conf_check_t check_of(conf_check_type_t type)
 	c.expect_count = 1;
 	c.verify_tls = true;
 	c.interval_ms = (uint32_t)T(1000);
-	c.timeout_ms = (uint32_t)T(300);
-	c.connect_timeout_ms = (uint32_t)T(300);
+	c.timeout_ms = (uint32_t)T(PROBE_TIMEOUT_MS);
+	c.connect_timeout_ms = (uint32_t)T(PROBE_TIMEOUT_MS);
 	c.fall = 3;
 	c.rise = 2;
 	c.dns_qtype = 1;
@@ -85,15 +93,16 @@ static void set_address(conf_check_t *c, uint16_t port)
 	snprintf(c->address.text, sizeof(c->address.text), "127.0.0.1:%u", port);
 }
 
-/* A loopback port nobody listens on: bound, read back, closed. */
+/* A loopback port nobody listens on: bound and kept bound, never listening, until the
+ * test program exits (connections to it are refused, and no other program can take the
+ * port between this choice and the probe). */
 static uint16_t dead_port(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof(a);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	close(fd);
 	return ntohs(a.sin_port);
 }
 
@@ -106,7 +115,7 @@ static hc_result_t run_probe(const conf_check_t *c)
 	hc_probe_init(&probe, loop, c, on_done, &out);
 	assert_int_equal(hc_probe_start(&probe), 0);
 	assert_false(out.done); /* results come from the loop, never from start */
-	int64_t until = hc_loop_now() + T(5000);
+	int64_t until = hc_loop_now() + T(30000); /* a deadline: done ends the wait */
 	while (!out.done && hc_loop_now() < until)
 		assert_int_equal(hc_loop_run_once(loop, 100), 0);
 	assert_true(out.done);
@@ -135,7 +144,7 @@ static void test_http_expected_status_is_healthy(void **state)
 	hc_result_t r = run_http(o, "/healthz", &c);
 	assert_true(r.ok);
 	assert_string_equal(r.reason, "HTTP 200");
-	assert_true(r.latency_ms >= 0 && r.latency_ms < T(300));
+	assert_true(r.latency_ms >= 0 && r.latency_ms < T(PROBE_TIMEOUT_MS));
 	hc_test_origin_stop(o);
 }
 
@@ -208,7 +217,8 @@ static void test_http_hang_is_cut_at_timeout(void **state)
 	hc_result_t r = run_http(o, "/", &c);
 	assert_false(r.ok);
 	assert_string_equal(r.reason, timeout_reason());
-	assert_true(r.latency_ms >= T(300) && r.latency_ms < T(600));
+	assert_true(r.latency_ms >= T(PROBE_TIMEOUT_MS) &&
+		    r.latency_ms < T(PROBE_TIMEOUT_MS + PROBE_SLACK_MS));
 	hc_test_origin_stop(o);
 }
 
@@ -532,7 +542,7 @@ static void test_many_probes_share_one_loop(void **state)
 		hc_probe_init(&probes[i], loop, &checks[i], on_done, &outs[i]);
 		assert_int_equal(hc_probe_start(&probes[i]), 0);
 	}
-	int64_t until = hc_loop_now() + T(8000);
+	int64_t until = hc_loop_now() + T(60000); /* a deadline: all done ends the wait */
 	int finished = 0;
 	while (finished < N && hc_loop_now() < until) {
 		assert_int_equal(hc_loop_run_once(loop, 100), 0);
@@ -569,7 +579,8 @@ static void test_cancel_runs_no_callback(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(hc_loop_run_once(loop, 20), 0);
 	hc_probe_cancel(&probe);
-	int64_t until = hc_loop_now() + T(500); /* past the timeout: it must not report */
+	/* past the timeout: it must not report */
+	int64_t until = hc_loop_now() + T(PROBE_TIMEOUT_MS + 500);
 	while (hc_loop_now() < until)
 		assert_int_equal(hc_loop_run_once(loop, 50), 0);
 	assert_false(out.done);

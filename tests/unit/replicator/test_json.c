@@ -72,6 +72,14 @@ static void test_invalid_documents_refused_with_message(void **state)
 	    {"@", "offset 0: unexpected character"},
 	    {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
 	     "offset 32: nesting too deep"},
+	    /* Readers disagree on these (SQLite matches raw names and takes the first). */
+	    {"{\"h\\u006cc\":1,\"hlc\":2}", "offset 11: escaped member name"},
+	    {"{\"hlc\":1,\"hlc\":2}", "offset 17: duplicate member name"},
+	    {"[{\"a\":{\"b\":1,\"b\":1}}]", "offset 19: duplicate member name"},
+	    {"{\"k01\":0,\"k02\":0,\"k03\":0,\"k04\":0,\"k05\":0,\"k06\":0,\"k07\":0,"
+	     "\"k08\":0,\"k09\":0,\"k10\":0,\"k11\":0,\"k12\":0,\"k13\":0,\"k14\":0,"
+	     "\"k15\":0,\"k16\":0,\"k17\":0,\"k18\":0,\"k03\":0}",
+	     "offset 153: duplicate member name"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		repl_json_t doc;

@@ -37,7 +37,7 @@ static void test_empty_file_has_table_and_view(void **unused)
 {
 	state_t *st = test_open(path, "us-east");
 
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_master WHERE"
 					    " (type = 'table' AND name = 'peer_origins') OR"
 					    " (type = 'view' AND name = 'status_peer_origins')"),
@@ -55,13 +55,19 @@ static void test_migration_from_version_2(void **unused)
 
 	assert_int_equal(state_peer_update(st, &p), 0);
 	assert_int_equal(sqlite3_exec(state_db(st),
-				      "DROP VIEW status_peer_origins; DROP TABLE peer_origins;"
+				      "DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
+				      " DROP TABLE row_hashes; ALTER TABLE node DROP COLUMN incarnation;"
+				      " ALTER TABLE node DROP COLUMN own_confirmed;"
+				      " DROP TABLE verdict_memory; DROP TABLE observations_received;"
+				      " DROP VIEW status_drift; DROP VIEW status_deployments;"
+				      " DROP TABLE deployments;"
+				      " DROP VIEW status_peer_origins; DROP TABLE peer_origins;"
 				      " PRAGMA user_version = 2",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	state_close(st);
 	st = test_open(path, "us-east");
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM peer_origins"), 0);
 	assert_int_equal(test_query_int(st, "SELECT lag_ms FROM status_peers"), 7);
 	state_close(st);

@@ -27,7 +27,7 @@ static void test_open_empty_file_creates_schema(void **unused)
 	state_t *st = test_open(path, "us-east");
 	char mode[16];
 
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	test_query_text(st, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(test_query_int(st, "PRAGMA foreign_keys"), 1);
@@ -51,7 +51,7 @@ static void test_reopen_keeps_data_and_version(void **unused)
 	assert_int_equal(state_observation_put(st, &o), 0);
 	state_close(st);
 	st = test_open(path, "us-east");
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM observations"), 1);
 	state_close(st);
 }
@@ -62,7 +62,13 @@ static void test_migration_from_partial_version(void **unused)
 
 	/* A file left at version 1 (tables, no views) is brought forward on open. */
 	assert_int_equal(sqlite3_exec(state_db(st),
-				      "DROP VIEW status_peer_origins; DROP TABLE peer_origins;"
+				      "DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
+				      " DROP TABLE row_hashes; ALTER TABLE node DROP COLUMN incarnation;"
+				      " ALTER TABLE node DROP COLUMN own_confirmed;"
+				      " DROP TABLE verdict_memory; DROP TABLE observations_received;"
+				      " DROP VIEW status_drift; DROP VIEW status_deployments;"
+				      " DROP TABLE deployments;"
+				      " DROP VIEW status_peer_origins; DROP TABLE peer_origins;"
 				      " DROP VIEW status_replication; DROP VIEW status_peers;"
 				      " DROP VIEW status_events; DROP VIEW status_datacenters;"
 				      " DROP VIEW status_overrides; PRAGMA user_version = 1",
@@ -70,7 +76,7 @@ static void test_migration_from_partial_version(void **unused)
 			 SQLITE_OK);
 	state_close(st);
 	st = test_open(path, "us-east");
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM status_datacenters"), 0);
 	state_close(st);
 }
@@ -84,7 +90,7 @@ static void test_open_refuses_newer_schema(void **unused)
 			 SQLITE_OK);
 	state_close(st);
 	assert_null(state_open(path, "us-east", err, sizeof(err)));
-	assert_true(strstr(err, "schema version 99 is newer than this program knows (3)") != NULL);
+	assert_true(strstr(err, "schema version 99 is newer than this program knows (8)") != NULL);
 }
 
 static void test_open_refuses_other_region(void **unused)
@@ -198,6 +204,27 @@ static void test_readonly_sees_every_commit(void **unused)
 		free(list);
 	}
 	state_close(ro);
+	state_close(st);
+}
+
+/* Forty rows' 64-bit hashes summed: their sum overflows int64 many times over, and must
+ * stay an exact wrapping integer (SQLite's own + would turn it into a rounded REAL, whose
+ * value depends on the order of the additions, and regions would see false divergences). */
+static void test_digest_sum_wraps_as_integer(void **unused)
+{
+	state_t *st = test_open(path, "us-east");
+
+	for (int i = 0; i < 40; i++) {
+		state_observation_t o;
+
+		test_observation(&o, "dc", i % 2 ? STATE_HEALTH_UP : STATE_HEALTH_DOWN, "");
+		snprintf(o.datacenter, sizeof(o.datacenter), "dc%d", i);
+		assert_int_equal(state_observation_put(st, &o), 0);
+	}
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
+					    " WHERE tbl = 'observations' AND rows = 40"), 1);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
+					    " WHERE typeof(sum) != 'integer'"), 0);
 	state_close(st);
 }
 
@@ -508,6 +535,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reader_in_transaction_never_blocks_writer, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_readonly_sees_every_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_digest_sum_wraps_as_integer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_observation_put_forces_checker_region, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_observation_put_refuses_bad_datacenter, setup,

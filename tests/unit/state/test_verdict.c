@@ -5,6 +5,8 @@
 #include "state_test.h"
 #include "state/state_verdict.h"
 
+#include <inttypes.h>
+
 #define NOW INT64_C(1700000000000)
 #define MIN INT64_C(60000)
 
@@ -16,6 +18,9 @@ static conf_record_t records[] = {
     {.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
 };
 
+static conf_peer_t peers[] = {{.region = (char *)"eu-west", .url = (char *)"http://127.0.0.1:1"},
+			       {.region = (char *)"ap-south", .url = (char *)"http://127.0.0.1:2"}};
+
 static void conf_init(conf_t *conf, uint32_t quorum)
 {
 	memset(conf, 0, sizeof(*conf));
@@ -26,6 +31,14 @@ static void conf_init(conf_t *conf, uint32_t quorum)
 	conf->record_count = 2;
 	conf->health.quorum = quorum;
 	conf->health.stale_after_ms = 30000;
+	conf->health.hold_ms = 300000;
+	conf->health.isolated = (char *)"hold";
+	conf->health.flap_damping = true;
+	conf->health.flap_penalty = 1000;
+	conf->health.flap_suppress = 1500;
+	conf->health.flap_reuse = 750;
+	conf->health.flap_half_life_ms = 60000;
+	conf->health.flap_max_hold_ms = 600000;
 }
 
 /* One observation of eu-west: checker, status, age in ms, detail. */
@@ -46,40 +59,58 @@ static const struct {
 	unsigned down, up, stale;
 	const char *why;
 } quorum_cases[] = {
+	/* Three configured regions (us-east, eu-west, ap-south): a quorum is 2 of 3. */
 	{"no observation", 0, {{0}}, 0, STATE_DC_UNKNOWN, 0, 0, 0, "no fresh observation: served (fail open)"},
 	{"only stale", 0, {{"us-east", STATE_HEALTH_DOWN, 31000, "HTTP 503"}}, 1, STATE_DC_UNKNOWN, 0, 0, 1,
 	 "no fresh observation (1 stale): served (fail open)"},
 	{"unknown status does not vote", 0, {{"us-east", STATE_HEALTH_UNKNOWN, 0, ""}}, 1, STATE_DC_UNKNOWN,
 	 0, 0, 0, "no fresh observation: served (fail open)"},
-	{"one of one down", 0, {{"us-east", STATE_HEALTH_DOWN, 1000, "HTTP 503"}}, 1, STATE_DC_DOWN, 1, 0, 0,
-	 "1 of 1 fresh observations say down (HTTP 503)"},
-	{"all up", 0, {{"us-east", STATE_HEALTH_UP, 0, ""}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
-	 STATE_DC_UP, 0, 2, 0, "2 of 2 fresh observations say up"},
-	{"one of two down is no majority", 0,
+	{"one region's single view decides nothing", 0, {{"us-east", STATE_HEALTH_DOWN, 1000, "HTTP 503"}},
+	 1, STATE_DC_UNKNOWN, 1, 0, 0,
+	 "isolated: 1 of 3 regions say down, 2 without a fresh vote, quorum is 2: served (fail open)"},
+	{"two of three up decide up", 0, {{"us-east", STATE_HEALTH_UP, 0, ""}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
+	 STATE_DC_UP, 0, 2, 0, "2 of 3 regions say up"},
+	{"one down one up one missing decides nothing", 0,
 	 {{"us-east", STATE_HEALTH_DOWN, 0, "connect refused"}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2,
-	 STATE_DC_UP, 1, 1, 0, "1 of 2 fresh observations say down, quorum is 2"},
+	 STATE_DC_UNKNOWN, 1, 1, 0,
+	 "isolated: 1 of 3 regions say down, 1 without a fresh vote, quorum is 2: served (fail open)"},
+	{"one of three down is no quorum", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
+	  {"eu-west", STATE_HEALTH_UP, 0, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}},
+	 3, STATE_DC_UP, 1, 2, 0, "1 of 3 regions say down, quorum is 2"},
 	{"two of three down", 0,
 	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
 	  {"eu-west", STATE_HEALTH_UP, 0, ""},
 	  {"ap-south", STATE_HEALTH_DOWN, 0, "timeout"}},
-	 3, STATE_DC_DOWN, 2, 1, 0, "2 of 3 fresh observations say down (HTTP 503)"},
-	{"stale up does not save it", 0,
-	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 40000, ""}}, 2,
-	 STATE_DC_DOWN, 1, 0, 1, "1 of 1 fresh observations say down (HTTP 503)"},
-	{"stale down does not vote", 0,
-	 {{"us-east", STATE_HEALTH_DOWN, 30001, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 30000, ""}}, 2,
-	 STATE_DC_UP, 0, 1, 1, "1 of 1 fresh observations say up"},
-	{"quorum 2 with one down vote", 2,
-	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 0, ""}}, 2, STATE_DC_UP,
-	 1, 1, 0, "1 of 2 fresh observations say down, quorum is 2"},
+	 3, STATE_DC_DOWN, 2, 1, 0, "2 of 3 regions say down (HTTP 503)"},
+	{"a stale vote counts neither way", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 40000, ""},
+	  {"ap-south", STATE_HEALTH_DOWN, 0, ""}}, 3,
+	 STATE_DC_DOWN, 2, 0, 1, "2 of 3 regions say down (HTTP 503)"},
+	{"stale down votes cannot make a quorum", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 30001, "HTTP 503"}, {"eu-west", STATE_HEALTH_UP, 30000, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}}, 3,
+	 STATE_DC_UP, 0, 2, 1, "2 of 3 regions say up"},
+	{"quorum 3: two down is up", 3,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_DOWN, 0, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}}, 3, STATE_DC_UP,
+	 2, 1, 0, "2 of 3 regions say down, quorum is 3"},
 	{"quorum 1 with one down vote", 1,
 	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"},
 	  {"eu-west", STATE_HEALTH_UP, 0, ""},
 	  {"ap-south", STATE_HEALTH_UP, 0, ""}},
-	 3, STATE_DC_DOWN, 1, 2, 0, "1 of 3 fresh observations say down (HTTP 503)"},
-	{"quorum 2 of 2 down", 2,
-	 {{"us-east", STATE_HEALTH_DOWN, 0, ""}, {"eu-west", STATE_HEALTH_DOWN, 0, "timeout"}}, 2,
-	 STATE_DC_DOWN, 2, 0, 0, "2 of 2 fresh observations say down (timeout)"},
+	 3, STATE_DC_DOWN, 1, 2, 0, "1 of 3 regions say down (HTTP 503)"},
+	{"quorum 1: one region alone decides", 1,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "timeout"}}, 1,
+	 STATE_DC_DOWN, 1, 0, 0, "1 of 3 regions say down (timeout)"},
+	{"quorum 3: one up decides up", 3,
+	 {{"us-east", STATE_HEALTH_UP, 0, ""}}, 1,
+	 STATE_DC_UP, 0, 1, 0, "1 of 3 regions say up"},
+	{"an unconfigured checker is one more region", 0,
+	 {{"us-east", STATE_HEALTH_DOWN, 0, "HTTP 503"}, {"eu-west", STATE_HEALTH_DOWN, 0, ""},
+	  {"ap-south", STATE_HEALTH_UP, 0, ""}, {"sa-east", STATE_HEALTH_UP, 0, ""}}, 4,
+	 STATE_DC_UP, 2, 2, 0, "2 of 4 regions say down, quorum is 3"},
 };
 /* clang-format on */
 
@@ -91,6 +122,8 @@ static void test_verdict_quorum_table(void **unused)
 		conf_t conf;
 
 		conf_init(&conf, quorum_cases[i].quorum);
+		conf.replication.peers = peers;
+		conf.replication.peer_count = 2;
 		for (size_t j = 0; j < quorum_cases[i].vote_count; j++) {
 			const vote_t *v = &quorum_cases[i].votes[j];
 
@@ -155,17 +188,17 @@ static const struct {
 	const char *why;
 } override_cases[] = {
 	{"drain beats up", STATE_OVERRIDE_DRAIN, 30 * MIN, false, STATE_HEALTH_UP, STATE_DC_DRAINED, false,
-	 "drained by alice: maintenance (expires in 30m00s; observed up: 1 of 1 fresh observations say up)"},
+	 "drained by alice: maintenance (expires in 30m00s; observed up: 1 of 1 regions say up)"},
 	{"force-down beats up", STATE_OVERRIDE_FORCE_DOWN, 0, false, STATE_HEALTH_UP, STATE_DC_FORCED_DOWN,
-	 false, "forced down by alice: maintenance (no expiry; observed up: 1 of 1 fresh observations say up)"},
+	 false, "forced down by alice: maintenance (no expiry; observed up: 1 of 1 regions say up)"},
 	{"force-up beats down", STATE_OVERRIDE_FORCE_UP, 90 * MIN, false, STATE_HEALTH_DOWN,
 	 STATE_DC_FORCED_UP, true,
-	 "forced up by alice: maintenance (expires in 1h30m; observed down: 1 of 1 fresh observations say"
+	 "forced up by alice: maintenance (expires in 1h30m; observed down: 1 of 1 regions say"
 	 " down (HTTP 503))"},
 	{"expired override ignored", STATE_OVERRIDE_DRAIN, -1, false, STATE_HEALTH_UP, STATE_DC_UP, true,
-	 "1 of 1 fresh observations say up"},
+	 "1 of 1 regions say up"},
 	{"tombstone ignored", STATE_OVERRIDE_FORCE_DOWN, 0, true, STATE_HEALTH_UP, STATE_DC_UP, true,
-	 "1 of 1 fresh observations say up"},
+	 "1 of 1 regions say up"},
 };
 /* clang-format on */
 
@@ -368,6 +401,88 @@ static void test_verdict_load_from_store(void **unused)
 	test_remove(path);
 }
 
+/* Freshness is judged by when this region stored the row, on its own clock: a region
+ * 25 s or max_clock_skew behind (or ahead) votes for as long as its heartbeats arrive. */
+/* clang-format off */
+static const struct {
+	const char *name;
+	int64_t received_ago;	/* ms before NOW this region stored it; -1: unknown (0) */
+	int64_t checked_ago;	/* ms before NOW by the observer's clock (its skew included) */
+	bool fresh;
+	int64_t age_ms;		/* state_observation_age_ms */
+} fresh_cases[] = {
+	{"own row, just written", 0, 0, true, 0},
+	{"25 s behind, heard 1 s ago", 1000, 26000, true, 1000},
+	{"25 s behind, heard 9.9 s ago (between heartbeats)", 9900, 34900, true, 9900},
+	{"max_clock_skew behind, heard 10 s ago", 10000, 40000, true, 10000},
+	{"25 s ahead, heard 1 s ago", 1000, -24000, true, 1000},
+	{"heard 30.001 s ago: stale", 30001, 30001, false, 30001},
+	{"25 s behind, heard 31 s ago: stale", 31000, 56000, false, 31000},
+	{"backlog replayed late: 61 s old by its clock", 0, 60001, false, 0},
+	{"received unknown: its own checked time", -1, 29000, true, 29000},
+	{"received unknown and old: stale", -1, 30001, false, 30001},
+};
+/* clang-format on */
+
+static void test_freshness_is_this_regions_view(void **unused)
+{
+	conf_t conf;
+
+	conf_init(&conf, 0);
+	conf.replication.max_clock_skew_ms = 30000;
+	for (size_t i = 0; i < M_ARRAY_LEN(fresh_cases); i++) {
+		state_observation_t o;
+
+		make_obs(&o, "eu-west", "us-east", STATE_HEALTH_DOWN);
+		o.checked_ms = NOW - fresh_cases[i].checked_ago;
+		o.since_ms = o.checked_ms - 5000;
+		o.received_ms = fresh_cases[i].received_ago < 0 ? 0 : NOW - fresh_cases[i].received_ago;
+		if (state_observation_fresh(&conf, &o, NOW) != fresh_cases[i].fresh ||
+		    state_observation_age_ms(&o, NOW) != fresh_cases[i].age_ms)
+			fail_msg("%s: fresh %d age %" PRId64, fresh_cases[i].name,
+				 state_observation_fresh(&conf, &o, NOW),
+				 state_observation_age_ms(&o, NOW));
+		/* Down for 5 s before it was checked, whatever its clock says. */
+		assert_int_equal(NOW - state_observation_since_ms(&o),
+				 5000 + fresh_cases[i].age_ms);
+	}
+}
+
+/* A row applied from a peer is timed by this store's clock, not the peer's; a row that
+ * loses last-writer-wins does not refresh it. */
+static void test_applied_row_is_timed_by_this_region(void **unused)
+{
+	char pa[64], pb[64];
+	state_observation_t o, *list = NULL;
+	state_change_t *ch = NULL;
+	size_t n = 0;
+	state_t *a, *b;
+
+	test_now_ms = NOW - 25000; /* region a's clock runs 25 s behind */
+	test_temp_path(pa, sizeof(pa));
+	test_temp_path(pb, sizeof(pb));
+	a = test_open(pa, "ap-south");
+	b = test_open(pb, "us-east");
+	test_observation(&o, "eu-west", STATE_HEALTH_DOWN, "HTTP 503");
+	assert_int_equal(state_observation_put(a, &o), 0);
+	assert_int_equal(state_changes_since(a, "ap-south", 0, 0, &ch, &n), 0);
+	test_now_ms = NOW; /* b applies it by its own clock */
+	assert_int_equal(state_changes_apply(b, ch, n), 1);
+	assert_int_equal(state_observations_list(b, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].checked_ms, NOW - 25000);
+	assert_int_equal(list[0].received_ms, NOW);
+	free(list);
+	assert_int_equal(state_observations_list(a, &list, &n), 0);
+	assert_int_equal(list[0].received_ms, NOW - 25000);
+	free(list);
+	state_changes_free(ch, 1);
+	state_close(a);
+	state_close(b);
+	test_remove(pa);
+	test_remove(pb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +494,8 @@ int main(void)
 	    cmocka_unit_test(test_drain_of_only_dc_not_in_records_allowed),
 	    cmocka_unit_test(test_clear_safety),
 	    cmocka_unit_test(test_verdict_load_from_store),
+	    cmocka_unit_test(test_freshness_is_this_regions_view),
+	    cmocka_unit_test(test_applied_row_is_timed_by_this_region),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

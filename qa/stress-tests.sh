@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# qa/stress-tests.sh -- runs the whole test suite N times on a loaded machine and prints every test that failed
+#
+# usage: qa/stress-tests.sh N [BUILDDIR]      (BUILDDIR: a built tree, default ./build)
+#        qa/stress-tests.sh --report DIR      the table of a run that was cut short
+#
+# While the N runs go (one after the other, two tests at a time as `make -j2 check`),
+# the machine is kept busy on purpose: one CPU hog per core, and a second copy of the
+# suite running over and over beside them. A test that waits on a fixed time, or picks a
+# port and binds it later, fails here sooner or later; a test that waits on conditions
+# with deadlines does not. Failures of the copy beside count too.
+#
+# Every test's log is kept under $STRESS_OUT (default /tmp/meridian-stress.XXXXXX) as
+# main-R/NAME.log and beside-R/NAME.log; the table at the end names each failing test
+# with the runs it failed in. Exit status: 0 when nothing failed, 1 otherwise.
+# STRESS_TIMEOUT (seconds, default 900) ends a test that hangs: it counts as failed.
+set -u
+
+# report OUT: the table of every test that failed in any run under OUT (finished runs of
+# the main loop are the ones with a "done" file; the last one may be cut short).
+report() {
+	local out=$1 t m b where fails_total=0 runs streak=0 best=0 r
+	runs=$(ls -d "$out"/main-* 2>/dev/null | wc -l)
+	for r in $(ls -d "$out"/main-* 2>/dev/null | sed 's/.*main-//' | sort -n); do
+		[ -e "$out/main-$r/done" ] || continue
+		if grep -qvE '^(PASS|SKIP) ' "$out/main-$r/results"; then streak=0; else streak=$((streak + 1)); fi
+		[ $streak -gt $best ] && best=$streak
+	done
+	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started), with CPU hogs and a second copy of the suite beside them"
+	echo "longest streak of finished runs without a failure: $best"
+	printf '%-50s %5s %7s  %s\n' test main beside "failed in"
+	for t in $(cat "$out/tests"); do
+		m=$(cat "$out"/main-*/results 2>/dev/null | grep -cE "^(FAIL|TIMEOUT) $t\$")
+		b=$(cat "$out"/beside-*/results 2>/dev/null | grep -cE "^(FAIL|TIMEOUT) $t\$")
+		if [ "$m" -gt 0 ] || [ "$b" -gt 0 ]; then
+			where=$(grep -lE "^(FAIL|TIMEOUT) $t\$" "$out"/main-*/results "$out"/beside-*/results 2>/dev/null |
+				sed "s#$out/##; s#/results##" | tr '\n' ' ')
+			printf '%-50s %5s %7s  %s\n' "$t" "$m" "$b" "$where"
+			fails_total=$((fails_total + m + b))
+		fi
+	done
+	[ $fails_total -eq 0 ] && printf '%-50s %5s %7s\n' "(none)" 0 0
+	echo "($(ls -d "$out"/beside-* 2>/dev/null | wc -l) runs of the copy beside, the last one cut short; logs in $out)"
+	[ $fails_total -eq 0 ]
+}
+if [ "${1:-}" = --report ]; then
+	[ -d "${2:-}" ] || { echo "usage: $0 --report DIR" >&2; exit 2; }
+	report "$2"
+	exit
+fi
+
+N=${1:-}
+[[ $N =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 N [BUILDDIR]" >&2; exit 2; }
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${2:-$SRC/build}" 2>/dev/null && pwd) || { echo "$0: no build dir ${2:-$SRC/build} (run qa/build.sh build first)" >&2; exit 2; }
+[ -f "$BUILD/Makefile" ] || { echo "$0: $BUILD has no Makefile" >&2; exit 2; }
+OUT=${STRESS_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/meridian-stress.XXXXXX")}
+mkdir -p "$OUT"
+TIMEOUT=${STRESS_TIMEOUT:-900}
+
+# The tests as `make check` knows them (unit programs and functional scripts), built.
+printf 'stress-print-tests:\n\t@echo $(TESTS)\n' >"$OUT/print-tests.mk"
+make -s -C "$BUILD" -j2 check TESTS= >/dev/null 2>&1 || { echo "$0: the build in $BUILD fails" >&2; exit 2; }
+TESTS=$(make -s -C "$BUILD" -f Makefile -f "$OUT/print-tests.mk" stress-print-tests | tr ' ' '\n' | grep .)
+[ -n "$TESTS" ] || { echo "$0: no tests found in $BUILD" >&2; exit 2; }
+echo "$TESTS" >"$OUT/tests"
+
+# run_one DIR TEST: runs one test as make check would; appends "STATUS TEST" to DIR/results.
+run_one() {
+	local dir=$1 t=$2 name rc status
+	name=$(echo "$t" | tr '/' '_')
+	if [[ $t == *.sh ]]; then
+		(cd "$BUILD" && MERIDIAN_SRCDIR=$SRC MERIDIAN_BUILDDIR=$BUILD CMOCKA_MESSAGE_OUTPUT=stdout \
+			timeout "$TIMEOUT" bash "$SRC/$t") >"$dir/$name.log" 2>&1
+	else
+		(cd "$BUILD" && MERIDIAN_SRCDIR=$SRC MERIDIAN_BUILDDIR=$BUILD CMOCKA_MESSAGE_OUTPUT=stdout \
+			timeout "$TIMEOUT" "$BUILD/$t") >"$dir/$name.log" 2>&1
+	fi
+	rc=$?
+	case $rc in
+	0) status=PASS ;;
+	77) status=SKIP ;;
+	124) status=TIMEOUT ;;
+	*) status=FAIL ;;
+	esac
+	echo "$status $t" >>"$dir/results"
+}
+# run_suite DIR: every test, two at a time.
+run_suite() {
+	mkdir -p "$1"
+	: >"$1/results"
+	xargs -P 2 -I{} bash -c 'run_one "$0" "$1"' "$1" {} <"$OUT/tests"
+}
+
+# beside_loop: the suite over and over, as beside-1, beside-2, ...
+beside_loop() {
+	local r=0
+	while :; do
+		r=$((r + 1))
+		run_suite "$OUT/beside-$r"
+	done
+}
+export -f run_one run_suite beside_loop
+export SRC BUILD TIMEOUT OUT
+
+# Each part of the load is its own process group (setsid): stopping it stops all it runs.
+PIDS=()
+stop_load() {
+	local p
+	for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	PIDS=()
+}
+trap stop_load EXIT
+
+# The load: a CPU hog per core, and the suite again and again beside the runs.
+for _ in $(seq "$(nproc)"); do
+	setsid bash -c 'while :; do :; done' &
+	PIDS+=($!)
+done
+setsid bash -c beside_loop >/dev/null 2>&1 &
+PIDS+=($!)
+
+streak=0
+best=0
+for r in $(seq "$N"); do
+	start=$SECONDS
+	run_suite "$OUT/main-$r"
+	touch "$OUT/main-$r/done"
+	fails=$(grep -cvE '^(PASS|SKIP) ' "$OUT/main-$r/results")
+	passes=$(grep -c '^PASS ' "$OUT/main-$r/results")
+	skips=$(grep -c '^SKIP ' "$OUT/main-$r/results")
+	if [ "$fails" -eq 0 ]; then streak=$((streak + 1)); else streak=0; fi
+	[ $streak -gt $best ] && best=$streak
+	echo "run $r/$N: $passes passed, $skips skipped, $fails failed ($((SECONDS - start)) s)"
+done
+stop_load
+
+# The table: every test that failed in any run (main or beside), with the runs.
+echo
+report "$OUT"

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# 454-verdict-silence-hold: one region; east is dead and observed down. The healthcheck
+# is stopped: once its vote is stale (3 s) meridian-dnsd keeps the last verdict (east
+# down, answers from west) for health.hold (10 s), counted, and `meridianctl status`
+# exits 2 (CRITICAL) saying so; only after the bound does east fail open. A restarted
+# checker's probes then decide again.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../450-verdict-lib/verdict.sh"
+command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
+for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
+v_mmdb
+v_zone
+# the live origin binds its own port (origin.py; "down" stops it listening, port kept),
+# the dead checks point at a port held by us that never listens, and meridian-dnsd
+# listens on a port it picks and logs.
+echo ok >"$WORK/live.mode"
+t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/live.port" "$WORK/live.mode"
+t_until 30 test -s "$WORK/live.port" || t_abort "the live origin started"
+LIVE=$(cat "$WORK/live.port")
+t_hold dead
+DEAD=$PORT_dead
+cat >"$WORK/r.yaml" <<YAML
+region: r
+state: r.db
+geoip: test-city.mmdb
+health: { stale_after: 3s, hold: 10s, poll: 5ms }
+dns:
+  listen: ["127.0.0.1:0"]
+  zones:
+    - { origin: example.com., file: zones/example.com.zone }
+datacenters:
+  east:
+    location: [38.9, -77.4]
+    addresses: [192.0.2.10]
+    check: { type: http, url: "http://127.0.0.1:$DEAD/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 1 }
+  west:
+    location: [37.3, -121.9]
+    addresses: [198.51.100.20]
+    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 1 }
+records:
+  www.example.com.: { datacenters: [east, west], ttl: 5 }
+YAML
+t_wait_tcp "$LIVE"
+t_start hc "$BIN/meridian-healthcheck" -c "$WORK/r.yaml"
+t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/r.yaml"
+DNS=$(t_listen_port "$WORK/dnsd.log") || t_abort "meridian-dnsd logs its port"
+t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
+
+answer() { kdig @127.0.0.1 -p "$DNS" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }
+answer_is() { [ "$(answer)" = "$1" ]; }
+wait_answer() { # WANT SECONDS (a quiet machine's; the deadline is at least 30 s)
+	t_until $(($2 < 30 ? 30 : $2)) answer_is "$1" && return 0
+	echo "# answer still [$(answer)], wanted $1"; return 1
+}
+status_json() { "$BIN/meridianctl" -c "$WORK/r.yaml" status --json; }
+# field DC KEY: a datacenter's key (hold, state, counters.holds ...) from status --json.
+field() {
+	status_json | python3 -c '
+import json, sys
+d = [x for x in json.load(sys.stdin)["datacenters"] if x["name"] == sys.argv[1]][0]
+for k in sys.argv[2].split("."):
+    d = d[k]
+print(str(d).lower() if isinstance(d, bool) else d)' "$1" "$2"
+}
+
+t_check "east observed down" v_wait_state 10 r east down
+t_check "Ashburn answered from west" wait_answer 198.51.100.20 5
+"$BIN/meridianctl" -c "$WORK/r.yaml" status >/dev/null
+t_eq "status exits 0 while the checker writes" 0 $?
+
+kill -TERM "$PID_hc"
+wait "$PID_hc" 2>/dev/null
+stopped=$(date +%s%N)
+hold_is() { [ "$(field east hold)" = "$1" ]; }
+wait_hold() { # WANT: waits until east's hold is WANT (30 s)
+	t_until 30 hold_is "$1" && return 0
+	echo "# east's hold is [$(field east hold)], wanted $1"; return 1
+}
+t_check "the vote goes stale: east held (silent)" wait_hold silent
+out=$("$BIN/meridianctl" -c "$WORK/r.yaml" status)
+rc=$?
+t_eq "status exits 2 (CRITICAL) while held" 2 "$rc"
+t_contains "status says the checker is silent" "CRITICAL: this region's checker is silent" "$out"
+t_contains "status shows east held down" "DOWN (held: silent," "$out"
+t_eq "the hold is counted" 1 "$(field east counters.holds)"
+# Sample answers through the hold: every one from west, until east fails open. An
+# answer counts when the hold was still on after it was given.
+bad=0 n=0
+while true; do
+	a=$(answer)
+	[ "$(field east hold)" = silent ] || break
+	n=$((n + 1))
+	[ "$a" = 198.51.100.20 ] || { bad=$((bad + 1)); echo "# held, yet answered [$a]"; }
+	sleep 0.3
+done
+failed_open=$(date +%s%N)
+held_ms=$(( (failed_open - stopped) / 1000000 ))
+echo "# held for $held_ms ms after the checker stopped ($n samples)"
+t_eq "held: answered from west in all $n samples" 0 "$bad"
+t_check "sampled the hold ($n samples)" [ "$n" -ge 2 ]
+t_check "held for at least stale_after + hold (13 s): $held_ms ms" [ "$held_ms" -ge 12500 ]
+t_eq "then the hold runs out" expired "$(field east hold)"
+t_check "only then east fails open (answered again)" wait_answer 192.0.2.10 5
+t_eq "the expiry is counted" 1 "$(field east counters.expiries)"
+out=$("$BIN/meridianctl" -c "$WORK/r.yaml" status)
+t_eq "status still exits 2" 2 $?
+t_contains "status says the hold ran out" "east: hold ran out, served (fail open)" "$out"
+
+t_start hc2 "$BIN/meridian-healthcheck" -c "$WORK/r.yaml"
+t_check "a restarted checker's probes decide: east down again" v_wait_state 10 r east down
+t_check "answered from west again" wait_answer 198.51.100.20 5
+"$BIN/meridianctl" -c "$WORK/r.yaml" status >/dev/null
+t_eq "status exits 0 again" 0 $?
+t_done
