@@ -30,7 +30,6 @@
 #define C_IN 1
 #define C_CH 3
 #define C_ANY 255
-#define OPT_EDE 15
 #define EDE_NOT_AUTHORITATIVE 20
 
 #define UDP_PAYLOAD_DEFAULT 1232
@@ -49,50 +48,6 @@ static dnsd_owner_t owner_of(const dnsd_node_t *n)
 static void negative(answer_t *st, const dnsd_zone_t *zone)
 {
 	(void)add(st, SEC_NS, owner_of(zone->apex), zone->soa, zone->neg_ttl);
-}
-
-/* NODATA at node n for the name at depth: the SOA and, signed, the proof that the type
- * is absent there (or at the wildcard that answers for the name). */
-static void nodata(answer_t *st, const dnsd_node_t *n, unsigned depth)
-{
-	negative(st, n->zone);
-	if (!st->dnssec)
-		return;
-	if (st->wild_ce != NULL)
-		dnsd_deny_wildcard(st, n->zone, st->chain[depth], st->chain_len[depth], st->wild_ce,
-				   true);
-	else
-		dnsd_deny_type(st, n->zone, st->chain[depth], st->chain_len[depth]);
-}
-
-/* Offset of the target name in the rdata of an NS, MX or SRV record. */
-static size_t target_field(uint16_t type)
-{
-	return type == T_MX ? 2 : type == T_SRV ? 6 : 0;
-}
-
-/* A and AAAA of the names NS/MX/SRV records point to, where we hold them (by name or
- * through a wildcard, RFC 1034 4.3.2 step 6 and RFC 2782), when they fit. The owner is
- * the target as the record names it, so a wildcard's data is owned by that name. */
-static void additional(answer_t *st, const dnsd_rrset_t *set)
-{
-	if (set->type != T_NS && set->type != T_MX && set->type != T_SRV)
-		return;
-	for (unsigned i = 0; i < set->count; i++) {
-		const dnsd_rr_t *rr = &set->rrs[i];
-		const dnsd_node_t *t = rr->target;
-		if (t == NULL)
-			continue;
-		size_t field = target_field(set->type);
-		dnsd_owner_t owner = {.name = rr->rdata + field,
-				      .len = (uint16_t)(rr->target_len)};
-		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
-		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
-		if (a != NULL)
-			(void)add(st, SEC_AR, owner, a, UINT32_MAX);
-		if (aaaa != NULL)
-			(void)add(st, SEC_AR, owner, aaaa, UINT32_MAX);
-	}
 }
 
 /* Glue of a referral to cut, in-domain (servers at or below the cut: their cut is this
@@ -296,7 +251,7 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 		if (qtype == T_ANY)
 			st->counters->any++;
 		if (!geo_answer(st, n, owner, qtype))
-			nodata(st, n, depth);
+			dnsd_answer_nodata(st, n, depth);
 		return;
 	}
 	const dnsd_rrset_t *cname = dnsd_node_rrset(n, T_CNAME);
@@ -323,19 +278,19 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 				first = &n->rrsets[i]; /* signatures come with their set */
 		if (first != NULL) {
 			if (add(st, SEC_AN, owner, first, UINT32_MAX))
-				additional(st, first);
+				dnsd_answer_additional(st, first);
 		} else {
-			nodata(st, n, depth);
+			dnsd_answer_nodata(st, n, depth);
 		}
 		return;
 	}
 	const dnsd_rrset_t *set = dnsd_node_rrset(n, qtype);
 	if (set == NULL) {
-		nodata(st, n, depth);
+		dnsd_answer_nodata(st, n, depth);
 		return;
 	}
 	if (add(st, SEC_AN, owner, set, UINT32_MAX))
-		additional(st, set);
+		dnsd_answer_additional(st, set);
 }
 
 /* Answers name (the question name at depth 0, else a CNAME target we chase). */
@@ -531,17 +486,6 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 	return o;
 }
 
-/* Appends an Extended DNS Error option (RFC 8914, no text) to the OPT record at p whose
- * length is opt_len; returns the new length. */
-static size_t opt_add_ede(uint8_t *p, size_t opt_len, uint16_t info)
-{
-	dnsd_put16(p + opt_len, OPT_EDE);
-	dnsd_put16(p + opt_len + 2, 2);
-	dnsd_put16(p + opt_len + 4, info);
-	dnsd_put16(p + 9, (uint16_t)(opt_len + 6 - 11));
-	return opt_len + 6;
-}
-
 static M_ALWAYS_INLINE void header_write(uint8_t *resp, const dnsd_query_t *q, bool aa, bool tc,
 					 uint8_t rcode,
 			 uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
@@ -668,7 +612,7 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 		size_t ol = opt_write(resp + len, ctx, q, nsid, 0, st.scope);
 		if (st.ede_not_auth && st.rcode == DNSD_RCODE_REFUSED &&
 		    len + ol + 6 <= response_limit(ctx, q, client, resp_cap))
-			ol = opt_add_ede(resp + len, ol, EDE_NOT_AUTHORITATIVE);
+			ol = dnsd_opt_add_ede(resp + len, ol, EDE_NOT_AUTHORITATIVE);
 		len += ol;
 		st.ar++;
 		if (nsid)

@@ -58,6 +58,17 @@ enum { SEC_AN, SEC_NS, SEC_AR };
 bool dnsd_answer_add(answer_t *st, int sec, dnsd_owner_t owner, const dnsd_rrset_t *set,
 		     uint32_t ttl) M_NONNULL(1, 4);
 
+/* NODATA at node n for the name at depth: the SOA and, signed, the proof that the type
+ * is absent there (or at the wildcard, st->wild_ce, that answers for the name). */
+void dnsd_answer_nodata(answer_t *st, const dnsd_node_t *n, unsigned depth) M_NONNULL_ALL;
+
+/* The additional section for an NS, MX or SRV set (nothing for other types). */
+void dnsd_answer_additional(answer_t *st, const dnsd_rrset_t *set) M_NONNULL_ALL;
+
+/* Appends an Extended DNS Error option (RFC 8914, no text) to the OPT record at p whose
+ * length is opt_len; returns the new length. */
+size_t dnsd_opt_add_ede(uint8_t *p, size_t opt_len, uint16_t info) M_NONNULL_ALL;
+
 /* Authenticated denial (RFC 4035 3.1.3, RFC 5155 7.2), written into the authority
  * section of a DNSSEC answer after the SOA; each reads the zone's NSEC or NSEC3 chain.
  * name/len: the lower-case wire name being answered. */

@@ -8,7 +8,12 @@
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_sec.h"
 
+#define T_A 1
+#define T_NS 2
 #define T_CNAME 5
+#define T_MX 15
+#define T_AAAA 28
+#define T_SRV 33
 #define T_DS 43
 #define T_NSEC 47
 #define T_NSEC3 50
@@ -236,4 +241,63 @@ const dnsd_rrset_t *dnsd_geo_sigs(const dnsd_zones_t *zones, size_t record, size
 	    dc >= zones->geo_dc_count)
 		return NULL;
 	return zones->geo_sigs[(record * zones->geo_dc_count + dc) * 2 + (aaaa ? 1 : 0)];
+}
+
+/* NODATA at node n for the name at depth: the SOA and, signed, the proof that the type
+ * is absent there (or at the wildcard that answers for the name). */
+void dnsd_answer_nodata(answer_t *st, const dnsd_node_t *n, unsigned depth)
+{
+	const dnsd_zone_t *zone = n->zone;
+	/* RFC 2308: the SOA with the negative TTL */
+	(void)dnsd_answer_add(st, SEC_NS,
+			      (dnsd_owner_t){.name = zone->apex->name, .len = zone->apex->name_len},
+			      zone->soa, zone->neg_ttl);
+	if (!st->dnssec)
+		return;
+	if (st->wild_ce != NULL)
+		dnsd_deny_wildcard(st, n->zone, st->chain[depth], st->chain_len[depth], st->wild_ce,
+				   true);
+	else
+		dnsd_deny_type(st, n->zone, st->chain[depth], st->chain_len[depth]);
+}
+
+/* Offset of the target name in the rdata of an NS, MX or SRV record. */
+static size_t target_field(uint16_t type)
+{
+	return type == T_MX ? 2 : type == T_SRV ? 6 : 0;
+}
+
+/* A and AAAA of the names NS/MX/SRV records point to, where we hold them (by name or
+ * through a wildcard, RFC 1034 4.3.2 step 6 and RFC 2782), when they fit. The owner is
+ * the target as the record names it, so a wildcard's data is owned by that name. */
+void dnsd_answer_additional(answer_t *st, const dnsd_rrset_t *set)
+{
+	if (set->type != T_NS && set->type != T_MX && set->type != T_SRV)
+		return;
+	for (unsigned i = 0; i < set->count; i++) {
+		const dnsd_rr_t *rr = &set->rrs[i];
+		const dnsd_node_t *t = rr->target;
+		if (t == NULL)
+			continue;
+		size_t field = target_field(set->type);
+		dnsd_owner_t owner = {.name = rr->rdata + field,
+				      .len = (uint16_t)(rr->target_len)};
+		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
+		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
+		if (a != NULL)
+			(void)dnsd_answer_add(st, SEC_AR, owner, a, UINT32_MAX);
+		if (aaaa != NULL)
+			(void)dnsd_answer_add(st, SEC_AR, owner, aaaa, UINT32_MAX);
+	}
+}
+
+/* Appends an Extended DNS Error option (RFC 8914, no text) to the OPT record at p whose
+ * length is opt_len; returns the new length. */
+size_t dnsd_opt_add_ede(uint8_t *p, size_t opt_len, uint16_t info)
+{
+	dnsd_put16(p + opt_len, 15 /* EDE */);
+	dnsd_put16(p + opt_len + 2, 2);
+	dnsd_put16(p + opt_len + 4, info);
+	dnsd_put16(p + 9, (uint16_t)(opt_len + 6 - 11));
+	return opt_len + 6;
 }

@@ -329,9 +329,9 @@ int dnsd_reload_start(dnsd_reload_t *r)
 		return -1;
 	log_info("serving %zu zones, %zu geo records, %zu datacenters from %s", c->dns.zone_count,
 		 c->record_count, c->datacenter_count, r->path);
-	deploy_changed(r);
 	if (dnsd_zoneset_zones(r->zoneset) != NULL)
 		dnsd_zones_log_signing(dnsd_zoneset_zones(r->zoneset));
+	deploy_changed(r);
 	if (r->geodb != NULL && dnsd_geodb_is_direct(r->geodb))
 		log_info("geoip: answering straight from %s while its tries compile",
 			 dnsd_geodb_path(r->geodb));
@@ -465,9 +465,9 @@ int dnsd_reload_config(dnsd_reload_t *r)
 	r->stats.reloads++;
 	log_info("reloaded %s: %zu zones, %zu geo records, %zu datacenters", r->path,
 		 newc->dns.zone_count, newc->record_count, newc->datacenter_count);
-	deploy_changed(r);
 	if (dnsd_zoneset_zones(zs) != NULL)
 		dnsd_zones_log_signing(dnsd_zoneset_zones(zs));
+	deploy_changed(r);
 	return 0;
 }
 

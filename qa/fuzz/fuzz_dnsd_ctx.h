@@ -3,17 +3,21 @@
 #ifndef MERIDIAN_FUZZ_DNSD_CTX_H
 #define MERIDIAN_FUZZ_DNSD_CTX_H
 
+#include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dnsd/dnsd_answer.h"
 #include "dnsd/dnsd_zone.h"
 
 /* The zone covers every answer shape: data, CNAME chains, wildcards, a delegation with
- * glue, a big RRset (truncation), and one geo name answered from a two-datacenter view. */
+ * glue, a DNAME, a big RRset (truncation), and one geo name answered from a
+ * two-datacenter view; it is signed at load (a key made here), so DO queries reach the
+ * signatures, the NSEC proofs and the signed geo sets. */
 static const char fuzz_zone[] =
     "$ORIGIN example.com.\n$TTL 3600\n"
     "@ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n"
@@ -21,6 +25,7 @@ static const char fuzz_zone[] =
     "ns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\nmail IN AAAA 2001:db8::25\n"
     "www IN A 192.0.2.80\nalias IN CNAME www\nloop1 IN CNAME loop2\nloop2 IN CNAME loop1\n"
     "*.wild IN A 192.0.2.99\n*.wild IN TXT \"w\"\nsub IN NS ns.sub\nns.sub IN A 198.51.100.53\n"
+    "old IN DNAME new.example.com.\nx.new IN A 192.0.2.8\n"
     "big IN TXT "
     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -55,14 +60,45 @@ static int fuzz_init(void)
 		return -1;
 	fputs(fuzz_zone, f);
 	fclose(f);
+	/* one ECDSA key (flags 257, so it signs everything) as ldns-keygen writes it */
+	char key[64], pub[64];
+	snprintf(key, sizeof(key), "%s/K.private", dir);
+	snprintf(pub, sizeof(pub), "%s/K.key", dir);
+	ldns_key *k = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256, 256);
+	if (k == NULL || (f = fopen(key, "w")) == NULL)
+		return -1;
+	ldns_key_set_pubkey_owner(k, ldns_dname_new_frm_str("example.com."));
+	ldns_key_set_flags(k, 257);
+	ldns_key_print(f, k);
+	fclose(f);
+	ldns_rr *dnskey = ldns_key2rr(k);
+	if ((f = fopen(pub, "w")) == NULL)
+		return -1;
+	ldns_rr_print(f, dnskey);
+	fclose(f);
+	ldns_rr_free(dnskey);
+	ldns_key_deep_free(k);
 	static char origin[] = "example.com.";
 	static char name[] = "geo.example.com.";
-	conf_zone_t zone = {.origin = origin, .file = path};
+	char *keys[] = {key, NULL};
+	conf_zone_t zone = {.origin = origin,
+			    .file = path,
+			    .dnssec_keys = keys,
+			    .dnssec_validity_ms = 14u * 86400000u,
+			    .dnssec_refresh_ms = 7u * 86400000u};
 	static size_t dcs[] = {0, 1};
 	conf_record_t rec = {.name = name, .datacenters = dcs, .datacenter_count = 2, .ttl = 30};
+	conf_ipaddr_t us[] = {{.family = AF_INET, .bytes = {203, 0, 113, 10}},
+			      {.family = AF_INET6, .bytes = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}}};
+	conf_ipaddr_t eu[] = {{.family = AF_INET, .bytes = {198, 51, 100, 10}}};
+	conf_datacenter_t cdcs[] = {{.name = (char *)"us", .addresses = us, .address_count = 2},
+				    {.name = (char *)"eu", .addresses = eu, .address_count = 1}};
 	char *errors = NULL;
-	const dnsd_zones_t *zones = dnsd_zones_load(&zone, 1, &rec, 1, &errors);
+	const dnsd_zones_t *zones =
+	    dnsd_zones_load_at(&zone, 1, &rec, 1, cdcs, 2, time(NULL), &errors);
 	unlink(path);
+	unlink(key);
+	unlink(pub);
 	rmdir(dir);
 	if (zones == NULL) {
 		fprintf(stderr, "fuzz zone: %s\n", errors ? errors : "?");

@@ -132,11 +132,11 @@ if command -v ldns-signzone >/dev/null && command -v ldns-keygen >/dev/null; the
 		ldns-signzone "${args[@]}" -o example.com. -f "$ZONES/example.com.zone" \
 			"$WORK/zones/example.com.zone" "$WORK/keys/$zsk" "$WORK/keys/$ksk" ||
 			t_abort "ldns-signzone ($mode)"
-		sed "s|$WORK/zones/|$ZONES/|" "$WORK/meridian.yaml" >"$WORK/meridian-$mode.yaml"
-		D_PORT=$(t_port)
-		sed -i "s|127.0.0.1:[0-9]*|127.0.0.1:$D_PORT|" "$WORK/meridian-$mode.yaml"
+		sed "s|$WORK/zones/|$ZONES/|; s|127.0.0.1:[0-9]*|127.0.0.1:0|" "$WORK/meridian.yaml" \
+			>"$WORK/meridian-$mode.yaml"
 		t_start "dnsd-$mode" "$BIN/meridian-dnsd" -c "$WORK/meridian-$mode.yaml"
-		t_wait_dns "$D_PORT" || t_abort "meridian-dnsd serves the $mode zone"
+		{ d_port "dnsd-$mode" && t_wait_dns "$D_PORT"; } ||
+			t_abort "meridian-dnsd serves the $mode zone"
 		phase "signed ($mode), DO" do
 	done
 fi

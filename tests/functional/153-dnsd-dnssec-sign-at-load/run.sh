@@ -113,14 +113,16 @@ for qt in "nope.example.com A" "v4only.example.com AAAA" "nope.example.net A" "g
 		"$(sec_delv "$D_PORT" "$name" "${qt#* }" "example.${name##*.}")"
 done
 
-out=$("$BIN/meridianctl" -c "$WORK/meridian.yaml" zones)
+# meridianctl asks the server on the config's address: the one it bound
+sed "s/127.0.0.1:0\"/127.0.0.1:$D_PORT\"/" "$WORK/meridian.yaml" >"$WORK/ctl.yaml"
+out=$("$BIN/meridianctl" -c "$WORK/ctl.yaml" zones 2>&1)
 t_contains "meridianctl zones: signed at load, NSEC, the times" \
 	"signing: at load, NSEC, signatures valid 40s, renewed when 25s are left" "$out"
 t_contains "meridianctl zones: the KSK with its tag" "algorithm 13 KSK  $KSK_example_com_.private" "$out"
 t_contains "meridianctl zones: NSEC3 for example.net." "signing: at load, NSEC3" "$out"
 t_check "meridianctl zones: what is served and the next renewal" \
 	grep -qE "served: signatures valid until 20[0-9-]+T[0-9:]+Z, next renewal 20" <<<"$out"
-json=$("$BIN/meridianctl" -c "$WORK/meridian.yaml" --json zones)
+json=$("$BIN/meridianctl" -c "$WORK/ctl.yaml" --json zones)
 t_check "meridianctl zones --json parses" python3 -c 'import json,sys; z=json.loads(sys.argv[1]); assert z[0]["signing"]=="at load" and z[1]["denial"]=="NSEC3" and z[0]["next_renewal"]' "$json"
 
 # renewal: 40 s signatures, renewed when 25 s are left, i.e. about 15 s after load
