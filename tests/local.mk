@@ -4,7 +4,7 @@ EXTRA_DIST += tests/functional/lib.sh
 # qa/style-check.sh's include floors (docs/architecture.md), checked on fixture trees.
 TESTS += tests/functional/050-style-floors/run.sh
 EXTRA_DIST += tests/functional/050-style-floors/run.sh qa/style-check.sh
-dist_doc_DATA += docs/architecture.md
+dist_doc_DATA += docs/architecture.md docs/fuzzing.md
 # Short runs of every libFuzzer harness (qa/fuzz.sh; skipped without clang's fuzzer).
 TESTS += tests/functional/340-fuzz-short/run.sh
 EXTRA_DIST += tests/functional/340-fuzz-short/run.sh qa/fuzz.sh qa/fuzz/make-seeds.py \

@@ -12,6 +12,7 @@ t_check "make install DESTDIR=..." i_install "$D"
 
 expected=$(sort <<EOF2
 $I_bindir/meridianctl
+$I_bindir/meridian-status
 $I_sbindir/meridian-dnsd
 $I_sbindir/meridian-healthcheck
 $I_sbindir/meridian-replicator
