@@ -82,6 +82,18 @@ static void compact_tick(void *arg, state_t *st)
 	if (now - d->compacted_ms < COMPACT_EVERY_MS)
 		return;
 	d->compacted_ms = now;
+	/* What every peer reports holding of our origin in its pulls confirms our numbering
+	 * up to there (once the identity check after start is done): a restored copy then
+	 * moves only the writes no peer had seen, not ones identical to theirs. */
+	if (d->server != NULL && d->conf->replication.peer_count > 0 &&
+	    atomic_load(&d->stats.own_checked)) {
+		uint64_t own = repl_server_acked_floor(d->server, d->conf->region,
+						       d->conf->replication.peers,
+						       d->conf->replication.peer_count);
+		if (own > 0 && state_identity_confirm(st, own) != 0)
+			log_warn("cannot record what peers hold of %s: %s", d->conf->region,
+				 state_errmsg(st));
+	}
 	if (d->server != NULL && d->conf->replication.peer_count > 0 &&
 	    state_cursors_list(st, &held, &n) == 0) {
 		for (size_t i = 0; i < n; i++) {
