@@ -242,7 +242,7 @@ static int include_args(FILE *fp, int *line, char *file, size_t fcap, char *orig
 	return -1;
 }
 
-static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *start_origin,
+static int read_file(const char *path, const ldns_rdf *zone_origin, const ldns_rdf *start_origin,
 		     int depth, dnsd_zrr_list_t *list, dnsd_errors_t *errors)
 {
 	int file_index = list_file(list, path);
@@ -334,11 +334,20 @@ static int read_file(const char *path, const ldns_rdf *zone_origin, ldns_rdf *st
 				continue;
 			}
 			if (o != NULL && !ldns_dname_str_absolute(inc_origin)) {
-				ldns_rdf *abs = ldns_dname_cat_clone(o, origin);
+				/* origin is NULL after a $ORIGIN ldns refused (already an error):
+				 * ldns asserts on a NULL name (found by qa/fuzz zone) */
+				ldns_rdf *abs = origin ? ldns_dname_cat_clone(o, origin) : NULL;
 				ldns_rdf_deep_free(o);
+				if (abs == NULL) {
+					dnsd_errors_add(errors, "%s:%d: bad $INCLUDE origin %s", path,
+							line, inc_origin);
+					failed = -1;
+					continue;
+				}
 				o = abs;
 			}
-			if (read_file(full, zone_origin, o ? o : origin, depth + 1, list, errors) !=
+			const ldns_rdf *inc_start = o ? o : origin ? origin : zone_origin;
+			if (read_file(full, zone_origin, inc_start, depth + 1, list, errors) !=
 			    0)
 				failed = -1;
 			ldns_rdf_deep_free(o);

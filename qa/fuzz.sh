@@ -132,7 +132,8 @@ for h in "${harnesses[@]}"; do
 	[ -n "$runs" ] && limit+=(-runs="$runs")
 	start=$(date +%s)
 	rc=0
-	(cd "$out" && ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=1" "./$h-fuzz" "${limit[@]}" \
+	(cd "$out" && ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=1" \
+		LSAN_OPTIONS="${LSAN_OPTIONS:-}:suppressions=$top/qa/fuzz/lsan.supp" "./$h-fuzz" "${limit[@]}" \
 		-max_len=4096 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
 		-artifact_prefix="$out/$h-" "corpus/$h" "$seeds") >"$out/$h.log" 2>&1 || rc=$?
 	execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$out/$h.log" | tail -1)
