@@ -144,7 +144,9 @@ static void test_local_values_and_paths_are_left_out(void **unused)
 	assert_non_null(strstr(json, "\"www.example.com.\":{\"datacenters\":[\"us-east\",\"eu-west\"],"
 				     "\"map\":{},\"nets\":{},\"ttl\":30}"));
 	assert_non_null(strstr(json, "\"drift_grace\":600000"));
-	assert_non_null(strstr(json, "\"zones\":[{\"origin\":\"example.com.\"}]"));
+	assert_non_null(strstr(json, "\"zones\":[{\"dnssec\":{"));
+	assert_non_null(strstr(json, "\"origin\":\"example.com.\"}]"));
+	assert_null(strstr(json, "\"keys\"")); /* key file paths stay local */
 	free(json);
 }
 
