@@ -312,7 +312,7 @@ static int zone_dnssec_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 
 #define ZONE(field) offsetof(conf_zone_t, field)
 static const conf_option_t conf_zone_dnssec_options[] = {
-	{.key = "keys", .type = CONF_T_ARGV, .offset = ZONE(dnssec_keys),
+	{.key = "keys", .type = CONF_T_ARGV, .offset = ZONE(dnssec_keys), .flags = CONF_F_LOCAL,
 	 .doc = "Key files as ldns-keygen or dnssec-keygen write them (PATH.private, the "
 		"PATH.key beside it gives the flags: 257 signs the DNSKEY set); relative to the "
 		"config file's directory."},

@@ -13,7 +13,8 @@
 /* The zones part of a deployment row: a JSON array of {"digest", "origin", "serial"},
  * sorted by origin. The digest is SHA-256 over the zone's records in a canonical order
  * (owner, type, TTL and data as loaded), so comments, layout, $INCLUDE and record order
- * in the master file do not count. malloc'd, NULL when out of memory. */
+ * in the master file do not count; RRSIGs of a zone signed at load are left out (their
+ * times are each load's own). malloc'd, NULL when out of memory. */
 char *dnsd_deploy_zones_json(const dnsd_zones_t *zones) M_NONNULL_ALL M_WUR;
 
 /* Fills dnsd's deployment row (state_deploy.h) from conf, the zones, and the GeoIP file at
