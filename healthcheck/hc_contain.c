@@ -175,7 +175,8 @@ void hc_contain_exited(void)
 
 size_t hc_contain_sweep(int64_t now_ms)
 {
-	if (!hc_contain_reaper)
+	/* Without an exec probe ever started nothing can be left behind: no /proc scans. */
+	if (!hc_contain_reaper || hc_contain_live_cap == 0)
 		return 0;
 	if (!hc_contain_pending && now_ms - hc_contain_last_ms < HC_CONTAIN_PERIOD_MS)
 		return 0;
