@@ -44,11 +44,13 @@ if ! "$cc" -fsanitize=fuzzer,address,undefined -o "$out/probe" "$out/probe.c" >/
 	echo "qa/fuzz.sh: $cc cannot build with -fsanitize=fuzzer (libclang-rt-dev missing?)"
 	exit 77
 fi
-[ -f "$out/config.h" ] || : >"$out/config.h"
+# The harnesses build outside configure: the little of config.h the sources read.
+version=$(sed -n 's/^AC_INIT(\[meridian\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
+printf '#define PACKAGE_VERSION "%s"\n' "${version:-0}" >"$out/config.h"
 
 engine=$(awk '/^dnsd_engine_sources/ { on = 1 } on { print } on && !/\\$/ { exit }' \
 	"$top/dnsd/engine.mk" | grep -o 'dnsd/[a-z_]*\.c' | sort -u | tr '\n' ' ')
-base="base/log.c base/json_escape.c base/timefmt.c"
+base="base/log.c base/json_escape.c base/timefmt.c base/clock.c base/ipaddr.c base/digest.c base/log_repeat.c"
 conf=$(cd "$top" && ls conf/*.c | grep -v conf_doc_main | tr '\n' ' ')
 state=$(cd "$top" && ls state/*.c | tr '\n' ' ')
 geo=$(cd "$top" && ls geo/*.c | grep -v geo_explain | tr '\n' ' ')
@@ -58,7 +60,7 @@ sources() {
 	case $1 in
 	dnsd) echo "qa/fuzz/dnsd_fuzz.c $engine dnsd/dnsd_cookie.c dnsd/dnsd_rrl.c $base" ;;
 	ecs) echo "qa/fuzz/ecs_fuzz.c $engine $base" ;;
-	tcp) echo "qa/fuzz/tcp_fuzz.c $engine dnsd/dnsd_cookie.c $base" ;;
+	tcp) echo "qa/fuzz/tcp_fuzz.c $engine dnsd/dnsd_cookie.c dnsd/dnsd_socket.c $base" ;;
 	zone) echo "qa/fuzz/zone_fuzz.c $engine $base" ;;
 	conf) echo "qa/fuzz/conf_fuzz.c $conf $base" ;;
 	mmdb) echo "qa/fuzz/mmdb_fuzz.c $geo $conf $base" ;;
@@ -70,11 +72,11 @@ sources() {
 libs() {
 	case $1 in
 	dnsd) echo "ldns libcrypto" ;;
-	ecs | zone) echo "ldns" ;;
+	ecs | zone) echo "ldns libcrypto" ;;
 	tcp) echo "ldns libcrypto liburcu-qsbr" ;;
-	conf | hc_dns) echo "yaml-0.1" ;;
-	mmdb) echo "libmaxminddb yaml-0.1" ;;
-	repl_*) echo "sqlite3 yaml-0.1" ;;
+	conf | hc_dns) echo "yaml-0.1 libcrypto" ;;
+	mmdb) echo "libmaxminddb yaml-0.1 libcrypto" ;;
+	repl_*) echo "sqlite3 yaml-0.1 libcrypto" ;;
 	esac
 }
 defines() {

@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 	if (epoll_ctl(t.epfd, EPOLL_CTL_ADD, sv[0], &ev) < 0)
 		abort();
-	c->active_ms = now_ms();
+	c->active_ms = clock_mono_ms();
 	list_append(&t, c);
 	t.conn_count = 1;
 	static uint8_t pending[2 * TCP_FRAME_MAX];
