@@ -52,6 +52,14 @@ static void counters(metrics_page_t *p, repl_stats_t *s)
 	    {"meridian_replicator_received_bytes_total",
 	     "Body bytes of responses from peers that passed authentication.",
 	     offsetof(repl_stats_t, bytes_received)},
+	    {"meridian_replicator_digest_mismatches_total",
+	     "Anti-entropy digests that differed while every cursor agreed (divergences).",
+	     offsetof(repl_stats_t, divergences)},
+	    {"meridian_replicator_resyncs_total",
+	     "Targeted re-syncs run to repair a divergence.", offsetof(repl_stats_t, resyncs)},
+	    {"meridian_replicator_incarnations_total",
+	     "New incarnations of this region's origin (its store was new or restored).",
+	     offsetof(repl_stats_t, incarnations)},
 	};
 	for (size_t i = 0; i < M_ARRAY_LEN(plain); i++) {
 		const _Atomic uint64_t *v = (const _Atomic uint64_t *)((char *)s + plain[i].offset);
@@ -76,6 +84,8 @@ static void counters(metrics_page_t *p, repl_stats_t *s)
 	    {"oversized", LOAD(refused_oversized)},
 	    {"truncated", LOAD(refused_truncated)},
 	    {"clock", LOAD(refused_clock)},
+	    {"busy", LOAD(refused_busy)},
+	    {"slow", LOAD(refused_slow)},
 	};
 	for (size_t i = 0; i < M_ARRAY_LEN(refusals); i++)
 		metrics_u64(p, "meridian_replicator_refusals_total", refusals[i].n, "kind",

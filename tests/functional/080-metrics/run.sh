@@ -71,7 +71,9 @@ repl=$(cat "$WORK/repl.prom")
 t_check "replicator: pulls counted" test "$(obs_metric "$repl" meridian_replicator_pulls_total)" -ge 1
 t_check "replicator: bytes received counted" test "$(obs_metric "$repl" meridian_replicator_received_bytes_total)" -gt 0
 t_check "replicator: bytes sent counted" test "$(obs_metric "$repl" meridian_replicator_sent_bytes_total)" -gt 0
-t_eq "replicator: refusals by kind" 7 "$(grep -c '^meridian_replicator_refusals_total{kind=' <<<"$repl")"
+t_eq "replicator: refusals by kind" 9 "$(grep -c '^meridian_replicator_refusals_total{kind=' <<<"$repl")"
+t_eq "replicator: no digest mismatch between two healthy regions" 0 \
+	"$(obs_metric "$repl" meridian_replicator_digest_mismatches_total)"
 t_eq "replicator: not isolated" 0 "$(obs_metric "$repl" meridian_replicator_isolated)"
 t_check "replicator: west's last contact is a time" \
 	test "$(obs_metric "$repl" 'meridian_replicator_peer_last_contact_timestamp_seconds{peer="west"}' | cut -d. -f1)" -gt 1000000000
