@@ -79,6 +79,6 @@ tests_unit_dnsd_test_rrl_LDADD = $(CMOCKA_LIBS)
 EXTRA_DIST += examples/meridian.yaml examples/zones/example.com.zone examples/demo.sh \
 	bench/static-vs-peers.sh bench/README.md qa/fuzz-dnsd.sh qa/fuzz/dnsd_fuzz.c \
 	bench/geo-vs-gdnsd.sh bench/geo-vs-gdnsd/geo-queries.py bench/bench-lib.sh bench/rrl-cookies.sh \
-	bench/metrics-overhead.sh \
+	bench/metrics-overhead.sh bench/metrics-ir.sh \
 	bench/dnssec.sh
 dist_doc_DATA += docs/dnsd-server.md

@@ -2,7 +2,7 @@
 # The README's two commands run from a release tarball too: every script they reach.
 EXTRA_DIST += qa/README.md qa/install-deps.sh qa/build.sh qa/test-all.sh qa/run-checks.sh \
 	qa/sanitize.sh qa/style-check.sh qa/style-known.txt qa/valgrind.sh qa/cppcheck.sh \
-	qa/clang-tidy.sh qa/tarball-check.sh .ci/run .clang-format
+	qa/clang-tidy.sh qa/tarball-check.sh qa/stress-tests.sh .ci/run .clang-format
 # Scripts other modules keep outside their local.mk lists.
 EXTRA_DIST += bench/failover.sh bench/failover_driver.py bench/hc-scale.sh bench/hc_scale_origin.py
 
