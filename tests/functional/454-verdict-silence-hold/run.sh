@@ -79,6 +79,10 @@ wait_hold() { # WANT: waits until east's hold is WANT (30 s)
 	echo "# east's hold is [$(field east hold)], wanted $1"; return 1
 }
 t_check "the vote goes stale: east held (silent)" wait_hold silent
+# west's last vote may go stale a moment after east's: wait until every vote of this
+# region's checker has, then read the status once more.
+all_silent() { "$BIN/meridianctl" -c "$WORK/r.yaml" status 2>/dev/null | grep -q "checker is silent"; }
+t_until 30 all_silent
 out=$("$BIN/meridianctl" -c "$WORK/r.yaml" status)
 rc=$?
 t_eq "status exits 2 (CRITICAL) while held" 2 "$rc"
