@@ -54,6 +54,7 @@ answers() { grep -c 'datacenter east: .*serving$' "$WORK/dnsd-$1.log" || true; }
 
 # 20 s, or until the undamped setup has flapped plenty.
 for _ in $(seq 200); do [ "$(answers plain)" -ge 12 ] && break; sleep 0.1; done
+# A window, not a wait: the damped side gets 3 s more to (wrongly) follow the flaps.
 sleep 3
 echo "# damped: $(observations damped) observation and $(answers damped) answer transitions;" \
 	"undamped: $(observations plain) and $(answers plain)"
