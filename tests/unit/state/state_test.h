@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "state/state.h"
+#include "state/state_internal.h" /* state_migration_count: the schema version a new file gets */
 
 /* The wall clock every store under test reads; tests move it. */
 static int64_t test_now_ms = INT64_C(1700000000000);

@@ -37,7 +37,7 @@ static void test_empty_file_has_table_and_view(void **unused)
 {
 	state_t *st = test_open(path, "us-east");
 
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), (int)state_migration_count);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_master WHERE"
 					    " (type = 'table' AND name = 'peer_origins') OR"
 					    " (type = 'view' AND name = 'status_peer_origins')"),
@@ -67,7 +67,7 @@ static void test_migration_from_version_2(void **unused)
 			 SQLITE_OK);
 	state_close(st);
 	st = test_open(path, "us-east");
-	assert_int_equal(test_query_int(st, "PRAGMA user_version"), 8);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version"), (int)state_migration_count);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM peer_origins"), 0);
 	assert_int_equal(test_query_int(st, "SELECT lag_ms FROM status_peers"), 7);
 	state_close(st);
