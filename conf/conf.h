@@ -77,6 +77,15 @@ typedef enum {
 	CONF_CHECK_RULE_PERCENT, /* up when at least rule_percent of the checks are up */
 } conf_check_rule_t;
 
+/* A health check of one address of a datacenter (datacenters.NAME.address_checks): the
+ * address is answered only while it serves (docs/routing.md). */
+typedef struct {
+	conf_check_t check;	    /* first member: the check options fill it in place */
+	char *address_text;	    /* the key as written in the config */
+	conf_ipaddr_t address;	    /* the key, parsed */
+	size_t address_index;	    /* index into the datacenter's addresses, < 64 */
+} conf_address_check_t;
+
 /* A place clients can be sent to. */
 typedef struct {
 	char *name;                  /* the datacenter id, [a-z0-9_-]+ */
@@ -89,6 +98,10 @@ typedef struct {
 	size_t check_count; /* entries in checks */
 	conf_check_rule_t check_rule; /* default all */
 	uint32_t check_percent;      /* 1..100 for CONF_CHECK_RULE_PERCENT */
+	conf_address_check_t *address_checks; /* per-address checks, at most one per address */
+	size_t address_check_count;  /* entries in address_checks; >0 needs <= 64 addresses */
+	uint32_t min_serving_percent; /* 1..100: fewer serving addresses than this share of
+				       * address_count fail the datacenter over; default 50 */
 } conf_datacenter_t;
 
 /* One geo override: a key (continent code path or CIDR) and the datacenters it prefers. */
@@ -104,6 +117,8 @@ typedef struct {
 	size_t *datacenters;        /* candidates: indexes into conf_t.datacenters */
 	size_t datacenter_count;    /* >= 1 */
 	uint32_t ttl;               /* seconds; default 30 */
+	uint32_t transition_ttl;    /* seconds, <= what answers use while a candidate that
+				     * could change the answer is in transition; default 5 */
 	conf_geo_rule_t *map;       /* continent[/country[/subdivision]] rules */
 	size_t map_count; /* entries in map */
 	conf_geo_rule_t *nets;      /* CIDR rules, most specific wins */

@@ -234,11 +234,95 @@ ELEMENTS(conf_check_section, "datacenters.NAME.check",
 	{.key = "rise", .type = CONF_T_UINT, .offset = CK(rise), .min = 1, .max = 100, .def = "2",
 	 .doc = "Good probes in a row that bring it back up."});
 
+/* An address check is a check (the same options, the same finish) keyed by the address
+ * it judges; the key is parsed here and matched to the datacenter's addresses in
+ * datacenter_finish, which knows them. */
+static int address_check_finish(conf_ctx_t *ctx, const conf_section_t *sec,
+				const conf_node_t *map, const char *path, const conf_given_t *given,
+				void *base)
+{
+	conf_address_check_t *ac = base;
+	int rc = check_finish(ctx, sec, map, path, given, &ac->check);
+	if (ac->address_text == NULL || conf_ipaddr_parse(ac->address_text, &ac->address) < 0) {
+		conf_error(ctx, map, path, "the key must be an IPv4 or IPv6 address of the datacenter");
+		return -1;
+	}
+	return rc;
+}
+
+static const conf_section_t conf_address_check_section = {
+	.title = "datacenters.NAME.address_checks.ADDRESS",
+	.doc = "A health check of one address of the datacenter (the same keys as `check`). "
+	       "ADDRESS must be one of the datacenter's `addresses`. While its check says "
+	       "down the address is left out of answers; when fewer than min_serving_percent "
+	       "of the addresses serve, the datacenter fails over (docs/routing.md).",
+	.options = conf_check_section_options,
+	.option_count = M_ARRAY_LEN(conf_check_section_options),
+	.elem_size = sizeof(conf_address_check_t),
+	.name_offset = offsetof(conf_address_check_t, address_text),
+	.name_type = CONF_T_STRING,
+	.finish = address_check_finish,
+};
+
+static bool address_same(const conf_ipaddr_t *a, const conf_ipaddr_t *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* Each address check names one of the datacenter's addresses, at most once; the masks
+ * that carry per-address state (state_verdict_t) hold 64 addresses. */
+static int datacenter_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+			     const char *path, const conf_given_t *given, void *base)
+{
+	conf_datacenter_t *dc = base;
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+	(void)sec, (void)given;
+	if (dc->address_check_count == 0)
+		return 0;
+	const conf_node_t *checks = at(map, "address_checks");
+	if (dc->address_count > 64) {
+		conf_path_join(sub, sizeof(sub), path, "address_checks", 0);
+		conf_error(ctx, checks, sub,
+			   "a datacenter with address checks has at most 64 addresses (has %zu)",
+			   dc->address_count);
+		return -1;
+	}
+	for (size_t i = 0; i < dc->address_check_count; i++) {
+		conf_address_check_t *ac = &dc->address_checks[i];
+		if (ac->address_text == NULL || ac->address.family == 0)
+			continue; /* reported by address_check_finish */
+		char list[CONF_PATH_MAX];
+		conf_path_join(list, sizeof(list), path, "address_checks", 0);
+		conf_path_join(sub, sizeof(sub), list, ac->address_text, 0);
+		size_t k = 0;
+		while (k < dc->address_count && !address_same(&dc->addresses[k], &ac->address))
+			k++;
+		if (k == dc->address_count) {
+			conf_error(ctx, at(checks, ac->address_text), sub,
+				   "%s is not one of the datacenter's addresses", ac->address_text);
+			rc = -1;
+			continue;
+		}
+		ac->address_index = k;
+		for (size_t j = 0; j < i; j++)
+			if (dc->address_checks[j].address_index == k &&
+			    dc->address_checks[j].address.family != 0) {
+				conf_error(ctx, at(checks, ac->address_text), sub,
+					   "%s has a check already (as %s)", ac->address_text,
+					   dc->address_checks[j].address_text);
+				rc = -1;
+			}
+	}
+	return rc;
+}
+
 /* ---- datacenters, records, zones ---------------------------------------------------- */
 
 #define DC(field) offsetof(conf_datacenter_t, field)
 ELEMENTS(conf_datacenter_section, "datacenters.NAME",
-	"A place clients can be sent to. NAME uses a-z, 0-9, '-' and '_'.", NULL,
+	"A place clients can be sent to. NAME uses a-z, 0-9, '-' and '_'.", datacenter_finish,
 	conf_datacenter_t, DC(name), CONF_T_ID,
 	{.key = "location", .type = CONF_T_COORDS, .offset = DC(latitude), .aux = DC(longitude),
 	 .flags = CONF_F_PRESENT, .present_offset = DC(has_location),
@@ -253,7 +337,15 @@ ELEMENTS(conf_datacenter_section, "datacenters.NAME",
 	 .child = &conf_check_section, .doc = "Several health checks, instead of check."},
 	{.key = "check_rule", .type = CONF_T_CHECK_RULE, .offset = DC(check_rule),
 	 .aux = DC(check_percent), .def = "all",
-	 .doc = "How checks combine: all, any, or \"N%\" of them up."});
+	 .doc = "How checks combine: all, any, or \"N%\" of them up."},
+	{.key = "address_checks", .type = CONF_T_MAP, .offset = DC(address_checks),
+	 .aux = DC(address_check_count), .child = &conf_address_check_section,
+	 .doc = "ADDRESS -> one health check of that address (see below); only serving "
+		"addresses are answered."},
+	{.key = "min_serving_percent", .type = CONF_T_UINT, .offset = DC(min_serving_percent),
+	 .min = 1, .max = 100, .def = "50",
+	 .doc = "With address_checks: the datacenter fails over when fewer than this share "
+		"of its addresses serve (rounded up, at least one)."});
 
 #define REC(field) offsetof(conf_record_t, field)
 ELEMENTS(conf_record_section, "records.NAME",
@@ -265,6 +357,13 @@ ELEMENTS(conf_record_section, "records.NAME",
 	 .doc = "Candidate datacenters; the nearest healthy one answers."},
 	{.key = "ttl", .type = CONF_T_UINT, .offset = REC(ttl), .min = 0, .max = 86400,
 	 .def = "30", .doc = "TTL of the answers, seconds."},
+	{.key = "transition_ttl", .type = CONF_T_UINT, .offset = REC(transition_ttl), .min = 0,
+	 .max = 86400, .def = "5",
+	 .doc = "TTL, seconds, of answers that could change soon: while a candidate that "
+		"decides the answer is in transition (a failed probe seen but not yet down, "
+		"recovering, an override expiring, flap damping about to release). Answers "
+		"then carry the lower of ttl and the larger of this and the seconds to the "
+		"expected change; equal to ttl: off (docs/routing.md)."},
 	{.key = "map", .type = CONF_T_GEO_MAP, .offset = REC(map), .aux = REC(map_count),
 	 .doc = "CONTINENT[/COUNTRY[/SUBDIVISION]] -> datacenters preferred there."},
 	{.key = "nets", .type = CONF_T_GEO_NETS, .offset = REC(nets), .aux = REC(net_count),

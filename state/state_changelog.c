@@ -18,8 +18,14 @@
  * The row JSON is built by SQLite (json_object) from the row as stored, so what ships is
  * exactly what the table holds. Keys join their parts with '/', which ids never hold. */
 
-static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
-static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
+static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "pending",
+				       "origin", NULL};
+static const char *const obs_int[] = {"since", "checked", "latency", "hlc", "change_in", NULL};
+/* pending and change_in came with schema 9: rows logged before lack them */
+static const char *const obs_optional[] = {"pending", "change_in", NULL};
+static const char *const addr_text[] = {"checker", "datacenter", "address", "status", "detail",
+					"pending", "origin", NULL};
+static const char *const addr_int[] = {"since", "checked", "latency", "change_in", "hlc", NULL};
 static const char *const ovr_text[] = {"datacenter", "action", "reason", "actor", "origin", NULL};
 static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NULL};
 static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter",
@@ -40,20 +46,23 @@ const state_table_t state_tables[] = {
 		.name = "observations",
 		.row_json = "json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
 			    " 'since', since, 'checked', checked, 'latency', latency, 'detail', detail,"
-			    " 'hlc', hlc, 'origin', origin)",
+			    " 'pending', pending, 'change_in', change_in, 'hlc', hlc, 'origin', origin)",
 		.by_key = "checker = " KEY_HEAD " AND datacenter = " KEY_TAIL,
 		.json_key = J("checker") " || '/' || " J("datacenter"),
 		.upsert = "INSERT INTO observations (checker, datacenter, status, since, checked, latency,"
-			  " detail, hlc, origin)"
+			  " detail, pending, change_in, hlc, origin)"
 			  " SELECT " J("checker") ", " J("datacenter") ", " J("status") ", " J("since") ", "
-			  J("checked") ", " J("latency") ", " J("detail") ", " J("hlc") ", " J("origin")
+			  J("checked") ", " J("latency") ", " J("detail") ", COALESCE(" J("pending")
+			  ", ''), COALESCE(" J("change_in") ", 0), " J("hlc") ", " J("origin")
 			  " WHERE true ON CONFLICT (checker, datacenter) DO UPDATE SET"
 			  " status = excluded.status, since = excluded.since, checked = excluded.checked,"
-			  " latency = excluded.latency, detail = excluded.detail, hlc = excluded.hlc,"
+			  " latency = excluded.latency, detail = excluded.detail,"
+			  " pending = excluded.pending, change_in = excluded.change_in, hlc = excluded.hlc,"
 			  " origin = excluded.origin"
 			  " WHERE (excluded.hlc, excluded.origin) > (observations.hlc, observations.origin)",
 		.text_fields = obs_text,
 		.integer_fields = obs_int,
+		.optional_fields = obs_optional,
 	},
 	{
 		.name = "overrides",
@@ -114,6 +123,33 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (deployments.hlc, deployments.origin)",
 		.text_fields = dep_text,
 		.integer_fields = dep_int,
+		.snapshot_optional = true,
+	},
+	/* One region's view of one address of a datacenter (issue 12, state_rows.c);
+	 * last writer wins. Keys have three parts: ids and addresses never hold '/'. */
+	{
+		.name = "address_observations",
+		.row_json = "json_object('checker', checker, 'datacenter', datacenter, 'address', address,"
+			    " 'status', status, 'since', since, 'checked', checked, 'latency', latency,"
+			    " 'detail', detail, 'pending', pending, 'change_in', change_in, 'hlc', hlc,"
+			    " 'origin', origin)",
+		.by_key = "checker || '/' || datacenter || '/' || address = ?1",
+		.json_key = J("checker") " || '/' || " J("datacenter") " || '/' || " J("address"),
+		.upsert = "INSERT INTO address_observations (checker, datacenter, address, status, since,"
+			  " checked, latency, detail, pending, change_in, hlc, origin)"
+			  " SELECT " J("checker") ", " J("datacenter") ", " J("address") ", " J("status")
+			  ", " J("since") ", " J("checked") ", " J("latency") ", " J("detail") ", "
+			  J("pending") ", " J("change_in") ", " J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (checker, datacenter, address) DO UPDATE SET"
+			  " status = excluded.status, since = excluded.since, checked = excluded.checked,"
+			  " latency = excluded.latency, detail = excluded.detail,"
+			  " pending = excluded.pending, change_in = excluded.change_in, hlc = excluded.hlc,"
+			  " origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) >"
+			  " (address_observations.hlc, address_observations.origin)",
+		.text_fields = addr_text,
+		.integer_fields = addr_int,
+		.snapshot_optional = true,
 	},
 };
 /* clang-format on */
@@ -283,8 +319,16 @@ int state_json_members_check(state_t *st, const char *json, const char *path,
 	return bad ? -1 : 0;
 }
 
-/* Checks the shape of row JSON for t: exactly its members, each of its type, none
- * escaped or repeated, and its hlc not stamped after max_ms (0: no limit); fills why. */
+static bool field_optional(const state_table_t *t, const char *name)
+{
+	for (size_t i = 0; t->optional_fields && t->optional_fields[i]; i++)
+		if (strcmp(t->optional_fields[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Checks the shape of row JSON for t: exactly its members (optional ones may be
+ * missing), each of its type, none escaped or repeated, and its hlc not stamped after max_ms (0: no limit); fills why. */
 static int row_validate(state_t *st, const state_table_t *t, const char *row_json,
 			int64_t max_ms, char *why, size_t whylen)
 {
@@ -327,6 +371,8 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 				goto out;
 			}
 			type = (const char *)sqlite3_column_text(stmt, 1);
+			if (!type && field_optional(t, fields[i]))
+				continue;
 			if (!type || strcmp(type, want) != 0) {
 				snprintf(why, whylen, "%s.%s must be %s, is %s", t->name, fields[i],
 					 want, type ? type : "missing");
@@ -368,8 +414,10 @@ static int row_upsert(state_t *st, const state_table_t *t, const char *row_json,
 	if (rc != SQLITE_DONE)
 		return -1;
 	/* A row that won is news to this region: its votes are fresh from now, by our clock. */
-	if (sqlite3_changes(st->db) > 0 && strcmp(t->name, "observations") == 0 &&
-	    state_observation_received_tx(st, row_json) < 0) {
+	if (sqlite3_changes(st->db) > 0 &&
+	    ((strcmp(t->name, "observations") == 0 && state_observation_received_tx(st, row_json) < 0) ||
+	     (strcmp(t->name, "address_observations") == 0 &&
+	      state_address_received_tx(st, row_json) < 0))) {
 		snprintf(why, whylen, "%s", st->err);
 		return -1;
 	}

@@ -140,7 +140,8 @@ static void test_seq_dense_and_entries_hold_full_rows(void **unused)
 	snprintf(
 	    row, sizeof(row),
 	    "{\"checker\":\"us-east\",\"datacenter\":\"eu-west\",\"status\":\"up\",\"since\":%lld,"
-	    "\"checked\":%lld,\"latency\":12,\"detail\":\"\",\"hlc\":%llu,\"origin\":\"us-east\"}",
+	    "\"checked\":%lld,\"latency\":12,\"detail\":\"\",\"pending\":\"\",\"change_in\":0,"
+	    "\"hlc\":%llu,\"origin\":\"us-east\"}",
 	    (long long)test_now_ms, (long long)test_now_ms, (unsigned long long)ch[0].hlc);
 	assert_string_equal(ch[0].row_json, row);
 	assert_int_equal(cursor_of(a, "us-east"), 5);

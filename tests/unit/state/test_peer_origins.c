@@ -55,7 +55,11 @@ static void test_migration_from_version_2(void **unused)
 
 	assert_int_equal(state_peer_update(st, &p), 0);
 	assert_int_equal(sqlite3_exec(state_db(st),
-				      "DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
+				      "DROP VIEW status_addresses; DROP TABLE address_observations_received;"
+				      " DROP TABLE address_observations;"
+				      " ALTER TABLE observations DROP COLUMN change_in;"
+				      " ALTER TABLE observations DROP COLUMN pending;"
+				      " DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
 				      " DROP TABLE row_hashes; ALTER TABLE node DROP COLUMN incarnation;"
 				      " ALTER TABLE node DROP COLUMN own_confirmed;"
 				      " DROP TABLE verdict_memory; DROP TABLE observations_received;"
