@@ -117,8 +117,9 @@ typedef struct {
 	size_t *datacenters;        /* candidates: indexes into conf_t.datacenters */
 	size_t datacenter_count;    /* >= 1 */
 	uint32_t ttl;               /* seconds; default 30 */
-	uint32_t transition_ttl;    /* seconds, <= what answers use while a candidate that
-				     * could change the answer is in transition; default 5 */
+	uint32_t transition_ttl;    /* seconds: what answers use at least while a candidate
+				     * that could change the answer is in transition (then
+				     * at most ttl); 0: off; default 5 */
 	conf_geo_rule_t *map;       /* continent[/country[/subdivision]] rules */
 	size_t map_count; /* entries in map */
 	conf_geo_rule_t *nets;      /* CIDR rules, most specific wins */

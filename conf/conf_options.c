@@ -363,7 +363,7 @@ ELEMENTS(conf_record_section, "records.NAME",
 		"decides the answer is in transition (a failed probe seen but not yet down, "
 		"recovering, an override expiring, flap damping about to release). Answers "
 		"then carry the lower of ttl and the larger of this and the seconds to the "
-		"expected change; equal to ttl: off (docs/routing.md)."},
+		"expected change; 0: off, answers always carry ttl (docs/routing.md)."},
 	{.key = "map", .type = CONF_T_GEO_MAP, .offset = REC(map), .aux = REC(map_count),
 	 .doc = "CONTINENT[/COUNTRY[/SUBDIVISION]] -> datacenters preferred there."},
 	{.key = "nets", .type = CONF_T_GEO_NETS, .offset = REC(nets), .aux = REC(net_count),

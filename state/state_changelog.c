@@ -18,16 +18,21 @@
  * The row JSON is built by SQLite (json_object) from the row as stored, so what ships is
  * exactly what the table holds. Keys join their parts with '/', which ids never hold. */
 
-static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "pending",
-				       "origin", NULL};
-static const char *const obs_int[] = {"since", "checked", "latency", "hlc", "change_in", NULL};
-/* pending and change_in came with schema 9: rows logged before lack them */
-static const char *const obs_optional[] = {"pending", "change_in", NULL};
+static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
+static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
+/* Only observations in transition carry "pending" and "change_in" (version 10): a row
+ * of a settled checker ships as it always did, so its JSON, hash and digest are those of
+ * older versions. */
+static const char *const obs_opt_text[] = {"pending", NULL};
+static const char *const obs_opt_int[] = {"change_in", NULL};
 static const char *const addr_text[] = {"checker", "datacenter", "address", "status", "detail",
 					"pending", "origin", NULL};
 static const char *const addr_int[] = {"since", "checked", "latency", "change_in", "hlc", NULL};
 static const char *const ovr_text[] = {"datacenter", "action", "reason", "actor", "origin", NULL};
 static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NULL};
+/* Only scheduled overrides carry "starts" (version 9): a row in effect from its creation
+ * ships as it always did, so its JSON, hash and digest are those of older versions. */
+static const char *const ovr_opt_int[] = {"starts", NULL};
 static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter",
 				      "reason", "detail", NULL};
 static const char *const ev_int[] = {"id", "hlc", "at", NULL};
@@ -44,9 +49,13 @@ static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", 
 const state_table_t state_tables[] = {
 	{
 		.name = "observations",
-		.row_json = "json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
+		.row_json = "CASE WHEN pending = '' THEN"
+			    " json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
 			    " 'since', since, 'checked', checked, 'latency', latency, 'detail', detail,"
-			    " 'pending', pending, 'change_in', change_in, 'hlc', hlc, 'origin', origin)",
+			    " 'hlc', hlc, 'origin', origin) ELSE"
+			    " json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
+			    " 'since', since, 'checked', checked, 'latency', latency, 'detail', detail,"
+			    " 'hlc', hlc, 'origin', origin, 'pending', pending, 'change_in', change_in) END",
 		.by_key = "checker = " KEY_HEAD " AND datacenter = " KEY_TAIL,
 		.json_key = J("checker") " || '/' || " J("datacenter"),
 		.upsert = "INSERT INTO observations (checker, datacenter, status, since, checked, latency,"
@@ -62,26 +71,34 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (observations.hlc, observations.origin)",
 		.text_fields = obs_text,
 		.integer_fields = obs_int,
-		.optional_fields = obs_optional,
+		.optional_text_fields = obs_opt_text,
+		.optional_integer_fields = obs_opt_int,
 	},
 	{
 		.name = "overrides",
-		.row_json = "json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
+		.row_json = "CASE WHEN starts = 0 THEN"
+			    " json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
 			    " 'actor', actor, 'created', created, 'expires', expires, 'deleted', deleted,"
-			    " 'hlc', hlc, 'origin', origin)",
+			    " 'hlc', hlc, 'origin', origin) ELSE"
+			    " json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
+			    " 'actor', actor, 'created', created, 'expires', expires, 'deleted', deleted,"
+			    " 'hlc', hlc, 'origin', origin, 'starts', starts) END",
 		.by_key = "datacenter = ?1",
 		.json_key = J("datacenter"),
 		.upsert = "INSERT INTO overrides (datacenter, action, reason, actor, created, expires,"
-			  " deleted, hlc, origin)"
+			  " deleted, hlc, origin, starts)"
 			  " SELECT " J("datacenter") ", " J("action") ", " J("reason") ", " J("actor") ", "
 			  J("created") ", " J("expires") ", " J("deleted") ", " J("hlc") ", " J("origin")
+			  ", COALESCE(" J("starts") ", 0)"
 			  " WHERE true ON CONFLICT (datacenter) DO UPDATE SET"
 			  " action = excluded.action, reason = excluded.reason, actor = excluded.actor,"
 			  " created = excluded.created, expires = excluded.expires,"
-			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin"
+			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin,"
+			  " starts = excluded.starts"
 			  " WHERE (excluded.hlc, excluded.origin) > (overrides.hlc, overrides.origin)",
 		.text_fields = ovr_text,
 		.integer_fields = ovr_int,
+		.optional_integer_fields = ovr_opt_int,
 	},
 	{
 		.name = "events",
@@ -125,7 +142,7 @@ const state_table_t state_tables[] = {
 		.integer_fields = dep_int,
 		.snapshot_optional = true,
 	},
-	/* One region's view of one address of a datacenter (issue 12, state_rows.c);
+	/* One region's view of one address of a datacenter (issue 12, version 10, state_rows.c);
 	 * last writer wins. Keys have three parts: ids and addresses never hold '/'. */
 	{
 		.name = "address_observations",
@@ -319,16 +336,9 @@ int state_json_members_check(state_t *st, const char *json, const char *path,
 	return bad ? -1 : 0;
 }
 
-static bool field_optional(const state_table_t *t, const char *name)
-{
-	for (size_t i = 0; t->optional_fields && t->optional_fields[i]; i++)
-		if (strcmp(t->optional_fields[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* Checks the shape of row JSON for t: exactly its members (optional ones may be
- * missing), each of its type, none escaped or repeated, and its hlc not stamped after max_ms (0: no limit); fills why. */
+ * missing), each of its type, none escaped or repeated, and its hlc not stamped after
+ * max_ms (0: no limit); fills why. */
 static int row_validate(state_t *st, const state_table_t *t, const char *row_json,
 			int64_t max_ms, char *why, size_t whylen)
 {
@@ -350,6 +360,14 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 		names[n++] = t->text_fields[i];
 	for (size_t i = 0; t->integer_fields[i] && n < M_ARRAY_LEN(names); i++)
 		names[n++] = t->integer_fields[i];
+	for (size_t i = 0; t->optional_integer_fields && t->optional_integer_fields[i] &&
+			   n < M_ARRAY_LEN(names);
+	     i++)
+		names[n++] = t->optional_integer_fields[i];
+	for (size_t i = 0; t->optional_text_fields && t->optional_text_fields[i] &&
+			   n < M_ARRAY_LEN(names);
+	     i++)
+		names[n++] = t->optional_text_fields[i];
 	if (state_json_members_check(st, row_json, "$", names, n, why, whylen) < 0) {
 		char inner[200];
 
@@ -357,11 +375,14 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 		snprintf(why, whylen, "%s: %s", t->name, inner);
 		goto out;
 	}
-	for (int kind = 0; kind < 2; kind++) {
-		const char *const *fields = kind == 0 ? t->text_fields : t->integer_fields;
-		const char *want = kind == 0 ? "text" : "integer";
+	for (int kind = 0; kind < 4; kind++) {
+		const char *const *fields = kind == 0   ? t->text_fields
+					    : kind == 1 ? t->integer_fields
+					    : kind == 2 ? t->optional_integer_fields
+							: t->optional_text_fields;
+		const char *want = kind == 0 || kind == 3 ? "text" : "integer";
 
-		for (size_t i = 0; fields[i]; i++) {
+		for (size_t i = 0; fields != NULL && fields[i]; i++) {
 			const char *type;
 
 			sqlite3_reset(stmt);
@@ -371,8 +392,8 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 				goto out;
 			}
 			type = (const char *)sqlite3_column_text(stmt, 1);
-			if (!type && field_optional(t, fields[i]))
-				continue;
+			if (!type && kind >= 2)
+				continue; /* optional, absent: the column's default */
 			if (!type || strcmp(type, want) != 0) {
 				snprintf(why, whylen, "%s.%s must be %s, is %s", t->name, fields[i],
 					 want, type ? type : "missing");

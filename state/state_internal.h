@@ -41,9 +41,10 @@ typedef struct {
 	const char *upsert;   /* SQL applying row JSON ?1 when it wins LWW by (hlc, origin) */
 	const char *const *text_fields;	   /* NULL-terminated: JSON members that must be text */
 	const char *const *integer_fields; /* NULL-terminated: JSON members that must be integers */
-	const char *const *optional_fields; /* NULL-terminated, may be NULL: members of the
-					     * above that a row written before their column
-					     * existed lacks (the upsert gives the default) */
+	const char *const *optional_integer_fields; /* NULL, or NULL-terminated: integer members a
+						     * row may leave out (the column default) */
+	const char *const *optional_text_fields; /* NULL, or NULL-terminated: text members a row
+						  * may leave out (the column default) */
 	bool snapshot_optional; /* a snapshot from a store that predates the table lacks it */
 } state_table_t;
 

@@ -127,15 +127,17 @@ void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, si
  *    addresses_needed of its addresses serve, unless forced up;
  *  - in_transition when a change is expected: probes failing towards fall (enough
  *    votes to make the quorum) while serving, recovering towards rise while down, a
- *    checked address doing either, an override whose expiry changes serving, a held or
- *    damped verdict about to be released; change_in_ms is the earliest of them.
+ *    checked address doing either, an override whose expiry (or a scheduled one of ovr
+ *    whose start) changes serving, a held or damped verdict about to be released;
+ *    change_in_ms is the earliest of them.
  * obs holds datacenter and address observations (address ""). */
 void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observation_t *obs,
-			     size_t obs_count, const state_override_t *o, int64_t now_ms,
-			     state_verdict_t *v) M_NONNULL(1, 7);
+			     size_t obs_count, const state_override_t *o,
+			     const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
+			     state_verdict_t *v) M_NONNULL(1, 9);
 
 /* The TTL an answer gets: ttl, or when in_transition the lower of ttl and the larger of
- * transition_ttl and the seconds (rounded up) to the change. */
+ * transition_ttl and the seconds (rounded up) to the change; transition_ttl 0: ttl. */
 uint32_t state_verdict_ttl(const state_verdict_t *v, uint32_t ttl, uint32_t transition_ttl)
     M_NONNULL_ALL M_PURE;
 
@@ -190,6 +192,11 @@ int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current
 /* Loads observations, overrides and this region's verdict memory from st and decides
  * (state_verdict_decide) without writing: what meridianctl shows and judges by. */
 int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out) M_NONNULL_ALL M_WUR;
+/* The verdicts of now's observations and memory with the overrides as they will stand at
+ * at_ms (those in effect then, by state_override_active), skip_dc's own override (may be
+ * NULL) left out: what a scheduled override is judged against for its window. */
+int state_verdict_load_at(state_t *st, const conf_t *conf, int64_t now_ms, int64_t at_ms,
+			  const char *skip_dc, state_verdict_t *out) M_NONNULL(1, 2, 6) M_WUR;
 /* The same, then saves the memory when it changed, from st, which must be writable:
  * meridian-dnsd's evaluation. mem (conf->datacenter_count entries, may be NULL) receives
  * the memory decided with. 0; 1 when the verdicts are right but the memory could not be

@@ -162,7 +162,8 @@ static void addresses_apply(const conf_t *conf, const conf_datacenter_t *d,
 /* Transitions of the datacenter's own verdict. */
 static void datacenter_transition(const conf_t *conf, const char *name,
 				  const state_observation_t *obs, size_t obs_count,
-				  const state_override_t *o, int64_t now_ms, state_verdict_t *v)
+				  const state_override_t *o, const state_override_t *ovr,
+				  size_t ovr_count, int64_t now_ms, state_verdict_t *v)
 {
 	int64_t fall_in = -1, rise_in = -1;
 	const char *detail = NULL;
@@ -182,6 +183,18 @@ static void datacenter_transition(const conf_t *conf, const char *name,
 		} else if (ob->status == STATE_HEALTH_DOWN && ob->pending == STATE_HEALTH_UP) {
 			v->votes_rising++;
 			rise_in = rise_in < 0 || left < rise_in ? left : rise_in;
+		}
+	}
+	/* A scheduled override that starts soon and changes serving. */
+	for (size_t j = 0; ovr != NULL && j < ovr_count; j++) {
+		const state_override_t *s = &ovr[j];
+		if (s->deleted || s->starts_ms <= now_ms || strcmp(s->datacenter, name) != 0)
+			continue;
+		bool after = s->action == STATE_OVERRIDE_FORCE_UP;
+		if (after != v->serving) {
+			snprintf(what, sizeof(what), "scheduled %s starts",
+				 state_override_action_name(s->action));
+			transition_note(v, s->starts_ms - now_ms, what);
 		}
 	}
 	if (o != NULL) {
@@ -218,7 +231,8 @@ static void datacenter_transition(const conf_t *conf, const char *name,
 }
 
 void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observation_t *obs,
-			     size_t obs_count, const state_override_t *o, int64_t now_ms,
+			     size_t obs_count, const state_override_t *o,
+			     const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
 			     state_verdict_t *v)
 {
 	if (dc >= conf->datacenter_count)
@@ -226,7 +240,7 @@ void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observat
 	const conf_datacenter_t *d = &conf->datacenters[dc];
 	if (obs == NULL)
 		obs_count = 0;
-	datacenter_transition(conf, d->name, obs, obs_count, o, now_ms, v);
+	datacenter_transition(conf, d->name, obs, obs_count, o, ovr, ovr_count, now_ms, v);
 	size_t n = d->address_count < 64 ? d->address_count : 64;
 	v->address_serving = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 	v->addresses_serving = (unsigned)n;
@@ -236,7 +250,7 @@ void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observat
 
 uint32_t state_verdict_ttl(const state_verdict_t *v, uint32_t ttl, uint32_t transition_ttl)
 {
-	if (!v->in_transition || transition_ttl >= ttl)
+	if (!v->in_transition || transition_ttl == 0 || transition_ttl >= ttl)
 		return ttl;
 	int64_t secs = (v->change_in_ms + 999) / 1000;
 	uint32_t t = secs > (int64_t)transition_ttl ? (secs > (int64_t)ttl ? ttl : (uint32_t)secs)

@@ -66,6 +66,9 @@ static void test_migration_from_partial_version(void **unused)
 				      " DROP TABLE address_observations;"
 				      " ALTER TABLE observations DROP COLUMN change_in;"
 				      " ALTER TABLE observations DROP COLUMN pending;"
+				      " DROP VIEW status_scheduled; DROP VIEW status_effective;"
+				      " DROP VIEW status_datacenters; DROP VIEW status_overrides;"
+				      " ALTER TABLE overrides DROP COLUMN starts;"
 				      " DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
 				      " DROP TABLE row_hashes; ALTER TABLE node DROP COLUMN incarnation;"
 				      " ALTER TABLE node DROP COLUMN own_confirmed;"
@@ -74,8 +77,7 @@ static void test_migration_from_partial_version(void **unused)
 				      " DROP TABLE deployments;"
 				      " DROP VIEW status_peer_origins; DROP TABLE peer_origins;"
 				      " DROP VIEW status_replication; DROP VIEW status_peers;"
-				      " DROP VIEW status_events; DROP VIEW status_datacenters;"
-				      " DROP VIEW status_overrides; PRAGMA user_version = 1",
+				      " DROP VIEW status_events; PRAGMA user_version = 1",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	state_close(st);

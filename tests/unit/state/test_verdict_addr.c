@@ -176,14 +176,15 @@ static void test_override_expiry_is_a_transition(void **unused)
 	assert_int_equal(state_verdict_ttl(&out[0], 30, 5), 30);
 }
 
-/* transition_ttl at or above ttl is off. */
+/* transition_ttl 0 is off; at or above ttl it changes nothing. */
 static void test_transition_ttl_off_at_ttl(void **unused)
 {
 	(void)unused;
 	state_verdict_t v = {.in_transition = true, .change_in_ms = 0};
 	assert_int_equal(state_verdict_ttl(&v, 30, 30), 30);
 	assert_int_equal(state_verdict_ttl(&v, 30, 40), 30);
-	assert_int_equal(state_verdict_ttl(&v, 30, 0), 0);
+	assert_int_equal(state_verdict_ttl(&v, 30, 0), 30);
+	assert_int_equal(state_verdict_ttl(&v, 30, 1), 1);
 	v.in_transition = false;
 	assert_int_equal(state_verdict_ttl(&v, 30, 0), 30);
 }
