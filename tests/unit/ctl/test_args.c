@@ -61,8 +61,13 @@ static const struct {
     {"force-down without reason", "force-down us-east",
      "force-down: --reason is required: say why, e.g. --reason \"kernel upgrade\""},
     {"drain without datacenter", "drain --reason x",
-     "drain: missing DC (usage: meridianctl drain DC --reason TEXT [--for DURATION] [--actor NAME] "
-     "[--force])"},
+     "drain: missing DC (usage: meridianctl drain DC --reason TEXT [--at TIME] [--for DURATION] "
+     "[--actor NAME] [--force])"},
+    {"at not a time", "drain us-east --reason x --at tomorrow",
+     "--at \"tomorrow\": not a time (use now+DURATION or UTC 2026-12-07T03:00:00Z)"},
+    {"at not a duration after now", "drain us-east --reason x --at now+soon",
+     "--at \"now+soon\": not a duration after now (use e.g. now+90s, +2h)"},
+    {"at on clear", "clear us-east --at now+1h", "clear: option --at does not apply to clear"},
     {"drain two datacenters", "drain us-east eu-west --reason x",
      "drain: unexpected argument \"eu-west\""},
     {"reason without value", "drain us-east --reason", "drain: option --reason needs a value"},
