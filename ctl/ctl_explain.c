@@ -64,6 +64,7 @@ static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
 			view->verdicts[i] = (state_verdict_t){.effective = STATE_DC_UNKNOWN,
 							      .observed = STATE_DC_UNKNOWN,
 							      .serving = true,
+							      .address_serving = UINT64_MAX,
 							      .override_index = -1};
 		return 0;
 	}
@@ -84,6 +85,9 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 	static const int families[CTL_EXPLAIN_FAMILIES] = {AF_INET, AF_INET6};
 	geo_pick_dc_t *dcs = t->dcs; /* the caller's copy: only cand's states are set */
 	uint16_t order[CTL_EXPLAIN_ORDER_MAX];
+	/* per candidate, its A and AAAA serving flags (64 per family: the most a
+	 * datacenter with address checks has) */
+	static _Thread_local uint8_t flags[CTL_EXPLAIN_ORDER_MAX][2][64];
 	unsigned count = 0;
 	unsigned full = ex->family == AF_INET ? 32 : 128;
 
@@ -94,6 +98,18 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 		dcs[c->dc].serving = c->serving;
 		dcs[c->dc].fail_open_rank = (uint8_t)c->fail_open_rank;
 		dcs[c->dc].state = (uint8_t)c->state;
+		dcs[c->dc].in_transition = c->in_transition;
+		dcs[c->dc].change_in_s = c->change_in_s;
+		dcs[c->dc].a_serving = dcs[c->dc].aaaa_serving = NULL;
+		if (c->address_checked) {
+			for (unsigned f = 0; f < 2; f++)
+				for (unsigned k = 0; k < 64; k++)
+					flags[count][f][k] = (c->serving_mask[f] >> k) & 1;
+			if (dcs[c->dc].a_count <= 64)
+				dcs[c->dc].a_serving = flags[count][0];
+			if (dcs[c->dc].aaaa_count <= 64)
+				dcs[c->dc].aaaa_serving = flags[count][1];
+		}
 		order[count++] = (uint16_t)c->dc;
 	}
 	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
@@ -137,8 +153,8 @@ int ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
 
 /* Runs the geo library's explanation of the client (at its source prefix) against the
  * record's compiled trie, and takes the candidates' states from the verdicts. */
-static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
-			   ctl_explanation_t *ex, char *err, size_t errlen)
+static int explain_compute(const conf_t *conf, const geo_db_t *db, const geo_conf_input_t *in,
+			   const ctl_view_t *view, ctl_explanation_t *ex, char *err, size_t errlen)
 {
 	const geo_rules_t *rules = &in->rules[ex->record];
 	unsigned full = ex->family == AF_INET ? 32 : 128;
@@ -198,8 +214,15 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 					      .serving = view->verdicts[dc].serving,
 					      .fail_open_rank = state_verdict_fail_open_rank(
 						  &view->verdicts[dc])};
-		state_verdict_hold_text(&view->verdicts[dc], ex->cand[ex->count - 1].held,
-					sizeof(ex->cand[ex->count - 1].held));
+		ctl_explain_candidate_t *c = &ex->cand[ex->count - 1];
+		const state_verdict_t *v = &view->verdicts[dc];
+		state_verdict_hold_text(v, c->held, sizeof(c->held));
+		c->in_transition = v->in_transition;
+		c->change_in_s = v->in_transition ? (uint32_t)((v->change_in_ms + 999) / 1000) : 0;
+		snprintf(c->transition, sizeof(c->transition), "%s", v->transition);
+		c->address_checked = conf->datacenters[dc].address_check_count > 0;
+		state_verdict_family_masks(&conf->datacenters[dc], v, c->serving_mask);
+		ctl_view_addresses_text(conf, view, dc, c->addresses, sizeof(c->addresses));
 	}
 	rc = 0;
 out:
@@ -267,7 +290,7 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 		goto out_view;
 	}
 	err[0] = '\0';
-	if (explain_compute(db, &in, &view, &ex, err, sizeof(err)) != 0) {
+	if (explain_compute(conf, db, &in, &view, &ex, err, sizeof(err)) != 0) {
 		ctl_error("explain: %s", err[0] != '\0' ? err : "lookup failed");
 		goto out_cand;
 	}

@@ -136,6 +136,12 @@ void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observat
 			     const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
 			     state_verdict_t *v) M_NONNULL(1, 9);
 
+/* v's address_serving per family as answers lay addresses out (the config's addresses
+ * of d in order, A and AAAA apart): bit j of masks[0] is d's j-th IPv4 address, of
+ * masks[1] its j-th IPv6 address; addresses past the 64th serve. */
+void state_verdict_family_masks(const conf_datacenter_t *d, const state_verdict_t *v,
+				uint64_t masks[2]) M_NONNULL_ALL;
+
 /* The TTL an answer gets: ttl, or when in_transition the lower of ttl and the larger of
  * transition_ttl and the seconds (rounded up) to the change; transition_ttl 0: ttl. */
 uint32_t state_verdict_ttl(const state_verdict_t *v, uint32_t ttl, uint32_t transition_ttl)

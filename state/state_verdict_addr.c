@@ -248,6 +248,20 @@ void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observat
 		addresses_apply(conf, d, obs, obs_count, now_ms, v);
 }
 
+void state_verdict_family_masks(const conf_datacenter_t *d, const state_verdict_t *v,
+				uint64_t masks[2])
+{
+	unsigned j[2] = {0, 0};
+
+	masks[0] = masks[1] = UINT64_MAX;
+	for (size_t k = 0; k < d->address_count && k < 64; k++) {
+		int f = d->addresses[k].family == AF_INET6;
+		if (j[f] < 64 && !((v->address_serving >> k) & 1))
+			masks[f] &= ~(UINT64_C(1) << j[f]);
+		j[f]++;
+	}
+}
+
 uint32_t state_verdict_ttl(const state_verdict_t *v, uint32_t ttl, uint32_t transition_ttl)
 {
 	if (!v->in_transition || transition_ttl == 0 || transition_ttl >= ttl)
