@@ -17,6 +17,14 @@ repl_alloc() {
 # repl_port NAME: the port of region NAME.
 repl_port() { local var="REPL_PORT_$1"; echo "${!var}"; }
 
+# repl_host NAME: the loopback address region NAME listens on and pulls from:
+# REPL_HOST_NAME when set (qa/chaos.sh gives each region its own, to cut it off with
+# nft), 127.0.0.1 otherwise.
+repl_host() { local var="REPL_HOST_$1"; echo "${!var:-127.0.0.1}"; }
+
+# repl_accepts NAME: region NAME's replicator accepts connections.
+repl_accepts() { (exec 3<>"/dev/tcp/$(repl_host "$1")/$(repl_port "$1")") 2>/dev/null; }
+
 # repl_region NAME PEER... [-- EXTRA-YAML-LINES]: writes NAME's config, peering with PEERs.
 repl_region() {
 	local name=$1; shift
@@ -25,7 +33,7 @@ repl_region() {
 	while [ $# -gt 0 ]; do
 		if [ "$1" = "--" ]; then shift; extra="$*"; break; fi
 		repl_alloc "$1"
-		peers="$peers${peers:+, }$1: \"http://127.0.0.1:$(repl_port "$1")\""
+		peers="$peers${peers:+, }$1: \"http://$(repl_host "$1"):$(repl_port "$1")\""
 		shift
 	done
 	# A scenario may define repl_body NAME to print its own dns/datacenters/records.
@@ -37,6 +45,9 @@ repl_region() {
   dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
   dc2: { location: [53.3, -6.3], addresses: [192.0.2.2] }"
 	fi
+	# With its own address, a region's pulls leave from it (so a cut by address is whole).
+	local hv="REPL_HOST_$name" src=""
+	[ -z "${!hv:-}" ] || src=$'\n'"  source_address: \"${!hv}\""
 	cat >"$WORK/$name.yaml" <<YAML
 region: $name
 state: $name.db
@@ -44,7 +55,7 @@ log_level: debug
 $body
 health: { poll: 5ms }
 replication:
-  listen: "127.0.0.1:$(repl_port "$name")"
+  listen: "$(repl_host "$name"):$(repl_port "$name")"$src
   key_file: repl.key
   long_poll: 2s
   peers: { $peers }
@@ -57,7 +68,8 @@ repl_start() {
 	REPL_RUNS=$((${REPL_RUNS:-0} + 1))
 	t_start "repl-$1.$REPL_RUNS" "$REPL_BIN" -c "$WORK/$1.yaml"
 	eval "REPL_PID_$1=$!"
-	t_wait_tcp "$(repl_port "$1")"
+	t_until 30 repl_accepts "$1" && return 0
+	echo "# nothing listening on $(repl_host "$1"):$(repl_port "$1")"; return 1
 }
 
 repl_pid() { local v="REPL_PID_$1"; echo "${!v}"; }
