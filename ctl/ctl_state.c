@@ -85,6 +85,10 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 		ctl_error("cannot read overrides: %s", state_errmsg(st));
 		goto fail;
 	}
+	if (state_loads_list(st, &view->loads, &view->load_count) != 0) {
+		ctl_error("cannot read live loads: %s", state_errmsg(st));
+		goto fail;
+	}
 	view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
 	view->memory = calloc(2 * (conf->datacenter_count + 1), sizeof(*view->memory));
 	if (view->verdicts == NULL || view->memory == NULL) {
@@ -119,6 +123,7 @@ void ctl_view_free(ctl_view_t *view)
 	free(view->ovr);
 	free(view->verdicts);
 	free(view->memory);
+	free(view->loads);
 	memset(view, 0, sizeof(*view));
 }
 
@@ -130,6 +135,13 @@ bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view, size_t reco
 		if (view->verdicts[rec->datacenters[k]].serving)
 			return false;
 	return true;
+}
+
+int64_t ctl_view_load_max_age(const conf_t *conf, size_t i)
+{
+	const conf_datacenter_t *dc = &conf->datacenters[i];
+
+	return dc->load_count > 0 ? 2 * (int64_t)dc->load[0].heartbeat_ms : 0;
 }
 
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i)

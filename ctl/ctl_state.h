@@ -9,6 +9,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "state/state.h"
+#include "state/state_load.h"
 #include "state/state_verdict.h"
 
 /* Opens conf's state store. Writers create it if needed (as this region); readers open
@@ -36,6 +37,8 @@ typedef struct {
 	int64_t peer_contact_ms;   /* newest contact with a configured peer, 0: none */
 	state_verdict_memory_t *memory; /* this region's verdict memory, one per datacenter,
 					 * as decided with (malloc'd) */
+	state_load_t *loads;	 /* every region's live load readings (malloc'd) */
+	size_t load_count;	 /* entries in loads */
 } ctl_view_t;
 
 /* Reads observations and overrides and computes the verdicts. 0, or -1 after printing why. */
@@ -44,6 +47,9 @@ void ctl_view_free(ctl_view_t *view) M_NONNULL_ALL;
 /* True when no candidate of conf->records[record] is serving: dnsd answers as if all were. */
 bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view,
 			 size_t record) M_NONNULL_ALL M_PURE;
+/* How old a live load reading of conf->datacenters[i] may be and still count: twice its
+ * load heartbeat (0: the datacenter declares no load, any age counts). */
+int64_t ctl_view_load_max_age(const conf_t *conf, size_t i) M_NONNULL_ALL M_PURE;
 /* The live override behind verdict i, or NULL. */
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i) M_NONNULL_ALL M_PURE;
 
