@@ -13,6 +13,9 @@
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_state.h"
 
+/* Most candidates explain weighs, as meridian-dnsd's lookups return at most 64. */
+#define CTL_EXPLAIN_ORDER_MAX 64
+
 /* Parses CLIENT-IP; 0, or -1 after printing the usage error. */
 static int client_parse(const char *command, const char *text, int *family, uint8_t addr[16])
 {
@@ -76,41 +79,60 @@ static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
 	return 0;
 }
 
-static bool dc_has_family(const conf_datacenter_t *d, int family)
-{
-	for (size_t i = 0; i < d->address_count; i++)
-		if (d->addresses[i].family == family)
-			return true;
-	return false;
-}
-
-void ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
+void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 {
 	static const int families[CTL_EXPLAIN_FAMILIES] = {AF_INET, AF_INET6};
+	geo_pick_dc_t *dcs = t->dcs; /* the caller's copy: only cand's states are set */
+	uint16_t order[CTL_EXPLAIN_ORDER_MAX];
+	unsigned count = 0;
+	unsigned full = ex->family == AF_INET ? 32 : 128;
 
-	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
-		ex->pick[f] = -1;
-		ex->fail_open[f] = false;
-		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
-			if (ex->cand[i].serving &&
-			    dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]))
-				ex->pick[f] = (int)i;
-		/* Some candidate serves the other family: NODATA here, the client uses that.
-		 * With none serving at all, never answer zero datacenters: fail open to the
-		 * candidate observed up (drained, forced down) before one observed down,
-		 * nearest first within each (state_verdict_fail_open_rank). */
-		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
-			if (ex->cand[i].serving)
-				goto next;
-		for (size_t i = 0; i < ex->count; i++)
-			if (dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]) &&
-			    (ex->pick[f] < 0 ||
-			     ex->cand[i].fail_open_rank < ex->cand[ex->pick[f]].fail_open_rank)) {
-				ex->pick[f] = (int)i;
-				ex->fail_open[f] = true;
-			}
-	next:;
+	for (size_t i = 0; i < ex->count && count < CTL_EXPLAIN_ORDER_MAX; i++) {
+		const ctl_explain_candidate_t *c = &ex->cand[i];
+		if (c->dc >= t->dc_count)
+			continue;
+		dcs[c->dc].serving = c->serving;
+		dcs[c->dc].fail_open_rank = (uint8_t)c->fail_open_rank;
+		dcs[c->dc].state = (uint8_t)c->state;
+		order[count++] = (uint16_t)c->dc;
 	}
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		/* the client dnsd hashes: the ECS network, or the resolver's whole address
+		 * (source prefix 0: RFC 7871 7.1.2, scope 0) */
+		geo_pick_query_t q = {.order = order,
+				      .count = count,
+				      .family = families[f],
+				      .client_family = ex->family,
+				      .client = ex->addr,
+				      .source_prefix = ex->source_prefix == 0 ? full
+									       : ex->source_prefix,
+				      .scope = ex->scope};
+		geo_pick_result_t *r = &ex->result[f];
+		geo_pick(&t->records[ex->record], dcs, t->dc_count, &q, r);
+		if (!ex->varies || ex->source_prefix == 0)
+			r->scope = 0;
+		else if (r->scope > full)
+			r->scope = full;
+		ex->pick[f] = -1;
+		ex->fail_open[f] = (r->reasons & GEO_PICK_FAIL_OPEN) != 0;
+		for (size_t i = 0; i < ex->count && r->dc >= 0; i++)
+			if (ex->cand[i].dc == (size_t)r->dc) {
+				ex->pick[f] = (int)i;
+				break;
+			}
+	}
+}
+
+int ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
+{
+	geo_pick_tables_t t;
+	char err[128];
+
+	if (geo_pick_tables_build(conf, &t, err, sizeof(err)) < 0)
+		return -1;
+	ctl_explain_pick_with(&t, ex);
+	geo_pick_tables_free(&t);
+	return 0;
 }
 
 /* Runs the geo library's explanation of the client (at its source prefix) against the
@@ -219,18 +241,22 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 	}
 	ex.record = (size_t)record;
 	ex.source_prefix = args->subnet >= 0 ? (unsigned)args->subnet : max;
-	{
-		const conf_record_t *rec = &conf->records[record];
-
-		ex.varies = rec->datacenter_count > 1 || rec->map_count > 0 || rec->net_count > 0;
+	geo_pick_tables_t tables;
+	if (geo_pick_tables_build(conf, &tables, err, sizeof(err)) < 0) {
+		ctl_error("explain: %s", err);
+		return CTL_EXIT_FAIL;
 	}
+	ex.varies = tables.records[record].varies;
 
 	db = db_open("explain", conf);
-	if (db == NULL)
+	if (db == NULL) {
+		geo_pick_tables_free(&tables);
 		return CTL_EXIT_FAIL;
+	}
 	if (geo_conf_input(conf, &in, err, sizeof(err)) != 0) {
 		ctl_error("explain: %s", err);
 		geo_db_free(db);
+		geo_pick_tables_free(&tables);
 		return CTL_EXIT_FAIL;
 	}
 	if (verdicts_load(conf, &view, &ex.have_state) != 0)
@@ -245,7 +271,7 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 		ctl_error("explain: %s", err[0] != '\0' ? err : "lookup failed");
 		goto out_cand;
 	}
-	ctl_explain_pick(conf, &ex);
+	ctl_explain_pick_with(&tables, &ex);
 	rc = ctl_explain_print(stdout, args->json, conf, &ex) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
 out_cand:
 	free(ex.cand);
@@ -254,6 +280,7 @@ out_view:
 out_input:
 	geo_conf_input_free(&in);
 	geo_db_free(db);
+	geo_pick_tables_free(&tables);
 	return rc;
 }
 
