@@ -31,8 +31,10 @@ static const ctl_command_spec_t commands[] = {
      "remove DC's override (observations decide again)"},
     {"events", CTL_CMD_EVENTS, 0, 0, CTL_OPT_LIMIT, 0, "[--limit N]",
      "the audit log, newest first (default 50 entries; --limit 0 for all)"},
-    {"explain", CTL_CMD_EXPLAIN, 2, 2, CTL_OPT_SUBNET, 0, "NAME CLIENT-IP [--subnet PREFIX]",
-     "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope"},
+    {"explain", CTL_CMD_EXPLAIN, 2, 2, CTL_OPT_SUBNET | CTL_OPT_BATCH, 0,
+     "NAME CLIENT-IP [--subnet PREFIX] | NAME --batch FILE",
+     "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope; "
+     "--batch: one JSON line per CLIENT-IP[/PREFIX] line of FILE"},
     {"geo", CTL_CMD_GEO, 1, 1, 0, 0, "CLIENT-IP", "the GeoIP database record for CLIENT-IP"},
     {"peers", CTL_CMD_PEERS, 0, 0, 0, 0, "", "replication peers: last contact, lag, errors"},
     {"stats", CTL_CMD_STATS, 0, 0, 0, 0, "",
@@ -74,6 +76,7 @@ static const struct {
     {"actor", CTL_OPT_ACTOR, true},	  {"force", CTL_OPT_FORCE, false},
     {"limit", CTL_OPT_LIMIT, true},	  {"subnet", CTL_OPT_SUBNET, true},
     {"pid-file", CTL_OPT_PID_FILE, true}, {"at", CTL_OPT_AT, true},
+    {"batch", CTL_OPT_BATCH, true},
 };
 
 const ctl_command_spec_t *ctl_command_find(const char *name)
@@ -270,6 +273,11 @@ static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char
 			return fail(err, errlen, "--pid-file must not be empty");
 		out->pid_file = value;
 		return 0;
+	case CTL_OPT_BATCH:
+		if (value[0] == '\0')
+			return fail(err, errlen, "--batch must name a file (or - for stdin)");
+		out->batch = value;
+		return 0;
 	default:
 		return fail(err, errlen, "%s: internal error: option --%s has no handler",
 			    spec->name, name);
@@ -420,7 +428,11 @@ int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args
 		out->spec = ctl_command_find("version");
 		return 0;
 	}
-	if (out->positional_count < spec->min_args)
+	/* explain --batch takes its clients from the file */
+	unsigned min_args = spec->command == CTL_CMD_EXPLAIN && (out->given & CTL_OPT_BATCH)
+				? 1
+				: spec->min_args;
+	if (out->positional_count < min_args)
 		return fail(err, errlen, "%s: missing %s (usage: meridianctl %s %s)", spec->name,
 			    positional_name(spec, out->positional_count), spec->name,
 			    spec->synopsis);

@@ -87,6 +87,8 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 	unsigned count = 0;
 	unsigned full = ex->family == AF_INET ? 32 : 128;
 
+	if (ex->split_mark >= GEO_PICK_SPLIT_MARK)
+		order[count++] = (uint16_t)ex->split_mark;
 	for (size_t i = 0; i < ex->count && count < CTL_EXPLAIN_ORDER_MAX; i++) {
 		const ctl_explain_candidate_t *c = &ex->cand[i];
 		if (c->dc >= t->dc_count)
@@ -94,6 +96,8 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 		dcs[c->dc].serving = c->serving;
 		dcs[c->dc].fail_open_rank = (uint8_t)c->fail_open_rank;
 		dcs[c->dc].state = (uint8_t)c->state;
+		dcs[c->dc].load = c->load;
+		dcs[c->dc].has_load = c->has_load;
 		order[count++] = (uint16_t)c->dc;
 	}
 	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
@@ -136,26 +140,17 @@ int ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
 }
 
 /* Runs the geo library's explanation of the client (at its source prefix) against the
- * record's compiled trie, and takes the candidates' states from the verdicts. */
-static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
-			   ctl_explanation_t *ex, char *err, size_t errlen)
+ * record's compiled trie, and takes the candidates' states from the verdicts. choices has
+ * geo_order_max() + 1 entries. */
+static int explain_one(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
+		       const geo_trie_t *trie, geo_choice_t *choices, ctl_explanation_t *ex,
+		       char *err, size_t errlen)
 {
 	const geo_rules_t *rules = &in->rules[ex->record];
 	unsigned full = ex->family == AF_INET ? 32 : 128;
-	geo_choice_t *choices = NULL;
 	uint8_t masked[16], net[16];
 	geo_explain_t gex;
-	geo_trie_t *trie;
-	int rc = -1;
 
-	trie = geo_trie_build(db, in->dcs, in->dc_count, rules, err, errlen);
-	if (trie == NULL)
-		return -1;
-	choices = calloc(geo_order_max(rules) + 1, sizeof(*choices));
-	if (choices == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	/* RFC 7871: only the first source-prefix bits count; the rest are zero. Looking up
 	 * the masked address at full length finds the leaf a query with that source prefix
 	 * finds, so the geo library's scope and cross-check hold for it too. Source prefix 0
@@ -164,7 +159,7 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 		      masked);
 	if (geo_explain(db, in->dcs, rules, trie, ex->family, masked, choices, &gex) != 0) {
 		snprintf(err, errlen, "lookup failed");
-		goto out;
+		return -1;
 	}
 	ex->loc = gex.loc;
 	ex->located =
@@ -184,9 +179,12 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 		ex->scope = full;
 
 	ex->count = 0;
+	ex->split_mark = 0;
 	for (size_t i = 0; i < gex.count && ex->count < in->dc_count; i++) {
 		size_t dc = choices[i].dc;
 
+		if (dc >= GEO_PICK_SPLIT_MARK && i == 0)
+			ex->split_mark = (unsigned)dc; /* not a datacenter: the pick's input */
 		if (dc >= in->dc_count)
 			continue;
 		ex->cand[ex->count++] =
@@ -200,9 +198,124 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 						  &view->verdicts[dc])};
 		state_verdict_hold_text(&view->verdicts[dc], ex->cand[ex->count - 1].held,
 					sizeof(ex->cand[ex->count - 1].held));
+		ex->cand[ex->count - 1].has_load =
+		    view->pick_has_load != NULL && view->pick_has_load[dc];
+		ex->cand[ex->count - 1].load = view->pick_load != NULL ? view->pick_load[dc] : 0;
 	}
-	rc = 0;
+	return 0;
+}
+
+/* The record's trie and a choices buffer for explain_one(); 0, or -1 with err. */
+static int explain_prepare(const geo_db_t *db, const geo_conf_input_t *in, size_t record,
+			   geo_trie_t **trie, geo_choice_t **choices, char *err, size_t errlen)
+{
+	const geo_rules_t *rules = &in->rules[record];
+
+	*trie = geo_trie_build(db, in->dcs, in->dc_count, rules, err, errlen);
+	if (*trie == NULL)
+		return -1;
+	*choices = calloc(geo_order_max(rules) + 1, sizeof(**choices));
+	if (*choices == NULL) {
+		snprintf(err, errlen, "out of memory");
+		geo_trie_free(*trie);
+		*trie = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses one --batch line "CLIENT[/PREFIX]" into ex; 0, or -1 with why in err. */
+static int batch_client(char *line, ctl_explanation_t *ex, char *err, size_t errlen)
+{
+	char *slash = strchr(line, '/');
+	conf_ipaddr_t ip;
+	unsigned full;
+
+	if (slash != NULL)
+		*slash = '\0';
+	if (conf_ipaddr_parse(line, &ip) != 0) {
+		snprintf(err, errlen, "\"%s\" is not an IPv4 or IPv6 address", line);
+		return -1;
+	}
+	ex->family = ip.family;
+	memcpy(ex->addr, ip.bytes, 16);
+	full = ex->family == AF_INET ? 32 : 128;
+	ex->source_prefix = full;
+	if (slash != NULL) {
+		char *end;
+		unsigned long n = strtoul(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || n > full) {
+			snprintf(err, errlen, "\"%s\" is not a prefix length in 0..%u", slash + 1,
+				 full);
+			return -1;
+		}
+		ex->source_prefix = (unsigned)n;
+	}
+	return 0;
+}
+
+/* explain NAME --batch FILE: one JSON line per client line of FILE, as dnsd answers it
+ * (the tests compare thousands of clients with a running server this way). */
+static int explain_batch(const ctl_args_t *args, const conf_t *conf, const geo_db_t *db,
+			 const geo_conf_input_t *in, const ctl_view_t *view,
+			 const geo_pick_tables_t *tables, ctl_explanation_t *ex)
+{
+	FILE *f = strcmp(args->batch, "-") == 0 ? stdin : fopen(args->batch, "r");
+	geo_choice_t *choices = NULL;
+	geo_trie_t *trie = NULL;
+	char line[512], err[512];
+	unsigned lineno = 0;
+	int rc = CTL_EXIT_OK;
+
+	if (f == NULL) {
+		ctl_error("explain: --batch %s: %s", args->batch, strerror(errno));
+		return CTL_EXIT_FAIL;
+	}
+	if (explain_prepare(db, in, ex->record, &trie, &choices, err, sizeof(err)) != 0) {
+		ctl_error("explain: %s", err);
+		rc = CTL_EXIT_FAIL;
+		goto out;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line + strspn(line, " \t");
+		lineno++;
+		p[strcspn(p, " \t\r\n#")] = '\0';
+		if (*p == '\0')
+			continue;
+		if (batch_client(p, ex, err, sizeof(err)) != 0) {
+			ctl_error("explain: %s:%u: %s", args->batch, lineno, err);
+			rc = CTL_EXIT_USAGE;
+			break;
+		}
+		if (explain_one(db, in, view, trie, choices, ex, err, sizeof(err)) != 0) {
+			ctl_error("explain: %s:%u: %s", args->batch, lineno, err);
+			rc = CTL_EXIT_FAIL;
+			break;
+		}
+		ctl_explain_pick_with(tables, ex);
+		if (ctl_explain_print_line(stdout, conf, ex) != 0) {
+			rc = CTL_EXIT_FAIL;
+			break;
+		}
+	}
 out:
+	free(choices);
+	geo_trie_free(trie);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+/* One client: the explanation and what is printed of it. */
+static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
+			   ctl_explanation_t *ex, char *err, size_t errlen)
+{
+	geo_choice_t *choices;
+	geo_trie_t *trie;
+
+	if (explain_prepare(db, in, ex->record, &trie, &choices, err, errlen) != 0)
+		return -1;
+	int rc = explain_one(db, in, view, trie, choices, ex, err, errlen);
 	free(choices);
 	geo_trie_free(trie);
 	return rc;
@@ -231,10 +344,16 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 			  args->positional[0], conf->path, conf->record_count > 0 ? err : "none");
 		return CTL_EXIT_USAGE;
 	}
-	if (client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
+	if (args->batch != NULL && (args->positional_count > 1 || args->subnet >= 0)) {
+		ctl_error("explain: --batch takes the clients (CLIENT-IP[/PREFIX], one a line) "
+			  "from its file, not from the command line");
+		return CTL_EXIT_USAGE;
+	}
+	if (args->batch == NULL &&
+	    client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
 		return CTL_EXIT_USAGE;
 	max = ex.family == AF_INET ? 32 : 128;
-	if (args->subnet > (int)max) {
+	if (args->batch == NULL && args->subnet > (int)max) {
 		ctl_error("explain: --subnet %d is longer than %u, the length of an %s address",
 			  args->subnet, max, ex.family == AF_INET ? "IPv4" : "IPv6");
 		return CTL_EXIT_USAGE;
@@ -265,6 +384,10 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 	if (ex.cand == NULL) {
 		ctl_error("out of memory");
 		goto out_view;
+	}
+	if (args->batch != NULL) {
+		rc = explain_batch(args, conf, db, &in, &view, &tables, &ex);
+		goto out_cand;
 	}
 	err[0] = '\0';
 	if (explain_compute(db, &in, &view, &ex, err, sizeof(err)) != 0) {

@@ -28,6 +28,8 @@ typedef struct {
 				 * 2 observed down */
 	char held[64];		/* why its state is held ("held down: flapping, reuse in
 				 * 2m10s"), "" when decided plainly */
+	uint32_t load;		/* live load the pick takes (state_load_for_pick), when has_load */
+	bool has_load;		/* a fresh live load is known */
 } ctl_explain_candidate_t;
 
 /* Address families of an answer: index 0 is A (IPv4), 1 is AAAA (IPv6). */
@@ -47,6 +49,8 @@ typedef struct {
 	const char *nets_rule;		/* matching nets rule key, or NULL */
 	const char *map_rule;		/* matching map rule key, or NULL */
 	ctl_explain_candidate_t *cand;	/* preference order, malloc'd */
+	unsigned split_mark;		/* the order's weighted-entry mark (GEO_PICK_SPLIT_MARK
+					 * + n, first in the order dnsd gets), 0: none */
 	size_t count;			/* entries in cand */
 	int pick[CTL_EXPLAIN_FAMILIES]; /* index into cand answering A / AAAA, -1: NODATA */
 	bool
@@ -71,6 +75,11 @@ int ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex) M_NONNULL_ALL M_
 /* The same with the pick's tables already built from conf (their dcs' states are
  * overwritten from cand[]): for many clients in a row. */
 void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex) M_NONNULL_ALL;
+/* One line of `explain --batch`: the client and each family's answer as one compact
+ * JSON object ({"client", "source_prefix", "A", "AAAA"}, each answer null or
+ * {"datacenter", "addresses", "ttl", "scope", "reasons"}). */
+int ctl_explain_print_line(FILE *out, const conf_t *conf,
+			   const ctl_explanation_t *ex) M_NONNULL_ALL M_WUR;
 /* The table and the --json document of an explanation. */
 int ctl_explain_print(FILE *out, bool json, const conf_t *conf,
 		      const ctl_explanation_t *ex) M_NONNULL_ALL M_WUR;

@@ -384,3 +384,41 @@ int ctl_explain_print(FILE *out, bool json, const conf_t *conf, const ctl_explan
 {
 	return json ? print_json(out, conf, ex) : print_text(out, conf, ex);
 }
+
+int ctl_explain_print_line(FILE *out, const conf_t *conf, const ctl_explanation_t *ex)
+{
+	char client[INET6_ADDRSTRLEN];
+
+	/* by hand, compact: thousands of lines are compared with a running server */
+	inet_ntop(ex->family, ex->addr, client, sizeof(client));
+	fprintf(out, "{\"client\":\"%s\",\"source_prefix\":%u", client, ex->source_prefix);
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		const geo_pick_result_t *r = &ex->result[f];
+		const conf_datacenter_t *d;
+
+		fprintf(out, ",\"%s\":", qtypes[f]);
+		if (ex->pick[f] < 0) {
+			fputs("null", out);
+			continue;
+		}
+		d = &conf->datacenters[ex->cand[ex->pick[f]].dc];
+		fprintf(out, "{\"datacenter\":\"%s\",\"addresses\":[", d->name);
+		for (unsigned i = 0; i < r->addr_count; i++) {
+			const conf_ipaddr_t *a = family_address(d, families[f], geo_pick_addr_index(r, i));
+			char text[INET6_ADDRSTRLEN];
+
+			if (a == NULL)
+				continue;
+			inet_ntop(families[f], a->bytes, text, sizeof(text));
+			fprintf(out, "%s\"%s\"", i > 0 ? "," : "", text);
+		}
+		fprintf(out, "],\"ttl\":%u,\"scope\":%u,\"reasons\":[", r->ttl, r->scope);
+		for (unsigned b = 0, n = 0; b < GEO_PICK_REASONS; b++)
+			if (r->reasons & (1u << b))
+				fprintf(out, "%s\"%s\"", n++ > 0 ? "," : "",
+					geo_pick_reason_name(1u << b));
+		fputs("]}", out);
+	}
+	fputs("}\n", out);
+	return ferror(out) ? -1 : 0;
+}

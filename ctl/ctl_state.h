@@ -39,6 +39,9 @@ typedef struct {
 					 * as decided with (malloc'd) */
 	state_load_t *loads;	 /* every region's live load readings (malloc'd) */
 	size_t load_count;	 /* entries in loads */
+	uint32_t *pick_load;	 /* per datacenter, the live load the pick takes
+				  * (state_load_for_pick) when pick_has_load (malloc'd) */
+	bool *pick_has_load;	 /* per datacenter; NULL (no store): none known */
 } ctl_view_t;
 
 /* Reads observations and overrides and computes the verdicts. 0, or -1 after printing why. */
@@ -48,9 +51,6 @@ void ctl_view_free(ctl_view_t *view) M_NONNULL_ALL;
  * geo_pick() decides (its any_serving), as for every answer. */
 bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view,
 			 size_t record) M_NONNULL_ALL;
-/* How old a live load reading of conf->datacenters[i] may be and still count: twice its
- * load heartbeat (0: the datacenter declares no load, any age counts). */
-int64_t ctl_view_load_max_age(const conf_t *conf, size_t i) M_NONNULL_ALL M_PURE;
 /* The live override behind verdict i, or NULL. */
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i) M_NONNULL_ALL M_PURE;
 

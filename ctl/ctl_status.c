@@ -126,7 +126,7 @@ static void print_loads(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		any = true;
 		fprintf(out, "LOAD %s: ", conf->datacenters[i].name);
 		if (state_load_current(view->loads, view->load_count, conf->datacenters[i].name,
-				       view->now_ms, ctl_view_load_max_age(conf, i), &value, &from))
+				       view->now_ms, state_load_max_age(conf, i), &value, &from))
 			fprintf(out, "%g (read by %s %s ago)", value, from->checker,
 				timefmt_duration(view->now_ms - from->measured_ms, age, sizeof(age)));
 		else
@@ -152,7 +152,7 @@ static void json_load(ctl_json_t *j, const conf_t *conf, const ctl_view_t *view,
 	ctl_json_object_begin(j);
 	ctl_json_key(j, "value");
 	if (state_load_current(view->loads, view->load_count, conf->datacenters[i].name,
-			       view->now_ms, ctl_view_load_max_age(conf, i), &value, &from)) {
+			       view->now_ms, state_load_max_age(conf, i), &value, &from)) {
 		ctl_json_double(j, value);
 		ctl_json_kv_string(j, "region", from->checker);
 		ctl_json_kv_int(j, "measured_ms", from->measured_ms);

@@ -77,8 +77,8 @@ static unsigned granularity(const geo_pick_policy_t *p, int family)
 
 /* The client network's hash, computed once per pick and only when something hashes. */
 typedef struct {
-	const geo_pick_record_t *rec;
-	const geo_pick_query_t *q;
+	const geo_pick_record_t *rec; /* the record: its split granularity */
+	const geo_pick_query_t *q;     /* the client network hashed */
 	bool done;	/* value holds the hash */
 	uint64_t value; /* geo_pick_client_hash() at the granularity */
 } client_hash_t;
@@ -262,6 +262,7 @@ void geo_pick(const geo_pick_record_t *rec, const geo_pick_dc_t *dcs, size_t dc_
 	int open = -1;
 	int home = -1; /* position in order of the first datacenter with the family */
 	bool any_serving = false;
+	const geo_pick_split_t *entry = q->split;
 
 	out->dc = -1;
 	out->reasons = 0;
@@ -277,8 +278,13 @@ void geo_pick(const geo_pick_record_t *rec, const geo_pick_dc_t *dcs, size_t dc_
 	 * fail-open choice, and whether anything serves at all. */
 	for (unsigned i = 0; i < q->count; i++) {
 		uint16_t dc = q->order[i];
-		if (unlikely(dc >= dc_count))
+		if (unlikely(dc >= dc_count)) {
+			/* a weighted entry's mark (first in its clients' orders) */
+			unsigned e = (unsigned)dc - GEO_PICK_SPLIT_MARK - 1;
+			if (dc > GEO_PICK_SPLIT_MARK && e < rec->entry_split_count && entry == NULL)
+				entry = &rec->entry_splits[e];
 			continue;
+		}
 		const geo_pick_dc_t *d = &dcs[dc];
 		bool has = family_count(d, family) > 0;
 		any_serving |= d->serving;
@@ -305,7 +311,7 @@ void geo_pick(const geo_pick_record_t *rec, const geo_pick_dc_t *dcs, size_t dc_
 	}
 	out->any_serving = true;
 
-	const geo_pick_split_t *split = q->split;
+	const geo_pick_split_t *split = entry;
 	uint32_t split_reason = GEO_PICK_ENTRY_WEIGHT;
 	if (split == NULL || split->count == 0) {
 		split = &rec->policy.weights;

@@ -34,6 +34,11 @@
 #define GEO_PICK_GRANULARITY4 24
 #define GEO_PICK_GRANULARITY6 48
 
+/* An order entry at or above this is not a datacenter but the mark of a weighted map or
+ * nets entry: the client's split is the record's entry_splits[entry - MARK - 1]. The
+ * geo lookup puts it first in the orders of that entry's clients (geo_order()). */
+#define GEO_PICK_SPLIT_MARK 0x8000u
+
 /* One datacenter as the pick sees it: its addresses and its state right now. The
  * address bytes are owned by whoever built the array (geo_pick_tables_t, or a test). */
 typedef struct {
@@ -85,6 +90,9 @@ typedef struct {
 				     * lookup has no opinion (and what status judges) */
 	unsigned candidate_count;   /* >= 1 */
 	geo_pick_policy_t policy;   /* weights, answer size, short TTL */
+	const geo_pick_split_t *entry_splits; /* the map/nets entries' splits, by their
+					       * marks (GEO_PICK_SPLIT_MARK) */
+	unsigned entry_split_count; /* entries in entry_splits */
 } geo_pick_record_t;
 
 /* One question to the pick: a client, its order and the family asked. */

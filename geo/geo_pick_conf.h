@@ -24,6 +24,7 @@ typedef struct {
 	uint8_t *addresses;	    /* storage behind dcs[].a and dcs[].aaaa */
 	uint16_t *split_dc;	    /* storage behind every split's dc */
 	uint32_t *split_weight;	    /* storage behind every split's weight */
+	geo_pick_split_t *entry_splits; /* storage behind records[].entry_splits */
 } geo_pick_tables_t;
 
 /* Builds t from conf. Returns 0, or -1 with the reason in err (t is then empty). */

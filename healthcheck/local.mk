@@ -70,7 +70,8 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/306-hc-https/run.sh \
 	tests/functional/307-hc-dns-tcp/run.sh \
 	tests/functional/130-hc-exec-contain/run.sh \
-	tests/functional/241-live-load/run.sh
+	tests/functional/241-live-load/run.sh \
+	tests/functional/242-load-spill/run.sh
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
 	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py \
