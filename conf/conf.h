@@ -89,13 +89,22 @@ typedef struct {
 	size_t check_count; /* entries in checks */
 	conf_check_rule_t check_rule; /* default all */
 	uint32_t check_percent;      /* 1..100 for CONF_CHECK_RULE_PERCENT */
+	uint32_t capacity;           /* load it takes at most (operator's unit); 0: not declared */
 } conf_datacenter_t;
+
+/* One datacenter's weight in a split (`weights: {us-east: 90, eu-west: 10}`). */
+typedef struct {
+	size_t dc;       /* index into conf_t.datacenters */
+	uint32_t weight; /* 0..1000000; 0 leaves it out of the split */
+} conf_dc_weight_t;
 
 /* One geo override: a key (continent code path or CIDR) and the datacenters it prefers. */
 typedef struct {
 	char *key;           /* "EU", "EU/IE", "NA/US/CA" for map; "10.0.0.0/8" for nets */
 	size_t *datacenters; /* indexes into conf_t.datacenters, in preference order */
 	size_t count;        /* >= 1 */
+	conf_dc_weight_t *weights; /* the entry's clients split by these, or NULL */
+	size_t weight_count; /* entries in weights; 0: the entry prefers in order */
 } conf_geo_rule_t;
 
 /* A name answered from the nearest serving datacenter. */
@@ -108,6 +117,11 @@ typedef struct {
 	size_t map_count; /* entries in map */
 	conf_geo_rule_t *nets;      /* CIDR rules, most specific wins */
 	size_t net_count; /* entries in nets */
+	conf_dc_weight_t *weights;  /* all its clients split by these (docs/routing.md), or NULL */
+	size_t weight_count;        /* entries in weights */
+	uint32_t split_ipv4_prefix; /* clients of one /N split alike; default 24, 1..32 */
+	uint32_t split_ipv6_prefix; /* the same for IPv6; default 48, 1..128 */
+	uint32_t max_addresses;     /* answer at most this many addresses, 1..8; 0: all */
 } conf_record_t;
 
 /* A zone served from an RFC 1035 master file. */

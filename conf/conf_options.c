@@ -253,7 +253,12 @@ ELEMENTS(conf_datacenter_section, "datacenters.NAME",
 	 .child = &conf_check_section, .doc = "Several health checks, instead of check."},
 	{.key = "check_rule", .type = CONF_T_CHECK_RULE, .offset = DC(check_rule),
 	 .aux = DC(check_percent), .def = "all",
-	 .doc = "How checks combine: all, any, or \"N%\" of them up."});
+	 .doc = "How checks combine: all, any, or \"N%\" of them up."},
+	{.key = "capacity", .type = CONF_T_UINT, .offset = DC(capacity), .min = 0,
+	 .max = UINT32_MAX, .def = "0",
+	 .doc = "Load it takes at most, in any unit (qps, clients) used alike for every "
+		"datacenter; 0: not declared. When it is not serving, its clients spread over "
+		"the next datacenters by spare capacity (docs/routing.md)."});
 
 #define REC(field) offsetof(conf_record_t, field)
 ELEMENTS(conf_record_section, "records.NAME",
@@ -268,7 +273,23 @@ ELEMENTS(conf_record_section, "records.NAME",
 	{.key = "map", .type = CONF_T_GEO_MAP, .offset = REC(map), .aux = REC(map_count),
 	 .doc = "CONTINENT[/COUNTRY[/SUBDIVISION]] -> datacenters preferred there."},
 	{.key = "nets", .type = CONF_T_GEO_NETS, .offset = REC(nets), .aux = REC(net_count),
-	 .doc = "CIDR prefix -> datacenters preferred for it; most specific wins."});
+	 .doc = "CIDR prefix -> datacenters preferred for it; most specific wins."},
+	{.key = "weights", .type = CONF_T_DC_WEIGHTS, .offset = REC(weights),
+	 .aux = REC(weight_count),
+	 .doc = "{datacenter: weight}: every client network goes to one of these by weight "
+		"(sticky per network; a datacenter not serving drops out). A map or nets "
+		"entry may take {weights: {...}} instead of a list to split its own clients."},
+	{.key = "split_ipv4_prefix", .type = CONF_T_UINT, .offset = REC(split_ipv4_prefix),
+	 .min = 1, .max = 32, .def = "24",
+	 .doc = "IPv4 clients of one /N split, spill and choose addresses alike; answers "
+		"so decided carry an ECS scope of at least /N."},
+	{.key = "split_ipv6_prefix", .type = CONF_T_UINT, .offset = REC(split_ipv6_prefix),
+	 .min = 1, .max = 128, .def = "48",
+	 .doc = "The same for IPv6 clients."},
+	{.key = "max_addresses", .type = CONF_T_UINT, .offset = REC(max_addresses), .min = 0,
+	 .max = 8, .def = "0",
+	 .doc = "Answer at most this many of the datacenter's addresses, chosen stably per "
+		"client network; 0: all."});
 
 /* dnssec: keys are required, resolved against the config's directory like `file`, and
  * the signatures must be renewed before they expire (refresh < signature_validity). */

@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_state.h"
 #include "state/state_status.h"
 #include "state/state_verdict.h"
+#include "geo/geo_pick_conf.h"
 
 state_t *ctl_state_open(const conf_t *conf, bool write)
 {
@@ -124,12 +126,32 @@ void ctl_view_free(ctl_view_t *view)
 
 bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view, size_t record)
 {
-	const conf_record_t *rec = &conf->records[record];
+	static const int families[] = {AF_INET, AF_INET6};
+	geo_pick_tables_t t;
+	char err[128];
+	bool open = false;
 
-	for (size_t k = 0; k < rec->datacenter_count; k++)
-		if (view->verdicts[rec->datacenters[k]].serving)
-			return false;
-	return true;
+	if (geo_pick_tables_build(conf, &t, err, sizeof(err)) < 0)
+		return false; /* out of memory: status cannot tell, and says nothing */
+	for (size_t i = 0; i < t.dc_count; i++) {
+		t.dcs[i].serving = view->verdicts[i].serving;
+		t.dcs[i].fail_open_rank = (uint8_t)state_verdict_fail_open_rank(&view->verdicts[i]);
+		t.dcs[i].state = (uint8_t)view->verdicts[i].effective;
+	}
+	/* What meridian-dnsd answers a client the lookup has no opinion of: the record's
+	 * candidates in order, each family; fail open is the pick's own verdict. */
+	const geo_pick_record_t *rec = &t.records[record];
+	for (size_t f = 0; f < M_ARRAY_LEN(families); f++) {
+		geo_pick_query_t q = {.order = rec->candidates,
+				      .count = rec->candidate_count,
+				      .family = families[f],
+				      .client_family = AF_INET};
+		geo_pick_result_t r;
+		geo_pick(rec, t.dcs, t.dc_count, &q, &r);
+		open |= !r.any_serving;
+	}
+	geo_pick_tables_free(&t);
+	return open;
 }
 
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i)

@@ -41,9 +41,10 @@ typedef struct {
 /* Reads observations and overrides and computes the verdicts. 0, or -1 after printing why. */
 int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view) M_NONNULL_ALL M_WUR;
 void ctl_view_free(ctl_view_t *view) M_NONNULL_ALL;
-/* True when no candidate of conf->records[record] is serving: dnsd answers as if all were. */
+/* True when no candidate of conf->records[record] is serving: dnsd answers as if all were.
+ * geo_pick() decides (its any_serving), as for every answer. */
 bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view,
-			 size_t record) M_NONNULL_ALL M_PURE;
+			 size_t record) M_NONNULL_ALL;
 /* The live override behind verdict i, or NULL. */
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i) M_NONNULL_ALL M_PURE;
 

@@ -46,6 +46,56 @@ const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms
 	return buf;
 }
 
+/* Overrides scheduled to start later (state_override_pending), one line each, so an
+ * operator sees maintenance coming before it drains anything. */
+static void print_scheduled(FILE *out, const ctl_view_t *view)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < view->ovr_count; k++) {
+		const state_override_t *o = &view->ovr[k];
+		char from[32], until[32], wait[32], span[32];
+
+		if (!state_override_pending(o, view->now_ms))
+			continue;
+		if (!any)
+			fputc('\n', out);
+		any = true;
+		fprintf(out, "SCHEDULED %s: %s by %s from %s (in %s)", o->datacenter,
+			state_override_action_name(o->action), o->actor,
+			timefmt_iso(o->starts_ms, from, sizeof(from)),
+			timefmt_duration(o->starts_ms - view->now_ms, wait, sizeof(wait)));
+		if (o->expires_ms != 0)
+			fprintf(out, " until %s (for %s)", timefmt_iso(o->expires_ms, until, sizeof(until)),
+				timefmt_duration(o->expires_ms - o->starts_ms, span, sizeof(span)));
+		fprintf(out, ": \"%s\"\n", o->reason);
+	}
+}
+
+static void json_scheduled(ctl_json_t *j, const ctl_view_t *view)
+{
+	ctl_json_key(j, "scheduled");
+	ctl_json_array_begin(j);
+	for (size_t k = 0; k < view->ovr_count; k++) {
+		const state_override_t *o = &view->ovr[k];
+
+		if (!state_override_pending(o, view->now_ms))
+			continue;
+		ctl_json_object_begin(j);
+		ctl_json_kv_string(j, "datacenter", o->datacenter);
+		ctl_json_kv_string(j, "action", state_override_action_name(o->action));
+		ctl_json_kv_string(j, "reason", o->reason);
+		ctl_json_kv_string(j, "actor", o->actor);
+		ctl_json_kv_string(j, "origin", o->origin);
+		ctl_json_kv_int(j, "created_ms", o->created_ms);
+		ctl_json_kv_int(j, "starts_ms", o->starts_ms);
+		ctl_json_kv_int(j, "starts_in_ms", o->starts_ms - view->now_ms);
+		ctl_json_kv_int(j, "expires_ms", o->expires_ms);
+		ctl_json_object_end(j);
+	}
+	ctl_json_array_end(j);
+}
+
 static bool observation_is_for(const state_observation_t *obs, const char *datacenter)
 {
 	return strcmp(obs->datacenter, datacenter) == 0;
@@ -128,6 +178,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	}
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
+	print_scheduled(out, view);
 
 	for (size_t r = 0; r < conf->record_count; r++) {
 		const conf_record_t *rec = &conf->records[r];
@@ -158,6 +209,7 @@ static void json_override(ctl_json_t *j, const state_override_t *ovr, int64_t no
 	ctl_json_kv_string(j, "actor", ovr->actor);
 	ctl_json_kv_string(j, "origin", ovr->origin);
 	ctl_json_kv_int(j, "created_ms", ovr->created_ms);
+	ctl_json_kv_int(j, "starts_ms", ovr->starts_ms != 0 ? ovr->starts_ms : ovr->created_ms);
 	ctl_json_kv_int(j, "expires_ms", ovr->expires_ms);
 	ctl_json_key(j, "remaining_ms");
 	if (ovr->expires_ms == 0)
@@ -297,6 +349,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);
+	json_scheduled(&j, view);
 	if (st != NULL && drift != NULL)
 		ctl_drift_json(&j, st, drift);
 	ctl_json_object_end(&j);

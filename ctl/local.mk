@@ -57,7 +57,8 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/072-ctl-expiry/run.sh \
 	tests/functional/073-ctl-reload/run.sh \
 	tests/functional/074-ctl-explain/run.sh \
-	tests/functional/075-ctl-regions/run.sh
+	tests/functional/075-ctl-regions/run.sh \
+	tests/functional/240-scheduled-maintenance/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh \
 	tests/functional/075-ctl-regions/origin.py

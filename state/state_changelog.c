@@ -22,6 +22,9 @@ static const char *const obs_text[] = {"checker", "datacenter", "status", "detai
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
 static const char *const ovr_text[] = {"datacenter", "action", "reason", "actor", "origin", NULL};
 static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NULL};
+/* Only scheduled overrides carry "starts" (version 9): a row in effect from its creation
+ * ships as it always did, so its JSON, hash and digest are those of older versions. */
+static const char *const ovr_opt_int[] = {"starts", NULL};
 static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter",
 				      "reason", "detail", NULL};
 static const char *const ev_int[] = {"id", "hlc", "at", NULL};
@@ -57,22 +60,29 @@ const state_table_t state_tables[] = {
 	},
 	{
 		.name = "overrides",
-		.row_json = "json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
+		.row_json = "CASE WHEN starts = 0 THEN"
+			    " json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
 			    " 'actor', actor, 'created', created, 'expires', expires, 'deleted', deleted,"
-			    " 'hlc', hlc, 'origin', origin)",
+			    " 'hlc', hlc, 'origin', origin) ELSE"
+			    " json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
+			    " 'actor', actor, 'created', created, 'expires', expires, 'deleted', deleted,"
+			    " 'hlc', hlc, 'origin', origin, 'starts', starts) END",
 		.by_key = "datacenter = ?1",
 		.json_key = J("datacenter"),
 		.upsert = "INSERT INTO overrides (datacenter, action, reason, actor, created, expires,"
-			  " deleted, hlc, origin)"
+			  " deleted, hlc, origin, starts)"
 			  " SELECT " J("datacenter") ", " J("action") ", " J("reason") ", " J("actor") ", "
 			  J("created") ", " J("expires") ", " J("deleted") ", " J("hlc") ", " J("origin")
+			  ", COALESCE(" J("starts") ", 0)"
 			  " WHERE true ON CONFLICT (datacenter) DO UPDATE SET"
 			  " action = excluded.action, reason = excluded.reason, actor = excluded.actor,"
 			  " created = excluded.created, expires = excluded.expires,"
-			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin"
+			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin,"
+			  " starts = excluded.starts"
 			  " WHERE (excluded.hlc, excluded.origin) > (overrides.hlc, overrides.origin)",
 		.text_fields = ovr_text,
 		.integer_fields = ovr_int,
+		.optional_integer_fields = ovr_opt_int,
 	},
 	{
 		.name = "events",
@@ -306,6 +316,10 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 		names[n++] = t->text_fields[i];
 	for (size_t i = 0; t->integer_fields[i] && n < M_ARRAY_LEN(names); i++)
 		names[n++] = t->integer_fields[i];
+	for (size_t i = 0; t->optional_integer_fields && t->optional_integer_fields[i] &&
+			   n < M_ARRAY_LEN(names);
+	     i++)
+		names[n++] = t->optional_integer_fields[i];
 	if (state_json_members_check(st, row_json, "$", names, n, why, whylen) < 0) {
 		char inner[200];
 
@@ -313,11 +327,13 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 		snprintf(why, whylen, "%s: %s", t->name, inner);
 		goto out;
 	}
-	for (int kind = 0; kind < 2; kind++) {
-		const char *const *fields = kind == 0 ? t->text_fields : t->integer_fields;
+	for (int kind = 0; kind < 3; kind++) {
+		const char *const *fields = kind == 0   ? t->text_fields
+					    : kind == 1 ? t->integer_fields
+							: t->optional_integer_fields;
 		const char *want = kind == 0 ? "text" : "integer";
 
-		for (size_t i = 0; fields[i]; i++) {
+		for (size_t i = 0; fields != NULL && fields[i]; i++) {
 			const char *type;
 
 			sqlite3_reset(stmt);
@@ -327,6 +343,8 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 				goto out;
 			}
 			type = (const char *)sqlite3_column_text(stmt, 1);
+			if (!type && kind == 2)
+				continue; /* optional, absent: the column's default */
 			if (!type || strcmp(type, want) != 0) {
 				snprintf(why, whylen, "%s.%s must be %s, is %s", t->name, fields[i],
 					 want, type ? type : "missing");

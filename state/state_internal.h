@@ -41,6 +41,8 @@ typedef struct {
 	const char *upsert;   /* SQL applying row JSON ?1 when it wins LWW by (hlc, origin) */
 	const char *const *text_fields;	   /* NULL-terminated: JSON members that must be text */
 	const char *const *integer_fields; /* NULL-terminated: JSON members that must be integers */
+	const char *const *optional_integer_fields; /* NULL, or NULL-terminated: integer members a
+						     * row may leave out (the column default) */
 } state_table_t;
 
 extern const state_table_t state_tables[];

@@ -278,6 +278,34 @@ static void test_tombstone_replicates_and_beats_older_put(void **unused)
 	assert_int_equal(test_query_int(a, "SELECT count(*) FROM status_overrides"), 0);
 }
 
+/* A scheduled override ships with its start; one in effect from its creation ships
+ * without "starts", as older versions wrote it (its row hash unchanged), and applies as 0. */
+static void test_scheduled_override_replicates_start(void **unused)
+{
+	state_override_t ov, *list = NULL;
+	size_t n = 0;
+
+	(void)unused;
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "window", test_now_ms + 7200000);
+	ov.starts_ms = test_now_ms + 3600000;
+	assert_int_equal(state_override_put(a, &ov), 0);
+	put_override(a, "eu-west", STATE_OVERRIDE_DRAIN, "now");
+	assert_int_equal(
+	    test_query_int(a, "SELECT count(*) FROM changelog WHERE tbl = 'overrides'"
+			      " AND json_type(row, '$.starts') IS NULL"),
+	    1);
+	assert_int_equal(ship(a, b, "us-east"), 4);
+	assert_int_equal(state_overrides_list(b, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].datacenter, "eu-west");
+	assert_int_equal(list[0].starts_ms, 0);
+	assert_string_equal(list[1].datacenter, "us-east");
+	assert_int_equal(list[1].starts_ms, ov.starts_ms);
+	free(list);
+	/* Not in effect in the other region either, until its start. */
+	assert_int_equal(test_query_int(b, "SELECT count(*) FROM status_scheduled"), 1);
+}
+
 static void test_gap_refuses_whole_batch(void **unused)
 {
 	state_change_t *ch = NULL, batch[2];
