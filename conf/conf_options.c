@@ -604,8 +604,10 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 SECTION(static, conf_replication_section, "replication",
 	"Shipping this region's change log to the other regions.", replication_finish,
 	{.key = "listen", .type = CONF_T_SOCKADDR, .offset = CF(replication.listen),
-	 .flags = CONF_F_PRESENT | CONF_F_LOCAL, .present_offset = CF(replication.has_listen),
-	 .doc = "IP:PORT this region's replicator serves on."},
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL,
+	 .present_offset = CF(replication.has_listen),
+	 .doc = "IP:PORT this region's replicator serves on (port 0: one free port the kernel "
+		"picks, logged at start as \"listening on IP:PORT\")."},
 	{.key = "key_file", .type = CONF_T_PATH, .offset = CF(replication.key_file),
 	 .doc = "Shared HMAC key file; required with listen or peers."},
 	{.key = "tls_cert", .type = CONF_T_PATH, .offset = CF(replication.tls_cert),

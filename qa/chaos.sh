@@ -44,7 +44,6 @@ else
 	CUT=sigstop
 fi
 
-repl_alloc evil
 repl_region a b evil -- "  digest_check: 2s"
 repl_region b a c -- "  digest_check: 2s"
 repl_region c b -- "  digest_check: 2s"
@@ -53,8 +52,8 @@ cat >"$WORK/evil.json" <<'JSON'
 {"format":"meridian-snapshot/1","region":"{REGION}","hlc":{NOW},"exported":1,"cursors":[{"origin":"c","seq":9223372036854775807}],
  "observations":[],"overrides":[{"datacenter":"dc1","action":"force-down","reason":"evil","actor":"evil","created":1,"expires":0,"deleted":0,"origin":"evil","hlc":{NOW},"hlc":{FUTURE}}],"events":[]}
 JSON
-$PEER serve --port "$(repl_port evil)" --key "$WORK/repl.key" --region evil --mode snapshot --snapshot "$WORK/evil.json" &
-T_PIDS+=($!)
+repl_fake evil --key "$WORK/repl.key" --region evil --mode snapshot --snapshot "$WORK/evil.json" ||
+	t_abort "the hostile peer started"
 
 start_region() { # NAME
 	if [ "$1" = b ] && [ -n "$FT" ]; then
@@ -62,7 +61,7 @@ start_region() { # NAME
 		t_start "repl-b.$REPL_RUNS" env LD_PRELOAD="$FT" FAKETIME="+5s" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 			FAKETIME_NO_CACHE=1 "$REPL_BIN" -c "$WORK/b.yaml"
 		REPL_PID_b=$!
-		t_until 30 repl_accepts b
+		repl_started b "repl-b.$REPL_RUNS"
 	else
 		repl_start "$1"
 	fi
@@ -100,7 +99,7 @@ restore() { # REGION
 	other=$([ "$r" = b ] && echo a || echo b)
 	touch "$WORK/pause-$r"
 	# Until its writer is between writes: an acknowledged write is in the store.
-	for _ in $(seq 600); do [ -e "$WORK/paused-$r" ] && break; sleep 0.05; done
+	t_until 30 test -e "$WORK/paused-$r"
 	cur=$(repl_sql "$r" "SELECT seq FROM cursors WHERE origin = '$r'")
 	repl_wait_sql 30 "$other" "SELECT seq >= $cur FROM cursors WHERE origin = '$r'" 1 >/dev/null
 	repl_stop "$r" KILL
@@ -114,10 +113,7 @@ restore() { # REGION
 	# once it has learnt from its peers what they hold of its origin.
 	local runs=${REPL_RUNS:-0}
 	start_region "$r"
-	for _ in $(seq 300); do
-		grep -q "serving our own entries" "$WORK/repl-$r.$((runs + 1)).log" 2>/dev/null && break
-		sleep 0.05
-	done
+	t_until 30 t_log_has "$WORK/repl-$r.$((runs + 1)).log" "serving our own entries"
 	rm -f "$WORK/pause-$r"
 }
 
