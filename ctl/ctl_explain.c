@@ -112,6 +112,8 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 			if (dcs[c->dc].aaaa_count <= 64)
 				dcs[c->dc].aaaa_serving = flags[count][1];
 		}
+		dcs[c->dc].load = c->load;
+		dcs[c->dc].has_load = c->has_load;
 		order[count++] = (uint16_t)c->dc;
 	}
 	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
@@ -219,6 +221,9 @@ static int explain_one(const conf_t *conf, const geo_db_t *db, const geo_conf_in
 		c->address_checked = conf->datacenters[dc].address_check_count > 0;
 		state_verdict_family_masks(&conf->datacenters[dc], v, c->serving_mask);
 		ctl_view_addresses_text(conf, view, dc, c->addresses, sizeof(c->addresses));
+		ex->cand[ex->count - 1].has_load =
+		    view->pick_has_load != NULL && view->pick_has_load[dc];
+		ex->cand[ex->count - 1].load = view->pick_load != NULL ? view->pick_load[dc] : 0;
 	}
 	return 0;
 }

@@ -36,6 +36,8 @@ typedef struct {
 				   * family (state_verdict_family_masks) */
 	char addresses[512];	/* each address and its state (ctl_view_addresses_text), ""
 				 * without address checks */
+	uint32_t load;		/* live load the pick takes (state_load_for_pick), when has_load */
+	bool has_load;		/* a fresh live load is known */
 } ctl_explain_candidate_t;
 
 /* Address families of an answer: index 0 is A (IPv4), 1 is AAAA (IPv6). */

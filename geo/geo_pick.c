@@ -33,8 +33,10 @@ uint64_t geo_pick_client_hash(int family, const uint8_t *addr, unsigned prefix)
 	uint64_t hi, lo;
 	memcpy(&hi, masked, 8);
 	memcpy(&lo, masked + 8, 8);
-	/* the prefix is hashed in: 10.0.0.0/8 and 10.0.0.0/24 are different networks */
-	return mix64(mix64(hi ^ ((uint64_t)family << 56) ^ prefix) ^ lo);
+	/* The prefix is not hashed in: an ECS query for 10.0.0.0/16 carries the same bits as
+	 * one from 10.0.0.7 inside the /24 its answer's scope names, so both must hash
+	 * alike (bits past a source prefix are zero, RFC 7871). */
+	return mix64(mix64(hi ^ ((uint64_t)family << 56)) ^ lo);
 }
 
 uint64_t geo_pick_seed(const char *name)

@@ -173,8 +173,9 @@ static inline unsigned geo_pick_addr_index(const geo_pick_result_t *out, unsigne
 /* "nearest", "failover", ... for one GEO_PICK_* bit; NULL for anything else. */
 const char *geo_pick_reason_name(uint32_t bit) M_CONST;
 
-/* The hash geo_pick() gives the client network family/addr at prefix bits (masked to
- * the granularity). Exposed for explain and the tests. */
+/* The hash geo_pick() gives the client network family/addr, its first prefix bits (the
+ * rest count as zero, so a short source prefix hashes like the zero-padded network
+ * inside it that its answer's scope names). Exposed for explain and the tests. */
 uint64_t geo_pick_client_hash(int family, const uint8_t *addr, unsigned prefix) M_PURE;
 
 /* A datacenter name's seed for geo_pick_dc_t.seed (never 0). */

@@ -99,3 +99,10 @@ EXTRA_DIST += tests/functional/111-dnsd-geo-start/run.sh
 tests_unit_geo_test_geo_pick_SOURCES = tests/unit/geo/test_geo_pick.c
 tests_unit_geo_test_geo_pick_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_pick_LDADD = $(GEO_TEST_LDADD)
+
+# One pick rule: explain equals meridian-dnsd for 10k clients per database, splits,
+# weight changes and ECS scopes measured against the running server (docs/routing.md).
+TESTS += tests/functional/200-routing-explain-dnsd/run.sh
+EXTRA_DIST += tests/functional/200-routing-explain-dnsd/run.sh \
+	tests/functional/200-routing-explain-dnsd/dnsq.py \
+	tests/functional/200-routing-explain-dnsd/compare.py

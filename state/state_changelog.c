@@ -20,7 +20,7 @@
 
 static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
-/* Only observations in transition carry "pending" and "change_in" (version 10): a row
+/* Only observations in transition carry "pending" and "change_in" (version 11): a row
  * of a settled checker ships as it always did, so its JSON, hash and digest are those of
  * older versions. */
 static const char *const obs_opt_text[] = {"pending", NULL};
@@ -38,6 +38,8 @@ static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter"
 static const char *const ev_int[] = {"id", "hlc", "at", NULL};
 static const char *const dep_text[] = {"region", "component", "version", "config_digest", "config",
 				       "zones", "geoip_type", "geoip_digest", "origin", NULL};
+static const char *const load_text[] = {"checker", "datacenter", "detail", "origin", NULL};
+static const char *const load_int[] = {"value_milli", "ok", "measured", "hlc", NULL};
 static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
 
 /* SQL reads better laid out by hand. */
@@ -142,7 +144,7 @@ const state_table_t state_tables[] = {
 		.integer_fields = dep_int,
 		.snapshot_optional = true,
 	},
-	/* One region's view of one address of a datacenter (issue 12, version 10, state_rows.c);
+	/* One region's view of one address of a datacenter (issue 12, version 11, state_rows.c);
 	 * last writer wins. Keys have three parts: ids and addresses never hold '/'. */
 	{
 		.name = "address_observations",
@@ -166,6 +168,27 @@ const state_table_t state_tables[] = {
 			  " (address_observations.hlc, address_observations.origin)",
 		.text_fields = addr_text,
 		.integer_fields = addr_int,
+		.snapshot_optional = true,
+	},
+	/* Live load readings (issue 12, state_load.c); last writer wins, like observations. */
+	{
+		.name = "loads",
+		.row_json = "json_object('checker', checker, 'datacenter', datacenter,"
+			    " 'value_milli', value_milli, 'ok', ok, 'detail', detail,"
+			    " 'measured', measured, 'hlc', hlc, 'origin', origin)",
+		.by_key = "checker = " KEY_HEAD " AND datacenter = " KEY_TAIL,
+		.json_key = J("checker") " || '/' || " J("datacenter"),
+		.upsert = "INSERT INTO loads (checker, datacenter, value_milli, ok, detail, measured,"
+			  " hlc, origin)"
+			  " SELECT " J("checker") ", " J("datacenter") ", " J("value_milli") ", "
+			  J("ok") ", " J("detail") ", " J("measured") ", " J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (checker, datacenter) DO UPDATE SET"
+			  " value_milli = excluded.value_milli, ok = excluded.ok,"
+			  " detail = excluded.detail, measured = excluded.measured,"
+			  " hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (loads.hlc, loads.origin)",
+		.text_fields = load_text,
+		.integer_fields = load_int,
 		.snapshot_optional = true,
 	},
 };

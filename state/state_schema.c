@@ -457,14 +457,37 @@ static const char scheduled_overrides_v9[] =
 	" FROM dc_state d LEFT JOIN status_overrides so ON so.datacenter = d.datacenter"
 	" ORDER BY d.position, d.datacenter;";
 
-/* Version 10 (issue 12): address health and time to change. observations gain what a
+/* Version 10 (issue 12), live load: each region's last reading of each datacenter's load
+ * (datacenters.NAME.load), replicated like observations (key checker/datacenter, last
+ * writer wins). value_milli is the load times 1000 (integers travel exactly). */
+static const char loads_v10[] =
+	"CREATE TABLE loads ("
+	"  checker TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  value_milli INTEGER NOT NULL DEFAULT 0 CHECK (value_milli >= 0),"
+	"  ok INTEGER NOT NULL DEFAULT 0 CHECK (ok IN (0, 1)),"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  measured INTEGER NOT NULL,"
+	"  hlc INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY (checker, datacenter)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_loads AS"
+	" SELECT datacenter, checker,"
+	"  CASE WHEN ok = 1 THEN value_milli / 1000.0 END AS load,"
+	"  ok, NULLIF(detail, '') AS error,"
+	"  " ISO("measured") " AS measured, measured AS measured_ms,"
+	"  (" NOW_MS " - measured) / 1000 AS age_s, origin"
+	" FROM loads ORDER BY datacenter, checker;";
+
+/* Version 11 (issue 12): address health and time to change. observations gain what a
  * checker's rise/fall counters say is coming (pending: the status probes head to, ''
  * none; change_in: the earliest it can change, ms after checked), so answers that could
  * change soon carry a short TTL. address_observations: one region's view of one address
  * of a datacenter (datacenters.NAME.address_checks), replicated like observations (key
  * checker/datacenter/address); address_observations_received is its local received
  * time, like observations_received. status_addresses is the stable view. */
-static const char address_health_v10[] =
+static const char address_health_v11[] =
 	"ALTER TABLE observations ADD COLUMN pending TEXT NOT NULL DEFAULT ''"
 	"  CHECK (pending IN ('', 'up', 'down'));"
 	"ALTER TABLE observations ADD COLUMN change_in INTEGER NOT NULL DEFAULT 0"
@@ -511,7 +534,8 @@ const char *const state_migrations[] = {
 	verdict_memory_v7,
 	identity_v8,
 	scheduled_overrides_v9,
-	address_health_v10,
+	loads_v10,
+	address_health_v11,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

@@ -218,6 +218,19 @@ static void test_hashed_answers_narrow_the_scope_to_the_granularity(void **state
 	geo_pick(&rec, d, NDC, &q, &r2);
 	assert_int_equal(r.dc, r2.dc);
 	assert_true(r.bucket == r2.bucket);
+
+	/* a /16 ECS query is answered with scope /20: any address of 81.2.0.0/20 gets its
+	 * answer, so they hash alike */
+	static const uint8_t net16[4] = {81, 2, 0, 0}, inside[4] = {81, 2, 3, 99};
+	q.client = net16;
+	q.source_prefix = 16;
+	geo_pick(&rec, d, NDC, &q, &r);
+	assert_int_equal(r.scope, 20);
+	q.client = inside;
+	q.source_prefix = 32;
+	geo_pick(&rec, d, NDC, &q, &r2);
+	assert_true(r.bucket == r2.bucket);
+	assert_int_equal(r.dc, r2.dc);
 }
 
 static void test_spill_spreads_by_spare_capacity_and_says_when_short(void **state)
