@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 {
 	static const size_t all[] = {0, 1, 2, 3, 4, 5, 6};
 	static const size_t three[] = {0, 2, 4}, eu[] = {2}, cn[] = {0};
-	static const geo_map_rule_t map[] = {{"EU", eu, 1}, {"AS/CN", cn, 1}};
+	static const geo_map_rule_t map[] = {{"EU", eu, 1, 0}, {"AS/CN", cn, 1, 0}};
 	const geo_rules_t rules[] = {
 	    {all, 7, NULL, 0, NULL, 0, NULL, 0},
 	    {three, 3, map, 2, NULL, 0, NULL, 0},

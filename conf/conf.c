@@ -173,6 +173,7 @@ static void section_free(const conf_section_t *sec, void *base)
 		case CONF_T_IPADDRS:
 		case CONF_T_NETS:
 		case CONF_T_DC_LIST:
+		case CONF_T_DC_WEIGHTS:
 			free(*(void **)field);
 			break;
 		case CONF_T_ARGV: {
@@ -215,6 +216,7 @@ static void section_free(const conf_section_t *sec, void *base)
 			for (size_t i = 0; rules != NULL && i < count; i++) {
 				free(rules[i].key);
 				free(rules[i].datacenters);
+				free(rules[i].weights);
 			}
 			free(rules);
 			break;

@@ -120,6 +120,41 @@ static void dc_list(canon_t *c, const size_t *dcs, size_t count)
 	puts_(c, "]");
 }
 
+static int weight_cmp(const void *a, const void *b, void *conf)
+{
+	const conf_t *c = conf;
+	size_t x = ((const conf_dc_weight_t *)a)->dc, y = ((const conf_dc_weight_t *)b)->dc;
+
+	return strcmp(x < c->datacenter_count ? c->datacenters[x].name : "",
+		      y < c->datacenter_count ? c->datacenters[y].name : "");
+}
+
+/* Weights as an object by datacenter name, sorted: the order they are written in does
+ * not change a split (each datacenter hashes by its name). */
+static void dc_weights(canon_t *c, const conf_dc_weight_t *w, size_t count)
+{
+	conf_dc_weight_t *order = calloc(count ? count : 1, sizeof(*order));
+
+	if (order == NULL) {
+		c->oom = true;
+		return;
+	}
+	if (count > 0)
+		memcpy(order, w, count * sizeof(*order));
+	qsort_r(order, count, sizeof(*order), weight_cmp, (void *)c->conf);
+	puts_(c, "{");
+	for (size_t i = 0; i < count; i++) {
+		if (i > 0)
+			puts_(c, ",");
+		string(c, order[i].dc < c->conf->datacenter_count
+			      ? c->conf->datacenters[order[i].dc].name
+			      : NULL);
+		putf(c, ":%u", order[i].weight);
+	}
+	puts_(c, "}");
+	free(order);
+}
+
 static int rule_cmp(const void *a, const void *b)
 {
 	return strcmp((*(const conf_geo_rule_t *const *)a)->key,
@@ -153,7 +188,15 @@ static void geo_rules(canon_t *c, const conf_geo_rule_t *rules, size_t count)
 			puts_(c, ",");
 		string(c, order[i]->key);
 		puts_(c, ":");
-		dc_list(c, order[i]->datacenters, order[i]->count);
+		if (order[i]->weight_count > 0) {
+			puts_(c, "{\"datacenters\":");
+			dc_list(c, order[i]->datacenters, order[i]->count);
+			puts_(c, ",\"weights\":");
+			dc_weights(c, order[i]->weights, order[i]->weight_count);
+			puts_(c, "}");
+		} else {
+			dc_list(c, order[i]->datacenters, order[i]->count);
+		}
 	}
 	puts_(c, "}");
 	free(order);
@@ -278,6 +321,13 @@ static void value(canon_t *c, const conf_option_t *opt, const void *base)
 		break;
 	case CONF_T_DC_LIST:
 		dc_list(c, *FIELD(base, opt->offset, const size_t *), *FIELD(base, opt->aux, size_t));
+		break;
+	case CONF_T_DC_WEIGHTS:
+		if (*FIELD(base, opt->aux, size_t) == 0)
+			puts_(c, "null");
+		else
+			dc_weights(c, *FIELD(base, opt->offset, const conf_dc_weight_t *),
+				   *FIELD(base, opt->aux, size_t));
 		break;
 	case CONF_T_CHECK_TYPE: {
 		conf_check_type_t t = *FIELD(base, opt->offset, conf_check_type_t);

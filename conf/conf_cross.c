@@ -56,6 +56,36 @@ static void refs_resolve(conf_ctx_t *ctx)
 	}
 }
 
+static bool dc_listed(const size_t *list, size_t count, size_t dc)
+{
+	for (size_t i = 0; i < count; i++)
+		if (list[i] == dc)
+			return true;
+	return false;
+}
+
+/* Every weighted datacenter must be one the split may answer with: a record's weights
+ * name its candidates, an entry's weights the entry's datacenters. The error points at
+ * the weight's key (its ref, found by the slot it filled). */
+static void weights_check(conf_ctx_t *ctx, const conf_dc_weight_t *w, size_t count,
+			  const size_t *allowed, size_t allowed_count, const char *what)
+{
+	if (count == 0)
+		return;
+	for (size_t i = 0; i < ctx->ref_count; i++) {
+		const conf_ref_t *ref = &ctx->refs[i];
+		const size_t *first = &w[0].dc, *last = &w[count - 1].dc;
+		if (ref->slot < first || ref->slot > last)
+			continue;
+		if (conf_datacenter_find(ctx->conf, ref->name) < 0)
+			continue; /* unknown: said already */
+		if (!dc_listed(allowed, allowed_count, *ref->slot))
+			conf_error_at(ctx, ref->line, ref->col, ref->path,
+				      "datacenter \"%s\" is weighted but not one of %s", ref->name,
+				      what);
+	}
+}
+
 static void records_check(conf_ctx_t *ctx, const conf_node_t *root)
 {
 	const conf_t *conf = ctx->conf;
@@ -85,6 +115,16 @@ static void records_check(conf_ctx_t *ctx, const conf_node_t *root)
 		if (!inside)
 			conf_error_at(ctx, pos->line, pos->col, path,
 				      "%s is not inside any zone of dns.zones", rec->name);
+		weights_check(ctx, rec->weights, rec->weight_count, rec->datacenters,
+			      rec->datacenter_count, "the record's datacenters");
+		for (size_t k = 0; k < rec->map_count; k++)
+			weights_check(ctx, rec->map[k].weights, rec->map[k].weight_count,
+				      rec->map[k].datacenters, rec->map[k].count,
+				      "the entry's datacenters");
+		for (size_t k = 0; k < rec->net_count; k++)
+			weights_check(ctx, rec->nets[k].weights, rec->nets[k].weight_count,
+				      rec->nets[k].datacenters, rec->nets[k].count,
+				      "the entry's datacenters");
 	}
 }
 

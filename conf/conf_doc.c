@@ -66,9 +66,11 @@ static const char *type_name(const conf_option_t *opt, char *buf, size_t size)
 	case CONF_T_PEERS:
 		return "mapping of region: URL";
 	case CONF_T_GEO_MAP:
-		return "mapping of location: datacenter list";
+		return "mapping of location: datacenter list (or {weights, datacenters})";
 	case CONF_T_GEO_NETS:
-		return "mapping of CIDR: datacenter list";
+		return "mapping of CIDR: datacenter list (or {weights, datacenters})";
+	case CONF_T_DC_WEIGHTS:
+		return "mapping of datacenter: weight (0..1000000)";
 	}
 	return "?";
 }

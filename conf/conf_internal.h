@@ -103,6 +103,7 @@ typedef enum {
 	CONF_T_PEERS,	   /* conf_peer_t * + size_t count at aux; a mapping region -> url */
 	CONF_T_GEO_MAP,	   /* conf_geo_rule_t * + size_t count at aux; continent paths */
 	CONF_T_GEO_NETS,   /* conf_geo_rule_t * + size_t count at aux; CIDR prefixes */
+	CONF_T_DC_WEIGHTS, /* conf_dc_weight_t * + size_t count at aux; datacenter: weight */
 } conf_type_t;
 
 /* Option flags. */

@@ -305,6 +305,54 @@ static int parse_dc_list(conf_ctx_t *ctx, const conf_option_t *opt, const conf_n
 	return rc;
 }
 
+/* Largest weight a split takes (`weights: {dc: N}`): room for per-million shares. */
+#define CONF_WEIGHT_MAX 1000000
+
+/* weights: a mapping of datacenter name to weight 0..1000000, at least one above 0. */
+static int parse_dc_weights(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
+			    const char *path, void *base)
+{
+	if (node->kind != CONF_NODE_MAP || node->count == 0) {
+		conf_error(ctx, node, path,
+			   "expected a mapping of datacenter: weight like {us-east: 90, "
+			   "eu-west: 10}, got %s",
+			   node->kind == CONF_NODE_MAP ? "an empty mapping" : conf_node_kind_name(node));
+		return -1;
+	}
+	conf_dc_weight_t *w = calloc(node->count, sizeof(*w));
+	if (w == NULL) {
+		ctx->oom = true;
+		return -1;
+	}
+	*FIELD(base, opt->offset, conf_dc_weight_t *) = w;
+	size_t *count = FIELD(base, opt->aux, size_t);
+	const conf_option_t weight_opt = {.type = CONF_T_UINT,
+					  .min = 0,
+					  .max = CONF_WEIGHT_MAX,
+					  .offset = offsetof(conf_dc_weight_t, weight)};
+	char sub[CONF_PATH_MAX];
+	uint64_t total = 0;
+	int rc = 0;
+	for (size_t i = 0; i < node->count; i++) {
+		const conf_node_t *key = node->items[2 * i];
+		if (key->skip)
+			continue;
+		conf_path_join(sub, sizeof(sub), path, key->value, 0);
+		conf_dc_weight_t *e = &w[*count];
+		if (conf_ref_add(ctx, key, sub, &e->dc) < 0)
+			return -1;
+		++*count;
+		if (parse_uintish(ctx, &weight_opt, node->items[2 * i + 1], sub, e) < 0)
+			rc = -1;
+		total += e->weight;
+	}
+	if (rc == 0 && total == 0) {
+		conf_error(ctx, node, path, "every weight is 0: nothing would answer");
+		rc = -1;
+	}
+	return rc;
+}
+
 static int parse_expect(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
 			const char *path, void *base)
 {
@@ -549,6 +597,8 @@ int conf_value_parse(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_
 		return parse_dc_list(ctx, opt, node, path, base);
 	case CONF_T_EXPECT:
 		return parse_expect(ctx, opt, node, path, base);
+	case CONF_T_DC_WEIGHTS:
+		return parse_dc_weights(ctx, opt, node, path, base);
 	case CONF_T_ARGV:
 		return parse_argv(ctx, opt, node, path, base);
 	default:

@@ -143,6 +143,72 @@ static int parse_peers(conf_ctx_t *ctx, const conf_option_t *opt, const conf_nod
 	return rc;
 }
 
+/* A map or nets entry that splits its clients: {weights: {dc: N, ...}} with an optional
+ * datacenters list (the order the entry's clients fall back in when every weighted
+ * datacenter is down; default: the weighted ones in the order written). */
+static int parse_geo_split(conf_ctx_t *ctx, const conf_node_t *map, const char *path,
+			   conf_geo_rule_t *rule)
+{
+	const conf_option_t weights_opt = {.type = CONF_T_DC_WEIGHTS,
+					   .offset = offsetof(conf_geo_rule_t, weights),
+					   .aux = offsetof(conf_geo_rule_t, weight_count)};
+	const conf_option_t list_opt = {.type = CONF_T_DC_LIST,
+					.min = 1,
+					.offset = offsetof(conf_geo_rule_t, datacenters),
+					.aux = offsetof(conf_geo_rule_t, count)};
+	const conf_node_t *weights = NULL, *list = NULL;
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+
+	for (size_t i = 0; i < map->count; i++) {
+		const conf_node_t *key = map->items[2 * i];
+		if (key->skip)
+			continue;
+		if (strcmp(key->value, "weights") == 0)
+			weights = map->items[2 * i + 1];
+		else if (strcmp(key->value, "datacenters") == 0)
+			list = map->items[2 * i + 1];
+	}
+	if (weights == NULL) {
+		conf_error(ctx, map, path,
+			   "expected a datacenter list, or {weights: {DC: N, ...}} to split the "
+			   "entry's clients");
+		return -1;
+	}
+	for (size_t i = 0; i < map->count; i++) {
+		const conf_node_t *key = map->items[2 * i];
+		if (key->skip || strcmp(key->value, "weights") == 0 ||
+		    strcmp(key->value, "datacenters") == 0)
+			continue;
+		conf_path_join(sub, sizeof(sub), path, key->value, 0);
+		conf_error(ctx, key, sub, "unknown key (expected weights or datacenters)");
+		rc = -1;
+	}
+	conf_path_join(sub, sizeof(sub), path, "weights", 0);
+	if (conf_value_parse(ctx, &weights_opt, weights, sub, rule) < 0)
+		return -1;
+	if (list != NULL) {
+		conf_path_join(sub, sizeof(sub), path, "datacenters", 0);
+		return conf_value_parse(ctx, &list_opt, list, sub, rule) < 0 ? -1 : rc;
+	}
+	/* the list is the weighted datacenters as written: the same names, resolved
+	 * like any other (one ref per key, under this entry's path) */
+	rule->datacenters = calloc(rule->weight_count ? rule->weight_count : 1, sizeof(size_t));
+	if (rule->datacenters == NULL) {
+		ctx->oom = true;
+		return -1;
+	}
+	for (size_t i = 0, k = 0; i < weights->count && k < rule->weight_count; i++) {
+		const conf_node_t *key = weights->items[2 * i];
+		if (key->skip)
+			continue;
+		if (conf_ref_add(ctx, key, path, &rule->datacenters[k++]) < 0)
+			return -1;
+		rule->count = k;
+	}
+	return rc;
+}
+
 static int parse_geo_rules(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node_t *node,
 			   const char *path, void *base)
 {
@@ -191,8 +257,13 @@ static int parse_geo_rules(conf_ctx_t *ctx, const conf_option_t *opt, const conf
 		if ((rule->key = conf_strdup(ctx, key->value)) == NULL)
 			return -1;
 		++*count;
-		if (conf_value_parse(ctx, &list_opt, node->items[2 * i + 1], sub, rule) < 0)
+		const conf_node_t *value = node->items[2 * i + 1];
+		if (value->kind == CONF_NODE_MAP) {
+			if (parse_geo_split(ctx, value, sub, rule) < 0)
+				rc = -1;
+		} else if (conf_value_parse(ctx, &list_opt, value, sub, rule) < 0) {
 			rc = -1;
+		}
 	}
 	return rc;
 }

@@ -6,32 +6,39 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
 #include "ctl/ctl_args.h"
 
-#define OVERRIDE_OPTS (CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE)
+#define OVERRIDE_OPTS (CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE | CTL_OPT_AT)
 
 static const ctl_command_spec_t commands[] = {
     {"status", CTL_CMD_STATUS, 0, 0, 0, 0, "",
      "each datacenter's effective state, observations per region, overrides, fail-open records"},
     {"drain", CTL_CMD_DRAIN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-     "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force]",
      "send no new clients to DC until the override expires or is cleared"},
     {"force-down", CTL_CMD_FORCE_DOWN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-     "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force]",
      "treat DC as down whatever its checks say"},
     {"force-up", CTL_CMD_FORCE_UP, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-     "DC --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force]",
      "treat DC as up whatever its checks say"},
+    {"weight", CTL_CMD_WEIGHT, 3, 3, CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE,
+     CTL_OPT_REASON, "TARGET DC N|clear --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "set DC's weight in TARGET's configured split (RECORD, or RECORD@KEY for a map or nets "
+     "entry) until it expires; clear ends it"},
     {"clear", CTL_CMD_CLEAR, 1, 1, CTL_OPT_REASON | CTL_OPT_ACTOR | CTL_OPT_FORCE, 0,
      "DC [--reason TEXT] [--actor NAME] [--force]",
      "remove DC's override (observations decide again)"},
     {"events", CTL_CMD_EVENTS, 0, 0, CTL_OPT_LIMIT, 0, "[--limit N]",
      "the audit log, newest first (default 50 entries; --limit 0 for all)"},
-    {"explain", CTL_CMD_EXPLAIN, 2, 2, CTL_OPT_SUBNET, 0, "NAME CLIENT-IP [--subnet PREFIX]",
-     "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope"},
+    {"explain", CTL_CMD_EXPLAIN, 2, 2, CTL_OPT_SUBNET | CTL_OPT_BATCH, 0,
+     "NAME CLIENT-IP [--subnet PREFIX] | NAME --batch FILE",
+     "why NAME answers CLIENT-IP the way it does: location, candidates, answer, ECS scope; "
+     "--batch: one JSON line per CLIENT-IP[/PREFIX] line of FILE"},
     {"geo", CTL_CMD_GEO, 1, 1, 0, 0, "CLIENT-IP", "the GeoIP database record for CLIENT-IP"},
     {"peers", CTL_CMD_PEERS, 0, 0, 0, 0, "", "replication peers: last contact, lag, errors"},
     {"stats", CTL_CMD_STATS, 0, 0, 0, 0, "",
@@ -59,6 +66,8 @@ static const char *positional_name(const ctl_command_spec_t *spec, size_t index)
 		return "CLIENT-IP";
 	case CTL_CMD_DIFF:
 		return "REGION";
+	case CTL_CMD_WEIGHT:
+		return index == 0 ? "TARGET" : index == 1 ? "DC" : "N";
 	default:
 		return "DC";
 	}
@@ -72,7 +81,8 @@ static const struct {
     {"reason", CTL_OPT_REASON, true},	  {"for", CTL_OPT_FOR, true},
     {"actor", CTL_OPT_ACTOR, true},	  {"force", CTL_OPT_FORCE, false},
     {"limit", CTL_OPT_LIMIT, true},	  {"subnet", CTL_OPT_SUBNET, true},
-    {"pid-file", CTL_OPT_PID_FILE, true},
+    {"pid-file", CTL_OPT_PID_FILE, true}, {"at", CTL_OPT_AT, true},
+    {"batch", CTL_OPT_BATCH, true},
 };
 
 const ctl_command_spec_t *ctl_command_find(const char *name)
@@ -101,6 +111,8 @@ void ctl_usage_print(FILE *out, const ctl_command_spec_t *spec)
 			commands[i].synopsis[0] != '\0' ? " " : "", commands[i].synopsis,
 			commands[i].summary);
 	fprintf(out, "\nDURATION is a number with ms, s, m, h or d: 90s, 30m, 2h, 1d.\n"
+		     "TIME (--at) is now, now+DURATION, +DURATION or UTC 2026-12-07T03:00:00Z;\n"
+		     "A later TIME schedules the override: it takes effect then, for --for.\n"
 		     "Exit status: 0 done, 1 refused or failed, 2 usage error.\n");
 }
 
@@ -155,6 +167,51 @@ void ctl_actor_resolve(const char *given, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "%s", name);
+}
+
+/* Parses --at: "now", "now+DURATION" or "+DURATION" (relative to when the override is
+ * written), or a UTC instant "YYYY-MM-DDTHH:MM[:SS]Z". */
+static int at_parse(const char *text, ctl_args_t *out, char *err, size_t errlen)
+{
+	const char *rel = NULL;
+	uint64_t n;
+
+	if (strcmp(text, "now") == 0) {
+		out->at_relative = true;
+		out->at_ms = 0;
+		return 0;
+	}
+	if (strncmp(text, "now+", 4) == 0)
+		rel = text + 4;
+	else if (text[0] == '+')
+		rel = text + 1;
+	if (rel != NULL) {
+		if (conf_duration_parse(rel, &n) != 0)
+			return fail(err, errlen,
+				    "--at \"%s\": not a duration after now (use e.g. now+90s, +2h)",
+				    text);
+		if (n > CTL_OVERRIDE_MAX_MS)
+			return fail(err, errlen, "--at \"%s\": further ahead than the limit of 366d",
+				    text);
+		out->at_relative = true;
+		out->at_ms = (int64_t)n;
+		return 0;
+	}
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(text, "%Y-%m-%dT%H:%M", &tm);
+	if (end != NULL && *end == ':')
+		end = strptime(end, ":%S", &tm);
+	if (end == NULL || strcmp(end, "Z") != 0)
+		return fail(err, errlen,
+			    "--at \"%s\": not a time (use now+DURATION or UTC "
+			    "2026-12-07T03:00:00Z)",
+			    text);
+	out->at_relative = false;
+	out->at_ms = (int64_t)timegm(&tm) * 1000;
+	return 0;
 }
 
 /* Parses a decimal number in 0..max; digits only (no sign, no spaces). */
@@ -215,10 +272,17 @@ static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char
 				    value);
 		out->subnet = (int)n;
 		return 0;
+	case CTL_OPT_AT:
+		return at_parse(value, out, err, errlen);
 	case CTL_OPT_PID_FILE:
 		if (value[0] == '\0')
 			return fail(err, errlen, "--pid-file must not be empty");
 		out->pid_file = value;
+		return 0;
+	case CTL_OPT_BATCH:
+		if (value[0] == '\0')
+			return fail(err, errlen, "--batch must name a file (or - for stdin)");
+		out->batch = value;
 		return 0;
 	default:
 		return fail(err, errlen, "%s: internal error: option --%s has no handler",
@@ -370,7 +434,11 @@ int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args
 		out->spec = ctl_command_find("version");
 		return 0;
 	}
-	if (out->positional_count < spec->min_args)
+	/* explain --batch takes its clients from the file */
+	unsigned min_args = spec->command == CTL_CMD_EXPLAIN && (out->given & CTL_OPT_BATCH)
+				? 1
+				: spec->min_args;
+	if (out->positional_count < min_args)
 		return fail(err, errlen, "%s: missing %s (usage: meridianctl %s %s)", spec->name,
 			    positional_name(spec, out->positional_count), spec->name,
 			    spec->synopsis);

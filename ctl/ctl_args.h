@@ -45,6 +45,7 @@ typedef enum {
 	CTL_CMD_STATS,
 	CTL_CMD_DIFF,
 	CTL_CMD_ZONES,
+	CTL_CMD_WEIGHT,
 } ctl_command_t;
 
 /* Options a subcommand may take (bit set). */
@@ -56,6 +57,8 @@ enum {
 	CTL_OPT_LIMIT = 1u << 4,    /* --limit N */
 	CTL_OPT_SUBNET = 1u << 5,   /* --subnet PREFIX */
 	CTL_OPT_PID_FILE = 1u << 6, /* --pid-file FILE */
+	CTL_OPT_AT = 1u << 7,	    /* --at TIME */
+	CTL_OPT_BATCH = 1u << 12,   /* --batch FILE */
 };
 
 /* The syntax of one subcommand, declared once: parsing, validation and --help come
@@ -85,9 +88,12 @@ typedef struct {
 	const char *actor;	/* --actor, same rules as reason, or NULL */
 	uint64_t for_ms;	/* --for in ms, 1..CTL_OVERRIDE_MAX_MS; 0 when absent */
 	bool force;		/* --force */
+	int64_t at_ms;		/* --at: ms since epoch, or ms after now when at_relative */
+	bool at_relative;	/* --at was now / now+DURATION / +DURATION */
 	uint64_t limit;		/* --limit: 0 (all) .. 1000000; default 50 */
 	int subnet;		/* --subnet: 0..128, -1 when absent */
 	const char *pid_file;	/* --pid-file, or NULL */
+	const char *batch;	/* --batch FILE ("-": stdin), or NULL */
 	const char *help_topic; /* "help CMD" / "CMD --help": the subcommand asked about */
 } ctl_args_t;
 

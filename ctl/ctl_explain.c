@@ -13,6 +13,9 @@
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_state.h"
 
+/* Most candidates explain weighs, as meridian-dnsd's lookups return at most 64. */
+#define CTL_EXPLAIN_ORDER_MAX 64
+
 /* Parses CLIENT-IP; 0, or -1 after printing the usage error. */
 static int client_parse(const char *command, const char *text, int *family, uint8_t addr[16])
 {
@@ -76,64 +79,78 @@ static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
 	return 0;
 }
 
-static bool dc_has_family(const conf_datacenter_t *d, int family)
-{
-	for (size_t i = 0; i < d->address_count; i++)
-		if (d->addresses[i].family == family)
-			return true;
-	return false;
-}
-
-void ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
+void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 {
 	static const int families[CTL_EXPLAIN_FAMILIES] = {AF_INET, AF_INET6};
+	geo_pick_dc_t *dcs = t->dcs; /* the caller's copy: only cand's states are set */
+	uint16_t order[CTL_EXPLAIN_ORDER_MAX];
+	unsigned count = 0;
+	unsigned full = ex->family == AF_INET ? 32 : 128;
 
-	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
-		ex->pick[f] = -1;
-		ex->fail_open[f] = false;
-		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
-			if (ex->cand[i].serving &&
-			    dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]))
-				ex->pick[f] = (int)i;
-		/* Some candidate serves the other family: NODATA here, the client uses that.
-		 * With none serving at all, never answer zero datacenters: fail open to the
-		 * candidate observed up (drained, forced down) before one observed down,
-		 * nearest first within each (state_verdict_fail_open_rank). */
-		for (size_t i = 0; i < ex->count && ex->pick[f] < 0; i++)
-			if (ex->cand[i].serving)
-				goto next;
-		for (size_t i = 0; i < ex->count; i++)
-			if (dc_has_family(&conf->datacenters[ex->cand[i].dc], families[f]) &&
-			    (ex->pick[f] < 0 ||
-			     ex->cand[i].fail_open_rank < ex->cand[ex->pick[f]].fail_open_rank)) {
-				ex->pick[f] = (int)i;
-				ex->fail_open[f] = true;
-			}
-	next:;
+	if (ex->split_mark >= GEO_PICK_SPLIT_MARK)
+		order[count++] = (uint16_t)ex->split_mark;
+	for (size_t i = 0; i < ex->count && count < CTL_EXPLAIN_ORDER_MAX; i++) {
+		const ctl_explain_candidate_t *c = &ex->cand[i];
+		if (c->dc >= t->dc_count)
+			continue;
+		dcs[c->dc].serving = c->serving;
+		dcs[c->dc].fail_open_rank = (uint8_t)c->fail_open_rank;
+		dcs[c->dc].state = (uint8_t)c->state;
+		dcs[c->dc].load = c->load;
+		dcs[c->dc].has_load = c->has_load;
+		order[count++] = (uint16_t)c->dc;
 	}
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		/* the client dnsd hashes: the ECS network, or the resolver's whole address
+		 * (source prefix 0: RFC 7871 7.1.2, scope 0) */
+		geo_pick_query_t q = {.order = order,
+				      .count = count,
+				      .family = families[f],
+				      .client_family = ex->family,
+				      .client = ex->addr,
+				      .source_prefix = ex->source_prefix == 0 ? full
+									       : ex->source_prefix,
+				      .scope = ex->scope};
+		geo_pick_result_t *r = &ex->result[f];
+		geo_pick(&t->records[ex->record], dcs, t->dc_count, &q, r);
+		if (!ex->varies || ex->source_prefix == 0)
+			r->scope = 0;
+		else if (r->scope > full)
+			r->scope = full;
+		ex->pick[f] = -1;
+		ex->fail_open[f] = (r->reasons & GEO_PICK_FAIL_OPEN) != 0;
+		for (size_t i = 0; i < ex->count && r->dc >= 0; i++)
+			if (ex->cand[i].dc == (size_t)r->dc) {
+				ex->pick[f] = (int)i;
+				break;
+			}
+	}
+}
+
+int ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
+{
+	geo_pick_tables_t t;
+	char err[128];
+
+	if (geo_pick_tables_build(conf, &t, err, sizeof(err)) < 0)
+		return -1;
+	ctl_explain_pick_with(&t, ex);
+	geo_pick_tables_free(&t);
+	return 0;
 }
 
 /* Runs the geo library's explanation of the client (at its source prefix) against the
- * record's compiled trie, and takes the candidates' states from the verdicts. */
-static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
-			   ctl_explanation_t *ex, char *err, size_t errlen)
+ * record's compiled trie, and takes the candidates' states from the verdicts. choices has
+ * geo_order_max() + 1 entries. */
+static int explain_one(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
+		       const geo_trie_t *trie, geo_choice_t *choices, ctl_explanation_t *ex,
+		       char *err, size_t errlen)
 {
 	const geo_rules_t *rules = &in->rules[ex->record];
 	unsigned full = ex->family == AF_INET ? 32 : 128;
-	geo_choice_t *choices = NULL;
 	uint8_t masked[16], net[16];
 	geo_explain_t gex;
-	geo_trie_t *trie;
-	int rc = -1;
 
-	trie = geo_trie_build(db, in->dcs, in->dc_count, rules, err, errlen);
-	if (trie == NULL)
-		return -1;
-	choices = calloc(geo_order_max(rules) + 1, sizeof(*choices));
-	if (choices == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	/* RFC 7871: only the first source-prefix bits count; the rest are zero. Looking up
 	 * the masked address at full length finds the leaf a query with that source prefix
 	 * finds, so the geo library's scope and cross-check hold for it too. Source prefix 0
@@ -142,7 +159,7 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 		      masked);
 	if (geo_explain(db, in->dcs, rules, trie, ex->family, masked, choices, &gex) != 0) {
 		snprintf(err, errlen, "lookup failed");
-		goto out;
+		return -1;
 	}
 	ex->loc = gex.loc;
 	ex->located =
@@ -162,9 +179,12 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 		ex->scope = full;
 
 	ex->count = 0;
+	ex->split_mark = 0;
 	for (size_t i = 0; i < gex.count && ex->count < in->dc_count; i++) {
 		size_t dc = choices[i].dc;
 
+		if (dc >= GEO_PICK_SPLIT_MARK && i == 0)
+			ex->split_mark = (unsigned)dc; /* not a datacenter: the pick's input */
 		if (dc >= in->dc_count)
 			continue;
 		ex->cand[ex->count++] =
@@ -178,9 +198,124 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 						  &view->verdicts[dc])};
 		state_verdict_hold_text(&view->verdicts[dc], ex->cand[ex->count - 1].held,
 					sizeof(ex->cand[ex->count - 1].held));
+		ex->cand[ex->count - 1].has_load =
+		    view->pick_has_load != NULL && view->pick_has_load[dc];
+		ex->cand[ex->count - 1].load = view->pick_load != NULL ? view->pick_load[dc] : 0;
 	}
-	rc = 0;
+	return 0;
+}
+
+/* The record's trie and a choices buffer for explain_one(); 0, or -1 with err. */
+static int explain_prepare(const geo_db_t *db, const geo_conf_input_t *in, size_t record,
+			   geo_trie_t **trie, geo_choice_t **choices, char *err, size_t errlen)
+{
+	const geo_rules_t *rules = &in->rules[record];
+
+	*trie = geo_trie_build(db, in->dcs, in->dc_count, rules, err, errlen);
+	if (*trie == NULL)
+		return -1;
+	*choices = calloc(geo_order_max(rules) + 1, sizeof(**choices));
+	if (*choices == NULL) {
+		snprintf(err, errlen, "out of memory");
+		geo_trie_free(*trie);
+		*trie = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses one --batch line "CLIENT[/PREFIX]" into ex; 0, or -1 with why in err. */
+static int batch_client(char *line, ctl_explanation_t *ex, char *err, size_t errlen)
+{
+	char *slash = strchr(line, '/');
+	conf_ipaddr_t ip;
+	unsigned full;
+
+	if (slash != NULL)
+		*slash = '\0';
+	if (conf_ipaddr_parse(line, &ip) != 0) {
+		snprintf(err, errlen, "\"%s\" is not an IPv4 or IPv6 address", line);
+		return -1;
+	}
+	ex->family = ip.family;
+	memcpy(ex->addr, ip.bytes, 16);
+	full = ex->family == AF_INET ? 32 : 128;
+	ex->source_prefix = full;
+	if (slash != NULL) {
+		char *end;
+		unsigned long n = strtoul(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || n > full) {
+			snprintf(err, errlen, "\"%s\" is not a prefix length in 0..%u", slash + 1,
+				 full);
+			return -1;
+		}
+		ex->source_prefix = (unsigned)n;
+	}
+	return 0;
+}
+
+/* explain NAME --batch FILE: one JSON line per client line of FILE, as dnsd answers it
+ * (the tests compare thousands of clients with a running server this way). */
+static int explain_batch(const ctl_args_t *args, const conf_t *conf, const geo_db_t *db,
+			 const geo_conf_input_t *in, const ctl_view_t *view,
+			 const geo_pick_tables_t *tables, ctl_explanation_t *ex)
+{
+	FILE *f = strcmp(args->batch, "-") == 0 ? stdin : fopen(args->batch, "r");
+	geo_choice_t *choices = NULL;
+	geo_trie_t *trie = NULL;
+	char line[512], err[512];
+	unsigned lineno = 0;
+	int rc = CTL_EXIT_OK;
+
+	if (f == NULL) {
+		ctl_error("explain: --batch %s: %s", args->batch, strerror(errno));
+		return CTL_EXIT_FAIL;
+	}
+	if (explain_prepare(db, in, ex->record, &trie, &choices, err, sizeof(err)) != 0) {
+		ctl_error("explain: %s", err);
+		rc = CTL_EXIT_FAIL;
+		goto out;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line + strspn(line, " \t");
+		lineno++;
+		p[strcspn(p, " \t\r\n#")] = '\0';
+		if (*p == '\0')
+			continue;
+		if (batch_client(p, ex, err, sizeof(err)) != 0) {
+			ctl_error("explain: %s:%u: %s", args->batch, lineno, err);
+			rc = CTL_EXIT_USAGE;
+			break;
+		}
+		if (explain_one(db, in, view, trie, choices, ex, err, sizeof(err)) != 0) {
+			ctl_error("explain: %s:%u: %s", args->batch, lineno, err);
+			rc = CTL_EXIT_FAIL;
+			break;
+		}
+		ctl_explain_pick_with(tables, ex);
+		if (ctl_explain_print_line(stdout, conf, ex) != 0) {
+			rc = CTL_EXIT_FAIL;
+			break;
+		}
+	}
 out:
+	free(choices);
+	geo_trie_free(trie);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+/* One client: the explanation and what is printed of it. */
+static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
+			   ctl_explanation_t *ex, char *err, size_t errlen)
+{
+	geo_choice_t *choices;
+	geo_trie_t *trie;
+
+	if (explain_prepare(db, in, ex->record, &trie, &choices, err, errlen) != 0)
+		return -1;
+	int rc = explain_one(db, in, view, trie, choices, ex, err, errlen);
 	free(choices);
 	geo_trie_free(trie);
 	return rc;
@@ -209,43 +344,66 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 			  args->positional[0], conf->path, conf->record_count > 0 ? err : "none");
 		return CTL_EXIT_USAGE;
 	}
-	if (client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
+	if (args->batch != NULL && (args->positional_count > 1 || args->subnet >= 0)) {
+		ctl_error("explain: --batch takes the clients (CLIENT-IP[/PREFIX], one a line) "
+			  "from its file, not from the command line");
+		return CTL_EXIT_USAGE;
+	}
+	if (args->batch == NULL &&
+	    client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
 		return CTL_EXIT_USAGE;
 	max = ex.family == AF_INET ? 32 : 128;
-	if (args->subnet > (int)max) {
+	if (args->batch == NULL && args->subnet > (int)max) {
 		ctl_error("explain: --subnet %d is longer than %u, the length of an %s address",
 			  args->subnet, max, ex.family == AF_INET ? "IPv4" : "IPv6");
 		return CTL_EXIT_USAGE;
 	}
 	ex.record = (size_t)record;
 	ex.source_prefix = args->subnet >= 0 ? (unsigned)args->subnet : max;
-	{
-		const conf_record_t *rec = &conf->records[record];
-
-		ex.varies = rec->datacenter_count > 1 || rec->map_count > 0 || rec->net_count > 0;
+	geo_pick_tables_t tables;
+	if (geo_pick_tables_build(conf, &tables, err, sizeof(err)) < 0) {
+		ctl_error("explain: %s", err);
+		return CTL_EXIT_FAIL;
 	}
+	ex.varies = tables.records[record].varies;
 
 	db = db_open("explain", conf);
-	if (db == NULL)
+	if (db == NULL) {
+		geo_pick_tables_free(&tables);
 		return CTL_EXIT_FAIL;
+	}
 	if (geo_conf_input(conf, &in, err, sizeof(err)) != 0) {
 		ctl_error("explain: %s", err);
 		geo_db_free(db);
+		geo_pick_tables_free(&tables);
 		return CTL_EXIT_FAIL;
 	}
 	if (verdicts_load(conf, &view, &ex.have_state) != 0)
 		goto out_input;
+	if (view.reweight_count > 0) {
+		/* Run-time weights in effect: the splits dnsd answers with. */
+		geo_pick_tables_free(&tables);
+		if (geo_pick_tables_build_with(conf, view.reweights, view.reweight_count, &tables,
+					       err, sizeof(err)) < 0) {
+			ctl_error("explain: %s", err);
+			goto out_view;
+		}
+	}
 	ex.cand = calloc(conf->datacenter_count + 1, sizeof(*ex.cand));
 	if (ex.cand == NULL) {
 		ctl_error("out of memory");
 		goto out_view;
+	}
+	if (args->batch != NULL) {
+		rc = explain_batch(args, conf, db, &in, &view, &tables, &ex);
+		goto out_cand;
 	}
 	err[0] = '\0';
 	if (explain_compute(db, &in, &view, &ex, err, sizeof(err)) != 0) {
 		ctl_error("explain: %s", err[0] != '\0' ? err : "lookup failed");
 		goto out_cand;
 	}
-	ctl_explain_pick(conf, &ex);
+	ctl_explain_pick_with(&tables, &ex);
 	rc = ctl_explain_print(stdout, args->json, conf, &ex) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
 out_cand:
 	free(ex.cand);
@@ -254,6 +412,7 @@ out_view:
 out_input:
 	geo_conf_input_free(&in);
 	geo_db_free(db);
+	geo_pick_tables_free(&tables);
 	return rc;
 }
 

@@ -12,6 +12,8 @@
 #include "geo/geo.h"
 #include "geo/geo_conf.h"
 #include "geo/geo_explain.h"
+#include "geo/geo_pick.h"
+#include "geo/geo_pick_conf.h"
 #include "state/state_verdict.h"
 
 /* One candidate datacenter of the record, at its place in the client's preference list. */
@@ -26,6 +28,8 @@ typedef struct {
 				 * 2 observed down */
 	char held[64];		/* why its state is held ("held down: flapping, reuse in
 				 * 2m10s"), "" when decided plainly */
+	uint32_t load;		/* live load the pick takes (state_load_for_pick), when has_load */
+	bool has_load;		/* a fresh live load is known */
 } ctl_explain_candidate_t;
 
 /* Address families of an answer: index 0 is A (IPv4), 1 is AAAA (IPv6). */
@@ -45,12 +49,18 @@ typedef struct {
 	const char *nets_rule;		/* matching nets rule key, or NULL */
 	const char *map_rule;		/* matching map rule key, or NULL */
 	ctl_explain_candidate_t *cand;	/* preference order, malloc'd */
+	unsigned split_mark;		/* the order's weighted-entry mark (GEO_PICK_SPLIT_MARK
+					 * + n, first in the order dnsd gets), 0: none */
 	size_t count;			/* entries in cand */
 	int pick[CTL_EXPLAIN_FAMILIES]; /* index into cand answering A / AAAA, -1: NODATA */
 	bool
 	    fail_open[CTL_EXPLAIN_FAMILIES]; /* that pick is not serving: none with the family is */
+	geo_pick_result_t result[CTL_EXPLAIN_FAMILIES]; /* geo_pick()'s answer per family:
+							  * datacenter, addresses, TTL, scope,
+							  * reasons (what dnsd answers) */
 	bool varies;			     /* the record can answer clients differently */
-	unsigned scope;			     /* ECS scope prefix of the answer */
+	unsigned scope;			     /* ECS scope prefix of the lookup (the answer's is
+					      * result[f].scope, raised when a hash decides) */
 	bool trie_agrees;		     /* the compiled trie gives the same order (it must) */
 	bool have_state;		     /* verdicts came from the state store */
 } ctl_explanation_t;
@@ -58,10 +68,18 @@ typedef struct {
 int ctl_explain_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
 int ctl_geo_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
 
-/* Chooses the answer per family from cand[]'s order and states, as meridian-dnsd does:
- * the first serving candidate with addresses of the family; when there is none, the first
- * with addresses of the family at all (fail open); -1 when no candidate has any. */
-void ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex) M_NONNULL_ALL;
+/* Chooses the answer per family from cand[]'s order and states with geo_pick(), the
+ * rule meridian-dnsd answers by (docs/routing.md): fills result[], pick[] (the index
+ * into cand of result[f].dc, -1: NODATA) and fail_open[]. 0, or -1 out of memory. */
+int ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex) M_NONNULL_ALL M_WUR;
+/* The same with the pick's tables already built from conf (their dcs' states are
+ * overwritten from cand[]): for many clients in a row. */
+void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex) M_NONNULL_ALL;
+/* One line of `explain --batch`: the client and each family's answer as one compact
+ * JSON object ({"client", "source_prefix", "A", "AAAA"}, each answer null or
+ * {"datacenter", "addresses", "ttl", "scope", "reasons"}). */
+int ctl_explain_print_line(FILE *out, const conf_t *conf,
+			   const ctl_explanation_t *ex) M_NONNULL_ALL M_WUR;
 /* The table and the --json document of an explanation. */
 int ctl_explain_print(FILE *out, bool json, const conf_t *conf,
 		      const ctl_explanation_t *ex) M_NONNULL_ALL M_WUR;

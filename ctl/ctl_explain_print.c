@@ -80,21 +80,65 @@ static const char *chosen_text(const conf_t *conf, const ctl_explanation_t *ex, 
 	return buf;
 }
 
-/* The addresses of datacenter d in one family, comma-separated. */
-static const char *addresses_text(const conf_datacenter_t *d, int family, char *buf, size_t len)
+/* The k-th address of family in d (the pick's index counts that family only). */
+static const conf_ipaddr_t *family_address(const conf_datacenter_t *d, int family, unsigned k)
+{
+	for (size_t i = 0; i < d->address_count; i++)
+		if (d->addresses[i].family == family && k-- == 0)
+			return &d->addresses[i];
+	return NULL;
+}
+
+/* The addresses the pick answers from datacenter d in one family, comma-separated. */
+static const char *addresses_text(const conf_datacenter_t *d, int family,
+				  const geo_pick_result_t *r, char *buf, size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < d->address_count && used < len; i++) {
+	for (unsigned i = 0; i < r->addr_count && used < len; i++) {
+		const conf_ipaddr_t *a = family_address(d, family, geo_pick_addr_index(r, i));
 		char text[INET6_ADDRSTRLEN];
 
-		if (d->addresses[i].family != family)
+		if (a == NULL)
 			continue;
-		inet_ntop(family, d->addresses[i].bytes, text, sizeof(text));
+		inet_ntop(family, a->bytes, text, sizeof(text));
 		used +=
 		    (size_t)snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", text);
 	}
+	return buf;
+}
+
+/* What the pick says beyond nearest and fail open: " (weight 90 of 100, bucket ...)". */
+static const char *pick_text(const geo_pick_result_t *r, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (r->reasons & (GEO_PICK_WEIGHT | GEO_PICK_ENTRY_WEIGHT))
+		used += (size_t)snprintf(buf + used, len - used, "%s%s weight %u of %u",
+					 used ? "," : " (", r->reasons & GEO_PICK_WEIGHT ? "record" : "entry",
+					 r->weight, r->weight_total);
+	if ((r->reasons & GEO_PICK_SPILL) && used < len)
+		used += (size_t)snprintf(buf + used, len - used,
+					 "%s spilled: spare %u of %u taken for a demand of %llu%s",
+					 used ? "," : " (", r->weight, r->weight_total,
+					 (unsigned long long)r->demand,
+					 r->reasons & GEO_PICK_CAPACITY_SHORT ? ", capacity short" : "");
+	if ((r->reasons & GEO_PICK_ADDR_CAPPED) && used < len)
+		used += (size_t)snprintf(buf + used, len - used, "%s %u addresses chosen for the network",
+					 used ? "," : " (", r->addr_count);
+	if ((r->reasons & GEO_PICK_ADDR_UNHEALTHY) && used < len)
+		used += (size_t)snprintf(buf + used, len - used, "%s unhealthy addresses left out",
+					 used ? "," : " (");
+	if ((r->reasons & GEO_PICK_SHORT_TTL) && used < len)
+		used += (size_t)snprintf(buf + used, len - used, "%s ttl %u: in transition",
+					 used ? "," : " (", r->ttl);
+	if ((r->reasons & GEO_PICK_HASHED) && used < len)
+		used += (size_t)snprintf(buf + used, len - used, "%s bucket %016llx",
+					 used ? "," : " (", (unsigned long long)r->bucket);
+	if (used > 0 && used < len)
+		snprintf(buf + used, len - used, ")");
 	return buf;
 }
 
@@ -171,16 +215,22 @@ static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 			continue;
 		}
 		d = &conf->datacenters[ex->cand[ex->pick[f]].dc];
-		fprintf(out, "answer %-4s  %s from %s%s\n", qtypes[f],
-			addresses_text(d, families[f], row[0], sizeof(row[0])), d->name,
+		fprintf(out, "answer %-4s  %s from %s%s%s\n", qtypes[f],
+			addresses_text(d, families[f], &ex->result[f], row[0], sizeof(row[0])),
+			d->name,
 			ex->fail_open[f] ? " (fail open: no serving candidate has such addresses)"
-					 : "");
+					 : "",
+			pick_text(&ex->result[f], row[1], sizeof(row[1])));
 	}
 	if (!ex->varies)
 		fprintf(out, "ECS scope    /0 (the record answers every client alike)\n");
 	else if (ex->source_prefix == 0)
 		fprintf(out,
 			"ECS scope    /0 (source prefix 0: the resolver's own address decides)\n");
+	else if (ex->result[0].scope != ex->scope || ex->result[1].scope != ex->scope)
+		fprintf(out, "ECS scope    /%u (A), /%u (AAAA): the lookup's /%u, narrowed where "
+			     "a hash decides\n",
+			ex->result[0].scope, ex->result[1].scope, ex->scope);
 	else
 		fprintf(out, "ECS scope    /%u\n", ex->scope);
 	if (!ex->trie_agrees)
@@ -218,18 +268,41 @@ static void json_candidate(ctl_json_t *j, const conf_t *conf, const ctl_explanat
 	ctl_json_object_end(j);
 }
 
-static void json_addresses(ctl_json_t *j, const conf_datacenter_t *d, int family)
+static void json_addresses(ctl_json_t *j, const conf_datacenter_t *d, int family,
+			   const geo_pick_result_t *r)
 {
 	ctl_json_array_begin(j);
-	for (size_t i = 0; i < d->address_count; i++) {
+	for (unsigned i = 0; i < r->addr_count; i++) {
+		const conf_ipaddr_t *a = family_address(d, family, geo_pick_addr_index(r, i));
 		char text[INET6_ADDRSTRLEN];
 
-		if (d->addresses[i].family != family)
+		if (a == NULL)
 			continue;
-		inet_ntop(family, d->addresses[i].bytes, text, sizeof(text));
+		inet_ntop(family, a->bytes, text, sizeof(text));
 		ctl_json_string(j, text);
 	}
 	ctl_json_array_end(j);
+}
+
+/* The pick's own account of one family's answer: TTL, scope, reasons, the hash. */
+static void json_pick(ctl_json_t *j, const geo_pick_result_t *r)
+{
+	char bucket[24];
+
+	ctl_json_kv_uint(j, "ttl", r->ttl);
+	ctl_json_kv_uint(j, "scope", r->scope);
+	ctl_json_key(j, "reasons");
+	ctl_json_array_begin(j);
+	for (unsigned b = 0; b < GEO_PICK_REASONS; b++)
+		if (r->reasons & (1u << b))
+			ctl_json_string(j, geo_pick_reason_name(1u << b));
+	ctl_json_array_end(j);
+	snprintf(bucket, sizeof(bucket), "%016llx", (unsigned long long)r->bucket);
+	ctl_json_kv_string(j, "bucket", r->reasons & GEO_PICK_HASHED ? bucket : NULL);
+	ctl_json_kv_uint(j, "weight", r->weight);
+	ctl_json_kv_uint(j, "weight_total", r->weight_total);
+	ctl_json_kv_uint(j, "demand", r->demand);
+	ctl_json_kv_uint(j, "spare", r->spare);
 }
 
 static int print_json(FILE *out, const conf_t *conf, const ctl_explanation_t *ex)
@@ -294,8 +367,9 @@ static int print_json(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 		ctl_json_object_begin(&j);
 		ctl_json_kv_string(&j, "datacenter", d->name);
 		ctl_json_key(&j, "addresses");
-		json_addresses(&j, d, families[f]);
+		json_addresses(&j, d, families[f], &ex->result[f]);
 		ctl_json_kv_bool(&j, "fail_open", ex->fail_open[f]);
+		json_pick(&j, &ex->result[f]);
 		ctl_json_object_end(&j);
 	}
 	ctl_json_object_end(&j);
@@ -309,4 +383,42 @@ static int print_json(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 int ctl_explain_print(FILE *out, bool json, const conf_t *conf, const ctl_explanation_t *ex)
 {
 	return json ? print_json(out, conf, ex) : print_text(out, conf, ex);
+}
+
+int ctl_explain_print_line(FILE *out, const conf_t *conf, const ctl_explanation_t *ex)
+{
+	char client[INET6_ADDRSTRLEN];
+
+	/* by hand, compact: thousands of lines are compared with a running server */
+	inet_ntop(ex->family, ex->addr, client, sizeof(client));
+	fprintf(out, "{\"client\":\"%s\",\"source_prefix\":%u", client, ex->source_prefix);
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
+		const geo_pick_result_t *r = &ex->result[f];
+		const conf_datacenter_t *d;
+
+		fprintf(out, ",\"%s\":", qtypes[f]);
+		if (ex->pick[f] < 0) {
+			fputs("null", out);
+			continue;
+		}
+		d = &conf->datacenters[ex->cand[ex->pick[f]].dc];
+		fprintf(out, "{\"datacenter\":\"%s\",\"addresses\":[", d->name);
+		for (unsigned i = 0; i < r->addr_count; i++) {
+			const conf_ipaddr_t *a = family_address(d, families[f], geo_pick_addr_index(r, i));
+			char text[INET6_ADDRSTRLEN];
+
+			if (a == NULL)
+				continue;
+			inet_ntop(families[f], a->bytes, text, sizeof(text));
+			fprintf(out, "%s\"%s\"", i > 0 ? "," : "", text);
+		}
+		fprintf(out, "],\"ttl\":%u,\"scope\":%u,\"reasons\":[", r->ttl, r->scope);
+		for (unsigned b = 0, n = 0; b < GEO_PICK_REASONS; b++)
+			if (r->reasons & (1u << b))
+				fprintf(out, "%s\"%s\"", n++ > 0 ? "," : "",
+					geo_pick_reason_name(1u << b));
+		fputs("]}", out);
+	}
+	fputs("}\n", out);
+	return ferror(out) ? -1 : 0;
 }

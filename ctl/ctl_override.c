@@ -44,6 +44,9 @@ static void print_override(const ctl_args_t *args, const state_override_t *ovr, 
 		ctl_json_kv_string(&j, "reason", ovr->reason);
 		ctl_json_kv_string(&j, "actor", ovr->actor);
 		ctl_json_kv_int(&j, "created_ms", ovr->created_ms);
+		ctl_json_kv_int(&j, "starts_ms",
+				ovr->starts_ms != 0 ? ovr->starts_ms : ovr->created_ms);
+		ctl_json_kv_bool(&j, "scheduled", ovr->starts_ms != 0);
 		ctl_json_kv_int(&j, "expires_ms", ovr->expires_ms);
 		ctl_json_kv_bool(&j, "forced", forced);
 		ctl_json_kv_string(&j, "safety", safety);
@@ -52,11 +55,23 @@ static void print_override(const ctl_args_t *args, const state_override_t *ovr, 
 			ctl_error("internal error: malformed JSON output");
 		return;
 	}
-	printf("%s: %s by %s until %s (%s): \"%s\"\n", ovr->datacenter,
-	       state_override_action_name(ovr->action), ovr->actor,
-	       timefmt_iso(ovr->expires_ms, until, sizeof(until)),
-	       timefmt_duration(ovr->expires_ms - ovr->created_ms, span, sizeof(span)),
-	       ovr->reason);
+	if (ovr->starts_ms != 0) {
+		char from[32], wait[32];
+
+		printf("%s: %s by %s scheduled from %s (in %s) until %s (%s): \"%s\"\n",
+		       ovr->datacenter, state_override_action_name(ovr->action), ovr->actor,
+		       timefmt_iso(ovr->starts_ms, from, sizeof(from)),
+		       timefmt_duration(ovr->starts_ms - ovr->created_ms, wait, sizeof(wait)),
+		       timefmt_iso(ovr->expires_ms, until, sizeof(until)),
+		       timefmt_duration(ovr->expires_ms - ovr->starts_ms, span, sizeof(span)),
+		       ovr->reason);
+	} else {
+		printf("%s: %s by %s until %s (%s): \"%s\"\n", ovr->datacenter,
+		       state_override_action_name(ovr->action), ovr->actor,
+		       timefmt_iso(ovr->expires_ms, until, sizeof(until)),
+		       timefmt_duration(ovr->expires_ms - ovr->created_ms, span, sizeof(span)),
+		       ovr->reason);
+	}
 	if (forced)
 		printf("warning: forced past the safety rule: %s\n", rule_text(safety));
 }
@@ -90,7 +105,23 @@ int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 		for_ms = conf->health.override_default_ms;
 	if (for_ms == 0) /* never "expires now": an override that does nothing misleads */
 		for_ms = CTL_OVERRIDE_DEFAULT_MS;
-	ovr.expires_ms = ovr.created_ms + (int64_t)for_ms;
+	/* --at: a start after now schedules the override (state_override_active decides,
+	 * everywhere, from starts_ms); --for counts from the start. */
+	if (args->given & CTL_OPT_AT) {
+		int64_t at = args->at_relative ? ovr.created_ms + args->at_ms : args->at_ms;
+
+		if (!args->at_relative && at <= ovr.created_ms) {
+			char when[32];
+
+			ctl_error("%s %s: --at %s is not in the future", args->spec->name,
+				  ovr.datacenter, timefmt_iso(at, when, sizeof(when)));
+			state_close(st);
+			return CTL_EXIT_USAGE;
+		}
+		if (at > ovr.created_ms)
+			ovr.starts_ms = at;
+	}
+	ovr.expires_ms = (ovr.starts_ms != 0 ? ovr.starts_ms : ovr.created_ms) + (int64_t)for_ms;
 
 	/* The rule is judged and the override written in one transaction, so another
 	 * operator's override committed meanwhile is part of the judgement. */
@@ -179,9 +210,16 @@ int ctl_override_clear_run(const ctl_args_t *args, const conf_t *conf)
 		return CTL_EXIT_FAIL;
 	}
 	previous[0] = '\0';
-	if (rc != STATE_GUARD_NOTHING)
+	if (rc != STATE_GUARD_NOTHING && live.starts_ms != 0) {
+		char from[32];
+
+		snprintf(previous, sizeof(previous), "%s by %s scheduled from %s: \"%s\"",
+			 state_override_action_name(live.action), live.actor,
+			 timefmt_iso(live.starts_ms, from, sizeof(from)), live.reason);
+	} else if (rc != STATE_GUARD_NOTHING) {
 		snprintf(previous, sizeof(previous), "%s by %s: \"%s\"",
 			 state_override_action_name(live.action), live.actor, live.reason);
+	}
 	print_clear(args, name, actor, previous, rc, why);
 	return CTL_EXIT_OK;
 }

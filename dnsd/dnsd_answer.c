@@ -103,35 +103,19 @@ static void geo_client(const dnsd_query_t *q, const dnsd_client_t *client, int *
 	*prefix = client->family == AF_INET ? 32 : 128;
 }
 
-static unsigned family_count(const dnsd_geo_dc_t *dc, uint16_t qtype)
+/* The pick's question for a client of the answer path (geo_pick.h): the order the
+ * lookup gave, the family qtype asks for, and the client network the answer is hashed
+ * by when the record splits (the same one geo_client() looked up). */
+static M_ALWAYS_INLINE void pick_query(geo_pick_query_t *pq, const dnsd_query_t *q,
+				       const dnsd_client_t *client, const uint16_t *order,
+				       unsigned count, unsigned scope, uint16_t qtype)
 {
-	return qtype == T_AAAA ? dc->aaaa_count : dc->a_count;
-}
-
-/* The first serving datacenter of order that has addresses of family qtype. With none
- * such: NULL (NODATA) when some candidate serves the other family, so the client uses
- * that one; when no candidate serves at all, fail open: the candidate with the family
- * that was observed up (drained or forced down by an operator) before one observed
- * down, nearest first within each (fail_open_rank). NULL when no candidate has the
- * family. *any_serving: some candidate serves. */
-static const dnsd_geo_dc_t *geo_pick(const dnsd_geo_t *g, const uint16_t *order, unsigned count,
-				     uint16_t qtype, bool *any_serving)
-{
-	const dnsd_geo_dc_t *open = NULL;
-
-	*any_serving = false;
-	for (unsigned i = 0; i < count; i++) {
-		if (order[i] >= g->dc_count)
-			continue;
-		const dnsd_geo_dc_t *dc = &g->dcs[order[i]];
-		bool has = family_count(dc, qtype) > 0;
-		*any_serving |= dc->serving;
-		if (has && dc->serving)
-			return dc;
-		if (has && (open == NULL || dc->fail_open_rank < open->fail_open_rank))
-			open = dc;
-	}
-	return *any_serving ? NULL : open;
+	pq->order = order;
+	pq->count = count;
+	pq->family = qtype == T_AAAA ? AF_INET6 : AF_INET;
+	geo_client(q, client, &pq->client_family, &pq->client, &pq->source_prefix);
+	pq->scope = scope;
+	pq->split = NULL;
 }
 
 /* The ECS scope a response carries for a lookup's scope: 0 when the client asked
@@ -202,27 +186,38 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 				count = got > DNSD_GEO_ORDER_MAX ? DNSD_GEO_ORDER_MAX : got;
 			}
 		}
-		st->scope = ecs_scope(st->q, scope);
 	}
 	st->counters->geo++;
 
-	bool any_serving;
+	geo_pick_query_t pq;
+	geo_pick_result_t pick;
 	uint16_t type = qtype == T_ANY ? T_A : qtype;
-	const dnsd_geo_dc_t *pick = geo_pick(g, order, count, type, &any_serving);
-	if (pick == NULL && qtype == T_ANY) {
+	pick_query(&pq, st->q, st->client, order, count, scope, type);
+	geo_pick(rec, g->dcs, g->dc_count, &pq, &pick);
+	if (pick.dc < 0 && qtype == T_ANY) {
 		type = T_AAAA;
-		pick = geo_pick(g, order, count, type, &any_serving);
+		pq.family = AF_INET6;
+		geo_pick(rec, g->dcs, g->dc_count, &pq, &pick);
 	}
-	if (!any_serving)
+	if (!pick.any_serving)
 		st->counters->fail_open++;
-	if (pick == NULL)
+	if (pick.reasons & GEO_PICK_CAPACITY_SHORT)
+		st->counters->capacity_short++;
+	if (rec->varies)
+		st->scope = ecs_scope(st->q, pick.scope);
+	if (pick.dc < 0)
 		return false;
-	geo_count(st->counters, n->geo_record, (size_t)(pick - g->dcs));
-	unsigned naddr = family_count(pick, type);
+	const dnsd_geo_dc_t *dc = &g->dcs[pick.dc];
+	geo_count(st->counters, n->geo_record, (size_t)pick.dc);
 	unsigned alen = type == T_AAAA ? 16 : 4;
-	const uint8_t *bytes = type == T_AAAA ? pick->aaaa : pick->a;
+	const uint8_t *bytes = type == T_AAAA ? dc->aaaa : dc->a;
+	/* The signatures were made at load over the whole set: a signed answer is the whole
+	 * set (no subset by health or cap), so it validates (docs/routing.md). */
+	bool whole = st->dnssec;
+	unsigned naddr = whole ? (type == T_AAAA ? dc->aaaa_count : dc->a_count) : pick.addr_count;
 	for (unsigned i = 0; i < naddr; i++) {
-		if (dnsd_render_raw(&st->r, owner, type, C_IN, rec->ttl, bytes + (size_t)i * alen,
+		unsigned k = whole ? i : geo_pick_addr_index(&pick, i);
+		if (dnsd_render_raw(&st->r, owner, type, C_IN, pick.ttl, bytes + (size_t)k * alen,
 				    (uint16_t)alen) != 0) {
 			st->tc = true;
 			return true;
@@ -231,9 +226,9 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 	}
 	if (st->dnssec) {
 		/* the set was signed when the snapshot was built (dnsd_zones_load_at) */
-		const dnsd_rrset_t *sigs = dnsd_geo_sigs(st->ctx->zones, n->geo_record,
-							 (size_t)(pick - g->dcs), type == T_AAAA);
-		if (sigs != NULL && dnsd_render_rrset(&st->r, owner, sigs, rec->ttl) != 0)
+		const dnsd_rrset_t *sigs =
+		    dnsd_geo_sigs(st->ctx->zones, n->geo_record, (size_t)pick.dc, type == T_AAAA);
+		if (sigs != NULL && dnsd_render_rrset(&st->r, owner, sigs, pick.ttl) != 0)
 			st->tc = true;
 		else if (sigs != NULL)
 			st->an += sigs->count;
@@ -692,22 +687,27 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	const dnsd_geo_record_t *rec = &g->records[pre->record];
 	const uint16_t *order = pre->count > 0 ? pre->order : rec->candidates;
 	unsigned count = pre->count > 0 ? pre->count : rec->candidate_count;
-	bool any_serving;
-	const dnsd_geo_dc_t *pick = geo_pick(g, order, count, q->qtype, &any_serving);
-	if (pick == NULL)
+	geo_pick_query_t pq;
+	geo_pick_result_t pick;
+	pick_query(&pq, q, client, order, count, pre->scope, q->qtype);
+	geo_pick(rec, g->dcs, g->dc_count, &pq, &pick);
+	if (pick.dc < 0)
 		return 0;
+	const dnsd_geo_dc_t *dc = &g->dcs[pick.dc];
 
 	/* DO in a zone signed at load: the set's signature, made when the zones loaded,
-	 * goes after it in one copy (sigs->wire is owned by the question name) */
+	 * goes after it in one copy (sigs->wire is owned by the question name); only over
+	 * the whole set (the general path answers the whole set signed) */
 	const dnsd_rrset_t *sigs = NULL;
 	if (q->do_bit && p->node->zone->secure) {
-		sigs = dnsd_geo_sigs(ctx->zones, pre->record, (size_t)(pick - g->dcs),
-				     q->qtype == T_AAAA);
+		if (!pick.addr_all)
+			return 0;
+		sigs = dnsd_geo_sigs(ctx->zones, pre->record, (size_t)pick.dc, q->qtype == T_AAAA);
 		if (sigs == NULL || sigs->wire == NULL)
 			return 0;
 	}
 	size_t limit = response_limit(ctx, q, client, resp_cap);
-	unsigned naddr = family_count(pick, q->qtype);
+	unsigned naddr = pick.addr_count;
 	unsigned alen = q->qtype == T_AAAA ? 16 : 4;
 	size_t rr = 12u + alen; /* pointer to the question name, fixed part, address */
 	size_t len = q->question_end;
@@ -717,26 +717,27 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 		return 0;
 
 	memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q->question_end - DNSD_HDR_LEN);
-	const uint8_t *addr = q->qtype == T_AAAA ? pick->aaaa : pick->a;
+	const uint8_t *addr = q->qtype == T_AAAA ? dc->aaaa : dc->a;
 	for (unsigned i = 0; i < naddr; i++, len += rr) {
 		uint8_t *w = resp + len;
+		size_t k = geo_pick_addr_index(&pick, i);
 		w[0] = 0xC0;
 		w[1] = DNSD_HDR_LEN;
 		dnsd_put16(w + 2, q->qtype);
 		dnsd_put16(w + 4, C_IN);
-		dnsd_put32(w + 6, rec->ttl);
+		dnsd_put32(w + 6, pick.ttl);
 		dnsd_put16(w + 10, (uint16_t)alen);
 		if (alen == 4) /* fixed sizes: a move each, not a call */
-			memcpy(w + 12, addr + (size_t)i * 4, 4);
+			memcpy(w + 12, addr + k * 4, 4);
 		else
-			memcpy(w + 12, addr + (size_t)i * 16, 16);
+			memcpy(w + 12, addr + k * 16, 16);
 	}
 	if (sigs != NULL) {
 		memcpy(resp + len, sigs->wire, sigs->wire_len);
 		len += sigs->wire_len;
 	}
 	if (q->has_edns)
-		len += opt_write(resp + len, ctx, q, false, 0, ecs_scope(q, pre->scope));
+		len += opt_write(resp + len, ctx, q, false, 0, ecs_scope(q, pick.scope));
 	header_write(resp, q, true, false, DNSD_RCODE_NOERROR, 1,
 		     (uint16_t)(naddr + (sigs ? sigs->count : 0)), 0, q->has_edns ? 1 : 0);
 
@@ -744,10 +745,11 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	counters->edns += q->has_edns;
 	counters->ecs += q->has_ecs;
 	counters->geo++;
-	counters->fail_open += !any_serving;
+	counters->fail_open += !pick.any_serving;
+	counters->capacity_short += (pick.reasons & GEO_PICK_CAPACITY_SHORT) != 0;
 	counters->rcode[DNSD_RCODE_NOERROR]++;
 	counters->qtype[q->qtype == T_AAAA ? DNSD_QTYPE_AAAA : DNSD_QTYPE_A]++;
-	geo_count(counters, pre->record, (size_t)(pick - g->dcs));
+	geo_count(counters, pre->record, (size_t)pick.dc);
 	return len;
 }
 

@@ -10,6 +10,7 @@
 #include "base/compiler.h"
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_zone.h"
+#include "geo/geo_pick.h"
 
 /* Concurrency: dnsd_answer() only reads the context (zones, geo view, options), which
  * the snapshot keeps immutable while any reader can see it, and writes the caller's
@@ -60,6 +61,7 @@ typedef struct {
 	uint64_t chaos;	    /* CHAOS class queries */
 	uint64_t geo;	    /* A/AAAA answers computed from the geo view */
 	uint64_t fail_open; /* geo answers where no candidate was serving */
+	uint64_t capacity_short; /* geo answers spilled where spare capacity fell short */
 	uint64_t tcp;	    /* queries that came over TCP */
 	uint64_t rrl_dropped; /* UDP responses rate limited and not sent (dnsd_rrl.c) */
 	uint64_t rrl_slipped; /* rate limited, sent truncated (the slip) */
@@ -72,25 +74,11 @@ typedef struct {
 	uint64_t geo_dc[DNSD_COUNTERS_DCS];	      /* geo answers by datacenter index given */
 } dnsd_counters_t;
 
-/* Addresses one datacenter hands to clients, as rdata, plus its verdict. */
-typedef struct {
-	const uint8_t *a;    /* a_count addresses of 4 bytes, network order */
-	unsigned a_count;    /* 0..255 */
-	const uint8_t *aaaa; /* aaaa_count addresses of 16 bytes, network order */
-	unsigned aaaa_count; /* 0..255 */
-	bool serving;	     /* false when down, drained or forced down */
-	uint8_t fail_open_rank; /* not serving: state_verdict_fail_open_rank(), lower is
-				 * preferred when a family fails open; 0 ties */
-} dnsd_geo_dc_t;
-
-/* One name of conf_t.records as the answer path needs it. */
-typedef struct {
-	uint32_t ttl;		    /* seconds, from the record */
-	bool varies;		    /* false: one candidate and no map/nets: no lookup, scope 0 */
-	const uint16_t *candidates; /* datacenter indexes in config order; used when !varies
-				     * and as the fail-open order */
-	unsigned candidate_count;   /* >= 1 */
-} dnsd_geo_record_t;
+/* A datacenter and a geo record as the answer path reads them are the pick's own
+ * inputs (geo/geo_pick.h): dnsd answers with exactly what geo_pick() chooses, and so
+ * does `meridianctl explain`. */
+typedef geo_pick_dc_t dnsd_geo_dc_t;
+typedef geo_pick_record_t dnsd_geo_record_t;
 
 /* Maximum length of a preference list a lookup may return. */
 #define DNSD_GEO_ORDER_MAX 64

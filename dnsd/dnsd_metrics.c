@@ -91,6 +91,10 @@ void dnsd_metrics_render(void *arg, metrics_page_t *p)
 	per_transport(p, "meridian_dnsd_fail_open_answers_total",
 		      "Geo answers given while no candidate datacenter was serving.", c,
 		      offsetof(dnsd_counters_t, fail_open));
+	per_transport(p, "meridian_dnsd_capacity_short_answers_total",
+		      "Geo answers spilled from a datacenter not serving whose demand the spare "
+		      "capacity of the others did not cover.",
+		      c, offsetof(dnsd_counters_t, capacity_short));
 
 	metrics_family(p, "meridian_dnsd_record_answers_total", METRICS_COUNTER,
 		       "Geo answers by record.");

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "dnsd/dnsd_snapshot_geo.h"
 #include "dnsd/dnsd_zone.h"
+#include "geo/geo_pick_conf.h"
 
 dnsd_snapshot_t *dnsd_snapshot_current;
 
@@ -23,10 +24,9 @@ struct dnsd_zoneset {
 	int refs;		    /* snapshots + the control thread's own reference */
 	conf_t *conf;		    /* owned */
 	dnsd_zones_t *zones;	    /* owned; NULL when the config has no zones */
-	dnsd_geo_record_t *records; /* conf->record_count entries */
-	uint16_t *candidates;	    /* all records' candidate lists, back to back */
-	uint8_t *addresses;	    /* all datacenters' A then AAAA rdata, back to back */
-	dnsd_geo_dc_t *dc_template; /* addresses per datacenter; serving left false */
+	geo_pick_tables_t pick;	    /* the records and datacenters' addresses the answer
+				     * path's geo_pick() reads; its dcs are the template
+				     * each snapshot copies and sets the state of */
 };
 
 static char *errors_printf(const char *fmt, ...) M_PRINTF(1, 2);
@@ -91,62 +91,9 @@ void dnsd_zoneset_unref(dnsd_zoneset_t *zs)
 	if (zs == NULL || --zs->refs > 0)
 		return;
 	dnsd_zones_free(zs->zones);
-	free(zs->records);
-	free(zs->candidates);
-	free(zs->addresses);
-	free(zs->dc_template);
+	geo_pick_tables_free(&zs->pick);
 	conf_free(zs->conf);
 	free(zs);
-}
-
-/* Lays out the geo record table and the datacenters' address rdata the answer path reads. */
-static int zoneset_geo_tables(dnsd_zoneset_t *zs)
-{
-	const conf_t *c = zs->conf;
-	size_t ncand = 0, naddr = 0;
-	for (size_t i = 0; i < c->record_count; i++)
-		ncand += c->records[i].datacenter_count;
-	for (size_t i = 0; i < c->datacenter_count; i++)
-		naddr += c->datacenters[i].address_count * 16;
-	zs->records = calloc(c->record_count ? c->record_count : 1, sizeof(*zs->records));
-	zs->candidates = calloc(ncand ? ncand : 1, sizeof(*zs->candidates));
-	zs->addresses = calloc(naddr ? naddr : 1, 1);
-	zs->dc_template =
-	    calloc(c->datacenter_count ? c->datacenter_count : 1, sizeof(*zs->dc_template));
-	if (!zs->records || !zs->candidates || !zs->addresses || !zs->dc_template)
-		return -1;
-
-	uint16_t *cand = zs->candidates;
-	for (size_t i = 0; i < c->record_count; i++) {
-		const conf_record_t *r = &c->records[i];
-		dnsd_geo_record_t *g = &zs->records[i];
-		g->ttl = r->ttl;
-		g->varies = r->datacenter_count > 1 || r->map_count > 0 || r->net_count > 0;
-		g->candidates = cand;
-		g->candidate_count = (unsigned)r->datacenter_count;
-		for (size_t k = 0; k < r->datacenter_count; k++)
-			*cand++ = (uint16_t)r->datacenters[k];
-	}
-	uint8_t *p = zs->addresses;
-	for (size_t i = 0; i < c->datacenter_count; i++) {
-		const conf_datacenter_t *d = &c->datacenters[i];
-		dnsd_geo_dc_t *g = &zs->dc_template[i];
-		g->a = p;
-		for (size_t k = 0; k < d->address_count && g->a_count < 255; k++)
-			if (d->addresses[k].family == AF_INET) {
-				memcpy(p, d->addresses[k].bytes, 4);
-				p += 4;
-				g->a_count++;
-			}
-		g->aaaa = p;
-		for (size_t k = 0; k < d->address_count && g->aaaa_count < 255; k++)
-			if (d->addresses[k].family == AF_INET6) {
-				memcpy(p, d->addresses[k].bytes, 16);
-				p += 16;
-				g->aaaa_count++;
-			}
-	}
-	return 0;
 }
 
 dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors)
@@ -177,8 +124,9 @@ dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors)
 			goto fail;
 		}
 	}
-	if (zoneset_geo_tables(zs) < 0) {
-		*errors = errors_printf("out of memory");
+	char err[256];
+	if (geo_pick_tables_build(conf, &zs->pick, err, sizeof(err)) < 0) {
+		*errors = errors_printf("%s: %s", conf->path, err);
 		goto fail;
 	}
 	return zs;
@@ -205,10 +153,11 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 		memcpy(s->verdicts, verdicts, ndc * sizeof(*s->verdicts));
 	}
 	for (size_t i = 0; i < ndc; i++) {
-		s->dcs[i] = zs->dc_template[i];
+		s->dcs[i] = zs->pick.dcs[i];
 		s->dcs[i].serving = verdicts == NULL || verdicts[i].serving;
 		s->dcs[i].fail_open_rank =
 		    verdicts == NULL ? 0 : (uint8_t)state_verdict_fail_open_rank(&verdicts[i]);
+		s->dcs[i].state = verdicts == NULL ? 0 : (uint8_t)verdicts[i].effective;
 	}
 	zs->refs++;
 	s->zoneset = zs;
@@ -217,7 +166,7 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 		dnsd_geodb_ref(db);
 	s->geodb = db;
 
-	s->geo.records = zs->records;
+	s->geo.records = zs->pick.records;
 	s->geo.record_count = c->record_count;
 	s->geo.dcs = s->dcs;
 	s->geo.dc_count = ndc;
@@ -249,9 +198,36 @@ void dnsd_snapshot_free(dnsd_snapshot_t *s)
 		return;
 	dnsd_zoneset_unref(s->zoneset);
 	dnsd_geodb_unref(s->geodb);
+	if (s->reweighted != NULL)
+		geo_pick_tables_free(s->reweighted);
+	free(s->reweighted);
+	free(s->reweights);
 	free(s->dcs);
 	free(s->verdicts);
 	free(s);
+}
+
+int dnsd_snapshot_reweigh(dnsd_snapshot_t *snap, const geo_pick_reweight_t *rw, size_t n)
+{
+	char err[128];
+
+	if (n == 0)
+		return 0;
+	snap->reweights = malloc(n * sizeof(*rw));
+	snap->reweighted = calloc(1, sizeof(*snap->reweighted));
+	if (snap->reweights == NULL || snap->reweighted == NULL ||
+	    geo_pick_tables_build_with(snap->conf, rw, n, snap->reweighted, err, sizeof(err)) < 0) {
+		free(snap->reweights);
+		free(snap->reweighted);
+		snap->reweights = NULL;
+		snap->reweighted = NULL;
+		return -1;
+	}
+	memcpy(snap->reweights, rw, n * sizeof(*rw));
+	snap->reweight_count = n;
+	/* Only the records (their splits) change: datacenters stay the snapshot's own. */
+	snap->geo.records = snap->reweighted->records;
+	return 0;
 }
 
 void dnsd_snapshot_publish(dnsd_snapshot_t *snap)

@@ -1,6 +1,7 @@
 # dnsd/engine.mk -- dnsd engine library (zone store, parser, renderer); owned by the engine engineer
 # dnsd/local.mk includes this file; meridian-dnsd links dnsd/libdnsd.a before state, conf
-# and base, and adds $(LDNS_LIBS) (the zone loader uses ldns).
+# and base, and adds $(LDNS_LIBS) (the zone loader uses ldns); the answer path calls
+# geo_pick() (geo/libgeo.a, libm).
 dnsd_engine_sources = \
 	dnsd/dnsd_answer.c dnsd/dnsd_answer.h dnsd/dnsd_qtype.c \
 	dnsd/dnsd_db.h \
@@ -17,7 +18,7 @@ noinst_LIBRARIES += dnsd/libdnsd.a
 dnsd_libdnsd_a_SOURCES = $(dnsd_engine_sources)
 dnsd_libdnsd_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(OPENSSL_CFLAGS)
 
-dnsd_engine_test_ldadd = dnsd/libdnsd.a base/libbase.a $(LDNS_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+dnsd_engine_test_ldadd = dnsd/libdnsd.a geo/libgeo.a base/libbase.a $(LDNS_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS) -lm
 dnsd_engine_test_cppflags = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(CMOCKA_CFLAGS)
 
 dnsd_engine_tests = tests/unit/dnsd/test_zone tests/unit/dnsd/test_answer tests/unit/dnsd/test_answer_edns \

@@ -532,12 +532,12 @@ static bool same_rules(const geo_rules_t *a, const geo_rules_t *b)
 	    a->map_count != b->map_count || a->net_count != b->net_count)
 		return false;
 	for (size_t i = 0; i < a->map_count; i++)
-		if (strcmp(a->map[i].key, b->map[i].key) != 0 ||
+		if (strcmp(a->map[i].key, b->map[i].key) != 0 || a->map[i].split != b->map[i].split ||
 		    !same_indexes(a->map[i].dcs, a->map[i].count, b->map[i].dcs, b->map[i].count))
 			return false;
 	for (size_t i = 0; i < a->net_count; i++) {
 		const geo_net_rule_t *x = &a->nets[i], *y = &b->nets[i];
-		if (x->family != y->family || x->prefix != y->prefix ||
+		if (x->family != y->family || x->prefix != y->prefix || x->split != y->split ||
 		    memcmp(x->addr, y->addr, 16) != 0 ||
 		    !same_indexes(x->dcs, x->count, y->dcs, y->count))
 			return false;

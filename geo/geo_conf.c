@@ -42,18 +42,22 @@ int geo_conf_input(const conf_t *conf, geo_conf_input_t *in, char *err, size_t e
 		g->candidate_count = r->datacenter_count;
 		g->default_order = conf->default_order;
 		g->default_count = conf->default_order_count;
+		/* entry splits are numbered per record, map entries first then nets, as
+		 * geo_pick_tables_build() lays out entry_splits */
+		unsigned split = 0;
 		g->map = m;
 		g->map_count = r->map_count;
 		for (size_t k = 0; k < r->map_count; k++)
-			*m++ =
-			    (geo_map_rule_t){r->map[k].key, r->map[k].datacenters, r->map[k].count};
+			*m++ = (geo_map_rule_t){r->map[k].key, r->map[k].datacenters, r->map[k].count,
+						r->map[k].weight_count > 0 ? ++split : 0};
 		g->nets = n;
 		g->net_count = r->net_count;
 		for (size_t k = 0; k < r->net_count; k++, n++) {
 			char why[256];
 			*n = (geo_net_rule_t){.key = r->nets[k].key,
 					      .dcs = r->nets[k].datacenters,
-					      .count = r->nets[k].count};
+					      .count = r->nets[k].count,
+					      .split = r->nets[k].weight_count > 0 ? ++split : 0};
 			if (geo_net_parse(r->nets[k].key, &n->family, n->addr, &n->prefix, why,
 					  sizeof(why)) < 0) {
 				snprintf(err, errlen, "records.\"%s\".nets: %s", r->name, why);

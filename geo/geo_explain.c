@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "geo/geo_explain.h"
+#include "geo/geo_pick.h"
 
 int geo_explain(const geo_db_t *db, const geo_dc_t *dcs, const geo_rules_t *rules,
 		const geo_trie_t *trie, int family, const uint8_t *addr, geo_choice_t *choices,
@@ -95,9 +96,13 @@ size_t geo_explain_format(const geo_explain_t *ex, const geo_dc_t *dcs, char *bu
 		put(&o, "rule: map \"%s\"\n", ex->map->key);
 	else
 		put(&o, "rule: none\n");
-	for (size_t i = 0; i < ex->count; i++) {
+	for (size_t i = 0, rank = 0; i < ex->count; i++) {
 		const geo_choice_t *c = &ex->choices[i];
-		put(&o, "%zu. %s", i + 1, dcs[c->dc].name);
+		if (c->dc >= GEO_PICK_SPLIT_MARK) {
+			put(&o, "split: the %s entry's weights\n", c->rule ? c->rule : "?");
+			continue;
+		}
+		put(&o, "%zu. %s", ++rank, dcs[c->dc].name);
 		if (c->distance_km >= 0)
 			put(&o, " %.0f km", c->distance_km);
 		put(&o, " (%s", geo_why_name(c->why));

@@ -11,6 +11,7 @@
 #include "geo/geo_addr.h"
 #include "geo/geo_distance.h"
 #include "geo/geo_order.h"
+#include "geo/geo_pick.h"
 
 /* A map key split into its parts; parts that are absent are "". */
 typedef struct {
@@ -39,6 +40,18 @@ static int map_key_parse(const char *key, map_key_t *k)
 			return 0;
 		p += len + 1;
 	}
+}
+
+/* Some map or nets entry of rules splits its clients by weight. */
+static bool rules_split(const geo_rules_t *rules)
+{
+	for (size_t i = 0; i < rules->map_count; i++)
+		if (rules->map[i].split > 0)
+			return true;
+	for (size_t i = 0; i < rules->net_count; i++)
+		if (rules->nets[i].split > 0)
+			return true;
+	return false;
 }
 
 int geo_rules_check(const geo_rules_t *rules, size_t ndc, char *err, size_t errlen)
@@ -91,6 +104,12 @@ int geo_rules_check(const geo_rules_t *rules, size_t ndc, char *err, size_t errl
 				 rules->default_order[i]);
 			return -1;
 		}
+	/* a split's mark sits above every datacenter index */
+	if (ndc >= GEO_PICK_SPLIT_MARK && rules_split(rules)) {
+		snprintf(err, errlen, "weighted entries need fewer than %u datacenters",
+			 GEO_PICK_SPLIT_MARK);
+		return -1;
+	}
 	return 0;
 }
 
@@ -104,7 +123,7 @@ size_t geo_order_max(const geo_rules_t *rules)
 	for (size_t i = 0; i < rules->net_count; i++)
 		if (rules->nets[i].count > longest)
 			longest = rules->nets[i].count;
-	return rules->candidate_count + longest;
+	return rules->candidate_count + longest + (rules_split(rules) ? 1 : 0); /* the mark */
 }
 
 const geo_map_rule_t *geo_map_match(const geo_rules_t *rules, const geo_loc_t *loc)
@@ -225,9 +244,15 @@ size_t geo_order(const geo_dc_t *dcs, const geo_rules_t *rules, const geo_loc_t 
 	size_t n = 0;
 
 	if (net) {
+		if (net->split > 0)
+			out[n++] = (geo_choice_t){GEO_PICK_SPLIT_MARK + net->split, GEO_WHY_NETS, -1,
+						  net->key};
 		for (size_t i = 0; i < net->count; i++)
 			n = add(out, n, dcs, net->dcs[i], GEO_WHY_NETS, loc, net->key);
 	} else if (loc && (map = geo_map_match(rules, loc)) != NULL) {
+		if (map->split > 0)
+			out[n++] = (geo_choice_t){GEO_PICK_SPLIT_MARK + map->split, GEO_WHY_MAP, -1,
+						  map->key};
 		for (size_t i = 0; i < map->count; i++)
 			n = add(out, n, dcs, map->dcs[i], GEO_WHY_MAP, loc, map->key);
 	}

@@ -23,6 +23,8 @@ typedef struct {
 	const char *key;   /* "EU", "EU/IE" or "NA/US/CA": continent[/country[/subdivision]] */
 	const size_t *dcs; /* datacenter indexes, preference order */
 	size_t count;	   /* >= 1 */
+	unsigned split;	   /* 1..: the record's entry split the rule's clients take
+			    * (geo_pick_record_t.entry_splits[split - 1]); 0: none */
 } geo_map_rule_t;
 
 /* One `nets` rule: clients inside addr/prefix prefer dcs; the most specific rule wins. */
@@ -33,6 +35,7 @@ typedef struct {
 	unsigned prefix;   /* 0..32 or 0..128 */
 	const size_t *dcs; /* datacenter indexes, preference order */
 	size_t count;	   /* >= 1 */
+	unsigned split;	   /* as geo_map_rule_t.split */
 } geo_net_rule_t;
 
 /* Everything that decides one geo record's preference lists. Two records with equal
@@ -101,7 +104,10 @@ const geo_net_rule_t *geo_nets_deciding(const geo_rules_t *rules, int family,
 					const uint8_t *addr) M_NONNULL_ALL;
 
 /* The preference order of a client at loc (NULL: no record) that falls in nets rule net
- * (NULL: none): the rule's datacenters first (nets, else map), then the rest of the
+ * (NULL: none): when the deciding rule splits its clients (split > 0), first a mark
+ * GEO_PICK_SPLIT_MARK + split (geo_pick.h; not a datacenter: every reader of an order
+ * skips entries past its datacenter count, and geo_pick() takes the split from it);
+ * the rule's datacenters first (nets, else map), then the rest of the
  * candidates by distance, or by default order when the client has no location or a nets
  * rule matched (a nets rule decides by address alone), then any candidate still missing
  * in candidate order. Each datacenter appears once. out needs geo_order_max(rules) entries; returns

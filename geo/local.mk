@@ -12,6 +12,8 @@ geo_libgeo_a_SOURCES = \
 	geo/geo_explain.c geo/geo_explain.h \
 	geo/geo_ident.c geo/geo_ident.h \
 	geo/geo_order.c geo/geo_order.h \
+	geo/geo_pick.c geo/geo_pick.h \
+	geo/geo_pick_conf.c geo/geo_pick_conf.h \
 	geo/geo_mmdb.c geo/geo_mmdb.h \
 	geo/geo_trie.c geo/geo_trie.h geo/geo_trie_internal.h
 
@@ -32,7 +34,8 @@ GEO_UNIT_TESTS = \
 	tests/unit/geo/test_geo_conf \
 	tests/unit/geo/test_geo_addr \
 	tests/unit/geo/test_geo_order \
-	tests/unit/geo/test_geo_direct
+	tests/unit/geo/test_geo_direct \
+	tests/unit/geo/test_geo_pick
 check_PROGRAMS += $(GEO_UNIT_TESTS)
 TESTS += $(GEO_UNIT_TESTS)
 GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
@@ -92,3 +95,14 @@ tests/unit/geo/geo-synth-check.log: bench/geo-load-time$(EXEEXT)
 # meridian-dnsd's start-up in direct mode, then the compiled tries (geo_direct.h).
 TESTS += tests/functional/111-dnsd-geo-start/run.sh
 EXTRA_DIST += tests/functional/111-dnsd-geo-start/run.sh
+
+tests_unit_geo_test_geo_pick_SOURCES = tests/unit/geo/test_geo_pick.c
+tests_unit_geo_test_geo_pick_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_pick_LDADD = $(GEO_TEST_LDADD)
+
+# One pick rule: explain equals meridian-dnsd for 10k clients per database, splits,
+# weight changes and ECS scopes measured against the running server (docs/routing.md).
+TESTS += tests/functional/200-routing-explain-dnsd/run.sh
+EXTRA_DIST += tests/functional/200-routing-explain-dnsd/run.sh \
+	tests/functional/200-routing-explain-dnsd/dnsq.py \
+	tests/functional/200-routing-explain-dnsd/compare.py

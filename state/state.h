@@ -88,18 +88,27 @@ typedef enum {
 const char *state_override_action_name(state_override_action_t a) M_CONST;
 int state_override_action_parse(const char *name) M_NONNULL_ALL M_PURE; /* "drain", "force-down", "force-up"; -1 */
 
-/* An operator's override of one datacenter. Key: datacenter. */
+/* An operator's override of one datacenter. Key: datacenter: a datacenter holds one
+ * override at a time, in effect now or scheduled (starts_ms in the future). */
 typedef struct {
 	char datacenter[STATE_NAME_MAX]; /* the datacenter overridden */
 	state_override_action_t action; /* drain, force-down or force-up */
 	char reason[STATE_TEXT_MAX]; /* the operator's words */
 	char actor[STATE_TEXT_MAX]; /* who did it */
 	int64_t created_ms; /* when it was set, ms since epoch */
+	int64_t starts_ms; /* scheduled start, ms since epoch; 0: in effect from created_ms */
 	int64_t expires_ms;              /* 0: never */
 	bool deleted;                    /* tombstone: cleared */
 	uint64_t hlc; /* of the write that made this row */
 	char origin[STATE_NAME_MAX]; /* region that wrote it */
 } state_override_t;
+
+/* Is o in effect at now_ms: not cleared, started (starts_ms 0 or <= now_ms) and not expired.
+ * The one rule every reader uses (the verdict, dnsd, meridianctl status and explain, the
+ * healthcheck's status thread, the safety rule's window), so they cannot disagree. */
+bool state_override_active(const state_override_t *o, int64_t now_ms) M_NONNULL_ALL M_PURE;
+/* Is o scheduled: not cleared, not expired, and starting after now_ms. */
+bool state_override_pending(const state_override_t *o, int64_t now_ms) M_NONNULL_ALL M_PURE;
 
 /* Sets (replaces) the override of ov->datacenter and appends an audit event, one transaction. */
 int state_override_put(state_t *st, const state_override_t *ov) M_NONNULL_ALL M_WUR;

@@ -22,11 +22,18 @@ static const char *const obs_text[] = {"checker", "datacenter", "status", "detai
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
 static const char *const ovr_text[] = {"datacenter", "action", "reason", "actor", "origin", NULL};
 static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NULL};
+/* Only scheduled overrides carry "starts" (version 9): a row in effect from its creation
+ * ships as it always did, so its JSON, hash and digest are those of older versions. */
+static const char *const ovr_opt_int[] = {"starts", NULL};
 static const char *const ev_text[] = {"origin", "actor",  "action", "datacenter",
 				      "reason", "detail", NULL};
 static const char *const ev_int[] = {"id", "hlc", "at", NULL};
 static const char *const dep_text[] = {"region", "component", "version", "config_digest", "config",
 				       "zones", "geoip_type", "geoip_digest", "origin", NULL};
+static const char *const load_text[] = {"checker", "datacenter", "detail", "origin", NULL};
+static const char *const load_int[] = {"value_milli", "ok", "measured", "hlc", NULL};
+static const char *const wt_text[] = {"target", "datacenter", "reason", "actor", "origin", NULL};
+static const char *const wt_int[] = {"weight", "created", "expires", "deleted", "hlc", NULL};
 static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
 
 /* SQL reads better laid out by hand. */
@@ -57,22 +64,29 @@ const state_table_t state_tables[] = {
 	},
 	{
 		.name = "overrides",
-		.row_json = "json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
+		.row_json = "CASE WHEN starts = 0 THEN"
+			    " json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
 			    " 'actor', actor, 'created', created, 'expires', expires, 'deleted', deleted,"
-			    " 'hlc', hlc, 'origin', origin)",
+			    " 'hlc', hlc, 'origin', origin) ELSE"
+			    " json_object('datacenter', datacenter, 'action', action, 'reason', reason,"
+			    " 'actor', actor, 'created', created, 'expires', expires, 'deleted', deleted,"
+			    " 'hlc', hlc, 'origin', origin, 'starts', starts) END",
 		.by_key = "datacenter = ?1",
 		.json_key = J("datacenter"),
 		.upsert = "INSERT INTO overrides (datacenter, action, reason, actor, created, expires,"
-			  " deleted, hlc, origin)"
+			  " deleted, hlc, origin, starts)"
 			  " SELECT " J("datacenter") ", " J("action") ", " J("reason") ", " J("actor") ", "
 			  J("created") ", " J("expires") ", " J("deleted") ", " J("hlc") ", " J("origin")
+			  ", COALESCE(" J("starts") ", 0)"
 			  " WHERE true ON CONFLICT (datacenter) DO UPDATE SET"
 			  " action = excluded.action, reason = excluded.reason, actor = excluded.actor,"
 			  " created = excluded.created, expires = excluded.expires,"
-			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin"
+			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin,"
+			  " starts = excluded.starts"
 			  " WHERE (excluded.hlc, excluded.origin) > (overrides.hlc, overrides.origin)",
 		.text_fields = ovr_text,
 		.integer_fields = ovr_int,
+		.optional_integer_fields = ovr_opt_int,
 	},
 	{
 		.name = "events",
@@ -114,6 +128,48 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (deployments.hlc, deployments.origin)",
 		.text_fields = dep_text,
 		.integer_fields = dep_int,
+	},
+	/* Live load readings (issue 12, state_load.c); last writer wins, like observations. */
+	{
+		.name = "loads",
+		.row_json = "json_object('checker', checker, 'datacenter', datacenter,"
+			    " 'value_milli', value_milli, 'ok', ok, 'detail', detail,"
+			    " 'measured', measured, 'hlc', hlc, 'origin', origin)",
+		.by_key = "checker = " KEY_HEAD " AND datacenter = " KEY_TAIL,
+		.json_key = J("checker") " || '/' || " J("datacenter"),
+		.upsert = "INSERT INTO loads (checker, datacenter, value_milli, ok, detail, measured,"
+			  " hlc, origin)"
+			  " SELECT " J("checker") ", " J("datacenter") ", " J("value_milli") ", "
+			  J("ok") ", " J("detail") ", " J("measured") ", " J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (checker, datacenter) DO UPDATE SET"
+			  " value_milli = excluded.value_milli, ok = excluded.ok,"
+			  " detail = excluded.detail, measured = excluded.measured,"
+			  " hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (loads.hlc, loads.origin)",
+		.text_fields = load_text,
+		.integer_fields = load_int,
+	},
+	/* Run-time weights (issue 12, state_weight.c); keys "datacenter/target" (a target
+	 * may hold '/'), last writer wins, clears are tombstones. */
+	{
+		.name = "weights",
+		.row_json = "json_object('target', target, 'datacenter', datacenter, 'weight', weight,"
+			    " 'reason', reason, 'actor', actor, 'created', created, 'expires', expires,"
+			    " 'deleted', deleted, 'hlc', hlc, 'origin', origin)",
+		.by_key = "datacenter = " KEY_HEAD " AND target = " KEY_TAIL,
+		.json_key = J("datacenter") " || '/' || " J("target"),
+		.upsert = "INSERT INTO weights (target, datacenter, weight, reason, actor, created,"
+			  " expires, deleted, hlc, origin)"
+			  " SELECT " J("target") ", " J("datacenter") ", " J("weight") ", " J("reason")
+			  ", " J("actor") ", " J("created") ", " J("expires") ", " J("deleted") ", "
+			  J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (target, datacenter) DO UPDATE SET"
+			  " weight = excluded.weight, reason = excluded.reason, actor = excluded.actor,"
+			  " created = excluded.created, expires = excluded.expires,"
+			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (weights.hlc, weights.origin)",
+		.text_fields = wt_text,
+		.integer_fields = wt_int,
 	},
 };
 /* clang-format on */
@@ -306,6 +362,10 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 		names[n++] = t->text_fields[i];
 	for (size_t i = 0; t->integer_fields[i] && n < M_ARRAY_LEN(names); i++)
 		names[n++] = t->integer_fields[i];
+	for (size_t i = 0; t->optional_integer_fields && t->optional_integer_fields[i] &&
+			   n < M_ARRAY_LEN(names);
+	     i++)
+		names[n++] = t->optional_integer_fields[i];
 	if (state_json_members_check(st, row_json, "$", names, n, why, whylen) < 0) {
 		char inner[200];
 
@@ -313,11 +373,13 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 		snprintf(why, whylen, "%s: %s", t->name, inner);
 		goto out;
 	}
-	for (int kind = 0; kind < 2; kind++) {
-		const char *const *fields = kind == 0 ? t->text_fields : t->integer_fields;
+	for (int kind = 0; kind < 3; kind++) {
+		const char *const *fields = kind == 0   ? t->text_fields
+					    : kind == 1 ? t->integer_fields
+							: t->optional_integer_fields;
 		const char *want = kind == 0 ? "text" : "integer";
 
-		for (size_t i = 0; fields[i]; i++) {
+		for (size_t i = 0; fields != NULL && fields[i]; i++) {
 			const char *type;
 
 			sqlite3_reset(stmt);
@@ -327,6 +389,8 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 				goto out;
 			}
 			type = (const char *)sqlite3_column_text(stmt, 1);
+			if (!type && kind == 2)
+				continue; /* optional, absent: the column's default */
 			if (!type || strcmp(type, want) != 0) {
 				snprintf(why, whylen, "%s.%s must be %s, is %s", t->name, fields[i],
 					 want, type ? type : "missing");

@@ -2,10 +2,12 @@
 /* state_guard.c -- override writes judged by the safety rule inside their own transaction */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timefmt.h"
 #include "state/state_guard.h"
 #include "state/state_internal.h"
 #include "state/state_verdict.h"
@@ -68,19 +70,118 @@ static int guard_end(state_t *st, state_verdict_t *verdicts, int rc)
 	return state_tx_commit(st) < 0 ? -1 : rc;
 }
 
+/* A datacenter holds one override at a time (the row's key is the datacenter), so a
+ * scheduled override and any other override of the same datacenter do not mix: writing
+ * one over the other would silently cancel a maintenance window, or end a drain in
+ * effect now long before its window. An immediate override over an immediate one
+ * replaces it, as it always has. Fails (state_errmsg) on a conflict. */
+static int conflict_check(state_t *st, const state_override_t *ov, int64_t now)
+{
+	state_override_t *ovr = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (state_overrides_list(st, &ovr, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const state_override_t *o = &ovr[i];
+		char at[32];
+
+		if (strcmp(o->datacenter, ov->datacenter) != 0)
+			continue;
+		if (state_override_pending(o, now))
+			rc = state_fail(st,
+					"%s has a %s by %s scheduled from %s; a datacenter holds one "
+					"override at a time: clear it first (meridianctl clear %s)",
+					o->datacenter, state_override_action_name(o->action),
+					o->actor, timefmt_iso(o->starts_ms, at, sizeof(at)),
+					o->datacenter);
+		else if (ov->starts_ms > now && state_override_active(o, now))
+			rc = state_fail(st,
+					"%s has a %s by %s in effect now; a datacenter holds one "
+					"override at a time: clear it first (meridianctl clear %s)",
+					o->datacenter, state_override_action_name(o->action),
+					o->actor, o->datacenter);
+	}
+	free(ovr);
+	return rc;
+}
+
+/* Judges ov at one instant at of its window: now's observations with the overrides that
+ * will stand then. 0 when the rule holds; 1 with why (naming the instant) when not. */
+static int window_check_at(state_t *st, const conf_t *conf, const state_override_t *ov, size_t dc,
+			   int64_t now, int64_t at, state_verdict_t *verdicts, char *why,
+			   size_t whylen)
+{
+	char rule[STATE_TEXT_MAX], when[32];
+
+	if (state_verdict_load_at(st, conf, now, at, ov->datacenter, verdicts) < 0)
+		return -1;
+	if (state_verdict_check_override(conf, verdicts, dc, ov->action, rule, sizeof(rule)) == 0)
+		return 0;
+	snprintf(why, whylen, "refused: from %s (in the scheduled window), %s",
+		 timefmt_iso(at, when, sizeof(when)),
+		 strncmp(rule, "refused: ", 9) == 0 ? rule + 9 : rule);
+	return 1;
+}
+
+/* The safety rule over a scheduled override's whole window [starts, expires): judged at
+ * its start and again at each start or expiry of another datacenter's override inside
+ * the window, the only instants at which what the others are changes. Observations are
+ * now's: the future's are unknown, and dnsd judges the window afresh as it comes. */
+static int window_check(state_t *st, const conf_t *conf, const state_override_t *ov, size_t dc,
+			int64_t now, state_verdict_t *verdicts, char *why, size_t whylen)
+{
+	int64_t end = ov->expires_ms != 0 ? ov->expires_ms : INT64_MAX;
+	state_override_t *ovr = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = window_check_at(st, conf, ov, dc, now, ov->starts_ms, verdicts, why, whylen);
+	if (rc != 0)
+		return rc;
+	if (state_overrides_list(st, &ovr, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const state_override_t *o = &ovr[i];
+
+		if (o->deleted || strcmp(o->datacenter, ov->datacenter) == 0)
+			continue;
+		if (o->starts_ms > ov->starts_ms && o->starts_ms < end)
+			rc = window_check_at(st, conf, ov, dc, now, o->starts_ms, verdicts, why,
+					     whylen);
+		if (rc == 0 && o->expires_ms > ov->starts_ms && o->expires_ms < end)
+			rc = window_check_at(st, conf, ov, dc, now, o->expires_ms, verdicts, why,
+					     whylen);
+	}
+	free(ovr);
+	return rc;
+}
+
 int state_override_put_guarded(state_t *st, const conf_t *conf, const state_override_t *ov,
 			       bool force, char *why, size_t whylen)
 {
 	state_verdict_t *verdicts;
 	size_t dc = 0;
-	int rc = STATE_GUARD_SAFE;
+	int rc = STATE_GUARD_SAFE, judged;
+	int64_t now;
 
 	if (whylen)
 		why[0] = '\0';
 	if (datacenter_index(st, conf, ov->datacenter, &dc) < 0 ||
 	    (verdicts = guard_begin(st, conf)) == NULL)
 		return -1;
-	if (state_verdict_check_override(conf, verdicts, dc, ov->action, why, whylen) != 0)
+	now = state_now_ms(st);
+	if (conflict_check(st, ov, now) < 0)
+		return guard_end(st, verdicts, -1);
+	if (ov->starts_ms > now)
+		judged = window_check(st, conf, ov, dc, now, verdicts, why, whylen);
+	else
+		judged = state_verdict_check_override(conf, verdicts, dc, ov->action, why, whylen) !=
+			 0;
+	if (judged < 0)
+		return guard_end(st, verdicts, -1);
+	if (judged != 0)
 		rc = force ? STATE_GUARD_FORCED : STATE_GUARD_REFUSED;
 	/* Forced: still one audit event, the override's own, whose detail names the rule. */
 	if (rc != STATE_GUARD_REFUSED && state_override_write_tx(st, ov, forced_rule(rc, why)) < 0)
@@ -96,6 +197,7 @@ int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *da
 	state_verdict_t *verdicts;
 	size_t dc = 0, ovr_count = 0;
 	int rc = STATE_GUARD_SAFE, live;
+	bool pending = false;
 
 	if (whylen)
 		why[0] = '\0';
@@ -107,16 +209,24 @@ int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *da
 	/* The verdict names the live override by index into the list it was computed
 	 * from; this read is in the same transaction, so the list is the same. */
 	live = verdicts[dc].override_index;
-	if (live < 0) {
+	if (state_overrides_list(st, &ovr, &ovr_count) < 0)
+		rc = -1;
+	/* A scheduled override is cancelled without judgement: it changes nothing now,
+	 * and the window it would have covered returns to what was there before. */
+	for (size_t i = 0; rc == STATE_GUARD_SAFE && live < 0 && i < ovr_count; i++)
+		if (strcmp(ovr[i].datacenter, datacenter) == 0 &&
+		    state_override_pending(&ovr[i], state_now_ms(st))) {
+			pending = true;
+			if (previous != NULL)
+				*previous = ovr[i];
+		}
+	if (rc == STATE_GUARD_SAFE && live < 0 && !pending)
 		rc = STATE_GUARD_NOTHING;
-	} else if (previous != NULL) {
-		if (state_overrides_list(st, &ovr, &ovr_count) < 0)
-			rc = -1;
-		else if ((size_t)live < ovr_count)
-			*previous = ovr[live];
-		free(ovr);
-	}
-	if (rc == STATE_GUARD_SAFE &&
+	else if (rc == STATE_GUARD_SAFE && live >= 0 && previous != NULL &&
+		 (size_t)live < ovr_count)
+		*previous = ovr[live];
+	free(ovr);
+	if (rc == STATE_GUARD_SAFE && !pending &&
 	    state_verdict_check_clear(conf, verdicts, dc, why, whylen) != 0)
 		rc = force ? STATE_GUARD_FORCED : STATE_GUARD_REFUSED;
 	if (rc == STATE_GUARD_SAFE || rc == STATE_GUARD_FORCED) {

@@ -26,7 +26,11 @@ typedef enum {
  * moment later is judged against ours. */
 
 /* Sets ov (as state_override_put: row, change-log entry, audit event) when the rule allows
- * it, or when force. A forced write is still one audit event, the override's own, whose
+ * it, or when force. A scheduled ov (starts_ms after now) is judged over its whole window
+ * (at its start and at each start or expiry of another override inside it, with now's
+ * observations), and fails (-1) while its datacenter has another override in effect or
+ * scheduled, as does an immediate ov while a scheduled one waits: one override per
+ * datacenter, and neither may silently cancel the other. A forced write is still one audit event, the override's own, whose
  * detail then ends "; forced past the safety rule: <rule>". ov->datacenter must be
  * one of conf's datacenters. Returns a state_guard_t (never NOTHING), or -1 with
  * state_errmsg(); why is "" when the rule holds. */
@@ -34,7 +38,8 @@ int state_override_put_guarded(state_t *st, const conf_t *conf, const state_over
 			       bool force, char *why, size_t whylen) M_NONNULL(1, 2, 3, 5) M_WUR;
 
 /* Clears datacenter's live override (as state_override_clear) when the rule allows what
- * the datacenter becomes without it (its observed state), or when force (its one
+ * the datacenter becomes without it (its observed state), or when force. A scheduled
+ * override not yet started is cancelled without judgement (it changes nothing now) (its one
  * "clear" event's detail then naming the rule as above). *previous, when not NULL, receives the override cleared (or
  * refused to clear). Returns a state_guard_t, or -1 with state_errmsg(). */
 int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *datacenter,

@@ -31,6 +31,18 @@ const char *state_override_action_name(state_override_action_t a)
 	return (unsigned)a < M_ARRAY_LEN(action_names) ? action_names[a] : "invalid";
 }
 
+bool state_override_active(const state_override_t *o, int64_t now_ms)
+{
+	return !o->deleted && (o->starts_ms == 0 || o->starts_ms <= now_ms) &&
+	       (o->expires_ms == 0 || o->expires_ms > now_ms);
+}
+
+bool state_override_pending(const state_override_t *o, int64_t now_ms)
+{
+	return !o->deleted && o->starts_ms > now_ms &&
+	       (o->expires_ms == 0 || o->expires_ms > now_ms);
+}
+
 int state_override_action_parse(const char *name)
 {
 	for (size_t i = 0; i < M_ARRAY_LEN(action_names); i++)
@@ -70,7 +82,7 @@ static int repaired_sink(void *ctx, const char *p, size_t n)
  * so of meridianctl --json). The row, its change-log JSON and every region's copy then
  * hold the same text, and no peer's parser meets bytes it refuses (docs/replication.md).
  * Names (check_id) are refused instead. 0, or -1 with the message (statement released). */
-static int bind_free_text(state_t *st, sqlite3_stmt *stmt, int idx, const char *text)
+int state_bind_free_text(state_t *st, sqlite3_stmt *stmt, int idx, const char *text)
 {
 	size_t len = strlen(text);
 	repaired_t r = {NULL, 0};
@@ -177,7 +189,7 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 	sqlite3_bind_int64(stmt, 5, obs->checked_ms);
 	sqlite3_bind_int(stmt, 6, obs->latency_ms < 0 ? -1 : obs->latency_ms);
 	sqlite3_bind_int64(stmt, 8, (int64_t)hlc);
-	if (bind_free_text(st, stmt, 7, obs->detail) < 0 ||
+	if (state_bind_free_text(st, stmt, 7, obs->detail) < 0 ||
 	    step_done(st, stmt, "observation") < 0 ||
 	    state_change_record(st, "observations", key, hlc, seq) < 0 ||
 	    received_put(st, st->region, obs->datacenter) < 0)
@@ -268,9 +280,9 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
 	sqlite3_bind_int64(stmt, 2, id);
 	sqlite3_bind_int64(stmt, 3, (int64_t)hlc);
 	sqlite3_bind_int64(stmt, 4, state_now_ms(st));
-	if (bind_free_text(st, stmt, 5, actor) < 0 || bind_free_text(st, stmt, 6, action) < 0 ||
-	    bind_free_text(st, stmt, 7, datacenter) < 0 ||
-	    bind_free_text(st, stmt, 8, reason) < 0 || bind_free_text(st, stmt, 9, detail) < 0 ||
+	if (state_bind_free_text(st, stmt, 5, actor) < 0 || state_bind_free_text(st, stmt, 6, action) < 0 ||
+	    state_bind_free_text(st, stmt, 7, datacenter) < 0 ||
+	    state_bind_free_text(st, stmt, 8, reason) < 0 || state_bind_free_text(st, stmt, 9, detail) < 0 ||
 	    step_done(st, stmt, "event") < 0)
 		return -1;
 	snprintf(key, sizeof(key), "%s/%lld", st->region, (long long)id);
@@ -337,15 +349,23 @@ int state_events_list(state_t *st, size_t limit, state_event_t **out, size_t *co
 	return 0;
 }
 
-/* "until 2026-11-29T04:00:00Z" or "no expiry", for the audit event's detail. */
-static void expiry_text(int64_t expires_ms, char *buf, size_t len)
+/* "until 2026-11-29T04:00:00Z" or "no expiry", for the audit event's detail; a scheduled
+ * override's says when it starts first: "scheduled from 2026-11-29T02:00:00Z until ...". */
+static void expiry_text(int64_t starts_ms, int64_t expires_ms, char *buf, size_t len)
 {
-	char when[32];
+	char when[32], from[32];
+	size_t used = 0;
 
+	if (starts_ms != 0)
+		used = (size_t)snprintf(buf, len, "scheduled from %s ",
+					timefmt_iso(starts_ms, from, sizeof(from)));
+	if (used >= len)
+		return;
 	if (expires_ms == 0)
-		snprintf(buf, len, "no expiry");
+		snprintf(buf + used, len - used, "no expiry");
 	else
-		snprintf(buf, len, "until %s", timefmt_iso(expires_ms, when, sizeof(when)));
+		snprintf(buf + used, len - used, "until %s",
+			 timefmt_iso(expires_ms, when, sizeof(when)));
 }
 
 /* The audit detail of an override or clear: base, and when it was forced, which rule it was
@@ -372,17 +392,21 @@ int state_override_write_tx(state_t *st, const state_override_t *ov, const char 
 		return state_fail(st, "invalid override action %d", (int)ov->action);
 	if (ov->expires_ms < 0)
 		return state_fail(st, "invalid override expiry %lld", (long long)ov->expires_ms);
-	expiry_text(ov->expires_ms, expiry, sizeof(expiry));
+	if (ov->starts_ms < 0 || (ov->starts_ms != 0 && ov->expires_ms != 0 &&
+				  ov->expires_ms <= ov->starts_ms))
+		return state_fail(st, "invalid override start %lld (expires %lld)",
+				  (long long)ov->starts_ms, (long long)ov->expires_ms);
+	expiry_text(ov->starts_ms, ov->expires_ms, expiry, sizeof(expiry));
 	audit_detail(detail, sizeof(detail), expiry, forced_rule);
 	if (state_change_next(st, &hlc, &seq) < 0)
 		return -1;
 	stmt = state_prepare(
 	    st, "INSERT INTO overrides (datacenter, action, reason, actor, created,"
-		" expires, deleted, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)"
+		" expires, deleted, hlc, origin, starts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)"
 		" ON CONFLICT (datacenter) DO UPDATE SET action = excluded.action,"
 		" reason = excluded.reason, actor = excluded.actor,"
 		" created = excluded.created, expires = excluded.expires, deleted = 0,"
-		" hlc = excluded.hlc, origin = excluded.origin");
+		" hlc = excluded.hlc, origin = excluded.origin, starts = excluded.starts");
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, ov->datacenter, -1, SQLITE_STATIC);
@@ -391,8 +415,9 @@ int state_override_write_tx(state_t *st, const state_override_t *ov, const char 
 	sqlite3_bind_int64(stmt, 6, ov->expires_ms);
 	sqlite3_bind_int64(stmt, 7, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 8, st->region, -1, SQLITE_STATIC);
-	if (bind_free_text(st, stmt, 3, ov->reason) < 0 ||
-	    bind_free_text(st, stmt, 4, ov->actor) < 0 || step_done(st, stmt, "override") < 0 ||
+	sqlite3_bind_int64(stmt, 9, ov->starts_ms);
+	if (state_bind_free_text(st, stmt, 3, ov->reason) < 0 ||
+	    state_bind_free_text(st, stmt, 4, ov->actor) < 0 || step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", ov->datacenter, hlc, seq) < 0)
 		return -1;
 	return state_event_append_tx(st, ov->actor, action, ov->datacenter, ov->reason, detail);
@@ -448,7 +473,7 @@ int state_override_tombstone_tx(state_t *st, const char *datacenter, const char 
 	sqlite3_bind_int64(stmt, 4, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 5, st->region, -1, SQLITE_STATIC);
 	audit_detail(detail, sizeof(detail), previous, forced_rule);
-	if (bind_free_text(st, stmt, 2, actor) < 0 || bind_free_text(st, stmt, 3, reason) < 0 ||
+	if (state_bind_free_text(st, stmt, 2, actor) < 0 || state_bind_free_text(st, stmt, 3, reason) < 0 ||
 	    step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", datacenter, hlc, seq) < 0 ||
 	    state_event_append_tx(st, actor, "clear", datacenter, reason, detail) < 0)
@@ -474,7 +499,7 @@ int state_overrides_list(state_t *st, state_override_t **out, size_t *count)
 {
 	sqlite3_stmt *stmt =
 	    state_prepare(st, "SELECT datacenter, action, reason, actor, created, expires,"
-			      " deleted, hlc, origin FROM overrides ORDER BY datacenter");
+			      " deleted, hlc, origin, starts FROM overrides ORDER BY datacenter");
 	state_override_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -505,6 +530,7 @@ int state_overrides_list(state_t *st, state_override_t **out, size_t *count)
 		o->deleted = sqlite3_column_int(stmt, 6) != 0;
 		o->hlc = (uint64_t)sqlite3_column_int64(stmt, 7);
 		state_copy(o->origin, sizeof(o->origin), col_text(stmt, 8));
+		o->starts_ms = sqlite3_column_int64(stmt, 9);
 	}
 	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {

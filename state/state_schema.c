@@ -394,6 +394,121 @@ static const char identity_v8[] =
 	"  repaired >= detected AS resolved, count"
 	" FROM divergences ORDER BY peer, tbl, origin;";
 
+/* Version 9 (issue 12), scheduled maintenance: an override may start at a future time.
+ * starts: ms since the epoch it takes effect; 0, as for every older row, means from its
+ * creation. The views that read overrides are recreated with the same columns (and a
+ * start column added at the end of status_overrides): an override not yet started is
+ * not in status_overrides, so status_datacenters and status_effective never show it as
+ * in effect; status_scheduled lists those waiting for their start. */
+static const char scheduled_overrides_v9[] =
+	"ALTER TABLE overrides ADD COLUMN starts INTEGER NOT NULL DEFAULT 0 CHECK (starts >= 0);"
+	"DROP VIEW IF EXISTS status_effective;"
+	"DROP VIEW IF EXISTS status_datacenters;"
+	"DROP VIEW IF EXISTS status_overrides;"
+	"CREATE VIEW status_overrides AS"
+	" SELECT datacenter, action, reason, actor,"
+	"  " ISO("created") " AS created, created AS created_ms,"
+	"  CASE WHEN expires = 0 THEN NULL ELSE " ISO("expires") " END AS expires,"
+	"  expires AS expires_ms,"
+	"  CASE WHEN expires = 0 THEN NULL ELSE (expires - " NOW_MS ") / 1000 END AS seconds_left,"
+	"  origin,"
+	"  " ISO("CASE WHEN starts = 0 THEN created ELSE starts END") " AS starts,"
+	"  CASE WHEN starts = 0 THEN created ELSE starts END AS starts_ms"
+	" FROM overrides"
+	" WHERE deleted = 0 AND (expires = 0 OR expires > " NOW_MS ")"
+	"  AND starts <= " NOW_MS ";"
+	"CREATE VIEW status_scheduled AS"
+	" SELECT datacenter, action, reason, actor,"
+	"  " ISO("created") " AS created, created AS created_ms,"
+	"  " ISO("starts") " AS starts, starts AS starts_ms,"
+	"  (starts - " NOW_MS ") / 1000 AS seconds_to_start,"
+	"  CASE WHEN expires = 0 THEN NULL ELSE " ISO("expires") " END AS expires,"
+	"  expires AS expires_ms,"
+	"  origin"
+	" FROM overrides"
+	" WHERE deleted = 0 AND starts > " NOW_MS
+	" ORDER BY starts, datacenter;"
+	"CREATE VIEW status_datacenters AS"
+	" WITH names(datacenter) AS ("
+	"  SELECT datacenter FROM observations UNION SELECT datacenter FROM status_overrides)"
+	" SELECT n.datacenter AS datacenter, ob.checker AS checker,"
+	"  COALESCE(ob.status, 'unknown') AS status,"
+	"  " ISO("ob.since") " AS since, ob.since AS since_ms,"
+	"  " ISO("ob.checked") " AS checked, ob.checked AS checked_ms,"
+	"  (" NOW_MS " - ob.checked) / 1000 AS age_s,"
+	"  CASE WHEN ob.latency < 0 THEN NULL ELSE ob.latency END AS latency_ms,"
+	"  ob.detail AS detail,"
+	"  so.action AS override_action, so.reason AS override_reason,"
+	"  so.actor AS override_actor, so.expires AS override_expires,"
+	"  so.seconds_left AS override_seconds_left"
+	" FROM names n"
+	" LEFT JOIN observations ob ON ob.datacenter = n.datacenter"
+	" LEFT JOIN status_overrides so ON so.datacenter = n.datacenter"
+	" ORDER BY n.datacenter, ob.checker;"
+	"CREATE VIEW status_effective AS"
+	" SELECT d.datacenter AS datacenter, d.state AS state, d.observed AS observed,"
+	"  d.forced AS forced, d.serving AS serving, d.reason AS reason,"
+	"  " ISO("d.since") " AS since, d.since AS since_ms,"
+	"  (" NOW_MS " - d.since) / 1000 AS age_s,"
+	"  d.votes_up AS votes_up, d.votes_down AS votes_down, d.votes_stale AS votes_stale,"
+	"  so.action AS override_action, so.reason AS override_reason,"
+	"  so.actor AS override_actor, so.origin AS override_origin,"
+	"  so.expires AS override_expires, so.seconds_left AS override_seconds_left"
+	" FROM dc_state d LEFT JOIN status_overrides so ON so.datacenter = d.datacenter"
+	" ORDER BY d.position, d.datacenter;";
+
+/* Version 10 (issue 12), live load: each region's last reading of each datacenter's load
+ * (datacenters.NAME.load), replicated like observations (key checker/datacenter, last
+ * writer wins). value_milli is the load times 1000 (integers travel exactly). */
+static const char loads_v10[] =
+	"CREATE TABLE loads ("
+	"  checker TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  value_milli INTEGER NOT NULL DEFAULT 0 CHECK (value_milli >= 0),"
+	"  ok INTEGER NOT NULL DEFAULT 0 CHECK (ok IN (0, 1)),"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  measured INTEGER NOT NULL,"
+	"  hlc INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY (checker, datacenter)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_loads AS"
+	" SELECT datacenter, checker,"
+	"  CASE WHEN ok = 1 THEN value_milli / 1000.0 END AS load,"
+	"  ok, NULLIF(detail, '') AS error,"
+	"  " ISO("measured") " AS measured, measured AS measured_ms,"
+	"  (" NOW_MS " - measured) / 1000 AS age_s, origin"
+	" FROM loads ORDER BY datacenter, checker;";
+
+/* Version 11 (issue 12), run-time weights: an operator's weight of one datacenter in one
+ * configured split (`meridianctl weight`), replicated like overrides (last writer wins,
+ * clears are tombstones), in effect until it expires. target is the record, or
+ * record@entry for a map or nets entry. */
+static const char weights_v11[] =
+	"CREATE TABLE weights ("
+	"  target TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  weight INTEGER NOT NULL CHECK (weight >= 0 AND weight <= 1000000),"
+	"  reason TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL DEFAULT 0,"
+	"  deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"
+	"  hlc INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY (target, datacenter)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_weights AS"
+	" SELECT target, datacenter, weight, reason, actor,"
+	"  " ISO("created") " AS created, created AS created_ms,"
+	"  CASE WHEN expires = 0 THEN NULL ELSE " ISO("expires") " END AS expires,"
+	"  expires AS expires_ms,"
+	"  CASE WHEN expires = 0 THEN NULL ELSE (expires - " NOW_MS ") / 1000 END AS seconds_left,"
+	"  origin"
+	" FROM weights"
+	" WHERE deleted = 0 AND (expires = 0 OR expires > " NOW_MS ")"
+	" ORDER BY target, datacenter;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
@@ -403,6 +518,9 @@ const char *const state_migrations[] = {
 	status_tables_v6,
 	verdict_memory_v7,
 	identity_v8,
+	scheduled_overrides_v9,
+	loads_v10,
+	weights_v11,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

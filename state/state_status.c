@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timefmt.h"
 #include "state/state_verdict.h"
 
 
@@ -123,6 +124,24 @@ static const state_override_t *override_of(const state_override_t *ovr, size_t n
 	return NULL;
 }
 
+/* A scheduled override's start or end as this region saw it take effect, in the audit
+ * log (replicated: each region records its own, origin naming the region). Overrides in
+ * effect from their creation need none: their own event says when they began, and
+ * their expiry is in their detail. */
+static int scheduled_event(state_t *st, const char *action, const state_override_t *o)
+{
+	char detail[2 * STATE_TEXT_MAX], from[32], until[32];
+
+	if (o == NULL || o->starts_ms == 0)
+		return 0;
+	snprintf(detail, sizeof(detail), "%s by %s, scheduled from %s until %s",
+		 state_override_action_name(o->action), o->actor,
+		 timefmt_iso(o->starts_ms, from, sizeof(from)),
+		 o->expires_ms ? timefmt_iso(o->expires_ms, until, sizeof(until)) : "cleared");
+	return state_event_append_tx(st, "meridian-healthcheck", action, o->datacenter, o->reason,
+				     detail);
+}
+
 /* The transitions one datacenter's new verdict makes against its stored row. */
 static int dc_transitions(state_t *st, int64_t now, const char *dc, const status_row_t *old,
 			  const state_verdict_t *v, const state_override_t *ovr, size_t n_ovr)
@@ -137,7 +156,8 @@ static int dc_transitions(state_t *st, int64_t now, const char *dc, const status
 		const state_override_t *o = &ovr[v->override_index];
 		snprintf(reason, sizeof(reason), "%s by %s: %s", state_override_action_name(o->action),
 			 o->actor, o->reason);
-		if (transition_add(st, now, "override-set", dc, old->state, state, reason) != 0)
+		if (transition_add(st, now, "override-set", dc, old->state, state, reason) != 0 ||
+		    scheduled_event(st, "override-start", o) != 0)
 			return -1;
 	} else if (!forced && old->forced) {
 		const state_override_t *o = override_of(ovr, n_ovr, dc);
@@ -151,7 +171,8 @@ static int dc_transitions(state_t *st, int64_t now, const char *dc, const status
 		else
 			snprintf(reason, sizeof(reason), "override gone");
 		if (transition_add(st, now, expired ? "override-expired" : "override-cleared", dc,
-				   old->state, state, reason) != 0)
+				   old->state, state, reason) != 0 ||
+		    (expired && scheduled_event(st, "override-end", o) != 0))
 			return -1;
 	} else if (forced && strcmp(old->state, state) != 0) {
 		const state_override_t *o = &ovr[v->override_index];

@@ -45,11 +45,6 @@ static bool state_serves(state_dc_state_t s)
 	return s == STATE_DC_UP || s == STATE_DC_UNKNOWN || s == STATE_DC_FORCED_UP;
 }
 
-static bool override_live(const state_override_t *o, int64_t now_ms)
-{
-	return !o->deleted && (o->expires_ms == 0 || o->expires_ms > now_ms);
-}
-
 int64_t state_observation_age_ms(const state_observation_t *o, int64_t now_ms)
 {
 	return now_ms - (o->received_ms ? o->received_ms : o->checked_ms);
@@ -193,7 +188,7 @@ void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, si
 				 mem_out ? &mem_out[i] : &scratch);
 		v->effective = v->observed;
 		for (size_t j = 0; ovr && j < ovr_count; j++) {
-			if (strcmp(ovr[j].datacenter, name) != 0 || !override_live(&ovr[j], now_ms))
+			if (strcmp(ovr[j].datacenter, name) != 0 || !state_override_active(&ovr[j], now_ms))
 				continue;
 			if (!o || ovr[j].hlc > o->hlc) {
 				o = &ovr[j];
@@ -319,9 +314,30 @@ int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current
 	return check_change(conf, current, dc, proposed, why, whylen);
 }
 
-/* Reads observations, overrides and memory in one snapshot and decides. */
-static int verdict_read(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out,
-			state_verdict_memory_t *was, state_verdict_memory_t *mem)
+/* The overrides as they will stand at at_ms, made to read as in effect now (started,
+ * no expiry) so the verdict of now's observations takes them; skip_dc's own left out.
+ * Compacts ovr in place; returns the count kept. */
+static size_t overrides_at(state_override_t *ovr, size_t n, int64_t at_ms, const char *skip_dc)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!state_override_active(&ovr[i], at_ms) ||
+		    (skip_dc != NULL && strcmp(ovr[i].datacenter, skip_dc) == 0))
+			continue;
+		ovr[kept] = ovr[i];
+		ovr[kept].starts_ms = 0;
+		ovr[kept].expires_ms = 0;
+		kept++;
+	}
+	return kept;
+}
+
+/* Reads observations, overrides and memory in one snapshot and decides. at_ms, when not
+ * 0, takes the overrides as they will stand then (overrides_at). */
+static int verdict_read(state_t *st, const conf_t *conf, int64_t now_ms, int64_t at_ms,
+			const char *skip_dc, state_verdict_t *out, state_verdict_memory_t *was,
+			state_verdict_memory_t *mem)
 {
 	state_observation_t *obs = NULL;
 	state_override_t *ovr = NULL;
@@ -341,10 +357,26 @@ static int verdict_read(state_t *st, const conf_t *conf, int64_t now_ms, state_v
 		rc = -1;
 	if (own_tx)
 		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	if (rc == 0 && at_ms != 0)
+		ovr_count = overrides_at(ovr, ovr_count, at_ms, skip_dc);
 	if (rc == 0)
 		state_verdict_decide(conf, obs, obs_count, ovr, ovr_count, was, now_ms, out, mem);
 	free(obs);
 	free(ovr);
+	return rc;
+}
+
+int state_verdict_load_at(state_t *st, const conf_t *conf, int64_t now_ms, int64_t at_ms,
+			  const char *skip_dc, state_verdict_t *out)
+{
+	size_t n = conf->datacenter_count ? conf->datacenter_count : 1;
+	state_verdict_memory_t *was = calloc(n, sizeof(*was));
+	int rc;
+
+	if (was == NULL)
+		return state_fail(st, "verdict memory: out of memory");
+	rc = verdict_read(st, conf, now_ms, at_ms, skip_dc, out, was, NULL);
+	free(was);
 	return rc;
 }
 
@@ -356,7 +388,7 @@ int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_ve
 
 	if (was == NULL)
 		return state_fail(st, "verdict memory: out of memory");
-	rc = verdict_read(st, conf, now_ms, out, was, NULL);
+	rc = verdict_read(st, conf, now_ms, 0, NULL, out, was, NULL);
 	free(was);
 	return rc;
 }
@@ -370,7 +402,7 @@ int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_
 
 	if (was == NULL)
 		return state_fail(st, "verdict memory: out of memory");
-	rc = verdict_read(st, conf, now_ms, out, was, was + n);
+	rc = verdict_read(st, conf, now_ms, 0, NULL, out, was, was + n);
 	/* The verdicts stand even when the memory cannot be saved now (another writer
 	 * holds the store past the busy timeout): the next evaluation decides from the
 	 * memory as it was, and saves then. */

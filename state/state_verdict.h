@@ -155,6 +155,11 @@ int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current
 /* Loads observations, overrides and this region's verdict memory from st and decides
  * (state_verdict_decide) without writing: what meridianctl shows and judges by. */
 int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out) M_NONNULL_ALL M_WUR;
+/* The verdicts of now's observations and memory with the overrides as they will stand at
+ * at_ms (those in effect then, by state_override_active), skip_dc's own override (may be
+ * NULL) left out: what a scheduled override is judged against for its window. */
+int state_verdict_load_at(state_t *st, const conf_t *conf, int64_t now_ms, int64_t at_ms,
+			  const char *skip_dc, state_verdict_t *out) M_NONNULL(1, 2, 6) M_WUR;
 /* The same, then saves the memory when it changed, from st, which must be writable:
  * meridian-dnsd's evaluation. mem (conf->datacenter_count entries, may be NULL) receives
  * the memory decided with. 0; 1 when the verdicts are right but the memory could not be

@@ -523,6 +523,13 @@ static const conf_error_case_t cases[] = {
      "replication:\n"
      "  tls_cert: c.pem\n",
      "meridian.yaml:4:3: replication.tls_key: tls_cert and tls_key go together"},
+    {"replication_source_address_not_an_address",
+     "region: r\n"
+     "state: s.db\n"
+     "replication:\n"
+     "  source_address: eu-west.example\n",
+     "meridian.yaml:4:19: replication.source_address: 'eu-west.example' is not an IPv4 or IPv6 "
+     "address"},
     {"check_address_invalid",
      "region: r\n"
      "state: s.db\n"
@@ -564,8 +571,92 @@ static const conf_error_case_t cases[] = {
      "  www.example.com:\n"
      "    datacenters: [a]\n"
      "    map: { EU: { a: 1 } }\n",
-     "meridian.yaml:11:16: records.\"www.example.com\".map.EU: expected a datacenter name, got a "
-     "mapping"},
+     "meridian.yaml:11:16: records.\"www.example.com\".map.EU: expected a datacenter list, or "
+     "{weights: {DC: N, ...}} to split the entry's clients"},
+    {"weights_name_a_candidate",
+     "region: r\n"
+     "state: s.db\n"
+     "geoip: g.mmdb\n"
+     "dns: { zones: [ { origin: example.com, file: z } ] }\n"
+     "datacenters:\n"
+     "  a: { addresses: 192.0.2.1 }\n"
+     "  b: { addresses: 192.0.2.2 }\n"
+     "  c: { addresses: 192.0.2.3, capacity: 100 }\n"
+     "records:\n"
+     "  www.example.com:\n"
+     "    datacenters: [a, b]\n"
+     "    weights: { a: 90, c: 10 }\n",
+     "meridian.yaml:12:23: records.\"www.example.com\".weights.c: datacenter \"c\" is weighted but not one of the record's datacenters"},
+    {"weights_all_zero",
+     "region: r\n"
+     "state: s.db\n"
+     "geoip: g.mmdb\n"
+     "dns: { zones: [ { origin: example.com, file: z } ] }\n"
+     "datacenters:\n"
+     "  a: { addresses: 192.0.2.1 }\n"
+     "  b: { addresses: 192.0.2.2 }\n"
+     "  c: { addresses: 192.0.2.3, capacity: 100 }\n"
+     "records:\n"
+     "  www.example.com:\n"
+     "    datacenters: [a, b]\n"
+     "    weights: { a: 0, b: 0 }\n",
+     "meridian.yaml:12:14: records.\"www.example.com\".weights: every weight is 0: nothing would answer"},
+    {"weight_out_of_range",
+     "region: r\n"
+     "state: s.db\n"
+     "geoip: g.mmdb\n"
+     "dns: { zones: [ { origin: example.com, file: z } ] }\n"
+     "datacenters:\n"
+     "  a: { addresses: 192.0.2.1 }\n"
+     "  b: { addresses: 192.0.2.2 }\n"
+     "  c: { addresses: 192.0.2.3, capacity: 100 }\n"
+     "records:\n"
+     "  www.example.com:\n"
+     "    datacenters: [a, b]\n"
+     "    weights: { a: 1000001 }\n",
+     "meridian.yaml:12:19: records.\"www.example.com\".weights.a: a 1000001 is out of range 0..1000000"},
+    {"entry_weights_outside_its_list",
+     "region: r\n"
+     "state: s.db\n"
+     "geoip: g.mmdb\n"
+     "dns: { zones: [ { origin: example.com, file: z } ] }\n"
+     "datacenters:\n"
+     "  a: { addresses: 192.0.2.1 }\n"
+     "  b: { addresses: 192.0.2.2 }\n"
+     "  c: { addresses: 192.0.2.3, capacity: 100 }\n"
+     "records:\n"
+     "  www.example.com:\n"
+     "    datacenters: [a, b]\n"
+     "    map: { EU: { datacenters: [a], weights: { b: 1 } } }\n",
+     "meridian.yaml:12:47: records.\"www.example.com\".map.EU.weights.b: datacenter \"b\" is weighted but not one of the entry's datacenters"},
+    {"entry_unknown_key",
+     "region: r\n"
+     "state: s.db\n"
+     "geoip: g.mmdb\n"
+     "dns: { zones: [ { origin: example.com, file: z } ] }\n"
+     "datacenters:\n"
+     "  a: { addresses: 192.0.2.1 }\n"
+     "  b: { addresses: 192.0.2.2 }\n"
+     "  c: { addresses: 192.0.2.3, capacity: 100 }\n"
+     "records:\n"
+     "  www.example.com:\n"
+     "    datacenters: [a, b]\n"
+     "    map: { EU: { weights: { a: 1 }, waits: 2 } }\n",
+     "meridian.yaml:12:37: records.\"www.example.com\".map.EU.waits: unknown key (expected weights or datacenters)"},
+    {"max_addresses_above_eight",
+     "region: r\n"
+     "state: s.db\n"
+     "geoip: g.mmdb\n"
+     "dns: { zones: [ { origin: example.com, file: z } ] }\n"
+     "datacenters:\n"
+     "  a: { addresses: 192.0.2.1 }\n"
+     "  b: { addresses: 192.0.2.2 }\n"
+     "  c: { addresses: 192.0.2.3, capacity: 100 }\n"
+     "records:\n"
+     "  www.example.com:\n"
+     "    datacenters: [a, b]\n"
+     "    max_addresses: 9\n",
+     "meridian.yaml:12:20: records.\"www.example.com\".max_addresses: max_addresses 9 is out of range 0..8"},
     {"many_errors_in_file_order",
      "state: s\n"
      "dns:\n"

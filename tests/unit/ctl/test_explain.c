@@ -109,7 +109,7 @@ static void test_pick_follows_dnsd_rules(void **state)
 		ctl_explanation_t ex;
 
 		explanation(&ex, cand, picks[i].serving);
-		ctl_explain_pick(&conf, &ex);
+		assert_int_equal(ctl_explain_pick(&conf, &ex), 0);
 		if (ex.pick[0] != picks[i].pick_a || ex.pick[1] != picks[i].pick_aaaa ||
 		    ex.fail_open[0] != picks[i].open_a || ex.fail_open[1] != picks[i].open_aaaa)
 			fail_msg("case \"%s\": picks %d/%d, fail open %d/%d", picks[i].name,
@@ -125,7 +125,7 @@ static void test_no_candidate_with_the_family_is_nodata(void **state)
 
 	explanation(&ex, cand, "111");
 	ex.count = 1; /* near only: IPv4 only */
-	ctl_explain_pick(&conf, &ex);
+	assert_int_equal(ctl_explain_pick(&conf, &ex), 0);
 	assert_int_equal(ex.pick[0], 0);
 	assert_int_equal(ex.pick[1], -1);
 }
@@ -150,7 +150,7 @@ static void test_table_says_why_each_candidate_was_or_was_not_chosen(void **stat
 	char *text;
 
 	explanation(&ex, cand, "101");
-	ctl_explain_pick(&conf, &ex);
+	assert_int_equal(ctl_explain_pick(&conf, &ex), 0);
 	text = printed(&conf, &ex, false);
 	assert_string_equal(
 	    text, "www.example.com. for 81.2.69.142/32\n"
@@ -177,7 +177,7 @@ static void test_fail_open_is_called_out(void **state)
 
 	explanation(&ex, cand, "000");
 	ex.have_state = false;
-	ctl_explain_pick(&conf, &ex);
+	assert_int_equal(ctl_explain_pick(&conf, &ex), 0);
 	text = printed(&conf, &ex, false);
 	assert_non_null(strstr(text, "1  near        100 km    distance   DRAINED  answers A (fail "
 				     "open); not serving (drained); no IPv6 addresses\n"));
@@ -199,7 +199,7 @@ static void test_json_lists_candidates_answer_and_scope(void **state)
 	cand[0].rule = "EU";
 	cand[0].why = GEO_WHY_MAP;
 	ex.map_rule = "EU";
-	ctl_explain_pick(&conf, &ex);
+	assert_int_equal(ctl_explain_pick(&conf, &ex), 0);
 	text = printed(&conf, &ex, true);
 	assert_non_null(strstr(text, "\"map_rule\": \"EU\",\n  \"located_as\": null,\n  \"form\": "
 				     "null,\n  \"state_known\": true,"));
@@ -211,7 +211,9 @@ static void test_json_lists_candidates_answer_and_scope(void **state)
 	    "      \"chosen_for\": [],"));
 	assert_non_null(
 	    strstr(text, "\"A\": {\n      \"datacenter\": \"mid\",\n      \"addresses\": [\n"
-			 "        \"203.0.113.10\"\n      ],\n      \"fail_open\": false\n    },"));
+			 "        \"203.0.113.10\"\n      ],\n      \"fail_open\": false,\n"
+			 "      \"ttl\": 30,\n      \"scope\": 24,\n      \"reasons\": [\n"
+			 "        \"failover\"\n      ],\n      \"bucket\": null,"));
 	assert_non_null(
 	    strstr(text, "\"varies\": true,\n  \"scope\": 24,\n  \"trie_agrees\": true\n}\n"));
 	free(text);

@@ -123,7 +123,7 @@ static void test_config_records_compile_and_answer(void **state)
 static void test_adapter_reports_bad_nets_key(void **state)
 {
 	size_t dcs[] = {0};
-	conf_geo_rule_t nets[] = {{(char *)"10.0.0.1/8", dcs, 1}};
+	conf_geo_rule_t nets[] = {{(char *)"10.0.0.1/8", dcs, 1, NULL, 0}};
 	conf_datacenter_t dc = {.name = (char *)"us-east", .has_location = true};
 	conf_record_t rec = {.name = (char *)"www.example.com.",
 			     .datacenters = dcs,

@@ -26,30 +26,30 @@ static const size_t only_eu[] = {EU_WEST};
 static const size_t only_ap[] = {AP_SOUTH};
 static const size_t ap_lab[] = {AP_SOUTH, LAB};
 static const geo_map_rule_t maps[] = {
-    {"AS/CN", only_us, 1}, {"NA/US/CA", only_ap, 1}, {"EU", only_us, 1},
-    {"EU/GB", ap_lab, 2},  {"AF/NG", only_eu, 1},    {"AS/JP/13", only_eu, 1},
+    {"AS/CN", only_us, 1, 0}, {"NA/US/CA", only_ap, 1, 0}, {"EU", only_us, 1, 0},
+    {"EU/GB", ap_lab, 2, 0},  {"AF/NG", only_eu, 1, 0},    {"AS/JP/13", only_eu, 1, 0},
 };
 /* nets rules inside database networks, around them, nested, and in every IPv6 form */
 static geo_net_rule_t nets[] = {
-    {"10.0.0.0/8", 0, {0}, 0, only_us, 1},
-    {"10.1.0.0/16", 0, {0}, 0, only_ap, 1},
-    {"50.114.128.0/17", 0, {0}, 0, only_ap, 1},
-    {"50.114.200.0/24", 0, {0}, 0, only_eu, 1},
-    {"81.2.69.64/26", 0, {0}, 0, only_ap, 1},
-    {"81.2.69.200/32", 0, {0}, 0, only_eu, 1},
-    {"89.160.0.0/16", 0, {0}, 0, ap_lab, 2},
-    {"1.130.0.0/15", 0, {0}, 0, only_eu, 1},
-    {"0.0.0.0/31", 0, {0}, 0, only_ap, 1},
-    {"2001:db8::/32", 0, {0}, 0, only_us, 1},
-    {"2001:db8:1::/48", 0, {0}, 0, only_ap, 1},
-    {"2001:218:8000::/33", 0, {0}, 0, only_us, 1},
-    {"2a02:cf44::/31", 0, {0}, 0, only_ap, 1},
-    {"::ffff:81.2.69.0/121", 0, {0}, 0, only_us, 1},
-    {"64:ff9b::/64", 0, {0}, 0, only_eu, 1},
-    {"2002:5102:4580::/41", 0, {0}, 0, only_eu, 1},
-    {"2001:0:4136::/48", 0, {0}, 0, only_ap, 1},
-    {"::/100", 0, {0}, 0, only_eu, 1},
-    {"::/0", 0, {0}, 0, ap_lab, 2},
+    {"10.0.0.0/8", 0, {0}, 0, only_us, 1, 0},
+    {"10.1.0.0/16", 0, {0}, 0, only_ap, 1, 0},
+    {"50.114.128.0/17", 0, {0}, 0, only_ap, 1, 0},
+    {"50.114.200.0/24", 0, {0}, 0, only_eu, 1, 0},
+    {"81.2.69.64/26", 0, {0}, 0, only_ap, 1, 0},
+    {"81.2.69.200/32", 0, {0}, 0, only_eu, 1, 0},
+    {"89.160.0.0/16", 0, {0}, 0, ap_lab, 2, 0},
+    {"1.130.0.0/15", 0, {0}, 0, only_eu, 1, 0},
+    {"0.0.0.0/31", 0, {0}, 0, only_ap, 1, 0},
+    {"2001:db8::/32", 0, {0}, 0, only_us, 1, 0},
+    {"2001:db8:1::/48", 0, {0}, 0, only_ap, 1, 0},
+    {"2001:218:8000::/33", 0, {0}, 0, only_us, 1, 0},
+    {"2a02:cf44::/31", 0, {0}, 0, only_ap, 1, 0},
+    {"::ffff:81.2.69.0/121", 0, {0}, 0, only_us, 1, 0},
+    {"64:ff9b::/64", 0, {0}, 0, only_eu, 1, 0},
+    {"2002:5102:4580::/41", 0, {0}, 0, only_eu, 1, 0},
+    {"2001:0:4136::/48", 0, {0}, 0, only_ap, 1, 0},
+    {"::/100", 0, {0}, 0, only_eu, 1, 0},
+    {"::/0", 0, {0}, 0, ap_lab, 2, 0},
 };
 
 enum { RULES_MAPS_NETS, RULES_DISTANCE, RULES_NO_DEFAULT, RULES_COUNT };

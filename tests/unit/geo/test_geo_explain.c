@@ -17,11 +17,11 @@
 static const size_t candidates[] = {US_EAST, EU_WEST, AP_SOUTH};
 static const size_t default_order[] = {EU_WEST, AP_SOUTH, US_EAST};
 static const size_t only_us[] = {US_EAST}, only_ap[] = {AP_SOUTH}, only_eu[] = {EU_WEST};
-static const geo_map_rule_t map[] = {{"AS/CN", only_us, 1}, {"EU/GB", only_ap, 1}};
+static const geo_map_rule_t map[] = {{"AS/CN", only_us, 1, 0}, {"EU/GB", only_ap, 1, 0}};
 static geo_net_rule_t nets[] = {
-    {"10.0.0.0/8", 0, {0}, 0, only_us, 1},    {"81.2.69.192/26", 0, {0}, 0, only_us, 1},
-    {"2001:db8::/32", 0, {0}, 0, only_ap, 1}, {"2002:5102:4500::/40", 0, {0}, 0, only_eu, 1},
-    {"2000::/3", 0, {0}, 0, only_eu, 1},      {"::/100", 0, {0}, 0, only_ap, 1},
+    {"10.0.0.0/8", 0, {0}, 0, only_us, 1, 0},    {"81.2.69.192/26", 0, {0}, 0, only_us, 1, 0},
+    {"2001:db8::/32", 0, {0}, 0, only_ap, 1, 0}, {"2002:5102:4500::/40", 0, {0}, 0, only_eu, 1, 0},
+    {"2000::/3", 0, {0}, 0, only_eu, 1, 0},      {"::/100", 0, {0}, 0, only_ap, 1, 0},
 };
 
 typedef struct {

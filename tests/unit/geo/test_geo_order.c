@@ -25,13 +25,13 @@ typedef struct {
 
 static void test_rules_check_messages(void **state)
 {
-	static const geo_map_rule_t bad_map_dc[] = {{"EU", bad_dc, 2}};
+	static const geo_map_rule_t bad_map_dc[] = {{"EU", bad_dc, 2, 0}};
 	static const geo_map_rule_t bad_keys[][1] = {
-	    {{"E", only_ap, 1}},      {{"EU/", only_ap, 1}},	    {{"EU/IE/D/X", only_ap, 1}},
-	    {{"EU/I-E", only_ap, 1}}, {{"EU/IE/ABCD", only_ap, 1}},
+	    {{"E", only_ap, 1, 0}},      {{"EU/", only_ap, 1, 0}},	    {{"EU/IE/D/X", only_ap, 1, 0}},
+	    {{"EU/I-E", only_ap, 1, 0}}, {{"EU/IE/ABCD", only_ap, 1, 0}},
 	};
-	static const geo_net_rule_t bad_net_dc[] = {{"10.0.0.0/8", AF_INET, {10}, 8, bad_dc, 2}};
-	static const geo_net_rule_t bad_net_prefix[] = {{"x", AF_INET, {10}, 33, only_ap, 1}};
+	static const geo_net_rule_t bad_net_dc[] = {{"10.0.0.0/8", AF_INET, {10}, 8, bad_dc, 2, 0}};
+	static const geo_net_rule_t bad_net_prefix[] = {{"x", AF_INET, {10}, 33, only_ap, 1, 0}};
 	const check_row_t rows[] = {
 	    {"no candidates",
 	     {three, 0, NULL, 0, NULL, 0, NULL, 0},
@@ -79,10 +79,10 @@ static void test_rules_check_messages(void **state)
 static void test_map_match_prefers_the_deepest_key(void **state)
 {
 	static const geo_map_rule_t map[] = {
-	    {"NA/US/CA", only_ap, 1},
-	    {"NA", only_ap, 1},
-	    {"NA/US", only_ap, 1},
-	    {"EU/GB/ENG", only_ap, 1},
+	    {"NA/US/CA", only_ap, 1, 0},
+	    {"NA", only_ap, 1, 0},
+	    {"NA/US", only_ap, 1, 0},
+	    {"EU/GB/ENG", only_ap, 1, 0},
 	};
 	geo_rules_t r = {three, 3, map, 4, NULL, 0, NULL, 0};
 	geo_loc_t ca = {"NA", "US", "CA", true, 37, -122};
@@ -99,7 +99,7 @@ static void test_map_match_prefers_the_deepest_key(void **state)
 static void test_order_lists_every_candidate_once(void **state)
 {
 	static const size_t rule_dcs[] = {AP_SOUTH, AP_SOUTH, LAB};
-	static const geo_map_rule_t map[] = {{"EU", rule_dcs, 3}};
+	static const geo_map_rule_t map[] = {{"EU", rule_dcs, 3, 0}};
 	geo_rules_t r = {three, 3, map, 1, NULL, 0, NULL, 0};
 	geo_loc_t dublin = {"EU", "IE", "L", true, 53.35, -6.26};
 	geo_choice_t out[8];

@@ -72,13 +72,13 @@ static const size_t r1_default[] = {EU_WEST, AP_SOUTH, US_EAST};
 static const size_t only_us[] = {US_EAST};
 static const size_t only_ap[] = {AP_SOUTH};
 static const geo_map_rule_t r1_map[] = {
-    {"AS/CN", only_us, 1},
-    {"NA/US/CA", only_ap, 1},
+    {"AS/CN", only_us, 1, 0},
+    {"NA/US/CA", only_ap, 1, 0},
 };
 static geo_net_rule_t r1_nets[] = {
-    {"10.0.0.0/8", 0, {0}, 0, only_us, 1},	{"10.1.0.0/16", 0, {0}, 0, only_ap, 1},
-    {"50.114.128.0/17", 0, {0}, 0, only_ap, 1}, {"2001:db8::/32", 0, {0}, 0, only_us, 1},
-    {"2001:db8:1::/48", 0, {0}, 0, only_ap, 1},
+    {"10.0.0.0/8", 0, {0}, 0, only_us, 1, 0},	{"10.1.0.0/16", 0, {0}, 0, only_ap, 1, 0},
+    {"50.114.128.0/17", 0, {0}, 0, only_ap, 1, 0}, {"2001:db8::/32", 0, {0}, 0, only_us, 1, 0},
+    {"2001:db8:1::/48", 0, {0}, 0, only_ap, 1, 0},
 };
 
 static geo_rules_t r1_rules(void)
@@ -271,10 +271,10 @@ static void test_country_database_works_through_map(void **state)
 {
 	static const size_t eu[] = {EU_WEST}, na[] = {US_EAST}, as[] = {AP_SOUTH};
 	static const geo_map_rule_t map[] = {
-	    {"EU", eu, 1},
-	    {"NA", na, 1},
-	    {"as", as, 1},
-	    {"AS/CN", eu, 1},
+	    {"EU", eu, 1, 0},
+	    {"NA", na, 1, 0},
+	    {"as", as, 1, 0},
+	    {"AS/CN", eu, 1, 0},
 	};
 	static const row_t rows[] = {
 	    {"EU", "81.2.69.1", 32, EU_US_AP, 24},
@@ -307,10 +307,10 @@ static void test_single_candidate_has_scope_zero(void **state)
 static const size_t strides_candidates[] = {US_EAST, EU_WEST, AP_SOUTH};
 static const size_t only_eu[] = {EU_WEST};
 static geo_net_rule_t strides_nets[] = {
-    {"198.51.96.0/19", 0, {0}, 0, only_eu, 1},	   {"198.51.100.0/22", 0, {0}, 0, only_us, 1},
-    {"198.51.100.0/28", 0, {0}, 0, only_ap, 1},	   {"198.51.100.16/32", 0, {0}, 0, only_eu, 1},
-    {"2001:db8:1::/48", 0, {0}, 0, only_eu, 1},	   {"2001:db8:1::/124", 0, {0}, 0, only_ap, 1},
-    {"2001:db8:1::10/128", 0, {0}, 0, only_us, 1},
+    {"198.51.96.0/19", 0, {0}, 0, only_eu, 1, 0},	   {"198.51.100.0/22", 0, {0}, 0, only_us, 1, 0},
+    {"198.51.100.0/28", 0, {0}, 0, only_ap, 1, 0},	   {"198.51.100.16/32", 0, {0}, 0, only_eu, 1, 0},
+    {"2001:db8:1::/48", 0, {0}, 0, only_eu, 1, 0},	   {"2001:db8:1::/124", 0, {0}, 0, only_ap, 1, 0},
+    {"2001:db8:1::10/128", 0, {0}, 0, only_us, 1, 0},
 };
 
 static geo_rules_t strides_rules(void)
@@ -488,7 +488,7 @@ static void test_set_shares_tries_of_equal_records(void **state)
 static void test_set_reports_bad_rules(void **state)
 {
 	static const size_t bad[] = {99};
-	static const geo_map_rule_t badmap[] = {{"Europe", only_us, 1}};
+	static const geo_map_rule_t badmap[] = {{"Europe", only_us, 1, 0}};
 	char err[256];
 	geo_db_t *db = geo_db_open(test_db_path("test-city.mmdb"), err, sizeof(err));
 	geo_rules_t rules[2] = {{only_us, 1, NULL, 0, NULL, 0, NULL, 0},

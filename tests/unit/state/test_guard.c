@@ -292,6 +292,101 @@ static void test_guarded_clear_safe_and_nothing(void **unused)
 	state_close(st);
 }
 
+/* state_override_active and state_override_pending: the one "in effect at T" rule. */
+static void test_override_active_by_time(void **unused)
+{
+	static const struct {
+		const char *name;
+		int64_t starts, expires, at;
+		bool deleted, active, pending;
+	} rows[] = {
+	    {"immediate, before its expiry", 0, NOW + 10 * MIN, NOW, false, true, false},
+	    {"immediate, at its expiry", 0, NOW, NOW, false, false, false},
+	    {"immediate, no expiry", 0, 0, NOW, false, true, false},
+	    {"scheduled, before its start", NOW + 5 * MIN, NOW + 10 * MIN, NOW, false, false, true},
+	    {"scheduled, at its start", NOW + 5 * MIN, NOW + 10 * MIN, NOW + 5 * MIN, false, true,
+	     false},
+	    {"scheduled, at its end", NOW + 5 * MIN, NOW + 10 * MIN, NOW + 10 * MIN, false, false,
+	     false},
+	    {"scheduled, no expiry, later", NOW + 5 * MIN, 0, NOW + 60 * MIN, false, true, false},
+	    {"scheduled, cancelled", NOW + 5 * MIN, NOW + 10 * MIN, NOW, true, false, false},
+	};
+
+	(void)unused;
+	for (size_t i = 0; i < M_ARRAY_LEN(rows); i++) {
+		state_override_t o;
+
+		test_override(&o, "us-east", STATE_OVERRIDE_DRAIN, "r", rows[i].expires);
+		o.starts_ms = rows[i].starts;
+		o.deleted = rows[i].deleted;
+		if (state_override_active(&o, rows[i].at) != rows[i].active ||
+		    state_override_pending(&o, rows[i].at) != rows[i].pending)
+			fail_msg("case \"%s\": active %d pending %d, want %d %d", rows[i].name,
+				 state_override_active(&o, rows[i].at),
+				 state_override_pending(&o, rows[i].at), rows[i].active,
+				 rows[i].pending);
+	}
+}
+
+/* A scheduled override is judged over its window: at its start, and at another
+ * datacenter's override starting inside it (here us-east forced down from +60 min). */
+static void test_guarded_put_scheduled_judged_inside_window(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov;
+	state_t *st = test_open(path, "us-east");
+
+	(void)unused;
+	test_override(&ov, "us-east", STATE_OVERRIDE_FORCE_DOWN, "move racks", NOW + 120 * MIN);
+	ov.starts_ms = NOW + 60 * MIN;
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+			 STATE_GUARD_SAFE);
+	/* Safe at its own start (+30 min), not at us-east's (+60 min). */
+	test_override(&ov, "eu-west", STATE_OVERRIDE_DRAIN, "kernel", NOW + 90 * MIN);
+	ov.starts_ms = NOW + 30 * MIN;
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+			 STATE_GUARD_REFUSED);
+	assert_string_equal(why, "refused: from 2023-11-14T23:13:20Z (in the scheduled window), "
+				 "www.example.com. would have no serving datacenter (us-east forced "
+				 "down, eu-west drained)");
+	/* After us-east's window has ended, the same drain is safe. */
+	test_override(&ov, "eu-west", STATE_OVERRIDE_DRAIN, "kernel", NOW + 180 * MIN);
+	ov.starts_ms = NOW + 120 * MIN;
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+			 STATE_GUARD_SAFE);
+	/* Nothing is in effect now: both wait for their start. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE starts > 0"), 2);
+	state_close(st);
+}
+
+/* One override per datacenter: a scheduled one and another never replace each other
+ * silently; clear cancels the scheduled one. */
+static void test_guarded_put_scheduled_conflicts_and_clear(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov, previous;
+	state_t *st = test_open(path, "us-east");
+
+	(void)unused;
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "later", NOW + 20 * MIN);
+	ov.starts_ms = NOW + 10 * MIN;
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+			 STATE_GUARD_SAFE);
+	test_override(&ov, "us-east", STATE_OVERRIDE_FORCE_DOWN, "now", NOW + 20 * MIN);
+	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)), -1);
+	assert_string_equal(state_errmsg(st),
+			    "us-east has a drain by alice scheduled from 2023-11-14T22:23:20Z; a "
+			    "datacenter holds one override at a time: clear it first (meridianctl "
+			    "clear us-east)");
+	assert_int_equal(state_override_clear_guarded(st, &conf, "us-east", "bob", "", false, why,
+						      sizeof(why), &previous),
+			 STATE_GUARD_SAFE);
+	assert_string_equal(previous.reason, "later");
+	assert_int_equal(previous.starts_ms, NOW + 10 * MIN);
+	assert_int_equal(test_query_int(st, "SELECT deleted FROM overrides"), 1);
+	state_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +407,11 @@ int main(void)
 		test_guarded_clear_forced_writes_tombstone_and_one_event_naming_rule, setup,
 		teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_clear_safe_and_nothing, setup, teardown),
+	    cmocka_unit_test(test_override_active_by_time),
+	    cmocka_unit_test_setup_teardown(test_guarded_put_scheduled_judged_inside_window, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_guarded_put_scheduled_conflicts_and_clear, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,7 +62,12 @@ static void test_migration_from_partial_version(void **unused)
 
 	/* A file left at version 1 (tables, no views) is brought forward on open. */
 	assert_int_equal(sqlite3_exec(state_db(st),
-				      "DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
+				      "DROP VIEW status_weights; DROP TABLE weights;"
+				      " DROP VIEW status_loads; DROP TABLE loads;"
+				      " DROP VIEW status_scheduled; DROP VIEW status_effective;"
+				      " DROP VIEW status_datacenters; DROP VIEW status_overrides;"
+				      " ALTER TABLE overrides DROP COLUMN starts;"
+				      " DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
 				      " DROP TABLE row_hashes; ALTER TABLE node DROP COLUMN incarnation;"
 				      " ALTER TABLE node DROP COLUMN own_confirmed;"
 				      " DROP TABLE verdict_memory; DROP TABLE observations_received;"
@@ -70,8 +75,7 @@ static void test_migration_from_partial_version(void **unused)
 				      " DROP TABLE deployments;"
 				      " DROP VIEW status_peer_origins; DROP TABLE peer_origins;"
 				      " DROP VIEW status_replication; DROP VIEW status_peers;"
-				      " DROP VIEW status_events; DROP VIEW status_datacenters;"
-				      " DROP VIEW status_overrides; PRAGMA user_version = 1",
+				      " DROP VIEW status_events; PRAGMA user_version = 1",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	state_close(st);
