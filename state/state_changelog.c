@@ -20,7 +20,7 @@
 
 static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
-/* Only observations in transition carry "pending" and "change_in" (version 11): a row
+/* Only observations in transition carry "pending" and "change_in" (version 12): a row
  * of a settled checker ships as it always did, so its JSON, hash and digest are those of
  * older versions. */
 static const char *const obs_opt_text[] = {"pending", NULL};
@@ -40,6 +40,8 @@ static const char *const dep_text[] = {"region", "component", "version", "config
 				       "zones", "geoip_type", "geoip_digest", "origin", NULL};
 static const char *const load_text[] = {"checker", "datacenter", "detail", "origin", NULL};
 static const char *const load_int[] = {"value_milli", "ok", "measured", "hlc", NULL};
+static const char *const wt_text[] = {"target", "datacenter", "reason", "actor", "origin", NULL};
+static const char *const wt_int[] = {"weight", "created", "expires", "deleted", "hlc", NULL};
 static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
 
 /* SQL reads better laid out by hand. */
@@ -144,7 +146,7 @@ const state_table_t state_tables[] = {
 		.integer_fields = dep_int,
 		.snapshot_optional = true,
 	},
-	/* One region's view of one address of a datacenter (issue 12, version 11, state_rows.c);
+	/* One region's view of one address of a datacenter (issue 12, version 12, state_rows.c);
 	 * last writer wins. Keys have three parts: ids and addresses never hold '/'. */
 	{
 		.name = "address_observations",
@@ -189,6 +191,29 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (loads.hlc, loads.origin)",
 		.text_fields = load_text,
 		.integer_fields = load_int,
+		.snapshot_optional = true,
+	},
+	/* Run-time weights (issue 12, state_weight.c); keys "datacenter/target" (a target
+	 * may hold '/'), last writer wins, clears are tombstones. */
+	{
+		.name = "weights",
+		.row_json = "json_object('target', target, 'datacenter', datacenter, 'weight', weight,"
+			    " 'reason', reason, 'actor', actor, 'created', created, 'expires', expires,"
+			    " 'deleted', deleted, 'hlc', hlc, 'origin', origin)",
+		.by_key = "datacenter = " KEY_HEAD " AND target = " KEY_TAIL,
+		.json_key = J("datacenter") " || '/' || " J("target"),
+		.upsert = "INSERT INTO weights (target, datacenter, weight, reason, actor, created,"
+			  " expires, deleted, hlc, origin)"
+			  " SELECT " J("target") ", " J("datacenter") ", " J("weight") ", " J("reason")
+			  ", " J("actor") ", " J("created") ", " J("expires") ", " J("deleted") ", "
+			  J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (target, datacenter) DO UPDATE SET"
+			  " weight = excluded.weight, reason = excluded.reason, actor = excluded.actor,"
+			  " created = excluded.created, expires = excluded.expires,"
+			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (weights.hlc, weights.origin)",
+		.text_fields = wt_text,
+		.integer_fields = wt_int,
 		.snapshot_optional = true,
 	},
 };

@@ -12,7 +12,8 @@
  *   {"format": "meridian-snapshot/1", "region": exporter, "hlc": high-water mark,
  *    "exported": ms, "cursors": [{"origin", "seq"}...],
  *    "observations": [row...], "overrides": [row...], "events": [row...],
- *    "deployments": [row...], "loads": [row...], "address_observations": [row...]}
+ *    "deployments": [row...], "loads": [row...], "weights": [row...],
+ *    "address_observations": [row...]}
  * Rows are exactly the change-log row JSON. The export runs in one read transaction, so
  * rows and cursors agree: every entry up to a cursor is reflected in the rows. */
 #define SNAPSHOT_FORMAT "meridian-snapshot/1"
@@ -209,8 +210,8 @@ static int check_document(state_t *st, const char *json, const char *region, int
 		sqlite3_bind_text(stmt, 2, state_tables[i].name, -1, SQLITE_STATIC);
 		type = sqlite3_step(stmt) == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0)
 							: NULL;
-		/* deployments (schema 4), loads (schema 10), address_observations (schema 11): a region that
-		 * predates the table exports none */
+		/* deployments (schema 4), loads (10), weights (11), address_observations (12):
+		 * a region that predates the table exports none */
 		if (!type && state_tables[i].snapshot_optional)
 			continue;
 		if (!type || strcmp(type, "array") != 0) {
