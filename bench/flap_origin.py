@@ -2,8 +2,11 @@
 # bench/flap_origin.py -- an HTTP origin on 127.0.0.1 that fails a share of requests at
 # random: 500 "error" with probability RATE (0..1), else 200 "ok". For bench/flap.sh and
 # test 455 only.
-# usage: flap_origin.py PORT RATE [SEED]
+# usage: flap_origin.py PORT RATE [SEED [PORT-FILE]]
+# PORT 0 lets the kernel pick a free port; PORT-FILE then receives the port it got
+# (written once the socket listens, renamed into place so a reader never sees half).
 import http.server
+import os
 import random
 import socketserver
 import sys
@@ -32,4 +35,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-Server(("127.0.0.1", port), Handler).serve_forever()
+server = Server(("127.0.0.1", port), Handler)
+if len(sys.argv) > 4:
+    with open(sys.argv[4] + ".tmp", "w") as f:
+        f.write("%d\n" % server.server_address[1])
+    os.rename(sys.argv[4] + ".tmp", sys.argv[4])
+server.serve_forever()

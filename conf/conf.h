@@ -70,6 +70,19 @@ typedef struct {
 	uint32_t rise;                   /* successes in a row to come up; default 2, 1..100 */
 } conf_check_t;
 
+/* Where a datacenter's live load is read (issue 12): a number from an HTTP(S) page, either
+ * a JSON document (json_path) or a Prometheus text exposition (metric). Exactly one of
+ * json_path and metric is set. The number is in the unit of the datacenter's capacity. */
+typedef struct {
+	char *url;              /* http:// or https:// page fetched */
+	char *json_path;        /* SQLite JSON path into the body ("$.load.current"), or NULL */
+	char *metric;           /* Prometheus metric name, optionally {labels} ("conns{pool=\"a\"}"), or NULL */
+	uint32_t interval_ms;   /* time between reads; default 5000, 100..3600000 */
+	uint32_t timeout_ms;    /* deadline of one read; default 1000, < interval */
+	uint32_t min_change;    /* percent the value must move before it is written again; default 5, 0..100 */
+	uint32_t heartbeat_ms;  /* written at least this often even when unchanged; default 60000 */
+} conf_load_t;
+
 /* How a datacenter's state follows from its checks. */
 typedef enum {
 	CONF_CHECK_RULE_ALL = 0, /* up when every check is up */
@@ -90,6 +103,8 @@ typedef struct {
 	conf_check_rule_t check_rule; /* default all */
 	uint32_t check_percent;      /* 1..100 for CONF_CHECK_RULE_PERCENT */
 	uint32_t capacity;           /* load it takes at most (operator's unit); 0: not declared */
+	conf_load_t *load;           /* `load`: where its live load is read; NULL: none */
+	size_t load_count;           /* 0 or 1: entries in load */
 } conf_datacenter_t;
 
 /* One datacenter's weight in a split (`weights: {us-east: 90, eu-west: 10}`). */
@@ -212,11 +227,12 @@ typedef struct {
 		char *tls_cert;           /* optional TLS certificate (PEM) to serve HTTPS */
 		char *tls_key;            /* optional TLS key (PEM) */
 		char *tls_ca;             /* optional CA file to verify https peers */
+		char *source_address;     /* IP address pulls leave from; NULL: the kernel's choice */
 		conf_peer_t *peers; /* other regions pulled from, in file order */
 		size_t peer_count; /* entries in peers */
 		uint32_t max_clock_skew_ms; /* refuse HLCs / request times further off; default 30000 */
 		uint32_t batch_max;         /* entries per response; default 500 */
-		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
+		uint32_t long_poll_ms;      /* how long a pull waits for news; default 2000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
 		uint32_t isolated_after_ms; /* no peer heard from this long: isolated; default 60000 */
 		uint32_t warn_every_ms;     /* a repeated warning is summarised this often; default 60000 */

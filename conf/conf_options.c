@@ -3,6 +3,7 @@
 #include "config.h"
 #include "conf/conf_internal.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,88 @@ ELEMENTS(conf_check_section, "datacenters.NAME.check",
 	{.key = "rise", .type = CONF_T_UINT, .offset = CK(rise), .min = 1, .max = 100, .def = "2",
 	 .doc = "Good probes in a row that bring it back up."});
 
+/* ---- live load ---------------------------------------------------------------------- */
+
+/* A Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), optionally followed by a label set
+ * in braces that a series must carry exactly as written. */
+static bool metric_name_valid(const char *m)
+{
+	size_t i = 0;
+	if (!((m[0] >= 'a' && m[0] <= 'z') || (m[0] >= 'A' && m[0] <= 'Z') || m[0] == '_' ||
+	      m[0] == ':'))
+		return false;
+	for (i = 1; m[i] != '\0' && m[i] != '{'; i++)
+		if (!((m[i] >= 'a' && m[i] <= 'z') || (m[i] >= 'A' && m[i] <= 'Z') ||
+		      (m[i] >= '0' && m[i] <= '9') || m[i] == '_' || m[i] == ':'))
+			return false;
+	return m[i] == '\0' || (m[strlen(m) - 1] == '}' && strlen(m + i) >= 2);
+}
+
+static int load_finish(conf_ctx_t *ctx, const conf_section_t *sec, const conf_node_t *map,
+		       const char *path, const conf_given_t *given, void *base)
+{
+	conf_load_t *load = base;
+	char sub[CONF_PATH_MAX];
+	int rc = 0;
+	/* url: CONF_T_URL already takes only http:// and https:// */
+	if ((load->json_path != NULL) == (load->metric != NULL)) {
+		conf_error(ctx, map, path, "needs exactly one of json (a JSON path) and metric (a "
+					   "Prometheus metric name)");
+		rc = -1;
+	}
+	if (load->json_path != NULL && load->json_path[0] != '$') {
+		conf_path_join(sub, sizeof(sub), path, "json", 0);
+		conf_error(ctx, at(map, "json"), sub, "a JSON path starts with $ (\"$.load\")");
+		rc = -1;
+	}
+	if (load->metric != NULL && !metric_name_valid(load->metric)) {
+		conf_path_join(sub, sizeof(sub), path, "metric", 0);
+		conf_error(ctx, at(map, "metric"), sub,
+			   "not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, optionally "
+			   "{labels})");
+		rc = -1;
+	}
+	if (conf_given(sec, given, "interval") == CONF_INVALID ||
+	    conf_given(sec, given, "timeout") == CONF_INVALID)
+		return -1;
+	if (load->timeout_ms >= load->interval_ms) {
+		char t[24], i[24];
+		conf_duration_format(load->timeout_ms, t, sizeof(t));
+		conf_duration_format(load->interval_ms, i, sizeof(i));
+		conf_path_join(sub, sizeof(sub), path, "timeout", 0);
+		conf_error(ctx, at(map, "timeout"), sub,
+			   "timeout %s must be shorter than interval %s", t, i);
+		rc = -1;
+	}
+	return rc;
+}
+
+#define LD(field) offsetof(conf_load_t, field)
+ELEMENTS(conf_load_section, "datacenters.NAME.load",
+	"Where the datacenter's live load is read, a number in the unit of its capacity: "
+	"from a JSON document (json) or a Prometheus text page (metric), by "
+	"meridian-healthcheck in every region, written to the store and replicated.", load_finish,
+	conf_load_t, 0, CONF_T_STRING,
+	{.key = "url", .type = CONF_T_URL, .offset = LD(url), .flags = CONF_F_REQUIRED,
+	 .doc = "The http:// or https:// page read."},
+	{.key = "json", .type = CONF_T_STRING, .offset = LD(json_path),
+	 .doc = "JSON path of the number in the body, SQLite syntax: \"$.load\", "
+		"\"$.pools[0].active\"."},
+	{.key = "metric", .type = CONF_T_STRING, .offset = LD(metric),
+	 .doc = "Prometheus metric whose value is the load (the sum of its series), optionally "
+		"with labels a series must carry exactly: 'conns{pool=\"web\"}'."},
+	{.key = "interval", .type = CONF_T_DURATION, .offset = LD(interval_ms), .min = 100,
+	 .max = HOUR, .def = "5s", .doc = "Time between reads."},
+	{.key = "timeout", .type = CONF_T_DURATION, .offset = LD(timeout_ms), .min = 10,
+	 .max = HOUR, .def = "1s", .doc = "Deadline of one read; shorter than interval."},
+	{.key = "min_change", .type = CONF_T_UINT, .offset = LD(min_change), .min = 0, .max = 100,
+	 .def = "5", .doc = "Percent the load must move before it is written (and replicated) "
+			    "again."},
+	{.key = "heartbeat", .type = CONF_T_DURATION, .offset = LD(heartbeat_ms), .min = 1000,
+	 .max = HOUR, .def = "60s",
+	 .doc = "Written at least this often even when unchanged; a reading older than twice "
+		"this is stale and ignored."});
+
 /* ---- datacenters, records, zones ---------------------------------------------------- */
 
 #define DC(field) offsetof(conf_datacenter_t, field)
@@ -258,7 +341,10 @@ ELEMENTS(conf_datacenter_section, "datacenters.NAME",
 	 .max = UINT32_MAX, .def = "0",
 	 .doc = "Load it takes at most, in any unit (qps, clients) used alike for every "
 		"datacenter; 0: not declared. When it is not serving, its clients spread over "
-		"the next datacenters by spare capacity (docs/routing.md)."});
+		"the next datacenters by spare capacity (docs/routing.md)."},
+	{.key = "load", .type = CONF_T_ONE, .offset = DC(load), .aux = DC(load_count),
+	 .child = &conf_load_section, .doc = "Where its live load is read (see below); it lowers "
+					     "the spare capacity."});
 
 #define REC(field) offsetof(conf_record_t, field)
 ELEMENTS(conf_record_section, "records.NAME",
@@ -495,6 +581,17 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 			   conf->replication.long_poll_ms + 1000);
 		rc = -1;
 	}
+	if (conf->replication.source_address != NULL) {
+		unsigned char addr[16];
+		if (inet_pton(AF_INET, conf->replication.source_address, addr) != 1 &&
+		    inet_pton(AF_INET6, conf->replication.source_address, addr) != 1) {
+			conf_path_join(sub, sizeof(sub), path, "source_address", 0);
+			conf_error(ctx, at(map, "source_address"), sub,
+				   "'%s' is not an IPv4 or IPv6 address",
+				   conf->replication.source_address);
+			rc = -1;
+		}
+	}
 	if (conf_given(sec, given, "tls_cert") != conf_given(sec, given, "tls_key")) {
 		conf_path_join(sub, sizeof(sub), path,
 			       conf_given(sec, given, "tls_cert") ? "tls_key" : "tls_cert", 0);
@@ -507,8 +604,10 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 SECTION(static, conf_replication_section, "replication",
 	"Shipping this region's change log to the other regions.", replication_finish,
 	{.key = "listen", .type = CONF_T_SOCKADDR, .offset = CF(replication.listen),
-	 .flags = CONF_F_PRESENT | CONF_F_LOCAL, .present_offset = CF(replication.has_listen),
-	 .doc = "IP:PORT this region's replicator serves on."},
+	 .flags = CONF_F_PRESENT | CONF_F_PORT0 | CONF_F_LOCAL,
+	 .present_offset = CF(replication.has_listen),
+	 .doc = "IP:PORT this region's replicator serves on (port 0: one free port the kernel "
+		"picks, logged at start as \"listening on IP:PORT\")."},
 	{.key = "key_file", .type = CONF_T_PATH, .offset = CF(replication.key_file),
 	 .doc = "Shared HMAC key file; required with listen or peers."},
 	{.key = "tls_cert", .type = CONF_T_PATH, .offset = CF(replication.tls_cert),
@@ -517,6 +616,10 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "PEM private key for tls_cert."},
 	{.key = "tls_ca", .type = CONF_T_PATH, .offset = CF(replication.tls_ca),
 	 .doc = "CA file to verify https peers; the system store when unset."},
+	{.key = "source_address", .type = CONF_T_STRING,
+	 .offset = CF(replication.source_address), .flags = CONF_F_LOCAL,
+	 .doc = "IP address pulls leave from (the address peers know this region by: their "
+		"reserved connection slots go by it); the kernel's choice when unset."},
 	{.key = "peers", .type = CONF_T_PEERS, .offset = CF(replication.peers),
 	 .aux = CF(replication.peer_count),
 	 .doc = "Other regions: region id -> base URL (http:// or https://)."},
@@ -526,7 +629,8 @@ SECTION(static, conf_replication_section, "replication",
 	{.key = "batch_max", .type = CONF_T_UINT, .offset = CF(replication.batch_max), .min = 1,
 	 .max = 100000, .def = "500", .doc = "Change-log entries per response at most."},
 	{.key = "long_poll", .type = CONF_T_DURATION, .offset = CF(replication.long_poll_ms),
-	 .min = 0, .max = 5 * MIN, .def = "25s", .doc = "How long a pull waits for news."},
+	 .min = 0, .max = 5 * MIN, .def = "2s",
+	 .doc = "How long a pull waits for news; a cut path is noticed within this plus 1s."},
 	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
 	 .min = SEC, .max = 30 * DAY, .def = "7d",
 	 .doc = "Shipped change-log entries are kept this long."},

@@ -96,6 +96,8 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 		dcs[c->dc].serving = c->serving;
 		dcs[c->dc].fail_open_rank = (uint8_t)c->fail_open_rank;
 		dcs[c->dc].state = (uint8_t)c->state;
+		dcs[c->dc].load = c->load;
+		dcs[c->dc].has_load = c->has_load;
 		order[count++] = (uint16_t)c->dc;
 	}
 	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++) {
@@ -196,6 +198,9 @@ static int explain_one(const geo_db_t *db, const geo_conf_input_t *in, const ctl
 						  &view->verdicts[dc])};
 		state_verdict_hold_text(&view->verdicts[dc], ex->cand[ex->count - 1].held,
 					sizeof(ex->cand[ex->count - 1].held));
+		ex->cand[ex->count - 1].has_load =
+		    view->pick_has_load != NULL && view->pick_has_load[dc];
+		ex->cand[ex->count - 1].load = view->pick_load != NULL ? view->pick_load[dc] : 0;
 	}
 	return 0;
 }
@@ -375,6 +380,15 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 	}
 	if (verdicts_load(conf, &view, &ex.have_state) != 0)
 		goto out_input;
+	if (view.reweight_count > 0) {
+		/* Run-time weights in effect: the splits dnsd answers with. */
+		geo_pick_tables_free(&tables);
+		if (geo_pick_tables_build_with(conf, view.reweights, view.reweight_count, &tables,
+					       err, sizeof(err)) < 0) {
+			ctl_error("explain: %s", err);
+			goto out_view;
+		}
+	}
 	ex.cand = calloc(conf->datacenter_count + 1, sizeof(*ex.cand));
 	if (ex.cand == NULL) {
 		ctl_error("out of memory");

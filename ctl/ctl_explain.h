@@ -28,6 +28,8 @@ typedef struct {
 				 * 2 observed down */
 	char held[64];		/* why its state is held ("held down: flapping, reuse in
 				 * 2m10s"), "" when decided plainly */
+	uint32_t load;		/* live load the pick takes (state_load_for_pick), when has_load */
+	bool has_load;		/* a fresh live load is known */
 } ctl_explain_candidate_t;
 
 /* Address families of an answer: index 0 is A (IPv4), 1 is AAAA (IPv6). */

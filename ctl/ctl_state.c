@@ -87,6 +87,35 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 		ctl_error("cannot read overrides: %s", state_errmsg(st));
 		goto fail;
 	}
+	if (state_loads_list(st, &view->loads, &view->load_count) != 0) {
+		ctl_error("cannot read live loads: %s", state_errmsg(st));
+		goto fail;
+	}
+	if (state_weights_list(st, &view->weights, &view->weight_count) != 0) {
+		ctl_error("cannot read run-time weights: %s", state_errmsg(st));
+		goto fail;
+	}
+	view->reweights = calloc(view->weight_count + 1, sizeof(*view->reweights));
+	if (view->reweights == NULL) {
+		ctl_error("out of memory");
+		goto fail;
+	}
+	/* As meridian-dnsd takes them (dnsd_reload.c): in effect, and a split of this config. */
+	for (size_t i = 0; i < view->weight_count; i++)
+		if (state_weight_active(&view->weights[i], view->now_ms) &&
+		    geo_pick_reweight_resolve(conf, view->weights[i].target,
+					      view->weights[i].datacenter, view->weights[i].weight,
+					      &view->reweights[view->reweight_count]) == 0)
+			view->reweight_count++;
+	view->pick_load = calloc(conf->datacenter_count + 1, sizeof(*view->pick_load));
+	view->pick_has_load = calloc(conf->datacenter_count + 1, sizeof(*view->pick_has_load));
+	if (view->pick_load == NULL || view->pick_has_load == NULL) {
+		ctl_error("out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		view->pick_has_load[i] = state_load_for_pick(conf, i, view->loads, view->load_count,
+							     view->now_ms, &view->pick_load[i]);
 	view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
 	view->memory = calloc(2 * (conf->datacenter_count + 1), sizeof(*view->memory));
 	if (view->verdicts == NULL || view->memory == NULL) {
@@ -121,6 +150,11 @@ void ctl_view_free(ctl_view_t *view)
 	free(view->ovr);
 	free(view->verdicts);
 	free(view->memory);
+	free(view->loads);
+	free(view->pick_load);
+	free(view->pick_has_load);
+	free(view->weights);
+	free(view->reweights);
 	memset(view, 0, sizeof(*view));
 }
 
@@ -131,12 +165,15 @@ bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view, size_t reco
 	char err[128];
 	bool open = false;
 
-	if (geo_pick_tables_build(conf, &t, err, sizeof(err)) < 0)
+	if (geo_pick_tables_build_with(conf, view->reweights, view->reweight_count, &t, err,
+				       sizeof(err)) < 0)
 		return false; /* out of memory: status cannot tell, and says nothing */
 	for (size_t i = 0; i < t.dc_count; i++) {
 		t.dcs[i].serving = view->verdicts[i].serving;
 		t.dcs[i].fail_open_rank = (uint8_t)state_verdict_fail_open_rank(&view->verdicts[i]);
 		t.dcs[i].state = (uint8_t)view->verdicts[i].effective;
+		t.dcs[i].has_load = view->pick_has_load != NULL && view->pick_has_load[i];
+		t.dcs[i].load = view->pick_load != NULL ? view->pick_load[i] : 0;
 	}
 	/* What meridian-dnsd answers a client the lookup has no opinion of: the record's
 	 * candidates in order, each family; fail open is the pick's own verdict. */

@@ -72,6 +72,55 @@ static void print_scheduled(FILE *out, const ctl_view_t *view)
 	}
 }
 
+/* Run-time weights in effect (`meridianctl weight`), one line each. */
+static void print_weights(FILE *out, const ctl_view_t *view)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < view->weight_count; k++) {
+		const state_weight_t *w = &view->weights[k];
+		char left[48];
+
+		if (!state_weight_active(w, view->now_ms))
+			continue;
+		if (!any)
+			fputc('\n', out);
+		any = true;
+		char span[32];
+
+		if (w->expires_ms == 0)
+			snprintf(left, sizeof(left), "no expiry");
+		else
+			snprintf(left, sizeof(left), "%s left",
+				 timefmt_duration(w->expires_ms - view->now_ms, span, sizeof(span)));
+		fprintf(out, "WEIGHT %s %s: %u by %s, %s: \"%s\"\n", w->target, w->datacenter,
+			w->weight, w->actor, left, w->reason);
+	}
+}
+
+static void json_weights(ctl_json_t *j, const ctl_view_t *view)
+{
+	ctl_json_key(j, "weights");
+	ctl_json_array_begin(j);
+	for (size_t k = 0; k < view->weight_count; k++) {
+		const state_weight_t *w = &view->weights[k];
+
+		if (!state_weight_active(w, view->now_ms))
+			continue;
+		ctl_json_object_begin(j);
+		ctl_json_kv_string(j, "target", w->target);
+		ctl_json_kv_string(j, "datacenter", w->datacenter);
+		ctl_json_kv_uint(j, "weight", w->weight);
+		ctl_json_kv_string(j, "reason", w->reason);
+		ctl_json_kv_string(j, "actor", w->actor);
+		ctl_json_kv_string(j, "origin", w->origin);
+		ctl_json_kv_int(j, "created_ms", w->created_ms);
+		ctl_json_kv_int(j, "expires_ms", w->expires_ms);
+		ctl_json_object_end(j);
+	}
+	ctl_json_array_end(j);
+}
+
 static void json_scheduled(ctl_json_t *j, const ctl_view_t *view)
 {
 	ctl_json_key(j, "scheduled");
@@ -94,6 +143,75 @@ static void json_scheduled(ctl_json_t *j, const ctl_view_t *view)
 		ctl_json_object_end(j);
 	}
 	ctl_json_array_end(j);
+}
+
+/* The newest reading of datacenter i by any region, good or not (to show a failing read). */
+static const state_load_t *newest_load(const conf_t *conf, const ctl_view_t *view, size_t i)
+{
+	const state_load_t *newest = NULL;
+
+	for (size_t k = 0; k < view->load_count; k++)
+		if (strcmp(view->loads[k].datacenter, conf->datacenters[i].name) == 0 &&
+		    (newest == NULL || view->loads[k].measured_ms > newest->measured_ms))
+			newest = &view->loads[k];
+	return newest;
+}
+
+/* Live loads (datacenters.NAME.load): the reading that counts (state_load_current: the
+ * newest good one within twice the heartbeat), and a failing newest read. */
+static void print_loads(FILE *out, const conf_t *conf, const ctl_view_t *view)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < conf->datacenter_count; i++) {
+		const state_load_t *from = NULL, *newest = newest_load(conf, view, i);
+		char age[32];
+		double value;
+
+		if (conf->datacenters[i].load_count == 0 && newest == NULL)
+			continue;
+		if (!any)
+			fputc('\n', out);
+		any = true;
+		fprintf(out, "LOAD %s: ", conf->datacenters[i].name);
+		if (state_load_current(view->loads, view->load_count, conf->datacenters[i].name,
+				       view->now_ms, state_load_max_age(conf, i), &value, &from))
+			fprintf(out, "%g (read by %s %s ago)", value, from->checker,
+				timefmt_duration(view->now_ms - from->measured_ms, age, sizeof(age)));
+		else
+			fprintf(out, "unknown (no fresh reading)");
+		if (newest != NULL && !newest->ok)
+			fprintf(out, "; last read by %s failed %s ago: %s", newest->checker,
+				timefmt_duration(view->now_ms - newest->measured_ms, age, sizeof(age)),
+				newest->detail);
+		fputc('\n', out);
+	}
+}
+
+static void json_load(ctl_json_t *j, const conf_t *conf, const ctl_view_t *view, size_t i)
+{
+	const state_load_t *from = NULL, *newest = newest_load(conf, view, i);
+	double value;
+
+	ctl_json_key(j, "load");
+	if (conf->datacenters[i].load_count == 0 && newest == NULL) {
+		ctl_json_null(j);
+		return;
+	}
+	ctl_json_object_begin(j);
+	ctl_json_key(j, "value");
+	if (state_load_current(view->loads, view->load_count, conf->datacenters[i].name,
+			       view->now_ms, state_load_max_age(conf, i), &value, &from)) {
+		ctl_json_double(j, value);
+		ctl_json_kv_string(j, "region", from->checker);
+		ctl_json_kv_int(j, "measured_ms", from->measured_ms);
+	} else {
+		ctl_json_null(j);
+		ctl_json_kv_string(j, "region", NULL);
+		ctl_json_kv_int(j, "measured_ms", 0);
+	}
+	ctl_json_kv_string(j, "error", newest != NULL && !newest->ok ? newest->detail : NULL);
+	ctl_json_object_end(j);
 }
 
 static bool observation_is_for(const state_observation_t *obs, const char *datacenter)
@@ -178,6 +296,8 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	}
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
+	print_loads(out, conf, view);
+	print_weights(out, view);
 	print_scheduled(out, view);
 
 	for (size_t r = 0; r < conf->record_count; r++) {
@@ -329,6 +449,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 			ctl_json_null(&j);
 		else
 			json_override(&j, ovr, view->now_ms);
+		json_load(&j, conf, view, i);
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);
@@ -350,6 +471,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 	}
 	ctl_json_array_end(&j);
 	json_scheduled(&j, view);
+	json_weights(&j, view);
 	if (st != NULL && drift != NULL)
 		ctl_drift_json(&j, st, drift);
 	ctl_json_object_end(&j);

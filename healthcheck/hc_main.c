@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "conf/conf.h"
 #include "healthcheck/hc_contain.h"
+#include "healthcheck/hc_load.h"
 #include "healthcheck/hc_loop.h"
 #include "healthcheck/hc_monitor.h"
 #include "healthcheck/hc_probe.h"
@@ -40,6 +41,7 @@ typedef struct {
 	hc_writer_t *writer;   /* writes, on their own thread and connection */
 	hc_loop_t *loop;       /* the one event loop: probes, timers, signals */
 	hc_monitor_t *monitor; /* checks and verdicts of this config */
+	hc_loads_t *loads;     /* live load reads of this config (datacenters.NAME.load) */
 	daemon_signals_t sig;  /* SIGTERM, SIGINT, SIGHUP, SIGUSR1 */
 	bool stop;	       /* SIGTERM/SIGINT seen */
 	bool reload;	       /* SIGHUP seen */
@@ -181,11 +183,23 @@ static void reload(hc_daemon_t *d)
 		conf_free(conf);
 		return;
 	}
+	hc_loads_t *loads = hc_loads_new(d->loop, conf, hc_writer_put_load, d->writer);
+	if (loads == NULL) {
+		log_error("reload of %s failed: out of memory; keeping the running config",
+			  d->conf_path);
+		hc_monitor_free(mon);
+		conf_free(conf);
+		return;
+	}
+	/* Load readers start afresh: a reading is cheap, and the first is always written. */
+	hc_loads_free(d->loads);
 	hc_monitor_free(d->monitor);
 	conf_free(d->conf);
 	d->monitor = mon;
+	d->loads = loads;
 	d->conf = conf;
 	hc_monitor_start(mon);
+	hc_loads_start(loads);
 	hc_monitor_stats_t s;
 	hc_monitor_stats(mon, &s);
 	log_info("reloaded %s: %zu datacenters with %zu checks", d->conf_path, s.datacenters,
@@ -253,6 +267,12 @@ static int run(hc_daemon_t *d)
 	log_info("started: region %s, %zu datacenters with %zu checks, state %s", d->conf->region,
 		 s.datacenters, s.checks, d->conf->state_path);
 	hc_monitor_start(d->monitor);
+	d->loads = hc_loads_new(d->loop, d->conf, hc_writer_put_load, d->writer);
+	if (d->loads == NULL) {
+		log_error("out of memory building the load readers");
+		return 1;
+	}
+	hc_loads_start(d->loads);
 	d->status = hc_status_start(d->conf_path);
 	if (d->conf->metrics.has_healthcheck) {
 		d->metrics = metrics_server_start(&d->conf->metrics.healthcheck, render_metrics, d,
@@ -349,6 +369,7 @@ int main(int argc, char **argv)
 	if (d.metrics != NULL && d.loop != NULL)
 		hc_loop_io_del(d.loop, metrics_server_fd(d.metrics));
 	metrics_server_stop(d.metrics);
+	hc_loads_free(d.loads);
 	hc_monitor_free(d.monitor);
 	hc_writer_stop(d.writer); /* writes what is queued first */
 	if (d.sig.fd >= 0 && d.loop != NULL)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* hc_writer.c -- a thread that writes observations, so probes never wait on SQLite */
+/* hc_writer.c -- a thread that writes observations and loads, so probes never wait on SQLite */
 #include "config.h"
 #include "healthcheck/hc_writer.h"
 
@@ -14,17 +14,24 @@
 
 #define HC_WRITER_RETRY_MS 1000
 
+/* One queued row: an observation, or a live load reading (hc_load.c). */
+typedef struct {
+	bool is_load;		 /* true: load, else obs */
+	state_observation_t obs; /* when !is_load */
+	state_load_t load;	 /* when is_load */
+} queued_t;
+
 struct hc_writer {
 	state_t *st; /* the writer thread's own connection */
 	pthread_t thread; /* the writer thread */
 	pthread_mutex_t mu;	    /* guards everything below */
 	pthread_cond_t wake;	    /* a row was queued, or stop was asked */
-	state_observation_t *queue; /* ring buffer */
+	queued_t *queue;	    /* ring buffer */
 	size_t cap;		    /* entries allocated (power of two) */
 	size_t head;		    /* next to write */
 	size_t len;		    /* rows waiting */
 	bool stopping;		    /* drain and exit */
-	uint64_t written; /* observations written since start */
+	uint64_t written; /* rows (observations and loads) written since start */
 	uint64_t failed; /* writes that failed since start */
 };
 
@@ -53,12 +60,15 @@ static void *writer_main(void *arg)
 		if (w->len == 0)
 			break; /* stopping and drained */
 		/* Copy out: the queue may be reallocated while we write unlocked. */
-		state_observation_t obs = w->queue[w->head];
+		queued_t row = w->queue[w->head];
 		bool stopping = w->stopping;
 		pthread_mutex_unlock(&w->mu);
-		bool ok = state_observation_put(w->st, &obs) == 0;
+		bool ok = (row.is_load ? state_load_put(w->st, &row.load)
+				       : state_observation_put(w->st, &row.obs)) == 0;
 		if (!ok) {
-			log_error("state: writing observation of %s: %s%s", obs.datacenter,
+			log_error("state: writing %s of %s: %s%s",
+				  row.is_load ? "load" : "observation",
+				  row.is_load ? row.load.datacenter : row.obs.datacenter,
 				  state_errmsg(w->st),
 				  stopping ? "; giving up, stopping" : "; retrying in 1 s");
 			if (!stopping)
@@ -105,7 +115,7 @@ hc_writer_t *hc_writer_start(state_t *st)
 static int queue_grow(hc_writer_t *w)
 {
 	size_t cap = w->cap * 2;
-	state_observation_t *q = malloc(cap * sizeof(*q));
+	queued_t *q = malloc(cap * sizeof(*q));
 	if (q == NULL)
 		return -1;
 	for (size_t i = 0; i < w->len; i++)
@@ -117,19 +127,33 @@ static int queue_grow(hc_writer_t *w)
 	return 0;
 }
 
-int hc_writer_put(void *writer, const state_observation_t *obs)
+static int queue_put(hc_writer_t *w, const state_observation_t *obs, const state_load_t *load)
 {
-	hc_writer_t *w = writer;
 	pthread_mutex_lock(&w->mu);
 	if (w->len == w->cap && queue_grow(w) != 0) {
 		pthread_mutex_unlock(&w->mu);
 		return -1;
 	}
-	w->queue[(w->head + w->len) & (w->cap - 1)] = *obs;
+	queued_t *q = &w->queue[(w->head + w->len) & (w->cap - 1)];
+	q->is_load = load != NULL;
+	if (load != NULL)
+		q->load = *load;
+	else
+		q->obs = *obs;
 	w->len++;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+}
+
+int hc_writer_put(void *writer, const state_observation_t *obs)
+{
+	return queue_put(writer, obs, NULL);
+}
+
+int hc_writer_put_load(void *writer, const state_load_t *load)
+{
+	return queue_put(writer, NULL, load);
 }
 
 void hc_writer_stop(hc_writer_t *w)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* hc_writer.h -- a thread that writes observations, so probes never wait on SQLite */
+/* hc_writer.h -- a thread that writes observations and loads, so probes never wait on SQLite */
 #ifndef MERIDIAN_HC_WRITER_H
 #define MERIDIAN_HC_WRITER_H
 
@@ -8,6 +8,7 @@
 
 #include "base/compiler.h"
 #include "state/state.h"
+#include "state/state_load.h"
 
 /* Concurrency: the loop thread calls hc_writer_put() (a short critical section that
  * copies the row into a queue); the writer thread alone uses its state_t. Rows are
@@ -19,6 +20,8 @@ typedef struct hc_writer hc_writer_t;
 hc_writer_t *hc_writer_start(state_t *st) M_NONNULL_ALL M_WUR;
 /* Queues obs (an hc_publish_fn: arg is the writer). 0, or -1 when out of memory. */
 int hc_writer_put(void *writer, const state_observation_t *obs) M_NONNULL_ALL M_WUR;
+/* Queues a live load reading (an hc_load_publish_fn: arg is the writer). 0, or -1. */
+int hc_writer_put_load(void *writer, const state_load_t *load) M_NONNULL_ALL M_WUR;
 /* Writes what is queued (one attempt each for rows that keep failing), stops the
  * thread, closes the store, frees. NULL is fine. */
 void hc_writer_stop(hc_writer_t *w);

@@ -12,8 +12,13 @@ healthcheck_libhc_a_SOURCES = \
 	healthcheck/hc_health.c healthcheck/hc_health.h \
 	healthcheck/hc_monitor.c healthcheck/hc_monitor.h \
 	healthcheck/hc_writer.c healthcheck/hc_writer.h \
+	healthcheck/hc_load.c healthcheck/hc_load.h \
+	healthcheck/hc_load_parse.c healthcheck/hc_load_parse.h \
 	healthcheck/hc_status.c healthcheck/hc_status.h
 healthcheck_libhc_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_healthcheck_test_load_parse_SOURCES = tests/unit/healthcheck/test_load_parse.c
+tests_unit_healthcheck_test_load_parse_CPPFLAGS = $(HC_TEST_CPPFLAGS)
+tests_unit_healthcheck_test_load_parse_LDADD = healthcheck/libhc.a $(SQLITE_LIBS) $(CMOCKA_LIBS) -lm
 tests_unit_healthcheck_test_writer_SOURCES = tests/unit/healthcheck/test_writer.c
 tests_unit_healthcheck_test_writer_CPPFLAGS = $(HC_TEST_CPPFLAGS)
 tests_unit_healthcheck_test_writer_LDADD = healthcheck/libhc.a state/libstate.a \
@@ -34,7 +39,8 @@ HC_UNIT_TESTS = \
 	tests/unit/healthcheck/test_loop \
 	tests/unit/healthcheck/test_probe \
 	tests/unit/healthcheck/test_monitor \
-	tests/unit/healthcheck/test_writer
+	tests/unit/healthcheck/test_writer \
+	tests/unit/healthcheck/test_load_parse
 check_PROGRAMS += $(HC_UNIT_TESTS)
 TESTS += $(HC_UNIT_TESTS)
 tests_unit_healthcheck_test_health_SOURCES = tests/unit/healthcheck/test_health.c
@@ -63,8 +69,11 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/305-hc-failover/run.sh \
 	tests/functional/306-hc-https/run.sh \
 	tests/functional/307-hc-dns-tcp/run.sh \
-	tests/functional/130-hc-exec-contain/run.sh
+	tests/functional/130-hc-exec-contain/run.sh \
+	tests/functional/241-live-load/run.sh \
+	tests/functional/242-load-spill/run.sh
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
-	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py
+	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py \
+	tests/functional/241-live-load/pages.py
 dist_doc_DATA += docs/healthcheck.md

@@ -49,6 +49,7 @@ struct repl_server {
 	char *state_path;	     /* the SQLite file the pool's connections open */
 	char *tls_cert_pem; /* file contents, kept for the daemon's lifetime */
 	char *tls_key_pem;  /* file contents, kept for the daemon's lifetime */
+	char address[64];   /* "HOST:PORT" as bound (a port 0 resolved to the kernel's pick) */
 
 	pthread_mutex_t lock; /* guards everything below */
 	repl_key_t key;	      /* shared secret; replaced on reload */
@@ -528,6 +529,8 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 				     replay ? "replayed request" : "nonce refused", NULL);
 	}
 	repl_stats_inc(s->stats, requests, 1);
+	/* The peer reaches us: our client stops backing off from it (a healed path). */
+	repl_stats_heard_set(s->stats, claimed, repl_monotonic_ms());
 	if (strcmp(url, "/v1/changes") == 0 &&
 	    (strcmp(method, "POST") == 0 || strcmp(method, "GET") == 0))
 		return serve_changes(s, conn, req, method, claimed, nonce);
@@ -692,6 +695,22 @@ void repl_server_reload(repl_server_t *s, const conf_t *conf, const repl_key_t *
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Sets s->address to the listen address with the port the daemon bound: the configured
+ * one, or the kernel's pick for port 0 (which a test or an operator reads from the log). */
+static void server_address_set(repl_server_t *s, const conf_sockaddr_t *listen)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	bool v6 = listen->addr.ss_family == AF_INET6;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&listen->addr;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&listen->addr;
+	char host[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(listen->addr.ss_family, v6 ? (const void *)&sin6->sin6_addr : &sin->sin_addr, host,
+		  sizeof(host));
+	unsigned port = info != NULL && info->port != 0 ? info->port
+				: ntohs(v6 ? sin6->sin6_port : sin->sin_port);
+	snprintf(s->address, sizeof(s->address), v6 ? "[%s]:%u" : "%s:%u", host, port);
+}
+
 repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
 				 repl_stats_t *stats, char *err, size_t errlen)
 {
@@ -749,10 +768,17 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 		snprintf(err, errlen, "cannot listen on %s", conf->replication.listen.text);
 		goto fail;
 	}
+	server_address_set(s, &conf->replication.listen);
+	log_info("listening on %s", s->address);
 	return s;
 fail:
 	repl_server_stop(s);
 	return NULL;
+}
+
+const char *repl_server_address(const repl_server_t *s)
+{
+	return s->address;
 }
 
 void repl_server_stop(repl_server_t *s)

@@ -29,6 +29,10 @@ typedef struct repl_server repl_server_t;
  * stats and conf must outlive the server. */
 repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
 				 repl_stats_t *stats, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+/* The address the server listens on, "HOST:PORT" or "[HOST]:PORT", with the port it
+ * bound (replication.listen may ask for port 0: the kernel picks one, and
+ * repl_server_start logs "listening on" this address). Valid until repl_server_stop. */
+const char *repl_server_address(const repl_server_t *srv) M_NONNULL_ALL M_WUR;
 /* Replaces the key (SIGHUP) and the tunables taken from conf. */
 void repl_server_reload(repl_server_t *srv, const conf_t *conf,
 			const repl_key_t *key) M_NONNULL_ALL;

@@ -349,7 +349,7 @@ int main(int argc, char **argv)
 	if (client_start(&d) != 0)
 		goto out;
 	log_info("region %s: serving on %s, pulling from %zu peers", d.conf->region,
-		 d.conf->replication.has_listen ? d.conf->replication.listen.text : "(no listen)",
+		 d.server != NULL ? repl_server_address(d.server) : "(no listen)",
 		 d.conf->replication.peer_count);
 	if (cli.pid_file != NULL) {
 		if (daemon_pidfile_write(cli.pid_file, err, sizeof(err)) != 0) {

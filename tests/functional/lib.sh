@@ -97,11 +97,40 @@ signal.pause()
 	eval "PORT_$name=$(cat "$WORK/hold-$name.port")"
 }
 
-# t_low_port: for meridian-replicator only, which cannot listen on port 0 (its peers'
-# configs name its port, and a restarted replicator must get the same one back): a port
-# below the kernel's ephemeral range that is free now. No connection's source port is
-# ever taken from there, so only a program binding a fixed port in 20000-32000 could take
-# it before the replicator binds it.
+# t_hold_port NAME PORT: as t_hold, on PORT, a port a stopped program of this scenario
+# listened on and will listen on again (its peers name it): held from its stop until
+# t_release NAME just before its restart, so nothing else takes it in between.
+t_hold_port() {
+	rm -f "$WORK/hold-$1.port"
+	t_start "hold-$1" python3 -c '
+import os, signal, socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+t = socket.socket()
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # its old connections in TIME_WAIT
+u.bind(("127.0.0.1", int(sys.argv[2])))
+t.bind(("127.0.0.1", int(sys.argv[2])))
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(sys.argv[2])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+signal.pause()
+' "$WORK/hold-$1.port" "$2"
+	t_until 30 test -s "$WORK/hold-$1.port" || t_abort "port holder $1 holds port $2"
+}
+
+# t_release NAME: stops the holder of t_hold_port NAME and waits until it is gone.
+t_release() {
+	local v; v="PID_hold_$(echo "$1" | tr -c 'A-Za-z0-9_\n' _)"
+	kill "${!v}" 2>/dev/null
+	wait "${!v}" 2>/dev/null
+	return 0
+}
+
+# t_low_port: for third-party servers only (NSD, Knot, Unbound: 150, 152), which cannot
+# listen on port 0 and say which port they got: a port below the kernel's ephemeral
+# range that is free now. No connection's source port and no port-0 bind is ever taken
+# from there, so only another such server could take it first; the caller starts the
+# server again on another port when it could not bind it. Meridian's own programs all
+# listen on port 0 and log the port (t_listen_port).
 t_low_port() {
 	python3 - <<'PY'
 import random, socket
@@ -117,11 +146,14 @@ while True:
 PY
 }
 
-# t_port: LEGACY, for scenarios not converted yet (do not use in a new one): a port
-# chosen now for a program that binds it later, i.e. the race the helpers above avoid.
-# It comes from below the ephemeral range (t_low_port), so at least no connection's
-# source port takes it in between.
-t_port() { t_low_port; }
+# t_peer_port FILE PEER PORT: points the replication peer PEER named in config FILE
+# ("PEER: \"http(s)://HOST:PORT\"") at PORT; 1 when FILE names no such peer or already
+# that port (nothing to reload).
+t_peer_port() {
+	grep -qE "[{ ,]$2: \"https?://[^\"]*:[0-9]+\"" "$1" || return 1
+	grep -qE "[{ ,]$2: \"https?://[^\"]*:$3\"" "$1" && return 1
+	sed -i -E "s#([{ ,]$2: \"https?://[^\"]*:)[0-9]+\"#\1$3\"#" "$1"
+}
 
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.
 t_start() {

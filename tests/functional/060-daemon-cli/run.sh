@@ -14,8 +14,7 @@ VERSION=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$BIN/config.h")
 [ -n "$VERSION" ] || t_abort "PACKAGE_VERSION not found in $BIN/config.h"
 
 cd "$WORK" || exit 1
-# meridian-dnsd listens on a port it picks (port 0); the replicator cannot (t_low_port).
-REPL_PORT=$(t_low_port)
+# Both listeners take a port the kernel picks (port 0).
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
 cat >example.com.zone <<'ZONE'
 $ORIGIN example.com.
@@ -36,7 +35,7 @@ dns:
 datacenters:
   dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
 replication:
-  listen: "127.0.0.1:$REPL_PORT"
+  listen: "127.0.0.1:0"
   key_file: repl.key
   peers: {}
 YAML

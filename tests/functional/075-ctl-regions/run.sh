@@ -18,8 +18,6 @@ t_start endpoint python3 "$HERE/origin.py" tcp "$WORK/endpoint.port" "$WORK/west
 origins_up() { [ -s origin.port ] && [ -s endpoint.port ]; }
 t_until 30 origins_up
 ORIGIN=$(cat origin.port) && DEAD=$(cat endpoint.port) || c_abort "origins started"
-REPL_east=$(t_low_port)
-REPL_west=$(t_low_port)
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
 mkdir -p zones
 cat >zones/example.com.zone <<'ZONE'
@@ -60,15 +58,23 @@ replication:
   peers: { $2: "http://127.0.0.1:$3" }
 CONF
 }
-region east west "$REPL_west" "$REPL_east"
-region west east "$REPL_east" "$REPL_west"
-
+# The replicators listen on port 0: east starts naming west by a port held and never
+# listening (west is not up yet), west by east's logged port; then east is pointed at
+# west's port and reloaded.
+t_hold nowhere
+region east west "$PORT_nowhere" 0
+region west east "$PORT_nowhere" 0
 for r in east west; do
 	t_start "hc-$r" "$BIN/meridian-healthcheck" -c "$WORK/$r.yaml"
 	t_start "repl-$r" "$BIN/meridian-replicator" -c "$WORK/$r.yaml"
+	port=$(t_listen_port "$WORK/repl-$r.log") || c_abort "$r replicator listens"
+	eval "REPL_$r=$port"
+	t_wait_tcp "$port" || c_abort "$r replicator accepts"
+	[ $r = east ] && t_peer_port west.yaml east "$REPL_east"
 done
-t_wait_tcp "$REPL_east" || c_abort "east replicator listens"
-t_wait_tcp "$REPL_west" || c_abort "west replicator listens"
+t_peer_port east.yaml west "$REPL_west"
+kill -HUP "$PID_repl_east"
+t_wait_log repl-east.log "info: reloaded " || c_abort "east replicator reloaded"
 
 # c_wait SECONDS PY-EXPR: until `status --json` in east makes PY-EXPR true (SECONDS is
 # the deadline on a quiet machine: tripled for a busy one).

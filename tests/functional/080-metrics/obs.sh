@@ -26,14 +26,15 @@ ZONE
 	t_start origin python3 "$SRC/tests/functional/075-ctl-regions/origin.py" http "$WORK/origin.port"
 	t_until 30 test -s "$WORK/origin.port"
 	ORIGIN=$(cat "$WORK/origin.port") || t_abort "origin started"
-	# meridian-dnsd listens on port 0 (obs_start reads DNS_NAME from its log); the
-	# replicators cannot yet (t_low_port).
-	REPL_east=$(t_low_port)
-	REPL_west=$(t_low_port)
+	# Every listener takes port 0 and obs_start reads the port from the log (DNS_NAME,
+	# REPL_NAME); a peer not started yet is named by a port held and never listening.
+	t_hold nowhere
+	REPL_east=$PORT_nowhere
+	REPL_west=$PORT_nowhere
 	DNS_east=0
 	DNS_west=0
-	obs_region east west "$REPL_west" "$REPL_east" "$DNS_east" "${1:-}"
-	obs_region west east "$REPL_east" "$REPL_west" "$DNS_west" "${1:-}"
+	obs_region east west "$REPL_west" 0 "$DNS_east" "${1:-}"
+	obs_region west east "$REPL_east" 0 "$DNS_west" "${1:-}"
 }
 
 # obs_region NAME PEER PEER-PORT OWN-PORT DNS-PORT EXTRA: the metrics: line is
@@ -87,17 +88,47 @@ obs_start() {
 			t_start "dnsd-$1" "$BIN/meridian-dnsd" -c "$WORK/$1.yaml"
 			eval "DNS_$1=$(t_listen_port "$WORK/dnsd-$1.log")" ;;
 		hc) t_start "hc-$1" "$BIN/meridian-healthcheck" -c "$WORK/$1.yaml" ;;
-		repl) t_start "repl-$1" "$BIN/meridian-replicator" -c "$WORK/$1.yaml" ;;
+		repl)
+			if [ -e "$WORK/hold-repl-$1.port" ]; then
+				# a restart: on the port obs_stop kept held (its peer keeps its state)
+				sed -i "s|^  listen: \"127.0.0.1:0\"|  listen: \"127.0.0.1:$(obs_repl_port "$1")\"|" "$WORK/$1.yaml"
+				t_release "repl-$1"
+				rm -f "$WORK/hold-repl-$1.port"
+			fi
+			t_start "repl-$1" "$BIN/meridian-replicator" -c "$WORK/$1.yaml"
+			eval "REPL_$1=$(t_listen_port "$WORK/repl-$1.log")"
+			obs_repl_moved "$1" ;;
 		esac
 	done
 }
 
-# obs_stop PROG NAME: stops PROG-NAME (SIGTERM) and waits for it to be gone.
+# obs_repl_moved NAME: NAME's replicator listens on $REPL_NAME now (a start takes a new
+# port): the other region's config names it there, and its replicator, if running,
+# reloads (SIGHUP; waits for "reloaded").
+obs_repl_moved() {
+	local other=east port_var="REPL_$1" pid n
+	[ "$1" = east ] && other=west
+	t_peer_port "$WORK/$other.yaml" "$1" "${!port_var}" || return 0
+	pid=$(obs_pid repl "$other")
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	n=$(grep -c "info: reloaded " "$WORK/repl-$other.log")
+	kill -HUP "$pid"
+	reloaded_more() { [ "$(grep -c "info: reloaded " "$WORK/repl-$other.log")" -gt "$n" ]; }
+	t_until 30 reloaded_more || echo "# $other's replicator did not reload"
+}
+
+# obs_repl_port NAME: the port NAME's replicator logged.
+obs_repl_port() { local v="REPL_$1"; echo "${!v}"; }
+
+# obs_stop PROG NAME: stops PROG-NAME (SIGTERM) and waits for it to be gone. A stopped
+# replicator's port stays held (t_hold_port) until obs_start starts it again there (a
+# restart on a new port would make its peer reload, which forgets what it knew of the
+# peer). The holder goes a moment before the restart binds the port: the one window left.
 obs_stop() {
 	local pid; pid=$(obs_pid "$1" "$2")
 	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	wait "$pid" 2>/dev/null
+	[ "$1" = repl ] && t_hold_port "repl-$2" "$(obs_repl_port "$2")"
 	return 0
 }
 
@@ -113,7 +144,7 @@ obs_wait_status() {
 }
 
 # obs_pid PROG NAME: the pid t_start recorded for PROG-NAME.
-obs_pid() { local v="PID_$1_$2"; echo "${!v}"; }
+obs_pid() { local v="PID_$1_$2"; echo "${!v:-}"; }
 
 # obs_url PROG NAME: waits (30 s) for "metrics: serving URL" in PROG-NAME.log; prints URL.
 obs_url_now() {

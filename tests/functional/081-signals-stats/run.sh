@@ -6,17 +6,18 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../080-metrics/obs.sh"
 
-# meridianctl stats reads the endpoints from the config (port 0 is not guessed): these
-# ports are chosen here, below the ephemeral range (t_low_port).
-M_DNSD=$(t_low_port)
-M_HC=$(t_low_port)
-M_REPL=$(t_low_port)
-OBS_METRICS_east="{ dnsd: \"127.0.0.1:$M_DNSD\", healthcheck: \"127.0.0.1:$M_HC\", replicator: \"127.0.0.1:$M_REPL\" }"
 obs_setup
 obs_start east
 obs_start west repl
 t_wait_dns "$DNS_east" || t_abort "east's meridian-dnsd answers"
 for prog in dnsd hc repl; do obs_url "$prog" east >/dev/null || t_abort "$prog serves metrics"; done
+# meridianctl stats reads the endpoints from the config (port 0 is not guessed): east's
+# config is given the ports its daemons took (port 0) and logged.
+metrics_port() { obs_url "$1" east | sed 's|^http://127.0.0.1:\([0-9]*\)/.*|\1|'; }
+M_DNSD=$(metrics_port dnsd) && M_HC=$(metrics_port hc) && M_REPL=$(metrics_port repl) ||
+	t_abort "metrics ports read"
+sed -i "s|^metrics: .*|metrics: { dnsd: \"127.0.0.1:$M_DNSD\", healthcheck: \"127.0.0.1:$M_HC\", replicator: \"127.0.0.1:$M_REPL\" }|" \
+	"$WORK/east.yaml"
 for _ in 1 2 3; do kdig @127.0.0.1 -p "$DNS_east" +retry=0 +subnet=67.43.156.1/32 www.example.com A >/dev/null; done
 
 for prog in dnsd hc repl; do

@@ -14,23 +14,24 @@ obs_setup
 obs_start east "hc repl"
 obs_start west "hc repl"
 
-# same: waits (10 s) until the views of east say what meridianctl says.
+# same_now: the views of east say what meridianctl says (else the difference is in
+# $WORK/same.out).
+same_now() {
+	"$BIN/meridianctl" -c "$WORK/east.yaml" --json status >"$WORK/ctl.json" 2>/dev/null
+	python3 "$HERE/render.py" "$WORK/east.db" "$WORK/ctl.json" >"$WORK/same.out" 2>&1
+	[ "$(cat "$WORK/same.out")" = same ]
+}
+# same: waits (30 s) until the views of east say what meridianctl says.
 same() {
-	local i out
-	for i in $(seq 100); do
-		"$BIN/meridianctl" -c "$WORK/east.yaml" --json status >"$WORK/ctl.json" 2>/dev/null
-		out=$(python3 "$HERE/render.py" "$WORK/east.db" "$WORK/ctl.json" 2>&1)
-		[ "$out" = same ] && return 0
-		sleep 0.1
-	done
-	echo "$out"
+	t_until 30 same_now && return 0
+	cat "$WORK/same.out"
 	return 1
 }
 sql() { sqlite3 -readonly -cmd ".timeout 5000" "$WORK/east.db" "$1" 2>/dev/null; }
 # wait_sql SECONDS SQL WANT
+sql_is() { [ "$(sql "$1")" = "$2" ]; }
 wait_sql() {
-	local i
-	for i in $(seq $(($1 * 10))); do [ "$(sql "$2")" = "$3" ] && return 0; sleep 0.1; done
+	t_until "$(($1 < 30 ? 30 : $1))" sql_is "$2" "$3" && return 0
 	echo "# [$2] gave [$(sql "$2")], wanted [$3]"; return 1
 }
 

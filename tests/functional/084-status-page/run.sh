@@ -27,17 +27,19 @@ for r in east west; do
 	t_start "status-$r" "$BIN/meridian-status" --db "$WORK/$r.db" --listen 127.0.0.1:0 --refresh 1
 done
 # the stores exist once the daemons started; meridian-status needs the views
+# status_serves R: meridian-status of R logged its URL; started again if it stopped (its
+# store was not made yet).
+status_url() { sed -n 's/.*serving \(http:[^ ]*\) from .*/\1/p' "$WORK/status-$1.log" 2>/dev/null; }
+status_serves() {
+	[ -n "$(status_url "$1")" ] && return 0
+	if ! kill -0 "$(obs_pid status "$1")" 2>/dev/null; then
+		t_start "status-$1" "$BIN/meridian-status" --db "$WORK/$1.db" --listen 127.0.0.1:0 --refresh 1
+	fi
+	return 1
+}
 for r in east west; do
-	for _ in $(seq 200); do
-		url=$(sed -n 's/.*serving \(http:[^ ]*\) from .*/\1/p' "$WORK/status-$r.log" 2>/dev/null)
-		[ -n "$url" ] && break
-		if ! kill -0 "$(obs_pid status "$r")" 2>/dev/null; then # store not made yet: again
-			t_start "status-$r" "$BIN/meridian-status" --db "$WORK/$r.db" --listen 127.0.0.1:0 --refresh 1
-		fi
-		sleep 0.1
-	done
-	[ -n "$url" ] || t_abort "meridian-status of $r serves"
-	eval "PAGE_$r=\$url"
+	t_until 30 status_serves "$r" || t_abort "meridian-status of $r serves"
+	eval "PAGE_$r=\$(status_url $r)"
 done
 json() { curl -sf --max-time 5 "${1}status.json"; }
 # page_has URL PY-EXPR: the JSON page makes PY-EXPR (over d) true
@@ -45,8 +47,7 @@ page_has() {
 	json "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($2) else 1)" 2>/dev/null
 }
 wait_page() { # SECONDS URL PY-EXPR
-	local i
-	for i in $(seq $(($1 * 20))); do page_has "$2" "$3" && return 0; sleep 0.05; done
+	t_until "$1" page_has "$2" "$3" && return 0
 	echo "# waited $1 s on $2 for: $3"; json "$2" | head -c 600; echo
 	return 1
 }
@@ -60,13 +61,11 @@ obs_ctl east drain us-east --reason "$REASON" --actor 'alice "ops"' --for 1h
 t_eq "drain in east accepted" 0 "$RC"
 OVR='[o["reason"] for o in d["overrides"] if o["datacenter"] == "us-east"] == [sys.argv[1]]'
 seen=""
-for _ in $(seq 1000); do
-	if json "$PAGE_west" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if $OVR else 1)" "$REASON" 2>/dev/null; then
-		seen=$(date +%s%N)
-		break
-	fi
-	sleep 0.02
-done
+drain_shown() {
+	json "$PAGE_west" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if $OVR else 1)" "$REASON" 2>/dev/null || return 1
+	seen=$(date +%s%N)
+}
+t_until 30 drain_shown
 t_check "the drain reaches west's page" test -n "$seen"
 ms=$(( (${seen:-$start} - start) / 1000000 ))
 # Issue 11 asks for 2 s; 871 ms on this machine at load 30, 3.5 s at load 90. A wait is a

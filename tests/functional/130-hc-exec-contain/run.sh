@@ -42,25 +42,26 @@ t_check "a hanging probe is down on its timeout" h_wait byexec down
 t_eq "reason is the timeout" "timeout after 200 ms" "$(h_obs byexec detail)"
 
 # pids_gone FILE: every pid listed in FILE (at least 3 of them) is gone, not even a
-# zombie: killed and reaped. Waits up to 10 s.
-pids_gone() {
-	local pid left
-	for _ in $(seq 100); do
-		left=
-		if [ "$({ wc -l <"$1"; } 2>/dev/null || echo 0)" -ge 3 ]; then
-			for pid in $(cat "$1"); do
-				[ -e "/proc/$pid" ] && left="$left $pid"
-			done
-			[ -z "$left" ] && return 0
-		fi
-		sleep 0.1
+# zombie: killed and reaped. Waits up to 30 s.
+pids_gone_now() {
+	local pid
+	left=
+	[ "$({ wc -l <"$1"; } 2>/dev/null || echo 0)" -ge 3 ] || { left=" (fewer than 3 pids)"; return 1; }
+	for pid in $(cat "$1"); do
+		[ -e "/proc/$pid" ] && left="$left $pid"
 	done
+	[ -z "$left" ]
+}
+pids_gone() {
+	local pid left=
+	t_until 30 pids_gone_now "$1" && return 0
 	echo "# still there:$left"
 	for pid in $left; do grep -E '^(Name|State|PPid)' "/proc/$pid/status" | tr '\n' ' '; echo; done
 	return 1
 }
 # A few timed-out runs, each leaving a setsid'd sleeper.
-for _ in $(seq 100); do [ "$({ wc -l <mode.pids; } 2>/dev/null || echo 0)" -ge 3 ] && break; sleep 0.1; done
+three_runs() { [ "$({ wc -l <mode.pids; } 2>/dev/null || echo 0)" -ge 3 ]; }
+t_until 30 three_runs
 echo 0 >mode
 t_check "setsid'd children of timed-out probes are killed and reaped" pids_gone mode.pids
 t_check "the probe recovers" h_wait byexec up
@@ -70,14 +71,14 @@ t_check "setsid'd grandchildren of probes that exited are killed and reaped" pid
 t_check "detach mode is up (exit 0)" h_wait byexec up
 
 kill -USR1 "$PID_hc"
-# leftovers: SIGUSR1's stats line counts at least the 6 sleepers (waits up to 10 s).
+# leftovers: SIGUSR1's stats line counts at least the 6 sleepers (waits up to 30 s).
+leftovers_now() {
+	n=$(grep -oE '[0-9]+ exec leftovers killed' "$WORK/hc.log" | tail -1 | cut -d' ' -f1)
+	[ -n "$n" ] && [ "$n" -ge 6 ]
+}
 leftovers() {
-	local n
-	for _ in $(seq 100); do
-		n=$(grep -oE '[0-9]+ exec leftovers killed' "$WORK/hc.log" | tail -1 | cut -d' ' -f1)
-		[ -n "$n" ] && [ "$n" -ge 6 ] && return 0
-		sleep 0.1
-	done
+	local n=
+	t_until 30 leftovers_now && return 0
 	echo "# stats say [$n] leftovers killed"; return 1
 }
 t_check "stats count the leftovers killed" leftovers

@@ -68,7 +68,8 @@ t_eq "RRL: a valid server cookie is never limited" 0 "$proven"
 printf '%s\n%s\n' "$SECRET_B" "$SECRET_A" >cookie.secret
 kill -HUP "$PID_dnsd"
 reloads() { grep -c "reloaded" dnsd.log; }
-wait_reloads() { for _ in $(seq 100); do [ "$(reloads)" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+reloads_at_least() { [ "$(reloads)" -ge "$1" ]; }
+wait_reloads() { t_until 30 reloads_at_least "$1"; }
 t_check "rotation: reloaded" wait_reloads 1
 out=$(dig @127.0.0.1 -p "$D_PORT" +norec +tries=1 +time=2 +cookie="$COOKIE_A" +nobadcookie www.example.com A 2>&1)
 t_contains "rotation: a cookie of the previous secret is still good" "status: NOERROR" "$out"
@@ -84,7 +85,7 @@ t_contains "second rotation: the previous one is still good" "status: NOERROR" "
 
 echo "not-hex" >cookie.secret
 kill -HUP "$PID_dnsd"
-for _ in $(seq 100); do grep -q "reload of .* failed" dnsd.log && break; sleep 0.1; done
+t_wait_log dnsd.log "reload of .* failed"
 t_contains "a bad secret file is refused on reload, naming file and line" \
 	"cookie.secret:1: expected 32 hex digits" "$(cat dnsd.log)"
 out=$(dig @127.0.0.1 -p "$D_PORT" +norec +tries=1 +time=2 +cookie="$COOKIE_B" +nobadcookie www.example.com A 2>&1)
@@ -101,11 +102,11 @@ d_config "  cookies: { enabled: true }"
 d_start || t_abort "meridian-dnsd answers (random secret)"
 COOKIE_R=$(cookie_of +cookie=$CC)
 kill -HUP "$PID_dnsd"
-for _ in $(seq 100); do grep -q "reloaded" dnsd.log && break; sleep 0.1; done
+wait_reloads 1
 out=$(dig @127.0.0.1 -p "$D_PORT" +norec +tries=1 +time=2 +cookie="$COOKIE_R" +nobadcookie www.example.com A 2>&1)
 t_contains "random secret: still good after one SIGHUP" "status: NOERROR" "$out"
 kill -HUP "$PID_dnsd"
-for _ in $(seq 100); do [ "$(grep -c reloaded dnsd.log)" -ge 2 ] && break; sleep 0.1; done
+wait_reloads 2
 out=$(dig @127.0.0.1 -p "$D_PORT" +norec +tries=1 +time=2 +cookie="$COOKIE_R" +nobadcookie www.example.com A 2>&1)
 t_contains "random secret: BADCOOKIE after two" "status: BADCOOKIE" "$out"
 d_stop

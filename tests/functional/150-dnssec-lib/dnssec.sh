@@ -42,18 +42,26 @@ sec_anchors() {
 	echo "};" >>"$WORK/keys/anchors.conf"
 }
 
+# sec_unbound_up TRY: Unbound (start TRY) answers on U_PORT or logged its start.
+sec_unbound_up() {
+	kdig @127.0.0.1 -p "$U_PORT" +retry=0 +timeout=1 . SOA >/dev/null 2>&1 ||
+		grep -q 'start of service' "$WORK/unbound$1.log" 2>/dev/null
+}
+# sec_unbound_up_or_gone TRY PID: up, or its process is gone.
+sec_unbound_up_or_gone() { sec_unbound_up "$1" || ! kill -0 "$2" 2>/dev/null; }
+
 # sec_unbound PORT ZONE...: starts Unbound (validator + iterator; with U_ECS=1 also the
 # subnet cache, forwarding the client's ECS to 127.0.0.1) on 127.0.0.1, with
 # the anchors of sec_anchors and a stub zone per ZONE pointing at 127.0.0.1@PORT; sets
-# U_PORT. The port is picked free and Unbound started again on another one if it could
-# not bind it (another test took it in between).
+# U_PORT. Unbound cannot say which port it got from port 0, so the port is picked here
+# (t_low_port) and Unbound started again on another one if it could not bind it.
 sec_unbound() {
 	local port=$1 zone try
 	shift
 	command -v unbound >/dev/null || t_skip "unbound not installed"
 	mkdir -p "$WORK/unbound"
 	for try in 1 2 3 4 5; do
-		U_PORT=$(t_port)
+		U_PORT=$(t_low_port)
 		{
 			cat <<CONF
 server:
@@ -86,17 +94,9 @@ CONF
 			done
 		} >"$WORK/unbound/unbound.conf"
 		t_start "unbound$try" unbound -d -c "$WORK/unbound/unbound.conf"
-		local pid=${T_PIDS[${#T_PIDS[@]}-1]} up=0
-		for _ in $(seq 100); do
-			if kdig @127.0.0.1 -p "$U_PORT" +retry=0 +timeout=1 . SOA >/dev/null 2>&1 ||
-				grep -q 'start of service' "$WORK/unbound$try.log" 2>/dev/null; then
-				up=1
-				break
-			fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		[ $up -eq 1 ] && return 0
+		local pid=${T_PIDS[${#T_PIDS[@]}-1]}
+		t_until 30 sec_unbound_up_or_gone "$try" "$pid"
+		sec_unbound_up "$try" && return 0
 		grep -q 'bind' "$WORK/unbound$try.log" || { cat "$WORK/unbound$try.log"; return 1; }
 	done
 	return 1

@@ -37,12 +37,17 @@ peer_up() {
 	[ "$(kdig @127.0.0.1 -p "$2" +retry=0 +timeout=1 +short www.example.com A 2>/dev/null | head -1)" = 192.0.2.80 ]
 }
 
+# peer_up_or_gone PORT PID: the peer answers on PORT, or its process is gone.
+peer_up_or_gone() { peer_up x "$1" || ! kill -0 "$2" 2>/dev/null; }
+
 # start_peer NAME: starts NSD or Knot on a free port, again on another one if it could not
-# bind it (the port is only free when picked); sets PORT_<NAME>.
+# bind it; sets PORT_<NAME>. Neither can listen on port 0 and say which port it got (Knot
+# refuses port 0), so the port is picked here (t_low_port) and only a start that failed
+# to bind is tried again.
 start_peer() {
 	local name=$1 try port pid up
 	for try in 1 2 3 4 5; do
-		port=$(t_port)
+		port=$(t_low_port)
 		mkdir -p "$WORK/$name$try"
 		if [ "$name" = nsd ]; then
 			cat >"$WORK/$name$try/nsd.conf" <<CONF
@@ -88,13 +93,8 @@ CONF
 			t_start "$name$try" knotd -c "$WORK/$name$try/knot.conf"
 		fi
 		pid=${T_PIDS[${#T_PIDS[@]}-1]}
-		up=0
-		for _ in $(seq 200); do
-			if peer_up "$name" "$port"; then up=1; break; fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if [ $up -eq 1 ]; then
+		t_until 30 peer_up_or_gone "$port" "$pid"
+		if peer_up "$name" "$port"; then
 			eval "PORT_$name=$port"
 			return 0
 		fi

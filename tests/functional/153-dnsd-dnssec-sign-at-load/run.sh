@@ -129,11 +129,11 @@ t_check "meridianctl zones --json parses" python3 -c 'import json,sys; z=json.lo
 soa_exp() { q +dnssec example.com SOA | awk '$4 == "RRSIG" && $5 == "SOA" { print $9 }'; }
 first=$(soa_exp)
 renewed=""
-for _ in $(seq 600); do
-	now=$(soa_exp)
-	if [ -n "$now" ] && [ "$now" != "$first" ]; then renewed=$now; break; fi
-	sleep 0.1
-done
+is_renewed() {
+	local now; now=$(soa_exp)
+	[ -n "$now" ] && [ "$now" != "$first" ] && renewed=$now
+}
+t_until 60 is_renewed
 t_check "signatures renewed without a restart ($first -> $renewed)" test -n "$renewed"
 t_check "the renewal is logged" grep -q "zone signatures are due for renewal" "$WORK/dnsd.log"
 t_check "the server is the same process" kill -0 "$PID_dnsd"

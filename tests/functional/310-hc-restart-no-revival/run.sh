@@ -43,15 +43,18 @@ h_start
 revived=0 samples=0
 # The first probe starts within 0.5 s (jitter) and hangs for its 15 s timeout: sample
 # until the checker writes anything, at most 30 s.
-for _ in $(seq 150); do
-	[ "$(h_history east | wc -l)" -gt "$writes" ] && break
+# sample: 0 once the checker wrote; else one sample of the votes, and 1.
+sample() {
+	[ "$(h_history east | wc -l)" -gt "$writes" ] && return 0
 	samples=$((samples + 1))
 	# A fresh "up" would be the old row revived; a fresh "down" is the probe deciding
 	# between the history check above and this read.
 	v=$(votes)
 	case "$v" in "0 "*) ;; *) revived=$((revived + 1)); echo "# votes up/down/stale: $v" ;; esac
-	sleep 0.2
-done
+	sleep 0.15
+	return 1
+}
+t_until 30 sample
 t_check "sampled the undecided window ($samples samples)" [ "$samples" -ge 2 ]
 t_eq "restart: no fresh vote for east before the probes decide" 0 "$revived"
 t_check "the probe decides down" h_wait east down 40

@@ -1,31 +1,55 @@
 # tests/functional/400-repl-lib/repl.sh -- helpers for the replicator scenarios (source after lib.sh)
 # A region is a config $WORK/NAME.yaml, a store $WORK/NAME.db and a replicator on its
 # own loopback port; all regions share the key $WORK/repl.key.
+# Ports: a replicator listens on port 0 and logs "listening on 127.0.0.1:PORT", which
+# repl_start reads into REPL_PORT_NAME. A config names each peer by the port that peer
+# logged; a peer not started yet is named by REPL_NOWHERE, a port held bound and never
+# listening (t_hold), so pulls from it are refused as from a peer that is down. When a
+# region starts (a restart gets a new port), repl_moved points every config naming it at
+# its port and reloads (SIGHUP) the running regions among them.
 REPL_WRITER=$BIN/tests/unit/replicator/repl_writer
 REPL_BIN=$BIN/meridian-replicator
 [ -x "$REPL_BIN" ] || t_skip "meridian-replicator not built"
 [ -x "$REPL_WRITER" ] || t_skip "repl_writer not built"
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/repl.key"
+t_hold nowhere
+REPL_NOWHERE=$PORT_nowhere
+REPL_REGIONS=()
 
-# repl_alloc NAME: gives region NAME a port (in this shell, not a subshell).
-repl_alloc() {
-	local var="REPL_PORT_$1"
-	if [ -z "${!var:-}" ]; then eval "$var=$(t_low_port)"; fi
+# repl_port NAME: the port region NAME (or a test's stand-in for it) last listened on;
+# REPL_NOWHERE before it started.
+repl_port() { local var="REPL_PORT_$1"; echo "${!var:-$REPL_NOWHERE}"; }
+
+# repl_host NAME: the loopback address region NAME listens on and pulls from:
+# REPL_HOST_NAME when set (qa/chaos.sh gives each region its own, to cut it off with
+# nft), 127.0.0.1 otherwise.
+repl_host() { local var="REPL_HOST_$1"; echo "${!var:-127.0.0.1}"; }
+
+# repl_accepts NAME: region NAME's replicator accepts connections.
+repl_accepts() { (exec 3<>"/dev/tcp/$(repl_host "$1")/$(repl_port "$1")") 2>/dev/null; }
+
+# repl_moved NAME: NAME listens on repl_port NAME now: every other region's config that
+# names NAME as a peer on another port is rewritten, and the running ones reloaded.
+repl_moved() {
+	local name=$1 port r pid
+	port=$(repl_port "$name")
+	for r in "${REPL_REGIONS[@]}"; do
+		[ "$r" != "$name" ] || continue
+		t_peer_port "$WORK/$r.yaml" "$name" "$port" || continue
+		pid=$(repl_pid "$r")
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then repl_hup "$r" || return 1; fi
+	done
 }
-
-# repl_port NAME: the port of region NAME.
-repl_port() { local var="REPL_PORT_$1"; echo "${!var}"; }
 
 # repl_region NAME PEER... [-- EXTRA-YAML-LINES]: writes NAME's config, peering with PEERs.
 repl_region() {
 	local name=$1; shift
 	local peers="" extra=""
-	repl_alloc "$name"
+	case " ${REPL_REGIONS[*]} " in *" $name "*) ;; *) REPL_REGIONS+=("$name") ;; esac
 	while [ $# -gt 0 ]; do
 		if [ "$1" = "--" ]; then shift; extra="$*"; break; fi
-		repl_alloc "$1"
-		peers="$peers${peers:+, }$1: \"http://127.0.0.1:$(repl_port "$1")\""
+		peers="$peers${peers:+, }$1: \"http://$(repl_host "$1"):$(repl_port "$1")\""
 		shift
 	done
 	# A scenario may define repl_body NAME to print its own dns/datacenters/records.
@@ -37,6 +61,9 @@ repl_region() {
   dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
   dc2: { location: [53.3, -6.3], addresses: [192.0.2.2] }"
 	fi
+	# With its own address, a region's pulls leave from it (so a cut by address is whole).
+	local hv="REPL_HOST_$name" src=""
+	[ -z "${!hv:-}" ] || src=$'\n'"  source_address: \"${!hv}\""
 	cat >"$WORK/$name.yaml" <<YAML
 region: $name
 state: $name.db
@@ -44,7 +71,7 @@ log_level: debug
 $body
 health: { poll: 5ms }
 replication:
-  listen: "127.0.0.1:$(repl_port "$name")"
+  listen: "$(repl_host "$name"):0"$src
   key_file: repl.key
   long_poll: 2s
   peers: { $peers }
@@ -52,15 +79,42 @@ $extra
 YAML
 }
 
-# repl_start NAME: starts NAME's replicator and waits for its port.
+# repl_start NAME: starts NAME's replicator, reads the port it logged, points its peers
+# at it (repl_moved) and waits until it accepts there.
 repl_start() {
 	REPL_RUNS=$((${REPL_RUNS:-0} + 1))
 	t_start "repl-$1.$REPL_RUNS" "$REPL_BIN" -c "$WORK/$1.yaml"
 	eval "REPL_PID_$1=$!"
-	t_wait_tcp "$(repl_port "$1")"
+	repl_started "$1" "repl-$1.$REPL_RUNS"
 }
 
-repl_pid() { local v="REPL_PID_$1"; echo "${!v}"; }
+# repl_started NAME LOG: NAME's replicator was started by the caller (t_start LOG ...,
+# REPL_PID_NAME set): as repl_start, from reading its port on.
+repl_started() {
+	local port
+	port=$(t_listen_port "$WORK/$2.log" "$(repl_host "$1")") || return 1
+	eval "REPL_PORT_$1=$port"
+	repl_moved "$1" || return 1
+	t_until 30 repl_accepts "$1" && return 0
+	echo "# nothing listening on $(repl_host "$1"):$port"; return 1
+}
+
+# repl_fake NAME ARGS...: a test's stand-in for region NAME (repl_peer.py serve ARGS...,
+# without --port) on a port of its own: sets REPL_FAKE to its pid and points NAME's
+# peers at it (repl_moved).
+repl_fake() {
+	local name=$1; shift
+	REPL_FAKES=$((${REPL_FAKES:-0} + 1))
+	local pf="$WORK/fake-$name.$REPL_FAKES.port"
+	python3 "$SRC/tests/functional/400-repl-lib/repl_peer.py" serve --port 0 --port-file "$pf" "$@" &
+	REPL_FAKE=$!
+	T_PIDS+=("$REPL_FAKE")
+	t_until 30 test -s "$pf" || { echo "# the stand-in for $name did not start"; return 1; }
+	eval "REPL_PORT_$name=$(cat "$pf")"
+	repl_moved "$name"
+}
+
+repl_pid() { local v="REPL_PID_$1"; echo "${!v:-}"; }
 
 # repl_stop NAME [SIGNAL]: stops NAME's replicator (TERM by default) and waits for it.
 repl_stop() {

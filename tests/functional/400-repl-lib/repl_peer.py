@@ -21,7 +21,8 @@ def now_ms():
 
 def raw_request(port, method, target, headers, body, send_bytes=None, close_early=False):
     """Sends one HTTP/1.1 request over a plain socket; returns (status, headers, body)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    # REPL_PEER_HOST: a region listening on its own loopback address (qa/chaos.sh).
+    s = socket.create_connection((os.environ.get("REPL_PEER_HOST", "127.0.0.1"), port), timeout=10)
     head = f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
     for k, v in headers.items():
         head += f"{k}: {v}\r\n"
@@ -190,6 +191,10 @@ class QuietServer(http.server.ThreadingHTTPServer):
 def cmd_serve(a):
     srv = QuietServer(("127.0.0.1", a.port), BadPeer)
     srv.args, srv.served, srv.first_nonce = a, 0, None
+    if a.port_file:  # port 0: the port the kernel picked, once the socket listens
+        with open(a.port_file + ".tmp", "w") as f:
+            f.write("%d\n" % srv.server_address[1])
+        os.rename(a.port_file + ".tmp", a.port_file)
     srv.serve_forever()
 
 
@@ -214,6 +219,7 @@ r.add_argument("--no-auth", action="store_true")
 r.add_argument("--tamper-body", action="store_true")
 s = sub.add_parser("serve")
 s.add_argument("--port", type=int, required=True)
+s.add_argument("--port-file", help="write the port listened on here (for --port 0)")
 s.add_argument("--key", required=True)
 s.add_argument("--region", required=True)
 s.add_argument("--mode", required=True,

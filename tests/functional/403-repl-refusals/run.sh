@@ -58,15 +58,13 @@ t_contains "refusal logged with the peer's name" "refused request from tester (1
 t_eq "nothing changed in a" "$before" "$(repl_dump a)"
 
 # A bad peer "b" serving region c.
-repl_alloc b
 repl_region c b
 repl_start c
 C=$(repl_port c)
 cstat() { $PEER request --port "$C" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p'; }
 badpeer() {
-	$PEER serve --port "$(repl_port b)" --key "$WORK/repl.key" --region b --mode "$1" &
-	BAD=$!
-	T_PIDS+=("$BAD")
+	repl_fake b --key "$WORK/repl.key" --region b --mode "$1" || t_abort "bad peer ($1) started"
+	BAD=$REPL_FAKE
 }
 # wait_stat COUNTER: waits (30 s) until C's COUNTER is above 0.
 stat_up() { [ "$(cstat "$1")" -gt 0 ] 2>/dev/null; }
@@ -78,8 +76,9 @@ for row in forged:refused_unauthenticated future:refused_clock malformed:refused
 	kill "$BAD"; wait "$BAD" 2>/dev/null
 done
 t_eq "nothing from the bad peer applied" "0|0" "$(repl_sql c "SELECT (SELECT count(*) FROM overrides), (SELECT count(*) FROM changelog WHERE origin <> 'c')")"
-t_contains "refusal logged with the peer's name" "peer b (http://127.0.0.1:$(repl_port b)): refused batch: entry evil/1 is stamped" \
-	"$(cat "$WORK"/repl-c.*.log)"
+# (each stand-in for b listened on a port of its own)
+t_check "refusal logged with the peer's name" grep -qE \
+	"peer b \(http://127\.0\.0\.1:[0-9]+\): refused batch: entry evil/1 is stamped" "$WORK"/repl-c.*.log
 t_eq "meridianctl peers data: errors recorded for b" 1 "$(repl_sql c "SELECT errors > 0 FROM peers WHERE region = 'b'")"
 
 badpeer good

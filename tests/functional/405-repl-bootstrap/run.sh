@@ -16,11 +16,10 @@ repl_write b events 20
 t_check "A and B converge" repl_wait_same 5 a b
 t_check "A compacts its own entries once B has them (but the newest)" \
 	repl_wait_sql 5 a "SELECT count(*) FROM changelog WHERE origin = 'a'" 1
-for _ in $(seq 100); do
-	out=$($PEER request --port "$(repl_port a)" --key "$WORK/repl.key" --path /v1/stats)
-	case "$out" in *'"compacted":122'*) break ;; esac
-	sleep 0.1
-done
+stats_a() { $PEER request --port "$(repl_port a)" --key "$WORK/repl.key" --path /v1/stats; }
+compacted_122() { case "$(stats_a)" in *'"compacted":122'*) return 0 ;; esac; return 1; }
+t_until 30 compacted_122
+out=$(stats_a)
 # (each region's log also holds its replicator's deployments row, written at start; the
 # newest entry of each origin is kept)
 t_contains "compacted entries (102 of a, 20 of b) counted at /v1/stats" '"compacted":122' "$out"

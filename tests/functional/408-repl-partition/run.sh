@@ -33,14 +33,18 @@ for r in a b c; do
 	eval "ADDR_$r=10.231.0.$i NS_$r=$ns"
 done
 
-# Configs: each region listens on its namespace address; peers by address.
+# Configs: each region listens on its namespace address; peers by address. Each
+# namespace is this test's alone, so every region can take the same fixed port there.
 repl_region a b c
 repl_region b a c
 repl_region c a b
 for r in a b c; do
+	eval "REPL_PORT_$r=7000"
+	a_var="ADDR_$r"
+	sed -i "s|listen: \"127.0.0.1:0\"|listen: \"${!a_var}:7000\"|" "$WORK/$r.yaml"
 	for p in a b c; do
 		a_var="ADDR_$p"
-		sed -i "s|127.0.0.1:$(repl_port "$p")\"|${!a_var}:$(repl_port "$p")\"|g" "$WORK/$r.yaml"
+		sed -i -E "s#([{ ,]$p: \"http://)127\.0\.0\.1:[0-9]+\"#\1${!a_var}:7000\"#" "$WORK/$r.yaml"
 	done
 done
 ns_start() {

@@ -36,11 +36,13 @@ t_contains "out-of-range option: names the key" "batch_max" "$out"
 "$REPL_BIN" -c "$WORK/a.yaml" >"$WORK/taken-first.log" 2>&1 &
 first=$!
 T_PIDS+=("$first")
-t_wait_tcp "$(repl_port a)" || t_abort "the first replicator listens"
-out=$("$REPL_BIN" -c "$WORK/a.yaml" 2>&1; echo "rc=$?")
+taken=$(t_listen_port "$WORK/taken-first.log") || t_abort "the first replicator logs its port"
+t_wait_tcp "$taken" || t_abort "the first replicator listens"
+sed "s|listen: \"127.0.0.1:0\"|listen: \"127.0.0.1:$taken\"|" "$WORK/a.yaml" >"$WORK/taken.yaml"
+out=$("$REPL_BIN" -c "$WORK/taken.yaml" 2>&1; echo "rc=$?")
 kill "$first"
 wait "$first"
-t_contains "a taken listen port: start-up fails with exit 1" "cannot listen on 127.0.0.1:$(repl_port a)" "$out"
+t_contains "a taken listen port: start-up fails with exit 1" "cannot listen on 127.0.0.1:$taken" "$out"
 t_contains "a taken listen port: exit status 1" "rc=1" "$out"
 printf '%s\n' "$out" >"$WORK/taken.out"
 t_check "no sanitizer report" bash -c "! grep -q 'Sanitizer\|runtime error' '$WORK/taken.out'"

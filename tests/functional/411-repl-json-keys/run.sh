@@ -8,7 +8,6 @@
 . "$(dirname "$0")/../400-repl-lib/repl.sh"
 PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
 
-repl_alloc b
 repl_region a b
 repl_start a
 A=$(repl_port a)
@@ -28,9 +27,8 @@ cat >"$WORK/twice.json" <<JSON
  "observations":[],"overrides":[$row"hlc":{NOW},"hlc":{FUTURE}}],"events":[]}
 JSON
 serve() { # FILE
-	$PEER serve --port "$(repl_port b)" --key "$WORK/repl.key" --region b --mode snapshot --snapshot "$1" &
-	BAD=$!
-	T_PIDS+=("$BAD")
+	repl_fake b --key "$WORK/repl.key" --region b --mode snapshot --snapshot "$1" || t_abort "b's stand-in started"
+	BAD=$REPL_FAKE
 }
 serve "$WORK/escaped.json"
 t_check "the escaped-key snapshot is refused as malformed" wait_stat refused_malformed 1

@@ -7,19 +7,18 @@
 . "$(dirname "$0")/../400-repl-lib/repl.sh"
 PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
 
-repl_alloc b
 repl_region a b
 repl_start a
 A=$(repl_port a)
 astat() { $PEER request --port "$A" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p'; }
+stat_at_least() { [ "$(astat "$1")" -ge "$2" ] 2>/dev/null; }
 wait_stat() { # COUNTER AT-LEAST
-	for _ in $(seq 200); do [ "$(astat "$1")" -ge "$2" ] 2>/dev/null && return 0; sleep 0.05; done
+	t_until 30 stat_at_least "$1" "$2" && return 0
 	echo "$1 is $(astat "$1")"; return 1
 }
 serve() { # FILE
-	$PEER serve --port "$(repl_port b)" --key "$WORK/repl.key" --region b --mode snapshot --snapshot "$1" &
-	BAD=$!
-	T_PIDS+=("$BAD")
+	repl_fake b --key "$WORK/repl.key" --region b --mode snapshot --snapshot "$1" || t_abort "b's stand-in started"
+	BAD=$REPL_FAKE
 }
 snap() { # CURSORS
 	echo '{"format":"meridian-snapshot/1","region":"{REGION}","hlc":{NOW},"exported":1,"cursors":['"$1"'],"observations":[],"overrides":[],"events":[]}'

@@ -50,7 +50,7 @@ PY
 python3 "$WORK/hold.py" "$A" 16 9 >"$WORK/hold.out" 2>&1 &
 HOLD=$!
 T_PIDS+=("$HOLD")
-for _ in $(seq 100); do grep -q opened "$WORK/hold.out" && break; sleep 0.05; done
+t_wait_log "$WORK/hold.out" opened
 t_check "connections beyond 4 per address refused and counted" \
 	bash -c "[ \"\$($PEER request --port $A --key $WORK/repl.key --path /v1/stats | sed -n 's/.*\"refused_busy\":\([0-9]*\).*/\1/p')\" -ge 60 ]"
 repl_stop b KILL

@@ -28,7 +28,8 @@ logged() {
 		awk '{s += $1} END {print s + 0}')
 	echo $((full + sum))
 }
-for _ in $(seq 200); do [ "$(logged)" = 500 ] && break; sleep 0.05; done
+all_logged() { [ "$(logged)" = 500 ]; }
+t_until 30 all_logged
 t_contains "a summary line follows within the interval" "more requests (unauthenticated) in the last" "$(cat "$WORK"/repl-a.*.log)"
 t_eq "every refusal is in the log once, in full or summed up" 500 "$(logged)"
 n=$(grep -c "refused request from" "$WORK"/repl-a.*.log)

@@ -15,11 +15,11 @@ REPL_RUNS=$((${REPL_RUNS:-0} + 1))
 t_start "repl-b.$REPL_RUNS" env LD_PRELOAD="$FT" FAKETIME="+120s" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 	FAKETIME_NO_CACHE=1 "$REPL_BIN" -c "$WORK/b.yaml"
 REPL_PID_b=$!
-t_wait_tcp "$(repl_port b)" || t_abort "b did not start"
+repl_started b "repl-b.$REPL_RUNS" || t_abort "b did not start"
 err_of() { repl_sql "$1" "SELECT last_error FROM peers WHERE region = '$2'" 2>/dev/null; }
+err_has() { case "$(err_of "$1" "$2")" in *"$3"*) return 0 ;; esac; return 1; }
 wait_err() { # REGION PEER TEXT
-	for _ in $(seq 200); do case "$(err_of "$1" "$2")" in *"$3"*) return 0 ;; esac; sleep 0.05; done
-	return 1
+	t_until 30 err_has "$1" "$2" "$3"
 }
 t_check "b records a clock error for a" wait_err b a "clock error"
 t_check "a records a clock error for b" wait_err a b "clock error"

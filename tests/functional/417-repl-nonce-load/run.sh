@@ -20,11 +20,12 @@ repl_start b
 repl_start a
 A=$(repl_port a)
 astat() { $PEER request --port "$A" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p'; }
-for _ in $(seq 600); do
-	[ "$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'b'" 2>/dev/null)" = 20001 ] && break
-	[ "$(astat refused_replay)" -gt 0 ] 2>/dev/null && break
-	sleep 0.5
-done
+# caught_up: a holds all of b's entries, or a refused one (the check below says so)
+caught_up() {
+	[ "$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'b'" 2>/dev/null)" = 20001 ] && return 0
+	[ "$(astat refused_replay)" -gt 0 ] 2>/dev/null
+}
+t_until 300 caught_up
 # (b's 20000 events and its replicator's deployments row)
 t_eq "a holds b's 20001 entries" 20001 "$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'b'")"
 t_eq "no valid response refused as a replay" 0 "$(astat refused_replay)"

@@ -29,8 +29,9 @@ v_state() {
 }
 
 # v_wait_state SECONDS NAME DC WANT: waits until v_state prints WANT.
+v_state_is() { [ "$(v_state "$1" "$2")" = "$3" ]; }
 v_wait_state() {
-	for _ in $(seq $(($1 * 10))); do [ "$(v_state "$2" "$3")" = "$4" ] && return 0; sleep 0.1; done
+	t_until "$(($1 < 30 ? 30 : $1))" v_state_is "$2" "$3" "$4" && return 0
 	echo "# $2: $3 is [$(v_state "$2" "$3")], wanted $4"; return 1
 }
 

@@ -52,7 +52,7 @@ skewed_b() {
 	SKEW_RUN=$((SKEW_RUN + 1))
 	t_start "repl-b.skew$SKEW_RUN" v_clock "$1" "$REPL_BIN" -c "$WORK/b.yaml"
 	REPL_PID_b=$!
-	t_wait_tcp "$(repl_port b)"
+	repl_started b "repl-b.skew$SKEW_RUN"
 	t_start "hc-b.skew$SKEW_RUN" v_clock "$1" "$BIN/meridian-healthcheck" -c "$WORK/b.yaml"
 	HC_B=$!
 }

@@ -85,7 +85,8 @@ t_check "c's own checker sees east up" \
 # c's dnsd memory, read straight from the store (meridianctl is slow on a loaded machine):
 # "ISOLATED-HOLDS|EXPIRED" of east.
 memory() { repl_sql c "SELECT isolated || '|' || expired FROM verdict_memory WHERE datacenter = 'east'"; }
-wait_isolated() { for _ in $(seq 300); do [ "$(memory)" = "1|0" ] && return 0; sleep 0.1; done; return 1; }
+isolated() { [ "$(memory)" = "1|0" ]; }
+wait_isolated() { t_until 30 isolated; }
 t_check "c: a's and b's votes go stale, east held down (isolated)" wait_isolated
 out=$("$BIN/meridianctl" -c "$WORK/c.yaml" status)
 rc=$?
@@ -102,8 +103,11 @@ t_eq "c: the hold ran out" expired "$(field c east hold)"
 ISOLATED=alone
 sed -i "s/isolated: hold/isolated: alone/" "$WORK/c.yaml"
 kill -HUP "$PID_dnsd_c"
+east_alone() {
+	[ "$("$BIN/meridianctl" -c "$WORK/c.yaml" status --json | python3 -c 'import json,sys; print([x["alone"] for x in json.load(sys.stdin)["datacenters"] if x["name"]=="east"][0])')" = True ]
+}
 t_check "isolated: alone: c decides by its own fresh vote (up)" \
-	bash -c "for _ in \$(seq 100); do [ \"\$(\"$BIN/meridianctl\" -c \"$WORK/c.yaml\" status --json | python3 -c 'import json,sys; print([x[\"alone\"] for x in json.load(sys.stdin)[\"datacenters\"] if x[\"name\"]==\"east\"][0])')\" = True ] && exit 0; sleep 0.1; done; exit 1"
+	t_until 30 east_alone
 t_eq "c's verdict: up, decided alone" up "$(field c east state)"
 t_contains "status says so" "UP (isolated: decided alone)" "$("$BIN/meridianctl" -c "$WORK/c.yaml" status)"
 echo down >"$WORK/east.mode"

@@ -94,13 +94,16 @@ t_eq "the hold is counted" 1 "$(field east counters.holds)"
 # says the hold had not run out after it was given.
 expired() { sqlite3 -cmd ".timeout 5000" "$WORK/r.db" "SELECT expired FROM verdict_memory WHERE datacenter = 'east'"; }
 bad=0 n=0
-for _ in $(seq 600); do
-	a=$(answer)
-	[ "$(expired)" = 0 ] || break
+# sample: 0 once the hold ran out; else one answer sampled, and 1.
+sample() {
+	local a; a=$(answer)
+	[ "$(expired)" = 0 ] || return 0
 	n=$((n + 1))
 	[ "$a" = 198.51.100.20 ] || { bad=$((bad + 1)); echo "# held, yet answered [$a]"; }
-	sleep 0.2
-done
+	sleep 0.15
+	return 1
+}
+t_until 120 sample
 t_eq "held: answered from west in all $n samples" 0 "$bad"
 t_check "sampled the hold ($n samples)" [ "$n" -ge 3 ]
 t_eq "the hold runs out" 1 "$(expired)"

@@ -11,19 +11,20 @@ command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_mmdb
 v_zone
-# setup NAME DAMPING: NAME.yaml (in $WORK) with its own origin and DNS port.
+# setup NAME DAMPING SEED: NAME.yaml (in $WORK) with its own origin and DNS port (both
+# bound by their programs on port 0 and read back).
 setup() {
 	local o n
-	o=$(t_port)
-	n=$(t_port)
-	eval "DNS_$1=$n"
+	t_start "origin-$1" python3 "$SRC/bench/flap_origin.py" 0 0.5 "$3" "$WORK/origin-$1.port"
+	t_until 30 test -s "$WORK/origin-$1.port" || t_abort "the origin of $1 started"
+	o=$(cat "$WORK/origin-$1.port")
 	cat >"$WORK/$1.yaml" <<YAML
 region: r
 state: $1.db
 geoip: test-city.mmdb
 health: { flap_damping: $2, poll: 5ms }
 dns:
-  listen: ["127.0.0.1:$n"]
+  listen: ["127.0.0.1:0"]
   zones:
     - { origin: example.com., file: zones/example.com.zone }
 datacenters:
@@ -38,10 +39,10 @@ datacenters:
 records:
   www.example.com.: { datacenters: [east, west], ttl: 30 }
 YAML
-	t_start "origin-$1" python3 "$SRC/bench/flap_origin.py" "$o" 0.5 "$3"
-	t_wait_tcp "$o"
 	t_start "hc-$1" "$BIN/meridian-healthcheck" -c "$WORK/$1.yaml"
 	t_start "dnsd-$1" "$BIN/meridian-dnsd" -c "$WORK/$1.yaml"
+	n=$(t_listen_port "$WORK/dnsd-$1.log") || t_abort "meridian-dnsd of $1 listens"
+	eval "DNS_$1=$n"
 	t_wait_dns "$n" || t_abort "meridian-dnsd of $1 answers"
 }
 setup damped true 7
@@ -52,8 +53,10 @@ observations() {
 }
 answers() { grep -c 'datacenter east: .*serving$' "$WORK/dnsd-$1.log" || true; }
 
-# 20 s, or until the undamped setup has flapped plenty.
-for _ in $(seq 200); do [ "$(answers plain)" -ge 12 ] && break; sleep 0.1; done
+# Until the undamped setup has flapped plenty (20 s at most: a busy machine flaps
+# less, and the checks below need only 6).
+flapped() { [ "$(answers plain)" -ge 12 ]; }
+t_until 20 flapped || true
 # A window, not a wait: the damped side gets 3 s more to (wrongly) follow the flaps.
 sleep 3
 echo "# damped: $(observations damped) observation and $(answers damped) answer transitions;" \

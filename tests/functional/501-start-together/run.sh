@@ -41,12 +41,10 @@ replication:
 CONF
 }
 
-# wait_log FILE TEXT: waits (20 s) for TEXT in a daemon's log.
+# wait_log FILE TEXT: waits (30 s) for TEXT in a daemon's log.
+has_text() { grep -qF -- "$2" "$1" 2>/dev/null; }
 wait_log() {
-	for _ in $(seq 200); do
-		grep -qF "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	t_until 30 has_text "$1" "$2" && return 0
 	echo "# '$2' not in $1:"; sed 's/^/#   /' "$1"; return 1
 }
 

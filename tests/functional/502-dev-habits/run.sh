@@ -56,18 +56,15 @@ printf '/* SPDX-License-Identifier: MIT */\n/* a.c -- a banner that runs\n * pas
 cat >"$WORK/top/build/Makefile" <<MK
 check:
 	@echo "PASS: tests/one"
-	@i=0; while [ ! -f "$WORK/go" ] && [ \$\$i -lt 600 ]; do sleep 0.1; i=\$\$((i + 1)); done
+	@i=0; while [ ! -f "$WORK/go" ] && [ \$\$i -lt 1200 ]; do sleep 0.1; i=\$\$((i + 1)); done
 	@echo "PASS: tests/two"
 	@echo "SKIP: tests/three"
 MK
 (cd "$WORK/top" && "$Q/run-checks.sh" build >"$WORK/run-checks.out" 2>&1; echo $? >"$WORK/run-checks.rc") &
 streamed=no
-for _ in $(seq 300); do
-	grep -q '^PASS: tests/one' "$WORK/run-checks.out" 2>/dev/null && { streamed=yes; break; }
-	sleep 0.1
-done
+t_until 60 t_log_has "$WORK/run-checks.out" '^PASS: tests/one' && streamed=yes
 touch "$WORK/go"
-for _ in $(seq 300); do [ -s "$WORK/run-checks.rc" ] && break; sleep 0.1; done
+t_until 60 test -s "$WORK/run-checks.rc"
 out=$(cat "$WORK/run-checks.out")
 t_eq "run-checks: a test's line is printed while later tests still run" yes "$streamed"
 t_contains "run-checks: every style warning with its file:line" \

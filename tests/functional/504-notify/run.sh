@@ -43,12 +43,9 @@ notified() {
 	local name=$1 prog=$2
 	t_start "$name-listen" python3 "$SRC/tests/functional/500-install-lib/notify-listen.py" \
 		"$WORK/$name.sock" "$WORK/$name.notify"
-	for _ in $(seq 200); do [ -S "$WORK/$name.sock" ] && break; sleep 0.1; done
+	t_until 30 test -S "$WORK/$name.sock"
 	NOTIFY_SOCKET=$WORK/$name.sock t_start "$name" "$BIN/$prog" -c "$WORK/meridian.yaml"
-	for _ in $(seq 200); do
-		grep -q 'READY=1' "$WORK/$name.notify" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	t_until 30 t_log_has "$WORK/$name.notify" 'READY=1' && return 0
 	echo "# no READY=1 from $prog:"; sed 's/^/#   /' "$WORK/$name.log"; return 1
 }
 
@@ -66,8 +63,7 @@ kill -TERM "$PID_dnsd" "$PID_hc" "$PID_repl"
 wait "$PID_dnsd" "$PID_hc" "$PID_repl"
 # stopping NAME: STOPPING=1 reached the listener (it writes a moment later).
 stopping() {
-	for _ in $(seq 100); do grep -q 'STOPPING=1' "$WORK/$1.notify" && return 0; sleep 0.1; done
-	return 1
+	t_until 30 t_log_has "$WORK/$1.notify" 'STOPPING=1'
 }
 for n in dnsd hc repl; do
 	t_check "$n: STOPPING=1 on SIGTERM" stopping "$n"

@@ -66,9 +66,10 @@ dropped() {
 			"$(status_of "$pid/task/${t##*/}" Uid | cut -d' ' -f2) $(status_of "$pid/task/${t##*/}" CapEff)"
 	done
 }
-# wait_log FILE TEXT (20 s)
+# wait_log FILE TEXT (30 s)
+has_text() { grep -qF -- "$2" "$1" 2>/dev/null; }
 wait_log() {
-	for _ in $(seq 200); do grep -qF "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	t_until 30 has_text "$1" "$2" && return 0
 	echo "# '$2' not in $1:"; sed 's/^/#   /' "$1"; return 1
 }
 
@@ -83,12 +84,11 @@ dropped meridian-dnsd "$PID_dnsd"
 dropped meridian-healthcheck "$PID_hc"
 dropped meridian-replicator "$PID_repl"
 t_eq "the store belongs to the user" "nobody:nogroup" "$(stat -c %U:%G "$WORK/lib/state.db")"
-for _ in $(seq 100); do
-	n=$(sqlite3 "$WORK/lib/state.db" "SELECT count(*) FROM observations" 2>/dev/null)
-	[ "${n:-0}" -gt 0 ] && break
-	sleep 0.1
-done
-t_check "observations written as the user" [ "${n:-0}" -gt 0 ]
+observed() {
+	local n; n=$(sqlite3 "$WORK/lib/state.db" "SELECT count(*) FROM observations" 2>/dev/null)
+	[ "${n:-0}" -gt 0 ]
+}
+t_check "observations written as the user" t_until 30 observed
 kill -HUP "$PID_dnsd"
 t_check "meridian-dnsd reloads as the user" wait_log "$WORK/dnsd.log" "reloaded"
 t_eq "and still answers" "192.0.2.53" "$(kdig @127.0.0.1 -p 53 +short +retry=0 +timeout=2 ns1.example.com A)"

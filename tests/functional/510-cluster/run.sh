@@ -24,9 +24,10 @@ t_eq "12 processes: 3 daemons in each of 3 regions, 3 origins" 12 "$(echo "$pids
 
 # answer PORT SUBNET: what a region's DNS answers a client of SUBNET for www.
 answer() { kdig @127.0.0.1 -p "$1" +short +timeout=1 +retry=0 +subnet="$2" www.example.com A 2>/dev/null; }
+answer_is() { [ "$(answer "$1" "$2")" = "$3" ]; }
 # until_answer PORT SUBNET EXPECTED: waits (60 s) for that answer.
 until_answer() {
-	for _ in $(seq 600); do [ "$(answer "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
+	t_until 60 answer_is "$1" "$2" "$3" && return 0
 	echo "# 127.0.0.1:$1 answers $2 with $(answer "$1" "$2"), not $3"; return 1
 }
 # all_up: every region has every datacenter's observations from all three regions.
@@ -39,8 +40,7 @@ all_up() {
 }
 # wait_all_up: all_up within 60 s.
 wait_all_up() {
-	for _ in $(seq 600); do all_up && return 0; sleep 0.1; done
-	return 1
+	t_until 60 all_up
 }
 t_check "every region sees 3 x 3 observations up" wait_all_up
 

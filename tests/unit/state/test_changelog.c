@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "state_test.h"
+#include "state/state_load.h"
+#include "state/state_weight.h"
 #include "state/state_hlc.h"
 
 static char path_a[64], path_b[64], path_c[64];
@@ -304,6 +306,74 @@ static void test_scheduled_override_replicates_start(void **unused)
 	free(list);
 	/* Not in effect in the other region either, until its start. */
 	assert_int_equal(test_query_int(b, "SELECT count(*) FROM status_scheduled"), 1);
+}
+
+/* Live load readings ship like observations; the newest good one within the age counts. */
+static void test_load_replicates_and_newest_good_counts(void **unused)
+{
+	state_load_t l, *list = NULL;
+	const state_load_t *from = NULL;
+	size_t n = 0;
+	double value = 0;
+
+	(void)unused;
+	memset(&l, 0, sizeof(l));
+	snprintf(l.datacenter, sizeof(l.datacenter), "us-east");
+	l.ok = true;
+	l.value_milli = 420500;
+	l.measured_ms = test_now_ms;
+	snprintf(l.checker, sizeof(l.checker), "somebody-else"); /* forced to the region */
+	assert_int_equal(state_load_put(a, &l), 0);
+	assert_int_equal(ship(a, b, "us-east"), 1);
+	/* b's own reading, later but failed: it does not count, a's does. */
+	l.ok = false;
+	l.measured_ms = test_now_ms + 1000;
+	snprintf(l.detail, sizeof(l.detail), "HTTP 503");
+	assert_int_equal(state_load_put(b, &l), 0);
+	assert_int_equal(state_loads_list(b, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].checker, "eu-west");
+	assert_false(list[0].ok);
+	assert_string_equal(list[0].detail, "HTTP 503");
+	assert_string_equal(list[1].checker, "us-east");
+	assert_true(state_load_current(list, n, "us-east", test_now_ms + 2000, 5000, &value, &from));
+	assert_true(value == 420.5);
+	assert_string_equal(from->checker, "us-east");
+	/* Older than the age allowed: none counts. */
+	assert_false(state_load_current(list, n, "us-east", test_now_ms + 6000, 5000, &value, &from));
+	assert_false(state_load_current(list, n, "eu-west", test_now_ms, 0, &value, &from));
+	free(list);
+}
+
+/* A run-time weight ships (its key holds the target's '/'), and its clear beats it. */
+static void test_weight_replicates_and_clear_wins(void **unused)
+{
+	state_weight_t w, *list = NULL;
+	size_t n = 0;
+
+	(void)unused;
+	memset(&w, 0, sizeof(w));
+	snprintf(w.target, sizeof(w.target), "www.example.com.@10.0.0.0/8");
+	snprintf(w.datacenter, sizeof(w.datacenter), "eu-west");
+	snprintf(w.reason, sizeof(w.reason), "canary");
+	snprintf(w.actor, sizeof(w.actor), "alice");
+	w.weight = 20;
+	w.expires_ms = test_now_ms + 3600000;
+	assert_int_equal(state_weight_put(a, &w, "config 10"), 0);
+	assert_int_equal(ship(a, b, "us-east"), 2); /* the row and its audit event */
+	assert_int_equal(state_weights_list(b, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].target, "www.example.com.@10.0.0.0/8");
+	assert_int_equal(list[0].weight, 20);
+	assert_true(state_weight_active(&list[0], test_now_ms));
+	assert_false(state_weight_active(&list[0], w.expires_ms));
+	free(list);
+	test_now_ms += 1000;
+	assert_int_equal(state_weight_clear(b, w.target, "eu-west", "bob", "done"), 0);
+	assert_int_equal(state_weight_clear(b, w.target, "eu-west", "bob", "again"), 1);
+	assert_int_equal(ship(b, a, "eu-west"), 2);
+	assert_int_equal(test_query_int(a, "SELECT deleted FROM weights"), 1);
+	assert_int_equal(test_query_int(a, "SELECT count(*) FROM status_weights"), 0);
 }
 
 static void test_gap_refuses_whole_batch(void **unused)
