@@ -73,7 +73,7 @@ static inline double neg_log2_unit(uint64_t h)
 {
 	uint64_t x = (h >> 11) | 1;
 	int e = 63 - __builtin_clzll(x);
-	double f = (double)((x << (63 - e)) << 1 >> 11) * (1.0 / 9007199254740992.0);
+	double f = (double)((x << (63 - e)) << 1 >> 12) * (1.0 / 4503599627370496.0); /* 2^-52 */
 	double p = f * (1.4426592574441024 +
 			f * (-0.7204583554384477 +
 			     f * (0.47289368206238747 +
