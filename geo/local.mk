@@ -14,6 +14,7 @@ geo_libgeo_a_SOURCES = \
 	geo/geo_order.c geo/geo_order.h \
 	geo/geo_pick.c geo/geo_pick.h \
 	geo/geo_pick_conf.c geo/geo_pick_conf.h \
+	geo/geo_capacity.c geo/geo_capacity.h \
 	geo/geo_mmdb.c geo/geo_mmdb.h \
 	geo/geo_trie.c geo/geo_trie.h geo/geo_trie_internal.h
 
