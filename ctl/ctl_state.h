@@ -9,6 +9,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "state/state.h"
+#include "geo/geo_capacity.h"
 #include "geo/geo_pick_conf.h"
 #include "state/state_load.h"
 #include "state/state_weight.h"
@@ -68,6 +69,11 @@ const char *ctl_view_addresses_text(const conf_t *conf, const ctl_view_t *view, 
 const char *ctl_address_text(const conf_t *conf, size_t dc, size_t k, char *buf,
 			     size_t len) M_NONNULL_ALL;
 
+/* Records whose failed datacenter's clients spill past the spare capacity of the others
+ * (geo_capacity_shortfalls over the pick's tables with the view's verdicts, live loads
+ * and run-time weights): at most max rows in out (may be NULL); returns how many. */
+size_t ctl_view_capacity_short(const conf_t *conf, const ctl_view_t *view,
+			       geo_capacity_short_t *out, size_t max) M_NONNULL(1, 2);
 /* The live override behind verdict i, or NULL. */
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i) M_NONNULL_ALL M_PURE;
 

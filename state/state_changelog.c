@@ -20,9 +20,8 @@
 
 static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
-/* Only observations in transition carry "pending" and "change_in" (version 12): a row
- * of a settled checker ships as it always did, so its JSON, hash and digest are those of
- * older versions. */
+/* Only observations in transition carry "pending" and "change_in" (version 13): a settled
+ * checker's row ships as before, with the JSON, hash and digest of older versions. */
 static const char *const obs_opt_text[] = {"pending", NULL};
 static const char *const obs_opt_int[] = {"change_in", NULL};
 static const char *const addr_text[] = {"checker", "datacenter", "address", "status", "detail",
@@ -146,8 +145,7 @@ const state_table_t state_tables[] = {
 		.integer_fields = dep_int,
 		.snapshot_optional = true,
 	},
-	/* One region's view of one address of a datacenter (issue 12, version 12, state_rows.c);
-	 * last writer wins. Keys have three parts: ids and addresses never hold '/'. */
+	/* A region's view of an address (version 13, state_rows.c); key checker/dc/address. */
 	{
 		.name = "address_observations",
 		.row_json = "json_object('checker', checker, 'datacenter', datacenter, 'address', address,"
@@ -157,17 +155,15 @@ const state_table_t state_tables[] = {
 		.by_key = "checker || '/' || datacenter || '/' || address = ?1",
 		.json_key = J("checker") " || '/' || " J("datacenter") " || '/' || " J("address"),
 		.upsert = "INSERT INTO address_observations (checker, datacenter, address, status, since,"
-			  " checked, latency, detail, pending, change_in, hlc, origin)"
-			  " SELECT " J("checker") ", " J("datacenter") ", " J("address") ", " J("status")
-			  ", " J("since") ", " J("checked") ", " J("latency") ", " J("detail") ", "
-			  J("pending") ", " J("change_in") ", " J("hlc") ", " J("origin")
-			  " WHERE true ON CONFLICT (checker, datacenter, address) DO UPDATE SET"
-			  " status = excluded.status, since = excluded.since, checked = excluded.checked,"
-			  " latency = excluded.latency, detail = excluded.detail,"
-			  " pending = excluded.pending, change_in = excluded.change_in, hlc = excluded.hlc,"
-			  " origin = excluded.origin"
-			  " WHERE (excluded.hlc, excluded.origin) >"
-			  " (address_observations.hlc, address_observations.origin)",
+			  " checked, latency, detail, pending, change_in, hlc, origin) SELECT " J("checker")
+			  ", " J("datacenter") ", " J("address") ", " J("status") ", " J("since") ", "
+			  J("checked") ", " J("latency") ", " J("detail") ", " J("pending") ", "
+			  J("change_in") ", " J("hlc") ", " J("origin") " WHERE true ON CONFLICT (checker,"
+			  " datacenter, address) DO UPDATE SET status = excluded.status, since ="
+			  " excluded.since, checked = excluded.checked, latency = excluded.latency, detail ="
+			  " excluded.detail, pending = excluded.pending, change_in = excluded.change_in,"
+			  " hlc = excluded.hlc, origin = excluded.origin WHERE (excluded.hlc,"
+			  " excluded.origin) > (address_observations.hlc, address_observations.origin)",
 		.text_fields = addr_text,
 		.integer_fields = addr_int,
 		.snapshot_optional = true,
@@ -483,10 +479,7 @@ static int row_upsert(state_t *st, const state_table_t *t, const char *row_json,
 	if (rc != SQLITE_DONE)
 		return -1;
 	/* A row that won is news to this region: its votes are fresh from now, by our clock. */
-	if (sqlite3_changes(st->db) > 0 &&
-	    ((strcmp(t->name, "observations") == 0 && state_observation_received_tx(st, row_json) < 0) ||
-	     (strcmp(t->name, "address_observations") == 0 &&
-	      state_address_received_tx(st, row_json) < 0))) {
+	if (sqlite3_changes(st->db) > 0 && state_received_tx(st, t->name, row_json) < 0) {
 		snprintf(why, whylen, "%s", st->err);
 		return -1;
 	}

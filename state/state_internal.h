@@ -121,6 +121,9 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
 int state_observation_received_tx(state_t *st, const char *row_json) M_NONNULL_ALL M_WUR;
 /* The same for an address observation row (state_rows.c). */
 int state_address_received_tx(state_t *st, const char *row_json) M_NONNULL_ALL M_WUR;
+/* Either of them for a row of table that won (observations, address_observations);
+ * nothing for the other tables. 0 or -1. */
+int state_received_tx(state_t *st, const char *table, const char *row_json) M_NONNULL_ALL M_WUR;
 /* Writes this region's address observation (obs->address set), row + change log + the
  * received time, in one transaction (state_rows.c). */
 int state_address_observation_put(state_t *st, const state_observation_t *obs) M_NONNULL_ALL M_WUR;

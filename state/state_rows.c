@@ -276,6 +276,15 @@ static int address_received_put(state_t *st, const char *checker, const char *da
 	return step_done(st, stmt, "address observation received time");
 }
 
+int state_received_tx(state_t *st, const char *table, const char *row_json)
+{
+	if (strcmp(table, "observations") == 0)
+		return state_observation_received_tx(st, row_json);
+	if (strcmp(table, "address_observations") == 0)
+		return state_address_received_tx(st, row_json);
+	return 0;
+}
+
 int state_address_received_tx(state_t *st, const char *row_json)
 {
 	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_extract(?1, '$.checker'),"

@@ -509,14 +509,31 @@ static const char weights_v11[] =
 	" WHERE deleted = 0 AND (expires = 0 OR expires > " NOW_MS ")"
 	" ORDER BY target, datacenter;";
 
-/* Version 12 (issue 12): address health and time to change. observations gain what a
+/* Version 12 (issue 12), capacity shortfalls: records whose failed datacenter's clients
+ * spill past the others' spare capacity, as meridian-healthcheck's status thread finds
+ * them with the pick (state_capacity.c). Local like dc_state: never replicated. */
+static const char capacity_v12[] =
+	"CREATE TABLE capacity_state ("
+	"  record TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  demand INTEGER NOT NULL,"
+	"  spare INTEGER NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  PRIMARY KEY (record, datacenter)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_capacity AS"
+	" SELECT record, datacenter, demand, spare,"
+	"  " ISO("since") " AS since, since AS since_ms"
+	" FROM capacity_state ORDER BY record, datacenter;";
+
+/* Version 13 (issue 12): address health and time to change. observations gain what a
  * checker's rise/fall counters say is coming (pending: the status probes head to, ''
  * none; change_in: the earliest it can change, ms after checked), so answers that could
  * change soon carry a short TTL. address_observations: one region's view of one address
  * of a datacenter (datacenters.NAME.address_checks), replicated like observations (key
  * checker/datacenter/address); address_observations_received is its local received
  * time, like observations_received. status_addresses is the stable view. */
-static const char address_health_v12[] =
+static const char address_health_v13[] =
 	"ALTER TABLE observations ADD COLUMN pending TEXT NOT NULL DEFAULT ''"
 	"  CHECK (pending IN ('', 'up', 'down'));"
 	"ALTER TABLE observations ADD COLUMN change_in INTEGER NOT NULL DEFAULT 0"
@@ -565,7 +582,8 @@ const char *const state_migrations[] = {
 	scheduled_overrides_v9,
 	loads_v10,
 	weights_v11,
-	address_health_v12,
+	capacity_v12,
+	address_health_v13,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

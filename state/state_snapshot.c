@@ -210,7 +210,7 @@ static int check_document(state_t *st, const char *json, const char *region, int
 		sqlite3_bind_text(stmt, 2, state_tables[i].name, -1, SQLITE_STATIC);
 		type = sqlite3_step(stmt) == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0)
 							: NULL;
-		/* deployments (schema 4), loads (10), weights (11), address_observations (12):
+		/* deployments (schema 4), loads (10), weights (11), address_observations (13):
 		 * a region that predates the table exports none */
 		if (!type && state_tables[i].snapshot_optional)
 			continue;

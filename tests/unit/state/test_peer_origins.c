@@ -59,6 +59,7 @@ static void test_migration_from_version_2(void **unused)
 				      " DROP TABLE address_observations;"
 				      " ALTER TABLE observations DROP COLUMN change_in;"
 				      " ALTER TABLE observations DROP COLUMN pending;"
+				      " DROP VIEW status_capacity; DROP TABLE capacity_state;"
 				      " DROP VIEW status_weights; DROP TABLE weights;"
 				      " DROP VIEW status_loads; DROP TABLE loads;"
 				      " DROP VIEW status_scheduled; DROP VIEW status_effective;"
