@@ -227,11 +227,12 @@ typedef struct {
 		char *tls_cert;           /* optional TLS certificate (PEM) to serve HTTPS */
 		char *tls_key;            /* optional TLS key (PEM) */
 		char *tls_ca;             /* optional CA file to verify https peers */
+		char *source_address;     /* IP address pulls leave from; NULL: the kernel's choice */
 		conf_peer_t *peers; /* other regions pulled from, in file order */
 		size_t peer_count; /* entries in peers */
 		uint32_t max_clock_skew_ms; /* refuse HLCs / request times further off; default 30000 */
 		uint32_t batch_max;         /* entries per response; default 500 */
-		uint32_t long_poll_ms;      /* how long a pull waits for news; default 25000 */
+		uint32_t long_poll_ms;      /* how long a pull waits for news; default 2000 */
 		uint32_t retention_ms;      /* keep shipped log entries this long; default 7 days */
 		uint32_t isolated_after_ms; /* no peer heard from this long: isolated; default 60000 */
 		uint32_t warn_every_ms;     /* a repeated warning is summarised this often; default 60000 */

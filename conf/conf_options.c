@@ -3,6 +3,7 @@
 #include "config.h"
 #include "conf/conf_internal.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,6 +583,17 @@ static int replication_finish(conf_ctx_t *ctx, const conf_section_t *sec, const 
 			   conf->replication.long_poll_ms + 1000);
 		rc = -1;
 	}
+	if (conf->replication.source_address != NULL) {
+		unsigned char addr[16];
+		if (inet_pton(AF_INET, conf->replication.source_address, addr) != 1 &&
+		    inet_pton(AF_INET6, conf->replication.source_address, addr) != 1) {
+			conf_path_join(sub, sizeof(sub), path, "source_address", 0);
+			conf_error(ctx, at(map, "source_address"), sub,
+				   "'%s' is not an IPv4 or IPv6 address",
+				   conf->replication.source_address);
+			rc = -1;
+		}
+	}
 	if (conf_given(sec, given, "tls_cert") != conf_given(sec, given, "tls_key")) {
 		conf_path_join(sub, sizeof(sub), path,
 			       conf_given(sec, given, "tls_cert") ? "tls_key" : "tls_cert", 0);
@@ -606,6 +618,10 @@ SECTION(static, conf_replication_section, "replication",
 	 .doc = "PEM private key for tls_cert."},
 	{.key = "tls_ca", .type = CONF_T_PATH, .offset = CF(replication.tls_ca),
 	 .doc = "CA file to verify https peers; the system store when unset."},
+	{.key = "source_address", .type = CONF_T_STRING,
+	 .offset = CF(replication.source_address), .flags = CONF_F_LOCAL,
+	 .doc = "IP address pulls leave from (the address peers know this region by: their "
+		"reserved connection slots go by it); the kernel's choice when unset."},
 	{.key = "peers", .type = CONF_T_PEERS, .offset = CF(replication.peers),
 	 .aux = CF(replication.peer_count),
 	 .doc = "Other regions: region id -> base URL (http:// or https://)."},
@@ -615,7 +631,8 @@ SECTION(static, conf_replication_section, "replication",
 	{.key = "batch_max", .type = CONF_T_UINT, .offset = CF(replication.batch_max), .min = 1,
 	 .max = 100000, .def = "500", .doc = "Change-log entries per response at most."},
 	{.key = "long_poll", .type = CONF_T_DURATION, .offset = CF(replication.long_poll_ms),
-	 .min = 0, .max = 5 * MIN, .def = "25s", .doc = "How long a pull waits for news."},
+	 .min = 0, .max = 5 * MIN, .def = "2s",
+	 .doc = "How long a pull waits for news; a cut path is noticed within this plus 1s."},
 	{.key = "retention", .type = CONF_T_DURATION, .offset = CF(replication.retention_ms),
 	 .min = SEC, .max = 30 * DAY, .def = "7d",
 	 .doc = "Shipped change-log entries are kept this long."},

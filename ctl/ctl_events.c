@@ -210,6 +210,36 @@ int ctl_peers_print_origins(FILE *out, bool json, const conf_t *conf, const stat
 	return ctl_peers_print_drift(out, json, conf, peers, count, origins, now_ms, NULL, NULL);
 }
 
+/* The rows of status_divergences as a JSON array: {"peer", "table", "origin",
+ * "local_digest", "peer_digest" (null: unknown), "detected", "repaired" (null: never),
+ * "resolved", "count"}. Times are the view's ISO 8601 text. */
+static void divergences_json(ctl_json_t *j, state_t *st)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	ctl_json_key(j, "divergences");
+	ctl_json_array_begin(j);
+	if (sqlite3_prepare_v2(state_db(st),
+			       "SELECT peer, table_name, origin, local_digest, NULLIF(peer_digest, ''),"
+			       " detected, repaired, resolved, count FROM status_divergences",
+			       -1, &stmt, NULL) == SQLITE_OK) {
+		static const char *const keys[] = {"peer",	   "table",	  "origin",
+						   "local_digest", "peer_digest", "detected",
+						   "repaired"};
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			ctl_json_object_begin(j);
+			for (int i = 0; i < (int)M_ARRAY_LEN(keys); i++)
+				ctl_json_kv_string(j, keys[i],
+						   (const char *)sqlite3_column_text(stmt, i));
+			ctl_json_kv_bool(j, "resolved", sqlite3_column_int(stmt, 7) != 0);
+			ctl_json_kv_int(j, "count", sqlite3_column_int64(stmt, 8));
+			ctl_json_object_end(j);
+		}
+	}
+	sqlite3_finalize(stmt);
+	ctl_json_array_end(j);
+}
+
 int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_peer_t *peers,
 			  size_t count, const ctl_peer_origins_t *origins, int64_t now_ms,
 			  state_t *st, const ctl_drift_t *drift)
@@ -266,6 +296,8 @@ int ctl_peers_print_drift(FILE *out, bool json, const conf_t *conf, const state_
 			ctl_json_int(&j, po->contact_ms);
 		if (st != NULL && drift != NULL)
 			ctl_drift_json(&j, st, drift);
+		if (st != NULL)
+			divergences_json(&j, st);
 		ctl_json_object_end(&j);
 		return ctl_json_finish(&j);
 	}

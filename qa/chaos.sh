@@ -6,11 +6,24 @@
 # Usage: qa/chaos.sh [BUILDDIR] [KILLS] [RESTORES] [PARTITIONS]   (defaults: build 1000 20 20)
 # Loopback only. Regions: a <-> b <-> c (c reaches a only through b: a relay chain), a
 # also peers with "evil" (serving crafted snapshots signed with the key), b runs 5 s ahead
-# (faketime, when installed). A partition freezes a region's replicator (SIGSTOP: no
-# traffic in or out) while its writers go on writing, then thaws it. Prints figures; exit 0
-# when every check held. tests/functional/420-repl-chaos runs a short one.
+# (faketime, when installed). A partition cuts a region off the network for 1-4 s while
+# the writers of every region go on writing, then heals it: as root with nft, the whole
+# run happens in a network namespace of its own (unshare -n), each region on its own
+# loopback address (127.0.0.11, .12, .13; pulls leave from it: source_address), and a cut
+# is a pair of nft drop rules on that address; otherwise the region's replicator is frozen
+# (SIGSTOP) and thawed. After every heal and every replicator restart the time until every
+# region holds every write made before it is measured ("heal"). Prints figures; exit 0
+# when every check held (CHAOS_HEAL_BOUND_MS=5000: also that every heal took at most that).
+# tests/functional/420-repl-chaos runs a short one.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Real partitions need root, unshare and nft; the namespace is this run's alone, so the
+# rules touch nothing else on the machine. CHAOS_SIGSTOP=1 forces the fallback.
+if [ -z "${CHAOS_NETNS:-}" ] && [ -z "${CHAOS_SIGSTOP:-}" ] && [ "$(id -u)" = 0 ] &&
+	command -v unshare >/dev/null && command -v nft >/dev/null &&
+	unshare -n true 2>/dev/null; then
+	exec unshare -n env CHAOS_NETNS=1 bash "$0" "$@"
+fi
 MERIDIAN_BUILDDIR=$(cd "${1:-$top/build}" && pwd)
 KILLS=${2:-1000} RESTORES=${3:-20} PARTITIONS=${4:-20}
 MERIDIAN_SRCDIR=$top
@@ -21,6 +34,15 @@ T_NAME=${T_NAME:-chaos}
 PEER="python3 $top/tests/functional/400-repl-lib/repl_peer.py"
 FT=$(repl_faketime_preload)
 REGIONS="a b c"
+if [ -n "${CHAOS_NETNS:-}" ]; then
+	ip link set lo up || { echo "# cannot bring up lo in the namespace"; exit 1; }
+	nft add table ip chaos && nft add chain ip chaos out '{ type filter hook output priority 0; }' ||
+		{ echo "# cannot set up nft in the namespace"; exit 1; }
+	REPL_HOST_a=127.0.0.11 REPL_HOST_b=127.0.0.12 REPL_HOST_c=127.0.0.13
+	CUT=nft
+else
+	CUT=sigstop
+fi
 
 repl_region a b evil -- "  digest_check: 2s"
 repl_region b a c -- "  digest_check: 2s"
@@ -95,6 +117,46 @@ restore() { # REGION
 	rm -f "$WORK/pause-$r"
 }
 
+# Cuts region R off every other (nft: everything from or to its address is dropped, so
+# connections in flight hang as on a real network; fallback: its replicator is frozen).
+region_cut() {
+	if [ "$CUT" = nft ]; then
+		nft add rule ip chaos out ip saddr "$(repl_host "$1")" drop &&
+			nft add rule ip chaos out ip daddr "$(repl_host "$1")" drop
+	else
+		kill -STOP "$(repl_pid "$1")"
+	fi
+}
+region_heal() { # REGION
+	if [ "$CUT" = nft ]; then nft flush chain ip chaos out; else kill -CONT "$(repl_pid "$1")"; fi
+}
+
+# After a heal or a restart: ms until every region's cursor of every origin reaches what
+# that origin's region had written when it happened (every write made before it is
+# everywhere; the writers go on meanwhile). Appended to $WORK/heals; 60 s at most.
+heal_measure() { # KIND
+	local t0 r s o q ok deadline
+	local -A want have
+	t0=$(date +%s%3N)
+	for r in $REGIONS; do want[$r]=$(repl_sql "$r" "SELECT seq FROM cursors WHERE origin = '$r'"); done
+	deadline=$((t0 + 60000))
+	while [ "$(date +%s%3N)" -lt "$deadline" ]; do
+		ok=1
+		for s in $REGIONS; do
+			have=()
+			while read -r o q; do have[$o]=$q; done < <(repl_sql "$s" "SELECT origin || ' ' || seq FROM cursors")
+			for r in $REGIONS; do
+				[ "${have[$r]:-0}" -ge "${want[$r]:-0}" ] || { ok=0; break 2; }
+			done
+		done
+		if [ $ok = 1 ]; then echo "$1 $(( $(date +%s%3N) - t0 ))" >>"$WORK/heals"; return 0; fi
+		sleep 0.05
+	done
+	echo "$1 timeout" >>"$WORK/heals"
+	echo "# $1: not converged 60 s after healing"
+}
+
+: >"$WORK/heals"
 start_s=$(date +%s)
 kills=0 restores=0 partitions=0 writer_kills=0
 for r in $REGIONS; do sqlite3 "$WORK/$r.db" ".backup '$WORK/$r.copy'"; done
@@ -104,13 +166,15 @@ while [ $kills -lt "$KILLS" ] || [ $restores -lt "$RESTORES" ] || [ $partitions 
 	[0-6])
 		[ $kills -ge "$KILLS" ] && continue
 		repl_stop "$r" KILL; sleep 0.0$((RANDOM % 3)); start_region "$r"
+		heal_measure restart
 		kills=$((kills + 1)) ;;
 	7)
 		[ $restores -ge "$RESTORES" ] && continue
 		restore "$r"; restores=$((restores + 1)) ;;
 	8)
 		[ $partitions -ge "$PARTITIONS" ] && continue
-		kill -STOP "$(repl_pid "$r")"; sleep 0.$((RANDOM % 8 + 2)); kill -CONT "$(repl_pid "$r")"
+		region_cut "$r"; sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"; region_heal "$r"
+		heal_measure "partition"
 		partitions=$((partitions + 1)) ;;
 	9)
 		# Kill a writer process mid-write (its write was never acknowledged).
@@ -120,8 +184,8 @@ while [ $kills -lt "$KILLS" ] || [ $restores -lt "$RESTORES" ] || [ $partitions 
 done
 touch "$WORK/stop-writers"
 for r in $REGIONS; do v="WRITER_$r"; wait "${!v}" 2>/dev/null; done
-# Healed: everything is running, nothing is frozen.
-for r in $REGIONS; do kill -CONT "$(repl_pid "$r")" 2>/dev/null; done
+# Healed: everything is running, nothing is frozen or cut off.
+for r in $REGIONS; do region_heal "$r" 2>/dev/null; done
 heal_ms=$(date +%s%3N)
 # Waits on a deadline (dumps of large tables are slow to take).
 converge() { # SECONDS
@@ -159,11 +223,27 @@ t_eq "no acknowledged write lost in any region ($acked acknowledged)" 0 "$lost"
 # (docs/replication.md). Counted, not hidden.
 dup=$(repl_sql a "SELECT count(*) FROM (SELECT reason FROM events WHERE action = 'write' GROUP BY reason HAVING count(*) > 1)")
 t_eq "nothing from the hostile peer applied" 0 "$(repl_sql a "SELECT count(*) FROM overrides WHERE origin = 'evil'")"
-echo "chaos: ${KILLS} replicator kills, $writer_kills writer kills, $RESTORES restores, $PARTITIONS partitions," \
+echo "chaos: ${KILLS} replicator kills, $writer_kills writer kills, $RESTORES restores, $PARTITIONS partitions ($CUT)," \
 	"$acked acknowledged writes, $(( $(date +%s) - start_s )) s; converged ${conv_ms} ms after healing;" \
 	"$dup audit events shown twice after restores"
-incs=0
+# Heal figures per kind: count, p50, p99, max (ms), and how many took over 5 s.
+for kind in restart partition; do
+	grep "^$kind [0-9]" "$WORK/heals" | cut -d' ' -f2 | sort -n | awk -v kind="$kind" \
+		-v to="$(grep -c "^$kind timeout" "$WORK/heals")" '
+		{ v[++n] = $1; if ($1 > 5000) over++ }
+		END { if (n == 0) exit
+		      p99 = int(n * 0.99 + 0.99); if (p99 > n) p99 = n
+		      printf "  heal after a %s: %d measured, p50 %d ms, p99 %d ms, max %d ms, over 5 s: %d, not converged in 60 s: %d\n",
+		             kind, n, v[int((n + 1) / 2)], v[p99], v[n], over + 0, to }'
+done
+t_eq "every heal converged within 60 s" 0 "$(grep -c ' timeout$' "$WORK/heals")"
+if [ -n "${CHAOS_HEAL_BOUND_MS:-}" ]; then
+	t_eq "every heal converged within $CHAOS_HEAL_BOUND_MS ms" 0 \
+		"$(awk -v b="$CHAOS_HEAL_BOUND_MS" '$2 != "timeout" && $2 + 0 > b + 0' "$WORK/heals" | wc -l)"
+fi
+export REPL_PEER_HOST
 for r in $REGIONS; do
+	REPL_PEER_HOST=$(repl_host "$r")
 	n=$($PEER request --port "$(repl_port "$r")" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"incarnations":\([0-9]*\).*/\1/p')
 	echo "  $r: incarnations ${n:-?}, divergences $($PEER request --port "$(repl_port "$r")" --key "$WORK/repl.key" --path /v1/stats | sed -n 's/.*"divergences":\([0-9]*\).*/\1/p')"
 done

@@ -73,7 +73,8 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/417-repl-nonce-load/run.sh \
 	tests/functional/418-repl-store-identity/run.sh \
 	tests/functional/419-repl-digest/run.sh \
-	tests/functional/420-repl-chaos/run.sh
+	tests/functional/420-repl-chaos/run.sh \
+	tests/functional/421-repl-divergence-shown/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
 dist_doc_DATA += docs/replication.md

@@ -22,8 +22,20 @@
 #include "state/state.h"
 
 #define SNAPSHOT_BODY_MAX (32u << 20) /* bytes: a larger snapshot is refused */
+/* After an error a peer is retried after a delay doubling from BACKOFF_MIN_MS to the cap,
+ * drawn in [half, whole] (regions restarted together do not retry in step): a healed path
+ * waits at most a second for us, a peer really down sees one attempt a second. */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
+/* A connection (TCP and TLS) must be up within this: a SYN lost on a cut path is resent
+ * after 1 s; a new try after backoff comes sooner than a third SYN would. */
+#define CONNECT_TIMEOUT_MS 2000
+/* A pull whose answer has not begun within its wait plus this is given up (the peer is
+ * stopped or the path cut; an answer stuck in TCP retransmission may come only seconds
+ * after healing): healing takes at most about long_poll + 1 s. */
+#define ANSWER_MARGIN_MS 1000
+/* A peer that reached our server makes us retry it at once, unless our try is younger. */
+#define RETRY_ON_CONTACT_MIN_MS 200
 #define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 #define EMPTY_POLL_MIN_MS 100 /* at most 10 empty answers a second per peer */
@@ -41,6 +53,17 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 	/* Returning short aborts the transfer: memory stays bounded whatever the peer sends. */
 	return repl_buf_append(&p->body, data, n) == 0 ? n : 0;
+}
+
+/* The connection is up (new or reused): from here a silent peer is answer_overdue's
+ * business, not a reason to connect anew. */
+static int on_connected(void *arg, char *conn_primary_ip, char *conn_local_ip,
+			int conn_primary_port, int conn_local_port)
+{
+	peer_t *p = arg;
+	(void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+	p->connected = true;
+	return CURL_PREREQFUNC_OK;
 }
 
 static void header_copy(char *dst, size_t size, const char *v, size_t n)
@@ -68,6 +91,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 	    {REPL_HDR_NONCE, offsetof(peer_t, h_nonce), sizeof(((peer_t *)0)->h_nonce)},
 	    {REPL_HDR_SIGNATURE, offsetof(peer_t, h_sig), sizeof(((peer_t *)0)->h_sig)},
 	};
+	p->answering = true;
 	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		/* A new response (after a 100 Continue): forget the previous one's headers. */
 		p->h_region[0] = p->h_time[0] = p->h_nonce[0] = p->h_sig[0] = '\0';
@@ -95,11 +119,12 @@ static void peer_error(repl_client_t *c, peer_t *p, const char *fmt, ...)
 	p->status.last_error_ms = wall_ms();
 	p->status_dirty = true;
 	p->status_written_ms = 0; /* errors are written at once */
-	p->backoff_ms = p->backoff_ms == 0 ? BACKOFF_MIN_MS : p->backoff_ms * 2;
-	if (p->backoff_ms > BACKOFF_MAX_MS)
-		p->backoff_ms = BACKOFF_MAX_MS;
-	p->next_ms = repl_monotonic_ms() + p->backoff_ms;
-	(void)c;
+	uint32_t next = p->backoff_ms == 0 ? BACKOFF_MIN_MS : p->backoff_ms * 2;
+	p->backoff_ms = next > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : next;
+	p->failed = true;
+	repl_client_identity_gate(c);
+	uint32_t half = p->backoff_ms / 2;
+	p->next_ms = repl_monotonic_ms() + half + (int64_t)(rand_r(&c->jitter_seed) % (half + 1));
 }
 
 static int sign_headers(repl_client_t *c, peer_t *p, const char *method, const char *target)
@@ -155,6 +180,7 @@ static int build_pull(repl_client_t *c, peer_t *p)
 	 * gates serving our own entries (identity_check). */
 	pull->wait_ms = p->answered ? c->long_poll_ms : 0;
 	p->asked_max = pull->max;
+	p->asked_wait_ms = pull->wait_ms;
 	repl_buf_init(&p->request, REPL_REQUEST_BODY_MAX);
 	rc = repl_pull_encode(pull, &p->request);
 out:
@@ -171,6 +197,7 @@ static void request_start(repl_client_t *c, peer_t *p)
 
 	p->snapshot = snap;
 	p->started_ms = repl_monotonic_ms();
+	p->answering = p->connected = false;
 	p->h_region[0] = p->h_time[0] = p->h_nonce[0] = p->h_sig[0] = '\0';
 	p->curl_error[0] = '\0';
 	repl_buf_init(&p->body, snap ? SNAPSHOT_BODY_MAX : REPL_RESPONSE_BODY_MAX);
@@ -191,13 +218,16 @@ static void request_start(repl_client_t *c, peer_t *p)
 	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
 	curl_easy_setopt(p->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(p->easy, CURLOPT_HEADERDATA, p);
+	curl_easy_setopt(p->easy, CURLOPT_PREREQFUNCTION, on_connected);
+	curl_easy_setopt(p->easy, CURLOPT_PREREQDATA, p);
 	curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->curl_error);
 	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-	/* A long poll is silent for up to long_poll_ms; past that plus a margin the peer or
-	 * the path is gone. Keepalives find a dead path sooner than the timeout. */
+	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_TIMEOUT_MS);
+	/* A pull whose answer does not begin within its wait plus ANSWER_MARGIN_MS is given
+	 * up by the loop (answer_overdue); this bounds the whole transfer, a large batch on a
+	 * slow path included. Keepalives find a dead path during a transfer. */
 	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS,
-			 snap ? (long)c->long_poll_ms + 60000L : (long)c->long_poll_ms + 5000L);
+			 snap ? (long)c->long_poll_ms + 60000L : (long)p->asked_wait_ms + 10000L);
 	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPIDLE, 5L);
 	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPINTVL, 2L);
@@ -205,6 +235,8 @@ static void request_start(repl_client_t *c, peer_t *p)
 	curl_easy_setopt(p->easy, CURLOPT_TCP_NODELAY, 1L);
 	if (c->tls_ca != NULL)
 		curl_easy_setopt(p->easy, CURLOPT_CAINFO, c->tls_ca);
+	if (c->source_address != NULL)
+		curl_easy_setopt(p->easy, CURLOPT_INTERFACE, c->source_address);
 	if (!snap) {
 		curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, p->request.data);
 		curl_easy_setopt(p->easy, CURLOPT_POSTFIELDSIZE, (long)p->request.len);
@@ -523,6 +555,41 @@ static void request_cleanup(repl_client_t *c, peer_t *p)
 	repl_buf_free(&p->body);
 }
 
+/* A pull whose answer has not begun in its wait + ANSWER_MARGIN_MS: given up, true. */
+static bool answer_overdue(repl_client_t *c, peer_t *p, int64_t now)
+{
+	if (p->snapshot || p->answering ||
+	    now - p->started_ms < (int64_t)p->asked_wait_ms + ANSWER_MARGIN_MS)
+		return false;
+	request_cleanup(c, p);
+	repl_stats_inc(c->stats, pull_errors, 1);
+	peer_error(c, p, "no answer within %" PRId64 " ms (the peer is stopped or the path is cut)",
+		   now - p->started_ms);
+	return true;
+}
+
+/* The peer reached our server: backing off from it, or still connecting, try anew now. */
+static void retry_on_contact(repl_client_t *c, peer_t *p, int64_t now)
+{
+	int64_t heard = repl_stats_heard_get(c->stats, p->region);
+	if (heard <= p->heard_ms)
+		return;
+	p->heard_ms = heard;
+	if (p->easy == NULL) {
+		if (p->next_ms > now) {
+			log_debug("peer %s reached us: retrying it now", p->region);
+			p->next_ms = now;
+		}
+		return;
+	}
+	if (!p->connected && now - p->started_ms >= RETRY_ON_CONTACT_MIN_MS) {
+		log_debug("peer %s reached us while we were still connecting: connecting anew",
+			  p->region);
+		request_cleanup(c, p);
+		p->next_ms = now;
+	}
+}
+
 static void status_flush(repl_client_t *c, peer_t *p, int64_t mono, bool force)
 {
 	if (!p->status_dirty ||
@@ -595,6 +662,9 @@ int repl_client_run(repl_client_t *c)
 		int running;
 		for (size_t i = 0; i < c->peer_count; i++) {
 			peer_t *p = &c->peers[i];
+			retry_on_contact(c, p, now);
+			if (p->easy != NULL && answer_overdue(c, p, now))
+				continue;
 			if (p->easy == NULL && now >= p->next_ms)
 				request_start(c, p);
 			if (p->easy == NULL && p->next_ms - now < wait)
@@ -658,6 +728,15 @@ repl_client_t *repl_client_new(const conf_t *conf, const repl_key_t *key, repl_w
 	snprintf(c->region, sizeof(c->region), "%s", conf->region);
 	c->state_path = strdup(conf->state_path);
 	c->tls_ca = conf->replication.tls_ca ? strdup(conf->replication.tls_ca) : NULL;
+	if (conf->replication.source_address != NULL &&
+	    conf->replication.source_address[0] != '\0') {
+		char iface[80];
+		snprintf(iface, sizeof(iface), "host!%s", conf->replication.source_address);
+		c->source_address = strdup(iface);
+		if (c->source_address == NULL)
+			goto oom;
+	}
+	c->jitter_seed = (unsigned)repl_monotonic_ms() ^ (unsigned)(uintptr_t)c;
 	c->batch_max = conf->replication.batch_max ? conf->replication.batch_max : 500;
 	c->long_poll_ms = conf->replication.long_poll_ms;
 	c->warn_every_ms = conf->replication.warn_every_ms ? conf->replication.warn_every_ms : 60000;
@@ -716,5 +795,6 @@ void repl_client_free(repl_client_t *c)
 	free(c->peers);
 	free(c->state_path);
 	free(c->tls_ca);
+	free(c->source_address);
 	free(c);
 }

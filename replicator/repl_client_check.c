@@ -59,17 +59,36 @@ void repl_client_identity_check(repl_client_t *c, peer_t *p, const repl_batch_t 
 		}
 	}
 	p->answered = true;
+	repl_client_identity_gate(c);
+}
+
+void repl_client_identity_gate(repl_client_t *c)
+{
 	if (atomic_load(&c->stats->own_checked))
 		return;
-	/* Every peer, or after REPL_IDENTITY_WAIT_MS any one: a peer that never answers
-	 * (down, or broken) must not hold our writes back for ever. */
-	for (size_t i = 0; i < c->peer_count; i++)
-		if (!c->peers[i].answered &&
-		    repl_monotonic_ms() - c->started_ms < REPL_IDENTITY_WAIT_MS)
-			return;
+	/* Every peer has answered, or every one has answered or failed (refused, unreachable,
+	 * cut: it cannot tell us anything now) and at least one answered, or after
+	 * REPL_IDENTITY_WAIT_MS any one answered: a peer that is down or broken must not hold
+	 * our writes back, and a restarted region should not wait for it. If it alone held
+	 * more of our origin, the collision shows as a digest divergence and is re-synced. */
+	bool any = false, all = true, settled = true;
+	for (size_t i = 0; i < c->peer_count; i++) {
+		any |= c->peers[i].answered;
+		all &= c->peers[i].answered;
+		settled &= c->peers[i].answered || c->peers[i].failed;
+	}
+	if (!all && !(any && settled) &&
+	    !(any && repl_monotonic_ms() - c->started_ms >= REPL_IDENTITY_WAIT_MS))
+		return;
 	atomic_store(&c->stats->own_checked, true);
 	repl_watch_notify(c->watch);
-	log_info("every peer has told what it holds of %s: serving our own entries", c->region);
+	if (all)
+		log_info("every peer has told what it holds of %s: serving our own entries",
+			 c->region);
+	else
+		log_info("every reachable peer has told what it holds of %s (the others failed "
+			 "to answer): serving our own entries",
+			 c->region);
 }
 
 static void digest_text(const state_digest_t *d, char *out, size_t len)

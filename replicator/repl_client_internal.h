@@ -15,9 +15,10 @@
 #include "state/state.h"
 
 #define REPL_SEEN_NONCES 64 /* response nonces remembered per peer */
-/* Our own entries are served once every peer has said what it holds of our origin, or,
- * past this many ms after start, once any one has. */
-#define REPL_IDENTITY_WAIT_MS 10000
+/* Our own entries are served once every peer has said what it holds of our origin, or
+ * every one answered or failed and one answered, or, past this many ms after start, once
+ * any one has. */
+#define REPL_IDENTITY_WAIT_MS 3000
 #define REPL_RESYNC_MIN_MS 5000 /* at most one re-sync per peer this often */
 
 /* One peer and the request in flight to it, if any. */
@@ -45,6 +46,10 @@ typedef struct {
 	bool snapshot;		   /* the request in flight is a snapshot fetch */
 	bool need_snapshot;	   /* the peer said we are behind its log */
 	uint32_t asked_max;	   /* entries the pull asked for */
+	uint32_t asked_wait_ms;	   /* how long the pull in flight asked the peer to wait */
+	bool answering;		   /* a header of the answer to the request in flight came */
+	bool connected;		   /* the request in flight has its connection (new or reused) */
+	int64_t heard_ms; /* monotonic: the peer's last request to us that we acted on */
 	int64_t next_ms;	   /* monotonic: earliest start of the next request */
 	int64_t started_ms;	   /* monotonic: when the request in flight started */
 	uint32_t backoff_ms;	   /* 0 after a success */
@@ -56,6 +61,7 @@ typedef struct {
 	state_peer_origin_t *origins;
 	size_t origin_count; /* entries used in origins */
 	bool answered;	     /* a batch came back since start: we know what it holds of us */
+	bool failed;	     /* a request to it failed since start (refused, unreachable) */
 	/* (table, origin) whose rows the next snapshot from this peer replaces (a targeted
 	 * re-sync after a divergence); malloc'd, NULL when none. */
 	state_digest_t *replace;
@@ -72,6 +78,8 @@ struct repl_client {
 	char region[STATE_NAME_MAX]; /* this node's region */
 	char *state_path;	     /* the SQLite file; the thread opens st on it */
 	char *tls_ca;		     /* CA file for https peers, or NULL for the system's */
+	char *source_address;	     /* "host!ADDR" pulls leave from, or NULL: the kernel's */
+	unsigned jitter_seed;	     /* rand_r state for the backoff jitter */
 	uint32_t batch_max;	     /* entries asked per pull; default 500 */
 	uint32_t long_poll_ms;	     /* how long a peer may hold a pull with nothing new */
 	int64_t skew_ms;	     /* accepted clock difference, ms; default 30000 */
@@ -95,6 +103,9 @@ struct repl_client {
 /* After a batch from p: what it holds of our own origin (a new incarnation when it holds
  * more than we do; our own entries are served once every peer has answered). */
 void repl_client_identity_check(repl_client_t *c, peer_t *p, const repl_batch_t *b) M_NONNULL_ALL;
+/* Serves our own entries once the peers have said what they hold of our origin (or
+ * could not: see the rule in repl_client_check.c); after each answer and each failure. */
+void repl_client_identity_gate(repl_client_t *c) M_NONNULL_ALL;
 /* After a batch from p: compare digests when every cursor agrees; divergences recorded and
  * re-synced. */
 void repl_client_digest_compare(repl_client_t *c, peer_t *p, const repl_batch_t *b) M_NONNULL_ALL;

@@ -529,6 +529,8 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 				     replay ? "replayed request" : "nonce refused", NULL);
 	}
 	repl_stats_inc(s->stats, requests, 1);
+	/* The peer reaches us: our client stops backing off from it (a healed path). */
+	repl_stats_heard_set(s->stats, claimed, repl_monotonic_ms());
 	if (strcmp(url, "/v1/changes") == 0 &&
 	    (strcmp(method, "POST") == 0 || strcmp(method, "GET") == 0))
 		return serve_changes(s, conn, req, method, claimed, nonce);

@@ -50,6 +50,33 @@ void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origi
 	pthread_mutex_unlock(&stats->lag_lock);
 }
 
+void repl_stats_heard_set(repl_stats_t *stats, const char *peer, int64_t mono_ms)
+{
+	pthread_mutex_lock(&stats->lag_lock);
+	size_t i;
+	for (i = 0; i < stats->heard_count; i++)
+		if (strcmp(stats->heard[i].peer, peer) == 0)
+			break;
+	if (i == stats->heard_count && i < REPL_HEARD_MAX) {
+		name_copy(stats->heard[i].peer, sizeof(stats->heard[i].peer), peer);
+		stats->heard_count++;
+	}
+	if (i < REPL_HEARD_MAX)
+		stats->heard[i].mono_ms = mono_ms;
+	pthread_mutex_unlock(&stats->lag_lock);
+}
+
+int64_t repl_stats_heard_get(repl_stats_t *stats, const char *peer)
+{
+	int64_t ms = 0;
+	pthread_mutex_lock(&stats->lag_lock);
+	for (size_t i = 0; i < stats->heard_count; i++)
+		if (strcmp(stats->heard[i].peer, peer) == 0)
+			ms = stats->heard[i].mono_ms;
+	pthread_mutex_unlock(&stats->lag_lock);
+	return ms;
+}
+
 int repl_stats_json(repl_stats_t *stats, repl_buf_t *out)
 {
 	int rc = 0;

@@ -40,6 +40,15 @@
 	X(resyncs)		   /* targeted re-syncs (snapshot imports) run to repair them */
 
 #define REPL_LAG_MAX 256 /* (peer, origin) pairs tracked; more are not shown */
+#define REPL_HEARD_MAX 64 /* peers whose last request is remembered; more are not */
+
+/* When a peer's last authenticated request reached our server: the client retries a peer
+ * it was backing off from (or still connecting to) as soon as that peer reaches us, so a
+ * healed path or a restarted peer is pulled from at once rather than after a backoff. */
+typedef struct {
+	char peer[64];	 /* the peer's region, as it signed its request */
+	int64_t mono_ms; /* monotonic ms of its last authenticated request */
+} repl_heard_t;
 
 /* How far this region is behind one peer for one origin, after the last pull from it. */
 typedef struct {
@@ -61,6 +70,8 @@ typedef struct {
 	pthread_mutex_t lag_lock;     /* guards lag, lag_count */
 	repl_lag_t lag[REPL_LAG_MAX]; /* written by the client thread, read by the server */
 	size_t lag_count;	      /* entries used in lag, 0..REPL_LAG_MAX */
+	repl_heard_t heard[REPL_HEARD_MAX]; /* guarded by lag_lock; written by the server */
+	size_t heard_count;		    /* entries used in heard, 0..REPL_HEARD_MAX */
 } repl_stats_t;
 
 void repl_stats_init(repl_stats_t *stats) M_NONNULL_ALL;
@@ -68,6 +79,11 @@ void repl_stats_destroy(repl_stats_t *stats) M_NONNULL_ALL;
 /* Records the lag of origin as seen from peer (the client, after each pull). */
 void repl_stats_lag_set(repl_stats_t *stats, const char *peer, const char *origin, uint64_t behind,
 			int64_t lag_ms, int64_t now_ms) M_NONNULL_ALL;
+
+/* The server, after authenticating a request of peer: it reached us at mono_ms. */
+void repl_stats_heard_set(repl_stats_t *stats, const char *peer, int64_t mono_ms) M_NONNULL_ALL;
+/* Monotonic ms of peer's last authenticated request to us, 0 when none since start. */
+int64_t repl_stats_heard_get(repl_stats_t *stats, const char *peer) M_NONNULL_ALL;
 
 #define repl_stats_inc(stats, field, n)                                                            \
 	atomic_fetch_add_explicit(&(stats)->field, (n), memory_order_relaxed)

@@ -21,6 +21,14 @@ REPL_REGIONS=()
 # REPL_NOWHERE before it started.
 repl_port() { local var="REPL_PORT_$1"; echo "${!var:-$REPL_NOWHERE}"; }
 
+# repl_host NAME: the loopback address region NAME listens on and pulls from:
+# REPL_HOST_NAME when set (qa/chaos.sh gives each region its own, to cut it off with
+# nft), 127.0.0.1 otherwise.
+repl_host() { local var="REPL_HOST_$1"; echo "${!var:-127.0.0.1}"; }
+
+# repl_accepts NAME: region NAME's replicator accepts connections.
+repl_accepts() { (exec 3<>"/dev/tcp/$(repl_host "$1")/$(repl_port "$1")") 2>/dev/null; }
+
 # repl_moved NAME: NAME listens on repl_port NAME now: every other region's config that
 # names NAME as a peer on another port is rewritten, and the running ones reloaded.
 repl_moved() {
@@ -41,7 +49,7 @@ repl_region() {
 	case " ${REPL_REGIONS[*]} " in *" $name "*) ;; *) REPL_REGIONS+=("$name") ;; esac
 	while [ $# -gt 0 ]; do
 		if [ "$1" = "--" ]; then shift; extra="$*"; break; fi
-		peers="$peers${peers:+, }$1: \"http://127.0.0.1:$(repl_port "$1")\""
+		peers="$peers${peers:+, }$1: \"http://$(repl_host "$1"):$(repl_port "$1")\""
 		shift
 	done
 	# A scenario may define repl_body NAME to print its own dns/datacenters/records.
@@ -53,6 +61,9 @@ repl_region() {
   dc1: { location: [38.9, -77.4], addresses: [192.0.2.1] }
   dc2: { location: [53.3, -6.3], addresses: [192.0.2.2] }"
 	fi
+	# With its own address, a region's pulls leave from it (so a cut by address is whole).
+	local hv="REPL_HOST_$name" src=""
+	[ -z "${!hv:-}" ] || src=$'\n'"  source_address: \"${!hv}\""
 	cat >"$WORK/$name.yaml" <<YAML
 region: $name
 state: $name.db
@@ -60,7 +71,7 @@ log_level: debug
 $body
 health: { poll: 5ms }
 replication:
-  listen: "127.0.0.1:0"
+  listen: "$(repl_host "$name"):0"$src
   key_file: repl.key
   long_poll: 2s
   peers: { $peers }
@@ -81,9 +92,11 @@ repl_start() {
 # REPL_PID_NAME set): as repl_start, from reading its port on.
 repl_started() {
 	local port
-	port=$(t_listen_port "$WORK/$2.log") || return 1
+	port=$(t_listen_port "$WORK/$2.log" "$(repl_host "$1")") || return 1
 	eval "REPL_PORT_$1=$port"
-	repl_moved "$1" && t_wait_tcp "$port"
+	repl_moved "$1" || return 1
+	t_until 30 repl_accepts "$1" && return 0
+	echo "# nothing listening on $(repl_host "$1"):$port"; return 1
 }
 
 # repl_fake NAME ARGS...: a test's stand-in for region NAME (repl_peer.py serve ARGS...,

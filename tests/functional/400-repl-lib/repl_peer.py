@@ -21,7 +21,8 @@ def now_ms():
 
 def raw_request(port, method, target, headers, body, send_bytes=None, close_early=False):
     """Sends one HTTP/1.1 request over a plain socket; returns (status, headers, body)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    # REPL_PEER_HOST: a region listening on its own loopback address (qa/chaos.sh).
+    s = socket.create_connection((os.environ.get("REPL_PEER_HOST", "127.0.0.1"), port), timeout=10)
     head = f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
     for k, v in headers.items():
         head += f"{k}: {v}\r\n"

@@ -320,6 +320,7 @@ static void test_full_config_every_field(void **state)
 	snprintf(want, sizeof(want), "%s/tls/key.pem", real);
 	assert_string_equal(c->replication.tls_key, want);
 	assert_string_equal(c->replication.tls_ca, "/etc/ssl/ca.pem");
+	assert_string_equal(c->replication.source_address, "127.0.0.1");
 	assert_int_equal(c->replication.peer_count, 2);
 	assert_string_equal(c->replication.peers[0].region, "eu-west");
 	assert_string_equal(c->replication.peers[0].url, "http://127.0.0.1:8854");
@@ -376,7 +377,8 @@ static void test_minimal_config_gets_defaults(void **state)
 	assert_int_equal(c->replication.peer_count, 0);
 	assert_int_equal(c->replication.max_clock_skew_ms, 30000);
 	assert_int_equal(c->replication.batch_max, 500);
-	assert_int_equal(c->replication.long_poll_ms, 25000);
+	assert_int_equal(c->replication.long_poll_ms, 2000);
+	assert_null(c->replication.source_address);
 	assert_int_equal(c->replication.retention_ms, 7 * 86400000u);
 	conf_free(c);
 }

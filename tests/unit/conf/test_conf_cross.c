@@ -523,6 +523,13 @@ static const conf_error_case_t cases[] = {
      "replication:\n"
      "  tls_cert: c.pem\n",
      "meridian.yaml:4:3: replication.tls_key: tls_cert and tls_key go together"},
+    {"replication_source_address_not_an_address",
+     "region: r\n"
+     "state: s.db\n"
+     "replication:\n"
+     "  source_address: eu-west.example\n",
+     "meridian.yaml:4:19: replication.source_address: 'eu-west.example' is not an IPv4 or IPv6 "
+     "address"},
     {"check_address_invalid",
      "region: r\n"
      "state: s.db\n"
