@@ -10,7 +10,10 @@
 # (A queries for 1000 names of a zone, 10% NXDOMAIN) and a geo workload (ECS /24 and /56
 # clients drawn from the 50k-network synthetic City database of geo-vs-gdnsd.sh). The
 # rounds interleave on/off so drift in the machine hits both alike; the script prints
-# each round and the median qps of each, and the ratio on/off. The per-worker counters
+# each round's qps and the server's CPU microseconds per answered query (utime + stime of
+# the whole process, so the scrapes on the control thread count against "on"), the
+# medians of each, and the ratios on/off. On a shared machine the qps of a round swings
+# with the neighbours; the CPU per answer moves far less, so it is the figure to judge. The per-worker counters
 # are always compiled in, so on/off measures the scrapes and the HTTP side; with
 # BASELINE-BUILDDIR (a build of the commit before the metrics), that meridian-dnsd runs
 # as a third server and its ratio says what the counters themselves cost.
@@ -63,14 +66,14 @@ for i in $(seq 1 1000); do
 done >"$work/static.txt"
 taskset -c 0 python3 "$helper" sample "$db" 50000 1 www.geo.example.com. 0.2 24 56 >"$work/geo.txt" 2>/dev/null
 
-# conf NAME PORT METRICS-LINE
+# conf NAME METRICS-LINE (each server binds port 0 and logs the port it got)
 conf() {
 	cat >"$work/$1.yaml" <<CONF
 region: bench
 state: $1.db
 geoip: $db
 dns:
-  listen: ["127.0.0.1:$2"]
+  listen: ["127.0.0.1:0"]
   threads: 1
   zones:
     - { origin: example.com., file: zones/example.com.zone }
@@ -85,16 +88,16 @@ datacenters:
 records:
   www.geo.example.com.:
     datacenters: [us-east, us-west, eu-west, eu-central, ap-southeast, ap-northeast, sa-east]
-$3
+$2
 CONF
 }
-declare -A PORT PID QPS
+declare -A PORT PID QPS CPU
 servers=(on off)
-PORT[on]=$(port_free); conf on "${PORT[on]}" 'metrics: { dnsd: "127.0.0.1:0" }'
-PORT[off]=$(port_free); conf off "${PORT[off]}" ''
+conf on 'metrics: { dnsd: "127.0.0.1:0" }'
+conf off ''
 if [ -n "$base" ]; then
 	servers+=(base)
-	PORT[base]=$(port_free); conf base "${PORT[base]}" ''
+	conf base ''
 fi
 for s in "${servers[@]}"; do
 	bin=$dnsd
@@ -103,8 +106,15 @@ for s in "${servers[@]}"; do
 	PID[$s]=$!
 	pids+=($!)
 done
+# until SECONDS COMMAND...: runs COMMAND until it succeeds, for at most SECONDS.
+until_ok() {
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do [ "$SECONDS" -lt "$end" ] || return 1; sleep 0.1; done
+}
 for s in "${servers[@]}"; do
-	for _ in $(seq 600); do grep -q "compiled in" "$work/$s.log" 2>/dev/null && break; sleep 0.1; done
+	until_ok 60 grep -q "compiled in" "$work/$s.log" || { echo "$s did not start"; tail "$work/$s.log"; exit 1; }
+	PORT[$s]=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$s.log" | head -1)
+	[ -n "${PORT[$s]}" ] || { echo "$s: no listening port in its log"; tail "$work/$s.log"; exit 1; }
 	kdig @127.0.0.1 -p "${PORT[$s]}" +retry=0 +short h1.example.com A >/dev/null || { echo "$s does not answer"; tail "$work/$s.log"; exit 1; }
 done
 url=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$work/on.log")
@@ -112,15 +122,21 @@ url=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$work/on.log")
 (while :; do curl -s -o /dev/null --max-time 2 "$url" || true; sleep 1; done) &
 pids+=($!)
 
+hz=$(getconf CLK_TCK)
 echo "# metrics on (scraped every second) vs off${base:+ vs base (before the metrics)}; $rounds interleaved rounds of ${secs}s; servers on core 1 (one UDP worker), dnsload on core 0; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for w in static geo; do
-	printf '%-7s %-5s %5s %10s\n' workload server round qps
+	printf '%-7s %-5s %5s %10s %12s\n' workload server round qps cpu_us/answer
 	for r in $(seq 1 "$rounds"); do
 		for s in "${servers[@]}"; do
+			t0=$(ticks "${PID[$s]}")
 			out=$(taskset -c 0 "$load" -s 127.0.0.1 -p "${PORT[$s]}" -f "$work/$w.txt" -d "$secs" -c 0 -S 4 -n 512 -b 32)
+			t1=$(ticks "${PID[$s]}")
 			qps=$(sed -n 's/.* qps \([0-9]*\) .*/\1/p' <<<"$out")
-			printf '%-7s %-5s %5d %10d\n' "$w" "$s" "$r" "$qps"
+			answered=$(sed -n 's/.* answered \([0-9]*\) .*/\1/p' <<<"$out")
+			cpu=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v a="$answered" 'BEGIN { printf "%.3f", a ? t * 1e6 / hz / a : 0 }')
+			printf '%-7s %-5s %5d %10d %12s\n' "$w" "$s" "$r" "$qps" "$cpu"
 			QPS[$w$s]="${QPS[$w$s]:-} $qps"
+			CPU[$w$s]="${CPU[$w$s]:-} $cpu"
 		done
 	done
 done
@@ -128,7 +144,9 @@ echo "# medians"
 for w in static geo; do
 	on=$(median "${QPS[${w}on]}")
 	off=$(median "${QPS[${w}off]}")
-	line=$(awk -v a="$on" -v b="$off" -v w="$w" 'BEGIN { printf "%-7s on %d off %d on/off %.3f", w, a, b, a / b }')
+	con=$(median "${CPU[${w}on]}")
+	coff=$(median "${CPU[${w}off]}")
+	line=$(awk -v a="$on" -v b="$off" -v w="$w" -v c="$con" -v d="$coff" 'BEGIN { printf "%-7s qps on %d off %d on/off %.3f; cpu_us/answer on %.3f off %.3f on/off %.3f", w, a, b, a / b, c, d, (d > 0 ? c / d : 0) }')
 	if [ -n "$base" ]; then
 		bq=$(median "${QPS[${w}base]}")
 		line+=$(awk -v a="$off" -v b="$bq" 'BEGIN { printf "   base %d off/base %.3f", b, a / b }')

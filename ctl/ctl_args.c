@@ -26,6 +26,10 @@ static const ctl_command_spec_t commands[] = {
     {"force-up", CTL_CMD_FORCE_UP, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
      "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force]",
      "treat DC as up whatever its checks say"},
+    {"weight", CTL_CMD_WEIGHT, 3, 3, CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE,
+     CTL_OPT_REASON, "TARGET DC N|clear --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+     "set DC's weight in TARGET's configured split (RECORD, or RECORD@KEY for a map or nets "
+     "entry) until it expires; clear ends it"},
     {"clear", CTL_CMD_CLEAR, 1, 1, CTL_OPT_REASON | CTL_OPT_ACTOR | CTL_OPT_FORCE, 0,
      "DC [--reason TEXT] [--actor NAME] [--force]",
      "remove DC's override (observations decide again)"},
@@ -62,6 +66,8 @@ static const char *positional_name(const ctl_command_spec_t *spec, size_t index)
 		return "CLIENT-IP";
 	case CTL_CMD_DIFF:
 		return "REGION";
+	case CTL_CMD_WEIGHT:
+		return index == 0 ? "TARGET" : index == 1 ? "DC" : "N";
 	default:
 		return "DC";
 	}

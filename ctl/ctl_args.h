@@ -45,6 +45,7 @@ typedef enum {
 	CTL_CMD_STATS,
 	CTL_CMD_DIFF,
 	CTL_CMD_ZONES,
+	CTL_CMD_WEIGHT,
 } ctl_command_t;
 
 /* Options a subcommand may take (bit set). */

@@ -380,6 +380,15 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 	}
 	if (verdicts_load(conf, &view, &ex.have_state) != 0)
 		goto out_input;
+	if (view.reweight_count > 0) {
+		/* Run-time weights in effect: the splits dnsd answers with. */
+		geo_pick_tables_free(&tables);
+		if (geo_pick_tables_build_with(conf, view.reweights, view.reweight_count, &tables,
+					       err, sizeof(err)) < 0) {
+			ctl_error("explain: %s", err);
+			goto out_view;
+		}
+	}
 	ex.cand = calloc(conf->datacenter_count + 1, sizeof(*ex.cand));
 	if (ex.cand == NULL) {
 		ctl_error("out of memory");

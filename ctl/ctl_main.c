@@ -16,6 +16,7 @@
 #include "ctl/ctl_override.h"
 #include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
+#include "ctl/ctl_weight.h"
 #include "ctl/ctl_zones.h"
 
 /* Commands that need the config run here once it is loaded; a config that does not
@@ -31,6 +32,8 @@ static int dispatch(const ctl_args_t *args, const conf_t *conf)
 		return ctl_override_run(args, conf);
 	case CTL_CMD_CLEAR:
 		return ctl_override_clear_run(args, conf);
+	case CTL_CMD_WEIGHT:
+		return ctl_weight_run(args, conf);
 	case CTL_CMD_EVENTS:
 		return ctl_events_run(args, conf);
 	case CTL_CMD_EXPLAIN:

@@ -91,6 +91,22 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 		ctl_error("cannot read live loads: %s", state_errmsg(st));
 		goto fail;
 	}
+	if (state_weights_list(st, &view->weights, &view->weight_count) != 0) {
+		ctl_error("cannot read run-time weights: %s", state_errmsg(st));
+		goto fail;
+	}
+	view->reweights = calloc(view->weight_count + 1, sizeof(*view->reweights));
+	if (view->reweights == NULL) {
+		ctl_error("out of memory");
+		goto fail;
+	}
+	/* As meridian-dnsd takes them (dnsd_reload.c): in effect, and a split of this config. */
+	for (size_t i = 0; i < view->weight_count; i++)
+		if (state_weight_active(&view->weights[i], view->now_ms) &&
+		    geo_pick_reweight_resolve(conf, view->weights[i].target,
+					      view->weights[i].datacenter, view->weights[i].weight,
+					      &view->reweights[view->reweight_count]) == 0)
+			view->reweight_count++;
 	view->pick_load = calloc(conf->datacenter_count + 1, sizeof(*view->pick_load));
 	view->pick_has_load = calloc(conf->datacenter_count + 1, sizeof(*view->pick_has_load));
 	if (view->pick_load == NULL || view->pick_has_load == NULL) {
@@ -137,6 +153,8 @@ void ctl_view_free(ctl_view_t *view)
 	free(view->loads);
 	free(view->pick_load);
 	free(view->pick_has_load);
+	free(view->weights);
+	free(view->reweights);
 	memset(view, 0, sizeof(*view));
 }
 
@@ -147,7 +165,8 @@ bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view, size_t reco
 	char err[128];
 	bool open = false;
 
-	if (geo_pick_tables_build(conf, &t, err, sizeof(err)) < 0)
+	if (geo_pick_tables_build_with(conf, view->reweights, view->reweight_count, &t, err,
+				       sizeof(err)) < 0)
 		return false; /* out of memory: status cannot tell, and says nothing */
 	for (size_t i = 0; i < t.dc_count; i++) {
 		t.dcs[i].serving = view->verdicts[i].serving;

@@ -9,7 +9,9 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "state/state.h"
+#include "geo/geo_pick_conf.h"
 #include "state/state_load.h"
+#include "state/state_weight.h"
 #include "state/state_verdict.h"
 
 /* Opens conf's state store. Writers create it if needed (as this region); readers open
@@ -42,6 +44,11 @@ typedef struct {
 	uint32_t *pick_load;	 /* per datacenter, the live load the pick takes
 				  * (state_load_for_pick) when pick_has_load (malloc'd) */
 	bool *pick_has_load;	 /* per datacenter; NULL (no store): none known */
+	state_weight_t *weights; /* run-time weights, cleared and expired ones included (malloc'd) */
+	size_t weight_count;	 /* entries in weights */
+	geo_pick_reweight_t *reweights; /* the ones in effect that this config's splits
+					 * take, as the pick's tables take them (malloc'd) */
+	size_t reweight_count;	 /* entries in reweights */
 } ctl_view_t;
 
 /* Reads observations and overrides and computes the verdicts. 0, or -1 after printing why. */

@@ -72,6 +72,55 @@ static void print_scheduled(FILE *out, const ctl_view_t *view)
 	}
 }
 
+/* Run-time weights in effect (`meridianctl weight`), one line each. */
+static void print_weights(FILE *out, const ctl_view_t *view)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < view->weight_count; k++) {
+		const state_weight_t *w = &view->weights[k];
+		char left[48];
+
+		if (!state_weight_active(w, view->now_ms))
+			continue;
+		if (!any)
+			fputc('\n', out);
+		any = true;
+		char span[32];
+
+		if (w->expires_ms == 0)
+			snprintf(left, sizeof(left), "no expiry");
+		else
+			snprintf(left, sizeof(left), "%s left",
+				 timefmt_duration(w->expires_ms - view->now_ms, span, sizeof(span)));
+		fprintf(out, "WEIGHT %s %s: %u by %s, %s: \"%s\"\n", w->target, w->datacenter,
+			w->weight, w->actor, left, w->reason);
+	}
+}
+
+static void json_weights(ctl_json_t *j, const ctl_view_t *view)
+{
+	ctl_json_key(j, "weights");
+	ctl_json_array_begin(j);
+	for (size_t k = 0; k < view->weight_count; k++) {
+		const state_weight_t *w = &view->weights[k];
+
+		if (!state_weight_active(w, view->now_ms))
+			continue;
+		ctl_json_object_begin(j);
+		ctl_json_kv_string(j, "target", w->target);
+		ctl_json_kv_string(j, "datacenter", w->datacenter);
+		ctl_json_kv_uint(j, "weight", w->weight);
+		ctl_json_kv_string(j, "reason", w->reason);
+		ctl_json_kv_string(j, "actor", w->actor);
+		ctl_json_kv_string(j, "origin", w->origin);
+		ctl_json_kv_int(j, "created_ms", w->created_ms);
+		ctl_json_kv_int(j, "expires_ms", w->expires_ms);
+		ctl_json_object_end(j);
+	}
+	ctl_json_array_end(j);
+}
+
 static void json_scheduled(ctl_json_t *j, const ctl_view_t *view)
 {
 	ctl_json_key(j, "scheduled");
@@ -248,6 +297,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
 	print_loads(out, conf, view);
+	print_weights(out, view);
 	print_scheduled(out, view);
 
 	for (size_t r = 0; r < conf->record_count; r++) {
@@ -421,6 +471,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 	}
 	ctl_json_array_end(&j);
 	json_scheduled(&j, view);
+	json_weights(&j, view);
 	if (st != NULL && drift != NULL)
 		ctl_drift_json(&j, st, drift);
 	ctl_json_object_end(&j);

@@ -13,6 +13,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_state.c ctl/ctl_state.h \
 	ctl/ctl_stats.c ctl/ctl_stats.h \
 	ctl/ctl_status.c ctl/ctl_status.h \
+	ctl/ctl_weight.c ctl/ctl_weight.h \
 	ctl/ctl_zones.c ctl/ctl_zones.h
 ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(LDNS_CFLAGS)
 
@@ -58,7 +59,8 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/073-ctl-reload/run.sh \
 	tests/functional/074-ctl-explain/run.sh \
 	tests/functional/075-ctl-regions/run.sh \
-	tests/functional/240-scheduled-maintenance/run.sh
+	tests/functional/240-scheduled-maintenance/run.sh \
+	tests/functional/243-runtime-weights/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh \
 	tests/functional/075-ctl-regions/origin.py

@@ -19,6 +19,7 @@
 #include "dnsd/dnsd_zone.h"
 #include "state/state.h"
 #include "state/state_load.h"
+#include "state/state_weight.h"
 #include "state/state_verdict.h"
 
 /* State re-evaluated at least this often, so override expiry and observation staleness
@@ -339,6 +340,54 @@ static bool loads_changed(dnsd_reload_t *r)
 	return changed;
 }
 
+/* The run-time weights in effect now that this config's splits take (as meridianctl's
+ * view takes them: ctl_state.c), into *out (malloc'd, NULL when none). Without a store,
+ * or when it cannot be read, none. */
+static size_t weights_read(dnsd_reload_t *r, geo_pick_reweight_t **out)
+{
+	const conf_t *c = dnsd_reload_conf(r);
+	state_weight_t *w = NULL;
+	size_t count = 0, n = 0;
+	int64_t now = clock_wall_ms();
+
+	*out = NULL;
+	if (r->state == NULL || state_weights_list(r->state, &w, &count) < 0 || count == 0) {
+		free(w);
+		return 0;
+	}
+	*out = calloc(count, sizeof(**out));
+	for (size_t i = 0; *out != NULL && i < count; i++)
+		if (state_weight_active(&w[i], now) &&
+		    geo_pick_reweight_resolve(c, w[i].target, w[i].datacenter, w[i].weight,
+					      &(*out)[n]) == 0)
+			n++;
+	free(w);
+	if (n == 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return n;
+}
+
+/* Do the run-time weights in effect differ from the published snapshot's? */
+static bool weights_changed(dnsd_reload_t *r)
+{
+	const dnsd_snapshot_t *p = r->published;
+	geo_pick_reweight_t *now;
+	size_t n;
+	bool changed;
+
+	if (p == NULL || p->conf != dnsd_reload_conf(r))
+		return false;
+	n = weights_read(r, &now);
+	/* Both are built in the store's order (target, datacenter): equal sets compare
+	 * equal element by element. */
+	changed = n != p->reweight_count ||
+		  (n > 0 && memcmp(now, p->reweights, n * sizeof(*now)) != 0);
+	free(now);
+	return changed;
+}
+
 /* Builds and publishes a snapshot of the current parts with verdicts v. */
 static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 {
@@ -349,6 +398,15 @@ static int publish(dnsd_reload_t *r, const state_verdict_t *v)
 	}
 	/* Not published yet: still ours to write. */
 	loads_read(r, snap->dcs, snap->geo.dc_count);
+	geo_pick_reweight_t *rw;
+	size_t nrw = weights_read(r, &rw);
+	if (dnsd_snapshot_reweigh(snap, rw, nrw) < 0)
+		log_error("snapshot: out of memory for run-time weights; answering with the "
+			  "config's");
+	else if (nrw > 0 && (r->published == NULL || r->published->reweight_count != nrw ||
+			     memcmp(r->published->reweights, rw, nrw * sizeof(*rw)) != 0))
+		log_info("run-time weights: %zu in effect", nrw);
+	free(rw);
 	snap->cookies = r->cookies; /* not published yet: still ours to write */
 	log_changes(r, r->published, v);
 	r->published = snap;
@@ -574,7 +632,7 @@ void dnsd_reload_tick(dnsd_reload_t *r)
 			const state_verdict_t *v = verdicts_compute(r, &keep);
 			if (!keep &&
 			    (r->published == NULL || !dnsd_snapshot_same_serving(r->published, v) ||
-			     loads_changed(r)))
+			     loads_changed(r) || weights_changed(r)))
 				(void)publish(r, v);
 		}
 	}

@@ -198,9 +198,36 @@ void dnsd_snapshot_free(dnsd_snapshot_t *s)
 		return;
 	dnsd_zoneset_unref(s->zoneset);
 	dnsd_geodb_unref(s->geodb);
+	if (s->reweighted != NULL)
+		geo_pick_tables_free(s->reweighted);
+	free(s->reweighted);
+	free(s->reweights);
 	free(s->dcs);
 	free(s->verdicts);
 	free(s);
+}
+
+int dnsd_snapshot_reweigh(dnsd_snapshot_t *snap, const geo_pick_reweight_t *rw, size_t n)
+{
+	char err[128];
+
+	if (n == 0)
+		return 0;
+	snap->reweights = malloc(n * sizeof(*rw));
+	snap->reweighted = calloc(1, sizeof(*snap->reweighted));
+	if (snap->reweights == NULL || snap->reweighted == NULL ||
+	    geo_pick_tables_build_with(snap->conf, rw, n, snap->reweighted, err, sizeof(err)) < 0) {
+		free(snap->reweights);
+		free(snap->reweighted);
+		snap->reweights = NULL;
+		snap->reweighted = NULL;
+		return -1;
+	}
+	memcpy(snap->reweights, rw, n * sizeof(*rw));
+	snap->reweight_count = n;
+	/* Only the records (their splits) change: datacenters stay the snapshot's own. */
+	snap->geo.records = snap->reweighted->records;
+	return 0;
 }
 
 void dnsd_snapshot_publish(dnsd_snapshot_t *snap)

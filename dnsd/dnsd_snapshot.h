@@ -13,6 +13,7 @@
 #include "dnsd/dnsd_answer.h"
 #include "dnsd/dnsd_cookie.h"
 #include "dnsd/dnsd_zone.h"
+#include "geo/geo_pick_conf.h"
 #include "state/state_verdict.h"
 
 /* Concurrency: a snapshot is built on the control thread (the only writer), published
@@ -43,6 +44,11 @@ typedef struct {
 	dnsd_zoneset_t *zoneset;   /* shared part (counted reference) */
 	struct dnsd_geodb *geodb;	   /* shared part (counted reference), or NULL */
 	dnsd_cookie_keys_t cookies; /* server cookie secrets (set before publication) */
+	geo_pick_tables_t *reweighted; /* run-time weights in effect (`meridianctl weight`):
+					* this snapshot's own record tables, which geo.records
+					* then points into (owned); NULL: the zone set's */
+	geo_pick_reweight_t *reweights; /* the weights they were built with (owned), NULL */
+	size_t reweight_count;	       /* entries in reweights */
 } dnsd_snapshot_t;
 
 /* The published snapshot; NULL before the first one. Readers: rcu_dereference. */
@@ -67,6 +73,10 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, struct dnsd_geodb *db,
 void dnsd_snapshot_publish(dnsd_snapshot_t *snap);
 /* Frees a snapshot no reader can see (never published, or after a grace period). */
 void dnsd_snapshot_free(dnsd_snapshot_t *snap);
+/* Gives snap (not yet published) its own record tables with the run-time weights
+ * rw[0..n) (copied); n 0 leaves the zone set's. 0, or -1 when out of memory. */
+int dnsd_snapshot_reweigh(dnsd_snapshot_t *snap, const geo_pick_reweight_t *rw, size_t n)
+    M_NONNULL(1) M_WUR;
 /* True when a and b give the same serving set (a new snapshot would answer the same). */
 bool dnsd_snapshot_same_serving(const dnsd_snapshot_t *snap, const state_verdict_t *verdicts)
     M_NONNULL(1);

@@ -15,6 +15,7 @@ state_libstate_a_SOURCES = \
 	state/state_deploy.c state/state_deploy.h state/state_deploy_build.c \
 	state/state_identity.c \
 	state/state_load.c state/state_load.h \
+	state/state_weight.c state/state_weight.h \
 	state/state_digest.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 

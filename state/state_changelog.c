@@ -32,6 +32,8 @@ static const char *const dep_text[] = {"region", "component", "version", "config
 				       "zones", "geoip_type", "geoip_digest", "origin", NULL};
 static const char *const load_text[] = {"checker", "datacenter", "detail", "origin", NULL};
 static const char *const load_int[] = {"value_milli", "ok", "measured", "hlc", NULL};
+static const char *const wt_text[] = {"target", "datacenter", "reason", "actor", "origin", NULL};
+static const char *const wt_int[] = {"weight", "created", "expires", "deleted", "hlc", NULL};
 static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
 
 /* SQL reads better laid out by hand. */
@@ -146,6 +148,28 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (loads.hlc, loads.origin)",
 		.text_fields = load_text,
 		.integer_fields = load_int,
+	},
+	/* Run-time weights (issue 12, state_weight.c); keys "datacenter/target" (a target
+	 * may hold '/'), last writer wins, clears are tombstones. */
+	{
+		.name = "weights",
+		.row_json = "json_object('target', target, 'datacenter', datacenter, 'weight', weight,"
+			    " 'reason', reason, 'actor', actor, 'created', created, 'expires', expires,"
+			    " 'deleted', deleted, 'hlc', hlc, 'origin', origin)",
+		.by_key = "datacenter = " KEY_HEAD " AND target = " KEY_TAIL,
+		.json_key = J("datacenter") " || '/' || " J("target"),
+		.upsert = "INSERT INTO weights (target, datacenter, weight, reason, actor, created,"
+			  " expires, deleted, hlc, origin)"
+			  " SELECT " J("target") ", " J("datacenter") ", " J("weight") ", " J("reason")
+			  ", " J("actor") ", " J("created") ", " J("expires") ", " J("deleted") ", "
+			  J("hlc") ", " J("origin")
+			  " WHERE true ON CONFLICT (target, datacenter) DO UPDATE SET"
+			  " weight = excluded.weight, reason = excluded.reason, actor = excluded.actor,"
+			  " created = excluded.created, expires = excluded.expires,"
+			  " deleted = excluded.deleted, hlc = excluded.hlc, origin = excluded.origin"
+			  " WHERE (excluded.hlc, excluded.origin) > (weights.hlc, weights.origin)",
+		.text_fields = wt_text,
+		.integer_fields = wt_int,
 	},
 };
 /* clang-format on */

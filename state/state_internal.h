@@ -59,6 +59,10 @@ int state_exec(state_t *st, const char *sql) M_NONNULL_ALL M_WUR;
  * failure. Every statement goes back through state_release, which resets it: a statement
  * left unreset would pin a read snapshot and hide later commits. */
 sqlite3_stmt *state_prepare(state_t *st, const char *sql) M_NONNULL_ALL M_WUR;
+/* Binds free text (reasons, actors, details) at idx, each byte that is not UTF-8 as U+FFFD
+ * (as it will travel). On failure releases stmt and returns -1 (state_errmsg). */
+int state_bind_free_text(state_t *st, sqlite3_stmt *stmt, int idx, const char *text)
+    M_NONNULL_ALL M_WUR;
 /* Resets and unbinds a cached statement, finalizes any other; NULL is fine. */
 void state_release(state_t *st, sqlite3_stmt *stmt) M_NONNULL(1);
 

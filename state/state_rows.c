@@ -82,7 +82,7 @@ static int repaired_sink(void *ctx, const char *p, size_t n)
  * so of meridianctl --json). The row, its change-log JSON and every region's copy then
  * hold the same text, and no peer's parser meets bytes it refuses (docs/replication.md).
  * Names (check_id) are refused instead. 0, or -1 with the message (statement released). */
-static int bind_free_text(state_t *st, sqlite3_stmt *stmt, int idx, const char *text)
+int state_bind_free_text(state_t *st, sqlite3_stmt *stmt, int idx, const char *text)
 {
 	size_t len = strlen(text);
 	repaired_t r = {NULL, 0};
@@ -189,7 +189,7 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 	sqlite3_bind_int64(stmt, 5, obs->checked_ms);
 	sqlite3_bind_int(stmt, 6, obs->latency_ms < 0 ? -1 : obs->latency_ms);
 	sqlite3_bind_int64(stmt, 8, (int64_t)hlc);
-	if (bind_free_text(st, stmt, 7, obs->detail) < 0 ||
+	if (state_bind_free_text(st, stmt, 7, obs->detail) < 0 ||
 	    step_done(st, stmt, "observation") < 0 ||
 	    state_change_record(st, "observations", key, hlc, seq) < 0 ||
 	    received_put(st, st->region, obs->datacenter) < 0)
@@ -280,9 +280,9 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
 	sqlite3_bind_int64(stmt, 2, id);
 	sqlite3_bind_int64(stmt, 3, (int64_t)hlc);
 	sqlite3_bind_int64(stmt, 4, state_now_ms(st));
-	if (bind_free_text(st, stmt, 5, actor) < 0 || bind_free_text(st, stmt, 6, action) < 0 ||
-	    bind_free_text(st, stmt, 7, datacenter) < 0 ||
-	    bind_free_text(st, stmt, 8, reason) < 0 || bind_free_text(st, stmt, 9, detail) < 0 ||
+	if (state_bind_free_text(st, stmt, 5, actor) < 0 || state_bind_free_text(st, stmt, 6, action) < 0 ||
+	    state_bind_free_text(st, stmt, 7, datacenter) < 0 ||
+	    state_bind_free_text(st, stmt, 8, reason) < 0 || state_bind_free_text(st, stmt, 9, detail) < 0 ||
 	    step_done(st, stmt, "event") < 0)
 		return -1;
 	snprintf(key, sizeof(key), "%s/%lld", st->region, (long long)id);
@@ -416,8 +416,8 @@ int state_override_write_tx(state_t *st, const state_override_t *ov, const char 
 	sqlite3_bind_int64(stmt, 7, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 8, st->region, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, ov->starts_ms);
-	if (bind_free_text(st, stmt, 3, ov->reason) < 0 ||
-	    bind_free_text(st, stmt, 4, ov->actor) < 0 || step_done(st, stmt, "override") < 0 ||
+	if (state_bind_free_text(st, stmt, 3, ov->reason) < 0 ||
+	    state_bind_free_text(st, stmt, 4, ov->actor) < 0 || step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", ov->datacenter, hlc, seq) < 0)
 		return -1;
 	return state_event_append_tx(st, ov->actor, action, ov->datacenter, ov->reason, detail);
@@ -473,7 +473,7 @@ int state_override_tombstone_tx(state_t *st, const char *datacenter, const char 
 	sqlite3_bind_int64(stmt, 4, (int64_t)hlc);
 	sqlite3_bind_text(stmt, 5, st->region, -1, SQLITE_STATIC);
 	audit_detail(detail, sizeof(detail), previous, forced_rule);
-	if (bind_free_text(st, stmt, 2, actor) < 0 || bind_free_text(st, stmt, 3, reason) < 0 ||
+	if (state_bind_free_text(st, stmt, 2, actor) < 0 || state_bind_free_text(st, stmt, 3, reason) < 0 ||
 	    step_done(st, stmt, "override") < 0 ||
 	    state_change_record(st, "overrides", datacenter, hlc, seq) < 0 ||
 	    state_event_append_tx(st, actor, "clear", datacenter, reason, detail) < 0)

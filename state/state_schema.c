@@ -480,6 +480,35 @@ static const char loads_v10[] =
 	"  (" NOW_MS " - measured) / 1000 AS age_s, origin"
 	" FROM loads ORDER BY datacenter, checker;";
 
+/* Version 11 (issue 12), run-time weights: an operator's weight of one datacenter in one
+ * configured split (`meridianctl weight`), replicated like overrides (last writer wins,
+ * clears are tombstones), in effect until it expires. target is the record, or
+ * record@entry for a map or nets entry. */
+static const char weights_v11[] =
+	"CREATE TABLE weights ("
+	"  target TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  weight INTEGER NOT NULL CHECK (weight >= 0 AND weight <= 1000000),"
+	"  reason TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL DEFAULT 0,"
+	"  deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"
+	"  hlc INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY (target, datacenter)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_weights AS"
+	" SELECT target, datacenter, weight, reason, actor,"
+	"  " ISO("created") " AS created, created AS created_ms,"
+	"  CASE WHEN expires = 0 THEN NULL ELSE " ISO("expires") " END AS expires,"
+	"  expires AS expires_ms,"
+	"  CASE WHEN expires = 0 THEN NULL ELSE (expires - " NOW_MS ") / 1000 END AS seconds_left,"
+	"  origin"
+	" FROM weights"
+	" WHERE deleted = 0 AND (expires = 0 OR expires > " NOW_MS ")"
+	" ORDER BY target, datacenter;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
@@ -491,6 +520,7 @@ const char *const state_migrations[] = {
 	identity_v8,
 	scheduled_overrides_v9,
 	loads_v10,
+	weights_v11,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

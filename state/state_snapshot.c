@@ -12,7 +12,7 @@
  *   {"format": "meridian-snapshot/1", "region": exporter, "hlc": high-water mark,
  *    "exported": ms, "cursors": [{"origin", "seq"}...],
  *    "observations": [row...], "overrides": [row...], "events": [row...],
- *    "deployments": [row...], "loads": [row...]}
+ *    "deployments": [row...], "loads": [row...], "weights": [row...]}
  * Rows are exactly the change-log row JSON. The export runs in one read transaction, so
  * rows and cursors agree: every entry up to a cursor is reflected in the rows. */
 #define SNAPSHOT_FORMAT "meridian-snapshot/1"
@@ -34,9 +34,11 @@ int state_snapshot_export(state_t *st, char **json)
 	    " 'overrides', json((SELECT json_group_array(json(%s)) FROM overrides)),"
 	    " 'events', json((SELECT json_group_array(json(%s)) FROM events)),"
 	    " 'deployments', json((SELECT json_group_array(json(%s)) FROM deployments)),"
-	    " 'loads', json((SELECT json_group_array(json(%s)) FROM loads)))",
+	    " 'loads', json((SELECT json_group_array(json(%s)) FROM loads)),"
+	    " 'weights', json((SELECT json_group_array(json(%s)) FROM weights)))",
 	    state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json,
-	    state_table_find("deployments")->row_json, state_table_find("loads")->row_json);
+	    state_table_find("deployments")->row_json, state_table_find("loads")->row_json,
+	    state_table_find("weights")->row_json);
 	stmt = state_prepare(st, sql);
 	if (!stmt)
 		return -1;
@@ -206,10 +208,11 @@ static int check_document(state_t *st, const char *json, const char *region, int
 		sqlite3_bind_text(stmt, 2, state_tables[i].name, -1, SQLITE_STATIC);
 		type = sqlite3_step(stmt) == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0)
 							: NULL;
-		/* deployments (schema 4), loads (schema 10): a region that predates them
-		 * exports none */
+		/* deployments (schema 4), loads (10), weights (11): a region that
+		 * predates them exports none */
 		if (!type && (strcmp(state_tables[i].name, "deployments") == 0 ||
-			      strcmp(state_tables[i].name, "loads") == 0))
+			      strcmp(state_tables[i].name, "loads") == 0 ||
+			      strcmp(state_tables[i].name, "weights") == 0))
 			continue;
 		if (!type || strcmp(type, "array") != 0) {
 			state_release(st, stmt);

@@ -4,6 +4,7 @@
 
 #include "state_test.h"
 #include "state/state_load.h"
+#include "state/state_weight.h"
 #include "state/state_hlc.h"
 
 static char path_a[64], path_b[64], path_c[64];
@@ -342,6 +343,37 @@ static void test_load_replicates_and_newest_good_counts(void **unused)
 	assert_false(state_load_current(list, n, "us-east", test_now_ms + 6000, 5000, &value, &from));
 	assert_false(state_load_current(list, n, "eu-west", test_now_ms, 0, &value, &from));
 	free(list);
+}
+
+/* A run-time weight ships (its key holds the target's '/'), and its clear beats it. */
+static void test_weight_replicates_and_clear_wins(void **unused)
+{
+	state_weight_t w, *list = NULL;
+	size_t n = 0;
+
+	(void)unused;
+	memset(&w, 0, sizeof(w));
+	snprintf(w.target, sizeof(w.target), "www.example.com.@10.0.0.0/8");
+	snprintf(w.datacenter, sizeof(w.datacenter), "eu-west");
+	snprintf(w.reason, sizeof(w.reason), "canary");
+	snprintf(w.actor, sizeof(w.actor), "alice");
+	w.weight = 20;
+	w.expires_ms = test_now_ms + 3600000;
+	assert_int_equal(state_weight_put(a, &w, "config 10"), 0);
+	assert_int_equal(ship(a, b, "us-east"), 2); /* the row and its audit event */
+	assert_int_equal(state_weights_list(b, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].target, "www.example.com.@10.0.0.0/8");
+	assert_int_equal(list[0].weight, 20);
+	assert_true(state_weight_active(&list[0], test_now_ms));
+	assert_false(state_weight_active(&list[0], w.expires_ms));
+	free(list);
+	test_now_ms += 1000;
+	assert_int_equal(state_weight_clear(b, w.target, "eu-west", "bob", "done"), 0);
+	assert_int_equal(state_weight_clear(b, w.target, "eu-west", "bob", "again"), 1);
+	assert_int_equal(ship(b, a, "eu-west"), 2);
+	assert_int_equal(test_query_int(a, "SELECT deleted FROM weights"), 1);
+	assert_int_equal(test_query_int(a, "SELECT count(*) FROM status_weights"), 0);
 }
 
 static void test_gap_refuses_whole_batch(void **unused)
