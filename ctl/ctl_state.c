@@ -158,6 +158,27 @@ void ctl_view_free(ctl_view_t *view)
 	memset(view, 0, sizeof(*view));
 }
 
+size_t ctl_view_capacity_short(const conf_t *conf, const ctl_view_t *view,
+				geo_capacity_short_t *out, size_t max)
+{
+	geo_pick_tables_t t;
+	char err[128];
+	size_t n;
+
+	if (geo_pick_tables_build_with(conf, view->reweights, view->reweight_count, &t, err,
+				       sizeof(err)) < 0)
+		return 0; /* out of memory: status cannot tell, and says nothing */
+	for (size_t i = 0; i < t.dc_count; i++) {
+		t.dcs[i].serving = view->verdicts[i].serving;
+		t.dcs[i].fail_open_rank = (uint8_t)state_verdict_fail_open_rank(&view->verdicts[i]);
+		t.dcs[i].has_load = view->pick_has_load != NULL && view->pick_has_load[i];
+		t.dcs[i].load = view->pick_load != NULL ? view->pick_load[i] : 0;
+	}
+	n = geo_capacity_shortfalls(&t, out, max);
+	geo_pick_tables_free(&t);
+	return n;
+}
+
 bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view, size_t record)
 {
 	static const int families[] = {AF_INET, AF_INET6};

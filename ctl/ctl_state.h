@@ -9,6 +9,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "state/state.h"
+#include "geo/geo_capacity.h"
 #include "geo/geo_pick_conf.h"
 #include "state/state_load.h"
 #include "state/state_weight.h"
@@ -58,6 +59,11 @@ void ctl_view_free(ctl_view_t *view) M_NONNULL_ALL;
  * geo_pick() decides (its any_serving), as for every answer. */
 bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view,
 			 size_t record) M_NONNULL_ALL;
+/* Records whose failed datacenter's clients spill past the spare capacity of the others
+ * (geo_capacity_shortfalls over the pick's tables with the view's verdicts, live loads
+ * and run-time weights): at most max rows in out (may be NULL); returns how many. */
+size_t ctl_view_capacity_short(const conf_t *conf, const ctl_view_t *view,
+			       geo_capacity_short_t *out, size_t max) M_NONNULL(1, 2);
 /* The live override behind verdict i, or NULL. */
 const state_override_t *ctl_view_override(const ctl_view_t *view, size_t i) M_NONNULL_ALL M_PURE;
 

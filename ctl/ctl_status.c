@@ -72,6 +72,46 @@ static void print_scheduled(FILE *out, const ctl_view_t *view)
 	}
 }
 
+/* Most capacity shortfalls status lists. */
+#define STATUS_SHORT_MAX 64
+
+/* One CAPACITY-SHORT line per record whose failed datacenter's clients spill past the
+ * others' spare capacity (what meridian-dnsd counts in capacity_short answers). */
+static void print_capacity(FILE *out, const conf_t *conf, const ctl_view_t *view)
+{
+	geo_capacity_short_t rows[STATUS_SHORT_MAX];
+	size_t n = ctl_view_capacity_short(conf, view, rows, STATUS_SHORT_MAX);
+
+	if (n > STATUS_SHORT_MAX)
+		n = STATUS_SHORT_MAX;
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%sCAPACITY-SHORT %s: %s is not serving; its demand %llu exceeds the "
+			     "spare capacity %llu of the datacenters after it\n",
+			i == 0 ? "\n" : "", conf->records[rows[i].record].name,
+			conf->datacenters[rows[i].dc].name, (unsigned long long)rows[i].demand,
+			(unsigned long long)rows[i].spare);
+}
+
+static void json_capacity(ctl_json_t *j, const conf_t *conf, const ctl_view_t *view)
+{
+	geo_capacity_short_t rows[STATUS_SHORT_MAX];
+	size_t n = ctl_view_capacity_short(conf, view, rows, STATUS_SHORT_MAX);
+
+	if (n > STATUS_SHORT_MAX)
+		n = STATUS_SHORT_MAX;
+	ctl_json_key(j, "capacity_short");
+	ctl_json_array_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		ctl_json_object_begin(j);
+		ctl_json_kv_string(j, "record", conf->records[rows[i].record].name);
+		ctl_json_kv_string(j, "datacenter", conf->datacenters[rows[i].dc].name);
+		ctl_json_kv_uint(j, "demand", rows[i].demand);
+		ctl_json_kv_uint(j, "spare", rows[i].spare);
+		ctl_json_object_end(j);
+	}
+	ctl_json_array_end(j);
+}
+
 /* Run-time weights in effect (`meridianctl weight`), one line each. */
 static void print_weights(FILE *out, const ctl_view_t *view)
 {
@@ -297,6 +337,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	rc = ctl_table_print(&table, out);
 	ctl_table_free(&table);
 	print_loads(out, conf, view);
+	print_capacity(out, conf, view);
 	print_weights(out, view);
 	print_scheduled(out, view);
 
@@ -472,6 +513,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 	ctl_json_array_end(&j);
 	json_scheduled(&j, view);
 	json_weights(&j, view);
+	json_capacity(&j, conf, view);
 	if (st != NULL && drift != NULL)
 		ctl_drift_json(&j, st, drift);
 	ctl_json_object_end(&j);
@@ -490,6 +532,9 @@ int ctl_status_level(const conf_t *conf, const ctl_view_t *view)
 	for (size_t i = 0; i < conf->datacenter_count; i++)
 		if (dc_warns(&view->verdicts[i]))
 			level = CTL_STATUS_WARNING;
+	/* Spilled clients beyond the spare capacity: answered, but a survivor is overloaded. */
+	if (ctl_view_capacity_short(conf, view, NULL, 0) > 0 && level < CTL_STATUS_WARNING)
+		level = CTL_STATUS_WARNING;
 	for (size_t r = 0; r < conf->record_count; r++)
 		if (ctl_view_fails_open(conf, view, r))
 			level = CTL_STATUS_CRITICAL;
@@ -541,6 +586,11 @@ static void print_level(FILE *out, const conf_t *conf, const ctl_view_t *view, i
 				ctl_dc_state_label((int)view->verdicts[i].effective));
 			sep = ";";
 		}
+	size_t shorts = ctl_view_capacity_short(conf, view, NULL, 0);
+	if (shorts > 0) {
+		fprintf(out, "%s %zu record%s short of capacity", sep, shorts, shorts == 1 ? "" : "s");
+		sep = ";";
+	}
 	if (drifting) {
 		fprintf(out, "%s a region runs another deployment past replication.drift_grace", sep);
 		sep = ";";

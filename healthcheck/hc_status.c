@@ -15,8 +15,17 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "geo/geo_capacity.h"
+#include "geo/geo_pick_conf.h"
 #include "state/state.h"
+#include "state/state_capacity.h"
+#include "state/state_load.h"
 #include "state/state_status.h"
+#include "state/state_verdict.h"
+#include "state/state_weight.h"
+
+/* Most capacity shortfalls written. */
+#define HC_STATUS_SHORT_MAX 64
 
 #define HC_STATUS_EVERY_MS 1000
 
@@ -51,6 +60,73 @@ static void load_conf(hc_status_t *s)
 	s->conf = c;
 }
 
+/* The pick's tables for conf with this instant's verdicts, live loads and run-time
+ * weights, as meridian-dnsd builds its snapshot (dnsd_reload.c). 0, or -1. */
+static int pick_tables(state_t *st, const conf_t *conf, int64_t now, geo_pick_tables_t *t)
+{
+	state_verdict_t *v = calloc(conf->datacenter_count + 1, sizeof(*v));
+	state_load_t *loads = NULL;
+	state_weight_t *w = NULL;
+	geo_pick_reweight_t *rw = NULL;
+	size_t nloads = 0, nw = 0, nrw = 0;
+	char err[128];
+	int rc = -1;
+
+	if (v == NULL || state_verdict_load(st, conf, now, v) < 0 ||
+	    state_loads_list(st, &loads, &nloads) < 0 || state_weights_list(st, &w, &nw) < 0)
+		goto out;
+	rw = calloc(nw + 1, sizeof(*rw));
+	if (rw == NULL)
+		goto out;
+	for (size_t i = 0; i < nw; i++)
+		if (state_weight_active(&w[i], now) &&
+		    geo_pick_reweight_resolve(conf, w[i].target, w[i].datacenter, w[i].weight,
+					      &rw[nrw]) == 0)
+			nrw++;
+	if (geo_pick_tables_build_with(conf, rw, nrw, t, err, sizeof(err)) < 0)
+		goto out;
+	for (size_t i = 0; i < t->dc_count; i++) {
+		t->dcs[i].serving = v[i].serving;
+		t->dcs[i].fail_open_rank = (uint8_t)state_verdict_fail_open_rank(&v[i]);
+		t->dcs[i].has_load = state_load_for_pick(conf, i, loads, nloads, now, &t->dcs[i].load);
+	}
+	rc = 0;
+out:
+	free(v);
+	free(loads);
+	free(w);
+	free(rw);
+	return rc;
+}
+
+/* Capacity shortfalls (status_capacity): what the pick says of each record's failed
+ * datacenters, written when they change. */
+static int capacity_update(hc_status_t *s, int64_t now, bool *changed)
+{
+	geo_capacity_short_t found[HC_STATUS_SHORT_MAX];
+	state_capacity_t rows[HC_STATUS_SHORT_MAX];
+	geo_pick_tables_t t;
+	size_t n;
+
+	*changed = false;
+	if (pick_tables(s->st, s->conf, now, &t) < 0)
+		return -1;
+	n = geo_capacity_shortfalls(&t, found, HC_STATUS_SHORT_MAX);
+	if (n > HC_STATUS_SHORT_MAX)
+		n = HC_STATUS_SHORT_MAX;
+	for (size_t i = 0; i < n; i++) {
+		memset(&rows[i], 0, sizeof(rows[i]));
+		snprintf(rows[i].record, sizeof(rows[i].record), "%s",
+			 s->conf->records[found[i].record].name);
+		snprintf(rows[i].datacenter, sizeof(rows[i].datacenter), "%s",
+			 s->conf->datacenters[found[i].dc].name);
+		rows[i].demand = found[i].demand;
+		rows[i].spare = found[i].spare;
+	}
+	geo_pick_tables_free(&t);
+	return state_capacity_update(s->st, rows, n, now, changed);
+}
+
 static void *status_main(void *arg)
 {
 	hc_status_t *s = arg;
@@ -73,9 +149,12 @@ static void *status_main(void *arg)
 			bool changed;
 			/* committed on a change, or as a heartbeat every HC_STATUS_REFRESH_MS */
 			bool heartbeat = reload || now - written >= HC_STATUS_REFRESH_MS;
-			if (state_status_update(s->st, s->conf, now, heartbeat, &changed) != 0) {
+			bool capacity_changed = false;
+			if (state_status_update(s->st, s->conf, now, heartbeat, &changed) != 0 ||
+			    capacity_update(s, now, &capacity_changed) != 0) {
 				problem(s, state_errmsg(s->st));
 			} else {
+				changed = changed || capacity_changed;
 				s->problem[0] = '\0';
 				if (changed)
 					log_debug("status: tables updated");

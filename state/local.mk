@@ -16,6 +16,7 @@ state_libstate_a_SOURCES = \
 	state/state_identity.c \
 	state/state_load.c state/state_load.h \
 	state/state_weight.c state/state_weight.h \
+	state/state_capacity.c state/state_capacity.h \
 	state/state_digest.c
 state_libstate_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 

@@ -509,6 +509,23 @@ static const char weights_v11[] =
 	" WHERE deleted = 0 AND (expires = 0 OR expires > " NOW_MS ")"
 	" ORDER BY target, datacenter;";
 
+/* Version 12 (issue 12), capacity shortfalls: records whose failed datacenter's clients
+ * spill past the others' spare capacity, as meridian-healthcheck's status thread finds
+ * them with the pick (state_capacity.c). Local like dc_state: never replicated. */
+static const char capacity_v12[] =
+	"CREATE TABLE capacity_state ("
+	"  record TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  demand INTEGER NOT NULL,"
+	"  spare INTEGER NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  PRIMARY KEY (record, datacenter)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_capacity AS"
+	" SELECT record, datacenter, demand, spare,"
+	"  " ISO("since") " AS since, since AS since_ms"
+	" FROM capacity_state ORDER BY record, datacenter;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
@@ -521,6 +538,7 @@ const char *const state_migrations[] = {
 	scheduled_overrides_v9,
 	loads_v10,
 	weights_v11,
+	capacity_v12,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

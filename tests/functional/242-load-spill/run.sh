@@ -3,7 +3,8 @@
 # capacity in meridian-dnsd's answers, without a reload: with us-west forced down, its
 # San Jose clients (64 client networks) all fit in us-east while us-east is idle, and
 # spill on to eu-west in proportion to spare capacity once us-east reports a load; when
-# the spare of all falls short, dnsd counts it and meridianctl status says so.
+# the spare of all falls short, dnsd counts it (metrics), meridianctl status says so
+# (CAPACITY-SHORT, --json capacity_short, exit 1: WARNING) and so does status_capacity.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
 . "$(dirname "$0")/../300-hc-lib/hc.sh"
@@ -35,6 +36,7 @@ datacenters:
     addresses: [192.0.2.3]
     capacity: 1000
     load: { url: "http://127.0.0.1:$P/west.metrics", metric: conns, interval: 200ms, timeout: 150ms }
+metrics: { dnsd: "127.0.0.1:0" }
 records:
   spill.example.com.:
     datacenters: [us-west, us-east, eu-west]
@@ -67,6 +69,36 @@ echo "# with us-east at 80 of 100: $(tally)"
 ctl status
 t_contains "status shows the load" "LOAD us-east: 80 (read by test-east " "$OUT"
 t_check "no capacity shortfall yet" [ "$(echo "$OUT" | grep -c "CAPACITY-SHORT")" = 0 ]
+
+ctl status --json
+t_eq "status --json: no shortfall (WARNING for the forced-down us-west alone)" "[] WARNING" \
+	"$(jq_py 'str(d["capacity_short"]) + " " + d["check"]')"
+
+# eu-west at 995 of 1000: spare 20 + 5 < us-west's demand 100 (its capacity: no load).
+page west.metrics 'conns 995'
+short() { ctl status; [ "$RC" = 1 ] && [[ $OUT == *CAPACITY-SHORT* ]]; }
+t_check "status says capacity is short, exit 1 (WARNING)" t_until 30 short
+t_contains "naming the record, the failed datacenter, demand and spare" \
+	"CAPACITY-SHORT spill.example.com.: us-west is not serving; its demand 100 exceeds the spare capacity 25 of the datacenters after it" "$OUT"
+t_contains "and in its last line" "WARNING: us-west FORCED-DOWN; 1 record short of capacity" "$OUT"
+ctl status --json
+t_eq "status --json: capacity_short" "spill.example.com. us-west 100 25 WARNING" \
+	"$(jq_py '" ".join(str(x[k]) for x in d["capacity_short"] for k in ("record", "datacenter", "demand", "spare")) + " " + d["check"]')"
+sql() { sqlite3 -readonly -cmd ".timeout 5000" "$WORK/state.db" "$1" 2>/dev/null; }
+view_short() { [ "$(sql 'SELECT record, datacenter, demand, spare FROM status_capacity')" = "spill.example.com.|us-west|100|25" ]; }
+t_check "status_capacity has it (meridian-healthcheck)" t_until 30 view_short
+t_contains "and status_transitions" "capacity-short|spill.example.com.|short" \
+	"$(sql "SELECT kind, subject, to_state FROM status_transitions WHERE kind LIKE 'capacity%'")"
+q +short +subnet=50.114.1.0/24 spill.example.com A >/dev/null
+URL=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$WORK/dnsd.log" | tail -1)
+counted() { curl -s "$URL" | grep -E '^meridian_dnsd_capacity_short_answers_total\{transport="udp"\} [1-9]'; }
+t_check "dnsd counts the short answers" t_until 30 counted
+
+page west.metrics 'conns 0'
+covered() { ctl status; [[ $OUT != *CAPACITY-SHORT* ]]; }
+t_check "covered again once eu-west is idle" t_until 30 covered
+view_empty() { [ -z "$(sql 'SELECT * FROM status_capacity')" ]; }
+t_check "status_capacity is empty again" t_until 30 view_empty
 
 t_check "no sanitizer report" d_sanitizer_clean
 d_stop
