@@ -77,8 +77,8 @@ struct hc_probe_ops {
 	const char *name;	/* "http", "tcp", "dns", "exec", for messages */
 	size_t state_size;	/* bytes of state, zeroed, then given to init */
 	void (*init)(hc_probe_t *probe); /* fills a fresh state (fds to -1); NULL: zeroes do */
-	int (*start)(hc_probe_t *probe, char *reason, size_t reasonlen);
-	void (*stop)(hc_probe_t *probe);
+	int (*start)(hc_probe_t *probe, char *reason, size_t reasonlen); /* one run begins */
+	void (*stop)(hc_probe_t *probe); /* the run's fds, child, timer or transfer released */
 	void (*fini)(hc_probe_t *probe); /* frees what the state keeps between runs; NULL: none */
 	/* The deadline's reason; NULL: "timeout after N ms". */
 	void (*timeout_reason)(const hc_probe_t *probe, char *reason, size_t reasonlen);
