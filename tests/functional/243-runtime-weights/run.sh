@@ -45,6 +45,10 @@ echo "# config 50/50: $BEFORE"
 t_check "the config's 50/50 split sends some to each" \
 	bash -c "[[ '$BEFORE' =~ ^192.0.2.1=[0-9]+\ 192.0.2.2=[0-9]+\ \$ ]]"
 
+ctl weight split.example.com us-east 0 --plan
+t_eq "--plan of the weight exits 0" 0 "$RC"
+t_contains "it names what moves" "(us-east -> us-west)" "$OUT"
+t_check "--plan wrote nothing" [ ! -e "$WORK/state.db" ]
 ctl weight split.example.com us-east 0 --reason "us-east canary off" --actor alice --for 1h --json
 t_eq "weight accepted" 0 "$RC"
 t_eq "it names the split and the config's weight" "split.example.com. us-east 0 50" \
@@ -63,6 +67,9 @@ t_eq "status_weights has it" "split.example.com.|us-east|0|alice" \
 ctl events
 t_contains "the audit log has it" "split.example.com. 0 (config 50); until " "$OUT"
 
+ctl weight split.example.com us-west 0 --plan
+t_eq "--plan says emptying the split is refused: exit 1" 1 "$RC"
+t_contains "and why" "safety: refused: the split of split.example.com. would have no weight left" "$OUT"
 ctl weight split.example.com us-west 0 --reason "both off"
 t_eq "emptying the split is refused" 1 "$RC"
 t_contains "saying why" "refused: the split of split.example.com. would have no weight left; add --force" "$ERR"
