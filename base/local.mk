@@ -1,10 +1,10 @@
-# base/local.mk -- libbase: compiler contracts, logging, and the daemons' shared command line
+# base/local.mk -- libbase: compiler contracts, logging, the DNS wire vocabulary, and the daemons' shared command line
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 base_libbase_a_SOURCES = base/compiler.h base/log.c base/log.h base/timefmt.c base/timefmt.h \
 	base/clock.c base/clock.h base/ipaddr.c base/ipaddr.h \
 	base/json_escape.c base/json_escape.h base/log_repeat.c base/log_repeat.h \
-	base/digest.c base/digest.h \
+	base/digest.c base/digest.h base/dns_wire.c base/dns_wire.h \
 	base/daemon_cli.c base/daemon_cli.h base/daemon_pidfile.c base/daemon_pidfile.h \
 	base/daemon_signal.c base/daemon_signal.h \
 	base/daemon_service.c base/daemon_service.h
@@ -43,3 +43,9 @@ TESTS += tests/unit/base/test_log_repeat
 tests_unit_base_test_log_repeat_SOURCES = tests/unit/base/test_log_repeat.c
 tests_unit_base_test_log_repeat_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_log_repeat_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/base/test_dns_wire
+TESTS += tests/unit/base/test_dns_wire
+tests_unit_base_test_dns_wire_SOURCES = tests/unit/base/test_dns_wire.c
+tests_unit_base_test_dns_wire_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_dns_wire_LDADD = base/libbase.a $(CMOCKA_LIBS)

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/dns_wire.h"
+
 /* One thread, pinned to one core, keeps `inflight` queries outstanding over `sockets`
  * UDP sockets, sending and receiving in batches. Queries come from a file, one per line:
  * "NAME TYPE [SUBNET]" (SUBNET like 81.2.69.0/24 adds an EDNS Client Subnet option), and
@@ -61,49 +63,23 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int type_code(const char *t)
-{
-	static const struct {
-		const char *name;
-		int code;
-	} types[] = {{"A", 1},	 {"NS", 2},   {"CNAME", 5}, {"SOA", 6},	 {"PTR", 12},
-		     {"MX", 15}, {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"ANY", 255}};
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcasecmp(t, types[i].name) == 0)
-			return types[i].code;
-	if (strncasecmp(t, "TYPE", 4) == 0)
-		return atoi(t + 4);
-	return -1;
-}
-
 /* Encodes "NAME TYPE [SUBNET]" into q. Returns 0 or -1. */
 static int encode(const char *name, const char *type, const char *subnet, bool edns,
 		  bool dnssec, load_query_t *q)
 {
 	uint8_t *p = q->wire;
-	memset(p, 0, 12);
-	p[2] = 0x00; /* RD clear: we ask an authoritative server */
-	p[5] = 1;    /* QDCOUNT */
-	size_t off = 12;
-	const char *label = name;
-	while (*label != '\0' && strcmp(label, ".") != 0) {
-		const char *dot = strchr(label, '.');
-		size_t len = dot ? (size_t)(dot - label) : strlen(label);
-		if (len == 0 || len > 63 || off + len + 1 > 300)
-			return -1;
-		p[off++] = (uint8_t)len;
-		memcpy(p + off, label, len);
-		off += len;
-		label = dot ? dot + 1 : label + len;
-	}
-	p[off++] = 0;
-	int code = type_code(type);
-	if (code < 0)
+	memset(p, 0, DNS_HEADER_SIZE);
+	p[2] = 0x00;		/* RD clear: we ask an authoritative server */
+	dns_put16(p + 4, 1); /* QDCOUNT */
+	size_t off = DNS_HEADER_SIZE;
+	int n = dns_name_encode(name, p + off, DNS_NAME_MAX);
+	uint16_t code;
+	if (n < 0 || dns_type_parse(type, &code) != 0)
 		return -1;
-	p[off++] = (uint8_t)(code >> 8);
-	p[off++] = (uint8_t)code;
-	p[off++] = 0;
-	p[off++] = 1; /* IN */
+	off += (size_t)n;
+	dns_put16(p + off, code);
+	dns_put16(p + off + 2, DNS_CLASS_IN);
+	off += 4;
 	if (edns || dnssec || subnet != NULL) {
 		uint8_t opt[32] = {0};
 		size_t olen = 0;
@@ -132,18 +108,17 @@ static int encode(const char *name, const char *type, const char *subnet, bool e
 			memcpy(opt + 8, bytes, nbytes);
 			olen = 8 + nbytes;
 		}
-		p[11] = 1; /* ARCOUNT */
-		p[off++] = 0;
-		p[off++] = 0;
-		p[off++] = 41;
-		p[off++] = 1232 >> 8;
-		p[off++] = 1232 & 0xff;
-		p[off++] = 0;
-		p[off++] = 0;
+		dns_put16(p + 10, 1); /* ARCOUNT */
+		p[off++] = 0;	      /* the root owns the OPT */
+		dns_put16(p + off, DNS_TYPE_OPT);
+		dns_put16(p + off + 2, 1232); /* UDP payload size */
+		off += 4;
+		p[off++] = 0; /* extended rcode */
+		p[off++] = 0; /* version */
 		p[off++] = dnssec ? 0x80 : 0; /* DO */
 		p[off++] = 0;
-		p[off++] = (uint8_t)(olen >> 8);
-		p[off++] = (uint8_t)olen;
+		dns_put16(p + off, (uint16_t)olen);
+		off += 2;
 		memcpy(p + off, opt, olen);
 		off += olen;
 	}

@@ -275,8 +275,5 @@ int conf_sockaddr_parse(const char *text, uint16_t default_port, conf_sockaddr_t
 int conf_listen_parse(const char *text, uint16_t default_port, conf_sockaddr_t *out) M_NONNULL_ALL M_WUR;
 /* ipaddr_parse (base/ipaddr.h) under conf's name, for conf's callers. 0 or -1. */
 int conf_ipaddr_parse(const char *text, conf_ipaddr_t *out) M_NONNULL_ALL M_WUR;
-/* "NOERROR", "SERVFAIL", ... for rcodes 0..10 (the names the config's `rcode` takes);
- * NULL for others. */
-const char *conf_rcode_name(int rcode) M_CONST;
 
 #endif

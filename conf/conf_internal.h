@@ -212,8 +212,6 @@ int conf_geo_key_check(const char *text, const char **why) M_NONNULL_ALL M_WUR;
 char *conf_dname_normalize(const char *text, const char **why) M_NONNULL_ALL M_WUR;
 /* Whether the name a (normalized) is at or below origin (normalized). */
 bool conf_dname_is_below(const char *name, const char *origin) M_NONNULL_ALL M_PURE;
-int conf_rrtype_parse(const char *text, uint16_t *out) M_NONNULL_ALL M_WUR;
-int conf_rcode_parse(const char *text, int *out) M_NONNULL_ALL M_WUR;
 /* "200", "200-299". */
 int conf_status_range_parse(const char *text, conf_status_range_t *out) M_NONNULL_ALL M_WUR;
 /* Writes ms as the largest exact unit ("1500ms", "2s", "7d"). */

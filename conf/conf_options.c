@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dns_wire.h"
+
 /* A section filling part of conf_t itself. */
 #define SECTION(storage, name, title_, doc_, finish_, ...)                                         \
 	static const conf_option_t name##_options[] = {__VA_ARGS__};                               \
@@ -91,7 +93,7 @@ static int answer_check(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 	if (conf_given(sec, given, "qtype") == CONF_INVALID ||
 	    conf_given(sec, given, "rcode") == CONF_INVALID)
 		return -1; /* reported; the answer cannot be judged against them */
-	if (check->dns_qtype != 1 && check->dns_qtype != 28) {
+	if (check->dns_qtype != DNS_TYPE_A && check->dns_qtype != DNS_TYPE_AAAA) {
 		conf_error(ctx, answer, sub, "an answer needs qtype A or AAAA (qtype is %s)",
 			   qtype != NULL ? qtype->value : "?");
 		return -1;
@@ -101,7 +103,7 @@ static int answer_check(conf_ctx_t *ctx, const conf_section_t *sec, const conf_n
 			   rcode != NULL ? rcode->value : "?");
 		rc = -1;
 	}
-	int family = check->dns_qtype == 1 ? AF_INET : AF_INET6;
+	int family = check->dns_qtype == DNS_TYPE_A ? AF_INET : AF_INET6;
 	for (size_t i = 0; i < check->dns_answer_count; i++) {
 		const conf_node_t *item = answer->kind == CONF_NODE_SEQ ? answer->items[i] : answer;
 		if (check->dns_answer[i].family == family)

@@ -324,59 +324,6 @@ bool conf_dname_is_below(const char *name, const char *origin)
 	return n == o || name[n - o - 1] == '.';
 }
 
-/* Record types a DNS check may ask for by name; others as TYPEnnn (RFC 3597). */
-static const struct {
-	const char *name; /* mnemonic, upper case as in zone files */
-	uint16_t type;	  /* its RR type number */
-} conf_rrtypes[] = {
-    {"A", 1},	    {"NS", 2},	  {"CNAME", 5},	 {"SOA", 6},   {"PTR", 12},
-    {"MX", 15},	    {"TXT", 16},  {"AAAA", 28},	 {"SRV", 33},  {"DS", 43},
-    {"DNSKEY", 48}, {"SVCB", 64}, {"HTTPS", 65}, {"CAA", 257},
-};
-
-int conf_rrtype_parse(const char *text, uint16_t *out)
-{
-	for (size_t i = 0; i < M_ARRAY_LEN(conf_rrtypes); i++)
-		if (strcasecmp(text, conf_rrtypes[i].name) == 0) {
-			*out = conf_rrtypes[i].type;
-			return 0;
-		}
-	uint64_t v;
-	if (strncasecmp(text, "TYPE", 4) == 0 && conf_uint_parse(text + 4, &v) == 0 && v > 0 &&
-	    v <= 65535) {
-		*out = (uint16_t)v;
-		return 0;
-	}
-	return -1;
-}
-
-/* Mnemonics of rcodes 0..10 (RFC 1035, RFC 2136): the one table of them, for the
- * config's `rcode` and the health check's reasons. */
-static const char *const conf_rcode_names[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN",
-					       "NOTIMP",   "REFUSED", "YXDOMAIN", "YXRRSET",
-					       "NXRRSET",  "NOTAUTH", "NOTZONE"};
-
-const char *conf_rcode_name(int rcode)
-{
-	return rcode >= 0 && (size_t)rcode < M_ARRAY_LEN(conf_rcode_names) ? conf_rcode_names[rcode]
-									   : NULL;
-}
-
-int conf_rcode_parse(const char *text, int *out)
-{
-	for (size_t i = 0; i < M_ARRAY_LEN(conf_rcode_names); i++)
-		if (strcasecmp(text, conf_rcode_names[i]) == 0) {
-			*out = (int)i;
-			return 0;
-		}
-	uint64_t v;
-	if (conf_uint_parse(text, &v) == 0 && v <= 15) {
-		*out = (int)v;
-		return 0;
-	}
-	return -1;
-}
-
 int conf_status_range_parse(const char *text, conf_status_range_t *out)
 {
 	const char *dash = strchr(text, '-');

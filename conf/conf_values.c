@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dns_wire.h"
+
 #define FIELD(base, off, type) ((type *)(void *)((char *)(base) + (off)))
 
 /* A scalar that is not null, or an error naming what was expected. */
@@ -505,12 +507,12 @@ static int parse_word(conf_ctx_t *ctx, const conf_option_t *opt, const conf_node
 		conf_error(ctx, node, path, "expected true or false, got \"%s\"", text);
 		return -1;
 	case CONF_T_RRTYPE:
-		if (conf_rrtype_parse(text, FIELD(base, opt->offset, uint16_t)) == 0)
+		if (dns_type_parse(text, FIELD(base, opt->offset, uint16_t)) == 0)
 			return 0;
 		conf_error(ctx, node, path, "unknown record type \"%s\"", text);
 		return -1;
 	case CONF_T_RCODE:
-		if (conf_rcode_parse(text, FIELD(base, opt->offset, int)) == 0)
+		if (dns_rcode_parse(text, FIELD(base, opt->offset, int)) == 0)
 			return 0;
 		conf_error(ctx, node, path,
 			   "unknown rcode \"%s\" (expected NOERROR, SERVFAIL, "

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "base/dns_wire.h"
 #include "base/log.h"
 
 /* Runs on the control thread (the metrics server is driven by its poll loop), so the
@@ -19,7 +20,8 @@ static const char *const transports[2] = {"udp", "tcp"};
 
 static void rcode_label(int rcode, char *buf, size_t len)
 {
-	const char *name = rcode == 16 ? "BADVERS" : conf_rcode_name(rcode);
+	/* (the header's codes and BADVERS: the extended codes above it are never counted) */
+	const char *name = rcode <= DNS_RCODE_BADVERS ? dns_rcode_name(rcode) : NULL;
 	if (name != NULL)
 		snprintf(buf, len, "%s", name);
 	else

@@ -4,14 +4,8 @@
 
 #include <string.h>
 
+#include "base/dns_wire.h"
 #include "dnsd/dnsd_packet.h"
-
-#define TYPE_OPT 41
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
 
 static inline uint8_t lower(uint8_t c)
 {
@@ -69,7 +63,7 @@ static int parse_qname(const uint8_t *msg, size_t len, size_t *pos, dnsd_query_t
 		uint8_t l = msg[p];
 		if (l == 0)
 			break;
-		if (unlikely(l > 63)) /* pointer or reserved label type */
+		if (unlikely(l > DNS_LABEL_MAX)) /* pointer or reserved label type */
 			return -1;
 		if (unlikely(p + 1 + l > len || p - start + 1 + l + 1 > DNSD_NAME_MAX))
 			return -1;
@@ -93,38 +87,11 @@ static int parse_qname(const uint8_t *msg, size_t len, size_t *pos, dnsd_query_t
 	return 0;
 }
 
-/* Skips a name anywhere else in the message (compression allowed). */
-static int skip_name(const uint8_t *msg, size_t len, size_t *pos)
-{
-	size_t p = *pos;
-
-	for (;;) {
-		if (p >= len)
-			return -1;
-		uint8_t l = msg[p];
-		if (l == 0) {
-			p++;
-			break;
-		}
-		if ((l & 0xC0) == 0xC0) {
-			if (p + 2 > len)
-				return -1;
-			p += 2;
-			break;
-		}
-		if (l > 63)
-			return -1;
-		p += 1 + (size_t)l;
-	}
-	*pos = p;
-	return 0;
-}
-
 static int parse_ecs(const uint8_t *o, uint16_t olen, dnsd_query_t *q)
 {
 	if (olen < 4 || q->has_ecs)
 		return -1;
-	uint16_t family = rd16(o);
+	uint16_t family = dns_get16(o);
 	uint8_t source = o[2];
 	uint8_t scope = o[3];
 	unsigned max = family == 1 ? 32 : family == 2 ? 128 : 0;
@@ -148,8 +115,8 @@ static int parse_opt(const uint8_t *msg, size_t rr, size_t len, dnsd_query_t *q)
 {
 	/* rr points at the fixed part after the (root) owner: type, class, ttl, rdlen */
 	const uint8_t *f = msg + rr;
-	uint16_t udp = rd16(f + 2);
-	uint16_t rdlen = rd16(f + 8);
+	uint16_t udp = dns_get16(f + 2);
+	uint16_t rdlen = dns_get16(f + 8);
 	size_t p = rr + 10;
 
 	q->has_edns = true;
@@ -162,8 +129,8 @@ static int parse_opt(const uint8_t *msg, size_t rr, size_t len, dnsd_query_t *q)
 	while (p < end) {
 		if (p + 4 > end)
 			return -1;
-		uint16_t code = rd16(msg + p);
-		uint16_t olen = rd16(msg + p + 2);
+		uint16_t code = dns_get16(msg + p);
+		uint16_t olen = dns_get16(msg + p + 2);
 		p += 4;
 		if (p + olen > end)
 			return -1;
@@ -194,13 +161,13 @@ static int parse_records(const uint8_t *msg, size_t len, size_t pos, unsigned an
 	bool seen_opt = false;
 	for (unsigned i = 0; i < records; i++) {
 		size_t owner = pos;
-		if (skip_name(msg, len, &pos) != 0 || pos + 10 > len)
+		if (dns_name_skip(msg, len, &pos) != 0 || pos + 10 > len)
 			return -1;
-		uint16_t type = rd16(msg + pos);
-		uint16_t rdlen = rd16(msg + pos + 8);
+		uint16_t type = dns_get16(msg + pos);
+		uint16_t rdlen = dns_get16(msg + pos + 8);
 		if (pos + 10 + rdlen > len)
 			return -1;
-		if (type == TYPE_OPT) {
+		if (type == DNS_TYPE_OPT) {
 			/* RFC 6891 6.1.1: one OPT, in the additional section, owned by the root */
 			if (seen_opt || i < ancount + nscount || pos != owner + 1 ||
 			    msg[owner] != 0)
@@ -226,25 +193,25 @@ dnsd_parse_t dnsd_query_parse(const uint8_t *msg, size_t len, dnsd_query_t *q)
 	q->udp_size = 512;
 	if (unlikely(len < DNSD_HDR_LEN))
 		return DNSD_PARSE_DROP;
-	q->id = rd16(msg);
+	q->id = dns_get16(msg);
 	q->opcode = (msg[2] >> 3) & 0x0F;
 	q->rd = (msg[2] & 0x01) != 0;
 	q->cd = (msg[3] & 0x10) != 0;
 	if (unlikely(msg[2] & 0x80))
 		return DNSD_PARSE_DROP;
 
-	uint16_t qdcount = rd16(msg + 4);
-	uint16_t ancount = rd16(msg + 6);
-	uint16_t nscount = rd16(msg + 8);
-	uint16_t arcount = rd16(msg + 10);
+	uint16_t qdcount = dns_get16(msg + 4);
+	uint16_t ancount = dns_get16(msg + 6);
+	uint16_t nscount = dns_get16(msg + 8);
+	uint16_t arcount = dns_get16(msg + 10);
 	size_t pos = DNSD_HDR_LEN;
 
 	if (unlikely(qdcount != 1))
 		return q->opcode != 0 ? DNSD_PARSE_NOTIMP : DNSD_PARSE_FORMERR;
 	if (unlikely(parse_qname(msg, len, &pos, q) != 0 || pos + 4 > len))
 		return q->opcode != 0 ? DNSD_PARSE_NOTIMP : DNSD_PARSE_FORMERR;
-	q->qtype = rd16(msg + pos);
-	q->qclass = rd16(msg + pos + 2);
+	q->qtype = dns_get16(msg + pos);
+	q->qclass = dns_get16(msg + pos + 2);
 	pos += 4;
 	q->question_end = (uint16_t)pos;
 	q->has_question = true;
@@ -255,9 +222,9 @@ dnsd_parse_t dnsd_query_parse(const uint8_t *msg, size_t len, dnsd_query_t *q)
 		return DNSD_PARSE_NOTIMP;
 	}
 	if (likely(ancount == 0 && nscount == 0 && arcount == 1 && pos + 11 <= len &&
-		   msg[pos] == 0 && rd16(msg + pos + 1) == TYPE_OPT)) {
+		   msg[pos] == 0 && dns_get16(msg + pos + 1) == DNS_TYPE_OPT)) {
 		/* the usual query: the OPT record alone, owned by the root */
-		size_t end = pos + 11 + rd16(msg + pos + 9);
+		size_t end = pos + 11 + dns_get16(msg + pos + 9);
 		if (end > len || parse_opt(msg, pos + 1, len, q) != 0)
 			return DNSD_PARSE_FORMERR;
 	} else if (parse_records(msg, len, pos, ancount, nscount, arcount, q) != 0) {

@@ -8,18 +8,21 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
+#include "base/dns_wire.h"
 
-#define DNSD_HDR_LEN 12
-#define DNSD_NAME_MAX 255
-#define DNSD_LABELS_MAX 128
+/* The wire's sizes and rcodes are base/dns_wire.h's; these names stay for the answer
+ * code until it uses those directly. */
+#define DNSD_HDR_LEN DNS_HEADER_SIZE
+#define DNSD_NAME_MAX DNS_NAME_MAX
+#define DNSD_LABELS_MAX 128 /* at most 127 labels fit in DNS_NAME_MAX bytes */
 
-#define DNSD_RCODE_NOERROR 0
-#define DNSD_RCODE_FORMERR 1
-#define DNSD_RCODE_SERVFAIL 2
-#define DNSD_RCODE_NXDOMAIN 3
-#define DNSD_RCODE_NOTIMP 4
-#define DNSD_RCODE_REFUSED 5
-#define DNSD_RCODE_BADVERS 16
+#define DNSD_RCODE_NOERROR DNS_RCODE_NOERROR
+#define DNSD_RCODE_FORMERR DNS_RCODE_FORMERR
+#define DNSD_RCODE_SERVFAIL DNS_RCODE_SERVFAIL
+#define DNSD_RCODE_NXDOMAIN DNS_RCODE_NXDOMAIN
+#define DNSD_RCODE_NOTIMP DNS_RCODE_NOTIMP
+#define DNSD_RCODE_REFUSED DNS_RCODE_REFUSED
+#define DNSD_RCODE_BADVERS DNS_RCODE_BADVERS
 
 #define DNSD_OPT_NSID 3
 #define DNSD_OPT_ECS 8

@@ -48,6 +48,7 @@ EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
 # bench/: the batching load generator (built, never run by make check).
 noinst_PROGRAMS += bench/dnsload bench/udp-floor
 bench_dnsload_SOURCES = bench/dnsload.c
+bench_dnsload_LDADD = base/libbase.a
 bench_udp_floor_SOURCES = bench/udp-floor.c
 
 # Unit tests of the snapshot layer (the engine's own tests are in engine.mk).

@@ -3,7 +3,6 @@
 #include "config.h"
 #include "geo/geo_pick.h"
 
-#include <math.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -20,23 +19,35 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
+/* Bytes a[0..n) as a big-endian number in the top of 64 bits (n <= 8). */
+static inline uint64_t load_be(const uint8_t *a, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < 8; i++)
+		v = v << 8 | (i < n ? a[i] : 0);
+	return v;
+}
+
+/* The top bits of v kept (0..64), the rest cleared. */
+static inline uint64_t keep_bits(uint64_t v, unsigned bits)
+{
+	return bits == 0 ? 0 : bits >= 64 ? v : v & ~(~UINT64_C(0) >> bits);
+}
+
 uint64_t geo_pick_client_hash(int family, const uint8_t *addr, unsigned prefix)
 {
-	unsigned bytes = family == AF_INET ? 4 : 16;
-	uint8_t masked[16] = {0};
+	uint64_t hi, lo = 0;
 
-	if (prefix > bytes * 8)
-		prefix = bytes * 8;
-	memcpy(masked, addr, prefix / 8);
-	if (prefix % 8)
-		masked[prefix / 8] = (uint8_t)(addr[prefix / 8] & (0xFF00u >> (prefix % 8)));
-	uint64_t hi, lo;
-	memcpy(&hi, masked, 8);
-	memcpy(&lo, masked + 8, 8);
 	/* The prefix is not hashed in: an ECS query for 10.0.0.0/16 carries the same bits as
 	 * one from 10.0.0.7 inside the /24 its answer's scope names, so both must hash
 	 * alike (bits past a source prefix are zero, RFC 7871). */
-	return mix64(mix64(hi ^ ((uint64_t)family << 56)) ^ lo);
+	if (family == AF_INET) {
+		hi = keep_bits(load_be(addr, 4), prefix > 32 ? 32 : prefix);
+	} else {
+		hi = keep_bits(load_be(addr, 8), prefix);
+		lo = keep_bits(load_be(addr + 8, 8), prefix > 64 ? prefix - 64 : 0);
+	}
+	return mix64(mix64(hi ^ ((uint64_t)family << 1)) ^ lo);
 }
 
 uint64_t geo_pick_seed(const char *name)
@@ -53,16 +64,61 @@ static inline uint64_t dc_seed(const geo_pick_dc_t *dcs, uint16_t i)
 	return dcs[i].seed != 0 ? dcs[i].seed : (uint64_t)i + 1;
 }
 
-/* Highest random weight: the rendezvous score of one (client, choice) pair with weight
- * w. With u uniform in (0,1), -ln(u)/w is exponential with rate w, and the smallest of
- * several is choice i with probability w_i / sum(w): the split holds its weights, and
- * raising one weight lowers only that choice's scores, so the only clients that move
- * are those moving to it. */
-static inline double hrw_score(uint64_t client, uint64_t seed, double w)
+/* -log2(u) of the uniform u = x / 2^53 in (0, 1) that the top 53 bits of h give (made
+ * odd, so never 0): with x = 2^e (1 + f), -log2(u) = 53 - e - log2(1 + f), the last
+ * by a degree-7 polynomial fitted on [0, 1) (error under 7e-7: far below what a split
+ * over millions of networks could show). Integer steps and multiplications only: no
+ * libm, no division on the query path, and the same bits in dnsd and explain. */
+static inline double neg_log2_unit(uint64_t h)
 {
-	uint64_t h = mix64(client ^ seed);
-	double u = ((double)(h >> 11) + 0.5) * (1.0 / 9007199254740992.0); /* (0,1) */
-	return -log(u) / w;
+	uint64_t x = (h >> 11) | 1;
+	int e = 63 - __builtin_clzll(x);
+	double f = (double)((x << (63 - e)) << 1 >> 12) * (1.0 / 4503599627370496.0); /* 2^-52 */
+	double p = f * (1.4426592574441024 +
+			f * (-0.7204583554384477 +
+			     f * (0.47289368206238747 +
+				  f * (-0.3242959605447739 +
+				       f * (0.19230902466710287 +
+					    f * (-0.07835853958669255 + f * 0.015251579259091257))))));
+	double v = 53.0 - (double)e - p;
+	return v > 1e-12 ? v : 1e-12;
+}
+
+/* Highest random weight: each choice i draws the exponential -ln(u_i) / w_i from the
+ * hash of (client network, choice) and the smallest wins, which is choice i with
+ * probability w_i / sum(w): the split holds its weights, and raising one weight lowers
+ * only that choice's draws, so the only clients that move are those moving to it.
+ * (log2 for ln: every draw scaled alike.) A candidate is kept as its draw's numerator
+ * and weight, compared by cross-multiplying: no division. */
+typedef struct {
+	double num;    /* -log2(u) of the best so far */
+	double weight; /* its weight; 0: none yet */
+} hrw_best_t;
+
+/* Offers choice seed with weight w; true when it becomes the best. */
+static inline bool hrw_offer(hrw_best_t *best, uint64_t client, uint64_t seed, double w)
+{
+	double num = neg_log2_unit(mix64(client ^ seed));
+	if (best->weight > 0 && num * best->weight >= best->num * w)
+		return false;
+	best->num = num;
+	best->weight = w;
+	return true;
+}
+
+/* An address's seed: its bytes mixed (4 or 16), so an address keeps its rank for a
+ * client network whatever other addresses come and go. */
+static inline uint64_t addr_seed(const uint8_t *a, unsigned alen)
+{
+	uint64_t hi = 0, lo = 0;
+	if (alen == 4) {
+		uint32_t v;
+		memcpy(&v, a, 4);
+		return mix64((uint64_t)v ^ 0x9e3779b97f4a7c15ULL);
+	}
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	return mix64(mix64(hi) ^ lo);
 }
 
 static inline unsigned family_count(const geo_pick_dc_t *dc, int family)
@@ -106,7 +162,7 @@ static inline bool usable(const geo_pick_dc_t *dcs, size_t dc_count, uint16_t i,
 static int split_pick(const geo_pick_split_t *s, const geo_pick_dc_t *dcs, size_t dc_count,
 		      int family, client_hash_t *h, geo_pick_result_t *out)
 {
-	double best = INFINITY;
+	hrw_best_t best = {0, 0};
 	int win = -1;
 	uint32_t win_w = 0;
 	uint64_t total = 0;
@@ -116,9 +172,7 @@ static int split_pick(const geo_pick_split_t *s, const geo_pick_dc_t *dcs, size_
 		if (!usable(dcs, dc_count, dc, family) || s->weight[i] == 0)
 			continue;
 		total += s->weight[i];
-		double score = hrw_score(client_hash(h), dc_seed(dcs, dc), (double)s->weight[i]);
-		if (score < best) {
-			best = score;
+		if (hrw_offer(&best, client_hash(h), dc_seed(dcs, dc), (double)s->weight[i])) {
 			win = dc;
 			win_w = s->weight[i];
 		}
@@ -172,12 +226,10 @@ static int spill_pick(const geo_pick_dc_t *dcs, size_t dc_count, const geo_pick_
 	out->demand = demand;
 	out->spare = taken;
 	out->reasons |= GEO_PICK_SPILL | (taken < demand ? GEO_PICK_CAPACITY_SHORT : 0);
-	double best = INFINITY;
+	hrw_best_t best = {0, 0};
 	int win = -1;
 	for (unsigned i = 0; i < n; i++) {
-		double score = hrw_score(client_hash(h), dc_seed(dcs, set[i]), (double)spare[i]);
-		if (score < best) {
-			best = score;
+		if (hrw_offer(&best, client_hash(h), dc_seed(dcs, set[i]), (double)spare[i])) {
 			win = set[i];
 			out->weight = spare[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)spare[i];
 		}
@@ -221,8 +273,9 @@ static void addresses(const geo_pick_record_t *rec, const geo_pick_dc_t *dc, int
 		return;
 	}
 	/* the cap lowest scores, kept in index order; an address's seed is its bytes, so
-	 * adding or removing one address moves only the networks that had or get it */
-	double score[GEO_PICK_ADDR_CAP_MAX];
+	 * adding or removing one address moves only the networks that had or get it (equal
+	 * weights: the mixed hash itself is the score, no logarithm) */
+	uint64_t score[GEO_PICK_ADDR_CAP_MAX];
 	unsigned alen = family == AF_INET6 ? 16 : 4;
 	const uint8_t *bytes = family == AF_INET6 ? dc->aaaa : dc->a;
 	uint64_t c = client_hash(h);
@@ -230,8 +283,7 @@ static void addresses(const geo_pick_record_t *rec, const geo_pick_dc_t *dc, int
 	for (unsigned i = 0; i < n; i++) {
 		if (flags != NULL && !flags[i])
 			continue;
-		uint64_t seed = geo_pick_client_hash(family, bytes + (size_t)i * alen, alen * 8);
-		double s = hrw_score(c, seed, 1.0);
+		uint64_t s = mix64(c ^ addr_seed(bytes + (size_t)i * alen, alen));
 		if (k < cap) {
 			out->addr[k] = (uint8_t)i;
 			score[k++] = s;

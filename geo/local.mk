@@ -75,6 +75,20 @@ bench_geo_load_time_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
 bench_geo_load_time_LDADD = geo/libgeo.a conf/libconf.a base/libbase.a $(MAXMINDDB_LIBS) $(YAML_LIBS) -lm
 EXTRA_DIST += bench/geo-synth.pl
 
+# bench/capacity-spill: the load table before and after a datacenter fails, with and
+# without capacity-aware spill (bench/capacity-spill.sh).
+noinst_PROGRAMS += bench/capacity-spill
+bench_capacity_spill_SOURCES = bench/capacity-spill.c
+bench_capacity_spill_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
+bench_capacity_spill_LDADD = geo/libgeo.a conf/libconf.a base/libbase.a $(MAXMINDDB_LIBS) $(YAML_LIBS) -lm
+# bench/geo-pick-time: ns per answer choice (trie lookup + geo_pick()) per record.
+noinst_PROGRAMS += bench/geo-pick-time
+bench_geo_pick_time_SOURCES = bench/geo-pick-time.c
+bench_geo_pick_time_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
+bench_geo_pick_time_LDADD = geo/libgeo.a conf/libconf.a base/libbase.a $(MAXMINDDB_LIBS) $(YAML_LIBS) \
+	-lm -lpthread
+EXTRA_DIST += bench/capacity-spill.sh bench/geo-weights.sh
+
 tests_unit_geo_test_geo_addr_SOURCES = tests/unit/geo/test_geo_addr.c
 tests_unit_geo_test_geo_addr_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_addr_LDADD = $(GEO_TEST_LDADD)

@@ -2,6 +2,7 @@
 /* hc_dns_packet.c -- the one DNS query the dns probe sends and the checks on its answer */
 #include "config.h"
 #include "healthcheck/hc_dns_packet.h"
+#include "base/dns_wire.h"
 #include "conf/conf.h"
 
 #include <arpa/inet.h>
@@ -10,51 +11,31 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DNS_HEADER 12
-
 int hc_dns_query_build(uint16_t id, const char *qname, uint16_t qtype, uint8_t *buf, size_t buflen)
 {
-	if (buflen < DNS_HEADER + 255 + 4)
+	if (buflen < DNS_HEADER_SIZE + DNS_NAME_MAX + 4)
 		return -1;
-	memset(buf, 0, DNS_HEADER);
-	buf[0] = (uint8_t)(id >> 8);
-	buf[1] = (uint8_t)id;
-	buf[5] = 1; /* QDCOUNT */
-	size_t pos = DNS_HEADER;
-	const char *p = qname;
-	if (strcmp(p, ".") == 0)
-		p++;
-	while (*p != '\0') {
-		const char *dot = strchr(p, '.');
-		size_t label = dot ? (size_t)(dot - p) : strlen(p);
-		if (label == 0 || label > 63)
-			return -1;
-		if (pos - DNS_HEADER + label + 2 > 255)
-			return -1;
-		buf[pos++] = (uint8_t)label;
-		memcpy(buf + pos, p, label);
-		pos += label;
-		p += label;
-		if (*p == '.')
-			p++;
-	}
-	buf[pos++] = 0;
-	buf[pos++] = (uint8_t)(qtype >> 8);
-	buf[pos++] = (uint8_t)qtype;
-	buf[pos++] = 0;
-	buf[pos++] = 1; /* IN */
-	return (int)pos;
+	memset(buf, 0, DNS_HEADER_SIZE);
+	dns_put16(buf, id);
+	dns_put16(buf + 4, 1); /* QDCOUNT */
+	int n = dns_name_encode(qname, buf + DNS_HEADER_SIZE, DNS_NAME_MAX);
+	if (n < 0)
+		return -1;
+	size_t pos = DNS_HEADER_SIZE + (size_t)n;
+	dns_put16(buf + pos, qtype);
+	dns_put16(buf + pos + 2, DNS_CLASS_IN);
+	return (int)pos + 4;
 }
 
-/* Compares the question of pkt at DNS_HEADER with ours, case-insensitively (servers may
+/* Compares the question of pkt at DNS_HEADER_SIZE with ours, case-insensitively (servers may
  * change case, e.g. for 0x20 tricks). */
 static bool question_matches(const uint8_t *pkt, size_t len, const uint8_t *query, size_t querylen)
 {
-	size_t qlen = querylen - DNS_HEADER;
-	if (len < DNS_HEADER + qlen)
+	size_t qlen = querylen - DNS_HEADER_SIZE;
+	if (len < DNS_HEADER_SIZE + qlen)
 		return false;
 	for (size_t i = 0; i < qlen; i++)
-		if (tolower(pkt[DNS_HEADER + i]) != tolower(query[DNS_HEADER + i]))
+		if (tolower(pkt[DNS_HEADER_SIZE + i]) != tolower(query[DNS_HEADER_SIZE + i]))
 			return false;
 	return true;
 }
@@ -62,7 +43,7 @@ static bool question_matches(const uint8_t *pkt, size_t len, const uint8_t *quer
 int hc_dns_answer_rcode(const uint8_t *pkt, size_t len, const uint8_t *query, size_t querylen,
 			char *why, size_t whylen)
 {
-	if (len < DNS_HEADER) {
+	if (len < DNS_HEADER_SIZE) {
 		snprintf(why, whylen, "short answer (%zu bytes)", len);
 		return -1;
 	}
@@ -82,14 +63,12 @@ int hc_dns_answer_rcode(const uint8_t *pkt, size_t len, const uint8_t *query, si
 	return pkt[3] & 0x0f;
 }
 
-#define TYPE_CNAME 5
-#define CLASS_IN 1
 #define CNAME_LINKS_MAX 8 /* longer chains are not followed (a loop ends here too) */
 
 /* A name in uncompressed wire format, lower case, root label included. */
 typedef struct {
-	uint8_t wire[255]; /* length-prefixed labels, ending with the 0 of the root */
-	size_t len;	   /* bytes used, 1..255 */
+	uint8_t wire[DNS_NAME_MAX]; /* length-prefixed labels, ending with the 0 of the root */
+	size_t len;		    /* bytes used, 1..DNS_NAME_MAX */
 } dname_t;
 
 /* One resource record of the message, its rdata left in place. */
@@ -103,54 +82,17 @@ typedef struct {
 
 static bool dname_equal(const dname_t *a, const dname_t *b)
 {
-	return a->len == b->len && memcmp(a->wire, b->wire, a->len) == 0;
+	return dns_name_equal(a->wire, a->len, b->wire, b->len);
 }
 
-/* Reads the possibly compressed name at *pos and moves *pos past it (past the first
- * pointer when there is one). Every pointer must lead before the one followed last (and
- * the first before the name's start), so a loop cannot form; the 255-byte limit bounds
- * the rest. */
+/* Reads the possibly compressed name at *pos (dns_name_decode) and moves *pos past it. */
 static int name_read(const uint8_t *pkt, size_t len, size_t *pos, dname_t *out)
 {
-	size_t p = *pos, limit = *pos, n = 0;
-	bool jumped = false;
-	for (;;) {
-		if (p >= len)
-			return -1;
-		uint8_t c = pkt[p];
-		if ((c & 0xc0) == 0xc0) {
-			if (p + 1 >= len)
-				return -1;
-			size_t target = (size_t)(c & 0x3f) << 8 | pkt[p + 1];
-			if (target >= limit)
-				return -1;
-			if (!jumped)
-				*pos = p + 2;
-			jumped = true;
-			limit = target;
-			p = target;
-			continue;
-		}
-		if (c & 0xc0) /* 0x40 and 0x80: extended label types, none in use */
-			return -1;
-		if (n + 1 + c > sizeof(out->wire) || p + 1 + c > len)
-			return -1;
-		out->wire[n++] = c;
-		if (c == 0)
-			break;
-		for (size_t i = 0; i < c; i++)
-			out->wire[n++] = (uint8_t)tolower(pkt[p + 1 + i]);
-		p += 1 + (size_t)c;
-	}
-	if (!jumped)
-		*pos = p + 1;
-	out->len = n;
+	int n = dns_name_decode(pkt, len, pos, out->wire);
+	if (n < 0)
+		return -1;
+	out->len = (size_t)n;
 	return 0;
-}
-
-static unsigned u16_at(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
 }
 
 /* Reads the record at *pos and moves *pos past it. */
@@ -160,9 +102,9 @@ static int rr_read(const uint8_t *pkt, size_t len, size_t *pos, rr_t *rr)
 		return -1;
 	if (len - *pos < 10)
 		return -1;
-	rr->type = (uint16_t)u16_at(pkt + *pos);
-	rr->class = (uint16_t)u16_at(pkt + *pos + 2);
-	rr->rdlen = u16_at(pkt + *pos + 8);
+	rr->type = (uint16_t)dns_get16(pkt + *pos);
+	rr->class = (uint16_t)dns_get16(pkt + *pos + 2);
+	rr->rdlen = dns_get16(pkt + *pos + 8);
 	rr->rdata = *pos + 10;
 	if (len - rr->rdata < rr->rdlen)
 		return -1;
@@ -183,7 +125,7 @@ static int cname_of(const uint8_t *pkt, size_t len, size_t answers, unsigned anc
 			*what = "truncated record or bad name";
 			return -1;
 		}
-		if (*found || rr.type != TYPE_CNAME || rr.class != CLASS_IN ||
+		if (*found || rr.type != DNS_TYPE_CNAME || rr.class != DNS_CLASS_IN ||
 		    !dname_equal(&rr.owner, name))
 			continue;
 		size_t at = rr.rdata;
@@ -200,12 +142,12 @@ int hc_dns_answer_addrs(const uint8_t *pkt, size_t len, const uint8_t *query, si
 			uint16_t qtype, conf_ipaddr_t *out, size_t max, char *why, size_t whylen)
 {
 	const char *what = "bad question";
-	size_t pos = DNS_HEADER, qpos = DNS_HEADER;
+	size_t pos = DNS_HEADER_SIZE, qpos = DNS_HEADER_SIZE;
 	dname_t name, target;
-	unsigned qdcount = len >= DNS_HEADER ? u16_at(pkt + 4) : 0;
-	unsigned ancount = len >= DNS_HEADER ? u16_at(pkt + 6) : 0;
-	size_t addrlen = qtype == 28 ? 16 : 4;
-	if (len < DNS_HEADER || name_read(query, querylen, &qpos, &name) < 0) {
+	unsigned qdcount = len >= DNS_HEADER_SIZE ? dns_get16(pkt + 4) : 0;
+	unsigned ancount = len >= DNS_HEADER_SIZE ? dns_get16(pkt + 6) : 0;
+	size_t addrlen = qtype == DNS_TYPE_AAAA ? 16 : 4;
+	if (len < DNS_HEADER_SIZE || name_read(query, querylen, &qpos, &name) < 0) {
 		what = "short header";
 		goto malformed;
 	}
@@ -229,15 +171,15 @@ int hc_dns_answer_addrs(const uint8_t *pkt, size_t len, const uint8_t *query, si
 			what = "truncated record or bad name"; /* not reached: cname_of read them */
 			goto malformed;
 		}
-		if (rr.type != qtype || rr.class != CLASS_IN || !dname_equal(&rr.owner, &name))
+		if (rr.type != qtype || rr.class != DNS_CLASS_IN || !dname_equal(&rr.owner, &name))
 			continue;
 		if (rr.rdlen != addrlen) {
-			what = qtype == 28 ? "AAAA record of the wrong length"
+			what = qtype == DNS_TYPE_AAAA ? "AAAA record of the wrong length"
 					   : "A record of the wrong length";
 			goto malformed;
 		}
 		if (count < max) {
-			out[count].family = qtype == 28 ? AF_INET6 : AF_INET;
+			out[count].family = qtype == DNS_TYPE_AAAA ? AF_INET6 : AF_INET;
 			memset(out[count].bytes, 0, sizeof(out[count].bytes));
 			memcpy(out[count].bytes, pkt + rr.rdata, addrlen);
 		}
@@ -305,7 +247,7 @@ bool hc_dns_answer_judge(const conf_ipaddr_t *want, size_t want_count, const con
 const char *hc_dns_rcode_name(int rcode)
 {
 	static char other[16];
-	const char *name = conf_rcode_name(rcode);
+	const char *name = dns_rcode_name(rcode);
 	if (name != NULL)
 		return name;
 	snprintf(other, sizeof(other), "RCODE%d", rcode);

@@ -13,6 +13,7 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_http_server.c replicator/repl_http_server.h \
 	replicator/repl_client.c replicator/repl_client.h \
 	replicator/repl_drift.c replicator/repl_drift.h \
+	replicator/repl_compact.c replicator/repl_compact.h \
 	replicator/repl_client_internal.h replicator/repl_client_check.c
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 

@@ -21,7 +21,7 @@ bool repl_origin_valid(const char *origin)
 	return n > 0 && n < STATE_NAME_MAX;
 }
 
-static int encode_cursors(repl_buf_t *out, const repl_cursor_t *c, size_t n)
+static int encode_cursors(repl_buf_t *out, const state_cursor_t *c, size_t n)
 {
 	int rc = repl_buf_append(out, "{", 1);
 	for (size_t i = 0; i < n; i++) {
@@ -35,7 +35,7 @@ static int encode_cursors(repl_buf_t *out, const repl_cursor_t *c, size_t n)
 }
 
 /* Reads {"origin": seq, ...} into c (at most REPL_ORIGINS_MAX, no duplicates). */
-static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, repl_cursor_t *c,
+static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, state_cursor_t *c,
 			  size_t *count, const char *what, char *err, size_t errlen)
 {
 	*count = 0;
@@ -49,7 +49,7 @@ static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, r
 	}
 	for (const repl_json_node_t *k = repl_json_child(doc, obj); k != NULL;) {
 		const repl_json_node_t *v = repl_json_next(doc, k);
-		repl_cursor_t *cur = &c[*count];
+		state_cursor_t *cur = &c[*count];
 		if (repl_json_string(doc, k, cur->origin, sizeof(cur->origin)) != 0 ||
 		    !repl_origin_valid(cur->origin)) {
 			snprintf(err, errlen, "%s: bad origin", what);
@@ -131,7 +131,7 @@ out:
 }
 
 int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms,
-			    const repl_cursor_t *heads, size_t head_count)
+			    const state_cursor_t *heads, size_t head_count)
 {
 	int rc = repl_buf_append(out, "{\"region\":", 10);
 	rc |= repl_buf_json_string(out, region);

@@ -17,15 +17,13 @@
 #define REPL_BATCH_BYTES_SOFT (1u << 20)  /* a server stops adding entries past this */
 #define REPL_ROW_MAX 16384		  /* bytes of one entry's row */
 
-/* How far one origin's log has been received: every seq <= this is held. */
-typedef struct {
-	char origin[STATE_NAME_MAX]; /* region id */
-	uint64_t seq;		     /* highest seq held, 0 when none */
-} repl_cursor_t;
+/* How far one origin's log has been received travels as a state_cursor_t (state.h):
+ * every seq <= seq is held; 0 when none (on the wire a puller may name an origin it
+ * holds nothing of). */
 
 /* A pull: "send me entries after these cursors, of these and any other origin". */
 typedef struct {
-	repl_cursor_t cursors[REPL_ORIGINS_MAX]; /* origins the puller holds */
+	state_cursor_t cursors[REPL_ORIGINS_MAX]; /* origins the puller holds */
 	size_t count;				 /* 0..REPL_ORIGINS_MAX */
 	uint32_t max;				 /* entries wanted, 1..100000 */
 	uint32_t wait_ms;			 /* long-poll time when nothing is new, 0..600000 */
@@ -46,7 +44,7 @@ typedef struct {
 	char region[STATE_NAME_MAX];	       /* the responder */
 	int64_t now_ms;			       /* responder's clock when it answered */
 	bool more;			       /* more entries were ready than sent */
-	repl_cursor_t heads[REPL_ORIGINS_MAX]; /* responder's highest seq per origin */
+	state_cursor_t heads[REPL_ORIGINS_MAX]; /* responder's highest seq per origin */
 	size_t head_count;		       /* entries used in heads, 0..REPL_ORIGINS_MAX */
 	state_change_t *entries; /* malloc'd, row_json malloc'd each */
 	size_t count;		 /* entries in entries, 0..the pull's max */
@@ -68,7 +66,7 @@ int repl_pull_decode(const char *text, size_t len, repl_pull_t *pull, char *err,
 
 /* Writes the opening of a batch (everything before the first entry). */
 int repl_batch_encode_begin(repl_buf_t *out, const char *region, int64_t now_ms,
-			    const repl_cursor_t *heads, size_t head_count) M_NONNULL(1, 2) M_WUR;
+			    const state_cursor_t *heads, size_t head_count) M_NONNULL(1, 2) M_WUR;
 /* Appends one entry; first says whether it is the first. */
 int repl_batch_encode_entry(repl_buf_t *out, const state_change_t *change,
 			    bool first) M_NONNULL_ALL M_WUR;

@@ -39,16 +39,7 @@ int repl_collect(state_t *st, const char *region, const char *puller, repl_stats
 		state_read_end(st);
 		return -1;
 	}
-	repl_cursor_t *wire = calloc(head_count ? head_count : 1, sizeof(*wire));
-	if (wire == NULL) {
-		snprintf(msg, msglen, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < head_count; i++) {
-		snprintf(wire[i].origin, sizeof(wire[i].origin), "%s", heads[i].origin);
-		wire[i].seq = heads[i].seq;
-	}
-	if (repl_batch_encode_begin(out, region, wall_ms(), wire,
+	if (repl_batch_encode_begin(out, region, wall_ms(), heads,
 				    head_count < REPL_ORIGINS_MAX ? head_count
 								  : REPL_ORIGINS_MAX) != 0) {
 		snprintf(msg, msglen, "response too large");
@@ -151,7 +142,6 @@ int repl_collect(state_t *st, const char *region, const char *puller, repl_stats
 out:
 	state_read_end(st);
 	free(digests);
-	free(wire);
 	free(heads);
 	return rc;
 }

@@ -38,7 +38,7 @@ typedef struct {
 	uint64_t seq;		     /* highest seq of origin the peer holds */
 } ack_t;
 
-struct repl_server {
+struct repl_http_server {
 	struct MHD_Daemon *daemon;   /* libmicrohttpd, a thread per connection */
 	repl_watch_t *watch;	     /* local commits wake long polls */
 	repl_stats_t *stats;	     /* counters and lag served on /v1/stats */
@@ -77,7 +77,7 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static state_t *pool_get(repl_server_t *s, char *err, size_t errlen)
+static state_t *pool_get(repl_http_server_t *s, char *err, size_t errlen)
 {
 	state_t *st = NULL;
 	pthread_mutex_lock(&s->lock);
@@ -87,7 +87,7 @@ static state_t *pool_get(repl_server_t *s, char *err, size_t errlen)
 	return st != NULL ? st : state_open_readonly(s->state_path, err, errlen);
 }
 
-static void pool_put(repl_server_t *s, state_t *st)
+static void pool_put(repl_http_server_t *s, state_t *st)
 {
 	pthread_mutex_lock(&s->lock);
 	if (s->pool_count < POOL_MAX) {
@@ -106,7 +106,7 @@ static void name_copy(char dst[STATE_NAME_MAX], const char *src)
 	dst[n] = '\0';
 }
 
-static void ack_record(repl_server_t *s, const char *peer, const repl_cursor_t *c, size_t n)
+static void ack_record(repl_http_server_t *s, const char *peer, const state_cursor_t *c, size_t n)
 {
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < n; i++) {
@@ -116,9 +116,8 @@ static void ack_record(repl_server_t *s, const char *peer, const repl_cursor_t *
 			    strcmp(s->acks[j].origin, c[i].origin) == 0)
 				break;
 		if (j == s->ack_count) {
-			if (s->ack_count == ACKS_MAX)
-				break; /* bounded: an unknown flood of origins only delays
-					  compaction */
+			if (s->ack_count == ACKS_MAX) /* a flood of origins only delays compaction */
+				break;
 			s->ack_count++;
 			name_copy(s->acks[j].peer, peer);
 			name_copy(s->acks[j].origin, c[i].origin);
@@ -128,8 +127,8 @@ static void ack_record(repl_server_t *s, const char *peer, const repl_cursor_t *
 	pthread_mutex_unlock(&s->lock);
 }
 
-uint64_t repl_server_acked_floor(repl_server_t *s, const char *origin, const conf_peer_t *peers,
-				 size_t peer_count)
+uint64_t repl_http_server_acked_floor(repl_http_server_t *s, const char *origin,
+				      const conf_peer_t *peers, size_t peer_count)
 {
 	uint64_t floor = UINT64_MAX;
 	pthread_mutex_lock(&s->lock);
@@ -147,7 +146,7 @@ uint64_t repl_server_acked_floor(repl_server_t *s, const char *origin, const con
 }
 
 /* Signs and queues a response; takes ownership of body (malloc'd or NULL). */
-static enum MHD_Result respond(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+static enum MHD_Result respond(repl_http_server_t *s, struct MHD_Connection *conn, request_t *req,
 			       unsigned status, char *body, size_t len, const char *request_nonce)
 {
 	char nonce[REPL_NONCE_HEX + 1], sig[REPL_SIG_HEX + 1], status_text[8], time_text[24];
@@ -186,8 +185,8 @@ static enum MHD_Result respond(repl_server_t *s, struct MHD_Connection *conn, re
 	return ret;
 }
 
-static enum MHD_Result respond_error(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
-				     unsigned status, const char *message,
+static enum MHD_Result respond_error(repl_http_server_t *s, struct MHD_Connection *conn,
+				     request_t *req, unsigned status, const char *message,
 				     const char *request_nonce)
 {
 	repl_buf_t b;
@@ -257,8 +256,9 @@ static bool peer_gone(struct MHD_Connection *conn)
 	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
-static enum MHD_Result serve_changes(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
-				     const char *method, const char *claimed, const char *nonce)
+static enum MHD_Result serve_changes(repl_http_server_t *s, struct MHD_Connection *conn,
+				     request_t *req, const char *method, const char *claimed,
+				     const char *nonce)
 {
 	repl_pull_t *pull = calloc(1, sizeof(*pull));
 	char msg[256] = "", need[STATE_NAME_MAX] = "", jerr[200];
@@ -359,8 +359,8 @@ out:
 	return ret;
 }
 
-static enum MHD_Result serve_cursors(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
-				     const char *nonce)
+static enum MHD_Result serve_cursors(repl_http_server_t *s, struct MHD_Connection *conn,
+				     request_t *req, const char *nonce)
 {
 	char msg[256];
 	state_cursor_t *heads = NULL;
@@ -393,8 +393,8 @@ static enum MHD_Result serve_cursors(repl_server_t *s, struct MHD_Connection *co
 	return respond(s, conn, req, MHD_HTTP_OK, b.data, b.len, nonce);
 }
 
-static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
-				      const char *nonce)
+static enum MHD_Result serve_snapshot(repl_http_server_t *s, struct MHD_Connection *conn,
+				      request_t *req, const char *nonce)
 {
 	char msg[256];
 	char *json = NULL;
@@ -434,8 +434,8 @@ static enum MHD_Result serve_snapshot(repl_server_t *s, struct MHD_Connection *c
 	return respond(s, conn, req, MHD_HTTP_OK, json, len, nonce);
 }
 
-static enum MHD_Result serve_stats(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
-				   const char *nonce)
+static enum MHD_Result serve_stats(repl_http_server_t *s, struct MHD_Connection *conn,
+				   request_t *req, const char *nonce)
 {
 	repl_buf_t b;
 	repl_buf_init(&b, 65536);
@@ -447,7 +447,7 @@ static enum MHD_Result serve_stats(repl_server_t *s, struct MHD_Connection *conn
 }
 
 /* Authenticates a complete request, then routes it. */
-static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, request_t *req,
+static enum MHD_Result dispatch(repl_http_server_t *s, struct MHD_Connection *conn, request_t *req,
 				const char *url, const char *method)
 {
 	const char *claimed = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REPL_HDR_REGION);
@@ -529,8 +529,7 @@ static enum MHD_Result dispatch(repl_server_t *s, struct MHD_Connection *conn, r
 				     replay ? "replayed request" : "nonce refused", NULL);
 	}
 	repl_stats_inc(s->stats, requests, 1);
-	/* The peer reaches us: our client stops backing off from it (a healed path). */
-	repl_stats_heard_set(s->stats, claimed, repl_monotonic_ms());
+	repl_stats_heard_set(s->stats, claimed, repl_monotonic_ms()); /* see repl_stats.h */
 	if (strcmp(url, "/v1/changes") == 0 &&
 	    (strcmp(method, "POST") == 0 || strcmp(method, "GET") == 0))
 		return serve_changes(s, conn, req, method, claimed, nonce);
@@ -550,7 +549,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
-	repl_server_t *s = cls;
+	repl_http_server_t *s = cls;
 	request_t *req = *con_cls;
 	(void)version;
 
@@ -605,7 +604,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	repl_server_t *s = cls;
+	repl_http_server_t *s = cls;
 	request_t *req = *con_cls;
 	const union MHD_ConnectionInfo *sc =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -662,14 +661,14 @@ static char *read_file(const char *path, char *err, size_t errlen)
 
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
-	repl_server_t *s = cls;
+	repl_http_server_t *s = cls;
 	return repl_gate_admit(s->gate, addr, len) ? MHD_YES : MHD_NO;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	repl_server_t *s = cls;
+	repl_http_server_t *s = cls;
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		repl_gate_closed(s->gate, socket_context);
 		return;
@@ -682,7 +681,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			 ca != NULL ? ca->client_addr : NULL, socket_context);
 }
 
-void repl_server_reload(repl_server_t *s, const conf_t *conf, const repl_key_t *key)
+void repl_http_server_reload(repl_http_server_t *s, const conf_t *conf, const repl_key_t *key)
 {
 	repl_gate_reload(s->gate, conf);
 	repl_ratelog_set_interval(&s->refusals, conf->replication.refusal_log_interval_ms);
@@ -697,7 +696,7 @@ void repl_server_reload(repl_server_t *s, const conf_t *conf, const repl_key_t *
 
 /* Sets s->address to the listen address with the port the daemon bound: the configured
  * one, or the kernel's pick for port 0 (which a test or an operator reads from the log). */
-static void server_address_set(repl_server_t *s, const conf_sockaddr_t *listen)
+static void server_address_set(repl_http_server_t *s, const conf_sockaddr_t *listen)
 {
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	bool v6 = listen->addr.ss_family == AF_INET6;
@@ -711,10 +710,11 @@ static void server_address_set(repl_server_t *s, const conf_sockaddr_t *listen)
 	snprintf(s->address, sizeof(s->address), v6 ? "[%s]:%u" : "%s:%u", host, port);
 }
 
-repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
-				 repl_stats_t *stats, char *err, size_t errlen)
+repl_http_server_t *repl_http_server_start(const conf_t *conf, const repl_key_t *key,
+					   repl_watch_t *watch, repl_stats_t *stats, char *err,
+					   size_t errlen)
 {
-	repl_server_t *s = calloc(1, sizeof(*s));
+	repl_http_server_t *s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -731,7 +731,7 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	repl_server_reload(s, conf, key);
+	repl_http_server_reload(s, conf, key);
 	unsigned flags =
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	if (conf->replication.listen.addr.ss_family == AF_INET6)
@@ -772,16 +772,16 @@ repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl
 	log_info("listening on %s", s->address);
 	return s;
 fail:
-	repl_server_stop(s);
+	repl_http_server_stop(s);
 	return NULL;
 }
 
-const char *repl_server_address(const repl_server_t *s)
+const char *repl_http_server_address(const repl_http_server_t *s)
 {
 	return s->address;
 }
 
-void repl_server_stop(repl_server_t *s)
+void repl_http_server_stop(repl_http_server_t *s)
 {
 	if (s == NULL)
 		return;

@@ -23,24 +23,25 @@
  * is behind the retained log and must bootstrap from /v1/snapshot.
  * Concurrency: one thread per connection (bounded); each borrows a read-only state
  * connection from a pool; waits sleep on the watch's condition variable. */
-typedef struct repl_server repl_server_t;
+typedef struct repl_http_server repl_http_server_t;
 
 /* Starts listening on conf->replication.listen. NULL and err on failure. The watch,
  * stats and conf must outlive the server. */
-repl_server_t *repl_server_start(const conf_t *conf, const repl_key_t *key, repl_watch_t *watch,
-				 repl_stats_t *stats, char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+repl_http_server_t *repl_http_server_start(const conf_t *conf, const repl_key_t *key,
+					   repl_watch_t *watch, repl_stats_t *stats, char *err,
+					   size_t errlen) M_NONNULL_ALL M_WUR;
 /* The address the server listens on, "HOST:PORT" or "[HOST]:PORT", with the port it
  * bound (replication.listen may ask for port 0: the kernel picks one, and
- * repl_server_start logs "listening on" this address). Valid until repl_server_stop. */
-const char *repl_server_address(const repl_server_t *srv) M_NONNULL_ALL M_WUR;
+ * repl_http_server_start logs "listening on" this address). Valid until repl_http_server_stop. */
+const char *repl_http_server_address(const repl_http_server_t *srv) M_NONNULL_ALL M_WUR;
 /* Replaces the key (SIGHUP) and the tunables taken from conf. */
-void repl_server_reload(repl_server_t *srv, const conf_t *conf,
-			const repl_key_t *key) M_NONNULL_ALL;
+void repl_http_server_reload(repl_http_server_t *srv, const conf_t *conf,
+			     const repl_key_t *key) M_NONNULL_ALL;
 /* Highest seq of origin that every one of the peers has reported holding (in its pulls),
  * 0 when some peer has not reported it: entries up to it may be compacted. */
-uint64_t repl_server_acked_floor(repl_server_t *srv, const char *origin, const conf_peer_t *peers,
-				 size_t peer_count) M_NONNULL(1, 2);
+uint64_t repl_http_server_acked_floor(repl_http_server_t *srv, const char *origin,
+				      const conf_peer_t *peers, size_t peer_count) M_NONNULL(1, 2);
 /* Stops (the watch must already be shut down so long polls return), frees. */
-void repl_server_stop(repl_server_t *srv);
+void repl_http_server_stop(repl_http_server_t *srv);
 
 #endif

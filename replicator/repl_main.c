@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* repl_main.c -- meridian-replicator: options, start-up, signals, reload, compaction timer */
+/* repl_main.c -- meridian-replicator: options, start-up, signals, reload */
 #include "config.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +23,7 @@
 #include "metrics/metrics.h"
 #include "replicator/repl_auth.h"
 #include "replicator/repl_client.h"
+#include "replicator/repl_compact.h"
 #include "replicator/repl_drift.h"
 #include "replicator/repl_http_server.h"
 #include "replicator/repl_metrics.h"
@@ -32,16 +32,6 @@
 #include "state/state.h"
 
 #define PROGRAM "meridian-replicator"
-#define COMPACT_EVERY_MS 1000	 /* acknowledged entries: cheap, indexed deletes */
-#define RETENTION_EVERY_MS 60000 /* entries past replication.retention */
-#define COMPACT_ORIGINS_MAX 256
-
-/* The highest seq already compacted away for one origin, so an unchanged floor costs
- * no write transaction. */
-typedef struct {
-	char origin[STATE_NAME_MAX]; /* the region whose entries these are */
-	uint64_t floor;		     /* entries with seq <= floor are gone */
-} compacted_t;
 
 /* Everything the daemon runs. Threads: main (signals), the watch poller, the HTTP
  * server's connection threads, the client loop. conf, key and client are replaced only
@@ -51,14 +41,11 @@ typedef struct {
 	repl_key_t key;		 /* the shared HMAC key of replication.key_file */
 	repl_stats_t stats;	 /* counters served at /v1/stats */
 	repl_watch_t *watch;	 /* follows state.db's data_version, wakes long polls */
-	repl_server_t *server;	 /* NULL when replication.listen is unset */
+	repl_http_server_t *server;	 /* NULL when replication.listen is unset */
 	repl_client_t *client;	 /* pulls from every peer, on client_thread */
 	pthread_t client_thread; /* runs the client; valid while client_running */
 	bool client_running;	 /* client_thread was started and not yet joined */
-	int64_t compacted_ms;	 /* monotonic time of the last acknowledged compaction */
-	int64_t retained_ms;	 /* monotonic time of the last compaction by age */
-	compacted_t compacted[COMPACT_ORIGINS_MAX]; /* per origin, what is compacted away */
-	size_t compacted_count;			    /* entries used in compacted */
+	repl_compact_t compact;	 /* what compaction removed so far (client thread) */
 	repl_drift_t drift; /* drift logged past replication.drift_grace (client thread) */
 } daemon_t;
 
@@ -69,78 +56,14 @@ static int64_t wall_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Removes change-log entries every peer holds, and any older than the retention. */
-static void compact_tick(void *arg, state_t *st)
+/* Once a loop turn of the client, on its connection: drift, then compaction. */
+static void client_tick(void *arg, state_t *st)
 {
 	daemon_t *d = arg;
 	int64_t now = repl_monotonic_ms();
-	uint64_t removed = 0, total = 0;
-	state_cursor_t *held = NULL;
-	size_t n = 0;
 
 	repl_drift_tick(&d->drift, st, d->conf->replication.drift_grace_ms, now);
-	if (now - d->compacted_ms < COMPACT_EVERY_MS)
-		return;
-	d->compacted_ms = now;
-	/* What every peer reports holding of our origin in its pulls confirms our numbering
-	 * up to there (once the identity check after start is done): a restored copy then
-	 * moves only the writes no peer had seen, not ones identical to theirs. */
-	if (d->server != NULL && d->conf->replication.peer_count > 0 &&
-	    atomic_load(&d->stats.own_checked)) {
-		uint64_t own = repl_server_acked_floor(d->server, d->conf->region,
-						       d->conf->replication.peers,
-						       d->conf->replication.peer_count);
-		if (own > 0 && state_identity_confirm(st, own) != 0)
-			log_warn("cannot record what peers hold of %s: %s", d->conf->region,
-				 state_errmsg(st));
-	}
-	if (d->server != NULL && d->conf->replication.peer_count > 0 &&
-	    state_cursors_list(st, &held, &n) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			uint64_t floor = repl_server_acked_floor(d->server, held[i].origin,
-								 d->conf->replication.peers,
-								 d->conf->replication.peer_count);
-			/* The newest entry of each origin stays: its hlc tells that origin, if
-			 * its store is ever restored, whether its numbering collides. */
-			if (floor >= held[i].seq)
-				floor = held[i].seq - 1;
-			size_t j;
-			for (j = 0; j < d->compacted_count; j++)
-				if (strcmp(d->compacted[j].origin, held[i].origin) == 0)
-					break;
-			if (j == d->compacted_count) {
-				if (j == COMPACT_ORIGINS_MAX)
-					continue;
-				memcpy(d->compacted[j].origin, held[i].origin,
-				       sizeof(d->compacted[j].origin));
-				d->compacted[j].floor = 0;
-				d->compacted_count++;
-			}
-			if (floor <= d->compacted[j].floor)
-				continue;
-			if (state_changelog_compact_seq(st, held[i].origin, floor, &removed) != 0) {
-				log_warn("compaction of %s failed: %s", held[i].origin,
-					 state_errmsg(st));
-				continue;
-			}
-			d->compacted[j].floor = floor;
-			total += removed;
-		}
-		free(held);
-	}
-	if (d->conf->replication.retention_ms > 0 && now - d->retained_ms >= RETENTION_EVERY_MS) {
-		d->retained_ms = now;
-		if (state_changelog_compact(st, d->conf->replication.retention_ms, &removed) != 0)
-			log_warn("compaction by age failed: %s", state_errmsg(st));
-		else
-			total += removed;
-	}
-	if (total > 0) {
-		repl_stats_inc(&d->stats, compacted, total);
-		log_info("compacted %" PRIu64
-			 " change-log entries every peer holds or past retention",
-			 total);
-	}
+	repl_compact_tick(&d->compact, st, d->conf, d->server, &d->stats, now);
 }
 
 static void *client_main(void *arg)
@@ -159,7 +82,7 @@ static int client_start(daemon_t *d)
 		log_error("%s", err);
 		return -1;
 	}
-	repl_client_set_tick(d->client, compact_tick, d);
+	repl_client_set_tick(d->client, client_tick, d);
 	if (pthread_create(&d->client_thread, NULL, client_main, d) != 0) {
 		log_error("cannot start the client thread");
 		repl_client_free(d->client);
@@ -233,7 +156,7 @@ static void reload(daemon_t *d)
 	d->conf = conf;
 	d->key = key;
 	if (d->server != NULL)
-		repl_server_reload(d->server, conf, &key);
+		repl_http_server_reload(d->server, conf, &key);
 	int level = log_level_parse(conf->log_level ? conf->log_level : "info");
 	log_init(PROGRAM, level < 0 ? LOG_LEVEL_INFO : (log_level_t)level);
 	conf_free(old);
@@ -334,7 +257,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (d.conf->replication.has_listen) {
-		d.server = repl_server_start(d.conf, &d.key, d.watch, &d.stats, err, sizeof(err));
+		d.server = repl_http_server_start(d.conf, &d.key, d.watch, &d.stats, err, sizeof(err));
 		if (d.server == NULL) {
 			log_error("%s", err);
 			goto out;
@@ -345,11 +268,11 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	d.compacted_ms = d.retained_ms = repl_monotonic_ms();
+	d.compact.compacted_ms = d.compact.retained_ms = repl_monotonic_ms();
 	if (client_start(&d) != 0)
 		goto out;
 	log_info("region %s: serving on %s, pulling from %zu peers", d.conf->region,
-		 d.server != NULL ? repl_server_address(d.server) : "(no listen)",
+		 d.server != NULL ? repl_http_server_address(d.server) : "(no listen)",
 		 d.conf->replication.peer_count);
 	if (cli.pid_file != NULL) {
 		if (daemon_pidfile_write(cli.pid_file, err, sizeof(err)) != 0) {
@@ -411,7 +334,7 @@ out:
 	if (d.watch != NULL)
 		repl_watch_shutdown(d.watch);
 	client_end(&d);
-	repl_server_stop(d.server);
+	repl_http_server_stop(d.server);
 	repl_watch_stop(d.watch);
 	conf_free(d.conf);
 	repl_drift_free(&d.drift);

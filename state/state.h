@@ -164,7 +164,7 @@ int state_cursor_get(state_t *st, const char *origin, uint64_t *seq) M_NONNULL_A
 /* How far this store holds one origin's change log. */
 typedef struct {
 	char origin[STATE_NAME_MAX]; /* region that wrote it */
-	uint64_t seq;                    /* highest seq held (own writes or applied), >= 1 */
+	uint64_t seq; /* highest seq held (own writes or applied), >= 1; 0 in a pull: none */
 } state_cursor_t;
 /* Every origin this store holds entries of (its own included), by origin; *out malloc'd. */
 int state_cursors_list(state_t *st, state_cursor_t **out, size_t *count) M_NONNULL_ALL M_WUR;

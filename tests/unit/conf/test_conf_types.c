@@ -13,6 +13,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_internal.h"
+#include "base/dns_wire.h"
 
 static const struct {
 	const char *text;
@@ -258,28 +259,28 @@ static void test_status_rrtype_rcode_tables(void **state)
 			fail_msg("\"%s\": rc %d %u-%u", ranges[i].text, rc, r.low, r.high);
 	}
 	uint16_t type = 0;
-	assert_int_equal(conf_rrtype_parse("aaaa", &type), 0);
+	assert_int_equal(dns_type_parse("aaaa", &type), 0);
 	assert_int_equal(type, 28);
-	assert_int_equal(conf_rrtype_parse("TYPE65280", &type), 0);
+	assert_int_equal(dns_type_parse("TYPE65280", &type), 0);
 	assert_int_equal(type, 65280);
-	assert_int_equal(conf_rrtype_parse("TYPE0", &type), -1);
-	assert_int_equal(conf_rrtype_parse("TYPE65536", &type), -1);
-	assert_int_equal(conf_rrtype_parse("BOGUS", &type), -1);
+	assert_int_equal(dns_type_parse("TYPE0", &type), -1);
+	assert_int_equal(dns_type_parse("TYPE65536", &type), -1);
+	assert_int_equal(dns_type_parse("BOGUS", &type), -1);
 	int rcode = -1;
-	assert_int_equal(conf_rcode_parse("nxdomain", &rcode), 0);
+	assert_int_equal(dns_rcode_parse("nxdomain", &rcode), 0);
 	assert_int_equal(rcode, 3);
-	assert_int_equal(conf_rcode_parse("5", &rcode), 0);
+	assert_int_equal(dns_rcode_parse("5", &rcode), 0);
 	assert_int_equal(rcode, 5);
-	assert_int_equal(conf_rcode_parse("16", &rcode), -1);
+	assert_int_equal(dns_rcode_parse("16", &rcode), -1);
 	/* One table for parsing and naming: every named rcode round-trips. */
-	assert_int_equal(conf_rcode_parse("NOTAUTH", &rcode), 0);
+	assert_int_equal(dns_rcode_parse("NOTAUTH", &rcode), 0);
 	assert_int_equal(rcode, 9);
-	for (int i = 0; conf_rcode_name(i) != NULL; i++) {
-		assert_int_equal(conf_rcode_parse(conf_rcode_name(i), &rcode), 0);
+	for (int i = 0; dns_rcode_name(i) != NULL; i++) {
+		assert_int_equal(dns_rcode_parse(dns_rcode_name(i), &rcode), 0);
 		assert_int_equal(rcode, i);
 	}
-	assert_null(conf_rcode_name(11));
-	assert_null(conf_rcode_name(-1));
+	assert_null(dns_rcode_name(11));
+	assert_null(dns_rcode_name(-1));
 }
 
 int main(void)

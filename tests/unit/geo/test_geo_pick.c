@@ -145,6 +145,25 @@ static void test_weights_split_within_two_percent(void **state)
 	}
 }
 
+static void test_extreme_and_uneven_weights_hold(void **state)
+{
+	uint32_t w[] = {1, 99, 900};
+	const geo_pick_record_t rec = {
+	    .ttl = 30, .varies = true, .policy.weights = {split_dcs, w, 3}};
+	geo_pick_dc_t d[NDC];
+	unsigned count[NDC];
+
+	dcs_init(d, "1111");
+	split_count(&rec, d, 10000, count, NULL);
+	/* 0.1% / 9.9% / 90%: binomial spread over 10000 is under 0.3 points */
+	assert_true(count[NEAR] < 40);
+	assert_true(count[MID] > 890 && count[MID] < 1090);
+	assert_true(count[SPARE] > 8800 && count[SPARE] < 9200);
+	w[0] = 1000000; /* one weight dwarfing the rest takes nearly all */
+	split_count(&rec, d, 10000, count, NULL);
+	assert_true(count[NEAR] > 9980);
+}
+
 static void test_raising_one_weight_moves_clients_only_into_it(void **state)
 {
 	uint32_t w[] = {80, 10, 10};
@@ -379,6 +398,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plain_order_follows_the_serving_set),
 	    cmocka_unit_test(test_weights_split_within_two_percent),
+	    cmocka_unit_test(test_extreme_and_uneven_weights_hold),
 	    cmocka_unit_test(test_raising_one_weight_moves_clients_only_into_it),
 	    cmocka_unit_test(test_a_split_member_not_serving_spreads_its_share),
 	    cmocka_unit_test(test_hashed_answers_narrow_the_scope_to_the_granularity),

@@ -92,7 +92,7 @@ static void test_batch_round_trips(void **state)
 	(void)state;
 	repl_buf_t b;
 	repl_batch_t out;
-	repl_cursor_t heads[1] = {{"us-east", 7}};
+	state_cursor_t heads[1] = {{"us-east", 7}};
 	state_change_t c = {.origin = "us-east",
 			    .seq = 7,
 			    .hlc = UINT64_C(117697534996840448),
@@ -250,7 +250,7 @@ static void test_damaged_input_never_crashes(void **state)
 {
 	(void)state;
 	repl_buf_t b;
-	repl_cursor_t heads[2] = {{"us-east", 9}, {"eu-west", 3}};
+	state_cursor_t heads[2] = {{"us-east", 9}, {"eu-west", 3}};
 	state_change_t c = {
 	    .origin = "us-east",
 	    .seq = 9,
