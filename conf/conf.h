@@ -90,6 +90,15 @@ typedef enum {
 	CONF_CHECK_RULE_PERCENT, /* up when at least rule_percent of the checks are up */
 } conf_check_rule_t;
 
+/* A health check of one address of a datacenter (datacenters.NAME.address_checks): the
+ * address is answered only while it serves (docs/routing.md). */
+typedef struct {
+	conf_check_t check;	    /* first member: the check options fill it in place */
+	char *address_text;	    /* the key as written in the config */
+	conf_ipaddr_t address;	    /* the key, parsed */
+	size_t address_index;	    /* index into the datacenter's addresses, < 64 */
+} conf_address_check_t;
+
 /* A place clients can be sent to. */
 typedef struct {
 	char *name;                  /* the datacenter id, [a-z0-9_-]+ */
@@ -102,6 +111,10 @@ typedef struct {
 	size_t check_count; /* entries in checks */
 	conf_check_rule_t check_rule; /* default all */
 	uint32_t check_percent;      /* 1..100 for CONF_CHECK_RULE_PERCENT */
+	conf_address_check_t *address_checks; /* per-address checks, at most one per address */
+	size_t address_check_count;  /* entries in address_checks; >0 needs <= 64 addresses */
+	uint32_t min_serving_percent; /* 1..100: fewer serving addresses than this share of
+				       * address_count fail the datacenter over; default 50 */
 	uint32_t capacity;           /* load it takes at most (operator's unit); 0: not declared */
 	conf_load_t *load;           /* `load`: where its live load is read; NULL: none */
 	size_t load_count;           /* 0 or 1: entries in load */
@@ -128,6 +141,9 @@ typedef struct {
 	size_t *datacenters;        /* candidates: indexes into conf_t.datacenters */
 	size_t datacenter_count;    /* >= 1 */
 	uint32_t ttl;               /* seconds; default 30 */
+	uint32_t transition_ttl;    /* seconds: what answers use at least while a candidate
+				     * that could change the answer is in transition (then
+				     * at most ttl); 0: off; default 5 */
 	conf_geo_rule_t *map;       /* continent[/country[/subdivision]] rules */
 	size_t map_count; /* entries in map */
 	conf_geo_rule_t *nets;      /* CIDR rules, most specific wins */

@@ -175,10 +175,73 @@ static void skew_check(conf_ctx_t *ctx, const conf_node_t *root)
 		   timefmt_duration(conf->health.stale_after_ms, stale, sizeof(stale)));
 }
 
+static bool address_same(const conf_ipaddr_t *a, const conf_ipaddr_t *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* The value of key in map (a mapping node, or NULL), else fallback: where errors point. */
+static const conf_node_t *value_or(const conf_node_t *map, const char *key,
+				   const conf_node_t *fallback)
+{
+	const conf_node_t *v =
+	    map != NULL && map->kind == CONF_NODE_MAP ? conf_node_get(map, key) : NULL;
+	return v != NULL ? v : fallback;
+}
+
+/* Each address check names one of its datacenter's addresses, at most once, and sets
+ * its address_index; the masks that carry per-address state (state_verdict_t) hold 64
+ * addresses. */
+static void address_checks_check(conf_ctx_t *ctx, const conf_node_t *root)
+{
+	const conf_t *conf = ctx->conf;
+	const conf_node_t *dcs = value_or(root, "datacenters", NULL);
+
+	for (size_t i = 0; i < conf->datacenter_count; i++) {
+		conf_datacenter_t *dc = &conf->datacenters[i];
+		char list[CONF_PATH_MAX], sub[CONF_PATH_MAX];
+
+		if (dc->address_check_count == 0 || dc->name == NULL)
+			continue;
+		const conf_node_t *node = value_or(dcs, dc->name, NULL);
+		const conf_node_t *checks = value_or(node, "address_checks", root);
+		snprintf(list, sizeof(list), "datacenters.%s.address_checks", dc->name);
+		if (dc->address_count > 64) {
+			conf_error(ctx, checks, list,
+				   "a datacenter with address checks has at most 64 addresses (has %zu)",
+				   dc->address_count);
+			continue;
+		}
+		for (size_t c = 0; c < dc->address_check_count; c++) {
+			conf_address_check_t *ac = &dc->address_checks[c];
+			if (ac->address_text == NULL || ac->address.family == 0)
+				continue; /* reported when the key was read */
+			conf_path_join(sub, sizeof(sub), list, ac->address_text, 0);
+			const conf_node_t *at = value_or(checks, ac->address_text, checks);
+			size_t k = 0;
+			while (k < dc->address_count && !address_same(&dc->addresses[k], &ac->address))
+				k++;
+			if (k == dc->address_count) {
+				conf_error(ctx, at, sub, "%s is not one of the datacenter's addresses",
+					   ac->address_text);
+				continue;
+			}
+			ac->address_index = k;
+			for (size_t j = 0; j < c; j++)
+				if (dc->address_checks[j].address_index == k &&
+				    dc->address_checks[j].address.family != 0)
+					conf_error(ctx, at, sub, "%s has a check already (as %s)",
+						   ac->address_text, dc->address_checks[j].address_text);
+		}
+	}
+}
+
 void conf_cross_check(conf_ctx_t *ctx, const conf_node_t *root)
 {
 	skew_check(ctx, root);
 	refs_resolve(ctx);
 	zones_check(ctx, root);
 	records_check(ctx, root);
+	address_checks_check(ctx, root);
 }

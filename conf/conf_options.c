@@ -237,6 +237,36 @@ ELEMENTS(conf_check_section, "datacenters.NAME.check",
 	{.key = "rise", .type = CONF_T_UINT, .offset = CK(rise), .min = 1, .max = 100, .def = "2",
 	 .doc = "Good probes in a row that bring it back up."});
 
+/* An address check is a check (the same options, the same finish) keyed by the address
+ * it judges; the key is parsed here and matched to the datacenter's addresses by
+ * conf_cross.c, which knows them. */
+static int address_check_finish(conf_ctx_t *ctx, const conf_section_t *sec,
+				const conf_node_t *map, const char *path, const conf_given_t *given,
+				void *base)
+{
+	conf_address_check_t *ac = base;
+	int rc = check_finish(ctx, sec, map, path, given, &ac->check);
+	if (ac->address_text == NULL || conf_ipaddr_parse(ac->address_text, &ac->address) < 0) {
+		conf_error(ctx, map, path, "the key must be an IPv4 or IPv6 address of the datacenter");
+		return -1;
+	}
+	return rc;
+}
+
+static const conf_section_t conf_address_check_section = {
+	.title = "datacenters.NAME.address_checks.ADDRESS",
+	.doc = "A health check of one address of the datacenter (the same keys as `check`). "
+	       "ADDRESS must be one of the datacenter's `addresses`. While its check says "
+	       "down the address is left out of answers; when fewer than min_serving_percent "
+	       "of the addresses serve, the datacenter fails over (docs/routing.md).",
+	.options = conf_check_section_options,
+	.option_count = M_ARRAY_LEN(conf_check_section_options),
+	.elem_size = sizeof(conf_address_check_t),
+	.name_offset = offsetof(conf_address_check_t, address_text),
+	.name_type = CONF_T_STRING,
+	.finish = address_check_finish,
+};
+
 /* ---- live load ---------------------------------------------------------------------- */
 
 /* A Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), optionally followed by a label set
@@ -339,6 +369,14 @@ ELEMENTS(conf_datacenter_section, "datacenters.NAME",
 	{.key = "check_rule", .type = CONF_T_CHECK_RULE, .offset = DC(check_rule),
 	 .aux = DC(check_percent), .def = "all",
 	 .doc = "How checks combine: all, any, or \"N%\" of them up."},
+	{.key = "address_checks", .type = CONF_T_MAP, .offset = DC(address_checks),
+	 .aux = DC(address_check_count), .child = &conf_address_check_section,
+	 .doc = "ADDRESS -> one health check of that address (see below); only serving "
+		"addresses are answered."},
+	{.key = "min_serving_percent", .type = CONF_T_UINT, .offset = DC(min_serving_percent),
+	 .min = 1, .max = 100, .def = "50",
+	 .doc = "With address_checks: the datacenter fails over when fewer than this share "
+		"of its addresses serve (rounded up, at least one)."},
 	{.key = "capacity", .type = CONF_T_UINT, .offset = DC(capacity), .min = 0,
 	 .max = UINT32_MAX, .def = "0",
 	 .doc = "Load it takes at most, in any unit (qps, clients) used alike for every "
@@ -358,6 +396,13 @@ ELEMENTS(conf_record_section, "records.NAME",
 	 .doc = "Candidate datacenters; the nearest healthy one answers."},
 	{.key = "ttl", .type = CONF_T_UINT, .offset = REC(ttl), .min = 0, .max = 86400,
 	 .def = "30", .doc = "TTL of the answers, seconds."},
+	{.key = "transition_ttl", .type = CONF_T_UINT, .offset = REC(transition_ttl), .min = 0,
+	 .max = 86400, .def = "5",
+	 .doc = "TTL, seconds, of answers that could change soon: while a candidate that "
+		"decides the answer is in transition (a failed probe seen but not yet down, "
+		"recovering, an override expiring, flap damping about to release). Answers "
+		"then carry the lower of ttl and the larger of this and the seconds to the "
+		"expected change; 0: off, answers always carry ttl (docs/routing.md)."},
 	{.key = "map", .type = CONF_T_GEO_MAP, .offset = REC(map), .aux = REC(map_count),
 	 .doc = "CONTINENT[/COUNTRY[/SUBDIVISION]] -> datacenters preferred there."},
 	{.key = "nets", .type = CONF_T_GEO_NETS, .offset = REC(nets), .aux = REC(net_count),

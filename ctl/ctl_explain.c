@@ -64,6 +64,7 @@ static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
 			view->verdicts[i] = (state_verdict_t){.effective = STATE_DC_UNKNOWN,
 							      .observed = STATE_DC_UNKNOWN,
 							      .serving = true,
+							      .address_serving = UINT64_MAX,
 							      .override_index = -1};
 		return 0;
 	}
@@ -84,6 +85,9 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 	static const int families[CTL_EXPLAIN_FAMILIES] = {AF_INET, AF_INET6};
 	geo_pick_dc_t *dcs = t->dcs; /* the caller's copy: only cand's states are set */
 	uint16_t order[CTL_EXPLAIN_ORDER_MAX];
+	/* per candidate, its A and AAAA serving flags (64 per family: the most a
+	 * datacenter with address checks has) */
+	static _Thread_local uint8_t flags[CTL_EXPLAIN_ORDER_MAX][2][64];
 	unsigned count = 0;
 	unsigned full = ex->family == AF_INET ? 32 : 128;
 
@@ -96,6 +100,18 @@ void ctl_explain_pick_with(const geo_pick_tables_t *t, ctl_explanation_t *ex)
 		dcs[c->dc].serving = c->serving;
 		dcs[c->dc].fail_open_rank = (uint8_t)c->fail_open_rank;
 		dcs[c->dc].state = (uint8_t)c->state;
+		dcs[c->dc].in_transition = c->in_transition;
+		dcs[c->dc].change_in_s = c->change_in_s;
+		dcs[c->dc].a_serving = dcs[c->dc].aaaa_serving = NULL;
+		if (c->address_checked) {
+			for (unsigned f = 0; f < 2; f++)
+				for (unsigned k = 0; k < 64; k++)
+					flags[count][f][k] = (c->serving_mask[f] >> k) & 1;
+			if (dcs[c->dc].a_count <= 64)
+				dcs[c->dc].a_serving = flags[count][0];
+			if (dcs[c->dc].aaaa_count <= 64)
+				dcs[c->dc].aaaa_serving = flags[count][1];
+		}
 		dcs[c->dc].load = c->load;
 		dcs[c->dc].has_load = c->has_load;
 		order[count++] = (uint16_t)c->dc;
@@ -142,7 +158,7 @@ int ctl_explain_pick(const conf_t *conf, ctl_explanation_t *ex)
 /* Runs the geo library's explanation of the client (at its source prefix) against the
  * record's compiled trie, and takes the candidates' states from the verdicts. choices has
  * geo_order_max() + 1 entries. */
-static int explain_one(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
+static int explain_one(const conf_t *conf, const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
 		       const geo_trie_t *trie, geo_choice_t *choices, ctl_explanation_t *ex,
 		       char *err, size_t errlen)
 {
@@ -196,8 +212,15 @@ static int explain_one(const geo_db_t *db, const geo_conf_input_t *in, const ctl
 					      .serving = view->verdicts[dc].serving,
 					      .fail_open_rank = state_verdict_fail_open_rank(
 						  &view->verdicts[dc])};
-		state_verdict_hold_text(&view->verdicts[dc], ex->cand[ex->count - 1].held,
-					sizeof(ex->cand[ex->count - 1].held));
+		ctl_explain_candidate_t *c = &ex->cand[ex->count - 1];
+		const state_verdict_t *v = &view->verdicts[dc];
+		state_verdict_hold_text(v, c->held, sizeof(c->held));
+		c->in_transition = v->in_transition;
+		c->change_in_s = v->in_transition ? (uint32_t)((v->change_in_ms + 999) / 1000) : 0;
+		snprintf(c->transition, sizeof(c->transition), "%s", v->transition);
+		c->address_checked = conf->datacenters[dc].address_check_count > 0;
+		state_verdict_family_masks(&conf->datacenters[dc], v, c->serving_mask);
+		ctl_view_addresses_text(conf, view, dc, c->addresses, sizeof(c->addresses));
 		ex->cand[ex->count - 1].has_load =
 		    view->pick_has_load != NULL && view->pick_has_load[dc];
 		ex->cand[ex->count - 1].load = view->pick_load != NULL ? view->pick_load[dc] : 0;
@@ -287,7 +310,7 @@ static int explain_batch(const ctl_args_t *args, const conf_t *conf, const geo_d
 			rc = CTL_EXIT_USAGE;
 			break;
 		}
-		if (explain_one(db, in, view, trie, choices, ex, err, sizeof(err)) != 0) {
+		if (explain_one(conf, db, in, view, trie, choices, ex, err, sizeof(err)) != 0) {
 			ctl_error("explain: %s:%u: %s", args->batch, lineno, err);
 			rc = CTL_EXIT_FAIL;
 			break;
@@ -307,7 +330,7 @@ out:
 }
 
 /* One client: the explanation and what is printed of it. */
-static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
+static int explain_compute(const conf_t *conf, const geo_db_t *db, const geo_conf_input_t *in, const ctl_view_t *view,
 			   ctl_explanation_t *ex, char *err, size_t errlen)
 {
 	geo_choice_t *choices;
@@ -315,7 +338,7 @@ static int explain_compute(const geo_db_t *db, const geo_conf_input_t *in, const
 
 	if (explain_prepare(db, in, ex->record, &trie, &choices, err, errlen) != 0)
 		return -1;
-	int rc = explain_one(db, in, view, trie, choices, ex, err, errlen);
+	int rc = explain_one(conf, db, in, view, trie, choices, ex, err, errlen);
 	free(choices);
 	geo_trie_free(trie);
 	return rc;
@@ -399,7 +422,7 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 		goto out_cand;
 	}
 	err[0] = '\0';
-	if (explain_compute(db, &in, &view, &ex, err, sizeof(err)) != 0) {
+	if (explain_compute(conf, db, &in, &view, &ex, err, sizeof(err)) != 0) {
 		ctl_error("explain: %s", err[0] != '\0' ? err : "lookup failed");
 		goto out_cand;
 	}

@@ -28,6 +28,14 @@ typedef struct {
 				 * 2 observed down */
 	char held[64];		/* why its state is held ("held down: flapping, reuse in
 				 * 2m10s"), "" when decided plainly */
+	bool in_transition;	/* its verdict or addresses could change soon */
+	uint32_t change_in_s;	/* in_transition: seconds to the earliest change */
+	char transition[128];	/* in_transition: why ("1 of 1 regions' probes failing ...") */
+	bool address_checked;	/* it has address checks: serving_mask applies */
+	uint64_t serving_mask[2]; /* its serving A / AAAA addresses, bit j the j-th of the
+				   * family (state_verdict_family_masks) */
+	char addresses[512];	/* each address and its state (ctl_view_addresses_text), ""
+				 * without address checks */
 	uint32_t load;		/* live load the pick takes (state_load_for_pick), when has_load */
 	bool has_load;		/* a fresh live load is known */
 } ctl_explain_candidate_t;

@@ -222,6 +222,23 @@ static int print_text(FILE *out, const conf_t *conf, const ctl_explanation_t *ex
 					 : "",
 			pick_text(&ex->result[f], row[1], sizeof(row[1])));
 	}
+	/* why the TTL is short: the candidates in transition the answer depends on */
+	const geo_pick_result_t *shortened = NULL;
+	for (size_t f = 0; f < CTL_EXPLAIN_FAMILIES; f++)
+		if (ex->pick[f] >= 0 && (ex->result[f].reasons & GEO_PICK_SHORT_TTL))
+			shortened = &ex->result[f];
+	if (shortened != NULL) {
+		fprintf(out, "TTL          %u s, not %u: the answer could change soon\n",
+			shortened->ttl, conf->records[ex->record].ttl);
+		for (size_t i = 0; i < ex->count; i++)
+			if (ex->cand[i].in_transition)
+				fprintf(out, "             %s: %s\n",
+					conf->datacenters[ex->cand[i].dc].name, ex->cand[i].transition);
+	}
+	for (size_t i = 0; i < ex->count; i++)
+		if (ex->cand[i].addresses[0] != '\0')
+			fprintf(out, "addresses    %s: %s\n", conf->datacenters[ex->cand[i].dc].name,
+				ex->cand[i].addresses);
 	if (!ex->varies)
 		fprintf(out, "ECS scope    /0 (the record answers every client alike)\n");
 	else if (ex->source_prefix == 0)
@@ -265,6 +282,9 @@ static void json_candidate(ctl_json_t *j, const conf_t *conf, const ctl_explanat
 	ctl_json_array_end(j);
 	ctl_json_kv_string(j, "why", chosen_text(conf, ex, i, text, sizeof(text)));
 	ctl_json_kv_string(j, "held", c->held);
+	ctl_json_kv_bool(j, "in_transition", c->in_transition);
+	ctl_json_kv_string(j, "transition", c->in_transition ? c->transition : NULL);
+	ctl_json_kv_string(j, "addresses", c->addresses[0] ? c->addresses : NULL);
 	ctl_json_object_end(j);
 }
 

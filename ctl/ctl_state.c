@@ -2,7 +2,9 @@
 /* ctl_state.c -- what meridianctl's subcommands share: opening the store, naming datacenters */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -75,6 +77,84 @@ const char *ctl_dc_state_label(int state)
 	}
 }
 
+/* Appends the address observations to view->obs. 0, or -1 after printing why. */
+static int observations_add_addresses(state_t *st, ctl_view_t *view)
+{
+	state_observation_t *addr = NULL, *all;
+	size_t n = 0;
+
+	if (state_address_observations_list(st, &addr, &n) != 0) {
+		ctl_error("cannot read address observations: %s", state_errmsg(st));
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	all = realloc(view->obs, (view->obs_count + n) * sizeof(*all));
+	if (all == NULL) {
+		free(addr);
+		ctl_error("out of memory");
+		return -1;
+	}
+	memcpy(all + view->obs_count, addr, n * sizeof(*all));
+	free(addr);
+	view->obs = all;
+	view->obs_count += n;
+	return 0;
+}
+
+const char *ctl_address_text(const conf_t *conf, size_t dc, size_t k, char *buf, size_t len)
+{
+	const conf_ipaddr_t *a = &conf->datacenters[dc].addresses[k];
+
+	if (inet_ntop(a->family, a->bytes, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *ctl_view_addresses_text(const conf_t *conf, const ctl_view_t *view, size_t dc,
+				    char *buf, size_t len)
+{
+	const conf_datacenter_t *d = &conf->datacenters[dc];
+	const state_verdict_t *v = &view->verdicts[dc];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (d->address_check_count == 0)
+		return buf;
+	for (size_t k = 0; k < d->address_count && k < 64 && used < len; k++) {
+		char text[STATE_ADDRESS_MAX];
+		const state_observation_t *why = NULL;
+		bool checked = (v->address_checked >> k) & 1;
+		bool serving = (v->address_serving >> k) & 1;
+		bool pending = (v->address_pending >> k) & 1;
+
+		ctl_address_text(conf, dc, k, text, sizeof(text));
+		/* the reason: a fresh observation that agrees with the verdict (or, in
+		 * transition, one heading away from it) */
+		for (size_t j = 0; checked && j < view->obs_count; j++) {
+			const state_observation_t *o = &view->obs[j];
+			if (strcmp(o->datacenter, d->name) != 0 || strcmp(o->address, text) != 0 ||
+			    !state_observation_fresh(conf, o, view->now_ms))
+				continue;
+			if (why == NULL || (pending ? o->pending != STATE_HEALTH_UNKNOWN
+						    : (o->status == STATE_HEALTH_DOWN) == !serving))
+				why = o;
+		}
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %s", k > 0 ? ", " : "", text,
+					 !checked ? "no check" : serving ? "up" : "down");
+		if (used < len && checked && why != NULL && why->detail[0] != '\0')
+			used += (size_t)snprintf(buf + used, len - used, " (%s%.80s)",
+						 !pending	      ? ""
+						 : serving ? "failing: "
+							   : "recovering: ",
+						 why->detail);
+		else if (used < len && pending)
+			used += (size_t)snprintf(buf + used, len - used, " (%s)",
+						 serving ? "failing" : "recovering");
+	}
+	return buf;
+}
+
 int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 {
 	memset(view, 0, sizeof(*view));
@@ -83,6 +163,8 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 		ctl_error("cannot read observations: %s", state_errmsg(st));
 		goto fail;
 	}
+	if (observations_add_addresses(st, view) != 0)
+		goto fail;
 	if (state_overrides_list(st, &view->ovr, &view->ovr_count) != 0) {
 		ctl_error("cannot read overrides: %s", state_errmsg(st));
 		goto fail;

@@ -31,7 +31,8 @@ const char *ctl_dc_state_label(int state) M_CONST;
 /* Everything the store says about the datacenters at one instant, with the verdicts. */
 typedef struct {
 	int64_t now_ms;		  /* the instant the verdicts are for, ms since epoch */
-	state_observation_t *obs; /* every region's observations (malloc'd) */
+	state_observation_t *obs; /* every region's observations (malloc'd): the
+				   * datacenters' (address ""), then the addresses' */
 	size_t obs_count; /* entries in obs */
 	state_override_t *ovr; /* overrides, tombstones and expired ones included */
 	size_t ovr_count; /* entries in ovr */
@@ -59,6 +60,15 @@ void ctl_view_free(ctl_view_t *view) M_NONNULL_ALL;
  * geo_pick() decides (its any_serving), as for every answer. */
 bool ctl_view_fails_open(const conf_t *conf, const ctl_view_t *view,
 			 size_t record) M_NONNULL_ALL;
+/* The addresses of datacenter dc as status and explain show them: "192.0.2.11 down
+ * (connect refused), 192.0.2.12 up (failing: HTTP 503), 2001:db8::11 no check"; "" when
+ * it has no address checks. Returns buf. */
+const char *ctl_view_addresses_text(const conf_t *conf, const ctl_view_t *view, size_t dc,
+				    char *buf, size_t len) M_NONNULL_ALL;
+/* The text of conf address k of datacenter dc ("192.0.2.11"). Returns buf. */
+const char *ctl_address_text(const conf_t *conf, size_t dc, size_t k, char *buf,
+			     size_t len) M_NONNULL_ALL;
+
 /* Records whose failed datacenter's clients spill past the spare capacity of the others
  * (geo_capacity_shortfalls over the pick's tables with the view's verdicts, live loads
  * and run-time weights): at most max rows in out (may be NULL); returns how many. */

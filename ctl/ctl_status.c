@@ -185,6 +185,81 @@ static void json_scheduled(ctl_json_t *j, const ctl_view_t *view)
 	ctl_json_array_end(j);
 }
 
+static void json_observation(ctl_json_t *j, const conf_t *conf, const state_observation_t *obs,
+			     int64_t now_ms);
+
+/* Per datacenter with address checks, which addresses answers use and why; per
+ * datacenter in transition, what is about to change (answers carry transition_ttl). */
+static void print_addresses(FILE *out, const conf_t *conf, const ctl_view_t *view)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < conf->datacenter_count; i++) {
+		const conf_datacenter_t *d = &conf->datacenters[i];
+		const state_verdict_t *v = &view->verdicts[i];
+		char list[1024];
+
+		if (d->address_check_count > 0) {
+			fprintf(out, "%sADDRESSES %s: ", first ? "\n" : "", d->name);
+			if (v->addresses_serving < v->addresses_needed)
+				fprintf(out, "%u of %zu addresses serve, fewer than %u: not serving",
+					v->addresses_serving, d->address_count, v->addresses_needed);
+			else
+				fprintf(out, "%u of %zu addresses serve (at least %u needed)",
+					v->addresses_serving, d->address_count, v->addresses_needed);
+			fprintf(out, "; %s\n", ctl_view_addresses_text(conf, view, i, list, sizeof(list)));
+			first = false;
+		}
+		if (v->in_transition) {
+			fprintf(out, "%sTRANSITION %s: %s\n", first ? "\n" : "", d->name,
+				v->transition);
+			first = false;
+		}
+	}
+}
+
+static void json_addresses(ctl_json_t *j, const conf_t *conf, const ctl_view_t *view, size_t i)
+{
+	const conf_datacenter_t *d = &conf->datacenters[i];
+	const state_verdict_t *v = &view->verdicts[i];
+	char text[STATE_ADDRESS_MAX];
+
+	ctl_json_kv_bool(j, "in_transition", v->in_transition);
+	ctl_json_key(j, "change_in_ms");
+	if (v->in_transition)
+		ctl_json_int(j, v->change_in_ms);
+	else
+		ctl_json_null(j);
+	ctl_json_kv_string(j, "transition", v->in_transition ? v->transition : NULL);
+	ctl_json_kv_uint(j, "addresses_needed", v->addresses_needed);
+	ctl_json_key(j, "addresses_serving");
+	ctl_json_array_begin(j);
+	for (size_t k = 0; k < d->address_count; k++)
+		if (k >= 64 || ((v->address_serving >> k) & 1))
+			ctl_json_string(j, ctl_address_text(conf, i, k, text, sizeof(text)));
+	ctl_json_array_end(j);
+	ctl_json_key(j, "addresses");
+	ctl_json_array_begin(j);
+	for (size_t k = 0; k < d->address_count; k++) {
+		bool checked = k < 64 && ((v->address_checked >> k) & 1);
+		ctl_json_object_begin(j);
+		ctl_json_kv_string(j, "address", ctl_address_text(conf, i, k, text, sizeof(text)));
+		ctl_json_kv_bool(j, "checked", checked);
+		ctl_json_kv_bool(j, "serving", k >= 64 || ((v->address_serving >> k) & 1));
+		ctl_json_kv_bool(j, "in_transition", k < 64 && ((v->address_pending >> k) & 1));
+		ctl_json_key(j, "observations");
+		ctl_json_array_begin(j);
+		for (size_t o = 0; checked && o < view->obs_count; o++)
+			if (strcmp(view->obs[o].datacenter, d->name) == 0 &&
+			    strcmp(view->obs[o].address, text) == 0)
+				json_observation(j, conf, &view->obs[o], view->now_ms);
+		ctl_json_array_end(j);
+		ctl_json_object_end(j);
+	}
+	ctl_json_array_end(j);
+}
+
+/* A datacenter's own observation (not one of its addresses'). */
 /* The newest reading of datacenter i by any region, good or not (to show a failing read). */
 static const state_load_t *newest_load(const conf_t *conf, const ctl_view_t *view, size_t i)
 {
@@ -256,7 +331,7 @@ static void json_load(ctl_json_t *j, const conf_t *conf, const ctl_view_t *view,
 
 static bool observation_is_for(const state_observation_t *obs, const char *datacenter)
 {
-	return strcmp(obs->datacenter, datacenter) == 0;
+	return strcmp(obs->datacenter, datacenter) == 0 && obs->address[0] == '\0';
 }
 
 /* Appends why a verdict is held to a STATE cell: "DOWN (held down: flapping, reuse in
@@ -340,6 +415,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 	print_capacity(out, conf, view);
 	print_weights(out, view);
 	print_scheduled(out, view);
+	print_addresses(out, conf, view);
 
 	for (size_t r = 0; r < conf->record_count; r++) {
 		const conf_record_t *rec = &conf->records[r];
@@ -398,6 +474,15 @@ static void json_observation(ctl_json_t *j, const conf_t *conf, const state_obse
 		ctl_json_int(j, obs->latency_ms);
 	ctl_json_kv_string(j, "detail", obs->detail);
 	ctl_json_kv_bool(j, "stale", !state_observation_fresh(conf, obs, now_ms));
+	/* the checker's probes heading elsewhere, rise/fall not reached yet */
+	ctl_json_kv_string(j, "pending",
+			   obs->pending != STATE_HEALTH_UNKNOWN ? state_health_name(obs->pending)
+								: NULL);
+	ctl_json_key(j, "change_in_ms");
+	if (obs->pending != STATE_HEALTH_UNKNOWN)
+		ctl_json_int(j, obs->change_in_ms);
+	else
+		ctl_json_null(j);
 	ctl_json_object_end(j);
 }
 
@@ -479,6 +564,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 		ctl_json_kv_uint(&j, "quorum", v->quorum);
 		ctl_json_object_end(&j);
 		json_hold(&j, v, view->memory ? &view->memory[i] : NULL);
+		json_addresses(&j, conf, view, i);
 		ctl_json_key(&j, "observations");
 		ctl_json_array_begin(&j);
 		for (size_t k = 0; k < view->obs_count; k++)

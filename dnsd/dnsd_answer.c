@@ -7,29 +7,12 @@
 #include <sys/socket.h>
 
 #include "dnsd/dnsd_answer.h"
+#include "base/dns_wire.h"
 #include "dnsd/dnsd_answer_int.h"
 #include "dnsd/dnsd_db.h"
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_render.h"
 
-#define T_A 1
-#define T_NS 2
-#define T_CNAME 5
-#define T_SOA 6
-#define T_MX 15
-#define T_TXT 16
-#define T_AAAA 28
-#define T_SRV 33
-#define T_OPT 41
-#define T_DNAME 39
-#define T_DS 43
-#define T_RRSIG 46
-#define T_IXFR 251
-#define T_AXFR 252
-#define T_ANY 255
-#define C_IN 1
-#define C_CH 3
-#define C_ANY 255
 #define EDE_NOT_AUTHORITATIVE 20
 
 #define UDP_PAYLOAD_DEFAULT 1232
@@ -59,8 +42,8 @@ static void glue(answer_t *st, const dnsd_rrset_t *ns, const dnsd_node_t *cut, b
 		const dnsd_node_t *t = ns->rrs[i].target;
 		if (t == NULL || ns->rrs[i].target_wild || (t->cut == cut) != in_domain)
 			continue;
-		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
-		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
+		const dnsd_rrset_t *a = dnsd_node_rrset(t, DNS_TYPE_A);
+		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, DNS_TYPE_AAAA);
 		if (a != NULL && !add(st, SEC_AR, owner_of(t), a, UINT32_MAX) && in_domain)
 			st->tc = true;
 		if (aaaa != NULL && !add(st, SEC_AR, owner_of(t), aaaa, UINT32_MAX) && in_domain)
@@ -73,7 +56,7 @@ static void glue(answer_t *st, const dnsd_rrset_t *ns, const dnsd_node_t *cut, b
  * the lookup at the target, which ends in the referral). */
 static void referral(answer_t *st, const dnsd_node_t *cut, unsigned depth)
 {
-	const dnsd_rrset_t *ns = dnsd_node_rrset(cut, T_NS);
+	const dnsd_rrset_t *ns = dnsd_node_rrset(cut, DNS_TYPE_NS);
 
 	if (depth == 0)
 		st->aa = false;
@@ -112,7 +95,7 @@ static M_ALWAYS_INLINE void pick_query(geo_pick_query_t *pq, const dnsd_query_t 
 {
 	pq->order = order;
 	pq->count = count;
-	pq->family = qtype == T_AAAA ? AF_INET6 : AF_INET;
+	pq->family = qtype == DNS_TYPE_AAAA ? AF_INET6 : AF_INET;
 	geo_client(q, client, &pq->client_family, &pq->client, &pq->source_prefix);
 	pq->scope = scope;
 	pq->split = NULL;
@@ -191,11 +174,11 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 
 	geo_pick_query_t pq;
 	geo_pick_result_t pick;
-	uint16_t type = qtype == T_ANY ? T_A : qtype;
+	uint16_t type = qtype == DNS_TYPE_ANY ? DNS_TYPE_A : qtype;
 	pick_query(&pq, st->q, st->client, order, count, scope, type);
 	geo_pick(rec, g->dcs, g->dc_count, &pq, &pick);
-	if (pick.dc < 0 && qtype == T_ANY) {
-		type = T_AAAA;
+	if (pick.dc < 0 && qtype == DNS_TYPE_ANY) {
+		type = DNS_TYPE_AAAA;
 		pq.family = AF_INET6;
 		geo_pick(rec, g->dcs, g->dc_count, &pq, &pick);
 	}
@@ -209,15 +192,15 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 		return false;
 	const dnsd_geo_dc_t *dc = &g->dcs[pick.dc];
 	geo_count(st->counters, n->geo_record, (size_t)pick.dc);
-	unsigned alen = type == T_AAAA ? 16 : 4;
-	const uint8_t *bytes = type == T_AAAA ? dc->aaaa : dc->a;
+	unsigned alen = type == DNS_TYPE_AAAA ? 16 : 4;
+	const uint8_t *bytes = type == DNS_TYPE_AAAA ? dc->aaaa : dc->a;
 	/* The signatures were made at load over the whole set: a signed answer is the whole
 	 * set (no subset by health or cap), so it validates (docs/routing.md). */
 	bool whole = st->dnssec;
-	unsigned naddr = whole ? (type == T_AAAA ? dc->aaaa_count : dc->a_count) : pick.addr_count;
+	unsigned naddr = whole ? (type == DNS_TYPE_AAAA ? dc->aaaa_count : dc->a_count) : pick.addr_count;
 	for (unsigned i = 0; i < naddr; i++) {
 		unsigned k = whole ? i : geo_pick_addr_index(&pick, i);
-		if (dnsd_render_raw(&st->r, owner, type, C_IN, pick.ttl, bytes + (size_t)k * alen,
+		if (dnsd_render_raw(&st->r, owner, type, DNS_CLASS_IN, pick.ttl, bytes + (size_t)k * alen,
 				    (uint16_t)alen) != 0) {
 			st->tc = true;
 			return true;
@@ -227,7 +210,7 @@ static bool geo_answer(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, u
 	if (st->dnssec) {
 		/* the set was signed when the snapshot was built (dnsd_zones_load_at) */
 		const dnsd_rrset_t *sigs =
-		    dnsd_geo_sigs(st->ctx->zones, n->geo_record, (size_t)pick.dc, type == T_AAAA);
+		    dnsd_geo_sigs(st->ctx->zones, n->geo_record, (size_t)pick.dc, type == DNS_TYPE_AAAA);
 		if (sigs != NULL && dnsd_render_rrset(&st->r, owner, sigs, pick.ttl) != 0)
 			st->tc = true;
 		else if (sigs != NULL)
@@ -242,19 +225,19 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 {
 	uint16_t qtype = st->q->qtype;
 
-	if ((n->flags & DNSD_NODE_GEO) && (qtype == T_A || qtype == T_AAAA || qtype == T_ANY)) {
-		if (qtype == T_ANY)
+	if ((n->flags & DNSD_NODE_GEO) && (qtype == DNS_TYPE_A || qtype == DNS_TYPE_AAAA || qtype == DNS_TYPE_ANY)) {
+		if (qtype == DNS_TYPE_ANY)
 			st->counters->any++;
 		if (!geo_answer(st, n, owner, qtype))
 			dnsd_answer_nodata(st, n, depth);
 		return;
 	}
-	const dnsd_rrset_t *cname = dnsd_node_rrset(n, T_CNAME);
-	if (cname != NULL && qtype != T_CNAME) {
-		if (qtype == T_ANY)
+	const dnsd_rrset_t *cname = dnsd_node_rrset(n, DNS_TYPE_CNAME);
+	if (cname != NULL && qtype != DNS_TYPE_CNAME) {
+		if (qtype == DNS_TYPE_ANY)
 			st->counters->any++; /* RFC 1034 4.3.2 3a: the CNAME matches ANY */
 		if (!add(st, SEC_AN, owner, cname, UINT32_MAX) || depth >= CHASE_MAX ||
-		    qtype == T_ANY)
+		    qtype == DNS_TYPE_ANY)
 			return;
 		const dnsd_rr_t *rr = &cname->rrs[0];
 		for (unsigned i = 0; i <= depth; i++)
@@ -264,12 +247,12 @@ static void answer_node(answer_t *st, const dnsd_node_t *n, dnsd_owner_t owner, 
 		answer_name(st, rr->rdata, rr->rdlen, depth + 1);
 		return;
 	}
-	if (qtype == T_ANY) {
+	if (qtype == DNS_TYPE_ANY) {
 		/* RFC 8482: one RRset is enough; ANY is no way to read a whole name */
 		st->counters->any++;
 		const dnsd_rrset_t *first = NULL;
 		for (unsigned i = 0; i < n->rrset_count && first == NULL; i++)
-			if (n->rrsets[i].type != T_RRSIG)
+			if (n->rrsets[i].type != DNS_TYPE_RRSIG)
 				first = &n->rrsets[i]; /* signatures come with their set */
 		if (first != NULL) {
 			if (add(st, SEC_AN, owner, first, UINT32_MAX))
@@ -323,7 +306,7 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 		}
 		return; /* a CNAME out of our data: the resolver follows it */
 	}
-	if (exact && st->q->qtype == T_DS && n->zone->parent_cut != NULL &&
+	if (exact && st->q->qtype == DNS_TYPE_DS && n->zone->parent_cut != NULL &&
 	    n == n->zone->apex) {
 		/* RFC 4035 3.1.4.1: DS belongs to the parent side of the cut, and we serve
 		 * the parent too: answer from its records at the cut */
@@ -336,7 +319,7 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 	} else if (n->zone != st->zone) {
 		return; /* chased only inside the zone */
 	}
-	if (n->cut != NULL && !(exact && n->cut == n && st->q->qtype == T_DS)) {
+	if (n->cut != NULL && !(exact && n->cut == n && st->q->qtype == DNS_TYPE_DS)) {
 		referral(st, n->cut, depth);
 		return;
 	}
@@ -344,7 +327,7 @@ static void answer_name(answer_t *st, const uint8_t *name, size_t len, unsigned 
 	if (exact) {
 		st->wild_ce = NULL;
 		answer_node(st, n, owner, depth);
-	} else if (unlikely((dname = dnsd_node_rrset(n, T_DNAME)) != NULL)) {
+	} else if (unlikely((dname = dnsd_node_rrset(n, DNS_TYPE_DNAME)) != NULL)) {
 		/* RFC 6672: the DNAME, a CNAME made from it, and the target's answer */
 		size_t tlen;
 		const uint8_t *target = dnsd_dname_answer(st, n, dname, name, len, depth, &tlen);
@@ -390,9 +373,9 @@ static void answer_chaos(answer_t *st)
 		return;
 	}
 	st->aa = true;
-	if (q->qtype != T_TXT && q->qtype != T_ANY)
+	if (q->qtype != DNS_TYPE_TXT && q->qtype != DNS_TYPE_ANY)
 		return;
-	if (dnsd_render_raw(&st->r, (dnsd_owner_t){0}, T_TXT, C_CH, 0, txt->rdata, txt->len) == 0)
+	if (dnsd_render_raw(&st->r, (dnsd_owner_t){0}, DNS_TYPE_TXT, DNS_CLASS_CH, 0, txt->rdata, txt->len) == 0)
 		st->an++;
 	else
 		st->tc = true;
@@ -446,7 +429,7 @@ static size_t opt_write(uint8_t *p, const dnsd_answer_ctx_t *ctx, const dnsd_que
 	uint16_t payload = ctx->udp_payload ? ctx->udp_payload : UDP_PAYLOAD_DEFAULT;
 
 	p[0] = 0;
-	dnsd_put16(p + 1, T_OPT);
+	dnsd_put16(p + 1, DNS_TYPE_OPT);
 	dnsd_put16(p + 3, payload);
 	p[5] = ext_rcode;
 	p[6] = 0;		     /* version */
@@ -581,12 +564,12 @@ static size_t answer_parsed(const dnsd_answer_ctx_t *ctx, const dnsd_query_t *q,
 	/* Zone transfers are not served, and without zones nothing is authoritative.
 	 * QCLASS * gets our IN data without AA (RFC 1034 4.3.2: a server cannot know it
 	 * holds every class; NSD does the same). */
-	if ((q->qclass == C_IN || q->qclass == C_ANY) &&
-	    likely(q->qtype != T_AXFR && q->qtype != T_IXFR) && likely(ctx->zones != NULL)) {
+	if ((q->qclass == DNS_CLASS_IN || q->qclass == DNS_CLASS_ANY) &&
+	    likely(q->qtype != DNS_TYPE_AXFR && q->qtype != DNS_TYPE_IXFR) && likely(ctx->zones != NULL)) {
 		answer_name(&st, q->qname, q->qname_len, 0);
-		if (q->qclass == C_ANY)
+		if (q->qclass == DNS_CLASS_ANY)
 			st.aa = false;
-	} else if (q->qclass == C_CH) {
+	} else if (q->qclass == DNS_CLASS_CH) {
 		answer_chaos(&st);
 	} else {
 		st.rcode = DNSD_RCODE_REFUSED;
@@ -642,8 +625,8 @@ bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, siz
 	p->node = NULL;
 	p->parsed = dnsd_query_parse(query, qlen, &p->q);
 	/* the lookup answer_name() would make first, under the same conditions */
-	if (p->parsed != DNSD_PARSE_OK || q->qclass != C_IN || q->qtype == T_AXFR ||
-	    q->qtype == T_IXFR || ctx->zones == NULL)
+	if (p->parsed != DNSD_PARSE_OK || q->qclass != DNS_CLASS_IN || q->qtype == DNS_TYPE_AXFR ||
+	    q->qtype == DNS_TYPE_IXFR || ctx->zones == NULL)
 		return false;
 	const dnsd_node_t *n = dnsd_zones_find(ctx->zones, q->qname, q->qname_len,
 					       dnsd_name_hash(q->qname, q->qname_len));
@@ -651,7 +634,7 @@ bool dnsd_answer_prepare(const dnsd_answer_ctx_t *ctx, const uint8_t *query, siz
 	p->looked_up = true;
 	/* Only the common case, the question name itself; wildcards, cuts and CNAME
 	 * targets are looked up one by one by the answer path. */
-	if ((q->qtype != T_A && q->qtype != T_AAAA && q->qtype != T_ANY) || ctx->geo == NULL ||
+	if ((q->qtype != DNS_TYPE_A && q->qtype != DNS_TYPE_AAAA && q->qtype != DNS_TYPE_ANY) || ctx->geo == NULL ||
 	    ctx->geo->lookup == NULL)
 		return false;
 	if (n == NULL || n->cut != NULL || !(n->flags & DNSD_NODE_GEO) ||
@@ -680,7 +663,7 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	/* pre->done: prepare found the exact node, a geo record that varies, no cut, and
 	 * the batch looked the client up for that record (dnsd_geodb_lookup_batch()). */
 	if (!pre->done || p->parsed != DNSD_PARSE_OK || client->tcp || q->nsid ||
-	    (q->qtype != T_A && q->qtype != T_AAAA) || resp_cap < 512 || p->node == NULL ||
+	    (q->qtype != DNS_TYPE_A && q->qtype != DNS_TYPE_AAAA) || resp_cap < 512 || p->node == NULL ||
 	    p->node->geo_record != pre->record)
 		return 0;
 	const dnsd_geo_t *g = ctx->geo;
@@ -702,13 +685,13 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	if (q->do_bit && p->node->zone->secure) {
 		if (!pick.addr_all)
 			return 0;
-		sigs = dnsd_geo_sigs(ctx->zones, pre->record, (size_t)pick.dc, q->qtype == T_AAAA);
+		sigs = dnsd_geo_sigs(ctx->zones, pre->record, (size_t)pick.dc, q->qtype == DNS_TYPE_AAAA);
 		if (sigs == NULL || sigs->wire == NULL)
 			return 0;
 	}
 	size_t limit = response_limit(ctx, q, client, resp_cap);
 	unsigned naddr = pick.addr_count;
-	unsigned alen = q->qtype == T_AAAA ? 16 : 4;
+	unsigned alen = q->qtype == DNS_TYPE_AAAA ? 16 : 4;
 	size_t rr = 12u + alen; /* pointer to the question name, fixed part, address */
 	size_t len = q->question_end;
 	if (len + naddr * rr + (sigs ? sigs->wire_len : 0) +
@@ -717,14 +700,14 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 		return 0;
 
 	memcpy(resp + DNSD_HDR_LEN, query + DNSD_HDR_LEN, q->question_end - DNSD_HDR_LEN);
-	const uint8_t *addr = q->qtype == T_AAAA ? dc->aaaa : dc->a;
+	const uint8_t *addr = q->qtype == DNS_TYPE_AAAA ? dc->aaaa : dc->a;
 	for (unsigned i = 0; i < naddr; i++, len += rr) {
 		uint8_t *w = resp + len;
 		size_t k = geo_pick_addr_index(&pick, i);
 		w[0] = 0xC0;
 		w[1] = DNSD_HDR_LEN;
 		dnsd_put16(w + 2, q->qtype);
-		dnsd_put16(w + 4, C_IN);
+		dnsd_put16(w + 4, DNS_CLASS_IN);
 		dnsd_put32(w + 6, pick.ttl);
 		dnsd_put16(w + 10, (uint16_t)alen);
 		if (alen == 4) /* fixed sizes: a move each, not a call */
@@ -748,7 +731,7 @@ static size_t answer_geo_fast(const dnsd_answer_ctx_t *ctx, const dnsd_prepared_
 	counters->fail_open += !pick.any_serving;
 	counters->capacity_short += (pick.reasons & GEO_PICK_CAPACITY_SHORT) != 0;
 	counters->rcode[DNSD_RCODE_NOERROR]++;
-	counters->qtype[q->qtype == T_AAAA ? DNSD_QTYPE_AAAA : DNSD_QTYPE_A]++;
+	counters->qtype[q->qtype == DNS_TYPE_AAAA ? DNSD_QTYPE_AAAA : DNSD_QTYPE_A]++;
 	geo_count(counters, pre->record, (size_t)pick.dc);
 	return len;
 }

@@ -4,20 +4,11 @@
 
 #include <string.h>
 
+#include "base/dns_wire.h"
 #include "dnsd/dnsd_answer_int.h"
 #include "dnsd/dnsd_packet.h"
 #include "dnsd/dnsd_sec.h"
 
-#define T_A 1
-#define T_NS 2
-#define T_CNAME 5
-#define T_MX 15
-#define T_AAAA 28
-#define T_SRV 33
-#define T_DS 43
-#define T_NSEC 47
-#define T_NSEC3 50
-#define DNSD_RCODE_YXDOMAIN 6
 
 /* Everything here runs on the query path: it reads the immutable store, writes the
  * caller's response, allocates nothing and takes no lock (see dnsd_answer.h). */
@@ -114,9 +105,9 @@ static void nsec3_encloser_proof(answer_t *st, const dnsd_zone_t *zone, const ui
 				 size_t len, const uint8_t *ce, size_t ce_len)
 {
 	bool match;
-	proof(st, nsec3_for(zone, ce, ce_len, &match), T_NSEC3);
+	proof(st, nsec3_for(zone, ce, ce_len, &match), DNS_TYPE_NSEC3);
 	size_t nc = suffix_at(name, label_count(ce) + 1);
-	proof(st, nsec3_for(zone, name + nc, len - nc, &match), T_NSEC3);
+	proof(st, nsec3_for(zone, name + nc, len - nc, &match), DNS_TYPE_NSEC3);
 }
 
 void dnsd_deny_name(answer_t *st, const dnsd_zone_t *zone, const uint8_t *name, size_t len,
@@ -129,12 +120,12 @@ void dnsd_deny_name(answer_t *st, const dnsd_zone_t *zone, const uint8_t *name, 
 	if (nsec3_zone(zone)) {
 		nsec3_encloser_proof(st, zone, name, len, ce->name, ce->name_len);
 		if (wlen > 0)
-			proof(st, nsec3_for(zone, wild, wlen, &match), T_NSEC3);
+			proof(st, nsec3_for(zone, wild, wlen, &match), DNS_TYPE_NSEC3);
 		return;
 	}
-	proof(st, dnsd_nsec_find(zone, name, len, &match), T_NSEC);
+	proof(st, dnsd_nsec_find(zone, name, len, &match), DNS_TYPE_NSEC);
 	if (wlen > 0)
-		proof(st, dnsd_nsec_find(zone, wild, wlen, &match), T_NSEC);
+		proof(st, dnsd_nsec_find(zone, wild, wlen, &match), DNS_TYPE_NSEC);
 }
 
 void dnsd_deny_type(answer_t *st, const dnsd_zone_t *zone, const uint8_t *name, size_t len)
@@ -143,12 +134,12 @@ void dnsd_deny_type(answer_t *st, const dnsd_zone_t *zone, const uint8_t *name, 
 
 	if (!nsec3_zone(zone)) {
 		/* the name's NSEC; for an empty non-terminal the one covering it */
-		proof(st, dnsd_nsec_find(zone, name, len, &match), T_NSEC);
+		proof(st, dnsd_nsec_find(zone, name, len, &match), DNS_TYPE_NSEC);
 		return;
 	}
 	const dnsd_node_t *n3 = nsec3_for(zone, name, len, &match);
 	if (match) {
-		proof(st, n3, T_NSEC3);
+		proof(st, n3, DNS_TYPE_NSEC3);
 		return;
 	}
 	/* no NSEC3 of its own (opt-out, RFC 5155 7.2.4): the closest provable encloser
@@ -175,20 +166,20 @@ void dnsd_deny_wildcard(answer_t *st, const dnsd_zone_t *zone, const uint8_t *na
 		 * and the wildcard's own NSEC3 for a NODATA */
 		size_t nc = suffix_at(name, ce->labels + 1u);
 		if (nodata)
-			proof(st, nsec3_for(zone, ce->name, ce->name_len, &match), T_NSEC3);
-		proof(st, nsec3_for(zone, name + nc, len - nc, &match), T_NSEC3);
+			proof(st, nsec3_for(zone, ce->name, ce->name_len, &match), DNS_TYPE_NSEC3);
+		proof(st, nsec3_for(zone, name + nc, len - nc, &match), DNS_TYPE_NSEC3);
 		if (nodata && wlen > 0)
-			proof(st, nsec3_for(zone, wild, wlen, &match), T_NSEC3);
+			proof(st, nsec3_for(zone, wild, wlen, &match), DNS_TYPE_NSEC3);
 		return;
 	}
-	proof(st, dnsd_nsec_find(zone, name, len, &match), T_NSEC);
+	proof(st, dnsd_nsec_find(zone, name, len, &match), DNS_TYPE_NSEC);
 	if (nodata && wlen > 0)
-		proof(st, dnsd_nsec_find(zone, wild, wlen, &match), T_NSEC);
+		proof(st, dnsd_nsec_find(zone, wild, wlen, &match), DNS_TYPE_NSEC);
 }
 
 void dnsd_deny_ds_at_cut(answer_t *st, const dnsd_node_t *cut)
 {
-	const dnsd_rrset_t *ds = dnsd_node_rrset(cut, T_DS);
+	const dnsd_rrset_t *ds = dnsd_node_rrset(cut, DNS_TYPE_DS);
 	if (ds != NULL) {
 		(void)dnsd_answer_add(st, SEC_NS,
 				      (dnsd_owner_t){.name = cut->name, .len = cut->name_len}, ds,
@@ -211,7 +202,7 @@ const uint8_t *dnsd_dname_answer(answer_t *st, const dnsd_node_t *n, const dnsd_
 	const dnsd_rr_t *rr = &dname->rrs[0];
 	size_t prefix = len - n->name_len;
 	if (prefix + rr->rdlen > DNSD_NAME_MAX) {
-		st->rcode = DNSD_RCODE_YXDOMAIN; /* RFC 6672 2.2 */
+		st->rcode = DNS_RCODE_YXDOMAIN; /* RFC 6672 2.2 */
 		return NULL;
 	}
 	if (depth >= CHASE_MAX)
@@ -227,10 +218,10 @@ const uint8_t *dnsd_dname_answer(answer_t *st, const dnsd_node_t *n, const dnsd_
 	dnsd_rr_t cname_rr = {.rdata = target,
 			      .rdlen = (uint16_t)*target_len,
 			      .name_off = {0, DNSD_NO_NAME}};
-	dnsd_rrset_t cname = {.type = T_CNAME, .count = 1, .ttl = dname->ttl, .rrs = &cname_rr};
+	dnsd_rrset_t cname = {.type = DNS_TYPE_CNAME, .count = 1, .ttl = dname->ttl, .rrs = &cname_rr};
 	if (!dnsd_answer_add(st, SEC_AN, owner, &cname, UINT32_MAX))
 		return NULL;
-	if (st->q->qtype == T_CNAME)
+	if (st->q->qtype == DNS_TYPE_CNAME)
 		return NULL;
 	return target;
 }
@@ -264,7 +255,7 @@ void dnsd_answer_nodata(answer_t *st, const dnsd_node_t *n, unsigned depth)
 /* Offset of the target name in the rdata of an NS, MX or SRV record. */
 static size_t target_field(uint16_t type)
 {
-	return type == T_MX ? 2 : type == T_SRV ? 6 : 0;
+	return type == DNS_TYPE_MX ? 2 : type == DNS_TYPE_SRV ? 6 : 0;
 }
 
 /* A and AAAA of the names NS/MX/SRV records point to, where we hold them (by name or
@@ -272,7 +263,7 @@ static size_t target_field(uint16_t type)
  * the target as the record names it, so a wildcard's data is owned by that name. */
 void dnsd_answer_additional(answer_t *st, const dnsd_rrset_t *set)
 {
-	if (set->type != T_NS && set->type != T_MX && set->type != T_SRV)
+	if (set->type != DNS_TYPE_NS && set->type != DNS_TYPE_MX && set->type != DNS_TYPE_SRV)
 		return;
 	for (unsigned i = 0; i < set->count; i++) {
 		const dnsd_rr_t *rr = &set->rrs[i];
@@ -282,8 +273,8 @@ void dnsd_answer_additional(answer_t *st, const dnsd_rrset_t *set)
 		size_t field = target_field(set->type);
 		dnsd_owner_t owner = {.name = rr->rdata + field,
 				      .len = (uint16_t)(rr->target_len)};
-		const dnsd_rrset_t *a = dnsd_node_rrset(t, T_A);
-		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, T_AAAA);
+		const dnsd_rrset_t *a = dnsd_node_rrset(t, DNS_TYPE_A);
+		const dnsd_rrset_t *aaaa = dnsd_node_rrset(t, DNS_TYPE_AAAA);
 		if (a != NULL)
 			(void)dnsd_answer_add(st, SEC_AR, owner, a, UINT32_MAX);
 		if (aaaa != NULL)

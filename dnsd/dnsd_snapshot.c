@@ -135,6 +135,45 @@ fail:
 	return NULL;
 }
 
+/* A verdict's time to change as the pick reads it: whole seconds, rounded up. */
+static void dcs_transition(geo_pick_dc_t *d, const state_verdict_t *v)
+{
+	d->in_transition = v->in_transition;
+	d->change_in_s = v->in_transition ? (uint32_t)((v->change_in_ms + 999) / 1000) : 0;
+}
+
+/* Per-address serving flags of the datacenters with address checks, laid out like the
+ * pick's A and AAAA arrays (state_verdict_family_masks). 0, or -1 out of memory. */
+static int address_flags(dnsd_snapshot_t *s, const conf_t *c, const state_verdict_t *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->datacenter_count; i++)
+		if (c->datacenters[i].address_check_count > 0)
+			n += c->datacenters[i].address_count;
+	if (n == 0)
+		return 0;
+	s->address_flags = calloc(n, 1);
+	if (s->address_flags == NULL)
+		return -1;
+	uint8_t *p = s->address_flags;
+	for (size_t i = 0; i < c->datacenter_count; i++) {
+		const conf_datacenter_t *d = &c->datacenters[i];
+		uint64_t masks[2];
+		if (d->address_check_count == 0)
+			continue;
+		state_verdict_family_masks(d, &v[i], masks);
+		geo_pick_dc_t *g = &s->dcs[i];
+		for (unsigned j = 0; j < g->a_count; j++)
+			p[j] = j >= 64 || ((masks[0] >> j) & 1);
+		for (unsigned j = 0; j < g->aaaa_count; j++)
+			p[g->a_count + j] = j >= 64 || ((masks[1] >> j) & 1);
+		g->a_serving = g->a_count ? p : NULL;
+		g->aaaa_serving = g->aaaa_count ? p + g->a_count : NULL;
+		p += g->a_count + g->aaaa_count;
+	}
+	return 0;
+}
+
 dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 				     const state_verdict_t *verdicts)
 {
@@ -158,7 +197,11 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 		s->dcs[i].fail_open_rank =
 		    verdicts == NULL ? 0 : (uint8_t)state_verdict_fail_open_rank(&verdicts[i]);
 		s->dcs[i].state = verdicts == NULL ? 0 : (uint8_t)verdicts[i].effective;
+		if (verdicts != NULL)
+			dcs_transition(&s->dcs[i], &verdicts[i]);
 	}
+	if (verdicts != NULL && address_flags(s, c, verdicts) < 0)
+		goto fail;
 	zs->refs++;
 	s->zoneset = zs;
 	s->conf = c;
@@ -188,6 +231,7 @@ dnsd_snapshot_t *dnsd_snapshot_build(dnsd_zoneset_t *zs, dnsd_geodb_t *db,
 fail:
 	free(s->dcs);
 	free(s->verdicts);
+	free(s->address_flags);
 	free(s);
 	return NULL;
 }
@@ -204,6 +248,7 @@ void dnsd_snapshot_free(dnsd_snapshot_t *s)
 	free(s->reweights);
 	free(s->dcs);
 	free(s->verdicts);
+	free(s->address_flags);
 	free(s);
 }
 
@@ -245,6 +290,17 @@ bool dnsd_snapshot_same_serving(const dnsd_snapshot_t *snap, const state_verdict
 	for (size_t i = 0; i < snap->geo.dc_count; i++) {
 		bool serving = verdicts == NULL || verdicts[i].serving;
 		if (snap->dcs[i].serving != serving)
+			return false;
+		if (verdicts == NULL)
+			continue;
+		/* what answers read besides serving: the addresses, the time to change (in
+		 * whole seconds, so a transition republishes at most once a second) */
+		geo_pick_dc_t t = snap->dcs[i];
+		dcs_transition(&t, &verdicts[i]);
+		if (t.in_transition != snap->dcs[i].in_transition ||
+		    t.change_in_s != snap->dcs[i].change_in_s ||
+		    snap->verdicts == NULL ||
+		    snap->verdicts[i].address_serving != verdicts[i].address_serving)
 			return false;
 	}
 	return true;

@@ -41,6 +41,8 @@ typedef struct {
 	dnsd_geo_t geo;		   /* answer.geo points here (when there are records) */
 	dnsd_geo_dc_t *dcs;	   /* per datacenter: addresses (shared) + serving */
 	state_verdict_t *verdicts; /* per datacenter, as computed; NULL: all UNKNOWN */
+	uint8_t *address_flags;	   /* behind dcs[].a_serving/aaaa_serving of datacenters
+				    * with address checks (one byte per address), or NULL */
 	dnsd_zoneset_t *zoneset;   /* shared part (counted reference) */
 	struct dnsd_geodb *geodb;	   /* shared part (counted reference), or NULL */
 	dnsd_cookie_keys_t cookies; /* server cookie secrets (set before publication) */

@@ -307,6 +307,40 @@ static void addresses(const geo_pick_record_t *rec, const geo_pick_dc_t *dc, int
 	out->reasons |= GEO_PICK_ADDR_CAPPED | GEO_PICK_HASHED;
 }
 
+/* TTL from time to change: the answer could change soon when a datacenter it depends
+ * on is in transition: the chosen one, one the client prefers to it (it may come back or
+ * its addresses change), every one of the order when nothing serves (chosen -1) or when
+ * a hash over several decided (a split or a spill moves with any of them). The TTL is
+ * then the larger of short_ttl and the seconds to the earliest such change, never more
+ * than the record's: a resolver keeps the answer no longer than it can stay right. */
+static void short_ttl(const geo_pick_record_t *rec, const geo_pick_dc_t *dcs, size_t dc_count,
+		      const geo_pick_query_t *q, int chosen, geo_pick_result_t *out)
+{
+	if (rec->policy.short_ttl == 0 || rec->policy.short_ttl >= out->ttl)
+		return;
+	bool all = chosen < 0 || (out->reasons & GEO_PICK_HASHED) != 0;
+	bool moving = false;
+	uint32_t soonest = UINT32_MAX;
+	if (chosen >= 0 && dcs[chosen].in_transition) {
+		moving = true;
+		soonest = dcs[chosen].change_in_s;
+	}
+	for (unsigned i = 0; i < q->count && (all || q->order[i] != chosen); i++) {
+		const geo_pick_dc_t *d = q->order[i] < dc_count ? &dcs[q->order[i]] : NULL;
+		if (d != NULL && d->in_transition) {
+			moving = true;
+			soonest = d->change_in_s < soonest ? d->change_in_s : soonest;
+		}
+	}
+	if (!moving)
+		return;
+	uint32_t ttl = soonest > rec->policy.short_ttl ? soonest : rec->policy.short_ttl;
+	if (ttl < out->ttl) {
+		out->ttl = ttl;
+		out->reasons |= GEO_PICK_SHORT_TTL;
+	}
+}
+
 void geo_pick(const geo_pick_record_t *rec, const geo_pick_dc_t *dcs, size_t dc_count,
 	      const geo_pick_query_t *q, geo_pick_result_t *out)
 {
@@ -361,6 +395,7 @@ void geo_pick(const geo_pick_record_t *rec, const geo_pick_dc_t *dcs, size_t dc_
 		out->dc = open;
 		out->reasons = GEO_PICK_FAIL_OPEN;
 		addresses(rec, &dcs[open], family, &h, out);
+		short_ttl(rec, dcs, dc_count, q, -1, out);
 		return;
 	}
 	out->any_serving = true;
@@ -395,17 +430,7 @@ void geo_pick(const geo_pick_record_t *rec, const geo_pick_dc_t *dcs, size_t dc_
 	out->dc = chosen;
 	addresses(rec, &dcs[chosen], family, &h, out);
 
-	/* Short TTL: the answer could change soon when the chosen datacenter, or one the
-	 * client prefers to it, is in transition. */
-	if (rec->policy.short_ttl > 0 && rec->policy.short_ttl < out->ttl) {
-		bool moving = dcs[chosen].in_transition;
-		for (unsigned i = 0; i < q->count && !moving && q->order[i] != chosen; i++)
-			moving = q->order[i] < dc_count && dcs[q->order[i]].in_transition;
-		if (moving) {
-			out->ttl = rec->policy.short_ttl;
-			out->reasons |= GEO_PICK_SHORT_TTL;
-		}
-	}
+	short_ttl(rec, dcs, dc_count, q, chosen, out);
 	if (out->reasons & GEO_PICK_HASHED) {
 		unsigned g = granularity(&rec->policy, q->client_family);
 		out->bucket = client_hash(&h);

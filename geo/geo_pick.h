@@ -54,6 +54,9 @@ typedef struct {
 	bool in_transition;	     /* its state may change soon (a failed probe not yet
 				      * down, recovering, an override about to expire):
 				      * answers that could change carry the policy's short TTL */
+	uint32_t change_in_s;	     /* in_transition: seconds (rounded up) to the earliest
+				      * expected change; the TTL is the larger of short_ttl and
+				      * this, at most the record's ttl (TTL from time to change) */
 	uint32_t capacity;	     /* load it takes at most, in the operator's unit (qps,
 				      * clients); 0: not declared, no capacity-aware spill */
 	uint32_t load;		     /* live load in the same unit when has_load */
@@ -78,7 +81,8 @@ typedef struct {
 	uint8_t granularity4;	  /* clients of one /N IPv4 network split alike; 0: 24 */
 	uint8_t granularity6;	  /* the same for IPv6; 0: 48 */
 	uint8_t max_addresses;	  /* answer at most this many addresses, 1..8; 0: all */
-	uint32_t short_ttl;	  /* TTL while the answer may change soon; 0: never shortened */
+	uint32_t short_ttl;	  /* TTL while the answer may change soon (at least; the time
+				   * to the change when later); 0: never shortened */
 } geo_pick_policy_t;
 
 /* One geo record as the pick needs it. */

@@ -170,6 +170,7 @@ int geo_pick_tables_build_with(const conf_t *c, const geo_pick_reweight_t *rw, s
 		const conf_record_t *r = &c->records[i];
 		geo_pick_record_t *g = &t->records[i];
 		g->ttl = r->ttl;
+		g->policy.short_ttl = r->transition_ttl;
 		g->varies = r->datacenter_count > 1 || r->map_count > 0 || r->net_count > 0;
 		g->candidates = cand;
 		g->candidate_count = (unsigned)r->datacenter_count;

@@ -69,6 +69,29 @@ static int known_observations(hc_daemon_t *d, state_observation_t **out, size_t 
 		log_error("state: listing observations: %s", state_errmsg(d->state));
 		return -1;
 	}
+	/* and of each checked address (datacenters.NAME.address_checks) */
+	state_observation_t *addr = NULL, *all;
+	size_t n = 0;
+	if (state_address_observations_list(d->state, &addr, &n) != 0) {
+		log_error("state: listing address observations: %s", state_errmsg(d->state));
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	all = realloc(*out, (*count + n) * sizeof(*all));
+	if (all == NULL) {
+		log_error("state: no memory for the address observations");
+		free(addr);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	memcpy(all + *count, addr, n * sizeof(*all));
+	free(addr);
+	*out = all;
+	*count += n;
 	return 0;
 }
 

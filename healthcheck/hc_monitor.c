@@ -3,6 +3,7 @@
 #include "config.h"
 #include "healthcheck/hc_monitor.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@ typedef struct {
 	size_t index;		  /* position in the datacenter's checks */
 	const conf_check_t *conf; /* its settings (in the monitor's conf) */
 	char *key;		  /* every setting as text: equal keys mean an unchanged check */
-	char label[HC_LABEL_MAX]; /* "us-east[0] http://127.0.0.1:8080/healthz" for logs */
+	char label[2 * HC_LABEL_MAX]; /* "us-east[0] http://127.0.0.1:8080/healthz",
+				       * "us-east/192.0.2.1[0] tcp ..." for logs */
 	hc_probe_t probe;	  /* the run slot */
 	hc_hysteresis_t hyst;	  /* rise/fall state */
 	hc_timer_t next;	  /* next run */
@@ -40,11 +42,17 @@ typedef struct {
 	uint64_t runs_failed;	  /* runs that failed, since the check was built */
 } hc_check_rt_t;
 
-/* One datacenter with checks. */
+/* One datacenter with checks, or one checked address of a datacenter (address set):
+ * each judged on its own, with its own observations. */
 struct hc_dc {
 	hc_monitor_t *mon; /* the monitor it belongs to */
 	const conf_datacenter_t *conf; /* its configuration (owned by the monitor's conf) */
-	hc_check_rt_t *checks; /* conf->check_count entries */
+	char address[STATE_ADDRESS_MAX]; /* the address judged, "" for the datacenter itself */
+	char name[HC_LABEL_MAX];	 /* for logs: "us-east", "us-east address 192.0.2.1" */
+	const conf_check_t *check_confs; /* its checks: conf->checks, or the address's one */
+	size_t check_count;		 /* entries in check_confs and checks */
+	state_health_t pending;		 /* the transition last published (UNKNOWN: none) */
+	hc_check_rt_t *checks; /* check_count entries */
 	state_health_t state;  /* what this region says about it */
 	int64_t since_ms;      /* wall ms the state began (kept across restarts) */
 	bool announced;	       /* an observation for the current state was written */
@@ -114,7 +122,11 @@ static char *check_key(const conf_check_t *c)
 static void check_label(hc_check_rt_t *ck)
 {
 	const conf_check_t *c = ck->conf;
-	const char *dc = ck->dc->conf->name;
+	char dc[STATE_NAME_MAX + STATE_ADDRESS_MAX]; /* "us-east", "us-east/192.0.2.1" */
+	if (ck->dc->address[0] != '\0')
+		snprintf(dc, sizeof(dc), "%.63s/%.47s", ck->dc->conf->name, ck->dc->address);
+	else
+		snprintf(dc, sizeof(dc), "%.63s", ck->dc->conf->name);
 	switch (c->type) {
 	case CONF_CHECK_HTTP:
 	case CONF_CHECK_HTTPS:
@@ -149,7 +161,7 @@ static void dc_detail(const hc_dc_t *dc, char *out, size_t outlen, int32_t *late
 	 * Else: the latest result of any check. */
 	const hc_check_rt_t *pick = NULL;
 	const hc_result_t *why = NULL;
-	for (size_t i = 0; i < dc->conf->check_count && why == NULL; i++) {
+	for (size_t i = 0; i < dc->check_count && why == NULL; i++) {
 		const hc_check_rt_t *ck = &dc->checks[i];
 		if (dc->state != STATE_HEALTH_UNKNOWN && ck->hyst.state == dc->state &&
 		    ck->has_decisive) {
@@ -157,7 +169,7 @@ static void dc_detail(const hc_dc_t *dc, char *out, size_t outlen, int32_t *late
 			why = &ck->decisive;
 		}
 	}
-	for (size_t i = 0; i < dc->conf->check_count && why == NULL; i++) {
+	for (size_t i = 0; i < dc->check_count && why == NULL; i++) {
 		const hc_check_rt_t *ck = &dc->checks[i];
 		if (ck->has_result) {
 			pick = ck;
@@ -170,28 +182,86 @@ static void dc_detail(const hc_dc_t *dc, char *out, size_t outlen, int32_t *late
 		return;
 	}
 	*latency = why->latency_ms;
-	if (dc->conf->check_count > 1)
+	if (dc->check_count > 1)
 		snprintf(out, outlen, "check %zu: %s", pick->index, why->reason);
 	else
 		snprintf(out, outlen, "%s", why->reason);
+}
+
+/* Where the checks' rise/fall counters are heading: the state the unit takes if every
+ * check with a streak against its state completes it (UNKNOWN: no change coming), and
+ * the earliest that can happen, ms (probes run at fast_interval meanwhile). The
+ * dissenting check's result goes to why. Answers use it to shorten their TTL
+ * (state_verdict_addr.c). */
+static state_health_t dc_pending(const hc_dc_t *dc, int32_t *change_in_ms,
+				 const hc_result_t **why)
+{
+	state_health_t states[64];
+	int64_t latest = 0;
+	bool any = false;
+
+	*change_in_ms = 0;
+	*why = NULL;
+	if (dc->state == STATE_HEALTH_UNKNOWN || dc->check_count > M_ARRAY_LEN(states))
+		return STATE_HEALTH_UNKNOWN;
+	for (size_t i = 0; i < dc->check_count; i++) {
+		const hc_check_rt_t *ck = &dc->checks[i];
+		const conf_check_t *c = ck->conf;
+		uint32_t every = c->fast_interval_ms ? c->fast_interval_ms : c->interval_ms;
+		states[i] = ck->hyst.state;
+		if (ck->hyst.failures > 0 && ck->hyst.state != STATE_HEALTH_DOWN) {
+			states[i] = STATE_HEALTH_DOWN;
+			latest = (int64_t)(c->fall - ck->hyst.failures) * every > latest
+				     ? (int64_t)(c->fall - ck->hyst.failures) * every
+				     : latest;
+		} else if (ck->hyst.successes > 0 && ck->hyst.state != STATE_HEALTH_UP) {
+			states[i] = STATE_HEALTH_UP;
+			latest = (int64_t)(c->rise - ck->hyst.successes) * every > latest
+				     ? (int64_t)(c->rise - ck->hyst.successes) * every
+				     : latest;
+		} else {
+			continue;
+		}
+		any = true;
+		if (*why == NULL && ck->has_result)
+			*why = &ck->last;
+	}
+	if (!any)
+		return STATE_HEALTH_UNKNOWN;
+	state_health_t to =
+	    dc->address[0] != '\0'
+		? hc_rule_apply(CONF_CHECK_RULE_ALL, 0, states, dc->check_count)
+		: hc_rule_apply(dc->conf->check_rule, dc->conf->check_percent, states,
+				dc->check_count);
+	if (to == STATE_HEALTH_UNKNOWN || to == dc->state)
+		return STATE_HEALTH_UNKNOWN;
+	*change_in_ms = (int32_t)(latest < INT32_MAX ? latest : INT32_MAX);
+	return to;
 }
 
 static void dc_publish(hc_dc_t *dc)
 {
 	hc_monitor_t *mon = dc->mon;
 	state_observation_t obs;
+	const hc_result_t *why;
 	memset(&obs, 0, sizeof(obs));
 	snprintf(obs.checker, sizeof(obs.checker), "%s", mon->conf->region);
 	snprintf(obs.datacenter, sizeof(obs.datacenter), "%s", dc->conf->name);
+	snprintf(obs.address, sizeof(obs.address), "%s", dc->address);
 	obs.status = dc->state;
 	obs.since_ms = dc->since_ms;
 	obs.checked_ms = mon->wall_ms();
 	dc_detail(dc, obs.detail, sizeof(obs.detail), &obs.latency_ms);
+	obs.pending = dc_pending(dc, &obs.change_in_ms, &why);
+	/* failing while up: the failure is the news; recovering keeps the down reason */
+	if (obs.pending == STATE_HEALTH_DOWN && why != NULL)
+		snprintf(obs.detail, sizeof(obs.detail), "%s", why->reason);
+	dc->pending = obs.pending;
 	int64_t next = mon->heartbeat_ms;
 	if (mon->publish(mon->publish_arg, &obs) != 0) {
 		mon->stats.publish_errors++;
-		log_error("datacenter %s: observation not written; retrying in %d ms",
-			  dc->conf->name, HC_RETRY_MS);
+		log_error("%s: observation not written; retrying in %d ms", dc->name,
+			  HC_RETRY_MS);
 		next = HC_RETRY_MS;
 	} else {
 		mon->stats.publishes++;
@@ -208,15 +278,18 @@ static void dc_heartbeat(void *arg)
 static void dc_reconsider(hc_dc_t *dc)
 {
 	state_health_t states[64] = {STATE_HEALTH_UNKNOWN};
-	state_health_t *st = dc->conf->check_count <= M_ARRAY_LEN(states)
+	state_health_t *st = dc->check_count <= M_ARRAY_LEN(states)
 				 ? states
-				 : malloc(dc->conf->check_count * sizeof(*st));
+				 : malloc(dc->check_count * sizeof(*st));
 	if (st == NULL)
 		return;
-	for (size_t i = 0; i < dc->conf->check_count; i++)
+	for (size_t i = 0; i < dc->check_count; i++)
 		st[i] = dc->checks[i].hyst.state;
+	/* an address has one check: the rule is the datacenter's */
 	state_health_t verdict =
-	    hc_rule_apply(dc->conf->check_rule, dc->conf->check_percent, st, dc->conf->check_count);
+	    dc->address[0] != '\0'
+		? hc_rule_apply(CONF_CHECK_RULE_ALL, 0, st, dc->check_count)
+		: hc_rule_apply(dc->conf->check_rule, dc->conf->check_percent, st, dc->check_count);
 	if (st != states)
 		free(st);
 	/* UNKNOWN means "not decided yet": the last known state stands until it is. */
@@ -227,7 +300,7 @@ static void dc_reconsider(hc_dc_t *dc)
 		 * the next heartbeat, so that an old observation becomes fresh at once. */
 		if (!dc->confirmed) {
 			dc->confirmed = true;
-			log_info("datacenter %s: probes confirm %s", dc->conf->name,
+			log_info("%s: probes confirm %s", dc->name,
 				 hc_health_name(verdict));
 			dc_publish(dc);
 		}
@@ -242,7 +315,7 @@ static void dc_reconsider(hc_dc_t *dc)
 	char detail[STATE_TEXT_MAX];
 	int32_t latency;
 	dc_detail(dc, detail, sizeof(detail), &latency);
-	log_info("datacenter %s: %s -> %s (%s)", dc->conf->name, hc_health_name(was),
+	log_info("%s: %s -> %s (%s)", dc->name, hc_health_name(was),
 		 hc_health_name(verdict), detail);
 	dc_publish(dc);
 }
@@ -297,6 +370,13 @@ static void check_result(void *arg, const hc_result_t *res)
 		log_info("check %s: failed (%s); %u more to go down", ck->label, res->reason,
 			 c->fall > 1 ? c->fall - 1 : 0);
 	}
+	/* A transition begun or called off is news for answers' TTLs: written at once
+	 * (once per change of direction, not per probe). */
+	int32_t change_in;
+	const hc_result_t *pending_why;
+	if (dc->announced && dc->confirmed &&
+	    dc_pending(dc, &change_in, &pending_why) != dc->pending)
+		dc_publish(dc);
 	uint32_t every = hc_hysteresis_pending(&ck->hyst) && c->fast_interval_ms
 			     ? c->fast_interval_ms
 			     : c->interval_ms;
@@ -311,36 +391,51 @@ static void check_result(void *arg, const hc_result_t *res)
 
 /* ---- building ---- */
 
-static const hc_dc_t *prev_dc(const hc_monitor_t *prev, const char *name)
+static const hc_dc_t *prev_dc(const hc_monitor_t *prev, const char *name, const char *address)
 {
 	if (prev == NULL)
 		return NULL;
 	for (size_t i = 0; i < prev->dc_count; i++)
-		if (strcmp(prev->dcs[i].conf->name, name) == 0)
+		if (strcmp(prev->dcs[i].conf->name, name) == 0 &&
+		    strcmp(prev->dcs[i].address, address) == 0)
 			return &prev->dcs[i];
 	return NULL;
 }
 
-static const state_observation_t *
-known_obs(const hc_monitor_t *mon, const state_observation_t *known, size_t count, const char *name)
+static const state_observation_t *known_obs(const hc_monitor_t *mon,
+					    const state_observation_t *known, size_t count,
+					    const char *name, const char *address)
 {
 	for (size_t i = 0; i < count; i++)
 		if (strcmp(known[i].checker, mon->conf->region) == 0 &&
-		    strcmp(known[i].datacenter, name) == 0)
+		    strcmp(known[i].datacenter, name) == 0 && strcmp(known[i].address, address) == 0)
 			return &known[i];
 	return NULL;
 }
 
+/* Builds the unit of datacenter cdc (ac NULL) or of its checked address ac. */
 static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc,
-		    const hc_monitor_t *prev, const state_observation_t *known, size_t known_count)
+		    const conf_address_check_t *ac, const hc_monitor_t *prev,
+		    const state_observation_t *known, size_t known_count)
 {
 	dc->mon = mon;
 	dc->conf = cdc;
 	dc->state = STATE_HEALTH_UNKNOWN;
 	dc->since_ms = mon->wall_ms();
+	dc->check_confs = ac != NULL ? &ac->check : cdc->checks;
+	dc->check_count = ac != NULL ? 1 : cdc->check_count;
+	if (ac != NULL &&
+	    inet_ntop(ac->address.family, ac->address.bytes, dc->address, sizeof(dc->address)) ==
+		NULL)
+		return -1;
+	if (ac != NULL)
+		snprintf(dc->name, sizeof(dc->name), "datacenter %s address %s", cdc->name,
+			 dc->address);
+	else
+		snprintf(dc->name, sizeof(dc->name), "datacenter %s", cdc->name);
 	hc_timer_init(&dc->heartbeat, dc_heartbeat, dc);
-	const hc_dc_t *old = prev_dc(prev, cdc->name);
-	const state_observation_t *obs = known_obs(mon, known, known_count, cdc->name);
+	const hc_dc_t *old = prev_dc(prev, cdc->name, dc->address);
+	const state_observation_t *obs = known_obs(mon, known, known_count, cdc->name, dc->address);
 	dc->confirmed = true;
 	if (old != NULL) {
 		dc->state = old->state;
@@ -352,17 +447,17 @@ static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc
 		dc->state = obs->status;
 		dc->since_ms = obs->since_ms;
 		dc->announced = true;
-		log_info("datacenter %s: keeping last known state %s until probes decide",
-			 cdc->name, hc_health_name(dc->state));
+		log_info("%s: keeping last known state %s until probes decide", dc->name,
+			 hc_health_name(dc->state));
 	}
-	dc->checks = calloc(cdc->check_count, sizeof(*dc->checks));
+	dc->checks = calloc(dc->check_count, sizeof(*dc->checks));
 	if (dc->checks == NULL)
 		return -1;
-	for (size_t i = 0; i < cdc->check_count; i++) {
+	for (size_t i = 0; i < dc->check_count; i++) {
 		hc_check_rt_t *ck = &dc->checks[i];
 		ck->dc = dc;
 		ck->index = i;
-		ck->conf = &cdc->checks[i];
+		ck->conf = &dc->check_confs[i];
 		hc_probe_init(&ck->probe, mon->loop, ck->conf, check_result, ck);
 		hc_timer_init(&ck->next, check_due, ck);
 		ck->key = check_key(ck->conf);
@@ -374,7 +469,7 @@ static int dc_build(hc_monitor_t *mon, hc_dc_t *dc, const conf_datacenter_t *cdc
 		 * datacenter keeps its state. */
 		hc_hysteresis_init(&ck->hyst, STATE_HEALTH_UNKNOWN);
 		ck->due_ms = 0;
-		for (size_t j = 0; old != NULL && j < old->conf->check_count; j++) {
+		for (size_t j = 0; old != NULL && j < old->check_count; j++) {
 			const hc_check_rt_t *was = &old->checks[j];
 			if (strcmp(was->key, ck->key) == 0) {
 				ck->hyst = was->hyst;
@@ -409,8 +504,8 @@ hc_monitor_t *hc_monitor_new(hc_loop_t *loop, const conf_t *conf, const hc_monit
 	mon->heartbeat_ms = stale / 3 ? stale / 3 : 1;
 	size_t with_checks = 0;
 	for (size_t i = 0; i < conf->datacenter_count; i++)
-		if (conf->datacenters[i].check_count > 0)
-			with_checks++;
+		with_checks += (conf->datacenters[i].check_count > 0) +
+			       conf->datacenters[i].address_check_count;
 	mon->dcs = calloc(with_checks ? with_checks : 1, sizeof(*mon->dcs));
 	if (mon->dcs == NULL) {
 		free(mon);
@@ -418,16 +513,20 @@ hc_monitor_t *hc_monitor_new(hc_loop_t *loop, const conf_t *conf, const hc_monit
 	}
 	for (size_t i = 0; i < conf->datacenter_count; i++) {
 		const conf_datacenter_t *cdc = &conf->datacenters[i];
-		if (cdc->check_count == 0)
-			continue;
-		hc_dc_t *dc = &mon->dcs[mon->dc_count++];
-		mon->stats.checks += cdc->check_count;
-		if (dc_build(mon, dc, cdc, prev, known, known_count) != 0) {
-			hc_monitor_free(mon);
-			return NULL;
+		for (size_t a = 0; a <= cdc->address_check_count; a++) {
+			/* the datacenter's own checks first, then one unit per address */
+			const conf_address_check_t *ac = a > 0 ? &cdc->address_checks[a - 1] : NULL;
+			if (ac == NULL && cdc->check_count == 0)
+				continue;
+			hc_dc_t *dc = &mon->dcs[mon->dc_count++];
+			mon->stats.checks += ac != NULL ? 1 : cdc->check_count;
+			mon->stats.datacenters += ac == NULL;
+			if (dc_build(mon, dc, cdc, ac, prev, known, known_count) != 0) {
+				hc_monitor_free(mon);
+				return NULL;
+			}
 		}
 	}
-	mon->stats.datacenters = mon->dc_count;
 	return mon;
 }
 
@@ -436,7 +535,7 @@ void hc_monitor_start(hc_monitor_t *mon)
 	int64_t now = hc_loop_now();
 	for (size_t i = 0; i < mon->dc_count; i++) {
 		hc_dc_t *dc = &mon->dcs[i];
-		for (size_t j = 0; j < dc->conf->check_count; j++) {
+		for (size_t j = 0; j < dc->check_count; j++) {
 			hc_check_rt_t *ck = &dc->checks[j];
 			if (ck->due_ms == 0 || ck->due_ms < now) {
 				uint32_t jitter = ck->conf->jitter_ms;
@@ -446,8 +545,7 @@ void hc_monitor_start(hc_monitor_t *mon)
 			hc_timer_arm(mon->loop, &ck->next, ck->due_ms);
 		}
 		if (!dc->announced) {
-			log_info("datacenter %s: new, unknown (served) until probes decide",
-				 dc->conf->name);
+			log_info("%s: new, unknown (served) until probes decide", dc->name);
 			dc_publish(dc);
 		} else if (!dc->confirmed) {
 			/* A state kept from before a restart is no vote: heartbeats would make
@@ -469,7 +567,7 @@ void hc_monitor_free(hc_monitor_t *mon)
 	for (size_t i = 0; i < mon->dc_count; i++) {
 		hc_dc_t *dc = &mon->dcs[i];
 		hc_timer_disarm(mon->loop, &dc->heartbeat);
-		for (size_t j = 0; dc->checks != NULL && j < dc->conf->check_count; j++) {
+		for (size_t j = 0; dc->checks != NULL && j < dc->check_count; j++) {
 			hc_check_rt_t *ck = &dc->checks[j];
 			if (ck->dc == NULL)
 				continue; /* never built (allocation failed part way) */
@@ -491,7 +589,7 @@ void hc_monitor_stats(const hc_monitor_t *mon, hc_monitor_stats_t *out)
 int hc_monitor_datacenter_state(const hc_monitor_t *mon, const char *name)
 {
 	for (size_t i = 0; i < mon->dc_count; i++)
-		if (strcmp(mon->dcs[i].conf->name, name) == 0)
+		if (strcmp(mon->dcs[i].conf->name, name) == 0 && mon->dcs[i].address[0] == '\0')
 			return (int)mon->dcs[i].state;
 	return -1;
 }
@@ -506,9 +604,10 @@ void hc_monitor_metrics(const hc_monitor_t *mon, metrics_page_t *p)
 	static const char *const types[] = {"http", "https", "tcp", "dns", "exec"};
 	metrics_family(p, "meridian_healthcheck_probes_total", METRICS_COUNTER,
 		       "Probe runs by datacenter, check (its index) and result.");
+	/* series by datacenter are the datacenters' own checks; addresses have theirs */
 	for (size_t d = 0; d < mon->dc_count; d++) {
 		const hc_dc_t *dc = &mon->dcs[d];
-		for (size_t i = 0; i < dc->conf->check_count; i++) {
+		for (size_t i = 0; dc->address[0] == '\0' && i < dc->check_count; i++) {
 			const hc_check_rt_t *ck = &dc->checks[i];
 			char index[24];
 			snprintf(index, sizeof(index), "%zu", i);
@@ -524,12 +623,14 @@ void hc_monitor_metrics(const hc_monitor_t *mon, metrics_page_t *p)
 	metrics_family(p, "meridian_healthcheck_probe_duration_seconds", METRICS_HISTOGRAM,
 		       "Time from a probe's start to its result, by datacenter.");
 	for (size_t d = 0; d < mon->dc_count; d++)
-		metrics_histogram_write(p, "meridian_healthcheck_probe_duration_seconds",
+		if (mon->dcs[d].address[0] == '\0')
+			metrics_histogram_write(p, "meridian_healthcheck_probe_duration_seconds",
 					"datacenter", mon->dcs[d].conf->name, &mon->dcs[d].latency);
 	metrics_family(p, "meridian_healthcheck_transitions_total", METRICS_COUNTER,
 		       "Changes of this region's view of a datacenter, by the state entered.");
 	for (size_t d = 0; d < mon->dc_count; d++)
-		for (int st = STATE_HEALTH_UP; st <= STATE_HEALTH_DOWN; st++)
+		for (int st = STATE_HEALTH_UP; mon->dcs[d].address[0] == '\0' && st <= STATE_HEALTH_DOWN;
+		     st++)
 			metrics_u64(p, "meridian_healthcheck_transitions_total",
 				    mon->dcs[d].transitions[st], "datacenter", mon->dcs[d].conf->name,
 				    "to", hc_health_name((state_health_t)st), NULL);
@@ -538,8 +639,18 @@ void hc_monitor_metrics(const hc_monitor_t *mon, metrics_page_t *p)
 	for (size_t d = 0; d < mon->dc_count; d++) {
 		const hc_dc_t *dc = &mon->dcs[d];
 		double v = dc->state == STATE_HEALTH_UP ? 1 : dc->state == STATE_HEALTH_DOWN ? 0 : -1;
-		metrics_f64(p, "meridian_healthcheck_datacenter_up", v, "datacenter", dc->conf->name,
-			    NULL);
+		if (dc->address[0] == '\0')
+			metrics_f64(p, "meridian_healthcheck_datacenter_up", v, "datacenter",
+				    dc->conf->name, NULL);
+	}
+	metrics_family(p, "meridian_healthcheck_address_up", METRICS_GAUGE,
+		       "This region's view of a checked address: 1 up, 0 down, -1 not decided yet.");
+	for (size_t d = 0; d < mon->dc_count; d++) {
+		const hc_dc_t *dc = &mon->dcs[d];
+		double v = dc->state == STATE_HEALTH_UP ? 1 : dc->state == STATE_HEALTH_DOWN ? 0 : -1;
+		if (dc->address[0] != '\0')
+			metrics_f64(p, "meridian_healthcheck_address_up", v, "datacenter",
+				    dc->conf->name, "address", dc->address, NULL);
 	}
 	metrics_family(p, "meridian_healthcheck_late_probes_total", METRICS_COUNTER,
 		       "Probe runs that started over 100 ms after they were due.");

@@ -67,6 +67,8 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/303-hc-exec-dns/run.sh \
 	tests/functional/304-hc-reload/run.sh \
 	tests/functional/305-hc-failover/run.sh \
+	tests/functional/220-address-health/run.sh \
+	tests/functional/221-transition-ttl-unbound/run.sh \
 	tests/functional/306-hc-https/run.sh \
 	tests/functional/307-hc-dns-tcp/run.sh \
 	tests/functional/130-hc-exec-contain/run.sh \

@@ -9,6 +9,7 @@ state_libstate_a_SOURCES = \
 	state/state_rows.c \
 	state/state_verdict.c state/state_verdict.h \
 	state/state_hold.c \
+	state/state_verdict_addr.c \
 	state/state_guard.c state/state_guard.h \
 	state/state_peer_origins.c \
 	state/state_status.c state/state_status.h \
@@ -27,6 +28,7 @@ STATE_TESTS = \
 	tests/unit/state/test_store \
 	tests/unit/state/test_changelog \
 	tests/unit/state/test_verdict \
+	tests/unit/state/test_verdict_addr \
 	tests/unit/state/test_hold \
 	tests/unit/state/test_guard \
 	tests/unit/state/test_peer_origins \
@@ -42,6 +44,9 @@ tests_unit_state_test_hlc_LDADD = $(STATE_TEST_LDADD)
 tests_unit_state_test_store_SOURCES = tests/unit/state/test_store.c tests/unit/state/state_test.h
 tests_unit_state_test_store_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_store_LDADD = $(STATE_TEST_LDADD)
+tests_unit_state_test_verdict_addr_SOURCES = tests/unit/state/test_verdict_addr.c tests/unit/state/state_test.h
+tests_unit_state_test_verdict_addr_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
+tests_unit_state_test_verdict_addr_LDADD = $(STATE_TEST_LDADD)
 tests_unit_state_test_changelog_SOURCES = tests/unit/state/test_changelog.c tests/unit/state/state_test.h
 tests_unit_state_test_changelog_CPPFLAGS = $(STATE_TEST_CPPFLAGS)
 tests_unit_state_test_changelog_LDADD = $(STATE_TEST_LDADD)

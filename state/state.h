@@ -58,11 +58,23 @@ typedef enum {
 const char *state_health_name(state_health_t h) M_CONST;
 int state_health_parse(const char *name) M_NONNULL_ALL M_PURE; /* -1 when unknown */
 
-/* One region's view of one datacenter. Key: (checker, datacenter). */
+/* Longest address text an observation names ("2001:db8::1"), with NUL. */
+#define STATE_ADDRESS_MAX 48
+
+/* One region's view of one datacenter (address ""), or of one address of a datacenter
+ * (datacenters.NAME.address_checks). Key: (checker, datacenter) in observations, or
+ * (checker, datacenter, address) in address_observations. */
 typedef struct {
 	char checker[STATE_NAME_MAX];    /* the region whose healthcheck observed it */
 	char datacenter[STATE_NAME_MAX]; /* the datacenter observed */
+	char address[STATE_ADDRESS_MAX]; /* the address observed, as inet_ntop writes it; ""
+					  * for the datacenter as a whole */
 	state_health_t status; /* up, down or unknown */
+	state_health_t pending;          /* in transition towards this status (UP or DOWN):
+					  * probes disagree with status but have not yet
+					  * reached rise/fall; UNKNOWN when not in transition */
+	int32_t change_in_ms;            /* pending: the earliest the status can change, ms
+					  * after checked_ms (>= 0); 0 otherwise */
 	int64_t since_ms;                /* when status last changed, ms since epoch */
 	int64_t checked_ms;              /* last probe or heartbeat, ms since epoch */
 	int32_t latency_ms;              /* last probe's latency, -1 when none */
@@ -75,10 +87,15 @@ typedef struct {
 } state_observation_t;
 
 /* Writes this region's observation (checker is forced to this region), row + change log
- * in one transaction. */
+ * in one transaction; an observation with an address goes to address_observations. */
 int state_observation_put(state_t *st, const state_observation_t *obs) M_NONNULL_ALL M_WUR;
-/* All observations; *out is malloc'd (caller frees), *count entries. */
+/* All datacenter observations (address ""); *out is malloc'd (caller frees), *count
+ * entries. */
 int state_observations_list(state_t *st, state_observation_t **out, size_t *count) M_NONNULL_ALL M_WUR;
+/* All address observations (state_rows.c), by datacenter, address, checker;
+ * *out is malloc'd (caller frees), NULL when none. */
+int state_address_observations_list(state_t *st, state_observation_t **out, size_t *count)
+    M_NONNULL_ALL M_WUR;
 
 typedef enum {
 	STATE_OVERRIDE_DRAIN = 0,  /* take no new clients */

@@ -20,6 +20,13 @@
 
 static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
+/* Only observations in transition carry "pending" and "change_in" (version 13): a settled
+ * checker's row ships as before, with the JSON, hash and digest of older versions. */
+static const char *const obs_opt_text[] = {"pending", NULL};
+static const char *const obs_opt_int[] = {"change_in", NULL};
+static const char *const addr_text[] = {"checker", "datacenter", "address", "status", "detail",
+					"pending", "origin", NULL};
+static const char *const addr_int[] = {"since", "checked", "latency", "change_in", "hlc", NULL};
 static const char *const ovr_text[] = {"datacenter", "action", "reason", "actor", "origin", NULL};
 static const char *const ovr_int[] = {"created", "expires", "deleted", "hlc", NULL};
 /* Only scheduled overrides carry "starts" (version 9): a row in effect from its creation
@@ -45,22 +52,30 @@ static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", 
 const state_table_t state_tables[] = {
 	{
 		.name = "observations",
-		.row_json = "json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
+		.row_json = "CASE WHEN pending = '' THEN"
+			    " json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
 			    " 'since', since, 'checked', checked, 'latency', latency, 'detail', detail,"
-			    " 'hlc', hlc, 'origin', origin)",
+			    " 'hlc', hlc, 'origin', origin) ELSE"
+			    " json_object('checker', checker, 'datacenter', datacenter, 'status', status,"
+			    " 'since', since, 'checked', checked, 'latency', latency, 'detail', detail,"
+			    " 'hlc', hlc, 'origin', origin, 'pending', pending, 'change_in', change_in) END",
 		.by_key = "checker = " KEY_HEAD " AND datacenter = " KEY_TAIL,
 		.json_key = J("checker") " || '/' || " J("datacenter"),
 		.upsert = "INSERT INTO observations (checker, datacenter, status, since, checked, latency,"
-			  " detail, hlc, origin)"
+			  " detail, pending, change_in, hlc, origin)"
 			  " SELECT " J("checker") ", " J("datacenter") ", " J("status") ", " J("since") ", "
-			  J("checked") ", " J("latency") ", " J("detail") ", " J("hlc") ", " J("origin")
+			  J("checked") ", " J("latency") ", " J("detail") ", COALESCE(" J("pending")
+			  ", ''), COALESCE(" J("change_in") ", 0), " J("hlc") ", " J("origin")
 			  " WHERE true ON CONFLICT (checker, datacenter) DO UPDATE SET"
 			  " status = excluded.status, since = excluded.since, checked = excluded.checked,"
-			  " latency = excluded.latency, detail = excluded.detail, hlc = excluded.hlc,"
+			  " latency = excluded.latency, detail = excluded.detail,"
+			  " pending = excluded.pending, change_in = excluded.change_in, hlc = excluded.hlc,"
 			  " origin = excluded.origin"
 			  " WHERE (excluded.hlc, excluded.origin) > (observations.hlc, observations.origin)",
 		.text_fields = obs_text,
 		.integer_fields = obs_int,
+		.optional_text_fields = obs_opt_text,
+		.optional_integer_fields = obs_opt_int,
 	},
 	{
 		.name = "overrides",
@@ -128,6 +143,30 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (deployments.hlc, deployments.origin)",
 		.text_fields = dep_text,
 		.integer_fields = dep_int,
+		.snapshot_optional = true,
+	},
+	/* A region's view of an address (version 13, state_rows.c); key checker/dc/address. */
+	{
+		.name = "address_observations",
+		.row_json = "json_object('checker', checker, 'datacenter', datacenter, 'address', address,"
+			    " 'status', status, 'since', since, 'checked', checked, 'latency', latency,"
+			    " 'detail', detail, 'pending', pending, 'change_in', change_in, 'hlc', hlc,"
+			    " 'origin', origin)",
+		.by_key = "checker || '/' || datacenter || '/' || address = ?1",
+		.json_key = J("checker") " || '/' || " J("datacenter") " || '/' || " J("address"),
+		.upsert = "INSERT INTO address_observations (checker, datacenter, address, status, since,"
+			  " checked, latency, detail, pending, change_in, hlc, origin) SELECT " J("checker")
+			  ", " J("datacenter") ", " J("address") ", " J("status") ", " J("since") ", "
+			  J("checked") ", " J("latency") ", " J("detail") ", " J("pending") ", "
+			  J("change_in") ", " J("hlc") ", " J("origin") " WHERE true ON CONFLICT (checker,"
+			  " datacenter, address) DO UPDATE SET status = excluded.status, since ="
+			  " excluded.since, checked = excluded.checked, latency = excluded.latency, detail ="
+			  " excluded.detail, pending = excluded.pending, change_in = excluded.change_in,"
+			  " hlc = excluded.hlc, origin = excluded.origin WHERE (excluded.hlc,"
+			  " excluded.origin) > (address_observations.hlc, address_observations.origin)",
+		.text_fields = addr_text,
+		.integer_fields = addr_int,
+		.snapshot_optional = true,
 	},
 	/* Live load readings (issue 12, state_load.c); last writer wins, like observations. */
 	{
@@ -148,6 +187,7 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (loads.hlc, loads.origin)",
 		.text_fields = load_text,
 		.integer_fields = load_int,
+		.snapshot_optional = true,
 	},
 	/* Run-time weights (issue 12, state_weight.c); keys "datacenter/target" (a target
 	 * may hold '/'), last writer wins, clears are tombstones. */
@@ -170,6 +210,7 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (weights.hlc, weights.origin)",
 		.text_fields = wt_text,
 		.integer_fields = wt_int,
+		.snapshot_optional = true,
 	},
 };
 /* clang-format on */
@@ -339,8 +380,9 @@ int state_json_members_check(state_t *st, const char *json, const char *path,
 	return bad ? -1 : 0;
 }
 
-/* Checks the shape of row JSON for t: exactly its members, each of its type, none
- * escaped or repeated, and its hlc not stamped after max_ms (0: no limit); fills why. */
+/* Checks the shape of row JSON for t: exactly its members (optional ones may be
+ * missing), each of its type, none escaped or repeated, and its hlc not stamped after
+ * max_ms (0: no limit); fills why. */
 static int row_validate(state_t *st, const state_table_t *t, const char *row_json,
 			int64_t max_ms, char *why, size_t whylen)
 {
@@ -366,6 +408,10 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 			   n < M_ARRAY_LEN(names);
 	     i++)
 		names[n++] = t->optional_integer_fields[i];
+	for (size_t i = 0; t->optional_text_fields && t->optional_text_fields[i] &&
+			   n < M_ARRAY_LEN(names);
+	     i++)
+		names[n++] = t->optional_text_fields[i];
 	if (state_json_members_check(st, row_json, "$", names, n, why, whylen) < 0) {
 		char inner[200];
 
@@ -373,11 +419,12 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 		snprintf(why, whylen, "%s: %s", t->name, inner);
 		goto out;
 	}
-	for (int kind = 0; kind < 3; kind++) {
+	for (int kind = 0; kind < 4; kind++) {
 		const char *const *fields = kind == 0   ? t->text_fields
 					    : kind == 1 ? t->integer_fields
-							: t->optional_integer_fields;
-		const char *want = kind == 0 ? "text" : "integer";
+					    : kind == 2 ? t->optional_integer_fields
+							: t->optional_text_fields;
+		const char *want = kind == 0 || kind == 3 ? "text" : "integer";
 
 		for (size_t i = 0; fields != NULL && fields[i]; i++) {
 			const char *type;
@@ -389,7 +436,7 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 				goto out;
 			}
 			type = (const char *)sqlite3_column_text(stmt, 1);
-			if (!type && kind == 2)
+			if (!type && kind >= 2)
 				continue; /* optional, absent: the column's default */
 			if (!type || strcmp(type, want) != 0) {
 				snprintf(why, whylen, "%s.%s must be %s, is %s", t->name, fields[i],
@@ -432,8 +479,7 @@ static int row_upsert(state_t *st, const state_table_t *t, const char *row_json,
 	if (rc != SQLITE_DONE)
 		return -1;
 	/* A row that won is news to this region: its votes are fresh from now, by our clock. */
-	if (sqlite3_changes(st->db) > 0 && strcmp(t->name, "observations") == 0 &&
-	    state_observation_received_tx(st, row_json) < 0) {
+	if (sqlite3_changes(st->db) > 0 && state_received_tx(st, t->name, row_json) < 0) {
 		snprintf(why, whylen, "%s", st->err);
 		return -1;
 	}

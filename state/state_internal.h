@@ -43,6 +43,9 @@ typedef struct {
 	const char *const *integer_fields; /* NULL-terminated: JSON members that must be integers */
 	const char *const *optional_integer_fields; /* NULL, or NULL-terminated: integer members a
 						     * row may leave out (the column default) */
+	const char *const *optional_text_fields; /* NULL, or NULL-terminated: text members a row
+						  * may leave out (the column default) */
+	bool snapshot_optional; /* a snapshot from a store that predates the table lacks it */
 } state_table_t;
 
 extern const state_table_t state_tables[];
@@ -116,6 +119,17 @@ int state_event_append_tx(state_t *st, const char *actor, const char *action,
  * (inside the write transaction), timed by this connection's clock: the time votes are
  * judged fresh by (state_verdict.h). */
 int state_observation_received_tx(state_t *st, const char *row_json) M_NONNULL_ALL M_WUR;
+/* The same for an address observation row (state_rows.c). */
+int state_address_received_tx(state_t *st, const char *row_json) M_NONNULL_ALL M_WUR;
+/* Either of them for a row of table that won (observations, address_observations);
+ * nothing for the other tables. 0 or -1. */
+int state_received_tx(state_t *st, const char *table, const char *row_json) M_NONNULL_ALL M_WUR;
+/* Writes this region's address observation (obs->address set), row + change log + the
+ * received time, in one transaction (state_rows.c). */
+int state_address_observation_put(state_t *st, const state_observation_t *obs) M_NONNULL_ALL M_WUR;
+/* "up", "down" for pending UP/DOWN, "" for UNKNOWN (not in transition); and back. */
+const char *state_pending_name(state_health_t pending) M_CONST;
+state_health_t state_pending_parse(const char *text) M_NONNULL_ALL M_PURE;
 
 /* Applies this region's memory to one datacenter's votes (state_verdict_decide's steps
  * 3 and 4): raw is what the votes alone say (UNKNOWN: nothing), v has the counts and the

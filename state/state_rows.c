@@ -158,16 +158,41 @@ int state_observation_received_tx(state_t *st, const char *row_json)
 	return received_put(st, checker, datacenter);
 }
 
+const char *state_pending_name(state_health_t pending)
+{
+	return pending == STATE_HEALTH_UP ? "up" : pending == STATE_HEALTH_DOWN ? "down" : "";
+}
+
+state_health_t state_pending_parse(const char *text)
+{
+	return strcmp(text, "up") == 0	   ? STATE_HEALTH_UP
+	       : strcmp(text, "down") == 0 ? STATE_HEALTH_DOWN
+					   : STATE_HEALTH_UNKNOWN;
+}
+
+/* The status and transition of an observation as the tables take them. */
+static int observation_check(state_t *st, const state_observation_t *obs)
+{
+	if (check_id(st, "datacenter", obs->datacenter) < 0)
+		return -1;
+	if ((unsigned)obs->status >= M_ARRAY_LEN(health_names))
+		return state_fail(st, "invalid health status %d", (int)obs->status);
+	if ((unsigned)obs->pending >= M_ARRAY_LEN(health_names) || obs->change_in_ms < 0)
+		return state_fail(st, "invalid transition %d in %d ms", (int)obs->pending,
+				  (int)obs->change_in_ms);
+	return 0;
+}
+
 int state_observation_put(state_t *st, const state_observation_t *obs)
 {
 	char key[2 * STATE_NAME_MAX];
 	uint64_t hlc, seq;
 	sqlite3_stmt *stmt;
 
-	if (check_id(st, "datacenter", obs->datacenter) < 0)
+	if (obs->address[0] != '\0')
+		return state_address_observation_put(st, obs);
+	if (observation_check(st, obs) < 0)
 		return -1;
-	if ((unsigned)obs->status >= M_ARRAY_LEN(health_names))
-		return state_fail(st, "invalid health status %d", (int)obs->status);
 	snprintf(key, sizeof(key), "%s/%s", st->region, obs->datacenter);
 	if (state_tx_begin(st) < 0)
 		return -1;
@@ -175,11 +200,13 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 		goto fail;
 	stmt = state_prepare(
 	    st, "INSERT INTO observations (checker, datacenter, status, since, checked,"
-		" latency, detail, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1)"
+		" latency, detail, hlc, origin, pending, change_in)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?9, ?10)"
 		" ON CONFLICT (checker, datacenter) DO UPDATE SET status = excluded.status,"
 		" since = excluded.since, checked = excluded.checked,"
 		" latency = excluded.latency, detail = excluded.detail, hlc = excluded.hlc,"
-		" origin = excluded.origin");
+		" origin = excluded.origin, pending = excluded.pending,"
+		" change_in = excluded.change_in");
 	if (!stmt)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
@@ -189,6 +216,8 @@ int state_observation_put(state_t *st, const state_observation_t *obs)
 	sqlite3_bind_int64(stmt, 5, obs->checked_ms);
 	sqlite3_bind_int(stmt, 6, obs->latency_ms < 0 ? -1 : obs->latency_ms);
 	sqlite3_bind_int64(stmt, 8, (int64_t)hlc);
+	sqlite3_bind_text(stmt, 9, state_pending_name(obs->pending), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 10, obs->pending != STATE_HEALTH_UNKNOWN ? obs->change_in_ms : 0);
 	if (state_bind_free_text(st, stmt, 7, obs->detail) < 0 ||
 	    step_done(st, stmt, "observation") < 0 ||
 	    state_change_record(st, "observations", key, hlc, seq) < 0 ||
@@ -200,14 +229,141 @@ fail:
 	return -1;
 }
 
+static int observations_read(state_t *st, sqlite3_stmt *stmt, const char *what,
+			     state_observation_t **out, size_t *count);
+
 int state_observations_list(state_t *st, state_observation_t **out, size_t *count)
 {
 	sqlite3_stmt *stmt =
 	    state_prepare(st, "SELECT o.checker, o.datacenter, o.status, o.since, o.checked,"
-			      " o.latency, o.detail, o.hlc, o.origin, COALESCE(r.received, 0)"
+			      " o.latency, o.detail, o.hlc, o.origin, COALESCE(r.received, 0),"
+			      " o.pending, o.change_in, ''"
 			      " FROM observations o LEFT JOIN observations_received r"
 			      " ON r.checker = o.checker AND r.datacenter = o.datacenter"
 			      " ORDER BY o.datacenter, o.checker");
+
+	return observations_read(st, stmt, "observations", out, count);
+}
+
+int state_address_observations_list(state_t *st, state_observation_t **out, size_t *count)
+{
+	sqlite3_stmt *stmt =
+	    state_prepare(st, "SELECT o.checker, o.datacenter, o.status, o.since, o.checked,"
+			      " o.latency, o.detail, o.hlc, o.origin, COALESCE(r.received, 0),"
+			      " o.pending, o.change_in, o.address"
+			      " FROM address_observations o LEFT JOIN address_observations_received r"
+			      " ON r.checker = o.checker AND r.datacenter = o.datacenter"
+			      " AND r.address = o.address"
+			      " ORDER BY o.datacenter, o.address, o.checker");
+
+	return observations_read(st, stmt, "address observations", out, count);
+}
+
+static int address_received_put(state_t *st, const char *checker, const char *datacenter,
+				const char *address)
+{
+	sqlite3_stmt *stmt = state_prepare(
+	    st, "INSERT INTO address_observations_received (checker, datacenter, address, received)"
+		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (checker, datacenter, address)"
+		" DO UPDATE SET received = excluded.received");
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, checker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, datacenter, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, address, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 4, state_now_ms(st));
+	return step_done(st, stmt, "address observation received time");
+}
+
+int state_received_tx(state_t *st, const char *table, const char *row_json)
+{
+	if (strcmp(table, "observations") == 0)
+		return state_observation_received_tx(st, row_json);
+	if (strcmp(table, "address_observations") == 0)
+		return state_address_received_tx(st, row_json);
+	return 0;
+}
+
+int state_address_received_tx(state_t *st, const char *row_json)
+{
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_extract(?1, '$.checker'),"
+					       " json_extract(?1, '$.datacenter'),"
+					       " json_extract(?1, '$.address')");
+	char checker[STATE_NAME_MAX], datacenter[STATE_NAME_MAX], address[STATE_ADDRESS_MAX];
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		state_release(st, stmt);
+		return state_fail_sql(st, "address observation received time");
+	}
+	state_copy(checker, sizeof(checker), col_text(stmt, 0));
+	state_copy(datacenter, sizeof(datacenter), col_text(stmt, 1));
+	state_copy(address, sizeof(address), col_text(stmt, 2));
+	state_release(st, stmt);
+	return address_received_put(st, checker, datacenter, address);
+}
+
+/* An address as a key part: printable, no '/', shorter than STATE_ADDRESS_MAX. */
+static int check_address(state_t *st, const char *address)
+{
+	size_t n = strlen(address);
+
+	if (n == 0 || n >= STATE_ADDRESS_MAX || strspn(address, "0123456789abcdefABCDEF.:") != n)
+		return state_fail(st, "invalid address '%s'", address);
+	return 0;
+}
+
+int state_address_observation_put(state_t *st, const state_observation_t *obs)
+{
+	char key[2 * STATE_NAME_MAX + STATE_ADDRESS_MAX];
+	uint64_t hlc, seq;
+	sqlite3_stmt *stmt;
+
+	if (observation_check(st, obs) < 0 || check_address(st, obs->address) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s/%s/%s", st->region, obs->datacenter, obs->address);
+	if (state_tx_begin(st) < 0)
+		return -1;
+	if (state_change_next(st, &hlc, &seq) < 0)
+		goto fail;
+	stmt = state_prepare(
+	    st, "INSERT INTO address_observations (checker, datacenter, address, status, since,"
+		" checked, latency, detail, pending, change_in, hlc, origin)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?1)"
+		" ON CONFLICT (checker, datacenter, address) DO UPDATE SET status = excluded.status,"
+		" since = excluded.since, checked = excluded.checked, latency = excluded.latency,"
+		" detail = excluded.detail, pending = excluded.pending,"
+		" change_in = excluded.change_in, hlc = excluded.hlc, origin = excluded.origin");
+	if (!stmt)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, st->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, obs->datacenter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, obs->address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, health_names[obs->status], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, obs->since_ms);
+	sqlite3_bind_int64(stmt, 6, obs->checked_ms);
+	sqlite3_bind_int(stmt, 7, obs->latency_ms < 0 ? -1 : obs->latency_ms);
+	sqlite3_bind_text(stmt, 9, state_pending_name(obs->pending), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 10, obs->pending != STATE_HEALTH_UNKNOWN ? obs->change_in_ms : 0);
+	sqlite3_bind_int64(stmt, 11, (int64_t)hlc);
+	if (state_bind_free_text(st, stmt, 8, obs->detail) < 0 ||
+	    step_done(st, stmt, "address observation") < 0 ||
+	    state_change_record(st, "address_observations", key, hlc, seq) < 0 ||
+	    address_received_put(st, st->region, obs->datacenter, obs->address) < 0)
+		goto fail;
+	return state_tx_commit(st);
+fail:
+	state_tx_rollback(st);
+	return -1;
+}
+
+/* Steps stmt (released here) over observation rows of either table. */
+static int observations_read(state_t *st, sqlite3_stmt *stmt, const char *what,
+			     state_observation_t **out, size_t *count)
+{
 	state_observation_t *list = NULL;
 	size_t n = 0;
 	int rc;
@@ -223,7 +379,7 @@ int state_observations_list(state_t *st, state_observation_t **out, size_t *coun
 		if (!grown) {
 			free(list);
 			state_release(st, stmt);
-			return state_fail(st, "observations: out of memory");
+			return state_fail(st, "%s: out of memory", what);
 		}
 		list = grown;
 		o = &list[n++];
@@ -239,11 +395,16 @@ int state_observations_list(state_t *st, state_observation_t **out, size_t *coun
 		o->hlc = (uint64_t)sqlite3_column_int64(stmt, 7);
 		state_copy(o->origin, sizeof(o->origin), col_text(stmt, 8));
 		o->received_ms = sqlite3_column_int64(stmt, 9);
+		o->pending = state_pending_parse(col_text(stmt, 10));
+		o->change_in_ms = o->pending != STATE_HEALTH_UNKNOWN
+				      ? (int32_t)sqlite3_column_int64(stmt, 11)
+				      : 0;
+		state_copy(o->address, sizeof(o->address), col_text(stmt, 12));
 	}
 	state_release(st, stmt);
 	if (rc != SQLITE_DONE) {
 		free(list);
-		return state_fail_sql(st, "observations");
+		return state_fail_sql(st, what);
 	}
 	*out = list;
 	*count = n;

@@ -526,6 +526,50 @@ static const char capacity_v12[] =
 	"  " ISO("since") " AS since, since AS since_ms"
 	" FROM capacity_state ORDER BY record, datacenter;";
 
+/* Version 13 (issue 12): address health and time to change. observations gain what a
+ * checker's rise/fall counters say is coming (pending: the status probes head to, ''
+ * none; change_in: the earliest it can change, ms after checked), so answers that could
+ * change soon carry a short TTL. address_observations: one region's view of one address
+ * of a datacenter (datacenters.NAME.address_checks), replicated like observations (key
+ * checker/datacenter/address); address_observations_received is its local received
+ * time, like observations_received. status_addresses is the stable view. */
+static const char address_health_v13[] =
+	"ALTER TABLE observations ADD COLUMN pending TEXT NOT NULL DEFAULT ''"
+	"  CHECK (pending IN ('', 'up', 'down'));"
+	"ALTER TABLE observations ADD COLUMN change_in INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (change_in >= 0);"
+	"CREATE TABLE address_observations ("
+	"  checker TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('unknown', 'up', 'down')),"
+	"  since INTEGER NOT NULL,"
+	"  checked INTEGER NOT NULL,"
+	"  latency INTEGER NOT NULL DEFAULT -1,"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  pending TEXT NOT NULL DEFAULT '' CHECK (pending IN ('', 'up', 'down')),"
+	"  change_in INTEGER NOT NULL DEFAULT 0 CHECK (change_in >= 0),"
+	"  hlc INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY (checker, datacenter, address)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE address_observations_received ("
+	"  checker TEXT NOT NULL,"
+	"  datacenter TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  PRIMARY KEY (checker, datacenter, address)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW status_addresses AS"
+	" SELECT datacenter, address, checker, status,"
+	"  " ISO("since") " AS since, since AS since_ms,"
+	"  " ISO("checked") " AS checked, checked AS checked_ms,"
+	"  (" NOW_MS " - checked) / 1000 AS age_s,"
+	"  CASE WHEN latency < 0 THEN NULL ELSE latency END AS latency_ms,"
+	"  detail, NULLIF(pending, '') AS pending,"
+	"  CASE WHEN pending = '' THEN NULL ELSE change_in END AS change_in_ms, origin"
+	" FROM address_observations ORDER BY datacenter, address, checker;";
+
 const char *const state_migrations[] = {
 	schema_v1,
 	views_v1,
@@ -539,6 +583,7 @@ const char *const state_migrations[] = {
 	loads_v10,
 	weights_v11,
 	capacity_v12,
+	address_health_v13,
 };
 const size_t state_migration_count = M_ARRAY_LEN(state_migrations);
 /* clang-format on */

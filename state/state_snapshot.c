@@ -12,33 +12,35 @@
  *   {"format": "meridian-snapshot/1", "region": exporter, "hlc": high-water mark,
  *    "exported": ms, "cursors": [{"origin", "seq"}...],
  *    "observations": [row...], "overrides": [row...], "events": [row...],
- *    "deployments": [row...], "loads": [row...], "weights": [row...]}
+ *    "deployments": [row...], "loads": [row...], "weights": [row...],
+ *    "address_observations": [row...]}
  * Rows are exactly the change-log row JSON. The export runs in one read transaction, so
  * rows and cursors agree: every entry up to a cursor is reflected in the rows. */
 #define SNAPSHOT_FORMAT "meridian-snapshot/1"
 
 int state_snapshot_export(state_t *st, char **json)
 {
-	char sql[4096];
+	char sql[8192];
+	size_t off;
 	sqlite3_stmt *stmt;
 	int rc;
 
 	*json = NULL;
-	snprintf(
+	off = (size_t)snprintf(
 	    sql, sizeof(sql),
 	    "SELECT json_object('format', '" SNAPSHOT_FORMAT "',"
 	    " 'region', (SELECT region FROM node), 'hlc', (SELECT hlc FROM node), 'exported', ?1,"
 	    " 'cursors', json((SELECT json_group_array(json_object('origin', origin, 'seq', seq))"
-	    "  FROM cursors)),"
-	    " 'observations', json((SELECT json_group_array(json(%s)) FROM observations)),"
-	    " 'overrides', json((SELECT json_group_array(json(%s)) FROM overrides)),"
-	    " 'events', json((SELECT json_group_array(json(%s)) FROM events)),"
-	    " 'deployments', json((SELECT json_group_array(json(%s)) FROM deployments)),"
-	    " 'loads', json((SELECT json_group_array(json(%s)) FROM loads)),"
-	    " 'weights', json((SELECT json_group_array(json(%s)) FROM weights)))",
-	    state_tables[0].row_json, state_tables[1].row_json, state_tables[2].row_json,
-	    state_table_find("deployments")->row_json, state_table_find("loads")->row_json,
-	    state_table_find("weights")->row_json);
+	    "  FROM cursors))");
+	/* every replicated table, each an array of its rows */
+	for (size_t i = 0; i < state_table_count && off < sizeof(sql); i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off,
+					", '%s', json((SELECT json_group_array(json(%s)) FROM %s))",
+					state_tables[i].name, state_tables[i].row_json,
+					state_tables[i].name);
+	if (off + 2 >= sizeof(sql))
+		return state_fail(st, "snapshot: query too long");
+	memcpy(sql + off, ")", 2);
 	stmt = state_prepare(st, sql);
 	if (!stmt)
 		return -1;
@@ -208,11 +210,9 @@ static int check_document(state_t *st, const char *json, const char *region, int
 		sqlite3_bind_text(stmt, 2, state_tables[i].name, -1, SQLITE_STATIC);
 		type = sqlite3_step(stmt) == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0)
 							: NULL;
-		/* deployments (schema 4), loads (10), weights (11): a region that
-		 * predates them exports none */
-		if (!type && (strcmp(state_tables[i].name, "deployments") == 0 ||
-			      strcmp(state_tables[i].name, "loads") == 0 ||
-			      strcmp(state_tables[i].name, "weights") == 0))
+		/* deployments (schema 4), loads (10), weights (11), address_observations (13):
+		 * a region that predates the table exports none */
+		if (!type && state_tables[i].snapshot_optional)
 			continue;
 		if (!type || strcmp(type, "array") != 0) {
 			state_release(st, stmt);

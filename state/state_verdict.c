@@ -95,8 +95,8 @@ static state_dc_state_t observe_votes(const conf_t *conf, const char *name,
 	for (size_t j = 0; j < obs_count; j++) {
 		const state_observation_t *o = &obs[j];
 
-		if (strcmp(o->datacenter, name) != 0)
-			continue;
+		if (strcmp(o->datacenter, name) != 0 || o->address[0] != '\0')
+			continue; /* another datacenter, or one address (state_verdict_addr.c) */
 		if (!region_configured(conf, o->checker))
 			regions++; /* a checker not configured is one more voter */
 		if (o->status == STATE_HEALTH_UNKNOWN)
@@ -220,6 +220,8 @@ void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, si
 				left, state_dc_state_name(v->observed), observed_why);
 		}
 		v->serving = state_serves(v->effective);
+		state_verdict_addresses(conf, i, obs, obs ? obs_count : 0, o, ovr, ovr ? ovr_count : 0,
+					now_ms, v);
 	}
 }
 
@@ -314,6 +316,28 @@ int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current
 	return check_change(conf, current, dc, proposed, why, whylen);
 }
 
+/* Appends the address observations to the datacenters' (*obs grows). */
+static int observations_add_addresses(state_t *st, state_observation_t **obs, size_t *count)
+{
+	state_observation_t *addr = NULL, *all;
+	size_t n = 0;
+
+	if (state_address_observations_list(st, &addr, &n) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	all = realloc(*obs, (*count + n) * sizeof(*all));
+	if (all == NULL) {
+		free(addr);
+		return state_fail(st, "observations: out of memory");
+	}
+	memcpy(all + *count, addr, n * sizeof(*all));
+	free(addr);
+	*obs = all;
+	*count += n;
+	return 0;
+}
+
 /* The overrides as they will stand at at_ms, made to read as in effect now (started,
  * no expiry) so the verdict of now's observations takes them; skip_dc's own left out.
  * Compacts ovr in place; returns the count kept. */
@@ -352,6 +376,7 @@ static int verdict_read(state_t *st, const conf_t *conf, int64_t now_ms, int64_t
 	if (own_tx && state_tx_read(st) < 0)
 		return -1;
 	if (state_observations_list(st, &obs, &obs_count) < 0 ||
+	    observations_add_addresses(st, &obs, &obs_count) < 0 ||
 	    state_overrides_list(st, &ovr, &ovr_count) < 0 ||
 	    state_verdict_memory_load(st, conf, was) < 0)
 		rc = -1;

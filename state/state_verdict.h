@@ -45,6 +45,21 @@ typedef struct {
 	double penalty;               /* flap penalty now (decayed) */
 	int override_index;           /* index into the overrides passed in, or -1 */
 	char why[STATE_TEXT_MAX];     /* "2 of 3 regions say down (HTTP 503)" */
+	/* time to change (state_verdict_addr.c): the verdict, or the addresses answered,
+	 * could change soon, so answers that depend on it carry the record's transition_ttl */
+	unsigned votes_falling;       /* fresh up votes whose checker saw failures, not yet fall */
+	unsigned votes_rising;        /* fresh down votes whose checker saw successes, not yet rise */
+	bool in_transition;           /* something below could change what answers use */
+	int64_t change_in_ms;         /* in_transition: earliest expected change, ms from now, >= 0 */
+	char transition[128];         /* in_transition: why, "1 of 3 regions' probes failing
+				       * (HTTP 503), down in 1s at the earliest"; "" otherwise */
+	/* address health (datacenters.NAME.address_checks); bit i is conf address i */
+	uint64_t address_checked;     /* addresses with a check */
+	uint64_t address_serving;     /* addresses answered: unchecked ones, and checked ones
+				       * a quorum of fresh votes does not say down */
+	uint64_t address_pending;     /* checked addresses in transition */
+	unsigned addresses_serving;   /* bits set in address_serving */
+	unsigned addresses_needed;    /* fewer serving than this fail the datacenter over */
 } state_verdict_t;
 
 /* What this region remembers of one datacenter's verdict between evaluations: the local
@@ -103,6 +118,34 @@ void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, si
 			  const state_override_t *ovr, size_t ovr_count,
 			  const state_verdict_memory_t *mem_in, int64_t now_ms, state_verdict_t *out,
 			  state_verdict_memory_t *mem_out) M_NONNULL(1, 8);
+
+/* Address health and time to change of datacenter dc (state_verdict_addr.c), after its
+ * votes, memory and override were applied to v (o: the live override, or NULL):
+ *  - each checked address serves unless at least the quorum of fresh votes on it says
+ *    down (no hold, no damping: an address is never the last thing served, the
+ *    datacenter is); the datacenter is DOWN (not serving) when fewer than
+ *    addresses_needed of its addresses serve, unless forced up;
+ *  - in_transition when a change is expected: probes failing towards fall (enough
+ *    votes to make the quorum) while serving, recovering towards rise while down, a
+ *    checked address doing either, an override whose expiry (or a scheduled one of ovr
+ *    whose start) changes serving, a held or damped verdict about to be released;
+ *    change_in_ms is the earliest of them.
+ * obs holds datacenter and address observations (address ""). */
+void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observation_t *obs,
+			     size_t obs_count, const state_override_t *o,
+			     const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
+			     state_verdict_t *v) M_NONNULL(1, 9);
+
+/* v's address_serving per family as answers lay addresses out (the config's addresses
+ * of d in order, A and AAAA apart): bit j of masks[0] is d's j-th IPv4 address, of
+ * masks[1] its j-th IPv6 address; addresses past the 64th serve. */
+void state_verdict_family_masks(const conf_datacenter_t *d, const state_verdict_t *v,
+				uint64_t masks[2]) M_NONNULL_ALL;
+
+/* The TTL an answer gets: ttl, or when in_transition the lower of ttl and the larger of
+ * transition_ttl and the seconds (rounded up) to the change; transition_ttl 0: ttl. */
+uint32_t state_verdict_ttl(const state_verdict_t *v, uint32_t ttl, uint32_t transition_ttl)
+    M_NONNULL_ALL M_PURE;
 
 /* The flap penalty of m decayed to now_ms. */
 double state_verdict_penalty(const conf_t *conf, const state_verdict_memory_t *m, int64_t now_ms)

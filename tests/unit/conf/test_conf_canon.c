@@ -143,7 +143,7 @@ static void test_local_values_and_paths_are_left_out(void **unused)
 	/* shared values are in, keys sorted, defaults filled in */
 	assert_non_null(strstr(json, "\"www.example.com.\":{\"datacenters\":[\"us-east\",\"eu-west\"],"
 				     "\"map\":{},\"max_addresses\":0,\"nets\":{},"
-				     "\"split_ipv4_prefix\":24,\"split_ipv6_prefix\":48,\"ttl\":30,"
+				     "\"split_ipv4_prefix\":24,\"split_ipv6_prefix\":48,\"transition_ttl\":5,\"ttl\":30,"
 				     "\"weights\":null}"));
 	assert_non_null(strstr(json, "\"drift_grace\":600000"));
 	assert_non_null(strstr(json, "\"zones\":[{\"dnssec\":{"));

@@ -669,6 +669,54 @@ static const conf_error_case_t cases[] = {
      "version, udp_payload, threads, tcp_idle_timeout, tcp_max_connections, zones, rrl, cookies)\n"
      "meridian.yaml:5:17: health.poll: invalid duration \"1\" (expected a number with a unit: ms, "
      "s, m, h or d)"},
+    /* address checks (datacenters.NAME.address_checks) */
+    {"address_check_not_an_address_of_the_datacenter",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: [192.0.2.1, 192.0.2.2]\n"
+     "    address_checks:\n"
+     "      192.0.2.9: { type: tcp, address: \"127.0.0.1:80\" }\n",
+     "meridian.yaml:7:18: datacenters.a.address_checks.\"192.0.2.9\": 192.0.2.9 is not one of "
+     "the datacenter's addresses"},
+    {"address_check_key_not_an_address",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: [192.0.2.1]\n"
+     "    address_checks:\n"
+     "      web1: { type: tcp, address: \"127.0.0.1:80\" }\n",
+     "meridian.yaml:7:13: datacenters.a.address_checks.web1: the key must be an IPv4 or IPv6 "
+     "address of the datacenter"},
+    {"address_check_twice_for_one_address",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: [\"2001:db8::1\"]\n"
+     "    address_checks:\n"
+     "      \"2001:db8::1\": { type: tcp, address: \"127.0.0.1:80\" }\n"
+     "      \"2001:DB8:0::1\": { type: tcp, address: \"127.0.0.1:81\" }\n",
+     "meridian.yaml:8:24: datacenters.a.address_checks.2001:DB8:0::1: 2001:DB8:0::1 has a check "
+     "already (as 2001:db8::1)"},
+    {"address_check_its_own_check_errors",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a:\n"
+     "    addresses: [192.0.2.1]\n"
+     "    address_checks:\n"
+     "      192.0.2.1: { type: http }\n",
+     "meridian.yaml:7:18: datacenters.a.address_checks.\"192.0.2.1\".url: required for http checks"},
+    {"min_serving_percent_out_of_range",
+     "region: r\n"
+     "state: s.db\n"
+     "datacenters:\n"
+     "  a: { addresses: [192.0.2.1], min_serving_percent: 0 }\n",
+     "meridian.yaml:4:53: datacenters.a.min_serving_percent: min_serving_percent 0 is out of range "
+     "1..100"},
 };
 
 static struct CMUnitTest tests[M_ARRAY_LEN(cases)];

@@ -384,6 +384,85 @@ static void test_short_ttl_while_a_preferred_datacenter_is_in_transition(void **
 	assert_int_equal(r.ttl, 30);
 }
 
+/* TTL from time to change (issue 12): which datacenters in transition shorten the
+ * answer, and to what: the larger of short_ttl and the seconds to the change, at most
+ * the record's ttl. A row per case: states, who is in transition and when. */
+static const struct {
+	const char *name;
+	const char *states;	   /* near, mid, far, spare: as dcs_init */
+	const char *moving;	   /* per datacenter: '1' in transition */
+	uint32_t change_in_s[NDC]; /* seconds to each one's change */
+	uint32_t short_ttl;	   /* the record's transition_ttl */
+	uint32_t want_ttl;	   /* A answer's TTL (record ttl 30) */
+} ttl_rows[] = {
+    {"nothing in transition", "1111", "0000", {0}, 5, 30},
+    {"the chosen one failing now", "1111", "1000", {1, 0, 0, 0}, 5, 5},
+    {"the chosen one failing in 12 s", "1111", "1000", {12, 0, 0, 0}, 5, 12},
+    {"a change past the ttl keeps the ttl", "1111", "1000", {45, 0, 0, 0}, 5, 30},
+    {"a preferred one recovering", "x111", "1000", {2, 0, 0, 0}, 5, 5},
+    {"one behind the answer changes nothing", "1111", "0110", {0, 1, 1, 0}, 5, 30},
+    {"the earliest of two wins", "x111", "1100", {20, 8, 0, 0}, 5, 8},
+    {"fail open: any of the order", "0000", "0010", {0, 0, 3, 0}, 5, 5},
+    {"short_ttl 0 is off", "1111", "1000", {0, 0, 0, 0}, 0, 30},
+    {"short_ttl at or past ttl changes nothing", "1111", "1000", {0, 0, 0, 0}, 30, 30},
+};
+
+static void test_ttl_from_time_to_change(void **state)
+{
+	static const uint8_t client[4] = {81, 2, 69, 142};
+	geo_pick_dc_t d[NDC];
+
+	(void)state;
+	for (size_t i = 0; i < M_ARRAY_LEN(ttl_rows); i++) {
+		geo_pick_record_t rec = {.ttl = 30, .varies = true,
+					 .policy.short_ttl = ttl_rows[i].short_ttl};
+		geo_pick_result_t r;
+		geo_pick_query_t q = query(AF_INET, client, 32);
+		dcs_init(d, ttl_rows[i].states);
+		for (size_t k = 0; k < NDC; k++) {
+			d[k].in_transition = ttl_rows[i].moving[k] == '1';
+			d[k].change_in_s = ttl_rows[i].change_in_s[k];
+		}
+		geo_pick(&rec, d, NDC, &q, &r);
+		bool short_reason = (r.reasons & GEO_PICK_SHORT_TTL) != 0;
+		if (r.ttl != ttl_rows[i].want_ttl || short_reason != (ttl_rows[i].want_ttl < 30))
+			fail_msg("case \"%s\": ttl %u (short_ttl reason %d)", ttl_rows[i].name, r.ttl,
+				 short_reason);
+	}
+}
+
+/* Per-address flags: an address of the chosen datacenter not serving is left out, in
+ * either family, and none serving answers the whole set (the datacenter as a whole). */
+static void test_address_flags_per_family(void **state)
+{
+	static const uint8_t client[4] = {81, 2, 69, 142};
+	static const uint8_t none[2] = {0, 0}, second[2] = {0, 1}, v6_off[1] = {0};
+	const geo_pick_record_t rec = {.ttl = 30, .varies = true};
+	const uint16_t order[] = {SPARE};
+	geo_pick_dc_t d[NDC];
+	geo_pick_result_t r;
+
+	(void)state;
+	dcs_init(d, "1111");
+	geo_pick_query_t q = {.order = order, .count = 1, .family = AF_INET,
+			      .client_family = AF_INET, .client = client, .source_prefix = 32};
+	d[SPARE].a_serving = second;
+	geo_pick(&rec, d, NDC, &q, &r);
+	assert_int_equal(r.dc, SPARE);
+	assert_int_equal(r.addr_count, 1);
+	assert_int_equal(geo_pick_addr_index(&r, 0), 1);
+	assert_true(r.reasons & GEO_PICK_ADDR_UNHEALTHY);
+	d[SPARE].a_serving = none;
+	geo_pick(&rec, d, NDC, &q, &r);
+	assert_int_equal(r.addr_count, 2);
+	assert_true(r.addr_all);
+	d[SPARE].aaaa_serving = v6_off;
+	q.family = AF_INET6;
+	geo_pick(&rec, d, NDC, &q, &r);
+	assert_int_equal(r.dc, SPARE);
+	assert_int_equal(r.addr_count, 1); /* its only IPv6 address, as a whole */
+}
+
 static void test_reason_names(void **state)
 {
 	assert_string_equal(geo_pick_reason_name(GEO_PICK_NEAREST), "nearest");
@@ -406,6 +485,8 @@ int main(void)
 	    cmocka_unit_test(test_answer_cap_is_stable_per_client_network),
 	    cmocka_unit_test(test_addresses_not_serving_are_left_out),
 	    cmocka_unit_test(test_short_ttl_while_a_preferred_datacenter_is_in_transition),
+	    cmocka_unit_test(test_ttl_from_time_to_change),
+	    cmocka_unit_test(test_address_flags_per_family),
 	    cmocka_unit_test(test_reason_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

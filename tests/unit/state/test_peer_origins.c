@@ -55,7 +55,17 @@ static void test_migration_from_version_2(void **unused)
 
 	assert_int_equal(state_peer_update(st, &p), 0);
 	assert_int_equal(sqlite3_exec(state_db(st),
-				      "DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
+				      "DROP VIEW status_addresses; DROP TABLE address_observations_received;"
+				      " DROP TABLE address_observations;"
+				      " ALTER TABLE observations DROP COLUMN change_in;"
+				      " ALTER TABLE observations DROP COLUMN pending;"
+				      " DROP VIEW status_capacity; DROP TABLE capacity_state;"
+				      " DROP VIEW status_weights; DROP TABLE weights;"
+				      " DROP VIEW status_loads; DROP TABLE loads;"
+				      " DROP VIEW status_scheduled; DROP VIEW status_effective;"
+				      " DROP VIEW status_datacenters; DROP VIEW status_overrides;"
+				      " ALTER TABLE overrides DROP COLUMN starts;"
+				      " DROP VIEW status_divergences; DROP TABLE divergences; DROP TABLE digests;"
 				      " DROP TABLE row_hashes; ALTER TABLE node DROP COLUMN incarnation;"
 				      " ALTER TABLE node DROP COLUMN own_confirmed;"
 				      " DROP TABLE verdict_memory; DROP TABLE observations_received;"

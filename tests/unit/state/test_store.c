@@ -62,7 +62,11 @@ static void test_migration_from_partial_version(void **unused)
 
 	/* A file left at version 1 (tables, no views) is brought forward on open. */
 	assert_int_equal(sqlite3_exec(state_db(st),
-				      "DROP VIEW status_capacity; DROP TABLE capacity_state;"
+				      "DROP VIEW status_addresses; DROP TABLE address_observations_received;"
+				      " DROP TABLE address_observations;"
+				      " ALTER TABLE observations DROP COLUMN change_in;"
+				      " ALTER TABLE observations DROP COLUMN pending;"
+				      " DROP VIEW status_capacity; DROP TABLE capacity_state;"
 				      " DROP VIEW status_weights; DROP TABLE weights;"
 				      " DROP VIEW status_loads; DROP TABLE loads;"
 				      " DROP VIEW status_scheduled; DROP VIEW status_effective;"
