@@ -10,6 +10,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_format.c ctl/ctl_format.h \
 	ctl/ctl_json.c ctl/ctl_json.h \
 	ctl/ctl_override.c ctl/ctl_override.h \
+	ctl/ctl_plan.c ctl/ctl_plan.h \
 	ctl/ctl_state.c ctl/ctl_state.h \
 	ctl/ctl_stats.c ctl/ctl_stats.h \
 	ctl/ctl_status.c ctl/ctl_status.h \
@@ -60,7 +61,8 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/074-ctl-explain/run.sh \
 	tests/functional/075-ctl-regions/run.sh \
 	tests/functional/240-scheduled-maintenance/run.sh \
-	tests/functional/243-runtime-weights/run.sh
+	tests/functional/243-runtime-weights/run.sh \
+	tests/functional/244-plan/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh \
 	tests/functional/075-ctl-regions/origin.py

@@ -51,6 +51,10 @@ for n in $(seq 0 63); do
 done
 t_check "some San Jose network goes to us-east" [ -n "$NET" ]
 
+ctl weight split.example.com us-east 0 --plan
+t_eq "--plan of the weight exits 0" 0 "$RC"
+t_contains "it names what moves" "(us-east -> us-west)" "$OUT"
+t_check "--plan wrote nothing" [ ! -e "$WORK/state.db" ]
 ctl weight split.example.com us-east 0 --reason "us-east canary off" --actor alice --for 1h --json
 t_eq "weight accepted" 0 "$RC"
 t_eq "it names the split and the config's weight" "split.example.com. us-east 0 50" \
@@ -69,6 +73,9 @@ t_eq "status_weights has it" "split.example.com.|us-east|0|alice" \
 ctl events
 t_contains "the audit log has it" "split.example.com. 0 (config 50); until " "$OUT"
 
+ctl weight split.example.com us-west 0 --plan
+t_eq "--plan says emptying the split is refused: exit 1" 1 "$RC"
+t_contains "and why" "safety: refused: the split of split.example.com. would have no weight left" "$OUT"
 ctl weight split.example.com us-west 0 --reason "both off"
 t_eq "emptying the split is refused" 1 "$RC"
 t_contains "saying why" "refused: the split of split.example.com. would have no weight left; add --force" "$ERR"
