@@ -164,4 +164,7 @@ t_check "weight 10 -> 20: about 8% of the networks move (20/110 - 10/100)" \
 out=$(cmp_py split "$WORK/split.after" 60,30,20 203.0.113.,198.51.100.,192.0.2.30)
 t_check "the new split 60/30/20 within 2 points" \
 	python3 -c "import sys; sys.exit(0 if float('$(tail -1 <<<"$out" | awk '{print $4}')') <= 2 else 1)"
+# under qa/sanitize.sh: nothing reported by the servers or by explain
+t_check "no sanitizer report" bash -c "! cat '$WORK'/dnsd-*.log '$WORK'/*/*.err 2>/dev/null |
+	grep -qE 'runtime error|AddressSanitizer|LeakSanitizer'"
 t_done
