@@ -11,6 +11,7 @@
 #include "ctl/ctl_config.h"
 #include "ctl/ctl_drift.h"
 #include "ctl/ctl_events.h"
+#include "ctl/ctl_peers.h"
 #include "ctl/ctl_explain.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"

@@ -13,7 +13,7 @@
 #include "ctl/ctl_plan.h"
 #include "ctl/ctl_state.h"
 #include "geo/geo_capacity.h"
-#include "geo/geo_compile.h"
+#include "geo/geo_set.h"
 #include "geo/geo_conf.h"
 #include "geo/geo_db.h"
 #include "geo/geo_pick_conf.h"

@@ -4,7 +4,7 @@ geo_libgeo_a_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
 geo_libgeo_a_SOURCES = \
 	geo/geo.h \
 	geo/geo_addr.c geo/geo_addr.h \
-	geo/geo_compile.c geo/geo_compile.h \
+	geo/geo_set.c geo/geo_set.h \
 	geo/geo_conf.c geo/geo_conf.h \
 	geo/geo_db.c geo/geo_db.h \
 	geo/geo_direct.c geo/geo_direct.h \
