@@ -155,6 +155,14 @@ t_peer_port() {
 	sed -i -E "s#([{ ,]$2: \"https?://[^\"]*:)[0-9]+\"#\1$3\"#" "$1"
 }
 
+# t_zone [DIR]: the minimal example.com. zone (SOA, NS, ns1; tests/data/zones/) copied to
+# DIR/example.com.zone ($WORK/zones by default), for scenarios that need a zone to load
+# rather than answers from it.
+t_zone() {
+	local dir=${1:-$WORK/zones}
+	mkdir -p "$dir" && cp "$SRC/tests/data/zones/example.com.zone" "$dir/example.com.zone"
+}
+
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.
 t_start() {
 	local name=$1; shift

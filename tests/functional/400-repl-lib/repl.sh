@@ -7,7 +7,7 @@
 # listening (t_hold), so pulls from it are refused as from a peer that is down. When a
 # region starts (a restart gets a new port), repl_moved points every config naming it at
 # its port and reloads (SIGHUP) the running regions among them.
-REPL_WRITER=$BIN/tests/unit/replicator/repl_writer
+REPL_WRITER=$BIN/tests/tools/repl_writer
 REPL_BIN=$BIN/meridian-replicator
 [ -x "$REPL_BIN" ] || t_skip "meridian-replicator not built"
 [ -x "$REPL_WRITER" ] || t_skip "repl_writer not built"
