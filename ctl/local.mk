@@ -62,7 +62,8 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/075-ctl-regions/run.sh \
 	tests/functional/240-scheduled-maintenance/run.sh \
 	tests/functional/243-runtime-weights/run.sh \
-	tests/functional/244-plan/run.sh
+	tests/functional/244-plan/run.sh \
+	tests/functional/245-repl-routing-state/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/lib/ctl.sh \
 	tests/functional/075-ctl-regions/origin.py
