@@ -65,7 +65,7 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/244-plan/run.sh \
 	tests/functional/245-repl-routing-state/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh \
+EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/lib/ctl.sh \
 	tests/functional/075-ctl-regions/origin.py
 
 dist_doc_DATA += docs/meridianctl.md

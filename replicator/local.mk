@@ -78,6 +78,6 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/420-repl-chaos/run.sh \
 	tests/functional/421-repl-divergence-shown/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
+EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/lib/repl.sh tests/functional/lib/repl_peer.py
 dist_doc_DATA += docs/replication.md
 EXTRA_DIST += bench/repl-lag.sh qa/chaos.sh

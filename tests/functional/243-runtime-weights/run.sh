@@ -5,8 +5,8 @@
 # explain agrees, status and status_weights show it, clear restores the config's split,
 # expiry ends it, and a change that would empty a split or name something else is refused.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"
 mkdir -p "$WORK/mmdb"
