@@ -30,8 +30,8 @@ MERIDIAN_SRCDIR=$top
 export MERIDIAN_BUILDDIR MERIDIAN_SRCDIR
 T_NAME=${T_NAME:-chaos}
 . "$top/tests/functional/lib.sh"
-. "$top/tests/functional/400-repl-lib/repl.sh"
-PEER="python3 $top/tests/functional/400-repl-lib/repl_peer.py"
+. "$top/tests/functional/lib/repl.sh"
+PEER="python3 $top/tests/functional/lib/repl_peer.py"
 FT=$(repl_faketime_preload)
 REGIONS="a b c"
 CUT=sigstop
