@@ -5,7 +5,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_config.c ctl/ctl_config.h \
 	ctl/ctl_diff.c \
 	ctl/ctl_drift.c ctl/ctl_drift.h \
-	ctl/ctl_events.c ctl/ctl_events.h ctl/ctl_peers.c ctl/ctl_peers.h \
+	ctl/ctl_events.c ctl/ctl_events.h ctl/ctl_peers.c ctl/ctl_peers.h ctl/ctl_geo.c ctl/ctl_geo.h \
 	ctl/ctl_explain.c ctl/ctl_explain.h ctl/ctl_explain_print.c \
 	ctl/ctl_format.c ctl/ctl_format.h \
 	ctl/ctl_json.c ctl/ctl_json.h \
