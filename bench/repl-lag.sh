@@ -2,7 +2,7 @@
 # bench/repl-lag.sh -- replication lag (commit in A to commit in C, p50/p99) at 100 and
 # 1000 changes/s, and apply throughput (a region catching up on a backlog).
 # Usage: bench/repl-lag.sh [BUILDDIR]   (default: ./build). Loopback only. Needs the
-# check programs built (make check TESTS=, for tests/unit/replicator/repl_writer).
+# check programs built (make check TESTS=, for tests/tools/repl_writer).
 # Lag is, per entry, the time C stored it (changelog.stored, in C's applying transaction)
 # minus the time A wrote it (the event's `at`, in A's writing transaction); one machine,
 # one clock. A trigger in C's store records both as entries arrive, because compaction
@@ -13,7 +13,7 @@ MERIDIAN_BUILDDIR=$(cd "${1:-$top/build}" && pwd)
 MERIDIAN_SRCDIR=$top
 export MERIDIAN_BUILDDIR MERIDIAN_SRCDIR
 . "$top/tests/functional/lib.sh"
-. "$top/tests/functional/400-repl-lib/repl.sh"
+. "$top/tests/functional/lib/repl.sh"
 
 # record REGION: starts recording arrival times in REGION's store.
 record() {

@@ -39,7 +39,7 @@ run() {
 		>zones/example.com.zone
 	echo ok >east.mode
 	# every daemon's stdout goes to a file: none may hold the caller's pipe open
-	python3 "$top/tests/functional/300-hc-lib/origin.py" http "$work/east.port" "$work/east.mode" \
+	python3 "$top/tests/functional/lib/origin.py" http "$work/east.port" "$work/east.mode" \
 		>origin.log 2>&1 & pids+=($!)
 	for _ in $(seq 100); do [ -s east.port ] && break; sleep 0.05; done
 	{

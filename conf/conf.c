@@ -156,6 +156,16 @@ static char *dir_of(const char *path)
 	return full;
 }
 
+/* Does a LIST option of sec hold the same storage as opt? */
+static bool shares_list(const conf_section_t *sec, const conf_option_t *opt)
+{
+	for (size_t k = 0; k < sec->option_count; k++)
+		if (&sec->options[k] != opt && sec->options[k].type == CONF_T_LIST &&
+		    sec->options[k].offset == opt->offset)
+			return true;
+	return false;
+}
+
 /* Frees what the table says a section owns. */
 static void section_free(const conf_section_t *sec, void *base)
 {
@@ -186,6 +196,12 @@ static void section_free(const conf_section_t *sec, void *base)
 		case CONF_T_SECTION:
 			section_free(opt->child, base);
 			break;
+		case CONF_T_ONE:
+			/* `check` shares its storage with the list `checks`, which frees it;
+			 * a ONE of its own (`load`) is freed here. */
+			if (shares_list(sec, opt))
+				break;
+			/* fall through */
 		case CONF_T_MAP:
 		case CONF_T_LIST: {
 			char *elems = *(char **)field;

@@ -12,22 +12,24 @@
 #include "conf/conf.h"
 #include "ctl/ctl_args.h"
 
-#define OVERRIDE_OPTS (CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE | CTL_OPT_AT)
+#define OVERRIDE_OPTS                                                                               \
+	(CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE | CTL_OPT_AT | CTL_OPT_PLAN)
 
 static const ctl_command_spec_t commands[] = {
     {"status", CTL_CMD_STATUS, 0, 0, 0, 0, "",
      "each datacenter's effective state, observations per region, overrides, fail-open records"},
     {"drain", CTL_CMD_DRAIN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force]",
+     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force] [--plan]",
      "send no new clients to DC until the override expires or is cleared"},
     {"force-down", CTL_CMD_FORCE_DOWN, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force]",
+     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force] [--plan]",
      "treat DC as down whatever its checks say"},
     {"force-up", CTL_CMD_FORCE_UP, 1, 1, OVERRIDE_OPTS, CTL_OPT_REASON,
-     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force]",
+     "DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force] [--plan]",
      "treat DC as up whatever its checks say"},
-    {"weight", CTL_CMD_WEIGHT, 3, 3, CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE,
-     CTL_OPT_REASON, "TARGET DC N|clear --reason TEXT [--for DURATION] [--actor NAME] [--force]",
+    {"weight", CTL_CMD_WEIGHT, 3, 3,
+     CTL_OPT_REASON | CTL_OPT_FOR | CTL_OPT_ACTOR | CTL_OPT_FORCE | CTL_OPT_PLAN, CTL_OPT_REASON,
+     "TARGET DC N|clear --reason TEXT [--for DURATION] [--actor NAME] [--force] [--plan]",
      "set DC's weight in TARGET's configured split (RECORD, or RECORD@KEY for a map or nets "
      "entry) until it expires; clear ends it"},
     {"clear", CTL_CMD_CLEAR, 1, 1, CTL_OPT_REASON | CTL_OPT_ACTOR | CTL_OPT_FORCE, 0,
@@ -82,6 +84,7 @@ static const struct {
     {"actor", CTL_OPT_ACTOR, true},	  {"force", CTL_OPT_FORCE, false},
     {"limit", CTL_OPT_LIMIT, true},	  {"subnet", CTL_OPT_SUBNET, true},
     {"pid-file", CTL_OPT_PID_FILE, true}, {"at", CTL_OPT_AT, true},
+    {"plan", CTL_OPT_PLAN, false},
     {"batch", CTL_OPT_BATCH, true},
 };
 
@@ -113,6 +116,8 @@ void ctl_usage_print(FILE *out, const ctl_command_spec_t *spec)
 	fprintf(out, "\nDURATION is a number with ms, s, m, h or d: 90s, 30m, 2h, 1d.\n"
 		     "TIME (--at) is now, now+DURATION, +DURATION or UTC 2026-12-07T03:00:00Z;\n"
 		     "A later TIME schedules the override: it takes effect then, for --for.\n"
+		     "--plan prints what the change would do (answers by continent and for sampled\n"
+		     "client networks, the safety rule, capacity) and writes nothing.\n"
 		     "Exit status: 0 done, 1 refused or failed, 2 usage error.\n");
 }
 
@@ -274,6 +279,9 @@ static int option_value(const ctl_command_spec_t *spec, unsigned bit, const char
 		return 0;
 	case CTL_OPT_AT:
 		return at_parse(value, out, err, errlen);
+	case CTL_OPT_PLAN:
+		out->plan = true;
+		return 0;
 	case CTL_OPT_PID_FILE:
 		if (value[0] == '\0')
 			return fail(err, errlen, "--pid-file must not be empty");
@@ -442,7 +450,8 @@ int ctl_args_parse(int argc, char *const *argv, const char *env_config, ctl_args
 		return fail(err, errlen, "%s: missing %s (usage: meridianctl %s %s)", spec->name,
 			    positional_name(spec, out->positional_count), spec->name,
 			    spec->synopsis);
-	if ((spec->required & CTL_OPT_REASON) && !(out->given & CTL_OPT_REASON))
+	/* A plan writes nothing, so it needs no reason. */
+	if ((spec->required & CTL_OPT_REASON) && !(out->given & (CTL_OPT_REASON | CTL_OPT_PLAN)))
 		return fail(err, errlen,
 			    "%s: --reason is required: say why, e.g. --reason \"kernel upgrade\"",
 			    spec->name);

@@ -58,6 +58,7 @@ enum {
 	CTL_OPT_SUBNET = 1u << 5,   /* --subnet PREFIX */
 	CTL_OPT_PID_FILE = 1u << 6, /* --pid-file FILE */
 	CTL_OPT_AT = 1u << 7,	    /* --at TIME */
+	CTL_OPT_PLAN = 1u << 8,	    /* --plan */
 	CTL_OPT_BATCH = 1u << 12,   /* --batch FILE */
 };
 
@@ -90,6 +91,7 @@ typedef struct {
 	bool force;		/* --force */
 	int64_t at_ms;		/* --at: ms since epoch, or ms after now when at_relative */
 	bool at_relative;	/* --at was now / now+DURATION / +DURATION */
+	bool plan;		/* --plan: print what would change, write nothing */
 	uint64_t limit;		/* --limit: 0 (all) .. 1000000; default 50 */
 	int subnet;		/* --subnet: 0..128, -1 when absent */
 	const char *pid_file;	/* --pid-file, or NULL */

@@ -11,9 +11,12 @@
 #include "ctl/ctl_config.h"
 #include "ctl/ctl_drift.h"
 #include "ctl/ctl_events.h"
+#include "ctl/ctl_peers.h"
 #include "ctl/ctl_explain.h"
+#include "ctl/ctl_geo.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"
+#include "ctl/ctl_plan.h"
 #include "ctl/ctl_stats.h"
 #include "ctl/ctl_status.h"
 #include "ctl/ctl_weight.h"
@@ -23,6 +26,8 @@
  * load stops every one of them (exit 1), so nothing acts on a half-read file. */
 static int dispatch(const ctl_args_t *args, const conf_t *conf)
 {
+	if (args->plan)
+		return ctl_plan_run(args, conf);
 	switch (args->spec->command) {
 	case CTL_CMD_STATUS:
 		return ctl_status_run(args, conf);

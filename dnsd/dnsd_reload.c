@@ -15,7 +15,7 @@
 #include "base/log.h"
 #include "dnsd/dnsd_deploy.h"
 #include "dnsd/dnsd_snapshot.h"
-#include "dnsd/dnsd_snapshot_geo.h"
+#include "dnsd/dnsd_geodb.h"
 #include "dnsd/dnsd_zone.h"
 #include "state/state.h"
 #include "state/state_load.h"

@@ -24,7 +24,7 @@
 #include "dnsd/dnsd_server_tcp.h"
 #include "dnsd/dnsd_socket.h"
 #include "dnsd/dnsd_snapshot.h"
-#include "dnsd/dnsd_snapshot_geo.h"
+#include "dnsd/dnsd_geodb.h"
 
 /* Batches read from one socket before looking at the others (and at stop). */
 #define DNSD_DRAIN_ROUNDS 8

@@ -13,7 +13,7 @@
 #include <urcu-qsbr.h>
 
 #include "base/log.h"
-#include "dnsd/dnsd_snapshot_geo.h"
+#include "dnsd/dnsd_geodb.h"
 #include "dnsd/dnsd_zone.h"
 #include "geo/geo_pick_conf.h"
 

@@ -31,7 +31,7 @@
  *     shares the other two parts. */
 
 typedef struct dnsd_zoneset dnsd_zoneset_t;
-/* (the geo part, dnsd_geodb_t, is dnsd_snapshot_geo.h's: named here by its tag) */
+/* (the geo part, dnsd_geodb_t, is dnsd_geodb.h's: named here by its tag) */
 struct dnsd_geodb;
 
 /* One published view. Readers use `answer` (and `conf` for server limits) only. */

@@ -13,7 +13,7 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_rrl.c dnsd/dnsd_rrl.h \
 	dnsd/dnsd_cookie.c dnsd/dnsd_cookie.h \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
-	dnsd/dnsd_snapshot_geo.c dnsd/dnsd_snapshot_geo.h
+	dnsd/dnsd_geodb.c dnsd/dnsd_geodb.h
 meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(OPENSSL_CFLAGS)
 meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a metrics/libmetrics.a \
 	conf/libconf.a base/libbase.a $(MHD_LIBS) \
@@ -38,9 +38,9 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/153-dnsd-dnssec-sign-at-load/run.sh \
 	tests/functional/134-dnsd-zone-not-a-file/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
+EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/lib/dnsd.sh \
 	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py \
-	tests/functional/150-dnssec-lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
+	tests/functional/lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
 	tests/functional/152-dnsd-differential/zone.example.com \
 	tests/functional/152-dnsd-differential/zone.child.example.com \
 	tests/functional/152-dnsd-differential/zone.nods.example.com
@@ -56,7 +56,7 @@ check_PROGRAMS += tests/unit/dnsd/test_snapshot
 TESTS += tests/unit/dnsd/test_snapshot
 tests_unit_dnsd_test_snapshot_SOURCES = tests/unit/dnsd/test_snapshot.c \
 	tests/unit/dnsd/dnsd_test_util.c tests/unit/dnsd/dnsd_test_util.h \
-	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot_geo.c
+	dnsd/dnsd_snapshot.c dnsd/dnsd_geodb.c
 tests_unit_dnsd_test_snapshot_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \

@@ -18,7 +18,7 @@
 #define MERIDIAN_GEO_H
 
 #include "geo/geo_addr.h"
-#include "geo/geo_compile.h"
+#include "geo/geo_set.h"
 #include "geo/geo_db.h"
 #include "geo/geo_direct.h"
 #include "geo/geo_distance.h"

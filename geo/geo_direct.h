@@ -2,7 +2,7 @@
 /* geo_direct.h -- one client's datacenter order straight from the mapped mmdb file */
 
 /*
- * The compiled tries (geo_compile.h) answer in a few memory reads, but compiling them
+ * The compiled tries (geo_set.h) answer in a few memory reads, but compiling them
  * means decoding the whole database first: a few hundred milliseconds on a large City
  * file. A direct database is only libmaxminddb's MMDB_open (an mmap and a metadata
  * check), and answers one address at a time: a search-tree walk in the file, the

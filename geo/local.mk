@@ -4,7 +4,7 @@ geo_libgeo_a_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS)
 geo_libgeo_a_SOURCES = \
 	geo/geo.h \
 	geo/geo_addr.c geo/geo_addr.h \
-	geo/geo_compile.c geo/geo_compile.h \
+	geo/geo_set.c geo/geo_set.h \
 	geo/geo_conf.c geo/geo_conf.h \
 	geo/geo_db.c geo/geo_db.h \
 	geo/geo_direct.c geo/geo_direct.h \
@@ -36,7 +36,8 @@ GEO_UNIT_TESTS = \
 	tests/unit/geo/test_geo_addr \
 	tests/unit/geo/test_geo_order \
 	tests/unit/geo/test_geo_direct \
-	tests/unit/geo/test_geo_pick
+	tests/unit/geo/test_geo_pick \
+	tests/unit/geo/test_geo_capacity
 check_PROGRAMS += $(GEO_UNIT_TESTS)
 TESTS += $(GEO_UNIT_TESTS)
 GEO_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MAXMINDDB_CFLAGS) $(CMOCKA_CFLAGS)
@@ -111,6 +112,11 @@ tests/unit/geo/geo-synth-check.log: bench/geo-load-time$(EXEEXT)
 TESTS += tests/functional/111-dnsd-geo-start/run.sh
 EXTRA_DIST += tests/functional/111-dnsd-geo-start/run.sh
 
+tests_unit_geo_test_geo_capacity_SOURCES = tests/unit/geo/test_geo_capacity.c \
+	tests/unit/geo/geo_test_util.h
+tests_unit_geo_test_geo_capacity_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
+tests_unit_geo_test_geo_capacity_LDADD = $(GEO_TEST_LDADD)
+EXTRA_tests_unit_geo_test_geo_capacity_DEPENDENCIES = tests/data/test-mmdb.stamp
 tests_unit_geo_test_geo_pick_SOURCES = tests/unit/geo/test_geo_pick.c
 tests_unit_geo_test_geo_pick_CPPFLAGS = $(GEO_TEST_CPPFLAGS)
 tests_unit_geo_test_geo_pick_LDADD = $(GEO_TEST_LDADD)

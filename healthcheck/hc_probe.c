@@ -50,23 +50,38 @@ void hc_probe_connect_reason(int err, char *reason, size_t reasonlen)
 		snprintf(reason, reasonlen, "connect failed: %s", strerror(err));
 }
 
-static void probe_stop_type(hc_probe_t *probe)
+/* The operations of a check type, NULL for none. */
+static const hc_probe_ops_t *probe_ops(conf_check_type_t type)
 {
-	switch (probe->check->type) {
+	switch (type) {
 	case CONF_CHECK_HTTP:
 	case CONF_CHECK_HTTPS:
-		hc_probe_http_stop(probe);
-		break;
+		return &hc_probe_http_ops;
 	case CONF_CHECK_TCP:
-		hc_probe_tcp_stop(probe);
-		break;
+		return &hc_probe_tcp_ops;
 	case CONF_CHECK_DNS:
-		hc_probe_dns_stop(probe);
-		break;
+		return &hc_probe_dns_ops;
 	case CONF_CHECK_EXEC:
-		hc_probe_exec_stop(probe);
-		break;
+		return &hc_probe_exec_ops;
 	}
+	return NULL;
+}
+
+/* The type's state, made at the slot's first run and kept until hc_probe_fini. */
+static int probe_state_new(hc_probe_t *probe)
+{
+	probe->state = calloc(1, probe->ops->state_size);
+	if (probe->state == NULL)
+		return -1;
+	if (probe->ops->init != NULL)
+		probe->ops->init(probe);
+	return 0;
+}
+
+static void probe_stop_type(hc_probe_t *probe)
+{
+	if (probe->ops != NULL && probe->state != NULL)
+		probe->ops->stop(probe);
 }
 
 void hc_probe_finish(hc_probe_t *probe, bool ok, const char *fmt, ...)
@@ -96,12 +111,12 @@ static void probe_deadline(void *arg)
 		hc_probe_finish(probe, false, "%s", probe->start_reason);
 		return;
 	}
-	if (probe->check->type == CONF_CHECK_DNS && probe->dns_tcp)
-		hc_probe_finish(probe, false,
-				"timeout after %u ms (TCP retry of a truncated answer)",
-				probe->check->timeout_ms);
+	char reason[HC_REASON_MAX];
+	if (probe->ops->timeout_reason != NULL)
+		probe->ops->timeout_reason(probe, reason, sizeof(reason));
 	else
-		hc_probe_finish(probe, false, "timeout after %u ms", probe->check->timeout_ms);
+		snprintf(reason, sizeof(reason), "timeout after %u ms", probe->check->timeout_ms);
+	hc_probe_finish(probe, false, "%s", reason);
 }
 
 void hc_probe_init(hc_probe_t *probe, hc_loop_t *loop, const conf_check_t *check,
@@ -112,7 +127,7 @@ void hc_probe_init(hc_probe_t *probe, hc_loop_t *loop, const conf_check_t *check
 	probe->check = check;
 	probe->done = done;
 	probe->done_arg = done_arg;
-	probe->fd = -1;
+	probe->ops = probe_ops(check->type);
 	hc_timer_init(&probe->deadline, probe_deadline, probe);
 }
 
@@ -126,23 +141,12 @@ int hc_probe_start(hc_probe_t *probe)
 	char *reason = probe->start_reason;
 	size_t len = sizeof(probe->start_reason);
 	int rc = -1;
-	switch (probe->check->type) {
-	case CONF_CHECK_HTTP:
-	case CONF_CHECK_HTTPS:
-		rc = hc_probe_http_start(probe, reason, len);
-		break;
-	case CONF_CHECK_TCP:
-		rc = hc_probe_tcp_start(probe, reason, len);
-		break;
-	case CONF_CHECK_DNS:
-		rc = hc_probe_dns_start(probe, reason, len);
-		break;
-	case CONF_CHECK_EXEC:
-		rc = hc_probe_exec_start(probe, reason, len);
-		break;
-	default:
+	if (probe->ops == NULL) {
 		snprintf(reason, len, "unknown check type %d", (int)probe->check->type);
-		break;
+	} else if (probe->state == NULL && probe_state_new(probe) != 0) {
+		snprintf(reason, len, "out of memory");
+	} else {
+		rc = probe->ops->start(probe, reason, len);
 	}
 	if (rc != 0) {
 		probe->start_failed = true;
@@ -167,5 +171,8 @@ void hc_probe_cancel(hc_probe_t *probe)
 void hc_probe_fini(hc_probe_t *probe)
 {
 	hc_probe_cancel(probe);
-	hc_probe_http_fini(probe);
+	if (probe->state != NULL && probe->ops->fini != NULL)
+		probe->ops->fini(probe);
+	free(probe->state);
+	probe->state = NULL;
 }

@@ -25,11 +25,17 @@ typedef struct {
 /* Called exactly once per started probe, from the loop, unless the probe was cancelled. */
 typedef void (*hc_probe_done_fn)(void *arg, const hc_result_t *result);
 
+typedef struct hc_probe hc_probe_t;
+typedef struct hc_probe_ops hc_probe_ops_t;
+
 /* A probe slot, embedded in its check and reused run after run. Fields past `check` are
- * private to hc_probe*.c. Invariant: `running` is true from hc_probe_start() until the
- * done callback is entered or hc_probe_cancel() returns; while it is false the probe owns
- * no fd, child process, timer or curl transfer. */
-typedef struct {
+ * private to hc_probe*.c; what one probe type needs (a socket, a child, a curl handle and
+ * its 5 KiB body window) is that type's state, allocated at the slot's first run, so a
+ * slot carries no other type's fields. Invariant: `running` is true from hc_probe_start()
+ * until the done callback is entered or hc_probe_cancel() returns; while it is false the
+ * probe owns no fd, child process, timer or curl transfer (an http state keeps its idle
+ * easy handle). */
+struct hc_probe {
 	hc_loop_t *loop;		  /* the loop it runs on */
 	const conf_check_t *check;	  /* what to probe; must outlive the run */
 	hc_probe_done_fn done;		  /* result callback */
@@ -39,35 +45,9 @@ typedef struct {
 	hc_timer_t deadline;		  /* timeout_ms after started_ms */
 	bool start_failed;		  /* the run could not start; deadline fires at once */
 	char start_reason[HC_REASON_MAX]; /* why it could not start */
-
-	/* tcp, dns: the socket; exec: the pidfd. -1 when none. */
-	int fd;
-	/* dns: the query id sent */
-	uint16_t dns_id;
-	/* dns: after a truncated (TC) UDP answer the run goes on over TCP, RFC 7766 framing
-	 * (a 2-byte length before each message), on fd, within the same deadline. */
-	bool dns_tcp;	     /* fd is the TCP connection of the retry */
-	size_t dns_sent;     /* framed query bytes written so far, 0..2 + query length */
-	uint8_t dns_len[2];  /* the answer's length prefix, as read */
-	size_t dns_got;	     /* answer bytes read so far, prefix included */
-	uint8_t *dns_answer; /* malloc'd once the prefix is read (its length); else NULL */
-	/* exec: the child, the leader of its own process group; 0 when none */
-	pid_t pid;
-	/* exec without pidfd_open (kernels before 5.3, valgrind): waitpid polled on it */
-	hc_timer_t exec_poll;
-	bool exec_polled; /* exec_poll is initialised (and may be armed) */
-
-	/* http/https: easy handle kept across runs (connection settings reset each run) */
-	CURL *easy;
-	hc_curl_job_t job;		  /* ties the transfer's end back to this probe */
-	struct curl_slist *headers;	  /* Host header, or NULL */
-	char *url;			  /* the URL fetched (host swapped for SNI), malloc'd */
-	struct curl_slist *connect_to;	  /* CONNECT_TO entry that keeps SNI, or NULL */
-	char body[HC_BODY_WINDOW + 1];	  /* first body bytes, NUL-terminated */
-	size_t body_len;		  /* bytes in body */
-	bool body_full;			  /* window filled: the transfer was cut on purpose */
-	char curl_error[CURL_ERROR_SIZE]; /* CURLOPT_ERRORBUFFER */
-} hc_probe_t;
+	const hc_probe_ops_t *ops;	  /* the check type's operations; NULL: unknown type */
+	void *state;			  /* ops->state_size bytes, the type's own; NULL before a run */
+};
 
 /* Prepares a probe slot for check (not started). */
 void hc_probe_init(hc_probe_t *probe, hc_loop_t *loop, const conf_check_t *check,
@@ -90,17 +70,24 @@ void hc_probe_reap_orphans(void);
 void hc_probe_finish(hc_probe_t *probe, bool ok, const char *fmt, ...) M_NONNULL(1, 3)
     M_PRINTF(3, 4);
 
-/* Each type: start returns 0 when the run is under way, or -1 after filling reason with
- * why it could not start; stop releases what the run holds (no callback). */
-int hc_probe_http_start(hc_probe_t *probe, char *reason, size_t reasonlen) M_NONNULL_ALL M_WUR;
-void hc_probe_http_stop(hc_probe_t *probe) M_NONNULL_ALL;
-void hc_probe_http_fini(hc_probe_t *probe) M_NONNULL_ALL;
-int hc_probe_tcp_start(hc_probe_t *probe, char *reason, size_t reasonlen) M_NONNULL_ALL M_WUR;
-void hc_probe_tcp_stop(hc_probe_t *probe) M_NONNULL_ALL;
-int hc_probe_dns_start(hc_probe_t *probe, char *reason, size_t reasonlen) M_NONNULL_ALL M_WUR;
-void hc_probe_dns_stop(hc_probe_t *probe) M_NONNULL_ALL;
-int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen) M_NONNULL_ALL M_WUR;
-void hc_probe_exec_stop(hc_probe_t *probe) M_NONNULL_ALL;
+/* A probe type: its operations and the size of its own state (hc_probe_t.state). start
+ * returns 0 when the run is under way, or -1 after filling reason with why it could not
+ * start; stop releases what the run holds (no callback). */
+struct hc_probe_ops {
+	const char *name;	/* "http", "tcp", "dns", "exec", for messages */
+	size_t state_size;	/* bytes of state, zeroed, then given to init */
+	void (*init)(hc_probe_t *probe); /* fills a fresh state (fds to -1); NULL: zeroes do */
+	int (*start)(hc_probe_t *probe, char *reason, size_t reasonlen); /* one run begins */
+	void (*stop)(hc_probe_t *probe); /* the run's fds, child, timer or transfer released */
+	void (*fini)(hc_probe_t *probe); /* frees what the state keeps between runs; NULL: none */
+	/* The deadline's reason; NULL: "timeout after N ms". */
+	void (*timeout_reason)(const hc_probe_t *probe, char *reason, size_t reasonlen);
+};
+
+extern const hc_probe_ops_t hc_probe_http_ops; /* http and https (hc_probe_http.c) */
+extern const hc_probe_ops_t hc_probe_tcp_ops;  /* hc_probe_tcp.c */
+extern const hc_probe_ops_t hc_probe_dns_ops;  /* hc_probe_dns.c */
+extern const hc_probe_ops_t hc_probe_exec_ops; /* hc_probe_exec.c */
 
 /* Tracks an exec child that was SIGKILLed but not reaped yet (hc_probe_reap_orphans). */
 void hc_probe_orphan_add(pid_t pid);

@@ -14,6 +14,24 @@
 
 #include "healthcheck/hc_dns_packet.h"
 
+/* A dns probe's own state (hc_probe_t.state). After a truncated (TC) UDP answer the run
+ * goes on over TCP, RFC 7766 framing (a 2-byte length before each message), on fd,
+ * within the same deadline. */
+typedef struct {
+	int fd;		     /* the UDP socket, or the TCP connection of the retry; -1 when none */
+	uint16_t dns_id;     /* the query id sent */
+	bool dns_tcp;	     /* fd is the TCP connection of the retry */
+	size_t dns_sent;     /* framed query bytes written so far, 0..2 + query length */
+	uint8_t dns_len[2];  /* the answer's length prefix, as read */
+	size_t dns_got;	     /* answer bytes read so far, prefix included */
+	uint8_t *dns_answer; /* malloc'd once the prefix is read (its length); else NULL */
+} dns_state_t;
+
+static dns_state_t *dns_of(const hc_probe_t *probe)
+{
+	return probe->state;
+}
+
 #define DNS_FLAG_TC 0x02 /* in the third header byte: the answer was truncated */
 #define DNS_HEADER_LEN 12
 
@@ -25,27 +43,27 @@
 
 static void dns_close(hc_probe_t *probe)
 {
-	if (probe->fd >= 0) {
-		if (probe->dns_tcp) {
+	if (dns_of(probe)->fd >= 0) {
+		if (dns_of(probe)->dns_tcp) {
 			/* RST rather than TIME_WAIT, as the tcp probe does: probes repeat. */
 			struct linger lg = {.l_onoff = 1, .l_linger = 0};
-			(void)setsockopt(probe->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+			(void)setsockopt(dns_of(probe)->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		}
-		hc_loop_io_del(probe->loop, probe->fd);
-		close(probe->fd);
-		probe->fd = -1;
+		hc_loop_io_del(probe->loop, dns_of(probe)->fd);
+		close(dns_of(probe)->fd);
+		dns_of(probe)->fd = -1;
 	}
-	free(probe->dns_answer);
-	probe->dns_answer = NULL;
-	probe->dns_tcp = false;
-	probe->dns_sent = 0;
-	probe->dns_got = 0;
+	free(dns_of(probe)->dns_answer);
+	dns_of(probe)->dns_answer = NULL;
+	dns_of(probe)->dns_tcp = false;
+	dns_of(probe)->dns_sent = 0;
+	dns_of(probe)->dns_got = 0;
 }
 
 static int dns_query(const hc_probe_t *probe, uint8_t *buf, size_t buflen)
 {
 	const conf_check_t *c = probe->check;
-	return hc_dns_query_build(probe->dns_id, c->dns_qname ? c->dns_qname : ".", c->dns_qtype,
+	return hc_dns_query_build(dns_of(probe)->dns_id, c->dns_qname ? c->dns_qname : ".", c->dns_qtype,
 				  buf, buflen);
 }
 
@@ -85,10 +103,10 @@ static void tcp_answer_done(hc_probe_t *probe)
 {
 	uint8_t query[HC_DNS_QUERY_MAX];
 	int qlen = dns_query(probe, query, sizeof(query));
-	size_t len = probe->dns_got - 2;
+	size_t len = dns_of(probe)->dns_got - 2;
 	char why[64];
 	int rcode =
-	    hc_dns_answer_rcode(probe->dns_answer, len, query, (size_t)qlen, why, sizeof(why));
+	    hc_dns_answer_rcode(dns_of(probe)->dns_answer, len, query, (size_t)qlen, why, sizeof(why));
 
 	/* Over a connection of our own there is no one else's answer to skip: a mismatch
 	 * is the server's fault. */
@@ -96,11 +114,11 @@ static void tcp_answer_done(hc_probe_t *probe)
 		hc_probe_finish(probe, false, "%s over TCP", why);
 		return;
 	}
-	if (probe->dns_answer[2] & DNS_FLAG_TC) {
+	if (dns_of(probe)->dns_answer[2] & DNS_FLAG_TC) {
 		hc_probe_finish(probe, false, "answer truncated (TC) over TCP too");
 		return;
 	}
-	answer_judge(probe, probe->dns_answer, len, query, (size_t)qlen, rcode, " over TCP");
+	answer_judge(probe, dns_of(probe)->dns_answer, len, query, (size_t)qlen, rcode, " over TCP");
 }
 
 /* Reads what has arrived of the framed answer: the 2-byte length, then the message. */
@@ -110,13 +128,13 @@ static void tcp_read(hc_probe_t *probe, int fd)
 		uint8_t *to;
 		size_t want;
 
-		if (probe->dns_got < 2) {
-			to = probe->dns_len + probe->dns_got;
-			want = 2 - probe->dns_got;
+		if (dns_of(probe)->dns_got < 2) {
+			to = dns_of(probe)->dns_len + dns_of(probe)->dns_got;
+			want = 2 - dns_of(probe)->dns_got;
 		} else {
-			size_t total = (size_t)probe->dns_len[0] << 8 | probe->dns_len[1];
-			to = probe->dns_answer + (probe->dns_got - 2);
-			want = total - (probe->dns_got - 2);
+			size_t total = (size_t)dns_of(probe)->dns_len[0] << 8 | dns_of(probe)->dns_len[1];
+			to = dns_of(probe)->dns_answer + (dns_of(probe)->dns_got - 2);
+			want = total - (dns_of(probe)->dns_got - 2);
 		}
 		ssize_t n = recv(fd, to, want, 0);
 		if (n < 0) {
@@ -129,22 +147,22 @@ static void tcp_read(hc_probe_t *probe, int fd)
 			hc_probe_finish(probe, false, "TCP connection closed before the answer");
 			return;
 		}
-		probe->dns_got += (size_t)n;
-		if (probe->dns_got == 2) {
-			size_t total = (size_t)probe->dns_len[0] << 8 | probe->dns_len[1];
+		dns_of(probe)->dns_got += (size_t)n;
+		if (dns_of(probe)->dns_got == 2) {
+			size_t total = (size_t)dns_of(probe)->dns_len[0] << 8 | dns_of(probe)->dns_len[1];
 			if (total < DNS_HEADER_LEN) {
 				hc_probe_finish(probe, false, "short answer (%zu bytes) over TCP",
 						total);
 				return;
 			}
-			probe->dns_answer = malloc(total);
-			if (probe->dns_answer == NULL) {
+			dns_of(probe)->dns_answer = malloc(total);
+			if (dns_of(probe)->dns_answer == NULL) {
 				hc_probe_finish(probe, false, "out of memory");
 				return;
 			}
-		} else if (probe->dns_got > 2 &&
-			   probe->dns_got - 2 ==
-			       ((size_t)probe->dns_len[0] << 8 | probe->dns_len[1])) {
+		} else if (dns_of(probe)->dns_got > 2 &&
+			   dns_of(probe)->dns_got - 2 ==
+			       ((size_t)dns_of(probe)->dns_len[0] << 8 | dns_of(probe)->dns_len[1])) {
 			tcp_answer_done(probe);
 			return;
 		}
@@ -156,12 +174,12 @@ static void tcp_ready(void *arg, int fd, uint32_t events)
 	hc_probe_t *probe = arg;
 	uint8_t framed[2 + HC_DNS_QUERY_MAX];
 
-	if (!probe->running || !probe->dns_tcp || fd != probe->fd)
+	if (!probe->running || !dns_of(probe)->dns_tcp || fd != dns_of(probe)->fd)
 		return;
 	(void)events;
 	int qlen = dns_query(probe, framed + 2, sizeof(framed) - 2);
 	size_t total = 2 + (size_t)qlen;
-	if (probe->dns_sent < total) {
+	if (dns_of(probe)->dns_sent < total) {
 		int err = 0;
 		socklen_t elen = sizeof(err);
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
@@ -175,7 +193,7 @@ static void tcp_ready(void *arg, int fd, uint32_t events)
 		framed[0] = (uint8_t)(qlen >> 8);
 		framed[1] = (uint8_t)qlen;
 		ssize_t n =
-		    send(fd, framed + probe->dns_sent, total - probe->dns_sent, MSG_NOSIGNAL);
+		    send(fd, framed + dns_of(probe)->dns_sent, total - dns_of(probe)->dns_sent, MSG_NOSIGNAL);
 		if (n < 0) {
 			/* Not connected yet (a wake-up meant for an earlier owner of the fd
 			 * number), or the buffer is full: wait for the next EPOLLOUT. */
@@ -186,8 +204,8 @@ static void tcp_ready(void *arg, int fd, uint32_t events)
 					strerror(errno));
 			return;
 		}
-		probe->dns_sent += (size_t)n;
-		if (probe->dns_sent < total)
+		dns_of(probe)->dns_sent += (size_t)n;
+		if (dns_of(probe)->dns_sent < total)
 			return;
 		if (hc_loop_io_set(probe->loop, fd, EPOLLIN, tcp_ready, probe) != 0) {
 			hc_probe_finish(probe, false, "epoll: %s", strerror(errno));
@@ -204,14 +222,14 @@ static void tcp_start(hc_probe_t *probe)
 	char reason[HC_REASON_MAX];
 
 	dns_close(probe);
-	probe->dns_tcp = true;
+	dns_of(probe)->dns_tcp = true;
 	int fd = socket(to->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		hc_probe_finish(probe, false, "truncated over UDP; TCP socket: %s",
 				strerror(errno));
 		return;
 	}
-	probe->fd = fd;
+	dns_of(probe)->fd = fd;
 	if (connect(fd, (const struct sockaddr *)&to->addr, to->len) != 0 && errno != EINPROGRESS) {
 		hc_probe_connect_reason(errno, reason, sizeof(reason));
 		hc_probe_finish(probe, false, "truncated over UDP; TCP %s", reason);
@@ -225,7 +243,7 @@ static void dns_ready(void *arg, int fd, uint32_t events)
 {
 	hc_probe_t *probe = arg;
 	(void)events;
-	if (!probe->running || probe->dns_tcp || fd != probe->fd)
+	if (!probe->running || dns_of(probe)->dns_tcp || fd != dns_of(probe)->fd)
 		return;
 	uint8_t query[HC_DNS_QUERY_MAX];
 	int qlen = dns_query(probe, query, sizeof(query));
@@ -257,13 +275,13 @@ static void dns_ready(void *arg, int fd, uint32_t events)
 	}
 }
 
-int hc_probe_dns_start(hc_probe_t *probe, char *reason, size_t reasonlen)
+static int dns_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 {
 	const conf_sockaddr_t *to = &probe->check->address;
 	uint16_t id;
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
 		id = (uint16_t)(hc_loop_now() * 2654435761u >> 16);
-	probe->dns_id = id;
+	dns_of(probe)->dns_id = id;
 	uint8_t query[HC_DNS_QUERY_MAX];
 	int qlen = dns_query(probe, query, sizeof(query));
 	if (qlen < 0) {
@@ -275,7 +293,7 @@ int hc_probe_dns_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 		snprintf(reason, reasonlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	probe->fd = fd;
+	dns_of(probe)->fd = fd;
 	/* connect(): the kernel then drops datagrams from anyone else and reports ICMP
 	 * errors to us. */
 	if (connect(fd, (const struct sockaddr *)&to->addr, to->len) != 0) {
@@ -296,7 +314,28 @@ int hc_probe_dns_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	return 0;
 }
 
-void hc_probe_dns_stop(hc_probe_t *probe)
+static void dns_stop(hc_probe_t *probe)
 {
 	dns_close(probe);
 }
+
+/* The deadline's reason: a run that hangs in its TCP retry says so. */
+static void dns_timeout_reason(const hc_probe_t *probe, char *reason, size_t len)
+{
+	snprintf(reason, len, "timeout after %u ms%s", probe->check->timeout_ms,
+		 dns_of(probe)->dns_tcp ? " (TCP retry of a truncated answer)" : "");
+}
+
+static void dns_init(hc_probe_t *probe)
+{
+	dns_of(probe)->fd = -1;
+}
+
+const hc_probe_ops_t hc_probe_dns_ops = {
+	.name = "dns",
+	.state_size = sizeof(dns_state_t),
+	.init = dns_init,
+	.start = dns_start,
+	.stop = dns_stop,
+	.timeout_reason = dns_timeout_reason,
+};

@@ -14,6 +14,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* An exec probe's own state (hc_probe_t.state). */
+typedef struct {
+	int fd;		     /* the child's pidfd; -1 when none */
+	pid_t pid;	     /* the child, the leader of its own process group; 0 when none */
+	hc_timer_t exec_poll; /* without pidfd_open (kernels before 5.3, valgrind): waitpid polled */
+	bool exec_polled;     /* exec_poll is initialised (and may be armed) */
+} exec_state_t;
+
+static exec_state_t *exec_of(const hc_probe_t *probe)
+{
+	return probe->state;
+}
+
 /* The child: its own process group (so a timeout kills whatever it started too),
  * stdin/stdout on /dev/null, stderr shared with the daemon for the operator to read,
  * no inherited fds, default signal handling. Only async-signal-safe calls after fork. */
@@ -36,22 +49,22 @@ static void M_NORETURN exec_child(char *const argv[], int devnull)
 
 static void exec_release(hc_probe_t *probe, bool kill_group)
 {
-	if (probe->exec_polled) {
-		hc_timer_disarm(probe->loop, &probe->exec_poll);
-		probe->exec_polled = false;
+	if (exec_of(probe)->exec_polled) {
+		hc_timer_disarm(probe->loop, &exec_of(probe)->exec_poll);
+		exec_of(probe)->exec_polled = false;
 	}
-	if (probe->fd >= 0) {
-		hc_loop_io_del(probe->loop, probe->fd);
-		close(probe->fd);
-		probe->fd = -1;
+	if (exec_of(probe)->fd >= 0) {
+		hc_loop_io_del(probe->loop, exec_of(probe)->fd);
+		close(exec_of(probe)->fd);
+		exec_of(probe)->fd = -1;
 	}
-	if (probe->pid > 0) {
-		hc_contain_untrack(probe->pid);
+	if (exec_of(probe)->pid > 0) {
+		hc_contain_untrack(exec_of(probe)->pid);
 		if (kill_group) {
-			hc_contain_kill_tree(probe->pid);
-			hc_probe_orphan_add(probe->pid);
+			hc_contain_kill_tree(exec_of(probe)->pid);
+			hc_probe_orphan_add(exec_of(probe)->pid);
 		}
-		probe->pid = 0;
+		exec_of(probe)->pid = 0;
 	}
 }
 
@@ -60,7 +73,7 @@ static void exec_release(hc_probe_t *probe, bool kill_group)
 static bool exec_reap(hc_probe_t *probe)
 {
 	int status;
-	pid_t r = waitpid(probe->pid, &status, WNOHANG);
+	pid_t r = waitpid(exec_of(probe)->pid, &status, WNOHANG);
 	if (r == 0 || (r < 0 && errno == EINTR))
 		return false;
 	if (r < 0) {
@@ -71,10 +84,10 @@ static bool exec_reap(hc_probe_t *probe)
 	}
 	/* The leader exited; anything it left behind in its group goes too, and what left the
 	 * group (setsid) is now our child, for the sweep. */
-	kill(-probe->pid, SIGKILL);
-	hc_contain_untrack(probe->pid);
+	kill(-exec_of(probe)->pid, SIGKILL);
+	hc_contain_untrack(exec_of(probe)->pid);
 	hc_contain_exited();
-	probe->pid = 0;
+	exec_of(probe)->pid = 0;
 	if (WIFEXITED(status)) {
 		int code = WEXITSTATUS(status);
 		if (code == 0)
@@ -95,7 +108,7 @@ static void exec_ready(void *arg, int fd, uint32_t events)
 {
 	hc_probe_t *probe = arg;
 	(void)events;
-	if (!probe->running || fd != probe->fd || probe->pid <= 0)
+	if (!probe->running || fd != exec_of(probe)->fd || exec_of(probe)->pid <= 0)
 		return;
 	(void)exec_reap(probe);
 }
@@ -103,13 +116,13 @@ static void exec_ready(void *arg, int fd, uint32_t events)
 static void exec_poll(void *arg)
 {
 	hc_probe_t *probe = arg;
-	if (!probe->running || probe->pid <= 0)
+	if (!probe->running || exec_of(probe)->pid <= 0)
 		return;
 	if (!exec_reap(probe))
-		hc_timer_arm(probe->loop, &probe->exec_poll, hc_loop_now() + EXEC_POLL_MS);
+		hc_timer_arm(probe->loop, &exec_of(probe)->exec_poll, hc_loop_now() + EXEC_POLL_MS);
 }
 
-int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
+static int exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 {
 	char *const *argv = probe->check->exec_argv;
 	if (argv == NULL || argv[0] == NULL) {
@@ -132,13 +145,13 @@ int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	close(devnull);
 	/* Also from the parent, so a kill(-pid) right after fork cannot miss the group. */
 	setpgid(pid, pid);
-	probe->pid = pid;
+	exec_of(probe)->pid = pid;
 	hc_contain_track(pid);
 	int fd = pidfd_open(pid, 0);
 	if (fd < 0 && errno == ENOSYS) {
-		hc_timer_init(&probe->exec_poll, exec_poll, probe);
-		probe->exec_polled = true;
-		hc_timer_arm(probe->loop, &probe->exec_poll, hc_loop_now() + EXEC_POLL_MS);
+		hc_timer_init(&exec_of(probe)->exec_poll, exec_poll, probe);
+		exec_of(probe)->exec_polled = true;
+		hc_timer_arm(probe->loop, &exec_of(probe)->exec_poll, hc_loop_now() + EXEC_POLL_MS);
 		return 0;
 	}
 	if (fd < 0) {
@@ -146,7 +159,7 @@ int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 		exec_release(probe, true);
 		return -1;
 	}
-	probe->fd = fd;
+	exec_of(probe)->fd = fd;
 	if (hc_loop_io_set(probe->loop, fd, EPOLLIN, exec_ready, probe) != 0) {
 		snprintf(reason, reasonlen, "epoll: %s", strerror(errno));
 		exec_release(probe, true);
@@ -155,8 +168,21 @@ int hc_probe_exec_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	return 0;
 }
 
-void hc_probe_exec_stop(hc_probe_t *probe)
+static void exec_stop(hc_probe_t *probe)
 {
 	/* Still running: it overran (or was cancelled); SIGKILL the whole group. */
 	exec_release(probe, true);
 }
+
+static void exec_init(hc_probe_t *probe)
+{
+	exec_of(probe)->fd = -1;
+}
+
+const hc_probe_ops_t hc_probe_exec_ops = {
+	.name = "exec",
+	.state_size = sizeof(exec_state_t),
+	.init = exec_init,
+	.start = exec_start,
+	.stop = exec_stop,
+};

@@ -8,6 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An http/https probe's own state (hc_probe_t.state): the easy handle is kept across
+ * runs (its connection settings reset each run). */
+typedef struct {
+	CURL *easy;			  /* the transfer, kept across runs; NULL before the first */
+	hc_curl_job_t job;		  /* ties the transfer's end back to this probe */
+	struct curl_slist *headers;	  /* Host header, or NULL */
+	char *url;			  /* the URL fetched (host swapped for SNI), malloc'd */
+	struct curl_slist *connect_to;	  /* CONNECT_TO entry that keeps SNI, or NULL */
+	char body[HC_BODY_WINDOW + 1];	  /* first body bytes, NUL-terminated */
+	size_t body_len;		  /* bytes in body */
+	bool body_full;			  /* window filled: the transfer was cut on purpose */
+	char curl_error[CURL_ERROR_SIZE]; /* CURLOPT_ERRORBUFFER */
+} http_state_t;
+
+static http_state_t *http_of(const hc_probe_t *probe)
+{
+	return probe->state;
+}
+
 /* Keeps the first HC_BODY_WINDOW bytes. Once the window is full and the status line is
  * known there is nothing more to learn: the transfer is cut (body_full tells the result
  * handler that CURLE_WRITE_ERROR was ours). */
@@ -15,13 +34,13 @@ static size_t http_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	hc_probe_t *probe = userdata;
 	size_t n = size * nmemb;
-	size_t room = HC_BODY_WINDOW - probe->body_len;
+	size_t room = HC_BODY_WINDOW - http_of(probe)->body_len;
 	size_t take = n < room ? n : room;
-	memcpy(probe->body + probe->body_len, ptr, take);
-	probe->body_len += take;
-	probe->body[probe->body_len] = '\0';
-	if (probe->body_len == HC_BODY_WINDOW) {
-		probe->body_full = true;
+	memcpy(http_of(probe)->body + http_of(probe)->body_len, ptr, take);
+	http_of(probe)->body_len += take;
+	http_of(probe)->body[http_of(probe)->body_len] = '\0';
+	if (http_of(probe)->body_len == HC_BODY_WINDOW) {
+		http_of(probe)->body_full = true;
 		return 0;
 	}
 	return n;
@@ -43,10 +62,10 @@ static bool body_has(const hc_probe_t *probe, const char *needle)
 	size_t n = strlen(needle);
 	if (n == 0)
 		return true;
-	if (n > probe->body_len)
+	if (n > http_of(probe)->body_len)
 		return false;
-	for (size_t i = 0; i + n <= probe->body_len; i++)
-		if (memcmp(probe->body + i, needle, n) == 0)
+	for (size_t i = 0; i + n <= http_of(probe)->body_len; i++)
+		if (memcmp(http_of(probe)->body + i, needle, n) == 0)
 			return true;
 	return false;
 }
@@ -55,13 +74,13 @@ static void http_failed(hc_probe_t *probe, CURLcode result)
 {
 	const conf_check_t *c = probe->check;
 	long oserr = 0;
-	(void)curl_easy_getinfo(probe->easy, CURLINFO_OS_ERRNO, &oserr);
+	(void)curl_easy_getinfo(http_of(probe)->easy, CURLINFO_OS_ERRNO, &oserr);
 	char reason[HC_REASON_MAX];
 	switch (result) {
 	case CURLE_COULDNT_CONNECT:
 		if (oserr == 0) {
 			hc_probe_finish(probe, false, "connect failed: %s",
-					probe->curl_error[0] ? probe->curl_error : curl_easy_strerror(result));
+					http_of(probe)->curl_error[0] ? http_of(probe)->curl_error : curl_easy_strerror(result));
 			return;
 		}
 		hc_probe_connect_reason((int)oserr, reason, sizeof(reason));
@@ -76,7 +95,7 @@ static void http_failed(hc_probe_t *probe, CURLcode result)
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CACERT_BADFILE:
 		hc_probe_finish(probe, false, "TLS: %s",
-				probe->curl_error[0] ? probe->curl_error
+				http_of(probe)->curl_error[0] ? http_of(probe)->curl_error
 						     : curl_easy_strerror(result));
 		return;
 	case CURLE_GOT_NOTHING:
@@ -84,7 +103,7 @@ static void http_failed(hc_probe_t *probe, CURLcode result)
 		return;
 	default:
 		hc_probe_finish(probe, false, "%s",
-				probe->curl_error[0] ? probe->curl_error
+				http_of(probe)->curl_error[0] ? http_of(probe)->curl_error
 						     : curl_easy_strerror(result));
 		return;
 	}
@@ -96,13 +115,13 @@ static void http_done(void *arg, CURL *easy, CURLcode result)
 	(void)easy;
 	if (!probe->running)
 		return;
-	if (result != CURLE_OK && !(result == CURLE_WRITE_ERROR && probe->body_full)) {
+	if (result != CURLE_OK && !(result == CURLE_WRITE_ERROR && http_of(probe)->body_full)) {
 		http_failed(probe, result);
 		return;
 	}
 	const conf_check_t *c = probe->check;
 	long status = 0;
-	(void)curl_easy_getinfo(probe->easy, CURLINFO_RESPONSE_CODE, &status);
+	(void)curl_easy_getinfo(http_of(probe)->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (!status_expected(c, status)) {
 		hc_probe_finish(probe, false, "HTTP %ld", status);
 		return;
@@ -134,9 +153,9 @@ static int http_sni_rewrite(hc_probe_t *probe, char *reason, size_t reasonlen)
 	}
 	char entry[512];
 	snprintf(entry, sizeof(entry), "%s:%s:%s:%s", c->sni, port, host, port);
-	probe->connect_to = curl_slist_append(NULL, entry);
-	probe->url = strdup(url);
-	if (probe->connect_to == NULL || probe->url == NULL) {
+	http_of(probe)->connect_to = curl_slist_append(NULL, entry);
+	http_of(probe)->url = strdup(url);
+	if (http_of(probe)->connect_to == NULL || http_of(probe)->url == NULL) {
 		snprintf(reason, reasonlen, "out of memory");
 		goto out;
 	}
@@ -151,55 +170,55 @@ out:
 
 static void http_release(hc_probe_t *probe)
 {
-	curl_slist_free_all(probe->headers);
-	probe->headers = NULL;
-	curl_slist_free_all(probe->connect_to);
-	probe->connect_to = NULL;
-	free(probe->url);
-	probe->url = NULL;
+	curl_slist_free_all(http_of(probe)->headers);
+	http_of(probe)->headers = NULL;
+	curl_slist_free_all(http_of(probe)->connect_to);
+	http_of(probe)->connect_to = NULL;
+	free(http_of(probe)->url);
+	http_of(probe)->url = NULL;
 }
 
-int hc_probe_http_start(hc_probe_t *probe, char *reason, size_t reasonlen)
+static int http_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 {
 	const conf_check_t *c = probe->check;
-	if (probe->easy == NULL) {
-		probe->easy = curl_easy_init();
-		if (probe->easy == NULL) {
+	if (http_of(probe)->easy == NULL) {
+		http_of(probe)->easy = curl_easy_init();
+		if (http_of(probe)->easy == NULL) {
 			snprintf(reason, reasonlen, "curl_easy_init failed");
 			return -1;
 		}
 	} else {
-		curl_easy_reset(probe->easy);
+		curl_easy_reset(http_of(probe)->easy);
 	}
-	CURL *e = probe->easy;
-	probe->body_len = 0;
-	probe->body[0] = '\0';
-	probe->body_full = false;
-	probe->curl_error[0] = '\0';
+	CURL *e = http_of(probe)->easy;
+	http_of(probe)->body_len = 0;
+	http_of(probe)->body[0] = '\0';
+	http_of(probe)->body_full = false;
+	http_of(probe)->curl_error[0] = '\0';
 	if (c->type == CONF_CHECK_HTTPS && c->sni != NULL) {
 		if (http_sni_rewrite(probe, reason, reasonlen) != 0) {
 			http_release(probe);
 			return -1;
 		}
-		curl_easy_setopt(e, CURLOPT_CONNECT_TO, probe->connect_to);
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, http_of(probe)->connect_to);
 	}
 	if (c->host_header != NULL) {
 		char line[300];
 		snprintf(line, sizeof(line), "Host: %s", c->host_header);
-		probe->headers = curl_slist_append(NULL, line);
-		if (probe->headers == NULL) {
+		http_of(probe)->headers = curl_slist_append(NULL, line);
+		if (http_of(probe)->headers == NULL) {
 			snprintf(reason, reasonlen, "out of memory");
 			http_release(probe);
 			return -1;
 		}
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, probe->headers);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, http_of(probe)->headers);
 	}
-	curl_easy_setopt(e, CURLOPT_URL, probe->url ? probe->url : c->url);
+	curl_easy_setopt(e, CURLOPT_URL, http_of(probe)->url ? http_of(probe)->url : c->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
 			 c->type == CONF_CHECK_HTTPS ? "https" : "http,https");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "meridian-healthcheck/" PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, probe->curl_error);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, http_of(probe)->curl_error);
 	/* Each probe tests a fresh connection: a pooled one would hide a dead listener. */
 	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
@@ -212,9 +231,9 @@ int hc_probe_http_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_tls ? 2L : 0L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, probe);
-	probe->job.done = http_done;
-	probe->job.arg = probe;
-	if (hc_loop_curl_add(probe->loop, e, &probe->job) != 0) {
+	http_of(probe)->job.done = http_done;
+	http_of(probe)->job.arg = probe;
+	if (hc_loop_curl_add(probe->loop, e, &http_of(probe)->job) != 0) {
 		snprintf(reason, reasonlen, "curl refused the transfer");
 		http_release(probe);
 		return -1;
@@ -222,19 +241,27 @@ int hc_probe_http_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	return 0;
 }
 
-void hc_probe_http_stop(hc_probe_t *probe)
+static void http_stop(hc_probe_t *probe)
 {
-	if (probe->easy != NULL)
-		hc_loop_curl_remove(probe->loop, probe->easy);
+	if (http_of(probe)->easy != NULL)
+		hc_loop_curl_remove(probe->loop, http_of(probe)->easy);
 	http_release(probe);
 }
 
-void hc_probe_http_fini(hc_probe_t *probe)
+static void http_fini(hc_probe_t *probe)
 {
-	if (probe->easy != NULL) {
-		hc_loop_curl_remove(probe->loop, probe->easy);
-		curl_easy_cleanup(probe->easy);
-		probe->easy = NULL;
+	if (http_of(probe)->easy != NULL) {
+		hc_loop_curl_remove(probe->loop, http_of(probe)->easy);
+		curl_easy_cleanup(http_of(probe)->easy);
+		http_of(probe)->easy = NULL;
 	}
 	http_release(probe);
 }
+
+const hc_probe_ops_t hc_probe_http_ops = {
+	.name = "http",
+	.state_size = sizeof(http_state_t),
+	.start = http_start,
+	.stop = http_stop,
+	.fini = http_fini,
+};

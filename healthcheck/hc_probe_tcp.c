@@ -10,24 +10,34 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* A tcp probe's own state (hc_probe_t.state). */
+typedef struct {
+	int fd; /* the connecting socket; -1 when none */
+} tcp_state_t;
+
+static tcp_state_t *tcp_of(const hc_probe_t *probe)
+{
+	return probe->state;
+}
+
 static void tcp_close(hc_probe_t *probe)
 {
-	if (probe->fd < 0)
+	if (tcp_of(probe)->fd < 0)
 		return;
 	/* Close with RST (linger 0): a thousand endpoints probed every second would
 	 * otherwise leave tens of thousands of sockets in TIME_WAIT and run out of
 	 * ephemeral ports. The peer only sees an aborted connection it never used. */
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
-	(void)setsockopt(probe->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	hc_loop_io_del(probe->loop, probe->fd);
-	close(probe->fd);
-	probe->fd = -1;
+	(void)setsockopt(tcp_of(probe)->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	hc_loop_io_del(probe->loop, tcp_of(probe)->fd);
+	close(tcp_of(probe)->fd);
+	tcp_of(probe)->fd = -1;
 }
 
 static void tcp_ready(void *arg, int fd, uint32_t events)
 {
 	hc_probe_t *probe = arg;
-	if (!probe->running || fd != probe->fd)
+	if (!probe->running || fd != tcp_of(probe)->fd)
 		return;
 	int err = 0;
 	socklen_t len = sizeof(err);
@@ -48,7 +58,7 @@ static void tcp_ready(void *arg, int fd, uint32_t events)
 	hc_probe_finish(probe, true, "connected");
 }
 
-int hc_probe_tcp_start(hc_probe_t *probe, char *reason, size_t reasonlen)
+static int tcp_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 {
 	const conf_sockaddr_t *to = &probe->check->address;
 	int fd = socket(to->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -56,7 +66,7 @@ int hc_probe_tcp_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 		snprintf(reason, reasonlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	probe->fd = fd;
+	tcp_of(probe)->fd = fd;
 	if (connect(fd, (const struct sockaddr *)&to->addr, to->len) != 0 && errno != EINPROGRESS) {
 		hc_probe_connect_reason(errno, reason, reasonlen);
 		tcp_close(probe);
@@ -71,7 +81,20 @@ int hc_probe_tcp_start(hc_probe_t *probe, char *reason, size_t reasonlen)
 	return 0;
 }
 
-void hc_probe_tcp_stop(hc_probe_t *probe)
+static void tcp_stop(hc_probe_t *probe)
 {
 	tcp_close(probe);
 }
+
+static void tcp_init(hc_probe_t *probe)
+{
+	tcp_of(probe)->fd = -1;
+}
+
+const hc_probe_ops_t hc_probe_tcp_ops = {
+	.name = "tcp",
+	.state_size = sizeof(tcp_state_t),
+	.init = tcp_init,
+	.start = tcp_start,
+	.stop = tcp_stop,
+};

@@ -14,7 +14,8 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_client.c replicator/repl_client.h \
 	replicator/repl_drift.c replicator/repl_drift.h \
 	replicator/repl_compact.c replicator/repl_compact.h \
-	replicator/repl_client_internal.h replicator/repl_client_check.c
+	replicator/repl_client_internal.h replicator/repl_client_check.c \
+	replicator/repl_client_status.c
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
 REPL_LDADD = replicator/librepl.a state/libstate.a metrics/libmetrics.a conf/libconf.a base/libbase.a \
@@ -47,11 +48,12 @@ tests_unit_replicator_test_watch_SOURCES = tests/unit/replicator/test_watch.c
 tests_unit_replicator_test_watch_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
 tests_unit_replicator_test_watch_LDADD = $(REPL_TEST_LDADD)
 
-# A writer standing in for meridianctl/healthcheck in functional tests and bench/.
-check_PROGRAMS += tests/unit/replicator/repl_writer
-tests_unit_replicator_repl_writer_SOURCES = tests/unit/replicator/repl_writer.c
-tests_unit_replicator_repl_writer_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
-tests_unit_replicator_repl_writer_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) -lm
+# A writer standing in for meridianctl/healthcheck in functional tests and bench/: a test
+# tool, not a test (tests/tools/).
+check_PROGRAMS += tests/tools/repl_writer
+tests_tools_repl_writer_SOURCES = tests/tools/repl_writer.c
+tests_tools_repl_writer_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_tools_repl_writer_LDADD = state/libstate.a base/libbase.a $(SQLITE_LIBS) -lm
 
 REPL_FUNCTIONAL_TESTS = \
 	tests/functional/401-repl-relay/run.sh \
@@ -77,6 +79,6 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/420-repl-chaos/run.sh \
 	tests/functional/421-repl-divergence-shown/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
+EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/lib/repl.sh tests/functional/lib/repl_peer.py
 dist_doc_DATA += docs/replication.md
 EXTRA_DIST += bench/repl-lag.sh qa/chaos.sh

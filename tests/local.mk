@@ -1,5 +1,5 @@
 # tests/local.mk -- shared functional-test helpers; each module's local.mk lists its own tests
-EXTRA_DIST += tests/functional/lib.sh
+EXTRA_DIST += tests/functional/lib.sh tests/data/zones/example.com.zone
 
 # qa/style-check.sh's include floors (docs/architecture.md), checked on fixture trees.
 TESTS += tests/functional/050-style-floors/run.sh

@@ -1,6 +1,10 @@
 # tests/functional/lib.sh -- shared helpers for functional scenarios (source it)
 # Each scenario gets its own work directory, its own loopback ports, and cleans up
 # every process it started, by PID, on exit. Exit 77 means skipped.
+# Layout: tests/functional/NNN-topic/run.sh are scenarios, nothing else; the helper
+# libraries they source after this file live in tests/functional/lib/ (dnsd.sh,
+# dnssec.sh, hc.sh, repl.sh, verdict.sh, ctl.sh, obs.sh, install.sh, netns.sh and the
+# origins and peers they start); shared fixtures in tests/data/, test tools in tests/tools/.
 set -u
 : "${MERIDIAN_BUILDDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${MERIDIAN_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -153,6 +157,14 @@ t_peer_port() {
 	grep -qE "[{ ,]$2: \"https?://[^\"]*:[0-9]+\"" "$1" || return 1
 	grep -qE "[{ ,]$2: \"https?://[^\"]*:$3\"" "$1" && return 1
 	sed -i -E "s#([{ ,]$2: \"https?://[^\"]*:)[0-9]+\"#\1$3\"#" "$1"
+}
+
+# t_zone [DIR]: the minimal example.com. zone (SOA, NS, ns1; tests/data/zones/) copied to
+# DIR/example.com.zone ($WORK/zones by default), for scenarios that need a zone to load
+# rather than answers from it.
+t_zone() {
+	local dir=${1:-$WORK/zones}
+	mkdir -p "$dir" && cp "$SRC/tests/data/zones/example.com.zone" "$dir/example.com.zone"
 }
 
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.

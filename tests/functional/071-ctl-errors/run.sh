@@ -3,7 +3,7 @@
 # and the documented exit status (2 usage, 1 refused or failed; `status` 3 UNKNOWN),
 # and changes nothing.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 c_config
 
@@ -34,7 +34,7 @@ expect_usage "bad duration" \
 	'meridianctl: --for "10 minutes": not a duration (use e.g. 90s, 30m, 2h, 1d)' drain us-east --reason t --for "10 minutes"
 expect_usage "zero duration" 'meridianctl: --for "0m": must be longer than 0' drain us-east --reason t --for 0m
 expect_usage "missing datacenter" \
-	"meridianctl: force-up: missing DC (usage: meridianctl force-up DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force])" \
+	"meridianctl: force-up: missing DC (usage: meridianctl force-up DC --reason TEXT [--at TIME] [--for DURATION] [--actor NAME] [--force] [--plan])" \
 	force-up --reason t
 expect_usage "unknown subcommand" 'meridianctl: unknown subcommand "stauts" (try "meridianctl --help")' stauts
 expect_usage "option of another subcommand" "meridianctl: events: option --force does not apply to events" events --force

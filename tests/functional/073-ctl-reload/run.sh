@@ -3,18 +3,11 @@
 # it SIGHUP (dnsd reloads and keeps running); with no such dnsd, or a pid file naming
 # another program, it refuses.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 
-mkdir -p "$WORK/zones"
-cat >"$WORK/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 300
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+t_zone
 cat >"$WORK/meridian.yaml" <<CONF
 region: us-east
 state: state.db

@@ -3,7 +3,7 @@
 # and why, what the answer is and its ECS scope -- and it agrees with what meridian-dnsd
 # actually answers (kdig +subnet), before and after a drain. `geo` prints the record.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 # The agreement with meridian-dnsd's answers is half of what this shows: without kdig or
 # the server the scenario is skipped, visibly, rather than passing on explain alone.
@@ -11,14 +11,7 @@ command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 
 perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || c_abort "test databases generated"
-mkdir -p "$WORK/zones"
-cat >"$WORK/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 300
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+t_zone
 cat >"$WORK/meridian.yaml" <<CONF
 region: us-east
 state: state.db

@@ -5,7 +5,7 @@
 # real observations make unsafe; a drain made in the other region arrives with its origin
 # and actor (status, events); `peers` shows the link.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 for p in meridian-healthcheck meridian-replicator; do
 	[ -x "$BIN/$p" ] || t_skip "$p not built"
 done
@@ -19,14 +19,7 @@ origins_up() { [ -s origin.port ] && [ -s endpoint.port ]; }
 t_until 30 origins_up
 ORIGIN=$(cat origin.port) && DEAD=$(cat endpoint.port) || c_abort "origins started"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
-mkdir -p zones
-cat >zones/example.com.zone <<'ZONE'
-$ORIGIN example.com.
-$TTL 300
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+t_zone zones
 # region NAME PEER PEER-PORT OWN-PORT: writes NAME.yaml (own store NAME.db).
 region() {
 	cat >"$1.yaml" <<CONF

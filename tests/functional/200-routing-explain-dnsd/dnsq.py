@@ -5,7 +5,7 @@
 #   QUERIES: lines "NAME TYPE CLIENT/PREFIX" (TYPE A or AAAA)
 #   ANSWERS: one JSON line per query, in order: {"q": "NAME TYPE CLIENT/PREFIX",
 #            "rcode", "addresses": [...], "ttl": N or null, "scope": N or null}
-# Queries go out 64 at a time and are matched by id; a lost one is resent (2 s, 5
+# Queries go out 256 at a time and are matched by id; a lost one is resent (2 s, 5
 # tries), so a busy machine slows the run but never changes an answer.
 import ipaddress
 import json
@@ -79,7 +79,7 @@ def main():
     results = [None] * len(lines)
     pending = {}  # id -> (index, sent at, tries)
     nxt = 0
-    window = 64
+    window = 256
     while nxt < len(lines) or pending:
         while nxt < len(lines) and len(pending) < window:
             qid = nxt % 65536

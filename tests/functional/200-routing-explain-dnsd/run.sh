@@ -8,7 +8,7 @@
 # 10k client networks is within 2 points of its weights; raising one weight from 10 to
 # 20 (SIGHUP) moves clients only into that datacenter.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
@@ -164,4 +164,7 @@ t_check "weight 10 -> 20: about 8% of the networks move (20/110 - 10/100)" \
 out=$(cmp_py split "$WORK/split.after" 60,30,20 203.0.113.,198.51.100.,192.0.2.30)
 t_check "the new split 60/30/20 within 2 points" \
 	python3 -c "import sys; sys.exit(0 if float('$(tail -1 <<<"$out" | awk '{print $4}')') <= 2 else 1)"
+# under qa/sanitize.sh: nothing reported by the servers or by explain
+t_check "no sanitizer report" bash -c "! cat '$WORK'/dnsd-*.log '$WORK'/*/*.err 2>/dev/null |
+	grep -qE 'runtime error|AddressSanitizer|LeakSanitizer'"
 t_done

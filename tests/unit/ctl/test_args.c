@@ -62,7 +62,8 @@ static const struct {
      "force-down: --reason is required: say why, e.g. --reason \"kernel upgrade\""},
     {"drain without datacenter", "drain --reason x",
      "drain: missing DC (usage: meridianctl drain DC --reason TEXT [--at TIME] [--for DURATION] "
-     "[--actor NAME] [--force])"},
+     "[--actor NAME] [--force] [--plan])"},
+    {"plan on status", "status --plan", "status: option --plan does not apply to status"},
     {"at not a time", "drain us-east --reason x --at tomorrow",
      "--at \"tomorrow\": not a time (use now+DURATION or UTC 2026-12-07T03:00:00Z)"},
     {"at not a duration after now", "drain us-east --reason x --at now+soon",

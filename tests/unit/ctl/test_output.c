@@ -14,6 +14,7 @@
 
 #include "ctl/ctl_config.h"
 #include "ctl/ctl_events.h"
+#include "ctl/ctl_peers.h"
 #include "ctl/ctl_state.h"
 #include "ctl/ctl_status.h"
 

@@ -235,6 +235,22 @@ static void test_geo_answers_are_signed_at_load(void **state)
 	ldns_pkt_free(p);
 }
 
+/* A record capped to one address answers one unsigned, but the whole signed set with DO:
+ * the signature made at load covers the set, and a subset would not validate. */
+static void test_capped_geo_answer_is_the_whole_set_when_signed(void **state)
+{
+	(void)state;
+	geo_records[0].policy.max_addresses = 1;
+	ldns_pkt *p = ask("geo.example.com.", LDNS_RR_TYPE_A, false, 0);
+	assert_int_equal(count_type(ldns_pkt_answer(p), LDNS_RR_TYPE_A), 1);
+	ldns_pkt_free(p);
+	p = ask("geo.example.com.", LDNS_RR_TYPE_A, true, 0);
+	geo_records[0].policy.max_addresses = 0;
+	assert_int_equal(count_type(ldns_pkt_answer(p), LDNS_RR_TYPE_A), 2);
+	assert_signatures_verify(ldns_pkt_answer(p));
+	ldns_pkt_free(p);
+}
+
 /* Set and signature together or not at all: four 92-byte TXT records fit 512 bytes, with
  * their RRSIG they do not, so the DO answer is TC with nothing in it, not the set alone. */
 static void test_signed_answer_that_does_not_fit_is_truncated_whole(void **state)
@@ -353,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_do_answers_carry_valid_signatures_and_plain_ones_none),
 	    cmocka_unit_test(test_nxdomain_and_nodata_carry_signed_nsec),
 	    cmocka_unit_test(test_geo_answers_are_signed_at_load),
+	    cmocka_unit_test(test_capped_geo_answer_is_the_whole_set_when_signed),
 	    cmocka_unit_test(test_signed_answer_that_does_not_fit_is_truncated_whole),
 	    cmocka_unit_test(test_signed_fast_geo_answers_equal_the_general_path),
 	    cmocka_unit_test(test_signing_times_follow_validity_and_refresh),

@@ -52,10 +52,29 @@ static void test_fast_geo_answers_equal_the_general_path(void **state)
 	(void)state;
 	static uint8_t wire[512], general[65535], batched[65535];
 	size_t cases = 0, geo_prepared = 0;
-	dnsd_geo_t geo_none = *t_ctx.geo;
-	geo_none.lookup = lookup_none;
-	dnsd_answer_ctx_t ctx_none = t_ctx;
-	ctx_none.geo = &geo_none;
+	/* policies of the first geo record: 0 plain, 1 a weighted split of its two
+	 * candidates, 2 an answer capped to one address (us-east has two): answers the
+	 * pick hashes per client network, in both paths */
+	static const uint16_t split_dc[] = {0, 1};
+	static const uint32_t split_w[] = {1, 1};
+	dnsd_geo_record_t recs[3][4];
+	dnsd_geo_t geo_with[3], geo_none_with[3];
+	dnsd_answer_ctx_t ctx_with[3], ctx_none_with[3];
+	for (int pi = 0; pi < 3; pi++) {
+		memcpy(recs[pi], t_ctx.geo->records, sizeof(recs[pi]));
+		if (pi == 1)
+			recs[pi][0].policy.weights = (geo_pick_split_t){split_dc, split_w, 2};
+		if (pi == 2)
+			recs[pi][0].policy.max_addresses = 1;
+		geo_with[pi] = *t_ctx.geo;
+		geo_with[pi].records = recs[pi];
+		geo_none_with[pi] = geo_with[pi];
+		geo_none_with[pi].lookup = lookup_none;
+		ctx_with[pi] = t_ctx;
+		ctx_with[pi].geo = &geo_with[pi];
+		ctx_none_with[pi] = t_ctx;
+		ctx_none_with[pi].geo = &geo_none_with[pi];
+	}
 
 	for (size_t ni = 0; ni < sizeof(names) / sizeof(names[0]); ni++)
 	for (size_t ti = 0; ti < sizeof(types) / sizeof(types[0]); ti++)
@@ -65,7 +84,8 @@ static void test_fast_geo_answers_equal_the_general_path(void **state)
 	for (int tcp = 0; tcp <= 1; tcp++)
 	for (int small = 0; small <= 1; small++)
 	for (int serving = 0; serving < 4; serving++)
-	for (int opinion = 0; opinion <= 1; opinion++) {
+	for (int opinion = 0; opinion <= 1; opinion++)
+	for (int policy = 0; policy < 3; policy++) {
 		const ecs_t *e = &ecs_cases[ei];
 		if (udp_sizes[ui] == 0 && (nsid || e->family != 0))
 			continue; /* no OPT to carry them */
@@ -95,7 +115,7 @@ static void test_fast_geo_answers_equal_the_general_path(void **state)
 		size_t cap = small ? 512 : sizeof(general);
 
 		dnsd_counters_t c1 = {0}, c2 = {0};
-		const dnsd_answer_ctx_t *ctx = opinion ? &t_ctx : &ctx_none;
+		const dnsd_answer_ctx_t *ctx = opinion ? &ctx_with[policy] : &ctx_none_with[policy];
 		size_t l1 = dnsd_answer(ctx, wire, wlen, &client, general, cap, &c1);
 		dnsd_prepared_t p;
 		uint16_t order[DNSD_GEO_ORDER_MAX];
@@ -113,9 +133,10 @@ static void test_fast_geo_answers_equal_the_general_path(void **state)
 		if (l1 == 0 || l1 != l2 || memcmp(general, batched, l1) != 0 ||
 		    memcmp(&c1, &c2, sizeof(c1)) != 0)
 			fail_msg("%s type %u udp %u nsid %d ecs %s/%u tcp %d cap %zu serving %d "
-				 "opinion %d: %zu bytes general, %zu batched%s",
+				 "opinion %d policy %d: %zu bytes general, %zu batched%s",
 				 names[ni], types[ti], udp_sizes[ui], nsid,
-				 e->addr ? e->addr : "-", e->source, tcp, cap, serving, opinion, l1,
+				 e->addr ? e->addr : "-", e->source, tcp, cap, serving, opinion,
+				 policy, l1,
 				 l2, memcmp(&c1, &c2, sizeof(c1)) ? " (counters differ)" : "");
 		cases++;
 	}

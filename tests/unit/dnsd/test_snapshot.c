@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "dnsd/dnsd_snapshot.h"
-#include "dnsd/dnsd_snapshot_geo.h"
+#include "dnsd/dnsd_geodb.h"
 #include "tests/unit/dnsd/dnsd_test_util.h"
 
 #define ZONE                                                                                       \

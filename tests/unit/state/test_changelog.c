@@ -303,9 +303,10 @@ static void test_scheduled_override_replicates_start(void **unused)
 	assert_int_equal(list[0].starts_ms, 0);
 	assert_string_equal(list[1].datacenter, "us-east");
 	assert_int_equal(list[1].starts_ms, ov.starts_ms);
-	free(list);
 	/* Not in effect in the other region either, until its start. */
-	assert_int_equal(test_query_int(b, "SELECT count(*) FROM status_scheduled"), 1);
+	assert_false(state_override_active(&list[1], test_now_ms));
+	assert_true(state_override_active(&list[1], ov.starts_ms));
+	free(list);
 }
 
 /* Live load readings ship like observations; the newest good one within the age counts. */
@@ -705,6 +706,9 @@ int main(void)
 	    T(test_lww_newer_remote_wins_older_loses),
 	    T(test_lww_tie_broken_by_origin),
 	    T(test_tombstone_replicates_and_beats_older_put),
+	    T(test_scheduled_override_replicates_start),
+	    T(test_load_replicates_and_newest_good_counts),
+	    T(test_weight_replicates_and_clear_wins),
 	    T(test_gap_refuses_whole_batch),
 	    T(test_malformed_entry_refuses_whole_batch),
 	    T(test_entry_hlc_must_match_row),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo_compile.h -- compiling records' rules over a database into tries */
-#ifndef MERIDIAN_GEO_COMPILE_H
-#define MERIDIAN_GEO_COMPILE_H
+/* geo_set.h -- a geo set: records' rules compiled over a database into tries; its lookups */
+#ifndef MERIDIAN_GEO_SET_H
+#define MERIDIAN_GEO_SET_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* geo_compile.c -- compiling a record's rules over the database into a merged trie */
+/* geo_set.c -- building a geo set: each record's rules compiled into a merged trie */
 
 /*
  * Concurrency: a compilation reads the database (immutable), the datacenters and the
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "geo/geo_addr.h"
-#include "geo/geo_compile.h"
+#include "geo/geo_set.h"
 #include "geo/geo_trie_internal.h"
 
 /* No leaf decided yet ("none" for override and graft below). */

@@ -1,4 +1,4 @@
-# tests/functional/080-metrics/obs.sh -- two full regions for the observability scenarios (source after lib.sh)
+# tests/functional/lib/obs.sh -- two full regions for the observability scenarios (source after lib.sh)
 # obs_setup writes east.yaml and west.yaml in $WORK: each region runs meridian-dnsd,
 # meridian-healthcheck and meridian-replicator over its own store, with every /metrics
 # endpoint on port 0 (the bound address is read back from the log). Datacenter us-east
@@ -15,14 +15,7 @@ perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer
 obs_setup() {
 	perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_abort "test mmdb written"
 	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/repl.key"
-	mkdir -p "$WORK/zones"
-	cat >"$WORK/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 300
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+	t_zone
 	t_start origin python3 "$SRC/tests/functional/075-ctl-regions/origin.py" http "$WORK/origin.port"
 	t_until 30 test -s "$WORK/origin.port"
 	ORIGIN=$(cat "$WORK/origin.port") || t_abort "origin started"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd_snapshot_geo.c -- the geo database part of a snapshot: direct or compiled lookups */
+/* dnsd_geodb.c -- the geo database part of a snapshot: direct or compiled lookups */
 #include "config.h"
-#include "dnsd/dnsd_snapshot_geo.h"
+#include "dnsd/dnsd_geodb.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-# tests/functional/400-repl-lib/repl.sh -- helpers for the replicator scenarios (source after lib.sh)
+# tests/functional/lib/repl.sh -- helpers for the replicator scenarios (source after lib.sh)
 # A region is a config $WORK/NAME.yaml, a store $WORK/NAME.db and a replicator on its
 # own loopback port; all regions share the key $WORK/repl.key.
 # Ports: a replicator listens on port 0 and logs "listening on 127.0.0.1:PORT", which
@@ -7,7 +7,7 @@
 # listening (t_hold), so pulls from it are refused as from a peer that is down. When a
 # region starts (a restart gets a new port), repl_moved points every config naming it at
 # its port and reloads (SIGHUP) the running regions among them.
-REPL_WRITER=$BIN/tests/unit/replicator/repl_writer
+REPL_WRITER=$BIN/tests/tools/repl_writer
 REPL_BIN=$BIN/meridian-replicator
 [ -x "$REPL_BIN" ] || t_skip "meridian-replicator not built"
 [ -x "$REPL_WRITER" ] || t_skip "repl_writer not built"
@@ -106,7 +106,7 @@ repl_fake() {
 	local name=$1; shift
 	REPL_FAKES=$((${REPL_FAKES:-0} + 1))
 	local pf="$WORK/fake-$name.$REPL_FAKES.port"
-	python3 "$SRC/tests/functional/400-repl-lib/repl_peer.py" serve --port 0 --port-file "$pf" "$@" &
+	python3 "$SRC/tests/functional/lib/repl_peer.py" serve --port 0 --port-file "$pf" "$@" &
 	REPL_FAKE=$!
 	T_PIDS+=("$REPL_FAKE")
 	t_until 30 test -s "$pf" || { echo "# the stand-in for $name did not start"; return 1; }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd_snapshot_geo.h -- the geo database part of a snapshot: direct or compiled lookups */
-#ifndef MERIDIAN_DNSD_SNAPSHOT_GEO_H
-#define MERIDIAN_DNSD_SNAPSHOT_GEO_H
+/* dnsd_geodb.h -- the geo database part of a snapshot: direct or compiled lookups */
+#ifndef MERIDIAN_DNSD_GEODB_H
+#define MERIDIAN_DNSD_GEODB_H
 
 #include <stdbool.h>
 

@@ -1,4 +1,4 @@
-# tests/functional/070-ctl-override/ctl.sh -- helpers for the meridianctl scenarios (source after lib.sh)
+# tests/functional/lib/ctl.sh -- helpers for the meridianctl scenarios (source after lib.sh)
 # Each scenario writes a two-datacenter config into $WORK; the state store is a real
 # SQLite file that meridianctl itself creates on the first override.
 
@@ -6,14 +6,7 @@
 
 # c_config [EXTRA-LINES]: writes $WORK/meridian.yaml: us-east and eu-west, one geo record.
 c_config() {
-	mkdir -p "$WORK/zones"
-	cat >"$WORK/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 300
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+	t_zone
 	cat >"$WORK/meridian.yaml" <<CONF
 region: us-east
 state: state.db
