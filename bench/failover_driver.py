@@ -19,7 +19,7 @@ import time
 
 work, dns_port, origin_port, cycles = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 here = os.path.dirname(os.path.abspath(__file__))
-origin_py = os.path.join(here, "..", "tests", "functional", "300-hc-lib", "origin.py")
+origin_py = os.path.join(here, "..", "tests", "functional", "lib", "origin.py")
 EAST, WEST = "192.0.2.10", "198.51.100.20"
 
 

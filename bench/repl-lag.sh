@@ -13,7 +13,7 @@ MERIDIAN_BUILDDIR=$(cd "${1:-$top/build}" && pwd)
 MERIDIAN_SRCDIR=$top
 export MERIDIAN_BUILDDIR MERIDIAN_SRCDIR
 . "$top/tests/functional/lib.sh"
-. "$top/tests/functional/400-repl-lib/repl.sh"
+. "$top/tests/functional/lib/repl.sh"
 
 # record REGION: starts recording arrival times in REGION's store.
 record() {

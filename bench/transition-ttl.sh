@@ -35,7 +35,7 @@ run() {
 	printf '$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300\n  IN NS ns1.example.com.\nns1 IN A 192.0.2.53\n' \
 		>zones/example.com.zone
 	echo ok >east.mode
-	python3 "$top/tests/functional/300-hc-lib/origin.py" http "$work/east.port" "$work/east.mode" & pids+=($!)
+	python3 "$top/tests/functional/lib/origin.py" http "$work/east.port" "$work/east.mode" & pids+=($!)
 	for _ in $(seq 100); do [ -s east.port ] && break; sleep 0.05; done
 	{
 		cat <<CONF

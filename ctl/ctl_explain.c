@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "ctl/ctl_explain.h"
+#include "ctl/ctl_geo.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_state.h"
@@ -17,34 +18,6 @@
 #define CTL_EXPLAIN_ORDER_MAX 64
 
 /* Parses CLIENT-IP; 0, or -1 after printing the usage error. */
-static int client_parse(const char *command, const char *text, int *family, uint8_t addr[16])
-{
-	conf_ipaddr_t ip;
-
-	if (conf_ipaddr_parse(text, &ip) == 0) {
-		*family = ip.family;
-		memcpy(addr, ip.bytes, 16);
-		return 0;
-	}
-	ctl_error("%s: \"%s\" is not an IPv4 or IPv6 address", command, text);
-	return -1;
-}
-
-static geo_db_t *db_open(const char *command, const conf_t *conf)
-{
-	char err[512];
-	geo_db_t *db;
-
-	if (conf->geoip_path == NULL) {
-		ctl_error("%s: the config names no GeoIP database (geoip)", command);
-		return NULL;
-	}
-	db = geo_db_open(conf->geoip_path, err, sizeof(err));
-	if (db == NULL)
-		ctl_error("%s: cannot open the GeoIP database: %s", command, err);
-	return db;
-}
-
 /* Verdicts now: from the store when it exists, else every datacenter UNKNOWN (served),
  * which is what meridian-dnsd does before anything was observed. */
 static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
@@ -373,7 +346,7 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 		return CTL_EXIT_USAGE;
 	}
 	if (args->batch == NULL &&
-	    client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
+	    ctl_geo_client_parse("explain", args->positional[1], &ex.family, ex.addr) != 0)
 		return CTL_EXIT_USAGE;
 	max = ex.family == AF_INET ? 32 : 128;
 	if (args->batch == NULL && args->subnet > (int)max) {
@@ -390,7 +363,7 @@ int ctl_explain_run(const ctl_args_t *args, const conf_t *conf)
 	}
 	ex.varies = tables.records[record].varies;
 
-	db = db_open("explain", conf);
+	db = ctl_geo_db_open("explain", conf);
 	if (db == NULL) {
 		geo_pick_tables_free(&tables);
 		return CTL_EXIT_FAIL;
@@ -437,51 +410,4 @@ out_input:
 	geo_db_free(db);
 	geo_pick_tables_free(&tables);
 	return rc;
-}
-
-int ctl_geo_run(const ctl_args_t *args, const conf_t *conf)
-{
-	char text[4096];
-	uint8_t addr[16];
-	geo_db_t *db;
-	int family;
-
-	if (client_parse("geo", args->positional[0], &family, addr) != 0)
-		return CTL_EXIT_USAGE;
-	db = db_open("geo", conf);
-	if (db == NULL)
-		return CTL_EXIT_FAIL;
-	if (geo_db_describe(db, family, addr, text, sizeof(text)) != 0) {
-		ctl_error("geo: %s", text);
-		geo_db_free(db);
-		return CTL_EXIT_FAIL;
-	}
-	if (!args->json) {
-		printf("database: %s (%s)\n%s", geo_db_path(db), geo_db_type(db), text);
-	} else {
-		ctl_json_t j;
-
-		/* geo_db_describe's "key: value" lines become members, in order. */
-		ctl_json_init(&j, stdout);
-		ctl_json_object_begin(&j);
-		ctl_json_kv_string(&j, "database", geo_db_path(db));
-		ctl_json_kv_string(&j, "database_type", geo_db_type(db));
-		for (char *line = text, *next; *line != '\0'; line = next) {
-			char *colon;
-
-			next = line + strcspn(line, "\n");
-			if (*next == '\n')
-				*next++ = '\0';
-			colon = strstr(line, ": ");
-			if (colon == NULL)
-				continue;
-			*colon = '\0';
-			ctl_json_kv_string(&j, line, colon + 2);
-		}
-		ctl_json_object_end(&j);
-		if (ctl_json_finish(&j) != 0)
-			ctl_error("internal error: malformed JSON output");
-	}
-	geo_db_free(db);
-	return CTL_EXIT_OK;
 }

@@ -74,7 +74,6 @@ typedef struct {
 } ctl_explanation_t;
 
 int ctl_explain_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
-int ctl_geo_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_WUR;
 
 /* Chooses the answer per family from cand[]'s order and states with geo_pick(), the
  * rule meridian-dnsd answers by (docs/routing.md): fills result[], pick[] (the index

@@ -109,36 +109,55 @@ static const char *addresses_text(const conf_datacenter_t *d, int family,
 	return buf;
 }
 
-/* What the pick says beyond nearest and fail open: " (weight 90 of 100, bucket ...)". */
+/* What the pick says beyond nearest and fail open: " (record weight 90 of 100, bucket
+ * ...)", "" when nothing more. */
 static const char *pick_text(const geo_pick_result_t *r, char *buf, size_t len)
 {
-	size_t used = 0;
+	char phrase[160];
 
 	buf[0] = '\0';
-	if (r->reasons & (GEO_PICK_WEIGHT | GEO_PICK_ENTRY_WEIGHT))
-		used += (size_t)snprintf(buf + used, len - used, "%s%s weight %u of %u",
-					 used ? "," : " (", r->reasons & GEO_PICK_WEIGHT ? "record" : "entry",
-					 r->weight, r->weight_total);
-	if ((r->reasons & GEO_PICK_SPILL) && used < len)
-		used += (size_t)snprintf(buf + used, len - used,
-					 "%s spilled: spare %u of %u taken for a demand of %llu%s",
-					 used ? "," : " (", r->weight, r->weight_total,
-					 (unsigned long long)r->demand,
-					 r->reasons & GEO_PICK_CAPACITY_SHORT ? ", capacity short" : "");
-	if ((r->reasons & GEO_PICK_ADDR_CAPPED) && used < len)
-		used += (size_t)snprintf(buf + used, len - used, "%s %u addresses chosen for the network",
-					 used ? "," : " (", r->addr_count);
-	if ((r->reasons & GEO_PICK_ADDR_UNHEALTHY) && used < len)
-		used += (size_t)snprintf(buf + used, len - used, "%s unhealthy addresses left out",
-					 used ? "," : " (");
-	if ((r->reasons & GEO_PICK_SHORT_TTL) && used < len)
-		used += (size_t)snprintf(buf + used, len - used, "%s ttl %u: in transition",
-					 used ? "," : " (", r->ttl);
-	if ((r->reasons & GEO_PICK_HASHED) && used < len)
-		used += (size_t)snprintf(buf + used, len - used, "%s bucket %016llx",
-					 used ? "," : " (", (unsigned long long)r->bucket);
-	if (used > 0 && used < len)
-		snprintf(buf + used, len - used, ")");
+	if (r->reasons & (GEO_PICK_WEIGHT | GEO_PICK_ENTRY_WEIGHT)) {
+		snprintf(phrase, sizeof(phrase), "%s weight %u of %u",
+			 r->reasons & GEO_PICK_WEIGHT ? "record" : "entry", r->weight,
+			 r->weight_total);
+		append(buf, len, phrase);
+	}
+	if (r->reasons & GEO_PICK_SPILL) {
+		snprintf(phrase, sizeof(phrase),
+			 "spilled: spare %u of %u taken for a demand of %llu%s", r->weight,
+			 r->weight_total, (unsigned long long)r->demand,
+			 r->reasons & GEO_PICK_CAPACITY_SHORT ? ", capacity short" : "");
+		append(buf, len, phrase);
+	}
+	if (r->reasons & GEO_PICK_ADDR_CAPPED) {
+		snprintf(phrase, sizeof(phrase), "%u addresses chosen for the network",
+			 r->addr_count);
+		append(buf, len, phrase);
+	}
+	if (r->reasons & GEO_PICK_ADDR_UNHEALTHY)
+		append(buf, len, "unhealthy addresses left out");
+	if (r->reasons & GEO_PICK_SHORT_TTL) {
+		snprintf(phrase, sizeof(phrase), "ttl %u: in transition", r->ttl);
+		append(buf, len, phrase);
+	}
+	if (r->reasons & GEO_PICK_HASHED) {
+		snprintf(phrase, sizeof(phrase), "bucket %016llx", (unsigned long long)r->bucket);
+		append(buf, len, phrase);
+	}
+	if (buf[0] != '\0') {
+		/* "a; b" -> " (a, b)" */
+		size_t n = strlen(buf);
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] == ';')
+				buf[i] = ',';
+		if (n + 3 < len) {
+			memmove(buf + 2, buf, n + 1);
+			buf[0] = ' ';
+			buf[1] = '(';
+			buf[n + 2] = ')';
+			buf[n + 3] = '\0';
+		}
+	}
 	return buf;
 }
 

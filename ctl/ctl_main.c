@@ -13,6 +13,7 @@
 #include "ctl/ctl_events.h"
 #include "ctl/ctl_peers.h"
 #include "ctl/ctl_explain.h"
+#include "ctl/ctl_geo.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_override.h"
 #include "ctl/ctl_plan.h"

@@ -5,7 +5,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_config.c ctl/ctl_config.h \
 	ctl/ctl_diff.c \
 	ctl/ctl_drift.c ctl/ctl_drift.h \
-	ctl/ctl_events.c ctl/ctl_events.h ctl/ctl_peers.c ctl/ctl_peers.h \
+	ctl/ctl_events.c ctl/ctl_events.h ctl/ctl_peers.c ctl/ctl_peers.h ctl/ctl_geo.c ctl/ctl_geo.h \
 	ctl/ctl_explain.c ctl/ctl_explain.h ctl/ctl_explain_print.c \
 	ctl/ctl_format.c ctl/ctl_format.h \
 	ctl/ctl_json.c ctl/ctl_json.h \
@@ -65,7 +65,7 @@ CTL_FUNCTIONAL_TESTS = \
 	tests/functional/244-plan/run.sh \
 	tests/functional/245-repl-routing-state/run.sh
 TESTS += $(CTL_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/070-ctl-override/ctl.sh \
+EXTRA_DIST += $(CTL_FUNCTIONAL_TESTS) tests/functional/lib/ctl.sh \
 	tests/functional/075-ctl-regions/origin.py
 
 dist_doc_DATA += docs/meridianctl.md

@@ -38,9 +38,9 @@ DNSD_FUNCTIONAL_TESTS = \
 	tests/functional/153-dnsd-dnssec-sign-at-load/run.sh \
 	tests/functional/134-dnsd-zone-not-a-file/run.sh
 TESTS += $(DNSD_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/100-dnsd-lib/dnsd.sh \
+EXTRA_DIST += $(DNSD_FUNCTIONAL_TESTS) tests/functional/lib/dnsd.sh \
 	tests/functional/131-dnsd-tcp-fair/fair.py tests/functional/132-dnsd-rrl/flood.py \
-	tests/functional/150-dnssec-lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
+	tests/functional/lib/dnssec.sh tests/functional/152-dnsd-differential/diff.py \
 	tests/functional/152-dnsd-differential/zone.example.com \
 	tests/functional/152-dnsd-differential/zone.child.example.com \
 	tests/functional/152-dnsd-differential/zone.nods.example.com

@@ -47,7 +47,7 @@ EXAMPLES_FUNCTIONAL_TESTS = \
 	tests/functional/506-install/run.sh \
 	tests/functional/507-units/run.sh
 TESTS += $(EXAMPLES_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(EXAMPLES_FUNCTIONAL_TESTS) tests/functional/500-install-lib/install.sh
+EXTRA_DIST += $(EXAMPLES_FUNCTIONAL_TESTS) tests/functional/lib/install.sh
 
 # examples/cluster/: three regions on loopback and the script that runs them (README, Deploy).
 EXTRA_DIST += examples/cluster/cluster.sh examples/cluster/us-east.yaml \

@@ -109,7 +109,8 @@ typedef struct {
 				       * (every client hashes alike) */
 	unsigned source_prefix;	      /* its significant bits, 0..32/128 */
 	unsigned scope;		      /* ECS scope of the lookup that gave order */
-	const geo_pick_split_t *split; /* the matching map/nets entry's split, or NULL */
+	const geo_pick_split_t *split; /* the entry split to use, or NULL: a split mark first in
+				       * order (GEO_PICK_SPLIT_MARK) then names it */
 } geo_pick_query_t;
 
 /* Why the answer is what it is: bits of geo_pick_result_t.reasons. */

@@ -76,6 +76,6 @@ HC_FUNCTIONAL_TESTS = \
 	tests/functional/242-load-spill/run.sh
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
-	tests/functional/300-hc-lib/hc.sh tests/functional/300-hc-lib/origin.py \
+	tests/functional/lib/hc.sh tests/functional/lib/origin.py \
 	tests/functional/241-live-load/pages.py
 dist_doc_DATA += docs/healthcheck.md

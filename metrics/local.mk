@@ -12,7 +12,7 @@ tests_unit_metrics_test_metrics_LDADD = metrics/libmetrics.a base/libbase.a $(MH
 # Every daemon's /metrics, checked with promtool; the alert rules and the dashboard.
 TESTS += tests/functional/080-metrics/run.sh tests/functional/081-signals-stats/run.sh \
 	tests/functional/082-status-check/run.sh tests/functional/083-status-views/run.sh
-EXTRA_DIST += tests/functional/080-metrics/run.sh tests/functional/080-metrics/obs.sh \
+EXTRA_DIST += tests/functional/080-metrics/run.sh tests/functional/lib/obs.sh \
 	tests/functional/081-signals-stats/run.sh tests/functional/082-status-check/run.sh \
 	tests/functional/083-status-views/run.sh tests/functional/083-status-views/render.py \
 	examples/prometheus-alerts.yml \

@@ -11,7 +11,7 @@ QA_FUNCTIONAL_TESTS = \
 	tests/functional/502-dev-habits/run.sh \
 	tests/functional/508-tarball/run.sh
 TESTS += $(QA_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(QA_FUNCTIONAL_TESTS) tests/functional/500-install-lib/netns.sh
+EXTRA_DIST += $(QA_FUNCTIONAL_TESTS) tests/functional/lib/netns.sh
 
 # The Debian packaging (qa/build-deb.sh builds it from a tarball, test 509 installs it;
 # skipped unless MERIDIAN_DEB_TEST=1: too slow for every run).

@@ -14,6 +14,9 @@
 # main-R/NAME.log and beside-R/NAME.log; the table at the end names each failing test
 # with the runs it failed in. Exit status: 0 when nothing failed, 1 otherwise.
 # STRESS_TIMEOUT (seconds, default 900) ends a test that hangs: it counts as failed.
+# STRESS_TESTS (a grep -E pattern over the test names, e.g. '40[0-9]-repl|test_dns_wire')
+# keeps only a subset, for a quick look (the copy beside runs the same subset);
+# STRESS_HOGS sets the number of CPU hogs (default: one per core; 0: none).
 set -u
 
 # report OUT: the table of every test that failed in any run under OUT (finished runs of
@@ -26,7 +29,7 @@ report() {
 		if grep -qvE '^(PASS|SKIP) ' "$out/main-$r/results"; then streak=0; else streak=$((streak + 1)); fi
 		[ $streak -gt $best ] && best=$streak
 	done
-	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started), with CPU hogs and a second copy of the suite beside them"
+	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started), with ${STRESS_HOGS:-$(nproc)} CPU hogs and a second copy of the suite beside them"
 	echo "longest streak of finished runs without a failure: $best"
 	printf '%-50s %5s %7s  %s\n' test main beside "failed in"
 	for t in $(cat "$out/tests"); do
@@ -62,7 +65,8 @@ TIMEOUT=${STRESS_TIMEOUT:-900}
 printf 'stress-print-tests:\n\t@echo $(TESTS)\n' >"$OUT/print-tests.mk"
 make -s -C "$BUILD" -j2 check TESTS= >/dev/null 2>&1 || { echo "$0: the build in $BUILD fails" >&2; exit 2; }
 TESTS=$(make -s -C "$BUILD" -f Makefile -f "$OUT/print-tests.mk" stress-print-tests | tr ' ' '\n' | grep .)
-[ -n "$TESTS" ] || { echo "$0: no tests found in $BUILD" >&2; exit 2; }
+[ -z "${STRESS_TESTS:-}" ] || TESTS=$(echo "$TESTS" | grep -E -- "$STRESS_TESTS")
+[ -n "$TESTS" ] || { echo "$0: no tests found in $BUILD${STRESS_TESTS:+ matching $STRESS_TESTS}" >&2; exit 2; }
 echo "$TESTS" >"$OUT/tests"
 
 # run_one DIR TEST: runs one test as make check would; appends "STATUS TEST" to DIR/results.
@@ -114,7 +118,7 @@ stop_load() {
 trap stop_load EXIT
 
 # The load: a CPU hog per core, and the suite again and again beside the runs.
-for _ in $(seq "$(nproc)"); do
+for _ in $(seq "${STRESS_HOGS:-$(nproc)}"); do
 	setsid bash -c 'while :; do :; done' &
 	PIDS+=($!)
 done

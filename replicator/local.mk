@@ -14,7 +14,8 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_client.c replicator/repl_client.h \
 	replicator/repl_drift.c replicator/repl_drift.h \
 	replicator/repl_compact.c replicator/repl_compact.h \
-	replicator/repl_client_internal.h replicator/repl_client_check.c
+	replicator/repl_client_internal.h replicator/repl_client_check.c \
+	replicator/repl_client_status.c
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
 REPL_LDADD = replicator/librepl.a state/libstate.a metrics/libmetrics.a conf/libconf.a base/libbase.a \
@@ -78,6 +79,6 @@ REPL_FUNCTIONAL_TESTS = \
 	tests/functional/420-repl-chaos/run.sh \
 	tests/functional/421-repl-divergence-shown/run.sh
 TESTS += $(REPL_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/400-repl-lib/repl.sh tests/functional/400-repl-lib/repl_peer.py
+EXTRA_DIST += $(REPL_FUNCTIONAL_TESTS) tests/functional/lib/repl.sh tests/functional/lib/repl_peer.py
 dist_doc_DATA += docs/replication.md
 EXTRA_DIST += bench/repl-lag.sh qa/chaos.sh

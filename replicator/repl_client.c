@@ -30,13 +30,15 @@
 /* A connection (TCP and TLS) must be up within this: a SYN lost on a cut path is resent
  * after 1 s; a new try after backoff comes sooner than a third SYN would. */
 #define CONNECT_TIMEOUT_MS 2000
-/* A pull whose answer has not begun within its wait plus this is given up (the peer is
- * stopped or the path cut; an answer stuck in TCP retransmission may come only seconds
- * after healing): healing takes at most about long_poll + 1 s. */
+/* A pull whose answer has not begun within its wait plus a margin is given up (the peer
+ * is stopped or the path cut; an answer stuck in TCP retransmission may come only seconds
+ * after healing): healing takes about long_poll + 1 s at most. The margin doubles, to the
+ * max, each time a peer that does answer (a connection is made) is too slow for it, a
+ * loaded machine, and halves back once answers come well within it. */
 #define ANSWER_MARGIN_MS 1000
+#define ANSWER_MARGIN_MAX_MS 8000
 /* A peer that reached our server makes us retry it at once, unless our try is younger. */
 #define RETRY_ON_CONTACT_MIN_MS 200
-#define STATUS_WRITE_MS 1000 /* peer status rows are refreshed at most this often */
 #define LOOP_MAX_SLEEP_MS 200
 #define EMPTY_POLL_MIN_MS 100 /* at most 10 empty answers a second per peer */
 
@@ -91,6 +93,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 	    {REPL_HDR_NONCE, offsetof(peer_t, h_nonce), sizeof(((peer_t *)0)->h_nonce)},
 	    {REPL_HDR_SIGNATURE, offsetof(peer_t, h_sig), sizeof(((peer_t *)0)->h_sig)},
 	};
+	if (!p->answering)
+		p->first_byte_ms = repl_monotonic_ms();
 	p->answering = true;
 	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		/* A new response (after a 100 Continue): forget the previous one's headers. */
@@ -323,71 +327,6 @@ static int response_verify(repl_client_t *c, peer_t *p, long status)
 	return 0;
 }
 
-/* The row of origin in p->origins, added when new; NULL when full or out of memory (the
- * origin then goes unrecorded in SQLite; /v1/stats still shows it). */
-static state_peer_origin_t *origin_row(peer_t *p, const char *origin)
-{
-	for (size_t i = 0; i < p->origin_count; i++)
-		if (strcmp(p->origins[i].origin, origin) == 0)
-			return &p->origins[i];
-	if (p->origin_count >= REPL_ORIGINS_MAX)
-		return NULL;
-	state_peer_origin_t *grown = realloc(p->origins, (p->origin_count + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return NULL;
-	p->origins = grown;
-	state_peer_origin_t *r = &p->origins[p->origin_count++];
-	memset(r, 0, sizeof(*r));
-	snprintf(r->peer, sizeof(r->peer), "%s", p->region);
-	snprintf(r->origin, sizeof(r->origin), "%s", origin);
-	r->lag_ms = -1;
-	return r;
-}
-
-/* Remembers one origin's progress for the next status write: memory only, so recording
- * costs nothing on the apply path. */
-static void origin_note(peer_t *p, const char *origin, uint64_t peer_seq, uint64_t held,
-			uint64_t behind, uint64_t newest, int64_t lag, int64_t now)
-{
-	state_peer_origin_t *r = origin_row(p, origin);
-	if (r == NULL)
-		return;
-	r->peer_seq = peer_seq;
-	r->local_seq = held;
-	r->behind = behind;
-	if (newest > r->newest_hlc)
-		r->newest_hlc = newest;
-	r->lag_ms = lag;
-	r->updated_ms = now;
-}
-
-/* Per origin the peer holds: entries still missing here and the age of the newest one
- * received. Returns the worst lag, which is what the peer's status row keeps. */
-static int64_t lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b, int64_t now)
-{
-	int64_t worst = 0;
-	for (size_t h = 0; h < b->head_count; h++) {
-		uint64_t held = 0, newest = 0;
-		if (state_cursor_get(c->st, b->heads[h].origin, &held) != 0)
-			continue;
-		for (size_t i = 0; i < b->count; i++)
-			if (strcmp(b->entries[i].origin, b->heads[h].origin) == 0 &&
-			    b->entries[i].hlc > newest)
-				newest = b->entries[i].hlc;
-		uint64_t behind = b->heads[h].seq > held ? b->heads[h].seq - held : 0;
-		int64_t lag = 0;
-		if (newest > 0 && now > (int64_t)(newest >> 16))
-			lag = now - (int64_t)(newest >> 16);
-		if (behind == 0 && newest == 0)
-			lag = 0;
-		repl_stats_lag_set(c->stats, p->region, b->heads[h].origin, behind, lag, now);
-		origin_note(p, b->heads[h].origin, b->heads[h].seq, held, behind, newest, lag, now);
-		if (lag > worst)
-			worst = lag;
-	}
-	return worst;
-}
-
 static void batch_apply(repl_client_t *c, peer_t *p)
 {
 	repl_batch_t *b = calloc(1, sizeof(*b));
@@ -444,9 +383,12 @@ static void batch_apply(repl_client_t *c, peer_t *p)
 	repl_client_digest_compare(c, p, b);
 	p->status.last_contact_ms = now;
 	log_repeat_end(&p->unreachable, repl_monotonic_ms(), "reachable again");
-	p->status.lag_ms = lag_record(c, p, b, now);
+	p->status.lag_ms = repl_client_lag_record(c, p, b, now);
 	p->status_dirty = true;
 	p->backoff_ms = 0;
+	if (p->margin_ms > ANSWER_MARGIN_MS &&
+	    p->first_byte_ms - p->started_ms - (int64_t)p->asked_wait_ms < p->margin_ms / 4)
+		p->margin_ms /= 2;
 	/* Nothing new came back quickly: the peer does not long-poll (long_poll 0 there or
 	 * here); pace the polls rather than spin. */
 	p->next_ms = b->count == 0 && !b->more ? p->started_ms + EMPTY_POLL_MIN_MS : 0;
@@ -555,12 +497,22 @@ static void request_cleanup(repl_client_t *c, peer_t *p)
 	repl_buf_free(&p->body);
 }
 
-/* A pull whose answer has not begun in its wait + ANSWER_MARGIN_MS: given up, true. */
+/* A pull whose answer has not begun in its wait + margin: given up, true. */
 static bool answer_overdue(repl_client_t *c, peer_t *p, int64_t now)
 {
+	int running;
+	if (p->margin_ms == 0)
+		p->margin_ms = ANSWER_MARGIN_MS;
 	if (p->snapshot || p->answering ||
-	    now - p->started_ms < (int64_t)p->asked_wait_ms + ANSWER_MARGIN_MS)
+	    now - p->started_ms < (int64_t)p->asked_wait_ms + p->margin_ms)
 		return false;
+	/* What came while the loop was busy (a long import) counts: read it first. */
+	curl_multi_perform(c->multi, &running);
+	if (p->answering)
+		return false;
+	if (p->connected)
+		p->margin_ms = p->margin_ms * 2 > ANSWER_MARGIN_MAX_MS ? ANSWER_MARGIN_MAX_MS
+								      : p->margin_ms * 2;
 	request_cleanup(c, p);
 	repl_stats_inc(c->stats, pull_errors, 1);
 	peer_error(c, p, "no answer within %" PRId64 " ms (the peer is stopped or the path is cut)",
@@ -588,27 +540,6 @@ static void retry_on_contact(repl_client_t *c, peer_t *p, int64_t now)
 		request_cleanup(c, p);
 		p->next_ms = now;
 	}
-}
-
-static void status_flush(repl_client_t *c, peer_t *p, int64_t mono, bool force)
-{
-	if (!p->status_dirty ||
-	    (!force && p->status_written_ms != 0 && mono - p->status_written_ms < STATUS_WRITE_MS))
-		return;
-	if (state_peer_update(c->st, &p->status) != 0) {
-		log_warn("peer %s: cannot record its status: %s", p->region, state_errmsg(c->st));
-		return;
-	}
-	/* Every status write refreshes updated_ms of the origins too (a pull happened); the
-	 * rate limit above bounds both to one write a second per peer. */
-	if (p->origin_count > 0 &&
-	    state_peer_origins_update(c->st, p->region, p->origins, p->origin_count) != 0) {
-		log_warn("peer %s: cannot record its progress per origin: %s", p->region,
-			 state_errmsg(c->st));
-		return;
-	}
-	p->status_dirty = false;
-	p->status_written_ms = mono;
 }
 
 int repl_client_run(repl_client_t *c)
@@ -651,7 +582,7 @@ int repl_client_run(repl_client_t *c)
 				if (strcmp(progress[j].peer, c->peers[i].region) != 0)
 					continue;
 				state_peer_origin_t *r =
-				    origin_row(&c->peers[i], progress[j].origin);
+				    repl_client_origin_row(&c->peers[i], progress[j].origin);
 				if (r != NULL)
 					*r = progress[j];
 			}
@@ -688,7 +619,7 @@ int repl_client_run(repl_client_t *c)
 		}
 		now = repl_monotonic_ms();
 		for (size_t i = 0; i < c->peer_count; i++)
-			status_flush(c, &c->peers[i], now, false);
+			repl_client_status_flush(c, &c->peers[i], now, false);
 		repl_client_digest_verify(c, now);
 		if (c->tick != NULL)
 			c->tick(c->tick_arg, c->st);
@@ -697,7 +628,7 @@ int repl_client_run(repl_client_t *c)
 	}
 	for (size_t i = 0; i < c->peer_count; i++) {
 		request_cleanup(c, &c->peers[i]);
-		status_flush(c, &c->peers[i], repl_monotonic_ms(), true);
+		repl_client_status_flush(c, &c->peers[i], repl_monotonic_ms(), true);
 	}
 	curl_multi_cleanup(c->multi);
 	c->multi = NULL;

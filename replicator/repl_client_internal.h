@@ -49,6 +49,8 @@ typedef struct {
 	uint32_t asked_wait_ms;	   /* how long the pull in flight asked the peer to wait */
 	bool answering;		   /* a header of the answer to the request in flight came */
 	bool connected;		   /* the request in flight has its connection (new or reused) */
+	int64_t first_byte_ms;	   /* monotonic: the first header of the answer in flight came */
+	uint32_t margin_ms; /* answer deadline past the wait: 1000..8000, 0 before the first */
 	int64_t heard_ms; /* monotonic: the peer's last request to us that we acted on */
 	int64_t next_ms;	   /* monotonic: earliest start of the next request */
 	int64_t started_ms;	   /* monotonic: when the request in flight started */
@@ -99,6 +101,18 @@ struct repl_client {
 	repl_client_tick_fn tick;    /* called once a loop turn with st, or NULL */
 	void *tick_arg;		     /* passed to tick */
 };
+
+/* repl_client_status.c. The row of origin in p->origins, added when new; NULL when full
+ * or out of memory. */
+state_peer_origin_t *repl_client_origin_row(peer_t *p, const char *origin) M_NONNULL_ALL;
+/* Notes per origin the peer holds what is still missing here and the age of the newest
+ * entry received (memory only); returns the worst lag, kept in the peer's status row. */
+int64_t repl_client_lag_record(repl_client_t *c, peer_t *p, const repl_batch_t *b,
+			       int64_t wall_now_ms) M_NONNULL_ALL;
+/* Writes p's status row and its origins if they changed, at most once a second unless
+ * force (errors, stop). */
+void repl_client_status_flush(repl_client_t *c, peer_t *p, int64_t mono_ms,
+			      bool force) M_NONNULL_ALL;
 
 /* After a batch from p: what it holds of our own origin (a new incarnation when it holds
  * more than we do; our own entries are served once every peer has answered). */

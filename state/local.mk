@@ -83,5 +83,5 @@ VERDICT_FUNCTIONAL_TESTS = \
 	tests/functional/454-verdict-silence-hold/run.sh \
 	tests/functional/455-verdict-flap-damping/run.sh
 TESTS += $(VERDICT_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(VERDICT_FUNCTIONAL_TESTS) tests/functional/450-verdict-lib/verdict.sh \
+EXTRA_DIST += $(VERDICT_FUNCTIONAL_TESTS) tests/functional/lib/verdict.sh \
 	bench/flap.sh bench/flap_origin.py

@@ -30,4 +30,4 @@ SYSTEMD_FUNCTIONAL_TESTS = \
 	tests/functional/504-notify/run.sh \
 	tests/functional/505-privdrop/run.sh
 TESTS += $(SYSTEMD_FUNCTIONAL_TESTS)
-EXTRA_DIST += $(SYSTEMD_FUNCTIONAL_TESTS) tests/functional/500-install-lib/notify-listen.py
+EXTRA_DIST += $(SYSTEMD_FUNCTIONAL_TESTS) tests/functional/lib/notify-listen.py

@@ -1,6 +1,10 @@
 # tests/functional/lib.sh -- shared helpers for functional scenarios (source it)
 # Each scenario gets its own work directory, its own loopback ports, and cleans up
 # every process it started, by PID, on exit. Exit 77 means skipped.
+# Layout: tests/functional/NNN-topic/run.sh are scenarios, nothing else; the helper
+# libraries they source after this file live in tests/functional/lib/ (dnsd.sh,
+# dnssec.sh, hc.sh, repl.sh, verdict.sh, ctl.sh, obs.sh, install.sh, netns.sh and the
+# origins and peers they start); shared fixtures in tests/data/, test tools in tests/tools/.
 set -u
 : "${MERIDIAN_BUILDDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${MERIDIAN_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"

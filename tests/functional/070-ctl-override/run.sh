@@ -3,7 +3,7 @@
 # real config and state.db: status shows them, events says who, the safety rule refuses
 # to take the last serving datacenter and --force overrides it, every --json parses.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 c_config
 

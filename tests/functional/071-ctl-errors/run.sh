@@ -3,7 +3,7 @@
 # and the documented exit status (2 usage, 1 refused or failed; `status` 3 UNKNOWN),
 # and changes nothing.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 c_config
 

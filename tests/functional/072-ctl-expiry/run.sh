@@ -2,7 +2,7 @@
 # 072-ctl-expiry: an override given --for 1s stops counting once that second passes:
 # status shows it gone, the safety rule no longer counts it, the audit log keeps it.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 c_config
 

@@ -3,7 +3,7 @@
 # it SIGHUP (dnsd reloads and keeps running); with no such dnsd, or a pid file naming
 # another program, it refuses.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 

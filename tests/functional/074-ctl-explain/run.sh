@@ -3,7 +3,7 @@
 # and why, what the answer is and its ECS scope -- and it agrees with what meridian-dnsd
 # actually answers (kdig +subnet), before and after a drain. `geo` prints the record.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 # The agreement with meridian-dnsd's answers is half of what this shows: without kdig or
 # the server the scenario is skipped, visibly, rather than passing on explain alone.

@@ -5,7 +5,7 @@
 # real observations make unsafe; a drain made in the other region arrives with its origin
 # and actor (status, events); `peers` shows the link.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 for p in meridian-healthcheck meridian-replicator; do
 	[ -x "$BIN/$p" ] || t_skip "$p not built"
 done

@@ -6,7 +6,7 @@
 # rules pass promtool check rules and the Grafana dashboard is valid JSON naming only
 # metrics the daemons serve.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/obs.sh"
+. "$(dirname "$0")/../lib/obs.sh"
 command -v promtool >/dev/null || t_skip "promtool not installed (prometheus)"
 
 obs_setup

@@ -4,7 +4,7 @@
 # stats` shows the local daemons' counters read from their metrics: endpoints, as a
 # table and as JSON, and says which daemon is down or not configured (exit 1).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../080-metrics/obs.sh"
+. "$(dirname "$0")/../lib/obs.sh"
 
 obs_setup
 obs_start east

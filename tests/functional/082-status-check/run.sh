@@ -7,7 +7,7 @@
 # then summarised every replication.warn_every, and its recovery is logged ("peer west
 # reachable again"); a refused request is logged once, not per request.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../080-metrics/obs.sh"
+. "$(dirname "$0")/../lib/obs.sh"
 
 OBS_ISOLATED_AFTER=4s
 OBS_WARN_EVERY=1s

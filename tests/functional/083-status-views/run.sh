@@ -7,7 +7,7 @@
 # drain, an outage, a fail-open and an expiry; every transition (health, override set /
 # cleared / expired, fail-open) is kept in status_transitions.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../080-metrics/obs.sh"
+. "$(dirname "$0")/../lib/obs.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 obs_setup

@@ -6,7 +6,7 @@
 # reason holding <script> shows as text and never runs; the
 # test saves a screenshot ($WORK/status-page.png, the one docs/status-page.md shows).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../080-metrics/obs.sh"
+. "$(dirname "$0")/../lib/obs.sh"
 [ -x "$BIN/meridian-status" ] || t_skip "meridian-status not built"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || t_skip "chromium not installed"

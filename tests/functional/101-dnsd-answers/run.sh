@@ -3,7 +3,7 @@
 # (AA, NXDOMAIN/NODATA with SOA, CNAME, wildcard, referral with glue, case, REFUSED,
 # ANY, AXFR, NSID, CHAOS identity).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 d_zone
 # a CNAME loop: loaded with a warning, answered once round

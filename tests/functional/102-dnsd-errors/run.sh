@@ -2,7 +2,7 @@
 # 102-dnsd-errors: NOTIMP, FORMERR, BADVERS, unknown EDNS options, truncation and the
 # client's retry over TCP.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 d_zone
 d_config

@@ -2,7 +2,7 @@
 # 103-dnsd-tcp: DNS over TCP per RFC 7766: pipelining, split messages, idle timeout,
 # the connection cap (oldest idle closed), and clients that stall or never read.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 d_zone
 d_config "  tcp_idle_timeout: 1s

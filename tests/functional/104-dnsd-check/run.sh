@@ -2,7 +2,7 @@
 # 104-dnsd-check: meridian-dnsd -t checks config, zones and the geo database, prints every
 # problem (exact messages) and exits 1, or exits 0; bad command lines are refused.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 D=$BIN/meridian-dnsd
 d_zone

@@ -2,7 +2,7 @@
 # 105-dnsd-reload: SIGHUP picks up zone and config changes without dropping a query; a
 # reload that fails keeps serving the old data and logs why; SIGTERM exits 0.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 d_zone
 d_config

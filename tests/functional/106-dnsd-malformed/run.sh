@@ -2,7 +2,7 @@
 # 106-dnsd-malformed: thousands of random and mutated packets over UDP and TCP, then the
 # server must still answer correctly and its log must hold no sanitizer report.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 d_zone
 d_config "  tcp_idle_timeout: 500ms"

@@ -3,7 +3,7 @@
 # overrides written by meridianctl within 100 ms, fails open when nothing serves, and
 # reloads a changed geo database (refusing a broken one).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 [ -x "$BIN/meridianctl" ] || t_skip "meridianctl not built"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"

@@ -2,7 +2,7 @@
 # 108-dnsd-listen: --listen (repeatable, IPv4 and IPv6) overrides dns.listen; replies leave
 # from the address queried; --pid-file and meridianctl reload; totals logged at exit.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 d_zone
 # The config names another port (held by us: nothing answers there): only --listen must

@@ -2,7 +2,7 @@
 # 109-dnsd-fd-limit: with few file descriptors and many TCP clients, meridian-dnsd keeps
 # answering (closing the oldest idle connections), does not spin, and warns at start.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 command -v prlimit >/dev/null || t_skip "prlimit (util-linux) missing"
 
 d_zone

@@ -4,7 +4,7 @@
 # the client retries over TCP. Runs meridian-dnsd in a network namespace this test makes,
 # whose loopback gets a 1300-byte MTU. Needs root; skipped otherwise.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 [ "$(id -u)" = 0 ] || t_skip "the MTU test needs root for a network namespace"
 command -v ip >/dev/null || t_skip "ip (iproute2) not installed"
 

@@ -4,7 +4,7 @@
 # database that opens but does not compile stops the server with the file named, and
 # `-t` fails on it the same way.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"
 mkdir -p "$WORK/mmdb"

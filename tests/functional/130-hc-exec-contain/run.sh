@@ -4,7 +4,7 @@
 # misses the new session; the daemon, a child subreaper, finds and kills it), and not
 # when it exits normally with a setsid'd grandchild still running.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 command -v setsid >/dev/null || t_skip "setsid not installed"
 
 cd "$WORK" || exit 1

@@ -6,7 +6,7 @@
 # is missed, to a twentieth of the hostile load's duration. (Before, a query arriving
 # behind a round of every hostile buffer waited 200-350 ms of a 2.5 s load here.)
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 
 d_zone
 d_config "  tcp_max_connections: 64"

@@ -4,7 +4,7 @@
 # while a client in another network is answered in full; an exempt network is never
 # limited; log_only counts but sends; the exit log counts it all; bad config is named.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 FLOOD="$(cd "$(dirname "$0")" && pwd)/flood.py"
 cd "$WORK" || exit 1
 

@@ -5,7 +5,7 @@
 # retries with); a malformed cookie is FORMERR; rotating the secret file keeps the
 # previous secret valid for one rotation; a valid cookie bypasses RRL; cookies can be off.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 command -v dig >/dev/null || t_skip "dig not installed (bind9-dnsutils)"
 cd "$WORK" || exit 1
 

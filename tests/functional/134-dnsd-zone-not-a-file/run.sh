@@ -4,7 +4,7 @@
 # after a $ORIGIN that did not parse is an error, not an abort inside ldns (both found by
 # qa/fuzz zone).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 cd "$WORK" || exit 1
 
 d_zone

@@ -3,8 +3,8 @@
 # served by meridian-dnsd and validated end to end by Unbound (AD set, denials SECURE, a
 # tampered signature SERVFAIL) and by delv ("fully validated").
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
-. "$(dirname "$0")/../150-dnssec-lib/dnssec.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnssec.sh"
 command -v delv >/dev/null || t_skip "delv not installed (bind9-dnsutils)"
 
 mkdir -p "$WORK/zones"

@@ -5,7 +5,7 @@
 # ANY, QCLASS *, CD, EDE, case); then the parent zone signed by ldns-signzone, with NSEC
 # and with NSEC3 opt-out, asked with DO (signatures, denial proofs, DS and no-DS proofs).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
 here=$(dirname "$0")
 command -v nsd >/dev/null || t_skip "nsd not installed"
 command -v knotd >/dev/null || t_skip "knot not installed"

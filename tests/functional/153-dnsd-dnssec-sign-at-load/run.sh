@@ -4,8 +4,8 @@
 # subnet cache), a signed NODATA for a geo name without AAAA, signatures renewed before
 # they expire without a restart; Unbound and delv validate every answer.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
-. "$(dirname "$0")/../150-dnssec-lib/dnssec.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
+. "$(dirname "$0")/../lib/dnssec.sh"
 command -v delv >/dev/null || t_skip "delv not installed (bind9-dnsutils)"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"
 mkdir -p "$WORK/mmdb"

@@ -8,7 +8,7 @@
 # 10k client networks is within 2 points of its weights; raising one weight from 10 to
 # 20 (SIGHUP) moves clients only into that datacenter.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"

@@ -8,7 +8,7 @@
 # Deadlines are generous: the bound is asserted, not a timing (bench/transition-ttl.sh
 # measures).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 command -v unbound >/dev/null || t_skip "unbound not installed"

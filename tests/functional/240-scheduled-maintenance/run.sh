@@ -6,9 +6,9 @@
 # started, ended) agree. The safety rule judges the whole window, including other
 # overrides starting inside it; a scheduled override never silently replaces another.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
+. "$(dirname "$0")/../lib/hc.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"
 mkdir -p "$WORK/mmdb"

@@ -5,8 +5,8 @@
 # meridianctl status shows the reading that counts (text and --json); a read that fails
 # says why and stops counting; bad load settings are refused with file:line.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/hc.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 mkdir -p "$WORK/pages"

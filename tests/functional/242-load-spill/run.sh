@@ -6,9 +6,9 @@
 # the spare of all falls short, dnsd counts it (metrics), meridianctl status says so
 # (CAPACITY-SHORT, --json capacity_short, exit 1: WARNING) and so does status_capacity.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
+. "$(dirname "$0")/../lib/hc.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"
 mkdir -p "$WORK/mmdb" "$WORK/pages"

@@ -6,8 +6,8 @@
 # against meridian-dnsd: after the real drain, the networks the plan named answer the
 # other datacenter.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../100-dnsd-lib/dnsd.sh"
-. "$(dirname "$0")/../070-ctl-override/ctl.sh"
+. "$(dirname "$0")/../lib/dnsd.sh"
+. "$(dirname "$0")/../lib/ctl.sh"
 
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null || t_skip "libmaxmind-db-writer-perl missing"
 mkdir -p "$WORK/mmdb"

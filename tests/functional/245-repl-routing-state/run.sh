@@ -5,7 +5,7 @@
 # weight set in east moves west's answers; each region's live load reading of eu-west
 # is in the other's store.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../080-metrics/obs.sh"
+. "$(dirname "$0")/../lib/obs.sh"
 
 mkdir -p "$WORK/pages"
 printf '{"load": 7}\n' >"$WORK/pages/load.json"

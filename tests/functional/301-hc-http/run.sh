@@ -4,7 +4,7 @@
 # successes; a single failure does not flip it; a datacenter without checks gets no
 # observation.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 
 cd "$WORK" || exit 1
 h_origin web http

@@ -3,7 +3,7 @@
 # state until its probes decide (no unknown written over it); a datacenter new to the
 # store starts unknown (served), never down.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 
 cd "$WORK" || exit 1
 h_origin east tcp

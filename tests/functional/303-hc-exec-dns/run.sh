@@ -4,7 +4,7 @@
 # answer addresses against meridian-dnsd, whose zone changes under SIGHUP); several
 # checks per datacenter under the all / any / percent rules.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 
 cd "$WORK" || exit 1
 mkdir -p zones

@@ -4,7 +4,7 @@
 # being written; a broken file is refused and the old set keeps running. -t reports
 # errors with file:line and exits 1.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 
 cd "$WORK" || exit 1
 h_origin one tcp

@@ -3,7 +3,7 @@
 # nearest datacenter's origin moves kdig's answers to the next nearest; starting it again
 # moves them back after `rise` successes; a single failure moves nothing.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"

@@ -4,7 +4,7 @@
 # off, and the configured SNI name and Host header reach the origin while the packets
 # still go to the URL's address.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 
 command -v openssl >/dev/null || t_skip "openssl not installed"
 cd "$WORK" || exit 1

@@ -5,7 +5,7 @@
 # truncates over TCP too, closes the connection, or never answers fails the probe with a
 # reason that says so, within the probe's timeout.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed"
 
 cd "$WORK" || exit 1

@@ -5,7 +5,7 @@
 # checker writes nothing: no heartbeat makes the old "up" a fresh vote again, and the
 # verdict has no fresh vote for east. Then the probe's "down" is its first write.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../300-hc-lib/hc.sh"
+. "$(dirname "$0")/../lib/hc.sh"
 [ -x "$BIN/meridianctl" ] || t_skip "meridianctl not built"
 
 cd "$WORK" || exit 1

@@ -4,7 +4,7 @@
 # within 1 s through B; a stream of writes in A and C converges everywhere, row for row;
 # each region's progress per (peer, origin) lands in status_peer_origins and meridianctl peers.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 
 repl_region a b
 repl_region b a c
@@ -48,7 +48,7 @@ t_eq "A holds C's 200 events exactly once" 200 \
 # (C's 200 events and its replicator's deployments row, written at start)
 t_eq "A's cursor of C (learnt only through B)" 201 "$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'c'")"
 
-out=$(python3 "$(dirname "$0")/../400-repl-lib/repl_peer.py" request --port "$(repl_port c)" --key "$WORK/repl.key" --path /v1/stats)
+out=$(python3 "$(dirname "$0")/../lib/repl_peer.py" request --port "$(repl_port c)" --key "$WORK/repl.key" --path /v1/stats)
 t_contains "C's /v1/stats: lag per origin through peer b, caught up" '{"peer":"b","origin":"a","behind":0,' "$out"
 t_contains "C's /v1/stats: applied entries counted" '"entries_applied":' "$out"
 

@@ -4,7 +4,7 @@
 # row, and every entry is held exactly once (the drain adds an override and its audit
 # event: 352 entries of a). SIGHUP reloads without losing anything, the key included.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 
 repl_region a b c
 repl_region b a c

@@ -5,8 +5,8 @@
 # refused and counted, and nothing it sent is applied; the same peer behaving well is
 # applied (so the test can fail).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 repl_region a
 repl_start a

@@ -4,7 +4,7 @@
 # region holds every entry exactly once (events counted per origin, cursors at the
 # last seq, tables identical row for row).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 
 repl_region a b c
 repl_region b a c

@@ -3,8 +3,8 @@
 # region C then finds itself behind A's retained log, bootstraps from A's consistent
 # snapshot (HTTP 409 -> /v1/snapshot) and follows the log from there.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 repl_region a b
 repl_region b a

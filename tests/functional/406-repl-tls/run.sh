@@ -3,7 +3,7 @@
 # against replication.tls_ca); entries replicate; a plain-HTTP peer URL to an HTTPS
 # listener and an unknown CA both fail and are recorded as peer errors.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 command -v openssl >/dev/null || t_skip "openssl command not installed"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=meridian test CA" \

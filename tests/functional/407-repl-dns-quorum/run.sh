@@ -5,7 +5,7 @@
 # - a drain written in A by meridianctl changes C's DNS answers within 1 s;
 # - when east's origin really dies, all three vote down and C's answers move to west.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
@@ -23,7 +23,7 @@ ZONE
 # A's check points at a port held by us that never listens; C's dnsd listens on a port
 # it picks and logs.
 echo ok >"$WORK/east.mode"
-t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
+t_start origin python3 "$SRC/tests/functional/lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
 t_until 30 test -s "$WORK/east.port" || t_abort "east's origin started"
 EAST=$(cat "$WORK/east.port")
 t_hold dead

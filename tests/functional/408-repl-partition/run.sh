@@ -4,7 +4,7 @@
 # A is cut off completely (its link down); A and B/C keep writing, including a drain on
 # each side; healed, all three converge row for row. Needs root; skipped otherwise.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 [ "$(id -u)" = 0 ] || t_skip "partition test needs root for network namespaces"
 command -v ip >/dev/null || t_skip "ip (iproute2) not installed"
 

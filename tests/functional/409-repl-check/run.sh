@@ -3,7 +3,7 @@
 # exact message and exit 1, a missing key file, a short key, TLS without a key, and a
 # config error; a taken listen port stops start-up with exit 1 and no leak.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 
 repl_region a b
 out=$("$REPL_BIN" -t -c "$WORK/a.yaml" 2>&1); rc=$?
@@ -52,7 +52,7 @@ repl_region q p
 sed -i 's|long_poll: 2s|long_poll: 0ms|' "$WORK/p.yaml" "$WORK/q.yaml"
 repl_start p
 repl_start q
-reqs() { python3 "$(dirname "$0")/../400-repl-lib/repl_peer.py" request --port "$(repl_port q)" --key "$WORK/repl.key" \
+reqs() { python3 "$(dirname "$0")/../lib/repl_peer.py" request --port "$(repl_port q)" --key "$WORK/repl.key" \
 	--path /v1/stats | sed -n 's/.*"requests":\([0-9]*\).*/\1/p'; }
 # The pulls are counted over a window of at least 1 s that lasts until a few more came
 # (on a busy machine it stretches; the rate is what is checked).

@@ -5,8 +5,8 @@
 # holds it) is sent with \ufffd escapes, in the change log and in a snapshot alike. The
 # peers receive both and everything written after them, and show what A's meridianctl shows.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 repl_region a b
 repl_region b a

@@ -5,8 +5,8 @@
 # snapshot is checked by the engine that imports it: refused (escaped or repeated member),
 # nothing stored, our clock untouched. A batch row naming a member twice is refused too.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 repl_region a b
 repl_start a

@@ -4,8 +4,8 @@
 # again, and we ignored that origin for ever) is refused; a peer's cursor for our own
 # origin is never taken (we keep numbering our writes from our own log).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 repl_region a b
 repl_start a

@@ -5,7 +5,7 @@
 # got 51") and stayed stuck for every origin until b's retention compaction. Now b never
 # serves across a hole: p is sent to bootstrap and converges.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 
 repl_region x
 repl_region s x

@@ -6,8 +6,8 @@
 # request_timeout. Here 80 idle connections from 127.0.0.2..6 hold nothing a peer needs:
 # a peer (b, on 127.0.0.1) restarted while they are held still connects and replicates.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.2", 0))' 2>/dev/null ||
 	t_skip "cannot bind 127.0.0.2"

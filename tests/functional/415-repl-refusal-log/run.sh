@@ -3,8 +3,8 @@
 # unthrottled (23k lines in 5 s). Now a refusal of one kind is logged in full once, then
 # summed up in one line per refusal_log_interval; every one is still counted.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 repl_region a -- "  refusal_log_interval: 1s"
 repl_start a

@@ -4,7 +4,7 @@
 # puller did not verify it as such. Now the refusal of an authenticated request is signed
 # over its nonce and both sides report a clock error, with the offset.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 FT=$(repl_faketime_preload)
 [ -n "$FT" ] || t_skip "libfaketime not installed"
 

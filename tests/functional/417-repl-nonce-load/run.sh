@@ -8,8 +8,8 @@
 #   MERIDIAN_LONG_TESTS=1 make -C build check TESTS=tests/functional/417-repl-nonce-load/run.sh
 [ -n "${MERIDIAN_LONG_TESTS:-}" ] || { echo "417: long test, set MERIDIAN_LONG_TESTS=1"; exit 77; }
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 
 # (max_clock_skew stays at its default, 30 s: the verdict refuses one longer than
 # health.stale_after; the old cache's window was then 61 s, which 20000 responses fill)

@@ -7,7 +7,7 @@
 # write of its own, moves its unconfirmed writes to a new incarnation, and re-seeds from
 # a peer's snapshot: no two different entries share (origin, seq), nothing is lost.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 
 repl_region a b
 repl_region b a

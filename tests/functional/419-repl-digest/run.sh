@@ -5,8 +5,8 @@
 # (digest_check), logged, counted, shown by `meridianctl peers` and status_divergences,
 # and repaired by a targeted re-sync from a peer; the regions end identical again.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-PEER="python3 $(dirname "$0")/../400-repl-lib/repl_peer.py"
+. "$(dirname "$0")/../lib/repl.sh"
+PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
 CTL=$BIN/meridianctl
 [ -x "$CTL" ] || t_skip "meridianctl not built"
 

@@ -4,7 +4,7 @@
 # (meridianctl peers, its --json, status_divergences) until the peer is back; then it is
 # repaired from the peer, shown repaired everywhere, and both regions end identical.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
+. "$(dirname "$0")/../lib/repl.sh"
 CTL=$BIN/meridianctl
 [ -x "$CTL" ] || t_skip "meridianctl not built"
 

@@ -5,8 +5,8 @@
 # b's vote counts while its heartbeats (every stale_after / 3 = 10 s) arrive, whatever
 # its clock says, and c's status shows ages by c's own clock.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-. "$(dirname "$0")/../450-verdict-lib/verdict.sh"
+. "$(dirname "$0")/../lib/repl.sh"
+. "$(dirname "$0")/../lib/verdict.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_need_faketime
@@ -15,7 +15,7 @@ v_zone
 # east's origin binds its own port; a and b check a port held by us that never listens;
 # C's dnsd listens on a port it picks and logs.
 echo ok >"$WORK/east.mode"
-t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
+t_start origin python3 "$SRC/tests/functional/lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
 t_until 30 test -s "$WORK/east.port" || t_abort "east's origin started"
 EAST=$(cat "$WORK/east.port")
 t_hold dead

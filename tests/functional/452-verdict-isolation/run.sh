@@ -7,8 +7,8 @@
 # touch, bring east back by quorum. With `isolated: alone` (c's config reloaded), c
 # decides by its own fresh vote at once.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../400-repl-lib/repl.sh"
-. "$(dirname "$0")/../450-verdict-lib/verdict.sh"
+. "$(dirname "$0")/../lib/repl.sh"
+. "$(dirname "$0")/../lib/verdict.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_mmdb
@@ -16,7 +16,7 @@ v_zone
 # east's origin binds its own port and starts down (bound, refusing); C's dnsd
 # listens on a port it picks and logs.
 echo down >"$WORK/east.mode"
-t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
+t_start origin python3 "$SRC/tests/functional/lib/origin.py" http "$WORK/east.port" "$WORK/east.mode"
 t_until 30 test -s "$WORK/east.port" || t_abort "east's origin started"
 EAST=$(cat "$WORK/east.port")
 ISOLATED=hold

@@ -6,7 +6,7 @@
 # a candidate observed up but drained before the dead eu-west (A: us-east, AAAA:
 # ap-east), nearest first; meridianctl explain says the same.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../450-verdict-lib/verdict.sh"
+. "$(dirname "$0")/../lib/verdict.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
@@ -16,7 +16,7 @@ v_zone
 # the dead checks point at a port held by us that never listens, and meridian-dnsd
 # listens on a port it picks and logs.
 echo ok >"$WORK/live.mode"
-t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/live.port" "$WORK/live.mode"
+t_start origin python3 "$SRC/tests/functional/lib/origin.py" http "$WORK/live.port" "$WORK/live.mode"
 t_until 30 test -s "$WORK/live.port" || t_abort "the live origin started"
 LIVE=$(cat "$WORK/live.port")
 t_hold dead

@@ -5,7 +5,7 @@
 # exits 2 (CRITICAL) saying so; only after the bound does east fail open. A restarted
 # checker's probes then decide again.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../450-verdict-lib/verdict.sh"
+. "$(dirname "$0")/../lib/verdict.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_mmdb
@@ -14,7 +14,7 @@ v_zone
 # the dead checks point at a port held by us that never listens, and meridian-dnsd
 # listens on a port it picks and logs.
 echo ok >"$WORK/live.mode"
-t_start origin python3 "$SRC/tests/functional/300-hc-lib/origin.py" http "$WORK/live.port" "$WORK/live.mode"
+t_start origin python3 "$SRC/tests/functional/lib/origin.py" http "$WORK/live.port" "$WORK/live.mode"
 t_until 30 test -s "$WORK/live.port" || t_abort "the live origin started"
 LIVE=$(cat "$WORK/live.port")
 t_hold dead

@@ -5,7 +5,7 @@
 # rise/fall transition; the damped ones change at most twice, and status and explain
 # say "held down: flapping, reuse in ...".
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../450-verdict-lib/verdict.sh"
+. "$(dirname "$0")/../lib/verdict.sh"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done

@@ -2,7 +2,7 @@
 # 501-start-together: the daemons started at the same moment (as a service manager
 # does) create the schema once, and meridian-dnsd, finding a state.db that has no schema
 # yet, waits for it quietly instead of warning "schema version 0 is older...".
-. "$(dirname "$0")/../500-install-lib/netns.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 for p in meridian-dnsd meridian-healthcheck meridian-replicator; do

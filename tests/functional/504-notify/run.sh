@@ -2,7 +2,7 @@
 # 504-notify: started with NOTIFY_SOCKET (systemd's Type=notify), each daemon sends
 # READY=1 with its MAINPID only once it can serve: the first query or connection after
 # READY is answered at once. STOPPING=1 comes on SIGTERM.
-. "$(dirname "$0")/../500-install-lib/netns.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 for p in meridian-dnsd meridian-healthcheck meridian-replicator; do
@@ -41,7 +41,7 @@ CONF
 # READY=1; the messages are in $WORK/NAME.notify.
 notified() {
 	local name=$1 prog=$2
-	t_start "$name-listen" python3 "$SRC/tests/functional/500-install-lib/notify-listen.py" \
+	t_start "$name-listen" python3 "$SRC/tests/functional/lib/notify-listen.py" \
 		"$WORK/$name.sock" "$WORK/$name.notify"
 	t_until 30 test -S "$WORK/$name.sock"
 	NOTIFY_SOCKET=$WORK/$name.sock t_start "$name" "$BIN/$prog" -c "$WORK/meridian.yaml"

@@ -3,7 +3,7 @@
 # binds (meridian-dnsd port 53), then runs as that user: uid and gid in every slot, no
 # supplementary group, no capability in any set (read from /proc), no_new_privs; the
 # store it creates belongs to the user, and SIGHUP reloads still work.
-. "$(dirname "$0")/../500-install-lib/netns.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 [ "$(id -u)" -eq 0 ] || t_skip "needs root"

@@ -4,7 +4,7 @@
 # the units, sysusers.d and tmpfiles.d), each as it should be; a second install keeps an
 # edited config; make uninstall removes everything but that config.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../500-install-lib/install.sh"
+. "$(dirname "$0")/../lib/install.sh"
 
 D=$WORK/dest
 i_dirs

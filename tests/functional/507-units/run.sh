@@ -3,7 +3,7 @@
 # found through the installed manual) and `systemd-analyze security --offline=true`
 # rates each 2.0 or lower; prints the scores (docs/operations.md records them).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../500-install-lib/install.sh"
+. "$(dirname "$0")/../lib/install.sh"
 
 command -v systemd-analyze >/dev/null || t_skip "systemd-analyze not installed"
 D=$WORK/dest

@@ -3,7 +3,7 @@
 # regions and their origins start on loopback (in a network namespace of the test's
 # own, so the example's fixed ports are free), status shows every region, a failed
 # origin moves the Ashburn client away in every region, and stop leaves no process.
-. "$(dirname "$0")/../500-install-lib/netns.sh"
+. "$(dirname "$0")/../lib/netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 command -v kdig >/dev/null || t_skip "kdig not installed"

@@ -1,4 +1,4 @@
-# tests/functional/500-install-lib/netns.sh -- runs the scenario in a network namespace of its own (source first)
+# tests/functional/lib/netns.sh -- runs the scenario in a network namespace of its own (source first)
 # Sourced before lib.sh: the scenario re-executes itself under `unshare -n` (as root) or
 # `unshare -rn` (a user namespace), brings its loopback up and may then use fixed ports
 # (the cluster example's, a config's as shipped): nothing else can hold them there.

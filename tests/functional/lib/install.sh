@@ -1,4 +1,4 @@
-# tests/functional/500-install-lib/install.sh -- make install into a DESTDIR, for the install scenarios (source after lib.sh)
+# tests/functional/lib/install.sh -- make install into a DESTDIR, for the install scenarios (source after lib.sh)
 # i_install DEST: installs this build into DEST (output in $WORK/install.log) and sets
 # I_PREFIX, I_BINDIR, ... to the configured directories (without DEST).
 i_install() {

@@ -1,4 +1,4 @@
-# tests/functional/450-verdict-lib/verdict.sh -- helpers for the verdict scenarios (source after repl.sh)
+# tests/functional/lib/verdict.sh -- helpers for the verdict scenarios (source after repl.sh)
 # Three regions on loopback, each a replicator and a healthcheck with its own clock
 # (libfaketime), dnsd where a scenario asks for one.
 FAKETIME_LIB=

@@ -1,4 +1,4 @@
-# tests/functional/300-hc-lib/hc.sh -- helpers for the meridian-healthcheck scenarios (source after lib.sh)
+# tests/functional/lib/hc.sh -- helpers for the meridian-healthcheck scenarios (source after lib.sh)
 # Origins are origin.py processes on 127.0.0.1 that the scenario starts, switches (mode
 # files) and stops; the verdicts are read from the state.db with sqlite3.
 

@@ -1,4 +1,4 @@
-# tests/functional/080-metrics/obs.sh -- two full regions for the observability scenarios (source after lib.sh)
+# tests/functional/lib/obs.sh -- two full regions for the observability scenarios (source after lib.sh)
 # obs_setup writes east.yaml and west.yaml in $WORK: each region runs meridian-dnsd,
 # meridian-healthcheck and meridian-replicator over its own store, with every /metrics
 # endpoint on port 0 (the bound address is read back from the log). Datacenter us-east

@@ -1,4 +1,4 @@
-# tests/functional/150-dnssec-lib/dnssec.sh -- keys, signed zones and validators for the DNSSEC scenarios (source after lib.sh)
+# tests/functional/lib/dnssec.sh -- keys, signed zones and validators for the DNSSEC scenarios (source after lib.sh)
 # Keys come from ldns-keygen and zones are signed by ldns-signzone in $WORK; Unbound and
 # delv validate against the zones' own trust anchors. Nothing leaves 127.0.0.1.
 

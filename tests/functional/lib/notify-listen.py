@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# tests/functional/500-install-lib/notify-listen.py -- a service manager's notify socket, for the tests
+# tests/functional/lib/notify-listen.py -- a service manager's notify socket, for the tests
 # usage: notify-listen.py SOCKET OUT: binds the AF_UNIX datagram socket SOCKET and
 # appends every message to OUT, one line each (its lines joined by spaces), until killed.
 import socket, sys

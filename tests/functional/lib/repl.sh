@@ -1,4 +1,4 @@
-# tests/functional/400-repl-lib/repl.sh -- helpers for the replicator scenarios (source after lib.sh)
+# tests/functional/lib/repl.sh -- helpers for the replicator scenarios (source after lib.sh)
 # A region is a config $WORK/NAME.yaml, a store $WORK/NAME.db and a replicator on its
 # own loopback port; all regions share the key $WORK/repl.key.
 # Ports: a replicator listens on port 0 and logs "listening on 127.0.0.1:PORT", which
@@ -106,7 +106,7 @@ repl_fake() {
 	local name=$1; shift
 	REPL_FAKES=$((${REPL_FAKES:-0} + 1))
 	local pf="$WORK/fake-$name.$REPL_FAKES.port"
-	python3 "$SRC/tests/functional/400-repl-lib/repl_peer.py" serve --port 0 --port-file "$pf" "$@" &
+	python3 "$SRC/tests/functional/lib/repl_peer.py" serve --port 0 --port-file "$pf" "$@" &
 	REPL_FAKE=$!
 	T_PIDS+=("$REPL_FAKE")
 	t_until 30 test -s "$pf" || { echo "# the stand-in for $name did not start"; return 1; }

@@ -1,4 +1,4 @@
-# tests/functional/100-dnsd-lib/dnsd.sh -- helpers for the meridian-dnsd scenarios (source after lib.sh)
+# tests/functional/lib/dnsd.sh -- helpers for the meridian-dnsd scenarios (source after lib.sh)
 # Every scenario writes its own zone and config into $WORK, starts meridian-dnsd on
 # 127.0.0.1 port 0 (the kernel picks a free one; dnsd logs it and d_start reads it into
 # D_PORT) and asks it with kdig; nothing leaves 127.0.0.1.

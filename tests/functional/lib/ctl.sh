@@ -1,4 +1,4 @@
-# tests/functional/070-ctl-override/ctl.sh -- helpers for the meridianctl scenarios (source after lib.sh)
+# tests/functional/lib/ctl.sh -- helpers for the meridianctl scenarios (source after lib.sh)
 # Each scenario writes a two-datacenter config into $WORK; the state store is a real
 # SQLite file that meridianctl itself creates on the first override.
 
