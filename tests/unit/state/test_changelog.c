@@ -309,6 +309,62 @@ static void test_scheduled_override_replicates_start(void **unused)
 	free(list);
 }
 
+/* An observation in transition ships "pending" and "change_in"; a settled one ships the
+ * row JSON of older versions; address observations replicate like observations, with
+ * their received time. */
+static void test_transition_and_address_observations_replicate(void **unused)
+{
+	state_observation_t o, *list = NULL;
+	size_t n = 0;
+
+	(void)unused;
+	put_obs(a, "eu-west", STATE_HEALTH_UP);
+	test_observation(&o, "us-east", STATE_HEALTH_UP, "connect refused");
+	o.pending = STATE_HEALTH_DOWN;
+	o.change_in_ms = 1500;
+	assert_int_equal(state_observation_put(a, &o), 0);
+	test_observation(&o, "us-east", STATE_HEALTH_DOWN, "HTTP 503");
+	snprintf(o.address, sizeof(o.address), "2001:db8::10");
+	assert_int_equal(state_observation_put(a, &o), 0);
+	assert_int_equal(
+	    test_query_int(a, "SELECT count(*) FROM changelog WHERE tbl = 'observations'"
+			      " AND json_type(row, '$.pending') IS NULL"),
+	    1);
+	assert_int_equal(ship(a, b, "us-east"), 3);
+
+	assert_int_equal(state_observations_list(b, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].datacenter, "eu-west");
+	assert_int_equal(list[0].pending, STATE_HEALTH_UNKNOWN);
+	assert_string_equal(list[1].datacenter, "us-east");
+	assert_int_equal(list[1].pending, STATE_HEALTH_DOWN);
+	assert_int_equal(list[1].change_in_ms, 1500);
+	assert_string_equal(list[1].address, "");
+	free(list);
+
+	assert_int_equal(state_address_observations_list(b, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].checker, "us-east");
+	assert_string_equal(list[0].datacenter, "us-east");
+	assert_string_equal(list[0].address, "2001:db8::10");
+	assert_int_equal(list[0].status, STATE_HEALTH_DOWN);
+	assert_string_equal(list[0].detail, "HTTP 503");
+	assert_true(list[0].received_ms > 0); /* fresh by the receiving region's clock */
+	free(list);
+
+	/* The transition called off: the row ships without the members again. */
+	test_observation(&o, "us-east", STATE_HEALTH_UP, "HTTP 200");
+	assert_int_equal(state_observation_put(a, &o), 0);
+	assert_int_equal(ship(a, b, "us-east"), 1);
+	assert_int_equal(state_observations_list(b, &list, &n), 0);
+	assert_int_equal(list[1].pending, STATE_HEALTH_UNKNOWN);
+	free(list);
+	/* An address that is not one is refused, nothing written. */
+	snprintf(o.address, sizeof(o.address), "not/an/address");
+	assert_int_equal(state_observation_put(a, &o), -1);
+	assert_non_null(strstr(state_errmsg(a), "invalid address 'not/an/address'"));
+}
+
 /* Live load readings ship like observations; the newest good one within the age counts. */
 static void test_load_replicates_and_newest_good_counts(void **unused)
 {
@@ -707,6 +763,7 @@ int main(void)
 	    T(test_lww_tie_broken_by_origin),
 	    T(test_tombstone_replicates_and_beats_older_put),
 	    T(test_scheduled_override_replicates_start),
+	    T(test_transition_and_address_observations_replicate),
 	    T(test_load_replicates_and_newest_good_counts),
 	    T(test_weight_replicates_and_clear_wins),
 	    T(test_gap_refuses_whole_batch),
