@@ -71,6 +71,12 @@ t_check "an HTTP error is a failed read" t_until 30 ok_404
 page stats.json '{"load": {"current": 10}}'
 t_check "and it recovers" t_until 30 load_is us-east 10.0
 
+# SIGHUP takes new load settings: another path in the same page.
+page stats.json '{"load": {"current": 10, "peak": 99}}'
+sed -i 's|json: "\$.load.current"|json: "$.load.peak"|' "$WORK/meridian.yaml"
+kill -HUP "$PID_hc"
+t_check "after SIGHUP the new JSON path is read" t_until 30 load_is us-east 99.0
+
 # Settings refused with file:line, each naming the field.
 bad() {
 	cp "$WORK/meridian.yaml" "$WORK/bad.yaml"
@@ -79,10 +85,10 @@ bad() {
 	OUT=$("$BIN/meridian-healthcheck" -c "$WORK/bad.yaml" -t 2>&1)
 	RC=$?
 }
-bad 'json: "$.load.current"' 'json: "$.load.current", metric: up'
+bad 'json: "$.load.peak"' 'json: "$.load.peak", metric: up'
 t_eq "json and metric both: exit 1" 1 "$RC"
 t_contains "says exactly one" "datacenters.us-east.load: needs exactly one of json (a JSON path) and metric (a Prometheus metric name)" "$OUT"
-bad 'json: "$.load.current"' 'json: "load.current"'
+bad 'json: "$.load.peak"' 'json: "load.current"'
 t_contains "a JSON path without \$" "datacenters.us-east.load.json: a JSON path starts with \$ (\"\$.load\")" "$OUT"
 bad "metric: 'conns{pool=\"web\"}'" "metric: '9conns'"
 t_contains "a bad metric name" "datacenters.eu-west.load.metric: not a Prometheus metric name" "$OUT"
