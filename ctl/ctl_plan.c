@@ -12,6 +12,7 @@
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_plan.h"
 #include "ctl/ctl_state.h"
+#include "state/state_guard.h"
 #include "geo/geo_capacity.h"
 #include "geo/geo_set.h"
 #include "geo/geo_conf.h"
@@ -436,6 +437,57 @@ static int change_parse(const ctl_args_t *args, const conf_t *conf, plan_change_
 	return -1;
 }
 
+/* The override the write would make, judged as the write judges it (state_guard.h),
+ * into ch->refused. 0, or -1 after printing why it could not be judged. */
+static int override_judge(const ctl_args_t *args, const conf_t *conf, plan_change_t *ch)
+{
+	struct stat sb;
+	state_override_t ov;
+	state_t *st;
+	int rc;
+
+	memset(&ov, 0, sizeof(ov));
+	snprintf(ov.datacenter, sizeof(ov.datacenter), "%s", conf->datacenters[ch->dc].name);
+	ov.action = ch->action;
+	if (stat(conf->state_path, &sb) != 0 && errno == ENOENT) {
+		/* No store: every datacenter unknown (serving), nothing scheduled. */
+		state_verdict_t *v = calloc(conf->datacenter_count + 1, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		for (size_t i = 0; i < conf->datacenter_count; i++)
+			v[i] = (state_verdict_t){.effective = STATE_DC_UNKNOWN,
+						 .observed = STATE_DC_UNKNOWN,
+						 .serving = true,
+						 .override_index = -1};
+		if (state_verdict_check_override(conf, v, ch->dc, ch->action, ch->refused,
+						 sizeof(ch->refused)) == 0)
+			ch->refused[0] = '\0';
+		free(v);
+		return 0;
+	}
+	st = ctl_state_open(conf, false);
+	if (st == NULL)
+		return -1;
+	ov.created_ms = state_now_ms(st);
+	if (args->given & CTL_OPT_AT) {
+		int64_t at = args->at_relative ? ov.created_ms + args->at_ms : args->at_ms;
+
+		if (at > ov.created_ms)
+			ov.starts_ms = at;
+	}
+	uint64_t for_ms = args->for_ms ? args->for_ms : conf->health.override_default_ms;
+	ov.expires_ms = (ov.starts_ms ? ov.starts_ms : ov.created_ms) +
+			(int64_t)(for_ms ? for_ms : CTL_OVERRIDE_DEFAULT_MS);
+	rc = state_override_judge(st, conf, &ov, ch->refused, sizeof(ch->refused));
+	if (rc < 0)
+		snprintf(ch->refused, sizeof(ch->refused), "refused: %s", state_errmsg(st));
+	else if (rc == 0)
+		ch->refused[0] = '\0';
+	state_close(st);
+	return 0;
+}
+
 /* The weights after the change: the view's in effect, with (split, dc) replaced. */
 static geo_pick_reweight_t *weights_after(const ctl_view_t *view, const plan_change_t *ch,
 					  size_t *n)
@@ -519,11 +571,10 @@ int ctl_plan_run(const ctl_args_t *args, const conf_t *conf)
 		memcpy(v_after, view.verdicts, conf->datacenter_count * sizeof(*v_after));
 	else if (verdicts_after(conf, &view, &ch, v_after) < 0)
 		goto out;
-	/* The safety rule, as the write would judge it now. */
-	if (!ch.is_weight &&
-	    state_verdict_check_override(conf, view.verdicts, ch.dc, ch.action, ch.refused,
-					 sizeof(ch.refused)) == 0)
-		ch.refused[0] = '\0';
+	/* The safety rule, as the write would judge it: from the store with the write's
+	 * own judgement (a scheduled window included), else (no store) with the verdicts. */
+	if (!ch.is_weight && override_judge(args, conf, &ch) < 0)
+		goto out;
 	if (geo_pick_tables_build_with(conf, view.reweights, view.reweight_count, &before, err,
 				       sizeof(err)) < 0 ||
 	    geo_pick_tables_build_with(conf, rw, nrw, &after, err, sizeof(err)) < 0) {

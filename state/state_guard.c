@@ -158,27 +158,56 @@ static int window_check(state_t *st, const conf_t *conf, const state_override_t 
 	return rc;
 }
 
+/* The judgement of ov inside the caller's transaction, verdicts those of now: -1 on a
+ * conflict or failure (state_errmsg), 1 refused by the rule (why), 0 allowed. */
+static int judge(state_t *st, const conf_t *conf, const state_override_t *ov, size_t dc,
+		 state_verdict_t *verdicts, char *why, size_t whylen)
+{
+	int64_t now = state_now_ms(st);
+
+	if (conflict_check(st, ov, now) < 0)
+		return -1;
+	if (ov->starts_ms > now)
+		return window_check(st, conf, ov, dc, now, verdicts, why, whylen);
+	return state_verdict_check_override(conf, verdicts, dc, ov->action, why, whylen) != 0;
+}
+
+int state_override_judge(state_t *st, const conf_t *conf, const state_override_t *ov, char *why,
+			 size_t whylen)
+{
+	state_verdict_t *verdicts = calloc(conf->datacenter_count + 1, sizeof(*verdicts));
+	size_t dc = 0;
+	int rc;
+
+	if (whylen)
+		why[0] = '\0';
+	if (verdicts == NULL)
+		return state_fail(st, "verdicts: out of memory");
+	if (datacenter_index(st, conf, ov->datacenter, &dc) < 0 || state_tx_read(st) < 0) {
+		free(verdicts);
+		return -1;
+	}
+	rc = state_verdict_load(st, conf, state_now_ms(st), verdicts) < 0
+		 ? -1
+		 : judge(st, conf, ov, dc, verdicts, why, whylen);
+	state_tx_rollback(st);
+	free(verdicts);
+	return rc;
+}
+
 int state_override_put_guarded(state_t *st, const conf_t *conf, const state_override_t *ov,
 			       bool force, char *why, size_t whylen)
 {
 	state_verdict_t *verdicts;
 	size_t dc = 0;
 	int rc = STATE_GUARD_SAFE, judged;
-	int64_t now;
 
 	if (whylen)
 		why[0] = '\0';
 	if (datacenter_index(st, conf, ov->datacenter, &dc) < 0 ||
 	    (verdicts = guard_begin(st, conf)) == NULL)
 		return -1;
-	now = state_now_ms(st);
-	if (conflict_check(st, ov, now) < 0)
-		return guard_end(st, verdicts, -1);
-	if (ov->starts_ms > now)
-		judged = window_check(st, conf, ov, dc, now, verdicts, why, whylen);
-	else
-		judged = state_verdict_check_override(conf, verdicts, dc, ov->action, why, whylen) !=
-			 0;
+	judged = judge(st, conf, ov, dc, verdicts, why, whylen);
 	if (judged < 0)
 		return guard_end(st, verdicts, -1);
 	if (judged != 0)

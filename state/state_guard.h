@@ -37,6 +37,13 @@ typedef enum {
 int state_override_put_guarded(state_t *st, const conf_t *conf, const state_override_t *ov,
 			       bool force, char *why, size_t whylen) M_NONNULL(1, 2, 3, 5) M_WUR;
 
+/* Judges ov exactly as state_override_put_guarded() would (the conflict of one override
+ * per datacenter, the rule now or over a scheduled window), in a read transaction, and
+ * writes nothing: meridianctl --plan. st may be read-only. 0 allowed; 1 refused by the
+ * rule (why: "refused: ..."); -1 on a conflict or failure (state_errmsg). */
+int state_override_judge(state_t *st, const conf_t *conf, const state_override_t *ov, char *why,
+			 size_t whylen) M_NONNULL(1, 2, 3, 4) M_WUR;
+
 /* Clears datacenter's live override (as state_override_clear) when the rule allows what
  * the datacenter becomes without it (its observed state), or when force. A scheduled
  * override not yet started is cancelled without judgement (it changes nothing now) (its one

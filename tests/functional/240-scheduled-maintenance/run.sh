@@ -102,6 +102,10 @@ t_contains "the start event names the window" "drain by alice, scheduled from" "
 # hour would leave geo.example.com with nothing; in 3 h it would not.
 ctl drain eu-west --reason "long" --for 2h
 t_eq "eu-west drained" 0 "$RC"
+ctl force-down us-east --at now+1h --for 1h --plan
+t_eq "--plan of that window says it would be refused" 1 "$RC"
+t_contains "judged over the window, as the write judges it" "safety: refused: from " "$OUT"
+t_contains "naming the window" "(in the scheduled window), geo.example.com. would have no serving datacenter" "$OUT"
 ctl force-down us-east --reason "window" --at now+1h --for 1h
 t_eq "a window overlapping the drain is refused" 1 "$RC"
 t_contains "naming the instant and the record" "(in the scheduled window), geo.example.com. would have no serving datacenter (eu-west drained, us-east forced down); add --force" "$ERR"

@@ -359,6 +359,27 @@ static void test_guarded_put_scheduled_judged_inside_window(void **unused)
 	state_close(st);
 }
 
+/* --plan's judgement is the write's, and writes nothing. */
+static void test_judge_is_the_writes_judgement_and_writes_nothing(void **unused)
+{
+	char why[STATE_TEXT_MAX];
+	state_override_t ov;
+	state_t *st = open_with_eu_west_down();
+	int64_t changes = test_query_int(st, "SELECT count(*) FROM changelog");
+
+	(void)unused;
+	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
+	assert_int_equal(state_override_judge(st, &conf, &ov, why, sizeof(why)), 1);
+	assert_string_equal(why, drain_refusal);
+	test_override(&ov, "eu-west", STATE_OVERRIDE_DRAIN, "fine", NOW + 10 * MIN);
+	assert_int_equal(state_override_judge(st, &conf, &ov, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides"), 0);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes);
+	assert_true(sqlite3_get_autocommit(state_db(st)) != 0);
+	state_close(st);
+}
+
 /* One override per datacenter: a scheduled one and another never replace each other
  * silently; clear cancels the scheduled one. */
 static void test_guarded_put_scheduled_conflicts_and_clear(void **unused)
@@ -408,6 +429,8 @@ int main(void)
 		teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_clear_safe_and_nothing, setup, teardown),
 	    cmocka_unit_test(test_override_active_by_time),
+	    cmocka_unit_test_setup_teardown(test_judge_is_the_writes_judgement_and_writes_nothing,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_put_scheduled_judged_inside_window, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_guarded_put_scheduled_conflicts_and_clear, setup,
