@@ -8,11 +8,14 @@
 # datacenter in each, and their ratio (bench/README.md).
 #
 # usage: bench/transition-ttl.sh [TRANSITION_TTL] (default 5); BUILDDIR=... selects the
-# binaries (default ./build). Not part of the test suite.
+# binaries (default ./build); FALL=N and FAST=DURATION change the check's fall (3) and
+# fast_interval (500ms), i.e. the detection time. Not part of the test suite.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILDDIR:-$top/build}
 short=${1:-5}
+fall=${FALL:-3}
+fast=${FAST:-500ms}
 names=60
 for p in meridian-healthcheck meridian-dnsd; do
 	[ -x "$build/$p" ] || { echo "$build/$p missing (set BUILDDIR)"; exit 1; }
@@ -35,7 +38,9 @@ run() {
 	printf '$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300\n  IN NS ns1.example.com.\nns1 IN A 192.0.2.53\n' \
 		>zones/example.com.zone
 	echo ok >east.mode
-	python3 "$top/tests/functional/lib/origin.py" http "$work/east.port" "$work/east.mode" & pids+=($!)
+	# every daemon's stdout goes to a file: none may hold the caller's pipe open
+	python3 "$top/tests/functional/lib/origin.py" http "$work/east.port" "$work/east.mode" \
+		>origin.log 2>&1 & pids+=($!)
 	for _ in $(seq 100); do [ -s east.port ] && break; sleep 0.05; done
 	{
 		cat <<CONF
@@ -54,7 +59,7 @@ datacenters:
     location: [38.9, -77.4]
     addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$(cat east.port)/healthz", interval: 1s,
-             timeout: 500ms, fall: 3, rise: 2 }
+             fast_interval: $fast, timeout: 500ms, fall: $fall, rise: 2 }
   west:
     location: [37.3, -121.9]
     addresses: [198.51.100.20]
@@ -64,8 +69,8 @@ CONF
 			printf '  n%d.example.com.: { datacenters: [east, west], ttl: 30, transition_ttl: %d }\n' "$k" "$1"
 		done
 	} >meridian.yaml
-	"$build/meridian-dnsd" -c meridian.yaml 2>dnsd.log & pids+=($!)
-	"$build/meridian-healthcheck" -c meridian.yaml 2>hc.log & pids+=($!)
+	"$build/meridian-dnsd" -c meridian.yaml >dnsd.log 2>&1 & pids+=($!)
+	"$build/meridian-healthcheck" -c meridian.yaml >hc.log 2>&1 & pids+=($!)
 	local dns="" ub=""
 	for _ in $(seq 200); do
 		dns=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' dnsd.log | head -1)
@@ -95,7 +100,7 @@ stub-zone:
   name: "example.com."
   stub-addr: 127.0.0.1@$dns
 CONF
-	unbound -d -c unbound.conf 2>unbound.log & pids+=($!)
+	unbound -d -c unbound.conf >unbound.log 2>&1 & pids+=($!)
 	local upid=$!
 	# Unbound binds a port the kernel picks (port 0): read it back from the socket table.
 	for _ in $(seq 200); do
@@ -112,11 +117,19 @@ CONF
 	sleep 3
 	python3 "$top/bench/transition_ttl_driver.py" "$work" "$dns" "$ub" "$names"
 	cd "$top"
+	stop_all
 }
 
-echo "transition-ttl bench: ttl 30, interval 1s, fast_interval 500ms, fall 3, rise 2; $names clients, one every 100 ms from 1 s before the outage; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "transition-ttl bench: ttl 30, interval 1s, fast_interval $fast, fall $fall, rise 2; $names clients, one every 100 ms from 1 s before the outage; load $(cut -d' ' -f1-3 /proc/loadavg)"
+# run in this shell (not a pipeline's subshell), so its daemons are stopped from here
+report=$(mktemp /tmp/meridian-transition-report.XXXXXX)
 echo "== transition_ttl 0 (off: the baseline)"
-off=$(run 0 | tee /dev/stderr | sed -n 's/^WORST //p')
+run 0 >"$report"
+cat "$report"
+off=$(sed -n 's/^WORST //p' "$report")
 echo "== transition_ttl $short"
-on=$(run "$short" | tee /dev/stderr | sed -n 's/^WORST //p')
+run "$short" >"$report"
+cat "$report"
+on=$(sed -n 's/^WORST //p' "$report")
+rm -f "$report"
 python3 -c "import sys; off, on = float(sys.argv[1]), float(sys.argv[2]); print('worst case a client behind Unbound keeps the dead datacenter: %.1f s without, %.1f s with transition_ttl %s (ratio %.2f)' % (off, on, sys.argv[3], on / off))" "$off" "$on" "$short"

@@ -77,5 +77,6 @@ HC_FUNCTIONAL_TESTS = \
 TESTS += $(HC_FUNCTIONAL_TESTS)
 EXTRA_DIST += $(HC_FUNCTIONAL_TESTS) \
 	tests/functional/lib/hc.sh tests/functional/lib/origin.py \
+	bench/transition-ttl.sh bench/transition_ttl_driver.py \
 	tests/functional/241-live-load/pages.py
 dist_doc_DATA += docs/healthcheck.md
