@@ -26,6 +26,7 @@ P=$(cat "$WORK/pages.port")
 c_config
 cat >>"$WORK/meridian.yaml" <<CONF
 health: { stale_after: 30s }
+metrics: { healthcheck: "127.0.0.1:0" }
 CONF
 python3 - "$WORK/meridian.yaml" "$P" <<'PY'
 import sys
@@ -53,6 +54,13 @@ t_eq "status_loads has both, read by this region" "eu-west|us-east|120.0|1
 us-east|us-east|420.0|1" "$(sql 'SELECT datacenter, checker, load, ok FROM status_loads')"
 ctl status
 t_contains "status shows the load" "LOAD us-east: 420 (read by us-east " "$OUT"
+t_until 30 grep -q "metrics: serving" "$WORK/hc.log"
+URL=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$WORK/hc.log" | tail -1)
+M=$(curl -s "$URL")
+t_contains "/metrics has the last value" 'meridian_healthcheck_load{datacenter="eu-west"} 120' "$M"
+metric_positive() { grep -qE "^$1 [1-9]" <<<"$M"; }
+t_check "and counts reads" metric_positive 'meridian_healthcheck_load_reads_total\{datacenter="us-east",result="ok"\}'
+t_check "and readings written" metric_positive 'meridian_healthcheck_loads_written_total\{result="ok"\}'
 
 page stats.json '{"load": {"current": 555.5}}'
 t_check "a new value is followed" t_until 30 load_is us-east 555.5
