@@ -34,7 +34,7 @@ static const ctl_command_spec_t commands[] = {
      "entry) until it expires; clear ends it"},
     {"clear", CTL_CMD_CLEAR, 1, 1, CTL_OPT_REASON | CTL_OPT_ACTOR | CTL_OPT_FORCE, 0,
      "DC [--reason TEXT] [--actor NAME] [--force]",
-     "remove DC's override (observations decide again)"},
+     "remove DC's override, in effect or scheduled (observations decide again)"},
     {"events", CTL_CMD_EVENTS, 0, 0, CTL_OPT_LIMIT, 0, "[--limit N]",
      "the audit log, newest first (default 50 entries; --limit 0 for all)"},
     {"explain", CTL_CMD_EXPLAIN, 2, 2, CTL_OPT_SUBNET | CTL_OPT_BATCH, 0,

@@ -127,3 +127,4 @@ TESTS += tests/functional/200-routing-explain-dnsd/run.sh
 EXTRA_DIST += tests/functional/200-routing-explain-dnsd/run.sh \
 	tests/functional/200-routing-explain-dnsd/dnsq.py \
 	tests/functional/200-routing-explain-dnsd/compare.py
+dist_doc_DATA += docs/routing.md

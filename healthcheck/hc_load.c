@@ -31,6 +31,10 @@ typedef struct {
 	bool published;			  /* last holds a published reading */
 	state_load_t last;		  /* the last reading published */
 	int64_t last_mono_ms;		  /* monotonic ms of that publication */
+	uint64_t reads_ok;		  /* reads that gave a number */
+	uint64_t reads_failed;		  /* reads that did not */
+	double value;			  /* the last number read (valid when reads_ok) */
+	bool value_ok;			  /* the last read gave a number */
 } reader_t;
 
 struct hc_loads {
@@ -100,6 +104,13 @@ static void reader_finish(reader_t *r, bool ok, double value, const char *why)
 
 	memset(&l, 0, sizeof(l));
 	snprintf(l.datacenter, sizeof(l.datacenter), "%s", r->dc->name);
+	if (ok)
+		r->reads_ok++;
+	else
+		r->reads_failed++;
+	r->value_ok = ok;
+	if (ok)
+		r->value = value;
 	l.ok = ok;
 	l.measured_ms = clock_wall_ms();
 	if (ok)
@@ -245,4 +256,24 @@ void hc_loads_free(hc_loads_t *loads)
 size_t hc_loads_count(const hc_loads_t *loads)
 {
 	return loads->count;
+}
+
+void hc_loads_metrics(const hc_loads_t *loads, metrics_page_t *p)
+{
+	metrics_family(p, "meridian_healthcheck_load_reads_total", METRICS_COUNTER,
+		       "Live load reads (datacenters.NAME.load), by datacenter and result.");
+	for (size_t i = 0; i < loads->count; i++) {
+		const reader_t *r = &loads->readers[i];
+
+		metrics_u64(p, "meridian_healthcheck_load_reads_total", r->reads_ok, "datacenter",
+			    r->dc->name, "result", "ok", NULL);
+		metrics_u64(p, "meridian_healthcheck_load_reads_total", r->reads_failed,
+			    "datacenter", r->dc->name, "result", "failed", NULL);
+	}
+	metrics_family(p, "meridian_healthcheck_load", METRICS_GAUGE,
+		       "The live load last read, by datacenter (absent while its read fails).");
+	for (size_t i = 0; i < loads->count; i++)
+		if (loads->readers[i].value_ok)
+			metrics_f64(p, "meridian_healthcheck_load", loads->readers[i].value,
+				    "datacenter", loads->readers[i].dc->name, NULL);
 }

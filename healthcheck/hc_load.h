@@ -8,6 +8,7 @@
 #include "base/compiler.h"
 #include "conf/conf.h"
 #include "healthcheck/hc_loop.h"
+#include "metrics/metrics.h"
 #include "state/state_load.h"
 
 /* Concurrency: a load set lives on its loop's thread; publish is called there. */
@@ -29,6 +30,9 @@ hc_loads_t *hc_loads_new(hc_loop_t *loop, const conf_t *conf, hc_load_publish_fn
 void hc_loads_start(hc_loads_t *loads) M_NONNULL_ALL;
 /* Stops transfers and timers and frees. NULL is fine. */
 void hc_loads_free(hc_loads_t *loads);
+/* Writes the readers' metrics (reads by datacenter and result, the last value) into p;
+ * on the loop's thread. */
+void hc_loads_metrics(const hc_loads_t *loads, metrics_page_t *p) M_NONNULL_ALL;
 /* Datacenters read. */
 size_t hc_loads_count(const hc_loads_t *loads) M_NONNULL_ALL M_PURE;
 

@@ -129,6 +129,14 @@ static void render_metrics(void *arg, metrics_page_t *p)
 	metrics_family(p, "meridian_healthcheck_observations_queued", METRICS_GAUGE,
 		       "Observations waiting for the writer thread.");
 	metrics_u64(p, "meridian_healthcheck_observations_queued", queued, NULL);
+	hc_writer_load_counts(d->writer, &written, &failed);
+	metrics_family(p, "meridian_healthcheck_loads_written_total", METRICS_COUNTER,
+		       "Live load readings committed to state.db, by result.");
+	metrics_u64(p, "meridian_healthcheck_loads_written_total", written, "result", "ok", NULL);
+	metrics_u64(p, "meridian_healthcheck_loads_written_total", failed, "result", "failed",
+		    NULL);
+	if (d->loads != NULL)
+		hc_loads_metrics(d->loads, p);
 }
 
 static void on_metrics(void *arg, int fd, uint32_t events)

@@ -31,8 +31,10 @@ struct hc_writer {
 	size_t head;		    /* next to write */
 	size_t len;		    /* rows waiting */
 	bool stopping;		    /* drain and exit */
-	uint64_t written; /* rows (observations and loads) written since start */
-	uint64_t failed; /* writes that failed since start */
+	uint64_t written; /* observations written since start */
+	uint64_t failed; /* observation writes that failed since start */
+	uint64_t loads_written; /* live load readings written since start */
+	uint64_t loads_failed;	/* load writes that failed since start */
 };
 
 static bool wait_retry(hc_writer_t *w)
@@ -75,7 +77,11 @@ static void *writer_main(void *arg)
 				stopping = wait_retry(w);
 		}
 		pthread_mutex_lock(&w->mu);
-		if (ok)
+		if (row.is_load && ok)
+			w->loads_written++;
+		else if (row.is_load)
+			w->loads_failed++;
+		else if (ok)
 			w->written++;
 		else
 			w->failed++;
@@ -170,6 +176,14 @@ void hc_writer_stop(hc_writer_t *w)
 	state_close(w->st);
 	free(w->queue);
 	free(w);
+}
+
+void hc_writer_load_counts(hc_writer_t *w, uint64_t *written, uint64_t *failed)
+{
+	pthread_mutex_lock(&w->mu);
+	*written = w->loads_written;
+	*failed = w->loads_failed;
+	pthread_mutex_unlock(&w->mu);
 }
 
 void hc_writer_counts(hc_writer_t *w, uint64_t *written, uint64_t *failed, size_t *queued)

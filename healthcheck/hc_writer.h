@@ -25,7 +25,9 @@ int hc_writer_put_load(void *writer, const state_load_t *load) M_NONNULL_ALL M_W
 /* Writes what is queued (one attempt each for rows that keep failing), stops the
  * thread, closes the store, frees. NULL is fine. */
 void hc_writer_stop(hc_writer_t *w);
-/* Rows written, writes failed, rows waiting. */
+/* Live load readings written, and writes of them that failed. */
+void hc_writer_load_counts(hc_writer_t *w, uint64_t *written, uint64_t *failed) M_NONNULL_ALL;
+/* Observations written, their writes failed, rows (of both kinds) waiting. */
 void hc_writer_counts(hc_writer_t *w, uint64_t *written, uint64_t *failed,
 		      size_t *queued) M_NONNULL_ALL;
 

@@ -51,7 +51,7 @@ printf '#define PACKAGE_VERSION "%s"\n' "${version:-0}" >"$out/config.h"
 engine=$(awk '/^dnsd_engine_sources/ { on = 1 } on { print } on && !/\\$/ { exit }' \
 	"$top/dnsd/engine.mk" | grep -o 'dnsd/[a-z_]*\.c' | sort -u | tr '\n' ' ')
 engine="$engine geo/geo_pick.c" # the answer path's pick rule (dnsd_answer.c, geo/geo_pick.h)
-base="base/log.c base/json_escape.c base/timefmt.c base/clock.c base/ipaddr.c base/digest.c base/log_repeat.c"
+base="base/log.c base/json_escape.c base/timefmt.c base/clock.c base/ipaddr.c base/digest.c base/log_repeat.c base/dns_wire.c"
 conf=$(cd "$top" && ls conf/*.c | grep -v conf_doc_main | tr '\n' ' ')
 state=$(cd "$top" && ls state/*.c | tr '\n' ' ')
 geo=$(cd "$top" && ls geo/*.c | grep -v geo_explain | tr '\n' ' ')

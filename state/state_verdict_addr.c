@@ -130,7 +130,7 @@ static void addresses_apply(const conf_t *conf, const conf_datacenter_t *d,
 			}
 		}
 		if (change_in >= 0) {
-			char what[96];
+			char what[128]; /* "address " + 46-byte address + " recovering (" + 40 + ")" */
 			v->address_pending |= UINT64_C(1) << k;
 			snprintf(what, sizeof(what), "address %s %s%s%.40s%s", texts[k],
 				 serving ? "failing" : "recovering", detail ? " (" : "",

@@ -26,6 +26,7 @@ P=$(cat "$WORK/pages.port")
 c_config
 cat >>"$WORK/meridian.yaml" <<CONF
 health: { stale_after: 30s }
+metrics: { healthcheck: "127.0.0.1:0" }
 CONF
 python3 - "$WORK/meridian.yaml" "$P" <<'PY'
 import sys
@@ -53,6 +54,13 @@ t_eq "status_loads has both, read by this region" "eu-west|us-east|120.0|1
 us-east|us-east|420.0|1" "$(sql 'SELECT datacenter, checker, load, ok FROM status_loads')"
 ctl status
 t_contains "status shows the load" "LOAD us-east: 420 (read by us-east " "$OUT"
+t_until 30 grep -q "metrics: serving" "$WORK/hc.log"
+URL=$(sed -n 's/.*metrics: serving \(http:[^ ]*\).*/\1/p' "$WORK/hc.log" | tail -1)
+M=$(curl -s "$URL")
+t_contains "/metrics has the last value" 'meridian_healthcheck_load{datacenter="eu-west"} 120' "$M"
+metric_positive() { grep -qE "^$1 [1-9]" <<<"$M"; }
+t_check "and counts reads" metric_positive 'meridian_healthcheck_load_reads_total\{datacenter="us-east",result="ok"\}'
+t_check "and readings written" metric_positive 'meridian_healthcheck_loads_written_total\{result="ok"\}'
 
 page stats.json '{"load": {"current": 555.5}}'
 t_check "a new value is followed" t_until 30 load_is us-east 555.5
@@ -71,6 +79,12 @@ t_check "an HTTP error is a failed read" t_until 30 ok_404
 page stats.json '{"load": {"current": 10}}'
 t_check "and it recovers" t_until 30 load_is us-east 10.0
 
+# SIGHUP takes new load settings: another path in the same page.
+page stats.json '{"load": {"current": 10, "peak": 99}}'
+sed -i 's|json: "\$.load.current"|json: "$.load.peak"|' "$WORK/meridian.yaml"
+kill -HUP "$PID_hc"
+t_check "after SIGHUP the new JSON path is read" t_until 30 load_is us-east 99.0
+
 # Settings refused with file:line, each naming the field.
 bad() {
 	cp "$WORK/meridian.yaml" "$WORK/bad.yaml"
@@ -79,10 +93,10 @@ bad() {
 	OUT=$("$BIN/meridian-healthcheck" -c "$WORK/bad.yaml" -t 2>&1)
 	RC=$?
 }
-bad 'json: "$.load.current"' 'json: "$.load.current", metric: up'
+bad 'json: "$.load.peak"' 'json: "$.load.peak", metric: up'
 t_eq "json and metric both: exit 1" 1 "$RC"
 t_contains "says exactly one" "datacenters.us-east.load: needs exactly one of json (a JSON path) and metric (a Prometheus metric name)" "$OUT"
-bad 'json: "$.load.current"' 'json: "load.current"'
+bad 'json: "$.load.peak"' 'json: "load.current"'
 t_contains "a JSON path without \$" "datacenters.us-east.load.json: a JSON path starts with \$ (\"\$.load\")" "$OUT"
 bad "metric: 'conns{pool=\"web\"}'" "metric: '9conns'"
 t_contains "a bad metric name" "datacenters.eu-west.load.metric: not a Prometheus metric name" "$OUT"
