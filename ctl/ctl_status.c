@@ -612,12 +612,18 @@ static bool dc_warns(const state_verdict_t *v)
 	       v->effective == STATE_DC_FORCED_DOWN;
 }
 
+/* Checked addresses of a datacenter that answers leave out (address_checks). */
+static unsigned addresses_down(const state_verdict_t *v)
+{
+	return (unsigned)__builtin_popcountll(v->address_checked & ~v->address_serving);
+}
+
 int ctl_status_level(const conf_t *conf, const ctl_view_t *view)
 {
 	int level = CTL_STATUS_OK;
 	for (size_t i = 0; i < conf->datacenter_count; i++)
-		if (dc_warns(&view->verdicts[i]))
-			level = CTL_STATUS_WARNING;
+		if (dc_warns(&view->verdicts[i]) || addresses_down(&view->verdicts[i]) > 0)
+			level = CTL_STATUS_WARNING; /* an address down: answered, with less room */
 	/* Spilled clients beyond the spare capacity: answered, but a survivor is overloaded. */
 	if (ctl_view_capacity_short(conf, view, NULL, 0) > 0 && level < CTL_STATUS_WARNING)
 		level = CTL_STATUS_WARNING;
@@ -670,6 +676,13 @@ static void print_level(FILE *out, const conf_t *conf, const ctl_view_t *view, i
 		if (dc_warns(&view->verdicts[i])) {
 			fprintf(out, "%s %s %s", sep, conf->datacenters[i].name,
 				ctl_dc_state_label((int)view->verdicts[i].effective));
+			sep = ";";
+		}
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		if (!dc_warns(&view->verdicts[i]) && addresses_down(&view->verdicts[i]) > 0) {
+			fprintf(out, "%s %s %u of %zu addresses down", sep, conf->datacenters[i].name,
+				addresses_down(&view->verdicts[i]),
+				conf->datacenters[i].address_count);
 			sep = ";";
 		}
 	size_t shorts = ctl_view_capacity_short(conf, view, NULL, 0);

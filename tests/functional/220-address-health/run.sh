@@ -87,6 +87,12 @@ t_eq "the address row replicates: it is in the change log" 1 \
 explain=$("$BIN/meridianctl" -c meridian.yaml explain www.example.com 67.43.156.1)
 t_contains "explain names the address left out" "192.0.2.11" "$explain"
 t_contains "explain says it is down and why" "connect refused" "$explain"
+status_rc=0
+status=$("$BIN/meridianctl" -c meridian.yaml status) || status_rc=$?
+t_eq "an address down while east serves: status is a WARNING (exit 1)" 1 "$status_rc"
+t_contains "... naming it" "WARNING: east 1 of 4 addresses down" "$status"
+t_contains "the ADDRESSES line says which and why" \
+	"ADDRESSES east: 3 of 4 addresses serve (at least 3 needed); 192.0.2.11 down (connect refused), 192.0.2.12 up" "$status"
 
 h_down a2
 t_check "2 of 4 addresses down: fewer than 60% serve, answers fail over to west" wait_answer "198.51.100.20"
