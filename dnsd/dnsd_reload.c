@@ -3,6 +3,7 @@
 #include "config.h"
 #include "dnsd/dnsd_reload.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,21 @@ static void log_changes(const dnsd_reload_t *r, const dnsd_snapshot_t *old,
 			log_info("datacenter %s: %s (%s), %s", c->datacenters[i].name,
 				 v ? state_dc_state_name(v[i].effective) : "unknown",
 				 v ? v[i].why : "no state yet", now ? "serving" : "not serving");
+		/* checked addresses that answers start or stop leaving out */
+		uint64_t was = old != NULL && old->conf == c && old->verdicts != NULL
+				   ? old->verdicts[i].address_serving
+				   : UINT64_MAX;
+		uint64_t is = v != NULL ? v[i].address_serving : UINT64_MAX;
+		for (size_t k = 0; k < c->datacenters[i].address_count && k < 64; k++) {
+			uint64_t bit = UINT64_C(1) << k;
+			char text[INET6_ADDRSTRLEN];
+			const conf_ipaddr_t *a = &c->datacenters[i].addresses[k];
+			if (v == NULL || !(v[i].address_checked & bit) || ((was ^ is) & bit) == 0 ||
+			    inet_ntop(a->family, a->bytes, text, sizeof(text)) == NULL)
+				continue;
+			log_info("datacenter %s: address %s %s", c->datacenters[i].name, text,
+				 is & bit ? "serving again" : "not serving (left out of answers)");
+		}
 	}
 	for (size_t i = 0; i < c->record_count; i++) {
 		const conf_record_t *rec = &c->records[i];

@@ -82,6 +82,8 @@ t_eq "the unchecked IPv6 address is answered" "2001:db8::11" "$(answer AAAA)"
 h_down a1
 t_check "192.0.2.11's origin stopped: it is left out" wait_answer "192.0.2.12 192.0.2.13"
 t_eq "its observation says why" "down connect refused" "$(addr_obs 192.0.2.11) $(addr_obs 192.0.2.11 detail)"
+t_contains "meridian-dnsd logs the address left out" \
+	"datacenter east: address 192.0.2.11 not serving (left out of answers)" "$(cat dnsd.log)"
 t_eq "the address row replicates: it is in the change log" 1 \
 	"$(sqlite3 -cmd ".timeout 2000" state.db "SELECT count(*) > 0 FROM changelog WHERE tbl = 'address_observations' AND key = 'test-east/east/192.0.2.11'")"
 explain=$("$BIN/meridianctl" -c meridian.yaml explain www.example.com 67.43.156.1)
@@ -105,6 +107,8 @@ h_up a2
 t_check "192.0.2.12 back: east serves again without 192.0.2.11" wait_answer "192.0.2.12 192.0.2.13"
 h_up a1
 t_check "192.0.2.11 back: all three answered" wait_answer "192.0.2.11 192.0.2.12 192.0.2.13"
+t_contains "meridian-dnsd logs it back" "datacenter east: address 192.0.2.11 serving again" \
+	"$(cat dnsd.log)"
 
 h_stop
 t_eq "healthcheck SIGTERM exits 0" 0 "$H_STATUS"
