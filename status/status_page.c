@@ -31,14 +31,34 @@ static const status_section_t sections[] = {
      "SELECT record, CASE WHEN fail_open THEN 'fail-open' ELSE 'serving' END AS answer, "
      "serving AS serving_datacenters, since FROM status_records",
      "no geo records"},
+    {"capacity", "Capacity shortfalls",
+     "SELECT record, datacenter, demand, spare, demand - spare AS shortfall, since FROM "
+     "status_capacity",
+     "none"},
     {"votes", "Votes per region",
      "SELECT datacenter, checker AS region, status, age_s, latency_ms, detail FROM "
      "status_datacenters WHERE checker IS NOT NULL",
      "no observations yet"},
+    {"addresses", "Address health per region",
+     "SELECT datacenter, address, checker AS region, status, pending, age_s, latency_ms, "
+     "detail FROM status_addresses",
+     "no checked address"},
+    {"loads", "Live load per region",
+     "SELECT datacenter, checker AS region, load, CASE WHEN ok THEN 'ok' ELSE 'failed' END "
+     "AS read, error, measured, age_s FROM status_loads",
+     "no live load read"},
     {"overrides", "Overrides",
-     "SELECT datacenter, action, reason, actor, origin, created, expires, seconds_left FROM "
-     "status_overrides",
+     "SELECT datacenter, action, reason, actor, origin, created, starts, expires, "
+     "seconds_left FROM status_overrides",
      "no override in force"},
+    {"scheduled", "Scheduled maintenance",
+     "SELECT datacenter, action, reason, actor, origin, created, starts, seconds_to_start, "
+     "expires FROM status_scheduled",
+     "none"},
+    {"weights", "Run-time weights",
+     "SELECT target, datacenter, weight, reason, actor, origin, created, expires, "
+     "seconds_left FROM status_weights",
+     "none"},
     {"transitions", "Recent transitions",
      "SELECT at, kind, subject, from_state, to_state, reason FROM status_transitions LIMIT 20",
      "none"},
@@ -154,7 +174,7 @@ static bool styled(const char *column)
 {
 	return strcmp(column, "state") == 0 || strcmp(column, "real_state") == 0 ||
 	       strcmp(column, "status") == 0 || strcmp(column, "answer") == 0 ||
-	       strcmp(column, "to_state") == 0;
+	       strcmp(column, "to_state") == 0 || strcmp(column, "read") == 0;
 }
 
 static void html_cell(status_buf_t *b, sqlite3_stmt *stmt, int col)
@@ -175,6 +195,20 @@ static void html_cell(status_buf_t *b, sqlite3_stmt *stmt, int col)
 	status_buf_puts(b, "</td>");
 }
 
+/* The table's head: the section's heading and its column names. */
+static void html_table_head(status_buf_t *b, const status_section_t *sec, sqlite3_stmt *stmt)
+{
+	status_buf_puts(b, "<table class=\"");
+	status_buf_puts(b, sec->key);
+	status_buf_puts(b, "\"><tr>");
+	for (int c = 0; c < sqlite3_column_count(stmt); c++) {
+		status_buf_puts(b, "<th>");
+		status_buf_html(b, sqlite3_column_name(stmt, c));
+		status_buf_puts(b, "</th>");
+	}
+	status_buf_puts(b, "</tr>\n");
+}
+
 static int section(sqlite3 *db, const status_section_t *sec, bool html, status_buf_t *b,
 		   char *err, size_t errlen)
 {
@@ -185,19 +219,12 @@ static int section(sqlite3 *db, const status_section_t *sec, bool html, status_b
 	}
 	int cols = sqlite3_column_count(stmt);
 	if (html) {
+		/* key and title are constants of this file, never from the database */
 		status_buf_puts(b, "<h2 id=\"");
 		status_buf_puts(b, sec->key);
 		status_buf_puts(b, "\">");
 		status_buf_puts(b, sec->title);
-		status_buf_puts(b, "</h2>\n<table class=\"");
-		status_buf_puts(b, sec->key);
-		status_buf_puts(b, "\"><tr>");
-		for (int c = 0; c < cols; c++) {
-			status_buf_puts(b, "<th>");
-			status_buf_html(b, sqlite3_column_name(stmt, c));
-			status_buf_puts(b, "</th>");
-		}
-		status_buf_puts(b, "</tr>\n");
+		status_buf_puts(b, "</h2>\n");
 	} else {
 		json_string(b, sec->key);
 		status_buf_puts(b, ":[");
@@ -205,6 +232,9 @@ static int section(sqlite3 *db, const status_section_t *sec, bool html, status_b
 	int rc, rows = 0;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (html) {
+			/* the table only once a row exists: an empty section is one line */
+			if (rows == 0)
+				html_table_head(b, sec, stmt);
 			status_buf_puts(b, "<tr>");
 			for (int c = 0; c < cols; c++)
 				html_cell(b, stmt, c);
@@ -230,15 +260,14 @@ static int section(sqlite3 *db, const status_section_t *sec, bool html, status_b
 	sqlite3_finalize(stmt);
 	if (html) {
 		if (rows == 0) {
-			char span[16];
-			snprintf(span, sizeof(span), "%d", cols);
-			status_buf_puts(b, "<tr><td class=\"none\" colspan=\"");
-			status_buf_puts(b, span);
-			status_buf_puts(b, "\">");
+			status_buf_puts(b, "<p class=\"none empty\" id=\"");
+			status_buf_puts(b, sec->key);
+			status_buf_puts(b, "-none\">");
 			status_buf_puts(b, sec->empty);
-			status_buf_puts(b, "</td></tr>\n");
+			status_buf_puts(b, "</p>\n");
+		} else {
+			status_buf_puts(b, "</table>\n");
 		}
-		status_buf_puts(b, "</table>\n");
 	} else {
 		status_buf_puts(b, "]");
 	}
@@ -250,13 +279,14 @@ static const char css[] =
     "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.4em}"
     "table{border-collapse:collapse;font-size:0.9em}"
     "th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left;vertical-align:top}"
-    "th{background:#f2f2f2}.none{color:#999}"
+    "th{background:#f2f2f2}.none{color:#999}p.empty{margin:0.2em 0}"
     ".level{display:inline-block;padding:0.2em 0.8em;border-radius:0.3em;color:#fff}"
     ".l-OK{background:#2e7d32}.l-WARNING{background:#ef6c00}.l-CRITICAL{background:#c62828}"
     ".l-UNKNOWN{background:#616161}"
     ".s-up,.s-serving,.s-forced-up{color:#2e7d32;font-weight:bold}"
     ".s-down,.s-forced-down,.s-fail-open{color:#c62828;font-weight:bold}"
-    ".s-drained{color:#ef6c00;font-weight:bold}.s-unknown{color:#616161}";
+    ".s-drained{color:#ef6c00;font-weight:bold}.s-unknown{color:#616161}"
+    ".s-failed{color:#c62828}";
 
 /* The head of the page: the region, its level, when the data was computed. */
 static int header(sqlite3 *db, bool html, unsigned refresh_s, status_buf_t *b, char *err,
