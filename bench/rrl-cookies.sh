@@ -4,11 +4,14 @@
 #
 # usage: bench/rrl-cookies.sh [BUILDDIR]
 #   env: FLOOD_QPS=200000 SECONDS_PER_RUN=5 RATE=100   the flood and the configured rate
+#        LEGIT_QPS=50                                  the other network's client
 #        ROUNDS=5                                      interleaved rounds of part 2
 #
 # 1. Flood: bench/dnsload in open loop (-r FLOOD_QPS) from 64 sources of 127.0.1.0/24
 #    (-B: one /24, as a spoofed flood that RRL buckets together) asks a 1 kB TXT answer
-#    with EDNS; meanwhile a closed-loop client from 127.0.2.1 asks www A. Run with RRL
+#    with EDNS; meanwhile a client from 127.0.2.1 asks www A at LEGIT_QPS (default 50,
+#    open loop: a caching resolver's pace, under the rate; a closed-loop client asking
+#    one name thousands of times a second is a flood too, and RRL limits it). Run with RRL
 #    off, then with dns.rrl {rate: RATE, slip: 2}. Printed per run: attack queries sent
 #    (qps), responses back, their bytes, the amplification factor (response bytes /
 #    query bytes), truncated (slipped) responses, and the other network's answered share.
@@ -90,7 +93,7 @@ printf '%-8s %10s %10s %11s %13s %8s %10s %14s\n' rrl attack_qps responses resp_
 for mode in off on; do
 	if [ "$mode" = on ]; then conf "  rrl: { rate: $rate, slip: 2 }"; else conf ""; fi
 	start
-	taskset -c 0 "$load" -s 127.0.0.1 -p "$port" -f "$work/www.q" -B 127.0.2.0 -S 1 -n 8 -b 8 -d "$secs" \
+	taskset -c 0 "$load" -s 127.0.0.1 -p "$port" -f "$work/www.q" -B 127.0.2.0 -S 1 -r "${LEGIT_QPS:-50}" -b 1 -d "$secs" \
 		>"$work/legit.out" &
 	legit=$!
 	out=$(taskset -c 0 "$load" -s 127.0.0.1 -p "$port" -f "$work/amp.q" -e -B 127.0.1.0 -S 64 \
