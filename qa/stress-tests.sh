@@ -36,7 +36,7 @@ report() {
 		[ $streak -gt $best ] && best=$streak
 	done
 	[ ! -e "$out/info" ] || cat "$out/info"
-	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started), with ${STRESS_HOGS:-$(nproc)} CPU hogs and a second copy of the suite beside them"
+	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started)"
 	[ ! -e "$out/runs" ] || cat "$out/runs"
 	echo "longest streak of finished runs without a failure: $best"
 	printf '%-50s %5s %7s  %s\n' test main beside "failed in"
@@ -91,6 +91,7 @@ echo "$TESTS" >"$OUT/tests"
 {
 	echo "commit: $(git -C "$SRC" describe --always --dirty 2>/dev/null || echo unknown) ($SRC), build $BUILD, beside $BESIDE"
 	echo "started: $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+	echo "load added: ${STRESS_HOGS:-$(nproc)} CPU hogs and a second copy of the suite beside the runs"
 } >"$OUT/info"
 
 # run_one BUILD DIR TEST: runs one test as make check in BUILD would; appends "STATUS TEST"
