@@ -17,45 +17,12 @@ import subprocess
 import sys
 import time
 
+from bench_dns import first_a, query
+
 work, dns_port, origin_port, cycles = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 here = os.path.dirname(os.path.abspath(__file__))
 origin_py = os.path.join(here, "..", "tests", "functional", "lib", "origin.py")
 EAST, WEST = "192.0.2.10", "198.51.100.20"
-
-
-def query(qid):
-    # www.example.com A with EDNS client subnet 67.43.156.1/32 (Ashburn in the test mmdb)
-    q = struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 1)
-    for label in (b"www", b"example", b"com"):
-        q += bytes([len(label)]) + label
-    q += b"\x00" + struct.pack(">HH", 1, 1)
-    ecs = struct.pack(">HBB", 1, 32, 0) + bytes([67, 43, 156, 1])
-    opt = struct.pack(">HH", 8, len(ecs)) + ecs
-    q += b"\x00" + struct.pack(">HHIH", 41, 1232, 0, len(opt)) + opt
-    return q
-
-
-def skip_name(p, i):
-    while True:
-        n = p[i]
-        if n == 0:
-            return i + 1
-        if n & 0xC0 == 0xC0:
-            return i + 2
-        i += n + 1
-
-
-def first_a(p):
-    an = struct.unpack(">H", p[6:8])[0]
-    i = skip_name(p, 12) + 4
-    for _ in range(an):
-        i = skip_name(p, i)
-        rtype, _, _, rdlen = struct.unpack(">HHIH", p[i:i + 10])
-        i += 10
-        if rtype == 1 and rdlen == 4:
-            return socket.inet_ntoa(p[i:i + 4])
-        i += rdlen
-    return None
 
 
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -67,11 +34,12 @@ qid = 0
 def answer():
     global qid
     qid = (qid + 1) & 0xFFFF
-    sock.send(query(qid))
+    # www.example.com A with EDNS client subnet 67.43.156.1/32 (Ashburn in the test mmdb)
+    sock.send(query(qid, "www.example.com", (67, 43, 156, 1), 32))
     while True:
         p = sock.recv(4096)
         if struct.unpack(">H", p[:2])[0] == qid:
-            return first_a(p)
+            return first_a(p)[0]
 
 
 def wait_answer(want, limit=30.0):

@@ -16,43 +16,11 @@ import struct
 import sys
 import time
 
+from bench_dns import first_a, query
+
 work, dnsd_port, unbound_port, names = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 EAST, WEST = "192.0.2.10", "198.51.100.20"
 STEP, POLL, LIMIT = 0.1, 0.25, 60.0
-
-
-def query(qid, name):
-    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1)  # RD: Unbound recurses
-    for label in name.split("."):
-        q += bytes([len(label)]) + label.encode()
-    q += b"\x00" + struct.pack(">HH", 1, 1)
-    ecs = struct.pack(">HBB", 1, 24, 0) + bytes([67, 43, 156])  # Ashburn /24
-    opt = struct.pack(">HH", 8, len(ecs)) + ecs
-    q += b"\x00" + struct.pack(">HHIH", 41, 1232, 0, len(opt)) + opt
-    return q
-
-
-def skip_name(p, i):
-    while True:
-        n = p[i]
-        if n == 0:
-            return i + 1
-        if n & 0xC0 == 0xC0:
-            return i + 2
-        i += n + 1
-
-
-def first_a(p):
-    an = struct.unpack(">H", p[6:8])[0]
-    i = skip_name(p, 12) + 4
-    for _ in range(an):
-        i = skip_name(p, i)
-        rtype, _, ttl, rdlen = struct.unpack(">HHIH", p[i:i + 10])
-        i += 10
-        if rtype == 1 and rdlen == 4:
-            return socket.inet_ntoa(p[i:i + 4]), ttl
-        i += rdlen
-    return None, None
 
 
 class Resolver:
@@ -64,7 +32,7 @@ class Resolver:
 
     def ask(self, name):
         self.qid = (self.qid + 1) & 0xFFFF
-        self.sock.send(query(self.qid, name))
+        self.sock.send(query(self.qid, name, (67, 43, 156), 24, rd=True))  # Ashburn /24; RD: Unbound recurses
         try:
             while True:
                 p = self.sock.recv(4096)

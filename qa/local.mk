@@ -4,7 +4,7 @@ EXTRA_DIST += qa/README.md qa/install-deps.sh qa/build.sh qa/test-all.sh qa/run-
 	qa/sanitize.sh qa/style-check.sh qa/style-known.txt qa/valgrind.sh qa/cppcheck.sh \
 	qa/clang-tidy.sh qa/tarball-check.sh qa/stress-tests.sh .ci/run .clang-format
 # Scripts other modules keep outside their local.mk lists.
-EXTRA_DIST += bench/failover.sh bench/failover_driver.py bench/hc-scale.sh bench/hc_scale_origin.py
+EXTRA_DIST += bench/bench_dns.py bench/failover.sh bench/failover_driver.py bench/hc-scale.sh bench/hc_scale_origin.py
 
 QA_FUNCTIONAL_TESTS = \
 	tests/functional/501-start-together/run.sh \

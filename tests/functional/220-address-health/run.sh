@@ -7,34 +7,12 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/hc.sh"
 
-command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
-[ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
-perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
-
-cd "$WORK" || exit 1
-perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || exit 1
+h_geo_setup
 h_origin a1 http
 h_origin a2 http
 h_origin a3 http
-mkdir -p zones
-cat >zones/example.com.zone <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
 check() { echo "{ type: http, url: \"http://127.0.0.1:$1/healthz\", interval: 300ms, fast_interval: 150ms, timeout: 250ms, fall: 3, rise: 2 }"; }
-cat >meridian.yaml <<CONF
-region: test-east
-state: state.db
-geoip: test-city.mmdb
-health: { flap_damping: false }
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - origin: example.com.
-      file: zones/example.com.zone
+h_geo_config <<CONF
 datacenters:
   east:
     location: [38.9, -77.4]
@@ -53,9 +31,7 @@ records:
     ttl: 30
 CONF
 t_check "the config with address checks is valid" "$BIN/meridian-dnsd" -t -c meridian.yaml
-t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
-DNS=$(t_listen_port dnsd.log) || t_abort "meridian-dnsd logs its port"
-t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
+h_dnsd_start
 h_start
 
 # addr_obs ADDRESS [COLUMN]: this region's observation of one of east's addresses.
@@ -69,18 +45,11 @@ t_check "192.0.2.12 observed up" t_until 30 addr_is 192.0.2.12 up
 t_check "192.0.2.13 observed up" t_until 30 addr_is 192.0.2.13 up
 t_eq "no datacenter-level observation of east (it has no check of its own)" "" "$(h_obs east)"
 
-# A client in Ashburn (test database: 67.43.156.0/24), nearest to east.
-answer() { kdig @127.0.0.1 -p "$DNS" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com "${1:-A}" | sort | tr '\n' ' ' | sed 's/ $//'; }
-answer_is() { [ "$(answer)" = "$1" ]; }
-wait_answer() {
-	t_until 30 answer_is "$1" && return 0
-	echo "# answer still [$(answer)], wanted $1"; return 1
-}
-t_check "every address serves: all three answered" wait_answer "192.0.2.11 192.0.2.12 192.0.2.13"
-t_eq "the unchecked IPv6 address is answered" "2001:db8::11" "$(answer AAAA)"
+t_check "every address serves: all three answered" h_wait_answer "192.0.2.11 192.0.2.12 192.0.2.13"
+t_eq "the unchecked IPv6 address is answered" "2001:db8::11" "$(h_answer AAAA)"
 
 h_down a1
-t_check "192.0.2.11's origin stopped: it is left out" wait_answer "192.0.2.12 192.0.2.13"
+t_check "192.0.2.11's origin stopped: it is left out" h_wait_answer "192.0.2.12 192.0.2.13"
 t_eq "its observation says why" "down connect refused" "$(addr_obs 192.0.2.11) $(addr_obs 192.0.2.11 detail)"
 t_contains "meridian-dnsd logs the address left out" \
 	"datacenter east: address 192.0.2.11 not serving (left out of answers)" "$(cat dnsd.log)"
@@ -97,16 +66,16 @@ t_contains "the ADDRESSES line says which and why" \
 	"ADDRESSES east: 3 of 4 addresses serve (at least 3 needed); 192.0.2.11 down (connect refused), 192.0.2.12 up" "$status"
 
 h_down a2
-t_check "2 of 4 addresses down: fewer than 60% serve, answers fail over to west" wait_answer "198.51.100.20"
+t_check "2 of 4 addresses down: fewer than 60% serve, answers fail over to west" h_wait_answer "198.51.100.20"
 status=$("$BIN/meridianctl" -c meridian.yaml status)
 t_contains "status says why east does not serve" "2 of 4 addresses serve, fewer than" "$status"
 t_eq "status --json has east's serving addresses" '["192.0.2.13","2001:db8::11"]' \
 	"$("$BIN/meridianctl" -c meridian.yaml status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps([dc for dc in d["datacenters"] if dc["name"]=="east"][0]["addresses_serving"], separators=(",",":")))')"
 
 h_up a2
-t_check "192.0.2.12 back: east serves again without 192.0.2.11" wait_answer "192.0.2.12 192.0.2.13"
+t_check "192.0.2.12 back: east serves again without 192.0.2.11" h_wait_answer "192.0.2.12 192.0.2.13"
 h_up a1
-t_check "192.0.2.11 back: all three answered" wait_answer "192.0.2.11 192.0.2.12 192.0.2.13"
+t_check "192.0.2.11 back: all three answered" h_wait_answer "192.0.2.11 192.0.2.12 192.0.2.13"
 t_contains "meridian-dnsd logs it back" "datacenter east: address 192.0.2.11 serving again" \
 	"$(cat dnsd.log)"
 

@@ -10,35 +10,13 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/hc.sh"
 
-command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 command -v unbound >/dev/null || t_skip "unbound not installed"
 command -v ss >/dev/null || t_skip "ss not installed (iproute2)"
-[ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
-perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
-
-cd "$WORK" || exit 1
-perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || exit 1
+h_geo_setup
 h_origin east http
-mkdir -p zones
-cat >zones/example.com.zone <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
 # fall 8 at a 600 ms fast_interval: east is in transition for about 4 s before it is
 # down, room for the test to see it on a loaded machine.
-cat >meridian.yaml <<CONF
-region: test-east
-state: state.db
-geoip: test-city.mmdb
-health: { flap_damping: false }
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - origin: example.com.
-      file: zones/example.com.zone
+h_geo_config <<CONF
 datacenters:
   east:
     location: [38.9, -77.4]
@@ -52,9 +30,7 @@ records:
   early.example.com.: { datacenters: [east, west], ttl: 30, transition_ttl: 2 }
   late.example.com.: { datacenters: [east, west], ttl: 30, transition_ttl: 2 }
 CONF
-t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
-DNS=$(t_listen_port dnsd.log) || t_abort "meridian-dnsd logs its port"
-t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
+h_dnsd_start
 h_start
 t_check "east up" h_wait east up
 

@@ -5,39 +5,15 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/hc.sh"
 
-command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
-[ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
-perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
-
-cd "$WORK" || exit 1
-perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || exit 1
+h_geo_setup
 h_origin east http
 h_origin west tcp
 EAST=$PORT_east
 WEST=$PORT_west
-mkdir -p zones
-cat >zones/example.com.zone <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
 # write_config [NS-CHECKS]: meridian-dnsd listens on a port it picks (port 0) and logs;
 # the dns probes against it are added once that port is known.
 write_config() {
-	cat >meridian.yaml <<CONF
-region: test-east
-state: state.db
-geoip: test-city.mmdb
-# One outage and its recovery a few seconds later: flap damping would hold east down
-# for a minute more (test 452 shows that); this scenario is about failover itself.
-health: { flap_damping: false }
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - origin: example.com.
-      file: zones/example.com.zone
+	h_geo_config <<CONF
 datacenters:
   east:
     location: [38.9, -77.4]
@@ -56,9 +32,7 @@ records:
 CONF
 }
 write_config
-t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
-DNS=$(t_listen_port dnsd.log) || t_abort "meridian-dnsd logs its port"
-t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
+h_dnsd_start
 write_config "  # dns probes against the meridian-dnsd of this very test
   ns:
     addresses: [192.0.2.53]
@@ -70,15 +44,7 @@ h_start
 t_check "east up" h_wait east up
 t_check "west up" h_wait west up
 
-# A client in Ashburn (test database: 67.43.156.0/24), nearest to east.
-answer() { kdig @127.0.0.1 -p "$DNS" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 www.example.com A; }
-# wait_answer WANT: waits (30 s) for the answer to become WANT.
-answer_is() { [ "$(answer)" = "$1" ]; }
-wait_answer() {
-	t_until 30 answer_is "$1" && return 0
-	echo "# answer still [$(answer)], wanted $1"; return 1
-}
-t_check "Ashburn client is sent to east" wait_answer 192.0.2.10
+t_check "Ashburn client is sent to east" h_wait_answer 192.0.2.10
 t_check "dns probes against meridian-dnsd: NOERROR and NXDOMAIN as expected" h_wait ns up
 t_eq "dns probe reason" "check 0: rcode NOERROR" "$(h_obs ns detail)"
 
@@ -87,15 +53,15 @@ h_mode east 500once
 mode_is_ok() { [ "$(cat east.mode)" = ok ]; }
 t_check "one failure: the origin served its HTTP 500" t_until 30 mode_is_ok
 t_check "one failure: the healthcheck saw it" t_wait_log hc.log "failed \(HTTP 500\); 2 more to go down"
-t_eq "one failure: answer unchanged" 192.0.2.10 "$(answer)"
+t_eq "one failure: answer unchanged" 192.0.2.10 "$(h_answer)"
 t_eq "one failure: east still up" up "$(h_obs east)"
 
 h_down east
-t_check "east's origin stopped: answers move to west" wait_answer 198.51.100.20
+t_check "east's origin stopped: answers move to west" h_wait_answer 198.51.100.20
 t_eq "east down with the reason" "down connect refused" "$(h_obs east) $(h_obs east detail)"
 
 h_up east
-t_check "east's origin back: answers return to east" wait_answer 192.0.2.10
+t_check "east's origin back: answers return to east" h_wait_answer 192.0.2.10
 t_contains "after rise successes" "datacenter east: down -> up" "$(cat hc.log)"
 t_contains "dnsd saw east come back" "datacenter east: up" "$(cat dnsd.log)"
 

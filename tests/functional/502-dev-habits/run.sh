@@ -50,13 +50,15 @@ t_check "install-deps: gives up (non-zero) when the lock stays held" [ "$rc" -ne
 t_contains "install-deps: says why it gave up" "still held after 2s" "$out"
 
 # run-checks.sh on a source tree with one style warning and a build directory whose
-# `make check` reports a test, then waits until we have seen that line.
+# `make check` reports a test, then waits until we have seen that line (the recipe waits
+# for $WORK/go against a deadline of 120 s, scaled like t_until's, not a count of sleeps).
 mkdir -p "$WORK/top/x" "$WORK/top/build"
 printf '/* SPDX-License-Identifier: MIT */\n/* a.c -- a banner that runs\n * past its line */\nint a;\n' >"$WORK/top/x/a.c"
 cat >"$WORK/top/build/Makefile" <<MK
 check:
 	@echo "PASS: tests/one"
-	@i=0; while [ ! -f "$WORK/go" ] && [ \$\$i -lt 1200 ]; do sleep 0.1; i=\$\$((i + 1)); done
+	@end=\$\$((\$\$(date +%s) + $((120 * T_WAIT_SCALE)))); \\
+	while [ ! -f "$WORK/go" ] && [ \$\$(date +%s) -lt \$\$end ]; do sleep 0.1; done
 	@echo "PASS: tests/two"
 	@echo "SKIP: tests/three"
 MK

@@ -108,3 +108,63 @@ h_sanitizer_clean() {
 	[ -e "$WORK/hc.log" ] && ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error|SUMMARY: UndefinedBehavior' \
 		"$WORK/hc.log"
 }
+
+# The east/west failover world of scenarios 220, 221 and 305: the test GeoIP database,
+# the example.com. zone, a config whose head is always the same and whose datacenters
+# and records each scenario writes, meridian-dnsd on a port it picks, and a client in
+# Ashburn (test database: 67.43.156.0/24) that is nearest to east.
+
+# h_geo_setup: skips without kdig, meridian-dnsd or the GeoIP writer; builds
+# test-city.mmdb and zones/example.com.zone (t_zone) in $WORK, the current directory.
+h_geo_setup() {
+	command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
+	[ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
+	perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
+	cd "$WORK" || t_abort "cd $WORK"
+	perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || t_abort "the test GeoIP database"
+	t_zone
+}
+
+# h_geo_config <<CONF: writes $WORK/meridian.yaml: region test-east on state.db and
+# test-city.mmdb, flap damping off (one outage and its recovery seconds apart; damping
+# would hold east down a minute more, test 452 shows that), meridian-dnsd on
+# 127.0.0.1 port 0 serving example.com.; then the standard input, the scenario's
+# datacenters and records.
+h_geo_config() {
+	{
+		cat <<'CONF'
+region: test-east
+state: state.db
+geoip: test-city.mmdb
+health: { flap_damping: false }
+dns:
+  listen: ["127.0.0.1:0"]
+  zones:
+    - origin: example.com.
+      file: zones/example.com.zone
+CONF
+		cat
+	} >"$WORK/meridian.yaml"
+}
+
+# h_dnsd_start: starts meridian-dnsd on $WORK/meridian.yaml, waits until it answers and
+# sets DNS to the port it logged.
+h_dnsd_start() {
+	t_start dnsd "$BIN/meridian-dnsd" -c "$WORK/meridian.yaml"
+	DNS=$(t_listen_port "$WORK/dnsd.log") || t_abort "meridian-dnsd logs its port"
+	t_wait_dns "$DNS" || t_abort "meridian-dnsd answers"
+}
+
+# h_answer [TYPE [NAME]]: meridian-dnsd's answer to the Ashburn client for NAME
+# (www.example.com) TYPE (A): the addresses sorted, on one line.
+h_answer() {
+	kdig @127.0.0.1 -p "$DNS" +retry=0 +timeout=2 +short +subnet=67.43.156.1/32 \
+		"${2:-www.example.com}" "${1:-A}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+h_answer_is() { [ "$(h_answer)" = "$1" ]; }
+
+# h_wait_answer WANT: waits (30 s) until h_answer is WANT; says what it is when not.
+h_wait_answer() {
+	t_until 30 h_answer_is "$1" && return 0
+	echo "# answer still [$(h_answer)], wanted $1"; return 1
+}
