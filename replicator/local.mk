@@ -15,7 +15,8 @@ replicator_librepl_a_SOURCES = \
 	replicator/repl_drift.c replicator/repl_drift.h \
 	replicator/repl_compact.c replicator/repl_compact.h \
 	replicator/repl_client_internal.h replicator/repl_client_check.c \
-	replicator/repl_client_status.c
+	replicator/repl_client_status.c \
+	replicator/repl_identity.c replicator/repl_identity.h
 replicator_librepl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS)
 
 REPL_LDADD = replicator/librepl.a state/libstate.a metrics/libmetrics.a conf/libconf.a base/libbase.a \
@@ -32,7 +33,8 @@ REPL_UNIT_TESTS = \
 	tests/unit/replicator/test_auth \
 	tests/unit/replicator/test_json \
 	tests/unit/replicator/test_codec \
-	tests/unit/replicator/test_watch
+	tests/unit/replicator/test_watch \
+	tests/unit/replicator/test_identity
 check_PROGRAMS += $(REPL_UNIT_TESTS)
 TESTS += $(REPL_UNIT_TESTS)
 tests_unit_replicator_test_auth_SOURCES = tests/unit/replicator/test_auth.c
@@ -47,6 +49,9 @@ tests_unit_replicator_test_codec_LDADD = $(REPL_TEST_LDADD)
 tests_unit_replicator_test_watch_SOURCES = tests/unit/replicator/test_watch.c
 tests_unit_replicator_test_watch_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
 tests_unit_replicator_test_watch_LDADD = $(REPL_TEST_LDADD)
+tests_unit_replicator_test_identity_SOURCES = tests/unit/replicator/test_identity.c
+tests_unit_replicator_test_identity_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_unit_replicator_test_identity_LDADD = $(REPL_TEST_LDADD)
 
 # A writer standing in for meridianctl/healthcheck in functional tests and bench/: a test
 # tool, not a test (tests/tools/).

@@ -407,8 +407,10 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 		peer_error(c, p, "refused snapshot: empty or holds a NUL byte");
 		return;
 	}
+	size_t replaced = 0;
 	int rc = state_snapshot_import_replace(c->st, p->body.data, p->region,
-					       wall_ms() + c->skew_ms, p->replace, p->replace_count);
+					       wall_ms() + c->skew_ms, p->replace, p->replace_count,
+					       &replaced);
 	if (rc != 0) {
 		if (rc == -2)
 			repl_stats_inc(c->stats, refused_clock, 1);
@@ -422,6 +424,12 @@ static void snapshot_import(repl_client_t *c, peer_t *p)
 		repl_stats_inc(c->stats, resyncs, 1);
 		log_info("peer %s: re-sync done (%zu table/origin pairs replaced)", p->region,
 			 p->replace_count);
+		/* Rows of ours that gave way to the authority's copy whatever their hlc (two
+		 * audit events numbered alike): said, never silent. */
+		if (replaced > 0)
+			log_warn("peer %s: re-sync replaced %zu of our rows that differed from its"
+				 " copy of the same key",
+				 p->region, replaced);
 	}
 	if (p->local_repair) {
 		c->digest_checked = 0; /* recompute now: resolved when they agree again */

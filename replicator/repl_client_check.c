@@ -9,56 +9,79 @@
 
 #include "base/log.h"
 #include "replicator/repl_client_internal.h"
+#include "replicator/repl_identity.h"
 
-/* What the peer holds of our own origin. More than we hold: this store is new or
- * restored, and our entries no peer has confirmed move to a new incarnation before any
- * is served. Otherwise it confirms our numbering up to there. Once every peer has
- * answered, our own entries are served. */
+/* What the peer holds of our own origin (repl_identity_judge decides): more than we hold,
+ * or an entry of ours at a seq where we hold another, or, before our entries are served,
+ * one it cannot show us: this store is new or restored, and our entries no peer has
+ * confirmed move to a new incarnation before any is served. The same hlc at its head
+ * confirms our numbering up to there. Once every peer has answered, our own entries are
+ * served. */
 void repl_client_identity_check(repl_client_t *c, peer_t *p, const repl_batch_t *b)
 {
 	uint64_t held = 0, base = 0, moved = 0;
 	for (size_t h = 0; h < b->head_count; h++) {
-		bool collided = false;
 		if (strcmp(b->heads[h].origin, c->region) != 0)
 			continue;
 		if (state_cursor_get(c->st, c->region, &held) != 0)
 			return;
-		/* Within what we hold: the peer's newest entry of ours must be the one we
-		 * numbered so (a restored copy that wrote on may have numbered another). */
-		if (b->has_you && b->you_seq == b->heads[h].seq && b->you_hlc != 0 &&
-		    b->you_seq <= held && b->you_seq > c->confirmed) {
+		repl_identity_facts_t f = {
+		    .head = b->heads[h].seq,
+		    .has_you = b->has_you,
+		    .you_seq = b->you_seq,
+		    .you_hlc = b->you_hlc,
+		    .held = held,
+		    .confirmed = c->confirmed,
+		    .checked = atomic_load(&c->stats->own_checked),
+		    .vetted = p->vetted,
+		};
+		if (b->has_you && b->you_seq > 0 && b->you_seq <= held) {
 			state_change_t *mine = NULL;
 			size_t got = 0;
 			if (state_changes_since(c->st, c->region, b->you_seq - 1, 1, &mine, &got) ==
 				0 &&
-			    got == 1 && mine[0].seq == b->you_seq && mine[0].hlc != b->you_hlc)
-				collided = true;
+			    got == 1 && mine[0].seq == b->you_seq)
+				f.mine_hlc = mine[0].hlc;
 			state_changes_free(mine, got);
 		}
-		if (b->heads[h].seq > held || collided) {
-			int rc = state_identity_renumber(c->st, b->heads[h].seq, collided, &base,
-							 &moved);
+		repl_identity_verdict_t v = repl_identity_judge(&f);
+		if (v == REPL_IDENTITY_COLLIDE) {
+			bool collided = f.head <= held;
+			int rc = state_identity_renumber(c->st, f.head, collided, &base, &moved);
 			if (rc < 0) {
 				log_error("cannot start a new incarnation: %s", state_errmsg(c->st));
 				return;
 			}
 			if (rc > 0) {
 				repl_stats_inc(c->stats, incarnations, 1);
-				log_warn("peer %s holds our origin up to seq %" PRIu64
-					 ", we hold %" PRIu64
-					 ": this store is new or restored; new incarnation from seq "
-					 "%" PRIu64 ", %" PRIu64 " unconfirmed entries moved there",
-					 p->region, b->heads[h].seq, held, base + 1, moved);
+				if (collided)
+					log_warn("peer %s holds our origin up to seq %" PRIu64
+						 " and %s: this store is new or restored; new"
+						 " incarnation from seq %" PRIu64 ", %" PRIu64
+						 " unconfirmed entries moved there",
+						 p->region, f.head,
+						 f.you_hlc != 0 && f.mine_hlc != 0
+						     ? "its entry there is not ours"
+						     : "cannot show its entry there",
+						 base + 1, moved);
+				else
+					log_warn("peer %s holds our origin up to seq %" PRIu64
+						 ", we hold %" PRIu64
+						 ": this store is new or restored; new incarnation "
+						 "from seq %" PRIu64 ", %" PRIu64
+						 " unconfirmed entries moved there",
+						 p->region, f.head, held, base + 1, moved);
 				/* Re-seed: the rows we lost (our own included) come back with the
 				 * peer's snapshot, merged last-writer-wins. */
 				p->need_snapshot = true;
 			}
-		} else if (b->heads[h].seq > c->confirmed &&
-			   state_identity_confirm(c->st, b->heads[h].seq) == 0) {
-			c->confirmed = b->heads[h].seq;
+		} else if (v == REPL_IDENTITY_CONFIRM && state_identity_confirm(c->st, f.head) == 0) {
+			c->confirmed = f.head;
 		}
 	}
 	p->answered = true;
+	if (!atomic_load(&c->stats->own_checked))
+		p->vetted = true; /* its word was judged before we served our own entries */
 	repl_client_identity_gate(c);
 }
 

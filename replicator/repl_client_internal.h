@@ -64,6 +64,9 @@ typedef struct {
 	size_t origin_count; /* entries used in origins */
 	bool answered;	     /* a batch came back since start: we know what it holds of us */
 	bool failed;	     /* a request to it failed since start (refused, unreachable) */
+	/* Its answer was judged before our own entries were served (repl_identity_judge):
+	 * what it holds of our origin beyond that came from us. */
+	bool vetted;
 	/* (table, origin) whose rows the next snapshot from this peer replaces (a targeted
 	 * re-sync after a divergence); malloc'd, NULL when none. */
 	state_digest_t *replace;

@@ -260,12 +260,14 @@ int state_divergence_note(state_t *st, const char *peer, const char *table, cons
 /* Every open divergence with peer is repaired (its digests agree again). */
 int state_divergence_resolved(state_t *st, const char *peer) M_NONNULL_ALL M_WUR;
 /* A targeted re-sync: imports a peer's snapshot (as state_snapshot_import_from: rows
- * merge last-writer-wins, none is ever removed); for the (table, origin) pairs in
- * replace, the peer's row also wins a tie (same key, hlc and origin, other content:
- * a row edited by hand, or two entries numbered alike). */
+ * merge last-writer-wins); for the (table, origin) pairs in replace, the peer's row also
+ * wins a tie (same key, hlc and origin, other content: a row edited by hand), and in an
+ * insert-only table (events) it replaces ours of the same key whatever its hlc when they
+ * differ (two entries numbered alike). replaced, when not NULL, is set to how many of
+ * our rows went so. */
 int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
-				  int64_t max_ms, const state_digest_t *replace, size_t count)
-	M_NONNULL(1, 2, 3) M_WUR;
+				  int64_t max_ms, const state_digest_t *replace, size_t count,
+				  size_t *replaced) M_NONNULL(1, 2, 3) M_WUR;
 /* One consistent read over several calls (BEGIN DEFERRED ... end). */
 int state_read_begin(state_t *st) M_NONNULL_ALL M_WUR;
 void state_read_end(state_t *st) M_NONNULL_ALL;

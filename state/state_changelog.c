@@ -20,8 +20,7 @@
 
 static const char *const obs_text[] = {"checker", "datacenter", "status", "detail", "origin", NULL};
 static const char *const obs_int[] = {"since", "checked", "latency", "hlc", NULL};
-/* Only observations in transition carry "pending" and "change_in" (version 13): a settled
- * checker's row ships as before, with the JSON, hash and digest of older versions. */
+/* Only rows in transition carry these (version 13): settled ones ship as before, same hash. */
 static const char *const obs_opt_text[] = {"pending", NULL};
 static const char *const obs_opt_int[] = {"change_in", NULL};
 static const char *const addr_text[] = {"checker", "datacenter", "address", "status", "detail",
@@ -117,6 +116,7 @@ const state_table_t state_tables[] = {
 			  " WHERE true ON CONFLICT (origin, id) DO NOTHING",
 		.text_fields = ev_text,
 		.integer_fields = ev_int,
+		.insert_only = true,
 	},
 	/* What a region's daemon runs (issue 15, state_deploy.c); last writer wins. */
 	{

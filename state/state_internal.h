@@ -46,6 +46,9 @@ typedef struct {
 	const char *const *optional_text_fields; /* NULL, or NULL-terminated: text members a row
 						  * may leave out (the column default) */
 	bool snapshot_optional; /* a snapshot from a store that predates the table lacks it */
+	/* Rows never change once written (events): a key names one row for ever, the upsert
+	 * keeps the first it saw, so only a re-sync settles two different rows of a key. */
+	bool insert_only;
 } state_table_t;
 
 extern const state_table_t state_tables[];

@@ -73,12 +73,17 @@ bool state_name_valid(const char *name)
 
 /* In a targeted re-sync, our row of the same key, hlc and origin as the snapshot's row of
  * a (table, origin) in replace goes first: the peer's copy then wins a tie that
- * last-writer-wins would keep ours for (rows edited by hand keep their hlc). Rows ours
- * alone, or newer here, stay: a re-sync never loses a row. */
+ * last-writer-wins would keep ours for (rows edited by hand keep their hlc). In an
+ * insert-only table (events) a key names one row for ever and no merge ever settles two
+ * different rows of one key (two entries numbered alike by a restored copy): there our
+ * row of that key goes whatever its hlc when it differs, so the copy of the rows'
+ * authority (their origin, or the region whose name sorts first) is the one both keep.
+ * Other rows ours alone, or newer here, stay: last-writer-wins settles them. *dropped
+ * counts the rows that went with content of their own. */
 static int tie_drop(state_t *st, const state_table_t *t, const char *row,
-		    const state_digest_t *replace, size_t count)
+		    const state_digest_t *replace, size_t count, size_t *dropped)
 {
-	char sql[512];
+	char sql[4096];
 	sqlite3_stmt *stmt;
 	bool wanted = false;
 	int rc;
@@ -96,10 +101,16 @@ static int tie_drop(state_t *st, const state_table_t *t, const char *row,
 	}
 	if (!wanted)
 		return 0;
-	snprintf(sql, sizeof(sql),
-		 "DELETE FROM %s WHERE hlc = json_extract(?2, '$.hlc')"
-		 " AND origin = json_extract(?2, '$.origin') AND %s",
-		 t->name, t->by_key);
+	if (t->insert_only)
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM %s WHERE origin = json_extract(?2, '$.origin') AND %s"
+			 " AND %s IS NOT json(?2)",
+			 t->name, t->by_key, t->row_json);
+	else
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM %s WHERE hlc = json_extract(?2, '$.hlc')"
+			 " AND origin = json_extract(?2, '$.origin') AND %s AND %s IS NOT json(?2)",
+			 t->name, t->by_key, t->row_json);
 	{
 		char key_sql[512];
 		char key[STATE_TEXT_MAX] = "";
@@ -121,13 +132,14 @@ static int tie_drop(state_t *st, const state_table_t *t, const char *row,
 		state_release(st, stmt);
 		if (rc != SQLITE_DONE)
 			return state_fail_sql(st, "re-sync");
+		*dropped += (size_t)sqlite3_changes(st->db);
 		return state_digest_row(st, t, key);
 	}
 }
 
 /* -1 malformed, -2 an hlc too far ahead; st->err says which row. */
 static int import_rows(state_t *st, const char *json, const state_table_t *t, int64_t max_ms,
-		       const state_digest_t *replace, size_t count)
+		       const state_digest_t *replace, size_t count, size_t *dropped)
 {
 	sqlite3_stmt *stmt = state_prepare(st, "SELECT value FROM json_each(?1, '$.' || ?2)");
 	char why[256];
@@ -142,7 +154,8 @@ static int import_rows(state_t *st, const char *json, const state_table_t *t, in
 
 		n++;
 		if (count > 0 &&
-		    tie_drop(st, t, (const char *)sqlite3_column_text(stmt, 0), replace, count) < 0) {
+		    tie_drop(st, t, (const char *)sqlite3_column_text(stmt, 0), replace, count,
+			     dropped) < 0) {
 			state_release(st, stmt);
 			return -1;
 		}
@@ -305,20 +318,24 @@ static int import_cursors(state_t *st, const char *json)
 }
 
 int state_snapshot_import_replace(state_t *st, const char *json, const char *region,
-				  int64_t max_ms, const state_digest_t *replace, size_t count)
+				  int64_t max_ms, const state_digest_t *replace, size_t count,
+				  size_t *replaced)
 {
 	int64_t hlc = 0;
+	size_t dropped = 0;
 	int rc;
 
 	if (state_tx_begin(st) < 0)
 		return -1;
 	rc = check_document(st, json, region[0] ? region : NULL, max_ms, &hlc);
 	for (size_t i = 0; rc == 0 && i < state_table_count; i++)
-		rc = import_rows(st, json, &state_tables[i], max_ms, replace, count);
+		rc = import_rows(st, json, &state_tables[i], max_ms, replace, count, &dropped);
 	if (rc == 0)
 		rc = import_cursors(st, json);
 	if (rc == 0)
 		rc = state_hlc_persist_observe(st, (uint64_t)hlc);
+	if (rc == 0 && replaced != NULL)
+		*replaced = dropped;
 	if (rc == 0)
 		return state_tx_commit(st);
 	state_tx_rollback(st);
@@ -327,7 +344,7 @@ int state_snapshot_import_replace(state_t *st, const char *json, const char *reg
 
 int state_snapshot_import_from(state_t *st, const char *json, const char *region, int64_t max_ms)
 {
-	return state_snapshot_import_replace(st, json, region, max_ms, NULL, 0);
+	return state_snapshot_import_replace(st, json, region, max_ms, NULL, 0, NULL);
 }
 
 int state_snapshot_import(state_t *st, const char *json)

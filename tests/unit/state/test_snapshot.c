@@ -130,6 +130,66 @@ static void test_cursor_raised_cuts_the_log(void **unused)
 	assert_int_equal(last, 0);
 }
 
+/* An audit event of origin x, as a snapshot row. */
+#define EVENT(reason, hlc)                                                                         \
+	"{\"origin\":\"x\",\"id\":5,\"hlc\":" hlc ",\"at\":1,\"actor\":\"op\","                \
+	"\"action\":\"write\",\"datacenter\":\"\",\"reason\":\"" reason "\",\"detail\":\"\"}"
+#define EVENTS(row)                                                                                \
+	"{\"format\":\"meridian-snapshot/1\",\"region\":\"b\",\"hlc\":1,\"exported\":1,"          \
+	"\"cursors\":[],\"observations\":[],\"overrides\":[],\"events\":[" row "]}"
+
+static void reason_of_x5(char *out, size_t len)
+{
+	sqlite3_stmt *stmt = NULL;
+	assert_int_equal(sqlite3_prepare_v2(state_db(c),
+					    "SELECT reason FROM events WHERE origin = 'x' AND id = 5",
+					    -1, &stmt, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
+/* Two different audit events numbered alike (a restored copy wrote on past what it lost):
+ * events are insert-only, so a merge keeps whichever came first, for ever, and a re-sync
+ * that only settled ties (the same hlc) never converged. A re-sync from the rows'
+ * authority replaces ours of that key whatever its hlc, and only when it differs. */
+static void test_resync_replaces_an_event_numbered_alike(void **unused)
+{
+	(void)unused;
+	char reason[32];
+	size_t replaced = 99;
+	state_digest_t want;
+	state_digest_t *bad = NULL;
+	size_t bad_n = 9;
+
+	memset(&want, 0, sizeof(want));
+	snprintf(want.table, sizeof(want.table), "events");
+	snprintf(want.origin, sizeof(want.origin), "x");
+	assert_int_equal(state_snapshot_import_from(c, EVENTS(EVENT("ours", "6553600")), "b", 0), 0);
+	/* a plain merge keeps the first */
+	assert_int_equal(state_snapshot_import_from(c, EVENTS(EVENT("theirs", "3276800")), "b", 0),
+			 0);
+	reason_of_x5(reason, sizeof(reason));
+	assert_string_equal(reason, "ours");
+	/* the authority's older copy replaces ours */
+	assert_int_equal(state_snapshot_import_replace(c, EVENTS(EVENT("theirs", "3276800")), "b", 0,
+						       &want, 1, &replaced),
+			 0);
+	assert_int_equal(replaced, 1);
+	reason_of_x5(reason, sizeof(reason));
+	assert_string_equal(reason, "theirs");
+	/* the same row again replaces nothing */
+	assert_int_equal(state_snapshot_import_replace(c, EVENTS(EVENT("theirs", "3276800")), "b", 0,
+						       &want, 1, &replaced),
+			 0);
+	assert_int_equal(replaced, 0);
+	/* and the digests still describe the table */
+	assert_int_equal(state_digest_verify(c, &bad, &bad_n), 0);
+	assert_int_equal(bad_n, 0);
+	free(bad);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -137,6 +197,7 @@ int main(void)
 	    T(test_snapshot_checks_with_message),
 	    T(test_own_cursor_never_taken_from_a_peer),
 	    T(test_cursor_raised_cuts_the_log),
+	    T(test_resync_replaces_an_event_numbered_alike),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
