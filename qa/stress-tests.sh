@@ -9,10 +9,16 @@
 # suite running over and over beside them. A test that waits on a fixed time, or picks a
 # port and binds it later, fails here sooner or later; a test that waits on conditions
 # with deadlines does not. Failures of the copy beside count too.
+# The copy beside runs in a build tree of its own ($STRESS_OUT/build-beside: a second
+# out-of-tree build of the same sources with the same configure arguments, made here;
+# STRESS_BESIDE_BUILD names another built tree instead), as a second CI job would: two
+# suites never share a build directory (tests build into it: make dist, make install,
+# the fuzzers of 340), so what fails is the test, not a collision of the two copies.
 #
 # Every test's log is kept under $STRESS_OUT (default /tmp/meridian-stress.XXXXXX) as
 # main-R/NAME.log and beside-R/NAME.log; the table at the end names each failing test
-# with the runs it failed in. Exit status: 0 when nothing failed, 1 otherwise.
+# with the runs it failed in, after the commit tested and the load average seen at the
+# end of each run ($STRESS_OUT/info). Exit status: 0 when nothing failed, 1 otherwise.
 # STRESS_TIMEOUT (seconds, default 900) ends a test that hangs: it counts as failed.
 # STRESS_TESTS (a grep -E pattern over the test names, e.g. '40[0-9]-repl|test_dns_wire')
 # keeps only a subset, for a quick look (the copy beside runs the same subset);
@@ -29,7 +35,9 @@ report() {
 		if grep -qvE '^(PASS|SKIP) ' "$out/main-$r/results"; then streak=0; else streak=$((streak + 1)); fi
 		[ $streak -gt $best ] && best=$streak
 	done
-	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started), with ${STRESS_HOGS:-$(nproc)} CPU hogs and a second copy of the suite beside them"
+	[ ! -e "$out/info" ] || cat "$out/info"
+	echo "stress: $(ls "$out"/main-*/done 2>/dev/null | wc -l) runs finished ($runs started)"
+	[ ! -e "$out/runs" ] || cat "$out/runs"
 	echo "longest streak of finished runs without a failure: $best"
 	printf '%-50s %5s %7s  %s\n' test main beside "failed in"
 	for t in $(cat "$out/tests"); do
@@ -64,14 +72,32 @@ TIMEOUT=${STRESS_TIMEOUT:-900}
 # The tests as `make check` knows them (unit programs and functional scripts), built.
 printf 'stress-print-tests:\n\t@echo $(TESTS)\n' >"$OUT/print-tests.mk"
 make -s -C "$BUILD" -j2 check TESTS= >/dev/null 2>&1 || { echo "$0: the build in $BUILD fails" >&2; exit 2; }
+# The copy beside: its own build tree of the same sources, configured as $BUILD was.
+if [ -n "${STRESS_BESIDE_BUILD:-}" ]; then
+	BESIDE=$(cd "$STRESS_BESIDE_BUILD" 2>/dev/null && pwd) || { echo "$0: no build dir $STRESS_BESIDE_BUILD" >&2; exit 2; }
+else
+	BESIDE=$OUT/build-beside
+	args=$(cd "$BUILD" && ./config.status --config) || { echo "$0: $BUILD/config.status --config fails" >&2; exit 2; }
+	mkdir -p "$BESIDE"
+	(cd "$BESIDE" && eval "\"\$SRC/configure\" -q $args" && make -s -j2) >"$OUT/build-beside.log" 2>&1 ||
+		{ echo "$0: the build beside fails (see $OUT/build-beside.log)" >&2; exit 2; }
+fi
+[ "$BESIDE" != "$BUILD" ] || { echo "$0: the copy beside needs a build dir other than $BUILD" >&2; exit 2; }
+make -s -C "$BESIDE" -j2 check TESTS= >/dev/null 2>&1 || { echo "$0: the build in $BESIDE fails" >&2; exit 2; }
 TESTS=$(make -s -C "$BUILD" -f Makefile -f "$OUT/print-tests.mk" stress-print-tests | tr ' ' '\n' | grep .)
 [ -z "${STRESS_TESTS:-}" ] || TESTS=$(echo "$TESTS" | grep -E -- "$STRESS_TESTS")
 [ -n "$TESTS" ] || { echo "$0: no tests found in $BUILD${STRESS_TESTS:+ matching $STRESS_TESTS}" >&2; exit 2; }
 echo "$TESTS" >"$OUT/tests"
+{
+	echo "commit: $(git -C "$SRC" describe --always --dirty 2>/dev/null || echo unknown) ($SRC), build $BUILD, beside $BESIDE"
+	echo "started: $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+	echo "load added: ${STRESS_HOGS:-$(nproc)} CPU hogs and a second copy of the suite beside the runs"
+} >"$OUT/info"
 
-# run_one DIR TEST: runs one test as make check would; appends "STATUS TEST" to DIR/results.
+# run_one BUILD DIR TEST: runs one test as make check in BUILD would; appends "STATUS TEST"
+# to DIR/results.
 run_one() {
-	local dir=$1 t=$2 name rc status
+	local BUILD=$1 dir=$2 t=$3 name rc status
 	name=$(echo "$t" | tr '/' '_')
 	if [[ $t == *.sh ]]; then
 		(cd "$BUILD" && MERIDIAN_SRCDIR=$SRC MERIDIAN_BUILDDIR=$BUILD CMOCKA_MESSAGE_OUTPUT=stdout \
@@ -89,11 +115,11 @@ run_one() {
 	esac
 	echo "$status $t" >>"$dir/results"
 }
-# run_suite DIR: every test, two at a time.
+# run_suite BUILD DIR: every test in BUILD, two at a time.
 run_suite() {
-	mkdir -p "$1"
-	: >"$1/results"
-	xargs -P 2 -I{} bash -c 'run_one "$0" "$1"' "$1" {} <"$OUT/tests"
+	mkdir -p "$2"
+	: >"$2/results"
+	xargs -P 2 -I{} bash -c 'run_one "$0" "$1" "$2"' "$1" "$2" {} <"$OUT/tests"
 }
 
 # beside_loop: the suite over and over, as beside-1, beside-2, ...
@@ -101,11 +127,11 @@ beside_loop() {
 	local r=0
 	while :; do
 		r=$((r + 1))
-		run_suite "$OUT/beside-$r"
+		run_suite "$BESIDE" "$OUT/beside-$r"
 	done
 }
 export -f run_one run_suite beside_loop
-export SRC BUILD TIMEOUT OUT
+export SRC BUILD BESIDE TIMEOUT OUT
 
 # Each part of the load is its own process group (setsid): stopping it stops all it runs.
 PIDS=()
@@ -129,14 +155,15 @@ streak=0
 best=0
 for r in $(seq "$N"); do
 	start=$SECONDS
-	run_suite "$OUT/main-$r"
+	run_suite "$BUILD" "$OUT/main-$r"
 	touch "$OUT/main-$r/done"
 	fails=$(grep -cvE '^(PASS|SKIP) ' "$OUT/main-$r/results")
 	passes=$(grep -c '^PASS ' "$OUT/main-$r/results")
 	skips=$(grep -c '^SKIP ' "$OUT/main-$r/results")
 	if [ "$fails" -eq 0 ]; then streak=$((streak + 1)); else streak=0; fi
 	[ $streak -gt $best ] && best=$streak
-	echo "run $r/$N: $passes passed, $skips skipped, $fails failed ($((SECONDS - start)) s)"
+	echo "run $r/$N: $passes passed, $skips skipped, $fails failed ($((SECONDS - start)) s, load average $(cut -d' ' -f1-3 /proc/loadavg) at its end)" |
+		tee -a "$OUT/runs"
 done
 stop_load
 

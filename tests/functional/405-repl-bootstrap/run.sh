@@ -26,8 +26,14 @@ t_contains "compacted entries (102 of a, 20 of b) counted at /v1/stats" '"compac
 t_eq "A keeps its cursor (seqs stay dense)" 103 "$(repl_sql a "SELECT seq FROM cursors WHERE origin = 'a'")"
 
 repl_region c a
-# C's own log holds only its deployments row, which A and B (not pulling from C) never
-# see: compare every row and every cursor but C's own.
+# From now on A names C as a peer too: A compacts only what every configured peer holds,
+# so entries written after C's bootstrap stay in A's log until C has pulled them (with C
+# unknown to A, A could compact them first and C would bootstrap a second time).
+# repl_start c points A at C's port (repl_moved) and reloads it.
+repl_region a b c
+repl_hup a
+# C's own log holds only its deployments row, which B (not pulling from C) never sees and
+# A may or may not have pulled yet: compare every row and every cursor but C's own.
 repl_dump() {
 	repl_sql "$1" "SELECT 'obs', * FROM observations ORDER BY checker, datacenter;
 		SELECT 'ovr', * FROM overrides ORDER BY datacenter;
