@@ -3,7 +3,7 @@
 #
 # usage: config.py BASE < OVERRIDES > CONFIG
 # BASE is a config (a fixture, or one a scenario wrote before); OVERRIDES is YAML (empty:
-# none). A mapping merges into the base's mapping of the same key, key by key and all the
+# none; several documents, split by ---, apply in turn). A mapping merges into the base's mapping of the same key, key by key and all the
 # way down; any other value (a scalar, a list) replaces the base's; null removes the key.
 # CONFIG is block YAML, the base's keys in their order, then the new ones; a string that
 # needs quotes gets double quotes, so `peer: "http://..."` reads as it is usually written
@@ -34,8 +34,11 @@ class Dumper(yaml.SafeDumper):
 
 with open(sys.argv[1]) as f:
     config = yaml.safe_load(f)
-overrides = yaml.safe_load(sys.stdin) or {}
-if not isinstance(overrides, dict):
-    sys.exit("config.py: the overrides are not a YAML mapping")
-yaml.dump(merge(config, overrides), sys.stdout, Dumper=Dumper, sort_keys=False,
+for overrides in yaml.safe_load_all(sys.stdin):
+    if overrides is None:
+        continue
+    if not isinstance(overrides, dict):
+        sys.exit("config.py: the overrides are not a YAML mapping")
+    merge(config, overrides)
+yaml.dump(config, sys.stdout, Dumper=Dumper, sort_keys=False,
           default_flow_style=None, width=1000)
