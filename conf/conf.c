@@ -267,16 +267,20 @@ static void ctx_clear(conf_ctx_t *ctx)
 	free(ctx->dir);
 }
 
-conf_t *conf_load(const char *path, char **errors)
+/* conf_load and conf_load_buffer: with text NULL, the file at path is read first. */
+static conf_t *load(const char *path, const char *text, size_t len, char **errors)
 {
-	conf_ctx_t ctx = {.file = path};
+	conf_ctx_t ctx = {.file = path, .text = text, .text_len = len};
+	char *owned = NULL;
 	*errors = NULL;
 	ctx.conf = calloc(1, sizeof(*ctx.conf));
 	ctx.dir = dir_of(path);
 	if (ctx.conf == NULL || ctx.dir == NULL || (ctx.conf->path = strdup(path)) == NULL) {
 		ctx.oom = true;
 	} else {
-		conf_node_t *root = conf_yaml_read(&ctx);
+		if (ctx.text == NULL)
+			ctx.text = owned = conf_yaml_slurp(&ctx, &ctx.text_len);
+		conf_node_t *root = ctx.text != NULL ? conf_yaml_read(&ctx) : NULL;
 		if (root != NULL && root->kind != CONF_NODE_MAP) {
 			conf_error(&ctx, root, NULL,
 				   "the file must hold a mapping of keys (region:, state:, ...), "
@@ -289,6 +293,7 @@ conf_t *conf_load(const char *path, char **errors)
 				conf_cross_check(&ctx, root);
 		}
 		conf_node_free(root);
+		free(owned);
 	}
 	if (ctx.oom)
 		conf_error_at(&ctx, 0, 0, NULL, "out of memory");
@@ -302,6 +307,16 @@ conf_t *conf_load(const char *path, char **errors)
 	}
 	ctx_clear(&ctx);
 	return conf;
+}
+
+conf_t *conf_load(const char *path, char **errors)
+{
+	return load(path, NULL, 0, errors);
+}
+
+conf_t *conf_load_buffer(const char *path, const char *text, size_t len, char **errors)
+{
+	return load(path, text, len, errors);
 }
 
 int conf_datacenter_find(const conf_t *conf, const char *name)

@@ -274,6 +274,11 @@ typedef struct {
  * On failure returns NULL and *errors holds every problem found, one per line, each
  * "FILE:LINE:COL: key.path: what is wrong" (caller frees). */
 conf_t *conf_load(const char *path, char **errors) M_NONNULL_ALL M_WUR;
+/* The same from the file's text already in memory (len bytes, not NUL-terminated; what
+ * conf_load does once it has read the file): path names it in errors and is where
+ * relative paths start. */
+conf_t *conf_load_buffer(const char *path, const char *text, size_t len, char **errors)
+    M_NONNULL_ALL M_WUR;
 /* Frees a conf_t; NULL is fine. */
 void conf_free(conf_t *conf);
 

@@ -69,7 +69,9 @@ typedef struct {
 	conf_pos_t *record_pos; /* one per conf->records entry */
 	conf_pos_t *dc_pos;	/* one per conf->datacenters entry */
 	bool oom;		/* an allocation failed; the result is an error */
-	bool reading_file;	/* the YAML parser reads ctx->file (not a default's text) */
+	bool reading_file;	/* the YAML parser reads ctx->text (not a default's text) */
+	const char *text;	/* the file's bytes, text_len of them (not NUL-terminated) */
+	size_t text_len;	/* bytes in text */
 } conf_ctx_t;
 
 /* The value types an option can have; values are parsed in conf_values.c, containers in
@@ -159,7 +161,10 @@ struct conf_section {
 /* The top of the table (conf_options.c). */
 extern const conf_section_t conf_root_section;
 
-/* conf_yaml.c: reads the file into a tree; NULL on error (reported). */
+/* conf_yaml.c: reads the whole of ctx->file into memory (*len bytes, caller frees); NULL
+ * when it cannot be opened or read (reported). */
+char *conf_yaml_slurp(conf_ctx_t *ctx, size_t *len) M_NONNULL_ALL M_WUR;
+/* conf_yaml.c: parses ctx->text into a tree; NULL on error (reported). */
 conf_node_t *conf_yaml_read(conf_ctx_t *ctx) M_NONNULL_ALL M_WUR;
 /* Parses YAML text (a default value) into a tree, or NULL. */
 conf_node_t *conf_yaml_read_string(conf_ctx_t *ctx, const char *text) M_NONNULL_ALL M_WUR;

@@ -4,10 +4,12 @@
 #include "conf/conf_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* Nesting deeper than this is certainly not a Meridian config; it bounds recursion. */
@@ -60,27 +62,21 @@ static int node_append(conf_ctx_t *ctx, conf_node_t *parent, conf_node_t *child,
 	return 0;
 }
 
-/* Line and column of a byte offset in the file (reader errors carry only the offset). */
-static void offset_position(const char *file, size_t offset, uint32_t *line, uint32_t *col)
+/* Line and column of a byte offset in the file's text (reader errors carry only the
+ * offset). */
+static void offset_position(const conf_ctx_t *ctx, size_t offset, uint32_t *line, uint32_t *col)
 {
-	FILE *fp = fopen(file, "rb");
 	*line = 1;
 	*col = 1;
-	if (fp == NULL)
-		return;
-	for (size_t i = 0; i < offset; i++) {
-		int c = getc(fp);
-		if (c == EOF)
-			break;
+	for (size_t i = 0; i < offset && i < ctx->text_len; i++) {
+		unsigned char c = (unsigned char)ctx->text[i];
 		if (c == '\n') {
 			++*line;
 			*col = 1;
-		} else if ((c & 0xc0) !=
-			   0x80) { /* count characters, not UTF-8 continuation bytes */
+		} else if ((c & 0xc0) != 0x80) { /* count characters, not UTF-8 continuation bytes */
 			++*col;
 		}
 	}
-	fclose(fp);
 }
 
 static void syntax_error(conf_ctx_t *ctx, const yaml_parser_t *parser, bool from_file)
@@ -91,7 +87,7 @@ static void syntax_error(conf_ctx_t *ctx, const yaml_parser_t *parser, bool from
 	if (parser->error == YAML_READER_ERROR) {
 		/* bad encoding: the scanner never got there, so only the offset is known */
 		if (from_file)
-			offset_position(ctx->file, parser->problem_offset, &line, &col);
+			offset_position(ctx, parser->problem_offset, &line, &col);
 		conf_error_at(ctx, line, col, NULL, "invalid text: %s", problem);
 		return;
 	}
@@ -217,38 +213,69 @@ static conf_node_t *parse_stream(conf_ctx_t *ctx, yaml_parser_t *parser)
 	return root;
 }
 
-conf_node_t *conf_yaml_read(conf_ctx_t *ctx)
+char *conf_yaml_slurp(conf_ctx_t *ctx, size_t *len)
 {
-	FILE *fp = fopen(ctx->file, "rb");
-	if (fp == NULL) {
+	*len = 0;
+	int fd = open(ctx->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		conf_error_at(ctx, 0, 0, NULL, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+	bool stat_ok = fstat(fd, &st) == 0;
+	if (stat_ok && S_ISDIR(st.st_mode)) {
 		conf_error_at(ctx, 0, 0, NULL, "cannot open: %s", strerror(EISDIR));
-		fclose(fp);
+		close(fd);
 		return NULL;
 	}
+	/* the size is a hint (a pipe has none, a file may grow): read until end of file */
+	size_t cap = stat_ok && S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096, n = 0;
+	char *buf = malloc(cap);
+	int read_errno = 0;
+	while (buf != NULL) {
+		if (n == cap) {
+			char *bigger = realloc(buf, cap * 2);
+			if (bigger == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			read_errno = errno;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (buf == NULL) {
+		ctx->oom = true;
+	} else if (read_errno != 0) {
+		conf_error_at(ctx, 0, 0, NULL, "cannot read: %s", strerror(read_errno));
+		free(buf);
+		buf = NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+conf_node_t *conf_yaml_read(conf_ctx_t *ctx)
+{
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
 		ctx->oom = true;
 		return NULL;
 	}
-	/* libyaml reads in large chunks itself; a stdio buffer would only copy twice */
-	setvbuf(fp, NULL, _IONBF, 0);
-	yaml_parser_set_input_file(&parser, fp);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)ctx->text, ctx->text_len);
 	ctx->reading_file = true;
 	conf_node_t *root = parse_stream(ctx, &parser);
 	ctx->reading_file = false;
-	if (ferror(fp) && root != NULL) {
-		conf_error_at(ctx, 0, 0, NULL, "cannot read: %s", strerror(errno));
-		conf_node_free(root);
-		root = NULL;
-	}
 	yaml_parser_delete(&parser);
-	fclose(fp);
 	return root;
 }
 

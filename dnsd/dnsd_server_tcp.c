@@ -403,6 +403,37 @@ static bool tcp_shed(dnsd_tcp_t *t, int lfd)
 	return false;
 }
 
+/* A new connection on fd (accepted from peer): registered with epoll for reading and put
+ * at the newest end of the activity list. NULL when out of memory or epoll refuses it;
+ * fd is then the caller's to close. */
+static tcp_conn_t *conn_add(dnsd_tcp_t *t, int fd, const struct sockaddr_storage *peer)
+{
+	/* The buffers stay untouched (malloc, not calloc): their pages cost memory only once
+	 * messages reach them. */
+	tcp_conn_t *c = malloc(sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->h.kind = TCP_KIND_CONN;
+	c->h.fd = fd;
+	c->prev = c->next = NULL;
+	c->client = *peer;
+	c->in_len = c->in_off = c->out_off = c->out_len = 0;
+	c->events = EPOLLIN;
+	c->eof = c->ready = false;
+	c->ready_prev = c->ready_next = NULL;
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		free(c);
+		return NULL;
+	}
+	c->active_ms = clock_mono_ms();
+	list_append(t, c);
+	t->conn_count++;
+	return c;
+}
+
 static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 {
 	uint32_t cap = snap ? snap->conf->dns.tcp_max_connections : 1024;
@@ -425,32 +456,10 @@ static void tcp_accept(dnsd_tcp_t *t, int lfd, const dnsd_snapshot_t *snap)
 		/* Full: the connection that has been quiet longest makes room (RFC 7766 6.2.3). */
 		while (t->conn_count >= cap && t->oldest != NULL)
 			conn_close_oldest(t);
-		/* The buffers stay untouched (malloc, not calloc): their pages cost memory
-		 * only once messages reach them. */
-		tcp_conn_t *c = malloc(sizeof(*c));
-		if (c == NULL) {
+		if (conn_add(t, fd, &peer) == NULL) {
 			close(fd);
 			continue;
 		}
-		c->h.kind = TCP_KIND_CONN;
-		c->h.fd = fd;
-		c->prev = c->next = NULL;
-		c->client = peer;
-		c->in_len = c->in_off = c->out_off = c->out_len = 0;
-		c->events = EPOLLIN;
-		c->eof = c->ready = false;
-		c->ready_prev = c->ready_next = NULL;
-		int one = 1;
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-		if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->active_ms = clock_mono_ms();
-		list_append(t, c);
-		t->conn_count++;
 		t->accepted++;
 	}
 }

@@ -12,7 +12,7 @@
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_mmdb
-v_zone
+t_zone
 # east's origin binds its own port and starts down (bound, refusing); C's dnsd
 # listens on a port it picks and logs.
 echo down >"$WORK/east.mode"
@@ -21,22 +21,10 @@ t_until 30 test -s "$WORK/east.port" || t_abort "east's origin started"
 EAST=$(cat "$WORK/east.port")
 ISOLATED=hold
 repl_body() {
-	cat <<YAML
-geoip: test-city.mmdb
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - { origin: example.com., file: zones/example.com.zone }
+	repl_geo_body - <<YAML
 datacenters:
   east:
-    location: [38.9, -77.4]
-    addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$EAST/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 1 }
-  west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
-records:
-  www.example.com.: { datacenters: [east, west], ttl: 5 }
 YAML
 }
 # Short times so the scenario fits in two minutes: votes stale after 3 s, holds 40 s, the
