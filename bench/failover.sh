@@ -55,7 +55,8 @@ records:
     ttl: 5
 CONF
 echo ok >east.mode
-python3 "$top/tests/functional/lib/origin.py" tcp "$west" & pids+=($!)
+echo ok >west.mode # origin.py reads a mode file for every kind
+python3 "$top/tests/functional/lib/origin.py" tcp "$west" "$work/west.mode" & pids+=($!)
 "$build/meridian-healthcheck" -c meridian.yaml 2>hc.log & pids+=($!)
 "$build/meridian-dnsd" -c meridian.yaml 2>dnsd.log & pids+=($!)
 echo "failover bench: interval 1s, fast_interval 500ms (default), timeout 500ms, fall 3, rise 2, $cycles cycles"

@@ -416,7 +416,8 @@ static int candidate_row(const conf_t *cand, state_deployment_t *row, bool *has_
 	geo_ident_t geo;
 
 	*has_geo = false;
-	if (state_deployment_init(row, cand, "candidate", err, sizeof(err)) < 0) {
+	if (state_deployment_init(row, cand->region, "candidate", conf_canonical_json(cand), err,
+				  sizeof(err)) < 0) {
 		ctl_error("check: %s", err);
 		return -1;
 	}

@@ -26,21 +26,8 @@ static int verdicts_load(const conf_t *conf, ctl_view_t *view, bool *have_state)
 	state_t *st;
 
 	*have_state = false;
-	if (stat(conf->state_path, &sb) != 0 && errno == ENOENT) {
-		memset(view, 0, sizeof(*view));
-		view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
-		if (view->verdicts == NULL) {
-			ctl_error("out of memory");
-			return -1;
-		}
-		for (size_t i = 0; i < conf->datacenter_count; i++)
-			view->verdicts[i] = (state_verdict_t){.effective = STATE_DC_UNKNOWN,
-							      .observed = STATE_DC_UNKNOWN,
-							      .serving = true,
-							      .address_serving = UINT64_MAX,
-							      .override_index = -1};
-		return 0;
-	}
+	if (stat(conf->state_path, &sb) != 0 && errno == ENOENT)
+		return ctl_view_empty(conf, view);
 	st = ctl_state_open(conf, false);
 	if (st == NULL)
 		return -1;
@@ -192,7 +179,8 @@ static int explain_one(const conf_t *conf, const geo_db_t *db, const geo_conf_in
 		c->change_in_s = v->in_transition ? (uint32_t)((v->change_in_ms + 999) / 1000) : 0;
 		snprintf(c->transition, sizeof(c->transition), "%s", v->transition);
 		c->address_checked = conf->datacenters[dc].address_check_count > 0;
-		state_verdict_family_masks(&conf->datacenters[dc], v, c->serving_mask);
+		state_verdict_family_masks(conf->datacenters[dc].addresses,
+					   conf->datacenters[dc].address_count, v, c->serving_mask);
 		ctl_view_addresses_text(conf, view, dc, c->addresses, sizeof(c->addresses));
 		ex->cand[ex->count - 1].has_load =
 		    view->pick_has_load != NULL && view->pick_has_load[dc];

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "bridge/bridge_state.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_override.h"
@@ -125,10 +126,15 @@ int ctl_override_run(const ctl_args_t *args, const conf_t *conf)
 
 	/* The rule is judged and the override written in one transaction, so another
 	 * operator's override committed meanwhile is part of the judgement. */
-	rc = state_override_put_guarded(st, conf, &ovr, args->force, why, sizeof(why));
+	state_params_t *params = bridge_state_params_new(conf);
+	rc = params == NULL
+		 ? -1
+		 : state_override_put_guarded(st, params, &ovr, args->force, why, sizeof(why));
+	bool oom = params == NULL;
+	bridge_state_params_free(params);
 	if (rc < 0) {
 		ctl_error("%s %s: cannot write the override: %s", args->spec->name, ovr.datacenter,
-			  state_errmsg(st));
+			  oom ? "out of memory" : state_errmsg(st));
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
@@ -195,11 +201,16 @@ int ctl_override_clear_run(const ctl_args_t *args, const conf_t *conf)
 	ctl_actor_resolve(args->actor, actor, sizeof(actor));
 	/* Judged and written in one transaction, like the overrides themselves: without
 	 * its override the datacenter is what its observations say. */
-	rc = state_override_clear_guarded(st, conf, name, actor,
-					  args->reason != NULL ? args->reason : "", args->force,
-					  why, sizeof(why), &live);
+	state_params_t *params = bridge_state_params_new(conf);
+	rc = params == NULL ? -1
+			    : state_override_clear_guarded(st, params, name, actor,
+							   args->reason != NULL ? args->reason : "",
+							   args->force, why, sizeof(why), &live);
+	bool oom = params == NULL;
+	bridge_state_params_free(params);
 	if (rc < 0) {
-		ctl_error("clear %s: cannot clear the override: %s", name, state_errmsg(st));
+		ctl_error("clear %s: cannot clear the override: %s", name,
+			  oom ? "out of memory" : state_errmsg(st));
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}

@@ -8,6 +8,7 @@
 #include "ctl/ctl_peers.h"
 #include "base/timefmt.h"
 #include "state/state_status.h"
+#include "bridge/bridge_state.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_state.h"
@@ -288,9 +289,15 @@ int ctl_peers_run(const ctl_args_t *args, const conf_t *conf)
 		state_close(st);
 		return CTL_EXIT_FAIL;
 	}
-	if (state_isolation(st, conf, state_now_ms(st), &origins.isolated, &origins.contact_ms) !=
-	    0) {
-		ctl_error("peers: cannot judge isolation: %s", state_errmsg(st));
+	state_params_t *params = bridge_state_params_new(conf);
+	rc = params == NULL ? -1
+			    : state_isolation(st, params, state_now_ms(st), &origins.isolated,
+					      &origins.contact_ms);
+	bool oom = params == NULL;
+	bridge_state_params_free(params);
+	if (rc != 0) {
+		ctl_error("peers: cannot judge isolation: %s",
+			  oom ? "out of memory" : state_errmsg(st));
 		free(origins.rows);
 		free(peers);
 		state_close(st);

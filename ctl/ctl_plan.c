@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "bridge/bridge_state.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_plan.h"
@@ -360,19 +361,8 @@ static int view_load(const conf_t *conf, ctl_view_t *view)
 	struct stat sb;
 	state_t *st;
 
-	if (stat(conf->state_path, &sb) != 0 && errno == ENOENT) {
-		memset(view, 0, sizeof(*view));
-		view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
-		view->now_ms = 0;
-		if (view->verdicts == NULL)
-			return -1;
-		for (size_t i = 0; i < conf->datacenter_count; i++)
-			view->verdicts[i] = (state_verdict_t){.effective = STATE_DC_UNKNOWN,
-							      .observed = STATE_DC_UNKNOWN,
-							      .serving = true,
-							      .override_index = -1};
-		return 0;
-	}
+	if (stat(conf->state_path, &sb) != 0 && errno == ENOENT)
+		return ctl_view_empty(conf, view);
 	st = ctl_state_open(conf, false);
 	if (st == NULL)
 		return -1;
@@ -460,9 +450,16 @@ static int override_judge(const ctl_args_t *args, const conf_t *conf, plan_chang
 						 .observed = STATE_DC_UNKNOWN,
 						 .serving = true,
 						 .override_index = -1};
-		if (state_verdict_check_override(conf, v, ch->dc, ch->action, ch->refused,
+		state_params_t *params = bridge_state_params_new(conf);
+
+		if (params == NULL) {
+			free(v);
+			return -1;
+		}
+		if (state_verdict_check_override(params, v, ch->dc, ch->action, ch->refused,
 						 sizeof(ch->refused)) == 0)
 			ch->refused[0] = '\0';
+		bridge_state_params_free(params);
 		free(v);
 		return 0;
 	}
@@ -479,8 +476,15 @@ static int override_judge(const ctl_args_t *args, const conf_t *conf, plan_chang
 	uint64_t for_ms = args->for_ms ? args->for_ms : conf->health.override_default_ms;
 	ov.expires_ms = (ov.starts_ms ? ov.starts_ms : ov.created_ms) +
 			(int64_t)(for_ms ? for_ms : CTL_OVERRIDE_DEFAULT_MS);
-	rc = state_override_judge(st, conf, &ov, ch->refused, sizeof(ch->refused));
-	if (rc < 0)
+	state_params_t *params = bridge_state_params_new(conf);
+	rc = params == NULL
+		 ? -1
+		 : state_override_judge(st, params, &ov, ch->refused, sizeof(ch->refused));
+	bool oom = params == NULL;
+	bridge_state_params_free(params);
+	if (rc < 0 && oom)
+		snprintf(ch->refused, sizeof(ch->refused), "refused: out of memory");
+	else if (rc < 0)
 		snprintf(ch->refused, sizeof(ch->refused), "refused: %s", state_errmsg(st));
 	else if (rc == 0)
 		ch->refused[0] = '\0';
@@ -531,8 +535,8 @@ static int verdicts_after(const conf_t *conf, const ctl_view_t *view, const plan
 		o->hlc = UINT64_MAX;
 		snprintf(o->actor, sizeof(o->actor), "plan");
 	}
-	state_verdict_decide(conf, view->obs, view->obs_count, ovr, n, view->memory, view->now_ms,
-			     out, NULL);
+	state_verdict_decide(view->params, view->obs, view->obs_count, ovr, n, view->memory,
+			     view->now_ms, out, NULL);
 	free(ovr);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "bridge/bridge_state.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_state.h"
 #include "state/state_status.h"
@@ -134,7 +135,7 @@ const char *ctl_view_addresses_text(const conf_t *conf, const ctl_view_t *view, 
 		for (size_t j = 0; checked && j < view->obs_count; j++) {
 			const state_observation_t *o = &view->obs[j];
 			if (strcmp(o->datacenter, d->name) != 0 || strcmp(o->address, text) != 0 ||
-			    !state_observation_fresh(conf, o, view->now_ms))
+			    !state_observation_fresh(view->params, o, view->now_ms))
 				continue;
 			if (why == NULL || (pending ? o->pending != STATE_HEALTH_UNKNOWN
 						    : (o->status == STATE_HEALTH_DOWN) == !serving))
@@ -155,10 +156,34 @@ const char *ctl_view_addresses_text(const conf_t *conf, const ctl_view_t *view, 
 	return buf;
 }
 
+int ctl_view_empty(const conf_t *conf, ctl_view_t *view)
+{
+	memset(view, 0, sizeof(*view));
+	view->params = bridge_state_params_new(conf);
+	view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
+	if (view->params == NULL || view->verdicts == NULL) {
+		ctl_error("out of memory");
+		ctl_view_free(view);
+		return -1;
+	}
+	for (size_t i = 0; i < conf->datacenter_count; i++)
+		view->verdicts[i] = (state_verdict_t){.effective = STATE_DC_UNKNOWN,
+						      .observed = STATE_DC_UNKNOWN,
+						      .serving = true,
+						      .address_serving = UINT64_MAX,
+						      .override_index = -1};
+	return 0;
+}
+
 int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 {
 	memset(view, 0, sizeof(*view));
 	view->now_ms = state_now_ms(st);
+	view->params = bridge_state_params_new(conf);
+	if (view->params == NULL) {
+		ctl_error("out of memory");
+		goto fail;
+	}
 	if (state_observations_list(st, &view->obs, &view->obs_count) != 0) {
 		ctl_error("cannot read observations: %s", state_errmsg(st));
 		goto fail;
@@ -196,27 +221,28 @@ int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view)
 		goto fail;
 	}
 	for (size_t i = 0; i < conf->datacenter_count; i++)
-		view->pick_has_load[i] = state_load_for_pick(conf, i, view->loads, view->load_count,
-							     view->now_ms, &view->pick_load[i]);
+		view->pick_has_load[i] =
+		    state_load_for_pick(view->params, i, view->loads, view->load_count,
+					view->now_ms, &view->pick_load[i]);
 	view->verdicts = calloc(conf->datacenter_count + 1, sizeof(*view->verdicts));
 	view->memory = calloc(2 * (conf->datacenter_count + 1), sizeof(*view->memory));
 	if (view->verdicts == NULL || view->memory == NULL) {
 		ctl_error("out of memory");
 		goto fail;
 	}
-	if (state_verdict_memory_load(st, conf, view->memory) != 0) {
+	if (state_verdict_memory_load(st, view->params, view->memory) != 0) {
 		ctl_error("cannot read the verdict memory: %s", state_errmsg(st));
 		goto fail;
 	}
 	/* Decided as meridian-dnsd decides, with its memory; the memory as updated for this
 	 * instant follows the one read (nothing is saved). */
-	state_verdict_decide(conf, view->obs, view->obs_count, view->ovr, view->ovr_count,
+	state_verdict_decide(view->params, view->obs, view->obs_count, view->ovr, view->ovr_count,
 			     view->memory, view->now_ms, view->verdicts,
 			     view->memory + conf->datacenter_count + 1);
 	memmove(view->memory, view->memory + conf->datacenter_count + 1,
 		(conf->datacenter_count + 1) * sizeof(*view->memory));
-	if (state_isolation(st, conf, view->now_ms, &view->isolated, &view->peer_contact_ms) !=
-	    0) {
+	if (state_isolation(st, view->params, view->now_ms, &view->isolated,
+			    &view->peer_contact_ms) != 0) {
 		ctl_error("cannot read the peers table: %s", state_errmsg(st));
 		goto fail;
 	}
@@ -237,6 +263,7 @@ void ctl_view_free(ctl_view_t *view)
 	free(view->pick_has_load);
 	free(view->weights);
 	free(view->reweights);
+	bridge_state_params_free(view->params);
 	memset(view, 0, sizeof(*view));
 }
 

@@ -51,10 +51,16 @@ typedef struct {
 	geo_pick_reweight_t *reweights; /* the ones in effect that this config's splits
 					 * take, as the pick's tables take them (malloc'd) */
 	size_t reweight_count;	 /* entries in reweights */
+	state_params_t *params;	 /* what the verdicts read of the config they were
+				  * computed for (bridge_state_params_new; borrows it) */
 } ctl_view_t;
 
 /* Reads observations and overrides and computes the verdicts. 0, or -1 after printing why. */
 int ctl_view_load(state_t *st, const conf_t *conf, ctl_view_t *view) M_NONNULL_ALL M_WUR;
+/* The view when there is no store yet: nothing observed, every datacenter UNKNOWN (served,
+ * every address serving), as meridian-dnsd answers before anything was observed; now_ms
+ * 0. 0, or -1 after printing why. Free with ctl_view_free(). */
+int ctl_view_empty(const conf_t *conf, ctl_view_t *view) M_NONNULL_ALL M_WUR;
 void ctl_view_free(ctl_view_t *view) M_NONNULL_ALL;
 /* True when no candidate of conf->records[record] is serving: dnsd answers as if all were.
  * geo_pick() decides (its any_serving), as for every answer. */

@@ -11,8 +11,9 @@
 
 static const char *level_name(int level);
 
-const char *ctl_status_observation_text(const conf_t *conf, const state_observation_t *obs,
-					int64_t now_ms, char *buf, size_t len)
+const char *ctl_status_observation_text(const state_params_t *params,
+					const state_observation_t *obs, int64_t now_ms, char *buf,
+					size_t len)
 {
 	char age[32];
 	size_t used;
@@ -25,7 +26,7 @@ const char *ctl_status_observation_text(const conf_t *conf, const state_observat
 	    timefmt_duration(now_ms - state_observation_since_ms(obs), age, sizeof(age)));
 	if (obs->detail[0] != '\0' && used < len)
 		used += (size_t)snprintf(buf + used, len - used, " \"%s\"", obs->detail);
-	if (!state_observation_fresh(conf, obs, now_ms) && used < len)
+	if (!state_observation_fresh(params, obs, now_ms) && used < len)
 		snprintf(buf + used, len - used, " (stale, checked %s ago)",
 			 timefmt_duration(state_observation_age_ms(obs, now_ms), age, sizeof(age)));
 	return buf;
@@ -185,8 +186,8 @@ static void json_scheduled(ctl_json_t *j, const ctl_view_t *view)
 	ctl_json_array_end(j);
 }
 
-static void json_observation(ctl_json_t *j, const conf_t *conf, const state_observation_t *obs,
-			     int64_t now_ms);
+static void json_observation(ctl_json_t *j, const state_params_t *params,
+			     const state_observation_t *obs, int64_t now_ms);
 
 /* Per datacenter with address checks, which addresses answers use and why; per
  * datacenter in transition, what is about to change (answers carry transition_ttl). */
@@ -252,7 +253,7 @@ static void json_addresses(ctl_json_t *j, const conf_t *conf, const ctl_view_t *
 		for (size_t o = 0; checked && o < view->obs_count; o++)
 			if (strcmp(view->obs[o].datacenter, d->name) == 0 &&
 			    strcmp(view->obs[o].address, text) == 0)
-				json_observation(j, conf, &view->obs[o], view->now_ms);
+				json_observation(j, view->params, &view->obs[o], view->now_ms);
 		ctl_json_array_end(j);
 		ctl_json_object_end(j);
 	}
@@ -290,7 +291,8 @@ static void print_loads(FILE *out, const conf_t *conf, const ctl_view_t *view)
 		any = true;
 		fprintf(out, "LOAD %s: ", conf->datacenters[i].name);
 		if (state_load_current(view->loads, view->load_count, conf->datacenters[i].name,
-				       view->now_ms, state_load_max_age(conf, i), &value, &from))
+				       view->now_ms, state_load_max_age(view->params, i), &value,
+				       &from))
 			fprintf(out, "%g (read by %s %s ago)", value, from->checker,
 				timefmt_duration(view->now_ms - from->measured_ms, age, sizeof(age)));
 		else
@@ -316,7 +318,7 @@ static void json_load(ctl_json_t *j, const conf_t *conf, const ctl_view_t *view,
 	ctl_json_object_begin(j);
 	ctl_json_key(j, "value");
 	if (state_load_current(view->loads, view->load_count, conf->datacenters[i].name,
-			       view->now_ms, state_load_max_age(conf, i), &value, &from)) {
+			       view->now_ms, state_load_max_age(view->params, i), &value, &from)) {
 		ctl_json_double(j, value);
 		ctl_json_kv_string(j, "region", from->checker);
 		ctl_json_kv_int(j, "measured_ms", from->measured_ms);
@@ -394,7 +396,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 		for (size_t k = 0; k < view->obs_count; k++) {
 			if (!observation_is_for(&view->obs[k], name))
 				continue;
-			ctl_status_observation_text(conf, &view->obs[k], view->now_ms,
+			ctl_status_observation_text(view->params, &view->obs[k], view->now_ms,
 						    obs_text, sizeof(obs_text));
 			/* One row per region's observation; the datacenter's own columns only on
 			 * the first, so the eye finds each datacenter at the left margin. */
@@ -433,7 +435,7 @@ int ctl_status_print_table(FILE *out, const conf_t *conf, const ctl_view_t *view
 			    ctl_dc_state_label((int)view->verdicts[rec->datacenters[k]].effective));
 		fprintf(out, "); answering as if all were up\n");
 	}
-	if (state_verdict_alarm(conf, view->verdicts, alarm, sizeof(alarm)))
+	if (state_verdict_alarm(view->params, view->verdicts, alarm, sizeof(alarm)))
 		fprintf(out, "\nCRITICAL: %s\n", alarm);
 	return rc;
 }
@@ -456,8 +458,8 @@ static void json_override(ctl_json_t *j, const state_override_t *ovr, int64_t no
 	ctl_json_object_end(j);
 }
 
-static void json_observation(ctl_json_t *j, const conf_t *conf, const state_observation_t *obs,
-			     int64_t now_ms)
+static void json_observation(ctl_json_t *j, const state_params_t *params,
+			     const state_observation_t *obs, int64_t now_ms)
 {
 	ctl_json_object_begin(j);
 	ctl_json_kv_string(j, "region", obs->checker);
@@ -473,7 +475,7 @@ static void json_observation(ctl_json_t *j, const conf_t *conf, const state_obse
 	else
 		ctl_json_int(j, obs->latency_ms);
 	ctl_json_kv_string(j, "detail", obs->detail);
-	ctl_json_kv_bool(j, "stale", !state_observation_fresh(conf, obs, now_ms));
+	ctl_json_kv_bool(j, "stale", !state_observation_fresh(params, obs, now_ms));
 	/* the checker's probes heading elsewhere, rise/fall not reached yet */
 	ctl_json_kv_string(j, "pending",
 			   obs->pending != STATE_HEALTH_UNKNOWN ? state_health_name(obs->pending)
@@ -539,7 +541,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 	ctl_json_kv_uint(&j, "hold_ms", conf->health.hold_ms);
 	ctl_json_kv_bool(&j, "flap_damping", conf->health.flap_damping);
 	ctl_json_key(&j, "alarm");
-	if (state_verdict_alarm(conf, view->verdicts, alarm, sizeof(alarm)))
+	if (state_verdict_alarm(view->params, view->verdicts, alarm, sizeof(alarm)))
 		ctl_json_string(&j, alarm);
 	else
 		ctl_json_null(&j);
@@ -569,7 +571,7 @@ int ctl_status_print_json_drift(FILE *out, const conf_t *conf, const ctl_view_t 
 		ctl_json_array_begin(&j);
 		for (size_t k = 0; k < view->obs_count; k++)
 			if (observation_is_for(&view->obs[k], conf->datacenters[i].name))
-				json_observation(&j, conf, &view->obs[k], view->now_ms);
+				json_observation(&j, view->params, &view->obs[k], view->now_ms);
 		ctl_json_array_end(&j);
 		ctl_json_key(&j, "override");
 		if (ovr == NULL)
@@ -633,7 +635,7 @@ int ctl_status_level(const conf_t *conf, const ctl_view_t *view)
 	if (view->isolated)
 		level = CTL_STATUS_CRITICAL;
 	char alarm[1024];
-	if (state_verdict_alarm(conf, view->verdicts, alarm, sizeof(alarm)))
+	if (state_verdict_alarm(view->params, view->verdicts, alarm, sizeof(alarm)))
 		level = CTL_STATUS_CRITICAL; /* a silent checker or a held verdict */
 	return level;
 }
@@ -727,7 +729,7 @@ int ctl_status_run(const ctl_args_t *args, const conf_t *conf)
 	if (drifting && level < CTL_STATUS_WARNING)
 		level = CTL_STATUS_WARNING;
 	/* Silence is an alarm: a silent checker or a held verdict is CRITICAL. */
-	critical = state_verdict_alarm(conf, view.verdicts, alarm, sizeof(alarm));
+	critical = state_verdict_alarm(view.params, view.verdicts, alarm, sizeof(alarm));
 	if (critical)
 		level = CTL_STATUS_CRITICAL;
 	if (rc == 0 && !args->json)

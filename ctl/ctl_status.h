@@ -28,8 +28,9 @@ int ctl_status_run(const ctl_args_t *args, const conf_t *conf) M_NONNULL_ALL M_W
 /* One region's observation as a status cell: `eu-west:down 3s "HTTP 503"`, with
  * " (stale, checked 45s ago)" when it does not vote (state_observation_fresh). Ages are
  * this region's view: since the row was stored here. Returns buf. */
-const char *ctl_status_observation_text(const conf_t *conf, const state_observation_t *obs,
-					int64_t now_ms, char *buf, size_t len) M_NONNULL_ALL;
+const char *ctl_status_observation_text(const state_params_t *params,
+					const state_observation_t *obs, int64_t now_ms, char *buf,
+					size_t len) M_NONNULL_ALL;
 /* An override as a status cell: `drain by alice, 29m55s left: "kernel upgrade"`. */
 const char *ctl_status_override_text(const state_override_t *ovr, int64_t now_ms, char *buf,
 				     size_t len) M_NONNULL_ALL;

@@ -18,7 +18,7 @@ ctl_libctl_a_SOURCES = \
 	ctl/ctl_zones.c ctl/ctl_zones.h
 ctl_libctl_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(LDNS_CFLAGS)
 
-CTL_LIBS = ctl/libctl.a geo/libgeo.a state/libstate.a conf/libconf.a \
+CTL_LIBS = ctl/libctl.a geo/libgeo.a bridge/libbridge.a state/libstate.a conf/libconf.a \
 	base/libbase.a $(LDNS_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm
 
 bin_PROGRAMS += meridianctl

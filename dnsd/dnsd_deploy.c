@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/digest.h"
+#include "conf/conf_canon.h"
 #include "base/json_escape.h"
 #include "dnsd/dnsd_db.h"
 #include "geo/geo_ident.h"
@@ -171,7 +172,8 @@ int dnsd_deploy_build(const conf_t *conf, const dnsd_zones_t *zones, const char 
 {
 	geo_ident_t geo;
 
-	if (state_deployment_init(row, conf, "dnsd", err, errlen) < 0)
+	if (state_deployment_init(row, conf->region, "dnsd", conf_canonical_json(conf), err,
+				  errlen) < 0)
 		return -1;
 	if (zones != NULL) {
 		free(row->zones);

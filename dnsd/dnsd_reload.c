@@ -261,9 +261,10 @@ static const state_verdict_t *verdicts_compute(dnsd_reload_t *r, bool *keep)
 	if (r->state == NULL)
 		return NULL;
 	if (r->memory != NULL
-		? state_verdict_update(r->memory, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts,
-				       NULL) < 0
-		: state_verdict_load(r->state, dnsd_reload_conf(r), clock_wall_ms(), r->verdicts) < 0) {
+		? state_verdict_update(r->memory, dnsd_zoneset_state_params(r->zoneset),
+				       clock_wall_ms(), r->verdicts, NULL) < 0
+		: state_verdict_load(r->state, dnsd_zoneset_state_params(r->zoneset),
+				     clock_wall_ms(), r->verdicts) < 0) {
 		state_problem(r, state_errmsg(r->memory != NULL ? r->memory : r->state));
 		*keep = true;
 		return NULL;
@@ -331,7 +332,8 @@ static void loads_read(dnsd_reload_t *r, geo_pick_dc_t *dcs, size_t n)
 		count = 0; /* a schema without loads, or busy: no load known */
 	for (size_t i = 0; i < n && i < c->datacenter_count; i++) {
 		dcs[i].load = 0;
-		dcs[i].has_load = state_load_for_pick(c, i, loads, count, now, &dcs[i].load);
+		dcs[i].has_load = state_load_for_pick(dnsd_zoneset_state_params(r->zoneset), i,
+						      loads, count, now, &dcs[i].load);
 	}
 	free(loads);
 }

@@ -13,6 +13,7 @@
 #include <urcu-qsbr.h>
 
 #include "base/log.h"
+#include "bridge/bridge_state.h"
 #include "dnsd/dnsd_geodb.h"
 #include "dnsd/dnsd_zone.h"
 #include "geo/geo_pick_conf.h"
@@ -27,6 +28,7 @@ struct dnsd_zoneset {
 	geo_pick_tables_t pick;	    /* the records and datacenters' addresses the answer
 				     * path's geo_pick() reads; its dcs are the template
 				     * each snapshot copies and sets the state of */
+	state_params_t *state_params; /* owned; what the verdicts read of conf (borrows it) */
 };
 
 static char *errors_printf(const char *fmt, ...) M_PRINTF(1, 2);
@@ -81,6 +83,11 @@ const conf_t *dnsd_zoneset_conf(const dnsd_zoneset_t *zs)
 	return zs->conf;
 }
 
+const state_params_t *dnsd_zoneset_state_params(const dnsd_zoneset_t *zs)
+{
+	return zs->state_params;
+}
+
 const dnsd_zones_t *dnsd_zoneset_zones(const dnsd_zoneset_t *zs)
 {
 	return zs->zones;
@@ -92,6 +99,7 @@ void dnsd_zoneset_unref(dnsd_zoneset_t *zs)
 		return;
 	dnsd_zones_free(zs->zones);
 	geo_pick_tables_free(&zs->pick);
+	bridge_state_params_free(zs->state_params);
 	conf_free(zs->conf);
 	free(zs);
 }
@@ -123,6 +131,11 @@ dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors)
 				*errors = errors_name_config(*errors, conf->path);
 			goto fail;
 		}
+	}
+	zs->state_params = bridge_state_params_new(conf);
+	if (zs->state_params == NULL) {
+		*errors = errors_printf("out of memory");
+		goto fail;
 	}
 	char err[256];
 	if (geo_pick_tables_build(conf, &zs->pick, err, sizeof(err)) < 0) {
@@ -161,7 +174,7 @@ static int address_flags(dnsd_snapshot_t *s, const conf_t *c, const state_verdic
 		uint64_t masks[2];
 		if (d->address_check_count == 0)
 			continue;
-		state_verdict_family_masks(d, &v[i], masks);
+		state_verdict_family_masks(d->addresses, d->address_count, &v[i], masks);
 		geo_pick_dc_t *g = &s->dcs[i];
 		for (unsigned j = 0; j < g->a_count; j++)
 			p[j] = j >= 64 || ((masks[0] >> j) & 1);

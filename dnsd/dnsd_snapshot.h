@@ -64,6 +64,8 @@ dnsd_zoneset_t *dnsd_zoneset_load(conf_t *conf, char **errors) M_NONNULL_ALL M_W
 const conf_t *dnsd_zoneset_conf(const dnsd_zoneset_t *zs) M_NONNULL_ALL M_PURE;
 /* The zone store of a zone set; NULL when the config has no zones. */
 const dnsd_zones_t *dnsd_zoneset_zones(const dnsd_zoneset_t *zs) M_NONNULL_ALL M_PURE;
+/* What the verdicts read of its config (bridge_state_params_new), living as long as zs. */
+const state_params_t *dnsd_zoneset_state_params(const dnsd_zoneset_t *zs) M_NONNULL_ALL M_PURE;
 /* Drops one reference; frees at zero. NULL is fine. Control thread only. */
 void dnsd_zoneset_unref(dnsd_zoneset_t *zs);
 

@@ -15,7 +15,7 @@ meridian_dnsd_SOURCES = \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_snapshot.h \
 	dnsd/dnsd_geodb.c dnsd/dnsd_geodb.h
 meridian_dnsd_CPPFLAGS = $(AM_CPPFLAGS) $(URCU_CFLAGS) $(SQLITE_CFLAGS) $(MAXMINDDB_CFLAGS) $(OPENSSL_CFLAGS)
-meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a metrics/libmetrics.a \
+meridian_dnsd_LDADD = dnsd/libdnsd.a geo/libgeo.a bridge/libbridge.a state/libstate.a metrics/libmetrics.a \
 	conf/libconf.a base/libbase.a $(MHD_LIBS) \
 	$(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) -lm
 
@@ -59,7 +59,7 @@ tests_unit_dnsd_test_snapshot_SOURCES = tests/unit/dnsd/test_snapshot.c \
 	dnsd/dnsd_snapshot.c dnsd/dnsd_geodb.c
 tests_unit_dnsd_test_snapshot_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(URCU_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a state/libstate.a conf/libconf.a \
+tests_unit_dnsd_test_snapshot_LDADD = dnsd/libdnsd.a geo/libgeo.a bridge/libbridge.a state/libstate.a conf/libconf.a \
 	base/libbase.a $(LDNS_LIBS) $(OPENSSL_LIBS) $(MAXMINDDB_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(URCU_LIBS) \
 	$(CMOCKA_LIBS) -lm
 

@@ -17,6 +17,7 @@
 #include "base/daemon_signal.h"
 #include "base/log.h"
 #include "conf/conf.h"
+#include "conf/conf_canon.h"
 #include "healthcheck/hc_contain.h"
 #include "healthcheck/hc_load.h"
 #include "healthcheck/hc_loop.h"
@@ -169,7 +170,8 @@ static void record_deployment(hc_daemon_t *d)
 {
 	state_deployment_t dep;
 	char err[256];
-	if (state_deployment_init(&dep, d->conf, "healthcheck", err, sizeof(err)) < 0) {
+	if (state_deployment_init(&dep, d->conf->region, "healthcheck",
+				  conf_canonical_json(d->conf), err, sizeof(err)) < 0) {
 		log_warn("deployment: %s", err);
 		return;
 	}

@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "bridge/bridge_state.h"
 #include "conf/conf.h"
 #include "geo/geo_capacity.h"
 #include "geo/geo_pick_conf.h"
@@ -37,6 +38,7 @@ struct hc_status {
 	bool reload;	      /* hc_status_reload() was called */
 	char *conf_path;      /* the config file, as given */
 	conf_t *conf;	      /* the thread's own copy of the config */
+	state_params_t *params; /* what the verdicts read of conf (borrows it) */
 	state_t *st;	      /* the thread's own connection */
 	char problem[256];    /* last failure logged, to log each once */
 };
@@ -56,13 +58,21 @@ static void load_conf(hc_status_t *s)
 	free(errors); /* the daemon's own reload reports them */
 	if (c == NULL)
 		return;
+	state_params_t *p = bridge_state_params_new(c);
+	if (p == NULL) {
+		conf_free(c);
+		return;
+	}
+	bridge_state_params_free(s->params);
 	conf_free(s->conf);
 	s->conf = c;
+	s->params = p;
 }
 
 /* The pick's tables for conf with this instant's verdicts, live loads and run-time
  * weights, as meridian-dnsd builds its snapshot (dnsd_reload.c). 0, or -1. */
-static int pick_tables(state_t *st, const conf_t *conf, int64_t now, geo_pick_tables_t *t)
+static int pick_tables(state_t *st, const conf_t *conf, const state_params_t *params, int64_t now,
+		       geo_pick_tables_t *t)
 {
 	state_verdict_t *v = calloc(conf->datacenter_count + 1, sizeof(*v));
 	state_load_t *loads = NULL;
@@ -72,7 +82,7 @@ static int pick_tables(state_t *st, const conf_t *conf, int64_t now, geo_pick_ta
 	char err[128];
 	int rc = -1;
 
-	if (v == NULL || state_verdict_load(st, conf, now, v) < 0 ||
+	if (v == NULL || state_verdict_load(st, params, now, v) < 0 ||
 	    state_loads_list(st, &loads, &nloads) < 0 || state_weights_list(st, &w, &nw) < 0)
 		goto out;
 	rw = calloc(nw + 1, sizeof(*rw));
@@ -88,7 +98,8 @@ static int pick_tables(state_t *st, const conf_t *conf, int64_t now, geo_pick_ta
 	for (size_t i = 0; i < t->dc_count; i++) {
 		t->dcs[i].serving = v[i].serving;
 		t->dcs[i].fail_open_rank = (uint8_t)state_verdict_fail_open_rank(&v[i]);
-		t->dcs[i].has_load = state_load_for_pick(conf, i, loads, nloads, now, &t->dcs[i].load);
+		t->dcs[i].has_load =
+		    state_load_for_pick(params, i, loads, nloads, now, &t->dcs[i].load);
 	}
 	rc = 0;
 out:
@@ -109,7 +120,7 @@ static int capacity_update(hc_status_t *s, int64_t now, bool *changed)
 	size_t n;
 
 	*changed = false;
-	if (pick_tables(s->st, s->conf, now, &t) < 0)
+	if (pick_tables(s->st, s->conf, s->params, now, &t) < 0)
 		return -1;
 	n = geo_capacity_shortfalls(&t, found, HC_STATUS_SHORT_MAX);
 	if (n > HC_STATUS_SHORT_MAX)
@@ -150,7 +161,7 @@ static void *status_main(void *arg)
 			/* committed on a change, or as a heartbeat every HC_STATUS_REFRESH_MS */
 			bool heartbeat = reload || now - written >= HC_STATUS_REFRESH_MS;
 			bool capacity_changed = false;
-			if (state_status_update(s->st, s->conf, now, heartbeat, &changed) != 0 ||
+			if (state_status_update(s->st, s->params, now, heartbeat, &changed) != 0 ||
 			    capacity_update(s, now, &capacity_changed) != 0) {
 				problem(s, state_errmsg(s->st));
 			} else {
@@ -217,6 +228,7 @@ void hc_status_stop(hc_status_t *s)
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
 	state_close(s->st);
+	bridge_state_params_free(s->params);
 	conf_free(s->conf);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->wake);

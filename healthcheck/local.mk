@@ -28,7 +28,7 @@ tests_unit_healthcheck_test_writer_LDADD = healthcheck/libhc.a state/libstate.a 
 sbin_PROGRAMS += meridian-healthcheck
 meridian_healthcheck_SOURCES = healthcheck/hc_main.c
 meridian_healthcheck_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
-meridian_healthcheck_LDADD = healthcheck/libhc.a geo/libgeo.a state/libstate.a metrics/libmetrics.a \
+meridian_healthcheck_LDADD = healthcheck/libhc.a geo/libgeo.a bridge/libbridge.a state/libstate.a metrics/libmetrics.a \
 	conf/libconf.a base/libbase.a $(MHD_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) -lm -lpthread
 
 HC_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)

@@ -6,4 +6,4 @@ cd "$top"
 command -v cppcheck >/dev/null || { echo "cppcheck not installed: apt-get install cppcheck"; exit 1; }
 cppcheck --quiet --enable=warning,performance,portability --inline-suppr --error-exitcode=1 \
 	--std=c11 -I . -I build -D__GNUC__ --suppress=missingIncludeSystem \
-	base conf state geo dnsd healthcheck replicator ctl
+	base conf state bridge geo dnsd healthcheck replicator ctl

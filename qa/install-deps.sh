@@ -9,7 +9,7 @@ packages=(
 	libldns-dev libmaxminddb-dev libcurl4-openssl-dev libsqlite3-dev libcmocka-dev
 	libyaml-dev liburcu-dev libmicrohttpd-dev libssl-dev
 	knot-dnsutils ldnsutils bind9-dnsutils sqlite3 mmdb-bin libmaxmind-db-writer-perl
-	python3 iproute2 nftables procps openssl gdb
+	python3 python3-yaml iproute2 nftables procps openssl gdb
 	libsystemd-dev scdoc mandoc systemd lintian debhelper fakeroot dpkg-dev
 	unbound nsd knot
 	curl prometheus chromium

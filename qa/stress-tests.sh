@@ -88,6 +88,7 @@ TESTS=$(make -s -C "$BUILD" -f Makefile -f "$OUT/print-tests.mk" stress-print-te
 [ -z "${STRESS_TESTS:-}" ] || TESTS=$(echo "$TESTS" | grep -E -- "$STRESS_TESTS")
 [ -n "$TESTS" ] || { echo "$0: no tests found in $BUILD${STRESS_TESTS:+ matching $STRESS_TESTS}" >&2; exit 2; }
 echo "$TESTS" >"$OUT/tests"
+mkdir -p "$OUT/running"
 {
 	echo "commit: $(git -C "$SRC" describe --always --dirty 2>/dev/null || echo unknown) ($SRC), build $BUILD, beside $BESIDE"
 	echo "started: $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
@@ -96,17 +97,21 @@ echo "$TESTS" >"$OUT/tests"
 
 # run_one BUILD DIR TEST: runs one test as make check in BUILD would; appends "STATUS TEST"
 # to DIR/results.
+# timeout(1) puts the test in a process group of its own; its id is kept in
+# $OUT/running while the test runs, so stop_load can end it too.
 run_one() {
-	local BUILD=$1 dir=$2 t=$3 name rc status
+	local BUILD=$1 dir=$2 t=$3 name rc status pid
+	local cmd=("$BUILD/$t")
 	name=$(echo "$t" | tr '/' '_')
-	if [[ $t == *.sh ]]; then
-		(cd "$BUILD" && MERIDIAN_SRCDIR=$SRC MERIDIAN_BUILDDIR=$BUILD CMOCKA_MESSAGE_OUTPUT=stdout \
-			timeout "$TIMEOUT" bash "$SRC/$t") >"$dir/$name.log" 2>&1
-	else
-		(cd "$BUILD" && MERIDIAN_SRCDIR=$SRC MERIDIAN_BUILDDIR=$BUILD CMOCKA_MESSAGE_OUTPUT=stdout \
-			timeout "$TIMEOUT" "$BUILD/$t") >"$dir/$name.log" 2>&1
-	fi
+	[[ $t != *.sh ]] || cmd=(bash "$SRC/$t")
+	cd "$BUILD" || return
+	MERIDIAN_SRCDIR=$SRC MERIDIAN_BUILDDIR=$BUILD CMOCKA_MESSAGE_OUTPUT=stdout \
+		timeout "$TIMEOUT" "${cmd[@]}" >"$dir/$name.log" 2>&1 &
+	pid=$!
+	: >"$OUT/running/$pid"
+	wait "$pid"
 	rc=$?
+	rm -f "$OUT/running/$pid"
 	case $rc in
 	0) status=PASS ;;
 	77) status=SKIP ;;
@@ -140,6 +145,12 @@ stop_load() {
 	for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	PIDS=()
+	# the tests still running (the copy beside's, or all when the script is stopped)
+	# (each once: a group still led by its timeout process, so an id reused since is spared)
+	for p in $(ls "$OUT/running" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" != timeout ] || kill -TERM -- "-$p" 2>/dev/null
+		rm -f "$OUT/running/$p"
+	done
 }
 trap stop_load EXIT
 

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/timefmt.h"
+#include "conf/conf_canon.h"
 
 #define DRIFT_LOOK_EVERY_MS 1000
 
@@ -17,7 +18,8 @@ void repl_drift_record(state_t *st, const conf_t *conf)
 	state_deployment_t dep;
 	char err[256];
 
-	if (state_deployment_init(&dep, conf, "replicator", err, sizeof(err)) < 0) {
+	if (state_deployment_init(&dep, conf->region, "replicator", conf_canonical_json(conf), err,
+				  sizeof(err)) < 0) {
 		log_warn("deployment: %s", err);
 		return;
 	}

@@ -1,7 +1,7 @@
 # state/local.mk -- libstate: the SQLite store, change log, HLC and verdict
 noinst_LIBRARIES += state/libstate.a
 state_libstate_a_SOURCES = \
-	state/state.c state/state.h state/state_internal.h \
+	state/state.c state/state.h state/state_internal.h state/state_params.h \
 	state/state_schema.c \
 	state/state_hlc.c state/state_hlc.h \
 	state/state_changelog.c \

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
-#include "conf/conf.h"
 #include "state/state.h"
 
 #define STATE_DIGEST_MAX 65 /* SHA-256 as hex, with NUL */
@@ -31,11 +30,13 @@ typedef struct {
 	char origin[STATE_NAME_MAX]; /* region that wrote it */
 } state_deployment_t;
 
-/* Fills d for component from conf: region, version, the canonical config and its digest;
- * zones "[]" and no GeoIP (dnsd adds what it serves). 0, or -1 with the message in err.
- * Free with state_deployment_clear. (state_deploy_build.c: needs libconf and OpenSSL.) */
-int state_deployment_init(state_deployment_t *d, const conf_t *conf, const char *component,
-			  char *err, size_t errlen) M_NONNULL_ALL M_WUR;
+/* Fills d for component of region: version, config (the canonical config JSON,
+ * conf_canonical_json(), which d takes over: freed here on failure; NULL stands for a
+ * failed allocation) and its digest; zones "[]" and no GeoIP (dnsd adds what it
+ * serves). 0, or -1 with the message in err. Free with state_deployment_clear.
+ * (state_deploy_build.c: needs OpenSSL.) */
+int state_deployment_init(state_deployment_t *d, const char *region, const char *component,
+			  char *config, char *err, size_t errlen) M_NONNULL(1, 2, 3, 5) M_WUR;
 /* Frees what state_deployment_init and the caller put in d; d can be filled again. */
 void state_deployment_clear(state_deployment_t *d) M_NONNULL_ALL;
 /* Records d as this region's row of d->component (region and origin forced to this

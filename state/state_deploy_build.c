@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* state_deploy_build.c -- a daemon's deployment row from its parsed config */
+/* state_deploy_build.c -- a daemon's deployment row from its canonical config */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,20 +7,19 @@
 #include <string.h>
 
 #include "base/digest.h"
-#include "conf/conf_canon.h"
 #include "state/state_deploy.h"
 
-/* Apart from state_deploy.c so that programs which only read deployments need neither
- * the config canonicalizer nor OpenSSL. */
+/* Apart from state_deploy.c so that programs which only read deployments need no
+ * OpenSSL. */
 
-int state_deployment_init(state_deployment_t *d, const conf_t *conf, const char *component,
-			  char *err, size_t errlen)
+int state_deployment_init(state_deployment_t *d, const char *region, const char *component,
+			  char *config, char *err, size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
-	snprintf(d->region, sizeof(d->region), "%s", conf->region);
+	snprintf(d->region, sizeof(d->region), "%s", region);
 	snprintf(d->component, sizeof(d->component), "%s", component);
 	snprintf(d->version, sizeof(d->version), "%s", PACKAGE_VERSION);
-	d->config = conf_canonical_json(conf);
+	d->config = config;
 	d->zones = strdup("[]");
 	if (d->config == NULL || d->zones == NULL) {
 		snprintf(err, errlen, "deployment: out of memory");

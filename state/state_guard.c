@@ -16,10 +16,10 @@
  * writing in a second transaction would let another operator's override slip in between,
  * unseen by the check (two drains of the last two datacenters, both "safe"). */
 
-static int datacenter_index(state_t *st, const conf_t *conf, const char *name, size_t *dc)
+static int datacenter_index(state_t *st, const state_params_t *params, const char *name, size_t *dc)
 {
-	for (size_t i = 0; i < conf->datacenter_count; i++) {
-		if (strcmp(conf->datacenters[i].name, name) == 0) {
+	for (size_t i = 0; i < params->datacenter_count; i++) {
+		if (strcmp(params->datacenters[i].name, name) == 0) {
 			*dc = i;
 			return 0;
 		}
@@ -29,9 +29,9 @@ static int datacenter_index(state_t *st, const conf_t *conf, const char *name, s
 
 /* Opens the write transaction and returns the verdicts of this instant (malloc'd). NULL,
  * with nothing left open, on failure. */
-static state_verdict_t *guard_begin(state_t *st, const conf_t *conf)
+static state_verdict_t *guard_begin(state_t *st, const state_params_t *params)
 {
-	state_verdict_t *verdicts = calloc(conf->datacenter_count + 1, sizeof(*verdicts));
+	state_verdict_t *verdicts = calloc(params->datacenter_count + 1, sizeof(*verdicts));
 
 	if (verdicts == NULL) {
 		state_fail(st, "verdicts: out of memory");
@@ -41,7 +41,7 @@ static state_verdict_t *guard_begin(state_t *st, const conf_t *conf)
 		free(verdicts);
 		return NULL;
 	}
-	if (state_verdict_load(st, conf, state_now_ms(st), verdicts) < 0) {
+	if (state_verdict_load(st, params, state_now_ms(st), verdicts) < 0) {
 		state_tx_rollback(st);
 		free(verdicts);
 		return NULL;
@@ -109,15 +109,15 @@ static int conflict_check(state_t *st, const state_override_t *ov, int64_t now)
 
 /* Judges ov at one instant at of its window: now's observations with the overrides that
  * will stand then. 0 when the rule holds; 1 with why (naming the instant) when not. */
-static int window_check_at(state_t *st, const conf_t *conf, const state_override_t *ov, size_t dc,
-			   int64_t now, int64_t at, state_verdict_t *verdicts, char *why,
+static int window_check_at(state_t *st, const state_params_t *params, const state_override_t *ov,
+			   size_t dc, int64_t now, int64_t at, state_verdict_t *verdicts, char *why,
 			   size_t whylen)
 {
 	char rule[STATE_TEXT_MAX], when[32];
 
-	if (state_verdict_load_at(st, conf, now, at, ov->datacenter, verdicts) < 0)
+	if (state_verdict_load_at(st, params, now, at, ov->datacenter, verdicts) < 0)
 		return -1;
-	if (state_verdict_check_override(conf, verdicts, dc, ov->action, rule, sizeof(rule)) == 0)
+	if (state_verdict_check_override(params, verdicts, dc, ov->action, rule, sizeof(rule)) == 0)
 		return 0;
 	snprintf(why, whylen, "refused: from %s (in the scheduled window), %s",
 		 timefmt_iso(at, when, sizeof(when)),
@@ -129,15 +129,15 @@ static int window_check_at(state_t *st, const conf_t *conf, const state_override
  * its start and again at each start or expiry of another datacenter's override inside
  * the window, the only instants at which what the others are changes. Observations are
  * now's: the future's are unknown, and dnsd judges the window afresh as it comes. */
-static int window_check(state_t *st, const conf_t *conf, const state_override_t *ov, size_t dc,
-			int64_t now, state_verdict_t *verdicts, char *why, size_t whylen)
+static int window_check(state_t *st, const state_params_t *params, const state_override_t *ov,
+			size_t dc, int64_t now, state_verdict_t *verdicts, char *why, size_t whylen)
 {
 	int64_t end = ov->expires_ms != 0 ? ov->expires_ms : INT64_MAX;
 	state_override_t *ovr = NULL;
 	size_t n = 0;
 	int rc;
 
-	rc = window_check_at(st, conf, ov, dc, now, ov->starts_ms, verdicts, why, whylen);
+	rc = window_check_at(st, params, ov, dc, now, ov->starts_ms, verdicts, why, whylen);
 	if (rc != 0)
 		return rc;
 	if (state_overrides_list(st, &ovr, &n) < 0)
@@ -148,10 +148,10 @@ static int window_check(state_t *st, const conf_t *conf, const state_override_t 
 		if (o->deleted || strcmp(o->datacenter, ov->datacenter) == 0)
 			continue;
 		if (o->starts_ms > ov->starts_ms && o->starts_ms < end)
-			rc = window_check_at(st, conf, ov, dc, now, o->starts_ms, verdicts, why,
+			rc = window_check_at(st, params, ov, dc, now, o->starts_ms, verdicts, why,
 					     whylen);
 		if (rc == 0 && o->expires_ms > ov->starts_ms && o->expires_ms < end)
-			rc = window_check_at(st, conf, ov, dc, now, o->expires_ms, verdicts, why,
+			rc = window_check_at(st, params, ov, dc, now, o->expires_ms, verdicts, why,
 					     whylen);
 	}
 	free(ovr);
@@ -160,7 +160,7 @@ static int window_check(state_t *st, const conf_t *conf, const state_override_t 
 
 /* The judgement of ov inside the caller's transaction, verdicts those of now: -1 on a
  * conflict or failure (state_errmsg), 1 refused by the rule (why), 0 allowed. */
-static int judge(state_t *st, const conf_t *conf, const state_override_t *ov, size_t dc,
+static int judge(state_t *st, const state_params_t *params, const state_override_t *ov, size_t dc,
 		 state_verdict_t *verdicts, char *why, size_t whylen)
 {
 	int64_t now = state_now_ms(st);
@@ -168,14 +168,14 @@ static int judge(state_t *st, const conf_t *conf, const state_override_t *ov, si
 	if (conflict_check(st, ov, now) < 0)
 		return -1;
 	if (ov->starts_ms > now)
-		return window_check(st, conf, ov, dc, now, verdicts, why, whylen);
-	return state_verdict_check_override(conf, verdicts, dc, ov->action, why, whylen) != 0;
+		return window_check(st, params, ov, dc, now, verdicts, why, whylen);
+	return state_verdict_check_override(params, verdicts, dc, ov->action, why, whylen) != 0;
 }
 
-int state_override_judge(state_t *st, const conf_t *conf, const state_override_t *ov, char *why,
-			 size_t whylen)
+int state_override_judge(state_t *st, const state_params_t *params, const state_override_t *ov,
+			 char *why, size_t whylen)
 {
-	state_verdict_t *verdicts = calloc(conf->datacenter_count + 1, sizeof(*verdicts));
+	state_verdict_t *verdicts = calloc(params->datacenter_count + 1, sizeof(*verdicts));
 	size_t dc = 0;
 	int rc;
 
@@ -183,20 +183,20 @@ int state_override_judge(state_t *st, const conf_t *conf, const state_override_t
 		why[0] = '\0';
 	if (verdicts == NULL)
 		return state_fail(st, "verdicts: out of memory");
-	if (datacenter_index(st, conf, ov->datacenter, &dc) < 0 || state_tx_read(st) < 0) {
+	if (datacenter_index(st, params, ov->datacenter, &dc) < 0 || state_tx_read(st) < 0) {
 		free(verdicts);
 		return -1;
 	}
-	rc = state_verdict_load(st, conf, state_now_ms(st), verdicts) < 0
+	rc = state_verdict_load(st, params, state_now_ms(st), verdicts) < 0
 		 ? -1
-		 : judge(st, conf, ov, dc, verdicts, why, whylen);
+		 : judge(st, params, ov, dc, verdicts, why, whylen);
 	state_tx_rollback(st);
 	free(verdicts);
 	return rc;
 }
 
-int state_override_put_guarded(state_t *st, const conf_t *conf, const state_override_t *ov,
-			       bool force, char *why, size_t whylen)
+int state_override_put_guarded(state_t *st, const state_params_t *params,
+			       const state_override_t *ov, bool force, char *why, size_t whylen)
 {
 	state_verdict_t *verdicts;
 	size_t dc = 0;
@@ -204,10 +204,10 @@ int state_override_put_guarded(state_t *st, const conf_t *conf, const state_over
 
 	if (whylen)
 		why[0] = '\0';
-	if (datacenter_index(st, conf, ov->datacenter, &dc) < 0 ||
-	    (verdicts = guard_begin(st, conf)) == NULL)
+	if (datacenter_index(st, params, ov->datacenter, &dc) < 0 ||
+	    (verdicts = guard_begin(st, params)) == NULL)
 		return -1;
-	judged = judge(st, conf, ov, dc, verdicts, why, whylen);
+	judged = judge(st, params, ov, dc, verdicts, why, whylen);
 	if (judged < 0)
 		return guard_end(st, verdicts, -1);
 	if (judged != 0)
@@ -218,7 +218,7 @@ int state_override_put_guarded(state_t *st, const conf_t *conf, const state_over
 	return guard_end(st, verdicts, rc);
 }
 
-int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *datacenter,
+int state_override_clear_guarded(state_t *st, const state_params_t *params, const char *datacenter,
 				 const char *actor, const char *reason, bool force, char *why,
 				 size_t whylen, state_override_t *previous)
 {
@@ -232,8 +232,8 @@ int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *da
 		why[0] = '\0';
 	if (previous != NULL)
 		memset(previous, 0, sizeof(*previous));
-	if (datacenter_index(st, conf, datacenter, &dc) < 0 ||
-	    (verdicts = guard_begin(st, conf)) == NULL)
+	if (datacenter_index(st, params, datacenter, &dc) < 0 ||
+	    (verdicts = guard_begin(st, params)) == NULL)
 		return -1;
 	/* The verdict names the live override by index into the list it was computed
 	 * from; this read is in the same transaction, so the list is the same. */
@@ -256,7 +256,7 @@ int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *da
 		*previous = ovr[live];
 	free(ovr);
 	if (rc == STATE_GUARD_SAFE && !pending &&
-	    state_verdict_check_clear(conf, verdicts, dc, why, whylen) != 0)
+	    state_verdict_check_clear(params, verdicts, dc, why, whylen) != 0)
 		rc = force ? STATE_GUARD_FORCED : STATE_GUARD_REFUSED;
 	if (rc == STATE_GUARD_SAFE || rc == STATE_GUARD_FORCED) {
 		/* 1 cannot happen (the verdict saw a live override in this transaction);

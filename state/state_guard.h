@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "base/compiler.h"
-#include "conf/conf.h"
+#include "state/state_params.h"
 #include "state/state.h"
 
 /* What a guarded write did. The safety rule is the one of state_verdict_check_override
@@ -30,26 +30,27 @@ typedef enum {
  * (at its start and at each start or expiry of another override inside it, with now's
  * observations), and fails (-1) while its datacenter has another override in effect or
  * scheduled, as does an immediate ov while a scheduled one waits: one override per
- * datacenter, and neither may silently cancel the other. A forced write is still one audit event, the override's own, whose
- * detail then ends "; forced past the safety rule: <rule>". ov->datacenter must be
- * one of conf's datacenters. Returns a state_guard_t (never NOTHING), or -1 with
- * state_errmsg(); why is "" when the rule holds. */
-int state_override_put_guarded(state_t *st, const conf_t *conf, const state_override_t *ov,
-			       bool force, char *why, size_t whylen) M_NONNULL(1, 2, 3, 5) M_WUR;
+ * datacenter, and neither may silently cancel the other. A forced write is still one audit event,
+ * the override's own, whose detail then ends "; forced past the safety rule: <rule>".
+ * ov->datacenter must be one of params' datacenters. Returns a state_guard_t (never NOTHING), or -1
+ * with state_errmsg(); why is "" when the rule holds. */
+int state_override_put_guarded(state_t *st, const state_params_t *params,
+			       const state_override_t *ov, bool force, char *why, size_t whylen)
+    M_NONNULL(1, 2, 3, 5) M_WUR;
 
 /* Judges ov exactly as state_override_put_guarded() would (the conflict of one override
  * per datacenter, the rule now or over a scheduled window), in a read transaction, and
  * writes nothing: meridianctl --plan. st may be read-only. 0 allowed; 1 refused by the
  * rule (why: "refused: ..."); -1 on a conflict or failure (state_errmsg). */
-int state_override_judge(state_t *st, const conf_t *conf, const state_override_t *ov, char *why,
-			 size_t whylen) M_NONNULL(1, 2, 3, 4) M_WUR;
+int state_override_judge(state_t *st, const state_params_t *params, const state_override_t *ov,
+			 char *why, size_t whylen) M_NONNULL(1, 2, 3, 4) M_WUR;
 
 /* Clears datacenter's live override (as state_override_clear) when the rule allows what
  * the datacenter becomes without it (its observed state), or when force. A scheduled
  * override not yet started is cancelled without judgement (it changes nothing now) (its one
  * "clear" event's detail then naming the rule as above). *previous, when not NULL, receives the override cleared (or
  * refused to clear). Returns a state_guard_t, or -1 with state_errmsg(). */
-int state_override_clear_guarded(state_t *st, const conf_t *conf, const char *datacenter,
+int state_override_clear_guarded(state_t *st, const state_params_t *params, const char *datacenter,
 				 const char *actor, const char *reason, bool force, char *why,
 				 size_t whylen, state_override_t *previous)
     M_NONNULL(1, 2, 3, 4, 5, 7) M_WUR;

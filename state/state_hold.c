@@ -30,10 +30,11 @@ const char *state_hold_name(state_hold_t h)
 	return (unsigned)h < M_ARRAY_LEN(hold_names) ? hold_names[h] : "invalid";
 }
 
-double state_verdict_penalty(const conf_t *conf, const state_verdict_memory_t *m, int64_t now_ms)
+double state_verdict_penalty(const state_params_t *params, const state_verdict_memory_t *m,
+			     int64_t now_ms)
 {
 	int64_t elapsed = now_ms - m->penalty_ms;
-	double half = conf->health.flap_half_life_ms ? conf->health.flap_half_life_ms : 60000;
+	double half = params->health.flap_half_life_ms ? params->health.flap_half_life_ms : 60000;
 
 	if (m->penalty <= 0)
 		return 0;
@@ -43,11 +44,11 @@ double state_verdict_penalty(const conf_t *conf, const state_verdict_memory_t *m
 }
 
 /* The ceiling of the penalty: from it, the decay reaches reuse in flap_max_hold. */
-static double penalty_ceiling(const conf_t *conf)
+static double penalty_ceiling(const state_params_t *params)
 {
-	double half = conf->health.flap_half_life_ms ? conf->health.flap_half_life_ms : 60000;
+	double half = params->health.flap_half_life_ms ? params->health.flap_half_life_ms : 60000;
 
-	return conf->health.flap_reuse * exp2((double)conf->health.flap_max_hold_ms / half);
+	return params->health.flap_reuse * exp2((double)params->health.flap_max_hold_ms / half);
 }
 
 /* Puts fmt before what why said (bounded): "held down, 4m10s left before fail open: " +
@@ -76,7 +77,7 @@ static bool has_decided(const state_verdict_memory_t *m)
 /* A decided state: counts a transition and raises the flap penalty. Nothing decided
  * before reads as up: a datacenter starts served, so its first "down" is a change of
  * the answers like any other. */
-static void decided(const conf_t *conf, state_dc_state_t raw, int64_t now_ms,
+static void decided(const state_params_t *params, state_dc_state_t raw, int64_t now_ms,
 		    state_verdict_memory_t *m)
 {
 	state_dc_state_t was = has_decided(m) ? m->decided : STATE_DC_UP;
@@ -87,13 +88,14 @@ static void decided(const conf_t *conf, state_dc_state_t raw, int64_t now_ms,
 		return;
 	if (was != raw) {
 		m->transitions++;
-		if (conf->health.flap_damping) {
-			double p = state_verdict_penalty(conf, m, now_ms) + conf->health.flap_penalty;
-			double cap = penalty_ceiling(conf);
+		if (params->health.flap_damping) {
+			double p =
+			    state_verdict_penalty(params, m, now_ms) + params->health.flap_penalty;
+			double cap = penalty_ceiling(params);
 
 			m->penalty = p < cap ? p : cap;
 			m->penalty_ms = now_ms;
-			if (!m->suppressed && m->penalty > conf->health.flap_suppress) {
+			if (!m->suppressed && m->penalty > params->health.flap_suppress) {
 				m->suppressed = true;
 				m->suppressions++;
 			}
@@ -104,7 +106,7 @@ static void decided(const conf_t *conf, state_dc_state_t raw, int64_t now_ms,
 }
 
 /* Nothing decided now: hold the last decided state for at most health.hold. */
-static void undecided(const conf_t *conf, int64_t now_ms, state_verdict_t *v,
+static void undecided(const state_params_t *params, int64_t now_ms, state_verdict_t *v,
 		      state_verdict_memory_t *m)
 {
 	bool silent = v->votes_up + v->votes_down == 0;
@@ -128,10 +130,10 @@ static void undecided(const conf_t *conf, int64_t now_ms, state_verdict_t *v,
 	held = now_ms - m->undecided_ms;
 	if (held < 0)
 		held = 0;
-	if (held < (int64_t)conf->health.hold_ms) {
+	if (held < (int64_t)params->health.hold_ms) {
 		v->observed = m->decided;
 		v->hold = silent ? STATE_HOLD_SILENT : STATE_HOLD_ISOLATED;
-		v->hold_left_ms = (int64_t)conf->health.hold_ms - held;
+		v->hold_left_ms = (int64_t)params->health.hold_ms - held;
 		/* Whole seconds, rounded up: a held verdict never has "0s left". */
 		timefmt_duration((v->hold_left_ms + 999) / 1000 * 1000, span, sizeof(span));
 		why_wrap(v->why, sizeof(v->why), "held %s, %s left before fail open: ",
@@ -144,12 +146,12 @@ static void undecided(const conf_t *conf, int64_t now_ms, state_verdict_t *v,
 	}
 	v->observed = STATE_DC_UNKNOWN;
 	v->hold = STATE_HOLD_EXPIRED;
-	timefmt_duration(conf->health.hold_ms, span, sizeof(span));
+	timefmt_duration(params->health.hold_ms, span, sizeof(span));
 	why_wrap(v->why, sizeof(v->why), "held %s for %s, then served (fail open): ",
 		 state_dc_state_name(m->decided), span);
 }
 
-void state_hold_apply(const conf_t *conf, int raw, const state_verdict_memory_t *in,
+void state_hold_apply(const state_params_t *params, int raw, const state_verdict_memory_t *in,
 		      int64_t now_ms, state_verdict_t *v, state_verdict_memory_t *out)
 {
 	state_verdict_memory_t m;
@@ -159,21 +161,21 @@ void state_hold_apply(const conf_t *conf, int raw, const state_verdict_memory_t 
 	else
 		memset(&m, 0, sizeof(m));
 	if (raw == STATE_DC_UP || raw == STATE_DC_DOWN) {
-		decided(conf, (state_dc_state_t)raw, now_ms, &m);
+		decided(params, (state_dc_state_t)raw, now_ms, &m);
 		v->observed = (state_dc_state_t)raw;
 	} else {
-		undecided(conf, now_ms, v, &m);
+		undecided(params, now_ms, v, &m);
 	}
-	v->penalty = state_verdict_penalty(conf, &m, now_ms);
+	v->penalty = state_verdict_penalty(params, &m, now_ms);
 	if (m.suppressed &&
-	    (!conf->health.flap_damping || v->penalty < conf->health.flap_reuse))
+	    (!params->health.flap_damping || v->penalty < params->health.flap_reuse))
 		m.suppressed = false; /* released: the penalty decayed below reuse */
 	if (m.suppressed) {
-		double half = conf->health.flap_half_life_ms;
+		double half = params->health.flap_half_life_ms;
 		char span[32];
 
 		v->damped = true;
-		v->reuse_ms = (int64_t)ceil(half * log2(v->penalty / conf->health.flap_reuse));
+		v->reuse_ms = (int64_t)ceil(half * log2(v->penalty / params->health.flap_reuse));
 		timefmt_duration((v->reuse_ms + 999) / 1000 * 1000, span, sizeof(span));
 		why_wrap(v->why, sizeof(v->why), "held down: flapping, reuse in %s (penalty %.0f; ",
 			 span, v->penalty);
@@ -203,15 +205,16 @@ const char *state_verdict_hold_text(const state_verdict_t *v, char *buf, size_t 
 	return buf;
 }
 
-bool state_verdict_alarm(const conf_t *conf, const state_verdict_t *v, char *why, size_t whylen)
+bool state_verdict_alarm(const state_params_t *params, const state_verdict_t *v, char *why,
+			 size_t whylen)
 {
 	size_t used = 0;
 	bool checks = false, own = false;
 
 	if (whylen)
 		why[0] = '\0';
-	for (size_t i = 0; i < conf->datacenter_count; i++) {
-		if (conf->datacenters[i].check_count > 0) {
+	for (size_t i = 0; i < params->datacenter_count; i++) {
+		if (params->datacenters[i].check_count > 0) {
 			checks = true;
 			own = own || v[i].own_fresh;
 		}
@@ -219,7 +222,7 @@ bool state_verdict_alarm(const conf_t *conf, const state_verdict_t *v, char *why
 	if (checks && !own && used < whylen)
 		used += (size_t)snprintf(why + used, whylen - used,
 					 "this region's checker is silent (no fresh observation)");
-	for (size_t i = 0; i < conf->datacenter_count && used < whylen; i++) {
+	for (size_t i = 0; i < params->datacenter_count && used < whylen; i++) {
 		char span[32];
 
 		if (v[i].hold == STATE_HOLD_NONE)
@@ -227,11 +230,11 @@ bool state_verdict_alarm(const conf_t *conf, const state_verdict_t *v, char *why
 		if (v[i].hold == STATE_HOLD_EXPIRED)
 			used += (size_t)snprintf(why + used, whylen - used,
 						 "%s%s: hold ran out, served (fail open)",
-						 used ? "; " : "", conf->datacenters[i].name);
+						 used ? "; " : "", params->datacenters[i].name);
 		else
 			used += (size_t)snprintf(
 			    why + used, whylen - used, "%s%s held %s (%s, %s left)",
-			    used ? "; " : "", conf->datacenters[i].name,
+			    used ? "; " : "", params->datacenters[i].name,
 			    state_dc_state_name(v[i].observed), state_hold_name(v[i].hold),
 			    timefmt_duration((v[i].hold_left_ms + 999) / 1000 * 1000, span,
 					     sizeof(span)));
@@ -241,12 +244,13 @@ bool state_verdict_alarm(const conf_t *conf, const state_verdict_t *v, char *why
 
 /* ---- the verdict_memory table ---- */
 
-int state_verdict_memory_load(state_t *st, const conf_t *conf, state_verdict_memory_t *out)
+int state_verdict_memory_load(state_t *st, const state_params_t *params,
+			      state_verdict_memory_t *out)
 {
 	sqlite3_stmt *stmt;
 	int rc;
 
-	memset(out, 0, conf->datacenter_count * sizeof(*out));
+	memset(out, 0, params->datacenter_count * sizeof(*out));
 	stmt = state_prepare(st, "SELECT datacenter, decided, decided_at, undecided_since, expired,"
 				 " penalty, penalty_at, suppressed, transitions, holds, isolated,"
 				 " expiries, suppressions FROM verdict_memory");
@@ -257,8 +261,8 @@ int state_verdict_memory_load(state_t *st, const conf_t *conf, state_verdict_mem
 		const char *decided_text = (const char *)sqlite3_column_text(stmt, 1);
 		state_verdict_memory_t *m = NULL;
 
-		for (size_t i = 0; name && i < conf->datacenter_count; i++)
-			if (strcmp(conf->datacenters[i].name, name) == 0)
+		for (size_t i = 0; name && i < params->datacenter_count; i++)
+			if (strcmp(params->datacenters[i].name, name) == 0)
 				m = &out[i];
 		if (m == NULL)
 			continue; /* a datacenter no longer configured */
@@ -291,12 +295,12 @@ static bool memory_same(const state_verdict_memory_t *a, const state_verdict_mem
 	       a->suppressions == b->suppressions;
 }
 
-int state_verdict_memory_save(state_t *st, const conf_t *conf, const state_verdict_memory_t *was,
-			      const state_verdict_memory_t *mem)
+int state_verdict_memory_save(state_t *st, const state_params_t *params,
+			      const state_verdict_memory_t *was, const state_verdict_memory_t *mem)
 {
 	bool own_tx = sqlite3_get_autocommit(state_db(st)) != 0, begun = false;
 
-	for (size_t i = 0; i < conf->datacenter_count; i++) {
+	for (size_t i = 0; i < params->datacenter_count; i++) {
 		const state_verdict_memory_t *m = &mem[i];
 		sqlite3_stmt *stmt;
 		int rc;
@@ -322,7 +326,7 @@ int state_verdict_memory_save(state_t *st, const conf_t *conf, const state_verdi
 			" suppressions = excluded.suppressions, updated = excluded.updated");
 		if (!stmt)
 			goto fail;
-		sqlite3_bind_text(stmt, 1, conf->datacenters[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 1, params->datacenters[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2,
 				  !has_decided(m)		? "unknown"
 				  : m->decided == STATE_DC_UP ? "up"

@@ -138,7 +138,7 @@ state_health_t state_pending_parse(const char *text) M_NONNULL_ALL M_PURE;
  * 3 and 4): raw is what the votes alone say (UNKNOWN: nothing), v has the counts and the
  * votes' why; fills v->observed and the hold and damping fields, rewrites v->why when it
  * holds or damps, and writes the updated memory to out (in may be NULL). */
-void state_hold_apply(const conf_t *conf, int raw, const state_verdict_memory_t *in,
+void state_hold_apply(const state_params_t *params, int raw, const state_verdict_memory_t *in,
 		      int64_t now_ms, state_verdict_t *v, state_verdict_memory_t *out)
     M_NONNULL(1, 5, 6);
 

@@ -124,21 +124,21 @@ bool state_load_current(const state_load_t *loads, size_t count, const char *dat
 	return true;
 }
 
-int64_t state_load_max_age(const conf_t *conf, size_t dc)
+int64_t state_load_max_age(const state_params_t *params, size_t dc)
 {
-	const conf_datacenter_t *d = &conf->datacenters[dc];
+	const state_params_dc_t *d = &params->datacenters[dc];
 
-	return d->load_count > 0 ? 2 * (int64_t)d->load[0].heartbeat_ms : 0;
+	return d->has_load ? 2 * (int64_t)d->load_heartbeat_ms : 0;
 }
 
-bool state_load_for_pick(const conf_t *conf, size_t dc, const state_load_t *loads, size_t count,
-			 int64_t now_ms, uint32_t *value)
+bool state_load_for_pick(const state_params_t *params, size_t dc, const state_load_t *loads,
+			 size_t count, int64_t now_ms, uint32_t *value)
 {
 	double v;
 
-	if (dc >= conf->datacenter_count || conf->datacenters[dc].load_count == 0 ||
-	    !state_load_current(loads, count, conf->datacenters[dc].name, now_ms,
-				state_load_max_age(conf, dc), &v, NULL))
+	if (dc >= params->datacenter_count || !params->datacenters[dc].has_load ||
+	    !state_load_current(loads, count, params->datacenters[dc].name, now_ms,
+				state_load_max_age(params, dc), &v, NULL))
 		return false;
 	*value = v >= 4294967295.0 ? UINT32_MAX : (uint32_t)(v + 0.5);
 	return true;

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
-#include "conf/conf.h"
+#include "state/state_params.h"
 #include "state/state.h"
 
-/* One region's last reading of one datacenter's live load (conf datacenters.NAME.load).
+/* One region's last reading of one datacenter's live load (datacenters.NAME.load).
  * Key (checker, datacenter); last writer wins, like observations. */
 typedef struct {
 	char checker[STATE_NAME_MAX];	 /* region that read it (forced to the store's region on put) */
@@ -37,15 +37,15 @@ bool state_load_current(const state_load_t *loads, size_t count, const char *dat
 			int64_t now_ms, int64_t max_age_ms, double *value,
 			const state_load_t **from) M_NONNULL(3, 6);
 
-/* How old a reading of conf->datacenters[dc] may be and still count: twice its load
+/* How old a reading of params->datacenters[dc] may be and still count: twice its load
  * heartbeat; 0 when it declares no load. */
-int64_t state_load_max_age(const conf_t *conf, size_t dc) M_NONNULL_ALL M_PURE;
+int64_t state_load_max_age(const state_params_t *params, size_t dc) M_NONNULL_ALL M_PURE;
 
-/* The live load the pick (geo_pick_dc_t.load) takes for conf->datacenters[dc] at now_ms:
+/* The live load the pick (geo_pick_dc_t.load) takes for params->datacenters[dc] at now_ms:
  * only a datacenter that declares `load`, its state_load_current() within
  * state_load_max_age(), rounded to a whole unit (at most UINT32_MAX). meridian-dnsd,
  * explain and status all call this, so they spill alike. */
-bool state_load_for_pick(const conf_t *conf, size_t dc, const state_load_t *loads, size_t count,
-			 int64_t now_ms, uint32_t *value) M_NONNULL(1, 6);
+bool state_load_for_pick(const state_params_t *params, size_t dc, const state_load_t *loads,
+			 size_t count, int64_t now_ms, uint32_t *value) M_NONNULL(1, 6);
 
 #endif

@@ -35,7 +35,7 @@ int state_changelog_size(state_t *st, uint64_t *entries)
 	return rc == SQLITE_ROW ? 0 : state_fail_sql(st, "counting the change log");
 }
 
-int state_isolation(state_t *st, const conf_t *conf, int64_t now_ms, bool *isolated,
+int state_isolation(state_t *st, const state_params_t *params, int64_t now_ms, bool *isolated,
 		    int64_t *newest_contact_ms)
 {
 	*isolated = false;
@@ -45,8 +45,8 @@ int state_isolation(state_t *st, const conf_t *conf, int64_t now_ms, bool *isola
 	if (state_peers_list(st, &peers, &n) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < conf->replication.peer_count; k++)
-			if (strcmp(peers[i].region, conf->replication.peers[k].region) == 0 &&
+		for (size_t k = 0; k < params->replication.peer_count; k++)
+			if (strcmp(peers[i].region, params->replication.peers[k]) == 0 &&
 			    peers[i].last_contact_ms > *newest_contact_ms)
 				*newest_contact_ms = peers[i].last_contact_ms;
 	free(peers);
@@ -58,8 +58,8 @@ int state_isolation(state_t *st, const conf_t *conf, int64_t now_ms, bool *isola
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		created = sqlite3_column_int64(stmt, 0);
 	state_release(st, stmt);
-	*isolated = state_region_isolated(conf->replication.peer_count, *newest_contact_ms, created,
-					  now_ms, conf->replication.isolated_after_ms);
+	*isolated = state_region_isolated(params->replication.peer_count, *newest_contact_ms,
+					  created, now_ms, params->replication.isolated_after_ms);
 	return 0;
 }
 
@@ -246,17 +246,18 @@ static int prune(state_t *st, const char *table, const char *column, const char 
 	return 0;
 }
 
-static int records_put(state_t *st, const conf_t *conf, const state_verdict_t *v, int64_t now)
+static int records_put(state_t *st, const state_params_t *params, const state_verdict_t *v,
+		       int64_t now)
 {
-	for (size_t r = 0; r < conf->record_count; r++) {
-		const conf_record_t *rec = &conf->records[r];
+	for (size_t r = 0; r < params->record_count; r++) {
+		const state_params_record_t *rec = &params->records[r];
 		char serving[1024] = "";
 		size_t used = 0;
 		for (size_t k = 0; k < rec->datacenter_count; k++)
 			if (v[rec->datacenters[k]].serving && used < sizeof(serving))
-				used += (size_t)snprintf(serving + used, sizeof(serving) - used, "%s%s",
-							 used ? "," : "",
-							 conf->datacenters[rec->datacenters[k]].name);
+				used += (size_t)snprintf(
+				    serving + used, sizeof(serving) - used, "%s%s", used ? "," : "",
+				    params->datacenters[rec->datacenters[k]].name);
 		int fail_open = used == 0;
 		int old = -1;
 		int64_t since = now;
@@ -298,18 +299,18 @@ static int records_put(state_t *st, const conf_t *conf, const state_verdict_t *v
 	return 0;
 }
 
-static int region_put(state_t *st, const conf_t *conf, const state_verdict_t *v, bool isolated,
-		      int64_t contact, int64_t now, bool *changed)
+static int region_put(state_t *st, const state_params_t *params, const state_verdict_t *v,
+		      bool isolated, int64_t contact, int64_t now, bool *changed)
 {
 	const char *level = "OK";
-	for (size_t i = 0; i < conf->datacenter_count; i++)
+	for (size_t i = 0; i < params->datacenter_count; i++)
 		if (v[i].effective == STATE_DC_DOWN || v[i].effective == STATE_DC_DRAINED ||
 		    v[i].effective == STATE_DC_FORCED_DOWN)
 			level = "WARNING";
-	for (size_t r = 0; r < conf->record_count; r++) {
+	for (size_t r = 0; r < params->record_count; r++) {
 		bool any = false;
-		for (size_t k = 0; k < conf->records[r].datacenter_count && !any; k++)
-			any = v[conf->records[r].datacenters[k]].serving;
+		for (size_t k = 0; k < params->records[r].datacenter_count && !any; k++)
+			any = v[params->records[r].datacenters[k]].serving;
 		if (!any)
 			level = "CRITICAL";
 	}
@@ -327,7 +328,7 @@ static int region_put(state_t *st, const conf_t *conf, const state_verdict_t *v,
 	state_release(st, stmt);
 	*changed = old_isolated != (int)isolated || strcmp(old_level, level) != 0;
 	if (old_isolated >= 0 && old_isolated != (int)isolated &&
-	    transition_add(st, now, isolated ? "isolated" : "isolation-ended", conf->region,
+	    transition_add(st, now, isolated ? "isolated" : "isolation-ended", params->region,
 			   isolated ? "connected" : "isolated", isolated ? "isolated" : "connected",
 			   isolated ? "no peer heard from within replication.isolated_after"
 				    : "a peer was heard from again") != 0)
@@ -337,12 +338,12 @@ static int region_put(state_t *st, const conf_t *conf, const state_verdict_t *v,
 				 "?2, ?3, ?4, ?5, ?6, ?7)");
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_text(stmt, 1, conf->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, params->region, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, level, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, isolated);
 	sqlite3_bind_int64(stmt, 4, contact);
-	sqlite3_bind_int64(stmt, 5, conf->replication.isolated_after_ms);
-	sqlite3_bind_int64(stmt, 6, (int64_t)conf->replication.peer_count);
+	sqlite3_bind_int64(stmt, 5, params->replication.isolated_after_ms);
+	sqlite3_bind_int64(stmt, 6, (int64_t)params->replication.peer_count);
 	sqlite3_bind_int64(stmt, 7, now);
 	int rc = sqlite3_step(stmt);
 	state_release(st, stmt);
@@ -352,11 +353,11 @@ static int region_put(state_t *st, const conf_t *conf, const state_verdict_t *v,
 /* Transitions older than this go, so the table stays small. */
 #define STATUS_TRANSITIONS_KEEP_MS (7LL * 24 * 3600 * 1000)
 
-int state_status_update(state_t *st, const conf_t *conf, int64_t now_ms, bool heartbeat,
+int state_status_update(state_t *st, const state_params_t *params, int64_t now_ms, bool heartbeat,
 			bool *changed)
 {
 	*changed = false;
-	size_t n = conf->datacenter_count;
+	size_t n = params->datacenter_count;
 	state_verdict_t *v = calloc(n ? n : 1, sizeof(*v));
 	const char **names = calloc(n ? n : 1, sizeof(*names));
 	state_override_t *ovr = NULL;
@@ -370,12 +371,12 @@ int state_status_update(state_t *st, const conf_t *conf, int64_t now_ms, bool he
 		goto out;
 	bool isolated;
 	int64_t contact;
-	if (state_verdict_load(st, conf, now_ms, v) != 0 ||
+	if (state_verdict_load(st, params, now_ms, v) != 0 ||
 	    state_overrides_list(st, &ovr, &n_ovr) != 0 ||
-	    state_isolation(st, conf, now_ms, &isolated, &contact) != 0)
+	    state_isolation(st, params, now_ms, &isolated, &contact) != 0)
 		goto rollback;
 	for (size_t i = 0; i < n; i++) {
-		const char *dc = conf->datacenters[i].name;
+		const char *dc = params->datacenters[i].name;
 		names[i] = dc;
 		status_row_t old;
 		if (dc_row_get(st, dc, &old) != 0)
@@ -394,18 +395,19 @@ int state_status_update(state_t *st, const conf_t *conf, int64_t now_ms, bool he
 			goto rollback;
 	}
 	bool region_changed;
-	const char **records = calloc(conf->record_count ? conf->record_count : 1, sizeof(*records));
+	const char **records =
+	    calloc(params->record_count ? params->record_count : 1, sizeof(*records));
 	if (records == NULL) {
 		state_fail(st, "out of memory");
 		goto rollback;
 	}
-	for (size_t r = 0; r < conf->record_count; r++)
-		records[r] = conf->records[r].name;
+	for (size_t r = 0; r < params->record_count; r++)
+		records[r] = params->records[r].name;
 	int prc = prune(st, "dc_state", "datacenter", names, n) |
-		  prune(st, "record_state", "record", records, conf->record_count);
+		  prune(st, "record_state", "record", records, params->record_count);
 	free(records);
-	if (prc != 0 || records_put(st, conf, v, now_ms) != 0 ||
-	    region_put(st, conf, v, isolated, contact, now_ms, &region_changed) != 0)
+	if (prc != 0 || records_put(st, params, v, now_ms) != 0 ||
+	    region_put(st, params, v, isolated, contact, now_ms, &region_changed) != 0)
 		goto rollback;
 	*changed = *changed || region_changed;
 	sqlite3_stmt *stmt = state_prepare(st, "DELETE FROM transitions WHERE at < ?1");

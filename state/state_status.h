@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
-#include "conf/conf.h"
+#include "state/state_params.h"
 #include "state/state.h"
 
 /* Isolation: a region with peer_count peers is isolated when the newest contact with
@@ -20,7 +20,7 @@ bool state_region_isolated(size_t peer_count, int64_t newest_contact_ms, int64_t
 /* Whether this region is isolated now (state_region_isolated() over the configured
  * peers' last contact in the peers table, the store's creation standing for the start),
  * and the newest contact with any configured peer (0: none). 0, or -1 (state_errmsg). */
-int state_isolation(state_t *st, const conf_t *conf, int64_t now_ms, bool *isolated,
+int state_isolation(state_t *st, const state_params_t *params, int64_t now_ms, bool *isolated,
 		    int64_t *newest_contact_ms) M_NONNULL_ALL M_WUR;
 
 /* Recomputes this region's status tables (dc_state, record_state, region_state) from
@@ -32,7 +32,7 @@ int state_isolation(state_t *st, const conf_t *conf, int64_t now_ms, bool *isola
  * but region_state.computed changed. When nothing changed and heartbeat is false,
  * nothing is committed (readers following data_version are not woken); with heartbeat,
  * computed is refreshed. 0, or -1 (state_errmsg). */
-int state_status_update(state_t *st, const conf_t *conf, int64_t now_ms, bool heartbeat,
+int state_status_update(state_t *st, const state_params_t *params, int64_t now_ms, bool heartbeat,
 			bool *changed) M_NONNULL_ALL M_WUR;
 
 /* Entries in the change log, every origin. */

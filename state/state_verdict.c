@@ -56,9 +56,10 @@ int64_t state_observation_since_ms(const state_observation_t *o)
 	return o->received_ms ? o->received_ms - (o->checked_ms - o->since_ms) : o->since_ms;
 }
 
-bool state_observation_fresh(const conf_t *conf, const state_observation_t *o, int64_t now_ms)
+bool state_observation_fresh(const state_params_t *params, const state_observation_t *o,
+			     int64_t now_ms)
 {
-	int64_t stale = (int64_t)conf->health.stale_after_ms;
+	int64_t stale = (int64_t)params->health.stale_after_ms;
 
 	if (stale == 0)
 		return true;
@@ -67,29 +68,29 @@ bool state_observation_fresh(const conf_t *conf, const state_observation_t *o, i
 	/* The backstop for a row that arrives late (a backlog replayed after a partition
 	 * heals): by the observer's clock it must be no older than stale_after plus the skew
 	 * replication accepts, so any clock replication accepts passes. */
-	return now_ms - o->checked_ms <= stale + (int64_t)conf->replication.max_clock_skew_ms;
+	return now_ms - o->checked_ms <= stale + (int64_t)params->replication.max_clock_skew_ms;
 }
 
 /* Is checker one of the configured regions (this one or a replication peer)? */
-static bool region_configured(const conf_t *conf, const char *checker)
+static bool region_configured(const state_params_t *params, const char *checker)
 {
-	if (conf->region != NULL && strcmp(conf->region, checker) == 0)
+	if (params->region != NULL && strcmp(params->region, checker) == 0)
 		return true;
-	for (size_t p = 0; p < conf->replication.peer_count; p++)
-		if (conf->replication.peers[p].region != NULL &&
-		    strcmp(conf->replication.peers[p].region, checker) == 0)
+	for (size_t p = 0; p < params->replication.peer_count; p++)
+		if (params->replication.peers[p] != NULL &&
+		    strcmp(params->replication.peers[p], checker) == 0)
 			return true;
 	return false;
 }
 
 /* Counts the votes on datacenter name and decides what they alone say: UP, DOWN, or
  * UNKNOWN when they decide nothing (too few fresh votes either way). */
-static state_dc_state_t observe_votes(const conf_t *conf, const char *name,
+static state_dc_state_t observe_votes(const state_params_t *params, const char *name,
 				      const state_observation_t *obs, size_t obs_count,
 				      int64_t now_ms, state_verdict_t *v)
 {
 	const char *down_detail = NULL;
-	unsigned fresh, missing, regions = 1 + (unsigned)conf->replication.peer_count;
+	unsigned fresh, missing, regions = 1 + (unsigned)params->replication.peer_count;
 	char detail[STATE_TEXT_MAX + 4] = "";
 
 	for (size_t j = 0; j < obs_count; j++) {
@@ -97,15 +98,15 @@ static state_dc_state_t observe_votes(const conf_t *conf, const char *name,
 
 		if (strcmp(o->datacenter, name) != 0 || o->address[0] != '\0')
 			continue; /* another datacenter, or one address (state_verdict_addr.c) */
-		if (!region_configured(conf, o->checker))
+		if (!region_configured(params, o->checker))
 			regions++; /* a checker not configured is one more voter */
 		if (o->status == STATE_HEALTH_UNKNOWN)
 			continue;
-		if (!state_observation_fresh(conf, o, now_ms)) {
+		if (!state_observation_fresh(params, o, now_ms)) {
 			v->votes_stale++;
 			continue;
 		}
-		if (conf->region != NULL && strcmp(o->checker, conf->region) == 0)
+		if (params->region != NULL && strcmp(o->checker, params->region) == 0)
 			v->own_fresh = true;
 		if (o->status == STATE_HEALTH_DOWN) {
 			v->votes_down++;
@@ -118,7 +119,7 @@ static state_dc_state_t observe_votes(const conf_t *conf, const char *name,
 	fresh = v->votes_up + v->votes_down;
 	missing = regions > fresh ? regions - fresh : 0;
 	v->regions = regions;
-	v->quorum = conf->health.quorum ? conf->health.quorum : regions / 2 + 1;
+	v->quorum = params->health.quorum ? params->health.quorum : regions / 2 + 1;
 	if (down_detail)
 		snprintf(detail, sizeof(detail), " (%s)", down_detail);
 	if (fresh == 0) {
@@ -144,7 +145,7 @@ static state_dc_state_t observe_votes(const conf_t *conf, const char *name,
 		return STATE_DC_UP;
 	}
 	/* Cut off from enough regions that the missing votes could tip it either way. */
-	if (conf->health.isolated != NULL && strcmp(conf->health.isolated, "alone") == 0) {
+	if (params->health.isolated_alone) {
 		bool down = v->votes_down > fresh / 2;
 
 		v->alone = true;
@@ -161,20 +162,20 @@ static state_dc_state_t observe_votes(const conf_t *conf, const char *name,
 	return STATE_DC_UNKNOWN;
 }
 
-void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, size_t obs_count,
-			   const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
-			   state_verdict_t *out)
+void state_verdict_compute(const state_params_t *params, const state_observation_t *obs,
+			   size_t obs_count, const state_override_t *ovr, size_t ovr_count,
+			   int64_t now_ms, state_verdict_t *out)
 {
-	state_verdict_decide(conf, obs, obs_count, ovr, ovr_count, NULL, now_ms, out, NULL);
+	state_verdict_decide(params, obs, obs_count, ovr, ovr_count, NULL, now_ms, out, NULL);
 }
 
-void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, size_t obs_count,
-			  const state_override_t *ovr, size_t ovr_count,
-			  const state_verdict_memory_t *mem_in, int64_t now_ms, state_verdict_t *out,
-			  state_verdict_memory_t *mem_out)
+void state_verdict_decide(const state_params_t *params, const state_observation_t *obs,
+			  size_t obs_count, const state_override_t *ovr, size_t ovr_count,
+			  const state_verdict_memory_t *mem_in, int64_t now_ms,
+			  state_verdict_t *out, state_verdict_memory_t *mem_out)
 {
-	for (size_t i = 0; i < conf->datacenter_count; i++) {
-		const char *name = conf->datacenters[i].name;
+	for (size_t i = 0; i < params->datacenter_count; i++) {
+		const char *name = params->datacenters[i].name;
 		state_verdict_t *v = &out[i];
 		const state_override_t *o = NULL;
 		state_verdict_memory_t scratch;
@@ -183,8 +184,8 @@ void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, si
 
 		memset(v, 0, sizeof(*v));
 		v->override_index = -1;
-		raw = observe_votes(conf, name, obs, obs ? obs_count : 0, now_ms, v);
-		state_hold_apply(conf, raw, mem_in ? &mem_in[i] : NULL, now_ms, v,
+		raw = observe_votes(params, name, obs, obs ? obs_count : 0, now_ms, v);
+		state_hold_apply(params, raw, mem_in ? &mem_in[i] : NULL, now_ms, v,
 				 mem_out ? &mem_out[i] : &scratch);
 		v->effective = v->observed;
 		for (size_t j = 0; ovr && j < ovr_count; j++) {
@@ -220,8 +221,8 @@ void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, si
 				left, state_dc_state_name(v->observed), observed_why);
 		}
 		v->serving = state_serves(v->effective);
-		state_verdict_addresses(conf, i, obs, obs ? obs_count : 0, o, ovr, ovr ? ovr_count : 0,
-					now_ms, v);
+		state_verdict_addresses(params, i, obs, obs ? obs_count : 0, o, ovr,
+					ovr ? ovr_count : 0, now_ms, v);
 	}
 }
 
@@ -250,19 +251,19 @@ static const char *refusal_words(state_dc_state_t s)
 /* Refuses when dc becoming `proposed` leaves a record that has dc as a candidate with no
  * serving candidate. Records without dc are not this change's business, even when they
  * already fail open. */
-static int check_change(const conf_t *conf, const state_verdict_t *current, size_t dc,
+static int check_change(const state_params_t *params, const state_verdict_t *current, size_t dc,
 			state_dc_state_t proposed, char *why, size_t whylen)
 {
 	if (whylen)
 		why[0] = '\0';
-	if (dc >= conf->datacenter_count) {
+	if (dc >= params->datacenter_count) {
 		snprintf(why, whylen, "refused: no datacenter with index %zu", dc);
 		return -1;
 	}
 	if (state_serves(proposed))
 		return 0;
-	for (size_t r = 0; r < conf->record_count; r++) {
-		const conf_record_t *rec = &conf->records[r];
+	for (size_t r = 0; r < params->record_count; r++) {
+		const state_params_record_t *rec = &params->records[r];
 		bool involved = false, serving = false;
 		size_t off;
 
@@ -271,7 +272,7 @@ static int check_change(const conf_t *conf, const state_verdict_t *current, size
 
 			if (d == dc)
 				involved = true;
-			else if (d < conf->datacenter_count && current[d].serving)
+			else if (d < params->datacenter_count && current[d].serving)
 				serving = true;
 		}
 		if (!involved || serving)
@@ -282,38 +283,39 @@ static int check_change(const conf_t *conf, const state_verdict_t *current, size
 		for (size_t k = 0; k < rec->datacenter_count; k++) {
 			size_t d = rec->datacenters[k];
 
-			if (d == dc || d >= conf->datacenter_count || off >= whylen)
+			if (d == dc || d >= params->datacenter_count || off >= whylen)
 				continue;
 			off += (size_t)snprintf(why + off, whylen - off, "%s %s, ",
-						conf->datacenters[d].name,
+						params->datacenters[d].name,
 						refusal_words(current[d].effective));
 		}
 		if (off < whylen)
-			snprintf(why + off, whylen - off, "%s %s)", conf->datacenters[dc].name,
+			snprintf(why + off, whylen - off, "%s %s)", params->datacenters[dc].name,
 				 refusal_words(proposed));
 		return -1;
 	}
 	return 0;
 }
 
-int state_verdict_check_override(const conf_t *conf, const state_verdict_t *current, size_t dc,
-				 state_override_action_t action, char *why, size_t whylen)
+int state_verdict_check_override(const state_params_t *params, const state_verdict_t *current,
+				 size_t dc, state_override_action_t action, char *why,
+				 size_t whylen)
 {
 	state_dc_state_t proposed = action == STATE_OVERRIDE_DRAIN	  ? STATE_DC_DRAINED
 				    : action == STATE_OVERRIDE_FORCE_DOWN ? STATE_DC_FORCED_DOWN
 									  : STATE_DC_FORCED_UP;
 
-	return check_change(conf, current, dc, proposed, why, whylen);
+	return check_change(params, current, dc, proposed, why, whylen);
 }
 
-int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current, size_t dc,
-			      char *why, size_t whylen)
+int state_verdict_check_clear(const state_params_t *params, const state_verdict_t *current,
+			      size_t dc, char *why, size_t whylen)
 {
 	/* Without its override a datacenter is what the observations say. */
 	state_dc_state_t proposed =
-	    dc < conf->datacenter_count ? current[dc].observed : STATE_DC_UP;
+	    dc < params->datacenter_count ? current[dc].observed : STATE_DC_UP;
 
-	return check_change(conf, current, dc, proposed, why, whylen);
+	return check_change(params, current, dc, proposed, why, whylen);
 }
 
 /* Appends the address observations to the datacenters' (*obs grows). */
@@ -359,7 +361,7 @@ static size_t overrides_at(state_override_t *ovr, size_t n, int64_t at_ms, const
 
 /* Reads observations, overrides and memory in one snapshot and decides. at_ms, when not
  * 0, takes the overrides as they will stand then (overrides_at). */
-static int verdict_read(state_t *st, const conf_t *conf, int64_t now_ms, int64_t at_ms,
+static int verdict_read(state_t *st, const state_params_t *params, int64_t now_ms, int64_t at_ms,
 			const char *skip_dc, state_verdict_t *out, state_verdict_memory_t *was,
 			state_verdict_memory_t *mem)
 {
@@ -378,63 +380,64 @@ static int verdict_read(state_t *st, const conf_t *conf, int64_t now_ms, int64_t
 	if (state_observations_list(st, &obs, &obs_count) < 0 ||
 	    observations_add_addresses(st, &obs, &obs_count) < 0 ||
 	    state_overrides_list(st, &ovr, &ovr_count) < 0 ||
-	    state_verdict_memory_load(st, conf, was) < 0)
+	    state_verdict_memory_load(st, params, was) < 0)
 		rc = -1;
 	if (own_tx)
 		sqlite3_exec(db, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
 	if (rc == 0 && at_ms != 0)
 		ovr_count = overrides_at(ovr, ovr_count, at_ms, skip_dc);
 	if (rc == 0)
-		state_verdict_decide(conf, obs, obs_count, ovr, ovr_count, was, now_ms, out, mem);
+		state_verdict_decide(params, obs, obs_count, ovr, ovr_count, was, now_ms, out, mem);
 	free(obs);
 	free(ovr);
 	return rc;
 }
 
-int state_verdict_load_at(state_t *st, const conf_t *conf, int64_t now_ms, int64_t at_ms,
+int state_verdict_load_at(state_t *st, const state_params_t *params, int64_t now_ms, int64_t at_ms,
 			  const char *skip_dc, state_verdict_t *out)
 {
-	size_t n = conf->datacenter_count ? conf->datacenter_count : 1;
+	size_t n = params->datacenter_count ? params->datacenter_count : 1;
 	state_verdict_memory_t *was = calloc(n, sizeof(*was));
 	int rc;
 
 	if (was == NULL)
 		return state_fail(st, "verdict memory: out of memory");
-	rc = verdict_read(st, conf, now_ms, at_ms, skip_dc, out, was, NULL);
+	rc = verdict_read(st, params, now_ms, at_ms, skip_dc, out, was, NULL);
 	free(was);
 	return rc;
 }
 
-int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out)
+int state_verdict_load(state_t *st, const state_params_t *params, int64_t now_ms,
+		       state_verdict_t *out)
 {
-	size_t n = conf->datacenter_count ? conf->datacenter_count : 1;
+	size_t n = params->datacenter_count ? params->datacenter_count : 1;
 	state_verdict_memory_t *was = calloc(n, sizeof(*was));
 	int rc;
 
 	if (was == NULL)
 		return state_fail(st, "verdict memory: out of memory");
-	rc = verdict_read(st, conf, now_ms, 0, NULL, out, was, NULL);
+	rc = verdict_read(st, params, now_ms, 0, NULL, out, was, NULL);
 	free(was);
 	return rc;
 }
 
-int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out,
-			 state_verdict_memory_t *mem)
+int state_verdict_update(state_t *st, const state_params_t *params, int64_t now_ms,
+			 state_verdict_t *out, state_verdict_memory_t *mem)
 {
-	size_t n = conf->datacenter_count ? conf->datacenter_count : 1;
+	size_t n = params->datacenter_count ? params->datacenter_count : 1;
 	state_verdict_memory_t *was = calloc(2 * n, sizeof(*was));
 	int rc;
 
 	if (was == NULL)
 		return state_fail(st, "verdict memory: out of memory");
-	rc = verdict_read(st, conf, now_ms, 0, NULL, out, was, was + n);
+	rc = verdict_read(st, params, now_ms, 0, NULL, out, was, was + n);
 	/* The verdicts stand even when the memory cannot be saved now (another writer
 	 * holds the store past the busy timeout): the next evaluation decides from the
 	 * memory as it was, and saves then. */
-	if (rc == 0 && state_verdict_memory_save(st, conf, was, was + n) < 0)
+	if (rc == 0 && state_verdict_memory_save(st, params, was, was + n) < 0)
 		rc = 1;
-	if (rc >= 0 && mem != NULL && conf->datacenter_count)
-		memcpy(mem, was + n, conf->datacenter_count * sizeof(*mem));
+	if (rc >= 0 && mem != NULL && params->datacenter_count)
+		memcpy(mem, was + n, params->datacenter_count * sizeof(*mem));
 	free(was);
 	return rc;
 }

@@ -3,7 +3,7 @@
 #ifndef MERIDIAN_STATE_VERDICT_H
 #define MERIDIAN_STATE_VERDICT_H
 
-#include "conf/conf.h"
+#include "state/state_params.h"
 #include "state/state.h"
 
 /* What a datacenter effectively is. Serving: UP, FORCED_UP, UNKNOWN. */
@@ -53,7 +53,7 @@ typedef struct {
 	int64_t change_in_ms;         /* in_transition: earliest expected change, ms from now, >= 0 */
 	char transition[128];         /* in_transition: why, "1 of 3 regions' probes failing
 				       * (HTTP 503), down in 1s at the earliest"; "" otherwise */
-	/* address health (datacenters.NAME.address_checks); bit i is conf address i */
+	/* address health (datacenters.NAME.address_checks); bit i is address i */
 	uint64_t address_checked;     /* addresses with a check */
 	uint64_t address_serving;     /* addresses answered: unchecked ones, and checked ones
 				       * a quorum of fresh votes does not say down */
@@ -87,8 +87,8 @@ typedef struct {
  * stale_after + replication.max_clock_skew old, the backstop against a backlog replayed
  * late. A region whose clock is off by any skew replication accepts keeps voting for as
  * long as its heartbeats (every stale_after / 3) arrive. stale_after 0: always fresh. */
-bool state_observation_fresh(const conf_t *conf, const state_observation_t *o, int64_t now_ms)
-    M_NONNULL_ALL M_PURE;
+bool state_observation_fresh(const state_params_t *params, const state_observation_t *o,
+			     int64_t now_ms) M_NONNULL_ALL M_PURE;
 /* How old the observation is as this region sees it: now minus when it was stored here
  * (checked_ms when that is unknown), ms. */
 int64_t state_observation_age_ms(const state_observation_t *o, int64_t now_ms) M_NONNULL_ALL M_PURE;
@@ -114,10 +114,10 @@ int64_t state_observation_since_ms(const state_observation_t *o) M_NONNULL_ALL M
  *     flap_max_hold); above flap_suppress the datacenter is held down until the penalty
  *     is below flap_reuse;
  *  5. a live override beats all of it. */
-void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, size_t obs_count,
-			  const state_override_t *ovr, size_t ovr_count,
-			  const state_verdict_memory_t *mem_in, int64_t now_ms, state_verdict_t *out,
-			  state_verdict_memory_t *mem_out) M_NONNULL(1, 8);
+void state_verdict_decide(const state_params_t *params, const state_observation_t *obs,
+			  size_t obs_count, const state_override_t *ovr, size_t ovr_count,
+			  const state_verdict_memory_t *mem_in, int64_t now_ms,
+			  state_verdict_t *out, state_verdict_memory_t *mem_out) M_NONNULL(1, 8);
 
 /* Address health and time to change of datacenter dc (state_verdict_addr.c), after its
  * votes, memory and override were applied to v (o: the live override, or NULL):
@@ -131,15 +131,15 @@ void state_verdict_decide(const conf_t *conf, const state_observation_t *obs, si
  *    whose start) changes serving, a held or damped verdict about to be released;
  *    change_in_ms is the earliest of them.
  * obs holds datacenter and address observations (address ""). */
-void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observation_t *obs,
-			     size_t obs_count, const state_override_t *o,
-			     const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
-			     state_verdict_t *v) M_NONNULL(1, 9);
+void state_verdict_addresses(const state_params_t *params, size_t dc,
+			     const state_observation_t *obs, size_t obs_count,
+			     const state_override_t *o, const state_override_t *ovr,
+			     size_t ovr_count, int64_t now_ms, state_verdict_t *v) M_NONNULL(1, 9);
 
-/* v's address_serving per family as answers lay addresses out (the config's addresses
- * of d in order, A and AAAA apart): bit j of masks[0] is d's j-th IPv4 address, of
- * masks[1] its j-th IPv6 address; addresses past the 64th serve. */
-void state_verdict_family_masks(const conf_datacenter_t *d, const state_verdict_t *v,
+/* v's address_serving per family as answers lay addresses out (the datacenter's
+ * addresses, count of them, in config order, A and AAAA apart): bit j of masks[0] is its
+ * j-th IPv4 address, of masks[1] its j-th IPv6 address; addresses past the 64th serve. */
+void state_verdict_family_masks(const ipaddr_t *addresses, size_t count, const state_verdict_t *v,
 				uint64_t masks[2]) M_NONNULL_ALL;
 
 /* The TTL an answer gets: ttl, or when in_transition the lower of ttl and the larger of
@@ -148,16 +148,17 @@ uint32_t state_verdict_ttl(const state_verdict_t *v, uint32_t ttl, uint32_t tran
     M_NONNULL_ALL M_PURE;
 
 /* The flap penalty of m decayed to now_ms. */
-double state_verdict_penalty(const conf_t *conf, const state_verdict_memory_t *m, int64_t now_ms)
-    M_NONNULL_ALL M_PURE;
+double state_verdict_penalty(const state_params_t *params, const state_verdict_memory_t *m,
+			     int64_t now_ms) M_NONNULL_ALL M_PURE;
 
-/* Reads this region's verdict memory for every conf->datacenters[i] into out[i] (zeroed
+/* Reads this region's verdict memory for every params->datacenters[i] into out[i] (zeroed
  * when none). */
-int state_verdict_memory_load(state_t *st, const conf_t *conf, state_verdict_memory_t *out)
-    M_NONNULL_ALL M_WUR;
+int state_verdict_memory_load(state_t *st, const state_params_t *params,
+			      state_verdict_memory_t *out) M_NONNULL_ALL M_WUR;
 /* Writes the entries of mem that differ from was (NULL: all) in one transaction. */
-int state_verdict_memory_save(state_t *st, const conf_t *conf, const state_verdict_memory_t *was,
-			      const state_verdict_memory_t *mem) M_NONNULL(1, 2, 4) M_WUR;
+int state_verdict_memory_save(state_t *st, const state_params_t *params,
+			      const state_verdict_memory_t *was, const state_verdict_memory_t *mem)
+    M_NONNULL(1, 2, 4) M_WUR;
 
 /* Fail-open order, per address family, when no candidate of a record serves: 0 serving,
  * 1 not serving but observed up or unknown (drained or forced down by an operator), 2
@@ -174,40 +175,43 @@ const char *state_verdict_hold_text(const state_verdict_t *v, char *buf, size_t 
  * no fresh vote on any), or some verdict is held or failed open after a hold. Fills why
  * ("this region's checker is silent; east held (no fresh vote, 4m10s left)"); false and
  * "" when all is well. */
-bool state_verdict_alarm(const conf_t *conf, const state_verdict_t *v, char *why, size_t whylen)
-    M_NONNULL_ALL;
+bool state_verdict_alarm(const state_params_t *params, const state_verdict_t *v, char *why,
+			 size_t whylen) M_NONNULL_ALL;
 
-/* Computes verdicts for every conf->datacenters[i] into out[i]. Quorum: conf->health.quorum
+/* Computes verdicts for every params->datacenters[i] into out[i]. Quorum: params->health.quorum
  * fresh down votes, or when 0 a strict majority of fresh observations. Stale
  * observations (state_observation_fresh) do not vote. Unexpired, non-deleted overrides win. */
-void state_verdict_compute(const conf_t *conf, const state_observation_t *obs, size_t obs_count,
-			   const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
-			   state_verdict_t *out) M_NONNULL(1, 7);
+void state_verdict_compute(const state_params_t *params, const state_observation_t *obs,
+			   size_t obs_count, const state_override_t *ovr, size_t ovr_count,
+			   int64_t now_ms, state_verdict_t *out) M_NONNULL(1, 7);
 
 /* Would applying action to datacenter dc leave some record with no serving candidate?
  * Returns 0 when safe; -1 with why filled naming the record when it would. */
-int state_verdict_check_override(const conf_t *conf, const state_verdict_t *current, size_t dc,
-				 state_override_action_t action, char *why, size_t whylen) M_NONNULL(1, 2, 5) M_WUR;
+int state_verdict_check_override(const state_params_t *params, const state_verdict_t *current,
+				 size_t dc, state_override_action_t action, char *why,
+				 size_t whylen) M_NONNULL(1, 2, 5) M_WUR;
 
 /* Would clearing the override of datacenter dc leave some record with no serving candidate
  * (e.g. clearing a force-up of a datacenter observed down)? Its state after the clear is
  * current[dc].observed. Returns 0 when safe; -1 with why filled like check_override. */
-int state_verdict_check_clear(const conf_t *conf, const state_verdict_t *current, size_t dc, char *why,
-			      size_t whylen) M_NONNULL(1, 2, 4) M_WUR;
+int state_verdict_check_clear(const state_params_t *params, const state_verdict_t *current,
+			      size_t dc, char *why, size_t whylen) M_NONNULL(1, 2, 4) M_WUR;
 
 /* Loads observations, overrides and this region's verdict memory from st and decides
  * (state_verdict_decide) without writing: what meridianctl shows and judges by. */
-int state_verdict_load(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out) M_NONNULL_ALL M_WUR;
+int state_verdict_load(state_t *st, const state_params_t *params, int64_t now_ms,
+		       state_verdict_t *out) M_NONNULL_ALL M_WUR;
 /* The verdicts of now's observations and memory with the overrides as they will stand at
  * at_ms (those in effect then, by state_override_active), skip_dc's own override (may be
  * NULL) left out: what a scheduled override is judged against for its window. */
-int state_verdict_load_at(state_t *st, const conf_t *conf, int64_t now_ms, int64_t at_ms,
+int state_verdict_load_at(state_t *st, const state_params_t *params, int64_t now_ms, int64_t at_ms,
 			  const char *skip_dc, state_verdict_t *out) M_NONNULL(1, 2, 6) M_WUR;
 /* The same, then saves the memory when it changed, from st, which must be writable:
- * meridian-dnsd's evaluation. mem (conf->datacenter_count entries, may be NULL) receives
+ * meridian-dnsd's evaluation. mem (params->datacenter_count entries, may be NULL) receives
  * the memory decided with. 0; 1 when the verdicts are right but the memory could not be
  * saved (state_errmsg says why; it is saved at a later call); -1 on failure. */
-int state_verdict_update(state_t *st, const conf_t *conf, int64_t now_ms, state_verdict_t *out,
-			 state_verdict_memory_t *mem) M_NONNULL(1, 2, 4) M_WUR;
+int state_verdict_update(state_t *st, const state_params_t *params, int64_t now_ms,
+			 state_verdict_t *out, state_verdict_memory_t *mem)
+    M_NONNULL(1, 2, 4) M_WUR;
 
 #endif

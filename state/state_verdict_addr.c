@@ -51,15 +51,15 @@ static void transition_note(state_verdict_t *v, int64_t change_in, const char *w
 	snprintf(v->transition, sizeof(v->transition), "%s, in %s at the earliest", what, span);
 }
 
-/* The address text an observation of conf address a carries. */
-static void address_text(const conf_ipaddr_t *a, char *out, size_t len)
+/* The address text an observation of configured address a carries. */
+static void address_text(const ipaddr_t *a, char *out, size_t len)
 {
 	if (inet_ntop(a->family, a->bytes, out, (socklen_t)len) == NULL)
 		snprintf(out, len, "?");
 }
 
 /* Votes on one checked address: whether it serves, and its expected change. */
-static void address_votes(const conf_t *conf, const char *dc, const char *address,
+static void address_votes(const state_params_t *params, const char *dc, const char *address,
 			  const state_observation_t *obs, size_t obs_count, unsigned quorum,
 			  int64_t now_ms, bool *serving, int64_t *change_in, const char **detail)
 {
@@ -70,7 +70,8 @@ static void address_votes(const conf_t *conf, const char *dc, const char *addres
 	for (size_t j = 0; j < obs_count; j++) {
 		const state_observation_t *o = &obs[j];
 		if (strcmp(o->address, address) != 0 || strcmp(o->datacenter, dc) != 0 ||
-		    o->status == STATE_HEALTH_UNKNOWN || !state_observation_fresh(conf, o, now_ms))
+		    o->status == STATE_HEALTH_UNKNOWN ||
+		    !state_observation_fresh(params, o, now_ms))
 			continue;
 		int64_t left = vote_change_in(o, now_ms);
 		if (o->status == STATE_HEALTH_DOWN) {
@@ -97,21 +98,22 @@ static void address_votes(const conf_t *conf, const char *dc, const char *addres
 }
 
 /* Per-address state of datacenter dc, and the serving fraction. */
-static void addresses_apply(const conf_t *conf, const conf_datacenter_t *d,
+static void addresses_apply(const state_params_t *params, const state_params_dc_t *d,
 			    const state_observation_t *obs, size_t obs_count, int64_t now_ms,
 			    state_verdict_t *v)
 {
-	unsigned quorum = v->quorum ? v->quorum
-				    : (conf->health.quorum ? conf->health.quorum
-							   : (1 + (unsigned)conf->replication.peer_count) / 2 + 1);
+	unsigned quorum =
+	    v->quorum
+		? v->quorum
+		: (params->health.quorum ? params->health.quorum
+					 : (1 + (unsigned)params->replication.peer_count) / 2 + 1);
 	size_t n = d->address_count < 64 ? d->address_count : 64;
 	const char *down_detail = NULL, *down_address = NULL;
 	char texts[64][STATE_ADDRESS_MAX];
 
 	v->address_serving = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
-	for (size_t i = 0; i < d->address_check_count; i++) {
-		const conf_address_check_t *ac = &d->address_checks[i];
-		size_t k = ac->address_index;
+	for (size_t i = 0; i < d->checked_address_count; i++) {
+		size_t k = d->checked_addresses[i];
 		bool serving;
 		int64_t change_in;
 		const char *detail;
@@ -120,7 +122,7 @@ static void addresses_apply(const conf_t *conf, const conf_datacenter_t *d,
 			continue;
 		address_text(&d->addresses[k], texts[k], sizeof(texts[k]));
 		v->address_checked |= UINT64_C(1) << k;
-		address_votes(conf, d->name, texts[k], obs, obs_count, quorum, now_ms, &serving,
+		address_votes(params, d->name, texts[k], obs, obs_count, quorum, now_ms, &serving,
 			      &change_in, &detail);
 		if (!serving) {
 			v->address_serving &= ~(UINT64_C(1) << k);
@@ -160,7 +162,7 @@ static void addresses_apply(const conf_t *conf, const conf_datacenter_t *d,
 }
 
 /* Transitions of the datacenter's own verdict. */
-static void datacenter_transition(const conf_t *conf, const char *name,
+static void datacenter_transition(const state_params_t *params, const char *name,
 				  const state_observation_t *obs, size_t obs_count,
 				  const state_override_t *o, const state_override_t *ovr,
 				  size_t ovr_count, int64_t now_ms, state_verdict_t *v)
@@ -172,7 +174,8 @@ static void datacenter_transition(const conf_t *conf, const char *name,
 	for (size_t j = 0; j < obs_count; j++) {
 		const state_observation_t *ob = &obs[j];
 		if (ob->address[0] != '\0' || strcmp(ob->datacenter, name) != 0 ||
-		    ob->status == STATE_HEALTH_UNKNOWN || !state_observation_fresh(conf, ob, now_ms))
+		    ob->status == STATE_HEALTH_UNKNOWN ||
+		    !state_observation_fresh(params, ob, now_ms))
 			continue;
 		int64_t left = vote_change_in(ob, now_ms);
 		if (ob->status == STATE_HEALTH_UP && ob->pending == STATE_HEALTH_DOWN) {
@@ -230,32 +233,32 @@ static void datacenter_transition(const conf_t *conf, const char *name,
 	}
 }
 
-void state_verdict_addresses(const conf_t *conf, size_t dc, const state_observation_t *obs,
-			     size_t obs_count, const state_override_t *o,
-			     const state_override_t *ovr, size_t ovr_count, int64_t now_ms,
-			     state_verdict_t *v)
+void state_verdict_addresses(const state_params_t *params, size_t dc,
+			     const state_observation_t *obs, size_t obs_count,
+			     const state_override_t *o, const state_override_t *ovr,
+			     size_t ovr_count, int64_t now_ms, state_verdict_t *v)
 {
-	if (dc >= conf->datacenter_count)
+	if (dc >= params->datacenter_count)
 		return;
-	const conf_datacenter_t *d = &conf->datacenters[dc];
+	const state_params_dc_t *d = &params->datacenters[dc];
 	if (obs == NULL)
 		obs_count = 0;
-	datacenter_transition(conf, d->name, obs, obs_count, o, ovr, ovr_count, now_ms, v);
+	datacenter_transition(params, d->name, obs, obs_count, o, ovr, ovr_count, now_ms, v);
 	size_t n = d->address_count < 64 ? d->address_count : 64;
 	v->address_serving = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 	v->addresses_serving = (unsigned)n;
-	if (d->address_check_count > 0)
-		addresses_apply(conf, d, obs, obs_count, now_ms, v);
+	if (d->checked_address_count > 0)
+		addresses_apply(params, d, obs, obs_count, now_ms, v);
 }
 
-void state_verdict_family_masks(const conf_datacenter_t *d, const state_verdict_t *v,
+void state_verdict_family_masks(const ipaddr_t *addresses, size_t count, const state_verdict_t *v,
 				uint64_t masks[2])
 {
 	unsigned j[2] = {0, 0};
 
 	masks[0] = masks[1] = UINT64_MAX;
-	for (size_t k = 0; k < d->address_count && k < 64; k++) {
-		int f = d->addresses[k].family == AF_INET6;
+	for (size_t k = 0; k < count && k < 64; k++) {
+		int f = addresses[k].family == AF_INET6;
 		if (j[f] < 64 && !((v->address_serving >> k) & 1))
 			masks[f] &= ~(UINT64_C(1) << j[f]);
 		j[f]++;

@@ -1,5 +1,7 @@
 # tests/local.mk -- shared functional-test helpers; each module's local.mk lists its own tests
-EXTRA_DIST += tests/functional/lib.sh tests/data/zones/example.com.zone
+EXTRA_DIST += tests/functional/lib.sh tests/data/zones/example.com.zone \
+	tests/data/configs/meridian.yaml tests/data/configs/east-west.yaml \
+	tests/functional/lib/config.py
 
 # qa/style-check.sh's include floors (docs/architecture.md), checked on fixture trees.
 TESTS += tests/functional/050-style-floors/run.sh

@@ -167,6 +167,30 @@ t_zone() {
 	mkdir -p "$dir" && cp "$SRC/tests/data/zones/example.com.zone" "$dir/example.com.zone"
 }
 
+# t_config [OVERRIDES|-]: $WORK/meridian.yaml from the common config
+# (tests/data/configs/meridian.yaml: region us-east, datacenters us-east and eu-west
+# behind www.example.com., example.com. served from t_zone's zone, which it copies) with
+# OVERRIDES merged in: YAML, the argument, or the standard input for "-". A mapping
+# merges key by key, any other value replaces, null removes (lib/config.py). A scenario
+# states only how its config differs, e.g. t_config 'dns: { threads: 1 }'.
+t_config() { t_config_to "$WORK/meridian.yaml" "$@"; }
+
+# t_config_to FILE [OVERRIDES|-]: the same, written to FILE.
+t_config_to() {
+	t_zone
+	t_config_edit "$SRC/tests/data/configs/meridian.yaml" "$@"
+}
+
+# t_config_edit BASE FILE [OVERRIDES|-]: FILE (which may be BASE) is the config BASE with
+# OVERRIDES merged in as t_config does: how a scenario changes a config it wrote, or
+# derives a broken one from it, without editing YAML text.
+t_config_edit() {
+	local base=$1 out=$2 over=${3:-}
+	if [ "$over" = - ]; then cat; else printf '%s\n' "$over"; fi |
+		python3 "$SRC/tests/functional/lib/config.py" "$base" >"$out.tmp" &&
+		mv "$out.tmp" "$out" || t_abort "config $out written from $base"
+}
+
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.
 t_start() {
 	local name=$1; shift

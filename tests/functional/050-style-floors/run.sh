@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # 050-style-floors: qa/style-check.sh fails on an #include that breaks the floors of
 # docs/architecture.md (an upward arrow, an arrow between the two library siblings geo/
-# and state/, one program including another) and passes a tree whose arrows all point
-# down or stay inside their directory.
+# and state/, state/ reaching for the config, one program including another) and passes
+# a tree whose arrows all point down or stay inside their directory.
 . "$(dirname "$0")/../lib.sh"
 command -v perl >/dev/null || t_skip "perl not installed"
 
@@ -24,8 +24,10 @@ file base/log.h
 file base/log.c base/log.h config.h
 file conf/conf.h base/log.h
 file geo/geo.h conf/conf.h base/log.h
-file state/state.h conf/conf.h
-file dnsd/dnsd_x.c dnsd/dnsd_y.h geo/geo.h state/state.h conf/conf.h base/log.h
+file state/state.h base/log.h
+file bridge/bridge_x.c conf/conf.h state/state.h base/log.h bridge/bridge_x.h
+file bridge/bridge_x.h
+file dnsd/dnsd_x.c dnsd/dnsd_y.h geo/geo.h state/state.h bridge/bridge_x.h conf/conf.h base/log.h
 file dnsd/dnsd_y.h
 file healthcheck/hc_x.c state/state.h healthcheck/hc_y.h
 file healthcheck/hc_y.h
@@ -58,6 +60,13 @@ bad "state including geo (siblings)" state/state.h geo/geo.h \
 	"state/state.h:3: error: state/ may not include geo/"
 bad "state including a program" state/state.h dnsd/dnsd_y.h \
 	"state/state.h:3: error: state/ may not include dnsd/"
+bad "state including the config (it takes state_params_t)" state/state.h conf/conf.h \
+	"state/state.h:3: error: state/ may not include conf/ (docs/architecture.md: base/, state/ only)"
+bad "state including the bridge above it" state/state.h bridge/bridge_x.h \
+	"state/state.h:3: error: state/ may not include bridge/"
+bad "conf including the bridge" conf/conf.h bridge/bridge_x.h "conf/conf.h:3: error: conf/ may not include bridge/"
+bad "the bridge including a program" bridge/bridge_x.c ctl/ctl_y.h \
+	"bridge/bridge_x.c:3: error: bridge/ may not include ctl/"
 bad "a program including another" healthcheck/hc_x.c dnsd/dnsd_y.h \
 	"healthcheck/hc_x.c:3: error: healthcheck/ may not include dnsd/"
 bad "ctl including the replicator" ctl/ctl_x.c replicator/repl_y.h \

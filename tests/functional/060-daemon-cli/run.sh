@@ -16,13 +16,7 @@ VERSION=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$BIN/config.h")
 cd "$WORK" || exit 1
 # Both listeners take a port the kernel picks (port 0).
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
-cat >example.com.zone <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+t_zone "$WORK"
 # One config every program accepts.
 cat >good.yaml <<YAML
 region: r1

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/ctl.sh"
 
-c_config
+t_config
 
 ctl drain us-east --reason "kernel upgrade" --for 30m --actor alice
 t_eq "drain exits 0" 0 "$RC"

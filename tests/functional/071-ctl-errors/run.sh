@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/ctl.sh"
 
-c_config
+t_config
 
 # Before any state exists, read commands say why they cannot answer.
 ctl status
@@ -48,10 +48,12 @@ t_contains "missing config: named" "$WORK/nope.yaml" "$OUT"
 OUT=$(MERIDIAN_CONFIG="$WORK/meridian.yaml" "$BIN/meridianctl" check 2>&1); RC=$?
 t_eq "MERIDIAN_CONFIG is used" 0 "$RC"
 t_eq "check summary" "$WORK/meridian.yaml: ok (region us-east, 1 zones, 2 datacenters, 1 records, 0 peers)" "$OUT"
-sed 's/location: \[53.3, -6.3\]/location: [95, -6.3]/' "$WORK/meridian.yaml" >"$WORK/bad.yaml"
+t_config_edit "$WORK/meridian.yaml" "$WORK/bad.yaml" 'datacenters: { eu-west: { location: [95, -6.3] } }'
+# where the bad latitude stands in the file: LINE:COL
+at=$(awk '/location: \[95, / { print NR ":" index($0, "95"); exit }' "$WORK/bad.yaml")
 OUT=$("$BIN/meridianctl" -c "$WORK/bad.yaml" check 2>&1); RC=$?
 t_eq "check of a bad config: exit 1" 1 "$RC"
-t_contains "check names file:line:col" "bad.yaml:14:16: " "$OUT"
+t_contains "check names file:line:col" "bad.yaml:$at: " "$OUT"
 t_contains "check names the key path and the problem" "datacenters.eu-west.location: latitude 95 is out of range -90..90" "$OUT"
 OUT=$("$BIN/meridianctl" -c "$WORK/bad.yaml" --json check 2>/dev/null); RC=$?
 t_check "check --json of a bad config parses" json_ok

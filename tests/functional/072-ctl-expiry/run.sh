@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/ctl.sh"
 
-c_config
+t_config
 
 ctl drain us-east --reason "short maintenance" --for 1s --actor alice --json
 t_eq "short drain accepted" 0 "$RC"

@@ -7,17 +7,11 @@
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 
-t_zone
-cat >"$WORK/meridian.yaml" <<CONF
-region: us-east
-state: state.db
-dns:
-  listen: ["127.0.0.1:0"]
-  threads: 1
-  zones:
-    - origin: example.com.
-      file: zones/example.com.zone
-CONF
+# The common config, serving the zone only (no geo records, so no GeoIP database).
+t_config 'dns: { listen: ["127.0.0.1:0"], threads: 1 }
+geoip: null
+datacenters: null
+records: null'
 
 ctl reload
 t_eq "no dnsd: exit 1" 1 "$RC"

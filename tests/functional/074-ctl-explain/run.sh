@@ -11,24 +11,11 @@ command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 [ -x "$BIN/meridian-dnsd" ] || t_skip "meridian-dnsd not built"
 
 perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" || c_abort "test databases generated"
-t_zone
-cat >"$WORK/meridian.yaml" <<CONF
-region: us-east
-state: state.db
+# The common config with the test database, a third datacenter and a second record.
+t_config - <<'CONF'
 geoip: test-city.mmdb
-dns:
-  listen: ["127.0.0.1:0"]
-  threads: 1
-  zones:
-    - origin: example.com.
-      file: zones/example.com.zone
+dns: { listen: ["127.0.0.1:0"], threads: 1 }
 datacenters:
-  us-east:
-    location: [38.9, -77.4]
-    addresses: [203.0.113.10, "2001:db8:1::10"]
-  eu-west:
-    location: [53.3, -6.3]
-    addresses: [198.51.100.10]
   ap-east:
     location: [35.7, 139.7]
     addresses: [192.0.2.30, "2001:db8:3::30"]

@@ -19,30 +19,19 @@ origins_up() { [ -s origin.port ] && [ -s endpoint.port ]; }
 t_until 30 origins_up
 ORIGIN=$(cat origin.port) && DEAD=$(cat endpoint.port) || c_abort "origins started"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
-t_zone zones
-# region NAME PEER PEER-PORT OWN-PORT: writes NAME.yaml (own store NAME.db).
+# region NAME PEER PEER-PORT OWN-PORT: writes NAME.yaml (own store NAME.db): the common
+# config with both datacenters checked, and replication.
 region() {
-	cat >"$1.yaml" <<CONF
+	t_config_to "$1.yaml" - <<CONF
 region: $1
 state: $1.db
 geoip: none.mmdb
-dns:
-  listen: ["127.0.0.1:53"]
-  zones:
-    - origin: example.com.
-      file: zones/example.com.zone
 datacenters:
   us-east:
-    location: [38.9, -77.4]
     addresses: [203.0.113.10]
     check: { type: http, url: "http://127.0.0.1:$ORIGIN/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
   eu-west:
-    location: [53.3, -6.3]
-    addresses: [198.51.100.10]
     check: { type: tcp, address: "127.0.0.1:$DEAD", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-records:
-  www.example.com.:
-    datacenters: [us-east, eu-west]
 health: { poll: 5ms }
 replication:
   listen: "127.0.0.1:$4"

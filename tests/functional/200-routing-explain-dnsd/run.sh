@@ -19,14 +19,7 @@ dnsq() { python3 "$HERE/dnsq.py" "$port" <"$1" >"$2" || t_abort "dnsq $1"; }
 perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_abort "test databases generated"
 perl "$SRC/bench/geo-synth.pl" "$WORK/synth.mmdb" 20000 5000 300 7 2>/dev/null ||
 	t_abort "synthetic database generated"
-mkdir -p "$WORK/zones"
-cat >"$WORK/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 300
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+t_zone
 # config DB AP-WEIGHT: every policy at once; w's ap-east weight is the one raised.
 config() {
 	cat >"$WORK/meridian.yaml" <<CONF

@@ -15,20 +15,14 @@ check() { echo "{ type: http, url: \"http://127.0.0.1:$1/healthz\", interval: 30
 h_geo_config <<CONF
 datacenters:
   east:
-    location: [38.9, -77.4]
     addresses: [192.0.2.11, 192.0.2.12, 192.0.2.13, "2001:db8::11"]
     address_checks:
       192.0.2.11: $(check "$PORT_a1")
       192.0.2.12: $(check "$PORT_a2")
       192.0.2.13: $(check "$PORT_a3")
     min_serving_percent: 60
-  west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
 records:
-  www.example.com.:
-    datacenters: [east, west]
-    ttl: 30
+  www.example.com.: { ttl: 30 }
 CONF
 t_check "the config with address checks is valid" "$BIN/meridian-dnsd" -t -c meridian.yaml
 h_dnsd_start

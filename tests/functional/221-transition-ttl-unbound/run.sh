@@ -19,14 +19,10 @@ h_origin east http
 h_geo_config <<CONF
 datacenters:
   east:
-    location: [38.9, -77.4]
-    addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$PORT_east/healthz", interval: 1s,
              fast_interval: 600ms, timeout: 500ms, fall: 8, rise: 2 }
-  west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
 records:
+  www.example.com.: null
   early.example.com.: { datacenters: [east, west], ttl: 30, transition_ttl: 2 }
   late.example.com.: { datacenters: [east, west], ttl: 30, transition_ttl: 2 }
 CONF

@@ -16,19 +16,11 @@ write_config() {
 	h_geo_config <<CONF
 datacenters:
   east:
-    location: [38.9, -77.4]
-    addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$EAST/healthz", body_contains: ok,
              interval: 300ms, fast_interval: 150ms, timeout: 250ms, fall: 3, rise: 2 }
   west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
     check: { type: tcp, address: "127.0.0.1:$WEST", interval: 300ms, timeout: 250ms, fall: 3, rise: 2 }
 ${1:-}
-records:
-  www.example.com.:
-    datacenters: [east, west]
-    ttl: 5
 CONF
 }
 write_config

@@ -11,14 +11,7 @@ for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || 
 perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_skip "make-test-mmdb.pl failed"
 
-mkdir -p "$WORK/zones"
-cat >"$WORK/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
+t_zone
 # east's origin binds its own port (and, in mode "down", stops listening but keeps it);
 # A's check points at a port held by us that never listens; C's dnsd listens on a port
 # it picks and logs.
@@ -31,22 +24,10 @@ DEAD=$PORT_dead
 repl_body() {
 	local port=$EAST
 	[ "$1" = a ] && port=$DEAD
-	cat <<YAML
-geoip: test-city.mmdb
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - { origin: example.com., file: zones/example.com.zone }
+	repl_geo_body - <<YAML
 datacenters:
   east:
-    location: [38.9, -77.4]
-    addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$port/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-  west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
-records:
-  www.example.com.: { datacenters: [east, west], ttl: 5 }
 YAML
 }
 repl_region a b c

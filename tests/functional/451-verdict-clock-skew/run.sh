@@ -11,7 +11,7 @@ command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_need_faketime
 v_mmdb
-v_zone
+t_zone
 # east's origin binds its own port; a and b check a port held by us that never listens;
 # C's dnsd listens on a port it picks and logs.
 echo ok >"$WORK/east.mode"
@@ -23,22 +23,10 @@ DEAD=$PORT_dead
 repl_body() {
 	local port=$DEAD
 	[ "$1" = c ] && port=$EAST
-	cat <<YAML
-geoip: test-city.mmdb
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - { origin: example.com., file: zones/example.com.zone }
+	repl_geo_body - <<YAML
 datacenters:
   east:
-    location: [38.9, -77.4]
-    addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$port/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-  west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
-records:
-  www.example.com.: { datacenters: [east, west], ttl: 5 }
 YAML
 }
 repl_region a b c

@@ -11,7 +11,7 @@ command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 v_mmdb
-v_zone
+t_zone
 # the live origin binds its own port (origin.py; "down" stops it listening, port kept),
 # the dead checks point at a port held by us that never listens, and meridian-dnsd
 # listens on a port it picks and logs.

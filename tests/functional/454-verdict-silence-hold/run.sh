@@ -9,7 +9,7 @@
 command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_mmdb
-v_zone
+t_zone
 # the live origin binds its own port (origin.py; "down" stops it listening, port kept),
 # the dead checks point at a port held by us that never listens, and meridian-dnsd
 # listens on a port it picks and logs.
@@ -19,28 +19,18 @@ t_until 30 test -s "$WORK/live.port" || t_abort "the live origin started"
 LIVE=$(cat "$WORK/live.port")
 t_hold dead
 DEAD=$PORT_dead
-cat >"$WORK/r.yaml" <<YAML
+# The east/west world (its flap damping stays off: this scenario is not about flapping, and
+# a probe timing out on a loaded machine must not hold a datacenter down for a minute;
+# test 455 is about damping), region r, east's origin dead, west's live.
+t_config_edit "$SRC/tests/data/configs/east-west.yaml" "$WORK/r.yaml" - <<YAML
 region: r
 state: r.db
-geoip: test-city.mmdb
-# This scenario is not about flapping: a probe timing out on a loaded machine must not
-# hold a datacenter down for a minute (test 455 is about damping).
-health: { stale_after: 3s, hold: 30s, poll: 5ms, flap_damping: false }
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - { origin: example.com., file: zones/example.com.zone }
+health: { stale_after: 3s, hold: 30s, poll: 5ms }
 datacenters:
   east:
-    location: [38.9, -77.4]
-    addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$DEAD/healthz", interval: 500ms, timeout: 450ms, fall: 2, rise: 1 }
   west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
     check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 500ms, timeout: 450ms, fall: 2, rise: 1 }
-records:
-  www.example.com.: { datacenters: [east, west], ttl: 5 }
 YAML
 t_wait_tcp "$LIVE"
 t_start hc "$BIN/meridian-healthcheck" -c "$WORK/r.yaml"

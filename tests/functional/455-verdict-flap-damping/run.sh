@@ -10,7 +10,7 @@ command -v kdig >/dev/null || t_skip "kdig not installed (knot-dnsutils)"
 command -v sqlite3 >/dev/null || t_skip "sqlite3 not installed"
 for p in meridian-dnsd meridian-healthcheck meridianctl; do [ -x "$BIN/$p" ] || t_skip "$p not built"; done
 v_mmdb
-v_zone
+t_zone
 # setup NAME DAMPING SEED: NAME.yaml (in $WORK) with its own origin and DNS port (both
 # bound by their programs on port 0 and read back).
 setup() {
@@ -18,26 +18,16 @@ setup() {
 	t_start "origin-$1" python3 "$SRC/bench/flap_origin.py" 0 0.5 "$3" "$WORK/origin-$1.port"
 	t_until 30 test -s "$WORK/origin-$1.port" || t_abort "the origin of $1 started"
 	o=$(cat "$WORK/origin-$1.port")
-	cat >"$WORK/$1.yaml" <<YAML
+	t_config_edit "$SRC/tests/data/configs/east-west.yaml" "$WORK/$1.yaml" - <<YAML
 region: r
 state: $1.db
-geoip: test-city.mmdb
 health: { flap_damping: $2, poll: 5ms }
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - { origin: example.com., file: zones/example.com.zone }
 datacenters:
   east:
-    location: [38.9, -77.4]
-    addresses: [192.0.2.10]
     check: { type: http, url: "http://127.0.0.1:$o/healthz", body_contains: ok,
              interval: 100ms, fast_interval: 100ms, timeout: 80ms, fall: 3, rise: 2 }
-  west:
-    location: [37.3, -121.9]
-    addresses: [198.51.100.20]
 records:
-  www.example.com.: { datacenters: [east, west], ttl: 30 }
+  www.example.com.: { ttl: 30 }
 YAML
 	t_start "hc-$1" "$BIN/meridian-healthcheck" -c "$WORK/$1.yaml"
 	t_start "dnsd-$1" "$BIN/meridian-dnsd" -c "$WORK/$1.yaml"

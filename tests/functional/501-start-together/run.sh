@@ -15,13 +15,7 @@ command -v kdig >/dev/null || t_skip "kdig not installed"
 region() {
 	mkdir -p "$1/zones"
 	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1/repl.key"
-	cat >"$1/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1 hostmaster 1 7200 900 1209600 300
-	IN NS	ns1
-ns1	IN A	192.0.2.53
-ZONE
+	t_zone "$1/zones"
 	cat >"$1/meridian.yaml" <<'CONF'
 region: r1
 state: state.db

@@ -12,13 +12,7 @@ command -v kdig >/dev/null || t_skip "kdig not installed"
 cd "$WORK" || exit 1
 mkdir zones
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >repl.key
-cat >zones/example.com.zone <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1 hostmaster 1 7200 900 1209600 300
-	IN NS	ns1
-ns1	IN A	192.0.2.53
-ZONE
+t_zone
 cat >meridian.yaml <<'CONF'
 region: r1
 state: state.db

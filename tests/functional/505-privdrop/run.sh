@@ -22,13 +22,7 @@ mkdir "$WORK/etc" "$WORK/lib" "$WORK/etc/zones"
 chown nobody:nogroup "$WORK/lib"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/etc/repl.key"
 chmod 640 "$WORK/etc/repl.key" # read as root, before the drop
-cat >"$WORK/etc/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1 hostmaster 1 7200 900 1209600 300
-	IN NS	ns1
-ns1	IN A	192.0.2.53
-ZONE
+t_zone "$WORK/etc/zones"
 cat >"$WORK/etc/meridian.yaml" <<CONF
 region: r1
 state: $WORK/lib/state.db

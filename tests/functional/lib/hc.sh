@@ -110,9 +110,9 @@ h_sanitizer_clean() {
 }
 
 # The east/west failover world of scenarios 220, 221 and 305: the test GeoIP database,
-# the example.com. zone, a config whose head is always the same and whose datacenters
-# and records each scenario writes, meridian-dnsd on a port it picks, and a client in
-# Ashburn (test database: 67.43.156.0/24) that is nearest to east.
+# the example.com. zone, a config from a fixture to which each scenario adds its checks,
+# meridian-dnsd on a port it picks, and a client in Ashburn (test database:
+# 67.43.156.0/24) that is nearest to east.
 
 # h_geo_setup: skips without kdig, meridian-dnsd or the GeoIP writer; builds
 # test-city.mmdb and zones/example.com.zone (t_zone) in $WORK, the current directory.
@@ -125,26 +125,13 @@ h_geo_setup() {
 	t_zone
 }
 
-# h_geo_config <<CONF: writes $WORK/meridian.yaml: region test-east on state.db and
-# test-city.mmdb, flap damping off (one outage and its recovery seconds apart; damping
-# would hold east down a minute more, test 452 shows that), meridian-dnsd on
-# 127.0.0.1 port 0 serving example.com.; then the standard input, the scenario's
-# datacenters and records.
+# h_geo_config <<CONF: writes $WORK/meridian.yaml: the east/west world
+# (tests/data/configs/east-west.yaml: region test-east, test-city.mmdb, flap damping off,
+# meridian-dnsd on 127.0.0.1 port 0 serving example.com., east and west behind
+# www.example.com.) with the standard input, what the scenario adds or changes (checks,
+# addresses, records), merged in (t_config_edit).
 h_geo_config() {
-	{
-		cat <<'CONF'
-region: test-east
-state: state.db
-geoip: test-city.mmdb
-health: { flap_damping: false }
-dns:
-  listen: ["127.0.0.1:0"]
-  zones:
-    - origin: example.com.
-      file: zones/example.com.zone
-CONF
-		cat
-	} >"$WORK/meridian.yaml"
+	t_config_edit "$SRC/tests/data/configs/east-west.yaml" "$WORK/meridian.yaml" -
 }
 
 # h_dnsd_start: starts meridian-dnsd on $WORK/meridian.yaml, waits until it answers and

@@ -79,6 +79,18 @@ $extra
 YAML
 }
 
+# repl_geo_body [OVERRIDES|-]: a repl_body for the east/west world: the fixture
+# tests/data/configs/east-west.yaml (the test GeoIP database, dnsd on port 0 serving the
+# zone, east and west behind www.example.com.) less the region, store and health that
+# repl_region writes, with OVERRIDES (YAML: the argument, or the standard input for "-")
+# merged in as t_config does: the scenario's checks.
+repl_geo_body() {
+	local over=${1:-}
+	[ "$over" = - ] && over=$(cat)
+	printf 'region: null\nstate: null\nhealth: null\n---\n%s\n' "$over" |
+		python3 "$SRC/tests/functional/lib/config.py" "$SRC/tests/data/configs/east-west.yaml"
+}
+
 # repl_start NAME: starts NAME's replicator, reads the port it logged, points its peers
 # at it (repl_moved) and waits until it accepts there.
 repl_start() {

@@ -40,15 +40,3 @@ v_mmdb() {
 	perl -MMaxMind::DB::Writer::Tree -e1 2>/dev/null || t_skip "libmaxmind-db-writer-perl not installed"
 	perl "$SRC/tests/data/make-test-mmdb.pl" "$WORK" >/dev/null || t_skip "make-test-mmdb.pl failed"
 }
-
-# v_zone: writes $WORK/zones/example.com.zone.
-v_zone() {
-	mkdir -p "$WORK/zones"
-	cat >"$WORK/zones/example.com.zone" <<'ZONE'
-$ORIGIN example.com.
-$TTL 3600
-@	IN SOA	ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300
-	IN NS	ns1.example.com.
-ns1	IN A	192.0.2.53
-ZONE
-}

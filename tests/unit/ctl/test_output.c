@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "bridge/bridge_state.h"
 #include "ctl/ctl_config.h"
 #include "ctl/ctl_events.h"
 #include "ctl/ctl_peers.h"
@@ -67,6 +68,23 @@ static state_observation_t observation(const char *checker, const char *dc, stat
 	return o;
 }
 
+/* What the verdicts read of test_conf(): it borrows only static arrays and literals, so
+ * one copy serves every test (group_setup, group_teardown). */
+static state_params_t *test_params;
+
+static int group_setup(void **unused)
+{
+	conf_t c = test_conf();
+	test_params = bridge_state_params_new(&c);
+	return test_params == NULL ? -1 : 0;
+}
+
+static int group_teardown(void **unused)
+{
+	bridge_state_params_free(test_params);
+	return 0;
+}
+
 /* us-east drained by alice with 29m55s left; eu-west down by quorum: a fail-open world. */
 typedef struct {
 	state_observation_t obs[3];
@@ -108,7 +126,8 @@ static void world_init(world_t *w)
 			       .obs_count = 3,
 			       .ovr = w->ovr,
 			       .ovr_count = 1,
-			       .verdicts = w->verdicts};
+			       .verdicts = w->verdicts,
+			       .params = test_params};
 }
 
 typedef struct {
@@ -138,12 +157,12 @@ static void test_observation_text_shows_age_and_reason(void **state)
 	char buf[256];
 
 	world_init(&w);
-	conf_t c = test_conf();
-
-	assert_string_equal(ctl_status_observation_text(&c, &w.obs[1], NOW, buf, sizeof(buf)),
-			    "us-east:down 3s \"HTTP 503\"");
-	assert_string_equal(ctl_status_observation_text(&c, &w.obs[2], NOW, buf, sizeof(buf)),
-			    "eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)");
+	assert_string_equal(
+	    ctl_status_observation_text(w.view.params, &w.obs[1], NOW, buf, sizeof(buf)),
+	    "us-east:down 3s \"HTTP 503\"");
+	assert_string_equal(
+	    ctl_status_observation_text(w.view.params, &w.obs[2], NOW, buf, sizeof(buf)),
+	    "eu-west:down 1m02s \"connect refused\" (stale, checked 45s ago)");
 }
 
 static void test_override_text_shows_actor_time_left_and_reason(void **state)
@@ -434,5 +453,5 @@ int main(void)
 	    cmocka_unit_test(test_pid_file_must_hold_a_pid),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

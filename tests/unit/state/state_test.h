@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "state/state.h"
+#include "state/state_params.h"
 #include "state/state_internal.h" /* state_migration_count: the schema version a new file gets */
 
 /* The wall clock every store under test reads; tests move it. */
@@ -105,6 +106,23 @@ static M_UNUSED void test_override(state_override_t *o, const char *dc,
 	snprintf(o->reason, sizeof(o->reason), "%s", reason);
 	snprintf(o->actor, sizeof(o->actor), "alice");
 	o->expires_ms = expires_ms;
+}
+
+/* The health rules of a config that sets none (docs/config.md: quorum 0, stale after 30 s,
+ * hold 5 min, isolated: hold, flap damping on with its default penalties), for tests
+ * that fill state_params_t by hand; a test changes what it is about afterwards. */
+static M_UNUSED void test_params_health(state_params_t *p)
+{
+	p->health.quorum = 0;
+	p->health.stale_after_ms = 30000;
+	p->health.hold_ms = 300000;
+	p->health.isolated_alone = false;
+	p->health.flap_damping = true;
+	p->health.flap_penalty = 1000;
+	p->health.flap_suppress = 1500;
+	p->health.flap_reuse = 750;
+	p->health.flap_half_life_ms = 60000;
+	p->health.flap_max_hold_ms = 600000;
 }
 
 #endif

@@ -9,27 +9,27 @@
 #define MIN INT64_C(60000)
 
 /* www has us-east and eu-west; api has eu-west and ap-south. */
-static conf_datacenter_t dcs[3] = {{.name = "us-east"}, {.name = "eu-west"}, {.name = "ap-south"}};
+static state_params_dc_t dcs[3] = {{.name = "us-east"}, {.name = "eu-west"}, {.name = "ap-south"}};
 static size_t www_dcs[] = {0, 1};
 static size_t api_dcs[] = {1, 2};
-static conf_record_t records[] = {
+static state_params_record_t records[] = {
     {.name = "www.example.com.", .datacenters = www_dcs, .datacenter_count = 2},
     {.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
 };
 
-static conf_t conf;
+static state_params_t params;
 static char path[64];
 
 static int setup(void **unused)
 {
 	(void)unused;
-	memset(&conf, 0, sizeof(conf));
-	conf.region = "us-east";
-	conf.datacenters = dcs;
-	conf.datacenter_count = 3;
-	conf.records = records;
-	conf.record_count = 2;
-	conf.health.stale_after_ms = 30000;
+	memset(&params, 0, sizeof(params));
+	params.region = "us-east";
+	params.datacenters = dcs;
+	params.datacenter_count = 3;
+	params.records = records;
+	params.record_count = 2;
+	params.health.stale_after_ms = 30000;
 	test_now_ms = NOW;
 	test_temp_path(path, sizeof(path));
 	return 0;
@@ -64,7 +64,7 @@ static void test_guarded_put_safe_writes_override_and_one_event(void **unused)
 
 	(void)unused;
 	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)),
 			 STATE_GUARD_SAFE);
 	assert_string_equal(why, "");
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE deleted = 0"), 1);
@@ -81,7 +81,7 @@ static void test_guarded_put_refused_writes_nothing(void **unused)
 
 	(void)unused;
 	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)),
 			 STATE_GUARD_REFUSED);
 	assert_string_equal(why, drain_refusal);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides"), 0);
@@ -131,7 +131,7 @@ static void test_guarded_put_judges_override_committed_while_waiting(void **unus
 	sqlite3_busy_handler(state_db(st), commit_other_operator, NULL);
 
 	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "our drain", NOW + 10 * MIN);
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)),
 			 STATE_GUARD_REFUSED);
 	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter"
 				 " (eu-west drained, us-east drained)");
@@ -151,7 +151,7 @@ static void test_guarded_put_forced_writes_override_and_one_event_naming_rule(vo
 
 	(void)unused;
 	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, true, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, true, why, sizeof(why)),
 			 STATE_GUARD_FORCED);
 	assert_string_equal(why, drain_refusal);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE deleted = 0"), 1);
@@ -184,7 +184,7 @@ static void test_guarded_put_forced_event_failure_writes_nothing(void **unused)
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, true, why, sizeof(why)), -1);
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, true, why, sizeof(why)), -1);
 	assert_non_null(strstr(state_errmsg(st), "audit log full"));
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides"), 0);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events"), 0);
@@ -200,9 +200,9 @@ static void test_guarded_put_unknown_datacenter(void **unused)
 
 	(void)unused;
 	test_override(&ov, "mars-1", STATE_OVERRIDE_DRAIN, "x", NOW + MIN);
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)), -1);
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)), -1);
 	assert_string_equal(state_errmsg(st), "no datacenter 'mars-1' in the configuration");
-	assert_int_equal(state_override_clear_guarded(st, &conf, "mars-1", "bob", "", false, why,
+	assert_int_equal(state_override_clear_guarded(st, &params, "mars-1", "bob", "", false, why,
 						      sizeof(why), NULL),
 			 -1);
 	assert_string_equal(state_errmsg(st), "no datacenter 'mars-1' in the configuration");
@@ -232,8 +232,8 @@ static void test_guarded_clear_refused_names_record_and_keeps_override(void **un
 	int64_t events = test_query_int(st, "SELECT count(*) FROM events");
 
 	(void)unused;
-	assert_int_equal(state_override_clear_guarded(st, &conf, "eu-west", "carol", "fixed", false,
-						      why, sizeof(why), &previous),
+	assert_int_equal(state_override_clear_guarded(st, &params, "eu-west", "carol", "fixed",
+						      false, why, sizeof(why), &previous),
 			 STATE_GUARD_REFUSED);
 	assert_string_equal(why, "refused: www.example.com. would have no serving datacenter"
 				 " (us-east drained, eu-west is down)");
@@ -254,8 +254,8 @@ static void test_guarded_clear_forced_writes_tombstone_and_one_event_naming_rule
 	int64_t events = test_query_int(st, "SELECT count(*) FROM events");
 
 	(void)unused;
-	assert_int_equal(state_override_clear_guarded(st, &conf, "eu-west", "carol", "fixed", true,
-						      why, sizeof(why), &previous),
+	assert_int_equal(state_override_clear_guarded(st, &params, "eu-west", "carol", "fixed",
+						      true, why, sizeof(why), &previous),
 			 STATE_GUARD_FORCED);
 	assert_int_equal(
 	    test_query_int(st, "SELECT deleted FROM overrides WHERE datacenter = 'eu-west'"), 1);
@@ -278,13 +278,13 @@ static void test_guarded_clear_safe_and_nothing(void **unused)
 
 	(void)unused;
 	/* Without its drain us-east is unknown, hence serving: safe. */
-	assert_int_equal(state_override_clear_guarded(st, &conf, "us-east", "carol", "done", false,
-						      why, sizeof(why), &previous),
+	assert_int_equal(state_override_clear_guarded(st, &params, "us-east", "carol", "done",
+						      false, why, sizeof(why), &previous),
 			 STATE_GUARD_SAFE);
 	assert_string_equal(why, "");
 	assert_int_equal(previous.action, STATE_OVERRIDE_DRAIN);
-	assert_int_equal(state_override_clear_guarded(st, &conf, "us-east", "carol", "again", false,
-						      why, sizeof(why), &previous),
+	assert_int_equal(state_override_clear_guarded(st, &params, "us-east", "carol", "again",
+						      false, why, sizeof(why), &previous),
 			 STATE_GUARD_NOTHING);
 	assert_string_equal(previous.datacenter, "");
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM events WHERE action = 'clear'"),
@@ -339,12 +339,12 @@ static void test_guarded_put_scheduled_judged_inside_window(void **unused)
 	(void)unused;
 	test_override(&ov, "us-east", STATE_OVERRIDE_FORCE_DOWN, "move racks", NOW + 120 * MIN);
 	ov.starts_ms = NOW + 60 * MIN;
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)),
 			 STATE_GUARD_SAFE);
 	/* Safe at its own start (+30 min), not at us-east's (+60 min). */
 	test_override(&ov, "eu-west", STATE_OVERRIDE_DRAIN, "kernel", NOW + 90 * MIN);
 	ov.starts_ms = NOW + 30 * MIN;
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)),
 			 STATE_GUARD_REFUSED);
 	assert_string_equal(why, "refused: from 2023-11-14T23:13:20Z (in the scheduled window), "
 				 "www.example.com. would have no serving datacenter (us-east forced "
@@ -352,7 +352,7 @@ static void test_guarded_put_scheduled_judged_inside_window(void **unused)
 	/* After us-east's window has ended, the same drain is safe. */
 	test_override(&ov, "eu-west", STATE_OVERRIDE_DRAIN, "kernel", NOW + 180 * MIN);
 	ov.starts_ms = NOW + 120 * MIN;
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)),
 			 STATE_GUARD_SAFE);
 	/* Nothing is in effect now: both wait for their start. */
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides WHERE starts > 0"), 2);
@@ -369,10 +369,10 @@ static void test_judge_is_the_writes_judgement_and_writes_nothing(void **unused)
 
 	(void)unused;
 	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "kernel upgrade", NOW + 10 * MIN);
-	assert_int_equal(state_override_judge(st, &conf, &ov, why, sizeof(why)), 1);
+	assert_int_equal(state_override_judge(st, &params, &ov, why, sizeof(why)), 1);
 	assert_string_equal(why, drain_refusal);
 	test_override(&ov, "eu-west", STATE_OVERRIDE_DRAIN, "fine", NOW + 10 * MIN);
-	assert_int_equal(state_override_judge(st, &conf, &ov, why, sizeof(why)), 0);
+	assert_int_equal(state_override_judge(st, &params, &ov, why, sizeof(why)), 0);
 	assert_string_equal(why, "");
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM overrides"), 0);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM changelog"), changes);
@@ -391,15 +391,15 @@ static void test_guarded_put_scheduled_conflicts_and_clear(void **unused)
 	(void)unused;
 	test_override(&ov, "us-east", STATE_OVERRIDE_DRAIN, "later", NOW + 20 * MIN);
 	ov.starts_ms = NOW + 10 * MIN;
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)),
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)),
 			 STATE_GUARD_SAFE);
 	test_override(&ov, "us-east", STATE_OVERRIDE_FORCE_DOWN, "now", NOW + 20 * MIN);
-	assert_int_equal(state_override_put_guarded(st, &conf, &ov, false, why, sizeof(why)), -1);
+	assert_int_equal(state_override_put_guarded(st, &params, &ov, false, why, sizeof(why)), -1);
 	assert_string_equal(state_errmsg(st),
 			    "us-east has a drain by alice scheduled from 2023-11-14T22:23:20Z; a "
 			    "datacenter holds one override at a time: clear it first (meridianctl "
 			    "clear us-east)");
-	assert_int_equal(state_override_clear_guarded(st, &conf, "us-east", "bob", "", false, why,
+	assert_int_equal(state_override_clear_guarded(st, &params, "us-east", "bob", "", false, why,
 						      sizeof(why), &previous),
 			 STATE_GUARD_SAFE);
 	assert_string_equal(previous.reason, "later");

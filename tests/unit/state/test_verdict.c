@@ -10,35 +10,26 @@
 #define NOW INT64_C(1700000000000)
 #define MIN INT64_C(60000)
 
-static conf_datacenter_t dcs[3] = {{.name = "us-east"}, {.name = "eu-west"}, {.name = "ap-south"}};
+static state_params_dc_t dcs[3] = {{.name = "us-east"}, {.name = "eu-west"}, {.name = "ap-south"}};
 static size_t www_dcs[] = {0, 1};
 static size_t api_dcs[] = {1, 2};
-static conf_record_t records[] = {
+static state_params_record_t records[] = {
     {.name = "www.example.com.", .datacenters = www_dcs, .datacenter_count = 2},
     {.name = "api.example.com.", .datacenters = api_dcs, .datacenter_count = 2},
 };
 
-static conf_peer_t peers[] = {{.region = (char *)"eu-west", .url = (char *)"http://127.0.0.1:1"},
-			       {.region = (char *)"ap-south", .url = (char *)"http://127.0.0.1:2"}};
+static const char *const peers[] = {"eu-west", "ap-south"};
 
-static void conf_init(conf_t *conf, uint32_t quorum)
+static void params_init(state_params_t *params, uint32_t quorum)
 {
-	memset(conf, 0, sizeof(*conf));
-	conf->region = "us-east";
-	conf->datacenters = dcs;
-	conf->datacenter_count = 3;
-	conf->records = records;
-	conf->record_count = 2;
-	conf->health.quorum = quorum;
-	conf->health.stale_after_ms = 30000;
-	conf->health.hold_ms = 300000;
-	conf->health.isolated = (char *)"hold";
-	conf->health.flap_damping = true;
-	conf->health.flap_penalty = 1000;
-	conf->health.flap_suppress = 1500;
-	conf->health.flap_reuse = 750;
-	conf->health.flap_half_life_ms = 60000;
-	conf->health.flap_max_hold_ms = 600000;
+	memset(params, 0, sizeof(*params));
+	params->region = "us-east";
+	params->datacenters = dcs;
+	params->datacenter_count = 3;
+	params->records = records;
+	params->record_count = 2;
+	test_params_health(params);
+	params->health.quorum = quorum;
 }
 
 /* One observation of eu-west: checker, status, age in ms, detail. */
@@ -119,11 +110,11 @@ static void test_verdict_quorum_table(void **unused)
 	for (size_t i = 0; i < M_ARRAY_LEN(quorum_cases); i++) {
 		state_observation_t obs[4];
 		state_verdict_t out[3];
-		conf_t conf;
+		state_params_t params;
 
-		conf_init(&conf, quorum_cases[i].quorum);
-		conf.replication.peers = peers;
-		conf.replication.peer_count = 2;
+		params_init(&params, quorum_cases[i].quorum);
+		params.replication.peers = peers;
+		params.replication.peer_count = 2;
 		for (size_t j = 0; j < quorum_cases[i].vote_count; j++) {
 			const vote_t *v = &quorum_cases[i].votes[j];
 
@@ -134,7 +125,7 @@ static void test_verdict_quorum_table(void **unused)
 			obs[j].checked_ms = NOW - v->age_ms;
 			snprintf(obs[j].detail, sizeof(obs[j].detail), "%s", v->detail);
 		}
-		state_verdict_compute(&conf, obs, quorum_cases[i].vote_count, NULL, 0, NOW, out);
+		state_verdict_compute(&params, obs, quorum_cases[i].vote_count, NULL, 0, NOW, out);
 		if (out[1].effective != quorum_cases[i].want ||
 		    out[1].observed != quorum_cases[i].want ||
 		    out[1].votes_down != quorum_cases[i].down ||
@@ -208,15 +199,15 @@ static void test_verdict_override_table(void **unused)
 		state_observation_t obs;
 		state_override_t ovr[2];
 		state_verdict_t out[3];
-		conf_t conf;
+		state_params_t params;
 		int64_t exp = override_cases[i].expires;
 
-		conf_init(&conf, 0);
+		params_init(&params, 0);
 		make_obs(&obs, "us-east", "eu-west", override_cases[i].observed);
 		make_ovr(&ovr[0], "us-east", STATE_OVERRIDE_FORCE_UP, 0, false); /* another dc's */
 		make_ovr(&ovr[1], "eu-west", override_cases[i].action, exp ? NOW + exp : 0,
 			 override_cases[i].deleted);
-		state_verdict_compute(&conf, &obs, 1, ovr, 2, NOW, out);
+		state_verdict_compute(&params, &obs, 1, ovr, 2, NOW, out);
 		if (out[1].effective != override_cases[i].want ||
 		    out[1].serving != override_cases[i].serving ||
 		    strcmp(out[1].why, override_cases[i].why) != 0)
@@ -235,13 +226,13 @@ static void test_newest_live_override_wins(void **unused)
 {
 	state_override_t ovr[2];
 	state_verdict_t out[3];
-	conf_t conf;
+	state_params_t params;
 
-	conf_init(&conf, 0);
+	params_init(&params, 0);
 	make_ovr(&ovr[0], "eu-west", STATE_OVERRIDE_DRAIN, 0, false);
 	make_ovr(&ovr[1], "eu-west", STATE_OVERRIDE_FORCE_UP, 0, false);
 	ovr[1].hlc = 2;
-	state_verdict_compute(&conf, NULL, 0, ovr, 2, NOW, out);
+	state_verdict_compute(&params, NULL, 0, ovr, 2, NOW, out);
 	assert_int_equal(out[1].effective, STATE_DC_FORCED_UP);
 	assert_int_equal(out[1].override_index, 1);
 }
@@ -298,10 +289,10 @@ static void test_override_safety_table(void **unused)
 	for (size_t i = 0; i < M_ARRAY_LEN(safety_cases); i++) {
 		state_verdict_t current[3];
 		char why[STATE_TEXT_MAX];
-		conf_t conf;
+		state_params_t params;
 		int rc;
 
-		conf_init(&conf, 0);
+		params_init(&params, 0);
 		for (size_t d = 0; d < 3; d++) {
 			state_dc_state_t s = safety_cases[i].current[d];
 
@@ -310,7 +301,7 @@ static void test_override_safety_table(void **unused)
 			current[d].serving =
 			    s == STATE_DC_UP || s == STATE_DC_UNKNOWN || s == STATE_DC_FORCED_UP;
 		}
-		rc = state_verdict_check_override(&conf, current, safety_cases[i].dc,
+		rc = state_verdict_check_override(&params, current, safety_cases[i].dc,
 						  safety_cases[i].action, why, sizeof(why));
 		if (rc != safety_cases[i].want || strcmp(why, safety_cases[i].why) != 0)
 			fail_msg("%s: got %d \"%s\"", safety_cases[i].name, rc, why);
@@ -321,16 +312,16 @@ static void test_drain_of_only_dc_not_in_records_allowed(void **unused)
 {
 	state_verdict_t current[3] = {{.effective = STATE_DC_UP, .serving = true}};
 	char why[STATE_TEXT_MAX];
-	conf_t conf;
+	state_params_t params;
 
-	conf_init(&conf, 0);
-	conf.record_count = 0;
-	assert_int_equal(
-	    state_verdict_check_override(&conf, current, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
-	    0);
-	assert_int_equal(
-	    state_verdict_check_override(&conf, current, 7, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
-	    -1);
+	params_init(&params, 0);
+	params.record_count = 0;
+	assert_int_equal(state_verdict_check_override(&params, current, 0, STATE_OVERRIDE_DRAIN,
+						      why, sizeof(why)),
+			 0);
+	assert_int_equal(state_verdict_check_override(&params, current, 7, STATE_OVERRIDE_DRAIN,
+						      why, sizeof(why)),
+			 -1);
 	assert_string_equal(why, "refused: no datacenter with index 7");
 }
 
@@ -342,23 +333,23 @@ static void test_clear_safety(void **unused)
 	    {.effective = STATE_DC_UP, .observed = STATE_DC_UP, .serving = true},
 	};
 	char why[STATE_TEXT_MAX];
-	conf_t conf;
+	state_params_t params;
 
-	conf_init(&conf, 0);
+	params_init(&params, 0);
 	/* Clearing the force-up of a datacenter observed down leaves www with nothing. */
-	assert_int_equal(state_verdict_check_clear(&conf, current, 0, why, sizeof(why)), -1);
+	assert_int_equal(state_verdict_check_clear(&params, current, 0, why, sizeof(why)), -1);
 	assert_string_equal(
 	    why, "refused: www.example.com. would have no serving datacenter (eu-west drained,"
 		 " us-east is down)");
 	/* Clearing the drain of a datacenter observed up is always fine. */
-	assert_int_equal(state_verdict_check_clear(&conf, current, 1, why, sizeof(why)), 0);
+	assert_int_equal(state_verdict_check_clear(&params, current, 1, why, sizeof(why)), 0);
 	assert_string_equal(why, "");
 	/* Observed up: the force-up can go. */
 	current[0].observed = STATE_DC_UP;
-	assert_int_equal(state_verdict_check_clear(&conf, current, 0, why, sizeof(why)), 0);
+	assert_int_equal(state_verdict_check_clear(&params, current, 0, why, sizeof(why)), 0);
 	/* Observed unknown is served (fail open). */
 	current[0].observed = STATE_DC_UNKNOWN;
-	assert_int_equal(state_verdict_check_clear(&conf, current, 0, why, sizeof(why)), 0);
+	assert_int_equal(state_verdict_check_clear(&params, current, 0, why, sizeof(why)), 0);
 }
 
 /* End to end through a real store: the ctl flow of issue 2. */
@@ -369,33 +360,33 @@ static void test_verdict_load_from_store(void **unused)
 	state_observation_t o;
 	state_override_t ov;
 	state_t *st;
-	conf_t conf;
+	state_params_t params;
 
 	test_now_ms = NOW;
 	test_temp_path(path, sizeof(path));
 	st = test_open(path, "us-east");
-	conf_init(&conf, 0);
+	params_init(&params, 0);
 	test_observation(&o, "eu-west", STATE_HEALTH_DOWN, "HTTP 503");
 	assert_int_equal(state_observation_put(st, &o), 0);
-	assert_int_equal(state_verdict_load(st, &conf, NOW, out), 0);
+	assert_int_equal(state_verdict_load(st, &params, NOW, out), 0);
 	assert_int_equal(out[1].effective, STATE_DC_DOWN);
 	assert_int_equal(out[0].effective, STATE_DC_UNKNOWN);
 	assert_int_equal(
-	    state_verdict_check_override(&conf, out, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
+	    state_verdict_check_override(&params, out, 0, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
 	    -1);
 	assert_string_equal(
 	    why, "refused: www.example.com. would have no serving datacenter (eu-west is down,"
 		 " us-east drained)");
 	assert_int_equal(
-	    state_verdict_check_override(&conf, out, 2, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
+	    state_verdict_check_override(&params, out, 2, STATE_OVERRIDE_DRAIN, why, sizeof(why)),
 	    -1);
 	test_override(&ov, "ap-south", STATE_OVERRIDE_DRAIN, "disk swap", NOW + 10 * MIN);
 	assert_int_equal(state_override_put(st, &ov), 0);
-	assert_int_equal(state_verdict_load(st, &conf, NOW, out), 0);
+	assert_int_equal(state_verdict_load(st, &params, NOW, out), 0);
 	assert_int_equal(out[2].effective, STATE_DC_DRAINED);
 	assert_false(out[2].serving);
 	/* After expiry the drain no longer counts. */
-	assert_int_equal(state_verdict_load(st, &conf, NOW + 11 * MIN, out), 0);
+	assert_int_equal(state_verdict_load(st, &params, NOW + 11 * MIN, out), 0);
 	assert_int_equal(out[2].effective, STATE_DC_UNKNOWN);
 	state_close(st);
 	test_remove(path);
@@ -426,10 +417,10 @@ static const struct {
 
 static void test_freshness_is_this_regions_view(void **unused)
 {
-	conf_t conf;
+	state_params_t params;
 
-	conf_init(&conf, 0);
-	conf.replication.max_clock_skew_ms = 30000;
+	params_init(&params, 0);
+	params.replication.max_clock_skew_ms = 30000;
 	for (size_t i = 0; i < M_ARRAY_LEN(fresh_cases); i++) {
 		state_observation_t o;
 
@@ -437,10 +428,10 @@ static void test_freshness_is_this_regions_view(void **unused)
 		o.checked_ms = NOW - fresh_cases[i].checked_ago;
 		o.since_ms = o.checked_ms - 5000;
 		o.received_ms = fresh_cases[i].received_ago < 0 ? 0 : NOW - fresh_cases[i].received_ago;
-		if (state_observation_fresh(&conf, &o, NOW) != fresh_cases[i].fresh ||
+		if (state_observation_fresh(&params, &o, NOW) != fresh_cases[i].fresh ||
 		    state_observation_age_ms(&o, NOW) != fresh_cases[i].age_ms)
 			fail_msg("%s: fresh %d age %" PRId64, fresh_cases[i].name,
-				 state_observation_fresh(&conf, &o, NOW),
+				 state_observation_fresh(&params, &o, NOW),
 				 state_observation_age_ms(&o, NOW));
 		/* Down for 5 s before it was checked, whatever its clock says. */
 		assert_int_equal(NOW - state_observation_since_ms(&o),

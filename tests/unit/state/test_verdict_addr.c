@@ -10,37 +10,31 @@
 #define NOW INT64_C(1700000000000)
 
 /* us-east: three addresses, the first two checked; eu-west: one address, no check. */
-static conf_ipaddr_t east_addrs[3];
-static conf_address_check_t east_checks[2];
-static conf_datacenter_t dcs[2] = {
-    {.name = "us-east", .addresses = east_addrs, .address_count = 3,
-     .address_checks = east_checks, .address_check_count = 2, .min_serving_percent = 50},
+static ipaddr_t east_addrs[3];
+static const size_t east_checked[2] = {0, 1};
+static state_params_dc_t dcs[2] = {
+    {.name = "us-east",
+     .addresses = east_addrs,
+     .address_count = 3,
+     .checked_addresses = east_checked,
+     .checked_address_count = 2,
+     .min_serving_percent = 50},
     {.name = "eu-west"},
 };
 
-static void conf_init(conf_t *conf)
+static void params_init(state_params_t *params)
 {
-	memset(conf, 0, sizeof(*conf));
-	conf->region = "us-east";
-	conf->datacenters = dcs;
-	conf->datacenter_count = 2;
-	conf->health.stale_after_ms = 30000;
-	conf->health.hold_ms = 300000;
-	conf->health.isolated = (char *)"hold";
-	conf->health.flap_penalty = 1000;
-	conf->health.flap_suppress = 1500;
-	conf->health.flap_reuse = 750;
-	conf->health.flap_half_life_ms = 60000;
-	conf->health.flap_max_hold_ms = 600000;
+	memset(params, 0, sizeof(*params));
+	params->region = "us-east";
+	params->datacenters = dcs;
+	params->datacenter_count = 2;
+	test_params_health(params);
+	params->health.flap_damping = false;
 	for (size_t i = 0; i < 3; i++) {
 		char text[32];
 		snprintf(text, sizeof(text), "192.0.2.%zu", i + 1);
 		east_addrs[i].family = AF_INET;
 		assert_int_equal(inet_pton(AF_INET, text, east_addrs[i].bytes), 1);
-	}
-	for (size_t i = 0; i < 2; i++) {
-		east_checks[i].address = east_addrs[i];
-		east_checks[i].address_index = i;
 	}
 }
 
@@ -114,9 +108,9 @@ static void test_address_health_table(void **unused)
 	for (size_t i = 0; i < M_ARRAY_LEN(cases); i++) {
 		state_observation_t obs[4];
 		state_verdict_t out[2];
-		conf_t conf;
+		state_params_t params;
 
-		conf_init(&conf);
+		params_init(&params);
 		dcs[0].min_serving_percent = cases[i].min_percent;
 		for (size_t j = 0; j < cases[i].row_count; j++) {
 			const row_t *r = &cases[i].rows[j];
@@ -131,7 +125,7 @@ static void test_address_health_table(void **unused)
 			obs[j].checked_ms = NOW - r->age_ms;
 			obs[j].since_ms = obs[j].checked_ms;
 		}
-		state_verdict_compute(&conf, obs, cases[i].row_count, NULL, 0, NOW, out);
+		state_verdict_compute(&params, obs, cases[i].row_count, NULL, 0, NOW, out);
 		const state_verdict_t *v = &out[0];
 		bool why_ok = strstr(v->why, cases[i].why_has) != NULL ||
 			      strstr(v->transition, cases[i].why_has) != NULL;
@@ -154,15 +148,15 @@ static void test_address_health_table(void **unused)
 static void test_override_expiry_is_a_transition(void **unused)
 {
 	(void)unused;
-	conf_t conf;
+	state_params_t params;
 	state_verdict_t out[2];
 	state_override_t ovr = {.datacenter = "us-east", .action = STATE_OVERRIDE_DRAIN,
 				.reason = "r", .actor = "a", .created_ms = NOW - 1000,
 				.expires_ms = NOW + 4200};
 
-	conf_init(&conf);
+	params_init(&params);
 	dcs[0].min_serving_percent = 50;
-	state_verdict_compute(&conf, NULL, 0, &ovr, 1, NOW, out);
+	state_verdict_compute(&params, NULL, 0, &ovr, 1, NOW, out);
 	assert_false(out[0].serving);
 	assert_true(out[0].in_transition);
 	assert_int_equal(out[0].change_in_ms, 4200);
@@ -170,7 +164,7 @@ static void test_override_expiry_is_a_transition(void **unused)
 	assert_int_equal(state_verdict_ttl(&out[0], 30, 5), 5);
 
 	ovr.action = STATE_OVERRIDE_FORCE_UP; /* served now and after: nothing changes */
-	state_verdict_compute(&conf, NULL, 0, &ovr, 1, NOW, out);
+	state_verdict_compute(&params, NULL, 0, &ovr, 1, NOW, out);
 	assert_true(out[0].serving);
 	assert_false(out[0].in_transition);
 	assert_int_equal(state_verdict_ttl(&out[0], 30, 5), 30);
