@@ -68,14 +68,20 @@ void dnsd_name_text(const uint8_t *name, char *out, size_t cap)
 
 static void rdf_text(const ldns_rdf *rdf, char *out, size_t cap)
 {
-	uint8_t wire[255];
+	uint8_t wire[256];
 	size_t len = ldns_rdf_size(rdf);
 
-	if (len > sizeof(wire))
-		len = sizeof(wire);
+	if (len > 255)
+		len = 255;
 	memcpy(wire, ldns_rdf_data(rdf), len);
 	for (size_t i = 0; i < len; i++)
 		wire[i] = (uint8_t)((wire[i] >= 'A' && wire[i] <= 'Z') ? wire[i] | 0x20 : wire[i]);
+	/* dnsd_name_text walks labels to a zero one: end the copy at the last label wholly
+	 * inside it (ldns can hand a name longer than 255 bytes; found by qa/fuzz zone) */
+	size_t p = 0;
+	while (p < len && wire[p] != 0 && p + 1 + wire[p] < len)
+		p += 1 + (size_t)wire[p];
+	wire[p] = 0;
 	dnsd_name_text(wire, out, cap);
 }
 
