@@ -83,10 +83,10 @@ bool state_name_valid(const char *name)
 static int tie_drop(state_t *st, const state_table_t *t, const char *row,
 		    const state_digest_t *replace, size_t count, size_t *dropped)
 {
-	char sql[4096];
+	char sql[4096], key_sql[512], key[STATE_TEXT_MAX] = "";
 	sqlite3_stmt *stmt;
 	bool wanted = false;
-	int rc;
+	int rc, n;
 
 	for (size_t i = 0; i < count && !wanted; i++) {
 		if (strcmp(replace[i].table, t->name) != 0)
@@ -101,40 +101,34 @@ static int tie_drop(state_t *st, const state_table_t *t, const char *row,
 	}
 	if (!wanted)
 		return 0;
-	if (t->insert_only)
-		snprintf(sql, sizeof(sql),
-			 "DELETE FROM %s WHERE origin = json_extract(?2, '$.origin') AND %s"
-			 " AND %s IS NOT json(?2)",
-			 t->name, t->by_key, t->row_json);
-	else
-		snprintf(sql, sizeof(sql),
-			 "DELETE FROM %s WHERE hlc = json_extract(?2, '$.hlc')"
-			 " AND origin = json_extract(?2, '$.origin') AND %s AND %s IS NOT json(?2)",
-			 t->name, t->by_key, t->row_json);
-	{
-		char key_sql[512];
-		char key[STATE_TEXT_MAX] = "";
-
-		snprintf(key_sql, sizeof(key_sql), "SELECT %s", t->json_key);
-		stmt = state_prepare(st, key_sql);
-		if (!stmt)
-			return -1;
-		sqlite3_bind_text(stmt, 1, row, -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			state_copy(key, sizeof(key), (const char *)sqlite3_column_text(stmt, 0));
-		state_release(st, stmt);
-		stmt = state_prepare(st, sql);
-		if (!stmt)
-			return -1;
-		sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(stmt, 2, row, -1, SQLITE_STATIC);
-		rc = sqlite3_step(stmt);
-		state_release(st, stmt);
-		if (rc != SQLITE_DONE)
-			return state_fail_sql(st, "re-sync");
-		*dropped += (size_t)sqlite3_changes(st->db);
-		return state_digest_row(st, t, key);
-	}
+	/* An insert-only table's rows never change, so any other row of the key gives way;
+	 * elsewhere only the row of the same hlc (the tie) does. */
+	n = snprintf(sql, sizeof(sql),
+		     "DELETE FROM %s WHERE %sorigin = json_extract(?2, '$.origin') AND %s"
+		     " AND %s IS NOT json(?2)",
+		     t->name, t->insert_only ? "" : "hlc = json_extract(?2, '$.hlc') AND ",
+		     t->by_key, t->row_json);
+	if (n < 0 || (size_t)n >= sizeof(sql) ||
+	    snprintf(key_sql, sizeof(key_sql), "SELECT %s", t->json_key) >= (int)sizeof(key_sql))
+		return state_fail(st, "re-sync: the statement for %s does not fit", t->name);
+	stmt = state_prepare(st, key_sql);
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, row, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		state_copy(key, sizeof(key), (const char *)sqlite3_column_text(stmt, 0));
+	state_release(st, stmt);
+	stmt = state_prepare(st, sql);
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, row, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	state_release(st, stmt);
+	if (rc != SQLITE_DONE)
+		return state_fail_sql(st, "re-sync");
+	*dropped += (size_t)sqlite3_changes(st->db);
+	return state_digest_row(st, t, key);
 }
 
 /* -1 malformed, -2 an hlc too far ahead; st->err says which row. */
