@@ -194,7 +194,11 @@ t_config_edit() {
 # t_start NAME CMD...: starts a program in the background, logs to $WORK/NAME.log.
 t_start() {
 	local name=$1; shift
-	"$@" >"$WORK/$name.log" 2>&1 &
+	# emptied here, before the program starts, not by the redirection of the background
+	# job: that one runs whenever the job is scheduled, so a check of the log right after
+	# (t_listen_port after a restart) could read the last run's lines, then an empty file
+	: >"$WORK/$name.log"
+	"$@" >>"$WORK/$name.log" 2>&1 &
 	T_PIDS+=($!)
 	eval "PID_$(echo "$name" | tr -c 'A-Za-z0-9_\n' _)=$!"
 }

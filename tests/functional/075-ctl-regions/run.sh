@@ -29,7 +29,7 @@ geoip: none.mmdb
 datacenters:
   us-east:
     addresses: [203.0.113.10]
-    check: { type: http, url: "http://127.0.0.1:$ORIGIN/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+    check: { type: http, url: "http://127.0.0.1:$ORIGIN/healthz", interval: 1s, timeout: 900ms, fall: 2, rise: 2 }
   eu-west:
     check: { type: tcp, address: "127.0.0.1:$DEAD", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
 health: { poll: 5ms }

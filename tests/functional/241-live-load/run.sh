@@ -28,9 +28,9 @@ health: { stale_after: 30s }
 metrics: { healthcheck: "127.0.0.1:0" }
 datacenters:
   us-east:
-    load: { url: "http://127.0.0.1:$P/stats.json", json: "\$.load.current", interval: 200ms, timeout: 150ms, heartbeat: 2s }
+    load: { url: "http://127.0.0.1:$P/stats.json", json: "\$.load.current", interval: 500ms, timeout: 400ms, heartbeat: 2s }
   eu-west:
-    load: { url: "http://127.0.0.1:$P/metrics", metric: 'conns{pool="web"}', interval: 200ms, timeout: 150ms }
+    load: { url: "http://127.0.0.1:$P/metrics", metric: 'conns{pool="web"}', interval: 500ms, timeout: 400ms }
 CONF
 t_check "the config with loads checks" "$BIN/meridian-healthcheck" -c "$WORK/meridian.yaml" -t
 h_start

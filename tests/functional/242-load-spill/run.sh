@@ -30,12 +30,12 @@ datacenters:
     location: [38.9, -77.4]
     addresses: [192.0.2.2]
     capacity: 100
-    load: { url: "http://127.0.0.1:$P/east.json", json: "\$.load", interval: 300ms, timeout: 250ms }
+    load: { url: "http://127.0.0.1:$P/east.json", json: "\$.load", interval: 500ms, timeout: 400ms }
   eu-west:
     location: [53.3, -6.3]
     addresses: [192.0.2.3]
     capacity: 1000
-    load: { url: "http://127.0.0.1:$P/west.metrics", metric: conns, interval: 300ms, timeout: 250ms }
+    load: { url: "http://127.0.0.1:$P/west.metrics", metric: conns, interval: 500ms, timeout: 400ms }
 metrics: { dnsd: "127.0.0.1:0" }
 records:
   spill.example.com.:

@@ -20,7 +20,7 @@ path, port = sys.argv[1], sys.argv[2]
 s = open(path).read()
 s = s.replace("    addresses: [198.51.100.10]\n",
     "    addresses: [198.51.100.10]\n"
-    "    load: { url: \"http://127.0.0.1:%s/load.json\", json: \"$.load\", interval: 300ms, timeout: 250ms }\n" % port, 1)
+    "    load: { url: \"http://127.0.0.1:%s/load.json\", json: \"$.load\", interval: 500ms, timeout: 400ms }\n" % port, 1)
 s = s.replace("    datacenters: [us-east, eu-west]\n",
     "    datacenters: [us-east, eu-west]\n    weights: { us-east: 50, eu-west: 50 }\n", 1)
 open(path, "w").write(s)

@@ -27,7 +27,7 @@ repl_body() {
 	repl_geo_body - <<YAML
 datacenters:
   east:
-    check: { type: http, url: "http://127.0.0.1:$port/healthz", interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }
+    check: { type: http, url: "http://127.0.0.1:$port/healthz", interval: 1s, timeout: 900ms, fall: 2, rise: 2 }
 YAML
 }
 repl_region a b c

@@ -49,7 +49,7 @@ datacenters:
   us-east:
     location: [38.9, -77.4]
     addresses: [203.0.113.10]
-    check: { type: http, url: "http://127.0.0.1:$ORIGIN/healthz", interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
+    check: { type: http, url: "http://127.0.0.1:$ORIGIN/healthz", interval: 1s, timeout: 900ms, fall: 2, rise: 2 }
   eu-west:
     location: [53.3, -6.3]
     addresses: [198.51.100.10]
