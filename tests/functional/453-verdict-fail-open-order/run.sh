@@ -36,7 +36,7 @@ datacenters:
   us-east:
     location: [38.9, -77.4]
     addresses: [192.0.2.10]
-    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 500ms, timeout: 450ms, fall: 2, rise: 1 }
+    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 1s, timeout: 900ms, fall: 3, rise: 1 }
   eu-west:
     location: [53.3, -6.3]
     addresses: [198.51.100.20, "2001:db8:2::20"]
@@ -44,7 +44,7 @@ datacenters:
   ap-east:
     location: [35.7, 139.7]
     addresses: [203.0.113.30, "2001:db8:3::30"]
-    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 500ms, timeout: 450ms, fall: 2, rise: 1 }
+    check: { type: http, url: "http://127.0.0.1:$LIVE/healthz", interval: 1s, timeout: 900ms, fall: 3, rise: 1 }
 records:
   www.example.com.: { datacenters: [us-east, eu-west, ap-east], ttl: 5 }
 YAML
