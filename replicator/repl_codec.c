@@ -378,3 +378,22 @@ void repl_batch_free(repl_batch_t *b)
 	b->digests = NULL;
 	b->digest_count = 0;
 }
+
+int repl_snapshot_precheck(const char *text, size_t len, char *err, size_t errlen)
+{
+	repl_json_t doc;
+	char why[160];
+	bool object;
+
+	if (repl_json_parse(text, len, &doc, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "malformed JSON: %s", why);
+		return -1;
+	}
+	object = doc.nodes[0].type == REPL_JSON_OBJECT;
+	repl_json_free(&doc);
+	if (!object) {
+		snprintf(err, errlen, "not a JSON object");
+		return -1;
+	}
+	return 0;
+}

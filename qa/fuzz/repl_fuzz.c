@@ -77,8 +77,9 @@ static int repl_fuzz_one(const char *text, size_t size)
 	repl_batch_free(&batch);
 	repl_buf_free(&buf);
 #elif defined(REPL_FUZZ_SNAPSHOT)
-	/* Snapshots are checked by the engine that imports them (SQLite's JSON functions,
-	 * in the import transaction), into one store per process kept in a temp file. */
+	/* Snapshots are checked by the strict reader, then by the engine that imports them
+	 * (SQLite's JSON functions, in the import transaction), into one store per process
+	 * kept in a temp file. */
 	(void)size;
 	static state_t *st;
 	if (st == NULL) {
@@ -91,6 +92,12 @@ static int repl_fuzz_one(const char *text, size_t size)
 		st = state_open(path, "eu-west", err, sizeof(err));
 		if (st == NULL)
 			abort();
+	}
+	/* as the replicator does (repl_client.c): the strict reader first */
+	if (repl_snapshot_precheck(text, strlen(text), err, sizeof(err)) != 0) {
+		if (err[0] == '\0')
+			abort();
+		return 0;
 	}
 	int rc = state_snapshot_import_from(st, text, "us-east", 1700000000000);
 	if (rc != 0 && state_errmsg(st)[0] == '\0')
