@@ -2,8 +2,9 @@
 # 411-repl-json-keys: a key-holding peer serves a snapshot whose row names "hlc" twice,
 # once escaped ("h\u006cc": now) and once plain (20 years ahead). Checked by one parser
 # and applied by another, it planted a clock that made every region refuse ours. Now the
-# snapshot is checked by the engine that imports it: refused (escaped or repeated member),
-# nothing stored, our clock untouched. A batch row naming a member twice is refused too.
+# snapshot is checked by the strict reader (which only refuses more), then by the engine
+# that imports it: refused (escaped or repeated member), nothing stored, our clock
+# untouched. A batch row naming a member twice is refused too.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/repl.sh"
 PEER="python3 $(dirname "$0")/../lib/repl_peer.py"
@@ -34,9 +35,10 @@ serve "$WORK/escaped.json"
 t_check "the escaped-key snapshot is refused as malformed" wait_stat refused_malformed 1
 kill "$BAD"; wait "$BAD" 2>/dev/null
 # (counted, then logged: wait for the line)
-t_check "the refusal names the member" repl_wait_log a "member 'hlc' is escaped or given twice"
+t_check "the refusal says what is wrong, where" repl_wait_log a "refused snapshot: malformed JSON: offset [0-9]*: escaped member name"
 serve "$WORK/twice.json"
 t_check "the repeated-key snapshot is refused as malformed" wait_stat refused_malformed 3
+t_check "the refusal says so" repl_wait_log a "refused snapshot: malformed JSON: offset [0-9]*: duplicate member name"
 kill "$BAD"; wait "$BAD" 2>/dev/null
 t_eq "nothing planted: no override, no cursor of b" "0|0" \
 	"$(repl_sql a "SELECT (SELECT count(*) FROM overrides), (SELECT count(*) FROM cursors WHERE origin = 'b')")"
