@@ -490,20 +490,12 @@ int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, i
 		    char *why, size_t whylen)
 {
 	int rc = row_validate(st, t, row_json, max_ms, why, whylen);
-	char sql[512], key[STATE_TEXT_MAX] = "";
-	sqlite3_stmt *stmt;
+	char key[STATE_TEXT_MAX];
 
 	if (rc < 0 || row_upsert(st, t, row_json, why, whylen) < 0)
 		return rc < 0 ? rc : -1;
-	snprintf(sql, sizeof(sql), "SELECT %s", t->json_key);
-	stmt = state_prepare(st, sql);
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		state_copy(key, sizeof(key), (const char *)sqlite3_column_text(stmt, 0));
-	state_release(st, stmt);
-	if (state_digest_row(st, t, key) < 0) {
+	if (state_row_key(st, t, row_json, key, sizeof(key)) < 0 ||
+	    state_digest_row(st, t, key) < 0) {
 		snprintf(why, whylen, "%s", st->err);
 		return -1;
 	}

@@ -71,6 +71,26 @@ static int digest_add(state_t *st, const char *table, const char *origin, int64_
 	return rc == SQLITE_DONE ? 0 : state_fail_sql(st, "digest");
 }
 
+int state_row_key(state_t *st, const state_table_t *t, const char *row_json, char *key,
+		  size_t keylen)
+{
+	char sql[512];
+	sqlite3_stmt *stmt;
+	int n = snprintf(sql, sizeof(sql), "SELECT %s", t->json_key);
+
+	key[0] = '\0';
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return state_fail(st, "the key expression of %s does not fit", t->name);
+	stmt = state_prepare(st, sql);
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		state_copy(key, keylen, (const char *)sqlite3_column_text(stmt, 0));
+	state_release(st, stmt);
+	return 0;
+}
+
 int state_digest_row(state_t *st, const state_table_t *t, const char *key)
 {
 	char sql[1024], old_origin[STATE_NAME_MAX] = "", new_origin[STATE_NAME_MAX] = "";

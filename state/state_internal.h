@@ -142,6 +142,10 @@ void state_hold_apply(const state_params_t *params, int raw, const state_verdict
 		      int64_t now_ms, state_verdict_t *v, state_verdict_memory_t *out)
     M_NONNULL(1, 5, 6);
 
+/* The key of row JSON row_json in table t (its json_key expression) into key; "" when the
+ * row has none. 0, or -1 with st->err. */
+int state_row_key(state_t *st, const state_table_t *t, const char *row_json, char *key,
+		  size_t keylen) M_NONNULL_ALL M_WUR;
 /* Brings the digest of t up to date with its row of key (added, changed or gone), in the
  * caller's write transaction: O(1). */
 int state_digest_row(state_t *st, const state_table_t *t, const char *key) M_NONNULL(1, 3) M_WUR;

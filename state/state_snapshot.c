@@ -83,7 +83,7 @@ bool state_name_valid(const char *name)
 static int tie_drop(state_t *st, const state_table_t *t, const char *row,
 		    const state_digest_t *replace, size_t count, size_t *dropped)
 {
-	char sql[4096], key_sql[512], key[STATE_TEXT_MAX] = "";
+	char sql[4096], key[STATE_TEXT_MAX];
 	sqlite3_stmt *stmt;
 	bool wanted = false;
 	int rc, n;
@@ -108,16 +108,10 @@ static int tie_drop(state_t *st, const state_table_t *t, const char *row,
 		     " AND %s IS NOT json(?2)",
 		     t->name, t->insert_only ? "" : "hlc = json_extract(?2, '$.hlc') AND ",
 		     t->by_key, t->row_json);
-	if (n < 0 || (size_t)n >= sizeof(sql) ||
-	    snprintf(key_sql, sizeof(key_sql), "SELECT %s", t->json_key) >= (int)sizeof(key_sql))
+	if (n < 0 || (size_t)n >= sizeof(sql))
 		return state_fail(st, "re-sync: the statement for %s does not fit", t->name);
-	stmt = state_prepare(st, key_sql);
-	if (!stmt)
+	if (state_row_key(st, t, row, key, sizeof(key)) < 0)
 		return -1;
-	sqlite3_bind_text(stmt, 1, row, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		state_copy(key, sizeof(key), (const char *)sqlite3_column_text(stmt, 0));
-	state_release(st, stmt);
 	stmt = state_prepare(st, sql);
 	if (!stmt)
 		return -1;
