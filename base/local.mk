@@ -1,9 +1,9 @@
-# base/local.mk -- libbase: compiler contracts, logging, the DNS wire vocabulary, and the daemons' shared command line
+# base/local.mk -- libbase: compiler contracts, logging, the DNS wire vocabulary, the strict JSON reader, and the daemons' shared command line
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 base_libbase_a_SOURCES = base/compiler.h base/log.c base/log.h base/timefmt.c base/timefmt.h \
 	base/clock.c base/clock.h base/ipaddr.c base/ipaddr.h \
-	base/json_escape.c base/json_escape.h base/log_repeat.c base/log_repeat.h \
+	base/json_escape.c base/json_escape.h base/json_doc.c base/json_doc.h base/log_repeat.c base/log_repeat.h \
 	base/digest.c base/digest.h base/dns_wire.c base/dns_wire.h \
 	base/daemon_cli.c base/daemon_cli.h base/daemon_pidfile.c base/daemon_pidfile.h \
 	base/daemon_signal.c base/daemon_signal.h \
@@ -14,6 +14,12 @@ TESTS += tests/unit/base/test_json_escape
 tests_unit_base_test_json_escape_SOURCES = tests/unit/base/test_json_escape.c
 tests_unit_base_test_json_escape_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_json_escape_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/base/test_json_doc
+TESTS += tests/unit/base/test_json_doc
+tests_unit_base_test_json_doc_SOURCES = tests/unit/base/test_json_doc.c
+tests_unit_base_test_json_doc_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_json_doc_LDADD = base/libbase.a $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/base/test_daemon_cli
 TESTS += tests/unit/base/test_daemon_cli

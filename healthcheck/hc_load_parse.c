@@ -3,6 +3,8 @@
 #include "config.h"
 #include "healthcheck/hc_load_parse.h"
 
+#include "base/json_doc.h"
+
 #include <math.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -11,14 +13,24 @@
 #include <string.h>
 
 /* JSON through SQLite's own parser and path syntax (the one docs/schema.md readers know),
- * on a private in-memory connection: a read every few seconds, never on a query path. */
+ * on a private in-memory connection: a read every few seconds, never on a query path.
+ * The strict reader sees the body first: SQLite 3.40 takes an object whose member name
+ * is not a string ({{...}:1}) as valid and its path lookups then read through a wild
+ * pointer, and the body comes from whatever answers at the load URL. */
 int hc_load_parse_json(const char *body, size_t len, const char *path, double *value, char *why,
 		       size_t whylen)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *stmt = NULL;
+	json_doc_t doc;
+	char err[160];
 	int rc = -1;
 
+	if (json_doc_parse(body, len, &doc, err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "body is not JSON: %s", err);
+		return -1;
+	}
+	json_doc_free(&doc);
 	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
 		SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT json_valid(?1),"
@@ -50,6 +62,10 @@ int hc_load_parse_json(const char *body, size_t len, const char *path, double *v
 	*value = sqlite3_column_double(stmt, 2);
 	if (!(*value >= 0)) {
 		snprintf(why, whylen, "negative load %g at %s", *value, path);
+		goto out;
+	}
+	if (!isfinite(*value)) { /* 1e999 reads as infinity */
+		snprintf(why, whylen, "load %g at %s is not finite", *value, path);
 		goto out;
 	}
 	rc = 0;
@@ -137,6 +153,10 @@ int hc_load_parse_metric(const char *body, size_t len, const char *metric, doubl
 	}
 	if (found == 0) {
 		snprintf(why, whylen, "no series of %s", metric);
+		return -1;
+	}
+	if (!isfinite(sum)) {
+		snprintf(why, whylen, "the sum of %s is not finite", metric);
 		return -1;
 	}
 	*value = sum;

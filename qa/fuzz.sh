@@ -7,7 +7,7 @@
 #   -s SECONDS  run each harness this long (default 60)
 #   -r RUNS     and stop each after this many executions (e.g. 10000000)
 #   HARNESS     some of: dnsd ecs tcp zone conf mmdb repl_pull repl_batch repl_snapshot hc_dns
-#               (default: all)
+#               hc_load (default: all)
 # Each harness is compiled from the sources it exercises with clang -fsanitize=fuzzer
 # (so the coverage covers them), runs on a working copy of its seed corpus
 # qa/fuzz/corpus/NAME (new inputs it finds stay in DIR/corpus/NAME, the repo's seeds are
@@ -31,7 +31,7 @@ while getopts "bo:s:r:" o; do
 	esac
 done
 shift $((OPTIND - 1))
-all=(dnsd ecs tcp zone conf mmdb repl_pull repl_batch repl_snapshot hc_dns)
+all=(dnsd ecs tcp zone conf mmdb repl_pull repl_batch repl_snapshot hc_dns hc_load)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
 
@@ -51,7 +51,7 @@ printf '#define PACKAGE_VERSION "%s"\n' "${version:-0}" >"$out/config.h"
 engine=$(awk '/^dnsd_engine_sources/ { on = 1 } on { print } on && !/\\$/ { exit }' \
 	"$top/dnsd/engine.mk" | grep -o 'dnsd/[a-z_]*\.c' | sort -u | tr '\n' ' ')
 engine="$engine geo/geo_pick.c" # the answer path's pick rule (dnsd_answer.c, geo/geo_pick.h)
-base="base/log.c base/json_escape.c base/timefmt.c base/clock.c base/ipaddr.c base/digest.c base/log_repeat.c base/dns_wire.c"
+base="base/log.c base/json_escape.c base/json_doc.c base/timefmt.c base/clock.c base/ipaddr.c base/digest.c base/log_repeat.c base/dns_wire.c"
 conf=$(cd "$top" && ls conf/*.c | grep -v conf_doc_main | tr '\n' ' ')
 state=$(cd "$top" && ls state/*.c | tr '\n' ' ')
 geo=$(cd "$top" && ls geo/*.c | grep -v geo_explain | tr '\n' ' ')
@@ -65,8 +65,9 @@ sources() {
 	zone) echo "qa/fuzz/zone_fuzz.c $engine $base" ;;
 	conf) echo "qa/fuzz/conf_fuzz.c $conf $base" ;;
 	mmdb) echo "qa/fuzz/mmdb_fuzz.c $geo $conf $base" ;;
-	repl_*) echo "qa/fuzz/repl_fuzz.c replicator/repl_codec.c replicator/repl_json.c $state $conf $base" ;;
+	repl_*) echo "qa/fuzz/repl_fuzz.c replicator/repl_codec.c replicator/repl_buf.c $state $conf $base" ;;
 	hc_dns) echo "qa/fuzz/hc_dns_fuzz.c healthcheck/hc_dns_packet.c $conf $base" ;;
+	hc_load) echo "qa/fuzz/hc_load_fuzz.c healthcheck/hc_load_parse.c $base" ;;
 	*) return 1 ;;
 	esac
 }
@@ -76,6 +77,7 @@ libs() {
 	ecs | zone) echo "ldns libcrypto" ;;
 	tcp) echo "ldns libcrypto liburcu-qsbr" ;;
 	conf | hc_dns) echo "yaml-0.1 libcrypto" ;;
+	hc_load) echo "sqlite3 libcrypto" ;;
 	mmdb) echo "libmaxminddb yaml-0.1 libcrypto" ;;
 	repl_*) echo "sqlite3 yaml-0.1 libcrypto" ;;
 	esac

@@ -2,7 +2,7 @@
 noinst_LIBRARIES += replicator/librepl.a
 replicator_librepl_a_SOURCES = \
 	replicator/repl_auth.c replicator/repl_auth.h \
-	replicator/repl_json.c replicator/repl_json.h \
+	replicator/repl_buf.c replicator/repl_buf.h \
 	replicator/repl_codec.c replicator/repl_codec.h \
 	replicator/repl_stats.c replicator/repl_stats.h \
 	replicator/repl_metrics.c replicator/repl_metrics.h \
@@ -31,7 +31,7 @@ REPL_TEST_CPPFLAGS = $(replicator_librepl_a_CPPFLAGS) $(CMOCKA_CFLAGS)
 REPL_TEST_LDADD = $(REPL_LDADD) $(CMOCKA_LIBS)
 REPL_UNIT_TESTS = \
 	tests/unit/replicator/test_auth \
-	tests/unit/replicator/test_json \
+	tests/unit/replicator/test_buf \
 	tests/unit/replicator/test_codec \
 	tests/unit/replicator/test_watch \
 	tests/unit/replicator/test_identity
@@ -40,9 +40,9 @@ TESTS += $(REPL_UNIT_TESTS)
 tests_unit_replicator_test_auth_SOURCES = tests/unit/replicator/test_auth.c
 tests_unit_replicator_test_auth_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
 tests_unit_replicator_test_auth_LDADD = $(REPL_TEST_LDADD)
-tests_unit_replicator_test_json_SOURCES = tests/unit/replicator/test_json.c
-tests_unit_replicator_test_json_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
-tests_unit_replicator_test_json_LDADD = $(REPL_TEST_LDADD)
+tests_unit_replicator_test_buf_SOURCES = tests/unit/replicator/test_buf.c
+tests_unit_replicator_test_buf_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
+tests_unit_replicator_test_buf_LDADD = $(REPL_TEST_LDADD)
 tests_unit_replicator_test_codec_SOURCES = tests/unit/replicator/test_codec.c
 tests_unit_replicator_test_codec_CPPFLAGS = $(REPL_TEST_CPPFLAGS)
 tests_unit_replicator_test_codec_LDADD = $(REPL_TEST_LDADD)

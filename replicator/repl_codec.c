@@ -4,6 +4,8 @@
 
 #include "replicator/repl_codec.h"
 
+#include "base/json_doc.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +37,11 @@ static int encode_cursors(repl_buf_t *out, const state_cursor_t *c, size_t n)
 }
 
 /* Reads {"origin": seq, ...} into c (at most REPL_ORIGINS_MAX, no duplicates). */
-static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, state_cursor_t *c,
+static int decode_cursors(const json_doc_t *doc, const json_node_t *obj, state_cursor_t *c,
 			  size_t *count, const char *what, char *err, size_t errlen)
 {
 	*count = 0;
-	if (obj->type != REPL_JSON_OBJECT) {
+	if (obj->type != JSON_DOC_OBJECT) {
 		snprintf(err, errlen, "%s: not an object", what);
 		return -1;
 	}
@@ -47,15 +49,15 @@ static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, s
 		snprintf(err, errlen, "%s: more than %d origins", what, REPL_ORIGINS_MAX);
 		return -1;
 	}
-	for (const repl_json_node_t *k = repl_json_child(doc, obj); k != NULL;) {
-		const repl_json_node_t *v = repl_json_next(doc, k);
+	for (const json_node_t *k = json_doc_child(doc, obj); k != NULL;) {
+		const json_node_t *v = json_doc_next(doc, k);
 		state_cursor_t *cur = &c[*count];
-		if (repl_json_string(doc, k, cur->origin, sizeof(cur->origin)) != 0 ||
+		if (json_doc_string(doc, k, cur->origin, sizeof(cur->origin)) != 0 ||
 		    !repl_origin_valid(cur->origin)) {
 			snprintf(err, errlen, "%s: bad origin", what);
 			return -1;
 		}
-		if (v == NULL || repl_json_u64(doc, v, &cur->seq) != 0) {
+		if (v == NULL || json_doc_u64(doc, v, &cur->seq) != 0) {
 			snprintf(err, errlen, "%s.%s: not a sequence number", what, cur->origin);
 			return -1;
 		}
@@ -65,7 +67,7 @@ static int decode_cursors(const repl_json_t *doc, const repl_json_node_t *obj, s
 				return -1;
 			}
 		(*count)++;
-		k = repl_json_next(doc, v);
+		k = json_doc_next(doc, v);
 	}
 	return 0;
 }
@@ -79,15 +81,15 @@ int repl_pull_encode(const repl_pull_t *pull, repl_buf_t *out)
 	return rc || out->overflow ? -1 : 0;
 }
 
-static int get_u64(const repl_json_t *doc, const repl_json_node_t *obj, const char *key,
+static int get_u64(const json_doc_t *doc, const json_node_t *obj, const char *key,
 		   uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
-	const repl_json_node_t *v = repl_json_get(doc, obj, key);
+	const json_node_t *v = json_doc_get(doc, obj, key);
 	if (v == NULL) {
 		snprintf(err, errlen, "%s: missing", key);
 		return -1;
 	}
-	if (repl_json_u64(doc, v, out) != 0 || *out < min || *out > max) {
+	if (json_doc_u64(doc, v, out) != 0 || *out < min || *out > max) {
 		snprintf(err, errlen, "%s: not an integer in %" PRIu64 "..%" PRIu64, key, min, max);
 		return -1;
 	}
@@ -96,22 +98,22 @@ static int get_u64(const repl_json_t *doc, const repl_json_node_t *obj, const ch
 
 int repl_pull_decode(const char *text, size_t len, repl_pull_t *pull, char *err, size_t errlen)
 {
-	repl_json_t doc;
+	json_doc_t doc;
 	char jerr[128];
 	uint64_t v;
 	int rc = -1;
 
 	memset(pull, 0, sizeof(*pull));
-	if (repl_json_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
+	if (json_doc_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
 		snprintf(err, errlen, "malformed JSON: %s", jerr);
 		return -1;
 	}
-	const repl_json_node_t *root = &doc.nodes[0], *cur;
-	if (root->type != REPL_JSON_OBJECT) {
+	const json_node_t *root = &doc.nodes[0], *cur;
+	if (root->type != JSON_DOC_OBJECT) {
 		snprintf(err, errlen, "request is not a JSON object");
 		goto out;
 	}
-	cur = repl_json_get(&doc, root, "cursors");
+	cur = json_doc_get(&doc, root, "cursors");
 	if (cur == NULL) {
 		snprintf(err, errlen, "cursors: missing");
 		goto out;
@@ -126,7 +128,7 @@ int repl_pull_decode(const char *text, size_t len, repl_pull_t *pull, char *err,
 	pull->wait_ms = (uint32_t)v;
 	rc = 0;
 out:
-	repl_json_free(&doc);
+	json_doc_free(&doc);
 	return rc;
 }
 
@@ -189,10 +191,10 @@ int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest
 	return rc || out->overflow ? -1 : 0;
 }
 
-static int decode_digests(const repl_json_t *doc, const repl_json_node_t *arr, repl_batch_t *b,
+static int decode_digests(const json_doc_t *doc, const json_node_t *arr, repl_batch_t *b,
 			  char *err, size_t errlen)
 {
-	if (arr->type != REPL_JSON_ARRAY || arr->count > REPL_DIGESTS_MAX) {
+	if (arr->type != JSON_DOC_ARRAY || arr->count > REPL_DIGESTS_MAX) {
 		snprintf(err, errlen, "digests: not an array of at most %d", REPL_DIGESTS_MAX);
 		return -1;
 	}
@@ -204,18 +206,18 @@ static int decode_digests(const repl_json_t *doc, const repl_json_node_t *arr, r
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (const repl_json_node_t *e = repl_json_child(doc, arr); e != NULL;
-	     e = repl_json_next(doc, e)) {
+	for (const json_node_t *e = json_doc_child(doc, arr); e != NULL;
+	     e = json_doc_next(doc, e)) {
 		repl_digest_t *d = &b->digests[b->digest_count];
-		const repl_json_node_t *t = repl_json_child(doc, e);
-		const repl_json_node_t *o = t ? repl_json_next(doc, t) : NULL;
-		const repl_json_node_t *r = o ? repl_json_next(doc, o) : NULL;
-		const repl_json_node_t *sum = r ? repl_json_next(doc, r) : NULL;
-		if (e->type != REPL_JSON_ARRAY || e->count != 4 || sum == NULL ||
-		    repl_json_string(doc, t, d->table, sizeof(d->table)) != 0 ||
-		    repl_json_string(doc, o, d->origin, sizeof(d->origin)) != 0 ||
-		    !repl_origin_valid(d->origin) || repl_json_u64(doc, r, &d->rows) != 0 ||
-		    repl_json_u64(doc, sum, &d->sum) != 0) {
+		const json_node_t *t = json_doc_child(doc, e);
+		const json_node_t *o = t ? json_doc_next(doc, t) : NULL;
+		const json_node_t *r = o ? json_doc_next(doc, o) : NULL;
+		const json_node_t *sum = r ? json_doc_next(doc, r) : NULL;
+		if (e->type != JSON_DOC_ARRAY || e->count != 4 || sum == NULL ||
+		    json_doc_string(doc, t, d->table, sizeof(d->table)) != 0 ||
+		    json_doc_string(doc, o, d->origin, sizeof(d->origin)) != 0 ||
+		    !repl_origin_valid(d->origin) || json_doc_u64(doc, r, &d->rows) != 0 ||
+		    json_doc_u64(doc, sum, &d->sum) != 0) {
 			snprintf(err, errlen, "digests[%zu]: not [table, origin, rows, sum]",
 				 b->digest_count);
 			return -1;
@@ -225,45 +227,45 @@ static int decode_digests(const repl_json_t *doc, const repl_json_node_t *arr, r
 	return 0;
 }
 
-static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_t idx,
+static int decode_entry(const json_doc_t *doc, const json_node_t *e, size_t idx,
 			state_change_t *c, char *err, size_t errlen)
 {
 	char what[48];
-	const repl_json_node_t *v;
+	const json_node_t *v;
 	snprintf(what, sizeof(what), "entries[%zu]", idx);
-	if (e->type != REPL_JSON_OBJECT) {
+	if (e->type != JSON_DOC_OBJECT) {
 		snprintf(err, errlen, "%s: not an object", what);
 		return -1;
 	}
-	v = repl_json_get(doc, e, "origin");
-	if (v == NULL || repl_json_string(doc, v, c->origin, sizeof(c->origin)) != 0 ||
+	v = json_doc_get(doc, e, "origin");
+	if (v == NULL || json_doc_string(doc, v, c->origin, sizeof(c->origin)) != 0 ||
 	    !repl_origin_valid(c->origin)) {
 		snprintf(err, errlen, "%s.origin: missing or invalid", what);
 		return -1;
 	}
-	v = repl_json_get(doc, e, "seq");
-	if (v == NULL || repl_json_u64(doc, v, &c->seq) != 0 || c->seq == 0 || c->seq > INT64_MAX) {
+	v = json_doc_get(doc, e, "seq");
+	if (v == NULL || json_doc_u64(doc, v, &c->seq) != 0 || c->seq == 0 || c->seq > INT64_MAX) {
 		snprintf(err, errlen, "%s.seq: missing or invalid", what);
 		return -1;
 	}
-	v = repl_json_get(doc, e, "hlc");
-	if (v == NULL || repl_json_u64(doc, v, &c->hlc) != 0 || c->hlc == 0 || c->hlc > INT64_MAX) {
+	v = json_doc_get(doc, e, "hlc");
+	if (v == NULL || json_doc_u64(doc, v, &c->hlc) != 0 || c->hlc == 0 || c->hlc > INT64_MAX) {
 		snprintf(err, errlen, "%s.hlc: missing or invalid", what);
 		return -1;
 	}
-	v = repl_json_get(doc, e, "table");
-	if (v == NULL || repl_json_string(doc, v, c->table, sizeof(c->table)) != 0 ||
+	v = json_doc_get(doc, e, "table");
+	if (v == NULL || json_doc_string(doc, v, c->table, sizeof(c->table)) != 0 ||
 	    c->table[0] == '\0') {
 		snprintf(err, errlen, "%s.table: missing or invalid", what);
 		return -1;
 	}
-	v = repl_json_get(doc, e, "key");
-	if (v == NULL || repl_json_string(doc, v, c->key, sizeof(c->key)) != 0) {
+	v = json_doc_get(doc, e, "key");
+	if (v == NULL || json_doc_string(doc, v, c->key, sizeof(c->key)) != 0) {
 		snprintf(err, errlen, "%s.key: missing or invalid", what);
 		return -1;
 	}
-	v = repl_json_get(doc, e, "row");
-	if (v == NULL || (v->type != REPL_JSON_OBJECT && v->type != REPL_JSON_NULL)) {
+	v = json_doc_get(doc, e, "row");
+	if (v == NULL || (v->type != JSON_DOC_OBJECT && v->type != JSON_DOC_NULL)) {
 		snprintf(err, errlen, "%s.row: missing or not an object", what);
 		return -1;
 	}
@@ -282,23 +284,23 @@ static int decode_entry(const repl_json_t *doc, const repl_json_node_t *e, size_
 int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *b, char *err,
 		      size_t errlen)
 {
-	repl_json_t doc;
+	json_doc_t doc;
 	char jerr[128];
 	uint64_t v;
-	const repl_json_node_t *n;
+	const json_node_t *n;
 
 	memset(b, 0, sizeof(*b));
-	if (repl_json_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
+	if (json_doc_parse(text, len, &doc, jerr, sizeof(jerr)) != 0) {
 		snprintf(err, errlen, "malformed JSON: %s", jerr);
 		return -1;
 	}
-	const repl_json_node_t *root = &doc.nodes[0];
-	if (root->type != REPL_JSON_OBJECT) {
+	const json_node_t *root = &doc.nodes[0];
+	if (root->type != JSON_DOC_OBJECT) {
 		snprintf(err, errlen, "batch is not a JSON object");
 		goto fail;
 	}
-	n = repl_json_get(&doc, root, "region");
-	if (n == NULL || repl_json_string(&doc, n, b->region, sizeof(b->region)) != 0 ||
+	n = json_doc_get(&doc, root, "region");
+	if (n == NULL || json_doc_string(&doc, n, b->region, sizeof(b->region)) != 0 ||
 	    !repl_origin_valid(b->region)) {
 		snprintf(err, errlen, "region: missing or invalid");
 		goto fail;
@@ -306,21 +308,21 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 	if (get_u64(&doc, root, "now_ms", 1, INT64_MAX, &v, err, errlen) != 0)
 		goto fail;
 	b->now_ms = (int64_t)v;
-	n = repl_json_get(&doc, root, "more");
-	if (n == NULL || (n->type != REPL_JSON_TRUE && n->type != REPL_JSON_FALSE)) {
+	n = json_doc_get(&doc, root, "more");
+	if (n == NULL || (n->type != JSON_DOC_TRUE && n->type != JSON_DOC_FALSE)) {
 		snprintf(err, errlen, "more: missing or not a boolean");
 		goto fail;
 	}
-	b->more = n->type == REPL_JSON_TRUE;
-	n = repl_json_get(&doc, root, "heads");
+	b->more = n->type == JSON_DOC_TRUE;
+	n = json_doc_get(&doc, root, "heads");
 	if (n == NULL) {
 		snprintf(err, errlen, "heads: missing");
 		goto fail;
 	}
 	if (decode_cursors(&doc, n, b->heads, &b->head_count, "heads", err, errlen) != 0)
 		goto fail;
-	n = repl_json_get(&doc, root, "entries");
-	if (n == NULL || n->type != REPL_JSON_ARRAY) {
+	n = json_doc_get(&doc, root, "entries");
+	if (n == NULL || n->type != JSON_DOC_ARRAY) {
 		snprintf(err, errlen, "entries: missing or not an array");
 		goto fail;
 	}
@@ -336,31 +338,31 @@ int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_bat
 			goto fail;
 		}
 	}
-	for (const repl_json_node_t *e = repl_json_child(&doc, n); e != NULL;
-	     e = repl_json_next(&doc, e)) {
+	for (const json_node_t *e = json_doc_child(&doc, n); e != NULL;
+	     e = json_doc_next(&doc, e)) {
 		if (decode_entry(&doc, e, b->count, &b->entries[b->count], err, errlen) != 0)
 			goto fail;
 		b->count++;
 	}
-	n = repl_json_get(&doc, root, "digests");
+	n = json_doc_get(&doc, root, "digests");
 	if (n != NULL && decode_digests(&doc, n, b, err, errlen) != 0)
 		goto fail;
-	n = repl_json_get(&doc, root, "you");
+	n = json_doc_get(&doc, root, "you");
 	if (n != NULL) {
-		const repl_json_node_t *sq = repl_json_child(&doc, n);
-		const repl_json_node_t *hl = sq ? repl_json_next(&doc, sq) : NULL;
-		if (n->type != REPL_JSON_ARRAY || n->count != 2 || hl == NULL ||
-		    repl_json_u64(&doc, sq, &b->you_seq) != 0 ||
-		    repl_json_u64(&doc, hl, &b->you_hlc) != 0) {
+		const json_node_t *sq = json_doc_child(&doc, n);
+		const json_node_t *hl = sq ? json_doc_next(&doc, sq) : NULL;
+		if (n->type != JSON_DOC_ARRAY || n->count != 2 || hl == NULL ||
+		    json_doc_u64(&doc, sq, &b->you_seq) != 0 ||
+		    json_doc_u64(&doc, hl, &b->you_hlc) != 0) {
 			snprintf(err, errlen, "you: not [seq, hlc]");
 			goto fail;
 		}
 		b->has_you = true;
 	}
-	repl_json_free(&doc);
+	json_doc_free(&doc);
 	return 0;
 fail:
-	repl_json_free(&doc);
+	json_doc_free(&doc);
 	repl_batch_free(b);
 	return -1;
 }
@@ -377,23 +379,4 @@ void repl_batch_free(repl_batch_t *b)
 	free(b->digests);
 	b->digests = NULL;
 	b->digest_count = 0;
-}
-
-int repl_snapshot_precheck(const char *text, size_t len, char *err, size_t errlen)
-{
-	repl_json_t doc;
-	char why[160];
-	bool object;
-
-	if (repl_json_parse(text, len, &doc, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "malformed JSON: %s", why);
-		return -1;
-	}
-	object = doc.nodes[0].type == REPL_JSON_OBJECT;
-	repl_json_free(&doc);
-	if (!object) {
-		snprintf(err, errlen, "not a JSON object");
-		return -1;
-	}
-	return 0;
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
-#include "replicator/repl_json.h"
+#include "replicator/repl_buf.h"
 #include "state/state.h"
 
 #define REPL_ORIGINS_MAX 256		  /* origins one request or response may name */
@@ -82,13 +82,5 @@ int repl_batch_encode_end_digests(repl_buf_t *out, bool more, const state_digest
 int repl_batch_decode(const char *text, size_t len, size_t max_entries, repl_batch_t *batch,
 		      char *err, size_t errlen) M_NONNULL(1, 4, 5) M_WUR;
 void repl_batch_free(repl_batch_t *batch);
-
-/* A snapshot body must be a JSON object by the strict reader (repl_json.h) before
- * SQLite's JSON functions, which apply it, see it: SQLite 3.40 takes an object whose
- * member name is not a string ({{...}:1}) as valid, and its path lookups then read
- * through a wild pointer (found by the repl_snapshot fuzzer). The strict reader only
- * refuses more; what it accepts SQLite reads the same. 0, or -1 with err. */
-int repl_snapshot_precheck(const char *text, size_t len, char *err, size_t errlen)
-    M_NONNULL_ALL M_WUR;
 
 #endif

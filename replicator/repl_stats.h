@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "base/compiler.h"
-#include "replicator/repl_json.h"
+#include "replicator/repl_buf.h"
 
 /* Process-wide counters since start. Any thread increments them (relaxed atomics: each
  * is an independent tally, read only for reporting). Refusals count input from peers,

@@ -4,7 +4,7 @@ state_libstate_a_SOURCES = \
 	state/state.c state/state.h state/state_internal.h state/state_params.h \
 	state/state_schema.c \
 	state/state_hlc.c state/state_hlc.h \
-	state/state_changelog.c \
+	state/state_changelog.c state/state_json_check.c \
 	state/state_snapshot.c \
 	state/state_rows.c \
 	state/state_verdict.c state/state_verdict.h \

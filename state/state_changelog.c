@@ -41,6 +41,7 @@ static const char *const load_int[] = {"value_milli", "ok", "measured", "hlc", N
 static const char *const wt_text[] = {"target", "datacenter", "reason", "actor", "origin", NULL};
 static const char *const wt_int[] = {"weight", "created", "expires", "deleted", "hlc", NULL};
 static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
+static const char *const dep_json_text[] = {"zones", NULL};
 
 /* SQL reads better laid out by hand. */
 /* clang-format off */
@@ -143,6 +144,7 @@ const state_table_t state_tables[] = {
 			  " WHERE (excluded.hlc, excluded.origin) > (deployments.hlc, deployments.origin)",
 		.text_fields = dep_text,
 		.integer_fields = dep_int,
+		.json_text_fields = dep_json_text,
 		.snapshot_optional = true,
 	},
 	/* A region's view of an address (version 13, state_rows.c); key checker/dc/address. */
@@ -332,52 +334,32 @@ int state_change_record(state_t *st, const char *table, const char *key, uint64_
 	return state_digest_row(st, t, key);
 }
 
-int state_json_members_check(state_t *st, const char *json, const char *path,
-			     const char *const *allowed, size_t allowed_count, char *why,
-			     size_t whylen)
+/* Checks that text member field of row JSON (a text member, row_validate checked) holds
+ * a JSON array by the strict reader: SQLite's JSON functions read it later (the status
+ * views, meridianctl drift), so it must be a document they read without harm. */
+static int json_text_check(state_t *st, const state_table_t *t, const char *row_json,
+			   const char *field, char *why, size_t whylen)
 {
-	/* What SQLite itself reads: json_each names each member (decoding escapes), and a
-	 * path lookup by that name must find it, once. An escaped name the lookup cannot see,
-	 * or a name given twice (lookups take the first), would let a checker and the applier
-	 * read different values. */
-	sqlite3_stmt *stmt = state_prepare(
-	    st, "SELECT key, json_type(?1, ?2 || '.\"' || replace(key, '\"', '') || '\"') IS NULL"
-		" FROM json_each(?1, ?2)");
-	bool seen[64] = {false};
-	int rc, bad = 0;
+	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_extract(?1, '$.' || ?2)");
+	const char *text;
+	char inner[200];
+	int rc = -1;
 
-	if (!stmt)
+	if (!stmt) {
+		snprintf(why, whylen, "%s", st->err);
 		return -1;
-	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, path, -1, SQLITE_STATIC);
-	while (!bad && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(stmt, 0);
-		size_t i;
-
-		if (!key || sqlite3_column_int(stmt, 1)) {
-			snprintf(why, whylen, "member '%.60s' is escaped or given twice",
-				 key ? key : "");
-			bad = 1;
-			break;
-		}
-		for (i = 0; i < allowed_count && strcmp(allowed[i], key) != 0; i++)
-			;
-		if (i == allowed_count) {
-			snprintf(why, whylen, "unknown member '%.60s'", key);
-			bad = 1;
-		} else if (i < M_ARRAY_LEN(seen) && seen[i]) {
-			snprintf(why, whylen, "member '%.60s' is escaped or given twice", key);
-			bad = 1;
-		} else if (i < M_ARRAY_LEN(seen)) {
-			seen[i] = true;
-		}
 	}
-	if (!bad && rc != SQLITE_DONE) {
-		snprintf(why, whylen, "%s", sqlite3_errmsg(st->db));
-		bad = 1;
-	}
+	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW ||
+	    (text = (const char *)sqlite3_column_text(stmt, 0)) == NULL)
+		snprintf(why, whylen, "%s.%s: %s", t->name, field, sqlite3_errmsg(st->db));
+	else if (state_json_strict_check(text, JSON_DOC_ARRAY, inner, sizeof(inner)) != 0)
+		snprintf(why, whylen, "%s.%s: %s", t->name, field, inner);
+	else
+		rc = 0;
 	state_release(st, stmt);
-	return bad ? -1 : 0;
+	return rc;
 }
 
 /* Checks the shape of row JSON for t: exactly its members (optional ones may be
@@ -386,12 +368,18 @@ int state_json_members_check(state_t *st, const char *json, const char *path,
 static int row_validate(state_t *st, const state_table_t *t, const char *row_json,
 			int64_t max_ms, char *why, size_t whylen)
 {
-	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_valid(?1) AND json_type(?1) = 'object',"
-					       " json_type(?1, '$.' || ?2), json_extract(?1, '$.hlc')");
+	sqlite3_stmt *stmt;
 	const char *names[32];
 	size_t n = 0;
 	int rc = -1;
+	char strict_why[200];
 
+	if (state_json_strict_check(row_json, JSON_DOC_OBJECT, strict_why, sizeof(strict_why)) != 0) {
+		snprintf(why, whylen, "row: %s", strict_why);
+		return -1;
+	}
+	stmt = state_prepare(st, "SELECT json_valid(?1) AND json_type(?1) = 'object',"
+				 " json_type(?1, '$.' || ?2), json_extract(?1, '$.hlc')");
 	if (!stmt)
 		return -1;
 	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
@@ -454,6 +442,9 @@ static int row_validate(state_t *st, const state_table_t *t, const char *row_jso
 			}
 		}
 	}
+	for (size_t i = 0; t->json_text_fields != NULL && t->json_text_fields[i]; i++)
+		if (json_text_check(st, t, row_json, t->json_text_fields[i], why, whylen) != 0)
+			goto out;
 	rc = 0;
 out:
 	state_release(st, stmt);

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "base/json_doc.h"
 #include "state/state.h"
 #include "state/state_verdict.h"
 
@@ -45,6 +46,9 @@ typedef struct {
 						     * row may leave out (the column default) */
 	const char *const *optional_text_fields; /* NULL, or NULL-terminated: text members a row
 						  * may leave out (the column default) */
+	const char *const *json_text_fields; /* NULL, or NULL-terminated: text members whose text
+					      * is itself a JSON array (read by SQLite's JSON
+					      * functions later, so strictly checked first) */
 	bool snapshot_optional; /* a snapshot from a store that predates the table lacks it */
 	/* Rows never change once written (events): a key names one row for ever, the upsert
 	 * keeps the first it saw, so only a re-sync settles two different rows of a key. */
@@ -93,6 +97,15 @@ int state_hlc_persist_observe(state_t *st, uint64_t hlc) M_NONNULL_ALL M_WUR;
  * after max_ms (0: no limit). */
 int state_row_apply(state_t *st, const state_table_t *t, const char *row_json, int64_t max_ms,
 		    char *why, size_t whylen) M_NONNULL_ALL M_WUR;
+/* Whether json is one JSON value of the given type (JSON_DOC_OBJECT, JSON_DOC_ARRAY) by
+ * the strict reader (base/json_doc.h). Text from outside (a peer's snapshot or row, a
+ * JSON member holding JSON) passes it before SQLite's JSON functions see it: SQLite 3.40
+ * takes an object whose member name is not a string ({{...}:1}) as valid, and its path
+ * lookups then read through a wild pointer (found by the repl_snapshot fuzzer). What the
+ * strict reader accepts SQLite reads the same. 0, or -1 with why ("malformed JSON:
+ * offset N: what", or "not a JSON object"/"not a JSON array"). */
+int state_json_strict_check(const char *json, json_doc_type_t type, char *why, size_t whylen)
+    M_NONNULL_ALL M_WUR;
 /* Checks the members of the JSON object at path in json as SQLite reads them: each name
  * in allowed, none given twice, none escaped so that a lookup by name misses it. 0, or
  * -1 with why. */

@@ -170,6 +170,9 @@ static int check_document(state_t *st, const char *json, const char *region, int
 	sqlite3_stmt *stmt;
 	int ok = 0;
 
+	/* The whole document, before any of SQLite's JSON functions reads it (state_internal.h) */
+	if (state_json_strict_check(json, JSON_DOC_OBJECT, why, sizeof(why)) != 0)
+		return state_fail(st, "snapshot: %s", why);
 	stmt = state_prepare(
 	    st, "SELECT json_valid(?1) AND json_type(?1) = 'object'"
 		" AND json_extract(?1, '$.format') = '" SNAPSHOT_FORMAT "'"

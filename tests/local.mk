@@ -12,5 +12,5 @@ TESTS += tests/functional/340-fuzz-short/run.sh
 EXTRA_DIST += tests/functional/340-fuzz-short/run.sh qa/fuzz.sh qa/fuzz/make-seeds.py \
 	qa/fuzz/fuzz_dnsd_ctx.h qa/fuzz/fuzz_file.h qa/fuzz/ecs_fuzz.c qa/fuzz/tcp_fuzz.c \
 	qa/fuzz/zone_fuzz.c qa/fuzz/conf_fuzz.c qa/fuzz/mmdb_fuzz.c qa/fuzz/repl_fuzz.c \
-	qa/fuzz/hc_dns_fuzz.c qa/fuzz/lsan.supp qa/fuzz/corpus
+	qa/fuzz/hc_dns_fuzz.c qa/fuzz/hc_load_fuzz.c qa/fuzz/lsan.supp qa/fuzz/corpus
 CLEANFILES += fuzz/*.log

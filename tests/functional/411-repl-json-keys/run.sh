@@ -35,10 +35,10 @@ serve "$WORK/escaped.json"
 t_check "the escaped-key snapshot is refused as malformed" wait_stat refused_malformed 1
 kill "$BAD"; wait "$BAD" 2>/dev/null
 # (counted, then logged: wait for the line)
-t_check "the refusal says what is wrong, where" repl_wait_log a "refused snapshot: malformed JSON: offset [0-9]*: escaped member name"
+t_check "the refusal says what is wrong, where" repl_wait_log a "refused snapshot: snapshot: malformed JSON: offset [0-9]*: escaped member name"
 serve "$WORK/twice.json"
 t_check "the repeated-key snapshot is refused as malformed" wait_stat refused_malformed 3
-t_check "the refusal says so" repl_wait_log a "refused snapshot: malformed JSON: offset [0-9]*: duplicate member name"
+t_check "the refusal says so" repl_wait_log a "refused snapshot: snapshot: malformed JSON: offset [0-9]*: duplicate member name"
 kill "$BAD"; wait "$BAD" 2>/dev/null
 t_eq "nothing planted: no override, no cursor of b" "0|0" \
 	"$(repl_sql a "SELECT (SELECT count(*) FROM overrides), (SELECT count(*) FROM cursors WHERE origin = 'b')")"

@@ -23,7 +23,9 @@ static const char page[] = "# HELP conns Open connections.\n"
 			   "queue_depth{shard=\"2\"} 4.5\n"
 			   "broken{ 12\n"
 			   "neg -1\n"
-			   "nan NaN\n";
+			   "nan NaN\n"
+			   "huge 1e308\n"
+			   "huge{n=\"2\"} 1e308\n";
 
 static void test_metric_cases(void **unused)
 {
@@ -42,6 +44,7 @@ static void test_metric_cases(void **unused)
 	    {"no such metric", "absent", -1, 0, "no series of absent"},
 	    {"a negative value is no load", "neg", -1, 0, "neg is -1, not a load"},
 	    {"NaN is no load", "nan", -1, 0, "nan is nan, not a load"},
+	    {"a sum past the largest double", "huge", -1, 0, "the sum of huge is not finite"},
 	};
 
 	(void)unused;
@@ -69,8 +72,14 @@ static void test_json_cases(void **unused)
 	    {"text is no number", "{\"load\": \"busy\"}", "$.load", -1, 0,
 	     "no number at $.load: it is text"},
 	    {"nothing there", "{\"load\": 1}", "$.other", -1, 0, "nothing at $.other"},
-	    {"not JSON", "load=3", "$.load", -1, 0, "body is not JSON"},
+	    {"not JSON", "load=3", "$.load", -1, 0, "body is not JSON: offset 0: unexpected character"},
 	    {"negative", "{\"load\": -3}", "$.load", -1, 0, "negative load -3 at $.load"},
+	    /* SQLite 3.40 calls this valid and json_extract then reads a wild pointer */
+	    {"object as a member name", "{{\"a\":[{\"b\":\"\"}]}:5,\"c\":1}", "$.c", -1, 0,
+	     "body is not JSON: offset 1: expected member name"},
+	    {"infinite", "{\"load\": 1e999}", "$.load", -1, 0, "load inf at $.load is not finite"},
+	    {"member named twice", "{\"load\":1,\"load\":2}", "$.load", -1, 0,
+	     "body is not JSON: offset 19: duplicate member name"},
 	};
 
 	(void)unused;

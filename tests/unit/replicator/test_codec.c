@@ -319,36 +319,6 @@ static void test_damaged_input_never_crashes(void **state)
 	repl_buf_free(&b);
 }
 
-/* A snapshot goes to SQLite's JSON functions only once the strict reader took it:
- * SQLite 3.40 calls {{...}:5} valid and its path lookups then read a wild pointer. */
-static void test_snapshot_precheck(void **state)
-{
-	static const struct {
-		const char *text; /* a snapshot body */
-		const char *err;  /* NULL when taken, else the start of the refusal */
-	} cases[] = {
-	    {"{\"format\":\"meridian-snapshot/1\",\"hlc\":5,\"cursors\":[]}", NULL},
-	    {"{{\"format\":\"meridian-snapshot/1\",\"hlc\":5,\"cursors\":[{\"on\":\"\"}]}:5,"
-	     "\"cursors\":[{\"\":6}]}", "malformed JSON: "},
-	    {"{1:2}", "malformed JSON: "},
-	    {"[{\"format\":1}]", "not a JSON object"},
-	    {"{\"a\":1} x", "malformed JSON: "},
-	};
-	char err[200];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err[0] = '\0';
-		int rc = repl_snapshot_precheck(cases[i].text, strlen(cases[i].text), err, sizeof(err));
-		if (cases[i].err == NULL) {
-			assert_int_equal(rc, 0);
-		} else {
-			assert_int_equal(rc, -1);
-			assert_memory_equal(err, cases[i].err, strlen(cases[i].err));
-		}
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,7 +331,6 @@ int main(void)
 	    cmocka_unit_test(test_batch_oversized_row_refused),
 	    cmocka_unit_test(test_origin_validation),
 	    cmocka_unit_test(test_damaged_input_never_crashes),
-	    cmocka_unit_test(test_snapshot_precheck),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -466,9 +466,20 @@ static const struct {
 	const char *want;
 } malformed_cases[] = {
 	{"not json", "observations", "us-east/eu-west", "{\"checker\": @HLC@",
-	 "malformed change us-east/2: row is not a JSON object"},
+	 "malformed change us-east/2: row: malformed JSON: offset 30: truncated document"},
 	{"array", "observations", "us-east/eu-west", "[@HLC@]",
-	 "malformed change us-east/2: row is not a JSON object"},
+	 "malformed change us-east/2: row: not a JSON object"},
+	/* a JSON member holding JSON: SQLite would take the first and then read a wild pointer */
+	{"zones not strict JSON", "deployments", "us-east/dnsd",
+	 "{\"region\":\"us-east\",\"component\":\"dnsd\",\"version\":\"1\",\"config_digest\":\"d\","
+	 "\"config\":\"\",\"zones\":\"{{\\\"a\\\":[{\\\"b\\\":\\\"\\\"}]}:5}\",\"geoip_type\":\"\",\"geoip_epoch\":0,\"geoip_digest\":\"\","
+	 "\"since\":1,\"updated\":1,\"hlc\":@HLC@,\"origin\":\"us-east\"}",
+	 "malformed change us-east/2: deployments.zones: malformed JSON: offset 1: expected member name"},
+	{"zones not an array", "deployments", "us-east/dnsd",
+	 "{\"region\":\"us-east\",\"component\":\"dnsd\",\"version\":\"1\",\"config_digest\":\"d\","
+	 "\"config\":\"\",\"zones\":\"{}\",\"geoip_type\":\"\",\"geoip_epoch\":0,\"geoip_digest\":\"\","
+	 "\"since\":1,\"updated\":1,\"hlc\":@HLC@,\"origin\":\"us-east\"}",
+	 "malformed change us-east/2: deployments.zones: not a JSON array"},
 	{"missing field", "observations", "us-east/eu-west",
 	 "{\"checker\":\"us-east\",\"datacenter\":\"eu-west\",\"since\":1,\"checked\":1,\"latency\":1,"
 	 "\"detail\":\"\",\"hlc\":@HLC@,\"origin\":\"us-east\"}",

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* repl_json.c -- a small strict JSON reader (bounded DOM over the input) and a capped writer */
+/* json_doc.c -- a strict JSON reader: a bounded DOM over the input, checked before SQLite reads it */
 #include "config.h"
 
+#include "base/json_doc.h"
 #include "base/json_escape.h"
-#include "replicator/repl_json.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Parser state for one document: a cursor over the input and the first error. */
 typedef struct {
-	repl_json_t *doc; /* the document being built; its nodes are what the parser returns */
+	json_doc_t *doc; /* the document being built; its nodes are what the parser returns */
 	size_t pos;	  /* next byte to read */
 	char *err;	  /* caller's buffer for the first error, "offset N: what" */
 	size_t errlen;	  /* bytes in err */
@@ -35,20 +34,20 @@ static void skip_ws(parser_t *p)
 		p->pos++;
 }
 
-static int64_t new_node(parser_t *p, repl_json_type_t type)
+static int64_t new_node(parser_t *p, json_doc_type_t type)
 {
-	repl_json_t *d = p->doc;
-	if (d->count == REPL_JSON_NODES_MAX)
+	json_doc_t *d = p->doc;
+	if (d->count == JSON_DOC_NODES_MAX)
 		return fail(p, "too many values");
 	if (d->count == d->alloc) {
 		uint32_t n = d->alloc ? d->alloc * 2 : 64;
-		repl_json_node_t *nodes = realloc(d->nodes, n * sizeof(*nodes));
+		json_node_t *nodes = realloc(d->nodes, n * sizeof(*nodes));
 		if (nodes == NULL)
 			return fail(p, "out of memory");
 		d->nodes = nodes;
 		d->alloc = n;
 	}
-	repl_json_node_t *node = &d->nodes[d->count];
+	json_node_t *node = &d->nodes[d->count];
 	memset(node, 0, sizeof(*node));
 	node->type = type;
 	node->start = (uint32_t)p->pos;
@@ -161,12 +160,12 @@ static int64_t parse_value(parser_t *p, int depth);
 
 /* Sorting member names by their raw bytes (names carry no escapes, so raw bytes are the
  * name): the document being sorted, for the comparison function. */
-static _Thread_local const repl_json_t *sort_doc;
+static _Thread_local const json_doc_t *sort_doc;
 
 static int name_cmp(const void *a, const void *b)
 {
-	const repl_json_node_t *x = &sort_doc->nodes[*(const uint32_t *)a];
-	const repl_json_node_t *y = &sort_doc->nodes[*(const uint32_t *)b];
+	const json_node_t *x = &sort_doc->nodes[*(const uint32_t *)a];
+	const json_node_t *y = &sort_doc->nodes[*(const uint32_t *)b];
 	int c = memcmp(sort_doc->text + x->start, sort_doc->text + y->start,
 		       x->len < y->len ? x->len : y->len);
 	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
@@ -178,7 +177,7 @@ static int name_cmp(const void *a, const void *b)
  * sends). */
 static int check_duplicates(parser_t *p, int64_t self)
 {
-	repl_json_t *d = p->doc;
+	json_doc_t *d = p->doc;
 	uint32_t n = d->nodes[self].count / 2, i = 0;
 	uint32_t small[16], *names = n <= 16 ? small : malloc(n * sizeof(*names));
 	int rc = 0;
@@ -208,12 +207,12 @@ static int check_duplicates(parser_t *p, int64_t self)
 /* Parses the members or elements of an object/array whose opening bracket is at pos. */
 static int parse_container(parser_t *p, int64_t self, int depth)
 {
-	repl_json_t *d = p->doc;
-	bool object = d->nodes[self].type == REPL_JSON_OBJECT;
+	json_doc_t *d = p->doc;
+	bool object = d->nodes[self].type == JSON_DOC_OBJECT;
 	char close = object ? '}' : ']';
 	uint32_t last = 0;
 
-	if (depth >= REPL_JSON_DEPTH_MAX)
+	if (depth >= JSON_DOC_DEPTH_MAX)
 		return fail(p, "nesting too deep");
 	p->pos++;
 	skip_ws(p);
@@ -272,7 +271,7 @@ static int parse_container(parser_t *p, int64_t self, int depth)
 
 static int64_t parse_value(parser_t *p, int depth)
 {
-	repl_json_t *d = p->doc;
+	json_doc_t *d = p->doc;
 	int64_t self;
 	int rc;
 
@@ -284,13 +283,13 @@ static int64_t parse_value(parser_t *p, int depth)
 	switch (c) {
 	case '{':
 	case '[':
-		self = new_node(p, c == '{' ? REPL_JSON_OBJECT : REPL_JSON_ARRAY);
+		self = new_node(p, c == '{' ? JSON_DOC_OBJECT : JSON_DOC_ARRAY);
 		if (self < 0)
 			return -1;
 		rc = parse_container(p, self, depth);
 		break;
 	case '"':
-		self = new_node(p, REPL_JSON_STRING);
+		self = new_node(p, JSON_DOC_STRING);
 		if (self < 0)
 			return -1;
 		rc = scan_string(p);
@@ -300,9 +299,9 @@ static int64_t parse_value(parser_t *p, int depth)
 	case 'n': {
 		static const struct {
 			const char *word;
-			repl_json_type_t type;
+			json_doc_type_t type;
 		} words[] = {
-		    {"true", REPL_JSON_TRUE}, {"false", REPL_JSON_FALSE}, {"null", REPL_JSON_NULL}};
+		    {"true", JSON_DOC_TRUE}, {"false", JSON_DOC_FALSE}, {"null", JSON_DOC_NULL}};
 		for (size_t i = 0; i < M_ARRAY_LEN(words); i++) {
 			size_t l = strlen(words[i].word);
 			if (words[i].word[0] == c && rest >= l &&
@@ -320,7 +319,7 @@ static int64_t parse_value(parser_t *p, int depth)
 	default:
 		if (c != '-' && (c < '0' || c > '9'))
 			return fail(p, "unexpected character");
-		self = new_node(p, REPL_JSON_NUMBER);
+		self = new_node(p, JSON_DOC_NUMBER);
 		if (self < 0)
 			return -1;
 		rc = scan_number(p);
@@ -332,7 +331,7 @@ static int64_t parse_value(parser_t *p, int depth)
 	return self;
 }
 
-int repl_json_parse(const char *text, size_t len, repl_json_t *doc, char *err, size_t errlen)
+int json_doc_parse(const char *text, size_t len, json_doc_t *doc, char *err, size_t errlen)
 {
 	parser_t p = {.doc = doc, .err = err, .errlen = errlen};
 	memset(doc, 0, sizeof(*doc));
@@ -343,19 +342,19 @@ int repl_json_parse(const char *text, size_t len, repl_json_t *doc, char *err, s
 		return -1;
 	}
 	if (parse_value(&p, 0) < 0) {
-		repl_json_free(doc);
+		json_doc_free(doc);
 		return -1;
 	}
 	skip_ws(&p);
 	if (p.pos != len) {
 		fail(&p, "trailing data after document");
-		repl_json_free(doc);
+		json_doc_free(doc);
 		return -1;
 	}
 	return 0;
 }
 
-void repl_json_free(repl_json_t *doc)
+void json_doc_free(json_doc_t *doc)
 {
 	if (doc == NULL)
 		return;
@@ -364,29 +363,29 @@ void repl_json_free(repl_json_t *doc)
 	doc->count = doc->alloc = 0;
 }
 
-const repl_json_node_t *repl_json_child(const repl_json_t *doc, const repl_json_node_t *n)
+const json_node_t *json_doc_child(const json_doc_t *doc, const json_node_t *n)
 {
 	return n->first_child ? &doc->nodes[n->first_child] : NULL;
 }
 
-const repl_json_node_t *repl_json_next(const repl_json_t *doc, const repl_json_node_t *n)
+const json_node_t *json_doc_next(const json_doc_t *doc, const json_node_t *n)
 {
 	return n->next ? &doc->nodes[n->next] : NULL;
 }
 
-const repl_json_node_t *repl_json_get(const repl_json_t *doc, const repl_json_node_t *obj,
+const json_node_t *json_doc_get(const json_doc_t *doc, const json_node_t *obj,
 				      const char *key)
 {
 	char name[128];
-	if (obj->type != REPL_JSON_OBJECT)
+	if (obj->type != JSON_DOC_OBJECT)
 		return NULL;
-	for (const repl_json_node_t *k = repl_json_child(doc, obj); k != NULL;) {
-		const repl_json_node_t *v = repl_json_next(doc, k);
+	for (const json_node_t *k = json_doc_child(doc, obj); k != NULL;) {
+		const json_node_t *v = json_doc_next(doc, k);
 		if (v == NULL)
 			return NULL;
-		if (repl_json_string(doc, k, name, sizeof(name)) == 0 && strcmp(name, key) == 0)
+		if (json_doc_string(doc, k, name, sizeof(name)) == 0 && strcmp(name, key) == 0)
 			return v;
-		k = repl_json_next(doc, v);
+		k = json_doc_next(doc, v);
 	}
 	return NULL;
 }
@@ -416,9 +415,9 @@ static size_t utf8_put(uint32_t cp, char *out)
 }
 
 /* The parser has validated the literal, so escapes here are well formed. */
-int repl_json_string(const repl_json_t *doc, const repl_json_node_t *n, char *out, size_t outlen)
+int json_doc_string(const json_doc_t *doc, const json_node_t *n, char *out, size_t outlen)
 {
-	if (n->type != REPL_JSON_STRING || outlen == 0)
+	if (n->type != JSON_DOC_STRING || outlen == 0)
 		return -1;
 	const char *s = doc->text + n->start + 1;
 	const char *end = doc->text + n->start + n->len - 1;
@@ -457,9 +456,9 @@ int repl_json_string(const repl_json_t *doc, const repl_json_node_t *n, char *ou
 	return 0;
 }
 
-int repl_json_u64(const repl_json_t *doc, const repl_json_node_t *n, uint64_t *out)
+int json_doc_u64(const json_doc_t *doc, const json_node_t *n, uint64_t *out)
 {
-	if (n->type != REPL_JSON_NUMBER)
+	if (n->type != JSON_DOC_NUMBER)
 		return -1;
 	uint64_t v = 0;
 	for (uint32_t i = 0; i < n->len; i++) {
@@ -472,75 +471,4 @@ int repl_json_u64(const repl_json_t *doc, const repl_json_node_t *n, uint64_t *o
 	}
 	*out = v;
 	return 0;
-}
-
-void repl_buf_init(repl_buf_t *b, size_t limit)
-{
-	memset(b, 0, sizeof(*b));
-	b->limit = limit;
-}
-
-void repl_buf_free(repl_buf_t *b)
-{
-	if (b == NULL)
-		return;
-	free(b->data);
-	memset(b, 0, sizeof(*b));
-}
-
-static int reserve(repl_buf_t *b, size_t n)
-{
-	if (b->overflow || n > b->limit - b->len)
-		return b->overflow = true, -1;
-	if (b->len + n + 1 > b->alloc) {
-		size_t a = b->alloc ? b->alloc : 256;
-		while (a < b->len + n + 1)
-			a *= 2;
-		char *d = realloc(b->data, a);
-		if (d == NULL)
-			return b->overflow = true, -1;
-		b->data = d;
-		b->alloc = a;
-	}
-	return 0;
-}
-
-int repl_buf_append(repl_buf_t *b, const void *p, size_t n)
-{
-	if (reserve(b, n) != 0)
-		return -1;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-int repl_buf_printf(repl_buf_t *b, const char *fmt, ...)
-{
-	char small[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(small))
-		return b->overflow = true, -1; /* only short fragments are formatted */
-	return repl_buf_append(b, small, (size_t)n);
-}
-
-static int buf_sink(void *ctx, const char *p, size_t n)
-{
-	return repl_buf_append(ctx, p, n);
-}
-
-int repl_buf_json_string(repl_buf_t *b, const char *s)
-{
-	/* What JSON requires (every control character as \u00XX) and invalid UTF-8 as
-	 * \ufffd; other bytes as they are. The buffer's overflow flag is sticky, so stopping
-	 * at the first refused run leaves it as appending the rest would have. */
-	return json_escape(s, JSON_ESCAPE_UTF8, buf_sink, b);
-}
-
-int repl_buf_json_text(repl_buf_t *b, const char *json, size_t len)
-{
-	return json_utf8_repair(json, len, JSON_UTF8_FFFD_ESCAPE, buf_sink, b);
 }
