@@ -41,7 +41,7 @@ static const char *const load_int[] = {"value_milli", "ok", "measured", "hlc", N
 static const char *const wt_text[] = {"target", "datacenter", "reason", "actor", "origin", NULL};
 static const char *const wt_int[] = {"weight", "created", "expires", "deleted", "hlc", NULL};
 static const char *const dep_int[] = {"geoip_epoch", "since", "updated", "hlc", NULL};
-static const char *const dep_json_text[] = {"zones", NULL};
+static const char *const dep_json_text[] = {"config", "zones", NULL};
 
 /* SQL reads better laid out by hand. */
 /* clang-format off */
@@ -335,14 +335,16 @@ int state_change_record(state_t *st, const char *table, const char *key, uint64_
 }
 
 /* Checks that text member field of row JSON (a text member, row_validate checked) holds
- * a JSON array by the strict reader: SQLite's JSON functions read it later (the status
- * views, meridianctl drift), so it must be a document they read without harm. */
+ * one JSON document by the strict reader: SQLite's JSON functions read it later (the
+ * status views, `meridianctl drift` and `diff`), so it must be one they read without
+ * harm (state_internal.h). */
 static int json_text_check(state_t *st, const state_table_t *t, const char *row_json,
 			   const char *field, char *why, size_t whylen)
 {
 	sqlite3_stmt *stmt = state_prepare(st, "SELECT json_extract(?1, '$.' || ?2)");
 	const char *text;
-	char inner[200];
+	json_doc_t doc;
+	char err[160];
 	int rc = -1;
 
 	if (!stmt) {
@@ -352,12 +354,14 @@ static int json_text_check(state_t *st, const state_table_t *t, const char *row_
 	sqlite3_bind_text(stmt, 1, row_json, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, field, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_ROW ||
-	    (text = (const char *)sqlite3_column_text(stmt, 0)) == NULL)
+	    (text = (const char *)sqlite3_column_text(stmt, 0)) == NULL) {
 		snprintf(why, whylen, "%s.%s: %s", t->name, field, sqlite3_errmsg(st->db));
-	else if (state_json_strict_check(text, JSON_DOC_ARRAY, inner, sizeof(inner)) != 0)
-		snprintf(why, whylen, "%s.%s: %s", t->name, field, inner);
-	else
+	} else if (json_doc_parse(text, strlen(text), &doc, err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "%s.%s: malformed JSON: %s", t->name, field, err);
+	} else {
+		json_doc_free(&doc);
 		rc = 0;
+	}
 	state_release(st, stmt);
 	return rc;
 }

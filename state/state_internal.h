@@ -47,8 +47,8 @@ typedef struct {
 	const char *const *optional_text_fields; /* NULL, or NULL-terminated: text members a row
 						  * may leave out (the column default) */
 	const char *const *json_text_fields; /* NULL, or NULL-terminated: text members whose text
-					      * is itself a JSON array (read by SQLite's JSON
-					      * functions later, so strictly checked first) */
+					      * is itself JSON (read by SQLite's JSON functions
+					      * later, so strictly checked first) */
 	bool snapshot_optional; /* a snapshot from a store that predates the table lacks it */
 	/* Rows never change once written (events): a key names one row for ever, the upsert
 	 * keeps the first it saw, so only a re-sync settles two different rows of a key. */

@@ -472,14 +472,14 @@ static const struct {
 	/* a JSON member holding JSON: SQLite would take the first and then read a wild pointer */
 	{"zones not strict JSON", "deployments", "us-east/dnsd",
 	 "{\"region\":\"us-east\",\"component\":\"dnsd\",\"version\":\"1\",\"config_digest\":\"d\","
-	 "\"config\":\"\",\"zones\":\"{{\\\"a\\\":[{\\\"b\\\":\\\"\\\"}]}:5}\",\"geoip_type\":\"\",\"geoip_epoch\":0,\"geoip_digest\":\"\","
+	 "\"config\":\"{}\",\"zones\":\"{{\\\"a\\\":[{\\\"b\\\":\\\"\\\"}]}:5}\",\"geoip_type\":\"\",\"geoip_epoch\":0,\"geoip_digest\":\"\","
 	 "\"since\":1,\"updated\":1,\"hlc\":@HLC@,\"origin\":\"us-east\"}",
 	 "malformed change us-east/2: deployments.zones: malformed JSON: offset 1: expected member name"},
-	{"zones not an array", "deployments", "us-east/dnsd",
+	{"config with a member twice", "deployments", "us-east/dnsd",
 	 "{\"region\":\"us-east\",\"component\":\"dnsd\",\"version\":\"1\",\"config_digest\":\"d\","
-	 "\"config\":\"\",\"zones\":\"{}\",\"geoip_type\":\"\",\"geoip_epoch\":0,\"geoip_digest\":\"\","
-	 "\"since\":1,\"updated\":1,\"hlc\":@HLC@,\"origin\":\"us-east\"}",
-	 "malformed change us-east/2: deployments.zones: not a JSON array"},
+	 "\"config\":\"{\\\"a\\\":1,\\\"a\\\":2}\",\"zones\":\"[]\",\"geoip_type\":\"\",\"geoip_epoch\":0,"
+	 "\"geoip_digest\":\"\",\"since\":1,\"updated\":1,\"hlc\":@HLC@,\"origin\":\"us-east\"}",
+	 "malformed change us-east/2: deployments.config: malformed JSON: offset 13: duplicate member name"},
 	{"missing field", "observations", "us-east/eu-west",
 	 "{\"checker\":\"us-east\",\"datacenter\":\"eu-west\",\"since\":1,\"checked\":1,\"latency\":1,"
 	 "\"detail\":\"\",\"hlc\":@HLC@,\"origin\":\"us-east\"}",
