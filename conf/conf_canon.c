@@ -15,7 +15,7 @@
 /* The walk follows the option table (conf_options.c), so an option added there is in
  * the digest without a change here; only a new value type needs a case below. */
 
-#define FIELD(base, off, type) ((const type *)(const void *)((const char *)(base) + (off)))
+#define FIELD(base, off, type) ((type const *)(const void *)((const char *)(base) + (off)))
 
 /* The text being built. */
 typedef struct {
@@ -355,7 +355,7 @@ static void value(canon_t *c, const conf_option_t *opt, const void *base)
 		break;
 	}
 	case CONF_T_ARGV: {
-		const char *const *argv = *FIELD(base, opt->offset, char **);
+		const char *const *argv = *FIELD(base, opt->offset, const char *const *);
 
 		if (argv == NULL) {
 			puts_(c, "null");
