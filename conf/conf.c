@@ -15,6 +15,8 @@
 #define FIELD(base, off, type) ((type *)(void *)((char *)(base) + (off)))
 
 static void error_vadd(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *path,
+		       const char *fmt, va_list ap) M_PRINTF(5, 0);
+static void error_vadd(conf_ctx_t *ctx, uint32_t line, uint32_t col, const char *path,
 		       const char *fmt, va_list ap)
 {
 	char msg[1024], text[2048];

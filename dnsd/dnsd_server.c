@@ -39,14 +39,10 @@ typedef struct {
 	uint8_t query[DNSD_SERVER_UDP_MAX];    /* datagram as received */
 	uint8_t response[DNSD_SERVER_UDP_MAX]; /* rendered answer */
 	struct sockaddr_storage client;	       /* source of the query, destination of the answer */
-	union {
-		uint8_t bytes[DNSD_CMSG_SPACE]; /* the control message bytes */
-		struct cmsghdr align;		/* only for cmsghdr alignment */
-	} rx_control;				/* packet info received: the address queried */
-	union {
-		uint8_t bytes[DNSD_CMSG_SPACE]; /* the control message bytes */
-		struct cmsghdr align;		/* only for cmsghdr alignment */
-	} tx_control;				/* packet info sent: reply from that address */
+	/* packet info received (the address queried), aligned for its cmsghdr */
+	_Alignas(struct cmsghdr) uint8_t rx_control[DNSD_CMSG_SPACE];
+	/* packet info sent (reply from that address), aligned likewise */
+	_Alignas(struct cmsghdr) uint8_t tx_control[DNSD_CMSG_SPACE];
 	struct iovec rx_iov;			/* points at query */
 	struct iovec tx_iov;			/* points at response, with the rendered length */
 	dnsd_client_t who;			/* the client decoded from `client` */
@@ -213,8 +209,8 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			h->msg_namelen = sizeof(s->client);
 			h->msg_iov = &s->rx_iov;
 			h->msg_iovlen = 1;
-			h->msg_control = s->rx_control.bytes;
-			h->msg_controllen = sizeof(s->rx_control.bytes);
+			h->msg_control = s->rx_control;
+			h->msg_controllen = sizeof(s->rx_control);
 			h->msg_flags = 0;
 			w->rx[i].msg_len = 0;
 		}
@@ -284,8 +280,8 @@ static void udp_drain(dnsd_udp_worker_t *w, int fd)
 			th->msg_iov = &s->tx_iov;
 			th->msg_iovlen = 1;
 			size_t clen =
-			    udp_reply_control(rh, s->tx_control.bytes, sizeof(s->tx_control.bytes));
-			th->msg_control = clen ? s->tx_control.bytes : NULL;
+			    udp_reply_control(rh, s->tx_control, sizeof(s->tx_control));
+			th->msg_control = clen ? s->tx_control : NULL;
 			th->msg_controllen = clen;
 			th->msg_flags = 0;
 			w->tx_slot[out++] = (uint8_t)i;

@@ -14,8 +14,9 @@
 /* The trie is immutable after geo_trie_build(); lookups only read it. */
 
 /* popcnt where the CPU has it (resolved once at load by the dynamic linker); the
- * generic build has no popcount instruction on x86-64. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
+ * generic build has no popcount instruction on x86-64. GCC only: clang 14 (Debian 12)
+ * emits the clones of an exported function without the symbol that resolves them. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
 #define LOOKUP_CLONES __attribute__((target_clones("popcnt", "default")))
 #else
 #define LOOKUP_CLONES

@@ -72,6 +72,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return rc;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) M_PRINTF(2, 0);
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];

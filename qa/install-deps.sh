@@ -13,6 +13,7 @@ packages=(
 	libsystemd-dev scdoc mandoc systemd lintian debhelper fakeroot dpkg-dev
 	unbound nsd knot
 	curl prometheus chromium
+	clang libclang-rt-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -626,6 +626,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* libmicrohttpd's own messages, as one log line each. A handler giving up on a
  * connection (a puller that hung up) reads "Application reported internal error". */
+static void mhd_log(void *cls, const char *fmt, va_list ap) M_PRINTF(2, 0);
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];

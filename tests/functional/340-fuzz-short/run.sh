@@ -6,6 +6,8 @@
 # seed corpus. Skipped when clang cannot build fuzzers. Longer runs: qa/fuzz.sh -s 600.
 . "$(dirname "$0")/../lib.sh"
 
+# The harnesses are ASan+UBSan builds of their own: the sanitized suite need not build them again.
+[ -n "${MERIDIAN_SANITIZED:-}" ] && t_skip "run by the -Werror build's suite (the harnesses are sanitized builds)"
 rc=0
 "$SRC/qa/fuzz.sh" -o "$BIN/fuzz" -s "${FUZZ_CHECK_SECONDS:-2}" >"$WORK/fuzz.out" 2>&1 || rc=$?
 sed 's/^/# /' "$WORK/fuzz.out"
