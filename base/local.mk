@@ -15,6 +15,12 @@ tests_unit_base_test_json_escape_SOURCES = tests/unit/base/test_json_escape.c
 tests_unit_base_test_json_escape_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_base_test_json_escape_LDADD = base/libbase.a $(CMOCKA_LIBS)
 
+check_PROGRAMS += tests/unit/base/test_log
+TESTS += tests/unit/base/test_log
+tests_unit_base_test_log_SOURCES = tests/unit/base/test_log.c
+tests_unit_base_test_log_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_base_test_log_LDADD = base/libbase.a $(CMOCKA_LIBS)
+
 check_PROGRAMS += tests/unit/base/test_json_doc
 TESTS += tests/unit/base/test_json_doc
 tests_unit_base_test_json_doc_SOURCES = tests/unit/base/test_json_doc.c

@@ -3,6 +3,8 @@
 #ifndef MERIDIAN_LOG_H
 #define MERIDIAN_LOG_H
 
+#include <stdarg.h>
+
 #include "base/compiler.h"
 
 /* Severity of one log line; lower is more severe. */
@@ -21,6 +23,10 @@ int log_level_parse(const char *name) M_NONNULL_ALL M_PURE;
 /* Writes one line "TIME PROGRAM LEVEL: message" to stderr with one write(2),
  * so lines from several threads never interleave. */
 void log_msg(log_level_t level, const char *fmt, ...) M_PRINTF(2, 3);
+/* The same for a message another library formats through a callback (libmicrohttpd's
+ * logger): "from: " before it (none when NULL), its own trailing newline dropped. */
+void log_vmsg(log_level_t level, const char *from, const char *fmt, va_list ap)
+    M_NONNULL(3) M_PRINTF(3, 0);
 
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)

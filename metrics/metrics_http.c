@@ -75,13 +75,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void mhd_log(void *cls, const char *fmt, va_list ap) M_PRINTF(2, 0);
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char line[512];
 	(void)cls;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	size_t n = strlen(line);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	log_warn("metrics: %s", line);
+	log_vmsg(LOG_LEVEL_WARN, "metrics", fmt, ap);
 }
 
 metrics_server_t *metrics_server_start(const conf_sockaddr_t *addr, metrics_render_fn render,

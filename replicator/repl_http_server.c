@@ -629,13 +629,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void mhd_log(void *cls, const char *fmt, va_list ap) M_PRINTF(2, 0);
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char line[512];
 	(void)cls;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	size_t n = strlen(line);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	log_info("libmicrohttpd: %s", line);
+	log_vmsg(LOG_LEVEL_INFO, "libmicrohttpd", fmt, ap);
 }
 
 static char *read_file(const char *path, char *err, size_t errlen)
