@@ -2,6 +2,7 @@
 /* ctl_plan.c -- `--plan`: what an override or a weight would change, without writing it */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,13 @@
 #include "geo/geo_trie.h"
 #include "state/state_verdict.h"
 
-/* Client networks sampled from the database (IPv4, spread evenly over its networks). */
+/* Client networks sampled from the database (IPv4 and IPv6, spread evenly over its
+ * networks). */
 #define PLAN_SAMPLE 2048
+/* The source prefix a network is asked with at the shortest: what resolvers send in
+ * ECS by default (RFC 7871 section 11.1), and RRL's client networks. */
+#define PLAN_PREFIX4 24
+#define PLAN_PREFIX6 56
 /* Continents a report has (AF AN AS EU NA OC SA, and "--" for none). */
 #define PLAN_CONTINENTS 8
 /* Examples shown per record. */
@@ -36,55 +42,76 @@ static const char *const continents[PLAN_CONTINENTS] = {"AF", "AN", "AS", "EU",
 
 /* One sampled client network. */
 typedef struct {
-	uint8_t addr[4];  /* its first address */
-	unsigned prefix;  /* the source prefix asked with: its length, at most 24 */
-	unsigned netlen;  /* the database network's length */
+	int family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* its first address (4 bytes for IPv4) */
+	unsigned prefix;  /* the source prefix asked with: the network's length, at least
+			   * PLAN_PREFIX4 or PLAN_PREFIX6 */
 	uint32_t loc;	  /* location index in the database */
 } plan_client_t;
 
-/* The sample: every stride-th network with a record, depth-first (so address order). */
+/* The sample: every stride-th network with a record, depth-first (so address order),
+ * the IPv4 space first. */
 typedef struct {
 	plan_client_t *c; /* the clients */
 	size_t n;	  /* entries used */
+	size_t n6;	  /* of which IPv6 */
 	size_t cap;	  /* entries allocated */
 	size_t seen;	  /* networks with a record walked so far */
 	size_t stride;	  /* keep one in stride */
 } plan_sample_t;
 
-static void walk(const uint32_t *nodes, uint32_t v, uint32_t bits, unsigned depth,
-		 plan_sample_t *s)
+/* One walk of the database's tree from a root. */
+typedef struct {
+	const uint32_t *nodes; /* the tree (geo_db_tree) */
+	int family;	       /* the space walked */
+	unsigned max_depth;    /* 32 or 128 */
+	uint32_t skip;	       /* a node not to enter (root4 from the IPv6 root), or LEAF */
+	uint8_t path[16];      /* the bits so far, the rest zero */
+	plan_sample_t *s;      /* where the networks go */
+} plan_walk_t;
+
+static void walk(plan_walk_t *w, uint32_t v, unsigned depth)
 {
+	plan_sample_t *s = w->s;
+
 	if (v & GEO_TREE_LEAF) {
 		uint32_t loc = v & ~GEO_TREE_LEAF;
+		unsigned least = w->family == AF_INET ? PLAN_PREFIX4 : PLAN_PREFIX6;
 
 		if (loc == 0)
 			return;
 		if (s->seen++ % s->stride != 0 || s->n >= s->cap)
 			return;
 		plan_client_t *c = &s->c[s->n++];
-		uint32_t a = depth == 0 ? 0 : bits << (32 - depth);
 
-		c->addr[0] = (uint8_t)(a >> 24);
-		c->addr[1] = (uint8_t)(a >> 16);
-		c->addr[2] = (uint8_t)(a >> 8);
-		c->addr[3] = (uint8_t)a;
-		c->netlen = depth;
-		c->prefix = depth < 24 ? 24 : depth;
+		c->family = w->family;
+		memcpy(c->addr, w->path, sizeof(c->addr));
+		c->prefix = depth < least ? least : depth;
 		c->loc = loc;
+		s->n6 += w->family == AF_INET6;
 		return;
 	}
-	if (depth >= 32)
+	/* The IPv4 space inside the IPv6 tree (::/96) is walked from root4 already. */
+	if (depth >= w->max_depth || v == w->skip)
 		return;
-	walk(nodes, nodes[2 * (size_t)v], bits << 1, depth + 1, s);
-	walk(nodes, nodes[2 * (size_t)v + 1], (bits << 1) | 1, depth + 1, s);
+	uint8_t bit = (uint8_t)(0x80 >> (depth % 8));
+
+	walk(w, w->nodes[2 * (size_t)v], depth + 1);
+	w->path[depth / 8] |= bit;
+	walk(w, w->nodes[2 * (size_t)v + 1], depth + 1);
+	w->path[depth / 8] &= (uint8_t)~bit;
 }
 
-/* Samples at most PLAN_SAMPLE IPv4 client networks of db, evenly. */
+/* Samples at most PLAN_SAMPLE client networks of db, IPv4 and IPv6, evenly. */
 static int sample_build(const geo_db_t *db, plan_sample_t *s)
 {
 	uint32_t root4, root6;
 	const uint32_t *nodes = geo_db_tree(db, &root4, &root6);
 	size_t total = geo_db_network_count(db);
+	plan_walk_t w4 = {.nodes = nodes, .family = AF_INET, .max_depth = 32, .skip = GEO_TREE_LEAF,
+			  .s = s};
+	plan_walk_t w6 = {.nodes = nodes, .family = AF_INET6, .max_depth = 128, .skip = root4,
+			  .s = s};
 
 	memset(s, 0, sizeof(*s));
 	s->cap = PLAN_SAMPLE;
@@ -92,8 +119,18 @@ static int sample_build(const geo_db_t *db, plan_sample_t *s)
 	s->c = calloc(s->cap, sizeof(*s->c));
 	if (s->c == NULL)
 		return -1;
-	walk(nodes, root4, 0, 0, s);
+	walk(&w4, root4, 0);
+	walk(&w6, root6, 0);
 	return 0;
+}
+
+/* "192.0.2.0/24", "2001:db8::/56": the network a client was asked as. */
+static void client_text(const plan_client_t *c, char *out, size_t outlen)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(c->family, c->addr, addr, sizeof(addr));
+	snprintf(out, outlen, "%s/%u", addr, c->prefix);
 }
 
 static unsigned continent_index(const geo_db_t *db, uint32_t loc)
@@ -130,7 +167,30 @@ typedef struct {
 	size_t example[PLAN_EXAMPLES];	       /* sample indexes of changed networks */
 	int example_from[PLAN_EXAMPLES];       /* their answer before (dc, -1 NODATA) */
 	int example_to[PLAN_EXAMPLES];	       /* after */
+	size_t found[2];		       /* changes kept so far per family (0 IPv4) */
+	size_t first[2][PLAN_EXAMPLES];	       /* the first changes of each family */
+	int first_from[2][PLAN_EXAMPLES];      /* their answer before */
+	int first_to[2][PLAN_EXAMPLES];	       /* after */
 } plan_record_t;
+
+/* The examples: the first changes of each family, at most PLAN_EXAMPLES in all, and
+ * both families shown when both changed (IPv6 networks come last in the sample, so
+ * first-come would show IPv4 only). */
+static void examples_pick(plan_record_t *p)
+{
+	size_t n6 = p->found[1] < 2 ? p->found[1] : 2;
+	size_t n4 = p->found[0] < PLAN_EXAMPLES - n6 ? p->found[0] : PLAN_EXAMPLES - n6;
+
+	if (p->found[1] > n6)
+		n6 = p->found[1] < PLAN_EXAMPLES - n4 ? p->found[1] : PLAN_EXAMPLES - n4;
+	p->examples = 0;
+	for (unsigned f = 0; f < 2; f++)
+		for (size_t i = 0; i < (f ? n6 : n4); i++) {
+			p->example[p->examples] = p->first[f][i];
+			p->example_from[p->examples] = p->first_from[f][i];
+			p->example_to[p->examples++] = p->first_to[f][i];
+		}
+}
 
 /* The datacenter answering a client of rec with tables t: A's, else AAAA's (-1: none). */
 static int answer_of(const geo_pick_tables_t *t, size_t record, const uint16_t *order,
@@ -140,7 +200,7 @@ static int answer_of(const geo_pick_tables_t *t, size_t record, const uint16_t *
 	geo_pick_query_t q = {.order = order,
 			      .count = count,
 			      .family = AF_INET,
-			      .client_family = AF_INET,
+			      .client_family = c->family,
 			      .client = c->addr,
 			      .source_prefix = c->prefix,
 			      .scope = scope};
@@ -196,7 +256,7 @@ static int compare(const conf_t *conf, const geo_db_t *db, const plan_sample_t *
 			unsigned k = continent_index(db, c->loc);
 
 			if (trie != NULL &&
-			    geo_trie_lookup(trie, AF_INET, c->addr, c->prefix, &list, &scope) == 0) {
+			    geo_trie_lookup(trie, c->family, c->addr, c->prefix, &list, &scope) == 0) {
 				order = list->dc;
 				count = list->count;
 			}
@@ -211,12 +271,14 @@ static int compare(const conf_t *conf, const geo_db_t *db, const plan_sample_t *
 				p->move_from[k] = was;
 				p->move_to[k] = now;
 			}
-			if (p->examples < PLAN_EXAMPLES) {
-				p->example[p->examples] = i;
-				p->example_from[p->examples] = was;
-				p->example_to[p->examples++] = now;
+			unsigned f = c->family == AF_INET6;
+			if (p->found[f] < PLAN_EXAMPLES) {
+				p->first_from[f][p->found[f]] = was;
+				p->first_to[f][p->found[f]] = now;
+				p->first[f][p->found[f]++] = i;
 			}
 		}
+		examples_pick(p);
 		geo_trie_free(trie);
 	}
 	geo_conf_input_free(&in);
@@ -242,7 +304,7 @@ static void print_text(const conf_t *conf, const ctl_args_t *args, const plan_ch
 		       const plan_sample_t *s, const plan_record_t *rec,
 		       const geo_capacity_short_t *shorts, size_t nshort, size_t nshort_before)
 {
-	char net[32];
+	char net[INET6_ADDRSTRLEN + 8];
 
 	if (ch->is_weight)
 		printf("plan: weight %s %s %s (nothing written)\n", ch->target,
@@ -261,7 +323,8 @@ static void print_text(const conf_t *conf, const ctl_args_t *args, const plan_ch
 		       nshort <= nshort_before ? " (short already)" : "");
 	if (nshort == 0)
 		printf("capacity: sufficient\n");
-	printf("sample: %zu IPv4 client networks of the GeoIP database\n", s->n);
+	printf("sample: %zu client networks of the GeoIP database (%zu IPv4, %zu IPv6)\n", s->n,
+	       s->n - s->n6, s->n6);
 	for (size_t r = 0; r < conf->record_count; r++) {
 		const plan_record_t *p = &rec[r];
 		size_t changed = total(p->changed);
@@ -276,8 +339,7 @@ static void print_text(const conf_t *conf, const ctl_args_t *args, const plan_ch
 		for (size_t e = 0; e < p->examples; e++) {
 			const plan_client_t *c = &s->c[p->example[e]];
 
-			snprintf(net, sizeof(net), "%u.%u.%u.%u/%u", c->addr[0], c->addr[1],
-				 c->addr[2], c->addr[3], c->prefix);
+			client_text(c, net, sizeof(net));
 			printf("  e.g. %s: %s -> %s\n", net, dc_name(conf, p->example_from[e]),
 			       dc_name(conf, p->example_to[e]));
 		}
@@ -289,7 +351,7 @@ static int print_json(const conf_t *conf, const ctl_args_t *args, const plan_cha
 		      const geo_capacity_short_t *shorts, size_t nshort)
 {
 	ctl_json_t j;
-	char net[32];
+	char net[INET6_ADDRSTRLEN + 8];
 
 	ctl_json_init(&j, stdout);
 	ctl_json_object_begin(&j);
@@ -311,6 +373,7 @@ static int print_json(const conf_t *conf, const ctl_args_t *args, const plan_cha
 	}
 	ctl_json_array_end(&j);
 	ctl_json_kv_uint(&j, "sampled_networks", s->n);
+	ctl_json_kv_uint(&j, "sampled_ipv6_networks", s->n6);
 	ctl_json_key(&j, "records");
 	ctl_json_array_begin(&j);
 	for (size_t r = 0; r < conf->record_count; r++) {
@@ -339,8 +402,7 @@ static int print_json(const conf_t *conf, const ctl_args_t *args, const plan_cha
 		for (size_t e = 0; e < p->examples; e++) {
 			const plan_client_t *c = &s->c[p->example[e]];
 
-			snprintf(net, sizeof(net), "%u.%u.%u.%u/%u", c->addr[0], c->addr[1],
-				 c->addr[2], c->addr[3], c->prefix);
+			client_text(c, net, sizeof(net));
 			ctl_json_object_begin(&j);
 			ctl_json_kv_string(&j, "network", net);
 			ctl_json_kv_string(&j, "from", dc_name(conf, p->example_from[e]));

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # 244-plan: `drain|force-down|force-up|weight ... --plan` prints, writing nothing, which
-# records and which client populations (by continent, and sampled networks of the GeoIP
-# database) would change answer, computed with the pick as it is and as it would be,
-# and whether the safety rule or capacity would refuse it (exit 1); --json too. Checked
-# against meridian-dnsd: after the real drain, the networks the plan named answer the
-# other datacenter.
+# records and which client populations (by continent, and sampled IPv4 and IPv6
+# networks of the GeoIP database) would change answer, computed with the pick as it is
+# and as it would be, and whether the safety rule or capacity would refuse it (exit 1);
+# --json too. Checked against meridian-dnsd: after the real drain, the networks the
+# plan named answer the other datacenter.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/dnsd.sh"
 . "$(dirname "$0")/../lib/ctl.sh"
@@ -34,6 +34,9 @@ ctl drain us-east --plan
 t_eq "the safety rule allows it but capacity falls short: exit 1" 1 "$RC"
 t_contains "says nothing is written" "plan: drain us-east (nothing written)" "$OUT"
 t_contains "safety allowed" "safety: allowed" "$OUT"
+t_contains "the sample holds the database's IPv4 and IPv6 networks" \
+	"sample: 18 client networks of the GeoIP database (12 IPv4, 6 IPv6)" "$OUT"
+t_contains "an IPv6 network among the examples, asked as its /56" "e.g. 2600:1f00::/56: us-east -> eu-west" "$OUT"
 t_contains "plan.example.com changes for the Americas" "NA " "$OUT"
 t_contains "from us-east to eu-west" "(us-east -> eu-west)" "$OUT"
 t_contains "asia: clients nearer us-east than ap-east move to ap-east" "(us-east -> ap-east)" "$OUT"
@@ -73,9 +76,13 @@ ctl force-down ap-east --plan --json
 NET=$(jq_py '[e["network"] for r in d["records"] if r["record"] == "asia.example.com." for e in r["examples"]][0]')
 TO=$(jq_py '[e["to"] for r in d["records"] if r["record"] == "asia.example.com." for e in r["examples"]][0]')
 t_eq "the plan moves an Asian network to us-east" "us-east" "$TO"
+NET6=$(jq_py '[e["network"] for r in d["records"] if r["record"] == "asia.example.com." for e in r["examples"] if ":" in e["network"]][0]')
+t_eq "and the Tokyo IPv6 network" "2001:218::/56" "$NET6"
 ctl force-down ap-east --reason "as planned"
 answer_is() { [ "$(q +short +subnet="$NET" asia.example.com A)" = "$1" ]; }
 t_check "dnsd then answers $NET from us-east, as planned" t_until 30 answer_is 192.0.2.2
+answer6_is() { [ "$(q +short +subnet="$NET6" asia.example.com A)" = "$1" ]; }
+t_check "and $NET6 from us-east" t_until 30 answer6_is 192.0.2.2
 
 t_check "no sanitizer report" d_sanitizer_clean
 d_stop
