@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # qa/fuzz.sh -- builds and runs every libFuzzer harness of qa/fuzz/ (ASan+UBSan) on its corpus
 #
-# usage: qa/fuzz.sh [-b] [-o DIR] [-s SECONDS] [-r RUNS] [HARNESS...]
+# usage: qa/fuzz.sh [-b] [-o DIR] [-s SECONDS] [-r RUNS] [-j JOBS] [HARNESS...]
 #   -b          build only
 #   -o DIR      where binaries, working corpora and crash files go (default build-fuzz)
 #   -s SECONDS  run each harness this long (default 60)
 #   -r RUNS     and stop each after this many executions (e.g. 10000000)
+#   -j JOBS     one session in JOBS worker processes (libFuzzer -fork=JOBS), one per core
 #   HARNESS     some of: dnsd ecs tcp zone conf mmdb repl_pull repl_batch repl_snapshot hc_dns
 #               hc_load (default: all)
 # Each harness is compiled from the sources it exercises with clang -fsanitize=fuzzer
@@ -20,14 +21,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build-fuzz
 secs=60
 runs=
+jobs=
 build_only=
-while getopts "bo:s:r:" o; do
+while getopts "bo:s:r:j:" o; do
 	case $o in
 	b) build_only=1 ;;
 	o) out=$OPTARG ;;
 	s) secs=$OPTARG ;;
 	r) runs=$OPTARG ;;
-	*) sed -n 3,12p "$0" >&2; exit 2 ;;
+	j) jobs=$OPTARG ;;
+	*) sed -n 3,13p "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -135,6 +138,7 @@ for h in "${harnesses[@]}"; do
 	seeds=$top/qa/fuzz/corpus/$h
 	limit=(-max_total_time="$secs")
 	[ -n "$runs" ] && limit+=(-runs="$runs")
+	[ -n "$jobs" ] && limit+=(-fork="$jobs")
 	start=$(date +%s)
 	rc=0
 	(cd "$out" && ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=1" \
@@ -142,6 +146,8 @@ for h in "${harnesses[@]}"; do
 		-max_len=4096 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
 		-artifact_prefix="$out/$h-" "corpus/$h" "$seeds") >"$out/$h.log" 2>&1 || rc=$?
 	execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$out/$h.log" | tail -1)
+	# a forked session's parent counts its workers' executions in its "#N:" lines
+	[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9][0-9]*\):.*/\1/p' "$out/$h.log" | tail -1)
 	echo "fuzz $h: ${execs:-?} execs in $(($(date +%s) - start)) s, exit $rc"
 	if [ "$rc" -ne 0 ]; then
 		status=1
