@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* json_doc.c -- a strict JSON reader: a bounded DOM over the input, checked before SQLite reads it */
+/* json_doc.c -- a strict JSON reader: a bounded DOM over outside input, before SQLite sees it */
 #include "config.h"
 
 #include "base/json_doc.h"
@@ -12,10 +12,10 @@
 /* Parser state for one document: a cursor over the input and the first error. */
 typedef struct {
 	json_doc_t *doc; /* the document being built; its nodes are what the parser returns */
-	size_t pos;	  /* next byte to read */
-	char *err;	  /* caller's buffer for the first error, "offset N: what" */
-	size_t errlen;	  /* bytes in err */
-	bool failed;	  /* an error is recorded; later ones are dropped, the first is the cause */
+	size_t pos;	 /* next byte to read */
+	char *err;	 /* caller's buffer for the first error, "offset N: what" */
+	size_t errlen;	 /* bytes in err */
+	bool failed;	 /* an error is recorded; later ones are dropped, the first is the cause */
 } parser_t;
 
 static int fail(parser_t *p, const char *what)
@@ -373,8 +373,7 @@ const json_node_t *json_doc_next(const json_doc_t *doc, const json_node_t *n)
 	return n->next ? &doc->nodes[n->next] : NULL;
 }
 
-const json_node_t *json_doc_get(const json_doc_t *doc, const json_node_t *obj,
-				      const char *key)
+const json_node_t *json_doc_get(const json_doc_t *doc, const json_node_t *obj, const char *key)
 {
 	char name[128];
 	if (obj->type != JSON_DOC_OBJECT)

@@ -83,8 +83,7 @@ static void test_invalid_documents_refused_with_message(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		json_doc_t doc;
 		char err[128] = "";
-		if (json_doc_parse(rows[i].text, strlen(rows[i].text), &doc, err, sizeof(err)) ==
-		    0)
+		if (json_doc_parse(rows[i].text, strlen(rows[i].text), &doc, err, sizeof(err)) == 0)
 			fail_msg("row %zu accepted", i);
 		if (strcmp(err, rows[i].err) != 0)
 			fail_msg("row %zu: expected [%s] got [%s]", i, rows[i].err, err);
