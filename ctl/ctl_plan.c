@@ -65,7 +65,7 @@ typedef struct {
 	const uint32_t *nodes; /* the tree (geo_db_tree) */
 	int family;	       /* the space walked */
 	unsigned max_depth;    /* 32 or 128 */
-	uint32_t skip;	       /* a node not to enter (root4 from the IPv6 root), or LEAF */
+	uint32_t skip;	       /* what ::/96 holds in the IPv6 tree: root4, not walked twice */
 	uint8_t path[16];      /* the bits so far, the rest zero */
 	plan_sample_t *s;      /* where the networks go */
 } plan_walk_t;
@@ -74,6 +74,10 @@ static void walk(plan_walk_t *w, uint32_t v, unsigned depth)
 {
 	plan_sample_t *s = w->s;
 
+	/* The IPv4 space inside the IPv6 tree (::/96, the only alias of root4 there: the
+	 * other IPv4-carrying regions are empty leaves) is walked from root4 already. */
+	if (w->family == AF_INET6 && depth == 96 && v == w->skip)
+		return;
 	if (v & GEO_TREE_LEAF) {
 		uint32_t loc = v & ~GEO_TREE_LEAF;
 		unsigned least = w->family == AF_INET ? PLAN_PREFIX4 : PLAN_PREFIX6;
@@ -91,8 +95,7 @@ static void walk(plan_walk_t *w, uint32_t v, unsigned depth)
 		s->n6 += w->family == AF_INET6;
 		return;
 	}
-	/* The IPv4 space inside the IPv6 tree (::/96) is walked from root4 already. */
-	if (depth >= w->max_depth || v == w->skip)
+	if (depth >= w->max_depth)
 		return;
 	uint8_t bit = (uint8_t)(0x80 >> (depth % 8));
 
@@ -108,8 +111,7 @@ static int sample_build(const geo_db_t *db, plan_sample_t *s)
 	uint32_t root4, root6;
 	const uint32_t *nodes = geo_db_tree(db, &root4, &root6);
 	size_t total = geo_db_network_count(db);
-	plan_walk_t w4 = {.nodes = nodes, .family = AF_INET, .max_depth = 32, .skip = GEO_TREE_LEAF,
-			  .s = s};
+	plan_walk_t w4 = {.nodes = nodes, .family = AF_INET, .max_depth = 32, .s = s};
 	plan_walk_t w6 = {.nodes = nodes, .family = AF_INET6, .max_depth = 128, .skip = root4,
 			  .s = s};
 
