@@ -204,6 +204,17 @@ static int check_duplicates(parser_t *p, int64_t self)
 	return rc == 0 ? 0 : fail(p, "duplicate member name");
 }
 
+/* Links child after last (0: none yet) among the children of container self. */
+static void append_child(json_doc_t *d, int64_t self, uint32_t *last, int64_t child)
+{
+	if (*last)
+		d->nodes[*last].next = (uint32_t)child;
+	else
+		d->nodes[self].first_child = (uint32_t)child;
+	*last = (uint32_t)child;
+	d->nodes[self].count++;
+}
+
 /* Parses the members or elements of an object/array whose opening bracket is at pos. */
 static int parse_container(parser_t *p, int64_t self, int depth)
 {
@@ -233,12 +244,7 @@ static int parse_container(parser_t *p, int64_t self, int depth)
 			 * key here and another in SQLite's JSON functions, which apply it. */
 			if (memchr(d->text + d->nodes[child].start, '\\', d->nodes[child].len))
 				return fail(p, "escaped member name");
-			if (last)
-				d->nodes[last].next = (uint32_t)child;
-			else
-				d->nodes[self].first_child = (uint32_t)child;
-			last = (uint32_t)child;
-			d->nodes[self].count++;
+			append_child(d, self, &last, child);
 			skip_ws(p);
 			if (p->pos >= d->text_len || d->text[p->pos] != ':')
 				return fail(p, "expected ':'");
@@ -248,12 +254,7 @@ static int parse_container(parser_t *p, int64_t self, int depth)
 		child = parse_value(p, depth + 1);
 		if (child < 0)
 			return -1;
-		if (last)
-			d->nodes[last].next = (uint32_t)child;
-		else
-			d->nodes[self].first_child = (uint32_t)child;
-		last = (uint32_t)child;
-		d->nodes[self].count++;
+		append_child(d, self, &last, child);
 		skip_ws(p);
 		if (p->pos >= d->text_len)
 			return fail(p, "truncated document");

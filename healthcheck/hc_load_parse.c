@@ -33,10 +33,8 @@ int hc_load_parse_json(const char *body, size_t len, const char *path, double *v
 	json_doc_free(&doc);
 	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
 		SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT json_valid(?1),"
-				   " CASE WHEN json_valid(?1) THEN json_type(?1, ?2) END,"
-				   " CASE WHEN json_valid(?1) THEN json_extract(?1, ?2) END",
-			       -1, &stmt, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, "SELECT json_type(?1, ?2), json_extract(?1, ?2)", -1, &stmt,
+			       NULL) != SQLITE_OK) {
 		snprintf(why, whylen, "JSON: %s", db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
@@ -46,11 +44,7 @@ int hc_load_parse_json(const char *body, size_t len, const char *path, double *v
 		snprintf(why, whylen, "JSON path %s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
-	if (!sqlite3_column_int(stmt, 0)) {
-		snprintf(why, whylen, "body is not JSON");
-		goto out;
-	}
-	const char *type = (const char *)sqlite3_column_text(stmt, 1);
+	const char *type = (const char *)sqlite3_column_text(stmt, 0);
 	if (type == NULL) {
 		snprintf(why, whylen, "nothing at %s", path);
 		goto out;
@@ -59,7 +53,7 @@ int hc_load_parse_json(const char *body, size_t len, const char *path, double *v
 		snprintf(why, whylen, "no number at %s: it is %s", path, type);
 		goto out;
 	}
-	*value = sqlite3_column_double(stmt, 2);
+	*value = sqlite3_column_double(stmt, 1);
 	if (!(*value >= 0)) {
 		snprintf(why, whylen, "negative load %g at %s", *value, path);
 		goto out;
